@@ -1,0 +1,31 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// COOP + COEP make the page cross-origin isolated: SharedArrayBuffer and 5 us timers
+// (performance.now) for timing kernels in the worker.
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    port: 5173,
+    strictPort: true,
+    headers: isolationHeaders,
+  },
+  preview: {
+    port: 4173,
+    strictPort: true,
+    headers: isolationHeaders,
+  },
+  // The Emscripten ES module (and its `new URL('x.wasm', import.meta.url)`) is imported from a worker.
+  worker: {
+    format: 'es',
+  },
+  build: {
+    // Top-level await and modern wasm APIs.
+    target: 'es2022',
+  },
+});
