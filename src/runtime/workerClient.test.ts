@@ -1,0 +1,69 @@
+// The client's queueing, time limit and restart logic, with a worker_threads stand-in for the
+// browser worker (workerClient.fixture.mjs exposes the same API with comlink).
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRuntimeClient, WorkerTimeoutError, type RuntimeClient, type WorkerLike } from './workerClient.ts';
+
+/** A comlink endpoint over a worker_threads Worker that keeps 'message' and 'error' apart. */
+function nodeWorker(): WorkerLike {
+  const worker = new Worker(new URL('./workerClient.fixture.mjs', import.meta.url));
+  const wrapped = new Map<unknown, (x: unknown) => void>();
+  return {
+    postMessage: (message: unknown, transfer?: Transferable[]) => worker.postMessage(message, transfer as never),
+    addEventListener(type: string, listener: EventListenerOrEventListenerObject) {
+      const call = (event: unknown) =>
+        typeof listener === 'function' ? listener(event as Event) : listener.handleEvent(event as Event);
+      const l = type === 'error' ? (e: unknown) => call({ message: (e as Error).message }) : (data: unknown) => call({ data });
+      wrapped.set(listener, l);
+      worker.on(type, l);
+    },
+    removeEventListener(type: string, listener: EventListenerOrEventListenerObject) {
+      const l = wrapped.get(listener);
+      if (l) worker.off(type, l);
+    },
+    terminate: () => void worker.terminate(),
+  };
+}
+
+let client: RuntimeClient | null = null;
+afterEach(() => client?.terminate());
+
+describe('createRuntimeClient', () => {
+  it('initializes and forwards calls', async () => {
+    client = createRuntimeClient({ createWorker: nodeWorker });
+    expect(await client.init()).toEqual({ relaxedSimd: false });
+    expect(await client.measure('C[i] += A[i] * B[i]\ni=4', 'i')).toMatchObject({ schedule: 'i', inits: 1 });
+    expect(await client.peak()).toBe(42);
+    expect(client.restarts).toBe(0);
+  });
+
+  it('passes errors of the worker through with their message and name', async () => {
+    client = createRuntimeClient({ createWorker: nodeWorker });
+    await client.init();
+    const err = await client.measure('p', 'throw').catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toBe("line 1, col 3: unknown variable 'z'");
+    expect((err as Error).name).toBe('ScheduleError');
+  });
+
+  it('stops a runaway call, restarts the worker and keeps serving', async () => {
+    client = createRuntimeClient({ createWorker: nodeWorker, timeLimitMs: 300 });
+    await client.init();
+    const queued = client.measure('p', 'after'); // queued behind nothing: runs first
+    const hung = client.measure('p', 'hang');
+    const next = client.measure('p', 'next'); // queued behind the runaway call
+    expect(await queued).toMatchObject({ schedule: 'after' });
+    const err = await hung.catch((e: Error) => e);
+    expect(err).toBeInstanceOf(WorkerTimeoutError);
+    expect((err as Error).message).toBe('the kernel ran longer than 0.3 s; the worker was restarted');
+    // The fresh worker was initialized again before serving the queued call.
+    expect(await next).toMatchObject({ schedule: 'next', inits: 1 });
+    expect(client.restarts).toBe(1);
+  });
+
+  it('uses whole seconds in the message for the default-style limits', async () => {
+    client = createRuntimeClient({ createWorker: nodeWorker, timeLimitMs: 1000 });
+    const err = await client.measure('p', 'hang').catch((e: Error) => e);
+    expect((err as Error).message).toBe('the kernel ran longer than 1 s; the worker was restarted');
+  });
+});

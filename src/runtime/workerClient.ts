@@ -1,0 +1,163 @@
+// The page's handle on the runtime worker (src/runtime/worker.ts), through comlink.
+//
+// Calls run one at a time (the worker is single-threaded anyway; queuing here makes the time
+// limit count only the call's own run time). A call that exceeds the time limit means a runaway
+// kernel: the worker is terminated (the only way to stop a wasm loop), a fresh worker is started
+// and initialized again, and the call rejects with WorkerTimeoutError. Queued calls then run on
+// the fresh worker.
+import * as Comlink from 'comlink';
+import type { Target } from '../codegen/index.ts';
+import type { Measurement } from './measure.ts';
+import type { RuntimeWorkerApi, WorkerMeasureOptions } from './worker.ts';
+
+export type { WorkerMeasureOptions } from './worker.ts';
+
+/** What the client needs of a worker: a comlink endpoint that can be terminated. */
+export type WorkerLike = Comlink.Endpoint & { terminate(): void };
+
+export interface RuntimeClientOptions {
+  /** Time limit of one `measure` or `peak` call in ms (default 10 000). */
+  timeLimitMs?: number;
+  /** Time limit of `init` (loading the generator) in ms (default 30 000). */
+  initTimeLimitMs?: number;
+  /** Creates the worker; default: the module worker of ./worker.ts. Injectable for tests. */
+  createWorker?: () => WorkerLike;
+}
+
+export interface RuntimeClient {
+  /** Loads the code generator in the worker and returns the detected target. */
+  init(): Promise<Target>;
+  /** Checks then times a schedule; `problemText` and `scheduleText` as in the DSL (parsed in the worker). */
+  measure(problemText: string, scheduleText: string, options?: WorkerMeasureOptions): Promise<Measurement>;
+  /** Peak GFLOPS of the machine (best sample). */
+  peak(): Promise<number>;
+  /** Stops the worker; later calls start a new one. */
+  terminate(): void;
+  /** How many times the worker was restarted after a time-out. */
+  readonly restarts: number;
+}
+
+export class WorkerTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerTimeoutError';
+  }
+}
+
+function defaultCreateWorker(): WorkerLike {
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+}
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return Number.isInteger(s) ? String(s) : s.toFixed(1);
+}
+
+interface Live {
+  worker: WorkerLike;
+  api: Comlink.Remote<RuntimeWorkerApi>;
+  /** Rejects when the worker reports an error outside any call (e.g. its script failed to load). */
+  crashed: Promise<never>;
+  initialized: Promise<Target> | null;
+}
+
+export function createRuntimeClient(options: RuntimeClientOptions = {}): RuntimeClient {
+  const timeLimitMs = options.timeLimitMs ?? 10_000;
+  const initTimeLimitMs = options.initTimeLimitMs ?? 30_000;
+  const createWorker = options.createWorker ?? defaultCreateWorker;
+
+  let live: Live | null = null;
+  let wantInit = false;
+  let restarts = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const start = (): Live => {
+    const worker = createWorker();
+    const crashed = new Promise<never>((_, reject) => {
+      worker.addEventListener('error', (event: Event) => {
+        const message = (event as ErrorEvent).message || 'unknown error';
+        // A worker that failed is not trusted again: the next call starts a fresh one.
+        if (live === entry) stop();
+        reject(new Error(`the runtime worker failed: ${message}`));
+      });
+    });
+    crashed.catch(() => {}); // observed by the calls racing against it
+    const entry: Live = { worker, api: Comlink.wrap<RuntimeWorkerApi>(worker), crashed, initialized: null };
+    return entry;
+  };
+
+  const stop = () => {
+    if (!live) return;
+    live.api[Comlink.releaseProxy]();
+    live.worker.terminate();
+    live = null;
+  };
+
+  /** Races a call against the time limit and a crash of the worker. */
+  const withLimit = <T>(current: Live, call: Promise<T>, limitMs: number, message: string): Promise<T> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (live === current) {
+          stop();
+          restarts++;
+          live = start();
+        }
+        reject(new WorkerTimeoutError(message));
+      }, limitMs);
+    });
+    return Promise.race([call, timeout, current.crashed]).finally(() => clearTimeout(timer));
+  };
+
+  const ensureInit = (current: Live): Promise<Target> => {
+    current.initialized ??= withLimit(
+      current,
+      current.api.init(),
+      initTimeLimitMs,
+      `the runtime worker did not start within ${seconds(initTimeLimitMs)} s; it was restarted`,
+    );
+    return current.initialized;
+  };
+
+  /** Runs `body` after every earlier call has settled. */
+  const enqueue = <T>(body: () => Promise<T>): Promise<T> => {
+    const result = queue.then(body, body);
+    queue = result.catch(() => {});
+    return result;
+  };
+
+  const kernelCall = <T>(invoke: (api: Comlink.Remote<RuntimeWorkerApi>) => Promise<T>): Promise<T> =>
+    enqueue(async () => {
+      live ??= start();
+      const current = live;
+      if (wantInit) await ensureInit(current);
+      return withLimit(
+        current,
+        invoke(current.api),
+        timeLimitMs,
+        `the kernel ran longer than ${seconds(timeLimitMs)} s; the worker was restarted`,
+      );
+    });
+
+  return {
+    init() {
+      wantInit = true;
+      return enqueue(async () => {
+        live ??= start();
+        return ensureInit(live);
+      });
+    },
+    measure(problemText, scheduleText, measureOptions = {}) {
+      return kernelCall((api) => api.measure(problemText, scheduleText, measureOptions));
+    },
+    peak() {
+      return kernelCall((api) => api.peak());
+    },
+    terminate() {
+      stop();
+    },
+    get restarts() {
+      return restarts;
+    },
+  };
+}
