@@ -1,0 +1,15 @@
+// Which SIMD features this engine validates. A module containing a relaxed opcode fails
+// to compile where relaxed SIMD is missing, so the generator must know before emitting.
+import type { Target } from './types.ts';
+
+// (module (func (param v128 v128 v128) (result v128)
+//   local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
+const RELAXED_MADD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b,
+  0x03, 0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02,
+  0x0b,
+]);
+
+export function detectTarget(): Target {
+  return { relaxedSimd: WebAssembly.validate(RELAXED_MADD_PROBE) };
+}

@@ -1,0 +1,59 @@
+// What the code generator is asked for and what it gives back.
+
+/** Features of the engine that will run the kernel. */
+export interface Target {
+  /** The engine validates relaxed SIMD (`f32x4.relaxed_madd`). */
+  relaxedSimd: boolean;
+}
+
+/** How one tensor is read or written along the vectorized variable. */
+export type VectorAccess = 'vector' | 'gather' | 'splat';
+
+/** What the generator decided for a kernel, for people to read. */
+export interface KernelReport {
+  /** Variable of the innermost loop, vectorized with f32x4 (4 lanes). */
+  vectorizedVariable: string;
+  /** Access kind per tensor name along the vectorized variable. */
+  access: Record<string, VectorAccess>;
+  /** True when the output lacks the vectorized variable (lanes are partial sums, added horizontally). */
+  horizontalSum: boolean;
+  /** Loops (schedule notation, e.g. `m:2 n:16`) fully unrolled into the register tile. */
+  tileLoops: string;
+  /** Accumulator registers of the tile: f32x4 and scalar (tails). */
+  vectorAccumulators: number;
+  scalarAccumulators: number;
+  /** Loops (schedule notation) across which the accumulators stay in registers. */
+  heldAcross: string;
+  /** Multiply-adds in one pass of the unrolled tile. */
+  unrolledMultiplyAdds: number;
+  /** When the innermost loop is too long to unroll: how many vectors each of its iterations handles. */
+  innermostUnroll: number;
+  relaxedFma: boolean;
+  /** Number of copies of the loop body emitted to handle tails. */
+  tailPaths: number;
+  /** Wasm instructions in the kernel body. */
+  instructions: number;
+  /** Size of the module in bytes. */
+  bytes: number;
+  /** Human-readable sentences summarizing the decisions. */
+  notes: string[];
+}
+
+/**
+ * A generated kernel module. ABI: the module imports `env.memory` (a WebAssembly.Memory) and
+ * exports `kernel(outPtr: i32, in0Ptr: i32, in1Ptr: i32)`, byte addresses of the output and
+ * the two inputs (in the problem's order); it computes `out += in0 * in1` for the problem.
+ */
+export interface GeneratedKernel {
+  bytes: Uint8Array;
+  report: KernelReport;
+}
+
+/**
+ * The peak module. ABI: imports nothing, exports `peak(iterations: i32) -> f32`; each
+ * iteration performs `flopsPerIteration` floating-point operations entirely in registers.
+ */
+export interface GeneratedPeak {
+  bytes: Uint8Array;
+  flopsPerIteration: number;
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the code generator with Emscripten into src/codegen/generated/ (committed, so the
+# app runs without Emscripten) and records a hash of the sources it was built from.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
+out=src/codegen/generated
+mkdir -p "$out"
+em++ -std=c++17 -O3 -fno-exceptions -fno-rtti -Wall -Werror \
+  wasm/src/*.cpp \
+  -sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker \
+  -sALLOW_MEMORY_GROWTH=1 -sFILESYSTEM=0 -sEXPORT_NAME=createCodegenModule \
+  -sEXPORTED_FUNCTIONS=_malloc,_free,_looplab_generate,_looplab_peak,_looplab_result_bytes,_looplab_result_size,_looplab_result_report,_looplab_result_report_size \
+  --post-js wasm/post.js \
+  -o "$out/looplab-codegen.mjs"
+node scripts/wasm-sources-hash.mjs > "$out/sources.json"
+echo "built $out/looplab-codegen.mjs ($(wc -c < "$out/looplab-codegen.wasm") bytes of wasm)"

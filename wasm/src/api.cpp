@@ -1,0 +1,78 @@
+// Entry points called from JavaScript (src/codegen/generator.ts).
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <emscripten/emscripten.h>
+
+#include "lower.h"
+#include "plan.h"
+#include "spec.h"
+
+namespace {
+
+std::vector<uint8_t> g_bytes;
+std::string g_report;
+
+const char* access_name(looplab::Access a) {
+  switch (a) {
+    case looplab::Access::Vector: return "vector";
+    case looplab::Access::Gather: return "gather";
+    default: return "splat";
+  }
+}
+
+// The plan in terms of the caller's loops (the generator's own split folded back).
+std::string report_json(const looplab::Plan& plan, const looplab::LoweredKernel& k) {
+  auto original = [&](int l) { return l < plan.original_loops ? l : plan.original_loops - 1; };
+  char buf[1024];
+  std::snprintf(buf, sizeof buf,
+                "{\"vecVar\":%d,\"access\":[\"%s\",\"%s\",\"%s\"],\"horizontalSum\":%s,"
+                "\"tileStart\":%d,\"accStart\":%d,\"innermostSplit\":%s,\"innermostUnroll\":%d,"
+                "\"vectorAccumulators\":%d,\"scalarAccumulators\":%d,\"unrolled\":%d,"
+                "\"relaxed\":%s,\"tailPaths\":%d,\"instructions\":%d,\"locals\":%d,\"bytes\":%d}",
+                plan.vec_var, access_name(plan.access[0]), access_name(plan.access[1]),
+                access_name(plan.access[2]), plan.horizontal_sum ? "true" : "false",
+                original(plan.tile_start), original(plan.acc_start),
+                plan.innermost_split ? "true" : "false",
+                plan.innermost_split ? plan.spec.budget.innermost_unroll : 0,
+                plan.vector_accumulators, plan.scalar_accumulators, plan.unrolled,
+                plan.spec.relaxed ? "true" : "false", k.tail_paths, k.instructions, k.locals,
+                int(k.module.size()));
+  return buf;
+}
+
+}  // namespace
+
+extern "C" {
+
+// Generates a kernel for the spec (layout in spec.cpp). Returns 0 on success; otherwise
+// the report holds the error message.
+EMSCRIPTEN_KEEPALIVE int looplab_generate(const int32_t* words, int count) {
+  looplab::Spec spec;
+  looplab::Plan plan;
+  g_bytes.clear();
+  std::string error = looplab::decode_spec(words, count, spec);
+  if (error.empty()) error = looplab::make_plan(spec, plan);
+  if (!error.empty()) {
+    g_report = error;
+    return 1;
+  }
+  looplab::LoweredKernel kernel = looplab::lower_kernel(plan);
+  g_report = report_json(plan, kernel);
+  g_bytes = std::move(kernel.module);
+  return 0;
+}
+
+EMSCRIPTEN_KEEPALIVE int looplab_peak(int relaxed, int accumulators) {
+  g_bytes = looplab::peak_module(relaxed != 0, accumulators);
+  g_report = "";
+  return 0;
+}
+
+EMSCRIPTEN_KEEPALIVE const uint8_t* looplab_result_bytes() { return g_bytes.data(); }
+EMSCRIPTEN_KEEPALIVE int looplab_result_size() { return int(g_bytes.size()); }
+EMSCRIPTEN_KEEPALIVE const char* looplab_result_report() { return g_report.c_str(); }
+EMSCRIPTEN_KEEPALIVE int looplab_result_report_size() { return int(g_report.size()); }
+}

@@ -1,0 +1,347 @@
+#include "lower.h"
+
+#include <algorithm>
+#include <map>
+
+#include "wasm_writer.h"
+
+namespace looplab {
+
+namespace {
+
+// Where each tensor is addressed: a pointer local (bytes) plus a static bias (elements)
+// folded into the memory instructions' offsets.
+struct Pointers {
+  uint32_t local[kTensors];
+  int64_t bias[kTensors];
+
+  Pointers shifted(const Spec& spec, int var, int64_t elements) const {
+    Pointers p = *this;
+    for (int t = 0; t < kTensors; t++) p.bias[t] += elements * spec.stride[t][var];
+    return p;
+  }
+};
+
+uint32_t byte_offset(int64_t elements) { return uint32_t(elements * 4); }
+
+class KernelLowering {
+ public:
+  explicit KernelLowering(const Plan& plan) : plan_(plan), spec_(plan.spec), locals_(kTensors) {}
+
+  LoweredKernel run() {
+    CodeWriter body;
+    w_ = &body;
+    Pointers params{{0, 1, 2}, {0, 0, 0}};
+    level(0, spec_.size, params);
+    body.end();
+
+    CodeWriter function;
+    locals_.encode(function);
+    function.append(body);
+
+    FunctionDef kernel;
+    kernel.export_name = "kernel";
+    kernel.params = {ValType::I32, ValType::I32, ValType::I32};
+    kernel.body = function.bytes;
+    LoweredKernel out;
+    out.module = assemble_module({kernel}, true);
+    out.instructions = body.instructions;
+    out.tail_paths = tail_paths_;
+    out.locals = int(locals_.count());
+    return out;
+  }
+
+ private:
+  const Plan& plan_;
+  const Spec& spec_;
+  Locals locals_;
+  CodeWriter* w_ = nullptr;
+  int tail_paths_ = 1;
+  bool in_acc_region_ = false;
+  std::map<AccKey, uint32_t> acc_;
+
+  void level(int l, const std::vector<int>& extent, const Pointers& ptr) {
+    if (l == plan_.acc_start && !in_acc_region_) return acc_region(l, extent, ptr);
+    if (l == plan_.tile_start) return tile(l, extent, ptr);
+    loop(l, extent, ptr);
+  }
+
+  // A loop at run time: `full` iterations of step `st`, then one partial iteration whose
+  // inner loops cover the remaining `rem` elements (a copy of the body specialized to it).
+  // The loop right above the tile is unrolled so that more multiply-adds share one branch.
+  void loop(int l, std::vector<int> extent, const Pointers& ptr) {
+    CodeWriter& w = *w_;
+    int x = spec_.loops[l].var, st = plan_.step[l];
+    int full = extent[x] / st, rem = extent[x] % st;
+    int unroll = l == plan_.tile_start - 1 ? std::max(1, std::min(plan_.loop_unroll, full)) : 1;
+    int rounds = full / unroll, left = full % unroll;
+    Pointers at = ptr;
+    std::vector<uint32_t> owned;
+    extent[x] = st;
+    auto bodies = [&](const Pointers& from, int count) {
+      for (int u = 0; u < count; u++) level(l + 1, extent, from.shifted(spec_, x, int64_t(u) * st));
+    };
+    if (rounds == 1) {
+      bodies(ptr, unroll);
+      at = ptr.shifted(spec_, x, int64_t(unroll) * st);
+    } else if (rounds > 1) {
+      for (int t = 0; t < kTensors; t++) {
+        if (spec_.stride[t][x] == 0) continue;
+        at.local[t] = locals_.take(ValType::I32);
+        owned.push_back(at.local[t]);
+        w.local_get(ptr.local[t]);
+        w.local_set(at.local[t]);
+      }
+      uint32_t count = locals_.take(ValType::I32);
+      w.i32_const(rounds);
+      w.local_set(count);
+      w.loop();
+      bodies(at, unroll);
+      advance(at, ptr, x, unroll * st);
+      w.local_get(count);
+      w.i32_const(1);
+      w.i32_sub();
+      w.local_tee(count);
+      w.br_if(0);
+      w.end();
+      locals_.give(ValType::I32, count);
+    }
+    bodies(at, left);
+    at = at.shifted(spec_, x, int64_t(left) * st);
+    if (rem > 0) {
+      extent[x] = rem;
+      tail_paths_++;
+      level(l + 1, extent, at);
+    }
+    for (uint32_t local : owned) locals_.give(ValType::I32, local);
+  }
+
+  void advance(const Pointers& at, const Pointers& base, int x, int st) {
+    for (int t = 0; t < kTensors; t++) {
+      if (at.local[t] == base.local[t]) continue;
+      w_->local_get(at.local[t]);
+      w_->i32_const(int32_t(byte_offset(int64_t(st) * spec_.stride[t][x])));
+      w_->i32_add();
+      w_->local_set(at.local[t]);
+    }
+  }
+
+  // Loops whose accumulators stay in locals: the body is emitted first so that the set of
+  // accumulators (all tail paths included) is known before zeroing them.
+  void acc_region(int l, const std::vector<int>& extent, const Pointers& ptr) {
+    CodeWriter body;
+    CodeWriter* outer = w_;
+    w_ = &body;
+    in_acc_region_ = true;
+    acc_.clear();
+    level(l, extent, ptr);
+    in_acc_region_ = false;
+    w_ = outer;
+    CodeWriter& w = *w_;
+    for (auto& [key, local] : acc_) {
+      if (key.vector) w.v128_const_zero(); else w.f32_const(0.0f);
+      w.local_set(local);
+    }
+    w.append(body);
+    store_accumulators(ptr.local[0], ptr.bias[0]);
+    for (auto& [key, local] : acc_) locals_.give(key.vector ? ValType::V128 : ValType::F32, local);
+    acc_.clear();
+  }
+
+  void store_accumulators(uint32_t out, int64_t bias) {
+    CodeWriter& w = *w_;
+    int64_t lane_stride = spec_.stride[0][plan_.vec_var];
+    if (!plan_.horizontal_sum) {
+      for (auto& entry : acc_) {
+        const AccKey& key = entry.first;
+        uint32_t local = entry.second;
+        if (!key.vector) {
+          add_to_output(out, bias + key.offset, [&] { w.local_get(local); });
+        } else if (plan_.access[0] == Access::Vector) {
+          uint32_t off = byte_offset(bias + key.offset);
+          w.local_get(out);
+          w.local_get(out);
+          w.v128_load(off);
+          w.local_get(local);
+          w.f32x4_add();
+          w.v128_store(off);
+        } else {
+          for (uint8_t lane = 0; lane < kLanes; lane++)
+            add_to_output(out, bias + key.offset + lane * lane_stride, [&] {
+              w.local_get(local);
+              w.f32x4_extract_lane(lane);
+            });
+        }
+      }
+      return;
+    }
+    // Lanes are partial sums of one output element: add the partial vectors, then the lanes.
+    std::map<int64_t, std::vector<std::pair<bool, uint32_t>>> by_output;
+    for (auto& [key, local] : acc_) by_output[key.offset].push_back({key.vector, local});
+    uint32_t sum = locals_.take(ValType::V128);
+    for (auto& entry : by_output) {
+      int64_t offset = entry.first;
+      const auto& parts = entry.second;
+      int vectors = 0;
+      for (auto& part : parts) {
+        if (!part.first) continue;
+        w.local_get(part.second);
+        if (vectors++) w.f32x4_add();
+      }
+      if (vectors) w.local_set(sum);
+      add_to_output(out, bias + offset, [&] {
+        bool first = true;
+        if (vectors) {
+          for (uint8_t lane = 0; lane < kLanes; lane++) {
+            w.local_get(sum);
+            w.f32x4_extract_lane(lane);
+            if (lane) w.f32_add();
+          }
+          first = false;
+        }
+        for (auto& part : parts) {
+          if (part.first) continue;
+          w.local_get(part.second);
+          if (!first) w.f32_add();
+          first = false;
+        }
+      });
+    }
+    locals_.give(ValType::V128, sum);
+  }
+
+  template <class PushValue>
+  void add_to_output(uint32_t out, int64_t element, PushValue push_value) {
+    uint32_t off = byte_offset(element);
+    w_->local_get(out);
+    w_->local_get(out);
+    w_->f32_load(off);
+    push_value();
+    w_->f32_add();
+    w_->f32_store(off);
+  }
+
+  // The unrolled tile: straight-line multiply-adds, each input value loaded once.
+  void tile(int l, const std::vector<int>& extent, const Pointers& ptr) {
+    std::vector<TileOp> ops;
+    plan_.enumerate_tile(l, extent, ops);
+    std::map<std::tuple<int, int64_t, bool>, uint32_t> loaded;
+    CodeWriter& w = *w_;
+    for (const TileOp& op : ops) {
+      AccKey key = plan_.key_of(op);
+      auto found = acc_.find(key);
+      uint32_t acc = found != acc_.end() ? found->second
+                                         : (acc_[key] = locals_.take(op.vector ? ValType::V128 : ValType::F32));
+      push_input(1, op, ptr, loaded);
+      push_input(2, op, ptr, loaded);
+      if (op.vector && spec_.relaxed) {
+        w.local_get(acc);
+        w.f32x4_relaxed_madd();
+      } else if (op.vector) {
+        w.f32x4_mul();
+        w.local_get(acc);
+        w.f32x4_add();
+      } else {
+        w.f32_mul();
+        w.local_get(acc);
+        w.f32_add();
+      }
+      w.local_set(acc);
+    }
+    for (auto& [what, local] : loaded) locals_.give(std::get<2>(what) ? ValType::V128 : ValType::F32, local);
+  }
+
+  void push_input(int t, const TileOp& op, const Pointers& ptr,
+                  std::map<std::tuple<int, int64_t, bool>, uint32_t>& loaded) {
+    CodeWriter& w = *w_;
+    auto what = std::make_tuple(t, op.offset[t], op.vector);
+    auto found = loaded.find(what);
+    if (found != loaded.end()) {
+      w.local_get(found->second);
+      return;
+    }
+    uint32_t p = ptr.local[t];
+    int64_t at = ptr.bias[t] + op.offset[t];
+    uint32_t off = byte_offset(at);
+    w.local_get(p);
+    if (!op.vector) {
+      w.f32_load(off);
+    } else if (plan_.access[t] == Access::Vector) {
+      w.v128_load(off);
+    } else if (plan_.access[t] == Access::Splat) {
+      w.v128_load32_splat(off);
+    } else {
+      int64_t lane_stride = spec_.stride[t][plan_.vec_var];
+      w.v128_load32_splat(off);
+      for (uint8_t lane = 1; lane < kLanes; lane++) {
+        w.local_get(p);
+        w.f32_load(byte_offset(at + lane * lane_stride));
+        w.f32x4_replace_lane(lane);
+      }
+    }
+    uint32_t local = locals_.take(op.vector ? ValType::V128 : ValType::F32);
+    w.local_tee(local);
+    loaded[what] = local;
+  }
+};
+
+}  // namespace
+
+LoweredKernel lower_kernel(const Plan& plan) { return KernelLowering(plan).run(); }
+
+std::vector<uint8_t> peak_module(bool relaxed, int accumulators) {
+  Locals locals(1);
+  CodeWriter w;
+  std::vector<uint32_t> acc;
+  uint32_t a = locals.take(ValType::V128), b = locals.take(ValType::V128);
+  for (int i = 0; i < accumulators; i++) acc.push_back(locals.take(ValType::V128));
+  w.f32_const(0.999f);
+  w.f32x4_splat();
+  w.local_set(a);
+  w.f32_const(0.001f);
+  w.f32x4_splat();
+  w.local_set(b);
+  for (int i = 0; i < accumulators; i++) {
+    w.f32_const(float(i + 1));
+    w.f32x4_splat();
+    w.local_set(acc[i]);
+  }
+  w.loop();
+  for (int i = 0; i < accumulators; i++) {
+    w.local_get(acc[i]);
+    w.local_get(a);
+    if (relaxed) {
+      w.local_get(b);
+      w.f32x4_relaxed_madd();
+    } else {
+      w.f32x4_mul();
+      w.local_get(b);
+      w.f32x4_add();
+    }
+    w.local_set(acc[i]);
+  }
+  w.local_get(0);
+  w.i32_const(1);
+  w.i32_sub();
+  w.local_tee(0);
+  w.br_if(0);
+  w.end();
+  for (int i = 0; i < accumulators; i++) {
+    w.local_get(acc[i]);
+    if (i) w.f32x4_add();
+  }
+  w.f32x4_extract_lane(0);
+  w.end();
+
+  CodeWriter function;
+  locals.encode(function);
+  function.append(w);
+  FunctionDef peak;
+  peak.export_name = "peak";
+  peak.params = {ValType::I32};
+  peak.results = {ValType::F32};
+  peak.body = function.bytes;
+  return assemble_module({peak}, false);
+}
+
+}  // namespace looplab

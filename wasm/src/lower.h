@@ -1,0 +1,24 @@
+// Lowers a plan to the bytes of a kernel module.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "plan.h"
+
+namespace looplab {
+
+struct LoweredKernel {
+  std::vector<uint8_t> module;
+  int instructions = 0;
+  int tail_paths = 0;
+  int locals = 0;
+};
+
+// The module imports `env.memory` and exports `kernel(out, in0, in1)` (byte addresses).
+LoweredKernel lower_kernel(const Plan& plan);
+
+// A module exporting `peak(iterations) -> f32`: `accumulators` independent f32x4
+// multiply-adds per iteration, all in registers.
+std::vector<uint8_t> peak_module(bool relaxed, int accumulators);
+
+}  // namespace looplab

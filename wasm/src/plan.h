@@ -1,0 +1,60 @@
+// What the generator decides before emitting code: the vectorized variable, how each tensor
+// is accessed along it, which innermost loops form the unrolled register tile, and across
+// which loops the tile's accumulators stay in registers.
+#pragma once
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "spec.h"
+
+namespace looplab {
+
+enum class Access { Vector, Gather, Splat };
+
+// One multiply-add of the unrolled tile: f32x4 (4 consecutive iterations of the innermost
+// loop) or f32 (a tail of it). Offsets are in elements, relative to the tile's pointers.
+struct TileOp {
+  bool vector = true;
+  int64_t offset[kTensors] = {0, 0, 0};
+  int lane_group = 0;  // index of the vector within its innermost loop
+};
+
+// Identifies an accumulator: the output element (first lane's) and, when the lanes are
+// partial sums along a reduction, which of several independent partial sums.
+struct AccKey {
+  int64_t offset;
+  bool vector;
+  int partial;
+  bool operator<(const AccKey& o) const {
+    return std::tie(offset, vector, partial) < std::tie(o.offset, o.vector, o.partial);
+  }
+};
+
+struct Plan {
+  Spec spec;                     // loops possibly with the innermost split in two
+  std::vector<int> step;         // per loop, in elements of its variable
+  int original_loops = 0;
+  bool innermost_split = false;  // the generator split the innermost loop to unroll it
+  int vec_var = 0;
+  Access access[kTensors];
+  bool horizontal_sum = false;   // the output lacks the vectorized variable
+  int tile_start = 0;            // first loop of the unrolled tile
+  int acc_start = 0;             // first loop across which accumulators are held
+  int vector_accumulators = 0;
+  int scalar_accumulators = 0;
+  int unrolled = 0;              // multiply-adds in one tile
+  int loop_unroll = 1;           // copies of the tile per iteration of the loop above it
+
+  // The tile's multiply-adds, starting at loop `level` with the given extent per variable.
+  void enumerate_tile(int level, const std::vector<int>& extent, std::vector<TileOp>& ops) const;
+  AccKey key_of(const TileOp& op) const;
+  // Extent per variable as seen by loop `level` on the path without tails.
+  std::vector<int> full_extents(int level) const;
+};
+
+// Returns an error message, or "" with `plan` filled.
+std::string make_plan(const Spec& spec, Plan& plan);
+
+}  // namespace looplab

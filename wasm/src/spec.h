@@ -1,0 +1,41 @@
+// The generator's input: a problem's layout and a schedule, as plain numbers.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace looplab {
+
+constexpr int kTensors = 3;  // 0: output, 1: first input, 2: second input
+constexpr int kMaxVars = 16;
+constexpr int kMaxLoops = 16;
+constexpr int kLanes = 4;    // f32x4
+
+struct LoopSpec {
+  int var = 0;
+  int trip = 1;
+  int tail = 0;
+  bool split_by_generator = false;  // the outer half of an innermost loop too long to unroll
+};
+
+struct Budget {
+  int registers = 16;          // accumulators (f32x4 and f32) kept in locals
+  int unrolled = 128;          // multiply-adds in one unrolled tile
+  int innermost_vectors = 16;  // longest innermost loop unrolled whole, in vectors
+  int innermost_unroll = 4;    // vectors per iteration of a longer innermost loop
+  int loop_unroll = 2;         // most copies of the tile per iteration of the loop above it
+};
+
+struct Spec {
+  bool relaxed = false;
+  std::vector<int> size;                  // per variable
+  std::vector<int64_t> stride[kTensors];  // elements, per tensor per variable
+  std::vector<LoopSpec> loops;            // outermost first
+  Budget budget;
+};
+
+// Decodes the int32 words written by src/codegen (layout documented there). Returns an
+// error message, or an empty string when the spec is valid.
+std::string decode_spec(const int32_t* words, int count, Spec& spec);
+
+}  // namespace looplab
