@@ -40,6 +40,26 @@ TileCost tile_cost(const Plan& plan, int level) {
   return cost;
 }
 
+// How many copies of the tile the lowering emits: tails specialize the loop bodies below
+// them, and the loop above the tile may be unrolled.
+long count_tiles(const Plan& plan, int l, std::vector<int> extent) {
+  if (l >= plan.tile_start) return 1;
+  const LoopSpec& loop = plan.spec.loops[l];
+  int st = plan.step[l], full = extent[loop.var] / st, rem = extent[loop.var] % st;
+  long copies = 0;
+  if (full > 0) {
+    int unroll = l == plan.tile_start - 1 ? std::min(plan.loop_unroll, full) : 1;
+    int bodies = full / unroll == 1 ? full : unroll + full % unroll;
+    extent[loop.var] = st;
+    copies += bodies * count_tiles(plan, l + 1, extent);
+  }
+  if (rem > 0) {
+    extent[loop.var] = rem;
+    copies += count_tiles(plan, l + 1, extent);
+  }
+  return copies;
+}
+
 }  // namespace
 
 std::vector<int> Plan::full_extents(int level) const {
@@ -136,35 +156,47 @@ std::string make_plan(const Spec& input, Plan& plan) {
   }
   plan.horizontal_sum = spec.stride[0][plan.vec_var] == 0;
 
+  // Accumulators stay in registers across the reduction loops directly above the tile:
+  // the output does not move while they run.
+  auto set_tile = [&](int start, const TileCost& cost) {
+    plan.tile_start = start;
+    plan.vector_accumulators = cost.vector_acc;
+    plan.scalar_accumulators = cost.scalar_acc;
+    plan.unrolled = cost.ops;
+    plan.acc_start = start;
+    while (plan.acc_start > 0 && spec.stride[0][spec.loops[plan.acc_start - 1].var] == 0) plan.acc_start--;
+  };
+
   // Grow the tile outward under the unroll cap. A loop over an output variable joins while
   // the accumulators fit the register budget: holding them across the reduction is worth
   // even a few spills. A reduction loop joins only while accumulators and loaded operands
   // together fit, since V8 hoists the unrolled loads and would spill them.
   int n = int(spec.loops.size());
-  plan.tile_start = n - 1;
-  TileCost cost = tile_cost(plan, n - 1);
-  while (plan.tile_start > 0 && !spec.loops[plan.tile_start - 1].split_by_generator) {
-    TileCost wider = tile_cost(plan, plan.tile_start - 1);
-    bool reduction = spec.stride[0][spec.loops[plan.tile_start - 1].var] == 0;
+  int start = n - 1;
+  TileCost cost = tile_cost(plan, start);
+  while (start > 0 && !spec.loops[start - 1].split_by_generator) {
+    TileCost wider = tile_cost(plan, start - 1);
+    bool reduction = spec.stride[0][spec.loops[start - 1].var] == 0;
     int registers = wider.accumulators() + (reduction ? wider.operands : 0);
     if (registers > budget.registers || wider.ops > budget.unrolled) break;
-    plan.tile_start--;
+    start--;
     cost = wider;
   }
-  plan.vector_accumulators = cost.vector_acc;
-  plan.scalar_accumulators = cost.scalar_acc;
-  plan.unrolled = cost.ops;
-
-  // Accumulators stay in registers across the reduction loops directly above the tile:
-  // the output does not move while they run.
-  plan.acc_start = plan.tile_start;
-  while (plan.acc_start > 0 && spec.stride[0][spec.loops[plan.acc_start - 1].var] == 0) plan.acc_start--;
+  set_tile(start, cost);
 
   // Unroll the loop above the tile when its iterations are independent tiles (it moves
   // the output). Inside the accumulator region V8 unrolls by itself, and copies of the
   // tile there only make it hoist loads and spill.
   if (plan.tile_start > 0 && plan.acc_start == plan.tile_start)
     plan.loop_unroll = std::max(1, std::min(budget.loop_unroll, budget.unrolled / std::max(1, cost.ops)));
+
+  // Tails multiply the copies of the tile; keep the kernel small enough to compile in
+  // milliseconds by unrolling less.
+  while (count_tiles(plan, 0, spec.size) * long(plan.unrolled) > budget.emitted) {
+    if (plan.loop_unroll > 1) plan.loop_unroll = 1;
+    else if (plan.tile_start < n - 1) set_tile(plan.tile_start + 1, tile_cost(plan, plan.tile_start + 1));
+    else break;
+  }
   return "";
 }
 

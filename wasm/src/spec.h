@@ -24,6 +24,7 @@ struct Budget {
   int innermost_vectors = 16;  // longest innermost loop unrolled whole, in vectors
   int innermost_unroll = 4;    // vectors per iteration of a longer innermost loop
   int loop_unroll = 2;         // most copies of the tile per iteration of the loop above it
+  long emitted = 16384;        // most multiply-adds emitted in the whole kernel (all tails)
 };
 
 struct Spec {
