@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseProblemText } from '../core/problem.ts';
+import { defaultSchedule, parseSchedule } from '../core/schedule.ts';
+import { loopNestLines, loopNestText } from './loopNest.ts';
+
+const body = 'C[m,n] += A[m,k] * B[k,n]';
+
+describe('loopNestText', () => {
+  it('prints the default matmul nest as indented loops', () => {
+    const problem = parseProblemText(`${body}\nm=256, n=256, k=256`);
+    expect(loopNestText(problem, defaultSchedule(problem))).toBe(
+      ['for m in 0..256:', '    for n in 0..256:', '        for k in 0..256:', '            ' + body].join('\n'),
+    );
+  });
+
+  it('shows steps of split loops and tails', () => {
+    const problem = parseProblemText(`${body}\nm=97, n=256, k=8`);
+    const lines = loopNestLines(problem, parseSchedule(problem, 'm n k m:4'));
+    expect(lines.map((l) => l.text)).toEqual([
+      'for m in 0..97 step 4:  # tail 1',
+      'for n in 0..256:',
+      'for k in 0..8:',
+      'for m in 0..4:',
+      body,
+    ]);
+    expect(lines.map((l) => l.depth)).toEqual([0, 1, 2, 3, 4]);
+    expect(lines.map((l) => l.loop)).toEqual([0, 1, 2, 3, -1]);
+  });
+});
