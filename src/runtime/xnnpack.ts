@@ -1,0 +1,146 @@
+// The `xnnpack` baseline (Node, used by scripts/bench.ts): tf.matMul of @tensorflow/tfjs-backend-wasm,
+// which runs XNNPACK's SIMD GEMM, single-threaded like our kernels.
+//
+// What is timed: one `tf.matMul(a, b)` call on tensors already living in the backend's heap,
+// plus disposing its result. The wasm backend executes the op synchronously inside the call, so
+// this is the GEMM plus the output allocation and the small per-op overhead of tfjs (kernel
+// dispatch, shape checks), but no copy of the inputs or of the result out of the heap.
+//
+// Only matmul-shaped problems are supported: C[m,n] += A[m,k] * B[k,n] under any variable names,
+// with either input transposed (transposeA/B of tf.matMul), inputs in either order, and the
+// batched form C[b,m,n] += A[b,m,k] * B[b,k,n] with the batch variable first everywhere.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Problem, TensorAccess } from '../core/types.ts';
+import type { KernelBuffers } from './buffers.ts';
+import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
+import { measureThroughput, type TimingOptions } from './timing.ts';
+
+export interface MatmulShape {
+  /** Batch variable, or null for a plain matmul. */
+  batch: string | null;
+  m: string;
+  n: string;
+  k: string;
+  /** Which problem input is the left operand A (holding m and k). */
+  aInput: 0 | 1;
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+function plainDims(t: TensorAccess): string[] | null {
+  const vars: string[] = [];
+  for (const dim of t.indices) {
+    if (dim.length !== 1 || dim[0].coef !== 1 || vars.includes(dim[0].variable)) return null;
+    vars.push(dim[0].variable);
+  }
+  return vars;
+}
+
+/** Recognizes (batched) matmul problems; null for anything else. */
+export function matmulShape(problem: Problem): MatmulShape | null {
+  if (problem.reductionVariables.length !== 1) return null;
+  const k = problem.reductionVariables[0];
+  const out = plainDims(problem.output);
+  const in0 = plainDims(problem.inputs[0]);
+  const in1 = plainDims(problem.inputs[1]);
+  if (!out || !in0 || !in1) return null;
+  if (out.length !== 2 && out.length !== 3) return null;
+  if (in0.length !== out.length || in1.length !== out.length) return null;
+  let batch: string | null = null;
+  let o = out;
+  let x = in0;
+  let y = in1;
+  if (out.length === 3) {
+    batch = out[0];
+    if (in0[0] !== batch || in1[0] !== batch) return null;
+    o = out.slice(1);
+    x = in0.slice(1);
+    y = in1.slice(1);
+  }
+  const [m, n] = o;
+  const has = (dims: string[], a: string, b: string) => dims.includes(a) && dims.includes(b);
+  let aInput: 0 | 1;
+  let aDims: string[];
+  let bDims: string[];
+  if (has(x, m, k) && has(y, k, n)) {
+    aInput = 0;
+    aDims = x;
+    bDims = y;
+  } else if (has(y, m, k) && has(x, k, n)) {
+    aInput = 1;
+    aDims = y;
+    bDims = x;
+  } else {
+    return null;
+  }
+  return { batch, m, n, k, aInput, transposeA: aDims[0] === k, transposeB: bDims[0] === n };
+}
+
+type Tf = typeof import('@tensorflow/tfjs-core');
+let tfReady: Promise<Tf> | null = null;
+
+/** Loads tfjs-core with the wasm backend from node_modules, single-threaded. */
+export function loadTfWasm(): Promise<Tf> {
+  tfReady ??= (async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // In Node, Emscripten reads the .wasm with fs from a plain directory path (no file:// URL).
+    const require = createRequire(import.meta.url);
+    const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+    wasm.setWasmPaths(dist);
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    if (!(await tf.setBackend('wasm'))) throw new Error('could not initialize the tfjs wasm backend');
+    await tf.ready();
+    return tf;
+  })();
+  return tfReady;
+}
+
+export interface XnnpackMeasurement {
+  gflops: number | null;
+  gflopsMedian: number | null;
+  check: CheckResult;
+  shape: MatmulShape;
+}
+
+/**
+ * Checks and times tf.matMul for a matmul-shaped problem on the given buffers' inputs; null when
+ * the problem is not matmul-shaped. Leaves the output zeroed.
+ */
+export async function measureXnnpack(
+  problem: Problem,
+  buffers: KernelBuffers,
+  options: { timing?: TimingOptions; check?: CheckOptions } = {},
+): Promise<XnnpackMeasurement | null> {
+  const shape = matmulShape(problem);
+  if (!shape) return null;
+  const tf = await loadTfWasm();
+  const inputs = [buffers.in0, buffers.in1];
+  const aIndex = shape.aInput;
+  const bIndex = 1 - aIndex;
+  const a = tf.tensor(inputs[aIndex].slice(), problem.inputs[aIndex].shape, 'float32');
+  const b = tf.tensor(inputs[bIndex].slice(), problem.inputs[bIndex].shape, 'float32');
+  try {
+    const { transposeA, transposeB } = shape;
+    const out = buffers.out;
+    // tf.matMul's result is row-major [batch,] m, n: the same layout as the output tensor.
+    const check = checkOutput(
+      problem,
+      buffers,
+      () => {
+        const c = tf.matMul(a, b, transposeA, transposeB);
+        const values = c.dataSync() as Float32Array;
+        c.dispose();
+        for (let i = 0; i < out.length; i++) out[i] += values[i];
+      },
+      options.check,
+    );
+    if (!check.correct) return { gflops: null, gflopsMedian: null, check, shape };
+    const t = measureThroughput(() => tf.matMul(a, b, transposeA, transposeB).dispose(), problem.flops, options.timing);
+    return { gflops: t.gflops, gflopsMedian: t.gflopsMedian, check, shape };
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+}
