@@ -8,5 +8,7 @@ export default defineConfig({
     // Property tests generate, compile and run many kernels.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Node 20 validates relaxed SIMD only behind a flag; test workers need it too.
+    execArgv: ['--experimental-wasm-relaxed-simd'],
   },
 });
