@@ -1,0 +1,130 @@
+// Actions on a loop nest with a cursor (LoopTune's action space plus what a person needs).
+// Each action yields a new state or a reason it is illegal, worded for a person.
+import { MAX_LOOPS } from './limits.ts';
+import { loopExtents, loopSteps, loopText } from './schedule.ts';
+import type { Loop, NestState, Problem } from './types.ts';
+
+export { MAX_LOOPS } from './limits.ts';
+
+export type Action = 'up' | 'down' | 'swap_up' | 'swap_down' | 'merge' | `split_${number}`;
+
+export const SPLIT_FACTORS = [2, 4, 8, 16, 32, 64, 128, 256] as const;
+
+export const ALL_ACTIONS: Action[] = [
+  'up',
+  'down',
+  'swap_up',
+  'swap_down',
+  ...SPLIT_FACTORS.map((f): Action => `split_${f}`),
+  'merge',
+];
+
+/** LoopTune's seven actions. */
+export const AGENT_ACTIONS: Action[] = ['up', 'down', 'swap_up', 'swap_down', 'split_4', 'split_8', 'split_16'];
+
+export type ActionResult = { ok: true; state: NestState } | { ok: false; reason: string };
+
+export interface ActionLegality {
+  action: Action;
+  ok: boolean;
+  reason?: string;
+}
+
+/** The factor of a `split_F` action, or null for other actions. */
+export function splitFactor(action: string): number | null {
+  const m = /^split_(.+)$/.exec(action);
+  return m ? Number(m[1]) : null;
+}
+
+function fail(reason: string): ActionResult {
+  return { ok: false, reason };
+}
+
+function withLoops(loops: Loop[], cursor: number): ActionResult {
+  return { ok: true, state: { schedule: { loops }, cursor } };
+}
+
+/** Applies one action; never mutates `state`. */
+export function applyAction(problem: Problem, state: NestState, action: Action): ActionResult {
+  const loops = state.schedule.loops;
+  const n = loops.length;
+  const c = state.cursor;
+  if (!Number.isInteger(c) || c < 0 || c >= n) return fail('the cursor is not on a loop');
+  const here = loops[c];
+  const name = loopText(here);
+  const copy = () => loops.map((l) => ({ ...l }));
+
+  switch (action) {
+    case 'up':
+      if (c === 0) return fail('the cursor is already on the outermost loop');
+      return withLoops(copy(), c - 1);
+    case 'down':
+      if (c === n - 1) return fail('the cursor is already on the innermost loop');
+      return withLoops(copy(), c + 1);
+    case 'swap_up':
+    case 'swap_down': {
+      const up = action === 'swap_up';
+      const other = up ? c - 1 : c + 1;
+      if (other < 0) return fail(`can't swap ${name} up: it is already the outermost loop`);
+      if (other >= n) return fail(`can't swap ${name} down: it is already the innermost loop`);
+      const there = loops[other];
+      if (there.variable === here.variable) {
+        const [outer, inner] = up ? [there, here] : [here, there];
+        return fail(
+          `can't swap ${name} ${up ? 'above' : 'below'} ${loopText(there)}: both loop over ${here.variable}, and the inner one (${loopText(inner)}) must stay inside ${loopText(outer)}`,
+        );
+      }
+      const next = copy();
+      next[c] = { ...there };
+      next[other] = { ...here };
+      return withLoops(next, other);
+    }
+    case 'merge': {
+      let j = c - 1;
+      while (j >= 0 && loops[j].variable !== here.variable) j--;
+      if (j < 0) return fail(`can't merge ${name}: no enclosing loop over ${here.variable} to merge it into`);
+      const extents = loopExtents(problem, state.schedule);
+      const steps = loopSteps(problem, state.schedule);
+      const step = steps[c];
+      const extent = extents[j];
+      const next = copy();
+      next[j] = { variable: here.variable, trip: Math.floor(extent / step), tail: extent % step };
+      next.splice(c, 1);
+      return withLoops(next, j);
+    }
+    default: {
+      const f = splitFactor(action);
+      if (f === null) return fail(`unknown action '${String(action)}'`);
+      if (!Number.isInteger(f)) return fail(`can't split ${name} by ${f}: the factor must be a whole number`);
+      if (f < 2) return fail(`can't split ${name} by ${f}: the factor must be at least 2`);
+      if (n >= MAX_LOOPS) return fail(`can't split: the nest already has ${MAX_LOOPS} loops, the most allowed`);
+      if (f > here.trip) {
+        return fail(`can't split ${name} by ${f}: the loop only runs ${here.trip} time${here.trip === 1 ? '' : 's'}`);
+      }
+      const step = loopSteps(problem, state.schedule)[c];
+      const extent = loopExtents(problem, state.schedule)[c];
+      const next = copy();
+      const outerStep = f * step;
+      next.splice(
+        c,
+        1,
+        { variable: here.variable, trip: Math.floor(extent / outerStep), tail: extent % outerStep },
+        { variable: here.variable, trip: f, tail: 0 },
+      );
+      return withLoops(next, c);
+    }
+  }
+}
+
+/** Legality of each action in the current state, with the reason when it is illegal. */
+export function legalActions(problem: Problem, state: NestState, actions: readonly Action[] = ALL_ACTIONS): ActionLegality[] {
+  return actions.map((action) => {
+    const r = applyAction(problem, state, action);
+    return r.ok ? { action, ok: true } : { action, ok: false, reason: r.reason };
+  });
+}
+
+/** One boolean per action: true when legal (the agent's action mask). */
+export function actionMask(problem: Problem, state: NestState, actions: readonly Action[] = ALL_ACTIONS): boolean[] {
+  return actions.map((action) => applyAction(problem, state, action).ok);
+}

@@ -1,0 +1,280 @@
+// Schedule notation (`m:64 n:16 k:256 m:4 n:16`, tails as `m:24 r1`) and loop arithmetic.
+//
+// A loop's step is the extent of the next loop inside it over the same variable (1 if none); its
+// extent is `trip * step + tail`. The outermost loop over a variable covers the whole size, so its
+// trip and tail are derived: trip = floor(size / step), tail = size mod step.
+import { MAX_LOOPS } from './limits.ts';
+import type { Loop, Problem, Schedule } from './types.ts';
+
+export { MAX_LOOPS } from './limits.ts';
+
+/** A schedule text error; the message starts with `col N:` and names a fix. */
+export class ScheduleError extends Error {
+  /** 1-based column in the schedule text. */
+  col: number;
+  /** The message without the `col N: ` prefix. */
+  detail: string;
+  constructor(col: number, detail: string) {
+    super(`col ${col}: ${detail}`);
+    this.name = 'ScheduleError';
+    this.col = col;
+    this.detail = detail;
+  }
+}
+
+/** A loop in schedule notation: `m:24`, `m:24 r1`. */
+export function loopText(loop: Loop): string {
+  return loop.tail > 0 ? `${loop.variable}:${loop.trip} r${loop.tail}` : `${loop.variable}:${loop.trip}`;
+}
+
+/** Canonical text: every loop `var:trip`, then ` rT` when it has a tail. */
+export function printSchedule(schedule: Schedule): string;
+export function printSchedule(problem: Problem, schedule: Schedule): string;
+export function printSchedule(a: Schedule | Problem, b?: Schedule): string {
+  const schedule = b ?? (a as Schedule);
+  return schedule.loops.map(loopText).join(' ');
+}
+
+/** Step of every loop: the extent of the next loop inside it over the same variable, else 1. */
+export function loopSteps(problem: Problem, schedule: Schedule): number[] {
+  return stepsAndExtents(problem, schedule).steps;
+}
+
+/** Extent of every loop: the size for the outermost loop of a variable, else trip * step + tail. */
+export function loopExtents(problem: Problem, schedule: Schedule): number[] {
+  return stepsAndExtents(problem, schedule).extents;
+}
+
+function stepsAndExtents(problem: Problem, schedule: Schedule): { steps: number[]; extents: number[] } {
+  const { loops } = schedule;
+  const steps = new Array<number>(loops.length);
+  const extents = new Array<number>(loops.length);
+  const inner = new Map<string, number>();
+  for (let i = loops.length - 1; i >= 0; i--) {
+    const { variable, trip, tail } = loops[i];
+    steps[i] = inner.get(variable) ?? 1;
+    extents[i] = trip * steps[i] + tail;
+    inner.set(variable, extents[i]);
+  }
+  const seen = new Set<string>();
+  loops.forEach((loop, i) => {
+    if (!seen.has(loop.variable)) {
+      seen.add(loop.variable);
+      if (Object.hasOwn(problem.sizes, loop.variable)) extents[i] = problem.sizes[loop.variable];
+    }
+  });
+  return { steps, extents };
+}
+
+/** Every variable once, in `problem.variables` order, each loop covering its whole size. */
+export function defaultSchedule(problem: Problem): Schedule {
+  return { loops: problem.variables.map((variable) => ({ variable, trip: problem.sizes[variable], tail: 0 })) };
+}
+
+/** Recomputes the derived trip and tail of the outermost loop of every variable. */
+export function deriveOuterLoops(problem: Problem, schedule: Schedule): Schedule {
+  const steps = loopSteps(problem, schedule);
+  const seen = new Set<string>();
+  return {
+    loops: schedule.loops.map((loop, i) => {
+      if (seen.has(loop.variable)) return { ...loop };
+      seen.add(loop.variable);
+      const size = problem.sizes[loop.variable];
+      return { variable: loop.variable, trip: Math.floor(size / steps[i]), tail: size % steps[i] };
+    }),
+  };
+}
+
+/** A loop as written or stored; null trip/tail mean "not written" (derived for outermost loops). */
+interface Entry {
+  variable: string;
+  trip: number | null;
+  tail: number | null;
+}
+
+function entryText(e: Entry): string {
+  const head = e.trip === null ? e.variable : `${e.variable}:${e.trip}`;
+  return e.tail !== null && e.tail > 0 ? `${head} r${e.tail}` : head;
+}
+
+interface LoopIssue {
+  index: number;
+  /** Points at the tail rather than the loop. */
+  atTail?: boolean;
+  message: string;
+}
+
+/** Checks a loop list against the problem; returns the derived loops or the first issue. */
+function checkEntries(problem: Problem, entries: Entry[]): { loops: Loop[] } | { issue: LoopIssue; missing?: string } {
+  const vars = problem.variables;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (!Object.hasOwn(problem.sizes, e.variable)) {
+      return { issue: { index: i, message: `unknown variable '${e.variable}'; the variables are ${vars.join(', ')}` } };
+    }
+    if (i >= MAX_LOOPS) {
+      return { issue: { index: i, message: `more than ${MAX_LOOPS} loops; merge or remove loops (at most ${MAX_LOOPS})` } };
+    }
+    if (e.trip !== null && (!Number.isInteger(e.trip) || e.trip < 1)) {
+      return { issue: { index: i, message: `bad trip in '${entryText(e)}'; a trip is a positive integer, like ${e.variable}:4` } };
+    }
+    if (e.tail !== null && (!Number.isInteger(e.tail) || e.tail < 0)) {
+      return { issue: { index: i, atTail: true, message: `bad tail in '${entryText(e)}'; a tail is a non-negative integer, like r1` } };
+    }
+  }
+  for (const v of vars) {
+    if (!entries.some((e) => e.variable === v)) {
+      return { issue: { index: entries.length, message: `loop over ${v} missing; add '${v}'` }, missing: v };
+    }
+  }
+  const first = new Map<string, number>();
+  entries.forEach((e, i) => {
+    if (!first.has(e.variable)) first.set(e.variable, i);
+  });
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (first.get(e.variable) !== i && e.trip === null) {
+      return {
+        issue: { index: i, message: `'${e.variable}' needs a trip here: only the outermost loop over ${e.variable} may omit it; write e.g. '${e.variable}:4'` },
+      };
+    }
+  }
+  // Innermost first: each loop's step is the extent of the loop inside it.
+  const loops = new Array<Loop>(entries.length);
+  const inner = new Map<string, number>();
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i];
+    const size = problem.sizes[e.variable];
+    const step = inner.get(e.variable) ?? 1;
+    let trip: number;
+    let tail: number;
+    if (first.get(e.variable) === i) {
+      trip = Math.floor(size / step);
+      tail = size % step;
+      const want = tail > 0 ? `${e.variable}:${trip} r${tail}` : `${e.variable}:${trip}`;
+      const stepNote = step > 1 ? ` with step ${step}` : '';
+      if (e.trip !== null && e.trip !== trip) {
+        return {
+          issue: {
+            index: i,
+            message: `'${entryText(e)}' is the outermost loop over ${e.variable}, so it covers ${e.variable}=${size}${stepNote}: its trip must be ${trip}; write '${want}' or just '${e.variable}'`,
+          },
+        };
+      }
+      if (e.tail !== null && e.tail !== tail) {
+        return {
+          issue: {
+            index: i,
+            atTail: true,
+            message: `'${entryText(e)}' is the outermost loop over ${e.variable}, so it covers ${e.variable}=${size}${stepNote}: its tail must be ${tail === 0 ? 'none' : `r${tail}`}; write '${want}' or just '${e.variable}'`,
+          },
+        };
+      }
+    } else {
+      trip = e.trip as number;
+      tail = e.tail ?? 0;
+      if (tail >= step) {
+        const message =
+          step === 1
+            ? `'${entryText(e)}' is the innermost loop over ${e.variable} (step 1), so it can't have a tail; remove 'r${tail}'`
+            : `tail r${tail} of '${entryText(e)}' must be smaller than the loop's step ${step}; use r0 to r${step - 1}`;
+        return { issue: { index: i, atTail: true, message } };
+      }
+      const extent = trip * step + tail;
+      if (extent > size) {
+        const most = Math.floor((size - tail) / step);
+        return {
+          issue: {
+            index: i,
+            message: `'${entryText(e)}' covers ${extent} elements of ${e.variable}, more than ${e.variable}=${size}; use a trip of at most ${most}`,
+          },
+        };
+      }
+    }
+    loops[i] = { variable: e.variable, trip, tail };
+    inner.set(e.variable, trip * step + tail);
+  }
+  return { loops };
+}
+
+interface Token {
+  text: string;
+  col: number;
+}
+
+/** Parses schedule text like `m:64 n:16 k m:4 n:16` or `m:24 r1 m:4` (also `m:24r1`). */
+export function parseSchedule(problem: Problem, text: string): Schedule {
+  const tokens: Token[] = [];
+  const re = /\S+/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) tokens.push({ text: m[0], col: m.index + 1 });
+  if (tokens.length === 0) {
+    throw new ScheduleError(1, `the schedule is empty; write one loop per variable, like '${problem.variables.join(' ')}'`);
+  }
+  const entries: Entry[] = [];
+  const cols: { loop: number; tail: number }[] = [];
+  for (const tok of tokens) {
+    const t = tok.text;
+    const plain = /^[A-Za-z_][A-Za-z0-9_]*$/.exec(t);
+    if (plain && Object.hasOwn(problem.sizes, t)) {
+      entries.push({ variable: t, trip: null, tail: null });
+      cols.push({ loop: tok.col, tail: tok.col });
+      continue;
+    }
+    const tailTok = /^r([0-9]+)$/.exec(t);
+    if (tailTok) {
+      const prev = entries[entries.length - 1];
+      if (!prev) throw new ScheduleError(tok.col, `tail '${t}' follows no loop; put it after the loop it belongs to, like 'm:24 r1'`);
+      if (prev.tail !== null) throw new ScheduleError(tok.col, `'${entryText(prev)}' already has a tail; remove '${t}'`);
+      prev.tail = Number(tailTok[1]);
+      cols[cols.length - 1].tail = tok.col;
+      continue;
+    }
+    if (plain) {
+      throw new ScheduleError(tok.col, `unknown variable '${t}'; the variables are ${problem.variables.join(', ')}`);
+    }
+    const withTrip = /^([A-Za-z_][A-Za-z0-9_]*):(.*)$/.exec(t);
+    if (withTrip) {
+      const [, variable, rest] = withTrip;
+      if (!Object.hasOwn(problem.sizes, variable)) {
+        throw new ScheduleError(tok.col, `unknown variable '${variable}'; the variables are ${problem.variables.join(', ')}`);
+      }
+      const num = /^([0-9]+)(?:r([0-9]+))?$/.exec(rest);
+      if (!num || Number(num[1]) < 1) {
+        throw new ScheduleError(tok.col, `bad trip in '${t}'; a trip is a positive integer, like ${variable}:4`);
+      }
+      entries.push({ variable, trip: Number(num[1]), tail: num[2] === undefined ? null : Number(num[2]) });
+      cols.push({ loop: tok.col, tail: tok.col + variable.length + 1 + num[1].length });
+      continue;
+    }
+    throw new ScheduleError(tok.col, `can't read '${t}'; write loops as 'var' or 'var:trip' and tails as 'r1', like 'm:24 r1 n k'`);
+  }
+  const result = checkEntries(problem, entries);
+  if ('issue' in result) {
+    const { issue } = result;
+    const col = issue.index >= entries.length ? text.trimEnd().length + 2 : issue.atTail ? cols[issue.index].tail : cols[issue.index].loop;
+    throw new ScheduleError(col, issue.message);
+  }
+  return { loops: result.loops };
+}
+
+/**
+ * Checks a stored schedule (e.g. from a hand-edited URL) against the problem. Returns a message
+ * naming the loop and the fix, or null when the schedule is valid.
+ */
+export function validateSchedule(problem: Problem, schedule: Schedule): string | null {
+  if (!schedule || !Array.isArray(schedule.loops)) return 'the schedule has no loop list; start from the default schedule';
+  if (schedule.loops.length === 0) {
+    return `the schedule is empty; write one loop per variable, like '${problem.variables.join(' ')}'`;
+  }
+  const entries: Entry[] = [];
+  for (const loop of schedule.loops) {
+    if (!loop || typeof loop.variable !== 'string' || typeof loop.trip !== 'number' || typeof loop.tail !== 'number') {
+      return `loop ${entries.length + 1} is malformed; each loop needs a variable, a trip and a tail`;
+    }
+    entries.push({ variable: loop.variable, trip: loop.trip, tail: loop.tail });
+  }
+  const result = checkEntries(problem, entries);
+  if (!('issue' in result)) return null;
+  if (result.missing !== undefined) return result.issue.message;
+  return `loop ${result.issue.index + 1}: ${result.issue.message}`;
+}
