@@ -1,4 +1,5 @@
 // Turns the generator's numeric report into words a person reads.
+import { loopText } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import type { KernelReport, VectorAccess } from './types.ts';
 
@@ -22,10 +23,7 @@ export interface RawReport {
 }
 
 function loopsText(schedule: Schedule, from: number, to: number): string {
-  return schedule.loops
-    .slice(from, to)
-    .map((l) => `${l.variable}:${l.trip}${l.tail ? ` r${l.tail}` : ''}`)
-    .join(' ');
+  return schedule.loops.slice(from, to).map(loopText).join(' ');
 }
 
 export function describeReport(problem: Problem, schedule: Schedule, raw: RawReport): KernelReport {
