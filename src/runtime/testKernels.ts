@@ -155,7 +155,8 @@ export function plainProblem(
 ): import('../core/types.ts').Problem {
   const tensor = ([name, ...vars]: [string, ...string[]]) => {
     const shape = vars.map((v) => sizes[v]);
-    const strides: Record<string, number> = {};
+    // Every problem variable has a stride (0 when the tensor does not use it).
+    const strides: Record<string, number> = Object.fromEntries(Object.keys(sizes).map((v) => [v, 0]));
     let stride = 1;
     for (let d = vars.length - 1; d >= 0; d--) {
       strides[vars[d]] = stride;

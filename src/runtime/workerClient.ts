@@ -8,9 +8,9 @@
 import * as Comlink from 'comlink';
 import type { Target } from '../codegen/index.ts';
 import type { Measurement } from './measure.ts';
-import type { RuntimeWorkerApi, WorkerMeasureOptions } from './worker.ts';
+import type { RuntimeWorkerApi, WorkerMeasureOptions } from './workerApi.ts';
 
-export type { WorkerMeasureOptions } from './worker.ts';
+export type { WorkerMeasureOptions } from './workerApi.ts';
 
 /** What the client needs of a worker: a comlink endpoint that can be terminated. */
 export type WorkerLike = Comlink.Endpoint & { terminate(): void };

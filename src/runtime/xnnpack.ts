@@ -1,14 +1,21 @@
 // The `xnnpack` baseline (Node, used by scripts/bench.ts): tf.matMul of @tensorflow/tfjs-backend-wasm,
 // which runs XNNPACK's SIMD GEMM, single-threaded like our kernels.
 //
-// What is timed: one `tf.matMul(a, b)` call on tensors already living in the backend's heap,
-// plus disposing its result. The wasm backend executes the op synchronously inside the call, so
-// this is the GEMM plus the output allocation and the small per-op overhead of tfjs (kernel
-// dispatch, shape checks), but no copy of the inputs or of the result out of the heap.
+// tfjs-backend-wasm 4.22 hands a matMul to XNNPACK only for a single untransposed 2-D product;
+// batched or transposed operands go to a much slower scalar loop (measured here: 256^3 with
+// transposeB 1.9 GFLOPS against 20 untransposed; 8 x 128x64x128 batched 1.6 against 19 for one
+// batch). The baseline is meant to be XNNPACK's speed, so before timing (untimed) the operands
+// are brought to row-major [m,k] and [k,n] with tf.transpose and split into one 2-D pair per
+// batch.
+//
+// What is timed: per call, one `tf.matMul(a, b)` per batch on tensors already living in the
+// backend's heap, plus disposing each result. The wasm backend executes the op synchronously
+// inside the call, so this is the GEMM plus the output allocation and the small per-op overhead
+// of tfjs (kernel dispatch, shape checks), but no copy of inputs or results in or out of the heap.
 //
 // Only matmul-shaped problems are supported: C[m,n] += A[m,k] * B[k,n] under any variable names,
-// with either input transposed (transposeA/B of tf.matMul), inputs in either order, and the
-// batched form C[b,m,n] += A[b,m,k] * B[b,k,n] with the batch variable first everywhere.
+// with either input transposed, inputs in either order, and the batched form
+// C[b,m,n] += A[b,m,k] * B[b,k,n] with the batch variable first everywhere.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Problem, TensorAccess } from '../core/types.ts';
@@ -116,31 +123,57 @@ export async function measureXnnpack(
   const shape = matmulShape(problem);
   if (!shape) return null;
   const tf = await loadTfWasm();
-  const inputs = [buffers.in0, buffers.in1];
   const aIndex = shape.aInput;
   const bIndex = 1 - aIndex;
-  const a = tf.tensor(inputs[aIndex].slice(), problem.inputs[aIndex].shape, 'float32');
-  const b = tf.tensor(inputs[bIndex].slice(), problem.inputs[bIndex].shape, 'float32');
+  const inputs = [buffers.in0, buffers.in1];
+  const live: Array<{ dispose(): void }> = [];
+  const keep = <T extends { dispose(): void }>(t: T): T => {
+    live.push(t);
+    return t;
+  };
   try {
-    const { transposeA, transposeB } = shape;
+    // Untimed: operands as row-major [batch][m,k] and [batch][k,n], one 2-D tensor per batch.
+    const operand = (index: number, transpose: boolean) => {
+      let t = keep(tf.tensor(inputs[index].slice(), problem.inputs[index].shape, 'float32'));
+      const rank = t.shape.length;
+      if (transpose) {
+        const perm = [...Array(rank).keys()];
+        [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+        t = keep(tf.transpose(t, perm));
+      }
+      return shape.batch === null ? [t] : tf.unstack(t).map(keep);
+    };
+    const as = operand(aIndex, shape.transposeA);
+    const bs = operand(bIndex, shape.transposeB);
+    const batches = as.length;
     const out = buffers.out;
-    // tf.matMul's result is row-major [batch,] m, n: the same layout as the output tensor.
+    const outPerBatch = out.length / batches;
+
+    // tf.matMul's result is row-major [m,n]: batch `i` is the i-th slice of the output tensor.
     const check = checkOutput(
       problem,
       buffers,
       () => {
-        const c = tf.matMul(a, b, transposeA, transposeB);
-        const values = c.dataSync() as Float32Array;
-        c.dispose();
-        for (let i = 0; i < out.length; i++) out[i] += values[i];
+        for (let i = 0; i < batches; i++) {
+          const c = tf.matMul(as[i], bs[i]);
+          const values = c.dataSync() as Float32Array;
+          c.dispose();
+          const base = i * outPerBatch;
+          for (let j = 0; j < outPerBatch; j++) out[base + j] += values[j];
+        }
       },
       options.check,
     );
     if (!check.correct) return { gflops: null, gflopsMedian: null, check, shape };
-    const t = measureThroughput(() => tf.matMul(a, b, transposeA, transposeB).dispose(), problem.flops, options.timing);
+    const t = measureThroughput(
+      () => {
+        for (let i = 0; i < batches; i++) tf.matMul(as[i], bs[i]).dispose();
+      },
+      problem.flops,
+      options.timing,
+    );
     return { gflops: t.gflops, gflopsMedian: t.gflopsMedian, check, shape };
   } finally {
-    a.dispose();
-    b.dispose();
+    for (const t of live) t.dispose();
   }
 }
