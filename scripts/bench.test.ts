@@ -1,0 +1,65 @@
+// Spawns the bench script and checks its handling of bad input: one line on stderr, exit code 2,
+// no stack trace. (Speed is never asserted.)
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function bench(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', 'scripts/bench.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectBadInput(r: ReturnType<typeof bench>, pattern: RegExp) {
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  expect(r.stdout).toBe('');
+}
+
+const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
+
+describe('bench arguments', () => {
+  it('rejects an unknown flag', () => {
+    expectBadInput(bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--bogus'), /^bench: unknown option --bogus \(see --help\)\n$/);
+  });
+
+  it('requires --op', () => {
+    expectBadInput(bench('--sizes', 'm=8,n=8,k=8'), /^bench: missing --op/);
+  });
+
+  it('requires --sizes', () => {
+    expectBadInput(bench('--op', MATMUL), /^bench: missing --sizes/);
+  });
+
+  it('rejects a flag without its value', () => {
+    expectBadInput(bench('--sizes', 'm=8', '--op'), /^bench: option --op needs a value/);
+  });
+
+  it('rejects a bad --samples', () => {
+    expectBadInput(bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--samples', 'lots'), /--samples wants an integer/);
+  });
+
+  it('prints usage with --help', () => {
+    const r = bench('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^usage: npm run bench/);
+  });
+
+  it('reports a DSL error in one line', () => {
+    const r = bench('--op', 'C[m,n] += A[m,q] * B[k,n]', '--sizes', 'm=8,n=8,k=8');
+    expectBadInput(r, /^bench: .*q/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('reports a schedule error in one line', () => {
+    const r = bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--schedule', 'm n z');
+    expectBadInput(r, /^bench: --schedule "m n z": /);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,284 @@
+// npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... [--samples N] [--seed S] [--json]
+//
+// Checks, then times, on one thread: naive scalar JS loops (`naive-js`), the generated kernel of
+// the default schedule (`default`), the generated kernel of every --schedule (`schedule`),
+// tfjs-backend-wasm's matMul (`xnnpack`, matmul-shaped problems only) and the peak kernel
+// (`peak`). Also reports how long generating and compiling one kernel takes (median).
+//
+// Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
+// 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
+import { parseArgs } from 'node:util';
+
+const USAGE =
+  'usage: npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... ' +
+  '[--samples N] [--seed S] [--compile-reps N] [--json]';
+
+const COMPILE_REPS = 11;
+
+/** Bad input: printed as one line on stderr, exit code 2. */
+class UsageError extends Error {}
+
+interface Args {
+  op: string;
+  sizes: string;
+  schedules: string[];
+  json: boolean;
+  samples: number;
+  seed: number;
+  compileReps: number;
+}
+
+function positiveInt(flag: string, text: string | undefined, fallback: number, min = 1): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
+    throw new UsageError(`--${flag} wants an integer >= ${min}, got '${text}'`);
+  }
+  return Number(text);
+}
+
+export function parseBenchArgs(argv: string[]): Args | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        op: { type: 'string' },
+        sizes: { type: 'string' },
+        schedule: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        samples: { type: 'string' },
+        seed: { type: 'string' },
+        'compile-reps': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const flag = /'([^' ]+)/.exec(err.message)?.[1];
+    switch (err.code) {
+      case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+        throw new UsageError(flag ? `unknown option ${flag}` : err.message);
+      case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+        throw new UsageError(flag ? `option ${flag} needs a value` : err.message);
+      case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+        throw new UsageError(`unexpected argument ${flag ?? ''}; quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"`);
+      default:
+        throw new UsageError(err.message);
+    }
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (v.op === undefined || v.op.trim() === '') {
+    throw new UsageError('missing --op "<expr>", e.g. --op "C[m,n] += A[m,k] * B[k,n]"');
+  }
+  if (v.sizes === undefined || v.sizes.trim() === '') {
+    throw new UsageError('missing --sizes, e.g. --sizes "m=256,n=256,k=256"');
+  }
+  return {
+    op: v.op,
+    sizes: v.sizes,
+    schedules: v.schedule ?? [],
+    json: v.json ?? false,
+    samples: positiveInt('samples', v.samples, 7),
+    seed: positiveInt('seed', v.seed, 1, 0),
+    compileReps: positiveInt('compile-reps', v['compile-reps'], COMPILE_REPS),
+  };
+}
+
+interface Row {
+  impl: string;
+  gflops: number | null;
+  gflops_median: number | null;
+  correct: boolean;
+  schedule?: string;
+  max_error?: number;
+  checked?: 'full' | 'sampled';
+  reason?: string;
+  generate_ms?: number;
+  compile_ms?: number;
+  report?: unknown;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function isInputError(e: unknown): e is Error {
+  return e instanceof Error && (['DslError', 'ScheduleError', 'BufferSizeError'].includes(e.name) || e instanceof UsageError);
+}
+
+async function run(args: Args): Promise<number> {
+  // Heavy modules are loaded only after the arguments are known to be good.
+  const { parseProblem } = await import('../src/core/problem.ts');
+  const { defaultSchedule, parseSchedule, printSchedule } = await import('../src/core/schedule.ts');
+  const { loadCodegen, detectTarget } = await import('../src/codegen/index.ts');
+  const { allocateBuffers } = await import('../src/runtime/buffers.ts');
+  const { measureSchedule } = await import('../src/runtime/measure.ts');
+  const { measureNaive } = await import('../src/runtime/naive.ts');
+  const { measurePeak } = await import('../src/runtime/peak.ts');
+  const { matmulShape, measureXnnpack } = await import('../src/runtime/xnnpack.ts');
+
+  const problem = parseProblem(args.op, args.sizes);
+  const schedules = args.schedules.map((text) => {
+    try {
+      return parseSchedule(problem, text);
+    } catch (e) {
+      if (e instanceof Error) e.message = `--schedule "${text}": ${e.message}`;
+      throw e;
+    }
+  });
+
+  const codegen = await loadCodegen();
+  const target = detectTarget();
+  const buffers = allocateBuffers(problem, args.seed);
+  const timing = { samples: args.samples };
+  const rows: Row[] = [];
+
+  const naive = measureNaive(problem, buffers, { timing });
+  rows.push({
+    impl: 'naive-js',
+    gflops: naive.gflops,
+    gflops_median: naive.gflopsMedian,
+    correct: naive.check.correct,
+    schedule: printSchedule(problem, defaultSchedule(problem)),
+    max_error: naive.check.maxError,
+    checked: naive.check.checked,
+    ...(naive.check.reason ? { reason: naive.check.reason } : {}),
+  });
+
+  const kernels: Array<{ impl: string; schedule: ReturnType<typeof defaultSchedule> }> = [
+    { impl: 'default', schedule: defaultSchedule(problem) },
+    ...schedules.map((schedule) => ({ impl: 'schedule', schedule })),
+  ];
+  for (const k of kernels) {
+    const m = await measureSchedule(codegen, problem, k.schedule, target, { buffers, timing });
+    // Generating + compiling one kernel: median over a few repetitions (the first one above
+    // already warmed up the generator).
+    const gen: number[] = [];
+    const comp: number[] = [];
+    for (let i = 0; i < args.compileReps; i++) {
+      const c = await codegen.compile(problem, k.schedule, target);
+      gen.push(c.generateMs);
+      comp.push(c.compileMs);
+    }
+    rows.push({
+      impl: k.impl,
+      gflops: m.gflops,
+      gflops_median: m.gflopsMedian,
+      correct: m.correct,
+      schedule: m.schedule,
+      max_error: m.maxError,
+      checked: m.checked,
+      ...(m.reason ? { reason: m.reason } : {}),
+      generate_ms: median(gen),
+      compile_ms: median(comp),
+      report: m.report,
+    });
+  }
+
+  if (matmulShape(problem)) {
+    const x = await measureXnnpack(problem, buffers, { timing });
+    if (x) {
+      rows.push({
+        impl: 'xnnpack',
+        gflops: x.gflops,
+        gflops_median: x.gflopsMedian,
+        correct: x.check.correct,
+        max_error: x.check.maxError,
+        checked: x.check.checked,
+        ...(x.check.reason ? { reason: x.check.reason } : {}),
+      });
+    }
+  }
+
+  const peak = await measurePeak(codegen, target, timing);
+  rows.push({ impl: 'peak', gflops: peak.gflops, gflops_median: peak.gflopsMedian, correct: true });
+
+  if (args.json) {
+    process.stdout.write(JSON.stringify({ op: args.op, sizes: args.sizes, rows }) + '\n');
+  } else {
+    process.stdout.write(renderTable(problem.op, args.sizes, problem.flops, target.relaxedSimd, rows, args.compileReps));
+  }
+
+  const wrong = rows.filter((r) => !r.correct);
+  for (const r of wrong) {
+    process.stderr.write(`bench: ${r.impl}${r.schedule ? ` (${r.schedule})` : ''} is incorrect: ${r.reason ?? 'wrong output'}\n`);
+  }
+  return wrong.length > 0 ? 1 : 0;
+}
+
+function fmt(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}
+
+function renderTable(op: string, sizes: string, flops: number, relaxed: boolean, rows: Row[], reps: number): string {
+  const xnn = rows.find((r) => r.impl === 'xnnpack')?.gflops ?? null;
+  const peak = rows.find((r) => r.impl === 'peak')?.gflops ?? null;
+  const header = ['impl', 'GFLOPS best', 'GFLOPS median', 'correct', 'vs xnnpack', '% of peak', 'schedule'];
+  const body = rows.map((r) => [
+    r.impl,
+    fmt(r.gflops),
+    fmt(r.gflops_median),
+    r.correct ? 'yes' : 'NO',
+    xnn !== null && r.gflops !== null && r.impl !== 'peak' ? `${fmt(r.gflops / xnn)}x` : '',
+    peak !== null && r.gflops !== null && r.impl !== 'peak' ? `${fmt((100 * r.gflops) / peak, 1)}%` : '',
+    r.impl === 'naive-js' || r.impl === 'default' || r.impl === 'schedule' ? (r.schedule ?? '') : '',
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === 0 || c === cells.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join('  ')
+      .trimEnd();
+  const out: string[] = [];
+  out.push(`${op}   (${sizes}; ${(flops / 1e6).toFixed(1)} MFLOP; relaxed SIMD ${relaxed ? 'on' : 'off'}; one thread)`);
+  out.push('');
+  out.push(line(header));
+  out.push(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of body) out.push(line(row));
+  out.push('');
+  out.push(`generating + compiling one kernel (median of ${reps}):`);
+  for (const r of rows) {
+    if (r.generate_ms === undefined || r.compile_ms === undefined) continue;
+    const total = r.generate_ms + r.compile_ms;
+    out.push(
+      `  ${r.impl.padEnd(8)} ${fmt(r.generate_ms, 3)} ms generate + ${fmt(r.compile_ms, 3)} ms compile = ${fmt(total, 3)} ms   ${r.schedule ?? ''}`.trimEnd(),
+    );
+  }
+  for (const r of rows) {
+    if (!r.correct) out.push(`${r.impl}: ${r.reason ?? 'incorrect'}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+async function main(): Promise<number> {
+  let args: Args | 'help';
+  try {
+    args = parseBenchArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message} (see --help)\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  try {
+    return await run(args);
+  } catch (e) {
+    if (isInputError(e)) {
+      process.stderr.write(`bench: ${e.message.split('\n')[0]}\n`);
+      return 2;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`bench: ${message.split('\n')[0]}\n`);
+    if (process.env.LOOPLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main();
