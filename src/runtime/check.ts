@@ -6,13 +6,13 @@
 // unit roundoff u = 2^-24 ~ 6e-8, any summation order satisfies
 //     |computed - exact| <= (K - 1) * u * sumAbs + O(u^2),   sumAbs = sum_k |a_k * b_k|
 // (Higham, Accuracy and Stability of Numerical Algorithms, 4.2), and with rounding errors of
-// random sign the typical error is ~ sqrt(K) * u * sumAbs. Both the kernel and the reference
-// carry such an error, so we accept
+// random sign the typical error is ~ sqrt(K) * u * sumAbs. The reference of src/core sums in
+// float64 and rounds once, so the error is the kernel's; we accept
 //     |got - ref| <= 1e-4 * sumAbs + 1e-5
-// per element: 1e-4 ~ 1700 u covers the worst case up to K ~ 800 per side and the typical case
-// for any K a problem here can have (sqrt(K) u = 1e-4 at K ~ 2.8e6), while a wrong kernel is off
-// by at least one whole product |a_k b_k| ~ sumAbs / K, and in practice (a wrong index, a lost
-// tail, a stale accumulator) by a sizeable fraction of sumAbs. The 1e-5 absolute term covers
+// per element: 1e-4 ~ 1700 u covers the worst case up to K ~ 1700 and the typical case
+// for any K a problem here can have (sqrt(K) u = 1e-4 at K ~ 2.8e6). Wrong kernels in practice
+// (a wrong index, a lost tail, a stale or doubled accumulator) are off by a sizeable fraction of
+// sumAbs; even a single lost product (~ sumAbs / K) is caught up to K ~ 1e4. The 1e-5 term covers
 // outputs whose products are all tiny. sumAbs is computed independently in float64 by this
 // module, only for the elements where the cheap test |got - ref| <= 1e-4 * |ref| + 1e-5 fails
 // (|ref| <= sumAbs, so that test passing implies the real one passes).
