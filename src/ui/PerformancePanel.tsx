@@ -35,8 +35,10 @@ function statusText(kernel: MeasureState): string {
       return 'starting the worker…';
     case 'measuring':
       return 'generating, checking and timing the kernel…';
-    case 'done':
-      return 'measured';
+    case 'done': {
+      const { generateMs, compileMs } = kernel.kernel;
+      return `measured in the worker (kernel generated in ${generateMs.toFixed(1)} ms, compiled in ${compileMs.toFixed(1)} ms)`;
+    }
     case 'error':
       return 'measurement failed';
   }
@@ -88,6 +90,9 @@ export function PerformancePanel({ kernel, peak }: { kernel: MeasureState; peak:
         <div className="kernel-facts">
           <CorrectBadge correct={result.correct} reason={result.reason} />
           {!result.correct && result.reason && <p className="error">{result.reason}</p>}
+          {result.report.notes.length > 0 && (
+            <h3 className="notes-title">What the generator decided</h3>
+          )}
           {result.report.notes.length > 0 && (
             <ul className="notes" data-testid="report-notes">
               {result.report.notes.map((note, i) => (
