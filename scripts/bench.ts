@@ -135,10 +135,14 @@ async function run(args: Args): Promise<number> {
   const codegen = await loadCodegen();
   const target = detectTarget();
   const buffers = allocateBuffers(problem, args.seed);
-  const timing = { samples: args.samples };
+  // Soft budgets keep big problems bearable: kernels get at least 3 samples; naive-js, which can
+  // take seconds per call, gets one warm-up call (JS loops tier up within the call, by OSR) and
+  // at least one sample.
+  const timing = { samples: args.samples, maxTotalMs: 10_000, minSamples: 3 };
+  const naiveTiming = { samples: args.samples, maxTotalMs: 3_000, minSamples: 1, minWarmupCalls: 1 };
   const rows: Row[] = [];
 
-  const naive = measureNaive(problem, buffers, { timing });
+  const naive = measureNaive(problem, buffers, { timing: naiveTiming });
   rows.push({
     impl: 'naive-js',
     gflops: naive.gflops,

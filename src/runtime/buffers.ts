@@ -40,7 +40,10 @@ export interface BufferLayout {
 
 export interface KernelBuffers extends BufferLayout {
   memory: WebAssembly.Memory;
-  /** Views on the memory (the memory never grows, so they stay valid). */
+  /**
+   * Views on the memory (the memory never grows, so they stay valid). Treat the inputs as
+   * read-only: the check caches the reference output per buffers.
+   */
   out: Float32Array;
   in0: Float32Array;
   in1: Float32Array;

@@ -51,6 +51,15 @@ describe('timeThunk', () => {
     expect(r.warmupCalls).toBe(3);
     expect(r.callsPerSample).toBe(1);
     expect(r.samples).toHaveLength(3);
+    // 3 warm-up calls, no calibration run (one call is a whole sample), 3 samples.
+    expect(clock.calls).toBe(6);
+  });
+
+  it('needs only 2 warm-up calls when each call is long', () => {
+    const clock = fakeClock(() => 1000);
+    const r = timeThunk(clock.thunk, { now: clock.now, samples: 3 });
+    expect(r.warmupCalls).toBe(2);
+    expect(clock.calls).toBe(5);
   });
 
   it('reports the best and the median sample', () => {

@@ -4,7 +4,9 @@
 // Warm-up: V8 first compiles wasm with Liftoff and tiers hot functions up to TurboFan in the
 // background; a call already running does not switch tiers (no OSR for wasm), so we keep calling
 // until at least `minWarmupCalls` calls and `warmupMs` have passed. JS closures (naive-js) need
-// the same treatment to reach TurboFan.
+// the same treatment to reach TurboFan. A call that lasts `longCallMs` or more exhausts the
+// tier-up budget by itself, so after two such calls the warm-up ends (a 1 s kernel costs 2 s of
+// warm-up, not 3).
 //
 // Samples: each sample times `callsPerSample` back-to-back calls with one pair of
 // `performance.now()` reads, so the 5-100 us timer resolution (coarser without cross-origin
@@ -19,6 +21,8 @@ export interface TimingOptions {
   warmupMs?: number;
   /** Minimum warm-up calls (default 3). */
   minWarmupCalls?: number;
+  /** A call at least this long (ms) counts as warm: two of them end the warm-up (default 100). */
+  longCallMs?: number;
   /**
    * Soft budget in ms for warm-up plus samples. Once spent, no further samples are taken, but
    * at least `minSamples` are. Default: no budget.
@@ -64,6 +68,7 @@ export function timeThunk(thunk: () => void, options: TimingOptions = {}): Timin
   const minSampleMs = options.minSampleMs ?? 10;
   const warmupMs = options.warmupMs ?? 20;
   const minWarmupCalls = options.minWarmupCalls ?? 3;
+  const longCallMs = options.longCallMs ?? 100;
   const maxTotalMs = options.maxTotalMs ?? Infinity;
   const minSamples = Math.min(samples, Math.max(1, options.minSamples ?? 3));
   const beforeSample = options.beforeSample;
@@ -80,12 +85,15 @@ export function timeThunk(thunk: () => void, options: TimingOptions = {}): Timin
     lastCallMs = t1 - t0;
     warmupCalls++;
     if (warmupCalls >= minWarmupCalls && t1 - start >= warmupMs) break;
+    if (warmupCalls >= 2 && lastCallMs >= longCallMs) break;
   }
 
   // Calibrate calls per sample: start from the last warm-up call and grow until a run of calls
   // lasts at least minSampleMs (the calibration runs also serve as extra warm-up).
   let callsPerSample = Math.max(1, Math.ceil(minSampleMs / Math.max(lastCallMs, 1e-3)));
-  for (let attempt = 0; attempt < 20; attempt++) {
+  // One call already lasts a whole sample: nothing to calibrate.
+  const calibrated = lastCallMs >= minSampleMs * 2;
+  for (let attempt = 0; attempt < 20 && !calibrated; attempt++) {
     beforeSample?.();
     const t0 = now();
     for (let i = 0; i < callsPerSample; i++) thunk();

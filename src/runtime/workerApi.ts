@@ -16,9 +16,17 @@ export interface WorkerMeasureOptions {
   minSampleMs?: number;
   /** Only check correctness, do not time (gflops stay null). */
   checkOnly?: boolean;
-  /** Above this many flops only a sample of the output is checked (default 4e9). */
+  /**
+   * Above this many flops only a sample of the output is checked (default 1e9 here, so that the
+   * JS reference of a big problem does not eat the call's time limit).
+   */
   fullCheckMaxFlops?: number;
+  /** Soft time budget of warm-up plus samples in ms; at least 3 samples are taken (default 2500). */
+  budgetMs?: number;
 }
+
+export const WORKER_FULL_CHECK_MAX_FLOPS = 1e9;
+export const WORKER_TIMING_BUDGET_MS = 2500;
 
 export interface RuntimeWorkerApi {
   /** Loads the code generator; returns the detected target. */
@@ -61,8 +69,13 @@ export function createWorkerApi(): RuntimeWorkerApi {
       return measureSchedule(codegen, problem, schedule, target, {
         buffers: cached.buffers,
         checkOnly: options.checkOnly,
-        timing: { samples: options.samples, minSampleMs: options.minSampleMs },
-        check: { fullCheckMaxFlops: options.fullCheckMaxFlops },
+        timing: {
+          samples: options.samples,
+          minSampleMs: options.minSampleMs,
+          maxTotalMs: options.budgetMs ?? WORKER_TIMING_BUDGET_MS,
+          minSamples: 3,
+        },
+        check: { fullCheckMaxFlops: options.fullCheckMaxFlops ?? WORKER_FULL_CHECK_MAX_FLOPS },
       });
     },
 
