@@ -63,3 +63,35 @@ describe('bench arguments', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('bench output', () => {
+  it('prints the JSON rows for a small matmul (no speed asserted)', () => {
+    const r = bench('--op', MATMUL, '--sizes', 'm=24,n=20,k=9', '--schedule', 'm n k m:2 n:8', '--samples', '2', '--compile-reps', '3', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.op).toBe(MATMUL);
+    expect(out.sizes).toBe('m=24,n=20,k=9');
+    expect(out.rows.map((row: { impl: string }) => row.impl)).toEqual(['naive-js', 'default', 'schedule', 'xnnpack', 'peak']);
+    for (const row of out.rows) {
+      expect(row.correct).toBe(true);
+      expect(row.gflops).toBeGreaterThan(0);
+      expect(row.gflops_median).toBeGreaterThan(0);
+    }
+    const kernel = out.rows.find((row: { impl: string }) => row.impl === 'schedule');
+    expect(kernel.schedule).toBe('m:12 n:2 r4 k:9 m:2 n:8');
+    expect(kernel.generate_ms).toBeGreaterThan(0);
+    expect(kernel.compile_ms).toBeGreaterThan(0);
+  });
+
+  it('prints a readable table without xnnpack for a convolution', () => {
+    const r = bench('--op', 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', '--sizes', 'co=4, ci=3, oh=5, ow=6, kh=3, kw=2', '--samples', '2', '--compile-reps', '3');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^impl +GFLOPS best +GFLOPS median +correct/m);
+    expect(r.stdout).toMatch(/^naive-js .* yes/m);
+    expect(r.stdout).toMatch(/^default .* yes/m);
+    expect(r.stdout).toMatch(/^peak /m);
+    expect(r.stdout).not.toMatch(/^xnnpack/m);
+    expect(r.stdout).toMatch(/generating \+ compiling one kernel \(median of 3\)/);
+  });
+});
