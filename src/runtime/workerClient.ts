@@ -1,7 +1,8 @@
 // The page's handle on the runtime worker (src/runtime/worker.ts), through comlink.
 //
 // Calls run one at a time (the worker is single-threaded anyway; queuing here makes the time
-// limit count only the call's own run time). A call that exceeds the time limit means a runaway
+// limit count only the call's own run time; loading the generator in a fresh worker has its own,
+// longer limit). A call that exceeds the time limit means a runaway
 // kernel: the worker is terminated (the only way to stop a wasm loop), a fresh worker is started
 // and initialized again, and the call rejects with WorkerTimeoutError. Queued calls then run on
 // the fresh worker.
@@ -49,8 +50,7 @@ function defaultCreateWorker(): WorkerLike {
 }
 
 function seconds(ms: number): string {
-  const s = ms / 1000;
-  return Number.isInteger(s) ? String(s) : s.toFixed(1);
+  return String(Number((ms / 1000).toFixed(2)));
 }
 
 interface Live {
@@ -67,7 +67,6 @@ export function createRuntimeClient(options: RuntimeClientOptions = {}): Runtime
   const createWorker = options.createWorker ?? defaultCreateWorker;
 
   let live: Live | null = null;
-  let wantInit = false;
   let restarts = 0;
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -130,7 +129,8 @@ export function createRuntimeClient(options: RuntimeClientOptions = {}): Runtime
     enqueue(async () => {
       live ??= start();
       const current = live;
-      if (wantInit) await ensureInit(current);
+      // Loading the generator (also in a fresh worker after a restart) is not the kernel's time.
+      await ensureInit(current);
       return withLimit(
         current,
         invoke(current.api),
@@ -141,7 +141,6 @@ export function createRuntimeClient(options: RuntimeClientOptions = {}): Runtime
 
   return {
     init() {
-      wantInit = true;
       return enqueue(async () => {
         live ??= start();
         return ensureInit(live);
