@@ -3,11 +3,11 @@ import { defineConfig } from '@playwright/test';
 // Tests run against the production build (`npm run test:e2e` builds first) served by
 // `vite preview`, in Debian's Chromium: Playwright never downloads a browser here.
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const port = 4173;
+const port = Number(process.env.LOOPLAB_E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
-  outputDir: 'test-results',
+  outputDir: process.env.LOOPLAB_E2E_RESULTS ?? 'test-results',
   workers: 1,
   fullyParallel: false,
   forbidOnly: !!process.env.CI,

@@ -27,5 +27,7 @@ export default defineConfig({
   build: {
     // Top-level await and modern wasm APIs.
     target: 'es2022',
+    // Separate output folders let several builds (e.g. parallel e2e runs) coexist.
+    outDir: process.env.LOOPLAB_DIST ?? 'dist',
   },
 });
