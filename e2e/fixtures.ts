@@ -1,0 +1,40 @@
+// Shared Playwright fixtures: every test fails on a console error or an uncaught page error,
+// and `shot` writes a named screenshot as a test artifact.
+import { expect, test as base, type Locator, type Page } from '@playwright/test';
+
+export interface LooplabFixtures {
+  /** Console errors and page errors seen so far (the test fails if any remain at its end). */
+  consoleErrors: string[];
+  /** Saves a screenshot of the page, or of one element, under the test's output folder. */
+  shot: (name: string, target?: Locator) => Promise<void>;
+}
+
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  return errors;
+}
+
+export const test = base.extend<LooplabFixtures>({
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors = collectErrors(page);
+      await use(errors);
+      expect(errors, 'console errors during the test').toEqual([]);
+    },
+    { auto: true },
+  ],
+  shot: async ({ page }, use, testInfo) => {
+    await use(async (name, target) => {
+      const path = testInfo.outputPath(`${name}.png`);
+      if (target) await target.screenshot({ path });
+      else await page.screenshot({ path, fullPage: true });
+      await testInfo.attach(name, { path, contentType: 'image/png' });
+    });
+  },
+});
+
+export { expect };

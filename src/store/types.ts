@@ -1,0 +1,154 @@
+// The playground's state: one zustand store made of slices. UI components read it with
+// `useLooplab(selector)` (context.tsx) and call its actions; nothing else holds state.
+import type { Action } from '../core/actions.ts';
+import type { NestState, Problem, Schedule } from '../core/types.ts';
+import type { KernelReport } from '../codegen/types.ts';
+
+export type PanelId = 'problem' | 'nest' | 'graph' | 'code' | 'perf' | 'compare';
+export const PANEL_IDS: PanelId[] = ['problem', 'nest', 'graph', 'code', 'perf', 'compare'];
+
+/** Who took an action: the history is one log for people and the agent alike. */
+export type Actor = 'person' | 'agent';
+
+export interface HistoryEntry {
+  action: Action;
+  by: Actor;
+}
+
+/** A message for the person: refused input, restored state, worker restarts, saved sessions. */
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
+
+// ---------------------------------------------------------------- problem
+
+export interface ProblemSlice {
+  /** The DSL text as typed (op line, then sizes lines). */
+  problemText: string;
+  /** The last valid problem; the page keeps working with it while the text has an error. */
+  problem: Problem;
+  /** Canonical text of `problem` (problemText(problem)): the key of measurements and URLs. */
+  problemKey: string;
+  /** Error of `problemText`, placed for inline markers (1-based line and column). */
+  problemError: { message: string; line: number; col: number } | null;
+  /** Preset the problem came from, if it is unchanged. */
+  presetId: string | null;
+  /** Parses the text; a valid problem resets the history to its default schedule. */
+  setProblemText(text: string): void;
+  loadPreset(id: string): void;
+}
+
+// ---------------------------------------------------------------- history
+
+export interface HistorySlice {
+  /** Actions applied from the default schedule with the cursor on loop 0, oldest first. */
+  log: HistoryEntry[];
+  /** How many entries of the log are applied (undo moves it back, redo forward). */
+  position: number;
+  /** states[i] is the nest after the first i entries; states.length === log.length + 1. */
+  states: NestState[];
+  /** states[position]. */
+  current: NestState;
+  /** The last refused action and the core's reason (cleared by the next accepted action). */
+  refusal: { action: Action; reason: string } | null;
+  /** Applies an action at the current position (dropping any redo tail). Returns whether it was legal. */
+  act(action: Action, by?: Actor): boolean;
+  undo(): void;
+  redo(): void;
+  /** Moves to any position of the log (chart clicks, rollout scrubbing). */
+  jumpTo(position: number): void;
+}
+
+// ---------------------------------------------------------------- measurement
+
+export type MeasureStatus = 'queued' | 'measuring' | 'done' | 'error';
+
+export interface ScheduleMeasurement {
+  /** measurementKey(problemKey, schedule). */
+  key: string;
+  status: MeasureStatus;
+  gflops?: number | null;
+  gflopsMedian?: number | null;
+  correct?: boolean;
+  maxError?: number;
+  report?: KernelReport;
+  generateMs?: number;
+  compileMs?: number;
+  /** Why it failed or is incorrect, in words. */
+  error?: string;
+  /** Measured with the long run (more samples). */
+  long?: boolean;
+}
+
+/** What the store needs from the runtime (the worker client in the page, a fake in tests). */
+export interface Measurer {
+  measure(
+    problemText: string,
+    scheduleText: string,
+    options?: { long?: boolean; onProgress?: (fraction: number) => void },
+  ): Promise<{
+    gflops: number | null;
+    gflopsMedian: number | null;
+    correct: boolean;
+    maxError?: number;
+    report?: KernelReport;
+    generateMs?: number;
+    compileMs?: number;
+    reason?: string;
+  }>;
+  peak(): Promise<number>;
+  /** XNNPACK (tfjs-backend-wasm) GFLOPS for matmul-shaped problems, null otherwise. */
+  xnnpack?(problemText: string): Promise<number | null>;
+}
+
+export interface MeasureSlice {
+  measurements: Record<string, ScheduleMeasurement>;
+  peak: { status: MeasureStatus; gflops?: number; error?: string };
+  /** Per problemKey. */
+  xnnpack: Record<string, { status: MeasureStatus; gflops?: number | null; error?: string }>;
+  /** Progress of the long run of the current schedule, 0..1, or null when none runs. */
+  longRun: { key: string; progress: number } | null;
+  /** Measures the current schedule if it has no measurement (the store calls it on every change). */
+  measureCurrent(): void;
+  /** Measures the current schedule again with more samples, for a stable figure. */
+  startLongRun(): void;
+}
+
+// ---------------------------------------------------------------- ui, sessions, compare
+
+export interface UiSlice {
+  panels: Record<PanelId, boolean>;
+  togglePanel(id: PanelId): void;
+  notices: Notice[];
+  notify(kind: Notice['kind'], text: string): void;
+  dismissNotice(id: number): void;
+}
+
+export interface SessionMeta {
+  id: string;
+  name: string;
+  savedAt: number;
+  problemKey: string;
+  schedule: string;
+}
+
+export interface SessionsSlice {
+  sessions: SessionMeta[];
+  refreshSessions(): Promise<void>;
+  /** Saves the whole state (problem, log, position, panels) under a name. */
+  saveSession(name: string): Promise<void>;
+  openSession(id: string): Promise<void>;
+  renameSession(id: string, name: string): Promise<void>;
+  deleteSession(id: string): Promise<void>;
+}
+
+export interface CompareSlice {
+  /** A schedule pinned to compare with the current one (same problem). */
+  pinned: { problemKey: string; schedule: Schedule; label: string } | null;
+  pinCurrent(label?: string): void;
+  unpin(): void;
+}
+
+export type LooplabState = ProblemSlice & HistorySlice & MeasureSlice & UiSlice & SessionsSlice & CompareSlice;
