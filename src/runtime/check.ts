@@ -25,6 +25,7 @@
 // the tensors untouched, and reports a trap (e.g. an out-of-bounds access) as incorrect.
 import type { Problem } from '../core/types.ts';
 import { referenceCompute } from '../core/reference.ts';
+import { seededRandom } from '../core/random.ts';
 import type { KernelBuffers } from './buffers.ts';
 
 export const RELATIVE_TOLERANCE = 1e-4;
@@ -319,18 +320,6 @@ function sumAbsPass(problem: Problem, in0: Float32Array, in1: Float32Array): Flo
   return acc;
 }
 
-/** Small deterministic PRNG (mulberry32) for choosing sample elements. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Deterministic sample of output elements: the first and last element, then elements whose
  * coordinates are, per dimension, half the time near an edge (where tails are) and half the time
@@ -339,7 +328,7 @@ function mulberry32(seed: number): () => number {
 export function sampleOutputIndices(shape: readonly number[], count: number): number[] {
   const elements = shape.reduce((a, b) => a * b, 1);
   if (elements <= count) return Array.from({ length: elements }, (_, i) => i);
-  const rand = mulberry32(0x5eed);
+  const rand = seededRandom(0x5eed);
   const chosen = new Set<number>([0, elements - 1]);
   let attempts = 0;
   while (chosen.size < count && attempts < count * 20) {

@@ -7,7 +7,7 @@ import type { Problem, Schedule } from '../core/types.ts';
 import { printSchedule } from '../core/schedule.ts';
 import type { Codegen, KernelReport, Target } from '../codegen/index.ts';
 import { allocateBuffers, type KernelBuffers } from './buffers.ts';
-import { checkOutput, type CheckOptions, type Mismatch } from './check.ts';
+import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
 import { measureThroughput, type TimingOptions } from './timing.ts';
 
 export interface MeasureOptions {
@@ -21,21 +21,14 @@ export interface MeasureOptions {
   checkOnly?: boolean;
 }
 
-export interface Measurement {
+/** A kernel's correctness check (see check.ts) and, when correct, its speed. */
+export interface Measurement extends CheckResult {
   /** Canonical schedule text. */
   schedule: string;
   /** GFLOPS of the best sample; null when the kernel is incorrect (never timed) or checkOnly. */
   gflops: number | null;
   /** GFLOPS of the median sample; null as above. */
   gflopsMedian: number | null;
-  correct: boolean;
-  /** Largest |got - expected| over the checked output elements. */
-  maxError: number;
-  checked: 'full' | 'sampled';
-  checkedElements: number;
-  firstMismatch?: Mismatch;
-  /** Why the kernel is incorrect, in words. */
-  reason?: string;
   report: KernelReport;
   generateMs: number;
   compileMs: number;
