@@ -3,6 +3,7 @@
 import type { Action } from '../core/actions.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 import type { KernelReport } from '../codegen/types.ts';
+import type { ResolvedSnapshot } from './snapshot.ts';
 
 export type PanelId = 'problem' | 'nest' | 'graph' | 'code' | 'perf' | 'compare';
 export const PANEL_IDS: PanelId[] = ['problem', 'nest', 'graph', 'code', 'perf', 'compare'];
@@ -43,6 +44,8 @@ export interface ProblemSlice {
 // ---------------------------------------------------------------- history
 
 export interface HistorySlice {
+  /** The schedule the log starts from (cursor on loop 0): the problem's default, or an imported schedule. */
+  base: Schedule;
   /** Actions applied from the default schedule with the cursor on loop 0, oldest first. */
   log: HistoryEntry[];
   /** How many entries of the log are applied (undo moves it back, redo forward). */
@@ -59,6 +62,8 @@ export interface HistorySlice {
   redo(): void;
   /** Moves to any position of the log (chart clicks, rollout scrubbing). */
   jumpTo(position: number): void;
+  /** Replaces problem, base, log, position (and panels, when given) by a checked snapshot (links, sessions, imports). */
+  restore(snapshot: ResolvedSnapshot): void;
 }
 
 // ---------------------------------------------------------------- measurement
@@ -132,6 +137,8 @@ export interface SessionMeta {
   savedAt: number;
   problemKey: string;
   schedule: string;
+  /** Why the saved record can't be opened (it still lists, and is never deleted by the page). */
+  damaged?: string;
 }
 
 export interface SessionsSlice {

@@ -1,0 +1,73 @@
+// The playground's store: one zustand vanilla store composed of slices, made by a factory (no
+// module singleton) so that every page and every test gets its own.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { PRESETS } from '../core/problem.ts';
+import { createCompareSlice } from './compareSlice.ts';
+import { createHistorySlice } from './historySlice.ts';
+import type { SliceDeps } from './internal.ts';
+import { createMeasureSlice } from './measureSlice.ts';
+import { createProblemSlice } from './problemSlice.ts';
+import type { SessionStorage } from './sessions.ts';
+import { createSessionsSlice } from './sessionsSlice.ts';
+import { resolveSnapshot, type ResolvedSnapshot } from './snapshot.ts';
+import type { HistoryEntry, LooplabState, Measurer, PanelId } from './types.ts';
+import { createUiSlice } from './uiSlice.ts';
+
+/** The problem a fresh page shows. */
+export const DEFAULT_PRESET = 'matmul-256';
+
+export interface LooplabStoreOptions {
+  /** Measures schedules (the worker in the page); without it nothing is measured. */
+  measurer?: Measurer;
+  /** Where the state starts; checked like a link (an invalid one falls back to the default, with a notice). */
+  initial?: Partial<{
+    problemText: string;
+    /** Schedule text the log starts from (default: the problem's default schedule). */
+    base: string;
+    log: HistoryEntry[];
+    position: number;
+    panels: Partial<Record<PanelId, boolean>>;
+  }>;
+  /** Saved sessions (IndexedDB in the page); without it the sessions list stays empty. */
+  persistence?: SessionStorage;
+}
+
+export type LooplabStore = StoreApi<LooplabState>;
+
+function defaultSnapshot(): ResolvedSnapshot {
+  const preset = PRESETS.find((p) => p.id === DEFAULT_PRESET) ?? PRESETS[0];
+  const r = resolveSnapshot({ problemText: preset.text }, 'the default');
+  if (!r.ok) throw new Error(`looplab: the default problem is invalid: ${r.error}`);
+  return r.value;
+}
+
+export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabStore {
+  let initial = defaultSnapshot();
+  let initialError: string | null = null;
+  if (options.initial) {
+    const given = options.initial;
+    const r = resolveSnapshot({ problemText: initial.problemText, ...given }, "the initial state's");
+    if (r.ok) initial = r.value;
+    else initialError = r.error;
+  }
+  const deps: SliceDeps = { initial, measurer: options.measurer, persistence: options.persistence };
+
+  const store = createStore<LooplabState>()((set, get) => ({
+    ...createProblemSlice(set, get, deps),
+    ...createHistorySlice(set, get, deps),
+    ...createMeasureSlice(set, get, deps),
+    ...createUiSlice(set, get, deps),
+    ...createSessionsSlice(set, get, deps),
+    ...createCompareSlice(set, get, deps),
+  }));
+
+  if (initialError) store.getState().notify('error', initialError);
+
+  // Measure whenever the current schedule or the problem changes (cached schedules cost nothing).
+  store.subscribe((s, prev) => {
+    if (s.current !== prev.current || s.problemKey !== prev.problemKey) s.measureCurrent();
+  });
+  store.getState().measureCurrent();
+  if (options.persistence) void store.getState().refreshSessions();
+  return store;
+}

@@ -1,0 +1,76 @@
+// History as an action log: states[i] is the nest after the first i entries, from `base` with the
+// cursor on loop 0. Undo, redo, jumps, links and replays all move `position` over one log.
+import { applyAction } from '../core/actions.ts';
+import type { Problem, Schedule } from '../core/types.ts';
+import { defaultSchedule } from '../core/schedule.ts';
+import type { SliceCreator } from './internal.ts';
+import type { HistorySlice } from './types.ts';
+
+type HistoryData = Pick<HistorySlice, 'base' | 'log' | 'position' | 'states' | 'current' | 'refusal'>;
+
+/** An empty history starting from `base` (the problem's default schedule when absent). */
+export function freshHistory(problem: Problem, base: Schedule = defaultSchedule(problem)): HistoryData {
+  const start = { schedule: base, cursor: 0 };
+  return { base, log: [], position: 0, states: [start], current: start, refusal: null };
+}
+
+export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initial }) => ({
+  base: initial.base,
+  log: initial.log,
+  position: initial.position,
+  states: initial.states,
+  current: initial.states[initial.position],
+  refusal: null,
+
+  act(action, by = 'person') {
+    const { problem, current, log, states, position } = get();
+    const r = applyAction(problem, current, action);
+    if (!r.ok) {
+      set({ refusal: { action, reason: r.reason } });
+      return false;
+    }
+    set({
+      log: [...log.slice(0, position), { action, by }],
+      states: [...states.slice(0, position + 1), r.state],
+      position: position + 1,
+      current: r.state,
+      refusal: null,
+    });
+    return true;
+  },
+
+  undo() {
+    const { position } = get();
+    if (position > 0) get().jumpTo(position - 1);
+  },
+
+  redo() {
+    const { position, log } = get();
+    if (position < log.length) get().jumpTo(position + 1);
+  },
+
+  jumpTo(position) {
+    const { states, position: now } = get();
+    const p = Math.max(0, Math.min(states.length - 1, Math.trunc(position)));
+    if (p === now || !Number.isFinite(p)) return;
+    set({ position: p, current: states[p], refusal: null });
+  },
+
+  restore(snapshot) {
+    const { panels } = get();
+    set({
+      problemText: snapshot.problemText,
+      problem: snapshot.problem,
+      problemKey: snapshot.problemKey,
+      problemError: null,
+      presetId: snapshot.presetId,
+      base: snapshot.base,
+      log: snapshot.log,
+      states: snapshot.states,
+      position: snapshot.position,
+      current: snapshot.states[snapshot.position],
+      refusal: null,
+      ...(snapshot.panels ? { panels: { ...panels, ...snapshot.panels } } : {}),
+    });
+  },
+});

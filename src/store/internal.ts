@@ -1,0 +1,29 @@
+// What every slice creator receives: the store's set/get and the injected services.
+import type { StoreApi } from 'zustand/vanilla';
+import type { SessionStorage } from './sessions.ts';
+import type { ResolvedSnapshot } from './snapshot.ts';
+import type { LooplabState, Measurer } from './types.ts';
+
+export type SetState = StoreApi<LooplabState>['setState'];
+export type GetState = StoreApi<LooplabState>['getState'];
+
+export interface SliceDeps {
+  /** The state the store starts in (checked). */
+  initial: ResolvedSnapshot;
+  measurer?: Measurer;
+  persistence?: SessionStorage;
+}
+
+export type SliceCreator<T> = (set: SetState, get: GetState, deps: SliceDeps) => T;
+
+/** A readable one-line message for anything thrown. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  if (typeof error === 'string') return error;
+  if (error && typeof error === 'object' && 'message' in error && typeof error.message === 'string') return error.message;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}

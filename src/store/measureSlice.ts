@@ -1,0 +1,199 @@
+// Measurement orchestration. One job runs at a time; when the runner is free it measures what
+// is wanted NOW, in this order: the current schedule (if not cached), a requested long run of the
+// current schedule, the machine's peak (once), XNNPACK for the current problem. So the latest
+// schedule always wins: a schedule that stopped being current while waiting is dropped, and
+// nothing waits on the page. Every failure becomes a status with its message (and a notice),
+// never an unhandled rejection.
+import { printSchedule } from '../core/schedule.ts';
+import type { Schedule } from '../core/types.ts';
+import { messageOf, type GetState, type SetState, type SliceCreator } from './internal.ts';
+import type { MeasureSlice, Measurer, ScheduleMeasurement } from './types.ts';
+
+/** The cache key of a schedule's measurement: canonical problem text + schedule text. */
+export function measurementKey(problemKey: string, scheduleText: string): string {
+  return `${problemKey}\n@ ${scheduleText}`;
+}
+
+/** The key of the store's current schedule. */
+export function currentKey(state: { problemKey: string; current: { schedule: Schedule } }): string {
+  return measurementKey(state.problemKey, printSchedule(state.current.schedule));
+}
+
+interface Job {
+  key: string;
+  problemKey: string;
+  scheduleText: string;
+}
+
+function currentJob(get: GetState): Job {
+  const s = get();
+  const scheduleText = printSchedule(s.current.schedule);
+  return { key: measurementKey(s.problemKey, scheduleText), problemKey: s.problemKey, scheduleText };
+}
+
+function withMeasurement(set: SetState, get: GetState, m: ScheduleMeasurement): void {
+  set({ measurements: { ...get().measurements, [m.key]: m } });
+}
+
+function withoutMeasurement(set: SetState, get: GetState, key: string): void {
+  const { [key]: _dropped, ...rest } = get().measurements;
+  set({ measurements: rest });
+}
+
+type MeasureResult = Awaited<ReturnType<Measurer['measure']>>;
+
+function fromResult(key: string, r: MeasureResult, long: boolean): ScheduleMeasurement {
+  const m: ScheduleMeasurement = {
+    key,
+    status: 'done',
+    gflops: r.gflops,
+    gflopsMedian: r.gflopsMedian,
+    correct: r.correct,
+  };
+  if (r.maxError !== undefined) m.maxError = r.maxError;
+  if (r.report !== undefined) m.report = r.report;
+  if (r.generateMs !== undefined) m.generateMs = r.generateMs;
+  if (r.compileMs !== undefined) m.compileMs = r.compileMs;
+  if (!r.correct) m.error = r.reason ?? 'the kernel computed wrong values';
+  if (long) m.long = true;
+  return m;
+}
+
+export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measurer }) => {
+  let busy = false;
+  /** The key marked 'queued' while another job ran (dropped if it is no longer current). */
+  let queued: string | null = null;
+  /** A long run asked for (dropped when its schedule is no longer current). */
+  let longWanted: Job | null = null;
+
+  const fail = (message: string) => get().notify('error', message);
+
+  const finish = () => {
+    busy = false;
+    if (queued !== null && queued !== currentJob(get).key && get().measurements[queued]?.status === 'queued') {
+      withoutMeasurement(set, get, queued);
+    }
+    queued = null;
+    pump();
+  };
+
+  /** Runs `body` as the one job in flight; its errors are handled by `onError`. */
+  const run = (body: () => Promise<void>, onError: (message: string) => void) => {
+    busy = true;
+    let started: Promise<void>;
+    try {
+      started = body(); // starts the call now (async bodies never throw, but be sure)
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    started
+      .catch((error: unknown) => onError(messageOf(error)))
+      .finally(finish)
+      .catch(() => {}); // finish never throws in practice; a bug there must not become unhandled
+  };
+
+  const pump = () => {
+    if (!measurer || busy) return;
+    const job = currentJob(get);
+    const s = get();
+    if (longWanted && longWanted.key !== job.key) {
+      longWanted = null;
+      set({ longRun: null });
+    }
+    const cached = s.measurements[job.key];
+    if (!cached || cached.status === 'queued') {
+      withMeasurement(set, get, { key: job.key, status: 'measuring' });
+      run(
+        async () => {
+          const r = await measurer.measure(job.problemKey, job.scheduleText);
+          withMeasurement(set, get, fromResult(job.key, r, false));
+        },
+        (message) => {
+          withMeasurement(set, get, { key: job.key, status: 'error', error: message });
+          fail(message);
+        },
+      );
+      return;
+    }
+    if (longWanted) {
+      const long = longWanted;
+      longWanted = null;
+      run(
+        async () => {
+          const r = await measurer.measure(long.problemKey, long.scheduleText, {
+            long: true,
+            onProgress: (fraction) => {
+              if (get().longRun?.key === long.key) set({ longRun: { key: long.key, progress: Math.max(0, Math.min(1, fraction)) } });
+            },
+          });
+          withMeasurement(set, get, fromResult(long.key, r, true));
+          if (get().longRun?.key === long.key) set({ longRun: null });
+        },
+        (message) => {
+          // The short measurement stays: a failed long run does not erase a good figure.
+          if (get().longRun?.key === long.key) set({ longRun: null });
+          fail(`the long run failed: ${message}`);
+        },
+      );
+      return;
+    }
+    if (s.peak.status === 'queued') {
+      set({ peak: { status: 'measuring' } });
+      run(
+        async () => {
+          const gflops = await measurer.peak();
+          set({ peak: { status: 'done', gflops } });
+        },
+        (message) => {
+          set({ peak: { status: 'error', error: message } });
+          fail(`the peak could not be measured: ${message}`);
+        },
+      );
+      return;
+    }
+    const xnnpack = measurer.xnnpack;
+    if (xnnpack && !s.xnnpack[job.problemKey]) {
+      const problemKey = job.problemKey;
+      const put = (v: MeasureSlice['xnnpack'][string]) => set({ xnnpack: { ...get().xnnpack, [problemKey]: v } });
+      put({ status: 'measuring' });
+      run(
+        async () => {
+          const gflops = await xnnpack.call(measurer, problemKey);
+          put({ status: 'done', gflops });
+        },
+        (message) => {
+          put({ status: 'error', error: message });
+          fail(`XNNPACK could not be measured: ${message}`);
+        },
+      );
+    }
+  };
+
+  return {
+    measurements: {},
+    peak: { status: 'queued' },
+    xnnpack: {},
+    longRun: null,
+
+    measureCurrent() {
+      if (!measurer) return;
+      const job = currentJob(get);
+      if (busy && !get().measurements[job.key]) {
+        if (queued !== null && queued !== job.key && get().measurements[queued]?.status === 'queued') {
+          withoutMeasurement(set, get, queued);
+        }
+        queued = job.key;
+        withMeasurement(set, get, { key: job.key, status: 'queued' });
+      }
+      pump();
+    },
+
+    startLongRun() {
+      if (!measurer) return;
+      const job = currentJob(get);
+      longWanted = job;
+      set({ longRun: { key: job.key, progress: 0 } });
+      pump();
+    },
+  };
+};
