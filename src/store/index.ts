@@ -13,3 +13,4 @@ export { indexedDbSessions, memorySessions } from './sessions.ts';
 export type { SessionStorage, SessionRecord } from './sessions.ts';
 export { createWorkerMeasurer } from './workerMeasurer.ts';
 export { createPageStore } from './page.ts';
+export { stateToHash, parseHash, syncWithUrl } from './url.ts';

@@ -1,0 +1,192 @@
+import { describe, expect, it, vi } from 'vitest';
+import { printSchedule } from '../core/schedule.ts';
+import { createLooplabStore, type LooplabStore } from './createStore.ts';
+import { parseHash, stateToHash, syncWithUrl, type UrlWindow } from './url.ts';
+
+function essentials(store: LooplabStore) {
+  const s = store.getState();
+  return {
+    problemText: s.problemText,
+    problemKey: s.problemKey,
+    base: printSchedule(s.base),
+    log: s.log,
+    position: s.position,
+    schedule: printSchedule(s.current.schedule),
+    cursor: s.current.cursor,
+    panels: s.panels,
+  };
+}
+
+function restoredFrom(hash: string): LooplabStore {
+  const r = parseHash(hash);
+  if (!r.ok) throw new Error(r.error);
+  const store = createLooplabStore();
+  if (r.value) store.getState().restore(r.value);
+  return store;
+}
+
+describe('URL hash', () => {
+  it('is readable: preset id, actions with agent entries marked, position, panels', () => {
+    const store = createLooplabStore();
+    const { act } = store.getState();
+    act('down');
+    act('swap_up');
+    act('split_16', 'agent');
+    act('down');
+    store.getState().undo();
+    store.getState().togglePanel('graph');
+    expect(stateToHash(store.getState())).toBe('#preset=matmul-256&a=down,swap_up,agent:split_16,down&at=3&panels=problem,nest,code,perf');
+  });
+
+  it('the default state is a short link', () => {
+    expect(stateToHash(createLooplabStore().getState())).toBe('#preset=matmul-256');
+  });
+
+  it('round trip: stateToHash then parseHash gives the same state (problem, log, position, cursor, panels)', () => {
+    const store = createLooplabStore();
+    store.getState().setProblemText('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]\nco=16, ci=8, oh=7, ow=7, kh=3, kw=3');
+    const { act } = store.getState();
+    act('split_4');
+    act('down');
+    act('down');
+    act('swap_up', 'agent');
+    act('split_2');
+    store.getState().jumpTo(4);
+    store.getState().togglePanel('compare');
+    store.getState().togglePanel('code');
+    const hash = stateToHash(store.getState());
+    expect(hash).toContain('p=O[co,oh,ow]+%2B=+I[ci,2*oh%2Bkh,2*ow%2Bkw]+*+W[co,ci,kh,kw]%0Aco=16,+ci=8');
+    expect(essentials(restoredFrom(hash))).toEqual(essentials(store));
+    expect(stateToHash(restoredFrom(hash).getState())).toBe(hash);
+  });
+
+  it('round trip with an imported base schedule and a problem text written by hand', () => {
+    const store = createLooplabStore({
+      initial: { problemText: 'C[m,n] += A[m,k]*B[k,n]\n m=100, n=60, k=30', base: 'm:4 n m:25 k' },
+    });
+    store.getState().act('down');
+    const hash = stateToHash(store.getState());
+    expect(hash).toContain('s=m:4+n:60+m:25+k:30');
+    expect(essentials(restoredFrom(hash))).toEqual(essentials(store));
+  });
+
+  it('a link without the hash sign, or with the state encoded fully, reads the same', () => {
+    const store = createLooplabStore();
+    store.getState().act('split_8');
+    const hash = stateToHash(store.getState());
+    expect(essentials(restoredFrom(hash.slice(1)))).toEqual(essentials(store));
+    const encoded = '#' + hash.slice(1).split('&').map((p) => { const [k, v] = p.split('='); return `${k}=${encodeURIComponent(v)}`; }).join('&');
+    expect(essentials(restoredFrom(encoded))).toEqual(essentials(store));
+  });
+
+  it('an empty hash or one with no key of ours holds no state', () => {
+    expect(parseHash('')).toEqual({ ok: true, value: null });
+    expect(parseHash('#')).toEqual({ ok: true, value: null });
+    expect(parseHash('#top&foo=1')).toEqual({ ok: true, value: null });
+  });
+
+  const bad: [string, string][] = [
+    ['#preset=matmul-256&a=down,swap_up,down,down,up,up,splt_4', "the link's action 7 'splt_4' is not an action"],
+    ['#a=down,swap_u', "the link's action 2 'swap_u' is not an action"],
+    ['#a=split_16,split_1', "the link's action 2 'split_1' is not an action"],
+    ['#a=human:down', "the link's action 1 'human:down' is not an action"],
+    ['#p=C[m,n]+%2B=+A[m', "the link's problem has an error: line 1, col "],
+    ['#p=C[m,n]+%2B=+A[m,k]+*+B[k,n]%0Am=8,+n=8', "the link's problem has an error: "],
+    [
+      '#p=C[m,n]+%2B=+A[m,k]+*+B[k,n]%0Am=8,+n=8,+k=8&a=down,up,down,up,split_16',
+      "the link's history stops at action 5: can't split m:8 by 16: the loop only runs 8 times",
+    ],
+    ['#preset=matmul-999', "the link's preset 'matmul-999' is not a preset; the presets are matmul-64,"],
+    ['#preset=matmul-256&p=x', "the link gives both 'preset' and 'p'; keep one"],
+    ['#a=down&at=5', "the link's position 5 is past the end of its history (1 action)"],
+    ['#a=down&at=x1', "the link's position 'at=x1' is not a whole number"],
+    ['#panels=nest,grph', "the link's panel 'grph' is not a panel; the panels are problem, nest, graph, code, perf, compare"],
+    ['#p=C[m,n]%2', "the link is damaged: its part 'p' has a broken %-escape (was the link cut short?)"],
+    ['#a', "the link's part 'a' has no value; write it as a=..."],
+    ['#a=down&a=up', "the link gives 'a' twice; keep one"],
+    ['#s=m:4+q&a=down', "the link's schedule 'm:4 q' has an error: col 5: unknown variable 'q'"],
+  ];
+  it.each(bad)('%s is refused: %s', (hash, message) => {
+    const r = parseHash(hash);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.startsWith(message)).toBe(true);
+  });
+});
+
+function fakeWindow(hash: string) {
+  const listeners = new Map<string, () => void>();
+  const replaced: string[] = [];
+  const win = {
+    location: { hash },
+    history: {
+      state: null,
+      replaceState(_s: unknown, _t: string, url: string) {
+        replaced.push(url);
+        win.location.hash = url;
+      },
+    },
+    addEventListener: (type: string, fn: () => void) => listeners.set(type, fn),
+    removeEventListener: (type: string) => listeners.delete(type),
+    setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms) as unknown as number,
+    clearTimeout: (id: number) => clearTimeout(id),
+  };
+  return { win: win as unknown as UrlWindow, location: win.location, replaced, listeners };
+}
+
+describe('syncWithUrl', () => {
+  it('restores the hash at start and writes every change after a short pause', async () => {
+    vi.useFakeTimers();
+    try {
+      const f = fakeWindow('#preset=matmul-64&a=split_4,down&at=1&panels=nest');
+      const store = createLooplabStore();
+      const stop = syncWithUrl(store, f.win);
+      expect(store.getState().presetId).toBe('matmul-64');
+      expect(store.getState().position).toBe(1);
+      expect(store.getState().log).toHaveLength(2);
+      expect(store.getState().panels).toEqual({ problem: false, nest: true, graph: false, code: false, perf: false, compare: false });
+      expect(f.replaced).toEqual([]);
+      store.getState().redo();
+      store.getState().act('split_2');
+      expect(f.replaced).toEqual([]);
+      vi.advanceTimersByTime(150);
+      expect(f.replaced).toEqual(['#preset=matmul-64&a=split_4,down,split_2&panels=nest']);
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('an invalid hash keeps the default state, says why, and stays until the person acts', async () => {
+    vi.useFakeTimers();
+    try {
+      const f = fakeWindow('#a=down,splt_4');
+      const store = createLooplabStore();
+      const stop = syncWithUrl(store, f.win);
+      expect(store.getState().log).toEqual([]);
+      expect(store.getState().notices).toEqual([{ id: expect.any(Number), kind: 'error', text: "the link's action 2 'splt_4' is not an action" }]);
+      vi.advanceTimersByTime(500);
+      expect(f.location.hash).toBe('#a=down,splt_4');
+      store.getState().act('down');
+      vi.advanceTimersByTime(150);
+      expect(f.location.hash).toBe('#preset=matmul-256&a=down');
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a hand edit of the hash (hashchange) restores it, or says why not', () => {
+    const f = fakeWindow('');
+    const store = createLooplabStore();
+    const stop = syncWithUrl(store, f.win);
+    f.location.hash = '#a=split_2';
+    f.listeners.get('hashchange')?.();
+    expect(store.getState().log).toEqual([{ action: 'split_2', by: 'person' }]);
+    f.location.hash = '#a=split_2,bogus';
+    f.listeners.get('hashchange')?.();
+    expect(store.getState().log).toHaveLength(1);
+    expect(store.getState().notices.at(-1)?.text).toBe("the link's action 2 'bogus' is not an action");
+    stop();
+    expect(f.listeners.has('hashchange')).toBe(false);
+  });
+});

@@ -1,0 +1,202 @@
+// The whole state in the URL hash, readable and hand-editable:
+//   #preset=matmul-256&a=down,swap_up,agent:split_4&at=2&panels=problem,nest,perf
+// Keys: `preset` (a preset's id, when the text is exactly the preset's) or `p` (the problem
+// text); `s` (the schedule the log starts from, when not the default); `a` (the action log,
+// agent entries marked `agent:`); `at` (the position, when not at the end of the log); `panels`
+// (the shown panels, when not the default set). Unknown keys are ignored.
+import { PRESETS } from '../core/problem.ts';
+import { printSchedule } from '../core/schedule.ts';
+import type { Problem, Schedule } from '../core/types.ts';
+import type { LooplabStore } from './createStore.ts';
+import { entryText, parseEntryText } from './log.ts';
+import { isDefaultBase, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
+import { PANEL_IDS, type HistoryEntry, type LooplabState, type PanelId } from './types.ts';
+import { DEFAULT_PANELS } from './uiSlice.ts';
+
+/** What of the state goes into the URL. */
+export type UrlState = Pick<LooplabState, 'problemText' | 'problemKey' | 'problemError' | 'log' | 'position' | 'panels'> & {
+  problem: Problem;
+  base: Schedule;
+};
+
+const OWNER = "the link's";
+
+/** Percent-encoding that leaves the DSL and action lists readable (`[m,n]`, `k=256`, `agent:split_4`). */
+function encodeValue(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/%20/g, '+')
+    .replace(/%2C/g, ',')
+    .replace(/%3A/g, ':')
+    .replace(/%5B/g, '[')
+    .replace(/%5D/g, ']')
+    .replace(/%3D/g, '=');
+}
+
+function decodeValue(key: string, raw: string): Result<string> {
+  try {
+    return { ok: true, value: decodeURIComponent(raw.replace(/\+/g, ' ')) };
+  } catch {
+    return { ok: false, error: `the link is damaged: its part '${key}' has a broken %-escape (was the link cut short?)` };
+  }
+}
+
+/** The hash (with `#`) of a state; `parseHash` gives the same state back. */
+export function stateToHash(state: UrlState): string {
+  const parts: string[] = [];
+  // Text with an error is not shared: the link holds the problem the page works with.
+  const text = state.problemError ? state.problemKey : state.problemText;
+  const preset = PRESETS.find((p) => p.text === text);
+  parts.push(preset ? `preset=${encodeValue(preset.id)}` : `p=${encodeValue(text)}`);
+  if (!isDefaultBase(state.problem, state.base)) parts.push(`s=${encodeValue(printSchedule(state.base))}`);
+  if (state.log.length > 0) parts.push(`a=${state.log.map((e) => encodeValue(entryText(e))).join(',')}`);
+  if (state.position !== state.log.length) parts.push(`at=${state.position}`);
+  const shown = PANEL_IDS.filter((id) => state.panels[id]);
+  if (PANEL_IDS.some((id) => !!state.panels[id] !== DEFAULT_PANELS[id])) parts.push(`panels=${shown.join(',')}`);
+  return `#${parts.join('&')}`;
+}
+
+/**
+ * Reads a hash (with or without `#`). `value` is null when the hash holds no state (empty, or
+ * no key of ours). Errors are worded for a person who edited or truncated the link.
+ */
+export function parseHash(hash: string): Result<ResolvedSnapshot | null> {
+  const body = hash.startsWith('#') ? hash.slice(1) : hash;
+  const fields = new Map<string, string>();
+  for (const part of body.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    if (!['p', 'preset', 's', 'a', 'at', 'panels'].includes(key)) continue;
+    if (eq < 0) return { ok: false, error: `the link's part '${key}' has no value; write it as ${key}=...` };
+    const value = decodeValue(key, part.slice(eq + 1));
+    if (!value.ok) return value;
+    if (fields.has(key)) return { ok: false, error: `the link gives '${key}' twice; keep one` };
+    fields.set(key, value.value);
+  }
+  if (fields.size === 0) return { ok: true, value: null };
+
+  let problemText: string;
+  const presetId = fields.get('preset');
+  const p = fields.get('p');
+  if (presetId !== undefined && p !== undefined) return { ok: false, error: "the link gives both 'preset' and 'p'; keep one" };
+  if (presetId !== undefined) {
+    const preset = PRESETS.find((x) => x.id === presetId);
+    if (!preset) {
+      return { ok: false, error: `the link's preset '${presetId}' is not a preset; the presets are ${PRESETS.map((x) => x.id).join(', ')}` };
+    }
+    problemText = preset.text;
+  } else if (p !== undefined) {
+    problemText = p;
+  } else {
+    problemText = PRESETS.find((x) => x.id === 'matmul-256')?.text ?? PRESETS[0].text;
+  }
+
+  const log: unknown[] = [];
+  const a = fields.get('a');
+  if (a !== undefined && a !== '') {
+    const items = a.split(',');
+    for (let i = 0; i < items.length; i++) {
+      const entry: HistoryEntry | null = parseEntryText(items[i].trim());
+      if (!entry) return { ok: false, error: `the link's action ${i + 1} '${items[i]}' is not an action` };
+      log.push(entry);
+    }
+  }
+
+  let position: number | undefined;
+  const at = fields.get('at');
+  if (at !== undefined) {
+    if (!/^[0-9]+$/.test(at.trim())) return { ok: false, error: `the link's position 'at=${at}' is not a whole number` };
+    position = Number(at.trim());
+  }
+
+  // Without `panels` the link shows the default panels (a link restores the exact state).
+  let panels: Partial<Record<PanelId, boolean>> = { ...DEFAULT_PANELS };
+  const shown = fields.get('panels');
+  if (shown !== undefined) {
+    panels = Object.fromEntries(PANEL_IDS.map((id) => [id, false]));
+    for (const id of shown.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+      if (!(PANEL_IDS as string[]).includes(id)) {
+        return { ok: false, error: `the link's panel '${id}' is not a panel; the panels are ${PANEL_IDS.join(', ')}` };
+      }
+      panels[id as PanelId] = true;
+    }
+  }
+
+  const r = resolveSnapshot({ problemText, base: fields.get('s'), log, position, panels }, OWNER);
+  return r;
+}
+
+/** What `syncWithUrl` needs of the window. */
+export type UrlWindow = Pick<Window, 'location' | 'history' | 'addEventListener' | 'removeEventListener' | 'setTimeout' | 'clearTimeout'>;
+
+function urlFields(s: LooplabState) {
+  return [s.problemText, s.problemKey, s.problemError, s.base, s.log, s.position, s.panels] as const;
+}
+
+/**
+ * Keeps the URL and the store in step. At start the hash is restored (an invalid one leaves the
+ * default state, says why in a notice, and stays in the address bar until the person acts);
+ * then every change is written with `history.replaceState` (debounced). Editing the hash by hand
+ * (hashchange) restores it too. Returns a function that stops the sync.
+ */
+export function syncWithUrl(store: LooplabStore, win: UrlWindow, options: { debounceMs?: number } = {}): () => void {
+  const debounceMs = options.debounceMs ?? 100;
+  let lastWritten = win.location.hash;
+  let timer: number | null = null;
+
+  const restoreFrom = (hash: string) => {
+    const r = parseHash(hash);
+    if (!r.ok) {
+      store.getState().notify('error', r.error);
+      return;
+    }
+    if (r.value) store.getState().restore(r.value);
+  };
+
+  const write = () => {
+    timer = null;
+    const hash = stateToHash(urlState(store.getState()));
+    if (hash === win.location.hash) {
+      lastWritten = hash;
+      return;
+    }
+    lastWritten = hash;
+    try {
+      win.history.replaceState(win.history.state, '', hash);
+    } catch (error) {
+      // Browsers rate-limit replaceState; the next change writes again.
+      void error;
+    }
+  };
+
+  restoreFrom(win.location.hash);
+
+  const unsubscribe = store.subscribe((s, prev) => {
+    const now = urlFields(s);
+    const before = urlFields(prev);
+    if (now.every((v, i) => v === before[i])) return;
+    if (timer !== null) win.clearTimeout(timer);
+    timer = win.setTimeout(write, debounceMs);
+  });
+
+  const onHashChange = () => {
+    if (win.location.hash === lastWritten) return;
+    lastWritten = win.location.hash;
+    restoreFrom(win.location.hash);
+  };
+  win.addEventListener('hashchange', onHashChange);
+
+  return () => {
+    unsubscribe();
+    win.removeEventListener('hashchange', onHashChange);
+    if (timer !== null) {
+      win.clearTimeout(timer);
+      write();
+    }
+  };
+}
+
+/** The URL-relevant part of the store's state. */
+export function urlState(s: LooplabState): UrlState {
+  return s;
+}
