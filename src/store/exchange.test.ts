@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { printSchedule } from '../core/schedule.ts';
+import { createLooplabStore } from './createStore.ts';
+import { exportFile, exportFileName, exportJson, exportText, importJson } from './exchange.ts';
+import { currentKey } from './measureSlice.ts';
+
+function worked() {
+  const store = createLooplabStore();
+  const { act } = store.getState();
+  act('split_16');
+  act('down', 'agent');
+  act('down');
+  act('swap_up');
+  act('down'); // undone below: not exported
+  store.getState().undo();
+  return store;
+}
+
+const MATMUL = 'C[m,n] += A[m,k] * B[k,n]\nm=256, n=256, k=256';
+
+describe('export', () => {
+  it('text is the current schedule in schedule notation', () => {
+    expect(exportText(worked().getState())).toBe('m:16 n:256 m:16 k:256');
+  });
+
+  it('JSON holds format, version, problem, schedule and the log up to the position', () => {
+    const store = worked();
+    const s = store.getState();
+    store.setState({ measurements: { [currentKey(s)]: { key: currentKey(s), status: 'done', gflops: 12.5 } } });
+    expect(JSON.parse(exportJson(store.getState()))).toEqual({
+      format: 'looplab-schedule',
+      version: 1,
+      problem: MATMUL,
+      schedule: 'm:16 n:256 m:16 k:256',
+      log: [
+        { action: 'split_16', by: 'person' },
+        { action: 'down', by: 'agent' },
+        { action: 'down', by: 'person' },
+        { action: 'swap_up', by: 'person' },
+      ],
+      gflops: 12.5,
+    });
+    expect(exportFileName(s, 'json')).toBe('looplab-m16n256m16k256.json');
+  });
+
+  it('round trip: importing an export gives the same problem, log and schedule', () => {
+    const store = worked();
+    const r = importJson(exportJson(store.getState()));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const b = createLooplabStore();
+    b.getState().restore(r.value);
+    expect(b.getState().problemKey).toBe(store.getState().problemKey);
+    expect(b.getState().log).toEqual(store.getState().log.slice(0, 4));
+    expect(b.getState().current).toEqual(store.getState().current);
+  });
+
+  it('round trip with an imported base', () => {
+    const store = createLooplabStore({ initial: { base: 'm:4 n k m:64' } });
+    store.getState().act('split_2');
+    const file = exportFile(store.getState());
+    expect(file.base).toBe('m:4 n:256 k:256 m:64');
+    const r = importJson(JSON.stringify(file));
+    expect(r.ok && printSchedule(r.value.states[r.value.position].schedule)).toBe(printSchedule(store.getState().current.schedule));
+  });
+});
+
+describe('import', () => {
+  const file = (over: Record<string, unknown>) => JSON.stringify({ format: 'looplab-schedule', version: 1, problem: MATMUL, ...over });
+
+  it('a schedule alone becomes the start of the history', () => {
+    const r = importJson(file({ schedule: 'm:64 n k m:4' }));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(printSchedule(r.value.base)).toBe('m:64 n:256 k:256 m:4');
+    expect(r.value.log).toEqual([]);
+    expect(r.value.states[0].cursor).toBe(0);
+  });
+
+  it('accepts log entries written as in links', () => {
+    const r = importJson(file({ schedule: 'm:128 m:2 n k', log: ['split_2', 'agent:down'] }));
+    expect(r.ok && r.value.log).toEqual([
+      { action: 'split_2', by: 'person' },
+      { action: 'down', by: 'agent' },
+    ]);
+  });
+
+  const bad: [string, string, string][] = [
+    ['empty', '  ', 'the file is empty; paste or choose a looplab JSON export'],
+    ['not JSON', '{"format": ', 'the file is not JSON: '],
+    ['a list', '[1,2]', 'the file holds a list, not a looplab schedule (an object with "format": "looplab-schedule")'],
+    ['no format', '{"problem": "x"}', 'the file has no "format" field; a looplab export has "format": "looplab-schedule"'],
+    ['wrong format', file({ format: 'tvm-schedule' }), 'the file\'s format is "tvm-schedule", not "looplab-schedule"'],
+    ['wrong version', file({ version: 2, schedule: 'm n k' }), "the file's version is 2; this page reads version 1"],
+    ['no problem', file({ problem: undefined, schedule: 'm n k' }), 'the file has no problem text ("problem")'],
+    ['invalid problem', file({ problem: 'C[m,n] += A[m,k] * B[k,n]\nm=256', schedule: 'm n k' }), "the file's problem has an error: "],
+    ['invalid schedule', file({ schedule: 'm:3 n k' }), "the file's schedule 'm:3 n k' has an error: col "],
+    ['schedule not text', file({ schedule: 42 }), "the file's schedule is a number, not schedule text"],
+    ['log not a list', file({ schedule: 'm n k', log: 'down' }), "the file's log is a string, not a list of actions"],
+    ['unknown action', file({ schedule: 'm n k', log: ['down', 'jump'] }), "the file's action 2 'jump' is not an action"],
+    ['refused action', file({ schedule: 'm n k', log: ['up'] }), "the file's history stops at action 1: the cursor is already on the outermost loop"],
+    ['log and schedule disagree', file({ schedule: 'm n k', log: ['split_2'] }), "the file's log leads to 'm:128 m:2 n:256 k:256', not to its schedule 'm:256 n:256 k:256'"],
+    ['neither', file({}), 'the file has neither a schedule nor a log'],
+  ];
+  it.each(bad)('%s: refused with a message', (_name, text, message) => {
+    const r = importJson(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.startsWith(message)).toBe(true);
+  });
+});

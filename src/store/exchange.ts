@@ -1,0 +1,116 @@
+// Export the current schedule (schedule text, JSON, C) and import JSON, with a worded message for
+// every bad file: not JSON, wrong format or version, invalid problem, invalid schedule or log.
+import { parseSchedule, printSchedule } from '../core/schedule.ts';
+import { currentKey } from './measureSlice.ts';
+import { isDefaultBase, resolveProblem, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
+import type { HistoryEntry, LooplabState } from './types.ts';
+
+export const EXCHANGE_FORMAT = 'looplab-schedule';
+export const EXCHANGE_VERSION = 1;
+
+/** A schedule as a file. `log` leads from `base` (or the default schedule) to `schedule`. */
+export interface ScheduleFile {
+  format: typeof EXCHANGE_FORMAT;
+  version: typeof EXCHANGE_VERSION;
+  /** Problem DSL text (canonical). */
+  problem: string;
+  /** The schedule in schedule notation. */
+  schedule: string;
+  /** Schedule text the log starts from, when not the problem's default. */
+  base?: string;
+  log: HistoryEntry[];
+  /** Best GFLOPS measured on the exporting machine, when known. */
+  gflops?: number;
+}
+
+type ExportState = Pick<LooplabState, 'problem' | 'problemKey' | 'base' | 'log' | 'position' | 'current' | 'measurements'>;
+
+/** The current schedule in schedule notation. */
+export function exportText(s: ExportState): string {
+  return printSchedule(s.current.schedule);
+}
+
+export function exportFile(s: ExportState): ScheduleFile {
+  const file: ScheduleFile = {
+    format: EXCHANGE_FORMAT,
+    version: EXCHANGE_VERSION,
+    problem: s.problemKey,
+    schedule: printSchedule(s.current.schedule),
+    log: s.log.slice(0, s.position).map((e) => ({ action: e.action, by: e.by })),
+  };
+  if (!isDefaultBase(s.problem, s.base)) file.base = printSchedule(s.base);
+  const m = s.measurements[currentKey(s)];
+  if (m?.status === 'done' && typeof m.gflops === 'number') file.gflops = m.gflops;
+  return file;
+}
+
+/** The JSON export, pretty-printed. */
+export function exportJson(s: ExportState): string {
+  return `${JSON.stringify(exportFile(s), null, 2)}\n`;
+}
+
+/** File names for downloads: `looplab-matmul-m64n16.json`-like, safe on every system. */
+export function exportFileName(s: ExportState, extension: string): string {
+  const sched = printSchedule(s.current.schedule).replace(/[: ]+/g, '').replace(/[^A-Za-z0-9_]/g, '');
+  return `looplab-${sched.slice(0, 60) || 'schedule'}.${extension}`;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * Reads a JSON export. With a log, the log is replayed (from `base` or the default schedule)
+ * and must reach `schedule`; with only a schedule, that schedule becomes the start of the
+ * history. The problem and history are checked like a link's.
+ */
+export function importJson(text: string): Result<ResolvedSnapshot> {
+  const fail = (error: string): Result<ResolvedSnapshot> => ({ ok: false, error });
+  if (text.trim() === '') return fail('the file is empty; paste or choose a looplab JSON export');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return fail(`the file is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    return fail(`the file holds ${kindOf(data)}, not a looplab schedule (an object with "format": "${EXCHANGE_FORMAT}")`);
+  }
+  const f = data as Record<string, unknown>;
+  if (f.format === undefined) return fail(`the file has no "format" field; a looplab export has "format": "${EXCHANGE_FORMAT}"`);
+  if (f.format !== EXCHANGE_FORMAT) return fail(`the file's format is ${JSON.stringify(f.format)}, not "${EXCHANGE_FORMAT}"`);
+  if (f.version !== EXCHANGE_VERSION) {
+    return fail(`the file's version is ${JSON.stringify(f.version)}; this page reads version ${EXCHANGE_VERSION}`);
+  }
+  if (typeof f.problem !== 'string') return fail('the file has no problem text ("problem")');
+  const p = resolveProblem(f.problem);
+  if (!p.ok) return fail(`the file's problem has an error: ${p.error.message}`);
+  if (f.schedule !== undefined && typeof f.schedule !== 'string') return fail(`the file's schedule is ${kindOf(f.schedule)}, not schedule text`);
+  if (f.base !== undefined && typeof f.base !== 'string') return fail(`the file's base schedule is ${kindOf(f.base)}, not schedule text`);
+  if (f.log !== undefined && !Array.isArray(f.log)) return fail(`the file's log is ${kindOf(f.log)}, not a list of actions`);
+  if (f.schedule === undefined && f.log === undefined) return fail('the file has neither a schedule nor a log');
+
+  let target: string | null = null;
+  if (typeof f.schedule === 'string') {
+    try {
+      target = printSchedule(parseSchedule(p.problem, f.schedule));
+    } catch (error) {
+      return fail(`the file's schedule '${f.schedule}' has an error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  const log = (f.log as unknown[] | undefined) ?? [];
+  if (log.length === 0 && f.base === undefined && target !== null) {
+    // Only a schedule: it is where the history starts.
+    return resolveSnapshot({ problemText: f.problem, base: target, log: [] }, "the file's");
+  }
+  const r = resolveSnapshot({ problemText: f.problem, base: f.base as string | undefined, log }, "the file's");
+  if (!r.ok) return r;
+  const reached = printSchedule(r.value.states[r.value.position].schedule);
+  if (target !== null && reached !== target) {
+    return fail(`the file's log leads to '${reached}', not to its schedule '${target}'`);
+  }
+  return r;
+}
