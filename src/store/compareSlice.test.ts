@@ -13,7 +13,7 @@ describe('compare', () => {
     expect(printSchedule(pinned.schedule)).toBe('m:32 m:8 n:256 k:256');
     expect(pinned.label).toBe('step 1: m:32 m:8 n:256 k:256');
     expect(s.getState().panels.compare).toBe(true);
-    s.getState().act('merge' as never); // cursor on m:32, nothing to merge into: refused
+    s.getState().act('merge'); // cursor on m:32, nothing to merge into: refused
     s.getState().act('down');
     s.getState().act('merge');
     expect(printSchedule(s.getState().pinned!.schedule)).toBe('m:32 m:8 n:256 k:256');

@@ -1,0 +1,145 @@
+// Export the current schedule (schedule text, JSON, C) by download or copy; import a JSON export
+// from a file or pasted text. A bad import says why and changes nothing.
+import { useRef, useState, type ChangeEvent } from 'react';
+import { useLooplab, useLooplabStore } from '../store/context.tsx';
+import { exportFileName, exportJson, exportText, importJson } from '../store/exchange.ts';
+import type { LooplabState } from '../store/types.ts';
+import { Panel } from './Panel.tsx';
+
+interface Format {
+  id: string;
+  label: string;
+  extension: string;
+  mime: string;
+  render(s: LooplabState): string;
+}
+
+const FORMATS: Format[] = [
+  { id: 'text', label: 'schedule text', extension: 'txt', mime: 'text/plain', render: (s) => `${exportText(s)}\n` },
+  { id: 'json', label: 'JSON', extension: 'json', mime: 'application/json', render: exportJson },
+];
+
+function download(name: string, mime: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: mime }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function ExchangeMenu() {
+  const store = useLooplabStore();
+  const notify = useLooplab((s) => s.notify);
+  // Re-render on the fields exports depend on.
+  useLooplab((s) => s.current);
+  useLooplab((s) => s.measurements);
+  const [formatId, setFormatId] = useState('text');
+  const [pasted, setPasted] = useState('');
+  const [importError, setImportError] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const format = FORMATS.find((f) => f.id === formatId) ?? FORMATS[0];
+  let preview: string;
+  try {
+    preview = format.render(store.getState());
+  } catch (error) {
+    preview = `(this export failed: ${error instanceof Error ? error.message : String(error)})`;
+  }
+
+  const copy = () => {
+    const clipboard = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
+    if (!clipboard?.writeText) {
+      notify('error', 'this browser gives no clipboard access here; select the text and copy it');
+      return;
+    }
+    clipboard.writeText(preview).then(
+      () => notify('info', `copied the ${format.label}`),
+      (error: unknown) => notify('error', `could not copy: ${error instanceof Error ? error.message : String(error)}; select the text and copy it`),
+    );
+  };
+
+  const apply = (text: string, source: string) => {
+    const r = importJson(text);
+    if (!r.ok) {
+      setImportError(r.error);
+      notify('error', `the import of ${source} failed: ${r.error}`);
+      return;
+    }
+    setImportError(null);
+    setPasted('');
+    store.getState().restore(r.value);
+    notify('info', `imported ${source}`);
+  };
+
+  const onFile = (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (!file) return;
+    file.text().then(
+      (text) => apply(text, `'${file.name}'`),
+      (error: unknown) => {
+        const message = `'${file.name}' could not be read: ${error instanceof Error ? error.message : String(error)}`;
+        setImportError(message);
+        notify('error', message);
+      },
+    );
+  };
+
+  return (
+    <Panel title="Export / import" testId="exchange-panel">
+      <div className="ll-exchange-export">
+        <label>
+          export as{' '}
+          <select data-testid="export-format" value={format.id} onChange={(e) => setFormatId(e.target.value)}>
+            {FORMATS.map((f) => (
+              <option key={f.id} value={f.id}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" data-testid="export-copy" onClick={copy}>
+          Copy
+        </button>
+        <button
+          type="button"
+          data-testid="export-download"
+          onClick={() => download(exportFileName(store.getState(), format.extension), format.mime, preview)}
+        >
+          Download
+        </button>
+      </div>
+      <pre className="ll-exchange-preview" data-testid="export-preview">
+        {preview}
+      </pre>
+      <div className="ll-exchange-import">
+        <textarea
+          aria-label="paste a looplab JSON export"
+          placeholder='paste a JSON export ({"format": "looplab-schedule", ...})'
+          data-testid="import-text"
+          rows={3}
+          value={pasted}
+          onChange={(e) => setPasted(e.target.value)}
+        />
+        <div className="ll-exchange-import-actions">
+          <button type="button" data-testid="import-apply" disabled={pasted.trim() === ''} onClick={() => apply(pasted, 'the pasted text')}>
+            Import pasted JSON
+          </button>
+          <button type="button" data-testid="import-file-button" onClick={() => fileInput.current?.click()}>
+            Import a file…
+          </button>
+          <input ref={fileInput} type="file" accept=".json,application/json" hidden data-testid="import-file" onChange={onFile} />
+        </div>
+        {importError ? (
+          <p className="ll-error" role="alert" data-testid="import-error">
+            {importError}
+          </p>
+        ) : null}
+      </div>
+    </Panel>
+  );
+}
