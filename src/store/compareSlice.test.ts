@@ -11,7 +11,7 @@ describe('compare', () => {
     const pinned = s.getState().pinned!;
     expect(pinned.problemKey).toBe(s.getState().problemKey);
     expect(printSchedule(pinned.schedule)).toBe('m:32 m:8 n:256 k:256');
-    expect(pinned.label).toBe('step 1: m:32 m:8 n:256 k:256');
+    expect(pinned.label).toBe('step 1');
     expect(s.getState().panels.compare).toBe(true);
     s.getState().act('merge'); // cursor on m:32, nothing to merge into: refused
     s.getState().act('down');

@@ -1,5 +1,4 @@
 // A schedule pinned to compare with the current one; pinning opens the compare panel.
-import { printSchedule } from '../core/schedule.ts';
 import type { SliceCreator } from './internal.ts';
 import type { CompareSlice } from './types.ts';
 
@@ -12,7 +11,7 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => ({
       pinned: {
         problemKey: s.problemKey,
         schedule: { loops: schedule.loops.map((l) => ({ ...l })) },
-        label: label?.trim() || `step ${s.position}: ${printSchedule(schedule)}`,
+        label: label?.trim() || `step ${s.position}`,
       },
       panels: { ...s.panels, compare: true },
     });
