@@ -46,7 +46,7 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
   let initialError: string | null = null;
   if (options.initial) {
     const given = options.initial;
-    const r = resolveSnapshot({ problemText: initial.problemText, ...given }, "the initial state's");
+    const r = resolveSnapshot({ ...given, problemText: given.problemText ?? initial.problemText }, "the initial state's");
     if (r.ok) initial = r.value;
     else initialError = r.error;
   }
