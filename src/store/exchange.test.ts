@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { printSchedule } from '../core/schedule.ts';
 import { createLooplabStore } from './createStore.ts';
-import { exportFile, exportFileName, exportJson, exportText, importJson } from './exchange.ts';
+import { exportC, exportFile, exportFileName, exportJson, exportText, importJson } from './exchange.ts';
 import { currentKey } from './measureSlice.ts';
 
 function worked() {
@@ -106,5 +106,15 @@ describe('import', () => {
     const r = importJson(text);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.startsWith(message)).toBe(true);
+  });
+});
+
+describe('C export', () => {
+  it('is the current schedule as C (scheduleToC), with its schedule in the header', () => {
+    const c = exportC(worked().getState());
+    expect(c).toContain('// schedule: m:16 n:256 m:16 k:256\n');
+    expect(c.endsWith('}\n')).toBe(true);
+    expect(c).toMatch(/for \(int /);
+    expect(c).toContain('C[m][n] += A[m][k] * B[k][n]');
   });
 });

@@ -1,5 +1,6 @@
 // Export the current schedule (schedule text, JSON, C) and import JSON, with a worded message for
 // every bad file: not JSON, wrong format or version, invalid problem, invalid schedule or log.
+import { scheduleToC } from '../core/pseudoC.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import { currentKey } from './measureSlice.ts';
 import { isDefaultBase, resolveProblem, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
@@ -28,6 +29,12 @@ type ExportState = Pick<LooplabState, 'problem' | 'problemKey' | 'base' | 'log' 
 /** The current schedule in schedule notation. */
 export function exportText(s: ExportState): string {
   return printSchedule(s.current.schedule);
+}
+
+/** The current schedule as C99: a function over the problem's arrays, headed by problem and schedule. */
+export function exportC(s: ExportState): string {
+  const c = scheduleToC(s.problem, s.current.schedule);
+  return c.endsWith('\n') ? c : `${c}\n`;
 }
 
 export function exportFile(s: ExportState): ScheduleFile {

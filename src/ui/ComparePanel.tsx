@@ -1,11 +1,12 @@
 // Two loop nests side by side: the pinned schedule and the current one, loops that differ
 // marked, and the measured GFLOPS of each.
 import { printSchedule, loopText } from '../core/schedule.ts';
-import type { Schedule } from '../core/types.ts';
+import type { Problem, Schedule } from '../core/types.ts';
 import { useLooplab } from '../store/context.tsx';
 import { diffLoops } from '../store/diffLoops.ts';
 import { measurementKey } from '../store/measureSlice.ts';
 import type { ScheduleMeasurement } from '../store/types.ts';
+import { variableColor } from './colors.ts';
 import { formatGflops } from './format.ts';
 import { Panel } from './Panel.tsx';
 
@@ -17,7 +18,21 @@ function figure(m: ScheduleMeasurement | undefined): string {
   return typeof m.gflops === 'number' ? `${formatGflops(m.gflops)} GFLOPS` : 'not measured';
 }
 
-function Nest({ title, schedule, marks, gflops, testId }: { title: string; schedule: Schedule; marks: boolean[]; gflops: string; testId: string }) {
+function Nest({
+  title,
+  problem,
+  schedule,
+  marks,
+  gflops,
+  testId,
+}: {
+  title: string;
+  problem: Pick<Problem, 'variables'>;
+  schedule: Schedule;
+  marks: boolean[];
+  gflops: string;
+  testId: string;
+}) {
   return (
     <div className="ll-compare-side" data-testid={testId}>
       <h3 className="ll-compare-title">{title}</h3>
@@ -32,7 +47,9 @@ function Nest({ title, schedule, marks, gflops, testId }: { title: string; sched
             data-diff={marks[i] ? 'true' : 'false'}
             style={{ paddingLeft: `${i * 1.1}em` }}
           >
-            <code>for {loopText(loop)}</code>
+            <code>
+              for <span style={{ color: variableColor(problem, loop.variable) }}>{loopText(loop)}</span>
+            </code>
             {marks[i] ? <span className="ll-diff-mark"> ≠</span> : null}
           </li>
         ))}
@@ -45,6 +62,7 @@ export function ComparePanel() {
   const pinned = useLooplab((s) => s.pinned);
   const current = useLooplab((s) => s.current.schedule);
   const problemKey = useLooplab((s) => s.problemKey);
+  const problem = useLooplab((s) => s.problem);
   const measurements = useLooplab((s) => s.measurements);
   const pinCurrent = useLooplab((s) => s.pinCurrent);
   const unpin = useLooplab((s) => s.unpin);
@@ -78,8 +96,8 @@ export function ComparePanel() {
         </p>
       )}
       <div className="ll-compare">
-        <Nest title={`pinned: ${pinned.label}`} schedule={pinned.schedule} marks={marks.a} gflops={figure(pinnedM)} testId="compare-pinned" />
-        <Nest title="current" schedule={current} marks={marks.b} gflops={figure(currentM)} testId="compare-current" />
+        <Nest title={`pinned: ${pinned.label}`} problem={problem} schedule={pinned.schedule} marks={marks.a} gflops={figure(pinnedM)} testId="compare-pinned" />
+        <Nest title="current" problem={problem} schedule={current} marks={marks.b} gflops={figure(currentM)} testId="compare-current" />
       </div>
       <div className="ll-compare-actions">
         <button type="button" data-testid="compare-pin" onClick={() => pinCurrent()}>

@@ -2,7 +2,7 @@
 // from a file or pasted text. A bad import says why and changes nothing.
 import { useRef, useState, type ChangeEvent } from 'react';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
-import { exportFileName, exportJson, exportText, importJson } from '../store/exchange.ts';
+import { exportC, exportFileName, exportJson, exportText, importJson } from '../store/exchange.ts';
 import type { LooplabState } from '../store/types.ts';
 import { Panel } from './Panel.tsx';
 
@@ -17,6 +17,7 @@ interface Format {
 const FORMATS: Format[] = [
   { id: 'text', label: 'schedule text', extension: 'txt', mime: 'text/plain', render: (s) => `${exportText(s)}\n` },
   { id: 'json', label: 'JSON', extension: 'json', mime: 'application/json', render: exportJson },
+  { id: 'c', label: 'C', extension: 'c', mime: 'text/x-c', render: exportC },
 ];
 
 function download(name: string, mime: string, text: string) {
