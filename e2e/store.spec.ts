@@ -14,7 +14,7 @@ async function importPasted(page: Page, text: string) {
   await page.getByTestId('import-apply').click();
 }
 
-async function exported(page: Page, format: 'text' | 'json'): Promise<string> {
+async function exported(page: Page, format: 'text' | 'json' | 'c'): Promise<string> {
   await page.getByTestId('export-format').selectOption(format);
   return (await page.getByTestId('export-preview').textContent()) ?? '';
 }
@@ -221,6 +221,12 @@ test('export: download and copy; compare two schedules side by side', async ({ p
   const download = page.waitForEvent('download');
   await page.getByTestId('export-download').click();
   expect((await download).suggestedFilename()).toBe('looplab-m16m4n64k64.txt');
+  const c = await exported(page, 'c');
+  expect(c).toContain('// schedule: m:16 m:4 n:64 k:64');
+  expect(c).toContain('void kernel(');
+  const cDownload = page.waitForEvent('download');
+  await page.getByTestId('export-download').click();
+  expect((await cDownload).suggestedFilename()).toBe('looplab-m16m4n64k64.c');
   await page.getByTestId('export-format').selectOption('json');
   await page.getByTestId('export-copy').click();
   await expect(page.getByTestId('notice').filter({ hasText: 'copied the JSON' })).toBeVisible();
