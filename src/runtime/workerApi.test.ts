@@ -1,6 +1,7 @@
 // The worker's API in Node, with the real code generator (what the page gets through comlink).
 import { describe, expect, it } from 'vitest';
-import { createWorkerApi } from './workerApi.ts';
+import { createWorkerApi, progressClock, PROGRESS_EVERY_MS } from './workerApi.ts';
+import { loadTfWasm } from './xnnpack.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]\nm=33, n=40, k=17';
 const fast = { samples: 2, minSampleMs: 1 };
@@ -40,5 +41,50 @@ describe('createWorkerApi', () => {
 
   it('measures the peak', async () => {
     expect(await api.peak()).toBeGreaterThan(0);
+  });
+
+  it('reports the progress of the timing, ending at 1', async () => {
+    const seen: number[] = [];
+    const m = await api.measure(MATMUL, 'm n k', { samples: 1000, minSampleMs: 5, budgetMs: 400 }, (f) => seen.push(f));
+    expect(m.correct).toBe(true);
+    expect(seen[0]).toBe(0);
+    expect(seen.at(-1)).toBe(1);
+    expect(seen.length).toBeGreaterThan(2);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+    expect(m.samples!.length).toBeGreaterThan(7);
+  });
+
+  it('measures the memory bandwidth', async () => {
+    expect(await api.bandwidth()).toBeGreaterThan(1e8);
+  });
+});
+
+describe('createWorkerApi xnnpack', () => {
+  it('checks and times tfjs matMul for matmul-shaped problems, with the loader it is given', async () => {
+    let loads = 0;
+    const api = createWorkerApi({ loadTf: () => (loads++, loadTfWasm()) });
+    expect(await api.xnnpack('C[i] += A[i] * B[i]\ni=64')).toBeNull();
+    expect(loads).toBe(0); // tfjs is not loaded for problems it can't run
+    const r = await api.xnnpack(MATMUL);
+    expect(r).toMatchObject({ correct: true });
+    expect(r!.gflops).toBeGreaterThan(0);
+    // The kernel measured afterwards on the same (shared) buffers is still correct.
+    expect((await api.measure(MATMUL, 'm n k', fast)).correct).toBe(true);
+  });
+});
+
+describe('progressClock', () => {
+  it('reports the fraction of the budget at most every PROGRESS_EVERY_MS, below 1', () => {
+    let t = 1000;
+    const seen: number[] = [];
+    const clock = progressClock(1000, (f) => seen.push(f), () => t);
+    expect(clock()).toBe(1000);
+    t += PROGRESS_EVERY_MS / 2;
+    clock();
+    t += PROGRESS_EVERY_MS / 2;
+    clock();
+    t += 5000;
+    clock();
+    expect(seen).toEqual([0, PROGRESS_EVERY_MS / 1000, 0.99]);
   });
 });
