@@ -11,8 +11,14 @@ Comlink.expose(
       inits++;
       return { relaxedSimd: false };
     },
-    async measure(problemText, scheduleText) {
+    async measure(problemText, scheduleText, options, onProgress) {
       if (scheduleText === 'hang') for (;;);
+      if (scheduleText === 'sleep') await new Promise((resolve) => setTimeout(resolve, options.sleepMs));
+      if (onProgress) {
+        // Posted without waiting, as the real worker does from inside its timing loop.
+        for (const f of [0, 0.5, 1]) onProgress(f).catch(() => {});
+        onProgress[Comlink.releaseProxy]();
+      }
       if (scheduleText === 'throw') {
         const e = new Error("line 1, col 3: unknown variable 'z'");
         e.name = 'ScheduleError';
@@ -22,6 +28,13 @@ Comlink.expose(
     },
     async peak() {
       return 42;
+    },
+    async bandwidth() {
+      return 5e10;
+    },
+    async xnnpack(problemText) {
+      if (problemText === 'hang') for (;;);
+      return problemText.startsWith('C[m,n]') ? { gflops: 30, gflopsMedian: 29, correct: true } : null;
     },
   },
   nodeEndpoint(parentPort),

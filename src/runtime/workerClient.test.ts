@@ -61,6 +61,35 @@ describe('createRuntimeClient', () => {
     expect(client.restarts).toBe(1);
   });
 
+  it('raises the time limit for one call when asked (long runs)', async () => {
+    client = createRuntimeClient({ createWorker: nodeWorker, timeLimitMs: 200 });
+    await client.init();
+    expect(client.timeLimitMs).toBe(200);
+    const slow = await client.measure('p', 'sleep', { sleepMs: 400 } as never, { timeLimitMs: 2000 }).catch((e: Error) => e);
+    expect(slow).toMatchObject({ schedule: 'sleep' });
+    const err = await client.measure('p', 'sleep', { sleepMs: 400 } as never).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(WorkerTimeoutError);
+    expect(client.restarts).toBe(1);
+  });
+
+  it('delivers progress posted by the worker through a comlink proxy', async () => {
+    client = createRuntimeClient({ createWorker: nodeWorker });
+    const seen: number[] = [];
+    await client.measure('p', 'with progress', {}, { onProgress: (f) => seen.push(f) });
+    await expect.poll(() => seen).toEqual([0, 0.5, 1]);
+  });
+
+  it('forwards bandwidth and xnnpack; a runaway xnnpack call has its own limit and message', async () => {
+    client = createRuntimeClient({ createWorker: nodeWorker, timeLimitMs: 5000, xnnpackTimeLimitMs: 300 });
+    expect(await client.bandwidth()).toBe(5e10);
+    expect(await client.xnnpack('C[m,n] += A[m,k] * B[k,n]\nm=2, n=2, k=2')).toMatchObject({ gflops: 30, correct: true });
+    expect(await client.xnnpack('C[i] += A[i] * B[i]\ni=4')).toBeNull();
+    const err = await client.xnnpack('hang').catch((e: Error) => e);
+    expect(err).toBeInstanceOf(WorkerTimeoutError);
+    expect((err as Error).message).toBe('XNNPACK ran longer than 0.3 s; the worker was restarted');
+    expect(await client.peak()).toBe(42);
+  });
+
   it('uses whole seconds in the message for the default-style limits', async () => {
     client = createRuntimeClient({ createWorker: nodeWorker, timeLimitMs: 1000 });
     const err = await client.measure('p', 'hang').catch((e: Error) => e);

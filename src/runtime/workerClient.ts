@@ -9,9 +9,9 @@
 import * as Comlink from 'comlink';
 import type { Target } from '../codegen/index.ts';
 import type { Measurement } from './measure.ts';
-import type { RuntimeWorkerApi, WorkerMeasureOptions } from './workerApi.ts';
+import type { ProgressCallback, RuntimeWorkerApi, WorkerMeasureOptions, XnnpackResult } from './workerApi.ts';
 
-export type { WorkerMeasureOptions } from './workerApi.ts';
+export type { ProgressCallback, WorkerMeasureOptions, XnnpackResult } from './workerApi.ts';
 
 /** What the client needs of a worker: a comlink endpoint that can be terminated. */
 export type WorkerLike = Comlink.Endpoint & { terminate(): void };
@@ -21,6 +21,11 @@ export interface RuntimeClientOptions {
   timeLimitMs?: number;
   /** Time limit of `init` (loading the generator) in ms (default 30 000). */
   initTimeLimitMs?: number;
+  /**
+   * Time limit of `xnnpack` in ms (default 60 000): the first call loads tfjs and its wasm backend
+   * in the worker, and a big problem's matMul is timed like a kernel.
+   */
+  xnnpackTimeLimitMs?: number;
   /** Creates the worker; default: the module worker of ./worker.ts. Injectable for tests. */
   createWorker?: () => WorkerLike;
 }
@@ -29,13 +34,32 @@ export interface RuntimeClient {
   /** Loads the code generator in the worker and returns the detected target. */
   init(): Promise<Target>;
   /** Checks then times a schedule; `problemText` and `scheduleText` as in the DSL (parsed in the worker). */
-  measure(problemText: string, scheduleText: string, options?: WorkerMeasureOptions): Promise<Measurement>;
+  measure(
+    problemText: string,
+    scheduleText: string,
+    options?: WorkerMeasureOptions,
+    call?: MeasureCallOptions,
+  ): Promise<Measurement>;
   /** Peak GFLOPS of the machine (best sample). */
   peak(): Promise<number>;
+  /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel. */
+  bandwidth(): Promise<number>;
+  /** XNNPACK (tfjs-backend-wasm matMul) on the problem, or null when it is not matmul-shaped. */
+  xnnpack(problemText: string): Promise<XnnpackResult | null>;
+  /** The time limit of one `measure` or `peak` call in ms. */
+  readonly timeLimitMs: number;
   /** Stops the worker; later calls start a new one. */
   terminate(): void;
   /** How many times the worker was restarted after a time-out. */
   readonly restarts: number;
+}
+
+/** Per-call options of `measure` that are not the worker's. */
+export interface MeasureCallOptions {
+  /** Time limit of this call in ms (default: the client's `timeLimitMs`); long runs raise it. */
+  timeLimitMs?: number;
+  /** Progress of the timing, 0..1, posted by the worker while it runs (see workerApi.ts). */
+  onProgress?: ProgressCallback;
 }
 
 export class WorkerTimeoutError extends Error {
@@ -64,6 +88,7 @@ interface Live {
 export function createRuntimeClient(options: RuntimeClientOptions = {}): RuntimeClient {
   const timeLimitMs = options.timeLimitMs ?? 10_000;
   const initTimeLimitMs = options.initTimeLimitMs ?? 30_000;
+  const xnnpackTimeLimitMs = options.xnnpackTimeLimitMs ?? 60_000;
   const createWorker = options.createWorker ?? defaultCreateWorker;
 
   let live: Live | null = null;
@@ -125,18 +150,19 @@ export function createRuntimeClient(options: RuntimeClientOptions = {}): Runtime
     return result;
   };
 
-  const kernelCall = <T>(invoke: (api: Comlink.Remote<RuntimeWorkerApi>) => Promise<T>): Promise<T> =>
+  const kernelMessage = (limitMs: number) => `the kernel ran longer than ${seconds(limitMs)} s; the worker was restarted`;
+
+  const kernelCall = <T>(
+    invoke: (api: Comlink.Remote<RuntimeWorkerApi>) => Promise<T>,
+    limitMs = timeLimitMs,
+    message = kernelMessage(limitMs),
+  ): Promise<T> =>
     enqueue(async () => {
       live ??= start();
       const current = live;
       // Loading the generator (also in a fresh worker after a restart) is not the kernel's time.
       await ensureInit(current);
-      return withLimit(
-        current,
-        invoke(current.api),
-        timeLimitMs,
-        `the kernel ran longer than ${seconds(timeLimitMs)} s; the worker was restarted`,
-      );
+      return withLimit(current, invoke(current.api), limitMs, message);
     });
 
   return {
@@ -146,11 +172,31 @@ export function createRuntimeClient(options: RuntimeClientOptions = {}): Runtime
         return ensureInit(live);
       });
     },
-    measure(problemText, scheduleText, measureOptions = {}) {
-      return kernelCall((api) => api.measure(problemText, scheduleText, measureOptions));
+    measure(problemText, scheduleText, measureOptions = {}, call = {}) {
+      const { onProgress } = call;
+      return kernelCall(
+        (api) =>
+          onProgress
+            ? api.measure(problemText, scheduleText, measureOptions, Comlink.proxy(onProgress))
+            : api.measure(problemText, scheduleText, measureOptions),
+        call.timeLimitMs ?? timeLimitMs,
+      );
     },
     peak() {
       return kernelCall((api) => api.peak());
+    },
+    bandwidth() {
+      return kernelCall((api) => api.bandwidth());
+    },
+    xnnpack(problemText) {
+      return kernelCall(
+        (api) => api.xnnpack(problemText),
+        xnnpackTimeLimitMs,
+        `XNNPACK ran longer than ${seconds(xnnpackTimeLimitMs)} s; the worker was restarted`,
+      );
+    },
+    get timeLimitMs() {
+      return timeLimitMs;
     },
     terminate() {
       stop();
