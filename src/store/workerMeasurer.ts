@@ -1,24 +1,118 @@
 // The page's Measurer: the runtime worker client (src/runtime/workerClient.ts) behind the
 // store's Measurer interface. A timed-out kernel rejects with the client's WorkerTimeoutError
 // ("the kernel ran longer than 10 s; the worker was restarted"); the store turns it into a notice.
+//
+// Long runs time ~2 s of samples and post their progress from the worker; their time limit is
+// raised accordingly. XNNPACK loads tfjs in the worker on first use. After the peak, the memory
+// bandwidth is measured once for the roofline's memory line (published in `machineFacts`, since
+// the store's contract has no place for it).
+//
+// Debugging: `?kernel-time-limit-ms=800` in the page's URL lowers the kernel time limit, to see
+// what a runaway kernel does to the page (e.g. with #preset=matmul-1024).
 import type { WorkerMeasureOptions } from '../runtime/workerApi.ts';
-import { createRuntimeClient, type RuntimeClient } from '../runtime/workerClient.ts';
+import { createRuntimeClient, type RuntimeClient, type RuntimeClientOptions } from '../runtime/workerClient.ts';
 import type { Measurer } from './types.ts';
 
-/** Options of a long run: more samples and a longer time budget, for a stable figure. */
-export const LONG_RUN_OPTIONS: WorkerMeasureOptions = { samples: 21, budgetMs: 6000 };
+/** Time budget of a long run's samples (ms). */
+export const LONG_RUN_BUDGET_MS = 2000;
+
+/** Options of a long run: samples of >= 10 ms for ~2 s (capped at 1000), for a stable figure. */
+export const LONG_RUN_OPTIONS: WorkerMeasureOptions = { samples: 1000, minSampleMs: 10, budgetMs: LONG_RUN_BUDGET_MS };
+
+/** A long run's time limit: three times the kernel limit, and at least its budget plus the limit. */
+export function longRunTimeLimitMs(kernelLimitMs: number): number {
+  return Math.max(3 * kernelLimitMs, kernelLimitMs + LONG_RUN_BUDGET_MS);
+}
+
+/** The URL parameter that lowers the kernel time limit (debugging and the runaway-kernel e2e test). */
+export const TIME_LIMIT_PARAM = 'kernel-time-limit-ms';
+
+/** Client options from the page's query string: only `kernel-time-limit-ms` (a positive number). */
+export function clientOptionsFromSearch(search: string): RuntimeClientOptions {
+  const value = new URLSearchParams(search).get(TIME_LIMIT_PARAM);
+  if (value === null || !/^\d+(\.\d+)?$/.test(value.trim())) return {};
+  const ms = Number(value);
+  return ms > 0 ? { timeLimitMs: ms } : {};
+}
+
+// ------------------------------------------------------------------ machine facts
+
+/** What the page knows about the machine beyond the store's peak. */
+export interface MachineFacts {
+  /** Memory bandwidth of a generated streaming kernel, bytes/s (see src/runtime/bandwidth.ts). */
+  bandwidth: { status: 'queued' | 'measuring' | 'done' | 'error'; bytesPerSecond?: number; error?: string };
+}
+
+export interface MachineFactsStore {
+  get(): MachineFacts;
+  set(facts: MachineFacts): void;
+  subscribe(listener: () => void): () => void;
+}
+
+export function createMachineFacts(): MachineFactsStore {
+  let facts: MachineFacts = { bandwidth: { status: 'queued' } };
+  const listeners = new Set<() => void>();
+  return {
+    get: () => facts,
+    set(next) {
+      facts = next;
+      for (const l of [...listeners]) l();
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** The page's machine facts (one machine per page), written by the page's WorkerMeasurer. */
+export const machineFacts: MachineFactsStore = createMachineFacts();
+
+// ------------------------------------------------------------------ the measurer
 
 export interface WorkerMeasurer extends Measurer {
   readonly client: RuntimeClient;
+  /** Memory bandwidth in bytes/s (also published in the measurer's `facts`). */
+  bandwidth(): Promise<number>;
+  readonly facts: MachineFactsStore;
   /** Stops the worker. */
   dispose(): void;
 }
 
-export function createWorkerMeasurer(client: RuntimeClient = createRuntimeClient()): WorkerMeasurer {
+function pageSearch(): string {
+  return typeof location !== 'undefined' && typeof location.search === 'string' ? location.search : '';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function createWorkerMeasurer(
+  client: RuntimeClient = createRuntimeClient(clientOptionsFromSearch(pageSearch())),
+  facts: MachineFactsStore = machineFacts,
+): WorkerMeasurer {
+  const bandwidth = async () => {
+    facts.set({ ...facts.get(), bandwidth: { status: 'measuring' } });
+    try {
+      const bytesPerSecond = await client.bandwidth();
+      facts.set({ ...facts.get(), bandwidth: { status: 'done', bytesPerSecond } });
+      return bytesPerSecond;
+    } catch (error) {
+      facts.set({ ...facts.get(), bandwidth: { status: 'error', error: messageOf(error) } });
+      throw error;
+    }
+  };
+
   return {
     client,
+    facts,
     async measure(problemText, scheduleText, options = {}) {
-      const m = await client.measure(problemText, scheduleText, options.long ? LONG_RUN_OPTIONS : {});
+      const m = options.long
+        ? await client.measure(problemText, scheduleText, LONG_RUN_OPTIONS, {
+            timeLimitMs: longRunTimeLimitMs(client.timeLimitMs),
+            onProgress: options.onProgress,
+          })
+        : await client.measure(problemText, scheduleText, {});
       return {
         gflops: m.gflops,
         gflopsMedian: m.gflopsMedian,
@@ -30,8 +124,19 @@ export function createWorkerMeasurer(client: RuntimeClient = createRuntimeClient
         reason: m.reason,
       };
     },
-    peak() {
-      return client.peak();
+    async peak() {
+      const gflops = await client.peak();
+      // Once per page, right after the peak: the roofline's memory line. Its failure only
+      // leaves the line out (the roofline says so); the peak stands.
+      if (facts.get().bandwidth.status === 'queued') await bandwidth().catch(() => {});
+      return gflops;
+    },
+    bandwidth,
+    async xnnpack(problemText) {
+      const r = await client.xnnpack(problemText);
+      if (!r) return null;
+      if (!r.correct) throw new Error(`its result did not match the reference${r.reason ? `: ${r.reason}` : ''}`);
+      return r.gflops;
     },
     dispose() {
       client.terminate();

@@ -1,0 +1,87 @@
+// The worker measurer's mapping onto the store's Measurer: long runs, XNNPACK, the bandwidth after
+// the peak, and the debugging time limit from the URL (with a fake RuntimeClient).
+import { describe, expect, it } from 'vitest';
+import type { Measurement } from '../runtime/measure.ts';
+import type { RuntimeClient, XnnpackResult } from '../runtime/workerClient.ts';
+import {
+  clientOptionsFromSearch,
+  createMachineFacts,
+  createWorkerMeasurer,
+  LONG_RUN_OPTIONS,
+  longRunTimeLimitMs,
+} from './workerMeasurer.ts';
+
+function fakeClient(overrides: Partial<RuntimeClient> = {}) {
+  const calls: unknown[][] = [];
+  const measurement = { gflops: 10, gflopsMedian: 9, correct: true, maxError: 0 } as unknown as Measurement;
+  const client: RuntimeClient = {
+    init: async () => ({ relaxedSimd: true }),
+    measure: async (...args: unknown[]) => {
+      calls.push(args);
+      return measurement;
+    },
+    peak: async () => 50,
+    bandwidth: async () => 4e10,
+    xnnpack: async (): Promise<XnnpackResult | null> => ({ gflops: 30, gflopsMedian: 28, correct: true }),
+    terminate: () => {},
+    restarts: 0,
+    timeLimitMs: 10_000,
+    ...overrides,
+  };
+  return { client, calls };
+}
+
+describe('createWorkerMeasurer', () => {
+  it('measures short runs with the defaults and long runs with more samples, a raised limit and progress', async () => {
+    const { client, calls } = fakeClient();
+    const m = createWorkerMeasurer(client, createMachineFacts());
+    expect(await m.measure('p', 's')).toMatchObject({ gflops: 10, gflopsMedian: 9, correct: true });
+    expect(calls[0]).toEqual(['p', 's', {}]);
+    const onProgress = () => {};
+    await m.measure('p', 's', { long: true, onProgress });
+    expect(calls[1]).toEqual(['p', 's', LONG_RUN_OPTIONS, { timeLimitMs: 30_000, onProgress }]);
+  });
+
+  it('gives XNNPACK GFLOPS, null for other problems, and an error when its result is wrong', async () => {
+    expect(await createWorkerMeasurer(fakeClient().client, createMachineFacts()).xnnpack!('p')).toBe(30);
+    const none = fakeClient({ xnnpack: async () => null }).client;
+    expect(await createWorkerMeasurer(none, createMachineFacts()).xnnpack!('p')).toBeNull();
+    const wrong = fakeClient({ xnnpack: async () => ({ gflops: null, gflopsMedian: null, correct: false, reason: 'C[0,0] is 3, expected 4' }) }).client;
+    await expect(createWorkerMeasurer(wrong, createMachineFacts()).xnnpack!('p')).rejects.toThrow(
+      'its result did not match the reference: C[0,0] is 3, expected 4',
+    );
+  });
+
+  it('measures the bandwidth once, after the peak; its failure leaves the peak standing', async () => {
+    let bandwidthCalls = 0;
+    const facts = createMachineFacts();
+    const seen: string[] = [];
+    facts.subscribe(() => seen.push(facts.get().bandwidth.status));
+    const m = createWorkerMeasurer(fakeClient({ bandwidth: async () => (bandwidthCalls++, 4e10) }).client, facts);
+    expect(await m.peak()).toBe(50);
+    expect(await m.peak()).toBe(50);
+    expect(bandwidthCalls).toBe(1);
+    expect(facts.get().bandwidth).toEqual({ status: 'done', bytesPerSecond: 4e10 });
+    expect(seen).toEqual(['measuring', 'done']);
+
+    const failing = createMachineFacts();
+    const f = createWorkerMeasurer(fakeClient({ bandwidth: async () => Promise.reject(new Error('out of memory')) }).client, failing);
+    expect(await f.peak()).toBe(50);
+    expect(failing.get().bandwidth).toEqual({ status: 'error', error: 'out of memory' });
+  });
+});
+
+describe('time limits', () => {
+  it('reads a positive kernel-time-limit-ms from the query string, ignores anything else', () => {
+    expect(clientOptionsFromSearch('?kernel-time-limit-ms=800')).toEqual({ timeLimitMs: 800 });
+    expect(clientOptionsFromSearch('?a=1&kernel-time-limit-ms=12.5')).toEqual({ timeLimitMs: 12.5 });
+    for (const bad of ['', '?kernel-time-limit-ms=', '?kernel-time-limit-ms=0', '?kernel-time-limit-ms=-5', '?kernel-time-limit-ms=1e3', '?x=800']) {
+      expect(clientOptionsFromSearch(bad), bad).toEqual({});
+    }
+  });
+
+  it('a long run gets three times the kernel limit, and at least the limit plus its budget', () => {
+    expect(longRunTimeLimitMs(10_000)).toBe(30_000);
+    expect(longRunTimeLimitMs(500)).toBe(2500);
+  });
+});
