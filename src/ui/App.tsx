@@ -1,66 +1,197 @@
-import { useMemo } from 'react';
-import { PRESETS, parseProblemText } from '../core/problem.ts';
-import { defaultSchedule, printSchedule } from '../core/schedule.ts';
-import type { Problem, Schedule } from '../core/types.ts';
-import { errorMessage } from './errors.ts';
-import { LoopNestView } from './LoopNestView.tsx';
+// The page: one store (made once: the worker measures, IndexedDB keeps sessions, the URL holds the
+// state), the keyboard, and the panels in three columns readable at 1280x720 and on a projector.
+// Each panel is a component without props that reads the store itself.
+import { Component, type ReactNode } from 'react';
+import { LooplabProvider, useLooplab } from '../store/context.tsx';
+import { createPageStore, type PageStore } from '../store/page.ts';
+import type { PanelId } from '../store/types.ts';
+import { ComparePanel } from './ComparePanel.tsx';
+import { ExchangeMenu } from './ExchangeMenu.tsx';
+import { LoopNestPanel } from './LoopNestPanel.tsx';
+import { Notices } from './Notices.tsx';
 import { Panel } from './Panel.tsx';
-import { PerformancePanel } from './PerformancePanel.tsx';
+import { PerformancePanel as LegacyPerformancePanel } from './PerformancePanel.tsx';
+import type { MeasureState, PeakState } from './useMeasurement.ts';
+import type { Measurement } from '../runtime/measure.ts';
+import { currentKey } from '../store/measureSlice.ts';
 import { ProblemPanel } from './ProblemPanel.tsx';
-import { useMeasurement } from './useMeasurement.ts';
+import { SessionsPanel } from './SessionsPanel.tsx';
+import { KeyboardProvider, useNestKeys } from './useKeyboard.tsx';
 
-/** The problem the first page shows: matmul 256^3. */
-const FIRST_PRESET = 'matmul-256';
+// One store per page load (StrictMode renders twice; a module-level store keeps one worker).
+let page: PageStore | null = null;
+function pageStore(): PageStore {
+  page ??= createPageStore();
+  return page;
+}
+if (import.meta.hot) {
+  import.meta.hot.dispose(() => {
+    page?.dispose();
+    page = null;
+  });
+}
 
-type Loaded =
-  | { ok: true; name: string; text: string; problem: Problem; schedule: Schedule; scheduleText: string }
-  | { ok: false; message: string };
+const PANEL_LABELS: Record<PanelId, string> = {
+  problem: 'problem',
+  nest: 'loop nest',
+  graph: 'graph',
+  code: 'code',
+  perf: 'performance',
+  compare: 'compare',
+};
+const TOGGLE_ORDER: PanelId[] = ['problem', 'nest', 'graph', 'code', 'perf', 'compare'];
 
-function loadPreset(): Loaded {
-  try {
-    const preset = PRESETS.find((p) => p.id === FIRST_PRESET) ?? PRESETS[0];
-    if (!preset) return { ok: false, message: 'no preset problems are defined' };
-    const problem = parseProblemText(preset.text);
-    const schedule = defaultSchedule(problem);
-    return { ok: true, name: preset.title, text: preset.text, problem, schedule, scheduleText: printSchedule(schedule) };
-  } catch (error) {
-    return { ok: false, message: errorMessage(error) };
+/** Keeps one failing panel from taking the page down; says what failed. */
+class PanelBoundary extends Component<{ name: string; children: ReactNode }, { error: string | null }> {
+  state = { error: null as string | null };
+  static getDerivedStateFromError(error: unknown) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+  render() {
+    if (this.state.error !== null) {
+      return (
+        <Panel title={this.props.name}>
+          <p className="error" role="alert" data-testid="panel-error">
+            this panel stopped working: {this.state.error}
+          </p>
+          <button type="button" onClick={() => this.setState({ error: null })}>
+            try again
+          </button>
+        </Panel>
+      );
+    }
+    return this.props.children;
   }
 }
 
-export function App() {
-  const loaded = useMemo(loadPreset, []);
-  const { kernel, peak } = useMeasurement(
-    loaded.ok ? loaded.text : null,
-    loaded.ok ? loaded.scheduleText : null,
+function Placeholder({ title, file, testId }: { title: string; file: string; testId: string }) {
+  return (
+    <Panel title={title} testId={testId}>
+      <p className="placeholder" data-testid="panel-placeholder">
+        PLACEHOLDER: <code>src/ui/{file}</code> is not built yet.
+      </p>
+    </Panel>
   );
+}
 
+// INTERIM until the store-reading PerformancePanel lands: the first page's panel fed from the store.
+function PerformancePanel() {
+  const m = useLooplab((s) => s.measurements[currentKey(s)]);
+  const peak = useLooplab((s) => s.peak);
+  const kernel: MeasureState = !m || m.status === 'queued'
+    ? { state: 'starting' }
+    : m.status === 'measuring'
+      ? { state: 'measuring' }
+      : m.status === 'error'
+        ? { state: 'error', message: m.error ?? 'measurement failed' }
+        : {
+            state: 'done',
+            kernel: {
+              gflops: m.gflops ?? null,
+              gflopsMedian: m.gflopsMedian ?? null,
+              correct: m.correct ?? false,
+              reason: m.error,
+              report: m.report ?? { notes: [] },
+              generateMs: m.generateMs ?? 0,
+              compileMs: m.compileMs ?? 0,
+            } as unknown as Measurement,
+          };
+  const peakState: PeakState = peak.status === 'done' && typeof peak.gflops === 'number'
+    ? { state: 'done', peak: peak.gflops }
+    : peak.status === 'error'
+      ? { state: 'error', message: peak.error ?? 'peak not measured' }
+      : { state: 'pending' };
+  return <LegacyPerformancePanel kernel={kernel} peak={peakState} />;
+}
+
+function PanelToggles() {
+  const panels = useLooplab((s) => s.panels);
+  const togglePanel = useLooplab((s) => s.togglePanel);
+  const { setHelpOpen } = useNestKeys();
+  return (
+    <nav className="panel-toggles" aria-label="panels">
+      {TOGGLE_ORDER.map((id) => (
+        <button
+          key={id}
+          type="button"
+          className="panel-toggle"
+          aria-pressed={panels[id]}
+          data-testid={`toggle-${id}`}
+          onClick={() => togglePanel(id)}
+          title={`${panels[id] ? 'hide' : 'show'} the ${PANEL_LABELS[id]} panel`}
+        >
+          {PANEL_LABELS[id]}
+        </button>
+      ))}
+      <button type="button" className="keys-button" data-testid="keys-button" onClick={() => setHelpOpen(true)} title="every key (?)">
+        keys <kbd>?</kbd>
+      </button>
+    </nav>
+  );
+}
+
+function Slot({ id, name, children }: { id: PanelId | 'side'; name: string; children: ReactNode }) {
+  const shown = useLooplab((s) => (id === 'side' ? true : s.panels[id]));
+  if (!shown) return null;
+  return (
+    <div className={`slot slot-${id}`}>
+      <PanelBoundary name={name}>{children}</PanelBoundary>
+    </div>
+  );
+}
+
+function Layout() {
   return (
     <div className="app">
       <header className="app-header">
         <h1>looplab</h1>
-        <p className="tagline">loop-nest optimization in the browser: generated WebAssembly SIMD kernels, timed on your CPU</p>
+        <p className="tagline">reorder and split loops; a WebAssembly SIMD kernel is generated and timed on your CPU</p>
+        <PanelToggles />
       </header>
-      {loaded.ok ? (
-        <main className="panels">
-          <ProblemPanel name={loaded.name} problem={loaded.problem} />
-          <Panel title="Loop nest" testId="loop-nest-panel">
-            <p className="schedule-line">
-              schedule <code data-testid="schedule">{loaded.scheduleText}</code>
-            </p>
-            <LoopNestView problem={loaded.problem} schedule={loaded.schedule} />
-          </Panel>
-          <PerformancePanel kernel={kernel} peak={peak} />
-        </main>
-      ) : (
-        <main className="panels">
-          <Panel title="Problem">
-            <p className="error" role="alert" data-testid="problem-error">
-              {loaded.message}
-            </p>
-          </Panel>
-        </main>
-      )}
+      <main className="layout">
+        <div className="column column-left">
+          <Slot id="problem" name="Problem">
+            <ProblemPanel />
+          </Slot>
+          <Slot id="side" name="Sessions">
+            <SessionsPanel />
+          </Slot>
+          <Slot id="side" name="Export and import">
+            <ExchangeMenu />
+          </Slot>
+        </div>
+        <div className="column column-middle">
+          <Slot id="nest" name="Loop nest">
+            <LoopNestPanel />
+          </Slot>
+          <Slot id="perf" name="Performance">
+            <PerformancePanel />
+          </Slot>
+        </div>
+        <div className="column column-right">
+          <Slot id="graph" name="Graph">
+            <Placeholder title="Graph" file="GraphPanel.tsx" testId="graph-panel" />
+          </Slot>
+          <Slot id="code" name="Code">
+            <Placeholder title="Code" file="CodePanel.tsx" testId="code-panel" />
+          </Slot>
+          <Slot id="compare" name="Compare">
+            <ComparePanel />
+          </Slot>
+        </div>
+      </main>
+      <Notices />
     </div>
+  );
+}
+
+export function App() {
+  const { store } = pageStore();
+  return (
+    <LooplabProvider store={store}>
+      <KeyboardProvider>
+        <Layout />
+      </KeyboardProvider>
+    </LooplabProvider>
   );
 }
