@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Codegen, KernelReport } from '../codegen/index.ts';
 import type { Schedule } from '../core/types.ts';
 import { allocateBuffers } from './buffers.ts';
-import { measureSchedule } from './measure.ts';
+import { measureSchedule, timeSchedule } from './measure.ts';
 import { measurePeak } from './peak.ts';
 import { elementwiseKernelBytes, plainProblem, toyPeakBytes, type ElementwiseVariant } from './testKernels.ts';
 
@@ -66,6 +66,18 @@ describe('measureSchedule', () => {
     const m = await measureSchedule(standIn('correct'), problem, schedule, target, { checkOnly: true });
     expect(m.correct).toBe(true);
     expect(m.gflops).toBeNull();
+  });
+});
+
+describe('timeSchedule', () => {
+  it('times without checking (even a kernel the check would reject) and leaves the output zeroed', async () => {
+    const buffers = allocateBuffers(problem, 3);
+    const t = await timeSchedule(standIn('skipLast'), problem, schedule, target, { timing, buffers });
+    expect(t.gflops).toBeGreaterThan(0);
+    expect(t.gflops).toBeGreaterThanOrEqual(t.gflopsMedian);
+    expect(t.samples).toHaveLength(3);
+    expect(t).toMatchObject({ schedule: 'i:1000', generateMs: 0.1, compileMs: 0.2, flops: 2 * n });
+    expect(buffers.out.every((x) => x === 0)).toBe(true);
   });
 });
 

@@ -49,6 +49,58 @@ export async function instantiateKernel(module: WebAssembly.Module, buffers: Ker
   return () => kernel(outPtr, in0Ptr, in1Ptr);
 }
 
+/** A kernel timed without the correctness check (see `timeSchedule`). */
+export interface Timing {
+  /** Canonical schedule text. */
+  schedule: string;
+  /** GFLOPS of the best sample. */
+  gflops: number;
+  /** GFLOPS of the median sample. */
+  gflopsMedian: number;
+  report: KernelReport;
+  generateMs: number;
+  compileMs: number;
+  flops: number;
+  samples: number[];
+  callsPerSample: number;
+}
+
+/**
+ * Times a schedule's kernel without checking its output first: for callers that measure many
+ * schedules and trust the generator (its kernels are verified by the property tests), like the
+ * agent's searches and training. Anything user-facing should use `measureSchedule`.
+ */
+export async function timeSchedule(
+  codegen: Codegen,
+  problem: Problem,
+  schedule: Schedule,
+  target: Target,
+  options: Pick<MeasureOptions, 'seed' | 'buffers' | 'timing'> = {},
+): Promise<Timing> {
+  const compiled = await codegen.compile(problem, schedule, target);
+  const buffers = options.buffers ?? allocateBuffers(problem, options.seed ?? 1);
+  const run = await instantiateKernel(compiled.module, buffers);
+  const t = timeKernel(run, problem, buffers, options.timing);
+  return {
+    schedule: printSchedule(problem, schedule),
+    gflops: t.gflops,
+    gflopsMedian: t.gflopsMedian,
+    report: compiled.report,
+    generateMs: compiled.generateMs,
+    compileMs: compiled.compileMs,
+    flops: problem.flops,
+    samples: t.timing.samples,
+    callsPerSample: t.timing.callsPerSample,
+  };
+}
+
+/** Times `run` on `buffers`, zeroing the output before every sample and after the last. */
+function timeKernel(run: () => void, problem: Problem, buffers: KernelBuffers, timing?: TimingOptions) {
+  const t = measureThroughput(run, problem.flops, { ...timing, beforeSample: () => buffers.resetOutput() });
+  buffers.resetOutput();
+  return t;
+}
+
 export async function measureSchedule(
   codegen: Codegen,
   problem: Problem,
@@ -77,11 +129,7 @@ export async function measureSchedule(
   if (check.reason) measurement.reason = check.reason;
   if (!check.correct || options.checkOnly) return measurement;
 
-  const t = measureThroughput(run, problem.flops, {
-    ...options.timing,
-    beforeSample: () => buffers.resetOutput(),
-  });
-  buffers.resetOutput();
+  const t = timeKernel(run, problem, buffers, options.timing);
   measurement.gflops = t.gflops;
   measurement.gflopsMedian = t.gflopsMedian;
   measurement.samples = t.timing.samples;
