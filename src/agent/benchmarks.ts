@@ -1,0 +1,164 @@
+// The agent's benchmark sets, generated like LoopTune's matmul set (m, k, n each in 64, 80, ..., 256),
+// plus batched-matmul and convolution sets generated the same way (a grid of sizes), each split
+// 90/10 into train and test by a seeded shuffle. A few odd-sized problems, off every grid, check
+// that the policy generalizes beyond the sizes it trained on.
+import { parseProblem } from '../core/problem.ts';
+import { seededRandom } from '../core/random.ts';
+import type { Problem } from '../core/types.ts';
+
+export type Family = 'matmul' | 'bmm' | 'conv';
+
+export const FAMILY_OPS: Record<Family, string> = {
+  matmul: 'C[m,n] += A[m,k] * B[k,n]',
+  bmm: 'C[b,m,n] += A[b,m,k] * B[b,k,n]',
+  conv: 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]',
+};
+
+export interface Benchmark {
+  /** e.g. `matmul m=64,n=80,k=96`. */
+  id: string;
+  family: Family;
+  op: string;
+  /** Sizes text, e.g. `m=64, n=80, k=96`. */
+  sizes: string;
+}
+
+/** 64, 80, ..., 256 (LoopTune's matmul sizes). */
+export const LOOPTUNE_SIZES = range(64, 256, 16);
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let x = from; x <= to; x += step) out.push(x);
+  return out;
+}
+
+function benchmark(family: Family, sizes: Record<string, number>): Benchmark {
+  const text = Object.entries(sizes)
+    .map(([v, n]) => `${v}=${n}`)
+    .join(', ');
+  return { id: `${family} ${text.replace(/ /g, '')}`, family, op: FAMILY_OPS[family], sizes: text };
+}
+
+/** Every matmul with m, k, n in 64, 80, ..., 256 (2197 problems). */
+export function matmulSet(): Benchmark[] {
+  const out: Benchmark[] = [];
+  for (const m of LOOPTUNE_SIZES) for (const n of LOOPTUNE_SIZES) for (const k of LOOPTUNE_SIZES) out.push(benchmark('matmul', { m, n, k }));
+  return out;
+}
+
+/** Batched matmuls: b in 2, 4, 8 and m, n, k in 32, 48, ..., 128 (1029 problems). */
+export function bmmSet(): Benchmark[] {
+  const sizes = range(32, 128, 16);
+  const out: Benchmark[] = [];
+  for (const b of [2, 4, 8]) for (const m of sizes) for (const n of sizes) for (const k of sizes) out.push(benchmark('bmm', { b, m, n, k }));
+  return out;
+}
+
+/**
+ * 2-D convolutions (valid, stride 1): co, ci in 16, 32, 48, 64; square outputs oh = ow in
+ * 8, 12, ..., 28; square kernels kh = kw in 1, 3 (192 problems).
+ */
+export function convSet(): Benchmark[] {
+  const channels = range(16, 64, 16);
+  const out: Benchmark[] = [];
+  for (const co of channels) {
+    for (const ci of channels) {
+      for (const o of range(8, 28, 4)) {
+        for (const kk of [1, 3]) out.push(benchmark('conv', { co, oh: o, ow: o, ci, kh: kk, kw: kk }));
+      }
+    }
+  }
+  return out;
+}
+
+export function familySet(family: Family): Benchmark[] {
+  return family === 'matmul' ? matmulSet() : family === 'bmm' ? bmmSet() : convSet();
+}
+
+export const FAMILIES: Family[] = ['matmul', 'bmm', 'conv'];
+
+/** Fisher-Yates shuffle with core's seeded generator (a copy; the input is untouched). */
+export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
+  const next = seededRandom(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+export interface Split {
+  train: Benchmark[];
+  /** Held out of training; the last part of the train shuffle, used to pick the best checkpoint. */
+  validation: Benchmark[];
+  test: Benchmark[];
+}
+
+/**
+ * The 90/10 train/test split of every family by a seeded shuffle (the test part is the first
+ * tenth of the shuffle). `validation` is a small slice of the train part (about 2%, at least
+ * 4 per family), removed from `train`, for choosing checkpoints without looking at the test set.
+ */
+export function splitBenchmarks(seed: number, families: Family[] = FAMILIES): Split {
+  const split: Split = { train: [], validation: [], test: [] };
+  families.forEach((family, f) => {
+    const all = seededShuffle(familySet(family), seed * 7919 + f);
+    const nTest = Math.round(all.length / 10);
+    const nVal = Math.max(4, Math.round(all.length / 50));
+    split.test.push(...all.slice(0, nTest));
+    split.validation.push(...all.slice(nTest, nTest + nVal));
+    split.train.push(...all.slice(nTest + nVal));
+  });
+  return split;
+}
+
+/**
+ * Problems off every grid, with odd sizes (seeded): matmuls with sizes in 33..299, batched
+ * matmuls, and convolutions with odd channel counts and 5x5 kernels.
+ */
+export function oddBenchmarks(seed: number, perFamily = 4): Benchmark[] {
+  const next = seededRandom(seed * 104729 + 17);
+  const odd = (lo: number, hi: number) => {
+    const x = lo + Math.floor(next() * (hi - lo + 1));
+    return x % 2 === 1 ? x : x + 1;
+  };
+  const out: Benchmark[] = [];
+  for (let i = 0; i < perFamily; i++) out.push(benchmark('matmul', { m: odd(33, 299), n: odd(33, 299), k: odd(33, 299) }));
+  for (let i = 0; i < perFamily; i++) out.push(benchmark('bmm', { b: odd(2, 7), m: odd(25, 139), n: odd(25, 139), k: odd(25, 139) }));
+  for (let i = 0; i < perFamily; i++) {
+    const o = odd(7, 29);
+    const kk = i % 2 === 0 ? 3 : 5;
+    out.push(benchmark('conv', { co: odd(9, 63), oh: o, ow: o, ci: odd(9, 63), kh: kk, kw: kk }));
+  }
+  return out;
+}
+
+const parsed = new Map<string, Problem>();
+
+/** The parsed problem of a benchmark (memoized). */
+export function benchmarkProblem(b: Benchmark): Problem {
+  let p = parsed.get(b.id);
+  if (!p) {
+    p = parseProblem(b.op, b.sizes);
+    parsed.set(b.id, p);
+  }
+  return p;
+}
+
+/**
+ * An evenly spread, deterministic selection of `count` benchmarks per family (all of them when
+ * a family has fewer), keeping the input order within each family.
+ */
+export function samplePerFamily(benchmarks: readonly Benchmark[], count: number): Benchmark[] {
+  const out: Benchmark[] = [];
+  for (const family of FAMILIES) {
+    const members = benchmarks.filter((b) => b.family === family);
+    if (members.length <= count) {
+      out.push(...members);
+      continue;
+    }
+    for (let i = 0; i < count; i++) out.push(members[Math.floor((i * members.length) / count)]);
+  }
+  return out;
+}

@@ -1,0 +1,169 @@
+// Where the agent's GFLOPS come from: an oracle answers "how fast is this schedule?". The
+// runtime oracle generates, compiles and times the kernel (no correctness check: the generator's
+// kernels are verified by the property tests); the caching oracle remembers answers by
+// problem + schedule, in memory and optionally in a store (a JSON file in Node, see cacheFile.ts).
+import type { Codegen, Target } from '../codegen/index.ts';
+import { problemText } from '../core/problem.ts';
+import { printSchedule } from '../core/schedule.ts';
+import type { Problem, Schedule } from '../core/types.ts';
+import { allocateBuffers, type KernelBuffers } from '../runtime/buffers.ts';
+import { timeSchedule } from '../runtime/measure.ts';
+import { measurePeak } from '../runtime/peak.ts';
+import type { TimingOptions } from '../runtime/timing.ts';
+
+export interface GflopsOracle {
+  /** GFLOPS of the schedule's kernel for this problem (0 when it cannot be generated). */
+  gflops(problem: Problem, schedule: Schedule): Promise<number>;
+}
+
+/**
+ * Short timing for searching and training: warm up for at least 5 ms (V8 runs a new wasm
+ * function in Liftoff and tiers it up to TurboFan after about 1 ms of execution, compiling in
+ * the background: measured on 64^3-256^3 matmuls, the first calls run at ~6 GFLOPS and the
+ * TurboFan code takes over within 2-16 calls), then the best of 3 samples of >= 2 ms. Slow
+ * kernels (a call of >= 10 ms) get 2 warm-up calls and at most ~80 ms in all.
+ */
+export const SEARCH_TIMING: TimingOptions = {
+  samples: 3,
+  minSampleMs: 2,
+  warmupMs: 5,
+  minWarmupCalls: 3,
+  longCallMs: 10,
+  maxTotalMs: 80,
+  minSamples: 2,
+};
+
+/** Careful timing for final results (the CLIs' reported GFLOPS). */
+export const FINAL_TIMING: TimingOptions = { samples: 7, minSampleMs: 10, warmupMs: 20, maxTotalMs: 3000, minSamples: 3 };
+
+/** Measures with the runtime (one buffer set per problem, kept for the last few problems). */
+export class RuntimeOracle implements GflopsOracle {
+  private buffers = new Map<string, KernelBuffers>();
+  /** Kernels timed and the wall time spent generating, compiling and timing them. */
+  measured = 0;
+  measuredMs = 0;
+
+  constructor(
+    private codegen: Codegen,
+    private target: Target,
+    private timing: TimingOptions = SEARCH_TIMING,
+    private keepBuffers = 4,
+  ) {}
+
+  async gflops(problem: Problem, schedule: Schedule): Promise<number> {
+    const t0 = performance.now();
+    try {
+      const t = await timeSchedule(this.codegen, problem, schedule, this.target, { buffers: this.buffersFor(problem), timing: this.timing });
+      return t.gflops;
+    } catch {
+      // The generator refused the schedule (LoopTune scores a failed evaluation as 0 too).
+      return 0;
+    } finally {
+      this.measured++;
+      this.measuredMs += performance.now() - t0;
+    }
+  }
+
+  private buffersFor(problem: Problem): KernelBuffers {
+    const key = problemText(problem);
+    let b = this.buffers.get(key);
+    if (b) {
+      // Most recently used last.
+      this.buffers.delete(key);
+      this.buffers.set(key, b);
+      return b;
+    }
+    b = allocateBuffers(problem, 1);
+    this.buffers.set(key, b);
+    while (this.buffers.size > this.keepBuffers) this.buffers.delete(this.buffers.keys().next().value as string);
+    return b;
+  }
+}
+
+/** Persistent answers, e.g. a JSON file (cacheFile.ts). */
+export interface MeasurementStore {
+  get(key: string): number | undefined;
+  set(key: string, gflops: number): void;
+}
+
+/** The cache key of a measurement: target, problem and canonical schedule text. */
+export function measurementKey(problem: Problem, schedule: Schedule, target = ''): string {
+  return `${target}|${problem.op}|${Object.entries(problem.sizes)
+    .map(([v, n]) => `${v}=${n}`)
+    .join(',')}|${printSchedule(problem, schedule)}`;
+}
+
+/** Remembers another oracle's answers by problem + schedule (the cursor does not matter). */
+export class CachingOracle implements GflopsOracle {
+  private memory = new Map<string, number>();
+  private pending = new Map<string, Promise<number>>();
+  hits = 0;
+  misses = 0;
+
+  /** `prefix` separates incompatible measurements in a shared store (e.g. the target). */
+  constructor(
+    private inner: GflopsOracle,
+    private store?: MeasurementStore,
+    private prefix = '',
+  ) {}
+
+  /** The cached answer, if any, without measuring. */
+  peek(problem: Problem, schedule: Schedule): number | undefined {
+    const key = measurementKey(problem, schedule, this.prefix);
+    return this.memory.get(key) ?? this.store?.get(key);
+  }
+
+  async gflops(problem: Problem, schedule: Schedule): Promise<number> {
+    const key = measurementKey(problem, schedule, this.prefix);
+    const known = this.memory.get(key) ?? this.store?.get(key);
+    if (known !== undefined) {
+      this.hits++;
+      this.memory.set(key, known);
+      return known;
+    }
+    const inFlight = this.pending.get(key);
+    if (inFlight) {
+      this.hits++;
+      return inFlight;
+    }
+    this.misses++;
+    const p = this.inner.gflops(problem, schedule).then(
+      (g) => {
+        this.memory.set(key, g);
+        this.store?.set(key, g);
+        this.pending.delete(key);
+        return g;
+      },
+      (e: unknown) => {
+        this.pending.delete(key);
+        throw e;
+      },
+    );
+    this.pending.set(key, p);
+    return p;
+  }
+
+  get size(): number {
+    return this.memory.size;
+  }
+}
+
+/** An oracle from a function (tests, fakes, cost models). */
+export function functionOracle(f: (problem: Problem, schedule: Schedule) => number): GflopsOracle & { calls: number } {
+  const oracle = {
+    calls: 0,
+    async gflops(problem: Problem, schedule: Schedule) {
+      oracle.calls++;
+      return f(problem, schedule);
+    },
+  };
+  return oracle;
+}
+
+let peak: Promise<number> | undefined;
+
+/** The machine's peak GFLOPS (the runtime's peak kernel), measured once per process (or realm). */
+export function peakGflopsOnce(codegen: Codegen, target: Target): Promise<number> {
+  peak ??= measurePeak(codegen, target, { samples: 7, minSampleMs: 10, warmupMs: 20 }).then((p) => p.gflops);
+  return peak;
+}
