@@ -1,19 +1,21 @@
+// Performance of the current schedule, read from the store (measurement runs in the worker; the
+// page only shows what arrives): best and median GFLOPS, correctness, % of the measured peak, the
+// XNNPACK line for matmul-shaped problems, a long run (`b`, handled by the page's keyboard module
+// through store.startLongRun) with its progress, GFLOPS over the action history (click a point to
+// jump there) and a roofline.
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { printSchedule } from '../core/schedule.ts';
+import type { Problem } from '../core/types.ts';
+import { matmulShape } from '../runtime/xnnpackCore.ts';
+import { useLooplab, useLooplabStore } from '../store/context.tsx';
+import { currentKey, measurementKey } from '../store/measureSlice.ts';
+import type { LooplabState, ScheduleMeasurement } from '../store/types.ts';
+import { machineFacts } from '../store/workerMeasurer.ts';
+import { variableColor } from './colors.ts';
 import { formatGflops } from './format.ts';
+import { createHistoryChart, historyPoints, pointLabel, type HistoryChart, type HistoryModel } from './historyChart.ts';
 import { Panel } from './Panel.tsx';
-import type { MeasureState, PeakState } from './useMeasurement.ts';
-
-function CorrectBadge({ correct, reason }: { correct: boolean; reason?: string }) {
-  return (
-    <span
-      className={correct ? 'badge badge-ok' : 'badge badge-bad'}
-      data-testid="correct"
-      data-correct={String(correct)}
-      title={correct ? 'matches the reference implementation on seeded random inputs' : reason}
-    >
-      {correct ? '✓ correct' : '✗ incorrect'}
-    </span>
-  );
-}
+import { arithmeticIntensity, createRooflineChart, rooflineCaption, type RooflineChart, type RooflineModel } from './rooflineChart.ts';
 
 function IsolationBadge() {
   const isolated = globalThis.crossOriginIsolated === true;
@@ -29,79 +31,272 @@ function IsolationBadge() {
   );
 }
 
-function statusText(kernel: MeasureState): string {
-  switch (kernel.state) {
-    case 'starting':
-      return 'starting the worker…';
+function CorrectBadge({ m }: { m: ScheduleMeasurement }) {
+  const correct = m.correct === true;
+  return (
+    <span
+      className={correct ? 'badge badge-ok' : 'badge badge-bad'}
+      data-testid="correct"
+      data-correct={String(correct)}
+      title={correct ? 'matches the reference implementation on seeded random inputs' : m.error}
+    >
+      {correct ? '✓ correct' : '✗ incorrect'}
+    </span>
+  );
+}
+
+function statusText(m: ScheduleMeasurement | undefined, longRunning: boolean): string {
+  if (longRunning) return 'long run: timing the kernel for about 2 s in the worker…';
+  switch (m?.status ?? 'queued') {
+    case 'queued':
+      return 'waiting for the worker…';
     case 'measuring':
-      return 'generating, checking and timing the kernel…';
-    case 'done': {
-      const { generateMs, compileMs } = kernel.kernel;
-      return `measured in the worker (kernel generated in ${generateMs.toFixed(1)} ms, compiled in ${compileMs.toFixed(1)} ms)`;
-    }
+      return 'generating, checking and timing the kernel in the worker…';
     case 'error':
       return 'measurement failed';
+    case 'done': {
+      const times =
+        m?.generateMs !== undefined && m.compileMs !== undefined
+          ? ` (generated in ${m.generateMs.toFixed(1)} ms, compiled in ${m.compileMs.toFixed(1)} ms)`
+          : '';
+      return `${m?.long ? 'long run: measured with ~2 s of samples' : 'measured in the worker'}${times}`;
+    }
   }
 }
 
-/** GFLOPS of the schedule's kernel, its correctness, and the machine's peak. */
-export function PerformancePanel({ kernel, peak }: { kernel: MeasureState; peak: PeakState }) {
-  const result = kernel.state === 'done' ? kernel.kernel : null;
-  const peakGflops = peak.state === 'done' ? peak.peak : null;
-  const gflops = result?.gflops ?? null;
+/** A schedule with each loop in its variable's colour. */
+function ScheduleText({ problem, text }: { problem: Problem; text: string }) {
+  return (
+    <code className="perf-schedule">
+      {text.split(' ').map((token, i) => (
+        <span key={i} style={{ color: variableColor(problem, token.split(':')[0]) }}>
+          {i > 0 ? ' ' : ''}
+          {token}
+        </span>
+      ))}
+    </code>
+  );
+}
+
+// ----------------------------------------------------------------- charts (d3 views in React)
+
+function HistoryChartView({ model, onSelect, onHover }: { model: HistoryModel; onSelect(p: number): void; onHover(p: number | null): void }) {
+  const ref = useRef<SVGSVGElement>(null);
+  const chart = useRef<HistoryChart | null>(null);
+  const handlers = useRef({ onSelect, onHover });
+  handlers.current = { onSelect, onHover };
+  useEffect(() => {
+    const c = createHistoryChart(ref.current!, {
+      onSelect: (p) => handlers.current.onSelect(p),
+      onHover: (p) => handlers.current.onHover(p),
+    });
+    chart.current = c;
+    return () => {
+      c.destroy();
+      chart.current = null;
+    };
+  }, []);
+  useEffect(() => chart.current?.update(model), [model]);
+  return <svg ref={ref} data-testid="history-chart" aria-label="GFLOPS over the action history" />;
+}
+
+function RooflineChartView({ model }: { model: RooflineModel }) {
+  const ref = useRef<SVGSVGElement>(null);
+  const chart = useRef<RooflineChart | null>(null);
+  useEffect(() => {
+    const c = createRooflineChart(ref.current!);
+    chart.current = c;
+    return () => {
+      c.destroy();
+      chart.current = null;
+    };
+  }, []);
+  useEffect(() => chart.current?.update(model), [model]);
+  return <svg ref={ref} data-testid="roofline-chart" aria-label={rooflineCaption(model)} />;
+}
+
+// ----------------------------------------------------------------- the panel
+
+const selectCurrentKey = (s: LooplabState) => currentKey(s);
+
+/**
+ * Takes no props: everything comes from the store. (The legacy `kernel`/`peak` props an interim
+ * App passes are accepted and ignored, so the App can switch over in its own time.)
+ */
+export function PerformancePanel(_ignored: { kernel?: unknown; peak?: unknown } = {}) {
+  const store = useLooplabStore();
+  const problem = useLooplab((s) => s.problem);
+  const problemKey = useLooplab((s) => s.problemKey);
+  const states = useLooplab((s) => s.states);
+  const log = useLooplab((s) => s.log);
+  const position = useLooplab((s) => s.position);
+  const measurements = useLooplab((s) => s.measurements);
+  const peak = useLooplab((s) => s.peak);
+  const xnn = useLooplab((s) => s.xnnpack[s.problemKey]);
+  const longRun = useLooplab((s) => s.longRun);
+  const key = useLooplab(selectCurrentKey);
+  const facts = useSyncExternalStore(machineFacts.subscribe, machineFacts.get);
+  const [hovered, setHovered] = useState<number | null>(null);
+
+  const m = measurements[key];
+  const status = m?.status ?? 'queued';
+  const done = status === 'done' ? m : undefined;
+  const gflops = done?.gflops ?? null;
+  const median = done?.gflopsMedian ?? null;
+  const peakGflops = peak.status === 'done' && peak.gflops !== undefined ? peak.gflops : null;
+  const percent = gflops !== null && peakGflops ? (100 * gflops) / peakGflops : null;
+  const isMatmul = useMemo(() => matmulShape(problem) !== null, [problem]);
+  const xnnGflops = xnn?.status === 'done' && typeof xnn.gflops === 'number' ? xnn.gflops : null;
+  const longRunning = longRun !== null && longRun.key === key;
+  const scheduleText = useMemo(() => printSchedule(states[position].schedule), [states, position]);
+
+  // The schedule text of every position, recomputed only when the history changes.
+  const schedules = useMemo(() => states.map((st) => printSchedule(st.schedule)), [states]);
+  const history = useMemo<HistoryModel>(
+    () => ({
+      points: historyPoints({
+        count: schedules.length,
+        keyOf: (i) => measurementKey(problemKey, schedules[i]),
+        scheduleOf: (i) => schedules[i],
+        actionOf: (i) => (i === 0 ? null : (log[i - 1]?.action ?? null)),
+        measurements,
+      }),
+      current: position,
+      peak: peakGflops,
+      xnnpack: xnnGflops,
+    }),
+    [schedules, problemKey, log, measurements, position, peakGflops, xnnGflops],
+  );
+  const roofline = useMemo<RooflineModel>(
+    () => ({
+      intensity: arithmeticIntensity(problem),
+      gflops,
+      peak: peakGflops,
+      bandwidth: facts.bandwidth.status === 'done' ? (facts.bandwidth.bytesPerSecond ?? null) : null,
+      xnnpack: xnnGflops,
+    }),
+    [problem, gflops, peakGflops, facts, xnnGflops],
+  );
+  const hoveredPoint = hovered !== null ? history.points[hovered] : undefined;
+
   return (
     <Panel title="Performance" testId="performance-panel">
       <IsolationBadge />
-      <p className="status" data-testid="measure-status" data-state={kernel.state} aria-live="polite">
-        {statusText(kernel)}
+      <p className="status" data-testid="measure-status" data-state={status} aria-live="polite">
+        {statusText(m, longRunning)}
       </p>
-      {kernel.state === 'error' && (
+      {status === 'error' && (
         <p className="error" role="alert" data-testid="measure-error">
-          {kernel.message}
+          {m?.error ?? 'the measurement failed'}
         </p>
       )}
       <div className="metrics">
         <div className="metric">
-          <div className="metric-label">kernel (best)</div>
-          <div className="metric-value" data-testid="gflops" data-value={gflops ?? ''}>
-            {gflops !== null ? formatGflops(gflops) : '–'}
+          <div className="metric-label">this schedule (best)</div>
+          <div
+            className={`metric-value${status === 'measuring' || status === 'queued' ? ' is-pending' : ''}`}
+            data-testid="gflops"
+            data-value={gflops ?? ''}
+            data-schedule={scheduleText}
+          >
+            {gflops !== null ? formatGflops(gflops) : status === 'error' || done ? '–' : '…'}
             <span className="unit"> GFLOPS</span>
           </div>
-          <div className="metric-sub" data-testid="gflops-median">
-            median {result?.gflopsMedian != null ? formatGflops(result.gflopsMedian) : '–'}
+          <div className="metric-sub" data-testid="gflops-median" data-value={median ?? ''}>
+            median {median !== null ? formatGflops(median) : '–'}
+            {done?.long && (
+              <span className="badge badge-info perf-long-badge" data-testid="long-run-badge" title="measured with ~2 s of samples">
+                long run
+              </span>
+            )}
           </div>
         </div>
         <div className="metric">
           <div className="metric-label">peak (SIMD multiply-add)</div>
           <div className="metric-value" data-testid="peak" data-value={peakGflops ?? ''}>
-            {peakGflops !== null ? formatGflops(peakGflops) : '–'}
+            {peakGflops !== null ? formatGflops(peakGflops) : peak.status === 'error' ? '–' : '…'}
             <span className="unit"> GFLOPS</span>
           </div>
-          <div className="metric-sub">
-            {peak.state === 'error'
-              ? `not measured: ${peak.message}`
-              : gflops !== null && peakGflops
-                ? `kernel at ${((100 * gflops) / peakGflops).toFixed(0)}% of peak`
+          <div className="metric-sub" data-testid="percent-of-peak" data-value={percent ?? ''}>
+            {peak.status === 'error'
+              ? `not measured: ${peak.error ?? 'unknown error'}`
+              : percent !== null
+                ? `this schedule at ${percent < 10 ? percent.toFixed(1) : percent.toFixed(0)}% of peak`
                 : ' '}
           </div>
         </div>
       </div>
-      {result && (
-        <div className="kernel-facts">
-          <CorrectBadge correct={result.correct} reason={result.reason} />
-          {!result.correct && result.reason && <p className="error">{result.reason}</p>}
-          {result.report.notes.length > 0 && (
-            <h3 className="notes-title">What the generator decided</h3>
+
+      <div className="perf-facts">
+        {done && <CorrectBadge m={done} />}
+        {done && done.correct === false && <p className="error" data-testid="incorrect-reason">{done.error}</p>}
+        <p className="perf-xnnpack" data-testid="xnnpack" data-state={isMatmul ? (xnn?.status ?? 'queued') : 'n/a'} data-value={xnnGflops ?? ''}>
+          {!isMatmul ? (
+            <span className="muted">XNNPACK baseline: only for matmul-shaped problems</span>
+          ) : xnn?.status === 'done' && xnnGflops !== null ? (
+            <>
+              <span className="perf-xnnpack-key" aria-hidden="true" /> XNNPACK (tfjs-backend-wasm matMul, one thread):{' '}
+              <strong>{formatGflops(xnnGflops)} GFLOPS</strong>
+              {gflops !== null && <> — this schedule runs at {(gflops / xnnGflops).toFixed(2)}× of it</>}
+            </>
+          ) : xnn?.status === 'error' ? (
+            <span className="muted">XNNPACK could not be measured: {xnn.error}</span>
+          ) : (
+            <span className="muted">XNNPACK: measuring after the kernel (loads tfjs in the worker)…</span>
           )}
-          {result.report.notes.length > 0 && (
-            <ul className="notes" data-testid="report-notes">
-              {result.report.notes.map((note, i) => (
-                <li key={i}>{note}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+        </p>
+      </div>
+
+      <div className="perf-long">
+        <button
+          type="button"
+          data-testid="long-run-button"
+          onClick={() => store.getState().startLongRun()}
+          disabled={longRunning}
+          title="Measure this schedule again with ~2 s of samples for a stable figure (key b)"
+        >
+          Long run <kbd>b</kbd>
+        </button>
+        {longRunning ? (
+          <div
+            className="perf-progress"
+            role="progressbar"
+            aria-label="long run progress"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(longRun.progress * 100)}
+            data-testid="long-run-progress"
+            data-value={longRun.progress}
+          >
+            <div className="perf-progress-bar" style={{ width: `${(longRun.progress * 100).toFixed(1)}%` }} />
+          </div>
+        ) : (
+          <span className="muted perf-long-hint">more samples, a steadier number</span>
+        )}
+      </div>
+
+      <h3 className="perf-chart-title">GFLOPS over the history</h3>
+      <HistoryChartView model={history} onSelect={(p) => store.getState().jumpTo(p)} onHover={setHovered} />
+      <p className="perf-chart-readout" data-testid="history-readout">
+        {hoveredPoint ? (
+          <>
+            {hoveredPoint.position === 0 ? 'start' : `step ${hoveredPoint.position}`}:{' '}
+            <ScheduleText problem={problem} text={hoveredPoint.schedule} /> —{' '}
+            {pointLabel(hoveredPoint).split(' — ')[1]}
+          </>
+        ) : (
+          <span className="muted">
+            ● measured · ○ being measured / not measured · ✕ failed; dashed: peak, dotted: XNNPACK. Click a point to jump there.
+          </span>
+        )}
+      </p>
+
+      <h3 className="perf-chart-title">Roofline</h3>
+      <RooflineChartView model={roofline} />
+      <p className="perf-chart-caption" data-testid="roofline-caption">
+        {rooflineCaption(roofline)}
+        {facts.bandwidth.status === 'error' && ` (bandwidth: ${facts.bandwidth.error})`}
+      </p>
     </Panel>
   );
 }

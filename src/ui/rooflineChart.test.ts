@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { parseProblemText } from '../core/problem.ts';
+import {
+  arithmeticIntensity,
+  attainable,
+  memoryRoof,
+  ridgeIntensity,
+  rooflineCaption,
+  rooflineDomains,
+  type RooflineModel,
+} from './rooflineChart.ts';
+
+describe('arithmeticIntensity', () => {
+  it('is flops over the minimal bytes of the three f32 tensors', () => {
+    // matmul 256^3: 2*256^3 flops over 3 * 256*256 * 4 bytes = 42.67 flop/byte.
+    const mm = parseProblemText('C[m,n] += A[m,k] * B[k,n]\nm=256, n=256, k=256');
+    expect(arithmeticIntensity(mm)).toBeCloseTo(128 / 3, 10);
+    // Rectangular: 2*m*n*k / (4*(m*n + m*k + k*n)).
+    const r = parseProblemText('C[m,n] += A[m,k] * B[k,n]\nm=512, n=128, k=1024');
+    expect(arithmeticIntensity(r)).toBeCloseTo((2 * 512 * 128 * 1024) / (4 * (512 * 128 + 512 * 1024 + 1024 * 128)), 10);
+    // Elementwise: 2 flops per 12 bytes.
+    expect(arithmeticIntensity(parseProblemText('C[i] += A[i] * B[i]\ni=1000'))).toBeCloseTo(1 / 6, 10);
+    // Convolution: the input's halo counts once.
+    const conv = parseProblemText('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]\nco=4, ci=2, oh=5, ow=6, kh=3, kw=3');
+    const bytes = 4 * (4 * 5 * 6 + 2 * 7 * 8 + 4 * 2 * 3 * 3);
+    expect(arithmeticIntensity(conv)).toBeCloseTo((2 * 4 * 2 * 5 * 6 * 3 * 3) / bytes, 10);
+  });
+});
+
+describe('roofs', () => {
+  it('memory roof, ridge and attainable GFLOPS', () => {
+    expect(memoryRoof(50e9, 2)).toBe(100);
+    expect(ridgeIntensity(40, 50e9)).toBeCloseTo(0.8, 12);
+    expect(attainable(40, 50e9, 0.1)).toBeCloseTo(5, 12);
+    expect(attainable(40, 50e9, 10)).toBe(40);
+    expect(attainable(40, null, 0.1)).toBe(40);
+  });
+});
+
+describe('rooflineDomains', () => {
+  const model = (m: Partial<RooflineModel>): RooflineModel => ({ intensity: 42.7, gflops: null, peak: null, bandwidth: null, xnnpack: null, ...m });
+
+  it('covers the kernel and the ridge with room, in whole decades', () => {
+    expect(rooflineDomains(model({ gflops: 1.4, peak: 40, bandwidth: 50e9, xnnpack: 25 }))).toEqual({ x: [0.1, 1000], y: [0.1, 100] });
+    // Without the bandwidth, x only needs the kernel's intensity.
+    expect(rooflineDomains(model({ gflops: 12, peak: 40 }))).toEqual({ x: [10, 1000], y: [1, 100] });
+    // Nothing measured yet.
+    expect(rooflineDomains(model({}))).toEqual({ x: [10, 1000], y: [0.1, 100] });
+    // A memory-bound kernel left of the ridge.
+    expect(rooflineDomains(model({ intensity: 1 / 6, gflops: 2, peak: 40, bandwidth: 40e9 }))).toEqual({ x: [0.01, 10], y: [1, 100] });
+  });
+});
+
+describe('rooflineCaption', () => {
+  it('says what is drawn', () => {
+    expect(rooflineCaption({ intensity: 42.67, gflops: 10, peak: 40, bandwidth: 50e9, xnnpack: 25 })).toBe(
+      'Log–log roofline. Horizontal line: the measured SIMD multiply-add peak (40.0 GFLOPS). ' +
+        'Slanted line: memory bandwidth of a generated streaming kernel (50.0 GB/s) × intensity. ' +
+        'Dot: this kernel at its arithmetic intensity, flops ÷ minimal bytes of its three tensors (42.7 flop/byte), 10.0 GFLOPS = 25% of its roof. ' +
+        'Diamond: XNNPACK (25.0 GFLOPS).',
+    );
+    const bare = rooflineCaption({ intensity: 0.5, gflops: null, peak: null, bandwidth: null, xnnpack: null });
+    expect(bare).toContain('The peak is not measured yet (no compute roof).');
+    expect(bare).toContain('No memory line: the bandwidth is not measured.');
+    expect(bare).toContain('(0.50 flop/byte), not measured yet.');
+  });
+});

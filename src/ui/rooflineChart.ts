@@ -1,0 +1,231 @@
+// A roofline (log-log), as a self-contained d3 view: x is arithmetic intensity (flops per byte),
+// y GFLOPS. The compute roof is the measured SIMD peak (horizontal); the memory roof is the
+// measured bandwidth times the intensity (slanted, drawn only when the bandwidth is known); they
+// meet at the ridge. The current kernel is a point at its intensity: flops / the minimal bytes of
+// its three tensors (each read or written once), so it can't sit above the roof a perfect kernel
+// would reach. XNNPACK, when measured, is a second point at the same intensity.
+//
+// The pure half (arithmeticIntensity, memoryRoof, rooflineDomains, rooflineCaption) is
+// unit-tested; createRooflineChart draws it.
+import { axisBottom, axisLeft, scaleLog, select, type Selection } from 'd3';
+import { problemBytes } from '../core/problem.ts';
+import type { Problem } from '../core/types.ts';
+
+/** Flops per byte of the minimal traffic: every tensor moved once (f32). */
+export function arithmeticIntensity(problem: Pick<Problem, 'flops' | 'output' | 'inputs'>): number {
+  return problem.flops / problemBytes(problem as Problem);
+}
+
+/** GFLOPS the memory allows at an intensity, for a bandwidth in bytes/s. */
+export function memoryRoof(bytesPerSecond: number, intensity: number): number {
+  return (bytesPerSecond * intensity) / 1e9;
+}
+
+/** Intensity where the memory roof meets the compute roof (flops per byte). */
+export function ridgeIntensity(peakGflops: number, bytesPerSecond: number): number {
+  return (peakGflops * 1e9) / bytesPerSecond;
+}
+
+/** The best a kernel at this intensity could do. */
+export function attainable(peakGflops: number, bytesPerSecond: number | null, intensity: number): number {
+  return bytesPerSecond === null ? peakGflops : Math.min(peakGflops, memoryRoof(bytesPerSecond, intensity));
+}
+
+export interface RooflineModel {
+  intensity: number;
+  /** The current kernel's best GFLOPS (null while unmeasured or incorrect). */
+  gflops: number | null;
+  peak: number | null;
+  /** Bytes per second, or null when not measured. */
+  bandwidth: number | null;
+  xnnpack: number | null;
+}
+
+function decadeBelow(v: number): number {
+  return 10 ** Math.floor(Math.log10(v));
+}
+
+function decadeAbove(v: number): number {
+  return 10 ** Math.ceil(Math.log10(v));
+}
+
+/**
+ * Whole decades around everything drawn: x spans the kernel's intensity and the ridge with room
+ * on both sides; y spans the point(s) and the peak.
+ */
+export function rooflineDomains(model: RooflineModel): { x: [number, number]; y: [number, number] } {
+  const xs = [model.intensity];
+  if (model.peak !== null && model.bandwidth !== null) xs.push(ridgeIntensity(model.peak, model.bandwidth));
+  const ys = [model.gflops, model.peak, model.xnnpack].filter((v): v is number => v !== null && v > 0);
+  const xLo = decadeBelow(Math.min(...xs) / 3);
+  const xHi = decadeAbove(Math.max(...xs) * 3);
+  const yHi = ys.length > 0 ? decadeAbove(Math.max(...ys) * 1.5) : 100;
+  const yLo = ys.length > 0 ? Math.min(decadeBelow(Math.min(...ys) / 2), yHi / 100) : 0.1;
+  return { x: [xLo, xHi], y: [yLo, yHi] };
+}
+
+function short(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toPrecision(2);
+}
+
+/** What the chart shows, in words (shown under it). */
+export function rooflineCaption(model: RooflineModel): string {
+  const parts = [
+    'Log–log roofline.',
+    model.peak !== null
+      ? `Horizontal line: the measured SIMD multiply-add peak (${short(model.peak)} GFLOPS).`
+      : 'The peak is not measured yet (no compute roof).',
+    model.bandwidth !== null
+      ? `Slanted line: memory bandwidth of a generated streaming kernel (${short(model.bandwidth / 1e9)} GB/s) × intensity.`
+      : 'No memory line: the bandwidth is not measured.',
+    `Dot: this kernel at its arithmetic intensity, flops ÷ minimal bytes of its three tensors (${short(model.intensity)} flop/byte)` +
+      (model.gflops !== null ? `, ${short(model.gflops)} GFLOPS` : ', not measured yet') +
+      (model.peak !== null && model.gflops !== null
+        ? ` = ${Math.round((100 * model.gflops) / attainable(model.peak, model.bandwidth, model.intensity))}% of its roof.`
+        : '.'),
+  ];
+  if (model.xnnpack !== null) parts.push(`Diamond: XNNPACK (${short(model.xnnpack)} GFLOPS).`);
+  return parts.join(' ');
+}
+
+// ------------------------------------------------------------------------- the view
+
+export interface RooflineChart {
+  update(model: RooflineModel): void;
+  destroy(): void;
+}
+
+const HEIGHT = 220;
+const MARGIN = { top: 12, right: 14, bottom: 34, left: 42 };
+/** Width used before the element has a layout (and in tests without one). */
+const FALLBACK_WIDTH = 380;
+let clipIds = 0;
+
+/** Draws into `svgElement` at its own pixel width (fonts stay their size), following resizes. */
+export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
+  const svg: Selection<SVGSVGElement, unknown, null, undefined> = select(svgElement)
+    .attr('class', 'chart roofline-chart')
+    .attr('role', 'img');
+  svg.selectAll('*').remove();
+  const h = HEIGHT - MARGIN.top - MARGIN.bottom;
+  // A per-chart id keeps two rooflines on one page from sharing a clip path.
+  const clipId = `roofline-clip-${++clipIds}`;
+  const clipRect = svg.append('defs').append('clipPath').attr('id', clipId).append('rect').attr('height', h);
+  const plot = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+  const xAxis = plot.append('g').attr('class', 'axis axis-x').attr('transform', `translate(0,${h})`);
+  const yAxis = plot.append('g').attr('class', 'axis axis-y');
+  const xTitle = plot.append('text').attr('class', 'axis-title').attr('y', h + 30).attr('text-anchor', 'middle').text('arithmetic intensity (flop/byte, log)');
+  plot
+    .append('text')
+    .attr('class', 'axis-title')
+    .attr('transform', `translate(${-32},${h / 2}) rotate(-90)`)
+    .attr('text-anchor', 'middle')
+    .text('GFLOPS (log)');
+  const roofs = plot.append('g').attr('clip-path', `url(#${clipId})`);
+  const intensityMark = roofs.append('line').attr('class', 'intensity-mark');
+  const computeRoof = roofs.append('line').attr('class', 'roof roof-compute').attr('data-testid', 'roofline-peak');
+  const memoryLine = roofs.append('line').attr('class', 'roof roof-memory').attr('data-testid', 'roofline-memory');
+  const computeLabel = plot.append('text').attr('class', 'roof-label roof-label-compute').attr('text-anchor', 'end').attr('dy', '-0.4em');
+  const memoryLabel = plot.append('text').attr('class', 'roof-label roof-label-memory').attr('dy', '-0.5em');
+  const xnnpackPoint = plot.append('path').attr('class', 'roofline-xnnpack').attr('data-testid', 'roofline-xnnpack');
+  const xnnpackLabel = plot.append('text').attr('class', 'point-label point-label-xnnpack').attr('dx', 9).attr('dy', '0.32em').text('XNNPACK');
+  const point = plot.append('circle').attr('class', 'roofline-point').attr('data-testid', 'roofline-point').attr('r', 6);
+  const pointTitle = point.append('title');
+  const pointLabel = plot.append('text').attr('class', 'point-label').attr('dx', 9).attr('dy', '0.32em').text('this kernel');
+
+  let width = svgElement.clientWidth || FALLBACK_WIDTH;
+  let last: RooflineModel | null = null;
+
+  const update = (model: RooflineModel) => {
+    last = model;
+    const w = Math.max(80, width - MARGIN.left - MARGIN.right);
+    svg.attr('viewBox', `0 0 ${width} ${HEIGHT}`).attr('height', HEIGHT);
+    clipRect.attr('width', w);
+    xTitle.attr('x', w / 2);
+    const d = rooflineDomains(model);
+    const x = scaleLog().domain(d.x).range([0, w]);
+    const y = scaleLog().domain(d.y).range([h, 0]);
+    xAxis.call(axisBottom(x).ticks(Math.max(2, Math.floor(w / 90)), '~g'));
+    yAxis.call(axisLeft(y).ticks(4, '~g'));
+
+    if (model.peak !== null) {
+      const ridge = model.bandwidth !== null ? ridgeIntensity(model.peak, model.bandwidth) : d.x[0];
+      computeRoof
+        .attr('display', null)
+        .attr('x1', x(Math.max(ridge, d.x[0])))
+        .attr('x2', w)
+        .attr('y1', y(model.peak))
+        .attr('y2', y(model.peak))
+        .attr('data-value', model.peak);
+      computeLabel.attr('display', null).attr('x', w - 2).attr('y', y(model.peak)).text(`peak ${short(model.peak)} GFLOPS`);
+    } else {
+      computeRoof.attr('display', 'none');
+      computeLabel.attr('display', 'none');
+    }
+
+    if (model.bandwidth !== null) {
+      const end = model.peak !== null ? Math.min(d.x[1], ridgeIntensity(model.peak, model.bandwidth)) : d.x[1];
+      const x1 = x(d.x[0]);
+      const y1 = y(memoryRoof(model.bandwidth, d.x[0]));
+      const x2 = x(end);
+      const y2 = y(memoryRoof(model.bandwidth, end));
+      memoryLine.attr('display', null).attr('x1', x1).attr('y1', y1).attr('x2', x2).attr('y2', y2).attr('data-value', model.bandwidth);
+      // The label sits along the line, near its upper end, inside the plot.
+      const angle = (Math.atan2(y2 - y1, x2 - x1) * 180) / Math.PI;
+      const lx = x1 + (x2 - x1) * 0.25;
+      const ly = y1 + (y2 - y1) * 0.25;
+      memoryLabel
+        .attr('display', ly > 0 && ly < h ? null : 'none')
+        .attr('transform', `translate(${lx},${ly}) rotate(${angle})`)
+        .text(`${short(model.bandwidth / 1e9)} GB/s`);
+    } else {
+      memoryLine.attr('display', 'none');
+      memoryLabel.attr('display', 'none');
+    }
+
+    intensityMark.attr('x1', x(model.intensity)).attr('x2', x(model.intensity)).attr('y1', 0).attr('y2', h);
+    const px = x(model.intensity);
+    // Labels go left of the points near the right edge.
+    const labelSide = px > w - 80 ? -9 : 9;
+    const anchor = labelSide < 0 ? 'end' : 'start';
+
+    if (model.gflops !== null && model.gflops > 0) {
+      const py = y(model.gflops);
+      point.attr('display', null).attr('cx', px).attr('cy', py).attr('data-intensity', model.intensity).attr('data-value', model.gflops);
+      pointTitle.text(`this kernel: ${short(model.gflops)} GFLOPS at ${short(model.intensity)} flop/byte`);
+      pointLabel.attr('display', null).attr('x', px).attr('y', py).attr('dx', labelSide).attr('text-anchor', anchor);
+    } else {
+      point.attr('display', 'none');
+      pointLabel.attr('display', 'none');
+    }
+
+    if (model.xnnpack !== null && model.xnnpack > 0) {
+      const py = y(model.xnnpack);
+      xnnpackPoint.attr('display', null).attr('d', `M${px},${py - 6}L${px + 6},${py}L${px},${py + 6}L${px - 6},${py}Z`);
+      xnnpackLabel.attr('display', null).attr('x', px).attr('y', py).attr('dx', labelSide).attr('text-anchor', anchor);
+    } else {
+      xnnpackPoint.attr('display', 'none');
+      xnnpackLabel.attr('display', 'none');
+    }
+  };
+
+  const resizes =
+    typeof ResizeObserver === 'undefined'
+      ? null
+      : new ResizeObserver(() => {
+          const next = svgElement.clientWidth;
+          if (next > 0 && Math.abs(next - width) >= 1) {
+            width = next;
+            if (last) update(last);
+          }
+        });
+  resizes?.observe(svgElement);
+
+  return {
+    update,
+    destroy() {
+      resizes?.disconnect();
+      svg.selectAll('*').remove();
+    },
+  };
+}
