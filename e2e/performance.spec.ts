@@ -1,0 +1,149 @@
+// The performance panel: best/median GFLOPS, correctness, % of peak, the XNNPACK line, the history
+// chart (new points, click to jump), the roofline, a long run on `b` with progress, and a kernel
+// that runs too long (the worker is restarted and the page says so, then keeps working).
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+const panel = (page: Page) => page.getByTestId('performance-panel');
+const schedule = (page: Page) => page.getByTestId('schedule');
+const points = (page: Page) => page.getByTestId('history-point');
+
+async function numberAttr(page: Page, testId: string, name = 'data-value'): Promise<number> {
+  const text = await page.getByTestId(testId).getAttribute(name);
+  return text ? Number(text) : NaN;
+}
+
+/** Waits until the current schedule's GFLOPS is on screen and returns it. */
+async function measured(page: Page): Promise<number> {
+  await expect(page.getByTestId('measure-status')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+  await expect(page.getByTestId('gflops')).toHaveAttribute('data-value', /^\d/);
+  return numberAttr(page, 'gflops');
+}
+
+test('the panel shows best and median GFLOPS, correctness, % of peak, XNNPACK and the roofline', async ({ page, shot }) => {
+  await page.goto('/');
+  await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
+  const best = await measured(page);
+  expect(best).toBeGreaterThan(0);
+  const median = await numberAttr(page, 'gflops-median');
+  expect(median).toBeGreaterThan(0);
+  expect(median).toBeLessThanOrEqual(best);
+  await expect(page.getByTestId('gflops-median')).toContainText(/median \d/);
+  await expect(page.getByTestId('correct')).toHaveAttribute('data-correct', 'true');
+  await expect(page.getByTestId('correct')).toHaveText('✓ correct');
+
+  // Peak and % of peak.
+  await expect(page.getByTestId('peak')).toHaveAttribute('data-value', /^\d/, { timeout: 60_000 });
+  const peak = await numberAttr(page, 'peak');
+  await expect(page.getByTestId('percent-of-peak')).toHaveAttribute('data-value', /^\d/);
+  expect(await numberAttr(page, 'percent-of-peak')).toBeCloseTo((100 * best) / peak, 6);
+  await expect(page.getByTestId('percent-of-peak')).toContainText('% of peak');
+
+  // XNNPACK (tfjs-backend-wasm loaded in the worker on demand) for this matmul.
+  const xnnpack = page.getByTestId('xnnpack');
+  await expect(xnnpack).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+  expect(await numberAttr(page, 'xnnpack')).toBeGreaterThan(0);
+  await expect(xnnpack).toContainText(/XNNPACK \(tfjs-backend-wasm matMul, one thread\): [\d.]+ GFLOPS/);
+  await expect(panel(page).getByTestId('history-xnnpack-line')).toHaveCount(1);
+  await expect(panel(page).getByTestId('history-peak-line')).toHaveCount(1);
+
+  // The roofline: the peak roof, the memory roof (bandwidth measured after the peak), the kernel's point.
+  await expect(page.getByTestId('roofline-point')).toHaveAttribute('data-value', String(best));
+  const intensity = Number(await page.getByTestId('roofline-point').getAttribute('data-intensity'));
+  expect(intensity).toBeCloseTo((2 * 256 ** 3) / (3 * 256 * 256 * 4), 6);
+  await expect(page.getByTestId('roofline-peak')).toHaveAttribute('data-value', String(peak));
+  await expect(page.getByTestId('roofline-memory')).toHaveAttribute('data-value', /^\d/, { timeout: 30_000 });
+  await expect(page.getByTestId('roofline-caption')).toContainText('Horizontal line: the measured SIMD multiply-add peak');
+  await expect(page.getByTestId('roofline-caption')).toContainText('Slanted line: memory bandwidth');
+  await expect(page.getByTestId('roofline-caption')).toContainText('flop/byte');
+
+  await shot('performance-panel', panel(page));
+});
+
+test('a problem that is not a matmul says XNNPACK does not apply', async ({ page }) => {
+  await page.goto('/#preset=conv-1x1');
+  await measured(page);
+  await expect(page.getByTestId('xnnpack')).toHaveAttribute('data-state', 'n/a');
+  await expect(page.getByTestId('xnnpack')).toHaveText('XNNPACK baseline: only for matmul-shaped problems');
+});
+
+test('the history chart gets a point per action; clicking a point jumps there', async ({ page, shot }) => {
+  await page.goto('/#preset=matmul-128');
+  await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
+  const g0 = await measured(page);
+  await expect(points(page)).toHaveCount(1);
+  await expect(points(page).first()).toHaveAttribute('data-state', 'measured');
+  await expect(points(page).first()).toHaveAttribute('data-value', String(g0));
+
+  // Swap m below n: a new point, pending then measured, and the current one.
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(schedule(page)).toHaveText('n:128 m:128 k:128');
+  await expect(points(page)).toHaveCount(2);
+  const second = points(page).nth(1);
+  await expect(second).toHaveAttribute('data-current', 'true');
+  await expect(second).toHaveAttribute('data-state', 'measured', { timeout: 60_000 });
+  expect(Number(await second.getAttribute('data-value'))).toBeGreaterThan(0);
+
+  // A split (the cursor moved with m): a third point.
+  await page.keyboard.press('s');
+  await page.getByTestId('split-factor-4').click();
+  await expect(schedule(page)).toHaveText('n:128 m:32 m:4 k:128');
+  await expect(points(page)).toHaveCount(3);
+  await expect(points(page).nth(2)).toHaveAttribute('data-state', 'measured', { timeout: 60_000 });
+  await shot('performance-history', page.getByTestId('history-chart'));
+
+  // Click the first point: back to the default schedule (its cached figure shows at once).
+  await points(page).first().click();
+  await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
+  await expect(page.getByTestId('loop-nest')).toContainText('for m in 0..128:');
+  await expect(points(page).first()).toHaveAttribute('data-current', 'true');
+  await expect(page.getByTestId('gflops')).toHaveAttribute('data-value', String(g0));
+  // The redo tail stays in the chart; Enter on a focused point jumps too.
+  await expect(points(page)).toHaveCount(3);
+  await points(page).nth(2).focus();
+  await expect(page.getByTestId('history-readout')).toContainText('step 2');
+  await page.keyboard.press('Enter');
+  await expect(schedule(page)).toHaveText('n:128 m:32 m:4 k:128');
+});
+
+test('b runs a long measurement with a progress bar', async ({ page, shot }) => {
+  await page.goto('/#preset=matmul-128');
+  await measured(page);
+  await expect(page.getByTestId('long-run-badge')).toHaveCount(0);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('b');
+  const progress = page.getByTestId('long-run-progress');
+  await expect(progress).toBeVisible();
+  // The bar moves while the worker times (~2 s), and the page stays responsive meanwhile.
+  await expect.poll(async () => Number(await progress.getAttribute('data-value')), { timeout: 30_000 }).toBeGreaterThan(0.1);
+  await shot('performance-long-run', panel(page));
+  await expect(page.getByTestId('measure-status')).toContainText('long run');
+  await expect(progress).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.getByTestId('long-run-badge')).toBeVisible();
+  await expect(page.getByTestId('measure-status')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('measure-status')).toContainText('measured with ~2 s of samples');
+  expect(await numberAttr(page, 'gflops')).toBeGreaterThan(0);
+  await expect(points(page).first()).toHaveClass(/is-long/);
+  // The button does the same.
+  await page.getByTestId('long-run-button').click();
+  await expect(progress).toBeVisible();
+  await expect(progress).toHaveCount(0, { timeout: 60_000 });
+});
+
+test('a kernel that runs too long: the worker is restarted, the page says so and keeps working', async ({ page, shot }) => {
+  // The default schedule of matmul 1024^3 takes far more than the 1 s limit set for this test.
+  await page.goto('/?kernel-time-limit-ms=1000#preset=matmul-1024');
+  await expect(schedule(page)).toHaveText('m:1024 n:1024 k:1024');
+  const notice = page.getByTestId('notice').filter({ hasText: 'the kernel ran longer than 1 s; the worker was restarted' });
+  await expect(notice).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('measure-status')).toHaveAttribute('data-state', 'error');
+  await expect(page.getByTestId('measure-error')).toHaveText('the kernel ran longer than 1 s; the worker was restarted');
+  await expect(points(page).first()).toHaveAttribute('data-state', 'failed');
+  await shot('performance-runaway');
+
+  // The page keeps working on the fresh worker: a smaller problem measures normally.
+  await page.getByTestId('preset-select').selectOption('matmul-64');
+  await expect(schedule(page)).toHaveText('m:64 n:64 k:64');
+  expect(await measured(page)).toBeGreaterThan(0);
+  await expect(page.getByTestId('correct')).toHaveAttribute('data-correct', 'true');
+});
