@@ -12,6 +12,7 @@ import { defaultSchedule, parseSchedule, printSchedule } from './schedule.ts';
 import type { NestState, Problem, Schedule } from './types.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
+const mmSmall = parseProblem(MATMUL, 'm=8, n=8, k=8');
 
 describe('scheduleToC', () => {
   it('matmul m n k m:2 n:16: blocks named m0/n0, the innermost loop of each variable named by it', () => {
@@ -21,7 +22,9 @@ describe('scheduleToC', () => {
         '// C[m,n] += A[m,k] * B[k,n]',
         '// m=256, n=256, k=256',
         '// schedule: m:128 n:16 k:256 m:2 n:16',
-        'void kernel(float C[256][256], const float A[256][256], const float B[256][256]) {',
+        'void kernel(float C[256][256],',
+        '            const float A[256][256],',
+        '            const float B[256][256]) {',
         '  for (int m0 = 0; m0 < 256; m0 += 2)         // m:128: 128 x 2',
         '    for (int n0 = 0; n0 < 256; n0 += 16)      // n:16: 16 x 16',
         '      for (int k = 0; k < 256; k++)           // k:256',
@@ -49,14 +52,15 @@ describe('scheduleToC', () => {
   it('strided conv: index expressions with coefficients', () => {
     const p = parseProblem('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', 'co=8, ci=4, oh=6, ow=6, kh=3, kw=3');
     const c = scheduleToC(p, defaultSchedule(p));
-    expect(c).toContain('void kernel(float O[8][6][6], const float I[4][13][13], const float W[8][4][3][3]) {');
+    expect(c).toContain('void kernel(float O[8][6][6],\n            const float I[4][13][13],\n            const float W[8][4][3][3]) {');
     expect(c).toContain('O[co][oh][ow] += I[ci][2*oh + kh][2*ow + kw] * W[co][ci][kh][kw];');
   });
 
   it('names that are C keywords or clash get an underscore', () => {
     const p = parseProblem('kernel[int,m0] += main[int,for] * B[for,m0]', 'int=7, m0=5, for=6');
     const c = scheduleToC(p, parseSchedule(p, 'int m0 for int:2 int:3'), { name: 'kernel' });
-    expect(c).toContain('void kernel_(float kernel[7][5], const float main_[7][6], const float B[6][5]) {');
+    expect(c).toContain('void kernel_(float kernel[7][5],\n             const float main_[7][6],\n             const float B[6][5]) {');
+    expect(scheduleToC(mmSmall, defaultSchedule(mmSmall))).toContain('void kernel(float C[8][8], const float A[8][8], const float B[8][8]) {');
     expect(c).toContain('for (int int0 = 0; int0 < 7; int0 += 6)');
     expect(c).toContain('kernel[int_][m0] += main_[int_][for_] * B[for_][m0];');
   });

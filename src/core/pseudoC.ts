@@ -82,7 +82,10 @@ export function scheduleToC(problem: Problem, schedule: Schedule, options: Sched
   lines.push(`// ${problem.variables.map((v) => `${v}=${problem.sizes[v]}`).join(', ')}`);
   lines.push(`// schedule: ${loops.map(loopText).join(' ')}`);
   const params = tensors.map((t, i) => paramC(t, tensorNames.get(t.name) as string, i > 0));
-  lines.push(`void ${fn}(${params.join(', ')}) {`);
+  const head = `void ${fn}(`;
+  const oneLine = `${head}${params.join(', ')}) {`;
+  if (oneLine.length <= 72) lines.push(oneLine);
+  else lines.push(...params.map((p, i) => (i === 0 ? head : ' '.repeat(head.length)) + p + (i === params.length - 1 ? ') {' : ',')));
 
   const heads: string[] = [];
   const notes: string[] = [];

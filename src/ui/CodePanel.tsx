@@ -1,0 +1,367 @@
+// The generated code, three ways: the schedule as C (with tails), the wasm text of the kernel the
+// generator emits for it (disassembled by wabt in the page), and what the generator decided.
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { KernelReport, VectorAccess } from '../codegen/types.ts';
+import { scheduleToC } from '../core/pseudoC.ts';
+import { printSchedule } from '../core/schedule.ts';
+import type { Problem } from '../core/types.ts';
+import { useLooplab } from '../store/context.tsx';
+import { variableColor } from './colors.ts';
+import { pageKernel, pageKernelText, type PageKernel } from './kernelCode.ts';
+import { Panel } from './Panel.tsx';
+import { instructionCounts } from './wasmText.ts';
+
+type Tab = 'c' | 'wasm' | 'report';
+const TABS: { id: Tab; label: string; title: string }[] = [
+  { id: 'c', label: 'C', title: 'the schedule as C, with tails' },
+  { id: 'wasm', label: 'wasm', title: 'the WebAssembly text of the generated kernel' },
+  { id: 'report', label: 'decisions', title: 'what the code generator decided' },
+];
+
+/** Lines of wasm text shown before "show all". */
+const WASM_PREVIEW_LINES = 300;
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Problem variable an identifier of the C text stands for (`m`, `m0`, `m_1`, `int_`), or null. */
+function variableOf(problem: Problem, ident: string): string | null {
+  for (const v of [...problem.variables].sort((a, b) => b.length - a.length)) {
+    if (ident === v) return v;
+    if (ident.startsWith(v) && /^_?\d*_*$/.test(ident.slice(v.length))) return v;
+  }
+  return null;
+}
+
+const C_KEYWORDS = new Set(['for', 'int', 'void', 'float', 'const']);
+
+/** The C text with comments muted, keywords marked and loop variables in their colours. */
+function CCode({ problem, text }: { problem: Problem; text: string }) {
+  const out: ReactNode[] = [];
+  let key = 0;
+  for (const line of text.split('\n')) {
+    const at = line.indexOf('//');
+    const code = at < 0 ? line : line.slice(0, at);
+    const re = /[A-Za-z_][A-Za-z0-9_]*/g;
+    let last = 0;
+    for (let m = re.exec(code); m; m = re.exec(code)) {
+      const word = m[0];
+      const isTensor = code[m.index + word.length] === '[';
+      const v = isTensor ? null : variableOf(problem, word);
+      if (!v && !C_KEYWORDS.has(word)) continue;
+      if (m.index > last) out.push(code.slice(last, m.index));
+      out.push(
+        v ? (
+          <span key={key++} className="c-var" style={{ color: variableColor(problem, v) }}>
+            {word}
+          </span>
+        ) : (
+          <span key={key++} className="c-kw">
+            {word}
+          </span>
+        ),
+      );
+      last = m.index + word.length;
+    }
+    if (last < code.length) out.push(code.slice(last));
+    if (at >= 0)
+      out.push(
+        <span key={key++} className="c-comment">
+          {line.slice(at)}
+        </span>,
+      );
+    out.push('\n');
+  }
+  return <>{out}</>;
+}
+
+/** One wasm text line with SIMD instructions and control flow marked. */
+function watLine(line: string, key: number): ReactNode {
+  const m = /^(\s*)([a-z0-9_]+(?:\.[a-z0-9_]+)?)(.*)$/.exec(line);
+  if (!m) return line + '\n';
+  const [, indent, op, rest] = m;
+  const cls = /^(v128|f32x4|i32x4)\./.test(op)
+    ? 'wat-simd'
+    : /^(loop|block|br|br_if|end|if|else)$/.test(op)
+      ? 'wat-ctrl'
+      : /\.(load|store)/.test(op)
+        ? 'wat-mem'
+        : null;
+  if (!cls) return line + '\n';
+  return (
+    <span key={key}>
+      {indent}
+      <span className={cls}>{op}</span>
+      {rest}
+      {'\n'}
+    </span>
+  );
+}
+
+type Loaded<T> = { key: string; state: 'loading' } | { key: string; state: 'done'; value: T } | { key: string; state: 'error'; message: string };
+
+/** Runs `load` for `key` when `enabled`; the latest key wins. */
+function useLoaded<T>(key: string, enabled: boolean, load: () => Promise<T>): Loaded<T> | null {
+  const [result, setResult] = useState<Loaded<T> | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    let live = true;
+    setResult((r) => (r && r.key === key && r.state === 'done' ? r : { key, state: 'loading' }));
+    load().then(
+      (value) => live && setResult({ key, state: 'done', value }),
+      (error: unknown) => live && setResult({ key, state: 'error', message: errorText(error) }),
+    );
+    return () => {
+      live = false;
+    };
+    // `load` is recreated each render; `key` names what it loads.
+  }, [key, enabled]);
+  return result && result.key === key ? result : null;
+}
+
+function WasmView({ loaded }: { loaded: Loaded<string> | null }) {
+  const [showAll, setShowAll] = useState(false);
+  const text = loaded?.state === 'done' ? loaded.value : '';
+  const lines = useMemo(() => (text ? text.split('\n') : []), [text]);
+  const counts = useMemo(() => instructionCounts(text).slice(0, 8), [text]);
+  useEffect(() => setShowAll(false), [text]);
+  if (!loaded || loaded.state === 'loading') {
+    return (
+      <p className="status" data-testid="code-wasm-status">
+        generating the kernel and disassembling it…
+      </p>
+    );
+  }
+  if (loaded.state === 'error') {
+    return (
+      <p className="error" role="alert" data-testid="code-wasm-error">
+        can&apos;t show the wasm text: {loaded.message}
+      </p>
+    );
+  }
+  const head = lines.slice(0, WASM_PREVIEW_LINES);
+  const restCount = lines.length - head.length;
+  return (
+    <>
+      <p className="code-summary" data-testid="code-wasm-counts">
+        {lines.length} lines;{' '}
+        {counts.map((c, i) => (
+          <span key={c.op}>
+            {i > 0 && ' · '}
+            <code>{c.op}</code> ×{c.count}
+          </span>
+        ))}
+      </p>
+      <pre className="code code-view code-wasm" data-testid="code-wasm">
+        {head.map((line, i) => watLine(line, i))}
+        {showAll && restCount > 0 && lines.slice(WASM_PREVIEW_LINES).join('\n')}
+      </pre>
+      {restCount > 0 && !showAll && (
+        <button type="button" className="code-more" data-testid="code-wasm-show-all" onClick={() => setShowAll(true)}>
+          show all {lines.length} lines ({restCount} more)
+        </button>
+      )}
+    </>
+  );
+}
+
+const ACCESS_WORDS: Record<VectorAccess, string> = {
+  vector: 'one v128 load/store of 4 neighbours',
+  gather: '4 separate floats gathered into the lanes (strided)',
+  splat: 'one value broadcast to all 4 lanes',
+};
+
+function Var({ problem, v }: { problem: Problem; v: string }) {
+  return (
+    <b className="c-var" style={{ color: variableColor(problem, v) }}>
+      {v}
+    </b>
+  );
+}
+
+/** Schedule loops (`m:2 n:16`) with each variable in its colour. */
+function LoopsText({ problem, text }: { problem: Problem; text: string }) {
+  if (!text) return <span className="muted">none</span>;
+  return (
+    <code>
+      {text.split(' ').map((part, i) => {
+        const v = part.split(':')[0];
+        return (
+          <span key={i}>
+            {i > 0 && ' '}
+            {problem.variables.includes(v) ? <span style={{ color: variableColor(problem, v), fontWeight: 600 }}>{part}</span> : part}
+          </span>
+        );
+      })}
+    </code>
+  );
+}
+
+function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<PageKernel> | null }) {
+  if (!loaded || loaded.state === 'loading') {
+    return (
+      <p className="status" data-testid="code-report-status">
+        asking the generator…
+      </p>
+    );
+  }
+  if (loaded.state === 'error') {
+    return (
+      <p className="error" role="alert" data-testid="code-report-error">
+        the generator refused this schedule: {loaded.message}
+      </p>
+    );
+  }
+  const r: KernelReport = loaded.value.report;
+  const v = r.vectorizedVariable;
+  const tensors = [problem.output.name, problem.inputs[0].name, problem.inputs[1].name];
+  const accs = r.vectorAccumulators + r.scalarAccumulators;
+  return (
+    <div className="code-report" data-testid="code-report" data-vectorized={v} data-relaxed={String(r.relaxedFma)}>
+      <dl className="report-list">
+        <dt>vectorized</dt>
+        <dd>
+          along <Var problem={problem} v={v} />, the innermost loop: 4 floats per <code>f32x4</code> instruction
+        </dd>
+        <dt>access along {v}</dt>
+        <dd>
+          <ul className="report-access">
+            {tensors.map((name) => (
+              <li key={name} data-testid="code-report-access" data-tensor={name} data-access={r.access[name]}>
+                <b>{name}</b> <span className={`access-tag access-${r.access[name]}`}>{r.access[name]}</span>{' '}
+                {name === problem.output.name && r.horizontalSum
+                  ? `has no ${v}: the 4 lanes hold partial sums, added horizontally when stored`
+                  : ACCESS_WORDS[r.access[name]]}
+              </li>
+            ))}
+          </ul>
+        </dd>
+        <dt>register tile</dt>
+        <dd>
+          {accs} accumulator{accs === 1 ? '' : 's'} ({r.vectorAccumulators} <code>f32x4</code>
+          {r.scalarAccumulators > 0 ? ` + ${r.scalarAccumulators} scalar` : ''})
+          {r.heldAcross ? (
+            <>
+              {' '}
+              held in registers across <LoopsText problem={problem} text={r.heldAcross} />
+            </>
+          ) : (
+            ' loaded and stored around each tile'
+          )}
+        </dd>
+        <dt>unrolled</dt>
+        <dd>
+          {r.innermostUnroll > 0 ? (
+            <>the innermost loop is too long to unroll whole: each iteration handles {r.innermostUnroll} vectors</>
+          ) : (
+            <>
+              <LoopsText problem={problem} text={r.tileLoops} /> fully, {r.unrolledMultiplyAdds} multiply-add{r.unrolledMultiplyAdds === 1 ? '' : 's'} per pass
+            </>
+          )}
+        </dd>
+        <dt>multiply-add</dt>
+        <dd data-testid="code-report-fma">
+          {r.relaxedFma ? (
+            <>
+              <code>f32x4.relaxed_madd</code> (fused, relaxed SIMD: this browser supports it)
+            </>
+          ) : (
+            <>
+              <code>f32x4.mul</code> + <code>f32x4.add</code> (this browser has no relaxed SIMD)
+            </>
+          )}
+        </dd>
+        <dt>tails</dt>
+        <dd>{r.tailPaths > 1 ? `${r.tailPaths - 1} extra cop${r.tailPaths === 2 ? 'y' : 'ies'} of loop bodies for partial iterations` : 'none: every loop divides evenly'}</dd>
+        <dt>size</dt>
+        <dd>
+          {r.instructions} instructions, {r.bytes} bytes
+        </dd>
+      </dl>
+      <p className="notes-title">in the generator&apos;s words</p>
+      <ul className="notes" data-testid="code-report-notes">
+        {r.notes.map((note, i) => (
+          <li key={i}>{note}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState<'idle' | 'done' | 'failed'>('idle');
+  useEffect(() => setCopied('idle'), [text]);
+  const copy = () => {
+    if (!navigator.clipboard) {
+      setCopied('failed');
+      return;
+    }
+    navigator.clipboard.writeText(text).then(
+      () => setCopied('done'),
+      () => setCopied('failed'),
+    );
+  };
+  return (
+    <button type="button" className="code-copy" data-testid="code-copy" onClick={copy}>
+      {copied === 'done' ? 'copied' : copied === 'failed' ? "can't copy here" : 'copy'}
+    </button>
+  );
+}
+
+export function CodePanel() {
+  const problem = useLooplab((s) => s.problem);
+  const problemKey = useLooplab((s) => s.problemKey);
+  const schedule = useLooplab((s) => s.current.schedule);
+  const [tab, setTab] = useState<Tab>('c');
+  const scheduleText = printSchedule(schedule);
+  const key = `${problemKey}\n${scheduleText}`;
+
+  const cText = useMemo(() => {
+    try {
+      return { ok: true as const, text: scheduleToC(problem, schedule) };
+    } catch (error) {
+      return { ok: false as const, message: errorText(error) };
+    }
+  }, [problem, schedule]);
+  const kernel = useLoaded(key, tab === 'report', () => pageKernel(key, problem, schedule));
+  const wasm = useLoaded(key, tab === 'wasm', () => pageKernelText(key, problem, schedule));
+
+  return (
+    <Panel title="Code" testId="code-panel">
+      <div className="code-tabs" role="tablist" aria-label="code views">
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            id={`code-tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls={`code-view-${t.id}`}
+            className="code-tab"
+            data-testid={`code-tab-${t.id}`}
+            title={t.title}
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+        {tab === 'c' && cText.ok && <CopyButton text={cText.text} />}
+      </div>
+      <div role="tabpanel" id={`code-view-${tab}`} aria-labelledby={`code-tab-${tab}`} className="code-tabpanel">
+        {tab === 'c' &&
+          (cText.ok ? (
+            <pre className="code code-view code-c" data-testid="code-c">
+              <CCode problem={problem} text={cText.text} />
+            </pre>
+          ) : (
+            <p className="error" role="alert">
+              can&apos;t write C for this schedule: {cText.message}
+            </p>
+          ))}
+        {tab === 'wasm' && <WasmView loaded={wasm} />}
+        {tab === 'report' && <ReportView problem={problem} loaded={kernel} />}
+      </div>
+    </Panel>
+  );
+}
