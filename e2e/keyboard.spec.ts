@@ -14,25 +14,32 @@ async function loopVariables(page: Page): Promise<string[]> {
   return nest(page).getByTestId('nest-loop').evaluateAll((els) => els.map((e) => e.getAttribute('data-variable') ?? ''));
 }
 
-/** The measured GFLOPS on screen once it is a number (it is empty while measuring). */
-async function measuredGflops(page: Page, other?: number): Promise<number> {
+/** The GFLOPS measured for the schedule on screen, once it is a number (empty while measuring). */
+async function measuredGflops(page: Page): Promise<number> {
   const gflops = page.getByTestId('gflops');
+  const expected = (await schedule(page).textContent()) ?? '';
   let value = NaN;
   await expect
     .poll(async () => {
+      if ((await gflops.getAttribute('data-schedule')) !== expected) return false;
       const text = await gflops.getAttribute('data-value');
       value = text ? Number(text) : NaN;
-      return Number.isFinite(value) && value > 0 && value !== other;
+      return Number.isFinite(value) && value > 0;
     }, { timeout: 60_000 })
     .toBe(true);
   return value;
 }
 
-/** The graph panel's loop nodes in order, when the graph panel is mounted (null otherwise). */
-async function graphOrder(page: Page): Promise<string[] | null> {
-  const nodes = page.getByTestId('graph-panel').locator('[data-testid="graph-loop"]');
-  if ((await nodes.count()) === 0) return null;
-  return nodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-variable') ?? e.textContent ?? ''));
+/** The graph's loop nodes, outermost first. */
+async function graphLoops(page: Page): Promise<string[]> {
+  return page.getByTestId('graph-panel').getByTestId('graph-loop').evaluateAll((els) => els.map((e) => e.getAttribute('data-loop-text') ?? ''));
+}
+
+/** The graph shows the nest's loops in the nest's order, with the cursor on the same loop. */
+async function expectGraphFollows(page: Page, loops: string[], cursor: number) {
+  await expect.poll(() => graphLoops(page)).toEqual(loops);
+  const cursorNode = page.getByTestId('graph-panel').locator('[data-testid="graph-loop"][data-cursor="true"]');
+  await expect(cursorNode).toHaveAttribute('data-loop-text', loops[cursor]);
 }
 
 async function press(page: Page, key: string) {
@@ -53,7 +60,7 @@ test('the keyboard flow changes the loop nest, the graph and the GFLOPS; refusal
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
   await expect(cursorLoop(page)).toHaveAttribute('data-variable', 'm');
   const g0 = await measuredGflops(page);
-  const graph0 = await graphOrder(page);
+  await expectGraphFollows(page, ['m:256', 'n:256', 'k:256'], 0);
 
   // Up at the top: refused, with the core's reason under the nest; the button says it too.
   await expect(page.getByTestId('refusal')).toHaveCount(0);
@@ -67,14 +74,16 @@ test('the keyboard flow changes the loop nest, the graph and the GFLOPS; refusal
   await press(page, 'ArrowDown');
   await expect(cursorLoop(page)).toHaveAttribute('data-variable', 'n');
   await expect(refusal(page)).toHaveCount(0);
+  await expectGraphFollows(page, ['m:256', 'n:256', 'k:256'], 1);
 
   // Swap: n goes below k; a new kernel is measured.
   await press(page, 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
   expect(await loopVariables(page)).toEqual(['m', 'k', 'n']);
   await expect(cursorLoop(page)).toHaveAttribute('data-variable', 'n');
-  const g1 = await measuredGflops(page, g0);
-  if (graph0) await expect.poll(() => graphOrder(page)).not.toEqual(graph0);
+  await expectGraphFollows(page, ['m:256', 'k:256', 'n:256'], 2);
+  const g1 = await measuredGflops(page);
+  expect(g1).not.toBe(g0);
 
   // Split with the factor prompt: type the factor, Enter.
   await press(page, 's');
@@ -88,7 +97,9 @@ test('the keyboard flow changes the loop nest, the graph and the GFLOPS; refusal
   await expect(schedule(page)).toHaveText('m:256 k:256 n:32 n:8');
   await expect(nest(page)).toContainText('for n in 0..256 step 8:');
   await expect(nest(page)).toContainText('for n in 0..8:');
-  const g2 = await measuredGflops(page, g1);
+  await expectGraphFollows(page, ['m:256', 'k:256', 'n:32', 'n:8'], 2);
+  const g2 = await measuredGflops(page);
+  expect(g2).not.toBe(g1);
 
   // A refused split: n:8 only runs 8 times. The quick menu says so; typing 16 is refused.
   await press(page, 'ArrowDown');
@@ -110,21 +121,25 @@ test('the keyboard flow changes the loop nest, the graph and the GFLOPS; refusal
   // Merge: n:8 back into its enclosing n loop; the cached measurement of that schedule returns.
   await press(page, 'Backspace');
   await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
-  expect(await measuredGflops(page, g2)).toBe(g1);
+  await expectGraphFollows(page, ['m:256', 'k:256', 'n:256'], 2);
+  expect(await measuredGflops(page)).toBe(g1);
 
   // Undo (u and Ctrl+Z) and redo (Ctrl+Shift+Z and Ctrl+Y).
   await press(page, 'u');
   await expect(schedule(page)).toHaveText('m:256 k:256 n:32 n:8');
   await expect(cursorLoop(page)).toContainText('for n in 0..8:');
+  await expectGraphFollows(page, ['m:256', 'k:256', 'n:32', 'n:8'], 3);
+  expect(await measuredGflops(page)).toBe(g2);
   await press(page, 'Control+z');
   await expect(cursorLoop(page)).toContainText('for n in 0..256 step 8:');
+  await expectGraphFollows(page, ['m:256', 'k:256', 'n:32', 'n:8'], 2);
   await press(page, 'Control+Shift+Z');
   await expect(cursorLoop(page)).toContainText('for n in 0..8:');
   await press(page, 'Control+y');
   await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
   await press(page, 'Control+y');
   await expect(refusal(page)).toHaveText('nothing to redo: this is the latest step of the history');
-  expect(await measuredGflops(page, g2)).toBe(g1);
+  expect(await measuredGflops(page)).toBe(g1);
 
   // Clicking a loop moves the cursor there with recorded steps.
   await nest(page).getByTestId('nest-loop').first().click();

@@ -10,10 +10,9 @@ import { ExchangeMenu } from './ExchangeMenu.tsx';
 import { LoopNestPanel } from './LoopNestPanel.tsx';
 import { Notices } from './Notices.tsx';
 import { Panel } from './Panel.tsx';
-import { PerformancePanel as LegacyPerformancePanel } from './PerformancePanel.tsx';
-import type { MeasureState, PeakState } from './useMeasurement.ts';
-import type { Measurement } from '../runtime/measure.ts';
-import { currentKey } from '../store/measureSlice.ts';
+import { PerformancePanel } from './PerformancePanel.tsx';
+import { GraphPanel } from './GraphPanel.tsx';
+import { CodePanel } from './CodePanel.tsx';
 import { ProblemPanel } from './ProblemPanel.tsx';
 import { SessionsPanel } from './SessionsPanel.tsx';
 import { KeyboardProvider, useNestKeys } from './useKeyboard.tsx';
@@ -64,46 +63,6 @@ class PanelBoundary extends Component<{ name: string; children: ReactNode }, { e
   }
 }
 
-function Placeholder({ title, file, testId }: { title: string; file: string; testId: string }) {
-  return (
-    <Panel title={title} testId={testId}>
-      <p className="placeholder" data-testid="panel-placeholder">
-        PLACEHOLDER: <code>src/ui/{file}</code> is not built yet.
-      </p>
-    </Panel>
-  );
-}
-
-// INTERIM until the store-reading PerformancePanel lands: the first page's panel fed from the store.
-function PerformancePanel() {
-  const m = useLooplab((s) => s.measurements[currentKey(s)]);
-  const peak = useLooplab((s) => s.peak);
-  const kernel: MeasureState = !m || m.status === 'queued'
-    ? { state: 'starting' }
-    : m.status === 'measuring'
-      ? { state: 'measuring' }
-      : m.status === 'error'
-        ? { state: 'error', message: m.error ?? 'measurement failed' }
-        : {
-            state: 'done',
-            kernel: {
-              gflops: m.gflops ?? null,
-              gflopsMedian: m.gflopsMedian ?? null,
-              correct: m.correct ?? false,
-              reason: m.error,
-              report: m.report ?? { notes: [] },
-              generateMs: m.generateMs ?? 0,
-              compileMs: m.compileMs ?? 0,
-            } as unknown as Measurement,
-          };
-  const peakState: PeakState = peak.status === 'done' && typeof peak.gflops === 'number'
-    ? { state: 'done', peak: peak.gflops }
-    : peak.status === 'error'
-      ? { state: 'error', message: peak.error ?? 'peak not measured' }
-      : { state: 'pending' };
-  return <LegacyPerformancePanel kernel={kernel} peak={peakState} />;
-}
-
 function PanelToggles() {
   const panels = useLooplab((s) => s.panels);
   const togglePanel = useLooplab((s) => s.togglePanel);
@@ -145,7 +104,7 @@ function Layout() {
     <div className="app">
       <header className="app-header">
         <h1>looplab</h1>
-        <p className="tagline">reorder and split loops; a WebAssembly SIMD kernel is generated and timed on your CPU</p>
+        <p className="tagline">reorder and split loops; WebAssembly SIMD kernels timed on your CPU</p>
         <PanelToggles />
       </header>
       <main className="layout">
@@ -170,10 +129,10 @@ function Layout() {
         </div>
         <div className="column column-right">
           <Slot id="graph" name="Graph">
-            <Placeholder title="Graph" file="GraphPanel.tsx" testId="graph-panel" />
+            <GraphPanel />
           </Slot>
           <Slot id="code" name="Code">
-            <Placeholder title="Code" file="CodePanel.tsx" testId="code-panel" />
+            <CodePanel />
           </Slot>
           <Slot id="compare" name="Compare">
             <ComparePanel />
