@@ -7,16 +7,13 @@
 //
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
-import { parseArgs } from 'node:util';
+import { UsageError, fmt, median, parseFlags, positiveInt, runScript, table } from './cli.ts';
 
 const USAGE =
   'usage: npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... ' +
   '[--samples N] [--seed S] [--compile-reps N] [--json]';
 
 const COMPILE_REPS = 11;
-
-/** Bad input: printed as one line on stderr, exit code 2. */
-class UsageError extends Error {}
 
 interface Args {
   op: string;
@@ -28,47 +25,21 @@ interface Args {
   compileReps: number;
 }
 
-function positiveInt(flag: string, text: string | undefined, fallback: number, min = 1): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
-    throw new UsageError(`--${flag} wants an integer >= ${min}, got '${text}'`);
-  }
-  return Number(text);
-}
-
 export function parseBenchArgs(argv: string[]): Args | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        op: { type: 'string' },
-        sizes: { type: 'string' },
-        schedule: { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        samples: { type: 'string' },
-        seed: { type: 'string' },
-        'compile-reps': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    const flag = /'([^' ]+)/.exec(err.message)?.[1];
-    switch (err.code) {
-      case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-        throw new UsageError(flag ? `unknown option ${flag}` : err.message);
-      case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-        throw new UsageError(flag ? `option ${flag} needs a value` : err.message);
-      case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-        throw new UsageError(`unexpected argument ${flag ?? ''}; quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"`);
-      default:
-        throw new UsageError(err.message);
-    }
-  }
-  const v = parsed.values;
+  const v = parseFlags(
+    argv,
+    {
+      op: { type: 'string' },
+      sizes: { type: 'string' },
+      schedule: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      samples: { type: 'string' },
+      seed: { type: 'string' },
+      'compile-reps': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
+  );
   if (v.help) return 'help';
   if (v.op === undefined || v.op.trim() === '') {
     throw new UsageError('missing --op "<expr>", e.g. --op "C[m,n] += A[m,k] * B[k,n]"');
@@ -99,16 +70,6 @@ interface Row {
   generate_ms?: number;
   compile_ms?: number;
   report?: unknown;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-function isInputError(e: unknown): e is Error {
-  return e instanceof Error && (['DslError', 'ScheduleError', 'BufferSizeError'].includes(e.name) || e instanceof UsageError);
 }
 
 async function run(args: Args): Promise<number> {
@@ -215,10 +176,6 @@ async function run(args: Args): Promise<number> {
   return wrong.length > 0 ? 1 : 0;
 }
 
-function fmt(x: number | null | undefined, digits = 2): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
-}
-
 function renderTable(op: string, sizes: string, flops: number, relaxed: boolean, rows: Row[], reps: number): string {
   const xnn = rows.find((r) => r.impl === 'xnnpack')?.gflops ?? null;
   const peak = rows.find((r) => r.impl === 'peak')?.gflops ?? null;
@@ -232,18 +189,10 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
     peak !== null && r.gflops !== null && r.impl !== 'peak' ? `${fmt((100 * r.gflops) / peak, 1)}%` : '',
     r.impl === 'naive-js' || r.impl === 'default' || r.impl === 'schedule' ? (r.schedule ?? '') : '',
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c === 0 || c === cells.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
-      .join('  ')
-      .trimEnd();
   const out: string[] = [];
   out.push(`${op}   (${sizes}; ${(flops / 1e6).toFixed(1)} MFLOP; relaxed SIMD ${relaxed ? 'on' : 'off'}; one thread)`);
   out.push('');
-  out.push(line(header));
-  out.push(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of body) out.push(line(row));
+  out.push(...table(header, body));
   out.push('');
   out.push(`generating + compiling one kernel (median of ${reps}):`);
   for (const r of rows) {
@@ -259,30 +208,4 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
   return out.join('\n') + '\n';
 }
 
-async function main(): Promise<number> {
-  let args: Args | 'help';
-  try {
-    args = parseBenchArgs(process.argv.slice(2));
-  } catch (e) {
-    process.stderr.write(`bench: ${(e as Error).message} (see --help)\n`);
-    return 2;
-  }
-  if (args === 'help') {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  try {
-    return await run(args);
-  } catch (e) {
-    if (isInputError(e)) {
-      process.stderr.write(`bench: ${e.message.split('\n')[0]}\n`);
-      return 2;
-    }
-    const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`bench: ${message.split('\n')[0]}\n`);
-    if (process.env.LOOPLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    return 1;
-  }
-}
-
-process.exitCode = await main();
+process.exitCode = await runScript('bench', USAGE, parseBenchArgs, run);

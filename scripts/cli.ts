@@ -1,0 +1,108 @@
+// Helpers shared by the command-line scripts (bench, tune, eval, train): argument parsing with
+// one-line errors, the exit-code convention, number formatting and plain-text tables.
+//
+// Exit codes: 0 success; 1 something failed unexpectedly (or a result is wrong); 2 bad input.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Bad input: printed as one line on stderr, exit code 2. */
+export class UsageError extends Error {}
+
+/** An integer flag value >= `min`, or `fallback` when the flag is absent. */
+export function positiveInt(flag: string, text: string | undefined, fallback: number, min = 1): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
+    throw new UsageError(`--${flag} wants an integer >= ${min}, got '${text}'`);
+  }
+  return Number(text);
+}
+
+/** A number flag value > 0 (e.g. seconds), or `fallback` when absent. */
+export function positiveNumber(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const x = Number(text);
+  if (text.trim() === '' || !Number.isFinite(x) || x <= 0) throw new UsageError(`--${flag} wants a number > 0, got '${text}'`);
+  return x;
+}
+
+/** One of `choices`, or `fallback` when absent. */
+export function oneOf<T extends string>(flag: string, text: string | undefined, choices: readonly T[], fallback: T): T {
+  if (text === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`--${flag} must be one of ${choices.join(', ')}; got '${text}'`);
+  return text as T;
+}
+
+/** node:util parseArgs (strict, no positionals) with its errors turned into one-line UsageErrors. */
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, positionalHint = '') {
+  try {
+    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values;
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const flag = /'([^' ]+)/.exec(err.message)?.[1];
+    switch (err.code) {
+      case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+        throw new UsageError(flag ? `unknown option ${flag}` : err.message);
+      case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+        throw new UsageError(flag ? `option ${flag} needs a value` : err.message);
+      case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+        throw new UsageError(`unexpected argument ${flag ?? ''}${positionalHint ? `; ${positionalHint}` : ''}`);
+      default:
+        throw new UsageError(err.message);
+    }
+  }
+}
+
+/** Errors that mean "bad input" (exit 2): usage, DSL, schedule and buffer-size errors. */
+export function isInputError(e: unknown): e is Error {
+  return e instanceof Error && (['DslError', 'ScheduleError', 'BufferSizeError'].includes(e.name) || e instanceof UsageError);
+}
+
+/**
+ * Runs a script: parses the arguments (a UsageError exits 2), prints `usage` for 'help', then
+ * runs; input errors exit 2, anything else 1, each as one line `name: message` on stderr
+ * (LOOPLAB_DEBUG=1 adds the stack).
+ */
+export async function runScript<A>(name: string, usage: string, parse: (argv: string[]) => A | 'help', run: (args: A) => Promise<number>): Promise<number> {
+  let args: A | 'help';
+  try {
+    args = parse(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${name}: ${(e as Error).message} (see --help)\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    process.stdout.write(usage + '\n');
+    return 0;
+  }
+  try {
+    return await run(args);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`${name}: ${message.split('\n')[0]}\n`);
+    if (process.env.LOOPLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return isInputError(e) ? 2 : 1;
+  }
+}
+
+export function fmt(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * A plain-text table: a header, a rule, the rows. Columns listed in `left` are left-aligned
+ * (default: the first and the last), the others right-aligned.
+ */
+export function table(header: string[], body: string[][], left: number[] = [0, header.length - 1]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (left.includes(c) ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+}
