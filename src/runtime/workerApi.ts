@@ -25,8 +25,14 @@ export interface WorkerMeasureOptions {
    * JS reference of a big problem does not eat the call's time limit).
    */
   fullCheckMaxFlops?: number;
-  /** Soft time budget of warm-up plus samples in ms; at least 3 samples are taken (default 2500). */
+  /** Soft time budget of warm-up plus samples in ms; at least `minSamples` are taken (default 2500). */
   budgetMs?: number;
+  /** Samples taken even when the budget is spent (default 3). */
+  minSamples?: number;
+  /** Minimum warm-up calls after the check's call (default 3, see timing.ts). */
+  minWarmupCalls?: number;
+  /** Minimum warm-up duration in ms (default 20). */
+  warmupMs?: number;
 }
 
 /** Called during timing with the fraction of the time budget spent (0..1; 1 once done). */
@@ -141,7 +147,9 @@ export function createWorkerApi(deps: WorkerApiDeps = {}): RuntimeWorkerApi {
           samples: options.samples,
           minSampleMs: options.minSampleMs,
           maxTotalMs: budgetMs,
-          minSamples: 3,
+          minSamples: options.minSamples ?? 3,
+          ...(options.minWarmupCalls !== undefined ? { minWarmupCalls: options.minWarmupCalls } : {}),
+          ...(options.warmupMs !== undefined ? { warmupMs: options.warmupMs } : {}),
           ...(onProgress ? { now: progressClock(budgetMs, onProgress) } : {}),
         },
         check: { fullCheckMaxFlops: options.fullCheckMaxFlops ?? WORKER_FULL_CHECK_MAX_FLOPS },

@@ -9,6 +9,7 @@ import {
   createWorkerMeasurer,
   LONG_RUN_OPTIONS,
   longRunTimeLimitMs,
+  QUICK_OPTIONS,
 } from './workerMeasurer.ts';
 
 function fakeClient(overrides: Partial<RuntimeClient> = {}) {
@@ -36,7 +37,7 @@ describe('createWorkerMeasurer', () => {
     const { client, calls } = fakeClient();
     const m = createWorkerMeasurer(client, createMachineFacts());
     expect(await m.measure('p', 's')).toMatchObject({ gflops: 10, gflopsMedian: 9, correct: true });
-    expect(calls[0]).toEqual(['p', 's', {}]);
+    expect(calls[0]).toEqual(['p', 's', QUICK_OPTIONS]);
     const onProgress = () => {};
     await m.measure('p', 's', { long: true, onProgress });
     expect(calls[1]).toEqual(['p', 's', LONG_RUN_OPTIONS, { timeLimitMs: 30_000, onProgress }]);
