@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { applyAction } from '../src/core/actions.ts';
+import { parseProblemText } from '../src/core/problem.ts';
+import { defaultSchedule, printSchedule } from '../src/core/schedule.ts';
+import type { NestState } from '../src/core/types.ts';
+import { percentile, plannedSteps } from './measure-page.ts';
+
+describe('plannedSteps', () => {
+  it('plans legal actions that each reach a schedule not seen before, mixing swaps, splits and merges', () => {
+    const steps = plannedSteps(30, 1);
+    expect(steps).toHaveLength(30);
+    const problem = parseProblemText('C[m,n] += A[m,k] * B[k,n]\nm=256, n=256, k=256');
+    let state: NestState = { schedule: defaultSchedule(problem), cursor: 0 };
+    const seen = new Set([printSchedule(state.schedule)]);
+    for (const step of steps) {
+      for (const action of [...step.moves, step.action]) {
+        const r = applyAction(problem, state, action);
+        expect(r.ok, `${action} on ${printSchedule(state.schedule)}`).toBe(true);
+        if (r.ok) state = r.state;
+      }
+      expect(printSchedule(state.schedule)).toBe(step.schedule);
+      expect(seen.has(step.schedule)).toBe(false);
+      seen.add(step.schedule);
+    }
+    const kinds = new Set(steps.map((s) => s.action.replace(/_\d+$/, '').replace(/_(up|down)$/, '')));
+    expect([...kinds].sort()).toEqual(['merge', 'split', 'swap']);
+    // Seeded: the same plan every time.
+    expect(plannedSteps(30, 1)).toEqual(steps);
+  });
+});
+
+describe('percentile', () => {
+  it('is the nearest-rank percentile', () => {
+    const v = [5, 1, 4, 2, 3, 10, 9, 8, 7, 6];
+    expect(percentile(v, 50)).toBe(5);
+    expect(percentile(v, 95)).toBe(10);
+    expect(percentile(v, 90)).toBe(9);
+    expect(percentile([7], 95)).toBe(7);
+    expect(percentile([], 50)).toBeNaN();
+  });
+});
