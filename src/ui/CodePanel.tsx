@@ -99,7 +99,11 @@ function watLine(line: string, key: number): ReactNode {
   );
 }
 
-type Loaded<T> = { key: string; state: 'loading' } | { key: string; state: 'done'; value: T } | { key: string; state: 'error'; message: string };
+/**
+ * What `load` gave for a key. While a new key loads, the previous result stays on screen
+ * (`stale`), so stepping through actions does not make the view flicker.
+ */
+type Loaded<T> = ({ state: 'loading' } | { state: 'done'; value: T } | { state: 'error'; message: string }) & { key: string; stale?: boolean };
 
 /** Runs `load` for `key` when `enabled`; the latest key wins. */
 function useLoaded<T>(key: string, enabled: boolean, load: () => Promise<T>): Loaded<T> | null {
@@ -107,7 +111,6 @@ function useLoaded<T>(key: string, enabled: boolean, load: () => Promise<T>): Lo
   useEffect(() => {
     if (!enabled) return;
     let live = true;
-    setResult((r) => (r && r.key === key && r.state === 'done' ? r : { key, state: 'loading' }));
     load().then(
       (value) => live && setResult({ key, state: 'done', value }),
       (error: unknown) => live && setResult({ key, state: 'error', message: errorText(error) }),
@@ -117,7 +120,9 @@ function useLoaded<T>(key: string, enabled: boolean, load: () => Promise<T>): Lo
     };
     // `load` is recreated each render; `key` names what it loads.
   }, [key, enabled]);
-  return result && result.key === key ? result : null;
+  if (!result) return null;
+  if (result.key === key) return result;
+  return result.state === 'done' ? { ...result, stale: true } : { key, state: 'loading' };
 }
 
 function WasmView({ loaded }: { loaded: Loaded<string> | null }) {
@@ -153,7 +158,7 @@ function WasmView({ loaded }: { loaded: Loaded<string> | null }) {
           </span>
         ))}
       </p>
-      <pre className="code code-view code-wasm" data-testid="code-wasm">
+      <pre className={loaded.stale ? 'code code-view code-wasm stale' : 'code code-view code-wasm'} data-testid="code-wasm" aria-busy={loaded.stale || undefined}>
         {head.map((line, i) => watLine(line, i))}
         {showAll && restCount > 0 && lines.slice(WASM_PREVIEW_LINES).join('\n')}
       </pre>
@@ -218,21 +223,36 @@ function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<Page
   const tensors = [problem.output.name, problem.inputs[0].name, problem.inputs[1].name];
   const accs = r.vectorAccumulators + r.scalarAccumulators;
   return (
-    <div className="code-report" data-testid="code-report" data-vectorized={v} data-relaxed={String(r.relaxedFma)}>
+    <div
+      className={loaded.stale ? 'code-report stale' : 'code-report'}
+      data-testid="code-report"
+      data-vectorized={v}
+      data-relaxed={String(r.relaxedFma)}
+      aria-busy={loaded.stale || undefined}
+    >
       <dl className="report-list">
         <dt>vectorized</dt>
         <dd>
           along <Var problem={problem} v={v} />, the innermost loop: 4 floats per <code>f32x4</code> instruction
         </dd>
-        <dt>access along {v}</dt>
+        <dt>
+          access along <Var problem={problem} v={v} />
+        </dt>
         <dd>
           <ul className="report-access">
             {tensors.map((name) => (
               <li key={name} data-testid="code-report-access" data-tensor={name} data-access={r.access[name]}>
-                <b>{name}</b> <span className={`access-tag access-${r.access[name]}`}>{r.access[name]}</span>{' '}
-                {name === problem.output.name && r.horizontalSum
-                  ? `has no ${v}: the 4 lanes hold partial sums, added horizontally when stored`
-                  : ACCESS_WORDS[r.access[name]]}
+                <b>{name}</b>{' '}
+                {name === problem.output.name && r.horizontalSum ? (
+                  <>
+                    <span className="access-tag access-sum">sum</span> has no {v}: the 4 lanes hold partial sums, added
+                    horizontally when stored
+                  </>
+                ) : (
+                  <>
+                    <span className={`access-tag access-${r.access[name]}`}>{r.access[name]}</span> {ACCESS_WORDS[r.access[name]]}
+                  </>
+                )}
               </li>
             ))}
           </ul>
