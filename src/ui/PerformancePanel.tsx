@@ -119,11 +119,8 @@ function RooflineChartView({ model }: { model: RooflineModel }) {
 
 const selectCurrentKey = (s: LooplabState) => currentKey(s);
 
-/**
- * Takes no props: everything comes from the store. (The legacy `kernel`/`peak` props an interim
- * App passes are accepted and ignored, so the App can switch over in its own time.)
- */
-export function PerformancePanel(_ignored: { kernel?: unknown; peak?: unknown } = {}) {
+/** Takes no props: everything comes from the store. */
+export function PerformancePanel() {
   const store = useLooplabStore();
   const problem = useLooplab((s) => s.problem);
   const problemKey = useLooplab((s) => s.problemKey);
