@@ -5,9 +5,10 @@ import { useEffect, useRef } from 'react';
 import { minimalSetup } from 'codemirror';
 import { Annotation, Compartment, EditorState, type Extension } from '@codemirror/state';
 import { Decoration, EditorView, keymap, lineNumbers, MatchDecorator, ViewPlugin, type DecorationSet, type ViewUpdate } from '@codemirror/view';
-import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
+import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import type { Problem } from '../core/types.ts';
 import { variableColor } from './colors.ts';
+import { diagnosticAt } from './dslDiagnostic.ts';
 
 /** Marks transactions that bring the store's text in (they are not the person's typing). */
 const fromOutside = Annotation.define<boolean>();
@@ -52,17 +53,6 @@ function variableColors(problem: Problem): Extension {
     },
     { decorations: (v) => v.decorations },
   );
-}
-
-/** The diagnostic of an error: the word (or character) at its line and column. */
-export function diagnosticAt(doc: { lines: number; line(n: number): { from: number; to: number; text: string } }, error: { message: string; line: number; col: number }): Diagnostic {
-  const line = doc.line(Math.max(1, Math.min(doc.lines, error.line)));
-  let from = Math.min(line.to, line.from + Math.max(0, error.col - 1));
-  let to = from;
-  while (to < line.to && /[A-Za-z0-9_]/.test(line.text[to - line.from])) to++;
-  if (to === from && from < line.to) to = from + 1;
-  if (to === from && from > line.from) from -= 1;
-  return { from, to, severity: 'error', message: error.message, source: 'problem' };
 }
 
 export function DslEditor({ text, error, problem, onApply, onPendingChange }: DslEditorProps) {
