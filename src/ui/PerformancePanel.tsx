@@ -59,7 +59,9 @@ function statusText(m: ScheduleMeasurement | undefined, longRunning: boolean): s
         m?.generateMs !== undefined && m.compileMs !== undefined
           ? ` (generated in ${m.generateMs.toFixed(1)} ms, compiled in ${m.compileMs.toFixed(1)} ms)`
           : '';
-      return `${m?.long ? 'long run: measured with ~2 s of samples' : 'measured in the worker'}${times}`;
+      return m?.long
+        ? `long run: measured with ~2 s of samples${times}`
+        : `quick figure from the worker${times}; press b for a long run`;
     }
   }
 }
