@@ -3,7 +3,7 @@ import { applyAction } from '../src/core/actions.ts';
 import { parseProblemText } from '../src/core/problem.ts';
 import { defaultSchedule, printSchedule } from '../src/core/schedule.ts';
 import type { NestState } from '../src/core/types.ts';
-import { percentile, plannedSteps } from './measure-page.ts';
+import { percentile, plannedSteps, traceTasks } from './measure-page.ts';
 
 describe('plannedSteps', () => {
   it('plans legal actions that each reach a schedule not seen before, mixing swaps, splits and merges', () => {
@@ -37,5 +37,23 @@ describe('percentile', () => {
     expect(percentile(v, 90)).toBe(9);
     expect(percentile([7], 95)).toBe(7);
     expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('traceTasks', () => {
+  it("takes the page's main thread (the one that got key presses) and its longest tasks by wall and CPU time", () => {
+    const meta = (pid: number, tid: number, name: string) => ({ name: 'thread_name', ph: 'M', pid, tid, ts: 0, args: { name } });
+    const task = (pid: number, dur: number, tdur: number) => ({ name: 'RunTask', ph: 'X', pid, tid: 1, ts: 10, dur: dur * 1000, tdur: tdur * 1000 });
+    const events = [
+      meta(1, 1, 'CrRendererMain'),
+      meta(2, 1, 'CrRendererMain'), // another renderer (e.g. a worker's or an extension's page)
+      { name: 'EventDispatch', ph: 'X', pid: 1, tid: 1, ts: 5, dur: 100, args: { data: { type: 'keydown' } } },
+      task(1, 60, 30),
+      task(1, 20, 19),
+      task(1, 51, 50),
+      task(2, 500, 500),
+    ];
+    expect(traceTasks(events)).toEqual({ longestWallMs: 60, longestCpuMs: 50, over50Wall: 2, over50Cpu: 1 });
+    expect(traceTasks([])).toEqual({ longestWallMs: 0, longestCpuMs: 0, over50Wall: 0, over50Cpu: 0 });
   });
 });
