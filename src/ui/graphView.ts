@@ -342,7 +342,7 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
         g.select('text').text(label);
         if (changed && duration > 0) {
           rect.classed('flash', true);
-          rect.transition(t).on('end', () => rect.classed('flash', false));
+          rect.transition(t).on('end interrupt', () => rect.classed('flash', false));
         }
       });
 
