@@ -1,0 +1,37 @@
+// Reading and writing a policy's model.json + weights.bin in a folder (Node only; the page loads
+// the same files with tf.loadLayersModel). Writes are atomic (temporary file + rename).
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { QPolicy } from './policy.ts';
+
+/** Where the app's shipped policy lives, relative to the repository root. */
+export const SHIPPED_POLICY_DIR = 'public/agent';
+
+function writeAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+export async function savePolicy(policy: QPolicy, dir: string, extra: Record<string, unknown> = {}, prefix = ''): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const files = await policy.toFiles(extra);
+  const weightsName = `${prefix}weights.bin`;
+  files.modelJson.weightsManifest[0].paths = [weightsName];
+  writeAtomic(path.join(dir, weightsName), new Uint8Array(files.weights));
+  writeAtomic(path.join(dir, `${prefix}model.json`), JSON.stringify(files.modelJson, null, 1) + '\n');
+}
+
+export function policyExists(dir: string, prefix = ''): boolean {
+  return existsSync(path.join(dir, `${prefix}model.json`));
+}
+
+export async function loadPolicy(dir: string, prefix = ''): Promise<QPolicy> {
+  const modelFile = path.join(dir, `${prefix}model.json`);
+  if (!existsSync(modelFile)) throw new Error(`no trained policy at ${modelFile}; run npm run train`);
+  const modelJson = JSON.parse(readFileSync(modelFile, 'utf8'));
+  const weightsFile = path.join(dir, modelJson.weightsManifest?.[0]?.paths?.[0] ?? `${prefix}weights.bin`);
+  const bytes = readFileSync(weightsFile);
+  const weights = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return QPolicy.fromFiles({ modelJson, weights });
+}
