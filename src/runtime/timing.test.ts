@@ -62,6 +62,21 @@ describe('timeThunk', () => {
     expect(clock.calls).toBe(5);
   });
 
+  it('counts a prior call (the correctness check) as the first warm-up call', () => {
+    const clock = fakeClock(() => 30);
+    const r = timeThunk(clock.thunk, { now: clock.now, samples: 1, minWarmupCalls: 1, warmupMs: 15, priorCallMs: 30 });
+    expect(r.warmupCalls).toBe(1);
+    // No warm-up call and no calibration: the one sample is the only call.
+    expect(clock.calls).toBe(1);
+    expect(r.samples).toEqual([0.03]);
+  });
+
+  it('still warms up after a short prior call', () => {
+    const clock = fakeClock(() => 1);
+    const r = timeThunk(clock.thunk, { now: clock.now, samples: 1, minWarmupCalls: 1, warmupMs: 15, priorCallMs: 1 });
+    expect(r.warmupCalls).toBe(15);
+  });
+
   it('reports the best and the median sample', () => {
     // Warm-up and calibration at 1 ms per call; then the samples get per-call times 3,1,2,5,4 ms.
     const sampleCost = [3, 1, 2, 5, 4];
