@@ -229,3 +229,28 @@ test('the problem editor: typing stays in the editor, errors show at their place
   await expect(cursorLoop(page)).toHaveAttribute('data-variable', 'oh');
   await shot('keyboard-problem-panel', page.getByTestId('problem-panel'));
 });
+
+test('a problem over the memory cap is refused with the cap in the message; the page keeps the last problem', async ({ page, shot }) => {
+  await page.goto('/');
+  await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
+  const before = await measuredGflops(page);
+  expect(before).toBeGreaterThan(0);
+
+  const editor = page.getByTestId('dsl-input');
+  await editor.click();
+  await press(page, 'Control+a');
+  await page.keyboard.type('C[m,n] += A[m,k] * B[k,n]\nm=16384, n=16384, k=16384');
+  await press(page, 'Control+Enter');
+  await expect(page.getByTestId('problem-error')).toContainText('over the 512 MiB cap; use smaller sizes');
+  await expect(page.getByTestId('problem-error')).toContainText('3.0 GiB');
+  // Nothing else changed: same problem, same nest, its measurement still on screen.
+  await expect(page.getByTestId('problem-sizes')).toHaveText('m=256, n=256, k=256');
+  await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
+  await expect(page.getByTestId('gflops')).toHaveAttribute('data-value', String(before));
+  await shot('keyboard-memory-cap', page.getByTestId('problem-panel'));
+
+  // The nest keys still work after leaving the editor.
+  await press(page, 'Escape');
+  await press(page, 'ArrowDown');
+  await expect(cursorLoop(page)).toHaveAttribute('data-variable', 'n');
+});
