@@ -16,11 +16,11 @@ import type { Measurer } from './types.ts';
 /**
  * Options of the measurement after every step: a quick figure, so that it is on screen soon after
  * the action. The kernel's check call is its first warm-up call (V8 starts tiering it up to
- * TurboFan then; a call of 15 ms or more is warm-up enough), then samples of >= 10 ms are taken
- * for 25 ms, at least one. A 30 ms kernel thus costs 2 calls; a long run (`b`) gives the stable
+ * TurboFan then; 10 ms of calls are warm-up enough), then samples of >= 10 ms are taken for
+ * 12 ms, at least one. A 30 ms kernel thus costs 2 calls; a long run (`b`) gives the stable
  * figure.
  */
-export const QUICK_OPTIONS: WorkerMeasureOptions = { samples: 7, minSampleMs: 10, budgetMs: 25, minSamples: 1, minWarmupCalls: 1, warmupMs: 15 };
+export const QUICK_OPTIONS: WorkerMeasureOptions = { samples: 7, minSampleMs: 10, budgetMs: 12, minSamples: 1, minWarmupCalls: 1, warmupMs: 10 };
 
 /** Time budget of a long run's samples (ms). */
 export const LONG_RUN_BUDGET_MS = 2000;
