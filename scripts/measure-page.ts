@@ -30,6 +30,8 @@ import { applyAction, type Action } from '../src/core/actions.ts';
 import { parseProblemText } from '../src/core/problem.ts';
 import { defaultSchedule, printSchedule } from '../src/core/schedule.ts';
 import { MAX_LOOPS } from '../src/core/limits.ts';
+import { seededRandom } from '../src/core/random.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
 import type { NestState } from '../src/core/types.ts';
 
 const MATMUL_256 = 'C[m,n] += A[m,k] * B[k,n]\nm=256, n=256, k=256';
@@ -41,25 +43,13 @@ interface Step {
   schedule: string;
 }
 
-/** A small seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * N actions from the default schedule, each leading to a schedule not seen before (checked with
  * the core): swaps, splits by 2/4/8 and merges, with cursor moves in between when needed.
  */
 export function plannedSteps(count: number, seed: number): Step[] {
   const problem = parseProblemText(MATMUL_256);
-  const random = rng(seed);
+  const random = seededRandom(seed);
   let state: NestState = { schedule: defaultSchedule(problem), cursor: 0 };
   const seen = new Set([printSchedule(state.schedule)]);
   const steps: Step[] = [];
@@ -261,17 +251,9 @@ async function run(opts: { dist: string; port: number; actions: number; seed: nu
   const url = `http://localhost:${opts.port}/`;
   const browser = await chromium
     .launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: CHROMIUM_PATH,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     })
     .catch((e: unknown) => {
       server.kill();

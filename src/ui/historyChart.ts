@@ -10,6 +10,7 @@
 // unit-tested; createHistoryChart draws it.
 import { axisBottom, axisLeft, line as d3line, scaleLinear, scaleLog, select, type Selection } from 'd3';
 import type { MeasureStatus, ScheduleMeasurement } from '../store/types.ts';
+import { followWidth } from './followWidth.ts';
 
 export type PointState = 'measured' | 'pending' | 'failed' | 'unmeasured';
 
@@ -227,22 +228,15 @@ export function createHistoryChart(svgElement: SVGSVGElement, options: HistoryCh
       });
   };
 
-  const resizes =
-    typeof ResizeObserver === 'undefined'
-      ? null
-      : new ResizeObserver(() => {
-          const next = svgElement.clientWidth;
-          if (next > 0 && Math.abs(next - width) >= 1) {
-            width = next;
-            if (last) update(last);
-          }
-        });
-  resizes?.observe(svgElement);
+  const stopFollowing = followWidth(svgElement, width, (next) => {
+    width = next;
+    if (last) update(last);
+  });
 
   return {
     update,
     destroy() {
-      resizes?.disconnect();
+      stopFollowing();
       svg.selectAll('*').remove();
     },
   };

@@ -10,6 +10,7 @@
 import { axisBottom, axisLeft, scaleLog, select, type Selection } from 'd3';
 import { problemBytes } from '../core/problem.ts';
 import type { Problem } from '../core/types.ts';
+import { followWidth } from './followWidth.ts';
 
 /** Flops per byte of the minimal traffic: every tensor moved once (f32). */
 export function arithmeticIntensity(problem: Pick<Problem, 'flops' | 'output' | 'inputs'>): number {
@@ -209,22 +210,15 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
     }
   };
 
-  const resizes =
-    typeof ResizeObserver === 'undefined'
-      ? null
-      : new ResizeObserver(() => {
-          const next = svgElement.clientWidth;
-          if (next > 0 && Math.abs(next - width) >= 1) {
-            width = next;
-            if (last) update(last);
-          }
-        });
-  resizes?.observe(svgElement);
+  const stopFollowing = followWidth(svgElement, width, (next) => {
+    width = next;
+    if (last) update(last);
+  });
 
   return {
     update,
     destroy() {
-      resizes?.disconnect();
+      stopFollowing();
       svg.selectAll('*').remove();
     },
   };
