@@ -16,7 +16,7 @@ import { UsageError, fmt, oneOf, parseFlags, positiveInt, positiveNumber, runScr
 
 const USAGE =
   'usage: npm run train -- [--seed S] [--minutes M] [--features looptune|extended] [--out DIR] ' +
-  '[--cache FILE | --no-cache] [--resume] [--eval-every SEC] [--max-episodes N] [--validation N]';
+  '[--cache FILE | --no-cache] [--resume] [--eval-every SEC] [--max-episodes N] [--validation N] [--algo dqn|ppo] [--config JSON]';
 
 export const DEFAULT_CACHE = 'node_modules/.cache/looplab-agent/measurements.json';
 
@@ -30,6 +30,7 @@ interface Args {
   evalEvery: number;
   maxEpisodes: number;
   validation: number;
+  algo: 'dqn' | 'ppo';
   /** Training-config overrides for experiments, as JSON (--config '{"gamma":0.95}'). */
   config: Record<string, unknown>;
 }
@@ -47,6 +48,7 @@ export function parseTrainArgs(argv: string[]): Args | 'help' {
     'max-episodes': { type: 'string' },
     validation: { type: 'string' },
     config: { type: 'string' },
+    algo: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) return 'help';
@@ -62,13 +64,14 @@ export function parseTrainArgs(argv: string[]): Args | 'help' {
   return {
     seed: positiveInt('seed', v.seed, 1, 0),
     minutes: positiveNumber('minutes', v.minutes, 40),
-    features: oneOf('features', v.features, ['looptune', 'extended'] as const, 'looptune'),
+    features: oneOf('features', v.features, ['looptune', 'extended'] as const, 'extended'),
     out: v.out ?? 'public/agent',
     cache: v['no-cache'] ? null : (v.cache ?? DEFAULT_CACHE),
     resume: v.resume ?? false,
     evalEvery: positiveNumber('eval-every', v['eval-every'], 120),
     maxEpisodes: positiveInt('max-episodes', v['max-episodes'], Number.MAX_SAFE_INTEGER),
     validation: positiveInt('validation', v.validation, 8),
+    algo: oneOf('algo', v.algo, ['dqn', 'ppo'] as const, 'dqn'),
     config,
   };
 }
@@ -83,6 +86,7 @@ async function run(args: Args): Promise<number> {
   const { CachingOracle, RuntimeOracle, peakGflopsOnce } = await import('../src/agent/oracle.ts');
   const { JsonFileStore } = await import('../src/agent/cacheFile.ts');
   const { trainDqn, curveCsv, DEFAULT_TRAIN_CONFIG } = await import('../src/agent/train.ts');
+  const { trainPpo, DEFAULT_PPO_CONFIG } = await import('../src/agent/ppo.ts');
   const { savePolicy, loadPolicy, policyExists } = await import('../src/agent/policyFiles.ts');
 
   const out = path.resolve(args.out);
@@ -100,9 +104,9 @@ async function run(args: Args): Promise<number> {
   const oracle = new CachingOracle(runtime, store, target.relaxedSimd ? 'relaxed' : 'simd');
   const split = splitBenchmarks(args.seed);
   const validation = samplePerFamily(split.validation, args.validation);
-  const config = { ...DEFAULT_TRAIN_CONFIG, ...args.config, seed: args.seed, featureSet: args.features, budgetSec: args.minutes * 60, evalEverySec: args.evalEvery, maxEpisodes: args.maxEpisodes };
+  const config = { ...(args.algo === 'ppo' ? DEFAULT_PPO_CONFIG : DEFAULT_TRAIN_CONFIG), ...args.config, seed: args.seed, featureSet: args.features, budgetSec: args.minutes * 60, evalEverySec: args.evalEvery, maxEpisodes: args.maxEpisodes };
   log(
-    `train: seed ${args.seed}, ${args.features} features, peak ${fmt(peak, 1)} GFLOPS, ${split.train.length} train / ${split.validation.length} validation (${validation.length} used) / ${split.test.length} test problems, ` +
+    `train: ${args.algo}, seed ${args.seed}, ${args.features} features, peak ${fmt(peak, 1)} GFLOPS, ${split.train.length} train / ${split.validation.length} validation (${validation.length} used) / ${split.test.length} test problems, ` +
       `budget ${args.minutes} min, ${store ? `cache ${path.relative(process.cwd(), store.file)} (${store.size} measurements)` : 'no cache'}`,
   );
 
@@ -123,12 +127,12 @@ async function run(args: Args): Promise<number> {
     splitSeed: args.seed,
     trainedAt: new Date().toISOString(),
     peakGflops: peak,
-    algorithm: 'double DQN, n-step, target network',
+    algorithm: args.algo === 'ppo' ? 'PPO (clipped, GAE)' : 'double DQN, n-step, target network',
     ...extra,
   });
   let lastLine = 0;
   let returns: number[] = [];
-  const result = await trainDqn(
+  const result = await (args.algo === 'ppo' ? trainPpo : trainDqn)(
     config,
     { oracle, peakGflops: peak, train: split.train, validation, measurements: () => runtime.measured, initial, resume },
     {

@@ -46,11 +46,11 @@ export interface TrainConfig {
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   seed: 1,
-  featureSet: 'looptune',
+  featureSet: 'extended',
   hidden: [256, 256],
   steps: 10,
   learningRate: 5e-4,
-  gamma: 0.9,
+  gamma: 0.97,
   nStep: 3,
   batchSize: 64,
   replayCapacity: 50_000,
