@@ -1,0 +1,75 @@
+// Spawns tune, eval and train: bad input gives one line on stderr and exit code 2; tune's JSON
+// follows DESIGN section 7. (Speed is never asserted.)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const empty = mkdtempSync(path.join(tmpdir(), 'looplab-cli-'));
+afterAll(() => rmSync(empty, { recursive: true, force: true }));
+
+function script(name: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', `scripts/${name}.ts`, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectBadInput(r: ReturnType<typeof script>, pattern: RegExp) {
+  expect(r.stderr).toMatch(pattern);
+  expect(r.code).toBe(2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stdout).toBe('');
+}
+
+const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
+
+describe('tune', () => {
+  it('rejects bad input in one line', () => {
+    expectBadInput(script('tune', '--sizes', 'm=8,n=8,k=8', '--method', 'greedy1'), /^tune: missing --op/);
+    expectBadInput(script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8'), /^tune: missing --method, one of agent, greedy1/);
+    expectBadInput(script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'beam9'), /^tune: --method must be one of/);
+    expectBadInput(script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'random', '--budget-s', '0'), /--budget-s wants a number > 0/);
+    expectBadInput(script('tune', '--op', 'C[m,n] += A[m,q] * B[k,n]', '--sizes', 'm=8,n=8,k=8', '--method', 'greedy1'), /^tune: line 1, col \d+: unknown variable 'q'/);
+  });
+
+  it('prints the JSON of DESIGN section 7 for a search on a small problem', () => {
+    const r = script('tune', '--op', MATMUL, '--sizes', 'm=24,n=20,k=9', '--method', 'greedy1', '--steps', '3', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['method', 'schedule', 'gflops', 'default_gflops', 'speedup', 'tuning_s', 'actions']);
+    expect(out.method).toBe('greedy1');
+    expect(out.gflops).toBeGreaterThan(0);
+    expect(out.speedup).toBeCloseTo(out.gflops / out.default_gflops, 9);
+    expect(out.actions.length).toBeLessThanOrEqual(3);
+  });
+
+  it('says where the policy is missing', () => {
+    const r = script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'agent', '--policy', empty);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tune: no trained policy at .*model\.json; run npm run train\n$/);
+  });
+});
+
+describe('eval and train', () => {
+  it('reject bad input in one line', () => {
+    expectBadInput(script('eval', '--methods', 'agent,beam3'), /^eval: --methods: unknown method 'beam3'/);
+    expectBadInput(script('eval', '--bogus'), /^eval: unknown option --bogus/);
+    expectBadInput(script('train', '--features', 'fancy'), /^train: --features must be one of looptune, extended/);
+    expectBadInput(script('train', '--minutes', 'soon'), /^train: --minutes wants a number > 0/);
+  });
+
+  it('print their usage with --help', () => {
+    for (const name of ['tune', 'eval', 'train']) {
+      const r = script(name, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: npm run ${name}`));
+    }
+  });
+});
