@@ -1,5 +1,5 @@
 // The agent tuning a problem: a greedy rollout of the policy from the default schedule (cursor on
-// the outermost loop) for `steps` actions, taking at every step the legal action with the highest
+// the outermost loop; the page may start it elsewhere) for `steps` actions, taking at every step the legal action with the highest
 // Q-value, measuring every schedule it visits, and answering with the fastest one. Every step is
 // recorded with all Q-values and the legality of every action (for the page's rollout player).
 import { applyAction, legalActions, type Action, type ActionLegality } from '../core/actions.ts';
@@ -27,13 +27,17 @@ export interface AgentResult extends SearchResult {
 export interface RolloutOptions {
   steps?: number;
   now?: () => number;
+  /** Where the rollout starts (default: LoopTune's, the default schedule with the cursor on loop 0). */
+  start?: NestState;
+  /** Called after every step is measured (the page streams the steps to its player). */
+  onStep?: (step: RolloutStep, index: number, elapsedMs: number) => void;
 }
 
 export async function agentTune(policy: QPolicy, problem: Problem, oracle: GflopsOracle, options: RolloutOptions = {}): Promise<AgentResult> {
   const now = options.now ?? (() => performance.now());
   const start = now();
   const total = options.steps ?? policy.metadata.steps;
-  let state: NestState = { schedule: defaultSchedule(problem), cursor: 0 };
+  let state: NestState = options.start ?? { schedule: defaultSchedule(problem), cursor: 0 };
   const measured = new Map<string, number>();
   const measure = async (s: NestState) => {
     const key = JSON.stringify(s.schedule.loops);
@@ -62,7 +66,9 @@ export async function agentTune(policy: QPolicy, problem: Problem, oracle: Gflop
     if (!r.ok) throw new Error(`the policy chose an illegal action ${action}: ${r.reason}`);
     const gflops = await measure(r.state);
     actions.push(action);
-    steps.push({ before: state, q, legality, action, after: r.state, gflops });
+    const step: RolloutStep = { before: state, q, legality, action, after: r.state, gflops };
+    steps.push(step);
+    options.onStep?.(step, t, now() - start);
     state = r.state;
     if (gflops > best.gflops) {
       best = { schedule: state.schedule, gflops, actions: [...actions], elapsedMs: now() - start };

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { applyAction } from '../core/actions.ts';
+import { PRESETS, parseProblemText } from '../core/problem.ts';
+import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
+import type { NestState } from '../core/types.ts';
+import { createAgentWorkerApi, type AgentStepView } from './agentWorkerApi.ts';
+import type { ModelFiles } from './policy.ts';
+
+function shippedFiles(): ModelFiles {
+  const dir = new URL('../../public/agent/', import.meta.url);
+  const bytes = readFileSync(new URL('weights.bin', dir));
+  return {
+    modelJson: JSON.parse(readFileSync(new URL('model.json', dir), 'utf8')),
+    weights: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  };
+}
+
+const presetText = (id: string) => {
+  const p = PRESETS.find((x) => x.id === id);
+  if (!p) throw new Error(`no preset ${id}`);
+  return p.text;
+};
+
+describe('agent worker api', () => {
+  const api = createAgentWorkerApi({ fetchShipped: async () => shippedFiles() });
+
+  it('rolls the shipped policy out, streaming every step with all values and legality', async () => {
+    const info = await api.loadPolicy(null);
+    expect(info).toMatchObject({ featureSet: 'extended', steps: 10 });
+    expect(info.actions).toHaveLength(7);
+    const text = presetText('matmul-128');
+    const problem = parseProblemText(text);
+    const streamed: AgentStepView[] = [];
+    const r = await api.tune(text, null, (s) => streamed.push(s));
+    expect(r.steps).toHaveLength(10);
+    expect(streamed).toEqual(r.steps);
+    let state: NestState = { schedule: defaultSchedule(problem), cursor: 0 };
+    r.steps.forEach((s, i) => {
+      expect(s.index).toBe(i);
+      expect(s.values.map((v) => v.action)).toEqual(info.actions);
+      for (const v of s.values) {
+        const legal = applyAction(problem, state, v.action);
+        expect(v.legal).toBe(legal.ok);
+        if (!legal.ok) expect(v.reason).toBe(legal.reason);
+        expect(Number.isFinite(v.q)).toBe(true);
+      }
+      // Greedy: the chosen action is the legal one with the highest value.
+      const legalValues = s.values.filter((v) => v.legal);
+      expect(s.values.find((v) => v.action === s.action)?.q).toBe(Math.max(...legalValues.map((v) => v.q)));
+      const next = applyAction(problem, state, s.action);
+      if (!next.ok) throw new Error(next.reason);
+      state = next.state;
+      expect(s.scheduleText).toBe(printSchedule(state.schedule));
+      expect(s.cursor).toBe(state.cursor);
+      expect(s.gflops).toBeGreaterThan(0);
+      if (i > 0) expect(s.elapsedMs).toBeGreaterThanOrEqual(r.steps[i - 1].elapsedMs);
+    });
+    expect(r.startGflops).toBeGreaterThan(0);
+    expect(r.tuningMs).toBeGreaterThan(0);
+    // The policy finds a schedule faster than the default (a loose bar: timing on a shared machine).
+    expect(Math.max(...r.steps.map((s) => s.gflops))).toBeGreaterThan(2 * r.startGflops);
+  });
+
+  it('starts from a given schedule and cursor', async () => {
+    const text = presetText('matmul-64');
+    const problem = parseProblemText(text);
+    const r = await api.tune(text, { scheduleText: 'm n k m:4', cursor: 2 }, undefined);
+    const first = applyAction(problem, { schedule: parseSchedule(problem, 'm n k m:4'), cursor: 2 }, r.steps[0].action);
+    expect(first.ok && printSchedule(first.state.schedule)).toBe(r.steps[0].scheduleText);
+  });
+
+  it('refuses bad input with the reason', async () => {
+    await expect(api.tune('C[m,n] += A[m', null)).rejects.toThrow(/./);
+    await expect(api.tune(presetText('matmul-64'), { scheduleText: 'm n k', cursor: 3 })).rejects.toThrow('the cursor 3 is not on a loop of m n k');
+    await expect(api.tune(presetText('matmul-64'), { scheduleText: 'm q k', cursor: 0 })).rejects.toThrow(/q/);
+    const files = shippedFiles();
+    await expect(api.loadPolicy({ modelJson: files.modelJson, weights: files.weights.slice(0, 100) })).rejects.toThrow(/the agent's policy could not be loaded/);
+  });
+
+  it('a failed shipped fetch says so and the next call tries again', async () => {
+    let calls = 0;
+    const flaky = createAgentWorkerApi({
+      fetchShipped: async () => {
+        calls++;
+        if (calls === 1) throw new Error("could not fetch the agent's model.json (x): 404 Not Found");
+        return shippedFiles();
+      },
+    });
+    await expect(flaky.loadPolicy(null)).rejects.toThrow('404 Not Found');
+    await expect(flaky.loadPolicy(null)).resolves.toMatchObject({ steps: 10 });
+  });
+});

@@ -1,0 +1,188 @@
+// What the agent worker does, apart from the comlink wiring in agentWorker.ts so that it can be
+// tested in Node: hold a policy (the shipped one, fetched on first use, or files it is given) and
+// roll it out on a problem with the runtime oracle (kernels generated, compiled and timed here,
+// SEARCH_TIMING), answering with every step: the action, the value of every action with its
+// legality and the core's reason, the schedule after it, its GFLOPS and the time so far.
+import { detectTarget, loadCodegen, type Codegen, type Target } from '../codegen/index.ts';
+import type { Action } from '../core/actions.ts';
+import { parseProblemText } from '../core/problem.ts';
+import { parseSchedule, printSchedule } from '../core/schedule.ts';
+import type { NestState } from '../core/types.ts';
+import { RuntimeOracle, SEARCH_TIMING } from './oracle.ts';
+import { QPolicy, type ModelFiles } from './policy.ts';
+import { agentTune, type RolloutStep } from './rollout.ts';
+import { fetchShippedPolicy } from './shippedPolicy.ts';
+
+/** One action's value in one state, as the page shows it. */
+export interface AgentActionValue {
+  action: Action;
+  /** The network's Q-value. */
+  q: number;
+  legal: boolean;
+  /** Why the core refuses the action (illegal ones only). */
+  reason?: string;
+}
+
+/** One step of a rollout, as it travels to the page. */
+export interface AgentStepView {
+  /** 0-based. */
+  index: number;
+  action: Action;
+  /** Every action of the policy's action space, in its order, in the state the action was chosen in. */
+  values: AgentActionValue[];
+  /** The schedule after the action (printSchedule) and the cursor. */
+  scheduleText: string;
+  cursor: number;
+  /** GFLOPS of the schedule after the action (quick timing, no check). */
+  gflops: number;
+  /** Time since the rollout started, ms. */
+  elapsedMs: number;
+}
+
+export interface AgentTuneResult {
+  /** GFLOPS of the start schedule. */
+  startGflops: number;
+  steps: AgentStepView[];
+  /** The rollout: policy forward passes, generating, compiling and timing kernels (ms). */
+  tuningMs: number;
+  /** One-time work before the rollout in this call (code generator, tfjs, policy), ms. */
+  setupMs: number;
+}
+
+export interface AgentPolicyInfo {
+  featureSet: string;
+  actions: Action[];
+  /** Episode length the policy was trained for (the rollout's length). */
+  steps: number;
+}
+
+/** Where a rollout starts: a schedule (DSL notation) and the cursor's loop index. */
+export interface AgentStart {
+  scheduleText: string;
+  cursor: number;
+}
+
+export interface AgentWorkerApi {
+  /** Loads a policy (null: the shipped one) for the next rollouts; rejects with a message when it is missing or damaged. */
+  loadPolicy(files: ModelFiles | null): Promise<AgentPolicyInfo>;
+  /** Rolls the current policy out on the problem (DSL text) from `start` (null: the default schedule, cursor 0). */
+  tune(problemText: string, start: AgentStart | null, onStep?: (step: AgentStepView) => void): Promise<AgentTuneResult>;
+}
+
+export interface AgentWorkerDeps {
+  /** Registers and selects a tfjs backend (default: tfjs-backend-cpu, loaded on first use). */
+  loadTf?: () => Promise<void>;
+  /** The shipped policy's files (default: fetched from the page's public/agent/). */
+  fetchShipped?: () => Promise<ModelFiles>;
+  loadCodegen?: () => Promise<Codegen>;
+}
+
+/**
+ * The cpu backend: the network is small (one forward pass is ~150k multiply-adds, well under a
+ * millisecond), so the wasm backend's extra binary would cost more to load than it saves.
+ */
+async function loadCpuBackend(): Promise<void> {
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-cpu');
+  if (tf.getBackend() !== 'cpu' && !(await tf.setBackend('cpu'))) throw new Error('could not start the tfjs cpu backend');
+  await tf.ready();
+}
+
+export function stepView(step: RolloutStep, index: number, elapsedMs: number, actions: readonly Action[]): AgentStepView {
+  return {
+    index,
+    action: step.action,
+    values: actions.map((action, i) => {
+      const l = step.legality[i];
+      const v: AgentActionValue = { action, q: step.q[i], legal: l.ok };
+      if (!l.ok && l.reason) v.reason = l.reason;
+      return v;
+    }),
+    scheduleText: printSchedule(step.after.schedule),
+    cursor: step.after.cursor,
+    gflops: step.gflops,
+    elapsedMs,
+  };
+}
+
+export function createAgentWorkerApi(deps: AgentWorkerDeps = {}): AgentWorkerApi {
+  const loadTf = deps.loadTf ?? loadCpuBackend;
+  const fetchShipped = deps.fetchShipped ?? (() => fetchShippedPolicy());
+  let tfReady: Promise<void> | null = null;
+  let runtime: Promise<{ oracle: RuntimeOracle; target: Target }> | null = null;
+  /** The policy of the next rollouts (the shipped one until loadPolicy says otherwise). */
+  let policy: Promise<QPolicy> | null = null;
+
+  const once = <T>(p: Promise<T>, reset: () => void): Promise<T> => {
+    p.catch(reset); // a failed start is not kept: the next call tries again
+    return p;
+  };
+
+  const ensureTf = () => (tfReady ??= once(loadTf(), () => (tfReady = null)));
+  const ensureRuntime = () =>
+    (runtime ??= once(
+      (deps.loadCodegen ?? loadCodegen)().then((codegen) => {
+        const target = detectTarget();
+        return { oracle: new RuntimeOracle(codegen, target, SEARCH_TIMING, 2), target };
+      }),
+      () => (runtime = null),
+    ));
+
+  const load = (files: ModelFiles | null): Promise<QPolicy> => {
+    const next = (async () => {
+      await ensureTf();
+      const f = files ?? (await fetchShipped());
+      try {
+        return await QPolicy.fromFiles(f);
+      } catch (e) {
+        throw new Error(`the agent's policy could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    })();
+    const previous = policy;
+    policy = next;
+    next.then(
+      () => previous?.then((p) => p.dispose(), () => {}),
+      () => {
+        if (policy === next) policy = null;
+      },
+    );
+    return next;
+  };
+
+  return {
+    async loadPolicy(files) {
+      const p = await load(files);
+      return { featureSet: p.metadata.featureSet, actions: [...p.actions], steps: p.metadata.steps };
+    },
+
+    async tune(problemText, start, onStep) {
+      const t0 = performance.now();
+      const problem = parseProblemText(problemText);
+      let startState: NestState | undefined;
+      if (start) {
+        const schedule = parseSchedule(problem, start.scheduleText);
+        if (!Number.isInteger(start.cursor) || start.cursor < 0 || start.cursor >= schedule.loops.length) {
+          throw new RangeError(`the cursor ${start.cursor} is not on a loop of ${start.scheduleText}`);
+        }
+        startState = { schedule, cursor: start.cursor };
+      }
+      const [p, { oracle }] = await Promise.all([policy ?? load(null), ensureRuntime()]);
+      const setupMs = performance.now() - t0;
+      const steps: AgentStepView[] = [];
+      const r = await agentTune(p, problem, oracle, {
+        start: startState,
+        onStep: (step, i, ms) => {
+          const view = stepView(step, i, ms, p.actions);
+          steps.push(view);
+          onStep?.(view);
+        },
+      });
+      return {
+        startGflops: r.defaultGflops,
+        steps,
+        tuningMs: r.totalMs,
+        setupMs,
+      };
+    },
+  };
+}
