@@ -1,0 +1,72 @@
+// Fine-tuning on one problem with a function oracle: it finishes with a finite loss, reports every
+// episode, leaves the original policy alone, saves files that load back, and stops when asked.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_ACTIONS } from '../core/actions.ts';
+import { parseProblem } from '../core/problem.ts';
+import { defaultSchedule } from '../core/schedule.ts';
+import { loadTfWasm } from '../runtime/xnnpack.ts';
+import { fineTune, problemBenchmark, type FineTuneEpisode } from './fineTune.ts';
+import { functionOracle } from './oracle.ts';
+import { QPolicy } from './policy.ts';
+import { benchmarkProblem } from './benchmarks.ts';
+
+beforeAll(async () => {
+  await loadTfWasm();
+});
+
+const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=16, n=32, k=8');
+/** Faster with more loops and with n innermost. */
+const oracle = () => functionOracle((_, s) => 1 + s.loops.length + (s.loops[s.loops.length - 1].variable === 'n' ? 4 : 0));
+const tiny = { warmup: 20, batchSize: 8, evalEverySec: 1e9 };
+const start = { schedule: defaultSchedule(problem), cursor: 0 };
+
+describe('fineTune', () => {
+  it('trains a copy for a few episodes: finite loss, every episode reported, files that load back', async () => {
+    const policy = QPolicy.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS] }, 4);
+    const q0 = policy.qValues(problem, start, 10);
+    const episodes: FineTuneEpisode[] = [];
+    const r = await fineTune(policy, problem, oracle(), 10, { maxEpisodes: 6, config: tiny, onEpisode: (e) => episodes.push(e) });
+    expect(r.episodes).toBe(6);
+    expect(r.cancelled).toBe(false);
+    expect(episodes.map((e) => e.episode)).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const e of episodes) expect(Number.isFinite(e.ret)).toBe(true);
+    // Learning starts once 20 transitions are in the buffer (after the second episode).
+    expect(r.updates).toBe(40);
+    expect(Number.isFinite(r.loss)).toBe(true);
+    expect(r.loss).toBeGreaterThanOrEqual(0);
+    // The default schedule (m n k, k innermost) is 4 GFLOPS to the oracle; a rollout never reports less.
+    expect(r.before.defaultGflops).toBe(4);
+    expect(r.before.gflops).toBeGreaterThanOrEqual(4);
+    expect(r.after.gflops).toBeGreaterThanOrEqual(4);
+    // The original policy is untouched; the tuned one changed.
+    expect(policy.qValues(problem, start, 10)).toEqual(q0);
+    const tuned = r.policy.qValues(problem, start, 10);
+    expect(tuned).not.toEqual(q0);
+    const loaded = await QPolicy.fromFiles(r.files);
+    expect(loaded.metadata.fineTunedOn).toBe('C[m,n] += A[m,k] * B[k,n]\nm=16, n=32, k=8');
+    loaded.qValues(problem, start, 10).forEach((x, i) => expect(x).toBeCloseTo(tuned[i], 5));
+  });
+
+  it('stops between episodes when asked, and says so', async () => {
+    const policy = QPolicy.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
+    let seen = 0;
+    const r = await fineTune(policy, problem, oracle(), 10, { maxEpisodes: 50, config: tiny, onEpisode: () => seen++, shouldStop: () => seen >= 3 });
+    expect(r.cancelled).toBe(true);
+    expect(r.episodes).toBe(3);
+  });
+
+  it('stops at the wall-time budget', async () => {
+    const policy = QPolicy.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
+    let t = 0;
+    // Every clock read moves time on by 100 ms.
+    const r = await fineTune(policy, problem, oracle(), 10, { budgetSec: 2, config: tiny, now: () => (t += 100) });
+    expect(r.cancelled).toBe(false);
+    expect(r.wallSec).toBeGreaterThanOrEqual(2);
+    expect(r.episodes).toBeGreaterThan(0);
+    expect(r.episodes).toBeLessThan(20);
+  });
+
+  it('names the one-problem split after the problem', () => {
+    expect(benchmarkProblem(problemBenchmark(problem))).toEqual(problem);
+  });
+});

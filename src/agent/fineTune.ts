@@ -1,0 +1,119 @@
+// Fine-tuning a policy on one problem (the page's "fine-tune on this problem"): the DQN of
+// train.ts run on a train split of just this problem, starting from the policy's weights with a
+// little exploration, for a short wall-time budget. Every few seconds the greedy rollout tunes
+// the problem and the best policy so far is kept (ties keep the earlier one); the answer holds
+// the greedy rollout's best GFLOPS before and after, so a person can keep or discard the result.
+// The caller's oracle should cache (the rollouts and episodes revisit the same schedules).
+import { problemText, sizesText } from '../core/problem.ts';
+import type { Problem } from '../core/types.ts';
+import type { Benchmark } from './benchmarks.ts';
+import type { GflopsOracle } from './oracle.ts';
+import type { ModelFiles, QPolicy } from './policy.ts';
+import { agentTune } from './rollout.ts';
+import { trainDqn, type TrainConfig } from './train.ts';
+
+/** Defaults for a short run from a trained policy (the rest is train.ts's DEFAULT_TRAIN_CONFIG). */
+export const FINE_TUNE_CONFIG: Partial<TrainConfig> = {
+  budgetSec: 45,
+  learningRate: 2e-4,
+  batchSize: 32,
+  replayCapacity: 5_000,
+  // Learning starts after 5 episodes of 10 steps.
+  warmup: 50,
+  targetSync: 100,
+  epsilonStart: 0.3,
+  epsilonEnd: 0.05,
+  epsilonDecaySteps: 1_000,
+  evalEverySec: 5,
+};
+
+export interface FineTuneEpisode {
+  episode: number;
+  /** The episode's discounted return ((final - default) GFLOPS / peak, discounted). */
+  ret: number;
+  epsilon: number;
+  wallSec: number;
+}
+
+export interface FineTuneOptions {
+  /** Wall-time budget in seconds (default 45). */
+  budgetSec?: number;
+  maxEpisodes?: number;
+  seed?: number;
+  /** Overrides of the training configuration (tests: tiny batches, short warm-up). */
+  config?: Partial<TrainConfig>;
+  onEpisode?: (e: FineTuneEpisode) => void;
+  /** Polled between episodes; true stops the run (the result then has `cancelled`). */
+  shouldStop?: () => boolean;
+  now?: () => number;
+}
+
+export interface RolloutSummary {
+  /** Best GFLOPS of the greedy rollout. */
+  gflops: number;
+  defaultGflops: number;
+  /** Its schedule's actions from the default (cursor on the outermost loop). */
+  actions: string[];
+}
+
+export interface FineTuneResult {
+  /** The fine-tuned policy (the caller disposes of it). */
+  policy: QPolicy;
+  files: ModelFiles;
+  before: RolloutSummary;
+  after: RolloutSummary;
+  episodes: number;
+  updates: number;
+  wallSec: number;
+  /** Mean Huber loss over the run's last stretch (NaN when no update ran). */
+  loss: number;
+  cancelled: boolean;
+}
+
+/** The one-problem train split. */
+export function problemBenchmark(problem: Problem): Benchmark {
+  return { id: `fine-tune ${problemText(problem)}`, family: 'matmul', op: problem.op, sizes: sizesText(problem) };
+}
+
+const summary = (r: { gflops: number; defaultGflops: number; actions: readonly string[] }): RolloutSummary => ({
+  gflops: r.gflops,
+  defaultGflops: r.defaultGflops,
+  actions: [...r.actions],
+});
+
+/** Fine-tunes a copy of `policy` on `problem`; `policy` itself is left as it was. */
+export async function fineTune(policy: QPolicy, problem: Problem, oracle: GflopsOracle, peakGflops: number, options: FineTuneOptions = {}): Promise<FineTuneResult> {
+  const before = await agentTune(policy, problem, oracle);
+  const benchmark = problemBenchmark(problem);
+  let stopped = false;
+  const shouldStop = () => (stopped ||= options.shouldStop?.() === true);
+  const online = policy.clone();
+  const run = await trainDqn(
+    {
+      ...FINE_TUNE_CONFIG,
+      steps: policy.metadata.steps,
+      seed: options.seed ?? 1,
+      ...(options.budgetSec !== undefined ? { budgetSec: options.budgetSec } : {}),
+      ...(options.maxEpisodes !== undefined ? { maxEpisodes: options.maxEpisodes } : {}),
+      ...options.config,
+    },
+    { oracle, peakGflops, train: [benchmark], validation: [benchmark], initial: online, now: options.now },
+    { onEpisode: (e) => options.onEpisode?.({ episode: e.episode, ret: e.ret, epsilon: e.epsilon, wallSec: e.wallSec }), shouldStop },
+  );
+  // run.best is a copy taken at a validation; the network that trained is not needed any more.
+  if (run.best !== online) online.dispose();
+  const after = await agentTune(run.best, problem, oracle);
+  const files = await run.best.toFiles({ fineTunedOn: problemText(problem), fineTuneEpisodes: run.episodes });
+  const withLoss = run.curve.filter((r) => Number.isFinite(r.loss));
+  return {
+    policy: run.best,
+    files,
+    before: summary(before),
+    after: summary(after),
+    episodes: run.episodes,
+    updates: run.updates,
+    wallSec: run.wallSec,
+    loss: withLoss.length ? withLoss[withLoss.length - 1].loss : NaN,
+    cancelled: stopped,
+  };
+}

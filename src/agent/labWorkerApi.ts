@@ -1,0 +1,262 @@
+// What the agent lab's worker does (labWorker.ts wires it to comlink; Node tests call it directly):
+//   race      the agent and searches tune the same problem one after another, each from scratch
+//             (no shared measurements), streaming every improvement of each method's best
+//             schedule against its own tuning time;
+//   fineTune  fine-tunes the policy on the problem (fineTune.ts), streaming episode returns;
+//   cancel    stops the run in progress: a race keeps what was found so far, a fine-tune ends.
+// Runs yield to the worker's event loop between measurements so that `cancel` gets through.
+import { detectTarget, loadCodegen } from '../codegen/index.ts';
+import type { Action } from '../core/actions.ts';
+import { parseProblemText } from '../core/problem.ts';
+import { defaultSchedule, printSchedule } from '../core/schedule.ts';
+import type { Problem, Schedule } from '../core/types.ts';
+import { fineTune, type FineTuneEpisode, type FineTuneResult } from './fineTune.ts';
+import { CachingOracle, peakGflopsOnce, RuntimeOracle, type GflopsOracle } from './oracle.ts';
+import { QPolicy, type ModelFiles } from './policy.ts';
+import { agentTune } from './rollout.ts';
+import { runSearch, SEARCH_METHODS, type SearchMethod, type SearchPoint } from './search.ts';
+
+export type RaceMethod = 'agent' | SearchMethod;
+export const RACE_METHODS: readonly RaceMethod[] = ['agent', ...SEARCH_METHODS];
+/** What the page races unless told otherwise. */
+export const DEFAULT_RACE_METHODS: RaceMethod[] = ['agent', 'greedy1', 'greedy2', 'beam4bfs', 'random'];
+
+export interface RacePoint {
+  gflops: number;
+  /** Ms since the method started tuning. */
+  elapsedMs: number;
+  schedule: string;
+  /** Actions from the default schedule (cursor on the outermost loop). */
+  actions: Action[];
+}
+
+export interface MethodRun {
+  method: RaceMethod;
+  /** Every improvement of the best schedule, in order (the last one is the best). */
+  trace: RacePoint[];
+  /** Tuning time of the whole run, ms. */
+  totalMs: number;
+  evaluations: number;
+  budgetSpent: boolean;
+  cancelled: boolean;
+  /** Why the method failed, if it did (the race goes on with the next one). */
+  error?: string;
+}
+
+export type RaceEvent =
+  | { kind: 'default'; gflops: number }
+  | { kind: 'start'; method: RaceMethod }
+  | { kind: 'improve'; method: RaceMethod; point: RacePoint }
+  /** Sent while a method runs (at most every TICK_MS): its tuning time so far. */
+  | { kind: 'tick'; method: RaceMethod; elapsedMs: number }
+  | { kind: 'done'; run: MethodRun };
+
+export interface RaceOptions {
+  methods?: RaceMethod[];
+  /** Wall-time budget of each search, ms (the agent's rollout has none). */
+  budgetMs: number;
+  /** The agent's policy; null for the shipped one. */
+  policy?: ModelFiles | null;
+  seed?: number;
+}
+
+export interface RaceResult {
+  /** GFLOPS of the default schedule, measured once before the race. */
+  defaultGflops: number;
+  runs: MethodRun[];
+  cancelled: boolean;
+}
+
+/** 'before': the greedy rollout of the policy as it is; 'training': the first episode is done. */
+export type FineTuneEvent = { kind: 'phase'; phase: 'before' | 'training' } | ({ kind: 'episode' } & FineTuneEpisode);
+
+export interface LabFineTuneOptions {
+  policy?: ModelFiles | null;
+  budgetSec: number;
+  seed?: number;
+}
+
+/** fineTune's answer without the live policy (it stays in the worker), plus the peak used for rewards. */
+export type LabFineTuneResult = Omit<FineTuneResult, 'policy'> & { peakGflops: number };
+
+export interface LabWorkerApi {
+  race(problemText: string, options: RaceOptions, onEvent?: (e: RaceEvent) => void): Promise<RaceResult>;
+  fineTune(problemText: string, options: LabFineTuneOptions, onEvent?: (e: FineTuneEvent) => void): Promise<LabFineTuneResult>;
+  /** Stops the run in progress (no-op when none runs). */
+  cancel(): void;
+}
+
+export interface LabDeps {
+  /** Starts tfjs (the wasm backend) before a policy is used. */
+  loadTf(): Promise<unknown>;
+  /** The shipped policy's files. */
+  fetchShipped(): Promise<ModelFiles>;
+  /** The measuring oracle and the machine's peak (default: the runtime in this realm). */
+  measuring?(): Promise<{ oracle: GflopsOracle; peakGflops(): Promise<number> }>;
+  now?(): number;
+}
+
+export const TICK_MS = 200;
+/** Longest stretch without yielding to the event loop, ms. */
+const YIELD_EVERY_MS = 30;
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+const defaultMeasuring = async () => {
+  const codegen = await loadCodegen();
+  const target = detectTarget();
+  return { oracle: new RuntimeOracle(codegen, target) as GflopsOracle, peakGflops: () => peakGflopsOnce(codegen, target) };
+};
+
+const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export function createLabApi(deps: LabDeps): LabWorkerApi {
+  const now = deps.now ?? (() => performance.now());
+  let measuring: ReturnType<NonNullable<LabDeps['measuring']>> | null = null;
+  let shipped: Promise<ModelFiles> | null = null;
+  let tf: Promise<unknown> | null = null;
+  /** The run in progress: set to true to stop it. */
+  let stop: { cancelled: boolean } | null = null;
+
+  const measure = () => (measuring ??= (deps.measuring ?? defaultMeasuring)());
+  const policyOf = async (files: ModelFiles | null | undefined): Promise<QPolicy> => {
+    await (tf ??= deps.loadTf());
+    if (!files) {
+      shipped ??= deps.fetchShipped();
+      shipped.catch(() => (shipped = null));
+      files = await shipped;
+    }
+    return QPolicy.fromFiles(files);
+  };
+
+  /** The oracle with cancellation and yields to the event loop (and an optional tick). */
+  const guarded = (inner: GflopsOracle, flag: { cancelled: boolean }, tick?: () => void): GflopsOracle => {
+    let lastYield = now();
+    return {
+      async gflops(problem: Problem, schedule: Schedule) {
+        if (now() - lastYield >= YIELD_EVERY_MS) {
+          await macrotask();
+          lastYield = now();
+        }
+        if (flag.cancelled) throw new CancelledError();
+        tick?.();
+        return inner.gflops(problem, schedule);
+      },
+    };
+  };
+
+  const begin = () => {
+    if (stop) throw new Error('the agent lab is already running something; cancel it first');
+    stop = { cancelled: false };
+    return stop;
+  };
+
+  const point = (p: SearchPoint): RacePoint => ({ gflops: p.gflops, elapsedMs: p.elapsedMs, schedule: printSchedule(p.schedule), actions: [...p.actions] });
+
+  return {
+    async race(problemText, options, onEvent) {
+      const problem = parseProblemText(problemText);
+      const methods = options.methods ?? DEFAULT_RACE_METHODS;
+      for (const m of methods) if (!RACE_METHODS.includes(m)) throw new Error(`unknown method '${m}'; the methods are ${RACE_METHODS.join(', ')}`);
+      if (!(options.budgetMs > 0)) throw new Error(`the time budget must be positive, got ${options.budgetMs} ms`);
+      const flag = begin();
+      try {
+        const { oracle } = await measure();
+        const policy = methods.includes('agent') ? await policyOf(options.policy) : null;
+        try {
+          const defaultGflops = await guarded(oracle, flag).gflops(problem, defaultSchedule(problem));
+          onEvent?.({ kind: 'default', gflops: defaultGflops });
+          const runs: MethodRun[] = [];
+          for (const method of methods) {
+            if (flag.cancelled) break;
+            onEvent?.({ kind: 'start', method });
+            const trace: RacePoint[] = [];
+            const start = now();
+            let lastTick = start;
+            const tick = () => {
+              const t = now();
+              if (t - lastTick >= TICK_MS) {
+                lastTick = t;
+                onEvent?.({ kind: 'tick', method, elapsedMs: t - start });
+              }
+            };
+            const record = (p: SearchPoint) => {
+              const rp = point(p);
+              trace.push(rp);
+              onEvent?.({ kind: 'improve', method, point: rp });
+            };
+            const methodOracle = guarded(oracle, flag, tick);
+            const run: MethodRun = { method, trace, totalMs: 0, evaluations: 0, budgetSpent: false, cancelled: false };
+            try {
+              if (method === 'agent') {
+                const r = await agentTune(policy as QPolicy, problem, methodOracle, { now });
+                r.trace.forEach(record);
+                Object.assign(run, { evaluations: r.evaluations });
+              } else {
+                const r = await runSearch(method, problem, methodOracle, { budgetMs: options.budgetMs, seed: options.seed ?? 1, now, onImprove: record });
+                Object.assign(run, { evaluations: r.evaluations, budgetSpent: r.budgetSpent });
+              }
+            } catch (e) {
+              if (e instanceof CancelledError) run.cancelled = true;
+              else run.error = e instanceof Error ? e.message : String(e);
+            }
+            run.totalMs = now() - start;
+            runs.push(run);
+            onEvent?.({ kind: 'done', run });
+          }
+          return { defaultGflops, runs, cancelled: flag.cancelled };
+        } finally {
+          policy?.dispose();
+        }
+      } finally {
+        stop = null;
+      }
+    },
+
+    async fineTune(problemText, options, onEvent) {
+      const problem = parseProblemText(problemText);
+      if (!(options.budgetSec > 0)) throw new Error(`the time budget must be positive, got ${options.budgetSec} s`);
+      const flag = begin();
+      try {
+        const { oracle, peakGflops } = await measure();
+        const policy = await policyOf(options.policy);
+        try {
+          const peak = await peakGflops();
+          onEvent?.({ kind: 'phase', phase: 'before' });
+          // One cache for the run: episodes and rollouts revisit the same schedules.
+          const cached = new CachingOracle(oracle);
+          let training = false;
+          const r = await fineTune(policy, problem, guarded(cached, { cancelled: false }), peak, {
+            budgetSec: options.budgetSec,
+            seed: options.seed,
+            now,
+            shouldStop: () => flag.cancelled,
+            onEpisode: (e) => {
+              if (!training) {
+                training = true;
+                onEvent?.({ kind: 'phase', phase: 'training' });
+              }
+              onEvent?.({ kind: 'episode', ...e });
+            },
+          });
+          const { policy: tuned, ...rest } = r;
+          tuned.dispose();
+          return { ...rest, peakGflops: peak };
+        } finally {
+          policy.dispose();
+        }
+      } finally {
+        stop = null;
+      }
+    },
+
+    cancel() {
+      if (stop) stop.cancelled = true;
+    },
+  };
+}
