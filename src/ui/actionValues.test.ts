@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { actionBars, bestOfRollout } from './actionValues.ts';
+
+describe('action value bars', () => {
+  it('draws positive values from the left edge and marks the chosen and the illegal ones', () => {
+    const { bars, zero } = actionBars(
+      [
+        { action: 'up', q: 0.5, legal: false, reason: 'the cursor is on the outermost loop' },
+        { action: 'down', q: 0.25, legal: true },
+        { action: 'split_4', q: 0, legal: true },
+      ],
+      'down',
+    );
+    expect(zero).toBe(0);
+    expect(bars.map((b) => [b.left, b.width])).toEqual([
+      [0, 1],
+      [0, 0.5],
+      [0, 0],
+    ]);
+    expect(bars.map((b) => b.chosen)).toEqual([false, true, false]);
+    expect(bars[0]).toMatchObject({ legal: false, reason: 'the cursor is on the outermost loop', label: '0.500' });
+    expect(bars[1].reason).toBeUndefined();
+  });
+
+  it('puts the zero line inside the track when values are negative', () => {
+    const { bars, zero } = actionBars(
+      [
+        { action: 'up', q: -1, legal: true },
+        { action: 'down', q: 3, legal: true },
+        { action: 'swap_up', q: Number.NaN, legal: false },
+      ],
+      'down',
+    );
+    expect(zero).toBe(0.25);
+    expect(bars[0]).toMatchObject({ left: 0, width: 0.25 });
+    expect(bars[1]).toMatchObject({ left: 0.25, width: 0.75 });
+    expect(bars[2]).toMatchObject({ left: 0.25, width: 0, label: 'n/a', reason: 'not possible here' });
+  });
+
+  it('finds the best step of a rollout', () => {
+    expect(bestOfRollout(2, [{ gflops: 1 }, { gflops: 7 }, { gflops: 5 }])).toEqual({ gflops: 7, index: 2 });
+    expect(bestOfRollout(9, [{ gflops: 1 }])).toEqual({ gflops: 9, index: 0 });
+    expect(bestOfRollout(undefined, [])).toBeNull();
+  });
+});
