@@ -1,0 +1,240 @@
+// "Why did that change?": one or two sentences on a change of schedule, built only from facts of
+// the two schedules (src/core/facts.ts) and, when given, the code generator's reports of their
+// kernels (vectorized variable, accumulator tile). Every number in a sentence is computed here.
+import { CACHE, L1_SETS, LANES, scheduleFacts, trafficEstimate, type AccessKind, type ScheduleFacts, type TensorStride } from './facts.ts';
+import { formatBytes } from './problem.ts';
+import type { Problem, Schedule } from './types.ts';
+
+/** What explanations use of a kernel report (src/codegen KernelReport has these fields). */
+export interface KernelFacts {
+  vectorizedVariable: string;
+  access: Record<string, AccessKind>;
+  horizontalSum: boolean;
+  tileLoops: string;
+  vectorAccumulators: number;
+  scalarAccumulators: number;
+  heldAcross: string;
+  unrolledMultiplyAdds: number;
+  /** Vectors per iteration when the innermost loop is too long to unroll (0 otherwise). */
+  innermostUnroll?: number;
+}
+
+/** The vector registers of x86-64 with SSE/AVX, where V8 maps wasm v128 values. */
+export const VECTOR_REGISTERS = 16;
+
+export type ExplanationTopic = 'cursor' | 'innermost' | 'tile' | 'l1' | 'tails' | 'l2' | 'outer';
+
+export interface Explanation {
+  /** One or two sentences. */
+  sentences: string[];
+  /** What each sentence is about, in the same order. */
+  topics: ExplanationTopic[];
+  before: ScheduleFacts;
+  after: ScheduleFacts;
+}
+
+function num(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+
+function list(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function mib(bytes: number): string {
+  return formatBytes(Math.round(bytes));
+}
+
+function gflopsClause(before?: number | null, after?: number | null): string {
+  const ok = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
+  if (ok(before) && ok(after)) {
+    const r = after / before;
+    const x = (q: number) => q.toFixed(q < 2 ? 2 : 1);
+    const ratio = r >= 1 ? `${x(r)}× faster` : `${x(1 / r)}× slower`;
+    return `${num(before)} → ${num(after)} GFLOPS (${ratio})`;
+  }
+  if (ok(after)) return `now ${num(after)} GFLOPS`;
+  return '';
+}
+
+function strideWords(s: TensorStride, variable: string, vectorized: boolean): string {
+  if (s.elements === 0) return vectorized ? `${s.tensor} stays put (stride 0: one value broadcast to the 4 lanes)` : `${s.tensor} stays put (stride 0)`;
+  if (s.elements === 1) return vectorized ? `${s.tensor} moves by 1 float (contiguous: one v128 load per 4 values of ${variable})` : `${s.tensor} moves by 1 float (contiguous)`;
+  const line = s.bytes >= CACHE.lineBytes ? `, a new ${CACHE.lineBytes}-byte line every step` : '';
+  return `${s.tensor} moves by ${s.elements} floats (${formatBytes(s.bytes)}${line}${vectorized ? ', gathered lane by lane' : ''})`;
+}
+
+/** Strides of the innermost loop, grouped: `B and C move by 1 float …, A stays put …`. */
+function stridesText(f: ScheduleFacts, vectorized: boolean): string {
+  const groups = new Map<number, TensorStride[]>();
+  for (const s of f.strides) groups.set(s.elements, [...(groups.get(s.elements) ?? []), s]);
+  const parts: string[] = [];
+  for (const [, group] of [...groups].sort((a, b) => Math.abs(a[0] - 1) - Math.abs(b[0] - 1))) {
+    const words = strideWords(group[0], f.innermost.variable, vectorized);
+    const names = list(group.map((s) => s.tensor));
+    parts.push(group.length > 1 ? words.replace(`${group[0].tensor} moves`, `${names} move`).replace(`${group[0].tensor} stays`, `${names} stay`) : words);
+  }
+  return list(parts);
+}
+
+function vectorsText(f: ScheduleFacts): string {
+  const v = `${f.vectors} f32x4 vector${f.vectors === 1 ? '' : 's'}`;
+  return f.scalarRest > 0 ? `${v} + ${f.scalarRest} scalar value${f.scalarRest === 1 ? '' : 's'}` : v;
+}
+
+function innermostSentence(b: ScheduleFacts, a: ScheduleFacts, report?: KernelFacts): string | null {
+  if (b.innermost.variable === a.innermost.variable) {
+    if (b.innermost.extent === a.innermost.extent) return null;
+    return `the innermost loop is now ${a.innermost.text} (was ${b.innermost.text}), with the same strides (${stridesText(a, false)}); one pass of it is ${vectorsText(a)} (was ${vectorsText(b)})`;
+  }
+  const vv = report?.vectorizedVariable ?? a.innermost.variable;
+  const head = `the innermost loop is now ${a.innermost.text} (was ${b.innermost.text}), vectorized along ${vv}: ${stridesText(a, true)}`;
+  const worse = b.strides.filter((s) => s.elements > 1 && a.strides.find((t) => t.tensor === s.tensor)?.elements !== s.elements);
+  const was = worse.length > 0 ? `; before, ${list(worse.map((s) => `${s.tensor} moved by ${s.elements} floats (${formatBytes(s.bytes)}) per step`))}` : '';
+  const hsum = report?.horizontalSum ? `; ${a.strides[0].tensor} has no ${vv}, so the 4 lanes hold partial sums added at the end` : '';
+  return head + was + hsum;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function tileText(r: KernelFacts): string {
+  const accs = r.vectorAccumulators + r.scalarAccumulators;
+  const kinds = [r.vectorAccumulators ? `${r.vectorAccumulators} f32x4` : '', r.scalarAccumulators ? `${r.scalarAccumulators} f32` : ''].filter(Boolean).join(' + ');
+  const held = r.heldAcross ? `, held in registers across ${r.heldAcross}` : '';
+  if (!r.tileLoops) {
+    const per = r.innermostUnroll ? `${plural(r.innermostUnroll, 'vector')} per iteration, ` : '';
+    return `the innermost loop is too long to unroll whole: it handles ${per}with ${plural(accs, 'accumulator')} (${kinds})${held}`;
+  }
+  return `the unrolled tile ${r.tileLoops} keeps ${plural(accs, 'accumulator')} (${kinds})${held}, ${plural(r.unrolledMultiplyAdds, 'multiply-add instruction')} per pass`;
+}
+
+function tileSentence(b?: KernelFacts, a?: KernelFacts): string | null {
+  if (!a || !b) return null;
+  const same =
+    a.tileLoops === b.tileLoops &&
+    a.vectorAccumulators === b.vectorAccumulators &&
+    a.scalarAccumulators === b.scalarAccumulators &&
+    a.heldAcross === b.heldAcross;
+  if (same) return null;
+  const spill =
+    a.vectorAccumulators + 2 > VECTOR_REGISTERS
+      ? `; ${a.vectorAccumulators} f32x4 accumulators plus the operands need more than the ${VECTOR_REGISTERS} vector registers, so values spill to memory`
+      : '';
+  return `${tileText(a)} (before: ${tileText(b)})${spill}`;
+}
+
+/** Why the loops from `from` do not fit the L1: bytes, or a tensor crowding one set. */
+function l1Reason(f: ScheduleFacts, from: number): string {
+  const l = f.levels[from];
+  if (!l.setConflict) return `${formatBytes(l.bytes)}`;
+  const t = l.perTensor.find((p) => p.tensor === l.setConflict!.tensor)!;
+  return `${formatBytes(l.bytes)}, and ${t.lines} lines of ${t.tensor} would crowd ${l.setConflict.perSet} into one of L1's ${L1_SETS} sets of ${CACHE.l1Ways} ways`;
+}
+
+function l1Text(f: ScheduleFacts, now: boolean): string {
+  const n = f.levels.length;
+  if (f.l1From === null) {
+    return `not even the innermost loop ${f.innermost.text} fit${now ? 's' : ''} the L1 (it touches ${l1Reason(f, n - 1)})`;
+  }
+  const l = f.levels[f.l1From];
+  const outside = f.l1From > 0 ? `; with the next loop out it would be ${l1Reason(f, f.l1From - 1)}` : '';
+  return `${now ? 'the inner loops ' : 'only '}${l.loopsText} fit${now ? ` the ${formatBytes(CACHE.l1Bytes)} L1` : ''} with ${formatBytes(l.bytes)} per run (${l.runs} run${l.runs === 1 ? '' : 's'}${outside})`;
+}
+
+function l1Sentence(b: ScheduleFacts, a: ScheduleFacts): string | null {
+  const tb = trafficEstimate(b, 'l1');
+  const ta = trafficEstimate(a, 'l1');
+  const block = (f: ScheduleFacts) => (f.l1From === null ? '' : f.levels[f.l1From].loopsText);
+  if (block(a) === block(b) || Math.max(ta, tb) < 1.5 * Math.min(ta, tb)) return null;
+  return `${l1Text(a, true)}; before, ${l1Text(b, false)}: roughly ${mib(ta)} instead of ${mib(tb)} come into L1 over the run`;
+}
+
+function l2Sentence(b: ScheduleFacts, a: ScheduleFacts): string | null {
+  const tb = trafficEstimate(b, 'l2');
+  const ta = trafficEstimate(a, 'l2');
+  if (Math.max(ta, tb) < 1.5 * Math.min(ta, tb)) return null;
+  const fit = (f: ScheduleFacts) => {
+    if (f.l2From === null) return 'no inner loops fit';
+    const l = f.levels[f.l2From];
+    return `${l.loopsText} fit with ${formatBytes(l.bytes)} per run (${l.runs} run${l.runs === 1 ? '' : 's'})`;
+  };
+  return `in the ${formatBytes(CACHE.l2Bytes)} L2, the inner loops ${fit(a)} (before, ${fit(b)}): roughly ${mib(ta)} instead of ${mib(tb)} come from memory over the run`;
+}
+
+function tailsSentence(b: ScheduleFacts, a: ScheduleFacts): string | null {
+  const key = (f: ScheduleFacts) => `${f.tails.loops.map((l) => l.text).join(' ')}|${f.scalarRest}`;
+  if (key(a) === key(b)) return null;
+  const share = (f: ScheduleFacts) => `${(f.tails.share * 100).toFixed(1)}%`;
+  const parts: string[] = [];
+  if (a.tails.loops.length > 0) {
+    const values = a.tails.perVariable.filter((v) => v.tailValues > 0).map((v) => `${v.tailValues} of ${v.size} ${v.variable} values`);
+    parts.push(`the loop${a.tails.loops.length === 1 ? '' : 's'} ${list(a.tails.loops.map((l) => l.text))} leave${a.tails.loops.length === 1 ? 's' : ''} ${list(values)} to partial iterations: ${share(a)} of the multiply-adds run in tail code (was ${share(b)})`);
+  } else if (b.tails.loops.length > 0) {
+    parts.push(`no loop has a tail any more (before, ${list(b.tails.loops.map((l) => l.text))} sent ${share(b)} of the multiply-adds to tail code)`);
+  }
+  if (a.scalarRest !== b.scalarRest && a.innermost.variable !== b.innermost.variable) {
+    parts.push(
+      a.scalarRest > 0
+        ? `the innermost loop ${a.innermost.text} covers ${a.innermost.extent} values: ${a.vectors} f32x4 vector${a.vectors === 1 ? '' : 's'} and ${a.scalarRest} left for scalar code`
+        : `the innermost loop ${a.innermost.text} is a whole number of f32x4 vectors (${a.vectors})`,
+    );
+  }
+  return parts.length > 0 ? parts.join('; ') : null;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * Explains the change from schedule `before` to `after` in one or two sentences, from facts of the
+ * schedules and (when given) the generator's reports of their kernels and their measured GFLOPS.
+ * Used after each action (`src/ui/ExplainPanel.tsx`); lessons and handouts may quote it.
+ */
+export function explainChange(
+  problem: Problem,
+  before: Schedule,
+  after: Schedule,
+  beforeReport?: KernelFacts,
+  afterReport?: KernelFacts,
+  beforeGflops?: number | null,
+  afterGflops?: number | null,
+): Explanation {
+  const b = scheduleFacts(problem, before);
+  const a = scheduleFacts(problem, after);
+  const figures = gflopsClause(beforeGflops, afterGflops);
+  const lead = (s: string) => (figures ? `${figures}: ${s}` : capitalize(s));
+
+  if (a.schedule === b.schedule) {
+    return {
+      sentences: [lead(`only the cursor moved; the schedule ${a.schedule} and so its kernel are unchanged, and its figure is the same measurement.`)],
+      topics: ['cursor'],
+      before: b,
+      after: a,
+    };
+  }
+
+  const candidates: [ExplanationTopic, string | null][] = [
+    ['innermost', innermostSentence(b, a, afterReport)],
+    ['tile', tileSentence(beforeReport, afterReport)],
+    ['l1', l1Sentence(b, a)],
+    ['tails', tailsSentence(b, a)],
+    ['l2', l2Sentence(b, a)],
+  ];
+  const chosen = candidates.filter((c): c is [ExplanationTopic, string] => c[1] !== null).slice(0, 2);
+  if (chosen.length === 0) {
+    const same = `the innermost loop ${a.innermost.text} with its strides (${stridesText(a, false)}), ${afterReport ? 'the register tile, ' : ''}the working set that fits L1 (${a.l1From === null ? 'none' : a.levels[a.l1From].loopsText}) and the tails are as before`;
+    const change = figures && beforeGflops && afterGflops && Math.abs(afterGflops / beforeGflops - 1) < 0.1 ? '; a change this small is within the noise of a quick figure' : '; only the order or blocking of the outer loops changed';
+    chosen.push(['outer', same + change]);
+  }
+  const sentences = chosen.map(([, s], i) => (i === 0 ? lead(s) : capitalize(s)) + '.');
+  return { sentences, topics: chosen.map(([t]) => t), before: b, after: a };
+}
+
+/** The facts a person may want next to the sentences: strides in the innermost loop and vector width. */
+export function innermostSummary(f: ScheduleFacts): string {
+  return `innermost ${f.innermost.text}: ${f.strides.map((s) => `${s.tensor} stride ${s.elements}`).join(', ')}; ${f.vectors} × f32x4${f.scalarRest ? ` + ${f.scalarRest} scalar` : ''} (${LANES} lanes)`;
+}

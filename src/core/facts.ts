@@ -1,0 +1,241 @@
+// Facts of a schedule that explain its speed, computed from the schedule alone: the innermost loop
+// and each tensor's stride in it, the working set of the inner loops against the L1/L2 sizes
+// (counted in 64-byte cache lines, with L1 set conflicts), and the iterations left to tails.
+// Pure: src/core/explain.ts turns two schedules' facts into sentences.
+import { loopExtents, loopSteps, loopText } from './schedule.ts';
+import type { Problem, Schedule, TensorAccess } from './types.ts';
+
+/**
+ * The cache the explanations assume: one core of the machine looplab was tuned on (AMD EPYC:
+ * 32 KiB 8-way L1 data cache, 512 KiB L2 per core, 64-byte lines). Stated in the page.
+ */
+export const CACHE = {
+  lineBytes: 64,
+  l1Bytes: 32 * 1024,
+  l1Ways: 8,
+  l2Bytes: 512 * 1024,
+} as const;
+
+/** Number of L1 sets (32 KiB / 64 B / 8 ways = 64). */
+export const L1_SETS = CACHE.l1Bytes / CACHE.lineBytes / CACHE.l1Ways;
+
+/** f32x4: the generator's vectors hold 4 floats. */
+export const LANES = 4;
+
+export type AccessKind = 'vector' | 'gather' | 'splat';
+
+export interface TensorStride {
+  tensor: string;
+  role: 'output' | 'input';
+  /** Elements the tensor moves by per iteration of the innermost loop (0 = the same element). */
+  elements: number;
+  bytes: number;
+  /** How a 4-lane vector along the innermost variable reads it: stride 1, 0 or other. */
+  access: AccessKind;
+}
+
+export interface TensorFootprint {
+  tensor: string;
+  /** Distinct 64-byte lines one run of the inner loops touches. */
+  lines: number;
+  /** Most lines of this tensor that fall into one L1 set (null when too many lines to count). */
+  maxPerSet: number | null;
+}
+
+/** The loops from `from` inward, run once. */
+export interface LevelFacts {
+  from: number;
+  /** Schedule notation of these loops, e.g. `k:32 m:2 n:16`. */
+  loopsText: string;
+  /** Bytes of the cache lines they touch (all three tensors). */
+  bytes: number;
+  perTensor: TensorFootprint[];
+  /** Fits the L1 by capacity and no tensor needs more lines in one set than the L1 has ways. */
+  fitsL1: boolean;
+  /** The tensor whose lines overflow an L1 set although the bytes fit (power-of-two strides). */
+  setConflict: { tensor: string; perSet: number } | null;
+  fitsL2: boolean;
+  /** How many times these loops run in the whole nest. */
+  runs: number;
+}
+
+export interface TailFacts {
+  /** Loops with a partial last iteration. */
+  loops: { index: number; text: string; tail: number }[];
+  /** Per variable: values that reach a partial iteration of some loop. */
+  perVariable: { variable: string; tailValues: number; size: number }[];
+  /** Share of all multiply-adds that run in a partial iteration (0..1). */
+  share: number;
+}
+
+export interface ScheduleFacts {
+  schedule: string;
+  innermost: { index: number; variable: string; text: string; extent: number };
+  /** Output first, then the two inputs. */
+  strides: TensorStride[];
+  /** levels[i]: the loops from i inward. */
+  levels: LevelFacts[];
+  /** Outermost loop index from which the inner loops fit the L1 (null: not even the innermost loop). */
+  l1From: number | null;
+  l2From: number | null;
+  /** The innermost loop's extent in f32x4 vectors and the values left over for scalar code. */
+  vectors: number;
+  scalarRest: number;
+  tails: TailFacts;
+}
+
+function tensorsOf(problem: Problem): { access: TensorAccess; role: 'output' | 'input' }[] {
+  return [
+    { access: problem.output, role: 'output' },
+    { access: problem.inputs[0], role: 'input' },
+    { access: problem.inputs[1], role: 'input' },
+  ];
+}
+
+function accessKind(stride: number): AccessKind {
+  return stride === 1 ? 'vector' : stride === 0 ? 'splat' : 'gather';
+}
+
+/** Element stride of each dimension of a dense row-major tensor. */
+function dimStrides(shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    out[d] = s;
+    s *= shape[d];
+  }
+  return out;
+}
+
+// Above this many rows the lines are estimated rather than listed (such a block never fits L1).
+const MAX_LISTED_ROWS = 8192;
+
+/**
+ * Lines of `t` touched when each variable v runs over [0, range[v]) (a box at the origin; tensors
+ * start on a line boundary). Conv windows (`oh+kh`) are a union of ranges, counted as their span.
+ */
+export function footprint(t: TensorAccess, range: Record<string, number>): TensorFootprint {
+  const dims = t.indices.map((terms) => terms.reduce((sum, term) => sum + term.coef * ((range[term.variable] ?? 1) - 1), 0) + 1);
+  const strides = dimStrides(t.shape);
+  const last = dims.length - 1;
+  const rows = dims.slice(0, last).reduce((p, d) => p * d, 1);
+  const perLine = CACHE.lineBytes / 4;
+  if (rows > MAX_LISTED_ROWS) {
+    const lines = Math.min(rows * Math.ceil(dims[last] / perLine), Math.ceil(t.elements / perLine));
+    return { tensor: t.name, lines, maxPerSet: null };
+  }
+  const lines = new Set<number>();
+  const idx = new Array<number>(last).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let start = 0;
+    for (let d = 0; d < last; d++) start += idx[d] * strides[d];
+    const first = Math.floor(start / perLine);
+    const end = Math.floor((start + dims[last] - 1) / perLine);
+    for (let l = first; l <= end; l++) lines.add(l);
+    for (let d = last - 1; d >= 0; d--) {
+      if (++idx[d] < dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  const perSet = new Array<number>(L1_SETS).fill(0);
+  for (const l of lines) perSet[l % L1_SETS]++;
+  return { tensor: t.name, lines: lines.size, maxPerSet: Math.max(...perSet) };
+}
+
+/** For each variable, the values that fall into a partial iteration of one of its loops. */
+function tailValues(problem: Problem, schedule: Schedule, variable: string): number {
+  const steps = loopSteps(problem, schedule);
+  const extents = loopExtents(problem, schedule);
+  const levels = schedule.loops.map((l, i) => ({ l, i })).filter(({ l }) => l.variable === variable);
+  // full(available, j): values of [0, available) handled without a partial iteration at levels >= j.
+  const full = (available: number, j: number): number => {
+    if (j >= levels.length) return available;
+    const { i } = levels[j];
+    const n = Math.min(available, extents[i]);
+    const s = steps[i];
+    return Math.floor(n / s) * full(s, j + 1);
+  };
+  const size = problem.sizes[variable];
+  return size - full(size, 0);
+}
+
+/** The facts of one schedule. */
+export function scheduleFacts(problem: Problem, schedule: Schedule): ScheduleFacts {
+  const { loops } = schedule;
+  const n = loops.length;
+  const extents = loopExtents(problem, schedule);
+  const steps = loopSteps(problem, schedule);
+  const inner = loops[n - 1];
+  const tensors = tensorsOf(problem);
+
+  const strides: TensorStride[] = tensors.map(({ access, role }) => {
+    const elements = access.strides[inner.variable] ?? 0;
+    return { tensor: access.name, role, elements, bytes: 4 * elements, access: accessKind(elements) };
+  });
+
+  // How many times the loop at index i starts: the iterations of all loops around it.
+  const runsOf = (from: number) => {
+    let runs = 1;
+    for (let i = 0; i < from; i++) runs *= Math.ceil(extents[i] / steps[i]);
+    return runs;
+  };
+
+  const levels: LevelFacts[] = [];
+  for (let from = 0; from < n; from++) {
+    const range: Record<string, number> = {};
+    for (let i = n - 1; i >= from; i--) range[loops[i].variable] = extents[i];
+    const perTensor = tensors.map(({ access }) => footprint(access, range));
+    const lines = perTensor.reduce((s, t) => s + t.lines, 0);
+    const bytes = lines * CACHE.lineBytes;
+    const over = perTensor.find((t) => t.maxPerSet !== null && t.maxPerSet > CACHE.l1Ways);
+    const capacity = bytes <= CACHE.l1Bytes;
+    levels.push({
+      from,
+      loopsText: loops.slice(from).map(loopText).join(' '),
+      bytes,
+      perTensor,
+      fitsL1: capacity && !over,
+      setConflict: capacity && over ? { tensor: over.tensor, perSet: over.maxPerSet as number } : null,
+      fitsL2: bytes <= CACHE.l2Bytes,
+      runs: runsOf(from),
+    });
+  }
+  const outermostFitting = (fits: (l: LevelFacts) => boolean) => {
+    let from: number | null = null;
+    for (let i = n - 1; i >= 0 && fits(levels[i]); i--) from = i;
+    return from;
+  };
+
+  const tailLoops = loops.flatMap((l, index) => (l.tail > 0 ? [{ index, text: loopText(l), tail: l.tail }] : []));
+  const perVariable = problem.variables.map((variable) => ({
+    variable,
+    tailValues: tailValues(problem, schedule, variable),
+    size: problem.sizes[variable],
+  }));
+  const fullShare = perVariable.reduce((p, v) => p * (1 - v.tailValues / v.size), 1);
+
+  const innerExtent = extents[n - 1];
+  return {
+    schedule: loops.map(loopText).join(' '),
+    innermost: { index: n - 1, variable: inner.variable, text: loopText(inner), extent: innerExtent },
+    strides,
+    levels,
+    l1From: outermostFitting((l) => l.fitsL1),
+    l2From: outermostFitting((l) => l.fitsL2),
+    vectors: Math.floor(innerExtent / LANES),
+    scalarRest: innerExtent % LANES,
+    tails: { loops: tailLoops, perVariable, share: 1 - fullShare },
+  };
+}
+
+/**
+ * Rough bytes brought into a cache over the whole run: the loops that fit it reload their working
+ * set each time they run (reuse between runs is ignored, so this is an upper estimate).
+ */
+export function trafficEstimate(facts: ScheduleFacts, level: 'l1' | 'l2'): number {
+  const from = level === 'l1' ? facts.l1From : facts.l2From;
+  if (from !== null) return facts.levels[from].runs * facts.levels[from].bytes;
+  // Nothing fits: every run of the innermost loop's body touches one line per tensor.
+  const innermost = facts.levels[facts.levels.length - 1];
+  return innermost.runs * facts.innermost.extent * innermost.perTensor.length * CACHE.lineBytes;
+}
