@@ -10,6 +10,7 @@ import { actionBars, bestOfRollout } from './actionValues.ts';
 import { variableColor } from './colors.ts';
 import { formatGflops } from './format.ts';
 import { Panel } from './Panel.tsx';
+import './agentPanel.css';
 
 /** How long after the panel shows the policy starts loading (the first measurements go first). */
 const PREPARE_DELAY_MS = 1500;
@@ -57,7 +58,7 @@ function Summary({ run }: { run: AgentRun }) {
   }
   const speedup = best && run.startGflops ? best.gflops / run.startGflops : null;
   return (
-    <p className="agent-summary" data-testid="agent-summary" data-tuning-ms={run.tuningMs?.toFixed(0)}>
+    <p className="agent-summary" data-testid="agent-summary" data-tuning-ms={run.tuningMs?.toFixed(0)} data-best-index={best?.index}>
       tuned in <strong data-testid="agent-tuning-ms">{run.tuningMs !== undefined ? `${run.tuningMs.toFixed(0)} ms` : '–'}</strong>
       {best && run.startGflops !== undefined && (
         <>
@@ -81,25 +82,25 @@ function Player({ run }: { run: AgentRun }) {
     <div className="agent-player" role="group" aria-label="rollout player">
       <div className="agent-player-buttons">
         <button type="button" disabled={!ready || player.index === 0} onClick={() => { s().playerPause(); s().playerSeek(0); }} aria-label="to the start" title="to the start">
-          ⏮
+          |◀
         </button>
         <button type="button" data-testid="agent-step-back" disabled={!ready || player.index === 0} onClick={() => s().playerStep(-1)} aria-label="step back" title="step back">
           ◀
         </button>
         {player.playing ? (
           <button type="button" data-testid="agent-pause" disabled={!ready} onClick={() => s().playerPause()} aria-label="pause" title="pause">
-            ⏸
+            pause
           </button>
         ) : (
           <button type="button" data-testid="agent-play" disabled={!ready} onClick={() => s().playerPlay()} aria-label="play" title="play">
-            ▶︎
+            play
           </button>
         )}
         <button type="button" data-testid="agent-step-forward" disabled={!ready || player.index >= n} onClick={() => s().playerStep(1)} aria-label="step forward" title="step forward">
-          ▶︎|
+          ▶
         </button>
         <button type="button" disabled={!ready || player.index >= n} onClick={() => { s().playerPause(); s().playerSeek(n); }} aria-label="to the end" title="to the end">
-          ⏭
+          ▶|
         </button>
         <label className="agent-speed">
           speed{' '}

@@ -1,0 +1,104 @@
+// The agent in the page: "let the agent drive" on matmul 128^3 rolls the shipped policy out in
+// its worker; the rollout enters the history as the agent's; the player steps back and forward
+// (the nest and the history position follow); the bars show every action's value, the chosen one
+// marked and the illegal ones greyed with the core's reason; the best schedule it reached is
+// measured faster than the default by the page's own measurer.
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+const schedule = (page: Page) => page.getByTestId('schedule');
+const position = (page: Page) => page.getByTestId('history-position');
+
+/** The GFLOPS the performance panel measured for the schedule on screen. */
+async function measuredGflops(page: Page): Promise<number> {
+  const gflops = page.getByTestId('gflops');
+  const expected = (await schedule(page).textContent()) ?? '';
+  let value = NaN;
+  await expect
+    .poll(async () => {
+      if ((await gflops.getAttribute('data-schedule')) !== expected) return false;
+      value = Number((await gflops.getAttribute('data-value')) || NaN);
+      return Number.isFinite(value) && value > 0;
+    }, { timeout: 60_000 })
+    .toBe(true);
+  return value;
+}
+
+/** The schedule after step i of the rollout, as the step list states it. */
+async function stepSchedule(page: Page, i: number): Promise<string> {
+  const title = (await page.getByTestId(`agent-step-${i}`).getAttribute('title')) ?? '';
+  return title.replace(/^after [a-z_0-9]+: /, '');
+}
+
+test('the agent drives matmul 128 to a faster schedule; the player steps; the action bars show', async ({ page, shot }, testInfo) => {
+  await page.goto('/#preset=matmul-128');
+  await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
+  const defaultGflops = await measuredGflops(page);
+
+  const panel = page.getByTestId('agent-panel');
+  await panel.getByTestId('agent-drive').click();
+  const run = panel.getByTestId('agent-run');
+  await expect(run).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  await expect(panel.getByTestId('agent-policy')).toHaveAttribute('data-status', 'ready');
+  await panel.getByTestId('agent-pause').click().catch(() => {}); // it plays on its own; it may have finished
+  await expect(panel.getByTestId('agent-play')).toBeVisible();
+
+  const summary = panel.getByTestId('agent-summary');
+  const tuningMs = Number(await summary.getAttribute('data-tuning-ms'));
+  expect(tuningMs).toBeGreaterThan(0);
+  testInfo.annotations.push({ type: 'tuning time (ms), matmul 128^3', description: String(tuningMs) });
+  console.log(`agent tuning time in the page, matmul 128^3: ${tuningMs} ms`);
+
+  // Ten actions entered the history as the agent's; the link marks them.
+  await expect(position(page)).toHaveText(/of 10$/);
+  await expect.poll(() => decodeURIComponent(page.url())).toMatch(/a=agent:[a-z_0-9]+(,agent:[a-z_0-9]+){9}/);
+
+  // The player: to the start, then one step forward and back, by keyboard.
+  await panel.getByTestId('agent-timeline').focus();
+  await page.keyboard.press('Home');
+  await expect(position(page)).toHaveText('step 0 of 10');
+  await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
+  await expect(panel.getByTestId('agent-step-label')).toHaveText('step 0 of 10');
+  const forward = panel.getByTestId('agent-step-forward');
+  await forward.focus();
+  await page.keyboard.press('Enter');
+  await expect(position(page)).toHaveText('step 1 of 10');
+  await expect(schedule(page)).toHaveText(await stepSchedule(page, 1));
+  await page.keyboard.press('Enter');
+  await expect(position(page)).toHaveText('step 2 of 10');
+  await expect(schedule(page)).toHaveText(await stepSchedule(page, 2));
+  await panel.getByTestId('agent-step-back').click();
+  await expect(position(page)).toHaveText('step 1 of 10');
+  await expect(panel.getByTestId('agent-step-label')).toHaveText('step 1 of 10');
+  await panel.getByTestId('agent-step-back').click();
+  await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
+
+  // At the start the cursor is on the outermost loop: `up` is illegal, greyed, with the core's reason.
+  const bars = panel.getByTestId('action-bar');
+  await expect(bars).toHaveCount(7);
+  await expect(panel.locator('[data-testid="action-bar"][data-chosen="true"]')).toHaveCount(1);
+  await expect(panel.locator('[data-testid="action-bar"][data-chosen="true"]')).toHaveAttribute('data-legal', 'true');
+  const up = panel.locator('[data-testid="action-bar"][data-action="up"]');
+  await expect(up).toHaveAttribute('data-legal', 'false');
+  await expect(up.getByTestId('action-reason')).toBeVisible();
+  await expect(up.getByTestId('action-reason')).toHaveText(/^illegal: .+/);
+  expect(await up.getAttribute('title')).toMatch(/^up is not possible here: .+/);
+  await shot('agent-panel', panel);
+
+  // The best schedule of the rollout, measured again by the page, beats the default.
+  const best = Number(await summary.getAttribute('data-best-index'));
+  expect(best).toBeGreaterThan(0);
+  await panel.getByTestId(`agent-step-${best}`).click();
+  await expect(position(page)).toHaveText(`step ${best} of 10`);
+  const bestGflops = await measuredGflops(page);
+  testInfo.annotations.push({ type: 'GFLOPS default -> agent best (page measurer)', description: `${defaultGflops} -> ${bestGflops}` });
+  expect(bestGflops).toBeGreaterThan(1.5 * defaultGflops);
+
+  // Play runs the rollout to its end.
+  await panel.getByTestId('agent-speed').selectOption('8');
+  await panel.getByTestId('agent-play').click();
+  await expect(position(page)).toHaveText('step 10 of 10', { timeout: 10_000 });
+  await expect(panel.getByTestId('agent-play')).toBeVisible();
+  await expect(schedule(page)).toHaveText(await stepSchedule(page, 10));
+  await shot('agent-page');
+});
