@@ -113,12 +113,11 @@ function tileText(r: KernelFacts): string {
 
 function tileSentence(b?: KernelFacts, a?: KernelFacts): string | null {
   if (!a || !b) return null;
-  const same =
-    a.tileLoops === b.tileLoops &&
-    a.vectorAccumulators === b.vectorAccumulators &&
-    a.scalarAccumulators === b.scalarAccumulators &&
-    a.heldAcross === b.heldAcross;
-  if (same) return null;
+  // Without a tile (innermost loop too long to unroll) `heldAcross` names the innermost loop
+  // itself, which the innermost-loop sentence already covers.
+  const key = (r: KernelFacts) =>
+    [r.tileLoops || `innermost x${r.innermostUnroll ?? 0}`, r.vectorAccumulators, r.scalarAccumulators, r.tileLoops ? r.heldAcross : ''].join('|');
+  if (key(a) === key(b)) return null;
   const spill =
     a.vectorAccumulators + 2 > VECTOR_REGISTERS
       ? `; ${a.vectorAccumulators} f32x4 accumulators plus the operands need more than the ${VECTOR_REGISTERS} vector registers, so values spill to memory`

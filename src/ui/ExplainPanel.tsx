@@ -1,0 +1,63 @@
+// "Why did that change?": after each action, one or two sentences from src/core/explain.ts on the
+// change from the previous schedule to the current one, with the generator's reports and the
+// measured GFLOPS once the worker has them.
+import { useMemo } from 'react';
+import { explainChange } from '../core/explain.ts';
+import { CACHE } from '../core/facts.ts';
+import { formatBytes } from '../core/problem.ts';
+import { printSchedule } from '../core/schedule.ts';
+import { useLooplab } from '../store/context.tsx';
+import { measurementKey } from '../store/measureSlice.ts';
+import { entryText } from '../store/log.ts';
+import { Panel } from './Panel.tsx';
+
+export const CACHE_NOTE = `Caches assumed: L1 ${formatBytes(CACHE.l1Bytes)} (${CACHE.l1Ways}-way, ${CACHE.lineBytes}-byte lines) and L2 ${formatBytes(CACHE.l2Bytes)} per core.`;
+
+export function ExplainPanel() {
+  const problem = useLooplab((s) => s.problem);
+  const problemKey = useLooplab((s) => s.problemKey);
+  const position = useLooplab((s) => s.position);
+  const entry = useLooplab((s) => (s.position > 0 ? s.log[s.position - 1] : null));
+  const before = useLooplab((s) => (s.position > 0 ? s.states[s.position - 1].schedule : null));
+  const after = useLooplab((s) => s.current.schedule);
+  const mBefore = useLooplab((s) => (before ? s.measurements[measurementKey(problemKey, printSchedule(before))] : undefined));
+  const mAfter = useLooplab((s) => s.measurements[measurementKey(problemKey, printSchedule(after))]);
+
+  const explanation = useMemo(() => {
+    if (!before) return null;
+    try {
+      return explainChange(problem, before, after, mBefore?.report, mAfter?.report, mBefore?.gflops, mAfter?.gflops);
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  }, [problem, before, after, mBefore, mAfter]);
+
+  const pending = !!before && (mBefore?.status !== 'done' || mAfter?.status !== 'done');
+  return (
+    <Panel title="Why did that change?" testId="explain-panel">
+      {!explanation || !entry ? (
+        <p className="explain-empty" data-testid="explain-empty">
+          Take an action (swap, split, merge, or move the cursor) and this says what it changed: strides in the innermost loop,
+          the vectorized variable, the register tile, the working set against the caches, tails.
+        </p>
+      ) : 'error' in explanation ? (
+        <p className="error" role="alert">
+          no explanation for this step: {explanation.error}
+        </p>
+      ) : (
+        <div data-testid="explain" data-topics={explanation.topics.join(' ')} data-position={position}>
+          <p className="explain-action">
+            after <code>{entryText(entry)}</code>
+            {pending ? <span className="explain-pending"> (figures still coming from the worker)</span> : null}
+          </p>
+          {explanation.sentences.map((s, i) => (
+            <p key={i} className="explain-sentence" data-testid="explain-sentence" data-topic={explanation.topics[i]}>
+              {s}
+            </p>
+          ))}
+        </div>
+      )}
+      <p className="explain-note">{CACHE_NOTE}</p>
+    </Panel>
+  );
+}
