@@ -1,8 +1,10 @@
 // Fine-tuning a policy on one problem (the page's "fine-tune on this problem"): the DQN of
 // train.ts run on a train split of just this problem, starting from the policy's weights with a
 // little exploration, for a short wall-time budget. Every few seconds the greedy rollout tunes
-// the problem and the best policy so far is kept (ties keep the earlier one); the answer holds
-// the greedy rollout's best GFLOPS before and after, so a person can keep or discard the result.
+// the problem and the best policy so far is kept, the starting policy included (ties keep the
+// earlier one): the answer is never worse on this problem than the policy it started from, by the
+// same (cached) measurements. It holds the greedy rollout's best GFLOPS before and after, so a
+// person can keep or discard the result.
 // The caller's oracle should cache (the rollouts and episodes revisit the same schedules).
 import { problemText, sizesText } from '../core/problem.ts';
 import type { Problem } from '../core/types.ts';
@@ -68,6 +70,8 @@ export interface FineTuneResult {
   /** Mean Huber loss over the run's last stretch (NaN when no update ran). */
   loss: number;
   cancelled: boolean;
+  /** A checkpoint beat the starting policy on this problem (else `policy` is a copy of it). */
+  improved: boolean;
 }
 
 /** The one-problem train split. */
@@ -84,6 +88,8 @@ const summary = (r: { gflops: number; defaultGflops: number; actions: readonly s
 /** Fine-tunes a copy of `policy` on `problem`; `policy` itself is left as it was. */
 export async function fineTune(policy: QPolicy, problem: Problem, oracle: GflopsOracle, peakGflops: number, options: FineTuneOptions = {}): Promise<FineTuneResult> {
   const before = await agentTune(policy, problem, oracle);
+  // train.ts's validation score of the starting policy on this problem.
+  const beforeSpeedup = Math.max(before.gflops, 1e-9) / Math.max(before.defaultGflops, 1e-9);
   const benchmark = problemBenchmark(problem);
   let stopped = false;
   const shouldStop = () => (stopped ||= options.shouldStop?.() === true);
@@ -97,7 +103,16 @@ export async function fineTune(policy: QPolicy, problem: Problem, oracle: Gflops
       ...(options.maxEpisodes !== undefined ? { maxEpisodes: options.maxEpisodes } : {}),
       ...options.config,
     },
-    { oracle, peakGflops, train: [benchmark], validation: [benchmark], initial: online, now: options.now },
+    {
+      oracle,
+      peakGflops,
+      train: [benchmark],
+      validation: [benchmark],
+      initial: online,
+      now: options.now,
+      // The starting policy is the best so far: a checkpoint must beat it to be the answer.
+      resume: { episodes: 0, envSteps: 0, wallSec: 0, curve: [], bestValSpeedup: beforeSpeedup, best: policy },
+    },
     { onEpisode: (e) => options.onEpisode?.({ episode: e.episode, ret: e.ret, epsilon: e.epsilon, wallSec: e.wallSec }), shouldStop },
   );
   // run.best is a copy taken at a validation; the network that trained is not needed any more.
@@ -115,5 +130,6 @@ export async function fineTune(policy: QPolicy, problem: Problem, oracle: Gflops
     wallSec: run.wallSec,
     loss: withLoss.length ? withLoss[withLoss.length - 1].loss : NaN,
     cancelled: stopped,
+    improved: run.bestValSpeedup > beforeSpeedup,
   };
 }

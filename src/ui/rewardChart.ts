@@ -114,7 +114,7 @@ export function createLineChart(svgElement: SVGSVGElement, titles: { x: string; 
     const d = lineDomains(model);
     const x = scaleLinear().domain(d.x).range([0, w]);
     const y = scaleLinear().domain(d.y).range([h, 0]).nice();
-    xAxis.call(axisBottom(x).ticks(Math.max(2, Math.floor(w / 60)), '~g'));
+    xAxis.call(axisBottom(x).ticks(Math.max(2, Math.floor(w / 60)), '~r'));
     yAxis.call(axisLeft(y).ticks(4, '~g'));
     ref.attr('display', model.reference ? null : 'none');
     if (model.reference) {
