@@ -45,13 +45,13 @@ export function createLabClient(options: LabClientOptions = {}): LabClient {
     return live;
   };
 
-  const stop = () => {
+  const stop = (why = 'the agent lab was closed') => {
     if (!live) return;
     const current = live;
     live = null;
+    current.kill(new Error(why));
     current.api[Comlink.releaseProxy]();
     current.worker.terminate();
-    current.kill(new Error('the run was stopped'));
   };
 
   /** The run in progress, if any. */
@@ -85,10 +85,10 @@ export function createLabClient(options: LabClientOptions = {}): LabClient {
       const run = running;
       if (!run) return;
       const timer = setTimeout(() => {
-        if (live === current && running === run) stop();
+        if (live === current && running === run) stop(`the run did not stop within ${grace / 1000} s of cancel; its worker was restarted`);
       }, grace);
       void run.then(() => clearTimeout(timer));
     },
-    terminate: stop,
+    terminate: () => stop(),
   };
 }
