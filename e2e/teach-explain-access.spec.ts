@@ -133,3 +133,16 @@ test('explanations appear after swaps, splits, merges and cursor moves', async (
   await expect(panel.getByTestId('explain-sentence').first()).toContainText('the innermost loop is now n:256 (was n:16)');
   await expect(panel).toContainText('L1 32 KiB');
 });
+
+test('a convolution is shown as 2-D slices of each tensor, following the latest access', async ({ page, shot }) => {
+  await page.goto('/#preset=conv-3x3&panels=nest,access');
+  await page.getByTestId('access-step-inner').click(); // one pass of kw: 3 steps
+  await expect(status(page)).toContainText('step 3 of');
+  await expect(status(page)).toContainText('O[0,0,0] += I[0,0,2] * W[0,0,0,2]');
+  await expect(grid(page, 'O')).toContainText('O[co,oh,ow] 28×28 · slice O[0, :, :] of 64 slices');
+  await expect(grid(page, 'I')).toContainText('I[ci,oh+kh,ow+kw] 30×30 · slice I[0, :, :] of 64 slices');
+  await expect(grid(page, 'W')).toContainText('W[co,ci,kh,kw] 3×3 · slice W[0, 0, :, :] of 4096 slices');
+  // The window of I slides along one row while kw moves.
+  await expect(grid(page, 'I')).toHaveAttribute('data-recent', '0,0,2 0,0,1 0,0,0');
+  await shot('access-conv', page.getByTestId('access-panel'));
+});

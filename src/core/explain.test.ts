@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCodegen, type Codegen } from '../codegen/index.ts';
 import { applyAction, type Action } from './actions.ts';
-import { explainChange } from './explain.ts';
+import { explainChange, factsSummary } from './explain.ts';
 import { CACHE, L1_SETS, footprint, scheduleFacts } from './facts.ts';
 import { formatBytes, parseProblem } from './problem.ts';
 import { parseSchedule, printSchedule } from './schedule.ts';
@@ -190,5 +190,14 @@ describe('explainChange', () => {
     const e = explainChange(mm, S(mm, 'm n k'), S(mm, 'm k n'));
     expect(e.sentences[0]).toMatch(/^The innermost loop is now n:256/);
     expect(e.sentences[0]).toContain('vectorized along n');
+  });
+});
+
+describe('factsSummary', () => {
+  it('states innermost strides, vectors, the L1 block and tails', () => {
+    expect(factsSummary(scheduleFacts(mm, S(mm, 'm k n')))).toBe(
+      `innermost n:256: C stride 1, A stride 0, B stride 1; 64 × f32x4 (4 lanes); n:256 fit L1 (${formatBytes((16 + 1 + 16) * CACHE.lineBytes)})`,
+    );
+    expect(factsSummary(scheduleFacts(odd, S(odd, 'm:24 r1 n k m:4')))).toMatch(/; 1\.0% in tails$/);
   });
 });

@@ -233,7 +233,11 @@ export function explainChange(
   return { sentences, topics: chosen.map(([t]) => t), before: b, after: a };
 }
 
-/** The facts a person may want next to the sentences: strides in the innermost loop and vector width. */
-export function innermostSummary(f: ScheduleFacts): string {
-  return `innermost ${f.innermost.text}: ${f.strides.map((s) => `${s.tensor} stride ${s.elements}`).join(', ')}; ${f.vectors} × f32x4${f.scalarRest ? ` + ${f.scalarRest} scalar` : ''} (${LANES} lanes)`;
+/** The schedule's facts in one line: innermost strides, vectors, the inner loops that fit L1. */
+export function factsSummary(f: ScheduleFacts): string {
+  const strides = f.strides.map((s) => `${s.tensor} stride ${s.elements}`).join(', ');
+  const vectors = `${f.vectors} × f32x4${f.scalarRest ? ` + ${f.scalarRest} scalar` : ''} (${LANES} lanes)`;
+  const l1 = f.l1From === null ? 'no inner loops fit L1' : `${f.levels[f.l1From].loopsText} fit L1 (${formatBytes(f.levels[f.l1From].bytes)})`;
+  const tails = f.tails.share > 0 ? `; ${(f.tails.share * 100).toFixed(1)}% in tails` : '';
+  return `innermost ${f.innermost.text}: ${strides}; ${vectors}; ${l1}${tails}`;
 }

@@ -107,8 +107,9 @@ function dimStrides(shape: readonly number[]): number[] {
   return out;
 }
 
-// Above this many rows the lines are estimated rather than listed (such a block never fits L1).
-const MAX_LISTED_ROWS = 8192;
+// Above this many lines they are estimated rather than listed: only blocks near the L1's size
+// need exact lines and set counts.
+const MAX_LISTED_LINES = 4 * (CACHE.l1Bytes / CACHE.lineBytes);
 
 /**
  * Lines of `t` touched when each variable v runs over [0, range[v]) (a box at the origin; tensors
@@ -120,8 +121,11 @@ export function footprint(t: TensorAccess, range: Record<string, number>): Tenso
   const last = dims.length - 1;
   const rows = dims.slice(0, last).reduce((p, d) => p * d, 1);
   const perLine = CACHE.lineBytes / 4;
-  if (rows > MAX_LISTED_ROWS) {
-    const lines = Math.min(rows * Math.ceil(dims[last] / perLine), Math.ceil(t.elements / perLine));
+  // Upper bounds: each row's lines (a row may straddle one more line), or the whole span.
+  const span = dims.reduce((s, d, i) => s + (d - 1) * strides[i], 0) + 1;
+  const bound = Math.min(rows * (Math.ceil(dims[last] / perLine) + 1), Math.ceil(span / perLine) + 1);
+  if (bound > MAX_LISTED_LINES) {
+    const lines = Math.min(rows * Math.ceil(dims[last] / perLine), Math.ceil(span / perLine), Math.ceil(t.elements / perLine));
     return { tensor: t.name, lines, maxPerSet: null };
   }
   const lines = new Set<number>();

@@ -2,8 +2,8 @@
 // change from the previous schedule to the current one, with the generator's reports and the
 // measured GFLOPS once the worker has them.
 import { useMemo } from 'react';
-import { explainChange } from '../core/explain.ts';
-import { CACHE } from '../core/facts.ts';
+import { explainChange, factsSummary } from '../core/explain.ts';
+import { CACHE, scheduleFacts } from '../core/facts.ts';
 import { formatBytes } from '../core/problem.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
@@ -32,6 +32,14 @@ export function ExplainPanel() {
     }
   }, [problem, before, after, mBefore, mAfter]);
 
+  const summary = useMemo(() => {
+    try {
+      return factsSummary(scheduleFacts(problem, after));
+    } catch {
+      return null;
+    }
+  }, [problem, after]);
+
   const pending = !!before && (mBefore?.status !== 'done' || mAfter?.status !== 'done');
   return (
     <Panel title="Why did that change?" testId="explain-panel">
@@ -57,6 +65,11 @@ export function ExplainPanel() {
           ))}
         </div>
       )}
+      {summary ? (
+        <p className="explain-facts" data-testid="explain-facts">
+          now: {summary}
+        </p>
+      ) : null}
       <p className="explain-note">{CACHE_NOTE}</p>
     </Panel>
   );
