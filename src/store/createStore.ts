@@ -2,6 +2,8 @@
 // module singleton) so that every page and every test gets its own.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { PRESETS } from '../core/problem.ts';
+import { createAgentLabSlice, type LabService } from './agentLabSlice.ts';
+import { createAgentSlice, followAgentRun } from './agentSlice.ts';
 import { createCompareSlice } from './compareSlice.ts';
 import { createHistorySlice } from './historySlice.ts';
 import type { SliceDeps } from './internal.ts';
@@ -10,8 +12,11 @@ import { createProblemSlice } from './problemSlice.ts';
 import type { SessionStorage } from './sessions.ts';
 import { createSessionsSlice } from './sessionsSlice.ts';
 import { resolveSnapshot, type ResolvedSnapshot } from './snapshot.ts';
-import type { HistoryEntry, LooplabState, Measurer, PanelId } from './types.ts';
+import type { AgentDriver, HistoryEntry, LooplabState, Measurer, PanelId } from './types.ts';
 import { createUiSlice } from './uiSlice.ts';
+import { createLessonSlice, watchLessons } from './lessonSlice.ts';
+import type { ProgressStorage } from '../teach/progress.ts';
+import type { TeacherOptions } from '../teach/teacherLink.ts';
 
 /** The problem a fresh page shows. */
 export const DEFAULT_PRESET = 'matmul-256';
@@ -30,6 +35,14 @@ export interface LooplabStoreOptions {
   }>;
   /** Saved sessions (IndexedDB in the page); without it the sessions list stays empty. */
   persistence?: SessionStorage;
+  /** A teacher's link options (lesson, fixed problem, hidden panels and actions, present mode). */
+  teacher?: TeacherOptions;
+  /** Lesson progress (IndexedDB in the page); without it progress lasts until the page closes. */
+  progress?: ProgressStorage;
+  /** The agent (its worker in the page); without it "let the agent drive" says it is unavailable. */
+  agent?: AgentDriver;
+  /** The agent lab (its worker in the page): the race against the searches and fine-tuning. */
+  lab?: LabService;
 }
 
 export type LooplabStore = StoreApi<LooplabState>;
@@ -50,7 +63,7 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
     if (r.ok) initial = r.value;
     else initialError = r.error;
   }
-  const deps: SliceDeps = { initial, measurer: options.measurer, persistence: options.persistence };
+  const deps: SliceDeps = { initial, measurer: options.measurer, persistence: options.persistence, agent: options.agent, lab: options.lab };
 
   const store = createStore<LooplabState>()((set, get) => ({
     ...createProblemSlice(set, get, deps),
@@ -59,6 +72,9 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
     ...createUiSlice(set, get, deps),
     ...createSessionsSlice(set, get, deps),
     ...createCompareSlice(set, get, deps),
+    ...createLessonSlice({ teacher: options.teacher, progress: options.progress })(set, get, deps),
+    ...createAgentSlice(set, get, deps),
+    ...createAgentLabSlice(set, get, deps),
   }));
 
   if (initialError) store.getState().notify('error', initialError);
@@ -67,6 +83,9 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
   store.subscribe((s, prev) => {
     if (s.current !== prev.current || s.problemKey !== prev.problemKey) s.measureCurrent();
   });
+  followAgentRun(store);
+  watchLessons(store, options.progress);
+  if (options.progress) void store.getState().refreshProgress();
   store.getState().measureCurrent();
   if (options.persistence) void store.getState().refreshSessions();
   return store;

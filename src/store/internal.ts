@@ -1,8 +1,9 @@
 // What every slice creator receives: the store's set/get and the injected services.
 import type { StoreApi } from 'zustand/vanilla';
+import type { LabService } from './agentLabSlice.ts';
 import type { SessionStorage } from './sessions.ts';
 import type { ResolvedSnapshot } from './snapshot.ts';
-import type { LooplabState, Measurer } from './types.ts';
+import type { AgentDriver, LooplabState, Measurer } from './types.ts';
 
 export type SetState = StoreApi<LooplabState>['setState'];
 export type GetState = StoreApi<LooplabState>['getState'];
@@ -12,6 +13,10 @@ export interface SliceDeps {
   initial: ResolvedSnapshot;
   measurer?: Measurer;
   persistence?: SessionStorage;
+  /** The agent (its worker in the page); without it the agent is unavailable. */
+  agent?: AgentDriver;
+  /** The agent lab (its worker in the page): races and fine-tuning; without it they are unavailable. */
+  lab?: LabService;
 }
 
 export type SliceCreator<T> = (set: SetState, get: GetState, deps: SliceDeps) => T;

@@ -1,8 +1,12 @@
 // The page's store: the runtime worker as measurer, sessions in IndexedDB, state in the URL.
 // Call once at start-up (main.tsx or App) and hand the store to <LooplabProvider>.
+import { lazyAgentClient } from '../agent/lazyAgentClient.ts';
 import { printSchedule } from '../core/schedule.ts';
+import { createPageLab } from './agentLabSlice.ts';
 import { createLooplabStore, type LooplabStore, type LooplabStoreOptions } from './createStore.ts';
 import { indexedDbSessions } from './sessions.ts';
+import { indexedDbProgress } from '../teach/progress.ts';
+import { snapshotHash, syncLessonQuery, teacherLinkStart } from './lessonSlice.ts';
 import { isDefaultBase, type ResolvedSnapshot } from './snapshot.ts';
 import { parseHash, syncWithUrl } from './url.ts';
 import { createWorkerMeasurer } from './workerMeasurer.ts';
@@ -26,20 +30,36 @@ export function initialOf(s: ResolvedSnapshot): NonNullable<LooplabStoreOptions[
 
 export function createPageStore(win: Window = window): PageStore {
   const measurer = createWorkerMeasurer();
+  // The agent's worker starts on the first rollout or policy load (tfjs stays out of the first load).
+  const agent = lazyAgentClient();
+  const lab = createPageLab(new URL(`${import.meta.env.BASE_URL}agent/learning-curve.csv`, win.location.href).href);
   // Start from the link's state, so the first measurement is of the right schedule (syncWithUrl
   // reports an invalid link).
   const fromLink = parseHash(win.location.hash);
+  // A teacher's link (?lesson=...&hide=...) may start from the lesson's start instead; then the
+  // hash is rewritten to it, so that syncWithUrl restores that.
+  const link = teacherLinkStart(win.location.search, win.location.hash);
+  if (link.replaceHash && link.snapshot) win.history.replaceState(win.history.state, '', snapshotHash(link.snapshot));
   const store = createLooplabStore({
     measurer,
+    agent,
+    lab,
     persistence: indexedDbSessions(),
-    initial: fromLink.ok && fromLink.value ? initialOf(fromLink.value) : undefined,
+    initial: link.snapshot ? initialOf(link.snapshot) : fromLink.ok && fromLink.value ? initialOf(fromLink.value) : undefined,
+    teacher: link.teacher,
+    progress: indexedDbProgress(),
   });
+  for (const error of link.errors) store.getState().notify('error', error);
   const stopUrl = syncWithUrl(store, win);
+  const stopQuery = syncLessonQuery(store, win);
   return {
     store,
     dispose() {
       stopUrl();
+      stopQuery();
       measurer.dispose();
+      agent.terminate();
+      lab.terminate();
     },
   };
 }

@@ -4,9 +4,16 @@ import type { Action } from '../core/actions.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 import type { KernelReport } from '../codegen/types.ts';
 import type { ResolvedSnapshot } from './snapshot.ts';
+import type { LessonProgress } from '../teach/progress.ts';
+import type { TeacherOptions } from '../teach/teacherLink.ts';
+import type { AgentLabSlice } from './agentLabSlice.ts';
+import type { AgentClient, AgentStepView } from '../agent/agentClient.ts';
+import type { ModelFiles } from '../agent/policy.ts';
 
-export type PanelId = 'problem' | 'nest' | 'graph' | 'code' | 'perf' | 'compare';
-export const PANEL_IDS: PanelId[] = ['problem', 'nest', 'graph', 'code', 'perf', 'compare'];
+export type { AgentActionValue, AgentStepView } from '../agent/agentClient.ts';
+
+export type PanelId = 'problem' | 'nest' | 'graph' | 'code' | 'perf' | 'compare' | 'agent' | 'lab' | 'lesson' | 'access';
+export const PANEL_IDS: PanelId[] = ['problem', 'nest', 'graph', 'code', 'perf', 'compare', 'agent', 'lab', 'lesson', 'access'];
 
 /** Who took an action: the history is one log for people and the agent alike. */
 export type Actor = 'person' | 'agent';
@@ -158,4 +165,77 @@ export interface CompareSlice {
   unpin(): void;
 }
 
-export type LooplabState = ProblemSlice & HistorySlice & MeasureSlice & UiSlice & SessionsSlice & CompareSlice;
+// ---------------------------------------------------------------- agent
+
+/** What the store needs of the agent (the agent worker's client in the page, a fake in tests). */
+export type AgentDriver = Pick<AgentClient, 'loadPolicy' | 'tune'>;
+
+export interface AgentRun {
+  /** The problem the agent tuned; the run is dropped when the problem changes. */
+  problemKey: string;
+  /** History position the rollout starts at; its actions are log entries startPosition.. (by 'agent'). */
+  startPosition: number;
+  steps: AgentStepView[];
+  status: 'running' | 'done' | 'error';
+  /** GFLOPS of the start schedule (the agent worker's quick timing). */
+  startGflops?: number;
+  /** The rollout's time: policy, generating, compiling and timing kernels (ms). */
+  tuningMs?: number;
+  error?: string;
+}
+
+export interface AgentSlice {
+  agentPolicy: { status: 'loading' | 'ready' | 'error'; label: string; error?: string };
+  /** The policy's files; null = the shipped policy. */
+  agentPolicyFiles: ModelFiles | null;
+  /** Uses another policy for the next rollouts (e.g. a fine-tuned one); null = the shipped one. */
+  setAgentPolicy(files: ModelFiles | null, label: string): void;
+  /** Loads the policy in the agent's worker if nothing has asked for it yet (the panel calls it when idle). */
+  prepareAgent(): void;
+  agentRun: AgentRun | null;
+  /**
+   * The agent takes its 10 actions from the CURRENT schedule and cursor (on a new problem that is
+   * the default schedule with the cursor on the outermost loop, LoopTune's start). Its actions
+   * enter the history as the agent's; then the player rewinds to the start and plays them.
+   */
+  driveAgent(): void;
+  /** Replays the rollout: index = actions of the rollout applied (history position startPosition + index). */
+  player: { index: number; playing: boolean; speed: number };
+  /** One step back or forward (pauses). */
+  playerStep(delta: 1 | -1): void;
+  playerSeek(index: number): void;
+  /** Plays from the current step (from the start when at the end) at `speed` steps per second. */
+  playerPlay(): void;
+  playerPause(): void;
+  setPlayerSpeed(stepsPerSecond: number): void;
+}
+
+// ---------------------------------------------------------------- lessons
+
+export interface LessonSlice {
+  /** The open lesson (src/teach/lessons.ts), or null. */
+  lessonId: string | null;
+  /** The teacher's link options: what is fixed, hidden or presented (src/teach/teacherLink.ts). */
+  teacher: TeacherOptions;
+  /** Large type and a high-contrast theme. */
+  present: boolean;
+  /** The printable handout of the open lesson is shown. */
+  handoutOpen: boolean;
+  /** Done tasks per lesson id (kept in IndexedDB). */
+  lessonProgress: Record<string, LessonProgress>;
+  /** Why saved progress was (partly) ignored. */
+  progressProblems: string[];
+  /** The learner's predictions of the agent's actions (step = player index it was made at). */
+  predictions: { step: number; predicted: string; actual: string }[];
+  /** Opens a lesson at its start (problem, schedule, empty history). */
+  openLesson(id: string): void;
+  closeLesson(): void;
+  setPresent(on: boolean): void;
+  setHandoutOpen(open: boolean): void;
+  /** Records a prediction of the rollout's next action, then steps the player. */
+  predictNext(action: string): void;
+  refreshProgress(): Promise<void>;
+  resetLessonProgress(id: string): Promise<void>;
+}
+
+export type LooplabState = ProblemSlice & HistorySlice & MeasureSlice & UiSlice & SessionsSlice & CompareSlice & AgentSlice & AgentLabSlice & LessonSlice;

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { printSchedule } from '../core/schedule.ts';
 import { createLooplabStore, type LooplabStore } from './createStore.ts';
 import { parseHash, stateToHash, syncWithUrl, type UrlWindow } from './url.ts';
+import { PANEL_IDS } from './types.ts';
 
 function essentials(store: LooplabStore) {
   const s = store.getState();
@@ -35,7 +36,7 @@ describe('URL hash', () => {
     act('down');
     store.getState().undo();
     store.getState().togglePanel('graph');
-    expect(stateToHash(store.getState())).toBe('#preset=matmul-256&a=down,swap_up,agent:split_16,down&at=3&panels=problem,nest,code,perf');
+    expect(stateToHash(store.getState())).toBe('#preset=matmul-256&a=down,swap_up,agent:split_16,down&at=3&panels=problem,nest,code,perf,agent');
   });
 
   it('the default state is a short link', () => {
@@ -143,7 +144,7 @@ describe('syncWithUrl', () => {
       expect(store.getState().presetId).toBe('matmul-64');
       expect(store.getState().position).toBe(1);
       expect(store.getState().log).toHaveLength(2);
-      expect(store.getState().panels).toEqual({ problem: false, nest: true, graph: false, code: false, perf: false, compare: false });
+      expect(store.getState().panels).toEqual(Object.fromEntries(PANEL_IDS.map((id) => [id, id === 'nest'])));
       expect(f.replaced).toEqual([]);
       store.getState().redo();
       store.getState().act('split_2');

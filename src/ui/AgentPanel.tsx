@@ -137,15 +137,22 @@ function StepList({ run, problem }: { run: AgentRun; problem: Problem }) {
   const index = useLooplab((s) => s.player.index);
   const seek = useLooplab((s) => s.playerSeek);
   const ready = run.status === 'done';
-  const rows: { label: string; gflops?: number; schedule?: string }[] = [
+  const rows: { label: string; gflops?: number; schedule?: string; elapsedMs?: number }[] = [
     { label: 'start', gflops: run.startGflops },
-    ...run.steps.map((st) => ({ label: st.action, gflops: st.gflops, schedule: st.scheduleText })),
+    ...run.steps.map((st) => ({ label: st.action, gflops: st.gflops, schedule: st.scheduleText, elapsedMs: st.elapsedMs })),
   ];
   return (
     <ol className="agent-steps" data-testid="agent-steps" start={0}>
       {rows.map((row, i) => (
         <li key={i} className={ready && i === index ? 'agent-step agent-step-current' : 'agent-step'} aria-current={ready && i === index ? 'step' : undefined}>
-          <button type="button" disabled={!ready} onClick={() => seek(i)} data-testid={`agent-step-${i}`} title={row.schedule ? `after ${row.label}: ${row.schedule}` : 'the schedule the agent started from'}>
+          <button
+            type="button"
+            disabled={!ready}
+            onClick={() => seek(i)}
+            data-testid={`agent-step-${i}`}
+            data-elapsed-ms={row.elapsedMs?.toFixed(0)}
+            title={row.schedule ? `after ${row.label}: ${row.schedule}` : 'the schedule the agent started from'}
+          >
             <span className="agent-step-action">{row.label}</span>
             <span className="agent-step-gflops" data-testid="agent-step-gflops">
               {row.gflops !== undefined ? `${formatGflops(row.gflops)} GFLOPS` : '…'}

@@ -1,11 +1,14 @@
 // The page: one store (made once: the worker measures, IndexedDB keeps sessions, the URL holds the
 // state), the keyboard, and the panels in three columns readable at 1280x720 and on a projector.
 // Each panel is a component without props that reads the store itself.
-import { Component, type ReactNode } from 'react';
+import { Component, lazy, Suspense, type ReactNode } from 'react';
 import { LooplabProvider, useLooplab } from '../store/context.tsx';
 import { createPageStore, type PageStore } from '../store/page.ts';
 import type { PanelId } from '../store/types.ts';
+import { AgentLabPanel } from './AgentLabPanel.tsx';
+import { AgentPanel } from './AgentPanel.tsx';
 import { ComparePanel } from './ComparePanel.tsx';
+import { ExplainPanel } from './ExplainPanel.tsx';
 import { ExchangeMenu } from './ExchangeMenu.tsx';
 import { LoopNestPanel } from './LoopNestPanel.tsx';
 import { Notices } from './Notices.tsx';
@@ -16,6 +19,13 @@ import { CodePanel } from './CodePanel.tsx';
 import { ProblemPanel } from './ProblemPanel.tsx';
 import { SessionsPanel } from './SessionsPanel.tsx';
 import { KeyboardProvider, useNestKeys } from './useKeyboard.tsx';
+import { FixedProblemPanel } from './FixedProblemPanel.tsx';
+import { Handout } from './Handout.tsx';
+import { LessonPanel } from './LessonPanel.tsx';
+import { PresentToggle, usePageModes } from './PresentMode.tsx';
+
+// The access-pattern view is hidden at first: loaded when shown.
+const AccessPanel = lazy(() => import('./AccessPanel.tsx').then((m) => ({ default: m.AccessPanel })));
 
 // One store per page load (StrictMode renders twice; a module-level store keeps one worker).
 let page: PageStore | null = null;
@@ -37,8 +47,12 @@ const PANEL_LABELS: Record<PanelId, string> = {
   code: 'code',
   perf: 'performance',
   compare: 'compare',
+  agent: 'agent',
+  lab: 'agent vs search',
+  lesson: 'lesson',
+  access: 'access pattern',
 };
-const TOGGLE_ORDER: PanelId[] = ['problem', 'nest', 'graph', 'code', 'perf', 'compare'];
+const TOGGLE_ORDER: PanelId[] = ['problem', 'nest', 'graph', 'code', 'perf', 'compare', 'agent', 'lab', 'lesson', 'access'];
 
 /** Keeps one failing panel from taking the page down; says what failed. */
 class PanelBoundary extends Component<{ name: string; children: ReactNode }, { error: string | null }> {
@@ -66,10 +80,11 @@ class PanelBoundary extends Component<{ name: string; children: ReactNode }, { e
 function PanelToggles() {
   const panels = useLooplab((s) => s.panels);
   const togglePanel = useLooplab((s) => s.togglePanel);
+  const hidden = useLooplab((s) => s.teacher.hide);
   const { setHelpOpen } = useNestKeys();
   return (
     <nav className="panel-toggles" aria-label="panels">
-      {TOGGLE_ORDER.map((id) => (
+      {TOGGLE_ORDER.filter((id) => !hidden.includes(id)).map((id) => (
         <button
           key={id}
           type="button"
@@ -82,6 +97,7 @@ function PanelToggles() {
           {PANEL_LABELS[id]}
         </button>
       ))}
+      <PresentToggle />
       <button type="button" className="keys-button" data-testid="keys-button" onClick={() => setHelpOpen(true)} title="every key (?)">
         keys <kbd>?</kbd>
       </button>
@@ -90,7 +106,8 @@ function PanelToggles() {
 }
 
 function Slot({ id, name, children }: { id: PanelId | 'side'; name: string; children: ReactNode }) {
-  const shown = useLooplab((s) => (id === 'side' ? true : s.panels[id]));
+  // A panel a teacher's link hides stays hidden, whatever the panels say.
+  const shown = useLooplab((s) => (id === 'side' ? true : s.panels[id] && !s.teacher.hide.includes(id)));
   if (!shown) return null;
   return (
     <div className={`slot slot-${id}`}>
@@ -99,7 +116,15 @@ function Slot({ id, name, children }: { id: PanelId | 'side'; name: string; chil
   );
 }
 
+function ProblemSlotContent() {
+  const fixed = useLooplab((s) => s.teacher.fixed.includes('problem'));
+  return fixed ? <FixedProblemPanel /> : <ProblemPanel />;
+}
+
 function Layout() {
+  usePageModes();
+  const handoutOpen = useLooplab((s) => s.handoutOpen);
+  const lessonShown = useLooplab((s) => s.panels.lesson && !s.teacher.hide.includes('lesson'));
   return (
     <div className="app">
       <header className="app-header">
@@ -107,10 +132,21 @@ function Layout() {
         <p className="tagline">reorder and split loops; WebAssembly SIMD kernels timed on your CPU</p>
         <PanelToggles />
       </header>
-      <main className="layout">
+      {handoutOpen && <Handout />}
+      <main className={lessonShown ? 'layout layout-with-lesson' : 'layout'} hidden={handoutOpen}>
+        {lessonShown && (
+          <div className="column column-lesson">
+            <Slot id="lesson" name="Lesson">
+              <LessonPanel />
+            </Slot>
+          </div>
+        )}
         <div className="column column-left">
           <Slot id="problem" name="Problem">
-            <ProblemPanel />
+            <ProblemSlotContent />
+          </Slot>
+          <Slot id="agent" name="Agent">
+            <AgentPanel />
           </Slot>
           <Slot id="side" name="Sessions">
             <SessionsPanel />
@@ -123,11 +159,22 @@ function Layout() {
           <Slot id="nest" name="Loop nest">
             <LoopNestPanel />
           </Slot>
+          <Slot id="nest" name="Why did that change?">
+            <ExplainPanel />
+          </Slot>
           <Slot id="perf" name="Performance">
             <PerformancePanel />
           </Slot>
+          <Slot id="lab" name="Agent vs search">
+            <AgentLabPanel />
+          </Slot>
         </div>
         <div className="column column-right">
+          <Slot id="access" name="Access pattern">
+            <Suspense fallback={<p>loading the access-pattern view…</p>}>
+              <AccessPanel />
+            </Suspense>
+          </Slot>
           <Slot id="graph" name="Graph">
             <GraphPanel />
           </Slot>
