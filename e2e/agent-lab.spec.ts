@@ -39,8 +39,10 @@ test('the agent races the searches; a best schedule is applied to the playground
     expect(best[m]).toBeGreaterThan(0.8 * defaultGflops);
     await expect(page.locator(`[data-testid="race-row"][data-method="${m}"]`)).toHaveAttribute('data-status', 'done');
   }
-  // On matmul 256^3 the agent's rollout beats the default schedule by a wide margin.
+  // On matmul 256^3 the agent's rollout beats the default schedule by a wide margin, and at
+  // least one of the searches given 5 s (greedy1 stops at the first step that gains nothing).
   expect(best.agent).toBeGreaterThan(2 * defaultGflops);
+  expect(best.agent).toBeGreaterThanOrEqual(Math.min(...METHODS.slice(1).map((m) => best[m])));
   test.info().annotations.push({ type: 'race (GFLOPS)', description: JSON.stringify({ default: defaultGflops, ...best }) });
   await shot('race', page.getByTestId('lab-panel'));
 
