@@ -23,7 +23,7 @@ export interface AgentClientOptions {
 }
 
 export interface AgentClient {
-  /** Loads a policy (null: the shipped one) for the next rollouts. */
+  /** Loads a policy (null: the shipped one) for the next rollouts; when it fails, they keep the previous one. */
   loadPolicy(files: ModelFiles | null): Promise<AgentPolicyInfo>;
   /** Rolls the policy out on the problem from `start` (null: the default schedule), streaming steps to `onStep`. */
   tune(problemText: string, start: AgentStart | null, onStep?: (step: AgentStepView) => void): Promise<AgentTuneResult>;
@@ -123,10 +123,17 @@ export function createAgentClient(options: AgentClientOptions = {}): AgentClient
   return {
     loadPolicy(next) {
       return enqueue(async () => {
+        const previous = files;
         files = next;
         live ??= start();
         live.loaded = null;
-        return ensureLoaded(live);
+        try {
+          return await ensureLoaded(live);
+        } catch (error) {
+          // The rollouts keep the policy they had.
+          files = previous;
+          throw error;
+        }
       });
     },
     tune(problemText, startAt, onStep) {

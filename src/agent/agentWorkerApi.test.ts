@@ -76,6 +76,8 @@ describe('agent worker api', () => {
     await expect(api.tune(presetText('matmul-64'), { scheduleText: 'm q k', cursor: 0 })).rejects.toThrow(/q/);
     const files = shippedFiles();
     await expect(api.loadPolicy({ modelJson: files.modelJson, weights: files.weights.slice(0, 100) })).rejects.toThrow(/the agent's policy could not be loaded/);
+    // The rollouts keep the policy they had.
+    expect((await api.tune(presetText('matmul-64'), null)).steps).toHaveLength(10);
   });
 
   it('a failed shipped fetch says so and the next call tries again', async () => {

@@ -140,24 +140,19 @@ export function createAgentWorkerApi(deps: AgentWorkerDeps = {}): AgentWorkerApi
       () => (runtime = null),
     ));
 
-  const load = (files: ModelFiles | null): Promise<QPolicy> => {
-    const next = (async () => {
-      await ensureTf();
-      const f = files ?? (await fetchShipped());
-      try {
-        return await QPolicy.fromFiles(f);
-      } catch (e) {
-        throw new Error(`the agent's policy could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    })();
+  /** Loads a policy; it replaces the current one only once it has loaded (a failure keeps the old). */
+  const load = async (files: ModelFiles | null): Promise<QPolicy> => {
+    await ensureTf();
+    const f = files ?? (await fetchShipped());
+    let next: QPolicy;
+    try {
+      next = await QPolicy.fromFiles(f);
+    } catch (e) {
+      throw new Error(`the agent's policy could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    }
     const previous = policy;
-    policy = next;
-    next.then(
-      () => previous?.then((p) => p.dispose(), () => {}),
-      () => {
-        if (policy === next) policy = null;
-      },
-    );
+    policy = Promise.resolve(next);
+    previous?.then((p) => p.dispose(), () => {});
     return next;
   };
 
