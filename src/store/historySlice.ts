@@ -5,6 +5,7 @@ import type { Problem, Schedule } from '../core/types.ts';
 import { defaultSchedule } from '../core/schedule.ts';
 import type { SliceCreator } from './internal.ts';
 import type { HistorySlice } from './types.ts';
+import { fixedProblemReason, hiddenActionReason } from '../teach/teacherLink.ts';
 
 type HistoryData = Pick<HistorySlice, 'base' | 'log' | 'position' | 'states' | 'current' | 'refusal'>;
 
@@ -24,6 +25,12 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
 
   act(action, by = 'person') {
     const { problem, current, log, states, position } = get();
+    // A teacher's link can take actions away from the person (the agent keeps all of them).
+    const hidden = by === 'person' ? hiddenActionReason(get().teacher, action) : null;
+    if (hidden) {
+      set({ refusal: { action, reason: hidden } });
+      return false;
+    }
     const r = applyAction(problem, current, action);
     if (!r.ok) {
       set({ refusal: { action, reason: r.reason } });
@@ -40,11 +47,13 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
   },
 
   undo() {
+    if (hiddenActionReason(get().teacher, 'undo')) return;
     const { position } = get();
     if (position > 0) get().jumpTo(position - 1);
   },
 
   redo() {
+    if (hiddenActionReason(get().teacher, 'redo')) return;
     const { position, log } = get();
     if (position < log.length) get().jumpTo(position + 1);
   },
@@ -58,6 +67,11 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
 
   restore(snapshot) {
     const { panels } = get();
+    const fixed = fixedProblemReason(get().teacher);
+    if (fixed && snapshot.problemKey !== get().problemKey) {
+      get().notify('error', `${fixed}; the state asked for has another problem and was not opened`);
+      return;
+    }
     set({
       problemText: snapshot.problemText,
       problem: snapshot.problem,

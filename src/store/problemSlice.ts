@@ -5,6 +5,7 @@ import { freshHistory } from './historySlice.ts';
 import type { SliceCreator } from './internal.ts';
 import { resolveProblem } from './snapshot.ts';
 import type { ProblemSlice } from './types.ts';
+import { fixedProblemReason } from '../teach/teacherLink.ts';
 
 export const createProblemSlice: SliceCreator<ProblemSlice> = (set, get, { initial }) => ({
   problemText: initial.problemText,
@@ -14,6 +15,11 @@ export const createProblemSlice: SliceCreator<ProblemSlice> = (set, get, { initi
   presetId: initial.presetId,
 
   setProblemText(text) {
+    const fixed = fixedProblemReason(get().teacher);
+    if (fixed) {
+      get().notify('error', fixed);
+      return;
+    }
     const r = resolveProblem(text);
     if (!r.ok) {
       set({ problemText: text, problemError: r.error });
@@ -35,6 +41,11 @@ export const createProblemSlice: SliceCreator<ProblemSlice> = (set, get, { initi
   },
 
   loadPreset(id) {
+    const fixed = fixedProblemReason(get().teacher);
+    if (fixed) {
+      get().notify('error', fixed);
+      return;
+    }
     const preset = PRESETS.find((p) => p.id === id);
     if (!preset) {
       get().notify('error', `there is no preset '${id}'; the presets are ${PRESETS.map((p) => p.id).join(', ')}`);

@@ -2,9 +2,9 @@
 import type { SliceCreator } from './internal.ts';
 import { PANEL_IDS, type PanelId, type UiSlice } from './types.ts';
 
-/** Shown on a first visit: everything but the comparison (it opens when a schedule is pinned). */
+/** Shown on a first visit: everything but the comparison (it opens when a schedule is pinned) and the agent lab; the lesson column opens with a lesson. */
 export const DEFAULT_PANELS: Record<PanelId, boolean> = Object.fromEntries(
-  PANEL_IDS.map((id) => [id, id !== 'compare']),
+  PANEL_IDS.map((id) => [id, id !== 'compare' && id !== 'lab' && id !== 'lesson' && id !== 'access']),
 ) as Record<PanelId, boolean>;
 
 /** The most notices kept; older ones go first. */
@@ -15,6 +15,10 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get, { initial }) => {
   return {
     panels: { ...DEFAULT_PANELS, ...initial.panels },
     togglePanel(id) {
+      if (get().teacher?.hide.includes(id)) {
+        get().notify('error', `this lesson hides the ${id} panel`);
+        return;
+      }
       set({ panels: { ...get().panels, [id]: !get().panels[id] } });
     },
     notices: [],

@@ -9,6 +9,7 @@ import { variableColor, variableTint } from './colors.ts';
 import { parseSplitFactor, QUICK_SPLIT_FACTORS, type KeyCommand } from './keyboard.ts';
 import { Panel } from './Panel.tsx';
 import { useNestKeys } from './useKeyboard.tsx';
+import { hiddenActionReason } from '../teach/teacherLink.ts';
 
 /** Text with every problem variable in its colour (tensor names and numbers stay plain). */
 export function VarText({ problem, text }: { problem: Problem; text: string }) {
@@ -181,6 +182,7 @@ export function LoopNestPanel() {
   const position = useLooplab((s) => s.position);
   const logLength = useLooplab((s) => s.log.length);
   const refusal = useLooplab((s) => s.refusal);
+  const teacher = useLooplab((s) => s.teacher);
   const keys = useNestKeys();
   const { schedule, cursor } = current;
 
@@ -198,7 +200,7 @@ export function LoopNestPanel() {
     const act = (id: string, label: string, keysText: string, action: Action): ButtonSpec => ({
       id, label, keys: keysText, command: { kind: 'act', action }, reason: legal.get(action) ?? null,
     });
-    return [
+    const all: ButtonSpec[] = [
       act('up', 'up', '↑', 'up'),
       act('down', 'down', '↓', 'down'),
       act('swap_up', 'swap up', '⇧↑', 'swap_up'),
@@ -208,7 +210,13 @@ export function LoopNestPanel() {
       { id: 'undo', label: 'undo', keys: 'u', command: { kind: 'undo' }, reason: position === 0 ? 'nothing to undo: this is the start of the history' : null },
       { id: 'redo', label: 'redo', keys: '⇧U', command: { kind: 'redo' }, reason: position >= logLength ? 'nothing to redo: this is the latest step of the history' : null },
     ];
-  }, [problem, current, position, logLength]);
+    return all.filter((spec) => {
+      // A teacher's link that hides an action takes its button away.
+      const c = spec.command;
+      const what = c.kind === 'act' ? c.action : c.kind === 'split-prompt' ? 'split_2' : c.kind === 'undo' || c.kind === 'redo' ? c.kind : null;
+      return what === null || hiddenActionReason(teacher, what) === null;
+    });
+  }, [problem, current, position, logLength, teacher]);
 
   const onRun = (spec: ButtonSpec) => {
     // A disabled action still runs: the store refuses it and the status line says why.

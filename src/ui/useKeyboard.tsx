@@ -6,6 +6,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { applyAction, type Action } from '../core/actions.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { isTypingTarget, keyCommand, KEY_HELP, type KeyCommand } from './keyboard.ts';
+import { hiddenActionReason } from '../teach/teacherLink.ts';
 
 export interface NestKeys {
   /** The split prompt is open (the loop-nest panel shows it at the cursor loop). */
@@ -59,7 +60,8 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
     const s = store.getState();
     // When no split is possible at all, say why at once instead of asking a factor.
     const r = applyAction(s.problem, s.current, 'split_2');
-    if (!r.ok) {
+    // Refused (or hidden by a teacher's link): the store records the refusal with its reason.
+    if (!r.ok || hiddenActionReason(s.teacher, 'split_2')) {
       s.act('split_2', 'person');
       return;
     }
@@ -88,14 +90,16 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
         openSplit();
         return;
       case 'undo':
-        if (s.position === 0) setNote('nothing to undo: this is the start of the history');
+        if (hiddenActionReason(s.teacher, 'undo')) setNote(hiddenActionReason(s.teacher, 'undo'));
+        else if (s.position === 0) setNote('nothing to undo: this is the start of the history');
         else {
           setNote(null);
           s.undo();
         }
         return;
       case 'redo':
-        if (s.position >= s.log.length) setNote('nothing to redo: this is the latest step of the history');
+        if (hiddenActionReason(s.teacher, 'redo')) setNote(hiddenActionReason(s.teacher, 'redo'));
+        else if (s.position >= s.log.length) setNote('nothing to redo: this is the latest step of the history');
         else {
           setNote(null);
           s.redo();

@@ -1,0 +1,188 @@
+// Lessons and teacher links in the built page: a lesson done by keyboard alone marks its tasks done
+// from the real state (and the progress survives a reload, from IndexedDB); a teacher's link hides
+// panels and actions for real (buttons gone, keys refused with the message) and fixes the problem;
+// present mode changes type and colours; the handout shows the lesson's text, the schedules and
+// the GFLOPS they reached, and is what prints.
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+const schedule = (page: Page) => page.getByTestId('schedule');
+const task = (page: Page, id: string) => page.getByTestId(`lesson-task-${id}`);
+
+/** The GFLOPS measured for the schedule on screen, once it is a number. */
+async function measuredGflops(page: Page): Promise<number> {
+  const gflops = page.getByTestId('gflops');
+  const expected = (await schedule(page).textContent()) ?? '';
+  let value = NaN;
+  await expect
+    .poll(async () => {
+      if ((await gflops.getAttribute('data-schedule')) !== expected) return false;
+      const text = await gflops.getAttribute('data-value');
+      value = text ? Number(text) : NaN;
+      return Number.isFinite(value) && value > 0;
+    }, { timeout: 60_000 })
+    .toBe(true);
+  return value;
+}
+
+test('a lesson done by keyboard alone marks its tasks done, and the progress survives a reload', async ({ page, shot }) => {
+  await page.goto('/?lesson=loop-order');
+  await expect(page.getByTestId('lesson-title')).toHaveText('Loop order and stride');
+  await expect(page.getByTestId('lesson-text')).toContainText('three nested loops');
+  await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
+  for (const id of ['b-stride-1', 'speedup-3x', 'worst-order']) await expect(task(page, id)).toHaveAttribute('data-done', 'false');
+  await expect(task(page, 'b-stride-1').getByTestId('lesson-task-detail-b-stride-1')).toHaveText('innermost loop k:256: B moves by 256 per step');
+  const start = await measuredGflops(page);
+
+  // Hints come on request.
+  await expect(page.getByTestId('lesson-hints-b-stride-1')).toHaveCount(0);
+  await page.getByTestId('lesson-hint-b-stride-1').click();
+  await expect(page.getByTestId('lesson-hints-b-stride-1')).toContainText('Which variable');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+
+  // m n k -> m k n: B is stride 1 innermost, and the kernel is several times faster.
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
+  await expect(task(page, 'b-stride-1')).toHaveAttribute('data-done', 'true');
+  const fast = await measuredGflops(page);
+  // On a busy machine a quick figure can fall short; b measures longer, as a learner would.
+  if (fast / start < 3) {
+    await expect(task(page, 'speedup-3x')).toHaveAttribute('data-done', 'false');
+    await page.keyboard.press('b');
+    await expect(page.getByTestId('long-run-badge')).toBeVisible({ timeout: 60_000 });
+  }
+  await expect(task(page, 'speedup-3x')).toHaveAttribute('data-done', 'true');
+  await expect(task(page, 'speedup-3x').getByTestId('lesson-task-detail-speedup-3x')).toContainText('× the start');
+  await expect(task(page, 'worst-order')).toHaveAttribute('data-done', 'false');
+
+  // m k n -> k n m: m innermost, A and C jump a row per step.
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(schedule(page)).toHaveText('k:256 n:256 m:256');
+  await measuredGflops(page);
+  await expect(task(page, 'worst-order')).toHaveAttribute('data-done', 'true');
+  await expect(page.getByTestId('lesson-count')).toHaveText('3 of 3 done');
+  await expect(page.getByTestId('lesson-progress-loop-order')).toHaveAttribute('data-done', '3');
+  // Done stays done although the live check of b-stride-1 no longer holds.
+  await expect(task(page, 'b-stride-1')).toHaveAttribute('data-live', 'todo');
+  await expect(task(page, 'b-stride-1')).toHaveAttribute('data-done', 'true');
+  await shot('lesson-done');
+
+  // The query keeps the lesson, the hash the history; IndexedDB the progress.
+  expect(new URL(page.url()).searchParams.get('lesson')).toBe('loop-order');
+  await page.reload();
+  await expect(page.getByTestId('lesson-title')).toHaveText('Loop order and stride');
+  await expect(schedule(page)).toHaveText('k:256 n:256 m:256');
+  for (const id of ['b-stride-1', 'speedup-3x', 'worst-order']) await expect(task(page, id)).toHaveAttribute('data-done', 'true');
+  await expect(page.getByTestId('lesson-progress-loop-order')).toHaveAttribute('data-done', '3');
+});
+
+test("a teacher's link hides panels and actions for real, and fixes the problem", async ({ page, shot }) => {
+  await page.goto('/?lesson=loop-order&fixed=problem&hide=graph,code&hideActions=split,swap');
+  await expect(page.getByTestId('lesson-title')).toHaveText('Loop order and stride');
+  await expect(page.getByTestId('loop-nest-panel')).toBeVisible();
+
+  // Hidden panels: gone, and no toggle to bring them back.
+  await expect(page.getByTestId('graph-panel')).toHaveCount(0);
+  await expect(page.getByTestId('code-panel')).toHaveCount(0);
+  await expect(page.getByTestId('toggle-graph')).toHaveCount(0);
+  await expect(page.getByTestId('toggle-code')).toHaveCount(0);
+  await expect(page.getByTestId('toggle-perf')).toBeVisible();
+
+  // Hidden actions: no buttons; their keys are refused with the message; others still work.
+  for (const id of ['split', 'swap_up', 'swap_down']) await expect(page.getByTestId(`nest-btn-${id}`)).toHaveCount(0);
+  await expect(page.getByTestId('nest-btn-down')).toBeVisible();
+  await expect(page.getByTestId('nest-btn-merge')).toBeVisible();
+  await page.keyboard.press('s');
+  await expect(page.getByTestId('refusal')).toHaveText('this lesson hides split');
+  await expect(page.getByTestId('split-prompt')).toHaveCount(0);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(page.getByTestId('refusal')).toHaveText('this lesson hides swap');
+  await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
+  await expect(page.getByTestId('loop-nest').locator('[data-cursor="true"]')).toHaveAttribute('data-variable', 'n');
+
+  // The problem is fixed: no editor, no presets.
+  await expect(page.getByTestId('problem-fixed')).toHaveText('this lesson fixes the problem');
+  await expect(page.getByTestId('preset-select')).toHaveCount(0);
+  await shot('teacher-link');
+
+  // A reload keeps every option (they live in the query).
+  await page.reload();
+  await expect(page.getByTestId('graph-panel')).toHaveCount(0);
+  await expect(page.getByTestId('nest-btn-split')).toHaveCount(0);
+  await page.keyboard.press('s');
+  await expect(page.getByTestId('refusal')).toHaveText('this lesson hides split');
+});
+
+test('a bad teacher link says what is wrong and applies the rest', async ({ page }) => {
+  await page.goto('/?lesson=loop-ordr&hide=graf,code');
+  await expect(page.getByTestId('notices')).toContainText("the link's lesson 'loop-ordr' is not a lesson; the lessons are loop-order");
+  await expect(page.getByTestId('notices')).toContainText("the link hides 'graf', which is not a panel");
+  await expect(page.getByTestId('code-panel')).toHaveCount(0);
+  await expect(page.getByTestId('graph-panel')).toBeVisible();
+});
+
+test('present mode: large type and high contrast, from the link or the header', async ({ page, shot }) => {
+  await page.goto('/');
+  const fontSize = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  const ink = () => page.evaluate(() => getComputedStyle(document.body).color);
+  const normal = await fontSize();
+  await expect(page.getByTestId('present-toggle')).toHaveAttribute('aria-pressed', 'false');
+  await page.getByTestId('present-toggle').click();
+  await expect(page.locator('html')).toHaveClass(/present/);
+  expect(await fontSize()).toBeGreaterThan(normal * 1.15);
+  expect(await ink()).toBe('rgb(0, 0, 0)');
+
+  await page.goto('/?present=1');
+  await expect(page.locator('html')).toHaveClass(/present/);
+  await expect(page.getByTestId('present-toggle')).toHaveAttribute('aria-pressed', 'true');
+  expect(await fontSize()).toBeGreaterThan(normal * 1.15);
+  await shot('present');
+  await page.getByTestId('present-toggle').click();
+  await expect(page.locator('html')).not.toHaveClass(/present/);
+  expect(await fontSize()).toBe(normal);
+});
+
+test("the handout shows the lesson's text, its schedules and the GFLOPS reached, and is what prints", async ({ page, shot }) => {
+  await page.goto('/?lesson=loop-order');
+  await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
+  const start = await measuredGflops(page);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
+  const fast = await measuredGflops(page);
+
+  await page.getByTestId('lesson-handout').click();
+  const handout = page.getByTestId('handout');
+  await expect(handout).toBeVisible();
+  await expect(page.getByTestId('handout-title')).toHaveText('Loop order and stride');
+  await expect(page.getByTestId('handout-text')).toContainText('three nested loops');
+  const rows = handout.getByTestId('handout-row');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toHaveAttribute('data-schedule', 'm:256 n:256 k:256');
+  await expect(rows.nth(1)).toHaveAttribute('data-schedule', 'm:256 k:256 n:256');
+  expect(Number(await rows.nth(0).getAttribute('data-gflops'))).toBeCloseTo(start, 6);
+  expect(Number(await rows.nth(1).getAttribute('data-gflops'))).toBeCloseTo(fast, 6);
+  await expect(page.getByTestId('handout-task-b-stride-1')).toHaveAttribute('data-done', 'true');
+  await expect(page.getByTestId('handout-task-b-stride-1')).toContainText('m:256 k:256 n:256');
+  await expect(page.getByTestId('handout-best')).toBeVisible();
+  await expect(page.getByTestId('loop-nest-panel')).toBeHidden();
+
+  // Printing shows the handout only.
+  await page.emulateMedia({ media: 'print' });
+  await expect(handout).toBeVisible();
+  await expect(page.locator('.app-header')).toBeHidden();
+  await expect(page.getByTestId('handout-print')).toBeHidden();
+  await shot('handout-print');
+  await page.emulateMedia({ media: 'screen' });
+
+  // `handout=1` is in the query, so the link opens the handout; closing it goes back.
+  expect(new URL(page.url()).searchParams.get('handout')).toBe('1');
+  await page.getByTestId('handout-close').click();
+  await expect(handout).toHaveCount(0);
+  await expect(page.getByTestId('loop-nest-panel')).toBeVisible();
+});

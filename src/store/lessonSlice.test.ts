@@ -1,0 +1,161 @@
+// Lessons in the store: tasks recorded from the real state (sticky, saved), the teacher's options
+// refused on every path (act, keys' store calls, panels, problem, restore), and where a teacher's
+// link starts.
+import { describe, expect, it } from 'vitest';
+import { printSchedule } from '../core/schedule.ts';
+import { memoryProgress } from '../teach/progress.ts';
+import { parseTeacherLink, type TeacherOptions } from '../teach/teacherLink.ts';
+import { createLooplabStore } from './createStore.ts';
+import { lessonSnapshot, snapshotHash, teacherLinkStart } from './lessonSlice.ts';
+import { lessonById } from '../teach/lessons.ts';
+import { parseHash } from './url.ts';
+import { PANEL_IDS, type Measurer } from './types.ts';
+
+/** A measurer whose GFLOPS depend on the schedule text (m k n fast, m n k slow). */
+function fakeMeasurer(): Measurer & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    async measure(_problem, schedule) {
+      calls.push(schedule);
+      const gflops = schedule.endsWith('n:256') ? 10 : 1;
+      return { gflops, gflopsMedian: gflops, correct: true };
+    },
+    async peak() {
+      return 50;
+    },
+  };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 10));
+
+function teacher(query: string): TeacherOptions {
+  return parseTeacherLink(query, PANEL_IDS).options;
+}
+
+describe('lessons in the store', () => {
+  it('opening a lesson restores its start and shows the lesson column', () => {
+    const s = createLooplabStore();
+    s.getState().act('down');
+    s.getState().openLesson('tiling');
+    const st = s.getState();
+    expect(st.lessonId).toBe('tiling');
+    expect(printSchedule(st.current.schedule)).toBe('m:128 n:16 k:256 m:2 n:16');
+    expect(st.log).toEqual([]);
+    expect(st.panels.lesson).toBe(true);
+    s.getState().openLesson('nope');
+    expect(s.getState().notices.at(-1)?.text).toBe("there is no lesson 'nope'");
+  });
+
+  it('records a task when the real state satisfies it, keeps it done, and saves it', async () => {
+    const progress = memoryProgress();
+    const s = createLooplabStore({ measurer: fakeMeasurer(), progress });
+    s.getState().openLesson('loop-order');
+    await settle();
+    expect(s.getState().lessonProgress['loop-order']).toBeUndefined();
+    s.getState().act('down');
+    s.getState().act('swap_down');
+    await settle();
+    const tasks = s.getState().lessonProgress['loop-order'].tasks;
+    expect(Object.keys(tasks).sort()).toEqual(['b-stride-1', 'speedup-3x']);
+    expect(tasks['b-stride-1'].schedule).toBe('m:256 k:256 n:256');
+    expect(tasks['speedup-3x'].gflops).toBe(10);
+    // Undo: the live check no longer holds, the recorded task stays done.
+    s.getState().undo();
+    await settle();
+    expect(Object.keys(s.getState().lessonProgress['loop-order'].tasks)).toHaveLength(2);
+    expect((progress.records.get('loop-order') as { tasks: object }).tasks).toHaveProperty('b-stride-1');
+    // A new store reads it back.
+    const again = createLooplabStore({ progress });
+    await settle();
+    expect(Object.keys(again.getState().lessonProgress['loop-order'].tasks).sort()).toEqual(['b-stride-1', 'speedup-3x']);
+    await again.getState().resetLessonProgress('loop-order');
+    expect(again.getState().lessonProgress['loop-order']).toBeUndefined();
+    expect(progress.records.has('loop-order')).toBe(false);
+  });
+
+  it('does not count tasks on another problem', async () => {
+    const s = createLooplabStore({ measurer: fakeMeasurer() });
+    s.getState().openLesson('loop-order');
+    s.getState().loadPreset('matmul-64');
+    s.getState().act('down');
+    s.getState().act('swap_down');
+    await settle();
+    expect(s.getState().lessonProgress['loop-order']).toBeUndefined();
+  });
+
+  it('damaged saved progress is reported and ignored', async () => {
+    const progress = memoryProgress();
+    progress.records.set('tails', 42);
+    const s = createLooplabStore({ progress });
+    await settle();
+    expect(s.getState().progressProblems).toEqual(["the saved progress of 'Tails and awkward sizes' is damaged (not a progress record) and was ignored"]);
+    expect(s.getState().notices.map((n) => n.text)).toContain(s.getState().progressProblems[0]);
+  });
+});
+
+describe("a teacher's options are enforced by the store", () => {
+  it('hidden actions are refused for the person with the reason, not for the agent', () => {
+    const s = createLooplabStore({ teacher: teacher('?hideActions=split,swap,undo') });
+    expect(s.getState().act('split_4')).toBe(false);
+    expect(s.getState().refusal).toEqual({ action: 'split_4', reason: 'this lesson hides split' });
+    expect(s.getState().act('swap_down')).toBe(false);
+    expect(s.getState().refusal?.reason).toBe('this lesson hides swap');
+    expect(s.getState().act('down')).toBe(true);
+    expect(s.getState().act('split_4', 'agent')).toBe(true);
+    s.getState().undo();
+    expect(s.getState().position).toBe(2);
+  });
+
+  it('hidden panels cannot be shown', () => {
+    const s = createLooplabStore({ teacher: teacher('?hide=graph') });
+    s.getState().togglePanel('graph');
+    expect(s.getState().notices.at(-1)?.text).toBe('this lesson hides the graph panel');
+    s.getState().togglePanel('code');
+    expect(s.getState().panels.code).toBe(false);
+  });
+
+  it('a fixed problem refuses edits, presets and restoring another problem', () => {
+    const s = createLooplabStore({ teacher: teacher('?lesson=tails&fixed=problem,lesson'), initial: { problemText: lessonById('tails')!.problemText } });
+    const key = s.getState().problemKey;
+    s.getState().setProblemText('C[m,n] += A[m,k] * B[k,n]\nm=8, n=8, k=8');
+    s.getState().loadPreset('matmul-64');
+    s.getState().restore(lessonSnapshot(lessonById('loop-order')!));
+    s.getState().openLesson('loop-order');
+    expect(s.getState().problemKey).toBe(key);
+    expect(s.getState().lessonId).toBe('tails');
+    const texts = s.getState().notices.map((n) => n.text);
+    expect(texts).toContain('this lesson fixes the problem: it cannot be edited or replaced');
+    expect(texts).toContain('this link fixes the lesson: it cannot be switched');
+    s.getState().closeLesson();
+    expect(s.getState().lessonId).toBe('tails');
+  });
+});
+
+describe("where a teacher's link starts", () => {
+  it("starts from the lesson's start, or keeps the hash's state on the lesson's problem", () => {
+    const fresh = teacherLinkStart('?lesson=tiling', '');
+    expect(fresh.errors).toEqual([]);
+    expect(fresh.replaceHash).toBe(true);
+    expect(printSchedule(fresh.snapshot!.base)).toBe('m:128 n:16 k:256 m:2 n:16');
+    expect(fresh.snapshot!.panels?.lesson).toBe(true);
+    // The hash written for it reads back as the same state.
+    const back = parseHash(snapshotHash(fresh.snapshot!));
+    expect(back.ok && back.value && printSchedule(back.value.base)).toBe('m:128 n:16 k:256 m:2 n:16');
+
+    const kept = teacherLinkStart('?lesson=loop-order', '#preset=matmul-256&a=down,swap_down');
+    expect(kept.snapshot!.log.map((e) => e.action)).toEqual(['down', 'swap_down']);
+    const other = teacherLinkStart('?lesson=loop-order', '#preset=matmul-64&a=down');
+    expect(other.snapshot!.problemKey).toBe(lessonSnapshot(lessonById('loop-order')!).problemKey);
+    expect(other.snapshot!.log).toEqual([]);
+    const broken = teacherLinkStart('?lesson=loop-order', '#preset=nope');
+    expect(broken.errors[0]).toMatch(/preset 'nope' is not a preset.*the lesson starts from its own start/);
+  });
+
+  it('without a lesson the hash decides', () => {
+    const r = teacherLinkStart('?present=1', '#preset=matmul-64');
+    expect(r.replaceHash).toBe(false);
+    expect(r.teacher.present).toBe(true);
+    expect(r.snapshot?.presetId).toBe('matmul-64');
+  });
+});

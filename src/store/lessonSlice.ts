@@ -1,0 +1,249 @@
+// Lessons in the store: which lesson is open, the teacher's link options (fixed, hidden, present),
+// the handout, predictions of the agent's actions, and the progress (IndexedDB). `watchLessons`
+// checks the open lesson's tasks after every change of the real state and records a task the
+// first time it is done (sticky, with the schedule and GFLOPS of that moment).
+import { printSchedule } from '../core/schedule.ts';
+import { checkLesson, lessonById, lessonStart, type Lesson, type LessonFacts, type MeasuredFacts } from '../teach/lessons.ts';
+import { loadProgress, type LessonProgress, type ProgressStorage } from '../teach/progress.ts';
+import { fixedProblemReason, NO_TEACHER_OPTIONS, parseTeacherLink, withTeacherQuery, type TeacherOptions } from '../teach/teacherLink.ts';
+import type { LooplabStore } from './createStore.ts';
+import { messageOf, type SliceCreator } from './internal.ts';
+import { rolloutInHistory } from './agentSlice.ts';
+import { resolveSnapshot, type ResolvedSnapshot } from './snapshot.ts';
+import { PANEL_IDS, type LessonSlice, type LooplabState } from './types.ts';
+import { DEFAULT_PANELS } from './uiSlice.ts';
+import { parseHash, stateToHash } from './url.ts';
+
+/** The lesson's start as a checked snapshot (problem, base schedule, empty history). */
+export function lessonSnapshot(lesson: Lesson): ResolvedSnapshot {
+  const r = resolveSnapshot({ problemText: lesson.problemText, base: lessonStart(lesson).scheduleText }, `lesson '${lesson.id}'`);
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
+}
+
+/** What the lesson checks see of the store. */
+export function lessonFacts(s: LooplabState, lesson: Lesson): LessonFacts {
+  const prefix = `${s.problemKey}\n@ `;
+  const measuredBySchedule: Record<string, MeasuredFacts> = {};
+  for (const [key, m] of Object.entries(s.measurements)) {
+    if (!key.startsWith(prefix) || (m.status !== 'done' && m.status !== 'error')) continue;
+    measuredBySchedule[key.slice(prefix.length)] = {
+      gflops: typeof m.gflops === 'number' && Number.isFinite(m.gflops) ? m.gflops : null,
+      correct: m.correct ?? (m.status === 'error' ? false : null),
+      report: m.report ?? null,
+    };
+  }
+  const run = s.agentRun;
+  const agent =
+    typeof s.driveAgent !== 'function'
+      ? null
+      : {
+          status: run ? run.status : 'none',
+          actions: run && run.status === 'done' && rolloutInHistory(s, run) ? run.steps.map((step) => step.action) : [],
+          index: s.player.index,
+        };
+  return {
+    problem: s.problem,
+    onLessonProblem: s.problemKey === lessonSnapshot(lesson).problemKey,
+    current: s.current,
+    measured: measuredBySchedule[printSchedule(s.current.schedule)] ?? null,
+    measuredBySchedule,
+    agent,
+    predictions: {
+      made: s.predictions.length,
+      right: s.predictions.filter((p) => p.predicted === p.actual).length,
+    },
+  };
+}
+
+export interface LessonDeps {
+  teacher?: TeacherOptions;
+  progress?: ProgressStorage;
+}
+
+export const createLessonSlice = (lessonDeps: LessonDeps): SliceCreator<LessonSlice> => (set, get) => {
+  const teacher = lessonDeps.teacher ?? NO_TEACHER_OPTIONS;
+  const storage = lessonDeps.progress;
+  return {
+    lessonId: teacher.lesson,
+    teacher,
+    present: teacher.present,
+    handoutOpen: teacher.handout && teacher.lesson !== null,
+    lessonProgress: {},
+    progressProblems: [],
+    predictions: [],
+
+    openLesson(id) {
+      const s = get();
+      const lesson = lessonById(id);
+      if (!lesson) {
+        s.notify('error', `there is no lesson '${id}'`);
+        return;
+      }
+      if (s.teacher.fixed.includes('lesson') && id !== s.teacher.lesson) {
+        s.notify('error', 'this link fixes the lesson: it cannot be switched');
+        return;
+      }
+      const snapshot = lessonSnapshot(lesson);
+      const fixed = fixedProblemReason(s.teacher);
+      if (fixed && snapshot.problemKey !== s.problemKey) {
+        s.notify('error', `${fixed}, and lesson '${lesson.title}' needs another one`);
+        return;
+      }
+      s.restore(snapshot);
+      set({ lessonId: id, predictions: [], panels: { ...get().panels, lesson: true } });
+    },
+
+    closeLesson() {
+      if (get().teacher.fixed.includes('lesson')) {
+        get().notify('error', 'this link fixes the lesson: it cannot be closed');
+        return;
+      }
+      set({ lessonId: null, handoutOpen: false });
+    },
+
+    setPresent(on) {
+      set({ present: on });
+    },
+
+    setHandoutOpen(open) {
+      set({ handoutOpen: open && get().lessonId !== null });
+    },
+
+    predictNext(action) {
+      const s = get();
+      const run = s.agentRun;
+      if (!run || run.status !== 'done' || !rolloutInHistory(s, run)) {
+        s.notify('error', 'run the agent first: there is no rollout to predict');
+        return;
+      }
+      const index = s.player.index;
+      const step = run.steps[index];
+      if (!step) {
+        s.notify('info', 'the rollout is over: there is no next action to predict');
+        return;
+      }
+      if (!s.predictions.some((p) => p.step === index)) {
+        set({ predictions: [...s.predictions, { step: index, predicted: action, actual: step.action }] });
+      }
+      get().playerStep(1);
+    },
+
+    async refreshProgress() {
+      if (!storage) return;
+      const { byLesson, problems } = await loadProgress(storage);
+      // Tasks done while loading are kept.
+      const merged: Record<string, LessonProgress> = { ...byLesson };
+      for (const [id, p] of Object.entries(get().lessonProgress)) {
+        merged[id] = { ...p, tasks: { ...(byLesson[id]?.tasks ?? {}), ...p.tasks } };
+      }
+      set({ lessonProgress: merged, progressProblems: problems });
+      for (const p of problems) get().notify('error', p);
+    },
+
+    async resetLessonProgress(id) {
+      const { [id]: _dropped, ...rest } = get().lessonProgress;
+      set({ lessonProgress: rest, predictions: id === 'agent' ? [] : get().predictions });
+      if (!storage) return;
+      try {
+        await storage.delete(id);
+      } catch (error) {
+        get().notify('error', `lesson progress could not be reset: ${messageOf(error)}`);
+      }
+    },
+  };
+};
+
+/**
+ * Checks the open lesson after every relevant change and records newly done tasks (and saves
+ * them). Also pauses a new rollout in the agent lesson, so the learner predicts before each step.
+ */
+export function watchLessons(store: LooplabStore, storage?: ProgressStorage): () => void {
+  const record = (s: LooplabState) => {
+    const lesson = lessonById(s.lessonId);
+    if (!lesson) return;
+    const facts = lessonFacts(s, lesson);
+    if (!facts.onLessonProblem) return;
+    const checks = checkLesson(lesson, facts);
+    const before = s.lessonProgress[lesson.id];
+    const tasks = { ...(before?.tasks ?? {}) };
+    let changed = false;
+    lesson.tasks.forEach((task, i) => {
+      if (checks[i].state !== 'done' || tasks[task.id]) return;
+      tasks[task.id] = { doneAt: Date.now(), schedule: printSchedule(s.current.schedule), gflops: facts.measured?.gflops ?? null };
+      changed = true;
+    });
+    if (!changed) return;
+    const progress: LessonProgress = { lessonId: lesson.id, tasks, updatedAt: Date.now() };
+    store.setState({ lessonProgress: { ...store.getState().lessonProgress, [lesson.id]: progress } });
+    if (storage) {
+      storage.put(progress).catch((error: unknown) => store.getState().notify('error', `lesson progress could not be saved: ${messageOf(error)}`));
+    }
+  };
+  const unsubscribe = store.subscribe((s, prev) => {
+    if (
+      s.lessonId !== prev.lessonId ||
+      s.current !== prev.current ||
+      s.measurements !== prev.measurements ||
+      s.problemKey !== prev.problemKey ||
+      s.agentRun !== prev.agentRun ||
+      s.player !== prev.player ||
+      s.predictions !== prev.predictions
+    ) {
+      record(s);
+    }
+    const run = s.agentRun;
+    if (s.lessonId === 'agent' && run?.status === 'done' && prev.agentRun?.status !== 'done') {
+      // The agent slice starts playing right after it sets the run; stop it and rewind, so the
+      // learner predicts every step.
+      queueMicrotask(() => {
+        const now = store.getState();
+        now.playerPause();
+        now.playerSeek(0);
+      });
+    }
+  });
+  record(store.getState());
+  return unsubscribe;
+}
+
+/** Keeps `lesson`, `present` and `handout` of the page's query in step with the store (a reload keeps them). */
+export function syncLessonQuery(store: LooplabStore, win: Pick<Window, 'location' | 'history'>): () => void {
+  return store.subscribe((s, prev) => {
+    if (s.lessonId === prev.lessonId && s.present === prev.present && s.handoutOpen === prev.handoutOpen) return;
+    const search = withTeacherQuery(win.location.search, { ...s.teacher, lesson: s.lessonId, present: s.present, handout: s.handoutOpen });
+    if (search === win.location.search) return;
+    try {
+      win.history.replaceState(win.history.state, '', `${win.location.pathname}${search}${win.location.hash}`);
+    } catch (error) {
+      void error; // rate-limited; the next change writes again
+    }
+  });
+}
+
+/**
+ * Where a page opened by a teacher's link starts: the link's options (with a sentence per bad
+ * one), and the state: the hash's state when it is on the lesson's problem (a reload keeps the
+ * learner's history), the lesson's start otherwise; the lesson column is shown.
+ */
+export function teacherLinkStart(
+  search: string,
+  hash: string,
+): { teacher: TeacherOptions; errors: string[]; snapshot: ResolvedSnapshot | null; replaceHash: boolean } {
+  const { options: teacher, errors } = parseTeacherLink(search, PANEL_IDS);
+  const fromHash = parseHash(hash);
+  const hashState = fromHash.ok ? fromHash.value : null;
+  const lesson = lessonById(teacher.lesson);
+  if (!lesson) return { teacher, errors, snapshot: hashState, replaceHash: false };
+  const start = lessonSnapshot(lesson);
+  if (!fromHash.ok) errors.push(`${fromHash.error}; the lesson starts from its own start`);
+  const keep = hashState !== null && hashState.problemKey === start.problemKey;
+  const base = keep ? hashState : start;
+  const panels = { ...DEFAULT_PANELS, ...(base.panels ?? {}), lesson: true };
+  return { teacher, errors, snapshot: { ...base, panels }, replaceHash: true };
+}
+
+/** The hash of a checked snapshot (for writing the lesson's start into the address bar). */
+export function snapshotHash(s: ResolvedSnapshot): string {
+  return stateToHash({ ...s, problemError: null, panels: { ...DEFAULT_PANELS, ...(s.panels ?? {}) } });
+}

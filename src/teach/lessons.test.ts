@@ -1,0 +1,229 @@
+// Lesson checks against real schedules, the core's strides and working sets, and real reports of
+// the code generator (loaded in Node): each task is done exactly on the schedules it describes.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCodegen, type Codegen } from '../codegen/index.ts';
+import type { KernelReport } from '../codegen/types.ts';
+import { parseProblemText, problemText } from '../core/problem.ts';
+import { parseSchedule, printSchedule } from '../core/schedule.ts';
+import { checkLesson, lessonById, lessonStart, LESSONS, requestedTile, tileExtents, type AgentFacts, type Lesson, type LessonFacts, type TaskCheck } from './lessons.ts';
+
+let codegen: Codegen;
+beforeAll(async () => {
+  codegen = await loadCodegen();
+});
+
+function lesson(id: string): Lesson {
+  const l = lessonById(id);
+  if (!l) throw new Error(`no lesson ${id}`);
+  return l;
+}
+
+interface Given {
+  gflops?: number | null;
+  correct?: boolean | null;
+  /** GFLOPS measured for the lesson's start schedule. */
+  start?: number | null;
+  /** Other measured schedules: text -> gflops. */
+  others?: Record<string, number>;
+  measured?: boolean;
+  agent?: AgentFacts | null;
+  predictions?: { made: number; right: number };
+  problemText?: string;
+}
+
+function report(problemTextValue: string, scheduleText: string): KernelReport {
+  const p = parseProblemText(problemTextValue);
+  return codegen.generate(p, parseSchedule(p, scheduleText), { relaxedSimd: true }).report;
+}
+
+function facts(l: Lesson, scheduleText: string, g: Given = {}): LessonFacts {
+  const text = g.problemText ?? l.problemText;
+  const problem = parseProblemText(text);
+  const schedule = parseSchedule(problem, scheduleText);
+  const current = printSchedule(schedule);
+  const measuredBySchedule: LessonFacts['measuredBySchedule'] = {};
+  const start = lessonStart(l).scheduleText;
+  if (g.start !== undefined && g.start !== null) measuredBySchedule[start] = { gflops: g.start, correct: true, report: report(text, start) };
+  for (const [s, gf] of Object.entries(g.others ?? {})) {
+    measuredBySchedule[printSchedule(parseSchedule(problem, s))] = { gflops: gf, correct: true, report: report(text, s) };
+  }
+  if (g.measured !== false) {
+    measuredBySchedule[current] = { gflops: g.gflops ?? 1, correct: g.correct === undefined ? true : g.correct, report: report(text, scheduleText) };
+  }
+  return {
+    problem,
+    onLessonProblem: problemText(problem) === problemText(parseProblemText(l.problemText)),
+    current: { schedule, cursor: 0 },
+    measured: measuredBySchedule[current] ?? null,
+    measuredBySchedule,
+    agent: g.agent === undefined ? null : g.agent,
+    predictions: g.predictions ?? { made: 0, right: 0 },
+  };
+}
+
+function task(l: Lesson, id: string, f: LessonFacts): TaskCheck {
+  const i = l.tasks.findIndex((t) => t.id === id);
+  if (i < 0) throw new Error(`no task ${id}`);
+  return checkLesson(l, f)[i];
+}
+
+describe('the lessons', () => {
+  it('are at least six, with unique ids, valid starts, text, tasks and hints', () => {
+    expect(LESSONS.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
+    for (const l of LESSONS) {
+      expect(() => lessonStart(l)).not.toThrow();
+      expect(l.text.length).toBeGreaterThan(0);
+      expect(l.tasks.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(l.tasks.map((t) => t.id)).size).toBe(l.tasks.length);
+      for (const t of l.tasks) expect(t.hints.length).toBeGreaterThan(0);
+    }
+    expect(LESSONS.map((l) => l.id)).toEqual(['loop-order', 'tiling', 'vectorize', 'register-tile', 'tails', 'agent']);
+  });
+
+  it('wait for the lesson problem when the page is on another one', () => {
+    const l = lesson('loop-order');
+    const f = facts(l, 'm k n', { problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64' });
+    expect(checkLesson(l, f).every((c) => c.state === 'waiting')).toBe(true);
+  });
+});
+
+describe('loop order and stride', () => {
+  const l = () => lesson('loop-order');
+
+  it("B's stride in the innermost loop: 256 in m n k, 1 in m k n", () => {
+    const before = task(l(), 'b-stride-1', facts(l(), 'm n k'));
+    expect(before).toEqual({ state: 'todo', detail: 'innermost loop k:256: B moves by 256 per step' });
+    expect(task(l(), 'b-stride-1', facts(l(), 'm k n')).state).toBe('done');
+    expect(task(l(), 'b-stride-1', facts(l(), 'k m n')).state).toBe('done');
+    expect(task(l(), 'b-stride-1', facts(l(), 'n k m')).state).toBe('todo');
+  });
+
+  it('3x the start: waits for the start figure, counts only a correct kernel', () => {
+    expect(task(l(), 'speedup-3x', facts(l(), 'm k n', { gflops: 9 })).state).toBe('waiting');
+    expect(task(l(), 'speedup-3x', facts(l(), 'm k n', { gflops: 2.9, start: 1 })).state).toBe('todo');
+    const ok = task(l(), 'speedup-3x', facts(l(), 'm k n', { gflops: 3.1, start: 1 }));
+    expect(ok.state).toBe('done');
+    expect(ok.detail).toMatch(/3\.1×/);
+    expect(task(l(), 'speedup-3x', facts(l(), 'm k n', { gflops: 30, start: 1, correct: false })).state).toBe('todo');
+    expect(task(l(), 'speedup-3x', facts(l(), 'm k n', { start: 1, measured: false })).state).toBe('waiting');
+  });
+
+  it('the worst order has m innermost: A and C jump a row per step', () => {
+    expect(task(l(), 'worst-order', facts(l(), 'n k m')).state).toBe('done');
+    expect(task(l(), 'worst-order', facts(l(), 'k n m')).state).toBe('done');
+    expect(task(l(), 'worst-order', facts(l(), 'm n k')).state).toBe('todo');
+    expect(task(l(), 'worst-order', facts(l(), 'n k m', { measured: false })).state).toBe('waiting');
+  });
+});
+
+describe('tiling', () => {
+  const l = () => lesson('tiling');
+
+  it('split k: two loops over k', () => {
+    expect(task(l(), 'split-k', facts(l(), 'm n k m:2 n:16')).state).toBe('todo');
+    expect(task(l(), 'split-k', facts(l(), 'm n k k:16 m:2 n:16')).state).toBe('done');
+  });
+
+  it('the loops inside m fit L1 only with a k panel outside m', () => {
+    const start = task(l(), 'fits-l1', facts(l(), 'm n k m:2 n:16'));
+    expect(start.state).toBe('todo');
+    expect(start.detail).toMatch(/more than the 32 KiB L1/);
+    // Split but the outer k still inside m: the panel is still all of k.
+    expect(task(l(), 'fits-l1', facts(l(), 'm n k k:16 m:2 n:16')).state).toBe('todo');
+    const tiled = task(l(), 'fits-l1', facts(l(), 'k:16 m n k:16 m:2 n:16'));
+    expect(tiled.state).toBe('done');
+    expect(tiled.detail).toMatch(/fits the 32 KiB L1/);
+  });
+
+  it('keeps the 2x16 tile held across the inner k', () => {
+    expect(task(l(), 'keep-tile', facts(l(), 'k:16 m n k:16 m:2 n:16')).state).toBe('done');
+    expect(task(l(), 'keep-tile', facts(l(), 'k:16 m n m:2 n:16 k:16')).state).toBe('todo');
+  });
+});
+
+describe('vectorization', () => {
+  const l = () => lesson('vectorize');
+
+  it('along m gathers A and C; along n nothing is gathered', () => {
+    const m = task(l(), 'along-m', facts(l(), 'n k m'));
+    expect(m.state).toBe('done');
+    expect(m.detail).toBe('vectorized along m; gathered: C, A');
+    expect(task(l(), 'along-m', facts(l(), 'm n k')).state).toBe('todo');
+    expect(task(l(), 'along-n', facts(l(), 'm k n')).state).toBe('done');
+    expect(task(l(), 'along-n', facts(l(), 'm n k')).state).toBe('todo');
+  });
+
+  it('an innermost loop of 2 makes scalar accumulators', () => {
+    expect(task(l(), 'scalar', facts(l(), 'm n k n:2')).state).toBe('done');
+    expect(task(l(), 'scalar', facts(l(), 'm k n')).state).toBe('todo');
+  });
+
+  it('compare needs both measured, and n faster than m', () => {
+    expect(task(l(), 'compare', facts(l(), 'm k n', { gflops: 8 })).state).toBe('todo');
+    expect(task(l(), 'compare', facts(l(), 'm k n', { gflops: 8, others: { 'n k m': 1 } })).state).toBe('done');
+    expect(task(l(), 'compare', facts(l(), 'm k n', { gflops: 0.5, others: { 'n k m': 1 } })).state).toBe('todo');
+  });
+});
+
+describe('the register tile', () => {
+  const l = () => lesson('register-tile');
+
+  it('reads the tile from the report', () => {
+    const p = parseProblemText(l().problemText);
+    expect(tileExtents(report(l().problemText, 'm n k m:2 n:16'))).toEqual({ m: 2, n: 16 });
+    expect(requestedTile(p, parseSchedule(p, 'm n k m:4 n:32'))).toEqual({ loops: 'm:4 n:32', floats: 128 });
+    expect(requestedTile(p, parseSchedule(p, 'm n k'))).toEqual({ loops: '', floats: 1 });
+  });
+
+  it('2x16 held across k is done; 4x8 or a tile not held is not', () => {
+    expect(task(l(), 'tile-2x16', facts(l(), 'm n k m:2 n:16')).state).toBe('done');
+    expect(task(l(), 'tile-2x16', facts(l(), 'm n k m:4 n:8')).state).toBe('todo');
+    expect(task(l(), 'tile-2x16', facts(l(), 'm n k')).state).toBe('todo');
+  });
+
+  it('a tile of 32 vectors spills: the generator holds nothing across k', () => {
+    const spill = task(l(), 'spill', facts(l(), 'm n k m:4 n:32'));
+    expect(spill.state).toBe('done');
+    expect(spill.detail).toMatch(/asked m:4 n:32 \(32 vectors\)/);
+    expect(task(l(), 'spill', facts(l(), 'm n k m:2 n:16')).state).toBe('todo');
+  });
+});
+
+describe('tails', () => {
+  const l = () => lesson('tails');
+
+  it('a tail on m counts only with a correct kernel', () => {
+    expect(task(l(), 'tail-m', facts(l(), 'm n k')).state).toBe('todo');
+    expect(task(l(), 'tail-m', facts(l(), 'm n k m:4')).state).toBe('done');
+    expect(task(l(), 'tail-m', facts(l(), 'm n k m:4', { correct: false })).state).toBe('todo');
+    expect(task(l(), 'tail-m', facts(l(), 'm n k m:4', { correct: null })).state).toBe('waiting');
+  });
+
+  it('a 2x8 tile with tails on m and n', () => {
+    const t = task(l(), 'tile-tails', facts(l(), 'm n k m:2 n:8'));
+    expect(t.state).toBe('done');
+    expect(task(l(), 'tile-tails', facts(l(), 'm n k m:2')).state).toBe('todo');
+  });
+});
+
+describe('the agent lesson', () => {
+  const l = () => lesson('agent');
+
+  it('says it cannot be checked without an agent', () => {
+    const checks = checkLesson(l(), facts(l(), 'm n k'));
+    expect(checks.every((c) => c.state === 'unavailable')).toBe(true);
+    expect(checks[0].detail).toMatch(/no agent/);
+  });
+
+  it('counts the rollout, predictions and the player', () => {
+    const agent = { status: 'done', actions: ['down', 'swap_down', 'split_4'], index: 1 };
+    const f = facts(l(), 'm n k', { agent, predictions: { made: 5, right: 2 } });
+    expect(task(l(), 'run', f).state).toBe('done');
+    expect(task(l(), 'predict-5', f).state).toBe('done');
+    expect(task(l(), 'right-3', f).state).toBe('todo');
+    expect(task(l(), 'to-the-end', f)).toEqual({ state: 'todo', detail: 'step 1 of 3' });
+    expect(task(l(), 'to-the-end', facts(l(), 'm n k', { agent: { ...agent, index: 3 } })).state).toBe('done');
+    expect(task(l(), 'run', facts(l(), 'm n k', { agent: { status: 'none', actions: [], index: 0 } })).state).toBe('todo');
+  });
+});

@@ -1,0 +1,514 @@
+// The lessons: a short text beside the live playground, a starting problem and schedule, and tasks
+// checked live against the real state (the current schedule, the core's strides and working sets,
+// the measurements and the generator's report), with hints on request. Checks are pure functions
+// of a `LessonFacts` snapshot, so they are unit-tested with real schedules and real reports.
+import type { KernelReport } from '../codegen/types.ts';
+import { scheduleFacts } from '../core/facts.ts';
+import { buildLoopGraph, loopStrides } from '../core/graph.ts';
+import { PRESETS, parseProblemText } from '../core/problem.ts';
+import { loopText, parseSchedule, printSchedule } from '../core/schedule.ts';
+import type { NestState, Problem, Schedule } from '../core/types.ts';
+
+/** What the checks know of one measured schedule. */
+export interface MeasuredFacts {
+  gflops: number | null;
+  /** null while unknown (never checked). */
+  correct: boolean | null;
+  report: KernelReport | null;
+}
+
+/** The agent's rollout as the lesson sees it (null when the page has no agent). */
+export interface AgentFacts {
+  status: string;
+  /** The actions of the rollout, in order. */
+  actions: string[];
+  /** Steps of the rollout shown so far (the player's position). */
+  index: number;
+}
+
+export interface LessonFacts {
+  problem: Problem;
+  /** The page works on the lesson's problem (tasks only count there). */
+  onLessonProblem: boolean;
+  current: NestState;
+  /** The current schedule's finished measurement, or null while it is being measured. */
+  measured: MeasuredFacts | null;
+  /** Finished measurements of the problem's schedules, by schedule text (printSchedule). */
+  measuredBySchedule: Record<string, MeasuredFacts>;
+  agent: AgentFacts | null;
+  predictions: { made: number; right: number };
+}
+
+/** `unavailable`: the task can't be checked on this page (e.g. no agent); the detail says why. */
+export type TaskState = 'done' | 'todo' | 'waiting' | 'unavailable';
+
+export interface TaskCheck {
+  state: TaskState;
+  /** A live reading of the facts the task looks at, in words. */
+  detail: string;
+}
+
+export interface LessonTask {
+  id: string;
+  text: string;
+  /** Shown one at a time, on request. */
+  hints: string[];
+  check(facts: LessonFacts, lesson: Lesson): TaskCheck;
+}
+
+export interface Lesson {
+  id: string;
+  title: string;
+  /** One line for the list of lessons. */
+  summary: string;
+  problemText: string;
+  /** Schedule text the lesson starts from (cursor on the outermost loop). */
+  startSchedule: string;
+  /** Paragraphs; `code` in backquotes. */
+  text: string[];
+  tasks: LessonTask[];
+}
+
+const done = (detail: string): TaskCheck => ({ state: 'done', detail });
+const todo = (detail: string): TaskCheck => ({ state: 'todo', detail });
+const waiting = (detail: string): TaskCheck => ({ state: 'waiting', detail });
+
+export function formatGflopsValue(g: number): string {
+  return g >= 10 ? g.toFixed(1) : g.toFixed(2);
+}
+
+/** The lesson's problem and starting schedule, parsed (lessons are data; a broken one throws here, in tests). */
+export function lessonStart(lesson: Lesson): { problem: Problem; schedule: Schedule; scheduleText: string } {
+  const problem = parseProblemText(lesson.problemText);
+  const schedule = parseSchedule(problem, lesson.startSchedule);
+  return { problem, schedule, scheduleText: printSchedule(schedule) };
+}
+
+const startTexts = new Map<string, string>();
+function startText(lesson: Lesson): string {
+  let t = startTexts.get(lesson.id);
+  if (t === undefined) {
+    t = lessonStart(lesson).scheduleText;
+    startTexts.set(lesson.id, t);
+  }
+  return t;
+}
+
+/** The GFLOPS of the lesson's starting schedule, if it was measured. */
+export function startGflops(facts: LessonFacts, lesson: Lesson): number | null {
+  return facts.measuredBySchedule[startText(lesson)]?.gflops ?? null;
+}
+
+/** Elements each tensor moves by when the innermost loop takes one step, by tensor name. */
+export function innermostStrides(problem: Problem, schedule: Schedule): Record<string, number> {
+  const graph = buildLoopGraph(problem, schedule);
+  const inner = graph.loops[graph.loops.length - 1];
+  return Object.fromEntries(loopStrides(graph, inner.id).map((s) => [s.tensor, s.stride]));
+}
+
+/** Per variable, the product of the trips of the report's tile loops (`m:2 n:16` -> m 2, n 16). */
+export function tileExtents(report: KernelReport): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const word of report.tileLoops.split(/\s+/)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*):(\d+)$/.exec(word);
+    if (m) out[m[1]] = (out[m[1]] ?? 1) * Number(m[2]);
+  }
+  return out;
+}
+
+function tileText(report: KernelReport): string {
+  return report.tileLoops === '' ? 'no unrolled tile' : `tile ${report.tileLoops}, held across ${report.heldAcross || 'nothing (loaded and stored around each pass)'}`;
+}
+
+/** Floats of the output the innermost run of output-variable loops asks to keep at once. */
+export function requestedTile(problem: Problem, schedule: Schedule): { loops: string; floats: number } {
+  const outputVars = new Set(problem.variables.filter((v) => !problem.reductionVariables.includes(v)));
+  let floats = 1;
+  const loops: string[] = [];
+  for (let i = schedule.loops.length - 1; i >= 0 && outputVars.has(schedule.loops[i].variable); i--) {
+    floats *= schedule.loops[i].trip;
+    loops.unshift(loopText(schedule.loops[i]));
+  }
+  return { loops: loops.join(' '), floats };
+}
+
+/** The current measurement, or a check result saying why there is none usable. */
+function measuredOrWait(facts: LessonFacts): MeasuredFacts | TaskCheck {
+  if (!facts.measured) return waiting('measuring the current schedule…');
+  return facts.measured;
+}
+const isCheck = (x: MeasuredFacts | TaskCheck): x is TaskCheck => 'state' in x;
+
+function reportOrWait(facts: LessonFacts): KernelReport | TaskCheck {
+  const m = measuredOrWait(facts);
+  if (isCheck(m)) return m;
+  if (!m.report) return waiting('no report from the generator for this schedule yet');
+  return m.report;
+}
+
+function speedupTask(id: string, factor: number, hints: string[]): LessonTask {
+  return {
+    id,
+    text: `Reach at least ${factor}× the GFLOPS of the starting schedule, with a correct kernel.`,
+    hints,
+    check(facts, lesson) {
+      const base = startGflops(facts, lesson);
+      if (base === null || base <= 0) {
+        return waiting('the starting schedule has no GFLOPS yet: go back to it (u) and let it be measured');
+      }
+      const m = measuredOrWait(facts);
+      if (isCheck(m)) return m;
+      if (m.correct === false) return todo('the current kernel computes wrong values');
+      if (m.gflops === null) return waiting('the current kernel has no GFLOPS yet');
+      const ratio = m.gflops / base;
+      const reading = `${formatGflopsValue(m.gflops)} GFLOPS = ${ratio.toFixed(1)}× the start (${formatGflopsValue(base)})`;
+      return ratio >= factor ? done(reading) : todo(`${reading}; ${factor}× is ${formatGflopsValue(base * factor)}`);
+    },
+  };
+}
+
+const MATMUL_256 = PRESETS.find((p) => p.id === 'matmul-256')?.text ?? 'C[m,n] += A[m,k] * B[k,n]\nm=256, n=256, k=256';
+
+// ---------------------------------------------------------------- the lessons
+
+const loopOrder: Lesson = {
+  id: 'loop-order',
+  title: 'Loop order and stride',
+  summary: 'why `m k n` beats `m n k`',
+  problemText: MATMUL_256,
+  startSchedule: 'm n k',
+  text: [
+    'A matmul `C[m,n] += A[m,k] * B[k,n]` is three nested loops. Every order computes the same C, but not at the same speed: what matters is how far each tensor moves in memory when the innermost loop takes one step, its stride.',
+    'Tensors are row-major: `B[k,n]` and `B[k,n+1]` are neighbours, while `B[k+1,n]` is a whole row away (256 floats, 1 KiB). In the default order `m n k` the innermost loop is k: A moves by 1, B jumps 256 floats per step and C stays put. The graph panel writes these strides on the edges of the innermost loop.',
+    'Swap n below k to get `m k n`: the innermost loop now walks along rows of B and C (stride 1) and `A[m,k]` stays the same (stride 0). The generator vectorizes along the innermost loop, 4 floats at a time, so stride 1 means one load for 4 neighbours instead of 4 separate loads.',
+    'Keys: ↑/↓ move the cursor, ⇧↑/⇧↓ swap the loop with its neighbour, u undoes. Watch the GFLOPS after each step.',
+  ],
+  tasks: [
+    {
+      id: 'b-stride-1',
+      text: "Make B's accesses stride 1 in the innermost loop.",
+      hints: ['Which variable indexes the columns of `B[k,n]`? The innermost loop must run over it.', 'Put the cursor on n (↓) and swap it below k (⇧↓).'],
+      check(facts) {
+        const s = innermostStrides(facts.problem, facts.current.schedule);
+        const inner = facts.current.schedule.loops[facts.current.schedule.loops.length - 1];
+        const reading = `innermost loop ${loopText(inner)}: B moves by ${s.B ?? 0} per step`;
+        return s.B === 1 ? done(reading) : todo(reading);
+      },
+    },
+    speedupTask('speedup-3x', 3, ['Stride 1 for B and C lets the generator use vector loads.', '`m k n` is enough; wait for its measurement.']),
+    {
+      id: 'worst-order',
+      text: 'Find an order whose innermost loop makes both A and C jump a whole row per step, and see its GFLOPS.',
+      hints: ['`A[m,k]` and `C[m,n]` both have m as their row index.', 'Make m the innermost loop: cursor on m, then ⇧↓ until it is last.'],
+      check(facts) {
+        const s = innermostStrides(facts.problem, facts.current.schedule);
+        const reading = `innermost strides: A ${s.A ?? 0}, B ${s.B ?? 0}, C ${s.C ?? 0}`;
+        if (!((s.A ?? 0) > 1 && (s.C ?? 0) > 1)) return todo(reading);
+        const m = measuredOrWait(facts);
+        if (isCheck(m)) return waiting(`${reading}; measuring…`);
+        return done(m.gflops !== null ? `${reading}: ${formatGflopsValue(m.gflops)} GFLOPS` : reading);
+      },
+    },
+  ],
+};
+
+const tiling: Lesson = {
+  id: 'tiling',
+  title: 'Tiling for cache reuse',
+  summary: 'split k so the inner working set fits L1',
+  problemText: MATMUL_256,
+  startSchedule: 'm n k m:2 n:16',
+  text: [
+    'This schedule keeps a 2×16 block of C in registers (the register-tile lesson) and runs the whole k loop for it: each block reads a 2×256 strip of A and a 256×16 strip of B. After all of n, the next step of m reads all of B again: 256 KiB, eight times a 32 KiB L1 data cache, so B comes back from L2 every time.',
+    'Tiling cuts a loop in two and moves the outer half out, so that the loops inside work on a block small enough to stay in cache while it is reused. Split k (s, then 16) and move the outer k loop above m (⇧↑): the loops inside m now touch a 16-row panel of B, which stays in L1 while m walks down A.',
+    'The working set of a group of loops is the data one run of them touches. The lesson counts it in 64-byte cache lines against a 32 KiB, 8-way L1 (the machine looplab was tuned on; yours may differ). B\'s rows are 1 KiB apart, a power of two, so they fall into the same few cache sets: a panel can overflow a set before it fills the cache, and that counts as not fitting.',
+  ],
+  tasks: [
+    {
+      id: 'split-k',
+      text: 'Split k into two loops.',
+      hints: ['Put the cursor on the k loop and press s, then pick a factor.'],
+      check(facts) {
+        const ks = facts.current.schedule.loops.filter((l) => l.variable === 'k');
+        const reading = `${ks.length} loop${ks.length === 1 ? '' : 's'} over k: ${ks.map(loopText).join(', ')}`;
+        return ks.length >= 2 ? done(reading) : todo(reading);
+      },
+    },
+    {
+      id: 'fits-l1',
+      text: 'Make the working set of the loops inside the outermost m loop fit in L1.',
+      hints: [
+        'The loops inside m reuse B for every row block of A; with all of k inside, that is 256 KiB of B.',
+        'Split k by 16 and swap the outer k loop up until it is above the outermost m loop.',
+      ],
+      check(facts) {
+        const loops = facts.current.schedule.loops;
+        const mAt = loops.findIndex((l) => l.variable === 'm');
+        if (mAt < 0 || mAt === loops.length - 1) return todo('no loops inside the outermost m loop');
+        const level = scheduleFacts(facts.problem, facts.current.schedule).levels[mAt + 1];
+        const kib = (level.bytes / 1024).toFixed(1);
+        const reading = `loops inside m (${level.loopsText}) touch ${kib} KiB`;
+        if (level.fitsL1) return done(`${reading}: fits the 32 KiB L1`);
+        if (level.setConflict) return todo(`${reading}, but ${level.setConflict.tensor} needs ${level.setConflict.perSet} lines of one 8-way L1 set`);
+        return todo(`${reading}: more than the 32 KiB L1`);
+      },
+    },
+    {
+      id: 'keep-tile',
+      text: 'Keep a register tile of at least 2×16 held in registers across the inner k loop.',
+      hints: ['Leave `m:2 n:16` as the two innermost loops; the k loop right above them is the one they are held across.'],
+      check(facts) {
+        const r = reportOrWait(facts);
+        if ('state' in r) return r;
+        const t = tileExtents(r);
+        const ok = (t.m ?? 1) >= 2 && (t.n ?? 1) >= 16 && /\bk\b|\bk:/.test(r.heldAcross);
+        return ok ? done(tileText(r)) : todo(tileText(r));
+      },
+    },
+    speedupTask('speedup', 1.2, ['Tiling k pays off at 256 and above, where B no longer fits the L1.', '`k:16 m n k:16 m:2 n:16` (or k:8 outside, k:32 inside) usually does it.']),
+  ],
+};
+
+const vectorize: Lesson = {
+  id: 'vectorize',
+  title: 'Which loop gets vectorized, and why',
+  summary: 'vectors, gathers, splats and horizontal sums',
+  problemText: MATMUL_256,
+  startSchedule: 'm n k',
+  text: [
+    'The code generator vectorizes along the variable of the innermost loop, 4 floats at a time (f32x4). It does not choose: you do, by choosing the innermost loop.',
+    'Along that variable each tensor is one of three kinds: contiguous (one `v128.load` reads 4 neighbours), strided (4 separate loads: a gather) or independent of it (one value copied to all 4 lanes: a splat). When the output lacks the variable, as C lacks k, the 4 lanes hold partial sums that are added together at the end (a horizontal sum).',
+    'The code panel shows what the generator decided. In the start, `m n k`, k is vectorized: A is contiguous along k, B is gathered, C needs a horizontal sum.',
+    'A loop shorter than 4 iterations has nothing to fill a vector with, and the generator falls back to scalar code.',
+  ],
+  tasks: [
+    {
+      id: 'along-m',
+      text: 'Vectorize along m, and count the gathers.',
+      hints: ['The innermost loop decides. Make m the innermost loop.'],
+      check(facts) {
+        const r = reportOrWait(facts);
+        if ('state' in r) return r;
+        const gathers = Object.entries(r.access).filter(([, a]) => a === 'gather').map(([t]) => t);
+        const reading = `vectorized along ${r.vectorizedVariable}; gathered: ${gathers.join(', ') || 'none'}`;
+        return r.vectorizedVariable === 'm' ? done(reading) : todo(reading);
+      },
+    },
+    {
+      id: 'along-n',
+      text: 'Vectorize along n with no gathers at all.',
+      hints: ['Along n, `C[m,n]` and `B[k,n]` are contiguous and `A[m,k]` does not depend on n.', 'Make n the innermost loop.'],
+      check(facts) {
+        const r = reportOrWait(facts);
+        if ('state' in r) return r;
+        const kinds = Object.entries(r.access).map(([t, a]) => `${t} ${a}`).join(', ');
+        const reading = `vectorized along ${r.vectorizedVariable}: ${kinds}`;
+        const ok = r.vectorizedVariable === 'n' && !Object.values(r.access).includes('gather');
+        return ok ? done(reading) : todo(reading);
+      },
+    },
+    {
+      id: 'scalar',
+      text: 'Make the innermost loop too short for a vector and see the generator use scalar accumulators.',
+      hints: ['Split the innermost loop by 2 (s, 2): the new innermost loop has 2 iterations.'],
+      check(facts) {
+        const r = reportOrWait(facts);
+        if ('state' in r) return r;
+        const reading = `${r.vectorAccumulators} f32x4 and ${r.scalarAccumulators} scalar accumulators`;
+        return r.vectorAccumulators === 0 && r.scalarAccumulators > 0 ? done(reading) : todo(reading);
+      },
+    },
+    {
+      id: 'compare',
+      text: 'Measure both: vectorizing along n is faster than along m.',
+      hints: ['Visit a schedule vectorized along m and one vectorized along n; both stay measured.'],
+      check(facts) {
+        const best = (v: string) => {
+          let g: number | null = null;
+          for (const m of Object.values(facts.measuredBySchedule)) {
+            if (m.report?.vectorizedVariable === v && m.correct !== false && m.gflops !== null) g = Math.max(g ?? 0, m.gflops);
+          }
+          return g;
+        };
+        const n = best('n');
+        const m = best('m');
+        if (n === null || m === null) return todo(`measured: along n ${n === null ? 'not yet' : formatGflopsValue(n)}, along m ${m === null ? 'not yet' : formatGflopsValue(m)} GFLOPS`);
+        const reading = `best along n ${formatGflopsValue(n)}, along m ${formatGflopsValue(m)} GFLOPS`;
+        return n > m ? done(reading) : todo(`${reading}: try another order along n`);
+      },
+    },
+  ],
+};
+
+const registerTile: Lesson = {
+  id: 'register-tile',
+  title: 'The register tile, and what happens when it spills',
+  summary: 'keep a block of C in registers across k',
+  problemText: MATMUL_256,
+  startSchedule: 'm n k',
+  text: [
+    'Every multiply-add adds into an accumulator. When the innermost loops are short, the generator unrolls them completely into a tile of accumulators that stays in registers for the whole reduction loop above them: `m n k m:2 n:16` keeps a 2×16 block of C in 8 f32x4 registers across all of k, so C is loaded and stored once per block instead of at every step, and each value of A and B loaded is used several times.',
+    'A bigger tile reuses loaded values more, up to the size of the register file: wasm on x64 runs on 16 vector registers. Ask for more and the tile no longer fits: the generator keeps a smaller part unrolled and loads and stores the accumulators around every pass. That is the spill the last task makes you see.',
+    'To build a tile: put the cursor on m, split it (s, 2) and swap the inner `m:2` down to the bottom (⇧↓); then split n by 16 and bring the inner `n:16` below it.',
+  ],
+  tasks: [
+    {
+      id: 'tile-2x16',
+      text: 'Get a register tile of at least 2×16 held across k.',
+      hints: ['The tile is made of the innermost loops over m and n, with k just above them.', 'Aim for `m n k m:2 n:16`.'],
+      check(facts) {
+        const r = reportOrWait(facts);
+        if ('state' in r) return r;
+        const t = tileExtents(r);
+        const ok = (t.m ?? 1) >= 2 && (t.n ?? 1) >= 16 && /\bk\b|\bk:/.test(r.heldAcross);
+        return ok ? done(tileText(r)) : todo(tileText(r));
+      },
+    },
+    speedupTask('speedup-5x', 5, ['A 2×16 tile held across k is enough.']),
+    {
+      id: 'spill',
+      text: 'Ask for a tile bigger than the registers (more than 16 vectors, e.g. m:4 n:32) and see the generator stop holding it.',
+      hints: ['From `m n k m:2 n:16`, split the inner loops more: m:4 and n:32 want 32 vector registers.'],
+      check(facts) {
+        const asked = requestedTile(facts.problem, facts.current.schedule);
+        const vectors = Math.ceil(asked.floats / 4);
+        if (vectors <= 16) return todo(`the innermost loops (${asked.loops || 'none over m or n'}) ask for ${vectors} vector register${vectors === 1 ? '' : 's'}`);
+        const r = reportOrWait(facts);
+        if ('state' in r) return r;
+        const reading = `asked ${asked.loops} (${vectors} vectors); the generator made ${tileText(r)}`;
+        return r.heldAcross === '' ? done(reading) : todo(reading);
+      },
+    },
+  ],
+};
+
+const TAILS_PROBLEM = 'C[m,n] += A[m,k] * B[k,n]\nm=97, n=99, k=64';
+
+function tailOn(schedule: Schedule, variable: string): string | null {
+  const loop = schedule.loops.find((l) => l.variable === variable && l.tail > 0);
+  return loop ? loopText(loop) : null;
+}
+
+function correctOrWait(facts: LessonFacts): TaskCheck | null {
+  const m = measuredOrWait(facts);
+  if (isCheck(m)) return m;
+  if (m.correct === null) return waiting('checking the kernel against the reference…');
+  if (!m.correct) return todo('the kernel computes wrong values');
+  return null;
+}
+
+const tails: Lesson = {
+  id: 'tails',
+  title: 'Tails and awkward sizes',
+  summary: 'sizes that do not divide, still correct',
+  problemText: TAILS_PROBLEM,
+  startSchedule: 'm n k',
+  text: [
+    'Real sizes rarely divide nicely. Here m = 97 is prime: split m by 4 and the outer loop becomes `m:24 r1`, 24 full steps of 4 and one last partial step of 1, the tail.',
+    'The generator emits a separate copy of the loop body for each kind of partial iteration, specialized to what is left (the code panel counts these tail paths). Along the vectorized variable a remainder of fewer than 4 is computed with scalar code: n = 99 leaves 3.',
+    'Every kernel is checked against a naive reference before it is timed. The tasks only count a correct kernel.',
+  ],
+  tasks: [
+    {
+      id: 'tail-m',
+      text: 'Make a schedule with a tail on m, and keep it correct.',
+      hints: ['Put the cursor on m and split it by 4: 97 = 24 × 4 + 1.'],
+      check(facts) {
+        const t = tailOn(facts.current.schedule, 'm');
+        if (!t) return todo('no loop over m has a tail');
+        return correctOrWait(facts) ?? done(`${t} has a tail and the kernel is correct`);
+      },
+    },
+    {
+      id: 'tile-tails',
+      text: 'Build a register tile of at least 2×8 with tails on both m and n, still correct.',
+      hints: ['Split m by 2 and n by 8 (or 16), and bring both inner loops to the bottom, n last.'],
+      check(facts) {
+        const tm = tailOn(facts.current.schedule, 'm');
+        const tn = tailOn(facts.current.schedule, 'n');
+        if (!tm || !tn) return todo(`tails: m ${tm ?? 'none'}, n ${tn ?? 'none'}`);
+        const r = reportOrWait(facts);
+        if ('state' in r) return r;
+        const t = tileExtents(r);
+        if (!((t.m ?? 1) >= 2 && (t.n ?? 1) >= 8)) return todo(`${tileText(r)}; tails on ${tm} and ${tn}`);
+        return correctOrWait(facts) ?? done(`${tileText(r)}, ${r.tailPaths} body copies for the tails; correct`);
+      },
+    },
+    speedupTask('speedup-4x', 4, ['A register tile pays off here too, tails and all.']),
+  ],
+};
+
+const agent: Lesson = {
+  id: 'agent',
+  title: 'What the agent learned',
+  summary: 'watch a rollout and predict its next action',
+  problemText: MATMUL_256,
+  startSchedule: 'm n k',
+  text: [
+    'The agent is a small neural network trained with reinforcement learning (a DQN, as in LoopTune). It sees the nest as a table, one row per loop: the cursor, the trip, the tail and a histogram of the strides. Each step it picks one of seven actions: move the cursor up or down, swap the loop up or down, or split it by 4, 8 or 16.',
+    'Run the agent from the start schedule: it plays a whole episode. Then step through the rollout. Before each step, predict what the agent does next; the lesson scores your guess against the action it chose. The agent panel shows the value (Q) it gave each action.',
+    'Things to look for: does it bring n innermost first? How does it build a register tile? When does it stop?',
+  ],
+  tasks: [
+    {
+      id: 'run',
+      text: 'Run the agent from the start schedule.',
+      hints: ['Press "run the agent" in the lesson (or in the agent panel).'],
+      check(facts) {
+        if (!facts.agent) return { state: 'unavailable', detail: 'this page has no agent yet, so the rollout tasks cannot be checked' };
+        const n = facts.agent.actions.length;
+        return n > 0 ? done(`a rollout of ${n} step${n === 1 ? '' : 's'} (${facts.agent.status})`) : todo(`no rollout yet (${facts.agent.status})`);
+      },
+    },
+    {
+      id: 'predict-5',
+      text: "Predict 5 of the agent's actions before stepping.",
+      hints: ['Pick an action under "what will it do next?"; the step is then shown.'],
+      check(facts) {
+        if (!facts.agent) return { state: 'unavailable', detail: 'this page has no agent yet' };
+        const { made } = facts.predictions;
+        return made >= 5 ? done(`${made} predictions`) : todo(`${made} of 5 predictions`);
+      },
+    },
+    {
+      id: 'right-3',
+      text: 'Get 3 predictions right.',
+      hints: ['From `m n k`, the agent tends to fix the innermost loop first; think of the loop-order lesson.'],
+      check(facts) {
+        if (!facts.agent) return { state: 'unavailable', detail: 'this page has no agent yet' };
+        const { made, right } = facts.predictions;
+        return right >= 3 ? done(`${right} of ${made} right`) : todo(`${right} of ${made} right`);
+      },
+    },
+    {
+      id: 'to-the-end',
+      text: 'Step through the whole rollout.',
+      hints: ['Keep predicting (or step with the player) until the last step.'],
+      check(facts) {
+        if (!facts.agent) return { state: 'unavailable', detail: 'this page has no agent yet' };
+        const { index, actions } = facts.agent;
+        if (actions.length === 0) return todo('no rollout yet');
+        return index >= actions.length ? done(`all ${actions.length} steps seen`) : todo(`step ${index} of ${actions.length}`);
+      },
+    },
+  ],
+};
+
+export const LESSONS: Lesson[] = [loopOrder, tiling, vectorize, registerTile, tails, agent];
+
+export function lessonById(id: string | null | undefined): Lesson | null {
+  return LESSONS.find((l) => l.id === id) ?? null;
+}
+
+/** Every task's live check; off the lesson's problem every task waits for it. */
+export function checkLesson(lesson: Lesson, facts: LessonFacts): TaskCheck[] {
+  return lesson.tasks.map((task) => {
+    if (!facts.onLessonProblem) return waiting("the page is on another problem; restart the lesson to get back to its problem");
+    try {
+      return task.check(facts, lesson);
+    } catch (error) {
+      // A check is a bug if it throws; the lesson keeps working and says so.
+      return { state: 'unavailable', detail: `this task could not be checked: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  });
+}

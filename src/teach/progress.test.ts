@@ -1,0 +1,59 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { checkProgress, indexedDbProgress, loadProgress, memoryProgress, type ProgressStorage } from './progress.ts';
+
+const task = { doneAt: 1700000000000, schedule: 'm:256 k:256 n:256', gflops: 9.5 };
+
+describe('lesson progress', () => {
+  it('keeps sound tasks of a known lesson', () => {
+    const r = checkProgress('loop-order', { lessonId: 'loop-order', tasks: { 'b-stride-1': task }, updatedAt: 5 });
+    expect(r.problems).toEqual([]);
+    expect(r.progress).toEqual({ lessonId: 'loop-order', tasks: { 'b-stride-1': task }, updatedAt: 5 });
+  });
+
+  it('damaged records and entries are ignored with a reason, never thrown', () => {
+    expect(checkProgress('loop-order', 'garbage')).toEqual({
+      progress: null,
+      problems: ["the saved progress of 'Loop order and stride' is damaged (not a progress record) and was ignored"],
+    });
+    expect(checkProgress('loop-order', { tasks: [1, 2] }).problems[0]).toMatch(/no list of tasks/);
+    expect(checkProgress('nope', {}).problems[0]).toMatch(/'nope', which is not a lesson/);
+    const mixed = checkProgress('loop-order', {
+      tasks: { 'b-stride-1': task, 'speedup-3x': { doneAt: 'yesterday' }, 'worst-order': { ...task, gflops: 'fast' }, gone: task },
+    });
+    expect(mixed.progress?.tasks).toEqual({ 'b-stride-1': task });
+    expect(mixed.progress?.updatedAt).toBe(0);
+    expect(mixed.problems).toEqual([
+      "the saved task 'speedup-3x' of 'Loop order and stride' has no time and was ignored",
+      "the saved task 'worst-order' of 'Loop order and stride' has a GFLOPS that is not a number and was ignored",
+    ]);
+  });
+
+  it('a storage that fails to read becomes a sentence', async () => {
+    const broken: ProgressStorage = {
+      list: () => Promise.reject(new Error('blocked')),
+      put: () => Promise.resolve(),
+      delete: () => Promise.resolve(),
+    };
+    expect(await loadProgress(broken)).toEqual({ byLesson: {}, problems: ['lesson progress could not be read: blocked'] });
+  });
+
+  it('round-trips through IndexedDB, damaged records included', async () => {
+    const db = indexedDbProgress(`looplab-lessons-test-${Math.random()}`);
+    await db.put({ lessonId: 'tails', tasks: { 'tail-m': task }, updatedAt: 7 });
+    await db.put({ lessonId: 'tiling', tasks: 'oops' } as never);
+    const r = await loadProgress(db);
+    expect(r.byLesson).toEqual({ tails: { lessonId: 'tails', tasks: { 'tail-m': task }, updatedAt: 7 } });
+    expect(r.problems).toEqual(["the saved progress of 'Tiling for cache reuse' is damaged (no list of tasks) and was ignored"]);
+    await db.delete('tails');
+    expect((await loadProgress(db)).byLesson).toEqual({});
+  });
+
+  it('memory storage copies values', async () => {
+    const m = memoryProgress();
+    const rec = { lessonId: 'tails', tasks: { 'tail-m': { ...task } }, updatedAt: 1 };
+    await m.put(rec);
+    rec.tasks['tail-m'].schedule = 'changed';
+    expect((await loadProgress(m)).byLesson.tails.tasks['tail-m'].schedule).toBe(task.schedule);
+  });
+});

@@ -1,0 +1,144 @@
+// A printable handout of the open lesson: its text, the schedules of this session with the GFLOPS
+// they reached, the tasks (done or not, on which schedule), and the engine's explanation of the
+// change from the start to the current schedule. On screen it replaces the playground; the print
+// stylesheet prints only it.
+import { useMemo } from 'react';
+import { explainChange } from '../core/explain.ts';
+import { printSchedule } from '../core/schedule.ts';
+import { useLooplab } from '../store/context.tsx';
+import { measurementKey } from '../store/measureSlice.ts';
+import { lessonById, lessonStart } from '../teach/lessons.ts';
+import { formatGflops } from './format.ts';
+import { LessonText } from './LessonPanel.tsx';
+import { useLessonChecks } from './useLessonChecks.ts';
+
+export function Handout() {
+  const lesson = lessonById(useLooplab((s) => s.lessonId));
+  const problem = useLooplab((s) => s.problem);
+  const problemKey = useLooplab((s) => s.problemKey);
+  const states = useLooplab((s) => s.states);
+  const logLength = useLooplab((s) => s.log.length);
+  const current = useLooplab((s) => s.current);
+  const measurements = useLooplab((s) => s.measurements);
+  const progress = useLooplab((s) => (lesson ? s.lessonProgress[lesson.id] : undefined));
+  const setHandoutOpen = useLooplab((s) => s.setHandoutOpen);
+  const checks = useLessonChecks(lesson);
+
+  const rows = useMemo(() => {
+    const seen = new Set<string>();
+    const out: { schedule: string; gflops: number | null; correct: boolean | null }[] = [];
+    for (const state of states.slice(0, logLength + 1)) {
+      const text = printSchedule(state.schedule);
+      if (seen.has(text)) continue;
+      seen.add(text);
+      const m = measurements[measurementKey(problemKey, text)];
+      out.push({
+        schedule: text,
+        gflops: m?.status === 'done' && typeof m.gflops === 'number' ? m.gflops : null,
+        correct: m?.correct ?? null,
+      });
+    }
+    return out;
+  }, [states, logLength, measurements, problemKey]);
+
+  if (!lesson) return null;
+  const start = lessonStart(lesson);
+  const currentText = printSchedule(current.schedule);
+  const measured = (text: string) => measurements[measurementKey(problemKey, text)];
+  const best = rows.reduce<number | null>((b, r) => (r.gflops !== null && r.correct !== false && (b === null || r.gflops > b) ? r.gflops : b), null);
+  let explanation: string[] = [];
+  if (currentText !== start.scheduleText) {
+    try {
+      const before = measured(start.scheduleText);
+      const after = measured(currentText);
+      explanation = explainChange(problem, start.schedule, current.schedule, before?.report, after?.report, before?.gflops, after?.gflops).sentences;
+    } catch {
+      explanation = [];
+    }
+  }
+
+  return (
+    <article className="handout" data-testid="handout" aria-label={`handout: ${lesson.title}`}>
+      <div className="handout-bar no-print">
+        <button type="button" className="lesson-small-btn" data-testid="handout-print" onClick={() => window.print()}>
+          print
+        </button>
+        <button type="button" className="lesson-small-btn" data-testid="handout-close" onClick={() => setHandoutOpen(false)}>
+          back to the playground
+        </button>
+      </div>
+      <header>
+        <p className="handout-kicker">looplab lesson</p>
+        <h1 data-testid="handout-title">{lesson.title}</h1>
+        <pre className="code handout-problem">{problem.op + '\n' + Object.entries(problem.sizes).map(([k, v]) => `${k}=${v}`).join(', ')}</pre>
+      </header>
+      <section data-testid="handout-text">
+        {lesson.text.map((p) => (
+          <p key={p}>
+            <LessonText text={p} />
+          </p>
+        ))}
+      </section>
+      <section>
+        <h2>Schedules and GFLOPS</h2>
+        <table className="handout-table" data-testid="handout-schedules">
+          <thead>
+            <tr>
+              <th>schedule</th>
+              <th>GFLOPS</th>
+              <th>correct</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.schedule} data-testid="handout-row" data-schedule={r.schedule} data-gflops={r.gflops ?? ''}>
+                <td>
+                  <code>{r.schedule}</code>
+                  {r.schedule === start.scheduleText && <em> (start)</em>}
+                  {r.schedule === currentText && <em> (current)</em>}
+                </td>
+                <td className="num">{r.gflops !== null ? formatGflops(r.gflops) : 'not measured'}</td>
+                <td>{r.correct === null ? '' : r.correct ? 'yes' : 'no'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {best !== null && (
+          <p data-testid="handout-best">
+            best: <strong>{formatGflops(best)} GFLOPS</strong>
+          </p>
+        )}
+        {explanation.length > 0 && (
+          <p className="handout-explain" data-testid="handout-explain">
+            From the start to the current schedule: {explanation.join(' ')}
+          </p>
+        )}
+      </section>
+      <section>
+        <h2>Tasks</h2>
+        <ol className="handout-tasks">
+          {lesson.tasks.map((t, i) => {
+            const r = progress?.tasks[t.id];
+            return (
+              <li key={t.id} data-testid={`handout-task-${t.id}`} data-done={r ? 'true' : 'false'}>
+                <span aria-hidden="true">{r ? '☑' : '☐'} </span>
+                <LessonText text={t.text} />
+                <br />
+                <small>
+                  {r ? (
+                    <>
+                      done on <code>{r.schedule}</code>
+                      {r.gflops !== null ? `, ${formatGflops(r.gflops)} GFLOPS` : ''}
+                    </>
+                  ) : (
+                    checks[i]?.detail
+                  )}
+                </small>
+              </li>
+            );
+          })}
+        </ol>
+      </section>
+    </article>
+  );
+}

@@ -1,0 +1,20 @@
+// The open lesson's live task checks, computed from the store's real state (shared by the lesson
+// panel and the handout).
+import { useMemo } from 'react';
+import { useLooplab, useLooplabStore, useShallow } from '../store/context.tsx';
+import { lessonFacts } from '../store/lessonSlice.ts';
+import type { LooplabState } from '../store/types.ts';
+import { checkLesson, type Lesson, type TaskCheck } from '../teach/lessons.ts';
+
+export function useLessonChecks(lesson: Lesson | null): TaskCheck[] {
+  const store = useLooplabStore();
+  // Re-render only when a part the checks read changes.
+  const parts = useLooplab(
+    useShallow((s: LooplabState) => [s.problemKey, s.current, s.measurements, s.agentRun, s.player, s.predictions]),
+  );
+  return useMemo(
+    () => (lesson ? checkLesson(lesson, lessonFacts(store.getState(), lesson)) : []),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [lesson, store, ...parts],
+  );
+}
