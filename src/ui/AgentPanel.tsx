@@ -7,9 +7,9 @@ import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { PLAYER_SPEEDS } from '../store/agentSlice.ts';
 import type { AgentRun, AgentStepView } from '../store/types.ts';
 import { actionBars, bestOfRollout } from './actionValues.ts';
-import { variableColor } from './colors.ts';
 import { formatGflops } from './format.ts';
 import { Panel } from './Panel.tsx';
+import { ScheduleText } from './ScheduleText.tsx';
 import './agentPanel.css';
 
 /** How long after the panel shows the policy starts loading (the first measurements go first). */
@@ -23,20 +23,6 @@ function PolicyStatus() {
       policy: <strong>{policy.label}</strong>{' '}
       <span className={policy.status === 'error' ? 'll-error' : 'll-muted'}>({text})</span>
     </p>
-  );
-}
-
-/** A schedule with each loop in its variable's colour. */
-function Schedule({ problem, text }: { problem: Problem; text: string }) {
-  return (
-    <code className="agent-schedule">
-      {text.split(' ').map((token, i) => (
-        <span key={i} style={{ color: variableColor(problem, token.split(':')[0]) }}>
-          {i > 0 ? ' ' : ''}
-          {token}
-        </span>
-      ))}
-    </code>
   );
 }
 
@@ -158,7 +144,7 @@ function StepList({ run, problem }: { run: AgentRun; problem: Problem }) {
               {row.gflops !== undefined ? `${formatGflops(row.gflops)} GFLOPS` : '…'}
             </span>
           </button>
-          {row.schedule && i === index && <Schedule problem={problem} text={row.schedule} />}
+          {row.schedule && i === index && <ScheduleText problem={problem} text={row.schedule} className="agent-schedule" />}
         </li>
       ))}
     </ol>

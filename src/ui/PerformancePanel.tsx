@@ -5,16 +5,15 @@
 // jump there) and a roofline.
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { printSchedule } from '../core/schedule.ts';
-import type { Problem } from '../core/types.ts';
 import { matmulShape } from '../runtime/xnnpackCore.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { currentKey, measurementKey } from '../store/measureSlice.ts';
 import type { LooplabState, ScheduleMeasurement } from '../store/types.ts';
 import { machineFacts } from '../store/workerMeasurer.ts';
-import { variableColor } from './colors.ts';
 import { formatGflops } from './format.ts';
 import { createHistoryChart, historyPoints, pointLabel, type HistoryChart, type HistoryModel } from './historyChart.ts';
 import { Panel } from './Panel.tsx';
+import { ScheduleText } from './ScheduleText.tsx';
 import { arithmeticIntensity, createRooflineChart, rooflineCaption, type RooflineChart, type RooflineModel } from './rooflineChart.ts';
 
 function IsolationBadge() {
@@ -64,20 +63,6 @@ function statusText(m: ScheduleMeasurement | undefined, longRunning: boolean): s
         : `quick figure from the worker${times}; press b for a long run`;
     }
   }
-}
-
-/** A schedule with each loop in its variable's colour. */
-function ScheduleText({ problem, text }: { problem: Problem; text: string }) {
-  return (
-    <code className="perf-schedule">
-      {text.split(' ').map((token, i) => (
-        <span key={i} style={{ color: variableColor(problem, token.split(':')[0]) }}>
-          {i > 0 ? ' ' : ''}
-          {token}
-        </span>
-      ))}
-    </code>
-  );
 }
 
 // ----------------------------------------------------------------- charts (d3 views in React)
