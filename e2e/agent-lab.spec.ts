@@ -1,7 +1,8 @@
 // The agent lab on the default problem (matmul 256^3): the agent races the searches (a line and a
 // table row for each, every best at least the default schedule's GFLOPS), a method's best schedule
 // is applied to the playground, fine-tuning grows a reward curve and ends with before/after
-// figures, keep and discard change (or not) the agent's policy, and cancel stops both runs.
+// figures, keep and discard change (or not) the agent's policy, a kept policy is saved in the
+// browser and used again after a reload, and cancel stops both runs.
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 
@@ -86,6 +87,8 @@ test('fine-tuning grows a reward curve; keep changes the policy, discard and can
   await page.getByTestId('finetune-keep').click();
   await expect(status).toHaveAttribute('data-status', 'kept');
   await expect(label).toHaveText('fine-tuned on matmul-256');
+  await page.getByTestId('policy-save').click();
+  await expect(page.locator('[data-testid="saved-policy"][data-label="fine-tuned on matmul-256"]')).toHaveCount(1);
 
   // Cancel: stops soon, nothing to keep, the policy stays.
   await page.getByTestId('finetune-budget').selectOption('60');
@@ -103,6 +106,17 @@ test('fine-tuning grows a reward curve; keep changes the policy, discard and can
   await page.getByTestId('finetune-discard').click();
   await expect(status).toHaveAttribute('data-status', 'discarded');
   await expect(label).toHaveText('fine-tuned on matmul-256');
+
+  // The saved policy outlives the page.
+  await page.getByTestId('policy-shipped').click();
+  await expect(label).toHaveText('shipped policy');
+  await page.reload();
+  await expect(label).toHaveText('shipped policy');
+  const saved = page.locator('[data-testid="saved-policy"][data-label="fine-tuned on matmul-256"]');
+  await saved.getByTestId('saved-policy-use').click();
+  await expect(label).toHaveText('fine-tuned on matmul-256');
+  await saved.getByTestId('saved-policy-delete').click();
+  await expect(saved).toHaveCount(0);
 });
 
 test("the shipped policy's learning curve is plotted", async ({ page }) => {

@@ -8,6 +8,7 @@ import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState } from '../core/types.ts';
 import { fineTunedLabel, parseLearningCurve, type LabService } from './agentLabSlice.ts';
 import { createLooplabStore } from './createStore.ts';
+import { memoryPolicies } from './savedPolicies.ts';
 
 interface Pending<E, R> {
   problemText: string;
@@ -223,5 +224,50 @@ describe('the learning curve', () => {
     await tick();
     await tick();
     expect(store.getState().labCurve).toMatchObject({ status: 'error', error: expect.stringMatching(/no column/) });
+  });
+});
+
+describe('saved policies', () => {
+  /** A policy file pair that passes checkModelFiles: one float32 weight of 2 values (8 bytes). */
+  const files: ModelFiles = {
+    modelJson: {
+      modelTopology: {},
+      weightsManifest: [{ paths: ['weights.bin'], weights: [{ name: 'w', shape: [2], dtype: 'float32' }] }],
+      userDefinedMetadata: { looplab: { actions: ['up'], featureSet: 'extended' } },
+    } as unknown as ModelFiles['modelJson'],
+    weights: new Float32Array([1, 2]).buffer,
+  };
+
+  it("saves the agent's policy under its label, uses it again and deletes it", async () => {
+    const policies = memoryPolicies();
+    const store = createLooplabStore({ lab: { ...fakeLab().lab, policies } });
+    const s = () => store.getState();
+    await s().saveAgentPolicy(); // the shipped policy: nothing to save
+    expect(policies.records.size).toBe(0);
+    s().setAgentPolicy(files, 'fine-tuned on matmul-64');
+    await s().saveAgentPolicy();
+    expect(s().savedPolicies.map((p) => p.label)).toEqual(['fine-tuned on matmul-64']);
+    expect(s().savedPolicies[0].damaged).toBeUndefined();
+    s().setAgentPolicy(null, 'shipped policy');
+    await s().useSavedPolicy(s().savedPolicies[0].id);
+    expect(s().agentPolicy.label).toBe('fine-tuned on matmul-64');
+    expect(new Float32Array(s().agentPolicyFiles!.weights)).toEqual(new Float32Array([1, 2]));
+    await s().deleteSavedPolicy(s().savedPolicies[0].id);
+    expect(s().savedPolicies).toEqual([]);
+  });
+
+  it('lists a damaged record and says what is wrong when it is used', async () => {
+    const policies = memoryPolicies();
+    policies.records.set('x', { id: 'x', label: 'broken', savedAt: 5, modelJson: files.modelJson, weights: new ArrayBuffer(3) });
+    const store = createLooplabStore({ lab: { ...fakeLab().lab, policies } });
+    const s = () => store.getState();
+    await s().refreshSavedPolicies();
+    expect(s().savedPolicies[0]).toMatchObject({ id: 'x', label: 'broken', damaged: expect.stringMatching(/weights.bin has 3 bytes but model.json describes 8/) });
+    const label = s().agentPolicy.label;
+    await s().useSavedPolicy('x');
+    expect(s().agentPolicy.label).toBe(label);
+    expect(s().notices.at(-1)?.text).toMatch(/weights.bin has 3 bytes/);
+    await s().useSavedPolicy('gone');
+    expect(s().notices.at(-1)?.text).toMatch(/gone/);
   });
 });

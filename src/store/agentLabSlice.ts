@@ -6,10 +6,12 @@
 // A method's best schedule can be applied to the playground: the history becomes its actions from
 // the default schedule (by 'agent': a tuner took them, not the person), so undo, links and
 // sessions hold it. Keeping a fine-tuned policy hands its files to the agent slice
-// (setAgentPolicy), so "let the agent drive" and later races use it.
+// (setAgentPolicy), so "let the agent drive" and later races use it; the agent's policy can be
+// saved in the browser (savedPolicies.ts) and used again after a reload.
 import type { FineTuneEvent, LabFineTuneOptions, LabFineTuneResult, RaceEvent, RaceMethod, RaceOptions, RacePoint, RaceResult } from '../agent/labWorkerApi.ts';
 import type { ModelFiles } from '../agent/policy.ts';
 import { messageOf, type SliceCreator } from './internal.ts';
+import { indexedDbPolicies, listPolicies, loadPolicy, savePolicy, type PolicyStorage, type SavedPolicyMeta } from './savedPolicies.ts';
 import { resolveSnapshot } from './snapshot.ts';
 
 export type { RaceMethod, RacePoint } from '../agent/labWorkerApi.ts';
@@ -21,6 +23,8 @@ export interface LabService {
   cancel(): void;
   /** The shipped policy's learning-curve CSV text. */
   learningCurve(): Promise<string>;
+  /** Saved policies (IndexedDB in the page); without it nothing can be saved. */
+  policies?: PolicyStorage;
 }
 
 export type LabStatus = 'running' | 'done' | 'cancelled' | 'error';
@@ -87,6 +91,13 @@ export interface AgentLabSlice {
   keepFineTune(): void;
   discardFineTune(): void;
   loadLearningCurve(): void;
+  savedPolicies: SavedPolicyMeta[];
+  refreshSavedPolicies(): Promise<void>;
+  /** Saves the agent's current policy (not the shipped one) under its label. */
+  saveAgentPolicy(): Promise<void>;
+  /** Makes a saved policy the agent's. */
+  useSavedPolicy(id: string): Promise<void>;
+  deleteSavedPolicy(id: string): Promise<void>;
 }
 
 export const RACE_BUDGETS_MS = [5_000, 10_000, 30_000, 60_000];
@@ -277,6 +288,49 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
       setTune({ status: 'discarded' });
     },
 
+    savedPolicies: [],
+
+    async refreshSavedPolicies() {
+      if (!lab?.policies) return;
+      try {
+        set({ savedPolicies: await listPolicies(lab.policies) });
+      } catch (error) {
+        get().notify('error', `could not read the saved policies: ${messageOf(error)}`);
+      }
+    },
+
+    async saveAgentPolicy() {
+      const { agentPolicyFiles: files, agentPolicy } = get();
+      if (!lab?.policies || !files) return;
+      try {
+        await savePolicy(lab.policies, agentPolicy.label, files);
+        get().notify('info', `saved '${agentPolicy.label}' in this browser`);
+      } catch (error) {
+        get().notify('error', `could not save the policy: ${messageOf(error)}`);
+      }
+      await get().refreshSavedPolicies();
+    },
+
+    async useSavedPolicy(id) {
+      if (!lab?.policies) return;
+      try {
+        const { label, files } = await loadPolicy(lab.policies, id);
+        get().setAgentPolicy(files, label);
+      } catch (error) {
+        get().notify('error', messageOf(error));
+      }
+    },
+
+    async deleteSavedPolicy(id) {
+      if (!lab?.policies) return;
+      try {
+        await lab.policies.delete(id);
+      } catch (error) {
+        get().notify('error', `could not delete the policy: ${messageOf(error)}`);
+      }
+      await get().refreshSavedPolicies();
+    },
+
     loadLearningCurve() {
       const current = get().labCurve;
       if (!lab || current?.status === 'loading' || current?.status === 'ready') return;
@@ -306,5 +360,6 @@ export function createPageLab(curveUrl: string): LabService & { terminate(): voi
       return r.text();
     },
     terminate: () => void client?.then((c) => c.terminate()),
+    policies: indexedDbPolicies(),
   };
 }

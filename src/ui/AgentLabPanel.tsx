@@ -3,6 +3,7 @@
 // policy on the current problem (a live reward curve, before/after, keep or discard), and the
 // shipped policy's learning curve. Everything heavy runs in the lab's worker, loaded on first use.
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
 import { DEFAULT_LAB_METHODS, FINE_TUNE_BUDGETS_SEC, RACE_BUDGETS_MS, type LabFineTune, type LabRace, type RaceMethod } from '../store/agentLabSlice.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { formatGflops } from './format.ts';
@@ -216,6 +217,48 @@ function FineTuneSection() {
   );
 }
 
+function PoliciesSection() {
+  const saved = useLooplab((s) => s.savedPolicies);
+  const label = useLooplab((s) => s.agentPolicy.label);
+  const custom = useLooplab((s) => s.agentPolicyFiles !== null);
+  const store = useLooplabStore();
+  useEffect(() => void store.getState().refreshSavedPolicies(), [store]);
+  return (
+    <section className="lab-section" aria-label="saved policies">
+      <h3>Policies in this browser</h3>
+      <div className="lab-controls">
+        <span>
+          the agent uses <strong data-testid="lab-current-policy">{label}</strong>
+        </span>
+        <button type="button" data-testid="policy-save" disabled={!custom} title={custom ? 'keep it for later visits' : 'the shipped policy is always there'} onClick={() => void store.getState().saveAgentPolicy()}>
+          save
+        </button>
+        <button type="button" data-testid="policy-shipped" disabled={!custom} onClick={() => store.getState().setAgentPolicy(null, SHIPPED_POLICY_LABEL)}>
+          back to the shipped policy
+        </button>
+      </div>
+      {saved.length > 0 && (
+        <ul className="lab-saved" data-testid="saved-policies">
+          {saved.map((p) => (
+            <li key={p.id} data-testid="saved-policy" data-label={p.label}>
+              <span title={p.damaged}>
+                {p.label} <span className="lab-hint">({new Date(p.savedAt).toLocaleString()})</span>
+                {p.damaged && <span className="badge badge-bad"> damaged</span>}
+              </span>{' '}
+              <button type="button" data-testid="saved-policy-use" disabled={!!p.damaged} onClick={() => void store.getState().useSavedPolicy(p.id)}>
+                use
+              </button>
+              <button type="button" data-testid="saved-policy-delete" onClick={() => void store.getState().deleteSavedPolicy(p.id)}>
+                delete
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 function CurveSection() {
   const curve = useLooplab((s) => s.labCurve);
   const store = useLooplabStore();
@@ -243,6 +286,7 @@ export function AgentLabPanel() {
     <Panel title="Agent vs search" testId="lab-panel">
       <RaceSection />
       <FineTuneSection />
+      <PoliciesSection />
       <CurveSection />
     </Panel>
   );
