@@ -186,3 +186,37 @@ test("the handout shows the lesson's text, its schedules and the GFLOPS reached,
   await expect(handout).toHaveCount(0);
   await expect(page.getByTestId('loop-nest-panel')).toBeVisible();
 });
+
+test("the agent lesson: a rollout waits at its start, and each prediction is scored against the agent's action", async ({ page, shot }) => {
+  await page.goto('/?lesson=agent');
+  await expect(page.getByTestId('lesson-title')).toHaveText('What the agent learned');
+  await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
+  await expect(page.getByTestId('lesson-predict-score')).toHaveText('no predictions yet');
+  await page.getByTestId('lesson-run-agent').click();
+  const step = page.getByTestId('lesson-predict-step');
+  await expect(step).toHaveText(/^step 0 of \d+$/, { timeout: 90_000 });
+  // Paused at the start: the learner predicts before anything moves.
+  await page.waitForTimeout(1500);
+  await expect(step).toHaveText(/^step 0 of \d+$/);
+  await expect(task(page, 'run')).toHaveAttribute('data-done', 'true');
+  const total = Number(/of (\d+)/.exec((await step.textContent()) ?? '')?.[1]);
+  expect(total).toBeGreaterThanOrEqual(5);
+
+  // The rollout is in the history as the agent's actions (the hash holds the log).
+  await expect.poll(() => new URL(page.url()).hash).toContain('agent:');
+  const actions = /[#&]a=([^&]*)/.exec(decodeURIComponent(new URL(page.url()).hash))![1].split(',').map((a) => a.replace(/^agent:/, ''));
+  expect(actions).toHaveLength(total);
+
+  // Always guess "down": the score is the number of downs the agent chose.
+  for (let i = 0; i < total; i++) {
+    await page.getByTestId('lesson-predict-down').click();
+    await expect(page.getByTestId('lesson-predict-score')).toHaveAttribute('data-made', String(i + 1));
+  }
+  const downs = actions.filter((a) => a === 'down').length;
+  await expect(page.getByTestId('lesson-predict-score')).toHaveAttribute('data-right', String(downs));
+  await expect(page.getByTestId('lesson-predict-down')).toHaveCount(0);
+  await expect(task(page, 'predict-5')).toHaveAttribute('data-done', 'true');
+  await expect(task(page, 'to-the-end')).toHaveAttribute('data-done', 'true');
+  await expect(task(page, 'right-3')).toHaveAttribute('data-done', downs >= 3 ? 'true' : 'false');
+  await shot('agent-lesson');
+});

@@ -1,15 +1,18 @@
 // Lessons in the store: tasks recorded from the real state (sticky, saved), the teacher's options
 // refused on every path (act, keys' store calls, panels, problem, restore), and where a teacher's
 // link starts.
-import { describe, expect, it } from 'vitest';
-import { printSchedule } from '../core/schedule.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { AGENT_ACTIONS, applyAction, type Action } from '../core/actions.ts';
+import { parseProblemText } from '../core/problem.ts';
+import type { AgentStepView } from '../agent/agentClient.ts';
+import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import { memoryProgress } from '../teach/progress.ts';
 import { parseTeacherLink, type TeacherOptions } from '../teach/teacherLink.ts';
 import { createLooplabStore } from './createStore.ts';
 import { lessonSnapshot, snapshotHash, teacherLinkStart } from './lessonSlice.ts';
 import { lessonById } from '../teach/lessons.ts';
 import { parseHash } from './url.ts';
-import { PANEL_IDS, type Measurer } from './types.ts';
+import { PANEL_IDS, type AgentDriver, type Measurer } from './types.ts';
 
 /** A measurer whose GFLOPS depend on the schedule text (m k n fast, m n k slow). */
 function fakeMeasurer(): Measurer & { calls: string[] } {
@@ -157,5 +160,54 @@ describe("where a teacher's link starts", () => {
     expect(r.replaceHash).toBe(false);
     expect(r.teacher.present).toBe(true);
     expect(r.snapshot?.presetId).toBe('matmul-64');
+  });
+});
+
+describe('the agent lesson', () => {
+  /** An agent whose one rollout is the given actions (legal from the start; the core applies them). */
+  function scriptedAgent(actions: Action[]): AgentDriver {
+    return {
+      loadPolicy: () => Promise.resolve({ featureSet: 'extended', actions: [...AGENT_ACTIONS], steps: 10 }),
+      async tune(problemText, start, onStep) {
+        const problem = parseProblemText(problemText);
+        let state = { schedule: parseSchedule(problem, start!.scheduleText), cursor: start!.cursor };
+        const steps: AgentStepView[] = actions.map((action, index) => {
+          const r = applyAction(problem, state, action);
+          if (!r.ok) throw new Error(r.reason);
+          state = r.state;
+          return { index, action, values: [], scheduleText: printSchedule(state.schedule), cursor: state.cursor, gflops: 1, elapsedMs: 1 };
+        });
+        for (const s of steps) onStep?.(s);
+        return { startGflops: 1, steps, tuningMs: 1, setupMs: 0 };
+      },
+    };
+  }
+
+  it('pauses a new rollout at its start; predictions are scored against the chosen actions and step the player', async () => {
+    const rollout: Action[] = ['down', 'swap_down', 'split_4', 'up', 'down'];
+    const s = createLooplabStore({ agent: scriptedAgent(rollout) });
+    s.getState().openLesson('agent');
+    s.getState().predictNext('down');
+    expect(s.getState().notices.at(-1)?.text).toBe('run the agent first: there is no rollout to predict');
+    s.getState().driveAgent();
+    await vi.waitFor(() => expect(s.getState().agentRun?.status).toBe('done'));
+    await settle();
+    expect(s.getState().player).toMatchObject({ index: 0, playing: false });
+    expect(s.getState().lessonProgress.agent.tasks).toHaveProperty('run');
+
+    for (const guess of ['down', 'swap_down', 'split_8', 'up', 'down'] as const) s.getState().predictNext(guess);
+    const st = s.getState();
+    expect(st.predictions.map((p) => [p.step, p.predicted, p.actual])).toEqual([
+      [0, 'down', 'down'],
+      [1, 'swap_down', 'swap_down'],
+      [2, 'split_8', 'split_4'],
+      [3, 'up', 'up'],
+      [4, 'down', 'down'],
+    ]);
+    expect(st.player.index).toBe(5);
+    expect(printSchedule(st.current.schedule)).toBe('m:128 k:128 n:32 n:4');
+    expect(Object.keys(st.lessonProgress.agent.tasks).sort()).toEqual(['predict-5', 'right-3', 'run', 'to-the-end']);
+    s.getState().predictNext('up');
+    expect(s.getState().notices.at(-1)?.text).toBe('the rollout is over: there is no next action to predict');
   });
 });

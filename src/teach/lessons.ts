@@ -442,7 +442,8 @@ const agent: Lesson = {
   id: 'agent',
   title: 'What the agent learned',
   summary: 'watch a rollout and predict its next action',
-  problemText: MATMUL_256,
+  // 128³ keeps a rollout (ten measured steps) short enough for a class.
+  problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=128, n=128, k=128',
   startSchedule: 'm n k',
   text: [
     'The agent is a small neural network trained with reinforcement learning (a DQN, as in LoopTune). It sees the nest as a table, one row per loop: the cursor, the trip, the tail and a histogram of the strides. Each step it picks one of seven actions: move the cursor up or down, swap the loop up or down, or split it by 4, 8 or 16.',
