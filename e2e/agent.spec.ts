@@ -102,3 +102,47 @@ test('the agent drives matmul 128 to a faster schedule; the player steps; the ac
   await expect(schedule(page)).toHaveText(await stepSchedule(page, 10));
   await shot('agent-page');
 });
+
+test("the agent's actions are history: undo, and a share link restores them", async ({ page, context }) => {
+  await page.goto('/#preset=matmul-64');
+  await measuredGflops(page);
+  const panel = page.getByTestId('agent-panel');
+  await panel.getByTestId('agent-drive').click();
+  await expect(panel.getByTestId('agent-run')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  await panel.getByTestId('agent-pause').click().catch(() => {});
+  await panel.getByTestId('agent-step-3').click();
+  await expect(position(page)).toHaveText('step 3 of 10');
+  const at3 = await stepSchedule(page, 3);
+  await expect(schedule(page)).toHaveText(at3);
+
+  // Undo from the keyboard moves the player with the history.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('u');
+  await expect(position(page)).toHaveText('step 2 of 10');
+  await expect(panel.getByTestId('agent-step-label')).toHaveText('step 2 of 10');
+  await page.keyboard.press('Control+Shift+Z');
+  await expect(position(page)).toHaveText('step 3 of 10');
+
+  await expect.poll(() => decodeURIComponent(page.url())).toContain('at=3');
+  const other = await context.newPage();
+  await other.goto(page.url());
+  await expect(other.getByTestId('schedule')).toHaveText(at3);
+  await expect(other.getByTestId('history-position')).toHaveText('step 3 of 10');
+  await other.close();
+});
+
+test('a damaged policy is refused with the reason, and the page keeps working', async ({ page, context }) => {
+  await context.route('**/agent/weights.bin', (route) => route.fulfill({ status: 200, body: Buffer.alloc(100), contentType: 'application/octet-stream' }));
+  await page.goto('/#preset=matmul-64');
+  const panel = page.getByTestId('agent-panel');
+  await panel.getByTestId('agent-drive').click();
+  await expect(panel.getByTestId('agent-policy')).toHaveAttribute('data-status', 'error', { timeout: 60_000 });
+  await expect(panel.getByTestId('agent-policy')).toContainText('weights.bin has 100 bytes but model.json describes');
+  await expect(panel.getByTestId('agent-run')).toHaveAttribute('data-status', 'error');
+  await expect(page.getByTestId('notices')).toContainText('weights.bin has 100 bytes');
+  // The playground still works.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(schedule(page)).toHaveText('m:64 k:64 n:64');
+});
