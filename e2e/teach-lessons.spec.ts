@@ -220,3 +220,18 @@ test("the agent lesson: a rollout waits at its start, and each prediction is sco
   await expect(task(page, 'right-3')).toHaveAttribute('data-done', downs >= 3 ? 'true' : 'false');
   await shot('agent-lesson');
 });
+
+test("the lesson builds a teacher's link that opens with what it hides", async ({ page }) => {
+  await page.goto('/?lesson=tiling');
+  await expect(schedule(page)).toHaveText('m:128 n:16 k:256 m:2 n:16');
+  await page.getByTestId('teacher-link').locator('summary').click();
+  await page.getByTestId('teacher-hide-merge').check();
+  const url = await page.getByTestId('teacher-link-url').inputValue();
+  expect(url).toMatch(/\?lesson=tiling&fixed=problem&hideActions=merge$/);
+  await page.goto(url);
+  await expect(page.getByTestId('lesson-title')).toHaveText('Tiling for cache reuse');
+  await expect(page.getByTestId('nest-btn-merge')).toHaveCount(0);
+  await expect(page.getByTestId('nest-btn-split')).toBeVisible();
+  await page.keyboard.press('Backspace');
+  await expect(page.getByTestId('refusal')).toHaveText('this lesson hides merge');
+});

@@ -7,6 +7,7 @@ import { useLooplab } from '../store/context.tsx';
 import { lessonById, LESSONS, type Lesson, type TaskCheck } from '../teach/lessons.ts';
 import { LessonProgress } from './LessonProgress.tsx';
 import { Panel } from './Panel.tsx';
+import { TeacherLinkBuilder } from './TeacherLinkBuilder.tsx';
 import { useLessonChecks } from './useLessonChecks.ts';
 
 /** Lesson text with `code` in backquotes. */
@@ -161,6 +162,7 @@ function OpenLesson({ lesson }: { lesson: Lesson }) {
           </button>
         )}
       </div>
+      {!fixedLesson && <TeacherLinkBuilder lessonId={lesson.id} />}
     </div>
   );
 }
