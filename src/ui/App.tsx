@@ -5,7 +5,6 @@ import { Component, lazy, Suspense, type ReactNode } from 'react';
 import { LooplabProvider, useLooplab } from '../store/context.tsx';
 import { createPageStore, type PageStore } from '../store/page.ts';
 import type { PanelId } from '../store/types.ts';
-import { AgentLabPanel } from './AgentLabPanel.tsx';
 import { AgentPanel } from './AgentPanel.tsx';
 import { ComparePanel } from './ComparePanel.tsx';
 import { ExplainPanel } from './ExplainPanel.tsx';
@@ -26,6 +25,8 @@ import { PresentToggle, usePageModes } from './PresentMode.tsx';
 
 // The access-pattern view is hidden at first: loaded when shown.
 const AccessPanel = lazy(() => import('./AccessPanel.tsx').then((m) => ({ default: m.AccessPanel })));
+// So is the agent lab.
+const AgentLabPanel = lazy(() => import('./AgentLabPanel.tsx').then((m) => ({ default: m.AgentLabPanel })));
 
 // One store per page load (StrictMode renders twice; a module-level store keeps one worker).
 let page: PageStore | null = null;
@@ -166,7 +167,9 @@ function Layout() {
             <PerformancePanel />
           </Slot>
           <Slot id="lab" name="Agent vs search">
-            <AgentLabPanel />
+            <Suspense fallback={<p>loading the agent lab…</p>}>
+              <AgentLabPanel />
+            </Suspense>
           </Slot>
         </div>
         <div className="column column-right">
