@@ -100,6 +100,10 @@ test('the agent drives matmul 128 to a faster schedule; the player steps; the ac
   await expect(position(page)).toHaveText('step 10 of 10', { timeout: 10_000 });
   await expect(panel.getByTestId('agent-play')).toBeVisible();
   await expect(schedule(page)).toHaveText(await stepSchedule(page, 10));
+  // The GFLOPS chart has a point per position of the history, measured where the player stopped.
+  await measuredGflops(page);
+  await expect(page.getByTestId('history-point')).toHaveCount(11);
+  expect(await page.locator('[data-testid="history-point"][data-state="measured"]').count()).toBeGreaterThanOrEqual(3);
   await shot('agent-page');
 });
 
