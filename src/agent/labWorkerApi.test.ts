@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 
 /** Faster with more loops and with n innermost; every measurement takes `delayMs`. */
-function api(delayMs = 0) {
+function api(delayMs = 0, fetchShipped = async () => shipped) {
   const f = functionOracle((_, s) => 1 + s.loops.length + (s.loops[s.loops.length - 1].variable === 'n' ? 4 : 0));
   const oracle = {
     async gflops(...args: Parameters<typeof f.gflops>) {
@@ -28,7 +28,7 @@ function api(delayMs = 0) {
       return f.gflops(...args);
     },
   };
-  return createLabApi({ loadTf: loadTfWasm, fetchShipped: async () => shipped, measuring: async () => ({ oracle, peakGflops: async () => 20 }) });
+  return createLabApi({ loadTf: loadTfWasm, fetchShipped, measuring: async () => ({ oracle, peakGflops: async () => 20 }) });
 }
 
 function replay(actions: readonly string[]): string {
@@ -86,6 +86,13 @@ describe('race', () => {
     // The lab is free again.
     const again = await lab.race(TEXT, { methods: ['greedy1'], budgetMs: 100 });
     expect(again.runs).toHaveLength(1);
+  });
+
+  it('races the searches when the policy cannot be loaded, and says why the agent did not run', async () => {
+    const r = await api(0, () => Promise.reject(new Error('could not fetch the agent model.json: 404'))).race(TEXT, { methods: ['agent', 'greedy1'], budgetMs: 100 });
+    expect(r.runs[0]).toMatchObject({ method: 'agent', error: 'could not fetch the agent model.json: 404', trace: [] });
+    expect(r.runs[1].error).toBeUndefined();
+    expect(r.runs[1].trace.length).toBeGreaterThan(0);
   });
 
   it('refuses unknown methods and budgets that are not positive', async () => {

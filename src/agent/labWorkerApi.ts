@@ -167,7 +167,16 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
       const flag = begin();
       try {
         const { oracle } = await measure();
-        const policy = methods.includes('agent') ? await policyOf(options.policy) : null;
+        // Without a policy the agent's run fails in words and the searches still race.
+        let policy: QPolicy | null = null;
+        let policyError = '';
+        if (methods.includes('agent')) {
+          try {
+            policy = await policyOf(options.policy);
+          } catch (e) {
+            policyError = e instanceof Error ? e.message : String(e);
+          }
+        }
         try {
           const defaultGflops = await guarded(oracle, flag).gflops(problem, defaultSchedule(problem));
           onEvent?.({ kind: 'default', gflops: defaultGflops });
@@ -194,7 +203,8 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
             const run: MethodRun = { method, trace, totalMs: 0, evaluations: 0, budgetSpent: false, cancelled: false };
             try {
               if (method === 'agent') {
-                const r = await agentTune(policy as QPolicy, problem, methodOracle, { now });
+                if (!policy) throw new Error(policyError);
+                const r = await agentTune(policy, problem, methodOracle, { now });
                 r.trace.forEach(record);
                 Object.assign(run, { evaluations: r.evaluations });
               } else {

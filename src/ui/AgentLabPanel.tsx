@@ -126,6 +126,13 @@ function RaceSection() {
               ))}
             </tbody>
           </table>
+          {rows
+            .filter((r) => r.error)
+            .map((r) => (
+              <p key={r.method} className="error" data-testid="race-error">
+                {r.method} failed: {r.error}
+              </p>
+            ))}
           {!sameProblem && <p className="lab-hint">This race was run on another problem.</p>}
         </>
       )}

@@ -20,6 +20,7 @@ const random: RaceMethodData = {
   ],
 };
 const waiting: RaceMethodData = { method: 'greedy1', status: 'waiting', elapsedMs: 0, trace: [] };
+const failed: RaceMethodData = { method: 'agent', status: 'error', elapsedMs: 3, trace: [], error: 'no policy' };
 
 describe('raceSeries', () => {
   it('steps through the improvements and runs on to the time so far; the best is the last improvement', () => {
@@ -53,6 +54,7 @@ describe('raceRows', () => {
       ['greedy1', null, null, null, 0, null],
     ]);
     expect(raceRows([agent], null)[0].speedup).toBeNull();
+    expect(raceRows([failed], 2)[0]).toMatchObject({ best: null, status: 'error', error: 'no policy' });
   });
 });
 

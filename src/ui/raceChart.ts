@@ -17,6 +17,7 @@ export interface RaceMethodData {
   /** Tuning time so far (or in all, once done), ms. */
   elapsedMs: number;
   status: 'waiting' | 'running' | 'done' | 'cancelled' | 'error';
+  error?: string;
 }
 
 export interface RaceSeries {
@@ -38,6 +39,7 @@ export interface RaceRow {
   totalMs: number;
   schedule: string | null;
   status: RaceMethodData['status'];
+  error?: string;
 }
 
 /** The smallest time drawn (log axis): 1 ms. */
@@ -80,6 +82,7 @@ export function raceRows(methods: readonly RaceMethodData[], defaultGflops: numb
       totalMs: m.elapsedMs,
       schedule: best?.schedule ?? null,
       status: m.status,
+      ...(m.error ? { error: m.error } : {}),
     };
   });
 }
