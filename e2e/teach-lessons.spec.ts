@@ -235,3 +235,35 @@ test("the lesson builds a teacher's link that opens with what it hides", async (
   await page.keyboard.press('Backspace');
   await expect(page.getByTestId('refusal')).toHaveText('this lesson hides merge');
 });
+
+test('damaged saved progress is reported and ignored; the lesson still works', async ({ page }) => {
+  await page.goto('/?lesson=tails');
+  await expect(page.getByTestId('lesson-title')).toHaveText('Tails and awkward sizes');
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('looplab-lessons', 1);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction('progress', 'readwrite');
+      tx.objectStore('progress').put({ lessonId: 'tails', tasks: 'not tasks' });
+      tx.objectStore('progress').put({ lessonId: 'tiling', tasks: { 'split-k': { doneAt: 'never' } } });
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  });
+  await page.reload();
+  await expect(page.getByTestId('notices')).toContainText("the saved progress of 'Tails and awkward sizes' is damaged (no list of tasks) and was ignored");
+  await expect(page.getByTestId('notices')).toContainText("the saved task 'split-k' of 'Tiling for cache reuse' has no time and was ignored");
+  await expect(page.getByTestId('lesson-progress-problems')).toBeVisible();
+  await expect(page.getByTestId('lesson-progress-tails')).toHaveAttribute('data-done', '0');
+  // The lesson goes on: a tail on m is recorded and saved over the damaged record.
+  await page.keyboard.press('s');
+  await page.keyboard.press('Enter');
+  await expect(schedule(page)).toHaveText('m:24 r1 m:4 n:99 k:64');
+  await expect(task(page, 'tail-m')).toHaveAttribute('data-done', 'true', { timeout: 60_000 });
+  await page.reload();
+  await expect(task(page, 'tail-m')).toHaveAttribute('data-done', 'true');
+});
