@@ -60,8 +60,9 @@ describe('the race', () => {
 
     const actions: Action[] = ['down', 'down', 'swap_up'];
     const best = scheduleAfter(s().problemKey, actions);
-    race.emit({ kind: 'default', gflops: 2 });
+    race.emit({ kind: 'default', gflops: 1.5 });
     race.emit({ kind: 'start', method: 'agent' });
+    // The default measured again, faster: the race's default is the best of its measurements.
     race.emit({ kind: 'improve', method: 'agent', point: { gflops: 2, elapsedMs: 20, schedule: 'x', actions: [] } });
     race.emit({ kind: 'improve', method: 'agent', point: { gflops: 8, elapsedMs: 150, schedule: best, actions } });
     race.emit({ kind: 'done', run: { method: 'agent', trace: s().labRace!.methods[0].trace, totalMs: 300, evaluations: 11, budgetSpent: false, cancelled: false } });

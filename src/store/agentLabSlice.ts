@@ -47,6 +47,11 @@ export interface LabRace {
   budgetMs: number;
   /** The agent's policy in this race. */
   policyLabel: string;
+  /**
+   * The default schedule's GFLOPS: the best of its measurements in the race (once before it, then
+   * by every method as its start). Interference only slows a kernel down, so the best is the
+   * least disturbed; one measurement taken while the page was busy would inflate every speedup.
+   */
   defaultGflops: number | null;
   methods: LabMethodState[];
   error?: string;
@@ -159,13 +164,16 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
     if (t) set({ labFineTune: { ...t, ...patch } });
   };
 
+  const seeDefault = (gflops: number) => setRace({ defaultGflops: Math.max(get().labRace?.defaultGflops ?? 0, gflops) });
+
   const onRaceEvent = (e: RaceEvent) => {
     switch (e.kind) {
       case 'default':
-        return setRace({ defaultGflops: e.gflops });
+        return seeDefault(e.gflops);
       case 'start':
         return setMethod(e.method, () => ({ status: 'running' }));
       case 'improve':
+        if (e.point.actions.length === 0) seeDefault(e.point.gflops);
         return setMethod(e.method, (m) => ({ trace: [...m.trace, e.point], elapsedMs: Math.max(m.elapsedMs, e.point.elapsedMs) }));
       case 'tick':
         return setMethod(e.method, (m) => ({ elapsedMs: Math.max(m.elapsedMs, e.elapsedMs) }));
@@ -205,7 +213,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
       lab.race(s.problemKey, { methods, budgetMs, policy: s.agentPolicyFiles }, onRaceEvent).then(
         (r) => {
           running = false;
-          setRace({ status: r.cancelled ? 'cancelled' : 'done', defaultGflops: r.defaultGflops });
+          setRace({ status: r.cancelled ? 'cancelled' : 'done' });
           // Methods the race never reached stay 'waiting'; say they were cancelled.
           const race = get().labRace;
           if (race && r.cancelled) set({ labRace: { ...race, methods: race.methods.map((m) => (m.status === 'waiting' || m.status === 'running' ? { ...m, status: 'cancelled' } : m)) } });
