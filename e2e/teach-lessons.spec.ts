@@ -110,6 +110,15 @@ test("a teacher's link hides panels and actions for real, and fixes the problem"
   await expect(page.getByTestId('preset-select')).toHaveCount(0);
   await shot('teacher-link');
 
+  // The key list says which keys this lesson takes away.
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('keys-help').getByTestId('keys-hidden')).toHaveText([
+    '(this lesson hides swap)',
+    '(this lesson hides swap)',
+    '(this lesson hides split)',
+  ]);
+  await page.keyboard.press('Escape');
+
   // A reload keeps every option (they live in the query).
   await page.reload();
   await expect(page.getByTestId('graph-panel')).toHaveCount(0);

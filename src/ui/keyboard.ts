@@ -84,17 +84,17 @@ export function parseSplitFactor(text: string): { ok: true; factor: number } | {
   return { ok: true, factor };
 }
 
-/** Every key, for the `?` overlay (one row each, grouped). */
-export const KEY_HELP: { group: string; keys: string[]; what: string }[] = [
-  { group: 'cursor', keys: ['↑'], what: 'move the cursor to the loop above' },
-  { group: 'cursor', keys: ['↓'], what: 'move the cursor to the loop below' },
-  { group: 'cursor', keys: ['click'], what: 'move the cursor to a loop (as ↑/↓ steps)' },
-  { group: 'schedule', keys: ['Shift+↑'], what: 'swap the loop with the one above (the cursor moves with it)' },
-  { group: 'schedule', keys: ['Shift+↓'], what: 'swap the loop with the one below' },
-  { group: 'schedule', keys: ['s'], what: 'split the loop: asks the factor (type digits, or ←/→ over 2 4 8 16 32), Enter splits, Escape cancels' },
-  { group: 'schedule', keys: ['Backspace', 'Delete'], what: 'merge the loop into the enclosing loop over the same variable' },
-  { group: 'history', keys: ['u', 'Ctrl+Z'], what: 'undo' },
-  { group: 'history', keys: ['U', 'Ctrl+Shift+Z', 'Ctrl+Y'], what: 'redo' },
+/** Every key, for the `?` overlay (one row each, grouped); `action` says which action a teacher's link can hide. */
+export const KEY_HELP: { group: string; keys: string[]; what: string; action?: Action | 'undo' | 'redo' }[] = [
+  { group: 'cursor', keys: ['↑'], what: 'move the cursor to the loop above', action: 'up' },
+  { group: 'cursor', keys: ['↓'], what: 'move the cursor to the loop below', action: 'down' },
+  { group: 'cursor', keys: ['click'], what: 'move the cursor to a loop (as ↑/↓ steps)', action: 'down' },
+  { group: 'schedule', keys: ['Shift+↑'], what: 'swap the loop with the one above (the cursor moves with it)', action: 'swap_up' },
+  { group: 'schedule', keys: ['Shift+↓'], what: 'swap the loop with the one below', action: 'swap_down' },
+  { group: 'schedule', keys: ['s'], what: 'split the loop: asks the factor (type digits, or ←/→ over 2 4 8 16 32), Enter splits, Escape cancels', action: 'split_2' },
+  { group: 'schedule', keys: ['Backspace', 'Delete'], what: 'merge the loop into the enclosing loop over the same variable', action: 'merge' },
+  { group: 'history', keys: ['u', 'Ctrl+Z'], what: 'undo', action: 'undo' },
+  { group: 'history', keys: ['U', 'Ctrl+Shift+Z', 'Ctrl+Y'], what: 'redo', action: 'redo' },
   { group: 'measure', keys: ['b'], what: 'measure longer for a stable figure (long run)' },
   { group: 'page', keys: ['?'], what: 'show or hide this list of keys' },
   { group: 'page', keys: ['Escape'], what: 'close this list, the split prompt, or leave the problem editor' },

@@ -149,6 +149,7 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
 /** The `?` overlay: every key and what it does. */
 function KeysOverlay({ onClose }: { onClose: () => void }) {
   const closeRef = useRef<HTMLButtonElement>(null);
+  const teacher = useLooplab((s) => s.teacher);
   useEffect(() => {
     const previous = document.activeElement;
     closeRef.current?.focus();
@@ -187,7 +188,15 @@ function KeysOverlay({ onClose }: { onClose: () => void }) {
                       </span>
                     ))}
                   </td>
-                  <td>{row.what}</td>
+                  <td>
+                    {row.what}
+                    {row.action && hiddenActionReason(teacher, row.action) && (
+                      <em className="keys-hidden" data-testid="keys-hidden">
+                        {' '}
+                        ({hiddenActionReason(teacher, row.action)})
+                      </em>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
