@@ -90,42 +90,44 @@ function RaceSection() {
             {raceStatus(race)}
           </p>
           <ChartView make={makeRace} model={model} testId="race-chart" label="best GFLOPS against tuning time, one line per method" />
-          <table className="facts lab-table" data-testid="race-table">
-            <thead>
-              <tr>
-                <th>method</th>
-                <th>best GFLOPS</th>
-                <th>speedup</th>
-                <th>time to best</th>
-                <th>time</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.method} data-testid="race-row" data-method={r.method} data-best={r.best ?? ''} data-status={r.status}>
-                  <td>
-                    <span className="lab-swatch" style={{ background: r.color }} /> {r.method}
-                  </td>
-                  <td>{r.best !== null ? formatGflops(r.best) : '–'}</td>
-                  <td>{r.speedup !== null ? `${r.speedup.toFixed(2)}x` : '–'}</td>
-                  <td>{r.timeToBestMs !== null ? formatMs(Math.max(1, r.timeToBestMs)) : '–'}</td>
-                  <td title={r.status}>{r.status === 'waiting' ? 'waiting' : formatMs(Math.max(1, r.totalMs))}</td>
-                  <td>
-                    <button
-                      type="button"
-                      data-testid={`race-apply-${r.method}`}
-                      disabled={r.schedule === null || !sameProblem || running}
-                      title={r.schedule ? `make ${r.schedule} the playground's schedule (the history becomes its actions)` : 'nothing found yet'}
-                      onClick={() => store.getState().applyRaceBest(r.method as RaceMethod)}
-                    >
-                      apply
-                    </button>
-                  </td>
+          <div className="lab-table-wrap">
+            <table className="facts lab-table" data-testid="race-table">
+              <thead>
+                <tr>
+                  <th>method</th>
+                  <th title="best GFLOPS found">GFLOPS</th>
+                  <th title="over the default schedule">speedup</th>
+                  <th title="tuning time when it found its best">best at</th>
+                  <th title="tuning time in all">ran</th>
+                  <th />
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.method} data-testid="race-row" data-method={r.method} data-best={r.best ?? ''} data-status={r.status}>
+                    <td>
+                      <span className="lab-swatch" style={{ background: r.color }} /> {r.method}
+                    </td>
+                    <td>{r.best !== null ? formatGflops(r.best) : '–'}</td>
+                    <td>{r.speedup !== null ? `${r.speedup.toFixed(2)}x` : '–'}</td>
+                    <td>{r.timeToBestMs !== null ? formatMs(Math.max(1, r.timeToBestMs)) : '–'}</td>
+                    <td title={r.status}>{r.status === 'waiting' ? 'waiting' : formatMs(Math.max(1, r.totalMs))}</td>
+                    <td>
+                      <button
+                        type="button"
+                        data-testid={`race-apply-${r.method}`}
+                        disabled={r.schedule === null || !sameProblem || running}
+                        title={r.schedule ? `make ${r.schedule} the playground's schedule (the history becomes its actions)` : 'nothing found yet'}
+                        onClick={() => store.getState().applyRaceBest(r.method as RaceMethod)}
+                      >
+                        apply
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {rows
             .filter((r) => r.error)
             .map((r) => (
