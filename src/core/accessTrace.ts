@@ -143,8 +143,18 @@ export class AccessTrace {
   /** The next multiply-add, or null after the last. */
   next(): AccessStep | null {
     if (!this.advance()) return null;
-    const values = this.valueLoop.map((i) => this.cur[i]);
-    const cell = (terms: [number, number][][]) => terms.map((dim) => dim.reduce((sum, [v, coef]) => sum + coef * values[v], 0));
+    // Plain loops: the animation takes thousands of steps per frame.
+    const values = new Array<number>(this.valueLoop.length);
+    for (let v = 0; v < values.length; v++) values[v] = this.cur[this.valueLoop[v]];
+    const cell = (terms: [number, number][][]) => {
+      const out = new Array<number>(terms.length);
+      for (let d = 0; d < terms.length; d++) {
+        let sum = 0;
+        for (const [v, coef] of terms[d]) sum += coef * values[v];
+        out[d] = sum;
+      }
+      return out;
+    };
     const step: AccessStep = {
       index: this.count,
       values,

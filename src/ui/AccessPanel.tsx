@@ -12,7 +12,7 @@ import { Panel } from './Panel.tsx';
 
 export const SPEEDS = [1, 2, 4, 8, 16, 64, 256, 1024, 4096, 16384, 65536];
 /** At most this many steps per animation frame (keeps a frame short at the top speed). */
-const MAX_STEPS_PER_FRAME = 4096;
+const MAX_STEPS_PER_FRAME = 2048;
 /** Text and data attributes refresh at most this often while playing (ms). */
 const TEXT_EVERY_MS = 120;
 
@@ -98,15 +98,16 @@ export function AccessPanel() {
         model.advance(n);
         owed -= n;
         paintAll(model, canvases.current, fadeSteps(speedRef.current));
-      }
-      if (model.done) {
-        setPlaying(false);
-        refresh();
-        return;
-      }
-      if (now - lastText >= TEXT_EVERY_MS || speedRef.current <= 8) {
-        lastText = now;
-        refresh();
+        if (model.done) {
+          setPlaying(false);
+          refresh();
+          return;
+        }
+        // The text follows every step when slow, and a few times a second when fast.
+        if (now - lastText >= TEXT_EVERY_MS || speedRef.current <= 8) {
+          lastText = now;
+          refresh();
+        }
       }
       frame = requestAnimationFrame(tick);
     };

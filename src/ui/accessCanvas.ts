@@ -26,8 +26,9 @@ export interface GridState {
   cols: number;
   /** Last step (1-based) that touched each cell, per slice. */
   lastTouch: Map<number, Float64Array>;
-  /** Slice of the latest access. */
+  /** Slice of the latest access, and its recency array. */
   slice: number;
+  sliceTouch: Float64Array | null;
   /** Latest distinct cells (element indices, newest first). */
   recent: number[][];
 }
@@ -36,6 +37,11 @@ export interface GridState {
 export function sampling(grid: TensorGrid): { block: number; rows: number; cols: number } {
   const block = Math.max(1, Math.ceil(Math.max(grid.rows, grid.cols) / MAX_CELLS));
   return { block, rows: Math.ceil(grid.rows / block), cols: Math.ceil(grid.cols / block) };
+}
+
+function sameCell(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return a.length === b.length;
 }
 
 /** Trace + per-cell recency for the three tensors; no drawing (testable without a canvas). */
@@ -50,7 +56,7 @@ export class AccessModel {
     this.problem = problem;
     this.schedule = schedule;
     this.trace = new AccessTrace(problem, schedule);
-    this.grids = problemGrids(problem).map((grid) => ({ grid, ...sampling(grid), lastTouch: new Map(), slice: 0, recent: [] }));
+    this.grids = problemGrids(problem).map((grid) => ({ grid, ...sampling(grid), lastTouch: new Map(), slice: 0, sliceTouch: null, recent: [] }));
   }
 
   get total(): number {
@@ -70,6 +76,7 @@ export class AccessModel {
     for (const g of this.grids) {
       g.lastTouch.clear();
       g.slice = 0;
+      g.sliceTouch = null;
       g.recent = [];
     }
   }
@@ -88,21 +95,25 @@ export class AccessModel {
   private record(step: AccessStep): void {
     this.current = step;
     const when = step.index + 1;
-    this.grids.forEach((g, t) => {
+    for (let t = 0; t < this.grids.length; t++) {
+      const g = this.grids[t];
       const cell = step.cells[t];
       const { slice, row, col } = gridPlace(g.grid, cell);
-      let arr = g.lastTouch.get(slice);
+      let arr = g.slice === slice ? g.sliceTouch : g.lastTouch.get(slice);
       if (!arr) {
         arr = new Float64Array(g.rows * g.cols);
         g.lastTouch.set(slice, arr);
       }
       arr[Math.floor(row / g.block) * g.cols + Math.floor(col / g.block)] = when;
       g.slice = slice;
-      const key = cell.join(',');
-      if (g.recent.length === 0 || g.recent[0].join(',') !== key) {
-        g.recent = [cell, ...g.recent.filter((c) => c.join(',') !== key)].slice(0, RECENT);
+      g.sliceTouch = arr;
+      if (g.recent.length === 0 || !sameCell(g.recent[0], cell)) {
+        const rest = g.recent.filter((c) => !sameCell(c, cell));
+        rest.unshift(cell);
+        if (rest.length > RECENT) rest.length = RECENT;
+        g.recent = rest;
       }
-    });
+    }
   }
 }
 
