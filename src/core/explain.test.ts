@@ -186,6 +186,18 @@ describe('explainChange', () => {
     expect(e.sentences[0]).toContain('within the noise of a quick figure');
   });
 
+  it('a re-blocking that moves the L1 block but not the bytes says both', () => {
+    const p = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=128, n=128, k=128');
+    const before = S(p, 'm k n:64 n:2');
+    const after = act(p, 'm k n:64 n:2', 2, 'split_16').schedule;
+    expect(printSchedule(after)).toBe('m:128 k:128 n:4 n:16 n:2');
+    const e = explainChange(p, before, after);
+    expect(e.topics).toEqual(['outer']);
+    expect(e.sentences[0]).toContain('The innermost loop n:2 with its strides');
+    expect(e.sentences[0]).toContain('the inner loops that fit L1 are now n:4 n:16 n:2 (was n:64 n:2)');
+    expect(e.sentences[0]).not.toContain('the inner loops that fit L1 (');
+  });
+
   it('works without reports or figures (before the worker answers)', () => {
     const e = explainChange(mm, S(mm, 'm n k'), S(mm, 'm k n'));
     expect(e.sentences[0]).toMatch(/^The innermost loop is now n:256/);

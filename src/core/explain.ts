@@ -225,7 +225,18 @@ export function explainChange(
   ];
   const chosen = candidates.filter((c): c is [ExplanationTopic, string] => c[1] !== null).slice(0, 2);
   if (chosen.length === 0) {
-    const same = `the innermost loop ${a.innermost.text} with its strides (${stridesText(a, false)}), ${afterReport ? 'the register tile, ' : ''}the working set that fits L1 (${a.l1From === null ? 'none' : a.levels[a.l1From].loopsText}) and the tails are as before`;
+    const block = (f: ScheduleFacts) => (f.l1From === null ? 'none' : f.levels[f.l1From].loopsText);
+    const sameBlock = block(a) === block(b);
+    const parts = [
+      `the innermost loop ${a.innermost.text} with its strides (${stridesText(a, false)})`,
+      afterReport && beforeReport ? 'the register tile' : '',
+      sameBlock ? `the inner loops that fit L1 (${block(a)})` : '',
+      'the tails',
+    ].filter(Boolean);
+    const moved = sameBlock
+      ? ''
+      : `; the inner loops that fit L1 are now ${block(a)} (was ${block(b)}), moving about as many bytes (roughly ${mib(trafficEstimate(a, 'l1'))} vs ${mib(trafficEstimate(b, 'l1'))})`;
+    const same = `${list(parts)} are as before${moved}`;
     const change = figures && beforeGflops && afterGflops && Math.abs(afterGflops / beforeGflops - 1) < 0.1 ? '; a change this small is within the noise of a quick figure' : '; only the order or blocking of the outer loops changed';
     chosen.push(['outer', same + change]);
   }
