@@ -162,6 +162,13 @@ function fineTuneStatus(t: LabFineTune): string {
   }
 }
 
+/** A ratio as a signed percentage: +3.2%, -0.4%, +0%. */
+function formatChange(ratio: number): string {
+  if (!Number.isFinite(ratio)) return '–';
+  const pct = (ratio - 1) * 100;
+  return `${pct < 0 ? '−' : '+'}${Math.abs(pct).toFixed(Math.abs(pct) < 10 ? 1 : 0)}%`;
+}
+
 function FineTuneSection() {
   const tune = useLooplab((s) => s.labFineTune);
   const policyLabel = useLooplab((s) => s.agentPolicy.label);
@@ -205,8 +212,8 @@ function FineTuneSection() {
           {result && tune.status !== 'cancelled' && (
             <p className="lab-result" data-testid="finetune-result">
               greedy rollout on this problem: <strong data-testid="finetune-before" data-value={result.before.gflops}>{formatGflops(result.before.gflops)}</strong> GFLOPS before,{' '}
-              <strong data-testid="finetune-after" data-value={result.after.gflops}>{formatGflops(result.after.gflops)}</strong> GFLOPS after (default{' '}
-              {formatGflops(result.before.defaultGflops)})
+              <strong data-testid="finetune-after" data-value={result.after.gflops}>{formatGflops(result.after.gflops)}</strong> GFLOPS after (
+              {formatChange(result.after.gflops / result.before.gflops)}; default {formatGflops(result.before.defaultGflops)})
               {!result.improved && '; no checkpoint beat the starting policy here, so the result is that policy'}
             </p>
           )}
