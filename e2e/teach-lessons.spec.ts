@@ -34,12 +34,7 @@ test('a lesson done by keyboard alone marks its tasks done, and the progress sur
   await expect(task(page, 'b-stride-1').getByTestId('lesson-task-detail-b-stride-1')).toHaveText('innermost loop k:256: B moves by 256 per step');
   const start = await measuredGflops(page);
 
-  // Hints come on request.
-  await expect(page.getByTestId('lesson-hints-b-stride-1')).toHaveCount(0);
-  await page.getByTestId('lesson-hint-b-stride-1').click();
-  await expect(page.getByTestId('lesson-hints-b-stride-1')).toContainText('Which variable');
-  await page.locator('body').click({ position: { x: 5, y: 5 } });
-
+  // From here on only the keyboard.
   // m n k -> m k n: B is stride 1 innermost, and the kernel is several times faster.
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Shift+ArrowDown');
@@ -160,6 +155,16 @@ test("the handout shows the lesson's text, its schedules and the GFLOPS reached,
   await page.goto('/?lesson=loop-order');
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
   const start = await measuredGflops(page);
+
+  // Hints come on request, one at a time.
+  await expect(page.getByTestId('lesson-hints-b-stride-1')).toHaveCount(0);
+  await page.getByTestId('lesson-hint-b-stride-1').click();
+  await expect(page.getByTestId('lesson-hints-b-stride-1').locator('li')).toHaveText(['Which variable indexes the columns of B[k,n]? The innermost loop must run over it.']);
+  await page.getByTestId('lesson-hint-b-stride-1').click();
+  await expect(page.getByTestId('lesson-hints-b-stride-1').locator('li')).toHaveCount(2);
+  await expect(page.getByTestId('lesson-hint-b-stride-1')).toHaveCount(0);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
