@@ -9,7 +9,7 @@ import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import { memoryProgress } from '../teach/progress.ts';
 import { parseTeacherLink, type TeacherOptions } from '../teach/teacherLink.ts';
 import { createLooplabStore } from './createStore.ts';
-import { lessonSnapshot, snapshotHash, teacherLinkStart } from './lessonSlice.ts';
+import { lessonSnapshot, snapshotHash, syncLessonQuery, teacherLinkStart } from './lessonSlice.ts';
 import { lessonById } from '../teach/lessons.ts';
 import { parseHash } from './url.ts';
 import { PANEL_IDS, type AgentDriver, type Measurer } from './types.ts';
@@ -209,5 +209,36 @@ describe('the agent lesson', () => {
     expect(Object.keys(st.lessonProgress.agent.tasks).sort()).toEqual(['predict-5', 'right-3', 'run', 'to-the-end']);
     s.getState().predictNext('up');
     expect(s.getState().notices.at(-1)?.text).toBe('the rollout is over: there is no next action to predict');
+  });
+});
+
+describe('the lesson in the query', () => {
+  it('follows the open lesson, present mode and the handout, keeping other keys and the hash', () => {
+    const url = { pathname: '/', search: '?kernel-time-limit-ms=500', hash: '#preset=matmul-256' };
+    const win = {
+      location: url,
+      history: {
+        state: null,
+        replaceState(_state: unknown, _title: string, next: string) {
+          const m = /^([^?#]*)(\?[^#]*)?(#.*)?$/.exec(next)!;
+          url.pathname = m[1];
+          url.search = m[2] ?? '';
+          url.hash = m[3] ?? '';
+        },
+      },
+    } as unknown as Pick<Window, 'location' | 'history'>;
+    const s = createLooplabStore();
+    const stop = syncLessonQuery(s, win);
+    s.getState().openLesson('tiling');
+    expect(url.search).toBe('?lesson=tiling&kernel-time-limit-ms=500');
+    s.getState().setPresent(true);
+    s.getState().setHandoutOpen(true);
+    expect(url.search).toBe('?lesson=tiling&present=1&handout=1&kernel-time-limit-ms=500');
+    expect(url.hash).toBe('#preset=matmul-256');
+    s.getState().closeLesson();
+    expect(url.search).toBe('?present=1&kernel-time-limit-ms=500');
+    stop();
+    s.getState().setPresent(false);
+    expect(url.search).toBe('?present=1&kernel-time-limit-ms=500');
   });
 });

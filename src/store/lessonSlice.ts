@@ -14,11 +14,18 @@ import { PANEL_IDS, type LessonSlice, type LooplabState } from './types.ts';
 import { DEFAULT_PANELS } from './uiSlice.ts';
 import { parseHash, stateToHash } from './url.ts';
 
+const snapshots = new Map<string, ResolvedSnapshot>();
+
 /** The lesson's start as a checked snapshot (problem, base schedule, empty history). */
 export function lessonSnapshot(lesson: Lesson): ResolvedSnapshot {
-  const r = resolveSnapshot({ problemText: lesson.problemText, base: lessonStart(lesson).scheduleText }, `lesson '${lesson.id}'`);
-  if (!r.ok) throw new Error(r.error);
-  return r.value;
+  let snapshot = snapshots.get(lesson.id);
+  if (!snapshot) {
+    const r = resolveSnapshot({ problemText: lesson.problemText, base: lessonStart(lesson).scheduleText }, `lesson '${lesson.id}'`);
+    if (!r.ok) throw new Error(r.error);
+    snapshot = r.value;
+    snapshots.set(lesson.id, snapshot);
+  }
+  return snapshot;
 }
 
 /** What the lesson checks see of the store. */

@@ -14,7 +14,6 @@ export function useLessonChecks(lesson: Lesson | null): TaskCheck[] {
   );
   return useMemo(
     () => (lesson ? checkLesson(lesson, lessonFacts(store.getState(), lesson)) : []),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [lesson, store, ...parts],
   );
 }
