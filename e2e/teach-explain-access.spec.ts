@@ -77,7 +77,7 @@ test('the access-pattern view steps through a tiny matmul and shows the expected
   await expect(page.getByTestId('access-play')).toBeDisabled();
 });
 
-test('play and pause on a large matmul, which is drawn downsampled and says so', async ({ page }) => {
+test('play and pause on a large matmul, drawn downsampled or through a window, and saying which', async ({ page }) => {
   await page.goto('/#preset=matmul-256&panels=nest,access');
   await expect(page.getByTestId('access-sampled-A')).toContainText('each cell is a 4×4 block of elements (64×64 cells)');
   await expect(status(page)).toContainText('step 0 of 16777216');
@@ -95,6 +95,10 @@ test('play and pause on a large matmul, which is drawn downsampled and says so',
   expect(new Set(recentA.map((c) => c.split(',')[0])).size).toBe(1);
   const recentB = ((await grid(page, 'B').getAttribute('data-recent')) ?? '').split(' ');
   expect(new Set(recentB.map((c) => c.split(',')[1])).size).toBe(1);
+  // The other way to sample: a window of the top-left elements.
+  await page.getByTestId('access-sampling').selectOption('window');
+  await expect(page.getByTestId('access-sampled-A')).toContainText('window: only the top-left 64×64 elements are drawn');
+  await expect(status(page)).toContainText('step 0 of 16777216');
 });
 
 test('explanations appear after swaps, splits, merges and cursor moves', async ({ page, shot }) => {

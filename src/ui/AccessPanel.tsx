@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { cellText, stepText } from '../core/accessTrace.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
-import { AccessModel, cellPixels, paintGrid, type GridState } from './accessCanvas.ts';
+import { AccessModel, cellPixels, MAX_CELLS, paintGrid, type GridState, type SamplingMode } from './accessCanvas.ts';
 import { variableColor } from './colors.ts';
 import { Panel } from './Panel.tsx';
 
@@ -56,6 +56,12 @@ function GridFigure({ model, g, t, version, canvasRef }: { model: AccessModel; g
             · downsampled: each cell is a {g.block}×{g.block} block of elements ({g.rows}×{g.cols} cells)
           </span>
         ) : null}
+        {g.window ? (
+          <span className="access-sampled" data-testid={`access-sampled-${tensor}`}>
+            {' '}
+            · window: only the top-left {g.rows}×{g.cols} elements are drawn; accesses outside it are not
+          </span>
+        ) : null}
       </figcaption>
       <canvas ref={canvasRef} role="img" aria-label={`${tensor}: cells used so far, the latest outlined`} />
       <p className="access-recent">
@@ -70,8 +76,10 @@ export function AccessPanel() {
   const problemKey = useLooplab((s) => s.problemKey);
   const schedule = useLooplab((s) => s.current.schedule);
   const scheduleText = printSchedule(schedule);
-  // A new model (from step 0) for every problem or schedule.
-  const model = useMemo(() => new AccessModel(problem, schedule), [problemKey, scheduleText]);
+  const [mode, setMode] = useState<SamplingMode>('downsample');
+  // A new model (from step 0) for every problem, schedule or way of sampling.
+  const model = useMemo(() => new AccessModel(problem, schedule, mode), [problemKey, scheduleText, mode]);
+  const large = model.grids.some((g) => g.grid.rows > MAX_CELLS || g.grid.cols > MAX_CELLS);
   const [version, setVersion] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(4);
@@ -159,6 +167,15 @@ export function AccessPanel() {
             ))}
           </select>
         </label>
+        {large ? (
+          <label title={`tensors over ${MAX_CELLS} a side`}>
+            large tensors{' '}
+            <select data-testid="access-sampling" value={mode} onChange={(e) => setMode(e.target.value as SamplingMode)}>
+              <option value="downsample">downsampled</option>
+              <option value="window">top-left window</option>
+            </select>
+          </label>
+        ) : null}
       </div>
       <p className="access-status" data-testid="access-status" aria-live="polite">
         {step ? (

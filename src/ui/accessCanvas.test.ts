@@ -8,10 +8,12 @@ const mm = (sizes: string) => parseProblem('C[m,n] += A[m,k] * B[k,n]', sizes);
 
 describe('sampling', () => {
   it('draws every element up to 64 a side and blocks of elements beyond', () => {
-    expect(sampling(tensorGrid(mm('m=64, n=3, k=2').output, 'output'))).toEqual({ block: 1, rows: 64, cols: 3 });
-    expect(sampling(tensorGrid(mm('m=256, n=256, k=8').output, 'output'))).toEqual({ block: 4, rows: 64, cols: 64 });
+    expect(sampling(tensorGrid(mm('m=64, n=3, k=2').output, 'output'))).toEqual({ block: 1, rows: 64, cols: 3, window: false });
+    expect(sampling(tensorGrid(mm('m=256, n=256, k=8').output, 'output'))).toEqual({ block: 4, rows: 64, cols: 64, window: false });
     // 100 needs blocks of 2: 50 cells; 97 columns likewise (the last block is partial).
-    expect(sampling(tensorGrid(mm('m=100, n=97, k=8').output, 'output'))).toEqual({ block: 2, rows: 50, cols: 49 });
+    expect(sampling(tensorGrid(mm('m=100, n=97, k=8').output, 'output'))).toEqual({ block: 2, rows: 50, cols: 49, window: false });
+    expect(sampling(tensorGrid(mm('m=100, n=30, k=8').output, 'output'), 'window')).toEqual({ block: 1, rows: 64, cols: 30, window: true });
+    expect(sampling(tensorGrid(mm('m=60, n=30, k=8').output, 'output'), 'window')).toEqual({ block: 1, rows: 60, cols: 30, window: false });
     const big = sampling(tensorGrid(mm('m=1024, n=1000, k=8').output, 'output'));
     expect(Math.max(big.rows, big.cols)).toBeLessThanOrEqual(MAX_CELLS);
   });
@@ -42,5 +44,16 @@ describe('AccessModel', () => {
     const touched = Array.from(a.lastTouch.get(0)!).flatMap((w, i) => (w > 0 ? [i] : []));
     expect(touched).toEqual([0, 1]);
     expect(a.recent).toHaveLength(RECENT);
+  });
+
+  it('a window draws only the elements inside it', () => {
+    const p = mm('m=2, n=1, k=100');
+    const model = new AccessModel(p, parseSchedule(p, 'm n k'), 'window');
+    model.advance(100); // A's row 0: k = 0..99, only 0..63 inside the window
+    const a = model.grids[1];
+    expect([a.rows, a.cols, a.window]).toEqual([2, 64, true]);
+    const row0 = Array.from(a.lastTouch.get(0)!).slice(0, 64);
+    expect(row0).toEqual(Array.from({ length: 64 }, (_, k) => k + 1));
+    expect(a.recent[0]).toEqual([0, 99]);
   });
 });

@@ -1,7 +1,8 @@
 // The access-pattern animation: steps an AccessTrace (src/core/accessTrace.ts) and paints the three
 // tensors as grids on canvases (one pixel block per cell, no DOM per cell). A cell is bright when
 // just used and fades with age; cells used before stay tinted. Tensors larger than MAX_CELLS per
-// side are downsampled: one cell stands for a block x block square of elements. Tensors with more
+// side are either downsampled (one cell stands for a block x block square of elements) or shown
+// through a window (the top-left MAX_CELLS x MAX_CELLS elements; accesses outside are not drawn). Tensors with more
 // than two dimensions show the 2-D slice (last two dimensions) of the latest access.
 import { AccessTrace, gridPlace, problemGrids, type AccessStep, type TensorGrid } from '../core/accessTrace.ts';
 import type { Problem, Schedule } from '../core/types.ts';
@@ -22,6 +23,8 @@ export interface GridState {
   grid: TensorGrid;
   /** Elements per cell side (1 = every element has its own cell). */
   block: number;
+  /** Only the top-left rows x cols elements are drawn. */
+  window: boolean;
   rows: number;
   cols: number;
   /** Last step (1-based) that touched each cell, per slice. */
@@ -33,10 +36,16 @@ export interface GridState {
   recent: number[][];
 }
 
-/** Cells per side and block size for a grid. */
-export function sampling(grid: TensorGrid): { block: number; rows: number; cols: number } {
+/** How tensors larger than MAX_CELLS a side are drawn. */
+export type SamplingMode = 'downsample' | 'window';
+
+/** Cells per side and block size for a grid; `window` is true when only the top-left corner is drawn. */
+export function sampling(grid: TensorGrid, mode: SamplingMode = 'downsample'): { block: number; rows: number; cols: number; window: boolean } {
+  if (mode === 'window') {
+    return { block: 1, rows: Math.min(grid.rows, MAX_CELLS), cols: Math.min(grid.cols, MAX_CELLS), window: grid.rows > MAX_CELLS || grid.cols > MAX_CELLS };
+  }
   const block = Math.max(1, Math.ceil(Math.max(grid.rows, grid.cols) / MAX_CELLS));
-  return { block, rows: Math.ceil(grid.rows / block), cols: Math.ceil(grid.cols / block) };
+  return { block, rows: Math.ceil(grid.rows / block), cols: Math.ceil(grid.cols / block), window: false };
 }
 
 function sameCell(a: readonly number[], b: readonly number[]): boolean {
@@ -52,11 +61,11 @@ export class AccessModel {
   private readonly schedule: Schedule;
   current: AccessStep | null = null;
 
-  constructor(problem: Problem, schedule: Schedule) {
+  constructor(problem: Problem, schedule: Schedule, mode: SamplingMode = 'downsample') {
     this.problem = problem;
     this.schedule = schedule;
     this.trace = new AccessTrace(problem, schedule);
-    this.grids = problemGrids(problem).map((grid) => ({ grid, ...sampling(grid), lastTouch: new Map(), slice: 0, sliceTouch: null, recent: [] }));
+    this.grids = problemGrids(problem).map((grid) => ({ grid, ...sampling(grid, mode), lastTouch: new Map(), slice: 0, sliceTouch: null, recent: [] }));
   }
 
   get total(): number {
@@ -104,7 +113,9 @@ export class AccessModel {
         arr = new Float64Array(g.rows * g.cols);
         g.lastTouch.set(slice, arr);
       }
-      arr[Math.floor(row / g.block) * g.cols + Math.floor(col / g.block)] = when;
+      const r = Math.floor(row / g.block);
+      const c = Math.floor(col / g.block);
+      if (r < g.rows && c < g.cols) arr[r * g.cols + c] = when;
       g.slice = slice;
       g.sliceTouch = arr;
       if (g.recent.length === 0 || !sameCell(g.recent[0], cell)) {
@@ -180,6 +191,7 @@ export function paintGrid(canvas: HTMLCanvasElement, g: GridState, t: number, po
   }
   if (current) {
     const { row, col } = gridPlace(g.grid, current);
+    if (Math.floor(row / g.block) >= g.rows || Math.floor(col / g.block) >= g.cols) return;
     ctx.strokeStyle = '#000';
     ctx.lineWidth = Math.max(1.5, cellPx / 8);
     const x = Math.floor(col / g.block) * cellPx;
