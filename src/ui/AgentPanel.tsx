@@ -226,9 +226,13 @@ export function AgentPanel() {
       {run && (
         <div className="agent-run" data-testid="agent-run" data-status={run.status}>
           <Summary run={run} />
-          <Player run={run} />
-          <ActionValues run={run} />
-          <StepList run={run} problem={problem} />
+          {run.status !== 'error' && (
+            <>
+              <Player run={run} />
+              <ActionValues run={run} />
+              <StepList run={run} problem={problem} />
+            </>
+          )}
         </div>
       )}
     </Panel>
