@@ -196,6 +196,12 @@ test("the handout shows the lesson's text, its schedules and the GFLOPS reached,
 
   // `handout=1` is in the query, so the link opens the handout; closing it goes back.
   expect(new URL(page.url()).searchParams.get('handout')).toBe('1');
+  // The playground's keys are off while the handout covers it; Escape goes back.
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Escape');
+  await expect(handout).toHaveCount(0);
+  await expect(page.getByTestId('loop-nest').locator('[data-cursor="true"]')).toHaveAttribute('data-variable', 'n');
+  await page.getByTestId('lesson-handout').click();
   await page.getByTestId('handout-close').click();
   await expect(handout).toHaveCount(0);
   await expect(page.getByTestId('loop-nest-panel')).toBeVisible();

@@ -2,7 +2,7 @@
 // they reached, the tasks (done or not, on which schedule), and the engine's explanation of the
 // change from the start to the current schedule. On screen it replaces the playground; the print
 // stylesheet prints only it.
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { explainChange } from '../core/explain.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
@@ -23,6 +23,14 @@ export function Handout() {
   const progress = useLooplab((s) => (lesson ? s.lessonProgress[lesson.id] : undefined));
   const setHandoutOpen = useLooplab((s) => s.setHandoutOpen);
   const checks = useLessonChecks(lesson);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setHandoutOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [setHandoutOpen]);
 
   const rows = useMemo(() => {
     const seen = new Set<string>();
@@ -64,7 +72,7 @@ export function Handout() {
           print
         </button>
         <button type="button" className="lesson-small-btn" data-testid="handout-close" onClick={() => setHandoutOpen(false)}>
-          back to the playground
+          back to the playground <kbd>Esc</kbd>
         </button>
       </div>
       <header>

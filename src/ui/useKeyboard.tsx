@@ -122,6 +122,8 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.isComposing) return;
       if (isTypingTarget(e.target)) return;
+      // The handout covers the playground: its keys would change what is not on screen.
+      if (store.getState().handoutOpen) return;
       const command = keyCommand(e);
       if (!command) return;
       // The overlay is modal: only `?` and Escape close it.
@@ -131,7 +133,7 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [run, helpOpen]);
+  }, [run, helpOpen, store]);
 
   const value = useMemo<NestKeys>(
     () => ({ splitOpen, openSplit, closeSplit, split, helpOpen, setHelpOpen, note, run }),
