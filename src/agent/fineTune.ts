@@ -26,7 +26,7 @@ export const FINE_TUNE_CONFIG: Partial<TrainConfig> = {
   epsilonStart: 0.3,
   epsilonEnd: 0.05,
   epsilonDecaySteps: 1_000,
-  evalEverySec: 5,
+  evalEverySec: 2,
 };
 
 export interface FineTuneEpisode {
