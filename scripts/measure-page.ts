@@ -225,7 +225,7 @@ interface Report {
   crossOriginIsolated: boolean;
 }
 
-async function waitForServer(url: string, timeoutMs: number) {
+export async function waitForServer(url: string, timeoutMs: number) {
   const end = Date.now() + timeoutMs;
   for (;;) {
     try {

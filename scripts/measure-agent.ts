@@ -1,0 +1,157 @@
+// npm run measure:agent -- [--dist dist] [--port 4196] [--presets matmul-256,conv-3x3] [--runs 3] [--json]
+//
+// The in-page agent's tuning time (issue 4: <= 1 s per benchmark in the page): for each preset,
+// `--runs` fresh pages of the production build in Debian's Chromium; in each, after the page's own
+// start-up measurements (first kernel, peak, bandwidth, XNNPACK), "Let the agent drive" once
+// (cold: a fresh agent worker, kernels never compiled in it) and once more from the same start
+// (repeat: V8 keeps the compiled kernels of identical modules, so they skip the slow first call in
+// Liftoff). The figure is the panel's: the rollout's time in the agent's worker (policy forward
+// passes, generating, compiling and timing 11 schedules), not loading tfjs or the policy.
+// The machine is shared: read the numbers as noisy (the load average is printed with them).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Page } from '@playwright/test';
+import { PRESETS } from '../src/core/problem.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
+import { percentile, waitForServer } from './measure-page.ts';
+
+interface Rollout {
+  tuningMs: number;
+  /** Time of each step since the rollout started, ms. */
+  stepsAtMs: number[];
+  summary: string;
+}
+
+interface PresetReport {
+  preset: string;
+  cold: Rollout[];
+  repeat: Rollout[];
+}
+
+interface Report {
+  presets: PresetReport[];
+  loadAverage: number[];
+}
+
+async function drive(page: Page): Promise<Rollout> {
+  const panel = page.getByTestId('agent-panel');
+  await panel.getByTestId('agent-drive').click();
+  await page.waitForSelector('[data-testid="agent-run"][data-status="done"], [data-testid="agent-run"][data-status="error"]', { timeout: 120_000 });
+  const summary = panel.getByTestId('agent-summary');
+  const text = ((await summary.textContent()) ?? '').split('·')[0].trim();
+  if ((await panel.getByTestId('agent-run').getAttribute('data-status')) !== 'done') throw new Error(`the rollout failed: ${text}`);
+  const stepsAtMs = await panel.locator('[data-elapsed-ms]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-elapsed-ms'))));
+  return { tuningMs: Number(await summary.getAttribute('data-tuning-ms')), stepsAtMs, summary: text };
+}
+
+async function run(opts: { dist: string; port: number; presets: string[]; runs: number }): Promise<Report> {
+  const { chromium } = await import('@playwright/test');
+  const vite = path.join('node_modules', 'vite', 'bin', 'vite.js');
+  const server: ChildProcess = spawn(process.execPath, [vite, 'preview', '--strictPort', '--port', String(opts.port)], {
+    env: { ...process.env, LOOPLAB_DIST: opts.dist },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://localhost:${opts.port}/`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS }).catch((e: unknown) => {
+    server.kill();
+    throw e;
+  });
+  const presets: PresetReport[] = [];
+  try {
+    await waitForServer(url, 30_000);
+    for (const preset of opts.presets) {
+      const report: PresetReport = { preset, cold: [], repeat: [] };
+      for (let r = 0; r < opts.runs; r++) {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        // tsx's keepNames wraps functions handed to the page in `__name(fn, "name")` (see measure-page.ts).
+        await page.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+        await page.goto(`${url}#preset=${preset}`);
+        await page.waitForFunction(
+          () => {
+            const v = (id: string, a = 'data-value') => document.querySelector(`[data-testid="${id}"]`)?.getAttribute(a);
+            return !!v('gflops') && !!v('peak') && ['done', 'error', 'n/a'].includes(v('xnnpack', 'data-state') ?? '') && v('agent-policy', 'data-status') === 'ready';
+          },
+          null,
+          { timeout: 120_000 },
+        );
+        report.cold.push(await drive(page));
+        // The same start again (the rollout's first position).
+        await page.getByTestId('agent-step-0').click();
+        report.repeat.push(await drive(page));
+        await page.close();
+      }
+      presets.push(report);
+    }
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+  return { presets, loadAverage: loadavg() };
+}
+
+function format(r: Report): string {
+  const ms = (xs: number[]) => `median ${percentile(xs, 50).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms`;
+  const lines = ['in-page agent tuning time (the rollout in the agent worker; 10 steps, 11 schedules measured)'];
+  for (const p of r.presets) {
+    lines.push(`${p.preset}: cold ${ms(p.cold.map((x) => x.tuningMs))}; repeat ${ms(p.repeat.map((x) => x.tuningMs))}`);
+    for (const x of p.cold) lines.push(`  cold: ${x.summary} | steps at ${x.stepsAtMs.join(' ')} ms`);
+  }
+  lines.push(`load average at the end: ${r.loadAverage.map((x) => x.toFixed(1)).join(' ')} (2 cores; a shared machine)`);
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const usage = 'usage: npm run measure:agent -- [--dist dist] [--port 4196] [--presets matmul-256,conv-3x3] [--runs 3] [--json]';
+  let v;
+  try {
+    v = parseArgs({
+      args: argv,
+      strict: true,
+      options: { dist: { type: 'string' }, port: { type: 'string' }, presets: { type: 'string' }, runs: { type: 'string' }, json: { type: 'boolean' } },
+    }).values;
+  } catch (e) {
+    console.error(`measure-agent: ${(e as Error).message}\n${usage}`);
+    return 2;
+  }
+  const dist = v.dist ?? process.env.LOOPLAB_DIST ?? 'dist';
+  const presets = (v.presets ?? 'matmul-256,conv-3x3').split(',').map((s) => s.trim());
+  const unknown = presets.find((id) => !PRESETS.some((p) => p.id === id));
+  if (unknown !== undefined) {
+    console.error(`measure-agent: '${unknown}' is not a preset; the presets are ${PRESETS.map((p) => p.id).join(', ')}`);
+    return 2;
+  }
+  const int = (name: string, text: string | undefined, fallback: number) => {
+    if (text === undefined) return fallback;
+    if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`--${name} wants a whole number >= 1, got '${text}'`);
+    return Number(text);
+  };
+  let port: number;
+  let runs: number;
+  try {
+    port = int('port', v.port, 4196);
+    runs = int('runs', v.runs, 3);
+  } catch (e) {
+    console.error(`measure-agent: ${(e as Error).message}`);
+    return 2;
+  }
+  if (!existsSync(path.join(dist, 'index.html'))) {
+    console.error(`measure-agent: no build in ${dist}/ (run npm run build, or pass --dist)`);
+    return 2;
+  }
+  const report = await run({ dist, port, presets, runs });
+  console.log(v.json ? JSON.stringify(report, null, 2) : format(report));
+  return 0;
+}
+
+if (process.argv[1]?.endsWith('measure-agent.ts')) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      console.error(`measure-agent: ${e instanceof Error ? e.message : String(e)}`);
+      process.exitCode = 1;
+    },
+  );
+}
