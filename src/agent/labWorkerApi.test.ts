@@ -95,6 +95,14 @@ describe('race', () => {
     expect(r.runs[1].trace.length).toBeGreaterThan(0);
   });
 
+  it('answers a race cancelled before its first measurement as cancelled, with no runs', async () => {
+    // Cancelled while the policy loads.
+    const lab = api(0, () => new Promise((resolve) => setTimeout(() => resolve(shipped), 200)));
+    const run = lab.race(TEXT, { methods: ['agent', 'greedy1'], budgetMs: 1000 });
+    setTimeout(() => lab.cancel(), 50);
+    expect(await run).toEqual({ defaultGflops: 0, runs: [], cancelled: true });
+  });
+
   it('refuses unknown methods and budgets that are not positive', async () => {
     await expect(api().race(TEXT, { methods: ['nope' as 'agent'], budgetMs: 100 })).rejects.toThrow(/unknown method 'nope'/);
     await expect(api().race(TEXT, { budgetMs: 0 })).rejects.toThrow(/budget must be positive/);

@@ -178,7 +178,13 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
           }
         }
         try {
-          const defaultGflops = await guarded(oracle, flag).gflops(problem, defaultSchedule(problem));
+          let defaultGflops: number;
+          try {
+            defaultGflops = await guarded(oracle, flag).gflops(problem, defaultSchedule(problem));
+          } catch (e) {
+            if (e instanceof CancelledError) return { defaultGflops: 0, runs: [], cancelled: true };
+            throw e;
+          }
           onEvent?.({ kind: 'default', gflops: defaultGflops });
           const runs: MethodRun[] = [];
           for (const method of methods) {
