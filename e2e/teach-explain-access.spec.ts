@@ -150,3 +150,18 @@ test('a convolution is shown as 2-D slices of each tensor, following the latest 
   await expect(grid(page, 'I')).toHaveAttribute('data-recent', '0,0,2 0,0,1 0,0,0');
   await shot('access-conv', page.getByTestId('access-panel'));
 });
+
+test('in present mode the grids grow with the type', async ({ page }) => {
+  const width = async () => grid(page, 'A').locator('canvas').evaluate((c: HTMLCanvasElement) => c.getBoundingClientRect().width);
+  await page.goto(tinyUrl('nest,access'));
+  await expect(status(page)).toContainText('step 0 of 12');
+  const normal = await width();
+  await page.goto(`/?present=1${tinyUrl('nest,access').slice(1)}`);
+  await expect(page.locator('html.present')).toHaveCount(1);
+  await expect(status(page)).toContainText('step 0 of 12');
+  await expect.poll(width).toBeGreaterThan(normal * 1.1);
+  // Leaving present mode from the header shrinks them again.
+  await page.getByTestId('present-toggle').click();
+  await expect(page.locator('html.present')).toHaveCount(0);
+  await expect.poll(width).toBeCloseTo(normal, 0);
+});

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { cellText, stepText } from '../core/accessTrace.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
-import { AccessModel, cellPixels, MAX_CELLS, paintGrid, type GridState, type SamplingMode } from './accessCanvas.ts';
+import { AccessModel, cellPixels, MAX_CELLS, paintGrid, remPixels, type GridState, type SamplingMode } from './accessCanvas.ts';
 import { variableColor } from './colors.ts';
 import { Panel } from './Panel.tsx';
 
@@ -22,9 +22,10 @@ function fadeSteps(speed: number): number {
 
 /** Paints the three grids of the model on their canvases. */
 function paintAll(model: AccessModel, canvases: (HTMLCanvasElement | null)[], fade: number): void {
+  const rem = remPixels();
   model.grids.forEach((g, t) => {
     const canvas = canvases[t];
-    if (canvas) paintGrid(canvas, g, t, model.position, fade, cellPixels(g), model.current ? model.current.cells[t] : null);
+    if (canvas) paintGrid(canvas, g, t, model.position, fade, cellPixels(g, rem), model.current ? model.current.cells[t] : null);
   });
 }
 
@@ -89,6 +90,12 @@ export function AccessPanel() {
   const canvases = useRef<(HTMLCanvasElement | null)[]>([]);
 
   useEffect(() => paintAll(model, canvases.current, fadeSteps(speed)));
+  // Present mode changes the type size on <html> in an effect of its own: repaint on the next frame.
+  const present = useLooplab((s) => s.present);
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => paintAll(model, canvases.current, fadeSteps(speedRef.current)));
+    return () => cancelAnimationFrame(frame);
+  }, [present, model]);
 
   useEffect(() => setPlaying(false), [model]);
 

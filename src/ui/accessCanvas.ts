@@ -200,7 +200,13 @@ export function paintGrid(canvas: HTMLCanvasElement, g: GridState, t: number, po
   }
 }
 
-/** Pixels per cell so that the larger side is about `target` pixels. */
-export function cellPixels(g: { rows: number; cols: number }, target = 192): number {
-  return Math.max(3, Math.min(32, Math.floor(target / Math.max(g.rows, g.cols))));
+/** Pixels per cell so that the larger side is about 12 rem (larger type, larger grids: present mode). */
+export function cellPixels(g: { rows: number; cols: number }, rem = 16): number {
+  return Math.max(3, Math.min(2 * rem, Math.floor((12 * rem) / Math.max(g.rows, g.cols))));
+}
+
+/** The page's rem in pixels. */
+export function remPixels(): number {
+  const px = parseFloat(getComputedStyle(document.documentElement).fontSize);
+  return Number.isFinite(px) && px > 0 ? px : 16;
 }
