@@ -7,7 +7,7 @@
 // The pure half (raceSeries, raceRows, raceDomains) maps the store's race to chart data and is
 // unit-tested; createRaceChart draws it.
 import { axisBottom, axisLeft, curveStepAfter, line as d3line, scaleLog, select } from 'd3';
-import { followWidth } from './followWidth.ts';
+import { createChartFrame } from './chartFrame.ts';
 
 /** One method of a race as the store keeps it (structurally the worker's trace). */
 export interface RaceMethodData {
@@ -119,35 +119,21 @@ export interface RaceChart {
 
 const HEIGHT = 220;
 const MARGIN = { top: 10, right: 70, bottom: 30, left: 40 };
-const FALLBACK_WIDTH = 380;
 
 export function createRaceChart(svgElement: SVGSVGElement): RaceChart {
-  const svg = select(svgElement).attr('class', 'chart race-chart').attr('role', 'img');
-  svg.selectAll('*').remove();
-  const plot = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
-  const h = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const xAxis = plot.append('g').attr('class', 'axis axis-x').attr('transform', `translate(0,${h})`);
-  const yAxis = plot.append('g').attr('class', 'axis axis-y');
-  plot
-    .append('text')
-    .attr('class', 'axis-title')
-    .attr('transform', `translate(${-30},${h / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .text('best GFLOPS (log)');
-  const xTitle = plot.append('text').attr('class', 'axis-title').attr('y', h + 27).attr('text-anchor', 'end').text('tuning time (log)');
-  const ref = plot.append('g').attr('class', 'ref ref-default').attr('data-testid', 'race-default-line');
-  ref.append('line').attr('x1', 0);
-  ref.append('text').attr('dy', '0.32em');
-  const lines = plot.append('g').attr('class', 'race-lines');
-
-  let width = svgElement.clientWidth || FALLBACK_WIDTH;
   let last: RaceModel | null = null;
+  const frame = createChartFrame(
+    svgElement,
+    { className: 'race-chart', height: HEIGHT, margin: MARGIN, titles: { x: 'tuning time (log)', y: 'best GFLOPS (log)' }, referenceTestId: 'race-default-line' },
+    () => last && update(last),
+  );
+  const { plot, xAxis, yAxis, h } = frame;
+  const ref = plot.select<SVGGElement>('g.ref').classed('ref-default', true);
+  const lines = plot.append('g').attr('class', 'race-lines');
 
   const update = (model: RaceModel) => {
     last = model;
-    const w = Math.max(80, width - MARGIN.left - MARGIN.right);
-    svg.attr('viewBox', `0 0 ${width} ${HEIGHT}`).attr('height', HEIGHT);
-    xTitle.attr('x', w);
+    const w = frame.layout();
     const d = raceDomains(model.series, model.defaultGflops);
     const x = scaleLog().domain(d.x).range([0, w]).clamp(true);
     const y = scaleLog().domain(d.y).range([h, 0]).clamp(true);
@@ -155,11 +141,8 @@ export function createRaceChart(svgElement: SVGSVGElement): RaceChart {
     yAxis.call(axisLeft(y).ticks(4, '~g'));
 
     const dflt = model.defaultGflops;
-    ref.attr('display', dflt !== null && dflt > 0 ? null : 'none').attr('data-value', dflt ?? '');
-    if (dflt !== null && dflt > 0) {
-      ref.select('line').attr('x2', w).attr('y1', y(dflt)).attr('y2', y(dflt));
-      ref.select('text').attr('x', w + 5).attr('y', y(dflt)).text(`default ${dflt.toPrecision(3)}`);
-    }
+    ref.attr('data-value', dflt ?? '');
+    frame.reference(dflt !== null && dflt > 0 ? y(dflt) : null, dflt !== null ? `default ${dflt.toPrecision(3)}` : '');
 
     const path = d3line<{ t: number; gflops: number }>()
       .x((p) => x(p.t))
@@ -191,18 +174,7 @@ export function createRaceChart(svgElement: SVGSVGElement): RaceChart {
       });
   };
 
-  const stopFollowing = followWidth(svgElement, width, (next) => {
-    width = next;
-    if (last) update(last);
-  });
-
-  return {
-    update,
-    destroy() {
-      stopFollowing();
-      svg.selectAll('*').remove();
-    },
-  };
+  return { update, destroy: frame.destroy };
 }
 
 /** Powers of ten within a domain. */

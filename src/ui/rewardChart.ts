@@ -3,8 +3,8 @@
 // (validation speedup against training time). A self-contained d3 view in the style of
 // historyChart.ts; the pure half (movingAverage, rewardModel, curveModel, lineDomains) is
 // unit-tested.
-import { axisBottom, axisLeft, line as d3line, scaleLinear, select } from 'd3';
-import { followWidth } from './followWidth.ts';
+import { axisBottom, axisLeft, line as d3line, scaleLinear } from 'd3';
+import { createChartFrame } from './chartFrame.ts';
 
 export interface XY {
   x: number;
@@ -81,46 +81,24 @@ export interface LineChart {
 
 const HEIGHT = 170;
 const MARGIN = { top: 10, right: 86, bottom: 30, left: 46 };
-const FALLBACK_WIDTH = 380;
 
 export function createLineChart(svgElement: SVGSVGElement, titles: { x: string; y: string }): LineChart {
-  const svg = select(svgElement).attr('class', 'chart line-chart').attr('role', 'img');
-  svg.selectAll('*').remove();
-  const plot = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
-  const h = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const xAxis = plot.append('g').attr('class', 'axis axis-x').attr('transform', `translate(0,${h})`);
-  const yAxis = plot.append('g').attr('class', 'axis axis-y');
-  plot
-    .append('text')
-    .attr('class', 'axis-title')
-    .attr('transform', `translate(${-36},${h / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .text(titles.y);
-  const xTitle = plot.append('text').attr('class', 'axis-title').attr('y', h + 27).attr('text-anchor', 'end').text(titles.x);
-  const ref = plot.append('g').attr('class', 'ref ref-zero');
-  ref.append('line').attr('x1', 0);
-  ref.append('text').attr('dy', '0.32em');
+  let last: LineModel | null = null;
+  const frame = createChartFrame(svgElement, { className: 'line-chart', height: HEIGHT, margin: MARGIN, titles }, () => last && update(last));
+  const { plot, xAxis, yAxis, h } = frame;
+  plot.select('g.ref').classed('ref-zero', true);
   const dots = plot.append('g').attr('class', 'line-dots');
   const lines = plot.append('g').attr('class', 'line-lines');
 
-  let width = svgElement.clientWidth || FALLBACK_WIDTH;
-  let last: LineModel | null = null;
-
   const update = (model: LineModel) => {
     last = model;
-    const w = Math.max(80, width - MARGIN.left - MARGIN.right);
-    svg.attr('viewBox', `0 0 ${width} ${HEIGHT}`).attr('height', HEIGHT);
-    xTitle.attr('x', w);
+    const w = frame.layout();
     const d = lineDomains(model);
     const x = scaleLinear().domain(d.x).range([0, w]);
     const y = scaleLinear().domain(d.y).range([h, 0]).nice();
     xAxis.call(axisBottom(x).ticks(Math.max(2, Math.floor(w / 60)), '~r'));
     yAxis.call(axisLeft(y).ticks(4, '~g'));
-    ref.attr('display', model.reference ? null : 'none');
-    if (model.reference) {
-      ref.select('line').attr('x2', w).attr('y1', y(model.reference.y)).attr('y2', y(model.reference.y));
-      ref.select('text').attr('x', w + 5).attr('y', y(model.reference.y)).text(model.reference.label);
-    }
+    frame.reference(model.reference ? y(model.reference.y) : null, model.reference?.label);
     dots
       .selectAll<SVGCircleElement, XY>('circle')
       .data(model.dots)
@@ -156,16 +134,5 @@ export function createLineChart(svgElement: SVGSVGElement, titles: { x: string; 
       .text((l) => l.label);
   };
 
-  const stopFollowing = followWidth(svgElement, width, (next) => {
-    width = next;
-    if (last) update(last);
-  });
-
-  return {
-    update,
-    destroy() {
-      stopFollowing();
-      svg.selectAll('*').remove();
-    },
-  };
+  return { update, destroy: frame.destroy };
 }
