@@ -40,7 +40,8 @@ export function ExplainPanel() {
     }
   }, [problem, after]);
 
-  const pending = !!before && (mBefore?.status !== 'done' || mAfter?.status !== 'done');
+  // The previous schedule may never be measured (skipped while newer ones were wanted): wait only for this one.
+  const pending = !!before && mAfter?.status !== 'done' && mAfter?.status !== 'error';
   return (
     <Panel title="Why did that change?" testId="explain-panel">
       {!explanation || !entry ? (
@@ -56,7 +57,7 @@ export function ExplainPanel() {
         <div data-testid="explain" data-topics={explanation.topics.join(' ')} data-position={position}>
           <p className="explain-action">
             after <code>{entryText(entry)}</code>
-            {pending ? <span className="explain-pending"> (figures still coming from the worker)</span> : null}
+            {pending ? <span className="explain-pending"> (the figure is still coming from the worker)</span> : null}
           </p>
           {explanation.sentences.map((s, i) => (
             <p key={i} className="explain-sentence" data-testid="explain-sentence" data-topic={explanation.topics[i]}>
