@@ -64,7 +64,8 @@ function RaceSection() {
       <h3>Agent vs search on this problem</h3>
       <p className="lab-hint">
         The agent ({policyLabel}) and the searches {DEFAULT_LAB_METHODS.filter((m) => m !== 'agent').join(', ')} tune the problem one after another, each from
-        scratch; each search gets the time budget (so the race takes up to {Math.round((budget * (DEFAULT_LAB_METHODS.length - 1)) / 1000)} s).
+        scratch; each search gets the time budget (so the race takes up to {Math.round((budget * (DEFAULT_LAB_METHODS.length - 1)) / 1000)} s). Tuning time
+        counts choosing and measuring schedules (not loading the policy); other work in the page at the same time slows the kernels down.
       </p>
       <div className="lab-controls">
         <label>
