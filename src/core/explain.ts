@@ -205,7 +205,7 @@ export function explainChange(
   const b = scheduleFacts(problem, before);
   const a = scheduleFacts(problem, after);
   const figures = gflopsClause(beforeGflops, afterGflops);
-  const lead = (s: string) => (figures ? `${figures}: ${s}` : capitalize(s));
+  const lead = (s: string) => capitalize(figures ? `${figures}: ${s}` : s);
 
   if (a.schedule === b.schedule) {
     return {

@@ -20,6 +20,9 @@ function fadeSteps(speed: number): number {
   return Math.max(3, speed * 0.8);
 }
 
+/** Where each tensor sits: the first input left of the output, the second above it (as in C = A·B). */
+const GRID_AREAS = ['out', 'in0', 'in1'];
+
 /** Paints the three grids of the model on their canvases. */
 function paintAll(model: AccessModel, canvases: (HTMLCanvasElement | null)[], fade: number): void {
   const rem = remPixels();
@@ -39,7 +42,7 @@ function GridFigure({ model, g, t, version, canvasRef }: { model: AccessModel; g
       : null;
   return (
     <figure
-      className="access-grid"
+      className={`access-grid access-grid-${GRID_AREAS[t]}`}
       data-testid={`access-grid-${tensor}`}
       data-current={current ? current.join(',') : ''}
       data-recent={g.recent.map((c) => c.join(',')).join(' ')}
@@ -162,7 +165,7 @@ export function AccessPanel() {
           +{innerSteps} (one pass of {innermost.variable})
         </button>
         <button type="button" data-testid="access-play" disabled={model.done} aria-pressed={playing} onClick={() => setPlaying((p) => !p)}>
-          {playing ? '⏸ pause' : '▶ play'}
+          {playing ? 'pause' : '▶ play'}
         </button>
         <label>
           speed{' '}
