@@ -198,6 +198,24 @@ describe('explainChange', () => {
     expect(e.sentences[0]).not.toContain('the inner loops that fit L1 (');
   });
 
+  it('a convolution: moving ow innermost makes O and I contiguous and W reused, as the generator reports', () => {
+    const conv = parseProblem('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=8, ci=8, oh=14, ow=14, kh=3, kw=3');
+    const before = S(conv, 'co oh ci kh kw ow');
+    const after = S(conv, 'co oh ow ci kh kw');
+    // One swap at a time: walk ow from the innermost place up above ci.
+    let state: NestState = { schedule: before, cursor: 5 };
+    for (let i = 0; i < 3; i++) state = act(conv, printSchedule(state.schedule), state.cursor, 'swap_up');
+    expect(printSchedule(state.schedule)).toBe(printSchedule(after));
+    const e = explain(conv, after, before);
+    const r = report(conv, before);
+    expect(r.vectorizedVariable).toBe('ow');
+    expect(r.access).toEqual({ O: 'vector', I: 'vector', W: 'splat' });
+    const s = mid(e.sentences[0]);
+    expect(s).toContain('the innermost loop is now ow:14 (was kw:3), vectorized along ow');
+    expect(s).toContain('O and I move by 1 float');
+    expect(s).toContain('W stays put (stride 0');
+  });
+
   it('works without reports or figures (before the worker answers)', () => {
     const e = explainChange(mm, S(mm, 'm n k'), S(mm, 'm k n'));
     expect(e.sentences[0]).toMatch(/^The innermost loop is now n:256/);
