@@ -194,6 +194,10 @@ function ActionValues({ run }: { run: AgentRun }) {
           </li>
         ))}
       </ul>
+      <p className="ll-muted agent-values-note">
+        A value is the gain in GFLOPS the policy expects from that action to the end of the episode (discounted), as a fraction of the
+        machine's peak.
+      </p>
     </figure>
   );
 }
