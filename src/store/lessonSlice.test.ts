@@ -6,7 +6,8 @@ import { AGENT_ACTIONS, applyAction, type Action } from '../core/actions.ts';
 import { parseProblemText } from '../core/problem.ts';
 import type { AgentStepView } from '../agent/agentClient.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
-import { memoryProgress } from '../teach/progress.ts';
+import type { LessonProgress } from '../teach/progress.ts';
+import { memoryRecords } from './records.ts';
 import { parseTeacherLink, type TeacherOptions } from '../teach/teacherLink.ts';
 import { createLooplabStore } from './createStore.ts';
 import { lessonSnapshot, snapshotHash, syncLessonQuery, teacherLinkStart } from './lessonSlice.ts';
@@ -51,7 +52,7 @@ describe('lessons in the store', () => {
   });
 
   it('records a task when the real state satisfies it, keeps it done, and saves it', async () => {
-    const progress = memoryProgress();
+    const progress = memoryRecords<LessonProgress>('lessonId');
     const s = createLooplabStore({ measurer: fakeMeasurer(), progress });
     s.getState().openLesson('loop-order');
     await settle();
@@ -88,7 +89,7 @@ describe('lessons in the store', () => {
   });
 
   it('damaged saved progress is reported and ignored', async () => {
-    const progress = memoryProgress();
+    const progress = memoryRecords<LessonProgress>('lessonId');
     progress.records.set('tails', 42);
     const s = createLooplabStore({ progress });
     await settle();

@@ -5,7 +5,8 @@ import { printSchedule } from '../core/schedule.ts';
 import { createPageLab } from './agentLabSlice.ts';
 import { createLooplabStore, type LooplabStore, type LooplabStoreOptions } from './createStore.ts';
 import { indexedDbSessions } from './sessions.ts';
-import { indexedDbProgress } from '../teach/progress.ts';
+import { PROGRESS_DB, PROGRESS_STORE, type LessonProgress } from '../teach/progress.ts';
+import { indexedDbRecords } from './records.ts';
 import { snapshotHash, syncLessonQuery, teacherLinkStart } from './lessonSlice.ts';
 import { isDefaultBase, type ResolvedSnapshot } from './snapshot.ts';
 import { parseHash, syncWithUrl } from './url.ts';
@@ -47,7 +48,7 @@ export function createPageStore(win: Window = window): PageStore {
     persistence: indexedDbSessions(),
     initial: link.snapshot ? initialOf(link.snapshot) : fromLink.ok && fromLink.value ? initialOf(fromLink.value) : undefined,
     teacher: link.teacher,
-    progress: indexedDbProgress(),
+    progress: indexedDbRecords<LessonProgress>(PROGRESS_DB, PROGRESS_STORE, 'lessonId'),
   });
   for (const error of link.errors) store.getState().notify('error', error);
   const stopUrl = syncWithUrl(store, win);

@@ -2,9 +2,9 @@
 // `looplab-policies` (apart from the sessions' database, so neither needs the other's upgrade),
 // store `policies`, key `id`. Records are read back as unknown values and checked before use:
 // a damaged record still lists, and says what is wrong when used.
-import { openDB, type IDBPDatabase } from 'idb';
 import type { ModelFiles } from '../agent/policy.ts';
 import { checkModelFiles } from '../agent/shippedPolicy.ts';
+import { indexedDbRecords, memoryRecords, type RecordStorage } from './records.ts';
 
 export interface SavedPolicyMeta {
   id: string;
@@ -23,46 +23,16 @@ interface PolicyRecord {
 }
 
 /** Where saved policies are kept: IndexedDB in the page, a Map in tests. Reads return raw values. */
-export interface PolicyStorage {
-  list(): Promise<unknown[]>;
-  get(id: string): Promise<unknown>;
-  put(record: PolicyRecord): Promise<void>;
-  delete(id: string): Promise<void>;
-}
+export type PolicyStorage = RecordStorage<PolicyRecord>;
 
 export const POLICIES_DB = 'looplab-policies';
-const STORE = 'policies';
 
 export function indexedDbPolicies(dbName = POLICIES_DB): PolicyStorage {
-  let db: Promise<IDBPDatabase> | null = null;
-  const open = () => {
-    db ??= openDB(dbName, 1, {
-      upgrade(d) {
-        if (!d.objectStoreNames.contains(STORE)) d.createObjectStore(STORE, { keyPath: 'id' });
-      },
-    });
-    db.catch(() => {
-      db = null;
-    });
-    return db;
-  };
-  return {
-    list: async () => (await open()).getAll(STORE),
-    get: async (id) => (await open()).get(STORE, id),
-    put: async (record) => void (await (await open()).put(STORE, record)),
-    delete: async (id) => (await open()).delete(STORE, id),
-  };
+  return indexedDbRecords<PolicyRecord>(dbName, 'policies', 'id');
 }
 
 export function memoryPolicies(): PolicyStorage & { records: Map<string, unknown> } {
-  const records = new Map<string, unknown>();
-  return {
-    records,
-    list: async () => [...records.values()],
-    get: async (id) => records.get(id),
-    put: async (record) => void records.set(record.id, structuredClone(record)),
-    delete: async (id) => void records.delete(id),
-  };
+  return memoryRecords<PolicyRecord>('id');
 }
 
 /** The list entry of a stored value; null when it has no id at all. */
@@ -91,7 +61,7 @@ function filesProblem(value: unknown): string | null {
 
 export async function listPolicies(storage: PolicyStorage): Promise<SavedPolicyMeta[]> {
   return (await storage.list())
-    .map(metaOf)
+    .map((row) => metaOf(row.value))
     .filter((m): m is SavedPolicyMeta => m !== null)
     .sort((a, b) => b.savedAt - a.savedAt);
 }

@@ -1,8 +1,8 @@
 // Named sessions in IndexedDB (database `looplab`, store `sessions`, key `id`). Records are read
 // back as unknown values and checked: a damaged record still lists, is reported when opened, and
 // is never changed or deleted by the page.
-import { openDB, type IDBPDatabase } from 'idb';
 import { printSchedule } from '../core/schedule.ts';
+import { indexedDbRecords, memoryRecords, type RecordStorage } from './records.ts';
 import { resolveSnapshot, type ResolvedSnapshot } from './snapshot.ts';
 import type { HistoryEntry, PanelId, SessionMeta } from './types.ts';
 
@@ -20,71 +20,19 @@ export interface SessionRecord {
 }
 
 /** Where sessions are kept: IndexedDB in the page, a Map in tests. Reads return raw values. */
-export interface SessionStorage {
-  list(): Promise<{ id: string; value: unknown }[]>;
-  get(id: string): Promise<unknown>;
-  put(record: SessionRecord): Promise<void>;
-  delete(id: string): Promise<void>;
-}
+export type SessionStorage = RecordStorage<SessionRecord>;
 
 export const SESSIONS_DB = 'looplab';
 export const SESSIONS_STORE = 'sessions';
 
 /** Sessions in IndexedDB; the database opens on first use. */
 export function indexedDbSessions(dbName = SESSIONS_DB): SessionStorage {
-  let db: Promise<IDBPDatabase> | null = null;
-  const open = () => {
-    db ??= openDB(dbName, 1, {
-      upgrade(d) {
-        if (!d.objectStoreNames.contains(SESSIONS_STORE)) d.createObjectStore(SESSIONS_STORE, { keyPath: 'id' });
-      },
-    });
-    // A failed open is retried next time (e.g. after the person allows storage).
-    db.catch(() => {
-      db = null;
-    });
-    return db;
-  };
-  return {
-    async list() {
-      const tx = (await open()).transaction(SESSIONS_STORE, 'readonly');
-      const out: { id: string; value: unknown }[] = [];
-      for (let cursor = await tx.store.openCursor(); cursor; cursor = await cursor.continue()) {
-        out.push({ id: String(cursor.primaryKey), value: cursor.value as unknown });
-      }
-      await tx.done;
-      return out;
-    },
-    async get(id) {
-      return (await open()).get(SESSIONS_STORE, id);
-    },
-    async put(record) {
-      await (await open()).put(SESSIONS_STORE, record);
-    },
-    async delete(id) {
-      await (await open()).delete(SESSIONS_STORE, id);
-    },
-  };
+  return indexedDbRecords<SessionRecord>(dbName, SESSIONS_STORE, 'id');
 }
 
 /** Sessions in memory (tests, or a page without IndexedDB). */
 export function memorySessions(): SessionStorage & { records: Map<string, unknown> } {
-  const records = new Map<string, unknown>();
-  return {
-    records,
-    async list() {
-      return [...records].map(([id, value]) => ({ id, value: structuredClone(value) }));
-    },
-    async get(id) {
-      return structuredClone(records.get(id));
-    },
-    async put(record) {
-      records.set(record.id, structuredClone(record));
-    },
-    async delete(id) {
-      records.delete(id);
-    },
-  };
+  return memoryRecords<SessionRecord>('id');
 }
 
 export type CheckedSession = { meta: SessionMeta; snapshot: ResolvedSnapshot | null };

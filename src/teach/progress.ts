@@ -2,7 +2,6 @@
 // tasks are done, when, on which schedule and at how many GFLOPS. Records are read back as
 // unknown values and checked: a damaged record (or task entry) is left out with a note saying
 // why, and never crashes the page; the next completed task of that lesson writes a sound record.
-import { openDB, type IDBPDatabase } from 'idb';
 import { LESSONS } from './lessons.ts';
 
 export interface TaskRecord {
@@ -18,63 +17,16 @@ export interface LessonProgress {
   updatedAt: number;
 }
 
-/** Where progress is kept: IndexedDB in the page, a Map in tests. Reads return raw values. */
+/** Where progress is kept (src/store/records.ts: IndexedDB in the page, a Map in tests). Reads return raw values. */
 export interface ProgressStorage {
   list(): Promise<{ id: string; value: unknown }[]>;
   put(record: LessonProgress): Promise<void>;
   delete(id: string): Promise<void>;
 }
 
+/** The database and object store of lesson progress, keyed by `lessonId`. */
 export const PROGRESS_DB = 'looplab-lessons';
 export const PROGRESS_STORE = 'progress';
-
-export function indexedDbProgress(dbName = PROGRESS_DB): ProgressStorage {
-  let db: Promise<IDBPDatabase> | null = null;
-  const open = () => {
-    db ??= openDB(dbName, 1, {
-      upgrade(d) {
-        if (!d.objectStoreNames.contains(PROGRESS_STORE)) d.createObjectStore(PROGRESS_STORE, { keyPath: 'lessonId' });
-      },
-    });
-    db.catch(() => {
-      db = null;
-    });
-    return db;
-  };
-  return {
-    async list() {
-      const tx = (await open()).transaction(PROGRESS_STORE, 'readonly');
-      const out: { id: string; value: unknown }[] = [];
-      for (let cursor = await tx.store.openCursor(); cursor; cursor = await cursor.continue()) {
-        out.push({ id: String(cursor.primaryKey), value: cursor.value as unknown });
-      }
-      await tx.done;
-      return out;
-    },
-    async put(record) {
-      await (await open()).put(PROGRESS_STORE, record);
-    },
-    async delete(id) {
-      await (await open()).delete(PROGRESS_STORE, id);
-    },
-  };
-}
-
-export function memoryProgress(): ProgressStorage & { records: Map<string, unknown> } {
-  const records = new Map<string, unknown>();
-  return {
-    records,
-    async list() {
-      return [...records].map(([id, value]) => ({ id, value: structuredClone(value) }));
-    },
-    async put(record) {
-      records.set(record.lessonId, structuredClone(record));
-    },
-    async delete(id) {
-      records.delete(id);
-    },
-  };
-}
 
 function checkTask(value: unknown): TaskRecord | string {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return 'is not a task record';
