@@ -1,4 +1,6 @@
 // What the code generator is asked for and what it gives back.
+import type { KernelFacts } from '../core/explain.ts';
+import type { AccessKind } from '../core/facts.ts';
 
 /** Features of the engine that will run the kernel. */
 export interface Target {
@@ -7,26 +9,15 @@ export interface Target {
 }
 
 /** How one tensor is read or written along the vectorized variable. */
-export type VectorAccess = 'vector' | 'gather' | 'splat';
+export type VectorAccess = AccessKind;
 
-/** What the generator decided for a kernel, for people to read. */
-export interface KernelReport {
-  /** Variable of the innermost loop, vectorized with f32x4 (4 lanes). */
-  vectorizedVariable: string;
-  /** Access kind per tensor name along the vectorized variable. */
-  access: Record<string, VectorAccess>;
-  /** True when the output lacks the vectorized variable (lanes are partial sums, added horizontally). */
-  horizontalSum: boolean;
-  /** Loops (schedule notation, e.g. `m:2 n:16`) fully unrolled into the register tile. */
-  tileLoops: string;
-  /** Accumulator registers of the tile: f32x4 and scalar (tails). */
-  vectorAccumulators: number;
-  scalarAccumulators: number;
-  /** Loops (schedule notation) across which the accumulators stay in registers. */
-  heldAcross: string;
-  /** Multiply-adds in one pass of the unrolled tile. */
-  unrolledMultiplyAdds: number;
-  /** When the innermost loop is too long to unroll: how many vectors each of its iterations handles. */
+/**
+ * What the generator decided for a kernel, for people to read. The fields the explanations use
+ * (vectorized variable, access per tensor, accumulator tile, what it is held across, unrolling)
+ * are core's KernelFacts, documented there.
+ */
+export interface KernelReport extends KernelFacts {
+  /** When the innermost loop is too long to unroll: how many vectors each of its iterations handles (0 otherwise). */
   innermostUnroll: number;
   relaxedFma: boolean;
   /** Number of copies of the loop body emitted to handle tails. */

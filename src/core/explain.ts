@@ -5,15 +5,22 @@ import { CACHE, L1_SETS, LANES, scheduleFacts, trafficEstimate, type AccessKind,
 import { formatBytes } from './problem.ts';
 import type { Problem, Schedule } from './types.ts';
 
-/** What explanations use of a kernel report (src/codegen KernelReport has these fields). */
+/** What explanations use of a kernel's decisions; the code generator's KernelReport extends it. */
 export interface KernelFacts {
+  /** Variable of the innermost loop, vectorized with f32x4 (4 lanes). */
   vectorizedVariable: string;
+  /** Access kind per tensor name along the vectorized variable. */
   access: Record<string, AccessKind>;
+  /** True when the output lacks the vectorized variable (lanes are partial sums, added horizontally). */
   horizontalSum: boolean;
+  /** Loops (schedule notation, e.g. `m:2 n:16`) fully unrolled into the register tile. */
   tileLoops: string;
+  /** Accumulator registers of the tile: f32x4 and scalar (tails). */
   vectorAccumulators: number;
   scalarAccumulators: number;
+  /** Loops (schedule notation) across which the accumulators stay in registers. */
   heldAcross: string;
+  /** Multiply-adds in one pass of the unrolled tile. */
   unrolledMultiplyAdds: number;
   /** Vectors per iteration when the innermost loop is too long to unroll (0 otherwise). */
   innermostUnroll?: number;
