@@ -1,5 +1,6 @@
 // npm run train -- [--seed S] [--minutes M] [--features looptune|extended] [--out DIR]
 //                  [--cache FILE | --no-cache] [--resume] [--eval-every SEC] [--max-episodes N]
+//                  [--peak GFLOPS]
 //
 // Trains the agent's Q-network with DQN (src/agent/train.ts) on the train split of LoopTune's
 // matmul set plus the batched-matmul and convolution sets (split 90/10 by --seed), measuring
@@ -16,7 +17,7 @@ import { UsageError, fmt, oneOf, parseFlags, positiveInt, positiveNumber, runScr
 
 const USAGE =
   'usage: npm run train -- [--seed S] [--minutes M] [--features looptune|extended] [--out DIR] ' +
-  '[--cache FILE | --no-cache] [--resume] [--eval-every SEC] [--max-episodes N] [--validation N] [--algo dqn|ppo] [--config JSON]';
+  '[--cache FILE | --no-cache] [--resume] [--eval-every SEC] [--max-episodes N] [--validation N] [--algo dqn|ppo] [--config JSON] [--peak GFLOPS]';
 
 export const DEFAULT_CACHE = 'node_modules/.cache/looplab-agent/measurements.json';
 
@@ -33,6 +34,8 @@ interface Args {
   algo: 'dqn' | 'ppo';
   /** Training-config overrides for experiments, as JSON (--config '{"gamma":0.95}'). */
   config: Record<string, unknown>;
+  /** The peak the reward is normalised by, instead of measuring it (runs compared side by side on a busy machine). */
+  peak: number | null;
 }
 
 export function parseTrainArgs(argv: string[]): Args | 'help' {
@@ -49,6 +52,7 @@ export function parseTrainArgs(argv: string[]): Args | 'help' {
     validation: { type: 'string' },
     config: { type: 'string' },
     algo: { type: 'string' },
+    peak: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) return 'help';
@@ -73,6 +77,7 @@ export function parseTrainArgs(argv: string[]): Args | 'help' {
     validation: positiveInt('validation', v.validation, 8),
     algo: oneOf('algo', v.algo, ['dqn', 'ppo'] as const, 'dqn'),
     config,
+    peak: v.peak === undefined ? null : positiveNumber('peak', v.peak, 0),
   };
 }
 
@@ -96,8 +101,8 @@ async function run(args: Args): Promise<number> {
   await loadTfWasm();
   const codegen = await loadCodegen();
   const target = detectTarget();
-  log(`train: measuring the peak (relaxed SIMD ${target.relaxedSimd ? 'on' : 'off'}) ...`);
-  const peak = await peakGflopsOnce(codegen, target);
+  if (args.peak === null) log(`train: measuring the peak (relaxed SIMD ${target.relaxedSimd ? 'on' : 'off'}) ...`);
+  const peak = args.peak ?? (await peakGflopsOnce(codegen, target));
   const store = args.cache ? new JsonFileStore(path.resolve(args.cache), 500) : undefined;
   if (store?.loadError) log(`train: ${store.loadError}`);
   const runtime = new RuntimeOracle(codegen, target);
