@@ -1,29 +1,12 @@
 // The agent client's queue, time limit and restart (a fresh worker loads the policy it was last
 // given), with a worker_threads stand-in for the browser worker (agentClient.fixture.mjs).
-import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nodeWorker as nodeThread } from '../runtime/testWorker.ts';
 import { AgentTimeoutError, createAgentClient, type AgentClient, type AgentWorkerLike } from './agentClient.ts';
 import type { ModelFiles } from './policy.ts';
 
-/** A comlink endpoint over a worker_threads Worker (messages as { data }, errors as { message }). */
-function nodeWorker(): AgentWorkerLike {
-  const worker = new Worker(new URL('./agentClient.fixture.mjs', import.meta.url));
-  const wrapped = new Map<unknown, (x: unknown) => void>();
-  return {
-    postMessage: (message: unknown, transfer?: Transferable[]) => worker.postMessage(message, transfer as never),
-    addEventListener(type: string, listener: EventListenerOrEventListenerObject) {
-      const call = (event: unknown) => (typeof listener === 'function' ? listener(event as Event) : listener.handleEvent(event as Event));
-      const l = type === 'error' ? (e: unknown) => call({ message: (e as Error).message }) : (data: unknown) => call({ data });
-      wrapped.set(listener, l);
-      worker.on(type, l);
-    },
-    removeEventListener(type: string, listener: EventListenerOrEventListenerObject) {
-      const l = wrapped.get(listener);
-      if (l) worker.off(type, l);
-    },
-    terminate: () => void worker.terminate(),
-  };
-}
+/** The fixture worker on a worker_threads thread. */
+const nodeWorker = (): AgentWorkerLike => nodeThread(new URL('./agentClient.fixture.mjs', import.meta.url));
 
 const files = (name: string, broken = false) => ({ modelJson: { name, broken } as unknown as ModelFiles['modelJson'], weights: new ArrayBuffer(8) });
 

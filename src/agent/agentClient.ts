@@ -3,15 +3,17 @@
 //
 // Calls run one at a time. A call over its time limit (a runaway kernel, or a hung load) ends
 // the worker (the only way to stop a wasm loop) and rejects with AgentTimeoutError; the next call
-// starts a fresh worker, which first loads the policy the client was last given.
+// starts a fresh worker, which first loads the policy the client was last given. The lifecycle is
+// the runtime's supervisedWorker.ts.
 import * as Comlink from 'comlink';
 import type { AgentPolicyInfo, AgentStart, AgentStepView, AgentTuneResult, AgentWorkerApi } from './agentWorkerApi.ts';
 import type { ModelFiles } from './policy.ts';
+import { supervisedWorker, WorkerTimeoutError, type WorkerLike } from '../runtime/supervisedWorker.ts';
 
 export type { AgentActionValue, AgentPolicyInfo, AgentStart, AgentStepView, AgentTuneResult } from './agentWorkerApi.ts';
 
 /** What the client needs of a worker: a comlink endpoint that can be terminated. */
-export type AgentWorkerLike = Comlink.Endpoint & { terminate(): void };
+export type AgentWorkerLike = WorkerLike;
 
 export interface AgentClientOptions {
   /** Time limit of one rollout in ms (default 60 000: the largest presets' slow kernels). */
@@ -33,7 +35,8 @@ export interface AgentClient {
   readonly restarts: number;
 }
 
-export class AgentTimeoutError extends Error {
+/** A rollout or a policy load that ran over its time limit; the agent's worker was stopped. */
+export class AgentTimeoutError extends WorkerTimeoutError {
   constructor(message: string) {
     super(message);
     this.name = 'AgentTimeoutError';
@@ -44,91 +47,27 @@ function defaultCreateWorker(): AgentWorkerLike {
   return new Worker(new URL('./agentWorker.ts', import.meta.url), { type: 'module' });
 }
 
-const seconds = (ms: number) => String(Number((ms / 1000).toFixed(2)));
-
-interface Live {
-  worker: AgentWorkerLike;
-  api: Comlink.Remote<AgentWorkerApi>;
-  crashed: Promise<never>;
-  /** The policy load this worker has done (or is doing). */
-  loaded: Promise<AgentPolicyInfo> | null;
-}
-
 export function createAgentClient(options: AgentClientOptions = {}): AgentClient {
   const tuneLimit = options.tuneTimeLimitMs ?? 60_000;
   const loadLimit = options.loadTimeLimitMs ?? 60_000;
-  const createWorker = options.createWorker ?? defaultCreateWorker;
-  let live: Live | null = null;
-  let restarts = 0;
-  let queue: Promise<unknown> = Promise.resolve();
   /** The policy the rollouts use (null: the shipped one); a fresh worker loads it first. */
   let files: ModelFiles | null = null;
 
-  const stop = () => {
-    if (!live) return;
-    live.api[Comlink.releaseProxy]();
-    live.worker.terminate();
-    live = null;
-  };
-
-  const start = (): Live => {
-    const worker = createWorker();
-    const entry: Live = {
-      worker,
-      api: Comlink.wrap<AgentWorkerApi>(worker),
-      loaded: null,
-      crashed: new Promise<never>((_, reject) => {
-        worker.addEventListener('error', (event: Event) => {
-          if (live === entry) {
-            stop();
-            restarts++;
-          }
-          reject(new Error(`the agent's worker failed: ${(event as ErrorEvent).message || 'unknown error'}`));
-        });
-      }),
-    };
-    entry.crashed.catch(() => {});
-    return entry;
-  };
-
-  const withLimit = <T>(current: Live, call: Promise<T>, limitMs: number, message: string): Promise<T> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        if (live === current) {
-          stop();
-          restarts++;
-        }
-        reject(new AgentTimeoutError(message));
-      }, limitMs);
-    });
-    return Promise.race([call, timeout, current.crashed]).finally(() => clearTimeout(timer));
-  };
-
-  const enqueue = <T>(body: () => Promise<T>): Promise<T> => {
-    const result = queue.then(body, body);
-    queue = result.catch(() => {});
-    return result;
-  };
-
-  const ensureLoaded = (current: Live): Promise<AgentPolicyInfo> => {
-    current.loaded ??= withLimit(current, current.api.loadPolicy(files), loadLimit, `the agent's policy did not load within ${seconds(loadLimit)} s`);
-    // A failed load is not kept: the next call tries again.
-    current.loaded.catch(() => {
-      if (live === current) current.loaded = null;
-    });
-    return current.loaded;
-  };
+  const worker = supervisedWorker<AgentWorkerApi, AgentPolicyInfo>({
+    create: options.createWorker ?? defaultCreateWorker,
+    name: "the agent's worker",
+    init: (api) => api.loadPolicy(files),
+    initLimit: { ms: loadLimit, message: (limit) => `the agent's policy did not load within ${limit}` },
+    timeoutError: (message) => new AgentTimeoutError(message),
+  });
 
   return {
     loadPolicy(next) {
-      return enqueue(async () => {
+      return worker.serial(async () => {
         const previous = files;
         files = next;
-        live ??= start();
-        live.loaded = null;
         try {
-          return await ensureLoaded(live);
+          return await worker.ready(true);
         } catch (error) {
           // The rollouts keep the policy they had.
           files = previous;
@@ -137,17 +76,16 @@ export function createAgentClient(options: AgentClientOptions = {}): AgentClient
       });
     },
     tune(problemText, startAt, onStep) {
-      return enqueue(async () => {
-        live ??= start();
-        const current = live;
-        await ensureLoaded(current);
-        const call = onStep ? current.api.tune(problemText, startAt, Comlink.proxy(onStep)) : current.api.tune(problemText, startAt);
-        return withLimit(current, call, tuneLimit, `the agent ran longer than ${seconds(tuneLimit)} s; its worker was stopped`);
-      });
+      return worker.serial(() =>
+        worker.call((api) => (onStep ? api.tune(problemText, startAt, Comlink.proxy(onStep)) : api.tune(problemText, startAt)), {
+          ms: tuneLimit,
+          message: (limit) => `the agent ran longer than ${limit}; its worker was stopped`,
+        }),
+      );
     },
-    terminate: stop,
+    terminate: () => worker.stop(),
     get restarts() {
-      return restarts;
+      return worker.timeouts + worker.crashes;
     },
   };
 }

@@ -1,12 +1,14 @@
 // The page's handle on the agent lab's worker (labWorker.ts), through comlink. The worker starts
 // on the first call. `cancel` asks the run to stop; a run that has not ended a few seconds later
 // (e.g. a kernel that never returns) is stopped by terminating the worker, and its call rejects.
+// The lifecycle is the runtime's supervisedWorker.ts.
 import * as Comlink from 'comlink';
 import type { FineTuneEvent, LabFineTuneOptions, LabFineTuneResult, LabWorkerApi, RaceEvent, RaceOptions, RaceResult } from './labWorkerApi.ts';
+import { formatLimit, supervisedWorker, type WorkerLike } from '../runtime/supervisedWorker.ts';
 
 export type { FineTuneEvent, LabFineTuneOptions, LabFineTuneResult, RaceEvent, RaceOptions, RaceResult } from './labWorkerApi.ts';
 
-export type LabWorkerLike = Comlink.Endpoint & { terminate(): void };
+export type LabWorkerLike = WorkerLike;
 
 export interface LabClient {
   race(problemText: string, options: RaceOptions, onEvent?: (e: RaceEvent) => void): Promise<RaceResult>;
@@ -26,40 +28,14 @@ function defaultCreateWorker(): LabWorkerLike {
 }
 
 export function createLabClient(options: LabClientOptions = {}): LabClient {
-  const createWorker = options.createWorker ?? defaultCreateWorker;
   const grace = options.cancelGraceMs ?? 5000;
-  let live: { worker: LabWorkerLike; api: Comlink.Remote<LabWorkerApi>; crashed: Promise<never>; kill: (why: Error) => void } | null = null;
-
-  const start = () => {
-    const worker = createWorker();
-    let kill: (why: Error) => void = () => {};
-    const crashed = new Promise<never>((_, reject) => {
-      kill = reject;
-      worker.addEventListener('error', (event: Event) => {
-        reject(new Error(`the agent lab's worker failed: ${(event as ErrorEvent).message || 'unknown error'}`));
-        if (live?.worker === worker) stop();
-      });
-    });
-    crashed.catch(() => {});
-    live = { worker, api: Comlink.wrap<LabWorkerApi>(worker), crashed, kill };
-    return live;
-  };
-
-  const stop = (why = 'the agent lab was closed') => {
-    if (!live) return;
-    const current = live;
-    live = null;
-    current.kill(new Error(why));
-    current.api[Comlink.releaseProxy]();
-    current.worker.terminate();
-  };
+  const worker = supervisedWorker<LabWorkerApi>({ create: options.createWorker ?? defaultCreateWorker, name: "the agent lab's worker" });
 
   /** The run in progress, if any. */
   let running: Promise<unknown> | null = null;
 
   const call = <T>(invoke: (api: Comlink.Remote<LabWorkerApi>) => Promise<T>): Promise<T> => {
-    const current = live ?? start();
-    const run = Promise.race([invoke(current.api), current.crashed]);
+    const run = worker.call(invoke);
     const settled = run.then(
       () => {},
       () => {},
@@ -79,16 +55,18 @@ export function createLabClient(options: LabClientOptions = {}): LabClient {
       return call((api) => (onEvent ? api.fineTune(problemText, fineOptions, Comlink.proxy(onEvent)) : api.fineTune(problemText, fineOptions)));
     },
     cancel() {
-      const current = live;
-      if (!current) return;
-      void current.api.cancel().catch(() => {});
+      const api = worker.api();
+      if (!api) return;
+      void api.cancel().catch(() => {});
       const run = running;
       if (!run) return;
       const timer = setTimeout(() => {
-        if (live === current && running === run) stop(`the run did not stop within ${grace / 1000} s of cancel; its worker was restarted`);
+        if (worker.api() === api && running === run) {
+          worker.stop(`the run did not stop within ${formatLimit(grace)} of cancel; its worker was restarted`);
+        }
       }, grace);
       void run.then(() => clearTimeout(timer));
     },
-    terminate: () => stop(),
+    terminate: () => worker.stop('the agent lab was closed'),
   };
 }

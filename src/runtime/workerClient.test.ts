@@ -1,29 +1,11 @@
 // The client's queueing, time limit and restart logic, with a worker_threads stand-in for the
 // browser worker (workerClient.fixture.mjs exposes the same API with comlink).
-import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nodeWorker as nodeThread } from './testWorker.ts';
 import { createRuntimeClient, WorkerTimeoutError, type RuntimeClient, type WorkerLike } from './workerClient.ts';
 
-/** A comlink endpoint over a worker_threads Worker that keeps 'message' and 'error' apart. */
-function nodeWorker(): WorkerLike {
-  const worker = new Worker(new URL('./workerClient.fixture.mjs', import.meta.url));
-  const wrapped = new Map<unknown, (x: unknown) => void>();
-  return {
-    postMessage: (message: unknown, transfer?: Transferable[]) => worker.postMessage(message, transfer as never),
-    addEventListener(type: string, listener: EventListenerOrEventListenerObject) {
-      const call = (event: unknown) =>
-        typeof listener === 'function' ? listener(event as Event) : listener.handleEvent(event as Event);
-      const l = type === 'error' ? (e: unknown) => call({ message: (e as Error).message }) : (data: unknown) => call({ data });
-      wrapped.set(listener, l);
-      worker.on(type, l);
-    },
-    removeEventListener(type: string, listener: EventListenerOrEventListenerObject) {
-      const l = wrapped.get(listener);
-      if (l) worker.off(type, l);
-    },
-    terminate: () => void worker.terminate(),
-  };
-}
+/** The fixture worker on a worker_threads thread. */
+const nodeWorker = (): WorkerLike => nodeThread(new URL('./workerClient.fixture.mjs', import.meta.url));
 
 let client: RuntimeClient | null = null;
 afterEach(() => client?.terminate());
