@@ -8,15 +8,14 @@
 // Liftoff). The figure is the panel's: the rollout's time in the agent's worker (policy forward
 // passes, generating, compiling and timing 11 schedules), not loading tfjs or the policy.
 // The machine is shared: read the numbers as noisy (the load average is printed with them).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from '@playwright/test';
 import { PRESETS } from '../src/core/problem.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
-import { percentile, waitForServer } from './measure-page.ts';
+import { percentile } from './measure-page.ts';
+import { newPage, openPreview, runAsScript, wholeNumberOption } from './previewPage.ts';
 
 interface Rollout {
   tuningMs: number;
@@ -48,26 +47,13 @@ async function drive(page: Page): Promise<Rollout> {
 }
 
 async function run(opts: { dist: string; port: number; presets: string[]; runs: number }): Promise<Report> {
-  const { chromium } = await import('@playwright/test');
-  const vite = path.join('node_modules', 'vite', 'bin', 'vite.js');
-  const server: ChildProcess = spawn(process.execPath, [vite, 'preview', '--strictPort', '--port', String(opts.port)], {
-    env: { ...process.env, LOOPLAB_DIST: opts.dist },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://localhost:${opts.port}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS }).catch((e: unknown) => {
-    server.kill();
-    throw e;
-  });
+  const { url, browser, close } = await openPreview(opts.dist, opts.port);
   const presets: PresetReport[] = [];
   try {
-    await waitForServer(url, 30_000);
     for (const preset of opts.presets) {
       const report: PresetReport = { preset, cold: [], repeat: [] };
       for (let r = 0; r < opts.runs; r++) {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-        // tsx's keepNames wraps functions handed to the page in `__name(fn, "name")` (see measure-page.ts).
-        await page.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+        const page = await newPage(browser);
         await page.goto(`${url}#preset=${preset}`);
         await page.waitForFunction(
           () => {
@@ -86,8 +72,7 @@ async function run(opts: { dist: string; port: number; presets: string[]; runs: 
       presets.push(report);
     }
   } finally {
-    await browser.close();
-    server.kill();
+    await close();
   }
   return { presets, loadAverage: loadavg() };
 }
@@ -123,16 +108,11 @@ async function main(argv: string[]): Promise<number> {
     console.error(`measure-agent: '${unknown}' is not a preset; the presets are ${PRESETS.map((p) => p.id).join(', ')}`);
     return 2;
   }
-  const int = (name: string, text: string | undefined, fallback: number) => {
-    if (text === undefined) return fallback;
-    if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`--${name} wants a whole number >= 1, got '${text}'`);
-    return Number(text);
-  };
   let port: number;
   let runs: number;
   try {
-    port = int('port', v.port, 4196);
-    runs = int('runs', v.runs, 3);
+    port = wholeNumberOption('port', v.port, 4196, 1);
+    runs = wholeNumberOption('runs', v.runs, 3, 1);
   } catch (e) {
     console.error(`measure-agent: ${(e as Error).message}`);
     return 2;
@@ -146,12 +126,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1]?.endsWith('measure-agent.ts')) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (e: unknown) => {
-      console.error(`measure-agent: ${e instanceof Error ? e.message : String(e)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsScript('measure-agent', main);

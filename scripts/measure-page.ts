@@ -20,7 +20,6 @@
 // `--panels problem,nest,perf` shows only those panels (the link's `panels`), to see what the other
 // panels cost. Needs a build (`npm run build`, or LOOPLAB_DIST=… / --dist). Starts `vite preview` on its own
 // port and stops it at the end. The machine is shared: read the numbers as noisy.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,7 +30,7 @@ import { parseProblemText } from '../src/core/problem.ts';
 import { defaultSchedule, printSchedule } from '../src/core/schedule.ts';
 import { MAX_LOOPS } from '../src/core/limits.ts';
 import { seededRandom } from '../src/core/random.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
+import { newPage, openPreview, runAsScript, wholeNumberOption } from './previewPage.ts';
 import type { NestState } from '../src/core/types.ts';
 
 const MATMUL_256 = 'C[m,n] += A[m,k] * B[k,n]\nm=256, n=256, k=256';
@@ -225,48 +224,13 @@ interface Report {
   crossOriginIsolated: boolean;
 }
 
-export async function waitForServer(url: string, timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > end) throw new Error(`vite preview did not answer at ${url} within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 async function run(opts: { dist: string; port: number; actions: number; seed: number; panels: string | null }): Promise<Report> {
   const steps = plannedSteps(opts.actions, opts.seed);
-  // Loaded here so that the planning above can be imported (and tested) without Playwright.
-  const { chromium } = await import('@playwright/test');
-  const vite = path.join('node_modules', 'vite', 'bin', 'vite.js');
-  const server: ChildProcess = spawn(process.execPath, [vite, 'preview', '--strictPort', '--port', String(opts.port)], {
-    env: { ...process.env, LOOPLAB_DIST: opts.dist },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://localhost:${opts.port}/`;
-  const browser = await chromium
-    .launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    })
-    .catch((e: unknown) => {
-      server.kill();
-      throw e;
-    });
+  const { url, browser, close } = await openPreview(opts.dist, opts.port);
   try {
-    await waitForServer(url, 30_000);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await newPage(browser);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    // tsx compiles this file with esbuild's keepNames, whose `__name(fn, "name")` calls end up in
-    // the functions handed to the page: give the page that helper.
-    await page.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
     await page.addInitScript(instrument);
     const t0 = Date.now();
     await page.goto(`${url}#preset=matmul-256${opts.panels ? `&panels=${opts.panels}` : ''}`);
@@ -346,8 +310,7 @@ async function run(opts: { dist: string; port: number; actions: number; seed: nu
       crossOriginIsolated: isolated,
     };
   } finally {
-    await browser.close();
-    server.kill();
+    await close();
   }
 }
 
@@ -389,18 +352,13 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const dist = v.dist ?? process.env.LOOPLAB_DIST ?? 'dist';
-  const int = (name: string, text: string | undefined, fallback: number, min: number) => {
-    if (text === undefined) return fallback;
-    if (!/^\d+$/.test(text) || Number(text) < min) throw new Error(`--${name} wants an integer >= ${min}, got '${text}'`);
-    return Number(text);
-  };
   let opts;
   try {
     opts = {
       dist,
-      port: int('port', v.port, 4195, 1),
-      actions: int('actions', v.actions, 24, 1),
-      seed: int('seed', v.seed, 1, 0),
+      port: wholeNumberOption('port', v.port, 4195, 1),
+      actions: wholeNumberOption('actions', v.actions, 24, 1),
+      seed: wholeNumberOption('seed', v.seed, 1, 0),
       panels: v.panels ?? null,
     };
   } catch (e) {
@@ -416,12 +374,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1]?.endsWith('measure-page.ts')) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (e: unknown) => {
-      console.error(`measure-page: ${e instanceof Error ? e.message : String(e)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsScript('measure-page', main);
