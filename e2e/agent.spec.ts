@@ -4,25 +4,10 @@
 // marked and the illegal ones greyed with the core's reason; the best schedule it reached is
 // measured faster than the default by the page's own measurer.
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, measuredGflops, test } from './fixtures';
 
 const schedule = (page: Page) => page.getByTestId('schedule');
 const position = (page: Page) => page.getByTestId('history-position');
-
-/** The GFLOPS the performance panel measured for the schedule on screen. */
-async function measuredGflops(page: Page): Promise<number> {
-  const gflops = page.getByTestId('gflops');
-  const expected = (await schedule(page).textContent()) ?? '';
-  let value = NaN;
-  await expect
-    .poll(async () => {
-      if ((await gflops.getAttribute('data-schedule')) !== expected) return false;
-      value = Number((await gflops.getAttribute('data-value')) || NaN);
-      return Number.isFinite(value) && value > 0;
-    }, { timeout: 60_000 })
-    .toBe(true);
-  return value;
-}
 
 /** The schedule after step i of the rollout, as the step list states it. */
 async function stepSchedule(page: Page, i: number): Promise<string> {

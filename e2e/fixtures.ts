@@ -1,5 +1,5 @@
 // Shared Playwright fixtures: every test fails on a console error or an uncaught page error,
-// and `shot` writes a named screenshot as a test artifact.
+// and `shot` writes a named screenshot as a test artifact. Also page helpers the specs share.
 import { expect, test as base, type Locator, type Page } from '@playwright/test';
 
 export interface LooplabFixtures {
@@ -36,5 +36,21 @@ export const test = base.extend<LooplabFixtures>({
     });
   },
 });
+
+/** The GFLOPS the performance panel measured for the schedule on screen, once it is a number (empty while measuring). */
+export async function measuredGflops(page: Page): Promise<number> {
+  const gflops = page.getByTestId('gflops');
+  const expected = (await page.getByTestId('schedule').textContent()) ?? '';
+  let value = NaN;
+  await expect
+    .poll(async () => {
+      if ((await gflops.getAttribute('data-schedule')) !== expected) return false;
+      const text = await gflops.getAttribute('data-value');
+      value = text ? Number(text) : NaN;
+      return Number.isFinite(value) && value > 0;
+    }, { timeout: 60_000 })
+    .toBe(true);
+  return value;
+}
 
 export { expect };

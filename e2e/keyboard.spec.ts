@@ -2,7 +2,7 @@
 // undo, redo change the loop nest, the graph and the measured GFLOPS; refused keys and disabled
 // buttons say why; `?` lists the keys; the problem editor keeps its keys to itself.
 import type { Locator, Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, measuredGflops, test } from './fixtures';
 
 const nest = (page: Page) => page.getByTestId('loop-nest');
 const schedule = (page: Page) => page.getByTestId('schedule');
@@ -12,22 +12,6 @@ const refusal = (page: Page) => page.getByTestId('refusal');
 /** The loops' variables as the nest shows them, outermost first. */
 async function loopVariables(page: Page): Promise<string[]> {
   return nest(page).getByTestId('nest-loop').evaluateAll((els) => els.map((e) => e.getAttribute('data-variable') ?? ''));
-}
-
-/** The GFLOPS measured for the schedule on screen, once it is a number (empty while measuring). */
-async function measuredGflops(page: Page): Promise<number> {
-  const gflops = page.getByTestId('gflops');
-  const expected = (await schedule(page).textContent()) ?? '';
-  let value = NaN;
-  await expect
-    .poll(async () => {
-      if ((await gflops.getAttribute('data-schedule')) !== expected) return false;
-      const text = await gflops.getAttribute('data-value');
-      value = text ? Number(text) : NaN;
-      return Number.isFinite(value) && value > 0;
-    }, { timeout: 60_000 })
-    .toBe(true);
-  return value;
 }
 
 /** The graph's loop nodes, outermost first. */

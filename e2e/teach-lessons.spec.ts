@@ -4,26 +4,10 @@
 // present mode changes type and colours; the handout shows the lesson's text, the schedules and
 // the GFLOPS they reached, and is what prints.
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, measuredGflops, test } from './fixtures';
 
 const schedule = (page: Page) => page.getByTestId('schedule');
 const task = (page: Page, id: string) => page.getByTestId(`lesson-task-${id}`);
-
-/** The GFLOPS measured for the schedule on screen, once it is a number. */
-async function measuredGflops(page: Page): Promise<number> {
-  const gflops = page.getByTestId('gflops');
-  const expected = (await schedule(page).textContent()) ?? '';
-  let value = NaN;
-  await expect
-    .poll(async () => {
-      if ((await gflops.getAttribute('data-schedule')) !== expected) return false;
-      const text = await gflops.getAttribute('data-value');
-      value = text ? Number(text) : NaN;
-      return Number.isFinite(value) && value > 0;
-    }, { timeout: 60_000 })
-    .toBe(true);
-  return value;
-}
 
 test('a lesson done by keyboard alone marks its tasks done, and the progress survives a reload', async ({ page, shot }) => {
   await page.goto('/?lesson=loop-order');
