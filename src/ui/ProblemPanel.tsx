@@ -3,11 +3,26 @@
 // schedule.
 import { useState } from 'react';
 import { formatBytes, PRESETS, problemBytes, sizesText } from '../core/problem.ts';
+import type { Problem } from '../core/types.ts';
 import { useLooplab } from '../store/context.tsx';
 import { DslEditor } from './DslEditor.tsx';
 import { formatFlops } from './format.ts';
 import { VarText } from './LoopNestPanel.tsx';
 import { Panel } from './Panel.tsx';
+
+/** The statement and the sizes, each variable in its colour (also the fixed problem's panel). */
+export function ProblemStatement({ problem }: { problem: Problem }) {
+  return (
+    <>
+      <pre className="code problem-op" data-testid="problem-op">
+        <VarText problem={problem} text={problem.op} />
+      </pre>
+      <pre className="code problem-sizes" data-testid="problem-sizes">
+        <VarText problem={problem} text={sizesText(problem)} />
+      </pre>
+    </>
+  );
+}
 
 export function ProblemPanel() {
   const problem = useLooplab((s) => s.problem);
@@ -64,12 +79,7 @@ export function ProblemPanel() {
           )}
         </p>
       )}
-      <pre className="code problem-op" data-testid="problem-op">
-        <VarText problem={problem} text={problem.op} />
-      </pre>
-      <pre className="code problem-sizes" data-testid="problem-sizes">
-        <VarText problem={problem} text={sizesText(problem)} />
-      </pre>
+      <ProblemStatement problem={problem} />
       <table className="facts">
         <tbody>
           {tensors.map((t) => (
