@@ -1,8 +1,8 @@
 // The lab client over an in-process MessageChannel: events and answers pass through comlink, a
 // run that honours cancel ends normally, one that does not is stopped by terminating the worker
 // after the grace period (its call rejects in words), and the next call starts a fresh worker.
-import * as Comlink from 'comlink';
 import { describe, expect, it } from 'vitest';
+import { channelWorker } from '../runtime/testWorker.ts';
 import { createLabClient, type LabWorkerLike } from './labClient.ts';
 import type { LabWorkerApi, RaceEvent, RaceResult } from './labWorkerApi.ts';
 
@@ -10,7 +10,6 @@ import type { LabWorkerApi, RaceEvent, RaceResult } from './labWorkerApi.ts';
 function fakeWorkers() {
   const made: { terminated: boolean }[] = [];
   const createWorker = (): LabWorkerLike => {
-    const { port1, port2 } = new MessageChannel();
     let cancel: (() => void) | null = null;
     const api: LabWorkerApi = {
       async race(problemText, _options, onEvent) {
@@ -24,17 +23,9 @@ function fakeWorkers() {
       fineTune: () => Promise.reject(new Error('not in this fake')),
       cancel: () => cancel?.(),
     };
-    Comlink.expose(api, port2 as unknown as Comlink.Endpoint);
     const record = { terminated: false };
     made.push(record);
-    const endpoint = port1 as unknown as Comlink.Endpoint;
-    return Object.assign(endpoint, {
-      terminate() {
-        record.terminated = true;
-        port1.close();
-        port2.close();
-      },
-    });
+    return channelWorker(api, () => (record.terminated = true));
   };
   return { made, createWorker };
 }

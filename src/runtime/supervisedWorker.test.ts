@@ -1,9 +1,9 @@
 // The lifecycle the runtime, agent and lab clients share: a worker that fails rejects its call
 // with the worker's name and is replaced on the next call; `stop(reason)` rejects the call in
 // flight; a failed init is tried again on the next call; a hung init rejects naming its limit.
-import * as Comlink from 'comlink';
 import { describe, expect, it } from 'vitest';
 import { formatLimit, supervisedWorker, WorkerTimeoutError, type WorkerLike } from './supervisedWorker.ts';
+import { channelWorker } from './testWorker.ts';
 
 interface Api {
   init(): Promise<number>;
@@ -17,25 +17,15 @@ interface Api {
 function fakeWorkers(initAnswers: (() => Promise<number>)[] = []) {
   const made: { terminated: boolean; fail: (message: string) => void }[] = [];
   const create = (): WorkerLike => {
-    const { port1, port2 } = new MessageChannel();
     const index = made.length;
     const api: Api = {
       init: () => (initAnswers.shift() ?? (() => Promise.resolve(index)))(),
       work: (what) => (what === 'quick' ? Promise.resolve(`done by ${index}`) : new Promise(() => {})),
     };
-    Comlink.expose(api, port2 as unknown as Comlink.Endpoint);
-    const record = {
-      terminated: false,
-      fail: (message: string) => port1.dispatchEvent(Object.assign(new Event('error'), { message })),
-    };
+    const worker = channelWorker(api, () => (record.terminated = true));
+    const record = { terminated: false, fail: (message: string) => worker.dispatchEvent(Object.assign(new Event('error'), { message })) };
     made.push(record);
-    return Object.assign(port1 as unknown as Comlink.Endpoint, {
-      terminate() {
-        record.terminated = true;
-        port1.close();
-        port2.close();
-      },
-    });
+    return worker;
   };
   return { made, create };
 }

@@ -1,6 +1,7 @@
-// Tests only: a worker_threads Worker standing in for the browser's worker behind a supervised
-// client (its fixture exposes the worker's API with comlink).
+// Tests only: stand-ins for the browser's worker behind a supervised client: a worker_threads
+// Worker (its fixture exposes the worker's API with comlink), or an API in this thread.
 import { Worker } from 'node:worker_threads';
+import * as Comlink from 'comlink';
 import type { WorkerLike } from './supervisedWorker.ts';
 
 /** A comlink endpoint over a worker_threads Worker that keeps 'message' and 'error' apart (as { data } and { message }). */
@@ -21,4 +22,17 @@ export function nodeWorker(script: URL): WorkerLike {
     },
     terminate: () => void worker.terminate(),
   };
+}
+
+/** An in-process worker: `api` exposed with comlink over a MessageChannel; `terminate` closes both ends, then calls `onTerminate`. */
+export function channelWorker(api: object, onTerminate: () => void = () => {}): WorkerLike & MessagePort {
+  const { port1, port2 } = new MessageChannel();
+  Comlink.expose(api, port2 as unknown as Comlink.Endpoint);
+  return Object.assign(port1, {
+    terminate() {
+      port1.close();
+      port2.close();
+      onTerminate();
+    },
+  });
 }
