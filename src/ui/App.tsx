@@ -1,10 +1,10 @@
 // The page: one store (made once: the worker measures, IndexedDB keeps sessions, the URL holds the
 // state), the keyboard, and the panels in three columns readable at 1280x720 and on a projector.
 // Each panel is a component without props that reads the store itself.
-import { Component, lazy, Suspense, type ReactNode } from 'react';
+import { Component, lazy, Suspense, type CSSProperties, type ReactNode } from 'react';
 import { LooplabProvider, useLooplab } from '../store/context.tsx';
 import { createPageStore, type PageStore } from '../store/page.ts';
-import type { PanelId } from '../store/types.ts';
+import { PANEL_IDS, type PanelId } from '../store/types.ts';
 import { AgentPanel } from './AgentPanel.tsx';
 import { ComparePanel } from './ComparePanel.tsx';
 import { ExplainPanel } from './ExplainPanel.tsx';
@@ -122,10 +122,26 @@ function ProblemSlotContent() {
   return fixed ? <FixedProblemPanel /> : <ProblemPanel />;
 }
 
+// Grid tracks of each column (App.css falls back to one column on narrow screens). With a lesson
+// the four columns fit 1200 px and up (1280x720 is a class projector's size).
+const TRACKS = {
+  plain: { left: 'minmax(300px, 0.8fr)', middle: 'minmax(380px, 1fr)', right: 'minmax(400px, 1.25fr)' },
+  lesson: { lesson: 'minmax(260px, 0.85fr)', left: 'minmax(250px, 0.8fr)', middle: 'minmax(320px, 1fr)', right: 'minmax(300px, 1.1fr)' },
+};
+const MIDDLE: PanelId[] = ['nest', 'perf', 'lab'];
+const RIGHT: PanelId[] = ['access', 'graph', 'code', 'compare'];
+
 function Layout() {
   usePageModes();
   const handoutOpen = useLooplab((s) => s.handoutOpen);
-  const lessonShown = useLooplab((s) => s.panels.lesson && !s.teacher.hide.includes('lesson'));
+  // Joined into a string so the layout renders again only when the set of shown panels changes.
+  const shownKey = useLooplab((s) => PANEL_IDS.filter((id) => s.panels[id] && !s.teacher.hide.includes(id)).join(' '));
+  const shown = new Set(shownKey.split(' '));
+  const lessonShown = shown.has('lesson');
+  const middleShown = MIDDLE.some((id) => shown.has(id));
+  const rightShown = RIGHT.some((id) => shown.has(id));
+  const tracks = lessonShown ? TRACKS.lesson : TRACKS.plain;
+  const columns = [lessonShown && TRACKS.lesson.lesson, tracks.left, middleShown && tracks.middle, rightShown && tracks.right].filter(Boolean).join(' ');
   return (
     <div className="app">
       <header className="app-header">
@@ -134,7 +150,11 @@ function Layout() {
         <PanelToggles />
       </header>
       {handoutOpen && <Handout />}
-      <main className={lessonShown ? 'layout layout-with-lesson' : 'layout'} hidden={handoutOpen}>
+      <main
+        className={lessonShown ? 'layout layout-with-lesson' : 'layout'}
+        hidden={handoutOpen}
+        style={{ '--columns': columns } as CSSProperties}
+      >
         {lessonShown && (
           <div className="column column-lesson">
             <Slot id="lesson" name="Lesson">
@@ -156,38 +176,42 @@ function Layout() {
             <ExchangeMenu />
           </Slot>
         </div>
-        <div className="column column-middle">
-          <Slot id="nest" name="Loop nest">
-            <LoopNestPanel />
-          </Slot>
-          <Slot id="nest" name="Why did that change?">
-            <ExplainPanel />
-          </Slot>
-          <Slot id="perf" name="Performance">
-            <PerformancePanel />
-          </Slot>
-          <Slot id="lab" name="Agent vs search">
-            <Suspense fallback={<p>loading the agent lab…</p>}>
-              <AgentLabPanel />
-            </Suspense>
-          </Slot>
-        </div>
-        <div className="column column-right">
-          <Slot id="access" name="Access pattern">
-            <Suspense fallback={<p>loading the access-pattern view…</p>}>
-              <AccessPanel />
-            </Suspense>
-          </Slot>
-          <Slot id="graph" name="Graph">
-            <GraphPanel />
-          </Slot>
-          <Slot id="code" name="Code">
-            <CodePanel />
-          </Slot>
-          <Slot id="compare" name="Compare">
-            <ComparePanel />
-          </Slot>
-        </div>
+        {middleShown && (
+          <div className="column column-middle">
+            <Slot id="nest" name="Loop nest">
+              <LoopNestPanel />
+            </Slot>
+            <Slot id="nest" name="Why did that change?">
+              <ExplainPanel />
+            </Slot>
+            <Slot id="perf" name="Performance">
+              <PerformancePanel />
+            </Slot>
+            <Slot id="lab" name="Agent vs search">
+              <Suspense fallback={<p>loading the agent lab…</p>}>
+                <AgentLabPanel />
+              </Suspense>
+            </Slot>
+          </div>
+        )}
+        {rightShown && (
+          <div className="column column-right">
+            <Slot id="access" name="Access pattern">
+              <Suspense fallback={<p>loading the access-pattern view…</p>}>
+                <AccessPanel />
+              </Suspense>
+            </Slot>
+            <Slot id="graph" name="Graph">
+              <GraphPanel />
+            </Slot>
+            <Slot id="code" name="Code">
+              <CodePanel />
+            </Slot>
+            <Slot id="compare" name="Compare">
+              <ComparePanel />
+            </Slot>
+          </div>
+        )}
       </main>
       <Notices />
     </div>
