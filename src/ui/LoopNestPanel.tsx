@@ -307,13 +307,30 @@ export function LoopNestPanel() {
             {message}
           </p>
         ) : (
-          <p className="nest-status nest-hint">
-            <kbd>↑</kbd>
-            <kbd>↓</kbd> move · <kbd>⇧↑</kbd>
-            <kbd>⇧↓</kbd> swap · <kbd>s</kbd> split · <kbd>⌫</kbd> merge · <kbd>u</kbd> undo · <kbd>?</kbd> all keys
-          </p>
+          <KeyHint hidden={teacher.hideActions} />
         )}
       </div>
     </Panel>
+  );
+}
+
+/** The keys of the actions at hand (a teacher's link may take some away). */
+function KeyHint({ hidden }: { hidden: readonly string[] }) {
+  const hints: [string, ReactNode][] = [
+    ['move', <><kbd>↑</kbd><kbd>↓</kbd> move</>],
+    ['swap', <><kbd>⇧↑</kbd><kbd>⇧↓</kbd> swap</>],
+    ['split', <><kbd>s</kbd> split</>],
+    ['merge', <><kbd>⌫</kbd> merge</>],
+    ['undo', <><kbd>u</kbd> undo</>],
+  ];
+  return (
+    <p className="nest-status nest-hint" data-testid="key-hint">
+      {hints
+        .filter(([group]) => !hidden.includes(group))
+        .map(([group, hint]) => (
+          <span key={group}>{hint} · </span>
+        ))}
+      <kbd>?</kbd> all keys
+    </p>
   );
 }
