@@ -61,6 +61,8 @@ export interface AgentPolicyInfo {
 export interface AgentStart {
   scheduleText: string;
   cursor: number;
+  /** Its GFLOPS, when the page has measured it already (checked, quick figure): not timed again. */
+  gflops?: number;
 }
 
 export interface AgentWorkerApi {
@@ -176,12 +178,16 @@ export function createAgentWorkerApi(deps: AgentWorkerDeps = {}): AgentWorkerApi
           throw new RangeError(`the cursor ${start.cursor} is not on a loop of ${start.scheduleText}`);
         }
         startState = { schedule, cursor: start.cursor };
+        if (start.gflops !== undefined && !(Number.isFinite(start.gflops) && start.gflops > 0)) {
+          throw new RangeError(`the start schedule's GFLOPS ${start.gflops} is not a positive number`);
+        }
       }
       const [p, { oracle }] = await Promise.all([policy ?? load(null), ensureRuntime()]);
       const setupMs = performance.now() - t0;
       const steps: AgentStepView[] = [];
       const r = await agentTune(p, problem, oracle, {
         start: startState,
+        startGflops: start?.gflops,
         onStep: (step, i, ms) => {
           const view = stepView(step, i, ms, p.actions);
           steps.push(view);

@@ -31,6 +31,8 @@ export interface RolloutOptions {
   start?: NestState;
   /** Called after every step is measured (the page streams the steps to its player). */
   onStep?: (step: RolloutStep, index: number, elapsedMs: number) => void;
+  /** The start schedule's GFLOPS when the caller has already measured it (the page's performance panel). */
+  startGflops?: number;
 }
 
 export async function agentTune(policy: QPolicy, problem: Problem, oracle: GflopsOracle, options: RolloutOptions = {}): Promise<AgentResult> {
@@ -48,6 +50,7 @@ export async function agentTune(policy: QPolicy, problem: Problem, oracle: Gflop
     }
     return g;
   };
+  if (options.startGflops !== undefined) measured.set(JSON.stringify(state.schedule.loops), options.startGflops);
   const defaultGflops = await measure(state);
   let best: SearchPoint = { schedule: state.schedule, gflops: defaultGflops, actions: [], elapsedMs: now() - start };
   const trace = [best];

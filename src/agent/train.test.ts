@@ -97,6 +97,18 @@ describe('agentTune', () => {
     }
     expect(printSchedule(replayed.schedule)).toBe(printSchedule(r.schedule));
   });
+
+  it("takes the start schedule's figure when the caller has it, instead of timing it again", async () => {
+    const policy = QPolicy.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
+    const p = parseProblem(MATMUL, 'm=16, n=32, k=8');
+    const measureAll = functionOracle((_, s) => 1 + s.loops.length);
+    const known = functionOracle((_, s) => 1 + s.loops.length);
+    const a = await agentTune(policy, p, measureAll);
+    const b = await agentTune(policy, p, known, { startGflops: 0.5 });
+    expect(b.defaultGflops).toBe(0.5);
+    expect(b.steps.map((s) => s.action)).toEqual(a.steps.map((s) => s.action));
+    expect(known.calls).toBe(measureAll.calls - 1);
+  });
 });
 
 describe('replay', () => {

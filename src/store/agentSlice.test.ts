@@ -5,6 +5,7 @@ import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState } from '../core/types.ts';
 import type { AgentStart, AgentStepView, AgentTuneResult } from '../agent/agentClient.ts';
 import type { ModelFiles } from '../agent/policy.ts';
+import { measurementKey } from './measureSlice.ts';
 import { createLooplabStore } from './createStore.ts';
 import type { AgentDriver } from './types.ts';
 
@@ -147,6 +148,19 @@ describe('agent slice', () => {
     expect(s.getState().player).toMatchObject({ index: 2, playing: false });
     expect(printSchedule(s.getState().current.schedule)).toBe(steps[1].scheduleText);
     expect(s.getState().current.cursor).toBe(steps[1].cursor);
+  });
+
+  it("hands the rollout the performance panel's checked figure of the start schedule", () => {
+    const f = fakeAgent();
+    const s = createLooplabStore({ agent: f.agent, initial: { problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64' } });
+    const key = measurementKey(s.getState().problemKey, 'm:64 n:64 k:64');
+    s.setState({ measurements: { [key]: { key, status: 'done', gflops: 7.5, correct: true } } });
+    s.getState().driveAgent();
+    expect(f.tunes[0].start).toEqual({ scheduleText: 'm:64 n:64 k:64', cursor: 0, gflops: 7.5 });
+    // An incorrect kernel's figure is not handed on.
+    s.setState({ agentRun: null, measurements: { [key]: { key, status: 'done', gflops: 7.5, correct: false } } });
+    s.getState().driveAgent();
+    expect(f.tunes[1].start?.gflops).toBeUndefined();
   });
 
   it('the player steps, seeks, plays at a speed and follows undo', async () => {

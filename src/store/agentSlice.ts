@@ -12,6 +12,7 @@ import { printSchedule } from '../core/schedule.ts';
 import { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
 import type { LooplabStore } from './createStore.ts';
 import { messageOf, type SliceCreator } from './internal.ts';
+import { measurementKey } from './measureSlice.ts';
 import type { AgentRun, AgentSlice, LooplabState } from './types.ts';
 
 export const DEFAULT_PLAYER_SPEED = 2;
@@ -117,13 +118,17 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get, { agent }) 
       pause();
       const generation = ++runGeneration;
       const { problemKey, position: startPosition, current: start } = s;
+      const scheduleText = printSchedule(start.schedule);
+      // The performance panel's checked figure of the start saves the rollout its slowest kernel.
+      const known = s.measurements[measurementKey(problemKey, scheduleText)];
+      const startGflops = known?.status === 'done' && known.correct && known.gflops ? known.gflops : undefined;
       set({ agentRun: { problemKey, startPosition, steps: [], status: 'running' }, player: { ...get().player, index: 0, playing: false } });
       const stillRunning = () => {
         const run = get().agentRun;
         return generation === runGeneration && run?.status === 'running' ? run : null;
       };
       agent
-        .tune(problemKey, { scheduleText: printSchedule(start.schedule), cursor: start.cursor }, (step) => {
+        .tune(problemKey, { scheduleText, cursor: start.cursor, gflops: startGflops }, (step) => {
           const run = stillRunning();
           if (run) set({ agentRun: { ...run, steps: [...run.steps, step] } });
         })
