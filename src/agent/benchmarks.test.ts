@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bmmSet, benchmarkProblem, convSet, matmulSet, oddBenchmarks, samplePerFamily, splitBenchmarks } from './benchmarks.ts';
+import { seededRandom } from '../core/random.ts';
+import { bmmSet, benchmarkProblem, convSet, matmulSet, oddBenchmarks, problemPicker, samplePerFamily, splitBenchmarks } from './benchmarks.ts';
 
 describe('benchmark sets', () => {
   it("matmul is LoopTune's grid: m, k, n in 64, 80, ..., 256", () => {
@@ -37,5 +38,28 @@ describe('benchmark sets', () => {
       expect(grid.has(b.id)).toBe(false);
       expect(benchmarkProblem(b).flops).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('problemPicker', () => {
+  it('draws a family by its weight, then one of its problems', () => {
+    const train = splitBenchmarks(1).train;
+    const pick = problemPicker(train, { matmul: 0.5, bmm: 0.25, conv: 0.25 }, seededRandom(7));
+    const counts: Record<string, number> = { matmul: 0, bmm: 0, conv: 0 };
+    const seen = new Set<string>();
+    for (let i = 0; i < 4000; i++) {
+      const b = pick();
+      counts[b.family]++;
+      seen.add(b.id);
+      expect(train).toContain(b);
+    }
+    expect(counts.matmul / 4000).toBeCloseTo(0.5, 1);
+    expect(counts.bmm / 4000).toBeCloseTo(0.25, 1);
+    expect(counts.conv / 4000).toBeCloseTo(0.25, 1);
+    // Convolutions are few (about 170), so 1000 draws see most of them.
+    expect([...seen].filter((id) => id.startsWith('conv')).length).toBeGreaterThan(120);
+    const again = problemPicker(train, { matmul: 0.5, bmm: 0.25, conv: 0.25 }, seededRandom(7));
+    const first = problemPicker(train, { matmul: 0.5, bmm: 0.25, conv: 0.25 }, seededRandom(7));
+    expect(Array.from({ length: 20 }, () => again().id)).toEqual(Array.from({ length: 20 }, () => first().id));
   });
 });

@@ -162,3 +162,22 @@ export function samplePerFamily(benchmarks: readonly Benchmark[], count: number)
   }
   return out;
 }
+
+/**
+ * Draws training problems: a family by its weight (1 when not given), then one of its problems,
+ * uniformly; two draws of `random` per problem.
+ */
+export function problemPicker(train: readonly Benchmark[], familyWeights: Partial<Record<Family, number>>, random: () => number): () => Benchmark {
+  const byFamily = new Map<Family, Benchmark[]>();
+  for (const b of train) byFamily.set(b.family, [...(byFamily.get(b.family) ?? []), b]);
+  const families = [...byFamily.keys()];
+  const weights = families.map((f) => familyWeights[f] ?? 1);
+  const weightSum = weights.reduce((a, b) => a + b, 0);
+  return () => {
+    let x = random() * weightSum;
+    let i = 0;
+    while (i < families.length - 1 && x >= weights[i]) x -= weights[i++];
+    const list = byFamily.get(families[i]) as Benchmark[];
+    return list[Math.floor(random() * list.length)];
+  };
+}

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AGENT_ACTIONS, type Action } from '../core/actions.ts';
 import { seededRandom } from '../core/random.ts';
-import { benchmarkProblem, seededShuffle, type Benchmark } from './benchmarks.ts';
+import { benchmarkProblem, problemPicker, seededShuffle } from './benchmarks.ts';
 import { LoopEnv } from './env.ts';
 import { QPolicy } from './policy.ts';
 import { DEFAULT_TRAIN_CONFIG, validate, type CurveRow, type TrainConfig, type TrainDeps, type TrainHooks, type TrainResult } from './train.ts';
@@ -57,17 +57,7 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
   const A = actor.actions.length;
   const D = actor.inputSize;
 
-  const train = deps.train;
-  const pick = (): Benchmark => {
-    // Family weights as in DQN: pick a family, then a problem.
-    const families = [...new Set(train.map((b) => b.family))];
-    const weights = families.map((f) => config.familyWeights[f] ?? 1);
-    let x = random() * weights.reduce((a, b) => a + b, 0);
-    let i = 0;
-    while (i < families.length - 1 && x >= weights[i]) x -= weights[i++];
-    const list = train.filter((b) => b.family === families[i]);
-    return list[Math.floor(random() * list.length)];
-  };
+  const pick = problemPicker(deps.train, config.familyWeights, random);
 
   let episodes = 0;
   let envSteps = 0;

@@ -6,7 +6,7 @@
 // File handling (weights, checkpoints, the CSV) is the caller's (scripts/train.ts).
 import { AGENT_ACTIONS } from '../core/actions.ts';
 import { seededRandom } from '../core/random.ts';
-import { benchmarkProblem, type Benchmark, type Family } from './benchmarks.ts';
+import { benchmarkProblem, problemPicker, type Benchmark, type Family } from './benchmarks.ts';
 import { DqnLearner } from './dqn.ts';
 import { LoopEnv } from './env.ts';
 import type { FeatureSet } from './features.ts';
@@ -174,18 +174,7 @@ export async function trainDqn(partial: Partial<TrainConfig>, deps: TrainDeps, h
   const replay = new ReplayBuffer(config.replayCapacity, online.inputSize, online.actions.length, config.seed);
   const env = new LoopEnv(deps.oracle, deps.peakGflops, { steps: config.steps, actions: online.actions });
 
-  const byFamily = new Map<Family, Benchmark[]>();
-  for (const b of deps.train) byFamily.set(b.family, [...(byFamily.get(b.family) ?? []), b]);
-  const families = [...byFamily.keys()];
-  const weights = families.map((f) => config.familyWeights[f] ?? 1);
-  const weightSum = weights.reduce((a, b) => a + b, 0);
-  const pick = (): Benchmark => {
-    let x = random() * weightSum;
-    let i = 0;
-    while (i < families.length - 1 && x >= weights[i]) x -= weights[i++];
-    const list = byFamily.get(families[i]) as Benchmark[];
-    return list[Math.floor(random() * list.length)];
-  };
+  const pick = problemPicker(deps.train, config.familyWeights, random);
 
   let episodes = deps.resume?.episodes ?? 0;
   let envSteps = deps.resume?.envSteps ?? 0;
