@@ -10,6 +10,7 @@ import { functionOracle } from './oracle.ts';
 import { QPolicy, bestLegal } from './policy.ts';
 import { nStepTransitions, ReplayBuffer } from './replay.ts';
 import { agentTune } from './rollout.ts';
+import { trainPpo } from './ppo.ts';
 import { CURVE_COLUMNS, curveCsv, trainDqn } from './train.ts';
 
 beforeAll(async () => {
@@ -48,6 +49,29 @@ describe('trainDqn', () => {
     const csv = curveCsv(result.curve).trim().split('\n');
     expect(csv[0]).toBe(CURVE_COLUMNS.join(','));
     expect(csv).toHaveLength(2);
+  });
+});
+
+describe('trainPpo', () => {
+  it('runs a few seeded episodes with minibatch updates to a finite loss, the same way twice', async () => {
+    const run = () =>
+      trainPpo(
+        { seed: 4, hidden: [16], maxEpisodes: 8, episodesPerUpdate: 4, minibatch: 8, epochs: 2, evalEverySec: 1e9, budgetSec: 600 },
+        { oracle: fake, peakGflops: 10, train: benchmarks, validation: benchmarks.slice(0, 1) },
+      );
+    const result = await run();
+    expect(result.episodes).toBe(8);
+    expect(result.envSteps).toBe(80);
+    // Two batches of 4 episodes x 10 steps, 2 epochs of minibatches of 8.
+    expect(result.updates).toBe(2 * 2 * 5);
+    expect(result.curve).toHaveLength(1);
+    expect(Number.isFinite(result.curve[0].loss)).toBe(true);
+    expect(result.curve[0].val_speedup).toBeGreaterThan(0);
+    const again = await run();
+    expect(again.curve[0].loss).toBeCloseTo(result.curve[0].loss, 5);
+    const p = parseProblem(MATMUL, 'm=16, n=32, k=8');
+    const start = { schedule: defaultSchedule(p), cursor: 0 };
+    expect(again.best.qValues(p, start, 10)).toEqual(result.best.qValues(p, start, 10));
   });
 });
 
