@@ -68,6 +68,15 @@ test('the agent drives matmul 128 to a faster schedule; the player steps; the ac
   await expect(up.getByTestId('action-reason')).toBeVisible();
   await expect(up.getByTestId('action-reason')).toHaveText(/^illegal: .+/);
   expect(await up.getAttribute('title')).toMatch(/^up is not possible here: .+/);
+  // The shipped policy is PPO's: the bars are probabilities over the legal actions, and the chosen one is the most likely.
+  await expect(panel.getByTestId('agent-values')).toHaveAttribute('data-kind', 'probability');
+  await expect(up.locator('.agent-bar-value')).toHaveText('0.0%');
+  const percents = await panel.locator('[data-testid="action-bar"][data-legal="true"] .agent-bar-value').allTextContents();
+  const shares = percents.map((t) => (t.startsWith('<') ? 0 : parseFloat(t)));
+  expect(shares.reduce((a, b) => a + b, 0)).toBeGreaterThan(99);
+  expect(shares.reduce((a, b) => a + b, 0)).toBeLessThan(101);
+  const chosenShare = parseFloat((await panel.locator('[data-testid="action-bar"][data-chosen="true"] .agent-bar-value').textContent()) ?? '');
+  expect(chosenShare).toBe(Math.max(...shares));
   await shot('agent-panel', panel);
 
   // The best schedule of the rollout, measured again by the page, beats the default.

@@ -1,8 +1,9 @@
 // npm run train -- [--seed S] [--minutes M] [--features looptune|extended] [--out DIR]
 //                  [--cache FILE | --no-cache] [--resume] [--eval-every SEC] [--max-episodes N]
-//                  [--peak GFLOPS]
+//                  [--algo ppo|dqn] [--peak GFLOPS]
 //
-// Trains the agent's Q-network with DQN (src/agent/train.ts) on the train split of LoopTune's
+// Trains the agent's policy network with PPO (src/agent/ppo.ts; `--algo dqn`: the double DQN of
+// src/agent/train.ts, which trained less well here, see src/agent/README.md) on the train split of LoopTune's
 // matmul set plus the batched-matmul and convolution sets (split 90/10 by --seed), measuring
 // kernels on this machine, and writes what the app ships: DIR/model.json + DIR/weights.bin
 // (the best policy by validation speedup, DIR defaults to public/agent) and
@@ -11,13 +12,13 @@
 // Measurements are cached in a JSON file (default node_modules/.cache/looplab-agent/
 // measurements.json) so that later runs, `npm run tune` and `npm run eval` reuse them. A
 // checkpoint is written at every validation; --resume continues from it (weights, counters,
-// curve and time spent; the replay buffer and Adam's moments start afresh).
+// curve and time spent; PPO's critic, DQN's replay buffer and Adam's moments start afresh).
 import path from 'node:path';
 import { UsageError, fmt, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
 
 const USAGE =
   'usage: npm run train -- [--seed S] [--minutes M] [--features looptune|extended] [--out DIR] ' +
-  '[--cache FILE | --no-cache] [--resume] [--eval-every SEC] [--max-episodes N] [--validation N] [--algo dqn|ppo] [--config JSON] [--peak GFLOPS]';
+  '[--cache FILE | --no-cache] [--resume] [--eval-every SEC] [--max-episodes N] [--validation N] [--algo ppo|dqn] [--config JSON] [--peak GFLOPS]';
 
 export const DEFAULT_CACHE = 'node_modules/.cache/looplab-agent/measurements.json';
 
@@ -75,7 +76,7 @@ export function parseTrainArgs(argv: string[]): Args | 'help' {
     evalEvery: positiveNumber('eval-every', v['eval-every'], 120),
     maxEpisodes: positiveInt('max-episodes', v['max-episodes'], Number.MAX_SAFE_INTEGER),
     validation: positiveInt('validation', v.validation, 8),
-    algo: oneOf('algo', v.algo, ['dqn', 'ppo'] as const, 'dqn'),
+    algo: oneOf('algo', v.algo, ['ppo', 'dqn'] as const, 'ppo'),
     config,
     peak: v.peak === undefined ? null : positiveNumber('peak', v.peak, 0),
   };
@@ -133,6 +134,7 @@ async function run(args: Args): Promise<number> {
     trainedAt: new Date().toISOString(),
     peakGflops: peak,
     algorithm: args.algo === 'ppo' ? 'PPO (clipped, GAE)' : 'double DQN, n-step, target network',
+    outputs: args.algo === 'ppo' ? 'logits' : 'q-values',
     ...extra,
   });
   let lastLine = 0;

@@ -10,7 +10,7 @@ import type { AgentPolicyInfo, AgentStart, AgentStepView, AgentTuneResult, Agent
 import type { ModelFiles } from './policy.ts';
 import { supervisedWorker, WorkerTimeoutError, type WorkerLike } from '../runtime/supervisedWorker.ts';
 
-export type { AgentActionValue, AgentPolicyInfo, AgentStart, AgentStepView, AgentTuneResult } from './agentWorkerApi.ts';
+export type { AgentActionValue, AgentPolicyInfo, AgentStart, AgentStepView, AgentTuneResult, AgentValueKind } from './agentWorkerApi.ts';
 
 /** What the client needs of a worker: a comlink endpoint that can be terminated. */
 export type AgentWorkerLike = WorkerLike;

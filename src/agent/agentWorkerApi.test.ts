@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyAction } from '../core/actions.ts';
+import { applyAction, legalActions } from '../core/actions.ts';
 import { PRESETS, parseProblemText } from '../core/problem.ts';
 import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState } from '../core/types.ts';
-import { createAgentWorkerApi, type AgentStepView } from './agentWorkerApi.ts';
+import { createAgentWorkerApi, stepView, type AgentStepView } from './agentWorkerApi.ts';
 import type { ModelFiles } from './policy.ts';
 
 function shippedFiles(): ModelFiles {
@@ -43,11 +43,14 @@ describe('agent worker api', () => {
         const legal = applyAction(problem, state, v.action);
         expect(v.legal).toBe(legal.ok);
         if (!legal.ok) expect(v.reason).toBe(legal.reason);
-        expect(Number.isFinite(v.q)).toBe(true);
+        expect(Number.isFinite(v.value)).toBe(true);
       }
-      // Greedy: the chosen action is the legal one with the highest value.
+      // The shipped PPO policy: probabilities over the legal actions; greedy takes the most likely.
+      expect(s.valueKind).toBe('probability');
       const legalValues = s.values.filter((v) => v.legal);
-      expect(s.values.find((v) => v.action === s.action)?.q).toBe(Math.max(...legalValues.map((v) => v.q)));
+      expect(legalValues.reduce((sum, v) => sum + v.value, 0)).toBeCloseTo(1, 5);
+      for (const v of s.values) if (!v.legal) expect(v.value).toBe(0);
+      expect(s.values.find((v) => v.action === s.action)?.value).toBe(Math.max(...legalValues.map((v) => v.value)));
       const next = applyAction(problem, state, s.action);
       if (!next.ok) throw new Error(next.reason);
       state = next.state;
@@ -91,5 +94,31 @@ describe('agent worker api', () => {
     });
     await expect(flaky.loadPolicy(null)).rejects.toThrow('404 Not Found');
     await expect(flaky.loadPolicy(null)).resolves.toMatchObject({ steps: 10 });
+  });
+});
+
+describe('stepView', () => {
+  const problem = parseProblemText(presetText('matmul-64'));
+  const before: NestState = { schedule: defaultSchedule(problem), cursor: 0 };
+  const actions = ['up', 'down', 'split_4'] as const;
+  const legality = legalActions(problem, before, actions);
+  const after = applyAction(problem, before, 'down');
+  if (!after.ok) throw new Error(after.reason);
+  const step = { before, outputs: [5, Math.log(3), 0], legality, action: 'down' as const, after: after.state, gflops: 2 };
+
+  it('shows a DQN policy its Q-values as they are', () => {
+    const v = stepView(step, 0, 1, [...actions], 'q-values');
+    expect(v.valueKind).toBe('q-value');
+    expect(v.values.map((x) => x.value)).toEqual([5, Math.log(3), 0]);
+    expect(v.values[0]).toMatchObject({ legal: false, reason: expect.stringMatching(/outermost/) });
+  });
+
+  it("shows a PPO policy's logits as probabilities over the legal actions", () => {
+    const v = stepView(step, 0, 1, [...actions], 'logits');
+    expect(v.valueKind).toBe('probability');
+    // up is illegal (the cursor is on the outermost loop): exp(log 3) : exp(0) = 3 : 1 between the others.
+    expect(v.values[0].value).toBe(0);
+    expect(v.values[1].value).toBeCloseTo(0.75, 10);
+    expect(v.values[2].value).toBeCloseTo(0.25, 10);
   });
 });

@@ -10,15 +10,21 @@ import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.
 import type { NestState } from '../core/types.ts';
 import type { TimingOptions } from '../runtime/timing.ts';
 import { RuntimeOracle, SEARCH_TIMING } from './oracle.ts';
-import { QPolicy, type ModelFiles } from './policy.ts';
+import { maskedSoftmax, QPolicy, type ModelFiles, type PolicyOutputs } from './policy.ts';
 import { agentTune, type RolloutStep } from './rollout.ts';
 import { fetchShippedPolicy } from './shippedPolicy.ts';
+
+/**
+ * What the bars show: a DQN policy's Q-values, or a PPO policy's probabilities (softmax of its
+ * logits over the legal actions).
+ */
+export type AgentValueKind = 'q-value' | 'probability';
 
 /** One action's value in one state, as the page shows it. */
 export interface AgentActionValue {
   action: Action;
-  /** The network's Q-value. */
-  q: number;
+  /** Its Q-value or probability (see the step's `valueKind`). */
+  value: number;
   legal: boolean;
   /** Why the core refuses the action (illegal ones only). */
   reason?: string;
@@ -31,6 +37,7 @@ export interface AgentStepView {
   action: Action;
   /** Every action of the policy's action space, in its order, in the state the action was chosen in. */
   values: AgentActionValue[];
+  valueKind: AgentValueKind;
   /** The schedule after the action (printSchedule) and the cursor. */
   scheduleText: string;
   cursor: number;
@@ -102,13 +109,21 @@ async function loadCpuBackend(): Promise<void> {
   await tf.ready();
 }
 
-export function stepView(step: RolloutStep, index: number, elapsedMs: number, actions: readonly Action[]): AgentStepView {
+export function stepView(step: RolloutStep, index: number, elapsedMs: number, actions: readonly Action[], outputs: PolicyOutputs): AgentStepView {
+  const values =
+    outputs === 'logits'
+      ? maskedSoftmax(
+          step.outputs,
+          step.legality.map((l) => l.ok),
+        )
+      : step.outputs;
   return {
     index,
     action: step.action,
+    valueKind: outputs === 'logits' ? 'probability' : 'q-value',
     values: actions.map((action, i) => {
       const l = step.legality[i];
-      const v: AgentActionValue = { action, q: step.q[i], legal: l.ok };
+      const v: AgentActionValue = { action, value: values[i], legal: l.ok };
       if (!l.ok && l.reason) v.reason = l.reason;
       return v;
     }),
@@ -189,7 +204,7 @@ export function createAgentWorkerApi(deps: AgentWorkerDeps = {}): AgentWorkerApi
         start: startState,
         startGflops: start?.gflops,
         onStep: (step, i, ms) => {
-          const view = stepView(step, i, ms, p.actions);
+          const view = stepView(step, i, ms, p.actions, p.outputs);
           steps.push(view);
           onStep?.(view);
         },

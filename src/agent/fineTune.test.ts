@@ -50,6 +50,31 @@ describe('fineTune', () => {
     loaded.qValues(problem, start, 10).forEach((x, i) => expect(x).toBeCloseTo(tuned[i], 5));
   });
 
+  it('fine-tunes a PPO policy (logits) with PPO and keeps it one', async () => {
+    const policy = QPolicy.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS], outputs: 'logits' }, 5);
+    const episodes: FineTuneEpisode[] = [];
+    const r = await fineTune(policy, problem, oracle(), 10, {
+      maxEpisodes: 6,
+      config: { episodesPerUpdate: 2, minibatch: 8, evalEverySec: 1e9 },
+      onEpisode: (e) => episodes.push(e),
+    });
+    expect(episodes.map((e) => e.episode)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Three batches of 2 episodes (20 samples): 4 epochs of 3 minibatches each. DQN would have run 40.
+    expect(r.updates).toBe(36);
+    expect(Number.isFinite(r.loss)).toBe(true);
+    expect(r.after.gflops).toBeGreaterThanOrEqual(r.before.gflops);
+    expect(r.policy.outputs).toBe('logits');
+    expect((await QPolicy.fromFiles(r.files)).outputs).toBe('logits');
+  });
+
+  it('stops a PPO run between episodes too', async () => {
+    const policy = QPolicy.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS], outputs: 'logits' }, 2);
+    let seen = 0;
+    const r = await fineTune(policy, problem, oracle(), 10, { maxEpisodes: 50, config: { episodesPerUpdate: 8 }, onEpisode: () => seen++, shouldStop: () => seen >= 3 });
+    expect(r.cancelled).toBe(true);
+    expect(r.episodes).toBe(3);
+  });
+
   it('stops between episodes when asked, and says so', async () => {
     const policy = QPolicy.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
     let seen = 0;

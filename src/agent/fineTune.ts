@@ -1,6 +1,7 @@
-// Fine-tuning a policy on one problem (the page's "fine-tune on this problem"): the DQN of
-// train.ts run on a train split of just this problem, starting from the policy's weights with a
-// little exploration, for a short wall-time budget. Every few seconds the greedy rollout tunes
+// Fine-tuning a policy on one problem (the page's "fine-tune on this problem"): the algorithm the
+// policy was trained with (PPO of ppo.ts for a policy with logits, the DQN of train.ts for one
+// with Q-values) run on a train split of just this problem, starting from the policy's weights,
+// for a short wall-time budget. Every few seconds the greedy rollout tunes
 // the problem and the best policy so far is kept, the starting policy included (ties keep the
 // earlier one): the answer is never worse on this problem than the policy it started from, by the
 // same (cached) measurements. It holds the greedy rollout's best GFLOPS before and after, so a
@@ -12,10 +13,11 @@ import type { Benchmark } from './benchmarks.ts';
 import type { GflopsOracle } from './oracle.ts';
 import type { ModelFiles, QPolicy } from './policy.ts';
 import { agentTune } from './rollout.ts';
+import { trainPpo, type PpoConfig } from './ppo.ts';
 import { trainDqn, type TrainConfig } from './train.ts';
 
-/** Defaults for a short run from a trained policy (the rest is train.ts's DEFAULT_TRAIN_CONFIG). */
-export const FINE_TUNE_CONFIG: Partial<TrainConfig> = {
+/** Defaults for a short DQN run from a trained policy (the rest is train.ts's DEFAULT_TRAIN_CONFIG). */
+export const FINE_TUNE_DQN_CONFIG: Partial<TrainConfig> = {
   budgetSec: 45,
   learningRate: 2e-4,
   batchSize: 32,
@@ -26,6 +28,16 @@ export const FINE_TUNE_CONFIG: Partial<TrainConfig> = {
   epsilonStart: 0.3,
   epsilonEnd: 0.05,
   epsilonDecaySteps: 1_000,
+  evalEverySec: 2,
+};
+
+/** Defaults for a short PPO run from a trained policy (the rest is ppo.ts's DEFAULT_PPO_CONFIG). */
+export const FINE_TUNE_PPO_CONFIG: Partial<PpoConfig> = {
+  budgetSec: 45,
+  learningRate: 1e-4,
+  // One problem: small batches, so that an update comes every few episodes.
+  episodesPerUpdate: 8,
+  minibatch: 32,
   evalEverySec: 2,
 };
 
@@ -43,7 +55,7 @@ export interface FineTuneOptions {
   maxEpisodes?: number;
   seed?: number;
   /** Overrides of the training configuration (tests: tiny batches, short warm-up). */
-  config?: Partial<TrainConfig>;
+  config?: Partial<PpoConfig>;
   onEpisode?: (e: FineTuneEpisode) => void;
   /** Polled between episodes; true stops the run (the result then has `cancelled`). */
   shouldStop?: () => boolean;
@@ -67,7 +79,7 @@ export interface FineTuneResult {
   episodes: number;
   updates: number;
   wallSec: number;
-  /** Mean Huber loss over the run's last stretch (NaN when no update ran). */
+  /** Mean training loss over the run's last stretch (DQN's Huber loss, PPO's surrogate; NaN when no update ran). */
   loss: number;
   cancelled: boolean;
   /** A checkpoint beat the starting policy on this problem (else `policy` is a copy of it). */
@@ -94,9 +106,10 @@ export async function fineTune(policy: QPolicy, problem: Problem, oracle: Gflops
   let stopped = false;
   const shouldStop = () => (stopped ||= options.shouldStop?.() === true);
   const online = policy.clone();
-  const run = await trainDqn(
+  const ppo = policy.outputs === 'logits';
+  const run = await (ppo ? trainPpo : trainDqn)(
     {
-      ...FINE_TUNE_CONFIG,
+      ...(ppo ? FINE_TUNE_PPO_CONFIG : FINE_TUNE_DQN_CONFIG),
       steps: policy.metadata.steps,
       seed: options.seed ?? 1,
       ...(options.budgetSec !== undefined ? { budgetSec: options.budgetSec } : {}),

@@ -15,11 +15,16 @@ import { AGENT_ACTIONS, type Action } from '../core/actions.ts';
 import type { NestState, Problem } from '../core/types.ts';
 import { encodeFeatures, featureSize, type FeatureSet } from './features.ts';
 
+/** What the network's outputs are: Q-values (DQN) or the logits of a stochastic policy (PPO). */
+export type PolicyOutputs = 'q-values' | 'logits';
+
 export interface PolicyConfig {
   featureSet: FeatureSet;
   /** Hidden layer widths (ReLU). */
   hidden: number[];
   actions: Action[];
+  /** Absent in files saved before PPO shipped: read from `algorithm` (see QPolicy.outputs). */
+  outputs?: PolicyOutputs;
 }
 
 /** What the shipped model says about itself (model.json `userDefinedMetadata.looplab`). */
@@ -64,6 +69,9 @@ export class QPolicy {
   }
   get inputSize(): number {
     return featureSize(this.metadata.featureSet);
+  }
+  get outputs(): PolicyOutputs {
+    return this.metadata.outputs ?? (/^PPO/i.test(String(this.metadata.algorithm ?? '')) ? 'logits' : 'q-values');
   }
 
   /** A fresh network with seeded Glorot-uniform weights and zero biases. */
@@ -180,6 +188,18 @@ export class QPolicy {
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/**
+ * The probability of every action under a policy's logits, softmax over the legal ones (illegal
+ * actions get 0). All zeros when nothing is legal.
+ */
+export function maskedSoftmax(logits: ArrayLike<number>, mask: readonly boolean[]): number[] {
+  let max = -Infinity;
+  for (let i = 0; i < mask.length; i++) if (mask[i]) max = Math.max(max, logits[i]);
+  const p = mask.map((ok, i) => (ok ? Math.exp(logits[i] - max) : 0));
+  const z = p.reduce((a, b) => a + b, 0);
+  return z > 0 ? p.map((x) => x / z) : p;
 }
 
 /** The legal action with the highest Q-value (index into `mask`), or -1 when none is legal. */

@@ -1,13 +1,14 @@
 // PPO (clipped surrogate, GAE, masked softmax over the legal actions), the alternative to DQN
-// that train.ts is compared with. The actor is a QPolicy whose outputs are read as logits (so
-// the same rollout code and file format serve both); the critic is a second network with one
-// output. Same environment, problems, validation and curve as trainDqn.
+// that train.ts is compared with. The actor is a QPolicy whose outputs are logits (so the same
+// rollout code, taking the most likely legal action, and file format serve both); the critic is a
+// second network with one output. Same environment, problems, validation and curve as trainDqn.
+// A resumed run keeps the actor, counters and curve; the critic and Adam's moments restart.
 import * as tf from '@tensorflow/tfjs-core';
 import { AGENT_ACTIONS, type Action } from '../core/actions.ts';
 import { seededRandom } from '../core/random.ts';
 import { benchmarkProblem, problemPicker, seededShuffle } from './benchmarks.ts';
 import { LoopEnv } from './env.ts';
-import { QPolicy } from './policy.ts';
+import { maskedSoftmax, QPolicy } from './policy.ts';
 import { DEFAULT_TRAIN_CONFIG, validate, type CurveRow, type TrainConfig, type TrainDeps, type TrainHooks, type TrainResult } from './train.ts';
 
 export interface PpoConfig extends TrainConfig {
@@ -48,10 +49,12 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
   const config: PpoConfig = { ...DEFAULT_PPO_CONFIG, ...partial };
   const now = deps.now ?? (() => performance.now());
   const start = now();
-  const wall = () => (now() - start) / 1000;
+  const prior = deps.resume?.wallSec ?? 0;
+  const wall = () => prior + (now() - start) / 1000;
   const random = seededRandom(config.seed * 7907 + 3);
-  const actor = deps.initial ?? QPolicy.create({ featureSet: config.featureSet, hidden: config.hidden, actions: [...AGENT_ACTIONS] }, config.seed, config.steps);
-  const critic = QPolicy.create({ featureSet: config.featureSet, hidden: config.hidden, actions: ['up' as Action] }, config.seed + 101, config.steps);
+  const actor = deps.initial ?? QPolicy.create({ featureSet: config.featureSet, hidden: config.hidden, actions: [...AGENT_ACTIONS], outputs: 'logits' }, config.seed, config.steps);
+  // The critic sees what the actor sees (a fine-tuned actor may not have the config's features).
+  const critic = QPolicy.create({ featureSet: actor.metadata.featureSet, hidden: actor.metadata.hidden, actions: ['up' as Action] }, config.seed + 101, config.steps);
   const optimizer: tf.Optimizer = tf.train.adam(config.learningRate);
   const env = new LoopEnv(deps.oracle, deps.peakGflops, { steps: config.steps, actions: actor.actions });
   const A = actor.actions.length;
@@ -59,17 +62,17 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
 
   const pick = problemPicker(deps.train, config.familyWeights, random);
 
-  let episodes = 0;
-  let envSteps = 0;
+  let episodes = deps.resume?.episodes ?? 0;
+  let envSteps = deps.resume?.envSteps ?? 0;
   let updates = 0;
   let lossSum = 0;
   let lossCount = 0;
   let retSum = 0;
   let retCount = 0;
-  let best = actor.clone();
-  let bestValSpeedup = -Infinity;
-  const curve: CurveRow[] = [];
-  let nextEval = config.evalEverySec;
+  let best = deps.resume?.best?.clone() ?? actor.clone();
+  let bestValSpeedup = deps.resume?.bestValSpeedup ?? -Infinity;
+  const curve: CurveRow[] = [...(deps.resume?.curve ?? [])];
+  let nextEval = wall() + config.evalEverySec;
 
   const evaluate = async () => {
     const v = await validate(actor, deps.validation, deps.oracle);
@@ -98,12 +101,8 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
 
   /** Samples a legal action from the masked softmax of the logits. */
   const sample = (logits: Float32Array, mask: boolean[]): { action: number; logp: number } => {
-    let max = -Infinity;
-    for (let i = 0; i < A; i++) if (mask[i]) max = Math.max(max, logits[i]);
-    let z = 0;
-    const p = new Array<number>(A).fill(0);
-    for (let i = 0; i < A; i++) if (mask[i]) z += p[i] = Math.exp(logits[i] - max);
-    let u = random() * z;
+    const p = maskedSoftmax(logits, mask);
+    let u = random();
     let a = mask.lastIndexOf(true);
     for (let i = 0; i < A; i++) {
       if (!mask[i]) continue;
@@ -113,13 +112,13 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
         break;
       }
     }
-    return { action: a, logp: Math.log(p[a] / z) };
+    return { action: a, logp: Math.log(p[a]) };
   };
 
   while (wall() < config.budgetSec && episodes < config.maxEpisodes && !hooks.shouldStop?.()) {
     // Collect a batch of episodes with the current policy.
     const batch: Sample[] = [];
-    for (let e = 0; e < config.episodesPerUpdate && episodes < config.maxEpisodes; e++) {
+    for (let e = 0; e < config.episodesPerUpdate && episodes < config.maxEpisodes && !(e > 0 && hooks.shouldStop?.()); e++) {
       const problem = benchmarkProblem(pick());
       await env.reset(problem);
       const traj: Array<{ features: Float32Array; mask: boolean[]; action: number; logp: number; reward: number; value: number }> = [];

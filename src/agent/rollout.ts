@@ -1,7 +1,8 @@
 // The agent tuning a problem: a greedy rollout of the policy from the default schedule (cursor on
-// the outermost loop; the page may start it elsewhere) for `steps` actions, taking at every step the legal action with the highest
-// Q-value, measuring every schedule it visits, and answering with the fastest one. Every step is
-// recorded with all Q-values and the legality of every action (for the page's rollout player).
+// the outermost loop; the page may start it elsewhere) for `steps` actions, taking at every step
+// the legal action with the highest output (Q-value of a DQN policy, logit of a PPO one: its most
+// likely action), measuring every schedule it visits, and answering with the fastest one. Every
+// step is recorded with all outputs and the legality of every action (for the page's player).
 import { applyAction, legalActions, type Action, type ActionLegality } from '../core/actions.ts';
 import { defaultSchedule } from '../core/schedule.ts';
 import type { NestState, Problem } from '../core/types.ts';
@@ -12,8 +13,8 @@ import type { SearchPoint, SearchResult } from './search.ts';
 export interface RolloutStep {
   /** The state the action was chosen in. */
   before: NestState;
-  /** Q-value of every action of the policy's action space (illegal ones included). */
-  q: number[];
+  /** The network's output for every action of the policy's action space (illegal ones included). */
+  outputs: number[];
   legality: ActionLegality[];
   action: Action;
   after: NestState;
@@ -58,9 +59,9 @@ export async function agentTune(policy: QPolicy, problem: Problem, oracle: Gflop
   const actions: Action[] = [];
   for (let t = 0; t < total; t++) {
     const legality = legalActions(problem, state, policy.actions);
-    const q = policy.qValues(problem, state, total - t);
+    const outputs = policy.qValues(problem, state, total - t);
     const i = bestLegal(
-      q,
+      outputs,
       legality.map((l) => l.ok),
     );
     if (i < 0) break;
@@ -69,7 +70,7 @@ export async function agentTune(policy: QPolicy, problem: Problem, oracle: Gflop
     if (!r.ok) throw new Error(`the policy chose an illegal action ${action}: ${r.reason}`);
     const gflops = await measure(r.state);
     actions.push(action);
-    const step: RolloutStep = { before: state, q, legality, action, after: r.state, gflops };
+    const step: RolloutStep = { before: state, outputs, legality, action, after: r.state, gflops };
     steps.push(step);
     options.onStep?.(step, t, now() - start);
     state = r.state;

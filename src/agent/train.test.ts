@@ -75,6 +75,30 @@ describe('trainPpo', () => {
   });
 });
 
+describe('trainPpo resume', () => {
+  it('continues the counters, curve and best score of a checkpoint from its actor', async () => {
+    const config = { seed: 4, hidden: [16], episodesPerUpdate: 2, minibatch: 8, epochs: 1, evalEverySec: 1e9, budgetSec: 600 };
+    const deps = { oracle: fake, peakGflops: 10, train: benchmarks, validation: benchmarks.slice(0, 1) };
+    const first = await trainPpo({ ...config, maxEpisodes: 4 }, deps);
+    expect(first.best.outputs).toBe('logits');
+    const resumed = await trainPpo(
+      { ...config, maxEpisodes: 8 },
+      {
+        ...deps,
+        initial: first.best.clone(),
+        resume: { episodes: first.episodes, envSteps: first.envSteps, wallSec: first.wallSec, curve: first.curve, bestValSpeedup: first.bestValSpeedup, best: first.best },
+      },
+    );
+    expect(resumed.episodes).toBe(8);
+    expect(resumed.envSteps).toBe(80);
+    expect(resumed.curve).toHaveLength(2);
+    expect(resumed.curve[0]).toEqual(first.curve[0]);
+    expect(resumed.curve[1].episode).toBe(8);
+    expect(resumed.bestValSpeedup).toBeGreaterThanOrEqual(first.bestValSpeedup);
+    expect(resumed.wallSec).toBeGreaterThanOrEqual(first.wallSec);
+  });
+});
+
 describe('QPolicy', () => {
   it('saves to model.json + weights.bin and loads back the same network', async () => {
     const policy = QPolicy.create({ featureSet: 'extended', hidden: [8, 8], actions: [...AGENT_ACTIONS] }, 5);
@@ -106,7 +130,7 @@ describe('agentTune', () => {
     for (const s of r.steps) {
       expect(s.before).toEqual(state);
       const legal = s.legality.map((l) => l.ok);
-      expect(s.action).toBe(AGENT_ACTIONS[bestLegal(s.q, legal)]);
+      expect(s.action).toBe(AGENT_ACTIONS[bestLegal(s.outputs, legal)]);
       const next = applyAction(p, state, s.action);
       expect(next.ok).toBe(true);
       if (next.ok) state = next.state;

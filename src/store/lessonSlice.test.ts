@@ -176,7 +176,7 @@ describe('the agent lesson', () => {
           const r = applyAction(problem, state, action);
           if (!r.ok) throw new Error(r.reason);
           state = r.state;
-          return { index, action, values: [], scheduleText: printSchedule(state.schedule), cursor: state.cursor, gflops: 1, elapsedMs: 1 };
+          return { index, action, values: [], valueKind: 'probability' as const, scheduleText: printSchedule(state.schedule), cursor: state.cursor, gflops: 1, elapsedMs: 1 };
         });
         for (const s of steps) onStep?.(s);
         return { startGflops: 1, steps, tuningMs: 1, setupMs: 0 };

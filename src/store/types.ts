@@ -10,7 +10,7 @@ import type { AgentLabSlice } from './agentLabSlice.ts';
 import type { AgentClient, AgentStepView } from '../agent/agentClient.ts';
 import type { ModelFiles } from '../agent/policy.ts';
 
-export type { AgentActionValue, AgentStepView } from '../agent/agentClient.ts';
+export type { AgentActionValue, AgentStepView, AgentValueKind } from '../agent/agentClient.ts';
 
 export type PanelId = 'problem' | 'nest' | 'graph' | 'code' | 'perf' | 'compare' | 'agent' | 'lab' | 'lesson' | 'access';
 export const PANEL_IDS: PanelId[] = ['problem', 'nest', 'graph', 'code', 'perf', 'compare', 'agent', 'lab', 'lesson', 'access'];

@@ -446,8 +446,8 @@ const agent: Lesson = {
   problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=128, n=128, k=128',
   startSchedule: 'm n k',
   text: [
-    'The agent is a small neural network trained with reinforcement learning (a DQN, as in LoopTune). It sees the nest as a table, one row per loop: the cursor, the trip, the tail and a histogram of the strides. Each step it picks one of seven actions: move the cursor up or down, swap the loop up or down, or split it by 4, 8 or 16.',
-    'Run the agent from the start schedule: it plays a whole episode. Then step through the rollout. Before each step, predict what the agent does next; the lesson scores your guess against the action it chose. The agent panel shows the value (Q) it gave each action.',
+    'The agent is a small neural network trained with reinforcement learning (PPO; LoopTune used a DQN). It sees the nest as a table, one row per loop: the cursor, the trip, the tail and a histogram of the strides. Each step it picks one of seven actions: move the cursor up or down, swap the loop up or down, or split it by 4, 8 or 16.',
+    'Run the agent from the start schedule: it plays a whole episode. Then step through the rollout. Before each step, predict what the agent does next; the lesson scores your guess against the action it chose. The agent panel shows the probability it gave each action.',
     'Things to look for: does it bring n innermost first? How does it build a register tile? When does it stop?',
   ],
   tasks: [

@@ -158,13 +158,16 @@ function ActionValues({ run }: { run: AgentRun }) {
   if (n === 0) return null;
   const at = run.status === 'done' ? Math.min(index, n - 1) : n - 1;
   const step: AgentStepView = run.steps[at];
-  const { bars, zero } = actionBars(step.values, step.action);
+  const probability = step.valueKind === 'probability';
+  const { bars, zero } = actionBars(step.values, step.action, step.valueKind);
   const caption =
     run.status === 'done' && index >= n
       ? `its last decision (step ${n}): ${step.action}`
-      : `at step ${at}, the agent values every action and takes the best legal one: ${step.action}`;
+      : probability
+        ? `at step ${at}, the agent's policy gives every legal action a probability and takes the most likely: ${step.action}`
+        : `at step ${at}, the agent values every action and takes the best legal one: ${step.action}`;
   return (
-    <figure className="agent-values" data-testid="agent-values" data-step={at}>
+    <figure className="agent-values" data-testid="agent-values" data-step={at} data-kind={step.valueKind}>
       <figcaption>{caption}</figcaption>
       <ul className="agent-bars">
         {bars.map((b) => (
@@ -175,7 +178,7 @@ function ActionValues({ run }: { run: AgentRun }) {
             data-action={b.action}
             data-chosen={String(b.chosen)}
             data-legal={String(b.legal)}
-            title={b.legal ? `${b.action}: value ${b.label}` : `${b.action} is not possible here: ${b.reason}`}
+            title={b.legal ? `${b.action}: ${probability ? 'probability' : 'value'} ${b.label}` : `${b.action} is not possible here: ${b.reason}`}
           >
             <span className="agent-bar-name">{b.action}</span>
             <span className="agent-bar-track" aria-hidden="true">
@@ -195,8 +198,9 @@ function ActionValues({ run }: { run: AgentRun }) {
         ))}
       </ul>
       <p className="ll-muted agent-values-note">
-        A value is the gain in GFLOPS the policy expects from that action to the end of the episode (discounted), as a fraction of the
-        machine's peak.
+        {probability
+          ? 'A bar is the probability the policy (trained with PPO) gives the action in this state; illegal actions get none. Training samples from these probabilities, tuning takes the most likely.'
+          : "A value is the gain in GFLOPS the policy expects from that action to the end of the episode (discounted), as a fraction of the machine's peak."}
       </p>
     </figure>
   );
@@ -224,7 +228,7 @@ export function AgentPanel() {
       </div>
       <p className="ll-muted agent-note">
         The agent takes 10 actions from the <em>current</em> schedule and cursor (on a new problem that is the default schedule, where LoopTune's
-        agent starts), choosing at each step the legal action it values most. Its actions join the history as the agent's: undo, links and
+        agent starts), choosing at each step the legal action its policy rates highest. Its actions join the history as the agent's: undo, links and
         sessions keep them.
       </p>
       {run && (

@@ -5,9 +5,9 @@ describe('action value bars', () => {
   it('draws positive values from the left edge and marks the chosen and the illegal ones', () => {
     const { bars, zero } = actionBars(
       [
-        { action: 'up', q: 0.5, legal: false, reason: 'the cursor is on the outermost loop' },
-        { action: 'down', q: 0.25, legal: true },
-        { action: 'split_4', q: 0, legal: true },
+        { action: 'up', value: 0.5, legal: false, reason: 'the cursor is on the outermost loop' },
+        { action: 'down', value: 0.25, legal: true },
+        { action: 'split_4', value: 0, legal: true },
       ],
       'down',
     );
@@ -25,9 +25,9 @@ describe('action value bars', () => {
   it('puts the zero line inside the track when values are negative', () => {
     const { bars, zero } = actionBars(
       [
-        { action: 'up', q: -1, legal: true },
-        { action: 'down', q: 3, legal: true },
-        { action: 'swap_up', q: Number.NaN, legal: false },
+        { action: 'up', value: -1, legal: true },
+        { action: 'down', value: 3, legal: true },
+        { action: 'swap_up', value: Number.NaN, legal: false },
       ],
       'down',
     );
@@ -35,6 +35,22 @@ describe('action value bars', () => {
     expect(bars[0]).toMatchObject({ left: 0, width: 0.25 });
     expect(bars[1]).toMatchObject({ left: 0.25, width: 0.75 });
     expect(bars[2]).toMatchObject({ left: 0.25, width: 0, label: 'n/a', reason: 'not possible here' });
+  });
+
+  it('draws probabilities on a fixed 0..1 scale, in percent', () => {
+    const { bars, zero } = actionBars(
+      [
+        { action: 'up', value: 0, legal: false, reason: 'the cursor is on the outermost loop' },
+        { action: 'down', value: 0.6, legal: true },
+        { action: 'split_4', value: 0.3995, legal: true },
+        { action: 'split_8', value: 0.0005, legal: true },
+      ],
+      'down',
+      'probability',
+    );
+    expect(zero).toBe(0);
+    expect(bars.map((b) => b.width)).toEqual([0, 0.6, 0.3995, 0.0005]);
+    expect(bars.map((b) => b.label)).toEqual(['0.0%', '60.0%', '40.0%', '<0.1%']);
   });
 
   it('finds the best step of a rollout', () => {

@@ -1,12 +1,13 @@
-// The bars of the agent panel: one per action of the policy, its Q-value drawn from a zero line
-// (values may be negative), the chosen action marked, illegal ones with the core's reason.
+// The bars of the agent panel: one per action of the policy, its value drawn from a zero line
+// (Q-values may be negative; probabilities run from 0 to 1), the chosen action marked, illegal
+// ones with the core's reason.
 import type { Action } from '../core/actions.ts';
-import type { AgentActionValue } from '../store/types.ts';
+import type { AgentActionValue, AgentValueKind } from '../store/types.ts';
 
 export interface ActionBar {
   action: Action;
-  q: number;
-  /** The value as shown: 3 decimals, or "n/a" when not finite. */
+  value: number;
+  /** The value as shown: a Q-value to 3 decimals, a probability in percent, or "n/a" when not finite. */
   label: string;
   chosen: boolean;
   legal: boolean;
@@ -22,20 +23,23 @@ export interface ActionBars {
   zero: number;
 }
 
-export function actionBars(values: readonly AgentActionValue[], chosen: Action): ActionBars {
-  const finite = values.map((v) => v.q).filter(Number.isFinite);
-  const lo = Math.min(0, ...finite);
-  const hi = Math.max(0, ...finite);
+const percent = (p: number) => (p > 0 && p < 0.001 ? '<0.1%' : `${(100 * p).toFixed(1)}%`);
+
+export function actionBars(values: readonly AgentActionValue[], chosen: Action, kind: AgentValueKind = 'q-value'): ActionBars {
+  const finite = values.map((v) => v.value).filter(Number.isFinite);
+  // Probabilities keep one scale (0 to 1) from step to step, so a confident step looks it.
+  const lo = kind === 'probability' ? 0 : Math.min(0, ...finite);
+  const hi = kind === 'probability' ? 1 : Math.max(0, ...finite);
   const span = hi - lo || 1;
   const at = (x: number) => (x - lo) / span;
   const zero = at(0);
   const bars = values.map((v): ActionBar => {
-    const ok = Number.isFinite(v.q);
-    const end = ok ? at(v.q) : zero;
+    const ok = Number.isFinite(v.value);
+    const end = ok ? at(v.value) : zero;
     const bar: ActionBar = {
       action: v.action,
-      q: v.q,
-      label: ok ? v.q.toFixed(3) : 'n/a',
+      value: v.value,
+      label: !ok ? 'n/a' : kind === 'probability' ? percent(v.value) : v.value.toFixed(3),
       chosen: v.action === chosen,
       legal: v.legal,
       left: Math.min(zero, end),
