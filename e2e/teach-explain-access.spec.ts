@@ -136,6 +136,12 @@ test('explanations appear after swaps, splits, merges and cursor moves', async (
   await expect(panel.getByTestId('explain')).toContainText('after merge');
   await expect(panel.getByTestId('explain-sentence').first()).toContainText('the innermost loop is now n:256 (was n:16)');
   await expect(panel).toContainText('L1 32 KiB');
+
+  // Undo explains the undo: from the merged schedule back to the split one.
+  await page.keyboard.press('u');
+  await expect(page.getByTestId('schedule')).toHaveText('m:256 k:256 n:16 n:16');
+  await expect(panel.getByTestId('explain-action')).toHaveText(/^undid merge \(step \d+ of \d+\)$/);
+  await expect(panel.getByTestId('explain-sentence').first()).toContainText('the innermost loop is now n:16 (was n:256)');
 });
 
 test('a convolution is shown as 2-D slices of each tensor, following the latest access', async ({ page, shot }) => {

@@ -35,6 +35,22 @@ describe('history: the action log', () => {
     expect(st.current.cursor).toBe(0);
   });
 
+  it('remembers where the last move came from (for the explanation of an undo or a jump)', () => {
+    const s = createLooplabStore();
+    expect(s.getState().cameFrom).toBeNull();
+    s.getState().act('down');
+    s.getState().act('swap_up');
+    expect(s.getState().cameFrom).toBe(1);
+    s.getState().undo();
+    expect(s.getState().cameFrom).toBe(2);
+    s.getState().jumpTo(0);
+    expect(s.getState().cameFrom).toBe(1);
+    s.getState().redo();
+    expect(s.getState().cameFrom).toBe(0);
+    s.getState().loadPreset('matmul-64');
+    expect(s.getState().cameFrom).toBeNull();
+  });
+
   it('a refused action leaves everything as it was and keeps the core reason', () => {
     const s = createLooplabStore();
     const before = s.getState();

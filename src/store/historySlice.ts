@@ -7,12 +7,12 @@ import type { SliceCreator } from './internal.ts';
 import type { HistorySlice } from './types.ts';
 import { fixedProblemReason, hiddenActionReason } from '../teach/teacherLink.ts';
 
-type HistoryData = Pick<HistorySlice, 'base' | 'log' | 'position' | 'states' | 'current' | 'refusal'>;
+type HistoryData = Pick<HistorySlice, 'base' | 'log' | 'position' | 'states' | 'current' | 'refusal' | 'cameFrom'>;
 
 /** An empty history starting from `base` (the problem's default schedule when absent). */
 export function freshHistory(problem: Problem, base: Schedule = defaultSchedule(problem)): HistoryData {
   const start = { schedule: base, cursor: 0 };
-  return { base, log: [], position: 0, states: [start], current: start, refusal: null };
+  return { base, log: [], position: 0, states: [start], current: start, refusal: null, cameFrom: null };
 }
 
 export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initial }) => ({
@@ -22,6 +22,7 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
   states: initial.states,
   current: initial.states[initial.position],
   refusal: null,
+  cameFrom: null,
 
   act(action, by = 'person') {
     const { problem, current, log, states, position } = get();
@@ -42,6 +43,7 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
       position: position + 1,
       current: r.state,
       refusal: null,
+      cameFrom: position,
     });
     return true;
   },
@@ -62,7 +64,13 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
     const { states, position: now } = get();
     const p = Math.max(0, Math.min(states.length - 1, Math.trunc(position)));
     if (p === now || !Number.isFinite(p)) return;
-    set({ position: p, current: states[p], refusal: null });
+    set({ position: p, current: states[p], refusal: null, cameFrom: now });
+  },
+
+  visit(position) {
+    const hidden = hiddenActionReason(get().teacher, 'undo');
+    if (hidden) get().notify('info', hidden);
+    else get().jumpTo(position);
   },
 
   restore(snapshot) {
@@ -83,6 +91,7 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
       states: snapshot.states,
       position: snapshot.position,
       current: snapshot.states[snapshot.position],
+      cameFrom: null,
       refusal: null,
       ...(snapshot.panels ? { panels: { ...panels, ...snapshot.panels } } : {}),
     });

@@ -109,6 +109,18 @@ describe("a teacher's options are enforced by the store", () => {
     expect(s.getState().act('split_4', 'agent')).toBe(true);
     s.getState().undo();
     expect(s.getState().position).toBe(2);
+    // A click on the GFLOPS chart is an undo too.
+    s.getState().visit(0);
+    expect(s.getState().position).toBe(2);
+    expect(s.getState().notices.at(-1)?.text).toBe('this lesson hides undo and redo');
+  });
+
+  it('a chart click moves in the history when undo is not hidden', () => {
+    const s = createLooplabStore({ teacher: teacher('?hideActions=split') });
+    s.getState().act('down');
+    s.getState().act('swap_up');
+    s.getState().visit(1);
+    expect(s.getState().position).toBe(1);
   });
 
   it('hidden panels cannot be shown', () => {

@@ -63,12 +63,16 @@ export interface HistorySlice {
   current: NestState;
   /** The last refused action and the core's reason (cleared by the next accepted action). */
   refusal: { action: Action; reason: string } | null;
+  /** The position the last act, undo, redo or jump moved from (null: a new or restored history). */
+  cameFrom: number | null;
   /** Applies an action at the current position (dropping any redo tail). Returns whether it was legal. */
   act(action: Action, by?: Actor): boolean;
   undo(): void;
   redo(): void;
-  /** Moves to any position of the log (chart clicks, rollout scrubbing). */
+  /** Moves to any position of the log (rollout scrubbing, undo and redo). */
   jumpTo(position: number): void;
+  /** A person's jump in the history (a click on the GFLOPS chart): refused, with a notice, when a teacher's link hides undo. */
+  visit(position: number): void;
   /** Replaces problem, base, log, position (and panels, when given) by a checked snapshot (links, sessions, imports). */
   restore(snapshot: ResolvedSnapshot): void;
 }

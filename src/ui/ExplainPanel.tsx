@@ -1,6 +1,6 @@
-// "Why did that change?": after each action, one or two sentences from src/core/explain.ts on the
-// change from the previous schedule to the current one, with the generator's reports and the
-// measured GFLOPS once the worker has them.
+// "Why did that change?": after each action, undo, redo or jump, one or two sentences from
+// src/core/explain.ts on the change from the schedule it left to the current one, with the
+// generator's reports and the measured GFLOPS once the worker has them.
 import { useMemo } from 'react';
 import { explainChange, factsSummary } from '../core/explain.ts';
 import { CACHE, scheduleFacts } from '../core/facts.ts';
@@ -9,16 +9,41 @@ import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
 import { measurementKey } from '../store/measureSlice.ts';
 import { entryText } from '../store/log.ts';
+import type { HistoryEntry } from '../store/types.ts';
 import { Panel } from './Panel.tsx';
 
 export const CACHE_NOTE = `Caches assumed: L1 ${formatBytes(CACHE.l1Bytes)} (${CACHE.l1Ways}-way, ${CACHE.lineBytes}-byte lines) and L2 ${formatBytes(CACHE.l2Bytes)} per core.`;
+
+/** What moved the playground from step `from` to step `to` of the log. */
+function MoveText({ from, to, log }: { from: number; to: number; log: readonly HistoryEntry[] }) {
+  const where = to < log.length ? ` (step ${to} of ${log.length})` : '';
+  if (from === to - 1) {
+    return (
+      <>
+        after <code>{entryText(log[to - 1])}</code>
+        {where}
+      </>
+    );
+  }
+  if (from === to + 1) {
+    return (
+      <>
+        undid <code>{entryText(log[to])}</code>
+        {where}
+      </>
+    );
+  }
+  return <>jumped from step {from} to step {to} of {log.length}</>;
+}
 
 export function ExplainPanel() {
   const problem = useLooplab((s) => s.problem);
   const problemKey = useLooplab((s) => s.problemKey);
   const position = useLooplab((s) => s.position);
-  const entry = useLooplab((s) => (s.position > 0 ? s.log[s.position - 1] : null));
-  const before = useLooplab((s) => (s.position > 0 ? s.states[s.position - 1].schedule : null));
+  const log = useLooplab((s) => s.log);
+  // Explain the last move: from the position it came from (undo, redo, a chart jump), or from the step before.
+  const from = useLooplab((s) => (s.cameFrom !== null && s.cameFrom < s.states.length ? s.cameFrom : s.position > 0 ? s.position - 1 : null));
+  const before = useLooplab((s) => (from !== null ? s.states[from].schedule : null));
   const after = useLooplab((s) => s.current.schedule);
   const mBefore = useLooplab((s) => (before ? s.measurements[measurementKey(problemKey, printSchedule(before))] : undefined));
   const mAfter = useLooplab((s) => s.measurements[measurementKey(problemKey, printSchedule(after))]);
@@ -44,7 +69,7 @@ export function ExplainPanel() {
   const pending = !!before && mAfter?.status !== 'done' && mAfter?.status !== 'error';
   return (
     <Panel title="Why did that change?" testId="explain-panel">
-      {!explanation || !entry ? (
+      {!explanation || from === null ? (
         <p className="explain-empty" data-testid="explain-empty">
           Take an action (swap, split, merge, or move the cursor) and this says what it changed: strides in the innermost loop,
           the vectorized variable, the register tile, the working set against the caches, tails.
@@ -55,8 +80,8 @@ export function ExplainPanel() {
         </p>
       ) : (
         <div data-testid="explain" data-topics={explanation.topics.join(' ')} data-position={position}>
-          <p className="explain-action">
-            after <code>{entryText(entry)}</code>
+          <p className="explain-action" data-testid="explain-action">
+            <MoveText from={from} to={position} log={log} />
             {pending ? <span className="explain-pending"> (the figure is still coming from the worker)</span> : null}
           </p>
           {explanation.sentences.map((s, i) => (

@@ -260,7 +260,7 @@ export function PerformancePanel() {
       </div>
 
       <h3 className="perf-chart-title">GFLOPS over the history</h3>
-      <HistoryChartView model={history} onSelect={(p) => store.getState().jumpTo(p)} onHover={setHovered} />
+      <HistoryChartView model={history} onSelect={(p) => store.getState().visit(p)} onHover={setHovered} />
       <p className="perf-chart-readout" data-testid="history-readout">
         {hoveredPoint ? (
           <>
