@@ -9,7 +9,7 @@ import { seededRandom } from '../core/random.ts';
 import { benchmarkProblem, problemPicker, seededShuffle } from './benchmarks.ts';
 import { LoopEnv } from './env.ts';
 import { maskedSoftmax, QPolicy } from './policy.ts';
-import { DEFAULT_TRAIN_CONFIG, validate, type CurveRow, type TrainConfig, type TrainDeps, type TrainHooks, type TrainResult } from './train.ts';
+import { DEFAULT_TRAIN_CONFIG, TrainingLog, type TrainConfig, type TrainDeps, type TrainHooks, type TrainResult } from './train.ts';
 
 export interface PpoConfig extends TrainConfig {
   lambda: number;
@@ -43,8 +43,6 @@ interface Sample {
   ret: number;
 }
 
-const geomeanSafe = (x: number) => (Number.isFinite(x) ? x : NaN);
-
 export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hooks: TrainHooks = {}): Promise<TrainResult> {
   const config: PpoConfig = { ...DEFAULT_PPO_CONFIG, ...partial };
   const now = deps.now ?? (() => performance.now());
@@ -62,42 +60,10 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
 
   const pick = problemPicker(deps.train, config.familyWeights, random);
 
-  let episodes = deps.resume?.episodes ?? 0;
-  let envSteps = deps.resume?.envSteps ?? 0;
+  const log = new TrainingLog(actor, deps.resume);
   let updates = 0;
-  let lossSum = 0;
-  let lossCount = 0;
-  let retSum = 0;
-  let retCount = 0;
-  let best = deps.resume?.best?.clone() ?? actor.clone();
-  let bestValSpeedup = deps.resume?.bestValSpeedup ?? -Infinity;
-  const curve: CurveRow[] = [...(deps.resume?.curve ?? [])];
   let nextEval = wall() + config.evalEverySec;
-
-  const evaluate = async () => {
-    const v = await validate(actor, deps.validation, deps.oracle);
-    const row: CurveRow = {
-      episode: episodes,
-      env_steps: envSteps,
-      updates,
-      wall_s: wall(),
-      epsilon: NaN,
-      loss: lossCount ? lossSum / lossCount : NaN,
-      train_return: retCount ? retSum / retCount : NaN,
-      val_speedup: geomeanSafe(v.best),
-      val_final_speedup: geomeanSafe(v.final),
-      measurements: deps.measurements?.() ?? 0,
-    };
-    lossSum = lossCount = retSum = retCount = 0;
-    curve.push(row);
-    const improved = v.best > bestValSpeedup;
-    if (improved) {
-      bestValSpeedup = v.best;
-      best.dispose();
-      best = actor.clone();
-    }
-    await hooks.onEval?.(row, actor, improved, curve, bestValSpeedup);
-  };
+  const evaluate = () => log.validate(actor, deps, hooks, { updates, wallSec: wall(), epsilon: NaN });
 
   /** Samples a legal action from the masked softmax of the logits. */
   const sample = (logits: Float32Array, mask: boolean[]): { action: number; logp: number } => {
@@ -115,10 +81,10 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
     return { action: a, logp: Math.log(p[a]) };
   };
 
-  while (wall() < config.budgetSec && episodes < config.maxEpisodes && !hooks.shouldStop?.()) {
+  while (wall() < config.budgetSec && log.episodes < config.maxEpisodes && !hooks.shouldStop?.()) {
     // Collect a batch of episodes with the current policy.
     const batch: Sample[] = [];
-    for (let e = 0; e < config.episodesPerUpdate && episodes < config.maxEpisodes && !(e > 0 && hooks.shouldStop?.()); e++) {
+    for (let e = 0; e < config.episodesPerUpdate && log.episodes < config.maxEpisodes && !(e > 0 && hooks.shouldStop?.()); e++) {
       const problem = benchmarkProblem(pick());
       await env.reset(problem);
       const traj: Array<{ features: Float32Array; mask: boolean[]; action: number; logp: number; reward: number; value: number }> = [];
@@ -131,7 +97,7 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
         const r = await env.step(action);
         traj.push({ features, mask, action, logp, reward: r.reward, value });
         ret += r.reward * config.gamma ** (traj.length - 1);
-        envSteps++;
+        log.envSteps++;
       }
       let adv = 0;
       for (let t = traj.length - 1; t >= 0; t--) {
@@ -140,10 +106,8 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
         adv = delta + config.gamma * config.lambda * adv;
         batch.push({ features: traj[t].features, mask: traj[t].mask, action: traj[t].action, logp: traj[t].logp, advantage: adv, ret: adv + traj[t].value });
       }
-      episodes++;
-      retSum += ret;
-      retCount++;
-      hooks.onEpisode?.({ episode: episodes, envSteps, epsilon: NaN, wallSec: wall(), ret });
+      log.endEpisode(ret);
+      hooks.onEpisode?.({ episode: log.episodes, envSteps: log.envSteps, epsilon: NaN, wallSec: wall(), ret });
     }
     // Normalize advantages, then a few epochs of minibatch updates.
     const mean = batch.reduce((s, x) => s + x.advantage, 0) / batch.length;
@@ -193,8 +157,7 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
           optimizer.applyGradients(grads);
           return value;
         });
-        lossSum += loss.dataSync()[0];
-        lossCount++;
+        log.addLoss(loss.dataSync()[0]);
         loss.dispose();
         updates++;
       }
@@ -207,5 +170,5 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
   await evaluate();
   critic.dispose();
   optimizer.dispose();
-  return { best, bestValSpeedup, curve, episodes, envSteps, updates, wallSec: wall() };
+  return { best: log.best, bestValSpeedup: log.bestValSpeedup, curve: log.curve, episodes: log.episodes, envSteps: log.envSteps, updates, wallSec: wall() };
 }

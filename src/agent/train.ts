@@ -161,6 +161,68 @@ export async function validate(policy: QPolicy, benchmarks: Benchmark[], oracle:
   return { best: geomean(best), final: geomean(final) };
 }
 
+/**
+ * The bookkeeping both trainers share: episode and step counters, the loss and the returns since
+ * the last validation, the learning curve and the best policy so far, continued from a checkpoint.
+ */
+export class TrainingLog {
+  episodes: number;
+  envSteps: number;
+  best: QPolicy;
+  bestValSpeedup: number;
+  readonly curve: CurveRow[];
+  private lossSum = 0;
+  private lossCount = 0;
+  private retSum = 0;
+  private retCount = 0;
+
+  constructor(policy: QPolicy, resume?: ResumeState) {
+    this.episodes = resume?.episodes ?? 0;
+    this.envSteps = resume?.envSteps ?? 0;
+    this.best = resume?.best?.clone() ?? policy.clone();
+    this.bestValSpeedup = resume?.bestValSpeedup ?? -Infinity;
+    this.curve = [...(resume?.curve ?? [])];
+  }
+
+  addLoss(loss: number): void {
+    this.lossSum += loss;
+    this.lossCount++;
+  }
+
+  endEpisode(ret: number): void {
+    this.episodes++;
+    this.retSum += ret;
+    this.retCount++;
+  }
+
+  /** Validates `policy`, adds its row to the curve, keeps a copy when it is the best yet, and tells the hooks. */
+  async validate(policy: QPolicy, deps: TrainDeps, hooks: TrainHooks, at: { updates: number; wallSec: number; epsilon: number }): Promise<void> {
+    const v = await validate(policy, deps.validation, deps.oracle);
+    const finite = (x: number) => (Number.isFinite(x) ? x : NaN);
+    const row: CurveRow = {
+      episode: this.episodes,
+      env_steps: this.envSteps,
+      updates: at.updates,
+      wall_s: at.wallSec,
+      epsilon: at.epsilon,
+      loss: this.lossCount ? this.lossSum / this.lossCount : NaN,
+      train_return: this.retCount ? this.retSum / this.retCount : NaN,
+      val_speedup: finite(v.best),
+      val_final_speedup: finite(v.final),
+      measurements: deps.measurements?.() ?? 0,
+    };
+    this.lossSum = this.lossCount = this.retSum = this.retCount = 0;
+    this.curve.push(row);
+    const improved = v.best > this.bestValSpeedup;
+    if (improved) {
+      this.bestValSpeedup = v.best;
+      this.best.dispose();
+      this.best = policy.clone();
+    }
+    await hooks.onEval?.(row, policy, improved, this.curve, this.bestValSpeedup);
+  }
+}
+
 export async function trainDqn(partial: Partial<TrainConfig>, deps: TrainDeps, hooks: TrainHooks = {}): Promise<TrainResult> {
   const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...partial };
   const now = deps.now ?? (() => performance.now());
@@ -176,47 +238,15 @@ export async function trainDqn(partial: Partial<TrainConfig>, deps: TrainDeps, h
 
   const pick = problemPicker(deps.train, config.familyWeights, random);
 
-  let episodes = deps.resume?.episodes ?? 0;
-  let envSteps = deps.resume?.envSteps ?? 0;
-  let lossSum = 0;
-  let lossCount = 0;
-  let retSum = 0;
-  let retCount = 0;
-  let best = deps.resume?.best?.clone() ?? online.clone();
-  let bestValSpeedup = deps.resume?.bestValSpeedup ?? -Infinity;
-  const curve: CurveRow[] = [...(deps.resume?.curve ?? [])];
+  const log = new TrainingLog(online, deps.resume);
   let nextEval = wall() + config.evalEverySec;
   const epsilon = () => {
-    const f = Math.min(1, envSteps / Math.max(1, config.epsilonDecaySteps));
+    const f = Math.min(1, log.envSteps / Math.max(1, config.epsilonDecaySteps));
     return config.epsilonStart + (config.epsilonEnd - config.epsilonStart) * f;
   };
+  const evaluate = () => log.validate(online, deps, hooks, { updates: learner.updates, wallSec: wall(), epsilon: epsilon() });
 
-  const evaluate = async () => {
-    const v = await validate(online, deps.validation, deps.oracle);
-    const row: CurveRow = {
-      episode: episodes,
-      env_steps: envSteps,
-      updates: learner.updates,
-      wall_s: wall(),
-      epsilon: epsilon(),
-      loss: lossCount ? lossSum / lossCount : NaN,
-      train_return: retCount ? retSum / retCount : NaN,
-      val_speedup: v.best,
-      val_final_speedup: v.final,
-      measurements: deps.measurements?.() ?? 0,
-    };
-    lossSum = lossCount = retSum = retCount = 0;
-    curve.push(row);
-    const improved = v.best > bestValSpeedup;
-    if (improved) {
-      bestValSpeedup = v.best;
-      best.dispose();
-      best = online.clone();
-    }
-    await hooks.onEval?.(row, online, improved, curve, bestValSpeedup);
-  };
-
-  while (wall() < config.budgetSec && episodes < config.maxEpisodes && !hooks.shouldStop?.()) {
+  while (wall() < config.budgetSec && log.episodes < config.maxEpisodes && !hooks.shouldStop?.()) {
     const problem = benchmarkProblem(pick());
     await env.reset(problem);
     let features = online.encode(problem, env.state, env.stepsLeft);
@@ -237,19 +267,14 @@ export async function trainDqn(partial: Partial<TrainConfig>, deps: TrainDeps, h
       episode.push({ features, action: a, reward: r.reward, next, nextMask: env.done ? mask.map(() => false) : env.mask() });
       ret += r.reward * config.gamma ** (episode.length - 1);
       features = next;
-      envSteps++;
+      log.envSteps++;
       if (replay.size >= config.warmup) {
-        for (let u = 0; u < config.updatesPerStep; u++) {
-          lossSum += learner.update(replay.sample(config.batchSize));
-          lossCount++;
-        }
+        for (let u = 0; u < config.updatesPerStep; u++) log.addLoss(learner.update(replay.sample(config.batchSize)));
       }
     }
     for (const t of nStepTransitions(episode, config.nStep, config.gamma)) replay.push(t);
-    episodes++;
-    retSum += ret;
-    retCount++;
-    hooks.onEpisode?.({ episode: episodes, envSteps, epsilon: epsilon(), wallSec: wall(), ret });
+    log.endEpisode(ret);
+    hooks.onEpisode?.({ episode: log.episodes, envSteps: log.envSteps, epsilon: epsilon(), wallSec: wall(), ret });
     if (wall() >= nextEval) {
       await evaluate();
       nextEval = wall() + config.evalEverySec;
@@ -257,5 +282,5 @@ export async function trainDqn(partial: Partial<TrainConfig>, deps: TrainDeps, h
   }
   await evaluate();
   learner.dispose();
-  return { best, bestValSpeedup, curve, episodes, envSteps, updates: learner.updates, wallSec: wall() };
+  return { best: log.best, bestValSpeedup: log.bestValSpeedup, curve: log.curve, episodes: log.episodes, envSteps: log.envSteps, updates: learner.updates, wallSec: wall() };
 }
