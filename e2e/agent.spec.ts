@@ -77,6 +77,8 @@ test('the agent drives matmul 128 to a faster schedule; the player steps; the ac
   expect(shares.reduce((a, b) => a + b, 0)).toBeLessThan(101);
   const chosenShare = parseFloat((await panel.locator('[data-testid="action-bar"][data-chosen="true"] .agent-bar-value').textContent()) ?? '');
   expect(chosenShare).toBe(Math.max(...shares));
+  // The tooltip keeps the logit, so the order of the unlikely actions can still be read.
+  expect(await panel.locator('[data-testid="action-bar"][data-chosen="true"]').getAttribute('title')).toMatch(/: probability [\d.]+% \(logit -?\d+\.\d\d\)$/);
   await shot('agent-panel', panel);
 
   // The best schedule of the rollout, measured again by the page, beats the default.

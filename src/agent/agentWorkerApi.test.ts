@@ -120,5 +120,6 @@ describe('stepView', () => {
     expect(v.values[0].value).toBe(0);
     expect(v.values[1].value).toBeCloseTo(0.75, 10);
     expect(v.values[2].value).toBeCloseTo(0.25, 10);
+    expect(v.values.map((x) => x.output)).toEqual([5, Math.log(3), 0]);
   });
 });

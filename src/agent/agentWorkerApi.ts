@@ -25,6 +25,8 @@ export interface AgentActionValue {
   action: Action;
   /** Its Q-value or probability (see the step's `valueKind`). */
   value: number;
+  /** The network's output for it (the Q-value again, or the logit the probability came from). */
+  output: number;
   legal: boolean;
   /** Why the core refuses the action (illegal ones only). */
   reason?: string;
@@ -123,7 +125,7 @@ export function stepView(step: RolloutStep, index: number, elapsedMs: number, ac
     valueKind: outputs === 'logits' ? 'probability' : 'q-value',
     values: actions.map((action, i) => {
       const l = step.legality[i];
-      const v: AgentActionValue = { action, value: values[i], legal: l.ok };
+      const v: AgentActionValue = { action, value: values[i], output: step.outputs[i], legal: l.ok };
       if (!l.ok && l.reason) v.reason = l.reason;
       return v;
     }),

@@ -16,7 +16,7 @@ function stepsFor(problemText: string, start: AgentStart, actions: Action[]): Ag
   const problem = parseProblemText(problemText);
   let state: NestState = { schedule: parseSchedule(problem, start.scheduleText), cursor: start.cursor };
   return actions.map((action, index) => {
-    const values = legalActions(problem, state, ACTIONS).map((l, i) => ({ action: l.action, value: l.action === action ? 1 : i / 10, legal: l.ok, ...(l.reason ? { reason: l.reason } : {}) }));
+    const values = legalActions(problem, state, ACTIONS).map((l, i) => ({ action: l.action, value: l.action === action ? 1 : i / 10, output: l.action === action ? 1 : i / 10, legal: l.ok, ...(l.reason ? { reason: l.reason } : {}) }));
     const r = applyAction(problem, state, action);
     if (!r.ok) throw new Error(r.reason);
     state = r.state;

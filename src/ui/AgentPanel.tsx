@@ -178,7 +178,7 @@ function ActionValues({ run }: { run: AgentRun }) {
             data-action={b.action}
             data-chosen={String(b.chosen)}
             data-legal={String(b.legal)}
-            title={b.legal ? `${b.action}: ${probability ? 'probability' : 'value'} ${b.label}` : `${b.action} is not possible here: ${b.reason}`}
+            title={b.legal ? `${b.action}: ${probability ? `probability ${b.label} (logit ${b.output.toFixed(2)})` : `value ${b.label}`}` : `${b.action} is not possible here: ${b.reason}`}
           >
             <span className="agent-bar-name">{b.action}</span>
             <span className="agent-bar-track" aria-hidden="true">

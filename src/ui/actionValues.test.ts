@@ -5,9 +5,9 @@ describe('action value bars', () => {
   it('draws positive values from the left edge and marks the chosen and the illegal ones', () => {
     const { bars, zero } = actionBars(
       [
-        { action: 'up', value: 0.5, legal: false, reason: 'the cursor is on the outermost loop' },
-        { action: 'down', value: 0.25, legal: true },
-        { action: 'split_4', value: 0, legal: true },
+        { action: 'up', value: 0.5, output: 0.5, legal: false, reason: 'the cursor is on the outermost loop' },
+        { action: 'down', value: 0.25, output: 0.25, legal: true },
+        { action: 'split_4', value: 0, output: 0, legal: true },
       ],
       'down',
     );
@@ -25,9 +25,9 @@ describe('action value bars', () => {
   it('puts the zero line inside the track when values are negative', () => {
     const { bars, zero } = actionBars(
       [
-        { action: 'up', value: -1, legal: true },
-        { action: 'down', value: 3, legal: true },
-        { action: 'swap_up', value: Number.NaN, legal: false },
+        { action: 'up', value: -1, output: -1, legal: true },
+        { action: 'down', value: 3, output: 3, legal: true },
+        { action: 'swap_up', value: Number.NaN, output: Number.NaN, legal: false },
       ],
       'down',
     );
@@ -40,10 +40,10 @@ describe('action value bars', () => {
   it('draws probabilities on a fixed 0..1 scale, in percent', () => {
     const { bars, zero } = actionBars(
       [
-        { action: 'up', value: 0, legal: false, reason: 'the cursor is on the outermost loop' },
-        { action: 'down', value: 0.6, legal: true },
-        { action: 'split_4', value: 0.3995, legal: true },
-        { action: 'split_8', value: 0.0005, legal: true },
+        { action: 'up', value: 0, output: 0, legal: false, reason: 'the cursor is on the outermost loop' },
+        { action: 'down', value: 0.6, output: 0.6, legal: true },
+        { action: 'split_4', value: 0.3995, output: 0.3995, legal: true },
+        { action: 'split_8', value: 0.0005, output: 0.0005, legal: true },
       ],
       'down',
       'probability',

@@ -7,6 +7,8 @@ import type { AgentActionValue, AgentValueKind } from '../store/types.ts';
 export interface ActionBar {
   action: Action;
   value: number;
+  /** The network's output (a logit when the value is a probability). */
+  output: number;
   /** The value as shown: a Q-value to 3 decimals, a probability in percent, or "n/a" when not finite. */
   label: string;
   chosen: boolean;
@@ -39,6 +41,7 @@ export function actionBars(values: readonly AgentActionValue[], chosen: Action, 
     const bar: ActionBar = {
       action: v.action,
       value: v.value,
+      output: v.output,
       label: !ok ? 'n/a' : kind === 'probability' ? percent(v.value) : v.value.toFixed(3),
       chosen: v.action === chosen,
       legal: v.legal,
