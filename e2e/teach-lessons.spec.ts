@@ -59,6 +59,41 @@ test('a lesson done by keyboard alone marks its tasks done, and the progress sur
   await expect(page.getByTestId('lesson-progress-loop-order')).toHaveAttribute('data-done', '3');
 });
 
+test("the vectorization lesson by keyboard: its tasks follow the generator's own report", async ({ page }) => {
+  await page.goto('/?lesson=vectorize');
+  await expect(page.getByTestId('lesson-title')).toHaveText('Which loop gets vectorized, and why');
+  await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
+  await measuredGflops(page);
+  for (const id of ['along-m', 'along-n', 'scalar', 'compare']) await expect(task(page, id)).toHaveAttribute('data-done', 'false');
+  await expect(task(page, 'along-m').getByTestId('lesson-task-detail-along-m')).toHaveText('vectorized along k; gathered: B');
+
+  // m n k -> n k m: m innermost; A and C are strided along m, so both are gathered.
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(schedule(page)).toHaveText('n:256 k:256 m:256');
+  await expect(task(page, 'along-m')).toHaveAttribute('data-done', 'true');
+  await expect(task(page, 'along-m').getByTestId('lesson-task-detail-along-m')).toHaveText(/^vectorized along m; gathered: (A, C|C, A)$/);
+
+  // n k m -> m k n: n innermost, B and C contiguous, A splatted.
+  await page.keyboard.press('Shift+ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
+  await expect(task(page, 'along-n')).toHaveAttribute('data-done', 'true');
+  // Both orders are measured now, and n wins.
+  await expect(task(page, 'compare')).toHaveAttribute('data-done', 'true');
+
+  // Split n by 2 (s, 2, Enter): two iterations cannot fill a vector.
+  await page.keyboard.press('s');
+  await page.keyboard.type('2');
+  await page.keyboard.press('Enter');
+  await expect(schedule(page)).toHaveText('m:256 k:256 n:128 n:2');
+  await expect(task(page, 'scalar')).toHaveAttribute('data-done', 'true');
+  await expect(task(page, 'scalar').getByTestId('lesson-task-detail-scalar')).toHaveText(/^0 f32x4 and [1-9]\d* scalar accumulators$/);
+  await expect(page.getByTestId('lesson-count')).toHaveText('4 of 4 done');
+});
+
 test("a teacher's link hides panels and actions for real, and fixes the problem", async ({ page, shot }) => {
   await page.goto('/?lesson=loop-order&fixed=problem&hide=graph,code&hideActions=split,swap');
   await expect(page.getByTestId('lesson-title')).toHaveText('Loop order and stride');
