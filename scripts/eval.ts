@@ -10,8 +10,9 @@
 // split, plus --odd (default 2) odd-sized problems per family that lie off every training grid.
 // The searches get --budget-s seconds each (default 10; greedy searches may finish earlier);
 // the agent always does one 10-step rollout. Measurements during tuning are not cached (tuning
-// times are honest); every tuned schedule and every default is then checked against the
-// reference and timed carefully, and those numbers fill the table.
+// times are honest); then the default and every method's schedule are checked against the
+// reference and timed carefully together, in interleaved rounds (best of each), and those numbers
+// fill the table.
 //
 // JSON: {"benchmarks":[...], "budget_s":..., "methods":[{"method", "mean_gflops", "speedup_mean",
 // "speedup_geomean", "tuning_s_mean", "results":[{"benchmark", "schedule", "gflops",
@@ -107,25 +108,30 @@ async function run(args: Args): Promise<number> {
 
   for (const [i, b] of benchmarks.entries()) {
     const problem = benchmarkProblem(b);
-    const def = await measure(problem, defaultSchedule(problem));
+    const tuned: Awaited<ReturnType<typeof tune>>[] = [];
+    for (const method of args.methods) {
+      tuned.push(await tune(method, problem, new RuntimeOracle(codegen, target), { policy, steps: args.steps, budgetMs: args.budgetMs }));
+    }
+    // The default and every method's schedule, timed together (interleaved rounds).
+    const [def, ...finals] = await measure(problem, [defaultSchedule(problem), ...tuned.map((r) => r.schedule)]);
     if (!def.correct) throw new Error(`the default kernel of ${b.id} is incorrect: ${def.reason}`);
     defaults.push(def.gflops);
-    for (const method of args.methods) {
-      const r = await tune(method, problem, new RuntimeOracle(codegen, target), { policy, steps: args.steps, budgetMs: args.budgetMs });
-      const tuned = await measure(problem, r.schedule);
+    args.methods.forEach((method, j) => {
+      const r = tuned[j];
+      const final = finals[j];
       const schedule = printSchedule(problem, r.schedule);
-      if (!tuned.correct) throw new Error(`${method} tuned ${b.id} to an incorrect kernel (${tuned.reason}): ${schedule}`);
+      if (!final.correct) throw new Error(`${method} tuned ${b.id} to an incorrect kernel (${final.reason}): ${schedule}`);
       results.get(method)!.push({
         benchmark: b.id,
         schedule,
-        gflops: tuned.gflops,
+        gflops: final.gflops,
         default_gflops: def.gflops,
-        speedup: tuned.gflops / def.gflops,
+        speedup: final.gflops / def.gflops,
         tuning_s: r.totalMs / 1000,
         actions: r.actions,
       });
-      log(`eval: [${i + 1}/${benchmarks.length}] ${b.id.padEnd(36)} ${method.padEnd(8)} ${fmt(tuned.gflops).padStart(6)} GFLOPS (${fmt(tuned.gflops / def.gflops)}x) in ${fmt(r.totalMs / 1000)} s`);
-    }
+      log(`eval: [${i + 1}/${benchmarks.length}] ${b.id.padEnd(36)} ${method.padEnd(8)} ${fmt(final.gflops).padStart(6)} GFLOPS (${fmt(final.gflops / def.gflops)}x) in ${fmt(r.totalMs / 1000)} s`);
+    });
   }
 
   const summary = args.methods.map((method) => {

@@ -86,8 +86,7 @@ async function run(args: Args): Promise<number> {
   const result = await tune(args.method, problem, oracle, { policy, steps: args.steps, budgetMs: args.budgetMs, seed: args.seed });
   store?.flush();
   const measure = await finalMeasurer(codegen, target);
-  const def = await measure(problem, defaultSchedule(problem));
-  const tuned = await measure(problem, result.schedule);
+  const [def, tuned] = await measure(problem, [defaultSchedule(problem), result.schedule]);
   const schedule = printSchedule(problem, result.schedule);
   if (!tuned.correct || !def.correct) {
     throw new Error(`the ${tuned.correct ? 'default' : 'tuned'} kernel is incorrect (${(tuned.correct ? def : tuned).reason ?? 'wrong output'}): ${schedule}`);
