@@ -94,6 +94,37 @@ test("the vectorization lesson by keyboard: its tasks follow the generator's own
   await expect(page.getByTestId('lesson-count')).toHaveText('4 of 4 done');
 });
 
+test('the tails lesson by keyboard: tails on m and n, a register tile, and every kernel checked correct', async ({ page }) => {
+  await page.goto('/?lesson=tails');
+  await expect(page.getByTestId('lesson-title')).toHaveText('Tails and awkward sizes');
+  await expect(schedule(page)).toHaveText('m:97 n:99 k:64');
+  await expect(task(page, 'tail-m').getByTestId('lesson-task-detail-tail-m')).toHaveText('no loop over m has a tail');
+
+  // Split m by 4: 97 = 24 x 4 + 1.
+  await page.keyboard.press('s');
+  await page.keyboard.type('4');
+  await page.keyboard.press('Enter');
+  await expect(schedule(page)).toHaveText('m:24 r1 m:4 n:99 k:64');
+  await expect(task(page, 'tail-m')).toHaveAttribute('data-done', 'true');
+  await expect(task(page, 'tile-tails')).toHaveAttribute('data-done', 'false');
+
+  // m:4 to the bottom, then n split by 8 (99 = 12 x 8 + 3) with n:8 last: a 4x8 tile with tails on both.
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('s');
+  await page.keyboard.type('8');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(schedule(page)).toHaveText('m:24 r1 n:12 r3 k:64 m:4 n:8');
+  await expect(task(page, 'tile-tails')).toHaveAttribute('data-done', 'true');
+  await expect(task(page, 'tile-tails').getByTestId('lesson-task-detail-tile-tails')).toHaveText(/^tile m:4 n:8, held across k:64, \d+ body copies for the tails; correct$/);
+});
+
 test("a teacher's link hides panels and actions for real, and fixes the problem", async ({ page, shot }) => {
   await page.goto('/?lesson=loop-order&fixed=problem&hide=graph,code&hideActions=split,swap');
   await expect(page.getByTestId('lesson-title')).toHaveText('Loop order and stride');
