@@ -1,5 +1,6 @@
-// Lessons and teacher links in the built page: a lesson done by keyboard alone marks its tasks done
-// from the real state (and the progress survives a reload, from IndexedDB); a teacher's link hides
+// Lessons and teacher links in the built page: lessons done by keyboard alone (loop order,
+// vectorization, tails, register tile) mark their tasks done from the real state and the
+// generator's reports (and the progress survives a reload, from IndexedDB); a teacher's link hides
 // panels and actions for real (buttons gone, keys refused with the message) and fixes the problem;
 // present mode changes type and colours; the handout shows the lesson's text, the schedules and
 // the GFLOPS they reached, and is what prints.
@@ -123,6 +124,52 @@ test('the tails lesson by keyboard: tails on m and n, a register tile, and every
   await expect(schedule(page)).toHaveText('m:24 r1 n:12 r3 k:64 m:4 n:8');
   await expect(task(page, 'tile-tails')).toHaveAttribute('data-done', 'true');
   await expect(task(page, 'tile-tails').getByTestId('lesson-task-detail-tile-tails')).toHaveText(/^tile m:4 n:8, held across k:64, \d+ body copies for the tails; correct$/);
+});
+
+test('the register-tile lesson by keyboard: a 2x16 tile held across k, its speedup, then a tile too big to hold', async ({ page }) => {
+  await page.goto('/?lesson=register-tile');
+  await expect(page.getByTestId('lesson-title')).toHaveText('The register tile, and what happens when it spills');
+  await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
+  const start = await measuredGflops(page);
+
+  // As the lesson says: split m by 2 and swap m:2 to the bottom; split n by 16 and bring n:16 below it.
+  await page.keyboard.press('s');
+  await page.keyboard.type('2');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(schedule(page)).toHaveText('m:128 n:256 k:256 m:2');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('s');
+  await page.keyboard.type('16');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(schedule(page)).toHaveText('m:128 n:16 k:256 m:2 n:16');
+  await expect(task(page, 'tile-2x16')).toHaveAttribute('data-done', 'true');
+  await expect(task(page, 'tile-2x16').getByTestId('lesson-task-detail-tile-2x16')).toContainText('held across k:256');
+  const tiled = await measuredGflops(page);
+  if (tiled / start < 5) await page.keyboard.press('b');
+  await expect(task(page, 'speedup-5x')).toHaveAttribute('data-done', 'true');
+
+  // Back to before n was split (6 entries: two moves, the split, a move, two swaps), then ask for 2x64: 32 vectors.
+  for (let i = 0; i < 6; i++) await page.keyboard.press('u');
+  await expect(schedule(page)).toHaveText('m:128 n:256 k:256 m:2');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('s');
+  await page.keyboard.type('64');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(schedule(page)).toHaveText('m:128 n:4 k:256 m:2 n:64');
+  await expect(task(page, 'spill')).toHaveAttribute('data-done', 'true');
+  await expect(task(page, 'spill').getByTestId('lesson-task-detail-spill')).toContainText('asked m:2 n:64 (32 vectors)');
+  await expect(page.getByTestId('lesson-count')).toHaveText('3 of 3 done');
 });
 
 test("a teacher's link hides panels and actions for real, and fixes the problem", async ({ page, shot }) => {
