@@ -1,5 +1,5 @@
-// PPO (clipped surrogate, GAE, masked softmax over the legal actions), the alternative to DQN
-// that train.ts is compared with. The actor is a QPolicy whose outputs are logits (so the same
+// PPO (clipped surrogate, GAE, masked softmax over the legal actions): how the shipped policy is
+// trained (train.ts's DQN is the alternative it was compared with). The actor is a QPolicy whose outputs are logits (so the same
 // rollout code, taking the most likely legal action, and file format serve both); the critic is a
 // second network with one output. Same environment, problems, validation and curve as trainDqn.
 // A resumed run keeps the actor, counters and curve; the critic and Adam's moments restart.
