@@ -146,6 +146,14 @@ function reportOrWait(facts: LessonFacts): KernelReport | TaskCheck {
   return m.report;
 }
 
+/** A task check that reads the generator's report of the current schedule (waiting for it first). */
+function withReport(check: (report: KernelReport, facts: LessonFacts) => TaskCheck): LessonTask['check'] {
+  return (facts) => {
+    const r = reportOrWait(facts);
+    return 'state' in r ? r : check(r, facts);
+  };
+}
+
 function speedupTask(id: string, factor: number, hints: string[]): LessonTask {
   return {
     id,
@@ -257,13 +265,11 @@ const tiling: Lesson = {
       id: 'keep-tile',
       text: 'Keep a register tile of at least 2×16 held in registers across the inner k loop.',
       hints: ['Leave `m:2 n:16` as the two innermost loops; the k loop right above them is the one they are held across.'],
-      check(facts) {
-        const r = reportOrWait(facts);
-        if ('state' in r) return r;
+      check: withReport((r) => {
         const t = tileExtents(r);
         const ok = (t.m ?? 1) >= 2 && (t.n ?? 1) >= 16 && /\bk\b|\bk:/.test(r.heldAcross);
         return ok ? done(tileText(r)) : todo(tileText(r));
-      },
+      }),
     },
     speedupTask('speedup', 1.1, ['Tiling k pays off at 256 and above, where B no longer fits the L1 (1.2× to 1.5× on the machine looplab was tuned on).', '`k:16 m n k:16 m:2 n:16` (or k:8 outside, k:32 inside) usually does it.']),
   ],
@@ -286,37 +292,31 @@ const vectorize: Lesson = {
       id: 'along-m',
       text: 'Vectorize along m, and count the gathers.',
       hints: ['The innermost loop decides. Make m the innermost loop.'],
-      check(facts) {
-        const r = reportOrWait(facts);
-        if ('state' in r) return r;
+      check: withReport((r) => {
         const gathers = Object.entries(r.access).filter(([, a]) => a === 'gather').map(([t]) => t);
         const reading = `vectorized along ${r.vectorizedVariable}; gathered: ${gathers.join(', ') || 'none'}`;
         return r.vectorizedVariable === 'm' ? done(reading) : todo(reading);
-      },
+      }),
     },
     {
       id: 'along-n',
       text: 'Vectorize along n with no gathers at all.',
       hints: ['Along n, `C[m,n]` and `B[k,n]` are contiguous and `A[m,k]` does not depend on n.', 'Make n the innermost loop.'],
-      check(facts) {
-        const r = reportOrWait(facts);
-        if ('state' in r) return r;
+      check: withReport((r) => {
         const kinds = Object.entries(r.access).map(([t, a]) => `${t} ${a}`).join(', ');
         const reading = `vectorized along ${r.vectorizedVariable}: ${kinds}`;
         const ok = r.vectorizedVariable === 'n' && !Object.values(r.access).includes('gather');
         return ok ? done(reading) : todo(reading);
-      },
+      }),
     },
     {
       id: 'scalar',
       text: 'Make the innermost loop too short for a vector and see the generator use scalar accumulators.',
       hints: ['Split the innermost loop by 2 (s, 2): the new innermost loop has 2 iterations.'],
-      check(facts) {
-        const r = reportOrWait(facts);
-        if ('state' in r) return r;
+      check: withReport((r) => {
         const reading = `${r.vectorAccumulators} f32x4 and ${r.scalarAccumulators} scalar accumulators`;
         return r.vectorAccumulators === 0 && r.scalarAccumulators > 0 ? done(reading) : todo(reading);
-      },
+      }),
     },
     {
       id: 'compare',
@@ -356,13 +356,11 @@ const registerTile: Lesson = {
       id: 'tile-2x16',
       text: 'Get a register tile of at least 2×16 held across k.',
       hints: ['The tile is made of the innermost loops over m and n, with k just above them.', 'Aim for `m n k m:2 n:16`.'],
-      check(facts) {
-        const r = reportOrWait(facts);
-        if ('state' in r) return r;
+      check: withReport((r) => {
         const t = tileExtents(r);
         const ok = (t.m ?? 1) >= 2 && (t.n ?? 1) >= 16 && /\bk\b|\bk:/.test(r.heldAcross);
         return ok ? done(tileText(r)) : todo(tileText(r));
-      },
+      }),
     },
     speedupTask('speedup-5x', 5, ['A 2×16 tile held across k is enough.']),
     {
