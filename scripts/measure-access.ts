@@ -7,13 +7,10 @@
 // machine gives this page right now. Each figure is then read against that: frames per second
 // while playing over idle, and the worst frame. Long tasks (>= 50 ms) are counted too. The
 // machine is shared: the load average is printed with the numbers.
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Page } from '@playwright/test';
 import { percentile } from './measure-page.ts';
-import { newPage, openPreview, runAsScript, wholeNumberOption } from './previewPage.ts';
+import { newPage, openPreview, pageMeasurementMain, runAsScript, wholeNumberOption } from './previewPage.ts';
 
 const CASES = [
   { preset: 'matmul-64', speeds: [64, 4096, 65536] },
@@ -117,32 +114,14 @@ function format(r: Report): string {
   return lines.join('\n');
 }
 
-async function main(argv: string[]): Promise<number> {
-  const usage = 'usage: npm run measure:access -- [--dist dist] [--port 4197] [--seconds 4] [--json]';
-  let v;
-  try {
-    v = parseArgs({ args: argv, strict: true, options: { dist: { type: 'string' }, port: { type: 'string' }, seconds: { type: 'string' }, json: { type: 'boolean' } } }).values;
-  } catch (e) {
-    console.error(`measure-access: ${(e as Error).message}\n${usage}`);
-    return 2;
-  }
-  const dist = v.dist ?? process.env.LOOPLAB_DIST ?? 'dist';
-  let port: number;
-  let seconds: number;
-  try {
-    port = wholeNumberOption('port', v.port, 4197, 1);
-    seconds = wholeNumberOption('seconds', v.seconds, 4, 1);
-  } catch (e) {
-    console.error(`measure-access: ${(e as Error).message}`);
-    return 2;
-  }
-  if (!existsSync(path.join(dist, 'index.html'))) {
-    console.error(`measure-access: no build in ${dist}/ (run npm run build, or pass --dist)`);
-    return 2;
-  }
-  const report = await run({ dist, port, seconds });
-  console.log(v.json ? JSON.stringify(report, null, 2) : format(report));
-  return 0;
-}
-
-runAsScript('measure-access', main);
+runAsScript('measure-access', (argv) =>
+  pageMeasurementMain(argv, {
+    name: 'measure-access',
+    usage: 'usage: npm run measure:access -- [--dist dist] [--port 4197] [--seconds 4] [--json]',
+    port: 4197,
+    options: { seconds: { type: 'string' } },
+    parse: (values, common) => ({ ...common, seconds: wholeNumberOption('seconds', values.seconds as string | undefined, 4, 1) }),
+    run,
+    format,
+  }),
+);

@@ -8,14 +8,11 @@
 // Liftoff). The figure is the panel's: the rollout's time in the agent's worker (policy forward
 // passes, generating, compiling and timing 11 schedules), not loading tfjs or the policy.
 // The machine is shared: read the numbers as noisy (the load average is printed with them).
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Page } from '@playwright/test';
 import { PRESETS } from '../src/core/problem.ts';
 import { percentile } from './measure-page.ts';
-import { newPage, openPreview, runAsScript, wholeNumberOption } from './previewPage.ts';
+import { newPage, openPreview, pageMeasurementMain, runAsScript, wholeNumberOption } from './previewPage.ts';
 
 interface Rollout {
   tuningMs: number;
@@ -88,42 +85,19 @@ function format(r: Report): string {
   return lines.join('\n');
 }
 
-async function main(argv: string[]): Promise<number> {
-  const usage = 'usage: npm run measure:agent -- [--dist dist] [--port 4196] [--presets matmul-256,conv-3x3] [--runs 3] [--json]';
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      strict: true,
-      options: { dist: { type: 'string' }, port: { type: 'string' }, presets: { type: 'string' }, runs: { type: 'string' }, json: { type: 'boolean' } },
-    }).values;
-  } catch (e) {
-    console.error(`measure-agent: ${(e as Error).message}\n${usage}`);
-    return 2;
-  }
-  const dist = v.dist ?? process.env.LOOPLAB_DIST ?? 'dist';
-  const presets = (v.presets ?? 'matmul-256,conv-3x3').split(',').map((s) => s.trim());
-  const unknown = presets.find((id) => !PRESETS.some((p) => p.id === id));
-  if (unknown !== undefined) {
-    console.error(`measure-agent: '${unknown}' is not a preset; the presets are ${PRESETS.map((p) => p.id).join(', ')}`);
-    return 2;
-  }
-  let port: number;
-  let runs: number;
-  try {
-    port = wholeNumberOption('port', v.port, 4196, 1);
-    runs = wholeNumberOption('runs', v.runs, 3, 1);
-  } catch (e) {
-    console.error(`measure-agent: ${(e as Error).message}`);
-    return 2;
-  }
-  if (!existsSync(path.join(dist, 'index.html'))) {
-    console.error(`measure-agent: no build in ${dist}/ (run npm run build, or pass --dist)`);
-    return 2;
-  }
-  const report = await run({ dist, port, presets, runs });
-  console.log(v.json ? JSON.stringify(report, null, 2) : format(report));
-  return 0;
-}
-
-runAsScript('measure-agent', main);
+runAsScript('measure-agent', (argv) =>
+  pageMeasurementMain(argv, {
+    name: 'measure-agent',
+    usage: 'usage: npm run measure:agent -- [--dist dist] [--port 4196] [--presets matmul-256,conv-3x3] [--runs 3] [--json]',
+    port: 4196,
+    options: { presets: { type: 'string' }, runs: { type: 'string' } },
+    parse(values, common) {
+      const presets = ((values.presets as string | undefined) ?? 'matmul-256,conv-3x3').split(',').map((s) => s.trim());
+      const unknown = presets.find((id) => !PRESETS.some((p) => p.id === id));
+      if (unknown !== undefined) throw new Error(`'${unknown}' is not a preset; the presets are ${PRESETS.map((p) => p.id).join(', ')}`);
+      return { ...common, presets, runs: wholeNumberOption('runs', values.runs as string | undefined, 3, 1) };
+    },
+    run,
+    format,
+  }),
+);

@@ -20,17 +20,16 @@
 // `--panels problem,nest,perf` shows only those panels (the link's `panels`), to see what the other
 // panels cost. Needs a build (`npm run build`, or LOOPLAB_DIST=… / --dist). Starts `vite preview` on its own
 // port and stops it at the end. The machine is shared: read the numbers as noisy.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Page } from '@playwright/test';
 import { applyAction, type Action } from '../src/core/actions.ts';
 import { parseProblemText } from '../src/core/problem.ts';
 import { defaultSchedule, printSchedule } from '../src/core/schedule.ts';
 import { MAX_LOOPS } from '../src/core/limits.ts';
 import { seededRandom } from '../src/core/random.ts';
-import { newPage, openPreview, runAsScript, wholeNumberOption } from './previewPage.ts';
+import { newPage, openPreview, pageMeasurementMain, runAsScript, wholeNumberOption } from './previewPage.ts';
 import type { NestState } from '../src/core/types.ts';
 
 const MATMUL_256 = 'C[m,n] += A[m,k] * B[k,n]\nm=256, n=256, k=256';
@@ -332,46 +331,19 @@ function format(r: Report): string {
   ].join('\n');
 }
 
-async function main(argv: string[]): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        dist: { type: 'string' },
-        port: { type: 'string' },
-        actions: { type: 'string' },
-        seed: { type: 'string' },
-        panels: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    }).values;
-  } catch (e) {
-    console.error(`measure-page: ${(e as Error).message}\nusage: npm run measure:page -- [--dist dist] [--port 4195] [--actions 24] [--seed 1] [--panels a,b] [--json]`);
-    return 2;
-  }
-  const dist = v.dist ?? process.env.LOOPLAB_DIST ?? 'dist';
-  let opts;
-  try {
-    opts = {
-      dist,
-      port: wholeNumberOption('port', v.port, 4195, 1),
-      actions: wholeNumberOption('actions', v.actions, 24, 1),
-      seed: wholeNumberOption('seed', v.seed, 1, 0),
-      panels: v.panels ?? null,
-    };
-  } catch (e) {
-    console.error(`measure-page: ${(e as Error).message}`);
-    return 2;
-  }
-  if (!existsSync(path.join(dist, 'index.html'))) {
-    console.error(`measure-page: no build in ${dist}/ (run npm run build, or pass --dist)`);
-    return 2;
-  }
-  const report = await run(opts);
-  console.log(v.json ? JSON.stringify(report, null, 2) : format(report));
-  return 0;
-}
-
-runAsScript('measure-page', main);
+runAsScript('measure-page', (argv) =>
+  pageMeasurementMain(argv, {
+    name: 'measure-page',
+    usage: 'usage: npm run measure:page -- [--dist dist] [--port 4195] [--actions 24] [--seed 1] [--panels a,b] [--json]',
+    port: 4195,
+    options: { actions: { type: 'string' }, seed: { type: 'string' }, panels: { type: 'string' } },
+    parse: (values, common) => ({
+      ...common,
+      actions: wholeNumberOption('actions', values.actions as string | undefined, 24, 1),
+      seed: wholeNumberOption('seed', values.seed as string | undefined, 1, 0),
+      panels: (values.panels as string | undefined) ?? null,
+    }),
+    run,
+    format,
+  }),
+);

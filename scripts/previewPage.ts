@@ -2,7 +2,9 @@
 // served by `vite preview` on its own port and opened in Debian's Chromium, pages set up for
 // functions handed to them, their command-line numbers and how they run as scripts.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Browser, Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
 
@@ -80,4 +82,42 @@ export function runAsScript(name: string, main: (argv: string[]) => Promise<numb
       process.exitCode = 1;
     },
   );
+}
+
+/** What a page measurement script is: its options beyond --dist, --port and --json, the measuring and the printing. */
+export interface PageMeasurement<Options, Report> {
+  name: string;
+  usage: string;
+  /** Default of --port. */
+  port: number;
+  options: Record<string, { type: 'string' | 'boolean' }>;
+  /** The script's options from the command line (throws in words on bad input). */
+  parse(values: Record<string, string | boolean | undefined>, common: { dist: string; port: number }): Options;
+  run(options: Options): Promise<Report>;
+  format(report: Report): string;
+}
+
+/** A page measurement's main: bad input (options, a missing build) is one line on stderr and exit code 2. */
+export async function pageMeasurementMain<Options, Report>(argv: string[], m: PageMeasurement<Options, Report>): Promise<number> {
+  let options: Options;
+  let json = false;
+  try {
+    let values;
+    try {
+      values = parseArgs({ args: argv, strict: true, options: { dist: { type: 'string' }, port: { type: 'string' }, json: { type: 'boolean' }, ...m.options } }).values;
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${m.usage}`);
+    }
+    json = values.json === true;
+    const dist = typeof values.dist === 'string' ? values.dist : (process.env.LOOPLAB_DIST ?? 'dist');
+    const port = wholeNumberOption('port', values.port as string | undefined, m.port, 1);
+    options = m.parse(values, { dist, port });
+    if (!existsSync(path.join(dist, 'index.html'))) throw new Error(`no build in ${dist}/ (run npm run build, or pass --dist)`);
+  } catch (e) {
+    console.error(`${m.name}: ${(e as Error).message}`);
+    return 2;
+  }
+  const report = await m.run(options);
+  console.log(json ? JSON.stringify(report, null, 2) : m.format(report));
+  return 0;
 }
