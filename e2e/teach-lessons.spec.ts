@@ -9,6 +9,16 @@ import { expect, measuredGflops, test } from './fixtures';
 
 const schedule = (page: Page) => page.getByTestId('schedule');
 const task = (page: Page, id: string) => page.getByTestId(`lesson-task-${id}`);
+/** Presses the keys one after another, as a learner would. */
+const presses = async (page: Page, ...keys: string[]) => {
+  for (const key of keys) await page.keyboard.press(key);
+};
+/** Splits the loop under the cursor by typing s, the factor, Enter. */
+const splitBy = async (page: Page, factor: string) => {
+  await page.keyboard.press('s');
+  await page.keyboard.type(factor);
+  await page.keyboard.press('Enter');
+};
 
 test('a lesson done by keyboard alone marks its tasks done, and the progress survives a reload', async ({ page, shot }) => {
   await page.goto('/?lesson=loop-order');
@@ -21,8 +31,7 @@ test('a lesson done by keyboard alone marks its tasks done, and the progress sur
 
   // From here on only the keyboard.
   // m n k -> m k n: B is stride 1 innermost, and the kernel is several times faster.
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
+  await presses(page, 'ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
   await expect(task(page, 'b-stride-1')).toHaveAttribute('data-done', 'true');
   const fast = await measuredGflops(page);
@@ -37,10 +46,7 @@ test('a lesson done by keyboard alone marks its tasks done, and the progress sur
   await expect(task(page, 'worst-order')).toHaveAttribute('data-done', 'false');
 
   // m k n -> k n m: m innermost, A and C jump a row per step.
-  await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('Shift+ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
+  await presses(page, 'ArrowUp', 'ArrowUp', 'Shift+ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('k:256 n:256 m:256');
   await measuredGflops(page);
   await expect(task(page, 'worst-order')).toHaveAttribute('data-done', 'true');
@@ -69,26 +75,20 @@ test("the vectorization lesson by keyboard: its tasks follow the generator's own
   await expect(task(page, 'along-m').getByTestId('lesson-task-detail-along-m')).toHaveText('vectorized along k; gathered: B');
 
   // m n k -> n k m: m innermost; A and C are strided along m, so both are gathered.
-  await page.keyboard.press('Shift+ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
+  await presses(page, 'Shift+ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('n:256 k:256 m:256');
   await expect(task(page, 'along-m')).toHaveAttribute('data-done', 'true');
   await expect(task(page, 'along-m').getByTestId('lesson-task-detail-along-m')).toHaveText(/^vectorized along m; gathered: (A, C|C, A)$/);
 
   // n k m -> m k n: n innermost, B and C contiguous, A splatted.
-  await page.keyboard.press('Shift+ArrowUp');
-  await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('Shift+ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
+  await presses(page, 'Shift+ArrowUp', 'ArrowUp', 'Shift+ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
   await expect(task(page, 'along-n')).toHaveAttribute('data-done', 'true');
   // Both orders are measured now, and n wins.
   await expect(task(page, 'compare')).toHaveAttribute('data-done', 'true');
 
   // Split n by 2 (s, 2, Enter): two iterations cannot fill a vector.
-  await page.keyboard.press('s');
-  await page.keyboard.type('2');
-  await page.keyboard.press('Enter');
+  await splitBy(page, '2');
   await expect(schedule(page)).toHaveText('m:256 k:256 n:128 n:2');
   await expect(task(page, 'scalar')).toHaveAttribute('data-done', 'true');
   await expect(task(page, 'scalar').getByTestId('lesson-task-detail-scalar')).toHaveText(/^0 f32x4 and [1-9]\d* scalar accumulators$/);
@@ -102,25 +102,15 @@ test('the tails lesson by keyboard: tails on m and n, a register tile, and every
   await expect(task(page, 'tail-m').getByTestId('lesson-task-detail-tail-m')).toHaveText('no loop over m has a tail');
 
   // Split m by 4: 97 = 24 x 4 + 1.
-  await page.keyboard.press('s');
-  await page.keyboard.type('4');
-  await page.keyboard.press('Enter');
+  await splitBy(page, '4');
   await expect(schedule(page)).toHaveText('m:24 r1 m:4 n:99 k:64');
   await expect(task(page, 'tail-m')).toHaveAttribute('data-done', 'true');
   await expect(task(page, 'tile-tails')).toHaveAttribute('data-done', 'false');
 
   // m:4 to the bottom, then n split by 8 (99 = 12 x 8 + 3) with n:8 last: a 4x8 tile with tails on both.
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
-  await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('s');
-  await page.keyboard.type('8');
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
+  await presses(page, 'ArrowDown', 'Shift+ArrowDown', 'Shift+ArrowDown', 'ArrowUp', 'ArrowUp');
+  await splitBy(page, '8');
+  await presses(page, 'ArrowDown', 'Shift+ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('m:24 r1 n:12 r3 k:64 m:4 n:8');
   await expect(task(page, 'tile-tails')).toHaveAttribute('data-done', 'true');
   await expect(task(page, 'tile-tails').getByTestId('lesson-task-detail-tile-tails')).toHaveText(/^tile m:4 n:8, held across k:64, \d+ body copies for the tails; correct$/);
@@ -133,21 +123,12 @@ test('the register-tile lesson by keyboard: a 2x16 tile held across k, its speed
   const start = await measuredGflops(page);
 
   // As the lesson says: split m by 2 and swap m:2 to the bottom; split n by 16 and bring n:16 below it.
-  await page.keyboard.press('s');
-  await page.keyboard.type('2');
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
+  await splitBy(page, '2');
+  await presses(page, 'ArrowDown', 'Shift+ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('m:128 n:256 k:256 m:2');
-  await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('s');
-  await page.keyboard.type('16');
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
+  await presses(page, 'ArrowUp', 'ArrowUp');
+  await splitBy(page, '16');
+  await presses(page, 'ArrowDown', 'Shift+ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('m:128 n:16 k:256 m:2 n:16');
   await expect(task(page, 'tile-2x16')).toHaveAttribute('data-done', 'true');
   await expect(task(page, 'tile-2x16').getByTestId('lesson-task-detail-tile-2x16')).toContainText('held across k:256');
@@ -158,14 +139,9 @@ test('the register-tile lesson by keyboard: a 2x16 tile held across k, its speed
   // Back to before n was split (6 entries: two moves, the split, a move, two swaps), then ask for 2x64: 32 vectors.
   for (let i = 0; i < 6; i++) await page.keyboard.press('u');
   await expect(schedule(page)).toHaveText('m:128 n:256 k:256 m:2');
-  await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('s');
-  await page.keyboard.type('64');
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
+  await presses(page, 'ArrowUp', 'ArrowUp');
+  await splitBy(page, '64');
+  await presses(page, 'ArrowDown', 'Shift+ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('m:128 n:4 k:256 m:2 n:64');
   await expect(task(page, 'spill')).toHaveAttribute('data-done', 'true');
   await expect(task(page, 'spill').getByTestId('lesson-task-detail-spill')).toContainText('asked m:2 n:64 (32 vectors)');
@@ -192,8 +168,7 @@ test("a teacher's link hides panels and actions for real, and fixes the problem"
   await page.keyboard.press('s');
   await expect(page.getByTestId('refusal')).toHaveText('this lesson hides split');
   await expect(page.getByTestId('split-prompt')).toHaveCount(0);
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
+  await presses(page, 'ArrowDown', 'Shift+ArrowDown');
   await expect(page.getByTestId('refusal')).toHaveText('this lesson hides swap');
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
   await expect(page.getByTestId('loop-nest').locator('[data-cursor="true"]')).toHaveAttribute('data-variable', 'n');
@@ -263,8 +238,7 @@ test("the handout shows the lesson's text, its schedules and the GFLOPS reached,
   await expect(page.getByTestId('lesson-hint-b-stride-1')).toHaveCount(0);
   await page.locator('body').click({ position: { x: 5, y: 5 } });
 
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Shift+ArrowDown');
+  await presses(page, 'ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
   const fast = await measuredGflops(page);
 
@@ -295,8 +269,7 @@ test("the handout shows the lesson's text, its schedules and the GFLOPS reached,
   // `handout=1` is in the query, so the link opens the handout; closing it goes back.
   expect(new URL(page.url()).searchParams.get('handout')).toBe('1');
   // The playground's keys are off while the handout covers it; Escape goes back.
-  await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('Escape');
+  await presses(page, 'ArrowUp', 'Escape');
   await expect(handout).toHaveCount(0);
   await expect(page.getByTestId('loop-nest').locator('[data-cursor="true"]')).toHaveAttribute('data-variable', 'n');
   await page.getByTestId('lesson-handout').click();
@@ -378,8 +351,7 @@ test('damaged saved progress is reported and ignored; the lesson still works', a
   await expect(page.getByTestId('lesson-progress-problems')).toBeVisible();
   await expect(page.getByTestId('lesson-progress-tails')).toHaveAttribute('data-done', '0');
   // The lesson goes on: a tail on m is recorded and saved over the damaged record.
-  await page.keyboard.press('s');
-  await page.keyboard.press('Enter');
+  await presses(page, 's', 'Enter');
   await expect(schedule(page)).toHaveText('m:24 r1 m:4 n:99 k:64');
   await expect(task(page, 'tail-m')).toHaveAttribute('data-done', 'true', { timeout: 60_000 });
   await page.reload();
