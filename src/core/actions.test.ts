@@ -35,7 +35,7 @@ describe('action lists', () => {
     expect(ALL_ACTIONS).toEqual([
       'up', 'down', 'swap_up', 'swap_down',
       'split_2', 'split_4', 'split_8', 'split_16', 'split_32', 'split_64', 'split_128', 'split_256',
-      'merge',
+      'merge', 'parallel',
     ]);
     expect(AGENT_ACTIONS).toEqual(['up', 'down', 'swap_up', 'swap_down', 'split_4', 'split_8', 'split_16']);
   });
@@ -130,6 +130,45 @@ describe('merge', () => {
   });
 });
 
+describe('parallel', () => {
+  it('marks and unmarks the loop under the cursor', () => {
+    const on = apply(mm, at(mm, 'm:64 n k m:4 n:16', 0), 'parallel');
+    expect(show(on)).toBe('||m:64 n:16 k:256 m:4 n:16 @0');
+    expect(show(apply(mm, on, 'parallel'))).toBe('m:64 n:16 k:256 m:4 n:16 @0');
+    expect(apply(mm, on, 'parallel').schedule.loops[0]).not.toHaveProperty('parallel');
+  });
+  it('moves the mark when another loop is marked, and says so', () => {
+    const on = apply(mm, at(mm, 'm:64 n k m:4 n:16', 0), 'parallel');
+    const r = applyAction(mm, { ...on, cursor: 1 }, 'parallel');
+    if (!r.ok) throw new Error(r.reason);
+    expect(show(r.state)).toBe('m:64 ||n:16 k:256 m:4 n:16 @1');
+    expect(r.note).toBe('||m:64 runs on one thread again: one loop at a time runs in parallel');
+    const first = applyAction(mm, at(mm, 'm n k', 0), 'parallel');
+    expect(first.ok && first.note).toBe(undefined);
+  });
+  it('is refused on a reduction loop and inside one, with the reason', () => {
+    expect(reason(mm, at(mm, 'm n k', 2), 'parallel')).toBe("can't run k:256 in parallel: k is summed over: two threads would add into the same C at once");
+    expect(reason(mm, at(mm, 'm k n', 2), 'parallel')).toBe(
+      "can't run n:256 in parallel: the parallel loop must be outside every reduction loop, and n is inside k, which is summed over: every k iteration would have to wait for all threads",
+    );
+    expect(reason(mm, at(mm, 'm n k m:4', 3), 'parallel')).toMatch(/inside k/);
+  });
+  it('stays with its loop: swaps carry it, splits keep it on the outer loop, merges on the merged loop', () => {
+    const s = at(mm, '||m n k', 0);
+    expect(show(apply(mm, s, 'swap_down'))).toBe('n:256 ||m:256 k:256 @1');
+    expect(show(apply(mm, s, 'split_4'))).toBe('||m:64 m:4 n:256 k:256 @0');
+    expect(show(apply(mm, at(mm, 'm ||m:4 n k', 1), 'merge'))).toBe('||m:256 n:256 k:256 @0');
+    expect(show(apply(mm, at(mm, '||m m:4 n k', 1), 'merge'))).toBe('||m:256 n:256 k:256 @0');
+  });
+  it('refuses a swap that would put the parallel loop inside a reduction loop', () => {
+    expect(reason(mm, at(mm, 'm ||n k', 1), 'swap_down')).toBe(
+      "can't swap ||n:256 below k:256: the parallel loop must be outside every reduction loop, and n is inside k, which is summed over: every k iteration would have to wait for all threads; run ||n:256 on one thread first (parallel on it again)",
+    );
+    expect(reason(mm, at(mm, 'm ||n k', 2), 'swap_up')).toMatch(/^can't swap k:256 above \|\|n:256: .*run \|\|n:256 on one thread first/);
+    expect(show(apply(mm, at(mm, 'm n k', 1), 'swap_down'))).toBe('m:256 k:256 n:256 @2');
+  });
+});
+
 describe('legalActions / actionMask', () => {
   it('report every action with reasons', () => {
     const s = at(mm, 'm n k', 0);
@@ -137,7 +176,7 @@ describe('legalActions / actionMask', () => {
     expect(legal.map((l) => l.action)).toEqual(ALL_ACTIONS);
     expect(legal.find((l) => l.action === 'up')).toEqual({ action: 'up', ok: false, reason: 'the cursor is already on the outermost loop' });
     expect(legal.find((l) => l.action === 'split_256')).toEqual({ action: 'split_256', ok: true });
-    expect(actionMask(mm, s)).toEqual([false, true, false, true, true, true, true, true, true, true, true, true, false]);
+    expect(actionMask(mm, s)).toEqual([false, true, false, true, true, true, true, true, true, true, true, true, false, true]);
     expect(actionMask(mm, at(mm, 'm m:8 n k', 1), AGENT_ACTIONS)).toEqual([true, true, false, true, true, true, false]);
     expect(legalActions(mm, s, ['down']).length).toBe(1);
   });
@@ -249,6 +288,26 @@ describe('properties (fast-check)', () => {
         if (!split.ok) return;
         const merged = apply(problem, { ...split.state, cursor: split.state.cursor + 1 }, 'merge');
         expect(merged).toEqual(state);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a reduction loop is never parallel, and only output loops enclose the parallel loop', () => {
+    fc.assert(
+      fc.property(arb, ({ pi, actions }) => {
+        const problem = problems[pi];
+        let state: NestState = { schedule: defaultSchedule(problem), cursor: 0 };
+        for (const a of actions) {
+          const r = applyAction(problem, state, a);
+          if (r.ok) state = r.state;
+          const loops = state.schedule.loops;
+          const marked = loops.flatMap((l, i) => (l.parallel ? [i] : []));
+          expect(marked.length).toBeLessThanOrEqual(1);
+          for (const i of marked) {
+            for (const l of loops.slice(0, i + 1)) expect(problem.reductionVariables).not.toContain(l.variable);
+          }
+        }
       }),
       { numRuns: 200 },
     );

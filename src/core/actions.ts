@@ -1,12 +1,17 @@
 // Actions on a loop nest with a cursor (LoopTune's action space plus what a person needs).
 // Each action yields a new state or a reason it is illegal, worded for a person.
+//
+// `parallel` toggles the parallel mark of the loop under the cursor. One loop at a time: marking a
+// loop moves the mark from the loop that had it (the new state's `note` says so). The mark stays
+// with its loop: a swap carries it along (and is refused when it would put the parallel loop
+// inside a reduction loop), a split keeps it on the outer loop, a merge keeps it on the merged loop.
 import { MAX_LOOPS } from './limits.ts';
-import { loopExtents, loopSteps, loopText } from './schedule.ts';
+import { loopExtents, loopSteps, loopText, parallelIssue, parallelLoopIndex, withMark } from './schedule.ts';
 import type { Loop, NestState, Problem } from './types.ts';
 
 export { MAX_LOOPS } from './limits.ts';
 
-export type Action = 'up' | 'down' | 'swap_up' | 'swap_down' | 'merge' | `split_${number}`;
+export type Action = 'up' | 'down' | 'swap_up' | 'swap_down' | 'merge' | 'parallel' | `split_${number}`;
 
 export const SPLIT_FACTORS = [2, 4, 8, 16, 32, 64, 128, 256] as const;
 
@@ -17,12 +22,14 @@ export const ALL_ACTIONS: Action[] = [
   'swap_down',
   ...SPLIT_FACTORS.map((f): Action => `split_${f}`),
   'merge',
+  'parallel',
 ];
 
 /** LoopTune's seven actions. */
 export const AGENT_ACTIONS: Action[] = ['up', 'down', 'swap_up', 'swap_down', 'split_4', 'split_8', 'split_16'];
 
-export type ActionResult = { ok: true; state: NestState } | { ok: false; reason: string };
+/** `note`: what else the action did that a person should know (e.g. the parallel mark moved). */
+export type ActionResult = { ok: true; state: NestState; note?: string } | { ok: false; reason: string };
 
 export interface ActionLegality {
   action: Action;
@@ -77,6 +84,12 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       const next = copy();
       next[c] = { ...there };
       next[other] = { ...here };
+      const p = parallelLoopIndex({ loops: next });
+      const why = p >= 0 ? parallelIssue(problem, next, p) : null;
+      if (why) {
+        const marked = loopText(here.parallel ? here : there);
+        return fail(`can't swap ${name} ${up ? 'above' : 'below'} ${loopText(there)}: ${why}; run ${marked} on one thread first (parallel on it again)`);
+      }
       return withLoops(next, other);
     }
     case 'merge': {
@@ -88,9 +101,25 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       const step = steps[c];
       const extent = extents[j];
       const next = copy();
-      next[j] = { variable: here.variable, trip: Math.floor(extent / step), tail: extent % step };
+      next[j] = withMark({ variable: here.variable, trip: Math.floor(extent / step), tail: extent % step }, loops[j].parallel || here.parallel);
       next.splice(c, 1);
       return withLoops(next, j);
+    }
+    case 'parallel': {
+      if (here.parallel) {
+        const next = copy();
+        delete next[c].parallel;
+        return withLoops(next, c);
+      }
+      const why = parallelIssue(problem, loops, c);
+      if (why) return fail(`can't run ${name} in parallel: ${why}`);
+      const was = parallelLoopIndex(state.schedule);
+      const next = copy();
+      if (was >= 0) delete next[was].parallel;
+      next[c].parallel = true;
+      const result = withLoops(next, c);
+      if (was >= 0 && result.ok) result.note = `${loopText(loops[was])} runs on one thread again: one loop at a time runs in parallel`;
+      return result;
     }
     default: {
       const f = splitFactor(action);
@@ -108,7 +137,7 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       next.splice(
         c,
         1,
-        { variable: here.variable, trip: Math.floor(extent / outerStep), tail: extent % outerStep },
+        withMark({ variable: here.variable, trip: Math.floor(extent / outerStep), tail: extent % outerStep }, here.parallel),
         { variable: here.variable, trip: f, tail: 0 },
       );
       return withLoops(next, c);

@@ -15,6 +15,15 @@ function strideTable(g: LoopGraph): [string, number[]][] {
 }
 
 describe('buildLoopGraph', () => {
+  it('marks the parallel loop node and shows `||` in its text', () => {
+    const g = buildLoopGraph(mm, parseSchedule(mm, 'm ||n k m:2'));
+    expect(g.loops.map((l) => [l.text, l.parallel])).toEqual([
+      ['m:128', false],
+      ['||n:256', true],
+      ['k:256', false],
+      ['m:2', false],
+    ]);
+  });
   it('matmul m n k m:2 n:16: loop, compute and data nodes, strides by hand', () => {
     const s = parseSchedule(mm, 'm n k m:2 n:16');
     const g = buildLoopGraph(mm, s, { cursor: 3 });

@@ -21,8 +21,10 @@ export interface GraphLoopNode {
   step: number;
   /** Elements of `variable` the whole loop covers. */
   extent: number;
-  /** Schedule notation, e.g. `m:2` or `m:24 r1`. */
+  /** Schedule notation, e.g. `m:2`, `m:24 r1` or `||m:2`. */
   text: string;
+  /** Its iterations run on several threads. */
+  parallel: boolean;
   cursor: boolean;
 }
 
@@ -184,6 +186,7 @@ export function buildLoopGraph(problem: Problem, schedule: Schedule, options: Bu
       step: steps[i],
       extent: extents[i],
       text: loopText(loop),
+      parallel: loop.parallel === true,
       cursor: i === cursor,
     };
   });

@@ -71,11 +71,13 @@ describe('scheduleToC', () => {
 const gcc = spawnSync('gcc', ['--version'], { encoding: 'utf8' });
 const hasGcc = gcc.status === 0;
 if (!hasGcc) console.warn('pseudoC.test.ts: gcc not found on PATH; skipping the tests that compile and run the exported C');
+/** With OpenMP the parallel loops really run on threads; without it the pragmas must still compile. */
+const openmpFlag = hasGcc && spawnSync('gcc', ['-fopenmp', '-x', 'c', '-E', '-'], { input: '', encoding: 'utf8' }).status === 0 ? '-fopenmp' : '-Wno-unknown-pragmas';
 
 /** Schedules reached by seeded random actions from the default (splits, swaps, merges). */
 function randomSchedules(problem: Problem, count: number, seed: number): Schedule[] {
   const rand = seededRandom(seed);
-  const actions: Action[] = ['up', 'down', 'swap_up', 'swap_down', 'split_2', 'split_4', 'split_8', 'merge'];
+  const actions: Action[] = ['up', 'down', 'swap_up', 'swap_down', 'split_2', 'split_4', 'split_8', 'merge', 'parallel'];
   const seen = new Map<string, Schedule>();
   for (let run = 0; run < count * 4 && seen.size < count; run++) {
     let st: NestState = { schedule: defaultSchedule(problem), cursor: 0 };
@@ -114,7 +116,7 @@ function runWithGcc(problem: Problem, schedules: Schedule[], init: Float32Array[
   const dir = mkdtempSync(join(tmpdir(), 'looplab-c-'));
   try {
     writeFileSync(join(dir, 'k.c'), src.join('\n'));
-    const cc = spawnSync('gcc', ['-std=c99', '-pedantic', '-Wall', '-Wextra', '-Werror', '-O1', '-o', join(dir, 'k'), join(dir, 'k.c')], {
+    const cc = spawnSync('gcc', ['-std=c99', '-pedantic', '-Wall', '-Wextra', '-Werror', openmpFlag, '-O1', '-o', join(dir, 'k'), join(dir, 'k.c')], {
       encoding: 'utf8',
     });
     if (cc.status !== 0) throw new Error(`gcc failed:\n${cc.stderr}`);
@@ -127,9 +129,20 @@ function runWithGcc(problem: Problem, schedules: Schedule[], init: Float32Array[
   }
 }
 
+describe('scheduleToC: parallel loops', () => {
+  it('puts #pragma omp parallel for above the parallel loop, with one bound when the range can be partial', () => {
+    const p = parseProblem(MATMUL, 'm=7, n=10, k=6');
+    const c = scheduleToC(p, parseSchedule(p, 'm:1 r2 ||m:2 r1 n k m:2'));
+    expect(c).toContain('// schedule: m:1 r2 ||m:2 r1 n:10 k:6 m:2');
+    expect(c).toContain('  #pragma omp parallel for\n    for (int m1 = m0; m1 < (m0 + 5 < 7 ? m0 + 5 : 7); m1 += 2)');
+    expect(c.match(/#pragma/g)).toHaveLength(1);
+    expect(scheduleToC(p, parseSchedule(p, 'm n k'))).not.toContain('#pragma');
+  });
+});
+
 describe.skipIf(!hasGcc)('scheduleToC compiled with gcc and run (matches the core reference)', () => {
   const cases: [string, string, string, string[]][] = [
-    ['matmul with tails', MATMUL, 'm=7, n=10, k=6', ['m n k', 'm n k m:2 n:4', 'm:2 r1 n k m:3', 'm m:2 r1 n k m:2', 'n k m n:3 r1 m:2 n:2']],
+    ['matmul with tails', MATMUL, 'm=7, n=10, k=6', ['m n k', 'm n k m:2 n:4', 'm:2 r1 n k m:3', 'm m:2 r1 n k m:2', 'n k m n:3 r1 m:2 n:2', '||m:2 r1 n k m:3', 'm:1 r2 ||m:2 r1 n k m:2', 'n ||m n:2 k']],
     ['batched matmul', 'C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=2, m=5, n=6, k=3', ['b m n k', 'n b k m n:4']],
     ['conv', 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=3, ci=2, oh=5, ow=4, kh=3, kw=2', ['co oh ow ci kh kw', 'kw co ow oh ci kh co:2 ow:3']],
     ['strided conv', 'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', 'co=3, ci=2, oh=5, ow=3, kh=3, kw=2', ['co oh ow ci kh kw', 'oh ow ci co kh kw oh:2 co:2']],

@@ -6,6 +6,8 @@
 // extent is not a multiple of its step runs its full iterations and then one partial iteration, in
 // which the loops inside stop at the end of the range (`m < m0 + 4 && m < 97`). The bound is only
 // written where a partial iteration can reach. The text is valid C99 (a function over arrays).
+// A parallel loop gets `#pragma omp parallel for` and a single bound (OpenMP's canonical form), so
+// the C also compiles with -fopenmp.
 import { loopExtents, loopSteps, loopText } from './schedule.ts';
 import type { Problem, Schedule, TensorAccess } from './types.ts';
 
@@ -88,6 +90,7 @@ export function scheduleToC(problem: Problem, schedule: Schedule, options: Sched
   else lines.push(...params.map((p, i) => (i === 0 ? head : ' '.repeat(head.length)) + p + (i === params.length - 1 ? ') {' : ',')));
 
   const heads: string[] = [];
+  const pragmas: boolean[] = [];
   const notes: string[] = [];
   loops.forEach((loop, i) => {
     const v = loop.variable;
@@ -103,9 +106,13 @@ export function scheduleToC(problem: Problem, schedule: Schedule, options: Sched
       start = parent;
       conds = [`${parent} + ${extents[i]}`, ...(partial.get(v) ? (bounds.get(v) as string[]) : [])];
     }
-    const test = conds.map((c) => `${name} < ${c}`).join(' && ');
+    const test =
+      loop.parallel && conds.length > 1
+        ? `${name} < ${conds.reduce((a, b) => `(${a} < ${b} ? ${a} : ${b})`)}`
+        : conds.map((c) => `${name} < ${c}`).join(' && ');
     const inc = step === 1 ? `${name}++` : `${name} += ${step}`;
     heads.push(`for (int ${name} = ${start}; ${test}; ${inc})`);
+    pragmas.push(loop.parallel === true);
     notes.push(
       loop.tail > 0
         ? `${loopText(loop)}: ${loop.trip} x ${step}, then a tail of ${loop.tail}`
@@ -122,6 +129,7 @@ export function scheduleToC(problem: Problem, schedule: Schedule, options: Sched
   const pad = (depth: number) => '  '.repeat(depth + 1);
   const width = Math.max(0, ...heads.map((h, i) => pad(i).length + h.length));
   heads.forEach((h, i) => {
+    if (pragmas[i]) lines.push(`${pad(i)}#pragma omp parallel for`);
     const text = pad(i) + h;
     lines.push(`${text.padEnd(width)}  // ${notes[i]}`);
   });

@@ -1,4 +1,5 @@
-// Schedule notation (`m:64 n:16 k:256 m:4 n:16`, tails as `m:24 r1`) and loop arithmetic.
+// Schedule notation (`m:64 n:16 k:256 m:4 n:16`, tails as `m:24 r1`, a parallel loop as
+// `||m:64`) and loop arithmetic.
 //
 // A loop's step is the extent of the next loop inside it over the same variable (1 if none); its
 // extent is `trip * step + tail`. The outermost loop over a variable covers the whole size, so its
@@ -22,9 +23,37 @@ export class ScheduleError extends Error {
   }
 }
 
-/** A loop in schedule notation: `m:24`, `m:24 r1`. */
+/** The mark of a parallel loop in schedule text, written before the loop: `||m:64`. */
+export const PARALLEL_MARK = '||';
+
+/** A loop in schedule notation: `m:24`, `m:24 r1`, `||m:24`. */
 export function loopText(loop: Loop): string {
-  return loop.tail > 0 ? `${loop.variable}:${loop.trip} r${loop.tail}` : `${loop.variable}:${loop.trip}`;
+  const head = `${loop.parallel ? PARALLEL_MARK : ''}${loop.variable}:${loop.trip}`;
+  return loop.tail > 0 ? `${head} r${loop.tail}` : head;
+}
+
+/** Index of the schedule's parallel loop, or -1 when every loop runs on one thread. */
+export function parallelLoopIndex(schedule: Schedule): number {
+  return schedule.loops.findIndex((loop) => loop.parallel === true);
+}
+
+/**
+ * Why loop `index` may not run in parallel, or null when it may: its iterations must write
+ * disjoint parts of the output, so it must loop over an output variable, and only loops over
+ * output variables may enclose it (a reduction loop around it would need every thread to finish
+ * before its next iteration).
+ */
+export function parallelIssue(problem: Problem, loops: readonly Pick<Loop, 'variable'>[], index: number): string | null {
+  const { variable } = loops[index];
+  const out = problem.output.name;
+  if (problem.reductionVariables.includes(variable)) {
+    return `${variable} is summed over: two threads would add into the same ${out} at once`;
+  }
+  const around = loops.slice(0, index).find((l) => problem.reductionVariables.includes(l.variable));
+  if (around) {
+    return `the parallel loop must be outside every reduction loop, and ${variable} is inside ${around.variable}, which is summed over: every ${around.variable} iteration would have to wait for all threads`;
+  }
+  return null;
 }
 
 /** Canonical text: every loop `var:trip`, then ` rT` when it has a tail. */
@@ -80,9 +109,14 @@ export function deriveOuterLoops(problem: Problem, schedule: Schedule): Schedule
       if (seen.has(loop.variable)) return { ...loop };
       seen.add(loop.variable);
       const size = problem.sizes[loop.variable];
-      return { variable: loop.variable, trip: Math.floor(size / steps[i]), tail: size % steps[i] };
+      return withMark({ variable: loop.variable, trip: Math.floor(size / steps[i]), tail: size % steps[i] }, loop.parallel);
     }),
   };
+}
+
+/** `loop`, marked parallel when `parallel` is true (unmarked loops carry no `parallel` key). */
+export function withMark(loop: Loop, parallel: boolean | undefined): Loop {
+  return parallel ? { ...loop, parallel: true } : loop;
 }
 
 /** A loop as written or stored; null trip/tail mean "not written" (derived for outermost loops). */
@@ -90,10 +124,12 @@ interface Entry {
   variable: string;
   trip: number | null;
   tail: number | null;
+  parallel: boolean;
 }
 
 function entryText(e: Entry): string {
-  const head = e.trip === null ? e.variable : `${e.variable}:${e.trip}`;
+  const name = `${e.parallel ? PARALLEL_MARK : ''}${e.variable}`;
+  const head = e.trip === null ? name : `${name}:${e.trip}`;
   return e.tail !== null && e.tail > 0 ? `${head} r${e.tail}` : head;
 }
 
@@ -126,6 +162,16 @@ function checkEntries(problem: Problem, entries: Entry[]): { loops: Loop[] } | {
     if (!entries.some((e) => e.variable === v)) {
       return { issue: { index: entries.length, message: `loop over ${v} missing; add '${v}'` }, missing: v };
     }
+  }
+  const marked = entries.flatMap((e, i) => (e.parallel ? [i] : []));
+  if (marked.length > 1) {
+    return {
+      issue: { index: marked[1], message: `only one loop may be parallel, and '${entryText(entries[marked[0]])}' already is; remove one '${PARALLEL_MARK}'` },
+    };
+  }
+  if (marked.length === 1) {
+    const why = parallelIssue(problem, entries, marked[0]);
+    if (why) return { issue: { index: marked[0], message: `'${entryText(entries[marked[0]])}' can't run in parallel: ${why}; remove '${PARALLEL_MARK}' or move the loop` } };
   }
   const first = new Map<string, number>();
   entries.forEach((e, i) => {
@@ -191,7 +237,7 @@ function checkEntries(problem: Problem, entries: Entry[]): { loops: Loop[] } | {
         };
       }
     }
-    loops[i] = { variable: e.variable, trip, tail };
+    loops[i] = withMark({ variable: e.variable, trip, tail }, e.parallel);
     inner.set(e.variable, trip * step + tail);
   }
   return { loops };
@@ -202,7 +248,7 @@ interface Token {
   col: number;
 }
 
-/** Parses schedule text like `m:64 n:16 k m:4 n:16` or `m:24 r1 m:4` (also `m:24r1`). */
+/** Parses schedule text like `m:64 n:16 k m:4 n:16`, `m:24 r1 m:4` (also `m:24r1`) or `||m:64 n k`. */
 export function parseSchedule(problem: Problem, text: string): Schedule {
   const tokens: Token[] = [];
   const re = /\S+/g;
@@ -213,14 +259,21 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
   const entries: Entry[] = [];
   const cols: { loop: number; tail: number }[] = [];
   for (const tok of tokens) {
-    const t = tok.text;
+    const parallel = tok.text.startsWith(PARALLEL_MARK);
+    const t = parallel ? tok.text.slice(PARALLEL_MARK.length) : tok.text;
+    if (parallel && t.length === 0) {
+      throw new ScheduleError(tok.col, `'${PARALLEL_MARK}' marks no loop; write it right before the loop, like '${PARALLEL_MARK}${problem.variables[0]}'`);
+    }
     const plain = /^[A-Za-z_][A-Za-z0-9_]*$/.exec(t);
     if (plain && Object.hasOwn(problem.sizes, t)) {
-      entries.push({ variable: t, trip: null, tail: null });
+      entries.push({ variable: t, trip: null, tail: null, parallel });
       cols.push({ loop: tok.col, tail: tok.col });
       continue;
     }
     const tailTok = /^r([0-9]+)$/.exec(t);
+    if (tailTok && parallel) {
+      throw new ScheduleError(tok.col, `'${PARALLEL_MARK}' marks a tail; write it before the loop, like '${PARALLEL_MARK}${problem.variables[0]}:24 r1'`);
+    }
     if (tailTok) {
       const prev = entries[entries.length - 1];
       if (!prev) throw new ScheduleError(tok.col, `tail '${t}' follows no loop; put it after the loop it belongs to, like 'm:24 r1'`);
@@ -242,11 +295,11 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
       if (!num || Number(num[1]) < 1) {
         throw new ScheduleError(tok.col, `bad trip in '${t}'; a trip is a positive integer, like ${variable}:4`);
       }
-      entries.push({ variable, trip: Number(num[1]), tail: num[2] === undefined ? null : Number(num[2]) });
-      cols.push({ loop: tok.col, tail: tok.col + variable.length + 1 + num[1].length });
+      entries.push({ variable, trip: Number(num[1]), tail: num[2] === undefined ? null : Number(num[2]), parallel });
+      cols.push({ loop: tok.col, tail: tok.col + tok.text.length - rest.length + num[1].length });
       continue;
     }
-    throw new ScheduleError(tok.col, `can't read '${t}'; write loops as 'var' or 'var:trip' and tails as 'r1', like 'm:24 r1 n k'`);
+    throw new ScheduleError(tok.col, `can't read '${tok.text}'; write loops as 'var' or 'var:trip' and tails as 'r1', like 'm:24 r1 n k'`);
   }
   const result = checkEntries(problem, entries);
   if ('issue' in result) {
@@ -271,7 +324,7 @@ export function validateSchedule(problem: Problem, schedule: Schedule): string |
     if (!loop || typeof loop.variable !== 'string' || typeof loop.trip !== 'number' || typeof loop.tail !== 'number') {
       return `loop ${entries.length + 1} is malformed; each loop needs a variable, a trip and a tail`;
     }
-    entries.push({ variable: loop.variable, trip: loop.trip, tail: loop.tail });
+    entries.push({ variable: loop.variable, trip: loop.trip, tail: loop.tail, parallel: loop.parallel === true });
   }
   const result = checkEntries(problem, entries);
   if (!('issue' in result)) return null;

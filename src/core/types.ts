@@ -43,6 +43,11 @@ export interface Loop {
   variable: string;
   trip: number;
   tail: number;
+  /**
+   * The loop's iterations run on several threads (`||m:64` in schedule text). At most one loop
+   * per schedule; only loops over output variables enclose it (see `parallelIssue`).
+   */
+  parallel?: boolean;
 }
 
 /** A schedule: loops outermost first. */

@@ -3,7 +3,7 @@
 import type { Action } from '../core/actions.ts';
 import type { HistoryEntry } from './types.ts';
 
-const PLAIN_ACTIONS = new Set(['up', 'down', 'swap_up', 'swap_down', 'merge']);
+const PLAIN_ACTIONS = new Set(['up', 'down', 'swap_up', 'swap_down', 'merge', 'parallel']);
 
 /** Whether `text` names an action: a plain one or `split_F` with F a whole number >= 2. */
 export function isAction(text: string): text is Action {

@@ -61,6 +61,18 @@ describe('URL hash', () => {
     expect(stateToHash(restoredFrom(hash).getState())).toBe(hash);
   });
 
+  it('round trip of parallel loops: the action `parallel` in the log and `||` in a base schedule', () => {
+    const store = createLooplabStore({ initial: { problemText: 'C[m,n] += A[m,k]*B[k,n]\n m=100, n=60, k=30', base: '||m:4 n m:25 k' } });
+    const { act } = store.getState();
+    act('down');
+    act('parallel');
+    const hash = stateToHash(store.getState());
+    expect(hash).toContain('a=down,parallel');
+    expect(essentials(store).schedule).toBe('m:4 ||n:60 m:25 k:30');
+    expect(essentials(restoredFrom(hash))).toEqual(essentials(store));
+    expect(printSchedule(restoredFrom(hash).getState().base)).toBe('||m:4 n:60 m:25 k:30');
+  });
+
   it('round trip with an imported base schedule and a problem text written by hand', () => {
     const store = createLooplabStore({
       initial: { problemText: 'C[m,n] += A[m,k]*B[k,n]\n m=100, n=60, k=30', base: 'm:4 n m:25 k' },

@@ -26,4 +26,10 @@ describe('loopNestText', () => {
     expect(lines.map((l) => l.depth)).toEqual([0, 1, 2, 3, 4]);
     expect(lines.map((l) => l.loop)).toEqual([0, 1, 2, 3, -1]);
   });
+
+  it('marks the parallel loop', () => {
+    const problem = parseProblemText(`${body}\nm=256, n=256, k=256`);
+    const lines = loopNestLines(problem, parseSchedule(problem, '||m:64 n k m:4'));
+    expect(lines.map((l) => l.text).slice(0, 2)).toEqual(['parallel for m in 0..256 step 4:', 'for n in 0..256:']);
+  });
 });

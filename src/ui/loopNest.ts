@@ -15,7 +15,8 @@ export interface NestLine {
 /**
  * One line per loop, outermost first, then the problem's statement as the body.
  * A loop over `v` with extent E reads `for v in 0..E:` when its step is 1 and
- * `for v in 0..E step s:` otherwise; a tail (E not a multiple of s) is noted.
+ * `for v in 0..E step s:` otherwise; a tail (E not a multiple of s) is noted. The parallel loop
+ * reads `parallel for ...`.
  */
 export function loopNestLines(problem: Problem, schedule: Schedule): NestLine[] {
   const steps = loopSteps(problem, schedule);
@@ -23,7 +24,8 @@ export function loopNestLines(problem: Problem, schedule: Schedule): NestLine[] 
   const lines: NestLine[] = schedule.loops.map((loop, i) => {
     const step = steps[i] > 1 ? ` step ${steps[i]}` : '';
     const tail = loop.tail > 0 ? `  # tail ${loop.tail}` : '';
-    return { depth: i, text: `for ${loop.variable} in 0..${extents[i]}${step}:${tail}`, loop: i };
+    const head = loop.parallel ? 'parallel for' : 'for';
+    return { depth: i, text: `${head} ${loop.variable} in 0..${extents[i]}${step}:${tail}`, loop: i };
   });
   lines.push({ depth: schedule.loops.length, text: problem.op, loop: -1 });
   return lines;
