@@ -20,6 +20,9 @@ export interface RawReport {
   instructions: number;
   locals: number;
   bytes: number;
+  /** Index of the parallel loop, -1 when none. */
+  parallelLoop: number;
+  parallelIterations: number;
 }
 
 function loopsText(schedule: Schedule, from: number, to: number): string {
@@ -57,6 +60,12 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
   else notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}), loaded and stored around each tile.`);
   notes.push(raw.relaxed ? 'Multiply-adds use f32x4.relaxed_madd (fused).' : 'Multiply-adds use f32x4.mul + f32x4.add (no relaxed SIMD).');
   if (raw.tailPaths > 1) notes.push(`Tails: ${raw.tailPaths - 1} extra copies of loop bodies for partial iterations.`);
+  const parallelLoop = raw.parallelLoop >= 0 ? schedule.loops[raw.parallelLoop] : undefined;
+  const parallel = parallelLoop ? { loop: raw.parallelLoop, text: loopText(parallelLoop), iterations: raw.parallelIterations } : null;
+  if (parallel) {
+    const tail = parallelLoop?.tail ? ` (the last one is the tail of ${parallelLoop.tail})` : '';
+    notes.push(`${parallel.text} runs in parallel: its ${parallel.iterations} iterations${tail} are divided among the threads.`);
+  }
   return {
     vectorizedVariable: v,
     access,
@@ -71,6 +80,7 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     tailPaths: raw.tailPaths,
     instructions: raw.instructions,
     bytes: raw.bytes,
+    parallel,
     notes,
   };
 }

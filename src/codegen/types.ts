@@ -6,6 +6,21 @@ import type { AccessKind } from '../core/facts.ts';
 export interface Target {
   /** The engine validates relaxed SIMD (`f32x4.relaxed_madd`). */
   relaxedSimd: boolean;
+  /**
+   * The kernel imports a shared `WebAssembly.Memory` (`{ shared: true, maximum }`), so that
+   * threads running the same module see one memory. Default false: a plain memory.
+   */
+  sharedMemory?: boolean;
+}
+
+/** The schedule's parallel loop as the kernel runs it. */
+export interface ParallelReport {
+  /** Index of the loop in the schedule. */
+  loop: number;
+  /** The loop in schedule notation, e.g. `||m:64`. */
+  text: string;
+  /** Iterations `kernel_range` hands out: the full ones, then the tail (if any) as the last index. */
+  iterations: number;
 }
 
 /** How one tensor is read or written along the vectorized variable. */
@@ -26,14 +41,20 @@ export interface KernelReport extends KernelFacts {
   instructions: number;
   /** Size of the module in bytes. */
   bytes: number;
+  /** The parallel loop, or null when the whole kernel runs on one thread. */
+  parallel: ParallelReport | null;
   /** Human-readable sentences summarizing the decisions. */
   notes: string[];
 }
 
 /**
- * A generated kernel module. ABI: the module imports `env.memory` (a WebAssembly.Memory) and
- * exports `kernel(outPtr: i32, in0Ptr: i32, in1Ptr: i32)`, byte addresses of the output and
- * the two inputs (in the problem's order); it computes `out += in0 * in1` for the problem.
+ * A generated kernel module. ABI: the module imports `env.memory` (a WebAssembly.Memory, shared
+ * when the target asks for it) and exports `kernel(outPtr: i32, in0Ptr: i32, in1Ptr: i32)`, byte
+ * addresses of the output and the two inputs (in the problem's order); it computes
+ * `out += in0 * in1` for the problem. A schedule with a parallel loop also exports
+ * `kernel_range(outPtr, in0Ptr, in1Ptr, begin: i32, end: i32)`, which runs only iterations
+ * begin..end-1 of that loop (`report.parallel.iterations` of them, the tail last), so that
+ * threads given disjoint ranges write disjoint parts of the output.
  */
 export interface GeneratedKernel {
   bytes: Uint8Array;

@@ -86,11 +86,19 @@ export function inputSeeds(seed: number): [number, number] {
   return [(seed * 2 + 1) >>> 0, (seed * 2 + 2) >>> 0];
 }
 
+export interface AllocateOptions {
+  /**
+   * A shared memory (`WebAssembly.Memory({ shared: true })`) that kernel threads can all use;
+   * kernels must then be generated for `Target.sharedMemory`.
+   */
+  shared?: boolean;
+}
+
 /**
  * Allocates a memory for the problem, fills the inputs with `fillRandom` (seeded, reproducible),
  * zeroes the output and writes the guard canaries.
  */
-export function allocateBuffers(problem: Problem, seed = 1): KernelBuffers {
+export function allocateBuffers(problem: Problem, seed = 1, options: AllocateOptions = {}): KernelBuffers {
   const layout = layoutBuffers(problem);
   if (layout.pages > MAX_PAGES) {
     const mib = Math.ceil(layout.usedBytes / 2 ** 20);
@@ -100,7 +108,7 @@ export function allocateBuffers(problem: Problem, seed = 1): KernelBuffers {
   }
   let memory: WebAssembly.Memory;
   try {
-    memory = new WebAssembly.Memory({ initial: layout.pages, maximum: layout.pages });
+    memory = new WebAssembly.Memory({ initial: layout.pages, maximum: layout.pages, shared: options.shared === true });
   } catch (e) {
     const mib = Math.ceil(layout.usedBytes / 2 ** 20);
     throw new BufferSizeError(`could not allocate ${mib} MiB for the tensors (${(e as Error).message}); use smaller sizes`);

@@ -1,9 +1,10 @@
 // Property: for random legal action sequences from the default schedule, on matmul, batched
 // matmul and (strided) convolution with awkward sizes, every generated kernel matches the
 // independent reference. Reproducible: LOOPLAB_PROPERTY_SEED picks the seed, LOOPLAB_PROPERTY_RUNS
-// the number of schedules; a failure prints the problem and the schedule text.
+// the number of schedules; a failure prints the problem and the schedule text. Schedules with a
+// parallel loop also run on 1-4 threads sharing one memory, each thread a range of its iterations.
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_ACTIONS, applyAction, legalActions, type Action } from '../core/actions.ts';
 import { parseProblem } from '../core/problem.ts';
 import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
@@ -12,6 +13,9 @@ import { detectTarget, loadCodegen, type Codegen } from '../codegen/index.ts';
 import { allocateBuffers } from './buffers.ts';
 import { checkOutput } from './check.ts';
 import { instantiateKernel } from './measure.ts';
+import { allocateSharedBuffers, measureScheduleOnThreads } from './measureThreads.ts';
+import { createNodeThreadPool } from './nodeThreads.ts';
+import type { ThreadPool } from './threads.ts';
 
 const SEED = Number(process.env.LOOPLAB_PROPERTY_SEED ?? 20261124);
 const RUNS = Number(process.env.LOOPLAB_PROPERTY_RUNS ?? 1000);
@@ -81,10 +85,25 @@ function tiledSchedule(problem: Problem, order: number[], tile: { pick: number; 
   return parseSchedule(problem, [...vars, ...inner].join(' '));
 }
 
+/** Marks the `pick`-th loop (of those that may run in parallel) parallel; unchanged when none may. */
+function markParallel(problem: Problem, state: NestState, pick: number): NestState {
+  const candidates = state.schedule.loops
+    .map((_, cursor) => ({ cursor, r: applyAction(problem, { ...state, cursor }, 'parallel') }))
+    .filter(({ r }) => r.ok);
+  if (candidates.length === 0) return state;
+  const { r } = candidates[pick % candidates.length];
+  return r.ok ? r.state : state;
+}
+
 describe('generated kernels match the reference', () => {
   let codegen: Codegen;
+  const pools: ThreadPool[] = [];
   beforeAll(async () => {
     codegen = await loadCodegen();
+    for (let threads = 1; threads <= 4; threads++) pools.push(createNodeThreadPool(threads, { callTimeoutMs: 60_000 }));
+  });
+  afterAll(() => {
+    for (const pool of pools) pool.terminate();
   });
 
   async function expectCorrect(problem: Problem, schedule: Schedule, relaxed: boolean, text: { op: string; sizes: string }) {
@@ -111,6 +130,33 @@ describe('generated kernels match the reference', () => {
         },
       ),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+  }, 600_000);
+
+  it(`on ${RUNS / 5} random schedules with a parallel loop, on 1-4 threads (seed ${SEED})`, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        problemArb,
+        fc.nat(),
+        fc.array(fc.nat(), { minLength: 0, maxLength: 20 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        async (text, start, picks, parallelPick, threads, relaxed) => {
+          const problem = parseProblem(text.op, text.sizes);
+          const schedule = markParallel(problem, walk(problem, start, picks), parallelPick).schedule;
+          const target = { relaxedSimd: relaxed && detectTarget().relaxedSimd };
+          const where = `${text.op} with ${text.sizes}, schedule ${printSchedule(schedule)} on ${threads} threads, relaxed SIMD ${target.relaxedSimd}`;
+          if (process.env.LOOPLAB_PROPERTY_LOG) console.log(where);
+          const buffers = allocateSharedBuffers(problem, 7);
+          const m = await measureScheduleOnThreads(codegen, problem, schedule, target, pools[threads - 1], { buffers, checkOnly: true });
+          expect(m.correct, `${where}: ${m.reason}`).toBe(true);
+          if (m.report.parallel) {
+            expect(m.ranges?.at(-1)?.[1], where).toBe(m.report.parallel.iterations);
+          }
+        },
+      ),
+      { seed: SEED + 2, numRuns: RUNS / 5, endOnFailure: true },
     );
   }, 600_000);
 

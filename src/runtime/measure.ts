@@ -5,7 +5,7 @@
 // never be mistaken for a fast one (0 would sort as "slow but valid"; null means "no number").
 import type { Problem, Schedule } from '../core/types.ts';
 import { printSchedule } from '../core/schedule.ts';
-import type { Codegen, KernelReport, Target } from '../codegen/index.ts';
+import type { Codegen, CompiledKernel, KernelReport, Target } from '../codegen/index.ts';
 import { allocateBuffers, type KernelBuffers } from './buffers.ts';
 import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
 import { measureThroughput, type TimingOptions } from './timing.ts';
@@ -111,6 +111,21 @@ export async function measureSchedule(
   const compiled = await codegen.compile(problem, schedule, target);
   const buffers = options.buffers ?? allocateBuffers(problem, options.seed ?? 1);
   const run = await instantiateKernel(compiled.module, buffers);
+  return checkThenTime(problem, schedule, compiled, buffers, run, options);
+}
+
+/**
+ * Checks `run` (one call of a compiled schedule's kernel on `buffers`) against the reference,
+ * then times it when correct (see `measureSchedule`).
+ */
+export function checkThenTime(
+  problem: Problem,
+  schedule: Schedule,
+  compiled: CompiledKernel,
+  buffers: KernelBuffers,
+  run: () => void,
+  options: Pick<MeasureOptions, 'timing' | 'check' | 'checkOnly'> = {},
+): Measurement {
   // The check's kernel call also serves as the first warm-up call of the timing.
   let checkCallMs: number | undefined;
   const timedRun = () => {

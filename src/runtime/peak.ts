@@ -1,6 +1,7 @@
 // The machine's SIMD multiply-add ceiling: codegen's peak module (independent multiply-adds kept
 // in registers, like LoopNest's peak_gflops), timed with the same timer as the kernels.
 import type { Codegen, Target } from '../codegen/index.ts';
+import type { ThreadPool } from './threads.ts';
 import { measureThroughput, type TimingOptions } from './timing.ts';
 
 /** Floating-point operations per call of `peak`: enough for ~0.1-1 ms at 10-100 GFLOPS. */
@@ -23,5 +24,16 @@ export async function measurePeak(codegen: Codegen, target: Target, timing: Timi
   const iterationsPerCall = Math.max(1, Math.round(PEAK_FLOPS_PER_CALL / flopsPerIteration));
   // (A call into wasm is never removed as dead code, so the result can be dropped.)
   const t = measureThroughput(() => void peak(iterationsPerCall), iterationsPerCall * flopsPerIteration, timing);
+  return { gflops: t.gflops, gflopsMedian: t.gflopsMedian, flopsPerIteration, iterationsPerCall };
+}
+
+/** The peak kernel on every thread of `pool` at once: the machine's multi-core SIMD ceiling. */
+export async function measurePeakOnThreads(codegen: Codegen, target: Target, pool: ThreadPool, timing: TimingOptions = {}): Promise<PeakMeasurement> {
+  const { bytes, flopsPerIteration } = codegen.peak(target);
+  const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  await pool.load(module, 'peak');
+  const iterationsPerCall = Math.max(1, Math.round(PEAK_FLOPS_PER_CALL / flopsPerIteration));
+  const args = Array.from({ length: pool.threads }, () => [iterationsPerCall]);
+  const t = measureThroughput(() => pool.run(args), iterationsPerCall * flopsPerIteration * pool.threads, timing);
   return { gflops: t.gflops, gflopsMedian: t.gflopsMedian, flopsPerIteration, iterationsPerCall };
 }

@@ -31,7 +31,8 @@ std::string report_json(const looplab::Plan& plan, const looplab::LoweredKernel&
                 "{\"vecVar\":%d,\"access\":[\"%s\",\"%s\",\"%s\"],\"horizontalSum\":%s,"
                 "\"tileStart\":%d,\"accStart\":%d,\"innermostSplit\":%s,\"innermostUnroll\":%d,"
                 "\"vectorAccumulators\":%d,\"scalarAccumulators\":%d,\"unrolled\":%d,"
-                "\"relaxed\":%s,\"tailPaths\":%d,\"instructions\":%d,\"locals\":%d,\"bytes\":%d}",
+                "\"relaxed\":%s,\"tailPaths\":%d,\"instructions\":%d,\"locals\":%d,\"bytes\":%d,"
+                "\"parallelLoop\":%d,\"parallelIterations\":%d}",
                 plan.vec_var, access_name(plan.access[0]), access_name(plan.access[1]),
                 access_name(plan.access[2]), plan.horizontal_sum ? "true" : "false",
                 original(plan.tile_start), original(plan.acc_start),
@@ -39,7 +40,7 @@ std::string report_json(const looplab::Plan& plan, const looplab::LoweredKernel&
                 plan.innermost_split ? plan.spec.budget.innermost_unroll : 0,
                 plan.vector_accumulators, plan.scalar_accumulators, plan.unrolled,
                 plan.spec.relaxed ? "true" : "false", k.tail_paths, k.instructions, k.locals,
-                int(k.module.size()));
+                int(k.module.size()), plan.spec.parallel, plan.parallel_iterations);
   return buf;
 }
 

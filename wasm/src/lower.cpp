@@ -26,7 +26,8 @@ uint32_t byte_offset(int64_t elements) { return uint32_t(elements * 4); }
 
 class KernelLowering {
  public:
-  explicit KernelLowering(const Plan& plan) : plan_(plan), spec_(plan.spec), locals_(kTensors) {}
+  explicit KernelLowering(const Plan& plan)
+      : plan_(plan), spec_(plan.spec), locals_(plan.spec.parallel >= 0 ? kTensors + 2 : kTensors) {}
 
   LoweredKernel run() {
     CodeWriter body;
@@ -43,8 +44,29 @@ class KernelLowering {
     kernel.export_name = "kernel";
     kernel.params = {ValType::I32, ValType::I32, ValType::I32};
     kernel.body = function.bytes;
+    std::vector<FunctionDef> functions;
+    if (spec_.parallel >= 0) {
+      // kernel_range is function 0; kernel calls it with the whole range.
+      kernel.params.push_back(ValType::I32);
+      kernel.params.push_back(ValType::I32);
+      kernel.export_name = "kernel_range";
+      CodeWriter whole;
+      whole.uleb(0);  // no locals
+      for (uint32_t p = 0; p < kTensors; p++) whole.local_get(p);
+      whole.i32_const(0);
+      whole.i32_const(plan_.parallel_iterations);
+      whole.call(0);
+      whole.end();
+      FunctionDef all;
+      all.export_name = "kernel";
+      all.params = {ValType::I32, ValType::I32, ValType::I32};
+      all.body = whole.bytes;
+      functions = {kernel, all};
+    } else {
+      functions = {kernel};
+    }
     LoweredKernel out;
-    out.module = assemble_module({kernel}, true);
+    out.module = assemble_module(functions, spec_.shared_memory ? MemoryImport::Shared : MemoryImport::Plain);
     out.instructions = body.instructions;
     out.tail_paths = tail_paths_;
     out.locals = int(locals_.count());
@@ -63,7 +85,74 @@ class KernelLowering {
   void level(int l, const std::vector<int>& extent, const Pointers& ptr) {
     if (l == plan_.acc_start && !in_acc_region_) return acc_region(l, extent, ptr);
     if (l == plan_.tile_start) return tile(l, extent, ptr);
+    if (l == spec_.parallel) return parallel_loop(l, extent, ptr);
     loop(l, extent, ptr);
+  }
+
+  // The parallel loop runs iterations begin..end-1 (parameters 3 and 4) of its full ones, then
+  // the partial one when `full` is in that range. Pointers are recomputed from the index.
+  void parallel_loop(int l, std::vector<int> extent, const Pointers& ptr) {
+    CodeWriter& w = *w_;
+    const uint32_t begin = kTensors, end = kTensors + 1;
+    int x = spec_.loops[l].var, st = plan_.step[l];
+    int full = extent[x] / st, rem = extent[x] % st;
+    if (full > 0) {
+      uint32_t i = locals_.take(ValType::I32), stop = locals_.take(ValType::I32);
+      w.local_get(end);
+      w.i32_const(full);
+      w.local_get(end);
+      w.i32_const(full);
+      w.i32_lt_s();
+      w.select();
+      w.local_set(stop);
+      w.local_get(begin);
+      w.local_set(i);
+      Pointers at = ptr;
+      std::vector<uint32_t> owned;
+      w.block();
+      w.loop();
+      w.local_get(i);
+      w.local_get(stop);
+      w.i32_ge_s();
+      w.br_if(1);
+      for (int t = 0; t < kTensors; t++) {
+        if (spec_.stride[t][x] == 0) continue;
+        at.local[t] = locals_.take(ValType::I32);
+        owned.push_back(at.local[t]);
+        w.local_get(ptr.local[t]);
+        w.local_get(i);
+        w.i32_const(int32_t(byte_offset(int64_t(st) * spec_.stride[t][x])));
+        w.i32_mul();
+        w.i32_add();
+        w.local_set(at.local[t]);
+      }
+      extent[x] = st;
+      level(l + 1, extent, at);
+      w.local_get(i);
+      w.i32_const(1);
+      w.i32_add();
+      w.local_set(i);
+      w.br(0);
+      w.end();
+      w.end();
+      for (uint32_t local : owned) locals_.give(ValType::I32, local);
+      locals_.give(ValType::I32, i);
+      locals_.give(ValType::I32, stop);
+    }
+    if (rem > 0) {
+      w.local_get(begin);
+      w.i32_const(full);
+      w.i32_le_s();
+      w.local_get(end);
+      w.i32_const(full);
+      w.i32_gt_s();
+      w.i32_and();
+      w.if_();
+      extent[x] = rem;
+      tail_paths_++;
+      level(l + 1, extent, ptr.shifted(spec_, x, int64_t(full) * st));
+      w.end();
+    }
   }
 
   // A loop at run time: `full` iterations of step `st`, then one partial iteration whose
@@ -341,7 +430,7 @@ std::vector<uint8_t> peak_module(bool relaxed, int accumulators) {
   peak.params = {ValType::I32};
   peak.results = {ValType::F32};
   peak.body = function.bytes;
-  return assemble_module({peak}, false);
+  return assemble_module({peak}, MemoryImport::None);
 }
 
 }  // namespace looplab

@@ -14,7 +14,10 @@ struct LoweredKernel {
   int locals = 0;
 };
 
-// The module imports `env.memory` and exports `kernel(out, in0, in1)` (byte addresses).
+// The module imports `env.memory` (shared when the spec says so) and exports
+// `kernel(out, in0, in1)` (byte addresses). With a parallel loop it also exports
+// `kernel_range(out, in0, in1, begin, end)`, which runs only iterations begin..end-1 of that
+// loop (the tail iteration is the last index); `kernel` runs them all.
 LoweredKernel lower_kernel(const Plan& plan);
 
 // A module exporting `peak(iterations) -> f32`: `accumulators` independent f32x4

@@ -171,10 +171,15 @@ std::string make_plan(const Spec& input, Plan& plan) {
   // the accumulators fit the register budget: holding them across the reduction is worth
   // even a few spills. A reduction loop joins only while accumulators and loaded operands
   // together fit, since V8 hoists the unrolled loads and would spill them.
+  // The parallel loop stays a run-time loop above the tile: callers hand out its iterations.
   int n = int(spec.loops.size());
   int start = n - 1;
   TileCost cost = tile_cost(plan, start);
-  while (start > 0 && !spec.loops[start - 1].split_by_generator) {
+  if (spec.parallel >= 0) {
+    const LoopSpec& p = spec.loops[spec.parallel];
+    plan.parallel_iterations = p.trip + (p.tail > 0 ? 1 : 0);
+  }
+  while (start > spec.parallel + 1 && !spec.loops[start - 1].split_by_generator) {
     TileCost wider = tile_cost(plan, start - 1);
     bool reduction = spec.stride[0][spec.loops[start - 1].var] == 0;
     int registers = wider.accumulators() + (reduction ? wider.operands : 0);
@@ -187,7 +192,7 @@ std::string make_plan(const Spec& input, Plan& plan) {
   // Unroll the loop above the tile when its iterations are independent tiles (it moves
   // the output). Inside the accumulator region V8 unrolls by itself, and copies of the
   // tile there only make it hoist loads and spill.
-  if (plan.tile_start > 0 && plan.acc_start == plan.tile_start)
+  if (plan.tile_start > 0 && plan.acc_start == plan.tile_start && plan.tile_start - 1 != spec.parallel)
     plan.loop_unroll = std::max(1, std::min(budget.loop_unroll, budget.unrolled / std::max(1, cost.ops)));
 
   // Tails multiply the copies of the tile; keep the kernel small enough to compile in

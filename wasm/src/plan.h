@@ -46,6 +46,7 @@ struct Plan {
   int scalar_accumulators = 0;
   int unrolled = 0;              // multiply-adds in one tile
   int loop_unroll = 1;           // copies of the tile per iteration of the loop above it
+  int parallel_iterations = 0;   // iterations of the parallel loop (its tail the last), 0 if none
 
   // The tile's multiply-adds, starting at loop `level` with the given extent per variable.
   void enumerate_tile(int level, const std::vector<int>& extent, std::vector<TileOp>& ops) const;

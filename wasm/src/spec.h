@@ -29,6 +29,8 @@ struct Budget {
 
 struct Spec {
   bool relaxed = false;
+  bool shared_memory = false;             // import a shared memory (threads share it)
+  int parallel = -1;                      // loop whose iterations the caller hands out, or -1
   std::vector<int> size;                  // per variable
   std::vector<int64_t> stride[kTensors];  // elements, per tensor per variable
   std::vector<LoopSpec> loops;            // outermost first

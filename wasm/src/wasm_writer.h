@@ -25,7 +25,11 @@ class CodeWriter {
   void block() { op(0x02); byte(0x40); }
   void loop() { op(0x03); byte(0x40); }
   void end() { op(0x0b); }
+  void br(uint32_t depth) { op(0x0c); uleb(depth); }
   void br_if(uint32_t depth) { op(0x0d); uleb(depth); }
+  void if_() { op(0x04); byte(0x40); }
+  void call(uint32_t function) { op(0x10); uleb(function); }
+  void select() { op(0x1b); }
 
   // Locals.
   void local_get(uint32_t i) { op(0x20); uleb(i); }
@@ -36,6 +40,12 @@ class CodeWriter {
   void i32_const(int32_t v) { op(0x41); sleb(v); }
   void i32_add() { op(0x6a); }
   void i32_sub() { op(0x6b); }
+  void i32_mul() { op(0x6c); }
+  void i32_and() { op(0x71); }
+  void i32_lt_s() { op(0x48); }
+  void i32_gt_s() { op(0x4a); }
+  void i32_le_s() { op(0x4c); }
+  void i32_ge_s() { op(0x4e); }
 
   // f32 scalar. Memory accesses take a byte offset added to the address on the stack.
   void f32_load(uint32_t offset) { op(0x2a); memarg(2, offset); }
@@ -122,8 +132,11 @@ struct FunctionDef {
   std::vector<uint8_t> body;  // locals declaration + code + end
 };
 
-// Assembles a module with at most an imported memory `env.memory` and exported functions.
-inline std::vector<uint8_t> assemble_module(const std::vector<FunctionDef>& functions, bool import_memory) {
+enum class MemoryImport { None, Plain, Shared };
+
+// Assembles a module with at most an imported memory `env.memory` and exported functions
+// (function i has index i, for `call`).
+inline std::vector<uint8_t> assemble_module(const std::vector<FunctionDef>& functions, MemoryImport memory) {
   CodeWriter out;
   const uint8_t header[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
   out.raw(header, sizeof header);
@@ -146,14 +159,20 @@ inline std::vector<uint8_t> assemble_module(const std::vector<FunctionDef>& func
     for (auto r : f.results) types.byte(uint8_t(r));
   }
   section(1, types);
-  if (import_memory) {
+  if (memory != MemoryImport::None) {
     CodeWriter imports;
     imports.uleb(1);
     name(imports, "env");
     name(imports, "memory");
     imports.byte(0x02);  // memory
-    imports.byte(0x00);  // limits: min only
-    imports.uleb(1);
+    if (memory == MemoryImport::Shared) {
+      imports.byte(0x03);  // limits: min and max, shared (a shared memory must declare a max)
+      imports.uleb(1);
+      imports.uleb(65536);
+    } else {
+      imports.byte(0x00);  // limits: min only
+      imports.uleb(1);
+    }
     section(2, imports);
   }
   CodeWriter funcs;
