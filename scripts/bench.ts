@@ -1,9 +1,20 @@
-// npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... [--samples N] [--seed S] [--json]
+// npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... [--threads N] [--samples N] [--seed S] [--json]
 //
 // Checks, then times, on one thread: naive scalar JS loops (`naive-js`), the generated kernel of
 // the default schedule (`default`), the generated kernel of every --schedule (`schedule`),
 // tfjs-backend-wasm's matMul (`xnnpack`, matmul-shaped problems only) and the peak kernel
 // (`peak`). Also reports how long generating and compiling one kernel takes (median).
+//
+// With --threads N (N >= 2) the same run adds, on N threads sharing one memory: every --schedule
+// again (its parallel loop's iterations divided among the threads; a schedule without `||` gets
+// its outermost loop that may run in parallel marked), onnxruntime-web's MatMul (`ort-mlas`, its
+// MLAS GEMM, the threaded baseline; matmul-shaped problems only) and the peak kernel on every
+// thread at once. Ratios: `vs 1 thread` (the same schedule's row on one thread), `vs ort`, and
+// `% of peak` against the peak at the row's thread count.
+//
+// The rows after `default` are measured in --rounds interleaved rounds (default 1, or 3 with
+// --threads), each row keeping its best round, so that a burst of load elsewhere on the machine
+// does not decide a ratio.
 //
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
@@ -11,7 +22,7 @@ import { UsageError, fmt, median, parseFlags, positiveInt, runScript, table } fr
 
 const USAGE =
   'usage: npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... ' +
-  '[--samples N] [--seed S] [--compile-reps N] [--json]';
+  '[--threads N] [--rounds N] [--samples N] [--seed S] [--compile-reps N] [--json]';
 
 const COMPILE_REPS = 11;
 
@@ -23,6 +34,8 @@ interface Args {
   samples: number;
   seed: number;
   compileReps: number;
+  threads: number;
+  rounds: number;
 }
 
 export function parseBenchArgs(argv: string[]): Args | 'help' {
@@ -36,6 +49,8 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
       samples: { type: 'string' },
       seed: { type: 'string' },
       'compile-reps': { type: 'string' },
+      threads: { type: 'string' },
+      rounds: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
@@ -55,11 +70,48 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
     samples: positiveInt('samples', v.samples, 7),
     seed: positiveInt('seed', v.seed, 1, 0),
     compileReps: positiveInt('compile-reps', v['compile-reps'], COMPILE_REPS),
+    threads: threadCount(v.threads),
+    rounds: positiveInt('rounds', v.rounds, v.threads !== undefined && threadCount(v.threads) > 1 ? 3 : 1),
   };
 }
 
-interface Row {
+/** Most threads --threads accepts (the thread pool's limit). */
+const MAX_THREADS = 64;
+
+function threadCount(text: string | undefined): number {
+  const n = positiveInt('threads', text, 1);
+  if (n > MAX_THREADS) throw new UsageError(`--threads wants at most ${MAX_THREADS} threads, got ${n}`);
+  return n;
+}
+
+type Measurement = import('../src/runtime/measure.ts').Measurement;
+
+/**
+ * One row per position of the rounds (every round measures the same rows in the same order): the
+ * best GFLOPS of the rounds, the median of their medians, correct only when correct in every
+ * round; the rest (schedule, report, compile times) from the first round.
+ */
+export function mergeRounds(rounds: Row[][]): Row[] {
+  if (rounds.length === 0) return [];
+  return rounds[0].map((first, i) => {
+    const all = rounds.map((r) => r[i]);
+    const best = all.map((r) => r.gflops);
+    const medians = all.map((r) => r.gflops_median);
+    const timed = best.every((g) => g !== null);
+    const bad = all.find((r) => !r.correct);
+    return {
+      ...first,
+      gflops: timed ? Math.max(...(best as number[])) : null,
+      gflops_median: timed ? median(medians as number[]) : null,
+      correct: bad === undefined,
+      ...(bad?.reason ? { reason: bad.reason } : {}),
+    };
+  });
+}
+
+export interface Row {
   impl: string;
+  threads: number;
   gflops: number | null;
   gflops_median: number | null;
   correct: boolean;
@@ -70,6 +122,8 @@ interface Row {
   generate_ms?: number;
   compile_ms?: number;
   report?: unknown;
+  /** Threaded schedule rows: iterations of the parallel loop each thread ran. */
+  ranges?: [number, number][] | null;
 }
 
 async function run(args: Args): Promise<number> {
@@ -80,8 +134,9 @@ async function run(args: Args): Promise<number> {
   const { allocateBuffers } = await import('../src/runtime/buffers.ts');
   const { measureSchedule } = await import('../src/runtime/measure.ts');
   const { measureNaive } = await import('../src/runtime/naive.ts');
-  const { measurePeak } = await import('../src/runtime/peak.ts');
+  const { measurePeak, measurePeakOnThreads } = await import('../src/runtime/peak.ts');
   const { matmulShape, measureXnnpack } = await import('../src/runtime/xnnpack.ts');
+  const { applyAction } = await import('../src/core/actions.ts');
 
   const problem = parseProblem(args.op, args.sizes);
   const schedules = args.schedules.map((text) => {
@@ -106,6 +161,7 @@ async function run(args: Args): Promise<number> {
   const naive = measureNaive(problem, buffers, { timing: naiveTiming });
   rows.push({
     impl: 'naive-js',
+    threads: 1,
     gflops: naive.gflops,
     gflops_median: naive.gflopsMedian,
     correct: naive.check.correct,
@@ -115,58 +171,112 @@ async function run(args: Args): Promise<number> {
     ...(naive.check.reason ? { reason: naive.check.reason } : {}),
   });
 
-  const kernels: Array<{ impl: string; schedule: ReturnType<typeof defaultSchedule> }> = [
-    { impl: 'default', schedule: defaultSchedule(problem) },
-    ...schedules.map((schedule) => ({ impl: 'schedule', schedule })),
-  ];
-  for (const k of kernels) {
-    const m = await measureSchedule(codegen, problem, k.schedule, target, { buffers, timing });
-    // Generating + compiling one kernel: median over a few repetitions (the first one above
-    // already warmed up the generator).
+  type Schedule = ReturnType<typeof defaultSchedule>;
+  const kernelRow = (impl: string, m: Measurement, threads: number): Row => ({
+    impl,
+    threads,
+    gflops: m.gflops,
+    gflops_median: m.gflopsMedian,
+    correct: m.correct,
+    schedule: m.schedule,
+    max_error: m.maxError,
+    checked: m.checked,
+    ...(m.reason ? { reason: m.reason } : {}),
+    report: m.report,
+  });
+  /** Generating + compiling one kernel: median over a few repetitions (after a first, warming one). */
+  const compileTimes = async (schedule: Schedule) => {
     const gen: number[] = [];
     const comp: number[] = [];
     for (let i = 0; i < args.compileReps; i++) {
-      const c = await codegen.compile(problem, k.schedule, target);
+      const c = await codegen.compile(problem, schedule, target);
       gen.push(c.generateMs);
       comp.push(c.compileMs);
     }
-    rows.push({
-      impl: k.impl,
-      gflops: m.gflops,
-      gflops_median: m.gflopsMedian,
-      correct: m.correct,
-      schedule: m.schedule,
-      max_error: m.maxError,
-      checked: m.checked,
-      ...(m.reason ? { reason: m.reason } : {}),
-      generate_ms: median(gen),
-      compile_ms: median(comp),
-      report: m.report,
-    });
-  }
-
-  if (matmulShape(problem)) {
-    const x = await measureXnnpack(problem, buffers, { timing });
-    if (x) {
-      rows.push({
-        impl: 'xnnpack',
-        gflops: x.gflops,
-        gflops_median: x.gflopsMedian,
-        correct: x.check.correct,
-        max_error: x.check.maxError,
-        checked: x.check.checked,
-        ...(x.check.reason ? { reason: x.check.reason } : {}),
-      });
+    return { generate_ms: median(gen), compile_ms: median(comp) };
+  };
+  /** The schedule itself when it has a parallel loop, else with its outermost loop that may be parallel marked. */
+  const parallelized = (schedule: Schedule): Schedule => {
+    if (schedule.loops.some((loop) => loop.parallel)) return schedule;
+    for (let cursor = 0; cursor < schedule.loops.length; cursor++) {
+      const r = applyAction(problem, { schedule, cursor }, 'parallel');
+      if (r.ok) return r.state.schedule;
     }
-  }
+    return schedule;
+  };
 
-  const peak = await measurePeak(codegen, target, timing);
-  rows.push({ impl: 'peak', gflops: peak.gflops, gflops_median: peak.gflopsMedian, correct: true });
+  const defaultRun = await measureSchedule(codegen, problem, defaultSchedule(problem), target, { buffers, timing });
+  rows.push({ ...kernelRow('default', defaultRun, 1), ...(await compileTimes(defaultSchedule(problem))) });
+
+  // Rows compared with each other are timed in interleaved rounds (best of the rounds), so that
+  // load coming and going on a shared machine favours none of them.
+  const pool = args.threads > 1 ? (await import('../src/runtime/nodeThreads.ts')).createNodeThreadPool(args.threads) : null;
+  const shared = pool ? (await import('../src/runtime/measureThreads.ts')).allocateSharedBuffers(problem, args.seed) : null;
+  const rounds: Row[][] = [];
+  try {
+    for (let round = 0; round < args.rounds; round++) rounds.push(await comparedRows(round === 0));
+  } finally {
+    pool?.terminate();
+  }
+  rows.push(...mergeRounds(rounds));
+
+  async function comparedRows(first: boolean): Promise<Row[]> {
+    const out: Row[] = [];
+    for (const schedule of schedules) {
+      const m = await measureSchedule(codegen, problem, schedule, target, { buffers, timing });
+      out.push({ ...kernelRow('schedule', m, 1), ...(first ? await compileTimes(schedule) : {}) });
+    }
+    if (pool && shared) {
+      const { measureScheduleOnThreads } = await import('../src/runtime/measureThreads.ts');
+      for (const schedule of schedules) {
+        const m = await measureScheduleOnThreads(codegen, problem, parallelized(schedule), target, pool, { buffers: shared, timing });
+        out.push({ ...kernelRow('schedule', m, pool.threads), ranges: m.ranges });
+      }
+    }
+    if (matmulShape(problem)) {
+      const x = await measureXnnpack(problem, buffers, { timing });
+      if (x) {
+        out.push({
+          impl: 'xnnpack',
+          threads: 1,
+          gflops: x.gflops,
+          gflops_median: x.gflopsMedian,
+          correct: x.check.correct,
+          max_error: x.check.maxError,
+          checked: x.check.checked,
+          ...(x.check.reason ? { reason: x.check.reason } : {}),
+        });
+      }
+    }
+    const peak = await measurePeak(codegen, target, timing);
+    out.push({ impl: 'peak', threads: 1, gflops: peak.gflops, gflops_median: peak.gflopsMedian, correct: true });
+    if (pool) {
+      const peakN = await measurePeakOnThreads(codegen, target, pool, timing);
+      out.push({ impl: 'peak', threads: pool.threads, gflops: peakN.gflops, gflops_median: peakN.gflopsMedian, correct: true });
+      if (matmulShape(problem)) {
+        const { measureOrtMatmul } = await import('../src/runtime/ortMatmul.ts');
+        const o = await measureOrtMatmul(problem, buffers, pool.threads, { timing });
+        if (o) {
+          out.push({
+            impl: 'ort-mlas',
+            threads: o.threads,
+            gflops: o.gflops,
+            gflops_median: o.gflopsMedian,
+            correct: o.check.correct,
+            max_error: o.check.maxError,
+            checked: o.check.checked,
+            ...(o.check.reason ? { reason: o.check.reason } : {}),
+          });
+        }
+      }
+    }
+    return out;
+  }
 
   if (args.json) {
     process.stdout.write(JSON.stringify({ op: args.op, sizes: args.sizes, rows }) + '\n');
   } else {
-    process.stdout.write(renderTable(problem.op, args.sizes, problem.flops, target.relaxedSimd, rows, args.compileReps));
+    process.stdout.write(renderTable(problem.op, args.sizes, problem.flops, target.relaxedSimd, rows, args.compileReps, args.threads));
   }
 
   const wrong = rows.filter((r) => !r.correct);
@@ -176,21 +286,48 @@ async function run(args: Args): Promise<number> {
   return wrong.length > 0 ? 1 : 0;
 }
 
-function renderTable(op: string, sizes: string, flops: number, relaxed: boolean, rows: Row[], reps: number): string {
+function renderTable(op: string, sizes: string, flops: number, relaxed: boolean, rows: Row[], reps: number, threads: number): string {
+  const threaded = threads > 1;
   const xnn = rows.find((r) => r.impl === 'xnnpack')?.gflops ?? null;
-  const peak = rows.find((r) => r.impl === 'peak')?.gflops ?? null;
-  const header = ['impl', 'GFLOPS best', 'GFLOPS median', 'correct', 'vs xnnpack', '% of peak', 'schedule'];
-  const body = rows.map((r) => [
-    r.impl,
-    fmt(r.gflops),
-    fmt(r.gflops_median),
-    r.correct ? 'yes' : 'NO',
-    xnn !== null && r.gflops !== null && r.impl !== 'peak' ? `${fmt(r.gflops / xnn)}x` : '',
-    peak !== null && r.gflops !== null && r.impl !== 'peak' ? `${fmt((100 * r.gflops) / peak, 1)}%` : '',
-    r.impl === 'naive-js' || r.impl === 'default' || r.impl === 'schedule' ? (r.schedule ?? '') : '',
-  ]);
+  const ort = rows.find((r) => r.impl === 'ort-mlas')?.gflops ?? null;
+  const peakAt = (n: number) => rows.find((r) => r.impl === 'peak' && r.threads === n)?.gflops ?? null;
+  const schedules = rows.filter((r) => r.impl === 'schedule');
+  /** The same --schedule on one thread (the i-th threaded schedule row pairs with the i-th one-thread row). */
+  const oneThread = (r: Row): number | null => {
+    if (r.impl !== 'schedule' || r.threads === 1) return null;
+    const i = schedules.filter((s) => s.threads === r.threads).indexOf(r);
+    return schedules.filter((s) => s.threads === 1)[i]?.gflops ?? null;
+  };
+  const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? `${fmt(a / b)}x` : '');
+  const header = [
+    'impl',
+    ...(threaded ? ['threads'] : []),
+    'GFLOPS best',
+    'GFLOPS median',
+    'correct',
+    ...(threaded ? ['vs 1 thread', 'vs ort'] : []),
+    'vs xnnpack',
+    '% of peak',
+    'schedule',
+  ];
+  const body = rows.map((r) => {
+    const isPeak = r.impl === 'peak';
+    const peak = peakAt(r.threads);
+    return [
+      r.impl,
+      ...(threaded ? [String(r.threads)] : []),
+      fmt(r.gflops),
+      fmt(r.gflops_median),
+      r.correct ? 'yes' : 'NO',
+      ...(threaded ? [ratio(r.gflops, oneThread(r)), isPeak || r.impl === 'ort-mlas' ? '' : ratio(r.gflops, ort)] : []),
+      isPeak ? '' : ratio(r.gflops, xnn),
+      peak !== null && r.gflops !== null && !isPeak ? `${fmt((100 * r.gflops) / peak, 1)}%` : '',
+      r.impl === 'naive-js' || r.impl === 'default' || r.impl === 'schedule' ? (r.schedule ?? '') : '',
+    ];
+  });
   const out: string[] = [];
-  out.push(`${op}   (${sizes}; ${(flops / 1e6).toFixed(1)} MFLOP; relaxed SIMD ${relaxed ? 'on' : 'off'}; one thread)`);
+  const where = threaded ? `one thread and ${threads} threads` : 'one thread';
+  out.push(`${op}   (${sizes}; ${(flops / 1e6).toFixed(1)} MFLOP; relaxed SIMD ${relaxed ? 'on' : 'off'}; ${where})`);
   out.push('');
   out.push(...table(header, body));
   out.push('');
@@ -201,6 +338,20 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
     out.push(
       `  ${r.impl.padEnd(8)} ${fmt(r.generate_ms, 3)} ms generate + ${fmt(r.compile_ms, 3)} ms compile = ${fmt(total, 3)} ms   ${r.schedule ?? ''}`.trimEnd(),
     );
+  }
+  const parallelRows = rows.filter((r) => r.ranges !== undefined);
+  if (parallelRows.length > 0) {
+    out.push('');
+    out.push(`on ${threads} threads:`);
+    for (const r of parallelRows) {
+      const p = (r.report as { parallel?: { text: string; iterations: number } | null } | undefined)?.parallel;
+      const split = r.ranges ? r.ranges.map(([b, e]) => `${e - b}`).join(' + ') : '';
+      out.push(
+        p
+          ? `  ${r.schedule}: ${p.text} runs in parallel, ${p.iterations} iterations split ${split}`
+          : `  ${r.schedule}: no loop may run in parallel, so it runs on one of the threads`,
+      );
+    }
   }
   for (const r of rows) {
     if (!r.correct) out.push(`${r.impl}: ${r.reason ?? 'incorrect'}`);

@@ -10,6 +10,7 @@ const COMMAND = 2;
 const FAILED = 3;
 const SLOTS = 8;
 const SLOT_WORDS = 8;
+const LOADED_WORD = 7;
 const COMMAND_RUN = 0;
 const ERROR_BYTES = 256;
 
@@ -61,12 +62,13 @@ export function serveKernelThread(port) {
       fn = instance.exports[message.exportName];
       if (typeof fn !== 'function') throw new Error(`the module does not export a function '${message.exportName}'`);
     } catch (error) {
-      port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      port.postMessage({ type: 'error', load: message.load, message: error instanceof Error ? error.message : String(error) });
       return;
     }
     // Read the generation before saying ready, so that a run dispatched right after is not missed.
     const seen = Atomics.load(control, GENERATION);
-    port.postMessage({ type: 'loaded' });
+    Atomics.store(control, SLOTS + index * SLOT_WORDS + LOADED_WORD, message.load);
+    port.postMessage({ type: 'loaded', load: message.load });
     serve(seen);
   });
 }

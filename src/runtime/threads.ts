@@ -11,10 +11,12 @@
 //   [1] done         threads that finished the current generation
 //   [2] command      0 run the loaded function, 1 return to the message loop (to load another)
 //   [3] failed       0, or 1 + the index of the first thread whose call threw (text: errorText)
-//   [8 + 8 i ...]    thread i: active flag (0 = sit this call out), then up to 5 i32 arguments
+//   [8 + 8 i ...]    thread i: active flag (0 = sit this call out), then up to 5 i32 arguments;
+//                    word 7 is the number of the last load thread i finished
 //
-// Messages are used only to load a module: {type: 'load', module, memory, exportName, control,
-// errorText, index} -> {type: 'loaded'} or {type: 'error', message}.
+// Messages are used only to load a module: {type: 'load', load, module, memory, exportName,
+// control, errorText, index} -> {type: 'loaded', load} or {type: 'error', load, message}, where
+// `load` numbers the loads so that a reply is counted once, for its own load and thread.
 //
 // A call that does not finish within `callTimeoutMs` is a runaway: every thread is terminated
 // and `run` throws a RunawayKernelError; the pool is unusable afterwards.
@@ -67,6 +69,7 @@ const FAILED = 3;
 const SLOTS = 8;
 const SLOT_WORDS = 8;
 const MAX_ARGS = 5;
+const LOADED_WORD = 7;
 const COMMAND_RUN = 0;
 const COMMAND_RELEASE = 1;
 const ERROR_BYTES = 256;
@@ -97,6 +100,7 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
   const errorText = new Uint8Array(errorBuffer);
   const ports = Array.from({ length: threads }, (_, i) => spawn(i));
   let loaded = false;
+  let loads = 0;
   let serving = false;
   let dead: Error | null = null;
   const waiters = new Set<(message: unknown, from: number) => void>();
@@ -147,8 +151,9 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
         serving = false;
       }
       loaded = false;
+      const load = ++loads;
       await new Promise<void>((resolve, reject) => {
-        let ready = 0;
+        const ready = new Set<number>();
         const timer = setTimeout(() => finish(new Error(`the kernel threads did not load the module within ${loadTimeoutMs} ms`)), loadTimeoutMs);
         const finish = (error?: Error) => {
           clearTimeout(timer);
@@ -157,12 +162,16 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
           else resolve();
         };
         const waiter = (message: unknown, from: number) => {
-          const m = message as { type?: string; message?: string };
-          if (m.type === 'loaded' && ++ready === threads) finish();
-          else if (m.type === 'error') finish(new Error(`kernel thread ${from} could not load the module: ${m.message}`));
+          const m = message as { type?: string; load?: number; message?: string };
+          if (m.type === 'loaded' && m.load === load) {
+            ready.add(from);
+            if (ready.size === threads) finish();
+          } else if (m.type === 'error' && (m.load === load || m.load === undefined)) {
+            finish(new Error(`kernel thread ${from} could not load the module: ${m.message}`));
+          }
         };
         waiters.add(waiter);
-        ports.forEach((port, index) => port.postMessage({ type: 'load', module, memory, exportName, control: controlBuffer, errorText: errorBuffer, index }));
+        ports.forEach((port, index) => port.postMessage({ type: 'load', load, module, memory, exportName, control: controlBuffer, errorText: errorBuffer, index }));
       });
       loaded = true;
       serving = true;
@@ -173,6 +182,7 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
       if (argsPerThread.length !== threads) throw new RangeError(`run needs arguments for ${threads} threads, got ${argsPerThread.length}`);
       argsPerThread.forEach((args, i) => {
         const slot = SLOTS + i * SLOT_WORDS;
+        if (Atomics.load(control, slot + LOADED_WORD) !== loads) throw new Error(`kernel thread ${i} has not loaded the current module`);
         control[slot] = args ? 1 : 0;
         if (args && args.length > MAX_ARGS) throw new RangeError(`at most ${MAX_ARGS} arguments per thread, got ${args.length}`);
         for (let a = 0; a < MAX_ARGS; a++) control[slot + 1 + a] = args?.[a] ?? 0;

@@ -147,3 +147,45 @@ export function measureThroughput(thunk: () => void, flops: number, options: Tim
     timing,
   };
 }
+
+/**
+ * `measureThroughput` for a call that completes asynchronously (e.g. onnxruntime-web's
+ * `session.run`): the same warm-up, calibration and samples, each call awaited before the next.
+ * Supports the options of `timeThunk` except `priorCallMs` and `now`.
+ */
+export async function measureAsyncThroughput(thunk: () => Promise<unknown>, flops: number, options: TimingOptions = {}): Promise<Throughput> {
+  const samples = Math.max(1, Math.floor(options.samples ?? 7));
+  const minSampleMs = options.minSampleMs ?? 10;
+  const warmupMs = options.warmupMs ?? 20;
+  const minWarmupCalls = options.minWarmupCalls ?? 3;
+  const longCallMs = options.longCallMs ?? 100;
+  const maxTotalMs = options.maxTotalMs ?? Infinity;
+  const minSamples = Math.min(samples, Math.max(1, options.minSamples ?? 3));
+  const start = performance.now();
+  let warmupCalls = 0;
+  let lastCallMs = 0;
+  while (warmupCalls < minWarmupCalls || (performance.now() - start < warmupMs && !(warmupCalls >= 2 && lastCallMs >= longCallMs))) {
+    const t0 = performance.now();
+    await thunk();
+    lastCallMs = performance.now() - t0;
+    warmupCalls++;
+  }
+  const callsPerSample = Math.max(1, Math.ceil(minSampleMs / Math.max(lastCallMs, 1e-3)));
+  const perCall: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    if (s >= minSamples && performance.now() - start >= maxTotalMs) break;
+    options.beforeSample?.();
+    const t0 = performance.now();
+    for (let i = 0; i < callsPerSample; i++) await thunk();
+    perCall.push((performance.now() - t0) / 1000 / callsPerSample);
+  }
+  const timing: TimingResult = {
+    samples: perCall,
+    bestSeconds: Math.min(...perCall),
+    medianSeconds: median(perCall),
+    callsPerSample,
+    warmupCalls,
+    totalMs: performance.now() - start,
+  };
+  return { gflops: gflops(flops, timing.bestSeconds), gflopsMedian: gflops(flops, timing.medianSeconds), timing };
+}
