@@ -65,6 +65,27 @@ describe('export', () => {
   });
 });
 
+describe('parallel loops in files', () => {
+  it('round trip: the `parallel` action in the log, `||` in base and schedule, the pragma in C', () => {
+    const store = createLooplabStore({ initial: { base: '||m:4 n k m:64' } });
+    store.getState().act('parallel');
+    store.getState().act('down');
+    store.getState().act('parallel');
+    expect(exportText(store.getState())).toBe('m:4 ||n:256 k:256 m:64');
+    const file = exportFile(store.getState());
+    expect(file.base).toBe('||m:4 n:256 k:256 m:64');
+    expect(file.log?.map((e) => e.action)).toEqual(['parallel', 'down', 'parallel']);
+    const r = importJson(JSON.stringify(file));
+    expect(r.ok && printSchedule(r.value.states[r.value.position].schedule)).toBe('m:4 ||n:256 k:256 m:64');
+    expect(exportC(store.getState())).toContain('#pragma omp parallel for');
+  });
+
+  it('a file without any parallel mark still loads', () => {
+    const r = importJson(JSON.stringify({ format: 'looplab-schedule', version: 1, problem: MATMUL, schedule: 'm:64 n k m:4' }));
+    expect(r.ok && r.value.states[0].schedule.loops.some((l) => l.parallel)).toBe(false);
+  });
+});
+
 describe('import', () => {
   const file = (over: Record<string, unknown>) => JSON.stringify({ format: 'looplab-schedule', version: 1, problem: MATMUL, ...over });
 
