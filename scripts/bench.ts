@@ -18,6 +18,7 @@
 //
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
+import { MAX_THREADS } from '../src/runtime/threads.ts';
 import { UsageError, fmt, median, parseFlags, positiveInt, runScript, table } from './cli.ts';
 
 const USAGE =
@@ -74,9 +75,6 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
     rounds: positiveInt('rounds', v.rounds, v.threads !== undefined && threadCount(v.threads) > 1 ? 3 : 1),
   };
 }
-
-/** Most threads --threads accepts (the thread pool's limit). */
-const MAX_THREADS = 64;
 
 function threadCount(text: string | undefined): number {
   const n = positiveInt('threads', text, 1);

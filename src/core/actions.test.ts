@@ -152,6 +152,12 @@ describe('parallel', () => {
       "can't run n:256 in parallel: the parallel loop must be outside every reduction loop, and n is inside k, which is summed over: every k iteration would have to wait for all threads",
     );
     expect(reason(mm, at(mm, 'm n k m:4', 3), 'parallel')).toMatch(/inside k/);
+    const elementwise = parseProblem('C[m,n] += A[m,n] * B[m,n]', 'm=8, n=8');
+    expect(reason(elementwise, at(elementwise, 'm n', 1), 'parallel')).toBe(
+      "can't run n:8 in parallel: it is the innermost loop, whose iterations are the SIMD lanes of one thread; run an outer loop in parallel",
+    );
+    expect(show(apply(elementwise, at(elementwise, 'm n', 0), 'parallel'))).toBe('||m:8 n:8 @0');
+    expect(reason(elementwise, at(elementwise, 'n ||m m:4', 2), 'merge')).toMatch(/^can't merge m:4: the parallel loop \|\|m:8 would be left where it is the innermost loop/);
   });
   it('stays with its loop: swaps carry it, splits keep it on the outer loop, merges on the merged loop', () => {
     const s = at(mm, '||m n k', 0);
@@ -243,6 +249,7 @@ describe('properties (fast-check)', () => {
     parseProblem(MATMUL, 'm=16, n=7, k=5'),
     parseProblem('C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=2, m=5, n=6, k=3'),
     parseProblem('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', 'co=3, ci=2, oh=3, ow=5, kh=3, kw=2'),
+    parseProblem('C[m,n] += A[m,n] * B[m,n]', 'm=6, n=5'),
   ];
   const actionArb = fc.oneof(fc.constantFrom(...ALL_ACTIONS), fc.integer({ min: 2, max: 20 }).map((f): Action => `split_${f}`));
   const arb = fc.record({
@@ -293,19 +300,28 @@ describe('properties (fast-check)', () => {
     );
   });
 
-  it('a reduction loop is never parallel, and only output loops enclose the parallel loop', () => {
+  it('a reduction loop is never parallel, only output loops enclose the parallel loop, and it is not innermost', () => {
     fc.assert(
       fc.property(arb, ({ pi, actions }) => {
         const problem = problems[pi];
         let state: NestState = { schedule: defaultSchedule(problem), cursor: 0 };
-        for (const a of actions) {
-          const r = applyAction(problem, state, a);
-          if (r.ok) state = r.state;
-          const loops = state.schedule.loops;
+        const expectLegalMark = (loops: NestState['schedule']['loops']) => {
           const marked = loops.flatMap((l, i) => (l.parallel ? [i] : []));
           expect(marked.length).toBeLessThanOrEqual(1);
           for (const i of marked) {
             for (const l of loops.slice(0, i + 1)) expect(problem.reductionVariables).not.toContain(l.variable);
+            expect(i).toBeLessThan(loops.length - 1);
+          }
+        };
+        for (const a of actions) {
+          const r = applyAction(problem, state, a);
+          if (r.ok) state = r.state;
+          expectLegalMark(state.schedule.loops);
+          // Pressing parallel on every loop of the state: each result is legal too.
+          for (let cursor = 0; cursor < state.schedule.loops.length; cursor++) {
+            const p = applyAction(problem, { ...state, cursor }, 'parallel');
+            if (p.ok) expectLegalMark(p.state.schedule.loops);
+            else expect(p.reason).toMatch(/^can't run .* in parallel: /);
           }
         }
       }),

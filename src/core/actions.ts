@@ -103,6 +103,9 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       const next = copy();
       next[j] = withMark({ variable: here.variable, trip: Math.floor(extent / step), tail: extent % step }, loops[j].parallel || here.parallel);
       next.splice(c, 1);
+      const p = parallelLoopIndex({ loops: next });
+      const why = p >= 0 ? parallelIssue(problem, next, p) : null;
+      if (why) return fail(`can't merge ${name}: the parallel loop ${loopText(next[p])} would be left where ${why}`);
       return withLoops(next, j);
     }
     case 'parallel': {

@@ -41,7 +41,7 @@ export function parallelLoopIndex(schedule: Schedule): number {
  * Why loop `index` may not run in parallel, or null when it may: its iterations must write
  * disjoint parts of the output, so it must loop over an output variable, and only loops over
  * output variables may enclose it (a reduction loop around it would need every thread to finish
- * before its next iteration).
+ * before its next iteration). The innermost loop is vectorized, so it is never the parallel one.
  */
 export function parallelIssue(problem: Problem, loops: readonly Pick<Loop, 'variable'>[], index: number): string | null {
   const { variable } = loops[index];
@@ -52,6 +52,9 @@ export function parallelIssue(problem: Problem, loops: readonly Pick<Loop, 'vari
   const around = loops.slice(0, index).find((l) => problem.reductionVariables.includes(l.variable));
   if (around) {
     return `the parallel loop must be outside every reduction loop, and ${variable} is inside ${around.variable}, which is summed over: every ${around.variable} iteration would have to wait for all threads`;
+  }
+  if (index === loops.length - 1) {
+    return 'it is the innermost loop, whose iterations are the SIMD lanes of one thread; run an outer loop in parallel';
   }
   return null;
 }

@@ -20,6 +20,9 @@
 //
 // A call that does not finish within `callTimeoutMs` is a runaway: every thread is terminated
 // and `run` throws a RunawayKernelError; the pool is unusable afterwards.
+//
+// `run` blocks its caller in Atomics.wait: call it from Node or from a worker (a page's measuring
+// worker), never from a page's main thread, where Atomics.wait is not allowed.
 
 /** One spawned thread, as seen by the pool (a Worker of either kind behind a small adapter). */
 export interface ThreadPort {
