@@ -219,18 +219,19 @@ async function run(args: Args): Promise<number> {
   rows.push(...mergeRounds(rounds));
 
   async function comparedRows(first: boolean): Promise<Row[]> {
-    const out: Row[] = [];
+    // Each schedule on one thread and right after on N, so that the two see the same load.
+    const oneThread: Row[] = [];
+    const nThreads: Row[] = [];
+    const { measureScheduleOnThreads } = await import('../src/runtime/measureThreads.ts');
     for (const schedule of schedules) {
       const m = await measureSchedule(codegen, problem, schedule, target, { buffers, timing });
-      out.push({ ...kernelRow('schedule', m, 1), ...(first ? await compileTimes(schedule) : {}) });
-    }
-    if (pool && shared) {
-      const { measureScheduleOnThreads } = await import('../src/runtime/measureThreads.ts');
-      for (const schedule of schedules) {
-        const m = await measureScheduleOnThreads(codegen, problem, parallelized(schedule), target, pool, { buffers: shared, timing });
-        out.push({ ...kernelRow('schedule', m, pool.threads), ranges: m.ranges });
+      oneThread.push({ ...kernelRow('schedule', m, 1), ...(first ? await compileTimes(schedule) : {}) });
+      if (pool && shared) {
+        const t = await measureScheduleOnThreads(codegen, problem, parallelized(schedule), target, pool, { buffers: shared, timing });
+        nThreads.push({ ...kernelRow('schedule', t, pool.threads), ranges: t.ranges });
       }
     }
+    const out: Row[] = [...oneThread, ...nThreads];
     if (matmulShape(problem)) {
       const x = await measureXnnpack(problem, buffers, { timing });
       if (x) {
