@@ -9,8 +9,8 @@
 // again (its parallel loop's iterations divided among the threads; a schedule without `||` gets
 // its outermost loop that may run in parallel marked), onnxruntime-web's MatMul (`ort-mlas`, its
 // MLAS GEMM, the threaded baseline; matmul-shaped problems only) and the peak kernel on every
-// thread at once. Ratios: `vs 1 thread` (the same schedule's row on one thread), `vs ort`, and
-// `% of peak` against the peak at the row's thread count.
+// thread at once. Ratios: `vs 1 thread` (the same schedule's row on one thread), `vs ort` (rows
+// on N threads), and `% of peak` against the peak at the row's thread count.
 //
 // The rows after `default` are measured in --rounds interleaved rounds (default 1, or 3 with
 // --threads), each row keeping its best round, so that a burst of load elsewhere on the machine
@@ -318,7 +318,8 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
       fmt(r.gflops),
       fmt(r.gflops_median),
       r.correct ? 'yes' : 'NO',
-      ...(threaded ? [ratio(r.gflops, oneThread(r)), isPeak || r.impl === 'ort-mlas' ? '' : ratio(r.gflops, ort)] : []),
+      // ort-mlas runs on N threads: only rows on N threads are compared with it.
+      ...(threaded ? [ratio(r.gflops, oneThread(r)), isPeak || r.impl === 'ort-mlas' || r.threads !== threads ? '' : ratio(r.gflops, ort)] : []),
       isPeak ? '' : ratio(r.gflops, xnn),
       peak !== null && r.gflops !== null && !isPeak ? `${fmt((100 * r.gflops) / peak, 1)}%` : '',
       r.impl === 'naive-js' || r.impl === 'default' || r.impl === 'schedule' ? (r.schedule ?? '') : '',
