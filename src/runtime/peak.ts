@@ -7,6 +7,9 @@ import { measureThroughput, type TimingOptions } from './timing.ts';
 /** Floating-point operations per call of `peak`: enough for ~0.1-1 ms at 10-100 GFLOPS. */
 export const PEAK_FLOPS_PER_CALL = 1e7;
 
+/** Calls of the threaded peak are this many times longer than the one-thread peak's. */
+const THREADED_PEAK_CALL_FACTOR = 16;
+
 export interface PeakMeasurement {
   gflops: number;
   gflopsMedian: number;
@@ -32,7 +35,8 @@ export async function measurePeakOnThreads(codegen: Codegen, target: Target, poo
   const { bytes, flopsPerIteration } = codegen.peak(target);
   const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   await pool.load(module, 'peak');
-  const iterationsPerCall = Math.max(1, Math.round(PEAK_FLOPS_PER_CALL / flopsPerIteration));
+  // Long calls (~2-4 ms), so that waking and joining the threads costs under 2% of a call.
+  const iterationsPerCall = Math.max(1, Math.round((THREADED_PEAK_CALL_FACTOR * PEAK_FLOPS_PER_CALL) / flopsPerIteration));
   const args = Array.from({ length: pool.threads }, () => [iterationsPerCall]);
   const t = measureThroughput(() => pool.run(args), iterationsPerCall * flopsPerIteration * pool.threads, timing);
   return { gflops: t.gflops, gflopsMedian: t.gflopsMedian, flopsPerIteration, iterationsPerCall };
