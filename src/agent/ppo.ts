@@ -8,6 +8,7 @@ import { AGENT_ACTIONS, type Action } from '../core/actions.ts';
 import { seededRandom } from '../core/random.ts';
 import { benchmarkProblem, problemPicker, seededShuffle } from './benchmarks.ts';
 import { LoopEnv } from './env.ts';
+import { generalizedAdvantages } from './gae.ts';
 import { maskedSoftmax, QPolicy } from './policy.ts';
 import { DEFAULT_TRAIN_CONFIG, TrainingLog, type TrainConfig, type TrainDeps, type TrainHooks, type TrainResult } from './train.ts';
 
@@ -99,12 +100,17 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
         ret += r.reward * config.gamma ** (traj.length - 1);
         log.envSteps++;
       }
-      let adv = 0;
+      // An episode ends after its last step: nothing to bootstrap.
+      const { advantages, returns } = generalizedAdvantages({
+        rewards: traj.map((s) => s.reward),
+        values: traj.map((s) => s.value),
+        dones: traj.map((_, t) => t === traj.length - 1),
+        lastValue: 0,
+        gamma: config.gamma,
+        lambda: config.lambda,
+      });
       for (let t = traj.length - 1; t >= 0; t--) {
-        const nextValue = t + 1 < traj.length ? traj[t + 1].value : 0;
-        const delta = traj[t].reward + config.gamma * nextValue - traj[t].value;
-        adv = delta + config.gamma * config.lambda * adv;
-        batch.push({ features: traj[t].features, mask: traj[t].mask, action: traj[t].action, logp: traj[t].logp, advantage: adv, ret: adv + traj[t].value });
+        batch.push({ features: traj[t].features, mask: traj[t].mask, action: traj[t].action, logp: traj[t].logp, advantage: advantages[t], ret: returns[t] });
       }
       log.endEpisode(ret);
       hooks.onEpisode?.({ episode: log.episodes, envSteps: log.envSteps, epsilon: NaN, wallSec: wall(), ret });
