@@ -163,6 +163,10 @@ describe('parseProblem: errors name the place and the fix', () => {
       'a=1 b=1 c=1 d=1 e=1 f=1 g=1 h=1 i=1 j=1 k=1',
       'line 1, col 1: the problem has 11 variables, but a nest holds at most 10 loops; use at most 10 variables',
     ],
+    // A variable named like a tail would make the schedule text ambiguous (`k:2 r1` is a loop with a tail).
+    ['C[k,r1] += A[k,j] * B[j,r1]', 'k=5, r1=4, j=3', "line 1, col 5: variable 'r1' reads as a tail in schedule text (as in m:24 r1); rename it, e.g. to 'r1_'"],
+    ['C[r16,n] += A[r16,k] * B[k,n]', 'r16=4, n=4, k=4', "line 1, col 3: variable 'r16' reads as a tail in schedule text (as in m:24 r1); rename it, e.g. to 'r16_'"],
+    ['C[m,n] += A[m,2*r0+k] * B[k,n]', 'm=1', "line 1, col 17: variable 'r0' reads as a tail in schedule text (as in m:24 r1); rename it, e.g. to 'r0_'"],
     ['C[m,n] += A[m,k] * B[k,n]', 'm=16384, n=16384, k=16384', 'sizes, col 1: problem needs 3.0 GiB for its tensors, over the 512 MiB cap; use smaller sizes'],
     ['C[a] += A[a+b+c] * B[b+c+d+e]', 'a=1048576 b=1048576 c=1048576 d=1048576 e=1048576', 'sizes, col 1: problem has 2.5e+30 FLOPs, too many to count exactly; use smaller sizes'],
   ];
@@ -172,6 +176,12 @@ describe('parseProblem: errors name the place and the fix', () => {
     const m = /^(?:line (\d+)|sizes), col (\d+): /.exec(message)!;
     expect(e.col).toBe(Number(m[2]));
     expect(e.line).toBe(m[1] ? Number(m[1]) : 2);
+  });
+
+  it('accepts names that only start like a tail', () => {
+    for (const v of ['r', 'rx', 'r1x', 'R1', 'ar1', 'r_1']) {
+      expect(parseProblem(`C[m,${v}] += A[m,k] * B[k,${v}]`, `m=2, ${v}=3, k=4`).variables).toEqual(['m', v, 'k']);
+    }
   });
 
   it('a multi-line op reports the right line', () => {

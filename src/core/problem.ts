@@ -2,6 +2,7 @@
 import { DslError, parseSizes, parseStatement, placeOf, tensorText } from './dsl.ts';
 import type { DslPlace, SizeItem, SizesLine, StatementNode, TensorNode } from './dsl.ts';
 import { MAX_LOOPS } from './limits.ts';
+import { TAIL_TOKEN } from './schedule.ts';
 import type { IndexTerm, Problem, TensorAccess } from './types.ts';
 
 export { DslError, MAX_SIZE } from './dsl.ts';
@@ -55,6 +56,17 @@ function build(stmt: StatementNode, opPlace: (line: number) => DslPlace, items: 
     for (let j = 0; j < i; j++) {
       if (tensors[i].name === tensors[j].name) {
         errAt(tensors[i], `tensor name '${tensors[i].name}' is used twice; give each tensor its own name`);
+      }
+    }
+  }
+  // Schedule text writes a loop's tail as `r<digits>` (`m:24 r1`), so a variable of that name
+  // would make printed schedules read back as other schedules.
+  for (const t of tensors) {
+    for (const index of t.indices) {
+      for (const term of index.terms) {
+        if (TAIL_TOKEN.test(term.variable)) {
+          errAt(term, `variable '${term.variable}' reads as a tail in schedule text (as in m:24 r1); rename it, e.g. to '${term.variable}_'`);
+        }
       }
     }
   }

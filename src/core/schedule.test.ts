@@ -72,13 +72,10 @@ describe('parseSchedule', () => {
     }
   });
 
-  it('r<digits> is a variable when the problem has one of that name', () => {
-    const p = parseProblem('C[r1,n] += A[r1,k] * B[k,n]', 'r1=10, n=4, k=4');
-    expect(parseSchedule(p, 'r1 n k r1:2').loops).toEqual([L('r1', 5), L('n', 4), L('k', 4), L('r1', 2)]);
-    expect(errorOf(() => parseSchedule(p, 'r1:3 r1 n k')).message).toBe(
-      "col 6: 'r1' needs a trip here: only the outermost loop over r1 may omit it; write e.g. 'r1:4'",
-    );
-    expect(parseSchedule(p, 'r1:3r1 r1:3 n k').loops).toEqual([L('r1', 3, 1), L('r1', 3), L('n', 4), L('k', 4)]);
+  it('r<digits> is always a tail: the DSL refuses variables named like one', () => {
+    expect(() => parseProblem('C[r1,n] += A[r1,k] * B[k,n]', 'r1=10, n=4, k=4')).toThrow(/variable 'r1' reads as a tail in schedule text/);
+    expect(parseSchedule(mm97, 'm:24 r1 m:4 n k').loops[0]).toEqual(L('m', 24, 1));
+    expect(errorOf(() => parseSchedule(mm97, 'r1 m n k')).message).toBe("col 1: tail 'r1' follows no loop; put it after the loop it belongs to, like 'm:24 r1'");
   });
 
   const errors: [string, string][] = [

@@ -22,6 +22,9 @@ export class ScheduleError extends Error {
   }
 }
 
+/** A tail in schedule text (`r1` in `m:24 r1`); the DSL refuses variables named like it. */
+export const TAIL_TOKEN = /^r([0-9]+)$/;
+
 /** A loop in schedule notation: `m:24`, `m:24 r1`. */
 export function loopText(loop: Loop): string {
   return loop.tail > 0 ? `${loop.variable}:${loop.trip} r${loop.tail}` : `${loop.variable}:${loop.trip}`;
@@ -214,19 +217,19 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
   const cols: { loop: number; tail: number }[] = [];
   for (const tok of tokens) {
     const t = tok.text;
-    const plain = /^[A-Za-z_][A-Za-z0-9_]*$/.exec(t);
-    if (plain && Object.hasOwn(problem.sizes, t)) {
-      entries.push({ variable: t, trip: null, tail: null });
-      cols.push({ loop: tok.col, tail: tok.col });
-      continue;
-    }
-    const tailTok = /^r([0-9]+)$/.exec(t);
+    const tailTok = TAIL_TOKEN.exec(t);
     if (tailTok) {
       const prev = entries[entries.length - 1];
       if (!prev) throw new ScheduleError(tok.col, `tail '${t}' follows no loop; put it after the loop it belongs to, like 'm:24 r1'`);
       if (prev.tail !== null) throw new ScheduleError(tok.col, `'${entryText(prev)}' already has a tail; remove '${t}'`);
       prev.tail = Number(tailTok[1]);
       cols[cols.length - 1].tail = tok.col;
+      continue;
+    }
+    const plain = /^[A-Za-z_][A-Za-z0-9_]*$/.exec(t);
+    if (plain && Object.hasOwn(problem.sizes, t)) {
+      entries.push({ variable: t, trip: null, tail: null });
+      cols.push({ loop: tok.col, tail: tok.col });
       continue;
     }
     if (plain) {
