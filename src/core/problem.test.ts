@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DslError, MEMORY_CAP_BYTES, PRESETS, formatBytes, parseProblem, parseProblemText, problemText } from './problem.ts';
+import { DslError, MAX_PROBLEM_CHARS, MEMORY_CAP_BYTES, PRESETS, formatBytes, parseProblem, parseProblemText, problemText } from './problem.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
 
@@ -219,5 +219,61 @@ describe('PRESETS', () => {
     const strided = parseProblemText(PRESETS.find((x) => x.id === 'conv-3x3-stride2')!.text);
     expect(strided.inputs[0].shape).toEqual([64, 57, 57]);
     for (const p of PRESETS) expect(p.title.length).toBeGreaterThan(0);
+  });
+});
+
+describe('parseProblem: huge inputs', () => {
+  const many = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
+  const mega = 1_000_000;
+
+  it('refuses 40,000 output indices at once, with a short message', () => {
+    const vars = many(40_000);
+    const op = `C[${vars.join(',')}] += A[${vars.join(',')}] * B[${vars.join(',')}]`;
+    const sizes = vars.map((v) => `${v}=1`).join(', ');
+    const start = performance.now();
+    expect(errorOf(() => parseProblem(op, sizes)).message).toBe(
+      `line 1, col 10001: the operation is ${op.length} characters long, over the limit of 10000; a problem is one statement and the sizes of at most 10 variables`,
+    );
+    expect(errorOf(() => parseProblem('C[m] += A[m] * B[m]', sizes)).message).toMatch(/^sizes, col 10001: the sizes text is \d+ characters long, over the limit of 10000;/);
+    expect(errorOf(() => parseProblemText(`\n${op}\n${sizes}`)).message).toMatch(/^line 2, col 10000: the problem text is \d+ characters long, over the limit of 10000;/);
+    // Parsing used to be quadratic in the number of indices (seconds at 40,000); this takes milliseconds.
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+
+  it('counts the variables before listing them, under the length limit too', () => {
+    const vars = many(1400);
+    const op = `C[${vars.join(',')}] += A[v0] * B[v0]`;
+    expect(op.length).toBeLessThan(MAX_PROBLEM_CHARS);
+    for (const sizes of ['', 'v0=1']) {
+      expect(errorOf(() => parseProblem(op, sizes)).message).toBe('line 1, col 1: the problem has 1400 variables, but a nest holds at most 10 loops; use at most 10 variables');
+    }
+  });
+
+  it('quotes at most a short excerpt of long input', () => {
+    const long = 9000;
+    const cases: [string, string, RegExp][] = [
+      [`C[${'x'.repeat(long)}] += A[k] * B[k]`, 'k=1', /^line 1, col 3: unknown variable 'x{40}\.\.\. \(9000 characters\)' in C\[x{38}\.\.\. \(9003 characters\); declare a size for it$/],
+      [`${'T'.repeat(long)}[m] = A[m] * B[m]`, 'm=1', /^line 1, col 9005: expected '\+=' after T{40}\.\.\. \(9003 characters\), found '='/],
+      ['C[m] += A[m] * B[m]', `m=${'9'.repeat(long)}`, /^sizes, col 3: size of 'm' is 9{40}\.\.\. \(9000 characters\), over the limit/],
+      ['C[m] += A[m] * B[m]', '#'.repeat(long), /^sizes, col 1: expected a size like m=256, found '#{40}\.\.\. \(9000 characters\)'/],
+      ['C[m] += A[m] * B[m]', `m=1, ${'q'.repeat(long)}=2`, /^sizes, col 6: unused size 'q{40}\.\.\. \(9000 characters\)'; remove it$/],
+      [`C[m] += A[m,${'1'.repeat(long)}*k] * B[k]`, 'm=1, k=1', /^line 1, col 13: coefficient 1{40}\.\.\. \(9000 characters\) of 'k' in A is out of range/],
+      [`C[m] += A[m] * B[m] ${'m'.repeat(long)}`, 'm=1', /^line 1, col 21: unexpected 'm{40}\.\.\. \(9000 characters\)' after B\[m\]/],
+    ];
+    for (const [op, sizes, message] of cases) {
+      const e = errorOf(() => parseProblem(op, sizes));
+      expect(e.message).toMatch(message);
+      expect(e.message.length).toBeLessThan(300);
+    }
+    const huge = errorOf(() => parseProblemText(`C[m] += A[m] * B[m]\nm=${'9'.repeat(mega)}`));
+    expect(huge.message.length).toBeLessThan(300);
+  });
+
+  it('shortens a long tensor in a message to its start', () => {
+    const dims = Array.from({ length: 2000 }, () => 'v0').join(',');
+    const e = errorOf(() => parseProblem(`C[v0,v1] += A[${dims}] * B[q]`, 'v0=1, v1=1'));
+    expect(e.message).toBe("line 1, col 6020: unknown variable 'q' in B[q]; declare a size for it");
+    const out = errorOf(() => parseProblem(`C[${dims}] += A[v0] * B[v0]`, 'v0=1'));
+    expect(out.message).toBe("line 1, col 6: variable 'v0' repeats in the output C[v0,v0,v0,v0,v0,v0,v0,v0,v0,v0,v0,v0,v0... (6002 characters); give each output index its own variable");
   });
 });

@@ -78,6 +78,15 @@ describe('parseSchedule', () => {
     expect(errorOf(() => parseSchedule(mm97, 'r1 m n k')).message).toBe("col 1: tail 'r1' follows no loop; put it after the loop it belongs to, like 'm:24 r1'");
   });
 
+  it('quotes at most a short excerpt of a huge token', () => {
+    for (const text of [`m n k ${'q'.repeat(100_000)}`, `m n k:${'x'.repeat(100_000)}`, `m n k ${'#'.repeat(100_000)}`]) {
+      const message = errorOf(() => parseSchedule(mm97, text)).message;
+      expect(message).toMatch(/\.\.\. \(\d+ characters\)/);
+      expect(message.length).toBeLessThan(200);
+    }
+    expect(errorOf(() => parseSchedule(mm97, `m r${'1'.repeat(100_000)} n k`)).message.length).toBeLessThan(200);
+  });
+
   const errors: [string, string][] = [
     ['', "col 1: the schedule is empty; write one loop per variable, like 'm n k'"],
     ['m n k q', "col 7: unknown variable 'q'; the variables are m, n, k"],
