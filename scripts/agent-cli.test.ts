@@ -1,7 +1,7 @@
 // Spawns tune, eval and train: bad input gives one line on stderr and exit code 2; tune's JSON
 // follows DESIGN section 7. (Speed is never asserted.)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,10 +50,35 @@ describe('tune', () => {
     expect(out.actions.length).toBeLessThanOrEqual(3);
   });
 
-  it('says where the policy is missing', () => {
-    const r = script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'agent', '--policy', empty);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^tune: no trained policy at .*model\.json; run npm run train\n$/);
+  it('says which policy file is missing and how to fix it', () => {
+    const fix = '; pass a folder holding model.json and weights.bin, as npm run train writes them \\(to public/agent by default\\)\n$';
+    const base = ['--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'agent', '--policy'];
+    expectBadInput(script('tune', ...base, empty), new RegExp(`^tune: --policy ${empty}: no trained policy at .*model\\.json${fix}`));
+    expectBadInput(script('tune', ...base, '/no/such/policy'), new RegExp(`^tune: --policy /no/such/policy: no folder /no/such/policy${fix}`));
+    const noWeights = path.join(empty, 'no-weights');
+    mkdirSync(noWeights);
+    copyFileSync(path.join(root, 'public/agent/model.json'), path.join(noWeights, 'model.json'));
+    const r = script('tune', ...base, noWeights);
+    expectBadInput(r, new RegExp(`^tune: --policy ${noWeights}: ${noWeights}/weights\\.bin is missing \\(.*model\\.json names it as its weights\\)${fix}`));
+    expect(r.stderr).not.toMatch(/ENOENT/);
+  });
+
+  it('never writes over a file that is not a measurement cache, nor creates folders for one', () => {
+    const notes = path.join(empty, 'notes.txt');
+    writeFileSync(notes, 'my notes');
+    const base = ['--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'greedy1', '--steps', '1', '--cache'];
+    expectBadInput(script('tune', ...base, notes), /^tune: .*notes\.txt is not a measurement cache \(not JSON\) and is left as it is; give another file name/);
+    expect(readFileSync(notes, 'utf8')).toBe('my notes');
+    expectBadInput(script('tune', ...base, '/no/such/dir/c.json'), /^tune: the folder \/no\/such\/dir does not exist; create it, or give a cache file in an existing folder\n$/);
+    expect(existsSync('/no/such')).toBe(false);
+  });
+
+  it('bounds and checks its numbers', () => {
+    const base = ['--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'greedy1'];
+    expectBadInput(script('tune', ...base, '--steps', '99999999999999999999'), /^tune: --steps must be at most 100, got '99999999999999999999' \(see --help\)\n$/);
+    expectBadInput(script('tune', ...base, '--steps', '-1'), /^tune: --steps must be an integer from 1 to 100, got '-1'/);
+    expectBadInput(script('tune', ...base, '--seed', '-3'), /^tune: --seed must be an integer >= 0, got '-3'/);
+    expectBadInput(script('eval', '--steps', '1000'), /^eval: --steps must be at most 100, got '1000'/);
   });
 });
 

@@ -42,7 +42,12 @@ describe('bench arguments', () => {
   });
 
   it('rejects a bad --samples', () => {
-    expectBadInput(bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--samples', 'lots'), /--samples wants an integer/);
+    const base = ['--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--samples'];
+    expectBadInput(bench(...base, 'lots'), /^bench: --samples must be an integer from 1 to 1000, got 'lots'/);
+    expectBadInput(bench(...base, '-1'), /^bench: --samples must be an integer from 1 to 1000, got '-1' \(see --help\)\n$/);
+    expectBadInput(bench(...base, '0'), /^bench: --samples must be an integer from 1 to 1000, got '0'/);
+    expectBadInput(bench(...base, '99999999999999999999'), /^bench: --samples must be at most 1000, got '99999999999999999999'/);
+    expectBadInput(bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--seed', '-1'), /^bench: --seed must be an integer >= 0, got '-1'/);
   });
 
   it('prints usage with --help', () => {

@@ -14,6 +14,8 @@ const USAGE =
   '[--samples N] [--seed S] [--compile-reps N] [--json]';
 
 const COMPILE_REPS = 11;
+/** Most samples or compile repetitions a run may ask for. */
+const MAX_REPS = 1000;
 
 interface Args {
   op: string;
@@ -52,9 +54,9 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
     sizes: v.sizes,
     schedules: v.schedule ?? [],
     json: v.json ?? false,
-    samples: positiveInt('samples', v.samples, 7),
+    samples: positiveInt('samples', v.samples, 7, 1, MAX_REPS),
     seed: positiveInt('seed', v.seed, 1, 0),
-    compileReps: positiveInt('compile-reps', v['compile-reps'], COMPILE_REPS),
+    compileReps: positiveInt('compile-reps', v['compile-reps'], COMPILE_REPS, 1, MAX_REPS),
   };
 }
 

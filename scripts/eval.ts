@@ -17,7 +17,7 @@
 // JSON: {"benchmarks":[...], "budget_s":..., "methods":[{"method", "mean_gflops", "speedup_mean",
 // "speedup_geomean", "tuning_s_mean", "results":[{"benchmark", "schedule", "gflops",
 // "default_gflops", "speedup", "tuning_s", "actions"}]}]}
-import path from 'node:path';
+import { MAX_STEPS } from './agentCli.ts';
 import { UsageError, fmt, parseFlags, positiveInt, positiveNumber, runScript, table } from './cli.ts';
 import { METHODS, type Method } from '../src/agent/methods.ts';
 
@@ -61,7 +61,7 @@ export function parseEvalArgs(argv: string[]): Args | 'help' {
     methods: [...new Set(methods)] as Method[],
     policy: v.policy ?? 'public/agent',
     seed: v.seed === undefined ? null : positiveInt('seed', v.seed, 1, 0),
-    steps: positiveInt('steps', v.steps, 10),
+    steps: positiveInt('steps', v.steps, 10, 1, MAX_STEPS),
   };
 }
 
@@ -86,7 +86,7 @@ async function run(args: Args): Promise<number> {
   const { tune } = await import('../src/agent/methods.ts');
   const { loadAgentPolicy, finalMeasurer } = await import('./agentCli.ts');
 
-  const policy = args.methods.includes('agent') ? await loadAgentPolicy(path.resolve(args.policy)) : undefined;
+  const policy = args.methods.includes('agent') ? await loadAgentPolicy(args.policy) : undefined;
   const splitSeed = args.seed ?? (typeof policy?.metadata.splitSeed === 'number' ? policy.metadata.splitSeed : 1);
   if (policy && args.seed !== null && policy.metadata.splitSeed !== undefined && policy.metadata.splitSeed !== args.seed) {
     throw new UsageError(`--seed ${args.seed}: the policy was trained on the split of seed ${String(policy.metadata.splitSeed)}; its test problems are the held-out ones`);

@@ -99,13 +99,12 @@ async function run(args: Args): Promise<number> {
   const checkpointDir = path.resolve(`node_modules/.cache/looplab-agent/checkpoint-seed${args.seed}`);
   const log = (line: string) => process.stdout.write(line + '\n');
 
+  const store = args.cache ? new JsonFileStore(path.resolve(args.cache), { flushEvery: 500, createFolder: args.cache === DEFAULT_CACHE }) : undefined;
   await loadTfWasm();
   const codegen = await loadCodegen();
   const target = detectTarget();
   if (args.peak === null) log(`train: measuring the peak (relaxed SIMD ${target.relaxedSimd ? 'on' : 'off'}) ...`);
   const peak = args.peak ?? (await peakGflopsOnce(codegen, target));
-  const store = args.cache ? new JsonFileStore(path.resolve(args.cache), 500) : undefined;
-  if (store?.loadError) log(`train: ${store.loadError}`);
   const runtime = new RuntimeOracle(codegen, target);
   const oracle = new CachingOracle(runtime, store, target.relaxedSimd ? 'relaxed' : 'simd');
   const split = splitBenchmarks(args.seed);

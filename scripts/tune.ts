@@ -12,6 +12,7 @@
 // JSON: {"method", "schedule", "gflops", "default_gflops", "speedup", "tuning_s", "actions":[...]}
 // Exit codes: 0 done; 1 the tuned kernel is wrong or something failed; 2 bad input.
 import path from 'node:path';
+import { MAX_STEPS } from './agentCli.ts';
 import { UsageError, fmt, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
 import { METHODS, type Method } from '../src/agent/methods.ts';
 
@@ -57,7 +58,7 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
     op: v.op,
     sizes: v.sizes,
     method: oneOf('method', v.method, METHODS, 'agent'),
-    steps: positiveInt('steps', v.steps, 10),
+    steps: positiveInt('steps', v.steps, 10, 1, MAX_STEPS),
     ...(budget === undefined ? {} : { budgetMs: budget }),
     json: v.json ?? false,
     policy: v.policy ?? 'public/agent',
@@ -76,11 +77,11 @@ async function run(args: Args): Promise<number> {
   const { loadAgentPolicy, finalMeasurer } = await import('./agentCli.ts');
 
   const problem = parseProblem(args.op, args.sizes);
+  const store = args.cache ? new JsonFileStore(path.resolve(args.cache)) : undefined;
   const codegen = await loadCodegen();
   const target = detectTarget();
-  const policy = args.method === 'agent' ? await loadAgentPolicy(path.resolve(args.policy)) : undefined;
+  const policy = args.method === 'agent' ? await loadAgentPolicy(args.policy) : undefined;
   const runtime = new RuntimeOracle(codegen, target);
-  const store = args.cache ? new JsonFileStore(path.resolve(args.cache)) : undefined;
   const oracle = store ? new CachingOracle(runtime, store, target.relaxedSimd ? 'relaxed' : 'simd') : runtime;
 
   const result = await tune(args.method, problem, oracle, { policy, steps: args.steps, budgetMs: args.budgetMs, seed: args.seed });
