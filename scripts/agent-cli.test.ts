@@ -79,6 +79,10 @@ describe('tune', () => {
     expectBadInput(script('tune', ...base, '--steps', '-1'), /^tune: --steps must be an integer from 1 to 100, got '-1'/);
     expectBadInput(script('tune', ...base, '--seed', '-3'), /^tune: --seed must be an integer >= 0, got '-3'/);
     expectBadInput(script('eval', '--steps', '1000'), /^eval: --steps must be at most 100, got '1000'/);
+    expectBadInput(
+      script('tune', '--op', MATMUL, '--sizes', 'm=2048,n=2048,k=2048', '--method', 'greedy1'),
+      /^tune: the problem takes 17\.2 GFLOP a call, over the limit of 10 GFLOP: tuning \(every candidate is timed\) would run for minutes; use smaller sizes, or pass --max-gflop 18 to run it anyway\n$/,
+    );
   });
 });
 

@@ -69,6 +69,36 @@ describe('bench arguments', () => {
   });
 });
 
+describe('bench work limits', () => {
+  it('refuses a problem over --max-gflop at once, naming the limit and the flag', () => {
+    expectBadInput(
+      bench('--op', MATMUL, '--sizes', 'm=2048,n=2048,k=2048'),
+      /^bench: the problem takes 17\.2 GFLOP a call, over the limit of 10 GFLOP: checking and timing every row would run for minutes; use smaller sizes, or pass --max-gflop 18 to run it anyway\n$/,
+    );
+    expectBadInput(
+      bench('--op', 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', '--sizes', 'co=512, ci=512, oh=112, ow=112, kh=7, kw=7'),
+      /^bench: the problem takes 322\.3 GFLOP a call, over the limit of 10 GFLOP.*--max-gflop 323 to run it anyway\n$/,
+    );
+    expectBadInput(bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--max-gflop', '0'), /^bench: --max-gflop wants a number > 0, got '0'/);
+  });
+
+  it('times naive-js on fewer rows past --naive-gflop, says so, and shows progress on stderr only', () => {
+    const r = bench('--op', MATMUL, '--sizes', 'm=400,n=512,k=512', '--naive-gflop', '0.01', '--max-gflop', '1', '--samples', '1', '--compile-reps', '1', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const naive = out.rows[0];
+    expect(naive).toMatchObject({ impl: 'naive-js', correct: true, sampled_sizes: 'm=19, n=512, k=512', schedule: 'm:19 n:512 k:512' });
+    expect(naive.gflops).toBeGreaterThan(0);
+    expect(out.rows.map((row: { impl: string }) => row.impl)).toEqual(['naive-js', 'default', 'xnnpack', 'peak']);
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^bench: \[1\/4\] naive-js \(on m=19, n=512, k=512\) \.\.\. \d+\.\d s$/),
+      expect.stringMatching(/^bench: \[2\/4\] default \.\.\. \d+\.\d s$/),
+      expect.stringMatching(/^bench: \[3\/4\] xnnpack \.\.\. \d+\.\d s$/),
+      expect.stringMatching(/^bench: \[4\/4\] peak \.\.\. \d+\.\d s$/),
+    ]);
+  });
+});
+
 describe('bench output', () => {
   it('prints the JSON rows for a small matmul (no speed asserted)', () => {
     const r = bench('--op', MATMUL, '--sizes', 'm=24,n=20,k=9', '--schedule', 'm n k m:2 n:8', '--samples', '2', '--compile-reps', '3', '--json');

@@ -1,5 +1,5 @@
 // npm run tune -- --op "<expr>" --sizes "m=..,n=..,k=.." --method agent|greedy1|greedy2|beam2dfs|beam4dfs|beam2bfs|beam4bfs|random
-//                 [--steps 10] [--budget-s S] [--json] [--policy DIR] [--seed S] [--cache FILE]
+//                 [--steps 10] [--budget-s S] [--json] [--policy DIR] [--seed S] [--cache FILE] [--max-gflop G]
 //
 // Tunes one problem from its default schedule with the agent (a greedy rollout of the trained
 // policy in public/agent) or one of LoopTune's searches, measuring kernels on this machine. The
@@ -7,18 +7,20 @@
 // The tuned schedule and the default are then checked against the reference and timed carefully;
 // tuning_s is the wall time of the tuning itself (measurements included). By default nothing is
 // cached between runs, so tuning_s is honest; --cache FILE reuses (and extends) a measurement
-// cache such as the one training writes.
+// cache such as the one training writes. A problem over --max-gflop (default 10 GFLOP a call) is
+// refused; from 0.1 GFLOP on, progress goes to stderr.
 //
 // JSON: {"method", "schedule", "gflops", "default_gflops", "speedup", "tuning_s", "actions":[...]}
 // Exit codes: 0 done; 1 the tuned kernel is wrong or something failed; 2 bad input.
 import path from 'node:path';
 import { MAX_STEPS } from './agentCli.ts';
 import { UsageError, fmt, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
+import { DEFAULT_MAX_GFLOP, PROGRESS_FLOPS, Progress, checkWork } from './workLimit.ts';
 import { METHODS, type Method } from '../src/agent/methods.ts';
 
 const USAGE =
   'usage: npm run tune -- --op "<expr>" --sizes "m=..,n=..,k=.." --method agent|greedy1|greedy2|beam2dfs|beam4dfs|beam2bfs|beam4bfs|random ' +
-  '[--steps 10] [--budget-s S] [--json] [--policy DIR] [--seed S] [--cache FILE]';
+  '[--steps 10] [--budget-s S] [--json] [--policy DIR] [--seed S] [--cache FILE] [--max-gflop G]';
 
 interface Args {
   op: string;
@@ -30,6 +32,7 @@ interface Args {
   policy: string;
   seed: number;
   cache: string | null;
+  maxGflop: number;
 }
 
 export function parseTuneArgs(argv: string[]): Args | 'help' {
@@ -45,6 +48,7 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
       policy: { type: 'string' },
       seed: { type: 'string' },
       cache: { type: 'string' },
+      'max-gflop': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
@@ -64,6 +68,7 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
     policy: v.policy ?? 'public/agent',
     seed: positiveInt('seed', v.seed, 1, 0),
     cache: v.cache ?? null,
+    maxGflop: positiveNumber('max-gflop', v['max-gflop'], DEFAULT_MAX_GFLOP),
   };
 }
 
@@ -77,6 +82,8 @@ async function run(args: Args): Promise<number> {
   const { loadAgentPolicy, finalMeasurer } = await import('./agentCli.ts');
 
   const problem = parseProblem(args.op, args.sizes);
+  checkWork(problem.flops, args.maxGflop, 'tuning (every candidate is timed)');
+  const progress = new Progress('tune', 2, problem.flops >= PROGRESS_FLOPS);
   const store = args.cache ? new JsonFileStore(path.resolve(args.cache)) : undefined;
   const codegen = await loadCodegen();
   const target = detectTarget();
@@ -84,10 +91,14 @@ async function run(args: Args): Promise<number> {
   const runtime = new RuntimeOracle(codegen, target);
   const oracle = store ? new CachingOracle(runtime, store, target.relaxedSimd ? 'relaxed' : 'simd') : runtime;
 
+  progress.start(1, `tuning with ${args.method}`);
   const result = await tune(args.method, problem, oracle, { policy, steps: args.steps, budgetMs: args.budgetMs, seed: args.seed });
+  progress.done();
   store?.flush();
   const measure = await finalMeasurer(codegen, target);
+  progress.start(2, 'checking and timing the default and the tuned schedule');
   const [def, tuned] = await measure(problem, [defaultSchedule(problem), result.schedule]);
+  progress.done();
   const schedule = printSchedule(problem, result.schedule);
   if (!tuned.correct || !def.correct) {
     throw new Error(`the ${tuned.correct ? 'default' : 'tuned'} kernel is incorrect (${(tuned.correct ? def : tuned).reason ?? 'wrong output'}): ${schedule}`);
