@@ -74,7 +74,8 @@ function build(stmt: StatementNode, opPlace: (line: number) => DslPlace, items: 
     for (const index of t.indices) {
       for (const term of index.terms) {
         if (TAIL_TOKEN.test(term.variable)) {
-          errAt(term, `variable '${term.variable}' reads as a tail in schedule text (as in m:24 r1); rename it, e.g. to '${term.variable}_'`);
+          const name = excerpt(term.variable);
+          errAt(term, `variable '${name}' reads as a tail in schedule text (as in m:24 r1); rename it, e.g. to '${name}_'`);
         }
       }
     }
