@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AGENT_ACTIONS, applyAction } from './actions.ts';
 import { parseProblem } from './problem.ts';
 import {
   MAX_LOOPS,
@@ -165,5 +167,24 @@ describe('defaultSchedule / validateSchedule / loopText', () => {
   it('deriveOuterLoops fixes the outermost trips', () => {
     const s = deriveOuterLoops(mm97, { loops: [L('m', 1), L('n', 1), L('k', 1), L('m', 4)] });
     expect(printSchedule(s)).toBe('m:24 r1 n:256 k:256 m:4');
+  });
+});
+
+describe('schedule text round trip with any variable names', () => {
+  it('prints every reachable schedule as text that reads back as the same schedule', () => {
+    // Names that look like parts of schedule text but are not tails: r, rx, r1_, R1, k2, mr1.
+    const names = fc.uniqueArray(fc.constantFrom('r', 'rx', 'r1_', 'R1', 'k2', 'mr1', 'n', 'm', '_r2'), { minLength: 3, maxLength: 3 });
+    fc.assert(
+      fc.property(names, fc.array(fc.integer({ min: 2, max: 40 }), { minLength: 3, maxLength: 3 }), fc.array(fc.constantFrom(...AGENT_ACTIONS, 'split_2', 'split_3'), { maxLength: 12 }), ([a, b, c], sizes, actions) => {
+        const p = parseProblem(`C[${a},${b}] += A[${a},${c}] * B[${c},${b}]`, `${a}=${sizes[0]}, ${b}=${sizes[1]}, ${c}=${sizes[2]}`);
+        let state = { schedule: defaultSchedule(p), cursor: 0 };
+        for (const action of actions) {
+          const r = applyAction(p, state, action);
+          if (r.ok) state = r.state;
+          expect(parseSchedule(p, printSchedule(state.schedule))).toEqual(state.schedule);
+        }
+      }),
+      { numRuns: 200, seed: 10 },
+    );
   });
 });
