@@ -3,6 +3,7 @@
 //
 // Exit codes: 0 success; 1 something failed unexpectedly (or a result is wrong); 2 bad input.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { errorMessage } from '../src/core/errors.ts';
 
 /** Bad input: printed as one line on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -66,7 +67,7 @@ export async function runScript<A>(name: string, usage: string, parse: (argv: st
   try {
     args = parse(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`${name}: ${(e as Error).message} (see --help)\n`);
+    process.stderr.write(`${name}: ${errorMessage(e)} (see --help)\n`);
     return 2;
   }
   if (args === 'help') {
@@ -76,7 +77,7 @@ export async function runScript<A>(name: string, usage: string, parse: (argv: st
   try {
     return await run(args);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     process.stderr.write(`${name}: ${message.split('\n')[0]}\n`);
     if (process.env.LOOPLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return isInputError(e) ? 2 : 1;

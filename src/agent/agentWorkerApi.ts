@@ -13,6 +13,7 @@ import { RuntimeOracle, SEARCH_TIMING } from './oracle.ts';
 import { maskedSoftmax, QPolicy, type ModelFiles, type PolicyOutputs } from './policy.ts';
 import { agentTune, type RolloutStep } from './rollout.ts';
 import { fetchShippedPolicy } from './shippedPolicy.ts';
+import { errorMessage } from '../core/errors.ts';
 
 /**
  * What the bars show: a DQN policy's Q-values, or a PPO policy's probabilities (softmax of its
@@ -167,7 +168,7 @@ export function createAgentWorkerApi(deps: AgentWorkerDeps = {}): AgentWorkerApi
     try {
       next = await QPolicy.fromFiles(f);
     } catch (e) {
-      throw new Error(`the agent's policy could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`the agent's policy could not be loaded: ${errorMessage(e)}`);
     }
     const previous = policy;
     policy = Promise.resolve(next);

@@ -15,6 +15,7 @@ import { CachingOracle, peakGflopsOnce, RuntimeOracle, type GflopsOracle } from 
 import { QPolicy, type ModelFiles } from './policy.ts';
 import { agentTune } from './rollout.ts';
 import { runSearch, SEARCH_METHODS, type SearchMethod, type SearchPoint } from './search.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export type RaceMethod = 'agent' | SearchMethod;
 export const RACE_METHODS: readonly RaceMethod[] = ['agent', ...SEARCH_METHODS];
@@ -174,7 +175,7 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
           try {
             policy = await policyOf(options.policy);
           } catch (e) {
-            policyError = e instanceof Error ? e.message : String(e);
+            policyError = errorMessage(e);
           }
         }
         try {
@@ -219,7 +220,7 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
               }
             } catch (e) {
               if (e instanceof CancelledError) run.cancelled = true;
-              else run.error = e instanceof Error ? e.message : String(e);
+              else run.error = errorMessage(e);
             }
             run.totalMs = now() - start;
             runs.push(run);

@@ -26,6 +26,7 @@
 import type { Problem } from '../core/types.ts';
 import { referenceCompute } from '../core/reference.ts';
 import { seededRandom } from '../core/random.ts';
+import { errorMessage } from '../core/errors.ts';
 import type { KernelBuffers } from './buffers.ts';
 
 export const RELATIVE_TOLERANCE = 1e-4;
@@ -135,9 +136,9 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
   return true;
 }
 
+/** Names the trap's kind too (`RuntimeError: memory access out of bounds`). */
 function describeError(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return String(e);
+  return e instanceof Error ? `${e.name}: ${errorMessage(e)}` : errorMessage(e);
 }
 
 function mismatchReason(problem: Problem, m: Mismatch, mode: 'full' | 'sampled', elements: number): string {

@@ -10,9 +10,10 @@
 // saved in the browser (savedPolicies.ts) and used again after a reload.
 import type { FineTuneEvent, LabFineTuneOptions, LabFineTuneResult, RaceEvent, RaceMethod, RaceOptions, RacePoint, RaceResult } from '../agent/labWorkerApi.ts';
 import type { ModelFiles } from '../agent/policy.ts';
-import { messageOf, type SliceCreator } from './internal.ts';
+import type { SliceCreator } from './internal.ts';
 import { indexedDbPolicies, listPolicies, loadPolicy, savePolicy, type PolicyStorage, type SavedPolicyMeta } from './savedPolicies.ts';
 import { resolveSnapshot } from './snapshot.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export type { RaceMethod, RacePoint } from '../agent/labWorkerApi.ts';
 
@@ -220,7 +221,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         },
         (error: unknown) => {
           running = false;
-          const message = messageOf(error);
+          const message = errorMessage(error);
           setRace({ status: 'error', error: message });
           get().notify('error', `the race stopped: ${message}`);
         },
@@ -251,7 +252,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         },
         (error: unknown) => {
           running = false;
-          const message = messageOf(error);
+          const message = errorMessage(error);
           setTune({ status: 'error', error: message });
           get().notify('error', `fine-tuning stopped: ${message}`);
         },
@@ -303,7 +304,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
       try {
         set({ savedPolicies: await listPolicies(lab.policies) });
       } catch (error) {
-        get().notify('error', `could not read the saved policies: ${messageOf(error)}`);
+        get().notify('error', `could not read the saved policies: ${errorMessage(error)}`);
       }
     },
 
@@ -314,7 +315,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         await savePolicy(lab.policies, agentPolicy.label, files);
         get().notify('info', `saved '${agentPolicy.label}' in this browser`);
       } catch (error) {
-        get().notify('error', `could not save the policy: ${messageOf(error)}`);
+        get().notify('error', `could not save the policy: ${errorMessage(error)}`);
       }
       await get().refreshSavedPolicies();
     },
@@ -325,7 +326,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         const { label, files } = await loadPolicy(lab.policies, id);
         get().setAgentPolicy(files, label);
       } catch (error) {
-        get().notify('error', messageOf(error));
+        get().notify('error', errorMessage(error));
       }
     },
 
@@ -334,7 +335,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
       try {
         await lab.policies.delete(id);
       } catch (error) {
-        get().notify('error', `could not delete the policy: ${messageOf(error)}`);
+        get().notify('error', `could not delete the policy: ${errorMessage(error)}`);
       }
       await get().refreshSavedPolicies();
     },
@@ -348,7 +349,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         .then(parseLearningCurve)
         .then(
           (rows) => set({ labCurve: { status: 'ready', rows } }),
-          (error: unknown) => set({ labCurve: { status: 'error', rows: [], error: messageOf(error) } }),
+          (error: unknown) => set({ labCurve: { status: 'error', rows: [], error: errorMessage(error) } }),
         );
     },
   };

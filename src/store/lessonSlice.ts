@@ -7,12 +7,13 @@ import { checkLesson, lessonById, lessonStart, type Lesson, type LessonFacts, ty
 import { loadProgress, type LessonProgress, type ProgressStorage } from '../teach/progress.ts';
 import { fixedProblemReason, NO_TEACHER_OPTIONS, parseTeacherLink, withTeacherQuery, type TeacherOptions } from '../teach/teacherLink.ts';
 import type { LooplabStore } from './createStore.ts';
-import { messageOf, type SliceCreator } from './internal.ts';
+import type { SliceCreator } from './internal.ts';
 import { rolloutInHistory } from './agentSlice.ts';
 import { resolveSnapshot, type ResolvedSnapshot } from './snapshot.ts';
 import { PANEL_IDS, type LessonSlice, type LooplabState } from './types.ts';
 import { DEFAULT_PANELS } from './uiSlice.ts';
 import { parseHash, stateToHash } from './url.ts';
+import { errorMessage } from '../core/errors.ts';
 
 const snapshots = new Map<string, ResolvedSnapshot>();
 
@@ -155,7 +156,7 @@ export const createLessonSlice = (lessonDeps: LessonDeps): SliceCreator<LessonSl
       try {
         await storage.delete(id);
       } catch (error) {
-        get().notify('error', `lesson progress could not be reset: ${messageOf(error)}`);
+        get().notify('error', `lesson progress could not be reset: ${errorMessage(error)}`);
       }
     },
   };
@@ -184,7 +185,7 @@ export function watchLessons(store: LooplabStore, storage?: ProgressStorage): ()
     const progress: LessonProgress = { lessonId: lesson.id, tasks, updatedAt: Date.now() };
     store.setState({ lessonProgress: { ...store.getState().lessonProgress, [lesson.id]: progress } });
     if (storage) {
-      storage.put(progress).catch((error: unknown) => store.getState().notify('error', `lesson progress could not be saved: ${messageOf(error)}`));
+      storage.put(progress).catch((error: unknown) => store.getState().notify('error', `lesson progress could not be saved: ${errorMessage(error)}`));
     }
   };
   const unsubscribe = store.subscribe((s, prev) => {

@@ -8,6 +8,7 @@ import { buildLoopGraph, loopStrides } from '../core/graph.ts';
 import { PRESETS, parseProblemText } from '../core/problem.ts';
 import { loopText, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
+import { errorMessage } from '../core/errors.ts';
 
 /** What the checks know of one measured schedule. */
 export interface MeasuredFacts {
@@ -507,7 +508,7 @@ export function checkLesson(lesson: Lesson, facts: LessonFacts): TaskCheck[] {
       return task.check(facts, lesson);
     } catch (error) {
       // A check is a bug if it throws; the lesson keeps working and says so.
-      return { state: 'unavailable', detail: `this task could not be checked: ${error instanceof Error ? error.message : String(error)}` };
+      return { state: 'unavailable', detail: `this task could not be checked: ${errorMessage(error)}` };
     }
   });
 }

@@ -22,6 +22,7 @@ import { FixedProblemPanel } from './FixedProblemPanel.tsx';
 import { Handout } from './Handout.tsx';
 import { LessonPanel } from './LessonPanel.tsx';
 import { PresentToggle, usePageModes } from './PresentMode.tsx';
+import { errorMessage } from '../core/errors.ts';
 
 // The access-pattern view is hidden at first: loaded when shown.
 const AccessPanel = lazy(() => import('./AccessPanel.tsx').then((m) => ({ default: m.AccessPanel })));
@@ -59,7 +60,7 @@ const TOGGLE_ORDER: PanelId[] = ['problem', 'nest', 'graph', 'code', 'perf', 'co
 class PanelBoundary extends Component<{ name: string; children: ReactNode }, { error: string | null }> {
   state = { error: null as string | null };
   static getDerivedStateFromError(error: unknown) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: errorMessage(error) };
   }
   render() {
     if (this.state.error !== null) {
