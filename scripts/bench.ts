@@ -7,7 +7,7 @@
 //
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
-import { UsageError, fmt, median, parseFlags, positiveInt, runScript, table } from './cli.ts';
+import { UsageError, fmt, fmtGflops, median, parseFlags, positiveInt, runScript, table } from './cli.ts';
 
 const USAGE =
   'usage: npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... ' +
@@ -182,8 +182,8 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
   const header = ['impl', 'GFLOPS best', 'GFLOPS median', 'correct', 'vs xnnpack', '% of peak', 'schedule'];
   const body = rows.map((r) => [
     r.impl,
-    fmt(r.gflops),
-    fmt(r.gflops_median),
+    fmtGflops(r.gflops),
+    fmtGflops(r.gflops_median),
     r.correct ? 'yes' : 'NO',
     xnn !== null && r.gflops !== null && r.impl !== 'peak' ? `${fmt(r.gflops / xnn)}x` : '',
     peak !== null && r.gflops !== null && r.impl !== 'peak' ? `${fmt((100 * r.gflops) / peak, 1)}%` : '',

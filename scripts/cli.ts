@@ -4,6 +4,7 @@
 // Exit codes: 0 success; 1 something failed unexpectedly (or a result is wrong); 2 bad input.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { errorMessage } from '../src/core/errors.ts';
+import { formatGflops } from '../src/core/format.ts';
 
 /** Bad input: printed as one line on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -86,6 +87,11 @@ export async function runScript<A>(name: string, usage: string, parse: (argv: st
 
 export function fmt(x: number | null | undefined, digits = 2): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}
+
+/** A GFLOPS figure as the page shows it (core's formatGflops, three significant digits); '-' when there is none. */
+export function fmtGflops(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '-' : formatGflops(x);
 }
 
 export function median(values: readonly number[]): number {

@@ -14,6 +14,7 @@ import type { SliceCreator } from './internal.ts';
 import { indexedDbPolicies, listPolicies, loadPolicy, savePolicy, type PolicyStorage, type SavedPolicyMeta } from './savedPolicies.ts';
 import { resolveSnapshot } from './snapshot.ts';
 import { errorMessage } from '../core/errors.ts';
+import { formatGflops } from '../core/format.ts';
 
 export type { RaceMethod, RacePoint } from '../agent/labWorkerApi.ts';
 
@@ -278,7 +279,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         return;
       }
       get().restore(r.value);
-      get().notify('info', `${method}'s best schedule (${best.gflops.toPrecision(3)} GFLOPS in the race) is now the playground's: ${best.actions.length} actions from the default schedule`);
+      get().notify('info', `${method}'s best schedule (${formatGflops(best.gflops)} GFLOPS in the race) is now the playground's: ${best.actions.length} actions from the default schedule`);
     },
 
     keepFineTune() {
