@@ -2,7 +2,8 @@
 // module singleton) so that every page and every test gets its own.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { PRESETS } from '../core/problem.ts';
-import { createAgentLabSlice, type LabService } from './agentLabSlice.ts';
+import { createAgentLabSlice } from './agentLabSlice.ts';
+import type { LabService } from './agentLabTypes.ts';
 import { createAgentSlice, followAgentRun } from './agentSlice.ts';
 import { createCompareSlice } from './compareSlice.ts';
 import { createHistorySlice } from './historySlice.ts';

@@ -1,6 +1,6 @@
 // What every slice creator receives: the store's set/get and the injected services.
 import type { StoreApi } from 'zustand/vanilla';
-import type { LabService } from './agentLabSlice.ts';
+import type { LabService } from './agentLabTypes.ts';
 import type { SessionStorage } from './sessions.ts';
 import type { ResolvedSnapshot } from './snapshot.ts';
 import type { AgentDriver, LooplabState, Measurer } from './types.ts';

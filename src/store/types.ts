@@ -6,7 +6,7 @@ import type { KernelReport } from '../codegen/types.ts';
 import type { ResolvedSnapshot } from './snapshot.ts';
 import type { LessonProgress } from '../teach/progress.ts';
 import type { TeacherOptions } from '../teach/teacherLink.ts';
-import type { AgentLabSlice } from './agentLabSlice.ts';
+import type { AgentLabSlice } from './agentLabTypes.ts';
 import type { AgentClient, AgentStepView } from '../agent/agentClient.ts';
 import type { ModelFiles } from '../agent/policy.ts';
 
