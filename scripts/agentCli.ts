@@ -3,9 +3,9 @@
 // interleaved with the default's and the other methods').
 import type { Codegen, Target } from '../src/codegen/index.ts';
 import type { Problem, Schedule } from '../src/core/types.ts';
-import type { QPolicy } from '../src/agent/policy.ts';
+import type { FeatureMlp } from '../src/agent/policy.ts';
 
-export async function loadAgentPolicy(dir: string): Promise<QPolicy> {
+export async function loadAgentPolicy(dir: string): Promise<FeatureMlp> {
   const { loadTfWasm } = await import('../src/runtime/xnnpack.ts');
   const { loadPolicy } = await import('../src/agent/policyFiles.ts');
   await loadTfWasm();

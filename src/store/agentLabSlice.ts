@@ -9,7 +9,7 @@
 // (setAgentPolicy), so "let the agent drive" and later races use it; the agent's policy can be
 // saved in the browser (savedPolicies.ts) and used again after a reload.
 import type { ModelFiles } from '../agent/policy.ts';
-import type { SliceCreator } from './internal.ts';
+import type { SliceCreator } from './sliceCreator.ts';
 import type { FineTuneEvent, RaceEvent } from '../agent/labWorkerApi.ts';
 import type { AgentLabSlice, LabFineTune, LabMethodState, LabRace, LabService, RaceMethod } from './agentLabTypes.ts';
 import { parseLearningCurve } from './learningCurve.ts';

@@ -11,7 +11,7 @@
 import { printSchedule } from '../core/schedule.ts';
 import { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
 import type { LooplabStore } from './createStore.ts';
-import type { SliceCreator } from './internal.ts';
+import type { SliceCreator } from './sliceCreator.ts';
 import { measurementKey } from './measureSlice.ts';
 import type { AgentRun, AgentSlice, LooplabState } from './types.ts';
 import { errorMessage } from '../core/errors.ts';

@@ -7,7 +7,7 @@ import type { LabService } from './agentLabTypes.ts';
 import { createAgentSlice, followAgentRun } from './agentSlice.ts';
 import { createCompareSlice } from './compareSlice.ts';
 import { createHistorySlice } from './historySlice.ts';
-import type { SliceDeps } from './internal.ts';
+import type { SliceDeps } from './sliceCreator.ts';
 import { createMeasureSlice } from './measureSlice.ts';
 import { createProblemSlice } from './problemSlice.ts';
 import type { SessionStorage } from './sessions.ts';

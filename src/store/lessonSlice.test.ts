@@ -7,7 +7,7 @@ import { parseProblemText } from '../core/problem.ts';
 import type { AgentStepView } from '../agent/agentClient.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { LessonProgress } from '../teach/progress.ts';
-import { memoryRecords } from './records.ts';
+import { memoryRecords } from './recordStorage.ts';
 import { parseTeacherLink, type TeacherOptions } from '../teach/teacherLink.ts';
 import { createLooplabStore } from './createStore.ts';
 import { lessonSnapshot } from './lessonSlice.ts';

@@ -7,7 +7,7 @@ import { checkLesson, lessonById, lessonStart, type Lesson, type LessonFacts, ty
 import { loadProgress, type LessonProgress, type ProgressStorage } from '../teach/progress.ts';
 import { fixedProblemReason, NO_TEACHER_OPTIONS, type TeacherOptions } from '../teach/teacherLink.ts';
 import type { LooplabStore } from './createStore.ts';
-import type { SliceCreator } from './internal.ts';
+import type { SliceCreator } from './sliceCreator.ts';
 import { rolloutInHistory } from './agentSlice.ts';
 import { resolveSnapshot, type ResolvedSnapshot } from './snapshot.ts';
 import type { LessonSlice, LooplabState } from './types.ts';

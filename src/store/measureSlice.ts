@@ -6,7 +6,7 @@
 // never an unhandled rejection.
 import { printSchedule } from '../core/schedule.ts';
 import type { Schedule } from '../core/types.ts';
-import type { GetState, SetState, SliceCreator } from './internal.ts';
+import type { GetState, SetState, SliceCreator } from './sliceCreator.ts';
 import type { MeasureSlice, Measurer, ScheduleMeasurement } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
 

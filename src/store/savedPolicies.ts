@@ -4,7 +4,7 @@
 // a damaged record still lists, and says what is wrong when used.
 import type { ModelFiles } from '../agent/policy.ts';
 import { checkModelFiles } from '../agent/shippedPolicy.ts';
-import { indexedDbRecords, memoryRecords, type RecordStorage } from './records.ts';
+import { indexedDbRecords, memoryRecords, type RecordStorage } from './recordStorage.ts';
 import { errorMessage } from '../core/errors.ts';
 
 export interface SavedPolicyMeta {

@@ -3,7 +3,7 @@
 import { printSchedule } from '../core/schedule.ts';
 import { isDefaultBase } from './snapshot.ts';
 import { checkSession, damagedMessage, newSessionId, sessionName, type SessionRecord } from './sessions.ts';
-import type { SliceCreator } from './internal.ts';
+import type { SliceCreator } from './sliceCreator.ts';
 import type { SessionsSlice } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
 

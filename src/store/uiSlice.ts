@@ -1,5 +1,5 @@
 // Which panels are shown, and the notices for the person (errors and information).
-import type { SliceCreator } from './internal.ts';
+import type { SliceCreator } from './sliceCreator.ts';
 import { PANEL_IDS, type PanelId, type UiSlice } from './types.ts';
 
 /** Shown on a first visit: everything but the comparison (it opens when a schedule is pinned) and the agent lab; the lesson column opens with a lesson. */

@@ -18,7 +18,7 @@ export interface LessonProgress {
   updatedAt: number;
 }
 
-/** Where progress is kept (src/store/records.ts: IndexedDB in the page, a Map in tests). Reads return raw values. */
+/** Where progress is kept (src/store/recordStorage.ts: IndexedDB in the page, a Map in tests). Reads return raw values. */
 export interface ProgressStorage {
   list(): Promise<{ id: string; value: unknown }[]>;
   put(record: LessonProgress): Promise<void>;
