@@ -104,7 +104,7 @@ function PartSlot({ id, part }: { id: PanelId | 'side'; part: PanelPart }) {
   );
 }
 
-// Grid tracks of each column (App.css falls back to one column on narrow screens). With a lesson
+// Grid tracks of each column (app.css falls back to one column on narrow screens). With a lesson
 // the four columns fit 1200 px and up (1280x720 is a class projector's size).
 const TRACKS: Record<'plain' | 'lesson', Partial<Record<PanelColumn, string>>> = {
   plain: { left: 'minmax(300px, 0.8fr)', middle: 'minmax(380px, 1fr)', right: 'minmax(400px, 1.25fr)' },
