@@ -4,7 +4,8 @@
 import path from 'node:path';
 import type { Codegen, Target } from '../src/codegen/index.ts';
 import type { Problem, Schedule } from '../src/core/types.ts';
-import type { QPolicy } from '../src/agent/policy.ts';
+import type { FeatureMlp } from '../src/agent/policy.ts';
+import { errorMessage } from '../src/core/errors.ts';
 import { UsageError } from './cli.ts';
 
 /** Most actions a tune or eval run may take per problem (LoopTune's episodes take 10). */
@@ -14,7 +15,7 @@ export const MAX_STEPS = 100;
  * The policy of `--policy DIR` (`given`, as typed). A folder that holds no loadable policy is bad
  * input: the message names the missing or broken file and the fix.
  */
-export async function loadAgentPolicy(given: string): Promise<QPolicy> {
+export async function loadAgentPolicy(given: string): Promise<FeatureMlp> {
   const { loadTfWasm } = await import('../src/runtime/xnnpack.ts');
   const { loadPolicy, SHIPPED_POLICY_DIR } = await import('../src/agent/policyFiles.ts');
   await loadTfWasm();
@@ -22,7 +23,7 @@ export async function loadAgentPolicy(given: string): Promise<QPolicy> {
     return await loadPolicy(path.resolve(given));
   } catch (e) {
     throw new UsageError(
-      `--policy ${given}: ${(e as Error).message}; pass a folder holding model.json and weights.bin, ` +
+      `--policy ${given}: ${errorMessage(e)}; pass a folder holding model.json and weights.bin, ` +
         `as npm run train writes them (to ${SHIPPED_POLICY_DIR} by default)`,
     );
   }

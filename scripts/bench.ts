@@ -10,7 +10,7 @@
 //
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
-import { UsageError, fmt, median, parseFlags, positiveInt, positiveNumber, runScript, table } from './cli.ts';
+import { UsageError, fmt, fmtGflops, median, parseFlags, positiveInt, positiveNumber, runScript, table } from './cli.ts';
 import { DEFAULT_MAX_GFLOP, DEFAULT_NAIVE_GFLOP, PROGRESS_FLOPS, Progress, checkWork, naiveSampleSizes } from './workLimit.ts';
 
 const USAGE =
@@ -212,8 +212,8 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
   const header = ['impl', 'GFLOPS best', 'GFLOPS median', 'correct', 'vs xnnpack', '% of peak', 'schedule'];
   const body = rows.map((r) => [
     r.impl,
-    fmt(r.gflops),
-    fmt(r.gflops_median),
+    fmtGflops(r.gflops),
+    fmtGflops(r.gflops_median),
     r.correct ? 'yes' : 'NO',
     xnn !== null && r.gflops !== null && r.impl !== 'peak' ? `${fmt(r.gflops / xnn)}x` : '',
     peak !== null && r.gflops !== null && r.impl !== 'peak' ? `${fmt((100 * r.gflops) / peak, 1)}%` : '',

@@ -4,6 +4,8 @@
 // Exit codes: 0 success; 1 something failed unexpectedly (or a result is wrong); 2 bad input.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { excerpt } from '../src/core/dsl.ts';
+import { errorMessage } from '../src/core/errors.ts';
+import { formatGflops } from '../src/core/format.ts';
 
 /** Bad input: printed as one line on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -90,7 +92,7 @@ export async function runScript<A>(name: string, usage: string, parse: (argv: st
   try {
     args = parse(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`${name}: ${(e as Error).message} (see --help)\n`);
+    process.stderr.write(`${name}: ${errorMessage(e)} (see --help)\n`);
     return 2;
   }
   if (args === 'help') {
@@ -100,7 +102,7 @@ export async function runScript<A>(name: string, usage: string, parse: (argv: st
   try {
     return await run(args);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     process.stderr.write(`${name}: ${message.split('\n')[0]}\n`);
     if (process.env.LOOPLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return isInputError(e) ? 2 : 1;
@@ -109,6 +111,11 @@ export async function runScript<A>(name: string, usage: string, parse: (argv: st
 
 export function fmt(x: number | null | undefined, digits = 2): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}
+
+/** A GFLOPS figure as the page shows it (core's formatGflops, three significant digits); '-' when there is none. */
+export function fmtGflops(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '-' : formatGflops(x);
 }
 
 export function median(values: readonly number[]): number {

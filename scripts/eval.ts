@@ -18,7 +18,7 @@
 // "speedup_geomean", "tuning_s_mean", "results":[{"benchmark", "schedule", "gflops",
 // "default_gflops", "speedup", "tuning_s", "actions"}]}]}
 import { MAX_STEPS } from './agentCli.ts';
-import { UsageError, fmt, parseFlags, positiveInt, positiveNumber, runScript, table } from './cli.ts';
+import { UsageError, fmt, fmtGflops, parseFlags, positiveInt, positiveNumber, runScript, table } from './cli.ts';
 import { METHODS, type Method } from '../src/agent/methods.ts';
 
 const USAGE =
@@ -130,7 +130,7 @@ async function run(args: Args): Promise<number> {
         tuning_s: r.totalMs / 1000,
         actions: r.actions,
       });
-      log(`eval: [${i + 1}/${benchmarks.length}] ${b.id.padEnd(36)} ${method.padEnd(8)} ${fmt(final.gflops).padStart(6)} GFLOPS (${fmt(final.gflops / def.gflops)}x) in ${fmt(r.totalMs / 1000)} s`);
+      log(`eval: [${i + 1}/${benchmarks.length}] ${b.id.padEnd(36)} ${method.padEnd(8)} ${fmtGflops(final.gflops).padStart(6)} GFLOPS (${fmt(final.gflops / def.gflops)}x) in ${fmt(r.totalMs / 1000)} s`);
     });
   }
 
@@ -150,8 +150,8 @@ async function run(args: Args): Promise<number> {
     return 0;
   }
   const rows = [
-    ['default', fmt(mean(defaults)), '1.00x', '1.00x', '-'],
-    ...summary.map((s) => [s.method, fmt(s.mean_gflops), `${fmt(s.speedup_mean)}x`, `${fmt(s.speedup_geomean)}x`, fmt(s.tuning_s_mean, 2)]),
+    ['default', fmtGflops(mean(defaults)), '1.00x', '1.00x', '-'],
+    ...summary.map((s) => [s.method, fmtGflops(s.mean_gflops), `${fmt(s.speedup_mean)}x`, `${fmt(s.speedup_geomean)}x`, fmt(s.tuning_s_mean, 2)]),
   ];
   const lines = [
     `LoopTune comparison on ${benchmarks.length} benchmarks (${test.length} held-out of split seed ${splitSeed}, ${odd.length} odd-sized); ` +
@@ -162,7 +162,7 @@ async function run(args: Args): Promise<number> {
     'per benchmark (GFLOPS):',
     ...table(
       ['benchmark', 'default', ...args.methods],
-      benchmarks.map((b, i) => [b.id, fmt(defaults[i]), ...args.methods.map((m) => fmt(results.get(m)![i].gflops))]),
+      benchmarks.map((b, i) => [b.id, fmtGflops(defaults[i]), ...args.methods.map((m) => fmtGflops(results.get(m)![i].gflops))]),
       [0],
     ),
   ];

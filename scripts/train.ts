@@ -14,7 +14,7 @@
 // checkpoint is written at every validation; --resume continues from it (weights, counters,
 // curve and time spent; PPO's critic, DQN's replay buffer and Adam's moments start afresh).
 import path from 'node:path';
-import { UsageError, fmt, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
+import { UsageError, fmt, fmtGflops, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
 
 const USAGE =
   'usage: npm run train -- [--seed S] [--minutes M] [--features looptune|extended] [--out DIR] ' +
@@ -111,7 +111,7 @@ async function run(args: Args): Promise<number> {
   const validation = samplePerFamily(split.validation, args.validation);
   const config = { ...(args.algo === 'ppo' ? DEFAULT_PPO_CONFIG : DEFAULT_TRAIN_CONFIG), ...args.config, seed: args.seed, featureSet: args.features, budgetSec: args.minutes * 60, evalEverySec: args.evalEvery, maxEpisodes: args.maxEpisodes };
   log(
-    `train: ${args.algo}, seed ${args.seed}, ${args.features} features, peak ${fmt(peak, 1)} GFLOPS, ${split.train.length} train / ${split.validation.length} validation (${validation.length} used) / ${split.test.length} test problems, ` +
+    `train: ${args.algo}, seed ${args.seed}, ${args.features} features, peak ${fmtGflops(peak)} GFLOPS, ${split.train.length} train / ${split.validation.length} validation (${validation.length} used) / ${split.test.length} test problems, ` +
       `budget ${args.minutes} min, ${store ? `cache ${path.relative(process.cwd(), store.file)} (${store.size} measurements)` : 'no cache'}`,
   );
 

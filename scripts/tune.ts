@@ -14,7 +14,7 @@
 // Exit codes: 0 done; 1 the tuned kernel is wrong or something failed; 2 bad input.
 import path from 'node:path';
 import { MAX_STEPS } from './agentCli.ts';
-import { UsageError, fmt, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
+import { UsageError, fmt, fmtGflops, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
 import { DEFAULT_MAX_GFLOP, PROGRESS_FLOPS, Progress, checkWork } from './workLimit.ts';
 import { METHODS, type Method } from '../src/agent/methods.ts';
 
@@ -120,8 +120,8 @@ async function run(args: Args): Promise<number> {
     `${problem.op}   (${sizesText(problem)}; ${(problem.flops / 1e6).toFixed(1)} MFLOP; relaxed SIMD ${target.relaxedSimd ? 'on' : 'off'}; one thread)`,
     '',
     `method    ${args.method}${args.method === 'agent' ? '' : `, ${args.steps} steps`}${result.budgetSpent ? ' (stopped by its time budget)' : ''}`,
-    `default   ${fmt(def.gflops).padStart(7)} GFLOPS   ${printSchedule(problem, defaultSchedule(problem))}`,
-    `tuned     ${fmt(tuned.gflops).padStart(7)} GFLOPS   ${schedule}`,
+    `default   ${fmtGflops(def.gflops).padStart(7)} GFLOPS   ${printSchedule(problem, defaultSchedule(problem))}`,
+    `tuned     ${fmtGflops(tuned.gflops).padStart(7)} GFLOPS   ${schedule}`,
     `speedup   ${fmt(out.speedup)}x`,
     `tuning    ${fmt(out.tuning_s, 2)} s, ${result.evaluations} kernel${result.evaluations === 1 ? '' : 's'} measured`,
     `actions   ${result.actions.length ? result.actions.join(' ') : '(none: the default was fastest)'}`,

@@ -10,9 +10,10 @@ import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.
 import type { NestState } from '../core/types.ts';
 import type { TimingOptions } from '../runtime/timing.ts';
 import { RuntimeOracle, SEARCH_TIMING } from './oracle.ts';
-import { maskedSoftmax, QPolicy, type ModelFiles, type PolicyOutputs } from './policy.ts';
+import { maskedSoftmax, FeatureMlp, type ModelFiles, type PolicyOutputs } from './policy.ts';
 import { agentTune, type RolloutStep } from './rollout.ts';
 import { fetchShippedPolicy } from './shippedPolicy.ts';
+import { errorMessage } from '../core/errors.ts';
 
 /**
  * What the bars show: a DQN policy's Q-values, or a PPO policy's probabilities (softmax of its
@@ -142,7 +143,7 @@ export function createAgentWorkerApi(deps: AgentWorkerDeps = {}): AgentWorkerApi
   let tfReady: Promise<void> | null = null;
   let runtime: Promise<{ oracle: RuntimeOracle; target: Target }> | null = null;
   /** The policy of the next rollouts (the shipped one until loadPolicy says otherwise). */
-  let policy: Promise<QPolicy> | null = null;
+  let policy: Promise<FeatureMlp> | null = null;
 
   const once = <T>(p: Promise<T>, reset: () => void): Promise<T> => {
     p.catch(reset); // a failed start is not kept: the next call tries again
@@ -160,14 +161,14 @@ export function createAgentWorkerApi(deps: AgentWorkerDeps = {}): AgentWorkerApi
     ));
 
   /** Loads a policy; it replaces the current one only once it has loaded (a failure keeps the old). */
-  const load = async (files: ModelFiles | null): Promise<QPolicy> => {
+  const load = async (files: ModelFiles | null): Promise<FeatureMlp> => {
     await ensureTf();
     const f = files ?? (await fetchShipped());
-    let next: QPolicy;
+    let next: FeatureMlp;
     try {
-      next = await QPolicy.fromFiles(f);
+      next = await FeatureMlp.fromFiles(f);
     } catch (e) {
-      throw new Error(`the agent's policy could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`the agent's policy could not be loaded: ${errorMessage(e)}`);
     }
     const previous = policy;
     policy = Promise.resolve(next);

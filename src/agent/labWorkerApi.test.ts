@@ -9,14 +9,14 @@ import type { NestState } from '../core/types.ts';
 import { loadTfWasm } from '../runtime/xnnpack.ts';
 import { createLabApi, type FineTuneEvent, type RaceEvent } from './labWorkerApi.ts';
 import { functionOracle } from './oracle.ts';
-import { QPolicy, type ModelFiles } from './policy.ts';
+import { FeatureMlp, type ModelFiles } from './policy.ts';
 
 const TEXT = 'C[m,n] += A[m,k] * B[k,n]\nm=16, n=32, k=8';
 let shipped: ModelFiles;
 
 beforeAll(async () => {
   await loadTfWasm();
-  shipped = await QPolicy.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS] }, 3).toFiles();
+  shipped = await FeatureMlp.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS] }, 3).toFiles();
 });
 
 /** Faster with more loops and with n innermost; every measurement takes `delayMs`. */
@@ -122,7 +122,7 @@ describe('fineTune', () => {
     expect(r.before.defaultGflops).toBe(4);
     expect(r.after.gflops).toBeGreaterThanOrEqual(4);
     expect(r.peakGflops).toBe(20);
-    const policy = await QPolicy.fromFiles(r.files);
+    const policy = await FeatureMlp.fromFiles(r.files);
     expect(policy.metadata.fineTunedOn).toBe(TEXT);
   });
 

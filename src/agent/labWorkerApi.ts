@@ -12,9 +12,10 @@ import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { fineTune, type FineTuneEpisode, type FineTuneResult } from './fineTune.ts';
 import { CachingOracle, peakGflopsOnce, RuntimeOracle, type GflopsOracle } from './oracle.ts';
-import { QPolicy, type ModelFiles } from './policy.ts';
+import { FeatureMlp, type ModelFiles } from './policy.ts';
 import { agentTune } from './rollout.ts';
 import { runSearch, SEARCH_METHODS, type SearchMethod, type SearchPoint } from './search.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export type RaceMethod = 'agent' | SearchMethod;
 export const RACE_METHODS: readonly RaceMethod[] = ['agent', ...SEARCH_METHODS];
@@ -124,14 +125,14 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
   let stop: { cancelled: boolean } | null = null;
 
   const measure = () => (measuring ??= (deps.measuring ?? defaultMeasuring)());
-  const policyOf = async (files: ModelFiles | null | undefined): Promise<QPolicy> => {
+  const policyOf = async (files: ModelFiles | null | undefined): Promise<FeatureMlp> => {
     await (tf ??= deps.loadTf());
     if (!files) {
       shipped ??= deps.fetchShipped();
       shipped.catch(() => (shipped = null));
       files = await shipped;
     }
-    return QPolicy.fromFiles(files);
+    return FeatureMlp.fromFiles(files);
   };
 
   /** The oracle with cancellation and yields to the event loop (and an optional tick). */
@@ -168,13 +169,13 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
       try {
         const { oracle } = await measure();
         // Without a policy the agent's run fails in words and the searches still race.
-        let policy: QPolicy | null = null;
+        let policy: FeatureMlp | null = null;
         let policyError = '';
         if (methods.includes('agent')) {
           try {
             policy = await policyOf(options.policy);
           } catch (e) {
-            policyError = e instanceof Error ? e.message : String(e);
+            policyError = errorMessage(e);
           }
         }
         try {
@@ -219,7 +220,7 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
               }
             } catch (e) {
               if (e instanceof CancelledError) run.cancelled = true;
-              else run.error = e instanceof Error ? e.message : String(e);
+              else run.error = errorMessage(e);
             }
             run.totalMs = now() - start;
             runs.push(run);

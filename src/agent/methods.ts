@@ -1,7 +1,7 @@
 // Every tuning method by name (the CLIs' --method): the agent's greedy rollout, or a search.
 import type { Problem } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
-import type { QPolicy } from './policy.ts';
+import type { FeatureMlp } from './policy.ts';
 import { agentTune } from './rollout.ts';
 import { SEARCH_METHODS, runSearch, type SearchMethod, type SearchResult } from './search.ts';
 
@@ -13,7 +13,7 @@ export const DEFAULT_SEARCH_BUDGET_MS = 60_000;
 
 export interface TuneOptions {
   /** Required for 'agent'. */
-  policy?: QPolicy;
+  policy?: FeatureMlp;
   steps?: number;
   /** Wall-time budget of a search (default: none for greedy, 60 s for beam and random; the agent has none). */
   budgetMs?: number;

@@ -10,7 +10,7 @@ import type { Schedule } from '../core/types.ts';
 import { loadTfWasm } from '../runtime/xnnpack.ts';
 import type { Benchmark } from './benchmarks.ts';
 import { functionOracle } from './oracle.ts';
-import { maskedSoftmax, QPolicy } from './policy.ts';
+import { maskedSoftmax, FeatureMlp } from './policy.ts';
 import { trainPpo, type PpoConfig } from './ppo.ts';
 import { agentTune } from './rollout.ts';
 
@@ -34,12 +34,12 @@ const problem = parseProblem(VECMAT, 'n=48, k=40');
 const start = { schedule: defaultSchedule(problem), cursor: 0 };
 const swapDown = AGENT_ACTIONS.indexOf('swap_down');
 /** The policy's probability of swap_down at the start of an episode. */
-const swapDownProbability = (policy: QPolicy) => maskedSoftmax(policy.qValues(problem, start, config.steps!), actionMask(problem, start, policy.actions))[swapDown];
+const swapDownProbability = (policy: FeatureMlp) => maskedSoftmax(policy.qValues(problem, start, config.steps!), actionMask(problem, start, policy.actions))[swapDown];
 
 describe('trainPpo on a fake oracle', () => {
   it('learns to make the contiguous variable innermost, the same way for the same seed', async () => {
     expect(printSchedule(start.schedule)).toBe('n:48 k:40');
-    const untrained = QPolicy.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS], outputs: 'logits' }, config.seed, config.steps);
+    const untrained = FeatureMlp.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS], outputs: 'logits' }, config.seed, config.steps);
     expect(swapDownProbability(untrained)).toBeLessThan(0.4);
 
     const result = await trainPpo(config, deps);

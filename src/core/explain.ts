@@ -4,6 +4,7 @@
 import { CACHE, L1_SETS, LANES, scheduleFacts, trafficEstimate, type AccessKind, type ScheduleFacts, type TensorStride } from './facts.ts';
 import { formatBytes } from './problem.ts';
 import type { Problem, Schedule } from './types.ts';
+import { formatGflops } from './format.ts';
 
 /** What explanations use of a kernel's decisions; the code generator's KernelReport extends it. */
 export interface KernelFacts {
@@ -40,10 +41,6 @@ export interface Explanation {
   after: ScheduleFacts;
 }
 
-function num(x: number): string {
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
-}
-
 function list(items: string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
@@ -59,9 +56,9 @@ function gflopsClause(before?: number | null, after?: number | null): string {
     const r = after / before;
     const x = (q: number) => q.toFixed(q < 2 ? 2 : 1);
     const ratio = r >= 1 ? `${x(r)}× faster` : `${x(1 / r)}× slower`;
-    return `${num(before)} → ${num(after)} GFLOPS (${ratio})`;
+    return `${formatGflops(before)} → ${formatGflops(after)} GFLOPS (${ratio})`;
   }
-  if (ok(after)) return `now ${num(after)} GFLOPS`;
+  if (ok(after)) return `now ${formatGflops(after)} GFLOPS`;
   return '';
 }
 

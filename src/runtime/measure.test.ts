@@ -1,6 +1,6 @@
 // measureSchedule's flow (check first; an incorrect kernel is not timed) with a stand-in code
 // generator that hands out hand-written kernels. The real generator is exercised by
-// measure.codegen.test.ts.
+// workerApi.test.ts (measure through the worker's API) and kernels.property.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { Codegen, KernelReport } from '../codegen/index.ts';
 import type { Schedule } from '../core/types.ts';

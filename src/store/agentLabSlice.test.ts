@@ -6,7 +6,9 @@ import { applyAction, type Action } from '../core/actions.ts';
 import { parseProblemText } from '../core/problem.ts';
 import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState } from '../core/types.ts';
-import { fineTunedLabel, parseLearningCurve, type LabService } from './agentLabSlice.ts';
+import { fineTunedLabel } from './agentLabSlice.ts';
+import type { LabService } from './agentLabTypes.ts';
+import { parseLearningCurve } from './learningCurve.ts';
 import { createLooplabStore } from './createStore.ts';
 import { memoryPolicies } from './savedPolicies.ts';
 

@@ -6,8 +6,9 @@
 // never an unhandled rejection.
 import { printSchedule } from '../core/schedule.ts';
 import type { Schedule } from '../core/types.ts';
-import { messageOf, type GetState, type SetState, type SliceCreator } from './internal.ts';
+import type { GetState, SetState, SliceCreator } from './sliceCreator.ts';
 import type { MeasureSlice, Measurer, ScheduleMeasurement } from './types.ts';
+import { errorMessage } from '../core/errors.ts';
 
 /** The cache key of a schedule's measurement: canonical problem text + schedule text. */
 export function measurementKey(problemKey: string, scheduleText: string): string {
@@ -87,7 +88,7 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
       started = Promise.reject(error);
     }
     started
-      .catch((error: unknown) => onError(messageOf(error)))
+      .catch((error: unknown) => onError(errorMessage(error)))
       .finally(finish)
       .catch(() => {}); // finish never throws in practice; a bug there must not become unhandled
   };

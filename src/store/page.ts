@@ -6,10 +6,9 @@ import { createPageLab } from './agentLabSlice.ts';
 import { createLooplabStore, type LooplabStore, type LooplabStoreOptions } from './createStore.ts';
 import { indexedDbSessions } from './sessions.ts';
 import { PROGRESS_DB, PROGRESS_STORE, type LessonProgress } from '../teach/progress.ts';
-import { indexedDbRecords } from './records.ts';
-import { snapshotHash, syncLessonQuery, teacherLinkStart } from './lessonSlice.ts';
+import { indexedDbRecords } from './recordStorage.ts';
 import { isDefaultBase, type ResolvedSnapshot } from './snapshot.ts';
-import { parseHash, syncWithUrl } from './url.ts';
+import { parseHash, snapshotHash, syncLessonQuery, syncWithUrl, teacherLinkStart } from './url.ts';
 import { createWorkerMeasurer } from './workerMeasurer.ts';
 
 export interface PageStore {

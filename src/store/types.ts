@@ -6,14 +6,14 @@ import type { KernelReport } from '../codegen/types.ts';
 import type { ResolvedSnapshot } from './snapshot.ts';
 import type { LessonProgress } from '../teach/progress.ts';
 import type { TeacherOptions } from '../teach/teacherLink.ts';
-import type { AgentLabSlice } from './agentLabSlice.ts';
+import type { AgentLabSlice } from './agentLabTypes.ts';
 import type { AgentClient, AgentStepView } from '../agent/agentClient.ts';
 import type { ModelFiles } from '../agent/policy.ts';
+import type { PanelId } from './panels.ts';
 
 export type { AgentActionValue, AgentStepView, AgentValueKind } from '../agent/agentClient.ts';
 
-export type PanelId = 'problem' | 'nest' | 'graph' | 'code' | 'perf' | 'compare' | 'agent' | 'lab' | 'lesson' | 'access';
-export const PANEL_IDS: PanelId[] = ['problem', 'nest', 'graph', 'code', 'perf', 'compare', 'agent', 'lab', 'lesson', 'access'];
+export { PANEL_IDS, type PanelId } from './panels.ts';
 
 /** Who took an action: the history is one log for people and the agent alike. */
 export type Actor = 'person' | 'agent';

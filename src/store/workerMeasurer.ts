@@ -12,6 +12,7 @@
 import type { WorkerMeasureOptions } from '../runtime/workerApi.ts';
 import { createRuntimeClient, type RuntimeClient, type RuntimeClientOptions } from '../runtime/workerClient.ts';
 import type { Measurer } from './types.ts';
+import { errorMessage } from '../core/errors.ts';
 
 /**
  * Options of the measurement after every step: a quick figure, so that it is on screen soon after
@@ -92,10 +93,6 @@ function pageSearch(): string {
   return typeof location !== 'undefined' && typeof location.search === 'string' ? location.search : '';
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export function createWorkerMeasurer(
   client: RuntimeClient = createRuntimeClient(clientOptionsFromSearch(pageSearch())),
   facts: MachineFactsStore = machineFacts,
@@ -107,7 +104,7 @@ export function createWorkerMeasurer(
       facts.set({ ...facts.get(), bandwidth: { status: 'done', bytesPerSecond } });
       return bytesPerSecond;
     } catch (error) {
-      facts.set({ ...facts.get(), bandwidth: { status: 'error', error: messageOf(error) } });
+      facts.set({ ...facts.get(), bandwidth: { status: 'error', error: errorMessage(error) } });
       throw error;
     }
   };

@@ -8,6 +8,8 @@ import { buildLoopGraph, loopStrides } from '../core/graph.ts';
 import { PRESETS, parseProblemText } from '../core/problem.ts';
 import { loopText, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
+import { errorMessage } from '../core/errors.ts';
+import { formatGflops } from '../core/format.ts';
 
 /** What the checks know of one measured schedule. */
 export interface MeasuredFacts {
@@ -72,10 +74,6 @@ export interface Lesson {
 const done = (detail: string): TaskCheck => ({ state: 'done', detail });
 const todo = (detail: string): TaskCheck => ({ state: 'todo', detail });
 const waiting = (detail: string): TaskCheck => ({ state: 'waiting', detail });
-
-export function formatGflopsValue(g: number): string {
-  return g >= 10 ? g.toFixed(1) : g.toFixed(2);
-}
 
 /** The lesson's problem and starting schedule, parsed (lessons are data; a broken one throws here, in tests). */
 export function lessonStart(lesson: Lesson): { problem: Problem; schedule: Schedule; scheduleText: string } {
@@ -169,8 +167,8 @@ function speedupTask(id: string, factor: number, hints: string[]): LessonTask {
       if (m.correct === false) return todo('the current kernel computes wrong values');
       if (m.gflops === null) return waiting('the current kernel has no GFLOPS yet');
       const ratio = m.gflops / base;
-      const reading = `${formatGflopsValue(m.gflops)} GFLOPS = ${ratio.toFixed(1)}× the start (${formatGflopsValue(base)})`;
-      return ratio >= factor ? done(reading) : todo(`${reading}; ${factor}× is ${formatGflopsValue(base * factor)}`);
+      const reading = `${formatGflops(m.gflops)} GFLOPS = ${ratio.toFixed(1)}× the start (${formatGflops(base)})`;
+      return ratio >= factor ? done(reading) : todo(`${reading}; ${factor}× is ${formatGflops(base * factor)}`);
     },
   };
 }
@@ -214,7 +212,7 @@ const loopOrder: Lesson = {
         if (!((s.A ?? 0) > 1 && (s.C ?? 0) > 1)) return todo(reading);
         const m = measuredOrWait(facts);
         if (isCheck(m)) return waiting(`${reading}; measuring…`);
-        return done(m.gflops !== null ? `${reading}: ${formatGflopsValue(m.gflops)} GFLOPS` : reading);
+        return done(m.gflops !== null ? `${reading}: ${formatGflops(m.gflops)} GFLOPS` : reading);
       },
     },
   ],
@@ -332,8 +330,8 @@ const vectorize: Lesson = {
         };
         const n = best('n');
         const m = best('m');
-        if (n === null || m === null) return todo(`measured: along n ${n === null ? 'not yet' : formatGflopsValue(n)}, along m ${m === null ? 'not yet' : formatGflopsValue(m)} GFLOPS`);
-        const reading = `best along n ${formatGflopsValue(n)}, along m ${formatGflopsValue(m)} GFLOPS`;
+        if (n === null || m === null) return todo(`measured: along n ${n === null ? 'not yet' : formatGflops(n)}, along m ${m === null ? 'not yet' : formatGflops(m)} GFLOPS`);
+        const reading = `best along n ${formatGflops(n)}, along m ${formatGflops(m)} GFLOPS`;
         return n > m ? done(reading) : todo(`${reading}: try another order along n`);
       },
     },
@@ -507,7 +505,7 @@ export function checkLesson(lesson: Lesson, facts: LessonFacts): TaskCheck[] {
       return task.check(facts, lesson);
     } catch (error) {
       // A check is a bug if it throws; the lesson keeps working and says so.
-      return { state: 'unavailable', detail: `this task could not be checked: ${error instanceof Error ? error.message : String(error)}` };
+      return { state: 'unavailable', detail: `this task could not be checked: ${errorMessage(error)}` };
     }
   });
 }

@@ -4,9 +4,10 @@
 // shipped policy's learning curve. Everything heavy runs in the lab's worker, loaded on first use.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
-import { DEFAULT_LAB_METHODS, FINE_TUNE_BUDGETS_SEC, RACE_BUDGETS_MS, type LabFineTune, type LabRace, type RaceMethod } from '../store/agentLabSlice.ts';
+import { DEFAULT_LAB_METHODS, FINE_TUNE_BUDGETS_SEC, RACE_BUDGETS_MS } from '../store/agentLabSlice.ts';
+import type { LabFineTune, LabRace, RaceMethod } from '../store/agentLabTypes.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
-import { formatGflops } from './format.ts';
+import { formatGflops } from '../core/format.ts';
 import './agentLab.css';
 import { Panel } from './Panel.tsx';
 import { createRaceChart, formatMs, raceRows, raceSeries, type RaceModel } from './raceChart.ts';

@@ -10,6 +10,7 @@ import { variableColor } from './colors.ts';
 import { pageKernel, pageKernelText, type PageKernel } from './kernelCode.ts';
 import { Panel } from './Panel.tsx';
 import { instructionCounts } from './wasmText.ts';
+import { errorMessage } from '../core/errors.ts';
 
 type Tab = 'c' | 'wasm' | 'report';
 const TABS: { id: Tab; label: string; title: string }[] = [
@@ -20,10 +21,6 @@ const TABS: { id: Tab; label: string; title: string }[] = [
 
 /** Lines of wasm text shown before "show all". */
 const WASM_PREVIEW_LINES = 300;
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Problem variable an identifier of the C text stands for (`m`, `m0`, `m_1`, `int_`), or null. */
 function variableOf(problem: Problem, ident: string): string | null {
@@ -113,7 +110,7 @@ function useLoaded<T>(key: string, enabled: boolean, load: () => Promise<T>): Lo
     let live = true;
     load().then(
       (value) => live && setResult({ key, state: 'done', value }),
-      (error: unknown) => live && setResult({ key, state: 'error', message: errorText(error) }),
+      (error: unknown) => live && setResult({ key, state: 'error', message: errorMessage(error) }),
     );
     return () => {
       live = false;
@@ -341,7 +338,7 @@ export function CodePanel() {
     try {
       return { ok: true as const, text: scheduleToC(problem, schedule) };
     } catch (error) {
-      return { ok: false as const, message: errorText(error) };
+      return { ok: false as const, message: errorMessage(error) };
     }
   }, [problem, schedule]);
   const kernel = useLoaded(key, tab === 'report', () => pageKernel(key, problem, schedule));

@@ -8,7 +8,7 @@ import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
 import { measurementKey } from '../store/measureSlice.ts';
 import { lessonById, lessonStart } from '../teach/lessons.ts';
-import { formatGflops } from './format.ts';
+import { formatGflops } from '../core/format.ts';
 import { LessonText } from './LessonPanel.tsx';
 import { useLessonChecks } from './useLessonChecks.ts';
 

@@ -9,6 +9,7 @@ import { LessonProgress } from './LessonProgress.tsx';
 import { Panel } from './Panel.tsx';
 import { TeacherLinkBuilder } from './TeacherLinkBuilder.tsx';
 import { useLessonChecks } from './useLessonChecks.ts';
+import { formatGflops } from '../core/format.ts';
 
 /** Lesson text with `code` in backquotes. */
 export function LessonText({ text }: { text: string }) {
@@ -45,7 +46,7 @@ function TaskRow({ lesson, index, check }: { lesson: Lesson; index: number; chec
           <span className="lesson-task-was">
             {' '}
             · done on <code>{recorded.schedule}</code>
-            {recorded.gflops !== null ? ` at ${recorded.gflops.toFixed(2)} GFLOPS` : ''}
+            {recorded.gflops !== null ? ` at ${formatGflops(recorded.gflops)} GFLOPS` : ''}
           </span>
         )}
       </p>

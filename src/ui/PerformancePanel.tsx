@@ -10,7 +10,7 @@ import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { currentKey, measurementKey } from '../store/measureSlice.ts';
 import type { LooplabState, ScheduleMeasurement } from '../store/types.ts';
 import { machineFacts } from '../store/workerMeasurer.ts';
-import { formatGflops } from './format.ts';
+import { formatGflops } from '../core/format.ts';
 import { createHistoryChart, historyPoints, pointLabel, type HistoryChart, type HistoryModel } from './historyChart.ts';
 import { Panel } from './Panel.tsx';
 import { ScheduleText } from './ScheduleText.tsx';

@@ -1,6 +1,6 @@
 // What every slice creator receives: the store's set/get and the injected services.
 import type { StoreApi } from 'zustand/vanilla';
-import type { LabService } from './agentLabSlice.ts';
+import type { LabService } from './agentLabTypes.ts';
 import type { SessionStorage } from './sessions.ts';
 import type { ResolvedSnapshot } from './snapshot.ts';
 import type { AgentDriver, LooplabState, Measurer } from './types.ts';
@@ -20,15 +20,3 @@ export interface SliceDeps {
 }
 
 export type SliceCreator<T> = (set: SetState, get: GetState, deps: SliceDeps) => T;
-
-/** A readable one-line message for anything thrown. */
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  if (typeof error === 'string') return error;
-  if (error && typeof error === 'object' && 'message' in error && typeof error.message === 'string') return error.message;
-  try {
-    return JSON.stringify(error) ?? String(error);
-  } catch {
-    return String(error);
-  }
-}

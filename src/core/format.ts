@@ -1,10 +1,13 @@
-/** GFLOPS with a precision that suits its size: 0.123, 1.23, 12.3, 123. */
+/**
+ * GFLOPS for people, page and command line alike: three significant digits, as in the README's
+ * tables (0.0123, 1.58, 28.7, 46.0, 123), whole numbers from 1000 up; '–' for no finite number.
+ */
 export function formatGflops(gflops: number): string {
   if (!Number.isFinite(gflops)) return '–';
-  if (gflops >= 100) return gflops.toFixed(0);
-  if (gflops >= 10) return gflops.toFixed(1);
-  if (gflops >= 1) return gflops.toFixed(2);
-  return gflops.toFixed(3);
+  if (gflops === 0) return '0';
+  const digits = gflops.toPrecision(3);
+  // From 999.5 up toPrecision switches to exponent notation (1.00e+3).
+  return Math.abs(Number(digits)) >= 1000 ? gflops.toFixed(0) : digits;
 }
 
 /** A FLOP count in engineering units: 33.6 MFLOP, 1.07 GFLOP. */

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { loadProgress, PROGRESS_STORE, type LessonProgress } from '../teach/progress.ts';
-import { indexedDbRecords, memoryRecords } from './records.ts';
+import { indexedDbRecords, memoryRecords } from './recordStorage.ts';
 
 const task = { doneAt: 1700000000000, schedule: 'm:256 k:256 n:256', gflops: 9.5 };
 
