@@ -2,7 +2,7 @@
 //
 // Checks, then times, on one thread: naive scalar JS loops (`naive-js`), the generated kernel of
 // the default schedule (`default`), the generated kernel of every --schedule (`schedule`),
-// tfjs-backend-wasm's matMul (`xnnpack`, matmul-shaped problems only) and the peak kernel
+// tfjs-backend-wasm's matMul or conv2d (`xnnpack`, matmul- and convolution-shaped problems) and the peak kernel
 // (`peak`). Also reports how long generating and compiling one kernel takes (median).
 //
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
@@ -81,7 +81,7 @@ async function run(args: Args): Promise<number> {
   const { measureSchedule } = await import('../src/runtime/measure.ts');
   const { measureNaive } = await import('../src/runtime/naive.ts');
   const { measurePeak } = await import('../src/runtime/peak.ts');
-  const { matmulShape, measureXnnpack } = await import('../src/runtime/xnnpack.ts');
+  const { measureXnnpack, xnnpackOp } = await import('../src/runtime/xnnpack.ts');
 
   const problem = parseProblem(args.op, args.sizes);
   const schedules = args.schedules.map((text) => {
@@ -145,7 +145,7 @@ async function run(args: Args): Promise<number> {
     });
   }
 
-  if (matmulShape(problem)) {
+  if (xnnpackOp(problem)) {
     const x = await measureXnnpack(problem, buffers, { timing });
     if (x) {
       rows.push({

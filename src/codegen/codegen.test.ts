@@ -51,16 +51,51 @@ describe('code generator', () => {
 
   it('keeps tails in scalar accumulators', () => {
     const odd = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=3, n=7, k=3');
-    const { report } = codegen.generate(odd, parseSchedule(odd, 'm n k m:3 n:7'), RELAXED);
-    expect(report.tileLoops).toBe('m:3 n:7');
-    expect(report.vectorAccumulators).toBe(3);
-    expect(report.scalarAccumulators).toBe(9);
+    const { report } = codegen.generate(odd, parseSchedule(odd, 'm n k m:1 n:7'), RELAXED);
+    expect(report.tileLoops).toBe('m:1 n:7');
+    expect(report.vectorAccumulators).toBe(1);
+    expect(report.scalarAccumulators).toBe(3);
   });
 
-  it('refuses to grow the tile past the register budget', () => {
-    const { report } = codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:8 n:16'), RELAXED);
-    expect(report.tileLoops).toBe('n:16');
-    expect(report.vectorAccumulators).toBe(4);
+  it('counts the operands with the accumulators against the registers', () => {
+    // 8 accumulators + 2 splats of A + 4 vectors of B.
+    const fits = codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:2 n:16'), RELAXED).report;
+    expect([fits.registers, fits.registerBudget, fits.tileLoops]).toEqual([14, 15, 'm:2 n:16']);
+    expect(fits.notes.join(' ')).toContain('Registers: 14 of 15 (8 accumulators + 6 operands).');
+    // f32x4.mul + f32x4.add needs one more register for the product.
+    expect(codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:2 n:16'), PLAIN).report.registers).toBe(15);
+  });
+
+  it('keeps part of a tile too big for the registers as a loop outside the reduction, and says so', () => {
+    const { report } = codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:4 n:16'), RELAXED);
+    expect(report.tileLoops).toBe('m:4 n:8');
+    expect(report.heldAcross).toBe('k:64');
+    expect(report.registers).toBeLessThanOrEqual(15);
+    expect(report.tileReduction).toBe(
+      'the m:4 n:16 tile needs 16 accumulators + 8 operands = 24 > 15 registers: n:16 stays a loop of 2 x 8 outside k:64',
+    );
+    expect(report.notes.join(' ')).toContain(`Registers: ${report.tileReduction}, instead of spilling.`);
+    // More than one split when one is not enough; the most accumulators that fit.
+    const big = codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:8 n:16'), RELAXED).report;
+    expect(big.tileLoops).toBe('m:2 n:16');
+    expect(big.vectorAccumulators).toBe(8);
+    expect(big.tileReduction).toMatch(/m:8 stays a loop of 4 x 2 outside k:64$/);
+  });
+
+  it('splits a tile loop that the budget does not divide into full passes and a last smaller one', () => {
+    const { report } = codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:6 n:8'), RELAXED);
+    expect(report.tileLoops).toBe('m:4 n:8');
+    expect(report.tileReduction).toMatch(/m:6 stays a loop of 1 x 4 \+ 1 x 2 outside k:64$/);
+  });
+
+  it('keeps a convolution tile within the registers, the window loops above it', () => {
+    const conv = parseProblem('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=8,ci=4,oh=6,ow=16,kh=3,kw=3');
+    const { report } = codegen.generate(conv, parseSchedule(conv, 'co oh ow ci kh kw co:4 ow:16'), RELAXED);
+    expect(report.tileLoops).toBe('co:4 ow:8');
+    expect(report.heldAcross).toBe('ci:4 kh:3 kw:3');
+    expect(report.tileReduction).toBe(
+      'the co:4 ow:16 tile needs 16 accumulators + 8 operands = 24 > 15 registers: ow:16 stays a loop of 2 x 8 outside ci:4 kh:3 kw:3',
+    );
   });
 
   it('emits f32x4.relaxed_madd only for engines that validate it', () => {

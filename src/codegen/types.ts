@@ -20,6 +20,9 @@ export interface KernelReport extends KernelFacts {
   /** When the innermost loop is too long to unroll: how many vectors each of its iterations handles (0 otherwise). */
   innermostUnroll: number;
   relaxedFma: boolean;
+  /** Vector registers the tile needs (accumulators + operands + temporaries) and how many there are. */
+  registers: number;
+  registerBudget: number;
   /** Number of copies of the loop body emitted to handle tails. */
   tailPaths: number;
   /** Wasm instructions in the kernel body. */

@@ -22,6 +22,8 @@ std::vector<int> compute_steps(const Spec& spec, std::vector<int>* outer_extent)
 struct TileCost {
   int vector_acc = 0, scalar_acc = 0, operands = 0, ops = 0;
   int accumulators() const { return vector_acc + scalar_acc; }
+  // V8 loads all of an unrolled tile's inputs before its multiply-adds (see Budget::registers).
+  int registers(bool relaxed) const { return accumulators() + operands + (relaxed ? 0 : 1); }
 };
 
 TileCost tile_cost(const Plan& plan, int level) {
@@ -124,6 +126,7 @@ std::string make_plan(const Spec& input, Plan& plan) {
   plan.spec = input;
   Spec& spec = plan.spec;
   plan.original_loops = int(spec.loops.size());
+  for (int l = 0; l < plan.original_loops; l++) plan.origin.push_back(l);
 
   std::vector<int> outer_extent;
   compute_steps(spec, &outer_extent);
@@ -146,6 +149,7 @@ std::string make_plan(const Spec& input, Plan& plan) {
     inner.tail = 0;
     spec.loops.back() = outer;
     spec.loops.push_back(inner);
+    plan.origin.push_back(plan.original_loops - 1);
     plan.innermost_split = true;
   }
   plan.step = compute_steps(spec, nullptr);
@@ -158,29 +162,84 @@ std::string make_plan(const Spec& input, Plan& plan) {
 
   // Accumulators stay in registers across the reduction loops directly above the tile:
   // the output does not move while they run.
+  auto acc_start_of = [&](int start) {
+    while (start > 0 && spec.stride[0][spec.loops[start - 1].var] == 0) start--;
+    return start;
+  };
   auto set_tile = [&](int start, const TileCost& cost) {
     plan.tile_start = start;
     plan.vector_accumulators = cost.vector_acc;
     plan.scalar_accumulators = cost.scalar_acc;
     plan.unrolled = cost.ops;
-    plan.acc_start = start;
-    while (plan.acc_start > 0 && spec.stride[0][spec.loops[plan.acc_start - 1].var] == 0) plan.acc_start--;
+    plan.operands = cost.operands;
+    plan.registers = cost.registers(spec.relaxed);
+    plan.acc_start = acc_start_of(start);
   };
 
-  // Grow the tile outward under the unroll cap. A loop over an output variable joins while
-  // the accumulators fit the register budget: holding them across the reduction is worth
-  // even a few spills. A reduction loop joins only while accumulators and loaded operands
-  // together fit, since V8 hoists the unrolled loads and would spill them.
+  // The requested tile: the innermost loops, grown outward under the unroll cap. Loops over
+  // output variables always join (they are what a person asks to hold in registers); a
+  // reduction loop joins only while the whole tile fits the registers, since holding the
+  // accumulators across it from outside works as well.
   int n = int(spec.loops.size());
   int start = n - 1;
   TileCost cost = tile_cost(plan, start);
   while (start > 0 && !spec.loops[start - 1].split_by_generator) {
     TileCost wider = tile_cost(plan, start - 1);
     bool reduction = spec.stride[0][spec.loops[start - 1].var] == 0;
-    int registers = wider.accumulators() + (reduction ? wider.operands : 0);
-    if (registers > budget.registers || wider.ops > budget.unrolled) break;
+    if (wider.ops > budget.unrolled) break;
+    if (reduction && wider.registers(spec.relaxed) > budget.registers) break;
     start--;
     cost = wider;
+  }
+
+  // A requested tile needing more registers than there are would spill in every pass. Keep
+  // part of one of its output loops as a loop instead, outside the accumulator region: the
+  // split that holds the most accumulators within the budget (ties: fewer loads per pass, then
+  // the innermost loop). A split need not divide the loop: the last pass then runs a smaller tile.
+  if (cost.registers(spec.relaxed) > budget.registers) {
+    plan.requested = {true, plan.origin[start], cost.accumulators(), cost.operands, cost.registers(spec.relaxed)};
+  }
+  while (cost.registers(spec.relaxed) > budget.registers) {
+    struct Candidate { int loop, inner; TileCost cost; };
+    bool found = false;
+    Candidate best{0, 0, {}};
+    auto better = [&](const TileCost& c) {
+      bool fits = c.registers(spec.relaxed) <= budget.registers;
+      bool best_fits = best.cost.registers(spec.relaxed) <= budget.registers;
+      if (fits != best_fits) return fits;
+      if (fits && c.accumulators() != best.cost.accumulators()) return c.accumulators() > best.cost.accumulators();
+      if (fits) return c.operands <= best.cost.operands;
+      return c.registers(spec.relaxed) <= best.cost.registers(spec.relaxed);
+    };
+    for (int l = start; l < n; l++) {
+      const LoopSpec& loop = spec.loops[l];
+      if (spec.stride[0][loop.var] == 0 || loop.tail != 0 || plan.step[l] != 1 || loop.trip < 2) continue;
+      bool shared = false;  // another loop of the variable inside the tile
+      for (int o = start; o < n; o++) shared |= o != l && spec.loops[o].var == loop.var;
+      if (shared) continue;
+      for (int inner = 1; inner < loop.trip; inner++) {
+        if (loop.var == plan.vec_var && inner % kLanes) continue;
+        Plan trial = plan;
+        trial.spec.loops[l].trip = inner;
+        trial.step = compute_steps(trial.spec, nullptr);
+        TileCost c = tile_cost(trial, start);
+        if (!found || better(c)) best = {l, inner, c};
+        found = true;
+      }
+    }
+    if (!found) break;  // nothing left to split: the tile spills
+    int at = acc_start_of(start);
+    LoopSpec outer = spec.loops[best.loop];
+    outer.trip = outer.trip / best.inner;
+    outer.tail = spec.loops[best.loop].trip % best.inner;
+    spec.loops[best.loop].trip = best.inner;
+    plan.splits.push_back({plan.origin[best.loop], outer.trip, best.inner, outer.tail});
+    spec.loops.insert(spec.loops.begin() + at, outer);
+    plan.origin.insert(plan.origin.begin() + at, plan.origin[best.loop]);
+    plan.step = compute_steps(spec, nullptr);
+    n++;
+    start++;
+    cost = best.cost;
   }
   set_tile(start, cost);
 
