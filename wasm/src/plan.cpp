@@ -37,7 +37,8 @@ TileCost tile_cost(const Plan& plan, int level) {
   }
   TileCost cost;
   cost.ops = int(ops.size());
-  cost.operands = int(operands.size());
+  // A vector gathered with stride 2 or 3 is shuffled from two loaded vectors, both live.
+  for (auto& [t, offset, vector] : operands) cost.operands += vector && plan.paired_gather(t) ? 2 : 1;
   for (auto& k : keys) (k.vector ? cost.vector_acc : cost.scalar_acc)++;
   return cost;
 }
@@ -112,6 +113,11 @@ void Plan::enumerate_tile(int level, const std::vector<int>& extent, std::vector
   };
   int64_t zero[kTensors] = {0, 0, 0};
   Walker{*this, ops}.walk(level, extent, zero);
+}
+
+bool Plan::paired_gather(int t) const {
+  int64_t s = spec.stride[t][vec_var];
+  return access[t] == Access::Gather && (s == 2 || s == 3);
 }
 
 AccKey Plan::key_of(const TileOp& op) const {

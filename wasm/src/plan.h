@@ -62,7 +62,7 @@ struct Plan {
   int vector_accumulators = 0;
   int scalar_accumulators = 0;
   int unrolled = 0;              // multiply-adds in one tile
-  int operands = 0;              // distinct input values one pass of the tile loads
+  int operands = 0;              // registers holding the input values one pass loads
   int registers = 0;             // vector registers the tile needs (see tile_registers)
   RequestedTile requested;
   std::vector<TileSplit> splits;
@@ -71,6 +71,9 @@ struct Plan {
   // The tile's multiply-adds, starting at loop `level` with the given extent per variable.
   void enumerate_tile(int level, const std::vector<int>& extent, std::vector<TileOp>& ops) const;
   AccKey key_of(const TileOp& op) const;
+  // Tensor t is gathered along the vectorized variable with stride 2 or 3: each vector is one
+  // shuffle of two overlapping vector loads.
+  bool paired_gather(int t) const;
   // Extent per variable as seen by loop `level` on the path without tails.
   std::vector<int> full_extents(int level) const;
 };
