@@ -1,11 +1,16 @@
 #include "plan.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace looplab {
 
 namespace {
+
+// Independent accumulators that hide the multiply-add latency: measured here, tiles of 8
+// accumulators run at 90-97% of the peak kernel (which has 12).
+constexpr int kLatencyAccumulators = 8;
 
 std::vector<int> compute_steps(const Spec& spec, std::vector<int>* outer_extent) {
   std::vector<int> inner(spec.size.size(), 1);
@@ -199,23 +204,31 @@ std::string make_plan(const Spec& input, Plan& plan) {
   }
 
   // A requested tile needing more registers than there are would spill in every pass. Keep
-  // part of one of its output loops as a loop instead, outside the accumulator region: the
-  // split that holds the most accumulators within the budget (ties: fewer loads per pass, then
-  // the innermost loop). A split need not divide the loop: the last pass then runs a smaller tile.
+  // part of one of its output loops as a loop instead, outside the accumulator region. A split
+  // need not divide the loop (the last pass then runs a smaller tile), so splits are compared by
+  // the time their passes take: a pass with fewer than kLatencyAccumulators accumulators waits
+  // on the multiply-add latency. Ties: fewer loads per multiply-add, then the innermost loop.
   if (cost.registers(spec.relaxed) > budget.registers) {
     plan.requested = {true, plan.origin[start], cost.accumulators(), cost.operands, cost.registers(spec.relaxed)};
   }
   while (cost.registers(spec.relaxed) > budget.registers) {
-    struct Candidate { int loop, inner; TileCost cost; };
+    struct Candidate {
+      int loop = 0, inner = 0;
+      TileCost cost;
+      double time = 0, loads = 0;
+      bool fits = false;
+    };
     bool found = false;
-    Candidate best{0, 0, {}};
-    auto better = [&](const TileCost& c) {
-      bool fits = c.registers(spec.relaxed) <= budget.registers;
-      bool best_fits = best.cost.registers(spec.relaxed) <= budget.registers;
-      if (fits != best_fits) return fits;
-      if (fits && c.accumulators() != best.cost.accumulators()) return c.accumulators() > best.cost.accumulators();
-      if (fits) return c.operands <= best.cost.operands;
-      return c.registers(spec.relaxed) <= best.cost.registers(spec.relaxed);
+    Candidate best;
+    auto better = [&](const Candidate& c) {
+      if (c.fits != best.fits) return c.fits;
+      if (!c.fits) return c.cost.registers(spec.relaxed) <= best.cost.registers(spec.relaxed);
+      if (std::abs(c.time - best.time) > 1e-9) return c.time < best.time;
+      if (std::abs(c.loads - best.loads) > 1e-9) return c.loads < best.loads;
+      return true;
+    };
+    auto pass_time = [](const TileCost& c) {
+      return 1.0 / std::min(1.0, double(std::max(1, c.accumulators())) / kLatencyAccumulators);
     };
     for (int l = start; l < n; l++) {
       const LoopSpec& loop = spec.loops[l];
@@ -223,13 +236,31 @@ std::string make_plan(const Spec& input, Plan& plan) {
       bool shared = false;  // another loop of the variable inside the tile
       for (int o = start; o < n; o++) shared |= o != l && spec.loops[o].var == loop.var;
       if (shared) continue;
+      auto cost_with = [&](int trip) {
+        Plan trial = plan;
+        trial.spec.loops[l].trip = trip;
+        trial.step = compute_steps(trial.spec, nullptr);
+        return tile_cost(trial, start);
+      };
       for (int inner = 1; inner < loop.trip; inner++) {
         if (loop.var == plan.vec_var && inner % kLanes) continue;
-        Plan trial = plan;
-        trial.spec.loops[l].trip = inner;
-        trial.step = compute_steps(trial.spec, nullptr);
-        TileCost c = tile_cost(trial, start);
-        if (!found || better(c)) best = {l, inner, c};
+        Candidate c;
+        c.loop = l;
+        c.inner = inner;
+        c.cost = cost_with(inner);
+        c.fits = c.cost.registers(spec.relaxed) <= budget.registers;
+        int passes = loop.trip / inner, last = loop.trip % inner;
+        double share = double(passes * inner) / loop.trip;
+        c.time = share * pass_time(c.cost);
+        double loads = double(passes) * c.cost.operands, ops = double(passes) * c.cost.ops;
+        if (last) {
+          TileCost l_cost = cost_with(last);
+          c.time += (1 - share) * pass_time(l_cost);
+          loads += l_cost.operands;
+          ops += l_cost.ops;
+        }
+        c.loads = loads / std::max(1.0, ops);
+        if (!found || better(c)) best = c;
         found = true;
       }
     }
