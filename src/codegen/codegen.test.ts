@@ -82,10 +82,14 @@ describe('code generator', () => {
     expect(big.tileReduction).toMatch(/m:8 stays a loop of 4 x 2 outside k:64$/);
   });
 
-  it('splits a tile loop that the budget does not divide into full passes and a last smaller one', () => {
-    const { report } = codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:6 n:8'), RELAXED);
-    expect(report.tileLoops).toBe('m:4 n:8');
-    expect(report.tileReduction).toMatch(/m:6 stays a loop of 1 x 4 \+ 1 x 2 outside k:64$/);
+  it('prefers equal passes, and splits into a smaller last pass only when equal ones hold far fewer accumulators', () => {
+    const six = codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:6 n:8'), RELAXED).report;
+    expect(six.tileLoops).toBe('m:3 n:8');
+    expect(six.tileReduction).toMatch(/m:6 stays a loop of 2 x 3 outside k:64$/);
+    // 13 is prime: equal passes would hold 1 accumulator each.
+    const prime = codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:13 n:4'), RELAXED).report;
+    expect(prime.tileLoops).toBe('m:7 n:4');
+    expect(prime.tileReduction).toMatch(/m:13 stays a loop of 1 x 7 \+ 1 x 6 outside k:64$/);
   });
 
   it('keeps a convolution tile within the registers, the window loops above it', () => {
