@@ -199,6 +199,9 @@ std::string make_plan(const Spec& input, Plan& plan) {
   int start = n - 1;
   TileCost cost = tile_cost(plan, start);
   while (start > 0 && !spec.loops[start - 1].split_by_generator) {
+    // Each full iteration of the loop repeats the whole tile: past the cap without enumerating
+    // (a long loop would cost milliseconds to walk).
+    if (int64_t(cost.ops) * spec.loops[start - 1].trip > budget.unrolled) break;
     TileCost wider = tile_cost(plan, start - 1);
     bool reduction = spec.stride[0][spec.loops[start - 1].var] == 0;
     if (wider.ops > budget.unrolled) break;
