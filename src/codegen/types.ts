@@ -6,6 +6,12 @@ import type { AccessKind } from '../core/facts.ts';
 export interface Target {
   /** The engine validates relaxed SIMD (`f32x4.relaxed_madd`). */
   relaxedSimd: boolean;
+  /**
+   * The engine loads every input value of an unrolled tile before its multiply-adds, so they all
+   * hold a register at once (V8's TurboFan: Node 20). Otherwise a value holds one from its load
+   * to its last use (V8's Turboshaft: Chromium 156). Decides how big a tile fits the registers.
+   */
+  hoistsLoads?: boolean;
 }
 
 /** How one tensor is read or written along the vectorized variable. */

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 namespace looplab {
@@ -30,24 +31,48 @@ std::vector<int> compute_steps(const Spec& spec, std::vector<int>* outer_extent)
 
 struct TileCost {
   int vector_acc = 0, scalar_acc = 0, operands = 0, ops = 0;
+  int loads = 0;  // distinct input values loaded per pass
+  int all_operands = 0;  // registers they take when all are loaded first
   int accumulators() const { return vector_acc + scalar_acc; }
-  // V8 loads all of an unrolled tile's inputs before its multiply-adds (see Budget::registers).
+  // Operands: input values holding a register at once (see Spec::hoisted_loads).
   int registers(bool relaxed) const { return accumulators() + operands + (relaxed ? 0 : 1); }
+  int registers_all_loaded(bool relaxed) const { return accumulators() + all_operands + (relaxed ? 0 : 1); }
 };
 
 TileCost tile_cost(const Plan& plan, int level) {
   std::vector<TileOp> ops;
   plan.enumerate_tile(level, plan.full_extents(level), ops);
   std::set<AccKey> keys;
-  std::set<std::tuple<int, int64_t, bool>> operands;
-  for (auto& op : ops) {
-    keys.insert(plan.key_of(op));
-    for (int t = 1; t < kTensors; t++) operands.insert({t, op.offset[t], op.vector});
+  // Per input value: the first and last multiply-add using it, in the emitted order.
+  std::map<std::tuple<int, int64_t, bool>, std::pair<int, int>> uses;
+  for (int i = 0; i < int(ops.size()); i++) {
+    keys.insert(plan.key_of(ops[i]));
+    for (int t = 1; t < kTensors; t++) {
+      auto found = uses.emplace(std::make_tuple(t, ops[i].offset[t], ops[i].vector), std::make_pair(i, i));
+      found.first->second.second = i;
+    }
   }
   TileCost cost;
   cost.ops = int(ops.size());
-  // A vector gathered with stride 2 or 3 is shuffled from two loaded vectors, both live.
-  for (auto& [t, offset, vector] : operands) cost.operands += vector && plan.paired_gather(t) ? 2 : 1;
+  cost.loads = int(uses.size());
+  bool pairs = false;
+  for (auto& [what, range] : uses) pairs |= std::get<2>(what) && plan.paired_gather(std::get<0>(what));
+  // All loaded at once; a vector gathered with stride 2 or 3 is shuffled from two loaded
+  // vectors, both live.
+  for (auto& [what, range] : uses)
+    cost.all_operands += std::get<2>(what) && plan.paired_gather(std::get<0>(what)) ? 2 : 1;
+  if (plan.spec.hoisted_loads) {
+    cost.operands = cost.all_operands;
+  } else {
+    std::vector<int> live(ops.size() + 1, 0);
+    for (auto& [what, range] : uses) {
+      live[range.first]++;
+      live[range.second + 1]--;
+    }
+    int now = 0;
+    for (int i = 0; i < int(ops.size()); i++) cost.operands = std::max(cost.operands, now += live[i]);
+    cost.operands += pairs ? 1 : 0;  // the second load of a pair, until the shuffle
+  }
   for (auto& k : keys) (k.vector ? cost.vector_acc : cost.scalar_acc)++;
   return cost;
 }
@@ -193,8 +218,9 @@ std::string make_plan(const Spec& input, Plan& plan) {
 
   // The requested tile: the innermost loops, grown outward under the unroll cap. Loops over
   // output variables always join (they are what a person asks to hold in registers); a
-  // reduction loop joins only while the whole tile fits the registers, since holding the
-  // accumulators across it from outside works as well.
+  // reduction loop joins only while the whole tile would fit the registers even with all its
+  // values loaded at once, since holding the accumulators across it from outside works as
+  // well (with kh and kw of 3 above a co:4 ow:8 tile, 8 + 54 registers: they stay loops).
   int n = int(spec.loops.size());
   int start = n - 1;
   TileCost cost = tile_cost(plan, start);
@@ -205,7 +231,7 @@ std::string make_plan(const Spec& input, Plan& plan) {
     TileCost wider = tile_cost(plan, start - 1);
     bool reduction = spec.stride[0][spec.loops[start - 1].var] == 0;
     if (wider.ops > budget.unrolled) break;
-    if (reduction && wider.registers(spec.relaxed) > budget.registers) break;
+    if (reduction && wider.registers_all_loaded(spec.relaxed) > budget.registers) break;
     start--;
     cost = wider;
   }
@@ -259,12 +285,12 @@ std::string make_plan(const Spec& input, Plan& plan) {
         int passes = loop.trip / inner, last = loop.trip % inner;
         double share = double(passes * inner) / loop.trip;
         c.time = share * pass_time(c.cost);
-        double loads = double(passes) * c.cost.operands, ops = double(passes) * c.cost.ops;
+        double loads = double(passes) * c.cost.loads, ops = double(passes) * c.cost.ops;
         if (last) {
           TileCost l_cost = cost_with(last);
           c.time += (1 - share) * pass_time(l_cost);
           c.time *= kUnequalPassesPenalty;
-          loads += l_cost.operands;
+          loads += l_cost.loads;
           ops += l_cost.ops;
         }
         c.loads = loads / std::max(1.0, ops);

@@ -62,7 +62,7 @@ struct Plan {
   int vector_accumulators = 0;
   int scalar_accumulators = 0;
   int unrolled = 0;              // multiply-adds in one tile
-  int operands = 0;              // registers holding the input values one pass loads
+  int operands = 0;              // registers holding input values (see Spec::hoisted_loads)
   int registers = 0;             // vector registers the tile needs (see tile_registers)
   RequestedTile requested;
   std::vector<TileSplit> splits;
