@@ -119,14 +119,21 @@ describe('bench output', () => {
     expect(kernel.compile_ms).toBeGreaterThan(0);
   });
 
-  it('prints a readable table without xnnpack for a convolution', () => {
-    const r = bench('--op', 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', '--sizes', 'co=4, ci=3, oh=5, ow=6, kh=3, kw=2', '--samples', '2', '--compile-reps', '3');
+  it('prints a readable table with the xnnpack conv2d row for a strided convolution', () => {
+    const r = bench('--op', 'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', '--sizes', 'co=4, ci=3, oh=5, ow=6, kh=3, kw=2', '--samples', '2', '--compile-reps', '3');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^impl +GFLOPS best +GFLOPS median +correct/m);
     expect(r.stdout).toMatch(/^naive-js .* yes/m);
-    expect(r.stdout).toMatch(/^default .* yes/m);
+    expect(r.stdout).toMatch(/^default .* yes +[\d.]+x/m);
+    expect(r.stdout).toMatch(/^xnnpack .* yes +1\.00x/m);
+    expect(r.stdout).toMatch(/^peak /m);
+    expect(r.stdout).toMatch(/generating \+ compiling one kernel \(median of 3\)/);
+  });
+
+  it('prints no xnnpack row for a problem XNNPACK has no op for', () => {
+    const r = bench('--op', 'C[i] += A[i] * B[i]', '--sizes', 'i=64', '--samples', '2', '--compile-reps', '3');
+    expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^peak /m);
     expect(r.stdout).not.toMatch(/^xnnpack/m);
-    expect(r.stdout).toMatch(/generating \+ compiling one kernel \(median of 3\)/);
   });
 });

@@ -2,7 +2,7 @@
 //
 // Checks, then times, on one thread: naive scalar JS loops (`naive-js`), the generated kernel of
 // the default schedule (`default`), the generated kernel of every --schedule (`schedule`),
-// tfjs-backend-wasm's matMul (`xnnpack`, matmul-shaped problems only) and the peak kernel
+// tfjs-backend-wasm's matMul or conv2d (`xnnpack`, matmul- and convolution-shaped problems) and the peak kernel
 // (`peak`). Also reports how long generating and compiling one kernel takes (median).
 // A problem over --max-gflop (default 10 GFLOP a call) is refused; over --naive-gflop (default
 // 0.5) naive-js is timed on a smaller problem (fewer rows) and the output says so. Problems from
@@ -95,7 +95,7 @@ async function run(args: Args): Promise<number> {
   const { measureSchedule } = await import('../src/runtime/measure.ts');
   const { measureNaive } = await import('../src/runtime/naive.ts');
   const { measurePeak } = await import('../src/runtime/peak.ts');
-  const { matmulShape, measureXnnpack } = await import('../src/runtime/xnnpack.ts');
+  const { measureXnnpack, xnnpackOp } = await import('../src/runtime/xnnpack.ts');
 
   const problem = parseProblem(args.op, args.sizes);
   const schedules = args.schedules.map((text) => {
@@ -112,7 +112,7 @@ async function run(args: Args): Promise<number> {
   const codegen = await loadCodegen();
   const target = detectTarget();
   const buffers = allocateBuffers(problem, args.seed);
-  const xnnpackRow = matmulShape(problem) !== null;
+  const xnnpackRow = xnnpackOp(problem) !== null;
   const progress = new Progress('bench', 2 + schedules.length + (xnnpackRow ? 1 : 0) + 1, problem.flops >= PROGRESS_FLOPS);
   // Soft budgets keep big problems bearable: kernels get at least 3 samples; naive-js, which can
   // take seconds per call, gets one warm-up call (JS loops tier up within the call, by OSR) and

@@ -15,6 +15,15 @@ export interface RawReport {
   vectorAccumulators: number;
   scalarAccumulators: number;
   unrolled: number;
+  /** Distinct input values one pass of the tile loads. */
+  operands: number;
+  /** Vector registers the tile needs: accumulators + operands (+1 temporary without relaxed SIMD). */
+  registers: number;
+  registerBudget: number;
+  /** Present when the requested tile did not fit the registers: what it would have needed. */
+  requested?: { start: number; accumulators: number; operands: number; registers: number };
+  /** Loops of the requested tile kept partly as a loop outside the accumulator region. */
+  splits: Array<{ loop: number; outer: number; inner: number; last: number }>;
   relaxed: boolean;
   tailPaths: number;
   instructions: number;
@@ -26,13 +35,42 @@ function loopsText(schedule: Schedule, from: number, to: number): string {
   return schedule.loops.slice(from, to).map(loopText).join(' ');
 }
 
+/** The tile's loops as the kernel runs them: a split loop shows the trip kept in the tile. */
+function tileLoopsText(schedule: Schedule, raw: RawReport, from: number): string {
+  return schedule.loops
+    .slice(from)
+    .map((loop, i) => {
+      const split = raw.splits.find((s) => s.loop === from + i);
+      return split ? loopText({ ...loop, trip: split.inner }) : loopText(loop);
+    })
+    .join(' ');
+}
+
+/**
+ * In words, why the tile the person asked for is not the one the kernel holds, e.g. "the m:4
+ * n:16 tile needs 16 accumulators + 8 operands = 24 > 15 registers: n:16 stays a loop of 2 x 8
+ * outside k:256".
+ */
+export function tileReductionText(schedule: Schedule, raw: RawReport, heldAcross: string): string | null {
+  if (!raw.requested || raw.splits.length === 0) return null;
+  const r = raw.requested;
+  const asked = loopsText(schedule, r.start, schedule.loops.length);
+  const temp = r.registers - r.accumulators - r.operands;
+  const needs = `${r.accumulators} accumulators + ${r.operands} operands${temp ? ` + ${temp} temporary` : ''} = ${r.registers}`;
+  const kept = raw.splits
+    .map((s) => `${loopText(schedule.loops[s.loop])} stays a loop of ${s.outer} x ${s.inner}${s.last ? ` + 1 x ${s.last}` : ''}`)
+    .join(', ');
+  const where = heldAcross ? ` outside ${heldAcross}` : '';
+  return `the ${asked} tile needs ${needs} > ${raw.registerBudget} registers: ${kept}${where}`;
+}
+
 export function describeReport(problem: Problem, schedule: Schedule, raw: RawReport): KernelReport {
   const v = problem.variables[raw.vecVar];
   const names = [problem.output.name, problem.inputs[0].name, problem.inputs[1].name];
   const access: Record<string, VectorAccess> = {};
   names.forEach((name, i) => (access[name] = raw.access[i]));
   const n = schedule.loops.length;
-  const tileLoops = raw.innermostSplit ? '' : loopsText(schedule, raw.tileStart, n);
+  const tileLoops = raw.innermostSplit ? '' : tileLoopsText(schedule, raw, raw.tileStart);
   const heldAcross = loopsText(schedule, raw.accStart, raw.innermostSplit ? n : raw.tileStart);
   const notes: string[] = [];
   const verbs: Record<VectorAccess, string> = {
@@ -50,6 +88,12 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
   if (raw.innermostSplit)
     notes.push(`The innermost loop is too long to unroll whole; each iteration handles ${raw.innermostUnroll} vectors.`);
   else notes.push(`Unrolled tile: ${tileLoops} (${raw.unrolled} multiply-adds per pass).`);
+  const reduction = tileReductionText(schedule, raw, heldAcross);
+  if (reduction) notes.push(`Registers: ${reduction}, instead of spilling.`);
+  else
+    notes.push(
+      `Registers: ${raw.registers} of ${raw.registerBudget} (${raw.vectorAccumulators + raw.scalarAccumulators} accumulators + ${raw.operands} operands${raw.relaxed ? '' : ' + 1 temporary'}).`,
+    );
   const accs = raw.vectorAccumulators + raw.scalarAccumulators;
   const accText = `${raw.vectorAccumulators} f32x4${raw.scalarAccumulators ? ` + ${raw.scalarAccumulators} f32` : ''}`;
   if (heldAcross)
@@ -66,6 +110,9 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     scalarAccumulators: raw.scalarAccumulators,
     heldAcross,
     unrolledMultiplyAdds: raw.unrolled,
+    registers: raw.registers,
+    registerBudget: raw.registerBudget,
+    ...(reduction ? { tileReduction: reduction } : {}),
     innermostUnroll: raw.innermostSplit ? raw.innermostUnroll : 0,
     relaxedFma: raw.relaxed,
     tailPaths: raw.tailPaths,

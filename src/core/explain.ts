@@ -25,6 +25,8 @@ export interface KernelFacts {
   unrolledMultiplyAdds: number;
   /** Vectors per iteration when the innermost loop is too long to unroll (0 otherwise). */
   innermostUnroll?: number;
+  /** When the requested tile did not fit the registers: what the generator kept as a loop, in words. */
+  tileReduction?: string;
 }
 
 /** The vector registers of x86-64 with SSE/AVX, where V8 maps wasm v128 values. */
@@ -122,8 +124,9 @@ function tileSentence(b?: KernelFacts, a?: KernelFacts): string | null {
   const key = (r: KernelFacts) =>
     [r.tileLoops || `innermost x${r.innermostUnroll ?? 0}`, r.vectorAccumulators, r.scalarAccumulators, r.tileLoops ? r.heldAcross : ''].join('|');
   if (key(a) === key(b)) return null;
-  const spill =
-    a.vectorAccumulators + 2 > VECTOR_REGISTERS
+  const spill = a.tileReduction
+    ? `; ${a.tileReduction}`
+    : a.vectorAccumulators + 2 > VECTOR_REGISTERS
       ? `; ${a.vectorAccumulators} f32x4 accumulators plus the operands need more than the ${VECTOR_REGISTERS} vector registers, so values spill to memory`
       : '';
   return `${tileText(a)} (before: ${tileText(b)})${spill}`;

@@ -9,7 +9,7 @@ import { measureBandwidth } from './bandwidth.ts';
 import { allocateBuffers, type KernelBuffers } from './buffers.ts';
 import { measureSchedule, type Measurement } from './measure.ts';
 import { measurePeak } from './peak.ts';
-import { matmulShape, measureXnnpackWith, type Tf } from './xnnpackCore.ts';
+import { measureXnnpackWith, xnnpackOp, type Tf } from './xnnpackCore.ts';
 
 export interface WorkerMeasureOptions {
   /** Seed of the random inputs (default 1). */
@@ -102,7 +102,7 @@ export interface RuntimeWorkerApi {
   peak(): Promise<number>;
   /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel (bandwidth.ts). */
   bandwidth(): Promise<number>;
-  /** XNNPACK (tfjs-backend-wasm matMul) on the problem, or null when it is not matmul-shaped. */
+  /** XNNPACK (tfjs-backend-wasm matMul or conv2d) on the problem, or null when it is neither shape. */
   xnnpack(problemText: string): Promise<XnnpackResult | null>;
 }
 
@@ -170,7 +170,7 @@ export function createWorkerApi(deps: WorkerApiDeps = {}): RuntimeWorkerApi {
 
     async xnnpack(problemText) {
       const problem = parseProblemText(problemText);
-      if (!matmulShape(problem)) return null;
+      if (!xnnpackOp(problem)) return null;
       const tf = await loadTf();
       const r = measureXnnpackWith(tf, problem, buffersFor(problem, 1), {
         timing: { maxTotalMs: WORKER_TIMING_BUDGET_MS, minSamples: 3 },

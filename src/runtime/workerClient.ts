@@ -43,7 +43,7 @@ export interface RuntimeClient {
   peak(): Promise<number>;
   /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel. */
   bandwidth(): Promise<number>;
-  /** XNNPACK (tfjs-backend-wasm matMul) on the problem, or null when it is not matmul-shaped. */
+  /** XNNPACK (tfjs-backend-wasm matMul or conv2d) on the problem, or null when it is neither shape. */
   xnnpack(problemText: string): Promise<XnnpackResult | null>;
   /** The time limit of one `measure` or `peak` call in ms. */
   readonly timeLimitMs: number;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allocateBuffers } from './buffers.ts';
-import { matmulShape, measureXnnpack } from './xnnpack.ts';
+import { parseProblem } from '../core/problem.ts';
+import { convShape, matmulShape, measureXnnpack, xnnpackOp } from './xnnpack.ts';
 import { plainProblem } from './testKernels.ts';
 
 describe('matmulShape', () => {
@@ -52,5 +53,43 @@ describe('measureXnnpack', () => {
   it('returns null for problems that are not matmul-shaped', async () => {
     const p = plainProblem(['C', 'i'], ['A', 'i'], ['B', 'i'], { i: 3 });
     expect(await measureXnnpack(p, allocateBuffers(p))).toBeNull();
+  });
+});
+
+describe('convShape', () => {
+  const CONV = 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]';
+  it('recognizes CHW / OIHW convolutions with a stride, under any names and input order', () => {
+    expect(convShape(parseProblem(CONV, 'co=4, ci=3, oh=5, ow=6, kh=3, kw=3'))).toEqual({
+      co: 'co', ci: 'ci', oh: 'oh', ow: 'ow', kh: 'kh', kw: 'kw', stride: 1, imageInput: 0,
+    });
+    expect(convShape(parseProblem('Y[f,y,x] += K[f,c,r,s] * X[c,2*y+r,2*x+s]', 'f=4, c=3, y=5, x=6, r=3, s=3'))).toMatchObject({
+      co: 'f', ci: 'c', kh: 'r', kw: 's', stride: 2, imageInput: 1,
+    });
+    expect(xnnpackOp(parseProblem(CONV, 'co=4, ci=3, oh=5, ow=6, kh=1, kw=1'))).toBe('conv2d');
+  });
+
+  it('rejects what tf.conv2d cannot run as is', () => {
+    // Different strides along the two axes.
+    expect(convShape(parseProblem('O[co,oh,ow] += I[ci,2*oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=2, ci=2, oh=3, ow=3, kh=2, kw=2'))).toBeNull();
+    // Filter not in OIHW order.
+    expect(convShape(parseProblem('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[ci,co,kh,kw]', 'co=2, ci=2, oh=3, ow=3, kh=2, kw=2'))).toBeNull();
+    expect(xnnpackOp(parseProblem('C[i] += A[i] * B[i]', 'i=8'))).toBeNull();
+  });
+});
+
+describe('measureXnnpack on convolutions', () => {
+  it('runs tf.conv2d at stride 1 and 2, checks it against the reference and times it', async () => {
+    for (const p of [
+      parseProblem('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=5, ci=3, oh=7, ow=6, kh=3, kw=2'),
+      parseProblem('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', 'co=4, ci=2, oh=5, ow=3, kh=3, kw=3'),
+      parseProblem('O[co,oh,ow] += W[co,ci,kh,kw] * I[ci,oh+kh,ow+kw]', 'co=3, ci=4, oh=4, ow=4, kh=1, kw=1'),
+    ]) {
+      const b = allocateBuffers(p);
+      const r = await measureXnnpack(p, b, { timing: { samples: 2, minSampleMs: 1, warmupMs: 1 } });
+      expect(r?.check.correct, r?.check.reason).toBe(true);
+      expect(r?.check.checked).toBe('full');
+      expect(r?.gflops).toBeGreaterThan(0);
+      expect(b.out.every((x) => x === 0)).toBe(true);
+    }
   });
 });

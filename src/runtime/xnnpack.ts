@@ -5,10 +5,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Problem } from '../core/types.ts';
 import type { KernelBuffers } from './buffers.ts';
-import { matmulShape, measureXnnpackWith, type Tf, type XnnpackMeasurement, type XnnpackOptions } from './xnnpackCore.ts';
+import { measureXnnpackWith, xnnpackOp, type Tf, type XnnpackMeasurement, type XnnpackOptions } from './xnnpackCore.ts';
 
-export { matmulShape, measureXnnpackWith } from './xnnpackCore.ts';
-export type { MatmulShape, Tf, XnnpackMeasurement, XnnpackOptions } from './xnnpackCore.ts';
+export { convShape, matmulShape, measureXnnpackWith, xnnpackOp } from './xnnpackCore.ts';
+export type { ConvShape, MatmulShape, Tf, XnnpackMeasurement, XnnpackOptions } from './xnnpackCore.ts';
 
 let tfReady: Promise<Tf> | null = null;
 
@@ -30,14 +30,14 @@ export function loadTfWasm(): Promise<Tf> {
 }
 
 /**
- * Checks and times tf.matMul for a matmul-shaped problem on the given buffers' inputs; null when
- * the problem is not matmul-shaped (tfjs is then not loaded). Leaves the output zeroed.
+ * Checks and times tf.matMul or tf.conv2d (see xnnpackOp) on the given buffers' inputs; null when
+ * XNNPACK has no op for the problem (tfjs is then not loaded). Leaves the output zeroed.
  */
 export async function measureXnnpack(
   problem: Problem,
   buffers: KernelBuffers,
   options: XnnpackOptions = {},
 ): Promise<XnnpackMeasurement | null> {
-  if (!matmulShape(problem)) return null;
+  if (!xnnpackOp(problem)) return null;
   return measureXnnpackWith(await loadTfWasm(), problem, buffers, options);
 }

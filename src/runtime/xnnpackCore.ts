@@ -1,6 +1,6 @@
 // The `xnnpack` baseline, shared by Node (xnnpack.ts: scripts/bench.ts) and the runtime worker
 // (xnnpackBrowser.ts): tf.matMul of @tensorflow/tfjs-backend-wasm, which runs XNNPACK's SIMD GEMM,
-// single-threaded like our kernels. The caller loads tfjs (paths to the backend's .wasm files
+// single-threaded like our kernels (convolutions: tf.conv2d, in xnnpackConv.ts). The caller loads tfjs (paths to the backend's .wasm files
 // differ between Node and the browser) and hands it in.
 //
 // tfjs-backend-wasm 4.22 hands a matMul to XNNPACK only for a single untransposed 2-D product;
@@ -15,7 +15,7 @@
 // inside the call, so this is the GEMM plus the output allocation and the small per-op overhead
 // of tfjs (kernel dispatch, shape checks), but no copy of inputs or results in or out of the heap.
 //
-// Only matmul-shaped problems are supported: C[m,n] += A[m,k] * B[k,n] under any variable names,
+// Matmul-shaped problems here: C[m,n] += A[m,k] * B[k,n] under any variable names,
 // with either input transposed, inputs in either order, and the batched form
 // C[b,m,n] += A[b,m,k] * B[b,k,n] with the batch variable first everywhere.
 import type * as TfCore from '@tensorflow/tfjs-core';
@@ -23,6 +23,10 @@ import type { Problem, TensorAccess } from '../core/types.ts';
 import type { KernelBuffers } from './buffers.ts';
 import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
 import { measureThroughput, type TimingOptions } from './timing.ts';
+import { convShape, measureXnnpackConvWith, type ConvShape } from './xnnpackConv.ts';
+
+export { convShape } from './xnnpackConv.ts';
+export type { ConvShape } from './xnnpackConv.ts';
 
 export interface MatmulShape {
   /** Batch variable, or null for a plain matmul. */
@@ -92,7 +96,14 @@ export interface XnnpackMeasurement {
   gflops: number | null;
   gflopsMedian: number | null;
   check: CheckResult;
-  shape: MatmulShape;
+  shape: MatmulShape | ConvShape;
+}
+
+/** The tfjs op XNNPACK's baseline runs for a problem: matMul, conv2d (xnnpackConv.ts), or none. */
+export function xnnpackOp(problem: Problem): 'matMul' | 'conv2d' | null {
+  if (matmulShape(problem)) return 'matMul';
+  if (convShape(problem)) return 'conv2d';
+  return null;
 }
 
 export interface XnnpackOptions {
@@ -101,8 +112,9 @@ export interface XnnpackOptions {
 }
 
 /**
- * Checks and times tf.matMul (of `tf`, already on its wasm backend) for a matmul-shaped problem on
- * the given buffers' inputs; null when the problem is not matmul-shaped. Leaves the output zeroed.
+ * Checks and times XNNPACK through tfjs (`tf`, already on its wasm backend): tf.matMul for a
+ * matmul-shaped problem, tf.conv2d for a convolution (see xnnpackOp), on the given buffers'
+ * inputs; null for other problems. Leaves the output zeroed.
  */
 export function measureXnnpackWith(
   tf: Tf,
@@ -111,7 +123,7 @@ export function measureXnnpackWith(
   options: XnnpackOptions = {},
 ): XnnpackMeasurement | null {
   const shape = matmulShape(problem);
-  if (!shape) return null;
+  if (!shape) return measureXnnpackConvWith(tf, problem, buffers, options);
   const aIndex = shape.aInput;
   const bIndex = 1 - aIndex;
   const inputs = [buffers.in0, buffers.in1];
