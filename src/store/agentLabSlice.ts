@@ -8,13 +8,14 @@
 // sessions hold it. Keeping a fine-tuned policy hands its files to the agent slice
 // (setAgentPolicy), so "let the agent drive" and later races use it; the agent's policy can be
 // saved in the browser (savedPolicies.ts) and used again after a reload.
-import type { FineTuneEvent, LabFineTuneOptions, LabFineTuneResult, RaceEvent, RaceMethod, RaceOptions, RacePoint, RaceResult } from '../agent/labWorkerApi.ts';
+import { createLabClient } from '../workers/lab/client.ts';
+import { DEFAULT_RACE_METHODS, type FineTuneEvent, type LabFineTuneOptions, type LabFineTuneResult, type RaceEvent, type RaceMethod, type RaceOptions, type RacePoint, type RaceResult } from '../workers/lab/protocol.ts';
 import type { ModelFiles } from '../agent/policy.ts';
 import { messageOf, type SliceCreator } from './internal.ts';
 import { indexedDbPolicies, listPolicies, loadPolicy, savePolicy, type PolicyStorage, type SavedPolicyMeta } from './savedPolicies.ts';
 import { resolveSnapshot } from './snapshot.ts';
 
-export type { RaceMethod, RacePoint } from '../agent/labWorkerApi.ts';
+export { DEFAULT_RACE_METHODS, type RaceMethod, type RacePoint } from '../workers/lab/protocol.ts';
 
 /** What the slice needs of the lab (its worker and the learning curve's file in the page; a fake in tests). */
 export interface LabService {
@@ -107,7 +108,6 @@ export interface AgentLabSlice {
 
 export const RACE_BUDGETS_MS = [5_000, 10_000, 30_000, 60_000];
 export const FINE_TUNE_BUDGETS_SEC = [15, 30, 60];
-export const DEFAULT_LAB_METHODS: RaceMethod[] = ['agent', 'greedy1', 'greedy2', 'beam4bfs', 'random'];
 
 /** Parses the learning curve CSV (train.ts's columns); throws with a message on a bad file. */
 export function parseLearningCurve(text: string): LearningCurveRow[] {
@@ -196,7 +196,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
     labFineTune: null,
     labCurve: null,
 
-    startRace(budgetMs, methods = DEFAULT_LAB_METHODS) {
+    startRace(budgetMs, methods = DEFAULT_RACE_METHODS) {
       if (busy() || !lab) return;
       const s = get();
       running = true;
@@ -354,20 +354,19 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
   };
 };
 
-/** The page's lab: the worker client loaded on first use (tfjs stays out of the first load). */
+/** The page's lab: the lab worker's client (its worker, and tfjs, start on the first run). */
 export function createPageLab(curveUrl: string): LabService & { terminate(): void } {
-  let client: Promise<import('../agent/labClient.ts').LabClient> | null = null;
-  const get = () => (client ??= import('../agent/labClient.ts').then((m) => m.createLabClient()));
+  const client = createLabClient();
   return {
-    race: (text, options, onEvent) => get().then((c) => c.race(text, options, onEvent)),
-    fineTune: (text, options, onEvent) => get().then((c) => c.fineTune(text, options, onEvent)),
-    cancel: () => void client?.then((c) => c.cancel()),
+    race: (text, options, onEvent) => client.race(text, options, onEvent),
+    fineTune: (text, options, onEvent) => client.fineTune(text, options, onEvent),
+    cancel: () => client.cancel(),
     async learningCurve() {
       const r = await fetch(curveUrl);
       if (!r.ok) throw new Error(`could not fetch the learning curve (${curveUrl}): ${r.status} ${r.statusText}`.trimEnd());
       return r.text();
     },
-    terminate: () => void client?.then((c) => c.terminate()),
+    terminate: () => client.terminate(),
     policies: indexedDbPolicies(),
   };
 }

@@ -1,6 +1,6 @@
-// The page's store: the runtime worker as measurer, sessions in IndexedDB, state in the URL.
+// The page's store: the kernel worker as measurer, sessions in IndexedDB, state in the URL.
 // Call once at start-up (main.tsx or App) and hand the store to <LooplabProvider>.
-import { lazyAgentClient } from '../agent/lazyAgentClient.ts';
+import { createAgentClient } from '../workers/agent/client.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { createPageLab } from './agentLabSlice.ts';
 import { createLooplabStore, type LooplabStore, type LooplabStoreOptions } from './createStore.ts';
@@ -32,7 +32,7 @@ export function initialOf(s: ResolvedSnapshot): NonNullable<LooplabStoreOptions[
 export function createPageStore(win: Window = window): PageStore {
   const measurer = createWorkerMeasurer();
   // The agent's worker starts on the first rollout or policy load (tfjs stays out of the first load).
-  const agent = lazyAgentClient();
+  const agent = createAgentClient();
   const lab = createPageLab(new URL(`${import.meta.env.BASE_URL}agent/learning-curve.csv`, win.location.href).href);
   // Start from the link's state, so the first measurement is of the right schedule (syncWithUrl
   // reports an invalid link).

@@ -1,8 +1,8 @@
 // The worker measurer's mapping onto the store's Measurer: long runs, XNNPACK, the bandwidth after
-// the peak, and the debugging time limit from the URL (with a fake RuntimeClient).
+// the peak, and the debugging time limit from the URL (with a fake KernelClient).
 import { describe, expect, it } from 'vitest';
-import type { Measurement } from '../runtime/measure.ts';
-import type { RuntimeClient, XnnpackResult } from '../runtime/workerClient.ts';
+import type { KernelMeasurement as Measurement, XnnpackResult } from '../workers/kernel/protocol.ts';
+import type { KernelClient } from '../workers/kernel/client.ts';
 import {
   clientOptionsFromSearch,
   createMachineFacts,
@@ -12,10 +12,10 @@ import {
   QUICK_OPTIONS,
 } from './workerMeasurer.ts';
 
-function fakeClient(overrides: Partial<RuntimeClient> = {}) {
+function fakeClient(overrides: Partial<KernelClient> = {}) {
   const calls: unknown[][] = [];
   const measurement = { gflops: 10, gflopsMedian: 9, correct: true, maxError: 0 } as unknown as Measurement;
-  const client: RuntimeClient = {
+  const client: KernelClient = {
     init: async () => ({ relaxedSimd: true }),
     measure: async (...args: unknown[]) => {
       calls.push(args);

@@ -1,13 +1,13 @@
 // The worker's API in Node, with the real code generator (what the page gets through comlink).
 import { describe, expect, it } from 'vitest';
-import { createWorkerApi, progressClock, PROGRESS_EVERY_MS } from './workerApi.ts';
-import { loadTfWasm } from './xnnpack.ts';
+import { createKernelApi, progressClock, PROGRESS_EVERY_MS } from './api.ts';
+import { loadTfWasm } from '../../runtime/xnnpack.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]\nm=33, n=40, k=17';
 const fast = { samples: 2, minSampleMs: 1 };
 
-describe('createWorkerApi', () => {
-  const api = createWorkerApi();
+describe('createKernelApi', () => {
+  const api = createKernelApi();
 
   it('initializes with the detected target', async () => {
     const target = await api.init();
@@ -59,10 +59,10 @@ describe('createWorkerApi', () => {
   });
 });
 
-describe('createWorkerApi xnnpack', () => {
+describe('createKernelApi xnnpack', () => {
   it('checks and times tfjs matMul for matmul-shaped problems, with the loader it is given', async () => {
     let loads = 0;
-    const api = createWorkerApi({ loadTf: () => (loads++, loadTfWasm()) });
+    const api = createKernelApi({ loadTf: () => (loads++, loadTfWasm()) });
     expect(await api.xnnpack('C[i] += A[i] * B[i]\ni=64')).toBeNull();
     expect(loads).toBe(0); // tfjs is not loaded for problems it can't run
     const r = await api.xnnpack(MATMUL);
