@@ -1,7 +1,7 @@
 // What the generator decides for known schedules, and the target switch for relaxed SIMD.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseProblem } from '../core/problem.ts';
-import { parseSchedule } from '../core/schedule.ts';
+import { loopsText, parseSchedule } from '../core/schedule.ts';
 import { loadCodegen, type Codegen } from './index.ts';
 
 const MATMUL = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=64, n=64, k=64');
@@ -19,16 +19,19 @@ describe('code generator', () => {
     codegen = await loadCodegen();
   });
 
-  it('register-blocks m:2 n:16 and holds the accumulators across k', () => {
+  it('register-blocks m:2 n:16 and holds the accumulators across k, naming the loops by index', () => {
     const { report, bytes } = codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:2 n:16'), RELAXED);
     expect(WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)).toBe(true);
     expect(report.vectorizedVariable).toBe('n');
     expect(report.access).toEqual({ C: 'vector', A: 'splat', B: 'vector' });
     expect(report.horizontalSum).toBe(false);
-    expect(report.tileLoops).toBe('m:2 n:16');
+    expect(report.tileLoops).toEqual([
+      { index: 3, variable: 'm', trip: 2, tail: 0 },
+      { index: 4, variable: 'n', trip: 16, tail: 0 },
+    ]);
     expect(report.vectorAccumulators).toBe(8);
     expect(report.scalarAccumulators).toBe(0);
-    expect(report.heldAcross).toBe('k:64');
+    expect(report.heldAcross).toEqual([{ index: 2, variable: 'k', trip: 64, tail: 0 }]);
     expect(report.unrolledMultiplyAdds).toBe(8);
     expect(report.relaxedFma).toBe(true);
     expect(report.bytes).toBe(bytes.length);
@@ -46,20 +49,21 @@ describe('code generator', () => {
     const big = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=8, n=512, k=8');
     const { report } = codegen.generate(big, parseSchedule(big, 'm k n'), RELAXED);
     expect(report.innermostUnroll).toBeGreaterThan(0);
-    expect(report.tileLoops).toBe('');
+    expect(report.tileLoops).toEqual([]);
+    expect(report.heldAcross.map((l) => l.index)).toEqual([2]);
   });
 
   it('keeps tails in scalar accumulators', () => {
     const odd = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=3, n=7, k=3');
     const { report } = codegen.generate(odd, parseSchedule(odd, 'm n k m:3 n:7'), RELAXED);
-    expect(report.tileLoops).toBe('m:3 n:7');
+    expect(loopsText(report.tileLoops)).toBe('m:3 n:7');
     expect(report.vectorAccumulators).toBe(3);
     expect(report.scalarAccumulators).toBe(9);
   });
 
   it('refuses to grow the tile past the register budget', () => {
     const { report } = codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:8 n:16'), RELAXED);
-    expect(report.tileLoops).toBe('n:16');
+    expect(report.tileLoops.map((l) => [l.index, l.variable])).toEqual([[4, 'n']]);
     expect(report.vectorAccumulators).toBe(4);
   });
 

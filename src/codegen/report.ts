@@ -1,5 +1,6 @@
 // Turns the generator's numeric report into words a person reads.
-import { loopText } from '../core/schedule.ts';
+import type { ReportLoop } from '../core/explain.ts';
+import { loopsText } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import type { KernelReport, VectorAccess } from './types.ts';
 
@@ -22,8 +23,9 @@ export interface RawReport {
   bytes: number;
 }
 
-function loopsText(schedule: Schedule, from: number, to: number): string {
-  return schedule.loops.slice(from, to).map(loopText).join(' ');
+/** The schedule's loops from index `from` up to (not including) `to`, with their indices. */
+function loopsBetween(schedule: Schedule, from: number, to: number): ReportLoop[] {
+  return schedule.loops.slice(from, to).map((loop, i) => ({ ...loop, index: from + i }));
 }
 
 export function describeReport(problem: Problem, schedule: Schedule, raw: RawReport): KernelReport {
@@ -32,8 +34,8 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
   const access: Record<string, VectorAccess> = {};
   names.forEach((name, i) => (access[name] = raw.access[i]));
   const n = schedule.loops.length;
-  const tileLoops = raw.innermostSplit ? '' : loopsText(schedule, raw.tileStart, n);
-  const heldAcross = loopsText(schedule, raw.accStart, raw.innermostSplit ? n : raw.tileStart);
+  const tileLoops = raw.innermostSplit ? [] : loopsBetween(schedule, raw.tileStart, n);
+  const heldAcross = loopsBetween(schedule, raw.accStart, raw.innermostSplit ? n : raw.tileStart);
   const notes: string[] = [];
   const verbs: Record<VectorAccess, string> = {
     vector: 'reads 4 neighbours with one v128 load',
@@ -49,11 +51,11 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     notes.push(`${names[0]} has no ${v}: lanes hold partial sums, added horizontally when stored.`);
   if (raw.innermostSplit)
     notes.push(`The innermost loop is too long to unroll whole; each iteration handles ${raw.innermostUnroll} vectors.`);
-  else notes.push(`Unrolled tile: ${tileLoops} (${raw.unrolled} multiply-adds per pass).`);
+  else notes.push(`Unrolled tile: ${loopsText(tileLoops)} (${raw.unrolled} multiply-adds per pass).`);
   const accs = raw.vectorAccumulators + raw.scalarAccumulators;
   const accText = `${raw.vectorAccumulators} f32x4${raw.scalarAccumulators ? ` + ${raw.scalarAccumulators} f32` : ''}`;
-  if (heldAcross)
-    notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}) stay in registers across ${heldAcross}.`);
+  if (heldAcross.length > 0)
+    notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}) stay in registers across ${loopsText(heldAcross)}.`);
   else notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}), loaded and stored around each tile.`);
   notes.push(raw.relaxed ? 'Multiply-adds use f32x4.relaxed_madd (fused).' : 'Multiply-adds use f32x4.mul + f32x4.add (no relaxed SIMD).');
   if (raw.tailPaths > 1) notes.push(`Tails: ${raw.tailPaths - 1} extra copies of loop bodies for partial iterations.`);

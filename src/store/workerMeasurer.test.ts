@@ -12,9 +12,12 @@ import {
   QUICK_OPTIONS,
 } from './workerMeasurer.ts';
 
+/** Stand-in bytes of a measured kernel module. */
+const KERNEL_BYTES = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+
 function fakeClient(overrides: Partial<KernelClient> = {}) {
   const calls: unknown[][] = [];
-  const measurement = { gflops: 10, gflopsMedian: 9, correct: true, maxError: 0 } as unknown as Measurement;
+  const measurement = { gflops: 10, gflopsMedian: 9, correct: true, maxError: 0, report: { vectorizedVariable: 'n' }, kernelBytes: KERNEL_BYTES } as unknown as Measurement;
   const client: KernelClient = {
     init: async () => ({ relaxedSimd: true }),
     measure: async (...args: unknown[]) => {
@@ -36,7 +39,7 @@ describe('createWorkerMeasurer', () => {
   it('measures short runs with the defaults and long runs with more samples, a raised limit and progress', async () => {
     const { client, calls } = fakeClient();
     const m = createWorkerMeasurer(client, createMachineFacts());
-    expect(await m.measure('p', 's')).toMatchObject({ gflops: 10, gflopsMedian: 9, correct: true });
+    expect(await m.measure('p', 's')).toMatchObject({ gflops: 10, gflopsMedian: 9, correct: true, report: { vectorizedVariable: 'n' }, kernelBytes: KERNEL_BYTES });
     expect(calls[0]).toEqual(['p', 's', QUICK_OPTIONS]);
     const onProgress = () => {};
     await m.measure('p', 's', { long: true, onProgress });

@@ -6,7 +6,7 @@ import type { KernelReport } from '../codegen/types.ts';
 import { scheduleFacts } from '../core/facts.ts';
 import { buildLoopGraph, loopStrides } from '../core/graph.ts';
 import { PRESETS, parseProblemText } from '../core/problem.ts';
-import { loopText, parseSchedule, printSchedule } from '../core/schedule.ts';
+import { loopsText, loopText, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 
 /** What the checks know of one measured schedule. */
@@ -109,15 +109,19 @@ export function innermostStrides(problem: Problem, schedule: Schedule): Record<s
 /** Per variable, the product of the trips of the report's tile loops (`m:2 n:16` -> m 2, n 16). */
 export function tileExtents(report: KernelReport): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const word of report.tileLoops.split(/\s+/)) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*):(\d+)$/.exec(word);
-    if (m) out[m[1]] = (out[m[1]] ?? 1) * Number(m[2]);
-  }
+  for (const loop of report.tileLoops) out[loop.variable] = (out[loop.variable] ?? 1) * loop.trip;
   return out;
 }
 
+/** The report holds the accumulators in registers across a loop over `variable`. */
+function heldAcrossVariable(report: KernelReport, variable: string): boolean {
+  return report.heldAcross.some((loop) => loop.variable === variable);
+}
+
 function tileText(report: KernelReport): string {
-  return report.tileLoops === '' ? 'no unrolled tile' : `tile ${report.tileLoops}, held across ${report.heldAcross || 'nothing (loaded and stored around each pass)'}`;
+  return report.tileLoops.length === 0
+    ? 'no unrolled tile'
+    : `tile ${loopsText(report.tileLoops)}, held across ${loopsText(report.heldAcross) || 'nothing (loaded and stored around each pass)'}`;
 }
 
 /** Floats of the output the innermost run of output-variable loops asks to keep at once. */
@@ -267,7 +271,7 @@ const tiling: Lesson = {
       hints: ['Leave `m:2 n:16` as the two innermost loops; the k loop right above them is the one they are held across.'],
       check: withReport((r) => {
         const t = tileExtents(r);
-        const ok = (t.m ?? 1) >= 2 && (t.n ?? 1) >= 16 && /\bk\b|\bk:/.test(r.heldAcross);
+        const ok = (t.m ?? 1) >= 2 && (t.n ?? 1) >= 16 && heldAcrossVariable(r, 'k');
         return ok ? done(tileText(r)) : todo(tileText(r));
       }),
     },
@@ -358,7 +362,7 @@ const registerTile: Lesson = {
       hints: ['The tile is made of the innermost loops over m and n, with k just above them.', 'Aim for `m n k m:2 n:16`.'],
       check: withReport((r) => {
         const t = tileExtents(r);
-        const ok = (t.m ?? 1) >= 2 && (t.n ?? 1) >= 16 && /\bk\b|\bk:/.test(r.heldAcross);
+        const ok = (t.m ?? 1) >= 2 && (t.n ?? 1) >= 16 && heldAcrossVariable(r, 'k');
         return ok ? done(tileText(r)) : todo(tileText(r));
       }),
     },
@@ -374,7 +378,7 @@ const registerTile: Lesson = {
         const r = reportOrWait(facts);
         if ('state' in r) return r;
         const reading = `asked ${asked.loops} (${vectors} vectors); the generator made ${tileText(r)}`;
-        return r.heldAcross === '' ? done(reading) : todo(reading);
+        return r.heldAcross.length === 0 ? done(reading) : todo(reading);
       },
     },
   ],
