@@ -8,7 +8,7 @@
 // sessions hold it. Keeping a fine-tuned policy hands its files to the agent slice
 // (setAgentPolicy), so "let the agent drive" and later races use it; the agent's policy can be
 // saved in the browser (savedPolicies.ts) and used again after a reload.
-import { createLabClient } from '../workers/lab/client.ts';
+import { onFirstUse } from '../workers/onFirstUse.ts';
 import { DEFAULT_RACE_METHODS, type FineTuneEvent, type LabFineTuneOptions, type LabFineTuneResult, type RaceEvent, type RaceMethod, type RaceOptions, type RacePoint, type RaceResult } from '../workers/lab/protocol.ts';
 import type { ModelFiles } from '../agent/policy.ts';
 import { messageOf, type SliceCreator } from './internal.ts';
@@ -354,19 +354,19 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
   };
 };
 
-/** The page's lab: the lab worker's client (its worker, and tfjs, start on the first run). */
+/** The page's lab: the lab worker's client, loaded on first use (its worker and tfjs start then). */
 export function createPageLab(curveUrl: string): LabService & { terminate(): void } {
-  const client = createLabClient();
+  const client = onFirstUse(() => import('../workers/lab/client.ts').then((m) => m.createLabClient()));
   return {
-    race: (text, options, onEvent) => client.race(text, options, onEvent),
-    fineTune: (text, options, onEvent) => client.fineTune(text, options, onEvent),
-    cancel: () => client.cancel(),
+    race: (text, options, onEvent) => client.get().then((c) => c.race(text, options, onEvent)),
+    fineTune: (text, options, onEvent) => client.get().then((c) => c.fineTune(text, options, onEvent)),
+    cancel: () => client.loaded()?.cancel(),
     async learningCurve() {
       const r = await fetch(curveUrl);
       if (!r.ok) throw new Error(`could not fetch the learning curve (${curveUrl}): ${r.status} ${r.statusText}`.trimEnd());
       return r.text();
     },
-    terminate: () => client.terminate(),
+    terminate: () => client.loaded()?.terminate(),
     policies: indexedDbPolicies(),
   };
 }
