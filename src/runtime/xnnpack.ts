@@ -5,10 +5,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Problem } from '../core/types.ts';
 import type { KernelBuffers } from './buffers.ts';
-import { matmulShape, measureXnnpackWith, type Tf, type XnnpackMeasurement, type XnnpackOptions } from './xnnpackCore.ts';
+import { matmulShape } from '../core/matmulShape.ts';
+import { measureXnnpackWith, type Tf, type XnnpackMeasurement, type XnnpackOptions } from './xnnpackCore.ts';
 
-export { matmulShape, measureXnnpackWith } from './xnnpackCore.ts';
-export type { MatmulShape, Tf, XnnpackMeasurement, XnnpackOptions } from './xnnpackCore.ts';
+export { matmulShape } from '../core/matmulShape.ts';
+export { measureXnnpackWith } from './xnnpackCore.ts';
+export type { MatmulShape } from '../core/matmulShape.ts';
+export type { Tf, XnnpackMeasurement, XnnpackOptions } from './xnnpackCore.ts';
 
 let tfReady: Promise<Tf> | null = null;
 

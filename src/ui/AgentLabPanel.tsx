@@ -3,7 +3,7 @@
 // policy on the current problem (a live reward curve, before/after, keep or discard), and the
 // shipped policy's learning curve. Everything heavy runs in the lab's worker, loaded on first use.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
+import { SHIPPED_POLICY_LABEL } from '../store/agentSlice.ts';
 import { DEFAULT_RACE_METHODS, FINE_TUNE_BUDGETS_SEC, RACE_BUDGETS_MS, type LabFineTune, type LabRace, type RaceMethod } from '../store/agentLabSlice.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { formatGflops } from './format.ts';

@@ -5,7 +5,7 @@
 // jump there) and a roofline.
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { printSchedule } from '../core/schedule.ts';
-import { matmulShape } from '../runtime/xnnpackCore.ts';
+import { matmulShape } from '../core/matmulShape.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { currentKey, measurementKey } from '../store/measureSlice.ts';
 import type { LooplabState, ScheduleMeasurement } from '../store/types.ts';

@@ -10,7 +10,8 @@ import { measureBandwidth } from '../../runtime/bandwidth.ts';
 import { allocateBuffers, type KernelBuffers } from '../../runtime/buffers.ts';
 import { measureSchedule } from '../../runtime/measure.ts';
 import { measurePeak } from '../../runtime/peak.ts';
-import { matmulShape, measureXnnpackWith, type Tf } from '../../runtime/xnnpackCore.ts';
+import { matmulShape } from '../../core/matmulShape.ts';
+import { measureXnnpackWith, type Tf } from '../../runtime/xnnpackCore.ts';
 import type { KernelWorkerApi, ProgressCallback, XnnpackResult } from './protocol.ts';
 
 export interface KernelApiDeps {
