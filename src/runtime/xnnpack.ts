@@ -1,6 +1,6 @@
 // The `xnnpack` baseline in Node (scripts/bench.ts): loads tfjs-core with the wasm backend from
 // node_modules and runs the shared measurement of xnnpackCore.ts (see there for what is timed).
-// The runtime worker loads tfjs its own way (xnnpackBrowser.ts).
+// The kernel worker loads tfjs its own way (xnnpackBrowser.ts).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Problem } from '../core/types.ts';

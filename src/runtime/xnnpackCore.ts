@@ -1,4 +1,4 @@
-// The `xnnpack` baseline, shared by Node (xnnpack.ts: scripts/bench.ts) and the runtime worker
+// The `xnnpack` baseline, shared by Node (xnnpack.ts: scripts/bench.ts) and the kernel worker
 // (xnnpackBrowser.ts): tf.matMul of @tensorflow/tfjs-backend-wasm, which runs XNNPACK's SIMD GEMM,
 // single-threaded like our kernels. The caller loads tfjs (paths to the backend's .wasm files
 // differ between Node and the browser) and hands it in.

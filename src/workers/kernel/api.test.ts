@@ -26,6 +26,17 @@ describe('createKernelApi', () => {
     }
   });
 
+  it("answers with the measured kernel's bytes and a report that names the tile loops by index", async () => {
+    const m = await api.measure(MATMUL, 'm n k m:2 n:16', fast);
+    expect(WebAssembly.validate(m.kernelBytes as Uint8Array<ArrayBuffer>)).toBe(true);
+    expect(m.kernelBytes.length).toBe(m.report.bytes);
+    expect(m.report.tileLoops.map((l) => [l.index, l.variable, l.trip])).toEqual([
+      [3, 'm', 2],
+      [4, 'n', 16],
+    ]);
+    expect(m.report.heldAcross.map((l) => [l.index, l.variable])).toEqual([[2, 'k']]);
+  });
+
   it('can only check', async () => {
     const m = await api.measure('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]\nco=4, ci=3, oh=5, ow=6, kh=3, kw=2', 'co oh ow ci kh kw', {
       checkOnly: true,

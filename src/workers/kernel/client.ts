@@ -9,6 +9,7 @@
 import * as Comlink from 'comlink';
 import { supervisedWorker, type TimeLimit, type WorkerLike } from '../supervisedWorker.ts';
 import type { KernelMeasureOptions, KernelMeasurement, KernelWorkerApi, ProgressCallback, Target, XnnpackResult } from './protocol.ts';
+
 export { WorkerTimeoutError, type WorkerLike } from '../supervisedWorker.ts';
 
 export interface KernelClientOptions {
@@ -68,10 +69,10 @@ export function createKernelClient(options: KernelClientOptions = {}): KernelCli
 
   const worker = supervisedWorker<KernelWorkerApi, Target>({
     create: options.createWorker ?? defaultCreateWorker,
-    name: 'the runtime worker',
+    name: 'the kernel worker',
     // Loading the generator (also in a fresh worker after a restart) is not the kernel's time.
     init: (api) => api.init(),
-    initLimit: { ms: initTimeLimitMs, message: (limit) => `the runtime worker did not start within ${limit}; it was restarted` },
+    initLimit: { ms: initTimeLimitMs, message: (limit) => `the kernel worker did not start within ${limit}; it was restarted` },
     respawnAfterTimeout: true,
   });
 
