@@ -95,7 +95,8 @@ async function run(args: Args): Promise<number> {
   const { measureSchedule } = await import('../src/runtime/measure.ts');
   const { measureNaive } = await import('../src/runtime/naive.ts');
   const { measurePeak } = await import('../src/runtime/peak.ts');
-  const { measureXnnpack, xnnpackOp } = await import('../src/runtime/xnnpack.ts');
+  const { measureXnnpack } = await import('../src/runtime/xnnpack.ts');
+  const { xnnpackOp } = await import('../src/core/xnnpackOp.ts');
 
   const problem = parseProblem(args.op, args.sizes);
   const schedules = args.schedules.map((text) => {

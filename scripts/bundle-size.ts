@@ -5,7 +5,7 @@
 //   - page: index.html's module scripts and modulepreloads, plus every chunk they import
 //     statically (followed transitively);
 //   - worker: the module workers the page starts (`new Worker(new URL('…'))` in those chunks) and
-//     their static imports: the runtime worker starts at load and measures the first kernel.
+//     their static imports: the kernel worker starts at load and measures the first kernel.
 // What does not: chunks reached only through a dynamic `import()` (tfjs and XNNPACK in the worker,
 // wabt for the code panel, …): they are listed as lazy. Sizes are gzip level 9, 1 kB = 1000 bytes.
 //

@@ -1,5 +1,6 @@
 // Turns the generator's numeric report into words a person reads.
-import { loopText } from '../core/schedule.ts';
+import type { ReportLoop } from '../core/explain.ts';
+import { loopText, loopsText } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import type { KernelReport, VectorAccess } from './types.ts';
 
@@ -31,19 +32,17 @@ export interface RawReport {
   bytes: number;
 }
 
-function loopsText(schedule: Schedule, from: number, to: number): string {
-  return schedule.loops.slice(from, to).map(loopText).join(' ');
+/** The schedule's loops from index `from` up to (not including) `to`, with their indices. */
+function loopsBetween(schedule: Schedule, from: number, to: number): ReportLoop[] {
+  return schedule.loops.slice(from, to).map((loop, i) => ({ ...loop, index: from + i }));
 }
 
-/** The tile's loops as the kernel runs them: a split loop shows the trip kept in the tile. */
-function tileLoopsText(schedule: Schedule, raw: RawReport, from: number): string {
-  return schedule.loops
-    .slice(from)
-    .map((loop, i) => {
-      const split = raw.splits.find((s) => s.loop === from + i);
-      return split ? loopText({ ...loop, trip: split.inner }) : loopText(loop);
-    })
-    .join(' ');
+/** The tile's loops as the kernel runs them: a split loop has the trip kept in the tile. */
+function tileLoopsAsRun(schedule: Schedule, raw: RawReport, from: number): ReportLoop[] {
+  return loopsBetween(schedule, from, schedule.loops.length).map((loop) => {
+    const split = raw.splits.find((s) => s.loop === loop.index);
+    return split ? { ...loop, trip: split.inner, tail: 0 } : loop;
+  });
 }
 
 /**
@@ -54,7 +53,7 @@ function tileLoopsText(schedule: Schedule, raw: RawReport, from: number): string
 export function tileReductionText(schedule: Schedule, raw: RawReport, heldAcross: string): string | null {
   if (!raw.requested || raw.splits.length === 0) return null;
   const r = raw.requested;
-  const asked = loopsText(schedule, r.start, schedule.loops.length);
+  const asked = loopsText(schedule.loops.slice(r.start));
   const temp = r.registers - r.accumulators - r.operands;
   const needs = `${r.accumulators} accumulators + ${r.operands} operands${temp ? ` + ${temp} temporary` : ''} = ${r.registers}`;
   const kept = raw.splits
@@ -70,8 +69,8 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
   const access: Record<string, VectorAccess> = {};
   names.forEach((name, i) => (access[name] = raw.access[i]));
   const n = schedule.loops.length;
-  const tileLoops = raw.innermostSplit ? '' : tileLoopsText(schedule, raw, raw.tileStart);
-  const heldAcross = loopsText(schedule, raw.accStart, raw.innermostSplit ? n : raw.tileStart);
+  const tileLoops = raw.innermostSplit ? [] : tileLoopsAsRun(schedule, raw, raw.tileStart);
+  const heldAcross = loopsBetween(schedule, raw.accStart, raw.innermostSplit ? n : raw.tileStart);
   const notes: string[] = [];
   const verbs: Record<VectorAccess, string> = {
     vector: 'reads 4 neighbours with one v128 load',
@@ -87,8 +86,8 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     notes.push(`${names[0]} has no ${v}: lanes hold partial sums, added horizontally when stored.`);
   if (raw.innermostSplit)
     notes.push(`The innermost loop is too long to unroll whole; each iteration handles ${raw.innermostUnroll} vectors.`);
-  else notes.push(`Unrolled tile: ${tileLoops} (${raw.unrolled} multiply-adds per pass).`);
-  const reduction = tileReductionText(schedule, raw, heldAcross);
+  else notes.push(`Unrolled tile: ${loopsText(tileLoops)} (${raw.unrolled} multiply-adds per pass).`);
+  const reduction = tileReductionText(schedule, raw, loopsText(heldAcross));
   if (reduction) notes.push(`Registers: ${reduction}, instead of spilling.`);
   else
     notes.push(
@@ -96,8 +95,8 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     );
   const accs = raw.vectorAccumulators + raw.scalarAccumulators;
   const accText = `${raw.vectorAccumulators} f32x4${raw.scalarAccumulators ? ` + ${raw.scalarAccumulators} f32` : ''}`;
-  if (heldAcross)
-    notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}) stay in registers across ${heldAcross}.`);
+  if (heldAcross.length > 0)
+    notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}) stay in registers across ${loopsText(heldAcross)}.`);
   else notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}), loaded and stored around each tile.`);
   notes.push(raw.relaxed ? 'Multiply-adds use f32x4.relaxed_madd (fused).' : 'Multiply-adds use f32x4.mul + f32x4.add (no relaxed SIMD).');
   if (raw.tailPaths > 1) notes.push(`Tails: ${raw.tailPaths - 1} extra copies of loop bodies for partial iterations.`);

@@ -3,8 +3,14 @@
 // kernels (vectorized variable, accumulator tile). Every number in a sentence is computed here.
 import { CACHE, L1_SETS, LANES, scheduleFacts, trafficEstimate, type AccessKind, type ScheduleFacts, type TensorStride } from './facts.ts';
 import { formatBytes } from './problem.ts';
-import type { Problem, Schedule } from './types.ts';
 import { formatGflops } from './format.ts';
+import { loopsText } from './schedule.ts';
+import type { Loop, Problem, Schedule } from './types.ts';
+
+/** A loop of the kernel's schedule that the generator's report names: the loop and its index (0 = outermost). */
+export interface ReportLoop extends Loop {
+  index: number;
+}
 
 /** What explanations use of a kernel's decisions; the code generator's KernelReport extends it. */
 export interface KernelFacts {
@@ -14,13 +20,13 @@ export interface KernelFacts {
   access: Record<string, AccessKind>;
   /** True when the output lacks the vectorized variable (lanes are partial sums, added horizontally). */
   horizontalSum: boolean;
-  /** Loops (schedule notation, e.g. `m:2 n:16`) fully unrolled into the register tile. */
-  tileLoops: string;
+  /** Loops fully unrolled into the register tile, outermost first (none when the innermost loop is too long to unroll whole). */
+  tileLoops: ReportLoop[];
   /** Accumulator registers of the tile: f32x4 and scalar (tails). */
   vectorAccumulators: number;
   scalarAccumulators: number;
-  /** Loops (schedule notation) across which the accumulators stay in registers. */
-  heldAcross: string;
+  /** Loops across which the accumulators stay in registers, outermost first. */
+  heldAcross: ReportLoop[];
   /** Multiply-adds in one pass of the unrolled tile. */
   unrolledMultiplyAdds: number;
   /** Vectors per iteration when the innermost loop is too long to unroll (0 otherwise). */
@@ -109,12 +115,12 @@ function plural(n: number, word: string): string {
 function tileText(r: KernelFacts): string {
   const accs = r.vectorAccumulators + r.scalarAccumulators;
   const kinds = [r.vectorAccumulators ? `${r.vectorAccumulators} f32x4` : '', r.scalarAccumulators ? `${r.scalarAccumulators} f32` : ''].filter(Boolean).join(' + ');
-  const held = r.heldAcross ? `, held in registers across ${r.heldAcross}` : '';
-  if (!r.tileLoops) {
+  const held = r.heldAcross.length > 0 ? `, held in registers across ${loopsText(r.heldAcross)}` : '';
+  if (r.tileLoops.length === 0) {
     const per = r.innermostUnroll ? `${plural(r.innermostUnroll, 'vector')} per iteration, ` : '';
     return `the innermost loop is too long to unroll whole: it handles ${per}with ${plural(accs, 'accumulator')} (${kinds})${held}`;
   }
-  return `the unrolled tile ${r.tileLoops} keeps ${plural(accs, 'accumulator')} (${kinds})${held}, ${plural(r.unrolledMultiplyAdds, 'multiply-add instruction')} per pass`;
+  return `the unrolled tile ${loopsText(r.tileLoops)} keeps ${plural(accs, 'accumulator')} (${kinds})${held}, ${plural(r.unrolledMultiplyAdds, 'multiply-add instruction')} per pass`;
 }
 
 function tileSentence(b?: KernelFacts, a?: KernelFacts): string | null {
@@ -122,7 +128,7 @@ function tileSentence(b?: KernelFacts, a?: KernelFacts): string | null {
   // Without a tile (innermost loop too long to unroll) `heldAcross` names the innermost loop
   // itself, which the innermost-loop sentence already covers.
   const key = (r: KernelFacts) =>
-    [r.tileLoops || `innermost x${r.innermostUnroll ?? 0}`, r.vectorAccumulators, r.scalarAccumulators, r.tileLoops ? r.heldAcross : ''].join('|');
+    [loopsText(r.tileLoops) || `innermost x${r.innermostUnroll ?? 0}`, r.vectorAccumulators, r.scalarAccumulators, r.tileLoops.length > 0 ? loopsText(r.heldAcross) : ''].join('|');
   if (key(a) === key(b)) return null;
   const spill = a.tileReduction
     ? `; ${a.tileReduction}`

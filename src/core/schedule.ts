@@ -31,6 +31,11 @@ export function loopText(loop: Loop): string {
   return loop.tail > 0 ? `${loop.variable}:${loop.trip} r${loop.tail}` : `${loop.variable}:${loop.trip}`;
 }
 
+/** Loops in schedule notation, outermost first (`m:2 n:16`). */
+export function loopsText(loops: readonly Loop[]): string {
+  return loops.map(loopText).join(' ');
+}
+
 /** Canonical text: every loop `var:trip`, then ` rT` when it has a tail. */
 export function printSchedule(schedule: Schedule): string;
 export function printSchedule(problem: Problem, schedule: Schedule): string;

@@ -1,14 +1,15 @@
 // The `xnnpack` baseline in Node (scripts/bench.ts): loads tfjs-core with the wasm backend from
 // node_modules and runs the shared measurement of xnnpackCore.ts (see there for what is timed).
-// The runtime worker loads tfjs its own way (xnnpackBrowser.ts).
+// The kernel worker loads tfjs its own way (xnnpackBrowser.ts).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Problem } from '../core/types.ts';
 import type { KernelBuffers } from './buffers.ts';
-import { measureXnnpackWith, xnnpackOp, type Tf, type XnnpackMeasurement, type XnnpackOptions } from './xnnpackCore.ts';
+import { xnnpackOp } from '../core/xnnpackOp.ts';
+import { measureXnnpackWith, type Tf, type XnnpackMeasurement, type XnnpackOptions } from './xnnpackCore.ts';
 
-export { convShape, matmulShape, measureXnnpackWith, xnnpackOp } from './xnnpackCore.ts';
-export type { ConvShape, MatmulShape, Tf, XnnpackMeasurement, XnnpackOptions } from './xnnpackCore.ts';
+export { measureXnnpackWith } from './xnnpackCore.ts';
+export type { Tf, XnnpackMeasurement, XnnpackOptions } from './xnnpackCore.ts';
 
 let tfReady: Promise<Tf> | null = null;
 

@@ -1,4 +1,4 @@
-// The `xnnpack` baseline, shared by Node (xnnpack.ts: scripts/bench.ts) and the runtime worker
+// The `xnnpack` baseline, shared by Node (xnnpack.ts: scripts/bench.ts) and the kernel worker
 // (xnnpackBrowser.ts): tf.matMul of @tensorflow/tfjs-backend-wasm, which runs XNNPACK's SIMD GEMM,
 // single-threaded like our kernels (convolutions: tf.conv2d, in xnnpackConv.ts). The caller loads tfjs (paths to the backend's .wasm files
 // differ between Node and the browser) and hands it in.
@@ -19,75 +19,13 @@
 // with either input transposed, inputs in either order, and the batched form
 // C[b,m,n] += A[b,m,k] * B[b,k,n] with the batch variable first everywhere.
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type { Problem, TensorAccess } from '../core/types.ts';
+import { matmulShape, type MatmulShape } from '../core/matmulShape.ts';
+import type { Problem } from '../core/types.ts';
 import type { KernelBuffers } from './buffers.ts';
 import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
 import { measureThroughput, type TimingOptions } from './timing.ts';
-import { convShape, measureXnnpackConvWith, type ConvShape } from './xnnpackConv.ts';
-
-export { convShape } from './xnnpackConv.ts';
-export type { ConvShape } from './xnnpackConv.ts';
-
-export interface MatmulShape {
-  /** Batch variable, or null for a plain matmul. */
-  batch: string | null;
-  m: string;
-  n: string;
-  k: string;
-  /** Which problem input is the left operand A (holding m and k). */
-  aInput: 0 | 1;
-  transposeA: boolean;
-  transposeB: boolean;
-}
-
-function plainDims(t: TensorAccess): string[] | null {
-  const vars: string[] = [];
-  for (const dim of t.indices) {
-    if (dim.length !== 1 || dim[0].coef !== 1 || vars.includes(dim[0].variable)) return null;
-    vars.push(dim[0].variable);
-  }
-  return vars;
-}
-
-/** Recognizes (batched) matmul problems; null for anything else. */
-export function matmulShape(problem: Problem): MatmulShape | null {
-  if (problem.reductionVariables.length !== 1) return null;
-  const k = problem.reductionVariables[0];
-  const out = plainDims(problem.output);
-  const in0 = plainDims(problem.inputs[0]);
-  const in1 = plainDims(problem.inputs[1]);
-  if (!out || !in0 || !in1) return null;
-  if (out.length !== 2 && out.length !== 3) return null;
-  if (in0.length !== out.length || in1.length !== out.length) return null;
-  let batch: string | null = null;
-  let o = out;
-  let x = in0;
-  let y = in1;
-  if (out.length === 3) {
-    batch = out[0];
-    if (in0[0] !== batch || in1[0] !== batch) return null;
-    o = out.slice(1);
-    x = in0.slice(1);
-    y = in1.slice(1);
-  }
-  const [m, n] = o;
-  const has = (dims: string[], a: string, b: string) => dims.includes(a) && dims.includes(b);
-  let aInput: 0 | 1;
-  let aDims: string[];
-  let bDims: string[];
-  if (has(x, m, k) && has(y, k, n)) {
-    aInput = 0;
-    aDims = x;
-    bDims = y;
-  } else if (has(y, m, k) && has(x, k, n)) {
-    aInput = 1;
-    aDims = y;
-    bDims = x;
-  } else {
-    return null;
-  }
-  return { batch, m, n, k, aInput, transposeA: aDims[0] === k, transposeB: bDims[0] === n };
-}
+import type { ConvShape } from '../core/convShape.ts';
+import { measureXnnpackConvWith } from './xnnpackConv.ts';
 
 /** tfjs-core's namespace, with the wasm backend set. */
 export type Tf = typeof TfCore;
@@ -97,13 +35,6 @@ export interface XnnpackMeasurement {
   gflopsMedian: number | null;
   check: CheckResult;
   shape: MatmulShape | ConvShape;
-}
-
-/** The tfjs op XNNPACK's baseline runs for a problem: matMul, conv2d (xnnpackConv.ts), or none. */
-export function xnnpackOp(problem: Problem): 'matMul' | 'conv2d' | null {
-  if (matmulShape(problem)) return 'matMul';
-  if (convShape(problem)) return 'conv2d';
-  return null;
 }
 
 export interface XnnpackOptions {

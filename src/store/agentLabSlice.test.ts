@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { FineTuneEvent, LabFineTuneResult, RaceEvent, RaceResult } from '../agent/labWorkerApi.ts';
+import type { FineTuneEvent, LabFineTuneResult, RaceEvent, RaceResult } from '../workers/lab/protocol.ts';
 import type { ModelFiles } from '../agent/policy.ts';
 import { applyAction, type Action } from '../core/actions.ts';
 import { parseProblemText } from '../core/problem.ts';

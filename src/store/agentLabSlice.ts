@@ -8,9 +8,10 @@
 // sessions hold it. Keeping a fine-tuned policy hands its files to the agent slice
 // (setAgentPolicy), so "let the agent drive" and later races use it; the agent's policy can be
 // saved in the browser (savedPolicies.ts) and used again after a reload.
+import { onFirstUse } from '../workers/onFirstUse.ts';
+import { DEFAULT_RACE_METHODS, type FineTuneEvent, type RaceEvent } from '../workers/lab/protocol.ts';
 import type { ModelFiles } from '../agent/policy.ts';
 import type { SliceCreator } from './sliceCreator.ts';
-import type { FineTuneEvent, RaceEvent } from '../agent/labWorkerApi.ts';
 import type { AgentLabSlice, LabFineTune, LabMethodState, LabRace, LabService, RaceMethod } from './agentLabTypes.ts';
 import { parseLearningCurve } from './learningCurve.ts';
 import { indexedDbPolicies, listPolicies, loadPolicy, savePolicy } from './savedPolicies.ts';
@@ -18,9 +19,10 @@ import { resolveSnapshot } from './snapshot.ts';
 import { errorMessage } from '../core/errors.ts';
 import { formatGflops } from '../core/format.ts';
 
+export { DEFAULT_RACE_METHODS, type RaceMethod, type RacePoint } from '../workers/lab/protocol.ts';
+
 export const RACE_BUDGETS_MS = [5_000, 10_000, 30_000, 60_000];
 export const FINE_TUNE_BUDGETS_SEC = [15, 30, 60];
-export const DEFAULT_LAB_METHODS: RaceMethod[] = ['agent', 'greedy1', 'greedy2', 'beam4bfs', 'random'];
 
 /** What a fine-tuned policy is called: after the preset, or the problem's sizes. */
 export function fineTunedLabel(problemKey: string, presetId: string | null): string {
@@ -92,7 +94,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
     labFineTune: null,
     labCurve: null,
 
-    startRace(budgetMs, methods = DEFAULT_LAB_METHODS) {
+    startRace(budgetMs, methods = DEFAULT_RACE_METHODS) {
       if (busy() || !lab) return;
       const s = get();
       running = true;
@@ -250,20 +252,19 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
   };
 };
 
-/** The page's lab: the worker client loaded on first use (tfjs stays out of the first load). */
+/** The page's lab: the lab worker's client, loaded on first use (its worker and tfjs start then). */
 export function createPageLab(curveUrl: string): LabService & { terminate(): void } {
-  let client: Promise<import('../agent/labClient.ts').LabClient> | null = null;
-  const get = () => (client ??= import('../agent/labClient.ts').then((m) => m.createLabClient()));
+  const client = onFirstUse(() => import('../workers/lab/client.ts').then((m) => m.createLabClient()));
   return {
-    race: (text, options, onEvent) => get().then((c) => c.race(text, options, onEvent)),
-    fineTune: (text, options, onEvent) => get().then((c) => c.fineTune(text, options, onEvent)),
-    cancel: () => void client?.then((c) => c.cancel()),
+    race: (text, options, onEvent) => client.get().then((c) => c.race(text, options, onEvent)),
+    fineTune: (text, options, onEvent) => client.get().then((c) => c.fineTune(text, options, onEvent)),
+    cancel: () => client.loaded()?.cancel(),
     async learningCurve() {
       const r = await fetch(curveUrl);
       if (!r.ok) throw new Error(`could not fetch the learning curve (${curveUrl}): ${r.status} ${r.statusText}`.trimEnd());
       return r.text();
     },
-    terminate: () => void client?.then((c) => c.terminate()),
+    terminate: () => client.loaded()?.terminate(),
     policies: indexedDbPolicies(),
   };
 }

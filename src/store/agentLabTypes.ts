@@ -1,8 +1,8 @@
 // The agent lab's state in the store, and what the store needs of the lab (agentLabSlice.ts).
-import type { FineTuneEvent, LabFineTuneOptions, LabFineTuneResult, RaceEvent, RaceMethod, RaceOptions, RacePoint, RaceResult } from '../agent/labWorkerApi.ts';
+import type { FineTuneEvent, LabFineTuneOptions, LabFineTuneResult, RaceEvent, RaceMethod, RaceOptions, RacePoint, RaceResult } from '../workers/lab/protocol.ts';
 import type { PolicyStorage, SavedPolicyMeta } from './savedPolicies.ts';
 
-export type { RaceMethod, RacePoint } from '../agent/labWorkerApi.ts';
+export type { RaceMethod, RacePoint } from '../workers/lab/protocol.ts';
 
 /** What the slice needs of the lab (its worker and the learning curve's file in the page; a fake in tests). */
 export interface LabService {

@@ -10,6 +10,8 @@
 // run is dropped.
 import { printSchedule } from '../core/schedule.ts';
 import { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
+
+export { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
 import type { LooplabStore } from './createStore.ts';
 import type { SliceCreator } from './sliceCreator.ts';
 import { measurementKey } from './measureSlice.ts';

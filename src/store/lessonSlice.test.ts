@@ -4,7 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AGENT_ACTIONS, applyAction, type Action } from '../core/actions.ts';
 import { parseProblemText } from '../core/problem.ts';
-import type { AgentStepView } from '../agent/agentClient.ts';
+import type { AgentStepView } from '../workers/agent/protocol.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { LessonProgress } from '../teach/progress.ts';
 import { memoryRecords } from './recordStorage.ts';

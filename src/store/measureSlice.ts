@@ -53,6 +53,7 @@ function fromResult(key: string, r: MeasureResult, long: boolean): ScheduleMeasu
   };
   if (r.maxError !== undefined) m.maxError = r.maxError;
   if (r.report !== undefined) m.report = r.report;
+  if (r.kernelBytes !== undefined) m.kernelBytes = r.kernelBytes;
   if (r.generateMs !== undefined) m.generateMs = r.generateMs;
   if (r.compileMs !== undefined) m.compileMs = r.compileMs;
   if (!r.correct) m.error = r.reason ?? 'the kernel computed wrong values';

@@ -4,7 +4,7 @@
 import { useState, type ReactNode } from 'react';
 import { AGENT_ACTIONS } from '../core/actions.ts';
 import { useLooplab } from '../store/context.tsx';
-import { lessonById, LESSONS, type Lesson, type TaskCheck } from '../teach/lessons.ts';
+import { LESSONS, openLesson, type Lesson, type TaskCheck } from '../store/lessons.ts';
 import { LessonProgress } from './LessonProgress.tsx';
 import { Panel } from './Panel.tsx';
 import { TeacherLinkBuilder } from './TeacherLinkBuilder.tsx';
@@ -191,8 +191,7 @@ function LessonList() {
 }
 
 export function LessonPanel() {
-  const lessonId = useLooplab((s) => s.lessonId);
-  const lesson = lessonById(lessonId);
+  const lesson = useLooplab(openLesson);
   return (
     <Panel title="Lesson" testId="lesson-panel">
       {lesson ? <OpenLesson lesson={lesson} /> : <LessonList />}

@@ -5,7 +5,7 @@
 // jump there) and a roofline.
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { printSchedule } from '../core/schedule.ts';
-import { xnnpackOp } from '../runtime/xnnpackCore.ts';
+import { xnnpackOp } from '../core/xnnpackOp.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { currentKey, measurementKey } from '../store/measureSlice.ts';
 import type { LooplabState, ScheduleMeasurement } from '../store/types.ts';

@@ -1,13 +1,13 @@
 // The worker's API in Node, with the real code generator (what the page gets through comlink).
 import { describe, expect, it } from 'vitest';
-import { createWorkerApi, progressClock, PROGRESS_EVERY_MS } from './workerApi.ts';
-import { loadTfWasm } from './xnnpack.ts';
+import { createKernelApi, progressClock, PROGRESS_EVERY_MS } from './api.ts';
+import { loadTfWasm } from '../../runtime/xnnpack.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]\nm=33, n=40, k=17';
 const fast = { samples: 2, minSampleMs: 1 };
 
-describe('createWorkerApi', () => {
-  const api = createWorkerApi();
+describe('createKernelApi', () => {
+  const api = createKernelApi();
 
   it('initializes with the detected target', async () => {
     const target = await api.init();
@@ -24,6 +24,17 @@ describe('createWorkerApi', () => {
       expect(m.flops).toBe(2 * 33 * 40 * 17);
       expect(m.report.vectorizedVariable).toBeTruthy();
     }
+  });
+
+  it("answers with the measured kernel's bytes and a report that names the tile loops by index", async () => {
+    const m = await api.measure(MATMUL, 'm n k m:2 n:16', fast);
+    expect(WebAssembly.validate(m.kernelBytes as Uint8Array<ArrayBuffer>)).toBe(true);
+    expect(m.kernelBytes.length).toBe(m.report.bytes);
+    expect(m.report.tileLoops.map((l) => [l.index, l.variable, l.trip])).toEqual([
+      [3, 'm', 2],
+      [4, 'n', 16],
+    ]);
+    expect(m.report.heldAcross.map((l) => [l.index, l.variable])).toEqual([[2, 'k']]);
   });
 
   it('can only check', async () => {
@@ -59,10 +70,10 @@ describe('createWorkerApi', () => {
   });
 });
 
-describe('createWorkerApi xnnpack', () => {
+describe('createKernelApi xnnpack', () => {
   it('checks and times tfjs matMul for matmul-shaped problems, with the loader it is given', async () => {
     let loads = 0;
-    const api = createWorkerApi({ loadTf: () => (loads++, loadTfWasm()) });
+    const api = createKernelApi({ loadTf: () => (loads++, loadTfWasm()) });
     expect(await api.xnnpack('C[i] += A[i] * B[i]\ni=64')).toBeNull();
     expect(loads).toBe(0); // tfjs is not loaded for problems it can't run
     const r = await api.xnnpack(MATMUL);

@@ -1,18 +1,18 @@
 // The client's queueing, time limit and restart logic, with a worker_threads stand-in for the
-// browser worker (workerClient.fixture.mjs exposes the same API with comlink).
+// browser worker (client.fixture.mjs exposes the same API with comlink).
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeWorker as nodeThread } from './testWorker.ts';
-import { createRuntimeClient, WorkerTimeoutError, type RuntimeClient, type WorkerLike } from './workerClient.ts';
+import { nodeWorker as nodeThread } from '../testWorker.ts';
+import { createKernelClient, WorkerTimeoutError, type KernelClient, type WorkerLike } from './client.ts';
 
 /** The fixture worker on a worker_threads thread. */
-const nodeWorker = (): WorkerLike => nodeThread(new URL('./workerClient.fixture.mjs', import.meta.url));
+const nodeWorker = (): WorkerLike => nodeThread(new URL('./client.fixture.mjs', import.meta.url));
 
-let client: RuntimeClient | null = null;
+let client: KernelClient | null = null;
 afterEach(() => client?.terminate());
 
-describe('createRuntimeClient', () => {
+describe('createKernelClient', () => {
   it('initializes and forwards calls', async () => {
-    client = createRuntimeClient({ createWorker: nodeWorker });
+    client = createKernelClient({ createWorker: nodeWorker });
     expect(await client.init()).toEqual({ relaxedSimd: false });
     expect(await client.measure('C[i] += A[i] * B[i]\ni=4', 'i')).toMatchObject({ schedule: 'i', inits: 1 });
     expect(await client.peak()).toBe(42);
@@ -20,7 +20,7 @@ describe('createRuntimeClient', () => {
   });
 
   it('passes errors of the worker through with their message and name', async () => {
-    client = createRuntimeClient({ createWorker: nodeWorker });
+    client = createKernelClient({ createWorker: nodeWorker });
     await client.init();
     const err = await client.measure('p', 'throw').catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
@@ -29,7 +29,7 @@ describe('createRuntimeClient', () => {
   });
 
   it('stops a runaway call, restarts the worker and keeps serving', async () => {
-    client = createRuntimeClient({ createWorker: nodeWorker, timeLimitMs: 300 });
+    client = createKernelClient({ createWorker: nodeWorker, timeLimitMs: 300 });
     await client.init();
     const queued = client.measure('p', 'after'); // queued behind nothing: runs first
     const hung = client.measure('p', 'hang');
@@ -44,7 +44,7 @@ describe('createRuntimeClient', () => {
   });
 
   it('raises the time limit for one call when asked (long runs)', async () => {
-    client = createRuntimeClient({ createWorker: nodeWorker, timeLimitMs: 200 });
+    client = createKernelClient({ createWorker: nodeWorker, timeLimitMs: 200 });
     await client.init();
     expect(client.timeLimitMs).toBe(200);
     const slow = await client.measure('p', 'sleep', { sleepMs: 400 } as never, { timeLimitMs: 2000 }).catch((e: Error) => e);
@@ -55,14 +55,14 @@ describe('createRuntimeClient', () => {
   });
 
   it('delivers progress posted by the worker through a comlink proxy', async () => {
-    client = createRuntimeClient({ createWorker: nodeWorker });
+    client = createKernelClient({ createWorker: nodeWorker });
     const seen: number[] = [];
     await client.measure('p', 'with progress', {}, { onProgress: (f) => seen.push(f) });
     await expect.poll(() => seen).toEqual([0, 0.5, 1]);
   });
 
   it('forwards bandwidth and xnnpack; a runaway xnnpack call has its own limit and message', async () => {
-    client = createRuntimeClient({ createWorker: nodeWorker, timeLimitMs: 5000, xnnpackTimeLimitMs: 300 });
+    client = createKernelClient({ createWorker: nodeWorker, timeLimitMs: 5000, xnnpackTimeLimitMs: 300 });
     expect(await client.bandwidth()).toBe(5e10);
     expect(await client.xnnpack('C[m,n] += A[m,k] * B[k,n]\nm=2, n=2, k=2')).toMatchObject({ gflops: 30, correct: true });
     expect(await client.xnnpack('C[i] += A[i] * B[i]\ni=4')).toBeNull();
@@ -73,7 +73,7 @@ describe('createRuntimeClient', () => {
   });
 
   it('uses whole seconds in the message for the default-style limits', async () => {
-    client = createRuntimeClient({ createWorker: nodeWorker, timeLimitMs: 1000 });
+    client = createKernelClient({ createWorker: nodeWorker, timeLimitMs: 1000 });
     const err = await client.measure('p', 'hang').catch((e: Error) => e);
     expect((err as Error).message).toBe('the kernel ran longer than 1 s; the worker was restarted');
   });

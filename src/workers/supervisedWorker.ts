@@ -1,7 +1,7 @@
 // One web worker behind comlink, kept alive on the page's behalf: started on first use, calls
 // raced against a time limit and against the worker failing, and ended (the only way to stop a
 // wasm loop) when a call runs over its limit. A fresh worker is readied by the `init` hook (load
-// the generator, the agent's policy) before its first call. The runtime, agent and lab clients
+// the generator, the agent's policy) before its first call. The kernel, agent and lab clients
 // are built on it.
 import * as Comlink from 'comlink';
 
@@ -29,7 +29,7 @@ export interface TimeLimit {
 
 export interface SupervisedWorkerOptions<Api, Ready> {
   create: () => WorkerLike;
-  /** The worker in messages, e.g. "the runtime worker" ("the runtime worker failed: …"). */
+  /** The worker in messages, e.g. "the kernel worker" ("the kernel worker failed: …"). */
   name: string;
   /** Readies a fresh worker before its first call, within `initLimit`; a failure is retried on the next call. */
   init?: (api: Comlink.Remote<Api>) => Promise<Ready>;

@@ -1,16 +1,14 @@
-// The page's handle on the agent worker (agentWorker.ts), through comlink. The worker starts on
-// the first call, so neither the page's first load nor its start pays for tfjs.
+// The page's handle on the agent worker (worker.ts), through comlink. The worker starts on the
+// first call, so neither the page's first load nor its start pays for tfjs.
 //
 // Calls run one at a time. A call over its time limit (a runaway kernel, or a hung load) ends
 // the worker (the only way to stop a wasm loop) and rejects with AgentTimeoutError; the next call
 // starts a fresh worker, which first loads the policy the client was last given. The lifecycle is
-// the runtime's supervisedWorker.ts.
+// shared supervisedWorker.ts.
 import * as Comlink from 'comlink';
-import type { AgentPolicyInfo, AgentStart, AgentStepView, AgentTuneResult, AgentWorkerApi } from './agentWorkerApi.ts';
-import type { ModelFiles } from './policy.ts';
-import { supervisedWorker, WorkerTimeoutError, type WorkerLike } from '../runtime/supervisedWorker.ts';
-
-export type { AgentActionValue, AgentPolicyInfo, AgentStart, AgentStepView, AgentTuneResult, AgentValueKind } from './agentWorkerApi.ts';
+import type { ModelFiles } from '../../agent/policy.ts';
+import { supervisedWorker, WorkerTimeoutError, type WorkerLike } from '../supervisedWorker.ts';
+import type { AgentPolicyInfo, AgentStart, AgentStepView, AgentTuneResult, AgentWorkerApi } from './protocol.ts';
 
 /** What the client needs of a worker: a comlink endpoint that can be terminated. */
 export type AgentWorkerLike = WorkerLike;
@@ -20,7 +18,7 @@ export interface AgentClientOptions {
   tuneTimeLimitMs?: number;
   /** Time limit of loading a policy (tfjs, fetching the files) in ms (default 60 000). */
   loadTimeLimitMs?: number;
-  /** Creates the worker; default: the module worker of ./agentWorker.ts. Injectable for tests. */
+  /** Creates the worker; default: the module worker of ./worker.ts. Injectable for tests. */
   createWorker?: () => AgentWorkerLike;
 }
 
@@ -44,7 +42,7 @@ export class AgentTimeoutError extends WorkerTimeoutError {
 }
 
 function defaultCreateWorker(): AgentWorkerLike {
-  return new Worker(new URL('./agentWorker.ts', import.meta.url), { type: 'module' });
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 }
 
 export function createAgentClient(options: AgentClientOptions = {}): AgentClient {

@@ -1,53 +1,20 @@
-// What the runtime worker does, separate from the comlink wiring in worker.ts so that it can be
-// tested in Node: load the code generator, then check and time kernels given as text; also the
-// machine's peak, its memory bandwidth and the XNNPACK baseline (tfjs loaded on first use).
-import { detectTarget, loadCodegen, type Codegen, type Target } from '../codegen/index.ts';
-import { parseProblemText } from '../core/problem.ts';
-import { parseSchedule } from '../core/schedule.ts';
-import type { Problem } from '../core/types.ts';
-import { measureBandwidth } from './bandwidth.ts';
-import { allocateBuffers, type KernelBuffers } from './buffers.ts';
-import { measureSchedule, type Measurement } from './measure.ts';
-import { measurePeak } from './peak.ts';
-import { measureXnnpackWith, xnnpackOp, type Tf } from './xnnpackCore.ts';
+// What the kernel worker does, separate from the comlink wiring in worker.ts so that it can be
+// tested in Node: load the code generator, then check and time kernels given as text (answering
+// with the kernel's bytes and the generator's report too); also the machine's peak, its memory
+// bandwidth and the XNNPACK baseline (tfjs loaded on first use). Its contract is protocol.ts.
+import { detectTarget, loadCodegen, type Codegen, type Target } from '../../codegen/index.ts';
+import { parseProblemText } from '../../core/problem.ts';
+import { parseSchedule } from '../../core/schedule.ts';
+import type { Problem } from '../../core/types.ts';
+import { measureBandwidth } from '../../runtime/bandwidth.ts';
+import { allocateBuffers, type KernelBuffers } from '../../runtime/buffers.ts';
+import { measureSchedule } from '../../runtime/measure.ts';
+import { measurePeak } from '../../runtime/peak.ts';
+import { xnnpackOp } from '../../core/xnnpackOp.ts';
+import { measureXnnpackWith, type Tf } from '../../runtime/xnnpackCore.ts';
+import type { KernelWorkerApi, ProgressCallback, XnnpackResult } from './protocol.ts';
 
-export interface WorkerMeasureOptions {
-  /** Seed of the random inputs (default 1). */
-  seed?: number;
-  /** Timing samples (default 7). */
-  samples?: number;
-  /** Minimum duration of one sample in ms (default 10). */
-  minSampleMs?: number;
-  /** Only check correctness, do not time (gflops stay null). */
-  checkOnly?: boolean;
-  /**
-   * Above this many flops only a sample of the output is checked (default 1e9 here, so that the
-   * JS reference of a big problem does not eat the call's time limit).
-   */
-  fullCheckMaxFlops?: number;
-  /** Soft time budget of warm-up plus samples in ms; at least `minSamples` are taken (default 2500). */
-  budgetMs?: number;
-  /** Samples taken even when the budget is spent (default 3). */
-  minSamples?: number;
-  /** Minimum warm-up calls after the check's call (default 3, see timing.ts). */
-  minWarmupCalls?: number;
-  /** Minimum warm-up duration in ms (default 20). */
-  warmupMs?: number;
-}
-
-/** Called during timing with the fraction of the time budget spent (0..1; 1 once done). */
-export type ProgressCallback = (fraction: number) => void;
-
-/** XNNPACK's matMul on the problem's inputs: checked, then timed. */
-export interface XnnpackResult {
-  gflops: number | null;
-  gflopsMedian: number | null;
-  correct: boolean;
-  /** Why the check failed, in words. */
-  reason?: string;
-}
-
-export interface WorkerApiDeps {
+export interface KernelApiDeps {
   /**
    * Loads tfjs-core on its wasm backend. Default: xnnpackBrowser.ts through a dynamic import, so
    * the worker's start does not pay for tfjs (Node tests pass xnnpack.ts's loader).
@@ -84,31 +51,9 @@ export function progressClock(
 export const WORKER_FULL_CHECK_MAX_FLOPS = 1e9;
 export const WORKER_TIMING_BUDGET_MS = 2500;
 
-export interface RuntimeWorkerApi {
-  /** Loads the code generator; returns the detected target. */
-  init(): Promise<Target>;
-  /**
-   * Parses `problemText` (statement, then sizes on the next line) and `scheduleText`, then
-   * generates, checks and times the kernel. DSL and schedule errors reject with DslError /
-   * ScheduleError (name and message survive the trip through comlink).
-   */
-  measure(
-    problemText: string,
-    scheduleText: string,
-    options?: WorkerMeasureOptions,
-    onProgress?: ProgressCallback,
-  ): Promise<Measurement>;
-  /** Peak GFLOPS (best sample) of the machine's SIMD multiply-add. */
-  peak(): Promise<number>;
-  /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel (bandwidth.ts). */
-  bandwidth(): Promise<number>;
-  /** XNNPACK (tfjs-backend-wasm matMul or conv2d) on the problem, or null when it is neither shape. */
-  xnnpack(problemText: string): Promise<XnnpackResult | null>;
-}
+const loadTfInWorker = (): Promise<Tf> => import('../../runtime/xnnpackBrowser.ts').then((m) => m.loadTfWasmBrowser());
 
-const loadTfInWorker = (): Promise<Tf> => import('./xnnpackBrowser.ts').then((m) => m.loadTfWasmBrowser());
-
-export function createWorkerApi(deps: WorkerApiDeps = {}): RuntimeWorkerApi {
+export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
   const loadTf = deps.loadTf ?? loadTfInWorker;
   let state: Promise<{ codegen: Codegen; target: Target }> | null = null;
   /** Buffers of the last problem, reused while the same problem is measured again. */

@@ -1,12 +1,12 @@
 // The agent client's queue, time limit and restart (a fresh worker loads the policy it was last
 // given), with a worker_threads stand-in for the browser worker (agentClient.fixture.mjs).
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeWorker as nodeThread } from '../runtime/testWorker.ts';
-import { AgentTimeoutError, createAgentClient, type AgentClient, type AgentWorkerLike } from './agentClient.ts';
-import type { ModelFiles } from './policy.ts';
+import { nodeWorker as nodeThread } from '../testWorker.ts';
+import { AgentTimeoutError, createAgentClient, type AgentClient, type AgentWorkerLike } from './client.ts';
+import type { ModelFiles } from '../../agent/policy.ts';
 
 /** The fixture worker on a worker_threads thread. */
-const nodeWorker = (): AgentWorkerLike => nodeThread(new URL('./agentClient.fixture.mjs', import.meta.url));
+const nodeWorker = (): AgentWorkerLike => nodeThread(new URL('./client.fixture.mjs', import.meta.url));
 
 const files = (name: string, broken = false) => ({ modelJson: { name, broken } as unknown as ModelFiles['modelJson'], weights: new ArrayBuffer(8) });
 

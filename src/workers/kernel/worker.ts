@@ -1,15 +1,14 @@
-// Web Worker entry of the runtime: exposes createWorkerApi() (workerApi.ts) with comlink. The page
-// talks to it through workerClient.ts, which also stops runaway kernels by terminating the worker.
+// Web Worker entry of the kernel worker: exposes createKernelApi() (api.ts) with comlink. The page
+// talks to it through client.ts, which also stops runaway kernels by terminating the worker.
 import * as Comlink from 'comlink';
-import { createWorkerApi, type ProgressCallback, type RuntimeWorkerApi } from './workerApi.ts';
+import { createKernelApi } from './api.ts';
+import type { KernelWorkerApi, ProgressCallback } from './protocol.ts';
 
-export type { ProgressCallback, RuntimeWorkerApi, WorkerMeasureOptions, XnnpackResult } from './workerApi.ts';
+const api = createKernelApi();
 
-const api = createWorkerApi();
-
-const exposed: RuntimeWorkerApi = {
+const exposed: KernelWorkerApi = {
   ...api,
-  // A progress callback arrives as a comlink proxy (workerClient wraps it with Comlink.proxy):
+  // A progress callback arrives as a comlink proxy (client.ts wraps it with Comlink.proxy):
   // its calls are posted without waiting for an answer, and it is released after the call.
   async measure(problemText, scheduleText, options, onProgress) {
     if (!onProgress) return api.measure(problemText, scheduleText, options);

@@ -2,9 +2,9 @@
 // run that honours cancel ends normally, one that does not is stopped by terminating the worker
 // after the grace period (its call rejects in words), and the next call starts a fresh worker.
 import { describe, expect, it } from 'vitest';
-import { channelWorker } from '../runtime/testWorker.ts';
-import { createLabClient, type LabWorkerLike } from './labClient.ts';
-import type { LabWorkerApi, RaceEvent, RaceResult } from './labWorkerApi.ts';
+import { channelWorker } from '../testWorker.ts';
+import { createLabClient, type LabWorkerLike } from './client.ts';
+import type { LabWorkerApi, RaceEvent, RaceResult } from './protocol.ts';
 
 /** A fake lab worker; `hang` races ignore cancel (like a kernel that never returns). */
 function fakeWorkers() {

@@ -1,4 +1,4 @@
-// Test fixture for workerClient.test.ts: a worker_threads stand-in for worker.ts with the same
+// Test fixture for client.test.ts: a worker_threads stand-in for worker.ts with the same
 // API, whose `measure` can hang (a runaway kernel) or throw.
 import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';

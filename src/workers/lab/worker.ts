@@ -1,11 +1,12 @@
 // Web Worker entry of the agent lab (the race of the agent against the searches, fine-tuning):
-// exposes createLabApi() (labWorkerApi.ts) with comlink, with tfjs on its wasm backend and the
-// shipped policy fetched over HTTP. The page talks to it through labClient.ts. Event callbacks
+// exposes createLabApi() (api.ts) with comlink, with tfjs on its wasm backend and the
+// shipped policy fetched over HTTP. The page talks to it through client.ts. Event callbacks
 // arrive as comlink proxies: their calls are posted without waiting, and released after the run.
 import * as Comlink from 'comlink';
-import { loadTfWasmBrowser } from '../runtime/xnnpackBrowser.ts';
-import { createLabApi, type FineTuneEvent, type LabWorkerApi, type RaceEvent } from './labWorkerApi.ts';
-import { fetchShippedPolicy } from './shippedPolicy.ts';
+import { loadTfWasmBrowser } from '../../runtime/xnnpackBrowser.ts';
+import { createLabApi } from './api.ts';
+import type { FineTuneEvent, LabWorkerApi, RaceEvent } from './protocol.ts';
+import { fetchShippedPolicy } from '../../agent/shippedPolicy.ts';
 
 const api = createLabApi({ loadTf: loadTfWasmBrowser, fetchShipped: () => fetchShippedPolicy() });
 

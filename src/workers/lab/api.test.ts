@@ -2,14 +2,15 @@
 // improvements and ends with one run per method, cancel keeps what was found, fine-tuning streams
 // episodes and answers with files; bad input is refused in words.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_ACTIONS, applyAction } from '../core/actions.ts';
-import { parseProblemText } from '../core/problem.ts';
-import { defaultSchedule, printSchedule } from '../core/schedule.ts';
-import type { NestState } from '../core/types.ts';
-import { loadTfWasm } from '../runtime/xnnpack.ts';
-import { createLabApi, type FineTuneEvent, type RaceEvent } from './labWorkerApi.ts';
-import { functionOracle } from './oracle.ts';
-import { FeatureMlp, type ModelFiles } from './policy.ts';
+import { AGENT_ACTIONS, applyAction } from '../../core/actions.ts';
+import { parseProblemText } from '../../core/problem.ts';
+import { defaultSchedule, printSchedule } from '../../core/schedule.ts';
+import type { NestState } from '../../core/types.ts';
+import { loadTfWasm } from '../../runtime/xnnpack.ts';
+import { createLabApi } from './api.ts';
+import type { FineTuneEvent, RaceEvent } from './protocol.ts';
+import { functionOracle } from '../../agent/oracle.ts';
+import { FeatureMlp, type ModelFiles } from '../../agent/policy.ts';
 
 const TEXT = 'C[m,n] += A[m,k] * B[k,n]\nm=16, n=32, k=8';
 let shipped: ModelFiles;

@@ -1,12 +1,10 @@
-// The page's handle on the agent lab's worker (labWorker.ts), through comlink. The worker starts
+// The page's handle on the agent lab's worker (worker.ts), through comlink. The worker starts
 // on the first call. `cancel` asks the run to stop; a run that has not ended a few seconds later
 // (e.g. a kernel that never returns) is stopped by terminating the worker, and its call rejects.
-// The lifecycle is the runtime's supervisedWorker.ts.
+// The lifecycle is the shared supervisedWorker.ts.
 import * as Comlink from 'comlink';
-import type { FineTuneEvent, LabFineTuneOptions, LabFineTuneResult, LabWorkerApi, RaceEvent, RaceOptions, RaceResult } from './labWorkerApi.ts';
-import { formatLimit, supervisedWorker, type WorkerLike } from '../runtime/supervisedWorker.ts';
-
-export type { FineTuneEvent, LabFineTuneOptions, LabFineTuneResult, RaceEvent, RaceOptions, RaceResult } from './labWorkerApi.ts';
+import { formatLimit, supervisedWorker, type WorkerLike } from '../supervisedWorker.ts';
+import type { FineTuneEvent, LabFineTuneOptions, LabFineTuneResult, LabWorkerApi, RaceEvent, RaceOptions, RaceResult } from './protocol.ts';
 
 export type LabWorkerLike = WorkerLike;
 
@@ -24,7 +22,7 @@ export interface LabClientOptions {
 }
 
 function defaultCreateWorker(): LabWorkerLike {
-  return new Worker(new URL('./labWorker.ts', import.meta.url), { type: 'module' });
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 }
 
 export function createLabClient(options: LabClientOptions = {}): LabClient {

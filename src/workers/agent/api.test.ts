@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyAction, legalActions } from '../core/actions.ts';
-import { PRESETS, parseProblemText } from '../core/problem.ts';
-import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
-import type { NestState } from '../core/types.ts';
-import { createAgentWorkerApi, stepView, type AgentStepView } from './agentWorkerApi.ts';
-import type { ModelFiles } from './policy.ts';
+import { applyAction, legalActions } from '../../core/actions.ts';
+import { PRESETS, parseProblemText } from '../../core/problem.ts';
+import { defaultSchedule, parseSchedule, printSchedule } from '../../core/schedule.ts';
+import type { NestState } from '../../core/types.ts';
+import { createAgentApi, stepView } from './api.ts';
+import type { AgentStepView } from './protocol.ts';
+import type { ModelFiles } from '../../agent/policy.ts';
 
 function shippedFiles(): ModelFiles {
-  const dir = new URL('../../public/agent/', import.meta.url);
+  const dir = new URL('../../../public/agent/', import.meta.url);
   const bytes = readFileSync(new URL('weights.bin', dir));
   return {
     modelJson: JSON.parse(readFileSync(new URL('model.json', dir), 'utf8')),
@@ -23,7 +24,7 @@ const presetText = (id: string) => {
 };
 
 describe('agent worker api', () => {
-  const api = createAgentWorkerApi({ fetchShipped: async () => shippedFiles() });
+  const api = createAgentApi({ fetchShipped: async () => shippedFiles() });
 
   it('rolls the shipped policy out, streaming every step with all values and legality', async () => {
     const info = await api.loadPolicy(null);
@@ -85,7 +86,7 @@ describe('agent worker api', () => {
 
   it('a failed shipped fetch says so and the next call tries again', async () => {
     let calls = 0;
-    const flaky = createAgentWorkerApi({
+    const flaky = createAgentApi({
       fetchShipped: async () => {
         calls++;
         if (calls === 1) throw new Error("could not fetch the agent's model.json (x): 404 Not Found");

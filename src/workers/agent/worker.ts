@@ -1,13 +1,14 @@
-// Web Worker entry of the agent: exposes createAgentWorkerApi() (agentWorkerApi.ts) with comlink.
-// The page talks to it through agentClient.ts (time limit, restart). tfjs lives only here.
+// Web Worker entry of the agent worker: exposes createAgentApi() (api.ts) with comlink. The page
+// talks to it through client.ts (time limit, restart). tfjs lives only here.
 import * as Comlink from 'comlink';
-import { createAgentWorkerApi, type AgentStepView, type AgentWorkerApi } from './agentWorkerApi.ts';
+import { createAgentApi } from './api.ts';
+import type { AgentStepView, AgentWorkerApi } from './protocol.ts';
 
-const api = createAgentWorkerApi();
+const api = createAgentApi();
 
 const exposed: AgentWorkerApi = {
   ...api,
-  // The step callback arrives as a comlink proxy (agentClient wraps it with Comlink.proxy): its
+  // The step callback arrives as a comlink proxy (client.ts wraps it with Comlink.proxy): its
   // calls are posted without waiting for an answer, and it is released after the rollout.
   async tune(problemText, start, onStep) {
     if (!onStep) return api.tune(problemText, start);

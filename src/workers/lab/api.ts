@@ -1,91 +1,24 @@
-// What the agent lab's worker does (labWorker.ts wires it to comlink; Node tests call it directly):
+// What the agent lab's worker does (worker.ts wires it to comlink; Node tests call it directly;
+// its contract is protocol.ts):
 //   race      the agent and searches tune the same problem one after another, each from scratch
 //             (no shared measurements), streaming every improvement of each method's best
 //             schedule against its own tuning time;
 //   fineTune  fine-tunes the policy on the problem (fineTune.ts), streaming episode returns;
 //   cancel    stops the run in progress: a race keeps what was found so far, a fine-tune ends.
 // Runs yield to the worker's event loop between measurements so that `cancel` gets through.
-import { detectTarget, loadCodegen } from '../codegen/index.ts';
-import type { Action } from '../core/actions.ts';
-import { parseProblemText } from '../core/problem.ts';
-import { defaultSchedule, printSchedule } from '../core/schedule.ts';
-import type { Problem, Schedule } from '../core/types.ts';
-import { fineTune, type FineTuneEpisode, type FineTuneResult } from './fineTune.ts';
-import { CachingOracle, peakGflopsOnce, RuntimeOracle, type GflopsOracle } from './oracle.ts';
-import { FeatureMlp, type ModelFiles } from './policy.ts';
-import { agentTune } from './rollout.ts';
-import { runSearch, SEARCH_METHODS, type SearchMethod, type SearchPoint } from './search.ts';
-import { errorMessage } from '../core/errors.ts';
+import { detectTarget, loadCodegen } from '../../codegen/index.ts';
+import { parseProblemText } from '../../core/problem.ts';
+import { defaultSchedule, printSchedule } from '../../core/schedule.ts';
+import type { Problem, Schedule } from '../../core/types.ts';
+import { fineTune } from '../../agent/fineTune.ts';
+import { CachingOracle, peakGflopsOnce, RuntimeOracle, type GflopsOracle } from '../../agent/oracle.ts';
+import { FeatureMlp, type ModelFiles } from '../../agent/policy.ts';
+import { agentTune } from '../../agent/rollout.ts';
+import { runSearch, SEARCH_METHODS, type SearchPoint } from '../../agent/search.ts';
+import { DEFAULT_RACE_METHODS, type LabWorkerApi, type MethodRun, type RaceMethod, type RacePoint } from './protocol.ts';
+import { errorMessage } from '../../core/errors.ts';
 
-export type RaceMethod = 'agent' | SearchMethod;
 export const RACE_METHODS: readonly RaceMethod[] = ['agent', ...SEARCH_METHODS];
-/** What the page races unless told otherwise. */
-export const DEFAULT_RACE_METHODS: RaceMethod[] = ['agent', 'greedy1', 'greedy2', 'beam4bfs', 'random'];
-
-export interface RacePoint {
-  gflops: number;
-  /** Ms since the method started tuning. */
-  elapsedMs: number;
-  schedule: string;
-  /** Actions from the default schedule (cursor on the outermost loop). */
-  actions: Action[];
-}
-
-export interface MethodRun {
-  method: RaceMethod;
-  /** Every improvement of the best schedule, in order (the last one is the best). */
-  trace: RacePoint[];
-  /** Tuning time of the whole run, ms. */
-  totalMs: number;
-  evaluations: number;
-  budgetSpent: boolean;
-  cancelled: boolean;
-  /** Why the method failed, if it did (the race goes on with the next one). */
-  error?: string;
-}
-
-export type RaceEvent =
-  | { kind: 'default'; gflops: number }
-  | { kind: 'start'; method: RaceMethod }
-  | { kind: 'improve'; method: RaceMethod; point: RacePoint }
-  /** Sent while a method runs (at most every TICK_MS): its tuning time so far. */
-  | { kind: 'tick'; method: RaceMethod; elapsedMs: number }
-  | { kind: 'done'; run: MethodRun };
-
-export interface RaceOptions {
-  methods?: RaceMethod[];
-  /** Wall-time budget of each search, ms (the agent's rollout has none). */
-  budgetMs: number;
-  /** The agent's policy; null for the shipped one. */
-  policy?: ModelFiles | null;
-  seed?: number;
-}
-
-export interface RaceResult {
-  /** GFLOPS of the default schedule, measured once before the race. */
-  defaultGflops: number;
-  runs: MethodRun[];
-  cancelled: boolean;
-}
-
-/** 'before': the greedy rollout of the policy as it is; 'training': the first episode is done. */
-export type FineTuneEvent = { kind: 'phase'; phase: 'before' | 'training' } | ({ kind: 'episode' } & FineTuneEpisode);
-
-export interface LabFineTuneOptions {
-  policy?: ModelFiles | null;
-  budgetSec: number;
-  seed?: number;
-}
-
-/** fineTune's answer without the live policy (it stays in the worker), plus the peak used for rewards. */
-export type LabFineTuneResult = Omit<FineTuneResult, 'policy'> & { peakGflops: number };
-
-export interface LabWorkerApi {
-  race(problemText: string, options: RaceOptions, onEvent?: (e: RaceEvent) => void): Promise<RaceResult>;
-  fineTune(problemText: string, options: LabFineTuneOptions, onEvent?: (e: FineTuneEvent) => void): Promise<LabFineTuneResult>;
-  /** Stops the run in progress (no-op when none runs). */
-  cancel(): void;
-}
 
 export interface LabDeps {
   /** Starts tfjs (the wasm backend) before a policy is used. */

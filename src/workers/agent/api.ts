@@ -1,86 +1,20 @@
-// What the agent worker does, apart from the comlink wiring in agentWorker.ts so that it can be
-// tested in Node: hold a policy (the shipped one, fetched on first use, or files it is given) and
+// What the agent worker does, apart from the comlink wiring in worker.ts so that it can be
+// tested in Node (its contract is protocol.ts): hold a policy (the shipped one, fetched on first use, or files it is given) and
 // roll it out on a problem with the runtime oracle (kernels generated, compiled and timed here,
 // PAGE_AGENT_TIMING), answering with every step: the action, the value of every action with its
 // legality and the core's reason, the schedule after it, its GFLOPS and the time so far.
-import { detectTarget, loadCodegen, type Codegen, type Target } from '../codegen/index.ts';
-import type { Action } from '../core/actions.ts';
-import { parseProblemText } from '../core/problem.ts';
-import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
-import type { NestState } from '../core/types.ts';
-import type { TimingOptions } from '../runtime/timing.ts';
-import { RuntimeOracle, SEARCH_TIMING } from './oracle.ts';
-import { maskedSoftmax, FeatureMlp, type ModelFiles, type PolicyOutputs } from './policy.ts';
-import { agentTune, type RolloutStep } from './rollout.ts';
-import { fetchShippedPolicy } from './shippedPolicy.ts';
-import { errorMessage } from '../core/errors.ts';
-
-/**
- * What the bars show: a DQN policy's Q-values, or a PPO policy's probabilities (softmax of its
- * logits over the legal actions).
- */
-export type AgentValueKind = 'q-value' | 'probability';
-
-/** One action's value in one state, as the page shows it. */
-export interface AgentActionValue {
-  action: Action;
-  /** Its Q-value or probability (see the step's `valueKind`). */
-  value: number;
-  /** The network's output for it (the Q-value again, or the logit the probability came from). */
-  output: number;
-  legal: boolean;
-  /** Why the core refuses the action (illegal ones only). */
-  reason?: string;
-}
-
-/** One step of a rollout, as it travels to the page. */
-export interface AgentStepView {
-  /** 0-based. */
-  index: number;
-  action: Action;
-  /** Every action of the policy's action space, in its order, in the state the action was chosen in. */
-  values: AgentActionValue[];
-  valueKind: AgentValueKind;
-  /** The schedule after the action (printSchedule) and the cursor. */
-  scheduleText: string;
-  cursor: number;
-  /** GFLOPS of the schedule after the action (quick timing, no check). */
-  gflops: number;
-  /** Time since the rollout started, ms. */
-  elapsedMs: number;
-}
-
-export interface AgentTuneResult {
-  /** GFLOPS of the start schedule. */
-  startGflops: number;
-  steps: AgentStepView[];
-  /** The rollout: policy forward passes, generating, compiling and timing kernels (ms). */
-  tuningMs: number;
-  /** One-time work before the rollout in this call (code generator, tfjs, policy), ms. */
-  setupMs: number;
-}
-
-export interface AgentPolicyInfo {
-  featureSet: string;
-  actions: Action[];
-  /** Episode length the policy was trained for (the rollout's length). */
-  steps: number;
-}
-
-/** Where a rollout starts: a schedule (DSL notation) and the cursor's loop index. */
-export interface AgentStart {
-  scheduleText: string;
-  cursor: number;
-  /** Its GFLOPS, when the page has measured it already (checked, quick figure): not timed again. */
-  gflops?: number;
-}
-
-export interface AgentWorkerApi {
-  /** Loads a policy (null: the shipped one) for the next rollouts; rejects with a message when it is missing or damaged. */
-  loadPolicy(files: ModelFiles | null): Promise<AgentPolicyInfo>;
-  /** Rolls the current policy out on the problem (DSL text) from `start` (null: the default schedule, cursor 0). */
-  tune(problemText: string, start: AgentStart | null, onStep?: (step: AgentStepView) => void): Promise<AgentTuneResult>;
-}
+import { detectTarget, loadCodegen, type Codegen, type Target } from '../../codegen/index.ts';
+import type { Action } from '../../core/actions.ts';
+import { parseProblemText } from '../../core/problem.ts';
+import { defaultSchedule, parseSchedule, printSchedule } from '../../core/schedule.ts';
+import type { NestState } from '../../core/types.ts';
+import type { TimingOptions } from '../../runtime/timing.ts';
+import { RuntimeOracle, SEARCH_TIMING } from '../../agent/oracle.ts';
+import { maskedSoftmax, FeatureMlp, type ModelFiles, type PolicyOutputs } from '../../agent/policy.ts';
+import { agentTune, type RolloutStep } from '../../agent/rollout.ts';
+import { fetchShippedPolicy } from '../../agent/shippedPolicy.ts';
+import type { AgentActionValue, AgentStepView, AgentWorkerApi } from './protocol.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 export interface AgentWorkerDeps {
   /** Registers and selects a tfjs backend (default: tfjs-backend-cpu, loaded on first use). */
@@ -137,7 +71,7 @@ export function stepView(step: RolloutStep, index: number, elapsedMs: number, ac
   };
 }
 
-export function createAgentWorkerApi(deps: AgentWorkerDeps = {}): AgentWorkerApi {
+export function createAgentApi(deps: AgentWorkerDeps = {}): AgentWorkerApi {
   const loadTf = deps.loadTf ?? loadCpuBackend;
   const fetchShipped = deps.fetchShipped ?? (() => fetchShippedPolicy());
   let tfReady: Promise<void> | null = null;

@@ -1,4 +1,4 @@
-// The page's handle on the runtime worker (src/runtime/worker.ts), through comlink.
+// The page's handle on the kernel worker (worker.ts), through comlink.
 //
 // Calls run one at a time (the worker is single-threaded anyway; queuing here makes the time
 // limit count only the call's own run time; loading the generator in a fresh worker has its own,
@@ -7,15 +7,12 @@
 // and the call rejects with WorkerTimeoutError. Queued calls then run on the fresh worker. The
 // lifecycle is supervisedWorker.ts's.
 import * as Comlink from 'comlink';
-import type { Target } from '../codegen/index.ts';
-import type { Measurement } from './measure.ts';
-import type { ProgressCallback, RuntimeWorkerApi, WorkerMeasureOptions, XnnpackResult } from './workerApi.ts';
-import { supervisedWorker, type TimeLimit, type WorkerLike } from './supervisedWorker.ts';
+import { supervisedWorker, type TimeLimit, type WorkerLike } from '../supervisedWorker.ts';
+import type { KernelMeasureOptions, KernelMeasurement, KernelWorkerApi, ProgressCallback, Target, XnnpackResult } from './protocol.ts';
 
-export type { ProgressCallback, WorkerMeasureOptions, XnnpackResult } from './workerApi.ts';
-export { WorkerTimeoutError, type WorkerLike } from './supervisedWorker.ts';
+export { WorkerTimeoutError, type WorkerLike } from '../supervisedWorker.ts';
 
-export interface RuntimeClientOptions {
+export interface KernelClientOptions {
   /** Time limit of one `measure` or `peak` call in ms (default 10 000). */
   timeLimitMs?: number;
   /** Time limit of `init` (loading the generator) in ms (default 30 000). */
@@ -29,16 +26,16 @@ export interface RuntimeClientOptions {
   createWorker?: () => WorkerLike;
 }
 
-export interface RuntimeClient {
+export interface KernelClient {
   /** Loads the code generator in the worker and returns the detected target. */
   init(): Promise<Target>;
   /** Checks then times a schedule; `problemText` and `scheduleText` as in the DSL (parsed in the worker). */
   measure(
     problemText: string,
     scheduleText: string,
-    options?: WorkerMeasureOptions,
+    options?: KernelMeasureOptions,
     call?: MeasureCallOptions,
-  ): Promise<Measurement>;
+  ): Promise<KernelMeasurement>;
   /** Peak GFLOPS of the machine (best sample). */
   peak(): Promise<number>;
   /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel. */
@@ -57,7 +54,7 @@ export interface RuntimeClient {
 export interface MeasureCallOptions {
   /** Time limit of this call in ms (default: the client's `timeLimitMs`); long runs raise it. */
   timeLimitMs?: number;
-  /** Progress of the timing, 0..1, posted by the worker while it runs (see workerApi.ts). */
+  /** Progress of the timing, 0..1, posted by the worker while it runs (see api.ts). */
   onProgress?: ProgressCallback;
 }
 
@@ -65,23 +62,23 @@ function defaultCreateWorker(): WorkerLike {
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 }
 
-export function createRuntimeClient(options: RuntimeClientOptions = {}): RuntimeClient {
+export function createKernelClient(options: KernelClientOptions = {}): KernelClient {
   const timeLimitMs = options.timeLimitMs ?? 10_000;
   const initTimeLimitMs = options.initTimeLimitMs ?? 30_000;
   const xnnpackTimeLimitMs = options.xnnpackTimeLimitMs ?? 60_000;
 
-  const worker = supervisedWorker<RuntimeWorkerApi, Target>({
+  const worker = supervisedWorker<KernelWorkerApi, Target>({
     create: options.createWorker ?? defaultCreateWorker,
-    name: 'the runtime worker',
+    name: 'the kernel worker',
     // Loading the generator (also in a fresh worker after a restart) is not the kernel's time.
     init: (api) => api.init(),
-    initLimit: { ms: initTimeLimitMs, message: (limit) => `the runtime worker did not start within ${limit}; it was restarted` },
+    initLimit: { ms: initTimeLimitMs, message: (limit) => `the kernel worker did not start within ${limit}; it was restarted` },
     respawnAfterTimeout: true,
   });
 
   const kernelLimit = (ms: number): TimeLimit => ({ ms, message: (limit) => `the kernel ran longer than ${limit}; the worker was restarted` });
 
-  const kernelCall = <T>(invoke: (api: Comlink.Remote<RuntimeWorkerApi>) => Promise<T>, limit = kernelLimit(timeLimitMs)): Promise<T> =>
+  const kernelCall = <T>(invoke: (api: Comlink.Remote<KernelWorkerApi>) => Promise<T>, limit = kernelLimit(timeLimitMs)): Promise<T> =>
     worker.serial(() => worker.call(invoke, limit));
 
   return {
