@@ -1,15 +1,27 @@
-// What tune and eval share: loading the policy (tfjs on the wasm backend) and the careful final
+// What tune and eval share: loading the policy and the cost model (tfjs on the wasm backend) and the careful final
 // measurement of the tuned schedules (checked against the reference, then timed with FINAL_TIMING,
 // interleaved with the default's and the other methods').
 import type { Codegen, Target } from '../src/codegen/index.ts';
 import type { Problem, Schedule } from '../src/core/types.ts';
 import type { QPolicy } from '../src/agent/policy.ts';
+import type { Scorer } from '../src/agent/tileSearch.ts';
 
 export async function loadAgentPolicy(dir: string): Promise<QPolicy> {
   const { loadTfWasm } = await import('../src/runtime/xnnpack.ts');
   const { loadPolicy } = await import('../src/agent/policyFiles.ts');
   await loadTfWasm();
   return loadPolicy(dir);
+}
+
+/** The agent's scorer: the cost model in `dir` predicting GFLOPS from features and the generator's report. */
+export async function loadAgentScorer(dir: string, codegen: Codegen, target: Target): Promise<Scorer> {
+  const { loadTfWasm } = await import('../src/runtime/xnnpack.ts');
+  const { loadCostModel } = await import('../src/agent/costModelFiles.ts');
+  const { codegenReporter } = await import('../src/agent/costModel.ts');
+  await loadTfWasm();
+  const model = await loadCostModel(dir);
+  const reporter = codegenReporter(codegen, target);
+  return (problem, schedules) => model.predictGflops(problem, schedules, reporter);
 }
 
 export interface FinalMeasurement {

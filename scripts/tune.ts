@@ -1,8 +1,10 @@
-// npm run tune -- --op "<expr>" --sizes "m=..,n=..,k=.." --method agent|greedy1|greedy2|beam2dfs|beam4dfs|beam2bfs|beam4bfs|random
-//                 [--steps 10] [--budget-s S] [--json] [--policy DIR] [--seed S] [--cache FILE]
+// npm run tune -- --op "<expr>" --sizes "m=..,n=..,k=.." --method agent|looptune|expert|greedy1|greedy2|beam2dfs|beam4dfs|beam2bfs|beam4bfs|random
+//                 [--steps 10] [--budget-s S] [--json] [--policy DIR] [--cost-model DIR] [--seed S] [--cache FILE]
 //
-// Tunes one problem from its default schedule with the agent (a greedy rollout of the trained
-// policy in public/agent) or one of LoopTune's searches, measuring kernels on this machine. The
+// Tunes one problem from its default schedule with the agent (the cost model's beam search over
+// macro-actions, src/agent/tileSearch.ts, cost model in public/agent/cost-model, 1 s), LoopTune's
+// agent (a greedy rollout of the trained policy in public/agent), the expert grid
+// (src/agent/expert.ts) or one of LoopTune's searches, measuring kernels on this machine. The
 // searches get 60 s unless --budget-s says otherwise (greedy ones run to the end without it).
 // The tuned schedule and the default are then checked against the reference and timed carefully;
 // tuning_s is the wall time of the tuning itself (measurements included). By default nothing is
@@ -16,8 +18,8 @@ import { UsageError, fmt, oneOf, parseFlags, positiveInt, positiveNumber, runScr
 import { METHODS, type Method } from '../src/agent/methods.ts';
 
 const USAGE =
-  'usage: npm run tune -- --op "<expr>" --sizes "m=..,n=..,k=.." --method agent|greedy1|greedy2|beam2dfs|beam4dfs|beam2bfs|beam4bfs|random ' +
-  '[--steps 10] [--budget-s S] [--json] [--policy DIR] [--seed S] [--cache FILE]';
+  'usage: npm run tune -- --op "<expr>" --sizes "m=..,n=..,k=.." --method agent|looptune|expert|greedy1|greedy2|beam2dfs|beam4dfs|beam2bfs|beam4bfs|random ' +
+  '[--steps 10] [--budget-s S] [--json] [--policy DIR] [--cost-model DIR] [--seed S] [--cache FILE]';
 
 interface Args {
   op: string;
@@ -27,6 +29,7 @@ interface Args {
   budgetMs?: number;
   json: boolean;
   policy: string;
+  costModel: string;
   seed: number;
   cache: string | null;
 }
@@ -42,6 +45,7 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
       'budget-s': { type: 'string' },
       json: { type: 'boolean' },
       policy: { type: 'string' },
+      'cost-model': { type: 'string' },
       seed: { type: 'string' },
       cache: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -61,6 +65,7 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
     ...(budget === undefined ? {} : { budgetMs: budget }),
     json: v.json ?? false,
     policy: v.policy ?? 'public/agent',
+    costModel: v['cost-model'] ?? 'public/agent/cost-model',
     seed: positiveInt('seed', v.seed, 1, 0),
     cache: v.cache ?? null,
   };
@@ -73,17 +78,18 @@ async function run(args: Args): Promise<number> {
   const { RuntimeOracle, CachingOracle } = await import('../src/agent/oracle.ts');
   const { JsonFileStore } = await import('../src/agent/cacheFile.ts');
   const { tune } = await import('../src/agent/methods.ts');
-  const { loadAgentPolicy, finalMeasurer } = await import('./agentCli.ts');
+  const { loadAgentPolicy, loadAgentScorer, finalMeasurer } = await import('./agentCli.ts');
 
   const problem = parseProblem(args.op, args.sizes);
   const codegen = await loadCodegen();
   const target = detectTarget();
-  const policy = args.method === 'agent' ? await loadAgentPolicy(path.resolve(args.policy)) : undefined;
+  const policy = args.method === 'looptune' ? await loadAgentPolicy(path.resolve(args.policy)) : undefined;
+  const scorer = args.method === 'agent' ? await loadAgentScorer(path.resolve(args.costModel), codegen, target) : undefined;
   const runtime = new RuntimeOracle(codegen, target);
   const store = args.cache ? new JsonFileStore(path.resolve(args.cache)) : undefined;
   const oracle = store ? new CachingOracle(runtime, store, target.relaxedSimd ? 'relaxed' : 'simd') : runtime;
 
-  const result = await tune(args.method, problem, oracle, { policy, steps: args.steps, budgetMs: args.budgetMs, seed: args.seed });
+  const result = await tune(args.method, problem, oracle, { policy, scorer, steps: args.steps, budgetMs: args.budgetMs, seed: args.seed });
   store?.flush();
   const measure = await finalMeasurer(codegen, target);
   const [def, tuned] = await measure(problem, [defaultSchedule(problem), result.schedule]);
@@ -107,12 +113,12 @@ async function run(args: Args): Promise<number> {
   const lines = [
     `${problem.op}   (${sizesText(problem)}; ${(problem.flops / 1e6).toFixed(1)} MFLOP; relaxed SIMD ${target.relaxedSimd ? 'on' : 'off'}; one thread)`,
     '',
-    `method    ${args.method}${args.method === 'agent' ? '' : `, ${args.steps} steps`}${result.budgetSpent ? ' (stopped by its time budget)' : ''}`,
+    `method    ${args.method}${['agent', 'looptune', 'expert'].includes(args.method) ? '' : `, ${args.steps} steps`}${result.budgetSpent ? ' (stopped by its time budget)' : ''}`,
     `default   ${fmt(def.gflops).padStart(7)} GFLOPS   ${printSchedule(problem, defaultSchedule(problem))}`,
     `tuned     ${fmt(tuned.gflops).padStart(7)} GFLOPS   ${schedule}`,
     `speedup   ${fmt(out.speedup)}x`,
     `tuning    ${fmt(out.tuning_s, 2)} s, ${result.evaluations} kernel${result.evaluations === 1 ? '' : 's'} measured`,
-    `actions   ${result.actions.length ? result.actions.join(' ') : '(none: the default was fastest)'}`,
+    `actions   ${result.actions.length ? result.actions.join(' ') : args.method === 'expert' ? '(the expert grid has none)' : '(none: the default was fastest)'}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
