@@ -120,7 +120,8 @@ export function parseMeasurementKey(key: string): { prefix: string; op: string; 
 /** Builds the data set from measurement-cache entries (key, GFLOPS) of one target. */
 export function costDatasetFromEntries(entries: Iterable<[string, number]>, codegen: Codegen, target: Target): CostDataset {
   const reporter = codegenReporter(codegen, target);
-  const problems = new Map<string, { index: number; problem: Problem }>();
+  const parsed = new Map<string, Problem>();
+  const problems = new Map<string, number>();
   const xs: Float32Array[] = [];
   const ys: number[] = [];
   const of: number[] = [];
@@ -132,18 +133,19 @@ export function costDatasetFromEntries(entries: Iterable<[string, number]>, code
       continue;
     }
     const pkey = `${k.op}|${k.sizes}`;
-    let p = problems.get(pkey);
     try {
-      if (!p) {
-        p = { index: problems.size, problem: parseProblem(k.op, k.sizes) };
-        problems.set(pkey, p);
+      let problem = parsed.get(pkey);
+      if (!problem) {
+        problem = parseProblem(k.op, k.sizes);
+        parsed.set(pkey, problem);
       }
-      const schedule = parseSchedule(p.problem, k.schedule);
-      const report = reporter(p.problem, schedule);
+      const schedule = parseSchedule(problem, k.schedule);
+      const report = reporter(problem, schedule);
       if (!report) throw new Error('refused');
-      xs.push(costFeatures(p.problem, schedule, report));
+      xs.push(costFeatures(problem, schedule, report));
       ys.push(Math.log(gflops));
-      of.push(p.index);
+      if (!problems.has(pkey)) problems.set(pkey, problems.size);
+      of.push(problems.get(pkey) as number);
     } catch {
       skipped++;
     }
