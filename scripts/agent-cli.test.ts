@@ -32,7 +32,7 @@ const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
 describe('tune', () => {
   it('rejects bad input in one line', () => {
     expectBadInput(script('tune', '--sizes', 'm=8,n=8,k=8', '--method', 'greedy1'), /^tune: missing --op/);
-    expectBadInput(script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8'), /^tune: missing --method, one of agent, greedy1/);
+    expectBadInput(script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8'), /^tune: missing --method, one of agent, looptune, expert, greedy1/);
     expectBadInput(script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'beam9'), /^tune: --method must be one of/);
     expectBadInput(script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'random', '--budget-s', '0'), /--budget-s wants a number > 0/);
     expectBadInput(script('tune', '--op', 'C[m,n] += A[m,q] * B[k,n]', '--sizes', 'm=8,n=8,k=8', '--method', 'greedy1'), /^tune: line 1, col \d+: unknown variable 'q'/);
@@ -50,26 +50,42 @@ describe('tune', () => {
     expect(out.actions.length).toBeLessThanOrEqual(3);
   });
 
-  it('says where the policy is missing', () => {
-    const r = script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'agent', '--policy', empty);
+  it("says where LoopTune's policy or the agent's cost model is missing", () => {
+    const r = script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'looptune', '--policy', empty);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^tune: no trained policy at .*model\.json; run npm run train\n$/);
+    const c = script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'agent', '--cost-model', empty);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/^tune: no cost model at .*model\.json; train one with npm run train:cost\n$/);
+  });
+
+  it('tunes with the expert grid', () => {
+    const r = script('tune', '--op', MATMUL, '--sizes', 'm=16,n=32,k=40', '--method', 'expert', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.method).toBe('expert');
+    expect(out.schedule).toMatch(/ m:\d+ n:\d+$/);
+    expect(out.actions).toEqual([]);
   });
 });
 
-describe('eval and train', () => {
+describe('eval, train and train:cost', () => {
   it('reject bad input in one line', () => {
     expectBadInput(script('eval', '--methods', 'agent,beam3'), /^eval: --methods: unknown method 'beam3'/);
     expectBadInput(script('eval', '--bogus'), /^eval: unknown option --bogus/);
     expectBadInput(script('train', '--features', 'fancy'), /^train: --features must be one of looptune, extended/);
     expectBadInput(script('train', '--minutes', 'soon'), /^train: --minutes wants a number > 0/);
+    expectBadInput(script('eval', '--set', 'big'), /^eval: --set must be one of heldout, expert; got 'big'/);
+    expectBadInput(script('eval', '--set', 'expert', '--odd', '3'), /^eval: --per-family and --odd choose problems of the held-out set; the expert set is fixed/);
+    expectBadInput(script('train-cost', '--epochs', 'many'), /^train:cost: --epochs wants an integer >= 1/);
+    expectBadInput(script('train-cost', '--collect-only', '--collect-minutes', '0'), /^train:cost: --collect-only with --collect-minutes 0 does nothing/);
   });
 
   it('print their usage with --help', () => {
-    for (const name of ['tune', 'eval', 'train']) {
+    for (const name of ['tune', 'eval', 'train', 'train-cost']) {
       const r = script(name, '--help');
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`^usage: npm run ${name}`));
+      expect(r.stdout).toMatch(new RegExp(`^usage: npm run ${name.replace('-', ':')}`));
     }
   });
 });

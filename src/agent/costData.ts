@@ -1,13 +1,17 @@
 // Measurements for the cost model: random problems (benchmarks.ts costTrainingProblem), each with
 // a few random legal tile specs and a few entries of the expert grid measured through the
 // (caching) oracle, so the measurement cache holds, per problem, schedules good and bad to learn
-// the ranking from. The cache is the data set: costModel.ts reads it back by its keys.
+// the ranking from. The cache is the data set: costModel.ts reads it back by its keys. Given a
+// scorer (a cost model trained on an earlier round), the random specs are replaced by the ones
+// it ranks highest, as Ansor and MetaSchedule measure what their model proposes and retrain:
+// the model then learns to tell apart the schedules it would pick.
 import { seededRandom } from '../core/random.ts';
 import { printSchedule } from '../core/schedule.ts';
 import type { Schedule } from '../core/types.ts';
 import { benchmarkProblem, costTrainingProblem, expertBenchmarks, splitBenchmarks } from './benchmarks.ts';
 import { expertGrid } from './expert.ts';
 import type { GflopsOracle } from './oracle.ts';
+import type { Scorer } from './tileSearch.ts';
 import { allSpecs, tileSchedule } from './tileSpace.ts';
 
 export interface CollectOptions {
@@ -18,6 +22,10 @@ export interface CollectOptions {
   randomPerProblem?: number;
   /** Expert-grid entries per problem (default 4). */
   expertPerProblem?: number;
+  /** When given, `proposedPerProblem` of the random specs are the scorer's best instead. */
+  scorer?: Scorer;
+  /** Default: half of randomPerProblem. */
+  proposedPerProblem?: number;
   now?: () => number;
   onProblem?: (info: { problems: number; measured: number; id: string; wallSec: number }) => void;
 }
@@ -36,7 +44,17 @@ export async function collectMeasurements(oracle: GflopsOracle, options: Collect
     const problem = benchmarkProblem(b);
     const chosen = new Map<string, Schedule>();
     const specs = allSpecs(problem);
-    for (let i = 0; i < (options.randomPerProblem ?? 8) && specs.length > 0; i++) {
+    const perProblem = options.randomPerProblem ?? 8;
+    let randomCount = perProblem;
+    if (options.scorer) {
+      const proposed = Math.min(options.proposedPerProblem ?? Math.ceil(perProblem / 2), perProblem);
+      const schedules = specs.map((sp) => tileSchedule(problem, sp) as Schedule);
+      const scores = options.scorer(problem, schedules);
+      const order = schedules.map((_, i) => i).sort((a, b) => scores[b] - scores[a]);
+      for (const i of order.slice(0, proposed)) chosen.set(printSchedule(schedules[i]), schedules[i]);
+      randomCount = perProblem - proposed;
+    }
+    for (let i = 0; i < randomCount && specs.length > 0; i++) {
       const s = tileSchedule(problem, specs[Math.floor(random() * specs.length)]);
       if (s) chosen.set(printSchedule(s), s);
     }

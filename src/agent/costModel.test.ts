@@ -65,6 +65,12 @@ describe('cost features', () => {
     // Accumulators (8 against 2) are the report's first value.
     expect(fa[310]).toBe(8 / 16);
     expect(fb[310]).toBe(2 / 16);
+    // ... and one-hot in buckets: 8 in 7-8, 2 in 2.
+    expect(Array.from(fa.subarray(334, 344))).toEqual([0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+    expect(Array.from(fb.subarray(334, 344))).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // The innermost loop n:8: 3 / 6, whole vectors.
+    expect(fa[344]).toBe(3 / 6);
+    expect(fa[345]).toBe(1);
   });
 
   it('give each loop its working set in bytes', () => {

@@ -10,9 +10,18 @@
 //             log2(module bytes) / 16, relaxed FMA, horizontal sum, loops the accumulators are
 //             held across / 10, tile loops / 10;
 //   321..329  access kind (vector, gather, splat) of the output and both inputs, one-hot;
-//   330..333  the problem: log2(flops) / 32, log2(bytes) / 24 of each tensor.
+//   330..333  the problem: log2(flops) / 32, log2(bytes) / 24 of each tensor;
+//   334..343  the tile's f32x4 accumulators, one-hot in buckets 1, 2, 3, 4, 5-6, 7-8, 9-12, 13-16,
+//             17-24, more (the speed is not monotonic in them: too few leave the multiply-add
+//             latency exposed, too many spill);
+//   344..346  the innermost loop's trip (log2 / 6) and whether it is a multiple of 4 (whole
+//             vectors), the number of loops with a tail / 10.
 // Inputs are standardized with the training set's mean and deviation (kept in the model's
-// metadata). The model predicts ln GFLOPS; `predictGflops` returns exp of it.
+// metadata). The model predicts ln(GFLOPS / the best GFLOPS of the problem), the target TVM's
+// cost model uses (throughput normalized per task): only the order within a problem matters to
+// the search, and the level of a problem (its size, the machine's load at the time) is noise to
+// it. Targets are floored at ln(1/16): how bad a schedule at 2% of the best is does not matter.
+// `predictGflops` returns exp of the prediction, the predicted fraction of the best schedule.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Codegen, KernelReport, Target } from '../codegen/index.ts';
@@ -24,8 +33,11 @@ import type { Problem, Schedule } from '../core/types.ts';
 import { seededShuffle } from './benchmarks.ts';
 import { EXTENDED_COLUMNS, encodeFeatures } from './features.ts';
 
-export const COST_FEATURE_VERSION = 1;
-export const COST_FEATURES = 334;
+export const COST_FEATURE_VERSION = 2;
+/** Targets below ln(1/16) are raised to it. */
+export const TARGET_FLOOR = Math.log(1 / 16);
+export const COST_FEATURES = 347;
+const ACCUMULATOR_BUCKETS = [1, 2, 3, 4, 6, 8, 12, 16, 24];
 const ACCESS_KINDS = ['vector', 'gather', 'splat'] as const;
 
 /** The generator's report of a schedule, or null when it refuses the schedule. */
@@ -94,13 +106,24 @@ export function costFeatures(problem: Problem, schedule: Schedule, report: Kerne
   }
   out[o++] = Math.log2(problem.flops) / 32;
   for (const t of [problem.output, ...problem.inputs]) out[o++] = Math.log2(4 * t.elements) / 24;
+  const accs = r.vectorAccumulators;
+  const bucket = ACCUMULATOR_BUCKETS.findIndex((b) => accs <= b);
+  out[o + (bucket < 0 ? ACCUMULATOR_BUCKETS.length : bucket)] = 1;
+  o += ACCUMULATOR_BUCKETS.length + 1;
+  const innermost = schedule.loops[schedule.loops.length - 1];
+  out[o++] = Math.log2(innermost.trip) / 6;
+  out[o++] = innermost.trip % 4 === 0 ? 1 : 0;
+  out[o++] = schedule.loops.filter((l) => l.tail > 0).length / 10;
   return out;
 }
 
 /** Measurements as training rows: features, ln GFLOPS, and which problem each row is of. */
 export interface CostDataset {
   x: Float32Array;
+  /** The target: ln(GFLOPS / the problem's best measured GFLOPS), floored at TARGET_FLOOR. */
   y: Float32Array;
+  /** ln GFLOPS as measured. */
+  logGflops: Float32Array;
   /** Index into `problems` per row. */
   problemOf: Int32Array;
   problems: string[];
@@ -152,7 +175,10 @@ export function costDatasetFromEntries(entries: Iterable<[string, number]>, code
   }
   const x = new Float32Array(xs.length * COST_FEATURES);
   xs.forEach((row, i) => x.set(row, i * COST_FEATURES));
-  return { x, y: Float32Array.from(ys), problemOf: Int32Array.from(of), problems: [...problems.keys()], rows: xs.length, skipped };
+  const best = new Map<number, number>();
+  of.forEach((p, i) => best.set(p, Math.max(best.get(p) ?? -Infinity, ys[i])));
+  const y = Float32Array.from(ys, (v, i) => Math.max(TARGET_FLOOR, v - (best.get(of[i]) as number)));
+  return { x, y, logGflops: Float32Array.from(ys), problemOf: Int32Array.from(of), problems: [...problems.keys()], rows: xs.length, skipped };
 }
 
 export interface CostModelMetadata {
@@ -194,13 +220,13 @@ export class CostModel {
     return tf.tensor2d(z, [rows, COST_FEATURES]);
   }
 
-  /** Predicted ln GFLOPS of feature rows. */
+  /** Predicted ln(fraction of the best) of feature rows. */
   predictLog(x: Float32Array, rows: number): Float32Array {
     if (rows === 0) return new Float32Array(0);
     return tf.tidy(() => (this.model.apply(this.standardize(x, rows)) as tf.Tensor).dataSync() as Float32Array).slice();
   }
 
-  /** Mean squared error in ln GFLOPS over a data set's rows (all rows when `rows` is not given). */
+  /** Mean squared error of the target over a data set's rows (all rows when `rows` is not given). */
   loss(data: CostDataset, rows?: Int32Array): number {
     const idx = rows ?? Int32Array.from({ length: data.rows }, (_, i) => i);
     const { x, y } = gather(data, idx);
@@ -210,7 +236,7 @@ export class CostModel {
     return s / Math.max(1, idx.length);
   }
 
-  /** Predicted GFLOPS of schedules of one problem (0 for those the generator refuses). */
+  /** Predicted fraction of the best schedule's GFLOPS, per schedule of one problem (0 for those the generator refuses). */
   predictGflops(problem: Problem, schedules: readonly Schedule[], reporter: Reporter): number[] {
     const rows: Float32Array[] = [];
     const at: number[] = [];
@@ -319,10 +345,12 @@ export interface CostCurveRow {
   val_loss: number;
   /** Geomean over validation problems of (measured GFLOPS of the top-ranked schedule) / (best measured). */
   val_top1: number;
+  /** The same with the best of the 3 top-ranked. */
+  val_top3: number;
   val_problems: number;
 }
 
-export const COST_CURVE_COLUMNS: (keyof CostCurveRow)[] = ['epoch', 'train_loss', 'val_loss', 'val_top1', 'val_problems'];
+export const COST_CURVE_COLUMNS: (keyof CostCurveRow)[] = ['epoch', 'train_loss', 'val_loss', 'val_top1', 'val_top3', 'val_problems'];
 
 export function costCurveCsv(rows: CostCurveRow[]): string {
   return [COST_CURVE_COLUMNS.join(','), ...rows.map((r) => COST_CURVE_COLUMNS.map((c) => String(r[c])).join(','))].join('\n') + '\n';
@@ -342,8 +370,11 @@ export function costTrainStep(model: CostModel, optimizer: tf.Optimizer, data: C
   });
 }
 
-/** Geomean of (measured GFLOPS of the model's first choice) / (best measured) over problems with >= 3 rows. */
-export function top1Ratio(model: CostModel, data: CostDataset, rows: Int32Array): { ratio: number; problems: number } {
+/**
+ * Geomean over problems with >= 3 rows of (best measured GFLOPS among the model's `k` first
+ * choices) / (best measured): k = 1 is the model's pick, k > 1 what a search measuring k gets.
+ */
+export function topKRatio(model: CostModel, data: CostDataset, rows: Int32Array, k = 1): { ratio: number; problems: number } {
   const byProblem = new Map<number, number[]>();
   for (const r of rows) byProblem.set(data.problemOf[r], [...(byProblem.get(data.problemOf[r]) ?? []), r]);
   const { x } = gather(data, rows);
@@ -354,28 +385,31 @@ export function top1Ratio(model: CostModel, data: CostDataset, rows: Int32Array)
   let n = 0;
   for (const members of byProblem.values()) {
     if (members.length < 3) continue;
-    let chosen = members[0];
-    let best = members[0];
-    for (const r of members) {
-      if ((pred.get(r) as number) > (pred.get(chosen) as number)) chosen = r;
-      if (data.y[r] > data.y[best]) best = r;
-    }
-    logSum += data.y[chosen] - data.y[best];
+    const chosen = [...members].sort((a, b) => (pred.get(b) as number) - (pred.get(a) as number)).slice(0, k);
+    const got = Math.max(...chosen.map((r) => data.logGflops[r]));
+    const best = Math.max(...members.map((r) => data.logGflops[r]));
+    logSum += got - best;
     n++;
   }
   return { ratio: n ? Math.exp(logSum / n) : 1, problems: n };
 }
 
-/** The seeded split of a data set's rows by problem: validation problems are never trained on. */
+/** The seeded split of a data set's rows by problem (validation problems are never trained on); problems with fewer than 3 rows are left out. */
 export function splitByProblem(data: CostDataset, fraction: number, seed: number): { train: Int32Array; validation: Int32Array } {
   const order = seededShuffle(
     data.problems.map((_, i) => i),
     seed * 31 + 5,
   );
   const held = new Set(order.slice(0, Math.round(order.length * fraction)));
+  const count = new Map<number, number>();
+  for (const p of data.problemOf) count.set(p, (count.get(p) ?? 0) + 1);
   const train: number[] = [];
   const validation: number[] = [];
-  for (let r = 0; r < data.rows; r++) (held.has(data.problemOf[r]) ? validation : train).push(r);
+  for (let r = 0; r < data.rows; r++) {
+    // A problem measured once or twice says little about the order within it.
+    if ((count.get(data.problemOf[r]) as number) < 3) continue;
+    (held.has(data.problemOf[r]) ? validation : train).push(r);
+  }
   return { train: Int32Array.from(train), validation: Int32Array.from(validation) };
 }
 
@@ -405,8 +439,9 @@ export async function trainCostModel(
       batches++;
     }
     const valLoss = validation.length ? model.loss(data, validation) : sum / Math.max(1, batches);
-    const top = top1Ratio(model, data, validation);
-    const row = { epoch, train_loss: sum / Math.max(1, batches), val_loss: valLoss, val_top1: top.ratio, val_problems: top.problems };
+    const top = topKRatio(model, data, validation, 1);
+    const top3 = topKRatio(model, data, validation, 3);
+    const row = { epoch, train_loss: sum / Math.max(1, batches), val_loss: valLoss, val_top1: top.ratio, val_top3: top3.ratio, val_problems: top.problems };
     curve.push(row);
     await options.onEpoch?.(row);
     if (valLoss < best.loss) {

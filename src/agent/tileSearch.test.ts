@@ -28,10 +28,11 @@ describe('tileSearch', () => {
     // A cost model that ranks well but not exactly: the truth with seeded noise.
     const noise = seededRandom(5);
     const scorer: Scorer = (problem, schedules) => schedules.map((s) => fakeGflops(problem, s) * (0.9 + 0.2 * noise()));
-    const r = await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9 });
+    const r = await tileSearch(p, oracle, scorer, { measure: 6, budgetMs: 1e9 });
     expect(r.gflops).toBe(exhaustive);
     expect(printSchedule(r.schedule)).toBe('k:2 m:8 n:2 k:32 m:2 n:16');
-    expect(r.evaluations).toBeLessThanOrEqual(4);
+    expect(r.evaluations).toBeLessThanOrEqual(6);
+    expect(allSpecs(p).length).toBeGreaterThan(10 * 6);
     expect(oracle.calls).toBe(r.evaluations);
     expect(r.actions.length).toBeGreaterThan(0);
   });
@@ -76,5 +77,14 @@ describe('tileSearch', () => {
         for (const loop of r.schedule.loops) if (loop.trip === 1) expect(p.sizes[loop.variable]).toBe(1);
       }
     }
+  });
+});
+
+describe('measurementOrder', () => {
+  it('takes turns between reduction splits, best predicted first within each', async () => {
+    const { measurementOrder } = await import('./tileSearch.ts');
+    const c = (reductionTile: number, predicted: number) => ({ spec: { tile: {}, reductionTile }, schedule: { loops: [] }, actions: [], predicted });
+    const order = measurementOrder([c(0, 9), c(0, 8), c(0, 7), c(32, 5), c(64, 6), c(32, 1)]);
+    expect(order.map((x) => `${x.spec.reductionTile}:${x.predicted}`)).toEqual(['0:9', '64:6', '32:5', '0:8', '32:1', '0:7']);
   });
 });

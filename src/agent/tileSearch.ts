@@ -58,6 +58,20 @@ export interface TileSearchResult {
 
 export const DEFAULT_TILE_SEARCH = { beamWidth: 6, depth: 4, measure: 8, budgetMs: 1000 } as const;
 
+/** Best predicted first, taking turns between the reduction splits (groups in order of their best). */
+export function measurementOrder(candidates: Candidate[]): Candidate[] {
+  const groups = new Map<number, Candidate[]>();
+  for (const c of [...candidates].sort((a, b) => b.predicted - a.predicted)) {
+    const g = groups.get(c.spec.reductionTile) ?? [];
+    g.push(c);
+    groups.set(c.spec.reductionTile, g);
+  }
+  const lists = [...groups.values()];
+  const out: Candidate[] = [];
+  for (let i = 0; out.length < candidates.length; i++) for (const g of lists) if (i < g.length) out.push(g[i]);
+  return out;
+}
+
 export async function tileSearch(problem: Problem, oracle: GflopsOracle, scorer: Scorer, options: TileSearchOptions = {}): Promise<TileSearchResult> {
   const now = options.now ?? (() => performance.now());
   const start = now();
@@ -95,7 +109,7 @@ export async function tileSearch(problem: Problem, oracle: GflopsOracle, scorer:
     beam = fresh.slice(0, beamWidth);
   }
 
-  const ranked = [...seen.values()].sort((a, b) => b.predicted - a.predicted);
+  const ranked = measurementOrder([...seen.values()]);
   const measuredCandidates: Candidate[] = [];
   const trace: SearchPoint[] = [];
   let best: Candidate | null = null;

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseProblem } from '../core/problem.ts';
-import { printSchedule, validateSchedule } from '../core/schedule.ts';
+import { parseSchedule, printSchedule, validateSchedule } from '../core/schedule.ts';
 import {
   accumulators,
   allSpecs,
@@ -12,6 +12,7 @@ import {
   mainReduction,
   MAX_ACCUMULATORS,
   tileSchedule,
+  tileScheduleText,
   untiledSpec,
   vectorVariable,
 } from './tileSpace.ts';
@@ -61,7 +62,7 @@ describe('tile schedules', () => {
     for (const s of allSpecs(p)) expect(accumulators(p, s)).toBeLessThanOrEqual(MAX_ACCUMULATORS);
   });
 
-  it('never gives a schedule with a loop of trip 1 (but over a variable of size 1)', () => {
+  it('gives the schedule of its text, never with a loop of trip 1 (but over a variable of size 1)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(MATMUL, BMM, CONV),
@@ -73,6 +74,8 @@ describe('tile schedules', () => {
           for (const spec of allSpecs(p)) {
             const s = tileSchedule(p, spec)!;
             expect(validateSchedule(p, s)).toBeNull();
+            const text = tileScheduleText(p, spec);
+            if (text.split(' ').length === s.loops.length) expect(printSchedule(s)).toBe(printSchedule(parseSchedule(p, text)));
             expect(deadLoop(p, s)).toBeNull();
             for (const loop of s.loops) if (loop.trip === 1) expect(p.sizes[loop.variable]).toBe(1);
           }

@@ -15,8 +15,8 @@
 //
 // Macro-actions change one decision: `tile_<v>_<f>` makes f the register-tile factor of v,
 // `rtile_<f>` splits the main reduction by f (`rtile_0` undoes it), `stop` ends the episode.
-import { parseSchedule, printSchedule } from '../core/schedule.ts';
-import type { Problem, Schedule } from '../core/types.ts';
+import { MAX_LOOPS } from '../core/limits.ts';
+import type { Loop, Problem, Schedule } from '../core/types.ts';
 
 export interface TileSpec {
   /** Register-tile factor per output variable (1 = not tiled). */
@@ -97,20 +97,44 @@ export function deadLoop(problem: Problem, schedule: Schedule): string | null {
  * loop like `ow:1 r3` (the expert grid writes what a person writes).
  */
 export function tileSchedule(problem: Problem, spec: TileSpec, options: { allowOnceWithTail?: boolean } = {}): Schedule | null {
-  let schedule: Schedule;
-  try {
-    schedule = parseSchedule(problem, tileScheduleText(problem, spec));
-  } catch {
-    return null;
+  // Built directly (the same loops parseSchedule gives for tileScheduleText, see the tests):
+  // the search calls this for every candidate.
+  const outs = outputVariables(problem);
+  const vec = vectorVariable(problem);
+  const r = mainReduction(problem);
+  const rt = r !== null && spec.reductionTile > 0 ? spec.reductionTile : 0;
+  const loops: Loop[] = [];
+  const split = (v: string, f: number): [Loop, Loop] | null => {
+    const size = problem.sizes[v];
+    if (!Number.isInteger(f) || f < 1 || f > size) return null;
+    return [
+      { variable: v, trip: Math.floor(size / f), tail: size % f },
+      { variable: v, trip: f, tail: 0 },
+    ];
+  };
+  const whole = (v: string): Loop => ({ variable: v, trip: problem.sizes[v], tail: 0 });
+  const inner: Loop[] = [];
+  let rSplit: [Loop, Loop] | null = null;
+  if (rt > 0) {
+    rSplit = split(r as string, rt);
+    if (!rSplit) return null;
+    loops.push(rSplit[0]);
   }
-  const loops = schedule.loops.filter((l, i) => !(l.trip === 1 && l.tail === 0 && schedule.loops.some((o, j) => j > i && o.variable === l.variable)));
-  // Dropping an outer loop leaves the inner one outermost: re-derive its trip from the size.
-  let out: Schedule;
-  try {
-    out = parseSchedule(problem, printSchedule({ loops }));
-  } catch {
-    return null;
+  const tiled = outs.filter((v) => (spec.tile[v] ?? 1) > 1);
+  const tileLoops: Loop[] = [];
+  for (const v of [...tiled.filter((v) => v !== vec), ...tiled.filter((v) => v === vec)]) {
+    const pair = split(v, spec.tile[v]);
+    if (!pair) return null;
+    tileLoops.push(pair[1]);
+    inner.push(pair[0]);
   }
+  for (const v of outs) loops.push(inner.find((l) => l.variable === v) ?? whole(v));
+  for (const v of problem.reductionVariables) loops.push(v === r && rSplit ? rSplit[1] : whole(v));
+  loops.push(...tileLoops);
+  // A loop that would run once is dropped when a loop over its variable remains inside it.
+  const kept = loops.filter((l, i) => !(l.trip === 1 && l.tail === 0 && loops.some((o, j) => j > i && o.variable === l.variable)));
+  if (kept.length > MAX_LOOPS) return null;
+  const out = { loops: kept };
   return options.allowOnceWithTail || deadLoop(problem, out) === null ? out : null;
 }
 
