@@ -1,17 +1,20 @@
 // The agent (`--method agent`): a beam search over the macro-actions of tileSpace.ts, ranked by a
-// scorer (the learned cost model's predicted GFLOPS), that measures only the best few.
+// scorer (the learned cost model's prediction), that measures only the best few.
 //
 // From the untiled spec, every state of the beam is expanded by every macro-action; the new
 // specs are scored in one batch and the `beamWidth` best form the next beam, for `depth` rounds
-// (a spec already scored is not scored again). Then the scored specs are measured best-predicted
-// first, at most `measure` of them, while the time budget allows another measurement (the mean
-// of those so far, counting from scoring's end; at least one is always measured); the fastest
-// measured one is the answer. Every round is recorded (what was considered, with its predicted
-// and, once measured, measured GFLOPS) for people watching.
+// (a spec already scored is not scored again). Then the scored specs with at least
+// MIN_MEASURED_ACCUMULATORS accumulators are measured, best predicted first but taking turns
+// between reduction splits (the best unsplit one, the best split by 16, by 32, ..., then the
+// second best of each: whether a long reduction wants splitting is what the cost model is least
+// sure of, and a measurement settles it), at most `measure` of them, while the time budget
+// allows another measurement as long as the longest so far (at least one is always measured).
+// The fastest measured one is the answer. Every round is recorded (what was considered, with its
+// predicted and, once measured, measured figure) for people watching.
 import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
 import type { SearchPoint } from './search.ts';
-import { applyMacro, macroActions, specKey, tileSchedule, untiledSpec, type MacroAction, type TileSpec } from './tileSpace.ts';
+import { accumulators, applyMacro, macroActions, MIN_MEASURED_ACCUMULATORS, specKey, tileSchedule, untiledSpec, type MacroAction, type TileSpec } from './tileSpace.ts';
 
 /** Predicted GFLOPS of schedules of one problem (higher is better; only the order matters). */
 export type Scorer = (problem: Problem, schedules: readonly Schedule[]) => number[];
@@ -109,22 +112,25 @@ export async function tileSearch(problem: Problem, oracle: GflopsOracle, scorer:
     beam = fresh.slice(0, beamWidth);
   }
 
-  const ranked = measurementOrder([...seen.values()]);
+  const worthMeasuring = [...seen.values()].filter((c) => accumulators(problem, c.spec) >= MIN_MEASURED_ACCUMULATORS);
+  // A problem too small for 4 accumulators measures everything it has.
+  const ranked = measurementOrder(worthMeasuring.length > 0 ? worthMeasuring : [...seen.values()]);
   const measuredCandidates: Candidate[] = [];
   const trace: SearchPoint[] = [];
   let best: Candidate | null = null;
   let bestAt = 0;
   let budgetSpent = false;
-  const measureStart = now();
+  let longest = 0;
   for (const c of ranked) {
     if (measuredCandidates.length >= maxMeasure) break;
     const elapsed = now() - start;
-    const perMeasurement = measuredCandidates.length ? (now() - measureStart) / measuredCandidates.length : 0;
-    if (measuredCandidates.length > 0 && elapsed + perMeasurement > budgetMs) {
+    if (measuredCandidates.length > 0 && elapsed + longest > budgetMs) {
       budgetSpent = true;
       break;
     }
+    const t0 = now();
     c.measured = await oracle.gflops(problem, c.schedule);
+    longest = Math.max(longest, now() - t0);
     measuredCandidates.push(c);
     if (!best || c.measured > (best.measured as number)) {
       best = c;

@@ -33,8 +33,14 @@ export const VECTOR_FACTORS = [4, 8, 12, 16, 24, 32, 48, 64] as const;
 export const OTHER_FACTORS = [1, 2, 3, 4, 6, 8] as const;
 /** Splits of the main reduction (0: none). */
 export const REDUCTION_FACTORS = [0, 16, 32, 64, 128] as const;
-/** The most f32x4 accumulators a tile may hold (x64 has 16 SIMD registers; beyond 24 it only spills). */
-export const MAX_ACCUMULATORS = 24;
+/** The most f32x4 accumulators a tile may hold (x64 has 16 SIMD registers; beyond that it spills). */
+export const MAX_ACCUMULATORS = 16;
+/**
+ * The fewest accumulators of a schedule worth measuring: a multiply-add has a latency of about 4
+ * cycles, so fewer than 4 independent chains leave the unit idle. Smaller tiles are only steps
+ * on the way (the untiled start has 1).
+ */
+export const MIN_MEASURED_ACCUMULATORS = 4;
 
 /** The output's contiguous variable (its last index), which the tile keeps innermost. */
 export function vectorVariable(problem: Problem): string {
