@@ -135,3 +135,15 @@ describe('training', () => {
     await expect(CostModel.fromFiles(files)).rejects.toThrow(/features version 0.*retrain it with npm run train:cost/);
   });
 });
+
+describe('the committed cost model', () => {
+  it('loads with the features of this looplab and ranks a 2x16 tile above the untiled loops', async () => {
+    const { loadCostModel } = await import('./costModelFiles.ts');
+    const { fileURLToPath } = await import('node:url');
+    const model = await loadCostModel(fileURLToPath(new URL('../../public/agent/cost-model/', import.meta.url)));
+    expect(model.metadata.command).toMatch(/^npm run train:cost/);
+    const p = parseProblem(MATMUL, 'm=256, n=256, k=256');
+    const [tiled, untiled] = model.predictGflops(p, [parseSchedule(p, 'm n k m:2 n:16'), parseSchedule(p, 'm n k')], codegenReporter(codegen, target));
+    expect(tiled).toBeGreaterThan(2 * untiled);
+  });
+});
