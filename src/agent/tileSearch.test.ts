@@ -88,3 +88,18 @@ describe('measurementOrder', () => {
     expect(order.map((x) => `${x.spec.reductionTile}:${x.predicted}`)).toEqual(['0:9', '64:6', '32:5', '0:8', '32:1', '0:7']);
   });
 });
+
+describe('tileSearch on a slow machine', () => {
+  it('starts no round of scoring after half the budget', async () => {
+    const p = parseProblem(MATMUL, 'm=64, n=64, k=64');
+    let clock = 0;
+    const slowScorer: Scorer = (problem, schedules) => {
+      clock += 300;
+      return schedules.map((s) => fakeGflops(problem, s));
+    };
+    const r = await tileSearch(p, functionOracle(fakeGflops), slowScorer, { budgetMs: 1000, now: () => clock });
+    // The root (scored by 300 ms) and round 1 (by 600 ms); round 2 would start after 500 ms.
+    expect(r.rounds).toHaveLength(2);
+    expect(r.evaluations).toBeGreaterThanOrEqual(1);
+  });
+});
