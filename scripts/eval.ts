@@ -1,5 +1,6 @@
 // npm run eval -- [--json] [--set heldout|expert] [--budget-s S] [--per-family N] [--odd N]
 //                 [--methods agent,looptune,greedy1,...] [--policy DIR] [--cost-model DIR] [--seed S] [--steps 10]
+//                 [--rounds 3]
 //
 // LoopTune's comparison table, held against the expert grid: every method tunes every benchmark
 // from its default schedule; the table gives, per method, the mean GFLOPS of the tuned kernels,
@@ -17,7 +18,8 @@
 // agent has its own budget of 1 s, LoopTune's agent does one 10-step rollout, the expert measures
 // its grid. Measurements during tuning are not cached (tuning times are honest); then the default
 // and every method's schedule are checked against the reference and timed carefully together, in
-// interleaved rounds (best of each), and those numbers fill the table.
+// --rounds interleaved rounds (default 3; best of each: more rounds on a loaded machine), and
+// those numbers fill the table.
 //
 // JSON: {"set", "benchmarks":[...], "budget_s", "peak_gflops", "methods":[{"method", "mean_gflops",
 // "speedup_mean", "speedup_geomean", "vs_expert_geomean", "vs_expert_min", "peak_fraction_mean",
@@ -30,7 +32,7 @@ import { METHODS, type Method } from '../src/agent/methods.ts';
 
 const USAGE =
   'usage: npm run eval -- [--json] [--set heldout|expert] [--budget-s S] [--per-family N] [--odd N] [--methods agent,looptune,greedy1,...] ' +
-  '[--policy DIR] [--cost-model DIR] [--seed S] [--steps 10]';
+  '[--policy DIR] [--cost-model DIR] [--seed S] [--steps 10] [--rounds 3]';
 
 export const EVAL_SETS = ['heldout', 'expert'] as const;
 
@@ -38,6 +40,7 @@ interface Args {
   json: boolean;
   set: (typeof EVAL_SETS)[number];
   costModel: string;
+  rounds: number;
   budgetMs: number;
   perFamily: number;
   odd: number;
@@ -52,6 +55,7 @@ export function parseEvalArgs(argv: string[]): Args | 'help' {
     json: { type: 'boolean' },
     set: { type: 'string' },
     'cost-model': { type: 'string' },
+    rounds: { type: 'string' },
     'budget-s': { type: 'string' },
     'per-family': { type: 'string' },
     odd: { type: 'string' },
@@ -74,6 +78,7 @@ export function parseEvalArgs(argv: string[]): Args | 'help' {
     json: v.json ?? false,
     set,
     costModel: v['cost-model'] ?? 'public/agent/cost-model',
+    rounds: positiveInt('rounds', v.rounds, 3),
     budgetMs: positiveNumber('budget-s', v['budget-s'], 10) * 1000,
     perFamily: positiveInt('per-family', v['per-family'], 3, 0),
     odd: positiveInt('odd', v.odd, 2, 0),
@@ -125,7 +130,7 @@ async function run(args: Args): Promise<number> {
   // The expert grid is the reference: it always runs, once.
   const methods = [...args.methods.filter((m) => m !== 'expert'), 'expert' as const];
 
-  const measure = await finalMeasurer(codegen, target);
+  const measure = await finalMeasurer(codegen, target, args.rounds);
   const log = (line: string) => process.stderr.write(line + '\n');
   // The peak is measured before and after the problems and the higher kept: on a shared machine
   // one measurement can land in a burst of load.
