@@ -6,7 +6,7 @@ import { seededRandom } from '../core/random.ts';
 import { printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { functionOracle } from './oracle.ts';
-import { allSpecs, deadLoop, tileSchedule } from './tileSpace.ts';
+import { accumulators, allSpecs, deadLoop, tileSchedule } from './tileSpace.ts';
 import { tileSearch, type Scorer } from './tileSearch.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
@@ -35,6 +35,8 @@ describe('tileSearch', () => {
     expect(allSpecs(p).length).toBeGreaterThan(10 * 6);
     expect(oracle.calls).toBe(r.evaluations);
     expect(r.actions.length).toBeGreaterThan(0);
+    for (const c of r.measuredCandidates) expect(accumulators(p, c.spec)).toBeGreaterThanOrEqual(4);
+    for (const c of r.measuredCandidates) expect(accumulators(p, c.spec)).toBeLessThanOrEqual(12);
   });
 
   it('misses the optimum when the scorer is wrong and it may measure one schedule (the scorer matters)', async () => {

@@ -3,8 +3,9 @@
 //
 // From the untiled spec, every state of the beam is expanded by every macro-action; the new
 // specs are scored in one batch and the `beamWidth` best form the next beam, for `depth` rounds
-// (a spec already scored is not scored again; no round starts after half the time budget). Then the scored specs with at least
-// MIN_MEASURED_ACCUMULATORS accumulators are measured, best predicted first but taking turns
+// (a spec already scored is not scored again; no round starts after half the time budget). Then
+// the scored specs with MIN_MEASURED_ACCUMULATORS to MAX_MEASURED_ACCUMULATORS accumulators (4 to
+// 12) are measured, best predicted first but taking turns
 // between reduction splits (the best unsplit one, the best split by 16, by 32, ..., then the
 // second best of each: whether a long reduction wants splitting is what the cost model is least
 // sure of, and a measurement settles it), at most `measure` of them, while the time budget
@@ -14,7 +15,7 @@
 import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
 import type { SearchPoint } from './search.ts';
-import { accumulators, applyMacro, macroActions, MIN_MEASURED_ACCUMULATORS, specKey, tileSchedule, untiledSpec, type MacroAction, type TileSpec } from './tileSpace.ts';
+import { accumulators, applyMacro, macroActions, MAX_MEASURED_ACCUMULATORS, MIN_MEASURED_ACCUMULATORS, specKey, tileSchedule, untiledSpec, type MacroAction, type TileSpec } from './tileSpace.ts';
 
 /** Predicted GFLOPS of schedules of one problem (higher is better; only the order matters). */
 export type Scorer = (problem: Problem, schedules: readonly Schedule[]) => number[];
@@ -117,7 +118,10 @@ export async function tileSearch(problem: Problem, oracle: GflopsOracle, scorer:
     beam = fresh.slice(0, beamWidth);
   }
 
-  const worthMeasuring = [...seen.values()].filter((c) => accumulators(problem, c.spec) >= MIN_MEASURED_ACCUMULATORS);
+  const worthMeasuring = [...seen.values()].filter((c) => {
+    const n = accumulators(problem, c.spec);
+    return n >= MIN_MEASURED_ACCUMULATORS && n <= MAX_MEASURED_ACCUMULATORS;
+  });
   // A problem too small for 4 accumulators measures everything it has.
   const ranked = measurementOrder(worthMeasuring.length > 0 ? worthMeasuring : [...seen.values()]);
   const measuredCandidates: Candidate[] = [];
