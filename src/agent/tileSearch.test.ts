@@ -83,11 +83,12 @@ describe('tileSearch', () => {
 });
 
 describe('measurementOrder', () => {
-  it('takes turns between reduction splits, best predicted first within each', async () => {
+  it('takes turns between reduction splits predicted near the best, best predicted first within each, then the rest', async () => {
     const { measurementOrder } = await import('./tileSearch.ts');
     const c = (reductionTile: number, predicted: number) => ({ spec: { tile: {}, reductionTile }, schedule: { loops: [] }, actions: [], predicted });
-    const order = measurementOrder([c(0, 9), c(0, 8), c(0, 7), c(32, 5), c(64, 6), c(32, 1)]);
-    expect(order.map((x) => `${x.spec.reductionTile}:${x.predicted}`)).toEqual(['0:9', '64:6', '32:5', '0:8', '32:1', '0:7']);
+    const order = measurementOrder([c(0, 9), c(0, 8), c(0, 7), c(32, 5), c(64, 7.5), c(32, 1), c(16, 7.2)]);
+    // Splits by 64 and 16 are within 80% of 9; by 32 (5) is not.
+    expect(order.map((x) => `${x.spec.reductionTile}:${x.predicted}`)).toEqual(['0:9', '64:7.5', '16:7.2', '0:8', '0:7', '32:5', '32:1']);
   });
 });
 

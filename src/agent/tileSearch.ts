@@ -5,10 +5,10 @@
 // specs are scored in one batch and the `beamWidth` best form the next beam, for `depth` rounds
 // (a spec already scored is not scored again; no round starts after half the time budget). Then
 // the scored specs with MIN_MEASURED_ACCUMULATORS to MAX_MEASURED_ACCUMULATORS accumulators (4 to
-// 12) are measured, best predicted first but taking turns
-// between reduction splits (the best unsplit one, the best split by 16, by 32, ..., then the
-// second best of each: whether a long reduction wants splitting is what the cost model is least
-// sure of, and a measurement settles it), at most `measure` of them, while the time budget
+// 12) are measured, best predicted first but taking turns between the reduction splits predicted
+// within 80% of the best (the best unsplit one, the best split by 32, ..., then the second best of
+// each: whether a long reduction wants splitting is what the cost model is least sure of, and a
+// measurement settles it), at most `measure` of them, while the time budget
 // allows another measurement as long as the longest so far (at least one is always measured).
 // The fastest measured one is the answer. Every round is recorded (what was considered, with its
 // predicted and, once measured, measured figure) for people watching.
@@ -65,18 +65,28 @@ export const SCORING_SHARE = 0.5;
 
 export const DEFAULT_TILE_SEARCH = { beamWidth: 6, depth: 4, measure: 8, budgetMs: 1000 } as const;
 
-/** Best predicted first, taking turns between the reduction splits (groups in order of their best). */
+/** A reduction split takes turns only if its best prediction is at least this share of the best. */
+export const TURN_SHARE = 0.8;
+
+/**
+ * Best predicted first, taking turns between the reduction splits whose best prediction is close
+ * to the best (TURN_SHARE; groups in order of their best), then everything else by prediction.
+ */
 export function measurementOrder(candidates: Candidate[]): Candidate[] {
+  const sorted = [...candidates].sort((a, b) => b.predicted - a.predicted);
   const groups = new Map<number, Candidate[]>();
-  for (const c of [...candidates].sort((a, b) => b.predicted - a.predicted)) {
+  for (const c of sorted) {
     const g = groups.get(c.spec.reductionTile) ?? [];
     g.push(c);
     groups.set(c.spec.reductionTile, g);
   }
-  const lists = [...groups.values()];
+  const top = sorted[0]?.predicted ?? 0;
+  const lists = [...groups.values()].filter((g) => g[0].predicted >= TURN_SHARE * top);
   const out: Candidate[] = [];
-  for (let i = 0; out.length < candidates.length; i++) for (const g of lists) if (i < g.length) out.push(g[i]);
-  return out;
+  const longest = Math.max(0, ...lists.map((g) => g.length));
+  for (let i = 0; i < longest; i++) for (const g of lists) if (i < g.length) out.push(g[i]);
+  const taken = new Set(out);
+  return [...out, ...sorted.filter((c) => !taken.has(c))];
 }
 
 export async function tileSearch(problem: Problem, oracle: GflopsOracle, scorer: Scorer, options: TileSearchOptions = {}): Promise<TileSearchResult> {
