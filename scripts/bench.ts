@@ -2,18 +2,24 @@
 //
 // Checks, then times, on one thread: naive scalar JS loops (`naive-js`), the generated kernel of
 // the default schedule (`default`), the generated kernel of every --schedule (`schedule`),
-// tfjs-backend-wasm's matMul (`xnnpack`, matmul-shaped problems only) and the peak kernel
+// tfjs-backend-wasm's matMul or conv2d (`xnnpack`, matmul- and convolution-shaped problems) and the peak kernel
 // (`peak`). Also reports how long generating and compiling one kernel takes (median).
+// A problem over --max-gflop (default 10 GFLOP a call) is refused; over --naive-gflop (default
+// 0.5) naive-js is timed on a smaller problem (fewer rows) and the output says so. Problems from
+// 0.1 GFLOP on print progress on stderr.
 //
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
-import { UsageError, fmt, median, parseFlags, positiveInt, runScript, table } from './cli.ts';
+import { UsageError, fmt, fmtGflops, median, parseFlags, positiveInt, positiveNumber, runScript, table } from './cli.ts';
+import { DEFAULT_MAX_GFLOP, DEFAULT_NAIVE_GFLOP, PROGRESS_FLOPS, Progress, checkWork, naiveSampleSizes } from './workLimit.ts';
 
 const USAGE =
   'usage: npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... ' +
-  '[--samples N] [--seed S] [--compile-reps N] [--json]';
+  '[--samples N] [--seed S] [--compile-reps N] [--max-gflop G] [--naive-gflop G] [--json]';
 
 const COMPILE_REPS = 11;
+/** Most samples or compile repetitions a run may ask for. */
+const MAX_REPS = 1000;
 
 interface Args {
   op: string;
@@ -23,6 +29,8 @@ interface Args {
   samples: number;
   seed: number;
   compileReps: number;
+  maxGflop: number;
+  naiveGflop: number;
 }
 
 export function parseBenchArgs(argv: string[]): Args | 'help' {
@@ -36,6 +44,8 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
       samples: { type: 'string' },
       seed: { type: 'string' },
       'compile-reps': { type: 'string' },
+      'max-gflop': { type: 'string' },
+      'naive-gflop': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
@@ -52,9 +62,11 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
     sizes: v.sizes,
     schedules: v.schedule ?? [],
     json: v.json ?? false,
-    samples: positiveInt('samples', v.samples, 7),
+    samples: positiveInt('samples', v.samples, 7, 1, MAX_REPS),
     seed: positiveInt('seed', v.seed, 1, 0),
-    compileReps: positiveInt('compile-reps', v['compile-reps'], COMPILE_REPS),
+    compileReps: positiveInt('compile-reps', v['compile-reps'], COMPILE_REPS, 1, MAX_REPS),
+    maxGflop: positiveNumber('max-gflop', v['max-gflop'], DEFAULT_MAX_GFLOP),
+    naiveGflop: positiveNumber('naive-gflop', v['naive-gflop'], DEFAULT_NAIVE_GFLOP),
   };
 }
 
@@ -70,18 +82,21 @@ interface Row {
   generate_ms?: number;
   compile_ms?: number;
   report?: unknown;
+  /** naive-js only: the sizes of the smaller problem it was timed on. */
+  sampled_sizes?: string;
 }
 
 async function run(args: Args): Promise<number> {
   // Heavy modules are loaded only after the arguments are known to be good.
-  const { parseProblem } = await import('../src/core/problem.ts');
+  const { parseProblem, sizesText } = await import('../src/core/problem.ts');
   const { defaultSchedule, parseSchedule, printSchedule } = await import('../src/core/schedule.ts');
   const { loadCodegen, detectTarget } = await import('../src/codegen/index.ts');
   const { allocateBuffers } = await import('../src/runtime/buffers.ts');
   const { measureSchedule } = await import('../src/runtime/measure.ts');
   const { measureNaive } = await import('../src/runtime/naive.ts');
   const { measurePeak } = await import('../src/runtime/peak.ts');
-  const { matmulShape, measureXnnpack } = await import('../src/runtime/xnnpack.ts');
+  const { measureXnnpack } = await import('../src/runtime/xnnpack.ts');
+  const { xnnpackOp } = await import('../src/core/xnnpackOp.ts');
 
   const problem = parseProblem(args.op, args.sizes);
   const schedules = args.schedules.map((text) => {
@@ -93,9 +108,13 @@ async function run(args: Args): Promise<number> {
     }
   });
 
+  checkWork(problem.flops, args.maxGflop, 'checking and timing every row');
+
   const codegen = await loadCodegen();
   const target = detectTarget();
   const buffers = allocateBuffers(problem, args.seed);
+  const xnnpackRow = xnnpackOp(problem) !== null;
+  const progress = new Progress('bench', 2 + schedules.length + (xnnpackRow ? 1 : 0) + 1, problem.flops >= PROGRESS_FLOPS);
   // Soft budgets keep big problems bearable: kernels get at least 3 samples; naive-js, which can
   // take seconds per call, gets one warm-up call (JS loops tier up within the call, by OSR) and
   // at least one sample.
@@ -103,23 +122,30 @@ async function run(args: Args): Promise<number> {
   const naiveTiming = { samples: args.samples, maxTotalMs: 3_000, minSamples: 1, minWarmupCalls: 1 };
   const rows: Row[] = [];
 
-  const naive = measureNaive(problem, buffers, { timing: naiveTiming });
+  // naive-js runs at a fraction of a GFLOPS: past --naive-gflop it is timed on fewer rows.
+  const sampled = naiveSampleSizes(problem.variables, problem.sizes, problem.flops, args.naiveGflop * 1e9);
+  const naiveProblem = sampled ? parseProblem(problem.op, problem.variables.map((v) => `${v}=${sampled[v]}`).join(', ')) : problem;
+  progress.start(1, sampled ? `naive-js (on ${sizesText(naiveProblem)})` : 'naive-js');
+  const naive = measureNaive(naiveProblem, sampled ? allocateBuffers(naiveProblem, args.seed) : buffers, { timing: naiveTiming });
+  progress.done();
   rows.push({
     impl: 'naive-js',
     gflops: naive.gflops,
     gflops_median: naive.gflopsMedian,
     correct: naive.check.correct,
-    schedule: printSchedule(problem, defaultSchedule(problem)),
+    schedule: printSchedule(naiveProblem, defaultSchedule(naiveProblem)),
     max_error: naive.check.maxError,
     checked: naive.check.checked,
     ...(naive.check.reason ? { reason: naive.check.reason } : {}),
+    ...(sampled ? { sampled_sizes: sizesText(naiveProblem) } : {}),
   });
 
   const kernels: Array<{ impl: string; schedule: ReturnType<typeof defaultSchedule> }> = [
     { impl: 'default', schedule: defaultSchedule(problem) },
     ...schedules.map((schedule) => ({ impl: 'schedule', schedule })),
   ];
-  for (const k of kernels) {
+  for (const [i, k] of kernels.entries()) {
+    progress.start(2 + i, k.impl);
     const m = await measureSchedule(codegen, problem, k.schedule, target, { buffers, timing });
     // Generating + compiling one kernel: median over a few repetitions (the first one above
     // already warmed up the generator).
@@ -130,6 +156,7 @@ async function run(args: Args): Promise<number> {
       gen.push(c.generateMs);
       comp.push(c.compileMs);
     }
+    progress.done();
     rows.push({
       impl: k.impl,
       gflops: m.gflops,
@@ -145,8 +172,10 @@ async function run(args: Args): Promise<number> {
     });
   }
 
-  if (matmulShape(problem)) {
+  if (xnnpackRow) {
+    progress.start(2 + kernels.length, 'xnnpack');
     const x = await measureXnnpack(problem, buffers, { timing });
+    progress.done();
     if (x) {
       rows.push({
         impl: 'xnnpack',
@@ -160,7 +189,9 @@ async function run(args: Args): Promise<number> {
     }
   }
 
+  progress.start(2 + kernels.length + (xnnpackRow ? 1 : 0), 'peak');
   const peak = await measurePeak(codegen, target, timing);
+  progress.done();
   rows.push({ impl: 'peak', gflops: peak.gflops, gflops_median: peak.gflopsMedian, correct: true });
 
   if (args.json) {
@@ -182,8 +213,8 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
   const header = ['impl', 'GFLOPS best', 'GFLOPS median', 'correct', 'vs xnnpack', '% of peak', 'schedule'];
   const body = rows.map((r) => [
     r.impl,
-    fmt(r.gflops),
-    fmt(r.gflops_median),
+    fmtGflops(r.gflops),
+    fmtGflops(r.gflops_median),
     r.correct ? 'yes' : 'NO',
     xnn !== null && r.gflops !== null && r.impl !== 'peak' ? `${fmt(r.gflops / xnn)}x` : '',
     peak !== null && r.gflops !== null && r.impl !== 'peak' ? `${fmt((100 * r.gflops) / peak, 1)}%` : '',
@@ -201,6 +232,9 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
     out.push(
       `  ${r.impl.padEnd(8)} ${fmt(r.generate_ms, 3)} ms generate + ${fmt(r.compile_ms, 3)} ms compile = ${fmt(total, 3)} ms   ${r.schedule ?? ''}`.trimEnd(),
     );
+  }
+  for (const r of rows) {
+    if (r.sampled_sizes) out.push(`${r.impl}: timed on ${r.sampled_sizes}, a smaller problem (the whole one is over --naive-gflop); its schedule is that problem's`);
   }
   for (const r of rows) {
     if (!r.correct) out.push(`${r.impl}: ${r.reason ?? 'incorrect'}`);

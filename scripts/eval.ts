@@ -26,8 +26,8 @@
 // "tuning_s_mean", "tuning_s_max", "families":{"matmul": vs-expert geomean, ...}, "results":[{"benchmark",
 // "family", "schedule", "gflops", "default_gflops", "expert_gflops", "speedup", "vs_expert",
 // "peak_fraction", "tuning_s", "actions"}]}]}
-import path from 'node:path';
-import { UsageError, fmt, oneOf, parseFlags, positiveInt, positiveNumber, runScript, table } from './cli.ts';
+import { MAX_STEPS } from './agentCli.ts';
+import { UsageError, fmt, fmtGflops, oneOf, parseFlags, positiveInt, positiveNumber, runScript, table } from './cli.ts';
 import { METHODS, type Method } from '../src/agent/methods.ts';
 
 const USAGE =
@@ -85,7 +85,7 @@ export function parseEvalArgs(argv: string[]): Args | 'help' {
     methods: [...new Set(methods)] as Method[],
     policy: v.policy ?? 'public/agent',
     seed: v.seed === undefined ? null : positiveInt('seed', v.seed, 1, 0),
-    steps: positiveInt('steps', v.steps, 10),
+    steps: positiveInt('steps', v.steps, 10, 1, MAX_STEPS),
   };
 }
 
@@ -117,8 +117,8 @@ async function run(args: Args): Promise<number> {
 
   const codegen = await loadCodegen();
   const target = detectTarget();
-  const policy = args.methods.includes('looptune') ? await loadAgentPolicy(path.resolve(args.policy)) : undefined;
-  const scorer = args.methods.includes('agent') ? await loadAgentScorer(path.resolve(args.costModel), codegen, target) : undefined;
+  const policy = args.methods.includes('looptune') ? await loadAgentPolicy(args.policy) : undefined;
+  const scorer = args.methods.includes('agent') ? await loadAgentScorer(args.costModel, codegen, target) : undefined;
   const splitSeed = args.seed ?? (typeof policy?.metadata.splitSeed === 'number' ? policy.metadata.splitSeed : 1);
   if (policy && args.seed !== null && policy.metadata.splitSeed !== undefined && policy.metadata.splitSeed !== args.seed) {
     throw new UsageError(`--seed ${args.seed}: the policy was trained on the split of seed ${String(policy.metadata.splitSeed)}; its test problems are the held-out ones`);
@@ -178,7 +178,7 @@ async function run(args: Args): Promise<number> {
         actions: r.actions,
       });
       log(
-        `eval: [${i + 1}/${benchmarks.length}] ${b.id.padEnd(40)} ${method.padEnd(8)} ${fmt(final.gflops).padStart(6)} GFLOPS (${fmt(final.gflops / def.gflops)}x, ` +
+        `eval: [${i + 1}/${benchmarks.length}] ${b.id.padEnd(40)} ${method.padEnd(8)} ${fmtGflops(final.gflops).padStart(6)} GFLOPS (${fmt(final.gflops / def.gflops)}x, ` +
           `${fmt(final.gflops / expertGflops)} of expert) in ${fmt(r.totalMs / 1000)} s  ${schedule}`,
       );
     });
@@ -211,10 +211,10 @@ async function run(args: Args): Promise<number> {
     return 0;
   }
   const rows = [
-    ['default', fmt(mean(defaults)), '1.00x', '1.00x', '-', '-', fmt((100 * mean(defaults)) / peak, 0), '-', '-', '-'],
+    ['default', fmtGflops(mean(defaults)), '1.00x', '1.00x', '-', '-', fmt((100 * mean(defaults)) / peak, 0), '-', '-', '-'],
     ...summary.map((s) => [
       s.method,
-      fmt(s.mean_gflops),
+      fmtGflops(s.mean_gflops),
       `${fmt(s.speedup_mean)}x`,
       `${fmt(s.speedup_geomean)}x`,
       fmt(s.vs_expert_geomean),
@@ -241,10 +241,10 @@ async function run(args: Args): Promise<number> {
       ['benchmark', 'default', ...methods],
       benchmarks.map((b, i) => [
         b.id,
-        fmt(defaults[i]),
+        fmtGflops(defaults[i]),
         ...methods.map((m) => {
           const r = results.get(m)![i];
-          return m === 'expert' ? fmt(r.gflops) : `${fmt(r.gflops)} (${fmt(r.vs_expert)})`;
+          return m === 'expert' ? fmtGflops(r.gflops) : `${fmtGflops(r.gflops)} (${fmt(r.vs_expert)})`;
         }),
       ]),
       [0],

@@ -71,8 +71,7 @@ async function run(args: Args): Promise<number> {
   const codegen = await loadCodegen();
   const target = detectTarget();
   const prefix = target.relaxedSimd ? 'relaxed' : 'simd';
-  const store = new JsonFileStore(path.resolve(args.cache), 500);
-  if (store.loadError) log(`train:cost: ${store.loadError}`);
+  const store = new JsonFileStore(path.resolve(args.cache), { flushEvery: 500, createFolder: args.cache === DEFAULT_CACHE });
   log(`train:cost: seed ${args.seed}, cache ${args.cache} (${store.size} measurements)`);
 
   if (args.collectMinutes > 0) {

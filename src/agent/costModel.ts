@@ -72,8 +72,6 @@ export function workingSets(problem: Problem, schedule: Schedule): number[] {
   return out;
 }
 
-const words = (s: string) => (s.trim() === '' ? 0 : s.trim().split(/\s+/).filter((w) => !/^r\d+$/.test(w)).length);
-
 export function costFeatures(problem: Problem, schedule: Schedule, report: KernelReport): Float32Array {
   const out = new Float32Array(COST_FEATURES);
   const rows = MAX_LOOPS * EXTENDED_COLUMNS;
@@ -94,8 +92,8 @@ export function costFeatures(problem: Problem, schedule: Schedule, report: Kerne
     Math.log2(1 + r.bytes) / 16,
     r.relaxedFma ? 1 : 0,
     r.horizontalSum ? 1 : 0,
-    words(r.heldAcross) / 10,
-    words(r.tileLoops) / 10,
+    r.heldAcross.length / 10,
+    r.tileLoops.length / 10,
   ];
   out.set(values, o);
   o += values.length;

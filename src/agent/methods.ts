@@ -4,7 +4,7 @@
 import type { Problem, Schedule } from '../core/types.ts';
 import { expertTune } from './expert.ts';
 import type { GflopsOracle } from './oracle.ts';
-import type { QPolicy } from './policy.ts';
+import type { FeatureMlp } from './policy.ts';
 import { agentTune } from './rollout.ts';
 import { SEARCH_METHODS, runSearch, type SearchMethod } from './search.ts';
 import { tileSearch, type Scorer, type TileSearchOptions } from './tileSearch.ts';
@@ -17,7 +17,7 @@ export const DEFAULT_SEARCH_BUDGET_MS = 60_000;
 
 export interface TuneOptions {
   /** Required for 'looptune'. */
-  policy?: QPolicy;
+  policy?: FeatureMlp;
   /** Required for 'agent': the cost model's predicted GFLOPS. */
   scorer?: Scorer;
   /** The agent's search settings (its budget is `budgetMs`). */

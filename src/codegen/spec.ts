@@ -16,7 +16,8 @@ export function encodeSpec(problem: Problem, schedule: Schedule, target: Target,
   const vars = problem.variables;
   const index = new Map(vars.map((v, i) => [v, i]));
   const tensors = [problem.output, problem.inputs[0], problem.inputs[1]];
-  const words: number[] = [1, target.relaxedSimd ? 1 : 0, vars.length, schedule.loops.length];
+  const flags = (target.relaxedSimd ? 1 : 0) | (target.hoistsLoads ? 2 : 0);
+  const words: number[] = [1, flags, vars.length, schedule.loops.length];
   for (const v of vars) words.push(problem.sizes[v]);
   for (const t of tensors) for (const v of vars) words.push(t.strides[v] ?? 0);
   for (const loop of schedule.loops) {

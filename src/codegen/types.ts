@@ -6,6 +6,12 @@ import type { AccessKind } from '../core/facts.ts';
 export interface Target {
   /** The engine validates relaxed SIMD (`f32x4.relaxed_madd`). */
   relaxedSimd: boolean;
+  /**
+   * The engine loads every input value of an unrolled tile before its multiply-adds, so they all
+   * hold a register at once (V8's TurboFan: Node 20). Otherwise a value holds one from its load
+   * to its last use (V8's Turboshaft: Chromium 156). Decides how big a tile fits the registers.
+   */
+  hoistsLoads?: boolean;
 }
 
 /** How one tensor is read or written along the vectorized variable. */
@@ -20,6 +26,9 @@ export interface KernelReport extends KernelFacts {
   /** When the innermost loop is too long to unroll: how many vectors each of its iterations handles (0 otherwise). */
   innermostUnroll: number;
   relaxedFma: boolean;
+  /** Vector registers the tile needs (accumulators + operands + temporaries) and how many there are. */
+  registers: number;
+  registerBudget: number;
   /** Number of copies of the loop body emitted to handle tails. */
   tailPaths: number;
   /** Wasm instructions in the kernel body. */

@@ -30,6 +30,8 @@ export interface Measurement extends CheckResult {
   /** GFLOPS of the median sample; null as above. */
   gflopsMedian: number | null;
   report: KernelReport;
+  /** The kernel module's bytes. */
+  kernelBytes: Uint8Array;
   generateMs: number;
   compileMs: number;
   flops: number;
@@ -128,6 +130,7 @@ export async function measureSchedule(
     checked: check.checked,
     checkedElements: check.checkedElements,
     report: compiled.report,
+    kernelBytes: compiled.bytes,
     generateMs: compiled.generateMs,
     compileMs: compiled.compileMs,
     flops: problem.flops,

@@ -2,7 +2,7 @@
 
 namespace looplab {
 
-// Layout: [version=1, flags(bit0: relaxed SIMD), nvars, nloops,
+// Layout: [version=1, flags(bit0: relaxed SIMD, bit1: hoisted loads), nvars, nloops,
 //          size x nvars, stride(out) x nvars, stride(in0) x nvars, stride(in1) x nvars,
 //          (var, trip, tail) x nloops,
 //          registers, unrolled, innermost_vectors, innermost_unroll, loop_unroll]  (0 keeps the default)
@@ -14,6 +14,7 @@ std::string decode_spec(const int32_t* w, int count, Spec& spec) {
   int need = 4 + nvars * (1 + kTensors) + 3 * nloops + 5;
   if (count != need) return "spec: wrong length";
   spec.relaxed = (w[1] & 1) != 0;
+  spec.hoisted_loads = (w[1] & 2) != 0;
   const int32_t* p = w + 4;
   spec.size.assign(p, p + nvars);
   p += nvars;
