@@ -66,6 +66,11 @@ export class JsonFileStore implements MeasurementStore {
     if (++this.unsaved >= this.flushEvery) this.flush();
   }
 
+  /** Every entry whose key starts with `prefix|` (one target's measurements). */
+  *entriesWithPrefix(prefix: string): Generator<[string, number]> {
+    for (const entry of this.entries) if (entry[0].startsWith(`${prefix}|`)) yield entry;
+  }
+
   get size(): number {
     return this.entries.size;
   }
