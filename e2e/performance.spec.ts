@@ -60,11 +60,19 @@ test('the panel shows best and median GFLOPS, correctness, % of peak, XNNPACK an
   await shot('performance-panel', panel(page));
 });
 
-test('a problem that is not a matmul says XNNPACK does not apply', async ({ page }) => {
-  await page.goto('/#preset=conv-1x1');
+test('a convolution gets the XNNPACK line from tf.conv2d', async ({ page }) => {
+  await page.goto('/#preset=conv-3x3-stride2');
+  await measured(page);
+  await expect(page.getByTestId('xnnpack')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(page.getByTestId('xnnpack')).toContainText(/XNNPACK \(tfjs-backend-wasm conv2d, one thread\): [\d.]+ GFLOPS/);
+});
+
+test('a problem that is neither a matmul nor a convolution says XNNPACK does not apply', async ({ page }) => {
+  await page.goto('/#p=C[i]+%2B=+A[i]+*+B[i]%0Ai=4096');
+  await expect(page.getByTestId('problem-op')).toHaveText('C[i] += A[i] * B[i]');
   await measured(page);
   await expect(page.getByTestId('xnnpack')).toHaveAttribute('data-state', 'n/a');
-  await expect(page.getByTestId('xnnpack')).toHaveText('XNNPACK baseline: only for matmul-shaped problems');
+  await expect(page.getByTestId('xnnpack')).toHaveText('XNNPACK baseline: only for matmul- and convolution-shaped problems');
 });
 
 test('the history chart gets a point per action; clicking a point jumps there', async ({ page, shot }) => {

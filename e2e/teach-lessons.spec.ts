@@ -116,9 +116,9 @@ test('the tails lesson by keyboard: tails on m and n, a register tile, and every
   await expect(task(page, 'tile-tails').getByTestId('lesson-task-detail-tile-tails')).toHaveText(/^tile m:4 n:8, held across k:64, \d+ body copies for the tails; correct$/);
 });
 
-test('the register-tile lesson by keyboard: a 2x16 tile held across k, its speedup, then a tile too big to hold', async ({ page }) => {
+test('the register-tile lesson by keyboard: a 2x16 tile held across k, its speedup, then a tile too big for the registers and its cost', async ({ page }) => {
   await page.goto('/?lesson=register-tile');
-  await expect(page.getByTestId('lesson-title')).toHaveText('The register tile, and what happens when it spills');
+  await expect(page.getByTestId('lesson-title')).toHaveText('The register tile, and a tile too big for the registers');
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
   const start = await measuredGflops(page);
 
@@ -136,16 +136,23 @@ test('the register-tile lesson by keyboard: a 2x16 tile held across k, its speed
   if (tiled / start < 5) await page.keyboard.press('b');
   await expect(task(page, 'speedup-5x')).toHaveAttribute('data-done', 'true');
 
-  // Back to before n was split (6 entries: two moves, the split, a move, two swaps), then ask for 2x64: 32 vectors.
+  // Back to before n was split (6 entries: two moves, the split, a move, two swaps), then ask for 2x64: 32 accumulators.
   for (let i = 0; i < 6; i++) await page.keyboard.press('u');
   await expect(schedule(page)).toHaveText('m:128 n:256 k:256 m:2');
   await presses(page, 'ArrowUp', 'ArrowUp');
   await splitBy(page, '64');
   await presses(page, 'ArrowDown', 'Shift+ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('m:128 n:4 k:256 m:2 n:64');
-  await expect(task(page, 'spill')).toHaveAttribute('data-done', 'true');
-  await expect(task(page, 'spill').getByTestId('lesson-task-detail-spill')).toContainText('asked m:2 n:64 (32 vectors)');
-  await expect(page.getByTestId('lesson-count')).toHaveText('3 of 3 done');
+  await expect(task(page, 'too-big')).toHaveAttribute('data-done', 'true');
+  await expect(task(page, 'too-big').getByTestId('lesson-task-detail-too-big')).toHaveText(
+    'asked m:2 n:64; the generator: the m:2 n:64 tile needs 32 accumulators + 17 operands = 49 > 15 registers: n:64 stays a loop of 4 x 16 outside k:256',
+  );
+  // Its measured speed against the 2x16 tile measured above.
+  await expect(task(page, 'too-big-cost')).toHaveAttribute('data-done', 'true');
+  await expect(task(page, 'too-big-cost').getByTestId('lesson-task-detail-too-big-cost')).toHaveText(
+    /^asked m:2 n:64, ran m:2 n:16: [\d.]+ GFLOPS; the 2×16 tile m:2 n:16: [\d.]+ GFLOPS \([\d.]+×\)$/,
+  );
+  await expect(page.getByTestId('lesson-count')).toHaveText('4 of 4 done');
 });
 
 test("a teacher's link hides panels and actions for real, and fixes the problem", async ({ page, shot }) => {

@@ -1,15 +1,54 @@
-// What tune and eval share: loading the policy (tfjs on the wasm backend) and the careful final
+// What tune and eval share: loading the policy and the cost model (tfjs on the wasm backend) and the careful final
 // measurement of the tuned schedules (checked against the reference, then timed with FINAL_TIMING,
 // interleaved with the default's and the other methods').
+import path from 'node:path';
 import type { Codegen, Target } from '../src/codegen/index.ts';
 import type { Problem, Schedule } from '../src/core/types.ts';
-import type { QPolicy } from '../src/agent/policy.ts';
+import type { FeatureMlp } from '../src/agent/policy.ts';
+import { errorMessage } from '../src/core/errors.ts';
+import { UsageError } from './cli.ts';
+import type { Scorer } from '../src/agent/tileSearch.ts';
 
-export async function loadAgentPolicy(dir: string): Promise<QPolicy> {
+/** Most actions a tune or eval run may take per problem (LoopTune's episodes take 10). */
+export const MAX_STEPS = 100;
+
+/**
+ * The policy of `--policy DIR` (`given`, as typed). A folder that holds no loadable policy is bad
+ * input: the message names the missing or broken file and the fix.
+ */
+export async function loadAgentPolicy(given: string): Promise<FeatureMlp> {
   const { loadTfWasm } = await import('../src/runtime/xnnpack.ts');
-  const { loadPolicy } = await import('../src/agent/policyFiles.ts');
+  const { loadPolicy, SHIPPED_POLICY_DIR } = await import('../src/agent/policyFiles.ts');
   await loadTfWasm();
-  return loadPolicy(dir);
+  try {
+    return await loadPolicy(path.resolve(given));
+  } catch (e) {
+    throw new UsageError(
+      `--policy ${given}: ${errorMessage(e)}; pass a folder holding model.json and weights.bin, ` +
+        `as npm run train writes them (to ${SHIPPED_POLICY_DIR} by default)`,
+    );
+  }
+}
+
+/**
+ * The agent's scorer: the cost model of `--cost-model DIR` (`given`, as typed) ranking schedules
+ * from their features and the generator's report. A folder without one is bad input.
+ */
+export async function loadAgentScorer(given: string, codegen: Codegen, target: Target): Promise<Scorer> {
+  const { loadTfWasm } = await import('../src/runtime/xnnpack.ts');
+  const { loadCostModel, COST_MODEL_DIR } = await import('../src/agent/costModelFiles.ts');
+  const { codegenReporter } = await import('../src/agent/costModel.ts');
+  await loadTfWasm();
+  let model;
+  try {
+    model = await loadCostModel(path.resolve(given));
+  } catch (e) {
+    throw new UsageError(
+      `--cost-model ${given}: ${errorMessage(e)}; pass a folder holding model.json and weights.bin, as npm run train:cost writes them (to ${COST_MODEL_DIR} by default)`,
+    );
+  }
+  const reporter = codegenReporter(codegen, target);
+  return (problem, schedules) => model.predictGflops(problem, schedules, reporter);
 }
 
 export interface FinalMeasurement {

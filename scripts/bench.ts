@@ -2,8 +2,11 @@
 //
 // Checks, then times, on one thread: naive scalar JS loops (`naive-js`), the generated kernel of
 // the default schedule (`default`), the generated kernel of every --schedule (`schedule`),
-// tfjs-backend-wasm's matMul (`xnnpack`, matmul-shaped problems only) and the peak kernel
+// tfjs-backend-wasm's matMul or conv2d (`xnnpack`, matmul- and convolution-shaped problems) and the peak kernel
 // (`peak`). Also reports how long generating and compiling one kernel takes (median).
+// A problem over --max-gflop (default 10 GFLOP a call) is refused; over --naive-gflop (default
+// 0.5) naive-js is timed on a smaller problem (fewer rows) and the output says so. Problems from
+// 0.1 GFLOP on print progress on stderr.
 //
 // With --threads N (N >= 2) the same run adds, on N threads sharing one memory: every --schedule
 // again (its parallel loop's iterations divided among the threads; a schedule without `||` gets
@@ -19,13 +22,16 @@
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
 import { MAX_THREADS } from '../src/runtime/threads.ts';
-import { UsageError, fmt, median, parseFlags, positiveInt, runScript, table } from './cli.ts';
+import { UsageError, fmt, fmtGflops, median, parseFlags, positiveInt, positiveNumber, runScript, table } from './cli.ts';
+import { DEFAULT_MAX_GFLOP, DEFAULT_NAIVE_GFLOP, PROGRESS_FLOPS, Progress, checkWork, naiveSampleSizes } from './workLimit.ts';
 
 const USAGE =
   'usage: npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... ' +
-  '[--threads N] [--rounds N] [--samples N] [--seed S] [--compile-reps N] [--json]';
+  '[--threads N] [--rounds N] [--samples N] [--seed S] [--compile-reps N] [--max-gflop G] [--naive-gflop G] [--json]';
 
 const COMPILE_REPS = 11;
+/** Most samples or compile repetitions a run may ask for. */
+const MAX_REPS = 1000;
 
 interface Args {
   op: string;
@@ -37,6 +43,8 @@ interface Args {
   compileReps: number;
   threads: number;
   rounds: number;
+  maxGflop: number;
+  naiveGflop: number;
 }
 
 export function parseBenchArgs(argv: string[]): Args | 'help' {
@@ -52,6 +60,8 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
       'compile-reps': { type: 'string' },
       threads: { type: 'string' },
       rounds: { type: 'string' },
+      'max-gflop': { type: 'string' },
+      'naive-gflop': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
@@ -68,11 +78,13 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
     sizes: v.sizes,
     schedules: v.schedule ?? [],
     json: v.json ?? false,
-    samples: positiveInt('samples', v.samples, 7),
+    samples: positiveInt('samples', v.samples, 7, 1, MAX_REPS),
     seed: positiveInt('seed', v.seed, 1, 0),
-    compileReps: positiveInt('compile-reps', v['compile-reps'], COMPILE_REPS),
+    compileReps: positiveInt('compile-reps', v['compile-reps'], COMPILE_REPS, 1, MAX_REPS),
     threads: threadCount(v.threads),
-    rounds: positiveInt('rounds', v.rounds, v.threads !== undefined && threadCount(v.threads) > 1 ? 3 : 1),
+    rounds: positiveInt('rounds', v.rounds, v.threads !== undefined && threadCount(v.threads) > 1 ? 3 : 1, 1, MAX_REPS),
+    maxGflop: positiveNumber('max-gflop', v['max-gflop'], DEFAULT_MAX_GFLOP),
+    naiveGflop: positiveNumber('naive-gflop', v['naive-gflop'], DEFAULT_NAIVE_GFLOP),
   };
 }
 
@@ -122,18 +134,22 @@ export interface Row {
   report?: unknown;
   /** Threaded schedule rows: iterations of the parallel loop each thread ran. */
   ranges?: [number, number][] | null;
+  /** naive-js only: the sizes of the smaller problem it was timed on. */
+  sampled_sizes?: string;
 }
 
 async function run(args: Args): Promise<number> {
   // Heavy modules are loaded only after the arguments are known to be good.
-  const { parseProblem } = await import('../src/core/problem.ts');
+  const { parseProblem, sizesText } = await import('../src/core/problem.ts');
   const { defaultSchedule, parseSchedule, printSchedule } = await import('../src/core/schedule.ts');
   const { loadCodegen, detectTarget } = await import('../src/codegen/index.ts');
   const { allocateBuffers } = await import('../src/runtime/buffers.ts');
   const { measureSchedule } = await import('../src/runtime/measure.ts');
   const { measureNaive } = await import('../src/runtime/naive.ts');
   const { measurePeak, measurePeakOnThreads } = await import('../src/runtime/peak.ts');
-  const { matmulShape, measureXnnpack } = await import('../src/runtime/xnnpack.ts');
+  const { matmulShape } = await import('../src/core/matmulShape.ts');
+  const { measureXnnpack } = await import('../src/runtime/xnnpack.ts');
+  const { xnnpackOp } = await import('../src/core/xnnpackOp.ts');
   const { applyAction } = await import('../src/core/actions.ts');
 
   const problem = parseProblem(args.op, args.sizes);
@@ -146,9 +162,13 @@ async function run(args: Args): Promise<number> {
     }
   });
 
+  checkWork(problem.flops, args.maxGflop, 'checking and timing every row');
+
   const codegen = await loadCodegen();
   const target = detectTarget();
   const buffers = allocateBuffers(problem, args.seed);
+  const xnnpackRow = xnnpackOp(problem) !== null;
+  const progress = new Progress('bench', 2 + args.rounds, problem.flops >= PROGRESS_FLOPS);
   // Soft budgets keep big problems bearable: kernels get at least 3 samples; naive-js, which can
   // take seconds per call, gets one warm-up call (JS loops tier up within the call, by OSR) and
   // at least one sample.
@@ -156,17 +176,23 @@ async function run(args: Args): Promise<number> {
   const naiveTiming = { samples: args.samples, maxTotalMs: 3_000, minSamples: 1, minWarmupCalls: 1 };
   const rows: Row[] = [];
 
-  const naive = measureNaive(problem, buffers, { timing: naiveTiming });
+  // naive-js runs at a fraction of a GFLOPS: past --naive-gflop it is timed on fewer rows.
+  const sampled = naiveSampleSizes(problem.variables, problem.sizes, problem.flops, args.naiveGflop * 1e9);
+  const naiveProblem = sampled ? parseProblem(problem.op, problem.variables.map((v) => `${v}=${sampled[v]}`).join(', ')) : problem;
+  progress.start(1, sampled ? `naive-js (on ${sizesText(naiveProblem)})` : 'naive-js');
+  const naive = measureNaive(naiveProblem, sampled ? allocateBuffers(naiveProblem, args.seed) : buffers, { timing: naiveTiming });
+  progress.done();
   rows.push({
     impl: 'naive-js',
     threads: 1,
     gflops: naive.gflops,
     gflops_median: naive.gflopsMedian,
     correct: naive.check.correct,
-    schedule: printSchedule(problem, defaultSchedule(problem)),
+    schedule: printSchedule(naiveProblem, defaultSchedule(naiveProblem)),
     max_error: naive.check.maxError,
     checked: naive.check.checked,
     ...(naive.check.reason ? { reason: naive.check.reason } : {}),
+    ...(sampled ? { sampled_sizes: sizesText(naiveProblem) } : {}),
   });
 
   type Schedule = ReturnType<typeof defaultSchedule>;
@@ -203,8 +229,10 @@ async function run(args: Args): Promise<number> {
     return schedule;
   };
 
+  progress.start(2, 'default');
   const defaultRun = await measureSchedule(codegen, problem, defaultSchedule(problem), target, { buffers, timing });
   rows.push({ ...kernelRow('default', defaultRun, 1), ...(await compileTimes(defaultSchedule(problem))) });
+  progress.done();
 
   // Rows compared with each other are timed in interleaved rounds (best of the rounds), so that
   // load coming and going on a shared machine favours none of them.
@@ -212,7 +240,11 @@ async function run(args: Args): Promise<number> {
   const shared = pool ? (await import('../src/runtime/measureThreads.ts')).allocateSharedBuffers(problem, args.seed) : null;
   const rounds: Row[][] = [];
   try {
-    for (let round = 0; round < args.rounds; round++) rounds.push(await comparedRows(round === 0));
+    for (let round = 0; round < args.rounds; round++) {
+      progress.start(3 + round, `round ${round + 1} of ${args.rounds}: schedules, baselines, peak`);
+      rounds.push(await comparedRows(round === 0));
+      progress.done();
+    }
   } finally {
     pool?.terminate();
   }
@@ -232,7 +264,7 @@ async function run(args: Args): Promise<number> {
       }
     }
     const out: Row[] = [...oneThread, ...nThreads];
-    if (matmulShape(problem)) {
+    if (xnnpackRow) {
       const x = await measureXnnpack(problem, buffers, { timing });
       if (x) {
         out.push({
@@ -315,8 +347,8 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
     return [
       r.impl,
       ...(threaded ? [String(r.threads)] : []),
-      fmt(r.gflops),
-      fmt(r.gflops_median),
+      fmtGflops(r.gflops),
+      fmtGflops(r.gflops_median),
       r.correct ? 'yes' : 'NO',
       // ort-mlas runs on N threads: only rows on N threads are compared with it.
       ...(threaded ? [ratio(r.gflops, oneThread(r)), isPeak || r.impl === 'ort-mlas' || r.threads !== threads ? '' : ratio(r.gflops, ort)] : []),
@@ -352,6 +384,9 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
           : `  ${r.schedule}: no loop may run in parallel, so it runs on one of the threads`,
       );
     }
+  }
+  for (const r of rows) {
+    if (r.sampled_sizes) out.push(`${r.impl}: timed on ${r.sampled_sizes}, a smaller problem (the whole one is over --naive-gflop); its schedule is that problem's`);
   }
   for (const r of rows) {
     if (!r.correct) out.push(`${r.impl}: ${r.reason ?? 'incorrect'}`);

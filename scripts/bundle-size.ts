@@ -5,7 +5,7 @@
 //   - page: index.html's module scripts and modulepreloads, plus every chunk they import
 //     statically (followed transitively);
 //   - worker: the module workers the page starts (`new Worker(new URL('…'))` in those chunks) and
-//     their static imports: the runtime worker starts at load and measures the first kernel.
+//     their static imports: the kernel worker starts at load and measures the first kernel.
 // What does not: chunks reached only through a dynamic `import()` (tfjs and XNNPACK in the worker,
 // wabt for the code panel, …): they are listed as lazy. Sizes are gzip level 9, 1 kB = 1000 bytes.
 //
@@ -14,6 +14,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { errorMessage } from '../src/core/errors.ts';
 
 /** Script and modulepreload URLs of an index.html, in document order. */
 export function parseIndexHtml(html: string): { scripts: string[]; modulepreloads: string[] } {
@@ -163,7 +164,7 @@ function main(argv: string[]): number {
       options: { dist: { type: 'string' }, 'budget-kb': { type: 'string' }, json: { type: 'boolean' } },
     }).values;
   } catch (e) {
-    console.error(`bundle-size: ${(e as Error).message}\nusage: npm run size -- [--dist dist] [--budget-kb 300] [--json]`);
+    console.error(`bundle-size: ${errorMessage(e)}\nusage: npm run size -- [--dist dist] [--budget-kb 300] [--json]`);
     return 2;
   }
   const dist = args.dist ?? process.env.LOOPLAB_DIST ?? 'dist';

@@ -3,38 +3,64 @@
 //
 // Exit codes: 0 success; 1 something failed unexpectedly (or a result is wrong); 2 bad input.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { excerpt } from '../src/core/dsl.ts';
+import { errorMessage } from '../src/core/errors.ts';
+import { formatGflops } from '../src/core/format.ts';
 
 /** Bad input: printed as one line on stderr, exit code 2. */
 export class UsageError extends Error {}
 
-/** An integer flag value >= `min`, or `fallback` when the flag is absent. */
-export function positiveInt(flag: string, text: string | undefined, fallback: number, min = 1): number {
+/**
+ * An integer flag value from `min` to `max`, or `fallback` when the flag is absent. Every integer
+ * flag has an upper bound (at most the largest exact integer): a huge count would run for ever.
+ */
+export function positiveInt(flag: string, text: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
-    throw new UsageError(`--${flag} wants an integer >= ${min}, got '${text}'`);
-  }
-  return Number(text);
+  const want = max < Number.MAX_SAFE_INTEGER ? `an integer from ${min} to ${max}` : min === 1 ? 'a positive integer' : `an integer >= ${min}`;
+  const t = text.trim();
+  if (!/^-?\d+$/.test(t) || Number(t) < min) throw new UsageError(`--${flag} must be ${want}, got '${excerpt(text)}'`);
+  if (Number(t) > max) throw new UsageError(`--${flag} must be at most ${max}, got '${excerpt(text)}'`);
+  return Number(t);
 }
 
 /** A number flag value > 0 (e.g. seconds), or `fallback` when absent. */
 export function positiveNumber(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const x = Number(text);
-  if (text.trim() === '' || !Number.isFinite(x) || x <= 0) throw new UsageError(`--${flag} wants a number > 0, got '${text}'`);
+  if (text.trim() === '' || !Number.isFinite(x) || x <= 0) throw new UsageError(`--${flag} wants a number > 0, got '${excerpt(text)}'`);
   return x;
 }
 
 /** One of `choices`, or `fallback` when absent. */
 export function oneOf<T extends string>(flag: string, text: string | undefined, choices: readonly T[], fallback: T): T {
   if (text === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`--${flag} must be one of ${choices.join(', ')}; got '${text}'`);
+  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`--${flag} must be one of ${choices.join(', ')}; got '${excerpt(text)}'`);
   return text as T;
+}
+
+/**
+ * `--flag -1` as `--flag=-1` for the flags that take a value, so that a negative number reaches the
+ * flag's own check (parseArgs reads it as an option and says the flag has no value).
+ */
+function attachNegativeValues(argv: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([^=]+)$/.exec(argv[i])?.[1];
+    const next = argv[i + 1];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
 }
 
 /** node:util parseArgs (strict, no positionals) with its errors turned into one-line UsageErrors. */
 export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, positionalHint = '') {
   try {
-    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values;
+    return parseArgs({ args: attachNegativeValues(argv, options), strict: true, allowPositionals: false, options }).values;
   } catch (e) {
     const err = e as Error & { code?: string };
     const flag = /'([^' ]+)/.exec(err.message)?.[1];
@@ -51,9 +77,9 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(ar
   }
 }
 
-/** Errors that mean "bad input" (exit 2): usage, DSL, schedule and buffer-size errors. */
+/** Errors that mean "bad input" (exit 2): usage, DSL, schedule, buffer-size and cache-file errors. */
 export function isInputError(e: unknown): e is Error {
-  return e instanceof Error && (['DslError', 'ScheduleError', 'BufferSizeError'].includes(e.name) || e instanceof UsageError);
+  return e instanceof Error && (['DslError', 'ScheduleError', 'BufferSizeError', 'CacheFileError'].includes(e.name) || e instanceof UsageError);
 }
 
 /**
@@ -66,7 +92,7 @@ export async function runScript<A>(name: string, usage: string, parse: (argv: st
   try {
     args = parse(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`${name}: ${(e as Error).message} (see --help)\n`);
+    process.stderr.write(`${name}: ${errorMessage(e)} (see --help)\n`);
     return 2;
   }
   if (args === 'help') {
@@ -76,7 +102,7 @@ export async function runScript<A>(name: string, usage: string, parse: (argv: st
   try {
     return await run(args);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     process.stderr.write(`${name}: ${message.split('\n')[0]}\n`);
     if (process.env.LOOPLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return isInputError(e) ? 2 : 1;
@@ -85,6 +111,11 @@ export async function runScript<A>(name: string, usage: string, parse: (argv: st
 
 export function fmt(x: number | null | undefined, digits = 2): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}
+
+/** A GFLOPS figure as the page shows it (core's formatGflops, three significant digits); '-' when there is none. */
+export function fmtGflops(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '-' : formatGflops(x);
 }
 
 export function median(values: readonly number[]): number {

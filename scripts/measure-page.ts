@@ -29,6 +29,7 @@ import { parseProblemText } from '../src/core/problem.ts';
 import { defaultSchedule, printSchedule } from '../src/core/schedule.ts';
 import { MAX_LOOPS } from '../src/core/limits.ts';
 import { seededRandom } from '../src/core/random.ts';
+import { formatGflops } from '../src/core/format.ts';
 import { newPage, openPreview, pageMeasurementMain, runAsScript, wholeNumberOption } from './previewPage.ts';
 import type { NestState } from '../src/core/types.ts';
 
@@ -326,7 +327,7 @@ function format(r: Report): string {
       ` (${r.longTasks} long tasks; target: none over 50 ms)`,
     `  from the trace: longest ${ms(r.trace.longestWallMs)} wall (${r.trace.over50Wall} of 50 ms or more),` +
       ` ${ms(r.trace.longestCpuMs)} of main-thread CPU time (${r.trace.over50Cpu} of 50 ms or more)`,
-    `GFLOPS: ${r.gflops.first} at the start, ${r.gflops.last} after the last action`,
+    `GFLOPS: ${formatGflops(r.gflops.first)} at the start, ${formatGflops(r.gflops.last)} after the last action`,
     'shared, noisy machine: compare figures within one run',
   ].join('\n');
 }

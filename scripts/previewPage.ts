@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
+import { errorMessage } from '../src/core/errors.ts';
 
 export async function waitForServer(url: string, timeoutMs: number) {
   const end = Date.now() + timeoutMs;
@@ -78,7 +79,7 @@ export function runAsScript(name: string, main: (argv: string[]) => Promise<numb
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (e: unknown) => {
-      console.error(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+      console.error(`${name}: ${errorMessage(e)}`);
       process.exitCode = 1;
     },
   );
@@ -106,7 +107,7 @@ export async function pageMeasurementMain<Options, Report>(argv: string[], m: Pa
     try {
       values = parseArgs({ args: argv, strict: true, options: { dist: { type: 'string' }, port: { type: 'string' }, json: { type: 'boolean' }, ...m.options } }).values;
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n${m.usage}`);
+      throw new Error(`${errorMessage(e)}\n${m.usage}`);
     }
     json = values.json === true;
     const dist = typeof values.dist === 'string' ? values.dist : (process.env.LOOPLAB_DIST ?? 'dist');
@@ -114,7 +115,7 @@ export async function pageMeasurementMain<Options, Report>(argv: string[], m: Pa
     options = m.parse(values, { dist, port });
     if (!existsSync(path.join(dist, 'index.html'))) throw new Error(`no build in ${dist}/ (run npm run build, or pass --dist)`);
   } catch (e) {
-    console.error(`${m.name}: ${(e as Error).message}`);
+    console.error(`${m.name}: ${errorMessage(e)}`);
     return 2;
   }
   const report = await m.run(options);

@@ -14,7 +14,7 @@
 // checkpoint is written at every validation; --resume continues from it (weights, counters,
 // curve and time spent; PPO's critic, DQN's replay buffer and Adam's moments start afresh).
 import path from 'node:path';
-import { UsageError, fmt, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
+import { UsageError, fmt, fmtGflops, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
 
 const USAGE =
   'usage: npm run train -- [--seed S] [--minutes M] [--features looptune|extended] [--out DIR] ' +
@@ -99,20 +99,19 @@ async function run(args: Args): Promise<number> {
   const checkpointDir = path.resolve(`node_modules/.cache/looplab-agent/checkpoint-seed${args.seed}`);
   const log = (line: string) => process.stdout.write(line + '\n');
 
+  const store = args.cache ? new JsonFileStore(path.resolve(args.cache), { flushEvery: 500, createFolder: args.cache === DEFAULT_CACHE }) : undefined;
   await loadTfWasm();
   const codegen = await loadCodegen();
   const target = detectTarget();
   if (args.peak === null) log(`train: measuring the peak (relaxed SIMD ${target.relaxedSimd ? 'on' : 'off'}) ...`);
   const peak = args.peak ?? (await peakGflopsOnce(codegen, target));
-  const store = args.cache ? new JsonFileStore(path.resolve(args.cache), 500) : undefined;
-  if (store?.loadError) log(`train: ${store.loadError}`);
   const runtime = new RuntimeOracle(codegen, target);
   const oracle = new CachingOracle(runtime, store, target.relaxedSimd ? 'relaxed' : 'simd');
   const split = splitBenchmarks(args.seed);
   const validation = samplePerFamily(split.validation, args.validation);
   const config = { ...(args.algo === 'ppo' ? DEFAULT_PPO_CONFIG : DEFAULT_TRAIN_CONFIG), ...args.config, seed: args.seed, featureSet: args.features, budgetSec: args.minutes * 60, evalEverySec: args.evalEvery, maxEpisodes: args.maxEpisodes };
   log(
-    `train: ${args.algo}, seed ${args.seed}, ${args.features} features, peak ${fmt(peak, 1)} GFLOPS, ${split.train.length} train / ${split.validation.length} validation (${validation.length} used) / ${split.test.length} test problems, ` +
+    `train: ${args.algo}, seed ${args.seed}, ${args.features} features, peak ${fmtGflops(peak)} GFLOPS, ${split.train.length} train / ${split.validation.length} validation (${validation.length} used) / ${split.test.length} test problems, ` +
       `budget ${args.minutes} min, ${store ? `cache ${path.relative(process.cwd(), store.file)} (${store.size} measurements)` : 'no cache'}`,
   );
 

@@ -1,23 +1,28 @@
-// npm run tune -- --op "<expr>" --sizes "m=..,n=..,k=.." --method agent|greedy1|greedy2|beam2dfs|beam4dfs|beam2bfs|beam4bfs|random
-//                 [--steps 10] [--budget-s S] [--json] [--policy DIR] [--seed S] [--cache FILE]
+// npm run tune -- --op "<expr>" --sizes "m=..,n=..,k=.." --method agent|looptune|expert|greedy1|greedy2|beam2dfs|beam4dfs|beam2bfs|beam4bfs|random
+//                 [--steps 10] [--budget-s S] [--json] [--policy DIR] [--cost-model DIR] [--seed S] [--cache FILE] [--max-gflop G]
 //
-// Tunes one problem from its default schedule with the agent (a greedy rollout of the trained
-// policy in public/agent) or one of LoopTune's searches, measuring kernels on this machine. The
+// Tunes one problem from its default schedule with the agent (the cost model's beam search over
+// macro-actions, src/agent/tileSearch.ts, cost model in public/agent/cost-model, 1 s), LoopTune's
+// agent (a greedy rollout of the trained policy in public/agent), the expert grid
+// (src/agent/expert.ts) or one of LoopTune's searches, measuring kernels on this machine. The
 // searches get 60 s unless --budget-s says otherwise (greedy ones run to the end without it).
 // The tuned schedule and the default are then checked against the reference and timed carefully;
 // tuning_s is the wall time of the tuning itself (measurements included). By default nothing is
 // cached between runs, so tuning_s is honest; --cache FILE reuses (and extends) a measurement
-// cache such as the one training writes.
+// cache such as the one training writes. A problem over --max-gflop (default 10 GFLOP a call) is
+// refused; from 0.1 GFLOP on, progress goes to stderr.
 //
 // JSON: {"method", "schedule", "gflops", "default_gflops", "speedup", "tuning_s", "actions":[...]}
 // Exit codes: 0 done; 1 the tuned kernel is wrong or something failed; 2 bad input.
 import path from 'node:path';
-import { UsageError, fmt, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
+import { MAX_STEPS } from './agentCli.ts';
+import { UsageError, fmt, fmtGflops, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
+import { DEFAULT_MAX_GFLOP, PROGRESS_FLOPS, Progress, checkWork } from './workLimit.ts';
 import { METHODS, type Method } from '../src/agent/methods.ts';
 
 const USAGE =
-  'usage: npm run tune -- --op "<expr>" --sizes "m=..,n=..,k=.." --method agent|greedy1|greedy2|beam2dfs|beam4dfs|beam2bfs|beam4bfs|random ' +
-  '[--steps 10] [--budget-s S] [--json] [--policy DIR] [--seed S] [--cache FILE]';
+  'usage: npm run tune -- --op "<expr>" --sizes "m=..,n=..,k=.." --method agent|looptune|expert|greedy1|greedy2|beam2dfs|beam4dfs|beam2bfs|beam4bfs|random ' +
+  '[--steps 10] [--budget-s S] [--json] [--policy DIR] [--cost-model DIR] [--seed S] [--cache FILE] [--max-gflop G]';
 
 interface Args {
   op: string;
@@ -27,8 +32,10 @@ interface Args {
   budgetMs?: number;
   json: boolean;
   policy: string;
+  costModel: string;
   seed: number;
   cache: string | null;
+  maxGflop: number;
 }
 
 export function parseTuneArgs(argv: string[]): Args | 'help' {
@@ -42,8 +49,10 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
       'budget-s': { type: 'string' },
       json: { type: 'boolean' },
       policy: { type: 'string' },
+      'cost-model': { type: 'string' },
       seed: { type: 'string' },
       cache: { type: 'string' },
+      'max-gflop': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
@@ -57,12 +66,14 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
     op: v.op,
     sizes: v.sizes,
     method: oneOf('method', v.method, METHODS, 'agent'),
-    steps: positiveInt('steps', v.steps, 10),
+    steps: positiveInt('steps', v.steps, 10, 1, MAX_STEPS),
     ...(budget === undefined ? {} : { budgetMs: budget }),
     json: v.json ?? false,
     policy: v.policy ?? 'public/agent',
+    costModel: v['cost-model'] ?? 'public/agent/cost-model',
     seed: positiveInt('seed', v.seed, 1, 0),
     cache: v.cache ?? null,
+    maxGflop: positiveNumber('max-gflop', v['max-gflop'], DEFAULT_MAX_GFLOP),
   };
 }
 
@@ -73,20 +84,27 @@ async function run(args: Args): Promise<number> {
   const { RuntimeOracle, CachingOracle } = await import('../src/agent/oracle.ts');
   const { JsonFileStore } = await import('../src/agent/cacheFile.ts');
   const { tune } = await import('../src/agent/methods.ts');
-  const { loadAgentPolicy, finalMeasurer } = await import('./agentCli.ts');
+  const { loadAgentPolicy, loadAgentScorer, finalMeasurer } = await import('./agentCli.ts');
 
   const problem = parseProblem(args.op, args.sizes);
+  checkWork(problem.flops, args.maxGflop, 'tuning (every candidate is timed)');
+  const progress = new Progress('tune', 2, problem.flops >= PROGRESS_FLOPS);
+  const store = args.cache ? new JsonFileStore(path.resolve(args.cache)) : undefined;
   const codegen = await loadCodegen();
   const target = detectTarget();
-  const policy = args.method === 'agent' ? await loadAgentPolicy(path.resolve(args.policy)) : undefined;
+  const policy = args.method === 'looptune' ? await loadAgentPolicy(args.policy) : undefined;
+  const scorer = args.method === 'agent' ? await loadAgentScorer(args.costModel, codegen, target) : undefined;
   const runtime = new RuntimeOracle(codegen, target);
-  const store = args.cache ? new JsonFileStore(path.resolve(args.cache)) : undefined;
   const oracle = store ? new CachingOracle(runtime, store, target.relaxedSimd ? 'relaxed' : 'simd') : runtime;
 
-  const result = await tune(args.method, problem, oracle, { policy, steps: args.steps, budgetMs: args.budgetMs, seed: args.seed });
+  progress.start(1, `tuning with ${args.method}`);
+  const result = await tune(args.method, problem, oracle, { policy, scorer, steps: args.steps, budgetMs: args.budgetMs, seed: args.seed });
+  progress.done();
   store?.flush();
   const measure = await finalMeasurer(codegen, target);
+  progress.start(2, 'checking and timing the default and the tuned schedule');
   const [def, tuned] = await measure(problem, [defaultSchedule(problem), result.schedule]);
+  progress.done();
   const schedule = printSchedule(problem, result.schedule);
   if (!tuned.correct || !def.correct) {
     throw new Error(`the ${tuned.correct ? 'default' : 'tuned'} kernel is incorrect (${(tuned.correct ? def : tuned).reason ?? 'wrong output'}): ${schedule}`);
@@ -107,12 +125,12 @@ async function run(args: Args): Promise<number> {
   const lines = [
     `${problem.op}   (${sizesText(problem)}; ${(problem.flops / 1e6).toFixed(1)} MFLOP; relaxed SIMD ${target.relaxedSimd ? 'on' : 'off'}; one thread)`,
     '',
-    `method    ${args.method}${args.method === 'agent' ? '' : `, ${args.steps} steps`}${result.budgetSpent ? ' (stopped by its time budget)' : ''}`,
-    `default   ${fmt(def.gflops).padStart(7)} GFLOPS   ${printSchedule(problem, defaultSchedule(problem))}`,
-    `tuned     ${fmt(tuned.gflops).padStart(7)} GFLOPS   ${schedule}`,
+    `method    ${args.method}${['agent', 'looptune', 'expert'].includes(args.method) ? '' : `, ${args.steps} steps`}${result.budgetSpent ? ' (stopped by its time budget)' : ''}`,
+    `default   ${fmtGflops(def.gflops).padStart(7)} GFLOPS   ${printSchedule(problem, defaultSchedule(problem))}`,
+    `tuned     ${fmtGflops(tuned.gflops).padStart(7)} GFLOPS   ${schedule}`,
     `speedup   ${fmt(out.speedup)}x`,
     `tuning    ${fmt(out.tuning_s, 2)} s, ${result.evaluations} kernel${result.evaluations === 1 ? '' : 's'} measured`,
-    `actions   ${result.actions.length ? result.actions.join(' ') : '(none: the default was fastest)'}`,
+    `actions   ${result.actions.length ? result.actions.join(' ') : args.method === 'expert' ? '(the expert grid has none)' : '(none: the default was fastest)'}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return 0;

@@ -63,3 +63,34 @@ describe('problemPicker', () => {
     expect(Array.from({ length: 20 }, () => again().id)).toEqual(Array.from({ length: 20 }, () => first().id));
   });
 });
+
+describe('expertBenchmarks and costTrainingProblem', () => {
+  it('the expert set has every family, matmuls up to 512, odd sizes and 56x56 convolutions with 64 channels, ids unique', async () => {
+    const { expertBenchmarks } = await import('./benchmarks.ts');
+    const set = expertBenchmarks();
+    expect(new Set(set.map((b) => b.id)).size).toBe(set.length);
+    expect(set.some((b) => b.id === 'matmul m=512,n=512,k=512')).toBe(true);
+    expect(set.some((b) => b.id === 'conv co=64,oh=56,ow=56,ci=64,kh=3,kw=3')).toBe(true);
+    expect(set.some((b) => b.id.startsWith('conv-stride2') && b.op.includes('2*oh'))).toBe(true);
+    for (const b of set) expect(benchmarkProblem(b).flops).toBeGreaterThan(0);
+  });
+
+  it('never draws a test-split or expert-set problem, nor one over 300 MFLOP', async () => {
+    const { costTrainingProblem, expertBenchmarks, splitBenchmarks } = await import('./benchmarks.ts');
+    const { seededRandom } = await import('../core/random.ts');
+    const split = splitBenchmarks(1);
+    const excluded = new Set([...split.test, ...expertBenchmarks()].map((b) => b.id));
+    // Exclude a drawn problem to see it is never drawn again.
+    const random = seededRandom(3);
+    const first = costTrainingProblem(split.train, excluded, random);
+    excluded.add(first.id);
+    const families = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const b = costTrainingProblem(split.train, excluded, random);
+      expect(excluded.has(b.id)).toBe(false);
+      expect(benchmarkProblem(b).flops).toBeLessThanOrEqual(3e8);
+      families.add(b.id.split(' ')[0]);
+    }
+    expect([...families].sort()).toEqual(['bmm', 'conv', 'conv-stride2', 'matmul']);
+  });
+});

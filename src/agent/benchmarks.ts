@@ -181,3 +181,71 @@ export function problemPicker(train: readonly Benchmark[], familyWeights: Partia
     return list[Math.floor(random() * list.length)];
   };
 }
+
+const STRIDED_CONV = 'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]';
+
+/**
+ * The `expert` set of `npm run eval -- --set expert`: the problems the agent is held against the
+ * expert grid on. Matmuls up to 512 and odd-sized, batched matmuls (attention-shaped and odd),
+ * convolutions 3x3 and 1x1 with 64 channels at 56x56 and 28x28, strided (stride 2) and odd
+ * (5x5, odd channels). None is trained on (costTrainingProblem skips them).
+ */
+export function expertBenchmarks(): Benchmark[] {
+  const strided = (sizes: Record<string, number>): Benchmark => {
+    const b = benchmark('conv', sizes);
+    return { ...b, id: b.id.replace(/^conv /, 'conv-stride2 '), op: STRIDED_CONV };
+  };
+  return [
+    benchmark('matmul', { m: 128, n: 128, k: 128 }),
+    benchmark('matmul', { m: 256, n: 256, k: 256 }),
+    benchmark('matmul', { m: 512, n: 512, k: 512 }),
+    benchmark('matmul', { m: 320, n: 192, k: 448 }),
+    benchmark('matmul', { m: 197, n: 233, k: 151 }),
+    benchmark('matmul', { m: 97, n: 301, k: 77 }),
+    benchmark('bmm', { b: 8, m: 128, n: 128, k: 64 }),
+    benchmark('bmm', { b: 4, m: 96, n: 96, k: 96 }),
+    benchmark('bmm', { b: 3, m: 77, n: 131, k: 45 }),
+    benchmark('bmm', { b: 5, m: 49, n: 33, k: 127 }),
+    benchmark('conv', { co: 64, oh: 56, ow: 56, ci: 64, kh: 3, kw: 3 }),
+    benchmark('conv', { co: 64, oh: 28, ow: 28, ci: 64, kh: 3, kw: 3 }),
+    benchmark('conv', { co: 64, oh: 56, ow: 56, ci: 64, kh: 1, kw: 1 }),
+    strided({ co: 128, oh: 28, ow: 28, ci: 64, kh: 3, kw: 3 }),
+    benchmark('conv', { co: 27, oh: 19, ow: 19, ci: 13, kh: 5, kw: 5 }),
+    benchmark('conv', { co: 48, oh: 13, ow: 13, ci: 32, kh: 3, kw: 3 }),
+  ];
+}
+
+/**
+ * A random problem for the cost model's measurements (seeded by `random`): a family (uniformly),
+ * then one of its train-split problems, or, half of the time, one from wider ranges than the agent's training grids (matmuls
+ * up to 512, convolutions up to 56x56 and 128 channels, 1x1 to 5x5, stride 1 or 2), so that the
+ * model sees the sizes it is asked about. Problems of the test split and the expert set are
+ * never returned, nor problems over 300 MFLOP.
+ */
+export function costTrainingProblem(train: readonly Benchmark[], excluded: ReadonlySet<string>, random: () => number): Benchmark {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+  for (;;) {
+    let b: Benchmark;
+    const family = pick(FAMILIES);
+    const ofFamily = train.filter((t) => t.family === family);
+    if (random() < 0.5 && ofFamily.length > 0) b = pick(ofFamily);
+    else {
+      if (family === 'matmul') {
+        const s = () => 32 + Math.floor(random() * 481);
+        b = benchmark('matmul', { m: s(), n: s(), k: s() });
+      } else if (family === 'bmm') {
+        const s = () => 16 + Math.floor(random() * 177);
+        b = benchmark('bmm', { b: 2 + Math.floor(random() * 11), m: s(), n: s(), k: s() });
+      } else {
+        const o = 5 + Math.floor(random() * 52);
+        const kk = pick([1, 3, 3, 5]);
+        const sizes = { co: pick([8, 16, 24, 32, 48, 64, 96, 128]), oh: o, ow: o, ci: pick([3, 8, 16, 32, 64, 128]), kh: kk, kw: kk };
+        b = random() < 0.25 ? { ...benchmark('conv', sizes), op: STRIDED_CONV } : benchmark('conv', sizes);
+        if (b.op === STRIDED_CONV) b = { ...b, id: b.id.replace(/^conv /, 'conv-stride2 ') };
+      }
+    }
+    const flops = 2 * b.sizes.split(',').reduce((acc, kv) => acc * Number(kv.split('=')[1]), 1);
+    // Larger problems cost seconds per measurement of a slow schedule.
+    if (!excluded.has(b.id) && flops <= 3e8) return b;
+  }
+}

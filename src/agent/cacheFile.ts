@@ -1,8 +1,9 @@
 // A measurement store kept in a JSON file (Node only), so that repeated training and evaluation
 // runs reuse earlier measurements. Written atomically (temporary file + rename) every
-// `flushEvery` new entries and on `flush()`. A missing file is an empty cache; a damaged one is
-// reported and replaced.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// `flushEvery` new entries and on `flush()`. A missing file is an empty cache. A file that is not
+// a measurement cache is refused and never written over, and so is a file in a folder that does
+// not exist (unless the caller asks for the folder to be created, as for training's default).
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MeasurementStore } from './oracle.ts';
 
@@ -11,24 +12,49 @@ interface CacheFileContent {
   entries: Record<string, number>;
 }
 
+/** The file given as a measurement cache can't be used as one; the message says why and the fix. */
+export class CacheFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CacheFileError';
+  }
+}
+
+export interface JsonFileStoreOptions {
+  /** Write to disk after this many new entries (default 200). */
+  flushEvery?: number;
+  /** Create the file's folder when it does not exist (default: refuse). */
+  createFolder?: boolean;
+}
+
 export class JsonFileStore implements MeasurementStore {
   private entries = new Map<string, number>();
   private unsaved = 0;
-  /** Set when the file existed but could not be read (it is rewritten on the next flush). */
-  readonly loadError: string | null = null;
+  private readonly flushEvery: number;
+  private readonly createFolder: boolean;
 
   constructor(
     readonly file: string,
-    private flushEvery = 200,
+    options: JsonFileStoreOptions = {},
   ) {
-    if (!existsSync(file)) return;
-    try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as CacheFileContent;
-      if (data?.version !== 1 || typeof data.entries !== 'object' || data.entries === null) throw new Error('not a version 1 measurement cache');
-      for (const [k, v] of Object.entries(data.entries)) if (typeof v === 'number' && Number.isFinite(v)) this.entries.set(k, v);
-    } catch (e) {
-      this.loadError = `ignoring the damaged measurement cache ${file}: ${(e as Error).message}`;
+    this.flushEvery = options.flushEvery ?? 200;
+    this.createFolder = options.createFolder ?? false;
+    const folder = path.dirname(file);
+    if (!this.createFolder && !existsSync(folder)) {
+      throw new CacheFileError(`the folder ${folder} does not exist; create it, or give a cache file in an existing folder`);
     }
+    if (!existsSync(file)) return;
+    if (!statSync(file).isFile()) throw new CacheFileError(`${file} is a folder, not a measurement cache; give a file name`);
+    let data: CacheFileContent;
+    try {
+      data = JSON.parse(readFileSync(file, 'utf8')) as CacheFileContent;
+    } catch {
+      throw new CacheFileError(`${file} is not a measurement cache (not JSON) and is left as it is; give another file name, or delete the file if it is a damaged cache`);
+    }
+    if (data?.version !== 1 || typeof data.entries !== 'object' || data.entries === null) {
+      throw new CacheFileError(`${file} is not a measurement cache (no version 1 entries) and is left as it is; give another file name, or delete the file if it is a damaged cache`);
+    }
+    for (const [k, v] of Object.entries(data.entries)) if (typeof v === 'number' && Number.isFinite(v)) this.entries.set(k, v);
   }
 
   get(key: string): number | undefined {
@@ -40,13 +66,18 @@ export class JsonFileStore implements MeasurementStore {
     if (++this.unsaved >= this.flushEvery) this.flush();
   }
 
+  /** Every entry whose key starts with `prefix|` (one target's measurements). */
+  *entriesWithPrefix(prefix: string): Generator<[string, number]> {
+    for (const entry of this.entries) if (entry[0].startsWith(`${prefix}|`)) yield entry;
+  }
+
   get size(): number {
     return this.entries.size;
   }
 
   flush(): void {
     if (this.unsaved === 0 && existsSync(this.file)) return;
-    mkdirSync(path.dirname(this.file), { recursive: true });
+    if (this.createFolder) mkdirSync(path.dirname(this.file), { recursive: true });
     const content: CacheFileContent = { version: 1, entries: Object.fromEntries(this.entries) };
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(content));

@@ -1,7 +1,7 @@
 // The DQN learner: double Q-learning with a target network, a Huber loss and Adam.
 //   target = return + discount * Q_target(next, argmax over legal a of Q_online(next, a))
 import * as tf from '@tensorflow/tfjs-core';
-import type { QPolicy } from './policy.ts';
+import type { FeatureMlp } from './policy.ts';
 import type { Batch } from './replay.ts';
 
 export interface LearnerOptions {
@@ -13,14 +13,14 @@ export interface LearnerOptions {
 }
 
 export class DqnLearner {
-  readonly target: QPolicy;
+  readonly target: FeatureMlp;
   private optimizer: tf.Optimizer;
   private targetSync: number;
   private clipNorm: number;
   updates = 0;
 
   constructor(
-    readonly online: QPolicy,
+    readonly online: FeatureMlp,
     options: LearnerOptions = {},
   ) {
     this.target = online.clone();

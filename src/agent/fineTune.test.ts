@@ -8,7 +8,7 @@ import { defaultSchedule } from '../core/schedule.ts';
 import { loadTfWasm } from '../runtime/xnnpack.ts';
 import { fineTune, problemBenchmark, type FineTuneEpisode } from './fineTune.ts';
 import { functionOracle } from './oracle.ts';
-import { QPolicy } from './policy.ts';
+import { FeatureMlp } from './policy.ts';
 import { benchmarkProblem } from './benchmarks.ts';
 
 beforeAll(async () => {
@@ -23,7 +23,7 @@ const start = { schedule: defaultSchedule(problem), cursor: 0 };
 
 describe('fineTune', () => {
   it('trains a copy for a few episodes: finite loss, every episode reported, files that load back', async () => {
-    const policy = QPolicy.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS] }, 4);
+    const policy = FeatureMlp.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS] }, 4);
     const q0 = policy.qValues(problem, start, 10);
     const episodes: FineTuneEpisode[] = [];
     const r = await fineTune(policy, problem, oracle(), 10, { maxEpisodes: 6, config: tiny, onEpisode: (e) => episodes.push(e) });
@@ -45,13 +45,13 @@ describe('fineTune', () => {
     const tuned = r.policy.qValues(problem, start, 10);
     if (r.improved) expect(tuned).not.toEqual(q0);
     else tuned.forEach((x, i) => expect(x).toBeCloseTo(q0[i], 6));
-    const loaded = await QPolicy.fromFiles(r.files);
+    const loaded = await FeatureMlp.fromFiles(r.files);
     expect(loaded.metadata.fineTunedOn).toBe('C[m,n] += A[m,k] * B[k,n]\nm=16, n=32, k=8');
     loaded.qValues(problem, start, 10).forEach((x, i) => expect(x).toBeCloseTo(tuned[i], 5));
   });
 
   it('fine-tunes a PPO policy (logits) with PPO and keeps it one', async () => {
-    const policy = QPolicy.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS], outputs: 'logits' }, 5);
+    const policy = FeatureMlp.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS], outputs: 'logits' }, 5);
     const episodes: FineTuneEpisode[] = [];
     const r = await fineTune(policy, problem, oracle(), 10, {
       maxEpisodes: 6,
@@ -64,11 +64,11 @@ describe('fineTune', () => {
     expect(Number.isFinite(r.loss)).toBe(true);
     expect(r.after.gflops).toBeGreaterThanOrEqual(r.before.gflops);
     expect(r.policy.outputs).toBe('logits');
-    expect((await QPolicy.fromFiles(r.files)).outputs).toBe('logits');
+    expect((await FeatureMlp.fromFiles(r.files)).outputs).toBe('logits');
   });
 
   it('stops a PPO run between episodes too', async () => {
-    const policy = QPolicy.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS], outputs: 'logits' }, 2);
+    const policy = FeatureMlp.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS], outputs: 'logits' }, 2);
     let seen = 0;
     const r = await fineTune(policy, problem, oracle(), 10, { maxEpisodes: 50, config: { episodesPerUpdate: 8 }, onEpisode: () => seen++, shouldStop: () => seen >= 3 });
     expect(r.cancelled).toBe(true);
@@ -76,7 +76,7 @@ describe('fineTune', () => {
   });
 
   it('stops between episodes when asked, and says so', async () => {
-    const policy = QPolicy.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
+    const policy = FeatureMlp.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
     let seen = 0;
     const r = await fineTune(policy, problem, oracle(), 10, { maxEpisodes: 50, config: tiny, onEpisode: () => seen++, shouldStop: () => seen >= 3 });
     expect(r.cancelled).toBe(true);
@@ -84,7 +84,7 @@ describe('fineTune', () => {
   });
 
   it('stops at the wall-time budget', async () => {
-    const policy = QPolicy.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
+    const policy = FeatureMlp.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
     let t = 0;
     // Every clock read moves time on by 100 ms.
     const r = await fineTune(policy, problem, oracle(), 10, { budgetSec: 2, config: tiny, now: () => (t += 100) });
@@ -104,7 +104,7 @@ describe('fineTune from a poor start', () => {
     // A network whose output favours 'down'/'up' (cursor moves that leave the schedule as it is):
     // its greedy rollout never leaves the default, and training on a faster-with-n-innermost
     // oracle finds better.
-    const policy = QPolicy.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS] }, 7);
+    const policy = FeatureMlp.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS] }, 7);
     const vars = policy.variables();
     const bias = vars[vars.length - 1];
     bias.assign(tf.tensor1d(AGENT_ACTIONS.map((a) => (a === 'up' || a === 'down' ? 0.2 : 0))));

@@ -11,7 +11,7 @@ import { problemText, sizesText } from '../core/problem.ts';
 import type { Problem } from '../core/types.ts';
 import type { Benchmark } from './benchmarks.ts';
 import type { GflopsOracle } from './oracle.ts';
-import type { ModelFiles, QPolicy } from './policy.ts';
+import type { ModelFiles, FeatureMlp } from './policy.ts';
 import { agentTune } from './rollout.ts';
 import { trainPpo, type PpoConfig } from './ppo.ts';
 import { trainDqn, type TrainConfig } from './train.ts';
@@ -72,7 +72,7 @@ export interface RolloutSummary {
 
 export interface FineTuneResult {
   /** The fine-tuned policy (the caller disposes of it). */
-  policy: QPolicy;
+  policy: FeatureMlp;
   files: ModelFiles;
   before: RolloutSummary;
   after: RolloutSummary;
@@ -98,7 +98,7 @@ const summary = (r: { gflops: number; defaultGflops: number; actions: readonly s
 });
 
 /** Fine-tunes a copy of `policy` on `problem`; `policy` itself is left as it was. */
-export async function fineTune(policy: QPolicy, problem: Problem, oracle: GflopsOracle, peakGflops: number, options: FineTuneOptions = {}): Promise<FineTuneResult> {
+export async function fineTune(policy: FeatureMlp, problem: Problem, oracle: GflopsOracle, peakGflops: number, options: FineTuneOptions = {}): Promise<FineTuneResult> {
   const before = await agentTune(policy, problem, oracle);
   // train.ts's validation score of the starting policy on this problem.
   const beforeSpeedup = Math.max(before.gflops, 1e-9) / Math.max(before.defaultGflops, 1e-9);

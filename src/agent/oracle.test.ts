@@ -1,12 +1,12 @@
 // The caching oracle (memory and JSON file) and the runtime oracle on a tiny problem.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectTarget, loadCodegen } from '../codegen/index.ts';
 import { parseProblem } from '../core/problem.ts';
 import { parseSchedule } from '../core/schedule.ts';
-import { JsonFileStore } from './cacheFile.ts';
+import { CacheFileError, JsonFileStore } from './cacheFile.ts';
 import { CachingOracle, RuntimeOracle, functionOracle, measurementKey } from './oracle.ts';
 
 const p = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=16, n=16, k=8');
@@ -39,7 +39,7 @@ describe('CachingOracle', () => {
 
   it('keeps answers in a JSON file for the next run', async () => {
     const file = path.join(dir, 'sub', 'cache.json');
-    const store = new JsonFileStore(file, 1000);
+    const store = new JsonFileStore(file, { flushEvery: 1000, createFolder: true });
     const first = new CachingOracle(functionOracle(() => 7.5), store, 'relaxed');
     await first.gflops(p, parseSchedule(p, 'n m k'));
     store.flush();
@@ -55,12 +55,30 @@ describe('CachingOracle', () => {
     expect(await third.gflops(p, parseSchedule(p, 'n m k'))).toBe(99);
   });
 
-  it('treats a damaged file as empty and says so', () => {
-    const file = path.join(dir, 'bad.json');
-    writeFileSync(file, '{"version":1,"entries":');
-    const store = new JsonFileStore(file);
-    expect(store.size).toBe(0);
-    expect(store.loadError).toMatch(/damaged measurement cache/);
+  it('refuses a file that is not a measurement cache and leaves it as it was', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['notes.txt', 'my notes, not JSON', /notes\.txt is not a measurement cache \(not JSON\) and is left as it is; give another file name/],
+      ['other.json', '{"name":"package"}', /other\.json is not a measurement cache \(no version 1 entries\)/],
+      ['damaged.json', '{"version":1,"entries":', /damaged\.json is not a measurement cache \(not JSON\).*delete the file if it is a damaged cache/],
+    ];
+    for (const [name, content, message] of cases) {
+      const file = path.join(dir, name);
+      writeFileSync(file, content);
+      expect(() => new JsonFileStore(file)).toThrow(CacheFileError);
+      expect(() => new JsonFileStore(file)).toThrow(message);
+      expect(readFileSync(file, 'utf8')).toBe(content);
+    }
+    expect(() => new JsonFileStore(dir)).toThrow(/is a folder, not a measurement cache; give a file name/);
+  });
+
+  it('refuses a file in a folder that does not exist unless asked to create it', () => {
+    const file = path.join(dir, 'no', 'such', 'cache.json');
+    expect(() => new JsonFileStore(file)).toThrow(`the folder ${path.join(dir, 'no', 'such')} does not exist; create it, or give a cache file in an existing folder`);
+    expect(existsSync(path.join(dir, 'no'))).toBe(false);
+    const created = new JsonFileStore(file, { createFolder: true });
+    created.set('k', 1);
+    created.flush();
+    expect(new JsonFileStore(file).get('k')).toBe(1);
   });
 });
 

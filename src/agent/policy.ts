@@ -1,5 +1,5 @@
-// The Q-network: an MLP from the loop-nest features (features.ts) to one value per action,
-// in TensorFlow.js (tfjs-core + tfjs-layers; the caller picks the backend: the wasm backend in
+// FeatureMlp: an MLP from the loop-nest features (features.ts) to one output per action (the
+// DQN's Q-values, the PPO actor's logits; the PPO critic is one with a single output), in TensorFlow.js (tfjs-core + tfjs-layers; the caller picks the backend: the wasm backend in
 // Node and in the page). It is a tfjs-layers Sequential model, so the page can load the shipped
 // `model.json` + `weights.bin` with tf.loadLayersModel; the description of the features and
 // actions it was trained with travels in the model's user-defined metadata.
@@ -23,7 +23,7 @@ export interface PolicyConfig {
   /** Hidden layer widths (ReLU). */
   hidden: number[];
   actions: Action[];
-  /** Absent in files saved before PPO shipped: read from `algorithm` (see QPolicy.outputs). */
+  /** Absent in files saved before PPO shipped: read from `algorithm` (see FeatureMlp.outputs). */
   outputs?: PolicyOutputs;
 }
 
@@ -55,7 +55,7 @@ export interface ModelFiles {
   weights: ArrayBuffer;
 }
 
-export class QPolicy {
+export class FeatureMlp {
   private constructor(
     readonly model: tfl.LayersModel,
     readonly metadata: PolicyMetadata,
@@ -75,7 +75,7 @@ export class QPolicy {
   }
 
   /** A fresh network with seeded Glorot-uniform weights and zero biases. */
-  static create(config: PolicyConfig = DEFAULT_POLICY_CONFIG, seed = 1, steps = 10): QPolicy {
+  static create(config: PolicyConfig = DEFAULT_POLICY_CONFIG, seed = 1, steps = 10): FeatureMlp {
     const layers: tfl.layers.Layer[] = [];
     const widths = [...config.hidden, config.actions.length];
     widths.forEach((units, i) => {
@@ -90,7 +90,7 @@ export class QPolicy {
       );
     });
     const model = tfl.sequential({ layers });
-    return new QPolicy(model, { ...config, actions: [...config.actions], hidden: [...config.hidden], steps });
+    return new FeatureMlp(model, { ...config, actions: [...config.actions], hidden: [...config.hidden], steps });
   }
 
   /** The weight variables, in layer order (kernel, bias, kernel, bias, ...). */
@@ -128,14 +128,14 @@ export class QPolicy {
   }
 
   /** Copies another policy's weights into this one (e.g. the target network). */
-  copyFrom(other: QPolicy): void {
+  copyFrom(other: FeatureMlp): void {
     const src = other.variables();
     this.variables().forEach((v, i) => v.assign(src[i]));
   }
 
   /** A new policy with the same architecture and metadata and a copy of the weights. */
-  clone(): QPolicy {
-    const copy = QPolicy.create(this.metadata, 1, this.metadata.steps);
+  clone(): FeatureMlp {
+    const copy = FeatureMlp.create(this.metadata, 1, this.metadata.steps);
     Object.assign(copy.metadata, this.metadata);
     copy.copyFrom(this);
     return copy;
@@ -167,19 +167,19 @@ export class QPolicy {
   }
 
   /** Loads a policy saved by `toFiles` (model.json contents and weights.bin bytes). */
-  static async fromFiles(files: ModelFiles): Promise<QPolicy> {
+  static async fromFiles(files: ModelFiles): Promise<FeatureMlp> {
     const artifacts = await tf.io.getModelArtifactsForJSON(files.modelJson, async (manifest) => [manifest.flatMap((g) => g.weights), files.weights.slice(0)]);
     const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
-    return QPolicy.fromModel(model);
+    return FeatureMlp.fromModel(model);
   }
 
   /** Wraps a loaded layers model (e.g. from tf.loadLayersModel in the page). */
-  static fromModel(model: tfl.LayersModel): QPolicy {
+  static fromModel(model: tfl.LayersModel): FeatureMlp {
     const meta = (model.getUserDefinedMetadata() as { looplab?: PolicyMetadata } | undefined)?.looplab;
     if (!meta || !Array.isArray(meta.actions) || (meta.featureSet !== 'looptune' && meta.featureSet !== 'extended')) {
-      throw new Error('the model has no looplab policy metadata (features and actions); it was not saved by QPolicy');
+      throw new Error('the model has no looplab policy metadata (features and actions); it was not saved by looplab');
     }
-    const policy = new QPolicy(model, meta);
+    const policy = new FeatureMlp(model, meta);
     const inputs = model.inputs[0].shape[1];
     if (inputs !== policy.inputSize) throw new Error(`the model takes ${inputs} inputs, but ${meta.featureSet} features have ${policy.inputSize}`);
     return policy;

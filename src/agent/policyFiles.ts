@@ -1,8 +1,9 @@
 // Reading and writing a policy's model.json + weights.bin in a folder (Node only; the page loads
 // the same files with tf.loadLayersModel). Writes are atomic (temporary file + rename).
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { QPolicy } from './policy.ts';
+import { errorMessage } from '../core/errors.ts';
+import { FeatureMlp } from './policy.ts';
 
 /** Where the app's shipped policy lives, relative to the repository root. */
 export const SHIPPED_POLICY_DIR = 'public/agent';
@@ -13,7 +14,7 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
   renameSync(tmp, file);
 }
 
-export async function savePolicy(policy: QPolicy, dir: string, extra: Record<string, unknown> = {}, prefix = ''): Promise<void> {
+export async function savePolicy(policy: FeatureMlp, dir: string, extra: Record<string, unknown> = {}, prefix = ''): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const files = await policy.toFiles(extra);
   const weightsName = `${prefix}weights.bin`;
@@ -26,12 +27,21 @@ export function policyExists(dir: string, prefix = ''): boolean {
   return existsSync(path.join(dir, `${prefix}model.json`));
 }
 
-export async function loadPolicy(dir: string, prefix = ''): Promise<QPolicy> {
+/** Loads a policy folder; a missing or unreadable file is named in the error. */
+export async function loadPolicy(dir: string, prefix = ''): Promise<FeatureMlp> {
   const modelFile = path.join(dir, `${prefix}model.json`);
-  if (!existsSync(modelFile)) throw new Error(`no trained policy at ${modelFile}; run npm run train`);
-  const modelJson = JSON.parse(readFileSync(modelFile, 'utf8'));
+  if (!existsSync(dir)) throw new Error(`no folder ${dir}`);
+  if (!statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a folder`);
+  if (!existsSync(modelFile)) throw new Error(`no trained policy at ${modelFile}`);
+  let modelJson;
+  try {
+    modelJson = JSON.parse(readFileSync(modelFile, 'utf8'));
+  } catch (e) {
+    throw new Error(`${modelFile} is not valid JSON (${errorMessage(e).slice(0, 80)})`);
+  }
   const weightsFile = path.join(dir, modelJson.weightsManifest?.[0]?.paths?.[0] ?? `${prefix}weights.bin`);
+  if (!existsSync(weightsFile)) throw new Error(`${weightsFile} is missing (${modelFile} names it as its weights)`);
   const bytes = readFileSync(weightsFile);
   const weights = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return QPolicy.fromFiles({ modelJson, weights });
+  return FeatureMlp.fromFiles({ modelJson, weights });
 }

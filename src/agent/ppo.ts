@@ -1,5 +1,5 @@
 // PPO (clipped surrogate, GAE, masked softmax over the legal actions): how the shipped policy is
-// trained (train.ts's DQN is the alternative it was compared with). The actor is a QPolicy whose outputs are logits (so the same
+// trained (train.ts's DQN is the alternative it was compared with). The actor is a FeatureMlp whose outputs are logits (so the same
 // rollout code, taking the most likely legal action, and file format serve both); the critic is a
 // second network with one output. Same environment, problems, validation and curve as trainDqn.
 // A resumed run keeps the actor, counters and curve; the critic and Adam's moments restart.
@@ -8,7 +8,8 @@ import { AGENT_ACTIONS, type Action } from '../core/actions.ts';
 import { seededRandom } from '../core/random.ts';
 import { benchmarkProblem, problemPicker, seededShuffle } from './benchmarks.ts';
 import { LoopEnv } from './env.ts';
-import { maskedSoftmax, QPolicy } from './policy.ts';
+import { generalizedAdvantages } from './gae.ts';
+import { maskedSoftmax, FeatureMlp } from './policy.ts';
 import { DEFAULT_TRAIN_CONFIG, TrainingLog, type TrainConfig, type TrainDeps, type TrainHooks, type TrainResult } from './train.ts';
 
 export interface PpoConfig extends TrainConfig {
@@ -50,9 +51,9 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
   const prior = deps.resume?.wallSec ?? 0;
   const wall = () => prior + (now() - start) / 1000;
   const random = seededRandom(config.seed * 7907 + 3);
-  const actor = deps.initial ?? QPolicy.create({ featureSet: config.featureSet, hidden: config.hidden, actions: [...AGENT_ACTIONS], outputs: 'logits' }, config.seed, config.steps);
+  const actor = deps.initial ?? FeatureMlp.create({ featureSet: config.featureSet, hidden: config.hidden, actions: [...AGENT_ACTIONS], outputs: 'logits' }, config.seed, config.steps);
   // The critic sees what the actor sees (a fine-tuned actor may not have the config's features).
-  const critic = QPolicy.create({ featureSet: actor.metadata.featureSet, hidden: actor.metadata.hidden, actions: ['up' as Action] }, config.seed + 101, config.steps);
+  const critic = FeatureMlp.create({ featureSet: actor.metadata.featureSet, hidden: actor.metadata.hidden, actions: ['up' as Action] }, config.seed + 101, config.steps);
   const optimizer: tf.Optimizer = tf.train.adam(config.learningRate);
   const env = new LoopEnv(deps.oracle, deps.peakGflops, { steps: config.steps, actions: actor.actions });
   const A = actor.actions.length;
@@ -99,12 +100,17 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
         ret += r.reward * config.gamma ** (traj.length - 1);
         log.envSteps++;
       }
-      let adv = 0;
+      // An episode ends after its last step: nothing to bootstrap.
+      const { advantages, returns } = generalizedAdvantages({
+        rewards: traj.map((s) => s.reward),
+        values: traj.map((s) => s.value),
+        dones: traj.map((_, t) => t === traj.length - 1),
+        lastValue: 0,
+        gamma: config.gamma,
+        lambda: config.lambda,
+      });
       for (let t = traj.length - 1; t >= 0; t--) {
-        const nextValue = t + 1 < traj.length ? traj[t + 1].value : 0;
-        const delta = traj[t].reward + config.gamma * nextValue - traj[t].value;
-        adv = delta + config.gamma * config.lambda * adv;
-        batch.push({ features: traj[t].features, mask: traj[t].mask, action: traj[t].action, logp: traj[t].logp, advantage: adv, ret: adv + traj[t].value });
+        batch.push({ features: traj[t].features, mask: traj[t].mask, action: traj[t].action, logp: traj[t].logp, advantage: advantages[t], ret: returns[t] });
       }
       log.endEpisode(ret);
       hooks.onEpisode?.({ episode: log.episodes, envSteps: log.envSteps, epsilon: NaN, wallSec: wall(), ret });

@@ -7,7 +7,7 @@ import { applyAction, legalActions, type Action, type ActionLegality } from '../
 import { defaultSchedule } from '../core/schedule.ts';
 import type { NestState, Problem } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
-import { bestLegal, type QPolicy } from './policy.ts';
+import { bestLegal, type FeatureMlp } from './policy.ts';
 import type { SearchPoint, SearchResult } from './search.ts';
 
 export interface RolloutStep {
@@ -36,7 +36,7 @@ export interface RolloutOptions {
   startGflops?: number;
 }
 
-export async function agentTune(policy: QPolicy, problem: Problem, oracle: GflopsOracle, options: RolloutOptions = {}): Promise<AgentResult> {
+export async function agentTune(policy: FeatureMlp, problem: Problem, oracle: GflopsOracle, options: RolloutOptions = {}): Promise<AgentResult> {
   const now = options.now ?? (() => performance.now());
   const start = now();
   const total = options.steps ?? policy.metadata.steps;

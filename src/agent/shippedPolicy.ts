@@ -2,6 +2,7 @@
 // before tfjs sees them so that a missing or damaged file gets a message in words. Only types
 // come from policy.ts: this module does not load tfjs.
 import type { ModelFiles } from './policy.ts';
+import { errorMessage } from '../core/errors.ts';
 
 /** What the page calls the policy that ships with the app. */
 export const SHIPPED_POLICY_LABEL = 'shipped policy';
@@ -56,7 +57,7 @@ async function get(fetchFn: typeof fetch, url: string, what: string): Promise<Re
   try {
     response = await fetchFn(url);
   } catch (e) {
-    throw new Error(`could not fetch the agent's ${what} (${url}): ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`could not fetch the agent's ${what} (${url}): ${errorMessage(e)}`);
   }
   if (!response.ok) throw new Error(`could not fetch the agent's ${what} (${url}): ${response.status} ${response.statusText}`.trimEnd());
   return response;
@@ -69,7 +70,7 @@ export async function fetchModelFiles(modelUrl: string, fetchFn: typeof fetch = 
   try {
     modelJson = JSON.parse(await response.text());
   } catch (e) {
-    throw new Error(`the agent's model.json (${modelUrl}) is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`the agent's model.json (${modelUrl}) is not valid JSON: ${errorMessage(e)}`);
   }
   const name = (modelJson as { weightsManifest?: Array<{ paths?: string[] }> } | null)?.weightsManifest?.[0]?.paths?.[0];
   if (typeof name !== 'string') throw new Error(`the agent's model.json (${modelUrl}) names no weights file`);

@@ -7,7 +7,7 @@ import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import { loadTfWasm } from '../runtime/xnnpack.ts';
 import type { Benchmark } from './benchmarks.ts';
 import { functionOracle } from './oracle.ts';
-import { QPolicy, bestLegal } from './policy.ts';
+import { FeatureMlp, bestLegal } from './policy.ts';
 import { nStepTransitions, ReplayBuffer } from './replay.ts';
 import { agentTune } from './rollout.ts';
 import { trainPpo } from './ppo.ts';
@@ -99,15 +99,15 @@ describe('trainPpo resume', () => {
   });
 });
 
-describe('QPolicy', () => {
+describe('FeatureMlp', () => {
   it('saves to model.json + weights.bin and loads back the same network', async () => {
-    const policy = QPolicy.create({ featureSet: 'extended', hidden: [8, 8], actions: [...AGENT_ACTIONS] }, 5);
+    const policy = FeatureMlp.create({ featureSet: 'extended', hidden: [8, 8], actions: [...AGENT_ACTIONS] }, 5);
     const p = parseProblem(MATMUL, 'm=16, n=32, k=8');
     const state = { schedule: defaultSchedule(p), cursor: 1 };
     const files = await policy.toFiles({ splitSeed: 5 });
     expect(files.modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
     expect(files.modelJson.format).toBe('layers-model');
-    const loaded = await QPolicy.fromFiles({ modelJson: JSON.parse(JSON.stringify(files.modelJson)), weights: files.weights });
+    const loaded = await FeatureMlp.fromFiles({ modelJson: JSON.parse(JSON.stringify(files.modelJson)), weights: files.weights });
     expect(loaded.metadata).toMatchObject({ featureSet: 'extended', actions: AGENT_ACTIONS, hidden: [8, 8], splitSeed: 5, steps: 10 });
     const a = policy.qValues(p, state, 7);
     const b = loaded.qValues(p, state, 7);
@@ -122,7 +122,7 @@ describe('QPolicy', () => {
 
 describe('agentTune', () => {
   it('rolls the policy out greedily over legal actions and answers with the fastest schedule seen', async () => {
-    const policy = QPolicy.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
+    const policy = FeatureMlp.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
     const p = parseProblem(MATMUL, 'm=16, n=32, k=8');
     const r = await agentTune(policy, p, fake);
     expect(r.steps).toHaveLength(10);
@@ -147,7 +147,7 @@ describe('agentTune', () => {
   });
 
   it("takes the start schedule's figure when the caller has it, instead of timing it again", async () => {
-    const policy = QPolicy.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
+    const policy = FeatureMlp.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
     const p = parseProblem(MATMUL, 'm=16, n=32, k=8');
     const measureAll = functionOracle((_, s) => 1 + s.loops.length);
     const known = functionOracle((_, s) => 1 + s.loops.length);

@@ -11,7 +11,7 @@ import { DqnLearner } from './dqn.ts';
 import { LoopEnv } from './env.ts';
 import type { FeatureSet } from './features.ts';
 import type { GflopsOracle } from './oracle.ts';
-import { bestLegal, QPolicy } from './policy.ts';
+import { bestLegal, FeatureMlp } from './policy.ts';
 import { ReplayBuffer, nStepTransitions, type EpisodeStep } from './replay.ts';
 import { agentTune } from './rollout.ts';
 
@@ -112,7 +112,7 @@ export interface TrainDeps {
   measurements?: () => number;
   now?: () => number;
   /** Start from these weights (resume or fine-tune). */
-  initial?: QPolicy;
+  initial?: FeatureMlp;
   /** Continue a run from its checkpoint (counters, curve, time already spent). */
   resume?: ResumeState;
 }
@@ -124,20 +124,20 @@ export interface ResumeState {
   wallSec: number;
   curve: CurveRow[];
   bestValSpeedup: number;
-  best?: QPolicy;
+  best?: FeatureMlp;
 }
 
 export interface TrainHooks {
   /** After every episode. */
   onEpisode?: (info: { episode: number; envSteps: number; epsilon: number; wallSec: number; ret: number }) => void;
   /** After every validation, with the curve so far; `improved` when this policy is the best yet. */
-  onEval?: (row: CurveRow, policy: QPolicy, improved: boolean, curve: readonly CurveRow[], bestValSpeedup: number) => void | Promise<void>;
+  onEval?: (row: CurveRow, policy: FeatureMlp, improved: boolean, curve: readonly CurveRow[], bestValSpeedup: number) => void | Promise<void>;
   /** Polled between episodes. */
   shouldStop?: () => boolean;
 }
 
 export interface TrainResult {
-  best: QPolicy;
+  best: FeatureMlp;
   bestValSpeedup: number;
   curve: CurveRow[];
   episodes: number;
@@ -149,7 +149,7 @@ export interface TrainResult {
 const geomean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / Math.max(1, xs.length));
 
 /** Geomean speedups of the greedy policy over the default on some problems (best, final). */
-export async function validate(policy: QPolicy, benchmarks: Benchmark[], oracle: GflopsOracle): Promise<{ best: number; final: number }> {
+export async function validate(policy: FeatureMlp, benchmarks: Benchmark[], oracle: GflopsOracle): Promise<{ best: number; final: number }> {
   const best: number[] = [];
   const final: number[] = [];
   for (const b of benchmarks) {
@@ -168,7 +168,7 @@ export async function validate(policy: QPolicy, benchmarks: Benchmark[], oracle:
 export class TrainingLog {
   episodes: number;
   envSteps: number;
-  best: QPolicy;
+  best: FeatureMlp;
   bestValSpeedup: number;
   readonly curve: CurveRow[];
   private lossSum = 0;
@@ -176,7 +176,7 @@ export class TrainingLog {
   private retSum = 0;
   private retCount = 0;
 
-  constructor(policy: QPolicy, resume?: ResumeState) {
+  constructor(policy: FeatureMlp, resume?: ResumeState) {
     this.episodes = resume?.episodes ?? 0;
     this.envSteps = resume?.envSteps ?? 0;
     this.best = resume?.best?.clone() ?? policy.clone();
@@ -196,7 +196,7 @@ export class TrainingLog {
   }
 
   /** Validates `policy`, adds its row to the curve, keeps a copy when it is the best yet, and tells the hooks. */
-  async validate(policy: QPolicy, deps: TrainDeps, hooks: TrainHooks, at: { updates: number; wallSec: number; epsilon: number }): Promise<void> {
+  async validate(policy: FeatureMlp, deps: TrainDeps, hooks: TrainHooks, at: { updates: number; wallSec: number; epsilon: number }): Promise<void> {
     const v = await validate(policy, deps.validation, deps.oracle);
     const finite = (x: number) => (Number.isFinite(x) ? x : NaN);
     const row: CurveRow = {
@@ -231,7 +231,7 @@ export async function trainDqn(partial: Partial<TrainConfig>, deps: TrainDeps, h
   const wall = () => prior + (now() - start) / 1000;
   const random = seededRandom(config.seed * 9973 + 1);
 
-  const online = deps.initial ?? QPolicy.create({ featureSet: config.featureSet, hidden: config.hidden, actions: [...AGENT_ACTIONS] }, config.seed, config.steps);
+  const online = deps.initial ?? FeatureMlp.create({ featureSet: config.featureSet, hidden: config.hidden, actions: [...AGENT_ACTIONS] }, config.seed, config.steps);
   const learner = new DqnLearner(online, { learningRate: config.learningRate, targetSync: config.targetSync });
   const replay = new ReplayBuffer(config.replayCapacity, online.inputSize, online.actions.length, config.seed);
   const env = new LoopEnv(deps.oracle, deps.peakGflops, { steps: config.steps, actions: online.actions });

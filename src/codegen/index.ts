@@ -13,6 +13,8 @@ export { detectTarget } from './target.ts';
 
 export interface CompiledKernel {
   module: WebAssembly.Module;
+  /** The module's bytes (the page shows them as wasm text). */
+  bytes: Uint8Array;
   report: KernelReport;
   /** Milliseconds spent generating the bytes and compiling them. */
   generateMs: number;
@@ -72,7 +74,7 @@ function wrap(m: CodegenModule): Codegen {
       const t1 = performance.now();
       const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
       const t2 = performance.now();
-      return { module, report, generateMs: t1 - t0, compileMs: t2 - t1 };
+      return { module, bytes, report, generateMs: t1 - t0, compileMs: t2 - t1 };
     },
     peak(target) {
       m._looplab_peak(target.relaxedSimd ? 1 : 0, PEAK_ACCUMULATORS);

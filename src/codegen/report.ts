@@ -1,5 +1,6 @@
 // Turns the generator's numeric report into words a person reads.
-import { loopText } from '../core/schedule.ts';
+import type { ReportLoop } from '../core/explain.ts';
+import { loopText, loopsText } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import type { KernelReport, VectorAccess } from './types.ts';
 
@@ -15,6 +16,15 @@ export interface RawReport {
   vectorAccumulators: number;
   scalarAccumulators: number;
   unrolled: number;
+  /** Distinct input values one pass of the tile loads. */
+  operands: number;
+  /** Vector registers the tile needs: accumulators + operands (+1 temporary without relaxed SIMD). */
+  registers: number;
+  registerBudget: number;
+  /** Present when the requested tile did not fit the registers: what it would have needed. */
+  requested?: { start: number; accumulators: number; operands: number; registers: number };
+  /** Loops of the requested tile kept partly as a loop outside the accumulator region. */
+  splits: Array<{ loop: number; outer: number; inner: number; last: number }>;
   relaxed: boolean;
   tailPaths: number;
   instructions: number;
@@ -25,8 +35,35 @@ export interface RawReport {
   parallelIterations: number;
 }
 
-function loopsText(schedule: Schedule, from: number, to: number): string {
-  return schedule.loops.slice(from, to).map(loopText).join(' ');
+/** The schedule's loops from index `from` up to (not including) `to`, with their indices. */
+function loopsBetween(schedule: Schedule, from: number, to: number): ReportLoop[] {
+  return schedule.loops.slice(from, to).map((loop, i) => ({ ...loop, index: from + i }));
+}
+
+/** The tile's loops as the kernel runs them: a split loop has the trip kept in the tile. */
+function tileLoopsAsRun(schedule: Schedule, raw: RawReport, from: number): ReportLoop[] {
+  return loopsBetween(schedule, from, schedule.loops.length).map((loop) => {
+    const split = raw.splits.find((s) => s.loop === loop.index);
+    return split ? { ...loop, trip: split.inner, tail: 0 } : loop;
+  });
+}
+
+/**
+ * In words, why the tile the person asked for is not the one the kernel holds, e.g. "the m:4
+ * n:16 tile needs 16 accumulators + 8 operands = 24 > 15 registers: n:16 stays a loop of 2 x 8
+ * outside k:256".
+ */
+export function tileReductionText(schedule: Schedule, raw: RawReport, heldAcross: string): string | null {
+  if (!raw.requested || raw.splits.length === 0) return null;
+  const r = raw.requested;
+  const asked = loopsText(schedule.loops.slice(r.start));
+  const temp = r.registers - r.accumulators - r.operands;
+  const needs = `${r.accumulators} accumulators + ${r.operands} operands${temp ? ` + ${temp} temporary` : ''} = ${r.registers}`;
+  const kept = raw.splits
+    .map((s) => `${loopText(schedule.loops[s.loop])} stays a loop of ${s.outer} x ${s.inner}${s.last ? ` + 1 x ${s.last}` : ''}`)
+    .join(', ');
+  const where = heldAcross ? ` outside ${heldAcross}` : '';
+  return `the ${asked} tile needs ${needs} > ${raw.registerBudget} registers: ${kept}${where}`;
 }
 
 export function describeReport(problem: Problem, schedule: Schedule, raw: RawReport): KernelReport {
@@ -35,8 +72,8 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
   const access: Record<string, VectorAccess> = {};
   names.forEach((name, i) => (access[name] = raw.access[i]));
   const n = schedule.loops.length;
-  const tileLoops = raw.innermostSplit ? '' : loopsText(schedule, raw.tileStart, n);
-  const heldAcross = loopsText(schedule, raw.accStart, raw.innermostSplit ? n : raw.tileStart);
+  const tileLoops = raw.innermostSplit ? [] : tileLoopsAsRun(schedule, raw, raw.tileStart);
+  const heldAcross = loopsBetween(schedule, raw.accStart, raw.innermostSplit ? n : raw.tileStart);
   const notes: string[] = [];
   const verbs: Record<VectorAccess, string> = {
     vector: 'reads 4 neighbours with one v128 load',
@@ -52,11 +89,17 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     notes.push(`${names[0]} has no ${v}: lanes hold partial sums, added horizontally when stored.`);
   if (raw.innermostSplit)
     notes.push(`The innermost loop is too long to unroll whole; each iteration handles ${raw.innermostUnroll} vectors.`);
-  else notes.push(`Unrolled tile: ${tileLoops} (${raw.unrolled} multiply-adds per pass).`);
+  else notes.push(`Unrolled tile: ${loopsText(tileLoops)} (${raw.unrolled} multiply-adds per pass).`);
+  const reduction = tileReductionText(schedule, raw, loopsText(heldAcross));
+  if (reduction) notes.push(`Registers: ${reduction}, instead of spilling.`);
+  else
+    notes.push(
+      `Registers: ${raw.registers} of ${raw.registerBudget} (${raw.vectorAccumulators + raw.scalarAccumulators} accumulators + ${raw.operands} operands${raw.relaxed ? '' : ' + 1 temporary'}).`,
+    );
   const accs = raw.vectorAccumulators + raw.scalarAccumulators;
   const accText = `${raw.vectorAccumulators} f32x4${raw.scalarAccumulators ? ` + ${raw.scalarAccumulators} f32` : ''}`;
-  if (heldAcross)
-    notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}) stay in registers across ${heldAcross}.`);
+  if (heldAcross.length > 0)
+    notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}) stay in registers across ${loopsText(heldAcross)}.`);
   else notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}), loaded and stored around each tile.`);
   notes.push(raw.relaxed ? 'Multiply-adds use f32x4.relaxed_madd (fused).' : 'Multiply-adds use f32x4.mul + f32x4.add (no relaxed SIMD).');
   if (raw.tailPaths > 1) notes.push(`Tails: ${raw.tailPaths - 1} extra copies of loop bodies for partial iterations.`);
@@ -75,6 +118,9 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     scalarAccumulators: raw.scalarAccumulators,
     heldAcross,
     unrolledMultiplyAdds: raw.unrolled,
+    registers: raw.registers,
+    registerBudget: raw.registerBudget,
+    ...(reduction ? { tileReduction: reduction } : {}),
     innermostUnroll: raw.innermostSplit ? raw.innermostUnroll : 0,
     relaxedFma: raw.relaxed,
     tailPaths: raw.tailPaths,

@@ -1,5 +1,6 @@
-// Which SIMD features this engine validates. A module containing a relaxed opcode fails
-// to compile where relaxed SIMD is missing, so the generator must know before emitting.
+// Which SIMD features this engine validates (a module containing a relaxed opcode fails to
+// compile where relaxed SIMD is missing, so the generator must know before emitting), and how
+// its optimizing compiler spends registers on an unrolled tile.
 import type { Target } from './types.ts';
 
 // (module (func (param v128 v128 v128) (result v128)
@@ -10,6 +11,16 @@ const RELAXED_MADD_PROBE = new Uint8Array([
   0x0b,
 ]);
 
+/**
+ * V8 before 12 (Node 20) optimizes wasm with TurboFan, whose scheduler puts all of a tile's loads
+ * before its multiply-adds (seen in `node --print-wasm-code`); Chromium 156's Turboshaft keeps the
+ * emitted order. Browsers do not say which V8 they run; the ones this page supports are newer.
+ */
+function hoistsLoads(): boolean {
+  const v8 = typeof process !== 'undefined' ? process.versions?.v8 : undefined;
+  return typeof v8 === 'string' && Number(v8.split('.')[0]) < 12;
+}
+
 export function detectTarget(): Target {
-  return { relaxedSimd: WebAssembly.validate(RELAXED_MADD_PROBE) };
+  return { relaxedSimd: WebAssembly.validate(RELAXED_MADD_PROBE), hoistsLoads: hoistsLoads() };
 }

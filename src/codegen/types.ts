@@ -7,6 +7,12 @@ export interface Target {
   /** The engine validates relaxed SIMD (`f32x4.relaxed_madd`). */
   relaxedSimd: boolean;
   /**
+   * The engine loads every input value of an unrolled tile before its multiply-adds, so they all
+   * hold a register at once (V8's TurboFan: Node 20). Otherwise a value holds one from its load
+   * to its last use (V8's Turboshaft: Chromium 156). Decides how big a tile fits the registers.
+   */
+  hoistsLoads?: boolean;
+  /**
    * The kernel imports a shared `WebAssembly.Memory` (`{ shared: true, maximum }`), so that
    * threads running the same module see one memory. Default false: a plain memory.
    */
@@ -35,6 +41,9 @@ export interface KernelReport extends KernelFacts {
   /** When the innermost loop is too long to unroll: how many vectors each of its iterations handles (0 otherwise). */
   innermostUnroll: number;
   relaxedFma: boolean;
+  /** Vector registers the tile needs (accumulators + operands + temporaries) and how many there are. */
+  registers: number;
+  registerBudget: number;
   /** Number of copies of the loop body emitted to handle tails. */
   tailPaths: number;
   /** Wasm instructions in the kernel body. */

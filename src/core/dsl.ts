@@ -22,6 +22,14 @@ export class DslError extends Error {
   }
 }
 
+/** Most characters of the input a message quotes (a problem may come from a link, up to megabytes). */
+export const QUOTE_MAX = 40;
+
+/** Input text for a message: as it is, or its start and its length when longer than QUOTE_MAX. */
+export function excerpt(text: string): string {
+  return text.length <= QUOTE_MAX ? text : `${text.slice(0, QUOTE_MAX)}... (${text.length} characters)`;
+}
+
 export type TokenKind = 'ident' | 'int' | '[' | ']' | ',' | '+' | '*' | '+=' | '=' | 'end';
 
 export interface Token {
@@ -31,9 +39,10 @@ export interface Token {
   col: number;
 }
 
-const IDENT_START = /[A-Za-z_]/;
-const IDENT_PART = /[A-Za-z0-9_]/;
-const DIGIT = /[0-9]/;
+// Character classes by char code: cheaper than a regular expression test per character.
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
 
 /** Splits the statement text into tokens; `firstLine` is the line number of its first line. */
 export function tokenize(text: string, firstLine: number): Token[] {
@@ -54,16 +63,17 @@ export function tokenize(text: string, firstLine: number): Token[] {
       i++;
       continue;
     }
-    if (IDENT_START.test(ch)) {
+    const code = text.charCodeAt(i);
+    if (isIdentStart(code)) {
       let j = i + 1;
-      while (j < text.length && IDENT_PART.test(text[j])) j++;
+      while (j < text.length && isIdentPart(text.charCodeAt(j))) j++;
       tokens.push({ kind: 'ident', text: text.slice(i, j), line, col });
       i = j;
       continue;
     }
-    if (DIGIT.test(ch)) {
+    if (isDigit(code)) {
       let j = i + 1;
-      while (j < text.length && DIGIT.test(text[j])) j++;
+      while (j < text.length && isDigit(text.charCodeAt(j))) j++;
       tokens.push({ kind: 'int', text: text.slice(i, j), line, col });
       i = j;
       continue;
@@ -126,14 +136,15 @@ export function tensorText(t: { name: string; indices: { variable: string; coef:
   return `${t.name}[${t.indices.map(indexText).join(',')}]`;
 }
 
+/** A tensor access for a message (shortened when huge). */
 function nodeText(t: TensorNode): string {
-  return tensorText({ name: t.name, indices: t.indices.map((i) => i.terms) });
+  return excerpt(tensorText({ name: t.name, indices: t.indices.map((i) => i.terms) }));
 }
 
 const EXAMPLE = 'C[m,n] += A[m,k] * B[k,n]';
 
 function describe(tok: Token): string {
-  return tok.kind === 'end' ? 'the end of the statement' : `'${tok.text}'`;
+  return tok.kind === 'end' ? 'the end of the statement' : `'${excerpt(tok.text)}'`;
 }
 
 /** Checks that every '[' is closed before the next '[' and every ']' has its '['. */
@@ -147,7 +158,7 @@ function checkBrackets(tokens: Token[]): void {
         throw new DslError({ kind: 'line', line: open.line }, open.col, `'[' of ${owner} is never closed; add ']' after its indices`);
       }
       open = tok;
-      owner = i > 0 && tokens[i - 1].kind === 'ident' ? tokens[i - 1].text : 'the tensor';
+      owner = i > 0 && tokens[i - 1].kind === 'ident' ? excerpt(tokens[i - 1].text) : 'the tensor';
     } else if (tok.kind === ']') {
       if (!open) {
         throw new DslError({ kind: 'line', line: tok.line }, tok.col, `unmatched ']'; remove it or add the '[' it closes`);
@@ -179,22 +190,22 @@ export function parseStatement(text: string, firstLine: number): StatementNode {
       if (peek().kind === '*') {
         const star = next();
         const c = peek();
-        if (c.kind === 'int') fail(c, `write the constant first: '${c.text}*${tok.text}' instead of '${tok.text}*${c.text}'`);
+        if (c.kind === 'int') fail(c, `write the constant first: '${excerpt(c.text)}*${excerpt(tok.text)}' instead of '${excerpt(tok.text)}*${excerpt(c.text)}'`);
         fail(star, `unexpected '*' in an index of ${tensor}; a coefficient goes before its variable, as in 2*oh`);
       }
       return { variable: tok.text, coef: 1, line: tok.line, col: tok.col };
     }
     if (tok.kind === 'int') {
       if (peek().kind !== '*') {
-        fail(tok, `constant offset '${tok.text}' in an index of ${tensor}; an index is a sum of variables, optionally times a small integer (2*oh+kh)`);
+        fail(tok, `constant offset '${excerpt(tok.text)}' in an index of ${tensor}; an index is a sum of variables, optionally times a small integer (2*oh+kh)`);
       }
       next();
       const v = peek();
-      if (v.kind !== 'ident') fail(v, `expected a variable after '${tok.text}*' in an index of ${tensor}, found ${describe(v)}; write e.g. ${tok.text}*oh`);
+      if (v.kind !== 'ident') fail(v, `expected a variable after '${excerpt(tok.text)}*' in an index of ${tensor}, found ${describe(v)}; write e.g. ${excerpt(tok.text)}*oh`);
       next();
       const coef = Number(tok.text);
       if (coef < 1 || coef > MAX_COEF) {
-        fail(tok, `coefficient ${tok.text} of '${v.text}' in ${tensor} is out of range; use an integer from 1 to ${MAX_COEF}`);
+        fail(tok, `coefficient ${excerpt(tok.text)} of '${excerpt(v.text)}' in ${tensor} is out of range; use an integer from 1 to ${MAX_COEF}`);
       }
       return { variable: v.text, coef, line: v.line, col: v.col };
     }
@@ -213,7 +224,7 @@ export function parseStatement(text: string, firstLine: number): StatementNode {
       if (seen.has(t.variable)) {
         fail(
           { kind: 'ident', text: t.variable, line: t.line, col: t.col },
-          `variable '${t.variable}' appears twice in one index of ${tensor}; combine it into one term like 2*${t.variable}`,
+          `variable '${excerpt(t.variable)}' appears twice in one index of ${tensor}; combine it into one term like 2*${excerpt(t.variable)}`,
         );
       }
       seen.add(t.variable);
@@ -226,22 +237,23 @@ export function parseStatement(text: string, firstLine: number): StatementNode {
     if (nameTok.kind !== 'ident') {
       fail(nameTok, `expected the ${role} tensor, found ${describe(nameTok)}; write it like A[m,k] (${EXAMPLE})`);
     }
+    const name = excerpt(nameTok.text);
     const open = next();
     if (open.kind !== '[') {
-      fail(open, `expected '[' after tensor name '${nameTok.text}', found ${describe(open)}; write its indices like ${nameTok.text}[m,k]`);
+      fail(open, `expected '[' after tensor name '${name}', found ${describe(open)}; write its indices like ${name}[m,k]`);
     }
     if (peek().kind === ']') {
-      fail(peek(), `${nameTok.text}[] has no indices; write at least one, like ${nameTok.text}[m]`);
+      fail(peek(), `${name}[] has no indices; write at least one, like ${name}[m]`);
     }
-    const indices: IndexNode[] = [parseIndex(nameTok.text)];
+    const indices: IndexNode[] = [parseIndex(name)];
     for (;;) {
       const tok = next();
       if (tok.kind === ']') break;
       if (tok.kind === ',') {
-        indices.push(parseIndex(nameTok.text));
+        indices.push(parseIndex(name));
         continue;
       }
-      fail(tok, `expected ',' or ']' in ${nameTok.text}[...], found ${describe(tok)}; separate indices with commas, like ${nameTok.text}[m,k]`);
+      fail(tok, `expected ',' or ']' in ${name}[...], found ${describe(tok)}; separate indices with commas, like ${name}[m,k]`);
     }
     return { name: nameTok.text, indices, line: nameTok.line, col: nameTok.col };
   }
@@ -249,13 +261,13 @@ export function parseStatement(text: string, firstLine: number): StatementNode {
   const output = parseTensor('output');
   const op = next();
   if (op.kind !== '+=') {
-    const found = op.kind === 'end' ? 'the statement ends there' : `found '${op.text}'`;
+    const found = op.kind === 'end' ? 'the statement ends there' : `found ${describe(op)}`;
     fail(op, `expected '+=' after ${nodeText(output)}, ${found}; the output accumulates: write ${nodeText(output)} += A[..] * B[..]`);
   }
   const in0 = parseTensor('first input');
   const star = peek();
   if (star.kind !== '*') {
-    const found = star.kind === 'end' ? 'the statement ends there' : `found '${star.text}'`;
+    const found = star.kind === 'end' ? 'the statement ends there' : `found ${describe(star)}`;
     fail(star, `expected '*' and a second input after ${nodeText(in0)}, ${found}; the two inputs are multiplied: write ${nodeText(in0)} * B[..]`);
   }
   next();
@@ -272,7 +284,7 @@ export function parseStatement(text: string, firstLine: number): StatementNode {
     fail(after, `more than two inputs: looplab multiplies exactly two; remove '* ${third}'`);
   }
   if (after.kind !== 'end') {
-    fail(after, `unexpected '${after.text}' after ${nodeText(in1)}; the statement ends after the second input (sizes go on their own line)`);
+    fail(after, `unexpected ${describe(after)} after ${nodeText(in1)}; the statement ends after the second input (sizes go on their own line)`);
   }
   return { output, inputs: [in0, in1] };
 }
@@ -314,18 +326,19 @@ export function parseSizes(lines: SizesLine[]): SizeItem[] {
         continue;
       }
       const col = i + 1;
-      if (!IDENT_START.test(ch)) {
+      if (!isIdentStart(text.charCodeAt(i))) {
         let j = i;
         while (j < text.length && !/[\s,]/.test(text[j])) j++;
-        throw new DslError(place, col, `expected a size like m=256, found '${text.slice(i, j)}'; write sizes as name=integer, e.g. m=256, n=256`);
+        throw new DslError(place, col, `expected a size like m=256, found '${excerpt(text.slice(i, j))}'; write sizes as name=integer, e.g. m=256, n=256`);
       }
       let j = i + 1;
-      while (j < text.length && IDENT_PART.test(text[j])) j++;
+      while (j < text.length && isIdentPart(text.charCodeAt(j))) j++;
       const name = text.slice(i, j);
+      const quoted = excerpt(name);
       i = j;
       skipSpaces();
       if (text[i] !== '=') {
-        throw new DslError(place, col, `expected '=' after '${name}'; write its size like ${name}=256`);
+        throw new DslError(place, col, `expected '=' after '${quoted}'; write its size like ${quoted}=256`);
       }
       i++;
       skipSpaces();
@@ -335,17 +348,17 @@ export function parseSizes(lines: SizesLine[]): SizeItem[] {
       const raw = text.slice(i, k);
       i = k;
       if (raw === '') {
-        throw new DslError(place, vcol, `size of '${name}' is missing; write it like ${name}=256`);
+        throw new DslError(place, vcol, `size of '${quoted}' is missing; write it like ${quoted}=256`);
       }
       if (!/^[0-9]+$/.test(raw) || Number(raw) === 0) {
-        throw new DslError(place, vcol, `size of '${name}' must be a positive integer, got '${raw}'; write e.g. ${name}=64`);
+        throw new DslError(place, vcol, `size of '${quoted}' must be a positive integer, got '${excerpt(raw)}'; write e.g. ${quoted}=64`);
       }
       const value = Number(raw);
       if (value > MAX_SIZE) {
-        throw new DslError(place, vcol, `size of '${name}' is ${raw}, over the limit of ${MAX_SIZE} per variable; use a smaller size`);
+        throw new DslError(place, vcol, `size of '${quoted}' is ${excerpt(raw)}, over the limit of ${MAX_SIZE} per variable; use a smaller size`);
       }
       if (seen.has(name)) {
-        throw new DslError(place, col, `size of '${name}' is given twice; keep one`);
+        throw new DslError(place, col, `size of '${quoted}' is given twice; keep one`);
       }
       const item: SizeItem = { name, value, line, col };
       seen.set(name, item);

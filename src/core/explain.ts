@@ -3,7 +3,14 @@
 // kernels (vectorized variable, accumulator tile). Every number in a sentence is computed here.
 import { CACHE, L1_SETS, LANES, scheduleFacts, trafficEstimate, type AccessKind, type ScheduleFacts, type TensorStride } from './facts.ts';
 import { formatBytes } from './problem.ts';
-import type { Problem, Schedule } from './types.ts';
+import { formatGflops } from './format.ts';
+import { loopsText } from './schedule.ts';
+import type { Loop, Problem, Schedule } from './types.ts';
+
+/** A loop of the kernel's schedule that the generator's report names: the loop and its index (0 = outermost). */
+export interface ReportLoop extends Loop {
+  index: number;
+}
 
 /** What explanations use of a kernel's decisions; the code generator's KernelReport extends it. */
 export interface KernelFacts {
@@ -13,17 +20,19 @@ export interface KernelFacts {
   access: Record<string, AccessKind>;
   /** True when the output lacks the vectorized variable (lanes are partial sums, added horizontally). */
   horizontalSum: boolean;
-  /** Loops (schedule notation, e.g. `m:2 n:16`) fully unrolled into the register tile. */
-  tileLoops: string;
+  /** Loops fully unrolled into the register tile, outermost first (none when the innermost loop is too long to unroll whole). */
+  tileLoops: ReportLoop[];
   /** Accumulator registers of the tile: f32x4 and scalar (tails). */
   vectorAccumulators: number;
   scalarAccumulators: number;
-  /** Loops (schedule notation) across which the accumulators stay in registers. */
-  heldAcross: string;
+  /** Loops across which the accumulators stay in registers, outermost first. */
+  heldAcross: ReportLoop[];
   /** Multiply-adds in one pass of the unrolled tile. */
   unrolledMultiplyAdds: number;
   /** Vectors per iteration when the innermost loop is too long to unroll (0 otherwise). */
   innermostUnroll?: number;
+  /** When the requested tile did not fit the registers: what the generator kept as a loop, in words. */
+  tileReduction?: string;
 }
 
 /** The vector registers of x86-64 with SSE/AVX, where V8 maps wasm v128 values. */
@@ -38,10 +47,6 @@ export interface Explanation {
   topics: ExplanationTopic[];
   before: ScheduleFacts;
   after: ScheduleFacts;
-}
-
-function num(x: number): string {
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
 
 function list(items: string[]): string {
@@ -59,9 +64,9 @@ function gflopsClause(before?: number | null, after?: number | null): string {
     const r = after / before;
     const x = (q: number) => q.toFixed(q < 2 ? 2 : 1);
     const ratio = r >= 1 ? `${x(r)}× faster` : `${x(1 / r)}× slower`;
-    return `${num(before)} → ${num(after)} GFLOPS (${ratio})`;
+    return `${formatGflops(before)} → ${formatGflops(after)} GFLOPS (${ratio})`;
   }
-  if (ok(after)) return `now ${num(after)} GFLOPS`;
+  if (ok(after)) return `now ${formatGflops(after)} GFLOPS`;
   return '';
 }
 
@@ -110,12 +115,12 @@ function plural(n: number, word: string): string {
 function tileText(r: KernelFacts): string {
   const accs = r.vectorAccumulators + r.scalarAccumulators;
   const kinds = [r.vectorAccumulators ? `${r.vectorAccumulators} f32x4` : '', r.scalarAccumulators ? `${r.scalarAccumulators} f32` : ''].filter(Boolean).join(' + ');
-  const held = r.heldAcross ? `, held in registers across ${r.heldAcross}` : '';
-  if (!r.tileLoops) {
+  const held = r.heldAcross.length > 0 ? `, held in registers across ${loopsText(r.heldAcross)}` : '';
+  if (r.tileLoops.length === 0) {
     const per = r.innermostUnroll ? `${plural(r.innermostUnroll, 'vector')} per iteration, ` : '';
     return `the innermost loop is too long to unroll whole: it handles ${per}with ${plural(accs, 'accumulator')} (${kinds})${held}`;
   }
-  return `the unrolled tile ${r.tileLoops} keeps ${plural(accs, 'accumulator')} (${kinds})${held}, ${plural(r.unrolledMultiplyAdds, 'multiply-add instruction')} per pass`;
+  return `the unrolled tile ${loopsText(r.tileLoops)} keeps ${plural(accs, 'accumulator')} (${kinds})${held}, ${plural(r.unrolledMultiplyAdds, 'multiply-add instruction')} per pass`;
 }
 
 function tileSentence(b?: KernelFacts, a?: KernelFacts): string | null {
@@ -123,10 +128,11 @@ function tileSentence(b?: KernelFacts, a?: KernelFacts): string | null {
   // Without a tile (innermost loop too long to unroll) `heldAcross` names the innermost loop
   // itself, which the innermost-loop sentence already covers.
   const key = (r: KernelFacts) =>
-    [r.tileLoops || `innermost x${r.innermostUnroll ?? 0}`, r.vectorAccumulators, r.scalarAccumulators, r.tileLoops ? r.heldAcross : ''].join('|');
+    [loopsText(r.tileLoops) || `innermost x${r.innermostUnroll ?? 0}`, r.vectorAccumulators, r.scalarAccumulators, r.tileLoops.length > 0 ? loopsText(r.heldAcross) : ''].join('|');
   if (key(a) === key(b)) return null;
-  const spill =
-    a.vectorAccumulators + 2 > VECTOR_REGISTERS
+  const spill = a.tileReduction
+    ? `; ${a.tileReduction}`
+    : a.vectorAccumulators + 2 > VECTOR_REGISTERS
       ? `; ${a.vectorAccumulators} f32x4 accumulators plus the operands need more than the ${VECTOR_REGISTERS} vector registers, so values spill to memory`
       : '';
   return `${tileText(a)} (before: ${tileText(b)})${spill}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DslError, MEMORY_CAP_BYTES, PRESETS, formatBytes, parseProblem, parseProblemText, problemText } from './problem.ts';
+import { DslError, MAX_PROBLEM_CHARS, MEMORY_CAP_BYTES, PRESETS, formatBytes, parseProblem, parseProblemText, problemText } from './problem.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
 
@@ -163,6 +163,10 @@ describe('parseProblem: errors name the place and the fix', () => {
       'a=1 b=1 c=1 d=1 e=1 f=1 g=1 h=1 i=1 j=1 k=1',
       'line 1, col 1: the problem has 11 variables, but a nest holds at most 10 loops; use at most 10 variables',
     ],
+    // A variable named like a tail would make the schedule text ambiguous (`k:2 r1` is a loop with a tail).
+    ['C[k,r1] += A[k,j] * B[j,r1]', 'k=5, r1=4, j=3', "line 1, col 5: variable 'r1' reads as a tail in schedule text (as in m:24 r1); rename it, e.g. to 'r1_'"],
+    ['C[r16,n] += A[r16,k] * B[k,n]', 'r16=4, n=4, k=4', "line 1, col 3: variable 'r16' reads as a tail in schedule text (as in m:24 r1); rename it, e.g. to 'r16_'"],
+    ['C[m,n] += A[m,2*r0+k] * B[k,n]', 'm=1', "line 1, col 17: variable 'r0' reads as a tail in schedule text (as in m:24 r1); rename it, e.g. to 'r0_'"],
     ['C[m,n] += A[m,k] * B[k,n]', 'm=16384, n=16384, k=16384', 'sizes, col 1: problem needs 3.0 GiB for its tensors, over the 512 MiB cap; use smaller sizes'],
     ['C[a] += A[a+b+c] * B[b+c+d+e]', 'a=1048576 b=1048576 c=1048576 d=1048576 e=1048576', 'sizes, col 1: problem has 2.5e+30 FLOPs, too many to count exactly; use smaller sizes'],
   ];
@@ -172,6 +176,12 @@ describe('parseProblem: errors name the place and the fix', () => {
     const m = /^(?:line (\d+)|sizes), col (\d+): /.exec(message)!;
     expect(e.col).toBe(Number(m[2]));
     expect(e.line).toBe(m[1] ? Number(m[1]) : 2);
+  });
+
+  it('accepts names that only start like a tail', () => {
+    for (const v of ['r', 'rx', 'r1x', 'R1', 'ar1', 'r_1']) {
+      expect(parseProblem(`C[m,${v}] += A[m,k] * B[k,${v}]`, `m=2, ${v}=3, k=4`).variables).toEqual(['m', v, 'k']);
+    }
   });
 
   it('a multi-line op reports the right line', () => {
@@ -209,5 +219,61 @@ describe('PRESETS', () => {
     const strided = parseProblemText(PRESETS.find((x) => x.id === 'conv-3x3-stride2')!.text);
     expect(strided.inputs[0].shape).toEqual([64, 57, 57]);
     for (const p of PRESETS) expect(p.title.length).toBeGreaterThan(0);
+  });
+});
+
+describe('parseProblem: huge inputs', () => {
+  const many = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
+  const mega = 1_000_000;
+
+  it('refuses 40,000 output indices at once, with a short message', () => {
+    const vars = many(40_000);
+    const op = `C[${vars.join(',')}] += A[${vars.join(',')}] * B[${vars.join(',')}]`;
+    const sizes = vars.map((v) => `${v}=1`).join(', ');
+    const start = performance.now();
+    expect(errorOf(() => parseProblem(op, sizes)).message).toBe(
+      `line 1, col 10001: the operation is ${op.length} characters long, over the limit of 10000; a problem is one statement and the sizes of at most 10 variables`,
+    );
+    expect(errorOf(() => parseProblem('C[m] += A[m] * B[m]', sizes)).message).toMatch(/^sizes, col 10001: the sizes text is \d+ characters long, over the limit of 10000;/);
+    expect(errorOf(() => parseProblemText(`\n${op}\n${sizes}`)).message).toMatch(/^line 2, col 10000: the problem text is \d+ characters long, over the limit of 10000;/);
+    // Parsing used to be quadratic in the number of indices (seconds at 40,000); this takes milliseconds.
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+
+  it('counts the variables before listing them, under the length limit too', () => {
+    const vars = many(1400);
+    const op = `C[${vars.join(',')}] += A[v0] * B[v0]`;
+    expect(op.length).toBeLessThan(MAX_PROBLEM_CHARS);
+    for (const sizes of ['', 'v0=1']) {
+      expect(errorOf(() => parseProblem(op, sizes)).message).toBe('line 1, col 1: the problem has 1400 variables, but a nest holds at most 10 loops; use at most 10 variables');
+    }
+  });
+
+  it('quotes at most a short excerpt of long input', () => {
+    const long = 9000;
+    const cases: [string, string, RegExp][] = [
+      [`C[${'x'.repeat(long)}] += A[k] * B[k]`, 'k=1', /^line 1, col 3: unknown variable 'x{40}\.\.\. \(9000 characters\)' in C\[x{38}\.\.\. \(9003 characters\); declare a size for it$/],
+      [`${'T'.repeat(long)}[m] = A[m] * B[m]`, 'm=1', /^line 1, col 9005: expected '\+=' after T{40}\.\.\. \(9003 characters\), found '='/],
+      ['C[m] += A[m] * B[m]', `m=${'9'.repeat(long)}`, /^sizes, col 3: size of 'm' is 9{40}\.\.\. \(9000 characters\), over the limit/],
+      ['C[m] += A[m] * B[m]', '#'.repeat(long), /^sizes, col 1: expected a size like m=256, found '#{40}\.\.\. \(9000 characters\)'/],
+      ['C[m] += A[m] * B[m]', `m=1, ${'q'.repeat(long)}=2`, /^sizes, col 6: unused size 'q{40}\.\.\. \(9000 characters\)'; remove it$/],
+      [`C[m] += A[m,${'1'.repeat(long)}*k] * B[k]`, 'm=1, k=1', /^line 1, col 13: coefficient 1{40}\.\.\. \(9000 characters\) of 'k' in A is out of range/],
+      [`C[m] += A[m] * B[m] ${'m'.repeat(long)}`, 'm=1', /^line 1, col 21: unexpected 'm{40}\.\.\. \(9000 characters\)' after B\[m\]/],
+    ];
+    for (const [op, sizes, message] of cases) {
+      const e = errorOf(() => parseProblem(op, sizes));
+      expect(e.message).toMatch(message);
+      expect(e.message.length).toBeLessThan(300);
+    }
+    const huge = errorOf(() => parseProblemText(`C[m] += A[m] * B[m]\nm=${'9'.repeat(mega)}`));
+    expect(huge.message.length).toBeLessThan(300);
+  });
+
+  it('shortens a long tensor in a message to its start', () => {
+    const dims = Array.from({ length: 2000 }, () => 'v0').join(',');
+    const e = errorOf(() => parseProblem(`C[v0,v1] += A[${dims}] * B[q]`, 'v0=1, v1=1'));
+    expect(e.message).toBe("line 1, col 6020: unknown variable 'q' in B[q]; declare a size for it");
+    const out = errorOf(() => parseProblem(`C[${dims}] += A[v0] * B[v0]`, 'v0=1'));
+    expect(out.message).toBe("line 1, col 6: variable 'v0' repeats in the output C[v0,v0,v0,v0,v0,v0,v0,v0,v0,v0,v0,v0,v0... (6002 characters); give each output index its own variable");
   });
 });

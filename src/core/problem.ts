@@ -1,7 +1,8 @@
 // The problem: a parsed contraction with its derived shapes, strides and FLOP count.
-import { DslError, parseSizes, parseStatement, placeOf, tensorText } from './dsl.ts';
+import { DslError, excerpt, parseSizes, parseStatement, placeOf, tensorText } from './dsl.ts';
 import type { DslPlace, SizeItem, SizesLine, StatementNode, TensorNode } from './dsl.ts';
 import { MAX_LOOPS } from './limits.ts';
+import { TAIL_TOKEN } from './schedule.ts';
 import type { IndexTerm, Problem, TensorAccess } from './types.ts';
 
 export { DslError, MAX_SIZE } from './dsl.ts';
@@ -42,7 +43,16 @@ function termsOf(t: TensorNode): IndexTerm[][] {
   return t.indices.map((i) => i.terms.map((term) => ({ variable: term.variable, coef: term.coef })));
 }
 
-/** Builds the problem from the parsed statement and sizes; checks meaning and limits. */
+/** A tensor access for a message (shortened when huge). */
+function accessText(t: TensorNode): string {
+  return excerpt(tensorText({ name: t.name, indices: termsOf(t) }));
+}
+
+/**
+ * Builds the problem from the parsed statement and sizes; checks meaning and limits. Linear in the
+ * size of the statement (a problem may come from a link), and the loop limit is checked before
+ * anything lists the variables.
+ */
 function build(stmt: StatementNode, opPlace: (line: number) => DslPlace, items: SizeItem[], sizesStart: { place: DslPlace; col: number }): Problem {
   const { output } = stmt;
   const tensors = [output, ...stmt.inputs];
@@ -54,33 +64,49 @@ function build(stmt: StatementNode, opPlace: (line: number) => DslPlace, items: 
   for (let i = 1; i < tensors.length; i++) {
     for (let j = 0; j < i; j++) {
       if (tensors[i].name === tensors[j].name) {
-        errAt(tensors[i], `tensor name '${tensors[i].name}' is used twice; give each tensor its own name`);
+        errAt(tensors[i], `tensor name '${excerpt(tensors[i].name)}' is used twice; give each tensor its own name`);
+      }
+    }
+  }
+  // Schedule text writes a loop's tail as `r<digits>` (`m:24 r1`), so a variable of that name
+  // would make printed schedules read back as other schedules.
+  for (const t of tensors) {
+    for (const index of t.indices) {
+      for (const term of index.terms) {
+        if (TAIL_TOKEN.test(term.variable)) {
+          const name = excerpt(term.variable);
+          errAt(term, `variable '${name}' reads as a tail in schedule text (as in m:24 r1); rename it, e.g. to '${name}_'`);
+        }
       }
     }
   }
   // Output indices: plain, distinct variables.
   const outVars: string[] = [];
+  const outSet = new Set<string>();
   for (const index of output.indices) {
     if (index.terms.length !== 1 || index.terms[0].coef !== 1) {
-      const text = tensorText({ name: output.name, indices: termsOf(output) });
-      const idx = index.terms.map((t) => (t.coef === 1 ? t.variable : `${t.coef}*${t.variable}`)).join('+');
-      errAt(index, `output index '${idx}' of ${text} is not a plain variable; output indices must be plain variables, like C[m,n]`);
+      const idx = excerpt(index.terms.map((t) => (t.coef === 1 ? t.variable : `${t.coef}*${t.variable}`)).join('+'));
+      errAt(index, `output index '${idx}' of ${accessText(output)} is not a plain variable; output indices must be plain variables, like C[m,n]`);
     }
     const v = index.terms[0].variable;
-    if (outVars.includes(v)) {
-      const text = tensorText({ name: output.name, indices: termsOf(output) });
-      errAt(index, `variable '${v}' repeats in the output ${text}; give each output index its own variable`);
+    if (outSet.has(v)) {
+      errAt(index, `variable '${excerpt(v)}' repeats in the output ${accessText(output)}; give each output index its own variable`);
     }
+    outSet.add(v);
     outVars.push(v);
+  }
+  // Every variable of the statement, in order of first appearance.
+  const named = new Set<string>();
+  for (const t of tensors) for (const i of t.indices) for (const term of i.terms) named.add(term.variable);
+  if (named.size > MAX_LOOPS) {
+    errAt(output, `the problem has ${named.size} variables, but a nest holds at most ${MAX_LOOPS} loops; use at most ${MAX_LOOPS} variables`);
   }
 
   const sizes: Record<string, number> = {};
   for (const item of items) sizes[item.name] = item.value;
 
   if (items.length === 0) {
-    const names: string[] = [];
-    for (const t of tensors) for (const i of t.indices) for (const term of i.terms) if (!names.includes(term.variable)) names.push(term.variable);
-    throw new DslError(sizesStart.place, sizesStart.col, `no sizes given; declare one for every variable, like ${names.map((n) => `${n}=64`).join(', ')}`);
+    throw new DslError(sizesStart.place, sizesStart.col, `no sizes given; declare one for every variable, like ${[...named].map((n) => `${excerpt(n)}=64`).join(', ')}`);
   }
 
   // Every variable needs a size.
@@ -88,31 +114,28 @@ function build(stmt: StatementNode, opPlace: (line: number) => DslPlace, items: 
     for (const index of t.indices) {
       for (const term of index.terms) {
         if (!Object.hasOwn(sizes, term.variable)) {
-          errAt(term, `unknown variable '${term.variable}' in ${tensorText({ name: t.name, indices: termsOf(t) })}; declare a size for it`);
+          errAt(term, `unknown variable '${excerpt(term.variable)}' in ${accessText(t)}; declare a size for it`);
         }
       }
     }
   }
 
   // Variables: output order, then reductions in order of first appearance in the inputs.
-  const inputVars: string[] = [];
-  for (const t of stmt.inputs) for (const i of t.indices) for (const term of i.terms) if (!inputVars.includes(term.variable)) inputVars.push(term.variable);
+  const inputVars = new Set<string>();
+  for (const t of stmt.inputs) for (const i of t.indices) for (const term of i.terms) inputVars.add(term.variable);
   for (const index of output.indices) {
     const v = index.terms[0].variable;
-    if (!inputVars.includes(v)) {
-      errAt(index, `output variable '${v}' of ${tensorText({ name: output.name, indices: termsOf(output) })} appears in no input; use it in ${stmt.inputs[0].name} or ${stmt.inputs[1].name}, or remove it`);
+    if (!inputVars.has(v)) {
+      errAt(index, `output variable '${excerpt(v)}' of ${accessText(output)} appears in no input; use it in ${excerpt(stmt.inputs[0].name)} or ${excerpt(stmt.inputs[1].name)}, or remove it`);
     }
   }
-  const reductionVariables = inputVars.filter((v) => !outVars.includes(v));
+  const reductionVariables = [...inputVars].filter((v) => !outSet.has(v));
   const variables = [...outVars, ...reductionVariables];
 
   for (const item of items) {
-    if (!variables.includes(item.name)) {
-      throw new DslError(placeOf(item.line), item.col, `unused size '${item.name}'; remove it`);
+    if (!named.has(item.name)) {
+      throw new DslError(placeOf(item.line), item.col, `unused size '${excerpt(item.name)}'; remove it`);
     }
-  }
-  if (variables.length > MAX_LOOPS) {
-    errAt(output, `the problem has ${variables.length} variables, but a nest holds at most ${MAX_LOOPS} loops; use at most ${MAX_LOOPS} variables`);
   }
 
   const out = layout(output.name, termsOf(output), sizes, variables);
@@ -148,12 +171,35 @@ function firstCol(text: string): number {
 }
 
 /**
+ * Most characters of a problem's statement, of its sizes and of a whole problem text. A real
+ * problem (at most 10 variables) takes a few hundred; a link can carry megabytes.
+ */
+export const MAX_PROBLEM_CHARS = 10_000;
+
+/** Refuses text over MAX_PROBLEM_CHARS, pointing at the first character past the limit. */
+function checkLength(text: string, what: string, place: (line: number) => DslPlace, firstLine: number): void {
+  if (text.length <= MAX_PROBLEM_CHARS) return;
+  const head = text.slice(0, MAX_PROBLEM_CHARS);
+  let line = firstLine;
+  for (let i = head.indexOf('\n'); i >= 0; i = head.indexOf('\n', i + 1)) line++;
+  const col = MAX_PROBLEM_CHARS - head.lastIndexOf('\n');
+  throw new DslError(
+    place(line),
+    col,
+    `${what} is ${text.length} characters long, over the limit of ${MAX_PROBLEM_CHARS}; a problem is one statement and the sizes of at most ${MAX_LOOPS} variables`,
+  );
+}
+
+/**
  * Parses a problem from its statement and its sizes, e.g. `C[m,n] += A[m,k] * B[k,n]` and
  * `m=256, n=256, k=256`. Errors in the statement say `line L, col C`; in the sizes `sizes, col C`.
  */
 export function parseProblem(op: string, sizes: string): Problem {
+  checkLength(op, 'the operation', (line) => ({ kind: 'line', line }), 1);
+  const sizesLine = sizes.replace(/\n/g, ' ');
+  checkLength(sizesLine, 'the sizes text', () => ({ kind: 'sizes' }), 1);
   const stmt = parseStatement(op, 1);
-  const lines: SizesLine[] = [{ text: sizes.replace(/\n/g, ' '), line: null }];
+  const lines: SizesLine[] = [{ text: sizesLine, line: null }];
   const items = parseSizes(lines);
   return build(stmt, (line) => ({ kind: 'line', line }), items, { place: { kind: 'sizes' }, col: firstCol(lines[0].text) });
 }
@@ -163,6 +209,7 @@ export function parseProblem(op: string, sizes: string): Problem {
  * lines after it. Line numbers in errors refer to this text.
  */
 export function parseProblemText(text: string): Problem {
+  checkLength(text, 'the problem text', (line) => ({ kind: 'line', line }), 1);
   const lines = text.split('\n');
   let opIndex = lines.findIndex((l) => l.trim() !== '');
   if (opIndex < 0) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProblem } from './problem.ts';
 import { fillRandom, seededRandom } from './random.ts';
-import { flopCount, referenceCompute } from './reference.ts';
+import { flopCount, reduceElement, reductionWalk, referenceCompute } from './reference.ts';
 
 describe('referenceCompute', () => {
   it('matches a hand-written matmul triple loop', () => {
@@ -91,6 +91,25 @@ describe('referenceCompute', () => {
     expect(() => referenceCompute(p, new Float32Array(3), new Float32Array(4), new Float32Array(4))).toThrow(
       'out holds 3 elements, the problem needs 4',
     );
+  });
+});
+
+describe('reduceElement', () => {
+  it('walks every reduction variable from the element offsets, the last variable fastest', () => {
+    // X[m] += A[m,k,j] * B[k,j], m=2 k=2 j=2: A's element m=1 starts at offset 4.
+    const p = parseProblem('X[m] += A[m,k,j] * B[k,j]', 'm=2, k=2, j=2');
+    const walk = reductionWalk(p);
+    expect(walk).toEqual({ sizes: [2, 2], strides0: [2, 1], strides1: [2, 1] });
+    const a = new Float32Array([9, 9, 9, 9, 1, -2, 3, -4]);
+    const b = new Float32Array([1, 10, 100, 1000]);
+    // 1*1 - 2*10 + 3*100 - 4*1000
+    expect(reduceElement(walk, a, b, 4, 0)).toEqual({ value: -3719, sumAbs: 4321 });
+    expect(reduceElement(walk, a, b, 0, 0)).toEqual({ value: 9999, sumAbs: 9999 });
+  });
+
+  it('is one product without reduction variables', () => {
+    const p = parseProblem('C[m,n] += A[m] * B[n]', 'm=2, n=2');
+    expect(reduceElement(reductionWalk(p), new Float32Array([3, -2]), new Float32Array([5, 7]), 1, 0)).toEqual({ value: -10, sumAbs: 10 });
   });
 });
 

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AGENT_ACTIONS, applyAction } from './actions.ts';
 import { parseProblem } from './problem.ts';
 import {
   MAX_LOOPS,
@@ -72,13 +74,19 @@ describe('parseSchedule', () => {
     }
   });
 
-  it('r<digits> is a variable when the problem has one of that name', () => {
-    const p = parseProblem('C[r1,n] += A[r1,k] * B[k,n]', 'r1=10, n=4, k=4');
-    expect(parseSchedule(p, 'r1 n k r1:2').loops).toEqual([L('r1', 5), L('n', 4), L('k', 4), L('r1', 2)]);
-    expect(errorOf(() => parseSchedule(p, 'r1:3 r1 n k')).message).toBe(
-      "col 6: 'r1' needs a trip here: only the outermost loop over r1 may omit it; write e.g. 'r1:4'",
-    );
-    expect(parseSchedule(p, 'r1:3r1 r1:3 n k').loops).toEqual([L('r1', 3, 1), L('r1', 3), L('n', 4), L('k', 4)]);
+  it('r<digits> is always a tail: the DSL refuses variables named like one', () => {
+    expect(() => parseProblem('C[r1,n] += A[r1,k] * B[k,n]', 'r1=10, n=4, k=4')).toThrow(/variable 'r1' reads as a tail in schedule text/);
+    expect(parseSchedule(mm97, 'm:24 r1 m:4 n k').loops[0]).toEqual(L('m', 24, 1));
+    expect(errorOf(() => parseSchedule(mm97, 'r1 m n k')).message).toBe("col 1: tail 'r1' follows no loop; put it after the loop it belongs to, like 'm:24 r1'");
+  });
+
+  it('quotes at most a short excerpt of a huge token', () => {
+    for (const text of [`m n k ${'q'.repeat(100_000)}`, `m n k:${'x'.repeat(100_000)}`, `m n k ${'#'.repeat(100_000)}`]) {
+      const message = errorOf(() => parseSchedule(mm97, text)).message;
+      expect(message).toMatch(/\.\.\. \(\d+ characters\)/);
+      expect(message.length).toBeLessThan(200);
+    }
+    expect(errorOf(() => parseSchedule(mm97, `m r${'1'.repeat(100_000)} n k`)).message.length).toBeLessThan(200);
   });
 
   const errors: [string, string][] = [
@@ -189,5 +197,24 @@ describe('defaultSchedule / validateSchedule / loopText', () => {
   it('deriveOuterLoops fixes the outermost trips', () => {
     const s = deriveOuterLoops(mm97, { loops: [L('m', 1), L('n', 1), L('k', 1), L('m', 4)] });
     expect(printSchedule(s)).toBe('m:24 r1 n:256 k:256 m:4');
+  });
+});
+
+describe('schedule text round trip with any variable names', () => {
+  it('prints every reachable schedule as text that reads back as the same schedule', () => {
+    // Names that look like parts of schedule text but are not tails: r, rx, r1_, R1, k2, mr1.
+    const names = fc.uniqueArray(fc.constantFrom('r', 'rx', 'r1_', 'R1', 'k2', 'mr1', 'n', 'm', '_r2'), { minLength: 3, maxLength: 3 });
+    fc.assert(
+      fc.property(names, fc.array(fc.integer({ min: 2, max: 40 }), { minLength: 3, maxLength: 3 }), fc.array(fc.constantFrom(...AGENT_ACTIONS, 'split_2', 'split_3'), { maxLength: 12 }), ([a, b, c], sizes, actions) => {
+        const p = parseProblem(`C[${a},${b}] += A[${a},${c}] * B[${c},${b}]`, `${a}=${sizes[0]}, ${b}=${sizes[1]}, ${c}=${sizes[2]}`);
+        let state = { schedule: defaultSchedule(p), cursor: 0 };
+        for (const action of actions) {
+          const r = applyAction(p, state, action);
+          if (r.ok) state = r.state;
+          expect(parseSchedule(p, printSchedule(state.schedule))).toEqual(state.schedule);
+        }
+      }),
+      { numRuns: 200, seed: 10 },
+    );
   });
 });

@@ -4,6 +4,7 @@
 // A loop's step is the extent of the next loop inside it over the same variable (1 if none); its
 // extent is `trip * step + tail`. The outermost loop over a variable covers the whole size, so its
 // trip and tail are derived: trip = floor(size / step), tail = size mod step.
+import { excerpt } from './dsl.ts';
 import { MAX_LOOPS } from './limits.ts';
 import type { Loop, Problem, Schedule } from './types.ts';
 
@@ -25,6 +26,9 @@ export class ScheduleError extends Error {
 
 /** The mark of a parallel loop in schedule text, written before the loop: `||m:64`. */
 export const PARALLEL_MARK = '||';
+
+/** A tail in schedule text (`r1` in `m:24 r1`); the DSL refuses variables named like it. */
+export const TAIL_TOKEN = /^r([0-9]+)$/;
 
 /** A loop in schedule notation: `m:24`, `m:24 r1`, `||m:24`. */
 export function loopText(loop: Loop): string {
@@ -57,6 +61,11 @@ export function parallelIssue(problem: Problem, loops: readonly Pick<Loop, 'vari
     return 'it is the innermost loop, whose iterations are the SIMD lanes of one thread; run an outer loop in parallel';
   }
   return null;
+}
+
+/** Loops in schedule notation, outermost first (`m:2 n:16`). */
+export function loopsText(loops: readonly Loop[]): string {
+  return loops.map(loopText).join(' ');
 }
 
 /** Canonical text: every loop `var:trip`, then ` rT` when it has a tail. */
@@ -267,42 +276,42 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
     if (parallel && t.length === 0) {
       throw new ScheduleError(tok.col, `'${PARALLEL_MARK}' marks no loop; write it right before the loop, like '${PARALLEL_MARK}${problem.variables[0]}'`);
     }
+    const tailTok = TAIL_TOKEN.exec(t);
+    if (tailTok && parallel) {
+      throw new ScheduleError(tok.col, `'${PARALLEL_MARK}' marks a tail; write it before the loop, like '${PARALLEL_MARK}${problem.variables[0]}:24 r1'`);
+    }
+    if (tailTok) {
+      const prev = entries[entries.length - 1];
+      if (!prev) throw new ScheduleError(tok.col, `tail '${excerpt(t)}' follows no loop; put it after the loop it belongs to, like 'm:24 r1'`);
+      if (prev.tail !== null) throw new ScheduleError(tok.col, `'${entryText(prev)}' already has a tail; remove '${excerpt(t)}'`);
+      prev.tail = Number(tailTok[1]);
+      cols[cols.length - 1].tail = tok.col;
+      continue;
+    }
     const plain = /^[A-Za-z_][A-Za-z0-9_]*$/.exec(t);
     if (plain && Object.hasOwn(problem.sizes, t)) {
       entries.push({ variable: t, trip: null, tail: null, parallel });
       cols.push({ loop: tok.col, tail: tok.col });
       continue;
     }
-    const tailTok = /^r([0-9]+)$/.exec(t);
-    if (tailTok && parallel) {
-      throw new ScheduleError(tok.col, `'${PARALLEL_MARK}' marks a tail; write it before the loop, like '${PARALLEL_MARK}${problem.variables[0]}:24 r1'`);
-    }
-    if (tailTok) {
-      const prev = entries[entries.length - 1];
-      if (!prev) throw new ScheduleError(tok.col, `tail '${t}' follows no loop; put it after the loop it belongs to, like 'm:24 r1'`);
-      if (prev.tail !== null) throw new ScheduleError(tok.col, `'${entryText(prev)}' already has a tail; remove '${t}'`);
-      prev.tail = Number(tailTok[1]);
-      cols[cols.length - 1].tail = tok.col;
-      continue;
-    }
     if (plain) {
-      throw new ScheduleError(tok.col, `unknown variable '${t}'; the variables are ${problem.variables.join(', ')}`);
+      throw new ScheduleError(tok.col, `unknown variable '${excerpt(t)}'; the variables are ${problem.variables.join(', ')}`);
     }
     const withTrip = /^([A-Za-z_][A-Za-z0-9_]*):(.*)$/.exec(t);
     if (withTrip) {
       const [, variable, rest] = withTrip;
       if (!Object.hasOwn(problem.sizes, variable)) {
-        throw new ScheduleError(tok.col, `unknown variable '${variable}'; the variables are ${problem.variables.join(', ')}`);
+        throw new ScheduleError(tok.col, `unknown variable '${excerpt(variable)}'; the variables are ${problem.variables.join(', ')}`);
       }
       const num = /^([0-9]+)(?:r([0-9]+))?$/.exec(rest);
       if (!num || Number(num[1]) < 1) {
-        throw new ScheduleError(tok.col, `bad trip in '${t}'; a trip is a positive integer, like ${variable}:4`);
+        throw new ScheduleError(tok.col, `bad trip in '${excerpt(t)}'; a trip is a positive integer, like ${variable}:4`);
       }
       entries.push({ variable, trip: Number(num[1]), tail: num[2] === undefined ? null : Number(num[2]), parallel });
       cols.push({ loop: tok.col, tail: tok.col + tok.text.length - rest.length + num[1].length });
       continue;
     }
-    throw new ScheduleError(tok.col, `can't read '${tok.text}'; write loops as 'var' or 'var:trip' and tails as 'r1', like 'm:24 r1 n k'`);
+    throw new ScheduleError(tok.col, `can't read '${excerpt(tok.text)}'; write loops as 'var' or 'var:trip' and tails as 'r1', like 'm:24 r1 n k'`);
   }
   const result = checkEntries(problem, entries);
   if ('issue' in result) {

@@ -10,6 +10,7 @@
 // that reads outside its inputs (see CANARY_BITS).
 import type { Problem } from '../core/types.ts';
 import { fillRandom } from '../core/random.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export const ALIGN_BYTES = 64;
 export const GUARD_BYTES = 64;
@@ -111,7 +112,7 @@ export function allocateBuffers(problem: Problem, seed = 1, options: AllocateOpt
     memory = new WebAssembly.Memory({ initial: layout.pages, maximum: layout.pages, shared: options.shared === true });
   } catch (e) {
     const mib = Math.ceil(layout.usedBytes / 2 ** 20);
-    throw new BufferSizeError(`could not allocate ${mib} MiB for the tensors (${(e as Error).message}); use smaller sizes`);
+    throw new BufferSizeError(`could not allocate ${mib} MiB for the tensors (${errorMessage(e)}); use smaller sizes`);
   }
   const buffer = memory.buffer;
   const out = new Float32Array(buffer, layout.outPtr, layout.outElements);

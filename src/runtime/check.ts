@@ -13,8 +13,8 @@
 // for any K a problem here can have (sqrt(K) u = 1e-4 at K ~ 2.8e6). Wrong kernels in practice
 // (a wrong index, a lost tail, a stale or doubled accumulator) are off by a sizeable fraction of
 // sumAbs; even a single lost product (~ sumAbs / K) is caught up to K ~ 1e4. The 1e-5 term covers
-// outputs whose products are all tiny. sumAbs is computed independently in float64 by this
-// module, only for the elements where the cheap test |got - ref| <= 1e-4 * |ref| + 1e-5 fails
+// outputs whose products are all tiny. sumAbs is computed in float64 (core's reduceElement), only
+// for the elements where the cheap test |got - ref| <= 1e-4 * |ref| + 1e-5 fails
 // (|ref| <= sumAbs, so that test passing implies the real one passes).
 //
 // Large problems (flops > fullCheckMaxFlops, default 4e9) would make the JS reference take
@@ -24,8 +24,9 @@
 // Besides values, the check verifies that the kernel left its inputs and the guard bytes around
 // the tensors untouched, and reports a trap (e.g. an out-of-bounds access) as incorrect.
 import type { Problem } from '../core/types.ts';
-import { referenceCompute } from '../core/reference.ts';
+import { reduceElement, reductionWalk, referenceCompute } from '../core/reference.ts';
 import { seededRandom } from '../core/random.ts';
+import { errorMessage } from '../core/errors.ts';
 import type { KernelBuffers } from './buffers.ts';
 
 export const RELATIVE_TOLERANCE = 1e-4;
@@ -135,9 +136,9 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
   return true;
 }
 
+/** Names the trap's kind too (`RuntimeError: memory access out of bounds`). */
 function describeError(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return String(e);
+  return e instanceof Error ? `${e.name}: ${errorMessage(e)}` : errorMessage(e);
 }
 
 function mismatchReason(problem: Problem, m: Mismatch, mode: 'full' | 'sampled', elements: number): string {
@@ -177,7 +178,7 @@ export function plainOutputVariables(problem: Problem): string[] | null {
 
 /**
  * Float64 reference of one output element given by its variables' values, and the sum of
- * |products| over the reduction (for the tolerance). Independent of src/core's reference.
+ * |products| over the reduction (for the tolerance).
  */
 export function elementReference(
   problem: Problem,
@@ -192,35 +193,7 @@ export function elementReference(
     base0 += outputPoint[v] * (t0.strides[v] ?? 0);
     base1 += outputPoint[v] * (t1.strides[v] ?? 0);
   }
-  const red = problem.reductionVariables;
-  const n = red.length;
-  const sizes = red.map((v) => problem.sizes[v]);
-  const s0 = red.map((v) => t0.strides[v] ?? 0);
-  const s1 = red.map((v) => t1.strides[v] ?? 0);
-  if (sizes.some((s) => s <= 0)) return { value: 0, sumAbs: 0 };
-  const idx = new Array<number>(n).fill(0);
-  let value = 0;
-  let sumAbs = 0;
-  let o0 = base0;
-  let o1 = base1;
-  for (;;) {
-    const p = in0[o0] * in1[o1];
-    value += p;
-    sumAbs += Math.abs(p);
-    // Odometer over the reduction variables, innermost last.
-    let d = n - 1;
-    for (; d >= 0; d--) {
-      idx[d]++;
-      o0 += s0[d];
-      o1 += s1[d];
-      if (idx[d] < sizes[d]) break;
-      o0 -= s0[d] * sizes[d];
-      o1 -= s1[d] * sizes[d];
-      idx[d] = 0;
-    }
-    if (d < 0) break;
-  }
-  return { value, sumAbs };
+  return reduceElement(reductionWalk(problem), in0, in1, base0, base1);
 }
 
 function pointOfIndex(problem: Problem, vars: string[], index: number): Record<string, number> {

@@ -110,11 +110,12 @@ describe('generated kernels match the reference', () => {
     const target = { relaxedSimd: relaxed && detectTarget().relaxedSimd };
     const where = `${text.op} with ${text.sizes}, schedule ${printSchedule(schedule)}, relaxed SIMD ${target.relaxedSimd}`;
     if (process.env.LOOPLAB_PROPERTY_LOG) console.log(where);
-    const { module } = await codegen.compile(problem, schedule, target);
+    const { module, report } = await codegen.compile(problem, schedule, target);
     const buffers = allocateBuffers(problem, 7);
     const run = await instantiateKernel(module, buffers);
     const result = checkOutput(problem, buffers, run);
     expect(result.correct, `${where}: ${result.reason}`).toBe(true);
+    return report;
   }
 
   it(`on ${RUNS} random action sequences from the default schedule (seed ${SEED})`, async () => {
@@ -175,5 +176,41 @@ describe('generated kernels match the reference', () => {
       ),
       { seed: SEED + 1, numRuns: RUNS / 2, endOnFailure: true },
     );
+  }, 600_000);
+
+  it(`on ${RUNS / 2} convolutions with window loops and too-big tiles innermost (seed ${SEED})`, async () => {
+    // Window loops (kh, kw) inside the tile and tiles that the register budget splits: both must
+    // show up, or this property tests nothing new.
+    const seen = { windowInTile: 0, reduced: 0 };
+    const convArb = fc.record({
+      op: fc.constantFrom(OPS.conv.op, OPS.strided.op, 'O[co,oh,ow] += I[ci,3*oh+kh,3*ow+kw] * W[co,ci,kh,kw]'),
+      co: fc.constantFrom(1, 3, 8, 17),
+      ci: fc.constantFrom(1, 2, 5),
+      oh: fc.constantFrom(1, 3, 6),
+      ow: fc.constantFrom(1, 5, 13, 32),
+      kh: fc.constantFrom(1, 2, 3),
+      kw: fc.constantFrom(1, 3),
+    });
+    const tileArb = fc.record({
+      order: fc.shuffledSubarray(['kh', 'kw', 'co', 'oh'], { minLength: 0, maxLength: 4 }),
+      trips: fc.array(fc.constantFrom(1, 2, 3, 4, 6, 8), { minLength: 4, maxLength: 4 }),
+      ow: fc.constantFrom(1, 4, 8, 12, 16, 32),
+    });
+    await fc.assert(
+      fc.asyncProperty(convArb, tileArb, fc.boolean(), async (c, t, relaxed) => {
+        const sizes = `co=${c.co}, ci=${c.ci}, oh=${c.oh}, ow=${c.ow}, kh=${c.kh}, kw=${c.kw}`;
+        const problem = parseProblem(c.op, sizes);
+        // Outer loops first, then the chosen loops (window loops whole, output loops split), ow last.
+        const inner = t.order.map((v, i) => (v === 'kh' || v === 'kw' ? `${v}:${problem.sizes[v]}` : `${v}:${Math.min(t.trips[i], problem.sizes[v])}`));
+        const outer = ['co', 'oh', 'ow', 'ci', 'kh', 'kw'].filter((v) => !((v === 'kh' || v === 'kw') && t.order.includes(v)));
+        const text = [...outer, ...inner, `ow:${Math.min(t.ow, problem.sizes.ow)}`].join(' ');
+        const report = await expectCorrect(problem, parseSchedule(problem, text), relaxed, { op: c.op, sizes });
+        if (report.tileLoops.some((l) => (l.variable === 'kh' || l.variable === 'kw') && l.trip >= 2)) seen.windowInTile++;
+        if (report.tileReduction) seen.reduced++;
+      }),
+      { seed: SEED + 2, numRuns: RUNS / 2, endOnFailure: true },
+    );
+    expect(seen.windowInTile).toBeGreaterThan(RUNS / 50);
+    expect(seen.reduced).toBeGreaterThan(RUNS / 50);
   }, 600_000);
 });

@@ -1,6 +1,6 @@
 // measureSchedule's flow (check first; an incorrect kernel is not timed) with a stand-in code
 // generator that hands out hand-written kernels. The real generator is exercised by
-// measure.codegen.test.ts.
+// workerApi.test.ts (measure through the worker's API) and kernels.property.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { Codegen, KernelReport } from '../codegen/index.ts';
 import type { Schedule } from '../core/types.ts';
@@ -21,6 +21,7 @@ function standIn(variant: ElementwiseVariant): Codegen {
     generate: () => ({ bytes: elementwiseKernelBytes(n, variant), report }),
     compile: async () => ({
       module: await WebAssembly.compile(elementwiseKernelBytes(n, variant) as Uint8Array<ArrayBuffer>),
+      bytes: elementwiseKernelBytes(n, variant),
       report,
       generateMs: 0.1,
       compileMs: 0.2,
@@ -38,6 +39,7 @@ describe('measureSchedule', () => {
     expect(m.gflops!).toBeGreaterThanOrEqual(m.gflopsMedian!);
     expect(m.samples).toHaveLength(3);
     expect(m.report.notes).toEqual(['hand-written']);
+    expect(m.kernelBytes).toEqual(elementwiseKernelBytes(n, 'correct'));
   });
 
   it('does not time an incorrect kernel: gflops are null', async () => {

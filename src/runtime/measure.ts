@@ -30,6 +30,8 @@ export interface Measurement extends CheckResult {
   /** GFLOPS of the median sample; null as above. */
   gflopsMedian: number | null;
   report: KernelReport;
+  /** The kernel module's bytes. */
+  kernelBytes: Uint8Array;
   generateMs: number;
   compileMs: number;
   flops: number;
@@ -143,6 +145,7 @@ export function checkThenTime(
     checked: check.checked,
     checkedElements: check.checkedElements,
     report: compiled.report,
+    kernelBytes: compiled.bytes,
     generateMs: compiled.generateMs,
     compileMs: compiled.compileMs,
     flops: problem.flops,

@@ -13,7 +13,7 @@ import type { KernelBuffers } from './buffers.ts';
 import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
 import { matmulModelBytes } from './onnxMatmulModel.ts';
 import { measureAsyncThroughput, type TimingOptions } from './timing.ts';
-import { matmulShape } from './xnnpackCore.ts';
+import { matmulShape } from '../core/matmulShape.ts';
 
 export interface OrtMeasurement {
   gflops: number | null;

@@ -1,14 +1,15 @@
 // The `xnnpack` baseline in Node (scripts/bench.ts): loads tfjs-core with the wasm backend from
 // node_modules and runs the shared measurement of xnnpackCore.ts (see there for what is timed).
-// The runtime worker loads tfjs its own way (xnnpackBrowser.ts).
+// The kernel worker loads tfjs its own way (xnnpackBrowser.ts).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Problem } from '../core/types.ts';
 import type { KernelBuffers } from './buffers.ts';
-import { matmulShape, measureXnnpackWith, type Tf, type XnnpackMeasurement, type XnnpackOptions } from './xnnpackCore.ts';
+import { xnnpackOp } from '../core/xnnpackOp.ts';
+import { measureXnnpackWith, type Tf, type XnnpackMeasurement, type XnnpackOptions } from './xnnpackCore.ts';
 
-export { matmulShape, measureXnnpackWith } from './xnnpackCore.ts';
-export type { MatmulShape, Tf, XnnpackMeasurement, XnnpackOptions } from './xnnpackCore.ts';
+export { measureXnnpackWith } from './xnnpackCore.ts';
+export type { Tf, XnnpackMeasurement, XnnpackOptions } from './xnnpackCore.ts';
 
 let tfReady: Promise<Tf> | null = null;
 
@@ -30,14 +31,14 @@ export function loadTfWasm(): Promise<Tf> {
 }
 
 /**
- * Checks and times tf.matMul for a matmul-shaped problem on the given buffers' inputs; null when
- * the problem is not matmul-shaped (tfjs is then not loaded). Leaves the output zeroed.
+ * Checks and times tf.matMul or tf.conv2d (see xnnpackOp) on the given buffers' inputs; null when
+ * XNNPACK has no op for the problem (tfjs is then not loaded). Leaves the output zeroed.
  */
 export async function measureXnnpack(
   problem: Problem,
   buffers: KernelBuffers,
   options: XnnpackOptions = {},
 ): Promise<XnnpackMeasurement | null> {
-  if (!matmulShape(problem)) return null;
+  if (!xnnpackOp(problem)) return null;
   return measureXnnpackWith(await loadTfWasm(), problem, buffers, options);
 }

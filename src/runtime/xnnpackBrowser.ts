@@ -1,5 +1,5 @@
-// tfjs-core with the wasm backend (XNNPACK) in the runtime worker. Only ever loaded with a dynamic
-// `import()` (workerApi.ts, on the first `xnnpack` call), so neither the page's first load nor the
+// tfjs-core with the wasm backend (XNNPACK) in the kernel worker. Only ever loaded with a dynamic
+// `import()` (src/workers/kernel/api.ts, on the first `xnnpack` call), so neither the page's first load nor the
 // worker's start pays for tfjs: Vite puts this module, tfjs and the backend into their own chunk,
 // and the backend's .wasm files become hashed assets served through `setWasmPaths`.
 //

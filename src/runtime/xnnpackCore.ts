@@ -1,6 +1,6 @@
-// The `xnnpack` baseline, shared by Node (xnnpack.ts: scripts/bench.ts) and the runtime worker
+// The `xnnpack` baseline, shared by Node (xnnpack.ts: scripts/bench.ts) and the kernel worker
 // (xnnpackBrowser.ts): tf.matMul of @tensorflow/tfjs-backend-wasm, which runs XNNPACK's SIMD GEMM,
-// single-threaded like our kernels. The caller loads tfjs (paths to the backend's .wasm files
+// single-threaded like our kernels (convolutions: tf.conv2d, in xnnpackConv.ts). The caller loads tfjs (paths to the backend's .wasm files
 // differ between Node and the browser) and hands it in.
 //
 // tfjs-backend-wasm 4.22 hands a matMul to XNNPACK only for a single untransposed 2-D product;
@@ -15,75 +15,17 @@
 // inside the call, so this is the GEMM plus the output allocation and the small per-op overhead
 // of tfjs (kernel dispatch, shape checks), but no copy of inputs or results in or out of the heap.
 //
-// Only matmul-shaped problems are supported: C[m,n] += A[m,k] * B[k,n] under any variable names,
+// Matmul-shaped problems here: C[m,n] += A[m,k] * B[k,n] under any variable names,
 // with either input transposed, inputs in either order, and the batched form
 // C[b,m,n] += A[b,m,k] * B[b,k,n] with the batch variable first everywhere.
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type { Problem, TensorAccess } from '../core/types.ts';
+import { matmulShape, type MatmulShape } from '../core/matmulShape.ts';
+import type { Problem } from '../core/types.ts';
 import type { KernelBuffers } from './buffers.ts';
 import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
 import { measureThroughput, type TimingOptions } from './timing.ts';
-
-export interface MatmulShape {
-  /** Batch variable, or null for a plain matmul. */
-  batch: string | null;
-  m: string;
-  n: string;
-  k: string;
-  /** Which problem input is the left operand A (holding m and k). */
-  aInput: 0 | 1;
-  transposeA: boolean;
-  transposeB: boolean;
-}
-
-function plainDims(t: TensorAccess): string[] | null {
-  const vars: string[] = [];
-  for (const dim of t.indices) {
-    if (dim.length !== 1 || dim[0].coef !== 1 || vars.includes(dim[0].variable)) return null;
-    vars.push(dim[0].variable);
-  }
-  return vars;
-}
-
-/** Recognizes (batched) matmul problems; null for anything else. */
-export function matmulShape(problem: Problem): MatmulShape | null {
-  if (problem.reductionVariables.length !== 1) return null;
-  const k = problem.reductionVariables[0];
-  const out = plainDims(problem.output);
-  const in0 = plainDims(problem.inputs[0]);
-  const in1 = plainDims(problem.inputs[1]);
-  if (!out || !in0 || !in1) return null;
-  if (out.length !== 2 && out.length !== 3) return null;
-  if (in0.length !== out.length || in1.length !== out.length) return null;
-  let batch: string | null = null;
-  let o = out;
-  let x = in0;
-  let y = in1;
-  if (out.length === 3) {
-    batch = out[0];
-    if (in0[0] !== batch || in1[0] !== batch) return null;
-    o = out.slice(1);
-    x = in0.slice(1);
-    y = in1.slice(1);
-  }
-  const [m, n] = o;
-  const has = (dims: string[], a: string, b: string) => dims.includes(a) && dims.includes(b);
-  let aInput: 0 | 1;
-  let aDims: string[];
-  let bDims: string[];
-  if (has(x, m, k) && has(y, k, n)) {
-    aInput = 0;
-    aDims = x;
-    bDims = y;
-  } else if (has(y, m, k) && has(x, k, n)) {
-    aInput = 1;
-    aDims = y;
-    bDims = x;
-  } else {
-    return null;
-  }
-  return { batch, m, n, k, aInput, transposeA: aDims[0] === k, transposeB: bDims[0] === n };
-}
+import type { ConvShape } from '../core/convShape.ts';
+import { measureXnnpackConvWith } from './xnnpackConv.ts';
 
 /** tfjs-core's namespace, with the wasm backend set. */
 export type Tf = typeof TfCore;
@@ -92,7 +34,7 @@ export interface XnnpackMeasurement {
   gflops: number | null;
   gflopsMedian: number | null;
   check: CheckResult;
-  shape: MatmulShape;
+  shape: MatmulShape | ConvShape;
 }
 
 export interface XnnpackOptions {
@@ -101,8 +43,9 @@ export interface XnnpackOptions {
 }
 
 /**
- * Checks and times tf.matMul (of `tf`, already on its wasm backend) for a matmul-shaped problem on
- * the given buffers' inputs; null when the problem is not matmul-shaped. Leaves the output zeroed.
+ * Checks and times XNNPACK through tfjs (`tf`, already on its wasm backend): tf.matMul for a
+ * matmul-shaped problem, tf.conv2d for a convolution (see xnnpackOp), on the given buffers'
+ * inputs; null for other problems. Leaves the output zeroed.
  */
 export function measureXnnpackWith(
   tf: Tf,
@@ -111,7 +54,7 @@ export function measureXnnpackWith(
   options: XnnpackOptions = {},
 ): XnnpackMeasurement | null {
   const shape = matmulShape(problem);
-  if (!shape) return null;
+  if (!shape) return measureXnnpackConvWith(tf, problem, buffers, options);
   const aIndex = shape.aInput;
   const bIndex = 1 - aIndex;
   const inputs = [buffers.in0, buffers.in1];

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { FineTuneEvent, LabFineTuneResult, RaceEvent, RaceResult } from '../agent/labWorkerApi.ts';
+import type { FineTuneEvent, LabFineTuneResult, RaceEvent, RaceResult } from '../workers/lab/protocol.ts';
 import type { ModelFiles } from '../agent/policy.ts';
 import { applyAction, type Action } from '../core/actions.ts';
 import { parseProblemText } from '../core/problem.ts';
 import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState } from '../core/types.ts';
-import { fineTunedLabel, parseLearningCurve, type LabService } from './agentLabSlice.ts';
+import { fineTunedLabel } from './agentLabSlice.ts';
+import type { LabService } from './agentLabTypes.ts';
+import { parseLearningCurve } from './learningCurve.ts';
 import { createLooplabStore } from './createStore.ts';
 import { memoryPolicies } from './savedPolicies.ts';
 

@@ -8,123 +8,21 @@
 // sessions hold it. Keeping a fine-tuned policy hands its files to the agent slice
 // (setAgentPolicy), so "let the agent drive" and later races use it; the agent's policy can be
 // saved in the browser (savedPolicies.ts) and used again after a reload.
-import type { FineTuneEvent, LabFineTuneOptions, LabFineTuneResult, RaceEvent, RaceMethod, RaceOptions, RacePoint, RaceResult } from '../agent/labWorkerApi.ts';
+import { onFirstUse } from '../workers/onFirstUse.ts';
+import { DEFAULT_RACE_METHODS, type FineTuneEvent, type RaceEvent } from '../workers/lab/protocol.ts';
 import type { ModelFiles } from '../agent/policy.ts';
-import { messageOf, type SliceCreator } from './internal.ts';
-import { indexedDbPolicies, listPolicies, loadPolicy, savePolicy, type PolicyStorage, type SavedPolicyMeta } from './savedPolicies.ts';
+import type { SliceCreator } from './sliceCreator.ts';
+import type { AgentLabSlice, LabFineTune, LabMethodState, LabRace, LabService, RaceMethod } from './agentLabTypes.ts';
+import { parseLearningCurve } from './learningCurve.ts';
+import { indexedDbPolicies, listPolicies, loadPolicy, savePolicy } from './savedPolicies.ts';
 import { resolveSnapshot } from './snapshot.ts';
+import { errorMessage } from '../core/errors.ts';
+import { formatGflops } from '../core/format.ts';
 
-export type { RaceMethod, RacePoint } from '../agent/labWorkerApi.ts';
-
-/** What the slice needs of the lab (its worker and the learning curve's file in the page; a fake in tests). */
-export interface LabService {
-  race(problemText: string, options: RaceOptions, onEvent?: (e: RaceEvent) => void): Promise<RaceResult>;
-  fineTune(problemText: string, options: LabFineTuneOptions, onEvent?: (e: FineTuneEvent) => void): Promise<LabFineTuneResult>;
-  cancel(): void;
-  /** The shipped policy's learning-curve CSV text. */
-  learningCurve(): Promise<string>;
-  /** Saved policies (IndexedDB in the page); without it nothing can be saved. */
-  policies?: PolicyStorage;
-}
-
-export type LabStatus = 'running' | 'done' | 'cancelled' | 'error';
-
-export interface LabMethodState {
-  method: RaceMethod;
-  status: 'waiting' | 'running' | 'done' | 'cancelled' | 'error';
-  trace: RacePoint[];
-  /** Tuning time so far, or in all once done (ms). */
-  elapsedMs: number;
-  evaluations?: number;
-  budgetSpent?: boolean;
-  error?: string;
-}
-
-export interface LabRace {
-  status: LabStatus;
-  problemKey: string;
-  /** Budget of each search, ms. */
-  budgetMs: number;
-  /** The agent's policy in this race. */
-  policyLabel: string;
-  /**
-   * The default schedule's GFLOPS: the best of its measurements in the race (once before it, then
-   * by every method as its start). Interference only slows a kernel down, so the best is the
-   * least disturbed; one measurement taken while the page was busy would inflate every speedup.
-   */
-  defaultGflops: number | null;
-  methods: LabMethodState[];
-  error?: string;
-}
-
-export interface LabFineTune {
-  status: LabStatus | 'kept' | 'discarded';
-  problemKey: string;
-  budgetSec: number;
-  /** The policy it started from. */
-  fromLabel: string;
-  /** 'before': the greedy rollout of the starting policy; 'training': episodes; then the result. */
-  phase: 'before' | 'training' | 'finished';
-  /** Each episode's return ((final - default) GFLOPS / peak, discounted). */
-  returns: number[];
-  elapsedSec: number;
-  result?: Omit<LabFineTuneResult, 'files'>;
-  error?: string;
-}
-
-export interface LearningCurveRow {
-  wall_s: number;
-  val_speedup: number;
-  val_final_speedup: number;
-  train_return: number;
-  episode: number;
-}
-
-export interface AgentLabSlice {
-  labRace: LabRace | null;
-  labFineTune: LabFineTune | null;
-  labCurve: { status: 'loading' | 'ready' | 'error'; rows: LearningCurveRow[]; error?: string } | null;
-  /** Races the agent and the searches on the current problem, each search with `budgetMs`. */
-  startRace(budgetMs: number, methods?: RaceMethod[]): void;
-  /** Fine-tunes the current policy on the current problem for about `budgetSec`. */
-  startFineTune(budgetSec: number): void;
-  /** Stops the race or the fine-tuning in progress. */
-  cancelLab(): void;
-  /** Makes a method's best schedule of the race the playground's (the history becomes its actions). */
-  applyRaceBest(method: RaceMethod): void;
-  /** Uses the fine-tuned policy from now on (the agent slice's setAgentPolicy). */
-  keepFineTune(): void;
-  discardFineTune(): void;
-  loadLearningCurve(): void;
-  savedPolicies: SavedPolicyMeta[];
-  refreshSavedPolicies(): Promise<void>;
-  /** Saves the agent's current policy (not the shipped one) under its label. */
-  saveAgentPolicy(): Promise<void>;
-  /** Makes a saved policy the agent's. */
-  useSavedPolicy(id: string): Promise<void>;
-  deleteSavedPolicy(id: string): Promise<void>;
-}
+export { DEFAULT_RACE_METHODS, type RaceMethod, type RacePoint } from '../workers/lab/protocol.ts';
 
 export const RACE_BUDGETS_MS = [5_000, 10_000, 30_000, 60_000];
 export const FINE_TUNE_BUDGETS_SEC = [15, 30, 60];
-export const DEFAULT_LAB_METHODS: RaceMethod[] = ['agent', 'greedy1', 'greedy2', 'beam4bfs', 'random'];
-
-/** Parses the learning curve CSV (train.ts's columns); throws with a message on a bad file. */
-export function parseLearningCurve(text: string): LearningCurveRow[] {
-  const lines = text.trim().split(/\r?\n/);
-  const header = lines[0]?.split(',').map((h) => h.trim()) ?? [];
-  const need: (keyof LearningCurveRow)[] = ['wall_s', 'val_speedup', 'val_final_speedup', 'train_return', 'episode'];
-  const missing = need.filter((c) => !header.includes(c));
-  if (missing.length) throw new Error(`the learning curve has no column ${missing.join(', ')}`);
-  return lines.slice(1).map((line, i) => {
-    const cells = line.split(',');
-    if (cells.length !== header.length) throw new Error(`the learning curve's row ${i + 2} has ${cells.length} cells, not ${header.length}`);
-    const row = {} as LearningCurveRow;
-    // Blank cells (no loss before learning starts) read as NaN.
-    for (const c of need) row[c] = cells[header.indexOf(c)].trim() === '' ? NaN : Number(cells[header.indexOf(c)]);
-    return row;
-  });
-}
 
 /** What a fine-tuned policy is called: after the preset, or the problem's sizes. */
 export function fineTunedLabel(problemKey: string, presetId: string | null): string {
@@ -196,7 +94,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
     labFineTune: null,
     labCurve: null,
 
-    startRace(budgetMs, methods = DEFAULT_LAB_METHODS) {
+    startRace(budgetMs, methods = DEFAULT_RACE_METHODS) {
       if (busy() || !lab) return;
       const s = get();
       running = true;
@@ -220,7 +118,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         },
         (error: unknown) => {
           running = false;
-          const message = messageOf(error);
+          const message = errorMessage(error);
           setRace({ status: 'error', error: message });
           get().notify('error', `the race stopped: ${message}`);
         },
@@ -251,7 +149,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         },
         (error: unknown) => {
           running = false;
-          const message = messageOf(error);
+          const message = errorMessage(error);
           setTune({ status: 'error', error: message });
           get().notify('error', `fine-tuning stopped: ${message}`);
         },
@@ -277,7 +175,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         return;
       }
       get().restore(r.value);
-      get().notify('info', `${method}'s best schedule (${best.gflops.toPrecision(3)} GFLOPS in the race) is now the playground's: ${best.actions.length} actions from the default schedule`);
+      get().notify('info', `${method}'s best schedule (${formatGflops(best.gflops)} GFLOPS in the race) is now the playground's: ${best.actions.length} actions from the default schedule`);
     },
 
     keepFineTune() {
@@ -303,7 +201,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
       try {
         set({ savedPolicies: await listPolicies(lab.policies) });
       } catch (error) {
-        get().notify('error', `could not read the saved policies: ${messageOf(error)}`);
+        get().notify('error', `could not read the saved policies: ${errorMessage(error)}`);
       }
     },
 
@@ -314,7 +212,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         await savePolicy(lab.policies, agentPolicy.label, files);
         get().notify('info', `saved '${agentPolicy.label}' in this browser`);
       } catch (error) {
-        get().notify('error', `could not save the policy: ${messageOf(error)}`);
+        get().notify('error', `could not save the policy: ${errorMessage(error)}`);
       }
       await get().refreshSavedPolicies();
     },
@@ -325,7 +223,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         const { label, files } = await loadPolicy(lab.policies, id);
         get().setAgentPolicy(files, label);
       } catch (error) {
-        get().notify('error', messageOf(error));
+        get().notify('error', errorMessage(error));
       }
     },
 
@@ -334,7 +232,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
       try {
         await lab.policies.delete(id);
       } catch (error) {
-        get().notify('error', `could not delete the policy: ${messageOf(error)}`);
+        get().notify('error', `could not delete the policy: ${errorMessage(error)}`);
       }
       await get().refreshSavedPolicies();
     },
@@ -348,26 +246,25 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         .then(parseLearningCurve)
         .then(
           (rows) => set({ labCurve: { status: 'ready', rows } }),
-          (error: unknown) => set({ labCurve: { status: 'error', rows: [], error: messageOf(error) } }),
+          (error: unknown) => set({ labCurve: { status: 'error', rows: [], error: errorMessage(error) } }),
         );
     },
   };
 };
 
-/** The page's lab: the worker client loaded on first use (tfjs stays out of the first load). */
+/** The page's lab: the lab worker's client, loaded on first use (its worker and tfjs start then). */
 export function createPageLab(curveUrl: string): LabService & { terminate(): void } {
-  let client: Promise<import('../agent/labClient.ts').LabClient> | null = null;
-  const get = () => (client ??= import('../agent/labClient.ts').then((m) => m.createLabClient()));
+  const client = onFirstUse(() => import('../workers/lab/client.ts').then((m) => m.createLabClient()));
   return {
-    race: (text, options, onEvent) => get().then((c) => c.race(text, options, onEvent)),
-    fineTune: (text, options, onEvent) => get().then((c) => c.fineTune(text, options, onEvent)),
-    cancel: () => void client?.then((c) => c.cancel()),
+    race: (text, options, onEvent) => client.get().then((c) => c.race(text, options, onEvent)),
+    fineTune: (text, options, onEvent) => client.get().then((c) => c.fineTune(text, options, onEvent)),
+    cancel: () => client.loaded()?.cancel(),
     async learningCurve() {
       const r = await fetch(curveUrl);
       if (!r.ok) throw new Error(`could not fetch the learning curve (${curveUrl}): ${r.status} ${r.statusText}`.trimEnd());
       return r.text();
     },
-    terminate: () => void client?.then((c) => c.terminate()),
+    terminate: () => client.loaded()?.terminate(),
     policies: indexedDbPolicies(),
   };
 }

@@ -3,7 +3,7 @@ import { applyAction, legalActions, type Action } from '../core/actions.ts';
 import { parseProblemText } from '../core/problem.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState } from '../core/types.ts';
-import type { AgentStart, AgentStepView, AgentTuneResult } from '../agent/agentClient.ts';
+import type { AgentStart, AgentStepView, AgentTuneResult } from '../workers/agent/protocol.ts';
 import type { ModelFiles } from '../agent/policy.ts';
 import { measurementKey } from './measureSlice.ts';
 import { createLooplabStore } from './createStore.ts';

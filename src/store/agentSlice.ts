@@ -10,10 +10,13 @@
 // run is dropped.
 import { printSchedule } from '../core/schedule.ts';
 import { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
+
+export { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
 import type { LooplabStore } from './createStore.ts';
-import { messageOf, type SliceCreator } from './internal.ts';
+import type { SliceCreator } from './sliceCreator.ts';
 import { measurementKey } from './measureSlice.ts';
 import type { AgentRun, AgentSlice, LooplabState } from './types.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export const DEFAULT_PLAYER_SPEED = 2;
 /** The speeds the panel offers (steps per second). */
@@ -50,7 +53,7 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get, { agent }) 
       },
       (error: unknown) => {
         if (generation !== policyGeneration) return;
-        const message = messageOf(error);
+        const message = errorMessage(error);
         set({ agentPolicy: { status: 'error', label, error: message } });
         get().notify('error', message);
       },
@@ -155,7 +158,7 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get, { agent }) 
         .catch((error: unknown) => {
           const run = stillRunning();
           if (!run) return;
-          const message = messageOf(error);
+          const message = errorMessage(error);
           set({ agentRun: { ...run, status: 'error', error: message } });
           get().notify('error', `the agent could not tune this problem: ${message}`);
         });

@@ -1,5 +1,5 @@
 // A schedule pinned to compare with the current one; pinning opens the compare panel.
-import type { SliceCreator } from './internal.ts';
+import type { SliceCreator } from './sliceCreator.ts';
 import type { CompareSlice } from './types.ts';
 
 export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => ({

@@ -2,11 +2,12 @@
 // module singleton) so that every page and every test gets its own.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { PRESETS } from '../core/problem.ts';
-import { createAgentLabSlice, type LabService } from './agentLabSlice.ts';
+import { createAgentLabSlice } from './agentLabSlice.ts';
+import type { LabService } from './agentLabTypes.ts';
 import { createAgentSlice, followAgentRun } from './agentSlice.ts';
 import { createCompareSlice } from './compareSlice.ts';
 import { createHistorySlice } from './historySlice.ts';
-import type { SliceDeps } from './internal.ts';
+import type { SliceDeps } from './sliceCreator.ts';
 import { createMeasureSlice } from './measureSlice.ts';
 import { createProblemSlice } from './problemSlice.ts';
 import type { SessionStorage } from './sessions.ts';

@@ -5,6 +5,7 @@ import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import { currentKey } from './measureSlice.ts';
 import { isDefaultBase, resolveProblem, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
 import type { HistoryEntry, LooplabState } from './types.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export const EXCHANGE_FORMAT = 'looplab-schedule';
 export const EXCHANGE_VERSION = 1;
@@ -80,7 +81,7 @@ export function importJson(text: string): Result<ResolvedSnapshot> {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return fail(`the file is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    return fail(`the file is not JSON: ${errorMessage(error)}`);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     return fail(`the file holds ${kindOf(data)}, not a looplab schedule (an object with "format": "${EXCHANGE_FORMAT}")`);
@@ -104,7 +105,7 @@ export function importJson(text: string): Result<ResolvedSnapshot> {
     try {
       target = printSchedule(parseSchedule(p.problem, f.schedule));
     } catch (error) {
-      return fail(`the file's schedule '${f.schedule}' has an error: ${error instanceof Error ? error.message : String(error)}`);
+      return fail(`the file's schedule '${f.schedule}' has an error: ${errorMessage(error)}`);
     }
   }
 

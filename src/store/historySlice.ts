@@ -3,7 +3,7 @@
 import { applyAction } from '../core/actions.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { defaultSchedule } from '../core/schedule.ts';
-import type { SliceCreator } from './internal.ts';
+import type { SliceCreator } from './sliceCreator.ts';
 import type { HistorySlice } from './types.ts';
 import { fixedProblemReason, hiddenActionReason } from '../teach/teacherLink.ts';
 

@@ -4,15 +4,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AGENT_ACTIONS, applyAction, type Action } from '../core/actions.ts';
 import { parseProblemText } from '../core/problem.ts';
-import type { AgentStepView } from '../agent/agentClient.ts';
+import type { AgentStepView } from '../workers/agent/protocol.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { LessonProgress } from '../teach/progress.ts';
-import { memoryRecords } from './records.ts';
+import { memoryRecords } from './recordStorage.ts';
 import { parseTeacherLink, type TeacherOptions } from '../teach/teacherLink.ts';
 import { createLooplabStore } from './createStore.ts';
-import { lessonSnapshot, snapshotHash, syncLessonQuery, teacherLinkStart } from './lessonSlice.ts';
+import { lessonSnapshot } from './lessonSlice.ts';
 import { lessonById } from '../teach/lessons.ts';
-import { parseHash } from './url.ts';
 import { PANEL_IDS, type AgentDriver, type Measurer } from './types.ts';
 
 /** A measurer whose GFLOPS depend on the schedule text (m k n fast, m n k slow). */
@@ -148,34 +147,6 @@ describe("a teacher's options are enforced by the store", () => {
   });
 });
 
-describe("where a teacher's link starts", () => {
-  it("starts from the lesson's start, or keeps the hash's state on the lesson's problem", () => {
-    const fresh = teacherLinkStart('?lesson=tiling', '');
-    expect(fresh.errors).toEqual([]);
-    expect(fresh.replaceHash).toBe(true);
-    expect(printSchedule(fresh.snapshot!.base)).toBe('m:128 n:16 k:256 m:2 n:16');
-    expect(fresh.snapshot!.panels?.lesson).toBe(true);
-    // The hash written for it reads back as the same state.
-    const back = parseHash(snapshotHash(fresh.snapshot!));
-    expect(back.ok && back.value && printSchedule(back.value.base)).toBe('m:128 n:16 k:256 m:2 n:16');
-
-    const kept = teacherLinkStart('?lesson=loop-order', '#preset=matmul-256&a=down,swap_down');
-    expect(kept.snapshot!.log.map((e) => e.action)).toEqual(['down', 'swap_down']);
-    const other = teacherLinkStart('?lesson=loop-order', '#preset=matmul-64&a=down');
-    expect(other.snapshot!.problemKey).toBe(lessonSnapshot(lessonById('loop-order')!).problemKey);
-    expect(other.snapshot!.log).toEqual([]);
-    const broken = teacherLinkStart('?lesson=loop-order', '#preset=nope');
-    expect(broken.errors[0]).toMatch(/preset 'nope' is not a preset.*the lesson starts from its own start/);
-  });
-
-  it('without a lesson the hash decides', () => {
-    const r = teacherLinkStart('?present=1', '#preset=matmul-64');
-    expect(r.replaceHash).toBe(false);
-    expect(r.teacher.present).toBe(true);
-    expect(r.snapshot?.presetId).toBe('matmul-64');
-  });
-});
-
 describe('the agent lesson', () => {
   /** An agent whose one rollout is the given actions (legal from the start; the core applies them). */
   function scriptedAgent(actions: Action[]): AgentDriver {
@@ -222,36 +193,5 @@ describe('the agent lesson', () => {
     expect(Object.keys(st.lessonProgress.agent.tasks).sort()).toEqual(['predict-5', 'right-3', 'run', 'to-the-end']);
     s.getState().predictNext('up');
     expect(s.getState().notices.at(-1)?.text).toBe('the rollout is over: there is no next action to predict');
-  });
-});
-
-describe('the lesson in the query', () => {
-  it('follows the open lesson, present mode and the handout, keeping other keys and the hash', () => {
-    const url = { pathname: '/', search: '?kernel-time-limit-ms=500', hash: '#preset=matmul-256' };
-    const win = {
-      location: url,
-      history: {
-        state: null,
-        replaceState(_state: unknown, _title: string, next: string) {
-          const m = /^([^?#]*)(\?[^#]*)?(#.*)?$/.exec(next)!;
-          url.pathname = m[1];
-          url.search = m[2] ?? '';
-          url.hash = m[3] ?? '';
-        },
-      },
-    } as unknown as Pick<Window, 'location' | 'history'>;
-    const s = createLooplabStore();
-    const stop = syncLessonQuery(s, win);
-    s.getState().openLesson('tiling');
-    expect(url.search).toBe('?lesson=tiling&kernel-time-limit-ms=500');
-    s.getState().setPresent(true);
-    s.getState().setHandoutOpen(true);
-    expect(url.search).toBe('?lesson=tiling&present=1&handout=1&kernel-time-limit-ms=500');
-    expect(url.hash).toBe('#preset=matmul-256');
-    s.getState().closeLesson();
-    expect(url.search).toBe('?present=1&kernel-time-limit-ms=500');
-    stop();
-    s.getState().setPresent(false);
-    expect(url.search).toBe('?present=1&kernel-time-limit-ms=500');
   });
 });

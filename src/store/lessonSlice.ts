@@ -5,14 +5,13 @@
 import { printSchedule } from '../core/schedule.ts';
 import { checkLesson, lessonById, lessonStart, type Lesson, type LessonFacts, type MeasuredFacts } from '../teach/lessons.ts';
 import { loadProgress, type LessonProgress, type ProgressStorage } from '../teach/progress.ts';
-import { fixedProblemReason, NO_TEACHER_OPTIONS, parseTeacherLink, withTeacherQuery, type TeacherOptions } from '../teach/teacherLink.ts';
+import { fixedProblemReason, NO_TEACHER_OPTIONS, type TeacherOptions } from '../teach/teacherLink.ts';
 import type { LooplabStore } from './createStore.ts';
-import { messageOf, type SliceCreator } from './internal.ts';
+import type { SliceCreator } from './sliceCreator.ts';
 import { rolloutInHistory } from './agentSlice.ts';
 import { resolveSnapshot, type ResolvedSnapshot } from './snapshot.ts';
-import { PANEL_IDS, type LessonSlice, type LooplabState } from './types.ts';
-import { DEFAULT_PANELS } from './uiSlice.ts';
-import { parseHash, stateToHash } from './url.ts';
+import type { LessonSlice, LooplabState } from './types.ts';
+import { errorMessage } from '../core/errors.ts';
 
 const snapshots = new Map<string, ResolvedSnapshot>();
 
@@ -155,7 +154,7 @@ export const createLessonSlice = (lessonDeps: LessonDeps): SliceCreator<LessonSl
       try {
         await storage.delete(id);
       } catch (error) {
-        get().notify('error', `lesson progress could not be reset: ${messageOf(error)}`);
+        get().notify('error', `lesson progress could not be reset: ${errorMessage(error)}`);
       }
     },
   };
@@ -184,7 +183,7 @@ export function watchLessons(store: LooplabStore, storage?: ProgressStorage): ()
     const progress: LessonProgress = { lessonId: lesson.id, tasks, updatedAt: Date.now() };
     store.setState({ lessonProgress: { ...store.getState().lessonProgress, [lesson.id]: progress } });
     if (storage) {
-      storage.put(progress).catch((error: unknown) => store.getState().notify('error', `lesson progress could not be saved: ${messageOf(error)}`));
+      storage.put(progress).catch((error: unknown) => store.getState().notify('error', `lesson progress could not be saved: ${errorMessage(error)}`));
     }
   };
   const unsubscribe = store.subscribe((s, prev) => {
@@ -212,45 +211,4 @@ export function watchLessons(store: LooplabStore, storage?: ProgressStorage): ()
   });
   record(store.getState());
   return unsubscribe;
-}
-
-/** Keeps `lesson`, `present` and `handout` of the page's query in step with the store (a reload keeps them). */
-export function syncLessonQuery(store: LooplabStore, win: Pick<Window, 'location' | 'history'>): () => void {
-  return store.subscribe((s, prev) => {
-    if (s.lessonId === prev.lessonId && s.present === prev.present && s.handoutOpen === prev.handoutOpen) return;
-    const search = withTeacherQuery(win.location.search, { ...s.teacher, lesson: s.lessonId, present: s.present, handout: s.handoutOpen });
-    if (search === win.location.search) return;
-    try {
-      win.history.replaceState(win.history.state, '', `${win.location.pathname}${search}${win.location.hash}`);
-    } catch (error) {
-      void error; // rate-limited; the next change writes again
-    }
-  });
-}
-
-/**
- * Where a page opened by a teacher's link starts: the link's options (with a sentence per bad
- * one), and the state: the hash's state when it is on the lesson's problem (a reload keeps the
- * learner's history), the lesson's start otherwise; the lesson column is shown.
- */
-export function teacherLinkStart(
-  search: string,
-  hash: string,
-): { teacher: TeacherOptions; errors: string[]; snapshot: ResolvedSnapshot | null; replaceHash: boolean } {
-  const { options: teacher, errors } = parseTeacherLink(search, PANEL_IDS);
-  const fromHash = parseHash(hash);
-  const hashState = fromHash.ok ? fromHash.value : null;
-  const lesson = lessonById(teacher.lesson);
-  if (!lesson) return { teacher, errors, snapshot: hashState, replaceHash: false };
-  const start = lessonSnapshot(lesson);
-  if (!fromHash.ok) errors.push(`${fromHash.error}; the lesson starts from its own start`);
-  const keep = hashState !== null && hashState.problemKey === start.problemKey;
-  const base = keep ? hashState : start;
-  const panels = { ...DEFAULT_PANELS, ...(base.panels ?? {}), lesson: true };
-  return { teacher, errors, snapshot: { ...base, panels }, replaceHash: true };
-}
-
-/** The hash of a checked snapshot (for writing the lesson's start into the address bar). */
-export function snapshotHash(s: ResolvedSnapshot): string {
-  return stateToHash({ ...s, problemError: null, panels: { ...DEFAULT_PANELS, ...(s.panels ?? {}) } });
 }

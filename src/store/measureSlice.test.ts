@@ -12,6 +12,9 @@ interface Call {
   reject(error: unknown): void;
 }
 
+/** Stand-in bytes of a measured kernel module. */
+const KERNEL_BYTES = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+
 /** A measurer whose calls wait until the test settles them. */
 function fakeMeasurer(opts: { xnnpack?: boolean } = {}) {
   const calls: Call[] = [];
@@ -25,7 +28,7 @@ function fakeMeasurer(opts: { xnnpack?: boolean } = {}) {
           scheduleText,
           long: !!options.long,
           onProgress: options.onProgress,
-          resolve: (gflops) => resolve({ gflops, gflopsMedian: gflops * 0.9, correct: true, maxError: 0 }),
+          resolve: (gflops) => resolve({ gflops, gflopsMedian: gflops * 0.9, correct: true, maxError: 0, kernelBytes: KERNEL_BYTES }),
           reject,
         });
       });
@@ -64,7 +67,7 @@ describe('measurement orchestration', () => {
     expect(s.getState().measurements[key0].status).toBe('measuring');
     f.calls[0].resolve(10);
     await tick();
-    expect(s.getState().measurements[key0]).toMatchObject({ status: 'done', gflops: 10, gflopsMedian: 9, correct: true });
+    expect(s.getState().measurements[key0]).toMatchObject({ status: 'done', gflops: 10, gflopsMedian: 9, correct: true, kernelBytes: KERNEL_BYTES });
     expect(f.peaks).toHaveLength(1);
     expect(s.getState().peak.status).toBe('measuring');
     f.peaks[0].resolve(100);

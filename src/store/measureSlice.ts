@@ -6,8 +6,9 @@
 // never an unhandled rejection.
 import { printSchedule } from '../core/schedule.ts';
 import type { Schedule } from '../core/types.ts';
-import { messageOf, type GetState, type SetState, type SliceCreator } from './internal.ts';
+import type { GetState, SetState, SliceCreator } from './sliceCreator.ts';
 import type { MeasureSlice, Measurer, ScheduleMeasurement } from './types.ts';
+import { errorMessage } from '../core/errors.ts';
 
 /** The cache key of a schedule's measurement: canonical problem text + schedule text. */
 export function measurementKey(problemKey: string, scheduleText: string): string {
@@ -52,6 +53,7 @@ function fromResult(key: string, r: MeasureResult, long: boolean): ScheduleMeasu
   };
   if (r.maxError !== undefined) m.maxError = r.maxError;
   if (r.report !== undefined) m.report = r.report;
+  if (r.kernelBytes !== undefined) m.kernelBytes = r.kernelBytes;
   if (r.generateMs !== undefined) m.generateMs = r.generateMs;
   if (r.compileMs !== undefined) m.compileMs = r.compileMs;
   if (!r.correct) m.error = r.reason ?? 'the kernel computed wrong values';
@@ -87,7 +89,7 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
       started = Promise.reject(error);
     }
     started
-      .catch((error: unknown) => onError(messageOf(error)))
+      .catch((error: unknown) => onError(errorMessage(error)))
       .finally(finish)
       .catch(() => {}); // finish never throws in practice; a bug there must not become unhandled
   };

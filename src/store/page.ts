@@ -1,15 +1,15 @@
-// The page's store: the runtime worker as measurer, sessions in IndexedDB, state in the URL.
+// The page's store: the kernel worker as measurer, sessions in IndexedDB, state in the URL.
 // Call once at start-up (main.tsx or App) and hand the store to <LooplabProvider>.
-import { lazyAgentClient } from '../agent/lazyAgentClient.ts';
+import { onFirstUse } from '../workers/onFirstUse.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { createPageLab } from './agentLabSlice.ts';
 import { createLooplabStore, type LooplabStore, type LooplabStoreOptions } from './createStore.ts';
 import { indexedDbSessions } from './sessions.ts';
 import { PROGRESS_DB, PROGRESS_STORE, type LessonProgress } from '../teach/progress.ts';
-import { indexedDbRecords } from './records.ts';
-import { snapshotHash, syncLessonQuery, teacherLinkStart } from './lessonSlice.ts';
+import { indexedDbRecords } from './recordStorage.ts';
 import { isDefaultBase, type ResolvedSnapshot } from './snapshot.ts';
-import { parseHash, syncWithUrl } from './url.ts';
+import type { AgentDriver } from './types.ts';
+import { parseHash, snapshotHash, syncLessonQuery, syncWithUrl, teacherLinkStart } from './url.ts';
 import { createWorkerMeasurer } from './workerMeasurer.ts';
 
 export interface PageStore {
@@ -31,8 +31,13 @@ export function initialOf(s: ResolvedSnapshot): NonNullable<LooplabStoreOptions[
 
 export function createPageStore(win: Window = window): PageStore {
   const measurer = createWorkerMeasurer();
-  // The agent's worker starts on the first rollout or policy load (tfjs stays out of the first load).
-  const agent = lazyAgentClient();
+  // The agent's client (and its worker, with tfjs) loads on the first rollout or policy load.
+  const agentClient = onFirstUse(() => import('../workers/agent/client.ts').then((m) => m.createAgentClient()));
+  const agent: AgentDriver & { terminate(): void } = {
+    loadPolicy: (files) => agentClient.get().then((c) => c.loadPolicy(files)),
+    tune: (problemText, start, onStep) => agentClient.get().then((c) => c.tune(problemText, start, onStep)),
+    terminate: () => agentClient.loaded()?.terminate(),
+  };
   const lab = createPageLab(new URL(`${import.meta.env.BASE_URL}agent/learning-curve.csv`, win.location.href).href);
   // Start from the link's state, so the first measurement is of the right schedule (syncWithUrl
   // reports an invalid link).

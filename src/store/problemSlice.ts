@@ -2,7 +2,7 @@
 // A new valid problem resets the history to its default schedule; invalid text keeps the old one.
 import { PRESETS } from '../core/problem.ts';
 import { freshHistory } from './historySlice.ts';
-import type { SliceCreator } from './internal.ts';
+import type { SliceCreator } from './sliceCreator.ts';
 import { resolveProblem } from './snapshot.ts';
 import type { ProblemSlice } from './types.ts';
 import { fixedProblemReason } from '../teach/teacherLink.ts';

@@ -4,7 +4,8 @@
 // a damaged record still lists, and says what is wrong when used.
 import type { ModelFiles } from '../agent/policy.ts';
 import { checkModelFiles } from '../agent/shippedPolicy.ts';
-import { indexedDbRecords, memoryRecords, type RecordStorage } from './records.ts';
+import { indexedDbRecords, memoryRecords, type RecordStorage } from './recordStorage.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export interface SavedPolicyMeta {
   id: string;
@@ -55,7 +56,7 @@ function filesProblem(value: unknown): string | null {
     checkModelFiles({ modelJson: r.modelJson as ModelFiles['modelJson'], weights: r.weights as ArrayBuffer }, `the saved policy '${String(r.label)}'`);
     return null;
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    return errorMessage(e);
   }
 }
 

@@ -2,7 +2,7 @@
 // back as unknown values and checked: a damaged record still lists, is reported when opened, and
 // is never changed or deleted by the page.
 import { printSchedule } from '../core/schedule.ts';
-import { indexedDbRecords, memoryRecords, type RecordStorage } from './records.ts';
+import { indexedDbRecords, memoryRecords, type RecordStorage } from './recordStorage.ts';
 import { resolveSnapshot, type ResolvedSnapshot } from './snapshot.ts';
 import type { HistoryEntry, PanelId, SessionMeta } from './types.ts';
 

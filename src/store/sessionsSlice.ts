@@ -3,12 +3,13 @@
 import { printSchedule } from '../core/schedule.ts';
 import { isDefaultBase } from './snapshot.ts';
 import { checkSession, damagedMessage, newSessionId, sessionName, type SessionRecord } from './sessions.ts';
-import { messageOf, type SliceCreator } from './internal.ts';
+import type { SliceCreator } from './sliceCreator.ts';
 import type { SessionsSlice } from './types.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, { persistence }) => {
   const unavailable = () => get().notify('error', 'saved sessions are not available in this page');
-  const failed = (what: string, error: unknown) => get().notify('error', `${what}: ${messageOf(error)}`);
+  const failed = (what: string, error: unknown) => get().notify('error', `${what}: ${errorMessage(error)}`);
 
   return {
     sessions: [],

@@ -3,10 +3,11 @@
 // through `resolveSnapshot`, which replays the log and words any problem for a person.
 import { applyAction } from '../core/actions.ts';
 import { DslError, PRESETS, parseProblemText, problemText as canonicalProblemText } from '../core/problem.ts';
-import { defaultSchedule, parseSchedule, printSchedule, ScheduleError } from '../core/schedule.ts';
+import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 import { entryFromValue, quoteValue } from './log.ts';
 import { PANEL_IDS, type HistoryEntry, type PanelId } from './types.ts';
+import { errorMessage } from '../core/errors.ts';
 
 /** A state as stored or shared; fields are unchecked until `resolveSnapshot`. */
 export interface Snapshot {
@@ -64,7 +65,7 @@ export function resolveProblem(text: string): ProblemResult {
     return { ok: true, problem, problemKey, presetId: presetOf(problemKey) };
   } catch (error) {
     if (error instanceof DslError) return { ok: false, error: { message: error.message, line: error.line, col: error.col } };
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return { ok: false, error: { message, line: 1, col: 1 } };
   }
 }
@@ -104,7 +105,7 @@ export function resolveSnapshot(snapshot: Snapshot, owner: string): Result<Resol
     try {
       base = parseSchedule(problem, snapshot.base);
     } catch (error) {
-      const message = error instanceof ScheduleError || error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       return fail(`${owner} schedule '${snapshot.base}' has an error: ${message}`);
     }
   }

@@ -3,17 +3,21 @@
 import type { Action } from '../core/actions.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 import type { KernelReport } from '../codegen/types.ts';
+
+export type { ReportLoop } from '../core/explain.ts';
+export type { KernelReport, VectorAccess } from '../codegen/types.ts';
 import type { ResolvedSnapshot } from './snapshot.ts';
 import type { LessonProgress } from '../teach/progress.ts';
 import type { TeacherOptions } from '../teach/teacherLink.ts';
-import type { AgentLabSlice } from './agentLabSlice.ts';
-import type { AgentClient, AgentStepView } from '../agent/agentClient.ts';
+import type { AgentLabSlice } from './agentLabTypes.ts';
+import type { AgentClient } from '../workers/agent/client.ts';
+import type { AgentStepView } from '../workers/agent/protocol.ts';
 import type { ModelFiles } from '../agent/policy.ts';
+import type { PanelId } from './panels.ts';
 
-export type { AgentActionValue, AgentStepView, AgentValueKind } from '../agent/agentClient.ts';
+export type { AgentActionValue, AgentStepView, AgentValueKind } from '../workers/agent/protocol.ts';
 
-export type PanelId = 'problem' | 'nest' | 'graph' | 'code' | 'perf' | 'compare' | 'agent' | 'lab' | 'lesson' | 'access';
-export const PANEL_IDS: PanelId[] = ['problem', 'nest', 'graph', 'code', 'perf', 'compare', 'agent', 'lab', 'lesson', 'access'];
+export { PANEL_IDS, type PanelId } from './panels.ts';
 
 /** Who took an action: the history is one log for people and the agent alike. */
 export type Actor = 'person' | 'agent';
@@ -90,6 +94,8 @@ export interface ScheduleMeasurement {
   correct?: boolean;
   maxError?: number;
   report?: KernelReport;
+  /** The kernel module's bytes, as the kernel worker generated and measured it (the code panel's wasm text). */
+  kernelBytes?: Uint8Array;
   generateMs?: number;
   compileMs?: number;
   /** Why it failed or is incorrect, in words. */
@@ -110,6 +116,7 @@ export interface Measurer {
     correct: boolean;
     maxError?: number;
     report?: KernelReport;
+    kernelBytes?: Uint8Array;
     generateMs?: number;
     compileMs?: number;
     reason?: string;

@@ -1,11 +1,10 @@
 // Which panels are shown, and the notices for the person (errors and information).
-import type { SliceCreator } from './internal.ts';
-import { PANEL_IDS, type PanelId, type UiSlice } from './types.ts';
+import type { SliceCreator } from './sliceCreator.ts';
+import { PANELS, type PanelId } from './panels.ts';
+import type { UiSlice } from './types.ts';
 
-/** Shown on a first visit: everything but the comparison (it opens when a schedule is pinned) and the agent lab; the lesson column opens with a lesson. */
-export const DEFAULT_PANELS: Record<PanelId, boolean> = Object.fromEntries(
-  PANEL_IDS.map((id) => [id, id !== 'compare' && id !== 'lab' && id !== 'lesson' && id !== 'access']),
-) as Record<PanelId, boolean>;
+/** Shown on a first visit (store/panels.ts's `shownAtFirst`). */
+export const DEFAULT_PANELS: Record<PanelId, boolean> = Object.fromEntries(PANELS.map((p) => [p.id, p.shownAtFirst])) as Record<PanelId, boolean>;
 
 /** The most notices kept; older ones go first. */
 export const MAX_NOTICES = 8;

@@ -1,7 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { printSchedule } from '../core/schedule.ts';
 import { createLooplabStore, type LooplabStore } from './createStore.ts';
-import { parseHash, stateToHash, syncWithUrl, type UrlWindow } from './url.ts';
+import { lessonById } from '../teach/lessons.ts';
+import { lessonSnapshot } from './lessonSlice.ts';
+import { parseHash, snapshotHash, stateToHash, syncLessonQuery, syncWithUrl, teacherLinkStart, type UrlWindow } from './url.ts';
 import { PANEL_IDS } from './types.ts';
 
 function essentials(store: LooplabStore) {
@@ -201,5 +203,64 @@ describe('syncWithUrl', () => {
     expect(store.getState().notices.at(-1)?.text).toBe("the link's action 2 'bogus' is not an action");
     stop();
     expect(f.listeners.has('hashchange')).toBe(false);
+  });
+});
+
+describe("where a teacher's link starts", () => {
+  it("starts from the lesson's start, or keeps the hash's state on the lesson's problem", () => {
+    const fresh = teacherLinkStart('?lesson=tiling', '');
+    expect(fresh.errors).toEqual([]);
+    expect(fresh.replaceHash).toBe(true);
+    expect(printSchedule(fresh.snapshot!.base)).toBe('m:128 n:16 k:256 m:2 n:16');
+    expect(fresh.snapshot!.panels?.lesson).toBe(true);
+    // The hash written for it reads back as the same state.
+    const back = parseHash(snapshotHash(fresh.snapshot!));
+    expect(back.ok && back.value && printSchedule(back.value.base)).toBe('m:128 n:16 k:256 m:2 n:16');
+
+    const kept = teacherLinkStart('?lesson=loop-order', '#preset=matmul-256&a=down,swap_down');
+    expect(kept.snapshot!.log.map((e) => e.action)).toEqual(['down', 'swap_down']);
+    const other = teacherLinkStart('?lesson=loop-order', '#preset=matmul-64&a=down');
+    expect(other.snapshot!.problemKey).toBe(lessonSnapshot(lessonById('loop-order')!).problemKey);
+    expect(other.snapshot!.log).toEqual([]);
+    const broken = teacherLinkStart('?lesson=loop-order', '#preset=nope');
+    expect(broken.errors[0]).toMatch(/preset 'nope' is not a preset.*the lesson starts from its own start/);
+  });
+
+  it('without a lesson the hash decides', () => {
+    const r = teacherLinkStart('?present=1', '#preset=matmul-64');
+    expect(r.replaceHash).toBe(false);
+    expect(r.teacher.present).toBe(true);
+    expect(r.snapshot?.presetId).toBe('matmul-64');
+  });
+});
+
+describe('the lesson in the query', () => {
+  it('follows the open lesson, present mode and the handout, keeping other keys and the hash', () => {
+    const url = { pathname: '/', search: '?kernel-time-limit-ms=500', hash: '#preset=matmul-256' };
+    const win = {
+      location: url,
+      history: {
+        state: null,
+        replaceState(_state: unknown, _title: string, next: string) {
+          const m = /^([^?#]*)(\?[^#]*)?(#.*)?$/.exec(next)!;
+          url.pathname = m[1];
+          url.search = m[2] ?? '';
+          url.hash = m[3] ?? '';
+        },
+      },
+    } as unknown as Pick<Window, 'location' | 'history'>;
+    const s = createLooplabStore();
+    const stop = syncLessonQuery(s, win);
+    s.getState().openLesson('tiling');
+    expect(url.search).toBe('?lesson=tiling&kernel-time-limit-ms=500');
+    s.getState().setPresent(true);
+    s.getState().setHandoutOpen(true);
+    expect(url.search).toBe('?lesson=tiling&present=1&handout=1&kernel-time-limit-ms=500');
+    expect(url.hash).toBe('#preset=matmul-256');
+    s.getState().closeLesson();
+    expect(url.search).toBe('?present=1&kernel-time-limit-ms=500');
+    stop();
+    s.getState().setPresent(false);
+    expect(url.search).toBe('?present=1&kernel-time-limit-ms=500');
   });
 });

@@ -4,10 +4,15 @@
 // text); `s` (the schedule the log starts from, when not the default); `a` (the action log,
 // agent entries marked `agent:`); `at` (the position, when not at the end of the log); `panels`
 // (the shown panels, when not the default set). Unknown keys are ignored.
+// A teacher's link adds options in the query (teach/teacherLink.ts): where such a page starts, and
+// the query kept in step with the open lesson, are here too.
 import { PRESETS } from '../core/problem.ts';
 import { printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
+import { lessonById } from '../teach/lessons.ts';
+import { parseTeacherLink, withTeacherQuery, type TeacherOptions } from '../teach/teacherLink.ts';
 import type { LooplabStore } from './createStore.ts';
+import { lessonSnapshot } from './lessonSlice.ts';
 import { entryText, parseEntryText } from './log.ts';
 import { isDefaultBase, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
 import { PANEL_IDS, type HistoryEntry, type LooplabState, type PanelId } from './types.ts';
@@ -199,4 +204,45 @@ export function syncWithUrl(store: LooplabStore, win: UrlWindow, options: { debo
 /** The URL-relevant part of the store's state. */
 export function urlState(s: LooplabState): UrlState {
   return s;
+}
+
+/** Keeps `lesson`, `present` and `handout` of the page's query in step with the store (a reload keeps them). */
+export function syncLessonQuery(store: LooplabStore, win: Pick<Window, 'location' | 'history'>): () => void {
+  return store.subscribe((s, prev) => {
+    if (s.lessonId === prev.lessonId && s.present === prev.present && s.handoutOpen === prev.handoutOpen) return;
+    const search = withTeacherQuery(win.location.search, { ...s.teacher, lesson: s.lessonId, present: s.present, handout: s.handoutOpen });
+    if (search === win.location.search) return;
+    try {
+      win.history.replaceState(win.history.state, '', `${win.location.pathname}${search}${win.location.hash}`);
+    } catch (error) {
+      void error; // rate-limited; the next change writes again
+    }
+  });
+}
+
+/**
+ * Where a page opened by a teacher's link starts: the link's options (with a sentence per bad
+ * one), and the state: the hash's state when it is on the lesson's problem (a reload keeps the
+ * learner's history), the lesson's start otherwise; the lesson column is shown.
+ */
+export function teacherLinkStart(
+  search: string,
+  hash: string,
+): { teacher: TeacherOptions; errors: string[]; snapshot: ResolvedSnapshot | null; replaceHash: boolean } {
+  const { options: teacher, errors } = parseTeacherLink(search, PANEL_IDS);
+  const fromHash = parseHash(hash);
+  const hashState = fromHash.ok ? fromHash.value : null;
+  const lesson = lessonById(teacher.lesson);
+  if (!lesson) return { teacher, errors, snapshot: hashState, replaceHash: false };
+  const start = lessonSnapshot(lesson);
+  if (!fromHash.ok) errors.push(`${fromHash.error}; the lesson starts from its own start`);
+  const keep = hashState !== null && hashState.problemKey === start.problemKey;
+  const base = keep ? hashState : start;
+  const panels = { ...DEFAULT_PANELS, ...(base.panels ?? {}), lesson: true };
+  return { teacher, errors, snapshot: { ...base, panels }, replaceHash: true };
+}
+
+/** The hash of a checked snapshot (for writing the lesson's start into the address bar). */
+export function snapshotHash(s: ResolvedSnapshot): string {
+  return stateToHash({ ...s, problemError: null, panels: { ...DEFAULT_PANELS, ...(s.panels ?? {}) } });
 }

@@ -1,8 +1,8 @@
 // The worker measurer's mapping onto the store's Measurer: long runs, XNNPACK, the bandwidth after
-// the peak, and the debugging time limit from the URL (with a fake RuntimeClient).
+// the peak, and the debugging time limit from the URL (with a fake KernelClient).
 import { describe, expect, it } from 'vitest';
-import type { Measurement } from '../runtime/measure.ts';
-import type { RuntimeClient, XnnpackResult } from '../runtime/workerClient.ts';
+import type { KernelMeasurement as Measurement, XnnpackResult } from '../workers/kernel/protocol.ts';
+import type { KernelClient } from '../workers/kernel/client.ts';
 import {
   clientOptionsFromSearch,
   createMachineFacts,
@@ -12,10 +12,13 @@ import {
   QUICK_OPTIONS,
 } from './workerMeasurer.ts';
 
-function fakeClient(overrides: Partial<RuntimeClient> = {}) {
+/** Stand-in bytes of a measured kernel module. */
+const KERNEL_BYTES = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+
+function fakeClient(overrides: Partial<KernelClient> = {}) {
   const calls: unknown[][] = [];
-  const measurement = { gflops: 10, gflopsMedian: 9, correct: true, maxError: 0 } as unknown as Measurement;
-  const client: RuntimeClient = {
+  const measurement = { gflops: 10, gflopsMedian: 9, correct: true, maxError: 0, report: { vectorizedVariable: 'n' }, kernelBytes: KERNEL_BYTES } as unknown as Measurement;
+  const client: KernelClient = {
     init: async () => ({ relaxedSimd: true }),
     measure: async (...args: unknown[]) => {
       calls.push(args);
@@ -36,7 +39,7 @@ describe('createWorkerMeasurer', () => {
   it('measures short runs with the defaults and long runs with more samples, a raised limit and progress', async () => {
     const { client, calls } = fakeClient();
     const m = createWorkerMeasurer(client, createMachineFacts());
-    expect(await m.measure('p', 's')).toMatchObject({ gflops: 10, gflopsMedian: 9, correct: true });
+    expect(await m.measure('p', 's')).toMatchObject({ gflops: 10, gflopsMedian: 9, correct: true, report: { vectorizedVariable: 'n' }, kernelBytes: KERNEL_BYTES });
     expect(calls[0]).toEqual(['p', 's', QUICK_OPTIONS]);
     const onProgress = () => {};
     await m.measure('p', 's', { long: true, onProgress });

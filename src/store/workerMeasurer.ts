@@ -1,4 +1,4 @@
-// The page's Measurer: the runtime worker client (src/runtime/workerClient.ts) behind the
+// The page's Measurer: the kernel worker's client (src/workers/kernel/client.ts) behind the
 // store's Measurer interface. A timed-out kernel rejects with the client's WorkerTimeoutError
 // ("the kernel ran longer than 10 s; the worker was restarted"); the store turns it into a notice.
 //
@@ -9,9 +9,10 @@
 //
 // Debugging: `?kernel-time-limit-ms=800` in the page's URL lowers the kernel time limit, to see
 // what a runaway kernel does to the page (e.g. with #preset=matmul-1024).
-import type { WorkerMeasureOptions } from '../runtime/workerApi.ts';
-import { createRuntimeClient, type RuntimeClient, type RuntimeClientOptions } from '../runtime/workerClient.ts';
+import type { KernelMeasureOptions } from '../workers/kernel/protocol.ts';
+import { createKernelClient, type KernelClient, type KernelClientOptions } from '../workers/kernel/client.ts';
 import type { Measurer } from './types.ts';
+import { errorMessage } from '../core/errors.ts';
 
 /**
  * Options of the measurement after every step: a quick figure, so that it is on screen soon after
@@ -20,13 +21,13 @@ import type { Measurer } from './types.ts';
  * 12 ms, at least one. A 30 ms kernel thus costs 2 calls; a long run (`b`) gives the stable
  * figure.
  */
-export const QUICK_OPTIONS: WorkerMeasureOptions = { samples: 7, minSampleMs: 10, budgetMs: 12, minSamples: 1, minWarmupCalls: 1, warmupMs: 10 };
+export const QUICK_OPTIONS: KernelMeasureOptions = { samples: 7, minSampleMs: 10, budgetMs: 12, minSamples: 1, minWarmupCalls: 1, warmupMs: 10 };
 
 /** Time budget of a long run's samples (ms). */
 export const LONG_RUN_BUDGET_MS = 2000;
 
 /** Options of a long run: samples of >= 10 ms for ~2 s (capped at 1000), for a stable figure. */
-export const LONG_RUN_OPTIONS: WorkerMeasureOptions = { samples: 1000, minSampleMs: 10, budgetMs: LONG_RUN_BUDGET_MS };
+export const LONG_RUN_OPTIONS: KernelMeasureOptions = { samples: 1000, minSampleMs: 10, budgetMs: LONG_RUN_BUDGET_MS };
 
 /** A long run's time limit: three times the kernel limit, and at least its budget plus the limit. */
 export function longRunTimeLimitMs(kernelLimitMs: number): number {
@@ -37,7 +38,7 @@ export function longRunTimeLimitMs(kernelLimitMs: number): number {
 export const TIME_LIMIT_PARAM = 'kernel-time-limit-ms';
 
 /** Client options from the page's query string: only `kernel-time-limit-ms` (a positive number). */
-export function clientOptionsFromSearch(search: string): RuntimeClientOptions {
+export function clientOptionsFromSearch(search: string): KernelClientOptions {
   const value = new URLSearchParams(search).get(TIME_LIMIT_PARAM);
   if (value === null || !/^\d+(\.\d+)?$/.test(value.trim())) return {};
   const ms = Number(value);
@@ -80,7 +81,7 @@ export const machineFacts: MachineFactsStore = createMachineFacts();
 // ------------------------------------------------------------------ the measurer
 
 export interface WorkerMeasurer extends Measurer {
-  readonly client: RuntimeClient;
+  readonly client: KernelClient;
   /** Memory bandwidth in bytes/s (also published in the measurer's `facts`). */
   bandwidth(): Promise<number>;
   readonly facts: MachineFactsStore;
@@ -92,12 +93,8 @@ function pageSearch(): string {
   return typeof location !== 'undefined' && typeof location.search === 'string' ? location.search : '';
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export function createWorkerMeasurer(
-  client: RuntimeClient = createRuntimeClient(clientOptionsFromSearch(pageSearch())),
+  client: KernelClient = createKernelClient(clientOptionsFromSearch(pageSearch())),
   facts: MachineFactsStore = machineFacts,
 ): WorkerMeasurer {
   const bandwidth = async () => {
@@ -107,7 +104,7 @@ export function createWorkerMeasurer(
       facts.set({ ...facts.get(), bandwidth: { status: 'done', bytesPerSecond } });
       return bytesPerSecond;
     } catch (error) {
-      facts.set({ ...facts.get(), bandwidth: { status: 'error', error: messageOf(error) } });
+      facts.set({ ...facts.get(), bandwidth: { status: 'error', error: errorMessage(error) } });
       throw error;
     }
   };
@@ -128,6 +125,7 @@ export function createWorkerMeasurer(
         correct: m.correct,
         maxError: m.maxError,
         report: m.report,
+        kernelBytes: m.kernelBytes,
         generateMs: m.generateMs,
         compileMs: m.compileMs,
         reason: m.reason,

@@ -182,11 +182,25 @@ describe('the register tile', () => {
     expect(task(l(), 'tile-2x16', facts(l(), 'm n k')).state).toBe('todo');
   });
 
-  it('a tile of 32 vectors spills: the generator holds nothing across k', () => {
-    const spill = task(l(), 'spill', facts(l(), 'm n k m:4 n:32'));
-    expect(spill.state).toBe('done');
-    expect(spill.detail).toMatch(/asked m:4 n:32 \(32 vectors\)/);
-    expect(task(l(), 'spill', facts(l(), 'm n k m:2 n:16')).state).toBe('todo');
+  it('a tile too big for the registers: the generator keeps part of it as a loop, and the task reads why', () => {
+    const big = task(l(), 'too-big', facts(l(), 'm n k m:2 n:64'));
+    expect(big.state).toBe('done');
+    expect(big.detail).toBe(
+      'asked m:2 n:64; the generator: the m:2 n:64 tile needs 32 accumulators + 17 operands = 49 > 15 registers: n:64 stays a loop of 4 x 16 outside k:256',
+    );
+    const fits = task(l(), 'too-big', facts(l(), 'm n k m:2 n:16'));
+    expect(fits.state).toBe('todo');
+    expect(fits.detail).toBe('the innermost loops (m:2 n:16) fit: 13 of 15 registers');
+  });
+
+  it('the cost of a too-big tile: its measured GFLOPS against the best measured 2x16 tile', () => {
+    const noGood = task(l(), 'too-big-cost', facts(l(), 'm n k m:4 n:16', { gflops: 30 }));
+    expect(noGood.state).toBe('todo');
+    expect(noGood.detail).toBe('asked m:4 n:16, ran m:4 n:8: 30.0 GFLOPS; no 2×16 tile measured yet to compare with');
+    const both = task(l(), 'too-big-cost', facts(l(), 'm n k m:4 n:16', { gflops: 30, others: { 'm n k m:2 n:16': 40, 'm n k m:4 n:8': 50 } }));
+    expect(both.state).toBe('done');
+    expect(both.detail).toBe('asked m:4 n:16, ran m:4 n:8: 30.0 GFLOPS; the 2×16 tile m:2 n:16: 40.0 GFLOPS (0.75×)');
+    expect(task(l(), 'too-big-cost', facts(l(), 'm n k m:2 n:16', { gflops: 30 })).state).toBe('todo');
   });
 });
 

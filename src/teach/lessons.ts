@@ -6,8 +6,10 @@ import type { KernelReport } from '../codegen/types.ts';
 import { scheduleFacts } from '../core/facts.ts';
 import { buildLoopGraph, loopStrides } from '../core/graph.ts';
 import { PRESETS, parseProblemText } from '../core/problem.ts';
-import { loopText, parseSchedule, printSchedule } from '../core/schedule.ts';
+import { loopsText, loopText, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
+import { errorMessage } from '../core/errors.ts';
+import { formatGflops } from '../core/format.ts';
 
 /** What the checks know of one measured schedule. */
 export interface MeasuredFacts {
@@ -73,10 +75,6 @@ const done = (detail: string): TaskCheck => ({ state: 'done', detail });
 const todo = (detail: string): TaskCheck => ({ state: 'todo', detail });
 const waiting = (detail: string): TaskCheck => ({ state: 'waiting', detail });
 
-export function formatGflopsValue(g: number): string {
-  return g >= 10 ? g.toFixed(1) : g.toFixed(2);
-}
-
 /** The lesson's problem and starting schedule, parsed (lessons are data; a broken one throws here, in tests). */
 export function lessonStart(lesson: Lesson): { problem: Problem; schedule: Schedule; scheduleText: string } {
   const problem = parseProblemText(lesson.problemText);
@@ -109,15 +107,19 @@ export function innermostStrides(problem: Problem, schedule: Schedule): Record<s
 /** Per variable, the product of the trips of the report's tile loops (`m:2 n:16` -> m 2, n 16). */
 export function tileExtents(report: KernelReport): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const word of report.tileLoops.split(/\s+/)) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*):(\d+)$/.exec(word);
-    if (m) out[m[1]] = (out[m[1]] ?? 1) * Number(m[2]);
-  }
+  for (const loop of report.tileLoops) out[loop.variable] = (out[loop.variable] ?? 1) * loop.trip;
   return out;
 }
 
+/** The report holds the accumulators in registers across a loop over `variable`. */
+function heldAcrossVariable(report: KernelReport, variable: string): boolean {
+  return report.heldAcross.some((loop) => loop.variable === variable);
+}
+
 function tileText(report: KernelReport): string {
-  return report.tileLoops === '' ? 'no unrolled tile' : `tile ${report.tileLoops}, held across ${report.heldAcross || 'nothing (loaded and stored around each pass)'}`;
+  return report.tileLoops.length === 0
+    ? 'no unrolled tile'
+    : `tile ${loopsText(report.tileLoops)}, held across ${loopsText(report.heldAcross) || 'nothing (loaded and stored around each pass)'}`;
 }
 
 /** Floats of the output the innermost run of output-variable loops asks to keep at once. */
@@ -169,8 +171,8 @@ function speedupTask(id: string, factor: number, hints: string[]): LessonTask {
       if (m.correct === false) return todo('the current kernel computes wrong values');
       if (m.gflops === null) return waiting('the current kernel has no GFLOPS yet');
       const ratio = m.gflops / base;
-      const reading = `${formatGflopsValue(m.gflops)} GFLOPS = ${ratio.toFixed(1)}× the start (${formatGflopsValue(base)})`;
-      return ratio >= factor ? done(reading) : todo(`${reading}; ${factor}× is ${formatGflopsValue(base * factor)}`);
+      const reading = `${formatGflops(m.gflops)} GFLOPS = ${ratio.toFixed(1)}× the start (${formatGflops(base)})`;
+      return ratio >= factor ? done(reading) : todo(`${reading}; ${factor}× is ${formatGflops(base * factor)}`);
     },
   };
 }
@@ -214,7 +216,7 @@ const loopOrder: Lesson = {
         if (!((s.A ?? 0) > 1 && (s.C ?? 0) > 1)) return todo(reading);
         const m = measuredOrWait(facts);
         if (isCheck(m)) return waiting(`${reading}; measuring…`);
-        return done(m.gflops !== null ? `${reading}: ${formatGflopsValue(m.gflops)} GFLOPS` : reading);
+        return done(m.gflops !== null ? `${reading}: ${formatGflops(m.gflops)} GFLOPS` : reading);
       },
     },
   ],
@@ -265,11 +267,7 @@ const tiling: Lesson = {
       id: 'keep-tile',
       text: 'Keep a register tile of at least 2×16 held in registers across the inner k loop.',
       hints: ['Leave `m:2 n:16` as the two innermost loops; the k loop right above them is the one they are held across.'],
-      check: withReport((r) => {
-        const t = tileExtents(r);
-        const ok = (t.m ?? 1) >= 2 && (t.n ?? 1) >= 16 && /\bk\b|\bk:/.test(r.heldAcross);
-        return ok ? done(tileText(r)) : todo(tileText(r));
-      }),
+      check: withReport((r) => (holds2x16(r) ? done(tileText(r)) : todo(tileText(r)))),
     },
     speedupTask('speedup', 1.1, ['Tiling k pays off at 256 and above, where B no longer fits the L1 (1.2× to 1.5× on the machine looplab was tuned on).', '`k:16 m n k:16 m:2 n:16` (or k:8 outside, k:32 inside) usually does it.']),
   ],
@@ -332,23 +330,30 @@ const vectorize: Lesson = {
         };
         const n = best('n');
         const m = best('m');
-        if (n === null || m === null) return todo(`measured: along n ${n === null ? 'not yet' : formatGflopsValue(n)}, along m ${m === null ? 'not yet' : formatGflopsValue(m)} GFLOPS`);
-        const reading = `best along n ${formatGflopsValue(n)}, along m ${formatGflopsValue(m)} GFLOPS`;
+        if (n === null || m === null) return todo(`measured: along n ${n === null ? 'not yet' : formatGflops(n)}, along m ${m === null ? 'not yet' : formatGflops(m)} GFLOPS`);
+        const reading = `best along n ${formatGflops(n)}, along m ${formatGflops(m)} GFLOPS`;
         return n > m ? done(reading) : todo(`${reading}: try another order along n`);
       },
     },
   ],
 };
 
+/** A tile of at least 2x16 over m and n held across k, as the generator built it. */
+function holds2x16(r: KernelReport): boolean {
+  const t = tileExtents(r);
+  return (t.m ?? 1) >= 2 && (t.n ?? 1) >= 16 && heldAcrossVariable(r, 'k');
+}
+
 const registerTile: Lesson = {
   id: 'register-tile',
-  title: 'The register tile, and what happens when it spills',
+  title: 'The register tile, and a tile too big for the registers',
   summary: 'keep a block of C in registers across k',
   problemText: MATMUL_256,
   startSchedule: 'm n k',
   text: [
     'Every multiply-add adds into an accumulator. When the innermost loops are short, the generator unrolls them completely into a tile of accumulators that stays in registers for the whole reduction loop above them: `m n k m:2 n:16` keeps a 2×16 block of C in 8 f32x4 registers across all of k, so C is loaded and stored once per block instead of at every step, and each value of A and B loaded is used several times.',
-    'A bigger tile reuses loaded values more, up to the size of the register file: wasm on x64 runs on 16 vector registers. Ask for more and the tile no longer fits: the generator keeps a smaller part unrolled and loads and stores the accumulators around every pass. That is the spill the last task makes you see.',
+    'A bigger tile reuses loaded values more, up to the size of the register file. Wasm on x64 has 16 vector registers and V8 keeps one for itself, so a tile needs its accumulators plus the A and B values live at the same time to fit in 15: 2×16 is 8 accumulators + 4 vectors of B + 1 splat of A = 13. (Node 20\'s V8 loads all of a pass\'s values first, so there all 2 + 4 count.) One more and V8 spills: it stores registers to memory and reloads them on every pass. Measured here, a 4×16 tile that spilled ran at half the speed of the 4×8 tile.',
+    'So the generator refuses to spill: when your innermost loops ask for more, it keeps part of the tile as a loop outside k and says so in the report (`n:64 stays a loop of 4 x 16 outside k:256`). The last two tasks make you see it, and measure what the tile you asked for runs at against a good one.',
     'To build a tile: put the cursor on m, split it (s, 2) and swap the inner `m:2` down to the bottom (⇧↓); then split n by 16 and bring the inner `n:16` below it.',
   ],
   tasks: [
@@ -356,25 +361,42 @@ const registerTile: Lesson = {
       id: 'tile-2x16',
       text: 'Get a register tile of at least 2×16 held across k.',
       hints: ['The tile is made of the innermost loops over m and n, with k just above them.', 'Aim for `m n k m:2 n:16`.'],
-      check: withReport((r) => {
-        const t = tileExtents(r);
-        const ok = (t.m ?? 1) >= 2 && (t.n ?? 1) >= 16 && /\bk\b|\bk:/.test(r.heldAcross);
-        return ok ? done(tileText(r)) : todo(tileText(r));
-      }),
+      check: withReport((r) => (holds2x16(r) ? done(tileText(r)) : todo(tileText(r)))),
     },
     speedupTask('speedup-5x', 5, ['A 2×16 tile held across k is enough.']),
     {
-      id: 'spill',
-      text: 'Ask for a tile bigger than the registers (more than 16 vectors, e.g. m:4 n:32) and see the generator stop holding it.',
-      hints: ['From `m n k m:2 n:16`, split the inner loops more: m:4 and n:32 want 32 vector registers.'],
+      id: 'too-big',
+      text: 'Ask for a tile bigger than the registers (e.g. m:2 n:64) and read what the generator keeps as a loop instead.',
+      hints: ['From `m n k m:2 n:16`, split n by 64 instead: m:2 n:64 wants 32 accumulators.'],
       check(facts) {
         const asked = requestedTile(facts.problem, facts.current.schedule);
-        const vectors = Math.ceil(asked.floats / 4);
-        if (vectors <= 16) return todo(`the innermost loops (${asked.loops || 'none over m or n'}) ask for ${vectors} vector register${vectors === 1 ? '' : 's'}`);
         const r = reportOrWait(facts);
         if ('state' in r) return r;
-        const reading = `asked ${asked.loops} (${vectors} vectors); the generator made ${tileText(r)}`;
-        return r.heldAcross === '' ? done(reading) : todo(reading);
+        if (!r.tileReduction) {
+          return todo(`the innermost loops (${asked.loops || 'none over m or n'}) fit: ${r.registers} of ${r.registerBudget} registers`);
+        }
+        return done(`asked ${asked.loops}; the generator: ${r.tileReduction}`);
+      },
+    },
+    {
+      id: 'too-big-cost',
+      text: 'Measure the tile too big for the registers and compare it with a 2×16 tile you measured.',
+      hints: ['Both need a measurement: the 2×16 from the first task, then the bigger one.'],
+      check(facts) {
+        const r = reportOrWait(facts);
+        if ('state' in r) return r;
+        if (!r.tileReduction) return todo('the current tile fits the registers: ask for a bigger one first');
+        const m = measuredOrWait(facts);
+        if (isCheck(m)) return m;
+        if (m.gflops === null) return waiting('the current kernel has no GFLOPS yet');
+        const good = Object.entries(facts.measuredBySchedule)
+          .filter(([, f]) => f.gflops !== null && f.report && !f.report.tileReduction && holds2x16(f.report))
+          .sort(([, a], [, b]) => (b.gflops ?? 0) - (a.gflops ?? 0))[0];
+        const asked = requestedTile(facts.problem, facts.current.schedule).loops;
+        const reading = `asked ${asked}, ran ${loopsText(r.tileLoops)}: ${formatGflops(m.gflops)} GFLOPS`;
+        if (!good) return todo(`${reading}; no 2×16 tile measured yet to compare with`);
+        const g = good[1].gflops ?? 0;
+        return done(`${reading}; the 2×16 tile ${loopsText(good[1].report?.tileLoops ?? [])}: ${formatGflops(g)} GFLOPS (${(m.gflops / g).toFixed(2)}×)`);
       },
     },
   ],
@@ -507,7 +529,7 @@ export function checkLesson(lesson: Lesson, facts: LessonFacts): TaskCheck[] {
       return task.check(facts, lesson);
     } catch (error) {
       // A check is a bug if it throws; the lesson keeps working and says so.
-      return { state: 'unavailable', detail: `this task could not be checked: ${error instanceof Error ? error.message : String(error)}` };
+      return { state: 'unavailable', detail: `this task could not be checked: ${errorMessage(error)}` };
     }
   });
 }

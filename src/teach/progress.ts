@@ -3,6 +3,7 @@
 // unknown values and checked: a damaged record (or task entry) is left out with a note saying
 // why, and never crashes the page; the next completed task of that lesson writes a sound record.
 import { LESSONS } from './lessons.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export interface TaskRecord {
   doneAt: number;
@@ -17,7 +18,7 @@ export interface LessonProgress {
   updatedAt: number;
 }
 
-/** Where progress is kept (src/store/records.ts: IndexedDB in the page, a Map in tests). Reads return raw values. */
+/** Where progress is kept (src/store/recordStorage.ts: IndexedDB in the page, a Map in tests). Reads return raw values. */
 export interface ProgressStorage {
   list(): Promise<{ id: string; value: unknown }[]>;
   put(record: LessonProgress): Promise<void>;
@@ -71,7 +72,7 @@ export async function loadProgress(storage: ProgressStorage): Promise<{ byLesson
   try {
     rows = await storage.list();
   } catch (error) {
-    return { byLesson, problems: [`lesson progress could not be read: ${error instanceof Error ? error.message : String(error)}`] };
+    return { byLesson, problems: [`lesson progress could not be read: ${errorMessage(error)}`] };
   }
   for (const { id, value } of rows) {
     const c = checkProgress(id, value);

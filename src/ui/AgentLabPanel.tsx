@@ -3,10 +3,11 @@
 // policy on the current problem (a live reward curve, before/after, keep or discard), and the
 // shipped policy's learning curve. Everything heavy runs in the lab's worker, loaded on first use.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
-import { DEFAULT_LAB_METHODS, FINE_TUNE_BUDGETS_SEC, RACE_BUDGETS_MS, type LabFineTune, type LabRace, type RaceMethod } from '../store/agentLabSlice.ts';
+import { SHIPPED_POLICY_LABEL } from '../store/agentSlice.ts';
+import { DEFAULT_RACE_METHODS, FINE_TUNE_BUDGETS_SEC, RACE_BUDGETS_MS } from '../store/agentLabSlice.ts';
+import type { LabFineTune, LabRace, RaceMethod } from '../store/agentLabTypes.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
-import { formatGflops } from './format.ts';
+import { formatGflops } from '../core/format.ts';
 import './agentLab.css';
 import { Panel } from './Panel.tsx';
 import { createRaceChart, formatMs, raceRows, raceSeries, type RaceModel } from './raceChart.ts';
@@ -63,8 +64,8 @@ function RaceSection() {
     <section className="lab-section" aria-label="agent vs search">
       <h3>Agent vs search on this problem</h3>
       <p className="lab-hint">
-        The agent ({policyLabel}) and the searches {DEFAULT_LAB_METHODS.filter((m) => m !== 'agent').join(', ')} tune the problem one after another, each from
-        scratch; each search gets the time budget (so the race takes up to {Math.round((budget * (DEFAULT_LAB_METHODS.length - 1)) / 1000)} s). Tuning time
+        The agent ({policyLabel}) and the searches {DEFAULT_RACE_METHODS.filter((m) => m !== 'agent').join(', ')} tune the problem one after another, each from
+        scratch; each search gets the time budget (so the race takes up to {Math.round((budget * (DEFAULT_RACE_METHODS.length - 1)) / 1000)} s). Tuning time
         counts choosing and measuring schedules (not loading the policy); other work in the page at the same time slows the kernels down.
       </p>
       <div className="lab-controls">

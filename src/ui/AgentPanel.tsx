@@ -7,7 +7,7 @@ import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { PLAYER_SPEEDS } from '../store/agentSlice.ts';
 import type { AgentRun, AgentStepView } from '../store/types.ts';
 import { actionBars, bestOfRollout } from './actionValues.ts';
-import { formatGflops } from './format.ts';
+import { formatGflops } from '../core/format.ts';
 import { Panel } from './Panel.tsx';
 import { ScheduleText } from './ScheduleText.tsx';
 import './agentPanel.css';

@@ -1,32 +1,17 @@
 // The page: one store (made once: the worker measures, IndexedDB keeps sessions, the URL holds the
 // state), the keyboard, and the panels in three columns readable at 1280x720 and on a projector.
 // Each panel is a component without props that reads the store itself.
-import { Component, lazy, Suspense, type CSSProperties, type ReactNode } from 'react';
+import { Component, Suspense, type CSSProperties, type ReactNode } from 'react';
 import { LooplabProvider, useLooplab } from '../store/context.tsx';
 import { createPageStore, type PageStore } from '../store/page.ts';
-import { PANEL_IDS, type PanelId } from '../store/types.ts';
-import { AgentPanel } from './AgentPanel.tsx';
-import { ComparePanel } from './ComparePanel.tsx';
-import { ExplainPanel } from './ExplainPanel.tsx';
-import { ExchangeMenu } from './ExchangeMenu.tsx';
-import { LoopNestPanel } from './LoopNestPanel.tsx';
+import { PANEL_BY_ID, PANEL_IDS, PANELS, type PanelColumn, type PanelId } from '../store/panels.ts';
 import { Notices } from './Notices.tsx';
 import { Panel } from './Panel.tsx';
-import { PerformancePanel } from './PerformancePanel.tsx';
-import { GraphPanel } from './GraphPanel.tsx';
-import { CodePanel } from './CodePanel.tsx';
-import { ProblemPanel } from './ProblemPanel.tsx';
-import { SessionsPanel } from './SessionsPanel.tsx';
+import { PANEL_CONTENT, SIDE_CONTENT, type PanelPart } from './panelContent.tsx';
 import { KeyboardProvider, useNestKeys } from './useKeyboard.tsx';
-import { FixedProblemPanel } from './FixedProblemPanel.tsx';
 import { Handout } from './Handout.tsx';
-import { LessonPanel } from './LessonPanel.tsx';
 import { PresentToggle, usePageModes } from './PresentMode.tsx';
-
-// The access-pattern view is hidden at first: loaded when shown.
-const AccessPanel = lazy(() => import('./AccessPanel.tsx').then((m) => ({ default: m.AccessPanel })));
-// So is the agent lab.
-const AgentLabPanel = lazy(() => import('./AgentLabPanel.tsx').then((m) => ({ default: m.AgentLabPanel })));
+import { errorMessage } from '../core/errors.ts';
 
 // One store per page load (StrictMode renders twice; a module-level store keeps one worker).
 let page: PageStore | null = null;
@@ -41,25 +26,11 @@ if (import.meta.hot) {
   });
 }
 
-const PANEL_LABELS: Record<PanelId, string> = {
-  problem: 'problem',
-  nest: 'loop nest',
-  graph: 'graph',
-  code: 'code',
-  perf: 'performance',
-  compare: 'compare',
-  agent: 'agent',
-  lab: 'agent vs search',
-  lesson: 'lesson',
-  access: 'access pattern',
-};
-const TOGGLE_ORDER: PanelId[] = ['problem', 'nest', 'graph', 'code', 'perf', 'compare', 'agent', 'lab', 'lesson', 'access'];
-
 /** Keeps one failing panel from taking the page down; says what failed. */
 class PanelBoundary extends Component<{ name: string; children: ReactNode }, { error: string | null }> {
   state = { error: null as string | null };
   static getDerivedStateFromError(error: unknown) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: errorMessage(error) };
   }
   render() {
     if (this.state.error !== null) {
@@ -85,7 +56,7 @@ function PanelToggles() {
   const { setHelpOpen } = useNestKeys();
   return (
     <nav className="panel-toggles" aria-label="panels">
-      {TOGGLE_ORDER.filter((id) => !hidden.includes(id)).map((id) => (
+      {PANELS.filter((p) => !hidden.includes(p.id)).map(({ id, label }) => (
         <button
           key={id}
           type="button"
@@ -93,9 +64,9 @@ function PanelToggles() {
           aria-pressed={panels[id]}
           data-testid={`toggle-${id}`}
           onClick={() => togglePanel(id)}
-          title={`${panels[id] ? 'hide' : 'show'} the ${PANEL_LABELS[id]} panel`}
+          title={`${panels[id] ? 'hide' : 'show'} the ${label} panel`}
         >
-          {PANEL_LABELS[id]}
+          {label}
         </button>
       ))}
       <PresentToggle />
@@ -117,19 +88,35 @@ function Slot({ id, name, children }: { id: PanelId | 'side'; name: string; chil
   );
 }
 
-function ProblemSlotContent() {
-  const fixed = useLooplab((s) => s.teacher.fixed.includes('problem'));
-  return fixed ? <FixedProblemPanel /> : <ProblemPanel />;
+/** One part of a panel, or of the side content, in its slot. */
+function PartSlot({ id, part }: { id: PanelId | 'side'; part: PanelPart }) {
+  const content = part.loading ? (
+    <Suspense fallback={<p>{part.loading}</p>}>
+      <part.Component />
+    </Suspense>
+  ) : (
+    <part.Component />
+  );
+  return (
+    <Slot id={id} name={part.name}>
+      {content}
+    </Slot>
+  );
 }
 
-// Grid tracks of each column (App.css falls back to one column on narrow screens). With a lesson
+// Grid tracks of each column (app.css falls back to one column on narrow screens). With a lesson
 // the four columns fit 1200 px and up (1280x720 is a class projector's size).
-const TRACKS = {
+const TRACKS: Record<'plain' | 'lesson', Partial<Record<PanelColumn, string>>> = {
   plain: { left: 'minmax(300px, 0.8fr)', middle: 'minmax(380px, 1fr)', right: 'minmax(400px, 1.25fr)' },
   lesson: { lesson: 'minmax(260px, 0.85fr)', left: 'minmax(250px, 0.8fr)', middle: 'minmax(320px, 1fr)', right: 'minmax(300px, 1.1fr)' },
 };
-const MIDDLE: PanelId[] = ['nest', 'perf', 'lab'];
-const RIGHT: PanelId[] = ['access', 'graph', 'code', 'compare'];
+const COLUMNS: PanelColumn[] = ['lesson', 'left', 'middle', 'right'];
+/** Each column's panels, in page order (panelContent.tsx). */
+const COLUMN_PANELS = Object.fromEntries(
+  COLUMNS.map((c) => [c, (Object.keys(PANEL_CONTENT) as PanelId[]).filter((id) => PANEL_BY_ID[id].column === c)]),
+) as Record<PanelColumn, PanelId[]>;
+/** The column that holds the side content (sessions, export and import): always shown. */
+const SIDE_COLUMN: PanelColumn = 'left';
 
 function Layout() {
   usePageModes();
@@ -138,10 +125,9 @@ function Layout() {
   const shownKey = useLooplab((s) => PANEL_IDS.filter((id) => s.panels[id] && !s.teacher.hide.includes(id)).join(' '));
   const shown = new Set(shownKey.split(' '));
   const lessonShown = shown.has('lesson');
-  const middleShown = MIDDLE.some((id) => shown.has(id));
-  const rightShown = RIGHT.some((id) => shown.has(id));
+  const shownColumns = COLUMNS.filter((c) => c === SIDE_COLUMN || COLUMN_PANELS[c].some((id) => shown.has(id)));
   const tracks = lessonShown ? TRACKS.lesson : TRACKS.plain;
-  const columns = [lessonShown && TRACKS.lesson.lesson, tracks.left, middleShown && tracks.middle, rightShown && tracks.right].filter(Boolean).join(' ');
+  const columns = shownColumns.map((c) => tracks[c]).join(' ');
   return (
     <div className="app">
       <header className="app-header">
@@ -155,63 +141,12 @@ function Layout() {
         hidden={handoutOpen}
         style={{ '--columns': columns } as CSSProperties}
       >
-        {lessonShown && (
-          <div className="column column-lesson">
-            <Slot id="lesson" name="Lesson">
-              <LessonPanel />
-            </Slot>
+        {shownColumns.map((c) => (
+          <div key={c} className={`column column-${c}`}>
+            {COLUMN_PANELS[c].flatMap((id) => PANEL_CONTENT[id].map((part) => <PartSlot key={part.name} id={id} part={part} />))}
+            {c === SIDE_COLUMN && SIDE_CONTENT.map((part) => <PartSlot key={part.name} id="side" part={part} />)}
           </div>
-        )}
-        <div className="column column-left">
-          <Slot id="problem" name="Problem">
-            <ProblemSlotContent />
-          </Slot>
-          <Slot id="agent" name="Agent">
-            <AgentPanel />
-          </Slot>
-          <Slot id="side" name="Sessions">
-            <SessionsPanel />
-          </Slot>
-          <Slot id="side" name="Export and import">
-            <ExchangeMenu />
-          </Slot>
-        </div>
-        {middleShown && (
-          <div className="column column-middle">
-            <Slot id="nest" name="Loop nest">
-              <LoopNestPanel />
-            </Slot>
-            <Slot id="nest" name="Why did that change?">
-              <ExplainPanel />
-            </Slot>
-            <Slot id="perf" name="Performance">
-              <PerformancePanel />
-            </Slot>
-            <Slot id="lab" name="Agent vs search">
-              <Suspense fallback={<p>loading the agent lab…</p>}>
-                <AgentLabPanel />
-              </Suspense>
-            </Slot>
-          </div>
-        )}
-        {rightShown && (
-          <div className="column column-right">
-            <Slot id="access" name="Access pattern">
-              <Suspense fallback={<p>loading the access-pattern view…</p>}>
-                <AccessPanel />
-              </Suspense>
-            </Slot>
-            <Slot id="graph" name="Graph">
-              <GraphPanel />
-            </Slot>
-            <Slot id="code" name="Code">
-              <CodePanel />
-            </Slot>
-            <Slot id="compare" name="Compare">
-              <ComparePanel />
-            </Slot>
-          </div>
-        )}
+        ))}
       </main>
       <Notices />
     </div>

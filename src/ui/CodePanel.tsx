@@ -1,15 +1,17 @@
 // The generated code, three ways: the schedule as C (with tails), the wasm text of the kernel the
-// generator emits for it (disassembled by wabt in the page), and what the generator decided.
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { KernelReport, VectorAccess } from '../codegen/types.ts';
+// kernel worker generated and measured for it (its bytes disassembled by wabt in the page), and
+// what the generator decided (its report, from the same measurement).
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { scheduleToC } from '../core/pseudoC.ts';
-import { printSchedule } from '../core/schedule.ts';
+import { loopsText, printSchedule } from '../core/schedule.ts';
 import type { Problem } from '../core/types.ts';
 import { useLooplab } from '../store/context.tsx';
+import { measurementKey } from '../store/measureSlice.ts';
+import type { KernelReport, ReportLoop, VectorAccess } from '../store/types.ts';
 import { variableColor } from './colors.ts';
-import { pageKernel, pageKernelText, type PageKernel } from './kernelCode.ts';
 import { Panel } from './Panel.tsx';
-import { instructionCounts } from './wasmText.ts';
+import { instructionCounts, wasmToText } from './wasmText.ts';
+import { errorMessage } from '../core/errors.ts';
 
 type Tab = 'c' | 'wasm' | 'report';
 const TABS: { id: Tab; label: string; title: string }[] = [
@@ -20,10 +22,6 @@ const TABS: { id: Tab; label: string; title: string }[] = [
 
 /** Lines of wasm text shown before "show all". */
 const WASM_PREVIEW_LINES = 300;
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Problem variable an identifier of the C text stands for (`m`, `m0`, `m_1`, `int_`), or null. */
 function variableOf(problem: Problem, ident: string): string | null {
@@ -113,7 +111,7 @@ function useLoaded<T>(key: string, enabled: boolean, load: () => Promise<T>): Lo
     let live = true;
     load().then(
       (value) => live && setResult({ key, state: 'done', value }),
-      (error: unknown) => live && setResult({ key, state: 'error', message: errorText(error) }),
+      (error: unknown) => live && setResult({ key, state: 'error', message: errorMessage(error) }),
     );
     return () => {
       live = false;
@@ -123,6 +121,50 @@ function useLoaded<T>(key: string, enabled: boolean, load: () => Promise<T>): Lo
   if (!result) return null;
   if (result.key === key) return result;
   return result.state === 'done' ? { ...result, stale: true } : { key, state: 'loading' };
+}
+
+/** The kernel of a schedule as the kernel worker generated and measured it. */
+interface MeasuredKernel {
+  report: KernelReport;
+  bytes: Uint8Array;
+}
+
+/**
+ * The measured kernel of `key` from the store: loading while it is measured (the last kernel
+ * shown stays on screen, stale), an error when the measurement failed without one.
+ */
+function useMeasuredKernel(key: string): Loaded<MeasuredKernel> {
+  const m = useLooplab((s) => s.measurements[key]);
+  const last = useRef<{ key: string; value: MeasuredKernel } | null>(null);
+  if (m?.report && m.kernelBytes) {
+    const value = last.current?.key === key ? last.current.value : { report: m.report, bytes: m.kernelBytes };
+    last.current = { key, value };
+    return { key, state: 'done', value };
+  }
+  if (m?.status === 'error') return { key, state: 'error', message: m.error ?? 'the kernel could not be measured' };
+  return last.current ? { key: last.current.key, state: 'done', value: last.current.value, stale: true } : { key, state: 'loading' };
+}
+
+/** Wasm text per kernel (disassembling is done once per kernel bytes). */
+const wasmTexts = new WeakMap<Uint8Array, Promise<string>>();
+
+function wasmTextOf(bytes: Uint8Array): Promise<string> {
+  let text = wasmTexts.get(bytes);
+  if (!text) {
+    text = wasmToText(bytes);
+    text.catch(() => wasmTexts.delete(bytes));
+    wasmTexts.set(bytes, text);
+  }
+  return text;
+}
+
+/** The wasm text of the measured kernel, while the wasm tab shows. */
+function useWasmText(kernel: Loaded<MeasuredKernel>, enabled: boolean): Loaded<string> | null {
+  const bytes = kernel.state === 'done' ? kernel.value.bytes : null;
+  const text = useLoaded(kernel.key, enabled && bytes !== null, () => wasmTextOf(bytes!));
+  if (kernel.state !== 'done') return kernel;
+  if (!text) return { key: kernel.key, state: 'loading' };
+  return kernel.stale && text.state === 'done' ? { ...text, stale: true } : text;
 }
 
 function WasmView({ loaded }: { loaded: Loaded<string> | null }) {
@@ -185,26 +227,23 @@ function Var({ problem, v }: { problem: Problem; v: string }) {
   );
 }
 
-/** Schedule loops (`m:2 n:16`) with each variable in its colour. */
-function LoopsText({ problem, text }: { problem: Problem; text: string }) {
-  if (!text) return <span className="muted">none</span>;
+/** Loops of the report in schedule notation (`m:2 n:16`), each in its variable's colour. */
+function LoopsText({ problem, loops }: { problem: Problem; loops: ReportLoop[] }) {
+  if (loops.length === 0) return <span className="muted">none</span>;
   return (
     <code>
-      {text.split(' ').map((part, i) => {
-        const v = part.split(':')[0];
-        return (
-          <span key={i}>
-            {i > 0 && ' '}
-            {problem.variables.includes(v) ? <span style={{ color: variableColor(problem, v), fontWeight: 600 }}>{part}</span> : part}
-          </span>
-        );
-      })}
+      {loops.map((loop, i) => (
+        <span key={loop.index}>
+          {i > 0 && ' '}
+          <span style={{ color: variableColor(problem, loop.variable), fontWeight: 600 }}>{loopsText([loop])}</span>
+        </span>
+      ))}
     </code>
   );
 }
 
-function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<PageKernel> | null }) {
-  if (!loaded || loaded.state === 'loading') {
+function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<MeasuredKernel> }) {
+  if (loaded.state === 'loading') {
     return (
       <p className="status" data-testid="code-report-status">
         asking the generator…
@@ -214,7 +253,7 @@ function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<Page
   if (loaded.state === 'error') {
     return (
       <p className="error" role="alert" data-testid="code-report-error">
-        the generator refused this schedule: {loaded.message}
+        no report for this schedule: {loaded.message}
       </p>
     );
   }
@@ -261,10 +300,10 @@ function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<Page
         <dd>
           {accs} accumulator{accs === 1 ? '' : 's'} ({r.vectorAccumulators} <code>f32x4</code>
           {r.scalarAccumulators > 0 ? ` + ${r.scalarAccumulators} scalar` : ''})
-          {r.heldAcross ? (
+          {r.heldAcross.length > 0 ? (
             <>
               {' '}
-              held in registers across <LoopsText problem={problem} text={r.heldAcross} />
+              held in registers across <LoopsText problem={problem} loops={r.heldAcross} />
             </>
           ) : (
             ' loaded and stored around each tile'
@@ -276,7 +315,7 @@ function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<Page
             <>the innermost loop is too long to unroll whole: each iteration handles {r.innermostUnroll} vectors</>
           ) : (
             <>
-              <LoopsText problem={problem} text={r.tileLoops} /> fully, {r.unrolledMultiplyAdds} multiply-add{r.unrolledMultiplyAdds === 1 ? '' : 's'} per pass
+              <LoopsText problem={problem} loops={r.tileLoops} /> fully, {r.unrolledMultiplyAdds} multiply-add{r.unrolledMultiplyAdds === 1 ? '' : 's'} per pass
             </>
           )}
         </dd>
@@ -335,17 +374,16 @@ export function CodePanel() {
   const schedule = useLooplab((s) => s.current.schedule);
   const [tab, setTab] = useState<Tab>('c');
   const scheduleText = printSchedule(schedule);
-  const key = `${problemKey}\n${scheduleText}`;
 
   const cText = useMemo(() => {
     try {
       return { ok: true as const, text: scheduleToC(problem, schedule) };
     } catch (error) {
-      return { ok: false as const, message: errorText(error) };
+      return { ok: false as const, message: errorMessage(error) };
     }
   }, [problem, schedule]);
-  const kernel = useLoaded(key, tab === 'report', () => pageKernel(key, problem, schedule));
-  const wasm = useLoaded(key, tab === 'wasm', () => pageKernelText(key, problem, schedule));
+  const kernel = useMeasuredKernel(measurementKey(problemKey, scheduleText));
+  const wasm = useWasmText(kernel, tab === 'wasm');
 
   return (
     <Panel title="Code" testId="code-panel">

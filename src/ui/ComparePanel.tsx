@@ -7,7 +7,7 @@ import { diffLoops } from '../store/diffLoops.ts';
 import { measurementKey } from '../store/measureSlice.ts';
 import type { ScheduleMeasurement } from '../store/types.ts';
 import { variableColor } from './colors.ts';
-import { formatGflops } from './format.ts';
+import { formatGflops } from '../core/format.ts';
 import { Panel } from './Panel.tsx';
 
 function figure(m: ScheduleMeasurement | undefined): string {

@@ -5,6 +5,7 @@ import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { exportC, exportFileName, exportJson, exportText, importJson } from '../store/exchange.ts';
 import type { LooplabState } from '../store/types.ts';
 import { Panel } from './Panel.tsx';
+import { errorMessage } from '../core/errors.ts';
 
 interface Format {
   id: string;
@@ -48,7 +49,7 @@ export function ExchangeMenu() {
   try {
     preview = format.render(store.getState());
   } catch (error) {
-    preview = `(this export failed: ${error instanceof Error ? error.message : String(error)})`;
+    preview = `(this export failed: ${errorMessage(error)})`;
   }
 
   const copy = () => {
@@ -59,7 +60,7 @@ export function ExchangeMenu() {
     }
     clipboard.writeText(preview).then(
       () => notify('info', `copied the ${format.label}`),
-      (error: unknown) => notify('error', `could not copy: ${error instanceof Error ? error.message : String(error)}; select the text and copy it`),
+      (error: unknown) => notify('error', `could not copy: ${errorMessage(error)}; select the text and copy it`),
     );
   };
 
@@ -83,7 +84,7 @@ export function ExchangeMenu() {
     file.text().then(
       (text) => apply(text, `'${file.name}'`),
       (error: unknown) => {
-        const message = `'${file.name}' could not be read: ${error instanceof Error ? error.message : String(error)}`;
+        const message = `'${file.name}' could not be read: ${errorMessage(error)}`;
         setImportError(message);
         notify('error', message);
       },

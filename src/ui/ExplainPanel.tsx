@@ -11,6 +11,7 @@ import { measurementKey } from '../store/measureSlice.ts';
 import { entryText } from '../store/log.ts';
 import type { HistoryEntry } from '../store/types.ts';
 import { Panel } from './Panel.tsx';
+import { errorMessage } from '../core/errors.ts';
 
 export const CACHE_NOTE = `Caches assumed: L1 ${formatBytes(CACHE.l1Bytes)} (${CACHE.l1Ways}-way, ${CACHE.lineBytes}-byte lines) and L2 ${formatBytes(CACHE.l2Bytes)} per core.`;
 
@@ -53,7 +54,7 @@ export function ExplainPanel() {
     try {
       return explainChange(problem, before, after, mBefore?.report, mAfter?.report, mBefore?.gflops, mAfter?.gflops);
     } catch (e) {
-      return { error: e instanceof Error ? e.message : String(e) };
+      return { error: errorMessage(e) };
     }
   }, [problem, before, after, mBefore, mAfter]);
 

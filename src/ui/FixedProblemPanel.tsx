@@ -1,7 +1,7 @@
 // The problem panel when a teacher's link fixes the problem: the problem, read-only.
 import { formatBytes, problemBytes } from '../core/problem.ts';
 import { useLooplab } from '../store/context.tsx';
-import { formatFlops } from './format.ts';
+import { formatFlops } from '../core/format.ts';
 import { Panel } from './Panel.tsx';
 import { ProblemStatement } from './ProblemPanel.tsx';
 

@@ -7,13 +7,13 @@ import { explainChange } from '../core/explain.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
 import { measurementKey } from '../store/measureSlice.ts';
-import { lessonById, lessonStart } from '../teach/lessons.ts';
-import { formatGflops } from './format.ts';
+import { lessonStart, openLesson } from '../store/lessons.ts';
+import { formatGflops } from '../core/format.ts';
 import { LessonText } from './LessonPanel.tsx';
 import { useLessonChecks } from './useLessonChecks.ts';
 
 export function Handout() {
-  const lesson = lessonById(useLooplab((s) => s.lessonId));
+  const lesson = useLooplab(openLesson);
   const problem = useLooplab((s) => s.problem);
   const problemKey = useLooplab((s) => s.problemKey);
   const states = useLooplab((s) => s.states);

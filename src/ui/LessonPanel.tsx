@@ -4,11 +4,12 @@
 import { useState, type ReactNode } from 'react';
 import { AGENT_ACTIONS } from '../core/actions.ts';
 import { useLooplab } from '../store/context.tsx';
-import { lessonById, LESSONS, type Lesson, type TaskCheck } from '../teach/lessons.ts';
+import { LESSONS, openLesson, type Lesson, type TaskCheck } from '../store/lessons.ts';
 import { LessonProgress } from './LessonProgress.tsx';
 import { Panel } from './Panel.tsx';
 import { TeacherLinkBuilder } from './TeacherLinkBuilder.tsx';
 import { useLessonChecks } from './useLessonChecks.ts';
+import { formatGflops } from '../core/format.ts';
 
 /** Lesson text with `code` in backquotes. */
 export function LessonText({ text }: { text: string }) {
@@ -45,7 +46,7 @@ function TaskRow({ lesson, index, check }: { lesson: Lesson; index: number; chec
           <span className="lesson-task-was">
             {' '}
             · done on <code>{recorded.schedule}</code>
-            {recorded.gflops !== null ? ` at ${recorded.gflops.toFixed(2)} GFLOPS` : ''}
+            {recorded.gflops !== null ? ` at ${formatGflops(recorded.gflops)} GFLOPS` : ''}
           </span>
         )}
       </p>
@@ -190,8 +191,7 @@ function LessonList() {
 }
 
 export function LessonPanel() {
-  const lessonId = useLooplab((s) => s.lessonId);
-  const lesson = lessonById(lessonId);
+  const lesson = useLooplab(openLesson);
   return (
     <Panel title="Lesson" testId="lesson-panel">
       {lesson ? <OpenLesson lesson={lesson} /> : <LessonList />}

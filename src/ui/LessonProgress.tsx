@@ -2,7 +2,7 @@
 // reasons any saved progress was ignored.
 import { useState } from 'react';
 import { useLooplab } from '../store/context.tsx';
-import { LESSONS } from '../teach/lessons.ts';
+import { LESSONS } from '../store/lessons.ts';
 
 function when(t: number): string {
   return new Date(t).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });

@@ -9,7 +9,7 @@ import { variableColor, variableTint } from './colors.ts';
 import { parseSplitFactor, QUICK_SPLIT_FACTORS, type KeyCommand } from './keyboard.ts';
 import { Panel } from './Panel.tsx';
 import { useNestKeys } from './useKeyboard.tsx';
-import { hiddenActionReason } from '../teach/teacherLink.ts';
+import { hiddenActionReason } from '../store/lessons.ts';
 
 /** Text with every problem variable in its colour (tensor names and numbers stay plain). */
 export function VarText({ problem, text }: { problem: Problem; text: string }) {

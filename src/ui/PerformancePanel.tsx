@@ -1,16 +1,16 @@
 // Performance of the current schedule, read from the store (measurement runs in the worker; the
 // page only shows what arrives): best and median GFLOPS, correctness, % of the measured peak, the
-// XNNPACK line for matmul-shaped problems, a long run (`b`, handled by the page's keyboard module
+// XNNPACK line for matmul- and convolution-shaped problems, a long run (`b`, handled by the page's keyboard module
 // through store.startLongRun) with its progress, GFLOPS over the action history (click a point to
 // jump there) and a roofline.
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { printSchedule } from '../core/schedule.ts';
-import { matmulShape } from '../runtime/xnnpackCore.ts';
+import { xnnpackOp } from '../core/xnnpackOp.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { currentKey, measurementKey } from '../store/measureSlice.ts';
 import type { LooplabState, ScheduleMeasurement } from '../store/types.ts';
 import { machineFacts } from '../store/workerMeasurer.ts';
-import { formatGflops } from './format.ts';
+import { formatGflops } from '../core/format.ts';
 import { createHistoryChart, historyPoints, pointLabel, type HistoryChart, type HistoryModel } from './historyChart.ts';
 import { Panel } from './Panel.tsx';
 import { ScheduleText } from './ScheduleText.tsx';
@@ -129,7 +129,7 @@ export function PerformancePanel() {
   const median = done?.gflopsMedian ?? null;
   const peakGflops = peak.status === 'done' && peak.gflops !== undefined ? peak.gflops : null;
   const percent = gflops !== null && peakGflops ? (100 * gflops) / peakGflops : null;
-  const isMatmul = useMemo(() => matmulShape(problem) !== null, [problem]);
+  const xnnOp = useMemo(() => xnnpackOp(problem), [problem]);
   const xnnGflops = xnn?.status === 'done' && typeof xnn.gflops === 'number' ? xnn.gflops : null;
   const longRunning = longRun !== null && longRun.key === key;
   const scheduleText = useMemo(() => printSchedule(states[position].schedule), [states, position]);
@@ -214,12 +214,12 @@ export function PerformancePanel() {
       <div className="perf-facts">
         {done && <CorrectBadge m={done} />}
         {done && done.correct === false && <p className="error" data-testid="incorrect-reason">{done.error}</p>}
-        <p className="perf-xnnpack" data-testid="xnnpack" data-state={isMatmul ? (xnn?.status ?? 'queued') : 'n/a'} data-value={xnnGflops ?? ''}>
-          {!isMatmul ? (
-            <span className="muted">XNNPACK baseline: only for matmul-shaped problems</span>
+        <p className="perf-xnnpack" data-testid="xnnpack" data-state={xnnOp ? (xnn?.status ?? 'queued') : 'n/a'} data-value={xnnGflops ?? ''}>
+          {!xnnOp ? (
+            <span className="muted">XNNPACK baseline: only for matmul- and convolution-shaped problems</span>
           ) : xnn?.status === 'done' && xnnGflops !== null ? (
             <>
-              <span className="perf-xnnpack-key" aria-hidden="true" /> XNNPACK (tfjs-backend-wasm matMul, one thread):{' '}
+              <span className="perf-xnnpack-key" aria-hidden="true" /> XNNPACK (tfjs-backend-wasm {xnnOp}, one thread):{' '}
               <strong>{formatGflops(xnnGflops)} GFLOPS</strong>
               {gflops !== null && <> — this schedule runs at {(gflops / xnnGflops).toFixed(2)}× of it</>}
             </>

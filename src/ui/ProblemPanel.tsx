@@ -6,7 +6,7 @@ import { formatBytes, PRESETS, problemBytes, sizesText } from '../core/problem.t
 import type { Problem } from '../core/types.ts';
 import { useLooplab } from '../store/context.tsx';
 import { DslEditor } from './DslEditor.tsx';
-import { formatFlops } from './format.ts';
+import { formatFlops } from '../core/format.ts';
 import { VarText } from './LoopNestPanel.tsx';
 import { Panel } from './Panel.tsx';
 

@@ -1,10 +1,9 @@
 // Builds a teacher's link for the open lesson: which panels and actions to hide, whether to fix
-// the problem and the lesson, present mode; the link is shown to copy (src/teach/teacherLink.ts
-// reads it back).
+// the problem and the lesson, present mode; the link is shown to copy (the store reads it back).
 import { useState } from 'react';
 import { useLooplab } from '../store/context.tsx';
 import { PANEL_IDS, type PanelId } from '../store/types.ts';
-import { FIXABLE, HIDEABLE_ACTIONS, teacherQuery, type Fixable, type HideableAction, type TeacherOptions } from '../teach/teacherLink.ts';
+import { FIXABLE, HIDEABLE_ACTIONS, teacherQuery, type Fixable, type HideableAction, type TeacherOptions } from '../store/lessons.ts';
 
 function toggle<T>(list: T[], item: T): T[] {
   return list.includes(item) ? list.filter((x) => x !== item) : [...list, item];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProblemText, PRESETS } from '../core/index.ts';
+import { parseProblemText, PRESETS } from '../core/problem.ts';
 import { VARIABLE_PALETTE, variableColor, variableTint } from './colors.ts';
 
 function luminance(hex: string): number {

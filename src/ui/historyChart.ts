@@ -11,6 +11,7 @@
 import { axisBottom, axisLeft, line as d3line, scaleLinear, scaleLog, select, type Selection } from 'd3';
 import type { MeasureStatus, ScheduleMeasurement } from '../store/types.ts';
 import { followWidth } from './followWidth.ts';
+import { formatGflops } from '../core/format.ts';
 
 export type PointState = 'measured' | 'pending' | 'failed' | 'unmeasured';
 
@@ -96,7 +97,7 @@ export function pointLabel(p: HistoryPoint): string {
   const step = p.position === 0 ? 'start' : `step ${p.position} (${p.action ?? '?'})`;
   const value =
     p.state === 'measured'
-      ? `${p.gflops!.toPrecision(3)} GFLOPS${p.long ? ' (long run)' : ''}`
+      ? `${formatGflops(p.gflops!)} GFLOPS${p.long ? ' (long run)' : ''}`
       : p.state === 'pending'
         ? 'being measured'
         : p.state === 'failed'
@@ -162,8 +163,8 @@ export function createHistoryChart(svgElement: SVGSVGElement, options: HistoryCh
     yAxis.call(axisLeft(y).ticks(4, '~g'));
 
     const lines = [
-      model.peak !== null ? { kind: 'peak', value: model.peak, label: `peak ${model.peak.toPrecision(3)}` } : null,
-      model.xnnpack !== null ? { kind: 'xnnpack', value: model.xnnpack, label: `XNNPACK ${model.xnnpack.toPrecision(3)}` } : null,
+      model.peak !== null ? { kind: 'peak', value: model.peak, label: `peak ${formatGflops(model.peak)}` } : null,
+      model.xnnpack !== null ? { kind: 'xnnpack', value: model.xnnpack, label: `XNNPACK ${formatGflops(model.xnnpack)}` } : null,
     ].filter((l): l is { kind: string; value: number; label: string } => l !== null);
     const ref = refs
       .selectAll<SVGGElement, (typeof lines)[number]>('g.ref')

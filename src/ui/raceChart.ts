@@ -8,6 +8,7 @@
 // unit-tested; createRaceChart draws it.
 import { axisBottom, axisLeft, curveStepAfter, line as d3line, scaleLog, select } from 'd3';
 import { createChartFrame } from './chartFrame.ts';
+import { formatGflops } from '../core/format.ts';
 
 /** One method of a race as the store keeps it (structurally the worker's trace). */
 export interface RaceMethodData {
@@ -142,7 +143,7 @@ export function createRaceChart(svgElement: SVGSVGElement): RaceChart {
 
     const dflt = model.defaultGflops;
     ref.attr('data-value', dflt ?? '');
-    frame.reference(dflt !== null && dflt > 0 ? y(dflt) : null, dflt !== null ? `default ${dflt.toPrecision(3)}` : '');
+    frame.reference(dflt !== null && dflt > 0 ? y(dflt) : null, dflt !== null ? `default ${formatGflops(dflt)}` : '');
 
     const path = d3line<{ t: number; gflops: number }>()
       .x((p) => x(p.t))
@@ -170,7 +171,7 @@ export function createRaceChart(svgElement: SVGSVGElement): RaceChart {
           .attr('cx', s.best ? x(s.best.t) : 0)
           .attr('cy', s.best ? y(s.best.gflops) : 0)
           .attr('stroke', s.color);
-        g.select('title').text(s.best ? `${s.method}: best ${s.best.gflops.toPrecision(3)} GFLOPS after ${formatMs(s.best.t)}` : s.method);
+        g.select('title').text(s.best ? `${s.method}: best ${formatGflops(s.best.gflops)} GFLOPS after ${formatMs(s.best.t)}` : s.method);
       });
   };
 

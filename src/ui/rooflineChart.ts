@@ -11,6 +11,7 @@ import { axisBottom, axisLeft, scaleLog, select, type Selection } from 'd3';
 import { problemBytes } from '../core/problem.ts';
 import type { Problem } from '../core/types.ts';
 import { followWidth } from './followWidth.ts';
+import { formatGflops } from '../core/format.ts';
 
 /** Flops per byte of the minimal traffic: every tensor moved once (f32). */
 export function arithmeticIntensity(problem: Pick<Problem, 'flops' | 'output' | 'inputs'>): number {
@@ -74,18 +75,18 @@ export function rooflineCaption(model: RooflineModel): string {
   const parts = [
     'Log–log roofline.',
     model.peak !== null
-      ? `Horizontal line: the measured SIMD multiply-add peak (${short(model.peak)} GFLOPS).`
+      ? `Horizontal line: the measured SIMD multiply-add peak (${formatGflops(model.peak)} GFLOPS).`
       : 'The peak is not measured yet (no compute roof).',
     model.bandwidth !== null
       ? `Slanted line: memory bandwidth of a generated streaming kernel (${short(model.bandwidth / 1e9)} GB/s) × intensity.`
       : 'No memory line: the bandwidth is not measured.',
     `Dot: this kernel at its arithmetic intensity, flops ÷ minimal bytes of its three tensors (${short(model.intensity)} flop/byte)` +
-      (model.gflops !== null ? `, ${short(model.gflops)} GFLOPS` : ', not measured yet') +
+      (model.gflops !== null ? `, ${formatGflops(model.gflops)} GFLOPS` : ', not measured yet') +
       (model.peak !== null && model.gflops !== null
         ? ` = ${Math.round((100 * model.gflops) / attainable(model.peak, model.bandwidth, model.intensity))}% of its roof.`
         : '.'),
   ];
-  if (model.xnnpack !== null) parts.push(`Diamond: XNNPACK (${short(model.xnnpack)} GFLOPS).`);
+  if (model.xnnpack !== null) parts.push(`Diamond: XNNPACK (${formatGflops(model.xnnpack)} GFLOPS).`);
   return parts.join(' ');
 }
 
@@ -158,7 +159,7 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
         .attr('y1', y(model.peak))
         .attr('y2', y(model.peak))
         .attr('data-value', model.peak);
-      computeLabel.attr('display', null).attr('x', w - 2).attr('y', y(model.peak)).text(`peak ${short(model.peak)} GFLOPS`);
+      computeLabel.attr('display', null).attr('x', w - 2).attr('y', y(model.peak)).text(`peak ${formatGflops(model.peak)} GFLOPS`);
     } else {
       computeRoof.attr('display', 'none');
       computeLabel.attr('display', 'none');
@@ -193,7 +194,7 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
     if (model.gflops !== null && model.gflops > 0) {
       const py = y(model.gflops);
       point.attr('display', null).attr('cx', px).attr('cy', py).attr('data-intensity', model.intensity).attr('data-value', model.gflops);
-      pointTitle.text(`this kernel: ${short(model.gflops)} GFLOPS at ${short(model.intensity)} flop/byte`);
+      pointTitle.text(`this kernel: ${formatGflops(model.gflops)} GFLOPS at ${short(model.intensity)} flop/byte`);
       pointLabel.attr('display', null).attr('x', px).attr('y', py).attr('dx', labelSide).attr('text-anchor', anchor);
     } else {
       point.attr('display', 'none');

@@ -6,7 +6,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { applyAction, type Action } from '../core/actions.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { isTypingTarget, keyCommand, KEY_HELP, type KeyCommand } from './keyboard.ts';
-import { hiddenActionReason } from '../teach/teacherLink.ts';
+import { hiddenActionReason } from '../store/lessons.ts';
 
 export interface NestKeys {
   /** The split prompt is open (the loop-nest panel shows it at the cursor loop). */

@@ -2,9 +2,8 @@
 // panel and the handout).
 import { useMemo } from 'react';
 import { useLooplab, useLooplabStore, useShallow } from '../store/context.tsx';
-import { lessonFacts } from '../store/lessonSlice.ts';
+import { lessonChecks, type Lesson, type TaskCheck } from '../store/lessons.ts';
 import type { LooplabState } from '../store/types.ts';
-import { checkLesson, type Lesson, type TaskCheck } from '../teach/lessons.ts';
 
 export function useLessonChecks(lesson: Lesson | null): TaskCheck[] {
   const store = useLooplabStore();
@@ -13,7 +12,7 @@ export function useLessonChecks(lesson: Lesson | null): TaskCheck[] {
     useShallow((s: LooplabState) => [s.problemKey, s.current, s.measurements, s.agentRun, s.player, s.predictions]),
   );
   return useMemo(
-    () => (lesson ? checkLesson(lesson, lessonFacts(store.getState(), lesson)) : []),
+    () => (lesson ? lessonChecks(store.getState(), lesson) : []),
     [lesson, store, ...parts],
   );
 }

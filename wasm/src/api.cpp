@@ -23,25 +23,41 @@ const char* access_name(looplab::Access a) {
   }
 }
 
-// The plan in terms of the caller's loops (the generator's own split folded back).
+// The plan in terms of the caller's loops (the generator's own loops mapped to the caller's).
 std::string report_json(const looplab::Plan& plan, const looplab::LoweredKernel& k) {
-  auto original = [&](int l) { return l < plan.original_loops ? l : plan.original_loops - 1; };
   char buf[1024];
   std::snprintf(buf, sizeof buf,
                 "{\"vecVar\":%d,\"access\":[\"%s\",\"%s\",\"%s\"],\"horizontalSum\":%s,"
                 "\"tileStart\":%d,\"accStart\":%d,\"innermostSplit\":%s,\"innermostUnroll\":%d,"
                 "\"vectorAccumulators\":%d,\"scalarAccumulators\":%d,\"unrolled\":%d,"
+                "\"operands\":%d,\"registers\":%d,\"registerBudget\":%d,"
                 "\"relaxed\":%s,\"tailPaths\":%d,\"instructions\":%d,\"locals\":%d,\"bytes\":%d,"
-                "\"parallelLoop\":%d,\"parallelIterations\":%d}",
+                "\"parallelLoop\":%d,\"parallelIterations\":%d",
                 plan.vec_var, access_name(plan.access[0]), access_name(plan.access[1]),
                 access_name(plan.access[2]), plan.horizontal_sum ? "true" : "false",
-                original(plan.tile_start), original(plan.acc_start),
+                plan.origin[plan.tile_start], plan.origin[plan.acc_start],
                 plan.innermost_split ? "true" : "false",
                 plan.innermost_split ? plan.spec.budget.innermost_unroll : 0,
-                plan.vector_accumulators, plan.scalar_accumulators, plan.unrolled,
-                plan.spec.relaxed ? "true" : "false", k.tail_paths, k.instructions, k.locals,
-                int(k.module.size()), plan.spec.parallel, plan.parallel_iterations);
-  return buf;
+                plan.vector_accumulators, plan.scalar_accumulators, plan.unrolled, plan.operands,
+                plan.registers, plan.spec.budget.registers, plan.spec.relaxed ? "true" : "false",
+                k.tail_paths, k.instructions, k.locals, int(k.module.size()), plan.spec.parallel,
+                plan.parallel_iterations);
+  std::string out = buf;
+  if (plan.requested.reduced) {
+    std::snprintf(buf, sizeof buf,
+                  ",\"requested\":{\"start\":%d,\"accumulators\":%d,\"operands\":%d,\"registers\":%d}",
+                  plan.requested.start, plan.requested.accumulators, plan.requested.operands,
+                  plan.requested.registers);
+    out += buf;
+  }
+  out += ",\"splits\":[";
+  for (size_t i = 0; i < plan.splits.size(); i++) {
+    const looplab::TileSplit& s = plan.splits[i];
+    std::snprintf(buf, sizeof buf, "%s{\"loop\":%d,\"outer\":%d,\"inner\":%d,\"last\":%d}", i ? "," : "",
+                  s.loop, s.outer, s.inner, s.last);
+    out += buf;
+  }
+  return out + "]}";
 }
 
 }  // namespace

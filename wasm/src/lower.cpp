@@ -359,6 +359,19 @@ class KernelLowering {
       w.v128_load(off);
     } else if (plan_.access[t] == Access::Splat) {
       w.v128_load32_splat(off);
+    } else if (int64_t s = spec_.stride[t][plan_.vec_var]; s == 2 || s == 3) {
+      // Lanes 0, s, 2s, 3s from two overlapping vector loads (elements 0-3 and 3s-3 - 3s):
+      // one shuffle instead of four scalar loads, and no read past the last lane.
+      int64_t second = 3 * s - 3;
+      uint8_t b = uint8_t(3 - s);
+      uint8_t a = uint8_t(s);
+      const uint8_t lanes[16] = {0,  1,  2,  3,  uint8_t(4 * a), uint8_t(4 * a + 1), uint8_t(4 * a + 2), uint8_t(4 * a + 3),
+                                 uint8_t(16 + 4 * b), uint8_t(16 + 4 * b + 1), uint8_t(16 + 4 * b + 2), uint8_t(16 + 4 * b + 3),
+                                 28, 29, 30, 31};
+      w.v128_load(off);
+      w.local_get(p);
+      w.v128_load(byte_offset(at + second));
+      w.i8x16_shuffle(lanes);
     } else {
       int64_t lane_stride = spec_.stride[t][plan_.vec_var];
       w.v128_load32_splat(off);

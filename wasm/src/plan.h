@@ -32,10 +32,27 @@ struct AccKey {
   }
 };
 
+// A loop of the requested tile that the register budget kept partly as a loop: the tile runs
+// `inner` of its iterations, and a loop of `outer` passes (then one of `last`, if any) runs
+// outside the accumulator region.
+struct TileSplit {
+  int loop = 0;  // the caller's loop index
+  int outer = 1, inner = 1;
+  int last = 0;  // iterations of a last, smaller pass (0 when `inner` divides the loop)
+};
+
+// What the requested tile would have needed, when it did not fit the register budget.
+struct RequestedTile {
+  bool reduced = false;
+  int start = 0;  // the caller's loop index of the tile's first loop
+  int accumulators = 0, operands = 0, registers = 0;
+};
+
 struct Plan {
   Spec spec;                     // loops possibly with the innermost split in two
   std::vector<int> step;         // per loop, in elements of its variable
   int original_loops = 0;
+  std::vector<int> origin;       // per loop: the caller's loop it comes from
   bool innermost_split = false;  // the generator split the innermost loop to unroll it
   int vec_var = 0;
   Access access[kTensors];
@@ -45,12 +62,19 @@ struct Plan {
   int vector_accumulators = 0;
   int scalar_accumulators = 0;
   int unrolled = 0;              // multiply-adds in one tile
+  int operands = 0;              // registers holding input values (see Spec::hoisted_loads)
+  int registers = 0;             // vector registers the tile needs (see tile_registers)
+  RequestedTile requested;
+  std::vector<TileSplit> splits;
   int loop_unroll = 1;           // copies of the tile per iteration of the loop above it
   int parallel_iterations = 0;   // iterations of the parallel loop (its tail the last), 0 if none
 
   // The tile's multiply-adds, starting at loop `level` with the given extent per variable.
   void enumerate_tile(int level, const std::vector<int>& extent, std::vector<TileOp>& ops) const;
   AccKey key_of(const TileOp& op) const;
+  // Tensor t is gathered along the vectorized variable with stride 2 or 3: each vector is one
+  // shuffle of two overlapping vector loads.
+  bool paired_gather(int t) const;
   // Extent per variable as seen by loop `level` on the path without tails.
   std::vector<int> full_extents(int level) const;
 };

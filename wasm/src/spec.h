@@ -19,7 +19,10 @@ struct LoopSpec {
 };
 
 struct Budget {
-  int registers = 16;          // accumulators (f32x4 and f32) kept in locals
+  // Vector registers of the tile: accumulators, plus the input values live at once, plus a
+  // temporary for f32x4.mul + add. V8 on x64 allocates xmm0-xmm14 (xmm15 is its scratch);
+  // measured: 15 needed registers run without spills, 16 or more spill.
+  int registers = 15;
   int unrolled = 128;          // multiply-adds in one unrolled tile
   int innermost_vectors = 16;  // longest innermost loop unrolled whole, in vectors
   int innermost_unroll = 4;    // vectors per iteration of a longer innermost loop
@@ -29,6 +32,10 @@ struct Budget {
 
 struct Spec {
   bool relaxed = false;
+  // The engine loads every input value of an unrolled tile before its multiply-adds, so all of
+  // them are live at once (V8's TurboFan, Node 20). Otherwise values live from their load to
+  // their last use in the emitted order (V8's Turboshaft, Chromium 156).
+  bool hoisted_loads = false;
   bool shared_memory = false;             // import a shared memory (threads share it)
   int parallel = -1;                      // loop whose iterations the caller hands out, or -1
   std::vector<int> size;                  // per variable

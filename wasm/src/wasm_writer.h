@@ -59,6 +59,7 @@ class CodeWriter {
   void v128_load32_splat(uint32_t offset) { simd(0x09); memarg(2, offset); }
   void v128_store(uint32_t offset) { simd(0x0b); memarg(4, offset); }
   void v128_const_zero() { simd(0x0c); for (int i = 0; i < 16; i++) byte(0); }
+  void i8x16_shuffle(const uint8_t (&lanes)[16]) { simd(0x0d); raw(lanes, 16); }
   void f32x4_splat() { simd(0x13); }
   void f32x4_extract_lane(uint8_t lane) { simd(0x1f); byte(lane); }
   void f32x4_replace_lane(uint8_t lane) { simd(0x20); byte(lane); }

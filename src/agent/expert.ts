@@ -1,0 +1,116 @@
+// The `expert` reference: the best of a fixed grid of hand-written schedules, every one measured.
+//
+// (Batched) matmul: register tiles a x b (a rows of the non-contiguous output variable, m; b
+// floats of the contiguous one, n) for (a, b) in (1,32), (2,16), (3,16), (4,8), (4,16), (6,8),
+// each untiled (`m n k m:a n:b`, `b m n k m:a n:b`) and with k split by 32 and 64
+// (`k m n k:32 m:a n:b`): 18 schedules.
+// Convolution: register tiles co x oh x ow over the output (`co oh ow ci kh kw co:c oh:h ow:w`),
+// the 16 of CONV_TILES, chosen to hold 4 to 16 f32x4 accumulators (the multiply-add latency
+// needs >= 4 independent chains; x64 has 16 SIMD registers), with ow (contiguous in O and I)
+// innermost as 4 to 16 floats, and shapes from weight reuse (tall in co: one input vector feeds
+// several output channels) to input reuse (tall in oh/ow: one weight feeds several pixels).
+// Entries are fitted to a problem's sizes as a person would: a factor larger than its variable
+// is cut to the variable's size (the tile covers it whole), a loop that would run once is
+// dropped (`m:1` above `m:4` when m = 4), and a k split that covers all of k is the untiled
+// entry again; entries that come out the same are measured once. A loop running once with a
+// tail (`ow:1 r3` for `ow:4` when ow = 7) is kept: that is what the hand-written tile gives.
+import { defaultSchedule, printSchedule } from '../core/schedule.ts';
+import type { Problem, Schedule } from '../core/types.ts';
+import type { GflopsOracle } from './oracle.ts';
+import type { SearchPoint, SearchResult } from './search.ts';
+import { mainReduction, outputVariables, tileSchedule, vectorVariable, type TileSpec } from './tileSpace.ts';
+
+/** (rows, floats) of the matmul register tiles. */
+export const MATMUL_TILES: ReadonlyArray<readonly [number, number]> = [
+  [1, 32],
+  [2, 16],
+  [3, 16],
+  [4, 8],
+  [4, 16],
+  [6, 8],
+];
+export const MATMUL_K_SPLITS = [0, 32, 64] as const;
+
+/** (co, oh, ow) of the convolution register tiles, by accumulators (co * oh * ow / 4). */
+export const CONV_TILES: ReadonlyArray<readonly [number, number, number]> = [
+  [1, 1, 16], // 4
+  [4, 1, 4], // 4
+  [1, 2, 16], // 8
+  [1, 4, 8], // 8
+  [2, 1, 16], // 8
+  [2, 2, 8], // 8
+  [4, 1, 8], // 8
+  [4, 2, 4], // 8
+  [8, 1, 4], // 8
+  [3, 1, 16], // 12
+  [4, 3, 4], // 12
+  [6, 1, 8], // 12
+  [2, 4, 8], // 16
+  [4, 2, 8], // 16
+  [4, 4, 4], // 16
+  [8, 1, 8], // 16
+];
+
+export interface ExpertEntry {
+  spec: TileSpec;
+  /** As a person writes it, e.g. `k m n k:32 m:4 n:8`. */
+  schedule: Schedule;
+}
+
+/**
+ * The grid for a problem, legal entries only, each schedule once. Matmul-shaped problems (one
+ * reduction, output [.., m, n]) get the matmul grid, everything else with three output
+ * variables the convolution grid.
+ */
+export function expertGrid(problem: Problem): ExpertEntry[] {
+  const outs = outputVariables(problem);
+  const vec = vectorVariable(problem);
+  const specs: TileSpec[] = [];
+  const base = Object.fromEntries(outs.map((v) => [v, 1]));
+  if (problem.reductionVariables.length === 1) {
+    const row = outs[outs.length - 2] ?? vec;
+    for (const split of MATMUL_K_SPLITS) {
+      for (const [a, b] of MATMUL_TILES) specs.push({ tile: { ...base, [row]: a, [vec]: b }, reductionTile: split });
+    }
+  } else {
+    const [c, h] = outs.filter((v) => v !== vec);
+    for (const [co, oh, ow] of CONV_TILES) specs.push({ tile: { ...base, ...(c ? { [c]: co } : {}), ...(h ? { [h]: oh } : {}), [vec]: ow }, reductionTile: 0 });
+  }
+  const r = mainReduction(problem);
+  const seen = new Set<string>();
+  const out: ExpertEntry[] = [];
+  for (const spec of specs) {
+    const tile = Object.fromEntries(Object.entries(spec.tile).map(([v, f]) => [v, Math.min(f, problem.sizes[v])]));
+    const split = r !== null && spec.reductionTile < problem.sizes[r] ? spec.reductionTile : 0;
+    const s: TileSpec = { tile, reductionTile: split };
+    const schedule = tileSchedule(problem, s, { allowOnceWithTail: true });
+    if (!schedule) continue;
+    const key = printSchedule(schedule);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ spec: s, schedule });
+  }
+  return out;
+}
+
+/** Measures every entry of the grid and answers with the fastest (the default schedule when none is legal). */
+export async function expertTune(problem: Problem, oracle: GflopsOracle, now: () => number = () => performance.now()): Promise<SearchResult> {
+  const start = now();
+  const grid = expertGrid(problem);
+  let best: SearchPoint | null = null;
+  const trace: SearchPoint[] = [];
+  for (const entry of grid) {
+    const gflops = await oracle.gflops(problem, entry.schedule);
+    if (!best || gflops > best.gflops) {
+      best = { schedule: entry.schedule, gflops, actions: [], elapsedMs: now() - start };
+      trace.push(best);
+    }
+  }
+  if (!best) {
+    const schedule = defaultSchedule(problem);
+    const gflops = await oracle.gflops(problem, schedule);
+    best = { schedule, gflops, actions: [], elapsedMs: now() - start };
+    trace.push(best);
+  }
+  return { ...best, defaultGflops: 0, evaluations: Math.max(1, grid.length), totalMs: now() - start, trace, budgetSpent: false };
+}

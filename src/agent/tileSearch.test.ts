@@ -1,0 +1,108 @@
+// The agent's search: the exhaustive optimum on a tiny problem with a fake oracle, only a few
+// measurements, the time budget, and no dead loops in what it returns.
+import { describe, expect, it } from 'vitest';
+import { parseProblem } from '../core/problem.ts';
+import { seededRandom } from '../core/random.ts';
+import { printSchedule } from '../core/schedule.ts';
+import type { Problem, Schedule } from '../core/types.ts';
+import { functionOracle } from './oracle.ts';
+import { accumulators, allSpecs, deadLoop, tileSchedule } from './tileSpace.ts';
+import { tileSearch, type Scorer } from './tileSearch.ts';
+
+const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
+const CONV = 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]';
+
+/** A made-up machine: 8 accumulators are best, a 2x16 tile best of those, and a k split by 32 helps a little. */
+function fakeGflops(problem: Problem, s: Schedule): number {
+  const inner = s.loops.slice(-2).map((l) => `${l.variable}${l.trip}`).join(' ');
+  const accs = s.loops.slice(-2).reduce((a, l) => a * l.trip, 1) / 4;
+  const split = s.loops.some((l, i) => i > 0 && l.variable === 'k' && l.trip === 32) && s.loops.filter((l) => l.variable === 'k').length > 1 ? 1 : 0;
+  return 10 + 20 * Math.exp(-((accs - 8) ** 2) / 8) + (inner === 'm2 n16' ? 3 : 0) + 2 * split + problem.flops * 0;
+}
+
+describe('tileSearch', () => {
+  it('returns the exhaustive optimum of a tiny problem, measuring only a few schedules', async () => {
+    const p = parseProblem(MATMUL, 'm=16, n=32, k=64');
+    const exhaustive = Math.max(...allSpecs(p).map((s) => fakeGflops(p, tileSchedule(p, s)!)));
+    const oracle = functionOracle(fakeGflops);
+    // A cost model that ranks well but not exactly: the truth with seeded noise.
+    const noise = seededRandom(5);
+    const scorer: Scorer = (problem, schedules) => schedules.map((s) => fakeGflops(problem, s) * (0.9 + 0.2 * noise()));
+    const r = await tileSearch(p, oracle, scorer, { measure: 6, budgetMs: 1e9 });
+    expect(r.gflops).toBe(exhaustive);
+    expect(printSchedule(r.schedule)).toBe('k:2 m:8 n:2 k:32 m:2 n:16');
+    expect(r.evaluations).toBeLessThanOrEqual(6);
+    expect(allSpecs(p).length).toBeGreaterThan(10 * 6);
+    expect(oracle.calls).toBe(r.evaluations);
+    expect(r.actions.length).toBeGreaterThan(0);
+    for (const c of r.measuredCandidates) expect(accumulators(p, c.spec)).toBeGreaterThanOrEqual(4);
+    for (const c of r.measuredCandidates) expect(accumulators(p, c.spec)).toBeLessThanOrEqual(12);
+  });
+
+  it('misses the optimum when the scorer is wrong and it may measure one schedule (the scorer matters)', async () => {
+    const p = parseProblem(MATMUL, 'm=16, n=32, k=64');
+    const exhaustive = Math.max(...allSpecs(p).map((s) => fakeGflops(p, tileSchedule(p, s)!)));
+    const inverted: Scorer = (problem, schedules) => schedules.map((s) => -fakeGflops(problem, s));
+    const r = await tileSearch(p, functionOracle(fakeGflops), inverted, { measure: 1, budgetMs: 1e9 });
+    expect(r.gflops).toBeLessThan(exhaustive);
+  });
+
+  it('stops measuring when the next measurement would overrun the budget (but measures one)', async () => {
+    const p = parseProblem(MATMUL, 'm=64, n=64, k=64');
+    let clock = 0;
+    const oracle = functionOracle((problem, s) => {
+      clock += 300;
+      return fakeGflops(problem, s);
+    });
+    const scorer: Scorer = (problem, schedules) => schedules.map((s) => fakeGflops(problem, s));
+    const r = await tileSearch(p, oracle, scorer, { measure: 8, budgetMs: 1000, now: () => clock });
+    expect(r.evaluations).toBe(3);
+    expect(r.budgetSpent).toBe(true);
+    expect(r.totalMs).toBeLessThanOrEqual(1000);
+    const none = await tileSearch(p, oracle, scorer, { budgetMs: 0, now: () => clock });
+    expect(none.evaluations).toBe(1);
+  });
+
+  it('never returns a schedule with a loop of trip 1', async () => {
+    const problems = [
+      parseProblem(MATMUL, 'm=33, n=5, k=40'),
+      parseProblem(MATMUL, 'm=4, n=64, k=32'),
+      parseProblem('C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=3, m=7, n=9, k=45'),
+      parseProblem(CONV, 'co=27, ci=13, oh=7, ow=7, kh=5, kw=5'),
+      parseProblem(CONV, 'co=8, ci=16, oh=6, ow=6, kh=1, kw=1'),
+    ];
+    for (const p of problems) {
+      for (const seed of [1, 2, 3]) {
+        const noise = seededRandom(seed);
+        const r = await tileSearch(p, functionOracle(() => 1 + noise()), (_, ss) => ss.map(() => noise()), { budgetMs: 1e9 });
+        expect(deadLoop(p, r.schedule)).toBeNull();
+        for (const loop of r.schedule.loops) if (loop.trip === 1) expect(p.sizes[loop.variable]).toBe(1);
+      }
+    }
+  });
+});
+
+describe('measurementOrder', () => {
+  it('takes turns between reduction splits predicted near the best, best predicted first within each, then the rest', async () => {
+    const { measurementOrder } = await import('./tileSearch.ts');
+    const c = (reductionTile: number, predicted: number) => ({ spec: { tile: {}, reductionTile }, schedule: { loops: [] }, actions: [], predicted });
+    const order = measurementOrder([c(0, 9), c(0, 8), c(0, 7), c(32, 5), c(64, 7.5), c(32, 1), c(16, 7.2)]);
+    // Splits by 64 and 16 are within 80% of 9; by 32 (5) is not.
+    expect(order.map((x) => `${x.spec.reductionTile}:${x.predicted}`)).toEqual(['0:9', '64:7.5', '16:7.2', '0:8', '0:7', '32:5', '32:1']);
+  });
+});
+
+describe('tileSearch on a slow machine', () => {
+  it('starts no round of scoring after half the budget', async () => {
+    const p = parseProblem(MATMUL, 'm=64, n=64, k=64');
+    let clock = 0;
+    const slowScorer: Scorer = (problem, schedules) => {
+      clock += 300;
+      return schedules.map((s) => fakeGflops(problem, s));
+    };
+    const r = await tileSearch(p, functionOracle(fakeGflops), slowScorer, { budgetMs: 1000, now: () => clock });
+    // The root (scored by 300 ms) and round 1 (by 600 ms); round 2 would start after 500 ms.
+    expect(r.rounds).toHaveLength(2);
+    expect(r.evaluations).toBeGreaterThanOrEqual(1);
+  });
+});

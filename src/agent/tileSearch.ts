@@ -1,0 +1,174 @@
+// The agent (`--method agent`): a beam search over the macro-actions of tileSpace.ts, ranked by a
+// scorer (the learned cost model's prediction), that measures only the best few.
+//
+// From the untiled spec, every state of the beam is expanded by every macro-action; the new
+// specs are scored in one batch and the `beamWidth` best form the next beam, for `depth` rounds
+// (a spec already scored is not scored again; no round starts after half the time budget). Then
+// the scored specs with MIN_MEASURED_ACCUMULATORS to MAX_MEASURED_ACCUMULATORS accumulators (4 to
+// 12) are measured, best predicted first but taking turns between the reduction splits predicted
+// within 80% of the best (the best unsplit one, the best split by 32, ..., then the second best of
+// each: whether a long reduction wants splitting is what the cost model is least sure of, and a
+// measurement settles it), at most `measure` of them, while the time budget
+// allows another measurement as long as the longest so far (at least one is always measured).
+// The fastest measured one is the answer. Every round is recorded (what was considered, with its
+// predicted and, once measured, measured figure) for people watching.
+import type { Problem, Schedule } from '../core/types.ts';
+import type { GflopsOracle } from './oracle.ts';
+import type { SearchPoint } from './search.ts';
+import { accumulators, applyMacro, macroActions, MAX_MEASURED_ACCUMULATORS, MIN_MEASURED_ACCUMULATORS, specKey, tileSchedule, untiledSpec, type MacroAction, type TileSpec } from './tileSpace.ts';
+
+/** Predicted GFLOPS of schedules of one problem (higher is better; only the order matters). */
+export type Scorer = (problem: Problem, schedules: readonly Schedule[]) => number[];
+
+export interface TileSearchOptions {
+  /** States kept per round (default 6). */
+  beamWidth?: number;
+  /** Rounds of expansion, i.e. macro-actions per path (default 4). */
+  depth?: number;
+  /** At most this many schedules measured (default 8). */
+  measure?: number;
+  /** Wall-time budget of the whole search in ms (default 1000). */
+  budgetMs?: number;
+  now?: () => number;
+}
+
+export interface Candidate {
+  spec: TileSpec;
+  schedule: Schedule;
+  /** Macro-actions from the untiled spec. */
+  actions: MacroAction[];
+  predicted: number;
+  /** Set once measured. */
+  measured?: number;
+}
+
+export interface TileSearchResult {
+  schedule: Schedule;
+  gflops: number;
+  actions: MacroAction[];
+  /** Ms since the search started when the best was measured. */
+  elapsedMs: number;
+  evaluations: number;
+  /** Candidates scored by the cost model. */
+  scored: number;
+  totalMs: number;
+  budgetSpent: boolean;
+  /** Per round, the candidates it scored, best predicted first. */
+  rounds: Candidate[][];
+  /** Measured candidates in the order measured. */
+  measuredCandidates: Candidate[];
+  trace: SearchPoint[];
+}
+
+/** The share of the budget after which no further round is scored. */
+export const SCORING_SHARE = 0.5;
+
+export const DEFAULT_TILE_SEARCH = { beamWidth: 6, depth: 4, measure: 8, budgetMs: 1000 } as const;
+
+/** A reduction split takes turns only if its best prediction is at least this share of the best. */
+export const TURN_SHARE = 0.8;
+
+/**
+ * Best predicted first, taking turns between the reduction splits whose best prediction is close
+ * to the best (TURN_SHARE; groups in order of their best), then everything else by prediction.
+ */
+export function measurementOrder(candidates: Candidate[]): Candidate[] {
+  const sorted = [...candidates].sort((a, b) => b.predicted - a.predicted);
+  const groups = new Map<number, Candidate[]>();
+  for (const c of sorted) {
+    const g = groups.get(c.spec.reductionTile) ?? [];
+    g.push(c);
+    groups.set(c.spec.reductionTile, g);
+  }
+  const top = sorted[0]?.predicted ?? 0;
+  const lists = [...groups.values()].filter((g) => g[0].predicted >= TURN_SHARE * top);
+  const out: Candidate[] = [];
+  const longest = Math.max(0, ...lists.map((g) => g.length));
+  for (let i = 0; i < longest; i++) for (const g of lists) if (i < g.length) out.push(g[i]);
+  const taken = new Set(out);
+  return [...out, ...sorted.filter((c) => !taken.has(c))];
+}
+
+export async function tileSearch(problem: Problem, oracle: GflopsOracle, scorer: Scorer, options: TileSearchOptions = {}): Promise<TileSearchResult> {
+  const now = options.now ?? (() => performance.now());
+  const start = now();
+  const beamWidth = options.beamWidth ?? DEFAULT_TILE_SEARCH.beamWidth;
+  const depth = options.depth ?? DEFAULT_TILE_SEARCH.depth;
+  const maxMeasure = options.measure ?? DEFAULT_TILE_SEARCH.measure;
+  const budgetMs = options.budgetMs ?? DEFAULT_TILE_SEARCH.budgetMs;
+  const actions = macroActions(problem).filter((a) => a !== 'stop');
+
+  const seen = new Map<string, Candidate>();
+  const rootSpec = untiledSpec(problem);
+  const rootSchedule = tileSchedule(problem, rootSpec) as Schedule;
+  const root: Candidate = { spec: rootSpec, schedule: rootSchedule, actions: [], predicted: scorer(problem, [rootSchedule])[0] };
+  seen.set(specKey(rootSpec), root);
+  const rounds: Candidate[][] = [[root]];
+  let beam = [root];
+  for (let d = 0; d < depth && beam.length > 0; d++) {
+    // Half the budget is for measuring: on a loaded machine, scoring stops early.
+    if (d > 0 && now() - start > budgetMs * SCORING_SHARE) break;
+    const fresh: Candidate[] = [];
+    for (const parent of beam) {
+      for (const a of actions) {
+        const spec = applyMacro(problem, parent.spec, a);
+        if (!spec || seen.has(specKey(spec))) continue;
+        const c: Candidate = { spec, schedule: tileSchedule(problem, spec) as Schedule, actions: [...parent.actions, a], predicted: 0 };
+        seen.set(specKey(spec), c);
+        fresh.push(c);
+      }
+    }
+    const scores = scorer(
+      problem,
+      fresh.map((c) => c.schedule),
+    );
+    fresh.forEach((c, i) => (c.predicted = scores[i]));
+    fresh.sort((a, b) => b.predicted - a.predicted);
+    rounds.push(fresh);
+    beam = fresh.slice(0, beamWidth);
+  }
+
+  const worthMeasuring = [...seen.values()].filter((c) => {
+    const n = accumulators(problem, c.spec);
+    return n >= MIN_MEASURED_ACCUMULATORS && n <= MAX_MEASURED_ACCUMULATORS;
+  });
+  // A problem too small for 4 accumulators measures everything it has.
+  const ranked = measurementOrder(worthMeasuring.length > 0 ? worthMeasuring : [...seen.values()]);
+  const measuredCandidates: Candidate[] = [];
+  const trace: SearchPoint[] = [];
+  let best: Candidate | null = null;
+  let bestAt = 0;
+  let budgetSpent = false;
+  let longest = 0;
+  for (const c of ranked) {
+    if (measuredCandidates.length >= maxMeasure) break;
+    const elapsed = now() - start;
+    if (measuredCandidates.length > 0 && elapsed + longest > budgetMs) {
+      budgetSpent = true;
+      break;
+    }
+    const t0 = now();
+    c.measured = await oracle.gflops(problem, c.schedule);
+    longest = Math.max(longest, now() - t0);
+    measuredCandidates.push(c);
+    if (!best || c.measured > (best.measured as number)) {
+      best = c;
+      bestAt = now() - start;
+      trace.push({ schedule: c.schedule, gflops: c.measured, actions: [], elapsedMs: bestAt });
+    }
+  }
+  const winner = best as Candidate;
+  return {
+    schedule: winner.schedule,
+    gflops: winner.measured as number,
+    actions: winner.actions,
+    elapsedMs: bestAt,
+    evaluations: measuredCandidates.length,
+    scored: seen.size,
+    totalMs: now() - start,
+    budgetSpent,
+    rounds,
+    measuredCandidates,
+    trace,
+  };
+}

@@ -1,0 +1,87 @@
+// Tile specs: their schedules as a person writes them, the macro-actions, and no dead loops.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseProblem } from '../core/problem.ts';
+import { parseSchedule, printSchedule, validateSchedule } from '../core/schedule.ts';
+import {
+  accumulators,
+  allSpecs,
+  applyMacro,
+  deadLoop,
+  macroActions,
+  mainReduction,
+  MAX_ACCUMULATORS,
+  tileSchedule,
+  tileScheduleText,
+  untiledSpec,
+  vectorVariable,
+} from './tileSpace.ts';
+
+const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
+const BMM = 'C[b,m,n] += A[b,m,k] * B[b,k,n]';
+const CONV = 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]';
+
+describe('tile schedules', () => {
+  it('writes the register tile innermost, vector variable last, and the reduction split outermost', () => {
+    const mm = parseProblem(MATMUL, 'm=256, n=256, k=256');
+    expect(vectorVariable(mm)).toBe('n');
+    expect(mainReduction(mm)).toBe('k');
+    expect(printSchedule(tileSchedule(mm, { tile: { m: 4, n: 8 }, reductionTile: 32 })!)).toBe('k:8 m:64 n:32 k:32 m:4 n:8');
+    expect(printSchedule(tileSchedule(mm, { tile: { m: 1, n: 32 }, reductionTile: 0 })!)).toBe('m:256 n:8 k:256 n:32');
+    const bmm = parseProblem(BMM, 'b=8, m=128, n=128, k=64');
+    expect(printSchedule(tileSchedule(bmm, { tile: { b: 1, m: 2, n: 16 }, reductionTile: 0 })!)).toBe('b:8 m:64 n:8 k:64 m:2 n:16');
+    const conv = parseProblem(CONV, 'co=64, ci=64, oh=56, ow=56, kh=3, kw=3');
+    expect(vectorVariable(conv)).toBe('ow');
+    expect(mainReduction(conv)).toBe('ci');
+    expect(printSchedule(tileSchedule(conv, { tile: { co: 4, oh: 2, ow: 8 }, reductionTile: 16 })!)).toBe('ci:4 co:16 oh:28 ow:7 ci:16 kh:3 kw:3 co:4 oh:2 ow:8');
+    expect(accumulators(conv, { tile: { co: 4, oh: 2, ow: 8 }, reductionTile: 0 })).toBe(16);
+  });
+
+  it('drops a loop that would run once, and refuses a loop running once with a tail or a tile larger than its variable', () => {
+    const p = parseProblem(MATMUL, 'm=4, n=40, k=8');
+    expect(printSchedule(tileSchedule(p, { tile: { m: 4, n: 8 }, reductionTile: 0 })!)).toBe('n:5 k:8 m:4 n:8');
+    // n = 40 with n:32 leaves n:1 r8.
+    expect(tileSchedule(p, { tile: { m: 1, n: 32 }, reductionTile: 0 })).toBeNull();
+    expect(tileSchedule(p, { tile: { m: 1, n: 32 }, reductionTile: 0 }, { allowOnceWithTail: true })).not.toBeNull();
+    expect(tileSchedule(p, { tile: { m: 6, n: 8 }, reductionTile: 0 })).toBeNull();
+  });
+
+  it('macro-actions change one decision and stay within the accumulator limit', () => {
+    const p = parseProblem(MATMUL, 'm=64, n=64, k=64');
+    const actions = macroActions(p);
+    expect(actions).toContain('tile_m_4');
+    expect(actions).toContain('tile_n_16');
+    expect(actions).toContain('rtile_32');
+    expect(actions[actions.length - 1]).toBe('stop');
+    const start = untiledSpec(p);
+    expect(applyMacro(p, start, 'tile_m_4')).toEqual({ tile: { m: 4, n: 1 }, reductionTile: 0 });
+    expect(applyMacro(p, start, 'stop')).toBeNull();
+    // k = 64: a split by 64 or more is no split.
+    expect(applyMacro(p, start, 'rtile_64')).toBeNull();
+    expect(applyMacro(p, { tile: { m: 8, n: 32 }, reductionTile: 0 }, 'tile_n_64')).toBeNull();
+    for (const s of allSpecs(p)) expect(accumulators(p, s)).toBeLessThanOrEqual(MAX_ACCUMULATORS);
+  });
+
+  it('gives the schedule of its text, never with a loop of trip 1 (but over a variable of size 1)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(MATMUL, BMM, CONV),
+        fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 6, maxLength: 6 }),
+        (op, sizes) => {
+          const names = op === MATMUL ? ['m', 'n', 'k'] : op === BMM ? ['b', 'm', 'n', 'k'] : ['co', 'ci', 'oh', 'ow', 'kh', 'kw'];
+          const text = names.map((v, i) => `${v}=${v.startsWith('k') && op === CONV ? Math.min(sizes[i], 5) : sizes[i]}`).join(', ');
+          const p = parseProblem(op, text);
+          for (const spec of allSpecs(p)) {
+            const s = tileSchedule(p, spec)!;
+            expect(validateSchedule(p, s)).toBeNull();
+            const text = tileScheduleText(p, spec);
+            if (text.split(' ').length === s.loops.length) expect(printSchedule(s)).toBe(printSchedule(parseSchedule(p, text)));
+            expect(deadLoop(p, s)).toBeNull();
+            for (const loop of s.loops) if (loop.trip === 1) expect(p.sizes[loop.variable]).toBe(1);
+          }
+        },
+      ),
+      { numRuns: 25, seed: 7 },
+    );
+  });
+});

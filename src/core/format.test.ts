@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { formatFlops, formatGflops } from './format.ts';
+
+describe('formatGflops', () => {
+  it('keeps three significant digits, trailing zeros included', () => {
+    expect([0.012345, 0.1234, 1.576, 28.71, 46, 123.4, 999.4].map(formatGflops)).toEqual(['0.0123', '0.123', '1.58', '28.7', '46.0', '123', '999']);
+  });
+
+  it('writes whole numbers from 1000 up and says when there is no figure', () => {
+    expect(formatGflops(1234.5)).toBe('1235');
+    expect(formatGflops(999.96)).toBe('1000');
+    expect(formatGflops(0)).toBe('0');
+    expect(formatGflops(NaN)).toBe('–');
+    expect(formatGflops(Infinity)).toBe('–');
+  });
+});
+
+describe('formatFlops', () => {
+  it('uses engineering units', () => {
+    expect(formatFlops(2 * 256 ** 3)).toBe('33.6 MFLOP');
+    expect(formatFlops(500)).toBe('500 FLOP');
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * GFLOPS for people, page and command line alike: three significant digits, as in the README's
+ * tables (0.0123, 1.58, 28.7, 46.0, 123), whole numbers from 1000 up; '–' for no finite number.
+ */
+export function formatGflops(gflops: number): string {
+  if (!Number.isFinite(gflops)) return '–';
+  if (gflops === 0) return '0';
+  const digits = gflops.toPrecision(3);
+  // From 999.5 up toPrecision switches to exponent notation (1.00e+3).
+  return Math.abs(Number(digits)) >= 1000 ? gflops.toFixed(0) : digits;
+}
+
+/** A FLOP count in engineering units: 33.6 MFLOP, 1.07 GFLOP. */
+export function formatFlops(flops: number): string {
+  const units: [number, string][] = [
+    [1e12, 'TFLOP'],
+    [1e9, 'GFLOP'],
+    [1e6, 'MFLOP'],
+    [1e3, 'kFLOP'],
+  ];
+  for (const [scale, unit] of units) {
+    if (flops >= scale) return `${(flops / scale).toPrecision(3)} ${unit}`;
+  }
+  return `${flops} FLOP`;
+}

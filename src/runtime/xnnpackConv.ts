@@ -1,0 +1,79 @@
+// The `xnnpack` baseline for convolutions: tf.conv2d of @tensorflow/tfjs-backend-wasm, which runs
+// XNNPACK's NHWC convolution, single-threaded like our kernels (shared by Node and the worker
+// through xnnpackCore.ts, which dispatches here).
+//
+// Recognized: O[co,oh,ow] += I[ci, s*oh+kh, s*ow+kw] * W[co,ci,kh,kw] under any variable names,
+// with the inputs in either order and the same stride s (1 or more) on both spatial axes: a
+// 'valid' convolution of one CHW image. XNNPACK wants NHWC input and HWIO filters, so before
+// timing (untimed) the operands are transposed to [1,H,W,CI] and [KH,KW,CI,CO].
+//
+// What is timed: per call, one `tf.conv2d` on tensors already living in the backend's heap, plus
+// disposing the result (the NHWC output is not transposed back; the check does that, untimed).
+import type { Tensor4D } from '@tensorflow/tfjs-core';
+import { convShape, type ConvShape } from '../core/convShape.ts';
+import type { Problem } from '../core/types.ts';
+import type { KernelBuffers } from './buffers.ts';
+import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
+import { measureThroughput, type TimingOptions } from './timing.ts';
+import type { Tf } from './xnnpackCore.ts';
+
+export interface XnnpackConvMeasurement {
+  gflops: number | null;
+  gflopsMedian: number | null;
+  check: CheckResult;
+  shape: ConvShape;
+}
+
+/**
+ * Checks and times tf.conv2d (of `tf`, already on its wasm backend) for a convolution-shaped
+ * problem on the given buffers' inputs; null when the problem is not one. Leaves the output zeroed.
+ */
+export function measureXnnpackConvWith(
+  tf: Tf,
+  problem: Problem,
+  buffers: KernelBuffers,
+  options: { timing?: TimingOptions; check?: CheckOptions } = {},
+): XnnpackConvMeasurement | null {
+  const shape = convShape(problem);
+  if (!shape) return null;
+  const inputs = [buffers.in0, buffers.in1];
+  const imageAccess = problem.inputs[shape.imageInput];
+  const filterAccess = problem.inputs[1 - shape.imageInput];
+  const live: Array<{ dispose(): void }> = [];
+  const keep = <T extends { dispose(): void }>(t: T): T => {
+    live.push(t);
+    return t;
+  };
+  try {
+    // Untimed: CHW -> NHWC and OIHW -> HWIO.
+    const [c, h, w] = imageAccess.shape;
+    const chw = keep(tf.tensor(inputs[shape.imageInput].slice(), [c, h, w], 'float32'));
+    const image = keep(tf.reshape(keep(tf.transpose(chw, [1, 2, 0])), [1, h, w, c])) as Tensor4D;
+    const oihw = keep(tf.tensor(inputs[1 - shape.imageInput].slice(), filterAccess.shape, 'float32'));
+    const filter = keep(tf.transpose(oihw, [2, 3, 1, 0])) as Tensor4D;
+    const s = shape.stride;
+    const conv = () => tf.conv2d(image, filter, s, 'valid');
+    const [co, oh, ow] = problem.output.shape;
+    const out = buffers.out;
+
+    const check = checkOutput(
+      problem,
+      buffers,
+      () => {
+        const result = conv();
+        const nhwc = result.dataSync() as Float32Array;
+        result.dispose();
+        if (nhwc.length !== co * oh * ow) throw new Error(`tf.conv2d returned ${nhwc.length} values, expected ${co * oh * ow}`);
+        for (let y = 0; y < oh; y++)
+          for (let x = 0; x < ow; x++)
+            for (let o = 0; o < co; o++) out[(o * oh + y) * ow + x] += nhwc[(y * ow + x) * co + o];
+      },
+      options.check,
+    );
+    if (!check.correct) return { gflops: null, gflopsMedian: null, check, shape };
+    const t = measureThroughput(() => conv().dispose(), problem.flops, options.timing);
+    return { gflops: t.gflops, gflopsMedian: t.gflopsMedian, check, shape };
+  } finally {
+    for (const t of live) t.dispose();
+  }
+}

@@ -1,0 +1,101 @@
+// The worker's API in Node, with the real code generator (what the page gets through comlink).
+import { describe, expect, it } from 'vitest';
+import { createKernelApi, progressClock, PROGRESS_EVERY_MS } from './api.ts';
+import { loadTfWasm } from '../../runtime/xnnpack.ts';
+
+const MATMUL = 'C[m,n] += A[m,k] * B[k,n]\nm=33, n=40, k=17';
+const fast = { samples: 2, minSampleMs: 1 };
+
+describe('createKernelApi', () => {
+  const api = createKernelApi();
+
+  it('initializes with the detected target', async () => {
+    const target = await api.init();
+    expect(typeof target.relaxedSimd).toBe('boolean');
+  });
+
+  it('measures the default and a tiled schedule (with tails) as correct', async () => {
+    for (const text of ['m n k', 'm n k m:2 n:16', 'k:3 r2 m:16 r1 n:2 r8 k:5 m:2 n:16']) {
+      const m = await api.measure(MATMUL, text, fast);
+      expect(m.correct, `${text}: ${m.reason}`).toBe(true);
+      expect(m.checked).toBe('full');
+      expect(m.gflops).toBeGreaterThan(0);
+      expect(m.gflopsMedian).toBeGreaterThan(0);
+      expect(m.flops).toBe(2 * 33 * 40 * 17);
+      expect(m.report.vectorizedVariable).toBeTruthy();
+    }
+  });
+
+  it("answers with the measured kernel's bytes and a report that names the tile loops by index", async () => {
+    const m = await api.measure(MATMUL, 'm n k m:2 n:16', fast);
+    expect(WebAssembly.validate(m.kernelBytes as Uint8Array<ArrayBuffer>)).toBe(true);
+    expect(m.kernelBytes.length).toBe(m.report.bytes);
+    expect(m.report.tileLoops.map((l) => [l.index, l.variable, l.trip])).toEqual([
+      [3, 'm', 2],
+      [4, 'n', 16],
+    ]);
+    expect(m.report.heldAcross.map((l) => [l.index, l.variable])).toEqual([[2, 'k']]);
+  });
+
+  it('can only check', async () => {
+    const m = await api.measure('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]\nco=4, ci=3, oh=5, ow=6, kh=3, kw=2', 'co oh ow ci kh kw', {
+      checkOnly: true,
+    });
+    expect(m.correct).toBe(true);
+    expect(m.gflops).toBeNull();
+  });
+
+  it('rejects bad problem and schedule text with named errors', async () => {
+    await expect(api.measure('C[m,n] += A[m,q] * B[k,n]\nm=2, n=2, k=2', 'm n k')).rejects.toMatchObject({ name: 'DslError' });
+    await expect(api.measure(MATMUL, 'm n z')).rejects.toMatchObject({ name: 'ScheduleError' });
+  });
+
+  it('measures the peak', async () => {
+    expect(await api.peak()).toBeGreaterThan(0);
+  });
+
+  it('reports the progress of the timing, ending at 1', async () => {
+    const seen: number[] = [];
+    const m = await api.measure(MATMUL, 'm n k', { samples: 1000, minSampleMs: 5, budgetMs: 400 }, (f) => seen.push(f));
+    expect(m.correct).toBe(true);
+    expect(seen[0]).toBe(0);
+    expect(seen.at(-1)).toBe(1);
+    expect(seen.length).toBeGreaterThan(2);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+    expect(m.samples!.length).toBeGreaterThan(7);
+  });
+
+  it('measures the memory bandwidth', async () => {
+    expect(await api.bandwidth()).toBeGreaterThan(1e8);
+  });
+});
+
+describe('createKernelApi xnnpack', () => {
+  it('checks and times tfjs matMul for matmul-shaped problems, with the loader it is given', async () => {
+    let loads = 0;
+    const api = createKernelApi({ loadTf: () => (loads++, loadTfWasm()) });
+    expect(await api.xnnpack('C[i] += A[i] * B[i]\ni=64')).toBeNull();
+    expect(loads).toBe(0); // tfjs is not loaded for problems it can't run
+    const r = await api.xnnpack(MATMUL);
+    expect(r).toMatchObject({ correct: true });
+    expect(r!.gflops).toBeGreaterThan(0);
+    // The kernel measured afterwards on the same (shared) buffers is still correct.
+    expect((await api.measure(MATMUL, 'm n k', fast)).correct).toBe(true);
+  });
+});
+
+describe('progressClock', () => {
+  it('reports the fraction of the budget at most every PROGRESS_EVERY_MS, below 1', () => {
+    let t = 1000;
+    const seen: number[] = [];
+    const clock = progressClock(1000, (f) => seen.push(f), () => t);
+    expect(clock()).toBe(1000);
+    t += PROGRESS_EVERY_MS / 2;
+    clock();
+    t += PROGRESS_EVERY_MS / 2;
+    clock();
+    t += 5000;
+    clock();
+    expect(seen).toEqual([0, PROGRESS_EVERY_MS / 1000, 0.99]);
+  });
+});

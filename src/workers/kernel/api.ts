@@ -1,0 +1,130 @@
+// What the kernel worker does, separate from the comlink wiring in worker.ts so that it can be
+// tested in Node: load the code generator, then check and time kernels given as text (answering
+// with the kernel's bytes and the generator's report too); also the machine's peak, its memory
+// bandwidth and the XNNPACK baseline (tfjs loaded on first use). Its contract is protocol.ts.
+import { detectTarget, loadCodegen, type Codegen, type Target } from '../../codegen/index.ts';
+import { parseProblemText } from '../../core/problem.ts';
+import { parseSchedule } from '../../core/schedule.ts';
+import type { Problem } from '../../core/types.ts';
+import { measureBandwidth } from '../../runtime/bandwidth.ts';
+import { allocateBuffers, type KernelBuffers } from '../../runtime/buffers.ts';
+import { measureSchedule } from '../../runtime/measure.ts';
+import { measurePeak } from '../../runtime/peak.ts';
+import { xnnpackOp } from '../../core/xnnpackOp.ts';
+import { measureXnnpackWith, type Tf } from '../../runtime/xnnpackCore.ts';
+import type { KernelWorkerApi, ProgressCallback, XnnpackResult } from './protocol.ts';
+
+export interface KernelApiDeps {
+  /**
+   * Loads tfjs-core on its wasm backend. Default: xnnpackBrowser.ts through a dynamic import, so
+   * the worker's start does not pay for tfjs (Node tests pass xnnpack.ts's loader).
+   */
+  loadTf?: () => Promise<Tf>;
+}
+
+/** How often (ms) a long run reports its progress at most. */
+export const PROGRESS_EVERY_MS = 100;
+
+/**
+ * A clock for the timer that also reports progress: the timer reads it before and after every
+ * call and sample, outside the work it times, so a report (a postMessage) costs the figure at
+ * most a few microseconds in a sample of >= 10 ms, once per PROGRESS_EVERY_MS.
+ */
+export function progressClock(
+  budgetMs: number,
+  onProgress: ProgressCallback,
+  now: () => number = () => performance.now(),
+): () => number {
+  let start: number | null = null;
+  let last = -Infinity;
+  return () => {
+    const t = now();
+    start ??= t;
+    if (t - last >= PROGRESS_EVERY_MS) {
+      last = t;
+      onProgress(Math.min(0.99, Math.max(0, (t - start) / budgetMs)));
+    }
+    return t;
+  };
+}
+
+export const WORKER_FULL_CHECK_MAX_FLOPS = 1e9;
+export const WORKER_TIMING_BUDGET_MS = 2500;
+
+const loadTfInWorker = (): Promise<Tf> => import('../../runtime/xnnpackBrowser.ts').then((m) => m.loadTfWasmBrowser());
+
+export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
+  const loadTf = deps.loadTf ?? loadTfInWorker;
+  let state: Promise<{ codegen: Codegen; target: Target }> | null = null;
+  /** Buffers of the last problem, reused while the same problem is measured again. */
+  let cached: { key: string; buffers: KernelBuffers } | null = null;
+
+  /** The buffers of `problem` with inputs from `seed`, reused while the problem stays the same. */
+  const buffersFor = (problem: Problem, seed: number): KernelBuffers => {
+    const key = `${seed}\n${problem.op}\n${JSON.stringify(problem.sizes)}`;
+    if (cached?.key !== key) {
+      cached = null; // let the old memory go before allocating the new one
+      cached = { key, buffers: allocateBuffers(problem, seed) };
+    }
+    return cached.buffers;
+  };
+
+  const ready = () => {
+    state ??= loadCodegen().then((codegen) => ({ codegen, target: detectTarget() }));
+    return state;
+  };
+
+  return {
+    async init() {
+      return (await ready()).target;
+    },
+
+    async measure(problemText, scheduleText, options = {}, onProgress) {
+      const { codegen, target } = await ready();
+      const problem = parseProblemText(problemText);
+      const schedule = parseSchedule(problem, scheduleText);
+      const budgetMs = options.budgetMs ?? WORKER_TIMING_BUDGET_MS;
+      onProgress?.(0);
+      const m = await measureSchedule(codegen, problem, schedule, target, {
+        buffers: buffersFor(problem, options.seed ?? 1),
+        checkOnly: options.checkOnly,
+        timing: {
+          samples: options.samples,
+          minSampleMs: options.minSampleMs,
+          maxTotalMs: budgetMs,
+          minSamples: options.minSamples ?? 3,
+          ...(options.minWarmupCalls !== undefined ? { minWarmupCalls: options.minWarmupCalls } : {}),
+          ...(options.warmupMs !== undefined ? { warmupMs: options.warmupMs } : {}),
+          ...(onProgress ? { now: progressClock(budgetMs, onProgress) } : {}),
+        },
+        check: { fullCheckMaxFlops: options.fullCheckMaxFlops ?? WORKER_FULL_CHECK_MAX_FLOPS },
+      });
+      onProgress?.(1);
+      return m;
+    },
+
+    async peak() {
+      const { codegen, target } = await ready();
+      return (await measurePeak(codegen, target)).gflops;
+    },
+
+    async bandwidth() {
+      const { codegen, target } = await ready();
+      return (await measureBandwidth(codegen, target)).bytesPerSecond;
+    },
+
+    async xnnpack(problemText) {
+      const problem = parseProblemText(problemText);
+      if (!xnnpackOp(problem)) return null;
+      const tf = await loadTf();
+      const r = measureXnnpackWith(tf, problem, buffersFor(problem, 1), {
+        timing: { maxTotalMs: WORKER_TIMING_BUDGET_MS, minSamples: 3 },
+        check: { fullCheckMaxFlops: WORKER_FULL_CHECK_MAX_FLOPS },
+      });
+      if (!r) return null;
+      const result: XnnpackResult = { gflops: r.gflops, gflopsMedian: r.gflopsMedian, correct: r.check.correct };
+      if (r.check.reason) result.reason = r.check.reason;
+      return result;
+    },
+  };
+}

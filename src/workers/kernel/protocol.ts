@@ -1,0 +1,63 @@
+// What the page and the kernel worker say to each other: types and constants only, so that the
+// store can import it without pulling the generator or the runtime into the page (the imports
+// below are types, erased at build time).
+import type { Target } from '../../codegen/types.ts';
+import type { Measurement } from '../../runtime/measure.ts';
+
+export type { Target } from '../../codegen/types.ts';
+
+/** A checked (and, when correct, timed) kernel, with the bytes of its module and the generator's report. */
+export type KernelMeasurement = Measurement;
+
+export interface KernelMeasureOptions {
+  /** Seed of the random inputs (default 1). */
+  seed?: number;
+  /** Timing samples (default 7). */
+  samples?: number;
+  /** Minimum duration of one sample in ms (default 10). */
+  minSampleMs?: number;
+  /** Only check correctness, do not time (gflops stay null). */
+  checkOnly?: boolean;
+  /**
+   * Above this many flops only a sample of the output is checked (default 1e9 here, so that the
+   * JS reference of a big problem does not eat the call's time limit).
+   */
+  fullCheckMaxFlops?: number;
+  /** Soft time budget of warm-up plus samples in ms; at least `minSamples` are taken (default 2500). */
+  budgetMs?: number;
+  /** Samples taken even when the budget is spent (default 3). */
+  minSamples?: number;
+  /** Minimum warm-up calls after the check's call (default 3, see runtime/timing.ts). */
+  minWarmupCalls?: number;
+  /** Minimum warm-up duration in ms (default 20). */
+  warmupMs?: number;
+}
+
+/** Called during timing with the fraction of the time budget spent (0..1; 1 once done). */
+export type ProgressCallback = (fraction: number) => void;
+
+/** XNNPACK's matMul on the problem's inputs: checked, then timed. */
+export interface XnnpackResult {
+  gflops: number | null;
+  gflopsMedian: number | null;
+  correct: boolean;
+  /** Why the check failed, in words. */
+  reason?: string;
+}
+
+export interface KernelWorkerApi {
+  /** Loads the code generator; returns the detected target. */
+  init(): Promise<Target>;
+  /**
+   * Parses `problemText` (statement, then sizes on the next line) and `scheduleText`, then
+   * generates, checks and times the kernel. DSL and schedule errors reject with DslError /
+   * ScheduleError (name and message survive the trip through comlink).
+   */
+  measure(problemText: string, scheduleText: string, options?: KernelMeasureOptions, onProgress?: ProgressCallback): Promise<KernelMeasurement>;
+  /** Peak GFLOPS (best sample) of the machine's SIMD multiply-add. */
+  peak(): Promise<number>;
+  /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel (runtime/bandwidth.ts). */
+  bandwidth(): Promise<number>;
+  /** XNNPACK (tfjs-backend-wasm matMul) on the problem, or null when it is not matmul-shaped. */
+  xnnpack(problemText: string): Promise<XnnpackResult | null>;
+}
