@@ -10,8 +10,25 @@
 //
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
-import { UsageError, fmt, fmtGflops, median, parseFlags, positiveInt, positiveNumber, runScript, table } from './cli.ts';
-import { DEFAULT_MAX_GFLOP, DEFAULT_NAIVE_GFLOP, PROGRESS_FLOPS, Progress, checkWork, naiveSampleSizes } from './workLimit.ts';
+import {
+  UsageError,
+  fmt,
+  fmtGflops,
+  median,
+  parseFlags,
+  positiveInt,
+  positiveNumber,
+  runScript,
+  table,
+} from './cli.ts';
+import {
+  DEFAULT_MAX_GFLOP,
+  DEFAULT_NAIVE_GFLOP,
+  PROGRESS_FLOPS,
+  Progress,
+  checkWork,
+  naiveSampleSizes,
+} from './workLimit.ts';
 
 const USAGE =
   'usage: npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... ' +
@@ -114,7 +131,11 @@ async function run(args: Args): Promise<number> {
   const target = detectTarget();
   const buffers = allocateBuffers(problem, args.seed);
   const xnnpackRow = xnnpackOp(problem) !== null;
-  const progress = new Progress('bench', 2 + schedules.length + (xnnpackRow ? 1 : 0) + 1, problem.flops >= PROGRESS_FLOPS);
+  const progress = new Progress(
+    'bench',
+    2 + schedules.length + (xnnpackRow ? 1 : 0) + 1,
+    problem.flops >= PROGRESS_FLOPS,
+  );
   // Soft budgets keep big problems bearable: kernels get at least 3 samples; naive-js, which can
   // take seconds per call, gets one warm-up call (JS loops tier up within the call, by OSR) and
   // at least one sample.
@@ -124,9 +145,13 @@ async function run(args: Args): Promise<number> {
 
   // naive-js runs at a fraction of a GFLOPS: past --naive-gflop it is timed on fewer rows.
   const sampled = naiveSampleSizes(problem.variables, problem.sizes, problem.flops, args.naiveGflop * 1e9);
-  const naiveProblem = sampled ? parseProblem(problem.op, problem.variables.map((v) => `${v}=${sampled[v]}`).join(', ')) : problem;
+  const naiveProblem = sampled
+    ? parseProblem(problem.op, problem.variables.map((v) => `${v}=${sampled[v]}`).join(', '))
+    : problem;
   progress.start(1, sampled ? `naive-js (on ${sizesText(naiveProblem)})` : 'naive-js');
-  const naive = measureNaive(naiveProblem, sampled ? allocateBuffers(naiveProblem, args.seed) : buffers, { timing: naiveTiming });
+  const naive = measureNaive(naiveProblem, sampled ? allocateBuffers(naiveProblem, args.seed) : buffers, {
+    timing: naiveTiming,
+  });
   progress.done();
   rows.push({
     impl: 'naive-js',
@@ -195,14 +220,18 @@ async function run(args: Args): Promise<number> {
   rows.push({ impl: 'peak', gflops: peak.gflops, gflops_median: peak.gflopsMedian, correct: true });
 
   if (args.json) {
-    process.stdout.write(JSON.stringify({ op: args.op, sizes: args.sizes, rows }) + '\n');
+    process.stdout.write(`${JSON.stringify({ op: args.op, sizes: args.sizes, rows })}\n`);
   } else {
-    process.stdout.write(renderTable(problem.op, args.sizes, problem.flops, target.relaxedSimd, rows, args.compileReps));
+    process.stdout.write(
+      renderTable(problem.op, args.sizes, problem.flops, target.relaxedSimd, rows, args.compileReps),
+    );
   }
 
   const wrong = rows.filter((r) => !r.correct);
   for (const r of wrong) {
-    process.stderr.write(`bench: ${r.impl}${r.schedule ? ` (${r.schedule})` : ''} is incorrect: ${r.reason ?? 'wrong output'}\n`);
+    process.stderr.write(
+      `bench: ${r.impl}${r.schedule ? ` (${r.schedule})` : ''} is incorrect: ${r.reason ?? 'wrong output'}\n`,
+    );
   }
   return wrong.length > 0 ? 1 : 0;
 }
@@ -234,12 +263,15 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
     );
   }
   for (const r of rows) {
-    if (r.sampled_sizes) out.push(`${r.impl}: timed on ${r.sampled_sizes}, a smaller problem (the whole one is over --naive-gflop); its schedule is that problem's`);
+    if (r.sampled_sizes)
+      out.push(
+        `${r.impl}: timed on ${r.sampled_sizes}, a smaller problem (the whole one is over --naive-gflop); its schedule is that problem's`,
+      );
   }
   for (const r of rows) {
     if (!r.correct) out.push(`${r.impl}: ${r.reason ?? 'incorrect'}`);
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 process.exitCode = await runScript('bench', USAGE, parseBenchArgs, run);
