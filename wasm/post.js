@@ -1,2 +1,2 @@
 // Gives src/codegen a view of the generator's memory that survives growth.
-Module.heap = () => HEAPU8;
+Module['heap'] = function () { return HEAPU8; };
