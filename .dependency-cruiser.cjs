@@ -13,7 +13,11 @@ const layer = (name, mayNotImport, comment) => ({
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    layer('core', ['codegen', 'runtime', 'agent', 'teach', 'workers', 'store', 'ui'], 'core is pure TypeScript and imports nothing of the other layers'),
+    layer(
+      'core',
+      ['codegen', 'runtime', 'agent', 'teach', 'workers', 'store', 'ui'],
+      'core is pure TypeScript and imports nothing of the other layers',
+    ),
     layer('codegen', ['runtime', 'agent', 'teach', 'workers', 'store', 'ui'], 'codegen imports core only'),
     layer('runtime', ['agent', 'teach', 'workers', 'store', 'ui'], 'runtime imports codegen and core'),
     layer('agent', ['teach', 'workers', 'store', 'ui'], 'agent imports runtime, codegen and core'),
@@ -30,7 +34,8 @@ module.exports = {
     },
     {
       name: 'teach-imports-codegen-types-only',
-      comment: "lessons read the generator's report; running the generator is the workers' job (tests, which never ship, may run it)",
+      comment:
+        "lessons read the generator's report; running the generator is the workers' job (tests, which never ship, may run it)",
       severity: 'error',
       from: { path: '^src/teach/', pathNot: '\\.test\\.ts$' },
       to: { path: '^src/codegen/', dependencyTypesNot: ['type-only'] },
@@ -51,7 +56,8 @@ module.exports = {
     },
     {
       name: 'protocols-stay-light',
-      comment: "a worker's protocol (types and constants) is imported by the page and the worker alike: type imports only from the heavy layers",
+      comment:
+        "a worker's protocol (types and constants) is imported by the page and the worker alike: type imports only from the heavy layers",
       severity: 'error',
       from: { path: '^src/workers/[^/]+/protocol\\.ts$' },
       to: { path: '^(src/(codegen|runtime|agent)/|node_modules/@tensorflow/)', dependencyTypesNot: ['type-only'] },
@@ -61,6 +67,10 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     parser: 'swc',
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs'],
+    },
   },
 };

@@ -44,7 +44,9 @@ test('the agent races the searches; a best schedule is applied to the playground
   // least one of the searches given 5 s (greedy1 stops at the first step that gains nothing).
   expect(best.agent).toBeGreaterThan(2 * defaultGflops);
   expect(best.agent).toBeGreaterThanOrEqual(Math.min(...METHODS.slice(1).map((m) => best[m])));
-  test.info().annotations.push({ type: 'race (GFLOPS)', description: JSON.stringify({ default: defaultGflops, ...best }) });
+  test
+    .info()
+    .annotations.push({ type: 'race (GFLOPS)', description: JSON.stringify({ default: defaultGflops, ...best }) });
   await shot('race', page.getByTestId('lab-panel'));
 
   // Apply the agent's best: the history becomes its actions, marked as the agent's in the link.
@@ -60,7 +62,10 @@ test('a race can be cancelled; the lines keep what was found', async ({ page }) 
   await page.getByTestId('race-cancel').click();
   await expect(page.getByTestId('race-status')).toHaveAttribute('data-status', 'cancelled', { timeout: 10_000 });
   await expect(page.locator('[data-testid="race-line"][data-method="agent"]')).toHaveAttribute('data-best', /^\d/);
-  await expect(page.locator('[data-testid="race-row"][data-method="random"]')).toHaveAttribute('data-status', 'cancelled');
+  await expect(page.locator('[data-testid="race-row"][data-method="random"]')).toHaveAttribute(
+    'data-status',
+    'cancelled',
+  );
   await expect(page.getByTestId('race-start')).toBeEnabled();
 });
 
@@ -82,7 +87,10 @@ test('fine-tuning grows a reward curve; keep changes the policy, discard and can
   const after = Number(await page.getByTestId('finetune-after').getAttribute('data-value'));
   expect(before).toBeGreaterThan(0);
   expect(after).toBeGreaterThan(0);
-  test.info().annotations.push({ type: 'fine-tune (GFLOPS)', description: JSON.stringify({ before, after, episodes: await dots.count() }) });
+  test.info().annotations.push({
+    type: 'fine-tune (GFLOPS)',
+    description: JSON.stringify({ before, after, episodes: await dots.count() }),
+  });
   await shot('fine-tune', page.getByTestId('lab-panel'));
   await page.getByTestId('finetune-keep').click();
   await expect(status).toHaveAttribute('data-status', 'kept');

@@ -15,7 +15,10 @@ async function stepSchedule(page: Page, i: number): Promise<string> {
   return title.replace(/^after [a-z_0-9]+: /, '');
 }
 
-test('the agent drives matmul 128 to a faster schedule; the player steps; the action bars show', async ({ page, shot }, testInfo) => {
+test('the agent drives matmul 128 to a faster schedule; the player steps; the action bars show', async ({
+  page,
+  shot,
+}, testInfo) => {
   await page.goto('/#preset=matmul-128');
   await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
   const defaultGflops = await measuredGflops(page);
@@ -25,7 +28,10 @@ test('the agent drives matmul 128 to a faster schedule; the player steps; the ac
   const run = panel.getByTestId('agent-run');
   await expect(run).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
   await expect(panel.getByTestId('agent-policy')).toHaveAttribute('data-status', 'ready');
-  await panel.getByTestId('agent-pause').click().catch(() => {}); // it plays on its own; it may have finished
+  await panel
+    .getByTestId('agent-pause')
+    .click()
+    .catch(() => {}); // it plays on its own; it may have finished
   await expect(panel.getByTestId('agent-play')).toBeVisible();
 
   const summary = panel.getByTestId('agent-summary');
@@ -71,14 +77,20 @@ test('the agent drives matmul 128 to a faster schedule; the player steps; the ac
   // The shipped policy is PPO's: the bars are probabilities over the legal actions, and the chosen one is the most likely.
   await expect(panel.getByTestId('agent-values')).toHaveAttribute('data-kind', 'probability');
   await expect(up.locator('.agent-bar-value')).toHaveText('0.0%');
-  const percents = await panel.locator('[data-testid="action-bar"][data-legal="true"] .agent-bar-value').allTextContents();
+  const percents = await panel
+    .locator('[data-testid="action-bar"][data-legal="true"] .agent-bar-value')
+    .allTextContents();
   const shares = percents.map((t) => (t.startsWith('<') ? 0 : parseFloat(t)));
   expect(shares.reduce((a, b) => a + b, 0)).toBeGreaterThan(99);
   expect(shares.reduce((a, b) => a + b, 0)).toBeLessThan(101);
-  const chosenShare = parseFloat((await panel.locator('[data-testid="action-bar"][data-chosen="true"] .agent-bar-value').textContent()) ?? '');
+  const chosenShare = parseFloat(
+    (await panel.locator('[data-testid="action-bar"][data-chosen="true"] .agent-bar-value').textContent()) ?? '',
+  );
   expect(chosenShare).toBe(Math.max(...shares));
   // The tooltip keeps the logit, so the order of the unlikely actions can still be read.
-  expect(await panel.locator('[data-testid="action-bar"][data-chosen="true"]').getAttribute('title')).toMatch(/: probability [\d.]+% \(logit -?\d+\.\d\d\)$/);
+  expect(await panel.locator('[data-testid="action-bar"][data-chosen="true"]').getAttribute('title')).toMatch(
+    /: probability [\d.]+% \(logit -?\d+\.\d\d\)$/,
+  );
   await shot('agent-panel', panel);
 
   // The best schedule of the rollout, measured again by the page, beats the default.
@@ -87,7 +99,10 @@ test('the agent drives matmul 128 to a faster schedule; the player steps; the ac
   await panel.getByTestId(`agent-step-${best}`).click();
   await expect(position(page)).toHaveText(`step ${best} of 10`);
   const bestGflops = await measuredGflops(page);
-  testInfo.annotations.push({ type: 'GFLOPS default -> agent best (page measurer)', description: `${defaultGflops} -> ${bestGflops}` });
+  testInfo.annotations.push({
+    type: 'GFLOPS default -> agent best (page measurer)',
+    description: `${defaultGflops} -> ${bestGflops}`,
+  });
   expect(bestGflops).toBeGreaterThan(1.5 * defaultGflops);
 
   // Play runs the rollout to its end.
@@ -109,7 +124,10 @@ test("the agent's actions are history: undo, and a share link restores them", as
   const panel = page.getByTestId('agent-panel');
   await panel.getByTestId('agent-drive').click();
   await expect(panel.getByTestId('agent-run')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
-  await panel.getByTestId('agent-pause').click().catch(() => {});
+  await panel
+    .getByTestId('agent-pause')
+    .click()
+    .catch(() => {});
   await panel.getByTestId('agent-step-3').click();
   await expect(position(page)).toHaveText('step 3 of 10');
   const at3 = await stepSchedule(page, 3);
@@ -132,7 +150,9 @@ test("the agent's actions are history: undo, and a share link restores them", as
 });
 
 test('a damaged policy is refused with the reason, and the page keeps working', async ({ page, context }) => {
-  await context.route('**/agent/weights.bin', (route) => route.fulfill({ status: 200, body: Buffer.alloc(100), contentType: 'application/octet-stream' }));
+  await context.route('**/agent/weights.bin', (route) =>
+    route.fulfill({ status: 200, body: Buffer.alloc(100), contentType: 'application/octet-stream' }),
+  );
   await page.goto('/#preset=matmul-64');
   const panel = page.getByTestId('agent-panel');
   await panel.getByTestId('agent-drive').click();

@@ -43,12 +43,15 @@ export async function measuredGflops(page: Page): Promise<number> {
   const expected = (await page.getByTestId('schedule').textContent()) ?? '';
   let value = NaN;
   await expect
-    .poll(async () => {
-      if ((await gflops.getAttribute('data-schedule')) !== expected) return false;
-      const text = await gflops.getAttribute('data-value');
-      value = text ? Number(text) : NaN;
-      return Number.isFinite(value) && value > 0;
-    }, { timeout: 60_000 })
+    .poll(
+      async () => {
+        if ((await gflops.getAttribute('data-schedule')) !== expected) return false;
+        const text = await gflops.getAttribute('data-value');
+        value = text ? Number(text) : NaN;
+        return Number.isFinite(value) && value > 0;
+      },
+      { timeout: 60_000 },
+    )
     .toBe(true);
   return value;
 }

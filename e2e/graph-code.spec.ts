@@ -18,24 +18,38 @@ async function graphLoops(page: Page): Promise<string[]> {
 async function rowOffsets(page: Page): Promise<number[]> {
   return graph(page)
     .locator('g.graph-row')
-    .evaluateAll((els) => els.map((e) => Number(/translate\(\s*[-\d.e]+\s*,\s*([-\d.e]+)\s*\)/.exec(e.getAttribute('transform') ?? '')?.[1])));
+    .evaluateAll((els) =>
+      els.map((e) =>
+        Number(/translate\(\s*[-\d.e]+\s*,\s*([-\d.e]+)\s*\)/.exec(e.getAttribute('transform') ?? '')?.[1]),
+      ),
+    );
 }
 
 /** Strides of one loop row: tensor -> stride. */
 async function rowStrides(page: Page, loopText: string): Promise<Record<string, number>> {
-  const row = graph(page).locator('g.graph-row', { has: page.locator(`[data-testid="graph-loop"][data-loop-text="${loopText}"]`) });
-  const pills = await row.getByTestId('graph-stride').evaluateAll((els) =>
-    els.map((e) => [e.getAttribute('data-tensor') ?? '', Number(e.getAttribute('data-stride'))] as const),
-  );
+  const row = graph(page).locator('g.graph-row', {
+    has: page.locator(`[data-testid="graph-loop"][data-loop-text="${loopText}"]`),
+  });
+  const pills = await row
+    .getByTestId('graph-stride')
+    .evaluateAll((els) =>
+      els.map((e) => [e.getAttribute('data-tensor') ?? '', Number(e.getAttribute('data-stride'))] as const),
+    );
   return Object.fromEntries(pills);
 }
 
-test('the graph shows the loops in nesting order with strides; a swap reorders it, a split grows it', async ({ page, shot }) => {
+test('the graph shows the loops in nesting order with strides; a swap reorders it, a split grows it', async ({
+  page,
+  shot,
+}) => {
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto('/#preset=matmul-256');
   await expect(graph(page)).toBeVisible();
   await expect.poll(() => graphLoops(page)).toEqual(['m:256', 'n:256', 'k:256']);
-  await expect(graph(page).locator('[data-testid="graph-loop"][data-cursor="true"]')).toHaveAttribute('data-loop-text', 'm:256');
+  await expect(graph(page).locator('[data-testid="graph-loop"][data-cursor="true"]')).toHaveAttribute(
+    'data-loop-text',
+    'm:256',
+  );
   await expect(graph(page).getByTestId('graph-data')).toHaveCount(3);
   await expect(graph(page).getByTestId('graph-compute')).toContainText('C[m,n] += A[m,k] * B[k,n]');
   // Strides of C[m,n], A[m,k], B[k,n] (256 x 256 each): 0 where the tensor is reused.
@@ -48,7 +62,10 @@ test('the graph shows the loops in nesting order with strides; a swap reorders i
   await page.locator('body').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Shift+ArrowDown');
   await expect.poll(() => graphLoops(page)).toEqual(['n:256', 'm:256', 'k:256']);
-  await expect(graph(page).locator('[data-testid="graph-loop"][data-cursor="true"]')).toHaveAttribute('data-loop-text', 'm:256');
+  await expect(graph(page).locator('[data-testid="graph-loop"][data-cursor="true"]')).toHaveAttribute(
+    'data-loop-text',
+    'm:256',
+  );
   // The rows travel (animated) to their places, one pitch apart, in nesting order.
   await expect.poll(() => rowOffsets(page)).toEqual([78, 126, 174]);
   await shot('graph-after-swap', graphPanel(page));
@@ -59,7 +76,11 @@ test('the graph shows the loops in nesting order with strides; a swap reorders i
   expect(await rowStrides(page, 'k:256')).toEqual({ C: 0, A: 1, B: 256 });
   const strides = await graph(page)
     .locator('g.graph-row')
-    .evaluateAll((els) => els.map((e) => [...e.querySelectorAll('[data-testid="graph-stride"]')].map((p) => Number(p.getAttribute('data-stride')))));
+    .evaluateAll((els) =>
+      els.map((e) =>
+        [...e.querySelectorAll('[data-testid="graph-stride"]')].map((p) => Number(p.getAttribute('data-stride'))),
+      ),
+    );
   // n:256, m:16 (step 16), m:16 (step 1), k:256.
   expect(strides).toEqual([
     [1, 0, 1],
@@ -83,7 +104,11 @@ test('reduced motion: the graph jumps to the new state', async ({ page }) => {
       new Promise<(string | null)[]>((resolve) =>
         requestAnimationFrame(() =>
           requestAnimationFrame(() =>
-            resolve([...document.querySelectorAll('[data-testid="graph"] g.graph-row .graph-loop')].map((e) => e.getAttribute('transform'))),
+            resolve(
+              [...document.querySelectorAll('[data-testid="graph"] g.graph-row .graph-loop')].map((e) =>
+                e.getAttribute('transform'),
+              ),
+            ),
           ),
         ),
       ),
@@ -92,7 +117,10 @@ test('reduced motion: the graph jumps to the new state', async ({ page }) => {
   expect(await rowOffsets(page)).toEqual([78, 126, 174]);
 });
 
-test('the code panel shows the C of the schedule, the kernel wasm text and the generator decisions', async ({ page, shot }) => {
+test('the code panel shows the C of the schedule, the kernel wasm text and the generator decisions', async ({
+  page,
+  shot,
+}) => {
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto('/#preset=matmul-256&a=split_2,down,down,down,swap_up');
   const panel = codePanel(page);

@@ -11,12 +11,17 @@ const refusal = (page: Page) => page.getByTestId('refusal');
 
 /** The loops' variables as the nest shows them, outermost first. */
 async function loopVariables(page: Page): Promise<string[]> {
-  return nest(page).getByTestId('nest-loop').evaluateAll((els) => els.map((e) => e.getAttribute('data-variable') ?? ''));
+  return nest(page)
+    .getByTestId('nest-loop')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-variable') ?? ''));
 }
 
 /** The graph's loop nodes, outermost first. */
 async function graphLoops(page: Page): Promise<string[]> {
-  return page.getByTestId('graph-panel').getByTestId('graph-loop').evaluateAll((els) => els.map((e) => e.getAttribute('data-loop-text') ?? ''));
+  return page
+    .getByTestId('graph-panel')
+    .getByTestId('graph-loop')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-loop-text') ?? ''));
 }
 
 /** The graph shows the nest's loops in the nest's order, with the cursor on the same loop. */
@@ -90,7 +95,10 @@ test('the keyboard flow changes the loop nest, the graph and the GFLOPS; refusal
   await expect(cursorLoop(page)).toContainText('for n in 0..8:');
   await press(page, 's');
   await expect(page.getByTestId('split-factor-16')).toHaveAttribute('aria-disabled', 'true');
-  await expect(page.getByTestId('split-factor-16')).toHaveAttribute('title', "can't split n:8 by 16: the loop only runs 8 times");
+  await expect(page.getByTestId('split-factor-16')).toHaveAttribute(
+    'title',
+    "can't split n:8 by 16: the loop only runs 8 times",
+  );
   await page.keyboard.type('16');
   await press(page, 'Enter');
   await expect(refusal(page)).toHaveText("can't split n:8 by 16: the loop only runs 8 times");
@@ -149,7 +157,20 @@ test('? lists every key; Escape closes it', async ({ page, shot }) => {
   await press(page, '?');
   const help = page.getByTestId('keys-help');
   await expect(help).toBeVisible();
-  for (const key of ['↑', '↓', 'Shift+↑', 'Shift+↓', 's', 'Backspace', 'u', 'Ctrl+Z', 'Ctrl+Shift+Z', 'Ctrl+Y', '?', 'Escape']) {
+  for (const key of [
+    '↑',
+    '↓',
+    'Shift+↑',
+    'Shift+↓',
+    's',
+    'Backspace',
+    'u',
+    'Ctrl+Z',
+    'Ctrl+Shift+Z',
+    'Ctrl+Y',
+    '?',
+    'Escape',
+  ]) {
     await expect(help.locator('kbd', { hasText: key }).first()).toBeVisible();
   }
   // The overlay is modal: the nest keys wait until it closes.
@@ -167,7 +188,10 @@ test('? lists every key; Escape closes it', async ({ page, shot }) => {
   await expect(help).toHaveCount(0);
 });
 
-test('the problem editor: typing stays in the editor, errors show at their place, a new problem resets the nest', async ({ page, shot }) => {
+test('the problem editor: typing stays in the editor, errors show at their place, a new problem resets the nest', async ({
+  page,
+  shot,
+}) => {
   await page.goto('/');
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
   await press(page, 'ArrowDown');
@@ -207,14 +231,19 @@ test('the problem editor: typing stays in the editor, errors show at their place
   await expect(page.getByTestId('problem-op')).toHaveText('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]');
   await expect(editor).toContainText('co=64, ci=64, oh=28, ow=28, kh=3, kw=3');
   await expect(schedule(page)).toHaveText('co:64 oh:28 ow:28 ci:64 kh:3 kw:3');
-  const colors = await nest(page).locator('.nest-loop .var').evaluateAll((els) => els.map((e) => getComputedStyle(e).color));
+  const colors = await nest(page)
+    .locator('.nest-loop .var')
+    .evaluateAll((els) => els.map((e) => getComputedStyle(e).color));
   expect(new Set(colors).size).toBe(6);
   await press(page, 'ArrowDown');
   await expect(cursorLoop(page)).toHaveAttribute('data-variable', 'oh');
   await shot('keyboard-problem-panel', page.getByTestId('problem-panel'));
 });
 
-test('a problem over the memory cap is refused with the cap in the message; the page keeps the last problem', async ({ page, shot }) => {
+test('a problem over the memory cap is refused with the cap in the message; the page keeps the last problem', async ({
+  page,
+  shot,
+}) => {
   await page.goto('/');
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
   const before = await measuredGflops(page);

@@ -20,7 +20,10 @@ async function measured(page: Page): Promise<number> {
   return numberAttr(page, 'gflops');
 }
 
-test('the panel shows best and median GFLOPS, correctness, % of peak, XNNPACK and the roofline', async ({ page, shot }) => {
+test('the panel shows best and median GFLOPS, correctness, % of peak, XNNPACK and the roofline', async ({
+  page,
+  shot,
+}) => {
   await page.goto('/');
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
   const best = await measured(page);
@@ -53,7 +56,9 @@ test('the panel shows best and median GFLOPS, correctness, % of peak, XNNPACK an
   expect(intensity).toBeCloseTo((2 * 256 ** 3) / (3 * 256 * 256 * 4), 6);
   await expect(page.getByTestId('roofline-peak')).toHaveAttribute('data-value', String(peak));
   await expect(page.getByTestId('roofline-memory')).toHaveAttribute('data-value', /^\d/, { timeout: 30_000 });
-  await expect(page.getByTestId('roofline-caption')).toContainText('Horizontal line: the measured SIMD multiply-add peak');
+  await expect(page.getByTestId('roofline-caption')).toContainText(
+    'Horizontal line: the measured SIMD multiply-add peak',
+  );
   await expect(page.getByTestId('roofline-caption')).toContainText('Slanted line: memory bandwidth');
   await expect(page.getByTestId('roofline-caption')).toContainText('flop/byte');
 
@@ -64,7 +69,9 @@ test('a convolution gets the XNNPACK line from tf.conv2d', async ({ page }) => {
   await page.goto('/#preset=conv-3x3-stride2');
   await measured(page);
   await expect(page.getByTestId('xnnpack')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
-  await expect(page.getByTestId('xnnpack')).toContainText(/XNNPACK \(tfjs-backend-wasm conv2d, one thread\): [\d.]+ GFLOPS/);
+  await expect(page.getByTestId('xnnpack')).toContainText(
+    /XNNPACK \(tfjs-backend-wasm conv2d, one thread\): [\d.]+ GFLOPS/,
+  );
 });
 
 test('a problem that is neither a matmul nor a convolution says XNNPACK does not apply', async ({ page }) => {
@@ -72,7 +79,9 @@ test('a problem that is neither a matmul nor a convolution says XNNPACK does not
   await expect(page.getByTestId('problem-op')).toHaveText('C[i] += A[i] * B[i]');
   await measured(page);
   await expect(page.getByTestId('xnnpack')).toHaveAttribute('data-state', 'n/a');
-  await expect(page.getByTestId('xnnpack')).toHaveText('XNNPACK baseline: only for matmul- and convolution-shaped problems');
+  await expect(page.getByTestId('xnnpack')).toHaveText(
+    'XNNPACK baseline: only for matmul- and convolution-shaped problems',
+  );
 });
 
 test('the history chart gets a point per action; clicking a point jumps there', async ({ page, shot }) => {
@@ -123,7 +132,9 @@ test('b runs a long measurement with a progress bar', async ({ page, shot }) => 
   const progress = page.getByTestId('long-run-progress');
   await expect(progress).toBeVisible();
   // The bar moves while the worker times (~2 s), and the page stays responsive meanwhile.
-  await expect.poll(async () => Number(await progress.getAttribute('data-value')), { timeout: 30_000 }).toBeGreaterThan(0.1);
+  await expect
+    .poll(async () => Number(await progress.getAttribute('data-value')), { timeout: 30_000 })
+    .toBeGreaterThan(0.1);
   await shot('performance-long-run', panel(page));
   await expect(page.getByTestId('measure-status')).toContainText('long run');
   await expect(progress).toHaveCount(0, { timeout: 60_000 });
@@ -138,14 +149,21 @@ test('b runs a long measurement with a progress bar', async ({ page, shot }) => 
   await expect(progress).toHaveCount(0, { timeout: 60_000 });
 });
 
-test('a kernel that runs too long: the worker is restarted, the page says so and keeps working', async ({ page, shot }) => {
+test('a kernel that runs too long: the worker is restarted, the page says so and keeps working', async ({
+  page,
+  shot,
+}) => {
   // The default schedule of matmul 1024^3 takes far more than the 1 s limit set for this test.
   await page.goto('/?kernel-time-limit-ms=1000#preset=matmul-1024');
   await expect(schedule(page)).toHaveText('m:1024 n:1024 k:1024');
-  const notice = page.getByTestId('notice').filter({ hasText: 'the kernel ran longer than 1 s; the worker was restarted' });
+  const notice = page
+    .getByTestId('notice')
+    .filter({ hasText: 'the kernel ran longer than 1 s; the worker was restarted' });
   await expect(notice).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('measure-status')).toHaveAttribute('data-state', 'error');
-  await expect(page.getByTestId('measure-error')).toHaveText('the kernel ran longer than 1 s; the worker was restarted');
+  await expect(page.getByTestId('measure-error')).toHaveText(
+    'the kernel ran longer than 1 s; the worker was restarted',
+  );
   await expect(points(page).first()).toHaveAttribute('data-state', 'failed');
   await shot('performance-runaway');
 

@@ -26,10 +26,21 @@ function errorNotice(page: Page, text: string | RegExp) {
 test('a share link opened in a new page restores the same state', async ({ page, context, shot }) => {
   await page.goto('/');
   await expect(page.getByTestId('exchange-panel')).toBeVisible();
-  await importPasted(page, exportFile({ problem: MATMUL_64, schedule: 'm:16 n:64 m:4 k:64', log: ['split_4', 'agent:down', 'down', 'swap_up'] }));
+  await importPasted(
+    page,
+    exportFile({
+      problem: MATMUL_64,
+      schedule: 'm:16 n:64 m:4 k:64',
+      log: ['split_4', 'agent:down', 'down', 'swap_up'],
+    }),
+  );
   // Also rewind one step by editing the link in the address bar (hashchange).
   await expect(page).toHaveURL(/a=split_4,agent:down,down,swap_up/);
-  const edited = page.url().replace(/#.*/, '') + '#p=' + encodeURIComponent(MATMUL_64) + '&a=split_4,agent:down,down,swap_up&at=3&panels=problem,nest,perf,compare';
+  const edited =
+    page.url().replace(/#.*/, '') +
+    '#p=' +
+    encodeURIComponent(MATMUL_64) +
+    '&a=split_4,agent:down,down,swap_up&at=3&panels=problem,nest,perf,compare';
   await page.goto(edited);
   await expect.poll(() => exported(page, 'text')).toBe('m:16 m:4 n:64 k:64\n');
   // The measured speed is not part of the state: it appears once the page has measured.
@@ -94,7 +105,10 @@ test('a saved session survives a reload and opens', async ({ page, shot }) => {
 const BAD_LINKS: [string, string][] = [
   ['#preset=matmul-256&a=down,swap_up,down,down,up,up,splt_4', "the link's action 7 'splt_4' is not an action"],
   ['#p=C[m,n]+%2B=+A[m', "the link's problem has an error: line 1, col"],
-  ['#p=C%5Bm,n%5D+%2B%3D+A%5Bm,k%5D+*+B%5Bk,n%5D%0Am%3D8,+n%3D8,+k%3D8&a=down,up,down,up,split_16', "the link's history stops at action 5: can't split m:8 by 16"],
+  [
+    '#p=C%5Bm,n%5D+%2B%3D+A%5Bm,k%5D+*+B%5Bk,n%5D%0Am%3D8,+n%3D8,+k%3D8&a=down,up,down,up,split_16',
+    "the link's history stops at action 5: can't split m:8 by 16",
+  ],
   ['#preset=matmul-256&a=split_4&at=9', "the link's position 9 is past the end of its history"],
   ['#preset=matmul-256&a=split_4,dow', "the link's action 2 'dow' is not an action"],
   ['#p=C[m,n]%2', "the link is damaged: its part 'p' has a broken %-escape"],
@@ -122,7 +136,10 @@ test('hand-edited and truncated links say what is wrong and the page keeps worki
   await expect(page.getByTestId('notice').filter({ hasText: text ?? '' })).toHaveCount(0);
 });
 
-test('a corrupted saved session is reported when opened, left as it is, and the others still work', async ({ page, shot }) => {
+test('a corrupted saved session is reported when opened, left as it is, and the others still work', async ({
+  page,
+  shot,
+}) => {
   await page.goto('/');
   await expect(page.getByTestId('sessions-panel')).toBeVisible();
   await page.getByTestId('session-name').fill('good one');
@@ -149,8 +166,24 @@ test('a corrupted saved session is reported when opened, left as it is, and the 
       records,
     );
   await write([
-    { id: 'bad-problem', name: 'broken problem', savedAt: 2, problemText: 'C[m,n] += A[m', log: [], position: 0, panels: {} },
-    { id: 'bad-action', name: 'broken action', savedAt: 3, problemText: MATMUL_64, log: [{ action: 'splt_4', by: 'person' }], position: 1, panels: {} },
+    {
+      id: 'bad-problem',
+      name: 'broken problem',
+      savedAt: 2,
+      problemText: 'C[m,n] += A[m',
+      log: [],
+      position: 0,
+      panels: {},
+    },
+    {
+      id: 'bad-action',
+      name: 'broken action',
+      savedAt: 3,
+      problemText: MATMUL_64,
+      log: [{ action: 'splt_4', by: 'person' }],
+      position: 1,
+      panels: {},
+    },
     { id: 'bad-shape', name: 'broken shape', savedAt: 4, log: 'nonsense' },
   ]);
   await page.reload();
@@ -159,8 +192,14 @@ test('a corrupted saved session is reported when opened, left as it is, and the 
   await shot('store-damaged-session', page.getByTestId('sessions-panel'));
 
   const cases: [string, string | RegExp][] = [
-    ['broken problem', /session 'broken problem' is damaged: its problem has an error: line 1, col \d+: .*; it was left as it is/],
-    ['broken action', "session 'broken action' is damaged: its action 1 'splt_4' is not an action; it was left as it is"],
+    [
+      'broken problem',
+      /session 'broken problem' is damaged: its problem has an error: line 1, col \d+: .*; it was left as it is/,
+    ],
+    [
+      'broken action',
+      "session 'broken action' is damaged: its action 1 'splt_4' is not an action; it was left as it is",
+    ],
     ['broken shape', "session 'broken shape' is damaged: it has no problem text; it was left as it is"],
   ];
   for (const [name, message] of cases) {
@@ -196,9 +235,15 @@ test('invalid imports say why and change nothing; a valid file imports', async (
   const bad: [string, string][] = [
     ['this is not json', 'the file is not JSON: '],
     ['{"format": "something-else", "version": 1}', 'the file\'s format is "something-else", not "looplab-schedule"'],
-    [exportFile({ problem: 'C[m,n] += A[m,k] * B[k,n]\nm=64', schedule: 'm n k' }), "the file's problem has an error: "],
+    [
+      exportFile({ problem: 'C[m,n] += A[m,k] * B[k,n]\nm=64', schedule: 'm n k' }),
+      "the file's problem has an error: ",
+    ],
     [exportFile({ problem: MATMUL_64, schedule: 'm:3 n k' }), "the file's schedule 'm:3 n k' has an error: "],
-    [exportFile({ problem: MATMUL_64, log: ['up'] }), "the file's history stops at action 1: the cursor is already on the outermost loop"],
+    [
+      exportFile({ problem: MATMUL_64, log: ['up'] }),
+      "the file's history stops at action 1: the cursor is already on the outermost loop",
+    ],
   ];
   for (const [text, message] of bad) {
     await importPasted(page, text);
@@ -209,7 +254,11 @@ test('invalid imports say why and change nothing; a valid file imports', async (
   await shot('store-bad-import', page.getByTestId('exchange-panel'));
 
   // A file: first a broken one, then a good one.
-  await page.getByTestId('import-file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "looplab-schedule", "version": 1, "problem":') });
+  await page.getByTestId('import-file').setInputFiles({
+    name: 'broken.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"format": "looplab-schedule", "version": 1, "problem":'),
+  });
   await expect(page.getByTestId('import-error')).toContainText('the file is not JSON');
   await page.getByTestId('import-file').setInputFiles({
     name: 'good.json',
@@ -242,7 +291,10 @@ test('export: download and copy; compare two schedules side by side', async ({ p
   // Pin, change the schedule, and compare.
   await expect(page.getByTestId('compare-panel')).toBeVisible();
   await page.getByTestId('compare-pin').click();
-  await importPasted(page, exportFile({ problem: MATMUL_64, log: ['split_4', 'down', 'down', 'swap_up'], schedule: 'm:16 n:64 m:4 k:64' }));
+  await importPasted(
+    page,
+    exportFile({ problem: MATMUL_64, log: ['split_4', 'down', 'down', 'swap_up'], schedule: 'm:16 n:64 m:4 k:64' }),
+  );
   await expect(page.getByTestId('compare-current')).toContainText('for n:64');
   await expect(page.getByTestId('compare-pinned').locator('[data-diff="true"]')).toHaveCount(1);
   await expect(page.getByTestId('compare-current').locator('[data-diff="true"]')).toHaveCount(1);

@@ -20,7 +20,14 @@ async function expectCells(page: Page, cells: Record<string, { current: string; 
 }
 
 /** RGB of the painted cell (row, col) of a tensor's canvas (cells are square, no downsampling here). */
-async function cellColor(page: Page, tensor: string, rows: number, cols: number, row: number, col: number): Promise<number[]> {
+async function cellColor(
+  page: Page,
+  tensor: string,
+  rows: number,
+  cols: number,
+  row: number,
+  col: number,
+): Promise<number[]> {
   return grid(page, tensor)
     .locator('canvas')
     .evaluate(
@@ -44,17 +51,39 @@ test('the access-pattern view steps through a tiny matmul and shows the expected
   // m n k: k is innermost, so A walks a row, B walks a column, C stays on one element.
   await page.getByTestId('access-step').click();
   await expect(status(page)).toContainText('step 1 of 12: C[0,0] += A[0,0] * B[0,0]');
-  await expectCells(page, { C: { current: '0,0', recent: '0,0' }, A: { current: '0,0', recent: '0,0' }, B: { current: '0,0', recent: '0,0' } });
+  await expectCells(page, {
+    C: { current: '0,0', recent: '0,0' },
+    A: { current: '0,0', recent: '0,0' },
+    B: { current: '0,0', recent: '0,0' },
+  });
   await page.getByTestId('access-step').click();
   await expect(status(page)).toContainText('step 2 of 12: C[0,0] += A[0,1] * B[1,0]');
-  await expectCells(page, { C: { current: '0,0', recent: '0,0' }, A: { current: '0,1', recent: '0,1 0,0' }, B: { current: '1,0', recent: '1,0 0,0' } });
+  await expectCells(page, {
+    C: { current: '0,0', recent: '0,0' },
+    A: { current: '0,1', recent: '0,1 0,0' },
+    B: { current: '1,0', recent: '1,0 0,0' },
+  });
   await page.getByTestId('access-step').click();
   await expect(status(page)).toContainText('step 3 of 12: C[0,1] += A[0,0] * B[0,1]');
-  await expectCells(page, { C: { current: '0,1', recent: '0,1 0,0' }, A: { current: '0,0', recent: '0,0 0,1' }, B: { current: '0,1', recent: '0,1 1,0 0,0' } });
+  await expectCells(page, {
+    C: { current: '0,1', recent: '0,1 0,0' },
+    A: { current: '0,0', recent: '0,0 0,1' },
+    B: { current: '0,1', recent: '0,1 1,0 0,0' },
+  });
   await expect(grid(page, 'B')).toContainText('latest: B[0,1], B[1,0], B[0,0]');
   // The canvas: B's touched cells are painted, the others still grey.
-  for (const [r, c] of [[0, 0], [1, 0], [0, 1]]) expect(await cellColor(page, 'B', 2, 3, r, c)).not.toEqual(GREY);
-  for (const [r, c] of [[1, 1], [0, 2], [1, 2]]) expect(await cellColor(page, 'B', 2, 3, r, c)).toEqual(GREY);
+  for (const [r, c] of [
+    [0, 0],
+    [1, 0],
+    [0, 1],
+  ])
+    expect(await cellColor(page, 'B', 2, 3, r, c)).not.toEqual(GREY);
+  for (const [r, c] of [
+    [1, 1],
+    [0, 2],
+    [1, 2],
+  ])
+    expect(await cellColor(page, 'B', 2, 3, r, c)).toEqual(GREY);
   await shot('access-tiny-m-n-k', page.getByTestId('access-panel'));
 
   // Swap to m k n (cursor to n, swap it down): the view restarts on the new order.
@@ -66,7 +95,11 @@ test('the access-pattern view steps through a tiny matmul and shows the expected
   await page.getByTestId('access-step-inner').click(); // one pass of n: 3 steps
   await expect(status(page)).toContainText('step 3 of 12: C[0,2] += A[0,0] * B[0,2]');
   // n innermost: A[0,0] is reused three times while B and C walk their rows.
-  await expectCells(page, { C: { current: '0,2', recent: '0,2 0,1 0,0' }, A: { current: '0,0', recent: '0,0' }, B: { current: '0,2', recent: '0,2 0,1 0,0' } });
+  await expectCells(page, {
+    C: { current: '0,2', recent: '0,2 0,1 0,0' },
+    A: { current: '0,0', recent: '0,0' },
+    B: { current: '0,2', recent: '0,2 0,1 0,0' },
+  });
 
   // Reset, then play to the end at a high speed; the last step is C[1,2] += A[1,1] * B[1,2].
   await page.getByTestId('access-reset').click();
@@ -79,12 +112,16 @@ test('the access-pattern view steps through a tiny matmul and shows the expected
 
 test('play and pause on a large matmul, drawn downsampled or through a window, and saying which', async ({ page }) => {
   await page.goto('/#preset=matmul-256&panels=nest,access');
-  await expect(page.getByTestId('access-sampled-A')).toContainText('each cell is a 4×4 block of elements (64×64 cells)');
+  await expect(page.getByTestId('access-sampled-A')).toContainText(
+    'each cell is a 4×4 block of elements (64×64 cells)',
+  );
   await expect(status(page)).toContainText('step 0 of 16777216');
   await page.getByTestId('access-speed').selectOption('16384');
   await page.getByTestId('access-play').click();
   await expect(page.getByTestId('access-play')).toHaveAttribute('aria-pressed', 'true');
-  await expect.poll(async () => Number(/step (\d+) of/.exec((await status(page).textContent()) ?? '')?.[1] ?? 0)).toBeGreaterThan(1000);
+  await expect
+    .poll(async () => Number(/step (\d+) of/.exec((await status(page).textContent()) ?? '')?.[1] ?? 0))
+    .toBeGreaterThan(1000);
   await page.getByTestId('access-play').click();
   await expect(page.getByTestId('access-play')).toHaveAttribute('aria-pressed', 'false');
   const paused = await status(page).textContent();
@@ -97,7 +134,9 @@ test('play and pause on a large matmul, drawn downsampled or through a window, a
   expect(new Set(recentB.map((c) => c.split(',')[1])).size).toBe(1);
   // The other way to sample: a window of the top-left elements.
   await page.getByTestId('access-sampling').selectOption('window');
-  await expect(page.getByTestId('access-sampled-A')).toContainText('window: only the top-left 64×64 elements are drawn');
+  await expect(page.getByTestId('access-sampled-A')).toContainText(
+    'window: only the top-left 64×64 elements are drawn',
+  );
   await expect(status(page)).toContainText('step 0 of 16777216');
 });
 
@@ -127,21 +166,27 @@ test('explanations appear after swaps, splits, merges and cursor moves', async (
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('schedule')).toHaveText('m:256 k:256 n:16 n:16');
   await expect(panel.getByTestId('explain')).toContainText('after split_16');
-  await expect(panel.getByTestId('explain-sentence').first()).toContainText('the innermost loop is now n:16 (was n:256)');
+  await expect(panel.getByTestId('explain-sentence').first()).toContainText(
+    'the innermost loop is now n:16 (was n:256)',
+  );
 
   // Merge it back: the explanation names the longer innermost loop.
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Backspace');
   await expect(page.getByTestId('schedule')).toHaveText('m:256 k:256 n:256');
   await expect(panel.getByTestId('explain')).toContainText('after merge');
-  await expect(panel.getByTestId('explain-sentence').first()).toContainText('the innermost loop is now n:256 (was n:16)');
+  await expect(panel.getByTestId('explain-sentence').first()).toContainText(
+    'the innermost loop is now n:256 (was n:16)',
+  );
   await expect(panel).toContainText('L1 32 KiB');
 
   // Undo explains the undo: from the merged schedule back to the split one.
   await page.keyboard.press('u');
   await expect(page.getByTestId('schedule')).toHaveText('m:256 k:256 n:16 n:16');
   await expect(panel.getByTestId('explain-action')).toHaveText(/^undid merge \(step \d+ of \d+\)$/);
-  await expect(panel.getByTestId('explain-sentence').first()).toContainText('the innermost loop is now n:16 (was n:256)');
+  await expect(panel.getByTestId('explain-sentence').first()).toContainText(
+    'the innermost loop is now n:16 (was n:256)',
+  );
 });
 
 test('a convolution is shown as 2-D slices of each tensor, following the latest access', async ({ page, shot }) => {
@@ -158,7 +203,10 @@ test('a convolution is shown as 2-D slices of each tensor, following the latest 
 });
 
 test('in present mode the grids grow with the type', async ({ page }) => {
-  const width = async () => grid(page, 'A').locator('canvas').evaluate((c: HTMLCanvasElement) => c.getBoundingClientRect().width);
+  const width = async () =>
+    grid(page, 'A')
+      .locator('canvas')
+      .evaluate((c: HTMLCanvasElement) => c.getBoundingClientRect().width);
   await page.goto(tinyUrl('nest,access'));
   await expect(status(page)).toContainText('step 0 of 12');
   const normal = await width();

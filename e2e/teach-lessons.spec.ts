@@ -20,13 +20,19 @@ const splitBy = async (page: Page, factor: string) => {
   await page.keyboard.press('Enter');
 };
 
-test('a lesson done by keyboard alone marks its tasks done, and the progress survives a reload', async ({ page, shot }) => {
+test('a lesson done by keyboard alone marks its tasks done, and the progress survives a reload', async ({
+  page,
+  shot,
+}) => {
   await page.goto('/?lesson=loop-order');
   await expect(page.getByTestId('lesson-title')).toHaveText('Loop order and stride');
   await expect(page.getByTestId('lesson-text')).toContainText('three nested loops');
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
-  for (const id of ['b-stride-1', 'speedup-3x', 'worst-order']) await expect(task(page, id)).toHaveAttribute('data-done', 'false');
-  await expect(task(page, 'b-stride-1').getByTestId('lesson-task-detail-b-stride-1')).toHaveText('innermost loop k:256: B moves by 256 per step');
+  for (const id of ['b-stride-1', 'speedup-3x', 'worst-order'])
+    await expect(task(page, id)).toHaveAttribute('data-done', 'false');
+  await expect(task(page, 'b-stride-1').getByTestId('lesson-task-detail-b-stride-1')).toHaveText(
+    'innermost loop k:256: B moves by 256 per step',
+  );
   const start = await measuredGflops(page);
 
   // From here on only the keyboard.
@@ -62,7 +68,8 @@ test('a lesson done by keyboard alone marks its tasks done, and the progress sur
   await page.reload();
   await expect(page.getByTestId('lesson-title')).toHaveText('Loop order and stride');
   await expect(schedule(page)).toHaveText('k:256 n:256 m:256');
-  for (const id of ['b-stride-1', 'speedup-3x', 'worst-order']) await expect(task(page, id)).toHaveAttribute('data-done', 'true');
+  for (const id of ['b-stride-1', 'speedup-3x', 'worst-order'])
+    await expect(task(page, id)).toHaveAttribute('data-done', 'true');
   await expect(page.getByTestId('lesson-progress-loop-order')).toHaveAttribute('data-done', '3');
 });
 
@@ -71,14 +78,19 @@ test("the vectorization lesson by keyboard: its tasks follow the generator's own
   await expect(page.getByTestId('lesson-title')).toHaveText('Which loop gets vectorized, and why');
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
   await measuredGflops(page);
-  for (const id of ['along-m', 'along-n', 'scalar', 'compare']) await expect(task(page, id)).toHaveAttribute('data-done', 'false');
-  await expect(task(page, 'along-m').getByTestId('lesson-task-detail-along-m')).toHaveText('vectorized along k; gathered: B');
+  for (const id of ['along-m', 'along-n', 'scalar', 'compare'])
+    await expect(task(page, id)).toHaveAttribute('data-done', 'false');
+  await expect(task(page, 'along-m').getByTestId('lesson-task-detail-along-m')).toHaveText(
+    'vectorized along k; gathered: B',
+  );
 
   // m n k -> n k m: m innermost; A and C are strided along m, so both are gathered.
   await presses(page, 'Shift+ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('n:256 k:256 m:256');
   await expect(task(page, 'along-m')).toHaveAttribute('data-done', 'true');
-  await expect(task(page, 'along-m').getByTestId('lesson-task-detail-along-m')).toHaveText(/^vectorized along m; gathered: (A, C|C, A)$/);
+  await expect(task(page, 'along-m').getByTestId('lesson-task-detail-along-m')).toHaveText(
+    /^vectorized along m; gathered: (A, C|C, A)$/,
+  );
 
   // n k m -> m k n: n innermost, B and C contiguous, A splatted.
   await presses(page, 'Shift+ArrowUp', 'ArrowUp', 'Shift+ArrowDown', 'Shift+ArrowDown');
@@ -91,11 +103,15 @@ test("the vectorization lesson by keyboard: its tasks follow the generator's own
   await splitBy(page, '2');
   await expect(schedule(page)).toHaveText('m:256 k:256 n:128 n:2');
   await expect(task(page, 'scalar')).toHaveAttribute('data-done', 'true');
-  await expect(task(page, 'scalar').getByTestId('lesson-task-detail-scalar')).toHaveText(/^0 f32x4 and [1-9]\d* scalar accumulators$/);
+  await expect(task(page, 'scalar').getByTestId('lesson-task-detail-scalar')).toHaveText(
+    /^0 f32x4 and [1-9]\d* scalar accumulators$/,
+  );
   await expect(page.getByTestId('lesson-count')).toHaveText('4 of 4 done');
 });
 
-test('the tails lesson by keyboard: tails on m and n, a register tile, and every kernel checked correct', async ({ page }) => {
+test('the tails lesson by keyboard: tails on m and n, a register tile, and every kernel checked correct', async ({
+  page,
+}) => {
   await page.goto('/?lesson=tails');
   await expect(page.getByTestId('lesson-title')).toHaveText('Tails and awkward sizes');
   await expect(schedule(page)).toHaveText('m:97 n:99 k:64');
@@ -113,10 +129,14 @@ test('the tails lesson by keyboard: tails on m and n, a register tile, and every
   await presses(page, 'ArrowDown', 'Shift+ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('m:24 r1 n:12 r3 k:64 m:4 n:8');
   await expect(task(page, 'tile-tails')).toHaveAttribute('data-done', 'true');
-  await expect(task(page, 'tile-tails').getByTestId('lesson-task-detail-tile-tails')).toHaveText(/^tile m:4 n:8, held across k:64, \d+ body copies for the tails; correct$/);
+  await expect(task(page, 'tile-tails').getByTestId('lesson-task-detail-tile-tails')).toHaveText(
+    /^tile m:4 n:8, held across k:64, \d+ body copies for the tails; correct$/,
+  );
 });
 
-test('the register-tile lesson by keyboard: a 2x16 tile held across k, its speedup, then a tile too big for the registers and its cost', async ({ page }) => {
+test('the register-tile lesson by keyboard: a 2x16 tile held across k, its speedup, then a tile too big for the registers and its cost', async ({
+  page,
+}) => {
   await page.goto('/?lesson=register-tile');
   await expect(page.getByTestId('lesson-title')).toHaveText('The register tile, and a tile too big for the registers');
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
@@ -204,7 +224,9 @@ test("a teacher's link hides panels and actions for real, and fixes the problem"
 
 test('a bad teacher link says what is wrong and applies the rest', async ({ page }) => {
   await page.goto('/?lesson=loop-ordr&hide=graf,code');
-  await expect(page.getByTestId('notices')).toContainText("the link's lesson 'loop-ordr' is not a lesson; the lessons are loop-order");
+  await expect(page.getByTestId('notices')).toContainText(
+    "the link's lesson 'loop-ordr' is not a lesson; the lessons are loop-order",
+  );
   await expect(page.getByTestId('notices')).toContainText("the link hides 'graf', which is not a panel");
   await expect(page.getByTestId('code-panel')).toHaveCount(0);
   await expect(page.getByTestId('graph-panel')).toBeVisible();
@@ -231,7 +253,10 @@ test('present mode: large type and high contrast, from the link or the header', 
   expect(await fontSize()).toBe(normal);
 });
 
-test("the handout shows the lesson's text, its schedules and the GFLOPS reached, and is what prints", async ({ page, shot }) => {
+test("the handout shows the lesson's text, its schedules and the GFLOPS reached, and is what prints", async ({
+  page,
+  shot,
+}) => {
   await page.goto('/?lesson=loop-order');
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
   const start = await measuredGflops(page);
@@ -239,7 +264,9 @@ test("the handout shows the lesson's text, its schedules and the GFLOPS reached,
   // Hints come on request, one at a time.
   await expect(page.getByTestId('lesson-hints-b-stride-1')).toHaveCount(0);
   await page.getByTestId('lesson-hint-b-stride-1').click();
-  await expect(page.getByTestId('lesson-hints-b-stride-1').locator('li')).toHaveText(['Which variable indexes the columns of B[k,n]? The innermost loop must run over it.']);
+  await expect(page.getByTestId('lesson-hints-b-stride-1').locator('li')).toHaveText([
+    'Which variable indexes the columns of B[k,n]? The innermost loop must run over it.',
+  ]);
   await page.getByTestId('lesson-hint-b-stride-1').click();
   await expect(page.getByTestId('lesson-hints-b-stride-1').locator('li')).toHaveCount(2);
   await expect(page.getByTestId('lesson-hint-b-stride-1')).toHaveCount(0);
@@ -285,7 +312,10 @@ test("the handout shows the lesson's text, its schedules and the GFLOPS reached,
   await expect(page.getByTestId('loop-nest-panel')).toBeVisible();
 });
 
-test("the agent lesson: a rollout waits at its start, and each prediction is scored against the agent's action", async ({ page, shot }) => {
+test("the agent lesson: a rollout waits at its start, and each prediction is scored against the agent's action", async ({
+  page,
+  shot,
+}) => {
   await page.goto('/?lesson=agent');
   await expect(page.getByTestId('lesson-title')).toHaveText('What the agent learned');
   await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
@@ -302,7 +332,10 @@ test("the agent lesson: a rollout waits at its start, and each prediction is sco
 
   // The rollout is in the history as the agent's actions (the hash holds the log).
   await expect.poll(() => new URL(page.url()).hash).toContain('agent:');
-  const actions = /[#&]a=([^&]*)/.exec(decodeURIComponent(new URL(page.url()).hash))![1].split(',').map((a) => a.replace(/^agent:/, ''));
+  const actions = /[#&]a=([^&]*)/
+    .exec(decodeURIComponent(new URL(page.url()).hash))![1]
+    .split(',')
+    .map((a) => a.replace(/^agent:/, ''));
   expect(actions).toHaveLength(total);
 
   // Always guess "down": the score is the number of downs the agent chose.
@@ -353,8 +386,12 @@ test('damaged saved progress is reported and ignored; the lesson still works', a
     db.close();
   });
   await page.reload();
-  await expect(page.getByTestId('notices')).toContainText("the saved progress of 'Tails and awkward sizes' is damaged (no list of tasks) and was ignored");
-  await expect(page.getByTestId('notices')).toContainText("the saved task 'split-k' of 'Tiling for cache reuse' has no time and was ignored");
+  await expect(page.getByTestId('notices')).toContainText(
+    "the saved progress of 'Tails and awkward sizes' is damaged (no list of tasks) and was ignored",
+  );
+  await expect(page.getByTestId('notices')).toContainText(
+    "the saved task 'split-k' of 'Tiling for cache reuse' has no time and was ignored",
+  );
   await expect(page.getByTestId('lesson-progress-problems')).toBeVisible();
   await expect(page.getByTestId('lesson-progress-tails')).toHaveAttribute('data-done', '0');
   // The lesson goes on: a tail on m is recorded and saved over the damaged record.

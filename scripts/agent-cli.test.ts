@@ -12,11 +12,15 @@ const empty = mkdtempSync(path.join(tmpdir(), 'looplab-cli-'));
 afterAll(() => rmSync(empty, { recursive: true, force: true }));
 
 function script(name: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', `scripts/${name}.ts`, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--experimental-wasm-relaxed-simd', '--import', 'tsx', `scripts/${name}.ts`, ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -32,18 +36,49 @@ const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
 describe('tune', () => {
   it('rejects bad input in one line', () => {
     expectBadInput(script('tune', '--sizes', 'm=8,n=8,k=8', '--method', 'greedy1'), /^tune: missing --op/);
-    expectBadInput(script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8'), /^tune: missing --method, one of agent, looptune, expert, greedy1/);
-    expectBadInput(script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'beam9'), /^tune: --method must be one of/);
-    expectBadInput(script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'random', '--budget-s', '0'), /--budget-s wants a number > 0/);
-    expectBadInput(script('tune', '--op', 'C[m,n] += A[m,q] * B[k,n]', '--sizes', 'm=8,n=8,k=8', '--method', 'greedy1'), /^tune: line 1, col \d+: unknown variable 'q'/);
+    expectBadInput(
+      script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8'),
+      /^tune: missing --method, one of agent, looptune, expert, greedy1/,
+    );
+    expectBadInput(
+      script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'beam9'),
+      /^tune: --method must be one of/,
+    );
+    expectBadInput(
+      script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'random', '--budget-s', '0'),
+      /--budget-s wants a number > 0/,
+    );
+    expectBadInput(
+      script('tune', '--op', 'C[m,n] += A[m,q] * B[k,n]', '--sizes', 'm=8,n=8,k=8', '--method', 'greedy1'),
+      /^tune: line 1, col \d+: unknown variable 'q'/,
+    );
   });
 
   it('prints the JSON of DESIGN section 7 for a search on a small problem', () => {
-    const r = script('tune', '--op', MATMUL, '--sizes', 'm=24,n=20,k=9', '--method', 'greedy1', '--steps', '3', '--json');
+    const r = script(
+      'tune',
+      '--op',
+      MATMUL,
+      '--sizes',
+      'm=24,n=20,k=9',
+      '--method',
+      'greedy1',
+      '--steps',
+      '3',
+      '--json',
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual(['method', 'schedule', 'gflops', 'default_gflops', 'speedup', 'tuning_s', 'actions']);
+    expect(Object.keys(out)).toEqual([
+      'method',
+      'schedule',
+      'gflops',
+      'default_gflops',
+      'speedup',
+      'tuning_s',
+      'actions',
+    ]);
     expect(out.method).toBe('greedy1');
     expect(out.gflops).toBeGreaterThan(0);
     expect(out.speedup).toBeCloseTo(out.gflops / out.default_gflops, 9);
@@ -51,22 +86,36 @@ describe('tune', () => {
   });
 
   it("says which of LoopTune's policy files is missing and how to fix it", () => {
-    const fix = '; pass a folder holding model.json and weights.bin, as npm run train writes them \\(to public/agent by default\\)\n$';
+    const fix =
+      '; pass a folder holding model.json and weights.bin, as npm run train writes them \\(to public/agent by default\\)\n$';
     const base = ['--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'looptune', '--policy'];
-    expectBadInput(script('tune', ...base, empty), new RegExp(`^tune: --policy ${empty}: no trained policy at .*model\\.json${fix}`));
-    expectBadInput(script('tune', ...base, '/no/such/policy'), new RegExp(`^tune: --policy /no/such/policy: no folder /no/such/policy${fix}`));
+    expectBadInput(
+      script('tune', ...base, empty),
+      new RegExp(`^tune: --policy ${empty}: no trained policy at .*model\\.json${fix}`),
+    );
+    expectBadInput(
+      script('tune', ...base, '/no/such/policy'),
+      new RegExp(`^tune: --policy /no/such/policy: no folder /no/such/policy${fix}`),
+    );
     const noWeights = path.join(empty, 'no-weights');
     mkdirSync(noWeights);
     copyFileSync(path.join(root, 'public/agent/model.json'), path.join(noWeights, 'model.json'));
     const r = script('tune', ...base, noWeights);
-    expectBadInput(r, new RegExp(`^tune: --policy ${noWeights}: ${noWeights}/weights\\.bin is missing \\(.*model\\.json names it as its weights\\)${fix}`));
+    expectBadInput(
+      r,
+      new RegExp(
+        `^tune: --policy ${noWeights}: ${noWeights}/weights\\.bin is missing \\(.*model\\.json names it as its weights\\)${fix}`,
+      ),
+    );
     expect(r.stderr).not.toMatch(/ENOENT/);
   });
 
   it("says where the agent's cost model is missing", () => {
     expectBadInput(
       script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'agent', '--cost-model', empty),
-      new RegExp(`^tune: --cost-model ${empty}: no cost model at .*model\\.json; train one with npm run train:cost; pass a folder holding model\\.json and weights\\.bin, as npm run train:cost writes them \\(to public/agent/cost-model by default\\)\n$`),
+      new RegExp(
+        `^tune: --cost-model ${empty}: no cost model at .*model\\.json; train one with npm run train:cost; pass a folder holding model\\.json and weights\\.bin, as npm run train:cost writes them \\(to public/agent/cost-model by default\\)\n$`,
+      ),
     );
   });
 
@@ -83,16 +132,28 @@ describe('tune', () => {
     const notes = path.join(empty, 'notes.txt');
     writeFileSync(notes, 'my notes');
     const base = ['--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'greedy1', '--steps', '1', '--cache'];
-    expectBadInput(script('tune', ...base, notes), /^tune: .*notes\.txt is not a measurement cache \(not JSON\) and is left as it is; give another file name/);
+    expectBadInput(
+      script('tune', ...base, notes),
+      /^tune: .*notes\.txt is not a measurement cache \(not JSON\) and is left as it is; give another file name/,
+    );
     expect(readFileSync(notes, 'utf8')).toBe('my notes');
-    expectBadInput(script('tune', ...base, '/no/such/dir/c.json'), /^tune: the folder \/no\/such\/dir does not exist; create it, or give a cache file in an existing folder\n$/);
+    expectBadInput(
+      script('tune', ...base, '/no/such/dir/c.json'),
+      /^tune: the folder \/no\/such\/dir does not exist; create it, or give a cache file in an existing folder\n$/,
+    );
     expect(existsSync('/no/such')).toBe(false);
   });
 
   it('bounds and checks its numbers', () => {
     const base = ['--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'greedy1'];
-    expectBadInput(script('tune', ...base, '--steps', '99999999999999999999'), /^tune: --steps must be at most 100, got '99999999999999999999' \(see --help\)\n$/);
-    expectBadInput(script('tune', ...base, '--steps', '-1'), /^tune: --steps must be an integer from 1 to 100, got '-1'/);
+    expectBadInput(
+      script('tune', ...base, '--steps', '99999999999999999999'),
+      /^tune: --steps must be at most 100, got '99999999999999999999' \(see --help\)\n$/,
+    );
+    expectBadInput(
+      script('tune', ...base, '--steps', '-1'),
+      /^tune: --steps must be an integer from 1 to 100, got '-1'/,
+    );
     expectBadInput(script('tune', ...base, '--seed', '-3'), /^tune: --seed must be an integer >= 0, got '-3'/);
     expectBadInput(script('eval', '--steps', '1000'), /^eval: --steps must be at most 100, got '1000'/);
     expectBadInput(
@@ -109,9 +170,18 @@ describe('eval, train and train:cost', () => {
     expectBadInput(script('train', '--features', 'fancy'), /^train: --features must be one of looptune, extended/);
     expectBadInput(script('train', '--minutes', 'soon'), /^train: --minutes wants a number > 0/);
     expectBadInput(script('eval', '--set', 'big'), /^eval: --set must be one of heldout, expert; got 'big'/);
-    expectBadInput(script('eval', '--set', 'expert', '--odd', '3'), /^eval: --per-family and --odd choose problems of the held-out set; the expert set is fixed/);
-    expectBadInput(script('train-cost', '--epochs', 'many'), /^train:cost: --epochs must be a positive integer, got 'many'/);
-    expectBadInput(script('train-cost', '--collect-only', '--collect-minutes', '0'), /^train:cost: --collect-only with --collect-minutes 0 does nothing/);
+    expectBadInput(
+      script('eval', '--set', 'expert', '--odd', '3'),
+      /^eval: --per-family and --odd choose problems of the held-out set; the expert set is fixed/,
+    );
+    expectBadInput(
+      script('train-cost', '--epochs', 'many'),
+      /^train:cost: --epochs must be a positive integer, got 'many'/,
+    );
+    expectBadInput(
+      script('train-cost', '--collect-only', '--collect-minutes', '0'),
+      /^train:cost: --collect-only with --collect-minutes 0 does nothing/,
+    );
   });
 
   it('print their usage with --help', () => {

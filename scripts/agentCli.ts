@@ -39,7 +39,7 @@ export async function loadAgentScorer(given: string, codegen: Codegen, target: T
   const { loadCostModel, COST_MODEL_DIR } = await import('../src/agent/costModelFiles.ts');
   const { codegenReporter } = await import('../src/agent/costModel.ts');
   await loadTfWasm();
-  let model;
+  let model: Awaited<ReturnType<typeof loadCostModel>>;
   try {
     model = await loadCostModel(path.resolve(given));
   } catch (e) {
@@ -80,7 +80,10 @@ export async function finalMeasurer(
       const key = measurementKey(problem, schedule);
       if (distinct.has(key)) continue;
       const m = await measureSchedule(codegen, problem, schedule, target, { buffers, timing: FINAL_TIMING });
-      distinct.set(key, { schedule, result: { gflops: m.gflops ?? 0, correct: m.correct, ...(m.reason ? { reason: m.reason } : {}) } });
+      distinct.set(key, {
+        schedule,
+        result: { gflops: m.gflops ?? 0, correct: m.correct, ...(m.reason ? { reason: m.reason } : {}) },
+      });
     }
     for (let round = 1; round < rounds; round++) {
       for (const entry of distinct.values()) {

@@ -178,9 +178,13 @@ async function run(args: Args): Promise<number> {
 
   // naive-js runs at a fraction of a GFLOPS: past --naive-gflop it is timed on fewer rows.
   const sampled = naiveSampleSizes(problem.variables, problem.sizes, problem.flops, args.naiveGflop * 1e9);
-  const naiveProblem = sampled ? parseProblem(problem.op, problem.variables.map((v) => `${v}=${sampled[v]}`).join(', ')) : problem;
+  const naiveProblem = sampled
+    ? parseProblem(problem.op, problem.variables.map((v) => `${v}=${sampled[v]}`).join(', '))
+    : problem;
   progress.start(1, sampled ? `naive-js (on ${sizesText(naiveProblem)})` : 'naive-js');
-  const naive = measureNaive(naiveProblem, sampled ? allocateBuffers(naiveProblem, args.seed) : buffers, { timing: naiveTiming });
+  const naive = measureNaive(naiveProblem, sampled ? allocateBuffers(naiveProblem, args.seed) : buffers, {
+    timing: naiveTiming,
+  });
   progress.done();
   rows.push({
     impl: 'naive-js',
@@ -305,14 +309,16 @@ async function run(args: Args): Promise<number> {
   }
 
   if (args.json) {
-    process.stdout.write(JSON.stringify({ op: args.op, sizes: args.sizes, rows }) + '\n');
+    process.stdout.write(`${JSON.stringify({ op: args.op, sizes: args.sizes, rows })}\n`);
   } else {
     process.stdout.write(renderTable(problem.op, args.sizes, problem.flops, target.relaxedSimd, rows, args.compileReps, args.threads));
   }
 
   const wrong = rows.filter((r) => !r.correct);
   for (const r of wrong) {
-    process.stderr.write(`bench: ${r.impl}${r.schedule ? ` (${r.schedule})` : ''} is incorrect: ${r.reason ?? 'wrong output'}\n`);
+    process.stderr.write(
+      `bench: ${r.impl}${r.schedule ? ` (${r.schedule})` : ''} is incorrect: ${r.reason ?? 'wrong output'}\n`,
+    );
   }
   return wrong.length > 0 ? 1 : 0;
 }
@@ -386,12 +392,15 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
     }
   }
   for (const r of rows) {
-    if (r.sampled_sizes) out.push(`${r.impl}: timed on ${r.sampled_sizes}, a smaller problem (the whole one is over --naive-gflop); its schedule is that problem's`);
+    if (r.sampled_sizes)
+      out.push(
+        `${r.impl}: timed on ${r.sampled_sizes}, a smaller problem (the whole one is over --naive-gflop); its schedule is that problem's`,
+      );
   }
   for (const r of rows) {
     if (!r.correct) out.push(`${r.impl}: ${r.reason ?? 'incorrect'}`);
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 process.exitCode = await runScript('bench', USAGE, parseBenchArgs, run);

@@ -2,10 +2,18 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dynamicImports, formatReport, measureBuild, parseIndexHtml, resolveInDist, staticImports, workerEntries } from './bundle-size.ts';
+import {
+  dynamicImports,
+  formatReport,
+  measureBuild,
+  parseIndexHtml,
+  resolveInDist,
+  staticImports,
+  workerEntries,
+} from './bundle-size.ts';
 
 describe('parseIndexHtml', () => {
-  it("finds module scripts and modulepreloads, not stylesheets, icons or classic scripts", () => {
+  it('finds module scripts and modulepreloads, not stylesheets, icons or classic scripts', () => {
     const html = `<!doctype html><head>
       <link rel="icon" href="data:," />
       <script type="module" crossorigin src="/assets/index-abc.js"></script>
@@ -14,7 +22,10 @@ describe('parseIndexHtml', () => {
       <link rel="stylesheet" crossorigin href="/assets/index-x.css">
       <script src="/legacy.js"></script>
       <script type="module">inline()</script>`;
-    expect(parseIndexHtml(html)).toEqual({ scripts: ['/assets/index-abc.js'], modulepreloads: ['/assets/react-def.js', '/assets/vendor-1.js'] });
+    expect(parseIndexHtml(html)).toEqual({
+      scripts: ['/assets/index-abc.js'],
+      modulepreloads: ['/assets/react-def.js', '/assets/vendor-1.js'],
+    });
   });
 });
 
@@ -44,8 +55,14 @@ describe('measureBuild', () => {
     const dist = mkdtempSync(path.join(tmpdir(), 'looplab-size-'));
     mkdirSync(path.join(dist, 'assets'));
     const put = (file: string, text: string) => writeFileSync(path.join(dist, file), text);
-    put('index.html', '<script type="module" src="/assets/index.js"></script><link rel="modulepreload" href="/assets/pre.js">');
-    put('assets/index.js', 'import"./shared.js";new Worker(new URL("/assets/worker.js",import.meta.url));import("./lazy.js");');
+    put(
+      'index.html',
+      '<script type="module" src="/assets/index.js"></script><link rel="modulepreload" href="/assets/pre.js">',
+    );
+    put(
+      'assets/index.js',
+      'import"./shared.js";new Worker(new URL("/assets/worker.js",import.meta.url));import("./lazy.js");',
+    );
     put('assets/pre.js', 'export const p=1;');
     put('assets/shared.js', 'export const s=2;');
     put('assets/worker.js', 'import"./shared.js";import"./wdep.js";import("./tf.js");');

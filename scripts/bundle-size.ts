@@ -20,7 +20,8 @@ import { errorMessage } from '../src/core/errors.ts';
 export function parseIndexHtml(html: string): { scripts: string[]; modulepreloads: string[] } {
   const scripts: string[] = [];
   const modulepreloads: string[] = [];
-  const attr = (tag: string, name: string) => new RegExp(`\\b${name}\\s*=\\s*("([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
+  const attr = (tag: string, name: string) =>
+    new RegExp(`\\b${name}\\s*=\\s*("([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
   const value = (m: RegExpExecArray | null) => (m ? (m[2] ?? m[3] ?? m[4]) : null);
   for (const m of html.matchAll(/<script\b[^>]*>/gi)) {
     const tag = m[0];
@@ -32,7 +33,7 @@ export function parseIndexHtml(html: string): { scripts: string[]; modulepreload
     const tag = m[0];
     const rel = value(attr(tag, 'rel'));
     const href = value(attr(tag, 'href'));
-    if (href && rel && rel.toLowerCase().split(/\s+/).includes('modulepreload')) modulepreloads.push(href);
+    if (href && rel?.toLowerCase().split(/\s+/).includes('modulepreload')) modulepreloads.push(href);
   }
   return { scripts, modulepreloads };
 }
@@ -120,7 +121,9 @@ export function measureBuild(dist: string, budgetKb: number): SizeReport {
     return { files: [...seen], workers, dynamic };
   };
 
-  const pageEntries = [...scripts, ...modulepreloads].map((s) => resolveInDist(s, null)).filter((s): s is string => s !== null);
+  const pageEntries = [...scripts, ...modulepreloads]
+    .map((s) => resolveInDist(s, null))
+    .filter((s): s is string => s !== null);
   const page = closure(pageEntries);
   const worker = closure(page.workers);
   const firstLoad = new Set([...page.files, ...worker.files]);
@@ -128,11 +131,21 @@ export function measureBuild(dist: string, budgetKb: number): SizeReport {
   const pageRows = sized(page.files);
   const workerRows = sized(worker.files.filter((f) => !page.files.includes(f)));
   const allJs = existsSync(path.join(dist, 'assets'))
-    ? readdirSync(path.join(dist, 'assets')).filter((f) => f.endsWith('.js')).map((f) => `assets/${f}`)
+    ? readdirSync(path.join(dist, 'assets'))
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => `assets/${f}`)
     : [];
   const lazyRows = sized(allJs.filter((f) => !firstLoad.has(f)));
   const total = [...pageRows, ...workerRows].reduce((s, r) => s + r.gzipBytes, 0);
-  return { dist, budgetKb, page: pageRows, worker: workerRows, lazy: lazyRows, totalGzipBytes: total, withinBudget: total <= budgetKb * 1000 };
+  return {
+    dist,
+    budgetKb,
+    page: pageRows,
+    worker: workerRows,
+    lazy: lazyRows,
+    totalGzipBytes: total,
+    withinBudget: total <= budgetKb * 1000,
+  };
 }
 
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
@@ -150,13 +163,15 @@ export function formatReport(r: SizeReport): string {
   lines.push('');
   lines.push(
     `first-load JavaScript: ${kb(r.totalGzipBytes)} gzipped, budget ${r.budgetKb} kB: ` +
-      (r.withinBudget ? `within budget (${kb(r.budgetKb * 1000 - r.totalGzipBytes)} to spare)` : `OVER BUDGET by ${kb(r.totalGzipBytes - r.budgetKb * 1000)}`),
+      (r.withinBudget
+        ? `within budget (${kb(r.budgetKb * 1000 - r.totalGzipBytes)} to spare)`
+        : `OVER BUDGET by ${kb(r.totalGzipBytes - r.budgetKb * 1000)}`),
   );
   return lines.join('\n');
 }
 
 function main(argv: string[]): number {
-  let args;
+  let args: { dist?: string; 'budget-kb'?: string; json?: boolean };
   try {
     args = parseArgs({
       args: argv,

@@ -14,9 +14,20 @@ export class UsageError extends Error {}
  * An integer flag value from `min` to `max`, or `fallback` when the flag is absent. Every integer
  * flag has an upper bound (at most the largest exact integer): a huge count would run for ever.
  */
-export function positiveInt(flag: string, text: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+export function positiveInt(
+  flag: string,
+  text: string | undefined,
+  fallback: number,
+  min = 1,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (text === undefined) return fallback;
-  const want = max < Number.MAX_SAFE_INTEGER ? `an integer from ${min} to ${max}` : min === 1 ? 'a positive integer' : `an integer >= ${min}`;
+  const want =
+    max < Number.MAX_SAFE_INTEGER
+      ? `an integer from ${min} to ${max}`
+      : min === 1
+        ? 'a positive integer'
+        : `an integer >= ${min}`;
   const t = text.trim();
   if (!/^-?\d+$/.test(t) || Number(t) < min) throw new UsageError(`--${flag} must be ${want}, got '${excerpt(text)}'`);
   if (Number(t) > max) throw new UsageError(`--${flag} must be at most ${max}, got '${excerpt(text)}'`);
@@ -27,14 +38,16 @@ export function positiveInt(flag: string, text: string | undefined, fallback: nu
 export function positiveNumber(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const x = Number(text);
-  if (text.trim() === '' || !Number.isFinite(x) || x <= 0) throw new UsageError(`--${flag} wants a number > 0, got '${excerpt(text)}'`);
+  if (text.trim() === '' || !Number.isFinite(x) || x <= 0)
+    throw new UsageError(`--${flag} wants a number > 0, got '${excerpt(text)}'`);
   return x;
 }
 
 /** One of `choices`, or `fallback` when absent. */
 export function oneOf<T extends string>(flag: string, text: string | undefined, choices: readonly T[], fallback: T): T {
   if (text === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`--${flag} must be one of ${choices.join(', ')}; got '${excerpt(text)}'`);
+  if (!(choices as readonly string[]).includes(text))
+    throw new UsageError(`--${flag} must be one of ${choices.join(', ')}; got '${excerpt(text)}'`);
   return text as T;
 }
 
@@ -58,9 +71,14 @@ function attachNegativeValues(argv: string[], options: NonNullable<ParseArgsConf
 }
 
 /** node:util parseArgs (strict, no positionals) with its errors turned into one-line UsageErrors. */
-export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, positionalHint = '') {
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O,
+  positionalHint = '',
+) {
   try {
-    return parseArgs({ args: attachNegativeValues(argv, options), strict: true, allowPositionals: false, options }).values;
+    return parseArgs({ args: attachNegativeValues(argv, options), strict: true, allowPositionals: false, options })
+      .values;
   } catch (e) {
     const err = e as Error & { code?: string };
     const flag = /'([^' ]+)/.exec(err.message)?.[1];
@@ -79,7 +97,10 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(ar
 
 /** Errors that mean "bad input" (exit 2): usage, DSL, schedule, buffer-size and cache-file errors. */
 export function isInputError(e: unknown): e is Error {
-  return e instanceof Error && (['DslError', 'ScheduleError', 'BufferSizeError', 'CacheFileError'].includes(e.name) || e instanceof UsageError);
+  return (
+    e instanceof Error &&
+    (['DslError', 'ScheduleError', 'BufferSizeError', 'CacheFileError'].includes(e.name) || e instanceof UsageError)
+  );
 }
 
 /**
@@ -87,7 +108,12 @@ export function isInputError(e: unknown): e is Error {
  * runs; input errors exit 2, anything else 1, each as one line `name: message` on stderr
  * (LOOPLAB_DEBUG=1 adds the stack).
  */
-export async function runScript<A>(name: string, usage: string, parse: (argv: string[]) => A | 'help', run: (args: A) => Promise<number>): Promise<number> {
+export async function runScript<A>(
+  name: string,
+  usage: string,
+  parse: (argv: string[]) => A | 'help',
+  run: (args: A) => Promise<number>,
+): Promise<number> {
   let args: A | 'help';
   try {
     args = parse(process.argv.slice(2));
@@ -96,7 +122,7 @@ export async function runScript<A>(name: string, usage: string, parse: (argv: st
     return 2;
   }
   if (args === 'help') {
-    process.stdout.write(usage + '\n');
+    process.stdout.write(`${usage}\n`);
     return 0;
   }
   try {

@@ -68,11 +68,14 @@ export function parseEvalArgs(argv: string[]): Args | 'help' {
   if (v.help) return 'help';
   const methods = (v.methods ?? METHODS.join(',')).split(',').map((m) => m.trim());
   for (const m of methods) {
-    if (!(METHODS as readonly string[]).includes(m)) throw new UsageError(`--methods: unknown method '${m}'; the methods are ${METHODS.join(', ')}`);
+    if (!(METHODS as readonly string[]).includes(m))
+      throw new UsageError(`--methods: unknown method '${m}'; the methods are ${METHODS.join(', ')}`);
   }
   const set = oneOf('set', v.set, EVAL_SETS, 'heldout');
   if (set === 'expert' && (v['per-family'] !== undefined || v.odd !== undefined)) {
-    throw new UsageError('--per-family and --odd choose problems of the held-out set; the expert set is fixed (drop them, or use --set heldout)');
+    throw new UsageError(
+      '--per-family and --odd choose problems of the held-out set; the expert set is fixed (drop them, or use --set heldout)',
+    );
   }
   return {
     json: v.json ?? false,
@@ -111,7 +114,8 @@ async function run(args: Args): Promise<number> {
   const { loadCodegen, detectTarget } = await import('../src/codegen/index.ts');
   const { RuntimeOracle } = await import('../src/agent/oracle.ts');
   const { measurePeak } = await import('../src/runtime/peak.ts');
-  const { splitBenchmarks, samplePerFamily, oddBenchmarks, benchmarkProblem, expertBenchmarks, FAMILIES } = await import('../src/agent/benchmarks.ts');
+  const { splitBenchmarks, samplePerFamily, oddBenchmarks, benchmarkProblem, expertBenchmarks, FAMILIES } =
+    await import('../src/agent/benchmarks.ts');
   const { tune, takesBudget } = await import('../src/agent/methods.ts');
   const { loadAgentPolicy, loadAgentScorer, finalMeasurer } = await import('./agentCli.ts');
 
@@ -120,10 +124,18 @@ async function run(args: Args): Promise<number> {
   const policy = args.methods.includes('looptune') ? await loadAgentPolicy(args.policy) : undefined;
   const scorer = args.methods.includes('agent') ? await loadAgentScorer(args.costModel, codegen, target) : undefined;
   const splitSeed = args.seed ?? (typeof policy?.metadata.splitSeed === 'number' ? policy.metadata.splitSeed : 1);
-  if (policy && args.seed !== null && policy.metadata.splitSeed !== undefined && policy.metadata.splitSeed !== args.seed) {
-    throw new UsageError(`--seed ${args.seed}: the policy was trained on the split of seed ${String(policy.metadata.splitSeed)}; its test problems are the held-out ones`);
+  if (
+    policy &&
+    args.seed !== null &&
+    policy.metadata.splitSeed !== undefined &&
+    policy.metadata.splitSeed !== args.seed
+  ) {
+    throw new UsageError(
+      `--seed ${args.seed}: the policy was trained on the split of seed ${String(policy.metadata.splitSeed)}; its test problems are the held-out ones`,
+    );
   }
-  const test = args.set === 'expert' ? expertBenchmarks() : samplePerFamily(splitBenchmarks(splitSeed).test, args.perFamily);
+  const test =
+    args.set === 'expert' ? expertBenchmarks() : samplePerFamily(splitBenchmarks(splitSeed).test, args.perFamily);
   const odd = args.set === 'expert' ? [] : samplePerFamily(oddBenchmarks(splitSeed, Math.max(args.odd, 1)), args.odd);
   const benchmarks = [...test, ...odd];
   if (benchmarks.length === 0) throw new UsageError('no benchmarks: give --per-family or --odd > 0');
@@ -131,15 +143,20 @@ async function run(args: Args): Promise<number> {
   const methods = [...args.methods.filter((m) => m !== 'expert'), 'expert' as const];
 
   const measure = await finalMeasurer(codegen, target, args.rounds);
-  const log = (line: string) => process.stderr.write(line + '\n');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
   // The peak is measured before and after the problems and the higher kept: on a shared machine
   // one measurement can land in a burst of load.
   const peakTiming = { samples: 7, minSampleMs: 10, warmupMs: 20 };
   let peak = (await measurePeak(codegen, target, peakTiming)).gflops;
   const results = new Map<Method, Result[]>(methods.map((m) => [m, []]));
   const defaults: number[] = [];
-  const setText = args.set === 'expert' ? `the expert set (${benchmarks.length} benchmarks)` : `${test.length} held-out (split seed ${splitSeed}) + ${odd.length} odd-sized benchmarks`;
-  log(`eval: ${setText}, ${methods.length} methods, searches get ${fmt(args.budgetMs / 1000, 0)} s each; peak ${fmt(peak, 1)} GFLOPS (measured again at the end)`);
+  const setText =
+    args.set === 'expert'
+      ? `the expert set (${benchmarks.length} benchmarks)`
+      : `${test.length} held-out (split seed ${splitSeed}) + ${odd.length} odd-sized benchmarks`;
+  log(
+    `eval: ${setText}, ${methods.length} methods, searches get ${fmt(args.budgetMs / 1000, 0)} s each; peak ${fmt(peak, 1)} GFLOPS (measured again at the end)`,
+  );
 
   for (const [i, b] of benchmarks.entries()) {
     const problem = benchmarkProblem(b);
@@ -163,7 +180,8 @@ async function run(args: Args): Promise<number> {
       const r = tuned[j];
       const final = finals[j];
       const schedule = printSchedule(problem, r.schedule);
-      if (!final.correct) throw new Error(`${method} tuned ${b.id} to an incorrect kernel (${final.reason}): ${schedule}`);
+      if (!final.correct)
+        throw new Error(`${method} tuned ${b.id} to an incorrect kernel (${final.reason}): ${schedule}`);
       results.get(method)!.push({
         benchmark: b.id,
         family: b.family,
@@ -202,16 +220,37 @@ async function run(args: Args): Promise<number> {
       peak_fraction_mean: mean(rs.map((r) => r.peak_fraction)),
       tuning_s_mean: mean(rs.map((r) => r.tuning_s)),
       tuning_s_max: Math.max(...rs.map((r) => r.tuning_s)),
-      families: Object.fromEntries(families.map((f) => [f, geomean(rs.filter((r) => r.family === f).map((r) => r.vs_expert))])),
+      families: Object.fromEntries(
+        families.map((f) => [f, geomean(rs.filter((r) => r.family === f).map((r) => r.vs_expert))]),
+      ),
       results: rs,
     };
   });
   if (args.json) {
-    process.stdout.write(JSON.stringify({ set: args.set, benchmarks: benchmarks.map((b) => b.id), budget_s: args.budgetMs / 1000, peak_gflops: peak, methods: summary }) + '\n');
+    process.stdout.write(
+      `${JSON.stringify({
+        set: args.set,
+        benchmarks: benchmarks.map((b) => b.id),
+        budget_s: args.budgetMs / 1000,
+        peak_gflops: peak,
+        methods: summary,
+      })}\n`,
+    );
     return 0;
   }
   const rows = [
-    ['default', fmtGflops(mean(defaults)), '1.00x', '1.00x', '-', '-', fmt((100 * mean(defaults)) / peak, 0), '-', '-', '-'],
+    [
+      'default',
+      fmtGflops(mean(defaults)),
+      '1.00x',
+      '1.00x',
+      '-',
+      '-',
+      fmt((100 * mean(defaults)) / peak, 0),
+      '-',
+      '-',
+      '-',
+    ],
     ...summary.map((s) => [
       s.method,
       fmtGflops(s.mean_gflops),
@@ -231,7 +270,18 @@ async function run(args: Args): Promise<number> {
       `measured peak ${fmt(peak, 1)} GFLOPS; relaxed SIMD ${target.relaxedSimd ? 'on' : 'off'}`,
     '',
     ...table(
-      ['method', 'mean GFLOPS', 'speedup (mean)', 'speedup (geomean)', '/ expert (geomean)', '/ expert (worst)', '% of peak', ...families.map((f) => `/ expert ${f}`), 'tuning s (mean)', 'tuning s (max)'],
+      [
+        'method',
+        'mean GFLOPS',
+        'speedup (mean)',
+        'speedup (geomean)',
+        '/ expert (geomean)',
+        '/ expert (worst)',
+        '% of peak',
+        ...families.map((f) => `/ expert ${f}`),
+        'tuning s (mean)',
+        'tuning s (max)',
+      ],
       rows,
       [0],
     ),
@@ -250,7 +300,7 @@ async function run(args: Args): Promise<number> {
       [0],
     ),
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
 

@@ -10,7 +10,12 @@ import { cruise, type ICruiseResult, type IConfiguration } from 'dependency-crui
 const require = createRequire(import.meta.url);
 const config = require('../.dependency-cruiser.cjs') as IConfiguration;
 
-const { output, exitCode } = await cruise(['src', 'scripts'], { ...config.options, validate: true, ruleSet: { forbidden: config.forbidden }, outputType: 'json' });
+const { output, exitCode } = await cruise(['src', 'scripts'], {
+  ...config.options,
+  validate: true,
+  ruleSet: { forbidden: config.forbidden },
+  outputType: 'json',
+});
 const result = (typeof output === 'string' ? JSON.parse(output) : output) as ICruiseResult;
 const { violations, totalCruised, totalDependenciesCruised } = result.summary;
 const comments = new Map((config.forbidden ?? []).map((rule) => [rule.name, rule.comment]));
@@ -19,5 +24,7 @@ for (const v of violations) {
   const comment = comments.get(v.rule.name);
   if (comment) console.error(`  (${comment})`);
 }
-console.log(`lint:deps: ${violations.length} violation${violations.length === 1 ? '' : 's'} in ${totalCruised} modules, ${totalDependenciesCruised} imports`);
+console.log(
+  `lint:deps: ${violations.length} violation${violations.length === 1 ? '' : 's'} in ${totalCruised} modules, ${totalDependenciesCruised} imports`,
+);
 process.exit(exitCode === 0 && violations.length === 0 ? 0 : 1);

@@ -65,10 +65,17 @@ async function frames(page: Page, ms: number): Promise<Frames> {
   );
   const gaps = t.times.slice(1).map((x, i) => x - t.times[i]);
   const span = t.times[t.times.length - 1] - t.times[0];
-  return { fps: (1000 * gaps.length) / span, p50: percentile(gaps, 50), p95: percentile(gaps, 95), worst: Math.max(...gaps), longTasks: t.longTasks };
+  return {
+    fps: (1000 * gaps.length) / span,
+    p50: percentile(gaps, 50),
+    p95: percentile(gaps, 95),
+    worst: Math.max(...gaps),
+    longTasks: t.longTasks,
+  };
 }
 
-const stepOf = async (page: Page) => Number((/step (\d+)/.exec((await page.getByTestId('access-status').textContent()) ?? '') ?? [])[1] ?? 0);
+const stepOf = async (page: Page) =>
+  Number((/step (\d+)/.exec((await page.getByTestId('access-status').textContent()) ?? '') ?? [])[1] ?? 0);
 
 async function run(opts: { dist: string; port: number; seconds: number }): Promise<Report> {
   const { url, browser, close } = await openPreview(opts.dist, opts.port);
@@ -87,7 +94,8 @@ async function run(opts: { dist: string; port: number; seconds: number }): Promi
         const from = await stepOf(page);
         const f = await frames(page, opts.seconds * 1000);
         const to = await stepOf(page);
-        if ((await page.getByTestId('access-play').getAttribute('aria-pressed')) === 'true') await page.getByTestId('access-play').click();
+        if ((await page.getByTestId('access-play').getAttribute('aria-pressed')) === 'true')
+          await page.getByTestId('access-play').click();
         report.rows.push({ preset: c.preset, speed, ...f, ofIdle: f.fps / idle.fps, steps: to - from });
       }
       await page.close();
@@ -101,16 +109,22 @@ async function run(opts: { dist: string; port: number; seconds: number }): Promi
 
 function format(r: Report): string {
   const f = (x: number) => x.toFixed(0);
-  const lines = ['access-pattern view, animation frames (fps; frame interval p50 / p95 / worst, ms; long tasks >= 50 ms)'];
+  const lines = [
+    'access-pattern view, animation frames (fps; frame interval p50 / p95 / worst, ms; long tasks >= 50 ms)',
+  ];
   for (const i of r.idle) {
-    lines.push(`${i.preset} idle: ${f(i.fps)} fps; ${f(i.p50)} / ${f(i.p95)} / ${f(i.worst)} ms; ${i.longTasks} long tasks`);
+    lines.push(
+      `${i.preset} idle: ${f(i.fps)} fps; ${f(i.p50)} / ${f(i.p95)} / ${f(i.worst)} ms; ${i.longTasks} long tasks`,
+    );
     for (const x of r.rows.filter((row) => row.preset === i.preset)) {
       lines.push(
         `  playing at ${x.speed} steps/s: ${f(x.fps)} fps = ${(100 * x.ofIdle).toFixed(0)}% of idle; ${f(x.p50)} / ${f(x.p95)} / ${f(x.worst)} ms; ${x.longTasks} long tasks; ${x.steps} steps shown`,
       );
     }
   }
-  lines.push(`load average at the end: ${r.loadAverage.map((x) => x.toFixed(1)).join(' ')} (2 cores; a shared machine)`);
+  lines.push(
+    `load average at the end: ${r.loadAverage.map((x) => x.toFixed(1)).join(' ')} (2 cores; a shared machine)`,
+  );
   return lines.join('\n');
 }
 
@@ -120,7 +134,10 @@ runAsScript('measure-access', (argv) =>
     usage: 'usage: npm run measure:access -- [--dist dist] [--port 4197] [--seconds 4] [--json]',
     port: 4197,
     options: { seconds: { type: 'string' } },
-    parse: (values, common) => ({ ...common, seconds: wholeNumberOption('seconds', values.seconds as string | undefined, 4, 1) }),
+    parse: (values, common) => ({
+      ...common,
+      seconds: wholeNumberOption('seconds', values.seconds as string | undefined, 4, 1),
+    }),
     run,
     format,
   }),

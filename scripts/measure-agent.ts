@@ -35,11 +35,17 @@ interface Report {
 async function drive(page: Page): Promise<Rollout> {
   const panel = page.getByTestId('agent-panel');
   await panel.getByTestId('agent-drive').click();
-  await page.waitForSelector('[data-testid="agent-run"][data-status="done"], [data-testid="agent-run"][data-status="error"]', { timeout: 120_000 });
+  await page.waitForSelector(
+    '[data-testid="agent-run"][data-status="done"], [data-testid="agent-run"][data-status="error"]',
+    { timeout: 120_000 },
+  );
   const summary = panel.getByTestId('agent-summary');
   const text = ((await summary.textContent()) ?? '').split('·')[0].trim();
-  if ((await panel.getByTestId('agent-run').getAttribute('data-status')) !== 'done') throw new Error(`the rollout failed: ${text}`);
-  const stepsAtMs = await panel.locator('[data-elapsed-ms]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-elapsed-ms'))));
+  if ((await panel.getByTestId('agent-run').getAttribute('data-status')) !== 'done')
+    throw new Error(`the rollout failed: ${text}`);
+  const stepsAtMs = await panel
+    .locator('[data-elapsed-ms]')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-elapsed-ms'))));
   return { tuningMs: Number(await summary.getAttribute('data-tuning-ms')), stepsAtMs, summary: text };
 }
 
@@ -54,8 +60,14 @@ async function run(opts: { dist: string; port: number; presets: string[]; runs: 
         await page.goto(`${url}#preset=${preset}`);
         await page.waitForFunction(
           () => {
-            const v = (id: string, a = 'data-value') => document.querySelector(`[data-testid="${id}"]`)?.getAttribute(a);
-            return !!v('gflops') && !!v('peak') && ['done', 'error', 'n/a'].includes(v('xnnpack', 'data-state') ?? '') && v('agent-policy', 'data-status') === 'ready';
+            const v = (id: string, a = 'data-value') =>
+              document.querySelector(`[data-testid="${id}"]`)?.getAttribute(a);
+            return (
+              !!v('gflops') &&
+              !!v('peak') &&
+              ['done', 'error', 'n/a'].includes(v('xnnpack', 'data-state') ?? '') &&
+              v('agent-policy', 'data-status') === 'ready'
+            );
           },
           null,
           { timeout: 120_000 },
@@ -81,20 +93,24 @@ function format(r: Report): string {
     lines.push(`${p.preset}: cold ${ms(p.cold.map((x) => x.tuningMs))}; repeat ${ms(p.repeat.map((x) => x.tuningMs))}`);
     for (const x of p.cold) lines.push(`  cold: ${x.summary} | steps at ${x.stepsAtMs.join(' ')} ms`);
   }
-  lines.push(`load average at the end: ${r.loadAverage.map((x) => x.toFixed(1)).join(' ')} (2 cores; a shared machine)`);
+  lines.push(
+    `load average at the end: ${r.loadAverage.map((x) => x.toFixed(1)).join(' ')} (2 cores; a shared machine)`,
+  );
   return lines.join('\n');
 }
 
 runAsScript('measure-agent', (argv) =>
   pageMeasurementMain(argv, {
     name: 'measure-agent',
-    usage: 'usage: npm run measure:agent -- [--dist dist] [--port 4196] [--presets matmul-256,conv-3x3] [--runs 3] [--json]',
+    usage:
+      'usage: npm run measure:agent -- [--dist dist] [--port 4196] [--presets matmul-256,conv-3x3] [--runs 3] [--json]',
     port: 4196,
     options: { presets: { type: 'string' }, runs: { type: 'string' } },
     parse(values, common) {
       const presets = ((values.presets as string | undefined) ?? 'matmul-256,conv-3x3').split(',').map((s) => s.trim());
       const unknown = presets.find((id) => !PRESETS.some((p) => p.id === id));
-      if (unknown !== undefined) throw new Error(`'${unknown}' is not a preset; the presets are ${PRESETS.map((p) => p.id).join(', ')}`);
+      if (unknown !== undefined)
+        throw new Error(`'${unknown}' is not a preset; the presets are ${PRESETS.map((p) => p.id).join(', ')}`);
       return { ...common, presets, runs: wholeNumberOption('runs', values.runs as string | undefined, 3, 1) };
     },
     run,

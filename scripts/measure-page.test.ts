@@ -42,8 +42,23 @@ describe('percentile', () => {
 
 describe('traceTasks', () => {
   it("takes the page's main thread (the one that got key presses) and its longest tasks by wall and CPU time", () => {
-    const meta = (pid: number, tid: number, name: string) => ({ name: 'thread_name', ph: 'M', pid, tid, ts: 0, args: { name } });
-    const task = (pid: number, dur: number, tdur: number) => ({ name: 'RunTask', ph: 'X', pid, tid: 1, ts: 10, dur: dur * 1000, tdur: tdur * 1000 });
+    const meta = (pid: number, tid: number, name: string) => ({
+      name: 'thread_name',
+      ph: 'M',
+      pid,
+      tid,
+      ts: 0,
+      args: { name },
+    });
+    const task = (pid: number, dur: number, tdur: number) => ({
+      name: 'RunTask',
+      ph: 'X',
+      pid,
+      tid: 1,
+      ts: 10,
+      dur: dur * 1000,
+      tdur: tdur * 1000,
+    });
     const events = [
       meta(1, 1, 'CrRendererMain'),
       meta(2, 1, 'CrRendererMain'), // another renderer (e.g. a worker's or an extension's page)

@@ -56,7 +56,9 @@ export function plannedSteps(count: number, seed: number): Step[] {
   for (let guard = 0; steps.length < count && guard < count * 200; guard++) {
     // Try every loop position, nearest first in a random direction, for a fresh schedule.
     const order = [...kinds].sort(() => random() - 0.5);
-    const positions = [...state.schedule.loops.keys()].sort((a, b) => Math.abs(a - state.cursor) - Math.abs(b - state.cursor) || random() - 0.5);
+    const positions = [...state.schedule.loops.keys()].sort(
+      (a, b) => Math.abs(a - state.cursor) - Math.abs(b - state.cursor) || random() - 0.5,
+    );
     let done = false;
     for (const target of positions) {
       for (const action of order) {
@@ -124,7 +126,11 @@ function instrument() {
         // The number is on screen in the frame after this change.
         requestAnimationFrame(() => w.__perf.shown.push({ schedule, value, t: performance.now() }));
       }
-    }).observe(document.documentElement, { subtree: true, attributes: true, attributeFilter: ['data-value', 'data-schedule', 'data-state'] });
+    }).observe(document.documentElement, {
+      subtree: true,
+      attributes: true,
+      attributeFilter: ['data-value', 'data-schedule', 'data-state'],
+    });
   };
   if (document.documentElement) watch();
   else document.addEventListener('DOMContentLoaded', watch);
@@ -190,7 +196,9 @@ export function traceTasks(events: TraceEvent[]): TraceTasks {
     events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
   );
   const keyThreads = new Set(
-    events.filter((e) => e.name === 'EventDispatch' && e.args?.data?.type === 'keydown').map((e) => `${e.pid}:${e.tid}`),
+    events
+      .filter((e) => e.name === 'EventDispatch' && e.args?.data?.type === 'keydown')
+      .map((e) => `${e.pid}:${e.tid}`),
   );
   const main = [...mains].filter((t) => keyThreads.has(t));
   const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && main.includes(`${e.pid}:${e.tid}`));
@@ -224,7 +232,13 @@ interface Report {
   crossOriginIsolated: boolean;
 }
 
-async function run(opts: { dist: string; port: number; actions: number; seed: number; panels: string | null }): Promise<Report> {
+async function run(opts: {
+  dist: string;
+  port: number;
+  actions: number;
+  seed: number;
+  panels: string | null;
+}): Promise<Report> {
   const steps = plannedSteps(opts.actions, opts.seed);
   const { url, browser, close } = await openPreview(opts.dist, opts.port);
   try {
@@ -235,14 +249,20 @@ async function run(opts: { dist: string; port: number; actions: number; seed: nu
     const t0 = Date.now();
     await page.goto(`${url}#preset=matmul-256${opts.panels ? `&panels=${opts.panels}` : ''}`);
     const gflops = page.getByTestId('gflops');
-    await page.waitForFunction(() => document.querySelector('[data-testid="gflops"]')?.getAttribute('data-value'), null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="gflops"]')?.getAttribute('data-value'),
+      null,
+      { timeout: 120_000 },
+    );
     const firstFigureMs = Date.now() - t0;
     const first = Number(await gflops.getAttribute('data-value'));
     // The page's own start-up measurements (peak, bandwidth, XNNPACK) run after the first kernel.
     await page.waitForFunction(
       () => {
         const v = (id: string, a = 'data-value') => document.querySelector(`[data-testid="${id}"]`)?.getAttribute(a);
-        return !!v('peak') && ['done', 'error', 'n/a'].includes(v('xnnpack', 'data-state') ?? '') && !!v('roofline-memory');
+        return (
+          !!v('peak') && ['done', 'error', 'n/a'].includes(v('xnnpack', 'data-state') ?? '') && !!v('roofline-memory')
+        );
       },
       null,
       { timeout: 120_000 },
@@ -255,7 +275,10 @@ async function run(opts: { dist: string; port: number; actions: number; seed: nu
     });
     const traceDir = mkdtempSync(path.join(tmpdir(), 'looplab-trace-'));
     const tracePath = path.join(traceDir, 'trace.json');
-    await browser.startTracing(page, { path: tracePath, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    await browser.startTracing(page, {
+      path: tracePath,
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
+    });
 
     const latencies: number[] = [];
     const parts = { request: [] as number[], worker: [] as number[], render: [] as number[] };
@@ -263,14 +286,18 @@ async function run(opts: { dist: string; port: number; actions: number; seed: nu
     for (const [i, step] of steps.entries()) {
       for (const move of step.moves) await press(page, move);
       await press(page, step.action);
-      await page.waitForFunction(
-        (schedule) => (window as unknown as { __perf: PagePerf }).__perf.shown.some((s) => s.schedule === schedule),
-        step.schedule,
-        { timeout: 60_000 },
-      ).catch(async () => {
-        const onScreen = await page.getByTestId('schedule').textContent();
-        throw new Error(`step ${i + 1} (${step.action}): no figure for '${step.schedule}' (the page shows '${onScreen}')`);
-      });
+      await page
+        .waitForFunction(
+          (schedule) => (window as unknown as { __perf: PagePerf }).__perf.shown.some((s) => s.schedule === schedule),
+          step.schedule,
+          { timeout: 60_000 },
+        )
+        .catch(async () => {
+          const onScreen = await page.getByTestId('schedule').textContent();
+          throw new Error(
+            `step ${i + 1} (${step.action}): no figure for '${step.schedule}' (the page shows '${onScreen}')`,
+          );
+        });
       const p = await perf(page);
       const key = p.keys.at(-1)!;
       const shown = p.shown.find((s) => s.schedule === step.schedule)!;
@@ -298,7 +325,11 @@ async function run(opts: { dist: string; port: number; actions: number; seed: nu
       panels: opts.panels,
       actions: steps.length,
       latenciesMs: latencies.map((v) => Math.round(v * 10) / 10),
-      partsMs: { request: percentile(parts.request, 50), worker: percentile(parts.worker, 50), render: percentile(parts.render, 50) },
+      partsMs: {
+        request: percentile(parts.request, 50),
+        worker: percentile(parts.worker, 50),
+        render: percentile(parts.render, 50),
+      },
       p50Ms: percentile(latencies, 50),
       p95Ms: percentile(latencies, 95),
       maxMs: Math.max(...latencies),
@@ -335,7 +366,8 @@ function format(r: Report): string {
 runAsScript('measure-page', (argv) =>
   pageMeasurementMain(argv, {
     name: 'measure-page',
-    usage: 'usage: npm run measure:page -- [--dist dist] [--port 4195] [--actions 24] [--seed 1] [--panels a,b] [--json]',
+    usage:
+      'usage: npm run measure:page -- [--dist dist] [--port 4195] [--actions 24] [--seed 1] [--panels a,b] [--json]',
     port: 4195,
     options: { actions: { type: 'string' }, seed: { type: 'string' }, panels: { type: 'string' } },
     parse: (values, common) => ({

@@ -20,7 +20,10 @@ function fake() {
     port: 4999,
     options: { n: { type: 'string' } },
     parse: (values, common) => ({ ...common, n: wholeNumberOption('n', values.n as string | undefined, 3, 1) }),
-    run: async (o) => (runs.push(o), { n: o.n }),
+    run: async (o) => {
+      runs.push(o);
+      return { n: o.n };
+    },
     format: (r) => `n is ${r.n}`,
   };
   return { m, runs };
@@ -46,13 +49,17 @@ describe('pageMeasurementMain', () => {
     const dist = build();
     const { m, runs } = fake();
     expect(await pageMeasurementMain(['--dist', dist, '--bogus'], m)).toBe(2);
-    expect(error.mock.calls.at(-1)![0]).toMatch(/^measure-fake: Unknown option '--bogus'.*\nusage: measure-fake \[--n N\]$/s);
+    expect(error.mock.calls.at(-1)![0]).toMatch(
+      /^measure-fake: Unknown option '--bogus'.*\nusage: measure-fake \[--n N\]$/s,
+    );
     expect(await pageMeasurementMain(['--dist', dist, '--n', '0'], m)).toBe(2);
     expect(error).toHaveBeenLastCalledWith("measure-fake: --n wants a whole number >= 1, got '0'");
     expect(await pageMeasurementMain(['--dist', dist, '--port', 'x'], m)).toBe(2);
     expect(error).toHaveBeenLastCalledWith("measure-fake: --port wants a whole number >= 1, got 'x'");
     expect(await pageMeasurementMain(['--dist', path.join(dist, 'nowhere')], m)).toBe(2);
-    expect(error).toHaveBeenLastCalledWith(`measure-fake: no build in ${path.join(dist, 'nowhere')}/ (run npm run build, or pass --dist)`);
+    expect(error).toHaveBeenLastCalledWith(
+      `measure-fake: no build in ${path.join(dist, 'nowhere')}/ (run npm run build, or pass --dist)`,
+    );
     expect(runs).toEqual([]);
   });
 });

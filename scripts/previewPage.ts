@@ -40,10 +40,12 @@ export async function openPreview(dist: string, port: number): Promise<Preview> 
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://localhost:${port}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS }).catch((e: unknown) => {
-    server.kill();
-    throw e;
-  });
+  const browser = await chromium
+    .launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS })
+    .catch((e: unknown) => {
+      server.kill();
+      throw e;
+    });
   const close = async () => {
     await browser.close();
     server.kill();
@@ -69,7 +71,8 @@ export async function newPage(browser: Browser): Promise<Page> {
 /** A whole-number option (`--name`), `fallback` when absent; throws in words below `min` or when not a number. */
 export function wholeNumberOption(name: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < min) throw new Error(`--${name} wants a whole number >= ${min}, got '${text}'`);
+  if (!/^\d+$/.test(text) || Number(text) < min)
+    throw new Error(`--${name} wants a whole number >= ${min}, got '${text}'`);
   return Number(text);
 }
 
@@ -99,13 +102,20 @@ export interface PageMeasurement<Options, Report> {
 }
 
 /** A page measurement's main: bad input (options, a missing build) is one line on stderr and exit code 2. */
-export async function pageMeasurementMain<Options, Report>(argv: string[], m: PageMeasurement<Options, Report>): Promise<number> {
+export async function pageMeasurementMain<Options, Report>(
+  argv: string[],
+  m: PageMeasurement<Options, Report>,
+): Promise<number> {
   let options: Options;
   let json = false;
   try {
-    let values;
+    let values: Record<string, string | boolean | undefined>;
     try {
-      values = parseArgs({ args: argv, strict: true, options: { dist: { type: 'string' }, port: { type: 'string' }, json: { type: 'boolean' }, ...m.options } }).values;
+      values = parseArgs({
+        args: argv,
+        strict: true,
+        options: { dist: { type: 'string' }, port: { type: 'string' }, json: { type: 'boolean' }, ...m.options },
+      }).values;
     } catch (e) {
       throw new Error(`${errorMessage(e)}\n${m.usage}`);
     }
@@ -113,7 +123,8 @@ export async function pageMeasurementMain<Options, Report>(argv: string[], m: Pa
     const dist = typeof values.dist === 'string' ? values.dist : (process.env.LOOPLAB_DIST ?? 'dist');
     const port = wholeNumberOption('port', values.port as string | undefined, m.port, 1);
     options = m.parse(values, { dist, port });
-    if (!existsSync(path.join(dist, 'index.html'))) throw new Error(`no build in ${dist}/ (run npm run build, or pass --dist)`);
+    if (!existsSync(path.join(dist, 'index.html')))
+      throw new Error(`no build in ${dist}/ (run npm run build, or pass --dist)`);
   } catch (e) {
     console.error(`${m.name}: ${errorMessage(e)}`);
     return 2;

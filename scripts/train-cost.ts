@@ -46,8 +46,10 @@ export function parseTrainCostArgs(argv: string[]): Args | 'help' {
   });
   if (v.help) return 'help';
   const minutes = v['collect-minutes'];
-  const collectMinutes = minutes === undefined ? 6 : minutes.trim() === '0' ? 0 : positiveNumber('collect-minutes', minutes, 6);
-  if (v['collect-only'] && collectMinutes === 0) throw new UsageError('--collect-only with --collect-minutes 0 does nothing; give minutes to measure');
+  const collectMinutes =
+    minutes === undefined ? 6 : minutes.trim() === '0' ? 0 : positiveNumber('collect-minutes', minutes, 6);
+  if (v['collect-only'] && collectMinutes === 0)
+    throw new UsageError('--collect-only with --collect-minutes 0 does nothing; give minutes to measure');
   return {
     seed: positiveInt('seed', v.seed, 1, 0),
     collectMinutes,
@@ -59,19 +61,23 @@ export function parseTrainCostArgs(argv: string[]): Args | 'help' {
   };
 }
 
-const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}:${String(Math.floor(sec % 60)).padStart(2, '0')}`;
+const clock = (sec: number) =>
+  `${String(Math.floor(sec / 60)).padStart(2, '0')}:${String(Math.floor(sec % 60)).padStart(2, '0')}`;
 
 async function run(args: Args): Promise<number> {
   const { loadCodegen, detectTarget } = await import('../src/codegen/index.ts');
   const { CachingOracle, RuntimeOracle } = await import('../src/agent/oracle.ts');
   const { JsonFileStore } = await import('../src/agent/cacheFile.ts');
   const { collectMeasurements } = await import('../src/agent/costData.ts');
-  const log = (line: string) => process.stdout.write(line + '\n');
+  const log = (line: string) => process.stdout.write(`${line}\n`);
 
   const codegen = await loadCodegen();
   const target = detectTarget();
   const prefix = target.relaxedSimd ? 'relaxed' : 'simd';
-  const store = new JsonFileStore(path.resolve(args.cache), { flushEvery: 500, createFolder: args.cache === DEFAULT_CACHE });
+  const store = new JsonFileStore(path.resolve(args.cache), {
+    flushEvery: 500,
+    createFolder: args.cache === DEFAULT_CACHE,
+  });
   log(`train:cost: seed ${args.seed}, cache ${args.cache} (${store.size} measurements)`);
 
   if (args.collectMinutes > 0) {
@@ -79,7 +85,9 @@ async function run(args: Args): Promise<number> {
     const oracle = new CachingOracle(runtime, store, prefix);
     let last = 0;
     const { loadAgentScorer } = await import('./agentCli.ts');
-    const scorer = args.proposeWith ? await loadAgentScorer(path.resolve(args.proposeWith), codegen, target) : undefined;
+    const scorer = args.proposeWith
+      ? await loadAgentScorer(path.resolve(args.proposeWith), codegen, target)
+      : undefined;
     const r = await collectMeasurements(oracle, {
       scorer,
       seed: args.seed,
@@ -87,7 +95,9 @@ async function run(args: Args): Promise<number> {
       onProblem: (p) => {
         if (p.wallSec - last < 15) return;
         last = p.wallSec;
-        log(`[${clock(p.wallSec)}] measuring: ${p.problems} problems, ${runtime.measured} kernels measured (${fmt(runtime.measuredMs / Math.max(1, runtime.measured), 0)} ms each), last ${p.id}`);
+        log(
+          `[${clock(p.wallSec)}] measuring: ${p.problems} problems, ${runtime.measured} kernels measured (${fmt(runtime.measuredMs / Math.max(1, runtime.measured), 0)} ms each), last ${p.id}`,
+        );
       },
     });
     store.flush();
@@ -104,8 +114,11 @@ async function run(args: Args): Promise<number> {
   const { saveCostModel } = await import('../src/agent/costModelFiles.ts');
   await loadTfWasm();
   const data = costDatasetFromEntries(store.entriesWithPrefix(prefix), codegen, target);
-  log(`train:cost: ${data.rows} measurements of ${data.problems.length} problems (${data.skipped} other cache entries skipped)`);
-  if (data.rows < 20) throw new UsageError(`only ${data.rows} usable measurements in ${args.cache}; measure more with --collect-minutes`);
+  log(
+    `train:cost: ${data.rows} measurements of ${data.problems.length} problems (${data.skipped} other cache entries skipped)`,
+  );
+  if (data.rows < 20)
+    throw new UsageError(`only ${data.rows} usable measurements in ${args.cache}; measure more with --collect-minutes`);
   const out = path.resolve(args.out);
   const t0 = performance.now();
   const result = await trainCostModel(data, {
@@ -129,7 +142,9 @@ async function run(args: Args): Promise<number> {
     validationLoss: result.bestValLoss,
     command: `npm run train:cost -- --seed ${args.seed} --collect-minutes ${args.collectMinutes} --epochs ${args.epochs}${args.proposeWith ? ` --propose-with ${args.proposeWith}` : ''}`,
   });
-  log(`train:cost: best epoch ${result.bestEpoch} (validation loss ${fmt(result.bestValLoss, 4)}); wrote ${path.relative(process.cwd(), out)}/model.json, weights.bin, learning-curve.csv`);
+  log(
+    `train:cost: best epoch ${result.bestEpoch} (validation loss ${fmt(result.bestValLoss, 4)}); wrote ${path.relative(process.cwd(), out)}/model.json, weights.bin, learning-curve.csv`,
+  );
   return 0;
 }
 

@@ -14,6 +14,8 @@
 // checkpoint is written at every validation; --resume continues from it (weights, counters,
 // curve and time spent; PPO's critic, DQN's replay buffer and Adam's moments start afresh).
 import path from 'node:path';
+import type { FeatureMlp } from '../src/agent/policy.ts';
+import type { ResumeState } from '../src/agent/train.ts';
 import { UsageError, fmt, fmtGflops, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
 
 const USAGE =
@@ -82,7 +84,8 @@ export function parseTrainArgs(argv: string[]): Args | 'help' {
   };
 }
 
-const clock = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}:${String(Math.floor(sec % 60)).padStart(2, '0')}`;
+const clock = (sec: number) =>
+  `${String(Math.floor(sec / 60)).padStart(2, '0')}:${String(Math.floor(sec % 60)).padStart(2, '0')}`;
 
 async function run(args: Args): Promise<number> {
   const { writeFileSync, mkdirSync, existsSync, readFileSync } = await import('node:fs');
@@ -97,9 +100,11 @@ async function run(args: Args): Promise<number> {
 
   const out = path.resolve(args.out);
   const checkpointDir = path.resolve(`node_modules/.cache/looplab-agent/checkpoint-seed${args.seed}`);
-  const log = (line: string) => process.stdout.write(line + '\n');
+  const log = (line: string) => process.stdout.write(`${line}\n`);
 
-  const store = args.cache ? new JsonFileStore(path.resolve(args.cache), { flushEvery: 500, createFolder: args.cache === DEFAULT_CACHE }) : undefined;
+  const store = args.cache
+    ? new JsonFileStore(path.resolve(args.cache), { flushEvery: 500, createFolder: args.cache === DEFAULT_CACHE })
+    : undefined;
   await loadTfWasm();
   const codegen = await loadCodegen();
   const target = detectTarget();
@@ -109,21 +114,37 @@ async function run(args: Args): Promise<number> {
   const oracle = new CachingOracle(runtime, store, target.relaxedSimd ? 'relaxed' : 'simd');
   const split = splitBenchmarks(args.seed);
   const validation = samplePerFamily(split.validation, args.validation);
-  const config = { ...(args.algo === 'ppo' ? DEFAULT_PPO_CONFIG : DEFAULT_TRAIN_CONFIG), ...args.config, seed: args.seed, featureSet: args.features, budgetSec: args.minutes * 60, evalEverySec: args.evalEvery, maxEpisodes: args.maxEpisodes };
+  const config = {
+    ...(args.algo === 'ppo' ? DEFAULT_PPO_CONFIG : DEFAULT_TRAIN_CONFIG),
+    ...args.config,
+    seed: args.seed,
+    featureSet: args.features,
+    budgetSec: args.minutes * 60,
+    evalEverySec: args.evalEvery,
+    maxEpisodes: args.maxEpisodes,
+  };
   log(
     `train: ${args.algo}, seed ${args.seed}, ${args.features} features, peak ${fmtGflops(peak)} GFLOPS, ${split.train.length} train / ${split.validation.length} validation (${validation.length} used) / ${split.test.length} test problems, ` +
       `budget ${args.minutes} min, ${store ? `cache ${path.relative(process.cwd(), store.file)} (${store.size} measurements)` : 'no cache'}`,
   );
 
-  let resume;
-  let initial;
+  let resume: ResumeState | undefined;
+  let initial: FeatureMlp | undefined;
   const statePath = path.join(checkpointDir, 'state.json');
   if (args.resume) {
-    if (!existsSync(statePath) || !policyExists(checkpointDir, 'online-')) throw new UsageError(`--resume: no checkpoint in ${path.relative(process.cwd(), checkpointDir)}`);
+    if (!existsSync(statePath) || !policyExists(checkpointDir, 'online-'))
+      throw new UsageError(`--resume: no checkpoint in ${path.relative(process.cwd(), checkpointDir)}`);
     const state = JSON.parse(readFileSync(statePath, 'utf8'));
     initial = await loadPolicy(checkpointDir, 'online-');
     const best = policyExists(checkpointDir, 'best-') ? await loadPolicy(checkpointDir, 'best-') : undefined;
-    resume = { episodes: state.episodes, envSteps: state.envSteps, wallSec: state.wallSec, curve: state.curve, bestValSpeedup: state.bestValSpeedup, best };
+    resume = {
+      episodes: state.episodes,
+      envSteps: state.envSteps,
+      wallSec: state.wallSec,
+      curve: state.curve,
+      bestValSpeedup: state.bestValSpeedup,
+      best,
+    };
     log(`train: resuming at episode ${state.episodes}, ${clock(state.wallSec)} spent`);
   }
 
@@ -160,10 +181,24 @@ async function run(args: Args): Promise<number> {
         );
         mkdirSync(out, { recursive: true });
         writeFileSync(path.join(out, 'learning-curve.csv'), curveCsv(curve));
-        if (improved) await savePolicy(policy, out, meta({ validationSpeedup: row.val_speedup, episodes: row.episode, wallSec: row.wall_s }));
+        if (improved)
+          await savePolicy(
+            policy,
+            out,
+            meta({ validationSpeedup: row.val_speedup, episodes: row.episode, wallSec: row.wall_s }),
+          );
         await savePolicy(policy, checkpointDir, {}, 'online-');
         if (improved) await savePolicy(policy, checkpointDir, {}, 'best-');
-        writeFileSync(statePath, JSON.stringify({ episodes: row.episode, envSteps: row.env_steps, wallSec: row.wall_s, curve, bestValSpeedup }));
+        writeFileSync(
+          statePath,
+          JSON.stringify({
+            episodes: row.episode,
+            envSteps: row.env_steps,
+            wallSec: row.wall_s,
+            curve,
+            bestValSpeedup,
+          }),
+        );
         store?.flush();
       },
     },

@@ -58,8 +58,10 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
   );
   if (v.help) return 'help';
-  if (v.op === undefined || v.op.trim() === '') throw new UsageError('missing --op "<expr>", e.g. --op "C[m,n] += A[m,k] * B[k,n]"');
-  if (v.sizes === undefined || v.sizes.trim() === '') throw new UsageError('missing --sizes, e.g. --sizes "m=256,n=256,k=256"');
+  if (v.op === undefined || v.op.trim() === '')
+    throw new UsageError('missing --op "<expr>", e.g. --op "C[m,n] += A[m,k] * B[k,n]"');
+  if (v.sizes === undefined || v.sizes.trim() === '')
+    throw new UsageError('missing --sizes, e.g. --sizes "m=256,n=256,k=256"');
   if (v.method === undefined) throw new UsageError(`missing --method, one of ${METHODS.join(', ')}`);
   const budget = v['budget-s'] === undefined ? undefined : positiveNumber('budget-s', v['budget-s'], 60) * 1000;
   return {
@@ -98,7 +100,13 @@ async function run(args: Args): Promise<number> {
   const oracle = store ? new CachingOracle(runtime, store, target.relaxedSimd ? 'relaxed' : 'simd') : runtime;
 
   progress.start(1, `tuning with ${args.method}`);
-  const result = await tune(args.method, problem, oracle, { policy, scorer, steps: args.steps, budgetMs: args.budgetMs, seed: args.seed });
+  const result = await tune(args.method, problem, oracle, {
+    policy,
+    scorer,
+    steps: args.steps,
+    budgetMs: args.budgetMs,
+    seed: args.seed,
+  });
   progress.done();
   store?.flush();
   const measure = await finalMeasurer(codegen, target);
@@ -107,7 +115,9 @@ async function run(args: Args): Promise<number> {
   progress.done();
   const schedule = printSchedule(problem, result.schedule);
   if (!tuned.correct || !def.correct) {
-    throw new Error(`the ${tuned.correct ? 'default' : 'tuned'} kernel is incorrect (${(tuned.correct ? def : tuned).reason ?? 'wrong output'}): ${schedule}`);
+    throw new Error(
+      `the ${tuned.correct ? 'default' : 'tuned'} kernel is incorrect (${(tuned.correct ? def : tuned).reason ?? 'wrong output'}): ${schedule}`,
+    );
   }
   const out = {
     method: args.method,
@@ -119,7 +129,7 @@ async function run(args: Args): Promise<number> {
     actions: result.actions,
   };
   if (args.json) {
-    process.stdout.write(JSON.stringify(out) + '\n');
+    process.stdout.write(`${JSON.stringify(out)}\n`);
     return 0;
   }
   const lines = [
@@ -132,7 +142,7 @@ async function run(args: Args): Promise<number> {
     `tuning    ${fmt(out.tuning_s, 2)} s, ${result.evaluations} kernel${result.evaluations === 1 ? '' : 's'} measured`,
     `actions   ${result.actions.length ? result.actions.join(' ') : args.method === 'expert' ? '(the expert grid has none)' : '(none: the default was fastest)'}`,
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
 

@@ -44,13 +44,25 @@ describe('Progress', () => {
   it('writes a line per step with its time when enabled, nothing otherwise', () => {
     let t = 0;
     const out: string[] = [];
-    const on = new Progress('bench', 2, true, (x) => void out.push(x), () => t);
+    const on = new Progress(
+      'bench',
+      2,
+      true,
+      (x) => void out.push(x),
+      () => t,
+    );
     on.start(1, 'naive-js');
     t = 1500;
     on.done();
     expect(out.join('')).toBe('bench: [1/2] naive-js ... 1.5 s\n');
     const quiet: string[] = [];
-    const off = new Progress('bench', 2, false, (x) => void quiet.push(x), () => t);
+    const off = new Progress(
+      'bench',
+      2,
+      false,
+      (x) => void quiet.push(x),
+      () => t,
+    );
     off.start(1, 'naive-js');
     off.done();
     expect(quiet).toEqual([]);

@@ -26,7 +26,12 @@ export function checkWork(flops: number, maxGflop: number, what: string): void {
  * variables shrink first (whole rows of the output), each to at least 1. Null when the problem
  * is small enough as it is.
  */
-export function naiveSampleSizes(variables: readonly string[], sizes: Readonly<Record<string, number>>, flops: number, maxFlops: number): Record<string, number> | null {
+export function naiveSampleSizes(
+  variables: readonly string[],
+  sizes: Readonly<Record<string, number>>,
+  flops: number,
+  maxFlops: number,
+): Record<string, number> | null {
   if (flops <= maxFlops) return null;
   const out: Record<string, number> = { ...sizes };
   let left = flops;

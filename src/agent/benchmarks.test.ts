@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../core/random.ts';
-import { bmmSet, benchmarkProblem, convSet, matmulSet, oddBenchmarks, problemPicker, samplePerFamily, splitBenchmarks } from './benchmarks.ts';
+import {
+  bmmSet,
+  benchmarkProblem,
+  convSet,
+  matmulSet,
+  oddBenchmarks,
+  problemPicker,
+  samplePerFamily,
+  splitBenchmarks,
+} from './benchmarks.ts';
 
 describe('benchmark sets', () => {
   it("matmul is LoopTune's grid: m, k, n in 64, 80, ..., 256", () => {
     const all = matmulSet();
     expect(all).toHaveLength(13 ** 3);
-    expect(all[0]).toMatchObject({ id: 'matmul m=64,n=64,k=64', sizes: 'm=64, n=64, k=64', op: 'C[m,n] += A[m,k] * B[k,n]' });
+    expect(all[0]).toMatchObject({
+      id: 'matmul m=64,n=64,k=64',
+      sizes: 'm=64, n=64, k=64',
+      op: 'C[m,n] += A[m,k] * B[k,n]',
+    });
     expect(new Set(all.map((b) => b.id)).size).toBe(all.length);
     expect(benchmarkProblem(all[all.length - 1]).sizes).toEqual({ m: 256, n: 256, k: 256 });
   });
@@ -14,7 +27,8 @@ describe('benchmark sets', () => {
   it('batched matmul and convolution grids parse', () => {
     expect(bmmSet()).toHaveLength(3 * 7 ** 3);
     expect(convSet()).toHaveLength(4 * 4 * 6 * 2);
-    for (const b of [...samplePerFamily(bmmSet(), 5), ...samplePerFamily(convSet(), 5)]) expect(benchmarkProblem(b).flops).toBeGreaterThan(0);
+    for (const b of [...samplePerFamily(bmmSet(), 5), ...samplePerFamily(convSet(), 5)])
+      expect(benchmarkProblem(b).flops).toBeGreaterThan(0);
   });
 
   it('splits 90/10 by seed, with a validation slice taken from the train part', () => {

@@ -42,7 +42,8 @@ function benchmark(family: Family, sizes: Record<string, number>): Benchmark {
 /** Every matmul with m, k, n in 64, 80, ..., 256 (2197 problems). */
 export function matmulSet(): Benchmark[] {
   const out: Benchmark[] = [];
-  for (const m of LOOPTUNE_SIZES) for (const n of LOOPTUNE_SIZES) for (const k of LOOPTUNE_SIZES) out.push(benchmark('matmul', { m, n, k }));
+  for (const m of LOOPTUNE_SIZES)
+    for (const n of LOOPTUNE_SIZES) for (const k of LOOPTUNE_SIZES) out.push(benchmark('matmul', { m, n, k }));
   return out;
 }
 
@@ -50,7 +51,8 @@ export function matmulSet(): Benchmark[] {
 export function bmmSet(): Benchmark[] {
   const sizes = range(32, 128, 16);
   const out: Benchmark[] = [];
-  for (const b of [2, 4, 8]) for (const m of sizes) for (const n of sizes) for (const k of sizes) out.push(benchmark('bmm', { b, m, n, k }));
+  for (const b of [2, 4, 8])
+    for (const m of sizes) for (const n of sizes) for (const k of sizes) out.push(benchmark('bmm', { b, m, n, k }));
   return out;
 }
 
@@ -124,8 +126,10 @@ export function oddBenchmarks(seed: number, perFamily = 4): Benchmark[] {
     return x % 2 === 1 ? x : x + 1;
   };
   const out: Benchmark[] = [];
-  for (let i = 0; i < perFamily; i++) out.push(benchmark('matmul', { m: odd(33, 299), n: odd(33, 299), k: odd(33, 299) }));
-  for (let i = 0; i < perFamily; i++) out.push(benchmark('bmm', { b: odd(2, 7), m: odd(25, 139), n: odd(25, 139), k: odd(25, 139) }));
+  for (let i = 0; i < perFamily; i++)
+    out.push(benchmark('matmul', { m: odd(33, 299), n: odd(33, 299), k: odd(33, 299) }));
+  for (let i = 0; i < perFamily; i++)
+    out.push(benchmark('bmm', { b: odd(2, 7), m: odd(25, 139), n: odd(25, 139), k: odd(25, 139) }));
   for (let i = 0; i < perFamily; i++) {
     const o = odd(7, 29);
     const kk = i % 2 === 0 ? 3 : 5;
@@ -167,7 +171,11 @@ export function samplePerFamily(benchmarks: readonly Benchmark[], count: number)
  * Draws training problems: a family by its weight (1 when not given), then one of its problems,
  * uniformly; two draws of `random` per problem.
  */
-export function problemPicker(train: readonly Benchmark[], familyWeights: Partial<Record<Family, number>>, random: () => number): () => Benchmark {
+export function problemPicker(
+  train: readonly Benchmark[],
+  familyWeights: Partial<Record<Family, number>>,
+  random: () => number,
+): () => Benchmark {
   const byFamily = new Map<Family, Benchmark[]>();
   for (const b of train) byFamily.set(b.family, [...(byFamily.get(b.family) ?? []), b]);
   const families = [...byFamily.keys()];
@@ -222,7 +230,11 @@ export function expertBenchmarks(): Benchmark[] {
  * model sees the sizes it is asked about. Problems of the test split and the expert set are
  * never returned, nor problems over 300 MFLOP.
  */
-export function costTrainingProblem(train: readonly Benchmark[], excluded: ReadonlySet<string>, random: () => number): Benchmark {
+export function costTrainingProblem(
+  train: readonly Benchmark[],
+  excluded: ReadonlySet<string>,
+  random: () => number,
+): Benchmark {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   for (;;) {
     let b: Benchmark;
@@ -239,7 +251,14 @@ export function costTrainingProblem(train: readonly Benchmark[], excluded: Reado
       } else {
         const o = 5 + Math.floor(random() * 52);
         const kk = pick([1, 3, 3, 5]);
-        const sizes = { co: pick([8, 16, 24, 32, 48, 64, 96, 128]), oh: o, ow: o, ci: pick([3, 8, 16, 32, 64, 128]), kh: kk, kw: kk };
+        const sizes = {
+          co: pick([8, 16, 24, 32, 48, 64, 96, 128]),
+          oh: o,
+          ow: o,
+          ci: pick([3, 8, 16, 32, 64, 128]),
+          kh: kk,
+          kw: kk,
+        };
         b = random() < 0.25 ? { ...benchmark('conv', sizes), op: STRIDED_CONV } : benchmark('conv', sizes);
         if (b.op === STRIDED_CONV) b = { ...b, id: b.id.replace(/^conv /, 'conv-stride2 ') };
       }

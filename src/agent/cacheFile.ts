@@ -41,20 +41,28 @@ export class JsonFileStore implements MeasurementStore {
     this.createFolder = options.createFolder ?? false;
     const folder = path.dirname(file);
     if (!this.createFolder && !existsSync(folder)) {
-      throw new CacheFileError(`the folder ${folder} does not exist; create it, or give a cache file in an existing folder`);
+      throw new CacheFileError(
+        `the folder ${folder} does not exist; create it, or give a cache file in an existing folder`,
+      );
     }
     if (!existsSync(file)) return;
-    if (!statSync(file).isFile()) throw new CacheFileError(`${file} is a folder, not a measurement cache; give a file name`);
+    if (!statSync(file).isFile())
+      throw new CacheFileError(`${file} is a folder, not a measurement cache; give a file name`);
     let data: CacheFileContent;
     try {
       data = JSON.parse(readFileSync(file, 'utf8')) as CacheFileContent;
     } catch {
-      throw new CacheFileError(`${file} is not a measurement cache (not JSON) and is left as it is; give another file name, or delete the file if it is a damaged cache`);
+      throw new CacheFileError(
+        `${file} is not a measurement cache (not JSON) and is left as it is; give another file name, or delete the file if it is a damaged cache`,
+      );
     }
     if (data?.version !== 1 || typeof data.entries !== 'object' || data.entries === null) {
-      throw new CacheFileError(`${file} is not a measurement cache (no version 1 entries) and is left as it is; give another file name, or delete the file if it is a damaged cache`);
+      throw new CacheFileError(
+        `${file} is not a measurement cache (no version 1 entries) and is left as it is; give another file name, or delete the file if it is a damaged cache`,
+      );
     }
-    for (const [k, v] of Object.entries(data.entries)) if (typeof v === 'number' && Number.isFinite(v)) this.entries.set(k, v);
+    for (const [k, v] of Object.entries(data.entries))
+      if (typeof v === 'number' && Number.isFinite(v)) this.entries.set(k, v);
   }
 
   get(key: string): number | undefined {

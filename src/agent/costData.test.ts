@@ -35,8 +35,17 @@ describe('collectMeasurements', () => {
     });
     // Proposes the schedules with the most loops.
     const scorer = (_: unknown, schedules: readonly { loops: unknown[] }[]) => schedules.map((s) => s.loops.length);
-    await collectMeasurements(oracle, { seed: 1, budgetSec: 0.05, randomPerProblem: 4, proposedPerProblem: 4, expertPerProblem: 0, scorer, now: () => clock });
+    await collectMeasurements(oracle, {
+      seed: 1,
+      budgetSec: 0.05,
+      randomPerProblem: 4,
+      proposedPerProblem: 4,
+      expertPerProblem: 0,
+      scorer,
+      now: () => clock,
+    });
     expect(measured.length).toBeGreaterThan(0);
-    for (const s of measured.slice(0, 4)) expect(s.split(' ').filter((w) => !w.startsWith('r')).length).toBeGreaterThanOrEqual(6);
+    for (const s of measured.slice(0, 4))
+      expect(s.split(' ').filter((w) => !w.startsWith('r')).length).toBeGreaterThanOrEqual(6);
   });
 });

@@ -31,7 +31,10 @@ export interface CollectOptions {
 }
 
 /** Measures random problems until the budget is spent; returns the problems and measurements made. */
-export async function collectMeasurements(oracle: GflopsOracle, options: CollectOptions): Promise<{ problems: number; measured: number }> {
+export async function collectMeasurements(
+  oracle: GflopsOracle,
+  options: CollectOptions,
+): Promise<{ problems: number; measured: number }> {
   const now = options.now ?? (() => performance.now());
   const start = now();
   const random = seededRandom(options.seed * 7741 + 3);

@@ -46,10 +46,17 @@ beforeAll(async () => {
     for (const spec of allSpecs(p).slice(0, 40)) {
       const s = tileSchedule(p, spec)!;
       const report = codegen.generate(p, s, target).report;
-      entries.push([measurementKey(p, s, 'simd'), fakeGflops(report.vectorAccumulators, s.loops[s.loops.length - 1].trip)]);
+      entries.push([
+        measurementKey(p, s, 'simd'),
+        fakeGflops(report.vectorAccumulators, s.loops[s.loops.length - 1].trip),
+      ]);
     }
   }
-  entries.push(['not a key', 3], ['simd|C[m,n] += A[m,k] * B[k,n]|m=8,n=8,k=8|m n q', 4], ['simd|C[m,n] += A[m,k] * B[k,n]|m=8,n=8,k=8|m n k', 0]);
+  entries.push(
+    ['not a key', 3],
+    ['simd|C[m,n] += A[m,k] * B[k,n]|m=8,n=8,k=8|m n q', 4],
+    ['simd|C[m,n] += A[m,k] * B[k,n]|m=8,n=8,k=8|m n k', 0],
+  );
   data = costDatasetFromEntries(entries, codegen, target);
 });
 
@@ -143,7 +150,11 @@ describe('the committed cost model', () => {
     const model = await loadCostModel(fileURLToPath(new URL('../../public/agent/cost-model/', import.meta.url)));
     expect(model.metadata.command).toMatch(/^npm run train:cost/);
     const p = parseProblem(MATMUL, 'm=256, n=256, k=256');
-    const [tiled, untiled] = model.predictGflops(p, [parseSchedule(p, 'm n k m:2 n:16'), parseSchedule(p, 'm n k')], codegenReporter(codegen, target));
+    const [tiled, untiled] = model.predictGflops(
+      p,
+      [parseSchedule(p, 'm n k m:2 n:16'), parseSchedule(p, 'm n k')],
+      codegenReporter(codegen, target),
+    );
     expect(tiled).toBeGreaterThan(2 * untiled);
   });
 });

@@ -64,7 +64,8 @@ export function workingSets(problem: Problem, schedule: Schedule): number[] {
     let bytes = 0;
     for (const t of [problem.output, ...problem.inputs]) {
       let elements = 1;
-      for (const index of t.indices) elements *= index.reduce((acc, term) => acc + Math.abs(term.coef) * ((ext.get(term.variable) ?? 1) - 1), 0) + 1;
+      for (const index of t.indices)
+        elements *= index.reduce((acc, term) => acc + Math.abs(term.coef) * ((ext.get(term.variable) ?? 1) - 1), 0) + 1;
       bytes += 4 * elements;
     }
     out.push(bytes);
@@ -99,7 +100,9 @@ export function costFeatures(problem: Problem, schedule: Schedule, report: Kerne
   o += values.length;
   for (const t of [problem.output, ...problem.inputs]) {
     const kind = r.access[t.name];
-    ACCESS_KINDS.forEach((k, j) => (out[o + j] = kind === k ? 1 : 0));
+    ACCESS_KINDS.forEach((k, j) => {
+      out[o + j] = kind === k ? 1 : 0;
+    });
     o += ACCESS_KINDS.length;
   }
   out[o++] = Math.log2(problem.flops) / 32;
@@ -131,7 +134,9 @@ export interface CostDataset {
 }
 
 /** Splits a measurement-cache key (oracle.ts measurementKey) into problem and schedule text. */
-export function parseMeasurementKey(key: string): { prefix: string; op: string; sizes: string; schedule: string } | null {
+export function parseMeasurementKey(
+  key: string,
+): { prefix: string; op: string; sizes: string; schedule: string } | null {
   const parts = key.split('|');
   if (parts.length !== 4) return null;
   const [prefix, op, sizes, schedule] = parts;
@@ -139,7 +144,11 @@ export function parseMeasurementKey(key: string): { prefix: string; op: string; 
 }
 
 /** Builds the data set from measurement-cache entries (key, GFLOPS) of one target. */
-export function costDatasetFromEntries(entries: Iterable<[string, number]>, codegen: Codegen, target: Target): CostDataset {
+export function costDatasetFromEntries(
+  entries: Iterable<[string, number]>,
+  codegen: Codegen,
+  target: Target,
+): CostDataset {
   const reporter = codegenReporter(codegen, target);
   const parsed = new Map<string, Problem>();
   const problems = new Map<string, number>();
@@ -172,11 +181,23 @@ export function costDatasetFromEntries(entries: Iterable<[string, number]>, code
     }
   }
   const x = new Float32Array(xs.length * COST_FEATURES);
-  xs.forEach((row, i) => x.set(row, i * COST_FEATURES));
+  xs.forEach((row, i) => {
+    x.set(row, i * COST_FEATURES);
+  });
   const best = new Map<number, number>();
-  of.forEach((p, i) => best.set(p, Math.max(best.get(p) ?? -Infinity, ys[i])));
+  of.forEach((p, i) => {
+    best.set(p, Math.max(best.get(p) ?? -Infinity, ys[i]));
+  });
   const y = Float32Array.from(ys, (v, i) => Math.max(TARGET_FLOOR, v - (best.get(of[i]) as number)));
-  return { x, y, logGflops: Float32Array.from(ys), problemOf: Int32Array.from(of), problems: [...problems.keys()], rows: xs.length, skipped };
+  return {
+    x,
+    y,
+    logGflops: Float32Array.from(ys),
+    problemOf: Int32Array.from(of),
+    problems: [...problems.keys()],
+    rows: xs.length,
+    skipped,
+  };
 }
 
 export interface CostModelMetadata {
@@ -208,13 +229,20 @@ export class CostModel {
         }),
       ),
     });
-    return new CostModel(model, { kind: 'cost-model', featureVersion: COST_FEATURE_VERSION, hidden: [...hidden], mean: Array.from(mean), std: Array.from(std) });
+    return new CostModel(model, {
+      kind: 'cost-model',
+      featureVersion: COST_FEATURE_VERSION,
+      hidden: [...hidden],
+      mean: Array.from(mean),
+      std: Array.from(std),
+    });
   }
 
   private standardize(x: Float32Array, rows: number): tf.Tensor2D {
     const { mean, std } = this.metadata;
     const z = new Float32Array(x.length);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < COST_FEATURES; c++) z[r * COST_FEATURES + c] = (x[r * COST_FEATURES + c] - mean[c]) / std[c];
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < COST_FEATURES; c++) z[r * COST_FEATURES + c] = (x[r * COST_FEATURES + c] - mean[c]) / std[c];
     return tf.tensor2d(z, [rows, COST_FEATURES]);
   }
 
@@ -245,10 +273,14 @@ export class CostModel {
       at.push(i);
     });
     const x = new Float32Array(rows.length * COST_FEATURES);
-    rows.forEach((r, i) => x.set(r, i * COST_FEATURES));
+    rows.forEach((r, i) => {
+      x.set(r, i * COST_FEATURES);
+    });
     const p = this.predictLog(x, rows.length);
     const out = schedules.map(() => 0);
-    at.forEach((i, j) => (out[i] = Math.exp(p[j])));
+    at.forEach((i, j) => {
+      out[i] = Math.exp(p[j]);
+    });
     return out;
   }
 
@@ -286,12 +318,18 @@ export class CostModel {
   }
 
   static async fromFiles(files: { modelJson: tf.io.ModelJSON; weights: ArrayBuffer }): Promise<CostModel> {
-    const artifacts = await tf.io.getModelArtifactsForJSON(files.modelJson, async (manifest) => [manifest.flatMap((g) => g.weights), files.weights.slice(0)]);
+    const artifacts = await tf.io.getModelArtifactsForJSON(files.modelJson, async (manifest) => [
+      manifest.flatMap((g) => g.weights),
+      files.weights.slice(0),
+    ]);
     const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
     const meta = (model.getUserDefinedMetadata() as { looplab?: CostModelMetadata } | undefined)?.looplab;
-    if (meta?.kind !== 'cost-model') throw new Error('the model has no looplab cost-model metadata; it was not saved by CostModel');
+    if (meta?.kind !== 'cost-model')
+      throw new Error('the model has no looplab cost-model metadata; it was not saved by CostModel');
     if (meta.featureVersion !== COST_FEATURE_VERSION) {
-      throw new Error(`the cost model was trained on features version ${meta.featureVersion}, this looplab computes version ${COST_FEATURE_VERSION}; retrain it with npm run train:cost`);
+      throw new Error(
+        `the cost model was trained on features version ${meta.featureVersion}, this looplab computes version ${COST_FEATURE_VERSION}; retrain it with npm run train:cost`,
+      );
     }
     return new CostModel(model, meta);
   }
@@ -315,9 +353,11 @@ function gather(data: CostDataset, idx: ArrayLike<number>): { x: Float32Array; y
 export function featureStats(data: CostDataset, rows: ArrayLike<number>): { mean: Float32Array; std: Float32Array } {
   const mean = new Float32Array(COST_FEATURES);
   const std = new Float32Array(COST_FEATURES);
-  for (let i = 0; i < rows.length; i++) for (let c = 0; c < COST_FEATURES; c++) mean[c] += data.x[rows[i] * COST_FEATURES + c];
+  for (let i = 0; i < rows.length; i++)
+    for (let c = 0; c < COST_FEATURES; c++) mean[c] += data.x[rows[i] * COST_FEATURES + c];
   for (let c = 0; c < COST_FEATURES; c++) mean[c] /= Math.max(1, rows.length);
-  for (let i = 0; i < rows.length; i++) for (let c = 0; c < COST_FEATURES; c++) std[c] += (data.x[rows[i] * COST_FEATURES + c] - mean[c]) ** 2;
+  for (let i = 0; i < rows.length; i++)
+    for (let c = 0; c < COST_FEATURES; c++) std[c] += (data.x[rows[i] * COST_FEATURES + c] - mean[c]) ** 2;
   for (let c = 0; c < COST_FEATURES; c++) {
     const s = Math.sqrt(std[c] / Math.max(1, rows.length));
     std[c] = s > 1e-6 ? s : 1;
@@ -335,7 +375,14 @@ export interface CostTrainConfig {
   validationFraction: number;
 }
 
-export const DEFAULT_COST_TRAIN_CONFIG: CostTrainConfig = { seed: 1, epochs: 60, batchSize: 128, learningRate: 1e-3, hidden: [128, 64], validationFraction: 0.1 };
+export const DEFAULT_COST_TRAIN_CONFIG: CostTrainConfig = {
+  seed: 1,
+  epochs: 60,
+  batchSize: 128,
+  learningRate: 1e-3,
+  hidden: [128, 64],
+  validationFraction: 0.1,
+};
 
 export interface CostCurveRow {
   epoch: number;
@@ -348,22 +395,41 @@ export interface CostCurveRow {
   val_problems: number;
 }
 
-export const COST_CURVE_COLUMNS: (keyof CostCurveRow)[] = ['epoch', 'train_loss', 'val_loss', 'val_top1', 'val_top3', 'val_problems'];
+export const COST_CURVE_COLUMNS: (keyof CostCurveRow)[] = [
+  'epoch',
+  'train_loss',
+  'val_loss',
+  'val_top1',
+  'val_top3',
+  'val_problems',
+];
 
 export function costCurveCsv(rows: CostCurveRow[]): string {
-  return [COST_CURVE_COLUMNS.join(','), ...rows.map((r) => COST_CURVE_COLUMNS.map((c) => String(r[c])).join(','))].join('\n') + '\n';
+  return `${[
+    COST_CURVE_COLUMNS.join(','),
+    ...rows.map((r) => COST_CURVE_COLUMNS.map((c) => String(r[c])).join(',')),
+  ].join('\n')}\n`;
 }
 
 /** One Adam step on a batch of rows; returns the batch's loss before the step. */
-export function costTrainStep(model: CostModel, optimizer: tf.Optimizer, data: CostDataset, rows: ArrayLike<number>): number {
+export function costTrainStep(
+  model: CostModel,
+  optimizer: tf.Optimizer,
+  data: CostDataset,
+  rows: ArrayLike<number>,
+): number {
   const { x, y } = gather(data, rows);
   return tf.tidy(() => {
     const { mean, std } = model.metadata;
     const z = new Float32Array(x.length);
-    for (let r = 0; r < rows.length; r++) for (let c = 0; c < COST_FEATURES; c++) z[r * COST_FEATURES + c] = (x[r * COST_FEATURES + c] - mean[c]) / std[c];
+    for (let r = 0; r < rows.length; r++)
+      for (let c = 0; c < COST_FEATURES; c++) z[r * COST_FEATURES + c] = (x[r * COST_FEATURES + c] - mean[c]) / std[c];
     const xt = tf.tensor2d(z, [rows.length, COST_FEATURES]);
     const yt = tf.tensor2d(y, [rows.length, 1]);
-    const loss = optimizer.minimize(() => tf.losses.meanSquaredError(yt, model.model.apply(xt, { training: true }) as tf.Tensor2D) as tf.Scalar, true);
+    const loss = optimizer.minimize(
+      () => tf.losses.meanSquaredError(yt, model.model.apply(xt, { training: true }) as tf.Tensor2D) as tf.Scalar,
+      true,
+    );
     return (loss as tf.Scalar).dataSync()[0];
   });
 }
@@ -372,13 +438,20 @@ export function costTrainStep(model: CostModel, optimizer: tf.Optimizer, data: C
  * Geomean over problems with >= 3 rows of (best measured GFLOPS among the model's `k` first
  * choices) / (best measured): k = 1 is the model's pick, k > 1 what a search measuring k gets.
  */
-export function topKRatio(model: CostModel, data: CostDataset, rows: Int32Array, k = 1): { ratio: number; problems: number } {
+export function topKRatio(
+  model: CostModel,
+  data: CostDataset,
+  rows: Int32Array,
+  k = 1,
+): { ratio: number; problems: number } {
   const byProblem = new Map<number, number[]>();
   for (const r of rows) byProblem.set(data.problemOf[r], [...(byProblem.get(data.problemOf[r]) ?? []), r]);
   const { x } = gather(data, rows);
   const p = model.predictLog(x, rows.length);
   const pred = new Map<number, number>();
-  rows.forEach((r, i) => pred.set(r, p[i]));
+  rows.forEach((r, i) => {
+    pred.set(r, p[i]);
+  });
   let logSum = 0;
   let n = 0;
   for (const members of byProblem.values()) {
@@ -393,7 +466,11 @@ export function topKRatio(model: CostModel, data: CostDataset, rows: Int32Array,
 }
 
 /** The seeded split of a data set's rows by problem (validation problems are never trained on); problems with fewer than 3 rows are left out. */
-export function splitByProblem(data: CostDataset, fraction: number, seed: number): { train: Int32Array; validation: Int32Array } {
+export function splitByProblem(
+  data: CostDataset,
+  fraction: number,
+  seed: number,
+): { train: Int32Array; validation: Int32Array } {
   const order = seededShuffle(
     data.problems.map((_, i) => i),
     seed * 31 + 5,
@@ -439,16 +516,27 @@ export async function trainCostModel(
     const valLoss = validation.length ? model.loss(data, validation) : sum / Math.max(1, batches);
     const top = topKRatio(model, data, validation, 1);
     const top3 = topKRatio(model, data, validation, 3);
-    const row = { epoch, train_loss: sum / Math.max(1, batches), val_loss: valLoss, val_top1: top.ratio, val_top3: top3.ratio, val_problems: top.problems };
+    const row = {
+      epoch,
+      train_loss: sum / Math.max(1, batches),
+      val_loss: valLoss,
+      val_top1: top.ratio,
+      val_top3: top3.ratio,
+      val_problems: top.problems,
+    };
     curve.push(row);
     await options.onEpoch?.(row);
     if (valLoss < best.loss) {
-      best.weights.forEach((w) => w.dispose());
+      best.weights.forEach((w) => {
+        w.dispose();
+      });
       best = { epoch, loss: valLoss, weights: model.weights() };
     }
   }
   model.setWeights(best.weights);
-  best.weights.forEach((w) => w.dispose());
+  best.weights.forEach((w) => {
+    w.dispose();
+  });
   optimizer.dispose();
   return { model, curve, bestEpoch: best.epoch, bestValLoss: best.loss };
 }

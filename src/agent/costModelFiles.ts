@@ -16,7 +16,7 @@ export async function saveCostModel(model: CostModel, dir: string, extra: Record
   mkdirSync(dir, { recursive: true });
   const files = await model.toFiles(extra);
   writeAtomic(path.join(dir, 'weights.bin'), new Uint8Array(files.weights));
-  writeAtomic(path.join(dir, 'model.json'), JSON.stringify(files.modelJson) + '\n');
+  writeAtomic(path.join(dir, 'model.json'), `${JSON.stringify(files.modelJson)}\n`);
 }
 
 export async function loadCostModel(dir: string): Promise<CostModel> {
@@ -24,5 +24,8 @@ export async function loadCostModel(dir: string): Promise<CostModel> {
   if (!existsSync(modelFile)) throw new Error(`no cost model at ${modelFile}; train one with npm run train:cost`);
   const modelJson = JSON.parse(readFileSync(modelFile, 'utf8'));
   const bytes = readFileSync(path.join(dir, modelJson.weightsManifest?.[0]?.paths?.[0] ?? 'weights.bin'));
-  return CostModel.fromFiles({ modelJson, weights: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
+  return CostModel.fromFiles({
+    modelJson,
+    weights: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  });
 }

@@ -54,7 +54,9 @@ export class DqnLearner {
       const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
       const scale = tf.minimum(1, tf.div(this.clipNorm, tf.add(norm, 1e-6)));
       const named: tf.NamedTensorMap = {};
-      vars.forEach((v, i) => (named[v.name] = tf.mul(list[i], scale)));
+      vars.forEach((v, i) => {
+        named[v.name] = tf.mul(list[i], scale);
+      });
       this.optimizer.applyGradients(named);
       return value;
     });

@@ -48,7 +48,7 @@ describe('LoopEnv', () => {
   it('ends an episode after 10 steps', async () => {
     const env = new LoopEnv(fake, 10);
     await env.reset(matmul);
-    let last;
+    let last: Awaited<ReturnType<LoopEnv['step']>> | undefined;
     for (let i = 0; i < 10; i++) {
       expect(env.done).toBe(false);
       last = await env.step(i % 2 === 0 ? 'down' : 'up');
@@ -76,7 +76,7 @@ describe('LoopEnv', () => {
     expect(printSchedule(r.state.schedule)).toBe('n:48 m:64 k:40');
   });
 
-  it("masks exactly the actions the core calls illegal, along random walks", async () => {
+  it('masks exactly the actions the core calls illegal, along random walks', async () => {
     const next = seededRandom(42);
     const env = new LoopEnv(fake, 10);
     for (let episode = 0; episode < 40; episode++) {
@@ -86,7 +86,9 @@ describe('LoopEnv', () => {
         const legality = legalActions(env.problem, env.state, AGENT_ACTIONS);
         expect(mask).toEqual(legality.map((l) => l.ok));
         expect(env.legality()).toEqual(legality);
-        AGENT_ACTIONS.forEach((a, i) => expect(applyAction(env.problem, env.state, a).ok).toBe(mask[i]));
+        AGENT_ACTIONS.forEach((a, i) => {
+          expect(applyAction(env.problem, env.state, a).ok).toBe(mask[i]);
+        });
         const legal = AGENT_ACTIONS.filter((_, i) => mask[i]);
         const illegal = AGENT_ACTIONS.filter((_, i) => !mask[i]);
         for (const a of illegal) await expect(env.step(a)).rejects.toBeInstanceOf(IllegalActionError);

@@ -3,7 +3,14 @@
 // step must be legal (the core's legality; `mask()` is the agent's action mask), and earns
 //   reward = (GFLOPS after - GFLOPS before) / peak GFLOPS,
 // so an episode's rewards add up to (final - default) / peak.
-import { AGENT_ACTIONS, actionMask, applyAction, legalActions, type Action, type ActionLegality } from '../core/actions.ts';
+import {
+  AGENT_ACTIONS,
+  actionMask,
+  applyAction,
+  legalActions,
+  type Action,
+  type ActionLegality,
+} from '../core/actions.ts';
 import { defaultSchedule } from '../core/schedule.ts';
 import type { NestState, Problem } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
@@ -100,7 +107,8 @@ export class LoopEnv {
     const ep = this.episode;
     if (this.done) throw new Error(`the episode is over (${this.steps} steps); call reset`);
     const name = typeof action === 'number' ? this.actions[action] : action;
-    if (name === undefined || !this.actions.includes(name)) throw new RangeError(`action ${String(action)} is not in the action space`);
+    if (name === undefined || !this.actions.includes(name))
+      throw new RangeError(`action ${String(action)} is not in the action space`);
     const r = applyAction(ep.problem, ep.state, name);
     if (!r.ok) throw new IllegalActionError(name, r.reason);
     const gflops = await this.oracle.gflops(ep.problem, r.state.schedule);

@@ -19,7 +19,9 @@ describe('expertGrid', () => {
   });
 
   it('puts the batch outermost for a batched matmul', () => {
-    const grid = expertGrid(parseProblem('C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=8, m=128, n=128, k=64')).map((e) => printSchedule(e.schedule));
+    const grid = expertGrid(parseProblem('C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=8, m=128, n=128, k=64')).map((e) =>
+      printSchedule(e.schedule),
+    );
     // k = 64: the split by 64 is the untiled schedule again.
     expect(grid).toHaveLength(12);
     expect(grid).toContain('b:8 m:64 n:8 k:64 m:2 n:16');
@@ -27,14 +29,18 @@ describe('expertGrid', () => {
   });
 
   it('tiles a convolution over co x oh x ow', () => {
-    const grid = expertGrid(parseProblem(CONV, 'co=64, ci=64, oh=56, ow=56, kh=3, kw=3')).map((e) => printSchedule(e.schedule));
+    const grid = expertGrid(parseProblem(CONV, 'co=64, ci=64, oh=56, ow=56, kh=3, kw=3')).map((e) =>
+      printSchedule(e.schedule),
+    );
     expect(grid).toHaveLength(CONV_TILES.length);
     expect(grid).toContain('co:16 oh:28 ow:14 ci:64 kh:3 kw:3 co:4 oh:2 ow:4');
     expect(grid).toContain('co:32 oh:14 ow:7 ci:64 kh:3 kw:3 co:2 oh:4 ow:8');
   });
 
   it('fits the tiles to small sizes instead of leaving a problem without a reference', () => {
-    const grid = expertGrid(parseProblem(CONV, 'co=3, ci=5, oh=7, ow=7, kh=5, kw=5')).map((e) => printSchedule(e.schedule));
+    const grid = expertGrid(parseProblem(CONV, 'co=3, ci=5, oh=7, ow=7, kh=5, kw=5')).map((e) =>
+      printSchedule(e.schedule),
+    );
     expect(grid.length).toBeGreaterThan(3);
     // ow:16 is cut to the whole of ow = 7; co:4 to co = 3.
     expect(grid).toContain('oh:7 ci:5 kh:5 kw:5 co:3 ow:7');
@@ -46,7 +52,9 @@ describe('expertGrid', () => {
 describe('expertTune', () => {
   it('measures every entry and answers with the fastest', async () => {
     const p = parseProblem(MATMUL, 'm=256, n=256, k=256');
-    const oracle = functionOracle((_, s) => (printSchedule(s) === 'k:8 m:128 n:16 k:32 m:2 n:16' ? 50 : 10 + s.loops.length));
+    const oracle = functionOracle((_, s) =>
+      printSchedule(s) === 'k:8 m:128 n:16 k:32 m:2 n:16' ? 50 : 10 + s.loops.length,
+    );
     const r = await expertTune(p, oracle);
     expect(oracle.calls).toBe(18);
     expect(printSchedule(r.schedule)).toBe('k:8 m:128 n:16 k:32 m:2 n:16');

@@ -74,7 +74,11 @@ export function expertGrid(problem: Problem): ExpertEntry[] {
     }
   } else {
     const [c, h] = outs.filter((v) => v !== vec);
-    for (const [co, oh, ow] of CONV_TILES) specs.push({ tile: { ...base, ...(c ? { [c]: co } : {}), ...(h ? { [h]: oh } : {}), [vec]: ow }, reductionTile: 0 });
+    for (const [co, oh, ow] of CONV_TILES)
+      specs.push({
+        tile: { ...base, ...(c ? { [c]: co } : {}), ...(h ? { [h]: oh } : {}), [vec]: ow },
+        reductionTile: 0,
+      });
   }
   const r = mainReduction(problem);
   const seen = new Set<string>();
@@ -94,7 +98,11 @@ export function expertGrid(problem: Problem): ExpertEntry[] {
 }
 
 /** Measures every entry of the grid and answers with the fastest (the default schedule when none is legal). */
-export async function expertTune(problem: Problem, oracle: GflopsOracle, now: () => number = () => performance.now()): Promise<SearchResult> {
+export async function expertTune(
+  problem: Problem,
+  oracle: GflopsOracle,
+  now: () => number = () => performance.now(),
+): Promise<SearchResult> {
   const start = now();
   const grid = expertGrid(problem);
   let best: SearchPoint | null = null;
@@ -112,5 +120,12 @@ export async function expertTune(problem: Problem, oracle: GflopsOracle, now: ()
     best = { schedule, gflops, actions: [], elapsedMs: now() - start };
     trace.push(best);
   }
-  return { ...best, defaultGflops: 0, evaluations: Math.max(1, grid.length), totalMs: now() - start, trace, budgetSpent: false };
+  return {
+    ...best,
+    defaultGflops: 0,
+    evaluations: Math.max(1, grid.length),
+    totalMs: now() - start,
+    trace,
+    budgetSpent: false,
+  };
 }

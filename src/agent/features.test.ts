@@ -25,7 +25,9 @@ function expectRows(actual: Float32Array, expected: number[][]) {
   const zero = new Array(LOOPTUNE_COLUMNS).fill(0);
   for (let i = 0; i < 10; i++) {
     const want = expected[i] ?? zero;
-    want.forEach((v, c) => expect(got[i][c], `row ${i} column ${c}`).toBeCloseTo(v, 6));
+    want.forEach((v, c) => {
+      expect(got[i][c], `row ${i} column ${c}`).toBeCloseTo(v, 6);
+    });
   }
 }
 
@@ -103,7 +105,8 @@ describe('encodeFeatures', () => {
   it('extended: step, extent, reduction flag, depth from the bottom, per-tensor stride flags, steps left', () => {
     const f = encodeFeatures(p, state, 'extended', 7);
     expect(f).toHaveLength(10 * EXTENDED_COLUMNS + 1);
-    const extra = (i: number) => Array.from(f.subarray(i * EXTENDED_COLUMNS + LOOPTUNE_COLUMNS, (i + 1) * EXTENDED_COLUMNS));
+    const extra = (i: number) =>
+      Array.from(f.subarray(i * EXTENDED_COLUMNS + LOOPTUNE_COLUMNS, (i + 1) * EXTENDED_COLUMNS));
     const s = (x: number) => Math.log2(1 + x) / 8;
     // loops: m:64 (step 1), n:4 (step 8, extent 32), k:16, n:8 (step 1, extent 8)
     // stride flags (zero, unit) for C, A, B: m: C 32, A 16, B 0; n: C 1, A 0, B 1; k: C 0, A 1, B 32
@@ -113,7 +116,11 @@ describe('encodeFeatures', () => {
       [s(1), s(16), 1, 0.1, 1, 0, 0, 1, 0, 0],
       [s(1), s(8), 0, 0, 0, 1, 1, 0, 0, 1],
     ];
-    want.forEach((w, i) => w.forEach((v, c) => expect(extra(i)[c], `loop ${i} extra ${c}`).toBeCloseTo(v, 6)));
+    want.forEach((w, i) => {
+      w.forEach((v, c) => {
+        expect(extra(i)[c], `loop ${i} extra ${c}`).toBeCloseTo(v, 6);
+      });
+    });
     expect(extra(4).every((x) => x === 0)).toBe(true);
     expect(f[f.length - 1]).toBeCloseTo(0.7, 6);
     // The first 20 columns of each row are the looptune features.

@@ -17,7 +17,8 @@ beforeAll(async () => {
 
 const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=16, n=32, k=8');
 /** Faster with more loops and with n innermost. */
-const oracle = () => functionOracle((_, s) => 1 + s.loops.length + (s.loops[s.loops.length - 1].variable === 'n' ? 4 : 0));
+const oracle = () =>
+  functionOracle((_, s) => 1 + s.loops.length + (s.loops[s.loops.length - 1].variable === 'n' ? 4 : 0));
 const tiny = { warmup: 20, batchSize: 8, evalEverySec: 1e9 };
 const start = { schedule: defaultSchedule(problem), cursor: 0 };
 
@@ -26,7 +27,11 @@ describe('fineTune', () => {
     const policy = FeatureMlp.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS] }, 4);
     const q0 = policy.qValues(problem, start, 10);
     const episodes: FineTuneEpisode[] = [];
-    const r = await fineTune(policy, problem, oracle(), 10, { maxEpisodes: 6, config: tiny, onEpisode: (e) => episodes.push(e) });
+    const r = await fineTune(policy, problem, oracle(), 10, {
+      maxEpisodes: 6,
+      config: tiny,
+      onEpisode: (e) => episodes.push(e),
+    });
     expect(r.episodes).toBe(6);
     expect(r.cancelled).toBe(false);
     expect(episodes.map((e) => e.episode)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -44,14 +49,22 @@ describe('fineTune', () => {
     expect(policy.qValues(problem, start, 10)).toEqual(q0);
     const tuned = r.policy.qValues(problem, start, 10);
     if (r.improved) expect(tuned).not.toEqual(q0);
-    else tuned.forEach((x, i) => expect(x).toBeCloseTo(q0[i], 6));
+    else
+      tuned.forEach((x, i) => {
+        expect(x).toBeCloseTo(q0[i], 6);
+      });
     const loaded = await FeatureMlp.fromFiles(r.files);
     expect(loaded.metadata.fineTunedOn).toBe('C[m,n] += A[m,k] * B[k,n]\nm=16, n=32, k=8');
-    loaded.qValues(problem, start, 10).forEach((x, i) => expect(x).toBeCloseTo(tuned[i], 5));
+    loaded.qValues(problem, start, 10).forEach((x, i) => {
+      expect(x).toBeCloseTo(tuned[i], 5);
+    });
   });
 
   it('fine-tunes a PPO policy (logits) with PPO and keeps it one', async () => {
-    const policy = FeatureMlp.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS], outputs: 'logits' }, 5);
+    const policy = FeatureMlp.create(
+      { featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS], outputs: 'logits' },
+      5,
+    );
     const episodes: FineTuneEpisode[] = [];
     const r = await fineTune(policy, problem, oracle(), 10, {
       maxEpisodes: 6,
@@ -68,9 +81,17 @@ describe('fineTune', () => {
   });
 
   it('stops a PPO run between episodes too', async () => {
-    const policy = FeatureMlp.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS], outputs: 'logits' }, 2);
+    const policy = FeatureMlp.create(
+      { featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS], outputs: 'logits' },
+      2,
+    );
     let seen = 0;
-    const r = await fineTune(policy, problem, oracle(), 10, { maxEpisodes: 50, config: { episodesPerUpdate: 8 }, onEpisode: () => seen++, shouldStop: () => seen >= 3 });
+    const r = await fineTune(policy, problem, oracle(), 10, {
+      maxEpisodes: 50,
+      config: { episodesPerUpdate: 8 },
+      onEpisode: () => seen++,
+      shouldStop: () => seen >= 3,
+    });
     expect(r.cancelled).toBe(true);
     expect(r.episodes).toBe(3);
   });
@@ -78,7 +99,12 @@ describe('fineTune', () => {
   it('stops between episodes when asked, and says so', async () => {
     const policy = FeatureMlp.create({ featureSet: 'looptune', hidden: [8], actions: [...AGENT_ACTIONS] }, 2);
     let seen = 0;
-    const r = await fineTune(policy, problem, oracle(), 10, { maxEpisodes: 50, config: tiny, onEpisode: () => seen++, shouldStop: () => seen >= 3 });
+    const r = await fineTune(policy, problem, oracle(), 10, {
+      maxEpisodes: 50,
+      config: tiny,
+      onEpisode: () => seen++,
+      shouldStop: () => seen >= 3,
+    });
     expect(r.cancelled).toBe(true);
     expect(r.episodes).toBe(3);
   });
@@ -108,7 +134,10 @@ describe('fineTune from a poor start', () => {
     const vars = policy.variables();
     const bias = vars[vars.length - 1];
     bias.assign(tf.tensor1d(AGENT_ACTIONS.map((a) => (a === 'up' || a === 'down' ? 0.2 : 0))));
-    const r = await fineTune(policy, problem, oracle(), 10, { maxEpisodes: 40, config: { ...tiny, evalEverySec: 0, learningRate: 3e-3 } });
+    const r = await fineTune(policy, problem, oracle(), 10, {
+      maxEpisodes: 40,
+      config: { ...tiny, evalEverySec: 0, learningRate: 3e-3 },
+    });
     expect(r.before.gflops).toBe(4);
     expect(r.improved).toBe(true);
     expect(r.after.gflops).toBeGreaterThan(4);

@@ -98,7 +98,13 @@ const summary = (r: { gflops: number; defaultGflops: number; actions: readonly s
 });
 
 /** Fine-tunes a copy of `policy` on `problem`; `policy` itself is left as it was. */
-export async function fineTune(policy: FeatureMlp, problem: Problem, oracle: GflopsOracle, peakGflops: number, options: FineTuneOptions = {}): Promise<FineTuneResult> {
+export async function fineTune(
+  policy: FeatureMlp,
+  problem: Problem,
+  oracle: GflopsOracle,
+  peakGflops: number,
+  options: FineTuneOptions = {},
+): Promise<FineTuneResult> {
   const before = await agentTune(policy, problem, oracle);
   // train.ts's validation score of the starting policy on this problem.
   const beforeSpeedup = Math.max(before.gflops, 1e-9) / Math.max(before.defaultGflops, 1e-9);
@@ -126,7 +132,10 @@ export async function fineTune(policy: FeatureMlp, problem: Problem, oracle: Gfl
       // The starting policy is the best so far: a checkpoint must beat it to be the answer.
       resume: { episodes: 0, envSteps: 0, wallSec: 0, curve: [], bestValSpeedup: beforeSpeedup, best: policy },
     },
-    { onEpisode: (e) => options.onEpisode?.({ episode: e.episode, ret: e.ret, epsilon: e.epsilon, wallSec: e.wallSec }), shouldStop },
+    {
+      onEpisode: (e) => options.onEpisode?.({ episode: e.episode, ret: e.ret, epsilon: e.epsilon, wallSec: e.wallSec }),
+      shouldStop,
+    },
   );
   // run.best is a copy taken at a validation; the network that trained is not needed any more.
   if (run.best !== online) online.dispose();

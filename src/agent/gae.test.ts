@@ -7,14 +7,26 @@ const half = { gamma: 0.5, lambda: 0.5 };
 describe('generalizedAdvantages', () => {
   it('stops at the end of an episode and ignores the value after it', () => {
     // t=2: 3 - 2 = 1; t=1: 2 + 0.5*2 - 1 = 2, + 0.25*1 = 2.25; t=0: 1 + 0.5*1 - 0.5 = 1, + 0.25*2.25 = 1.5625
-    const r = generalizedAdvantages({ rewards: [1, 2, 3], values: [0.5, 1, 2], dones: [false, false, true], lastValue: 100, ...half });
+    const r = generalizedAdvantages({
+      rewards: [1, 2, 3],
+      values: [0.5, 1, 2],
+      dones: [false, false, true],
+      lastValue: 100,
+      ...half,
+    });
     expect(r.advantages).toEqual([1.5625, 2.25, 1]);
     expect(r.returns).toEqual([2.0625, 3.25, 3]);
   });
 
   it('bootstraps a run cut off before its episode ends from the last value', () => {
     // t=2: 3 + 0.5*4 - 2 = 3; t=1: 2 + 0.25*3 = 2.75; t=0: 1 + 0.25*2.75 = 1.6875
-    const r = generalizedAdvantages({ rewards: [1, 2, 3], values: [0.5, 1, 2], dones: [false, false, false], lastValue: 4, ...half });
+    const r = generalizedAdvantages({
+      rewards: [1, 2, 3],
+      values: [0.5, 1, 2],
+      dones: [false, false, false],
+      lastValue: 4,
+      ...half,
+    });
     expect(r.advantages).toEqual([1.6875, 2.75, 3]);
     expect(r.returns).toEqual([2.1875, 3.75, 5]);
   });
@@ -22,7 +34,13 @@ describe('generalizedAdvantages', () => {
   it('keeps episodes laid back to back apart', () => {
     // The second episode (t=2) is bootstrapped; the first ends at t=1 and sees nothing of it.
     // t=2: 3 + 0.5*4 - 2 = 3; t=1: 2 - 1 = 1; t=0: 1 + 0.5*1 - 0.5 = 1, + 0.25*1 = 1.25
-    const r = generalizedAdvantages({ rewards: [1, 2, 3], values: [0.5, 1, 2], dones: [false, true, false], lastValue: 4, ...half });
+    const r = generalizedAdvantages({
+      rewards: [1, 2, 3],
+      values: [0.5, 1, 2],
+      dones: [false, true, false],
+      lastValue: 4,
+      ...half,
+    });
     expect(r.advantages).toEqual([1.25, 1, 3]);
     expect(r.returns).toEqual([1.75, 2, 5]);
   });
@@ -36,7 +54,12 @@ describe('generalizedAdvantages', () => {
   });
 
   it('handles an empty run and refuses mismatched lengths', () => {
-    expect(generalizedAdvantages({ rewards: [], values: [], dones: [], lastValue: 1, ...half })).toEqual({ advantages: [], returns: [] });
-    expect(() => generalizedAdvantages({ rewards: [1, 2], values: [0], dones: [true, true], lastValue: 0, ...half })).toThrow(/one value and one done per reward: 2 rewards, 1 values/);
+    expect(generalizedAdvantages({ rewards: [], values: [], dones: [], lastValue: 1, ...half })).toEqual({
+      advantages: [],
+      returns: [],
+    });
+    expect(() =>
+      generalizedAdvantages({ rewards: [1, 2], values: [0], dones: [true, true], lastValue: 0, ...half }),
+    ).toThrow(/one value and one done per reward: 2 rewards, 1 values/);
   });
 });

@@ -24,7 +24,9 @@ export interface GaeResult {
 export function generalizedAdvantages({ rewards, values, dones, lastValue, gamma, lambda }: GaeInput): GaeResult {
   const n = rewards.length;
   if (values.length !== n || dones.length !== n) {
-    throw new RangeError(`GAE needs one value and one done per reward: ${n} rewards, ${values.length} values, ${dones.length} dones`);
+    throw new RangeError(
+      `GAE needs one value and one done per reward: ${n} rewards, ${values.length} values, ${dones.length} dones`,
+    );
   }
   const advantages = new Array<number>(n);
   const returns = new Array<number>(n);

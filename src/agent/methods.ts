@@ -49,11 +49,19 @@ export function takesBudget(method: Method): boolean {
   return needsBudget(method) || method.startsWith('greedy');
 }
 
-export async function tune(method: Method, problem: Problem, oracle: GflopsOracle, options: TuneOptions = {}): Promise<TuneResult> {
+export async function tune(
+  method: Method,
+  problem: Problem,
+  oracle: GflopsOracle,
+  options: TuneOptions = {},
+): Promise<TuneResult> {
   switch (method) {
     case 'agent':
       if (!options.scorer) throw new Error('the agent needs a cost model');
-      return tileSearch(problem, oracle, options.scorer, { ...options.agentSearch, ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }) });
+      return tileSearch(problem, oracle, options.scorer, {
+        ...options.agentSearch,
+        ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
+      });
     case 'looptune':
       if (!options.policy) throw new Error("LoopTune's agent needs a policy");
       return agentTune(options.policy, problem, oracle, { steps: options.steps });

@@ -40,7 +40,11 @@ describe('CachingOracle', () => {
   it('keeps answers in a JSON file for the next run', async () => {
     const file = path.join(dir, 'sub', 'cache.json');
     const store = new JsonFileStore(file, { flushEvery: 1000, createFolder: true });
-    const first = new CachingOracle(functionOracle(() => 7.5), store, 'relaxed');
+    const first = new CachingOracle(
+      functionOracle(() => 7.5),
+      store,
+      'relaxed',
+    );
     await first.gflops(p, parseSchedule(p, 'n m k'));
     store.flush();
     const data = JSON.parse(readFileSync(file, 'utf8'));
@@ -57,9 +61,17 @@ describe('CachingOracle', () => {
 
   it('refuses a file that is not a measurement cache and leaves it as it was', async () => {
     const cases: [string, string, RegExp][] = [
-      ['notes.txt', 'my notes, not JSON', /notes\.txt is not a measurement cache \(not JSON\) and is left as it is; give another file name/],
+      [
+        'notes.txt',
+        'my notes, not JSON',
+        /notes\.txt is not a measurement cache \(not JSON\) and is left as it is; give another file name/,
+      ],
       ['other.json', '{"name":"package"}', /other\.json is not a measurement cache \(no version 1 entries\)/],
-      ['damaged.json', '{"version":1,"entries":', /damaged\.json is not a measurement cache \(not JSON\).*delete the file if it is a damaged cache/],
+      [
+        'damaged.json',
+        '{"version":1,"entries":',
+        /damaged\.json is not a measurement cache \(not JSON\).*delete the file if it is a damaged cache/,
+      ],
     ];
     for (const [name, content, message] of cases) {
       const file = path.join(dir, name);
@@ -73,7 +85,9 @@ describe('CachingOracle', () => {
 
   it('refuses a file in a folder that does not exist unless asked to create it', () => {
     const file = path.join(dir, 'no', 'such', 'cache.json');
-    expect(() => new JsonFileStore(file)).toThrow(`the folder ${path.join(dir, 'no', 'such')} does not exist; create it, or give a cache file in an existing folder`);
+    expect(() => new JsonFileStore(file)).toThrow(
+      `the folder ${path.join(dir, 'no', 'such')} does not exist; create it, or give a cache file in an existing folder`,
+    );
     expect(existsSync(path.join(dir, 'no'))).toBe(false);
     const created = new JsonFileStore(file, { createFolder: true });
     created.set('k', 1);
@@ -84,7 +98,11 @@ describe('CachingOracle', () => {
 
 describe('RuntimeOracle', () => {
   it('measures a real kernel (no speed asserted)', async () => {
-    const oracle = new RuntimeOracle(await loadCodegen(), detectTarget(), { samples: 2, minSampleMs: 0.5, warmupMs: 1 });
+    const oracle = new RuntimeOracle(await loadCodegen(), detectTarget(), {
+      samples: 2,
+      minSampleMs: 0.5,
+      warmupMs: 1,
+    });
     const g = await oracle.gflops(p, parseSchedule(p, 'm n k m:2 n:8'));
     expect(g).toBeGreaterThan(0);
     expect(oracle.measured).toBe(1);

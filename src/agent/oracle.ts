@@ -34,7 +34,13 @@ export const SEARCH_TIMING: TimingOptions = {
 };
 
 /** Careful timing for final results (the CLIs' reported GFLOPS). */
-export const FINAL_TIMING: TimingOptions = { samples: 7, minSampleMs: 10, warmupMs: 20, maxTotalMs: 3000, minSamples: 3 };
+export const FINAL_TIMING: TimingOptions = {
+  samples: 7,
+  minSampleMs: 10,
+  warmupMs: 20,
+  maxTotalMs: 3000,
+  minSamples: 3,
+};
 
 /** Measures with the runtime (one buffer set per problem, kept for the last few problems). */
 export class RuntimeOracle implements GflopsOracle {
@@ -53,7 +59,10 @@ export class RuntimeOracle implements GflopsOracle {
   async gflops(problem: Problem, schedule: Schedule): Promise<number> {
     const t0 = performance.now();
     try {
-      const t = await timeSchedule(this.codegen, problem, schedule, this.target, { buffers: this.buffersFor(problem), timing: this.timing });
+      const t = await timeSchedule(this.codegen, problem, schedule, this.target, {
+        buffers: this.buffersFor(problem),
+        timing: this.timing,
+      });
       return t.gflops;
     } catch {
       // The generator refused the schedule (LoopTune scores a failed evaluation as 0 too).

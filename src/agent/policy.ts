@@ -34,7 +34,11 @@ export interface PolicyMetadata extends PolicyConfig {
   [key: string]: unknown;
 }
 
-export const DEFAULT_POLICY_CONFIG: PolicyConfig = { featureSet: 'looptune', hidden: [256, 256], actions: [...AGENT_ACTIONS] };
+export const DEFAULT_POLICY_CONFIG: PolicyConfig = {
+  featureSet: 'looptune',
+  hidden: [256, 256],
+  actions: [...AGENT_ACTIONS],
+};
 
 /** Untransposed-matmul dense layer with an explicit gradient (see the module comment). */
 const denseOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -130,7 +134,9 @@ export class FeatureMlp {
   /** Copies another policy's weights into this one (e.g. the target network). */
   copyFrom(other: FeatureMlp): void {
     const src = other.variables();
-    this.variables().forEach((v, i) => v.assign(src[i]));
+    this.variables().forEach((v, i) => {
+      v.assign(src[i]);
+    });
   }
 
   /** A new policy with the same architecture and metadata and a copy of the weights. */
@@ -168,7 +174,10 @@ export class FeatureMlp {
 
   /** Loads a policy saved by `toFiles` (model.json contents and weights.bin bytes). */
   static async fromFiles(files: ModelFiles): Promise<FeatureMlp> {
-    const artifacts = await tf.io.getModelArtifactsForJSON(files.modelJson, async (manifest) => [manifest.flatMap((g) => g.weights), files.weights.slice(0)]);
+    const artifacts = await tf.io.getModelArtifactsForJSON(files.modelJson, async (manifest) => [
+      manifest.flatMap((g) => g.weights),
+      files.weights.slice(0),
+    ]);
     const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
     return FeatureMlp.fromModel(model);
   }
@@ -181,7 +190,8 @@ export class FeatureMlp {
     }
     const policy = new FeatureMlp(model, meta);
     const inputs = model.inputs[0].shape[1];
-    if (inputs !== policy.inputSize) throw new Error(`the model takes ${inputs} inputs, but ${meta.featureSet} features have ${policy.inputSize}`);
+    if (inputs !== policy.inputSize)
+      throw new Error(`the model takes ${inputs} inputs, but ${meta.featureSet} features have ${policy.inputSize}`);
     return policy;
   }
 

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../core/errors.ts';
-import { FeatureMlp } from './policy.ts';
+import { FeatureMlp, type ModelFiles } from './policy.ts';
 
 /** Where the app's shipped policy lives, relative to the repository root. */
 export const SHIPPED_POLICY_DIR = 'public/agent';
@@ -14,13 +14,18 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
   renameSync(tmp, file);
 }
 
-export async function savePolicy(policy: FeatureMlp, dir: string, extra: Record<string, unknown> = {}, prefix = ''): Promise<void> {
+export async function savePolicy(
+  policy: FeatureMlp,
+  dir: string,
+  extra: Record<string, unknown> = {},
+  prefix = '',
+): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const files = await policy.toFiles(extra);
   const weightsName = `${prefix}weights.bin`;
   files.modelJson.weightsManifest[0].paths = [weightsName];
   writeAtomic(path.join(dir, weightsName), new Uint8Array(files.weights));
-  writeAtomic(path.join(dir, `${prefix}model.json`), JSON.stringify(files.modelJson, null, 1) + '\n');
+  writeAtomic(path.join(dir, `${prefix}model.json`), `${JSON.stringify(files.modelJson, null, 1)}\n`);
 }
 
 export function policyExists(dir: string, prefix = ''): boolean {
@@ -33,7 +38,7 @@ export async function loadPolicy(dir: string, prefix = ''): Promise<FeatureMlp> 
   if (!existsSync(dir)) throw new Error(`no folder ${dir}`);
   if (!statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a folder`);
   if (!existsSync(modelFile)) throw new Error(`no trained policy at ${modelFile}`);
-  let modelJson;
+  let modelJson: ModelFiles['modelJson'];
   try {
     modelJson = JSON.parse(readFileSync(modelFile, 'utf8'));
   } catch (e) {

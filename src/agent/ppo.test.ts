@@ -27,19 +27,35 @@ const innermost = (s: Schedule) => s.loops[s.loops.length - 1].variable;
 /** 9 GFLOPS vectorized along n, 1 otherwise. */
 const vectorizeAlongN = functionOracle((_, s) => (innermost(s) === 'n' ? 9 : 1));
 
-const config: Partial<PpoConfig> = { seed: 2, hidden: [16], steps: 4, learningRate: 3e-3, maxEpisodes: 64, episodesPerUpdate: 8, minibatch: 16, epochs: 4, evalEverySec: 1e9, budgetSec: 600 };
+const config: Partial<PpoConfig> = {
+  seed: 2,
+  hidden: [16],
+  steps: 4,
+  learningRate: 3e-3,
+  maxEpisodes: 64,
+  episodesPerUpdate: 8,
+  minibatch: 16,
+  epochs: 4,
+  evalEverySec: 1e9,
+  budgetSec: 600,
+};
 const deps = { oracle: vectorizeAlongN, peakGflops: 10, train: benchmarks, validation: benchmarks.slice(0, 1) };
 
 const problem = parseProblem(VECMAT, 'n=48, k=40');
 const start = { schedule: defaultSchedule(problem), cursor: 0 };
 const swapDown = AGENT_ACTIONS.indexOf('swap_down');
 /** The policy's probability of swap_down at the start of an episode. */
-const swapDownProbability = (policy: FeatureMlp) => maskedSoftmax(policy.qValues(problem, start, config.steps!), actionMask(problem, start, policy.actions))[swapDown];
+const swapDownProbability = (policy: FeatureMlp) =>
+  maskedSoftmax(policy.qValues(problem, start, config.steps!), actionMask(problem, start, policy.actions))[swapDown];
 
 describe('trainPpo on a fake oracle', () => {
   it('learns to make the contiguous variable innermost, the same way for the same seed', async () => {
     expect(printSchedule(start.schedule)).toBe('n:48 k:40');
-    const untrained = FeatureMlp.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS], outputs: 'logits' }, config.seed, config.steps);
+    const untrained = FeatureMlp.create(
+      { featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS], outputs: 'logits' },
+      config.seed,
+      config.steps,
+    );
     expect(swapDownProbability(untrained)).toBeLessThan(0.4);
 
     const result = await trainPpo(config, deps);

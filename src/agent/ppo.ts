@@ -10,7 +10,14 @@ import { benchmarkProblem, problemPicker, seededShuffle } from './benchmarks.ts'
 import { LoopEnv } from './env.ts';
 import { generalizedAdvantages } from './gae.ts';
 import { maskedSoftmax, FeatureMlp } from './policy.ts';
-import { DEFAULT_TRAIN_CONFIG, TrainingLog, type TrainConfig, type TrainDeps, type TrainHooks, type TrainResult } from './train.ts';
+import {
+  DEFAULT_TRAIN_CONFIG,
+  TrainingLog,
+  type TrainConfig,
+  type TrainDeps,
+  type TrainHooks,
+  type TrainResult,
+} from './train.ts';
 
 export interface PpoConfig extends TrainConfig {
   lambda: number;
@@ -44,16 +51,30 @@ interface Sample {
   ret: number;
 }
 
-export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function trainPpo(
+  partial: Partial<PpoConfig>,
+  deps: TrainDeps,
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
   const config: PpoConfig = { ...DEFAULT_PPO_CONFIG, ...partial };
   const now = deps.now ?? (() => performance.now());
   const start = now();
   const prior = deps.resume?.wallSec ?? 0;
   const wall = () => prior + (now() - start) / 1000;
   const random = seededRandom(config.seed * 7907 + 3);
-  const actor = deps.initial ?? FeatureMlp.create({ featureSet: config.featureSet, hidden: config.hidden, actions: [...AGENT_ACTIONS], outputs: 'logits' }, config.seed, config.steps);
+  const actor =
+    deps.initial ??
+    FeatureMlp.create(
+      { featureSet: config.featureSet, hidden: config.hidden, actions: [...AGENT_ACTIONS], outputs: 'logits' },
+      config.seed,
+      config.steps,
+    );
   // The critic sees what the actor sees (a fine-tuned actor may not have the config's features).
-  const critic = FeatureMlp.create({ featureSet: actor.metadata.featureSet, hidden: actor.metadata.hidden, actions: ['up' as Action] }, config.seed + 101, config.steps);
+  const critic = FeatureMlp.create(
+    { featureSet: actor.metadata.featureSet, hidden: actor.metadata.hidden, actions: ['up' as Action] },
+    config.seed + 101,
+    config.steps,
+  );
   const optimizer: tf.Optimizer = tf.train.adam(config.learningRate);
   const env = new LoopEnv(deps.oracle, deps.peakGflops, { steps: config.steps, actions: actor.actions });
   const A = actor.actions.length;
@@ -85,10 +106,21 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
   while (wall() < config.budgetSec && log.episodes < config.maxEpisodes && !hooks.shouldStop?.()) {
     // Collect a batch of episodes with the current policy.
     const batch: Sample[] = [];
-    for (let e = 0; e < config.episodesPerUpdate && log.episodes < config.maxEpisodes && !(e > 0 && hooks.shouldStop?.()); e++) {
+    for (
+      let e = 0;
+      e < config.episodesPerUpdate && log.episodes < config.maxEpisodes && !(e > 0 && hooks.shouldStop?.());
+      e++
+    ) {
       const problem = benchmarkProblem(pick());
       await env.reset(problem);
-      const traj: Array<{ features: Float32Array; mask: boolean[]; action: number; logp: number; reward: number; value: number }> = [];
+      const traj: Array<{
+        features: Float32Array;
+        mask: boolean[];
+        action: number;
+        logp: number;
+        reward: number;
+        value: number;
+      }> = [];
       let ret = 0;
       while (!env.done) {
         const features = actor.encode(problem, env.state, env.stepsLeft);
@@ -110,7 +142,14 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
         lambda: config.lambda,
       });
       for (let t = traj.length - 1; t >= 0; t--) {
-        batch.push({ features: traj[t].features, mask: traj[t].mask, action: traj[t].action, logp: traj[t].logp, advantage: advantages[t], ret: returns[t] });
+        batch.push({
+          features: traj[t].features,
+          mask: traj[t].mask,
+          action: traj[t].action,
+          logp: traj[t].logp,
+          advantage: advantages[t],
+          ret: returns[t],
+        });
       }
       log.endEpisode(ret);
       hooks.onEpisode?.({ episode: log.episodes, envSteps: log.envSteps, epsilon: NaN, wallSec: wall(), ret });
@@ -135,7 +174,9 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
         idx.forEach((j, i) => {
           const b = batch[j];
           x.set(b.features, i * D);
-          b.mask.forEach((ok, a) => (m[i * A + a] = ok ? 1 : 0));
+          b.mask.forEach((ok, a) => {
+            m[i * A + a] = ok ? 1 : 0;
+          });
           acts[i] = b.action;
           oldLogp[i] = b.logp;
           advs[i] = (b.advantage - mean) / std;
@@ -154,11 +195,17 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
             const logp = tf.logSoftmax(logits);
             const logpA = tf.sum(tf.mul(logp, taken), 1);
             const ratio = tf.exp(tf.sub(logpA, oldT));
-            const surr = tf.minimum(tf.mul(ratio, advT), tf.mul(tf.clipByValue(ratio, 1 - config.clip, 1 + config.clip), advT));
+            const surr = tf.minimum(
+              tf.mul(ratio, advT),
+              tf.mul(tf.clipByValue(ratio, 1 - config.clip, 1 + config.clip), advT),
+            );
             const entropy = tf.neg(tf.sum(tf.mul(tf.mul(tf.exp(logp), logp), mt), 1));
             const v = tf.reshape(critic.forwardTrain(xt), [n]);
             const valueLoss = tf.mean(tf.square(tf.sub(v, retT)));
-            return tf.add(tf.sub(tf.neg(tf.mean(surr)), tf.mul(config.entropyCoef, tf.mean(entropy))), tf.mul(config.valueCoef, valueLoss)) as tf.Scalar;
+            return tf.add(
+              tf.sub(tf.neg(tf.mean(surr)), tf.mul(config.entropyCoef, tf.mean(entropy))),
+              tf.mul(config.valueCoef, valueLoss),
+            ) as tf.Scalar;
           }, vars);
           optimizer.applyGradients(grads);
           return value;
@@ -176,5 +223,13 @@ export async function trainPpo(partial: Partial<PpoConfig>, deps: TrainDeps, hoo
   await evaluate();
   critic.dispose();
   optimizer.dispose();
-  return { best: log.best, bestValSpeedup: log.bestValSpeedup, curve: log.curve, episodes: log.episodes, envSteps: log.envSteps, updates, wallSec: wall() };
+  return {
+    best: log.best,
+    bestValSpeedup: log.bestValSpeedup,
+    curve: log.curve,
+    episodes: log.episodes,
+    envSteps: log.envSteps,
+    updates,
+    wallSec: wall(),
+  };
 }

@@ -68,7 +68,9 @@ export class ReplayBuffer {
       b.actions[i] = t.action;
       b.returns[i] = t.ret;
       b.discounts[i] = t.discount;
-      t.nextMask.forEach((ok, a) => (b.nextMask[i * this.actionCount + a] = ok ? 1 : 0));
+      t.nextMask.forEach((ok, a) => {
+        b.nextMask[i * this.actionCount + a] = ok ? 1 : 0;
+      });
     }
     return b;
   }
@@ -87,7 +89,12 @@ export interface EpisodeStep {
  * n-step transitions of a finished episode: from step t, the discounted rewards of steps
  * t..t+n-1 and the state after step t+n-1 (discount 0 when that is past the episode's end).
  */
-export function nStepTransitions(episode: readonly EpisodeStep[], n: number, gamma: number, endsEpisode = true): Transition[] {
+export function nStepTransitions(
+  episode: readonly EpisodeStep[],
+  n: number,
+  gamma: number,
+  endsEpisode = true,
+): Transition[] {
   const out: Transition[] = [];
   for (let t = 0; t < episode.length; t++) {
     let ret = 0;
@@ -95,7 +102,14 @@ export function nStepTransitions(episode: readonly EpisodeStep[], n: number, gam
     for (; k < n && t + k < episode.length; k++) ret += gamma ** k * episode[t + k].reward;
     const last = episode[t + k - 1];
     const terminal = endsEpisode && t + k >= episode.length;
-    out.push({ features: episode[t].features, action: episode[t].action, ret, next: last.next, nextMask: last.nextMask, discount: terminal ? 0 : gamma ** k });
+    out.push({
+      features: episode[t].features,
+      action: episode[t].action,
+      ret,
+      next: last.next,
+      nextMask: last.nextMask,
+      discount: terminal ? 0 : gamma ** k,
+    });
   }
   return out;
 }

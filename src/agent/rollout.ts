@@ -36,7 +36,12 @@ export interface RolloutOptions {
   startGflops?: number;
 }
 
-export async function agentTune(policy: FeatureMlp, problem: Problem, oracle: GflopsOracle, options: RolloutOptions = {}): Promise<AgentResult> {
+export async function agentTune(
+  policy: FeatureMlp,
+  problem: Problem,
+  oracle: GflopsOracle,
+  options: RolloutOptions = {},
+): Promise<AgentResult> {
   const now = options.now ?? (() => performance.now());
   const start = now();
   const total = options.steps ?? policy.metadata.steps;

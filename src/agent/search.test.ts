@@ -80,7 +80,10 @@ describe('searches on a tiny problem', () => {
         expect(oracle.calls, method).toBe(r.evaluations);
         // The trace only goes up and ends at the answer.
         const g = r.trace.map((p) => p.gflops);
-        expect([...g].sort((a, b) => a - b), method).toEqual(g);
+        expect(
+          [...g].sort((a, b) => a - b),
+          method,
+        ).toEqual(g);
         expect(g[g.length - 1]).toBe(r.gflops);
       }
     });

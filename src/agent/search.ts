@@ -208,7 +208,12 @@ class Search {
 }
 
 /** greedyN (N = lookahead). */
-export async function greedySearch(problem: Problem, oracle: GflopsOracle, lookahead: number, options: SearchOptions = {}): Promise<SearchResult> {
+export async function greedySearch(
+  problem: Problem,
+  oracle: GflopsOracle,
+  lookahead: number,
+  options: SearchOptions = {},
+): Promise<SearchResult> {
   const ctx = new Search(problem, oracle, options);
   const root = await ctx.root();
   if (!root) return ctx.empty();
@@ -291,7 +296,11 @@ export async function beamSearch(
 }
 
 /** Random walks until the budget is spent (default 60 s), or 1000 walks in a row find nothing new. */
-export async function randomSearch(problem: Problem, oracle: GflopsOracle, options: SearchOptions = {}): Promise<SearchResult> {
+export async function randomSearch(
+  problem: Problem,
+  oracle: GflopsOracle,
+  options: SearchOptions = {},
+): Promise<SearchResult> {
   const ctx = new Search(problem, oracle, options, DEFAULT_RANDOM_BUDGET_MS);
   const root = await ctx.root();
   if (!root) return ctx.empty();
@@ -314,7 +323,12 @@ export async function randomSearch(problem: Problem, oracle: GflopsOracle, optio
 }
 
 /** Runs a search by its LoopTune name. */
-export function runSearch(method: SearchMethod, problem: Problem, oracle: GflopsOracle, options: SearchOptions = {}): Promise<SearchResult> {
+export function runSearch(
+  method: SearchMethod,
+  problem: Problem,
+  oracle: GflopsOracle,
+  options: SearchOptions = {},
+): Promise<SearchResult> {
   switch (method) {
     case 'greedy1':
       return greedySearch(problem, oracle, 1, options);

@@ -41,19 +41,25 @@ describe('shipped policy files', () => {
     await expect(fetchShippedPolicy(diskFetch({ 'agent/weights.bin': () => null }), url)).rejects.toThrow(
       "could not fetch the agent's weights (http://looplab.test/agent/weights.bin): 404 Not Found",
     );
-    await expect(fetchShippedPolicy(diskFetch({ 'agent/model.json': () => null }), url)).rejects.toThrow(/model\.json.*404/);
+    await expect(fetchShippedPolicy(diskFetch({ 'agent/model.json': () => null }), url)).rejects.toThrow(
+      /model\.json.*404/,
+    );
   });
 
   it('refuses damaged files with a reason', async () => {
     await expect(fetchShippedPolicy(diskFetch({ 'agent/weights.bin': (b) => b.slice(0, 1000) }), url)).rejects.toThrow(
       /weights\.bin has 1000 bytes but model\.json describes \d+/,
     );
-    await expect(fetchShippedPolicy(diskFetch({ 'agent/model.json': (b) => b.slice(0, 200) }), url)).rejects.toThrow(/is not valid JSON/);
+    await expect(fetchShippedPolicy(diskFetch({ 'agent/model.json': (b) => b.slice(0, 200) }), url)).rejects.toThrow(
+      /is not valid JSON/,
+    );
     const noMeta = (b: Uint8Array) => {
       const json = JSON.parse(new TextDecoder().decode(b));
       delete json.userDefinedMetadata;
       return new TextEncoder().encode(JSON.stringify(json));
     };
-    await expect(fetchShippedPolicy(diskFetch({ 'agent/model.json': noMeta }), url)).rejects.toThrow(/no looplab metadata/);
+    await expect(fetchShippedPolicy(diskFetch({ 'agent/model.json': noMeta }), url)).rejects.toThrow(
+      /no looplab metadata/,
+    );
   });
 });

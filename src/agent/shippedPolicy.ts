@@ -8,7 +8,10 @@ import { errorMessage } from '../core/errors.ts';
 export const SHIPPED_POLICY_LABEL = 'shipped policy';
 
 /** The shipped model.json's address, absolute (a worker resolves relative URLs against its script). */
-export function shippedPolicyUrl(base: string = import.meta.env?.BASE_URL ?? '/', page: string = globalThis.location?.href ?? 'http://localhost/'): string {
+export function shippedPolicyUrl(
+  base: string = import.meta.env?.BASE_URL ?? '/',
+  page: string = globalThis.location?.href ?? 'http://localhost/',
+): string {
   return new URL(`${base.endsWith('/') ? base : `${base}/`}agent/model.json`, page).href;
 }
 
@@ -27,12 +30,14 @@ interface WeightSpec {
 export function checkModelFiles(files: ModelFiles, where = 'the policy'): void {
   const json = files.modelJson as unknown as Record<string, unknown> | null;
   if (!json || typeof json !== 'object') throw new Error(`${where}: model.json is not a JSON object`);
-  if (!json.modelTopology || typeof json.modelTopology !== 'object') throw new Error(`${where}: model.json has no modelTopology (not a tfjs layers model)`);
+  if (!json.modelTopology || typeof json.modelTopology !== 'object')
+    throw new Error(`${where}: model.json has no modelTopology (not a tfjs layers model)`);
   const manifest = json.weightsManifest as Array<{ paths?: unknown; weights?: unknown }> | undefined;
   if (!Array.isArray(manifest) || manifest.length === 0 || !Array.isArray(manifest[0]?.weights)) {
     throw new Error(`${where}: model.json has no weightsManifest`);
   }
-  const meta = (json.userDefinedMetadata as { looplab?: { actions?: unknown; featureSet?: unknown } } | undefined)?.looplab;
+  const meta = (json.userDefinedMetadata as { looplab?: { actions?: unknown; featureSet?: unknown } } | undefined)
+    ?.looplab;
   if (!meta || !Array.isArray(meta.actions) || typeof meta.featureSet !== 'string') {
     throw new Error(`${where}: model.json has no looplab metadata (features and actions); it was not saved by looplab`);
   }
@@ -48,7 +53,9 @@ export function checkModelFiles(files: ModelFiles, where = 'the policy'): void {
   }
   if (!(files.weights instanceof ArrayBuffer)) throw new Error(`${where}: the weights are not binary data`);
   if (files.weights.byteLength !== expected) {
-    throw new Error(`${where}: weights.bin has ${files.weights.byteLength} bytes but model.json describes ${expected}; the files are damaged or do not belong together`);
+    throw new Error(
+      `${where}: weights.bin has ${files.weights.byteLength} bytes but model.json describes ${expected}; the files are damaged or do not belong together`,
+    );
   }
 }
 
@@ -59,7 +66,10 @@ async function get(fetchFn: typeof fetch, url: string, what: string): Promise<Re
   } catch (e) {
     throw new Error(`could not fetch the agent's ${what} (${url}): ${errorMessage(e)}`);
   }
-  if (!response.ok) throw new Error(`could not fetch the agent's ${what} (${url}): ${response.status} ${response.statusText}`.trimEnd());
+  if (!response.ok)
+    throw new Error(
+      `could not fetch the agent's ${what} (${url}): ${response.status} ${response.statusText}`.trimEnd(),
+    );
   return response;
 }
 
@@ -72,7 +82,8 @@ export async function fetchModelFiles(modelUrl: string, fetchFn: typeof fetch = 
   } catch (e) {
     throw new Error(`the agent's model.json (${modelUrl}) is not valid JSON: ${errorMessage(e)}`);
   }
-  const name = (modelJson as { weightsManifest?: Array<{ paths?: string[] }> } | null)?.weightsManifest?.[0]?.paths?.[0];
+  const name = (modelJson as { weightsManifest?: Array<{ paths?: string[] }> } | null)?.weightsManifest?.[0]
+    ?.paths?.[0];
   if (typeof name !== 'string') throw new Error(`the agent's model.json (${modelUrl}) names no weights file`);
   const weightsUrl = new URL(name, modelUrl).href;
   const weights = await (await get(fetchFn, weightsUrl, 'weights')).arrayBuffer();
@@ -82,6 +93,9 @@ export async function fetchModelFiles(modelUrl: string, fetchFn: typeof fetch = 
 }
 
 /** The policy that ships with the app (public/agent/). */
-export function fetchShippedPolicy(fetchFn: typeof fetch = fetch, url: string = shippedPolicyUrl()): Promise<ModelFiles> {
+export function fetchShippedPolicy(
+  fetchFn: typeof fetch = fetch,
+  url: string = shippedPolicyUrl(),
+): Promise<ModelFiles> {
   return fetchModelFiles(url, fetchFn);
 }

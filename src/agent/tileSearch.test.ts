@@ -14,9 +14,16 @@ const CONV = 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]';
 
 /** A made-up machine: 8 accumulators are best, a 2x16 tile best of those, and a k split by 32 helps a little. */
 function fakeGflops(problem: Problem, s: Schedule): number {
-  const inner = s.loops.slice(-2).map((l) => `${l.variable}${l.trip}`).join(' ');
+  const inner = s.loops
+    .slice(-2)
+    .map((l) => `${l.variable}${l.trip}`)
+    .join(' ');
   const accs = s.loops.slice(-2).reduce((a, l) => a * l.trip, 1) / 4;
-  const split = s.loops.some((l, i) => i > 0 && l.variable === 'k' && l.trip === 32) && s.loops.filter((l) => l.variable === 'k').length > 1 ? 1 : 0;
+  const split =
+    s.loops.some((l, i) => i > 0 && l.variable === 'k' && l.trip === 32) &&
+    s.loops.filter((l) => l.variable === 'k').length > 1
+      ? 1
+      : 0;
   return 10 + 20 * Math.exp(-((accs - 8) ** 2) / 8) + (inner === 'm2 n16' ? 3 : 0) + 2 * split + problem.flops * 0;
 }
 
@@ -74,7 +81,12 @@ describe('tileSearch', () => {
     for (const p of problems) {
       for (const seed of [1, 2, 3]) {
         const noise = seededRandom(seed);
-        const r = await tileSearch(p, functionOracle(() => 1 + noise()), (_, ss) => ss.map(() => noise()), { budgetMs: 1e9 });
+        const r = await tileSearch(
+          p,
+          functionOracle(() => 1 + noise()),
+          (_, ss) => ss.map(() => noise()),
+          { budgetMs: 1e9 },
+        );
         expect(deadLoop(p, r.schedule)).toBeNull();
         for (const loop of r.schedule.loops) if (loop.trip === 1) expect(p.sizes[loop.variable]).toBe(1);
       }
@@ -85,10 +97,23 @@ describe('tileSearch', () => {
 describe('measurementOrder', () => {
   it('takes turns between reduction splits predicted near the best, best predicted first within each, then the rest', async () => {
     const { measurementOrder } = await import('./tileSearch.ts');
-    const c = (reductionTile: number, predicted: number) => ({ spec: { tile: {}, reductionTile }, schedule: { loops: [] }, actions: [], predicted });
+    const c = (reductionTile: number, predicted: number) => ({
+      spec: { tile: {}, reductionTile },
+      schedule: { loops: [] },
+      actions: [],
+      predicted,
+    });
     const order = measurementOrder([c(0, 9), c(0, 8), c(0, 7), c(32, 5), c(64, 7.5), c(32, 1), c(16, 7.2)]);
     // Splits by 64 and 16 are within 80% of 9; by 32 (5) is not.
-    expect(order.map((x) => `${x.spec.reductionTile}:${x.predicted}`)).toEqual(['0:9', '64:7.5', '16:7.2', '0:8', '0:7', '32:5', '32:1']);
+    expect(order.map((x) => `${x.spec.reductionTile}:${x.predicted}`)).toEqual([
+      '0:9',
+      '64:7.5',
+      '16:7.2',
+      '0:8',
+      '0:7',
+      '32:5',
+      '32:1',
+    ]);
   });
 });
 

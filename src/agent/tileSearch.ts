@@ -15,7 +15,18 @@
 import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
 import type { SearchPoint } from './search.ts';
-import { accumulators, applyMacro, macroActions, MAX_MEASURED_ACCUMULATORS, MIN_MEASURED_ACCUMULATORS, specKey, tileSchedule, untiledSpec, type MacroAction, type TileSpec } from './tileSpace.ts';
+import {
+  accumulators,
+  applyMacro,
+  macroActions,
+  MAX_MEASURED_ACCUMULATORS,
+  MIN_MEASURED_ACCUMULATORS,
+  specKey,
+  tileSchedule,
+  untiledSpec,
+  type MacroAction,
+  type TileSpec,
+} from './tileSpace.ts';
 
 /** Predicted GFLOPS of schedules of one problem (higher is better; only the order matters). */
 export type Scorer = (problem: Problem, schedules: readonly Schedule[]) => number[];
@@ -89,7 +100,12 @@ export function measurementOrder(candidates: Candidate[]): Candidate[] {
   return [...out, ...sorted.filter((c) => !taken.has(c))];
 }
 
-export async function tileSearch(problem: Problem, oracle: GflopsOracle, scorer: Scorer, options: TileSearchOptions = {}): Promise<TileSearchResult> {
+export async function tileSearch(
+  problem: Problem,
+  oracle: GflopsOracle,
+  scorer: Scorer,
+  options: TileSearchOptions = {},
+): Promise<TileSearchResult> {
   const now = options.now ?? (() => performance.now());
   const start = now();
   const beamWidth = options.beamWidth ?? DEFAULT_TILE_SEARCH.beamWidth;
@@ -101,7 +117,12 @@ export async function tileSearch(problem: Problem, oracle: GflopsOracle, scorer:
   const seen = new Map<string, Candidate>();
   const rootSpec = untiledSpec(problem);
   const rootSchedule = tileSchedule(problem, rootSpec) as Schedule;
-  const root: Candidate = { spec: rootSpec, schedule: rootSchedule, actions: [], predicted: scorer(problem, [rootSchedule])[0] };
+  const root: Candidate = {
+    spec: rootSpec,
+    schedule: rootSchedule,
+    actions: [],
+    predicted: scorer(problem, [rootSchedule])[0],
+  };
   seen.set(specKey(rootSpec), root);
   const rounds: Candidate[][] = [[root]];
   let beam = [root];
@@ -113,7 +134,12 @@ export async function tileSearch(problem: Problem, oracle: GflopsOracle, scorer:
       for (const a of actions) {
         const spec = applyMacro(problem, parent.spec, a);
         if (!spec || seen.has(specKey(spec))) continue;
-        const c: Candidate = { spec, schedule: tileSchedule(problem, spec) as Schedule, actions: [...parent.actions, a], predicted: 0 };
+        const c: Candidate = {
+          spec,
+          schedule: tileSchedule(problem, spec) as Schedule,
+          actions: [...parent.actions, a],
+          predicted: 0,
+        };
         seen.set(specKey(spec), c);
         fresh.push(c);
       }
@@ -122,7 +148,9 @@ export async function tileSearch(problem: Problem, oracle: GflopsOracle, scorer:
       problem,
       fresh.map((c) => c.schedule),
     );
-    fresh.forEach((c, i) => (c.predicted = scores[i]));
+    fresh.forEach((c, i) => {
+      c.predicted = scores[i];
+    });
     fresh.sort((a, b) => b.predicted - a.predicted);
     rounds.push(fresh);
     beam = fresh.slice(0, beamWidth);

@@ -26,14 +26,20 @@ describe('tile schedules', () => {
     const mm = parseProblem(MATMUL, 'm=256, n=256, k=256');
     expect(vectorVariable(mm)).toBe('n');
     expect(mainReduction(mm)).toBe('k');
-    expect(printSchedule(tileSchedule(mm, { tile: { m: 4, n: 8 }, reductionTile: 32 })!)).toBe('k:8 m:64 n:32 k:32 m:4 n:8');
+    expect(printSchedule(tileSchedule(mm, { tile: { m: 4, n: 8 }, reductionTile: 32 })!)).toBe(
+      'k:8 m:64 n:32 k:32 m:4 n:8',
+    );
     expect(printSchedule(tileSchedule(mm, { tile: { m: 1, n: 32 }, reductionTile: 0 })!)).toBe('m:256 n:8 k:256 n:32');
     const bmm = parseProblem(BMM, 'b=8, m=128, n=128, k=64');
-    expect(printSchedule(tileSchedule(bmm, { tile: { b: 1, m: 2, n: 16 }, reductionTile: 0 })!)).toBe('b:8 m:64 n:8 k:64 m:2 n:16');
+    expect(printSchedule(tileSchedule(bmm, { tile: { b: 1, m: 2, n: 16 }, reductionTile: 0 })!)).toBe(
+      'b:8 m:64 n:8 k:64 m:2 n:16',
+    );
     const conv = parseProblem(CONV, 'co=64, ci=64, oh=56, ow=56, kh=3, kw=3');
     expect(vectorVariable(conv)).toBe('ow');
     expect(mainReduction(conv)).toBe('ci');
-    expect(printSchedule(tileSchedule(conv, { tile: { co: 4, oh: 2, ow: 8 }, reductionTile: 16 })!)).toBe('ci:4 co:16 oh:28 ow:7 ci:16 kh:3 kw:3 co:4 oh:2 ow:8');
+    expect(printSchedule(tileSchedule(conv, { tile: { co: 4, oh: 2, ow: 8 }, reductionTile: 16 })!)).toBe(
+      'ci:4 co:16 oh:28 ow:7 ci:16 kh:3 kw:3 co:4 oh:2 ow:8',
+    );
     expect(accumulators(conv, { tile: { co: 4, oh: 2, ow: 8 }, reductionTile: 0 })).toBe(16);
   });
 
@@ -68,14 +74,18 @@ describe('tile schedules', () => {
         fc.constantFrom(MATMUL, BMM, CONV),
         fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 6, maxLength: 6 }),
         (op, sizes) => {
-          const names = op === MATMUL ? ['m', 'n', 'k'] : op === BMM ? ['b', 'm', 'n', 'k'] : ['co', 'ci', 'oh', 'ow', 'kh', 'kw'];
-          const text = names.map((v, i) => `${v}=${v.startsWith('k') && op === CONV ? Math.min(sizes[i], 5) : sizes[i]}`).join(', ');
+          const names =
+            op === MATMUL ? ['m', 'n', 'k'] : op === BMM ? ['b', 'm', 'n', 'k'] : ['co', 'ci', 'oh', 'ow', 'kh', 'kw'];
+          const text = names
+            .map((v, i) => `${v}=${v.startsWith('k') && op === CONV ? Math.min(sizes[i], 5) : sizes[i]}`)
+            .join(', ');
           const p = parseProblem(op, text);
           for (const spec of allSpecs(p)) {
             const s = tileSchedule(p, spec)!;
             expect(validateSchedule(p, s)).toBeNull();
             const text = tileScheduleText(p, spec);
-            if (text.split(' ').length === s.loops.length) expect(printSchedule(s)).toBe(printSchedule(parseSchedule(p, text)));
+            if (text.split(' ').length === s.loops.length)
+              expect(printSchedule(s)).toBe(printSchedule(parseSchedule(p, text)));
             expect(deadLoop(p, s)).toBeNull();
             for (const loop of s.loops) if (loop.trip === 1) expect(p.sizes[loop.variable]).toBe(1);
           }

@@ -90,7 +90,8 @@ export function tileScheduleText(problem: Problem, spec: TileSpec): string {
   parts.push(...outs);
   for (const v of problem.reductionVariables) parts.push(v === r && rt > 0 ? `${v}:${rt}` : v);
   const tiled = outs.filter((v) => (spec.tile[v] ?? 1) > 1);
-  for (const v of [...tiled.filter((v) => v !== vec), ...tiled.filter((v) => v === vec)]) parts.push(`${v}:${spec.tile[v]}`);
+  for (const v of [...tiled.filter((v) => v !== vec), ...tiled.filter((v) => v === vec)])
+    parts.push(`${v}:${spec.tile[v]}`);
   return parts.join(' ');
 }
 
@@ -109,7 +110,11 @@ export function deadLoop(problem: Problem, schedule: Schedule): string | null {
  * with a tail, or more than the nest's loop limit). `allowOnceWithTail` keeps schedules with a
  * loop like `ow:1 r3` (the expert grid writes what a person writes).
  */
-export function tileSchedule(problem: Problem, spec: TileSpec, options: { allowOnceWithTail?: boolean } = {}): Schedule | null {
+export function tileSchedule(
+  problem: Problem,
+  spec: TileSpec,
+  options: { allowOnceWithTail?: boolean } = {},
+): Schedule | null {
   // Built directly (the same loops parseSchedule gives for tileScheduleText, see the tests):
   // the search calls this for every candidate.
   const outs = outputVariables(problem);
@@ -145,13 +150,18 @@ export function tileSchedule(problem: Problem, spec: TileSpec, options: { allowO
   for (const v of problem.reductionVariables) loops.push(v === r && rSplit ? rSplit[1] : whole(v));
   loops.push(...tileLoops);
   // A loop that would run once is dropped when a loop over its variable remains inside it.
-  const kept = loops.filter((l, i) => !(l.trip === 1 && l.tail === 0 && loops.some((o, j) => j > i && o.variable === l.variable)));
+  const kept = loops.filter(
+    (l, i) => !(l.trip === 1 && l.tail === 0 && loops.some((o, j) => j > i && o.variable === l.variable)),
+  );
   if (kept.length > MAX_LOOPS) return null;
   const out = { loops: kept };
   return options.allowOnceWithTail || deadLoop(problem, out) === null ? out : null;
 }
 
-const specKey = (spec: TileSpec) => `${Object.entries(spec.tile).map(([v, f]) => `${v}${f}`).join(',')}/${spec.reductionTile}`;
+const specKey = (spec: TileSpec) =>
+  `${Object.entries(spec.tile)
+    .map(([v, f]) => `${v}${f}`)
+    .join(',')}/${spec.reductionTile}`;
 
 /** Every macro-action of a problem (the agent's action space; `stop` last). */
 export function macroActions(problem: Problem): MacroAction[] {

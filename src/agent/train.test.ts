@@ -29,7 +29,16 @@ describe('trainDqn', () => {
   it('runs a few seeded episodes to the end with a finite loss', async () => {
     const evals: number[] = [];
     const result = await trainDqn(
-      { seed: 3, hidden: [16], maxEpisodes: 6, warmup: 20, batchSize: 8, evalEverySec: 1e9, budgetSec: 600, targetSync: 5 },
+      {
+        seed: 3,
+        hidden: [16],
+        maxEpisodes: 6,
+        warmup: 20,
+        batchSize: 8,
+        evalEverySec: 1e9,
+        budgetSec: 600,
+        targetSync: 5,
+      },
       { oracle: fake, peakGflops: 10, train: benchmarks, validation: benchmarks.slice(0, 1) },
       { onEval: (row) => void evals.push(row.val_speedup) },
     );
@@ -43,7 +52,11 @@ describe('trainDqn', () => {
     expect(row.loss).toBeGreaterThanOrEqual(0);
     expect(row.val_speedup).toBeGreaterThan(0);
     expect(evals).toEqual([row.val_speedup]);
-    const q = result.best.qValues(parseProblem(MATMUL, 'm=16, n=32, k=8'), { schedule: defaultSchedule(parseProblem(MATMUL, 'm=16, n=32, k=8')), cursor: 0 }, 10);
+    const q = result.best.qValues(
+      parseProblem(MATMUL, 'm=16, n=32, k=8'),
+      { schedule: defaultSchedule(parseProblem(MATMUL, 'm=16, n=32, k=8')), cursor: 0 },
+      10,
+    );
     expect(q).toHaveLength(AGENT_ACTIONS.length);
     for (const x of q) expect(Number.isFinite(x)).toBe(true);
     const csv = curveCsv(result.curve).trim().split('\n');
@@ -56,7 +69,16 @@ describe('trainPpo', () => {
   it('runs a few seeded episodes with minibatch updates to a finite loss, the same way twice', async () => {
     const run = () =>
       trainPpo(
-        { seed: 4, hidden: [16], maxEpisodes: 8, episodesPerUpdate: 4, minibatch: 8, epochs: 2, evalEverySec: 1e9, budgetSec: 600 },
+        {
+          seed: 4,
+          hidden: [16],
+          maxEpisodes: 8,
+          episodesPerUpdate: 4,
+          minibatch: 8,
+          epochs: 2,
+          evalEverySec: 1e9,
+          budgetSec: 600,
+        },
         { oracle: fake, peakGflops: 10, train: benchmarks, validation: benchmarks.slice(0, 1) },
       );
     const result = await run();
@@ -77,7 +99,15 @@ describe('trainPpo', () => {
 
 describe('trainPpo resume', () => {
   it('continues the counters, curve and best score of a checkpoint from its actor', async () => {
-    const config = { seed: 4, hidden: [16], episodesPerUpdate: 2, minibatch: 8, epochs: 1, evalEverySec: 1e9, budgetSec: 600 };
+    const config = {
+      seed: 4,
+      hidden: [16],
+      episodesPerUpdate: 2,
+      minibatch: 8,
+      epochs: 1,
+      evalEverySec: 1e9,
+      budgetSec: 600,
+    };
     const deps = { oracle: fake, peakGflops: 10, train: benchmarks, validation: benchmarks.slice(0, 1) };
     const first = await trainPpo({ ...config, maxEpisodes: 4 }, deps);
     expect(first.best.outputs).toBe('logits');
@@ -86,7 +116,14 @@ describe('trainPpo resume', () => {
       {
         ...deps,
         initial: first.best.clone(),
-        resume: { episodes: first.episodes, envSteps: first.envSteps, wallSec: first.wallSec, curve: first.curve, bestValSpeedup: first.bestValSpeedup, best: first.best },
+        resume: {
+          episodes: first.episodes,
+          envSteps: first.envSteps,
+          wallSec: first.wallSec,
+          curve: first.curve,
+          bestValSpeedup: first.bestValSpeedup,
+          best: first.best,
+        },
       },
     );
     expect(resumed.episodes).toBe(8);
@@ -107,11 +144,22 @@ describe('FeatureMlp', () => {
     const files = await policy.toFiles({ splitSeed: 5 });
     expect(files.modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
     expect(files.modelJson.format).toBe('layers-model');
-    const loaded = await FeatureMlp.fromFiles({ modelJson: JSON.parse(JSON.stringify(files.modelJson)), weights: files.weights });
-    expect(loaded.metadata).toMatchObject({ featureSet: 'extended', actions: AGENT_ACTIONS, hidden: [8, 8], splitSeed: 5, steps: 10 });
+    const loaded = await FeatureMlp.fromFiles({
+      modelJson: JSON.parse(JSON.stringify(files.modelJson)),
+      weights: files.weights,
+    });
+    expect(loaded.metadata).toMatchObject({
+      featureSet: 'extended',
+      actions: AGENT_ACTIONS,
+      hidden: [8, 8],
+      splitSeed: 5,
+      steps: 10,
+    });
     const a = policy.qValues(p, state, 7);
     const b = loaded.qValues(p, state, 7);
-    b.forEach((x, i) => expect(x).toBeCloseTo(a[i], 6));
+    b.forEach((x, i) => {
+      expect(x).toBeCloseTo(a[i], 6);
+    });
   });
 
   it('picks the legal action with the highest value', () => {
@@ -161,7 +209,13 @@ describe('agentTune', () => {
 
 describe('replay', () => {
   const f = (x: number) => new Float32Array([x]);
-  const episode = [0, 1, 2, 3].map((t) => ({ features: f(t), action: t % 2, reward: t + 1, next: f(t + 1), nextMask: [true, false] }));
+  const episode = [0, 1, 2, 3].map((t) => ({
+    features: f(t),
+    action: t % 2,
+    reward: t + 1,
+    next: f(t + 1),
+    nextMask: [true, false],
+  }));
 
   it('n-step returns: discounted rewards, the state n steps later, discount 0 past the end', () => {
     const ts = nStepTransitions(episode, 2, 0.5);

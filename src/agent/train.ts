@@ -99,7 +99,7 @@ export const CURVE_COLUMNS: (keyof CurveRow)[] = [
 
 export function curveCsv(rows: readonly CurveRow[]): string {
   const fmt = (x: number) => (Number.isInteger(x) ? String(x) : Number.isFinite(x) ? x.toFixed(5) : '');
-  return [CURVE_COLUMNS.join(','), ...rows.map((r) => CURVE_COLUMNS.map((c) => fmt(r[c])).join(','))].join('\n') + '\n';
+  return `${[CURVE_COLUMNS.join(','), ...rows.map((r) => CURVE_COLUMNS.map((c) => fmt(r[c])).join(','))].join('\n')}\n`;
 }
 
 export interface TrainDeps {
@@ -131,7 +131,13 @@ export interface TrainHooks {
   /** After every episode. */
   onEpisode?: (info: { episode: number; envSteps: number; epsilon: number; wallSec: number; ret: number }) => void;
   /** After every validation, with the curve so far; `improved` when this policy is the best yet. */
-  onEval?: (row: CurveRow, policy: FeatureMlp, improved: boolean, curve: readonly CurveRow[], bestValSpeedup: number) => void | Promise<void>;
+  onEval?: (
+    row: CurveRow,
+    policy: FeatureMlp,
+    improved: boolean,
+    curve: readonly CurveRow[],
+    bestValSpeedup: number,
+  ) => void | Promise<void>;
   /** Polled between episodes. */
   shouldStop?: () => boolean;
 }
@@ -149,7 +155,11 @@ export interface TrainResult {
 const geomean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / Math.max(1, xs.length));
 
 /** Geomean speedups of the greedy policy over the default on some problems (best, final). */
-export async function validate(policy: FeatureMlp, benchmarks: Benchmark[], oracle: GflopsOracle): Promise<{ best: number; final: number }> {
+export async function validate(
+  policy: FeatureMlp,
+  benchmarks: Benchmark[],
+  oracle: GflopsOracle,
+): Promise<{ best: number; final: number }> {
   const best: number[] = [];
   const final: number[] = [];
   for (const b of benchmarks) {
@@ -196,7 +206,12 @@ export class TrainingLog {
   }
 
   /** Validates `policy`, adds its row to the curve, keeps a copy when it is the best yet, and tells the hooks. */
-  async validate(policy: FeatureMlp, deps: TrainDeps, hooks: TrainHooks, at: { updates: number; wallSec: number; epsilon: number }): Promise<void> {
+  async validate(
+    policy: FeatureMlp,
+    deps: TrainDeps,
+    hooks: TrainHooks,
+    at: { updates: number; wallSec: number; epsilon: number },
+  ): Promise<void> {
     const v = await validate(policy, deps.validation, deps.oracle);
     const finite = (x: number) => (Number.isFinite(x) ? x : NaN);
     const row: CurveRow = {
@@ -223,7 +238,11 @@ export class TrainingLog {
   }
 }
 
-export async function trainDqn(partial: Partial<TrainConfig>, deps: TrainDeps, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function trainDqn(
+  partial: Partial<TrainConfig>,
+  deps: TrainDeps,
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
   const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...partial };
   const now = deps.now ?? (() => performance.now());
   const start = now();
@@ -231,7 +250,13 @@ export async function trainDqn(partial: Partial<TrainConfig>, deps: TrainDeps, h
   const wall = () => prior + (now() - start) / 1000;
   const random = seededRandom(config.seed * 9973 + 1);
 
-  const online = deps.initial ?? FeatureMlp.create({ featureSet: config.featureSet, hidden: config.hidden, actions: [...AGENT_ACTIONS] }, config.seed, config.steps);
+  const online =
+    deps.initial ??
+    FeatureMlp.create(
+      { featureSet: config.featureSet, hidden: config.hidden, actions: [...AGENT_ACTIONS] },
+      config.seed,
+      config.steps,
+    );
   const learner = new DqnLearner(online, { learningRate: config.learningRate, targetSync: config.targetSync });
   const replay = new ReplayBuffer(config.replayCapacity, online.inputSize, online.actions.length, config.seed);
   const env = new LoopEnv(deps.oracle, deps.peakGflops, { steps: config.steps, actions: online.actions });
@@ -244,7 +269,8 @@ export async function trainDqn(partial: Partial<TrainConfig>, deps: TrainDeps, h
     const f = Math.min(1, log.envSteps / Math.max(1, config.epsilonDecaySteps));
     return config.epsilonStart + (config.epsilonEnd - config.epsilonStart) * f;
   };
-  const evaluate = () => log.validate(online, deps, hooks, { updates: learner.updates, wallSec: wall(), epsilon: epsilon() });
+  const evaluate = () =>
+    log.validate(online, deps, hooks, { updates: learner.updates, wallSec: wall(), epsilon: epsilon() });
 
   while (wall() < config.budgetSec && log.episodes < config.maxEpisodes && !hooks.shouldStop?.()) {
     const problem = benchmarkProblem(pick());
@@ -264,7 +290,13 @@ export async function trainDqn(partial: Partial<TrainConfig>, deps: TrainDeps, h
       if (a < 0) break;
       const r = await env.step(a);
       const next = online.encode(problem, env.state, env.stepsLeft);
-      episode.push({ features, action: a, reward: r.reward, next, nextMask: env.done ? mask.map(() => false) : env.mask() });
+      episode.push({
+        features,
+        action: a,
+        reward: r.reward,
+        next,
+        nextMask: env.done ? mask.map(() => false) : env.mask(),
+      });
       ret += r.reward * config.gamma ** (episode.length - 1);
       features = next;
       log.envSteps++;
@@ -282,5 +314,13 @@ export async function trainDqn(partial: Partial<TrainConfig>, deps: TrainDeps, h
   }
   await evaluate();
   learner.dispose();
-  return { best: log.best, bestValSpeedup: log.bestValSpeedup, curve: log.curve, episodes: log.episodes, envSteps: log.envSteps, updates: learner.updates, wallSec: wall() };
+  return {
+    best: log.best,
+    bestValSpeedup: log.bestValSpeedup,
+    curve: log.curve,
+    episodes: log.episodes,
+    envSteps: log.envSteps,
+    updates: learner.updates,
+    wallSec: wall(),
+  };
 }

@@ -11,7 +11,8 @@ const PLAIN = { relaxedSimd: false };
 const HOISTED = { relaxedSimd: true, hoistsLoads: true };
 
 function containsRelaxedMadd(bytes: Uint8Array): boolean {
-  for (let i = 0; i + 2 < bytes.length; i++) if (bytes[i] === 0xfd && bytes[i + 1] === 0x85 && bytes[i + 2] === 0x02) return true;
+  for (let i = 0; i + 2 < bytes.length; i++)
+    if (bytes[i] === 0xfd && bytes[i + 1] === 0x85 && bytes[i + 2] === 0x02) return true;
   return false;
 }
 
@@ -98,7 +99,9 @@ describe('code generator', () => {
   it('budgets for the engine: a 6x8 tile fits where values live from load to last use, not where all are loaded first', () => {
     const live = codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:6 n:8'), RELAXED).report;
     expect([loopsText(live.tileLoops), live.registers, live.tileReduction]).toEqual(['m:6 n:8', 15, undefined]);
-    expect(loopsText(codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:6 n:8'), HOISTED).report.tileLoops)).toBe('m:3 n:8');
+    expect(loopsText(codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:6 n:8'), HOISTED).report.tileLoops)).toBe(
+      'm:3 n:8',
+    );
   });
 
   it('prefers equal passes, and splits into a smaller last pass only when equal ones hold far fewer accumulators', () => {
@@ -127,7 +130,10 @@ describe('code generator', () => {
       const r = codegen.generate(conv, parseSchedule(conv, 'co oh ow ci kh kw co:4 ow:8'), target).report;
       expect([loopsText(r.tileLoops), loopsText(r.heldAcross)]).toEqual(['co:4 ow:8', 'ci:4 kh:3 kw:3']);
     }
-    const oneByOne = parseProblem('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=8,ci=4,oh=6,ow=16,kh=1,kw=1');
+    const oneByOne = parseProblem(
+      'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]',
+      'co=8,ci=4,oh=6,ow=16,kh=1,kw=1',
+    );
     const r = codegen.generate(oneByOne, parseSchedule(oneByOne, 'co oh ow ci kh kw co:4 ow:8'), RELAXED).report;
     expect([loopsText(r.tileLoops), loopsText(r.heldAcross)]).toEqual(['kh:1 kw:1 co:4 ow:8', 'ci:4']);
   });
@@ -151,7 +157,15 @@ describe('code generator', () => {
   });
 
   it('reports a schedule that does not cover the sizes instead of emitting a kernel', () => {
-    const broken = { loops: [{ variable: 'm', trip: 3, tail: 0 }, { variable: 'n', trip: 64, tail: 0 }, { variable: 'k', trip: 64, tail: 0 }] };
-    expect(() => codegen.generate(MATMUL, broken, RELAXED)).toThrow(/code generator refused the schedule: .*do not cover/);
+    const broken = {
+      loops: [
+        { variable: 'm', trip: 3, tail: 0 },
+        { variable: 'n', trip: 64, tail: 0 },
+        { variable: 'k', trip: 64, tail: 0 },
+      ],
+    };
+    expect(() => codegen.generate(MATMUL, broken, RELAXED)).toThrow(
+      /code generator refused the schedule: .*do not cover/,
+    );
   });
 });

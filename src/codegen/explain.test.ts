@@ -31,7 +31,7 @@ describe('explainChange', () => {
   const explain = (p: Problem, before: Schedule, after: Schedule, gb?: number, ga?: number) =>
     explainChange(p, before, after, report(p, before), report(p, after), gb, ga);
 
-  it('swap to m k n: names B with stride 1 in the innermost loop, the vectorized n, and B\'s old stride', () => {
+  it("swap to m k n: names B with stride 1 in the innermost loop, the vectorized n, and B's old stride", () => {
     const before = S(mm, 'm n k');
     const after = act(mm, 'm n k', 1, 'swap_down').schedule;
     expect(printSchedule(after)).toBe('m:256 k:256 n:256');
@@ -60,10 +60,14 @@ describe('explainChange', () => {
     // k:32 m:2 n:16 touches A 2x32 floats (2 lines per row), B 32 rows (1 line each), C 2 lines.
     const bytes = (2 * 2 + 32 + 2) * CACHE.lineBytes;
     expect(e.after.levels[e.after.l1From!].bytes).toBe(bytes);
-    expect(s).toContain(`the inner loops k:32 m:2 n:16 fit the ${formatBytes(CACHE.l1Bytes)} L1 with ${formatBytes(bytes)} per run`);
+    expect(s).toContain(
+      `the inner loops k:32 m:2 n:16 fit the ${formatBytes(CACHE.l1Bytes)} L1 with ${formatBytes(bytes)} per run`,
+    );
     // Before: only the tile fit; k:256 m:2 n:16 needed (2 + 32 + 256) lines with B crowding 4 sets.
     expect(s).toContain(`before, only m:2 n:16 fit with ${formatBytes(5 * CACHE.lineBytes)} per run`);
-    expect(s).toContain(`${formatBytes((2 + 32 + 256) * CACHE.lineBytes)}, and 256 lines of B would crowd 64 into one of L1's 64 sets of 8 ways`);
+    expect(s).toContain(
+      `${formatBytes((2 + 32 + 256) * CACHE.lineBytes)}, and 256 lines of B would crowd 64 into one of L1's 64 sets of 8 ways`,
+    );
     expect(s).toMatch(/roughly \S+ MiB instead of \S+ MiB come into L1/);
   });
 
@@ -103,7 +107,9 @@ describe('explainChange', () => {
     const t = mid(spill.sentences[spill.topics.indexOf('tile')]);
     expect(rb.vectorAccumulators).toBe(8);
     expect(t).toContain('the unrolled tile m:4 n:8 keeps 8 accumulators');
-    expect(t).toContain('the m:4 n:16 tile needs 16 accumulators + 5 operands = 21 > 15 registers: n:16 stays a loop of 2 x 8');
+    expect(t).toContain(
+      'the m:4 n:16 tile needs 16 accumulators + 5 operands = 21 > 15 registers: n:16 stays a loop of 2 x 8',
+    );
   });
 
   it('a split of an odd size reports the tail', () => {
@@ -122,7 +128,9 @@ describe('explainChange', () => {
       if (!r.ok) throw new Error(r.reason);
       const e = explain(mm, before, r.state.schedule, 1.6, 1.6);
       expect(e.topics).toEqual(['cursor']);
-      expect(e.sentences[0]).toContain('only the cursor moved; the schedule m:256 n:256 k:256 and so its kernel are unchanged');
+      expect(e.sentences[0]).toContain(
+        'only the cursor moved; the schedule m:256 n:256 k:256 and so its kernel are unchanged',
+      );
     }
   });
 
@@ -132,7 +140,9 @@ describe('explainChange', () => {
     expect(printSchedule(after)).toBe('k:256 m:256 n:256');
     const e = explain(mm, before, after, 10, 10.4);
     expect(e.topics).toEqual(['outer']);
-    expect(e.sentences[0]).toContain('the innermost loop n:256 with its strides (C and B move by 1 float (contiguous) and A stays put (stride 0))');
+    expect(e.sentences[0]).toContain(
+      'the innermost loop n:256 with its strides (C and B move by 1 float (contiguous) and A stays put (stride 0))',
+    );
     expect(e.sentences[0]).toContain('within the noise of a quick figure');
   });
 
@@ -149,7 +159,10 @@ describe('explainChange', () => {
   });
 
   it('a convolution: moving ow innermost makes O and I contiguous and W reused, as the generator reports', () => {
-    const conv = parseProblem('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=8, ci=8, oh=14, ow=14, kh=3, kw=3');
+    const conv = parseProblem(
+      'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]',
+      'co=8, ci=8, oh=14, ow=14, kh=3, kw=3',
+    );
     const before = S(conv, 'co oh ci kh kw ow');
     const after = S(conv, 'co oh ow ci kh kw');
     // One swap at a time: walk ow from the innermost place up above ci.
@@ -172,4 +185,3 @@ describe('explainChange', () => {
     expect(e.sentences[0]).toContain('vectorized along n');
   });
 });
-

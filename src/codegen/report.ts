@@ -60,7 +60,10 @@ export function tileReductionText(schedule: Schedule, raw: RawReport, heldAcross
   const temp = r.registers - r.accumulators - r.operands;
   const needs = `${r.accumulators} accumulators + ${r.operands} operands${temp ? ` + ${temp} temporary` : ''} = ${r.registers}`;
   const kept = raw.splits
-    .map((s) => `${loopText(schedule.loops[s.loop])} stays a loop of ${s.outer} x ${s.inner}${s.last ? ` + 1 x ${s.last}` : ''}`)
+    .map(
+      (s) =>
+        `${loopText(schedule.loops[s.loop])} stays a loop of ${s.outer} x ${s.inner}${s.last ? ` + 1 x ${s.last}` : ''}`,
+    )
     .join(', ');
   const where = heldAcross ? ` outside ${heldAcross}` : '';
   return `the ${asked} tile needs ${needs} > ${raw.registerBudget} registers: ${kept}${where}`;
@@ -70,7 +73,9 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
   const v = problem.variables[raw.vecVar];
   const names = [problem.output.name, problem.inputs[0].name, problem.inputs[1].name];
   const access: Record<string, VectorAccess> = {};
-  names.forEach((name, i) => (access[name] = raw.access[i]));
+  names.forEach((name, i) => {
+    access[name] = raw.access[i];
+  });
   const n = schedule.loops.length;
   const tileLoops = raw.innermostSplit ? [] : tileLoopsAsRun(schedule, raw, raw.tileStart);
   const heldAcross = loopsBetween(schedule, raw.accStart, raw.innermostSplit ? n : raw.tileStart);
@@ -88,7 +93,9 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
   if (raw.horizontalSum)
     notes.push(`${names[0]} has no ${v}: lanes hold partial sums, added horizontally when stored.`);
   if (raw.innermostSplit)
-    notes.push(`The innermost loop is too long to unroll whole; each iteration handles ${raw.innermostUnroll} vectors.`);
+    notes.push(
+      `The innermost loop is too long to unroll whole; each iteration handles ${raw.innermostUnroll} vectors.`,
+    );
   else notes.push(`Unrolled tile: ${loopsText(tileLoops)} (${raw.unrolled} multiply-adds per pass).`);
   const reduction = tileReductionText(schedule, raw, loopsText(heldAcross));
   if (reduction) notes.push(`Registers: ${reduction}, instead of spilling.`);
@@ -99,9 +106,15 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
   const accs = raw.vectorAccumulators + raw.scalarAccumulators;
   const accText = `${raw.vectorAccumulators} f32x4${raw.scalarAccumulators ? ` + ${raw.scalarAccumulators} f32` : ''}`;
   if (heldAcross.length > 0)
-    notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}) stay in registers across ${loopsText(heldAcross)}.`);
+    notes.push(
+      `${accs} accumulator${accs === 1 ? '' : 's'} (${accText}) stay in registers across ${loopsText(heldAcross)}.`,
+    );
   else notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}), loaded and stored around each tile.`);
-  notes.push(raw.relaxed ? 'Multiply-adds use f32x4.relaxed_madd (fused).' : 'Multiply-adds use f32x4.mul + f32x4.add (no relaxed SIMD).');
+  notes.push(
+    raw.relaxed
+      ? 'Multiply-adds use f32x4.relaxed_madd (fused).'
+      : 'Multiply-adds use f32x4.mul + f32x4.add (no relaxed SIMD).',
+  );
   if (raw.tailPaths > 1) notes.push(`Tails: ${raw.tailPaths - 1} extra copies of loop bodies for partial iterations.`);
   const parallelLoop = raw.parallelLoop >= 0 ? schedule.loops[raw.parallelLoop] : undefined;
   const parallel = parallelLoop ? { loop: raw.parallelLoop, text: loopText(parallelLoop), iterations: raw.parallelIterations } : null;

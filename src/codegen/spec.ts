@@ -27,6 +27,12 @@ export function encodeSpec(problem: Problem, schedule: Schedule, target: Target,
     if (i === undefined) throw new Error(`schedule loops over '${loop.variable}', which the problem does not have`);
     words.push(i, loop.trip, loop.tail);
   }
-  words.push(budget.registers ?? 0, budget.unrolled ?? 0, budget.innermostVectors ?? 0, budget.innermostUnroll ?? 0, budget.loopUnroll ?? 0);
+  words.push(
+    budget.registers ?? 0,
+    budget.unrolled ?? 0,
+    budget.innermostVectors ?? 0,
+    budget.innermostUnroll ?? 0,
+    budget.loopUnroll ?? 0,
+  );
   return Int32Array.from(words);
 }

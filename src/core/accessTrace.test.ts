@@ -17,8 +17,18 @@ function order(p: Problem, schedule: string): string[] {
 describe('AccessTrace', () => {
   it('m n k on the tiny matmul: k fastest, then n, then m (by hand)', () => {
     expect(order(tiny, 'm n k')).toEqual([
-      '0,0,0', '0,0,1', '0,1,0', '0,1,1', '0,2,0', '0,2,1',
-      '1,0,0', '1,0,1', '1,1,0', '1,1,1', '1,2,0', '1,2,1',
+      '0,0,0',
+      '0,0,1',
+      '0,1,0',
+      '0,1,1',
+      '0,2,0',
+      '0,2,1',
+      '1,0,0',
+      '1,0,1',
+      '1,1,0',
+      '1,1,1',
+      '1,2,0',
+      '1,2,1',
     ]);
   });
 
@@ -45,8 +55,18 @@ describe('AccessTrace', () => {
   it('a split with a tail: n:1 r1 runs one full block of 2, then the partial block n=2 (by hand)', () => {
     // n=3 split by 2: the outer loop has 1 full iteration (n=0,1) and a tail of 1 (n=2).
     expect(order(tiny, 'm n:1 r1 k n:2')).toEqual([
-      '0,0,0', '0,1,0', '0,0,1', '0,1,1', '0,2,0', '0,2,1',
-      '1,0,0', '1,1,0', '1,0,1', '1,1,1', '1,2,0', '1,2,1',
+      '0,0,0',
+      '0,1,0',
+      '0,0,1',
+      '0,1,1',
+      '0,2,0',
+      '0,2,1',
+      '1,0,0',
+      '1,1,0',
+      '1,0,1',
+      '1,1,1',
+      '1,2,0',
+      '1,2,1',
     ]);
   });
 
@@ -69,7 +89,10 @@ describe('AccessTrace', () => {
   });
 
   it('a strided conv indexes the input with 2*oh+kh', () => {
-    const conv = parseProblem('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', 'co=1, ci=1, oh=2, ow=2, kh=2, kw=1');
+    const conv = parseProblem(
+      'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]',
+      'co=1, ci=1, oh=2, ow=2, kh=2, kw=1',
+    );
     const steps = accessSteps(conv, defaultSchedule(conv));
     expect(steps.map((s) => stepText(conv, s))).toEqual([
       'O[0,0,0] += I[0,0,0] * W[0,0,0,0]',
@@ -125,7 +148,10 @@ describe('grids', () => {
     const [c] = problemGrids(bmm);
     expect([c.rows, c.cols, c.slices]).toEqual([5, 3, 4]);
     expect(gridPlace(c, [2, 4, 1])).toEqual({ slice: 2, row: 4, col: 1 });
-    const conv = parseProblem('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=2, ci=3, oh=4, ow=4, kh=3, kw=3');
+    const conv = parseProblem(
+      'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]',
+      'co=2, ci=3, oh=4, ow=4, kh=3, kw=3',
+    );
     const [, input, w] = problemGrids(conv);
     expect([input.rows, input.cols, input.slices]).toEqual([6, 6, 3]);
     expect([w.rows, w.cols, w.slices]).toEqual([3, 3, 6]);

@@ -39,7 +39,11 @@ export function tensorGrid(t: TensorAccess, role: 'output' | 'input'): TensorGri
 
 /** The grids of output, in0, in1. */
 export function problemGrids(problem: Problem): [TensorGrid, TensorGrid, TensorGrid] {
-  return [tensorGrid(problem.output, 'output'), tensorGrid(problem.inputs[0], 'input'), tensorGrid(problem.inputs[1], 'input')];
+  return [
+    tensorGrid(problem.output, 'output'),
+    tensorGrid(problem.inputs[0], 'input'),
+    tensorGrid(problem.inputs[1], 'input'),
+  ];
 }
 
 /** Where a cell lies in its grid: slice number (row-major over the leading dims), row, column. */
@@ -100,7 +104,9 @@ export class AccessTrace {
     this.cur = new Array<number>(loops.length).fill(0);
     this.lim = new Array<number>(loops.length).fill(0);
     this.terms = [problem.output, problem.inputs[0], problem.inputs[1]].map((t) =>
-      t.indices.map((dim) => dim.map((term): [number, number] => [problem.variables.indexOf(term.variable), term.coef])),
+      t.indices.map((dim) =>
+        dim.map((term): [number, number] => [problem.variables.indexOf(term.variable), term.coef]),
+      ),
     );
     this.total = this.sizes.reduce((p, s) => p * s, 1);
   }

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AGENT_ACTIONS, ALL_ACTIONS, MAX_LOOPS, SPLIT_FACTORS, actionMask, applyAction, legalActions } from './actions.ts';
+import {
+  AGENT_ACTIONS,
+  ALL_ACTIONS,
+  MAX_LOOPS,
+  SPLIT_FACTORS,
+  actionMask,
+  applyAction,
+  legalActions,
+} from './actions.ts';
 import type { Action } from './actions.ts';
 import { parseProblem } from './problem.ts';
 import { defaultSchedule, loopSteps, parseSchedule, printSchedule, validateSchedule } from './schedule.ts';
@@ -70,7 +78,9 @@ describe('swap_up / swap_down', () => {
   });
   it('are illegal between two loops over the same variable', () => {
     const s = at(mm97, 'm m:4 n k', 1);
-    expect(reason(mm97, s, 'swap_up')).toBe("can't swap m:4 above m:24 r1: both loop over m, and the inner one (m:4) must stay inside m:24 r1");
+    expect(reason(mm97, s, 'swap_up')).toBe(
+      "can't swap m:4 above m:24 r1: both loop over m, and the inner one (m:4) must stay inside m:24 r1",
+    );
     expect(reason(mm97, at(mm97, 'm m:4 n k', 0), 'swap_down')).toBe(
       "can't swap m:24 r1 below m:4: both loop over m, and the inner one (m:4) must stay inside m:24 r1",
     );
@@ -99,7 +109,9 @@ describe('split', () => {
   it('is illegal when the factor exceeds the trip, is below 2, or the nest is full', () => {
     const s = at(mm, 'm m:8 n k', 1);
     expect(reason(mm, s, 'split_16')).toBe("can't split m:8 by 16: the loop only runs 8 times");
-    expect(reason(mm, at(mm97, 'm m:4 n k', 0), 'split_32')).toBe("can't split m:24 r1 by 32: the loop only runs 24 times");
+    expect(reason(mm, at(mm97, 'm m:4 n k', 0), 'split_32')).toBe(
+      "can't split m:24 r1 by 32: the loop only runs 24 times",
+    );
     expect(reason(mm, at(mm, 'm:1 m:256 n k', 0), 'split_2')).toBe("can't split m:1 by 2: the loop only runs 1 time");
     expect(reason(mm, s, 'split_1')).toBe("can't split m:8 by 1: the factor must be at least 2");
     expect(reason(mm, s, 'split_0')).toBe("can't split m:8 by 0: the factor must be at least 2");
@@ -125,8 +137,12 @@ describe('merge', () => {
     expect(show(apply(mm97, at(mm97, 'm m:10 r3 n k m:4', 4), 'merge'))).toBe('m:2 r11 m:43 n:8 k:8 @1');
   });
   it('is illegal without an enclosing loop over the variable', () => {
-    expect(reason(mm, at(mm, 'm n k m:4', 1), 'merge')).toBe("can't merge n:256: no enclosing loop over n to merge it into");
-    expect(reason(mm97, at(mm97, 'm m:4 n k', 0), 'merge')).toBe("can't merge m:24 r1: no enclosing loop over m to merge it into");
+    expect(reason(mm, at(mm, 'm n k m:4', 1), 'merge')).toBe(
+      "can't merge n:256: no enclosing loop over n to merge it into",
+    );
+    expect(reason(mm97, at(mm97, 'm m:4 n k', 0), 'merge')).toBe(
+      "can't merge m:24 r1: no enclosing loop over m to merge it into",
+    );
   });
 });
 
@@ -180,7 +196,11 @@ describe('legalActions / actionMask', () => {
     const s = at(mm, 'm n k', 0);
     const legal = legalActions(mm, s);
     expect(legal.map((l) => l.action)).toEqual(ALL_ACTIONS);
-    expect(legal.find((l) => l.action === 'up')).toEqual({ action: 'up', ok: false, reason: 'the cursor is already on the outermost loop' });
+    expect(legal.find((l) => l.action === 'up')).toEqual({
+      action: 'up',
+      ok: false,
+      reason: 'the cursor is already on the outermost loop',
+    });
     expect(legal.find((l) => l.action === 'split_256')).toEqual({ action: 'split_256', ok: true });
     expect(actionMask(mm, s)).toEqual([false, true, false, true, true, true, true, true, true, true, true, true, false, true]);
     expect(actionMask(mm, at(mm, 'm m:8 n k', 1), AGENT_ACTIONS)).toEqual([true, true, false, true, true, true, false]);
@@ -251,7 +271,10 @@ describe('properties (fast-check)', () => {
     parseProblem('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', 'co=3, ci=2, oh=3, ow=5, kh=3, kw=2'),
     parseProblem('C[m,n] += A[m,n] * B[m,n]', 'm=6, n=5'),
   ];
-  const actionArb = fc.oneof(fc.constantFrom(...ALL_ACTIONS), fc.integer({ min: 2, max: 20 }).map((f): Action => `split_${f}`));
+  const actionArb = fc.oneof(
+    fc.constantFrom(...ALL_ACTIONS),
+    fc.integer({ min: 2, max: 20 }).map((f): Action => `split_${f}`),
+  );
   const arb = fc.record({
     pi: fc.nat({ max: problems.length - 1 }),
     actions: fc.array(actionArb, { maxLength: 40 }),

@@ -149,7 +149,11 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
 }
 
 /** Legality of each action in the current state, with the reason when it is illegal. */
-export function legalActions(problem: Problem, state: NestState, actions: readonly Action[] = ALL_ACTIONS): ActionLegality[] {
+export function legalActions(
+  problem: Problem,
+  state: NestState,
+  actions: readonly Action[] = ALL_ACTIONS,
+): ActionLegality[] {
   return actions.map((action) => {
     const r = applyAction(problem, state, action);
     return r.ok ? { action, ok: true } : { action, ok: false, reason: r.reason };

@@ -39,7 +39,7 @@ function window(dim: TensorAccess['indices'][number], out: string): { stride: nu
 export function convShape(problem: Problem): ConvShape | null {
   if (problem.reductionVariables.length !== 3) return null;
   const out = plainVars(problem.output);
-  if (!out || out.length !== 3) return null;
+  if (out?.length !== 3) return null;
   const [co, oh, ow] = out;
   for (const imageInput of [0, 1] as const) {
     const image = problem.inputs[imageInput];

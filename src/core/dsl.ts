@@ -155,17 +155,29 @@ function checkBrackets(tokens: Token[]): void {
     const tok = tokens[i];
     if (tok.kind === '[') {
       if (open) {
-        throw new DslError({ kind: 'line', line: open.line }, open.col, `'[' of ${owner} is never closed; add ']' after its indices`);
+        throw new DslError(
+          { kind: 'line', line: open.line },
+          open.col,
+          `'[' of ${owner} is never closed; add ']' after its indices`,
+        );
       }
       open = tok;
       owner = i > 0 && tokens[i - 1].kind === 'ident' ? excerpt(tokens[i - 1].text) : 'the tensor';
     } else if (tok.kind === ']') {
       if (!open) {
-        throw new DslError({ kind: 'line', line: tok.line }, tok.col, `unmatched ']'; remove it or add the '[' it closes`);
+        throw new DslError(
+          { kind: 'line', line: tok.line },
+          tok.col,
+          `unmatched ']'; remove it or add the '[' it closes`,
+        );
       }
       open = null;
     } else if (tok.kind === 'end' && open) {
-      throw new DslError({ kind: 'line', line: open.line }, open.col, `'[' of ${owner} is never closed; add ']' after its indices`);
+      throw new DslError(
+        { kind: 'line', line: open.line },
+        open.col,
+        `'[' of ${owner} is never closed; add ']' after its indices`,
+      );
     }
   }
 }
@@ -190,26 +202,43 @@ export function parseStatement(text: string, firstLine: number): StatementNode {
       if (peek().kind === '*') {
         const star = next();
         const c = peek();
-        if (c.kind === 'int') fail(c, `write the constant first: '${excerpt(c.text)}*${excerpt(tok.text)}' instead of '${excerpt(tok.text)}*${excerpt(c.text)}'`);
+        if (c.kind === 'int')
+          fail(
+            c,
+            `write the constant first: '${excerpt(c.text)}*${excerpt(tok.text)}' instead of '${excerpt(tok.text)}*${excerpt(c.text)}'`,
+          );
         fail(star, `unexpected '*' in an index of ${tensor}; a coefficient goes before its variable, as in 2*oh`);
       }
       return { variable: tok.text, coef: 1, line: tok.line, col: tok.col };
     }
     if (tok.kind === 'int') {
       if (peek().kind !== '*') {
-        fail(tok, `constant offset '${excerpt(tok.text)}' in an index of ${tensor}; an index is a sum of variables, optionally times a small integer (2*oh+kh)`);
+        fail(
+          tok,
+          `constant offset '${excerpt(tok.text)}' in an index of ${tensor}; an index is a sum of variables, optionally times a small integer (2*oh+kh)`,
+        );
       }
       next();
       const v = peek();
-      if (v.kind !== 'ident') fail(v, `expected a variable after '${excerpt(tok.text)}*' in an index of ${tensor}, found ${describe(v)}; write e.g. ${excerpt(tok.text)}*oh`);
+      if (v.kind !== 'ident')
+        fail(
+          v,
+          `expected a variable after '${excerpt(tok.text)}*' in an index of ${tensor}, found ${describe(v)}; write e.g. ${excerpt(tok.text)}*oh`,
+        );
       next();
       const coef = Number(tok.text);
       if (coef < 1 || coef > MAX_COEF) {
-        fail(tok, `coefficient ${excerpt(tok.text)} of '${excerpt(v.text)}' in ${tensor} is out of range; use an integer from 1 to ${MAX_COEF}`);
+        fail(
+          tok,
+          `coefficient ${excerpt(tok.text)} of '${excerpt(v.text)}' in ${tensor} is out of range; use an integer from 1 to ${MAX_COEF}`,
+        );
       }
       return { variable: v.text, coef, line: v.line, col: v.col };
     }
-    return fail(tok, `expected a variable in an index of ${tensor}, found ${describe(tok)}; write indices like ${tensor}[m,k]`);
+    return fail(
+      tok,
+      `expected a variable in an index of ${tensor}, found ${describe(tok)}; write indices like ${tensor}[m,k]`,
+    );
   }
 
   function parseIndex(tensor: string): IndexNode {
@@ -240,7 +269,10 @@ export function parseStatement(text: string, firstLine: number): StatementNode {
     const name = excerpt(nameTok.text);
     const open = next();
     if (open.kind !== '[') {
-      fail(open, `expected '[' after tensor name '${name}', found ${describe(open)}; write its indices like ${name}[m,k]`);
+      fail(
+        open,
+        `expected '[' after tensor name '${name}', found ${describe(open)}; write its indices like ${name}[m,k]`,
+      );
     }
     if (peek().kind === ']') {
       fail(peek(), `${name}[] has no indices; write at least one, like ${name}[m]`);
@@ -253,7 +285,10 @@ export function parseStatement(text: string, firstLine: number): StatementNode {
         indices.push(parseIndex(name));
         continue;
       }
-      fail(tok, `expected ',' or ']' in ${name}[...], found ${describe(tok)}; separate indices with commas, like ${name}[m,k]`);
+      fail(
+        tok,
+        `expected ',' or ']' in ${name}[...], found ${describe(tok)}; separate indices with commas, like ${name}[m,k]`,
+      );
     }
     return { name: nameTok.text, indices, line: nameTok.line, col: nameTok.col };
   }
@@ -262,13 +297,19 @@ export function parseStatement(text: string, firstLine: number): StatementNode {
   const op = next();
   if (op.kind !== '+=') {
     const found = op.kind === 'end' ? 'the statement ends there' : `found ${describe(op)}`;
-    fail(op, `expected '+=' after ${nodeText(output)}, ${found}; the output accumulates: write ${nodeText(output)} += A[..] * B[..]`);
+    fail(
+      op,
+      `expected '+=' after ${nodeText(output)}, ${found}; the output accumulates: write ${nodeText(output)} += A[..] * B[..]`,
+    );
   }
   const in0 = parseTensor('first input');
   const star = peek();
   if (star.kind !== '*') {
     const found = star.kind === 'end' ? 'the statement ends there' : `found ${describe(star)}`;
-    fail(star, `expected '*' and a second input after ${nodeText(in0)}, ${found}; the two inputs are multiplied: write ${nodeText(in0)} * B[..]`);
+    fail(
+      star,
+      `expected '*' and a second input after ${nodeText(in0)}, ${found}; the two inputs are multiplied: write ${nodeText(in0)} * B[..]`,
+    );
   }
   next();
   const in1 = parseTensor('second input');
@@ -284,7 +325,10 @@ export function parseStatement(text: string, firstLine: number): StatementNode {
     fail(after, `more than two inputs: looplab multiplies exactly two; remove '* ${third}'`);
   }
   if (after.kind !== 'end') {
-    fail(after, `unexpected ${describe(after)} after ${nodeText(in1)}; the statement ends after the second input (sizes go on their own line)`);
+    fail(
+      after,
+      `unexpected ${describe(after)} after ${nodeText(in1)}; the statement ends after the second input (sizes go on their own line)`,
+    );
   }
   return { output, inputs: [in0, in1] };
 }
@@ -329,7 +373,11 @@ export function parseSizes(lines: SizesLine[]): SizeItem[] {
       if (!isIdentStart(text.charCodeAt(i))) {
         let j = i;
         while (j < text.length && !/[\s,]/.test(text[j])) j++;
-        throw new DslError(place, col, `expected a size like m=256, found '${excerpt(text.slice(i, j))}'; write sizes as name=integer, e.g. m=256, n=256`);
+        throw new DslError(
+          place,
+          col,
+          `expected a size like m=256, found '${excerpt(text.slice(i, j))}'; write sizes as name=integer, e.g. m=256, n=256`,
+        );
       }
       let j = i + 1;
       while (j < text.length && isIdentPart(text.charCodeAt(j))) j++;
@@ -351,11 +399,19 @@ export function parseSizes(lines: SizesLine[]): SizeItem[] {
         throw new DslError(place, vcol, `size of '${quoted}' is missing; write it like ${quoted}=256`);
       }
       if (!/^[0-9]+$/.test(raw) || Number(raw) === 0) {
-        throw new DslError(place, vcol, `size of '${quoted}' must be a positive integer, got '${excerpt(raw)}'; write e.g. ${quoted}=64`);
+        throw new DslError(
+          place,
+          vcol,
+          `size of '${quoted}' must be a positive integer, got '${excerpt(raw)}'; write e.g. ${quoted}=64`,
+        );
       }
       const value = Number(raw);
       if (value > MAX_SIZE) {
-        throw new DslError(place, vcol, `size of '${quoted}' is ${excerpt(raw)}, over the limit of ${MAX_SIZE} per variable; use a smaller size`);
+        throw new DslError(
+          place,
+          vcol,
+          `size of '${quoted}' is ${excerpt(raw)}, over the limit of ${MAX_SIZE} per variable; use a smaller size`,
+        );
       }
       if (seen.has(name)) {
         throw new DslError(place, col, `size of '${quoted}' is given twice; keep one`);

@@ -40,7 +40,10 @@ describe('scheduleFacts', () => {
   });
 
   it('footprint of a conv window spans oh+kh', () => {
-    const conv = parseProblem('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=4, ci=2, oh=30, ow=30, kh=3, kw=3');
+    const conv = parseProblem(
+      'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]',
+      'co=4, ci=2, oh=30, ow=30, kh=3, kw=3',
+    );
     // oh in 0..3, kh and kw whole, ow one: rows oh+kh in 0..5 of one channel, columns 0..2.
     const fp = footprint(conv.inputs[0], { oh: 4, kh: 3, kw: 3 });
     expect(fp.lines).toBe(6); // 6 rows of 32 floats (128 B) starting at multiples of 128 B

@@ -1,7 +1,16 @@
 // "Why did that change?": one or two sentences on a change of schedule, built only from facts of
 // the two schedules (src/core/facts.ts) and, when given, the code generator's reports of their
 // kernels (vectorized variable, accumulator tile). Every number in a sentence is computed here.
-import { CACHE, L1_SETS, LANES, scheduleFacts, trafficEstimate, type AccessKind, type ScheduleFacts, type TensorStride } from './facts.ts';
+import {
+  CACHE,
+  L1_SETS,
+  LANES,
+  scheduleFacts,
+  trafficEstimate,
+  type AccessKind,
+  type ScheduleFacts,
+  type TensorStride,
+} from './facts.ts';
 import { formatBytes } from './problem.ts';
 import { formatGflops } from './format.ts';
 import { loopsText } from './schedule.ts';
@@ -71,8 +80,14 @@ function gflopsClause(before?: number | null, after?: number | null): string {
 }
 
 function strideWords(s: TensorStride, variable: string, vectorized: boolean): string {
-  if (s.elements === 0) return vectorized ? `${s.tensor} stays put (stride 0: one value broadcast to the 4 lanes)` : `${s.tensor} stays put (stride 0)`;
-  if (s.elements === 1) return vectorized ? `${s.tensor} moves by 1 float (contiguous: one v128 load per 4 values of ${variable})` : `${s.tensor} moves by 1 float (contiguous)`;
+  if (s.elements === 0)
+    return vectorized
+      ? `${s.tensor} stays put (stride 0: one value broadcast to the 4 lanes)`
+      : `${s.tensor} stays put (stride 0)`;
+  if (s.elements === 1)
+    return vectorized
+      ? `${s.tensor} moves by 1 float (contiguous: one v128 load per 4 values of ${variable})`
+      : `${s.tensor} moves by 1 float (contiguous)`;
   const line = s.bytes >= CACHE.lineBytes ? `, a new ${CACHE.lineBytes}-byte line every step` : '';
   return `${s.tensor} moves by ${s.elements} floats (${formatBytes(s.bytes)}${line}${vectorized ? ', gathered lane by lane' : ''})`;
 }
@@ -85,7 +100,13 @@ function stridesText(f: ScheduleFacts, vectorized: boolean): string {
   for (const [, group] of [...groups].sort((a, b) => Math.abs(a[0] - 1) - Math.abs(b[0] - 1))) {
     const words = strideWords(group[0], f.innermost.variable, vectorized);
     const names = list(group.map((s) => s.tensor));
-    parts.push(group.length > 1 ? words.replace(`${group[0].tensor} moves`, `${names} move`).replace(`${group[0].tensor} stays`, `${names} stay`) : words);
+    parts.push(
+      group.length > 1
+        ? words
+            .replace(`${group[0].tensor} moves`, `${names} move`)
+            .replace(`${group[0].tensor} stays`, `${names} stay`)
+        : words,
+    );
   }
   return list(parts);
 }
@@ -102,9 +123,16 @@ function innermostSentence(b: ScheduleFacts, a: ScheduleFacts, report?: KernelFa
   }
   const vv = report?.vectorizedVariable ?? a.innermost.variable;
   const head = `the innermost loop is now ${a.innermost.text} (was ${b.innermost.text}), vectorized along ${vv}: ${stridesText(a, true)}`;
-  const worse = b.strides.filter((s) => s.elements > 1 && a.strides.find((t) => t.tensor === s.tensor)?.elements !== s.elements);
-  const was = worse.length > 0 ? `; before, ${list(worse.map((s) => `${s.tensor} moved by ${s.elements} floats (${formatBytes(s.bytes)}) per step`))}` : '';
-  const hsum = report?.horizontalSum ? `; ${a.strides[0].tensor} has no ${vv}, so the 4 lanes hold partial sums added at the end` : '';
+  const worse = b.strides.filter(
+    (s) => s.elements > 1 && a.strides.find((t) => t.tensor === s.tensor)?.elements !== s.elements,
+  );
+  const was =
+    worse.length > 0
+      ? `; before, ${list(worse.map((s) => `${s.tensor} moved by ${s.elements} floats (${formatBytes(s.bytes)}) per step`))}`
+      : '';
+  const hsum = report?.horizontalSum
+    ? `; ${a.strides[0].tensor} has no ${vv}, so the 4 lanes hold partial sums added at the end`
+    : '';
   return head + was + hsum;
 }
 
@@ -114,7 +142,12 @@ function plural(n: number, word: string): string {
 
 function tileText(r: KernelFacts): string {
   const accs = r.vectorAccumulators + r.scalarAccumulators;
-  const kinds = [r.vectorAccumulators ? `${r.vectorAccumulators} f32x4` : '', r.scalarAccumulators ? `${r.scalarAccumulators} f32` : ''].filter(Boolean).join(' + ');
+  const kinds = [
+    r.vectorAccumulators ? `${r.vectorAccumulators} f32x4` : '',
+    r.scalarAccumulators ? `${r.scalarAccumulators} f32` : '',
+  ]
+    .filter(Boolean)
+    .join(' + ');
   const held = r.heldAcross.length > 0 ? `, held in registers across ${loopsText(r.heldAcross)}` : '';
   if (r.tileLoops.length === 0) {
     const per = r.innermostUnroll ? `${plural(r.innermostUnroll, 'vector')} per iteration, ` : '';
@@ -128,7 +161,12 @@ function tileSentence(b?: KernelFacts, a?: KernelFacts): string | null {
   // Without a tile (innermost loop too long to unroll) `heldAcross` names the innermost loop
   // itself, which the innermost-loop sentence already covers.
   const key = (r: KernelFacts) =>
-    [loopsText(r.tileLoops) || `innermost x${r.innermostUnroll ?? 0}`, r.vectorAccumulators, r.scalarAccumulators, r.tileLoops.length > 0 ? loopsText(r.heldAcross) : ''].join('|');
+    [
+      loopsText(r.tileLoops) || `innermost x${r.innermostUnroll ?? 0}`,
+      r.vectorAccumulators,
+      r.scalarAccumulators,
+      r.tileLoops.length > 0 ? loopsText(r.heldAcross) : '',
+    ].join('|');
   if (key(a) === key(b)) return null;
   const spill = a.tileReduction
     ? `; ${a.tileReduction}`
@@ -182,10 +220,16 @@ function tailsSentence(b: ScheduleFacts, a: ScheduleFacts): string | null {
   const share = (f: ScheduleFacts) => `${(f.tails.share * 100).toFixed(1)}%`;
   const parts: string[] = [];
   if (a.tails.loops.length > 0) {
-    const values = a.tails.perVariable.filter((v) => v.tailValues > 0).map((v) => `${v.tailValues} of ${v.size} ${v.variable} values`);
-    parts.push(`the loop${a.tails.loops.length === 1 ? '' : 's'} ${list(a.tails.loops.map((l) => l.text))} leave${a.tails.loops.length === 1 ? 's' : ''} ${list(values)} to partial iterations: ${share(a)} of the multiply-adds run in tail code (was ${share(b)})`);
+    const values = a.tails.perVariable
+      .filter((v) => v.tailValues > 0)
+      .map((v) => `${v.tailValues} of ${v.size} ${v.variable} values`);
+    parts.push(
+      `the loop${a.tails.loops.length === 1 ? '' : 's'} ${list(a.tails.loops.map((l) => l.text))} leave${a.tails.loops.length === 1 ? 's' : ''} ${list(values)} to partial iterations: ${share(a)} of the multiply-adds run in tail code (was ${share(b)})`,
+    );
   } else if (b.tails.loops.length > 0) {
-    parts.push(`no loop has a tail any more (before, ${list(b.tails.loops.map((l) => l.text))} sent ${share(b)} of the multiply-adds to tail code)`);
+    parts.push(
+      `no loop has a tail any more (before, ${list(b.tails.loops.map((l) => l.text))} sent ${share(b)} of the multiply-adds to tail code)`,
+    );
   }
   if (a.scalarRest !== b.scalarRest && a.innermost.variable !== b.innermost.variable) {
     parts.push(
@@ -222,7 +266,11 @@ export function explainChange(
 
   if (a.schedule === b.schedule) {
     return {
-      sentences: [lead(`only the cursor moved; the schedule ${a.schedule} and so its kernel are unchanged, and its figure is the same measurement.`)],
+      sentences: [
+        lead(
+          `only the cursor moved; the schedule ${a.schedule} and so its kernel are unchanged, and its figure is the same measurement.`,
+        ),
+      ],
       topics: ['cursor'],
       before: b,
       after: a,
@@ -250,10 +298,13 @@ export function explainChange(
       ? ''
       : `; the inner loops that fit L1 are now ${block(a)} (was ${block(b)}), moving about as many bytes (roughly ${mib(trafficEstimate(a, 'l1'))} vs ${mib(trafficEstimate(b, 'l1'))})`;
     const same = `${list(parts)} are as before${moved}`;
-    const change = figures && beforeGflops && afterGflops && Math.abs(afterGflops / beforeGflops - 1) < 0.1 ? '; a change this small is within the noise of a quick figure' : '; only the order or blocking of the outer loops changed';
+    const change =
+      figures && beforeGflops && afterGflops && Math.abs(afterGflops / beforeGflops - 1) < 0.1
+        ? '; a change this small is within the noise of a quick figure'
+        : '; only the order or blocking of the outer loops changed';
     chosen.push(['outer', same + change]);
   }
-  const sentences = chosen.map(([, s], i) => (i === 0 ? lead(s) : capitalize(s)) + '.');
+  const sentences = chosen.map(([, s], i) => `${i === 0 ? lead(s) : capitalize(s)}.`);
   return { sentences, topics: chosen.map(([t]) => t), before: b, after: a };
 }
 
@@ -261,7 +312,10 @@ export function explainChange(
 export function factsSummary(f: ScheduleFacts): string {
   const strides = f.strides.map((s) => `${s.tensor} stride ${s.elements}`).join(', ');
   const vectors = `${f.vectors} × f32x4${f.scalarRest ? ` + ${f.scalarRest} scalar` : ''} (${LANES} lanes)`;
-  const l1 = f.l1From === null ? 'no inner loops fit L1' : `${f.levels[f.l1From].loopsText} fit L1 (${formatBytes(f.levels[f.l1From].bytes)})`;
+  const l1 =
+    f.l1From === null
+      ? 'no inner loops fit L1'
+      : `${f.levels[f.l1From].loopsText} fit L1 (${formatBytes(f.levels[f.l1From].bytes)})`;
   const tails = f.tails.share > 0 ? `; ${(f.tails.share * 100).toFixed(1)}% in tails` : '';
   return `innermost ${f.innermost.text}: ${strides}; ${vectors}; ${l1}${tails}`;
 }

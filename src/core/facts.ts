@@ -116,7 +116,9 @@ const MAX_LISTED_LINES = 4 * (CACHE.l1Bytes / CACHE.lineBytes);
  * start on a line boundary). Conv windows (`oh+kh`) are a union of ranges, counted as their span.
  */
 export function footprint(t: TensorAccess, range: Record<string, number>): TensorFootprint {
-  const dims = t.indices.map((terms) => terms.reduce((sum, term) => sum + term.coef * ((range[term.variable] ?? 1) - 1), 0) + 1);
+  const dims = t.indices.map(
+    (terms) => terms.reduce((sum, term) => sum + term.coef * ((range[term.variable] ?? 1) - 1), 0) + 1,
+  );
   const strides = dimStrides(t.shape);
   const last = dims.length - 1;
   const rows = dims.slice(0, last).reduce((p, d) => p * d, 1);
@@ -125,7 +127,11 @@ export function footprint(t: TensorAccess, range: Record<string, number>): Tenso
   const span = dims.reduce((s, d, i) => s + (d - 1) * strides[i], 0) + 1;
   const bound = Math.min(rows * (Math.ceil(dims[last] / perLine) + 1), Math.ceil(span / perLine) + 1);
   if (bound > MAX_LISTED_LINES) {
-    const lines = Math.min(rows * Math.ceil(dims[last] / perLine), Math.ceil(span / perLine), Math.ceil(t.elements / perLine));
+    const lines = Math.min(
+      rows * Math.ceil(dims[last] / perLine),
+      Math.ceil(span / perLine),
+      Math.ceil(t.elements / perLine),
+    );
     return { tensor: t.name, lines, maxPerSet: null };
   }
   const lines = new Set<number>();

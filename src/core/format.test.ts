@@ -3,7 +3,15 @@ import { formatFlops, formatGflops } from './format.ts';
 
 describe('formatGflops', () => {
   it('keeps three significant digits, trailing zeros included', () => {
-    expect([0.012345, 0.1234, 1.576, 28.71, 46, 123.4, 999.4].map(formatGflops)).toEqual(['0.0123', '0.123', '1.58', '28.7', '46.0', '123', '999']);
+    expect([0.012345, 0.1234, 1.576, 28.71, 46, 123.4, 999.4].map(formatGflops)).toEqual([
+      '0.0123',
+      '0.123',
+      '1.58',
+      '28.7',
+      '46.0',
+      '123',
+      '999',
+    ]);
   });
 
   it('writes whole numbers from 1000 up and says when there is no figure', () => {

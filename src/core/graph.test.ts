@@ -7,7 +7,10 @@ import type { NestState, Problem } from './types.ts';
 
 const mm = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=256, n=256, k=256');
 const conv = parseProblem('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=4, ci=3, oh=5, ow=5, kh=3, kw=3');
-const conv2 = parseProblem('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', 'co=4, ci=3, oh=5, ow=5, kh=3, kw=3');
+const conv2 = parseProblem(
+  'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]',
+  'co=4, ci=3, oh=5, ow=5, kh=3, kw=3',
+);
 
 /** Strides per loop as rows `text: [out, in0, in1]`. */
 function strideTable(g: LoopGraph): [string, number[]][] {
@@ -105,7 +108,12 @@ describe('buildLoopGraph', () => {
 });
 
 describe('loop ids across actions', () => {
-  function step(problem: Problem, state: NestState, ids: string[], action: Action): { state: NestState; ids: string[] } {
+  function step(
+    problem: Problem,
+    state: NestState,
+    ids: string[],
+    action: Action,
+  ): { state: NestState; ids: string[] } {
     const r = applyAction(problem, state, action);
     if (!r.ok) throw new Error(r.reason);
     return { state: r.state, ids: carryLoopIds(state.schedule.loops, ids, r.state.schedule.loops) };
@@ -161,7 +169,10 @@ describe('loop ids across actions', () => {
   it('ids stay unique over random action sequences', () => {
     const actions: Action[] = ['up', 'down', 'swap_up', 'swap_down', 'split_2', 'split_4', 'merge'];
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
     for (let run = 0; run < 50; run++) {
       let st: NestState = { schedule: defaultSchedule(mm), cursor: 0 };
       let ids = defaultLoopIds(st.schedule.loops);

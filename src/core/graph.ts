@@ -100,7 +100,11 @@ const sameLoop = (a: Loop, b: Loop) => a.trip === b.trip && a.tail === b.tail;
  * and suffix of that variable's loops; a split's new loop is the one just inside the loop that
  * changed. Other changes (jumps over several actions) keep ids by occurrence where they can.
  */
-export function carryLoopIds(prevLoops: readonly Loop[], prevIds: readonly string[], nextLoops: readonly Loop[]): string[] {
+export function carryLoopIds(
+  prevLoops: readonly Loop[],
+  prevIds: readonly string[],
+  nextLoops: readonly Loop[],
+): string[] {
   if (prevIds.length !== prevLoops.length) return defaultLoopIds(nextLoops);
   const prevBy = positionsByVariable(prevLoops);
   const nextBy = positionsByVariable(nextLoops);
@@ -213,12 +217,26 @@ export function buildLoopGraph(problem: Problem, schedule: Schedule, options: Bu
   const innermost = loopNodes[loopNodes.length - 1];
   if (innermost) edges.push({ kind: 'body', id: 'body', source: innermost.id, target: 'compute' });
   for (const d of data) {
-    edges.push({ kind: 'operand', id: `operand:${d.tensor}`, source: d.id, target: 'compute', tensor: d.tensor, role: d.role });
+    edges.push({
+      kind: 'operand',
+      id: `operand:${d.tensor}`,
+      source: d.id,
+      target: 'compute',
+      tensor: d.tensor,
+      role: d.role,
+    });
   }
   for (const node of loopNodes) {
     tensors.forEach(({ access }, t) => {
       const stride = (access.strides[node.variable] ?? 0) * node.step;
-      edges.push({ kind: 'access', id: `access:${node.id}:${access.name}`, source: node.id, target: data[t].id, tensor: access.name, stride });
+      edges.push({
+        kind: 'access',
+        id: `access:${node.id}:${access.name}`,
+        source: node.id,
+        target: data[t].id,
+        tensor: access.name,
+        stride,
+      });
     });
   }
 

@@ -23,7 +23,12 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Shape and strides of a tensor from its index expressions. */
-function layout(name: string, indices: IndexTerm[][], sizes: Record<string, number>, variables: string[]): TensorAccess {
+function layout(
+  name: string,
+  indices: IndexTerm[][],
+  sizes: Record<string, number>,
+  variables: string[],
+): TensorAccess {
   const shape = indices.map((terms) => terms.reduce((sum, t) => sum + t.coef * (sizes[t.variable] - 1), 0) + 1);
   const dimStrides = new Array<number>(shape.length);
   let s = 1;
@@ -53,7 +58,12 @@ function accessText(t: TensorNode): string {
  * size of the statement (a problem may come from a link), and the loop limit is checked before
  * anything lists the variables.
  */
-function build(stmt: StatementNode, opPlace: (line: number) => DslPlace, items: SizeItem[], sizesStart: { place: DslPlace; col: number }): Problem {
+function build(
+  stmt: StatementNode,
+  opPlace: (line: number) => DslPlace,
+  items: SizeItem[],
+  sizesStart: { place: DslPlace; col: number },
+): Problem {
   const { output } = stmt;
   const tensors = [output, ...stmt.inputs];
   const errAt = (node: { line: number; col: number }, detail: string): never => {
@@ -75,7 +85,10 @@ function build(stmt: StatementNode, opPlace: (line: number) => DslPlace, items: 
       for (const term of index.terms) {
         if (TAIL_TOKEN.test(term.variable)) {
           const name = excerpt(term.variable);
-          errAt(term, `variable '${name}' reads as a tail in schedule text (as in m:24 r1); rename it, e.g. to '${name}_'`);
+          errAt(
+            term,
+            `variable '${name}' reads as a tail in schedule text (as in m:24 r1); rename it, e.g. to '${name}_'`,
+          );
         }
       }
     }
@@ -86,11 +99,17 @@ function build(stmt: StatementNode, opPlace: (line: number) => DslPlace, items: 
   for (const index of output.indices) {
     if (index.terms.length !== 1 || index.terms[0].coef !== 1) {
       const idx = excerpt(index.terms.map((t) => (t.coef === 1 ? t.variable : `${t.coef}*${t.variable}`)).join('+'));
-      errAt(index, `output index '${idx}' of ${accessText(output)} is not a plain variable; output indices must be plain variables, like C[m,n]`);
+      errAt(
+        index,
+        `output index '${idx}' of ${accessText(output)} is not a plain variable; output indices must be plain variables, like C[m,n]`,
+      );
     }
     const v = index.terms[0].variable;
     if (outSet.has(v)) {
-      errAt(index, `variable '${excerpt(v)}' repeats in the output ${accessText(output)}; give each output index its own variable`);
+      errAt(
+        index,
+        `variable '${excerpt(v)}' repeats in the output ${accessText(output)}; give each output index its own variable`,
+      );
     }
     outSet.add(v);
     outVars.push(v);
@@ -99,14 +118,21 @@ function build(stmt: StatementNode, opPlace: (line: number) => DslPlace, items: 
   const named = new Set<string>();
   for (const t of tensors) for (const i of t.indices) for (const term of i.terms) named.add(term.variable);
   if (named.size > MAX_LOOPS) {
-    errAt(output, `the problem has ${named.size} variables, but a nest holds at most ${MAX_LOOPS} loops; use at most ${MAX_LOOPS} variables`);
+    errAt(
+      output,
+      `the problem has ${named.size} variables, but a nest holds at most ${MAX_LOOPS} loops; use at most ${MAX_LOOPS} variables`,
+    );
   }
 
   const sizes: Record<string, number> = {};
   for (const item of items) sizes[item.name] = item.value;
 
   if (items.length === 0) {
-    throw new DslError(sizesStart.place, sizesStart.col, `no sizes given; declare one for every variable, like ${[...named].map((n) => `${excerpt(n)}=64`).join(', ')}`);
+    throw new DslError(
+      sizesStart.place,
+      sizesStart.col,
+      `no sizes given; declare one for every variable, like ${[...named].map((n) => `${excerpt(n)}=64`).join(', ')}`,
+    );
   }
 
   // Every variable needs a size.
@@ -126,7 +152,10 @@ function build(stmt: StatementNode, opPlace: (line: number) => DslPlace, items: 
   for (const index of output.indices) {
     const v = index.terms[0].variable;
     if (!inputVars.has(v)) {
-      errAt(index, `output variable '${excerpt(v)}' of ${accessText(output)} appears in no input; use it in ${excerpt(stmt.inputs[0].name)} or ${excerpt(stmt.inputs[1].name)}, or remove it`);
+      errAt(
+        index,
+        `output variable '${excerpt(v)}' of ${accessText(output)} appears in no input; use it in ${excerpt(stmt.inputs[0].name)} or ${excerpt(stmt.inputs[1].name)}, or remove it`,
+      );
     }
   }
   const reductionVariables = [...inputVars].filter((v) => !outSet.has(v));
@@ -201,7 +230,10 @@ export function parseProblem(op: string, sizes: string): Problem {
   const stmt = parseStatement(op, 1);
   const lines: SizesLine[] = [{ text: sizesLine, line: null }];
   const items = parseSizes(lines);
-  return build(stmt, (line) => ({ kind: 'line', line }), items, { place: { kind: 'sizes' }, col: firstCol(lines[0].text) });
+  return build(stmt, (line) => ({ kind: 'line', line }), items, {
+    place: { kind: 'sizes' },
+    col: firstCol(lines[0].text),
+  });
 }
 
 /**
@@ -211,9 +243,13 @@ export function parseProblem(op: string, sizes: string): Problem {
 export function parseProblemText(text: string): Problem {
   checkLength(text, 'the problem text', (line) => ({ kind: 'line', line }), 1);
   const lines = text.split('\n');
-  let opIndex = lines.findIndex((l) => l.trim() !== '');
+  const opIndex = lines.findIndex((l) => l.trim() !== '');
   if (opIndex < 0) {
-    throw new DslError({ kind: 'line', line: 1 }, 1, 'the problem is empty; write an operation like C[m,n] += A[m,k] * B[k,n] and sizes like m=256, n=256, k=256 on the next line');
+    throw new DslError(
+      { kind: 'line', line: 1 },
+      1,
+      'the problem is empty; write an operation like C[m,n] += A[m,k] * B[k,n] and sizes like m=256, n=256, k=256 on the next line',
+    );
   }
   const stmt = parseStatement(lines[opIndex], opIndex + 1);
   const sizeLines: SizesLine[] = lines.slice(opIndex + 1).map((l, i) => ({ text: l, line: opIndex + i + 2 }));
@@ -259,7 +295,12 @@ function preset(id: string, title: string, op: string, sizes: string): Preset {
 export const PRESETS: Preset[] = [
   ...[64, 128, 256, 384, 512, 1024].map((n) => preset(`matmul-${n}`, `matmul ${n}³`, MATMUL, `m=${n}, n=${n}, k=${n}`)),
   preset('matmul-512x128x1024', 'matmul 512×128×1024', MATMUL, 'm=512, n=128, k=1024'),
-  preset('bmm-attention', 'batched matmul (attention-shaped)', 'C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=8, m=128, n=128, k=64'),
+  preset(
+    'bmm-attention',
+    'batched matmul (attention-shaped)',
+    'C[b,m,n] += A[b,m,k] * B[b,k,n]',
+    'b=8, m=128, n=128, k=64',
+  ),
   preset('conv-3x3', 'conv 3×3 (ResNet-like)', CONV, 'co=64, ci=64, oh=28, ow=28, kh=3, kw=3'),
   preset('conv-1x1', 'conv 1×1', CONV, 'co=64, ci=64, oh=28, ow=28, kh=1, kw=1'),
   preset(

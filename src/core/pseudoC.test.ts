@@ -50,17 +50,26 @@ describe('scheduleToC', () => {
   });
 
   it('strided conv: index expressions with coefficients', () => {
-    const p = parseProblem('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', 'co=8, ci=4, oh=6, ow=6, kh=3, kw=3');
+    const p = parseProblem(
+      'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]',
+      'co=8, ci=4, oh=6, ow=6, kh=3, kw=3',
+    );
     const c = scheduleToC(p, defaultSchedule(p));
-    expect(c).toContain('void kernel(float O[8][6][6],\n            const float I[4][13][13],\n            const float W[8][4][3][3]) {');
+    expect(c).toContain(
+      'void kernel(float O[8][6][6],\n            const float I[4][13][13],\n            const float W[8][4][3][3]) {',
+    );
     expect(c).toContain('O[co][oh][ow] += I[ci][2*oh + kh][2*ow + kw] * W[co][ci][kh][kw];');
   });
 
   it('names that are C keywords or clash get an underscore', () => {
     const p = parseProblem('kernel[int,m0] += main[int,for] * B[for,m0]', 'int=7, m0=5, for=6');
     const c = scheduleToC(p, parseSchedule(p, 'int m0 for int:2 int:3'), { name: 'kernel' });
-    expect(c).toContain('void kernel_(float kernel[7][5],\n             const float main_[7][6],\n             const float B[6][5]) {');
-    expect(scheduleToC(mmSmall, defaultSchedule(mmSmall))).toContain('void kernel(float C[8][8], const float A[8][8], const float B[8][8]) {');
+    expect(c).toContain(
+      'void kernel_(float kernel[7][5],\n             const float main_[7][6],\n             const float B[6][5]) {',
+    );
+    expect(scheduleToC(mmSmall, defaultSchedule(mmSmall))).toContain(
+      'void kernel(float C[8][8], const float A[8][8], const float B[8][8]) {',
+    );
     expect(c).toContain('for (int int0 = 0; int0 < 7; int0 += 6)');
     expect(c).toContain('kernel[int_][m0] += main_[int_][for_] * B[for_][m0];');
   });
@@ -97,11 +106,17 @@ function floatsC(values: Float32Array): string {
 /** Compiles the exported C of every schedule with gcc -std=c99 -pedantic -Werror, runs it, returns each output. */
 function runWithGcc(problem: Problem, schedules: Schedule[], init: Float32Array[]): Float32Array[] {
   const [out, a, b] = [problem.output, problem.inputs[0], problem.inputs[1]];
-  const inner = (shape: number[]) => shape.slice(1).map((d) => `[${d}]`).join('');
+  const inner = (shape: number[]) =>
+    shape
+      .slice(1)
+      .map((d) => `[${d}]`)
+      .join('');
   const pointer = (shape: number[]) => (shape.length > 1 ? `(const float (*)${inner(shape)})` : '(const float *)');
   const outPointer = (shape: number[]) => (shape.length > 1 ? `(float (*)${inner(shape)})` : '(float *)');
   const src: string[] = ['#include <stdio.h>', '#include <string.h>', ''];
-  schedules.forEach((s, i) => src.push(scheduleToC(problem, s, { name: `kernel_${i}` })));
+  schedules.forEach((s, i) => {
+    src.push(scheduleToC(problem, s, { name: `kernel_${i}` }));
+  });
   src.push(`static const float out_init[${out.elements}] = {${floatsC(init[0])}};`);
   src.push(`static const float in0[${a.elements}] = {${floatsC(init[1])}};`);
   src.push(`static const float in1[${b.elements}] = {${floatsC(init[2])}};`);
@@ -144,14 +159,32 @@ describe.skipIf(!hasGcc)('scheduleToC compiled with gcc and run (matches the cor
   const cases: [string, string, string, string[]][] = [
     ['matmul with tails', MATMUL, 'm=7, n=10, k=6', ['m n k', 'm n k m:2 n:4', 'm:2 r1 n k m:3', 'm m:2 r1 n k m:2', 'n k m n:3 r1 m:2 n:2', '||m:2 r1 n k m:3', 'm:1 r2 ||m:2 r1 n k m:2', 'n ||m n:2 k']],
     ['batched matmul', 'C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=2, m=5, n=6, k=3', ['b m n k', 'n b k m n:4']],
-    ['conv', 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=3, ci=2, oh=5, ow=4, kh=3, kw=2', ['co oh ow ci kh kw', 'kw co ow oh ci kh co:2 ow:3']],
-    ['strided conv', 'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', 'co=3, ci=2, oh=5, ow=3, kh=3, kw=2', ['co oh ow ci kh kw', 'oh ow ci co kh kw oh:2 co:2']],
-    ['keywords as names', 'kernel[int,m0] += main[int,for] * B[for,m0]', 'int=7, m0=5, for=6', ['int m0 for int:2 int:3']],
+    [
+      'conv',
+      'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]',
+      'co=3, ci=2, oh=5, ow=4, kh=3, kw=2',
+      ['co oh ow ci kh kw', 'kw co ow oh ci kh co:2 ow:3'],
+    ],
+    [
+      'strided conv',
+      'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]',
+      'co=3, ci=2, oh=5, ow=3, kh=3, kw=2',
+      ['co oh ow ci kh kw', 'oh ow ci co kh kw oh:2 co:2'],
+    ],
+    [
+      'keywords as names',
+      'kernel[int,m0] += main[int,for] * B[for,m0]',
+      'int=7, m0=5, for=6',
+      ['int m0 for int:2 int:3'],
+    ],
   ];
   for (const [title, op, sizes, written] of cases) {
     it(title, () => {
       const problem = parseProblem(op, sizes);
-      const schedules = [...written.map((s) => parseSchedule(problem, s)), ...randomSchedules(problem, 12, title.length)];
+      const schedules = [
+        ...written.map((s) => parseSchedule(problem, s)),
+        ...randomSchedules(problem, 12, title.length),
+      ];
       const init = [problem.output.elements, problem.inputs[0].elements, problem.inputs[1].elements].map((n, i) => {
         const arr = new Float32Array(n);
         fillRandom(arr, 100 + i);

@@ -87,7 +87,10 @@ export function scheduleToC(problem: Problem, schedule: Schedule, options: Sched
   const head = `void ${fn}(`;
   const oneLine = `${head}${params.join(', ')}) {`;
   if (oneLine.length <= 72) lines.push(oneLine);
-  else lines.push(...params.map((p, i) => (i === 0 ? head : ' '.repeat(head.length)) + p + (i === params.length - 1 ? ') {' : ',')));
+  else
+    lines.push(
+      ...params.map((p, i) => (i === 0 ? head : ' '.repeat(head.length)) + p + (i === params.length - 1 ? ') {' : ',')),
+    );
 
   const heads: string[] = [];
   const pragmas: boolean[] = [];
@@ -136,6 +139,5 @@ export function scheduleToC(problem: Problem, schedule: Schedule, options: Sched
   const [out, a, b] = tensors.map((t) => accessC(t, tensorNames.get(t.name) as string, indexName));
   lines.push(`${pad(loops.length)}${out} += ${a} * ${b};`);
   lines.push('}');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
-

@@ -53,7 +53,10 @@ describe('referenceCompute', () => {
 
   it('a tiny strided conv with two channels computed by hand', () => {
     // co=1, ci=2, oh=ow=2, kh=kw=1, stride 2: O[0,i,j] = I[0,2i,2j]*W0 + I[1,2i,2j]*W1 over a 3x3 input.
-    const p = parseProblem('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', 'co=1, ci=2, oh=2, ow=2, kh=1, kw=1');
+    const p = parseProblem(
+      'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]',
+      'co=1, ci=2, oh=2, ow=2, kh=1, kw=1',
+    );
     expect(p.inputs[0].shape).toEqual([2, 3, 3]);
     const input = new Float32Array(18).map((_, i) => i);
     const w = new Float32Array([2, 10]);
@@ -109,7 +112,10 @@ describe('reduceElement', () => {
 
   it('is one product without reduction variables', () => {
     const p = parseProblem('C[m,n] += A[m] * B[n]', 'm=2, n=2');
-    expect(reduceElement(reductionWalk(p), new Float32Array([3, -2]), new Float32Array([5, 7]), 1, 0)).toEqual({ value: -10, sumAbs: 10 });
+    expect(reduceElement(reductionWalk(p), new Float32Array([3, -2]), new Float32Array([5, 7]), 1, 0)).toEqual({
+      value: -10,
+      sumAbs: 10,
+    });
   });
 });
 

@@ -14,7 +14,8 @@ export function referenceCompute(problem: Problem, out: Float32Array, in0: Float
   const outVars = problem.variables.filter((v) => !problem.reductionVariables.includes(v));
   const [a, b] = problem.inputs;
   const check = (arr: Float32Array, elements: number, what: string) => {
-    if (arr.length < elements) throw new RangeError(`${what} holds ${arr.length} elements, the problem needs ${elements}`);
+    if (arr.length < elements)
+      throw new RangeError(`${what} holds ${arr.length} elements, the problem needs ${elements}`);
   };
   check(out, problem.output.elements, 'out');
   check(in0, a.elements, 'in0');
@@ -22,7 +23,11 @@ export function referenceCompute(problem: Problem, out: Float32Array, in0: Float
 
   const reduction = reductionWalk(problem);
   const outSizes = outVars.map((v) => problem.sizes[v]);
-  const outStrides = [outVars.map((v) => problem.output.strides[v]), outVars.map((v) => a.strides[v]), outVars.map((v) => b.strides[v])];
+  const outStrides = [
+    outVars.map((v) => problem.output.strides[v]),
+    outVars.map((v) => a.strides[v]),
+    outVars.map((v) => b.strides[v]),
+  ];
 
   const oIdx = new Array<number>(outVars.length).fill(0);
   let oOff = 0;
@@ -70,7 +75,13 @@ export function reductionWalk(problem: Problem): ReductionWalk {
  * and `base1` of the element's first products, in float64; and the sum of |products| (the
  * correctness check's tolerance grows with it).
  */
-export function reduceElement(walk: ReductionWalk, in0: Float32Array, in1: Float32Array, base0: number, base1: number): { value: number; sumAbs: number } {
+export function reduceElement(
+  walk: ReductionWalk,
+  in0: Float32Array,
+  in1: Float32Array,
+  base0: number,
+  base1: number,
+): { value: number; sumAbs: number } {
   const { sizes, strides0, strides1 } = walk;
   const n = sizes.length;
   if (sizes.some((s) => s <= 0)) return { value: 0, sumAbs: 0 };

@@ -75,13 +75,21 @@ describe('parseSchedule', () => {
   });
 
   it('r<digits> is always a tail: the DSL refuses variables named like one', () => {
-    expect(() => parseProblem('C[r1,n] += A[r1,k] * B[k,n]', 'r1=10, n=4, k=4')).toThrow(/variable 'r1' reads as a tail in schedule text/);
+    expect(() => parseProblem('C[r1,n] += A[r1,k] * B[k,n]', 'r1=10, n=4, k=4')).toThrow(
+      /variable 'r1' reads as a tail in schedule text/,
+    );
     expect(parseSchedule(mm97, 'm:24 r1 m:4 n k').loops[0]).toEqual(L('m', 24, 1));
-    expect(errorOf(() => parseSchedule(mm97, 'r1 m n k')).message).toBe("col 1: tail 'r1' follows no loop; put it after the loop it belongs to, like 'm:24 r1'");
+    expect(errorOf(() => parseSchedule(mm97, 'r1 m n k')).message).toBe(
+      "col 1: tail 'r1' follows no loop; put it after the loop it belongs to, like 'm:24 r1'",
+    );
   });
 
   it('quotes at most a short excerpt of a huge token', () => {
-    for (const text of [`m n k ${'q'.repeat(100_000)}`, `m n k:${'x'.repeat(100_000)}`, `m n k ${'#'.repeat(100_000)}`]) {
+    for (const text of [
+      `m n k ${'q'.repeat(100_000)}`,
+      `m n k:${'x'.repeat(100_000)}`,
+      `m n k ${'#'.repeat(100_000)}`,
+    ]) {
       const message = errorOf(() => parseSchedule(mm97, text)).message;
       expect(message).toMatch(/\.\.\. \(\d+ characters\)/);
       expect(message.length).toBeLessThan(200);
@@ -98,9 +106,18 @@ describe('parseSchedule', () => {
     ['m n:x k', "col 3: bad trip in 'n:x'; a trip is a positive integer, like n:4"],
     ['m n:-2 k', "col 3: bad trip in 'n:-2'; a trip is a positive integer, like n:4"],
     ['m: n k', "col 1: bad trip in 'm:'; a trip is a positive integer, like m:4"],
-    ['m:60 m:4 n k', "col 1: 'm:60' is the outermost loop over m, so it covers m=97 with step 4: its trip must be 24; write 'm:24 r1' or just 'm'"],
-    ['m:24 r2 m:4 n k', "col 6: 'm:24 r2' is the outermost loop over m, so it covers m=97 with step 4: its tail must be r1; write 'm:24 r1' or just 'm'"],
-    ['m n:200 k', "col 3: 'n:200' is the outermost loop over n, so it covers n=256: its trip must be 256; write 'n:256' or just 'n'"],
+    [
+      'm:60 m:4 n k',
+      "col 1: 'm:60' is the outermost loop over m, so it covers m=97 with step 4: its trip must be 24; write 'm:24 r1' or just 'm'",
+    ],
+    [
+      'm:24 r2 m:4 n k',
+      "col 6: 'm:24 r2' is the outermost loop over m, so it covers m=97 with step 4: its tail must be r1; write 'm:24 r1' or just 'm'",
+    ],
+    [
+      'm n:200 k',
+      "col 3: 'n:200' is the outermost loop over n, so it covers n=256: its trip must be 256; write 'n:256' or just 'n'",
+    ],
     ['m m:10 r4 n k m:4', "col 8: tail r4 of 'm:10 r4' must be smaller than the loop's step 4; use r0 to r3"],
     ['m m:4 r1 n k', "col 7: 'm:4 r1' is the innermost loop over m (step 1), so it can't have a tail; remove 'r1'"],
     ['m m:4r1 n k', "col 6: 'm:4 r1' is the innermost loop over m (step 1), so it can't have a tail; remove 'r1'"],
@@ -159,7 +176,10 @@ describe('parallel mark', () => {
 
 describe('defaultSchedule / validateSchedule / loopText', () => {
   it('default is every variable once in variables order', () => {
-    const conv = parseProblem('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=8, ci=4, oh=5, ow=5, kh=3, kw=3');
+    const conv = parseProblem(
+      'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]',
+      'co=8, ci=4, oh=5, ow=5, kh=3, kw=3',
+    );
     expect(printSchedule(defaultSchedule(conv))).toBe('co:8 oh:5 ow:5 ci:4 kh:3 kw:3');
     expect(validateSchedule(conv, defaultSchedule(conv))).toBeNull();
   });
@@ -185,12 +205,18 @@ describe('defaultSchedule / validateSchedule / loopText', () => {
     expect(validateSchedule(mm97, { loops: [L('m', 97), L('n', 256), L('k', 256), L('k', 1, -1)] })).toBe(
       "loop 4: bad tail in 'k:1'; a tail is a non-negative integer, like r1",
     );
-    expect(validateSchedule(mm97, { loops: [] })).toBe("the schedule is empty; write one loop per variable, like 'm n k'");
+    expect(validateSchedule(mm97, { loops: [] })).toBe(
+      "the schedule is empty; write one loop per variable, like 'm n k'",
+    );
     expect(validateSchedule(mm97, { loops: [{ variable: 'm' } as never] })).toBe(
       'loop 1 is malformed; each loop needs a variable, a trip and a tail',
     );
-    expect(validateSchedule(mm97, null as never)).toBe('the schedule has no loop list; start from the default schedule');
-    const eleven = { loops: [...'mnk'.split('').map((v) => L(v, v === 'm' ? 97 : 256)), ...Array.from({ length: 8 }, () => L('k', 1))] };
+    expect(validateSchedule(mm97, null as never)).toBe(
+      'the schedule has no loop list; start from the default schedule',
+    );
+    const eleven = {
+      loops: [...'mnk'.split('').map((v) => L(v, v === 'm' ? 97 : 256)), ...Array.from({ length: 8 }, () => L('k', 1))],
+    };
     expect(validateSchedule(mm97, eleven)).toBe('loop 11: more than 10 loops; merge or remove loops (at most 10)');
   });
 
@@ -203,17 +229,28 @@ describe('defaultSchedule / validateSchedule / loopText', () => {
 describe('schedule text round trip with any variable names', () => {
   it('prints every reachable schedule as text that reads back as the same schedule', () => {
     // Names that look like parts of schedule text but are not tails: r, rx, r1_, R1, k2, mr1.
-    const names = fc.uniqueArray(fc.constantFrom('r', 'rx', 'r1_', 'R1', 'k2', 'mr1', 'n', 'm', '_r2'), { minLength: 3, maxLength: 3 });
+    const names = fc.uniqueArray(fc.constantFrom('r', 'rx', 'r1_', 'R1', 'k2', 'mr1', 'n', 'm', '_r2'), {
+      minLength: 3,
+      maxLength: 3,
+    });
     fc.assert(
-      fc.property(names, fc.array(fc.integer({ min: 2, max: 40 }), { minLength: 3, maxLength: 3 }), fc.array(fc.constantFrom(...AGENT_ACTIONS, 'split_2', 'split_3'), { maxLength: 12 }), ([a, b, c], sizes, actions) => {
-        const p = parseProblem(`C[${a},${b}] += A[${a},${c}] * B[${c},${b}]`, `${a}=${sizes[0]}, ${b}=${sizes[1]}, ${c}=${sizes[2]}`);
-        let state = { schedule: defaultSchedule(p), cursor: 0 };
-        for (const action of actions) {
-          const r = applyAction(p, state, action);
-          if (r.ok) state = r.state;
-          expect(parseSchedule(p, printSchedule(state.schedule))).toEqual(state.schedule);
-        }
-      }),
+      fc.property(
+        names,
+        fc.array(fc.integer({ min: 2, max: 40 }), { minLength: 3, maxLength: 3 }),
+        fc.array(fc.constantFrom(...AGENT_ACTIONS, 'split_2', 'split_3'), { maxLength: 12 }),
+        ([a, b, c], sizes, actions) => {
+          const p = parseProblem(
+            `C[${a},${b}] += A[${a},${c}] * B[${c},${b}]`,
+            `${a}=${sizes[0]}, ${b}=${sizes[1]}, ${c}=${sizes[2]}`,
+          );
+          let state = { schedule: defaultSchedule(p), cursor: 0 };
+          for (const action of actions) {
+            const r = applyAction(p, state, action);
+            if (r.ok) state = r.state;
+            expect(parseSchedule(p, printSchedule(state.schedule))).toEqual(state.schedule);
+          }
+        },
+      ),
       { numRuns: 200, seed: 10 },
     );
   });

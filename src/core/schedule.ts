@@ -161,13 +161,26 @@ function checkEntries(problem: Problem, entries: Entry[]): { loops: Loop[] } | {
       return { issue: { index: i, message: `unknown variable '${e.variable}'; the variables are ${vars.join(', ')}` } };
     }
     if (i >= MAX_LOOPS) {
-      return { issue: { index: i, message: `more than ${MAX_LOOPS} loops; merge or remove loops (at most ${MAX_LOOPS})` } };
+      return {
+        issue: { index: i, message: `more than ${MAX_LOOPS} loops; merge or remove loops (at most ${MAX_LOOPS})` },
+      };
     }
     if (e.trip !== null && (!Number.isInteger(e.trip) || e.trip < 1)) {
-      return { issue: { index: i, message: `bad trip in '${entryText(e)}'; a trip is a positive integer, like ${e.variable}:4` } };
+      return {
+        issue: {
+          index: i,
+          message: `bad trip in '${entryText(e)}'; a trip is a positive integer, like ${e.variable}:4`,
+        },
+      };
     }
     if (e.tail !== null && (!Number.isInteger(e.tail) || e.tail < 0)) {
-      return { issue: { index: i, atTail: true, message: `bad tail in '${entryText(e)}'; a tail is a non-negative integer, like r1` } };
+      return {
+        issue: {
+          index: i,
+          atTail: true,
+          message: `bad tail in '${entryText(e)}'; a tail is a non-negative integer, like r1`,
+        },
+      };
     }
   }
   for (const v of vars) {
@@ -193,7 +206,10 @@ function checkEntries(problem: Problem, entries: Entry[]): { loops: Loop[] } | {
     const e = entries[i];
     if (first.get(e.variable) !== i && e.trip === null) {
       return {
-        issue: { index: i, message: `'${e.variable}' needs a trip here: only the outermost loop over ${e.variable} may omit it; write e.g. '${e.variable}:4'` },
+        issue: {
+          index: i,
+          message: `'${e.variable}' needs a trip here: only the outermost loop over ${e.variable} may omit it; write e.g. '${e.variable}:4'`,
+        },
       };
     }
   }
@@ -266,7 +282,10 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
   const re = /\S+/g;
   for (let m = re.exec(text); m; m = re.exec(text)) tokens.push({ text: m[0], col: m.index + 1 });
   if (tokens.length === 0) {
-    throw new ScheduleError(1, `the schedule is empty; write one loop per variable, like '${problem.variables.join(' ')}'`);
+    throw new ScheduleError(
+      1,
+      `the schedule is empty; write one loop per variable, like '${problem.variables.join(' ')}'`,
+    );
   }
   const entries: Entry[] = [];
   const cols: { loop: number; tail: number }[] = [];
@@ -282,8 +301,13 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
     }
     if (tailTok) {
       const prev = entries[entries.length - 1];
-      if (!prev) throw new ScheduleError(tok.col, `tail '${excerpt(t)}' follows no loop; put it after the loop it belongs to, like 'm:24 r1'`);
-      if (prev.tail !== null) throw new ScheduleError(tok.col, `'${entryText(prev)}' already has a tail; remove '${excerpt(t)}'`);
+      if (!prev)
+        throw new ScheduleError(
+          tok.col,
+          `tail '${excerpt(t)}' follows no loop; put it after the loop it belongs to, like 'm:24 r1'`,
+        );
+      if (prev.tail !== null)
+        throw new ScheduleError(tok.col, `'${entryText(prev)}' already has a tail; remove '${excerpt(t)}'`);
       prev.tail = Number(tailTok[1]);
       cols[cols.length - 1].tail = tok.col;
       continue;
@@ -295,17 +319,26 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
       continue;
     }
     if (plain) {
-      throw new ScheduleError(tok.col, `unknown variable '${excerpt(t)}'; the variables are ${problem.variables.join(', ')}`);
+      throw new ScheduleError(
+        tok.col,
+        `unknown variable '${excerpt(t)}'; the variables are ${problem.variables.join(', ')}`,
+      );
     }
     const withTrip = /^([A-Za-z_][A-Za-z0-9_]*):(.*)$/.exec(t);
     if (withTrip) {
       const [, variable, rest] = withTrip;
       if (!Object.hasOwn(problem.sizes, variable)) {
-        throw new ScheduleError(tok.col, `unknown variable '${excerpt(variable)}'; the variables are ${problem.variables.join(', ')}`);
+        throw new ScheduleError(
+          tok.col,
+          `unknown variable '${excerpt(variable)}'; the variables are ${problem.variables.join(', ')}`,
+        );
       }
       const num = /^([0-9]+)(?:r([0-9]+))?$/.exec(rest);
       if (!num || Number(num[1]) < 1) {
-        throw new ScheduleError(tok.col, `bad trip in '${excerpt(t)}'; a trip is a positive integer, like ${variable}:4`);
+        throw new ScheduleError(
+          tok.col,
+          `bad trip in '${excerpt(t)}'; a trip is a positive integer, like ${variable}:4`,
+        );
       }
       entries.push({ variable, trip: Number(num[1]), tail: num[2] === undefined ? null : Number(num[2]), parallel });
       cols.push({ loop: tok.col, tail: tok.col + tok.text.length - rest.length + num[1].length });
@@ -316,7 +349,12 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
   const result = checkEntries(problem, entries);
   if ('issue' in result) {
     const { issue } = result;
-    const col = issue.index >= entries.length ? text.trimEnd().length + 2 : issue.atTail ? cols[issue.index].tail : cols[issue.index].loop;
+    const col =
+      issue.index >= entries.length
+        ? text.trimEnd().length + 2
+        : issue.atTail
+          ? cols[issue.index].tail
+          : cols[issue.index].loop;
     throw new ScheduleError(col, issue.message);
   }
   return { loops: result.loops };
@@ -327,7 +365,8 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
  * naming the loop and the fix, or null when the schedule is valid.
  */
 export function validateSchedule(problem: Problem, schedule: Schedule): string | null {
-  if (!schedule || !Array.isArray(schedule.loops)) return 'the schedule has no loop list; start from the default schedule';
+  if (!schedule || !Array.isArray(schedule.loops))
+    return 'the schedule has no loop list; start from the default schedule';
   if (schedule.loops.length === 0) {
     return `the schedule is empty; write one loop per variable, like '${problem.variables.join(' ')}'`;
   }

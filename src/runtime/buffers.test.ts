@@ -2,11 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { ALIGN_BYTES, BufferSizeError, GUARD_BYTES, PAGE_BYTES, allocateBuffers, layoutBuffers } from './buffers.ts';
 import { plainProblem } from './testKernels.ts';
 
-const matmul = (m: number, n: number, k: number) => plainProblem(['C', 'm', 'n'], ['A', 'm', 'k'], ['B', 'k', 'n'], { m, n, k });
+const matmul = (m: number, n: number, k: number) =>
+  plainProblem(['C', 'm', 'n'], ['A', 'm', 'k'], ['B', 'k', 'n'], { m, n, k });
 
 describe('layoutBuffers', () => {
   it('places out, in0, in1 in order, 64-byte aligned, with guard gaps, and counts pages', () => {
-    for (const [m, n, k] of [[1, 1, 1], [3, 5, 7], [64, 64, 64], [100, 33, 17], [128, 256, 300]]) {
+    for (const [m, n, k] of [
+      [1, 1, 1],
+      [3, 5, 7],
+      [64, 64, 64],
+      [100, 33, 17],
+      [128, 256, 300],
+    ]) {
       const p = matmul(m, n, k);
       const l = layoutBuffers(p);
       expect(l.outPtr % ALIGN_BYTES).toBe(0);

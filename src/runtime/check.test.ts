@@ -4,7 +4,8 @@ import { checkOutput, elementName, elementReference, sampleOutputIndices, tolera
 import { instantiateKernel } from './measure.ts';
 import { elementwiseKernelBytes, plainProblem, type ElementwiseVariant } from './testKernels.ts';
 
-const matmul = (m: number, n: number, k: number) => plainProblem(['C', 'm', 'n'], ['A', 'm', 'k'], ['B', 'k', 'n'], { m, n, k });
+const matmul = (m: number, n: number, k: number) =>
+  plainProblem(['C', 'm', 'n'], ['A', 'm', 'k'], ['B', 'k', 'n'], { m, n, k });
 
 /**
  * A float32 matmul "kernel" in JS that sums k in `lanes` interleaved partial sums, then adds the
@@ -135,13 +136,19 @@ describe('checkOutput', () => {
   });
 
   it('checks other shapes (transposed, batched, convolution-like outputs)', () => {
-    const bmm = plainProblem(['C', 'b', 'm', 'n'], ['A', 'b', 'k', 'm'], ['B', 'b', 'n', 'k'], { b: 3, m: 4, n: 5, k: 6 });
+    const bmm = plainProblem(['C', 'b', 'm', 'n'], ['A', 'b', 'k', 'm'], ['B', 'b', 'n', 'k'], {
+      b: 3,
+      m: 4,
+      n: 5,
+      k: 6,
+    });
     const buf = allocateBuffers(bmm);
     const run = () => {
       for (let x = 0; x < 3; x++)
         for (let i = 0; i < 4; i++)
           for (let j = 0; j < 5; j++)
-            for (let q = 5; q >= 0; q--) buf.out[(x * 4 + i) * 5 + j] += buf.in0[(x * 6 + q) * 4 + i] * buf.in1[(x * 5 + j) * 6 + q];
+            for (let q = 5; q >= 0; q--)
+              buf.out[(x * 4 + i) * 5 + j] += buf.in0[(x * 6 + q) * 4 + i] * buf.in1[(x * 5 + j) * 6 + q];
     };
     expect(checkOutput(bmm, buf, run).correct).toBe(true);
     expect(checkOutput(bmm, buf, run, { fullCheckMaxFlops: 0, samples: 10 }).correct).toBe(true);

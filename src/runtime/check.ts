@@ -252,7 +252,12 @@ function compareFull(
     const tol = tolerance(sumAbs);
     if (!(err <= tol) && firstMismatch === undefined) firstMismatch = { index: i, got, expected, tolerance: tol };
   }
-  const result: CheckResult = { correct: firstMismatch === undefined, maxError, checked: 'full', checkedElements: out.length };
+  const result: CheckResult = {
+    correct: firstMismatch === undefined,
+    maxError,
+    checked: 'full',
+    checkedElements: out.length,
+  };
   if (firstMismatch) {
     result.firstMismatch = firstMismatch;
     result.reason = mismatchReason(problem, firstMismatch, 'full', out.length);

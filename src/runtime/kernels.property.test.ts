@@ -36,9 +36,9 @@ const sizeOf = (v: string) => (SMALL_KERNEL_VARS.has(v) ? fc.constantFrom(1, 2, 
 const problemArb = fc
   .constantFrom(...(Object.keys(OPS) as (keyof typeof OPS)[]))
   .chain((kind) =>
-    fc.tuple(fc.constant(kind), fc.tuple(...OPS[kind].vars.map(sizeOf))).filter(([, sizes]) =>
-      sizes.reduce((a, b) => a * b, 1) <= MAX_MACS,
-    ),
+    fc
+      .tuple(fc.constant(kind), fc.tuple(...OPS[kind].vars.map(sizeOf)))
+      .filter(([, sizes]) => sizes.reduce((a, b) => a * b, 1) <= MAX_MACS),
   )
   .map(([kind, sizes]) => {
     const vars = OPS[kind].vars;
@@ -46,7 +46,12 @@ const problemArb = fc
   });
 
 /** Actions drawn for the walk; includes splits by factors that leave tails. */
-const WALK_ACTIONS: Action[] = [...ALL_ACTIONS.filter((a) => !/^split_(64|128|256)$/.test(a)), 'split_3', 'split_5', 'split_6'];
+const WALK_ACTIONS: Action[] = [
+  ...ALL_ACTIONS.filter((a) => !/^split_(64|128|256)$/.test(a)),
+  'split_3',
+  'split_5',
+  'split_6',
+];
 
 const KINDS = [/^(up|down)$/, /^swap_/, /^split_/, /^merge$/];
 
@@ -73,7 +78,9 @@ function walk(problem: Problem, start: number, picks: number[]): NestState {
  * them (the tile), e.g. `n k m m:3 n:8`, with trips that leave tails.
  */
 function tiledSchedule(problem: Problem, order: number[], tile: { pick: number; trip: number }[]): Schedule {
-  const vars = [...problem.variables].sort((a, b) => order[problem.variables.indexOf(a)] - order[problem.variables.indexOf(b)]);
+  const vars = [...problem.variables].sort(
+    (a, b) => order[problem.variables.indexOf(a)] - order[problem.variables.indexOf(b)],
+  );
   const inner: string[] = [];
   const used = new Set<string>();
   for (const { pick, trip } of tile) {
@@ -106,7 +113,12 @@ describe('generated kernels match the reference', () => {
     for (const pool of pools) pool.terminate();
   });
 
-  async function expectCorrect(problem: Problem, schedule: Schedule, relaxed: boolean, text: { op: string; sizes: string }) {
+  async function expectCorrect(
+    problem: Problem,
+    schedule: Schedule,
+    relaxed: boolean,
+    text: { op: string; sizes: string },
+  ) {
     const target = { relaxedSimd: relaxed && detectTarget().relaxedSimd };
     const where = `${text.op} with ${text.sizes}, schedule ${printSchedule(schedule)}, relaxed SIMD ${target.relaxedSimd}`;
     if (process.env.LOOPLAB_PROPERTY_LOG) console.log(where);
@@ -201,11 +213,16 @@ describe('generated kernels match the reference', () => {
         const sizes = `co=${c.co}, ci=${c.ci}, oh=${c.oh}, ow=${c.ow}, kh=${c.kh}, kw=${c.kw}`;
         const problem = parseProblem(c.op, sizes);
         // Outer loops first, then the chosen loops (window loops whole, output loops split), ow last.
-        const inner = t.order.map((v, i) => (v === 'kh' || v === 'kw' ? `${v}:${problem.sizes[v]}` : `${v}:${Math.min(t.trips[i], problem.sizes[v])}`));
-        const outer = ['co', 'oh', 'ow', 'ci', 'kh', 'kw'].filter((v) => !((v === 'kh' || v === 'kw') && t.order.includes(v)));
+        const inner = t.order.map((v, i) =>
+          v === 'kh' || v === 'kw' ? `${v}:${problem.sizes[v]}` : `${v}:${Math.min(t.trips[i], problem.sizes[v])}`,
+        );
+        const outer = ['co', 'oh', 'ow', 'ci', 'kh', 'kw'].filter(
+          (v) => !((v === 'kh' || v === 'kw') && t.order.includes(v)),
+        );
         const text = [...outer, ...inner, `ow:${Math.min(t.ow, problem.sizes.ow)}`].join(' ');
         const report = await expectCorrect(problem, parseSchedule(problem, text), relaxed, { op: c.op, sizes });
-        if (report.tileLoops.some((l) => (l.variable === 'kh' || l.variable === 'kw') && l.trip >= 2)) seen.windowInTile++;
+        if (report.tileLoops.some((l) => (l.variable === 'kh' || l.variable === 'kw') && l.trip >= 2))
+          seen.windowInTile++;
         if (report.tileReduction) seen.reduced++;
       }),
       { seed: SEED + 2, numRuns: RUNS / 2, endOnFailure: true },

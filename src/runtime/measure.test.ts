@@ -33,7 +33,14 @@ function standIn(variant: ElementwiseVariant): Codegen {
 describe('measureSchedule', () => {
   it('checks, then times a correct kernel', async () => {
     const m = await measureSchedule(standIn('correct'), problem, schedule, target, { timing });
-    expect(m).toMatchObject({ correct: true, checked: 'full', maxError: 0, generateMs: 0.1, compileMs: 0.2, flops: 2 * n });
+    expect(m).toMatchObject({
+      correct: true,
+      checked: 'full',
+      maxError: 0,
+      generateMs: 0.1,
+      compileMs: 0.2,
+      flops: 2 * n,
+    });
     expect(m.schedule).toMatch(/^i/);
     expect(m.gflops).toBeGreaterThan(0);
     expect(m.gflops!).toBeGreaterThanOrEqual(m.gflopsMedian!);

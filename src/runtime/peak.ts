@@ -19,7 +19,11 @@ export interface PeakMeasurement {
 
 type PeakFn = (iterations: number) => number;
 
-export async function measurePeak(codegen: Codegen, target: Target, timing: TimingOptions = {}): Promise<PeakMeasurement> {
+export async function measurePeak(
+  codegen: Codegen,
+  target: Target,
+  timing: TimingOptions = {},
+): Promise<PeakMeasurement> {
   const { bytes, flopsPerIteration } = codegen.peak(target);
   const { instance } = await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, {});
   const peak = instance.exports.peak as PeakFn | undefined;

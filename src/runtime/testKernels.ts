@@ -83,7 +83,9 @@ export function elementwiseKernelBytes(n: number, variant: ElementwiseVariant = 
     ...op.f32Mul,
     ...op.f32Add,
     ...op.f32Store,
-    ...(variant === 'writeInput' ? [...addr(1), ...addr(1), ...op.f32Load, ...addr(1), ...op.f32Load, ...op.f32Add, ...op.f32Store] : []),
+    ...(variant === 'writeInput'
+      ? [...addr(1), ...addr(1), ...op.f32Load, ...addr(1), ...op.f32Load, ...op.f32Add, ...op.f32Store]
+      : []),
     // i++
     ...op.get(3),
     ...op.i32(1),
@@ -96,7 +98,14 @@ export function elementwiseKernelBytes(n: number, variant: ElementwiseVariant = 
   ];
   const func = [...uleb(1), ...uleb(1), I32, ...body]; // one local: i32 i
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [...uleb(1), 0x60, 3, I32, I32, I32, 0]),
     ...section(2, [...uleb(1), ...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]),
     ...section(3, [...uleb(1), 0]),
@@ -117,9 +126,17 @@ export function toyPeakBytes(): Uint8Array {
     0x4c, // i32.le_s
     ...op.brIf(1),
     ...op.get(1),
-    0x43, 0x00, 0x00, 0x80, 0x3f, // f32.const 1
+    0x43,
+    0x00,
+    0x00,
+    0x80,
+    0x3f, // f32.const 1
     ...op.f32Mul,
-    0x43, 0x00, 0x00, 0x80, 0x3f,
+    0x43,
+    0x00,
+    0x00,
+    0x80,
+    0x3f,
     ...op.f32Add,
     ...op.set(1),
     ...op.get(0),
@@ -134,7 +151,14 @@ export function toyPeakBytes(): Uint8Array {
   ];
   const func = [...uleb(1), ...uleb(1), F32, ...body];
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [...uleb(1), 0x60, 1, I32, 1, F32]),
     ...section(3, [...uleb(1), 0]),
     ...section(7, [...uleb(1), ...str('peak'), 0x00, 0]),

@@ -20,7 +20,8 @@ export function loadTfWasm(): Promise<Tf> {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // In Node, Emscripten reads the .wasm with fs from a plain directory path (no file:// URL).
     const require = createRequire(import.meta.url);
-    const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+    const dist =
+      path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
     wasm.setWasmPaths(dist);
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     if (!(await tf.setBackend('wasm'))) throw new Error('could not initialize the tfjs wasm backend');

@@ -63,7 +63,8 @@ export function measureXnnpackConvWith(
         const result = conv();
         const nhwc = result.dataSync() as Float32Array;
         result.dispose();
-        if (nhwc.length !== co * oh * ow) throw new Error(`tf.conv2d returned ${nhwc.length} values, expected ${co * oh * ow}`);
+        if (nhwc.length !== co * oh * ow)
+          throw new Error(`tf.conv2d returned ${nhwc.length} values, expected ${co * oh * ow}`);
         for (let y = 0; y < oh; y++)
           for (let x = 0; x < ow; x++)
             for (let o = 0; o < co; o++) out[(o * oh + y) * ow + x] += nhwc[(y * ow + x) * co + o];

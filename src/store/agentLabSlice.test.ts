@@ -26,8 +26,14 @@ function fakeLab(curve = 'episode,wall_s,train_return,val_speedup,val_final_spee
   const tunes: Pending<FineTuneEvent, LabFineTuneResult>[] = [];
   let cancels = 0;
   const lab: LabService = {
-    race: (problemText, options, onEvent) => new Promise((resolve, reject) => races.push({ problemText, options, emit: (e) => onEvent?.(e), resolve, reject })),
-    fineTune: (problemText, options, onEvent) => new Promise((resolve, reject) => tunes.push({ problemText, options, emit: (e) => onEvent?.(e), resolve, reject })),
+    race: (problemText, options, onEvent) =>
+      new Promise((resolve, reject) =>
+        races.push({ problemText, options, emit: (e) => onEvent?.(e), resolve, reject }),
+      ),
+    fineTune: (problemText, options, onEvent) =>
+      new Promise((resolve, reject) =>
+        tunes.push({ problemText, options, emit: (e) => onEvent?.(e), resolve, reject }),
+      ),
     cancel: () => void cancels++,
     learningCurve: async () => curve,
   };
@@ -67,7 +73,17 @@ describe('the race', () => {
     // The default measured again, faster: the race's default is the best of its measurements.
     race.emit({ kind: 'improve', method: 'agent', point: { gflops: 2, elapsedMs: 20, schedule: 'x', actions: [] } });
     race.emit({ kind: 'improve', method: 'agent', point: { gflops: 8, elapsedMs: 150, schedule: best, actions } });
-    race.emit({ kind: 'done', run: { method: 'agent', trace: s().labRace!.methods[0].trace, totalMs: 300, evaluations: 11, budgetSpent: false, cancelled: false } });
+    race.emit({
+      kind: 'done',
+      run: {
+        method: 'agent',
+        trace: s().labRace!.methods[0].trace,
+        totalMs: 300,
+        evaluations: 11,
+        budgetSpent: false,
+        cancelled: false,
+      },
+    });
     race.emit({ kind: 'start', method: 'greedy1' });
     race.emit({ kind: 'tick', method: 'greedy1', elapsedMs: 400 });
     let r = s().labRace!;
@@ -113,7 +129,11 @@ describe('the race', () => {
     const store = createLooplabStore({ lab: f.lab });
     const s = () => store.getState();
     s().startRace(5000, ['greedy1']);
-    f.races[0].emit({ kind: 'improve', method: 'greedy1', point: { gflops: 3, elapsedMs: 5, schedule: 'x', actions: ['down'] } });
+    f.races[0].emit({
+      kind: 'improve',
+      method: 'greedy1',
+      point: { gflops: 3, elapsedMs: 5, schedule: 'x', actions: ['down'] },
+    });
     f.races[0].reject(new Error('the worker failed'));
     await tick();
     expect(s().labRace).toMatchObject({ status: 'error', error: 'the worker failed' });
@@ -134,7 +154,10 @@ describe('the race', () => {
 });
 
 describe('fine-tuning', () => {
-  const files: ModelFiles = { modelJson: { modelTopology: {}, weightsManifest: [] } as unknown as ModelFiles['modelJson'], weights: new ArrayBuffer(8) };
+  const files: ModelFiles = {
+    modelJson: { modelTopology: {}, weightsManifest: [] } as unknown as ModelFiles['modelJson'],
+    weights: new ArrayBuffer(8),
+  };
   const result = (cancelled: boolean): LabFineTuneResult => ({
     files,
     before: { gflops: 5, defaultGflops: 2, actions: ['down'] },
@@ -221,7 +244,9 @@ describe('the learning curve', () => {
 
   it('says what is wrong with a bad file', async () => {
     expect(() => parseLearningCurve('a,b\n1,2')).toThrow(/no column wall_s, val_speedup/);
-    expect(() => parseLearningCurve('episode,wall_s,train_return,val_speedup,val_final_speedup\n1,2,3')).toThrow(/row 2 has 3 cells, not 5/);
+    expect(() => parseLearningCurve('episode,wall_s,train_return,val_speedup,val_final_speedup\n1,2,3')).toThrow(
+      /row 2 has 3 cells, not 5/,
+    );
     const store = createLooplabStore({ lab: fakeLab('oops').lab });
     store.getState().loadLearningCurve();
     await tick();
@@ -261,11 +286,21 @@ describe('saved policies', () => {
 
   it('lists a damaged record and says what is wrong when it is used', async () => {
     const policies = memoryPolicies();
-    policies.records.set('x', { id: 'x', label: 'broken', savedAt: 5, modelJson: files.modelJson, weights: new ArrayBuffer(3) });
+    policies.records.set('x', {
+      id: 'x',
+      label: 'broken',
+      savedAt: 5,
+      modelJson: files.modelJson,
+      weights: new ArrayBuffer(3),
+    });
     const store = createLooplabStore({ lab: { ...fakeLab().lab, policies } });
     const s = () => store.getState();
     await s().refreshSavedPolicies();
-    expect(s().savedPolicies[0]).toMatchObject({ id: 'x', label: 'broken', damaged: expect.stringMatching(/weights.bin has 3 bytes but model.json describes 8/) });
+    expect(s().savedPolicies[0]).toMatchObject({
+      id: 'x',
+      label: 'broken',
+      damaged: expect.stringMatching(/weights.bin has 3 bytes but model.json describes 8/),
+    });
     const label = s().agentPolicy.label;
     await s().useSavedPolicy('x');
     expect(s().agentPolicy.label).toBe(label);

@@ -62,7 +62,8 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
     if (t) set({ labFineTune: { ...t, ...patch } });
   };
 
-  const seeDefault = (gflops: number) => setRace({ defaultGflops: Math.max(get().labRace?.defaultGflops ?? 0, gflops) });
+  const seeDefault = (gflops: number) =>
+    setRace({ defaultGflops: Math.max(get().labRace?.defaultGflops ?? 0, gflops) });
 
   const onRaceEvent = (e: RaceEvent) => {
     switch (e.kind) {
@@ -72,7 +73,10 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         return setMethod(e.method, () => ({ status: 'running' }));
       case 'improve':
         if (e.point.actions.length === 0) seeDefault(e.point.gflops);
-        return setMethod(e.method, (m) => ({ trace: [...m.trace, e.point], elapsedMs: Math.max(m.elapsedMs, e.point.elapsedMs) }));
+        return setMethod(e.method, (m) => ({
+          trace: [...m.trace, e.point],
+          elapsedMs: Math.max(m.elapsedMs, e.point.elapsedMs),
+        }));
       case 'tick':
         return setMethod(e.method, (m) => ({ elapsedMs: Math.max(m.elapsedMs, e.elapsedMs) }));
       case 'done': {
@@ -114,7 +118,15 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
           setRace({ status: r.cancelled ? 'cancelled' : 'done' });
           // Methods the race never reached stay 'waiting'; say they were cancelled.
           const race = get().labRace;
-          if (race && r.cancelled) set({ labRace: { ...race, methods: race.methods.map((m) => (m.status === 'waiting' || m.status === 'running' ? { ...m, status: 'cancelled' } : m)) } });
+          if (race && r.cancelled)
+            set({
+              labRace: {
+                ...race,
+                methods: race.methods.map((m) =>
+                  m.status === 'waiting' || m.status === 'running' ? { ...m, status: 'cancelled' } : m,
+                ),
+              },
+            });
         },
         (error: unknown) => {
           running = false;
@@ -131,13 +143,22 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
       running = true;
       pending = null;
       set({
-        labFineTune: { status: 'running', problemKey: s.problemKey, budgetSec, fromLabel: s.agentPolicy.label, phase: 'before', returns: [], elapsedSec: 0 },
+        labFineTune: {
+          status: 'running',
+          problemKey: s.problemKey,
+          budgetSec,
+          fromLabel: s.agentPolicy.label,
+          phase: 'before',
+          returns: [],
+          elapsedSec: 0,
+        },
       });
       const onEvent = (e: FineTuneEvent) => {
         if (e.kind === 'phase') setTune({ phase: e.phase });
         else {
           const t = get().labFineTune;
-          if (t) set({ labFineTune: { ...t, phase: 'training', returns: [...t.returns, e.ret], elapsedSec: e.wallSec } });
+          if (t)
+            set({ labFineTune: { ...t, phase: 'training', returns: [...t.returns, e.ret], elapsedSec: e.wallSec } });
         }
       };
       lab.fineTune(s.problemKey, { budgetSec, policy: s.agentPolicyFiles }, onEvent).then(
@@ -145,7 +166,12 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
           running = false;
           // A cancelled run is dropped: only a finished one may be kept.
           pending = result.cancelled ? null : files;
-          setTune({ status: result.cancelled ? 'cancelled' : 'done', phase: 'finished', result, elapsedSec: result.wallSec });
+          setTune({
+            status: result.cancelled ? 'cancelled' : 'done',
+            phase: 'finished',
+            result,
+            elapsedSec: result.wallSec,
+          });
         },
         (error: unknown) => {
           running = false;
@@ -166,21 +192,27 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
       const best = m?.trace[m.trace.length - 1];
       if (!race || !best) return;
       if (race.problemKey !== get().problemKey) {
-        get().notify('error', "the race was run on another problem; run it again on this one to apply its schedules");
+        get().notify('error', 'the race was run on another problem; run it again on this one to apply its schedules');
         return;
       }
-      const r = resolveSnapshot({ problemText: race.problemKey, log: best.actions.map((action) => ({ action, by: 'agent' })) }, `${method}'s`);
+      const r = resolveSnapshot(
+        { problemText: race.problemKey, log: best.actions.map((action) => ({ action, by: 'agent' })) },
+        `${method}'s`,
+      );
       if (!r.ok) {
         get().notify('error', r.error);
         return;
       }
       get().restore(r.value);
-      get().notify('info', `${method}'s best schedule (${formatGflops(best.gflops)} GFLOPS in the race) is now the playground's: ${best.actions.length} actions from the default schedule`);
+      get().notify(
+        'info',
+        `${method}'s best schedule (${formatGflops(best.gflops)} GFLOPS in the race) is now the playground's: ${best.actions.length} actions from the default schedule`,
+      );
     },
 
     keepFineTune() {
       const t = get().labFineTune;
-      if (!t || t.status !== 'done' || !pending) return;
+      if (t?.status !== 'done' || !pending) return;
       const files = pending;
       pending = null;
       get().setAgentPolicy(files, fineTunedLabel(t.problemKey, get().presetId));
@@ -189,7 +221,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
 
     discardFineTune() {
       const t = get().labFineTune;
-      if (!t || t.status !== 'done') return;
+      if (t?.status !== 'done') return;
       pending = null;
       setTune({ status: 'discarded' });
     },
@@ -261,7 +293,8 @@ export function createPageLab(curveUrl: string): LabService & { terminate(): voi
     cancel: () => client.loaded()?.cancel(),
     async learningCurve() {
       const r = await fetch(curveUrl);
-      if (!r.ok) throw new Error(`could not fetch the learning curve (${curveUrl}): ${r.status} ${r.statusText}`.trimEnd());
+      if (!r.ok)
+        throw new Error(`could not fetch the learning curve (${curveUrl}): ${r.status} ${r.statusText}`.trimEnd());
       return r.text();
     },
     terminate: () => client.loaded()?.terminate(),

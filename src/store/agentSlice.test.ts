@@ -16,11 +16,26 @@ function stepsFor(problemText: string, start: AgentStart, actions: Action[]): Ag
   const problem = parseProblemText(problemText);
   let state: NestState = { schedule: parseSchedule(problem, start.scheduleText), cursor: start.cursor };
   return actions.map((action, index) => {
-    const values = legalActions(problem, state, ACTIONS).map((l, i) => ({ action: l.action, value: l.action === action ? 1 : i / 10, output: l.action === action ? 1 : i / 10, legal: l.ok, ...(l.reason ? { reason: l.reason } : {}) }));
+    const values = legalActions(problem, state, ACTIONS).map((l, i) => ({
+      action: l.action,
+      value: l.action === action ? 1 : i / 10,
+      output: l.action === action ? 1 : i / 10,
+      legal: l.ok,
+      ...(l.reason ? { reason: l.reason } : {}),
+    }));
     const r = applyAction(problem, state, action);
     if (!r.ok) throw new Error(r.reason);
     state = r.state;
-    return { index, action, values, valueKind: 'q-value' as const, scheduleText: printSchedule(state.schedule), cursor: state.cursor, gflops: 10 + index, elapsedMs: 5 * (index + 1) };
+    return {
+      index,
+      action,
+      values,
+      valueKind: 'q-value' as const,
+      scheduleText: printSchedule(state.schedule),
+      cursor: state.cursor,
+      gflops: 10 + index,
+      elapsedMs: 5 * (index + 1),
+    };
   });
 }
 
@@ -38,7 +53,9 @@ function fakeAgent() {
   const loads: { files: ModelFiles | null; resolve(): void; reject(e: unknown): void }[] = [];
   const agent: AgentDriver = {
     loadPolicy(files) {
-      return new Promise((resolve, reject) => loads.push({ files, resolve: () => resolve({ featureSet: 'extended', actions: ACTIONS, steps: 10 }), reject }));
+      return new Promise((resolve, reject) =>
+        loads.push({ files, resolve: () => resolve({ featureSet: 'extended', actions: ACTIONS, steps: 10 }), reject }),
+      );
     },
     tune(problemText, start, onStep) {
       return new Promise<AgentTuneResult>((resolve, reject) => {
@@ -64,7 +81,10 @@ const flush = () => new Promise<void>((r) => queueMicrotask(r)).then(() => Promi
 const ROLLOUT: Action[] = ['down', 'swap_down', 'split_4', 'up'];
 
 async function drive(f = fakeAgent()) {
-  const s = createLooplabStore({ agent: f.agent, initial: { problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64' } });
+  const s = createLooplabStore({
+    agent: f.agent,
+    initial: { problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64' },
+  });
   s.getState().driveAgent();
   const tune = f.tunes[0];
   const steps = tune.finish(ROLLOUT);
@@ -78,7 +98,10 @@ describe('agent slice', () => {
 
   it('is unavailable without an agent, and says so', () => {
     const s = createLooplabStore();
-    expect(s.getState().agentPolicy).toMatchObject({ status: 'error', error: 'the agent is not available in this page' });
+    expect(s.getState().agentPolicy).toMatchObject({
+      status: 'error',
+      error: 'the agent is not available in this page',
+    });
     s.getState().driveAgent();
     expect(s.getState().agentRun).toBeNull();
     expect(s.getState().notices.map((n) => n.text)).toContain('the agent is not available in this page');
@@ -101,7 +124,11 @@ describe('agent slice', () => {
     expect(s.getState().agentPolicy.status).toBe('loading');
     f.loads[1].reject(new Error('the model takes 200 inputs, but extended features have 301'));
     await flush();
-    expect(s.getState().agentPolicy).toEqual({ status: 'error', label: 'fine-tuned on matmul 64', error: 'the model takes 200 inputs, but extended features have 301' });
+    expect(s.getState().agentPolicy).toEqual({
+      status: 'error',
+      label: 'fine-tuned on matmul 64',
+      error: 'the model takes 200 inputs, but extended features have 301',
+    });
     expect(s.getState().notices.at(-1)?.text).toBe('the model takes 200 inputs, but extended features have 301');
     s.getState().setAgentPolicy(null, 'shipped policy');
     f.loads[2].resolve();
@@ -112,7 +139,10 @@ describe('agent slice', () => {
 
   it('drives from the current schedule: steps stream in, then enter the history as the agent', async () => {
     const f = fakeAgent();
-    const s = createLooplabStore({ agent: f.agent, initial: { problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64' } });
+    const s = createLooplabStore({
+      agent: f.agent,
+      initial: { problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64' },
+    });
     s.getState().act('split_4');
     s.getState().act('down');
     s.getState().driveAgent();
@@ -152,7 +182,10 @@ describe('agent slice', () => {
 
   it("hands the rollout the performance panel's checked figure of the start schedule", () => {
     const f = fakeAgent();
-    const s = createLooplabStore({ agent: f.agent, initial: { problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64' } });
+    const s = createLooplabStore({
+      agent: f.agent,
+      initial: { problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64' },
+    });
     const key = measurementKey(s.getState().problemKey, 'm:64 n:64 k:64');
     s.setState({ measurements: { [key]: { key, status: 'done', gflops: 7.5, correct: true } } });
     s.getState().driveAgent();
@@ -235,7 +268,9 @@ describe('agent slice', () => {
     f.tunes[1].fail(new Error('the agent ran longer than 60 s; its worker was stopped'));
     await vi.waitFor(() => expect(s.getState().agentRun?.status).toBe('error'));
     expect(s.getState().agentRun?.error).toBe('the agent ran longer than 60 s; its worker was stopped');
-    expect(s.getState().notices.at(-1)?.text).toBe('the agent could not tune this problem: the agent ran longer than 60 s; its worker was stopped');
+    expect(s.getState().notices.at(-1)?.text).toBe(
+      'the agent could not tune this problem: the agent ran longer than 60 s; its worker was stopped',
+    );
     s.getState().playerPlay(); // nothing to play
     expect(s.getState().player.playing).toBe(false);
   });

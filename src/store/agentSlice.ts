@@ -125,7 +125,10 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get, { agent }) 
       // The performance panel's checked figure of the start saves the rollout its slowest kernel.
       const known = s.measurements[measurementKey(problemKey, scheduleText)];
       const startGflops = known?.status === 'done' && known.correct && known.gflops ? known.gflops : undefined;
-      set({ agentRun: { problemKey, startPosition, steps: [], status: 'running' }, player: { ...get().player, index: 0, playing: false } });
+      set({
+        agentRun: { problemKey, startPosition, steps: [], status: 'running' },
+        player: { ...get().player, index: 0, playing: false },
+      });
       const stillRunning = () => {
         const run = get().agentRun;
         return generation === runGeneration && run?.status === 'running' ? run : null;
@@ -146,10 +149,18 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get, { agent }) 
           }
           for (const step of result.steps) {
             if (!get().act(step.action, 'agent')) {
-              throw new Error(`the core refused the agent's action ${step.action}: ${get().refusal?.reason ?? 'unknown reason'}`);
+              throw new Error(
+                `the core refused the agent's action ${step.action}: ${get().refusal?.reason ?? 'unknown reason'}`,
+              );
             }
           }
-          const done: AgentRun = { ...run, steps: result.steps, status: 'done', startGflops: result.startGflops, tuningMs: result.tuningMs };
+          const done: AgentRun = {
+            ...run,
+            steps: result.steps,
+            status: 'done',
+            startGflops: result.startGflops,
+            tuningMs: result.tuningMs,
+          };
           set({ agentRun: done });
           get().jumpTo(startPosition);
           setPlayer({ index: 0 });

@@ -60,11 +60,20 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
   let initialError: string | null = null;
   if (options.initial) {
     const given = options.initial;
-    const r = resolveSnapshot({ ...given, problemText: given.problemText ?? initial.problemText }, "the initial state's");
+    const r = resolveSnapshot(
+      { ...given, problemText: given.problemText ?? initial.problemText },
+      "the initial state's",
+    );
     if (r.ok) initial = r.value;
     else initialError = r.error;
   }
-  const deps: SliceDeps = { initial, measurer: options.measurer, persistence: options.persistence, agent: options.agent, lab: options.lab };
+  const deps: SliceDeps = {
+    initial,
+    measurer: options.measurer,
+    persistence: options.persistence,
+    agent: options.agent,
+    lab: options.lab,
+  };
 
   const store = createStore<LooplabState>()((set, get) => ({
     ...createProblemSlice(set, get, deps),

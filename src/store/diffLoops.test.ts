@@ -14,6 +14,9 @@ describe('diffLoops', () => {
     expect(diffLoops(s('m n k'), s('n m k'))).toEqual({ a: [true, false, false], b: [false, true, false] });
   });
   it('marks split loops, with changed trips', () => {
-    expect(diffLoops(s('m n k'), s('m:16 n k m:16'))).toEqual({ a: [true, false, false], b: [true, false, false, true] });
+    expect(diffLoops(s('m n k'), s('m:16 n k m:16'))).toEqual({
+      a: [true, false, false],
+      b: [true, false, false, true],
+    });
   });
 });

@@ -61,7 +61,9 @@ describe('export', () => {
     const file = exportFile(store.getState());
     expect(file.base).toBe('m:4 n:256 k:256 m:64');
     const r = importJson(JSON.stringify(file));
-    expect(r.ok && printSchedule(r.value.states[r.value.position].schedule)).toBe(printSchedule(store.getState().current.schedule));
+    expect(r.ok && printSchedule(r.value.states[r.value.position].schedule)).toBe(
+      printSchedule(store.getState().current.schedule),
+    );
   });
 });
 
@@ -87,7 +89,8 @@ describe('parallel loops in files', () => {
 });
 
 describe('import', () => {
-  const file = (over: Record<string, unknown>) => JSON.stringify({ format: 'looplab-schedule', version: 1, problem: MATMUL, ...over });
+  const file = (over: Record<string, unknown>) =>
+    JSON.stringify({ format: 'looplab-schedule', version: 1, problem: MATMUL, ...over });
 
   it('a schedule alone becomes the start of the history', () => {
     const r = importJson(file({ schedule: 'm:64 n k m:4' }));
@@ -110,17 +113,37 @@ describe('import', () => {
     ['empty', '  ', 'the file is empty; paste or choose a looplab JSON export'],
     ['not JSON', '{"format": ', 'the file is not JSON: '],
     ['a list', '[1,2]', 'the file holds a list, not a looplab schedule (an object with "format": "looplab-schedule")'],
-    ['no format', '{"problem": "x"}', 'the file has no "format" field; a looplab export has "format": "looplab-schedule"'],
+    [
+      'no format',
+      '{"problem": "x"}',
+      'the file has no "format" field; a looplab export has "format": "looplab-schedule"',
+    ],
     ['wrong format', file({ format: 'tvm-schedule' }), 'the file\'s format is "tvm-schedule", not "looplab-schedule"'],
     ['wrong version', file({ version: 2, schedule: 'm n k' }), "the file's version is 2; this page reads version 1"],
     ['no problem', file({ problem: undefined, schedule: 'm n k' }), 'the file has no problem text ("problem")'],
-    ['invalid problem', file({ problem: 'C[m,n] += A[m,k] * B[k,n]\nm=256', schedule: 'm n k' }), "the file's problem has an error: "],
+    [
+      'invalid problem',
+      file({ problem: 'C[m,n] += A[m,k] * B[k,n]\nm=256', schedule: 'm n k' }),
+      "the file's problem has an error: ",
+    ],
     ['invalid schedule', file({ schedule: 'm:3 n k' }), "the file's schedule 'm:3 n k' has an error: col "],
     ['schedule not text', file({ schedule: 42 }), "the file's schedule is a number, not schedule text"],
     ['log not a list', file({ schedule: 'm n k', log: 'down' }), "the file's log is a string, not a list of actions"],
-    ['unknown action', file({ schedule: 'm n k', log: ['down', 'jump'] }), "the file's action 2 'jump' is not an action"],
-    ['refused action', file({ schedule: 'm n k', log: ['up'] }), "the file's history stops at action 1: the cursor is already on the outermost loop"],
-    ['log and schedule disagree', file({ schedule: 'm n k', log: ['split_2'] }), "the file's log leads to 'm:128 m:2 n:256 k:256', not to its schedule 'm:256 n:256 k:256'"],
+    [
+      'unknown action',
+      file({ schedule: 'm n k', log: ['down', 'jump'] }),
+      "the file's action 2 'jump' is not an action",
+    ],
+    [
+      'refused action',
+      file({ schedule: 'm n k', log: ['up'] }),
+      "the file's history stops at action 1: the cursor is already on the outermost loop",
+    ],
+    [
+      'log and schedule disagree',
+      file({ schedule: 'm n k', log: ['split_2'] }),
+      "the file's log leads to 'm:128 m:2 n:256 k:256', not to its schedule 'm:256 n:256 k:256'",
+    ],
     ['neither', file({}), 'the file has neither a schedule nor a log'],
   ];
   it.each(bad)('%s: refused with a message', (_name, text, message) => {

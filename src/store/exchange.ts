@@ -25,7 +25,10 @@ export interface ScheduleFile {
   gflops?: number;
 }
 
-type ExportState = Pick<LooplabState, 'problem' | 'problemKey' | 'base' | 'log' | 'position' | 'current' | 'measurements'>;
+type ExportState = Pick<
+  LooplabState,
+  'problem' | 'problemKey' | 'base' | 'log' | 'position' | 'current' | 'measurements'
+>;
 
 /** The current schedule in schedule notation. */
 export function exportText(s: ExportState): string {
@@ -59,7 +62,9 @@ export function exportJson(s: ExportState): string {
 
 /** File names for downloads: `looplab-matmul-m64n16.json`-like, safe on every system. */
 export function exportFileName(s: ExportState, extension: string): string {
-  const sched = printSchedule(s.current.schedule).replace(/[: ]+/g, '').replace(/[^A-Za-z0-9_]/g, '');
+  const sched = printSchedule(s.current.schedule)
+    .replace(/[: ]+/g, '')
+    .replace(/[^A-Za-z0-9_]/g, '');
   return `looplab-${sched.slice(0, 60) || 'schedule'}.${extension}`;
 }
 
@@ -84,20 +89,27 @@ export function importJson(text: string): Result<ResolvedSnapshot> {
     return fail(`the file is not JSON: ${errorMessage(error)}`);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    return fail(`the file holds ${kindOf(data)}, not a looplab schedule (an object with "format": "${EXCHANGE_FORMAT}")`);
+    return fail(
+      `the file holds ${kindOf(data)}, not a looplab schedule (an object with "format": "${EXCHANGE_FORMAT}")`,
+    );
   }
   const f = data as Record<string, unknown>;
-  if (f.format === undefined) return fail(`the file has no "format" field; a looplab export has "format": "${EXCHANGE_FORMAT}"`);
-  if (f.format !== EXCHANGE_FORMAT) return fail(`the file's format is ${JSON.stringify(f.format)}, not "${EXCHANGE_FORMAT}"`);
+  if (f.format === undefined)
+    return fail(`the file has no "format" field; a looplab export has "format": "${EXCHANGE_FORMAT}"`);
+  if (f.format !== EXCHANGE_FORMAT)
+    return fail(`the file's format is ${JSON.stringify(f.format)}, not "${EXCHANGE_FORMAT}"`);
   if (f.version !== EXCHANGE_VERSION) {
     return fail(`the file's version is ${JSON.stringify(f.version)}; this page reads version ${EXCHANGE_VERSION}`);
   }
   if (typeof f.problem !== 'string') return fail('the file has no problem text ("problem")');
   const p = resolveProblem(f.problem);
   if (!p.ok) return fail(`the file's problem has an error: ${p.error.message}`);
-  if (f.schedule !== undefined && typeof f.schedule !== 'string') return fail(`the file's schedule is ${kindOf(f.schedule)}, not schedule text`);
-  if (f.base !== undefined && typeof f.base !== 'string') return fail(`the file's base schedule is ${kindOf(f.base)}, not schedule text`);
-  if (f.log !== undefined && !Array.isArray(f.log)) return fail(`the file's log is ${kindOf(f.log)}, not a list of actions`);
+  if (f.schedule !== undefined && typeof f.schedule !== 'string')
+    return fail(`the file's schedule is ${kindOf(f.schedule)}, not schedule text`);
+  if (f.base !== undefined && typeof f.base !== 'string')
+    return fail(`the file's base schedule is ${kindOf(f.base)}, not schedule text`);
+  if (f.log !== undefined && !Array.isArray(f.log))
+    return fail(`the file's log is ${kindOf(f.log)}, not a list of actions`);
   if (f.schedule === undefined && f.log === undefined) return fail('the file has neither a schedule nor a log');
 
   let target: string | null = null;

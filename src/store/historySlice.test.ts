@@ -153,7 +153,9 @@ describe('problem', () => {
   });
 
   it('an invalid initial state falls back to the default with a notice', () => {
-    const s = createLooplabStore({ initial: { problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=8, n=8, k=8', log: [{ action: 'split_16', by: 'person' }] } });
+    const s = createLooplabStore({
+      initial: { problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=8, n=8, k=8', log: [{ action: 'split_16', by: 'person' }] },
+    });
     expect(s.getState().presetId).toBe('matmul-256');
     expect(s.getState().notices[0].text).toMatch(/history stops at action 1: can't split m:8 by 16/);
   });

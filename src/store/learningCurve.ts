@@ -12,7 +12,8 @@ export function parseLearningCurve(text: string): LearningCurveRow[] {
   const missing = COLUMNS.filter((c) => !columns.includes(c));
   if (missing.length) throw new Error(`the learning curve has no column ${missing.join(', ')}`);
   return rows.map((cells, i) => {
-    if (cells.length !== columns.length) throw new Error(`the learning curve's row ${i + 2} has ${cells.length} cells, not ${columns.length}`);
+    if (cells.length !== columns.length)
+      throw new Error(`the learning curve's row ${i + 2} has ${cells.length} cells, not ${columns.length}`);
     const row = {} as LearningCurveRow;
     // Blank cells (no loss before learning starts) read as NaN.
     for (const c of COLUMNS) {

@@ -71,7 +71,10 @@ describe('lessons in the store', () => {
     // A new store reads it back.
     const again = createLooplabStore({ progress });
     await settle();
-    expect(Object.keys(again.getState().lessonProgress['loop-order'].tasks).sort()).toEqual(['b-stride-1', 'speedup-3x']);
+    expect(Object.keys(again.getState().lessonProgress['loop-order'].tasks).sort()).toEqual([
+      'b-stride-1',
+      'speedup-3x',
+    ]);
     await again.getState().resetLessonProgress('loop-order');
     expect(again.getState().lessonProgress['loop-order']).toBeUndefined();
     expect(progress.records.has('loop-order')).toBe(false);
@@ -92,7 +95,9 @@ describe('lessons in the store', () => {
     progress.records.set('tails', 42);
     const s = createLooplabStore({ progress });
     await settle();
-    expect(s.getState().progressProblems).toEqual(["the saved progress of 'Tails and awkward sizes' is damaged (not a progress record) and was ignored"]);
+    expect(s.getState().progressProblems).toEqual([
+      "the saved progress of 'Tails and awkward sizes' is damaged (not a progress record) and was ignored",
+    ]);
     expect(s.getState().notices.map((n) => n.text)).toContain(s.getState().progressProblems[0]);
   });
 });
@@ -131,7 +136,10 @@ describe("a teacher's options are enforced by the store", () => {
   });
 
   it('a fixed problem refuses edits, presets and restoring another problem', () => {
-    const s = createLooplabStore({ teacher: teacher('?lesson=tails&fixed=problem,lesson'), initial: { problemText: lessonById('tails')!.problemText } });
+    const s = createLooplabStore({
+      teacher: teacher('?lesson=tails&fixed=problem,lesson'),
+      initial: { problemText: lessonById('tails')!.problemText },
+    });
     const key = s.getState().problemKey;
     s.getState().setProblemText('C[m,n] += A[m,k] * B[k,n]\nm=8, n=8, k=8');
     s.getState().loadPreset('matmul-64');
@@ -159,7 +167,16 @@ describe('the agent lesson', () => {
           const r = applyAction(problem, state, action);
           if (!r.ok) throw new Error(r.reason);
           state = r.state;
-          return { index, action, values: [], valueKind: 'probability' as const, scheduleText: printSchedule(state.schedule), cursor: state.cursor, gflops: 1, elapsedMs: 1 };
+          return {
+            index,
+            action,
+            values: [],
+            valueKind: 'probability' as const,
+            scheduleText: printSchedule(state.schedule),
+            cursor: state.cursor,
+            gflops: 1,
+            elapsedMs: 1,
+          };
         });
         for (const s of steps) onStep?.(s);
         return { startGflops: 1, steps, tuningMs: 1, setupMs: 0 };

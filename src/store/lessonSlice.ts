@@ -3,7 +3,14 @@
 // checks the open lesson's tasks after every change of the real state and records a task the
 // first time it is done (sticky, with the schedule and GFLOPS of that moment).
 import { printSchedule } from '../core/schedule.ts';
-import { checkLesson, lessonById, lessonStart, type Lesson, type LessonFacts, type MeasuredFacts } from '../teach/lessons.ts';
+import {
+  checkLesson,
+  lessonById,
+  lessonStart,
+  type Lesson,
+  type LessonFacts,
+  type MeasuredFacts,
+} from '../teach/lessons.ts';
 import { loadProgress, type LessonProgress, type ProgressStorage } from '../teach/progress.ts';
 import { fixedProblemReason, NO_TEACHER_OPTIONS, type TeacherOptions } from '../teach/teacherLink.ts';
 import type { LooplabStore } from './createStore.ts';
@@ -19,7 +26,10 @@ const snapshots = new Map<string, ResolvedSnapshot>();
 export function lessonSnapshot(lesson: Lesson): ResolvedSnapshot {
   let snapshot = snapshots.get(lesson.id);
   if (!snapshot) {
-    const r = resolveSnapshot({ problemText: lesson.problemText, base: lessonStart(lesson).scheduleText }, `lesson '${lesson.id}'`);
+    const r = resolveSnapshot(
+      { problemText: lesson.problemText, base: lessonStart(lesson).scheduleText },
+      `lesson '${lesson.id}'`,
+    );
     if (!r.ok) throw new Error(r.error);
     snapshot = r.value;
     snapshots.set(lesson.id, snapshot);
@@ -67,98 +77,100 @@ export interface LessonDeps {
   progress?: ProgressStorage;
 }
 
-export const createLessonSlice = (lessonDeps: LessonDeps): SliceCreator<LessonSlice> => (set, get) => {
-  const teacher = lessonDeps.teacher ?? NO_TEACHER_OPTIONS;
-  const storage = lessonDeps.progress;
-  return {
-    lessonId: teacher.lesson,
-    teacher,
-    present: teacher.present,
-    handoutOpen: teacher.handout && teacher.lesson !== null,
-    lessonProgress: {},
-    progressProblems: [],
-    predictions: [],
+export const createLessonSlice =
+  (lessonDeps: LessonDeps): SliceCreator<LessonSlice> =>
+  (set, get) => {
+    const teacher = lessonDeps.teacher ?? NO_TEACHER_OPTIONS;
+    const storage = lessonDeps.progress;
+    return {
+      lessonId: teacher.lesson,
+      teacher,
+      present: teacher.present,
+      handoutOpen: teacher.handout && teacher.lesson !== null,
+      lessonProgress: {},
+      progressProblems: [],
+      predictions: [],
 
-    openLesson(id) {
-      const s = get();
-      const lesson = lessonById(id);
-      if (!lesson) {
-        s.notify('error', `there is no lesson '${id}'`);
-        return;
-      }
-      if (s.teacher.fixed.includes('lesson') && id !== s.teacher.lesson) {
-        s.notify('error', 'this link fixes the lesson: it cannot be switched');
-        return;
-      }
-      const snapshot = lessonSnapshot(lesson);
-      const fixed = fixedProblemReason(s.teacher);
-      if (fixed && snapshot.problemKey !== s.problemKey) {
-        s.notify('error', `${fixed}, and lesson '${lesson.title}' needs another one`);
-        return;
-      }
-      s.restore(snapshot);
-      set({ lessonId: id, predictions: [], panels: { ...get().panels, lesson: true } });
-    },
+      openLesson(id) {
+        const s = get();
+        const lesson = lessonById(id);
+        if (!lesson) {
+          s.notify('error', `there is no lesson '${id}'`);
+          return;
+        }
+        if (s.teacher.fixed.includes('lesson') && id !== s.teacher.lesson) {
+          s.notify('error', 'this link fixes the lesson: it cannot be switched');
+          return;
+        }
+        const snapshot = lessonSnapshot(lesson);
+        const fixed = fixedProblemReason(s.teacher);
+        if (fixed && snapshot.problemKey !== s.problemKey) {
+          s.notify('error', `${fixed}, and lesson '${lesson.title}' needs another one`);
+          return;
+        }
+        s.restore(snapshot);
+        set({ lessonId: id, predictions: [], panels: { ...get().panels, lesson: true } });
+      },
 
-    closeLesson() {
-      if (get().teacher.fixed.includes('lesson')) {
-        get().notify('error', 'this link fixes the lesson: it cannot be closed');
-        return;
-      }
-      set({ lessonId: null, handoutOpen: false });
-    },
+      closeLesson() {
+        if (get().teacher.fixed.includes('lesson')) {
+          get().notify('error', 'this link fixes the lesson: it cannot be closed');
+          return;
+        }
+        set({ lessonId: null, handoutOpen: false });
+      },
 
-    setPresent(on) {
-      set({ present: on });
-    },
+      setPresent(on) {
+        set({ present: on });
+      },
 
-    setHandoutOpen(open) {
-      set({ handoutOpen: open && get().lessonId !== null });
-    },
+      setHandoutOpen(open) {
+        set({ handoutOpen: open && get().lessonId !== null });
+      },
 
-    predictNext(action) {
-      const s = get();
-      const run = s.agentRun;
-      if (!run || run.status !== 'done' || !rolloutInHistory(s, run)) {
-        s.notify('error', 'run the agent first: there is no rollout to predict');
-        return;
-      }
-      const index = s.player.index;
-      const step = run.steps[index];
-      if (!step) {
-        s.notify('info', 'the rollout is over: there is no next action to predict');
-        return;
-      }
-      if (!s.predictions.some((p) => p.step === index)) {
-        set({ predictions: [...s.predictions, { step: index, predicted: action, actual: step.action }] });
-      }
-      get().playerStep(1);
-    },
+      predictNext(action) {
+        const s = get();
+        const run = s.agentRun;
+        if (run?.status !== 'done' || !rolloutInHistory(s, run)) {
+          s.notify('error', 'run the agent first: there is no rollout to predict');
+          return;
+        }
+        const index = s.player.index;
+        const step = run.steps[index];
+        if (!step) {
+          s.notify('info', 'the rollout is over: there is no next action to predict');
+          return;
+        }
+        if (!s.predictions.some((p) => p.step === index)) {
+          set({ predictions: [...s.predictions, { step: index, predicted: action, actual: step.action }] });
+        }
+        get().playerStep(1);
+      },
 
-    async refreshProgress() {
-      if (!storage) return;
-      const { byLesson, problems } = await loadProgress(storage);
-      // Tasks done while loading are kept.
-      const merged: Record<string, LessonProgress> = { ...byLesson };
-      for (const [id, p] of Object.entries(get().lessonProgress)) {
-        merged[id] = { ...p, tasks: { ...(byLesson[id]?.tasks ?? {}), ...p.tasks } };
-      }
-      set({ lessonProgress: merged, progressProblems: problems });
-      for (const p of problems) get().notify('error', p);
-    },
+      async refreshProgress() {
+        if (!storage) return;
+        const { byLesson, problems } = await loadProgress(storage);
+        // Tasks done while loading are kept.
+        const merged: Record<string, LessonProgress> = { ...byLesson };
+        for (const [id, p] of Object.entries(get().lessonProgress)) {
+          merged[id] = { ...p, tasks: { ...(byLesson[id]?.tasks ?? {}), ...p.tasks } };
+        }
+        set({ lessonProgress: merged, progressProblems: problems });
+        for (const p of problems) get().notify('error', p);
+      },
 
-    async resetLessonProgress(id) {
-      const { [id]: _dropped, ...rest } = get().lessonProgress;
-      set({ lessonProgress: rest, predictions: id === 'agent' ? [] : get().predictions });
-      if (!storage) return;
-      try {
-        await storage.delete(id);
-      } catch (error) {
-        get().notify('error', `lesson progress could not be reset: ${errorMessage(error)}`);
-      }
-    },
+      async resetLessonProgress(id) {
+        const { [id]: _dropped, ...rest } = get().lessonProgress;
+        set({ lessonProgress: rest, predictions: id === 'agent' ? [] : get().predictions });
+        if (!storage) return;
+        try {
+          await storage.delete(id);
+        } catch (error) {
+          get().notify('error', `lesson progress could not be reset: ${errorMessage(error)}`);
+        }
+      },
+    };
   };
-};
 
 /**
  * Checks the open lesson after every relevant change and records newly done tasks (and saves
@@ -176,14 +188,22 @@ export function watchLessons(store: LooplabStore, storage?: ProgressStorage): ()
     let changed = false;
     lesson.tasks.forEach((task, i) => {
       if (checks[i].state !== 'done' || tasks[task.id]) return;
-      tasks[task.id] = { doneAt: Date.now(), schedule: printSchedule(s.current.schedule), gflops: facts.measured?.gflops ?? null };
+      tasks[task.id] = {
+        doneAt: Date.now(),
+        schedule: printSchedule(s.current.schedule),
+        gflops: facts.measured?.gflops ?? null,
+      };
       changed = true;
     });
     if (!changed) return;
     const progress: LessonProgress = { lessonId: lesson.id, tasks, updatedAt: Date.now() };
     store.setState({ lessonProgress: { ...store.getState().lessonProgress, [lesson.id]: progress } });
     if (storage) {
-      storage.put(progress).catch((error: unknown) => store.getState().notify('error', `lesson progress could not be saved: ${errorMessage(error)}`));
+      storage
+        .put(progress)
+        .catch((error: unknown) =>
+          store.getState().notify('error', `lesson progress could not be saved: ${errorMessage(error)}`),
+        );
     }
   };
   const unsubscribe = store.subscribe((s, prev) => {

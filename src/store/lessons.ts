@@ -6,7 +6,15 @@ import { lessonFacts } from './lessonSlice.ts';
 import type { LooplabState } from './types.ts';
 
 export { LESSONS, lessonStart, type Lesson, type TaskCheck } from '../teach/lessons.ts';
-export { FIXABLE, HIDEABLE_ACTIONS, hiddenActionReason, teacherQuery, type Fixable, type HideableAction, type TeacherOptions } from '../teach/teacherLink.ts';
+export {
+  FIXABLE,
+  HIDEABLE_ACTIONS,
+  hiddenActionReason,
+  teacherQuery,
+  type Fixable,
+  type HideableAction,
+  type TeacherOptions,
+} from '../teach/teacherLink.ts';
 
 /** The open lesson, or null. */
 export function openLesson(state: Pick<LooplabState, 'lessonId'>): Lesson | null {

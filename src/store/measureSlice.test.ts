@@ -28,7 +28,8 @@ function fakeMeasurer(opts: { xnnpack?: boolean } = {}) {
           scheduleText,
           long: !!options.long,
           onProgress: options.onProgress,
-          resolve: (gflops) => resolve({ gflops, gflopsMedian: gflops * 0.9, correct: true, maxError: 0, kernelBytes: KERNEL_BYTES }),
+          resolve: (gflops) =>
+            resolve({ gflops, gflopsMedian: gflops * 0.9, correct: true, maxError: 0, kernelBytes: KERNEL_BYTES }),
           reject,
         });
       });
@@ -67,7 +68,13 @@ describe('measurement orchestration', () => {
     expect(s.getState().measurements[key0].status).toBe('measuring');
     f.calls[0].resolve(10);
     await tick();
-    expect(s.getState().measurements[key0]).toMatchObject({ status: 'done', gflops: 10, gflopsMedian: 9, correct: true, kernelBytes: KERNEL_BYTES });
+    expect(s.getState().measurements[key0]).toMatchObject({
+      status: 'done',
+      gflops: 10,
+      gflopsMedian: 9,
+      correct: true,
+      kernelBytes: KERNEL_BYTES,
+    });
     expect(f.peaks).toHaveLength(1);
     expect(s.getState().peak.status).toBe('measuring');
     f.peaks[0].resolve(100);
@@ -105,7 +112,12 @@ describe('measurement orchestration', () => {
     await tick();
     expect(s.getState().measurements[first].status).toBe('done');
     expect(f.calls).toHaveLength(2);
-    expect(f.calls[1].scheduleText).toBe(s.getState().current.schedule.loops.map((l) => `${l.variable}:${l.trip}`).join(' '));
+    expect(f.calls[1].scheduleText).toBe(
+      s
+        .getState()
+        .current.schedule.loops.map((l) => `${l.variable}:${l.trip}`)
+        .join(' '),
+    );
     expect(s.getState().measurements[k3].status).toBe('measuring');
     // Going back to a dropped schedule measures it again later.
     s.getState().jumpTo(1);

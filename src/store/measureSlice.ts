@@ -125,7 +125,8 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
           const r = await measurer.measure(long.problemKey, long.scheduleText, {
             long: true,
             onProgress: (fraction) => {
-              if (get().longRun?.key === long.key) set({ longRun: { key: long.key, progress: Math.max(0, Math.min(1, fraction)) } });
+              if (get().longRun?.key === long.key)
+                set({ longRun: { key: long.key, progress: Math.max(0, Math.min(1, fraction)) } });
             },
           });
           withMeasurement(set, get, fromResult(long.key, r, true));

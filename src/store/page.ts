@@ -51,7 +51,11 @@ export function createPageStore(win: Window = window): PageStore {
     agent,
     lab,
     persistence: indexedDbSessions(),
-    initial: link.snapshot ? initialOf(link.snapshot) : fromLink.ok && fromLink.value ? initialOf(fromLink.value) : undefined,
+    initial: link.snapshot
+      ? initialOf(link.snapshot)
+      : fromLink.ok && fromLink.value
+        ? initialOf(fromLink.value)
+        : undefined,
     teacher: link.teacher,
     progress: indexedDbRecords<LessonProgress>(PROGRESS_DB, PROGRESS_STORE, 'lessonId'),
   });

@@ -10,7 +10,25 @@ describe('the panel registry', () => {
   });
 
   it('keeps the ids links and sessions hold, in toggle order, and the first visit shows the same panels', () => {
-    expect(PANEL_IDS).toEqual(['problem', 'nest', 'graph', 'code', 'perf', 'compare', 'agent', 'lab', 'lesson', 'access']);
-    expect(Object.keys(DEFAULT_PANELS).filter((id) => DEFAULT_PANELS[id as keyof typeof DEFAULT_PANELS])).toEqual(['problem', 'nest', 'graph', 'code', 'perf', 'agent']);
+    expect(PANEL_IDS).toEqual([
+      'problem',
+      'nest',
+      'graph',
+      'code',
+      'perf',
+      'compare',
+      'agent',
+      'lab',
+      'lesson',
+      'access',
+    ]);
+    expect(Object.keys(DEFAULT_PANELS).filter((id) => DEFAULT_PANELS[id as keyof typeof DEFAULT_PANELS])).toEqual([
+      'problem',
+      'nest',
+      'graph',
+      'code',
+      'perf',
+      'agent',
+    ]);
   });
 });

@@ -35,4 +35,7 @@ export type PanelId = (typeof PANELS)[number]['id'];
 /** In toggle order. */
 export const PANEL_IDS: PanelId[] = PANELS.map((p) => p.id);
 
-export const PANEL_BY_ID = Object.fromEntries(PANELS.map((p) => [p.id, p])) as Record<PanelId, PanelInfo & { id: PanelId }>;
+export const PANEL_BY_ID = Object.fromEntries(PANELS.map((p) => [p.id, p])) as Record<
+  PanelId,
+  PanelInfo & { id: PanelId }
+>;

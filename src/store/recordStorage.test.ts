@@ -13,7 +13,9 @@ describe('record storage', () => {
     expect(await db.get('tails')).toEqual({ lessonId: 'tails', tasks: { 'tail-m': task }, updatedAt: 7 });
     const r = await loadProgress(db);
     expect(r.byLesson).toEqual({ tails: { lessonId: 'tails', tasks: { 'tail-m': task }, updatedAt: 7 } });
-    expect(r.problems).toEqual(["the saved progress of 'Tiling for cache reuse' is damaged (no list of tasks) and was ignored"]);
+    expect(r.problems).toEqual([
+      "the saved progress of 'Tiling for cache reuse' is damaged (no list of tasks) and was ignored",
+    ]);
     await db.delete('tails');
     expect((await loadProgress(db)).byLesson).toEqual({});
   });

@@ -53,7 +53,10 @@ export function metaOf(value: unknown): SavedPolicyMeta | null {
 function filesProblem(value: unknown): string | null {
   const r = value as Partial<PolicyRecord>;
   try {
-    checkModelFiles({ modelJson: r.modelJson as ModelFiles['modelJson'], weights: r.weights as ArrayBuffer }, `the saved policy '${String(r.label)}'`);
+    checkModelFiles(
+      { modelJson: r.modelJson as ModelFiles['modelJson'], weights: r.weights as ArrayBuffer },
+      `the saved policy '${String(r.label)}'`,
+    );
     return null;
   } catch (e) {
     return errorMessage(e);
@@ -67,7 +70,12 @@ export async function listPolicies(storage: PolicyStorage): Promise<SavedPolicyM
     .sort((a, b) => b.savedAt - a.savedAt);
 }
 
-export async function savePolicy(storage: PolicyStorage, label: string, files: ModelFiles, now = Date.now()): Promise<SavedPolicyMeta> {
+export async function savePolicy(
+  storage: PolicyStorage,
+  label: string,
+  files: ModelFiles,
+  now = Date.now(),
+): Promise<SavedPolicyMeta> {
   const id = `${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   await storage.put({ id, label, savedAt: now, modelJson: files.modelJson, weights: files.weights.slice(0) });
   return { id, label, savedAt: now };

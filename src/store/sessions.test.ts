@@ -25,7 +25,11 @@ describe('sessions in IndexedDB', () => {
     a.getState().togglePanel('graph');
     await a.getState().saveSession('  tiles ');
     expect(a.getState().sessions).toHaveLength(1);
-    expect(a.getState().sessions[0]).toMatchObject({ name: 'tiles', schedule: 'm:16 m:4 n:64 k:64', problemKey: a.getState().problemKey });
+    expect(a.getState().sessions[0]).toMatchObject({
+      name: 'tiles',
+      schedule: 'm:16 m:4 n:64 k:64',
+      problemKey: a.getState().problemKey,
+    });
     expect(a.getState().notices.at(-1)?.text).toBe("saved session 'tiles'");
 
     // A reload: a new store on the same database.
@@ -46,12 +50,22 @@ describe('sessions in IndexedDB', () => {
     b.getState().act('split_2');
     await b.getState().saveSession('tiles');
     await b.getState().saveSession('other');
-    expect(b.getState().sessions.map((s) => s.name).sort()).toEqual(['other', 'tiles']);
+    expect(
+      b
+        .getState()
+        .sessions.map((s) => s.name)
+        .sort(),
+    ).toEqual(['other', 'tiles']);
     const tiles = b.getState().sessions.find((s) => s.name === 'tiles')!;
     expect(tiles.schedule).toBe(printSchedule(b.getState().current.schedule));
 
     await b.getState().renameSession(tiles.id, 'tiles v2');
-    expect(b.getState().sessions.map((s) => s.name).sort()).toEqual(['other', 'tiles v2']);
+    expect(
+      b
+        .getState()
+        .sessions.map((s) => s.name)
+        .sort(),
+    ).toEqual(['other', 'tiles v2']);
     await b.getState().deleteSession(tiles.id);
     expect(b.getState().sessions.map((s) => s.name)).toEqual(['other']);
   });
@@ -77,12 +91,44 @@ describe('sessions in IndexedDB', () => {
 
     const db = await openDB(name, 1);
     const broken: Record<string, unknown> = {
-      unknownAction: { id: 'x1', name: 'x', savedAt: 1, problemText: a.getState().problemText, log: [{ action: 'splt_4', by: 'person' }], position: 1, panels: {} },
-      badProblem: { id: 'x2', name: 'bad problem', savedAt: 2, problemText: 'C[m,n] += A[m', log: [], position: 0, panels: {} },
+      unknownAction: {
+        id: 'x1',
+        name: 'x',
+        savedAt: 1,
+        problemText: a.getState().problemText,
+        log: [{ action: 'splt_4', by: 'person' }],
+        position: 1,
+        panels: {},
+      },
+      badProblem: {
+        id: 'x2',
+        name: 'bad problem',
+        savedAt: 2,
+        problemText: 'C[m,n] += A[m',
+        log: [],
+        position: 0,
+        panels: {},
+      },
       badShape: { id: 'x3', name: 'shape', savedAt: 3, log: 'nope' },
       notObject: { id: 'x4' },
-      badHistory: { id: 'x5', name: 'hist', savedAt: 5, problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=8, n=8, k=8', log: ['split_16'], position: 1, panels: {} },
-      badPosition: { id: 'x6', name: 'pos', savedAt: 6, problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=8, n=8, k=8', log: [], position: 3, panels: {} },
+      badHistory: {
+        id: 'x5',
+        name: 'hist',
+        savedAt: 5,
+        problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=8, n=8, k=8',
+        log: ['split_16'],
+        position: 1,
+        panels: {},
+      },
+      badPosition: {
+        id: 'x6',
+        name: 'pos',
+        savedAt: 6,
+        problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=8, n=8, k=8',
+        log: [],
+        position: 3,
+        panels: {},
+      },
     };
     for (const value of Object.values(broken)) await db.put(SESSIONS_STORE, value);
     const raw = await db.getAll(SESSIONS_STORE);
@@ -108,9 +154,13 @@ describe('sessions in IndexedDB', () => {
     });
     expect(b.getState().log).toBe(before.log);
     await b.getState().openSession('x2');
-    expect(b.getState().notices.at(-1)?.text).toMatch(/^session 'bad problem' is damaged: its problem has an error: line 1, col \d+: .*; it was left as it is$/);
+    expect(b.getState().notices.at(-1)?.text).toMatch(
+      /^session 'bad problem' is damaged: its problem has an error: line 1, col \d+: .*; it was left as it is$/,
+    );
     await b.getState().renameSession('x3', 'fixed?');
-    expect(b.getState().notices.at(-1)?.text).toBe("session 'shape' is damaged: it has no problem text; it was left as it is");
+    expect(b.getState().notices.at(-1)?.text).toBe(
+      "session 'shape' is damaged: it has no problem text; it was left as it is",
+    );
 
     // Nothing was changed or deleted.
     const db2 = await openDB(name, 1);

@@ -56,8 +56,10 @@ export function checkSession(id: string, value: unknown): CheckedSession {
   if (typeof r.problemText !== 'string') return damaged('it has no problem text');
   if (!Array.isArray(r.log)) return damaged('its history is not a list of actions');
   if (r.base !== undefined && typeof r.base !== 'string') return damaged('its schedule is not schedule text');
-  if (r.position !== undefined && typeof r.position !== 'number') return damaged(`its position ${JSON.stringify(r.position)} is not a number`);
-  if (r.panels !== undefined && (typeof r.panels !== 'object' || r.panels === null)) return damaged('its panels are not a set of panels');
+  if (r.position !== undefined && typeof r.position !== 'number')
+    return damaged(`its position ${JSON.stringify(r.position)} is not a number`);
+  if (r.panels !== undefined && (typeof r.panels !== 'object' || r.panels === null))
+    return damaged('its panels are not a set of panels');
   const resolved = resolveSnapshot(
     {
       problemText: r.problemText,

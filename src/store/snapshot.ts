@@ -64,13 +64,16 @@ export function resolveProblem(text: string): ProblemResult {
     const problemKey = canonicalProblemText(problem);
     return { ok: true, problem, problemKey, presetId: presetOf(problemKey) };
   } catch (error) {
-    if (error instanceof DslError) return { ok: false, error: { message: error.message, line: error.line, col: error.col } };
+    if (error instanceof DslError)
+      return { ok: false, error: { message: error.message, line: error.line, col: error.col } };
     const message = errorMessage(error);
     return { ok: false, error: { message, line: 1, col: 1 } };
   }
 }
 
-export type ReplayResult = { ok: true; states: NestState[] } | { ok: false; states: NestState[]; index: number; reason: string };
+export type ReplayResult =
+  | { ok: true; states: NestState[] }
+  | { ok: false; states: NestState[]; index: number; reason: string };
 
 /** states[i] after the first i entries, from `base` with the cursor on loop 0; stops at the first refused entry. */
 export function replay(problem: Problem, base: Schedule, log: readonly HistoryEntry[]): ReplayResult {
@@ -124,7 +127,9 @@ export function resolveSnapshot(snapshot: Snapshot, owner: string): Result<Resol
     return fail(`${owner} position ${quoteValue(position)} is not a whole number of actions`);
   }
   if (position > log.length) {
-    return fail(`${owner} position ${position} is past the end of its history (${log.length} action${log.length === 1 ? '' : 's'})`);
+    return fail(
+      `${owner} position ${position} is past the end of its history (${log.length} action${log.length === 1 ? '' : 's'})`,
+    );
   }
 
   const r = replay(problem, base, log);
@@ -135,7 +140,8 @@ export function resolveSnapshot(snapshot: Snapshot, owner: string): Result<Resol
     if (!snapshot.panels || typeof snapshot.panels !== 'object') return fail(`${owner} panels are not a set of panels`);
     panels = {};
     for (const [id, shown] of Object.entries(snapshot.panels)) {
-      if (!(PANEL_IDS as string[]).includes(id)) return fail(`${owner} panel '${id}' is not a panel; the panels are ${PANEL_IDS.join(', ')}`);
+      if (!(PANEL_IDS as string[]).includes(id))
+        return fail(`${owner} panel '${id}' is not a panel; the panels are ${PANEL_IDS.join(', ')}`);
       if (typeof shown !== 'boolean') return fail(`${owner} panel '${id}' is neither shown nor hidden`);
       panels[id as PanelId] = shown;
     }

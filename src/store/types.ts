@@ -249,4 +249,12 @@ export interface LessonSlice {
   resetLessonProgress(id: string): Promise<void>;
 }
 
-export type LooplabState = ProblemSlice & HistorySlice & MeasureSlice & UiSlice & SessionsSlice & CompareSlice & AgentSlice & AgentLabSlice & LessonSlice;
+export type LooplabState = ProblemSlice &
+  HistorySlice &
+  MeasureSlice &
+  UiSlice &
+  SessionsSlice &
+  CompareSlice &
+  AgentSlice &
+  AgentLabSlice &
+  LessonSlice;

@@ -4,7 +4,9 @@ import { PANELS, type PanelId } from './panels.ts';
 import type { UiSlice } from './types.ts';
 
 /** Shown on a first visit (store/panels.ts's `shownAtFirst`). */
-export const DEFAULT_PANELS: Record<PanelId, boolean> = Object.fromEntries(PANELS.map((p) => [p.id, p.shownAtFirst])) as Record<PanelId, boolean>;
+export const DEFAULT_PANELS: Record<PanelId, boolean> = Object.fromEntries(
+  PANELS.map((p) => [p.id, p.shownAtFirst]),
+) as Record<PanelId, boolean>;
 
 /** The most notices kept; older ones go first. */
 export const MAX_NOTICES = 8;

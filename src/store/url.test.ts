@@ -3,7 +3,15 @@ import { printSchedule } from '../core/schedule.ts';
 import { createLooplabStore, type LooplabStore } from './createStore.ts';
 import { lessonById } from '../teach/lessons.ts';
 import { lessonSnapshot } from './lessonSlice.ts';
-import { parseHash, snapshotHash, stateToHash, syncLessonQuery, syncWithUrl, teacherLinkStart, type UrlWindow } from './url.ts';
+import {
+  parseHash,
+  snapshotHash,
+  stateToHash,
+  syncLessonQuery,
+  syncWithUrl,
+  teacherLinkStart,
+  type UrlWindow,
+} from './url.ts';
 import { PANEL_IDS } from './types.ts';
 
 function essentials(store: LooplabStore) {
@@ -38,7 +46,9 @@ describe('URL hash', () => {
     act('down');
     store.getState().undo();
     store.getState().togglePanel('graph');
-    expect(stateToHash(store.getState())).toBe('#preset=matmul-256&a=down,swap_up,agent:split_16,down&at=3&panels=problem,nest,code,perf,agent');
+    expect(stateToHash(store.getState())).toBe(
+      '#preset=matmul-256&a=down,swap_up,agent:split_16,down&at=3&panels=problem,nest,code,perf,agent',
+    );
   });
 
   it('the default state is a short link', () => {
@@ -47,7 +57,9 @@ describe('URL hash', () => {
 
   it('round trip: stateToHash then parseHash gives the same state (problem, log, position, cursor, panels)', () => {
     const store = createLooplabStore();
-    store.getState().setProblemText('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]\nco=16, ci=8, oh=7, ow=7, kh=3, kw=3');
+    store
+      .getState()
+      .setProblemText('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]\nco=16, ci=8, oh=7, ow=7, kh=3, kw=3');
     const { act } = store.getState();
     act('split_4');
     act('down');
@@ -90,7 +102,16 @@ describe('URL hash', () => {
     store.getState().act('split_8');
     const hash = stateToHash(store.getState());
     expect(essentials(restoredFrom(hash.slice(1)))).toEqual(essentials(store));
-    const encoded = '#' + hash.slice(1).split('&').map((p) => { const [k, v] = p.split('='); return `${k}=${encodeURIComponent(v)}`; }).join('&');
+    const encoded =
+      '#' +
+      hash
+        .slice(1)
+        .split('&')
+        .map((p) => {
+          const [k, v] = p.split('=');
+          return `${k}=${encodeURIComponent(v)}`;
+        })
+        .join('&');
     expect(essentials(restoredFrom(encoded))).toEqual(essentials(store));
   });
 
@@ -115,7 +136,10 @@ describe('URL hash', () => {
     ['#preset=matmul-256&p=x', "the link gives both 'preset' and 'p'; keep one"],
     ['#a=down&at=5', "the link's position 5 is past the end of its history (1 action)"],
     ['#a=down&at=x1', "the link's position 'at=x1' is not a whole number"],
-    ['#panels=nest,grph', "the link's panel 'grph' is not a panel; the panels are problem, nest, graph, code, perf, compare"],
+    [
+      '#panels=nest,grph',
+      "the link's panel 'grph' is not a panel; the panels are problem, nest, graph, code, perf, compare",
+    ],
     ['#p=C[m,n]%2', "the link is damaged: its part 'p' has a broken %-escape (was the link cut short?)"],
     ['#a', "the link's part 'a' has no value; write it as a=..."],
     ['#a=down&a=up', "the link gives 'a' twice; keep one"],
@@ -178,7 +202,9 @@ describe('syncWithUrl', () => {
       const store = createLooplabStore();
       const stop = syncWithUrl(store, f.win);
       expect(store.getState().log).toEqual([]);
-      expect(store.getState().notices).toEqual([{ id: expect.any(Number), kind: 'error', text: "the link's action 2 'splt_4' is not an action" }]);
+      expect(store.getState().notices).toEqual([
+        { id: expect.any(Number), kind: 'error', text: "the link's action 2 'splt_4' is not an action" },
+      ]);
       vi.advanceTimersByTime(500);
       expect(f.location.hash).toBe('#a=down,splt_4');
       store.getState().act('down');

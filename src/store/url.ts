@@ -19,7 +19,10 @@ import { PANEL_IDS, type HistoryEntry, type LooplabState, type PanelId } from '.
 import { DEFAULT_PANELS } from './uiSlice.ts';
 
 /** What of the state goes into the URL. */
-export type UrlState = Pick<LooplabState, 'problemText' | 'problemKey' | 'problemError' | 'log' | 'position' | 'panels'> & {
+export type UrlState = Pick<
+  LooplabState,
+  'problemText' | 'problemKey' | 'problemError' | 'log' | 'position' | 'panels'
+> & {
   problem: Problem;
   base: Schedule;
 };
@@ -41,7 +44,10 @@ function decodeValue(key: string, raw: string): Result<string> {
   try {
     return { ok: true, value: decodeURIComponent(raw.replace(/\+/g, ' ')) };
   } catch {
-    return { ok: false, error: `the link is damaged: its part '${key}' has a broken %-escape (was the link cut short?)` };
+    return {
+      ok: false,
+      error: `the link is damaged: its part '${key}' has a broken %-escape (was the link cut short?)`,
+    };
   }
 }
 
@@ -83,11 +89,15 @@ export function parseHash(hash: string): Result<ResolvedSnapshot | null> {
   let problemText: string;
   const presetId = fields.get('preset');
   const p = fields.get('p');
-  if (presetId !== undefined && p !== undefined) return { ok: false, error: "the link gives both 'preset' and 'p'; keep one" };
+  if (presetId !== undefined && p !== undefined)
+    return { ok: false, error: "the link gives both 'preset' and 'p'; keep one" };
   if (presetId !== undefined) {
     const preset = PRESETS.find((x) => x.id === presetId);
     if (!preset) {
-      return { ok: false, error: `the link's preset '${presetId}' is not a preset; the presets are ${PRESETS.map((x) => x.id).join(', ')}` };
+      return {
+        ok: false,
+        error: `the link's preset '${presetId}' is not a preset; the presets are ${PRESETS.map((x) => x.id).join(', ')}`,
+      };
     }
     problemText = preset.text;
   } else if (p !== undefined) {
@@ -110,7 +120,8 @@ export function parseHash(hash: string): Result<ResolvedSnapshot | null> {
   let position: number | undefined;
   const at = fields.get('at');
   if (at !== undefined) {
-    if (!/^[0-9]+$/.test(at.trim())) return { ok: false, error: `the link's position 'at=${at}' is not a whole number` };
+    if (!/^[0-9]+$/.test(at.trim()))
+      return { ok: false, error: `the link's position 'at=${at}' is not a whole number` };
     position = Number(at.trim());
   }
 
@@ -119,7 +130,10 @@ export function parseHash(hash: string): Result<ResolvedSnapshot | null> {
   const shown = fields.get('panels');
   if (shown !== undefined) {
     panels = Object.fromEntries(PANEL_IDS.map((id) => [id, false]));
-    for (const id of shown.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    for (const id of shown
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '')) {
       if (!(PANEL_IDS as string[]).includes(id)) {
         return { ok: false, error: `the link's panel '${id}' is not a panel; the panels are ${PANEL_IDS.join(', ')}` };
       }
@@ -132,7 +146,10 @@ export function parseHash(hash: string): Result<ResolvedSnapshot | null> {
 }
 
 /** What `syncWithUrl` needs of the window. */
-export type UrlWindow = Pick<Window, 'location' | 'history' | 'addEventListener' | 'removeEventListener' | 'setTimeout' | 'clearTimeout'>;
+export type UrlWindow = Pick<
+  Window,
+  'location' | 'history' | 'addEventListener' | 'removeEventListener' | 'setTimeout' | 'clearTimeout'
+>;
 
 function urlFields(s: LooplabState) {
   return [s.problemText, s.problemKey, s.problemError, s.base, s.log, s.position, s.panels] as const;
@@ -210,7 +227,12 @@ export function urlState(s: LooplabState): UrlState {
 export function syncLessonQuery(store: LooplabStore, win: Pick<Window, 'location' | 'history'>): () => void {
   return store.subscribe((s, prev) => {
     if (s.lessonId === prev.lessonId && s.present === prev.present && s.handoutOpen === prev.handoutOpen) return;
-    const search = withTeacherQuery(win.location.search, { ...s.teacher, lesson: s.lessonId, present: s.present, handout: s.handoutOpen });
+    const search = withTeacherQuery(win.location.search, {
+      ...s.teacher,
+      lesson: s.lessonId,
+      present: s.present,
+      handout: s.handoutOpen,
+    });
     if (search === win.location.search) return;
     try {
       win.history.replaceState(win.history.state, '', `${win.location.pathname}${search}${win.location.hash}`);

@@ -17,7 +17,14 @@ const KERNEL_BYTES = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
 
 function fakeClient(overrides: Partial<KernelClient> = {}) {
   const calls: unknown[][] = [];
-  const measurement = { gflops: 10, gflopsMedian: 9, correct: true, maxError: 0, report: { vectorizedVariable: 'n' }, kernelBytes: KERNEL_BYTES } as unknown as Measurement;
+  const measurement = {
+    gflops: 10,
+    gflopsMedian: 9,
+    correct: true,
+    maxError: 0,
+    report: { vectorizedVariable: 'n' },
+    kernelBytes: KERNEL_BYTES,
+  } as unknown as Measurement;
   const client: KernelClient = {
     init: async () => ({ relaxedSimd: true }),
     measure: async (...args: unknown[]) => {
@@ -39,7 +46,13 @@ describe('createWorkerMeasurer', () => {
   it('measures short runs with the defaults and long runs with more samples, a raised limit and progress', async () => {
     const { client, calls } = fakeClient();
     const m = createWorkerMeasurer(client, createMachineFacts());
-    expect(await m.measure('p', 's')).toMatchObject({ gflops: 10, gflopsMedian: 9, correct: true, report: { vectorizedVariable: 'n' }, kernelBytes: KERNEL_BYTES });
+    expect(await m.measure('p', 's')).toMatchObject({
+      gflops: 10,
+      gflopsMedian: 9,
+      correct: true,
+      report: { vectorizedVariable: 'n' },
+      kernelBytes: KERNEL_BYTES,
+    });
     expect(calls[0]).toEqual(['p', 's', QUICK_OPTIONS]);
     const onProgress = () => {};
     await m.measure('p', 's', { long: true, onProgress });
@@ -50,7 +63,9 @@ describe('createWorkerMeasurer', () => {
     expect(await createWorkerMeasurer(fakeClient().client, createMachineFacts()).xnnpack!('p')).toBe(30);
     const none = fakeClient({ xnnpack: async () => null }).client;
     expect(await createWorkerMeasurer(none, createMachineFacts()).xnnpack!('p')).toBeNull();
-    const wrong = fakeClient({ xnnpack: async () => ({ gflops: null, gflopsMedian: null, correct: false, reason: 'C[0,0] is 3, expected 4' }) }).client;
+    const wrong = fakeClient({
+      xnnpack: async () => ({ gflops: null, gflopsMedian: null, correct: false, reason: 'C[0,0] is 3, expected 4' }),
+    }).client;
     await expect(createWorkerMeasurer(wrong, createMachineFacts()).xnnpack!('p')).rejects.toThrow(
       'its result did not match the reference: C[0,0] is 3, expected 4',
     );
@@ -61,7 +76,15 @@ describe('createWorkerMeasurer', () => {
     const facts = createMachineFacts();
     const seen: string[] = [];
     facts.subscribe(() => seen.push(facts.get().bandwidth.status));
-    const m = createWorkerMeasurer(fakeClient({ bandwidth: async () => (bandwidthCalls++, 4e10) }).client, facts);
+    const m = createWorkerMeasurer(
+      fakeClient({
+        bandwidth: async () => {
+          bandwidthCalls++;
+          return 4e10;
+        },
+      }).client,
+      facts,
+    );
     expect(await m.peak()).toBe(50);
     expect(await m.peak()).toBe(50);
     expect(bandwidthCalls).toBe(1);
@@ -69,7 +92,10 @@ describe('createWorkerMeasurer', () => {
     expect(seen).toEqual(['measuring', 'done']);
 
     const failing = createMachineFacts();
-    const f = createWorkerMeasurer(fakeClient({ bandwidth: async () => Promise.reject(new Error('out of memory')) }).client, failing);
+    const f = createWorkerMeasurer(
+      fakeClient({ bandwidth: async () => Promise.reject(new Error('out of memory')) }).client,
+      failing,
+    );
     expect(await f.peak()).toBe(50);
     expect(failing.get().bandwidth).toEqual({ status: 'error', error: 'out of memory' });
   });
@@ -79,7 +105,14 @@ describe('time limits', () => {
   it('reads a positive kernel-time-limit-ms from the query string, ignores anything else', () => {
     expect(clientOptionsFromSearch('?kernel-time-limit-ms=800')).toEqual({ timeLimitMs: 800 });
     expect(clientOptionsFromSearch('?a=1&kernel-time-limit-ms=12.5')).toEqual({ timeLimitMs: 12.5 });
-    for (const bad of ['', '?kernel-time-limit-ms=', '?kernel-time-limit-ms=0', '?kernel-time-limit-ms=-5', '?kernel-time-limit-ms=1e3', '?x=800']) {
+    for (const bad of [
+      '',
+      '?kernel-time-limit-ms=',
+      '?kernel-time-limit-ms=0',
+      '?kernel-time-limit-ms=-5',
+      '?kernel-time-limit-ms=1e3',
+      '?x=800',
+    ]) {
       expect(clientOptionsFromSearch(bad), bad).toEqual({});
     }
   });

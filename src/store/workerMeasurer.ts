@@ -21,7 +21,14 @@ import { errorMessage } from '../core/errors.ts';
  * 12 ms, at least one. A 30 ms kernel thus costs 2 calls; a long run (`b`) gives the stable
  * figure.
  */
-export const QUICK_OPTIONS: KernelMeasureOptions = { samples: 7, minSampleMs: 10, budgetMs: 12, minSamples: 1, minWarmupCalls: 1, warmupMs: 10 };
+export const QUICK_OPTIONS: KernelMeasureOptions = {
+  samples: 7,
+  minSampleMs: 10,
+  budgetMs: 12,
+  minSamples: 1,
+  minWarmupCalls: 1,
+  warmupMs: 10,
+};
 
 /** Time budget of a long run's samples (ms). */
 export const LONG_RUN_BUDGET_MS = 2000;

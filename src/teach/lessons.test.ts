@@ -5,7 +5,18 @@ import { loadCodegen, type Codegen } from '../codegen/index.ts';
 import type { KernelReport } from '../codegen/types.ts';
 import { parseProblemText, problemText } from '../core/problem.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
-import { checkLesson, lessonById, lessonStart, LESSONS, requestedTile, tileExtents, type AgentFacts, type Lesson, type LessonFacts, type TaskCheck } from './lessons.ts';
+import {
+  checkLesson,
+  lessonById,
+  lessonStart,
+  LESSONS,
+  requestedTile,
+  tileExtents,
+  type AgentFacts,
+  type Lesson,
+  type LessonFacts,
+  type TaskCheck,
+} from './lessons.ts';
 
 let codegen: Codegen;
 beforeAll(async () => {
@@ -43,12 +54,21 @@ function facts(l: Lesson, scheduleText: string, g: Given = {}): LessonFacts {
   const current = printSchedule(schedule);
   const measuredBySchedule: LessonFacts['measuredBySchedule'] = {};
   const start = lessonStart(l).scheduleText;
-  if (g.start !== undefined && g.start !== null) measuredBySchedule[start] = { gflops: g.start, correct: true, report: report(text, start) };
+  if (g.start !== undefined && g.start !== null)
+    measuredBySchedule[start] = { gflops: g.start, correct: true, report: report(text, start) };
   for (const [s, gf] of Object.entries(g.others ?? {})) {
-    measuredBySchedule[printSchedule(parseSchedule(problem, s))] = { gflops: gf, correct: true, report: report(text, s) };
+    measuredBySchedule[printSchedule(parseSchedule(problem, s))] = {
+      gflops: gf,
+      correct: true,
+      report: report(text, s),
+    };
   }
   if (g.measured !== false) {
-    measuredBySchedule[current] = { gflops: g.gflops ?? 1, correct: g.correct === undefined ? true : g.correct, report: report(text, scheduleText) };
+    measuredBySchedule[current] = {
+      gflops: g.gflops ?? 1,
+      correct: g.correct === undefined ? true : g.correct,
+      report: report(text, scheduleText),
+    };
   }
   return {
     problem,
@@ -197,7 +217,11 @@ describe('the register tile', () => {
     const noGood = task(l(), 'too-big-cost', facts(l(), 'm n k m:4 n:16', { gflops: 30 }));
     expect(noGood.state).toBe('todo');
     expect(noGood.detail).toBe('asked m:4 n:16, ran m:4 n:8: 30.0 GFLOPS; no 2×16 tile measured yet to compare with');
-    const both = task(l(), 'too-big-cost', facts(l(), 'm n k m:4 n:16', { gflops: 30, others: { 'm n k m:2 n:16': 40, 'm n k m:4 n:8': 50 } }));
+    const both = task(
+      l(),
+      'too-big-cost',
+      facts(l(), 'm n k m:4 n:16', { gflops: 30, others: { 'm n k m:2 n:16': 40, 'm n k m:4 n:8': 50 } }),
+    );
     expect(both.state).toBe('done');
     expect(both.detail).toBe('asked m:4 n:16, ran m:4 n:8: 30.0 GFLOPS; the 2×16 tile m:2 n:16: 40.0 GFLOPS (0.75×)');
     expect(task(l(), 'too-big-cost', facts(l(), 'm n k m:2 n:16', { gflops: 30 })).state).toBe('todo');
@@ -238,6 +262,8 @@ describe('the agent lesson', () => {
     expect(task(l(), 'right-3', f).state).toBe('todo');
     expect(task(l(), 'to-the-end', f)).toEqual({ state: 'todo', detail: 'step 1 of 3' });
     expect(task(l(), 'to-the-end', facts(l(), 'm n k', { agent: { ...agent, index: 3 } })).state).toBe('done');
-    expect(task(l(), 'run', facts(l(), 'm n k', { agent: { status: 'none', actions: [], index: 0 } })).state).toBe('todo');
+    expect(task(l(), 'run', facts(l(), 'm n k', { agent: { status: 'none', actions: [], index: 0 } })).state).toBe(
+      'todo',
+    );
   });
 });

@@ -197,7 +197,10 @@ const loopOrder: Lesson = {
     {
       id: 'b-stride-1',
       text: "Make B's accesses stride 1 in the innermost loop.",
-      hints: ['Which variable indexes the columns of `B[k,n]`? The innermost loop must run over it.', 'Put the cursor on n (↓) and swap it below k (⇧↓).'],
+      hints: [
+        'Which variable indexes the columns of `B[k,n]`? The innermost loop must run over it.',
+        'Put the cursor on n (↓) and swap it below k (⇧↓).',
+      ],
       check(facts) {
         const s = innermostStrides(facts.problem, facts.current.schedule);
         const inner = facts.current.schedule.loops[facts.current.schedule.loops.length - 1];
@@ -205,11 +208,17 @@ const loopOrder: Lesson = {
         return s.B === 1 ? done(reading) : todo(reading);
       },
     },
-    speedupTask('speedup-3x', 3, ['Stride 1 for B and C lets the generator use vector loads.', '`m k n` is enough; wait for its measurement.']),
+    speedupTask('speedup-3x', 3, [
+      'Stride 1 for B and C lets the generator use vector loads.',
+      '`m k n` is enough; wait for its measurement.',
+    ]),
     {
       id: 'worst-order',
       text: 'Find an order whose innermost loop makes both A and C jump a whole row per step, and see its GFLOPS.',
-      hints: ['`A[m,k]` and `C[m,n]` both have m as their row index.', 'Make m the innermost loop: cursor on m, then ⇧↓ until it is last.'],
+      hints: [
+        '`A[m,k]` and `C[m,n]` both have m as their row index.',
+        'Make m the innermost loop: cursor on m, then ⇧↓ until it is last.',
+      ],
       check(facts) {
         const s = innermostStrides(facts.problem, facts.current.schedule);
         const reading = `innermost strides: A ${s.A ?? 0}, B ${s.B ?? 0}, C ${s.C ?? 0}`;
@@ -231,7 +240,7 @@ const tiling: Lesson = {
   text: [
     'This schedule keeps a 2×16 block of C in registers (the register-tile lesson) and runs the whole k loop for it: each block reads a 2×256 strip of A and a 256×16 strip of B. After all of n, the next step of m reads all of B again: 256 KiB, eight times a 32 KiB L1 data cache, so B comes back from L2 every time.',
     'Tiling cuts a loop in two and moves the outer half out, so that the loops inside work on a block small enough to stay in cache while it is reused. Split k (s, then 16) and move the outer k loop above m (⇧↑): the loops inside m now touch a 16-row panel of B, which stays in L1 while m walks down A.',
-    'The working set of a group of loops is the data one run of them touches. The lesson counts it in 64-byte cache lines against a 32 KiB, 8-way L1 (the machine looplab was tuned on; yours may differ). B\'s rows are 1 KiB apart, a power of two, so they fall into the same few cache sets: a panel can overflow a set before it fills the cache, and that counts as not fitting.',
+    "The working set of a group of loops is the data one run of them touches. The lesson counts it in 64-byte cache lines against a 32 KiB, 8-way L1 (the machine looplab was tuned on; yours may differ). B's rows are 1 KiB apart, a power of two, so they fall into the same few cache sets: a panel can overflow a set before it fills the cache, and that counts as not fitting.",
   ],
   tasks: [
     {
@@ -259,17 +268,25 @@ const tiling: Lesson = {
         const kib = (level.bytes / 1024).toFixed(1);
         const reading = `loops inside m (${level.loopsText}) touch ${kib} KiB`;
         if (level.fitsL1) return done(`${reading}: fits the 32 KiB L1`);
-        if (level.setConflict) return todo(`${reading}, but ${level.setConflict.tensor} needs ${level.setConflict.perSet} lines of one 8-way L1 set`);
+        if (level.setConflict)
+          return todo(
+            `${reading}, but ${level.setConflict.tensor} needs ${level.setConflict.perSet} lines of one 8-way L1 set`,
+          );
         return todo(`${reading}: more than the 32 KiB L1`);
       },
     },
     {
       id: 'keep-tile',
       text: 'Keep a register tile of at least 2×16 held in registers across the inner k loop.',
-      hints: ['Leave `m:2 n:16` as the two innermost loops; the k loop right above them is the one they are held across.'],
+      hints: [
+        'Leave `m:2 n:16` as the two innermost loops; the k loop right above them is the one they are held across.',
+      ],
       check: withReport((r) => (holds2x16(r) ? done(tileText(r)) : todo(tileText(r)))),
     },
-    speedupTask('speedup', 1.1, ['Tiling k pays off at 256 and above, where B no longer fits the L1 (1.2× to 1.5× on the machine looplab was tuned on).', '`k:16 m n k:16 m:2 n:16` (or k:8 outside, k:32 inside) usually does it.']),
+    speedupTask('speedup', 1.1, [
+      'Tiling k pays off at 256 and above, where B no longer fits the L1 (1.2× to 1.5× on the machine looplab was tuned on).',
+      '`k:16 m n k:16 m:2 n:16` (or k:8 outside, k:32 inside) usually does it.',
+    ]),
   ],
 };
 
@@ -291,7 +308,9 @@ const vectorize: Lesson = {
       text: 'Vectorize along m, and count the gathers.',
       hints: ['The innermost loop decides. Make m the innermost loop.'],
       check: withReport((r) => {
-        const gathers = Object.entries(r.access).filter(([, a]) => a === 'gather').map(([t]) => t);
+        const gathers = Object.entries(r.access)
+          .filter(([, a]) => a === 'gather')
+          .map(([t]) => t);
         const reading = `vectorized along ${r.vectorizedVariable}; gathered: ${gathers.join(', ') || 'none'}`;
         return r.vectorizedVariable === 'm' ? done(reading) : todo(reading);
       }),
@@ -299,9 +318,14 @@ const vectorize: Lesson = {
     {
       id: 'along-n',
       text: 'Vectorize along n with no gathers at all.',
-      hints: ['Along n, `C[m,n]` and `B[k,n]` are contiguous and `A[m,k]` does not depend on n.', 'Make n the innermost loop.'],
+      hints: [
+        'Along n, `C[m,n]` and `B[k,n]` are contiguous and `A[m,k]` does not depend on n.',
+        'Make n the innermost loop.',
+      ],
       check: withReport((r) => {
-        const kinds = Object.entries(r.access).map(([t, a]) => `${t} ${a}`).join(', ');
+        const kinds = Object.entries(r.access)
+          .map(([t, a]) => `${t} ${a}`)
+          .join(', ');
         const reading = `vectorized along ${r.vectorizedVariable}: ${kinds}`;
         const ok = r.vectorizedVariable === 'n' && !Object.values(r.access).includes('gather');
         return ok ? done(reading) : todo(reading);
@@ -324,13 +348,17 @@ const vectorize: Lesson = {
         const best = (v: string) => {
           let g: number | null = null;
           for (const m of Object.values(facts.measuredBySchedule)) {
-            if (m.report?.vectorizedVariable === v && m.correct !== false && m.gflops !== null) g = Math.max(g ?? 0, m.gflops);
+            if (m.report?.vectorizedVariable === v && m.correct !== false && m.gflops !== null)
+              g = Math.max(g ?? 0, m.gflops);
           }
           return g;
         };
         const n = best('n');
         const m = best('m');
-        if (n === null || m === null) return todo(`measured: along n ${n === null ? 'not yet' : formatGflops(n)}, along m ${m === null ? 'not yet' : formatGflops(m)} GFLOPS`);
+        if (n === null || m === null)
+          return todo(
+            `measured: along n ${n === null ? 'not yet' : formatGflops(n)}, along m ${m === null ? 'not yet' : formatGflops(m)} GFLOPS`,
+          );
         const reading = `best along n ${formatGflops(n)}, along m ${formatGflops(m)} GFLOPS`;
         return n > m ? done(reading) : todo(`${reading}: try another order along n`);
       },
@@ -352,7 +380,7 @@ const registerTile: Lesson = {
   startSchedule: 'm n k',
   text: [
     'Every multiply-add adds into an accumulator. When the innermost loops are short, the generator unrolls them completely into a tile of accumulators that stays in registers for the whole reduction loop above them: `m n k m:2 n:16` keeps a 2×16 block of C in 8 f32x4 registers across all of k, so C is loaded and stored once per block instead of at every step, and each value of A and B loaded is used several times.',
-    'A bigger tile reuses loaded values more, up to the size of the register file. Wasm on x64 has 16 vector registers and V8 keeps one for itself, so a tile needs its accumulators plus the A and B values live at the same time to fit in 15: 2×16 is 8 accumulators + 4 vectors of B + 1 splat of A = 13. (Node 20\'s V8 loads all of a pass\'s values first, so there all 2 + 4 count.) One more and V8 spills: it stores registers to memory and reloads them on every pass. Measured here, a 4×16 tile that spilled ran at half the speed of the 4×8 tile.',
+    "A bigger tile reuses loaded values more, up to the size of the register file. Wasm on x64 has 16 vector registers and V8 keeps one for itself, so a tile needs its accumulators plus the A and B values live at the same time to fit in 15: 2×16 is 8 accumulators + 4 vectors of B + 1 splat of A = 13. (Node 20's V8 loads all of a pass's values first, so there all 2 + 4 count.) One more and V8 spills: it stores registers to memory and reloads them on every pass. Measured here, a 4×16 tile that spilled ran at half the speed of the 4×8 tile.",
     'So the generator refuses to spill: when your innermost loops ask for more, it keeps part of the tile as a loop outside k and says so in the report (`n:64 stays a loop of 4 x 16 outside k:256`). The last two tasks make you see it, and measure what the tile you asked for runs at against a good one.',
     'To build a tile: put the cursor on m, split it (s, 2) and swap the inner `m:2` down to the bottom (⇧↓); then split n by 16 and bring the inner `n:16` below it.',
   ],
@@ -360,7 +388,10 @@ const registerTile: Lesson = {
     {
       id: 'tile-2x16',
       text: 'Get a register tile of at least 2×16 held across k.',
-      hints: ['The tile is made of the innermost loops over m and n, with k just above them.', 'Aim for `m n k m:2 n:16`.'],
+      hints: [
+        'The tile is made of the innermost loops over m and n, with k just above them.',
+        'Aim for `m n k m:2 n:16`.',
+      ],
       check: withReport((r) => (holds2x16(r) ? done(tileText(r)) : todo(tileText(r)))),
     },
     speedupTask('speedup-5x', 5, ['A 2×16 tile held across k is enough.']),
@@ -373,7 +404,9 @@ const registerTile: Lesson = {
         const r = reportOrWait(facts);
         if ('state' in r) return r;
         if (!r.tileReduction) {
-          return todo(`the innermost loops (${asked.loops || 'none over m or n'}) fit: ${r.registers} of ${r.registerBudget} registers`);
+          return todo(
+            `the innermost loops (${asked.loops || 'none over m or n'}) fit: ${r.registers} of ${r.registerBudget} registers`,
+          );
         }
         return done(`asked ${asked.loops}; the generator: ${r.tileReduction}`);
       },
@@ -396,7 +429,9 @@ const registerTile: Lesson = {
         const reading = `asked ${asked}, ran ${loopsText(r.tileLoops)}: ${formatGflops(m.gflops)} GFLOPS`;
         if (!good) return todo(`${reading}; no 2×16 tile measured yet to compare with`);
         const g = good[1].gflops ?? 0;
-        return done(`${reading}; the 2×16 tile ${loopsText(good[1].report?.tileLoops ?? [])}: ${formatGflops(g)} GFLOPS (${(m.gflops / g).toFixed(2)}×)`);
+        return done(
+          `${reading}; the 2×16 tile ${loopsText(good[1].report?.tileLoops ?? [])}: ${formatGflops(g)} GFLOPS (${(m.gflops / g).toFixed(2)}×)`,
+        );
       },
     },
   ],
@@ -476,9 +511,12 @@ const agent: Lesson = {
       text: 'Run the agent from the start schedule.',
       hints: ['Press "run the agent" in the lesson (or in the agent panel).'],
       check(facts) {
-        if (!facts.agent) return { state: 'unavailable', detail: 'this page has no agent yet, so the rollout tasks cannot be checked' };
+        if (!facts.agent)
+          return { state: 'unavailable', detail: 'this page has no agent yet, so the rollout tasks cannot be checked' };
         const n = facts.agent.actions.length;
-        return n > 0 ? done(`a rollout of ${n} step${n === 1 ? '' : 's'} (${facts.agent.status})`) : todo(`no rollout yet (${facts.agent.status})`);
+        return n > 0
+          ? done(`a rollout of ${n} step${n === 1 ? '' : 's'} (${facts.agent.status})`)
+          : todo(`no rollout yet (${facts.agent.status})`);
       },
     },
     {
@@ -509,7 +547,9 @@ const agent: Lesson = {
         if (!facts.agent) return { state: 'unavailable', detail: 'this page has no agent yet' };
         const { index, actions } = facts.agent;
         if (actions.length === 0) return todo('no rollout yet');
-        return index >= actions.length ? done(`all ${actions.length} steps seen`) : todo(`step ${index} of ${actions.length}`);
+        return index >= actions.length
+          ? done(`all ${actions.length} steps seen`)
+          : todo(`step ${index} of ${actions.length}`);
       },
     },
   ],
@@ -524,7 +564,8 @@ export function lessonById(id: string | null | undefined): Lesson | null {
 /** Every task's live check; off the lesson's problem every task waits for it. */
 export function checkLesson(lesson: Lesson, facts: LessonFacts): TaskCheck[] {
   return lesson.tasks.map((task) => {
-    if (!facts.onLessonProblem) return waiting("the page is on another problem; restart the lesson to get back to its problem");
+    if (!facts.onLessonProblem)
+      return waiting('the page is on another problem; restart the lesson to get back to its problem');
     try {
       return task.check(facts, lesson);
     } catch (error) {

@@ -18,7 +18,12 @@ describe('lesson progress', () => {
     expect(checkProgress('loop-order', { tasks: [1, 2] }).problems[0]).toMatch(/no list of tasks/);
     expect(checkProgress('nope', {}).problems[0]).toMatch(/'nope', which is not a lesson/);
     const mixed = checkProgress('loop-order', {
-      tasks: { 'b-stride-1': task, 'speedup-3x': { doneAt: 'yesterday' }, 'worst-order': { ...task, gflops: 'fast' }, gone: task },
+      tasks: {
+        'b-stride-1': task,
+        'speedup-3x': { doneAt: 'yesterday' },
+        'worst-order': { ...task, gflops: 'fast' },
+        gone: task,
+      },
     });
     expect(mixed.progress?.tasks).toEqual({ 'b-stride-1': task });
     expect(mixed.progress?.updatedAt).toBe(0);
@@ -34,6 +39,9 @@ describe('lesson progress', () => {
       put: () => Promise.resolve(),
       delete: () => Promise.resolve(),
     };
-    expect(await loadProgress(broken)).toEqual({ byLesson: {}, problems: ['lesson progress could not be read: blocked'] });
+    expect(await loadProgress(broken)).toEqual({
+      byLesson: {},
+      problems: ['lesson progress could not be read: blocked'],
+    });
   });
 });

@@ -34,7 +34,8 @@ function checkTask(value: unknown): TaskRecord | string {
   const t = value as Partial<Record<keyof TaskRecord, unknown>>;
   if (typeof t.doneAt !== 'number' || !Number.isFinite(t.doneAt)) return 'has no time';
   if (typeof t.schedule !== 'string') return 'has no schedule';
-  if (t.gflops !== null && t.gflops !== undefined && (typeof t.gflops !== 'number' || !Number.isFinite(t.gflops))) return 'has a GFLOPS that is not a number';
+  if (t.gflops !== null && t.gflops !== undefined && (typeof t.gflops !== 'number' || !Number.isFinite(t.gflops)))
+    return 'has a GFLOPS that is not a number';
   return { doneAt: t.doneAt, schedule: t.schedule, gflops: typeof t.gflops === 'number' ? t.gflops : null };
 }
 
@@ -46,11 +47,17 @@ export function checkProgress(id: string, value: unknown): { progress: LessonPro
   const lesson = LESSONS.find((l) => l.id === id);
   if (!lesson) return { progress: null, problems: [`saved progress for '${id}', which is not a lesson, was ignored`] };
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    return { progress: null, problems: [`the saved progress of '${lesson.title}' is damaged (not a progress record) and was ignored`] };
+    return {
+      progress: null,
+      problems: [`the saved progress of '${lesson.title}' is damaged (not a progress record) and was ignored`],
+    };
   }
   const r = value as { tasks?: unknown; updatedAt?: unknown };
   if (!r.tasks || typeof r.tasks !== 'object' || Array.isArray(r.tasks)) {
-    return { progress: null, problems: [`the saved progress of '${lesson.title}' is damaged (no list of tasks) and was ignored`] };
+    return {
+      progress: null,
+      problems: [`the saved progress of '${lesson.title}' is damaged (no list of tasks) and was ignored`],
+    };
   }
   const problems: string[] = [];
   const tasks: Record<string, TaskRecord> = {};
@@ -65,7 +72,9 @@ export function checkProgress(id: string, value: unknown): { progress: LessonPro
 }
 
 /** Reads every record; a failing storage becomes a problem sentence, never a rejection. */
-export async function loadProgress(storage: ProgressStorage): Promise<{ byLesson: Record<string, LessonProgress>; problems: string[] }> {
+export async function loadProgress(
+  storage: ProgressStorage,
+): Promise<{ byLesson: Record<string, LessonProgress>; problems: string[] }> {
   const byLesson: Record<string, LessonProgress> = {};
   const problems: string[] = [];
   let rows: { id: string; value: unknown }[];

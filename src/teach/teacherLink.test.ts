@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { fixedProblemReason, hiddenActionReason, parseTeacherLink, teacherQuery, withTeacherQuery } from './teacherLink.ts';
+import {
+  fixedProblemReason,
+  hiddenActionReason,
+  parseTeacherLink,
+  teacherQuery,
+  withTeacherQuery,
+} from './teacherLink.ts';
 
 const PANELS = ['problem', 'nest', 'graph', 'code', 'perf', 'lesson'];
 
 describe('teacher links', () => {
   it('reads every option', () => {
-    const r = parseTeacherLink('?lesson=loop-order&fixed=problem&hide=graph,code&hideActions=split,swap&present=1&handout=1', PANELS);
+    const r = parseTeacherLink(
+      '?lesson=loop-order&fixed=problem&hide=graph,code&hideActions=split,swap&present=1&handout=1',
+      PANELS,
+    );
     expect(r.errors).toEqual([]);
     expect(r.options).toEqual({
       lesson: 'loop-order',
@@ -44,7 +53,9 @@ describe('teacher links', () => {
   });
 
   it('a key given twice, or a fixed lesson without a lesson, is reported', () => {
-    expect(parseTeacherLink('?present=1&present=0', PANELS).errors).toEqual(["the link gives 'present' twice; keep one"]);
+    expect(parseTeacherLink('?present=1&present=0', PANELS).errors).toEqual([
+      "the link gives 'present' twice; keep one",
+    ]);
     const r = parseTeacherLink('?fixed=lesson', PANELS);
     expect(r.options.fixed).toEqual([]);
     expect(r.errors[0]).toMatch(/fixes the lesson but names none/);
@@ -55,7 +66,9 @@ describe('teacher links', () => {
     expect(parseTeacherLink(teacherQuery(options), PANELS).options).toEqual(options);
     const search = withTeacherQuery('?kernel-time-limit-ms=500&lesson=tiling', options);
     expect(search).toBe('?lesson=tails&hide=code&hideActions=merge&present=1&kernel-time-limit-ms=500');
-    expect(withTeacherQuery('?lesson=tiling', { ...options, lesson: null, hide: [], hideActions: [], present: false })).toBe('');
+    expect(
+      withTeacherQuery('?lesson=tiling', { ...options, lesson: null, hide: [], hideActions: [], present: false }),
+    ).toBe('');
   });
 
   it('says why a hidden action or a fixed problem is refused', () => {

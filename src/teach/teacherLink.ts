@@ -49,7 +49,10 @@ export function actionGroup(action: Action | 'undo' | 'redo'): HideableAction {
 }
 
 /** Why a person can't take `action` under these options, or null when they can. */
-export function hiddenActionReason(options: Pick<TeacherOptions, 'hideActions'> | null | undefined, action: Action | 'undo' | 'redo'): string | null {
+export function hiddenActionReason(
+  options: Pick<TeacherOptions, 'hideActions'> | null | undefined,
+  action: Action | 'undo' | 'redo',
+): string | null {
   if (!options || options.hideActions.length === 0) return null;
   const group = actionGroup(action);
   if (!options.hideActions.includes(group)) return null;
@@ -62,7 +65,10 @@ export function fixedProblemReason(options: Pick<TeacherOptions, 'fixed'> | null
 }
 
 function listOf(value: string): string[] {
-  return value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  return value
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 }
 
 function flag(key: string, value: string, errors: string[]): boolean {
@@ -76,7 +82,10 @@ function flag(key: string, value: string, errors: string[]): boolean {
  * Reads the query string (with or without `?`). `panels` are the page's panel ids, for checking
  * `hide`. Never throws: every bad part becomes one sentence in `errors` and is left out.
  */
-export function parseTeacherLink(search: string, panels: readonly string[]): { options: TeacherOptions; errors: string[] } {
+export function parseTeacherLink(
+  search: string,
+  panels: readonly string[],
+): { options: TeacherOptions; errors: string[] } {
   const errors: string[] = [];
   const options: TeacherOptions = { ...NO_TEACHER_OPTIONS, fixed: [], hide: [], hideActions: [] };
   let params: URLSearchParams;
@@ -97,7 +106,10 @@ export function parseTeacherLink(search: string, panels: readonly string[]): { o
       case 'lesson': {
         const id = value.trim();
         if (LESSONS.some((l) => l.id === id)) options.lesson = id;
-        else errors.push(`the link's lesson '${id}' is not a lesson; the lessons are ${LESSONS.map((l) => l.id).join(', ')}`);
+        else
+          errors.push(
+            `the link's lesson '${id}' is not a lesson; the lessons are ${LESSONS.map((l) => l.id).join(', ')}`,
+          );
         break;
       }
       case 'fixed':
@@ -115,7 +127,10 @@ export function parseTeacherLink(search: string, panels: readonly string[]): { o
       case 'hideActions':
         for (const x of listOf(value)) {
           if ((HIDEABLE_ACTIONS as readonly string[]).includes(x)) options.hideActions.push(x as HideableAction);
-          else errors.push(`the link hides the action '${x}', which is not one; the actions are ${HIDEABLE_ACTIONS.join(', ')}`);
+          else
+            errors.push(
+              `the link hides the action '${x}', which is not one; the actions are ${HIDEABLE_ACTIONS.join(', ')}`,
+            );
         }
         break;
       case 'present':
@@ -127,7 +142,7 @@ export function parseTeacherLink(search: string, panels: readonly string[]): { o
     }
   }
   if (options.fixed.includes('lesson') && !options.lesson) {
-    errors.push("the link fixes the lesson but names none; add lesson=... (e.g. lesson=loop-order)");
+    errors.push('the link fixes the lesson but names none; add lesson=... (e.g. lesson=loop-order)');
     options.fixed = options.fixed.filter((f) => f !== 'lesson');
   }
   options.fixed = [...new Set(options.fixed)];

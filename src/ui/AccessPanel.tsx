@@ -6,7 +6,15 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { cellText, stepText } from '../core/accessTrace.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
-import { AccessModel, cellPixels, MAX_CELLS, paintGrid, remPixels, type GridState, type SamplingMode } from './accessCanvas.ts';
+import {
+  AccessModel,
+  cellPixels,
+  MAX_CELLS,
+  paintGrid,
+  remPixels,
+  type GridState,
+  type SamplingMode,
+} from './accessCanvas.ts';
 import { variableColor } from './colors.ts';
 import { Panel } from './Panel.tsx';
 
@@ -28,11 +36,24 @@ function paintAll(model: AccessModel, canvases: (HTMLCanvasElement | null)[], fa
   const rem = remPixels();
   model.grids.forEach((g, t) => {
     const canvas = canvases[t];
-    if (canvas) paintGrid(canvas, g, t, model.position, fade, cellPixels(g, rem), model.current ? model.current.cells[t] : null);
+    if (canvas)
+      paintGrid(canvas, g, t, model.position, fade, cellPixels(g, rem), model.current ? model.current.cells[t] : null);
   });
 }
 
-function GridFigure({ model, g, t, version, canvasRef }: { model: AccessModel; g: GridState; t: number; version: number; canvasRef: (c: HTMLCanvasElement | null) => void }) {
+function GridFigure({
+  model,
+  g,
+  t,
+  version,
+  canvasRef,
+}: {
+  model: AccessModel;
+  g: GridState;
+  t: number;
+  version: number;
+  canvasRef: (c: HTMLCanvasElement | null) => void;
+}) {
   const current = model.current ? model.current.cells[t] : null;
   const tensor = g.grid.tensor;
   const access = t === 0 ? model.problem.output : model.problem.inputs[t - 1];
@@ -50,7 +71,11 @@ function GridFigure({ model, g, t, version, canvasRef }: { model: AccessModel; g
     >
       <figcaption>
         <strong>
-          {tensor}[{access.indices.map((terms) => terms.map((x) => (x.coef === 1 ? x.variable : `${x.coef}*${x.variable}`)).join('+')).join(',')}]
+          {tensor}[
+          {access.indices
+            .map((terms) => terms.map((x) => (x.coef === 1 ? x.variable : `${x.coef}*${x.variable}`)).join('+'))
+            .join(',')}
+          ]
         </strong>{' '}
         {g.grid.rows}×{g.grid.cols}
         {slice ? <span className="access-slice"> · slice {slice}</span> : null}
@@ -145,14 +170,29 @@ export function AccessPanel() {
   return (
     <Panel title="Access pattern" testId="access-panel">
       <p className="access-intro">
-        One step is one multiply-add <code>{problem.op}</code> of the schedule <code>{scheduleText}</code>, in the order the loops run
-        it. Bright cells were just used, faded ones earlier; grey ones not yet.
+        One step is one multiply-add <code>{problem.op}</code> of the schedule <code>{scheduleText}</code>, in the order
+        the loops run it. Bright cells were just used, faded ones earlier; grey ones not yet.
       </p>
       <div className="access-controls" role="group" aria-label="access animation">
-        <button type="button" data-testid="access-reset" onClick={() => (model.reset(), setPlaying(false), refresh())} title="back to the first step">
+        <button
+          type="button"
+          data-testid="access-reset"
+          onClick={() => {
+            model.reset();
+            setPlaying(false);
+            refresh();
+          }}
+          title="back to the first step"
+        >
           reset
         </button>
-        <button type="button" data-testid="access-step" disabled={model.done} onClick={() => stepBy(1)} title="one multiply-add">
+        <button
+          type="button"
+          data-testid="access-step"
+          disabled={model.done}
+          onClick={() => stepBy(1)}
+          title="one multiply-add"
+        >
           step
         </button>
         <button
@@ -164,7 +204,13 @@ export function AccessPanel() {
         >
           +{innerSteps} (one pass of {innermost.variable})
         </button>
-        <button type="button" data-testid="access-play" disabled={model.done} aria-pressed={playing} onClick={() => setPlaying((p) => !p)}>
+        <button
+          type="button"
+          data-testid="access-play"
+          disabled={model.done}
+          aria-pressed={playing}
+          onClick={() => setPlaying((p) => !p)}
+        >
           {playing ? 'pause' : '▶ play'}
         </button>
         <label>
@@ -180,7 +226,11 @@ export function AccessPanel() {
         {large ? (
           <label title={`tensors over ${MAX_CELLS} a side`}>
             large tensors{' '}
-            <select data-testid="access-sampling" value={mode} onChange={(e) => setMode(e.target.value as SamplingMode)}>
+            <select
+              data-testid="access-sampling"
+              value={mode}
+              onChange={(e) => setMode(e.target.value as SamplingMode)}
+            >
               <option value="downsample">downsampled</option>
               <option value="window">top-left window</option>
             </select>

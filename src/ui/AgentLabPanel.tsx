@@ -14,7 +14,17 @@ import { createRaceChart, formatMs, raceRows, raceSeries, type RaceModel } from 
 import { createLineChart, curveModel, rewardModel, type LineModel } from './rewardChart.ts';
 
 /** A d3 view in React: made once, updated with every new model. */
-function ChartView<M>({ make, model, testId, label }: { make: (svg: SVGSVGElement) => { update(m: M): void; destroy(): void }; model: M; testId: string; label: string }) {
+function ChartView<M>({
+  make,
+  model,
+  testId,
+  label,
+}: {
+  make: (svg: SVGSVGElement) => { update(m: M): void; destroy(): void };
+  model: M;
+  testId: string;
+  label: string;
+}) {
   const ref = useRef<SVGSVGElement>(null);
   const chart = useRef<{ update(m: M): void; destroy(): void } | null>(null);
   const makeRef = useRef(make);
@@ -39,7 +49,9 @@ function raceStatus(race: LabRace): string {
   const done = race.methods.filter((m) => m.status === 'done').length;
   switch (race.status) {
     case 'running':
-      return running ? `tuning with ${running.method} (${done + 1} of ${race.methods.length})…` : 'loading the policy and measuring the default schedule…';
+      return running
+        ? `tuning with ${running.method} (${done + 1} of ${race.methods.length})…`
+        : 'loading the policy and measuring the default schedule…';
     case 'done':
       return `done: each search had ${formatMs(race.budgetMs)}; the agent used ${race.policyLabel}`;
     case 'cancelled':
@@ -57,21 +69,30 @@ function RaceSection() {
   const store = useLooplabStore();
   const [budget, setBudget] = useState(10_000);
   const running = race?.status === 'running';
-  const model = useMemo<RaceModel>(() => ({ series: raceSeries(race?.methods ?? []), defaultGflops: race?.defaultGflops ?? null }), [race]);
+  const model = useMemo<RaceModel>(
+    () => ({ series: raceSeries(race?.methods ?? []), defaultGflops: race?.defaultGflops ?? null }),
+    [race],
+  );
   const rows = useMemo(() => raceRows(race?.methods ?? [], race?.defaultGflops ?? null), [race]);
   const sameProblem = race?.problemKey === problemKey;
   return (
     <section className="lab-section" aria-label="agent vs search">
       <h3>Agent vs search on this problem</h3>
       <p className="lab-hint">
-        The agent ({policyLabel}) and the searches {DEFAULT_RACE_METHODS.filter((m) => m !== 'agent').join(', ')} tune the problem one after another, each from
-        scratch; each search gets the time budget (so the race takes up to {Math.round((budget * (DEFAULT_RACE_METHODS.length - 1)) / 1000)} s). Tuning time
-        counts choosing and measuring schedules (not loading the policy); other work in the page at the same time slows the kernels down.
+        The agent ({policyLabel}) and the searches {DEFAULT_RACE_METHODS.filter((m) => m !== 'agent').join(', ')} tune
+        the problem one after another, each from scratch; each search gets the time budget (so the race takes up to{' '}
+        {Math.round((budget * (DEFAULT_RACE_METHODS.length - 1)) / 1000)} s). Tuning time counts choosing and measuring
+        schedules (not loading the policy); other work in the page at the same time slows the kernels down.
       </p>
       <div className="lab-controls">
         <label>
           budget per search{' '}
-          <select data-testid="race-budget" value={String(budget)} disabled={running} onChange={(e) => setBudget(Number(e.target.value))}>
+          <select
+            data-testid="race-budget"
+            value={String(budget)}
+            disabled={running}
+            onChange={(e) => setBudget(Number(e.target.value))}
+          >
             {RACE_BUDGETS_MS.map((ms) => (
               <option key={ms} value={ms}>
                 {formatMs(ms)}
@@ -79,10 +100,20 @@ function RaceSection() {
             ))}
           </select>
         </label>
-        <button type="button" data-testid="race-start" disabled={running || tuning} onClick={() => store.getState().startRace(budget)}>
+        <button
+          type="button"
+          data-testid="race-start"
+          disabled={running || tuning}
+          onClick={() => store.getState().startRace(budget)}
+        >
           race
         </button>
-        <button type="button" data-testid="race-cancel" disabled={!running} onClick={() => store.getState().cancelLab()}>
+        <button
+          type="button"
+          data-testid="race-cancel"
+          disabled={!running}
+          onClick={() => store.getState().cancelLab()}
+        >
           cancel
         </button>
       </div>
@@ -91,7 +122,12 @@ function RaceSection() {
           <p className="lab-status" data-testid="race-status" data-status={race.status} role="status">
             {raceStatus(race)}
           </p>
-          <ChartView make={makeRace} model={model} testId="race-chart" label="best GFLOPS against tuning time, one line per method" />
+          <ChartView
+            make={makeRace}
+            model={model}
+            testId="race-chart"
+            label="best GFLOPS against tuning time, one line per method"
+          />
           <div className="lab-table-wrap">
             <table className="facts lab-table" data-testid="race-table">
               <thead>
@@ -106,7 +142,13 @@ function RaceSection() {
               </thead>
               <tbody>
                 {rows.map((r) => (
-                  <tr key={r.method} data-testid="race-row" data-method={r.method} data-best={r.best ?? ''} data-status={r.status}>
+                  <tr
+                    key={r.method}
+                    data-testid="race-row"
+                    data-method={r.method}
+                    data-best={r.best ?? ''}
+                    data-status={r.status}
+                  >
                     <td>
                       <span className="lab-swatch" style={{ background: r.color }} /> {r.method}
                     </td>
@@ -119,7 +161,11 @@ function RaceSection() {
                         type="button"
                         data-testid={`race-apply-${r.method}`}
                         disabled={r.schedule === null || !sameProblem || running}
-                        title={r.schedule ? `make ${r.schedule} the playground's schedule (the history becomes its actions)` : 'nothing found yet'}
+                        title={
+                          r.schedule
+                            ? `make ${r.schedule} the playground's schedule (the history becomes its actions)`
+                            : 'nothing found yet'
+                        }
                         onClick={() => store.getState().applyRaceBest(r.method as RaceMethod)}
                       >
                         apply
@@ -184,14 +230,20 @@ function FineTuneSection() {
     <section className="lab-section" aria-label="fine-tune">
       <h3>Fine-tune the policy on this problem</h3>
       <p className="lab-hint">
-        Training goes on from the current policy (<span data-testid="lab-policy-label">{policyLabel}</span>) on this problem only, with the algorithm
-        it was trained with (PPO for the shipped policy, DQN for a DQN one). Each dot is an
-        episode's return (GFLOPS gained over the default schedule ÷ the machine's peak); the line is their running mean.
+        Training goes on from the current policy (<span data-testid="lab-policy-label">{policyLabel}</span>) on this
+        problem only, with the algorithm it was trained with (PPO for the shipped policy, DQN for a DQN one). Each dot
+        is an episode's return (GFLOPS gained over the default schedule ÷ the machine's peak); the line is their running
+        mean.
       </p>
       <div className="lab-controls">
         <label>
           budget{' '}
-          <select data-testid="finetune-budget" value={String(budget)} disabled={running} onChange={(e) => setBudget(Number(e.target.value))}>
+          <select
+            data-testid="finetune-budget"
+            value={String(budget)}
+            disabled={running}
+            onChange={(e) => setBudget(Number(e.target.value))}
+          >
             {FINE_TUNE_BUDGETS_SEC.map((sec) => (
               <option key={sec} value={sec}>
                 {sec} s
@@ -199,24 +251,52 @@ function FineTuneSection() {
             ))}
           </select>
         </label>
-        <button type="button" data-testid="finetune-start" disabled={running || raceRunning} onClick={() => store.getState().startFineTune(budget)}>
+        <button
+          type="button"
+          data-testid="finetune-start"
+          disabled={running || raceRunning}
+          onClick={() => store.getState().startFineTune(budget)}
+        >
           fine-tune
         </button>
-        <button type="button" data-testid="finetune-cancel" disabled={!running} onClick={() => store.getState().cancelLab()}>
+        <button
+          type="button"
+          data-testid="finetune-cancel"
+          disabled={!running}
+          onClick={() => store.getState().cancelLab()}
+        >
           cancel
         </button>
       </div>
       {tune && (
         <>
-          <p className="lab-status" data-testid="finetune-status" data-status={tune.status} data-episodes={tune.returns.length} role="status">
+          <p
+            className="lab-status"
+            data-testid="finetune-status"
+            data-status={tune.status}
+            data-episodes={tune.returns.length}
+            role="status"
+          >
             {fineTuneStatus(tune)}
           </p>
-          <ChartView make={makeReward} model={model} testId="reward-chart" label="return of each fine-tuning episode, with the running mean" />
+          <ChartView
+            make={makeReward}
+            model={model}
+            testId="reward-chart"
+            label="return of each fine-tuning episode, with the running mean"
+          />
           {result && tune.status !== 'cancelled' && (
             <p className="lab-result" data-testid="finetune-result">
-              greedy rollout on this problem: <strong data-testid="finetune-before" data-value={result.before.gflops}>{formatGflops(result.before.gflops)}</strong> GFLOPS before,{' '}
-              <strong data-testid="finetune-after" data-value={result.after.gflops}>{formatGflops(result.after.gflops)}</strong> GFLOPS after (
-              {formatChange(result.after.gflops / result.before.gflops)}; default {formatGflops(result.before.defaultGflops)})
+              greedy rollout on this problem:{' '}
+              <strong data-testid="finetune-before" data-value={result.before.gflops}>
+                {formatGflops(result.before.gflops)}
+              </strong>{' '}
+              GFLOPS before,{' '}
+              <strong data-testid="finetune-after" data-value={result.after.gflops}>
+                {formatGflops(result.after.gflops)}
+              </strong>{' '}
+              GFLOPS after ({formatChange(result.after.gflops / result.before.gflops)}; default{' '}
+              {formatGflops(result.before.defaultGflops)})
               {!result.improved && '; no checkpoint beat the starting policy here, so the result is that policy'}
             </p>
           )}
@@ -249,10 +329,21 @@ function PoliciesSection() {
         <span>
           the agent uses <strong data-testid="lab-current-policy">{label}</strong>
         </span>
-        <button type="button" data-testid="policy-save" disabled={!custom} title={custom ? 'keep it for later visits' : 'the shipped policy is always there'} onClick={() => void store.getState().saveAgentPolicy()}>
+        <button
+          type="button"
+          data-testid="policy-save"
+          disabled={!custom}
+          title={custom ? 'keep it for later visits' : 'the shipped policy is always there'}
+          onClick={() => void store.getState().saveAgentPolicy()}
+        >
           save
         </button>
-        <button type="button" data-testid="policy-shipped" disabled={!custom} onClick={() => store.getState().setAgentPolicy(null, SHIPPED_POLICY_LABEL)}>
+        <button
+          type="button"
+          data-testid="policy-shipped"
+          disabled={!custom}
+          onClick={() => store.getState().setAgentPolicy(null, SHIPPED_POLICY_LABEL)}
+        >
           back to the shipped policy
         </button>
       </div>
@@ -264,10 +355,19 @@ function PoliciesSection() {
                 {p.label} <span className="lab-hint">({new Date(p.savedAt).toLocaleString()})</span>
                 {p.damaged && <span className="badge badge-bad"> damaged</span>}
               </span>{' '}
-              <button type="button" data-testid="saved-policy-use" disabled={!!p.damaged} onClick={() => void store.getState().useSavedPolicy(p.id)}>
+              <button
+                type="button"
+                data-testid="saved-policy-use"
+                disabled={!!p.damaged}
+                onClick={() => void store.getState().useSavedPolicy(p.id)}
+              >
                 use
               </button>
-              <button type="button" data-testid="saved-policy-delete" onClick={() => void store.getState().deleteSavedPolicy(p.id)}>
+              <button
+                type="button"
+                data-testid="saved-policy-delete"
+                onClick={() => void store.getState().deleteSavedPolicy(p.id)}
+              >
                 delete
               </button>
             </li>
@@ -292,8 +392,16 @@ function CurveSection() {
         </p>
       ) : (
         <>
-          <p className="lab-hint">Training in Node (PPO, 40 minutes on 2 cores): the greedy policy's geomean speedup over the default on the validation problems.</p>
-          <ChartView make={makeCurve} model={model} testId="curve-chart" label="validation speedup against training time" />
+          <p className="lab-hint">
+            Training in Node (PPO, 40 minutes on 2 cores): the greedy policy's geomean speedup over the default on the
+            validation problems.
+          </p>
+          <ChartView
+            make={makeCurve}
+            model={model}
+            testId="curve-chart"
+            label="validation speedup against training time"
+          />
         </>
       )}
     </section>

@@ -17,7 +17,12 @@ const PREPARE_DELAY_MS = 1500;
 
 function PolicyStatus() {
   const policy = useLooplab((s) => s.agentPolicy);
-  const text = policy.status === 'ready' ? 'ready' : policy.status === 'loading' ? 'loads on first use' : `not available: ${policy.error ?? ''}`;
+  const text =
+    policy.status === 'ready'
+      ? 'ready'
+      : policy.status === 'loading'
+        ? 'loads on first use'
+        : `not available: ${policy.error ?? ''}`;
   return (
     <p className="agent-policy" data-testid="agent-policy" data-status={policy.status}>
       policy: <strong>{policy.label}</strong>{' '}
@@ -44,8 +49,16 @@ function Summary({ run }: { run: AgentRun }) {
   }
   const speedup = best && run.startGflops ? best.gflops / run.startGflops : null;
   return (
-    <p className="agent-summary" data-testid="agent-summary" data-tuning-ms={run.tuningMs?.toFixed(0)} data-best-index={best?.index}>
-      tuned in <strong data-testid="agent-tuning-ms">{run.tuningMs !== undefined ? `${run.tuningMs.toFixed(0)} ms` : '–'}</strong>
+    <p
+      className="agent-summary"
+      data-testid="agent-summary"
+      data-tuning-ms={run.tuningMs?.toFixed(0)}
+      data-best-index={best?.index}
+    >
+      tuned in{' '}
+      <strong data-testid="agent-tuning-ms">
+        {run.tuningMs !== undefined ? `${run.tuningMs.toFixed(0)} ms` : '–'}
+      </strong>
       {best && run.startGflops !== undefined && (
         <>
           {': '}
@@ -67,31 +80,84 @@ function Player({ run }: { run: AgentRun }) {
   return (
     <div className="agent-player" role="group" aria-label="rollout player">
       <div className="agent-player-buttons">
-        <button type="button" disabled={!ready || player.index === 0} onClick={() => { s().playerPause(); s().playerSeek(0); }} aria-label="to the start" title="to the start">
+        <button
+          type="button"
+          disabled={!ready || player.index === 0}
+          onClick={() => {
+            s().playerPause();
+            s().playerSeek(0);
+          }}
+          aria-label="to the start"
+          title="to the start"
+        >
           |◀
         </button>
-        <button type="button" data-testid="agent-step-back" disabled={!ready || player.index === 0} onClick={() => s().playerStep(-1)} aria-label="step back" title="step back">
+        <button
+          type="button"
+          data-testid="agent-step-back"
+          disabled={!ready || player.index === 0}
+          onClick={() => s().playerStep(-1)}
+          aria-label="step back"
+          title="step back"
+        >
           ◀
         </button>
         {player.playing ? (
-          <button type="button" data-testid="agent-pause" disabled={!ready} onClick={() => s().playerPause()} aria-label="pause" title="pause">
+          <button
+            type="button"
+            data-testid="agent-pause"
+            disabled={!ready}
+            onClick={() => s().playerPause()}
+            aria-label="pause"
+            title="pause"
+          >
             pause
           </button>
         ) : (
-          <button type="button" data-testid="agent-play" disabled={!ready} onClick={() => s().playerPlay()} aria-label="play" title="play">
+          <button
+            type="button"
+            data-testid="agent-play"
+            disabled={!ready}
+            onClick={() => s().playerPlay()}
+            aria-label="play"
+            title="play"
+          >
             play
           </button>
         )}
-        <button type="button" data-testid="agent-step-forward" disabled={!ready || player.index >= n} onClick={() => s().playerStep(1)} aria-label="step forward" title="step forward">
+        <button
+          type="button"
+          data-testid="agent-step-forward"
+          disabled={!ready || player.index >= n}
+          onClick={() => s().playerStep(1)}
+          aria-label="step forward"
+          title="step forward"
+        >
           ▶
         </button>
-        <button type="button" disabled={!ready || player.index >= n} onClick={() => { s().playerPause(); s().playerSeek(n); }} aria-label="to the end" title="to the end">
+        <button
+          type="button"
+          disabled={!ready || player.index >= n}
+          onClick={() => {
+            s().playerPause();
+            s().playerSeek(n);
+          }}
+          aria-label="to the end"
+          title="to the end"
+        >
           ▶|
         </button>
         <label className="agent-speed">
           speed{' '}
-          <select data-testid="agent-speed" value={String(player.speed)} onChange={(e) => s().setPlayerSpeed(Number(e.target.value))}>
-            {(PLAYER_SPEEDS.includes(player.speed) ? PLAYER_SPEEDS : [...PLAYER_SPEEDS, player.speed].sort((a, b) => a - b)).map((v) => (
+          <select
+            data-testid="agent-speed"
+            value={String(player.speed)}
+            onChange={(e) => s().setPlayerSpeed(Number(e.target.value))}
+          >
+            {(PLAYER_SPEEDS.includes(player.speed)
+              ? PLAYER_SPEEDS
+              : [...PLAYER_SPEEDS, player.speed].sort((a, b) => a - b)
+            ).map((v) => (
               <option key={v} value={String(v)}>
                 {v} steps/s
               </option>
@@ -125,12 +191,21 @@ function StepList({ run, problem }: { run: AgentRun; problem: Problem }) {
   const ready = run.status === 'done';
   const rows: { label: string; gflops?: number; schedule?: string; elapsedMs?: number }[] = [
     { label: 'start', gflops: run.startGflops },
-    ...run.steps.map((st) => ({ label: st.action, gflops: st.gflops, schedule: st.scheduleText, elapsedMs: st.elapsedMs })),
+    ...run.steps.map((st) => ({
+      label: st.action,
+      gflops: st.gflops,
+      schedule: st.scheduleText,
+      elapsedMs: st.elapsedMs,
+    })),
   ];
   return (
     <ol className="agent-steps" data-testid="agent-steps" start={0}>
       {rows.map((row, i) => (
-        <li key={i} className={ready && i === index ? 'agent-step agent-step-current' : 'agent-step'} aria-current={ready && i === index ? 'step' : undefined}>
+        <li
+          key={i}
+          className={ready && i === index ? 'agent-step agent-step-current' : 'agent-step'}
+          aria-current={ready && i === index ? 'step' : undefined}
+        >
           <button
             type="button"
             disabled={!ready}
@@ -144,7 +219,9 @@ function StepList({ run, problem }: { run: AgentRun; problem: Problem }) {
               {row.gflops !== undefined ? `${formatGflops(row.gflops)} GFLOPS` : '…'}
             </span>
           </button>
-          {row.schedule && i === index && <ScheduleText problem={problem} text={row.schedule} className="agent-schedule" />}
+          {row.schedule && i === index && (
+            <ScheduleText problem={problem} text={row.schedule} className="agent-schedule" />
+          )}
         </li>
       ))}
     </ol>
@@ -178,12 +255,19 @@ function ActionValues({ run }: { run: AgentRun }) {
             data-action={b.action}
             data-chosen={String(b.chosen)}
             data-legal={String(b.legal)}
-            title={b.legal ? `${b.action}: ${probability ? `probability ${b.label} (logit ${b.output.toFixed(2)})` : `value ${b.label}`}` : `${b.action} is not possible here: ${b.reason}`}
+            title={
+              b.legal
+                ? `${b.action}: ${probability ? `probability ${b.label} (logit ${b.output.toFixed(2)})` : `value ${b.label}`}`
+                : `${b.action} is not possible here: ${b.reason}`
+            }
           >
             <span className="agent-bar-name">{b.action}</span>
             <span className="agent-bar-track" aria-hidden="true">
               <span className="agent-bar-zero" style={{ left: `${zero * 100}%` }} />
-              <span className="agent-bar" style={{ left: `${b.left * 100}%`, width: `${Math.max(b.width * 100, 0.5)}%` }} />
+              <span
+                className="agent-bar"
+                style={{ left: `${b.left * 100}%`, width: `${Math.max(b.width * 100, 0.5)}%` }}
+              />
             </span>
             <span className="agent-bar-value">
               {b.label}
@@ -209,7 +293,9 @@ function ActionValues({ run }: { run: AgentRun }) {
 export function AgentPanel() {
   const run = useLooplab((s) => s.agentRun);
   const problem = useLooplab((s) => s.problem);
-  const policyError = useLooplab((s) => s.agentPolicy.status === 'error' && s.agentPolicy.error === 'the agent is not available in this page');
+  const policyError = useLooplab(
+    (s) => s.agentPolicy.status === 'error' && s.agentPolicy.error === 'the agent is not available in this page',
+  );
   const store = useLooplabStore();
 
   useEffect(() => {
@@ -222,14 +308,20 @@ export function AgentPanel() {
     <Panel title="Agent" testId="agent-panel">
       <PolicyStatus />
       <div className="agent-drive-row">
-        <button type="button" className="agent-drive" data-testid="agent-drive" disabled={running || policyError} onClick={() => store.getState().driveAgent()}>
+        <button
+          type="button"
+          className="agent-drive"
+          data-testid="agent-drive"
+          disabled={running || policyError}
+          onClick={() => store.getState().driveAgent()}
+        >
           {running ? 'the agent is driving…' : 'Let the agent drive'}
         </button>
       </div>
       <p className="ll-muted agent-note">
-        The agent takes 10 actions from the <em>current</em> schedule and cursor (on a new problem that is the default schedule, where LoopTune's
-        agent starts), choosing at each step the legal action its policy rates highest. Its actions join the history as the agent's: undo, links and
-        sessions keep them.
+        The agent takes 10 actions from the <em>current</em> schedule and cursor (on a new problem that is the default
+        schedule, where LoopTune's agent starts), choosing at each step the legal action its policy rates highest. Its
+        actions join the history as the agent's: undo, links and sessions keep them.
       </p>
       {run && (
         <div className="agent-run" data-testid="agent-run" data-status={run.status}>

@@ -70,7 +70,13 @@ function PanelToggles() {
         </button>
       ))}
       <PresentToggle />
-      <button type="button" className="keys-button" data-testid="keys-button" onClick={() => setHelpOpen(true)} title="every key (?)">
+      <button
+        type="button"
+        className="keys-button"
+        data-testid="keys-button"
+        onClick={() => setHelpOpen(true)}
+        title="every key (?)"
+      >
         keys <kbd>?</kbd>
       </button>
     </nav>
@@ -108,7 +114,12 @@ function PartSlot({ id, part }: { id: PanelId | 'side'; part: PanelPart }) {
 // the four columns fit 1200 px and up (1280x720 is a class projector's size).
 const TRACKS: Record<'plain' | 'lesson', Partial<Record<PanelColumn, string>>> = {
   plain: { left: 'minmax(300px, 0.8fr)', middle: 'minmax(380px, 1fr)', right: 'minmax(400px, 1.25fr)' },
-  lesson: { lesson: 'minmax(260px, 0.85fr)', left: 'minmax(250px, 0.8fr)', middle: 'minmax(320px, 1fr)', right: 'minmax(300px, 1.1fr)' },
+  lesson: {
+    lesson: 'minmax(260px, 0.85fr)',
+    left: 'minmax(250px, 0.8fr)',
+    middle: 'minmax(320px, 1fr)',
+    right: 'minmax(300px, 1.1fr)',
+  },
 };
 const COLUMNS: PanelColumn[] = ['lesson', 'left', 'middle', 'right'];
 /** Each column's panels, in page order (panelContent.tsx). */
@@ -143,7 +154,9 @@ function Layout() {
       >
         {shownColumns.map((c) => (
           <div key={c} className={`column column-${c}`}>
-            {COLUMN_PANELS[c].flatMap((id) => PANEL_CONTENT[id].map((part) => <PartSlot key={part.name} id={id} part={part} />))}
+            {COLUMN_PANELS[c].flatMap((id) =>
+              PANEL_CONTENT[id].map((part) => <PartSlot key={part.name} id={id} part={part} />),
+            )}
             {c === SIDE_COLUMN && SIDE_CONTENT.map((part) => <PartSlot key={part.name} id="side" part={part} />)}
           </div>
         ))}

@@ -77,7 +77,7 @@ function CCode({ problem, text }: { problem: Problem; text: string }) {
 /** One wasm text line with SIMD instructions and control flow marked. */
 function watLine(line: string, key: number): ReactNode {
   const m = /^(\s*)([a-z0-9_]+(?:\.[a-z0-9_]+)?)(.*)$/.exec(line);
-  if (!m) return line + '\n';
+  if (!m) return `${line}\n`;
   const [, indent, op, rest] = m;
   const cls = /^(v128|f32x4|i32x4)\./.test(op)
     ? 'wat-simd'
@@ -86,7 +86,7 @@ function watLine(line: string, key: number): ReactNode {
       : /\.(load|store)/.test(op)
         ? 'wat-mem'
         : null;
-  if (!cls) return line + '\n';
+  if (!cls) return `${line}\n`;
   return (
     <span key={key}>
       {indent}
@@ -101,7 +101,10 @@ function watLine(line: string, key: number): ReactNode {
  * What `load` gave for a key. While a new key loads, the previous result stays on screen
  * (`stale`), so stepping through actions does not make the view flicker.
  */
-type Loaded<T> = ({ state: 'loading' } | { state: 'done'; value: T } | { state: 'error'; message: string }) & { key: string; stale?: boolean };
+type Loaded<T> = ({ state: 'loading' } | { state: 'done'; value: T } | { state: 'error'; message: string }) & {
+  key: string;
+  stale?: boolean;
+};
 
 /** Runs `load` for `key` when `enabled`; the latest key wins. */
 function useLoaded<T>(key: string, enabled: boolean, load: () => Promise<T>): Loaded<T> | null {
@@ -142,7 +145,9 @@ function useMeasuredKernel(key: string): Loaded<MeasuredKernel> {
     return { key, state: 'done', value };
   }
   if (m?.status === 'error') return { key, state: 'error', message: m.error ?? 'the kernel could not be measured' };
-  return last.current ? { key: last.current.key, state: 'done', value: last.current.value, stale: true } : { key, state: 'loading' };
+  return last.current
+    ? { key: last.current.key, state: 'done', value: last.current.value, stale: true }
+    : { key, state: 'loading' };
 }
 
 /** Wasm text per kernel (disassembling is done once per kernel bytes). */
@@ -200,7 +205,11 @@ function WasmView({ loaded }: { loaded: Loaded<string> | null }) {
           </span>
         ))}
       </p>
-      <pre className={loaded.stale ? 'code code-view code-wasm stale' : 'code code-view code-wasm'} data-testid="code-wasm" aria-busy={loaded.stale || undefined}>
+      <pre
+        className={loaded.stale ? 'code code-view code-wasm stale' : 'code code-view code-wasm'}
+        data-testid="code-wasm"
+        aria-busy={loaded.stale || undefined}
+      >
         {head.map((line, i) => watLine(line, i))}
         {showAll && restCount > 0 && lines.slice(WASM_PREVIEW_LINES).join('\n')}
       </pre>
@@ -289,7 +298,8 @@ function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<Meas
                   </>
                 ) : (
                   <>
-                    <span className={`access-tag access-${r.access[name]}`}>{r.access[name]}</span> {ACCESS_WORDS[r.access[name]]}
+                    <span className={`access-tag access-${r.access[name]}`}>{r.access[name]}</span>{' '}
+                    {ACCESS_WORDS[r.access[name]]}
                   </>
                 )}
               </li>
@@ -315,7 +325,8 @@ function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<Meas
             <>the innermost loop is too long to unroll whole: each iteration handles {r.innermostUnroll} vectors</>
           ) : (
             <>
-              <LoopsText problem={problem} loops={r.tileLoops} /> fully, {r.unrolledMultiplyAdds} multiply-add{r.unrolledMultiplyAdds === 1 ? '' : 's'} per pass
+              <LoopsText problem={problem} loops={r.tileLoops} /> fully, {r.unrolledMultiplyAdds} multiply-add
+              {r.unrolledMultiplyAdds === 1 ? '' : 's'} per pass
             </>
           )}
         </dd>
@@ -332,7 +343,11 @@ function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<Meas
           )}
         </dd>
         <dt>tails</dt>
-        <dd>{r.tailPaths > 1 ? `${r.tailPaths - 1} extra cop${r.tailPaths === 2 ? 'y' : 'ies'} of loop bodies for partial iterations` : 'none: every loop divides evenly'}</dd>
+        <dd>
+          {r.tailPaths > 1
+            ? `${r.tailPaths - 1} extra cop${r.tailPaths === 2 ? 'y' : 'ies'} of loop bodies for partial iterations`
+            : 'none: every loop divides evenly'}
+        </dd>
         <dt>size</dt>
         <dd>
           {r.instructions} instructions, {r.bytes} bytes

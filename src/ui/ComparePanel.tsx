@@ -79,7 +79,9 @@ export function ComparePanel() {
   }
 
   const sameProblem = pinned.problemKey === problemKey;
-  const marks = sameProblem ? diffLoops(pinned.schedule, current) : { a: pinned.schedule.loops.map(() => true), b: current.loops.map(() => true) };
+  const marks = sameProblem
+    ? diffLoops(pinned.schedule, current)
+    : { a: pinned.schedule.loops.map(() => true), b: current.loops.map(() => true) };
   const pinnedM = measurements[measurementKey(pinned.problemKey, printSchedule(pinned.schedule))];
   const currentM = measurements[measurementKey(problemKey, printSchedule(current))];
   const differing = marks.a.filter(Boolean).length + marks.b.filter(Boolean).length;
@@ -88,7 +90,9 @@ export function ComparePanel() {
     <Panel title="Compare" testId="compare-panel">
       {sameProblem ? (
         <p className="ll-muted" data-testid="compare-summary">
-          {differing === 0 ? 'the two schedules are the same' : `${differing} loop${differing === 1 ? '' : 's'} differ (marked ≠)`}
+          {differing === 0
+            ? 'the two schedules are the same'
+            : `${differing} loop${differing === 1 ? '' : 's'} differ (marked ≠)`}
         </p>
       ) : (
         <p className="ll-compare-other" data-testid="compare-other-problem">
@@ -96,8 +100,22 @@ export function ComparePanel() {
         </p>
       )}
       <div className="ll-compare">
-        <Nest title={`pinned: ${pinned.label}`} problem={problem} schedule={pinned.schedule} marks={marks.a} gflops={figure(pinnedM)} testId="compare-pinned" />
-        <Nest title="current" problem={problem} schedule={current} marks={marks.b} gflops={figure(currentM)} testId="compare-current" />
+        <Nest
+          title={`pinned: ${pinned.label}`}
+          problem={problem}
+          schedule={pinned.schedule}
+          marks={marks.a}
+          gflops={figure(pinnedM)}
+          testId="compare-pinned"
+        />
+        <Nest
+          title="current"
+          problem={problem}
+          schedule={current}
+          marks={marks.b}
+          gflops={figure(currentM)}
+          testId="compare-current"
+        />
       </div>
       <div className="ll-compare-actions">
         <button type="button" data-testid="compare-pin" onClick={() => pinCurrent()}>

@@ -4,7 +4,16 @@
 import { useEffect, useRef } from 'react';
 import { minimalSetup } from 'codemirror';
 import { Annotation, Compartment, EditorState, type Extension } from '@codemirror/state';
-import { Decoration, EditorView, keymap, lineNumbers, MatchDecorator, ViewPlugin, type DecorationSet, type ViewUpdate } from '@codemirror/view';
+import {
+  Decoration,
+  EditorView,
+  keymap,
+  lineNumbers,
+  MatchDecorator,
+  ViewPlugin,
+  type DecorationSet,
+  type ViewUpdate,
+} from '@codemirror/view';
 import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import type { Problem } from '../core/types.ts';
 import { variableColor } from './colors.ts';
@@ -31,7 +40,12 @@ export interface DslEditorProps {
 
 /** Colours every variable of the problem where it appears (not tensor names). */
 function variableColors(problem: Problem): Extension {
-  const marks = new Map(problem.variables.map((v) => [v, Decoration.mark({ attributes: { style: `color: ${variableColor(problem, v)}; font-weight: 600` } })]));
+  const marks = new Map(
+    problem.variables.map((v) => [
+      v,
+      Decoration.mark({ attributes: { style: `color: ${variableColor(problem, v)}; font-weight: 600` } }),
+    ]),
+  );
   const decorator = new MatchDecorator({
     regexp: /[A-Za-z_][A-Za-z0-9_]*/g,
     decoration: (match, view, pos) => {
@@ -83,11 +97,27 @@ export function DslEditor({ text, error, problem, onApply, onPendingChange }: Ds
           lineNumbers(),
           lintGutter(),
           EditorView.lineWrapping,
-          EditorView.contentAttributes.of({ 'aria-label': 'problem text: the statement on line 1, the sizes after it', 'data-testid': 'dsl-input' }),
+          EditorView.contentAttributes.of({
+            'aria-label': 'problem text: the statement on line 1, the sizes after it',
+            'data-testid': 'dsl-input',
+          }),
           colors.current.of(variableColors(problem)),
           keymap.of([
-            { key: 'Mod-Enter', run: (v) => (apply(v), true) },
-            { key: 'Escape', run: (v) => (apply(v), v.contentDOM.blur(), true) },
+            {
+              key: 'Mod-Enter',
+              run: (v) => {
+                apply(v);
+                return true;
+              },
+            },
+            {
+              key: 'Escape',
+              run: (v) => {
+                apply(v);
+                v.contentDOM.blur();
+                return true;
+              },
+            },
           ]),
           EditorView.updateListener.of((update) => {
             if (!update.docChanged) return;

@@ -128,13 +128,25 @@ export function ExchangeMenu() {
           onChange={(e) => setPasted(e.target.value)}
         />
         <div className="ll-exchange-import-actions">
-          <button type="button" data-testid="import-apply" disabled={pasted.trim() === ''} onClick={() => apply(pasted, 'the pasted text')}>
+          <button
+            type="button"
+            data-testid="import-apply"
+            disabled={pasted.trim() === ''}
+            onClick={() => apply(pasted, 'the pasted text')}
+          >
             Import pasted JSON
           </button>
           <button type="button" data-testid="import-file-button" onClick={() => fileInput.current?.click()}>
             Import a file…
           </button>
-          <input ref={fileInput} type="file" accept=".json,application/json" hidden data-testid="import-file" onChange={onFile} />
+          <input
+            ref={fileInput}
+            type="file"
+            accept=".json,application/json"
+            hidden
+            data-testid="import-file"
+            onChange={onFile}
+          />
         </div>
         {importError ? (
           <p className="ll-error" role="alert" data-testid="import-error">

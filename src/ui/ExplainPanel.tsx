@@ -34,7 +34,11 @@ function MoveText({ from, to, log }: { from: number; to: number; log: readonly H
       </>
     );
   }
-  return <>jumped from step {from} to step {to} of {log.length}</>;
+  return (
+    <>
+      jumped from step {from} to step {to} of {log.length}
+    </>
+  );
 }
 
 export function ExplainPanel() {
@@ -43,10 +47,14 @@ export function ExplainPanel() {
   const position = useLooplab((s) => s.position);
   const log = useLooplab((s) => s.log);
   // Explain the last move: from the position it came from (undo, redo, a chart jump), or from the step before.
-  const from = useLooplab((s) => (s.cameFrom !== null && s.cameFrom < s.states.length ? s.cameFrom : s.position > 0 ? s.position - 1 : null));
+  const from = useLooplab((s) =>
+    s.cameFrom !== null && s.cameFrom < s.states.length ? s.cameFrom : s.position > 0 ? s.position - 1 : null,
+  );
   const before = useLooplab((s) => (from !== null ? s.states[from].schedule : null));
   const after = useLooplab((s) => s.current.schedule);
-  const mBefore = useLooplab((s) => (before ? s.measurements[measurementKey(problemKey, printSchedule(before))] : undefined));
+  const mBefore = useLooplab((s) =>
+    before ? s.measurements[measurementKey(problemKey, printSchedule(before))] : undefined,
+  );
   const mAfter = useLooplab((s) => s.measurements[measurementKey(problemKey, printSchedule(after))]);
 
   const explanation = useMemo(() => {
@@ -72,8 +80,8 @@ export function ExplainPanel() {
     <Panel title="Why did that change?" testId="explain-panel">
       {!explanation || from === null ? (
         <p className="explain-empty" data-testid="explain-empty">
-          Take an action (swap, split, merge, or move the cursor) and this says what it changed: strides in the innermost loop,
-          the vectorized variable, the register tile, the working set against the caches, tails.
+          Take an action (swap, split, merge, or move the cursor) and this says what it changed: strides in the
+          innermost loop, the vectorized variable, the register tile, the working set against the caches, tails.
         </p>
       ) : 'error' in explanation ? (
         <p className="error" role="alert">

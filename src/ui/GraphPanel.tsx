@@ -34,7 +34,8 @@ export function GraphPanel() {
     if (!view) return;
     const loops = current.schedule.loops;
     const prev = idsRef.current;
-    const ids = prev && prev.problemKey === problemKey ? carryLoopIds(prev.loops, prev.ids, loops) : defaultLoopIds(loops);
+    const ids =
+      prev && prev.problemKey === problemKey ? carryLoopIds(prev.loops, prev.ids, loops) : defaultLoopIds(loops);
     idsRef.current = { problemKey, loops, ids };
     const graph = buildLoopGraph(problem, current.schedule, { cursor: current.cursor, ids });
     view.update(graph, {

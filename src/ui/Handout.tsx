@@ -53,13 +53,24 @@ export function Handout() {
   const start = lessonStart(lesson);
   const currentText = printSchedule(current.schedule);
   const measured = (text: string) => measurements[measurementKey(problemKey, text)];
-  const best = rows.reduce<number | null>((b, r) => (r.gflops !== null && r.correct !== false && (b === null || r.gflops > b) ? r.gflops : b), null);
+  const best = rows.reduce<number | null>(
+    (b, r) => (r.gflops !== null && r.correct !== false && (b === null || r.gflops > b) ? r.gflops : b),
+    null,
+  );
   let explanation: string[] = [];
   if (currentText !== start.scheduleText) {
     try {
       const before = measured(start.scheduleText);
       const after = measured(currentText);
-      explanation = explainChange(problem, start.schedule, current.schedule, before?.report, after?.report, before?.gflops, after?.gflops).sentences;
+      explanation = explainChange(
+        problem,
+        start.schedule,
+        current.schedule,
+        before?.report,
+        after?.report,
+        before?.gflops,
+        after?.gflops,
+      ).sentences;
     } catch {
       explanation = [];
     }
@@ -71,14 +82,25 @@ export function Handout() {
         <button type="button" className="lesson-small-btn" data-testid="handout-print" onClick={() => window.print()}>
           print
         </button>
-        <button type="button" className="lesson-small-btn" data-testid="handout-close" onClick={() => setHandoutOpen(false)}>
+        <button
+          type="button"
+          className="lesson-small-btn"
+          data-testid="handout-close"
+          onClick={() => setHandoutOpen(false)}
+        >
           back to the playground <kbd>Esc</kbd>
         </button>
       </div>
       <header>
         <p className="handout-kicker">looplab lesson</p>
         <h1 data-testid="handout-title">{lesson.title}</h1>
-        <pre className="code handout-problem">{problem.op + '\n' + Object.entries(problem.sizes).map(([k, v]) => `${k}=${v}`).join(', ')}</pre>
+        <pre className="code handout-problem">
+          {problem.op +
+            '\n' +
+            Object.entries(problem.sizes)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}
+        </pre>
       </header>
       <section data-testid="handout-text">
         {lesson.text.map((p) => (

@@ -60,7 +60,12 @@ function TaskRow({ lesson, index, check }: { lesson: Lesson; index: number; chec
         </ol>
       )}
       {hints < task.hints.length && (
-        <button type="button" className="lesson-small-btn" data-testid={`lesson-hint-${task.id}`} onClick={() => setHints(hints + 1)}>
+        <button
+          type="button"
+          className="lesson-small-btn"
+          data-testid={`lesson-hint-${task.id}`}
+          onClick={() => setHints(hints + 1)}
+        >
           {hints === 0 ? 'hint' : 'another hint'}
         </button>
       )}
@@ -83,8 +88,18 @@ function PredictWidget() {
   return (
     <div className="lesson-predict" data-testid="lesson-predict">
       <div className="lesson-predict-row">
-        <button type="button" className="lesson-small-btn" data-testid="lesson-run-agent" onClick={() => driveAgent()} disabled={run?.status === 'running'}>
-          {run?.status === 'running' ? `the agent is tuning… (${run.steps.length} steps)` : ready ? 'run the agent again' : 'run the agent'}
+        <button
+          type="button"
+          className="lesson-small-btn"
+          data-testid="lesson-run-agent"
+          onClick={() => driveAgent()}
+          disabled={run?.status === 'running'}
+        >
+          {run?.status === 'running'
+            ? `the agent is tuning… (${run.steps.length} steps)`
+            : ready
+              ? 'run the agent again'
+              : 'run the agent'}
         </button>
         {ready && (
           <span className="lesson-predict-step" data-testid="lesson-predict-step">
@@ -96,17 +111,37 @@ function PredictWidget() {
         <div className="lesson-predict-choices" role="group" aria-label="what will the agent do next?">
           <span className="lesson-predict-q">what will it do next?</span>
           {AGENT_ACTIONS.map((a) => (
-            <button key={a} type="button" className="lesson-choice" data-testid={`lesson-predict-${a}`} onClick={() => predictNext(a)}>
+            <button
+              key={a}
+              type="button"
+              className="lesson-choice"
+              data-testid={`lesson-predict-${a}`}
+              onClick={() => predictNext(a)}
+            >
               {a}
             </button>
           ))}
-          <button type="button" className="lesson-small-btn" onClick={() => playerStep(1)} title="show the next step without predicting">
+          <button
+            type="button"
+            className="lesson-small-btn"
+            onClick={() => playerStep(1)}
+            title="show the next step without predicting"
+          >
             skip
           </button>
         </div>
       )}
-      {atEnd && <p className="lesson-predict-end">the rollout is over; step back with the agent panel's player, or run it again.</p>}
-      <p className="lesson-predict-score" data-testid="lesson-predict-score" data-right={right} data-made={predictions.length}>
+      {atEnd && (
+        <p className="lesson-predict-end">
+          the rollout is over; step back with the agent panel's player, or run it again.
+        </p>
+      )}
+      <p
+        className="lesson-predict-score"
+        data-testid="lesson-predict-score"
+        data-right={right}
+        data-made={predictions.length}
+      >
         {predictions.length === 0
           ? 'no predictions yet'
           : `${right} of ${predictions.length} right; last: you said ${last.predicted}, the agent chose ${last.actual} ${last.predicted === last.actual ? '✓' : '✗'}`}
@@ -151,10 +186,21 @@ function OpenLesson({ lesson }: { lesson: Lesson }) {
         ))}
       </ol>
       <div className="lesson-actions">
-        <button type="button" className="lesson-small-btn" data-testid="lesson-restart" onClick={() => openLesson(lesson.id)} title="back to the lesson's start (the history is cleared)">
+        <button
+          type="button"
+          className="lesson-small-btn"
+          data-testid="lesson-restart"
+          onClick={() => openLesson(lesson.id)}
+          title="back to the lesson's start (the history is cleared)"
+        >
           restart
         </button>
-        <button type="button" className="lesson-small-btn" data-testid="lesson-handout" onClick={() => setHandoutOpen(true)}>
+        <button
+          type="button"
+          className="lesson-small-btn"
+          data-testid="lesson-handout"
+          onClick={() => setHandoutOpen(true)}
+        >
           handout
         </button>
         {!fixedLesson && (
@@ -172,11 +218,18 @@ function LessonList() {
   const openLesson = useLooplab((s) => s.openLesson);
   return (
     <div className="lesson-list" data-testid="lesson-list">
-      <p className="lesson-intro">Each lesson sets up a problem and a schedule and gives you tasks that are checked as you work.</p>
+      <p className="lesson-intro">
+        Each lesson sets up a problem and a schedule and gives you tasks that are checked as you work.
+      </p>
       <ol>
         {LESSONS.map((l) => (
           <li key={l.id}>
-            <button type="button" className="lesson-open" data-testid={`lesson-open-${l.id}`} onClick={() => openLesson(l.id)}>
+            <button
+              type="button"
+              className="lesson-open"
+              data-testid={`lesson-open-${l.id}`}
+              onClick={() => openLesson(l.id)}
+            >
               {l.title}
             </button>
             <span className="lesson-summary">

@@ -25,9 +25,17 @@ export function LessonProgress() {
           ))}
         </ul>
       )}
-      <details className="lesson-progress" data-testid="lesson-progress" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <details
+        className="lesson-progress"
+        data-testid="lesson-progress"
+        open={open}
+        onToggle={(e) => setOpen(e.currentTarget.open)}
+      >
         <summary>
-          progress: <span data-testid="lesson-progress-total">{doneTotal} of {total} tasks</span>
+          progress:{' '}
+          <span data-testid="lesson-progress-total">
+            {doneTotal} of {total} tasks
+          </span>
         </summary>
         <ul className="lesson-progress-list">
           {LESSONS.map((l) => {
@@ -36,12 +44,18 @@ export function LessonProgress() {
             return (
               <li key={l.id} data-testid={`lesson-progress-${l.id}`} data-done={done} data-total={l.tasks.length}>
                 <span className="lesson-progress-title">{l.title}</span>
-                <span className="lesson-progress-dots" role="img" aria-label={`${done} of ${l.tasks.length} tasks done`}>
+                <span
+                  className="lesson-progress-dots"
+                  role="img"
+                  aria-label={`${done} of ${l.tasks.length} tasks done`}
+                >
                   {l.tasks.map((t) => (
                     <span
                       key={t.id}
                       className={tasks[t.id] ? 'lesson-dot lesson-dot-done' : 'lesson-dot'}
-                      title={tasks[t.id] ? `${t.text} — done ${when(tasks[t.id].doneAt)} on ${tasks[t.id].schedule}` : t.text}
+                      title={
+                        tasks[t.id] ? `${t.text} — done ${when(tasks[t.id].doneAt)} on ${tasks[t.id].schedule}` : t.text
+                      }
                     />
                   ))}
                 </span>
@@ -49,7 +63,12 @@ export function LessonProgress() {
                   {done}/{l.tasks.length}
                 </span>
                 {done > 0 && (
-                  <button type="button" className="lesson-small-btn" data-testid={`lesson-reset-${l.id}`} onClick={() => void reset(l.id)}>
+                  <button
+                    type="button"
+                    className="lesson-small-btn"
+                    data-testid={`lesson-reset-${l.id}`}
+                    onClick={() => void reset(l.id)}
+                  >
                     reset
                   </button>
                 )}

@@ -1,6 +1,15 @@
 // The schedule as indented loops around the statement, with the cursor; every action as a button
 // (a disabled one says why), the split prompt, and the reason of a refused key or click.
-import { Fragment, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent as ReactKeyboardEvent, type ReactNode } from 'react';
+import {
+  Fragment,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type CSSProperties,
+  type KeyboardEvent as ReactKeyboardEvent,
+  type ReactNode,
+} from 'react';
 import { applyAction, legalActions, type Action } from '../core/actions.ts';
 import { loopExtents, loopSteps, loopText, printSchedule } from '../core/schedule.ts';
 import type { Problem } from '../core/types.ts';
@@ -18,7 +27,10 @@ export function VarText({ problem, text }: { problem: Problem; text: string }) {
   let last = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const name = m[0];
-    const isTensor = text.slice(m.index + name.length).trimStart().startsWith('[');
+    const isTensor = text
+      .slice(m.index + name.length)
+      .trimStart()
+      .startsWith('[');
     if (isTensor || !problem.variables.includes(name)) continue;
     if (m.index > last) parts.push(text.slice(last, m.index));
     parts.push(
@@ -75,10 +87,11 @@ function SplitPrompt({ problem }: { problem: Problem }) {
   const inputRef = useRef<HTMLInputElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const legality = useMemo(
-    () => QUICK_SPLIT_FACTORS.map((f) => {
-      const r = applyAction(problem, current, `split_${f}`);
-      return { factor: f, reason: r.ok ? null : r.reason };
-    }),
+    () =>
+      QUICK_SPLIT_FACTORS.map((f) => {
+        const r = applyAction(problem, current, `split_${f}`);
+        return { factor: f, reason: r.ok ? null : r.reason };
+      }),
     [problem, current],
   );
   const firstLegal = legality.find((l) => l.factor === 4 && !l.reason) ?? legality.find((l) => !l.reason);
@@ -196,24 +209,58 @@ export function LoopNestPanel() {
   }, [refusal, keys.note]);
 
   const buttons = useMemo<ButtonSpec[]>(() => {
-    const legal = new Map(legalActions(problem, current, ['up', 'down', 'swap_up', 'swap_down', 'merge', 'split_2']).map((l) => [l.action, l.reason ?? null]));
+    const legal = new Map(
+      legalActions(problem, current, ['up', 'down', 'swap_up', 'swap_down', 'merge', 'split_2']).map((l) => [
+        l.action,
+        l.reason ?? null,
+      ]),
+    );
     const act = (id: string, label: string, keysText: string, action: Action): ButtonSpec => ({
-      id, label, keys: keysText, command: { kind: 'act', action }, reason: legal.get(action) ?? null,
+      id,
+      label,
+      keys: keysText,
+      command: { kind: 'act', action },
+      reason: legal.get(action) ?? null,
     });
     const all: ButtonSpec[] = [
       act('up', 'up', '↑', 'up'),
       act('down', 'down', '↓', 'down'),
       act('swap_up', 'swap up', '⇧↑', 'swap_up'),
       act('swap_down', 'swap down', '⇧↓', 'swap_down'),
-      { id: 'split', label: 'split…', keys: 's', command: { kind: 'split-prompt' }, reason: legal.get('split_2') ?? null },
+      {
+        id: 'split',
+        label: 'split…',
+        keys: 's',
+        command: { kind: 'split-prompt' },
+        reason: legal.get('split_2') ?? null,
+      },
       act('merge', 'merge', '⌫', 'merge'),
-      { id: 'undo', label: 'undo', keys: 'u', command: { kind: 'undo' }, reason: position === 0 ? 'nothing to undo: this is the start of the history' : null },
-      { id: 'redo', label: 'redo', keys: '⇧U', command: { kind: 'redo' }, reason: position >= logLength ? 'nothing to redo: this is the latest step of the history' : null },
+      {
+        id: 'undo',
+        label: 'undo',
+        keys: 'u',
+        command: { kind: 'undo' },
+        reason: position === 0 ? 'nothing to undo: this is the start of the history' : null,
+      },
+      {
+        id: 'redo',
+        label: 'redo',
+        keys: '⇧U',
+        command: { kind: 'redo' },
+        reason: position >= logLength ? 'nothing to redo: this is the latest step of the history' : null,
+      },
     ];
     return all.filter((spec) => {
       // A teacher's link that hides an action takes its button away.
       const c = spec.command;
-      const what = c.kind === 'act' ? c.action : c.kind === 'split-prompt' ? 'split_2' : c.kind === 'undo' || c.kind === 'redo' ? c.kind : null;
+      const what =
+        c.kind === 'act'
+          ? c.action
+          : c.kind === 'split-prompt'
+            ? 'split_2'
+            : c.kind === 'undo' || c.kind === 'redo'
+              ? c.kind
+              : null;
       return what === null || hiddenActionReason(teacher, what) === null;
     });
   }, [problem, current, position, logLength, teacher]);
@@ -250,7 +297,13 @@ export function LoopNestPanel() {
           step {position} of {logLength}
         </span>
       </p>
-      <div className="loop-nest" data-testid="loop-nest" role="listbox" aria-label="loops, outermost first" aria-activedescendant={`nest-loop-${cursor}`}>
+      <div
+        className="loop-nest"
+        data-testid="loop-nest"
+        role="listbox"
+        aria-label="loops, outermost first"
+        aria-activedescendant={`nest-loop-${cursor}`}
+      >
         {schedule.loops.map((loop, i) => {
           const color = variableColor(problem, loop.variable);
           const isCursor = i === cursor;
@@ -265,7 +318,12 @@ export function LoopNestPanel() {
               data-loop={i}
               data-variable={loop.variable}
               data-cursor={isCursor ? 'true' : undefined}
-              style={{ ...depthStyle(i), ...(isCursor ? ({ background: variableTint(problem, loop.variable, 0.16), '--var-color': color } as CSSProperties) : {}) }}
+              style={{
+                ...depthStyle(i),
+                ...(isCursor
+                  ? ({ background: variableTint(problem, loop.variable, 0.16), '--var-color': color } as CSSProperties)
+                  : {}),
+              }}
               onClick={() => moveTo(i)}
               title={isCursor ? 'the cursor' : 'click to move the cursor here'}
             >
@@ -283,7 +341,10 @@ export function LoopNestPanel() {
                 )}
                 :
                 {loop.tail > 0 && (
-                  <span className="nest-tail" title={`${extents[i]} is not a multiple of ${steps[i]}: after ${loop.trip} full steps, one last step covers the remaining ${loop.tail}`}>
+                  <span
+                    className="nest-tail"
+                    title={`${extents[i]} is not a multiple of ${steps[i]}: after ${loop.trip} full steps, one last step covers the remaining ${loop.tail}`}
+                  >
                     {'  '}# tail {loop.tail}
                   </span>
                 )}
@@ -317,11 +378,38 @@ export function LoopNestPanel() {
 /** The keys of the actions at hand (a teacher's link may take some away). */
 function KeyHint({ hidden }: { hidden: readonly string[] }) {
   const hints: [string, ReactNode][] = [
-    ['move', <><kbd>↑</kbd><kbd>↓</kbd> move</>],
-    ['swap', <><kbd>⇧↑</kbd><kbd>⇧↓</kbd> swap</>],
-    ['split', <><kbd>s</kbd> split</>],
-    ['merge', <><kbd>⌫</kbd> merge</>],
-    ['undo', <><kbd>u</kbd> undo</>],
+    [
+      'move',
+      <>
+        <kbd>↑</kbd>
+        <kbd>↓</kbd> move
+      </>,
+    ],
+    [
+      'swap',
+      <>
+        <kbd>⇧↑</kbd>
+        <kbd>⇧↓</kbd> swap
+      </>,
+    ],
+    [
+      'split',
+      <>
+        <kbd>s</kbd> split
+      </>,
+    ],
+    [
+      'merge',
+      <>
+        <kbd>⌫</kbd> merge
+      </>,
+    ],
+    [
+      'undo',
+      <>
+        <kbd>u</kbd> undo
+      </>,
+    ],
   ];
   return (
     <p className="nest-status nest-hint" data-testid="key-hint">

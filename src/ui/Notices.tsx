@@ -26,7 +26,13 @@ export function Notices() {
           data-kind={n.kind}
         >
           <span className="ll-notice-text">{n.text}</span>
-          <button type="button" className="ll-notice-dismiss" aria-label="dismiss" data-testid="notice-dismiss" onClick={() => dismiss(n.id)}>
+          <button
+            type="button"
+            className="ll-notice-dismiss"
+            aria-label="dismiss"
+            data-testid="notice-dismiss"
+            onClick={() => dismiss(n.id)}
+          >
             ×
           </button>
         </div>

@@ -14,7 +14,13 @@ import { formatGflops } from '../core/format.ts';
 import { createHistoryChart, historyPoints, pointLabel, type HistoryChart, type HistoryModel } from './historyChart.ts';
 import { Panel } from './Panel.tsx';
 import { ScheduleText } from './ScheduleText.tsx';
-import { arithmeticIntensity, createRooflineChart, rooflineCaption, type RooflineChart, type RooflineModel } from './rooflineChart.ts';
+import {
+  arithmeticIntensity,
+  createRooflineChart,
+  rooflineCaption,
+  type RooflineChart,
+  type RooflineModel,
+} from './rooflineChart.ts';
 
 function IsolationBadge() {
   const isolated = globalThis.crossOriginIsolated === true;
@@ -67,7 +73,15 @@ function statusText(m: ScheduleMeasurement | undefined, longRunning: boolean): s
 
 // ----------------------------------------------------------------- charts (d3 views in React)
 
-function HistoryChartView({ model, onSelect, onHover }: { model: HistoryModel; onSelect(p: number): void; onHover(p: number | null): void }) {
+function HistoryChartView({
+  model,
+  onSelect,
+  onHover,
+}: {
+  model: HistoryModel;
+  onSelect(p: number): void;
+  onHover(p: number | null): void;
+}) {
   const ref = useRef<SVGSVGElement>(null);
   const chart = useRef<HistoryChart | null>(null);
   const handlers = useRef({ onSelect, onHover });
@@ -189,7 +203,11 @@ export function PerformancePanel() {
           <div className="metric-sub" data-testid="gflops-median" data-value={median ?? ''}>
             median {median !== null ? formatGflops(median) : '–'}
             {done?.long && (
-              <span className="badge badge-info perf-long-badge" data-testid="long-run-badge" title="measured with ~2 s of samples">
+              <span
+                className="badge badge-info perf-long-badge"
+                data-testid="long-run-badge"
+                title="measured with ~2 s of samples"
+              >
                 long run
               </span>
             )}
@@ -213,8 +231,17 @@ export function PerformancePanel() {
 
       <div className="perf-facts">
         {done && <CorrectBadge m={done} />}
-        {done && done.correct === false && <p className="error" data-testid="incorrect-reason">{done.error}</p>}
-        <p className="perf-xnnpack" data-testid="xnnpack" data-state={xnnOp ? (xnn?.status ?? 'queued') : 'n/a'} data-value={xnnGflops ?? ''}>
+        {done && done.correct === false && (
+          <p className="error" data-testid="incorrect-reason">
+            {done.error}
+          </p>
+        )}
+        <p
+          className="perf-xnnpack"
+          data-testid="xnnpack"
+          data-state={xnnOp ? (xnn?.status ?? 'queued') : 'n/a'}
+          data-value={xnnGflops ?? ''}
+        >
           {!xnnOp ? (
             <span className="muted">XNNPACK baseline: only for matmul- and convolution-shaped problems</span>
           ) : xnn?.status === 'done' && xnnGflops !== null ? (
@@ -265,12 +292,12 @@ export function PerformancePanel() {
         {hoveredPoint ? (
           <>
             {hoveredPoint.position === 0 ? 'start' : `step ${hoveredPoint.position}`}:{' '}
-            <ScheduleText problem={problem} text={hoveredPoint.schedule} /> —{' '}
-            {pointLabel(hoveredPoint).split(' — ')[1]}
+            <ScheduleText problem={problem} text={hoveredPoint.schedule} /> — {pointLabel(hoveredPoint).split(' — ')[1]}
           </>
         ) : (
           <span className="muted">
-            ● measured · ○ being measured / not measured · ✕ failed; dashed: peak, dotted: XNNPACK. Click a point to jump there.
+            ● measured · ○ being measured / not measured · ✕ failed; dashed: peak, dotted: XNNPACK. Click a point to
+            jump there.
           </span>
         )}
       </p>

@@ -60,7 +60,13 @@ export function ProblemPanel() {
           ))}
         </select>
       </label>
-      <DslEditor text={problemText} error={problemError} problem={problem} onApply={setProblemText} onPendingChange={setPending} />
+      <DslEditor
+        text={problemText}
+        error={problemError}
+        problem={problem}
+        onApply={setProblemText}
+        onPendingChange={setPending}
+      />
       {problemError ? (
         <p className="error problem-error" role="alert" data-testid="problem-error">
           {problemError.message}
@@ -74,7 +80,8 @@ export function ProblemPanel() {
             </>
           ) : (
             <>
-              edit the statement or the sizes; a new problem starts from its default schedule · <kbd>Esc</kbd> leaves the editor
+              edit the statement or the sizes; a new problem starts from its default schedule · <kbd>Esc</kbd> leaves
+              the editor
             </>
           )}
         </p>
@@ -85,15 +92,17 @@ export function ProblemPanel() {
           {tensors.map((t) => (
             <tr key={t.name}>
               <th>{t.name}</th>
-              <td data-testid={`shape-${t.name}`}>
-                f32[{t.shape.join(' × ')}]
-              </td>
+              <td data-testid={`shape-${t.name}`}>f32[{t.shape.join(' × ')}]</td>
             </tr>
           ))}
           <tr>
             <th>reductions</th>
             <td>
-              {problem.reductionVariables.length ? <VarText problem={problem} text={problem.reductionVariables.join(', ')} /> : 'none'}
+              {problem.reductionVariables.length ? (
+                <VarText problem={problem} text={problem.reductionVariables.join(', ')} />
+              ) : (
+                'none'
+              )}
             </td>
           </tr>
           <tr>

@@ -2,7 +2,15 @@ import type { Problem } from '../core/types.ts';
 import { variableColor } from './colors.ts';
 
 /** A schedule in the DSL notation with each loop in its variable's colour. */
-export function ScheduleText({ problem, text, className = 'perf-schedule' }: { problem: Problem; text: string; className?: string }) {
+export function ScheduleText({
+  problem,
+  text,
+  className = 'perf-schedule',
+}: {
+  problem: Problem;
+  text: string;
+  className?: string;
+}) {
   return (
     <code className={className}>
       {text.split(' ').map((token, i) => (

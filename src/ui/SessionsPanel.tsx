@@ -22,7 +22,11 @@ function SessionRow({ meta }: { meta: SessionMeta }) {
   };
 
   return (
-    <li className={`ll-session${meta.damaged ? ' ll-session-damaged' : ''}`} data-testid="session-item" data-session-id={meta.id}>
+    <li
+      className={`ll-session${meta.damaged ? ' ll-session-damaged' : ''}`}
+      data-testid="session-item"
+      data-session-id={meta.id}
+    >
       {renaming === null ? (
         <div className="ll-session-head">
           <span className="ll-session-name" data-testid="session-name-label">
@@ -61,12 +65,23 @@ function SessionRow({ meta }: { meta: SessionMeta }) {
         <button type="button" data-testid="session-open" onClick={() => void openSession(meta.id)}>
           Open
         </button>
-        <button type="button" data-testid="session-rename" disabled={!!meta.damaged} title={meta.damaged ? 'a damaged session is left as it is' : undefined} onClick={() => setRenaming(meta.name)}>
+        <button
+          type="button"
+          data-testid="session-rename"
+          disabled={!!meta.damaged}
+          title={meta.damaged ? 'a damaged session is left as it is' : undefined}
+          onClick={() => setRenaming(meta.name)}
+        >
           Rename
         </button>
         {confirmDelete ? (
           <>
-            <button type="button" className="ll-danger" data-testid="session-delete-confirm" onClick={() => void deleteSession(meta.id)}>
+            <button
+              type="button"
+              className="ll-danger"
+              data-testid="session-delete-confirm"
+              onClick={() => void deleteSession(meta.id)}
+            >
               Delete '{meta.name}'
             </button>
             <button type="button" onClick={() => setConfirmDelete(false)}>

@@ -3,7 +3,14 @@
 import { useState } from 'react';
 import { useLooplab } from '../store/context.tsx';
 import { PANEL_IDS, type PanelId } from '../store/types.ts';
-import { FIXABLE, HIDEABLE_ACTIONS, teacherQuery, type Fixable, type HideableAction, type TeacherOptions } from '../store/lessons.ts';
+import {
+  FIXABLE,
+  HIDEABLE_ACTIONS,
+  teacherQuery,
+  type Fixable,
+  type HideableAction,
+  type TeacherOptions,
+} from '../store/lessons.ts';
 
 function toggle<T>(list: T[], item: T): T[] {
   return list.includes(item) ? list.filter((x) => x !== item) : [...list, item];
@@ -39,7 +46,13 @@ export function TeacherLinkBuilder({ lessonId }: { lessonId: string }) {
         <legend>hide actions</legend>
         {HIDEABLE_ACTIONS.map((a) => (
           <label key={a}>
-            <input type="checkbox" data-testid={`teacher-hide-${a}`} checked={hideActions.includes(a)} onChange={() => setHideActions(toggle(hideActions, a))} /> {a}
+            <input
+              type="checkbox"
+              data-testid={`teacher-hide-${a}`}
+              checked={hideActions.includes(a)}
+              onChange={() => setHideActions(toggle(hideActions, a))}
+            />{' '}
+            {a}
           </label>
         ))}
       </fieldset>
@@ -55,7 +68,13 @@ export function TeacherLinkBuilder({ lessonId }: { lessonId: string }) {
         </label>
       </fieldset>
       <div className="teacher-link-out">
-        <input readOnly value={link} data-testid="teacher-link-url" aria-label="the link" onFocus={(e) => e.currentTarget.select()} />
+        <input
+          readOnly
+          value={link}
+          data-testid="teacher-link-url"
+          aria-label="the link"
+          onFocus={(e) => e.currentTarget.select()}
+        />
         <button type="button" className="lesson-small-btn" onClick={copy}>
           {copied ? 'copied' : 'copy'}
         </button>

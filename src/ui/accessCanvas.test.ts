@@ -8,12 +8,37 @@ const mm = (sizes: string) => parseProblem('C[m,n] += A[m,k] * B[k,n]', sizes);
 
 describe('sampling', () => {
   it('draws every element up to 64 a side and blocks of elements beyond', () => {
-    expect(sampling(tensorGrid(mm('m=64, n=3, k=2').output, 'output'))).toEqual({ block: 1, rows: 64, cols: 3, window: false });
-    expect(sampling(tensorGrid(mm('m=256, n=256, k=8').output, 'output'))).toEqual({ block: 4, rows: 64, cols: 64, window: false });
+    expect(sampling(tensorGrid(mm('m=64, n=3, k=2').output, 'output'))).toEqual({
+      block: 1,
+      rows: 64,
+      cols: 3,
+      window: false,
+    });
+    expect(sampling(tensorGrid(mm('m=256, n=256, k=8').output, 'output'))).toEqual({
+      block: 4,
+      rows: 64,
+      cols: 64,
+      window: false,
+    });
     // 100 needs blocks of 2: 50 cells; 97 columns likewise (the last block is partial).
-    expect(sampling(tensorGrid(mm('m=100, n=97, k=8').output, 'output'))).toEqual({ block: 2, rows: 50, cols: 49, window: false });
-    expect(sampling(tensorGrid(mm('m=100, n=30, k=8').output, 'output'), 'window')).toEqual({ block: 1, rows: 64, cols: 30, window: true });
-    expect(sampling(tensorGrid(mm('m=60, n=30, k=8').output, 'output'), 'window')).toEqual({ block: 1, rows: 60, cols: 30, window: false });
+    expect(sampling(tensorGrid(mm('m=100, n=97, k=8').output, 'output'))).toEqual({
+      block: 2,
+      rows: 50,
+      cols: 49,
+      window: false,
+    });
+    expect(sampling(tensorGrid(mm('m=100, n=30, k=8').output, 'output'), 'window')).toEqual({
+      block: 1,
+      rows: 64,
+      cols: 30,
+      window: true,
+    });
+    expect(sampling(tensorGrid(mm('m=60, n=30, k=8').output, 'output'), 'window')).toEqual({
+      block: 1,
+      rows: 60,
+      cols: 30,
+      window: false,
+    });
     const big = sampling(tensorGrid(mm('m=1024, n=1000, k=8').output, 'output'));
     expect(Math.max(big.rows, big.cols)).toBeLessThanOrEqual(MAX_CELLS);
   });
@@ -28,7 +53,11 @@ describe('AccessModel', () => {
     expect(Array.from(c.lastTouch.get(0)!)).toEqual([2, 3, 0, 0, 0, 0]);
     expect(Array.from(a.lastTouch.get(0)!)).toEqual([3, 2, 0, 0]);
     expect(Array.from(b.lastTouch.get(0)!)).toEqual([1, 3, 0, 2, 0, 0]);
-    expect(b.recent).toEqual([[0, 1], [1, 0], [0, 0]]);
+    expect(b.recent).toEqual([
+      [0, 1],
+      [1, 0],
+      [0, 0],
+    ]);
     expect(model.advance(100)).toBe(9);
     expect(model.done).toBe(true);
     model.reset();

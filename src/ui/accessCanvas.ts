@@ -40,9 +40,17 @@ export interface GridState {
 export type SamplingMode = 'downsample' | 'window';
 
 /** Cells per side and block size for a grid; `window` is true when only the top-left corner is drawn. */
-export function sampling(grid: TensorGrid, mode: SamplingMode = 'downsample'): { block: number; rows: number; cols: number; window: boolean } {
+export function sampling(
+  grid: TensorGrid,
+  mode: SamplingMode = 'downsample',
+): { block: number; rows: number; cols: number; window: boolean } {
   if (mode === 'window') {
-    return { block: 1, rows: Math.min(grid.rows, MAX_CELLS), cols: Math.min(grid.cols, MAX_CELLS), window: grid.rows > MAX_CELLS || grid.cols > MAX_CELLS };
+    return {
+      block: 1,
+      rows: Math.min(grid.rows, MAX_CELLS),
+      cols: Math.min(grid.cols, MAX_CELLS),
+      window: grid.rows > MAX_CELLS || grid.cols > MAX_CELLS,
+    };
   }
   const block = Math.max(1, Math.ceil(Math.max(grid.rows, grid.cols) / MAX_CELLS));
   return { block, rows: Math.ceil(grid.rows / block), cols: Math.ceil(grid.cols / block), window: false };
@@ -65,7 +73,14 @@ export class AccessModel {
     this.problem = problem;
     this.schedule = schedule;
     this.trace = new AccessTrace(problem, schedule);
-    this.grids = problemGrids(problem).map((grid) => ({ grid, ...sampling(grid, mode), lastTouch: new Map(), slice: 0, sliceTouch: null, recent: [] }));
+    this.grids = problemGrids(problem).map((grid) => ({
+      grid,
+      ...sampling(grid, mode),
+      lastTouch: new Map(),
+      slice: 0,
+      sliceTouch: null,
+      recent: [],
+    }));
   }
 
   get total(): number {
@@ -132,7 +147,15 @@ export class AccessModel {
 const scratch = new WeakMap<HTMLCanvasElement, HTMLCanvasElement>();
 
 /** Paints one grid state on a canvas; `fade` is the age in steps at which a cell has faded to 1/e. */
-export function paintGrid(canvas: HTMLCanvasElement, g: GridState, t: number, position: number, fade: number, cellPx: number, current: number[] | null): void {
+export function paintGrid(
+  canvas: HTMLCanvasElement,
+  g: GridState,
+  t: number,
+  position: number,
+  fade: number,
+  cellPx: number,
+  current: number[] | null,
+): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const width = g.cols * cellPx;

@@ -27,7 +27,11 @@ export interface ActionBars {
 
 const percent = (p: number) => (p > 0 && p < 0.001 ? '<0.1%' : `${(100 * p).toFixed(1)}%`);
 
-export function actionBars(values: readonly AgentActionValue[], chosen: Action, kind: AgentValueKind = 'q-value'): ActionBars {
+export function actionBars(
+  values: readonly AgentActionValue[],
+  chosen: Action,
+  kind: AgentValueKind = 'q-value',
+): ActionBars {
   const finite = values.map((v) => v.value).filter(Number.isFinite);
   // Probabilities keep one scale (0 to 1) from step to step, so a confident step looks it.
   const lo = kind === 'probability' ? 0 : Math.min(0, ...finite);
@@ -55,8 +59,12 @@ export function actionBars(values: readonly AgentActionValue[], chosen: Action, 
 }
 
 /** The best GFLOPS of a rollout (its start included) and the step that reached it (0 = the start). */
-export function bestOfRollout(startGflops: number | undefined, steps: readonly { gflops: number }[]): { gflops: number; index: number } | null {
-  let best: { gflops: number; index: number } | null = startGflops !== undefined ? { gflops: startGflops, index: 0 } : null;
+export function bestOfRollout(
+  startGflops: number | undefined,
+  steps: readonly { gflops: number }[],
+): { gflops: number; index: number } | null {
+  let best: { gflops: number; index: number } | null =
+    startGflops !== undefined ? { gflops: startGflops, index: 0 } : null;
   steps.forEach((s, i) => {
     if (!best || s.gflops > best.gflops) best = { gflops: s.gflops, index: i + 1 };
   });

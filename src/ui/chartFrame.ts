@@ -45,7 +45,12 @@ export function createChartFrame(svgElement: SVGSVGElement, options: FrameOption
     .attr('transform', `translate(${-(margin.left - 10)},${h / 2}) rotate(-90)`)
     .attr('text-anchor', 'middle')
     .text(options.titles.y);
-  const xTitle = plot.append('text').attr('class', 'axis-title').attr('y', h + 27).attr('text-anchor', 'end').text(options.titles.x);
+  const xTitle = plot
+    .append('text')
+    .attr('class', 'axis-title')
+    .attr('y', h + 27)
+    .attr('text-anchor', 'end')
+    .text(options.titles.x);
   const ref = plot.append('g').attr('class', 'ref');
   if (options.referenceTestId) ref.attr('data-testid', options.referenceTestId);
   ref.append('line').attr('x1', 0);
@@ -73,7 +78,11 @@ export function createChartFrame(svgElement: SVGSVGElement, options: FrameOption
       ref.attr('display', y === null ? 'none' : null);
       if (y === null) return;
       ref.select('line').attr('x2', w).attr('y1', y).attr('y2', y);
-      ref.select('text').attr('x', w + 5).attr('y', y).text(label);
+      ref
+        .select('text')
+        .attr('x', w + 5)
+        .attr('y', y)
+        .text(label);
     },
     destroy() {
       stopFollowing();

@@ -23,7 +23,7 @@ describe('variableColor', () => {
 
   it('is readable as text on white (contrast >= 4.5)', () => {
     for (const color of VARIABLE_PALETTE) {
-      expect((1.05) / (luminance(color) + 0.05)).toBeGreaterThanOrEqual(4.5);
+      expect(1.05 / (luminance(color) + 0.05)).toBeGreaterThanOrEqual(4.5);
     }
   });
 

@@ -34,7 +34,10 @@ describe('diagnosticAt', () => {
 
   it('clamps places past the end of a line or of the text', () => {
     const text = 'C[m,n] += A[m';
-    expect(diagnosticAt(doc(text), { message: 'x', line: 1, col: 99 })).toMatchObject({ from: text.length - 1, to: text.length });
+    expect(diagnosticAt(doc(text), { message: 'x', line: 1, col: 99 })).toMatchObject({
+      from: text.length - 1,
+      to: text.length,
+    });
     expect(diagnosticAt(doc(text), { message: 'x', line: 7, col: 1 })).toMatchObject({ from: 0, to: 1 });
     expect(diagnosticAt(doc(''), { message: 'x', line: 1, col: 1 })).toMatchObject({ from: 0, to: 0 });
   });

@@ -66,7 +66,8 @@ function strideClass(stride: number): string {
 
 function strideTitle(row: Row, tensor: string, stride: number): string {
   const steps = row.step > 1 ? ` (its step is ${row.step} ${row.variable})` : '';
-  if (stride === 0) return `${row.text}: ${tensor} does not depend on ${row.variable}, so every iteration reuses the same ${tensor} elements`;
+  if (stride === 0)
+    return `${row.text}: ${tensor} does not depend on ${row.variable}, so every iteration reuses the same ${tensor} elements`;
   return `${row.text}: each iteration moves ${stride} element${stride === 1 ? '' : 's'} through ${tensor}${steps}`;
 }
 
@@ -89,7 +90,11 @@ function statementLines(text: string): string[] {
 }
 
 /** Appends `text` as tspans, problem variables in their colour. */
-function colouredText(target: Selection<SVGTSpanElement, unknown, null, undefined>, text: string, style: GraphStyle): void {
+function colouredText(
+  target: Selection<SVGTSpanElement, unknown, null, undefined>,
+  text: string,
+  style: GraphStyle,
+): void {
   const re = /[A-Za-z_][A-Za-z0-9_]*/g;
   let last = 0;
   const plain = (s: string) => {
@@ -138,8 +143,16 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
   const spine = svg.append('line').attr('class', 'graph-spine').attr('x1', SPINE_X).attr('x2', SPINE_X);
   const layerData = svg.append('g').attr('class', 'graph-data');
   const compute = svg.append('g').attr('class', 'graph-compute').attr('data-testid', 'graph-compute');
-  const computeRect = compute.append('rect').attr('x', 8).attr('rx', 10).attr('width', W - 16);
-  const computeText = compute.append('text').attr('class', 'graph-compute-text').attr('x', W / 2).attr('text-anchor', 'middle');
+  const computeRect = compute
+    .append('rect')
+    .attr('x', 8)
+    .attr('rx', 10)
+    .attr('width', W - 16);
+  const computeText = compute
+    .append('text')
+    .attr('class', 'graph-compute-text')
+    .attr('x', W / 2)
+    .attr('text-anchor', 'middle');
   const cursorFrame = svg
     .append('rect')
     .attr('class', 'graph-cursor')
@@ -148,7 +161,11 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
     .attr('height', LOOP_H + 10)
     .attr('rx', 11)
     .attr('opacity', 0);
-  const cursorCaret = svg.append('path').attr('class', 'graph-cursor-caret').attr('d', 'M0,-8 L9,0 L0,8 z').attr('opacity', 0);
+  const cursorCaret = svg
+    .append('path')
+    .attr('class', 'graph-cursor-caret')
+    .attr('d', 'M0,-8 L9,0 L0,8 z')
+    .attr('opacity', 0);
   const layerRows = svg.append('g').attr('class', 'graph-rows');
 
   let previous: { index: Map<string, number>; count: number } | null = null;
@@ -157,7 +174,12 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
     const reduced = prefersReducedMotion();
     const duration = previous && !reduced ? DURATION : 0;
     // One timing for every element of this update; a newer update interrupts it per element.
-    const t = svg.transition('graph').duration(duration).ease(easeCubicInOut) as unknown as Transition<BaseType, any, any, any>;
+    const t = svg.transition('graph').duration(duration).ease(easeCubicInOut) as unknown as Transition<
+      BaseType,
+      unknown,
+      BaseType,
+      unknown
+    >;
     const n = graph.loops.length;
     const lines = statementLines(graph.compute.text);
     const computeH = lines.length > 1 ? 56 : 38;
@@ -169,7 +191,10 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
     const box = `0 0 ${W} ${height}`;
     if (!previous || height >= Number(svg.attr('viewBox').split(' ')[3])) svg.attr('viewBox', box);
     else svg.transition(t).attr('viewBox', box);
-    svg.attr('aria-label', `loop-nest graph: ${graph.loops.map((l) => l.text).join(', ')}; compute ${graph.compute.text}`);
+    svg.attr(
+      'aria-label',
+      `loop-nest graph: ${graph.loops.map((l) => l.text).join(', ')}; compute ${graph.compute.text}`,
+    );
 
     // ------------------------------------------------------------ data nodes and buses
     layerData
@@ -179,16 +204,27 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
         const g = enter.append('g').attr('class', 'graph-data-node').attr('data-testid', 'graph-data');
         g.append('title');
         g.append('rect').attr('y', DATA_Y).attr('width', DATA_W).attr('height', DATA_H).attr('rx', 8);
-        g.append('text').attr('class', 'graph-data-name').attr('y', DATA_Y + 23).attr('text-anchor', 'middle');
-        g.append('text').attr('class', 'graph-data-shape').attr('y', DATA_Y + 41).attr('text-anchor', 'middle');
+        g.append('text')
+          .attr('class', 'graph-data-name')
+          .attr('y', DATA_Y + 23)
+          .attr('text-anchor', 'middle');
+        g.append('text')
+          .attr('class', 'graph-data-shape')
+          .attr('y', DATA_Y + 41)
+          .attr('text-anchor', 'middle');
         return g;
       })
       .attr('data-tensor', (d) => d.tensor)
       .attr('data-role', (d) => d.role)
       .attr('transform', (d) => `translate(${colOf.get(d.tensor)},0)`)
       .call((g) => {
-        g.select('title').text((d) => `${d.text}: ${d.role === 'output' ? 'the output (read and written)' : 'an input'}, shape ${d.shape.join(' × ')}`);
-        g.select('rect').attr('x', -DATA_W / 2).attr('class', (d) => (d.role === 'output' ? 'graph-data-rect output' : 'graph-data-rect'));
+        g.select('title').text(
+          (d) =>
+            `${d.text}: ${d.role === 'output' ? 'the output (read and written)' : 'an input'}, shape ${d.shape.join(' × ')}`,
+        );
+        g.select('rect')
+          .attr('x', -DATA_W / 2)
+          .attr('class', (d) => (d.role === 'output' ? 'graph-data-rect output' : 'graph-data-rect'));
         g.select('.graph-data-name').text((d) => d.tensor);
         g.select('.graph-data-shape').text((d) => d.shape.join('×'));
       });
@@ -196,7 +232,13 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
     layerBus
       .selectAll<SVGLineElement, GraphDataNode>('line.graph-bus')
       .data(graph.data, (d) => d.tensor)
-      .join((enter) => enter.append('line').attr('class', 'graph-bus').attr('y1', DATA_Y + DATA_H).attr('y2', computeY))
+      .join((enter) =>
+        enter
+          .append('line')
+          .attr('class', 'graph-bus')
+          .attr('y1', DATA_Y + DATA_H)
+          .attr('y2', computeY),
+      )
       .attr('x1', (d) => colOf.get(d.tensor) as number)
       .attr('x2', (d) => colOf.get(d.tensor) as number)
       .attr('marker-end', (d) => (d.role === 'input' ? 'url(#graph-arrow)' : null))
@@ -212,12 +254,18 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
     computeRect.attr('height', computeH);
     computeText.selectAll('*').remove();
     lines.forEach((line, i) => {
-      const text = computeText.append('tspan').attr('x', W / 2).attr('y', lines.length > 1 ? 22 + i * 21 : 24);
+      const text = computeText
+        .append('tspan')
+        .attr('x', W / 2)
+        .attr('y', lines.length > 1 ? 22 + i * 21 : 24);
       colouredText(text, line, style);
     });
     compute.select('title').remove();
     compute.append('title').text(`compute node: ${graph.compute.text}, run by the innermost loop`);
-    spine.transition(t).attr('y1', rowY(0) + LOOP_H / 2).attr('y2', computeY - 1);
+    spine
+      .transition(t)
+      .attr('y1', rowY(0) + LOOP_H / 2)
+      .attr('y2', computeY - 1);
     if (!previous) spine.attr('y1', rowY(0) + LOOP_H / 2).attr('y2', computeY - 1);
     spine.attr('marker-end', 'url(#graph-arrow)');
 
@@ -238,9 +286,7 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
       return [...same].reverse().find((r) => r.index < index) ?? same[0];
     };
 
-    const rowSel = layerRows
-      .selectAll<SVGGElement, Row>('g.graph-row:not(.exiting)')
-      .data(rows, (d) => d.id);
+    const rowSel = layerRows.selectAll<SVGGElement, Row>('g.graph-row:not(.exiting)').data(rows, (d) => d.id);
 
     // Exit: shrink into the loop it merged with.
     rowSel
@@ -263,12 +309,29 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
         return `translate(0,${rowY(from && from.id !== d.id ? from.index : d.index)})`;
       })
       .attr('opacity', previous ? 0 : 1);
-    entered.append('line').attr('class', 'graph-access').attr('x1', LOOP_X + LOOP_W).attr('y1', LOOP_H / 2).attr('y2', LOOP_H / 2);
+    entered
+      .append('line')
+      .attr('class', 'graph-access')
+      .attr('x1', LOOP_X + LOOP_W)
+      .attr('y1', LOOP_H / 2)
+      .attr('y2', LOOP_H / 2);
     entered.append('g').attr('class', 'graph-pills');
     const node = entered.append('g').attr('class', 'graph-loop').attr('data-testid', 'graph-loop');
     node.append('title');
-    node.append('rect').attr('class', 'graph-loop-base').attr('x', LOOP_X).attr('width', LOOP_W).attr('height', LOOP_H).attr('rx', 8);
-    node.append('rect').attr('class', 'graph-loop-rect').attr('x', LOOP_X).attr('width', LOOP_W).attr('height', LOOP_H).attr('rx', 8);
+    node
+      .append('rect')
+      .attr('class', 'graph-loop-base')
+      .attr('x', LOOP_X)
+      .attr('width', LOOP_W)
+      .attr('height', LOOP_H)
+      .attr('rx', 8);
+    node
+      .append('rect')
+      .attr('class', 'graph-loop-rect')
+      .attr('x', LOOP_X)
+      .attr('width', LOOP_W)
+      .attr('height', LOOP_H)
+      .attr('rx', 8);
     node
       .append('text')
       .attr('class', 'graph-loop-text')
@@ -279,7 +342,10 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
 
     const all = entered.merge(rowSel);
     all.order();
-    all.transition(t).attr('transform', (d) => `translate(0,${rowY(d.index)})`).attr('opacity', 1);
+    all
+      .transition(t)
+      .attr('transform', (d) => `translate(0,${rowY(d.index)})`)
+      .attr('opacity', 1);
     all
       .select<SVGLineElement>('.graph-access')
       .attr('x2', COLS[COLS.length - 1])
@@ -308,7 +374,10 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
           const dx = before < d.index ? ARC : -ARC;
           sel
             .transition(t)
-            .attrTween('transform', () => (k: number) => (k >= 1 ? 'translate(0,0)' : `translate(${dx * Math.sin(Math.PI * k)},0)`));
+            .attrTween(
+              'transform',
+              () => (k: number) => (k >= 1 ? 'translate(0,0)' : `translate(${dx * Math.sin(Math.PI * k)},0)`),
+            );
         } else {
           sel.interrupt('graph').attr('transform', null);
         }
@@ -325,8 +394,14 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
       .join((enter) => {
         const g = enter.append('g').attr('class', 'stride').attr('data-testid', 'graph-stride');
         g.append('title');
-        g.append('rect').attr('height', PILL_H).attr('y', (LOOP_H - PILL_H) / 2).attr('rx', PILL_H / 2);
-        g.append('text').attr('y', LOOP_H / 2).attr('dy', '0.35em').attr('text-anchor', 'middle');
+        g.append('rect')
+          .attr('height', PILL_H)
+          .attr('y', (LOOP_H - PILL_H) / 2)
+          .attr('rx', PILL_H / 2);
+        g.append('text')
+          .attr('y', LOOP_H / 2)
+          .attr('dy', '0.35em')
+          .attr('text-anchor', 'middle');
         return g;
       })
       .attr('transform', (s) => `translate(${colOf.get(s.tensor)},0)`)
@@ -338,7 +413,10 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
         g.attr('data-stride', String(s.stride)).attr('class', `stride ${strideClass(s.stride)}`);
         g.select('title').text(strideTitle(s.row, s.tensor, s.stride));
         const w = pillWidth(label);
-        const rect = g.select<SVGRectElement>('rect').attr('x', -w / 2).attr('width', w);
+        const rect = g
+          .select<SVGRectElement>('rect')
+          .attr('x', -w / 2)
+          .attr('width', w);
         g.select('text').text(label);
         if (changed && duration > 0) {
           rect.classed('flash', true);
@@ -350,12 +428,19 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
     const cursorRow = graph.cursorId ? byId.get(graph.cursorId) : undefined;
     if (cursorRow) {
       const y = rowY(cursorRow.index);
-      const show = (sel: Selection<SVGRectElement, unknown, null, undefined> | Selection<SVGPathElement, unknown, null, undefined>) =>
-        sel.attr('opacity') === '0' || !previous;
+      const show = (
+        sel: Selection<SVGRectElement, unknown, null, undefined> | Selection<SVGPathElement, unknown, null, undefined>,
+      ) => sel.attr('opacity') === '0' || !previous;
       if (show(cursorFrame)) cursorFrame.attr('y', y - 5);
       if (show(cursorCaret)) cursorCaret.attr('transform', `translate(4,${y + LOOP_H / 2})`);
-      cursorFrame.attr('opacity', 1).transition(t).attr('y', y - 5);
-      cursorCaret.attr('opacity', 1).transition(t).attr('transform', `translate(4,${y + LOOP_H / 2})`);
+      cursorFrame
+        .attr('opacity', 1)
+        .transition(t)
+        .attr('y', y - 5);
+      cursorCaret
+        .attr('opacity', 1)
+        .transition(t)
+        .attr('transform', `translate(4,${y + LOOP_H / 2})`);
     } else {
       cursorFrame.attr('opacity', 0);
       cursorCaret.attr('opacity', 0);

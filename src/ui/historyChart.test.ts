@@ -57,7 +57,11 @@ describe('historyPoints', () => {
 });
 
 describe('historyDomains and pointY', () => {
-  const model = (values: Array<number | null>, peak: number | null = null, xnnpack: number | null = null): HistoryModel => ({
+  const model = (
+    values: Array<number | null>,
+    peak: number | null = null,
+    xnnpack: number | null = null,
+  ): HistoryModel => ({
     points: values.map((g, i) => ({
       position: i,
       state: g === null ? 'pending' : 'measured',

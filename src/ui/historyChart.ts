@@ -139,7 +139,12 @@ export function createHistoryChart(svgElement: SVGSVGElement, options: HistoryCh
     .attr('transform', `translate(${-30},${h / 2}) rotate(-90)`)
     .attr('text-anchor', 'middle')
     .text('GFLOPS (log)');
-  const xTitle = plot.append('text').attr('class', 'axis-title').attr('y', h + 27).attr('text-anchor', 'end').text('step in the action log');
+  const xTitle = plot
+    .append('text')
+    .attr('class', 'axis-title')
+    .attr('y', h + 27)
+    .attr('text-anchor', 'end')
+    .text('step in the action log');
   const refs = plot.append('g').attr('class', 'refs');
   const currentMark = plot.append('line').attr('class', 'current-step').attr('y1', 0).attr('y2', h);
   const path = plot.append('path').attr('class', 'history-line');
@@ -155,16 +160,24 @@ export function createHistoryChart(svgElement: SVGSVGElement, options: HistoryCh
     xTitle.attr('x', w);
     const d = historyDomains(model);
     // Points keep clear of the axes: the first step is not drawn on the y axis.
-    const x = scaleLinear().domain(d.x).range([12, w - 8]);
+    const x = scaleLinear()
+      .domain(d.x)
+      .range([12, w - 8]);
     const y = scaleLog().domain(d.y).range([h, 0]).clamp(true);
     const at = (p: HistoryPoint) => y(pointY(p, d.y));
     const ticks = Math.min(Math.floor(w / 40), Math.max(1, model.points.length - 1));
-    xAxis.call(axisBottom(x).ticks(ticks).tickFormat((v) => (Number.isInteger(+v) ? String(v) : '')));
+    xAxis.call(
+      axisBottom(x)
+        .ticks(ticks)
+        .tickFormat((v) => (Number.isInteger(+v) ? String(v) : '')),
+    );
     yAxis.call(axisLeft(y).ticks(4, '~g'));
 
     const lines = [
       model.peak !== null ? { kind: 'peak', value: model.peak, label: `peak ${formatGflops(model.peak)}` } : null,
-      model.xnnpack !== null ? { kind: 'xnnpack', value: model.xnnpack, label: `XNNPACK ${formatGflops(model.xnnpack)}` } : null,
+      model.xnnpack !== null
+        ? { kind: 'xnnpack', value: model.xnnpack, label: `XNNPACK ${formatGflops(model.xnnpack)}` }
+        : null,
     ].filter((l): l is { kind: string; value: number; label: string } => l !== null);
     const ref = refs
       .selectAll<SVGGElement, (typeof lines)[number]>('g.ref')
@@ -178,13 +191,26 @@ export function createHistoryChart(svgElement: SVGSVGElement, options: HistoryCh
       .attr('class', (l) => `ref ref-${l.kind}`)
       .attr('data-testid', (l) => `history-${l.kind}-line`)
       .attr('data-value', (l) => l.value);
-    ref.select('line').attr('x2', w).attr('y1', (l) => y(l.value)).attr('y2', (l) => y(l.value));
-    ref.select('text').attr('x', w + 5).attr('y', (l) => y(l.value)).text((l) => l.label);
+    ref
+      .select('line')
+      .attr('x2', w)
+      .attr('y1', (l) => y(l.value))
+      .attr('y2', (l) => y(l.value));
+    ref
+      .select('text')
+      .attr('x', w + 5)
+      .attr('y', (l) => y(l.value))
+      .text((l) => l.label);
 
     currentMark.attr('x1', x(model.current)).attr('x2', x(model.current));
 
     const measured = model.points.filter((p) => p.state === 'measured');
-    path.attr('d', d3line<HistoryPoint>().x((p) => x(p.position)).y(at)(measured) ?? '');
+    path.attr(
+      'd',
+      d3line<HistoryPoint>()
+        .x((p) => x(p.position))
+        .y(at)(measured) ?? '',
+    );
 
     const r = model.points.length > 60 ? 3 : 5;
     pointsLayer

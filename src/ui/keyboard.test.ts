@@ -26,7 +26,7 @@ describe('keyCommand', () => {
 
   it('leaves other keys and browser shortcuts alone', () => {
     expect(keyCommand({ key: 'a' })).toBeNull();
-    expect(keyCommand({ key: 'S' , shiftKey: true})).toBeNull();
+    expect(keyCommand({ key: 'S', shiftKey: true })).toBeNull();
     expect(keyCommand({ key: 'c', ctrlKey: true })).toBeNull();
     expect(keyCommand({ key: 'r', ctrlKey: true })).toBeNull();
     expect(keyCommand({ key: 'ArrowUp', altKey: true })).toBeNull();
@@ -35,14 +35,29 @@ describe('keyCommand', () => {
 
   it('lists every command in the help table', () => {
     const listed = KEY_HELP.flatMap((row) => row.keys).join(' ');
-    for (const k of ['↑', '↓', 'Shift+↑', 'Shift+↓', 's', 'Backspace', 'u', 'Ctrl+Z', 'Ctrl+Shift+Z', 'Ctrl+Y', '?', 'Escape', 'b']) {
+    for (const k of [
+      '↑',
+      '↓',
+      'Shift+↑',
+      'Shift+↓',
+      's',
+      'Backspace',
+      'u',
+      'Ctrl+Z',
+      'Ctrl+Shift+Z',
+      'Ctrl+Y',
+      '?',
+      'Escape',
+      'b',
+    ]) {
       expect(listed).toContain(k);
     }
   });
 });
 
 describe('isTypingTarget', () => {
-  const el = (tagName: string, extra: object = {}) => ({ tagName, closest: () => null, ...extra }) as unknown as EventTarget;
+  const el = (tagName: string, extra: object = {}) =>
+    ({ tagName, closest: () => null, ...extra }) as unknown as EventTarget;
   it('is true for text fields, selects, editable content and the code editor', () => {
     expect(isTypingTarget(el('input'))).toBe(true);
     expect(isTypingTarget(el('TEXTAREA'))).toBe(true);

@@ -9,7 +9,7 @@ describe('loopNestText', () => {
   it('prints the default matmul nest as indented loops', () => {
     const problem = parseProblemText(`${body}\nm=256, n=256, k=256`);
     expect(loopNestText(problem, defaultSchedule(problem))).toBe(
-      ['for m in 0..256:', '    for n in 0..256:', '        for k in 0..256:', '            ' + body].join('\n'),
+      ['for m in 0..256:', '    for n in 0..256:', '        for k in 0..256:', `            ${body}`].join('\n'),
     );
   });
 

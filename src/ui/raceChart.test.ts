@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decades, formatMs, MIN_T, methodColor, raceDomains, raceRows, raceSeries, type RaceMethodData } from './raceChart.ts';
+import {
+  decades,
+  formatMs,
+  MIN_T,
+  methodColor,
+  raceDomains,
+  raceRows,
+  raceSeries,
+  type RaceMethodData,
+} from './raceChart.ts';
 
 const agent: RaceMethodData = {
   method: 'agent',

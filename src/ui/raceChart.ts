@@ -89,7 +89,10 @@ export function raceRows(methods: readonly RaceMethodData[], defaultGflops: numb
 }
 
 /** x: 1 ms to the longest time (at least 1 s), whole decades; y: decades around every value. */
-export function raceDomains(series: readonly RaceSeries[], defaultGflops: number | null): { x: [number, number]; y: [number, number] } {
+export function raceDomains(
+  series: readonly RaceSeries[],
+  defaultGflops: number | null,
+): { x: [number, number]; y: [number, number] } {
   const ts = series.flatMap((s) => s.points.map((p) => p.t));
   const gs = series.flatMap((s) => s.points.map((p) => p.gflops)).filter((g) => g > 0);
   if (defaultGflops !== null && defaultGflops > 0) gs.push(defaultGflops);
@@ -125,7 +128,13 @@ export function createRaceChart(svgElement: SVGSVGElement): RaceChart {
   let last: RaceModel | null = null;
   const frame = createChartFrame(
     svgElement,
-    { className: 'race-chart', height: HEIGHT, margin: MARGIN, titles: { x: 'tuning time (log)', y: 'best GFLOPS (log)' }, referenceTestId: 'race-default-line' },
+    {
+      className: 'race-chart',
+      height: HEIGHT,
+      margin: MARGIN,
+      titles: { x: 'tuning time (log)', y: 'best GFLOPS (log)' },
+      referenceTestId: 'race-default-line',
+    },
     () => last && update(last),
   );
   const { plot, xAxis, yAxis, h } = frame;
@@ -138,7 +147,11 @@ export function createRaceChart(svgElement: SVGSVGElement): RaceChart {
     const d = raceDomains(model.series, model.defaultGflops);
     const x = scaleLog().domain(d.x).range([0, w]).clamp(true);
     const y = scaleLog().domain(d.y).range([h, 0]).clamp(true);
-    xAxis.call(axisBottom(x).tickValues(decades(d.x)).tickFormat((v) => formatMs(+v)));
+    xAxis.call(
+      axisBottom(x)
+        .tickValues(decades(d.x))
+        .tickFormat((v) => formatMs(+v)),
+    );
     yAxis.call(axisLeft(y).ticks(4, '~g'));
 
     const dflt = model.defaultGflops;
@@ -165,13 +178,17 @@ export function createRaceChart(svgElement: SVGSVGElement): RaceChart {
       .classed('is-running', (s) => s.running)
       .each(function (s) {
         const g = select(this);
-        g.select('path.race-path').attr('d', path(s.points) ?? '').attr('stroke', s.color);
+        g.select('path.race-path')
+          .attr('d', path(s.points) ?? '')
+          .attr('stroke', s.color);
         g.select('circle.race-best')
           .attr('display', s.best ? null : 'none')
           .attr('cx', s.best ? x(s.best.t) : 0)
           .attr('cy', s.best ? y(s.best.gflops) : 0)
           .attr('stroke', s.color);
-        g.select('title').text(s.best ? `${s.method}: best ${formatGflops(s.best.gflops)} GFLOPS after ${formatMs(s.best.t)}` : s.method);
+        g.select('title').text(
+          s.best ? `${s.method}: best ${formatGflops(s.best.gflops)} GFLOPS after ${formatMs(s.best.t)}` : s.method,
+        );
       });
   };
 

@@ -39,19 +39,35 @@ export function rewardModel(returns: readonly number[], window = REWARD_WINDOW):
   const avg = movingAverage(returns, window);
   return {
     dots: returns.map((y, i) => ({ x: i + 1, y })),
-    lines: [{ id: 'average', label: `mean of ${window}`, color: '#1f5fbf', points: avg.map((y, i) => ({ x: i + 1, y })) }],
+    lines: [
+      { id: 'average', label: `mean of ${window}`, color: '#1f5fbf', points: avg.map((y, i) => ({ x: i + 1, y })) },
+    ],
     reference: { y: 0, label: '0' },
   };
 }
 
 /** The learning curve's validation speedups against training time (minutes). */
-export function curveModel(rows: ReadonlyArray<{ wall_s: number; val_speedup: number; val_final_speedup?: number }>): LineModel {
+export function curveModel(
+  rows: ReadonlyArray<{ wall_s: number; val_speedup: number; val_final_speedup?: number }>,
+): LineModel {
   return {
     dots: [],
     lines: [
-      { id: 'best', label: 'best of rollout', color: '#1f5fbf', points: rows.map((r) => ({ x: r.wall_s / 60, y: r.val_speedup })) },
+      {
+        id: 'best',
+        label: 'best of rollout',
+        color: '#1f5fbf',
+        points: rows.map((r) => ({ x: r.wall_s / 60, y: r.val_speedup })),
+      },
       ...(rows.some((r) => r.val_final_speedup !== undefined)
-        ? [{ id: 'final', label: 'final schedule', color: '#b34700', points: rows.map((r) => ({ x: r.wall_s / 60, y: r.val_final_speedup ?? NaN })) }]
+        ? [
+            {
+              id: 'final',
+              label: 'final schedule',
+              color: '#b34700',
+              points: rows.map((r) => ({ x: r.wall_s / 60, y: r.val_final_speedup ?? NaN })),
+            },
+          ]
         : []),
     ],
     reference: { y: 1, label: '1x' },
@@ -60,7 +76,9 @@ export function curveModel(rows: ReadonlyArray<{ wall_s: number; val_speedup: nu
 
 /** x from the smallest to the largest x (at least 1 wide); y padded around every value and the reference. */
 export function lineDomains(model: LineModel): { x: [number, number]; y: [number, number] } {
-  const all = [...model.dots, ...model.lines.flatMap((l) => l.points)].filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+  const all = [...model.dots, ...model.lines.flatMap((l) => l.points)].filter(
+    (p) => Number.isFinite(p.x) && Number.isFinite(p.y),
+  );
   const xs = all.map((p) => p.x);
   const ys = all.map((p) => p.y);
   if (model.reference) ys.push(model.reference.y);
@@ -84,7 +102,11 @@ const MARGIN = { top: 10, right: 86, bottom: 30, left: 46 };
 
 export function createLineChart(svgElement: SVGSVGElement, titles: { x: string; y: string }): LineChart {
   let last: LineModel | null = null;
-  const frame = createChartFrame(svgElement, { className: 'line-chart', height: HEIGHT, margin: MARGIN, titles }, () => last && update(last));
+  const frame = createChartFrame(
+    svgElement,
+    { className: 'line-chart', height: HEIGHT, margin: MARGIN, titles },
+    () => last && update(last),
+  );
   const { plot, xAxis, yAxis, h } = frame;
   plot.select('g.ref').classed('ref-zero', true);
   const dots = plot.append('g').attr('class', 'line-dots');
@@ -123,7 +145,9 @@ export function createLineChart(svgElement: SVGSVGElement, titles: { x: string; 
       })
       .attr('data-line', (l) => l.id)
       .attr('data-points', (l) => l.points.length);
-    g.select('path').attr('d', (l) => path(l.points) ?? '').attr('stroke', (l) => l.color);
+    g.select('path')
+      .attr('d', (l) => path(l.points) ?? '')
+      .attr('stroke', (l) => l.color);
     g.select('text')
       .attr('x', w + 5)
       .attr('y', (l) => {

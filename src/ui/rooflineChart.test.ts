@@ -17,11 +17,16 @@ describe('arithmeticIntensity', () => {
     expect(arithmeticIntensity(mm)).toBeCloseTo(128 / 3, 10);
     // Rectangular: 2*m*n*k / (4*(m*n + m*k + k*n)).
     const r = parseProblemText('C[m,n] += A[m,k] * B[k,n]\nm=512, n=128, k=1024');
-    expect(arithmeticIntensity(r)).toBeCloseTo((2 * 512 * 128 * 1024) / (4 * (512 * 128 + 512 * 1024 + 1024 * 128)), 10);
+    expect(arithmeticIntensity(r)).toBeCloseTo(
+      (2 * 512 * 128 * 1024) / (4 * (512 * 128 + 512 * 1024 + 1024 * 128)),
+      10,
+    );
     // Elementwise: 2 flops per 12 bytes.
     expect(arithmeticIntensity(parseProblemText('C[i] += A[i] * B[i]\ni=1000'))).toBeCloseTo(1 / 6, 10);
     // Convolution: the input's halo counts once.
-    const conv = parseProblemText('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]\nco=4, ci=2, oh=5, ow=6, kh=3, kw=3');
+    const conv = parseProblemText(
+      'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]\nco=4, ci=2, oh=5, ow=6, kh=3, kw=3',
+    );
     const bytes = 4 * (4 * 5 * 6 + 2 * 7 * 8 + 4 * 2 * 3 * 3);
     expect(arithmeticIntensity(conv)).toBeCloseTo((2 * 4 * 2 * 5 * 6 * 3 * 3) / bytes, 10);
   });
@@ -38,16 +43,29 @@ describe('roofs', () => {
 });
 
 describe('rooflineDomains', () => {
-  const model = (m: Partial<RooflineModel>): RooflineModel => ({ intensity: 42.7, gflops: null, peak: null, bandwidth: null, xnnpack: null, ...m });
+  const model = (m: Partial<RooflineModel>): RooflineModel => ({
+    intensity: 42.7,
+    gflops: null,
+    peak: null,
+    bandwidth: null,
+    xnnpack: null,
+    ...m,
+  });
 
   it('covers the kernel and the ridge with room, in whole decades', () => {
-    expect(rooflineDomains(model({ gflops: 1.4, peak: 40, bandwidth: 50e9, xnnpack: 25 }))).toEqual({ x: [0.1, 1000], y: [0.1, 100] });
+    expect(rooflineDomains(model({ gflops: 1.4, peak: 40, bandwidth: 50e9, xnnpack: 25 }))).toEqual({
+      x: [0.1, 1000],
+      y: [0.1, 100],
+    });
     // Without the bandwidth, x only needs the kernel's intensity.
     expect(rooflineDomains(model({ gflops: 12, peak: 40 }))).toEqual({ x: [10, 1000], y: [1, 100] });
     // Nothing measured yet.
     expect(rooflineDomains(model({}))).toEqual({ x: [10, 1000], y: [0.1, 100] });
     // A memory-bound kernel left of the ridge.
-    expect(rooflineDomains(model({ intensity: 1 / 6, gflops: 2, peak: 40, bandwidth: 40e9 }))).toEqual({ x: [0.01, 10], y: [1, 100] });
+    expect(rooflineDomains(model({ intensity: 1 / 6, gflops: 2, peak: 40, bandwidth: 40e9 }))).toEqual({
+      x: [0.01, 10],
+      y: [1, 100],
+    });
   });
 });
 

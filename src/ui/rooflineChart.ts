@@ -116,7 +116,12 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
   const plot = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
   const xAxis = plot.append('g').attr('class', 'axis axis-x').attr('transform', `translate(0,${h})`);
   const yAxis = plot.append('g').attr('class', 'axis axis-y');
-  const xTitle = plot.append('text').attr('class', 'axis-title').attr('y', h + 30).attr('text-anchor', 'middle').text('arithmetic intensity (flop/byte, log)');
+  const xTitle = plot
+    .append('text')
+    .attr('class', 'axis-title')
+    .attr('y', h + 30)
+    .attr('text-anchor', 'middle')
+    .text('arithmetic intensity (flop/byte, log)');
   plot
     .append('text')
     .attr('class', 'axis-title')
@@ -127,13 +132,31 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
   const intensityMark = roofs.append('line').attr('class', 'intensity-mark');
   const computeRoof = roofs.append('line').attr('class', 'roof roof-compute').attr('data-testid', 'roofline-peak');
   const memoryLine = roofs.append('line').attr('class', 'roof roof-memory').attr('data-testid', 'roofline-memory');
-  const computeLabel = plot.append('text').attr('class', 'roof-label roof-label-compute').attr('text-anchor', 'end').attr('dy', '-0.4em');
+  const computeLabel = plot
+    .append('text')
+    .attr('class', 'roof-label roof-label-compute')
+    .attr('text-anchor', 'end')
+    .attr('dy', '-0.4em');
   const memoryLabel = plot.append('text').attr('class', 'roof-label roof-label-memory').attr('dy', '-0.5em');
   const xnnpackPoint = plot.append('path').attr('class', 'roofline-xnnpack').attr('data-testid', 'roofline-xnnpack');
-  const xnnpackLabel = plot.append('text').attr('class', 'point-label point-label-xnnpack').attr('dx', 9).attr('dy', '0.32em').text('XNNPACK');
-  const point = plot.append('circle').attr('class', 'roofline-point').attr('data-testid', 'roofline-point').attr('r', 6);
+  const xnnpackLabel = plot
+    .append('text')
+    .attr('class', 'point-label point-label-xnnpack')
+    .attr('dx', 9)
+    .attr('dy', '0.32em')
+    .text('XNNPACK');
+  const point = plot
+    .append('circle')
+    .attr('class', 'roofline-point')
+    .attr('data-testid', 'roofline-point')
+    .attr('r', 6);
   const pointTitle = point.append('title');
-  const pointLabel = plot.append('text').attr('class', 'point-label').attr('dx', 9).attr('dy', '0.32em').text('this kernel');
+  const pointLabel = plot
+    .append('text')
+    .attr('class', 'point-label')
+    .attr('dx', 9)
+    .attr('dy', '0.32em')
+    .text('this kernel');
 
   let width = svgElement.clientWidth || FALLBACK_WIDTH;
   let last: RooflineModel | null = null;
@@ -159,7 +182,11 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
         .attr('y1', y(model.peak))
         .attr('y2', y(model.peak))
         .attr('data-value', model.peak);
-      computeLabel.attr('display', null).attr('x', w - 2).attr('y', y(model.peak)).text(`peak ${formatGflops(model.peak)} GFLOPS`);
+      computeLabel
+        .attr('display', null)
+        .attr('x', w - 2)
+        .attr('y', y(model.peak))
+        .text(`peak ${formatGflops(model.peak)} GFLOPS`);
     } else {
       computeRoof.attr('display', 'none');
       computeLabel.attr('display', 'none');
@@ -171,7 +198,13 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
       const y1 = y(memoryRoof(model.bandwidth, d.x[0]));
       const x2 = x(end);
       const y2 = y(memoryRoof(model.bandwidth, end));
-      memoryLine.attr('display', null).attr('x1', x1).attr('y1', y1).attr('x2', x2).attr('y2', y2).attr('data-value', model.bandwidth);
+      memoryLine
+        .attr('display', null)
+        .attr('x1', x1)
+        .attr('y1', y1)
+        .attr('x2', x2)
+        .attr('y2', y2)
+        .attr('data-value', model.bandwidth);
       // The label sits along the line, near its upper end, inside the plot.
       const angle = (Math.atan2(y2 - y1, x2 - x1) * 180) / Math.PI;
       const lx = x1 + (x2 - x1) * 0.25;
@@ -193,7 +226,12 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
 
     if (model.gflops !== null && model.gflops > 0) {
       const py = y(model.gflops);
-      point.attr('display', null).attr('cx', px).attr('cy', py).attr('data-intensity', model.intensity).attr('data-value', model.gflops);
+      point
+        .attr('display', null)
+        .attr('cx', px)
+        .attr('cy', py)
+        .attr('data-intensity', model.intensity)
+        .attr('data-value', model.gflops);
       pointTitle.text(`this kernel: ${formatGflops(model.gflops)} GFLOPS at ${short(model.intensity)} flop/byte`);
       pointLabel.attr('display', null).attr('x', px).attr('y', py).attr('dx', labelSide).attr('text-anchor', anchor);
     } else {

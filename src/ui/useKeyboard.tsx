@@ -51,10 +51,13 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
   const problemKey = useLooplab((s) => s.problemKey);
   useEffect(() => setSplitOpen(false), [problemKey]);
 
-  const act = useCallback((action: Action) => {
-    setNote(null);
-    store.getState().act(action, 'person');
-  }, [store]);
+  const act = useCallback(
+    (action: Action) => {
+      setNote(null);
+      store.getState().act(action, 'person');
+    },
+    [store],
+  );
 
   const openSplit = useCallback(() => {
     const s = store.getState();
@@ -75,48 +78,54 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
     releaseFocus(beforePrompt.current);
   }, []);
 
-  const split = useCallback((factor: number) => {
-    act(`split_${factor}`);
-    closeSplit();
-  }, [act, closeSplit]);
+  const split = useCallback(
+    (factor: number) => {
+      act(`split_${factor}`);
+      closeSplit();
+    },
+    [act, closeSplit],
+  );
 
-  const run = useCallback((command: KeyCommand) => {
-    const s = store.getState();
-    switch (command.kind) {
-      case 'act':
-        act(command.action);
-        return;
-      case 'split-prompt':
-        openSplit();
-        return;
-      case 'undo':
-        if (hiddenActionReason(s.teacher, 'undo')) setNote(hiddenActionReason(s.teacher, 'undo'));
-        else if (s.position === 0) setNote('nothing to undo: this is the start of the history');
-        else {
+  const run = useCallback(
+    (command: KeyCommand) => {
+      const s = store.getState();
+      switch (command.kind) {
+        case 'act':
+          act(command.action);
+          return;
+        case 'split-prompt':
+          openSplit();
+          return;
+        case 'undo':
+          if (hiddenActionReason(s.teacher, 'undo')) setNote(hiddenActionReason(s.teacher, 'undo'));
+          else if (s.position === 0) setNote('nothing to undo: this is the start of the history');
+          else {
+            setNote(null);
+            s.undo();
+          }
+          return;
+        case 'redo':
+          if (hiddenActionReason(s.teacher, 'redo')) setNote(hiddenActionReason(s.teacher, 'redo'));
+          else if (s.position >= s.log.length) setNote('nothing to redo: this is the latest step of the history');
+          else {
+            setNote(null);
+            s.redo();
+          }
+          return;
+        case 'long-run':
+          s.startLongRun();
+          return;
+        case 'help':
+          setHelpOpen((open) => !open);
+          return;
+        case 'escape':
+          setHelpOpen(false);
           setNote(null);
-          s.undo();
-        }
-        return;
-      case 'redo':
-        if (hiddenActionReason(s.teacher, 'redo')) setNote(hiddenActionReason(s.teacher, 'redo'));
-        else if (s.position >= s.log.length) setNote('nothing to redo: this is the latest step of the history');
-        else {
-          setNote(null);
-          s.redo();
-        }
-        return;
-      case 'long-run':
-        s.startLongRun();
-        return;
-      case 'help':
-        setHelpOpen((open) => !open);
-        return;
-      case 'escape':
-        setHelpOpen(false);
-        setNote(null);
-        return;
-    }
-  }, [store, act, openSplit]);
+          return;
+      }
+    },
+    [store, act, openSplit],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -204,7 +213,9 @@ function KeysOverlay({ onClose }: { onClose: () => void }) {
             </tbody>
           ))}
         </table>
-        <p className="keys-foot">Keys act on the loop nest whenever the focus is not in a text field. Every key also has a button.</p>
+        <p className="keys-foot">
+          Keys act on the loop nest whenever the focus is not in a text field. Every key also has a button.
+        </p>
       </div>
     </div>
   );

@@ -11,8 +11,5 @@ export function useLessonChecks(lesson: Lesson | null): TaskCheck[] {
   const parts = useLooplab(
     useShallow((s: LooplabState) => [s.problemKey, s.current, s.measurements, s.agentRun, s.player, s.predictions]),
   );
-  return useMemo(
-    () => (lesson ? lessonChecks(store.getState(), lesson) : []),
-    [lesson, store, ...parts],
-  );
+  return useMemo(() => (lesson ? lessonChecks(store.getState(), lesson) : []), [lesson, store, ...parts]);
 }

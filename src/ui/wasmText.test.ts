@@ -41,10 +41,12 @@ describe('wasmToText (wabt)', () => {
   });
 
   it('counts instructions by name', () => {
-    expect(instructionCounts('  v128.load offset=16\n  f32x4.mul\n  v128.load\n  local.get $l1\n  f32.load\n')).toEqual([
-      { op: 'v128.load', count: 2 },
-      { op: 'f32.load', count: 1 },
-      { op: 'f32x4.mul', count: 1 },
-    ]);
+    expect(instructionCounts('  v128.load offset=16\n  f32x4.mul\n  v128.load\n  local.get $l1\n  f32.load\n')).toEqual(
+      [
+        { op: 'v128.load', count: 2 },
+        { op: 'f32.load', count: 1 },
+        { op: 'f32x4.mul', count: 1 },
+      ],
+    );
   });
 });

@@ -44,5 +44,7 @@ export function instructionCounts(text: string): { op: string; count: number }[]
     if (!/^(v128|f32x4|i32x4)\./.test(op) && !/load|store/.test(op)) continue;
     counts.set(op, (counts.get(op) ?? 0) + 1);
   }
-  return [...counts.entries()].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
+  return [...counts.entries()]
+    .map(([op, count]) => ({ op, count }))
+    .sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
 }

@@ -23,7 +23,10 @@ function fakeWorkers(initAnswers: (() => Promise<number>)[] = []) {
       work: (what) => (what === 'quick' ? Promise.resolve(`done by ${index}`) : new Promise(() => {})),
     };
     const worker = channelWorker(api, () => (record.terminated = true));
-    const record = { terminated: false, fail: (message: string) => worker.dispatchEvent(Object.assign(new Event('error'), { message })) };
+    const record = {
+      terminated: false,
+      fail: (message: string) => worker.dispatchEvent(Object.assign(new Event('error'), { message })),
+    };
     made.push(record);
     return worker;
   };
@@ -66,7 +69,10 @@ describe('supervisedWorker', () => {
     const w = supervisedWorker<Api, number>({
       create: f.create,
       name: 'the test worker',
-      init: (api) => (inits++, api.init()),
+      init: (api) => {
+        inits++;
+        return api.init();
+      },
       initLimit: { ms: 100, message: (limit) => `did not start within ${limit}` },
     });
     await expect(w.serial(() => w.call((api) => api.work('quick')))).rejects.toThrow('no generator');

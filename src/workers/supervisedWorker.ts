@@ -69,7 +69,9 @@ interface Live<Api, Ready> {
   ready: Promise<Ready> | null;
 }
 
-export function supervisedWorker<Api, Ready = void>(options: SupervisedWorkerOptions<Api, Ready>): SupervisedWorker<Api, Ready> {
+export function supervisedWorker<Api, Ready = void>(
+  options: SupervisedWorkerOptions<Api, Ready>,
+): SupervisedWorker<Api, Ready> {
   const timeoutError = options.timeoutError ?? ((message: string) => new WorkerTimeoutError(message));
   let live: Live<Api, Ready> | null = null;
   let timeouts = 0;

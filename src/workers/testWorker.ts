@@ -11,8 +11,10 @@ export function nodeWorker(script: URL): WorkerLike {
   return {
     postMessage: (message: unknown, transfer?: Transferable[]) => worker.postMessage(message, transfer as never),
     addEventListener(type: string, listener: EventListenerOrEventListenerObject) {
-      const call = (event: unknown) => (typeof listener === 'function' ? listener(event as Event) : listener.handleEvent(event as Event));
-      const l = type === 'error' ? (e: unknown) => call({ message: (e as Error).message }) : (data: unknown) => call({ data });
+      const call = (event: unknown) =>
+        typeof listener === 'function' ? listener(event as Event) : listener.handleEvent(event as Event);
+      const l =
+        type === 'error' ? (e: unknown) => call({ message: (e as Error).message }) : (data: unknown) => call({ data });
       wrapped.set(listener, l);
       worker.on(type, l);
     },

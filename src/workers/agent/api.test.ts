@@ -76,10 +76,14 @@ describe('agent worker api', () => {
 
   it('refuses bad input with the reason', async () => {
     await expect(api.tune('C[m,n] += A[m', null)).rejects.toThrow(/./);
-    await expect(api.tune(presetText('matmul-64'), { scheduleText: 'm n k', cursor: 3 })).rejects.toThrow('the cursor 3 is not on a loop of m n k');
+    await expect(api.tune(presetText('matmul-64'), { scheduleText: 'm n k', cursor: 3 })).rejects.toThrow(
+      'the cursor 3 is not on a loop of m n k',
+    );
     await expect(api.tune(presetText('matmul-64'), { scheduleText: 'm q k', cursor: 0 })).rejects.toThrow(/q/);
     const files = shippedFiles();
-    await expect(api.loadPolicy({ modelJson: files.modelJson, weights: files.weights.slice(0, 100) })).rejects.toThrow(/the agent's policy could not be loaded/);
+    await expect(api.loadPolicy({ modelJson: files.modelJson, weights: files.weights.slice(0, 100) })).rejects.toThrow(
+      /the agent's policy could not be loaded/,
+    );
     // The rollouts keep the policy they had.
     expect((await api.tune(presetText('matmul-64'), null)).steps).toHaveLength(10);
   });
@@ -105,7 +109,14 @@ describe('stepView', () => {
   const legality = legalActions(problem, before, actions);
   const after = applyAction(problem, before, 'down');
   if (!after.ok) throw new Error(after.reason);
-  const step = { before, outputs: [5, Math.log(3), 0], legality, action: 'down' as const, after: after.state, gflops: 2 };
+  const step = {
+    before,
+    outputs: [5, Math.log(3), 0],
+    legality,
+    action: 'down' as const,
+    after: after.state,
+    gflops: 2,
+  };
 
   it('shows a DQN policy its Q-values as they are', () => {
     const v = stepView(step, 0, 1, [...actions], 'q-values');

@@ -42,11 +42,18 @@ export const PAGE_AGENT_TIMING: TimingOptions = { ...SEARCH_TIMING, minWarmupCal
 async function loadCpuBackend(): Promise<void> {
   const tf = await import('@tensorflow/tfjs-core');
   await import('@tensorflow/tfjs-backend-cpu');
-  if (tf.getBackend() !== 'cpu' && !(await tf.setBackend('cpu'))) throw new Error('could not start the tfjs cpu backend');
+  if (tf.getBackend() !== 'cpu' && !(await tf.setBackend('cpu')))
+    throw new Error('could not start the tfjs cpu backend');
   await tf.ready();
 }
 
-export function stepView(step: RolloutStep, index: number, elapsedMs: number, actions: readonly Action[], outputs: PolicyOutputs): AgentStepView {
+export function stepView(
+  step: RolloutStep,
+  index: number,
+  elapsedMs: number,
+  actions: readonly Action[],
+  outputs: PolicyOutputs,
+): AgentStepView {
   const values =
     outputs === 'logits'
       ? maskedSoftmax(
@@ -106,7 +113,10 @@ export function createAgentApi(deps: AgentWorkerDeps = {}): AgentWorkerApi {
     }
     const previous = policy;
     policy = Promise.resolve(next);
-    previous?.then((p) => p.dispose(), () => {});
+    previous?.then(
+      (p) => p.dispose(),
+      () => {},
+    );
     return next;
   };
 

@@ -10,14 +10,22 @@ Comlink.expose(
   {
     async loadPolicy(files) {
       loads++;
-      if (files && files.modelJson.broken) throw new Error('the model has no looplab policy metadata');
+      if (files?.modelJson.broken) throw new Error('the model has no looplab policy metadata');
       policy = files ? files.modelJson.name : 'shipped';
       return { featureSet: 'extended', actions: ['up', 'down'], steps: 2 };
     },
-    async tune(problemText, start, onStep) {
+    async tune(problemText, _start, onStep) {
       if (problemText === 'hang') for (;;);
-      if (problemText === 'throw') throw new Error("line 1, col 1: expected an output tensor");
-      const steps = ['down', 'up'].map((action, index) => ({ index, action, values: [], scheduleText: `${policy} ${index}`, cursor: 0, gflops: index + 1, elapsedMs: index }));
+      if (problemText === 'throw') throw new Error('line 1, col 1: expected an output tensor');
+      const steps = ['down', 'up'].map((action, index) => ({
+        index,
+        action,
+        values: [],
+        scheduleText: `${policy} ${index}`,
+        cursor: 0,
+        gflops: index + 1,
+        elapsedMs: index,
+      }));
       if (onStep) {
         for (const s of steps) onStep(s).catch(() => {});
         onStep[Comlink.releaseProxy]();

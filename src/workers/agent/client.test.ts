@@ -8,7 +8,10 @@ import type { ModelFiles } from '../../agent/policy.ts';
 /** The fixture worker on a worker_threads thread. */
 const nodeWorker = (): AgentWorkerLike => nodeThread(new URL('./client.fixture.mjs', import.meta.url));
 
-const files = (name: string, broken = false) => ({ modelJson: { name, broken } as unknown as ModelFiles['modelJson'], weights: new ArrayBuffer(8) });
+const files = (name: string, broken = false) => ({
+  modelJson: { name, broken } as unknown as ModelFiles['modelJson'],
+  weights: new ArrayBuffer(8),
+});
 
 let client: AgentClient | null = null;
 afterEach(() => client?.terminate());
@@ -16,7 +19,12 @@ afterEach(() => client?.terminate());
 describe('createAgentClient', () => {
   it('loads the shipped policy before the first rollout and streams the steps', async () => {
     let started = 0;
-    client = createAgentClient({ createWorker: () => (started++, nodeWorker()) });
+    client = createAgentClient({
+      createWorker: () => {
+        started++;
+        return nodeWorker();
+      },
+    });
     expect(started).toBe(0); // no worker before the first call
     const seen: string[] = [];
     const r = await client.tune('p', null, (s) => seen.push(s.action));

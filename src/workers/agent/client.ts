@@ -75,10 +75,13 @@ export function createAgentClient(options: AgentClientOptions = {}): AgentClient
     },
     tune(problemText, startAt, onStep) {
       return worker.serial(() =>
-        worker.call((api) => (onStep ? api.tune(problemText, startAt, Comlink.proxy(onStep)) : api.tune(problemText, startAt)), {
-          ms: tuneLimit,
-          message: (limit) => `the agent ran longer than ${limit}; its worker was stopped`,
-        }),
+        worker.call(
+          (api) => (onStep ? api.tune(problemText, startAt, Comlink.proxy(onStep)) : api.tune(problemText, startAt)),
+          {
+            ms: tuneLimit,
+            message: (limit) => `the agent ran longer than ${limit}; its worker was stopped`,
+          },
+        ),
       );
     },
     terminate: () => worker.stop(),

@@ -38,15 +38,21 @@ describe('createKernelApi', () => {
   });
 
   it('can only check', async () => {
-    const m = await api.measure('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]\nco=4, ci=3, oh=5, ow=6, kh=3, kw=2', 'co oh ow ci kh kw', {
-      checkOnly: true,
-    });
+    const m = await api.measure(
+      'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]\nco=4, ci=3, oh=5, ow=6, kh=3, kw=2',
+      'co oh ow ci kh kw',
+      {
+        checkOnly: true,
+      },
+    );
     expect(m.correct).toBe(true);
     expect(m.gflops).toBeNull();
   });
 
   it('rejects bad problem and schedule text with named errors', async () => {
-    await expect(api.measure('C[m,n] += A[m,q] * B[k,n]\nm=2, n=2, k=2', 'm n k')).rejects.toMatchObject({ name: 'DslError' });
+    await expect(api.measure('C[m,n] += A[m,q] * B[k,n]\nm=2, n=2, k=2', 'm n k')).rejects.toMatchObject({
+      name: 'DslError',
+    });
     await expect(api.measure(MATMUL, 'm n z')).rejects.toMatchObject({ name: 'ScheduleError' });
   });
 
@@ -73,7 +79,12 @@ describe('createKernelApi', () => {
 describe('createKernelApi xnnpack', () => {
   it('checks and times tfjs matMul for matmul-shaped problems, with the loader it is given', async () => {
     let loads = 0;
-    const api = createKernelApi({ loadTf: () => (loads++, loadTfWasm()) });
+    const api = createKernelApi({
+      loadTf: () => {
+        loads++;
+        return loadTfWasm();
+      },
+    });
     expect(await api.xnnpack('C[i] += A[i] * B[i]\ni=64')).toBeNull();
     expect(loads).toBe(0); // tfjs is not loaded for problems it can't run
     const r = await api.xnnpack(MATMUL);
@@ -88,7 +99,11 @@ describe('progressClock', () => {
   it('reports the fraction of the budget at most every PROGRESS_EVERY_MS, below 1', () => {
     let t = 1000;
     const seen: number[] = [];
-    const clock = progressClock(1000, (f) => seen.push(f), () => t);
+    const clock = progressClock(
+      1000,
+      (f) => seen.push(f),
+      () => t,
+    );
     expect(clock()).toBe(1000);
     t += PROGRESS_EVERY_MS / 2;
     clock();

@@ -47,7 +47,9 @@ describe('createKernelClient', () => {
     client = createKernelClient({ createWorker: nodeWorker, timeLimitMs: 200 });
     await client.init();
     expect(client.timeLimitMs).toBe(200);
-    const slow = await client.measure('p', 'sleep', { sleepMs: 400 } as never, { timeLimitMs: 2000 }).catch((e: Error) => e);
+    const slow = await client
+      .measure('p', 'sleep', { sleepMs: 400 } as never, { timeLimitMs: 2000 })
+      .catch((e: Error) => e);
     expect(slow).toMatchObject({ schedule: 'sleep' });
     const err = await client.measure('p', 'sleep', { sleepMs: 400 } as never).catch((e: Error) => e);
     expect(err).toBeInstanceOf(WorkerTimeoutError);
@@ -64,7 +66,10 @@ describe('createKernelClient', () => {
   it('forwards bandwidth and xnnpack; a runaway xnnpack call has its own limit and message', async () => {
     client = createKernelClient({ createWorker: nodeWorker, timeLimitMs: 5000, xnnpackTimeLimitMs: 300 });
     expect(await client.bandwidth()).toBe(5e10);
-    expect(await client.xnnpack('C[m,n] += A[m,k] * B[k,n]\nm=2, n=2, k=2')).toMatchObject({ gflops: 30, correct: true });
+    expect(await client.xnnpack('C[m,n] += A[m,k] * B[k,n]\nm=2, n=2, k=2')).toMatchObject({
+      gflops: 30,
+      correct: true,
+    });
     expect(await client.xnnpack('C[i] += A[i] * B[i]\ni=4')).toBeNull();
     const err = await client.xnnpack('hang').catch((e: Error) => e);
     expect(err).toBeInstanceOf(WorkerTimeoutError);

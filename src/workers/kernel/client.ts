@@ -8,7 +8,14 @@
 // lifecycle is supervisedWorker.ts's.
 import * as Comlink from 'comlink';
 import { supervisedWorker, type TimeLimit, type WorkerLike } from '../supervisedWorker.ts';
-import type { KernelMeasureOptions, KernelMeasurement, KernelWorkerApi, ProgressCallback, Target, XnnpackResult } from './protocol.ts';
+import type {
+  KernelMeasureOptions,
+  KernelMeasurement,
+  KernelWorkerApi,
+  ProgressCallback,
+  Target,
+  XnnpackResult,
+} from './protocol.ts';
 
 export { WorkerTimeoutError, type WorkerLike } from '../supervisedWorker.ts';
 
@@ -72,14 +79,22 @@ export function createKernelClient(options: KernelClientOptions = {}): KernelCli
     name: 'the kernel worker',
     // Loading the generator (also in a fresh worker after a restart) is not the kernel's time.
     init: (api) => api.init(),
-    initLimit: { ms: initTimeLimitMs, message: (limit) => `the kernel worker did not start within ${limit}; it was restarted` },
+    initLimit: {
+      ms: initTimeLimitMs,
+      message: (limit) => `the kernel worker did not start within ${limit}; it was restarted`,
+    },
     respawnAfterTimeout: true,
   });
 
-  const kernelLimit = (ms: number): TimeLimit => ({ ms, message: (limit) => `the kernel ran longer than ${limit}; the worker was restarted` });
+  const kernelLimit = (ms: number): TimeLimit => ({
+    ms,
+    message: (limit) => `the kernel ran longer than ${limit}; the worker was restarted`,
+  });
 
-  const kernelCall = <T>(invoke: (api: Comlink.Remote<KernelWorkerApi>) => Promise<T>, limit = kernelLimit(timeLimitMs)): Promise<T> =>
-    worker.serial(() => worker.call(invoke, limit));
+  const kernelCall = <T>(
+    invoke: (api: Comlink.Remote<KernelWorkerApi>) => Promise<T>,
+    limit = kernelLimit(timeLimitMs),
+  ): Promise<T> => worker.serial(() => worker.call(invoke, limit));
 
   return {
     init() {

@@ -53,7 +53,12 @@ export interface KernelWorkerApi {
    * generates, checks and times the kernel. DSL and schedule errors reject with DslError /
    * ScheduleError (name and message survive the trip through comlink).
    */
-  measure(problemText: string, scheduleText: string, options?: KernelMeasureOptions, onProgress?: ProgressCallback): Promise<KernelMeasurement>;
+  measure(
+    problemText: string,
+    scheduleText: string,
+    options?: KernelMeasureOptions,
+    onProgress?: ProgressCallback,
+  ): Promise<KernelMeasurement>;
   /** Peak GFLOPS (best sample) of the machine's SIMD multiply-add. */
   peak(): Promise<number>;
   /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel (runtime/bandwidth.ts). */

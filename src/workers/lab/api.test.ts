@@ -29,7 +29,11 @@ function api(delayMs = 0, fetchShipped = async () => shipped) {
       return f.gflops(...args);
     },
   };
-  return createLabApi({ loadTf: loadTfWasm, fetchShipped, measuring: async () => ({ oracle, peakGflops: async () => 20 }) });
+  return createLabApi({
+    loadTf: loadTfWasm,
+    fetchShipped,
+    measuring: async () => ({ oracle, peakGflops: async () => 20 }),
+  });
 }
 
 function replay(actions: readonly string[]): string {
@@ -46,7 +50,9 @@ function replay(actions: readonly string[]): string {
 describe('race', () => {
   it('runs every method in turn and streams its improvements, each replayable from the default', async () => {
     const events: RaceEvent[] = [];
-    const r = await api().race(TEXT, { methods: ['agent', 'greedy1', 'beam4bfs', 'random'], budgetMs: 300 }, (e) => events.push(e));
+    const r = await api().race(TEXT, { methods: ['agent', 'greedy1', 'beam4bfs', 'random'], budgetMs: 300 }, (e) =>
+      events.push(e),
+    );
     expect(r.cancelled).toBe(false);
     expect(r.defaultGflops).toBe(4);
     expect(r.runs.map((x) => x.method)).toEqual(['agent', 'greedy1', 'beam4bfs', 'random']);
@@ -60,7 +66,9 @@ describe('race', () => {
         expect(run.trace[i].elapsedMs).toBeGreaterThanOrEqual(run.trace[i - 1].elapsedMs);
       }
       for (const p of run.trace) expect(replay(p.actions)).toBe(p.schedule);
-      const streamed = events.filter((e) => e.kind === 'improve' && e.method === run.method).map((e) => (e as { point: unknown }).point);
+      const streamed = events
+        .filter((e) => e.kind === 'improve' && e.method === run.method)
+        .map((e) => (e as { point: unknown }).point);
       expect(streamed).toEqual(run.trace);
     }
     // beam4bfs looks at every schedule within reach: it finds n innermost (>= 8 GFLOPS).
@@ -90,7 +98,10 @@ describe('race', () => {
   });
 
   it('races the searches when the policy cannot be loaded, and says why the agent did not run', async () => {
-    const r = await api(0, () => Promise.reject(new Error('could not fetch the agent model.json: 404'))).race(TEXT, { methods: ['agent', 'greedy1'], budgetMs: 100 });
+    const r = await api(0, () => Promise.reject(new Error('could not fetch the agent model.json: 404'))).race(TEXT, {
+      methods: ['agent', 'greedy1'],
+      budgetMs: 100,
+    });
     expect(r.runs[0]).toMatchObject({ method: 'agent', error: 'could not fetch the agent model.json: 404', trace: [] });
     expect(r.runs[1].error).toBeUndefined();
     expect(r.runs[1].trace.length).toBeGreaterThan(0);
@@ -105,7 +116,9 @@ describe('race', () => {
   });
 
   it('refuses unknown methods and budgets that are not positive', async () => {
-    await expect(api().race(TEXT, { methods: ['nope' as 'agent'], budgetMs: 100 })).rejects.toThrow(/unknown method 'nope'/);
+    await expect(api().race(TEXT, { methods: ['nope' as 'agent'], budgetMs: 100 })).rejects.toThrow(
+      /unknown method 'nope'/,
+    );
     await expect(api().race(TEXT, { budgetMs: 0 })).rejects.toThrow(/budget must be positive/);
     await expect(api().race('C[m] +=', { budgetMs: 10 })).rejects.toThrow();
   });

@@ -15,7 +15,13 @@ import { CachingOracle, peakGflopsOnce, RuntimeOracle, type GflopsOracle } from 
 import { FeatureMlp, type ModelFiles } from '../../agent/policy.ts';
 import { agentTune } from '../../agent/rollout.ts';
 import { runSearch, SEARCH_METHODS, type SearchPoint } from '../../agent/search.ts';
-import { DEFAULT_RACE_METHODS, type LabWorkerApi, type MethodRun, type RaceMethod, type RacePoint } from './protocol.ts';
+import {
+  DEFAULT_RACE_METHODS,
+  type LabWorkerApi,
+  type MethodRun,
+  type RaceMethod,
+  type RacePoint,
+} from './protocol.ts';
 import { errorMessage } from '../../core/errors.ts';
 
 export const RACE_METHODS: readonly RaceMethod[] = ['agent', ...SEARCH_METHODS];
@@ -44,7 +50,10 @@ export class CancelledError extends Error {
 const defaultMeasuring = async () => {
   const codegen = await loadCodegen();
   const target = detectTarget();
-  return { oracle: new RuntimeOracle(codegen, target) as GflopsOracle, peakGflops: () => peakGflopsOnce(codegen, target) };
+  return {
+    oracle: new RuntimeOracle(codegen, target) as GflopsOracle,
+    peakGflops: () => peakGflopsOnce(codegen, target),
+  };
 };
 
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -59,7 +68,8 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
 
   const measure = () => (measuring ??= (deps.measuring ?? defaultMeasuring)());
   const policyOf = async (files: ModelFiles | null | undefined): Promise<FeatureMlp> => {
-    await (tf ??= deps.loadTf());
+    tf ??= deps.loadTf();
+    await tf;
     if (!files) {
       shipped ??= deps.fetchShipped();
       shipped.catch(() => (shipped = null));
@@ -90,13 +100,20 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
     return stop;
   };
 
-  const point = (p: SearchPoint): RacePoint => ({ gflops: p.gflops, elapsedMs: p.elapsedMs, schedule: printSchedule(p.schedule), actions: [...p.actions] });
+  const point = (p: SearchPoint): RacePoint => ({
+    gflops: p.gflops,
+    elapsedMs: p.elapsedMs,
+    schedule: printSchedule(p.schedule),
+    actions: [...p.actions],
+  });
 
   return {
     async race(problemText, options, onEvent) {
       const problem = parseProblemText(problemText);
       const methods = options.methods ?? DEFAULT_RACE_METHODS;
-      for (const m of methods) if (!RACE_METHODS.includes(m)) throw new Error(`unknown method '${m}'; the methods are ${RACE_METHODS.join(', ')}`);
+      for (const m of methods)
+        if (!RACE_METHODS.includes(m))
+          throw new Error(`unknown method '${m}'; the methods are ${RACE_METHODS.join(', ')}`);
       if (!(options.budgetMs > 0)) throw new Error(`the time budget must be positive, got ${options.budgetMs} ms`);
       const flag = begin();
       try {
@@ -148,7 +165,12 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
                 r.trace.forEach(record);
                 Object.assign(run, { evaluations: r.evaluations });
               } else {
-                const r = await runSearch(method, problem, methodOracle, { budgetMs: options.budgetMs, seed: options.seed ?? 1, now, onImprove: record });
+                const r = await runSearch(method, problem, methodOracle, {
+                  budgetMs: options.budgetMs,
+                  seed: options.seed ?? 1,
+                  now,
+                  onImprove: record,
+                });
                 Object.assign(run, { evaluations: r.evaluations, budgetSpent: r.budgetSpent });
               }
             } catch (e) {

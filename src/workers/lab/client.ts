@@ -4,13 +4,25 @@
 // The lifecycle is the shared supervisedWorker.ts.
 import * as Comlink from 'comlink';
 import { formatLimit, supervisedWorker, type WorkerLike } from '../supervisedWorker.ts';
-import type { FineTuneEvent, LabFineTuneOptions, LabFineTuneResult, LabWorkerApi, RaceEvent, RaceOptions, RaceResult } from './protocol.ts';
+import type {
+  FineTuneEvent,
+  LabFineTuneOptions,
+  LabFineTuneResult,
+  LabWorkerApi,
+  RaceEvent,
+  RaceOptions,
+  RaceResult,
+} from './protocol.ts';
 
 export type LabWorkerLike = WorkerLike;
 
 export interface LabClient {
   race(problemText: string, options: RaceOptions, onEvent?: (e: RaceEvent) => void): Promise<RaceResult>;
-  fineTune(problemText: string, options: LabFineTuneOptions, onEvent?: (e: FineTuneEvent) => void): Promise<LabFineTuneResult>;
+  fineTune(
+    problemText: string,
+    options: LabFineTuneOptions,
+    onEvent?: (e: FineTuneEvent) => void,
+  ): Promise<LabFineTuneResult>;
   cancel(): void;
   terminate(): void;
 }
@@ -27,7 +39,10 @@ function defaultCreateWorker(): LabWorkerLike {
 
 export function createLabClient(options: LabClientOptions = {}): LabClient {
   const grace = options.cancelGraceMs ?? 5000;
-  const worker = supervisedWorker<LabWorkerApi>({ create: options.createWorker ?? defaultCreateWorker, name: "the agent lab's worker" });
+  const worker = supervisedWorker<LabWorkerApi>({
+    create: options.createWorker ?? defaultCreateWorker,
+    name: "the agent lab's worker",
+  });
 
   /** The run in progress, if any. */
   let running: Promise<unknown> | null = null;
@@ -47,10 +62,16 @@ export function createLabClient(options: LabClientOptions = {}): LabClient {
 
   return {
     race(problemText, raceOptions, onEvent) {
-      return call((api) => (onEvent ? api.race(problemText, raceOptions, Comlink.proxy(onEvent)) : api.race(problemText, raceOptions)));
+      return call((api) =>
+        onEvent ? api.race(problemText, raceOptions, Comlink.proxy(onEvent)) : api.race(problemText, raceOptions),
+      );
     },
     fineTune(problemText, fineOptions, onEvent) {
-      return call((api) => (onEvent ? api.fineTune(problemText, fineOptions, Comlink.proxy(onEvent)) : api.fineTune(problemText, fineOptions)));
+      return call((api) =>
+        onEvent
+          ? api.fineTune(problemText, fineOptions, Comlink.proxy(onEvent))
+          : api.fineTune(problemText, fineOptions),
+      );
     },
     cancel() {
       const api = worker.api();

@@ -69,7 +69,11 @@ export type LabFineTuneResult = Omit<FineTuneResult, 'policy'> & { peakGflops: n
 
 export interface LabWorkerApi {
   race(problemText: string, options: RaceOptions, onEvent?: (e: RaceEvent) => void): Promise<RaceResult>;
-  fineTune(problemText: string, options: LabFineTuneOptions, onEvent?: (e: FineTuneEvent) => void): Promise<LabFineTuneResult>;
+  fineTune(
+    problemText: string,
+    options: LabFineTuneOptions,
+    onEvent?: (e: FineTuneEvent) => void,
+  ): Promise<LabFineTuneResult>;
   /** Stops the run in progress (no-op when none runs). */
   cancel(): void;
 }

@@ -11,7 +11,10 @@ import { fetchShippedPolicy } from '../../agent/shippedPolicy.ts';
 const api = createLabApi({ loadTf: loadTfWasmBrowser, fetchShipped: () => fetchShippedPolicy() });
 
 /** Calls a proxied callback without waiting for the page; releases it when `run` ends. */
-async function withRemote<E, T>(callback: ((e: E) => void) | undefined, run: (emit?: (e: E) => void) => Promise<T>): Promise<T> {
+async function withRemote<E, T>(
+  callback: ((e: E) => void) | undefined,
+  run: (emit?: (e: E) => void) => Promise<T>,
+): Promise<T> {
   if (!callback) return run();
   const remote = callback as unknown as Comlink.Remote<(e: unknown) => void>;
   try {
@@ -24,9 +27,14 @@ async function withRemote<E, T>(callback: ((e: E) => void) | undefined, run: (em
 }
 
 const exposed: LabWorkerApi = {
-  race: (problemText, options, onEvent) => withRemote<RaceEvent, Awaited<ReturnType<LabWorkerApi['race']>>>(onEvent, (emit) => api.race(problemText, options, emit)),
+  race: (problemText, options, onEvent) =>
+    withRemote<RaceEvent, Awaited<ReturnType<LabWorkerApi['race']>>>(onEvent, (emit) =>
+      api.race(problemText, options, emit),
+    ),
   fineTune: (problemText, options, onEvent) =>
-    withRemote<FineTuneEvent, Awaited<ReturnType<LabWorkerApi['fineTune']>>>(onEvent, (emit) => api.fineTune(problemText, options, emit)),
+    withRemote<FineTuneEvent, Awaited<ReturnType<LabWorkerApi['fineTune']>>>(onEvent, (emit) =>
+      api.fineTune(problemText, options, emit),
+    ),
   cancel: () => api.cancel(),
 };
 
