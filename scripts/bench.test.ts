@@ -7,11 +7,15 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function bench(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', 'scripts/bench.ts', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 110_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--experimental-wasm-relaxed-simd', '--import', 'tsx', 'scripts/bench.ts', ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 110_000,
+    },
+  );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -63,8 +67,14 @@ describe('bench arguments', () => {
   });
 
   it('rejects a bad --threads', () => {
-    expectBadInput(bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--threads', '0'), /--threads must be a positive integer, got '0'/);
-    expectBadInput(bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--threads', '65'), /--threads wants at most 64 threads, got 65/);
+    expectBadInput(
+      bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--threads', '0'),
+      /--threads must be a positive integer, got '0'/,
+    );
+    expectBadInput(
+      bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--threads', '65'),
+      /--threads wants at most 64 threads, got 65/,
+    );
   });
 
   it('prints usage with --help', () => {
@@ -202,21 +212,55 @@ describe('bench output', () => {
 
   it('with --threads 2: the schedules on 2 threads, parallelized where needed, the 2-thread peak and ort-mlas', () => {
     const r = bench(
-      '--op', MATMUL, '--sizes', 'm=24,n=20,k=9', '--schedule', 'm n k m:2 n:8', '--schedule', 'k m n',
-      '--threads', '2', '--rounds', '2', '--samples', '2', '--compile-reps', '1', '--json',
+      '--op',
+      MATMUL,
+      '--sizes',
+      'm=24,n=20,k=9',
+      '--schedule',
+      'm n k m:2 n:8',
+      '--schedule',
+      'k m n',
+      '--threads',
+      '2',
+      '--rounds',
+      '2',
+      '--samples',
+      '2',
+      '--compile-reps',
+      '1',
+      '--json',
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout).rows as { impl: string; threads: number; schedule?: string; correct: boolean; gflops: number; ranges?: unknown }[];
+    const rows = JSON.parse(r.stdout).rows as {
+      impl: string;
+      threads: number;
+      schedule?: string;
+      correct: boolean;
+      gflops: number;
+      ranges?: unknown;
+    }[];
     expect(rows.map((row) => `${row.impl}/${row.threads}`)).toEqual([
-      'naive-js/1', 'default/1', 'schedule/1', 'schedule/1', 'schedule/2', 'schedule/2', 'xnnpack/1', 'peak/1', 'peak/2', 'ort-mlas/2',
+      'naive-js/1',
+      'default/1',
+      'schedule/1',
+      'schedule/1',
+      'schedule/2',
+      'schedule/2',
+      'xnnpack/1',
+      'peak/1',
+      'peak/2',
+      'ort-mlas/2',
     ]);
     for (const row of rows) {
       expect(row.correct).toBe(true);
       expect(row.gflops).toBeGreaterThan(0);
     }
     expect(rows[4].schedule).toBe('||m:12 n:2 r4 k:9 m:2 n:8');
-    expect(rows[4].ranges).toEqual([[0, 6], [6, 12]]);
+    expect(rows[4].ranges).toEqual([
+      [0, 6],
+      [6, 12],
+    ]);
     // k is outermost: no loop may run in parallel, so the kernel runs whole on one thread.
     expect(rows[5].schedule).toBe('k:9 m:24 n:20');
     expect(rows[5].ranges).toBeNull();

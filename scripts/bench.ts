@@ -22,8 +22,25 @@
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
 import { MAX_THREADS } from '../src/runtime/threads.ts';
-import { UsageError, fmt, fmtGflops, median, parseFlags, positiveInt, positiveNumber, runScript, table } from './cli.ts';
-import { DEFAULT_MAX_GFLOP, DEFAULT_NAIVE_GFLOP, PROGRESS_FLOPS, Progress, checkWork, naiveSampleSizes } from './workLimit.ts';
+import {
+  UsageError,
+  fmt,
+  fmtGflops,
+  median,
+  parseFlags,
+  positiveInt,
+  positiveNumber,
+  runScript,
+  table,
+} from './cli.ts';
+import {
+  DEFAULT_MAX_GFLOP,
+  DEFAULT_NAIVE_GFLOP,
+  PROGRESS_FLOPS,
+  Progress,
+  checkWork,
+  naiveSampleSizes,
+} from './workLimit.ts';
 
 const USAGE =
   'usage: npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... ' +
@@ -240,8 +257,11 @@ async function run(args: Args): Promise<number> {
 
   // Rows compared with each other are timed in interleaved rounds (best of the rounds), so that
   // load coming and going on a shared machine favours none of them.
-  const pool = args.threads > 1 ? (await import('../src/runtime/nodeThreads.ts')).createNodeThreadPool(args.threads) : null;
-  const shared = pool ? (await import('../src/runtime/measureThreads.ts')).allocateSharedBuffers(problem, args.seed) : null;
+  const pool =
+    args.threads > 1 ? (await import('../src/runtime/nodeThreads.ts')).createNodeThreadPool(args.threads) : null;
+  const shared = pool
+    ? (await import('../src/runtime/measureThreads.ts')).allocateSharedBuffers(problem, args.seed)
+    : null;
   const rounds: Row[][] = [];
   try {
     for (let round = 0; round < args.rounds; round++) {
@@ -263,7 +283,10 @@ async function run(args: Args): Promise<number> {
       const m = await measureSchedule(codegen, problem, schedule, target, { buffers, timing });
       oneThread.push({ ...kernelRow('schedule', m, 1), ...(first ? await compileTimes(schedule) : {}) });
       if (pool && shared) {
-        const t = await measureScheduleOnThreads(codegen, problem, parallelized(schedule), target, pool, { buffers: shared, timing });
+        const t = await measureScheduleOnThreads(codegen, problem, parallelized(schedule), target, pool, {
+          buffers: shared,
+          timing,
+        });
         nThreads.push({ ...kernelRow('schedule', t, pool.threads), ranges: t.ranges });
       }
     }
@@ -287,7 +310,13 @@ async function run(args: Args): Promise<number> {
     out.push({ impl: 'peak', threads: 1, gflops: peak.gflops, gflops_median: peak.gflopsMedian, correct: true });
     if (pool) {
       const peakN = await measurePeakOnThreads(codegen, target, pool, timing);
-      out.push({ impl: 'peak', threads: pool.threads, gflops: peakN.gflops, gflops_median: peakN.gflopsMedian, correct: true });
+      out.push({
+        impl: 'peak',
+        threads: pool.threads,
+        gflops: peakN.gflops,
+        gflops_median: peakN.gflopsMedian,
+        correct: true,
+      });
       if (matmulShape(problem)) {
         const { measureOrtMatmul } = await import('../src/runtime/ortMatmul.ts');
         const o = await measureOrtMatmul(problem, buffers, pool.threads, { timing });
@@ -311,7 +340,9 @@ async function run(args: Args): Promise<number> {
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ op: args.op, sizes: args.sizes, rows })}\n`);
   } else {
-    process.stdout.write(renderTable(problem.op, args.sizes, problem.flops, target.relaxedSimd, rows, args.compileReps, args.threads));
+    process.stdout.write(
+      renderTable(problem.op, args.sizes, problem.flops, target.relaxedSimd, rows, args.compileReps, args.threads),
+    );
   }
 
   const wrong = rows.filter((r) => !r.correct);
@@ -323,7 +354,15 @@ async function run(args: Args): Promise<number> {
   return wrong.length > 0 ? 1 : 0;
 }
 
-function renderTable(op: string, sizes: string, flops: number, relaxed: boolean, rows: Row[], reps: number, threads: number): string {
+function renderTable(
+  op: string,
+  sizes: string,
+  flops: number,
+  relaxed: boolean,
+  rows: Row[],
+  reps: number,
+  threads: number,
+): string {
   const threaded = threads > 1;
   const xnn = rows.find((r) => r.impl === 'xnnpack')?.gflops ?? null;
   const ort = rows.find((r) => r.impl === 'ort-mlas')?.gflops ?? null;
@@ -357,7 +396,12 @@ function renderTable(op: string, sizes: string, flops: number, relaxed: boolean,
       fmtGflops(r.gflops_median),
       r.correct ? 'yes' : 'NO',
       // ort-mlas runs on N threads: only rows on N threads are compared with it.
-      ...(threaded ? [ratio(r.gflops, oneThread(r)), isPeak || r.impl === 'ort-mlas' || r.threads !== threads ? '' : ratio(r.gflops, ort)] : []),
+      ...(threaded
+        ? [
+            ratio(r.gflops, oneThread(r)),
+            isPeak || r.impl === 'ort-mlas' || r.threads !== threads ? '' : ratio(r.gflops, ort),
+          ]
+        : []),
       isPeak ? '' : ratio(r.gflops, xnn),
       peak !== null && r.gflops !== null && !isPeak ? `${fmt((100 * r.gflops) / peak, 1)}%` : '',
       r.impl === 'naive-js' || r.impl === 'default' || r.impl === 'schedule' ? (r.schedule ?? '') : '',

@@ -117,10 +117,14 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
   );
   if (raw.tailPaths > 1) notes.push(`Tails: ${raw.tailPaths - 1} extra copies of loop bodies for partial iterations.`);
   const parallelLoop = raw.parallelLoop >= 0 ? schedule.loops[raw.parallelLoop] : undefined;
-  const parallel = parallelLoop ? { loop: raw.parallelLoop, text: loopText(parallelLoop), iterations: raw.parallelIterations } : null;
+  const parallel = parallelLoop
+    ? { loop: raw.parallelLoop, text: loopText(parallelLoop), iterations: raw.parallelIterations }
+    : null;
   if (parallel) {
     const tail = parallelLoop?.tail ? ` (the last one is the tail of ${parallelLoop.tail})` : '';
-    notes.push(`${parallel.text} runs in parallel: its ${parallel.iterations} iterations${tail} are divided among the threads.`);
+    notes.push(
+      `${parallel.text} runs in parallel: its ${parallel.iterations} iterations${tail} are divided among the threads.`,
+    );
   }
   return {
     vectorizedVariable: v,

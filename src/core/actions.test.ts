@@ -41,9 +41,20 @@ describe('action lists', () => {
     expect(MAX_LOOPS).toBe(10);
     expect([...SPLIT_FACTORS]).toEqual([2, 4, 8, 16, 32, 64, 128, 256]);
     expect(ALL_ACTIONS).toEqual([
-      'up', 'down', 'swap_up', 'swap_down',
-      'split_2', 'split_4', 'split_8', 'split_16', 'split_32', 'split_64', 'split_128', 'split_256',
-      'merge', 'parallel',
+      'up',
+      'down',
+      'swap_up',
+      'swap_down',
+      'split_2',
+      'split_4',
+      'split_8',
+      'split_16',
+      'split_32',
+      'split_64',
+      'split_128',
+      'split_256',
+      'merge',
+      'parallel',
     ]);
     expect(AGENT_ACTIONS).toEqual(['up', 'down', 'swap_up', 'swap_down', 'split_4', 'split_8', 'split_16']);
   });
@@ -163,7 +174,9 @@ describe('parallel', () => {
     expect(first.ok && first.note).toBe(undefined);
   });
   it('is refused on a reduction loop and inside one, with the reason', () => {
-    expect(reason(mm, at(mm, 'm n k', 2), 'parallel')).toBe("can't run k:256 in parallel: k is summed over: two threads would add into the same C at once");
+    expect(reason(mm, at(mm, 'm n k', 2), 'parallel')).toBe(
+      "can't run k:256 in parallel: k is summed over: two threads would add into the same C at once",
+    );
     expect(reason(mm, at(mm, 'm k n', 2), 'parallel')).toBe(
       "can't run n:256 in parallel: the parallel loop must be outside every reduction loop, and n is inside k, which is summed over: every k iteration would have to wait for all threads",
     );
@@ -173,7 +186,9 @@ describe('parallel', () => {
       "can't run n:8 in parallel: it is the innermost loop, whose iterations are the SIMD lanes of one thread; run an outer loop in parallel",
     );
     expect(show(apply(elementwise, at(elementwise, 'm n', 0), 'parallel'))).toBe('||m:8 n:8 @0');
-    expect(reason(elementwise, at(elementwise, 'n ||m m:4', 2), 'merge')).toMatch(/^can't merge m:4: the parallel loop \|\|m:8 would be left where it is the innermost loop/);
+    expect(reason(elementwise, at(elementwise, 'n ||m m:4', 2), 'merge')).toMatch(
+      /^can't merge m:4: the parallel loop \|\|m:8 would be left where it is the innermost loop/,
+    );
   });
   it('stays with its loop: swaps carry it, splits keep it on the outer loop, merges on the merged loop', () => {
     const s = at(mm, '||m n k', 0);
@@ -186,7 +201,9 @@ describe('parallel', () => {
     expect(reason(mm, at(mm, 'm ||n k', 1), 'swap_down')).toBe(
       "can't swap ||n:256 below k:256: the parallel loop must be outside every reduction loop, and n is inside k, which is summed over: every k iteration would have to wait for all threads; run ||n:256 on one thread first (parallel on it again)",
     );
-    expect(reason(mm, at(mm, 'm ||n k', 2), 'swap_up')).toMatch(/^can't swap k:256 above \|\|n:256: .*run \|\|n:256 on one thread first/);
+    expect(reason(mm, at(mm, 'm ||n k', 2), 'swap_up')).toMatch(
+      /^can't swap k:256 above \|\|n:256: .*run \|\|n:256 on one thread first/,
+    );
     expect(show(apply(mm, at(mm, 'm n k', 1), 'swap_down'))).toBe('m:256 k:256 n:256 @2');
   });
 });
@@ -202,7 +219,22 @@ describe('legalActions / actionMask', () => {
       reason: 'the cursor is already on the outermost loop',
     });
     expect(legal.find((l) => l.action === 'split_256')).toEqual({ action: 'split_256', ok: true });
-    expect(actionMask(mm, s)).toEqual([false, true, false, true, true, true, true, true, true, true, true, true, false, true]);
+    expect(actionMask(mm, s)).toEqual([
+      false,
+      true,
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      true,
+    ]);
     expect(actionMask(mm, at(mm, 'm m:8 n k', 1), AGENT_ACTIONS)).toEqual([true, true, false, true, true, true, false]);
     expect(legalActions(mm, s, ['down']).length).toBe(1);
   });

@@ -88,7 +88,9 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       const why = p >= 0 ? parallelIssue(problem, next, p) : null;
       if (why) {
         const marked = loopText(here.parallel ? here : there);
-        return fail(`can't swap ${name} ${up ? 'above' : 'below'} ${loopText(there)}: ${why}; run ${marked} on one thread first (parallel on it again)`);
+        return fail(
+          `can't swap ${name} ${up ? 'above' : 'below'} ${loopText(there)}: ${why}; run ${marked} on one thread first (parallel on it again)`,
+        );
       }
       return withLoops(next, other);
     }
@@ -101,7 +103,10 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       const step = steps[c];
       const extent = extents[j];
       const next = copy();
-      next[j] = withMark({ variable: here.variable, trip: Math.floor(extent / step), tail: extent % step }, loops[j].parallel || here.parallel);
+      next[j] = withMark(
+        { variable: here.variable, trip: Math.floor(extent / step), tail: extent % step },
+        loops[j].parallel || here.parallel,
+      );
       next.splice(c, 1);
       const p = parallelLoopIndex({ loops: next });
       const why = p >= 0 ? parallelIssue(problem, next, p) : null;
@@ -121,7 +126,8 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       if (was >= 0) delete next[was].parallel;
       next[c].parallel = true;
       const result = withLoops(next, c);
-      if (was >= 0 && result.ok) result.note = `${loopText(loops[was])} runs on one thread again: one loop at a time runs in parallel`;
+      if (was >= 0 && result.ok)
+        result.note = `${loopText(loops[was])} runs on one thread again: one loop at a time runs in parallel`;
       return result;
     }
     default: {
@@ -140,7 +146,10 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       next.splice(
         c,
         1,
-        withMark({ variable: here.variable, trip: Math.floor(extent / outerStep), tail: extent % outerStep }, here.parallel),
+        withMark(
+          { variable: here.variable, trip: Math.floor(extent / outerStep), tail: extent % outerStep },
+          here.parallel,
+        ),
         { variable: here.variable, trip: f, tail: 0 },
       );
       return withLoops(next, c);

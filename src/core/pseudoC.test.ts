@@ -79,14 +79,28 @@ describe('scheduleToC', () => {
 
 const gcc = spawnSync('gcc', ['--version'], { encoding: 'utf8' });
 const hasGcc = gcc.status === 0;
-if (!hasGcc) console.warn('pseudoC.test.ts: gcc not found on PATH; skipping the tests that compile and run the exported C');
+if (!hasGcc)
+  console.warn('pseudoC.test.ts: gcc not found on PATH; skipping the tests that compile and run the exported C');
 /** With OpenMP the parallel loops really run on threads; without it the pragmas must still compile. */
-const openmpFlag = hasGcc && spawnSync('gcc', ['-fopenmp', '-x', 'c', '-E', '-'], { input: '', encoding: 'utf8' }).status === 0 ? '-fopenmp' : '-Wno-unknown-pragmas';
+const openmpFlag =
+  hasGcc && spawnSync('gcc', ['-fopenmp', '-x', 'c', '-E', '-'], { input: '', encoding: 'utf8' }).status === 0
+    ? '-fopenmp'
+    : '-Wno-unknown-pragmas';
 
 /** Schedules reached by seeded random actions from the default (splits, swaps, merges). */
 function randomSchedules(problem: Problem, count: number, seed: number): Schedule[] {
   const rand = seededRandom(seed);
-  const actions: Action[] = ['up', 'down', 'swap_up', 'swap_down', 'split_2', 'split_4', 'split_8', 'merge', 'parallel'];
+  const actions: Action[] = [
+    'up',
+    'down',
+    'swap_up',
+    'swap_down',
+    'split_2',
+    'split_4',
+    'split_8',
+    'merge',
+    'parallel',
+  ];
   const seen = new Map<string, Schedule>();
   for (let run = 0; run < count * 4 && seen.size < count; run++) {
     let st: NestState = { schedule: defaultSchedule(problem), cursor: 0 };
@@ -131,9 +145,24 @@ function runWithGcc(problem: Problem, schedules: Schedule[], init: Float32Array[
   const dir = mkdtempSync(join(tmpdir(), 'looplab-c-'));
   try {
     writeFileSync(join(dir, 'k.c'), src.join('\n'));
-    const cc = spawnSync('gcc', ['-std=c99', '-pedantic', '-Wall', '-Wextra', '-Werror', openmpFlag, '-O1', '-o', join(dir, 'k'), join(dir, 'k.c')], {
-      encoding: 'utf8',
-    });
+    const cc = spawnSync(
+      'gcc',
+      [
+        '-std=c99',
+        '-pedantic',
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        openmpFlag,
+        '-O1',
+        '-o',
+        join(dir, 'k'),
+        join(dir, 'k.c'),
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (cc.status !== 0) throw new Error(`gcc failed:\n${cc.stderr}`);
     const run = spawnSync(join(dir, 'k'), [], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (run.status !== 0) throw new Error(`the compiled kernels failed: ${run.stderr}`);
@@ -157,7 +186,21 @@ describe('scheduleToC: parallel loops', () => {
 
 describe.skipIf(!hasGcc)('scheduleToC compiled with gcc and run (matches the core reference)', () => {
   const cases: [string, string, string, string[]][] = [
-    ['matmul with tails', MATMUL, 'm=7, n=10, k=6', ['m n k', 'm n k m:2 n:4', 'm:2 r1 n k m:3', 'm m:2 r1 n k m:2', 'n k m n:3 r1 m:2 n:2', '||m:2 r1 n k m:3', 'm:1 r2 ||m:2 r1 n k m:2', 'n ||m n:2 k']],
+    [
+      'matmul with tails',
+      MATMUL,
+      'm=7, n=10, k=6',
+      [
+        'm n k',
+        'm n k m:2 n:4',
+        'm:2 r1 n k m:3',
+        'm m:2 r1 n k m:2',
+        'n k m n:3 r1 m:2 n:2',
+        '||m:2 r1 n k m:3',
+        'm:1 r2 ||m:2 r1 n k m:2',
+        'n ||m n:2 k',
+      ],
+    ],
     ['batched matmul', 'C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=2, m=5, n=6, k=3', ['b m n k', 'n b k m n:4']],
     [
       'conv',

@@ -153,24 +153,39 @@ describe('parallel mark', () => {
       expect(parseSchedule(problem, printSchedule(s))).toEqual(s);
     }
     expect(parseSchedule(mm256, '||m n k').loops[0]).toEqual({ variable: 'm', trip: 256, tail: 0, parallel: true });
-    expect(parseSchedule(mm97, '||m:24r1 m:4 n k').loops[0]).toEqual({ variable: 'm', trip: 24, tail: 1, parallel: true });
+    expect(parseSchedule(mm97, '||m:24r1 m:4 n k').loops[0]).toEqual({
+      variable: 'm',
+      trip: 24,
+      tail: 1,
+      parallel: true,
+    });
     expect(parseSchedule(mm256, 'm n k').loops[0]).not.toHaveProperty('parallel');
   });
   it('refuses a second mark, a reduction, a loop inside a reduction and a bare mark', () => {
-    expect(errorOf(() => parseSchedule(mm256, '||m ||n k')).message).toBe("col 5: only one loop may be parallel, and '||m' already is; remove one '||'");
+    expect(errorOf(() => parseSchedule(mm256, '||m ||n k')).message).toBe(
+      "col 5: only one loop may be parallel, and '||m' already is; remove one '||'",
+    );
     expect(errorOf(() => parseSchedule(mm256, 'm n ||k')).message).toBe(
       "col 5: '||k' can't run in parallel: k is summed over: two threads would add into the same C at once; remove '||' or move the loop",
     );
-    expect(errorOf(() => parseSchedule(mm256, 'k ||m n')).message).toMatch(/^col 3: '\|\|m' can't run in parallel: the parallel loop must be outside every reduction loop, and m is inside k/);
-    expect(errorOf(() => parseSchedule(mm256, '|| m n k')).message).toBe("col 1: '||' marks no loop; write it right before the loop, like '||m'");
+    expect(errorOf(() => parseSchedule(mm256, 'k ||m n')).message).toMatch(
+      /^col 3: '\|\|m' can't run in parallel: the parallel loop must be outside every reduction loop, and m is inside k/,
+    );
+    expect(errorOf(() => parseSchedule(mm256, '|| m n k')).message).toBe(
+      "col 1: '||' marks no loop; write it right before the loop, like '||m'",
+    );
     expect(errorOf(() => parseSchedule(mm97, 'm:24 ||r1 m:4 n k')).col).toBe(6);
   });
   it('points at the tail of a marked loop', () => {
     expect(errorOf(() => parseSchedule(mm97, '||m:24r2 m:4 n k')).col).toBe(7);
   });
   it('stored schedules are validated the same way', () => {
-    expect(validateSchedule(mm256, { loops: [L('m', 256), L('n', 256), { ...L('k', 256), parallel: true }] })).toMatch(/^loop 3: '\|\|k:256' can't run in parallel/);
-    expect(validateSchedule(mm256, { loops: [{ ...L('m', 256), parallel: true }, L('n', 256), L('k', 256)] })).toBeNull();
+    expect(validateSchedule(mm256, { loops: [L('m', 256), L('n', 256), { ...L('k', 256), parallel: true }] })).toMatch(
+      /^loop 3: '\|\|k:256' can't run in parallel/,
+    );
+    expect(
+      validateSchedule(mm256, { loops: [{ ...L('m', 256), parallel: true }, L('n', 256), L('k', 256)] }),
+    ).toBeNull();
   });
 });
 

@@ -47,7 +47,11 @@ export function parallelLoopIndex(schedule: Schedule): number {
  * output variables may enclose it (a reduction loop around it would need every thread to finish
  * before its next iteration). The innermost loop is vectorized, so it is never the parallel one.
  */
-export function parallelIssue(problem: Problem, loops: readonly Pick<Loop, 'variable'>[], index: number): string | null {
+export function parallelIssue(
+  problem: Problem,
+  loops: readonly Pick<Loop, 'variable'>[],
+  index: number,
+): string | null {
   const { variable } = loops[index];
   const out = problem.output.name;
   if (problem.reductionVariables.includes(variable)) {
@@ -121,7 +125,10 @@ export function deriveOuterLoops(problem: Problem, schedule: Schedule): Schedule
       if (seen.has(loop.variable)) return { ...loop };
       seen.add(loop.variable);
       const size = problem.sizes[loop.variable];
-      return withMark({ variable: loop.variable, trip: Math.floor(size / steps[i]), tail: size % steps[i] }, loop.parallel);
+      return withMark(
+        { variable: loop.variable, trip: Math.floor(size / steps[i]), tail: size % steps[i] },
+        loop.parallel,
+      );
     }),
   };
 }
@@ -191,12 +198,21 @@ function checkEntries(problem: Problem, entries: Entry[]): { loops: Loop[] } | {
   const marked = entries.flatMap((e, i) => (e.parallel ? [i] : []));
   if (marked.length > 1) {
     return {
-      issue: { index: marked[1], message: `only one loop may be parallel, and '${entryText(entries[marked[0]])}' already is; remove one '${PARALLEL_MARK}'` },
+      issue: {
+        index: marked[1],
+        message: `only one loop may be parallel, and '${entryText(entries[marked[0]])}' already is; remove one '${PARALLEL_MARK}'`,
+      },
     };
   }
   if (marked.length === 1) {
     const why = parallelIssue(problem, entries, marked[0]);
-    if (why) return { issue: { index: marked[0], message: `'${entryText(entries[marked[0]])}' can't run in parallel: ${why}; remove '${PARALLEL_MARK}' or move the loop` } };
+    if (why)
+      return {
+        issue: {
+          index: marked[0],
+          message: `'${entryText(entries[marked[0]])}' can't run in parallel: ${why}; remove '${PARALLEL_MARK}' or move the loop`,
+        },
+      };
   }
   const first = new Map<string, number>();
   entries.forEach((e, i) => {
@@ -293,11 +309,17 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
     const parallel = tok.text.startsWith(PARALLEL_MARK);
     const t = parallel ? tok.text.slice(PARALLEL_MARK.length) : tok.text;
     if (parallel && t.length === 0) {
-      throw new ScheduleError(tok.col, `'${PARALLEL_MARK}' marks no loop; write it right before the loop, like '${PARALLEL_MARK}${problem.variables[0]}'`);
+      throw new ScheduleError(
+        tok.col,
+        `'${PARALLEL_MARK}' marks no loop; write it right before the loop, like '${PARALLEL_MARK}${problem.variables[0]}'`,
+      );
     }
     const tailTok = TAIL_TOKEN.exec(t);
     if (tailTok && parallel) {
-      throw new ScheduleError(tok.col, `'${PARALLEL_MARK}' marks a tail; write it before the loop, like '${PARALLEL_MARK}${problem.variables[0]}:24 r1'`);
+      throw new ScheduleError(
+        tok.col,
+        `'${PARALLEL_MARK}' marks a tail; write it before the loop, like '${PARALLEL_MARK}${problem.variables[0]}:24 r1'`,
+      );
     }
     if (tailTok) {
       const prev = entries[entries.length - 1];
@@ -344,7 +366,10 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
       cols.push({ loop: tok.col, tail: tok.col + tok.text.length - rest.length + num[1].length });
       continue;
     }
-    throw new ScheduleError(tok.col, `can't read '${excerpt(tok.text)}'; write loops as 'var' or 'var:trip' and tails as 'r1', like 'm:24 r1 n k'`);
+    throw new ScheduleError(
+      tok.col,
+      `can't read '${excerpt(tok.text)}'; write loops as 'var' or 'var:trip' and tails as 'r1', like 'm:24 r1 n k'`,
+    );
   }
   const result = checkEntries(problem, entries);
   if ('issue' in result) {

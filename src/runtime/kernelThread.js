@@ -35,7 +35,9 @@ export function serveKernelThread(port) {
         try {
           fn(control[slot + 1], control[slot + 2], control[slot + 3], control[slot + 4], control[slot + 5]);
         } catch (error) {
-          const text = new TextEncoder().encode(`thread ${index}: ${error instanceof Error ? error.message : String(error)}`);
+          const text = new TextEncoder().encode(
+            `thread ${index}: ${error instanceof Error ? error.message : String(error)}`,
+          );
           if (Atomics.compareExchange(control, FAILED, 0, index + 1) === 0) {
             errorText.fill(0);
             errorText.set(text.subarray(0, ERROR_BYTES));
@@ -62,7 +64,11 @@ export function serveKernelThread(port) {
       fn = instance.exports[message.exportName];
       if (typeof fn !== 'function') throw new Error(`the module does not export a function '${message.exportName}'`);
     } catch (error) {
-      port.postMessage({ type: 'error', load: message.load, message: error instanceof Error ? error.message : String(error) });
+      port.postMessage({
+        type: 'error',
+        load: message.load,
+        message: error instanceof Error ? error.message : String(error),
+      });
       return;
     }
     // Read the generation before saying ready, so that a run dispatched right after is not missed.

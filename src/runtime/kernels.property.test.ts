@@ -162,7 +162,10 @@ describe('generated kernels match the reference', () => {
           const where = `${text.op} with ${text.sizes}, schedule ${printSchedule(schedule)} on ${threads} threads, relaxed SIMD ${target.relaxedSimd}`;
           if (process.env.LOOPLAB_PROPERTY_LOG) console.log(where);
           const buffers = allocateSharedBuffers(problem, 7);
-          const m = await measureScheduleOnThreads(codegen, problem, schedule, target, pools[threads - 1], { buffers, checkOnly: true });
+          const m = await measureScheduleOnThreads(codegen, problem, schedule, target, pools[threads - 1], {
+            buffers,
+            checkOnly: true,
+          });
           expect(m.correct, `${where}: ${m.reason}`).toBe(true);
           if (m.report.parallel) {
             expect(m.ranges?.at(-1)?.[1], where).toBe(m.report.parallel.iterations);

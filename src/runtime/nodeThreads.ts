@@ -22,7 +22,10 @@ export const spawnNodeThread: SpawnThread = () => {
 };
 
 /** A pool of `threads` worker_threads (see threads.ts). */
-export function createNodeThreadPool(threads: number, options: Omit<ThreadPoolOptions, 'threads' | 'spawn'> = {}): ThreadPool {
+export function createNodeThreadPool(
+  threads: number,
+  options: Omit<ThreadPoolOptions, 'threads' | 'spawn'> = {},
+): ThreadPool {
   return createThreadPool({ threads, spawn: spawnNodeThread, ...options });
 }
 

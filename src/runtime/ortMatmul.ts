@@ -32,7 +32,9 @@ let ortReady: { threads: number; ort: Promise<Ort> } | null = null;
 
 function loadOrt(threads: number): Promise<Ort> {
   if (ortReady && ortReady.threads !== threads) {
-    throw new Error(`onnxruntime-web already runs on ${ortReady.threads} threads in this process; it can't switch to ${threads}`);
+    throw new Error(
+      `onnxruntime-web already runs on ${ortReady.threads} threads in this process; it can't switch to ${threads}`,
+    );
   }
   ortReady ??= {
     threads,
@@ -49,7 +51,12 @@ function loadOrt(threads: number): Promise<Ort> {
  * Checks and times ORT's MatMul for a matmul-shaped problem on the buffers' inputs, on `threads`
  * threads; null when the problem is not matmul-shaped. Leaves the output zeroed.
  */
-export async function measureOrtMatmul(problem: Problem, buffers: KernelBuffers, threads: number, options: OrtOptions = {}): Promise<OrtMeasurement | null> {
+export async function measureOrtMatmul(
+  problem: Problem,
+  buffers: KernelBuffers,
+  threads: number,
+  options: OrtOptions = {},
+): Promise<OrtMeasurement | null> {
   const shape = matmulShape(problem);
   if (!shape) return null;
   const ort = await loadOrt(threads);
@@ -59,17 +66,22 @@ export async function measureOrtMatmul(problem: Problem, buffers: KernelBuffers,
   const bAccess = problem.inputs[1 - shape.aInput];
   const aData = shape.aInput === 0 ? buffers.in0 : buffers.in1;
   const bData = shape.aInput === 0 ? buffers.in1 : buffers.in0;
-  const stride = (access: { strides: Record<string, number> }, v: string | null) => (v === null ? 0 : access.strides[v] ?? 0);
+  const stride = (access: { strides: Record<string, number> }, v: string | null) =>
+    v === null ? 0 : (access.strides[v] ?? 0);
 
   // Untimed: row-major operands, gathered through the problem's strides (any transposition).
   const a = new Float32Array(batches * m * k);
   const b = new Float32Array(batches * k * n);
   for (let bi = 0; bi < batches; bi++) {
     for (let i = 0; i < m; i++) {
-      for (let j = 0; j < k; j++) a[(bi * m + i) * k + j] = aData[bi * stride(aAccess, shape.batch) + i * stride(aAccess, shape.m) + j * stride(aAccess, shape.k)];
+      for (let j = 0; j < k; j++)
+        a[(bi * m + i) * k + j] =
+          aData[bi * stride(aAccess, shape.batch) + i * stride(aAccess, shape.m) + j * stride(aAccess, shape.k)];
     }
     for (let i = 0; i < k; i++) {
-      for (let j = 0; j < n; j++) b[(bi * k + i) * n + j] = bData[bi * stride(bAccess, shape.batch) + i * stride(bAccess, shape.k) + j * stride(bAccess, shape.n)];
+      for (let j = 0; j < n; j++)
+        b[(bi * k + i) * n + j] =
+          bData[bi * stride(bAccess, shape.batch) + i * stride(bAccess, shape.k) + j * stride(bAccess, shape.n)];
     }
   }
   const dims = (rows: number, cols: number) => (shape.batch === null ? [rows, cols] : [batches, rows, cols]);
@@ -88,7 +100,11 @@ export async function measureOrtMatmul(problem: Problem, buffers: KernelBuffers,
         for (let bi = 0; bi < batches; bi++) {
           for (let i = 0; i < m; i++) {
             for (let j = 0; j < n; j++) {
-              out[bi * stride(problem.output, shape.batch) + i * stride(problem.output, shape.m) + j * stride(problem.output, shape.n)] += result[(bi * m + i) * n + j];
+              out[
+                bi * stride(problem.output, shape.batch) +
+                  i * stride(problem.output, shape.m) +
+                  j * stride(problem.output, shape.n)
+              ] += result[(bi * m + i) * n + j];
             }
           }
         }

@@ -22,13 +22,19 @@ describe('parallel kernels', () => {
   it('report the parallel loop and its iterations, the tail counted as one', () => {
     const { report } = codegen.generate(MATMUL, parseSchedule(MATMUL, '||m:24 r1 n k m:4 n:8'), TARGET);
     expect(report.parallel).toEqual({ loop: 0, text: '||m:24 r1', iterations: 25 });
-    expect(report.notes).toContain('||m:24 r1 runs in parallel: its 25 iterations (the last one is the tail of 1) are divided among the threads.');
+    expect(report.notes).toContain(
+      '||m:24 r1 runs in parallel: its 25 iterations (the last one is the tail of 1) are divided among the threads.',
+    );
     expect(codegen.generate(MATMUL, parseSchedule(MATMUL, 'm n k m:4 n:8'), TARGET).report.parallel).toBeNull();
   });
 
   it('export kernel_range next to kernel only when a loop is parallel', () => {
     const names = (text: string) =>
-      WebAssembly.Module.exports(new WebAssembly.Module(codegen.generate(MATMUL, parseSchedule(MATMUL, text), TARGET).bytes as Uint8Array<ArrayBuffer>)).map((e) => e.name);
+      WebAssembly.Module.exports(
+        new WebAssembly.Module(
+          codegen.generate(MATMUL, parseSchedule(MATMUL, text), TARGET).bytes as Uint8Array<ArrayBuffer>,
+        ),
+      ).map((e) => e.name);
     expect(names('||m:24 r1 n k m:4 n:8').sort()).toEqual(['kernel', 'kernel_range']);
     expect(names('m n k m:4 n:8')).toEqual(['kernel']);
   });
@@ -39,15 +45,23 @@ describe('parallel kernels', () => {
       const schedule = parseSchedule(MATMUL, text);
       const { bytes, report } = codegen.generate(MATMUL, schedule, TARGET);
       const buffers = allocateBuffers(MATMUL, 3);
-      const { instance } = await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, { env: { memory: buffers.memory } });
+      const { instance } = await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, {
+        env: { memory: buffers.memory },
+      });
       const range = instance.exports.kernel_range as RangeFn;
       const iterations = report.parallel?.iterations ?? 0;
       const cuts = [0, 1, Math.floor(iterations / 2), iterations - 1, iterations];
       const run = () => {
-        for (let i = 0; i + 1 < cuts.length; i++) range(buffers.outPtr, buffers.in0Ptr, buffers.in1Ptr, cuts[i], cuts[i + 1]);
+        for (let i = 0; i + 1 < cuts.length; i++)
+          range(buffers.outPtr, buffers.in0Ptr, buffers.in1Ptr, cuts[i], cuts[i + 1]);
       };
       expect(checkOutput(MATMUL, buffers, run).correct).toBe(true);
-      const whole = () => (instance.exports.kernel as (a: number, b: number, c: number) => void)(buffers.outPtr, buffers.in0Ptr, buffers.in1Ptr);
+      const whole = () =>
+        (instance.exports.kernel as (a: number, b: number, c: number) => void)(
+          buffers.outPtr,
+          buffers.in0Ptr,
+          buffers.in1Ptr,
+        );
       expect(checkOutput(MATMUL, buffers, whole).correct).toBe(true);
       const withoutLast = () => range(buffers.outPtr, buffers.in0Ptr, buffers.in1Ptr, 0, iterations - 1);
       expect(checkOutput(MATMUL, buffers, withoutLast).correct).toBe(false);
@@ -56,7 +70,9 @@ describe('parallel kernels', () => {
 
   it('import a shared memory for a shared-memory target, and only then', async () => {
     const schedule = parseSchedule(MATMUL, '||m:24 r1 n k m:4 n:8');
-    const shared = new WebAssembly.Module(codegen.generate(MATMUL, schedule, { ...TARGET, sharedMemory: true }).bytes as Uint8Array<ArrayBuffer>);
+    const shared = new WebAssembly.Module(
+      codegen.generate(MATMUL, schedule, { ...TARGET, sharedMemory: true }).bytes as Uint8Array<ArrayBuffer>,
+    );
     const plain = new WebAssembly.Module(codegen.generate(MATMUL, schedule, TARGET).bytes as Uint8Array<ArrayBuffer>);
     const sharedMemory = allocateBuffers(MATMUL, 1, { shared: true }).memory;
     const plainMemory = allocateBuffers(MATMUL, 1).memory;

@@ -35,12 +35,20 @@ export async function measurePeak(
 }
 
 /** The peak kernel on every thread of `pool` at once: the machine's multi-core SIMD ceiling. */
-export async function measurePeakOnThreads(codegen: Codegen, target: Target, pool: ThreadPool, timing: TimingOptions = {}): Promise<PeakMeasurement> {
+export async function measurePeakOnThreads(
+  codegen: Codegen,
+  target: Target,
+  pool: ThreadPool,
+  timing: TimingOptions = {},
+): Promise<PeakMeasurement> {
   const { bytes, flopsPerIteration } = codegen.peak(target);
   const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   await pool.load(module, 'peak');
   // Long calls (~2-4 ms), so that waking and joining the threads costs under 2% of a call.
-  const iterationsPerCall = Math.max(1, Math.round((THREADED_PEAK_CALL_FACTOR * PEAK_FLOPS_PER_CALL) / flopsPerIteration));
+  const iterationsPerCall = Math.max(
+    1,
+    Math.round((THREADED_PEAK_CALL_FACTOR * PEAK_FLOPS_PER_CALL) / flopsPerIteration),
+  );
   const args = Array.from({ length: pool.threads }, () => [iterationsPerCall]);
   const t = measureThroughput(() => pool.run(args), iterationsPerCall * flopsPerIteration * pool.threads, timing);
   return { gflops: t.gflops, gflopsMedian: t.gflopsMedian, flopsPerIteration, iterationsPerCall };

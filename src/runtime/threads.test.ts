@@ -9,8 +9,17 @@ import { RunawayKernelError, splitIterations, type ThreadPool } from './threads.
 
 describe('splitIterations', () => {
   it('gives contiguous balanced ranges covering every iteration once', () => {
-    expect(splitIterations(10, 3)).toEqual([[0, 3], [3, 6], [6, 10]]);
-    expect(splitIterations(2, 4)).toEqual([[0, 0], [0, 1], [1, 1], [1, 2]]);
+    expect(splitIterations(10, 3)).toEqual([
+      [0, 3],
+      [3, 6],
+      [6, 10],
+    ]);
+    expect(splitIterations(2, 4)).toEqual([
+      [0, 0],
+      [0, 1],
+      [1, 1],
+      [1, 2],
+    ]);
     for (let n = 0; n < 40; n++) {
       for (let t = 1; t <= 5; t++) {
         const r = splitIterations(n, t);
@@ -37,30 +46,61 @@ describe('thread pool', () => {
 
   it('runs a parallel kernel on 3 threads, each on its range, and it matches the reference', async () => {
     pool = createNodeThreadPool(3);
-    const m = await measureScheduleOnThreads(codegen, MATMUL, parseSchedule(MATMUL, '||m:16 r3 n k m:4 n:8'), { relaxedSimd: false }, pool, {
-      timing: { samples: 2, minSampleMs: 1, warmupMs: 1 },
-    });
+    const m = await measureScheduleOnThreads(
+      codegen,
+      MATMUL,
+      parseSchedule(MATMUL, '||m:16 r3 n k m:4 n:8'),
+      { relaxedSimd: false },
+      pool,
+      {
+        timing: { samples: 2, minSampleMs: 1, warmupMs: 1 },
+      },
+    );
     expect(m.correct).toBe(true);
-    expect(m.ranges).toEqual([[0, 5], [5, 11], [11, 17]]);
+    expect(m.ranges).toEqual([
+      [0, 5],
+      [5, 11],
+      [11, 17],
+    ]);
     expect(m.gflops).toBeGreaterThan(0);
   });
 
   it('runs a schedule without a parallel loop whole on the first thread', async () => {
     pool = createNodeThreadPool(2);
-    const m = await measureScheduleOnThreads(codegen, MATMUL, parseSchedule(MATMUL, 'm n k n:8'), { relaxedSimd: false }, pool, { checkOnly: true });
+    const m = await measureScheduleOnThreads(
+      codegen,
+      MATMUL,
+      parseSchedule(MATMUL, 'm n k n:8'),
+      { relaxedSimd: false },
+      pool,
+      { checkOnly: true },
+    );
     expect(m.correct).toBe(true);
     expect(m.ranges).toBeNull();
   });
 
   it('reports a trap on a thread as an error of the call', async () => {
     pool = createNodeThreadPool(2);
-    const { bytes } = codegen.generate(MATMUL, parseSchedule(MATMUL, '||m n k'), { relaxedSimd: false, sharedMemory: true });
+    const { bytes } = codegen.generate(MATMUL, parseSchedule(MATMUL, '||m n k'), {
+      relaxedSimd: false,
+      sharedMemory: true,
+    });
     const buffers = allocateSharedBuffers(MATMUL);
     await pool.load(await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), 'kernel_range', buffers.memory);
     const { outPtr, in0Ptr, in1Ptr } = buffers;
-    expect(() => pool?.run([[outPtr, in0Ptr, in1Ptr, 0, 30], [0x7ffffff0, in0Ptr, in1Ptr, 30, 67]])).toThrow(/^thread 1: .*out of bounds/);
+    expect(() =>
+      pool?.run([
+        [outPtr, in0Ptr, in1Ptr, 0, 30],
+        [0x7ffffff0, in0Ptr, in1Ptr, 30, 67],
+      ]),
+    ).toThrow(/^thread 1: .*out of bounds/);
     // The pool stays usable after a trap.
-    expect(() => pool?.run([[outPtr, in0Ptr, in1Ptr, 0, 30], [outPtr, in0Ptr, in1Ptr, 30, 67]])).not.toThrow();
+    expect(() =>
+      pool?.run([
+        [outPtr, in0Ptr, in1Ptr, 0, 30],
+        [outPtr, in0Ptr, in1Ptr, 30, 67],
+      ]),
+    ).not.toThrow();
   });
 
   it('stops a runaway kernel: the call throws and the threads are terminated', async () => {
@@ -79,7 +119,9 @@ describe('thread pool', () => {
     pool = createNodeThreadPool(1);
     const { allocateBuffers } = await import('./buffers.ts');
     await expect(
-      measureScheduleOnThreads(codegen, MATMUL, parseSchedule(MATMUL, '||m n k'), { relaxedSimd: false }, pool, { buffers: allocateBuffers(MATMUL) }),
+      measureScheduleOnThreads(codegen, MATMUL, parseSchedule(MATMUL, '||m n k'), { relaxedSimd: false }, pool, {
+        buffers: allocateBuffers(MATMUL),
+      }),
     ).rejects.toThrow('threads need buffers in a shared memory; allocate them with allocateSharedBuffers');
   });
 });

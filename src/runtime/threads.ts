@@ -47,7 +47,9 @@ export interface ThreadPoolOptions {
 
 export class RunawayKernelError extends Error {
   constructor(ms: number, threads: number) {
-    super(`the kernel did not finish within ${Math.round(ms)} ms on ${threads} thread${threads === 1 ? '' : 's'}, so its threads were stopped`);
+    super(
+      `the kernel did not finish within ${Math.round(ms)} ms on ${threads} thread${threads === 1 ? '' : 's'}, so its threads were stopped`,
+    );
     this.name = 'RunawayKernelError';
   }
 }
@@ -157,7 +159,10 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
       const load = ++loads;
       await new Promise<void>((resolve, reject) => {
         const ready = new Set<number>();
-        const timer = setTimeout(() => finish(new Error(`the kernel threads did not load the module within ${loadTimeoutMs} ms`)), loadTimeoutMs);
+        const timer = setTimeout(
+          () => finish(new Error(`the kernel threads did not load the module within ${loadTimeoutMs} ms`)),
+          loadTimeoutMs,
+        );
         const finish = (error?: Error) => {
           clearTimeout(timer);
           waiters.delete(waiter);
@@ -174,7 +179,18 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
           }
         };
         waiters.add(waiter);
-        ports.forEach((port, index) => port.postMessage({ type: 'load', load, module, memory, exportName, control: controlBuffer, errorText: errorBuffer, index }));
+        ports.forEach((port, index) => {
+          port.postMessage({
+            type: 'load',
+            load,
+            module,
+            memory,
+            exportName,
+            control: controlBuffer,
+            errorText: errorBuffer,
+            index,
+          });
+        });
       });
       loaded = true;
       serving = true;
@@ -182,12 +198,15 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
     run(argsPerThread) {
       if (dead) throw dead;
       if (!loaded) throw new Error('no module is loaded on the threads; call load first');
-      if (argsPerThread.length !== threads) throw new RangeError(`run needs arguments for ${threads} threads, got ${argsPerThread.length}`);
+      if (argsPerThread.length !== threads)
+        throw new RangeError(`run needs arguments for ${threads} threads, got ${argsPerThread.length}`);
       argsPerThread.forEach((args, i) => {
         const slot = SLOTS + i * SLOT_WORDS;
-        if (Atomics.load(control, slot + LOADED_WORD) !== loads) throw new Error(`kernel thread ${i} has not loaded the current module`);
+        if (Atomics.load(control, slot + LOADED_WORD) !== loads)
+          throw new Error(`kernel thread ${i} has not loaded the current module`);
         control[slot] = args ? 1 : 0;
-        if (args && args.length > MAX_ARGS) throw new RangeError(`at most ${MAX_ARGS} arguments per thread, got ${args.length}`);
+        if (args && args.length > MAX_ARGS)
+          throw new RangeError(`at most ${MAX_ARGS} arguments per thread, got ${args.length}`);
         for (let a = 0; a < MAX_ARGS; a++) control[slot + 1 + a] = args?.[a] ?? 0;
       });
       if (!dispatch(COMMAND_RUN, callTimeoutMs)) {

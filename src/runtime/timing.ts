@@ -153,7 +153,11 @@ export function measureThroughput(thunk: () => void, flops: number, options: Tim
  * `session.run`): the same warm-up, calibration and samples, each call awaited before the next.
  * Supports the options of `timeThunk` except `priorCallMs` and `now`.
  */
-export async function measureAsyncThroughput(thunk: () => Promise<unknown>, flops: number, options: TimingOptions = {}): Promise<Throughput> {
+export async function measureAsyncThroughput(
+  thunk: () => Promise<unknown>,
+  flops: number,
+  options: TimingOptions = {},
+): Promise<Throughput> {
   const samples = Math.max(1, Math.floor(options.samples ?? 7));
   const minSampleMs = options.minSampleMs ?? 10;
   const warmupMs = options.warmupMs ?? 20;
@@ -164,7 +168,10 @@ export async function measureAsyncThroughput(thunk: () => Promise<unknown>, flop
   const start = performance.now();
   let warmupCalls = 0;
   let lastCallMs = 0;
-  while (warmupCalls < minWarmupCalls || (performance.now() - start < warmupMs && !(warmupCalls >= 2 && lastCallMs >= longCallMs))) {
+  while (
+    warmupCalls < minWarmupCalls ||
+    (performance.now() - start < warmupMs && !(warmupCalls >= 2 && lastCallMs >= longCallMs))
+  ) {
     const t0 = performance.now();
     await thunk();
     lastCallMs = performance.now() - t0;

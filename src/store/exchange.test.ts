@@ -83,7 +83,9 @@ describe('parallel loops in files', () => {
   });
 
   it('a file without any parallel mark still loads', () => {
-    const r = importJson(JSON.stringify({ format: 'looplab-schedule', version: 1, problem: MATMUL, schedule: 'm:64 n k m:4' }));
+    const r = importJson(
+      JSON.stringify({ format: 'looplab-schedule', version: 1, problem: MATMUL, schedule: 'm:64 n k m:4' }),
+    );
     expect(r.ok && r.value.states[0].schedule.loops.some((l) => l.parallel)).toBe(false);
   });
 });

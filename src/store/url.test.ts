@@ -76,7 +76,9 @@ describe('URL hash', () => {
   });
 
   it('round trip of parallel loops: the action `parallel` in the log and `||` in a base schedule', () => {
-    const store = createLooplabStore({ initial: { problemText: 'C[m,n] += A[m,k]*B[k,n]\n m=100, n=60, k=30', base: '||m:4 n m:25 k' } });
+    const store = createLooplabStore({
+      initial: { problemText: 'C[m,n] += A[m,k]*B[k,n]\n m=100, n=60, k=30', base: '||m:4 n m:25 k' },
+    });
     const { act } = store.getState();
     act('down');
     act('parallel');
