@@ -1,4 +1,4 @@
-// Entry points called from JavaScript (src/codegen/generator.ts).
+// Entry points called from JavaScript (src/codegen/index.ts).
 #include <cstdint>
 #include <cstdio>
 #include <string>
