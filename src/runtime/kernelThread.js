@@ -25,7 +25,10 @@ export function serveKernelThread(port) {
   function serve(seen) {
     for (;;) {
       Atomics.wait(control, GENERATION, seen);
-      seen = Atomics.load(control, GENERATION);
+      const generation = Atomics.load(control, GENERATION);
+      // A wake-up without a new generation (the pool wakes threads again while it waits) is not a call.
+      if (generation === seen) continue;
+      seen = generation;
       if (Atomics.load(control, COMMAND) !== COMMAND_RUN) {
         finish();
         return;

@@ -78,6 +78,7 @@ const LOADED_WORD = 7;
 const COMMAND_RUN = 0;
 const COMMAND_RELEASE = 1;
 const ERROR_BYTES = 256;
+const RENOTIFY_MS = 50;
 /** Most threads a pool may have (the control block's size). */
 export const MAX_THREADS = 64;
 
@@ -139,7 +140,10 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
       if (done === threads) return true;
       const left = deadline - performance.now();
       if (left <= 0) return false;
-      Atomics.wait(control, DONE, done, left);
+      // Wake the generation again now and then: a thread that is slow to get back to its wait
+      // (a busy machine) costs a slice, never the whole time limit.
+      if (Atomics.wait(control, DONE, done, Math.min(left, RENOTIFY_MS)) === 'timed-out')
+        Atomics.notify(control, GENERATION);
     }
   };
 
