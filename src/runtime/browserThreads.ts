@@ -26,9 +26,3 @@ export function createBrowserThreadPool(
 ): ThreadPool {
   return createThreadPool({ threads, spawn: spawnBrowserThread, ...options });
 }
-
-/** Why threads can't run here, or null when they can (shared memory needs cross-origin isolation). */
-export function threadsUnavailableReason(scope: { crossOriginIsolated?: boolean } = globalThis): string | null {
-  if (scope.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function') return null;
-  return 'threads are off: the page is not cross-origin isolated (it is served without the COOP/COEP headers), so the browser gives it no shared memory';
-}

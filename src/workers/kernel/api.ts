@@ -8,9 +8,10 @@ import { parallelLoopIndex, parseSchedule } from '../../core/schedule.ts';
 import type { Problem } from '../../core/types.ts';
 import { measureBandwidth } from '../../runtime/bandwidth.ts';
 import { allocateBuffers, type KernelBuffers } from '../../runtime/buffers.ts';
-import { createBrowserThreadPool, threadsUnavailableReason } from '../../runtime/browserThreads.ts';
+import { createBrowserThreadPool } from '../../runtime/browserThreads.ts';
 import { measureSchedule } from '../../runtime/measure.ts';
 import { allocateSharedBuffers, measureScheduleOnThreads } from '../../runtime/measureThreads.ts';
+import { threadSupportHere, threadsOffReason } from '../../runtime/threadSupport.ts';
 import { RunawayKernelError, type ThreadPool } from '../../runtime/threads.ts';
 import { measurePeak } from '../../runtime/peak.ts';
 import { xnnpackOp } from '../../core/xnnpackOp.ts';
@@ -25,7 +26,7 @@ export interface KernelApiDeps {
   loadTf?: () => Promise<Tf>;
   /** Starts a pool of kernel threads. Default: Web Workers (browserThreads.ts; Node tests pass nodeThreads.ts's). */
   createPool?: (threads: number) => ThreadPool;
-  /** Why threads can't run here, or null. Default: threadsUnavailableReason() of this worker. */
+  /** Why threads can't run here, or null. Default: from this worker's cross-origin isolation. */
   threadsUnavailable?: () => string | null;
 }
 
@@ -63,7 +64,7 @@ const loadTfInWorker = (): Promise<Tf> => import('../../runtime/xnnpackBrowser.t
 export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
   const loadTf = deps.loadTf ?? loadTfInWorker;
   const createPool = deps.createPool ?? ((threads: number) => createBrowserThreadPool(threads));
-  const threadsUnavailable = deps.threadsUnavailable ?? (() => threadsUnavailableReason());
+  const threadsUnavailable = deps.threadsUnavailable ?? (() => threadsOffReason(threadSupportHere()));
   /** The kernel threads, kept while the same number is asked for. */
   let pool: ThreadPool | null = null;
   const poolOf = (threads: number): ThreadPool => {
