@@ -9,7 +9,16 @@ import type { Schedule } from '../core/types.ts';
 import type { GetState, SetState, SliceCreator } from './sliceCreator.ts';
 import type { MeasureSlice, Measurer, ScheduleMeasurement } from './types.ts';
 import { PARALLEL_MARK } from '../core/schedule.ts';
-import { clampThreads, effectiveThreads, type ThreadSupport } from '../runtime/threadSupport.ts';
+import { clampThreads, effectiveThreads, threadsOffReason, type ThreadSupport } from '../runtime/threadSupport.ts';
+import { MAX_THREADS } from '../runtime/threads.ts';
+
+/** The most threads a parallel loop may be given. */
+export const MAX_PAGE_THREADS = MAX_THREADS;
+
+/** Why parallel loops run on one thread on this page, or null when threads are on. */
+export function threadsOff(state: Pick<MeasureSlice, 'threadSupport'>): string | null {
+  return threadsOffReason(state.threadSupport);
+}
 import { errorMessage } from '../core/errors.ts';
 
 /** Without a measurer that says otherwise: no shared memory, one processor. */
