@@ -1,0 +1,97 @@
+// Parallel loops in the page: `p` on matmul's outer loop runs it on the threads chosen in the
+// performance panel (Web Workers sharing the kernel worker's memory), checked against the
+// reference; `p` on the reduction loop is refused with the core's reason; the built page served
+// without COOP/COEP says threads are off and measures on one thread.
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Page } from '@playwright/test';
+import { expect, measuredGflops, test } from './fixtures';
+
+const schedule = (page: Page) => page.getByTestId('schedule');
+const cursorLoop = (page: Page) => page.getByTestId('loop-nest').locator('[data-cursor="true"]');
+
+async function expectCheckedOn(page: Page, threads: number) {
+  await measuredGflops(page);
+  await expect(page.getByTestId('threads-figure')).toHaveAttribute('data-value', String(threads));
+  await expect(page.getByTestId('threads-figure')).toHaveText(`on ${threads} thread${threads === 1 ? '' : 's'}`);
+  await expect(page.getByTestId('correct')).toHaveAttribute('data-correct', 'true');
+}
+
+test('p runs the outer loop on the chosen threads, checked; p on the reduction is refused', async ({ page, shot }) => {
+  await page.goto('/#preset=matmul-128');
+  await expect(page.getByTestId('cross-origin-isolated')).toHaveAttribute('data-value', 'true');
+  await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
+  await expectCheckedOn(page, 1);
+  await page.getByTestId('threads-select').selectOption('2');
+
+  await expect(cursorLoop(page)).toHaveAttribute('data-variable', 'm');
+  await page.keyboard.press('p');
+  await expect(schedule(page)).toHaveText('||m:128 n:128 k:128');
+  await expectCheckedOn(page, 2);
+  await expect(page.getByTestId('code-panel')).toContainText('#pragma omp parallel for');
+  await shot('parallel-on-2-threads');
+
+  // Another thread count is another measurement.
+  await page.getByTestId('threads-select').selectOption('3');
+  await expectCheckedOn(page, 3);
+
+  // The reduction loop: refused, in words.
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await expect(cursorLoop(page)).toHaveAttribute('data-variable', 'k');
+  await page.keyboard.press('p');
+  await expect(page.getByTestId('refusal')).toContainText('k is summed over');
+  await expect(schedule(page)).toHaveText('||m:128 n:128 k:128');
+
+  // The button does what the key does: the outer loop back to one thread.
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await page.getByTestId('loop-nest-panel').getByRole('button', { name: /^parallel/ }).click();
+  await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
+});
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+/** Serves dist/ as a plain static site: no COOP/COEP headers, so the page is not cross-origin isolated. */
+async function serveWithoutIsolation(root: string): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const file = join(root, path === '/' ? 'index.html' : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+test('without cross-origin isolation the page says threads are off and measures on one thread', async ({ page }) => {
+  const { server, url } = await serveWithoutIsolation(join(process.cwd(), process.env.LOOPLAB_DIST ?? 'dist'));
+  try {
+    await page.goto(`${url}/#preset=matmul-128`);
+    await expect(page.getByTestId('cross-origin-isolated')).toHaveAttribute('data-value', 'false');
+    await expect(page.getByTestId('threads-off')).toContainText(
+      'threads are off: the page is not cross-origin isolated (it is served without the COOP/COEP headers)',
+    );
+    await expect(page.getByTestId('threads-select')).toHaveCount(0);
+    await page.keyboard.press('p');
+    await expect(schedule(page)).toHaveText('||m:128 n:128 k:128');
+    await expectCheckedOn(page, 1);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
