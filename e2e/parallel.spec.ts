@@ -48,7 +48,10 @@ test('p runs the outer loop on the chosen threads, checked; p on the reduction i
   // The button does what the key does: the outer loop back to one thread.
   await page.keyboard.press('ArrowUp');
   await page.keyboard.press('ArrowUp');
-  await page.getByTestId('loop-nest-panel').getByRole('button', { name: /^parallel/ }).click();
+  await page
+    .getByTestId('loop-nest-panel')
+    .getByRole('button', { name: /^parallel/ })
+    .click();
   await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
 });
 
@@ -94,4 +97,37 @@ test('without cross-origin isolation the page says threads are off and measures 
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+test('a runaway parallel kernel is stopped like a single one: its threads end with the kernel worker', async ({
+  page,
+}) => {
+  const threadWorkers = () => page.workers().filter((w) => w.url().includes('kernelThread'));
+  await page.goto('/?kernel-time-limit-ms=1000#preset=matmul-128');
+  await page.getByTestId('threads-select').selectOption('2');
+  await page.keyboard.press('p');
+  await expectCheckedOn(page, 2);
+  await expect.poll(() => threadWorkers().length).toBe(2);
+
+  // The same on 1024^3 takes far more than the 1 s limit.
+  await page.getByTestId('preset-select').selectOption('matmul-1024');
+  await expect(schedule(page)).toHaveText('m:1024 n:1024 k:1024');
+  const stopped = page
+    .getByTestId('notice')
+    .filter({ hasText: 'the kernel ran longer than 1 s; the worker was restarted' });
+  await expect(stopped.first()).toBeVisible();
+  await page.keyboard.press('p');
+  await expect(schedule(page)).toHaveText('||m:1024 n:1024 k:1024');
+  await expect.poll(() => threadWorkers().length, { intervals: [50] }).toBe(2); // running the kernel
+  await expect(page.getByTestId('measure-error')).toHaveText(
+    'the kernel ran longer than 1 s; the worker was restarted',
+  );
+  await expect.poll(() => threadWorkers().length).toBe(0);
+
+  // The fresh worker starts new threads.
+  await page.getByTestId('preset-select').selectOption('matmul-64');
+  await page.keyboard.press('p');
+  await expect(schedule(page)).toHaveText('||m:64 n:64 k:64');
+  await expectCheckedOn(page, 2);
+  await expect.poll(() => threadWorkers().length).toBe(2);
 });
