@@ -131,3 +131,33 @@ test('a runaway parallel kernel is stopped like a single one: its threads end wi
   await expectCheckedOn(page, 2);
   await expect.poll(() => threadWorkers().length).toBe(2);
 });
+
+test('the parallel-loops lesson: the outer loop on 2 threads, its speedup, and a tail', async ({ page }) => {
+  const task = (id: string) => page.getByTestId(`lesson-task-${id}`);
+  await page.goto('/?lesson=parallel');
+  await expect(page.getByTestId('lesson-title')).toHaveText('Parallel loops');
+  await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
+  await page.getByTestId('threads-select').selectOption('2');
+  await measuredGflops(page);
+
+  await page.keyboard.press('p');
+  await expect(schedule(page)).toHaveText('||m:256 k:256 n:256');
+  await expect(task('outer')).toHaveAttribute('data-done', 'true');
+  await expect(page.getByTestId('lesson-task-detail-outer')).toHaveText(
+    '||m:256: 256 iterations on 2 threads, correct',
+  );
+  // The speedup against the start, which is the same schedule on one thread (its figure is not
+  // asserted: this machine's cores are shared).
+  await expect(page.getByTestId('lesson-task-detail-speedup')).toHaveText(
+    /^\d+\.\d\d× on 2 threads, \d+% of the ideal 2×$/,
+  );
+
+  await page.keyboard.press('s');
+  await page.keyboard.type('3');
+  await page.keyboard.press('Enter');
+  await expect(schedule(page)).toHaveText('||m:85 r1 m:3 k:256 n:256');
+  await expect(task('tail')).toHaveAttribute('data-done', 'true');
+  await expect(page.getByTestId('lesson-task-detail-tail')).toHaveText(
+    '||m:85 r1: 86 iterations (the last one the short tail) on 2 threads, at most 43 per thread',
+  );
+});
