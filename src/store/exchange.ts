@@ -27,7 +27,15 @@ export interface ScheduleFile {
 
 type ExportState = Pick<
   LooplabState,
-  'problem' | 'problemKey' | 'base' | 'log' | 'position' | 'current' | 'measurements'
+  | 'problem'
+  | 'problemKey'
+  | 'base'
+  | 'log'
+  | 'position'
+  | 'current'
+  | 'measurements'
+  | 'threadsChosen'
+  | 'threadSupport'
 >;
 
 /** The current schedule in schedule notation. */

@@ -3,6 +3,7 @@
 // checks the open lesson's tasks after every change of the real state and records a task the
 // first time it is done (sticky, with the schedule and GFLOPS of that moment).
 import { printSchedule } from '../core/schedule.ts';
+import { measurementKey, stateThreads } from './measureSlice.ts';
 import {
   checkLesson,
   lessonById,
@@ -41,12 +42,17 @@ export function lessonSnapshot(lesson: Lesson): ResolvedSnapshot {
 export function lessonFacts(s: LooplabState, lesson: Lesson): LessonFacts {
   const prefix = `${s.problemKey}\n@ `;
   const measuredBySchedule: Record<string, MeasuredFacts> = {};
+  const threads = stateThreads(s);
   for (const [key, m] of Object.entries(s.measurements)) {
     if (!key.startsWith(prefix) || (m.status !== 'done' && m.status !== 'error')) continue;
-    measuredBySchedule[key.slice(prefix.length)] = {
+    const scheduleText = key.slice(prefix.length).split('\n')[0];
+    // A parallel schedule counts at the threads the page runs it on now.
+    if (key !== measurementKey(s.problemKey, scheduleText, threads)) continue;
+    measuredBySchedule[scheduleText] = {
       gflops: typeof m.gflops === 'number' && Number.isFinite(m.gflops) ? m.gflops : null,
       correct: m.correct ?? (m.status === 'error' ? false : null),
       report: m.report ?? null,
+      threads: m.threads ?? 1,
     };
   }
   const run = s.agentRun;

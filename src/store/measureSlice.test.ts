@@ -7,6 +7,7 @@ interface Call {
   problemText: string;
   scheduleText: string;
   long: boolean;
+  threads?: number;
   onProgress?: (f: number) => void;
   resolve(gflops: number): void;
   reject(error: unknown): void;
@@ -16,7 +17,7 @@ interface Call {
 const KERNEL_BYTES = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
 
 /** A measurer whose calls wait until the test settles them. */
-function fakeMeasurer(opts: { xnnpack?: boolean } = {}) {
+function fakeMeasurer(opts: { xnnpack?: boolean; threadSupport?: Measurer['threadSupport'] } = {}) {
   const calls: Call[] = [];
   const peaks: { resolve(v: number): void; reject(e: unknown): void }[] = [];
   const xnn: string[] = [];
@@ -27,6 +28,7 @@ function fakeMeasurer(opts: { xnnpack?: boolean } = {}) {
           problemText,
           scheduleText,
           long: !!options.long,
+          threads: options.threads,
           onProgress: options.onProgress,
           resolve: (gflops) =>
             resolve({ gflops, gflopsMedian: gflops * 0.9, correct: true, maxError: 0, kernelBytes: KERNEL_BYTES }),
@@ -38,6 +40,7 @@ function fakeMeasurer(opts: { xnnpack?: boolean } = {}) {
       return new Promise((resolve, reject) => peaks.push({ resolve, reject }));
     },
   };
+  if (opts.threadSupport) measurer.threadSupport = opts.threadSupport;
   if (opts.xnnpack) {
     measurer.xnnpack = async (problemText) => {
       xnn.push(problemText);
@@ -248,5 +251,53 @@ describe('measurement orchestration', () => {
     expect(s.getState().measurements[key]).toMatchObject({ status: 'done', gflops: 10 });
     expect(s.getState().longRun).toBeNull();
     expect(s.getState().notices.at(-1)?.text).toBe('the long run failed: worker gone');
+  });
+
+  it('keys a parallel schedule by its threads, and only a parallel one', () => {
+    expect(measurementKey('P', '||m n k', 4)).toBe('P\n@ ||m n k\n# 4 threads');
+    expect(measurementKey('P', '||m n k', 1)).toBe('P\n@ ||m n k');
+    expect(measurementKey('P', 'm n k', 4)).toBe(measurementKey('P', 'm n k'));
+  });
+
+  it('measures a parallel loop on one thread per processor, or on the threads chosen', async () => {
+    const f = fakeMeasurer({ threadSupport: { isolated: true, hardware: 4 } });
+    const s = createLooplabStore({ measurer: f.measurer });
+    expect(s.getState().threadsChosen).toBeNull();
+    await tick();
+    f.calls[0].resolve(1);
+    await tick();
+    expect(f.calls[0].threads).toBe(1);
+    f.peaks[0]?.resolve(100);
+    await tick();
+    expect(s.getState().act('parallel')).toBe(true);
+    await tick();
+    const call = f.calls[f.calls.length - 1];
+    expect(call.scheduleText).toMatch(/^\|\|/);
+    expect(call.threads).toBe(4);
+    expect(currentKey(s.getState())).toMatch(/# 4 threads$/);
+    call.resolve(8);
+    await tick();
+    s.getState().setThreads(2);
+    await tick();
+    expect(s.getState().threadsChosen).toBe(2);
+    expect(f.calls[f.calls.length - 1].threads).toBe(2);
+    expect(currentKey(s.getState())).toMatch(/# 2 threads$/);
+    s.getState().setThreads(1000);
+    expect(s.getState().threadsChosen).toBe(64);
+  });
+
+  it('measures on one thread when the page has no shared memory', async () => {
+    const f = fakeMeasurer({ threadSupport: { isolated: false, hardware: 8 } });
+    const s = createLooplabStore({ measurer: f.measurer });
+    await tick();
+    f.calls[0].resolve(1);
+    await tick();
+    f.peaks[0]?.resolve(100);
+    await tick();
+    s.getState().act('parallel');
+    s.getState().setThreads(4);
+    await tick();
+    expect(f.calls[f.calls.length - 1].threads).toBe(1);
+    expect(currentKey(s.getState())).not.toMatch(/threads/);
   });
 });

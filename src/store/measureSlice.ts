@@ -8,28 +8,55 @@ import { printSchedule } from '../core/schedule.ts';
 import type { Schedule } from '../core/types.ts';
 import type { GetState, SetState, SliceCreator } from './sliceCreator.ts';
 import type { MeasureSlice, Measurer, ScheduleMeasurement } from './types.ts';
+import { PARALLEL_MARK } from '../core/schedule.ts';
+import { clampThreads, effectiveThreads, threadsOffReason, type ThreadSupport } from '../runtime/threadSupport.ts';
+import { MAX_THREADS } from '../runtime/threads.ts';
+
+/** The most threads a parallel loop may be given. */
+export const MAX_PAGE_THREADS = MAX_THREADS;
+
+/** Why parallel loops run on one thread on this page, or null when threads are on. */
+export function threadsOff(state: Pick<MeasureSlice, 'threadSupport'>): string | null {
+  return threadsOffReason(state.threadSupport);
+}
 import { errorMessage } from '../core/errors.ts';
 
-/** The cache key of a schedule's measurement: canonical problem text + schedule text. */
-export function measurementKey(problemKey: string, scheduleText: string): string {
-  return `${problemKey}\n@ ${scheduleText}`;
+/** Without a measurer that says otherwise: no shared memory, one processor. */
+export const NO_THREADS: ThreadSupport = { isolated: false, hardware: 1 };
+
+/**
+ * The cache key of a schedule's measurement: canonical problem text + schedule text, + the
+ * threads when the schedule has a parallel loop and runs on more than one.
+ */
+export function measurementKey(problemKey: string, scheduleText: string, threads = 1): string {
+  const base = `${problemKey}\n@ ${scheduleText}`;
+  return threads > 1 && scheduleText.includes(PARALLEL_MARK) ? `${base}\n# ${threads} threads` : base;
+}
+
+type ThreadState = Partial<Pick<MeasureSlice, 'threadsChosen' | 'threadSupport'>>;
+
+/** The threads parallel loops run on in this state (1 when it does not say). */
+export function stateThreads(state: ThreadState): number {
+  return effectiveThreads(state.threadsChosen ?? null, state.threadSupport ?? NO_THREADS);
 }
 
 /** The key of the store's current schedule. */
-export function currentKey(state: { problemKey: string; current: { schedule: Schedule } }): string {
-  return measurementKey(state.problemKey, printSchedule(state.current.schedule));
+export function currentKey(state: { problemKey: string; current: { schedule: Schedule } } & ThreadState): string {
+  return measurementKey(state.problemKey, printSchedule(state.current.schedule), stateThreads(state));
 }
 
 interface Job {
   key: string;
   problemKey: string;
   scheduleText: string;
+  threads: number;
 }
 
 function currentJob(get: GetState): Job {
   const s = get();
   const scheduleText = printSchedule(s.current.schedule);
-  return { key: measurementKey(s.problemKey, scheduleText), problemKey: s.problemKey, scheduleText };
+  const threads = scheduleText.includes(PARALLEL_MARK) ? stateThreads(s) : 1;
+  return { key: measurementKey(s.problemKey, scheduleText, threads), problemKey: s.problemKey, scheduleText, threads };
 }
 
 function withMeasurement(set: SetState, get: GetState, m: ScheduleMeasurement): void {
@@ -58,6 +85,7 @@ function fromResult(key: string, r: MeasureResult, long: boolean): ScheduleMeasu
   if (r.compileMs !== undefined) m.compileMs = r.compileMs;
   if (!r.correct) m.error = r.reason ?? 'the kernel computed wrong values';
   if (long) m.long = true;
+  if (r.threads !== undefined) m.threads = r.threads;
   return m;
 }
 
@@ -107,7 +135,7 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
       withMeasurement(set, get, { key: job.key, status: 'measuring' });
       run(
         async () => {
-          const r = await measurer.measure(job.problemKey, job.scheduleText);
+          const r = await measurer.measure(job.problemKey, job.scheduleText, { threads: job.threads });
           withMeasurement(set, get, fromResult(job.key, r, false));
         },
         (message) => {
@@ -124,6 +152,7 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
         async () => {
           const r = await measurer.measure(long.problemKey, long.scheduleText, {
             long: true,
+            threads: long.threads,
             onProgress: (fraction) => {
               if (get().longRun?.key === long.key)
                 set({ longRun: { key: long.key, progress: Math.max(0, Math.min(1, fraction)) } });
@@ -177,6 +206,13 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
     peak: { status: 'queued' },
     xnnpack: {},
     longRun: null,
+    threadsChosen: null,
+    threadSupport: measurer?.threadSupport ?? NO_THREADS,
+
+    setThreads(threads) {
+      set({ threadsChosen: threads === null ? null : clampThreads(threads) });
+      get().measureCurrent();
+    },
 
     measureCurrent() {
       if (!measurer) return;

@@ -1,6 +1,7 @@
 // The playground's state: one zustand store made of slices. UI components read it with
 // `useLooplab(selector)` (context.tsx) and call its actions; nothing else holds state.
 import type { Action } from '../core/actions.ts';
+import type { ThreadSupport } from '../runtime/threadSupport.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 import type { KernelReport } from '../codegen/types.ts';
 
@@ -102,6 +103,8 @@ export interface ScheduleMeasurement {
   error?: string;
   /** Measured with the long run (more samples). */
   long?: boolean;
+  /** Threads the kernel ran on (a schedule with a parallel loop, on a cross-origin isolated page). */
+  threads?: number;
 }
 
 /** What the store needs from the runtime (the worker client in the page, a fake in tests). */
@@ -109,8 +112,9 @@ export interface Measurer {
   measure(
     problemText: string,
     scheduleText: string,
-    options?: { long?: boolean; onProgress?: (fraction: number) => void },
+    options?: { long?: boolean; onProgress?: (fraction: number) => void; threads?: number },
   ): Promise<{
+    threads?: number;
     gflops: number | null;
     gflopsMedian: number | null;
     correct: boolean;
@@ -124,6 +128,8 @@ export interface Measurer {
   peak(): Promise<number>;
   /** XNNPACK (tfjs-backend-wasm) GFLOPS for matmul-shaped problems, null otherwise. */
   xnnpack?(problemText: string): Promise<number | null>;
+  /** Whether its kernels can run on threads (default: no shared memory, one processor). */
+  threadSupport?: ThreadSupport;
 }
 
 export interface MeasureSlice {
@@ -133,6 +139,12 @@ export interface MeasureSlice {
   xnnpack: Record<string, { status: MeasureStatus; gflops?: number | null; error?: string }>;
   /** Progress of the long run of the current schedule, 0..1, or null when none runs. */
   longRun: { key: string; progress: number } | null;
+  /** Threads chosen in the performance panel, or null for one per processor. */
+  threadsChosen: number | null;
+  /** What the measurer's page offers (cross-origin isolation, processors). */
+  threadSupport: ThreadSupport;
+  /** Chooses the threads of parallel loops (null: one per processor) and measures the current schedule on them. */
+  setThreads(threads: number | null): void;
   /** Measures the current schedule if it has no measurement (the store calls it on every change). */
   measureCurrent(): void;
   /** Measures the current schedule again with more samples, for a stable figure. */

@@ -53,10 +53,10 @@ describe('createWorkerMeasurer', () => {
       report: { vectorizedVariable: 'n' },
       kernelBytes: KERNEL_BYTES,
     });
-    expect(calls[0]).toEqual(['p', 's', QUICK_OPTIONS]);
+    expect(calls[0]).toEqual(['p', 's', { ...QUICK_OPTIONS, threads: 1 }]);
     const onProgress = () => {};
-    await m.measure('p', 's', { long: true, onProgress });
-    expect(calls[1]).toEqual(['p', 's', LONG_RUN_OPTIONS, { timeLimitMs: 30_000, onProgress }]);
+    await m.measure('p', 's', { long: true, onProgress, threads: 3 });
+    expect(calls[1]).toEqual(['p', 's', { ...LONG_RUN_OPTIONS, threads: 3 }, { timeLimitMs: 30_000, onProgress }]);
   });
 
   it('gives XNNPACK GFLOPS, null for other problems, and an error when its result is wrong', async () => {

@@ -10,6 +10,7 @@
 // Debugging: `?kernel-time-limit-ms=800` in the page's URL lowers the kernel time limit, to see
 // what a runaway kernel does to the page (e.g. with #preset=matmul-1024).
 import type { KernelMeasureOptions } from '../workers/kernel/protocol.ts';
+import { threadSupportHere, type ThreadSupport } from '../runtime/threadSupport.ts';
 import { createKernelClient, type KernelClient, type KernelClientOptions } from '../workers/kernel/client.ts';
 import type { Measurer } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -103,6 +104,7 @@ function pageSearch(): string {
 export function createWorkerMeasurer(
   client: KernelClient = createKernelClient(clientOptionsFromSearch(pageSearch())),
   facts: MachineFactsStore = machineFacts,
+  threadSupport: ThreadSupport = threadSupportHere(),
 ): WorkerMeasurer {
   const bandwidth = async () => {
     facts.set({ ...facts.get(), bandwidth: { status: 'measuring' } });
@@ -119,14 +121,22 @@ export function createWorkerMeasurer(
   return {
     client,
     facts,
+    threadSupport,
     async measure(problemText, scheduleText, options = {}) {
+      const threads = options.threads ?? 1;
       const m = options.long
-        ? await client.measure(problemText, scheduleText, LONG_RUN_OPTIONS, {
-            timeLimitMs: longRunTimeLimitMs(client.timeLimitMs),
-            onProgress: options.onProgress,
-          })
-        : await client.measure(problemText, scheduleText, QUICK_OPTIONS);
+        ? await client.measure(
+            problemText,
+            scheduleText,
+            { ...LONG_RUN_OPTIONS, threads },
+            {
+              timeLimitMs: longRunTimeLimitMs(client.timeLimitMs),
+              onProgress: options.onProgress,
+            },
+          )
+        : await client.measure(problemText, scheduleText, { ...QUICK_OPTIONS, threads });
       return {
+        threads: m.threads,
         gflops: m.gflops,
         gflopsMedian: m.gflopsMedian,
         correct: m.correct,

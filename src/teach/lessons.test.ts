@@ -12,6 +12,7 @@ import {
   LESSONS,
   requestedTile,
   tileExtents,
+  iterationShare,
   type AgentFacts,
   type Lesson,
   type LessonFacts,
@@ -40,6 +41,8 @@ interface Given {
   agent?: AgentFacts | null;
   predictions?: { made: number; right: number };
   problemText?: string;
+  /** Threads the current schedule ran on. */
+  threads?: number;
 }
 
 function report(problemTextValue: string, scheduleText: string): KernelReport {
@@ -68,6 +71,7 @@ function facts(l: Lesson, scheduleText: string, g: Given = {}): LessonFacts {
       gflops: g.gflops ?? 1,
       correct: g.correct === undefined ? true : g.correct,
       report: report(text, scheduleText),
+      threads: g.threads ?? 1,
     };
   }
   return {
@@ -98,7 +102,15 @@ describe('the lessons', () => {
       expect(new Set(l.tasks.map((t) => t.id)).size).toBe(l.tasks.length);
       for (const t of l.tasks) expect(t.hints.length).toBeGreaterThan(0);
     }
-    expect(LESSONS.map((l) => l.id)).toEqual(['loop-order', 'tiling', 'vectorize', 'register-tile', 'tails', 'agent']);
+    expect(LESSONS.map((l) => l.id)).toEqual([
+      'loop-order',
+      'tiling',
+      'vectorize',
+      'register-tile',
+      'tails',
+      'parallel',
+      'agent',
+    ]);
   });
 
   it('wait for the lesson problem when the page is on another one', () => {
@@ -265,5 +277,36 @@ describe('the agent lesson', () => {
     expect(task(l(), 'run', facts(l(), 'm n k', { agent: { status: 'none', actions: [], index: 0 } })).state).toBe(
       'todo',
     );
+  });
+});
+
+describe('parallel loops', () => {
+  const l = () => lesson('parallel');
+
+  it('the outer loop in parallel, correct', () => {
+    expect(task(l(), 'outer', facts(l(), 'm k n')).detail).toMatch(/no loop is parallel yet/);
+    const t = task(l(), 'outer', facts(l(), '||m k n', { threads: 4 }));
+    expect(t).toEqual({ state: 'done', detail: '||m:256: 256 iterations on 4 threads, correct' });
+    expect(task(l(), 'outer', facts(l(), '||m k n', { correct: false })).state).toBe('todo');
+    expect(task(l(), 'outer', facts(l(), 'm ||n k', { threads: 2 })).state).toBe('todo');
+  });
+
+  it('the speedup against the same schedule on one thread, per thread', () => {
+    expect(task(l(), 'speedup', facts(l(), '||m k n', { threads: 1, gflops: 20 })).detail).toMatch(/ran on 1 thread/);
+    expect(task(l(), 'speedup', facts(l(), '||m k n', { threads: 2, gflops: 18 })).state).toBe('waiting');
+    const fast = task(l(), 'speedup', facts(l(), '||m k n', { threads: 2, gflops: 18, others: { 'm k n': 10 } }));
+    expect(fast).toEqual({ state: 'done', detail: '1.80× on 2 threads, 90% of the ideal 2×' });
+    const slow = task(l(), 'speedup', facts(l(), '||m k n', { threads: 4, gflops: 12, others: { 'm k n': 10 } }));
+    expect(slow).toEqual({ state: 'todo', detail: '1.20× on 4 threads, 30% of the ideal 4×' });
+  });
+
+  it('a tail on the parallel loop: how its iterations fall on the threads', () => {
+    expect(iterationShare(86, 3)).toEqual({ most: 29, idle: 0 });
+    expect(iterationShare(2, 4)).toEqual({ most: 1, idle: 2 });
+    expect(task(l(), 'tail', facts(l(), '||m k n', { threads: 3 })).state).toBe('todo');
+    expect(task(l(), 'tail', facts(l(), '||m:85 r1 m:3 k n', { threads: 3 }))).toEqual({
+      state: 'done',
+      detail: '||m:85 r1: 86 iterations (the last one the short tail) on 3 threads, at most 29 per thread',
+    });
   });
 });

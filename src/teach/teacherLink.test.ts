@@ -44,9 +44,9 @@ describe('teacher links', () => {
     expect(r.options.present).toBe(false);
     expect(r.options.fixed).toEqual([]);
     expect(r.errors).toEqual([
-      "the link's lesson 'nope' is not a lesson; the lessons are loop-order, tiling, vectorize, register-tile, tails, agent",
+      "the link's lesson 'nope' is not a lesson; the lessons are loop-order, tiling, vectorize, register-tile, tails, parallel, agent",
       "the link hides 'graf', which is not a panel; the panels are problem, nest, graph, code, perf, lesson",
-      "the link hides the action 'jump', which is not one; the actions are move, swap, split, merge, undo",
+      "the link hides the action 'jump', which is not one; the actions are move, swap, split, merge, parallel, undo",
       "the link's 'present=yes' is neither 1 nor 0; write present=1 to turn it on",
       "the link's 'fixed=sizes' can't be fixed; write fixed=problem or fixed=lesson",
     ]);
@@ -78,6 +78,8 @@ describe('teacher links', () => {
     expect(hiddenActionReason(opts, 'redo')).toBe('this lesson hides undo and redo');
     expect(hiddenActionReason(opts, 'down')).toBe('this lesson hides move');
     expect(hiddenActionReason(opts, 'swap_up')).toBeNull();
+    expect(hiddenActionReason(opts, 'parallel')).toBeNull();
+    expect(hiddenActionReason({ hideActions: ['parallel'] }, 'parallel')).toBe('this lesson hides parallel');
     expect(hiddenActionReason(null, 'split_2')).toBeNull();
     expect(fixedProblemReason({ fixed: ['problem'] })).toMatch(/fixes the problem/);
     expect(fixedProblemReason({ fixed: [] })).toBeNull();

@@ -12,7 +12,7 @@ import type { Action } from '../core/actions.ts';
 import { LESSONS } from './lessons.ts';
 
 /** Groups of actions a link can take away. */
-export const HIDEABLE_ACTIONS = ['move', 'swap', 'split', 'merge', 'undo'] as const;
+export const HIDEABLE_ACTIONS = ['move', 'swap', 'split', 'merge', 'parallel', 'undo'] as const;
 export type HideableAction = (typeof HIDEABLE_ACTIONS)[number];
 
 export const FIXABLE = ['problem', 'lesson'] as const;
@@ -44,6 +44,7 @@ export function actionGroup(action: Action | 'undo' | 'redo'): HideableAction {
   if (action === 'up' || action === 'down') return 'move';
   if (action === 'swap_up' || action === 'swap_down') return 'swap';
   if (action === 'merge') return 'merge';
+  if (action === 'parallel') return 'parallel';
   if (action === 'undo' || action === 'redo') return 'undo';
   return 'split';
 }

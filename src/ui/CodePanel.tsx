@@ -6,7 +6,7 @@ import { scheduleToC } from '../core/pseudoC.ts';
 import { loopsText, printSchedule } from '../core/schedule.ts';
 import type { Problem } from '../core/types.ts';
 import { useLooplab } from '../store/context.tsx';
-import { measurementKey } from '../store/measureSlice.ts';
+import { measurementKey, stateThreads } from '../store/measureSlice.ts';
 import type { KernelReport, ReportLoop, VectorAccess } from '../store/types.ts';
 import { variableColor } from './colors.ts';
 import { Panel } from './Panel.tsx';
@@ -397,7 +397,8 @@ export function CodePanel() {
       return { ok: false as const, message: errorMessage(error) };
     }
   }, [problem, schedule]);
-  const kernel = useMeasuredKernel(measurementKey(problemKey, scheduleText));
+  const threads = useLooplab(stateThreads);
+  const kernel = useMeasuredKernel(measurementKey(problemKey, scheduleText, threads));
   const wasm = useWasmText(kernel, tab === 'wasm');
 
   return (

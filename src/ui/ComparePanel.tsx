@@ -4,7 +4,7 @@ import { printSchedule, loopText } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { useLooplab } from '../store/context.tsx';
 import { diffLoops } from '../store/diffLoops.ts';
-import { measurementKey } from '../store/measureSlice.ts';
+import { measurementKey, stateThreads } from '../store/measureSlice.ts';
 import type { ScheduleMeasurement } from '../store/types.ts';
 import { variableColor } from './colors.ts';
 import { formatGflops } from '../core/format.ts';
@@ -64,6 +64,7 @@ export function ComparePanel() {
   const problemKey = useLooplab((s) => s.problemKey);
   const problem = useLooplab((s) => s.problem);
   const measurements = useLooplab((s) => s.measurements);
+  const threads = useLooplab(stateThreads);
   const pinCurrent = useLooplab((s) => s.pinCurrent);
   const unpin = useLooplab((s) => s.unpin);
 
@@ -82,8 +83,8 @@ export function ComparePanel() {
   const marks = sameProblem
     ? diffLoops(pinned.schedule, current)
     : { a: pinned.schedule.loops.map(() => true), b: current.loops.map(() => true) };
-  const pinnedM = measurements[measurementKey(pinned.problemKey, printSchedule(pinned.schedule))];
-  const currentM = measurements[measurementKey(problemKey, printSchedule(current))];
+  const pinnedM = measurements[measurementKey(pinned.problemKey, printSchedule(pinned.schedule), threads)];
+  const currentM = measurements[measurementKey(problemKey, printSchedule(current), threads)];
   const differing = marks.a.filter(Boolean).length + marks.b.filter(Boolean).length;
 
   return (

@@ -7,7 +7,7 @@ import { CACHE, scheduleFacts } from '../core/facts.ts';
 import { formatBytes } from '../core/problem.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
-import { measurementKey } from '../store/measureSlice.ts';
+import { measurementKey, stateThreads } from '../store/measureSlice.ts';
 import { entryText } from '../store/log.ts';
 import type { HistoryEntry } from '../store/types.ts';
 import { Panel } from './Panel.tsx';
@@ -53,9 +53,9 @@ export function ExplainPanel() {
   const before = useLooplab((s) => (from !== null ? s.states[from].schedule : null));
   const after = useLooplab((s) => s.current.schedule);
   const mBefore = useLooplab((s) =>
-    before ? s.measurements[measurementKey(problemKey, printSchedule(before))] : undefined,
+    before ? s.measurements[measurementKey(problemKey, printSchedule(before), stateThreads(s))] : undefined,
   );
-  const mAfter = useLooplab((s) => s.measurements[measurementKey(problemKey, printSchedule(after))]);
+  const mAfter = useLooplab((s) => s.measurements[measurementKey(problemKey, printSchedule(after), stateThreads(s))]);
 
   const explanation = useMemo(() => {
     if (!before) return null;

@@ -210,10 +210,9 @@ export function LoopNestPanel() {
 
   const buttons = useMemo<ButtonSpec[]>(() => {
     const legal = new Map(
-      legalActions(problem, current, ['up', 'down', 'swap_up', 'swap_down', 'merge', 'split_2']).map((l) => [
-        l.action,
-        l.reason ?? null,
-      ]),
+      legalActions(problem, current, ['up', 'down', 'swap_up', 'swap_down', 'merge', 'parallel', 'split_2']).map(
+        (l) => [l.action, l.reason ?? null],
+      ),
     );
     const act = (id: string, label: string, keysText: string, action: Action): ButtonSpec => ({
       id,
@@ -235,6 +234,7 @@ export function LoopNestPanel() {
         reason: legal.get('split_2') ?? null,
       },
       act('merge', 'merge', '⌫', 'merge'),
+      act('parallel', 'parallel', 'p', 'parallel'),
       {
         id: 'undo',
         label: 'undo',
@@ -287,7 +287,7 @@ export function LoopNestPanel() {
         {buttons.map((spec) => (
           <Fragment key={spec.id}>
             <ActionButton spec={spec} onRun={onRun} />
-            {(spec.id === 'swap_down' || spec.id === 'merge') && <span className="nest-sep" aria-hidden="true" />}
+            {(spec.id === 'swap_down' || spec.id === 'parallel') && <span className="nest-sep" aria-hidden="true" />}
           </Fragment>
         ))}
       </div>
@@ -402,6 +402,12 @@ function KeyHint({ hidden }: { hidden: readonly string[] }) {
       'merge',
       <>
         <kbd>⌫</kbd> merge
+      </>,
+    ],
+    [
+      'parallel',
+      <>
+        <kbd>p</kbd> parallel
       </>,
     ],
     [

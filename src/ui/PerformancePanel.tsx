@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'reac
 import { printSchedule } from '../core/schedule.ts';
 import { xnnpackOp } from '../core/xnnpackOp.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
-import { currentKey, measurementKey } from '../store/measureSlice.ts';
+import { currentKey, MAX_PAGE_THREADS, measurementKey, stateThreads, threadsOff } from '../store/measureSlice.ts';
 import type { LooplabState, ScheduleMeasurement } from '../store/types.ts';
 import { machineFacts } from '../store/workerMeasurer.ts';
 import { formatGflops } from '../core/format.ts';
@@ -69,6 +69,44 @@ function statusText(m: ScheduleMeasurement | undefined, longRunning: boolean): s
         : `quick figure from the worker${times}; press b for a long run`;
     }
   }
+}
+
+/** How many threads parallel loops get: one per processor by default, or a chosen number; or why none. */
+function ThreadsControl() {
+  const store = useLooplabStore();
+  const support = useLooplab((s) => s.threadSupport);
+  const chosen = useLooplab((s) => s.threadsChosen);
+  const threads = useLooplab(stateThreads);
+  const off = threadsOff({ threadSupport: support });
+  if (off) {
+    return (
+      <p className="perf-threads" data-testid="threads-off">
+        <span className="badge badge-warn">one thread</span> {off}.
+      </p>
+    );
+  }
+  const most = Math.min(MAX_PAGE_THREADS, Math.max(8, support.hardware));
+  return (
+    <p className="perf-threads">
+      <label>
+        parallel loops run on{' '}
+        <select
+          data-testid="threads-select"
+          value={chosen === null ? '' : String(chosen)}
+          onChange={(e) => store.getState().setThreads(e.target.value === '' ? null : Number(e.target.value))}
+        >
+          <option value="">{support.hardware} (one per processor)</option>
+          {Array.from({ length: most }, (_, i) => i + 1).map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>{' '}
+        thread{threads === 1 ? '' : 's'}
+      </label>{' '}
+      <span className="muted">(mark a loop with p; the figure covers dispatch to join)</span>
+    </p>
+  );
 }
 
 // ----------------------------------------------------------------- charts (d3 views in React)
@@ -133,6 +171,7 @@ export function PerformancePanel() {
   const xnn = useLooplab((s) => s.xnnpack[s.problemKey]);
   const longRun = useLooplab((s) => s.longRun);
   const key = useLooplab(selectCurrentKey);
+  const threads = useLooplab(stateThreads);
   const facts = useSyncExternalStore(machineFacts.subscribe, machineFacts.get);
   const [hovered, setHovered] = useState<number | null>(null);
 
@@ -154,7 +193,7 @@ export function PerformancePanel() {
     () => ({
       points: historyPoints({
         count: schedules.length,
-        keyOf: (i) => measurementKey(problemKey, schedules[i]),
+        keyOf: (i) => measurementKey(problemKey, schedules[i], threads),
         scheduleOf: (i) => schedules[i],
         actionOf: (i) => (i === 0 ? null : (log[i - 1]?.action ?? null)),
         measurements,
@@ -163,7 +202,7 @@ export function PerformancePanel() {
       peak: peakGflops,
       xnnpack: xnnGflops,
     }),
-    [schedules, problemKey, log, measurements, position, peakGflops, xnnGflops],
+    [schedules, problemKey, threads, log, measurements, position, peakGflops, xnnGflops],
   );
   const roofline = useMemo<RooflineModel>(
     () => ({
@@ -202,6 +241,12 @@ export function PerformancePanel() {
           </div>
           <div className="metric-sub" data-testid="gflops-median" data-value={median ?? ''}>
             median {median !== null ? formatGflops(median) : '–'}
+            {done && (
+              <span data-testid="threads-figure" data-value={done.threads ?? 1}>
+                {' '}
+                on {done.threads ?? 1} thread{(done.threads ?? 1) === 1 ? '' : 's'}
+              </span>
+            )}
             {done?.long && (
               <span
                 className="badge badge-info perf-long-badge"
@@ -228,6 +273,8 @@ export function PerformancePanel() {
           </div>
         </div>
       </div>
+
+      <ThreadsControl />
 
       <div className="perf-facts">
         {done && <CorrectBadge m={done} />}

@@ -10,6 +10,7 @@ describe('keyCommand', () => {
     expect(keyCommand({ key: 'Backspace' })).toEqual({ kind: 'act', action: 'merge' });
     expect(keyCommand({ key: 'Delete' })).toEqual({ kind: 'act', action: 'merge' });
     expect(keyCommand({ key: 's' })).toEqual({ kind: 'split-prompt' });
+    expect(keyCommand({ key: 'p' })).toEqual({ kind: 'act', action: 'parallel' });
     expect(keyCommand({ key: 'b' })).toEqual({ kind: 'long-run' });
     expect(keyCommand({ key: '?', shiftKey: true })).toEqual({ kind: 'help' });
     expect(keyCommand({ key: 'Escape' })).toEqual({ kind: 'escape' });

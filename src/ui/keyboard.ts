@@ -42,6 +42,8 @@ export function keyCommand(e: KeyLike): KeyCommand | null {
       return { kind: 'act', action: 'merge' };
     case 's':
       return { kind: 'split-prompt' };
+    case 'p':
+      return { kind: 'act', action: 'parallel' };
     case 'u':
       return { kind: 'undo' };
     case 'U':
@@ -107,6 +109,12 @@ export const KEY_HELP: { group: string; keys: string[]; what: string; action?: A
     keys: ['Backspace', 'Delete'],
     what: 'merge the loop into the enclosing loop over the same variable',
     action: 'merge',
+  },
+  {
+    group: 'schedule',
+    keys: ['p'],
+    what: 'run the loop in parallel on several threads, or on one thread again (refused on a loop summed over)',
+    action: 'parallel',
   },
   { group: 'history', keys: ['u', 'Ctrl+Z'], what: 'undo', action: 'undo' },
   { group: 'history', keys: ['U', 'Ctrl+Shift+Z', 'Ctrl+Y'], what: 'redo', action: 'redo' },

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createKernelApi, progressClock, PROGRESS_EVERY_MS } from './api.ts';
 import { loadTfWasm } from '../../runtime/xnnpack.ts';
+import { createNodeThreadPool } from '../../runtime/nodeThreads.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]\nm=33, n=40, k=17';
 const fast = { samples: 2, minSampleMs: 1 };
@@ -112,5 +113,25 @@ describe('progressClock', () => {
     t += 5000;
     clock();
     expect(seen).toEqual([0, PROGRESS_EVERY_MS / 1000, 0.99]);
+  });
+
+  it('measures a parallel schedule on the threads asked for, checked first, and on one thread without shared memory', async () => {
+    const threaded = createKernelApi({ createPool: (n) => createNodeThreadPool(n), threadsUnavailable: () => null });
+    const m = await threaded.measure(MATMUL, '||m n k m:2 n:16', { ...fast, threads: 2 });
+    expect(m.correct, m.reason).toBe(true);
+    expect(m.checked).toBe('full');
+    expect(m.threads).toBe(2);
+    expect(m.gflops).toBeGreaterThan(0);
+    // No parallel loop: one thread, whatever was asked.
+    expect((await threaded.measure(MATMUL, 'm n k', { ...fast, threads: 2 })).threads).toBe(1);
+    const isolatedless = createKernelApi({
+      createPool: () => {
+        throw new Error('no pool may start without shared memory');
+      },
+      threadsUnavailable: () => 'threads are off',
+    });
+    const single = await isolatedless.measure(MATMUL, '||m n k', { ...fast, threads: 4 });
+    expect(single.correct).toBe(true);
+    expect(single.threads).toBe(1);
   });
 });

@@ -6,10 +6,19 @@ import type { Measurement } from '../../runtime/measure.ts';
 
 export type { Target } from '../../codegen/types.ts';
 
-/** A checked (and, when correct, timed) kernel, with the bytes of its module and the generator's report. */
-export type KernelMeasurement = Measurement;
+/**
+ * A checked (and, when correct, timed) kernel, with the bytes of its module and the generator's
+ * report; `threads` it ran on (1 unless the schedule has a parallel loop and threads were asked for
+ * and available).
+ */
+export type KernelMeasurement = Measurement & { threads: number };
 
 export interface KernelMeasureOptions {
+  /**
+   * Threads for a schedule with a parallel loop (default 1). Needs shared memory (a cross-origin
+   * isolated page); without it the kernel runs on one thread.
+   */
+  threads?: number;
   /** Seed of the random inputs (default 1). */
   seed?: number;
   /** Timing samples (default 7). */

@@ -1,0 +1,163 @@
+// Parallel loops in the page: `p` on matmul's outer loop runs it on the threads chosen in the
+// performance panel (Web Workers sharing the kernel worker's memory), checked against the
+// reference; `p` on the reduction loop is refused with the core's reason; the built page served
+// without COOP/COEP says threads are off and measures on one thread.
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Page } from '@playwright/test';
+import { expect, measuredGflops, test } from './fixtures';
+
+const schedule = (page: Page) => page.getByTestId('schedule');
+const cursorLoop = (page: Page) => page.getByTestId('loop-nest').locator('[data-cursor="true"]');
+
+async function expectCheckedOn(page: Page, threads: number) {
+  await measuredGflops(page);
+  await expect(page.getByTestId('threads-figure')).toHaveAttribute('data-value', String(threads));
+  await expect(page.getByTestId('threads-figure')).toHaveText(`on ${threads} thread${threads === 1 ? '' : 's'}`);
+  await expect(page.getByTestId('correct')).toHaveAttribute('data-correct', 'true');
+}
+
+test('p runs the outer loop on the chosen threads, checked; p on the reduction is refused', async ({ page, shot }) => {
+  await page.goto('/#preset=matmul-128');
+  await expect(page.getByTestId('cross-origin-isolated')).toHaveAttribute('data-value', 'true');
+  await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
+  await expectCheckedOn(page, 1);
+  await page.getByTestId('threads-select').selectOption('2');
+
+  await expect(cursorLoop(page)).toHaveAttribute('data-variable', 'm');
+  await page.keyboard.press('p');
+  await expect(schedule(page)).toHaveText('||m:128 n:128 k:128');
+  await expectCheckedOn(page, 2);
+  await expect(page.getByTestId('code-panel')).toContainText('#pragma omp parallel for');
+  await shot('parallel-on-2-threads');
+
+  // Another thread count is another measurement.
+  await page.getByTestId('threads-select').selectOption('3');
+  await expectCheckedOn(page, 3);
+
+  // The reduction loop: refused, in words.
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await expect(cursorLoop(page)).toHaveAttribute('data-variable', 'k');
+  await page.keyboard.press('p');
+  await expect(page.getByTestId('refusal')).toContainText('k is summed over');
+  await expect(schedule(page)).toHaveText('||m:128 n:128 k:128');
+
+  // The button does what the key does: the outer loop back to one thread.
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await page
+    .getByTestId('loop-nest-panel')
+    .getByRole('button', { name: /^parallel/ })
+    .click();
+  await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
+});
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+/** Serves dist/ as a plain static site: no COOP/COEP headers, so the page is not cross-origin isolated. */
+async function serveWithoutIsolation(root: string): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const file = join(root, path === '/' ? 'index.html' : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+test('without cross-origin isolation the page says threads are off and measures on one thread', async ({ page }) => {
+  const { server, url } = await serveWithoutIsolation(join(process.cwd(), process.env.LOOPLAB_DIST ?? 'dist'));
+  try {
+    await page.goto(`${url}/#preset=matmul-128`);
+    await expect(page.getByTestId('cross-origin-isolated')).toHaveAttribute('data-value', 'false');
+    await expect(page.getByTestId('threads-off')).toContainText(
+      'threads are off: the page is not cross-origin isolated (it is served without the COOP/COEP headers)',
+    );
+    await expect(page.getByTestId('threads-select')).toHaveCount(0);
+    await page.keyboard.press('p');
+    await expect(schedule(page)).toHaveText('||m:128 n:128 k:128');
+    await expectCheckedOn(page, 1);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('a runaway parallel kernel is stopped like a single one: its threads end with the kernel worker', async ({
+  page,
+}) => {
+  const threadWorkers = () => page.workers().filter((w) => w.url().includes('kernelThread'));
+  await page.goto('/?kernel-time-limit-ms=1000#preset=matmul-128');
+  await page.getByTestId('threads-select').selectOption('2');
+  await page.keyboard.press('p');
+  await expectCheckedOn(page, 2);
+  await expect.poll(() => threadWorkers().length).toBe(2);
+
+  // The same on 1024^3 takes far more than the 1 s limit.
+  await page.getByTestId('preset-select').selectOption('matmul-1024');
+  await expect(schedule(page)).toHaveText('m:1024 n:1024 k:1024');
+  const stopped = page
+    .getByTestId('notice')
+    .filter({ hasText: 'the kernel ran longer than 1 s; the worker was restarted' });
+  await expect(stopped.first()).toBeVisible();
+  await page.keyboard.press('p');
+  await expect(schedule(page)).toHaveText('||m:1024 n:1024 k:1024');
+  await expect.poll(() => threadWorkers().length, { intervals: [50] }).toBe(2); // running the kernel
+  await expect(page.getByTestId('measure-error')).toHaveText(
+    'the kernel ran longer than 1 s; the worker was restarted',
+  );
+  await expect.poll(() => threadWorkers().length).toBe(0);
+
+  // The fresh worker starts new threads.
+  await page.getByTestId('preset-select').selectOption('matmul-64');
+  await page.keyboard.press('p');
+  await expect(schedule(page)).toHaveText('||m:64 n:64 k:64');
+  await expectCheckedOn(page, 2);
+  await expect.poll(() => threadWorkers().length).toBe(2);
+});
+
+test('the parallel-loops lesson: the outer loop on 2 threads, its speedup, and a tail', async ({ page }) => {
+  const task = (id: string) => page.getByTestId(`lesson-task-${id}`);
+  await page.goto('/?lesson=parallel');
+  await expect(page.getByTestId('lesson-title')).toHaveText('Parallel loops');
+  await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
+  await page.getByTestId('threads-select').selectOption('2');
+  await measuredGflops(page);
+
+  await page.keyboard.press('p');
+  await expect(schedule(page)).toHaveText('||m:256 k:256 n:256');
+  await expect(task('outer')).toHaveAttribute('data-done', 'true');
+  await expect(page.getByTestId('lesson-task-detail-outer')).toHaveText(
+    '||m:256: 256 iterations on 2 threads, correct',
+  );
+  // The speedup against the start, which is the same schedule on one thread (its figure is not
+  // asserted: this machine's cores are shared).
+  await expect(page.getByTestId('lesson-task-detail-speedup')).toHaveText(
+    /^\d+\.\d\d× on 2 threads, \d+% of the ideal 2×$/,
+  );
+
+  await page.keyboard.press('s');
+  await page.keyboard.type('3');
+  await page.keyboard.press('Enter');
+  await expect(schedule(page)).toHaveText('||m:85 r1 m:3 k:256 n:256');
+  await expect(task('tail')).toHaveAttribute('data-done', 'true');
+  await expect(page.getByTestId('lesson-task-detail-tail')).toHaveText(
+    '||m:85 r1: 86 iterations (the last one the short tail) on 2 threads, at most 43 per thread',
+  );
+});
