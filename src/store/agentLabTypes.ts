@@ -1,27 +1,11 @@
 // The agent lab's state in the store, and what the store needs of the lab (agentLabSlice.ts).
-import type {
-  FineTuneEvent,
-  LabFineTuneOptions,
-  LabFineTuneResult,
-  RaceEvent,
-  RaceMethod,
-  RaceOptions,
-  RacePoint,
-  RaceResult,
-} from '../workers/lab/protocol.ts';
+import type { LabFineTuneResult, LabWorkerApi, RaceMethod, RacePoint } from '../workers/lab/protocol.ts';
 import type { PolicyStorage, SavedPolicyMeta } from './savedPolicies.ts';
 
 export type { RaceMethod, RacePoint } from '../workers/lab/protocol.ts';
 
 /** What the slice needs of the lab (its worker and the learning curve's file in the page; a fake in tests). */
-export interface LabService {
-  race(problemText: string, options: RaceOptions, onEvent?: (e: RaceEvent) => void): Promise<RaceResult>;
-  fineTune(
-    problemText: string,
-    options: LabFineTuneOptions,
-    onEvent?: (e: FineTuneEvent) => void,
-  ): Promise<LabFineTuneResult>;
-  cancel(): void;
+export interface LabService extends LabWorkerApi {
   /** The shipped policy's learning-curve CSV text. */
   learningCurve(): Promise<string>;
   /** Saved policies (IndexedDB in the page); without it nothing can be saved. */

@@ -4,26 +4,12 @@
 // The lifecycle is the shared supervisedWorker.ts.
 import * as Comlink from 'comlink';
 import { formatLimit, supervisedWorker, type WorkerLike } from '../supervisedWorker.ts';
-import type {
-  FineTuneEvent,
-  LabFineTuneOptions,
-  LabFineTuneResult,
-  LabWorkerApi,
-  RaceEvent,
-  RaceOptions,
-  RaceResult,
-} from './protocol.ts';
+import type { LabWorkerApi } from './protocol.ts';
 
 export type LabWorkerLike = WorkerLike;
 
-export interface LabClient {
-  race(problemText: string, options: RaceOptions, onEvent?: (e: RaceEvent) => void): Promise<RaceResult>;
-  fineTune(
-    problemText: string,
-    options: LabFineTuneOptions,
-    onEvent?: (e: FineTuneEvent) => void,
-  ): Promise<LabFineTuneResult>;
-  cancel(): void;
+/** The page's handle on the lab worker: its protocol, and ending the worker. */
+export interface LabClient extends LabWorkerApi {
   terminate(): void;
 }
 
