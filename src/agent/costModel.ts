@@ -32,6 +32,7 @@ import { loopExtents, parseSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { seededShuffle } from './benchmarks.ts';
 import { EXTENDED_COLUMNS, encodeFeatures } from './features.ts';
+import { layersModelFiles } from './layersModelFiles.ts';
 
 export const COST_FEATURE_VERSION = 2;
 /** Targets below ln(1/16) are raised to it. */
@@ -295,26 +296,7 @@ export class CostModel {
   /** model.json + weights.bin (tfjs layers format), with `extra` added to the metadata. */
   async toFiles(extra: Record<string, unknown> = {}): Promise<{ modelJson: tf.io.ModelJSON; weights: ArrayBuffer }> {
     const metadata = { ...this.metadata, ...extra };
-    this.model.setUserDefinedMetadata({ looplab: metadata });
-    let artifacts: tf.io.ModelArtifacts | null = null;
-    await this.model.save(
-      tf.io.withSaveHandler(async (a) => {
-        artifacts = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    );
-    const a = artifacts as unknown as tf.io.ModelArtifacts;
-    const data = a.weightData as ArrayBuffer | ArrayBuffer[];
-    const weights = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
-    const modelJson: tf.io.ModelJSON = {
-      modelTopology: a.modelTopology as object,
-      format: a.format,
-      generatedBy: a.generatedBy,
-      convertedBy: a.convertedBy,
-      weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }],
-      userDefinedMetadata: { looplab: metadata },
-    };
-    return { modelJson, weights };
+    return layersModelFiles(this.model, metadata);
   }
 
   static async fromFiles(files: { modelJson: tf.io.ModelJSON; weights: ArrayBuffer }): Promise<CostModel> {

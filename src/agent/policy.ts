@@ -14,6 +14,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { AGENT_ACTIONS, type Action } from '../core/actions.ts';
 import type { NestState, Problem } from '../core/types.ts';
 import { encodeFeatures, featureSize, type FeatureSet } from './features.ts';
+import { layersModelFiles, type ModelFiles } from './layersModelFiles.ts';
 
 /** What the network's outputs are: Q-values (DQN) or the logits of a stochastic policy (PPO). */
 export type PolicyOutputs = 'q-values' | 'logits';
@@ -53,11 +54,7 @@ const denseOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
-export interface ModelFiles {
-  /** model.json contents (tfjs layers-model format, weights in `weights.bin`). */
-  modelJson: tf.io.ModelJSON;
-  weights: ArrayBuffer;
-}
+export type { ModelFiles } from './layersModelFiles.ts';
 
 export class FeatureMlp {
   private constructor(
@@ -150,26 +147,7 @@ export class FeatureMlp {
   /** model.json + weights.bin, with `extra` added to the metadata. */
   async toFiles(extra: Record<string, unknown> = {}): Promise<ModelFiles> {
     const metadata: PolicyMetadata = { ...this.metadata, ...extra };
-    this.model.setUserDefinedMetadata({ looplab: metadata });
-    let artifacts: tf.io.ModelArtifacts | null = null;
-    await this.model.save(
-      tf.io.withSaveHandler(async (a) => {
-        artifacts = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    );
-    const a = artifacts as unknown as tf.io.ModelArtifacts;
-    const data = a.weightData as ArrayBuffer | ArrayBuffer[];
-    const weights = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
-    const modelJson: tf.io.ModelJSON = {
-      modelTopology: a.modelTopology as object,
-      format: a.format,
-      generatedBy: a.generatedBy,
-      convertedBy: a.convertedBy,
-      weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }],
-      userDefinedMetadata: { looplab: metadata },
-    };
-    return { modelJson, weights };
+    return layersModelFiles(this.model, metadata);
   }
 
   /** Loads a policy saved by `toFiles` (model.json contents and weights.bin bytes). */
