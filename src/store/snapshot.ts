@@ -31,6 +31,8 @@ export interface ResolvedSnapshot {
   states: NestState[];
   position: number;
   panels?: Partial<Record<PanelId, boolean>>;
+  /** With `keepValidPrefix`: what was left out of the snapshot and why, in words. */
+  notice?: string;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -95,7 +97,11 @@ export function isDefaultBase(problem: Problem, schedule: Schedule): boolean {
  * Checks a snapshot. `owner` starts every message: "the link's", "its", "the file's", giving
  * e.g. "the link's history stops at action 5: can't split m:8 by 16: ...".
  */
-export function resolveSnapshot(snapshot: Snapshot, owner: string): Result<ResolvedSnapshot> {
+export function resolveSnapshot(
+  snapshot: Snapshot,
+  owner: string,
+  options: { keepValidPrefix?: boolean } = {},
+): Result<ResolvedSnapshot> {
   const fail = (error: string): Result<ResolvedSnapshot> => ({ ok: false, error });
   if (typeof snapshot.problemText !== 'string') return fail(`${owner} problem is missing`);
   const p = resolveProblem(snapshot.problemText);
@@ -122,18 +128,26 @@ export function resolveSnapshot(snapshot: Snapshot, owner: string): Result<Resol
     log.push(entry);
   }
 
-  const position = snapshot.position ?? log.length;
+  let position = snapshot.position ?? log.length;
   if (typeof position !== 'number' || !Number.isInteger(position) || position < 0) {
     return fail(`${owner} position ${quoteValue(position)} is not a whole number of actions`);
   }
+  let notice: string | undefined;
   if (position > log.length) {
-    return fail(
-      `${owner} position ${position} is past the end of its history (${log.length} action${log.length === 1 ? '' : 's'})`,
-    );
+    const error = `${owner} position ${position} is past the end of its history (${plural(log.length, 'action')})`;
+    if (!options.keepValidPrefix) return fail(error);
+    notice = `${error}; it is shown at the end`;
+    position = log.length;
   }
 
   const r = replay(problem, base, log);
-  if (!r.ok) return fail(`${owner} history stops at action ${r.index + 1}: ${r.reason}`);
+  if (!r.ok) {
+    const error = `${owner} history stops at action ${r.index + 1}: ${r.reason}`;
+    if (!options.keepValidPrefix) return fail(error);
+    notice = `${error}; kept the problem and ${keptText(r.index)}`;
+    log.length = r.index;
+    position = Math.min(position, r.index);
+  }
 
   let panels: Partial<Record<PanelId, boolean>> | undefined;
   if (snapshot.panels !== undefined) {
@@ -159,6 +173,17 @@ export function resolveSnapshot(snapshot: Snapshot, owner: string): Result<Resol
       states: r.states,
       position,
       panels,
+      ...(notice ? { notice } : {}),
     },
   };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** "the 3 actions before it", "the action before it", "none of its actions". */
+export function keptText(actions: number): string {
+  if (actions === 0) return 'none of its actions';
+  return actions === 1 ? 'the action before it' : `the ${actions} actions before it`;
 }
