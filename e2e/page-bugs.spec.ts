@@ -84,7 +84,10 @@ test('a link cut short keeps its problem and the actions before the cut, and say
   await expect(page.getByTestId('notice')).toContainText(
     "the link's action 4 'spl' is not an action (was the link cut short?); kept the problem and the 3 actions before it",
   );
-  await expect.poll(() => page.evaluate(() => location.hash)).toBe('#preset=matmul-512&a=down,split_16,up');
+  // The person's link stays in the address bar until they act (they may want to mend it by hand).
+  expect(await page.evaluate(() => location.hash)).toBe('#preset=matmul-512&a=down,split_16,up,spl');
+  await page.keyboard.press('ArrowDown');
+  await expect.poll(() => page.evaluate(() => location.hash)).toBe('#preset=matmul-512&a=down,split_16,up,down');
 });
 
 test('a hash with no state of ours says it is ignored', async ({ page }) => {

@@ -101,8 +101,12 @@ function SplitPrompt({ problem }: { problem: Problem }) {
   );
   const firstLegal = legality.find((l) => l.factor === 4 && !l.reason) ?? legality.find((l) => !l.reason);
   const [pick, setPick] = useState<number>(firstLegal?.factor ?? 2);
-  useEffect(() => inputRef.current?.focus(), []);
   const position = useAnchoredPosition(anchorRef, boxRef);
+  // Focus once placed: a box still hidden (not yet measured) can't take focus.
+  const placed = position !== null;
+  useEffect(() => {
+    if (placed) inputRef.current?.focus();
+  }, [placed]);
 
   const loop = current.schedule.loops[current.cursor];
   const submit = () => {
