@@ -48,6 +48,7 @@ describe('export', () => {
         { action: 'swap_up', by: 'person' },
       ],
       gflops: 12.5,
+      gflopsThreads: 1,
     });
     expect(exportFileName(s, 'json')).toBe('looplab-m16n256m16k256.json');
   });
@@ -247,5 +248,48 @@ describe('schedule text: import what export writes', () => {
       expect(r.error.startsWith(message), r.error).toBe(true);
       expect(r.error).not.toContain('the file');
     }
+  });
+});
+
+describe('threads in exports', () => {
+  const isolated = { isolated: true, hardware: 8 };
+
+  it("the chosen count and the figure's threads are in both exports, and import restores the count", () => {
+    const store = createLooplabStore();
+    store.setState({ threadSupport: isolated });
+    store.getState().act('parallel');
+    store.getState().setThreads(4);
+    const s = store.getState();
+    store.setState({
+      measurements: { [currentKey(s)]: { key: currentKey(s), status: 'done', gflops: 80.5, threads: 4 } },
+    });
+    const file = JSON.parse(exportJson(store.getState()));
+    expect(file).toMatchObject({ threads: 4, gflops: 80.5, gflopsThreads: 4 });
+    const text = exportScheduleText(store.getState());
+    expect(text).toContain('# threads: 4\n# measured: 80.5 GFLOPS best on 4 threads\n||m:256 n:256 k:256\n');
+
+    for (const exported of [exportJson(store.getState()), text]) {
+      const r = importExport(exported, 'the file', MATMUL);
+      expect(r.ok && r.value.threads).toBe(4);
+      const b = createLooplabStore();
+      if (r.ok) b.getState().restore(r.value);
+      expect(b.getState().threadsChosen).toBe(4);
+    }
+  });
+
+  it("without a chosen count nothing is written and import leaves the page's choice", () => {
+    const store = createLooplabStore();
+    const s = store.getState();
+    store.setState({ measurements: { [currentKey(s)]: { key: currentKey(s), status: 'done', gflops: 1.5 } } });
+    expect(JSON.parse(exportJson(store.getState()))).not.toHaveProperty('threads');
+    expect(exportScheduleText(store.getState())).toContain('# measured: 1.50 GFLOPS best on 1 thread\n');
+    const r = importExport(exportJson(store.getState()), 'the file', MATMUL);
+    expect(r.ok && r.value.threads).toBe(undefined);
+  });
+
+  it('an absurd count in a file is refused with the reason', () => {
+    const text = '# problem: C[m,n] += A[m,k] * B[k,n]\n# sizes: m=64, n=64, k=64\n# threads: 999\nm n k';
+    const r = importExport(text, 'the file', MATMUL);
+    expect(r).toEqual({ ok: false, error: "the file's thread count 999 is not a whole number from 1 to 64" });
   });
 });

@@ -7,6 +7,7 @@ import { currentKey } from './measureSlice.ts';
 import { isDefaultBase, resolveProblem, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
 import type { HistoryEntry, LooplabState } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
+import { formatGflops } from '../core/format.ts';
 
 export const EXCHANGE_FORMAT = 'looplab-schedule';
 export const EXCHANGE_VERSION = 1;
@@ -22,8 +23,11 @@ export interface ScheduleFile {
   /** Schedule text the log starts from, when not the problem's default. */
   base?: string;
   log: HistoryEntry[];
-  /** Best GFLOPS measured on the exporting machine, when known. */
+  /** The thread count chosen for parallel loops, when one was chosen (else one per processor). */
+  threads?: number;
+  /** Best GFLOPS measured on the exporting machine, when known, and the threads it ran on. */
   gflops?: number;
+  gflopsThreads?: number;
 }
 
 type ExportState = Pick<
@@ -53,11 +57,17 @@ const TEXT_HEADER = '# looplab schedule';
  *   # looplab schedule
  *   # problem: C[m,n] += A[m,k] * B[k,n]
  *   # sizes: m=256, n=256, k=256
+ *   # threads: 4                       (when a count is chosen)
+ *   # measured: 12.5 GFLOPS best on 1 thread   (when measured)
  *   m:16 n:256 m:16 k:256
  */
 export function exportScheduleText(s: ExportState): string {
   const [statement, ...sizes] = s.problemKey.split('\n');
-  return [TEXT_HEADER, `# problem: ${statement}`, `# sizes: ${sizes.join(' ')}`, exportText(s), ''].join('\n');
+  const lines = [TEXT_HEADER, `# problem: ${statement}`, `# sizes: ${sizes.join(' ')}`];
+  if (s.threadsChosen !== null) lines.push(`# threads: ${s.threadsChosen}`);
+  const figure = measuredFigure(s);
+  if (figure) lines.push(`# measured: ${formatGflops(figure.gflops)} GFLOPS best ${onThreads(figure.threads)}`);
+  return [...lines, exportText(s), ''].join('\n');
 }
 
 /** The current schedule as C99: a function over the problem's arrays, headed by problem and schedule. */
@@ -75,9 +85,25 @@ export function exportFile(s: ExportState): ScheduleFile {
     log: s.log.slice(0, s.position).map((e) => ({ action: e.action, by: e.by })),
   };
   if (!isDefaultBase(s.problem, s.base)) file.base = printSchedule(s.base);
-  const m = s.measurements[currentKey(s)];
-  if (m?.status === 'done' && typeof m.gflops === 'number') file.gflops = m.gflops;
+  if (s.threadsChosen !== null) file.threads = s.threadsChosen;
+  const figure = measuredFigure(s);
+  if (figure) {
+    file.gflops = figure.gflops;
+    file.gflopsThreads = figure.threads;
+  }
   return file;
+}
+
+/** The current schedule's measured best GFLOPS and the threads it ran on, when measured. */
+export function measuredFigure(s: ExportState): { gflops: number; threads: number } | null {
+  const m = s.measurements[currentKey(s)];
+  if (m?.status !== 'done' || typeof m.gflops !== 'number') return null;
+  return { gflops: m.gflops, threads: m.threads ?? 1 };
+}
+
+/** "on 1 thread", "on 4 threads". */
+export function onThreads(threads: number): string {
+  return `on ${threads} thread${threads === 1 ? '' : 's'}`;
 }
 
 /** The JSON export, pretty-printed. */
@@ -152,9 +178,12 @@ export function importJson(text: string, noun: ImportNoun = 'the file'): Result<
   const log = (f.log as unknown[] | undefined) ?? [];
   if (log.length === 0 && f.base === undefined && target !== null) {
     // Only a schedule: it is where the history starts.
-    return resolveSnapshot({ problemText: f.problem, base: target, log: [] }, `${noun}'s`);
+    return resolveSnapshot({ problemText: f.problem, base: target, log: [], threads: f.threads }, `${noun}'s`);
   }
-  const r = resolveSnapshot({ problemText: f.problem, base: f.base as string | undefined, log }, `${noun}'s`);
+  const r = resolveSnapshot(
+    { problemText: f.problem, base: f.base as string | undefined, log, threads: f.threads },
+    `${noun}'s`,
+  );
   if (!r.ok) return r;
   const reached = printSchedule(r.value.states[r.value.position].schedule);
   if (target !== null && reached !== target) {
@@ -188,7 +217,7 @@ function importScheduleText(text: string, noun: ImportNoun, currentProblemText: 
     const line = raw.trim();
     if (line === '') continue;
     if (line.startsWith('#')) {
-      const m = /^#\s*(problem|sizes):\s*(.*)$/.exec(line);
+      const m = /^#\s*(problem|sizes|threads):\s*(.*)$/.exec(line);
       if (m) fields.set(m[1], m[2]);
       continue;
     }
@@ -219,5 +248,7 @@ function importScheduleText(text: string, noun: ImportNoun, currentProblemText: 
     const shown = line.length > 40 ? `${line.slice(0, 40)}…` : line;
     return fail(`${noun} is neither a JSON export nor schedule text${problem}: '${shown}': ${errorMessage(error)}`);
   }
-  return resolveSnapshot({ problemText, base: schedule, log: [] }, `${noun}'s`);
+  const threadsText = fields.get('threads');
+  const threads = threadsText === undefined ? undefined : /^\d+$/.test(threadsText) ? Number(threadsText) : threadsText;
+  return resolveSnapshot({ problemText, base: schedule, log: [], threads }, `${noun}'s`);
 }

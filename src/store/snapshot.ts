@@ -8,6 +8,13 @@ import type { NestState, Problem, Schedule } from '../core/types.ts';
 import { entryFromValue, quoteValue } from './log.ts';
 import { PANEL_IDS, type HistoryEntry, type PanelId } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
+import { MAX_THREADS } from '../runtime/threads.ts';
+
+/** Why `value` is not a thread count a page may choose (a whole number from 1 to 64), or null. */
+export function threadsProblem(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_THREADS) return null;
+  return `thread count ${quoteValue(value)} is not a whole number from 1 to ${MAX_THREADS}`;
+}
 
 /** A state as stored or shared; fields are unchecked until `resolveSnapshot`. */
 export interface Snapshot {
@@ -18,6 +25,8 @@ export interface Snapshot {
   /** Entries of the log applied; the whole log when absent. */
   position?: number;
   panels?: Partial<Record<PanelId, boolean>>;
+  /** Threads chosen for parallel loops (null: one per processor); left as it is when absent. */
+  threads?: unknown;
 }
 
 /** A checked state, ready for the store's `restore`. */
@@ -31,6 +40,8 @@ export interface ResolvedSnapshot {
   states: NestState[];
   position: number;
   panels?: Partial<Record<PanelId, boolean>>;
+  /** Threads chosen for parallel loops (null: one per processor); absent: keep the page's choice. */
+  threads?: number | null;
   /** With `keepValidPrefix`: what was left out of the snapshot and why, in words. */
   notice?: string;
 }
@@ -149,6 +160,19 @@ export function resolveSnapshot(
     position = Math.min(position, r.index);
   }
 
+  let threads: number | null | undefined;
+  if (snapshot.threads === null) threads = null;
+  else if (snapshot.threads !== undefined) {
+    const problem = threadsProblem(snapshot.threads);
+    if (problem === null) threads = snapshot.threads as number;
+    else if (!options.keepValidPrefix) return fail(`${owner} ${problem}`);
+    else {
+      threads = null;
+      const fallBack = `${owner} ${problem}; parallel loops run on one thread per processor instead (choose another count in the performance panel)`;
+      notice = notice ? `${notice}; ${fallBack}` : fallBack;
+    }
+  }
+
   let panels: Partial<Record<PanelId, boolean>> | undefined;
   if (snapshot.panels !== undefined) {
     if (!snapshot.panels || typeof snapshot.panels !== 'object') return fail(`${owner} panels are not a set of panels`);
@@ -173,6 +197,7 @@ export function resolveSnapshot(
       states: r.states,
       position,
       panels,
+      ...(threads !== undefined ? { threads } : {}),
       ...(notice ? { notice } : {}),
     },
   };

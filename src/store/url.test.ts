@@ -75,6 +75,41 @@ describe('URL hash', () => {
     expect(stateToHash(restoredFrom(hash).getState())).toBe(hash);
   });
 
+  it('the thread count chosen in the page goes into the link and comes back from it', () => {
+    const store = createLooplabStore();
+    store.getState().act('parallel');
+    expect(stateToHash(store.getState())).not.toContain('threads=');
+    store.getState().setThreads(4);
+    const hash = stateToHash(store.getState());
+    expect(hash).toBe('#preset=matmul-256&a=parallel&threads=4');
+    expect(restoredFrom(hash).getState().threadsChosen).toBe(4);
+    // A link without threads means one per processor, whatever the page had chosen.
+    const other = restoredFrom('#threads=2');
+    other.getState().restore((parseHash('#preset=matmul-256') as { ok: true; value: never }).value);
+    expect(other.getState().threadsChosen).toBe(null);
+  });
+
+  const absurdThreads: [string, string][] = [
+    ['0', "the link's thread count 0 is not a whole number from 1 to 64"],
+    ['500', "the link's thread count 500 is not a whole number from 1 to 64"],
+    ['-2', "the link's thread count '-2' is not a whole number from 1 to 64"],
+    ['four', "the link's thread count 'four' is not a whole number from 1 to 64"],
+    ['1e3', "the link's thread count '1e3' is not a whole number from 1 to 64"],
+  ];
+  it.each(absurdThreads)(
+    'threads=%s: a notice, one thread per processor, the rest of the link kept',
+    (value, message) => {
+      const r = parseHash(`#preset=matmul-64&a=parallel&threads=${value}`);
+      expect(r.ok).toBe(true);
+      if (!r.ok || !r.value) throw new Error('no state');
+      expect(r.value.threads).toBe(null);
+      expect(r.value.log.map((e) => e.action)).toEqual(['parallel']);
+      expect(r.notice).toBe(
+        `${message}; parallel loops run on one thread per processor instead (choose another count in the performance panel)`,
+      );
+    },
+  );
+
   it('round trip of parallel loops: the action `parallel` in the log and `||` in a base schedule', () => {
     const store = createLooplabStore({
       initial: { problemText: 'C[m,n] += A[m,k]*B[k,n]\n m=100, n=60, k=30', base: '||m:4 n m:25 k' },
@@ -123,7 +158,7 @@ describe('URL hash', () => {
     const garbage = parseHash('#top&foo=1');
     expect(garbage).toMatchObject({ ok: true, value: null });
     expect(garbage.ok && garbage.notice).toMatch(
-      /^the link's '#top&foo=1' holds no playground state \(none of p=, preset=, s=, a=, at=, panels=\): it is ignored/,
+      /^the link's '#top&foo=1' holds no playground state \(none of p=, preset=, s=, a=, at=, panels=, threads=\): it is ignored/,
     );
   });
 

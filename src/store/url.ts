@@ -3,7 +3,8 @@
 // Keys: `preset` (a preset's id, when the text is exactly the preset's) or `p` (the problem
 // text); `s` (the schedule the log starts from, when not the default); `a` (the action log,
 // agent entries marked `agent:`); `at` (the position, when not at the end of the log); `panels`
-// (the shown panels, when not the default set). Unknown keys are ignored.
+// (the shown panels, when not the default set); `threads` (the thread count chosen for parallel
+// loops, when one is chosen; without it, one per processor). Unknown keys are ignored.
 // A teacher's link adds options in the query (teach/teacherLink.ts): where such a page starts, and
 // the query kept in step with the open lesson, are here too.
 import { PRESETS } from '../core/problem.ts';
@@ -25,6 +26,8 @@ export type UrlState = Pick<
 > & {
   problem: Problem;
   base: Schedule;
+  /** The thread count chosen in the page (null or absent: one per processor). */
+  threadsChosen?: number | null;
 };
 
 const OWNER = "the link's";
@@ -63,10 +66,11 @@ export function stateToHash(state: UrlState): string {
   if (state.position !== state.log.length) parts.push(`at=${state.position}`);
   const shown = PANEL_IDS.filter((id) => state.panels[id]);
   if (PANEL_IDS.some((id) => !!state.panels[id] !== DEFAULT_PANELS[id])) parts.push(`panels=${shown.join(',')}`);
+  if (state.threadsChosen !== undefined && state.threadsChosen !== null) parts.push(`threads=${state.threadsChosen}`);
   return `#${parts.join('&')}`;
 }
 
-const KEYS = ['p', 'preset', 's', 'a', 'at', 'panels'];
+const KEYS = ['p', 'preset', 's', 'a', 'at', 'panels', 'threads'];
 
 /**
  * What a link gave: its state (null when it holds none), and `notice` when part of it was left
@@ -173,11 +177,14 @@ export function parseHash(hash: string): LinkResult {
   }
 
   if (actions.notice && position !== undefined && position > log.length) position = log.length;
-  const r = resolveSnapshot({ problemText, base: fields.get('s'), log, position, panels }, OWNER, {
+  // A link restores the exact state: without `threads`, one thread per processor.
+  const threadsText = fields.get('threads')?.trim();
+  const threads = threadsText === undefined ? null : /^[0-9]+$/.test(threadsText) ? Number(threadsText) : threadsText;
+  const r = resolveSnapshot({ problemText, base: fields.get('s'), log, position, panels, threads }, OWNER, {
     keepValidPrefix: true,
   });
   if (!r.ok) return r;
-  const notice = actions.notice ?? r.value.notice;
+  const notice = [actions.notice, r.value.notice].filter(Boolean).join('; ');
   return notice ? { ok: true, value: r.value, notice } : r;
 }
 
@@ -188,7 +195,7 @@ export type UrlWindow = Pick<
 >;
 
 function urlFields(s: LooplabState) {
-  return [s.problemText, s.problemKey, s.problemError, s.base, s.log, s.position, s.panels] as const;
+  return [s.problemText, s.problemKey, s.problemError, s.base, s.log, s.position, s.panels, s.threadsChosen] as const;
 }
 
 /**
@@ -304,5 +311,10 @@ export function teacherLinkStart(
 
 /** The hash of a checked snapshot (for writing the lesson's start into the address bar). */
 export function snapshotHash(s: ResolvedSnapshot): string {
-  return stateToHash({ ...s, problemError: null, panels: { ...DEFAULT_PANELS, ...(s.panels ?? {}) } });
+  return stateToHash({
+    ...s,
+    problemError: null,
+    panels: { ...DEFAULT_PANELS, ...(s.panels ?? {}) },
+    threadsChosen: s.threads ?? null,
+  });
 }
