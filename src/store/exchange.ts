@@ -4,6 +4,7 @@
 import { scheduleToC } from '../core/pseudoC.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import { currentKey } from './measureSlice.ts';
+import { onThreads } from './sessionFigures.ts';
 import { isDefaultBase, resolveProblem, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
 import type { HistoryEntry, LooplabState } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -99,11 +100,6 @@ export function measuredFigure(s: ExportState): { gflops: number; threads: numbe
   const m = s.measurements[currentKey(s)];
   if (m?.status !== 'done' || typeof m.gflops !== 'number') return null;
   return { gflops: m.gflops, threads: m.threads ?? 1 };
-}
-
-/** "on 1 thread", "on 4 threads". */
-export function onThreads(threads: number): string {
-  return `on ${threads} thread${threads === 1 ? '' : 's'}`;
 }
 
 /** The JSON export, pretty-printed. */
