@@ -164,3 +164,23 @@ test('schedule text exported as a file imports back, on another problem too', as
   );
   await expect(page.getByTestId('import-error')).not.toContainText('the file');
 });
+
+test('the thread count chosen goes into the link and comes back from it; an absurd one says so', async ({ page }) => {
+  await page.goto('/#preset=matmul-64&a=parallel');
+  await expect(schedule(page)).toHaveText('||m:64 n:64 k:64');
+  const select = page.getByTestId('threads-select');
+  await select.selectOption('3');
+  await expect.poll(() => page.evaluate(() => location.hash)).toBe('#preset=matmul-64&a=parallel&threads=3');
+  await page.reload();
+  await expect(select).toHaveValue('3');
+  await expect(page.getByTestId('threads-figure')).toHaveAttribute('data-value', '3');
+  // Hand-edited: 999 threads.
+  await page.evaluate(() => {
+    location.hash = '#preset=matmul-64&a=parallel&threads=999';
+  });
+  await expect(page.getByTestId('notice').first()).toContainText(
+    "the link's thread count 999 is not a whole number from 1 to 64; parallel loops run on one thread per processor instead",
+  );
+  await expect(select).toHaveValue('');
+  await expect(schedule(page)).toHaveText('||m:64 n:64 k:64');
+});
