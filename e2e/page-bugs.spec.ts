@@ -184,3 +184,22 @@ test('the thread count chosen goes into the link and comes back from it; an absu
   await expect(select).toHaveValue('');
   await expect(schedule(page)).toHaveText('||m:64 n:64 k:64');
 });
+
+test('the decisions tab of the conv 3x3 default (innermost kw:3) says scalar code, as the wasm has it', async ({
+  page,
+}) => {
+  await page.goto('/#preset=conv-3x3');
+  await expect(schedule(page)).toHaveText('co:64 oh:28 ow:28 ci:64 kh:3 kw:3');
+  const code = page.getByTestId('code-panel');
+  await code.getByTestId('code-tab-wasm').click();
+  const counts = code.getByTestId('code-wasm-counts');
+  await expect(counts).toContainText('f32.load');
+  await expect(counts).not.toContainText('v128.load');
+  await code.getByTestId('code-tab-report').click();
+  await expect(code.getByTestId('code-report-vectorized')).toContainText(
+    'no: the innermost loop kw covers 3 values, fewer than the 4 lanes of an f32x4',
+  );
+  await expect(code.getByTestId('code-report-access')).toHaveCount(0);
+  await expect(code.getByTestId('code-report')).not.toContainText('v128 load');
+  await expect(code.getByTestId('code-report-fma')).toContainText('f32.mul + f32.add (scalar code)');
+});
