@@ -127,6 +127,15 @@ describe('rooflineLabels', () => {
           expectApartAndInside({ ...base, intensity, gflops, xnnpack: gflops * ratio });
   });
 
+  it('a figure that is not finite (a timer too coarse) is left out, never a NaN coordinate', () => {
+    const model = { ...base, peak: Number.POSITIVE_INFINITY, bandwidth: Number.POSITIVE_INFINITY, gflops: Number.NaN };
+    const d = rooflineDomains(model);
+    expect([...d.x, ...d.y].every(Number.isFinite)).toBe(true);
+    const boxes = rooflineLabels(model, W, H);
+    expect(boxes.map((b) => b.id)).toEqual(['xnnpack']);
+    expect(boxes.every((b) => Number.isFinite(b.left) && Number.isFinite(b.top))).toBe(true);
+  });
+
   it('labels only what is drawn', () => {
     expect(rooflineLabels({ ...base, xnnpack: null }, W, H).map((b) => b.id)).toEqual(['peak', 'kernel']);
     expect(rooflineLabels({ ...base, peak: null, gflops: null }, W, H).map((b) => b.id)).toEqual(['xnnpack']);

@@ -43,6 +43,25 @@ export interface RooflineModel {
   xnnpack: number | null;
 }
 
+/** A figure that can be drawn on log axes: finite and above 0, else null. */
+function drawable(v: number | null): number | null {
+  return v !== null && Number.isFinite(v) && v > 0 ? v : null;
+}
+
+/**
+ * The model with every figure that can't be drawn on log axes taken out (a timer too coarse to
+ * time a run gives Infinity; nothing measured gives null), so that no coordinate is NaN.
+ */
+export function drawableModel(model: RooflineModel): RooflineModel {
+  return {
+    intensity: model.intensity,
+    gflops: drawable(model.gflops),
+    peak: drawable(model.peak),
+    bandwidth: drawable(model.bandwidth),
+    xnnpack: drawable(model.xnnpack),
+  };
+}
+
 function decadeBelow(v: number): number {
   return 10 ** Math.floor(Math.log10(v));
 }
@@ -55,7 +74,8 @@ function decadeAbove(v: number): number {
  * Whole decades around everything drawn: x spans the kernel's intensity and the ridge with room
  * on both sides; y spans the point(s) and the peak.
  */
-export function rooflineDomains(model: RooflineModel): { x: [number, number]; y: [number, number] } {
+export function rooflineDomains(given: RooflineModel): { x: [number, number]; y: [number, number] } {
+  const model = drawableModel(given);
   const xs = [model.intensity];
   if (model.peak !== null && model.bandwidth !== null) xs.push(ridgeIntensity(model.peak, model.bandwidth));
   const ys = [model.gflops, model.peak, model.xnnpack].filter((v): v is number => v !== null && v > 0);
@@ -124,11 +144,12 @@ export function estimatedTextWidth(text: string): number {
  * side; all stay inside the plot.
  */
 export function rooflineLabels(
-  model: RooflineModel,
+  given: RooflineModel,
   width: number,
   height: number,
   textWidth: (text: string) => number = estimatedTextWidth,
 ): LabelBox[] {
+  const model = drawableModel(given);
   const d = rooflineDomains(model);
   const x = scaleLog().domain(d.x).range([0, width]);
   const y = scaleLog().domain(d.y).range([height, 0]);
@@ -239,8 +260,9 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
   let width = svgElement.clientWidth || FALLBACK_WIDTH;
   let last: RooflineModel | null = null;
 
-  const update = (model: RooflineModel) => {
-    last = model;
+  const update = (given: RooflineModel) => {
+    last = given;
+    const model = drawableModel(given);
     const w = Math.max(80, width - MARGIN.left - MARGIN.right);
     svg.attr('viewBox', `0 0 ${width} ${HEIGHT}`).attr('height', HEIGHT);
     clipRect.attr('width', w);
