@@ -11,6 +11,8 @@ import { supervisedWorker, type TimeLimit, type WorkerLike } from '../supervised
 import type {
   KernelMeasureOptions,
   KernelMeasurement,
+  KernelRefineOptions,
+  KernelRefinement,
   KernelWorkerApi,
   ProgressCallback,
   Target,
@@ -43,6 +45,8 @@ export interface KernelClient {
     options?: KernelMeasureOptions,
     call?: MeasureCallOptions,
   ): Promise<KernelMeasurement>;
+  /** Samples of an already measured kernel interleaved with the reference kernel's (see protocol.ts). */
+  refine(problemText: string, scheduleText: string, options?: KernelRefineOptions): Promise<KernelRefinement>;
   /** Peak GFLOPS of the machine (best sample). */
   peak(): Promise<number>;
   /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel. */
@@ -109,6 +113,9 @@ export function createKernelClient(options: KernelClientOptions = {}): KernelCli
             : api.measure(problemText, scheduleText, measureOptions),
         kernelLimit(call.timeLimitMs ?? timeLimitMs),
       );
+    },
+    refine(problemText, scheduleText, options = {}) {
+      return kernelCall((api) => api.refine(problemText, scheduleText, options));
     },
     peak() {
       return kernelCall((api) => api.peak());
