@@ -315,6 +315,10 @@ export interface AgentSlice {
 export interface LessonSlice {
   /** The open lesson (src/teach/lessons.ts), or null. */
   lessonId: string | null;
+  /** When the lesson was opened (ms since the epoch): only figures refined since count for its tasks. */
+  lessonOpenedAt: number;
+  /** The schedules visited since the lesson was opened: only their figures count for its tasks. */
+  lessonVisited: string[];
   /** The teacher's link options: what is fixed, hidden or presented (src/teach/teacherLink.ts). */
   teacher: TeacherOptions;
   /** Large type and a high-contrast theme. */
