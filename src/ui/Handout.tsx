@@ -8,6 +8,7 @@ import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
 import { measurementKey } from '../store/measureSlice.ts';
 import { lessonStart, openLesson } from '../store/lessons.ts';
+import { handoutFigures } from '../store/handout.ts';
 import { formatGflops } from '../core/format.ts';
 import { LessonText } from './LessonPanel.tsx';
 import { useLessonChecks } from './useLessonChecks.ts';
@@ -17,10 +18,12 @@ export function Handout() {
   const problem = useLooplab((s) => s.problem);
   const problemKey = useLooplab((s) => s.problemKey);
   const states = useLooplab((s) => s.states);
-  const logLength = useLooplab((s) => s.log.length);
+  const log = useLooplab((s) => s.log);
   const current = useLooplab((s) => s.current);
   const measurements = useLooplab((s) => s.measurements);
-  const progress = useLooplab((s) => (lesson ? s.lessonProgress[lesson.id] : undefined));
+  const lessonProgress = useLooplab((s) => s.lessonProgress);
+  const threadsChosen = useLooplab((s) => s.threadsChosen);
+  const threadSupport = useLooplab((s) => s.threadSupport);
   const setHandoutOpen = useLooplab((s) => s.setHandoutOpen);
   const checks = useLessonChecks(lesson);
 
@@ -32,31 +35,22 @@ export function Handout() {
     return () => window.removeEventListener('keydown', onKey);
   }, [setHandoutOpen]);
 
-  const rows = useMemo(() => {
-    const seen = new Set<string>();
-    const out: { schedule: string; gflops: number | null; correct: boolean | null }[] = [];
-    for (const state of states.slice(0, logLength + 1)) {
-      const text = printSchedule(state.schedule);
-      if (seen.has(text)) continue;
-      seen.add(text);
-      const m = measurements[measurementKey(problemKey, text)];
-      out.push({
-        schedule: text,
-        gflops: m?.status === 'done' && typeof m.gflops === 'number' ? m.gflops : null,
-        correct: m?.correct ?? null,
-      });
-    }
-    return out;
-  }, [states, logLength, measurements, problemKey]);
+  const figures = useMemo(
+    () =>
+      lesson
+        ? handoutFigures(
+            { problemKey, measurements, states, log, lessonProgress, threadsChosen, threadSupport },
+            lesson,
+          )
+        : null,
+    [lesson, problemKey, measurements, states, log, lessonProgress, threadsChosen, threadSupport],
+  );
 
-  if (!lesson) return null;
+  if (!lesson || !figures) return null;
+  const { rows, best } = figures;
   const start = lessonStart(lesson);
   const currentText = printSchedule(current.schedule);
   const measured = (text: string) => measurements[measurementKey(problemKey, text)];
-  const best = rows.reduce<number | null>(
-    (b, r) => (r.gflops !== null && r.correct !== false && (b === null || r.gflops > b) ? r.gflops : b),
-    null,
-  );
   let explanation: string[] = [];
   if (currentText !== start.scheduleText) {
     try {
@@ -148,17 +142,17 @@ export function Handout() {
         <h2>Tasks</h2>
         <ol className="handout-tasks">
           {lesson.tasks.map((t, i) => {
-            const r = progress?.tasks[t.id];
+            const r = figures.tasks[i];
             return (
-              <li key={t.id} data-testid={`handout-task-${t.id}`} data-done={r ? 'true' : 'false'}>
-                <span aria-hidden="true">{r ? '☑' : '☐'} </span>
+              <li key={t.id} data-testid={`handout-task-${t.id}`} data-done={r.done ? 'true' : 'false'}>
+                <span aria-hidden="true">{r.done ? '☑' : '☐'} </span>
                 <LessonText text={t.text} />
                 <br />
                 <small>
-                  {r ? (
+                  {r.done ? (
                     <>
                       done on <code>{r.schedule}</code>
-                      {r.gflops !== null ? `, ${formatGflops(r.gflops)} GFLOPS` : ''}
+                      {r.gflops !== null ? `, ${formatGflops(r.gflops)} GFLOPS` : ' (not measured in this session)'}
                     </>
                   ) : (
                     checks[i]?.detail
