@@ -25,12 +25,16 @@ import { medianInterval, medianOf, relativeSpread } from '../core/spread.ts';
 
 /** Kernel samples per refining round (each between two reference samples): ~35 ms of work. */
 export const REFINE_PAIRS_PER_ROUND = 2;
+/** A kernel whose call takes longer (s) is refined one sample per round. */
+export const SLOW_CALL_SECONDS = 0.05;
 /** Samples of a refined figure. */
 export const REFINE_SAMPLES = 12;
 /** Samples of a long run's refined figure (`b`). */
 export const LONG_REFINE_SAMPLES = 60;
 /** Refining waits until the current schedule has stayed put this long (ms). */
 export const REFINE_IDLE_MS = 250;
+/** A machine whose reference samples spread at most this much (±5%) is called steady. */
+export const STEADY_SPREAD = 0.05;
 /** Reference samples the machine's noise is read from (the latest). */
 export const NOISE_WINDOW = 24;
 /** The stored peak's id: the peak on one thread. */
@@ -268,9 +272,11 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
       m.refining && m.refining.long === long ? m.refining : { relative: [], referenceSeconds: [], target, long };
     run(
       async () => {
+        // A kernel whose call is long gets one sample per round, so that a new action waits less.
+        const callSeconds = get().problem.flops / ((m.quickGflops ?? m.gflops ?? Infinity) * 1e9);
         const r = await refine.call(measurer, job.problemKey, job.scheduleText, {
           threads: job.threads,
-          pairs: REFINE_PAIRS_PER_ROUND,
+          pairs: callSeconds > SLOW_CALL_SECONDS ? 1 : REFINE_PAIRS_PER_ROUND,
         });
         noteReference(r.referenceSeconds);
         const now = get().measurements[job.key];
