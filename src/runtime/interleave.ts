@@ -13,6 +13,8 @@ export interface InterleaveOptions {
   referenceCallsPerSample: number;
   /** Called before each kernel sample, outside the timed region (e.g. to reset the output). */
   beforeSample?: () => void;
+  /** Checked before each kernel sample: once true, the samples so far are returned. */
+  stop?: () => boolean;
   /** Clock in ms; default `performance.now`. */
   now?: () => number;
 }
@@ -20,7 +22,7 @@ export interface InterleaveOptions {
 export interface InterleavedSamples {
   /** Seconds per kernel call of each kernel sample, in order. */
   kernelSeconds: number[];
-  /** Seconds per reference call of each reference sample (pairs + 1), in order. */
+  /** Seconds per reference call of each reference sample (one more than the kernel samples, none when stopped at once). */
   referenceSeconds: number[];
 }
 
@@ -39,8 +41,10 @@ export function interleavedSamples(
   const calls = Math.max(1, Math.floor(options.callsPerSample));
   const refCalls = Math.max(1, Math.floor(options.referenceCallsPerSample));
   const kernelSeconds: number[] = [];
+  if (options.stop?.()) return { kernelSeconds, referenceSeconds: [] };
   const referenceSeconds = [timeCalls(reference, refCalls, now)];
   for (let p = 0; p < options.pairs; p++) {
+    if (options.stop?.()) break;
     options.beforeSample?.();
     kernelSeconds.push(timeCalls(kernel, calls, now));
     referenceSeconds.push(timeCalls(reference, refCalls, now));
@@ -54,6 +58,7 @@ export function interleavedSamples(
  */
 export function relativeTimes(samples: InterleavedSamples): number[] {
   const { kernelSeconds: k, referenceSeconds: r } = samples;
+  if (k.length === 0) return [];
   if (r.length !== k.length + 1) throw new Error(`expected ${k.length + 1} reference samples, got ${r.length}`);
   return k.map((t, i) => t / ((r[i] + r[i + 1]) / 2));
 }

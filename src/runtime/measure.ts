@@ -8,7 +8,7 @@ import { printSchedule } from '../core/schedule.ts';
 import type { Codegen, CompiledKernel, KernelReport, Target } from '../codegen/index.ts';
 import { allocateBuffers, type KernelBuffers } from './buffers.ts';
 import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
-import { gflops, measureThroughput, type TimingOptions } from './timing.ts';
+import { measureThroughput, type TimingOptions } from './timing.ts';
 
 export interface MeasureOptions {
   /** Seed of the random inputs (default 1). Ignored when `buffers` is given. */
@@ -19,11 +19,6 @@ export interface MeasureOptions {
   check?: CheckOptions;
   /** Only check, do not time (gflops stay null). */
   checkOnly?: boolean;
-  /**
-   * When the check's own kernel call took at least this long (ms), its time is the figure and no
-   * more calls are made: a quick, provisional figure for a slow kernel (default: always time).
-   */
-  checkCallFigureMs?: number;
 }
 
 /** A kernel's correctness check (see check.ts) and, when correct, its speed. */
@@ -131,7 +126,7 @@ export function checkThenTime(
   compiled: CompiledKernel,
   buffers: KernelBuffers,
   run: () => void,
-  options: Pick<MeasureOptions, 'timing' | 'check' | 'checkOnly' | 'checkCallFigureMs'> = {},
+  options: Pick<MeasureOptions, 'timing' | 'check' | 'checkOnly'> = {},
 ): Measurement {
   // The check's kernel call also serves as the first warm-up call of the timing.
   let checkCallMs: number | undefined;
@@ -158,13 +153,6 @@ export function checkThenTime(
   if (check.firstMismatch) measurement.firstMismatch = check.firstMismatch;
   if (check.reason) measurement.reason = check.reason;
   if (!check.correct || options.checkOnly) return measurement;
-  if (checkCallMs !== undefined && checkCallMs > 0 && checkCallMs >= (options.checkCallFigureMs ?? Infinity)) {
-    measurement.gflops = gflops(problem.flops, checkCallMs / 1000);
-    measurement.gflopsMedian = measurement.gflops;
-    measurement.samples = [checkCallMs / 1000];
-    measurement.callsPerSample = 1;
-    return measurement;
-  }
 
   const t = timeKernel(run, problem, buffers, { priorCallMs: checkCallMs, ...options.timing });
   measurement.gflops = t.gflops;

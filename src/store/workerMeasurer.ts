@@ -16,17 +16,16 @@ import { errorMessage } from '../core/errors.ts';
 /**
  * Options of the measurement after every step: a quick, provisional figure, so that it is on
  * screen soon after the action (the refined figure follows, see measureSlice.ts). The kernel's
- * check call is its first warm-up call; a kernel whose check call took 8 ms or more gets that
- * call's time as its figure, any other one a sample of >= 4 ms after a calibration run.
+ * check call is its first warm-up call (V8 starts tiering it up then), 5 ms of calls finish the
+ * warm-up, then one sample of >= 5 ms is taken. A 30 ms kernel thus costs 2 calls.
  */
 export const QUICK_OPTIONS: KernelMeasureOptions = {
   samples: 1,
-  minSampleMs: 4,
-  budgetMs: 4,
+  minSampleMs: 5,
+  budgetMs: 5,
   minSamples: 1,
   minWarmupCalls: 1,
-  warmupMs: 0,
-  checkCallFigureMs: 8,
+  warmupMs: 5,
 };
 
 /** The URL parameter that lowers the kernel time limit (debugging and the runaway-kernel e2e test). */

@@ -86,13 +86,15 @@ describe('createKernelApi', () => {
     expect(fresh.kernelSeconds).toHaveLength(1);
   });
 
-  it("gives a slow kernel's check call as its quick figure when asked", async () => {
-    const slow = await api.measure(MATMUL, 'n k m', { ...fast, checkCallFigureMs: 0 });
-    expect(slow.samples).toHaveLength(1);
-    expect(slow.callsPerSample).toBe(1);
-    expect(slow.gflops).toBeGreaterThan(0);
-    const timed = await api.measure(MATMUL, 'n k m', { ...fast, checkCallFigureMs: 1e9 });
-    expect(timed.samples).toHaveLength(2);
+  it('stops refining once the shared stop flag is set, returning the samples so far', async () => {
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(stop, 0, 1);
+    const none = await api.refine(MATMUL, 'm n k m:2 n:16', { pairs: 5, stop });
+    expect(none.kernelSeconds).toEqual([]);
+    expect(none.referenceSeconds).toEqual([]);
+    Atomics.store(stop, 0, 0);
+    const all = await api.refine(MATMUL, 'm n k m:2 n:16', { pairs: 2, stop, minSampleMs: 1, referenceSampleMs: 1 });
+    expect(all.kernelSeconds).toHaveLength(2);
   });
 
   it('measures the memory bandwidth', async () => {

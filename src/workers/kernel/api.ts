@@ -196,10 +196,7 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
       const buffers = measureOptions.buffers;
       try {
         const loaded = await load(codegen, target, problem, schedule, buffers, onThreads ? threads : 1);
-        const m = checkThenTime(problem, schedule, loaded.compiled, buffers, loaded.run, {
-          ...measureOptions,
-          ...(options.checkCallFigureMs !== undefined ? { checkCallFigureMs: options.checkCallFigureMs } : {}),
-        });
+        const m = checkThenTime(problem, schedule, loaded.compiled, buffers, loaded.run, measureOptions);
         onProgress?.(1);
         if (m.correct && m.samples && m.callsPerSample) {
           remember(`${scheduleText}\n${loaded.threads}`, {
@@ -252,9 +249,10 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
           callsPerSample: Math.ceil(minSampleMs / Math.max(kernel.callMs, 1e-3)),
           referenceCallsPerSample: Math.ceil(referenceSampleMs / Math.max(reference.callMs, 1e-3)),
           beforeSample: () => buffers.resetOutput(),
+          ...(options.stop ? { stop: () => Atomics.load(options.stop as Int32Array, 0) !== 0 } : {}),
         });
         buffers.resetOutput();
-        kernel.callMs = Math.min(...samples.kernelSeconds) * 1000;
+        if (samples.kernelSeconds.length > 0) kernel.callMs = Math.min(...samples.kernelSeconds) * 1000;
         reference.callMs = Math.min(...samples.referenceSeconds) * 1000;
         return { ...samples, flops: problem.flops, referenceFlops: reference.flops, threads };
       } catch (error) {

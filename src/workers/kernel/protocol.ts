@@ -40,11 +40,6 @@ export interface KernelMeasureOptions {
   minWarmupCalls?: number;
   /** Minimum warm-up duration in ms (default 20). */
   warmupMs?: number;
-  /**
-   * A kernel whose check call took at least this long (ms) gets that call's time as its figure,
-   * with no further calls (a quick figure; default: always timed).
-   */
-  checkCallFigureMs?: number;
 }
 
 /** Options of `refine`: samples of an already measured kernel, interleaved with the reference. */
@@ -59,6 +54,11 @@ export interface KernelRefineOptions {
   minSampleMs?: number;
   /** Minimum duration of one reference sample in ms (default 5). */
   referenceSampleMs?: number;
+  /**
+   * A flag in shared memory: once it is non-zero, no further kernel sample is started and the
+   * samples so far are returned (so that a new measurement does not wait for a whole round).
+   */
+  stop?: Int32Array;
 }
 
 /**
