@@ -26,7 +26,7 @@ Comlink.expose(
       }
       return { problem: problemText, schedule: scheduleText, inits };
     },
-    async refine(problemText, scheduleText, options) {
+    async refine(_problemText, _scheduleText, options) {
       // Samples of 5 ms until the stop flag is set (or 5 s pass).
       const kernelSeconds = [];
       const start = Date.now();
