@@ -3,7 +3,7 @@
 // XNNPACK line for matmul- and convolution-shaped problems, a long run (`b`, handled by the page's keyboard module
 // through store.startLongRun) with its progress, GFLOPS over the action history (click a point to
 // jump there) and a roofline.
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { printSchedule } from '../core/schedule.ts';
 import { xnnpackOp } from '../core/xnnpackOp.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
@@ -290,6 +290,9 @@ export function PerformancePanel() {
     }),
     [problem, gflops, peakGflops, facts, xnnGflops],
   );
+  // The d3 charts redraw after the figures are on screen, in tasks of their own.
+  const shownHistory = useDeferredValue(history);
+  const shownRoofline = useDeferredValue(roofline);
   const hoveredPoint = hovered !== null ? history.points[hovered] : undefined;
 
   return (
@@ -423,7 +426,7 @@ export function PerformancePanel() {
       </div>
 
       <h3 className="perf-chart-title">GFLOPS over the history</h3>
-      <HistoryChartView model={history} onSelect={(p) => store.getState().visit(p)} onHover={setHovered} />
+      <HistoryChartView model={shownHistory} onSelect={(p) => store.getState().visit(p)} onHover={setHovered} />
       <p className="perf-chart-readout" data-testid="history-readout">
         {hoveredPoint ? (
           <>
@@ -439,7 +442,7 @@ export function PerformancePanel() {
       </p>
 
       <h3 className="perf-chart-title">Roofline</h3>
-      <RooflineChartView model={roofline} />
+      <RooflineChartView model={shownRoofline} />
       <p className="perf-chart-caption" data-testid="roofline-caption">
         {rooflineCaption(roofline)}
         {facts.bandwidth.status === 'error' && ` (bandwidth: ${facts.bandwidth.error})`}
