@@ -31,8 +31,8 @@ export const SLOW_CALL_SECONDS = 0.05;
 export const REFINE_SAMPLES = 12;
 /** Samples of a long run's refined figure (`b`). */
 export const LONG_REFINE_SAMPLES = 60;
-/** Refining waits until the current schedule has stayed put this long (ms). */
-export const REFINE_IDLE_MS = 250;
+/** Refining waits until the current schedule has stayed put this long (ms): a person pressing keys in a row gets quick figures only, and no refine round in the way. */
+export const REFINE_IDLE_MS = 500;
 /** A machine whose reference samples spread at most this much (±5%) is called steady. */
 export const STEADY_SPREAD = 0.05;
 /** Reference samples the machine's noise is read from (the latest). */
