@@ -165,7 +165,7 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
   let changedAt = 0;
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
   /** Schedules something waits for refined figures of (see wantRefined). */
-  let needs: (Job & { after: number })[] = [];
+  let needs: RefineNeed[] = [];
   /** The latest reference samples (seconds per call), for the machine's noise. */
   let referenceWindow: number[] = [];
   let bandwidthAsked = false;
@@ -402,14 +402,22 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
       return;
     }
     if (!refining) return;
-    for (const need of needs) {
-      if (need.problemKey !== job.problemKey) continue;
+    const threads = stateThreads(s);
+    for (const wanted of needs) {
+      // Keyed at the threads the page runs parallel loops on now.
+      const t = wanted.scheduleText.includes(PARALLEL_MARK) ? threads : 1;
+      const need: Job = {
+        key: measurementKey(s.problemKey, wanted.scheduleText, t),
+        problemKey: s.problemKey,
+        scheduleText: wanted.scheduleText,
+        threads: t,
+      };
       const m = s.measurements[need.key];
       if (!m && idle()) {
         quick(need);
         return;
       }
-      if (refinable(m) && wantsRefining(m, need.after) && idle()) {
+      if (refinable(m) && wantsRefining(m, wanted.after) && idle()) {
         if (m.stage === 'refined' && !m.refining) {
           // Too old: a fresh figure, close in time to the one it is compared with.
           withMeasurement(set, get, {
@@ -503,18 +511,7 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
     },
 
     wantRefined(list: RefineNeed[]) {
-      const s = get();
-      const threads = stateThreads(s);
-      needs = list.map((n) => {
-        const t = n.scheduleText.includes(PARALLEL_MARK) ? threads : 1;
-        return {
-          key: measurementKey(s.problemKey, n.scheduleText, t),
-          problemKey: s.problemKey,
-          scheduleText: n.scheduleText,
-          threads: t,
-          after: n.after,
-        };
-      });
+      needs = list;
       pump();
     },
   };
