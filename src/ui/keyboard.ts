@@ -118,7 +118,7 @@ export const KEY_HELP: { group: string; keys: string[]; what: string; action?: A
   },
   { group: 'history', keys: ['u', 'Ctrl+Z'], what: 'undo', action: 'undo' },
   { group: 'history', keys: ['U', 'Ctrl+Shift+Z', 'Ctrl+Y'], what: 'redo', action: 'redo' },
-  { group: 'measure', keys: ['b'], what: 'measure longer for a stable figure (long run)' },
+  { group: 'measure', keys: ['b'], what: 'refine the figure again with more samples (long run)' },
   { group: 'page', keys: ['?'], what: 'show or hide this list of keys' },
   { group: 'page', keys: ['Escape'], what: 'close this list, the split prompt, or leave the problem editor' },
   {
