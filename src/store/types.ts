@@ -177,7 +177,8 @@ export interface Measurer {
     compileMs?: number;
     reason?: string;
   }>;
-  peak(): Promise<number>;
+  /** Peak GFLOPS on one thread, or with `threads` > 1 the peak kernel on that many threads at once. */
+  peak(threads?: number): Promise<number>;
   /**
    * Samples of a measured (and correct) kernel interleaved with the reference kernel; without it
    * figures stay quick.
@@ -212,6 +213,12 @@ export interface MeasureSlice {
    * or measured now; `loading` while the stored one is read.
    */
   peak: { status: MeasureStatus | 'loading'; gflops?: number; error?: string; measuredAt?: number; stored?: boolean };
+  /**
+   * The peak on N threads (the peak kernel on every thread at once), by N: measured once per page
+   * after the first figure of a parallel schedule on N threads; % of peak and the roofline of a
+   * figure on N threads use it.
+   */
+  peaksOnThreads: Record<number, { status: MeasureStatus; gflops?: number; error?: string }>;
   /**
    * How noisy the machine is now: the spread of the reference kernel's recent samples (0.03 = ±3%),
    * or null before any refinement.
