@@ -19,7 +19,12 @@ export interface RunStep {
 /** The run's steps after the start, in order. */
 export function runSteps(run: AgentRun): RunStep[] {
   if (run.method === 'looptune')
-    return run.steps.map((s) => ({ label: s.action, scheduleText: s.scheduleText, gflops: s.gflops, elapsedMs: s.elapsedMs }));
+    return run.steps.map((s) => ({
+      label: s.action,
+      scheduleText: s.scheduleText,
+      gflops: s.gflops,
+      elapsedMs: s.elapsedMs,
+    }));
   return (run.search?.steps ?? []).map((s) => ({
     label: s.action,
     scheduleText: s.scheduleText,

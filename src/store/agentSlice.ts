@@ -255,7 +255,7 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get, { agent }) 
           if (result.outcome === 'kept-start') {
             get().notify(
               'info',
-              `none of the ${result.measured.length} schedules the agent measured beat yours (${formatGflops(result.best.gflops)} GFLOPS in its timing): your schedule stays`,
+              `none of the ${result.measured.length} schedule${result.measured.length === 1 ? '' : 's'} the agent measured beat yours (${formatGflops(result.best.gflops)} GFLOPS in its timing): your schedule stays`,
             );
           }
           finish(done);
