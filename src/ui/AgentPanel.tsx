@@ -75,6 +75,8 @@ function Summary({ run }: { run: AgentRun }) {
       data-tuning-ms={run.tuningMs?.toFixed(0)}
       data-best-index={asking ? undefined : run.bestIndex}
       data-outcome={search?.outcome}
+      data-start-gflops={run.startGflops?.toFixed(3)}
+      data-best-gflops={asking ? undefined : best?.toFixed(3)}
       data-from={search?.from}
     >
       <p>
