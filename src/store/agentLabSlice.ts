@@ -3,9 +3,10 @@
 // problem (episode returns streamed, then the greedy rollout's GFLOPS before and after, to keep
 // or discard), and the shipped policy's learning curve. One run at a time; `cancelLab` stops it.
 //
-// A method's best schedule can be applied to the playground: the history becomes its actions from
-// the default schedule (by 'agent': a tuner took them, not the person), so undo, links and
-// sessions hold it. Keeping a fine-tuned policy hands its files to the agent slice
+// A method's best schedule can be applied to the playground: it is appended to the history
+// (setSchedule: the shortest action path from the current schedule, or one set: entry), credited
+// to the method (e.g. `greedy2:split_4` in links), so undo returns to the person's schedule and
+// links and sessions hold it. Keeping a fine-tuned policy hands its files to the agent slice
 // (setAgentPolicy), so "let the agent drive" and later races use it; the agent's policy can be
 // saved in the browser (savedPolicies.ts) and used again after a reload.
 import { onFirstUse } from '../workers/onFirstUse.ts';
@@ -15,7 +16,8 @@ import type { SliceCreator } from './sliceCreator.ts';
 import type { AgentLabSlice, LabFineTune, LabMethodState, LabRace, LabService, RaceMethod } from './agentLabTypes.ts';
 import { parseLearningCurve } from './learningCurve.ts';
 import { indexedDbPolicies, listPolicies, loadPolicy, savePolicy } from './savedPolicies.ts';
-import { resolveSnapshot } from './snapshot.ts';
+import { parseSchedule } from '../core/schedule.ts';
+import type { Schedule } from '../core/types.ts';
 import { errorMessage } from '../core/errors.ts';
 import { formatGflops } from '../core/format.ts';
 
@@ -195,18 +197,26 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         get().notify('error', 'the race was run on another problem; run it again on this one to apply its schedules');
         return;
       }
-      const r = resolveSnapshot(
-        { problemText: race.problemKey, log: best.actions.map((action) => ({ action, by: 'agent' })) },
-        `${method}'s`,
-      );
-      if (!r.ok) {
-        get().notify('error', r.error);
+      let schedule: Schedule;
+      try {
+        schedule = parseSchedule(get().problem, best.schedule);
+      } catch (error) {
+        get().notify(
+          'error',
+          `${method}'s schedule ${best.schedule} does not fit this problem: ${errorMessage(error)}`,
+        );
         return;
       }
-      get().restore(r.value);
+      // Appended to the history (undo returns to the person's schedule), credited to the method.
+      const before = get().position;
+      if (!get().setSchedule(schedule, method)) {
+        get().notify('error', `${method}'s schedule was refused: ${get().refusal?.reason ?? 'unknown reason'}`);
+        return;
+      }
+      const added = get().position - before;
       get().notify(
         'info',
-        `${method}'s best schedule (${formatGflops(best.gflops)} GFLOPS in the race) is now the playground's: ${best.actions.length} actions from the default schedule`,
+        `${method}'s best schedule (${formatGflops(best.gflops)} GFLOPS in the race) is now the playground's: ${added} ${added === 1 ? 'entry' : 'entries'} by ${method} added to the history (undo returns to yours)`,
       );
     },
 
