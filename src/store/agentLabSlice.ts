@@ -21,7 +21,12 @@ import type { Schedule } from '../core/types.ts';
 import { errorMessage } from '../core/errors.ts';
 import { formatGflops } from '../core/format.ts';
 
-export { DEFAULT_RACE_METHODS, type RaceMethod, type RacePoint } from '../workers/lab/protocol.ts';
+export {
+  BUDGETED_RACE_METHODS,
+  DEFAULT_RACE_METHODS,
+  type RaceMethod,
+  type RacePoint,
+} from '../workers/lab/protocol.ts';
 
 export const RACE_BUDGETS_MS = [5_000, 10_000, 30_000, 60_000];
 export const FINE_TUNE_BUDGETS_SEC = [15, 30, 60];
