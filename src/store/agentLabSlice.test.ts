@@ -71,7 +71,12 @@ describe('the race', () => {
     race.emit({ kind: 'default', gflops: 1.5 });
     race.emit({ kind: 'start', method: 'agent' });
     // The default measured again, faster: the race's default is the best of its measurements.
-    race.emit({ kind: 'improve', method: 'agent', point: { gflops: 2, elapsedMs: 20, schedule: 'x', actions: [] } });
+    const defaultText = printSchedule(defaultSchedule(parseProblemText(s().problemKey)));
+    race.emit({
+      kind: 'improve',
+      method: 'agent',
+      point: { gflops: 2, elapsedMs: 20, schedule: defaultText, actions: [] },
+    });
     race.emit({ kind: 'improve', method: 'agent', point: { gflops: 8, elapsedMs: 150, schedule: best, actions } });
     race.emit({
       kind: 'done',
@@ -86,11 +91,17 @@ describe('the race', () => {
     });
     race.emit({ kind: 'start', method: 'greedy1' });
     race.emit({ kind: 'tick', method: 'greedy1', elapsedMs: 400 });
+    // A whole tile schedule (the agent's or the expert's first point) is not the default.
+    race.emit({
+      kind: 'improve',
+      method: 'greedy1',
+      point: { gflops: 50, elapsedMs: 410, schedule: 'm n k m:4 n:8', actions: [] },
+    });
     let r = s().labRace!;
     expect(r.defaultGflops).toBe(2);
     expect(r.methods[0]).toMatchObject({ status: 'done', elapsedMs: 300, evaluations: 11 });
     expect(r.methods[0].trace.map((p) => p.gflops)).toEqual([2, 8]);
-    expect(r.methods[1]).toMatchObject({ status: 'running', elapsedMs: 400, trace: [] });
+    expect(r.methods[1]).toMatchObject({ status: 'running', elapsedMs: 410 });
     expect(r.status).toBe('running');
 
     race.resolve({ defaultGflops: 2, runs: [], cancelled: false });

@@ -16,7 +16,7 @@ import type { SliceCreator } from './sliceCreator.ts';
 import type { AgentLabSlice, LabFineTune, LabMethodState, LabRace, LabService, RaceMethod } from './agentLabTypes.ts';
 import { parseLearningCurve } from './learningCurve.ts';
 import { indexedDbPolicies, listPolicies, loadPolicy, savePolicy } from './savedPolicies.ts';
-import { parseSchedule } from '../core/schedule.ts';
+import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { Schedule } from '../core/types.ts';
 import { errorMessage } from '../core/errors.ts';
 import { formatGflops } from '../core/format.ts';
@@ -69,6 +69,8 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
     if (t) set({ labFineTune: { ...t, ...patch } });
   };
 
+  /** The race's default schedule (text): the first point of LoopTune and of every search. */
+  let raceDefault = '';
   const seeDefault = (gflops: number) =>
     setRace({ defaultGflops: Math.max(get().labRace?.defaultGflops ?? 0, gflops) });
 
@@ -79,7 +81,8 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
       case 'start':
         return setMethod(e.method, () => ({ status: 'running' }));
       case 'improve':
-        if (e.point.actions.length === 0) seeDefault(e.point.gflops);
+        // The agent's and the expert's points are tile schedules, never the default.
+        if (e.point.actions.length === 0 && e.point.schedule === raceDefault) seeDefault(e.point.gflops);
         return setMethod(e.method, (m) => ({
           trace: [...m.trace, e.point],
           elapsedMs: Math.max(m.elapsedMs, e.point.elapsedMs),
@@ -106,6 +109,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
     labCurve: null,
 
     startRace(budgetMs, methods = DEFAULT_RACE_METHODS) {
+      raceDefault = printSchedule(defaultSchedule(get().problem));
       if (busy() || !lab) return;
       const s = get();
       running = true;

@@ -156,6 +156,7 @@ function RaceSection() {
                     data-testid="race-row"
                     data-method={r.method}
                     data-best={r.best ?? ''}
+                    data-schedule={r.schedule ?? ''}
                     data-status={r.status}
                   >
                     <td>
@@ -172,7 +173,7 @@ function RaceSection() {
                         disabled={r.schedule === null || !sameProblem || running}
                         title={
                           r.schedule
-                            ? `make ${r.schedule} the playground's schedule (the history becomes its actions)`
+                            ? `make ${r.schedule} the playground's schedule (added to the history as ${r.method}'s; undo returns to yours)`
                             : 'nothing found yet'
                         }
                         onClick={() => store.getState().applyRaceBest(r.method as RaceMethod)}
