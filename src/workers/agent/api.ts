@@ -17,7 +17,7 @@ import { fetchShippedCostModel } from '../../agent/shippedCostModel.ts';
 import { CostModel, codegenReporter } from '../../agent/costModel.ts';
 import { nearestTileSpec } from '../../agent/nearestSpec.ts';
 import { DEFAULT_TILE_SEARCH, tileSearch, type Scorer } from '../../agent/tileSearch.ts';
-import { tileSchedule, untiledSpec } from '../../agent/tileSpace.ts';
+import { applyMacro, macroActions, tileSchedule, untiledSpec } from '../../agent/tileSpace.ts';
 import type { Schedule } from '../../core/types.ts';
 import type { AgentActionValue, AgentStepView, AgentWorkerApi } from './protocol.ts';
 import { searchView } from './searchView.ts';
@@ -116,11 +116,23 @@ export function createAgentApi(deps: AgentWorkerDeps = {}): AgentWorkerApi {
       (async () => {
         await ensureTf();
         const files = await (deps.fetchCostModel ?? (() => fetchShippedCostModel()))();
+        let model: CostModel;
         try {
-          return await CostModel.fromFiles(files);
+          model = await CostModel.fromFiles(files);
         } catch (e) {
           throw new Error(`the agent's cost model could not be loaded: ${errorMessage(e)}`);
         }
+        // Scoring a small problem's first candidates warms tfjs and the generator's report up, so
+        // that the first search's time is the search's.
+        const { codegen, target } = await ensureRuntime();
+        const warm = parseProblemText('C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64');
+        const root = untiledSpec(warm);
+        const schedules = macroActions(warm)
+          .map((a) => applyMacro(warm, root, a))
+          .filter((spec) => spec !== null)
+          .map((spec) => tileSchedule(warm, spec) as Schedule);
+        model.predictGflops(warm, schedules, codegenReporter(codegen, target));
+        return model;
       })(),
       () => (costModel = null),
     ));
