@@ -64,6 +64,7 @@ interface Tune {
 function fakeAgent() {
   const tunes: Tune[] = [];
   const searches: Search[] = [];
+  let costModelLoads = 0;
   const loads: { files: ModelFiles | null; resolve(): void; reject(e: unknown): void }[] = [];
   const agent: AgentDriver = {
     loadPolicy(files) {
@@ -86,6 +87,10 @@ function fakeAgent() {
           fail: reject,
         });
       });
+    },
+    loadCostModel() {
+      costModelLoads++;
+      return Promise.resolve();
     },
     search(problemText, start) {
       return new Promise<AgentSearchResult>((resolve) => {
@@ -126,7 +131,7 @@ function fakeAgent() {
       });
     },
   };
-  return { agent, tunes, loads, searches };
+  return { agent, tunes, loads, searches, costModelLoads: () => costModelLoads };
 }
 
 const flush = () => new Promise<void>((r) => queueMicrotask(r)).then(() => Promise.resolve());
@@ -164,6 +169,12 @@ describe('agent slice', () => {
     const s = createLooplabStore({ agent: f.agent });
     expect(s.getState().agentPolicy).toEqual({ status: 'loading', label: 'shipped policy' });
     expect(f.loads).toHaveLength(0); // nothing loads before it is wanted
+    // The agent (the default) prepares its cost model once.
+    s.getState().prepareAgent();
+    s.getState().prepareAgent();
+    expect(f.costModelLoads()).toBe(1);
+    expect(f.loads).toHaveLength(0);
+    s.getState().setAgentMethod('looptune');
     s.getState().prepareAgent();
     s.getState().prepareAgent();
     expect(f.loads).toHaveLength(1);

@@ -49,6 +49,7 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get, { agent }) 
   /** Bumped by every policy request, so that only the newest answer counts. */
   let policyGeneration = 0;
   let policyRequested = false;
+  let costModelRequested = false;
   /** Bumped by every rollout, so that a stale one's steps and result are ignored. */
   let runGeneration = 0;
   /** Bumped by play and pause: a timer tick of an older play does nothing. */
@@ -124,11 +125,23 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get, { agent }) 
     },
 
     prepareAgent() {
-      if (!policyRequested && agent) requestPolicy(get().agentPolicyFiles, get().agentPolicy.label);
+      if (!agent) return;
+      if (get().agentMethod === 'looptune') {
+        if (!policyRequested) requestPolicy(get().agentPolicyFiles, get().agentPolicy.label);
+        return;
+      }
+      if (costModelRequested) return;
+      costModelRequested = true;
+      // A failure is reported by the search that needs it (and it is asked for again then).
+      agent.loadCostModel().catch(() => {
+        costModelRequested = false;
+      });
     },
 
     setAgentMethod(method) {
       set({ agentMethod: method });
+      // Chosen: what it needs loads now, in the worker's queue.
+      get().prepareAgent();
     },
 
     driveAgent(method) {

@@ -213,7 +213,7 @@ export interface CompareSlice {
 // ---------------------------------------------------------------- agent
 
 /** What the store needs of the agent (the agent worker's client in the page, a fake in tests). */
-export type AgentDriver = Pick<AgentClient, 'loadPolicy' | 'tune' | 'search'>;
+export type AgentDriver = Pick<AgentClient, 'loadPolicy' | 'tune' | 'search' | 'loadCostModel'>;
 
 export interface AgentRun {
   /** Which agent ran: the cost model's search ('agent') or LoopTune's PPO rollout ('looptune'). */
@@ -248,7 +248,11 @@ export interface AgentSlice {
   agentPolicyFiles: ModelFiles | null;
   /** Uses another policy for the next rollouts (e.g. a fine-tuned one); null = the shipped one. */
   setAgentPolicy(files: ModelFiles | null, label: string): void;
-  /** Loads the policy in the agent's worker if nothing has asked for it yet (the panel calls it when idle). */
+  /**
+   * Loads what the chosen agent needs in the agent's worker if nothing has asked for it yet (the
+   * panel calls it when idle): LoopTune's policy, or the cost model (the worker loads the policy
+   * as it starts).
+   */
   prepareAgent(): void;
   /** The agent "let the agent drive" runs (default 'agent', the cost model's search). */
   agentMethod: AgentMethod;

@@ -176,8 +176,6 @@ export function createAgentApi(deps: AgentWorkerDeps = {}): AgentWorkerApi {
       const [p] = await Promise.all([load(files), ensureRuntime()]);
       const warm = parseProblemText('C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64');
       p.qValues(warm, { schedule: defaultSchedule(warm), cursor: 0 }, p.metadata.steps);
-      // The cost model loads meanwhile too (its failure is the search's to report).
-      ensureCostModel().catch(() => {});
       return { featureSet: p.metadata.featureSet, actions: [...p.actions], steps: p.metadata.steps };
     },
 
@@ -213,6 +211,10 @@ export function createAgentApi(deps: AgentWorkerDeps = {}): AgentWorkerApi {
         tuningMs: r.totalMs,
         setupMs,
       };
+    },
+
+    async loadCostModel() {
+      await ensureCostModel();
     },
 
     async search(problemText, start) {

@@ -36,6 +36,8 @@ export interface AgentClient {
   tune(problemText: string, start: AgentStart | null, onStep?: (step: AgentStepView) => void): Promise<AgentTuneResult>;
   /** The agent's search (cost model + beam search) from `start` (null: the default schedule). */
   search(problemText: string, start: AgentStart | null): Promise<AgentSearchResult>;
+  /** Loads the agent's cost model and warms the search up. */
+  loadCostModel(): Promise<void>;
   /** Stops the worker; later calls start a new one. */
   terminate(): void;
   /** How many times the worker was ended after a time-out or a failure. */
@@ -98,6 +100,14 @@ export function createAgentClient(options: AgentClientOptions = {}): AgentClient
         worker.call((api) => api.search(problemText, startAt), {
           ms: tuneLimit,
           message: (limit) => `the agent's search ran longer than ${limit}; its worker was stopped`,
+        }),
+      );
+    },
+    loadCostModel() {
+      return worker.serial(() =>
+        worker.call((api) => api.loadCostModel(), {
+          ms: loadLimit,
+          message: (limit) => `the agent's cost model did not load within ${limit}; its worker was stopped`,
         }),
       );
     },

@@ -134,4 +134,6 @@ export interface AgentWorkerApi {
    * schedule and starts from its nearest tile spec; the answer is never slower than the start.
    */
   search(problemText: string, start: AgentStart | null): Promise<AgentSearchResult>;
+  /** Loads the shipped cost model and warms the search up (the page calls it while idle); rejects with the reason. */
+  loadCostModel(): Promise<void>;
 }
