@@ -146,6 +146,7 @@ function Layout() {
         <p className="tagline">reorder and split loops; WebAssembly SIMD kernels timed on your CPU</p>
         <PanelToggles />
       </header>
+      <Notices />
       {handoutOpen && <Handout />}
       <main
         className={lessonShown ? 'layout layout-with-lesson' : 'layout'}
@@ -161,7 +162,6 @@ function Layout() {
           </div>
         ))}
       </main>
-      <Notices />
     </div>
   );
 }

@@ -3,12 +3,14 @@
 import {
   Fragment,
   useEffect,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState,
   type CSSProperties,
   type KeyboardEvent as ReactKeyboardEvent,
   type ReactNode,
+  type RefObject,
 } from 'react';
 import { applyAction, legalActions, type Action } from '../core/actions.ts';
 import { loopExtents, loopSteps, loopText, printSchedule } from '../core/schedule.ts';
@@ -17,6 +19,8 @@ import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { variableColor, variableTint } from './colors.ts';
 import { parseSplitFactor, QUICK_SPLIT_FACTORS, type KeyCommand } from './keyboard.ts';
 import { Panel } from './Panel.tsx';
+import { placeBelowOrAbove } from './popoverPlacement.ts';
+import { createPortal } from 'react-dom';
 import { useNestKeys } from './useKeyboard.tsx';
 import { hiddenActionReason } from '../store/lessons.ts';
 
@@ -86,6 +90,7 @@ function SplitPrompt({ problem }: { problem: Problem }) {
   const [error, setError] = useState<string | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
+  const anchorRef = useRef<HTMLSpanElement>(null);
   const legality = useMemo(
     () =>
       QUICK_SPLIT_FACTORS.map((f) => {
@@ -96,7 +101,12 @@ function SplitPrompt({ problem }: { problem: Problem }) {
   );
   const firstLegal = legality.find((l) => l.factor === 4 && !l.reason) ?? legality.find((l) => !l.reason);
   const [pick, setPick] = useState<number>(firstLegal?.factor ?? 2);
-  useEffect(() => inputRef.current?.focus(), []);
+  const position = useAnchoredPosition(anchorRef, boxRef);
+  // Focus once placed: a box still hidden (not yet measured) can't take focus.
+  const placed = position !== null;
+  useEffect(() => {
+    if (placed) inputRef.current?.focus();
+  }, [placed]);
 
   const loop = current.schedule.loops[current.cursor];
   const submit = () => {
@@ -126,10 +136,12 @@ function SplitPrompt({ problem }: { problem: Problem }) {
     }
   };
 
-  return (
+  // In the page's top layer (a portal, fixed position), so that the nest's scroll box never clips it.
+  const prompt = (
     <div
       ref={boxRef}
       className="split-prompt"
+      style={position ?? { visibility: 'hidden' }}
       data-testid="split-prompt"
       data-keys="own"
       role="dialog"
@@ -186,6 +198,47 @@ function SplitPrompt({ problem }: { problem: Problem }) {
       </p>
     </div>
   );
+  return (
+    <>
+      <span ref={anchorRef} hidden />
+      {createPortal(prompt, document.body)}
+    </>
+  );
+}
+
+/**
+ * Fixed-position coordinates for `box` under (or above) the row holding `anchor`, indented like
+ * the row's code, inside the viewport; kept up to date when the page scrolls or resizes.
+ */
+function useAnchoredPosition(
+  anchor: RefObject<HTMLElement | null>,
+  box: RefObject<HTMLElement | null>,
+): { left: number; top: number } | null {
+  const [position, setPosition] = useState<{ left: number; top: number } | null>(null);
+  useLayoutEffect(() => {
+    const place = () => {
+      const row = anchor.current?.parentElement;
+      const el = box.current;
+      if (!row || !el) return;
+      const rect = row.getBoundingClientRect();
+      const indent = Number.parseFloat(getComputedStyle(row).paddingLeft) || 0;
+      const next = placeBelowOrAbove(
+        { left: rect.left, top: rect.top, width: rect.width, height: rect.height },
+        indent,
+        { width: el.offsetWidth, height: el.offsetHeight },
+        { width: document.documentElement.clientWidth, height: window.innerHeight },
+      );
+      setPosition((p) => (p && p.left === next.left && p.top === next.top ? p : next));
+    };
+    place();
+    window.addEventListener('scroll', place, true);
+    window.addEventListener('resize', place);
+    return () => {
+      window.removeEventListener('scroll', place, true);
+      window.removeEventListener('resize', place);
+    };
+  }, [anchor, box]);
+  return position;
 }
 
 export function LoopNestPanel() {
