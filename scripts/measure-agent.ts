@@ -8,7 +8,7 @@
 // the compiled kernels of identical modules, so they skip the slow first call in Liftoff). The
 // figure is the panel's: the run's time in the agent's worker, not loading tfjs or the models. For
 // the agent (the default): scoring candidates with the cost model, generating, compiling and timing
-// at most 8 of them; for LoopTune's agent: policy forward passes and 11 schedules.
+// the best few of them within 1 s; for LoopTune's agent: policy forward passes and 11 schedules.
 // The machine is shared: read the numbers as noisy (the load average is printed with them).
 import { loadavg } from 'node:os';
 import type { Page } from '@playwright/test';
@@ -112,7 +112,7 @@ function format(r: Report): string {
   const ms = (xs: number[]) => `median ${percentile(xs, 50).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms`;
   const lines = [
     r.method === 'agent'
-      ? 'in-page agent tuning time (cost model + search in the agent worker; at most 8 schedules measured within 1 s)'
+      ? 'in-page agent tuning time (cost model + search in the agent worker; the best few measured within 1 s)'
       : 'in-page LoopTune tuning time (the rollout in the agent worker; 10 steps, 11 schedules measured)',
     `load average before: ${r.loadBefore.map((x) => x.toFixed(2)).join(' ')}`,
   ];

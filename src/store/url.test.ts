@@ -68,7 +68,8 @@ describe('URL hash', () => {
     ]);
     // An unknown prefix is not an actor: the entry is refused, not read as the person's.
     const bad = parseHash('#preset=matmul-256&a=down,nobody:split_4');
-    expect(bad.ok ? null : bad.error).toBe("the link's action 2 'nobody:split_4' is not an action");
+    expect(bad.ok && bad.notice).toMatch(/^the link's action 2 'nobody:split_4' is not an action/);
+    expect(bad.ok && bad.value?.log).toEqual([{ action: 'down', by: 'person' }]);
   });
 
   it('the default state is a short link', () => {

@@ -129,7 +129,7 @@ export interface AgentWorkerApi {
   /** Rolls the current policy out on the problem (DSL text) from `start` (null: the default schedule, cursor 0). */
   tune(problemText: string, start: AgentStart | null, onStep?: (step: AgentStepView) => void): Promise<AgentTuneResult>;
   /**
-   * The agent's search (cost model + beam search over macro-actions, at most 8 measured within
+   * The agent's search (cost model + beam search over macro-actions, the best few measured within
    * 1 s) from `start` (null: the default schedule). From a person's schedule it measures that
    * schedule and starts from its nearest tile spec; the answer is never slower than the start.
    */

@@ -8,6 +8,7 @@ import { defaultSchedule, parseSchedule, printSchedule } from '../../core/schedu
 import type { NestState } from '../../core/types.ts';
 import { loadTfWasm } from '../../runtime/xnnpack.ts';
 import { createLabApi } from './api.ts';
+import { DEFAULT_TILE_SEARCH } from '../../agent/tileSearch.ts';
 import type { FineTuneEvent, RaceEvent } from './protocol.ts';
 import { functionOracle } from '../../agent/oracle.ts';
 import { FeatureMlp, type ModelFiles } from '../../agent/policy.ts';
@@ -100,7 +101,7 @@ describe('race', () => {
         expect(printSchedule(parseSchedule(problem, p.schedule))).toBe(p.schedule);
       }
     }
-    expect(r.runs[0].evaluations).toBeLessThanOrEqual(8);
+    expect(r.runs[0].evaluations).toBeLessThanOrEqual(DEFAULT_TILE_SEARCH.measure);
     expect(events.filter((e) => e.kind === 'improve' && e.method === 'expert').length).toBe(r.runs[1].trace.length);
   });
 
