@@ -104,7 +104,7 @@ describe('measurementOrder', () => {
       predicted,
     });
     const order = measurementOrder([c(0, 9), c(0, 8), c(0, 7), c(32, 5), c(64, 7.5), c(32, 1), c(16, 7.2)]);
-    // Splits by 64 and 16 are within 80% of 9; by 32 (5) is not.
+    // Splits by 64 and 16 are within 65% of 9 (5.85); by 32 (5) is not.
     expect(order.map((x) => `${x.spec.reductionTile}:${x.predicted}`)).toEqual([
       '0:9',
       '64:7.5',
@@ -128,7 +128,7 @@ describe('measurementOrder with the vectorized variable', () => {
     });
     const candidates = [c(8, 0, 9), c(8, 0, 8.5), c(16, 0, 8), c(8, 32, 7.9), c(19, 0, 7.5), c(4, 0, 3)];
     const order = measurementOrder(candidates, 'n').map((x) => `${x.spec.tile.n}/${x.spec.reductionTile}`);
-    // The best of each group within 80% of 9 first (8/0, 16/0, 8/32, 19/0), then the rest.
+    // The best of each group within 65% of 9 first (8/0, 16/0, 8/32, 19/0), then the rest.
     expect(order).toEqual(['8/0', '16/0', '8/32', '19/0', '8/0', '4/0']);
     // Without it, only reduction splits take turns.
     expect(measurementOrder(candidates).map((x) => `${x.spec.tile.n}/${x.spec.reductionTile}`)).toEqual([

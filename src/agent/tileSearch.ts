@@ -6,7 +6,7 @@
 // (a spec already scored is not scored again; no round starts after half the time budget). Then
 // the scored specs with MIN_MEASURED_ACCUMULATORS to MAX_MEASURED_ACCUMULATORS accumulators (4 to
 // 12) are measured, best predicted first but taking turns between groups (a reduction split and a
-// tile width along the vectorized variable) predicted within 80% of the best (the best unsplit
+// tile width along the vectorized variable) predicted within 65% of the best (the best unsplit
 // 8-wide one, the best 16-wide one split by 32, ..., then the second best of each: whether a
 // long reduction wants splitting and how wide the vector part should be are what the cost model
 // is least sure of, and a measurement settles it), at most `measure` (16) of them, while the time budget
@@ -84,8 +84,8 @@ export const SCORING_SHARE = 0.5;
 
 export const DEFAULT_TILE_SEARCH = { beamWidth: 6, depth: 4, measure: 16, budgetMs: 1000 } as const;
 
-/** A reduction split takes turns only if its best prediction is at least this share of the best. */
-export const TURN_SHARE = 0.8;
+/** A group (reduction split, vector width) takes turns only if its best prediction is at least this share of the best. */
+export const TURN_SHARE = 0.65;
 
 /**
  * Best predicted first, taking turns between the groups whose best prediction is close to the
