@@ -162,18 +162,13 @@ const selectCurrentKey = (s: LooplabState) => currentKey(s);
 export function PerformancePanel() {
   const store = useLooplabStore();
   const problem = useLooplab((s) => s.problem);
-  const problemKey = useLooplab((s) => s.problemKey);
   const states = useLooplab((s) => s.states);
-  const log = useLooplab((s) => s.log);
   const position = useLooplab((s) => s.position);
   const measurements = useLooplab((s) => s.measurements);
   const peak = useLooplab((s) => s.peak);
   const xnn = useLooplab((s) => s.xnnpack[s.problemKey]);
   const longRun = useLooplab((s) => s.longRun);
   const key = useLooplab(selectCurrentKey);
-  const threads = useLooplab(stateThreads);
-  const facts = useSyncExternalStore(machineFacts.subscribe, machineFacts.get);
-  const [hovered, setHovered] = useState<number | null>(null);
 
   const m = measurements[key];
   const status = m?.status ?? 'queued';
@@ -186,35 +181,6 @@ export function PerformancePanel() {
   const xnnGflops = xnn?.status === 'done' && typeof xnn.gflops === 'number' ? xnn.gflops : null;
   const longRunning = longRun !== null && longRun.key === key;
   const scheduleText = useMemo(() => printSchedule(states[position].schedule), [states, position]);
-
-  // The schedule text of every position, recomputed only when the history changes.
-  const schedules = useMemo(() => states.map((st) => printSchedule(st.schedule)), [states]);
-  const history = useMemo<HistoryModel>(
-    () => ({
-      points: historyPoints({
-        count: schedules.length,
-        keyOf: (i) => measurementKey(problemKey, schedules[i], threads),
-        scheduleOf: (i) => schedules[i],
-        actionOf: (i) => (i === 0 ? null : (log[i - 1]?.action ?? null)),
-        measurements,
-      }),
-      current: position,
-      peak: peakGflops,
-      xnnpack: xnnGflops,
-    }),
-    [schedules, problemKey, threads, log, measurements, position, peakGflops, xnnGflops],
-  );
-  const roofline = useMemo<RooflineModel>(
-    () => ({
-      intensity: arithmeticIntensity(problem),
-      gflops,
-      peak: peakGflops,
-      bandwidth: facts.bandwidth.status === 'done' ? (facts.bandwidth.bytesPerSecond ?? null) : null,
-      xnnpack: xnnGflops,
-    }),
-    [problem, gflops, peakGflops, facts, xnnGflops],
-  );
-  const hoveredPoint = hovered !== null ? history.points[hovered] : undefined;
 
   return (
     <Panel title="Performance" testId="performance-panel">
@@ -332,7 +298,61 @@ export function PerformancePanel() {
           <span className="muted perf-long-hint">more samples, a steadier number</span>
         )}
       </div>
+    </Panel>
+  );
+}
 
+/** The second part of the performance panel: GFLOPS over the history and the roofline. */
+export function PerformanceCharts() {
+  const store = useLooplabStore();
+  const problem = useLooplab((s) => s.problem);
+  const problemKey = useLooplab((s) => s.problemKey);
+  const states = useLooplab((s) => s.states);
+  const log = useLooplab((s) => s.log);
+  const position = useLooplab((s) => s.position);
+  const measurements = useLooplab((s) => s.measurements);
+  const peak = useLooplab((s) => s.peak);
+  const xnn = useLooplab((s) => s.xnnpack[s.problemKey]);
+  const key = useLooplab(selectCurrentKey);
+  const threads = useLooplab(stateThreads);
+  const facts = useSyncExternalStore(machineFacts.subscribe, machineFacts.get);
+  const [hovered, setHovered] = useState<number | null>(null);
+
+  const m = measurements[key];
+  const gflops = m?.status === 'done' ? (m.gflops ?? null) : null;
+  const peakGflops = peak.status === 'done' && peak.gflops !== undefined ? peak.gflops : null;
+  const xnnGflops = xnn?.status === 'done' && typeof xnn.gflops === 'number' ? xnn.gflops : null;
+  // The schedule text of every position, recomputed only when the history changes.
+  const schedules = useMemo(() => states.map((st) => printSchedule(st.schedule)), [states]);
+  const history = useMemo<HistoryModel>(
+    () => ({
+      points: historyPoints({
+        count: schedules.length,
+        keyOf: (i) => measurementKey(problemKey, schedules[i], threads),
+        scheduleOf: (i) => schedules[i],
+        actionOf: (i) => (i === 0 ? null : (log[i - 1]?.action ?? null)),
+        measurements,
+      }),
+      current: position,
+      peak: peakGflops,
+      xnnpack: xnnGflops,
+    }),
+    [schedules, problemKey, threads, log, measurements, position, peakGflops, xnnGflops],
+  );
+  const roofline = useMemo<RooflineModel>(
+    () => ({
+      intensity: arithmeticIntensity(problem),
+      gflops,
+      peak: peakGflops,
+      bandwidth: facts.bandwidth.status === 'done' ? (facts.bandwidth.bytesPerSecond ?? null) : null,
+      xnnpack: xnnGflops,
+    }),
+    [problem, gflops, peakGflops, facts, xnnGflops],
+  );
+  const hoveredPoint = hovered !== null ? history.points[hovered] : undefined;
+
+  return (
+    <Panel title="Performance over the history" testId="performance-charts">
       <h3 className="perf-chart-title">GFLOPS over the history</h3>
       <HistoryChartView model={history} onSelect={(p) => store.getState().visit(p)} onHover={setHovered} />
       <p className="perf-chart-readout" data-testid="history-readout">
