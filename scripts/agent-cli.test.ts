@@ -163,7 +163,7 @@ describe('tune', () => {
   });
 });
 
-describe('eval, train and train:cost', () => {
+describe('eval, train, train:cost and train:all', () => {
   it('reject bad input in one line', () => {
     expectBadInput(script('eval', '--methods', 'agent,beam3'), /^eval: --methods: unknown method 'beam3'/);
     expectBadInput(script('eval', '--bogus'), /^eval: unknown option --bogus/);
@@ -182,10 +182,11 @@ describe('eval, train and train:cost', () => {
       script('train-cost', '--collect-only', '--collect-minutes', '0'),
       /^train:cost: --collect-only with --collect-minutes 0 does nothing/,
     );
+    expectBadInput(script('train-all', '--policy-minutes', 'lots'), /^train:all: --policy-minutes wants a number > 0/);
   });
 
   it('print their usage with --help', () => {
-    for (const name of ['tune', 'eval', 'train', 'train-cost']) {
+    for (const name of ['tune', 'eval', 'train', 'train-cost', 'train-all']) {
       const r = script(name, '--help');
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^usage: npm run ${name.replace('-', ':')}`));

@@ -1,7 +1,10 @@
 // What tune and eval share: loading the policy and the cost model (tfjs on the wasm backend) and the careful final
 // measurement of the tuned schedules (checked against the reference, then timed with FINAL_TIMING,
 // interleaved with the default's and the other methods').
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Codegen, Target } from '../src/codegen/index.ts';
 import type { Problem, Schedule } from '../src/core/types.ts';
 import type { FeatureMlp } from '../src/agent/policy.ts';
@@ -94,4 +97,15 @@ export async function finalMeasurer(
     }
     return schedules.map((schedule) => ({ ...distinct.get(measurementKey(problem, schedule))!.result }));
   };
+}
+
+/**
+ * The measurement cache's key prefix on this machine: SIMD flavour and the code generator's
+ * build, so that measurements of an older generator (other kernels, other speeds) are not read
+ * back as if they were of this one.
+ */
+export function measurementPrefix(target: Target): string {
+  const wasm = readFileSync(fileURLToPath(new URL('../src/codegen/generated/looplab-codegen.wasm', import.meta.url)));
+  const build = createHash('sha256').update(wasm).digest('hex').slice(0, 12);
+  return `${target.relaxedSimd ? 'relaxed' : 'simd'}@${build}`;
 }

@@ -14,6 +14,7 @@
 // the best measured, and the same for the best of its first three) go to stdout, one line per epoch, and to DIR/learning-curve.csv; the model
 // with the best validation loss is written to DIR/model.json + weights.bin (DIR defaults to
 // public/agent/cost-model). Everything is seeded by --seed, so the same cache gives the same model.
+import { measurementPrefix } from './agentCli.ts';
 import path from 'node:path';
 import { UsageError, fmt, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
 
@@ -73,7 +74,7 @@ async function run(args: Args): Promise<number> {
 
   const codegen = await loadCodegen();
   const target = detectTarget();
-  const prefix = target.relaxedSimd ? 'relaxed' : 'simd';
+  const prefix = measurementPrefix(target);
   const store = new JsonFileStore(path.resolve(args.cache), {
     flushEvery: 500,
     createFolder: args.cache === DEFAULT_CACHE,

@@ -13,6 +13,7 @@
 // measurements.json) so that later runs, `npm run tune` and `npm run eval` reuse them. A
 // checkpoint is written at every validation; --resume continues from it (weights, counters,
 // curve and time spent; PPO's critic, DQN's replay buffer and Adam's moments start afresh).
+import { measurementPrefix } from './agentCli.ts';
 import path from 'node:path';
 import type { FeatureMlp } from '../src/agent/policy.ts';
 import type { ResumeState } from '../src/agent/train.ts';
@@ -111,7 +112,7 @@ async function run(args: Args): Promise<number> {
   if (args.peak === null) log(`train: measuring the peak (relaxed SIMD ${target.relaxedSimd ? 'on' : 'off'}) ...`);
   const peak = args.peak ?? (await peakGflopsOnce(codegen, target));
   const runtime = new RuntimeOracle(codegen, target);
-  const oracle = new CachingOracle(runtime, store, target.relaxedSimd ? 'relaxed' : 'simd');
+  const oracle = new CachingOracle(runtime, store, measurementPrefix(target));
   const split = splitBenchmarks(args.seed);
   const validation = samplePerFamily(split.validation, args.validation);
   const config = {

@@ -15,7 +15,7 @@
 // JSON: {"method", "schedule", "gflops", "default_gflops", "speedup", "tuning_s", "actions":[...]}
 // Exit codes: 0 done; 1 the tuned kernel is wrong or something failed; 2 bad input.
 import path from 'node:path';
-import { MAX_STEPS } from './agentCli.ts';
+import { MAX_STEPS, measurementPrefix } from './agentCli.ts';
 import { UsageError, fmt, fmtGflops, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
 import { DEFAULT_MAX_GFLOP, PROGRESS_FLOPS, Progress, checkWork } from './workLimit.ts';
 import { METHODS, type Method } from '../src/agent/methods.ts';
@@ -97,7 +97,7 @@ async function run(args: Args): Promise<number> {
   const policy = args.method === 'looptune' ? await loadAgentPolicy(args.policy) : undefined;
   const scorer = args.method === 'agent' ? await loadAgentScorer(args.costModel, codegen, target) : undefined;
   const runtime = new RuntimeOracle(codegen, target);
-  const oracle = store ? new CachingOracle(runtime, store, target.relaxedSimd ? 'relaxed' : 'simd') : runtime;
+  const oracle = store ? new CachingOracle(runtime, store, measurementPrefix(target)) : runtime;
 
   progress.start(1, `tuning with ${args.method}`);
   const result = await tune(args.method, problem, oracle, {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../core/problem.ts';
-import { printSchedule } from '../core/schedule.ts';
+import { parseSchedule, printSchedule } from '../core/schedule.ts';
+import { applyLogAction } from './log.ts';
+import { parseHash, stateToHash, urlState } from './url.ts';
 import { createLooplabStore } from './createStore.ts';
 
 const sched = (s: ReturnType<typeof createLooplabStore>) => printSchedule(s.getState().current.schedule);
@@ -201,5 +203,41 @@ describe('ui', () => {
     expect(s.getState().notices.map((n) => n.text)).toEqual(['x', 'y']);
     s.getState().dismissNotice(s.getState().notices[0].id);
     expect(s.getState().notices.map((n) => n.text)).toEqual(['y']);
+  });
+});
+
+describe('setSchedule: a whole schedule in the history', () => {
+  const conv = PRESETS.find((p) => p.id.startsWith('conv'));
+
+  it('takes the shortest action path when there is one, each action an entry, and undo walks it back', () => {
+    const s = createLooplabStore();
+    const start = sched(s);
+    const target = parseSchedule(s.getState().problem, 'm n k m:4 n:8');
+    expect(s.getState().setSchedule(target)).toBe(true);
+    expect(sched(s)).toBe(printSchedule(target));
+    const log = s.getState().log;
+    expect(log.length).toBeGreaterThan(1);
+    expect(log.every((e) => !e.action.startsWith('set:') && e.by === 'person')).toBe(true);
+    for (let i = 0; i < log.length; i++) s.getState().undo();
+    expect(sched(s)).toBe(start);
+  });
+
+  it('sets a schedule no short path reaches in one set: entry, which links and replays read back', () => {
+    if (!conv) throw new Error('no conv preset');
+    const s = createLooplabStore({ initial: { problemText: conv.text } });
+    const target = parseSchedule(s.getState().problem, 'co oh ow ci kh kw co:4 oh:2 ow:4');
+    expect(s.getState().setSchedule(target, 'agent')).toBe(true);
+    expect(s.getState().log).toEqual([{ action: `set:${printSchedule(target)}`, by: 'agent' }]);
+    const hash = stateToHash(urlState(s.getState()));
+    const back = parseHash(hash);
+    if (!back.ok || !back.value) throw new Error(`the link did not read back: ${hash}`);
+    expect(printSchedule(back.value.states[back.value.position].schedule)).toBe(printSchedule(target));
+  });
+
+  it('refuses, with the reason, a set: entry whose schedule does not fit the problem', () => {
+    const s = createLooplabStore();
+    const r = applyLogAction(s.getState().problem, s.getState().current, 'set:m n q');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/unknown variable 'q'/);
   });
 });

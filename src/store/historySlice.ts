@@ -1,11 +1,12 @@
 // History as an action log: states[i] is the nest after the first i entries, from `base` with the
 // cursor on loop 0. Undo, redo, jumps, links and replays all move `position` over one log.
 import { applyAction } from '../core/actions.ts';
-import type { Problem, Schedule } from '../core/types.ts';
+import type { NestState, Problem, Schedule } from '../core/types.ts';
 import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { SliceCreator } from './sliceCreator.ts';
-import type { NestState } from '../core/types.ts';
-import type { HistorySlice } from './types.ts';
+import type { HistoryEntry, HistorySlice, LogAction } from './types.ts';
+import { actionPath } from '../core/actionPath.ts';
+import { applyLogAction, setAction } from './log.ts';
 import { fixedProblemReason, hiddenActionReason } from '../teach/teacherLink.ts';
 
 type HistoryData = Pick<HistorySlice, 'base' | 'log' | 'position' | 'states' | 'current' | 'refusal' | 'cameFrom'>;
@@ -62,6 +63,46 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
       states: [...states.slice(0, position + 1), r.state],
       position: position + 1,
       current: r.state,
+      refusal: null,
+      cameFrom: position,
+    });
+    return true;
+  },
+
+  setSchedule(schedule, by = 'person') {
+    const { problem, current, log, states, position } = get();
+    const path = actionPath(problem, current, schedule);
+    const actions: LogAction[] = path ?? [setAction(schedule)];
+    const teacher = by === 'person' ? get().teacher : null;
+    if (teacher && teacher.hideActions.length > 0) {
+      // A typed schedule may not do what the lesson hides: every step must be an allowed action.
+      const hidden = path
+        ? path.map((a) => hiddenActionReason(teacher, a)).find((r) => r !== null)
+        : 'this lesson hides some actions, and this schedule is not reachable by the others';
+      if (hidden) {
+        set({ refusal: { action: actions[0], reason: hidden } });
+        return false;
+      }
+    }
+    const entries: HistoryEntry[] = [];
+    const reached: NestState[] = [];
+    let state = current;
+    for (const action of actions) {
+      const r = applyLogAction(problem, state, action);
+      if (!r.ok) {
+        set({ refusal: { action, reason: r.reason } });
+        return false;
+      }
+      state = r.state;
+      entries.push({ action, by });
+      reached.push(state);
+    }
+    if (entries.length === 0) return true;
+    set({
+      log: [...log.slice(0, position), ...entries],
+      states: [...states.slice(0, position + 1), ...reached],
+      position: position + entries.length,
+      current: state,
       refusal: null,
       cameFrom: position,
     });

@@ -119,6 +119,16 @@ describe("a teacher's options are enforced by the store", () => {
     expect(s.getState().notices.at(-1)?.text).toBe('this lesson hides undo and redo');
   });
 
+  it('a typed schedule is refused when its path needs a hidden action, and allowed when it does not', () => {
+    const s = createLooplabStore({ teacher: teacher('?hideActions=split') });
+    const problem = s.getState().problem;
+    expect(s.getState().setSchedule(parseSchedule(problem, 'm n k m:4 n:8'))).toBe(false);
+    expect(s.getState().refusal?.reason).toBe('this lesson hides split');
+    expect(s.getState().log).toEqual([]);
+    expect(s.getState().setSchedule(parseSchedule(problem, 'n m k'))).toBe(true);
+    expect(printSchedule(s.getState().current.schedule)).toBe('n:256 m:256 k:256');
+  });
+
   it('a chart click moves in the history when undo is not hidden', () => {
     const s = createLooplabStore({ teacher: teacher('?hideActions=split') });
     s.getState().act('down');

@@ -1,7 +1,43 @@
 // The action log's words: which strings are actions, and how one entry reads in links and files
-// (`split_16`, or `agent:split_4` when the agent took it).
-import type { Action } from '../core/actions.ts';
-import type { HistoryEntry } from './types.ts';
+// (`split_16`, or `agent:split_4` when the agent took it; `set:k m n k:32 m:2 n:16` sets a whole
+// schedule in one step).
+import { type Action, type ActionResult, applyAction } from '../core/actions.ts';
+import { parseSchedule, printSchedule } from '../core/schedule.ts';
+import type { NestState, Problem, Schedule } from '../core/types.ts';
+import { errorMessage } from '../core/errors.ts';
+import type { HistoryEntry, LogAction } from './types.ts';
+
+const SET_PREFIX = 'set:';
+
+/** The entry that sets `schedule` in one step. */
+export function setAction(schedule: Schedule): LogAction {
+  return `${SET_PREFIX}${printSchedule(schedule)}`;
+}
+
+/** The schedule text of a `set:` action, or null for a core action. */
+export function setScheduleText(action: LogAction): string | null {
+  return action.startsWith(SET_PREFIX) ? action.slice(SET_PREFIX.length) : null;
+}
+
+/** Whether `text` is a log action: a core action or `set:` with some schedule text. */
+export function isLogAction(text: string): text is LogAction {
+  return isAction(text) || (text.startsWith(SET_PREFIX) && text.trim().length > SET_PREFIX.length);
+}
+
+/**
+ * Applies a log entry's action: a core action, or a `set:` whose schedule must fit the problem
+ * (the cursor stays where it was when that loop still exists).
+ */
+export function applyLogAction(problem: Problem, state: NestState, action: LogAction): ActionResult {
+  const text = setScheduleText(action);
+  if (text === null) return applyAction(problem, state, action as Action);
+  try {
+    const schedule = parseSchedule(problem, text);
+    return { ok: true, state: { schedule, cursor: Math.min(state.cursor, schedule.loops.length - 1) } };
+  } catch (error) {
+    return { ok: false, reason: `the schedule '${text}' doesn't fit the problem: ${errorMessage(error)}` };
+  }
+}
 
 const PLAIN_ACTIONS = new Set(['up', 'down', 'swap_up', 'swap_down', 'merge', 'parallel']);
 
@@ -21,7 +57,7 @@ export function entryText(entry: HistoryEntry): string {
 export function parseEntryText(text: string): HistoryEntry | null {
   const agent = text.startsWith('agent:');
   const action = agent ? text.slice('agent:'.length) : text;
-  return isAction(action) ? { action, by: agent ? 'agent' : 'person' } : null;
+  return isLogAction(action) ? { action, by: agent ? 'agent' : 'person' } : null;
 }
 
 /** An entry from a stored value (sessions, files): `{action, by}` or its text form. */
@@ -29,7 +65,7 @@ export function entryFromValue(value: unknown): HistoryEntry | null {
   if (typeof value === 'string') return parseEntryText(value);
   if (!value || typeof value !== 'object') return null;
   const { action, by } = value as { action?: unknown; by?: unknown };
-  if (typeof action !== 'string' || !isAction(action)) return null;
+  if (typeof action !== 'string' || !isLogAction(action)) return null;
   if (by !== undefined && by !== 'person' && by !== 'agent') return null;
   return { action, by: by === 'agent' ? 'agent' : 'person' };
 }

@@ -1,11 +1,10 @@
 // A whole playground state as plain data (problem text, base schedule, action log, position,
 // panels) and its validation: links, sessions, files and the store's `initial` option all pass
 // through `resolveSnapshot`, which replays the log and words any problem for a person.
-import { applyAction } from '../core/actions.ts';
 import { DslError, PRESETS, parseProblemText, problemText as canonicalProblemText } from '../core/problem.ts';
 import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
-import { entryFromValue, quoteValue } from './log.ts';
+import { applyLogAction, entryFromValue, quoteValue } from './log.ts';
 import { PANEL_IDS, type HistoryEntry, type PanelId } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
 
@@ -79,7 +78,7 @@ export type ReplayResult =
 export function replay(problem: Problem, base: Schedule, log: readonly HistoryEntry[]): ReplayResult {
   const states: NestState[] = [{ schedule: base, cursor: 0 }];
   for (let i = 0; i < log.length; i++) {
-    const r = applyAction(problem, states[i], log[i].action);
+    const r = applyLogAction(problem, states[i], log[i].action);
     if (!r.ok) return { ok: false, states, index: i, reason: r.reason };
     states.push(r.state);
   }

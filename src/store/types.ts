@@ -23,8 +23,11 @@ export { PANEL_IDS, type PanelId } from './panels.ts';
 /** Who took an action: the history is one log for people and the agent alike. */
 export type Actor = 'person' | 'agent';
 
+/** A core action, or `set:<schedule text>`: a whole schedule set in one step (see log.ts). */
+export type LogAction = Action | `set:${string}`;
+
 export interface HistoryEntry {
-  action: Action;
+  action: LogAction;
   by: Actor;
 }
 
@@ -67,11 +70,17 @@ export interface HistorySlice {
   /** states[position]. */
   current: NestState;
   /** The last refused action and the core's reason (cleared by the next accepted action). */
-  refusal: { action: Action; reason: string } | null;
+  refusal: { action: LogAction; reason: string } | null;
   /** The position the last act, undo, redo or jump moved from (null: a new or restored history). */
   cameFrom: number | null;
   /** Applies an action at the current position (dropping any redo tail). Returns whether it was legal. */
   act(action: Action, by?: Actor): boolean;
+  /**
+   * Goes to `schedule` from the current state: by the shortest action path when one is found
+   * (core/actionPath.ts; each action its own entry), else in one `set:` entry. Returns false (with
+   * a refusal) when the schedule doesn't fit the problem.
+   */
+  setSchedule(schedule: Schedule, by?: Actor): boolean;
   undo(): void;
   redo(): void;
   /** Moves to any position of the log (rollout scrubbing, undo and redo). */
