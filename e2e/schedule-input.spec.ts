@@ -37,6 +37,11 @@ test('a typed schedule applies on Enter: the nest and the figure follow, and und
   expect(tiled).toBeGreaterThan(0);
   const steps = Number(/^step (\d+) of \d+$/.exec((await position(page).textContent()) ?? '')?.[1]);
   expect(steps).toBeGreaterThan(0);
+  // The explanation covers the whole change, from the schedule typed over to the typed one.
+  await expect(page.getByTestId('explain-action')).toContainText(
+    steps === 1 ? 'after set:k:8 m:128 n:16 k:32 m:2 n:16' : `(steps 1 to ${steps} of ${steps})`,
+  );
+  await expect(page.getByTestId('explain-sentence').first()).toContainText('innermost loop is now n:16 (was k:256)');
 
   // Back on the line, the page's keys work: undo until the start, where the cached figure returns.
   for (let i = 0; i < steps && (await position(page).textContent())?.startsWith('step 0') !== true; i++) {

@@ -36,6 +36,16 @@ function MoveText({ from, to, log }: { from: number; to: number; log: readonly H
       </>
     );
   }
+  if (to > from + 1) {
+    // Forward over several entries: a typed schedule's actions, or a jump from the chart.
+    const entries = log.slice(from, to).map(entryText);
+    const shown = entries.length <= 4 ? entries.join(', ') : `${entries.slice(0, 2).join(', ')}, …, ${entries.at(-1)}`;
+    return (
+      <>
+        after <code>{shown}</code> (steps {from + 1} to {to} of {log.length})
+      </>
+    );
+  }
   return (
     <>
       jumped from step {from} to step {to} of {log.length}
