@@ -1,5 +1,6 @@
 // Turns the generator's numeric report into words a person reads.
 import type { ReportLoop } from '../core/explain.ts';
+import { innermostLanes, LANES, type InnermostLanes } from '../core/facts.ts';
 import { loopText, loopsText } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import type { KernelReport, VectorAccess } from './types.ts';
@@ -69,6 +70,16 @@ export function tileReductionText(schedule: Schedule, raw: RawReport, heldAcross
   return `the ${asked} tile needs ${needs} > ${raw.registerBudget} registers: ${kept}${where}`;
 }
 
+/** In words, how one pass of the innermost loop splits into vectors and scalar values. */
+export function lanesText(innermost: string, lanes: InnermostLanes): string {
+  const values = `${innermost} covers ${lanes.extent} value${lanes.extent === 1 ? '' : 's'}`;
+  if (lanes.vectors === 0)
+    return `${values}, fewer than the ${LANES} lanes of an f32x4: it runs as scalar code, one f32.load per value`;
+  const vectors = `${lanes.vectors} f32x4 vector${lanes.vectors === 1 ? '' : 's'}`;
+  const rest = lanes.scalarRest ? ` + ${lanes.scalarRest} scalar value${lanes.scalarRest === 1 ? '' : 's'}` : '';
+  return `${values}: ${vectors}${rest}`;
+}
+
 export function describeReport(problem: Problem, schedule: Schedule, raw: RawReport): KernelReport {
   const v = problem.variables[raw.vecVar];
   const names = [problem.output.name, problem.inputs[0].name, problem.inputs[1].name];
@@ -85,13 +96,20 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     gather: 'is strided along it, so each vector gathers 4 separate floats',
     splat: 'does not depend on it, so one value is broadcast to all 4 lanes',
   };
-  notes.push(`Vectorized along ${v} (the innermost loop), 4 floats per f32x4 lane group.`);
-  names.forEach((name, i) => {
-    if (i === 0 && raw.horizontalSum) return;
-    notes.push(`${name} ${verbs[raw.access[i]]}.`);
-  });
-  if (raw.horizontalSum)
-    notes.push(`${names[0]} has no ${v}: lanes hold partial sums, added horizontally when stored.`);
+  const lanes = innermostLanes(problem, schedule);
+  const innermostText = loopText(schedule.loops[n - 1]);
+  if (lanes.vectors === 0) {
+    notes.push(`Not vectorized: the innermost loop ${lanesText(innermostText, lanes)}.`);
+  } else {
+    notes.push(`Vectorized along ${v} (the innermost loop), 4 floats per f32x4 lane group.`);
+    notes.push(`One pass: ${lanesText(innermostText, lanes)}.`);
+    names.forEach((name, i) => {
+      if (i === 0 && raw.horizontalSum) return;
+      notes.push(`${name} ${verbs[raw.access[i]]}.`);
+    });
+    if (raw.horizontalSum)
+      notes.push(`${names[0]} has no ${v}: lanes hold partial sums, added horizontally when stored.`);
+  }
   if (raw.innermostSplit)
     notes.push(
       `The innermost loop is too long to unroll whole; each iteration handles ${raw.innermostUnroll} vectors.`,
@@ -104,17 +122,24 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
       `Registers: ${raw.registers} of ${raw.registerBudget} (${raw.vectorAccumulators + raw.scalarAccumulators} accumulators + ${raw.operands} operands${raw.relaxed ? '' : ' + 1 temporary'}).`,
     );
   const accs = raw.vectorAccumulators + raw.scalarAccumulators;
-  const accText = `${raw.vectorAccumulators} f32x4${raw.scalarAccumulators ? ` + ${raw.scalarAccumulators} f32` : ''}`;
+  const accText = [
+    raw.vectorAccumulators ? `${raw.vectorAccumulators} f32x4` : '',
+    raw.scalarAccumulators ? `${raw.scalarAccumulators} f32` : '',
+  ]
+    .filter(Boolean)
+    .join(' + ');
   if (heldAcross.length > 0)
     notes.push(
       `${accs} accumulator${accs === 1 ? '' : 's'} (${accText}) stay in registers across ${loopsText(heldAcross)}.`,
     );
   else notes.push(`${accs} accumulator${accs === 1 ? '' : 's'} (${accText}), loaded and stored around each tile.`);
-  notes.push(
-    raw.relaxed
-      ? 'Multiply-adds use f32x4.relaxed_madd (fused).'
-      : 'Multiply-adds use f32x4.mul + f32x4.add (no relaxed SIMD).',
-  );
+  if (lanes.vectors > 0)
+    notes.push(
+      raw.relaxed
+        ? 'Multiply-adds use f32x4.relaxed_madd (fused).'
+        : 'Multiply-adds use f32x4.mul + f32x4.add (no relaxed SIMD).',
+    );
+  else notes.push('Multiply-adds use f32.mul + f32.add.');
   if (raw.tailPaths > 1) notes.push(`Tails: ${raw.tailPaths - 1} extra copies of loop bodies for partial iterations.`);
   const parallelLoop = raw.parallelLoop >= 0 ? schedule.loops[raw.parallelLoop] : undefined;
   const parallel = parallelLoop
@@ -127,6 +152,7 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     );
   }
   return {
+    lanes,
     vectorizedVariable: v,
     access,
     horizontalSum: raw.horizontalSum,

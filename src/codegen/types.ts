@@ -1,6 +1,6 @@
 // What the code generator is asked for and what it gives back.
 import type { KernelFacts } from '../core/explain.ts';
-import type { AccessKind } from '../core/facts.ts';
+import type { AccessKind, InnermostLanes } from '../core/facts.ts';
 
 /** Features of the engine that will run the kernel. */
 export interface Target {
@@ -38,6 +38,11 @@ export type VectorAccess = AccessKind;
  * are core's KernelFacts, documented there.
  */
 export interface KernelReport extends KernelFacts {
+  /**
+   * The innermost loop in f32x4 vectors and scalar values (core's innermostLanes, the source the
+   * explanations use too): with no whole vector every load is a scalar f32.load.
+   */
+  lanes: InnermostLanes;
   /** When the innermost loop is too long to unroll: how many vectors each of its iterations handles (0 otherwise). */
   innermostUnroll: number;
   relaxedFma: boolean;

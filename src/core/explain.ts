@@ -122,7 +122,8 @@ function innermostSentence(b: ScheduleFacts, a: ScheduleFacts, report?: KernelFa
     return `the innermost loop is now ${a.innermost.text} (was ${b.innermost.text}), with the same strides (${stridesText(a, false)}); one pass of it is ${vectorsText(a)} (was ${vectorsText(b)})`;
   }
   const vv = report?.vectorizedVariable ?? a.innermost.variable;
-  const head = `the innermost loop is now ${a.innermost.text} (was ${b.innermost.text}), vectorized along ${vv}: ${stridesText(a, true)}`;
+  const how = a.vectors > 0 ? `vectorized along ${vv}` : `${vectorsText(a)}, too short for an f32x4`;
+  const head = `the innermost loop is now ${a.innermost.text} (was ${b.innermost.text}), ${how}: ${stridesText(a, a.vectors > 0)}`;
   const worse = b.strides.filter(
     (s) => s.elements > 1 && a.strides.find((t) => t.tensor === s.tensor)?.elements !== s.elements,
   );
@@ -130,9 +131,10 @@ function innermostSentence(b: ScheduleFacts, a: ScheduleFacts, report?: KernelFa
     worse.length > 0
       ? `; before, ${list(worse.map((s) => `${s.tensor} moved by ${s.elements} floats (${formatBytes(s.bytes)}) per step`))}`
       : '';
-  const hsum = report?.horizontalSum
-    ? `; ${a.strides[0].tensor} has no ${vv}, so the 4 lanes hold partial sums added at the end`
-    : '';
+  const hsum =
+    report?.horizontalSum && a.vectors > 0
+      ? `; ${a.strides[0].tensor} has no ${vv}, so the 4 lanes hold partial sums added at the end`
+      : '';
   return head + was + hsum;
 }
 

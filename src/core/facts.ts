@@ -96,6 +96,21 @@ function accessKind(stride: number): AccessKind {
   return stride === 1 ? 'vector' : stride === 0 ? 'splat' : 'gather';
 }
 
+/** How one pass of the innermost loop splits into f32x4 vectors and values left to scalar code. */
+export interface InnermostLanes {
+  /** Values of its variable one pass covers. */
+  extent: number;
+  vectors: number;
+  scalarRest: number;
+}
+
+/** The innermost loop in vectors and scalar values: what the generator emits for it. */
+export function innermostLanes(problem: Problem, schedule: Schedule): InnermostLanes {
+  const extents = loopExtents(problem, schedule);
+  const extent = extents[extents.length - 1];
+  return { extent, vectors: Math.floor(extent / LANES), scalarRest: extent % LANES };
+}
+
 /** Element stride of each dimension of a dense row-major tensor. */
 function dimStrides(shape: readonly number[]): number[] {
   const out = new Array<number>(shape.length);
@@ -224,16 +239,16 @@ export function scheduleFacts(problem: Problem, schedule: Schedule): ScheduleFac
   }));
   const fullShare = perVariable.reduce((p, v) => p * (1 - v.tailValues / v.size), 1);
 
-  const innerExtent = extents[n - 1];
+  const lanes = innermostLanes(problem, schedule);
   return {
     schedule: loops.map(loopText).join(' '),
-    innermost: { index: n - 1, variable: inner.variable, text: loopText(inner), extent: innerExtent },
+    innermost: { index: n - 1, variable: inner.variable, text: loopText(inner), extent: lanes.extent },
     strides,
     levels,
     l1From: outermostFitting((l) => l.fitsL1),
     l2From: outermostFitting((l) => l.fitsL2),
-    vectors: Math.floor(innerExtent / LANES),
-    scalarRest: innerExtent % LANES,
+    vectors: lanes.vectors,
+    scalarRest: lanes.scalarRest,
     tails: { loops: tailLoops, perVariable, share: 1 - fullShare },
   };
 }

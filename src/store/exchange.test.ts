@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { printSchedule } from '../core/schedule.ts';
 import { createLooplabStore } from './createStore.ts';
-import { exportC, exportFile, exportFileName, exportJson, exportText, importJson } from './exchange.ts';
+import {
+  exportC,
+  exportFile,
+  exportFileName,
+  exportJson,
+  exportScheduleText,
+  exportText,
+  importExport,
+  importJson,
+} from './exchange.ts';
 import { currentKey } from './measureSlice.ts';
 
 function worked() {
@@ -39,6 +48,7 @@ describe('export', () => {
         { action: 'swap_up', by: 'person' },
       ],
       gflops: 12.5,
+      gflopsThreads: 1,
     });
     expect(exportFileName(s, 'json')).toBe('looplab-m16n256m16k256.json');
   });
@@ -112,7 +122,7 @@ describe('import', () => {
   });
 
   const bad: [string, string, string][] = [
-    ['empty', '  ', 'the file is empty; paste or choose a looplab JSON export'],
+    ['empty', '  ', 'the file is empty; paste or choose a looplab export (JSON or schedule text)'],
     ['not JSON', '{"format": ', 'the file is not JSON: '],
     ['a list', '[1,2]', 'the file holds a list, not a looplab schedule (an object with "format": "looplab-schedule")'],
     [
@@ -162,5 +172,124 @@ describe('C export', () => {
     expect(c.endsWith('}\n')).toBe(true);
     expect(c).toMatch(/for \(int /);
     expect(c).toContain('C[m][n] += A[m][k] * B[k][n]');
+  });
+});
+
+describe('schedule text: import what export writes', () => {
+  const MATMUL_64 = 'C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64';
+
+  it('the text export names its problem in comment lines; importing it gives the same problem and schedule', () => {
+    const store = worked();
+    const text = exportScheduleText(store.getState());
+    expect(text).toBe(
+      '# looplab schedule\n# problem: C[m,n] += A[m,k] * B[k,n]\n# sizes: m=256, n=256, k=256\nm:16 n:256 m:16 k:256\n',
+    );
+    // Imported while another problem is on screen: the file's problem wins.
+    const r = importExport(text, 'the file', MATMUL_64);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.problemKey).toBe(store.getState().problemKey);
+    expect(printSchedule(r.value.states[r.value.position].schedule)).toBe('m:16 n:256 m:16 k:256');
+  });
+
+  it('a bare schedule line is for the current problem and becomes the start of the history', () => {
+    const r = importExport('  ||m:16 n k m:4 \n', 'the pasted text', MATMUL_64);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.problemKey).toBe(MATMUL_64);
+    expect(printSchedule(r.value.base)).toBe('||m:16 n:64 k:64 m:4');
+    expect(r.value.log).toEqual([]);
+  });
+
+  it('JSON still imports through the same door', () => {
+    const r = importExport(exportJson(worked().getState()), 'the file', MATMUL_64);
+    expect(r.ok && r.value.log.length).toBe(4);
+  });
+
+  const bad: [string, string, string][] = [
+    ['empty pasted', ' \n ', 'the pasted text is empty; paste or choose a looplab export (JSON or schedule text)'],
+    [
+      'not a schedule',
+      'hello there',
+      "the pasted text is neither a JSON export nor schedule text for the current problem: 'hello there': col 1: ",
+    ],
+    [
+      "another problem's schedule",
+      'b:2 m n k',
+      "the pasted text is neither a JSON export nor schedule text for the current problem: 'b:2 m n k': ",
+    ],
+    [
+      'two lines',
+      'm n k\nm:32 n k',
+      'the pasted text has 2 lines that are not comments; schedule text is one schedule line',
+    ],
+    ['only comments', '# problem: x', 'the pasted text has no schedule line; schedule text is one line such as'],
+    [
+      'half a problem',
+      '# problem: C[m,n] += A[m,k] * B[k,n]\nm n k',
+      "the pasted text gives its problem's statement only; give both '# problem:' and '# sizes:' lines, or neither",
+    ],
+    ['broken JSON', '{"format": ', 'the pasted text is not JSON: '],
+    [
+      'pasted JSON with a bad schedule',
+      JSON.stringify({ format: 'looplab-schedule', version: 1, problem: MATMUL_64, schedule: 'm:3 n k' }),
+      "the pasted text's schedule 'm:3 n k' has an error: ",
+    ],
+    [
+      'pasted JSON with a bad action',
+      JSON.stringify({ format: 'looplab-schedule', version: 1, problem: MATMUL_64, log: ['jump'] }),
+      "the pasted text's action 1 'jump' is not an action",
+    ],
+  ];
+  it.each(bad)('%s: refused with a message that calls it the pasted text', (_name, text, message) => {
+    const r = importExport(text, 'the pasted text', MATMUL_64);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.startsWith(message), r.error).toBe(true);
+      expect(r.error).not.toContain('the file');
+    }
+  });
+});
+
+describe('threads in exports', () => {
+  const isolated = { isolated: true, hardware: 8 };
+
+  it("the chosen count and the figure's threads are in both exports, and import restores the count", () => {
+    const store = createLooplabStore();
+    store.setState({ threadSupport: isolated });
+    store.getState().act('parallel');
+    store.getState().setThreads(4);
+    const s = store.getState();
+    store.setState({
+      measurements: { [currentKey(s)]: { key: currentKey(s), status: 'done', gflops: 80.5, threads: 4 } },
+    });
+    const file = JSON.parse(exportJson(store.getState()));
+    expect(file).toMatchObject({ threads: 4, gflops: 80.5, gflopsThreads: 4 });
+    const text = exportScheduleText(store.getState());
+    expect(text).toContain('# threads: 4\n# measured: 80.5 GFLOPS best on 4 threads\n||m:256 n:256 k:256\n');
+
+    for (const exported of [exportJson(store.getState()), text]) {
+      const r = importExport(exported, 'the file', MATMUL);
+      expect(r.ok && r.value.threads).toBe(4);
+      const b = createLooplabStore();
+      if (r.ok) b.getState().restore(r.value);
+      expect(b.getState().threadsChosen).toBe(4);
+    }
+  });
+
+  it("without a chosen count nothing is written and import leaves the page's choice", () => {
+    const store = createLooplabStore();
+    const s = store.getState();
+    store.setState({ measurements: { [currentKey(s)]: { key: currentKey(s), status: 'done', gflops: 1.5 } } });
+    expect(JSON.parse(exportJson(store.getState()))).not.toHaveProperty('threads');
+    expect(exportScheduleText(store.getState())).toContain('# measured: 1.50 GFLOPS best on 1 thread\n');
+    const r = importExport(exportJson(store.getState()), 'the file', MATMUL);
+    expect(r.ok && r.value.threads).toBe(undefined);
+  });
+
+  it('an absurd count in a file is refused with the reason', () => {
+    const text = '# problem: C[m,n] += A[m,k] * B[k,n]\n# sizes: m=64, n=64, k=64\n# threads: 999\nm n k';
+    const r = importExport(text, 'the file', MATMUL);
+    expect(r).toEqual({ ok: false, error: "the file's thread count 999 is not a whole number from 1 to 64" });
   });
 });

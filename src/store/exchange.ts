@@ -1,11 +1,14 @@
-// Export the current schedule (schedule text, JSON, C) and import JSON, with a worded message for
-// every bad file: not JSON, wrong format or version, invalid problem, invalid schedule or log.
+// Export the current schedule (schedule text, JSON, C) and import what export writes (JSON or
+// schedule text), with a worded message for every bad file or pasted text: not JSON, wrong format
+// or version, invalid problem, invalid schedule or log.
 import { scheduleToC } from '../core/pseudoC.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import { currentKey } from './measureSlice.ts';
+import { onThreads } from './sessionFigures.ts';
 import { isDefaultBase, resolveProblem, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
 import type { HistoryEntry, LooplabState } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
+import { formatGflops } from '../core/format.ts';
 
 export const EXCHANGE_FORMAT = 'looplab-schedule';
 export const EXCHANGE_VERSION = 1;
@@ -21,8 +24,11 @@ export interface ScheduleFile {
   /** Schedule text the log starts from, when not the problem's default. */
   base?: string;
   log: HistoryEntry[];
-  /** Best GFLOPS measured on the exporting machine, when known. */
+  /** The thread count chosen for parallel loops, when one was chosen (else one per processor). */
+  threads?: number;
+  /** Best GFLOPS measured on the exporting machine, when known, and the threads it ran on. */
   gflops?: number;
+  gflopsThreads?: number;
 }
 
 type ExportState = Pick<
@@ -43,6 +49,28 @@ export function exportText(s: ExportState): string {
   return printSchedule(s.current.schedule);
 }
 
+/** Comment lines of a schedule text file that carry its problem: `# problem: ...`, `# sizes: ...`. */
+const TEXT_HEADER = '# looplab schedule';
+
+/**
+ * The schedule text export: the schedule line, headed by comment lines with the problem, so that
+ * importing it gives the same problem and schedule:
+ *   # looplab schedule
+ *   # problem: C[m,n] += A[m,k] * B[k,n]
+ *   # sizes: m=256, n=256, k=256
+ *   # threads: 4                       (when a count is chosen)
+ *   # measured: 12.5 GFLOPS best on 1 thread   (when measured)
+ *   m:16 n:256 m:16 k:256
+ */
+export function exportScheduleText(s: ExportState): string {
+  const [statement, ...sizes] = s.problemKey.split('\n');
+  const lines = [TEXT_HEADER, `# problem: ${statement}`, `# sizes: ${sizes.join(' ')}`];
+  if (s.threadsChosen !== null) lines.push(`# threads: ${s.threadsChosen}`);
+  const figure = measuredFigure(s);
+  if (figure) lines.push(`# measured: ${formatGflops(figure.gflops)} GFLOPS best ${onThreads(figure.threads)}`);
+  return [...lines, exportText(s), ''].join('\n');
+}
+
 /** The current schedule as C99: a function over the problem's arrays, headed by problem and schedule. */
 export function exportC(s: ExportState): string {
   const c = scheduleToC(s.problem, s.current.schedule);
@@ -58,9 +86,20 @@ export function exportFile(s: ExportState): ScheduleFile {
     log: s.log.slice(0, s.position).map((e) => ({ action: e.action, by: e.by })),
   };
   if (!isDefaultBase(s.problem, s.base)) file.base = printSchedule(s.base);
-  const m = s.measurements[currentKey(s)];
-  if (m?.status === 'done' && typeof m.gflops === 'number') file.gflops = m.gflops;
+  if (s.threadsChosen !== null) file.threads = s.threadsChosen;
+  const figure = measuredFigure(s);
+  if (figure) {
+    file.gflops = figure.gflops;
+    file.gflopsThreads = figure.threads;
+  }
   return file;
+}
+
+/** The current schedule's measured best GFLOPS and the threads it ran on, when measured. */
+export function measuredFigure(s: ExportState): { gflops: number; threads: number } | null {
+  const m = s.measurements[currentKey(s)];
+  if (m?.status !== 'done' || typeof m.gflops !== 'number') return null;
+  return { gflops: m.gflops, threads: m.threads ?? 1 };
 }
 
 /** The JSON export, pretty-printed. */
@@ -87,9 +126,12 @@ function kindOf(value: unknown): string {
  * and must reach `schedule`; with only a schedule, that schedule becomes the start of the
  * history. The problem and history are checked like a link's.
  */
-export function importJson(text: string): Result<ResolvedSnapshot> {
-  const fail = (error: string): Result<ResolvedSnapshot> => ({ ok: false, error });
-  if (text.trim() === '') return fail('the file is empty; paste or choose a looplab JSON export');
+export function importJson(text: string, noun: ImportNoun = 'the file'): Result<ResolvedSnapshot> {
+  const fail = (error: string): Result<ResolvedSnapshot> => ({
+    ok: false,
+    error: error.replace(/^the file/, noun),
+  });
+  if (text.trim() === '') return fail(`the file is empty; ${EMPTY_HINT}`);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -132,13 +174,77 @@ export function importJson(text: string): Result<ResolvedSnapshot> {
   const log = (f.log as unknown[] | undefined) ?? [];
   if (log.length === 0 && f.base === undefined && target !== null) {
     // Only a schedule: it is where the history starts.
-    return resolveSnapshot({ problemText: f.problem, base: target, log: [] }, "the file's");
+    return resolveSnapshot({ problemText: f.problem, base: target, log: [], threads: f.threads }, `${noun}'s`);
   }
-  const r = resolveSnapshot({ problemText: f.problem, base: f.base as string | undefined, log }, "the file's");
+  const r = resolveSnapshot(
+    { problemText: f.problem, base: f.base as string | undefined, log, threads: f.threads },
+    `${noun}'s`,
+  );
   if (!r.ok) return r;
   const reached = printSchedule(r.value.states[r.value.position].schedule);
   if (target !== null && reached !== target) {
     return fail(`the file's log leads to '${reached}', not to its schedule '${target}'`);
   }
   return r;
+}
+
+/** What an import names its input in messages. */
+export type ImportNoun = 'the file' | 'the pasted text';
+
+const EMPTY_HINT = 'paste or choose a looplab export (JSON or schedule text)';
+
+/**
+ * Reads what export writes: a JSON export, or schedule text (a schedule line, with the problem
+ * in `# problem:` and `# sizes:` comment lines; without them the schedule is for
+ * `currentProblemText`). The schedule becomes the start of the history.
+ */
+export function importExport(text: string, noun: ImportNoun, currentProblemText: string): Result<ResolvedSnapshot> {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: false, error: `${noun} is empty; ${EMPTY_HINT}` };
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return importJson(text, noun);
+  return importScheduleText(text, noun, currentProblemText);
+}
+
+function importScheduleText(text: string, noun: ImportNoun, currentProblemText: string): Result<ResolvedSnapshot> {
+  const fail = (error: string): Result<ResolvedSnapshot> => ({ ok: false, error });
+  const fields = new Map<string, string>();
+  const scheduleLines: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (line.startsWith('#')) {
+      const m = /^#\s*(problem|sizes|threads):\s*(.*)$/.exec(line);
+      if (m) fields.set(m[1], m[2]);
+      continue;
+    }
+    scheduleLines.push(line);
+  }
+  if (scheduleLines.length === 0)
+    return fail(`${noun} has no schedule line; schedule text is one line such as 'm:64 n:16 k m:4 n:16'`);
+  if (scheduleLines.length > 1) {
+    return fail(
+      `${noun} has ${scheduleLines.length} lines that are not comments; schedule text is one schedule line (comments start with #), or paste a JSON export`,
+    );
+  }
+  const statement = fields.get('problem');
+  const sizes = fields.get('sizes');
+  if ((statement === undefined) !== (sizes === undefined))
+    return fail(
+      `${noun} gives its problem's ${statement === undefined ? 'sizes' : 'statement'} only; give both '# problem:' and '# sizes:' lines, or neither`,
+    );
+  const problemText = statement !== undefined ? `${statement}\n${sizes}` : currentProblemText;
+  const p = resolveProblem(problemText);
+  if (!p.ok) return fail(`${noun}'s problem has an error: ${p.error.message}`);
+  const line = scheduleLines[0];
+  let schedule: string;
+  try {
+    schedule = printSchedule(parseSchedule(p.problem, line));
+  } catch (error) {
+    const problem = statement === undefined ? ' for the current problem' : '';
+    const shown = line.length > 40 ? `${line.slice(0, 40)}…` : line;
+    return fail(`${noun} is neither a JSON export nor schedule text${problem}: '${shown}': ${errorMessage(error)}`);
+  }
+  const threadsText = fields.get('threads');
+  const threads = threadsText === undefined ? undefined : /^\d+$/.test(threadsText) ? Number(threadsText) : threadsText;
+  return resolveSnapshot({ problemText, base: schedule, log: [], threads }, `${noun}'s`);
 }

@@ -161,5 +161,6 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
       refusal: null,
       ...(snapshot.panels ? { panels: { ...panels, ...snapshot.panels } } : {}),
     });
+    if (snapshot.threads !== undefined && snapshot.threads !== get().threadsChosen) get().setThreads(snapshot.threads);
   },
 });

@@ -198,6 +198,7 @@ export function watchLessons(store: LooplabStore, storage?: ProgressStorage): ()
         doneAt: Date.now(),
         schedule: printSchedule(s.current.schedule),
         gflops: facts.measured?.gflops ?? null,
+        ...(facts.measured?.gflops != null ? { threads: facts.measured.threads ?? 1 } : {}),
       };
       changed = true;
     });

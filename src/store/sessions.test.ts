@@ -82,6 +82,36 @@ describe('sessions in IndexedDB', () => {
     expect(b.getState().current).toEqual(a.getState().current);
   });
 
+  it('keeps the thread count chosen in the page, and restores it (an old record keeps the current one)', async () => {
+    const persistence = memorySessions();
+    const a = createLooplabStore({ persistence });
+    a.getState().setThreads(3);
+    await a.getState().saveSession('three threads');
+    a.getState().setThreads(null);
+    await a.getState().saveSession('per processor');
+    const b = createLooplabStore({ persistence });
+    await settle(b);
+    const id = (name: string) => b.getState().sessions.find((m) => m.name === name)!.id;
+    await b.getState().openSession(id('three threads'));
+    expect(b.getState().threadsChosen).toBe(3);
+    await b.getState().openSession(id('per processor'));
+    expect(b.getState().threadsChosen).toBe(null);
+    // A record saved before threads were kept: the page's choice stays.
+    b.getState().setThreads(2);
+    const old = { ...(persistence.records.get(id('three threads')) as object), id: 'old', name: 'old' };
+    delete (old as { threads?: unknown }).threads;
+    persistence.records.set('old', old);
+    await b.getState().openSession('old');
+    expect(b.getState().threadsChosen).toBe(2);
+    // An absurd count is a damaged record, left as it is.
+    persistence.records.set('absurd', { ...old, id: 'absurd', name: 'absurd', threads: 500 });
+    await b.getState().openSession('absurd');
+    expect(b.getState().notices.at(-1)?.text).toBe(
+      "session 'absurd' is damaged: its thread count 500 is not a whole number from 1 to 64; it was left as it is",
+    );
+    expect(b.getState().threadsChosen).toBe(2);
+  });
+
   it('a damaged record lists, is reported when opened, and is left as it is; others still open', async () => {
     const name = freshDb();
     const persistence = indexedDbSessions(name);

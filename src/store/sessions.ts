@@ -17,6 +17,8 @@ export interface SessionRecord {
   log: HistoryEntry[];
   position: number;
   panels: Record<PanelId, boolean>;
+  /** The thread count chosen for parallel loops (null: one per processor); older records lack it. */
+  threads?: number | null;
 }
 
 /** Where sessions are kept: IndexedDB in the page, a Map in tests. Reads return raw values. */
@@ -67,6 +69,7 @@ export function checkSession(id: string, value: unknown): CheckedSession {
       log: r.log,
       position: r.position as number | undefined,
       panels: r.panels as Partial<Record<PanelId, boolean>> | undefined,
+      threads: r.threads,
     },
     'its',
   );

@@ -45,6 +45,7 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, { per
         log: s.log.map((e) => ({ action: e.action, by: e.by })),
         position: s.position,
         panels: { ...s.panels },
+        threads: s.threadsChosen,
       };
       if (!isDefaultBase(s.problem, s.base)) record.base = printSchedule(s.base);
       try {

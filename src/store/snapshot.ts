@@ -7,6 +7,13 @@ import type { NestState, Problem, Schedule } from '../core/types.ts';
 import { applyLogAction, entryFromValue, quoteValue } from './log.ts';
 import { PANEL_IDS, type HistoryEntry, type PanelId } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
+import { MAX_THREADS } from '../runtime/threads.ts';
+
+/** Why `value` is not a thread count a page may choose (a whole number from 1 to 64), or null. */
+export function threadsProblem(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_THREADS) return null;
+  return `thread count ${quoteValue(value)} is not a whole number from 1 to ${MAX_THREADS}`;
+}
 
 /** A state as stored or shared; fields are unchecked until `resolveSnapshot`. */
 export interface Snapshot {
@@ -17,6 +24,8 @@ export interface Snapshot {
   /** Entries of the log applied; the whole log when absent. */
   position?: number;
   panels?: Partial<Record<PanelId, boolean>>;
+  /** Threads chosen for parallel loops (null: one per processor); left as it is when absent. */
+  threads?: unknown;
 }
 
 /** A checked state, ready for the store's `restore`. */
@@ -30,6 +39,10 @@ export interface ResolvedSnapshot {
   states: NestState[];
   position: number;
   panels?: Partial<Record<PanelId, boolean>>;
+  /** Threads chosen for parallel loops (null: one per processor); absent: keep the page's choice. */
+  threads?: number | null;
+  /** With `keepValidPrefix`: what was left out of the snapshot and why, in words. */
+  notice?: string;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -94,7 +107,11 @@ export function isDefaultBase(problem: Problem, schedule: Schedule): boolean {
  * Checks a snapshot. `owner` starts every message: "the link's", "its", "the file's", giving
  * e.g. "the link's history stops at action 5: can't split m:8 by 16: ...".
  */
-export function resolveSnapshot(snapshot: Snapshot, owner: string): Result<ResolvedSnapshot> {
+export function resolveSnapshot(
+  snapshot: Snapshot,
+  owner: string,
+  options: { keepValidPrefix?: boolean } = {},
+): Result<ResolvedSnapshot> {
   const fail = (error: string): Result<ResolvedSnapshot> => ({ ok: false, error });
   if (typeof snapshot.problemText !== 'string') return fail(`${owner} problem is missing`);
   const p = resolveProblem(snapshot.problemText);
@@ -121,18 +138,39 @@ export function resolveSnapshot(snapshot: Snapshot, owner: string): Result<Resol
     log.push(entry);
   }
 
-  const position = snapshot.position ?? log.length;
+  let position = snapshot.position ?? log.length;
   if (typeof position !== 'number' || !Number.isInteger(position) || position < 0) {
     return fail(`${owner} position ${quoteValue(position)} is not a whole number of actions`);
   }
+  let notice: string | undefined;
   if (position > log.length) {
-    return fail(
-      `${owner} position ${position} is past the end of its history (${log.length} action${log.length === 1 ? '' : 's'})`,
-    );
+    const error = `${owner} position ${position} is past the end of its history (${plural(log.length, 'action')})`;
+    if (!options.keepValidPrefix) return fail(error);
+    notice = `${error}; it is shown at the end`;
+    position = log.length;
   }
 
   const r = replay(problem, base, log);
-  if (!r.ok) return fail(`${owner} history stops at action ${r.index + 1}: ${r.reason}`);
+  if (!r.ok) {
+    const error = `${owner} history stops at action ${r.index + 1}: ${r.reason}`;
+    if (!options.keepValidPrefix) return fail(error);
+    notice = `${error}; kept the problem and ${keptText(r.index)}`;
+    log.length = r.index;
+    position = Math.min(position, r.index);
+  }
+
+  let threads: number | null | undefined;
+  if (snapshot.threads === null) threads = null;
+  else if (snapshot.threads !== undefined) {
+    const problem = threadsProblem(snapshot.threads);
+    if (problem === null) threads = snapshot.threads as number;
+    else if (!options.keepValidPrefix) return fail(`${owner} ${problem}`);
+    else {
+      threads = null;
+      const fallBack = `${owner} ${problem}; parallel loops run on one thread per processor instead (choose another count in the performance panel)`;
+      notice = notice ? `${notice}; ${fallBack}` : fallBack;
+    }
+  }
 
   let panels: Partial<Record<PanelId, boolean>> | undefined;
   if (snapshot.panels !== undefined) {
@@ -158,6 +196,18 @@ export function resolveSnapshot(snapshot: Snapshot, owner: string): Result<Resol
       states: r.states,
       position,
       panels,
+      ...(threads !== undefined ? { threads } : {}),
+      ...(notice ? { notice } : {}),
     },
   };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** "the 3 actions before it", "the action before it", "none of its actions". */
+export function keptText(actions: number): string {
+  if (actions === 0) return 'none of its actions';
+  return actions === 1 ? 'the action before it' : `the ${actions} actions before it`;
 }

@@ -75,6 +75,41 @@ describe('URL hash', () => {
     expect(stateToHash(restoredFrom(hash).getState())).toBe(hash);
   });
 
+  it('the thread count chosen in the page goes into the link and comes back from it', () => {
+    const store = createLooplabStore();
+    store.getState().act('parallel');
+    expect(stateToHash(store.getState())).not.toContain('threads=');
+    store.getState().setThreads(4);
+    const hash = stateToHash(store.getState());
+    expect(hash).toBe('#preset=matmul-256&a=parallel&threads=4');
+    expect(restoredFrom(hash).getState().threadsChosen).toBe(4);
+    // A link without threads means one per processor, whatever the page had chosen.
+    const other = restoredFrom('#threads=2');
+    other.getState().restore((parseHash('#preset=matmul-256') as { ok: true; value: never }).value);
+    expect(other.getState().threadsChosen).toBe(null);
+  });
+
+  const absurdThreads: [string, string][] = [
+    ['0', "the link's thread count 0 is not a whole number from 1 to 64"],
+    ['500', "the link's thread count 500 is not a whole number from 1 to 64"],
+    ['-2', "the link's thread count '-2' is not a whole number from 1 to 64"],
+    ['four', "the link's thread count 'four' is not a whole number from 1 to 64"],
+    ['1e3', "the link's thread count '1e3' is not a whole number from 1 to 64"],
+  ];
+  it.each(absurdThreads)(
+    'threads=%s: a notice, one thread per processor, the rest of the link kept',
+    (value, message) => {
+      const r = parseHash(`#preset=matmul-64&a=parallel&threads=${value}`);
+      expect(r.ok).toBe(true);
+      if (!r.ok || !r.value) throw new Error('no state');
+      expect(r.value.threads).toBe(null);
+      expect(r.value.log.map((e) => e.action)).toEqual(['parallel']);
+      expect(r.notice).toBe(
+        `${message}; parallel loops run on one thread per processor instead (choose another count in the performance panel)`,
+      );
+    },
+  );
+
   it('round trip of parallel loops: the action `parallel` in the log and `||` in a base schedule', () => {
     const store = createLooplabStore({
       initial: { problemText: 'C[m,n] += A[m,k]*B[k,n]\n m=100, n=60, k=30', base: '||m:4 n m:25 k' },
@@ -117,26 +152,69 @@ describe('URL hash', () => {
     expect(essentials(restoredFrom(encoded))).toEqual(essentials(store));
   });
 
-  it('an empty hash or one with no key of ours holds no state', () => {
+  it('an empty hash holds no state; one with no key of ours holds none either and says so', () => {
     expect(parseHash('')).toEqual({ ok: true, value: null });
     expect(parseHash('#')).toEqual({ ok: true, value: null });
-    expect(parseHash('#top&foo=1')).toEqual({ ok: true, value: null });
+    const garbage = parseHash('#top&foo=1');
+    expect(garbage).toMatchObject({ ok: true, value: null });
+    expect(garbage.ok && garbage.notice).toMatch(
+      /^the link's '#top&foo=1' holds no playground state \(none of p=, preset=, s=, a=, at=, panels=, threads=\): it is ignored/,
+    );
+  });
+
+  // Links cut short or with a bad action keep the problem and every valid action before it.
+  const partial: [string, string, string[], string][] = [
+    [
+      '#preset=matmul-512&a=down,split_16,up,spl',
+      'matmul-512',
+      ['down', 'split_16', 'up'],
+      "the link's action 4 'spl' is not an action (was the link cut short?); kept the problem and the 3 actions before it",
+    ],
+    [
+      '#preset=matmul-256&a=down,swap_up,down,down,up,up,splt_4',
+      'matmul-256',
+      ['down', 'swap_up', 'down', 'down', 'up', 'up'],
+      "the link's action 7 'splt_4' is not an action",
+    ],
+    ['#a=down,swap_u', 'matmul-256', ['down'], "the link's action 2 'swap_u' is not an action"],
+    ['#a=split_16,split_1', 'matmul-256', ['split_16'], "the link's action 2 'split_1' is not an action"],
+    [
+      '#a=human:down',
+      'matmul-256',
+      [],
+      "the link's action 1 'human:down' is not an action (was the link cut short?); kept the problem and none of its actions",
+    ],
+    ['#preset=matmul-64&a=down,agent%3Asp', 'matmul-64', ['down'], "the link's action 2 'agent:sp' is not an action"],
+    ['#preset=matmul-64&a=down,split%2', 'matmul-64', ['down'], "the link's action 2 'split%2' is not an action"],
+    [
+      '#p=C[m,n]+%2B=+A[m,k]+*+B[k,n]%0Am=8,+n=8,+k=8&a=down,up,down,up,split_16',
+      '',
+      ['down', 'up', 'down', 'up'],
+      "the link's history stops at action 5: can't split m:8 by 16: the loop only runs 8 times",
+    ],
+    [
+      '#a=down&at=5',
+      'matmul-256',
+      ['down'],
+      "the link's position 5 is past the end of its history (1 action); it is shown at the end",
+    ],
+  ];
+  it.each(partial)('%s keeps %s and the valid actions', (hash, presetId, actions, notice) => {
+    const r = parseHash(hash);
+    expect(r.ok).toBe(true);
+    if (!r.ok || !r.value) throw new Error('no state');
+    if (presetId) expect(r.value.presetId).toBe(presetId);
+    expect(r.value.log.map((e) => e.action)).toEqual(actions);
+    expect(r.value.position).toBe(actions.length);
+    expect(r.value.states).toHaveLength(actions.length + 1);
+    expect(r.notice?.startsWith(notice)).toBe(true);
   });
 
   const bad: [string, string][] = [
-    ['#preset=matmul-256&a=down,swap_up,down,down,up,up,splt_4', "the link's action 7 'splt_4' is not an action"],
-    ['#a=down,swap_u', "the link's action 2 'swap_u' is not an action"],
-    ['#a=split_16,split_1', "the link's action 2 'split_1' is not an action"],
-    ['#a=human:down', "the link's action 1 'human:down' is not an action"],
     ['#p=C[m,n]+%2B=+A[m', "the link's problem has an error: line 1, col "],
     ['#p=C[m,n]+%2B=+A[m,k]+*+B[k,n]%0Am=8,+n=8', "the link's problem has an error: "],
-    [
-      '#p=C[m,n]+%2B=+A[m,k]+*+B[k,n]%0Am=8,+n=8,+k=8&a=down,up,down,up,split_16',
-      "the link's history stops at action 5: can't split m:8 by 16: the loop only runs 8 times",
-    ],
     ['#preset=matmul-999', "the link's preset 'matmul-999' is not a preset; the presets are matmul-64,"],
     ['#preset=matmul-256&p=x', "the link gives both 'preset' and 'p'; keep one"],
-    ['#a=down&at=5', "the link's position 5 is past the end of its history (1 action)"],
     ['#a=down&at=x1', "the link's position 'at=x1' is not a whole number"],
     [
       '#panels=nest,grph',
@@ -200,15 +278,21 @@ describe('syncWithUrl', () => {
   it('an invalid hash keeps the default state, says why, and stays until the person acts', async () => {
     vi.useFakeTimers();
     try {
-      const f = fakeWindow('#a=down,splt_4');
+      const f = fakeWindow('#preset=matmul-999&a=down');
       const store = createLooplabStore();
       const stop = syncWithUrl(store, f.win);
       expect(store.getState().log).toEqual([]);
       expect(store.getState().notices).toEqual([
-        { id: expect.any(Number), kind: 'error', text: "the link's action 2 'splt_4' is not an action" },
+        {
+          id: expect.any(Number),
+          kind: 'error',
+          text: expect.stringMatching(
+            /^the link's preset 'matmul-999' is not a preset; .*; the page shows its default instead$/,
+          ),
+        },
       ]);
       vi.advanceTimersByTime(500);
-      expect(f.location.hash).toBe('#a=down,splt_4');
+      expect(f.location.hash).toBe('#preset=matmul-999&a=down');
       store.getState().act('down');
       vi.advanceTimersByTime(150);
       expect(f.location.hash).toBe('#preset=matmul-256&a=down');
@@ -227,8 +311,18 @@ describe('syncWithUrl', () => {
     expect(store.getState().log).toEqual([{ action: 'split_2', by: 'person' }]);
     f.location.hash = '#a=split_2,bogus';
     f.listeners.get('hashchange')?.();
-    expect(store.getState().log).toHaveLength(1);
-    expect(store.getState().notices.at(-1)?.text).toBe("the link's action 2 'bogus' is not an action");
+    expect(store.getState().log).toEqual([{ action: 'split_2', by: 'person' }]);
+    expect(store.getState().notices.at(-1)?.text).toBe(
+      "the link's action 2 'bogus' is not an action (was the link cut short?); kept the problem and the action before it",
+    );
+    f.location.hash = '#preset=matmul-64&a=down,split_16,up,spl';
+    f.listeners.get('hashchange')?.();
+    expect(store.getState().presetId).toBe('matmul-64');
+    expect(store.getState().log.map((e) => e.action)).toEqual(['down', 'split_16', 'up']);
+    f.location.hash = '#nothing-here';
+    f.listeners.get('hashchange')?.();
+    expect(store.getState().presetId).toBe('matmul-64');
+    expect(store.getState().notices.at(-1)?.text).toMatch(/^the link's '#nothing-here' holds no playground state/);
     stop();
     expect(f.listeners.has('hashchange')).toBe(false);
   });

@@ -3,7 +3,8 @@
 // Keys: `preset` (a preset's id, when the text is exactly the preset's) or `p` (the problem
 // text); `s` (the schedule the log starts from, when not the default); `a` (the action log,
 // agent entries marked `agent:`); `at` (the position, when not at the end of the log); `panels`
-// (the shown panels, when not the default set). Unknown keys are ignored.
+// (the shown panels, when not the default set); `threads` (the thread count chosen for parallel
+// loops, when one is chosen; without it, one per processor). Unknown keys are ignored.
 // A teacher's link adds options in the query (teach/teacherLink.ts): where such a page starts, and
 // the query kept in step with the open lesson, are here too.
 import { PRESETS } from '../core/problem.ts';
@@ -14,7 +15,7 @@ import { parseTeacherLink, withTeacherQuery, type TeacherOptions } from '../teac
 import type { LooplabStore } from './createStore.ts';
 import { lessonSnapshot } from './lessonSlice.ts';
 import { entryText, parseEntryText } from './log.ts';
-import { isDefaultBase, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
+import { isDefaultBase, keptText, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
 import { PANEL_IDS, type HistoryEntry, type LooplabState, type PanelId } from './types.ts';
 import { DEFAULT_PANELS } from './uiSlice.ts';
 
@@ -25,6 +26,8 @@ export type UrlState = Pick<
 > & {
   problem: Problem;
   base: Schedule;
+  /** The thread count chosen in the page (null or absent: one per processor). */
+  threadsChosen?: number | null;
 };
 
 const OWNER = "the link's";
@@ -63,28 +66,67 @@ export function stateToHash(state: UrlState): string {
   if (state.position !== state.log.length) parts.push(`at=${state.position}`);
   const shown = PANEL_IDS.filter((id) => state.panels[id]);
   if (PANEL_IDS.some((id) => !!state.panels[id] !== DEFAULT_PANELS[id])) parts.push(`panels=${shown.join(',')}`);
+  if (state.threadsChosen !== undefined && state.threadsChosen !== null) parts.push(`threads=${state.threadsChosen}`);
   return `#${parts.join('&')}`;
+}
+
+const KEYS = ['p', 'preset', 's', 'a', 'at', 'panels', 'threads'];
+
+/**
+ * What a link gave: its state (null when it holds none), and `notice` when part of it was left
+ * out (a link cut short keeps its problem and the actions before the first bad one) or when a
+ * hash that is not a state was ignored.
+ */
+export type LinkResult = { ok: true; value: ResolvedSnapshot | null; notice?: string } | { ok: false; error: string };
+
+/** Actions of `a=` up to the first that is not one (a link cut short ends in half an action). */
+function linkActions(raw: string): { log: HistoryEntry[]; notice?: string } {
+  const log: HistoryEntry[] = [];
+  const items = raw.split(',');
+  for (let i = 0; i < items.length; i++) {
+    const text = decodeValue('a', items[i]);
+    const entry = text.ok ? parseEntryText(text.value.trim()) : null;
+    if (!entry) {
+      const shown = text.ok ? text.value : items[i];
+      return {
+        log,
+        notice: `the link's action ${i + 1} '${shown}' is not an action (was the link cut short?); kept the problem and ${keptText(i)}`,
+      };
+    }
+    log.push(entry);
+  }
+  return { log };
 }
 
 /**
  * Reads a hash (with or without `#`). `value` is null when the hash holds no state (empty, or
- * no key of ours). Errors are worded for a person who edited or truncated the link.
+ * no key of ours, which gets a notice). Errors are worded for a person who edited or truncated
+ * the link; a bad action keeps the problem and the actions before it (with a notice).
  */
-export function parseHash(hash: string): Result<ResolvedSnapshot | null> {
+export function parseHash(hash: string): LinkResult {
   const body = hash.startsWith('#') ? hash.slice(1) : hash;
   const fields = new Map<string, string>();
   for (const part of body.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const key = eq < 0 ? part : part.slice(0, eq);
-    if (!['p', 'preset', 's', 'a', 'at', 'panels'].includes(key)) continue;
+    if (!KEYS.includes(key)) continue;
     if (eq < 0) return { ok: false, error: `the link's part '${key}' has no value; write it as ${key}=...` };
-    const value = decodeValue(key, part.slice(eq + 1));
+    // The actions are decoded one by one, so that a link cut inside an escape keeps the ones before.
+    const value = key === 'a' ? { ok: true as const, value: part.slice(eq + 1) } : decodeValue(key, part.slice(eq + 1));
     if (!value.ok) return value;
     if (fields.has(key)) return { ok: false, error: `the link gives '${key}' twice; keep one` };
     fields.set(key, value.value);
   }
-  if (fields.size === 0) return { ok: true, value: null };
+  if (fields.size === 0) {
+    if (body.trim() === '') return { ok: true, value: null };
+    const shown = body.length > 40 ? `${body.slice(0, 40)}…` : body;
+    return {
+      ok: true,
+      value: null,
+      notice: `the link's '#${shown}' holds no playground state (none of ${KEYS.map((k) => `${k}=`).join(', ')}): it is ignored and the page keeps what it shows; a link copied from the address bar has them`,
+    };
+  }
 
   let problemText: string;
   const presetId = fields.get('preset');
@@ -106,16 +148,9 @@ export function parseHash(hash: string): Result<ResolvedSnapshot | null> {
     problemText = PRESETS.find((x) => x.id === 'matmul-256')?.text ?? PRESETS[0].text;
   }
 
-  const log: unknown[] = [];
   const a = fields.get('a');
-  if (a !== undefined && a !== '') {
-    const items = a.split(',');
-    for (let i = 0; i < items.length; i++) {
-      const entry: HistoryEntry | null = parseEntryText(items[i].trim());
-      if (!entry) return { ok: false, error: `the link's action ${i + 1} '${items[i]}' is not an action` };
-      log.push(entry);
-    }
-  }
+  const actions = a !== undefined && a !== '' ? linkActions(a) : { log: [] };
+  const log: unknown[] = actions.log;
 
   let position: number | undefined;
   const at = fields.get('at');
@@ -141,8 +176,16 @@ export function parseHash(hash: string): Result<ResolvedSnapshot | null> {
     }
   }
 
-  const r = resolveSnapshot({ problemText, base: fields.get('s'), log, position, panels }, OWNER);
-  return r;
+  if (actions.notice && position !== undefined && position > log.length) position = log.length;
+  // A link restores the exact state: without `threads`, one thread per processor.
+  const threadsText = fields.get('threads')?.trim();
+  const threads = threadsText === undefined ? null : /^[0-9]+$/.test(threadsText) ? Number(threadsText) : threadsText;
+  const r = resolveSnapshot({ problemText, base: fields.get('s'), log, position, panels, threads }, OWNER, {
+    keepValidPrefix: true,
+  });
+  if (!r.ok) return r;
+  const notice = [actions.notice, r.value.notice].filter(Boolean).join('; ');
+  return notice ? { ok: true, value: r.value, notice } : r;
 }
 
 /** What `syncWithUrl` needs of the window. */
@@ -152,7 +195,7 @@ export type UrlWindow = Pick<
 >;
 
 function urlFields(s: LooplabState) {
-  return [s.problemText, s.problemKey, s.problemError, s.base, s.log, s.position, s.panels] as const;
+  return [s.problemText, s.problemKey, s.problemError, s.base, s.log, s.position, s.panels, s.threadsChosen] as const;
 }
 
 /**
@@ -169,9 +212,10 @@ export function syncWithUrl(store: LooplabStore, win: UrlWindow, options: { debo
   const restoreFrom = (hash: string) => {
     const r = parseHash(hash);
     if (!r.ok) {
-      store.getState().notify('error', r.error);
+      store.getState().notify('error', `${r.error}; the page shows its default instead`);
       return;
     }
+    if (r.notice) store.getState().notify('error', r.notice);
     if (r.value) store.getState().restore(r.value);
   };
 
@@ -258,6 +302,7 @@ export function teacherLinkStart(
   if (!lesson) return { teacher, errors, snapshot: hashState, replaceHash: false };
   const start = lessonSnapshot(lesson);
   if (!fromHash.ok) errors.push(`${fromHash.error}; the lesson starts from its own start`);
+  else if (fromHash.notice) errors.push(fromHash.notice);
   const keep = hashState !== null && hashState.problemKey === start.problemKey;
   const base = keep ? hashState : start;
   const panels = { ...DEFAULT_PANELS, ...(base.panels ?? {}), lesson: true };
@@ -266,5 +311,10 @@ export function teacherLinkStart(
 
 /** The hash of a checked snapshot (for writing the lesson's start into the address bar). */
 export function snapshotHash(s: ResolvedSnapshot): string {
-  return stateToHash({ ...s, problemError: null, panels: { ...DEFAULT_PANELS, ...(s.panels ?? {}) } });
+  return stateToHash({
+    ...s,
+    problemError: null,
+    panels: { ...DEFAULT_PANELS, ...(s.panels ?? {}) },
+    threadsChosen: s.threads ?? null,
+  });
 }

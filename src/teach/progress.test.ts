@@ -10,6 +10,19 @@ describe('lesson progress', () => {
     expect(r.progress).toEqual({ lessonId: 'loop-order', tasks: { 'b-stride-1': task }, updatedAt: 5 });
   });
 
+  it("keeps the thread count of a task's figure; a bad one is dropped, the task kept", () => {
+    const parallel = { doneAt: 1700000000000, schedule: '||m:64 m:4 n:256 k:256', gflops: 30, threads: 4 };
+    const r = checkProgress('parallel', {
+      lessonId: 'parallel',
+      tasks: { outer: parallel, speedup: { ...parallel, threads: 0 }, tail: { ...parallel, threads: 'four' } },
+      updatedAt: 5,
+    });
+    expect(r.progress?.tasks.outer).toEqual(parallel);
+    const { threads: _dropped, ...withoutThreads } = parallel;
+    expect(r.progress?.tasks.speedup).toEqual(withoutThreads);
+    expect(r.progress?.tasks.tail).toEqual(withoutThreads);
+  });
+
   it('damaged records and entries are ignored with a reason, never thrown', () => {
     expect(checkProgress('loop-order', 'garbage')).toEqual({
       progress: null,

@@ -10,6 +10,8 @@ export interface TaskRecord {
   /** The schedule the task was done on. */
   schedule: string;
   gflops: number | null;
+  /** Threads the figure was measured on; absent in records from before it was kept. */
+  threads?: number;
 }
 
 export interface LessonProgress {
@@ -36,7 +38,13 @@ function checkTask(value: unknown): TaskRecord | string {
   if (typeof t.schedule !== 'string') return 'has no schedule';
   if (t.gflops !== null && t.gflops !== undefined && (typeof t.gflops !== 'number' || !Number.isFinite(t.gflops)))
     return 'has a GFLOPS that is not a number';
-  return { doneAt: t.doneAt, schedule: t.schedule, gflops: typeof t.gflops === 'number' ? t.gflops : null };
+  const task: TaskRecord = {
+    doneAt: t.doneAt,
+    schedule: t.schedule,
+    gflops: typeof t.gflops === 'number' ? t.gflops : null,
+  };
+  if (typeof t.threads === 'number' && Number.isInteger(t.threads) && t.threads >= 1) task.threads = t.threads;
+  return task;
 }
 
 /**

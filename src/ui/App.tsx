@@ -125,18 +125,23 @@ const COLUMN_PANELS = Object.fromEntries(
 /** The column that holds the side content (sessions, export and import): always shown. */
 const SIDE_COLUMN: PanelColumn = 'left';
 
-/** Keeps `--header-height` on <html> at the header's height, so the lesson column can fill the rest of the screen. */
-function useHeaderHeight() {
+/**
+ * Keeps `--layout-top` on <html> at where the panels start (under the header and any notices), so the
+ * lesson column can fill the rest of the screen.
+ */
+function useLayoutTop() {
   const ref = useRef<HTMLElement>(null);
   useLayoutEffect(() => {
-    const header = ref.current;
-    if (!header) return;
+    const main = ref.current;
+    const app = main?.parentElement;
+    if (!main || !app) return;
     const root = document.documentElement;
     const observer = new ResizeObserver(() => {
-      const { bottom } = header.getBoundingClientRect();
-      root.style.setProperty('--header-height', `${Math.ceil(bottom + window.scrollY)}px`);
+      root.style.setProperty('--layout-top', `${Math.ceil(main.getBoundingClientRect().top + window.scrollY)}px`);
     });
-    observer.observe(header);
+    // The header wrapping or a notice coming or going resizes the page's box above the panels.
+    for (const el of app.children) if (el !== main) observer.observe(el);
+    observer.observe(app);
     return () => observer.disconnect();
   }, []);
   return ref;
@@ -155,16 +160,18 @@ function Layout() {
     .map((c) => tracks[c])
     .filter(Boolean)
     .join(' ');
-  const headerRef = useHeaderHeight();
+  const mainRef = useLayoutTop();
   return (
     <div className="app">
-      <header className="app-header" ref={headerRef}>
+      <header className="app-header">
         <h1>looplab</h1>
         <p className="tagline">reorder and split loops; WebAssembly SIMD kernels timed on your CPU</p>
         <PanelToggles />
       </header>
+      <Notices />
       {handoutOpen && <Handout />}
       <main
+        ref={mainRef}
         className={lessonShown ? 'layout layout-with-lesson' : 'layout'}
         hidden={handoutOpen}
         style={{ '--columns': columns } as CSSProperties}
@@ -178,7 +185,6 @@ function Layout() {
           </div>
         ))}
       </main>
-      <Notices />
     </div>
   );
 }

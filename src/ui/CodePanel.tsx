@@ -270,6 +270,8 @@ function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<Meas
   const v = r.vectorizedVariable;
   const tensors = [problem.output.name, problem.inputs[0].name, problem.inputs[1].name];
   const accs = r.vectorAccumulators + r.scalarAccumulators;
+  // No whole vector in the innermost loop: the generator emits scalar code only.
+  const scalar = r.lanes.vectors === 0;
   return (
     <div
       className={loaded.stale ? 'code-report stale' : 'code-report'}
@@ -280,32 +282,48 @@ function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<Meas
     >
       <dl className="report-list">
         <dt>vectorized</dt>
-        <dd>
-          along <Var problem={problem} v={v} />, the innermost loop: 4 floats per <code>f32x4</code> instruction
-        </dd>
-        <dt>
-          access along <Var problem={problem} v={v} />
-        </dt>
-        <dd>
-          <ul className="report-access">
-            {tensors.map((name) => (
-              <li key={name} data-testid="code-report-access" data-tensor={name} data-access={r.access[name]}>
-                <b>{name}</b>{' '}
-                {name === problem.output.name && r.horizontalSum ? (
-                  <>
-                    <span className="access-tag access-sum">sum</span> has no {v}: the 4 lanes hold partial sums, added
-                    horizontally when stored
-                  </>
-                ) : (
-                  <>
-                    <span className={`access-tag access-${r.access[name]}`}>{r.access[name]}</span>{' '}
-                    {ACCESS_WORDS[r.access[name]]}
-                  </>
-                )}
-              </li>
-            ))}
-          </ul>
-        </dd>
+        {scalar ? (
+          <dd data-testid="code-report-vectorized">
+            no: the innermost loop <Var problem={problem} v={v} /> covers {r.lanes.extent} value
+            {r.lanes.extent === 1 ? '' : 's'}, fewer than the 4 lanes of an <code>f32x4</code>, so it runs as scalar
+            code: every read is one <code>f32.load</code>
+          </dd>
+        ) : (
+          <dd data-testid="code-report-vectorized">
+            along <Var problem={problem} v={v} />, the innermost loop: 4 floats per <code>f32x4</code> instruction; one
+            pass is {r.lanes.vectors} vector{r.lanes.vectors === 1 ? '' : 's'}
+            {r.lanes.scalarRest > 0
+              ? ` + ${r.lanes.scalarRest} scalar value${r.lanes.scalarRest === 1 ? '' : 's'}`
+              : ''}
+          </dd>
+        )}
+        {!scalar && (
+          <>
+            <dt>
+              access along <Var problem={problem} v={v} />
+            </dt>
+            <dd>
+              <ul className="report-access">
+                {tensors.map((name) => (
+                  <li key={name} data-testid="code-report-access" data-tensor={name} data-access={r.access[name]}>
+                    <b>{name}</b>{' '}
+                    {name === problem.output.name && r.horizontalSum ? (
+                      <>
+                        <span className="access-tag access-sum">sum</span> has no {v}: the 4 lanes hold partial sums,
+                        added horizontally when stored
+                      </>
+                    ) : (
+                      <>
+                        <span className={`access-tag access-${r.access[name]}`}>{r.access[name]}</span>{' '}
+                        {ACCESS_WORDS[r.access[name]]}
+                      </>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
         <dt>register tile</dt>
         <dd>
           {accs} accumulator{accs === 1 ? '' : 's'} ({r.vectorAccumulators} <code>f32x4</code>
@@ -332,7 +350,11 @@ function ReportView({ problem, loaded }: { problem: Problem; loaded: Loaded<Meas
         </dd>
         <dt>multiply-add</dt>
         <dd data-testid="code-report-fma">
-          {r.relaxedFma ? (
+          {scalar ? (
+            <>
+              <code>f32.mul</code> + <code>f32.add</code> (scalar code)
+            </>
+          ) : r.relaxedFma ? (
             <>
               <code>f32x4.relaxed_madd</code> (fused, relaxed SIMD: this browser supports it)
             </>

@@ -3,7 +3,7 @@
 // and when the editor loses focus; Escape leaves the editor (so the loop-nest keys work again).
 import { useEffect, useRef } from 'react';
 import { minimalSetup } from 'codemirror';
-import { Annotation, Compartment, EditorState, type Extension } from '@codemirror/state';
+import { Annotation, Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
 import {
   Decoration,
   EditorView,
@@ -102,23 +102,26 @@ export function DslEditor({ text, error, problem, onApply, onPendingChange }: Ds
             'data-testid': 'dsl-input',
           }),
           colors.current.of(variableColors(problem)),
-          keymap.of([
-            {
-              key: 'Mod-Enter',
-              run: (v) => {
-                apply(v);
-                return true;
+          // Above minimalSetup's default keymap, whose Mod-Enter inserts a blank line.
+          Prec.highest(
+            keymap.of([
+              ...['Ctrl-Enter', 'Mod-Enter'].map((key) => ({
+                key,
+                run: (v: EditorView) => {
+                  apply(v);
+                  return true;
+                },
+              })),
+              {
+                key: 'Escape',
+                run: (v) => {
+                  apply(v);
+                  v.contentDOM.blur();
+                  return true;
+                },
               },
-            },
-            {
-              key: 'Escape',
-              run: (v) => {
-                apply(v);
-                v.contentDOM.blur();
-                return true;
-              },
-            },
-          ]),
+            ]),
+          ),
           EditorView.updateListener.of((update) => {
             if (!update.docChanged) return;
             if (update.transactions.some((tr) => tr.annotation(fromOutside))) return;

@@ -1,8 +1,16 @@
-// Export the current schedule (schedule text, JSON, C) by download or copy; import a JSON export
-// from a file or pasted text. A bad import says why and changes nothing.
+// Export the current schedule (schedule text, JSON, C) by download or copy; import what export
+// writes (JSON or schedule text) from a file or pasted text. A bad import says why, in place, and
+// changes nothing.
 import { useRef, useState, type ChangeEvent } from 'react';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
-import { exportC, exportFileName, exportJson, exportText, importJson } from '../store/exchange.ts';
+import {
+  exportC,
+  exportFileName,
+  exportJson,
+  exportScheduleText,
+  importExport,
+  type ImportNoun,
+} from '../store/exchange.ts';
 import type { LooplabState } from '../store/types.ts';
 import { Panel } from './Panel.tsx';
 import { errorMessage } from '../core/errors.ts';
@@ -16,7 +24,7 @@ interface Format {
 }
 
 const FORMATS: Format[] = [
-  { id: 'text', label: 'schedule text', extension: 'txt', mime: 'text/plain', render: (s) => `${exportText(s)}\n` },
+  { id: 'text', label: 'schedule text', extension: 'txt', mime: 'text/plain', render: exportScheduleText },
   { id: 'json', label: 'JSON', extension: 'json', mime: 'application/json', render: exportJson },
   { id: 'c', label: 'C', extension: 'c', mime: 'text/x-c', render: exportC },
 ];
@@ -64,11 +72,11 @@ export function ExchangeMenu() {
     );
   };
 
-  const apply = (text: string, source: string) => {
-    const r = importJson(text);
+  const apply = (text: string, source: string, noun: ImportNoun) => {
+    const r = importExport(text, noun, store.getState().problemKey);
     if (!r.ok) {
+      // Said in place, beside the import (not as one more notice over the page).
       setImportError(r.error);
-      notify('error', `the import of ${source} failed: ${r.error}`);
       return;
     }
     setImportError(null);
@@ -82,7 +90,7 @@ export function ExchangeMenu() {
     event.target.value = '';
     if (!file) return;
     file.text().then(
-      (text) => apply(text, `'${file.name}'`),
+      (text) => apply(text, `'${file.name}'`, 'the file'),
       (error: unknown) => {
         const message = `'${file.name}' could not be read: ${errorMessage(error)}`;
         setImportError(message);
@@ -120,8 +128,8 @@ export function ExchangeMenu() {
       </pre>
       <div className="ll-exchange-import">
         <textarea
-          aria-label="paste a looplab JSON export"
-          placeholder='paste a JSON export ({"format": "looplab-schedule", ...})'
+          aria-label="paste a looplab export: JSON or schedule text"
+          placeholder="paste a JSON export or schedule text (m:64 n:16 k m:4 n:16)"
           data-testid="import-text"
           rows={3}
           value={pasted}
@@ -132,9 +140,9 @@ export function ExchangeMenu() {
             type="button"
             data-testid="import-apply"
             disabled={pasted.trim() === ''}
-            onClick={() => apply(pasted, 'the pasted text')}
+            onClick={() => apply(pasted, 'the pasted text', 'the pasted text')}
           >
-            Import pasted JSON
+            Import pasted text
           </button>
           <button type="button" data-testid="import-file-button" onClick={() => fileInput.current?.click()}>
             Import a file…
@@ -142,7 +150,7 @@ export function ExchangeMenu() {
           <input
             ref={fileInput}
             type="file"
-            accept=".json,application/json"
+            accept=".json,.txt,application/json,text/plain"
             hidden
             data-testid="import-file"
             onChange={onFile}

@@ -6,8 +6,9 @@
 import { useEffect, useMemo } from 'react';
 import { explainChange } from '../core/explain.ts';
 import { printSchedule } from '../core/schedule.ts';
-import { useLooplab } from '../store/context.tsx';
-import { measurementKey } from '../store/measureSlice.ts';
+import { useLooplab, useShallow } from '../store/context.tsx';
+import { measurementKey, stateThreads } from '../store/measureSlice.ts';
+import { bestFigure, onThreads, sessionFigures } from '../store/sessionFigures.ts';
 import { BLANK, lessonStart, openLesson, worksheetQuestion } from '../store/lessons.ts';
 import { formatGflops } from '../core/format.ts';
 import { LessonText } from './LessonPanel.tsx';
@@ -31,8 +32,6 @@ export function Handout() {
   const lesson = useLooplab(openLesson);
   const problem = useLooplab((s) => s.problem);
   const problemKey = useLooplab((s) => s.problemKey);
-  const states = useLooplab((s) => s.states);
-  const logLength = useLooplab((s) => s.log.length);
   const current = useLooplab((s) => s.current);
   const measurements = useLooplab((s) => s.measurements);
   const progress = useLooplab((s) => (lesson ? s.lessonProgress[lesson.id] : undefined));
@@ -47,31 +46,25 @@ export function Handout() {
     return () => window.removeEventListener('keydown', onKey);
   }, [setHandoutOpen]);
 
-  const rows = useMemo(() => {
-    const seen = new Set<string>();
-    const out: { schedule: string; gflops: number | null; correct: boolean | null }[] = [];
-    for (const state of states.slice(0, logLength + 1)) {
-      const text = printSchedule(state.schedule);
-      if (seen.has(text)) continue;
-      seen.add(text);
-      const m = measurements[measurementKey(problemKey, text)];
-      out.push({
-        schedule: text,
-        gflops: m?.status === 'done' && typeof m.gflops === 'number' ? m.gflops : null,
-        correct: m?.correct ?? null,
-      });
-    }
-    return out;
-  }, [states, logLength, measurements, problemKey]);
+  // Recomputed only when one of them changes (sessionFigures returns new rows every call).
+  const figuresInput = useLooplab(
+    useShallow((s) => ({
+      states: s.states,
+      log: s.log,
+      measurements: s.measurements,
+      problemKey: s.problemKey,
+      threadsChosen: s.threadsChosen,
+      threadSupport: s.threadSupport,
+    })),
+  );
+  const rows = useMemo(() => sessionFigures(figuresInput), [figuresInput]);
+  const threads = useLooplab(stateThreads);
 
   if (!lesson) return null;
   const start = lessonStart(lesson);
   const currentText = printSchedule(current.schedule);
-  const measured = (text: string) => measurements[measurementKey(problemKey, text)];
-  const best = rows.reduce<number | null>(
-    (b, r) => (r.gflops !== null && r.correct !== false && (b === null || r.gflops > b) ? r.gflops : b),
-    null,
-  );
+  const measured = (text: string) => measurements[measurementKey(problemKey, text, threads)];
+  const best = bestFigure(rows);
   let explanation: string[] = [];
   if (currentText !== start.scheduleText) {
     try {
@@ -131,26 +124,34 @@ export function Handout() {
             <tr>
               <th>schedule</th>
               <th>GFLOPS</th>
+              <th>threads</th>
               <th>correct</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={r.schedule} data-testid="handout-row" data-schedule={r.schedule} data-gflops={r.gflops ?? ''}>
+              <tr
+                key={r.schedule}
+                data-testid="handout-row"
+                data-schedule={r.schedule}
+                data-gflops={r.gflops ?? ''}
+                data-threads={r.gflops !== null ? r.threads : ''}
+              >
                 <td>
                   <code>{r.schedule}</code>
                   {r.schedule === start.scheduleText && <em> (start)</em>}
                   {r.schedule === currentText && <em> (current)</em>}
                 </td>
                 <td className="num">{r.gflops !== null ? formatGflops(r.gflops) : 'not measured'}</td>
+                <td className="num">{r.gflops !== null ? r.threads : ''}</td>
                 <td>{r.correct === null ? '' : r.correct ? 'yes' : 'no'}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        {best !== null && (
-          <p data-testid="handout-best">
-            best: <strong>{formatGflops(best)} GFLOPS</strong>
+        {best?.gflops != null && (
+          <p data-testid="handout-best" data-threads={best.threads}>
+            best: <strong>{formatGflops(best.gflops)} GFLOPS</strong> {onThreads(best.threads)}
           </p>
         )}
         {explanation.length > 0 && (
@@ -190,7 +191,7 @@ export function Handout() {
                     {r ? (
                       <>
                         done on <code>{r.schedule}</code>
-                        {r.gflops !== null && `, ${formatGflops(r.gflops)} GFLOPS`}
+                        {r.gflops !== null && `, ${formatGflops(r.gflops)} GFLOPS ${taskThreads(r)}`}
                       </>
                     ) : (
                       <>
@@ -208,4 +209,10 @@ export function Handout() {
       </section>
     </article>
   );
+}
+
+/** The threads a task's figure was measured on, or that they were not recorded (a parallel schedule's figure from an older record). */
+function taskThreads(r: { schedule: string; threads?: number }): string {
+  if (r.threads !== undefined) return onThreads(r.threads);
+  return r.schedule.includes('||') ? '(thread count not recorded)' : onThreads(1);
 }

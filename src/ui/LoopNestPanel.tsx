@@ -3,12 +3,14 @@
 import {
   Fragment,
   useEffect,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState,
   type CSSProperties,
   type KeyboardEvent as ReactKeyboardEvent,
   type ReactNode,
+  type RefObject,
 } from 'react';
 import { applyAction, legalActions, type Action } from '../core/actions.ts';
 import { loopExtents, loopSteps, loopText } from '../core/schedule.ts';
@@ -18,6 +20,8 @@ import { variableColor, variableTint } from './colors.ts';
 import { parseSplitFactor, QUICK_SPLIT_FACTORS, type KeyCommand } from './keyboard.ts';
 import { Panel } from './Panel.tsx';
 import { ScheduleLine } from './ScheduleLine.tsx';
+import { placeBelowOrAbove } from './popoverPlacement.ts';
+import { createPortal } from 'react-dom';
 import { useNestKeys } from './useKeyboard.tsx';
 import { hiddenActionReason } from '../store/lessons.ts';
 
@@ -87,6 +91,7 @@ function SplitPrompt({ problem }: { problem: Problem }) {
   const [error, setError] = useState<string | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
+  const anchorRef = useRef<HTMLSpanElement>(null);
   const legality = useMemo(
     () =>
       QUICK_SPLIT_FACTORS.map((f) => {
@@ -97,7 +102,12 @@ function SplitPrompt({ problem }: { problem: Problem }) {
   );
   const firstLegal = legality.find((l) => l.factor === 4 && !l.reason) ?? legality.find((l) => !l.reason);
   const [pick, setPick] = useState<number>(firstLegal?.factor ?? 2);
-  useEffect(() => inputRef.current?.focus(), []);
+  const position = useAnchoredPosition(anchorRef, boxRef);
+  // Focus once placed: a box still hidden (not yet measured) can't take focus.
+  const placed = position !== null;
+  useEffect(() => {
+    if (placed) inputRef.current?.focus();
+  }, [placed]);
 
   const loop = current.schedule.loops[current.cursor];
   const submit = () => {
@@ -127,10 +137,12 @@ function SplitPrompt({ problem }: { problem: Problem }) {
     }
   };
 
-  return (
+  // In the page's top layer (a portal, fixed position), so that the nest's scroll box never clips it.
+  const prompt = (
     <div
       ref={boxRef}
       className="split-prompt"
+      style={position ?? { visibility: 'hidden' }}
       data-testid="split-prompt"
       data-keys="own"
       role="dialog"
@@ -187,6 +199,47 @@ function SplitPrompt({ problem }: { problem: Problem }) {
       </p>
     </div>
   );
+  return (
+    <>
+      <span ref={anchorRef} hidden />
+      {createPortal(prompt, document.body)}
+    </>
+  );
+}
+
+/**
+ * Fixed-position coordinates for `box` under (or above) the row holding `anchor`, indented like
+ * the row's code, inside the viewport; kept up to date when the page scrolls or resizes.
+ */
+function useAnchoredPosition(
+  anchor: RefObject<HTMLElement | null>,
+  box: RefObject<HTMLElement | null>,
+): { left: number; top: number } | null {
+  const [position, setPosition] = useState<{ left: number; top: number } | null>(null);
+  useLayoutEffect(() => {
+    const place = () => {
+      const row = anchor.current?.parentElement;
+      const el = box.current;
+      if (!row || !el) return;
+      const rect = row.getBoundingClientRect();
+      const indent = Number.parseFloat(getComputedStyle(row).paddingLeft) || 0;
+      const next = placeBelowOrAbove(
+        { left: rect.left, top: rect.top, width: rect.width, height: rect.height },
+        indent,
+        { width: el.offsetWidth, height: el.offsetHeight },
+        { width: document.documentElement.clientWidth, height: window.innerHeight },
+      );
+      setPosition((p) => (p && p.left === next.left && p.top === next.top ? p : next));
+    };
+    place();
+    window.addEventListener('scroll', place, true);
+    window.addEventListener('resize', place);
+    return () => {
+      window.removeEventListener('scroll', place, true);
+      window.removeEventListener('resize', place);
+    };
+  }, [anchor, box]);
+  return position;
 }
 
 export function LoopNestPanel() {

@@ -85,7 +85,8 @@ function ThreadsControl() {
       </p>
     );
   }
-  const most = Math.min(MAX_PAGE_THREADS, Math.max(8, support.hardware));
+  // A count chosen by a link or a session may lie above the usual list: it is listed too.
+  const most = Math.min(MAX_PAGE_THREADS, Math.max(8, support.hardware, chosen ?? 0));
   return (
     <p className="perf-threads">
       <label>

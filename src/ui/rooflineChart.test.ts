@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseProblemText } from '../core/problem.ts';
 import {
   arithmeticIntensity,
+  boxesOverlap,
+  rooflineLabels,
   attainable,
   memoryRoof,
   ridgeIntensity,
@@ -81,5 +83,61 @@ describe('rooflineCaption', () => {
     expect(bare).toContain('The peak is not measured yet (no compute roof).');
     expect(bare).toContain('No memory line: the bandwidth is not measured.');
     expect(bare).toContain('(0.50 flop/byte), not measured yet.');
+  });
+});
+
+describe('rooflineLabels', () => {
+  const W = 324;
+  const H = 174;
+  const base: RooflineModel = { intensity: 42.7, gflops: 22.1, peak: 46, bandwidth: 20e9, xnnpack: 22.1 };
+
+  /** Every pair of label boxes apart, every box inside the plot. */
+  function expectApartAndInside(model: RooflineModel) {
+    const boxes = rooflineLabels(model, W, H);
+    for (const b of boxes) {
+      expect(b.left, `${b.id} left`).toBeGreaterThanOrEqual(0);
+      expect(b.top, `${b.id} top`).toBeGreaterThanOrEqual(0);
+      expect(b.left + b.width, `${b.id} right`).toBeLessThanOrEqual(W);
+      expect(b.top + b.height, `${b.id} bottom`).toBeLessThanOrEqual(H);
+    }
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++)
+        expect(boxesOverlap(boxes[i], boxes[j]), `${boxes[i].id} and ${boxes[j].id} overlap`).toBe(false);
+    return boxes;
+  }
+
+  it('"this kernel" and "XNNPACK" at the same GFLOPS do not overlap', () => {
+    const boxes = expectApartAndInside(base);
+    expect(boxes.map((b) => b.id)).toEqual(['peak', 'kernel', 'xnnpack']);
+    const [, kernel, xnnpack] = boxes;
+    // Still beside their points: the same side, one above the other.
+    expect(kernel.left).toBe(xnnpack.left);
+    expect(Math.abs(kernel.top - xnnpack.top)).toBeGreaterThanOrEqual(kernel.height);
+  });
+
+  it('a kernel at the peak near the right edge keeps clear of the peak label', () => {
+    const boxes = expectApartAndInside({ ...base, intensity: 2000, gflops: 45, xnnpack: 44 });
+    expect(boxes).toHaveLength(3);
+  });
+
+  it('never overlap across GFLOPS pairs and intensities', () => {
+    for (const intensity of [0.05, 1, 42.7, 500, 5000])
+      for (const gflops of [0.5, 3, 20, 22, 40, 46])
+        for (const ratio of [0.5, 0.9, 0.97, 1, 1.03, 1.1, 2])
+          expectApartAndInside({ ...base, intensity, gflops, xnnpack: gflops * ratio });
+  });
+
+  it('a figure that is not finite (a timer too coarse) is left out, never a NaN coordinate', () => {
+    const model = { ...base, peak: Number.POSITIVE_INFINITY, bandwidth: Number.POSITIVE_INFINITY, gflops: Number.NaN };
+    const d = rooflineDomains(model);
+    expect([...d.x, ...d.y].every(Number.isFinite)).toBe(true);
+    const boxes = rooflineLabels(model, W, H);
+    expect(boxes.map((b) => b.id)).toEqual(['xnnpack']);
+    expect(boxes.every((b) => Number.isFinite(b.left) && Number.isFinite(b.top))).toBe(true);
+  });
+
+  it('labels only what is drawn', () => {
+    expect(rooflineLabels({ ...base, xnnpack: null }, W, H).map((b) => b.id)).toEqual(['peak', 'kernel']);
+    expect(rooflineLabels({ ...base, peak: null, gflops: null }, W, H).map((b) => b.id)).toEqual(['xnnpack']);
   });
 });

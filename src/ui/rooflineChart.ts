@@ -5,8 +5,8 @@
 // its three tensors (each read or written once), so it can't sit above the roof a perfect kernel
 // would reach. XNNPACK, when measured, is a second point at the same intensity.
 //
-// The pure half (arithmeticIntensity, memoryRoof, rooflineDomains, rooflineCaption) is
-// unit-tested; createRooflineChart draws it.
+// The pure half (arithmeticIntensity, memoryRoof, rooflineDomains, rooflineCaption, the label
+// boxes of rooflineLabels) is unit-tested; createRooflineChart draws it.
 import { axisBottom, axisLeft, scaleLog, select, type Selection } from 'd3';
 import { problemBytes } from '../core/problem.ts';
 import type { Problem } from '../core/types.ts';
@@ -43,6 +43,25 @@ export interface RooflineModel {
   xnnpack: number | null;
 }
 
+/** A figure that can be drawn on log axes: finite and above 0, else null. */
+function drawable(v: number | null): number | null {
+  return v !== null && Number.isFinite(v) && v > 0 ? v : null;
+}
+
+/**
+ * The model with every figure that can't be drawn on log axes taken out (a timer too coarse to
+ * time a run gives Infinity; nothing measured gives null), so that no coordinate is NaN.
+ */
+export function drawableModel(model: RooflineModel): RooflineModel {
+  return {
+    intensity: model.intensity,
+    gflops: drawable(model.gflops),
+    peak: drawable(model.peak),
+    bandwidth: drawable(model.bandwidth),
+    xnnpack: drawable(model.xnnpack),
+  };
+}
+
 function decadeBelow(v: number): number {
   return 10 ** Math.floor(Math.log10(v));
 }
@@ -55,7 +74,8 @@ function decadeAbove(v: number): number {
  * Whole decades around everything drawn: x spans the kernel's intensity and the ridge with room
  * on both sides; y spans the point(s) and the peak.
  */
-export function rooflineDomains(model: RooflineModel): { x: [number, number]; y: [number, number] } {
+export function rooflineDomains(given: RooflineModel): { x: [number, number]; y: [number, number] } {
+  const model = drawableModel(given);
   const xs = [model.intensity];
   if (model.peak !== null && model.bandwidth !== null) xs.push(ridgeIntensity(model.peak, model.bandwidth));
   const ys = [model.gflops, model.peak, model.xnnpack].filter((v): v is number => v !== null && v > 0);
@@ -88,6 +108,99 @@ export function rooflineCaption(model: RooflineModel): string {
   ];
   if (model.xnnpack !== null) parts.push(`Diamond: XNNPACK (${formatGflops(model.xnnpack)} GFLOPS).`);
   return parts.join(' ');
+}
+
+// ------------------------------------------------------------------------- labels
+
+/** A label's box in plot coordinates (top-left origin, y down), with its text. */
+export interface LabelBox {
+  id: 'peak' | 'kernel' | 'xnnpack';
+  text: string;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** Height of a 10px label's box, and the space kept between a point and its label. */
+const LABEL_HEIGHT = 12;
+const POINT_GAP = 9;
+/** Half the size of a point's marker (the dot's radius, the diamond's half-diagonal). */
+const POINT_RADIUS = 6;
+
+export function boxesOverlap(a: Omit<LabelBox, 'id' | 'text'>, b: Omit<LabelBox, 'id' | 'text'>): boolean {
+  return a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
+}
+
+/** Width of a 10px label when it can't be measured (0.6 em per character). */
+export function estimatedTextWidth(text: string): number {
+  return text.length * 6;
+}
+
+/**
+ * Where the labels go in a plot of `width` x `height` px: the peak's at the right end of its
+ * roof, each point's beside its point (right of it, or left near the right edge). A label that
+ * would overlap another label or a point moves up or down the least it must, then to the other
+ * side; all stay inside the plot.
+ */
+export function rooflineLabels(
+  given: RooflineModel,
+  width: number,
+  height: number,
+  textWidth: (text: string) => number = estimatedTextWidth,
+): LabelBox[] {
+  const model = drawableModel(given);
+  const d = rooflineDomains(model);
+  const x = scaleLog().domain(d.x).range([0, width]);
+  const y = scaleLog().domain(d.y).range([height, 0]);
+  const placed: LabelBox[] = [];
+  const px = x(model.intensity);
+  const points = [model.gflops, model.xnnpack]
+    .filter((v): v is number => v !== null && v > 0)
+    .map((v) => ({
+      left: px - POINT_RADIUS,
+      top: y(v) - POINT_RADIUS,
+      width: 2 * POINT_RADIUS,
+      height: 2 * POINT_RADIUS,
+    }));
+  const inside = (b: Omit<LabelBox, 'id' | 'text'>) =>
+    b.left >= 0 && b.left + b.width <= width && b.top >= 0 && b.top + b.height <= height;
+  const free = (b: Omit<LabelBox, 'id' | 'text'>) =>
+    inside(b) && !placed.some((p) => boxesOverlap(p, b)) && !points.some((p) => boxesOverlap(p, b));
+
+  if (model.peak !== null) {
+    const text = `peak ${formatGflops(model.peak)} GFLOPS`;
+    const w = textWidth(text);
+    const top = Math.max(0, y(model.peak) - 2 - LABEL_HEIGHT);
+    placed.push({ id: 'peak', text, left: Math.max(0, width - 2 - w), top, width: w, height: LABEL_HEIGHT });
+  }
+  const pointLabels: [LabelBox['id'], string, number | null][] = [
+    ['kernel', 'this kernel', model.gflops],
+    ['xnnpack', 'XNNPACK', model.xnnpack],
+  ];
+  for (const [id, text, value] of pointLabels) {
+    if (value === null || value <= 0) continue;
+    const w = textWidth(text);
+    const right = px + POINT_GAP;
+    const leftSide = px - POINT_GAP - w;
+    const sides = right + w <= width ? [right, leftSide] : [leftSide, right];
+    const centre = y(value) - LABEL_HEIGHT / 2;
+    let box: LabelBox | null = null;
+    for (const left of sides) {
+      for (let shift = 0; shift <= height && !box; shift += 1) {
+        for (const top of shift === 0 ? [centre] : [centre - shift, centre + shift]) {
+          const candidate = { id, text, left, top, width: w, height: LABEL_HEIGHT };
+          if (free(candidate)) {
+            box = candidate;
+            break;
+          }
+        }
+      }
+      if (box) break;
+    }
+    placed.push(box ?? { id, text, left: sides[0], top: centre, width: w, height: LABEL_HEIGHT });
+  }
+  return placed;
 }
 
 // ------------------------------------------------------------------------- the view
@@ -132,37 +245,24 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
   const intensityMark = roofs.append('line').attr('class', 'intensity-mark');
   const computeRoof = roofs.append('line').attr('class', 'roof roof-compute').attr('data-testid', 'roofline-peak');
   const memoryLine = roofs.append('line').attr('class', 'roof roof-memory').attr('data-testid', 'roofline-memory');
-  const computeLabel = plot
-    .append('text')
-    .attr('class', 'roof-label roof-label-compute')
-    .attr('text-anchor', 'end')
-    .attr('dy', '-0.4em');
+  const computeLabel = plot.append('text').attr('class', 'roof-label roof-label-compute').attr('dy', '0.32em');
   const memoryLabel = plot.append('text').attr('class', 'roof-label roof-label-memory').attr('dy', '-0.5em');
   const xnnpackPoint = plot.append('path').attr('class', 'roofline-xnnpack').attr('data-testid', 'roofline-xnnpack');
-  const xnnpackLabel = plot
-    .append('text')
-    .attr('class', 'point-label point-label-xnnpack')
-    .attr('dx', 9)
-    .attr('dy', '0.32em')
-    .text('XNNPACK');
+  const xnnpackLabel = plot.append('text').attr('class', 'point-label point-label-xnnpack').attr('dy', '0.32em');
   const point = plot
     .append('circle')
     .attr('class', 'roofline-point')
     .attr('data-testid', 'roofline-point')
     .attr('r', 6);
   const pointTitle = point.append('title');
-  const pointLabel = plot
-    .append('text')
-    .attr('class', 'point-label')
-    .attr('dx', 9)
-    .attr('dy', '0.32em')
-    .text('this kernel');
+  const pointLabel = plot.append('text').attr('class', 'point-label').attr('dy', '0.32em');
 
   let width = svgElement.clientWidth || FALLBACK_WIDTH;
   let last: RooflineModel | null = null;
 
-  const update = (model: RooflineModel) => {
-    last = model;
+  const update = (given: RooflineModel) => {
+    last = given;
+    const model = drawableModel(given);
     const w = Math.max(80, width - MARGIN.left - MARGIN.right);
     svg.attr('viewBox', `0 0 ${width} ${HEIGHT}`).attr('height', HEIGHT);
     clipRect.attr('width', w);
@@ -182,11 +282,7 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
         .attr('y1', y(model.peak))
         .attr('y2', y(model.peak))
         .attr('data-value', model.peak);
-      computeLabel
-        .attr('display', null)
-        .attr('x', w - 2)
-        .attr('y', y(model.peak))
-        .text(`peak ${formatGflops(model.peak)} GFLOPS`);
+      computeLabel.attr('display', null);
     } else {
       computeRoof.attr('display', 'none');
       computeLabel.attr('display', 'none');
@@ -220,9 +316,24 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
 
     intensityMark.attr('x1', x(model.intensity)).attr('x2', x(model.intensity)).attr('y1', 0).attr('y2', h);
     const px = x(model.intensity);
-    // Labels go left of the points near the right edge.
-    const labelSide = px > w - 80 ? -9 : 9;
-    const anchor = labelSide < 0 ? 'end' : 'start';
+    // The labels where rooflineLabels puts them (measured text widths), so that none overlap.
+    const labelNodes = { peak: computeLabel, kernel: pointLabel, xnnpack: xnnpackLabel };
+    const measure = (text: string) => {
+      const node = computeLabel.node();
+      if (!node || typeof node.getComputedTextLength !== 'function') return estimatedTextWidth(text);
+      const before = node.textContent;
+      node.textContent = text;
+      const length = node.getComputedTextLength();
+      node.textContent = before;
+      return length > 0 ? length : estimatedTextWidth(text);
+    };
+    for (const box of rooflineLabels(model, w, h, measure)) {
+      labelNodes[box.id]
+        .text(box.text)
+        .attr('x', box.left)
+        .attr('y', box.top + box.height / 2)
+        .attr('data-box', `${box.left} ${box.top} ${box.width} ${box.height}`);
+    }
 
     if (model.gflops !== null && model.gflops > 0) {
       const py = y(model.gflops);
@@ -233,7 +344,7 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
         .attr('data-intensity', model.intensity)
         .attr('data-value', model.gflops);
       pointTitle.text(`this kernel: ${formatGflops(model.gflops)} GFLOPS at ${short(model.intensity)} flop/byte`);
-      pointLabel.attr('display', null).attr('x', px).attr('y', py).attr('dx', labelSide).attr('text-anchor', anchor);
+      pointLabel.attr('display', null);
     } else {
       point.attr('display', 'none');
       pointLabel.attr('display', 'none');
@@ -242,7 +353,7 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
     if (model.xnnpack !== null && model.xnnpack > 0) {
       const py = y(model.xnnpack);
       xnnpackPoint.attr('display', null).attr('d', `M${px},${py - 6}L${px + 6},${py}L${px},${py + 6}L${px - 6},${py}Z`);
-      xnnpackLabel.attr('display', null).attr('x', px).attr('y', py).attr('dx', labelSide).attr('text-anchor', anchor);
+      xnnpackLabel.attr('display', null);
     } else {
       xnnpackPoint.attr('display', 'none');
       xnnpackLabel.attr('display', 'none');
