@@ -91,3 +91,22 @@ test('a typo is marked in place with what is wrong and how to fix it; Escape can
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
   await expect(position(page)).toHaveText('step 0 of 0');
 });
+
+test("a typed schedule may not do what a teacher's link hides: it is refused in place with the reason", async ({
+  page,
+}) => {
+  await page.goto('/?hideActions=split#preset=matmul-256');
+  await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
+  await page.getByTestId('schedule-edit').click();
+  const input = page.getByTestId('schedule-input');
+  await input.fill('m n k k:4');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('schedule-error')).toContainText(
+    'this lesson hides split; type another schedule, or press Esc to keep the current one',
+  );
+  await expect(position(page)).toHaveText('step 0 of 0');
+  // An order the remaining actions reach is applied.
+  await input.fill('m k n');
+  await page.keyboard.press('Enter');
+  await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
+});

@@ -62,7 +62,12 @@ export function ScheduleLine() {
     if (store.getState().setSchedule(r.schedule, 'person')) close(true);
     else {
       const reason = store.getState().refusal?.reason ?? 'the page could not apply this schedule';
-      setError({ ok: false, message: reason, from: 0, to: text.length });
+      setError({
+        ok: false,
+        message: `${reason}; type another schedule, or press Esc to keep the current one`,
+        from: 0,
+        to: text.length,
+      });
     }
   };
 
