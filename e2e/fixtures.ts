@@ -37,7 +37,10 @@ export const test = base.extend<LooplabFixtures>({
   },
 });
 
-/** The GFLOPS the performance panel measured for the schedule on screen, once it is a number (empty while measuring). */
+/**
+ * The refined GFLOPS the performance panel shows for the schedule on screen (the quick figure
+ * before it is provisional and is replaced).
+ */
 export async function measuredGflops(page: Page): Promise<number> {
   const gflops = page.getByTestId('gflops');
   const expected = (await page.getByTestId('schedule').textContent()) ?? '';
@@ -46,6 +49,7 @@ export async function measuredGflops(page: Page): Promise<number> {
     .poll(
       async () => {
         if ((await gflops.getAttribute('data-schedule')) !== expected) return false;
+        if ((await gflops.getAttribute('data-stage')) !== 'refined') return false;
         const text = await gflops.getAttribute('data-value');
         value = text ? Number(text) : NaN;
         return Number.isFinite(value) && value > 0;

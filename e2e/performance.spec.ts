@@ -13,9 +13,10 @@ async function numberAttr(page: Page, testId: string, name = 'data-value'): Prom
   return text ? Number(text) : NaN;
 }
 
-/** Waits until the current schedule's GFLOPS is on screen and returns it. */
+/** Waits until the current schedule's refined GFLOPS is on screen and returns it. */
 async function measured(page: Page): Promise<number> {
   await expect(page.getByTestId('measure-status')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+  await expect(page.getByTestId('gflops')).toHaveAttribute('data-stage', 'refined', { timeout: 90_000 });
   await expect(page.getByTestId('gflops')).toHaveAttribute('data-value', /^\d/);
   return numberAttr(page, 'gflops');
 }
@@ -28,10 +29,12 @@ test('the panel shows best and median GFLOPS, correctness, % of peak, XNNPACK an
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
   const best = await measured(page);
   expect(best).toBeGreaterThan(0);
-  const median = await numberAttr(page, 'gflops-median');
-  expect(median).toBeGreaterThan(0);
-  expect(median).toBeLessThanOrEqual(best);
-  await expect(page.getByTestId('gflops-median')).toContainText(/median \d/);
+  // The refined figure is a median, with its interval.
+  const interval = page.getByTestId('gflops-interval');
+  await expect(interval).toContainText(/median of \d+ samples, 95% within [\d.]+–[\d.]+/);
+  expect(Number(await interval.getAttribute('data-low'))).toBeLessThanOrEqual(best);
+  expect(Number(await interval.getAttribute('data-high'))).toBeGreaterThanOrEqual(best);
+  await expect(page.getByTestId('machine-noise')).toContainText(/machine (steady \((<)?±\d+%\)|busy: figures ±\d+%)/);
   await expect(page.getByTestId('correct')).toHaveAttribute('data-correct', 'true');
   await expect(page.getByTestId('correct')).toHaveText('✓ correct');
 
@@ -123,6 +126,54 @@ test('the history chart gets a point per action; clicking a point jumps there', 
   await expect(schedule(page)).toHaveText('n:128 m:32 m:4 k:128');
 });
 
+test('a quick figure first, marked provisional, then the refined one replaces it', async ({ page }) => {
+  await page.goto('/#preset=matmul-128');
+  await measured(page);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Shift+ArrowDown');
+  const gflops = page.getByTestId('gflops');
+  await expect(gflops).toHaveAttribute('data-stage', 'quick', { timeout: 60_000 });
+  await expect(gflops).toContainText(/^≈ [\d.]+ GFLOPS \(quick\)$/);
+  await expect(page.getByTestId('measure-status')).toContainText('quick figure, provisional');
+  await expect(gflops).toHaveAttribute('data-stage', 'refined', { timeout: 60_000 });
+  await expect(gflops).not.toContainText('quick');
+  await expect(points(page).nth(1)).not.toHaveClass(/is-quick/);
+  await expect(points(page).nth(1)).toHaveAttribute('data-value', (await gflops.getAttribute('data-value')) ?? '');
+});
+
+test('the peak is kept for this device: not measured again on reload, re-measured on request', async ({ page }) => {
+  await page.goto('/#preset=matmul-64');
+  await expect(page.getByTestId('peak')).toHaveAttribute('data-value', /^\d/, { timeout: 60_000 });
+  const first = await numberAttr(page, 'peak');
+  await expect(page.getByTestId('peak-source')).toHaveAttribute('data-stored', 'false');
+  await page.reload();
+  await expect(page.getByTestId('peak-source')).toHaveAttribute('data-stored', 'true', { timeout: 30_000 });
+  expect(await numberAttr(page, 'peak')).toBe(first);
+  await expect(page.getByTestId('peak-source')).toContainText('kept for this device');
+  await page.getByTestId('peak-remeasure').click();
+  await expect(page.getByTestId('peak-source')).toHaveAttribute('data-stored', 'false', { timeout: 60_000 });
+  await expect(page.getByTestId('peak')).toHaveAttribute('data-value', /^\d/);
+  // A damaged record is reported and measured again.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('looplab-machine', 1);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('peak', 'readwrite');
+          tx.objectStore('peak').put({ id: 'peak-1t', gflops: 'fast' });
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+  );
+  await page.reload();
+  await expect(page.getByTestId('notice').filter({ hasText: 'the peak kept for this device is damaged' })).toBeVisible({
+    timeout: 30_000,
+  });
+  await expect(page.getByTestId('peak')).toHaveAttribute('data-value', /^\d/, { timeout: 60_000 });
+});
+
 test('b runs a long measurement with a progress bar', async ({ page, shot }) => {
   await page.goto('/#preset=matmul-128');
   await measured(page);
@@ -140,7 +191,7 @@ test('b runs a long measurement with a progress bar', async ({ page, shot }) => 
   await expect(progress).toHaveCount(0, { timeout: 60_000 });
   await expect(page.getByTestId('long-run-badge')).toBeVisible();
   await expect(page.getByTestId('measure-status')).toHaveAttribute('data-state', 'done');
-  await expect(page.getByTestId('measure-status')).toContainText('measured with ~2 s of samples');
+  await expect(page.getByTestId('measure-status')).toContainText('refined: median of 60 samples');
   expect(await numberAttr(page, 'gflops')).toBeGreaterThan(0);
   await expect(points(page).first()).toHaveClass(/is-long/);
   // The button does the same.

@@ -13,7 +13,7 @@ import { createProblemSlice } from './problemSlice.ts';
 import type { SessionStorage } from './sessions.ts';
 import { createSessionsSlice } from './sessionsSlice.ts';
 import { resolveSnapshot, type ResolvedSnapshot } from './snapshot.ts';
-import type { AgentDriver, HistoryEntry, LooplabState, Measurer, PanelId } from './types.ts';
+import type { AgentDriver, HistoryEntry, LooplabState, Measurer, PanelId, PeakStorage } from './types.ts';
 import { createUiSlice } from './uiSlice.ts';
 import { createLessonSlice, watchLessons } from './lessonSlice.ts';
 import type { ProgressStorage } from '../teach/progress.ts';
@@ -34,6 +34,8 @@ export interface LooplabStoreOptions {
     position: number;
     panels: Partial<Record<PanelId, boolean>>;
   }>;
+  /** The peak kept per device (IndexedDB in the page); without it the peak is measured on every load. */
+  peakStorage?: PeakStorage;
   /** Saved sessions (IndexedDB in the page); without it the sessions list stays empty. */
   persistence?: SessionStorage;
   /** A teacher's link options (lesson, fixed problem, hidden panels and actions, present mode). */
@@ -70,6 +72,7 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
   const deps: SliceDeps = {
     initial,
     measurer: options.measurer,
+    peakStorage: options.peakStorage,
     persistence: options.persistence,
     agent: options.agent,
     lab: options.lab,

@@ -11,24 +11,49 @@ import { memoryRecords } from './recordStorage.ts';
 import { parseTeacherLink, type TeacherOptions } from '../teach/teacherLink.ts';
 import { createLooplabStore } from './createStore.ts';
 import { lessonSnapshot } from './lessonSlice.ts';
+import { lessonChecks } from './lessons.ts';
 import { lessonById } from '../teach/lessons.ts';
-import { PANEL_IDS, type AgentDriver, type Measurer } from './types.ts';
+import { PANEL_IDS, type AgentDriver, type KernelReport, type Measurer } from './types.ts';
 
-/** A measurer whose GFLOPS depend on the schedule text (m k n fast, m n k slow). */
-function fakeMeasurer(): Measurer & { calls: string[] } {
+/** GFLOPS of a schedule on the fake machine: n innermost fast, anything else slow. */
+const speedOf = (schedule: string) => (/n:\d+$/.test(schedule) ? 10 : 1);
+
+/**
+ * A measurer whose GFLOPS depend on the schedule text (n innermost fast, else slow); its quick
+ * figures are `quick(schedule)` (default: the true speed) and its refine samples put the kernel at
+ * its true speed against a reference running at the peak (50 GFLOPS).
+ */
+function fakeMeasurer(quick: (schedule: string) => number = speedOf): Measurer & { calls: string[] } {
   const calls: string[] = [];
+  const peak = 50;
+  const referenceFlops = 1e7;
   return {
     calls,
     async measure(_problem, schedule) {
       calls.push(schedule);
-      const gflops = schedule.endsWith('n:256') ? 10 : 1;
-      return { gflops, gflopsMedian: gflops, correct: true };
+      const gflops = quick(schedule);
+      // The generator vectorizes along the innermost loop's variable (the rest of the report is not read here).
+      const report = { vectorizedVariable: /(\w+):\d+$/.exec(schedule)?.[1] } as KernelReport;
+      return { gflops, gflopsMedian: gflops, correct: true, report };
+    },
+    async refine(problemText, schedule, options) {
+      const flops = parseProblemText(problemText).flops;
+      return {
+        kernelSeconds: Array.from({ length: options.pairs }, () => flops / (speedOf(schedule) * 1e9)),
+        referenceSeconds: Array.from({ length: options.pairs + 1 }, () => referenceFlops / (peak * 1e9)),
+        flops,
+        referenceFlops,
+        threads: 1,
+      };
     },
     async peak() {
-      return 50;
+      return peak;
     },
   };
 }
+
+/** Waits until `check` passes (refining waits for the page to be idle, then takes rounds). */
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 5000, interval: 20 });
 
 const settle = () => new Promise((r) => setTimeout(r, 10));
 
@@ -58,7 +83,7 @@ describe('lessons in the store', () => {
     expect(s.getState().lessonProgress['loop-order']).toBeUndefined();
     s.getState().act('down');
     s.getState().act('swap_down');
-    await settle();
+    await eventually(() => expect(s.getState().lessonProgress['loop-order']?.tasks['speedup-3x']).toBeDefined());
     const tasks = s.getState().lessonProgress['loop-order'].tasks;
     expect(Object.keys(tasks).sort()).toEqual(['b-stride-1', 'speedup-3x']);
     expect(tasks['b-stride-1'].schedule).toBe('m:256 k:256 n:256');
@@ -78,6 +103,43 @@ describe('lessons in the store', () => {
     await again.getState().resetLessonProgress('loop-order');
     expect(again.getState().lessonProgress['loop-order']).toBeUndefined();
     expect(progress.records.has('loop-order')).toBe(false);
+  });
+
+  it('a task never ticks on quick figures: it says measuring, then decides on refined ones', async () => {
+    // Quick figures that would tick the task at once (m k n 40x the start): noise, not a speed.
+    const s = createLooplabStore({ measurer: fakeMeasurer((t) => (/n:\d+$/.test(t) ? 40 : 1)) });
+    s.getState().openLesson('loop-order');
+    s.getState().act('down');
+    s.getState().act('swap_down');
+    await settle();
+    const task = () => lessonChecks(s.getState(), lessonById('loop-order')!)[1];
+    expect(task().state).toBe('waiting');
+    expect(task().detail).toMatch(/^measuring…/);
+    expect(s.getState().lessonProgress['loop-order']?.tasks['speedup-3x']).toBeUndefined();
+    await eventually(() => expect(task().state).toBe('done'));
+    expect(task().detail).toBe('10.0 GFLOPS = 10.0× the start (1.00)');
+    expect(s.getState().lessonProgress['loop-order'].tasks['speedup-3x'].gflops).toBeCloseTo(10, 6);
+  });
+
+  it("another lesson's measurements do not tick this lesson's tasks", async () => {
+    const s = createLooplabStore({ measurer: fakeMeasurer() });
+    // In the loop-order lesson: m k n (vectorized along n) and k n m (along m), both refined.
+    s.getState().openLesson('loop-order');
+    s.getState().act('down');
+    s.getState().act('swap_down');
+    await eventually(() => expect(s.getState().lessonProgress['loop-order']?.tasks['speedup-3x']).toBeDefined());
+    for (const a of ['up', 'up', 'swap_down', 'swap_down'] as const) expect(s.getState().act(a)).toBe(true);
+    expect(printSchedule(s.getState().current.schedule)).toBe('k:256 n:256 m:256');
+    await eventually(() => {
+      const refined = Object.values(s.getState().measurements).filter((m) => m.stage === 'refined');
+      expect(refined.length).toBeGreaterThanOrEqual(3);
+    });
+    // The vectorize lesson starts from m n k: its comparison task has nothing of its own yet.
+    s.getState().openLesson('vectorize');
+    await new Promise((r) => setTimeout(r, 600));
+    const checks = lessonChecks(s.getState(), lessonById('vectorize')!);
+    expect(checks[3].state).toBe('todo');
+    expect(s.getState().lessonProgress.vectorize).toBeUndefined();
   });
 
   it('does not count tasks on another problem', async () => {

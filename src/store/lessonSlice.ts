@@ -18,7 +18,7 @@ import type { LooplabStore } from './createStore.ts';
 import type { SliceCreator } from './sliceCreator.ts';
 import { rolloutInHistory } from './agentSlice.ts';
 import { resolveSnapshot, type ResolvedSnapshot } from './snapshot.ts';
-import type { LessonSlice, LooplabState } from './types.ts';
+import type { LessonSlice, LooplabState, RefineNeed } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
 
 const snapshots = new Map<string, ResolvedSnapshot>();
@@ -38,18 +38,30 @@ export function lessonSnapshot(lesson: Lesson): ResolvedSnapshot {
   return snapshot;
 }
 
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
 /** What the lesson checks see of the store. */
 export function lessonFacts(s: LooplabState, lesson: Lesson): LessonFacts {
   const prefix = `${s.problemKey}\n@ `;
   const measuredBySchedule: Record<string, MeasuredFacts> = {};
   const threads = stateThreads(s);
+  const visited = new Set(s.lessonVisited);
+  visited.add(printSchedule(s.current.schedule));
   for (const [key, m] of Object.entries(s.measurements)) {
     if (!key.startsWith(prefix) || (m.status !== 'done' && m.status !== 'error')) continue;
     const scheduleText = key.slice(prefix.length).split('\n')[0];
+    // Another lesson's schedules do not count for this one until they are visited in it.
+    if (!visited.has(scheduleText)) continue;
     // A parallel schedule counts at the threads the page runs it on now.
     if (key !== measurementKey(s.problemKey, scheduleText, threads)) continue;
+    // Only a figure refined since the lesson was opened decides anything: quick figures are
+    // provisional, and figures from before (another lesson's) must not tick this one's tasks.
+    const refined =
+      m.stage === 'refined' && typeof m.refinedAt === 'number' && m.refinedAt >= s.lessonOpenedAt && finite(m.gflops);
     measuredBySchedule[scheduleText] = {
-      gflops: typeof m.gflops === 'number' && Number.isFinite(m.gflops) ? m.gflops : null,
+      gflops: refined ? (m.gflops as number) : null,
+      refinedAt: refined ? (m.refinedAt as number) : null,
+      quickGflops: finite(m.quickGflops) ? m.quickGflops : finite(m.gflops) ? m.gflops : null,
       correct: m.correct ?? (m.status === 'error' ? false : null),
       report: m.report ?? null,
       threads: m.threads ?? 1,
@@ -75,6 +87,7 @@ export function lessonFacts(s: LooplabState, lesson: Lesson): LessonFacts {
       made: s.predictions.length,
       right: s.predictions.filter((p) => p.predicted === p.actual).length,
     },
+    since: s.lessonOpenedAt,
   };
 }
 
@@ -90,6 +103,8 @@ export const createLessonSlice =
     const storage = lessonDeps.progress;
     return {
       lessonId: teacher.lesson,
+      lessonOpenedAt: Date.now(),
+      lessonVisited: [],
       teacher,
       present: teacher.present,
       handoutOpen: teacher.handout && teacher.lesson !== null,
@@ -115,7 +130,13 @@ export const createLessonSlice =
           return;
         }
         s.restore(snapshot);
-        set({ lessonId: id, predictions: [], panels: { ...get().panels, lesson: true } });
+        set({
+          lessonId: id,
+          lessonOpenedAt: Date.now(),
+          lessonVisited: [printSchedule(get().current.schedule)],
+          predictions: [],
+          panels: { ...get().panels, lesson: true },
+        });
       },
 
       closeLesson() {
@@ -183,12 +204,33 @@ export const createLessonSlice =
  * them). Also pauses a new rollout in the agent lesson, so the learner predicts before each step.
  */
 export function watchLessons(store: LooplabStore, storage?: ProgressStorage): () => void {
+  /** The refined figures the open lesson's tasks wait for, as last handed to the measurer. */
+  let asked = '[]';
+  const ask = (needs: RefineNeed[]) => {
+    const text = JSON.stringify(needs);
+    if (text === asked) return;
+    asked = text;
+    store.getState().wantRefined(needs);
+  };
   const record = (s: LooplabState) => {
     const lesson = lessonById(s.lessonId);
-    if (!lesson) return;
+    if (!lesson) return ask([]);
     const facts = lessonFacts(s, lesson);
-    if (!facts.onLessonProblem) return;
+    if (!facts.onLessonProblem) return ask([]);
+    const here = printSchedule(s.current.schedule);
+    if (!s.lessonVisited.includes(here)) {
+      store.setState({ lessonVisited: [...s.lessonVisited, here] }); // records again, with it
+      return;
+    }
     const checks = checkLesson(lesson, facts);
+    const needs = new Map<string, RefineNeed>();
+    for (const c of checks) {
+      for (const n of c.needs ?? []) {
+        const after = Math.max(n.after, needs.get(n.schedule)?.after ?? 0);
+        needs.set(n.schedule, { scheduleText: n.schedule, after });
+      }
+    }
+    ask([...needs.values()]);
     const before = s.lessonProgress[lesson.id];
     const tasks = { ...(before?.tasks ?? {}) };
     let changed = false;
@@ -216,6 +258,8 @@ export function watchLessons(store: LooplabStore, storage?: ProgressStorage): ()
   const unsubscribe = store.subscribe((s, prev) => {
     if (
       s.lessonId !== prev.lessonId ||
+      s.lessonOpenedAt !== prev.lessonOpenedAt ||
+      s.lessonVisited !== prev.lessonVisited ||
       s.current !== prev.current ||
       s.measurements !== prev.measurements ||
       s.problemKey !== prev.problemKey ||

@@ -1,15 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { createLooplabStore } from './createStore.ts';
-import { currentKey, measurementKey } from './measureSlice.ts';
-import type { Measurer } from './types.ts';
+import { memoryRecords } from './recordStorage.ts';
+import {
+  currentKey,
+  LONG_REFINE_SAMPLES,
+  measurementKey,
+  PEAK_RECORD_ID,
+  REFINE_IDLE_MS,
+  REFINE_PAIRS_PER_ROUND,
+  REFINE_SAMPLES,
+} from './measureSlice.ts';
+import type { Measurer, PeakRecord, RefineSamples } from './types.ts';
 
 interface Call {
   problemText: string;
   scheduleText: string;
-  long: boolean;
   threads?: number;
-  onProgress?: (f: number) => void;
   resolve(gflops: number): void;
+  reject(error: unknown): void;
+}
+
+interface RefineCall {
+  scheduleText: string;
+  pairs: number;
+  /** Answers with these kernel and reference seconds per call (flops 2e6, reference flops 1e7). */
+  resolve(kernelSeconds: number[], referenceSeconds: number[]): void;
   reject(error: unknown): void;
 }
 
@@ -17,8 +32,9 @@ interface Call {
 const KERNEL_BYTES = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
 
 /** A measurer whose calls wait until the test settles them. */
-function fakeMeasurer(opts: { xnnpack?: boolean; threadSupport?: Measurer['threadSupport'] } = {}) {
+function fakeMeasurer(opts: { xnnpack?: boolean; threadSupport?: Measurer['threadSupport']; refine?: boolean } = {}) {
   const calls: Call[] = [];
+  const refines: RefineCall[] = [];
   const peaks: { resolve(v: number): void; reject(e: unknown): void }[] = [];
   const xnn: string[] = [];
   const measurer: Measurer = {
@@ -27,9 +43,7 @@ function fakeMeasurer(opts: { xnnpack?: boolean; threadSupport?: Measurer['threa
         calls.push({
           problemText,
           scheduleText,
-          long: !!options.long,
           threads: options.threads,
-          onProgress: options.onProgress,
           resolve: (gflops) =>
             resolve({ gflops, gflopsMedian: gflops * 0.9, correct: true, maxError: 0, kernelBytes: KERNEL_BYTES }),
           reject,
@@ -41,16 +55,44 @@ function fakeMeasurer(opts: { xnnpack?: boolean; threadSupport?: Measurer['threa
     },
   };
   if (opts.threadSupport) measurer.threadSupport = opts.threadSupport;
+  if (opts.refine) {
+    measurer.refine = (_problemText, scheduleText, options) =>
+      new Promise<RefineSamples>((resolve, reject) => {
+        refines.push({
+          scheduleText,
+          pairs: options.pairs,
+          resolve: (kernelSeconds, referenceSeconds) =>
+            resolve({ kernelSeconds, referenceSeconds, flops: 2e6, referenceFlops: 1e7, threads: 1 }),
+          reject,
+        });
+      });
+  }
   if (opts.xnnpack) {
     measurer.xnnpack = async (problemText) => {
       xnn.push(problemText);
       return 42;
     };
   }
-  return { measurer, calls, peaks, xnn };
+  return { measurer, calls, peaks, xnn, refines };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
+const idle = () => new Promise((r) => setTimeout(r, REFINE_IDLE_MS + 30));
+
+/** Answers refine calls until none is pending: kernel samples `kernel` s, reference samples `reference` s. */
+async function answerRefines(f: ReturnType<typeof fakeMeasurer>, kernel: number, reference: number, rounds: number) {
+  for (let i = 0; i < rounds; i++) {
+    const call = f.refines.at(-1);
+    if (!call) throw new Error('no refine call pending');
+    f.refines.length = 0;
+    call.resolve(
+      Array.from({ length: call.pairs }, () => kernel),
+      Array.from({ length: call.pairs + 1 }, () => reference),
+    );
+    await tick();
+    await tick();
+  }
+}
 
 describe('measurement orchestration', () => {
   it('measures nothing without a measurer', () => {
@@ -82,7 +124,7 @@ describe('measurement orchestration', () => {
     expect(s.getState().peak.status).toBe('measuring');
     f.peaks[0].resolve(100);
     await tick();
-    expect(s.getState().peak).toEqual({ status: 'done', gflops: 100 });
+    expect(s.getState().peak).toMatchObject({ status: 'done', gflops: 100, stored: false });
 
     s.getState().act('down'); // same schedule: cached, nothing measured
     expect(f.calls).toHaveLength(1);
@@ -210,26 +252,122 @@ describe('measurement orchestration', () => {
     expect(f.xnn).toEqual([pk, s.getState().problemKey]);
   });
 
-  it('a long run re-measures the current schedule with progress', async () => {
-    const f = fakeMeasurer();
+  it('refines the quick figure once the page is idle: kernel time relative to the reference, scaled by the peak', async () => {
+    const f = fakeMeasurer({ refine: true });
     const s = createLooplabStore({ measurer: f.measurer });
     const key = currentKey(s.getState());
+    f.calls[0].resolve(7);
+    await tick();
+    expect(s.getState().measurements[key]).toMatchObject({ stage: 'quick', gflops: 7, quickGflops: 7 });
+    f.peaks[0].resolve(100);
+    await tick();
+    expect(f.refines).toHaveLength(0); // not before the page has been idle
+    await idle();
+    expect(f.refines).toHaveLength(1);
+    expect(f.refines[0]).toMatchObject({ scheduleText: 'm:256 n:256 k:256', pairs: REFINE_PAIRS_PER_ROUND });
+    // The reference (1e7 flops) runs at the peak, 100 GFLOPS, when its call takes 1e-4 s; here the
+    // kernel takes twice a reference call: 2e6 flops in 2e-4 s = 10 GFLOPS.
+    await answerRefines(f, 2e-3, 1e-3, 1);
+    expect(s.getState().measurements[key]).toMatchObject({ stage: 'quick', gflops: 7 });
+    expect(s.getState().measurements[key].refining?.relative).toEqual([2, 2]);
+    await answerRefines(f, 2e-3, 1e-3, REFINE_SAMPLES / REFINE_PAIRS_PER_ROUND - 1);
+    const m = s.getState().measurements[key];
+    expect(m).toMatchObject({ stage: 'refined', samples: REFINE_SAMPLES, quickGflops: 7 });
+    expect(m.gflops).toBeCloseTo(10, 6);
+    expect(m.interval?.low).toBeCloseTo(10, 6);
+    expect(m.refining).toBeUndefined();
+    expect(s.getState().machineNoise?.spread).toBe(0);
+    await tick();
+    expect(f.refines).toHaveLength(0); // refined: nothing more to do
+  });
+
+  it('a burst of load slowing kernel and reference alike widens the interval, not the figure', async () => {
+    const f = fakeMeasurer({ refine: true });
+    const s = createLooplabStore({ measurer: f.measurer });
+    const key = currentKey(s.getState());
+    f.calls[0].resolve(7);
+    await tick();
+    f.peaks[0].resolve(100);
+    await idle();
+    // Rounds 2 and 3 run while the machine is three times slower: both kernels take 3x as long.
+    await answerRefines(f, 2e-3, 1e-3, 1);
+    await answerRefines(f, 6e-3, 3e-3, 2);
+    await answerRefines(f, 2e-3, 1e-3, 3);
+    const m = s.getState().measurements[key];
+    expect(m.stage).toBe('refined');
+    expect(m.gflops).toBeCloseTo(10, 6);
+    // The reference's samples say the machine was busy.
+    expect(s.getState().machineNoise!.spread).toBeGreaterThan(0.5);
+  });
+
+  it('a kernel slower only in some samples is a spread, reported as the interval', async () => {
+    const f = fakeMeasurer({ refine: true });
+    const s = createLooplabStore({ measurer: f.measurer });
+    const key = currentKey(s.getState());
+    f.calls[0].resolve(7);
+    await tick();
+    f.peaks[0].resolve(100);
+    await idle();
+    await answerRefines(f, 2e-3, 1e-3, 4);
+    await answerRefines(f, 4e-3, 1e-3, 2);
+    const m = s.getState().measurements[key];
+    expect(m.gflops).toBeCloseTo(10, 6);
+    expect(m.interval!.low).toBeCloseTo(5, 6);
+    expect(m.interval!.high).toBeCloseTo(10, 6);
+  });
+
+  it('a newer action goes first: the older schedule stops refining and resumes when it comes back', async () => {
+    const f = fakeMeasurer({ refine: true });
+    const s = createLooplabStore({ measurer: f.measurer });
+    const key0 = currentKey(s.getState());
+    f.calls[0].resolve(7);
+    await tick();
+    f.peaks[0].resolve(100);
+    await idle();
+    await answerRefines(f, 2e-3, 1e-3, 1); // one round of the first schedule done, the next asked
+    expect(f.refines).toHaveLength(1);
+    s.getState().act('split_4');
+    const key1 = currentKey(s.getState());
+    expect(s.getState().measurements[key1].status).toBe('queued');
+    await answerRefines(f, 2e-3, 1e-3, 1); // the round in flight ends...
+    expect(f.calls).toHaveLength(2); // ...and the new schedule's quick figure comes next
+    expect(f.refines).toHaveLength(0);
+    f.calls[1].resolve(5);
+    await tick();
+    expect(f.refines).toHaveLength(0); // refining waits for the page to be idle again
+    s.getState().undo();
+    await idle();
+    expect(f.refines).toHaveLength(1);
+    expect(f.refines[0].scheduleText).toBe('m:256 n:256 k:256');
+    await answerRefines(f, 2e-3, 1e-3, REFINE_SAMPLES / REFINE_PAIRS_PER_ROUND - 2);
+    expect(s.getState().measurements[key0]).toMatchObject({ stage: 'refined', samples: REFINE_SAMPLES });
+  });
+
+  it('a long run refines the current schedule again with more samples and progress', async () => {
+    const f = fakeMeasurer({ refine: true });
+    const s = createLooplabStore({ measurer: f.measurer });
+    const key = currentKey(s.getState());
+    f.calls[0].resolve(10);
+    await tick();
+    f.peaks[0].resolve(100);
+    await tick();
     s.getState().startLongRun();
     expect(s.getState().longRun).toEqual({ key, progress: 0 });
-    f.calls[0].resolve(10); // the short one first
     await tick();
-    expect(f.calls[1].long).toBe(true);
-    f.calls[1].onProgress?.(0.5);
-    expect(s.getState().longRun).toEqual({ key, progress: 0.5 });
-    expect(s.getState().measurements[key].gflops).toBe(10);
-    f.calls[1].resolve(12);
-    await tick();
-    expect(s.getState().measurements[key]).toMatchObject({ status: 'done', gflops: 12, long: true });
+    expect(f.refines).toHaveLength(1); // a long run does not wait for idleness
+    await answerRefines(f, 2e-3, 1e-3, 1);
+    expect(s.getState().longRun).toEqual({ key, progress: REFINE_PAIRS_PER_ROUND / LONG_REFINE_SAMPLES });
+    await answerRefines(f, 2e-3, 1e-3, LONG_REFINE_SAMPLES / REFINE_PAIRS_PER_ROUND - 1);
+    expect(s.getState().measurements[key]).toMatchObject({
+      stage: 'refined',
+      long: true,
+      samples: LONG_REFINE_SAMPLES,
+    });
     expect(s.getState().longRun).toBeNull();
   });
 
   it('a long run for a schedule that is no longer current is dropped; a failed one keeps the figure', async () => {
-    const f = fakeMeasurer();
+    const f = fakeMeasurer({ refine: true });
     const s = createLooplabStore({ measurer: f.measurer });
     const key = currentKey(s.getState());
     s.getState().startLongRun();
@@ -237,20 +375,115 @@ describe('measurement orchestration', () => {
     f.calls[0].resolve(10);
     await tick();
     expect(s.getState().longRun).toBeNull();
-    expect(f.calls[1].long).toBe(false);
     f.calls[1].resolve(11);
     await tick();
     s.getState().undo();
+    f.peaks[0].resolve(100);
+    await tick();
     s.getState().startLongRun();
-    f.peaks[0].resolve(1);
     await tick();
-    const long = f.calls.find((c) => c.long);
-    expect(long).toBeDefined();
-    long!.reject(new Error('worker gone'));
+    expect(f.refines).toHaveLength(1);
+    f.refines[0].reject(new Error('worker gone'));
     await tick();
-    expect(s.getState().measurements[key]).toMatchObject({ status: 'done', gflops: 10 });
+    await tick();
+    expect(s.getState().measurements[key]).toMatchObject({ status: 'done', gflops: 10, stage: 'quick' });
     expect(s.getState().longRun).toBeNull();
     expect(s.getState().notices.at(-1)?.text).toBe('the long run failed: worker gone');
+  });
+
+  it('keeps the peak per device: a kept one is used, a missing one measured and kept', async () => {
+    const storage = memoryRecords<PeakRecord>('id');
+    const f = fakeMeasurer();
+    const s = createLooplabStore({ measurer: f.measurer, peakStorage: storage });
+    expect(s.getState().peak.status).toBe('loading');
+    f.calls[0].resolve(7);
+    await tick();
+    await tick();
+    expect(f.peaks).toHaveLength(1);
+    f.peaks[0].resolve(40);
+    await tick();
+    await tick();
+    expect(storage.records.get(PEAK_RECORD_ID)).toMatchObject({ id: PEAK_RECORD_ID, gflops: 40 });
+
+    const g = fakeMeasurer();
+    const t = createLooplabStore({ measurer: g.measurer, peakStorage: storage });
+    g.calls[0].resolve(7);
+    await tick();
+    await tick();
+    expect(g.peaks).toHaveLength(0);
+    expect(t.getState().peak).toMatchObject({ status: 'done', gflops: 40, stored: true });
+    t.getState().remeasurePeak();
+    await tick();
+    expect(g.peaks).toHaveLength(1);
+    g.peaks[0].resolve(44);
+    await tick();
+    await tick();
+    expect(t.getState().peak).toMatchObject({ status: 'done', gflops: 44, stored: false });
+    expect(storage.records.get(PEAK_RECORD_ID)).toMatchObject({ gflops: 44 });
+  });
+
+  it('a damaged kept peak is reported and measured again; nothing crashes', async () => {
+    for (const damaged of [
+      'garbage',
+      { gflops: 'fast', measuredAt: 1 },
+      { gflops: -3, measuredAt: 1 },
+      { gflops: 30 },
+    ]) {
+      const storage = memoryRecords<PeakRecord>('id');
+      storage.records.set(PEAK_RECORD_ID, damaged);
+      const f = fakeMeasurer();
+      const s = createLooplabStore({ measurer: f.measurer, peakStorage: storage });
+      f.calls[0].resolve(7);
+      await tick();
+      await tick();
+      expect(
+        s
+          .getState()
+          .notices.map((n) => n.text)
+          .join('\n'),
+      ).toMatch(/the peak kept for this device is damaged \(.+\); it is measured again/);
+      expect(f.peaks).toHaveLength(1);
+      f.peaks[0].resolve(33);
+      await tick();
+      await tick();
+      expect(storage.records.get(PEAK_RECORD_ID)).toMatchObject({ gflops: 33 });
+    }
+  });
+
+  it('a new peak rescales the refined figures', async () => {
+    const f = fakeMeasurer({ refine: true });
+    const s = createLooplabStore({ measurer: f.measurer });
+    const key = currentKey(s.getState());
+    f.calls[0].resolve(7);
+    await tick();
+    f.peaks[0].resolve(100);
+    await idle();
+    await answerRefines(f, 2e-3, 1e-3, REFINE_SAMPLES / REFINE_PAIRS_PER_ROUND);
+    expect(s.getState().measurements[key].gflops).toBeCloseTo(10, 6);
+    s.getState().remeasurePeak();
+    await tick();
+    f.peaks[1].resolve(50);
+    await tick();
+    expect(s.getState().measurements[key].gflops).toBeCloseTo(5, 6);
+  });
+
+  it('bandwidth is asked for once, after the peak', async () => {
+    const f = fakeMeasurer();
+    let asked = 0;
+    f.measurer.bandwidth = async () => {
+      asked++;
+    };
+    const s = createLooplabStore({ measurer: f.measurer });
+    f.calls[0].resolve(7);
+    await tick();
+    expect(asked).toBe(0);
+    f.peaks[0].resolve(100);
+    await tick();
+    await tick();
+    s.getState().act('split_2');
+    f.calls[1].resolve(7);
+    await tick();
+    expect(asked).toBe(1);
   });
 
   it('keys a parallel schedule by its threads, and only a parallel one', () => {

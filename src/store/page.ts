@@ -8,9 +8,13 @@ import { indexedDbSessions } from './sessions.ts';
 import { PROGRESS_DB, PROGRESS_STORE, type LessonProgress } from '../teach/progress.ts';
 import { indexedDbRecords } from './recordStorage.ts';
 import { isDefaultBase, type ResolvedSnapshot } from './snapshot.ts';
-import type { AgentDriver } from './types.ts';
+import type { AgentDriver, PeakRecord } from './types.ts';
 import { parseHash, snapshotHash, syncLessonQuery, syncWithUrl, teacherLinkStart } from './url.ts';
 import { createWorkerMeasurer } from './workerMeasurer.ts';
+
+/** Where the page keeps the machine's peak, once per device (see measureSlice.ts). */
+export const PEAK_DB = 'looplab-machine';
+export const PEAK_STORE = 'peak';
 
 export interface PageStore {
   store: LooplabStore;
@@ -58,6 +62,7 @@ export function createPageStore(win: Window = window): PageStore {
         : undefined,
     teacher: link.teacher,
     progress: indexedDbRecords<LessonProgress>(PROGRESS_DB, PROGRESS_STORE, 'lessonId'),
+    peakStorage: indexedDbRecords<PeakRecord>(PEAK_DB, PEAK_STORE, 'id'),
   });
   for (const error of link.errors) store.getState().notify('error', error);
   const stopUrl = syncWithUrl(store, win);

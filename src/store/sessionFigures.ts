@@ -19,23 +19,30 @@ type FiguresState = Pick<
   'states' | 'log' | 'measurements' | 'problemKey' | 'threadsChosen' | 'threadSupport'
 >;
 
+/** A schedule's figure in this session (refined once refined), read at the page's thread count. */
+export function scheduleFigure(
+  s: Pick<FiguresState, 'measurements' | 'problemKey' | 'threadsChosen' | 'threadSupport'>,
+  text: string,
+): ScheduleFigure {
+  const m = s.measurements[measurementKey(s.problemKey, text, stateThreads(s))];
+  const done = m?.status === 'done' && typeof m.gflops === 'number' && Number.isFinite(m.gflops);
+  return {
+    schedule: text,
+    gflops: done ? (m.gflops as number) : null,
+    threads: done ? (m.threads ?? 1) : 1,
+    correct: m?.correct ?? null,
+  };
+}
+
 /** Each distinct schedule of the history (up to its end), in order, with its figure. */
 export function sessionFigures(s: FiguresState): ScheduleFigure[] {
-  const threads = stateThreads(s);
   const seen = new Set<string>();
   const out: ScheduleFigure[] = [];
   for (const state of s.states.slice(0, s.log.length + 1)) {
     const text = printSchedule(state.schedule);
     if (seen.has(text)) continue;
     seen.add(text);
-    const m = s.measurements[measurementKey(s.problemKey, text, threads)];
-    const done = m?.status === 'done' && typeof m.gflops === 'number';
-    out.push({
-      schedule: text,
-      gflops: done ? (m.gflops as number) : null,
-      threads: done ? (m.threads ?? 1) : 1,
-      correct: m?.correct ?? null,
-    });
+    out.push(scheduleFigure(s, text));
   }
   return out;
 }

@@ -3,7 +3,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { LabService } from './agentLabTypes.ts';
 import type { SessionStorage } from './sessions.ts';
 import type { ResolvedSnapshot } from './snapshot.ts';
-import type { AgentDriver, LooplabState, Measurer } from './types.ts';
+import type { AgentDriver, LooplabState, Measurer, PeakStorage } from './types.ts';
 
 export type SetState = StoreApi<LooplabState>['setState'];
 export type GetState = StoreApi<LooplabState>['getState'];
@@ -12,6 +12,8 @@ export interface SliceDeps {
   /** The state the store starts in (checked). */
   initial: ResolvedSnapshot;
   measurer?: Measurer;
+  /** Where the peak is kept per device; without it the peak is measured on every load. */
+  peakStorage?: PeakStorage;
   persistence?: SessionStorage;
   /** The agent (its worker in the page); without it the agent is unavailable. */
   agent?: AgentDriver;

@@ -110,10 +110,53 @@ export interface ScheduleMeasurement {
   compileMs?: number;
   /** Why it failed or is incorrect, in words. */
   error?: string;
-  /** Measured with the long run (more samples). */
+  /** Refined with the long run (more samples). */
   long?: boolean;
   /** Threads the kernel ran on (a schedule with a parallel loop, on a cross-origin isolated page). */
   threads?: number;
+  /**
+   * `quick`: `gflops` is the first, provisional figure; `refined`: `gflops` is the median over
+   * samples interleaved with the reference kernel, `interval` its spread (absent before a figure).
+   */
+  stage?: 'quick' | 'refined';
+  /** The quick figure, kept after refinement. */
+  quickGflops?: number | null;
+  /** The refined figure's 95% confidence interval of the median, GFLOPS. */
+  interval?: { low: number; high: number };
+  /** Kernel samples behind the refined figure. */
+  samples?: number;
+  /** When the refined figure was completed (ms since the epoch). */
+  refinedAt?: number;
+  /** A refinement under way: samples so far of the kernel relative to the reference, and how many it takes. */
+  refining?: { relative: number[]; referenceSeconds: number[]; target: number; long: boolean };
+  /** Why refining failed (it is not tried again until a long run asks). */
+  refineError?: string;
+  /** What the refined figure was computed from: kept so that a new peak rescales it. */
+  basis?: { relative: number[]; flops: number; referenceFlops: number; referenceSeconds: number };
+}
+
+/** The refine samples' source: one call of the worker (see src/workers/kernel/protocol.ts KernelRefinement). */
+export interface RefineSamples {
+  kernelSeconds: number[];
+  referenceSeconds: number[];
+  flops: number;
+  referenceFlops: number;
+  threads: number;
+}
+
+/** The machine's SIMD peak as kept per device (IndexedDB in the page). */
+export interface PeakRecord {
+  /** `peak-1t`: the peak on one thread (the page measures no other). */
+  id: string;
+  gflops: number;
+  /** When it was measured (ms since the epoch). */
+  measuredAt: number;
+}
+
+/** Where the peak is kept (src/store/recordStorage.ts: IndexedDB in the page, memory in tests). Reads return raw values. */
+export interface PeakStorage {
+  get(id: string): Promise<unknown>;
+  put(record: PeakRecord): Promise<void>;
 }
 
 /** What the store needs from the runtime (the worker client in the page, a fake in tests). */
@@ -121,7 +164,7 @@ export interface Measurer {
   measure(
     problemText: string,
     scheduleText: string,
-    options?: { long?: boolean; onProgress?: (fraction: number) => void; threads?: number },
+    options?: { threads?: number },
   ): Promise<{
     threads?: number;
     gflops: number | null;
@@ -135,15 +178,45 @@ export interface Measurer {
     reason?: string;
   }>;
   peak(): Promise<number>;
+  /**
+   * Samples of a measured (and correct) kernel interleaved with the reference kernel; without it
+   * figures stay quick.
+   */
+  refine?(
+    problemText: string,
+    scheduleText: string,
+    options: { threads?: number; pairs: number },
+  ): Promise<RefineSamples>;
+  /**
+   * Measures the memory bandwidth once per page (the store asks after the peak); the measurer
+   * publishes it itself, and its failure only leaves the roofline's memory line out.
+   */
+  bandwidth?(): Promise<unknown>;
   /** XNNPACK (tfjs-backend-wasm) GFLOPS for matmul-shaped problems, null otherwise. */
   xnnpack?(problemText: string): Promise<number | null>;
   /** Whether its kernels can run on threads (default: no shared memory, one processor). */
   threadSupport?: ThreadSupport;
 }
 
+/** A schedule whose refined figure something (a lesson's comparison) waits for. */
+export interface RefineNeed {
+  scheduleText: string;
+  /** Its refined figure must be at least this recent (ms since the epoch). */
+  after: number;
+}
+
 export interface MeasureSlice {
   measurements: Record<string, ScheduleMeasurement>;
-  peak: { status: MeasureStatus; gflops?: number; error?: string };
+  /**
+   * The machine's one-thread SIMD peak: kept per device (`stored`, with the time it was measured)
+   * or measured now; `loading` while the stored one is read.
+   */
+  peak: { status: MeasureStatus | 'loading'; gflops?: number; error?: string; measuredAt?: number; stored?: boolean };
+  /**
+   * How noisy the machine is now: the spread of the reference kernel's recent samples (0.03 = ±3%),
+   * or null before any refinement.
+   */
+  machineNoise: { spread: number; samples: number } | null;
   /** Per problemKey. */
   xnnpack: Record<string, { status: MeasureStatus; gflops?: number | null; error?: string }>;
   /** Progress of the long run of the current schedule, 0..1, or null when none runs. */
@@ -156,8 +229,12 @@ export interface MeasureSlice {
   setThreads(threads: number | null): void;
   /** Measures the current schedule if it has no measurement (the store calls it on every change). */
   measureCurrent(): void;
-  /** Measures the current schedule again with more samples, for a stable figure. */
+  /** Refines the current schedule again with more samples, for a steadier figure. */
   startLongRun(): void;
+  /** Measures the peak again and keeps the new figure for this device. */
+  remeasurePeak(): void;
+  /** Schedules (of the current problem) to refine after the current one, e.g. a lesson's comparisons. */
+  wantRefined(needs: RefineNeed[]): void;
 }
 
 // ---------------------------------------------------------------- ui, sessions, compare
@@ -247,6 +324,10 @@ export interface AgentSlice {
 export interface LessonSlice {
   /** The open lesson (src/teach/lessons.ts), or null. */
   lessonId: string | null;
+  /** When the lesson was opened (ms since the epoch): only figures refined since count for its tasks. */
+  lessonOpenedAt: number;
+  /** The schedules visited since the lesson was opened: only their figures count for its tasks. */
+  lessonVisited: string[];
   /** The teacher's link options: what is fixed, hidden or presented (src/teach/teacherLink.ts). */
   teacher: TeacherOptions;
   /** Large type and a high-contrast theme. */

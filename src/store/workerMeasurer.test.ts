@@ -3,14 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelMeasurement as Measurement, XnnpackResult } from '../workers/kernel/protocol.ts';
 import type { KernelClient } from '../workers/kernel/client.ts';
-import {
-  clientOptionsFromSearch,
-  createMachineFacts,
-  createWorkerMeasurer,
-  LONG_RUN_OPTIONS,
-  longRunTimeLimitMs,
-  QUICK_OPTIONS,
-} from './workerMeasurer.ts';
+import { clientOptionsFromSearch, createMachineFacts, createWorkerMeasurer, QUICK_OPTIONS } from './workerMeasurer.ts';
 
 /** Stand-in bytes of a measured kernel module. */
 const KERNEL_BYTES = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
@@ -31,6 +24,10 @@ function fakeClient(overrides: Partial<KernelClient> = {}) {
       calls.push(args);
       return measurement;
     },
+    refine: async (...args: unknown[]) => {
+      calls.push(['refine', ...args]);
+      return { kernelSeconds: [1], referenceSeconds: [1, 1], flops: 2, referenceFlops: 1, threads: 1 };
+    },
     peak: async () => 50,
     bandwidth: async () => 4e10,
     xnnpack: async (): Promise<XnnpackResult | null> => ({ gflops: 30, gflopsMedian: 28, correct: true }),
@@ -43,7 +40,7 @@ function fakeClient(overrides: Partial<KernelClient> = {}) {
 }
 
 describe('createWorkerMeasurer', () => {
-  it('measures short runs with the defaults and long runs with more samples, a raised limit and progress', async () => {
+  it('measures quick figures with the quick options and hands refining to the client', async () => {
     const { client, calls } = fakeClient();
     const m = createWorkerMeasurer(client, createMachineFacts());
     expect(await m.measure('p', 's')).toMatchObject({
@@ -54,9 +51,10 @@ describe('createWorkerMeasurer', () => {
       kernelBytes: KERNEL_BYTES,
     });
     expect(calls[0]).toEqual(['p', 's', { ...QUICK_OPTIONS, threads: 1 }]);
-    const onProgress = () => {};
-    await m.measure('p', 's', { long: true, onProgress, threads: 3 });
-    expect(calls[1]).toEqual(['p', 's', { ...LONG_RUN_OPTIONS, threads: 3 }, { timeLimitMs: 30_000, onProgress }]);
+    await m.measure('p', 's', { threads: 3 });
+    expect(calls[1]).toEqual(['p', 's', { ...QUICK_OPTIONS, threads: 3 }]);
+    expect(await m.refine!('p', 's', { threads: 2, pairs: 3 })).toMatchObject({ flops: 2, referenceFlops: 1 });
+    expect(calls[2]).toEqual(['refine', 'p', 's', { threads: 2, pairs: 3 }]);
   });
 
   it('gives XNNPACK GFLOPS, null for other problems, and an error when its result is wrong', async () => {
@@ -71,7 +69,7 @@ describe('createWorkerMeasurer', () => {
     );
   });
 
-  it('measures the bandwidth once, after the peak; its failure leaves the peak standing', async () => {
+  it("publishes the bandwidth; its failure becomes the facts' error", async () => {
     let bandwidthCalls = 0;
     const facts = createMachineFacts();
     const seen: string[] = [];
@@ -85,8 +83,7 @@ describe('createWorkerMeasurer', () => {
       }).client,
       facts,
     );
-    expect(await m.peak()).toBe(50);
-    expect(await m.peak()).toBe(50);
+    expect(await m.bandwidth()).toBe(4e10);
     expect(bandwidthCalls).toBe(1);
     expect(facts.get().bandwidth).toEqual({ status: 'done', bytesPerSecond: 4e10 });
     expect(seen).toEqual(['measuring', 'done']);
@@ -96,7 +93,7 @@ describe('createWorkerMeasurer', () => {
       fakeClient({ bandwidth: async () => Promise.reject(new Error('out of memory')) }).client,
       failing,
     );
-    expect(await f.peak()).toBe(50);
+    await expect(f.bandwidth()).rejects.toThrow('out of memory');
     expect(failing.get().bandwidth).toEqual({ status: 'error', error: 'out of memory' });
   });
 });
@@ -115,10 +112,5 @@ describe('time limits', () => {
     ]) {
       expect(clientOptionsFromSearch(bad), bad).toEqual({});
     }
-  });
-
-  it('a long run gets three times the kernel limit, and at least the limit plus its budget', () => {
-    expect(longRunTimeLimitMs(10_000)).toBe(30_000);
-    expect(longRunTimeLimitMs(500)).toBe(2500);
   });
 });

@@ -2,10 +2,8 @@
 // store's Measurer interface. A timed-out kernel rejects with the client's WorkerTimeoutError
 // ("the kernel ran longer than 10 s; the worker was restarted"); the store turns it into a notice.
 //
-// Long runs time ~2 s of samples and post their progress from the worker; their time limit is
-// raised accordingly. XNNPACK loads tfjs in the worker on first use. After the peak, the memory
-// bandwidth is measured once for the roofline's memory line (published in `machineFacts`, since
-// the store's contract has no place for it).
+// Quick figures come from `measure`, refined ones from rounds of `refine` (the store runs them). XNNPACK loads tfjs in the worker on first use. After the peak, the memory
+// bandwidth (asked for once by the store) is published in `machineFacts` for the roofline's memory line.
 //
 // Debugging: `?kernel-time-limit-ms=800` in the page's URL lowers the kernel time limit, to see
 // what a runaway kernel does to the page (e.g. with #preset=matmul-1024).
@@ -16,31 +14,19 @@ import type { Measurer } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
 
 /**
- * Options of the measurement after every step: a quick figure, so that it is on screen soon after
- * the action. The kernel's check call is its first warm-up call (V8 starts tiering it up to
- * TurboFan then; 10 ms of calls are warm-up enough), then samples of >= 10 ms are taken for
- * 12 ms, at least one. A 30 ms kernel thus costs 2 calls; a long run (`b`) gives the stable
- * figure.
+ * Options of the measurement after every step: a quick, provisional figure, so that it is on
+ * screen soon after the action (the refined figure follows, see measureSlice.ts). The kernel's
+ * check call is its first warm-up call (V8 starts tiering it up then), 5 ms of calls finish the
+ * warm-up, then one sample of >= 5 ms is taken. A 30 ms kernel thus costs 2 calls.
  */
 export const QUICK_OPTIONS: KernelMeasureOptions = {
-  samples: 7,
-  minSampleMs: 10,
-  budgetMs: 12,
+  samples: 1,
+  minSampleMs: 5,
+  budgetMs: 5,
   minSamples: 1,
   minWarmupCalls: 1,
-  warmupMs: 10,
+  warmupMs: 5,
 };
-
-/** Time budget of a long run's samples (ms). */
-export const LONG_RUN_BUDGET_MS = 2000;
-
-/** Options of a long run: samples of >= 10 ms for ~2 s (capped at 1000), for a stable figure. */
-export const LONG_RUN_OPTIONS: KernelMeasureOptions = { samples: 1000, minSampleMs: 10, budgetMs: LONG_RUN_BUDGET_MS };
-
-/** A long run's time limit: three times the kernel limit, and at least its budget plus the limit. */
-export function longRunTimeLimitMs(kernelLimitMs: number): number {
-  return Math.max(3 * kernelLimitMs, kernelLimitMs + LONG_RUN_BUDGET_MS);
-}
 
 /** The URL parameter that lowers the kernel time limit (debugging and the runaway-kernel e2e test). */
 export const TIME_LIMIT_PARAM = 'kernel-time-limit-ms';
@@ -123,18 +109,7 @@ export function createWorkerMeasurer(
     facts,
     threadSupport,
     async measure(problemText, scheduleText, options = {}) {
-      const threads = options.threads ?? 1;
-      const m = options.long
-        ? await client.measure(
-            problemText,
-            scheduleText,
-            { ...LONG_RUN_OPTIONS, threads },
-            {
-              timeLimitMs: longRunTimeLimitMs(client.timeLimitMs),
-              onProgress: options.onProgress,
-            },
-          )
-        : await client.measure(problemText, scheduleText, { ...QUICK_OPTIONS, threads });
+      const m = await client.measure(problemText, scheduleText, { ...QUICK_OPTIONS, threads: options.threads ?? 1 });
       return {
         threads: m.threads,
         gflops: m.gflops,
@@ -148,12 +123,11 @@ export function createWorkerMeasurer(
         reason: m.reason,
       };
     },
-    async peak() {
-      const gflops = await client.peak();
-      // Once per page, right after the peak: the roofline's memory line. Its failure only
-      // leaves the line out (the roofline says so); the peak stands.
-      if (facts.get().bandwidth.status === 'queued') await bandwidth().catch(() => {});
-      return gflops;
+    refine(problemText, scheduleText, options) {
+      return client.refine(problemText, scheduleText, options);
+    },
+    peak() {
+      return client.peak();
     },
     bandwidth,
     async xnnpack(problemText) {

@@ -7,6 +7,7 @@ import { parseProblemText, problemText } from '../core/problem.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import {
   checkLesson,
+  CLOSE_IN_TIME_MS,
   lessonById,
   lessonStart,
   LESSONS,
@@ -43,7 +44,14 @@ interface Given {
   problemText?: string;
   /** Threads the current schedule ran on. */
   threads?: number;
+  /** The current schedule's figure is only the quick one (not refined yet). */
+  quick?: boolean;
+  /** When the current schedule's figure was refined (default REFINED_AT; the others' always is). */
+  currentAt?: number;
 }
+
+/** When the given figures were refined (ms since the epoch), after the lesson opened at 0. */
+const REFINED_AT = 1_000;
 
 function report(problemTextValue: string, scheduleText: string): KernelReport {
   const p = parseProblemText(problemTextValue);
@@ -58,17 +66,27 @@ function facts(l: Lesson, scheduleText: string, g: Given = {}): LessonFacts {
   const measuredBySchedule: LessonFacts['measuredBySchedule'] = {};
   const start = lessonStart(l).scheduleText;
   if (g.start !== undefined && g.start !== null)
-    measuredBySchedule[start] = { gflops: g.start, correct: true, report: report(text, start) };
+    measuredBySchedule[start] = {
+      gflops: g.start,
+      refinedAt: REFINED_AT,
+      quickGflops: g.start,
+      correct: true,
+      report: report(text, start),
+    };
   for (const [s, gf] of Object.entries(g.others ?? {})) {
     measuredBySchedule[printSchedule(parseSchedule(problem, s))] = {
       gflops: gf,
+      refinedAt: REFINED_AT,
+      quickGflops: gf,
       correct: true,
       report: report(text, s),
     };
   }
   if (g.measured !== false) {
     measuredBySchedule[current] = {
-      gflops: g.gflops ?? 1,
+      gflops: g.quick ? null : (g.gflops ?? 1),
+      refinedAt: g.quick ? null : (g.currentAt ?? REFINED_AT),
+      quickGflops: g.gflops ?? 1,
       correct: g.correct === undefined ? true : g.correct,
       report: report(text, scheduleText),
       threads: g.threads ?? 1,
@@ -82,7 +100,13 @@ function facts(l: Lesson, scheduleText: string, g: Given = {}): LessonFacts {
     measuredBySchedule,
     agent: g.agent === undefined ? null : g.agent,
     predictions: g.predictions ?? { made: 0, right: 0 },
+    since: 0,
   };
+}
+
+function canonical(l: Lesson, scheduleText: string): string {
+  const p = parseProblemText(l.problemText);
+  return printSchedule(parseSchedule(p, scheduleText));
 }
 
 function task(l: Lesson, id: string, f: LessonFacts): TaskCheck {
@@ -146,6 +170,41 @@ describe('loop order and stride', () => {
     expect(task(l(), 'worst-order', facts(l(), 'k n m')).state).toBe('done');
     expect(task(l(), 'worst-order', facts(l(), 'm n k')).state).toBe('todo');
     expect(task(l(), 'worst-order', facts(l(), 'n k m', { measured: false })).state).toBe('waiting');
+  });
+});
+
+describe('speed comparisons wait for refined figures measured close in time', () => {
+  const l = () => lesson('tiling');
+  const tiled = 'k:16 m n k:16 m:2 n:16';
+
+  it('a task fed a noisy quick figure neither ticks nor fails, and says it is measuring', () => {
+    // Quick figures far above and far below 1.1x the refined start: neither decides.
+    for (const quick of [100, 0.1]) {
+      const c = task(l(), 'speedup', facts(l(), tiled, { start: 10, gflops: quick, quick: true }));
+      expect(c.state).toBe('waiting');
+      expect(c.detail).toMatch(/^measuring…/);
+      expect(c.detail).toContain(`this schedule ≈ ${quick === 100 ? '100' : '0.100'} (quick)`);
+      expect(c.needs).toEqual([{ schedule: canonical(l(), tiled), after: 0 }]);
+    }
+    // Refined, the same task decides.
+    expect(task(l(), 'speedup', facts(l(), tiled, { start: 10, gflops: 12 })).state).toBe('done');
+    expect(task(l(), 'speedup', facts(l(), tiled, { start: 10, gflops: 10.5 })).state).toBe('todo');
+  });
+
+  it('waits for the start when it has no refined figure since the lesson opened', () => {
+    const c = task(l(), 'speedup', facts(l(), tiled, { gflops: 12 }));
+    expect(c.state).toBe('waiting');
+    expect(c.needs).toEqual([{ schedule: lessonStart(l()).scheduleText, after: 0 }]);
+  });
+
+  it('figures refined far apart in time are measured again, the older one', () => {
+    const later = REFINED_AT + CLOSE_IN_TIME_MS + 1;
+    const c = task(l(), 'speedup', facts(l(), tiled, { start: 10, gflops: 12, currentAt: later }));
+    expect(c.state).toBe('waiting');
+    expect(c.detail).toMatch(/^measuring… \(the start again/);
+    expect(c.needs).toEqual([{ schedule: lessonStart(l()).scheduleText, after: later - CLOSE_IN_TIME_MS }]);
+    const close = REFINED_AT + CLOSE_IN_TIME_MS;
+    expect(task(l(), 'speedup', facts(l(), tiled, { start: 10, gflops: 12, currentAt: close })).state).toBe('done');
   });
 });
 

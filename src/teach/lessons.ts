@@ -20,7 +20,15 @@ import { formatGflops } from '../core/format.ts';
 
 /** What the checks know of one measured schedule. */
 export interface MeasuredFacts {
+  /**
+   * The refined figure (median over samples interleaved with the reference kernel) measured since
+   * the lesson was opened, or null: tasks decide speeds only on it.
+   */
   gflops: number | null;
+  /** When the refined figure was completed (ms since the epoch), null without one. */
+  refinedAt?: number | null;
+  /** The quick, provisional figure (shown while waiting, never decides). */
+  quickGflops?: number | null;
   /** null while unknown (never checked). */
   correct: boolean | null;
   report: KernelReport | null;
@@ -48,7 +56,18 @@ export interface LessonFacts {
   measuredBySchedule: Record<string, MeasuredFacts>;
   agent: AgentFacts | null;
   predictions: { made: number; right: number };
+  /** When the lesson was opened (ms since the epoch): figures from before do not count. */
+  since?: number;
 }
+
+/** A schedule whose refined figure a task waits for, at least as recent as `after` (ms since the epoch). */
+export interface FigureNeed {
+  schedule: string;
+  after: number;
+}
+
+/** Two figures compared by a task must have been refined at most this far apart (ms). */
+export const CLOSE_IN_TIME_MS = 60_000;
 
 /** `unavailable`: the task can't be checked on this page (e.g. no agent); the detail says why. */
 export type TaskState = 'done' | 'todo' | 'waiting' | 'unavailable';
@@ -57,6 +76,8 @@ export interface TaskCheck {
   state: TaskState;
   /** A live reading of the facts the task looks at, in words. */
   detail: string;
+  /** While waiting: the refined figures the task waits for (the page measures them). */
+  needs?: FigureNeed[];
 }
 
 export interface LessonTask {
@@ -82,7 +103,8 @@ export interface Lesson {
 
 const done = (detail: string): TaskCheck => ({ state: 'done', detail });
 const todo = (detail: string): TaskCheck => ({ state: 'todo', detail });
-const waiting = (detail: string): TaskCheck => ({ state: 'waiting', detail });
+const waiting = (detail: string, needs?: FigureNeed[]): TaskCheck =>
+  needs && needs.length > 0 ? { state: 'waiting', detail, needs } : { state: 'waiting', detail };
 
 /** The lesson's problem and starting schedule, parsed (lessons are data; a broken one throws here, in tests). */
 export function lessonStart(lesson: Lesson): { problem: Problem; schedule: Schedule; scheduleText: string } {
@@ -104,6 +126,57 @@ function startText(lesson: Lesson): string {
 /** The GFLOPS of the lesson's starting schedule, if it was measured. */
 export function startGflops(facts: LessonFacts, lesson: Lesson): number | null {
   return facts.measuredBySchedule[startText(lesson)]?.gflops ?? null;
+}
+
+/**
+ * The refined figures of schedules `a` and `b`, measured close in time (CLOSE_IN_TIME_MS); or a
+ * "measuring…" check that names what it waits for (a quick figure never decides a comparison).
+ */
+export function compareFigures(
+  facts: LessonFacts,
+  a: { schedule: string; name: string },
+  b: { schedule: string; name: string },
+): { a: number; b: number } | TaskCheck {
+  const since = facts.since ?? 0;
+  const of = (x: { schedule: string }) => {
+    const m = facts.measuredBySchedule[x.schedule];
+    return m && m.gflops !== null && typeof m.refinedAt === 'number' && m.refinedAt >= since
+      ? { gflops: m.gflops, at: m.refinedAt }
+      : null;
+  };
+  const fa = of(a);
+  const fb = of(b);
+  const quick = (x: { schedule: string; name: string }) => {
+    const q = facts.measuredBySchedule[x.schedule]?.quickGflops;
+    return typeof q === 'number' ? `${x.name} ≈ ${formatGflops(q)} (quick)` : null;
+  };
+  if (!fa || !fb) {
+    const missing = [!fa ? a : null, !fb ? b : null].filter((x) => x !== null);
+    const quicks = missing.map(quick).filter((q) => q !== null);
+    return waiting(
+      `measuring… (waiting for refined figures of ${missing.map((x) => x.name).join(' and ')}${quicks.length > 0 ? `; ${quicks.join(', ')}` : ''})`,
+      missing.map((x) => ({ schedule: x.schedule, after: since })),
+    );
+  }
+  if (Math.abs(fa.at - fb.at) > CLOSE_IN_TIME_MS) {
+    const [older, newer] = fa.at < fb.at ? [a, fb] : [b, fa];
+    return waiting(`measuring… (${older.name} again, close in time to the other figure)`, [
+      { schedule: older.schedule, after: Math.max(since, newer.at - CLOSE_IN_TIME_MS) },
+    ]);
+  }
+  return { a: fa.gflops, b: fb.gflops };
+}
+
+/** The current schedule's refined figure, or a "measuring…" check waiting for it. */
+function currentFigure(facts: LessonFacts): number | TaskCheck {
+  const schedule = printSchedule(facts.current.schedule);
+  const since = facts.since ?? 0;
+  const m = facts.measuredBySchedule[schedule];
+  if (m && m.gflops !== null && typeof m.refinedAt === 'number' && m.refinedAt >= since) return m.gflops;
+  const q = m?.quickGflops;
+  return waiting(`measuring… (≈ ${typeof q === 'number' ? `${formatGflops(q)} GFLOPS, quick` : 'no figure yet'})`, [
+    { schedule, after: since },
+  ]);
 }
 
 /** Elements each tensor moves by when the innermost loop takes one step, by tensor name. */
@@ -148,7 +221,7 @@ function measuredOrWait(facts: LessonFacts): MeasuredFacts | TaskCheck {
   if (!facts.measured) return waiting('measuring the current schedule…');
   return facts.measured;
 }
-const isCheck = (x: MeasuredFacts | TaskCheck): x is TaskCheck => 'state' in x;
+const isCheck = <T extends object | number>(x: T | TaskCheck): x is TaskCheck => typeof x === 'object' && 'state' in x;
 
 function reportOrWait(facts: LessonFacts): KernelReport | TaskCheck {
   const m = measuredOrWait(facts);
@@ -171,16 +244,19 @@ function speedupTask(id: string, factor: number, hints: string[]): LessonTask {
     text: `Reach at least ${factor}× the GFLOPS of the starting schedule, with a correct kernel.`,
     hints,
     check(facts, lesson) {
-      const base = startGflops(facts, lesson);
-      if (base === null || base <= 0) {
-        return waiting('the starting schedule has no GFLOPS yet: go back to it (u) and let it be measured');
-      }
       const m = measuredOrWait(facts);
       if (isCheck(m)) return m;
       if (m.correct === false) return todo('the current kernel computes wrong values');
-      if (m.gflops === null) return waiting('the current kernel has no GFLOPS yet');
-      const ratio = m.gflops / base;
-      const reading = `${formatGflops(m.gflops)} GFLOPS = ${ratio.toFixed(1)}× the start (${formatGflops(base)})`;
+      const r = compareFigures(
+        facts,
+        { schedule: printSchedule(facts.current.schedule), name: 'this schedule' },
+        { schedule: startText(lesson), name: 'the start' },
+      );
+      if (isCheck(r)) return r;
+      const [now, base] = [r.a, r.b];
+      if (base <= 0) return waiting('the starting schedule has no GFLOPS');
+      const ratio = now / base;
+      const reading = `${formatGflops(now)} GFLOPS = ${ratio.toFixed(1)}× the start (${formatGflops(base)})`;
       return ratio >= factor ? done(reading) : todo(`${reading}; ${factor}× is ${formatGflops(base * factor)}`);
     },
   };
@@ -234,7 +310,10 @@ const loopOrder: Lesson = {
         if (!((s.A ?? 0) > 1 && (s.C ?? 0) > 1)) return todo(reading);
         const m = measuredOrWait(facts);
         if (isCheck(m)) return waiting(`${reading}; measuring…`);
-        return done(m.gflops !== null ? `${reading}: ${formatGflops(m.gflops)} GFLOPS` : reading);
+        if (m.correct === false) return done(`${reading}: the kernel computes wrong values`);
+        const g = currentFigure(facts);
+        if (isCheck(g)) return { ...g, detail: `${reading}; ${g.detail}` };
+        return done(`${reading}: ${formatGflops(g)} GFLOPS`);
       },
     },
   ],
@@ -354,22 +433,29 @@ const vectorize: Lesson = {
       text: 'Measure both: vectorizing along n is faster than along m.',
       hints: ['Visit a schedule vectorized along m and one vectorized along n; both stay measured.'],
       check(facts) {
+        // The fastest schedule along each variable; one with only a quick figure yet counts too,
+        // so that the task waits for its refined figure instead of forgetting it.
         const best = (v: string) => {
-          let g: number | null = null;
-          for (const m of Object.values(facts.measuredBySchedule)) {
-            if (m.report?.vectorizedVariable === v && m.correct !== false && m.gflops !== null)
-              g = Math.max(g ?? 0, m.gflops);
+          let pick: { schedule: string; g: number } | null = null;
+          for (const [schedule, m] of Object.entries(facts.measuredBySchedule)) {
+            const g = m.gflops ?? m.quickGflops ?? null;
+            if (m.report?.vectorizedVariable === v && m.correct !== false && g !== null && g > (pick?.g ?? -1))
+              pick = { schedule, g };
           }
-          return g;
+          return pick;
         };
         const n = best('n');
         const m = best('m');
         if (n === null || m === null)
-          return todo(
-            `measured: along n ${n === null ? 'not yet' : formatGflops(n)}, along m ${m === null ? 'not yet' : formatGflops(m)} GFLOPS`,
-          );
-        const reading = `best along n ${formatGflops(n)}, along m ${formatGflops(m)} GFLOPS`;
-        return n > m ? done(reading) : todo(`${reading}: try another order along n`);
+          return todo(`measured: along n ${n === null ? 'not yet' : 'yes'}, along m ${m === null ? 'not yet' : 'yes'}`);
+        const r = compareFigures(
+          facts,
+          { schedule: n.schedule, name: `along n (${n.schedule})` },
+          { schedule: m.schedule, name: `along m (${m.schedule})` },
+        );
+        if (isCheck(r)) return r;
+        const reading = `best along n ${formatGflops(r.a)}, along m ${formatGflops(r.b)} GFLOPS`;
+        return r.a > r.b ? done(reading) : todo(`${reading}: try another order along n`);
       },
     },
   ],
@@ -430,16 +516,25 @@ const registerTile: Lesson = {
         if (!r.tileReduction) return todo('the current tile fits the registers: ask for a bigger one first');
         const m = measuredOrWait(facts);
         if (isCheck(m)) return m;
-        if (m.gflops === null) return waiting('the current kernel has no GFLOPS yet');
+        const figure = (f: MeasuredFacts) => f.gflops ?? f.quickGflops ?? null;
         const good = Object.entries(facts.measuredBySchedule)
-          .filter(([, f]) => f.gflops !== null && f.report && !f.report.tileReduction && holds2x16(f.report))
-          .sort(([, a], [, b]) => (b.gflops ?? 0) - (a.gflops ?? 0))[0];
+          .filter(([, f]) => figure(f) !== null && f.report && !f.report.tileReduction && holds2x16(f.report))
+          .sort(([, a], [, b]) => (figure(b) ?? 0) - (figure(a) ?? 0))[0];
         const asked = requestedTile(facts.problem, facts.current.schedule).loops;
-        const reading = `asked ${asked}, ran ${loopsText(r.tileLoops)}: ${formatGflops(m.gflops)} GFLOPS`;
-        if (!good) return todo(`${reading}; no 2×16 tile measured yet to compare with`);
-        const g = good[1].gflops ?? 0;
+        const ran = `asked ${asked}, ran ${loopsText(r.tileLoops)}`;
+        if (!good) {
+          const g = currentFigure(facts);
+          if (isCheck(g)) return { ...g, detail: `${ran}; ${g.detail}` };
+          return todo(`${ran}: ${formatGflops(g)} GFLOPS; no 2×16 tile measured yet to compare with`);
+        }
+        const c = compareFigures(
+          facts,
+          { schedule: printSchedule(facts.current.schedule), name: 'this schedule' },
+          { schedule: good[0], name: `the 2×16 tile (${good[0]})` },
+        );
+        if (isCheck(c)) return { ...c, detail: `${ran}; ${c.detail}` };
         return done(
-          `${reading}; the 2×16 tile ${loopsText(good[1].report?.tileLoops ?? [])}: ${formatGflops(g)} GFLOPS (${(m.gflops / g).toFixed(2)}×)`,
+          `${ran}: ${formatGflops(c.a)} GFLOPS; the 2×16 tile ${loopsText(good[1].report?.tileLoops ?? [])}: ${formatGflops(c.b)} GFLOPS (${(c.a / c.b).toFixed(2)}×)`,
         );
       },
     },
@@ -627,10 +722,14 @@ const parallelLoops: Lesson = {
             'it ran on 1 thread: choose 2 or more in the performance panel (on a cross-origin isolated page)',
           );
         const serialText = printSchedule(facts.current.schedule).replace(PARALLEL_MARK, '');
-        const serial = facts.measuredBySchedule[serialText]?.gflops ?? null;
-        if (serial === null || serial <= 0 || r.measured.gflops === null)
-          return waiting(`measure ${serialText} (the same schedule on one thread) to compare with`);
-        const ratio = r.measured.gflops / serial;
+        const c = compareFigures(
+          facts,
+          { schedule: printSchedule(facts.current.schedule), name: 'this schedule' },
+          { schedule: serialText, name: `${serialText} (the same schedule on one thread)` },
+        );
+        if (isCheck(c)) return c;
+        if (c.b <= 0) return waiting(`${serialText} has no GFLOPS`);
+        const ratio = c.a / c.b;
         const reading = `${ratio.toFixed(2)}× on ${r.threads} threads, ${Math.round((100 * ratio) / r.threads)}% of the ideal ${r.threads}×`;
         return ratio >= 1.5 ? done(reading) : todo(reading);
       },

@@ -1,7 +1,7 @@
 // LoopTune's graph of the current loop nest, drawn and animated by the d3 view in graphView.ts.
 // The panel keeps loop ids across actions (core/graph.ts carryLoopIds) so the view can move,
 // grow and shrink the same loop node from one state to the next.
-import { useEffect, useRef } from 'react';
+import { useDeferredValue, useEffect, useRef } from 'react';
 import { buildLoopGraph, carryLoopIds, defaultLoopIds } from '../core/graph.ts';
 import type { Loop } from '../core/types.ts';
 import { useLooplab } from '../store/context.tsx';
@@ -12,7 +12,8 @@ import { Panel } from './Panel.tsx';
 export function GraphPanel() {
   const problem = useLooplab((s) => s.problem);
   const problemKey = useLooplab((s) => s.problemKey);
-  const current = useLooplab((s) => s.current);
+  // Drawn after the urgent update (the nest, the figure) is on screen, in a task of its own.
+  const current = useDeferredValue(useLooplab((s) => s.current));
   const svgRef = useRef<SVGSVGElement>(null);
   const viewRef = useRef<GraphView | null>(null);
   const idsRef = useRef<{ problemKey: string; loops: readonly Loop[]; ids: string[] } | null>(null);

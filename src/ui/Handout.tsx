@@ -6,10 +6,11 @@
 import { useEffect, useMemo } from 'react';
 import { explainChange } from '../core/explain.ts';
 import { printSchedule } from '../core/schedule.ts';
-import { useLooplab, useShallow } from '../store/context.tsx';
+import { useLooplab } from '../store/context.tsx';
 import { measurementKey, stateThreads } from '../store/measureSlice.ts';
-import { bestFigure, onThreads, sessionFigures } from '../store/sessionFigures.ts';
 import { BLANK, lessonStart, openLesson, worksheetQuestion } from '../store/lessons.ts';
+import { handoutFigures } from '../store/handout.ts';
+import { onThreads } from '../store/sessionFigures.ts';
 import { formatGflops } from '../core/format.ts';
 import { LessonText } from './LessonPanel.tsx';
 import { useLessonChecks } from './useLessonChecks.ts';
@@ -32,9 +33,14 @@ export function Handout() {
   const lesson = useLooplab(openLesson);
   const problem = useLooplab((s) => s.problem);
   const problemKey = useLooplab((s) => s.problemKey);
+  const states = useLooplab((s) => s.states);
+  const log = useLooplab((s) => s.log);
   const current = useLooplab((s) => s.current);
   const measurements = useLooplab((s) => s.measurements);
-  const progress = useLooplab((s) => (lesson ? s.lessonProgress[lesson.id] : undefined));
+  const lessonProgress = useLooplab((s) => s.lessonProgress);
+  const threadsChosen = useLooplab((s) => s.threadsChosen);
+  const threadSupport = useLooplab((s) => s.threadSupport);
+  const threads = useLooplab(stateThreads);
   const setHandoutOpen = useLooplab((s) => s.setHandoutOpen);
   const checks = useLessonChecks(lesson);
 
@@ -46,25 +52,22 @@ export function Handout() {
     return () => window.removeEventListener('keydown', onKey);
   }, [setHandoutOpen]);
 
-  // Recomputed only when one of them changes (sessionFigures returns new rows every call).
-  const figuresInput = useLooplab(
-    useShallow((s) => ({
-      states: s.states,
-      log: s.log,
-      measurements: s.measurements,
-      problemKey: s.problemKey,
-      threadsChosen: s.threadsChosen,
-      threadSupport: s.threadSupport,
-    })),
+  const figures = useMemo(
+    () =>
+      lesson
+        ? handoutFigures(
+            { problemKey, measurements, states, log, lessonProgress, threadsChosen, threadSupport },
+            lesson,
+          )
+        : null,
+    [lesson, problemKey, measurements, states, log, lessonProgress, threadsChosen, threadSupport],
   );
-  const rows = useMemo(() => sessionFigures(figuresInput), [figuresInput]);
-  const threads = useLooplab(stateThreads);
 
-  if (!lesson) return null;
+  if (!lesson || !figures) return null;
+  const { rows, best } = figures;
   const start = lessonStart(lesson);
   const currentText = printSchedule(current.schedule);
   const measured = (text: string) => measurements[measurementKey(problemKey, text, threads)];
-  const best = bestFigure(rows);
   let explanation: string[] = [];
   if (currentText !== start.scheduleText) {
     try {
@@ -178,20 +181,22 @@ export function Handout() {
           </thead>
           <tbody>
             {lesson.tasks.map((t, i) => {
-              const r = progress?.tasks[t.id];
+              const r = figures.tasks[i];
               const question = worksheetQuestion(lesson, t.id);
               return (
-                <tr key={t.id} data-testid={`handout-task-${t.id}`} data-done={r ? 'true' : 'false'}>
+                <tr key={t.id} data-testid={`handout-task-${t.id}`} data-done={r.done ? 'true' : 'false'}>
                   <td>
-                    <span aria-hidden="true">{r ? '☑' : '☐'} </span>
+                    <span aria-hidden="true">{r.done ? '☑' : '☐'} </span>
                     <LessonText text={t.text} />
                   </td>
                   <td data-testid="handout-question">{question && <QuestionText text={question} />}</td>
                   <td data-testid="handout-measured">
-                    {r ? (
+                    {r.done ? (
                       <>
                         done on <code>{r.schedule}</code>
-                        {r.gflops !== null && `, ${formatGflops(r.gflops)} GFLOPS ${taskThreads(r)}`}
+                        {r.gflops !== null
+                          ? `, ${formatGflops(r.gflops)} GFLOPS ${onThreads(r.threads)}`
+                          : ' (not measured in this session)'}
                       </>
                     ) : (
                       <>
@@ -209,10 +214,4 @@ export function Handout() {
       </section>
     </article>
   );
-}
-
-/** The threads a task's figure was measured on, or that they were not recorded (a parallel schedule's figure from an older record). */
-function taskThreads(r: { schedule: string; threads?: number }): string {
-  if (r.threads !== undefined) return onThreads(r.threads);
-  return r.schedule.includes('||') ? '(thread count not recorded)' : onThreads(1);
 }

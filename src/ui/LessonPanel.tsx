@@ -9,6 +9,7 @@ import { LessonProgress } from './LessonProgress.tsx';
 import { Panel } from './Panel.tsx';
 import { TeacherLinkBuilder } from './TeacherLinkBuilder.tsx';
 import { useLessonChecks } from './useLessonChecks.ts';
+import { scheduleFigure } from '../store/sessionFigures.ts';
 import { formatGflops } from '../core/format.ts';
 
 /** Lesson text with `code` in backquotes. */
@@ -22,6 +23,8 @@ const STATE_MARK: Record<TaskCheck['state'], string> = { done: '✓', todo: '○
 function TaskRow({ lesson, index, check }: { lesson: Lesson; index: number; check: TaskCheck }) {
   const task = lesson.tasks[index];
   const recorded = useLooplab((s) => s.lessonProgress[lesson.id]?.tasks[task.id] ?? null);
+  // The done schedule's figure in this session (one source with the panel and the handout).
+  const recordedGflops = useLooplab((s) => (recorded ? scheduleFigure(s, recorded.schedule).gflops : null));
   const [hints, setHints] = useState(0);
   const done = recorded !== null;
   return (
@@ -46,7 +49,7 @@ function TaskRow({ lesson, index, check }: { lesson: Lesson; index: number; chec
           <span className="lesson-task-was">
             {' '}
             · done on <code>{recorded.schedule}</code>
-            {recorded.gflops !== null ? ` at ${formatGflops(recorded.gflops)} GFLOPS` : ''}
+            {recordedGflops !== null ? ` (${formatGflops(recordedGflops)} GFLOPS)` : ''}
           </span>
         )}
       </p>

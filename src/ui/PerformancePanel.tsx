@@ -3,14 +3,23 @@
 // XNNPACK line for matmul- and convolution-shaped problems, a long run (`b`, handled by the page's keyboard module
 // through store.startLongRun) with its progress, GFLOPS over the action history (click a point to
 // jump there) and a roofline.
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { printSchedule } from '../core/schedule.ts';
 import { xnnpackOp } from '../core/xnnpackOp.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
-import { currentKey, MAX_PAGE_THREADS, measurementKey, stateThreads, threadsOff } from '../store/measureSlice.ts';
+import {
+  currentKey,
+  LONG_REFINE_SAMPLES,
+  MAX_PAGE_THREADS,
+  measurementKey,
+  STEADY_SPREAD,
+  stateThreads,
+  threadsOff,
+} from '../store/measureSlice.ts';
 import type { LooplabState, ScheduleMeasurement } from '../store/types.ts';
 import { machineFacts } from '../store/workerMeasurer.ts';
 import { formatGflops } from '../core/format.ts';
+import { formatSpread } from '../core/spread.ts';
 import { createHistoryChart, historyPoints, pointLabel, type HistoryChart, type HistoryModel } from './historyChart.ts';
 import { Panel } from './Panel.tsx';
 import { ScheduleText } from './ScheduleText.tsx';
@@ -51,7 +60,7 @@ function CorrectBadge({ m }: { m: ScheduleMeasurement }) {
 }
 
 function statusText(m: ScheduleMeasurement | undefined, longRunning: boolean): string {
-  if (longRunning) return 'long run: timing the kernel for about 2 s in the worker…';
+  if (longRunning) return `long run: refining with ${LONG_REFINE_SAMPLES} samples against the reference kernel…`;
   switch (m?.status ?? 'queued') {
     case 'queued':
       return 'waiting for the worker…';
@@ -64,11 +73,76 @@ function statusText(m: ScheduleMeasurement | undefined, longRunning: boolean): s
         m?.generateMs !== undefined && m.compileMs !== undefined
           ? ` (generated in ${m.generateMs.toFixed(1)} ms, compiled in ${m.compileMs.toFixed(1)} ms)`
           : '';
-      return m?.long
-        ? `long run: measured with ~2 s of samples${times}`
-        : `quick figure from the worker${times}; press b for a long run`;
+      if (m?.correct !== true) return `checked against the reference${times}`;
+      if (m.stage === 'refined')
+        return `refined: median of ${m.samples ?? '?'} samples, each timed between two samples of a reference kernel${times}; press b for a long run`;
+      if (m.refineError) return `quick figure only: refining failed (${m.refineError})${times}`;
+      const so = m.refining ? ` (${m.refining.relative.length} of ${m.refining.target} samples)` : '';
+      return `quick figure, provisional; refining against the reference kernel${so}${times}`;
     }
   }
+}
+
+/** How steady the machine is now: the spread of the reference kernel's latest samples. */
+function MachineNoise() {
+  const noise = useLooplab((s) => s.machineNoise);
+  if (!noise || !Number.isFinite(noise.spread)) {
+    return (
+      <p className="perf-noise muted" data-testid="machine-noise" data-state="unknown">
+        machine noise: not known until a figure is refined
+      </p>
+    );
+  }
+  const steady = noise.spread <= STEADY_SPREAD;
+  return (
+    <p
+      className="perf-noise"
+      data-testid="machine-noise"
+      data-state={steady ? 'steady' : 'busy'}
+      data-value={noise.spread}
+      title={`spread of the reference kernel's last ${noise.samples} samples (10th to 90th percentile)`}
+    >
+      <span className={steady ? 'badge badge-ok' : 'badge badge-warn'}>
+        {steady
+          ? `machine steady (${formatSpread(noise.spread)})`
+          : `machine busy: figures ${formatSpread(noise.spread)}`}
+      </span>{' '}
+      <span className="muted">
+        {steady
+          ? 'figures can be compared'
+          : 'other work on this computer slows the kernels unevenly; compare refined figures'}
+      </span>
+    </p>
+  );
+}
+
+/** When the peak was measured, and a button to measure it again. */
+function PeakSource({ peak }: { peak: LooplabState['peak'] }) {
+  const store = useLooplabStore();
+  const busy = peak.status === 'measuring' || peak.status === 'loading' || peak.status === 'queued';
+  const when =
+    peak.status === 'done' && peak.measuredAt !== undefined
+      ? `${peak.stored ? 'kept for this device, measured' : 'measured'} ${new Date(peak.measuredAt).toLocaleString()}`
+      : peak.status === 'loading'
+        ? 'reading the peak kept for this device…'
+        : busy
+          ? 'measuring…'
+          : '';
+  return (
+    <span className="perf-peak-source" data-testid="peak-source" data-stored={String(peak.stored === true)}>
+      {when}{' '}
+      <button
+        type="button"
+        className="lesson-small-btn"
+        data-testid="peak-remeasure"
+        disabled={busy}
+        onClick={() => store.getState().remeasurePeak()}
+        title="Measure the machine's peak again (for instance after closing other programs) and keep it for this device"
+      >
+        re-measure
+      </button>
+    </span>
+  );
 }
 
 /** How many threads parallel loops get: one per processor by default, or a chosen number; or why none. */
@@ -176,6 +250,8 @@ export function PerformancePanel() {
   const done = status === 'done' ? m : undefined;
   const gflops = done?.gflops ?? null;
   const median = done?.gflopsMedian ?? null;
+  const refined = done?.stage === 'refined';
+  const quick = gflops !== null && !refined;
   const peakGflops = peak.status === 'done' && peak.gflops !== undefined ? peak.gflops : null;
   const percent = gflops !== null && peakGflops ? (100 * gflops) / peakGflops : null;
   const xnnOp = useMemo(() => xnnpackOp(problem), [problem]);
@@ -196,29 +272,37 @@ export function PerformancePanel() {
       )}
       <div className="metrics">
         <div className="metric">
-          <div className="metric-label">this schedule (best)</div>
+          <div className="metric-label">this schedule</div>
           <div
-            className={`metric-value${status === 'measuring' || status === 'queued' ? ' is-pending' : ''}`}
+            className={`metric-value${status === 'measuring' || status === 'queued' ? ' is-pending' : ''}${quick ? ' is-quick' : ''}`}
             data-testid="gflops"
             data-value={gflops ?? ''}
+            data-stage={gflops !== null ? (done?.stage ?? 'quick') : ''}
             data-schedule={scheduleText}
           >
-            {gflops !== null ? formatGflops(gflops) : status === 'error' || done ? '–' : '…'}
-            <span className="unit"> GFLOPS</span>
+            {gflops !== null ? `${quick ? '≈ ' : ''}${formatGflops(gflops)}` : status === 'error' || done ? '–' : '…'}
+            <span className="unit"> GFLOPS{quick ? ' (quick)' : ''}</span>
           </div>
           <div className="metric-sub" data-testid="gflops-median" data-value={median ?? ''}>
-            median {median !== null ? formatGflops(median) : '–'}
+            {refined && done.interval ? (
+              <span data-testid="gflops-interval" data-low={done.interval.low} data-high={done.interval.high}>
+                median of {done.samples} samples, 95% within {formatGflops(done.interval.low)}–
+                {formatGflops(done.interval.high)}
+              </span>
+            ) : (
+              <>median {median !== null ? formatGflops(median) : '–'}</>
+            )}
             {done && (
               <span data-testid="threads-figure" data-value={done.threads ?? 1}>
                 {' '}
                 on {done.threads ?? 1} thread{(done.threads ?? 1) === 1 ? '' : 's'}
               </span>
             )}
-            {done?.long && (
+            {done?.long && refined && (
               <span
                 className="badge badge-info perf-long-badge"
                 data-testid="long-run-badge"
-                title="measured with ~2 s of samples"
+                title={`refined with ${done.samples} samples`}
               >
                 long run
               </span>
@@ -231,15 +315,20 @@ export function PerformancePanel() {
             {peakGflops !== null ? formatGflops(peakGflops) : peak.status === 'error' ? '–' : '…'}
             <span className="unit"> GFLOPS</span>
           </div>
+          <div className="metric-sub">
+            <PeakSource peak={peak} />
+          </div>
           <div className="metric-sub" data-testid="percent-of-peak" data-value={percent ?? ''}>
             {peak.status === 'error'
               ? `not measured: ${peak.error ?? 'unknown error'}`
               : percent !== null
-                ? `this schedule at ${percent < 10 ? percent.toFixed(1) : percent.toFixed(0)}% of peak`
+                ? `this schedule at ${quick ? '≈ ' : ''}${percent < 10 ? percent.toFixed(1) : percent.toFixed(0)}% of peak`
                 : ' '}
           </div>
         </div>
       </div>
+
+      <MachineNoise />
 
       <ThreadsControl />
 
@@ -278,7 +367,7 @@ export function PerformancePanel() {
           data-testid="long-run-button"
           onClick={() => store.getState().startLongRun()}
           disabled={longRunning}
-          title="Measure this schedule again with ~2 s of samples for a stable figure (key b)"
+          title={`Refine this schedule again with ${LONG_REFINE_SAMPLES} samples against the reference kernel (key b)`}
         >
           Long run <kbd>b</kbd>
         </button>
@@ -296,7 +385,7 @@ export function PerformancePanel() {
             <div className="perf-progress-bar" style={{ width: `${(longRun.progress * 100).toFixed(1)}%` }} />
           </div>
         ) : (
-          <span className="muted perf-long-hint">more samples, a steadier number</span>
+          <span className="muted perf-long-hint">more samples, a narrower interval</span>
         )}
       </div>
     </Panel>
@@ -350,12 +439,15 @@ export function PerformanceCharts() {
     }),
     [problem, gflops, peakGflops, facts, xnnGflops],
   );
+  // The d3 charts redraw after the figures are on screen, in tasks of their own.
+  const shownHistory = useDeferredValue(history);
+  const shownRoofline = useDeferredValue(roofline);
   const hoveredPoint = hovered !== null ? history.points[hovered] : undefined;
 
   return (
     <Panel title="Performance over the history" testId="performance-charts">
       <h3 className="perf-chart-title">GFLOPS over the history</h3>
-      <HistoryChartView model={history} onSelect={(p) => store.getState().visit(p)} onHover={setHovered} />
+      <HistoryChartView model={shownHistory} onSelect={(p) => store.getState().visit(p)} onHover={setHovered} />
       <p className="perf-chart-readout" data-testid="history-readout">
         {hoveredPoint ? (
           <>
@@ -364,14 +456,14 @@ export function PerformanceCharts() {
           </>
         ) : (
           <span className="muted">
-            ● measured · ○ being measured / not measured · ✕ failed; dashed: peak, dotted: XNNPACK. Click a point to
-            jump there.
+            ● measured (faint: quick figure, not refined yet) · ○ being measured / not measured · ✕ failed; dashed:
+            peak, dotted: XNNPACK. Click a point to jump there.
           </span>
         )}
       </p>
 
       <h3 className="perf-chart-title">Roofline</h3>
-      <RooflineChartView model={roofline} />
+      <RooflineChartView model={shownRoofline} />
       <p className="perf-chart-caption" data-testid="roofline-caption">
         {rooflineCaption(roofline)}
         {facts.bandwidth.status === 'error' && ` (bandwidth: ${facts.bandwidth.error})`}

@@ -26,8 +26,9 @@ describe('pointState', () => {
 describe('historyPoints', () => {
   const schedules = ['m n k', 'n m k', 'n m k', 'n:4 n m k'];
   const measurements: Record<string, ScheduleMeasurement> = {
-    'P@m n k': done(2),
-    'P@n m k': done(3, { long: true }),
+    'P@m n k': done(2, { stage: 'refined' }),
+    'P@n m k': done(3, { long: true, stage: 'refined' }),
+    'P@n k m': done(5, { stage: 'quick' }),
     'P@n:4 n m k': { key: 'P@n:4 n m k', status: 'measuring' },
   };
   const points = historyPoints({
@@ -54,6 +55,19 @@ describe('historyPoints', () => {
     expect(pointLabel(points[1])).toBe('step 1 (swap_down): n m k — 3.00 GFLOPS (long run)');
     expect(pointLabel(points[3])).toBe('step 3 (split_4): n:4 n m k — being measured');
   });
+
+  it('marks a quick figure as provisional until the refined one replaces it', () => {
+    const [quick] = historyPoints({
+      count: 1,
+      keyOf: () => 'P@n k m',
+      scheduleOf: () => 'n k m',
+      actionOf: () => null,
+      measurements,
+    });
+    expect(quick.quick).toBe(true);
+    expect(points[0].quick).toBe(false);
+    expect(pointLabel(quick)).toBe('start: n k m — ≈ 5.00 GFLOPS (quick)');
+  });
 });
 
 describe('historyDomains and pointY', () => {
@@ -69,6 +83,7 @@ describe('historyDomains and pointY', () => {
       schedule: '',
       action: null,
       long: false,
+      quick: false,
     })),
     current: 0,
     peak,

@@ -27,6 +27,8 @@ export interface HistoryPoint {
   action: string | null;
   /** Measured with the long run. */
   long: boolean;
+  /** Its figure is the quick, provisional one (the refined figure replaces it). */
+  quick: boolean;
 }
 
 export interface HistoryModel {
@@ -68,6 +70,7 @@ export function historyPoints(args: {
       schedule: args.scheduleOf(i),
       action: args.actionOf(i),
       long: m?.long === true,
+      quick: state === 'measured' && m?.stage !== 'refined',
     });
   }
   return points;
@@ -97,7 +100,7 @@ export function pointLabel(p: HistoryPoint): string {
   const step = p.position === 0 ? 'start' : `step ${p.position} (${p.action ?? '?'})`;
   const value =
     p.state === 'measured'
-      ? `${formatGflops(p.gflops!)} GFLOPS${p.long ? ' (long run)' : ''}`
+      ? `${p.quick ? '≈ ' : ''}${formatGflops(p.gflops!)} GFLOPS${p.quick ? ' (quick)' : p.long ? ' (long run)' : ''}`
       : p.state === 'pending'
         ? 'being measured'
         : p.state === 'failed'
@@ -247,6 +250,7 @@ export function createHistoryChart(svgElement: SVGSVGElement, options: HistoryCh
       .attr('aria-label', (p) => `${pointLabel(p)}; jump here`)
       .classed('is-current', (p) => p.position === model.current)
       .classed('is-long', (p) => p.long)
+      .classed('is-quick', (p) => p.quick)
       .each(function (p) {
         const g = select(this);
         g.select('circle.mark').attr('r', p.position === model.current ? r + 2 : r);

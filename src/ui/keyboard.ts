@@ -133,7 +133,7 @@ export const KEY_HELP: { group: string; keys: string[]; what: string; action?: A
     what: 'redo: forward through the next schedule change',
     action: 'redo',
   },
-  { group: 'measure', keys: ['b'], what: 'measure longer for a stable figure (long run)' },
+  { group: 'measure', keys: ['b'], what: 'refine the figure again with more samples (long run)' },
   { group: 'page', keys: ['?'], what: 'show or hide this list of keys' },
   { group: 'page', keys: ['Escape'], what: 'close this list, the split prompt, or leave the problem editor' },
   {

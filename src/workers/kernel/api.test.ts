@@ -72,6 +72,31 @@ describe('createKernelApi', () => {
     expect(m.samples!.length).toBeGreaterThan(7);
   });
 
+  it('refines a measured kernel: kernel samples between reference samples, with the flops of both', async () => {
+    await api.measure(MATMUL, 'm n k m:2 n:16', fast);
+    const r = await api.refine(MATMUL, 'm n k m:2 n:16', { pairs: 3, minSampleMs: 1, referenceSampleMs: 1 });
+    expect(r.kernelSeconds).toHaveLength(3);
+    expect(r.referenceSeconds).toHaveLength(4);
+    for (const t of [...r.kernelSeconds, ...r.referenceSeconds]) expect(t).toBeGreaterThan(0);
+    expect(r.flops).toBe(2 * 33 * 40 * 17);
+    expect(r.referenceFlops).toBeGreaterThan(0);
+    expect(r.threads).toBe(1);
+    // A kernel this worker has not measured (e.g. after a restart) is loaded again.
+    const fresh = await createKernelApi().refine(MATMUL, 'm k n', { pairs: 1, minSampleMs: 1, referenceSampleMs: 1 });
+    expect(fresh.kernelSeconds).toHaveLength(1);
+  });
+
+  it('stops refining once the shared stop flag is set, returning the samples so far', async () => {
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(stop, 0, 1);
+    const none = await api.refine(MATMUL, 'm n k m:2 n:16', { pairs: 5, stop });
+    expect(none.kernelSeconds).toEqual([]);
+    expect(none.referenceSeconds).toEqual([]);
+    Atomics.store(stop, 0, 0);
+    const all = await api.refine(MATMUL, 'm n k m:2 n:16', { pairs: 2, stop, minSampleMs: 1, referenceSampleMs: 1 });
+    expect(all.kernelSeconds).toHaveLength(2);
+  });
+
   it('measures the memory bandwidth', async () => {
     expect(await api.bandwidth()).toBeGreaterThan(1e8);
   });
@@ -133,5 +158,10 @@ describe('progressClock', () => {
     const single = await isolatedless.measure(MATMUL, '||m n k', { ...fast, threads: 4 });
     expect(single.correct).toBe(true);
     expect(single.threads).toBe(1);
+    // Refining a parallel kernel runs it on the threads again, after another kernel took them.
+    await threaded.measure(MATMUL, '||n m k', { ...fast, threads: 2 });
+    const r = await threaded.refine(MATMUL, '||m n k m:2 n:16', { threads: 2, pairs: 2, minSampleMs: 1 });
+    expect(r.threads).toBe(2);
+    expect(r.kernelSeconds).toHaveLength(2);
   });
 });

@@ -9,14 +9,16 @@ import type { Problem } from '../../core/types.ts';
 import { measureBandwidth } from '../../runtime/bandwidth.ts';
 import { allocateBuffers, type KernelBuffers } from '../../runtime/buffers.ts';
 import { createBrowserThreadPool } from '../../runtime/browserThreads.ts';
-import { measureSchedule } from '../../runtime/measure.ts';
-import { allocateSharedBuffers, measureScheduleOnThreads } from '../../runtime/measureThreads.ts';
+import { checkThenTime, instantiateKernel } from '../../runtime/measure.ts';
+import { allocateSharedBuffers, loadOnThreads } from '../../runtime/measureThreads.ts';
+import { interleavedSamples } from '../../runtime/interleave.ts';
 import { threadSupportHere, threadsOffReason } from '../../runtime/threadSupport.ts';
 import { RunawayKernelError, type ThreadPool } from '../../runtime/threads.ts';
-import { measurePeak } from '../../runtime/peak.ts';
+import { measurePeak, PEAK_FLOPS_PER_CALL } from '../../runtime/peak.ts';
 import { xnnpackOp } from '../../core/xnnpackOp.ts';
 import { measureXnnpackWith, type Tf } from '../../runtime/xnnpackCore.ts';
 import type { KernelWorkerApi, ProgressCallback, XnnpackResult } from './protocol.ts';
+import type { Schedule } from '../../core/types.ts';
 
 export interface KernelApiDeps {
   /**
@@ -65,6 +67,34 @@ export const WORKER_TIMING_BUDGET_MS = 2500;
  */
 export const THREADED_WARMUP_MS = 300;
 
+/** Warm-up of a kernel refined without a preceding `measure` in this worker (ms, at least 2 calls). */
+const REFINE_WARMUP_MS = 20;
+/** Kernels kept ready to refine (instantiated, warm), newest last. */
+const READY_KERNELS = 8;
+
+/** A checked kernel, instantiated on the cached buffers and warm, ready for more samples. */
+interface ReadyKernel {
+  run: () => void;
+  /** Duration of one call (ms), from its last timing. */
+  callMs: number;
+  /** It runs on the pool's threads (and needs the pool to hold its module). */
+  onThreads: boolean;
+}
+
+/** Calls `run` until `ms` and at least two calls have passed (V8 tiers the code up meanwhile); returns one call's ms. */
+function warmUp(run: () => void, ms: number): number {
+  const start = performance.now();
+  let calls = 0;
+  let last = 0;
+  while (calls < 2 || performance.now() - start < ms) {
+    const t0 = performance.now();
+    run();
+    last = performance.now() - t0;
+    calls++;
+  }
+  return last;
+}
+
 const loadTfInWorker = (): Promise<Tf> => import('../../runtime/xnnpackBrowser.ts').then((m) => m.loadTfWasmBrowser());
 
 export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
@@ -84,16 +114,51 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
   let state: Promise<{ codegen: Codegen; target: Target }> | null = null;
   /** Buffers of the last problem, reused while the same problem is measured again. */
   let cached: { key: string; buffers: KernelBuffers } | null = null;
+  /** Checked kernels on the cached buffers, by schedule text and threads (cleared with the buffers). */
+  const readyKernels = new Map<string, ReadyKernel>();
+  /** The ready kernel whose module the pool holds now. */
+  let onPool: string | null = null;
+  /** The reference of `refine`: the peak kernel, instantiated once and warm. */
+  let reference: { run: () => void; flops: number; callMs: number } | null = null;
+
+  const remember = (key: string, kernel: ReadyKernel) => {
+    readyKernels.delete(key);
+    readyKernels.set(key, kernel);
+    while (readyKernels.size > READY_KERNELS) readyKernels.delete(readyKernels.keys().next().value as string);
+    if (kernel.onThreads) onPool = key;
+  };
 
   /** The buffers of `problem` with inputs from `seed`, reused while the problem stays the same. */
   const buffersFor = (problem: Problem, seed: number, shared = false): KernelBuffers => {
     const key = `${seed}\n${problem.op}\n${JSON.stringify(problem.sizes)}\n${shared ? 'shared' : ''}`;
     if (cached?.key !== key) {
       cached = null; // let the old memory go before allocating the new one
+      readyKernels.clear();
+      onPool = null;
       cached = { key, buffers: shared ? allocateSharedBuffers(problem, seed) : allocateBuffers(problem, seed) };
     }
     return cached.buffers;
   };
+
+  /** Compiles and loads `schedule` on `buffers` (on the pool's threads when `threads` > 1). */
+  const load = async (
+    codegen: Codegen,
+    target: Target,
+    problem: Problem,
+    schedule: Schedule,
+    buffers: KernelBuffers,
+    threads: number,
+  ) => {
+    if (threads > 1) {
+      const r = await loadOnThreads(codegen, problem, schedule, target, poolOf(threads), buffers);
+      return { ...r, threads };
+    }
+    const compiled = await codegen.compile(problem, schedule, target);
+    return { compiled, run: await instantiateKernel(compiled.module, buffers), ranges: null, threads: 1 };
+  };
+
+  const onThreadsHere = (threads: number, schedule: Schedule) =>
+    threads > 1 && parallelLoopIndex(schedule) >= 0 && threadsUnavailable() === null;
 
   const ready = () => {
     state ??= loadCodegen().then((codegen) => ({ codegen, target: detectTarget() }));
@@ -112,7 +177,7 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
       const budgetMs = options.budgetMs ?? WORKER_TIMING_BUDGET_MS;
       onProgress?.(0);
       const threads = Math.max(1, Math.floor(options.threads ?? 1));
-      const onThreads = threads > 1 && parallelLoopIndex(schedule) >= 0 && threadsUnavailable() === null;
+      const onThreads = onThreadsHere(threads, schedule);
       const measureOptions = {
         buffers: buffersFor(problem, options.seed ?? 1, onThreads),
         checkOnly: options.checkOnly,
@@ -128,25 +193,73 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
         },
         check: { fullCheckMaxFlops: options.fullCheckMaxFlops ?? WORKER_FULL_CHECK_MAX_FLOPS },
       };
-      if (!onThreads) {
-        const m = await measureSchedule(codegen, problem, schedule, target, measureOptions);
-        onProgress?.(1);
-        return { ...m, threads: 1 };
-      }
+      const buffers = measureOptions.buffers;
       try {
-        const { ranges: _ranges, ...m } = await measureScheduleOnThreads(
-          codegen,
-          problem,
-          schedule,
-          target,
-          poolOf(threads),
-          measureOptions,
-        );
+        const loaded = await load(codegen, target, problem, schedule, buffers, onThreads ? threads : 1);
+        const m = checkThenTime(problem, schedule, loaded.compiled, buffers, loaded.run, measureOptions);
         onProgress?.(1);
-        return m;
+        if (m.correct && m.samples && m.callsPerSample) {
+          remember(`${scheduleText}\n${loaded.threads}`, {
+            run: loaded.run,
+            callMs: Math.min(...m.samples) * 1000,
+            onThreads: loaded.threads > 1,
+          });
+        }
+        return { ...m, threads: loaded.threads };
       } catch (error) {
         // A runaway's threads are gone; the next call starts a new pool.
-        if (error instanceof RunawayKernelError) pool = null;
+        if (error instanceof RunawayKernelError) {
+          pool = null;
+          onPool = null;
+        }
+        throw error;
+      }
+    },
+
+    async refine(problemText, scheduleText, options = {}) {
+      const { codegen, target } = await ready();
+      const problem = parseProblemText(problemText);
+      const schedule = parseSchedule(problem, scheduleText);
+      const asked = Math.max(1, Math.floor(options.threads ?? 1));
+      const threads = onThreadsHere(asked, schedule) ? asked : 1;
+      const buffers = buffersFor(problem, options.seed ?? 1, threads > 1);
+      const key = `${scheduleText}\n${threads}`;
+      try {
+        let kernel = readyKernels.get(key);
+        if (!kernel || (kernel.onThreads && (onPool !== key || pool?.threads !== threads))) {
+          // Not measured in this worker (e.g. after a restart), or another kernel took the threads:
+          // load it again; the page refines only kernels whose check passed.
+          const loaded = await load(codegen, target, problem, schedule, buffers, threads);
+          kernel = { run: loaded.run, callMs: warmUp(loaded.run, REFINE_WARMUP_MS), onThreads: threads > 1 };
+          buffers.resetOutput();
+        }
+        remember(key, kernel);
+        if (!reference) {
+          const peak = codegen.peak(target);
+          const { instance } = await WebAssembly.instantiate(peak.bytes as Uint8Array<ArrayBuffer>, {});
+          const fn = instance.exports.peak as (iterations: number) => number;
+          const iterations = Math.max(1, Math.round(PEAK_FLOPS_PER_CALL / peak.flopsPerIteration));
+          const run = () => void fn(iterations);
+          reference = { run, flops: iterations * peak.flopsPerIteration, callMs: warmUp(run, REFINE_WARMUP_MS) };
+        }
+        const minSampleMs = options.minSampleMs ?? 10;
+        const referenceSampleMs = options.referenceSampleMs ?? 5;
+        const samples = interleavedSamples(kernel.run, reference.run, {
+          pairs: Math.max(1, Math.floor(options.pairs ?? 2)),
+          callsPerSample: Math.ceil(minSampleMs / Math.max(kernel.callMs, 1e-3)),
+          referenceCallsPerSample: Math.ceil(referenceSampleMs / Math.max(reference.callMs, 1e-3)),
+          beforeSample: () => buffers.resetOutput(),
+          ...(options.stop ? { stop: () => Atomics.load(options.stop as Int32Array, 0) !== 0 } : {}),
+        });
+        buffers.resetOutput();
+        if (samples.kernelSeconds.length > 0) kernel.callMs = Math.min(...samples.kernelSeconds) * 1000;
+        reference.callMs = Math.min(...samples.referenceSeconds) * 1000;
+        return { ...samples, flops: problem.flops, referenceFlops: reference.flops, threads };
+      } catch (error) {
+        if (error instanceof RunawayKernelError) {
+          pool = null;
+          onPool = null;
+        }
         throw error;
       }
     },

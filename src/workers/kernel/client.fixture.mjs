@@ -26,6 +26,24 @@ Comlink.expose(
       }
       return { problem: problemText, schedule: scheduleText, inits };
     },
+    async refine(_problemText, _scheduleText, options) {
+      // Samples of 5 ms until the stop flag is set (or 5 s pass).
+      const kernelSeconds = [];
+      const start = Date.now();
+      while (Date.now() - start < 5000 && !(options.stop && Atomics.load(options.stop, 0) !== 0)) {
+        const t0 = Date.now();
+        while (Date.now() - t0 < 5);
+        kernelSeconds.push(0.005);
+      }
+      return {
+        kernelSeconds,
+        referenceSeconds: [],
+        flops: 1,
+        referenceFlops: 1,
+        threads: 1,
+        tookMs: Date.now() - start,
+      };
+    },
     async peak() {
       return 42;
     },

@@ -19,6 +19,25 @@ describe('createKernelClient', () => {
     expect(client.restarts).toBe(0);
   });
 
+  it('a measurement asked for during a refine call cuts the refine short', async () => {
+    client = createKernelClient({ createWorker: nodeWorker });
+    await client.init();
+    const refining = client.refine('p', 'r');
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    const measured = await client.measure('C[i] += A[i] * B[i]\ni=4', 'i');
+    const r = (await refining) as Awaited<typeof refining> & { tookMs: number };
+    expect(measured).toMatchObject({ schedule: 'i' });
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(r.tookMs).toBeLessThan(2000);
+    expect(r.kernelSeconds.length).toBeGreaterThan(0);
+    // The next refine runs until stopped again: the flag was cleared when it started.
+    const next = client.refine('p', 'r');
+    await new Promise((r) => setTimeout(r, 100));
+    await client.measure('C[i] += A[i] * B[i]\ni=4', 'i');
+    expect(((await next) as typeof r).tookMs).toBeGreaterThanOrEqual(90);
+  });
+
   it('passes errors of the worker through with their message and name', async () => {
     client = createKernelClient({ createWorker: nodeWorker });
     await client.init();

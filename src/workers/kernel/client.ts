@@ -5,12 +5,15 @@
 // longer limit). A call that exceeds the time limit means a runaway kernel: the worker is
 // terminated (the only way to stop a wasm loop), a fresh worker is started and initialized again,
 // and the call rejects with WorkerTimeoutError. Queued calls then run on the fresh worker. The
-// lifecycle is supervisedWorker.ts's.
+// lifecycle is supervisedWorker.ts's. A `measure` asked for while a `refine` runs stops that
+// refine after its current sample (a flag in shared memory, where the page has it).
 import * as Comlink from 'comlink';
 import { supervisedWorker, type TimeLimit, type WorkerLike } from '../supervisedWorker.ts';
 import type {
   KernelMeasureOptions,
   KernelMeasurement,
+  KernelRefineOptions,
+  KernelRefinement,
   KernelWorkerApi,
   ProgressCallback,
   Target,
@@ -43,6 +46,11 @@ export interface KernelClient {
     options?: KernelMeasureOptions,
     call?: MeasureCallOptions,
   ): Promise<KernelMeasurement>;
+  /**
+   * Samples of an already measured kernel interleaved with the reference kernel's (see
+   * protocol.ts); a `measure` asked for meanwhile cuts it short (fewer samples come back).
+   */
+  refine(problemText: string, scheduleText: string, options?: KernelRefineOptions): Promise<KernelRefinement>;
   /** Peak GFLOPS of the machine (best sample). */
   peak(): Promise<number>;
   /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel. */
@@ -91,6 +99,9 @@ export function createKernelClient(options: KernelClientOptions = {}): KernelCli
     message: (limit) => `the kernel ran longer than ${limit}; the worker was restarted`,
   });
 
+  // A new measurement pre-empts a refine call in flight: the worker reads this flag between samples.
+  const stop = typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
+
   const kernelCall = <T>(
     invoke: (api: Comlink.Remote<KernelWorkerApi>) => Promise<T>,
     limit = kernelLimit(timeLimitMs),
@@ -101,6 +112,7 @@ export function createKernelClient(options: KernelClientOptions = {}): KernelCli
       return worker.serial(() => worker.ready());
     },
     measure(problemText, scheduleText, measureOptions = {}, call = {}) {
+      if (stop) Atomics.store(stop, 0, 1);
       const { onProgress } = call;
       return kernelCall(
         (api) =>
@@ -109,6 +121,15 @@ export function createKernelClient(options: KernelClientOptions = {}): KernelCli
             : api.measure(problemText, scheduleText, measureOptions),
         kernelLimit(call.timeLimitMs ?? timeLimitMs),
       );
+    },
+    refine(problemText, scheduleText, options = {}) {
+      return worker.serial(() => {
+        if (stop) Atomics.store(stop, 0, 0);
+        return worker.call(
+          (api) => api.refine(problemText, scheduleText, stop ? { ...options, stop } : options),
+          kernelLimit(timeLimitMs),
+        );
+      });
     },
     peak() {
       return kernelCall((api) => api.peak());

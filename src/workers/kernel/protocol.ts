@@ -42,6 +42,40 @@ export interface KernelMeasureOptions {
   warmupMs?: number;
 }
 
+/** Options of `refine`: samples of an already measured kernel, interleaved with the reference. */
+export interface KernelRefineOptions {
+  /** Threads, as given to `measure` for the same kernel (default 1). */
+  threads?: number;
+  /** Seed of the random inputs (default 1). */
+  seed?: number;
+  /** Kernel samples to take, each between two reference samples (default 2). */
+  pairs?: number;
+  /** Minimum duration of one kernel sample in ms (default 10). */
+  minSampleMs?: number;
+  /** Minimum duration of one reference sample in ms (default 5). */
+  referenceSampleMs?: number;
+  /**
+   * A flag in shared memory: once it is non-zero, no further kernel sample is started and the
+   * samples so far are returned (so that a new measurement does not wait for a whole round).
+   */
+  stop?: Int32Array;
+}
+
+/**
+ * Interleaved samples (see runtime/interleave.ts): reference, kernel, reference, ..., reference.
+ * The reference is the peak kernel (independent multiply-adds in registers), always on one thread.
+ */
+export interface KernelRefinement {
+  /** Seconds per kernel call of each kernel sample. */
+  kernelSeconds: number[];
+  /** Seconds per reference call of each reference sample (one more than the kernel samples). */
+  referenceSeconds: number[];
+  /** Floating-point operations of one kernel call and of one reference call. */
+  flops: number;
+  referenceFlops: number;
+  threads: number;
+}
+
 /** Called during timing with the fraction of the time budget spent (0..1; 1 once done). */
 export type ProgressCallback = (fraction: number) => void;
 
@@ -68,6 +102,11 @@ export interface KernelWorkerApi {
     options?: KernelMeasureOptions,
     onProgress?: ProgressCallback,
   ): Promise<KernelMeasurement>;
+  /**
+   * More samples of a kernel `measure` already checked, interleaved with samples of the reference
+   * kernel, so that the page can tell a slower kernel from a busier machine.
+   */
+  refine(problemText: string, scheduleText: string, options?: KernelRefineOptions): Promise<KernelRefinement>;
   /** Peak GFLOPS (best sample) of the machine's SIMD multiply-add. */
   peak(): Promise<number>;
   /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel (runtime/bandwidth.ts). */

@@ -1,0 +1,61 @@
+// The handout's figures come from one source, the session's measurements: after a restart a task
+// recorded at 13.4 GFLOPS in an earlier session shows its schedule's figure of today, as the table
+// and "best" do.
+import { describe, expect, it, vi } from 'vitest';
+import { createLooplabStore } from './createStore.ts';
+import { memoryRecords } from './recordStorage.ts';
+import { handoutFigures } from './handout.ts';
+import { lessonById } from '../teach/lessons.ts';
+import type { LessonProgress } from '../teach/progress.ts';
+import type { Measurer } from './types.ts';
+
+const measurer: Measurer = {
+  async measure(_problem, schedule) {
+    const gflops = schedule === 'm:256 k:256 n:256' ? 11.3 : 1.5;
+    return { gflops, gflopsMedian: gflops, correct: true };
+  },
+  async peak() {
+    return 50;
+  },
+};
+
+describe('the handout figures', () => {
+  it('a task done in an earlier session shows the figure of today, the same as the table and best', async () => {
+    const progress = memoryRecords<LessonProgress>('lessonId');
+    await progress.put({
+      lessonId: 'loop-order',
+      tasks: {
+        'b-stride-1': { doneAt: 1, schedule: 'm:256 k:256 n:256', gflops: 13.4 },
+        'worst-order': { doneAt: 1, schedule: 'k:256 n:256 m:256', gflops: 0.3 },
+      },
+      updatedAt: 1,
+    });
+    const s = createLooplabStore({ measurer, progress });
+    s.getState().openLesson('loop-order');
+    s.getState().act('down');
+    s.getState().act('swap_down');
+    const lesson = lessonById('loop-order')!;
+    await vi.waitFor(() => expect(handoutFigures(s.getState(), lesson).best?.gflops).toBe(11.3));
+    const f = handoutFigures(s.getState(), lesson);
+    expect(f.rows.map((r) => [r.schedule, r.gflops])).toEqual([
+      ['m:256 n:256 k:256', 1.5],
+      ['m:256 k:256 n:256', 11.3],
+    ]);
+    expect(f.tasks[0]).toEqual({
+      id: 'b-stride-1',
+      done: true,
+      schedule: 'm:256 k:256 n:256',
+      gflops: 11.3,
+      threads: 1,
+    });
+    // A task done on a schedule not measured in this session has no figure (not the old one).
+    expect(f.tasks[2]).toEqual({
+      id: 'worst-order',
+      done: true,
+      schedule: 'k:256 n:256 m:256',
+      gflops: null,
+      threads: 1,
+    });
+    expect(f.tasks[1]).toEqual({ id: 'speedup-3x', done: false, schedule: null, gflops: null, threads: 1 });
+  });
+});

@@ -1,0 +1,48 @@
+// The figures of the printable handout (and of the lesson panel's done tasks), from one source:
+// the session's measurements. A task's record keeps the schedule it was done on; its figure is
+// that schedule's figure in this session, so that "best" and the tasks never disagree (a figure
+// recorded in an earlier session, on a busier or quieter machine, is not shown beside today's).
+import { bestFigure, type ScheduleFigure, scheduleFigure, sessionFigures } from './sessionFigures.ts';
+import type { Lesson } from '../teach/lessons.ts';
+import type { LooplabState } from './types.ts';
+
+export interface HandoutTask {
+  id: string;
+  /** Recorded as done (in this session or an earlier one). */
+  done: boolean;
+  /** The schedule it was done on. */
+  schedule: string | null;
+  /** That schedule's figure in this session, or null when it was not measured in it. */
+  gflops: number | null;
+  /** Threads that figure ran on. */
+  threads: number;
+}
+
+export interface HandoutFigures {
+  rows: ScheduleFigure[];
+  /** The best correct figure of the rows. */
+  best: ScheduleFigure | null;
+  tasks: HandoutTask[];
+}
+
+type FigureState = Pick<
+  LooplabState,
+  'problemKey' | 'measurements' | 'states' | 'log' | 'lessonProgress' | 'threadsChosen' | 'threadSupport'
+>;
+
+export function handoutFigures(s: FigureState, lesson: Lesson): HandoutFigures {
+  const rows = sessionFigures(s);
+  const recorded = s.lessonProgress[lesson.id]?.tasks ?? {};
+  const tasks = lesson.tasks.map((t) => {
+    const r = recorded[t.id];
+    const figure = r ? scheduleFigure(s, r.schedule) : null;
+    return {
+      id: t.id,
+      done: r !== undefined,
+      schedule: r?.schedule ?? null,
+      gflops: figure?.gflops ?? null,
+      threads: figure?.threads ?? 1,
+    };
+  });
+  return { rows, best: bestFigure(rows), tasks };
+}
