@@ -1,12 +1,14 @@
-// The agent lab on the default problem (matmul 256^3): the agent races the searches (a line and a
-// table row for each, every best at least the default schedule's GFLOPS), a method's best schedule
-// is applied to the playground, fine-tuning grows a reward curve and ends with before/after
+// The agent lab on the default problem (matmul 256^3): the agent (cost model + search), LoopTune's
+// agent and the expert grid race the searches (a line and a table row for each, every best at
+// least the default schedule's GFLOPS), a method's best schedule is appended to the history,
+// credited to the method (undo returns to the person's schedule), fine-tuning grows a reward curve and ends with before/after
 // figures, keep and discard change (or not) the agent's policy, a kept policy is saved in the
 // browser and used again after a reload, and cancel stops both runs.
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 
-const METHODS = ['agent', 'greedy1', 'greedy2', 'beam4bfs', 'random'];
+const METHODS = ['agent', 'looptune', 'expert', 'greedy1', 'greedy2', 'beam4bfs', 'random'];
+const SEARCHES = ['greedy1', 'greedy2', 'beam4bfs', 'random'];
 
 async function openLab(page: Page) {
   await page.goto('/#preset=matmul-256&panels=problem,nest,perf,lab');
@@ -40,18 +42,35 @@ test('the agent races the searches; a best schedule is applied to the playground
     expect(best[m]).toBeGreaterThan(0);
     await expect(page.locator(`[data-testid="race-row"][data-method="${m}"]`)).toHaveAttribute('data-status', 'done');
   }
-  // On matmul 256^3 the agent's rollout beats the default schedule by a wide margin, and at
-  // least one of the searches given 5 s (greedy1 stops at the first step that gains nothing).
-  expect(best.agent).toBeGreaterThan(2 * defaultGflops);
-  expect(best.agent).toBeGreaterThanOrEqual(Math.min(...METHODS.slice(1).map((m) => best[m])));
+  // On matmul 256^3 the agent beats the default schedule by a wide margin, and at least one of the
+  // searches given 5 s (greedy1 stops at the first step that gains nothing); so do LoopTune's
+  // agent and the expert's grid.
+  for (const m of ['agent', 'looptune', 'expert']) expect(best[m]).toBeGreaterThan(2 * defaultGflops);
+  expect(best.agent).toBeGreaterThanOrEqual(Math.min(...SEARCHES.map((m) => best[m])));
   test
     .info()
     .annotations.push({ type: 'race (GFLOPS)', description: JSON.stringify({ default: defaultGflops, ...best }) });
   await shot('race', page.getByTestId('lab-panel'));
 
-  // Apply the agent's best: the history becomes its actions, marked as the agent's in the link.
+  // The person's own step first; applying greedy2's best appends to it, credited to greedy2.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('ArrowDown');
+  const mine = (await page.getByTestId('schedule').textContent()) ?? '';
+  await expect(page.getByTestId('history-position')).toHaveText('step 1 of 1');
+  await page.getByTestId('race-apply-greedy2').click();
+  const raced = await page.locator('[data-testid="race-row"][data-method="greedy2"]').getAttribute('data-schedule');
+  await expect.poll(() => decodeURIComponent(page.url())).toMatch(/a=down,greedy2:/);
+  expect(raced).toMatch(/\w/);
+  await expect(page.getByTestId('schedule')).toHaveText(raced!);
+  const n = Number(/of (\d+)$/.exec((await page.getByTestId('history-position').textContent()) ?? '')?.[1]);
+  expect(n).toBeGreaterThan(1);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  for (let i = 1; i < n; i++) await page.keyboard.press('u');
+  await expect(page.getByTestId('schedule')).toHaveText(mine);
+  await expect(page.getByTestId('history-position')).toHaveText(`step 1 of ${n}`);
+  // The agent's best is credited to the agent.
   await page.getByTestId('race-apply-agent').click();
-  await expect(page).toHaveURL(/a=agent%3A|a=agent:/);
+  await expect.poll(() => decodeURIComponent(page.url())).toMatch(/a=down,agent:/);
 });
 
 test('a race can be cancelled; the lines keep what was found', async ({ page }) => {

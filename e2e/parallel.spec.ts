@@ -31,6 +31,12 @@ test('p runs the outer loop on the chosen threads, checked; p on the reduction i
   await expect(schedule(page)).toHaveText('||m:128 n:128 k:128');
   await expectCheckedOn(page, 2);
   await expect(page.getByTestId('code-panel')).toContainText('#pragma omp parallel for');
+  // The figure on 2 threads is held against the peak on 2 threads, measured once for it.
+  await expect(page.getByTestId('peak-on-threads')).toHaveAttribute('data-value', /^\d+(\.\d+)?$/, {
+    timeout: 30_000,
+  });
+  await expect(page.getByTestId('peak-on-threads')).toContainText(/^on 2 threads: [\d.]+ GFLOPS$/);
+  await expect(page.getByTestId('percent-of-peak')).toContainText(/% of peak on 2 threads$/);
   await shot('parallel-on-2-threads');
 
   // Another thread count is another measurement.

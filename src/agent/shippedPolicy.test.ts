@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fetchShippedCostModel, shippedCostModelUrl } from './shippedCostModel.ts';
 import { checkModelFiles, fetchShippedPolicy, shippedPolicyUrl } from './shippedPolicy.ts';
 
 const root = new URL('../../public/', import.meta.url);
@@ -60,6 +61,24 @@ describe('shipped policy files', () => {
     };
     await expect(fetchShippedPolicy(diskFetch({ 'agent/model.json': noMeta }), url)).rejects.toThrow(
       /no looplab metadata/,
+    );
+  });
+});
+
+describe('shipped cost model files', () => {
+  const costUrl = shippedCostModelUrl('/', 'http://looplab.test/index.html');
+
+  it('fetches the cost model next to the policy and checks it as a cost model', async () => {
+    expect(costUrl).toBe('http://looplab.test/agent/cost-model/model.json');
+    const files = await fetchShippedCostModel(diskFetch(), costUrl);
+    expect(files.weights.byteLength).toBe(readFileSync(new URL('agent/cost-model/weights.bin', root)).byteLength);
+    expect(() => checkModelFiles(files, 'the cost model', 'cost-model')).not.toThrow();
+  });
+
+  it("refuses the policy's files as a cost model, and a cost model as a policy, saying so", async () => {
+    await expect(fetchShippedCostModel(diskFetch(), url)).rejects.toThrow(/no looplab cost-model metadata/);
+    await expect(fetchShippedPolicy(diskFetch(), costUrl)).rejects.toThrow(
+      /no looplab metadata \(features and actions\)/,
     );
   });
 });

@@ -15,6 +15,9 @@ export function shippedPolicyUrl(
   return new URL(`${base.endsWith('/') ? base : `${base}/`}agent/model.json`, page).href;
 }
 
+/** What a model.json holds: LoopTune's policy or the agent's cost model. */
+export type ModelKind = 'policy' | 'cost-model';
+
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1 };
 
 interface WeightSpec {
@@ -27,7 +30,7 @@ interface WeightSpec {
  * Throws an Error saying what is wrong when `files` is not a looplab policy whose weights match
  * its manifest (tfjs itself would fail later with an offset error or silently read garbage).
  */
-export function checkModelFiles(files: ModelFiles, where = 'the policy'): void {
+export function checkModelFiles(files: ModelFiles, where = 'the policy', kind: ModelKind = 'policy'): void {
   const json = files.modelJson as unknown as Record<string, unknown> | null;
   if (!json || typeof json !== 'object') throw new Error(`${where}: model.json is not a JSON object`);
   if (!json.modelTopology || typeof json.modelTopology !== 'object')
@@ -36,10 +39,14 @@ export function checkModelFiles(files: ModelFiles, where = 'the policy'): void {
   if (!Array.isArray(manifest) || manifest.length === 0 || !Array.isArray(manifest[0]?.weights)) {
     throw new Error(`${where}: model.json has no weightsManifest`);
   }
-  const meta = (json.userDefinedMetadata as { looplab?: { actions?: unknown; featureSet?: unknown } } | undefined)
-    ?.looplab;
-  if (!meta || !Array.isArray(meta.actions) || typeof meta.featureSet !== 'string') {
+  const meta = (
+    json.userDefinedMetadata as { looplab?: { actions?: unknown; featureSet?: unknown; kind?: unknown } } | undefined
+  )?.looplab;
+  if (kind === 'policy' && (!meta || !Array.isArray(meta.actions) || typeof meta.featureSet !== 'string')) {
     throw new Error(`${where}: model.json has no looplab metadata (features and actions); it was not saved by looplab`);
+  }
+  if (kind === 'cost-model' && meta?.kind !== 'cost-model') {
+    throw new Error(`${where}: model.json has no looplab cost-model metadata; it was not saved by looplab's CostModel`);
   }
   let expected = 0;
   for (const group of manifest) {
@@ -74,7 +81,11 @@ async function get(fetchFn: typeof fetch, url: string, what: string): Promise<Re
 }
 
 /** model.json at `modelUrl` and the weights file its manifest names (next to it), checked. */
-export async function fetchModelFiles(modelUrl: string, fetchFn: typeof fetch = fetch): Promise<ModelFiles> {
+export async function fetchModelFiles(
+  modelUrl: string,
+  fetchFn: typeof fetch = fetch,
+  kind: ModelKind = 'policy',
+): Promise<ModelFiles> {
   const response = await get(fetchFn, modelUrl, 'model.json');
   let modelJson: ModelFiles['modelJson'];
   try {
@@ -88,7 +99,7 @@ export async function fetchModelFiles(modelUrl: string, fetchFn: typeof fetch = 
   const weightsUrl = new URL(name, modelUrl).href;
   const weights = await (await get(fetchFn, weightsUrl, 'weights')).arrayBuffer();
   const files: ModelFiles = { modelJson, weights };
-  checkModelFiles(files, `the agent's policy (${modelUrl})`);
+  checkModelFiles(files, `the agent's ${kind === 'policy' ? 'policy' : 'cost model'} (${modelUrl})`, kind);
   return files;
 }
 

@@ -45,6 +45,8 @@ export interface TileSearchOptions {
   /** Wall-time budget of the whole search in ms (default 1000). */
   budgetMs?: number;
   now?: () => number;
+  /** The spec the search starts from (default: the untiled spec; the page continues from a person's schedule). */
+  root?: TileSpec;
 }
 
 export interface Candidate {
@@ -119,7 +121,7 @@ export async function tileSearch(
   const actions = macroActions(problem).filter((a) => a !== 'stop');
 
   const seen = new Map<string, Candidate>();
-  const rootSpec = untiledSpec(problem);
+  const rootSpec = options.root ?? untiledSpec(problem);
   const rootSchedule = tileSchedule(problem, rootSpec) as Schedule;
   const root: Candidate = {
     spec: rootSpec,

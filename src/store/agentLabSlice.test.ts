@@ -71,7 +71,12 @@ describe('the race', () => {
     race.emit({ kind: 'default', gflops: 1.5 });
     race.emit({ kind: 'start', method: 'agent' });
     // The default measured again, faster: the race's default is the best of its measurements.
-    race.emit({ kind: 'improve', method: 'agent', point: { gflops: 2, elapsedMs: 20, schedule: 'x', actions: [] } });
+    const defaultText = printSchedule(defaultSchedule(parseProblemText(s().problemKey)));
+    race.emit({
+      kind: 'improve',
+      method: 'agent',
+      point: { gflops: 2, elapsedMs: 20, schedule: defaultText, actions: [] },
+    });
     race.emit({ kind: 'improve', method: 'agent', point: { gflops: 8, elapsedMs: 150, schedule: best, actions } });
     race.emit({
       kind: 'done',
@@ -86,11 +91,17 @@ describe('the race', () => {
     });
     race.emit({ kind: 'start', method: 'greedy1' });
     race.emit({ kind: 'tick', method: 'greedy1', elapsedMs: 400 });
+    // A whole tile schedule (the agent's or the expert's first point) is not the default.
+    race.emit({
+      kind: 'improve',
+      method: 'greedy1',
+      point: { gflops: 50, elapsedMs: 410, schedule: 'm n k m:4 n:8', actions: [] },
+    });
     let r = s().labRace!;
     expect(r.defaultGflops).toBe(2);
     expect(r.methods[0]).toMatchObject({ status: 'done', elapsedMs: 300, evaluations: 11 });
     expect(r.methods[0].trace.map((p) => p.gflops)).toEqual([2, 8]);
-    expect(r.methods[1]).toMatchObject({ status: 'running', elapsedMs: 400, trace: [] });
+    expect(r.methods[1]).toMatchObject({ status: 'running', elapsedMs: 410 });
     expect(r.status).toBe('running');
 
     race.resolve({ defaultGflops: 2, runs: [], cancelled: false });
@@ -99,9 +110,44 @@ describe('the race', () => {
     expect(r.status).toBe('done');
 
     s().applyRaceBest('agent');
-    expect(s().log).toEqual(actions.map((action) => ({ action, by: 'agent' })));
-    expect(s().position).toBe(3);
+    // The shortest way there from the current schedule, credited to the agent.
+    expect(s().log.length).toBeGreaterThan(0);
+    expect(s().log.length).toBeLessThanOrEqual(actions.length);
+    expect(s().log.every((e) => e.by === 'agent')).toBe(true);
+    expect(s().position).toBe(s().log.length);
     expect(printSchedule(s().current.schedule)).toBe(best);
+  });
+
+  it("applying a method's best keeps the person's history (undo returns) and credits the method (issue 13)", async () => {
+    const f = fakeLab();
+    const store = createLooplabStore({ lab: f.lab });
+    const s = () => store.getState();
+    // The person's own work first.
+    s().act('down', 'person');
+    s().act('split_8', 'person');
+    const mine = printSchedule(s().current.schedule);
+    const before = s().log;
+    s().startRace(5000, ['greedy2']);
+    const actions: Action[] = ['down', 'split_4', 'swap_up'];
+    const best = scheduleAfter(s().problemKey, actions);
+    f.races[0].emit({
+      kind: 'improve',
+      method: 'greedy2',
+      point: { gflops: 9, elapsedMs: 5, schedule: best, actions },
+    });
+    f.races[0].resolve({ defaultGflops: 2, runs: [], cancelled: false });
+    await tick();
+    s().applyRaceBest('greedy2');
+    expect(printSchedule(s().current.schedule)).toBe(best);
+    // Appended after the person's entries, credited to greedy2 (not to the agent).
+    expect(s().log.slice(0, before.length)).toEqual(before);
+    const added = s().log.slice(before.length);
+    expect(added.length).toBeGreaterThan(0);
+    expect(added.every((e) => e.by === 'greedy2')).toBe(true);
+    // Undo gets back to the person's schedule.
+    for (let i = 0; i < added.length; i++) s().undo();
+    expect(printSchedule(s().current.schedule)).toBe(mine);
+    expect(s().position).toBe(before.length);
   });
 
   it('cancels through the lab, marks the methods it never reached, and runs one thing at a time', async () => {

@@ -3,9 +3,10 @@
 // problem (episode returns streamed, then the greedy rollout's GFLOPS before and after, to keep
 // or discard), and the shipped policy's learning curve. One run at a time; `cancelLab` stops it.
 //
-// A method's best schedule can be applied to the playground: the history becomes its actions from
-// the default schedule (by 'agent': a tuner took them, not the person), so undo, links and
-// sessions hold it. Keeping a fine-tuned policy hands its files to the agent slice
+// A method's best schedule can be applied to the playground: it is appended to the history
+// (setSchedule: the shortest action path from the current schedule, or one set: entry), credited
+// to the method (e.g. `greedy2:split_4` in links), so undo returns to the person's schedule and
+// links and sessions hold it. Keeping a fine-tuned policy hands its files to the agent slice
 // (setAgentPolicy), so "let the agent drive" and later races use it; the agent's policy can be
 // saved in the browser (savedPolicies.ts) and used again after a reload.
 import { onFirstUse } from '../workers/onFirstUse.ts';
@@ -15,11 +16,17 @@ import type { SliceCreator } from './sliceCreator.ts';
 import type { AgentLabSlice, LabFineTune, LabMethodState, LabRace, LabService, RaceMethod } from './agentLabTypes.ts';
 import { parseLearningCurve } from './learningCurve.ts';
 import { indexedDbPolicies, listPolicies, loadPolicy, savePolicy } from './savedPolicies.ts';
-import { resolveSnapshot } from './snapshot.ts';
+import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
+import type { Schedule } from '../core/types.ts';
 import { errorMessage } from '../core/errors.ts';
 import { formatGflops } from '../core/format.ts';
 
-export { DEFAULT_RACE_METHODS, type RaceMethod, type RacePoint } from '../workers/lab/protocol.ts';
+export {
+  BUDGETED_RACE_METHODS,
+  DEFAULT_RACE_METHODS,
+  type RaceMethod,
+  type RacePoint,
+} from '../workers/lab/protocol.ts';
 
 export const RACE_BUDGETS_MS = [5_000, 10_000, 30_000, 60_000];
 export const FINE_TUNE_BUDGETS_SEC = [15, 30, 60];
@@ -62,6 +69,8 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
     if (t) set({ labFineTune: { ...t, ...patch } });
   };
 
+  /** The race's default schedule (text): the first point of LoopTune and of every search. */
+  let raceDefault = '';
   const seeDefault = (gflops: number) =>
     setRace({ defaultGflops: Math.max(get().labRace?.defaultGflops ?? 0, gflops) });
 
@@ -72,7 +81,8 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
       case 'start':
         return setMethod(e.method, () => ({ status: 'running' }));
       case 'improve':
-        if (e.point.actions.length === 0) seeDefault(e.point.gflops);
+        // The agent's and the expert's points are tile schedules, never the default.
+        if (e.point.actions.length === 0 && e.point.schedule === raceDefault) seeDefault(e.point.gflops);
         return setMethod(e.method, (m) => ({
           trace: [...m.trace, e.point],
           elapsedMs: Math.max(m.elapsedMs, e.point.elapsedMs),
@@ -99,6 +109,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
     labCurve: null,
 
     startRace(budgetMs, methods = DEFAULT_RACE_METHODS) {
+      raceDefault = printSchedule(defaultSchedule(get().problem));
       if (busy() || !lab) return;
       const s = get();
       running = true;
@@ -195,18 +206,26 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         get().notify('error', 'the race was run on another problem; run it again on this one to apply its schedules');
         return;
       }
-      const r = resolveSnapshot(
-        { problemText: race.problemKey, log: best.actions.map((action) => ({ action, by: 'agent' })) },
-        `${method}'s`,
-      );
-      if (!r.ok) {
-        get().notify('error', r.error);
+      let schedule: Schedule;
+      try {
+        schedule = parseSchedule(get().problem, best.schedule);
+      } catch (error) {
+        get().notify(
+          'error',
+          `${method}'s schedule ${best.schedule} does not fit this problem: ${errorMessage(error)}`,
+        );
         return;
       }
-      get().restore(r.value);
+      // Appended to the history (undo returns to the person's schedule), credited to the method.
+      const before = get().position;
+      if (!get().setSchedule(schedule, method)) {
+        get().notify('error', `${method}'s schedule was refused: ${get().refusal?.reason ?? 'unknown reason'}`);
+        return;
+      }
+      const added = get().position - before;
       get().notify(
         'info',
-        `${method}'s best schedule (${formatGflops(best.gflops)} GFLOPS in the race) is now the playground's: ${best.actions.length} actions from the default schedule`,
+        `${method}'s best schedule (${formatGflops(best.gflops)} GFLOPS in the race) is now the playground's: ${added} ${added === 1 ? 'entry' : 'entries'} by ${method} added to the history (undo returns to yours)`,
       );
     },
 

@@ -75,7 +75,7 @@ export interface AgentLabSlice {
   startFineTune(budgetSec: number): void;
   /** Stops the race or the fine-tuning in progress. */
   cancelLab(): void;
-  /** Makes a method's best schedule of the race the playground's (the history becomes its actions). */
+  /** Makes a method's best schedule of the race the playground's: appended to the history, credited to the method. */
   applyRaceBest(method: RaceMethod): void;
   /** Uses the fine-tuned policy from now on (the agent slice's setAgentPolicy). */
   keepFineTune(): void;

@@ -97,6 +97,8 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
     if (s.current !== prev.current || s.problemKey !== prev.problemKey) s.measureCurrent();
   });
   followAgentRun(store);
+  // A teacher's link to the agent lesson opens it without openLesson: it predicts LoopTune's actions.
+  if (store.getState().lessonId === 'agent') store.setState({ agentMethod: 'looptune' });
   watchLessons(store, options.progress);
   if (options.progress) void store.getState().refreshProgress();
   store.getState().measureCurrent();

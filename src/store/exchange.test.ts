@@ -113,6 +113,21 @@ describe('import', () => {
     expect(r.value.states[0].cursor).toBe(0);
   });
 
+  it("keeps who was credited: a search's, LoopTune's and the expert's entries, as objects or text", () => {
+    const r = importJson(
+      file({
+        log: [{ action: 'split_4', by: 'greedy2' }, 'looptune:down', { action: 'down', by: 'expert' }],
+      }),
+    );
+    expect(r.ok && r.value.log).toEqual([
+      { action: 'split_4', by: 'greedy2' },
+      { action: 'down', by: 'looptune' },
+      { action: 'down', by: 'expert' },
+    ]);
+    const bad = importJson(file({ log: [{ action: 'down', by: 'somebody' }] }));
+    expect(bad.ok).toBe(false);
+  });
+
   it('accepts log entries written as in links', () => {
     const r = importJson(file({ schedule: 'm:128 m:2 n k', log: ['split_2', 'agent:down'] }));
     expect(r.ok && r.value.log).toEqual([

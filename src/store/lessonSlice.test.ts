@@ -232,6 +232,8 @@ describe('the agent lesson', () => {
   function scriptedAgent(actions: Action[]): AgentDriver {
     return {
       loadPolicy: () => Promise.resolve({ featureSet: 'extended', actions: [...AGENT_ACTIONS], steps: 10 }),
+      search: () => Promise.reject(new Error('the lesson runs LoopTune')),
+      loadCostModel: () => Promise.resolve(),
       async tune(problemText, start, onStep) {
         const problem = parseProblemText(problemText);
         let state = { schedule: parseSchedule(problem, start!.scheduleText), cursor: start!.cursor };

@@ -130,12 +130,14 @@ export const createLessonSlice =
           return;
         }
         s.restore(snapshot);
+        // The agent lesson predicts LoopTune's actions (its policy's seven), so the panel runs it.
         set({
           lessonId: id,
           lessonOpenedAt: Date.now(),
           lessonVisited: [printSchedule(get().current.schedule)],
           predictions: [],
           panels: { ...get().panels, lesson: true },
+          ...(id === 'agent' ? { agentMethod: 'looptune' as const } : {}),
         });
       },
 
@@ -160,6 +162,13 @@ export const createLessonSlice =
         const run = s.agentRun;
         if (run?.status !== 'done' || !rolloutInHistory(s, run)) {
           s.notify('error', 'run the agent first: there is no rollout to predict');
+          return;
+        }
+        if (run.method !== 'looptune') {
+          s.notify(
+            'error',
+            "the lesson predicts LoopTune's actions: run it from the lesson (or choose LoopTune in the agent panel)",
+          );
           return;
         }
         const index = s.player.index;

@@ -5,7 +5,7 @@ import { type Action, type ActionResult, applyAction } from '../core/actions.ts'
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 import { errorMessage } from '../core/errors.ts';
-import type { HistoryEntry, LogAction } from './types.ts';
+import type { Actor, HistoryEntry, LogAction } from './types.ts';
 
 const SET_PREFIX = 'set:';
 
@@ -48,16 +48,39 @@ export function isAction(text: string): text is Action {
   return m !== null && Number(m[1]) >= 2 && Number.isSafeInteger(Number(m[1]));
 }
 
-/** `split_16`, or `agent:split_4` for the agent's entries. */
+/** Everyone but the person an entry may be credited to (the prefix of its text). */
+export const CREDITED_ACTORS = [
+  'agent',
+  'looptune',
+  'expert',
+  'greedy1',
+  'greedy2',
+  'beam2dfs',
+  'beam4dfs',
+  'beam2bfs',
+  'beam4bfs',
+  'random',
+] as const satisfies readonly Exclude<Actor, 'person'>[];
+// Every actor but the person is listed (a compile error otherwise).
+const _allCredited: readonly (typeof CREDITED_ACTORS)[number][] = [] as Exclude<Actor, 'person'>[];
+void _allCredited;
+
+function isActor(value: unknown): value is Actor {
+  return value === 'person' || (CREDITED_ACTORS as readonly unknown[]).includes(value);
+}
+
+/** `split_16`, or `agent:split_4` for the agent's entries (`greedy2:split_4` for a search's). */
 export function entryText(entry: HistoryEntry): string {
-  return entry.by === 'agent' ? `agent:${entry.action}` : entry.action;
+  return entry.by === 'person' ? entry.action : `${entry.by}:${entry.action}`;
 }
 
 /** The entry written as `entryText` does, or null when it is not one. */
 export function parseEntryText(text: string): HistoryEntry | null {
-  const agent = text.startsWith('agent:');
-  const action = agent ? text.slice('agent:'.length) : text;
-  return isLogAction(action) ? { action, by: agent ? 'agent' : 'person' } : null;
+  const colon = text.indexOf(':');
+  const prefix = colon > 0 ? text.slice(0, colon) : '';
+  const credited = prefix !== 'person' && isActor(prefix);
+  const action = credited ? text.slice(colon + 1) : text;
+  return isLogAction(action) ? { action, by: credited ? prefix : 'person' } : null;
 }
 
 /** An entry from a stored value (sessions, files): `{action, by}` or its text form. */
@@ -66,8 +89,8 @@ export function entryFromValue(value: unknown): HistoryEntry | null {
   if (!value || typeof value !== 'object') return null;
   const { action, by } = value as { action?: unknown; by?: unknown };
   if (typeof action !== 'string' || !isLogAction(action)) return null;
-  if (by !== undefined && by !== 'person' && by !== 'agent') return null;
-  return { action, by: by === 'agent' ? 'agent' : 'person' };
+  if (by !== undefined && !isActor(by)) return null;
+  return { action, by: by ?? 'person' };
 }
 
 /** How an unreadable stored entry is quoted in messages. */

@@ -35,7 +35,7 @@ const KERNEL_BYTES = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
 function fakeMeasurer(opts: { xnnpack?: boolean; threadSupport?: Measurer['threadSupport']; refine?: boolean } = {}) {
   const calls: Call[] = [];
   const refines: RefineCall[] = [];
-  const peaks: { resolve(v: number): void; reject(e: unknown): void }[] = [];
+  const peaks: { threads?: number; resolve(v: number): void; reject(e: unknown): void }[] = [];
   const xnn: string[] = [];
   const measurer: Measurer = {
     measure(problemText, scheduleText, options = {}) {
@@ -45,13 +45,22 @@ function fakeMeasurer(opts: { xnnpack?: boolean; threadSupport?: Measurer['threa
           scheduleText,
           threads: options.threads,
           resolve: (gflops) =>
-            resolve({ gflops, gflopsMedian: gflops * 0.9, correct: true, maxError: 0, kernelBytes: KERNEL_BYTES }),
+            resolve({
+              gflops,
+              gflopsMedian: gflops * 0.9,
+              correct: true,
+              maxError: 0,
+              kernelBytes: KERNEL_BYTES,
+              ...(options.threads && options.threads > 1 && scheduleText.includes('||')
+                ? { threads: options.threads }
+                : {}),
+            }),
           reject,
         });
       });
     },
-    peak() {
-      return new Promise((resolve, reject) => peaks.push({ resolve, reject }));
+    peak(threads) {
+      return new Promise((resolve, reject) => peaks.push({ threads, resolve, reject }));
     },
   };
   if (opts.threadSupport) measurer.threadSupport = opts.threadSupport;
@@ -510,6 +519,10 @@ describe('measurement orchestration', () => {
     expect(currentKey(s.getState())).toMatch(/# 4 threads$/);
     call.resolve(8);
     await tick();
+    // Then the peak on 4 threads (once); the next figure waits for it.
+    expect(f.peaks.at(-1)?.threads).toBe(4);
+    f.peaks.at(-1)?.resolve(180);
+    await tick();
     s.getState().setThreads(2);
     await tick();
     expect(s.getState().threadsChosen).toBe(2);
@@ -517,6 +530,34 @@ describe('measurement orchestration', () => {
     expect(currentKey(s.getState())).toMatch(/# 2 threads$/);
     s.getState().setThreads(1000);
     expect(s.getState().threadsChosen).toBe(64);
+  });
+
+  it('measures the peak on N threads once, after the first figure on N threads', async () => {
+    const f = fakeMeasurer({ threadSupport: { isolated: true, hardware: 2 } });
+    const s = createLooplabStore({ measurer: f.measurer });
+    await tick();
+    f.calls[0].resolve(1);
+    await tick();
+    f.peaks[0]?.resolve(50);
+    await tick();
+    expect(f.peaks.map((p) => p.threads ?? 1)).toEqual([1]);
+    s.getState().act('parallel');
+    await tick();
+    f.calls[f.calls.length - 1].resolve(80);
+    await tick();
+    expect(f.peaks.map((p) => p.threads ?? 1)).toEqual([1, 2]);
+    expect(s.getState().peaksOnThreads[2]).toEqual({ status: 'measuring' });
+    f.peaks[1].resolve(99);
+    await tick();
+    expect(s.getState().peaksOnThreads[2]).toEqual({ status: 'done', gflops: 99 });
+    // Another parallel schedule on 2 threads: no second 2-thread peak.
+    s.getState().act('down');
+    s.getState().act('parallel');
+    await tick();
+    f.calls[f.calls.length - 1].resolve(70);
+    await tick();
+    await tick();
+    expect(f.peaks.filter((p) => p.threads === 2)).toHaveLength(1);
   });
 
   it('measures on one thread when the page has no shared memory', async () => {

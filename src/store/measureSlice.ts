@@ -215,6 +215,20 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
     );
   };
 
+  const measurePeakOnThreads = (threads: number) => {
+    if (!measurer) return;
+    const put = (v: MeasureSlice['peaksOnThreads'][number]) =>
+      set({ peaksOnThreads: { ...get().peaksOnThreads, [threads]: v } });
+    put({ status: 'measuring' });
+    run(
+      async () => put({ status: 'done', gflops: await measurer.peak(threads) }),
+      (message) => {
+        put({ status: 'error', error: message });
+        fail(`the peak on ${threads} threads could not be measured: ${message}`);
+      },
+    );
+  };
+
   const measurePeak = () => {
     if (!measurer) return;
     set({ peak: { status: 'measuring' } });
@@ -356,6 +370,11 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
       measurePeak();
       return;
     }
+    const onThreads = cached.status === 'done' ? (cached.threads ?? 1) : 1;
+    if (onThreads > 1 && !s.peaksOnThreads[onThreads]) {
+      measurePeakOnThreads(onThreads);
+      return;
+    }
     if (measurer.bandwidth && !bandwidthAsked && s.peak.status !== 'loading') {
       bandwidthAsked = true;
       const bandwidth = measurer.bandwidth;
@@ -461,6 +480,7 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
   return {
     measurements: {},
     peak: { status: peakStorage && measurer ? 'loading' : 'queued' },
+    peaksOnThreads: {},
     machineNoise: null,
     xnnpack: {},
     longRun: null,

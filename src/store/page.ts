@@ -40,6 +40,8 @@ export function createPageStore(win: Window = window): PageStore {
   const agent: AgentDriver & { terminate(): void } = {
     loadPolicy: (files) => agentClient.get().then((c) => c.loadPolicy(files)),
     tune: (problemText, start, onStep) => agentClient.get().then((c) => c.tune(problemText, start, onStep)),
+    search: (problemText, start) => agentClient.get().then((c) => c.search(problemText, start)),
+    loadCostModel: () => agentClient.get().then((c) => c.loadCostModel()),
     terminate: () => agentClient.loaded()?.terminate(),
   };
   const lab = createPageLab(new URL(`${import.meta.env.BASE_URL}agent/learning-curve.csv`, win.location.href).href);

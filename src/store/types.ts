@@ -12,16 +12,29 @@ import type { LessonProgress } from '../teach/progress.ts';
 import type { TeacherOptions } from '../teach/teacherLink.ts';
 import type { AgentLabSlice } from './agentLabTypes.ts';
 import type { AgentClient } from '../workers/agent/client.ts';
-import type { AgentStepView } from '../workers/agent/protocol.ts';
+import type { AgentMethod, AgentSearchResult, AgentStepView } from '../workers/agent/protocol.ts';
 import type { ModelFiles } from '../agent/policy.ts';
+import type { SearchMethod } from '../agent/search.ts';
 import type { PanelId } from './panels.ts';
 
-export type { AgentActionValue, AgentStepView, AgentValueKind } from '../workers/agent/protocol.ts';
+export type {
+  AgentActionValue,
+  AgentMethod,
+  AgentSearchResult,
+  AgentStepView,
+  AgentValueKind,
+  SearchCandidateView,
+  SearchStepView,
+} from '../workers/agent/protocol.ts';
 
 export { PANEL_IDS, type PanelId } from './panels.ts';
 
-/** Who took an action: the history is one log for people and the agent alike. */
-export type Actor = 'person' | 'agent';
+/**
+ * Who took an action: the history is one log for people and tuners alike. Besides the person and
+ * the agent, a schedule applied from "agent vs search" is credited to its method (LoopTune's
+ * agent, the expert grid, or a search).
+ */
+export type Actor = 'person' | 'agent' | 'looptune' | 'expert' | SearchMethod;
 
 /** A core action, or `set:<schedule text>`: a whole schedule set in one step (see log.ts). */
 export type LogAction = Action | `set:${string}`;
@@ -177,7 +190,8 @@ export interface Measurer {
     compileMs?: number;
     reason?: string;
   }>;
-  peak(): Promise<number>;
+  /** Peak GFLOPS on one thread, or with `threads` > 1 the peak kernel on that many threads at once. */
+  peak(threads?: number): Promise<number>;
   /**
    * Samples of a measured (and correct) kernel interleaved with the reference kernel; without it
    * figures stay quick.
@@ -212,6 +226,12 @@ export interface MeasureSlice {
    * or measured now; `loading` while the stored one is read.
    */
   peak: { status: MeasureStatus | 'loading'; gflops?: number; error?: string; measuredAt?: number; stored?: boolean };
+  /**
+   * The peak on N threads (the peak kernel on every thread at once), by N: measured once per page
+   * after the first figure of a parallel schedule on N threads; % of peak and the roofline of a
+   * figure on N threads use it.
+   */
+  peaksOnThreads: Record<number, { status: MeasureStatus; gflops?: number; error?: string }>;
   /**
    * How noisy the machine is now: the spread of the reference kernel's recent samples (0.03 = ±3%),
    * or null before any refinement.
@@ -277,20 +297,33 @@ export interface CompareSlice {
 // ---------------------------------------------------------------- agent
 
 /** What the store needs of the agent (the agent worker's client in the page, a fake in tests). */
-export type AgentDriver = Pick<AgentClient, 'loadPolicy' | 'tune'>;
+export type AgentDriver = Pick<AgentClient, 'loadPolicy' | 'tune' | 'search' | 'loadCostModel'>;
 
 export interface AgentRun {
+  /** Which agent ran: the cost model's search ('agent') or LoopTune's PPO rollout ('looptune'). */
+  method: AgentMethod;
   /** The problem the agent tuned; the run is dropped when the problem changes. */
   problemKey: string;
-  /** History position the rollout starts at; its actions are log entries startPosition.. (by 'agent'). */
+  /** History position the rollout starts at; its entries follow it (by 'agent'). */
   startPosition: number;
+  /** LoopTune's rollout: its steps (streamed while it runs). */
   steps: AgentStepView[];
+  /** The agent's search: its path, what it considered at each step, what it measured. */
+  search?: AgentSearchResult;
   status: 'running' | 'done' | 'error';
-  /** GFLOPS of the start schedule (the agent worker's quick timing). */
+  /** GFLOPS of the start schedule (the agent worker's quick timing, or the page's figure). */
   startGflops?: number;
-  /** The rollout's time: policy, generating, compiling and timing kernels (ms). */
+  /** The rollout's time: policy or cost model, generating, compiling and timing kernels (ms). */
   tuningMs?: number;
   error?: string;
+  /** Once done: the history position of each step's schedule (positions[0] = startPosition). */
+  positions: number[];
+  /** Once done: the log entries the run wrote from startPosition (a step may take several). */
+  entries: HistoryEntry[];
+  /** The step with the fastest schedule (0: the start); the player ends there. */
+  bestIndex: number;
+  /** The person took over at this step: the history was cut there. */
+  takenOverAt?: number;
 }
 
 export interface AgentSlice {
@@ -299,24 +332,39 @@ export interface AgentSlice {
   agentPolicyFiles: ModelFiles | null;
   /** Uses another policy for the next rollouts (e.g. a fine-tuned one); null = the shipped one. */
   setAgentPolicy(files: ModelFiles | null, label: string): void;
-  /** Loads the policy in the agent's worker if nothing has asked for it yet (the panel calls it when idle). */
+  /**
+   * Loads what the chosen agent needs in the agent's worker if nothing has asked for it yet (the
+   * panel calls it when idle): LoopTune's policy, or the cost model (the worker loads the policy
+   * as it starts).
+   */
   prepareAgent(): void;
+  /** The agent "let the agent drive" runs (default 'agent', the cost model's search). */
+  agentMethod: AgentMethod;
+  setAgentMethod(method: AgentMethod): void;
   agentRun: AgentRun | null;
   /**
-   * The agent takes its 10 actions from the CURRENT schedule and cursor (on a new problem that is
-   * the default schedule with the cursor on the outermost loop, LoopTune's start). Its actions
-   * enter the history as the agent's; then the player rewinds to the start and plays them.
+   * The agent (`method`, default agentMethod) tunes from the CURRENT schedule: LoopTune's rollout
+   * takes 10 actions from it and the cursor; the search measures a person's schedule and continues
+   * from its nearest tile spec (never answering slower). Its steps enter the history as the
+   * agent's; then the player rewinds to the start and plays them, ending on the best step.
    */
-  driveAgent(): void;
-  /** Replays the rollout: index = actions of the rollout applied (history position startPosition + index). */
+  driveAgent(method?: AgentMethod): void;
+  /** Replays the rollout: index = steps of the rollout applied (history position positions[index]). */
   player: { index: number; playing: boolean; speed: number };
   /** One step back or forward (pauses). */
   playerStep(delta: 1 | -1): void;
   playerSeek(index: number): void;
-  /** Plays from the current step (from the start when at the end) at `speed` steps per second. */
+  /** Goes to the rollout's best step (pauses). */
+  playerBest(): void;
+  /** Plays from the current step (from the start when at the end) at `speed` steps per second, ending on the best step. */
   playerPlay(): void;
   playerPause(): void;
   setPlayerSpeed(stepsPerSecond: number): void;
+  /**
+   * The person continues by hand from the rollout's step `index` (default: the player's): the
+   * history is cut after that step's schedule, which stays the agent's.
+   */
+  takeOver(index?: number): void;
 }
 
 // ---------------------------------------------------------------- lessons

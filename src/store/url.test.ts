@@ -51,6 +51,27 @@ describe('URL hash', () => {
     );
   });
 
+  it("credits a search's or LoopTune's entries by name, and old agent: links still read", () => {
+    const store = createLooplabStore();
+    const { act } = store.getState();
+    act('down');
+    act('split_4', 'greedy2');
+    act('swap_up', 'looptune');
+    act('split_2', 'agent');
+    const hash = stateToHash(store.getState());
+    expect(hash).toBe('#preset=matmul-256&a=down,greedy2:split_4,looptune:swap_up,agent:split_2');
+    expect(restoredFrom(hash).getState().log).toEqual([
+      { action: 'down', by: 'person' },
+      { action: 'split_4', by: 'greedy2' },
+      { action: 'swap_up', by: 'looptune' },
+      { action: 'split_2', by: 'agent' },
+    ]);
+    // An unknown prefix is not an actor: the entry is refused, not read as the person's.
+    const bad = parseHash('#preset=matmul-256&a=down,nobody:split_4');
+    expect(bad.ok && bad.notice).toMatch(/^the link's action 2 'nobody:split_4' is not an action/);
+    expect(bad.ok && bad.value?.log).toEqual([{ action: 'down', by: 'person' }]);
+  });
+
   it('the default state is a short link', () => {
     expect(stateToHash(createLooplabStore().getState())).toBe('#preset=matmul-256');
   });

@@ -126,8 +126,8 @@ export function createWorkerMeasurer(
     refine(problemText, scheduleText, options) {
       return client.refine(problemText, scheduleText, options);
     },
-    peak() {
-      return client.peak();
+    peak(threads) {
+      return client.peak(threads);
     },
     bandwidth,
     async xnnpack(problemText) {

@@ -605,8 +605,8 @@ const agent: Lesson = {
   problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=128, n=128, k=128',
   startSchedule: 'm n k',
   text: [
-    'The agent is a small neural network trained with reinforcement learning (PPO; LoopTune used a DQN). It sees the nest as a table, one row per loop: the cursor, the trip, the tail and a histogram of the strides. Each step it picks one of seven actions: move the cursor up or down, swap the loop up or down, or split it by 4, 8 or 16.',
-    'Run the agent from the start schedule: it plays a whole episode. Then step through the rollout. Before each step, predict what the agent does next; the lesson scores your guess against the action it chose. The agent panel shows the probability it gave each action.',
+    "This lesson watches LoopTune's agent (the agent panel switches to it): a small neural network trained with reinforcement learning (PPO; LoopTune used a DQN). It sees the nest as a table, one row per loop: the cursor, the trip, the tail and a histogram of the strides. Each step it picks one of seven actions: move the cursor up or down, swap the loop up or down, or split it by 4, 8 or 16.",
+    'Run the agent from the start schedule: it plays a whole episode. Then step through the rollout. Before each step, predict what the agent does next; the lesson scores your guess against the action it chose. Once you have guessed, the agent panel shows the probability it gave each action; until then it shows nothing of the answer.',
     'Things to look for: does it bring n innermost first? How does it build a register tile? When does it stop?',
   ],
   tasks: [

@@ -4,7 +4,12 @@
 // shipped policy's learning curve. Everything heavy runs in the lab's worker, loaded on first use.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { SHIPPED_POLICY_LABEL } from '../store/agentSlice.ts';
-import { DEFAULT_RACE_METHODS, FINE_TUNE_BUDGETS_SEC, RACE_BUDGETS_MS } from '../store/agentLabSlice.ts';
+import {
+  BUDGETED_RACE_METHODS,
+  DEFAULT_RACE_METHODS,
+  FINE_TUNE_BUDGETS_SEC,
+  RACE_BUDGETS_MS,
+} from '../store/agentLabSlice.ts';
 import type { LabFineTune, LabRace, RaceMethod } from '../store/agentLabTypes.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { formatGflops } from '../core/format.ts';
@@ -53,7 +58,7 @@ function raceStatus(race: LabRace): string {
         ? `tuning with ${running.method} (${done + 1} of ${race.methods.length})…`
         : 'loading the policy and measuring the default schedule…';
     case 'done':
-      return `done: each search had ${formatMs(race.budgetMs)}; the agent used ${race.policyLabel}`;
+      return `done: each search had ${formatMs(race.budgetMs)}; LoopTune used ${race.policyLabel}`;
     case 'cancelled':
       return 'cancelled: the lines show what each method had found';
     case 'error':
@@ -79,10 +84,14 @@ function RaceSection() {
     <section className="lab-section" aria-label="agent vs search">
       <h3>Agent vs search on this problem</h3>
       <p className="lab-hint">
-        The agent ({policyLabel}) and the searches {DEFAULT_RACE_METHODS.filter((m) => m !== 'agent').join(', ')} tune
-        the problem one after another, each from scratch; each search gets the time budget (so the race takes up to{' '}
-        {Math.round((budget * (DEFAULT_RACE_METHODS.length - 1)) / 1000)} s). Tuning time counts choosing and measuring
-        schedules (not loading the policy); other work in the page at the same time slows the kernels down.
+        The agent (cost model + search, within 1 s), LoopTune's agent ({policyLabel}), the expert's grid of hand-written
+        register tiles (the reference) and the searches{' '}
+        {DEFAULT_RACE_METHODS.filter((m) => BUDGETED_RACE_METHODS.includes(m)).join(', ')} tune the problem one after
+        another, each from scratch; each search gets the time budget (so the race takes up to about{' '}
+        {Math.round((budget * DEFAULT_RACE_METHODS.filter((m) => BUDGETED_RACE_METHODS.includes(m)).length) / 1000) + 3}{' '}
+        s). Tuning time counts choosing and measuring schedules (not loading the models); other work in the page at the
+        same time slows the kernels down. Applying a method's best adds it to your history, credited to the method: undo
+        returns to your schedule.
       </p>
       <div className="lab-controls">
         <label>
@@ -147,6 +156,7 @@ function RaceSection() {
                     data-testid="race-row"
                     data-method={r.method}
                     data-best={r.best ?? ''}
+                    data-schedule={r.schedule ?? ''}
                     data-status={r.status}
                   >
                     <td>
@@ -163,7 +173,7 @@ function RaceSection() {
                         disabled={r.schedule === null || !sameProblem || running}
                         title={
                           r.schedule
-                            ? `make ${r.schedule} the playground's schedule (the history becomes its actions)`
+                            ? `make ${r.schedule} the playground's schedule (added to the history as ${r.method}'s; undo returns to yours)`
                             : 'nothing found yet'
                         }
                         onClick={() => store.getState().applyRaceBest(r.method as RaceMethod)}

@@ -1,12 +1,18 @@
-// The agent: "let the agent drive" (a rollout of the policy in its worker), the rollout player
-// (step, play/pause, speed, a timeline to scrub; every step moves the history, so the nest, the
-// graph and the GFLOPS chart follow), and at every step the value of every action as bars.
-import { useEffect } from 'react';
+// The agent: which agent drives (the cost model's search, or LoopTune's PPO policy), "let the
+// agent drive" / "continue from here" (from the current schedule, in the agent's worker), the
+// rollout player (step, play/pause, go to the best step, speed, a timeline to scrub, its keys;
+// every step moves the history, so the nest, the graph and the GFLOPS chart follow), "take over
+// here", and at every step what the agent considered: the search's options with predicted and
+// measured GFLOPS, or the policy's probability of every action. While the agent lesson asks for a
+// prediction, the panel shows nothing of the answer.
+import { useEffect, type KeyboardEvent } from 'react';
+import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem } from '../core/types.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { PLAYER_SPEEDS } from '../store/agentSlice.ts';
-import type { AgentRun, AgentStepView } from '../store/types.ts';
-import { actionBars, bestOfRollout } from './actionValues.ts';
+import { runLength, runSteps } from '../store/agentRun.ts';
+import type { AgentMethod, AgentRun, AgentStepView, SearchStepView } from '../store/types.ts';
+import { actionBars } from './actionValues.ts';
 import { formatGflops } from '../core/format.ts';
 import { Panel } from './Panel.tsx';
 import { ScheduleText } from './ScheduleText.tsx';
@@ -31,12 +37,23 @@ function PolicyStatus() {
   );
 }
 
+/** The player's step and whether the agent lesson is waiting for a prediction of the next one (the answer stays hidden). */
+function usePlayerView(run: AgentRun) {
+  const index = useLooplab((s) => s.player.index);
+  const lesson = useLooplab((s) => s.lessonId);
+  const n = runLength(run);
+  const asking = lesson === 'agent' && run.status === 'done' && index < n;
+  return { index, n, asking };
+}
+
 function Summary({ run }: { run: AgentRun }) {
-  const best = bestOfRollout(run.startGflops, run.steps);
+  const { asking } = usePlayerView(run);
   if (run.status === 'running') {
     return (
       <p className="agent-summary" data-testid="agent-summary" role="status">
-        tuning in the agent's worker… {run.steps.length} step{run.steps.length === 1 ? '' : 's'} measured
+        {run.method === 'agent'
+          ? "searching in the agent's worker…"
+          : `tuning in the agent's worker… ${run.steps.length} step${run.steps.length === 1 ? '' : 's'} measured`}
       </p>
     );
   }
@@ -47,38 +64,112 @@ function Summary({ run }: { run: AgentRun }) {
       </p>
     );
   }
-  const speedup = best && run.startGflops ? best.gflops / run.startGflops : null;
+  const steps = runSteps(run);
+  const best = run.bestIndex === 0 ? run.startGflops : steps[run.bestIndex - 1]?.gflops;
+  const speedup = best !== undefined && run.startGflops ? best / run.startGflops : null;
+  const search = run.search;
   return (
-    <p
+    <div
       className="agent-summary"
       data-testid="agent-summary"
       data-tuning-ms={run.tuningMs?.toFixed(0)}
-      data-best-index={best?.index}
+      data-best-index={asking ? undefined : run.bestIndex}
+      data-outcome={search?.outcome}
+      data-start-gflops={run.startGflops?.toFixed(3)}
+      data-best-gflops={asking ? undefined : best?.toFixed(3)}
+      data-from={search?.from}
     >
-      tuned in{' '}
-      <strong data-testid="agent-tuning-ms">
-        {run.tuningMs !== undefined ? `${run.tuningMs.toFixed(0)} ms` : '–'}
-      </strong>
-      {best && run.startGflops !== undefined && (
-        <>
-          {': '}
-          {formatGflops(run.startGflops)} → best {formatGflops(best.gflops)} GFLOPS
-          {speedup !== null && ` (${speedup.toFixed(1)}×, step ${best.index})`}
-        </>
+      <p>
+        {run.method === 'agent' ? 'searched' : 'tuned'} in{' '}
+        <strong data-testid="agent-tuning-ms">
+          {run.tuningMs !== undefined ? `${run.tuningMs.toFixed(0)} ms` : '–'}
+        </strong>
+        {search && (
+          <>
+            {' '}
+            (scored {search.scored} schedules with the cost model, measured {search.measured.length})
+          </>
+        )}
+        {!asking && best !== undefined && (
+          <>
+            {': '}
+            {run.startGflops !== undefined ? `${formatGflops(run.startGflops)} → ` : ''}best {formatGflops(best)} GFLOPS
+            {speedup !== null && ` (${speedup.toFixed(1)}×, step ${run.bestIndex})`}
+          </>
+        )}
+        <span className="ll-muted"> · the agent's quick timings; the performance panel measures each step again</span>
+      </p>
+      {search?.from === 'nearest' && (
+        <p data-testid="agent-outcome">
+          {search.outcome === 'kept-start'
+            ? `It measured your schedule (${formatGflops(search.startGflops ?? 0)} GFLOPS) with its candidates and none was faster: your schedule stays.`
+            : `It measured your schedule (${formatGflops(search.startGflops ?? 0)} GFLOPS), went to the nearest tile spec and searched from there; its answer is faster than yours.`}
+        </p>
       )}
-      <span className="ll-muted"> · the agent's quick timings; the performance panel measures each step again</span>
-    </p>
+      {run.takenOverAt !== undefined && (
+        <p data-testid="agent-taken-over">
+          You took over at step {run.takenOverAt}: the history was cut there, and you go on by hand.
+        </p>
+      )}
+    </div>
   );
 }
 
 function Player({ run }: { run: AgentRun }) {
   const player = useLooplab((s) => s.player);
   const store = useLooplabStore();
-  const n = run.steps.length;
+  const n = runLength(run);
   const ready = run.status === 'done' && n > 0;
   const s = store.getState;
+  // The player's own keys (data-keys="own" keeps the page's nest keys out): the timeline and the
+  // speed menu keep their arrows.
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (!ready || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tag = (e.target as HTMLElement).tagName;
+    if (tag === 'INPUT' || tag === 'SELECT') return;
+    const st = s();
+    switch (e.key) {
+      case 'ArrowLeft':
+        st.playerStep(-1);
+        break;
+      case 'ArrowRight':
+        st.playerStep(1);
+        break;
+      case ' ':
+        if (st.player.playing) st.playerPause();
+        else st.playerPlay();
+        break;
+      case 'b':
+        st.playerBest();
+        break;
+      case 'Home':
+        st.playerPause();
+        st.playerSeek(0);
+        break;
+      case 'End':
+        st.playerPause();
+        st.playerSeek(n);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
   return (
-    <div className="agent-player" role="group" aria-label="rollout player">
+    <div
+      className="agent-player"
+      role="group"
+      aria-label="rollout player (keys: ← → step, space play/pause, b best step, Home, End)"
+      data-testid="agent-player"
+      data-keys="own"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: the player group takes its keys when focused
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      onKeyUp={(e) => {
+        // A focused button would click on the space's keyup; the space is play/pause here.
+        if (e.key === ' ') e.preventDefault();
+      }}
+    >
       <div className="agent-player-buttons">
         <button
           type="button"
@@ -147,6 +238,24 @@ function Player({ run }: { run: AgentRun }) {
         >
           ▶|
         </button>
+        <button
+          type="button"
+          data-testid="agent-best"
+          disabled={!ready || player.index === run.bestIndex}
+          onClick={() => s().playerBest()}
+          title="go to the best step (b)"
+        >
+          best step
+        </button>
+        <button
+          type="button"
+          data-testid="agent-take-over"
+          disabled={run.status !== 'done'}
+          onClick={() => s().takeOver()}
+          title="continue by hand from this step: the history is cut here"
+        >
+          take over here
+        </button>
         <label className="agent-speed">
           speed{' '}
           <select
@@ -186,53 +295,146 @@ function Player({ run }: { run: AgentRun }) {
 }
 
 function StepList({ run, problem }: { run: AgentRun; problem: Problem }) {
-  const index = useLooplab((s) => s.player.index);
+  const { index, asking } = usePlayerView(run);
   const seek = useLooplab((s) => s.playerSeek);
   const ready = run.status === 'done';
-  const rows: { label: string; gflops?: number; schedule?: string; elapsedMs?: number }[] = [
+  const rows: { label: string; gflops?: number; predicted?: number; schedule?: string; elapsedMs?: number }[] = [
     { label: 'start', gflops: run.startGflops },
-    ...run.steps.map((st) => ({
-      label: st.action,
+    ...runSteps(run).map((st) => ({
+      label: st.label,
       gflops: st.gflops,
+      predicted: st.predictedGflops,
       schedule: st.scheduleText,
       elapsedMs: st.elapsedMs,
     })),
   ];
   return (
     <ol className="agent-steps" data-testid="agent-steps" start={0}>
-      {rows.map((row, i) => (
-        <li
-          key={i}
-          className={ready && i === index ? 'agent-step agent-step-current' : 'agent-step'}
-          aria-current={ready && i === index ? 'step' : undefined}
-        >
-          <button
-            type="button"
-            disabled={!ready}
-            onClick={() => seek(i)}
-            data-testid={`agent-step-${i}`}
-            data-elapsed-ms={row.elapsedMs?.toFixed(0)}
-            title={row.schedule ? `after ${row.label}: ${row.schedule}` : 'the schedule the agent started from'}
+      {rows.map((row, i) => {
+        // While the lesson asks, the steps ahead stay hidden.
+        const hidden = asking && i > index;
+        return (
+          <li
+            key={i}
+            className={ready && i === index ? 'agent-step agent-step-current' : 'agent-step'}
+            aria-current={ready && i === index ? 'step' : undefined}
           >
-            <span className="agent-step-action">{row.label}</span>
-            <span className="agent-step-gflops" data-testid="agent-step-gflops">
-              {row.gflops !== undefined ? `${formatGflops(row.gflops)} GFLOPS` : '…'}
-            </span>
-          </button>
-          {row.schedule && i === index && (
-            <ScheduleText problem={problem} text={row.schedule} className="agent-schedule" />
-          )}
-        </li>
-      ))}
+            <button
+              type="button"
+              disabled={!ready || hidden}
+              onClick={() => seek(i)}
+              data-testid={`agent-step-${i}`}
+              data-elapsed-ms={row.elapsedMs?.toFixed(0)}
+              title={
+                hidden
+                  ? 'predict the next step in the lesson first'
+                  : row.schedule
+                    ? `after ${row.label}: ${row.schedule}`
+                    : 'the schedule the agent started from'
+              }
+            >
+              <span className="agent-step-action">{hidden ? '?' : row.label}</span>
+              <span className="agent-step-gflops" data-testid="agent-step-gflops">
+                {hidden
+                  ? ''
+                  : row.gflops !== undefined
+                    ? `${formatGflops(row.gflops)} GFLOPS`
+                    : row.predicted !== undefined
+                      ? `predicted ${formatGflops(row.predicted)}`
+                      : '…'}
+              </span>
+            </button>
+            {row.schedule && i === index && (
+              <ScheduleText problem={problem} text={row.schedule} className="agent-schedule" />
+            )}
+          </li>
+        );
+      })}
     </ol>
+  );
+}
+
+/** How many of the search's options the panel lists (the chosen one is always listed). */
+const SHOWN_CANDIDATES = 10;
+
+/** What the search considered in the state at the player's position: its options, predicted and measured. */
+function Candidates({ run }: { run: AgentRun }) {
+  const { index, n, asking } = usePlayerView(run);
+  const search = run.search;
+  if (!search || n === 0 || asking) return null;
+  const at = Math.min(index, n - 1);
+  const step: SearchStepView = search.steps[at];
+  const shown = step.candidates.filter((c, i) => i < SHOWN_CANDIDATES || c.chosen);
+  const measured = step.candidates.filter((c) => c.measured !== undefined).length;
+  return (
+    <figure className="agent-candidates" data-testid="agent-candidates" data-step={at}>
+      <figcaption>
+        {step.candidates.length === 0
+          ? `step ${at + 1}: from your schedule to its nearest tile spec (${step.scheduleText}), where the search starts`
+          : `${index >= n ? `its last decision (step ${n})` : `at step ${at}`}: ${step.candidates.length} options, ${measured} of them measured; it takes ${step.action}`}
+      </figcaption>
+      {step.candidates.length > 0 && (
+        <table className="agent-candidate-table">
+          <thead>
+            <tr>
+              <th scope="col">action</th>
+              <th scope="col">schedule</th>
+              <th scope="col">predicted GFLOPS</th>
+              <th scope="col">measured</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((c) => (
+              <tr
+                key={c.action}
+                data-testid="agent-candidate"
+                data-action={c.action}
+                data-chosen={String(c.chosen)}
+                data-predicted={c.predictedGflops.toFixed(2)}
+                data-measured={c.measured?.toFixed(2)}
+                className={c.chosen ? 'agent-candidate-chosen' : undefined}
+              >
+                <td>
+                  {c.action}
+                  {c.chosen && <span className="agent-bar-mark"> ← chosen</span>}
+                </td>
+                <td className="agent-candidate-schedule">{c.scheduleText}</td>
+                <td>
+                  <span className="agent-candidate-bar" aria-hidden="true">
+                    <span style={{ width: `${Math.min(100, (100 * c.predictedGflops) / search.scaleGflops)}%` }} />
+                  </span>
+                  {formatGflops(c.predictedGflops)}
+                </td>
+                <td>{c.measured !== undefined ? formatGflops(c.measured) : '–'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="ll-muted agent-values-note">
+        The cost model (a small network trained on measurements) predicts each schedule's share of this problem's best
+        schedule without running it; the panel shows that share as GFLOPS: predicted share × the fastest schedule the
+        search measured ({formatGflops(search.scaleGflops)} GFLOPS). The search keeps the 6 best predicted per round, 4
+        rounds, then measures the best few within 1 s and answers with the fastest measured.
+        {step.candidates.length > shown.length &&
+          ` The ${step.candidates.length - shown.length} options predicted slowest are not listed.`}
+      </p>
+    </figure>
   );
 }
 
 /** The decision the agent makes in the state at the player's position (the last one at the end). */
 function ActionValues({ run }: { run: AgentRun }) {
-  const index = useLooplab((s) => s.player.index);
+  const { index, asking } = usePlayerView(run);
   const n = run.steps.length;
-  if (n === 0) return null;
+  if (n === 0 || run.method !== 'looptune') return null;
+  // While the lesson asks, the decision in this state is the answer: show none.
+  if (asking)
+    return (
+      <p className="ll-muted" data-testid="agent-values-hidden">
+        What the agent does next stays hidden until you predict it in the lesson.
+      </p>
+    );
   const at = run.status === 'done' ? Math.min(index, n - 1) : n - 1;
   const step: AgentStepView = run.steps[at];
   const probability = step.valueKind === 'probability';
@@ -290,9 +492,40 @@ function ActionValues({ run }: { run: AgentRun }) {
   );
 }
 
+const METHOD_LABELS: Record<AgentMethod, string> = {
+  agent: 'agent (cost model + search)',
+  looptune: 'LoopTune (PPO policy)',
+};
+
+function MethodChooser({ disabled }: { disabled: boolean }) {
+  const method = useLooplab((s) => s.agentMethod);
+  const setMethod = useLooplab((s) => s.setAgentMethod);
+  return (
+    <label className="agent-method">
+      agent:{' '}
+      <select
+        data-testid="agent-method"
+        value={method}
+        disabled={disabled}
+        onChange={(e) => setMethod(e.target.value as AgentMethod)}
+      >
+        {(Object.keys(METHOD_LABELS) as AgentMethod[]).map((m) => (
+          <option key={m} value={m}>
+            {METHOD_LABELS[m]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function AgentPanel() {
   const run = useLooplab((s) => s.agentRun);
   const problem = useLooplab((s) => s.problem);
+  const method = useLooplab((s) => s.agentMethod);
+  const fromDefault = useLooplab(
+    (s) => printSchedule(s.current.schedule) === printSchedule(defaultSchedule(s.problem)),
+  );
   const policyError = useLooplab(
     (s) => s.agentPolicy.status === 'error' && s.agentPolicy.error === 'the agent is not available in this page',
   );
@@ -306,30 +539,41 @@ export function AgentPanel() {
   const running = run?.status === 'running';
   return (
     <Panel title="Agent" testId="agent-panel">
-      <PolicyStatus />
+      <MethodChooser disabled={running} />
+      {method === 'looptune' ? (
+        <PolicyStatus />
+      ) : (
+        <p className="agent-policy" data-testid="agent-cost-model">
+          cost model: <strong>shipped cost model</strong> <span className="ll-muted">(loads on first use)</span>
+        </p>
+      )}
       <div className="agent-drive-row">
         <button
           type="button"
           className="agent-drive"
           data-testid="agent-drive"
+          data-from={fromDefault ? 'default' : 'current'}
           disabled={running || policyError}
           onClick={() => store.getState().driveAgent()}
         >
-          {running ? 'the agent is driving…' : 'Let the agent drive'}
+          {running ? 'the agent is driving…' : fromDefault ? 'Let the agent drive' : 'Continue from here'}
         </button>
       </div>
       <p className="ll-muted agent-note">
-        The agent takes 10 actions from the <em>current</em> schedule and cursor (on a new problem that is the default
-        schedule, where LoopTune's agent starts), choosing at each step the legal action its policy rates highest. Its
-        actions join the history as the agent's: undo, links and sessions keep them.
+        {method === 'agent'
+          ? 'The agent decides what a person decides: a register tile (a factor per output variable) and a split of the reduction. Its cost model ranks about a hundred such schedules without running them; it measures only the best few. From your own schedule it measures yours too and starts from the nearest tile spec: its answer is never slower than yours.'
+          : "LoopTune's agent takes 10 actions from the current schedule and cursor (on a new problem that is the default schedule, where LoopTune's agent starts), choosing at each step the legal action its policy rates highest."}{' '}
+        Its steps join the history as the agent's: undo, links and sessions keep them. "Take over here" cuts the history
+        at the player's step, and you go on by hand.
       </p>
       {run && (
-        <div className="agent-run" data-testid="agent-run" data-status={run.status}>
+        <div className="agent-run" data-testid="agent-run" data-status={run.status} data-method={run.method}>
           <Summary run={run} />
           {run.status !== 'error' && (
             <>
               <Player run={run} />
               <ActionValues run={run} />
+              <Candidates run={run} />
               <StepList run={run} problem={problem} />
             </>
           )}

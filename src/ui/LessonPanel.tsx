@@ -95,7 +95,7 @@ function PredictWidget() {
           type="button"
           className="lesson-small-btn"
           data-testid="lesson-run-agent"
-          onClick={() => driveAgent()}
+          onClick={() => driveAgent('looptune')}
           disabled={run?.status === 'running'}
         >
           {run?.status === 'running'

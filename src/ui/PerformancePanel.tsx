@@ -253,7 +253,11 @@ export function PerformancePanel() {
   const refined = done?.stage === 'refined';
   const quick = gflops !== null && !refined;
   const peakGflops = peak.status === 'done' && peak.gflops !== undefined ? peak.gflops : null;
-  const percent = gflops !== null && peakGflops ? (100 * gflops) / peakGflops : null;
+  // A figure on N threads is held against the peak on N threads (measured after the first one).
+  const figureThreads = done?.threads ?? 1;
+  const peakOnThreads = useLooplab((s) => (figureThreads > 1 ? s.peaksOnThreads[figureThreads] : undefined));
+  const figurePeak = figureThreads > 1 ? (peakOnThreads?.gflops ?? null) : peakGflops;
+  const percent = gflops !== null && figurePeak ? (100 * gflops) / figurePeak : null;
   const xnnOp = useMemo(() => xnnpackOp(problem), [problem]);
   const xnnGflops = xnn?.status === 'done' && typeof xnn.gflops === 'number' ? xnn.gflops : null;
   const longRunning = longRun !== null && longRun.key === key;
@@ -318,11 +322,26 @@ export function PerformancePanel() {
           <div className="metric-sub">
             <PeakSource peak={peak} />
           </div>
+          {figureThreads > 1 && (
+            <div
+              className="metric-sub"
+              data-testid="peak-on-threads"
+              data-threads={figureThreads}
+              data-value={peakOnThreads?.gflops ?? ''}
+            >
+              on {figureThreads} threads:{' '}
+              {peakOnThreads?.gflops !== undefined
+                ? `${formatGflops(peakOnThreads.gflops)} GFLOPS`
+                : peakOnThreads?.status === 'error'
+                  ? `not measured: ${peakOnThreads.error ?? 'unknown error'}`
+                  : 'measuring…'}
+            </div>
+          )}
           <div className="metric-sub" data-testid="percent-of-peak" data-value={percent ?? ''}>
             {peak.status === 'error'
               ? `not measured: ${peak.error ?? 'unknown error'}`
               : percent !== null
-                ? `this schedule at ${quick ? '≈ ' : ''}${percent < 10 ? percent.toFixed(1) : percent.toFixed(0)}% of peak`
+                ? `this schedule at ${quick ? '≈ ' : ''}${percent < 10 ? percent.toFixed(1) : percent.toFixed(0)}% of peak${figureThreads > 1 ? ` on ${figureThreads} threads` : ''}`
                 : ' '}
           </div>
         </div>
@@ -409,8 +428,13 @@ export function PerformanceCharts() {
   const [hovered, setHovered] = useState<number | null>(null);
 
   const m = measurements[key];
-  const gflops = m?.status === 'done' ? (m.gflops ?? null) : null;
+  const done = m?.status === 'done' ? m : undefined;
+  const gflops = done?.gflops ?? null;
   const peakGflops = peak.status === 'done' && peak.gflops !== undefined ? peak.gflops : null;
+  // A figure on N threads is held against the peak on N threads (as in the figures above).
+  const figureThreads = done?.threads ?? 1;
+  const peakOnThreads = useLooplab((s) => (figureThreads > 1 ? s.peaksOnThreads[figureThreads] : undefined));
+  const figurePeak = figureThreads > 1 ? (peakOnThreads?.gflops ?? null) : peakGflops;
   const xnnGflops = xnn?.status === 'done' && typeof xnn.gflops === 'number' ? xnn.gflops : null;
   // The schedule text of every position, recomputed only when the history changes.
   const schedules = useMemo(() => states.map((st) => printSchedule(st.schedule)), [states]);
@@ -433,11 +457,11 @@ export function PerformanceCharts() {
     () => ({
       intensity: arithmeticIntensity(problem),
       gflops,
-      peak: peakGflops,
+      peak: figurePeak,
       bandwidth: facts.bandwidth.status === 'done' ? (facts.bandwidth.bytesPerSecond ?? null) : null,
       xnnpack: xnnGflops,
     }),
-    [problem, gflops, peakGflops, facts, xnnGflops],
+    [problem, gflops, figurePeak, facts, xnnGflops],
   );
   // The d3 charts redraw after the figures are on screen, in tasks of their own.
   const shownHistory = useDeferredValue(history);

@@ -46,9 +46,11 @@ export interface RaceRow {
 /** The smallest time drawn (log axis): 1 ms. */
 export const MIN_T = 1;
 
-/** A colour per method: the agent in blue, the searches in the page's other hues. */
+/** A colour per method: the agent in blue, LoopTune's in a paler blue, the expert in near-black, the searches in the page's other hues. */
 const METHOD_COLORS: Record<string, string> = {
   agent: '#1f5fbf',
+  looptune: '#6f9fd8',
+  expert: '#222222',
   greedy1: '#b34700',
   greedy2: '#7b3fb8',
   beam2dfs: '#0b6e80',

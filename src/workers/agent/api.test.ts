@@ -5,11 +5,12 @@ import { PRESETS, parseProblemText } from '../../core/problem.ts';
 import { defaultSchedule, parseSchedule, printSchedule } from '../../core/schedule.ts';
 import type { NestState } from '../../core/types.ts';
 import { createAgentApi, stepView } from './api.ts';
+import { DEFAULT_TILE_SEARCH } from '../../agent/tileSearch.ts';
 import type { AgentStepView } from './protocol.ts';
 import type { ModelFiles } from '../../agent/policy.ts';
 
-function shippedFiles(): ModelFiles {
-  const dir = new URL('../../../public/agent/', import.meta.url);
+function shippedFiles(sub = ''): ModelFiles {
+  const dir = new URL(`../../../public/agent/${sub}`, import.meta.url);
   const bytes = readFileSync(new URL('weights.bin', dir));
   return {
     modelJson: JSON.parse(readFileSync(new URL('model.json', dir), 'utf8')),
@@ -24,7 +25,34 @@ const presetText = (id: string) => {
 };
 
 describe('agent worker api', () => {
-  const api = createAgentApi({ fetchShipped: async () => shippedFiles() });
+  const api = createAgentApi({
+    fetchShipped: async () => shippedFiles(),
+    fetchCostModel: async () => shippedFiles('cost-model/'),
+  });
+
+  it('searches with the shipped cost model from the default schedule: a path of macro-actions to a measured answer', async () => {
+    const text = presetText('matmul-64');
+    const r = await api.search(text, null);
+    expect(r.from).toBe('untiled');
+    expect(r.outcome).toBe('improved');
+    expect(r.steps.length).toBeGreaterThan(0);
+    expect(r.steps.every((s) => /^(tile_|rtile_)/.test(s.action))).toBe(true);
+    expect(r.steps.at(-1)?.scheduleText).toBe(r.best.scheduleText);
+    expect(r.best.gflops).toBe(Math.max(...r.measured.map((m) => m.gflops)));
+    expect(r.measured.length).toBeGreaterThan(0);
+    expect(r.measured.length).toBeLessThanOrEqual(DEFAULT_TILE_SEARCH.measure);
+    expect(r.scored).toBeGreaterThan(r.measured.length);
+  });
+
+  it("continues from a person's schedule, measured like the candidates, and never answers slower than it", async () => {
+    const text = presetText('matmul-64');
+    const r = await api.search(text, { scheduleText: 'm n k n:4 m:2', cursor: 0 });
+    expect(r.from).toBe('nearest');
+    expect(r.startGflops).toBeGreaterThan(0);
+    expect(r.best.gflops).toBeGreaterThanOrEqual(r.startGflops as number);
+    if (r.outcome === 'kept-start') expect(r.steps).toEqual([]);
+    else expect(r.steps[0].action).toBe('nearest tile spec');
+  });
 
   it('rolls the shipped policy out, streaming every step with all values and legality', async () => {
     const info = await api.loadPolicy(null);

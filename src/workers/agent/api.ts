@@ -13,7 +13,14 @@ import { RuntimeOracle, SEARCH_TIMING } from '../../agent/oracle.ts';
 import { maskedSoftmax, FeatureMlp, type ModelFiles, type PolicyOutputs } from '../../agent/policy.ts';
 import { agentTune, type RolloutStep } from '../../agent/rollout.ts';
 import { fetchShippedPolicy } from '../../agent/shippedPolicy.ts';
+import { fetchShippedCostModel } from '../../agent/shippedCostModel.ts';
+import { CostModel, codegenReporter } from '../../agent/costModel.ts';
+import { nearestTileSpec } from '../../agent/nearestSpec.ts';
+import { DEFAULT_TILE_SEARCH, tileSearch, type Scorer } from '../../agent/tileSearch.ts';
+import { applyMacro, macroActions, tileSchedule, untiledSpec } from '../../agent/tileSpace.ts';
+import type { Schedule } from '../../core/types.ts';
 import type { AgentActionValue, AgentStepView, AgentWorkerApi } from './protocol.ts';
+import { searchView } from './searchView.ts';
 import { errorMessage } from '../../core/errors.ts';
 
 export interface AgentWorkerDeps {
@@ -21,6 +28,8 @@ export interface AgentWorkerDeps {
   loadTf?: () => Promise<void>;
   /** The shipped policy's files (default: fetched from the page's public/agent/). */
   fetchShipped?: () => Promise<ModelFiles>;
+  /** The shipped cost model's files (default: fetched from the page's public/agent/cost-model/). */
+  fetchCostModel?: () => Promise<ModelFiles>;
   loadCodegen?: () => Promise<Codegen>;
   /** How the rollout's schedules are timed (default PAGE_AGENT_TIMING). */
   timing?: TimingOptions;
@@ -82,7 +91,13 @@ export function createAgentApi(deps: AgentWorkerDeps = {}): AgentWorkerApi {
   const loadTf = deps.loadTf ?? loadCpuBackend;
   const fetchShipped = deps.fetchShipped ?? (() => fetchShippedPolicy());
   let tfReady: Promise<void> | null = null;
-  let runtime: Promise<{ oracle: RuntimeOracle; target: Target }> | null = null;
+  let runtime: Promise<{
+    oracle: RuntimeOracle;
+    searchOracle: RuntimeOracle;
+    target: Target;
+    codegen: Codegen;
+  }> | null = null;
+  let costModel: Promise<CostModel> | null = null;
   /** The policy of the next rollouts (the shipped one until loadPolicy says otherwise). */
   let policy: Promise<FeatureMlp> | null = null;
 
@@ -96,9 +111,43 @@ export function createAgentApi(deps: AgentWorkerDeps = {}): AgentWorkerApi {
     (runtime ??= once(
       (deps.loadCodegen ?? loadCodegen)().then((codegen) => {
         const target = detectTarget();
-        return { oracle: new RuntimeOracle(codegen, target, deps.timing ?? PAGE_AGENT_TIMING, 2), target };
+        return {
+          oracle: new RuntimeOracle(codegen, target, deps.timing ?? PAGE_AGENT_TIMING, 2),
+          // The search's answer is the fastest it measured, so it times as the CLI's does.
+          searchOracle: new RuntimeOracle(codegen, target, deps.timing ?? SEARCH_TIMING, 2),
+          target,
+          codegen,
+        };
       }),
       () => (runtime = null),
+    ));
+
+  const ensureCostModel = () =>
+    (costModel ??= once(
+      (async () => {
+        await ensureTf();
+        const files = await (deps.fetchCostModel ?? (() => fetchShippedCostModel()))();
+        let model: CostModel;
+        try {
+          model = await CostModel.fromFiles(files);
+        } catch (e) {
+          throw new Error(`the agent's cost model could not be loaded: ${errorMessage(e)}`);
+        }
+        // Scoring a small problem's first candidates warms tfjs and the generator's report up, so
+        // that the first search's time is the search's (the page loads it while idle).
+        const { codegen, target, searchOracle } = await ensureRuntime();
+        const warm = parseProblemText('C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64');
+        const root = untiledSpec(warm);
+        const schedules = macroActions(warm)
+          .map((a) => applyMacro(warm, root, a))
+          .filter((spec) => spec !== null)
+          .map((spec) => tileSchedule(warm, spec) as Schedule);
+        model.predictGflops(warm, schedules, codegenReporter(codegen, target));
+        // And one kernel generated, compiled and timed: the worker's first costs the most.
+        await searchOracle.gflops(warm, schedules[0]);
+        return model;
+      })(),
+      () => (costModel = null),
     ));
 
   /** Loads a policy; it replaces the current one only once it has loaded (a failure keeps the old). */
@@ -162,6 +211,45 @@ export function createAgentApi(deps: AgentWorkerDeps = {}): AgentWorkerApi {
         tuningMs: r.totalMs,
         setupMs,
       };
+    },
+
+    async loadCostModel() {
+      await ensureCostModel();
+    },
+
+    async search(problemText, start) {
+      const t0 = performance.now();
+      const problem = parseProblemText(problemText);
+      const startSchedule = start ? parseSchedule(problem, start.scheduleText) : defaultSchedule(problem);
+      if (start?.gflops !== undefined && !(Number.isFinite(start.gflops) && start.gflops > 0)) {
+        throw new RangeError(`the start schedule's GFLOPS ${start.gflops} is not a positive number`);
+      }
+      const [model, { searchOracle: oracle, codegen, target }] = await Promise.all([
+        ensureCostModel(),
+        ensureRuntime(),
+      ]);
+      const setupMs = performance.now() - t0;
+      const t1 = performance.now();
+      const untiled = untiledSpec(problem);
+      const fromUntiled = printSchedule(startSchedule) === printSchedule(tileSchedule(problem, untiled) as Schedule);
+      // A person's schedule is measured like the search's candidates (same timing), so that the
+      // answer can be held against it; the search starts from its nearest tile spec.
+      const startGflops = fromUntiled ? start?.gflops : await oracle.gflops(problem, startSchedule);
+      const root = fromUntiled ? untiled : nearestTileSpec(problem, startSchedule);
+      const reporter = codegenReporter(codegen, target);
+      const scorer: Scorer = (p, schedules) => model.predictGflops(p, schedules, reporter);
+      const budgetMs = Math.max(300, DEFAULT_TILE_SEARCH.budgetMs - (performance.now() - t1));
+      const result = await tileSearch(problem, oracle, scorer, { root, budgetMs });
+      return searchView({
+        problem,
+        start: startSchedule,
+        root,
+        from: fromUntiled ? 'untiled' : 'nearest',
+        startGflops,
+        result,
+        tuningMs: performance.now() - t1,
+        setupMs,
+      });
     },
   };
 }

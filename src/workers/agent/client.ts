@@ -8,7 +8,14 @@
 import * as Comlink from 'comlink';
 import type { ModelFiles } from '../../agent/policy.ts';
 import { supervisedWorker, WorkerTimeoutError, type WorkerLike } from '../supervisedWorker.ts';
-import type { AgentPolicyInfo, AgentStart, AgentStepView, AgentTuneResult, AgentWorkerApi } from './protocol.ts';
+import type {
+  AgentPolicyInfo,
+  AgentSearchResult,
+  AgentStart,
+  AgentStepView,
+  AgentTuneResult,
+  AgentWorkerApi,
+} from './protocol.ts';
 
 /** What the client needs of a worker: a comlink endpoint that can be terminated. */
 export type AgentWorkerLike = WorkerLike;
@@ -27,6 +34,10 @@ export interface AgentClient {
   loadPolicy(files: ModelFiles | null): Promise<AgentPolicyInfo>;
   /** Rolls the policy out on the problem from `start` (null: the default schedule), streaming steps to `onStep`. */
   tune(problemText: string, start: AgentStart | null, onStep?: (step: AgentStepView) => void): Promise<AgentTuneResult>;
+  /** The agent's search (cost model + beam search) from `start` (null: the default schedule). */
+  search(problemText: string, start: AgentStart | null): Promise<AgentSearchResult>;
+  /** Loads the agent's cost model and warms the search up. */
+  loadCostModel(): Promise<void>;
   /** Stops the worker; later calls start a new one. */
   terminate(): void;
   /** How many times the worker was ended after a time-out or a failure. */
@@ -82,6 +93,22 @@ export function createAgentClient(options: AgentClientOptions = {}): AgentClient
             message: (limit) => `the agent ran longer than ${limit}; its worker was stopped`,
           },
         ),
+      );
+    },
+    search(problemText, startAt) {
+      return worker.serial(() =>
+        worker.call((api) => api.search(problemText, startAt), {
+          ms: tuneLimit,
+          message: (limit) => `the agent's search ran longer than ${limit}; its worker was stopped`,
+        }),
+      );
+    },
+    loadCostModel() {
+      return worker.serial(() =>
+        worker.call((api) => api.loadCostModel(), {
+          ms: loadLimit,
+          message: (limit) => `the agent's cost model did not load within ${limit}; its worker was stopped`,
+        }),
       );
     },
     terminate: () => worker.stop(),

@@ -14,7 +14,7 @@ import { allocateSharedBuffers, loadOnThreads } from '../../runtime/measureThrea
 import { interleavedSamples } from '../../runtime/interleave.ts';
 import { threadSupportHere, threadsOffReason } from '../../runtime/threadSupport.ts';
 import { RunawayKernelError, type ThreadPool } from '../../runtime/threads.ts';
-import { measurePeak, PEAK_FLOPS_PER_CALL } from '../../runtime/peak.ts';
+import { measurePeak, measurePeakOnThreads, PEAK_FLOPS_PER_CALL } from '../../runtime/peak.ts';
 import { xnnpackOp } from '../../core/xnnpackOp.ts';
 import { measureXnnpackWith, type Tf } from '../../runtime/xnnpackCore.ts';
 import type { KernelWorkerApi, ProgressCallback, XnnpackResult } from './protocol.ts';
@@ -264,9 +264,18 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
       }
     },
 
-    async peak() {
+    async peak(threads = 1) {
       const { codegen, target } = await ready();
-      return (await measurePeak(codegen, target)).gflops;
+      const n = Math.max(1, Math.floor(threads));
+      if (n === 1 || threadsUnavailable() !== null) return (await measurePeak(codegen, target)).gflops;
+      // The pool now holds the peak module: the next kernel on threads loads its own again.
+      onPool = null;
+      try {
+        return (await measurePeakOnThreads(codegen, target, poolOf(n))).gflops;
+      } catch (error) {
+        if (error instanceof RunawayKernelError) pool = null;
+        throw error;
+      }
     },
 
     async bandwidth() {

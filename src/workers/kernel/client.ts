@@ -51,8 +51,8 @@ export interface KernelClient {
    * protocol.ts); a `measure` asked for meanwhile cuts it short (fewer samples come back).
    */
   refine(problemText: string, scheduleText: string, options?: KernelRefineOptions): Promise<KernelRefinement>;
-  /** Peak GFLOPS of the machine (best sample). */
-  peak(): Promise<number>;
+  /** Peak GFLOPS of the machine (best sample), on one thread or on `threads` at once. */
+  peak(threads?: number): Promise<number>;
   /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel. */
   bandwidth(): Promise<number>;
   /** XNNPACK (tfjs-backend-wasm matMul or conv2d) on the problem, or null when it is neither shape. */
@@ -131,8 +131,8 @@ export function createKernelClient(options: KernelClientOptions = {}): KernelCli
         );
       });
     },
-    peak() {
-      return kernelCall((api) => api.peak());
+    peak(threads) {
+      return kernelCall((api) => api.peak(threads));
     },
     bandwidth() {
       return kernelCall((api) => api.bandwidth());

@@ -107,8 +107,11 @@ export interface KernelWorkerApi {
    * kernel, so that the page can tell a slower kernel from a busier machine.
    */
   refine(problemText: string, scheduleText: string, options?: KernelRefineOptions): Promise<KernelRefinement>;
-  /** Peak GFLOPS (best sample) of the machine's SIMD multiply-add. */
-  peak(): Promise<number>;
+  /**
+   * Peak GFLOPS (best sample) of the machine's SIMD multiply-add: on one thread, or with `threads`
+   * > 1 (and threads available) the peak kernel on that many threads at once.
+   */
+  peak(threads?: number): Promise<number>;
   /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel (runtime/bandwidth.ts). */
   bandwidth(): Promise<number>;
   /** XNNPACK (tfjs-backend-wasm matMul) on the problem, or null when it is not matmul-shaped. */

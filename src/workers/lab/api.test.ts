@@ -4,10 +4,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_ACTIONS, applyAction } from '../../core/actions.ts';
 import { parseProblemText } from '../../core/problem.ts';
-import { defaultSchedule, printSchedule } from '../../core/schedule.ts';
+import { defaultSchedule, parseSchedule, printSchedule } from '../../core/schedule.ts';
 import type { NestState } from '../../core/types.ts';
 import { loadTfWasm } from '../../runtime/xnnpack.ts';
 import { createLabApi } from './api.ts';
+import { DEFAULT_TILE_SEARCH } from '../../agent/tileSearch.ts';
 import type { FineTuneEvent, RaceEvent } from './protocol.ts';
 import { functionOracle } from '../../agent/oracle.ts';
 import { FeatureMlp, type ModelFiles } from '../../agent/policy.ts';
@@ -19,6 +20,10 @@ beforeAll(async () => {
   await loadTfWasm();
   shipped = await FeatureMlp.create({ featureSet: 'extended', hidden: [16], actions: [...AGENT_ACTIONS] }, 3).toFiles();
 });
+
+/** The fake machine's speed as a share of 13 GFLOPS (its best within reach). */
+const shareOf = (s: { loops: { variable: string }[] }) =>
+  (1 + s.loops.length + (s.loops[s.loops.length - 1].variable === 'n' ? 4 : 0)) / 13;
 
 /** Faster with more loops and with n innermost; every measurement takes `delayMs`. */
 function api(delayMs = 0, fetchShipped = async () => shipped) {
@@ -32,6 +37,8 @@ function api(delayMs = 0, fetchShipped = async () => shipped) {
   return createLabApi({
     loadTf: loadTfWasm,
     fetchShipped,
+    // A cost model that knows the machine above.
+    scorer: async () => (_, schedules) => schedules.map(shareOf),
     measuring: async () => ({ oracle, peakGflops: async () => 20 }),
   });
 }
@@ -50,12 +57,12 @@ function replay(actions: readonly string[]): string {
 describe('race', () => {
   it('runs every method in turn and streams its improvements, each replayable from the default', async () => {
     const events: RaceEvent[] = [];
-    const r = await api().race(TEXT, { methods: ['agent', 'greedy1', 'beam4bfs', 'random'], budgetMs: 300 }, (e) =>
+    const r = await api().race(TEXT, { methods: ['looptune', 'greedy1', 'beam4bfs', 'random'], budgetMs: 300 }, (e) =>
       events.push(e),
     );
     expect(r.cancelled).toBe(false);
     expect(r.defaultGflops).toBe(4);
-    expect(r.runs.map((x) => x.method)).toEqual(['agent', 'greedy1', 'beam4bfs', 'random']);
+    expect(r.runs.map((x) => x.method)).toEqual(['looptune', 'greedy1', 'beam4bfs', 'random']);
     for (const run of r.runs) {
       expect(run.error).toBeUndefined();
       expect(run.trace.length).toBeGreaterThan(0);
@@ -78,6 +85,42 @@ describe('race', () => {
     expect(events.filter((e) => e.kind === 'done').length).toBe(4);
   });
 
+  it('races the agent (cost model + search) and the expert grid: whole schedules, faster than the default', async () => {
+    const events: RaceEvent[] = [];
+    const r = await api().race(TEXT, { methods: ['agent', 'expert'], budgetMs: 300 }, (e) => events.push(e));
+    expect(r.runs.map((x) => [x.method, x.error])).toEqual([
+      ['agent', undefined],
+      ['expert', undefined],
+    ]);
+    const problem = parseProblemText(TEXT);
+    for (const run of r.runs) {
+      expect(run.trace.length).toBeGreaterThan(0);
+      expect(run.trace.at(-1)!.gflops).toBeGreaterThan(r.defaultGflops);
+      for (const p of run.trace) {
+        expect(p.actions).toEqual([]);
+        expect(printSchedule(parseSchedule(problem, p.schedule))).toBe(p.schedule);
+      }
+    }
+    expect(r.runs[0].evaluations).toBeLessThanOrEqual(DEFAULT_TILE_SEARCH.measure);
+    expect(events.filter((e) => e.kind === 'improve' && e.method === 'expert').length).toBe(r.runs[1].trace.length);
+  });
+
+  it('says why the agent did not run when its cost model cannot be loaded; the others still race', async () => {
+    const lab = createLabApi({
+      loadTf: loadTfWasm,
+      fetchShipped: async () => shipped,
+      scorer: () => Promise.reject(new Error("could not fetch the agent's model.json: 404")),
+      measuring: async () => ({ oracle: functionOracle(() => 3), peakGflops: async () => 20 }),
+    });
+    const r = await lab.race(TEXT, { methods: ['agent', 'greedy1'], budgetMs: 100 });
+    expect(r.runs[0]).toMatchObject({
+      method: 'agent',
+      error: "the agent's cost model could not be loaded: could not fetch the agent's model.json: 404",
+      trace: [],
+    });
+    expect(r.runs[1].trace.length).toBeGreaterThan(0);
+  });
+
   it('stops at cancel, keeping what each method found so far', async () => {
     const lab = api(2);
     let cancelled = false;
@@ -97,12 +140,16 @@ describe('race', () => {
     expect(again.runs).toHaveLength(1);
   });
 
-  it('races the searches when the policy cannot be loaded, and says why the agent did not run', async () => {
+  it("races the searches when the policy cannot be loaded, and says why LoopTune's agent did not run", async () => {
     const r = await api(0, () => Promise.reject(new Error('could not fetch the agent model.json: 404'))).race(TEXT, {
-      methods: ['agent', 'greedy1'],
+      methods: ['looptune', 'greedy1'],
       budgetMs: 100,
     });
-    expect(r.runs[0]).toMatchObject({ method: 'agent', error: 'could not fetch the agent model.json: 404', trace: [] });
+    expect(r.runs[0]).toMatchObject({
+      method: 'looptune',
+      error: 'could not fetch the agent model.json: 404',
+      trace: [],
+    });
     expect(r.runs[1].error).toBeUndefined();
     expect(r.runs[1].trace.length).toBeGreaterThan(0);
   });
@@ -110,7 +157,7 @@ describe('race', () => {
   it('answers a race cancelled before its first measurement as cancelled, with no runs', async () => {
     // Cancelled while the policy loads.
     const lab = api(0, () => new Promise((resolve) => setTimeout(() => resolve(shipped), 200)));
-    const run = lab.race(TEXT, { methods: ['agent', 'greedy1'], budgetMs: 1000 });
+    const run = lab.race(TEXT, { methods: ['looptune', 'greedy1'], budgetMs: 1000 });
     setTimeout(() => lab.cancel(), 50);
     expect(await run).toEqual({ defaultGflops: 0, runs: [], cancelled: true });
   });

@@ -14,7 +14,11 @@ import { fineTune } from '../../agent/fineTune.ts';
 import { CachingOracle, peakGflopsOnce, RuntimeOracle, type GflopsOracle } from '../../agent/oracle.ts';
 import { FeatureMlp, type ModelFiles } from '../../agent/policy.ts';
 import { agentTune } from '../../agent/rollout.ts';
-import { runSearch, SEARCH_METHODS, type SearchPoint } from '../../agent/search.ts';
+import { runSearch, SEARCH_METHODS, type SearchMethod, type SearchPoint } from '../../agent/search.ts';
+import { CostModel, codegenReporter } from '../../agent/costModel.ts';
+import { expertTune } from '../../agent/expert.ts';
+import { fetchShippedCostModel } from '../../agent/shippedCostModel.ts';
+import { tileSearch, type Scorer } from '../../agent/tileSearch.ts';
 import {
   DEFAULT_RACE_METHODS,
   type LabWorkerApi,
@@ -24,13 +28,18 @@ import {
 } from './protocol.ts';
 import { errorMessage } from '../../core/errors.ts';
 
-export const RACE_METHODS: readonly RaceMethod[] = ['agent', ...SEARCH_METHODS];
+export const RACE_METHODS: readonly RaceMethod[] = ['agent', 'looptune', 'expert', ...SEARCH_METHODS];
 
 export interface LabDeps {
   /** Starts tfjs (the wasm backend) before a policy is used. */
   loadTf(): Promise<unknown>;
   /** The shipped policy's files. */
   fetchShipped(): Promise<ModelFiles>;
+  /**
+   * The agent's cost model as a scorer (default: the shipped cost model, fetched over HTTP, with
+   * the code generator's report).
+   */
+  scorer?(): Promise<Scorer>;
   /** The measuring oracle and the machine's peak (default: the runtime in this realm). */
   measuring?(): Promise<{ oracle: GflopsOracle; peakGflops(): Promise<number> }>;
   now?(): number;
@@ -67,6 +76,22 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
   let stop: { cancelled: boolean } | null = null;
 
   const measure = () => (measuring ??= (deps.measuring ?? defaultMeasuring)());
+  let scorer: Promise<Scorer> | null = null;
+  const defaultScorer = async (): Promise<Scorer> => {
+    tf ??= deps.loadTf();
+    await tf;
+    const [model, codegen] = await Promise.all([
+      fetchShippedCostModel().then((files) => CostModel.fromFiles(files)),
+      loadCodegen(),
+    ]);
+    const reporter = codegenReporter(codegen, detectTarget());
+    return (problem, schedules) => model.predictGflops(problem, schedules, reporter);
+  };
+  const scorerOf = () => {
+    scorer ??= (deps.scorer ?? defaultScorer)();
+    scorer.catch(() => (scorer = null));
+    return scorer;
+  };
   const policyOf = async (files: ModelFiles | null | undefined): Promise<FeatureMlp> => {
     tf ??= deps.loadTf();
     await tf;
@@ -121,11 +146,20 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
         // Without a policy the agent's run fails in words and the searches still race.
         let policy: FeatureMlp | null = null;
         let policyError = '';
-        if (methods.includes('agent')) {
+        if (methods.includes('looptune')) {
           try {
             policy = await policyOf(options.policy);
           } catch (e) {
             policyError = errorMessage(e);
+          }
+        }
+        let agentScorer: Scorer | null = null;
+        let scorerError = '';
+        if (methods.includes('agent')) {
+          try {
+            agentScorer = await scorerOf();
+          } catch (e) {
+            scorerError = `the agent's cost model could not be loaded: ${errorMessage(e)}`;
           }
         }
         try {
@@ -159,13 +193,22 @@ export function createLabApi(deps: LabDeps): LabWorkerApi {
             const methodOracle = guarded(oracle, flag, tick);
             const run: MethodRun = { method, trace, totalMs: 0, evaluations: 0, budgetSpent: false, cancelled: false };
             try {
-              if (method === 'agent') {
+              if (method === 'looptune') {
                 if (!policy) throw new Error(policyError);
                 const r = await agentTune(policy, problem, methodOracle, { now });
                 r.trace.forEach(record);
                 Object.assign(run, { evaluations: r.evaluations });
+              } else if (method === 'agent') {
+                if (!agentScorer) throw new Error(scorerError);
+                const r = await tileSearch(problem, methodOracle, agentScorer, { now });
+                r.trace.forEach(record);
+                Object.assign(run, { evaluations: r.evaluations, budgetSpent: r.budgetSpent });
+              } else if (method === 'expert') {
+                const r = await expertTune(problem, methodOracle, now);
+                r.trace.forEach(record);
+                Object.assign(run, { evaluations: r.evaluations });
               } else {
-                const r = await runSearch(method, problem, methodOracle, {
+                const r = await runSearch(method as SearchMethod, problem, methodOracle, {
                   budgetMs: options.budgetMs,
                   seed: options.seed ?? 1,
                   now,

@@ -5,16 +5,38 @@ import type { FineTuneEpisode, FineTuneResult } from '../../agent/fineTune.ts';
 import type { ModelFiles } from '../../agent/policy.ts';
 import type { SearchMethod } from '../../agent/search.ts';
 
-export type RaceMethod = 'agent' | SearchMethod;
+/** The agent (cost model + search), LoopTune's agent (the PPO policy's rollout), the expert grid, or a search. */
+export type RaceMethod = 'agent' | 'looptune' | 'expert' | SearchMethod;
 /** What the page races unless told otherwise. */
-export const DEFAULT_RACE_METHODS: RaceMethod[] = ['agent', 'greedy1', 'greedy2', 'beam4bfs', 'random'];
+export const DEFAULT_RACE_METHODS: RaceMethod[] = [
+  'agent',
+  'looptune',
+  'expert',
+  'greedy1',
+  'greedy2',
+  'beam4bfs',
+  'random',
+];
+/** The methods whose tuning is limited by the race's budget (the others have their own: the agent's 1 s, none for LoopTune and the expert). */
+export const BUDGETED_RACE_METHODS: readonly RaceMethod[] = [
+  'greedy1',
+  'greedy2',
+  'beam2dfs',
+  'beam4dfs',
+  'beam2bfs',
+  'beam4bfs',
+  'random',
+];
 
 export interface RacePoint {
   gflops: number;
   /** Ms since the method started tuning. */
   elapsedMs: number;
   schedule: string;
-  /** Actions from the default schedule (cursor on the outermost loop). */
+  /**
+   * Core actions from the default schedule (cursor on the outermost loop) for LoopTune and the
+   * searches; none for the agent and the expert, whose schedules are whole tile specs.
+   */
   actions: Action[];
 }
 
@@ -41,9 +63,9 @@ export type RaceEvent =
 
 export interface RaceOptions {
   methods?: RaceMethod[];
-  /** Wall-time budget of each search, ms (the agent's rollout has none). */
+  /** Wall-time budget of each search, ms (the agent has its own 1 s; LoopTune's rollout and the expert none). */
   budgetMs: number;
-  /** The agent's policy; null for the shipped one. */
+  /** LoopTune's policy; null for the shipped one. */
   policy?: ModelFiles | null;
   seed?: number;
 }
