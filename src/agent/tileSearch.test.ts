@@ -117,6 +117,31 @@ describe('measurementOrder', () => {
   });
 });
 
+describe('measurementOrder with the vectorized variable', () => {
+  it('takes turns between tile widths along it as well as reduction splits', async () => {
+    const { measurementOrder } = await import('./tileSearch.ts');
+    const c = (n: number, reductionTile: number, predicted: number) => ({
+      spec: { tile: { m: 2, n }, reductionTile },
+      schedule: { loops: [] },
+      actions: [],
+      predicted,
+    });
+    const candidates = [c(8, 0, 9), c(8, 0, 8.5), c(16, 0, 8), c(8, 32, 7.9), c(19, 0, 7.5), c(4, 0, 3)];
+    const order = measurementOrder(candidates, 'n').map((x) => `${x.spec.tile.n}/${x.spec.reductionTile}`);
+    // The best of each group within 80% of 9 first (8/0, 16/0, 8/32, 19/0), then the rest.
+    expect(order).toEqual(['8/0', '16/0', '8/32', '19/0', '8/0', '4/0']);
+    // Without it, only reduction splits take turns.
+    expect(measurementOrder(candidates).map((x) => `${x.spec.tile.n}/${x.spec.reductionTile}`)).toEqual([
+      '8/0',
+      '8/32',
+      '8/0',
+      '16/0',
+      '19/0',
+      '4/0',
+    ]);
+  });
+});
+
 describe('tileSearch on a slow machine', () => {
   it('starts no round of scoring after half the budget', async () => {
     const p = parseProblem(MATMUL, 'm=64, n=64, k=64');

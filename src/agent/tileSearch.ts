@@ -5,10 +5,11 @@
 // specs are scored in one batch and the `beamWidth` best form the next beam, for `depth` rounds
 // (a spec already scored is not scored again; no round starts after half the time budget). Then
 // the scored specs with MIN_MEASURED_ACCUMULATORS to MAX_MEASURED_ACCUMULATORS accumulators (4 to
-// 12) are measured, best predicted first but taking turns between the reduction splits predicted
-// within 80% of the best (the best unsplit one, the best split by 32, ..., then the second best of
-// each: whether a long reduction wants splitting is what the cost model is least sure of, and a
-// measurement settles it), at most `measure` (16) of them, while the time budget
+// 12) are measured, best predicted first but taking turns between groups (a reduction split and a
+// tile width along the vectorized variable) predicted within 80% of the best (the best unsplit
+// 8-wide one, the best 16-wide one split by 32, ..., then the second best of each: whether a
+// long reduction wants splitting and how wide the vector part should be are what the cost model
+// is least sure of, and a measurement settles it), at most `measure` (16) of them, while the time budget
 // allows another measurement as long as the longest so far (at least one is always measured).
 // The fastest measured one is the answer. Every round is recorded (what was considered, with its
 // predicted and, once measured, measured figure) for people watching.
@@ -24,6 +25,7 @@ import {
   specKey,
   tileSchedule,
   untiledSpec,
+  vectorVariable,
   type MacroAction,
   type TileSpec,
 } from './tileSpace.ts';
@@ -86,16 +88,21 @@ export const DEFAULT_TILE_SEARCH = { beamWidth: 6, depth: 4, measure: 16, budget
 export const TURN_SHARE = 0.8;
 
 /**
- * Best predicted first, taking turns between the reduction splits whose best prediction is close
- * to the best (TURN_SHARE; groups in order of their best), then everything else by prediction.
+ * Best predicted first, taking turns between the groups whose best prediction is close to the
+ * best (TURN_SHARE; groups in order of their best), then everything else by prediction. A group
+ * is a reduction split and, given `vectorVariable`, a width of the tile along it: whether a long
+ * reduction wants splitting and how wide the vector part of the tile should be (16 floats with a
+ * tail, or the whole row of 19) are what the cost model is least sure of, and measuring the best
+ * of each settles it.
  */
-export function measurementOrder(candidates: Candidate[]): Candidate[] {
+export function measurementOrder(candidates: Candidate[], vectorVariable?: string): Candidate[] {
   const sorted = [...candidates].sort((a, b) => b.predicted - a.predicted);
-  const groups = new Map<number, Candidate[]>();
+  const groups = new Map<string, Candidate[]>();
   for (const c of sorted) {
-    const g = groups.get(c.spec.reductionTile) ?? [];
+    const key = `${c.spec.reductionTile}/${vectorVariable ? (c.spec.tile[vectorVariable] ?? 1) : ''}`;
+    const g = groups.get(key) ?? [];
     g.push(c);
-    groups.set(c.spec.reductionTile, g);
+    groups.set(key, g);
   }
   const top = sorted[0]?.predicted ?? 0;
   const lists = [...groups.values()].filter((g) => g[0].predicted >= TURN_SHARE * top);
@@ -167,7 +174,10 @@ export async function tileSearch(
     return n >= MIN_MEASURED_ACCUMULATORS && n <= MAX_MEASURED_ACCUMULATORS;
   });
   // A problem too small for 4 accumulators measures everything it has.
-  const ranked = measurementOrder(worthMeasuring.length > 0 ? worthMeasuring : [...seen.values()]);
+  const ranked = measurementOrder(
+    worthMeasuring.length > 0 ? worthMeasuring : [...seen.values()],
+    vectorVariable(problem),
+  );
   const measuredCandidates: Candidate[] = [];
   const trace: SearchPoint[] = [];
   let best: Candidate | null = null;
