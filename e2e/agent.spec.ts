@@ -140,19 +140,26 @@ test("the agent's actions are history: undo, and a share link restores them", as
   const at3 = await stepSchedule(page, 3);
   await expect(schedule(page)).toHaveText(at3);
 
-  // Undo from the keyboard moves the player with the history.
+  // Undo from the keyboard moves the player with the history (back over the agent's cursor moves to
+  // before its last schedule change), and redo forward again.
   await page.locator('body').click({ position: { x: 5, y: 5 } });
+  const step = async () => Number(/^step (\d+) of 10$/.exec((await position(page).textContent()) ?? '')?.[1]);
   await page.keyboard.press('u');
-  await expect(position(page)).toHaveText('step 2 of 10');
-  await expect(panel.getByTestId('agent-step-label')).toHaveText('step 2 of 10');
+  await expect.poll(step).toBeLessThan(3);
+  const back = await step();
+  await expect(panel.getByTestId('agent-step-label')).toHaveText(`step ${back} of 10`);
+  await expect(schedule(page)).toHaveText(back === 0 ? 'm:64 n:64 k:64' : await stepSchedule(page, back));
   await page.keyboard.press('Control+Shift+Z');
-  await expect(position(page)).toHaveText('step 3 of 10');
+  await expect.poll(step).toBeGreaterThan(back);
+  const forward = await step();
+  await expect(panel.getByTestId('agent-step-label')).toHaveText(`step ${forward} of 10`);
+  const atForward = await stepSchedule(page, forward);
 
-  await expect.poll(() => decodeURIComponent(page.url())).toContain('at=3');
+  await expect.poll(() => decodeURIComponent(page.url())).toContain(`at=${forward}`);
   const other = await context.newPage();
   await other.goto(page.url());
-  await expect(other.getByTestId('schedule')).toHaveText(at3);
-  await expect(other.getByTestId('history-position')).toHaveText('step 3 of 10');
+  await expect(other.getByTestId('schedule')).toHaveText(atForward);
+  await expect(other.getByTestId('history-position')).toHaveText(`step ${forward} of 10`);
   await other.close();
 });
 
@@ -277,11 +284,16 @@ test('take over at a step: the history is cut there and the person goes on by ha
     .toBeGreaterThan(after);
   await expect.poll(() => decodeURIComponent(page.url())).toMatch(/a=agent:[^&]*,(up|down)(&|$)/);
   await expect(panel.getByTestId('agent-taken-over')).toBeVisible();
-  // Undo returns to the agent's step.
+  // Undo steps over the person's cursor moves and undoes the agent's last schedule change; redo
+  // comes back through it and the person's moves: one log.
   const end = Number(/of (\d+)$/.exec((await position(page).textContent()) ?? '')?.[1]);
   await page.locator('body').click({ position: { x: 5, y: 5 } });
-  for (let i = after; i < end; i++) await page.keyboard.press('u');
-  await expect(position(page)).toHaveText(`step ${after} of ${end}`);
+  await page.keyboard.press('u');
+  await expect
+    .poll(async () => Number(/^step (\d+) of/.exec((await position(page).textContent()) ?? '')?.[1]))
+    .toBeLessThan(after);
+  await page.keyboard.press('Control+y');
+  await expect(position(page)).toHaveText(`step ${end} of ${end}`);
   await expect(schedule(page)).toHaveText(at1);
 });
 

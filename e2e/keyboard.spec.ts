@@ -122,10 +122,13 @@ test('the keyboard flow changes the loop nest, the graph and the GFLOPS; refusal
   await expect(cursorLoop(page)).toContainText('for n in 0..8:');
   await expectGraphFollows(page, ['m:256', 'k:256', 'n:32', 'n:8'], 3);
   expect(await measuredGflops(page)).toBe(g2);
+  // Undo steps over cursor moves: back over the move to n:8 and the split, to where the split was asked.
   await press(page, 'Control+z');
-  await expect(cursorLoop(page)).toContainText('for n in 0..256 step 8:');
-  await expectGraphFollows(page, ['m:256', 'k:256', 'n:32', 'n:8'], 2);
+  await expect(schedule(page)).toHaveText('m:256 k:256 n:256');
+  await expect(cursorLoop(page)).toContainText('for n in 0..256:');
+  await expectGraphFollows(page, ['m:256', 'k:256', 'n:256'], 2);
   await press(page, 'Control+Shift+Z');
+  await expect(schedule(page)).toHaveText('m:256 k:256 n:32 n:8');
   await expect(cursorLoop(page)).toContainText('for n in 0..8:');
   await press(page, 'Control+y');
   await expect(schedule(page)).toHaveText('m:256 k:256 n:256');

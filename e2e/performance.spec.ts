@@ -50,8 +50,8 @@ test('the panel shows best and median GFLOPS, correctness, % of peak, XNNPACK an
   await expect(xnnpack).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
   expect(await numberAttr(page, 'xnnpack')).toBeGreaterThan(0);
   await expect(xnnpack).toContainText(/XNNPACK \(tfjs-backend-wasm matMul, one thread\): [\d.]+ GFLOPS/);
-  await expect(panel(page).getByTestId('history-xnnpack-line')).toHaveCount(1);
-  await expect(panel(page).getByTestId('history-peak-line')).toHaveCount(1);
+  await expect(page.getByTestId('performance-charts').getByTestId('history-xnnpack-line')).toHaveCount(1);
+  await expect(page.getByTestId('performance-charts').getByTestId('history-peak-line')).toHaveCount(1);
 
   // The roofline: the peak roof, the memory roof (bandwidth measured after the peak), the kernel's point.
   await expect(page.getByTestId('roofline-point')).toHaveAttribute('data-value', String(best));

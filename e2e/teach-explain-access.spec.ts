@@ -87,7 +87,7 @@ test('the access-pattern view steps through a tiny matmul and shows the expected
   await shot('access-tiny-m-n-k', page.getByTestId('access-panel'));
 
   // Swap to m k n (cursor to n, swap it down): the view restarts on the new order.
-  await page.getByTestId('schedule').click();
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Shift+ArrowDown');
   await expect(page.getByTestId('schedule')).toHaveText('m:2 k:2 n:3');
@@ -140,16 +140,17 @@ test('play and pause on a large matmul, drawn downsampled or through a window, a
   await expect(status(page)).toContainText('step 0 of 16777216');
 });
 
-test('explanations appear after swaps, splits, merges and cursor moves', async ({ page, shot }) => {
+test('explanations appear after swaps, splits and merges; a cursor move keeps the last one', async ({ page, shot }) => {
   await page.goto('/#preset=matmul-256&panels=nest,perf');
   const panel = page.getByTestId('explain-panel');
   await expect(panel.getByTestId('explain-empty')).toBeVisible();
-  await page.getByTestId('schedule').click();
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
 
-  // Swap n below k: the innermost loop becomes n, B is read with stride 1.
+  // Swap n below k: the innermost loop becomes n, B is read with stride 1. Moving the cursor there
+  // explains nothing yet.
   await page.keyboard.press('ArrowDown');
-  await expect(panel.getByTestId('explain')).toHaveAttribute('data-topics', 'cursor');
-  await expect(panel.getByTestId('explain-sentence').first()).toContainText('only the cursor moved');
+  await expect(page.getByTestId('history-position')).toHaveText('step 1 of 1');
+  await expect(panel.getByTestId('explain-empty')).toBeVisible();
   await page.keyboard.press('Shift+ArrowDown');
   await expect(page.getByTestId('schedule')).toHaveText('m:256 k:256 n:256');
   const first = panel.getByTestId('explain-sentence').first();
@@ -170,8 +171,11 @@ test('explanations appear after swaps, splits, merges and cursor moves', async (
     'the innermost loop is now n:16 (was n:256)',
   );
 
-  // Merge it back: the explanation names the longer innermost loop.
+  // A cursor move keeps the split's explanation. Merge it back: the explanation names the longer
+  // innermost loop.
   await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('history-position')).toHaveText(/^step 4 of 4/);
+  await expect(panel.getByTestId('explain-action')).toHaveText('after split_16 (step 3 of 4)');
   await page.keyboard.press('Backspace');
   await expect(page.getByTestId('schedule')).toHaveText('m:256 k:256 n:256');
   await expect(panel.getByTestId('explain')).toContainText('after merge');

@@ -156,10 +156,11 @@ test('the register-tile lesson by keyboard: a 2x16 tile held across k, its speed
   if (tiled / start < 5) await page.keyboard.press('b');
   await expect(task(page, 'speedup-5x')).toHaveAttribute('data-done', 'true');
 
-  // Back to before n was split (6 entries: two moves, the split, a move, two swaps), then ask for 2x64: 32 accumulators.
-  for (let i = 0; i < 6; i++) await page.keyboard.press('u');
+  // Back to before n was split (u undoes one schedule change with the cursor moves after it: two
+  // swaps, then the split; the cursor is back on n), then ask for 2x64: 32 accumulators.
+  for (let i = 0; i < 3; i++) await page.keyboard.press('u');
   await expect(schedule(page)).toHaveText('m:128 n:256 k:256 m:2');
-  await presses(page, 'ArrowUp', 'ArrowUp');
+  await expect(page.locator('[data-testid="nest-loop"][data-cursor="true"]')).toHaveAttribute('data-variable', 'n');
   await splitBy(page, '64');
   await presses(page, 'ArrowDown', 'Shift+ArrowDown', 'Shift+ArrowDown');
   await expect(schedule(page)).toHaveText('m:128 n:4 k:256 m:2 n:64');

@@ -144,10 +144,11 @@ describe('the race', () => {
     const added = s().log.slice(before.length);
     expect(added.length).toBeGreaterThan(0);
     expect(added.every((e) => e.by === 'greedy2')).toBe(true);
-    // Undo gets back to the person's schedule.
-    for (let i = 0; i < added.length; i++) s().undo();
+    // Undo gets back to the person's schedule (stepping over the method's cursor moves), their entries kept.
+    for (let i = 0; i < added.length && printSchedule(s().current.schedule) !== mine; i++) s().undo();
     expect(printSchedule(s().current.schedule)).toBe(mine);
-    expect(s().position).toBe(before.length);
+    expect(s().position).toBeGreaterThanOrEqual(before.length);
+    expect(s().log.slice(0, before.length)).toEqual(before);
   });
 
   it('cancels through the lab, marks the methods it never reached, and runs one thing at a time', async () => {

@@ -280,7 +280,8 @@ describe('agent slice', () => {
     expect(s.getState().position).toBe(0);
     // Undo/redo move the player too.
     s.getState().redo();
-    expect(s.getState().player.index).toBe(1);
+    expect(s.getState().position).toBeGreaterThan(0);
+    expect(s.getState().player.index).toBe(s.getState().position);
     // Play at 8 steps/s from the end restarts from the start.
     s.getState().playerSeek(4);
     s.getState().setPlayerSpeed(8);

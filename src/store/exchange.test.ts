@@ -20,7 +20,7 @@ function worked() {
   act('down', 'agent');
   act('down');
   act('swap_up');
-  act('down'); // undone below: not exported
+  act('split_2'); // undone below: not exported
   store.getState().undo();
   return store;
 }

@@ -78,29 +78,56 @@ describe('history: the action log', () => {
     const { act } = s.getState();
     act('split_16');
     act('down');
-    act('down');
-    act('swap_up');
+    act('swap_down');
     const full = sched(s);
     s.getState().undo();
-    expect(s.getState().position).toBe(3);
+    expect(s.getState().position).toBe(2);
     expect(sched(s)).toBe('m:16 m:16 n:256 k:256');
-    expect(s.getState().current.cursor).toBe(2);
+    expect(s.getState().current.cursor).toBe(1);
     s.getState().redo();
     expect(sched(s)).toBe(full);
     s.getState().redo(); // nothing to redo
-    expect(s.getState().position).toBe(4);
+    expect(s.getState().position).toBe(3);
     s.getState().jumpTo(1);
     expect(s.getState().current).toBe(s.getState().states[1]);
     s.getState().jumpTo(99);
-    expect(s.getState().position).toBe(4);
+    expect(s.getState().position).toBe(3);
     s.getState().jumpTo(-3);
     expect(s.getState().position).toBe(0);
     s.getState().undo(); // nothing to undo
     expect(s.getState().position).toBe(0);
-    s.getState().redo();
-    expect(s.getState().act('down')).toBe(true);
-    expect(s.getState().log.map((e) => e.action)).toEqual(['split_16', 'down']);
-    expect(s.getState().states).toHaveLength(3);
+    s.getState().redo(); // the split and the move after it
+    expect(s.getState().position).toBe(2);
+    expect(s.getState().act('merge')).toBe(true);
+    expect(s.getState().log.map((e) => e.action)).toEqual(['split_16', 'down', 'merge']);
+    expect(s.getState().states).toHaveLength(4);
+  });
+
+  it('undo and redo step over cursor moves: back to before the last schedule change, forward through the next', () => {
+    const s = createLooplabStore();
+    const { act } = s.getState();
+    act('down'); // 1: cursor on n
+    act('split_16'); // 2: m:256 n:16 n:16 k:256
+    act('down');
+    act('down'); // 4: cursor on k
+    act('swap_up'); // 5: m:256 n:16 k:256 n:16
+    act('up'); // 6
+    act('up'); // 7
+    s.getState().undo();
+    expect(s.getState().position).toBe(4);
+    expect(sched(s)).toBe('m:256 n:16 n:16 k:256');
+    expect(s.getState().current.cursor).toBe(3);
+    s.getState().undo();
+    expect(s.getState().position).toBe(1);
+    expect(sched(s)).toBe('m:256 n:256 k:256');
+    expect(s.getState().current.cursor).toBe(1);
+    s.getState().undo(); // only cursor moves before: back to the start
+    expect(s.getState().position).toBe(0);
+    s.getState().redo(); // the split and the two moves after it, up to the swap
+    expect(s.getState().position).toBe(4);
+    s.getState().redo(); // the swap and the moves after it
+    expect(s.getState().position).toBe(7);
+    expect(sched(s)).toBe('m:256 n:16 k:256 n:16');
   });
 });
 

@@ -2,7 +2,7 @@
 // cursor on loop 0. Undo, redo, jumps, links and replays all move `position` over one log.
 import { applyAction } from '../core/actions.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
-import { defaultSchedule } from '../core/schedule.ts';
+import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { SliceCreator } from './sliceCreator.ts';
 import type { HistoryEntry, HistorySlice, LogAction } from './types.ts';
 import { actionPath } from '../core/actionPath.ts';
@@ -15,6 +15,25 @@ type HistoryData = Pick<HistorySlice, 'base' | 'log' | 'position' | 'states' | '
 export function freshHistory(problem: Problem, base: Schedule = defaultSchedule(problem)): HistoryData {
   const start = { schedule: base, cursor: 0 };
   return { base, log: [], position: 0, states: [start], current: start, refusal: null, cameFrom: null };
+}
+
+/** Whether log entry `i` (from states[i] to states[i + 1]) changed the schedule, not just the cursor. */
+function changesSchedule(states: readonly NestState[], i: number): boolean {
+  const a = states[i].schedule;
+  const b = states[i + 1].schedule;
+  return a !== b && printSchedule(a) !== printSchedule(b);
+}
+
+/** The last entry before `position` that changed the schedule, or -1 when only the cursor moved since the start. */
+export function lastScheduleChange(states: readonly NestState[], position: number): number {
+  for (let i = Math.min(position, states.length - 1) - 1; i >= 0; i--) if (changesSchedule(states, i)) return i;
+  return -1;
+}
+
+/** The first entry at or after `position` that changes the schedule, or -1 when none is left. */
+function nextScheduleChange(states: readonly NestState[], position: number): number {
+  for (let i = Math.max(0, position); i < states.length - 1; i++) if (changesSchedule(states, i)) return i;
+  return -1;
 }
 
 export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initial }) => ({
@@ -90,16 +109,21 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
     return true;
   },
 
+  // Undo and redo step over cursor moves: undo goes back to just before the last schedule change
+  // (the cursor where it was then), redo forward through the next one and the moves that follow it.
   undo() {
     if (hiddenActionReason(get().teacher, 'undo')) return;
-    const { position } = get();
-    if (position > 0) get().jumpTo(position - 1);
+    const { position, states } = get();
+    if (position > 0) get().jumpTo(Math.max(0, lastScheduleChange(states, position)));
   },
 
   redo() {
     if (hiddenActionReason(get().teacher, 'redo')) return;
-    const { position, log } = get();
-    if (position < log.length) get().jumpTo(position + 1);
+    const { position, log, states } = get();
+    if (position >= log.length) return;
+    const change = nextScheduleChange(states, position);
+    const after = change < 0 ? -1 : nextScheduleChange(states, change + 1);
+    get().jumpTo(after < 0 ? log.length : after);
   },
 
   jumpTo(position) {

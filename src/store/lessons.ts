@@ -6,6 +6,7 @@ import { lessonFacts } from './lessonSlice.ts';
 import type { LooplabState } from './types.ts';
 
 export { LESSONS, lessonStart, type Lesson, type TaskCheck } from '../teach/lessons.ts';
+export { BLANK, worksheetQuestion } from '../teach/worksheet.ts';
 export {
   FIXABLE,
   HIDEABLE_ACTIONS,

@@ -43,11 +43,11 @@ describe('URL hash', () => {
     act('down');
     act('swap_up');
     act('split_16', 'agent');
-    act('down');
+    act('split_2');
     store.getState().undo();
     store.getState().togglePanel('graph');
     expect(stateToHash(store.getState())).toBe(
-      '#preset=matmul-256&a=down,swap_up,agent:split_16,down&at=3&panels=problem,nest,code,perf,agent',
+      '#preset=matmul-256&a=down,swap_up,agent:split_16,split_2&at=3&panels=problem,nest,code,perf,agent',
     );
   });
 

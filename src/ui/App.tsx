@@ -1,7 +1,7 @@
 // The page: one store (made once: the worker measures, IndexedDB keeps sessions, the URL holds the
 // state), the keyboard, and the panels in three columns readable at 1280x720 and on a projector.
 // Each panel is a component without props that reads the store itself.
-import { Component, Suspense, type CSSProperties, type ReactNode } from 'react';
+import { Component, Suspense, useLayoutEffect, useRef, type CSSProperties, type ReactNode } from 'react';
 import { LooplabProvider, useLooplab } from '../store/context.tsx';
 import { createPageStore, type PageStore } from '../store/page.ts';
 import { PANEL_BY_ID, PANEL_IDS, PANELS, type PanelColumn, type PanelId } from '../store/panels.ts';
@@ -83,13 +83,13 @@ function PanelToggles() {
   );
 }
 
-function Slot({ id, name, children }: { id: PanelId | 'side'; name: string; children: ReactNode }) {
+function Slot({ id, part, children }: { id: PanelId | 'side'; part: PanelPart; children: ReactNode }) {
   // A panel a teacher's link hides stays hidden, whatever the panels say.
   const shown = useLooplab((s) => (id === 'side' ? true : s.panels[id] && !s.teacher.hide.includes(id)));
   if (!shown) return null;
   return (
-    <div className={`slot slot-${id}`}>
-      <PanelBoundary name={name}>{children}</PanelBoundary>
+    <div className={`slot slot-${id}${part.slot ? ` slot-${part.slot}` : ''}`}>
+      <PanelBoundary name={part.name}>{children}</PanelBoundary>
     </div>
   );
 }
@@ -104,22 +104,18 @@ function PartSlot({ id, part }: { id: PanelId | 'side'; part: PanelPart }) {
     <part.Component />
   );
   return (
-    <Slot id={id} name={part.name}>
+    <Slot id={id} part={part}>
       {content}
     </Slot>
   );
 }
 
-// Grid tracks of each column (app.css falls back to one column on narrow screens). With a lesson
-// the four columns fit 1200 px and up (1280x720 is a class projector's size).
+// Grid tracks of each column from 1200 px wide (app.css places the columns on narrower screens).
+// With a lesson the left column goes under the lesson, so the lesson, the loop nest and the GFLOPS
+// figure share the first screen (1280x720 is a class projector's size).
 const TRACKS: Record<'plain' | 'lesson', Partial<Record<PanelColumn, string>>> = {
-  plain: { left: 'minmax(300px, 0.8fr)', middle: 'minmax(380px, 1fr)', right: 'minmax(400px, 1.25fr)' },
-  lesson: {
-    lesson: 'minmax(260px, 0.85fr)',
-    left: 'minmax(250px, 0.8fr)',
-    middle: 'minmax(320px, 1fr)',
-    right: 'minmax(300px, 1.1fr)',
-  },
+  plain: { left: 'minmax(0, 0.8fr)', middle: 'minmax(0, 1fr)', right: 'minmax(0, 1.25fr)' },
+  lesson: { lesson: 'minmax(0, 0.9fr)', middle: 'minmax(0, 1fr)', right: 'minmax(0, 1fr)' },
 };
 const COLUMNS: PanelColumn[] = ['lesson', 'left', 'middle', 'right'];
 /** Each column's panels, in page order (panelContent.tsx). */
@@ -128,6 +124,28 @@ const COLUMN_PANELS = Object.fromEntries(
 ) as Record<PanelColumn, PanelId[]>;
 /** The column that holds the side content (sessions, export and import): always shown. */
 const SIDE_COLUMN: PanelColumn = 'left';
+
+/**
+ * Keeps `--layout-top` on <html> at where the panels start (under the header and any notices), so the
+ * lesson column can fill the rest of the screen.
+ */
+function useLayoutTop() {
+  const ref = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    const main = ref.current;
+    const app = main?.parentElement;
+    if (!main || !app) return;
+    const root = document.documentElement;
+    const observer = new ResizeObserver(() => {
+      root.style.setProperty('--layout-top', `${Math.ceil(main.getBoundingClientRect().top + window.scrollY)}px`);
+    });
+    // The header wrapping or a notice coming or going resizes the page's box above the panels.
+    for (const el of app.children) if (el !== main) observer.observe(el);
+    observer.observe(app);
+    return () => observer.disconnect();
+  }, []);
+  return ref;
+}
 
 function Layout() {
   usePageModes();
@@ -138,7 +156,11 @@ function Layout() {
   const lessonShown = shown.has('lesson');
   const shownColumns = COLUMNS.filter((c) => c === SIDE_COLUMN || COLUMN_PANELS[c].some((id) => shown.has(id)));
   const tracks = lessonShown ? TRACKS.lesson : TRACKS.plain;
-  const columns = shownColumns.map((c) => tracks[c]).join(' ');
+  const columns = shownColumns
+    .map((c) => tracks[c])
+    .filter(Boolean)
+    .join(' ');
+  const mainRef = useLayoutTop();
   return (
     <div className="app">
       <header className="app-header">
@@ -149,6 +171,7 @@ function Layout() {
       <Notices />
       {handoutOpen && <Handout />}
       <main
+        ref={mainRef}
         className={lessonShown ? 'layout layout-with-lesson' : 'layout'}
         hidden={handoutOpen}
         style={{ '--columns': columns } as CSSProperties}

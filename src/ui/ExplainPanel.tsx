@@ -1,14 +1,16 @@
 // "Why did that change?": after each action, undo, redo or jump, one or two sentences from
 // src/core/explain.ts on the change from the schedule it left to the current one, with the
-// generator's reports and the measured GFLOPS once the worker has them.
+// generator's reports and the measured GFLOPS once the worker has them. A move that only moved the
+// cursor keeps the explanation of the last schedule change.
 import { useMemo } from 'react';
 import { explainChange, factsSummary } from '../core/explain.ts';
 import { CACHE, scheduleFacts } from '../core/facts.ts';
 import { formatBytes } from '../core/problem.ts';
 import { printSchedule } from '../core/schedule.ts';
-import { useLooplab } from '../store/context.tsx';
+import { useLooplab, useShallow } from '../store/context.tsx';
 import { measurementKey, stateThreads } from '../store/measureSlice.ts';
 import { entryText } from '../store/log.ts';
+import { lastScheduleChange } from '../store/historySlice.ts';
 import type { HistoryEntry } from '../store/types.ts';
 import { Panel } from './Panel.tsx';
 import { errorMessage } from '../core/errors.ts';
@@ -34,6 +36,16 @@ function MoveText({ from, to, log }: { from: number; to: number; log: readonly H
       </>
     );
   }
+  if (to > from + 1) {
+    // Forward over several entries: a typed schedule's actions, or a jump from the chart.
+    const entries = log.slice(from, to).map(entryText);
+    const shown = entries.length <= 4 ? entries.join(', ') : `${entries.slice(0, 2).join(', ')}, …, ${entries.at(-1)}`;
+    return (
+      <>
+        after <code>{shown}</code> (steps {from + 1} to {to} of {log.length})
+      </>
+    );
+  }
   return (
     <>
       jumped from step {from} to step {to} of {log.length}
@@ -46,10 +58,19 @@ export function ExplainPanel() {
   const problemKey = useLooplab((s) => s.problemKey);
   const position = useLooplab((s) => s.position);
   const log = useLooplab((s) => s.log);
-  // Explain the last move: from the position it came from (undo, redo, a chart jump), or from the step before.
-  const from = useLooplab((s) =>
-    s.cameFrom !== null && s.cameFrom < s.states.length ? s.cameFrom : s.position > 0 ? s.position - 1 : null,
+  // Explain the last move (from the position it came from: an action, undo, redo, a chart jump) when
+  // it changed the schedule; otherwise the last schedule change that led here.
+  const move = useLooplab(
+    useShallow((s) => {
+      const came = s.cameFrom !== null && s.cameFrom < s.states.length ? s.cameFrom : null;
+      if (came !== null && printSchedule(s.states[came].schedule) !== printSchedule(s.current.schedule)) {
+        return { from: came, to: s.position };
+      }
+      const change = lastScheduleChange(s.states, s.position);
+      return change < 0 ? { from: null, to: s.position } : { from: change, to: change + 1 };
+    }),
   );
+  const from = move.from;
   const before = useLooplab((s) => (from !== null ? s.states[from].schedule : null));
   const after = useLooplab((s) => s.current.schedule);
   const mBefore = useLooplab((s) =>
@@ -80,8 +101,8 @@ export function ExplainPanel() {
     <Panel title="Why did that change?" testId="explain-panel">
       {!explanation || from === null ? (
         <p className="explain-empty" data-testid="explain-empty">
-          Take an action (swap, split, merge, or move the cursor) and this says what it changed: strides in the
-          innermost loop, the vectorized variable, the register tile, the working set against the caches, tails.
+          Change the schedule (swap, split, merge, parallel) and this says what it changed: strides in the innermost
+          loop, the vectorized variable, the register tile, the working set against the caches, tails.
         </p>
       ) : 'error' in explanation ? (
         <p className="error" role="alert">
@@ -90,7 +111,7 @@ export function ExplainPanel() {
       ) : (
         <div data-testid="explain" data-topics={explanation.topics.join(' ')} data-position={position}>
           <p className="explain-action" data-testid="explain-action">
-            <MoveText from={from} to={position} log={log} />
+            <MoveText from={from} to={move.to} log={log} />
             {pending ? <span className="explain-pending"> (the figure is still coming from the worker)</span> : null}
           </p>
           {explanation.sentences.map((s, i) => (

@@ -1,18 +1,33 @@
 // A printable handout of the open lesson: its text, the schedules of this session with the GFLOPS
-// they reached, the tasks (done or not, on which schedule), and the engine's explanation of the
-// change from the start to the current schedule. On screen it replaces the playground; the print
-// stylesheet prints only it.
+// they reached, the engine's explanation of the change from the start to the current schedule, and
+// the tasks as a worksheet (a question to predict on paper before measuring, beside what the
+// session measured). On screen it replaces the playground; the print stylesheet prints only it, on
+// A4 or Letter.
 import { useEffect, useMemo } from 'react';
 import { explainChange } from '../core/explain.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
 import { measurementKey, stateThreads } from '../store/measureSlice.ts';
-import { lessonStart, openLesson } from '../store/lessons.ts';
+import { BLANK, lessonStart, openLesson, worksheetQuestion } from '../store/lessons.ts';
 import { handoutFigures } from '../store/handout.ts';
 import { onThreads } from '../store/sessionFigures.ts';
 import { formatGflops } from '../core/format.ts';
 import { LessonText } from './LessonPanel.tsx';
 import { useLessonChecks } from './useLessonChecks.ts';
+
+/** A worksheet question with its blanks drawn as lines to write on. */
+function QuestionText({ text }: { text: string }) {
+  return (
+    <>
+      {text.split(BLANK).map((part, i) => (
+        <span key={i}>
+          {i > 0 && <span className="handout-blank" />}
+          <LessonText text={part} />
+        </span>
+      ))}
+    </>
+  );
+}
 
 export function Handout() {
   const lesson = useLooplab(openLesson);
@@ -149,31 +164,53 @@ export function Handout() {
         )}
       </section>
       <section>
-        <h2>Tasks</h2>
-        <ol className="handout-tasks">
-          {lesson.tasks.map((t, i) => {
-            const r = figures.tasks[i];
-            return (
-              <li key={t.id} data-testid={`handout-task-${t.id}`} data-done={r.done ? 'true' : 'false'}>
-                <span aria-hidden="true">{r.done ? '☑' : '☐'} </span>
-                <LessonText text={t.text} />
-                <br />
-                <small>
-                  {r.done ? (
-                    <>
-                      done on <code>{r.schedule}</code>
-                      {r.gflops !== null
-                        ? `, ${formatGflops(r.gflops)} GFLOPS ${onThreads(r.threads)}`
-                        : ' (not measured in this session)'}
-                    </>
-                  ) : (
-                    checks[i]?.detail
-                  )}
-                </small>
-              </li>
-            );
-          })}
-        </ol>
+        <h2>Worksheet: predict, then measure</h2>
+        <p className="handout-instructions">
+          Before each task, write your prediction; then do it in the playground and compare with what it measured.
+          <span className="handout-name">
+            name <span className="handout-blank" />
+          </span>
+        </p>
+        <table className="handout-table handout-worksheet" data-testid="handout-worksheet">
+          <thead>
+            <tr>
+              <th>task</th>
+              <th>predict before measuring</th>
+              <th>measured in this session</th>
+            </tr>
+          </thead>
+          <tbody>
+            {lesson.tasks.map((t, i) => {
+              const r = figures.tasks[i];
+              const question = worksheetQuestion(lesson, t.id);
+              return (
+                <tr key={t.id} data-testid={`handout-task-${t.id}`} data-done={r.done ? 'true' : 'false'}>
+                  <td>
+                    <span aria-hidden="true">{r.done ? '☑' : '☐'} </span>
+                    <LessonText text={t.text} />
+                  </td>
+                  <td data-testid="handout-question">{question && <QuestionText text={question} />}</td>
+                  <td data-testid="handout-measured">
+                    {r.done ? (
+                      <>
+                        done on <code>{r.schedule}</code>
+                        {r.gflops !== null
+                          ? `, ${formatGflops(r.gflops)} GFLOPS ${onThreads(r.threads)}`
+                          : ' (not measured in this session)'}
+                      </>
+                    ) : (
+                      <>
+                        <small>{checks[i]?.detail}</small>
+                        <br />
+                        measured <span className="handout-blank" />
+                      </>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
       </section>
     </article>
   );

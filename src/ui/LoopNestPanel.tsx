@@ -13,12 +13,13 @@ import {
   type RefObject,
 } from 'react';
 import { applyAction, legalActions, type Action } from '../core/actions.ts';
-import { loopExtents, loopSteps, loopText, printSchedule } from '../core/schedule.ts';
+import { loopExtents, loopSteps, loopText } from '../core/schedule.ts';
 import type { Problem } from '../core/types.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { variableColor, variableTint } from './colors.ts';
 import { parseSplitFactor, QUICK_SPLIT_FACTORS, type KeyCommand } from './keyboard.ts';
 import { Panel } from './Panel.tsx';
+import { ScheduleLine } from './ScheduleLine.tsx';
 import { placeBelowOrAbove } from './popoverPlacement.ts';
 import { createPortal } from 'react-dom';
 import { useNestKeys } from './useKeyboard.tsx';
@@ -344,12 +345,7 @@ export function LoopNestPanel() {
           </Fragment>
         ))}
       </div>
-      <p className="schedule-line">
-        schedule <code data-testid="schedule">{printSchedule(schedule)}</code>
-        <span className="nest-step" data-testid="history-position">
-          step {position} of {logLength}
-        </span>
-      </p>
+      <ScheduleLine />
       <div
         className="loop-nest"
         data-testid="loop-nest"

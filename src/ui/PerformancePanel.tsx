@@ -237,18 +237,13 @@ const selectCurrentKey = (s: LooplabState) => currentKey(s);
 export function PerformancePanel() {
   const store = useLooplabStore();
   const problem = useLooplab((s) => s.problem);
-  const problemKey = useLooplab((s) => s.problemKey);
   const states = useLooplab((s) => s.states);
-  const log = useLooplab((s) => s.log);
   const position = useLooplab((s) => s.position);
   const measurements = useLooplab((s) => s.measurements);
   const peak = useLooplab((s) => s.peak);
   const xnn = useLooplab((s) => s.xnnpack[s.problemKey]);
   const longRun = useLooplab((s) => s.longRun);
   const key = useLooplab(selectCurrentKey);
-  const threads = useLooplab(stateThreads);
-  const facts = useSyncExternalStore(machineFacts.subscribe, machineFacts.get);
-  const [hovered, setHovered] = useState<number | null>(null);
 
   const m = measurements[key];
   const status = m?.status ?? 'queued';
@@ -267,38 +262,6 @@ export function PerformancePanel() {
   const xnnGflops = xnn?.status === 'done' && typeof xnn.gflops === 'number' ? xnn.gflops : null;
   const longRunning = longRun !== null && longRun.key === key;
   const scheduleText = useMemo(() => printSchedule(states[position].schedule), [states, position]);
-
-  // The schedule text of every position, recomputed only when the history changes.
-  const schedules = useMemo(() => states.map((st) => printSchedule(st.schedule)), [states]);
-  const history = useMemo<HistoryModel>(
-    () => ({
-      points: historyPoints({
-        count: schedules.length,
-        keyOf: (i) => measurementKey(problemKey, schedules[i], threads),
-        scheduleOf: (i) => schedules[i],
-        actionOf: (i) => (i === 0 ? null : (log[i - 1]?.action ?? null)),
-        measurements,
-      }),
-      current: position,
-      peak: peakGflops,
-      xnnpack: xnnGflops,
-    }),
-    [schedules, problemKey, threads, log, measurements, position, peakGflops, xnnGflops],
-  );
-  const roofline = useMemo<RooflineModel>(
-    () => ({
-      intensity: arithmeticIntensity(problem),
-      gflops,
-      peak: figurePeak,
-      bandwidth: facts.bandwidth.status === 'done' ? (facts.bandwidth.bytesPerSecond ?? null) : null,
-      xnnpack: xnnGflops,
-    }),
-    [problem, gflops, figurePeak, facts, xnnGflops],
-  );
-  // The d3 charts redraw after the figures are on screen, in tasks of their own.
-  const shownHistory = useDeferredValue(history);
-  const shownRoofline = useDeferredValue(roofline);
-  const hoveredPoint = hovered !== null ? history.points[hovered] : undefined;
 
   return (
     <Panel title="Performance" testId="performance-panel">
@@ -444,7 +407,69 @@ export function PerformancePanel() {
           <span className="muted perf-long-hint">more samples, a narrower interval</span>
         )}
       </div>
+    </Panel>
+  );
+}
 
+/** The second part of the performance panel: GFLOPS over the history and the roofline. */
+export function PerformanceCharts() {
+  const store = useLooplabStore();
+  const problem = useLooplab((s) => s.problem);
+  const problemKey = useLooplab((s) => s.problemKey);
+  const states = useLooplab((s) => s.states);
+  const log = useLooplab((s) => s.log);
+  const position = useLooplab((s) => s.position);
+  const measurements = useLooplab((s) => s.measurements);
+  const peak = useLooplab((s) => s.peak);
+  const xnn = useLooplab((s) => s.xnnpack[s.problemKey]);
+  const key = useLooplab(selectCurrentKey);
+  const threads = useLooplab(stateThreads);
+  const facts = useSyncExternalStore(machineFacts.subscribe, machineFacts.get);
+  const [hovered, setHovered] = useState<number | null>(null);
+
+  const m = measurements[key];
+  const done = m?.status === 'done' ? m : undefined;
+  const gflops = done?.gflops ?? null;
+  const peakGflops = peak.status === 'done' && peak.gflops !== undefined ? peak.gflops : null;
+  // A figure on N threads is held against the peak on N threads (as in the figures above).
+  const figureThreads = done?.threads ?? 1;
+  const peakOnThreads = useLooplab((s) => (figureThreads > 1 ? s.peaksOnThreads[figureThreads] : undefined));
+  const figurePeak = figureThreads > 1 ? (peakOnThreads?.gflops ?? null) : peakGflops;
+  const xnnGflops = xnn?.status === 'done' && typeof xnn.gflops === 'number' ? xnn.gflops : null;
+  // The schedule text of every position, recomputed only when the history changes.
+  const schedules = useMemo(() => states.map((st) => printSchedule(st.schedule)), [states]);
+  const history = useMemo<HistoryModel>(
+    () => ({
+      points: historyPoints({
+        count: schedules.length,
+        keyOf: (i) => measurementKey(problemKey, schedules[i], threads),
+        scheduleOf: (i) => schedules[i],
+        actionOf: (i) => (i === 0 ? null : (log[i - 1]?.action ?? null)),
+        measurements,
+      }),
+      current: position,
+      peak: peakGflops,
+      xnnpack: xnnGflops,
+    }),
+    [schedules, problemKey, threads, log, measurements, position, peakGflops, xnnGflops],
+  );
+  const roofline = useMemo<RooflineModel>(
+    () => ({
+      intensity: arithmeticIntensity(problem),
+      gflops,
+      peak: figurePeak,
+      bandwidth: facts.bandwidth.status === 'done' ? (facts.bandwidth.bytesPerSecond ?? null) : null,
+      xnnpack: xnnGflops,
+    }),
+    [problem, gflops, figurePeak, facts, xnnGflops],
+  );
+  // The d3 charts redraw after the figures are on screen, in tasks of their own.
+  const shownHistory = useDeferredValue(history);
+  const shownRoofline = useDeferredValue(roofline);
+  const hoveredPoint = hovered !== null ? history.points[hovered] : undefined;
+
+  return (
+    <Panel title="Performance over the history" testId="performance-charts">
       <h3 className="perf-chart-title">GFLOPS over the history</h3>
       <HistoryChartView model={shownHistory} onSelect={(p) => store.getState().visit(p)} onHover={setHovered} />
       <p className="perf-chart-readout" data-testid="history-readout">

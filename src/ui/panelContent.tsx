@@ -13,7 +13,7 @@ import { FixedProblemPanel } from './FixedProblemPanel.tsx';
 import { GraphPanel } from './GraphPanel.tsx';
 import { LessonPanel } from './LessonPanel.tsx';
 import { LoopNestPanel } from './LoopNestPanel.tsx';
-import { PerformancePanel } from './PerformancePanel.tsx';
+import { PerformanceCharts, PerformancePanel } from './PerformancePanel.tsx';
 import { ProblemPanel } from './ProblemPanel.tsx';
 import { SessionsPanel } from './SessionsPanel.tsx';
 
@@ -28,6 +28,8 @@ export interface PanelPart {
   Component: ComponentType;
   /** For a part loaded when first shown: what shows while it loads. */
   loading?: string;
+  /** Names the part's slot (`slot-<name>`) when the page's CSS places it apart from its panel's other parts. */
+  slot?: string;
 }
 
 function ProblemPart() {
@@ -41,9 +43,12 @@ export const PANEL_CONTENT: Record<PanelId, PanelPart[]> = {
   agent: [{ name: 'Agent', Component: AgentPanel }],
   nest: [
     { name: 'Loop nest', Component: LoopNestPanel },
-    { name: 'Why did that change?', Component: ExplainPanel },
+    { name: 'Why did that change?', Component: ExplainPanel, slot: 'explain' },
   ],
-  perf: [{ name: 'Performance', Component: PerformancePanel }],
+  perf: [
+    { name: 'Performance', Component: PerformancePanel },
+    { name: 'Performance charts', Component: PerformanceCharts, slot: 'perf-charts' },
+  ],
   lab: [{ name: 'Agent vs search', Component: AgentLabPanel, loading: 'loading the agent lab…' }],
   access: [{ name: 'Access pattern', Component: AccessPanel, loading: 'loading the access-pattern view…' }],
   graph: [{ name: 'Graph', Component: GraphPanel }],

@@ -1,0 +1,69 @@
+// The handout as a worksheet: a question with blanks to predict in for every task, beside what the
+// session measured, and printable on A4 and Letter without content cut at the page's edge.
+import type { Page } from '@playwright/test';
+import { expect, measuredGflops, test } from './fixtures.ts';
+
+// The printable width of each paper with the print stylesheet's 15 mm margins, in CSS pixels (96 per inch).
+const MM = 96 / 25.4;
+const PAPERS = [
+  { name: 'A4', width: Math.floor((210 - 30) * MM), height: Math.floor((297 - 30) * MM) },
+  { name: 'Letter', width: Math.floor((215.9 - 30) * MM), height: Math.floor((279.4 - 30) * MM) },
+];
+
+/** Elements of the handout that stick out of it, or scroll, and whether the document scrolls sideways. */
+async function overflow(page: Page) {
+  return page.evaluate(() => {
+    const handout = document.querySelector('[data-testid="handout"]')!;
+    const box = handout.getBoundingClientRect();
+    const cut: string[] = [];
+    for (const el of handout.querySelectorAll<HTMLElement>('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || el.scrollWidth > el.clientWidth + 0.5) {
+        cut.push(`${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent ?? '').slice(0, 40)}`);
+      }
+    }
+    const doc = document.documentElement;
+    return { cut, documentScrolls: doc.scrollWidth > doc.clientWidth };
+  });
+}
+
+test('the handout is a worksheet: a question with blanks for every task, beside the figures measured', async ({
+  page,
+}) => {
+  await page.goto('/?lesson=tiling');
+  await measuredGflops(page);
+  await page.getByTestId('lesson-handout').click();
+  const worksheet = page.getByTestId('handout-worksheet');
+  await expect(worksheet).toBeVisible();
+  const rows = worksheet.locator('tbody tr');
+  await expect(rows).toHaveCount(4);
+  for (const row of await rows.all()) {
+    const question = row.getByTestId('handout-question');
+    await expect(question).toHaveText(/\?|×/);
+    expect(await question.locator('.handout-blank').count()).toBeGreaterThan(0);
+  }
+  // The fits-L1 question and, beside it, what the session reads for it now.
+  const fits = page.getByTestId('handout-task-fits-l1');
+  await expect(fits.getByTestId('handout-question')).toContainText('Will that fit the 32 KiB L1?');
+  await expect(fits.getByTestId('handout-measured')).toContainText('KiB');
+  // The task already done from the start schedule (the lesson starts with a 2×16 tile) shows where and at what speed.
+  const kept = page.getByTestId('handout-task-keep-tile');
+  await expect(kept).toHaveAttribute('data-done', 'true');
+  await expect(kept.getByTestId('handout-measured')).toContainText(/done on m:128 n:16 k:256 m:2 n:16, [\d.]+ GFLOPS/);
+});
+
+for (const paper of PAPERS) {
+  test(`the worksheet prints on ${paper.name} with nothing cut`, async ({ page }) => {
+    await page.goto('/?lesson=register-tile&handout=1');
+    await expect(page.getByTestId('handout-worksheet')).toBeVisible();
+    await page.emulateMedia({ media: 'print' });
+    await page.setViewportSize({ width: paper.width, height: paper.height });
+    await expect(page.locator('.app-header')).toBeHidden();
+    await expect(page.getByTestId('handout-print')).toBeHidden();
+    expect(await overflow(page)).toEqual({ cut: [], documentScrolls: false });
+    // Chromium lays the same page out as a PDF of that paper.
+    const pdf = await page.pdf({ format: paper.name as 'A4' | 'Letter' });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  });
+}
