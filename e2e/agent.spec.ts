@@ -340,16 +340,21 @@ test('the agent lesson hides the answer until the prediction is given', async ({
   await expect(panel.getByTestId('agent-step-1').locator('.agent-step-action')).toHaveText('?');
   await expect(panel.getByTestId('agent-step-1')).toBeDisabled();
   await expect(panel.getByTestId('agent-summary')).not.toHaveAttribute('data-best-index', /.*/);
+  // Nor the GFLOPS chart: no point after the current one.
+  const points = page.getByTestId('history-point');
+  await expect(points).toHaveCount(1);
   // The prediction given, step 1 shows; step 2 (the next answer) stays hidden.
   await page.getByTestId('lesson-predict-down').click();
   await expect(step).toHaveText(/^step 1 of \d+$/);
   await expect(panel.getByTestId('agent-step-1').locator('.agent-step-action')).not.toHaveText('?');
   await expect(panel.getByTestId('agent-step-2').locator('.agent-step-action')).toHaveText('?');
   await expect(panel.getByTestId('action-bar')).toHaveCount(0);
+  await expect(points).toHaveCount(2);
   // At the end of the rollout nothing is left to predict: the values show.
   const total = Number(/of (\d+)/.exec((await step.textContent()) ?? '')?.[1]);
   for (let i = 1; i < total; i++) await page.getByTestId('lesson-predict-down').click();
   await expect(page.getByTestId('lesson-predict-down')).toHaveCount(0);
   await expect(panel.getByTestId('action-bar').first()).toBeVisible();
   await expect(panel.getByTestId('agent-values-hidden')).toHaveCount(0);
+  await expect(points).toHaveCount(total + 1);
 });

@@ -1,7 +1,7 @@
 // Reading an agent run the same way whichever agent made it: how many steps, each step's label,
 // schedule and figure, and the best one. LoopTune's steps are core actions; the search's are
 // macro-actions, each a whole schedule.
-import type { AgentRun } from './types.ts';
+import type { AgentRun, LooplabState } from './types.ts';
 
 export interface RunStep {
   /** 'start', a core action or a macro-action. */
@@ -48,4 +48,13 @@ export function bestStepIndex(run: Pick<AgentRun, 'startGflops'>, steps: readonl
     }
   });
   return at;
+}
+
+/**
+ * Whether the agent lesson waits for a prediction of the rollout's next step: the page shows
+ * nothing of the steps ahead (the agent panel's answer, the GFLOPS chart's later points).
+ */
+export function agentAnswerHidden(s: Pick<LooplabState, 'lessonId' | 'agentRun' | 'player'>): boolean {
+  const run = s.agentRun;
+  return s.lessonId === 'agent' && run !== null && run.status === 'done' && s.player.index < runLength(run);
 }

@@ -10,7 +10,7 @@ import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem } from '../core/types.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { PLAYER_SPEEDS } from '../store/agentSlice.ts';
-import { runLength, runSteps } from '../store/agentRun.ts';
+import { agentAnswerHidden, runLength, runSteps } from '../store/agentRun.ts';
 import type { AgentMethod, AgentRun, AgentStepView, SearchStepView } from '../store/types.ts';
 import { actionBars } from './actionValues.ts';
 import { formatGflops } from '../core/format.ts';
@@ -40,9 +40,8 @@ function PolicyStatus() {
 /** The player's step and whether the agent lesson is waiting for a prediction of the next one (the answer stays hidden). */
 function usePlayerView(run: AgentRun) {
   const index = useLooplab((s) => s.player.index);
-  const lesson = useLooplab((s) => s.lessonId);
   const n = runLength(run);
-  const asking = lesson === 'agent' && run.status === 'done' && index < n;
+  const asking = useLooplab(agentAnswerHidden);
   return { index, n, asking };
 }
 

@@ -6,6 +6,7 @@
 import { useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { printSchedule } from '../core/schedule.ts';
 import { xnnpackOp } from '../core/xnnpackOp.ts';
+import { agentAnswerHidden } from '../store/agentRun.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import {
   currentKey,
@@ -438,10 +439,12 @@ export function PerformanceCharts() {
   const xnnGflops = xnn?.status === 'done' && typeof xnn.gflops === 'number' ? xnn.gflops : null;
   // The schedule text of every position, recomputed only when the history changes.
   const schedules = useMemo(() => states.map((st) => printSchedule(st.schedule)), [states]);
+  // While the agent lesson asks for a prediction, the points after this one would give it away.
+  const hideAhead = useLooplab(agentAnswerHidden);
   const history = useMemo<HistoryModel>(
     () => ({
       points: historyPoints({
-        count: schedules.length,
+        count: hideAhead ? Math.min(schedules.length, position + 1) : schedules.length,
         keyOf: (i) => measurementKey(problemKey, schedules[i], threads),
         scheduleOf: (i) => schedules[i],
         actionOf: (i) => (i === 0 ? null : (log[i - 1]?.action ?? null)),
@@ -451,7 +454,7 @@ export function PerformanceCharts() {
       peak: peakGflops,
       xnnpack: xnnGflops,
     }),
-    [schedules, problemKey, threads, log, measurements, position, peakGflops, xnnGflops],
+    [schedules, problemKey, threads, log, measurements, position, peakGflops, xnnGflops, hideAhead],
   );
   const roofline = useMemo<RooflineModel>(
     () => ({
