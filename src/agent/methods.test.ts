@@ -23,7 +23,7 @@ function onceLoops(problem: Problem, schedule: Schedule): string[] {
 }
 
 /** More loops, and above all loops that run once, look faster; a hash keeps ties apart. */
-function lovesOnceLoops(problem: Problem, schedule: Schedule): number {
+function lovesOnceLoops(_problem: Problem, schedule: Schedule): number {
   let h = 2166136261;
   for (const ch of printSchedule(schedule)) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
   const once = schedule.loops.filter((l) => l.trip === 1 && l.tail === 0).length;

@@ -246,7 +246,15 @@ describe('legalActions / actionMask', () => {
       false,
       true,
     ]);
-    expect(actionMask(mm, at(mm, 'm m:8 n k', 1), AGENT_ACTIONS)).toEqual([true, true, false, true, true, false, false]);
+    expect(actionMask(mm, at(mm, 'm m:8 n k', 1), AGENT_ACTIONS)).toEqual([
+      true,
+      true,
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(legalActions(mm, s, ['down']).length).toBe(1);
   });
   it('never mutates the input state', () => {
