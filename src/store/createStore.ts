@@ -96,6 +96,9 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
   store.subscribe((s, prev) => {
     if (s.current !== prev.current || s.problemKey !== prev.problemKey) s.measureCurrent();
   });
+  store.subscribe((s, prev) => {
+    if (s.current.schedule !== prev.current.schedule || s.problemKey !== prev.problemKey) s.dropStaleNotices();
+  });
   followAgentRun(store);
   // A teacher's link to the agent lesson opens it without openLesson: it predicts LoopTune's actions.
   if (store.getState().lessonId === 'agent') store.setState({ agentMethod: 'looptune' });
