@@ -77,8 +77,11 @@ function defaultCreateWorker(): WorkerLike {
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 }
 
+/** How long one kernel call may run unless the client is told otherwise (ms). */
+export const KERNEL_TIME_LIMIT_MS = 10_000;
+
 export function createKernelClient(options: KernelClientOptions = {}): KernelClient {
-  const timeLimitMs = options.timeLimitMs ?? 10_000;
+  const timeLimitMs = options.timeLimitMs ?? KERNEL_TIME_LIMIT_MS;
   const initTimeLimitMs = options.initTimeLimitMs ?? 30_000;
   const xnnpackTimeLimitMs = options.xnnpackTimeLimitMs ?? 60_000;
 
