@@ -8,7 +8,7 @@ import { useLooplab } from '../store/context.tsx';
 import { DslEditor } from './DslEditor.tsx';
 import { formatFlops } from '../core/format.ts';
 import { slowProblemWarning } from '../core/slowProblem.ts';
-import { KERNEL_TIME_LIMIT_MS } from '../workers/kernel/client.ts';
+import { KERNEL_TIME_LIMIT_MS } from '../store/workerMeasurer.ts';
 import { VarText } from './LoopNestPanel.tsx';
 import { Panel } from './Panel.tsx';
 
