@@ -11,7 +11,7 @@ import {
 } from './actions.ts';
 import type { Action } from './actions.ts';
 import { parseProblem } from './problem.ts';
-import { defaultSchedule, loopSteps, parseSchedule, printSchedule, validateSchedule } from './schedule.ts';
+import { defaultSchedule, loopSteps, parseSchedule, printSchedule } from './schedule.ts';
 import type { NestState, Problem } from './types.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
@@ -344,7 +344,6 @@ describe('properties (fast-check)', () => {
             continue;
           }
           state = r.state;
-          expect(validateSchedule(problem, state.schedule)).toBeNull();
           expect(state.schedule.loops.length).toBeLessThanOrEqual(MAX_LOOPS);
           expect(state.cursor).toBeGreaterThanOrEqual(0);
           expect(state.cursor).toBeLessThan(state.schedule.loops.length);

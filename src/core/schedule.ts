@@ -116,23 +116,6 @@ export function defaultSchedule(problem: Problem): Schedule {
   return { loops: problem.variables.map((variable) => ({ variable, trip: problem.sizes[variable], tail: 0 })) };
 }
 
-/** Recomputes the derived trip and tail of the outermost loop of every variable. */
-export function deriveOuterLoops(problem: Problem, schedule: Schedule): Schedule {
-  const steps = loopSteps(problem, schedule);
-  const seen = new Set<string>();
-  return {
-    loops: schedule.loops.map((loop, i) => {
-      if (seen.has(loop.variable)) return { ...loop };
-      seen.add(loop.variable);
-      const size = problem.sizes[loop.variable];
-      return withMark(
-        { variable: loop.variable, trip: Math.floor(size / steps[i]), tail: size % steps[i] },
-        loop.parallel,
-      );
-    }),
-  };
-}
-
 /** `loop`, marked parallel when `parallel` is true (unmarked loops carry no `parallel` key). */
 export function withMark(loop: Loop, parallel: boolean | undefined): Loop {
   return parallel ? { ...loop, parallel: true } : loop;
@@ -383,27 +366,4 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
     throw new ScheduleError(col, issue.message);
   }
   return { loops: result.loops };
-}
-
-/**
- * Checks a stored schedule (e.g. from a hand-edited URL) against the problem. Returns a message
- * naming the loop and the fix, or null when the schedule is valid.
- */
-export function validateSchedule(problem: Problem, schedule: Schedule): string | null {
-  if (!schedule || !Array.isArray(schedule.loops))
-    return 'the schedule has no loop list; start from the default schedule';
-  if (schedule.loops.length === 0) {
-    return `the schedule is empty; write one loop per variable, like '${problem.variables.join(' ')}'`;
-  }
-  const entries: Entry[] = [];
-  for (const loop of schedule.loops) {
-    if (!loop || typeof loop.variable !== 'string' || typeof loop.trip !== 'number' || typeof loop.tail !== 'number') {
-      return `loop ${entries.length + 1} is malformed; each loop needs a variable, a trip and a tail`;
-    }
-    entries.push({ variable: loop.variable, trip: loop.trip, tail: loop.tail, parallel: loop.parallel === true });
-  }
-  const result = checkEntries(problem, entries);
-  if (!('issue' in result)) return null;
-  if (result.missing !== undefined) return result.issue.message;
-  return `loop ${result.issue.index + 1}: ${result.issue.message}`;
 }

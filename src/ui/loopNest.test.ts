@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { parseProblemText } from '../core/problem.ts';
 import { defaultSchedule, parseSchedule } from '../core/schedule.ts';
-import { loopNestLines, loopNestText } from './loopNest.ts';
+import { loopNestLines } from './loopNest.ts';
 
 const body = 'C[m,n] += A[m,k] * B[k,n]';
 
-describe('loopNestText', () => {
-  it('prints the default matmul nest as indented loops', () => {
+describe('loopNestLines', () => {
+  it('gives the default matmul nest as loops one level deeper each, the statement innermost', () => {
     const problem = parseProblemText(`${body}\nm=256, n=256, k=256`);
-    expect(loopNestText(problem, defaultSchedule(problem))).toBe(
-      ['for m in 0..256:', '    for n in 0..256:', '        for k in 0..256:', `            ${body}`].join('\n'),
-    );
+    expect(loopNestLines(problem, defaultSchedule(problem))).toEqual([
+      { depth: 0, text: 'for m in 0..256:', loop: 0 },
+      { depth: 1, text: 'for n in 0..256:', loop: 1 },
+      { depth: 2, text: 'for k in 0..256:', loop: 2 },
+      { depth: 3, text: body, loop: -1 },
+    ]);
   });
 
   it('shows steps of split loops and tails', () => {

@@ -30,10 +30,3 @@ export function loopNestLines(problem: Problem, schedule: Schedule): NestLine[] 
   lines.push({ depth: schedule.loops.length, text: problem.op, loop: -1 });
   return lines;
 }
-
-/** The lines as plain text, indented by four spaces per level. */
-export function loopNestText(problem: Problem, schedule: Schedule): string {
-  return loopNestLines(problem, schedule)
-    .map((line) => '    '.repeat(line.depth) + line.text)
-    .join('\n');
-}
