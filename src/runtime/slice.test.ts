@@ -12,6 +12,8 @@ import { detectTarget, loadCodegen, type Codegen, type Target } from '../codegen
 import { allocateBuffers, type KernelBuffers } from './buffers.ts';
 import { checkOutput } from './check.ts';
 import { instantiateKernel, measureSchedule } from './measure.ts';
+import { allocateSharedBuffers, measureScheduleOnThreads } from './measureThreads.ts';
+import { createNodeThreadPool } from './nodeThreads.ts';
 import {
   planSlice,
   rangeSchedule,
@@ -201,5 +203,33 @@ describe('measureSchedule on a slice', () => {
     const small = parseProblem(MATMUL, 'm=64, n=64, k=64');
     const fast = await measureSchedule(codegen, small, parseSchedule(small, 'm n k m:2 n:16'), target, { timing });
     expect(fast.slice).toBeUndefined();
+  });
+});
+
+describe('measureScheduleOnThreads on a slice', () => {
+  const problem = parseProblem(MATMUL, 'm=512, n=512, k=512');
+  const timing = { samples: 3, minSampleMs: 5, warmupMs: 5 };
+
+  it('splits a slice of the outermost parallel loop among the threads, checked and labelled', async () => {
+    const pool = createNodeThreadPool(2);
+    try {
+      const buffers = allocateSharedBuffers(problem, 1);
+      const m = await measureScheduleOnThreads(codegen, problem, parseSchedule(problem, '||m n k'), target, pool, {
+        buffers,
+        timing,
+      });
+      expect(m.correct).toBe(true);
+      expect(m.slice).toBeDefined();
+      const s = m.slice!;
+      expect(s.iterations).toBeGreaterThanOrEqual(2);
+      expect(s.iterations).toBeLessThan(512);
+      expect(m.ranges).toEqual([
+        [0, Math.ceil(s.iterations / 2)],
+        [Math.ceil(s.iterations / 2), s.iterations],
+      ]);
+      expect(m.flops).toBe(problem.flops);
+    } finally {
+      pool.terminate();
+    }
   });
 });
