@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProblem } from './problem.ts';
 import { fillRandom, seededRandom } from './random.ts';
-import { reduceElement, reductionWalk, referenceCompute } from './reference.ts';
+import { flopCount, reduceElement, reductionWalk, referenceCompute } from './reference.ts';
 
 describe('referenceCompute', () => {
   it('matches a hand-written matmul triple loop', () => {
@@ -20,7 +20,8 @@ describe('referenceCompute', () => {
         expect(c[m * N + n]).toBeCloseTo(0.5 + s, 6);
       }
     }
-    expect(p.flops).toBe(2 * M * N * K);
+    expect(flopCount(p)).toBe(2 * M * N * K);
+    expect(flopCount(p)).toBe(p.flops);
   });
 
   it('batched matmul', () => {

@@ -1,6 +1,11 @@
 // Reference implementation: naive loops over every variable, independent of any schedule logic.
 import type { Problem } from './types.ts';
 
+/** 2 x the product of all variable sizes. */
+export function flopCount(problem: Problem): number {
+  return 2 * problem.variables.reduce((p, v) => p * problem.sizes[v], 1);
+}
+
 /**
  * `out += in0 * in1` over the whole iteration space. Each output element's products are summed
  * in float64, then added to the output once (rounded to f32 on store).
