@@ -65,7 +65,7 @@ test('a 4096^3 matmul is accepted with a word that its default schedule takes mi
   await page.goto(`/#p=${encodeURIComponent('C[m,n] += A[m,k] * B[k,n]\nm=4096, n=4096, k=4096')}`);
   await expect(page.getByTestId('problem-sizes')).toHaveText('m=4096, n=4096, k=4096');
   await expect(page.getByTestId('problem-slow')).toContainText(
-    'its default schedule (137 GFLOP) may take about 2 minutes per run',
+    'one whole run of its default schedule (137 GFLOP) takes about 2 minutes',
   );
   // A problem of ordinary size has no such word.
   await page.getByTestId('preset-select').selectOption('matmul-256');

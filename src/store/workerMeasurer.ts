@@ -11,9 +11,6 @@ import type { KernelMeasureOptions } from '../workers/kernel/protocol.ts';
 import { threadSupportHere, type ThreadSupport } from '../runtime/threadSupport.ts';
 import { createKernelClient, type KernelClient, type KernelClientOptions } from '../workers/kernel/client.ts';
 import type { Measurer } from './types.ts';
-
-/** How long one kernel call may run in the page unless `?kernel-time-limit-ms` says otherwise (ms). */
-export { KERNEL_TIME_LIMIT_MS } from '../workers/kernel/client.ts';
 import { errorMessage } from '../core/errors.ts';
 
 /**

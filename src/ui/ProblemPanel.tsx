@@ -1,6 +1,6 @@
 // The computation: a preset or the DSL text (with the core's error at its place), then what it
-// means: statement, sizes, tensor shapes, work and memory, and a warning when its default schedule
-// would run longer than a kernel may. A new problem starts from its default schedule.
+// means: statement, sizes, tensor shapes, work and memory, and a warning when a whole run of its
+// default schedule would take minutes. A new problem starts from its default schedule.
 import { useState } from 'react';
 import { formatBytes, PRESETS, problemBytes, sizesText } from '../core/problem.ts';
 import type { Problem } from '../core/types.ts';
@@ -8,7 +8,6 @@ import { useLooplab } from '../store/context.tsx';
 import { DslEditor } from './DslEditor.tsx';
 import { formatFlops } from '../core/format.ts';
 import { slowProblemWarning } from '../core/slowProblem.ts';
-import { KERNEL_TIME_LIMIT_MS } from '../store/workerMeasurer.ts';
 import { VarText } from './LoopNestPanel.tsx';
 import { Panel } from './Panel.tsx';
 
@@ -35,7 +34,7 @@ export function ProblemPanel() {
   const loadPreset = useLooplab((s) => s.loadPreset);
   const [pending, setPending] = useState(false);
   const tensors = [problem.output, ...problem.inputs];
-  const slow = slowProblemWarning(problem, KERNEL_TIME_LIMIT_MS / 1000);
+  const slow = slowProblemWarning(problem);
 
   return (
     <Panel title="Problem" testId="problem-panel">

@@ -77,11 +77,8 @@ function defaultCreateWorker(): WorkerLike {
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 }
 
-/** How long one kernel call may run unless the client is told otherwise (ms). */
-export const KERNEL_TIME_LIMIT_MS = 10_000;
-
 export function createKernelClient(options: KernelClientOptions = {}): KernelClient {
-  const timeLimitMs = options.timeLimitMs ?? KERNEL_TIME_LIMIT_MS;
+  const timeLimitMs = options.timeLimitMs ?? 10_000;
   const initTimeLimitMs = options.initTimeLimitMs ?? 30_000;
   const xnnpackTimeLimitMs = options.xnnpackTimeLimitMs ?? 60_000;
 
