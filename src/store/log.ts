@@ -5,7 +5,7 @@ import { type Action, type ActionResult, applyAction } from '../core/actions.ts'
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 import { errorMessage } from '../core/errors.ts';
-import type { Actor, HistoryEntry, LogAction } from './types.ts';
+import type { Actor, HistoryEntry, LogAction } from './historyTypes.ts';
 
 const SET_PREFIX = 'set:';
 

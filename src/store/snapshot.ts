@@ -5,7 +5,8 @@ import { DslError, PRESETS, parseProblemText, problemText as canonicalProblemTex
 import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 import { applyLogAction, entryFromValue, quoteValue } from './log.ts';
-import { PANEL_IDS, type HistoryEntry, type PanelId } from './types.ts';
+import type { HistoryEntry } from './historyTypes.ts';
+import { PANEL_IDS, type PanelId } from './panels.ts';
 import { errorMessage } from '../core/errors.ts';
 import { MAX_THREADS } from '../runtime/threads.ts';
 

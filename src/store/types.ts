@@ -14,7 +14,6 @@ import type { AgentLabSlice } from './agentLabTypes.ts';
 import type { AgentClient } from '../workers/agent/client.ts';
 import type { AgentMethod, AgentSearchResult, AgentStepView } from '../workers/agent/protocol.ts';
 import type { ModelFiles } from '../agent/policy.ts';
-import type { SearchMethod } from '../agent/search.ts';
 import type { PanelId } from './panels.ts';
 
 export type {
@@ -29,20 +28,8 @@ export type {
 
 export { PANEL_IDS, type PanelId } from './panels.ts';
 
-/**
- * Who took an action: the history is one log for people and tuners alike. Besides the person and
- * the agent, a schedule applied from "agent vs search" is credited to its method (LoopTune's
- * agent, the expert grid, or a search).
- */
-export type Actor = 'person' | 'agent' | 'looptune' | 'expert' | SearchMethod;
-
-/** A core action, or `set:<schedule text>`: a whole schedule set in one step (see log.ts). */
-export type LogAction = Action | `set:${string}`;
-
-export interface HistoryEntry {
-  action: LogAction;
-  by: Actor;
-}
+export type { Actor, HistoryEntry, LogAction } from './historyTypes.ts';
+import type { Actor, HistoryEntry, LogAction } from './historyTypes.ts';
 
 /** A message for the person: refused input, restored state, worker restarts, saved sessions. */
 export interface Notice {
