@@ -4,6 +4,7 @@
 import { scheduleToC } from '../core/pseudoC.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import { currentKey } from './measureSlice.ts';
+import { storedEntry } from './log.ts';
 import { onThreads } from './sessionFigures.ts';
 import { isDefaultBase, resolveProblem, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
 import type { HistoryEntry, LooplabState } from './types.ts';
@@ -83,7 +84,7 @@ export function exportFile(s: ExportState): ScheduleFile {
     version: EXCHANGE_VERSION,
     problem: s.problemKey,
     schedule: printSchedule(s.current.schedule),
-    log: s.log.slice(0, s.position).map((e) => ({ action: e.action, by: e.by })),
+    log: s.log.slice(0, s.position).map(storedEntry),
   };
   if (!isDefaultBase(s.problem, s.base)) file.base = printSchedule(s.base);
   if (s.threadsChosen !== null) file.threads = s.threadsChosen;

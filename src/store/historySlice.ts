@@ -30,6 +30,20 @@ export function lastScheduleChange(states: readonly NestState[], position: numbe
   return -1;
 }
 
+/** The first entry of the step entry `i` belongs to (a step: an entry and the entries joined to it). */
+function stepStart(log: readonly HistoryEntry[], i: number): number {
+  let at = i;
+  while (at > 0 && log[at].joined) at--;
+  return at;
+}
+
+/** The last entry of the step entry `i` belongs to. */
+function stepEnd(log: readonly HistoryEntry[], i: number): number {
+  let at = i;
+  while (at + 1 < log.length && log[at + 1].joined) at++;
+  return at;
+}
+
 /** The first entry at or after `position` that changes the schedule, or -1 when none is left. */
 function nextScheduleChange(states: readonly NestState[], position: number): number {
   for (let i = Math.max(0, position); i < states.length - 1; i++) if (changesSchedule(states, i)) return i;
@@ -94,7 +108,8 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
         return false;
       }
       state = r.state;
-      entries.push({ action, by });
+      // One step however many actions it takes: undo and redo move over all of them.
+      entries.push(entries.length === 0 ? { action, by } : { action, by, joined: true });
       reached.push(state);
     }
     if (entries.length === 0) return true;
@@ -109,12 +124,15 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
     return true;
   },
 
-  // Undo and redo step over cursor moves: undo goes back to just before the last schedule change
-  // (the cursor where it was then), redo forward through the next one and the moves that follow it.
+  // Undo and redo move by steps (an entry and those joined to it) and step over cursor moves: undo
+  // goes back to just before the step of the last schedule change (the cursor where it was then),
+  // redo forward through the next one's step and the moves that follow it.
   undo() {
     if (hiddenActionReason(get().teacher, 'undo')) return;
-    const { position, states } = get();
-    if (position > 0) get().jumpTo(Math.max(0, lastScheduleChange(states, position)));
+    const { position, states, log } = get();
+    if (position === 0) return;
+    const change = lastScheduleChange(states, position);
+    get().jumpTo(change < 0 ? 0 : stepStart(log, change));
   },
 
   redo() {
@@ -122,8 +140,8 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
     const { position, log, states } = get();
     if (position >= log.length) return;
     const change = nextScheduleChange(states, position);
-    const after = change < 0 ? -1 : nextScheduleChange(states, change + 1);
-    get().jumpTo(after < 0 ? log.length : after);
+    const after = change < 0 ? -1 : nextScheduleChange(states, stepEnd(log, change) + 1);
+    get().jumpTo(after < 0 ? log.length : stepStart(log, after));
   },
 
   jumpTo(position) {

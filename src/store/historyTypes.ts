@@ -16,4 +16,9 @@ export type LogAction = Action | `set:${string}`;
 export interface HistoryEntry {
   action: LogAction;
   by: Actor;
+  /**
+   * Taken with the entry before it as one step (the later actions of a typed schedule or of a
+   * tuner's schedule): undo and redo move over the whole step. Written `+down` in links.
+   */
+  joined?: true;
 }

@@ -1,6 +1,7 @@
 // Saved sessions: save, list, open, rename, delete. Every action reports through notices and
 // never rejects; without storage (tests), the list stays empty and saving says why.
 import { printSchedule } from '../core/schedule.ts';
+import { storedEntry } from './log.ts';
 import { isDefaultBase } from './snapshot.ts';
 import { checkSession, damagedMessage, newSessionId, sessionName, type SessionRecord } from './sessions.ts';
 import type { SliceCreator } from './sliceCreator.ts';
@@ -42,7 +43,7 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, { per
         savedAt: Date.now(),
         // Text with an error is not saved: the session keeps the problem the page works with.
         problemText: s.problemError ? s.problemKey : s.problemText,
-        log: s.log.map((e) => ({ action: e.action, by: e.by })),
+        log: s.log.map(storedEntry),
         position: s.position,
         panels: { ...s.panels },
         threads: s.threadsChosen,
