@@ -62,10 +62,10 @@ describe('the steps survive links, sessions and files', () => {
     return { s, before };
   };
 
-  it('writes the later actions of a step as joined (`+down`), reads them back, and reads old entries as their own steps', () => {
-    expect(entryText({ action: 'down', by: 'person', joined: true })).toBe('+down');
-    expect(entryText({ action: 'split_4', by: 'agent', joined: true })).toBe('+agent:split_4');
-    expect(parseEntryText('+agent:split_4')).toEqual({ action: 'split_4', by: 'agent', joined: true });
+  it('writes the later actions of a step as joined (`~down`), reads them back, and reads old entries as their own steps', () => {
+    expect(entryText({ action: 'down', by: 'person', joined: true })).toBe('~down');
+    expect(entryText({ action: 'split_4', by: 'agent', joined: true })).toBe('~agent:split_4');
+    expect(parseEntryText('~agent:split_4')).toEqual({ action: 'split_4', by: 'agent', joined: true });
     expect(parseEntryText('agent:split_4')).toEqual({ action: 'split_4', by: 'agent' });
     expect(entryFromValue({ action: 'down', by: 'person', joined: true })).toEqual({
       action: 'down',
@@ -73,12 +73,14 @@ describe('the steps survive links, sessions and files', () => {
       joined: true,
     });
     expect(entryFromValue({ action: 'down', by: 'person', joined: 'yes' })).toBeNull();
-    expect(parseEntryText('+')).toBeNull();
+    expect(parseEntryText('~')).toBeNull();
   });
 
   it('a link keeps the step: undo after opening it returns to the schedule before the typed one', () => {
     const { s, before } = build();
-    const r = parseHash(stateToHash(urlState(s.getState())));
+    const hash = stateToHash(urlState(s.getState()));
+    expect(hash).toMatch(/a=split_4,[a-z_0-9]+,~[a-z_]/);
+    const r = parseHash(hash);
     if (!r.ok || !r.value) throw new Error('the link did not read back');
     const t = createLooplabStore();
     t.getState().restore(r.value);

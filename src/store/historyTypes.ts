@@ -18,7 +18,7 @@ export interface HistoryEntry {
   by: Actor;
   /**
    * Taken with the entry before it as one step (the later actions of a typed schedule or of a
-   * tuner's schedule): undo and redo move over the whole step. Written `+down` in links.
+   * tuner's schedule): undo and redo move over the whole step. Written `~down` in links.
    */
   joined?: true;
 }

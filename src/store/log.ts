@@ -1,6 +1,6 @@
 // The action log's words: which strings are actions, and how one entry reads in links and files
 // (`split_16`, or `agent:split_4` when the agent took it; `set:k m n k:32 m:2 n:16` sets a whole
-// schedule in one step; `+down` is taken with the entry before it as one step).
+// schedule in one step; `~down` is taken with the entry before it as one step).
 import { type Action, type ActionResult, applyAction } from '../core/actions.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
@@ -69,11 +69,11 @@ function isActor(value: unknown): value is Actor {
   return value === 'person' || (CREDITED_ACTORS as readonly unknown[]).includes(value);
 }
 
-const JOINED_PREFIX = '+';
+const JOINED_PREFIX = '~';
 
 /**
  * `split_16`, or `agent:split_4` for the agent's entries (`greedy2:split_4` for a search's), after
- * a `+` when the entry is joined to the step before it.
+ * a `~` when the entry is joined to the step before it.
  */
 export function entryText(entry: HistoryEntry): string {
   const text = entry.by === 'person' ? entry.action : `${entry.by}:${entry.action}`;
