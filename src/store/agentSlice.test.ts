@@ -378,6 +378,21 @@ describe('agent slice', () => {
     expect(s.getState().player.index).toBe(3);
   });
 
+  it('taking over keeps the problems before the rollout (undo still reaches them)', async () => {
+    const f = fakeAgent();
+    const s = createLooplabStore({ agent: f.agent });
+    s.getState().act('split_4');
+    s.getState().setProblemText('C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64');
+    s.getState().driveAgent('looptune');
+    f.tunes[0].finish(ROLLOUT);
+    await vi.waitFor(() => expect(s.getState().agentRun?.status).toBe('done'));
+    s.getState().takeOver(2);
+    s.getState().jumpTo(0);
+    s.getState().undo();
+    expect(s.getState().presetId).toBe('matmul-256');
+    expect(s.getState().log).toEqual([{ action: 'split_4', by: 'person' }]);
+  });
+
   it("undoes the search's steps one schedule at a time (each step is one step of the history)", async () => {
     const f = fakeAgent();
     const s = createLooplabStore({

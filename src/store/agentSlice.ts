@@ -310,6 +310,7 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get, { agent }) 
         log: s.log.slice(0, at),
         states: s.states.slice(0, at + 1),
         position: at,
+        earlier: s.earlier,
       });
       const taken: AgentRun = {
         ...run,

@@ -8,6 +8,17 @@ import { errorMessage } from '../core/errors.ts';
 import type { Actor, HistoryEntry, LogAction } from './historyTypes.ts';
 
 const SET_PREFIX = 'set:';
+const PROBLEM_PREFIX = 'problem:';
+
+/** The entry that changes the problem to `text` (links, sessions and files; see chapters.ts). */
+export function problemAction(text: string): LogAction {
+  return `${PROBLEM_PREFIX}${text}`;
+}
+
+/** The problem text of a `problem:` action, or null for any other. */
+export function problemChangeText(action: LogAction): string | null {
+  return action.startsWith(PROBLEM_PREFIX) ? action.slice(PROBLEM_PREFIX.length) : null;
+}
 
 /** The entry that sets `schedule` in one step. */
 export function setAction(schedule: Schedule): LogAction {
@@ -19,9 +30,11 @@ export function setScheduleText(action: LogAction): string | null {
   return action.startsWith(SET_PREFIX) ? action.slice(SET_PREFIX.length) : null;
 }
 
-/** Whether `text` is a log action: a core action or `set:` with some schedule text. */
+/** Whether `text` is a log action: a core action, or `set:` or `problem:` with some text. */
 export function isLogAction(text: string): text is LogAction {
-  return isAction(text) || (text.startsWith(SET_PREFIX) && text.trim().length > SET_PREFIX.length);
+  return (
+    [SET_PREFIX, PROBLEM_PREFIX].some((p) => text.startsWith(p) && text.trim().length > p.length) || isAction(text)
+  );
 }
 
 /**
@@ -29,6 +42,7 @@ export function isLogAction(text: string): text is LogAction {
  * (the cursor stays where it was when that loop still exists).
  */
 export function applyLogAction(problem: Problem, state: NestState, action: LogAction): ActionResult {
+  if (problemChangeText(action) !== null) return { ok: false, reason: 'a problem change is not a step of a schedule' };
   const text = setScheduleText(action);
   if (text === null) return applyAction(problem, state, action as Action);
   try {
