@@ -89,7 +89,7 @@ test('typing 512 over 256 in the problem editor is one step; undo returns to 256
   expect((await hash(page)).startsWith(`${before},`)).toBe(true);
   // The history of 256 is intact: undo walks it back step by step.
   await page.keyboard.press('u');
-  await expect(position(page)).toHaveText('step 10 of 12');
+  await expect(position(page)).toHaveText('step 11 of 12');
   // And redo goes forward again, through 256's steps to the problem change.
   await page.keyboard.press('U');
   await page.keyboard.press('U');
