@@ -1,6 +1,7 @@
 // The action log's words: which strings are actions, and how one entry reads in links and files
 // (`split_16`, or `agent:split_4` when the agent took it; `set:k m n k:32 m:2 n:16` sets a whole
-// schedule in one step; `~down` is taken with the entry before it as one step).
+// schedule in one step; `~down` is taken with the entry before it as one step; in links, sessions
+// and files `problem:<problem text>` goes on to another problem, see chapters.ts).
 import { type Action, type ActionResult, applyAction } from '../core/actions.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
