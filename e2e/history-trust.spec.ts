@@ -38,6 +38,7 @@ test('typing 512 over 256 in the problem editor is one step; undo returns to 256
 }) => {
   await page.goto('/#preset=matmul-256');
   await expect(schedule(page)).toHaveText('m:256 n:256 k:256');
+  await expect(page.getByTestId('history-problem')).toHaveCount(0);
   for (const [i, key] of KEYS.entries()) {
     const split = /^split (\d+)$/.exec(key);
     if (split) {
@@ -68,6 +69,7 @@ test('typing 512 over 256 in the problem editor is one step; undo returns to 256
   }
   await expect(sizes(page)).toContainText('m=512', { timeout: 10_000 });
   await expect(position(page)).toHaveText('step 0 of 0');
+  await expect(page.getByTestId('history-problem')).toHaveText('problem 2 of 2');
   await expect(schedule(page)).toHaveText('m:512 n:256 k:256');
 
   // One new step: the problem change, after the twelve of 256.
@@ -83,6 +85,7 @@ test('typing 512 over 256 in the problem editor is one step; undo returns to 256
   await expect(sizes(page)).toContainText('m=256');
   await expect(schedule(page)).toHaveText(built);
   await expect(position(page)).toHaveText('step 12 of 12');
+  await expect(page.getByTestId('history-problem')).toHaveText('problem 1 of 2');
   await expect(page.getByTestId('dsl-input')).toContainText('m=256, n=256, k=256');
   // The link holds the same history, now with the problem change to redo.
   await expect.poll(() => hash(page)).toMatch(/,problem:[^,&]*m=512[^,&]*&at=12$/);
