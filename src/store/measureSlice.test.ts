@@ -481,6 +481,7 @@ describe('measurement orchestration', () => {
     let asked = 0;
     f.measurer.bandwidth = async () => {
       asked++;
+      return 4e10;
     };
     const s = createLooplabStore({ measurer: f.measurer });
     f.calls[0].resolve(7);
