@@ -1,6 +1,6 @@
 // The worker's API in Node, with the real code generator (what the page gets through comlink).
 import { describe, expect, it } from 'vitest';
-import { createKernelApi, progressClock, PROGRESS_EVERY_MS } from './api.ts';
+import { callsPerSample, createKernelApi, progressClock, PROGRESS_EVERY_MS, THREADED_SAMPLE_MS } from './api.ts';
 import { loadTfWasm } from '../../runtime/xnnpack.ts';
 import { createNodeThreadPool } from '../../runtime/nodeThreads.ts';
 
@@ -121,6 +121,18 @@ describe('createKernelApi xnnpack', () => {
   });
 });
 
+describe('callsPerSample', () => {
+  it('fills a sample with calls; on threads a sample of at least THREADED_SAMPLE_MS', () => {
+    expect(callsPerSample(5, 10, false)).toBe(2);
+    expect(callsPerSample(30, 10, false)).toBe(1);
+    expect(callsPerSample(5, 10, true)).toBe(Math.ceil(THREADED_SAMPLE_MS / 5));
+    expect(callsPerSample(0.1, 1, true)).toBe(Math.ceil(THREADED_SAMPLE_MS / 0.1));
+    expect(callsPerSample(5, 60, true)).toBe(12);
+    expect(callsPerSample(300, 10, true)).toBe(1);
+    expect(callsPerSample(0, 10, false)).toBe(10_000);
+  });
+});
+
 describe('progressClock', () => {
   it('reports the fraction of the budget at most every PROGRESS_EVERY_MS, below 1', () => {
     let t = 1000;
@@ -147,6 +159,9 @@ describe('progressClock', () => {
     expect(m.checked).toBe('full');
     expect(m.threads).toBe(2);
     expect(m.gflops).toBeGreaterThan(0);
+    // Asked for 1 ms samples, a kernel on threads still gets samples of THREADED_SAMPLE_MS (the
+    // last calibration run reached it; a sample may come out a little faster).
+    expect(m.callsPerSample! * Math.max(...m.samples!) * 1000).toBeGreaterThan(THREADED_SAMPLE_MS * 0.75);
     // No parallel loop: one thread, whatever was asked.
     expect((await threaded.measure(MATMUL, 'm n k', { ...fast, threads: 2 })).threads).toBe(1);
     const isolatedless = createKernelApi({
