@@ -5,7 +5,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseProblemText, problemText } from '../core/problem.ts';
 import { parseSchedule } from '../core/schedule.ts';
 import { MeasureQueue, type QueueState } from './measureQueue.ts';
-import { LONG_REFINE_SAMPLES, measurementKey, REFINE_IDLE_MS } from './measurement.ts';
+import {
+  LONG_REFINE_SAMPLES,
+  measurementKey,
+  REFINE_IDLE_MS,
+  REFINE_PAIRS_PER_ROUND,
+  THREADED_PAIRS_PER_ROUND,
+} from './measurement.ts';
 import type { Measurer } from './types.ts';
 
 const problem = parseProblemText('C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64');
@@ -135,6 +141,23 @@ describe('MeasureQueue', () => {
     expect(q.pending).toHaveLength(0);
     await q.tick(60);
     expect(q.pending.map((p) => p.what)).toEqual(['refine n:64 m:64 k:64 x2']);
+  });
+
+  it(`refines a kernel on threads in rounds of ${THREADED_PAIRS_PER_ROUND} samples, one on one thread in rounds of ${REFINE_PAIRS_PER_ROUND}`, async () => {
+    const q = setup();
+    q.go('||m n k');
+    await q.answer(q.figure(5, 2));
+    await q.answer(50);
+    await q.answer(90);
+    await q.tick(REFINE_IDLE_MS);
+    expect(q.pending.map((p) => p.what)).toEqual([`refine ||m:64 n:64 k:64 x${THREADED_PAIRS_PER_ROUND}`]);
+    const one = setup();
+    one.state().threadsChosen = 1;
+    one.go('||m n k');
+    await one.answer(one.figure(5));
+    await one.answer(50);
+    await one.tick(REFINE_IDLE_MS);
+    expect(one.pending.map((p) => p.what)).toEqual([`refine ||m:64 n:64 k:64 x${REFINE_PAIRS_PER_ROUND}`]);
   });
 
   it('a runaway kernel (the measurer stops it) becomes an error with its message, and the queue goes on', async () => {

@@ -22,13 +22,12 @@ import {
   type Job,
   LONG_REFINE_SAMPLES,
   NOISE_WINDOW,
+  pairsPerRound,
   PEAK_RECORD_ID,
   quickMeasurement,
   REFINE_IDLE_MS,
-  REFINE_PAIRS_PER_ROUND,
   REFINE_SAMPLES,
   refinable,
-  SLOW_CALL_SECONDS,
   wantsRefining,
   withRefinedFigure,
 } from './measurement.ts';
@@ -340,11 +339,10 @@ export class MeasureQueue {
       m.refining && m.refining.long === long ? m.refining : { relative: [], referenceSeconds: [], target, long };
     this.run(
       async () => {
-        // A kernel whose call is long gets one sample per round, so that a new action waits less.
         const callSeconds = this.host.get().problem.flops / ((m.quickGflops ?? m.gflops ?? Infinity) * 1e9);
         const r = await measurer.refine!(job.problemKey, job.scheduleText, {
           threads: job.threads,
-          pairs: callSeconds > SLOW_CALL_SECONDS ? 1 : REFINE_PAIRS_PER_ROUND,
+          pairs: pairsPerRound(callSeconds, job.threads),
         });
         this.noteReference(r.referenceSeconds);
         const now = this.host.get().measurements[job.key];

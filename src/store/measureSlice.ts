@@ -24,6 +24,7 @@ export {
   SLOW_CALL_SECONDS,
   STEADY_SPREAD,
   stateThreads,
+  THREADED_PAIRS_PER_ROUND,
   threadsOff,
 } from './measurement.ts';
 

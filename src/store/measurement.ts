@@ -12,6 +12,12 @@ import type { MeasureSlice, PeakRecord, ScheduleMeasurement } from './types.ts';
 
 /** Kernel samples per refining round (each between two reference samples): ~35 ms of work. */
 export const REFINE_PAIRS_PER_ROUND = 2;
+/**
+ * Kernel samples per round on threads (of >= 20 ms each, see the kernel worker's
+ * THREADED_SAMPLE_MS): the page redraws after every round, on a core the threads need, so a round
+ * of many samples leaves at most its first one disturbed; a new measurement still cuts a round short.
+ */
+export const THREADED_PAIRS_PER_ROUND = 6;
 /** A kernel whose call takes longer (s) is refined one sample per round. */
 export const SLOW_CALL_SECONDS = 0.05;
 /** Samples of a refined figure. */
@@ -108,6 +114,12 @@ export function quickMeasurement(key: string, figure: KernelFigure): ScheduleMea
     m.quickGflops = figure.gflops;
   }
   return m;
+}
+
+/** Kernel samples of one refining round of a kernel whose call takes `callSeconds` on `threads`. */
+export function pairsPerRound(callSeconds: number, threads: number): number {
+  if (callSeconds > SLOW_CALL_SECONDS) return 1;
+  return threads > 1 ? THREADED_PAIRS_PER_ROUND : REFINE_PAIRS_PER_ROUND;
 }
 
 /** A correct kernel with a figure: refining applies. */
