@@ -246,7 +246,8 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
           // Not measured in this worker (e.g. after a restart), or another kernel took the threads:
           // load it again; the page refines only kernels whose check passed.
           const loaded = await load(codegen, target, problem, schedule, buffers, threads);
-          kernel = { run: loaded.run, callMs: warmUp(loaded.run, REFINE_WARMUP_MS), onThreads: threads > 1 };
+          const warmupMs = threads > 1 ? THREADED_WARMUP_MS : REFINE_WARMUP_MS;
+          kernel = { run: loaded.run, callMs: warmUp(loaded.run, warmupMs), onThreads: threads > 1 };
           buffers.resetOutput();
         }
         remember(key, kernel);
