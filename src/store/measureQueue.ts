@@ -14,13 +14,11 @@
 // worker's 10 s limit) and arrives here as a rejection. Every failure becomes a status with its
 // message (and a notice), never an unhandled rejection.
 import { errorMessage } from '../core/errors.ts';
-import { medianOf, relativeSpread } from '../core/spread.ts';
-import { relativeTimes } from '../runtime/interleave.ts';
+import { relativeSpread } from '../core/spread.ts';
 import {
   checkPeakRecord,
   jobOf,
   type Job,
-  LONG_REFINE_SAMPLES,
   NOISE_WINDOW,
   pairsPerRound,
   PEAK_RECORD_ID,
@@ -28,8 +26,10 @@ import {
   REFINE_IDLE_MS,
   REFINE_SAMPLES,
   refinable,
+  refiningOf,
   wantsRefining,
   withRefinedFigure,
+  withRound,
 } from './measurement.ts';
 import type { LooplabState, Measurer, PeakStorage, RefineNeed, ScheduleMeasurement } from './types.ts';
 
@@ -62,9 +62,6 @@ export interface MeasureQueueOptions {
   /** Clock in ms since the epoch (default Date.now). */
   now?: () => number;
 }
-
-/** One refining round's samples so far (a measurement's `refining`). */
-type Refining = NonNullable<ScheduleMeasurement['refining']>;
 
 export class MeasureQueue {
   private readonly measurer: Measurer;
@@ -334,9 +331,7 @@ export class MeasureQueue {
     const measurer = this.measurer;
     const m = this.host.get().measurements[job.key];
     if (!measurer.refine || !m) return;
-    const target = long ? LONG_REFINE_SAMPLES : REFINE_SAMPLES;
-    const pending: Refining =
-      m.refining && m.refining.long === long ? m.refining : { relative: [], referenceSeconds: [], target, long };
+    const pending = refiningOf(m, long);
     this.run(
       async () => {
         const callSeconds = this.host.get().problem.flops / ((m.quickGflops ?? m.gflops ?? Infinity) * 1e9);
@@ -347,28 +342,11 @@ export class MeasureQueue {
         this.noteReference(r.referenceSeconds);
         const now = this.host.get().measurements[job.key];
         if (!refinable(now)) return; // dropped or replaced meanwhile
-        const relative = [...pending.relative, ...relativeTimes(r)];
-        const referenceSeconds = [...pending.referenceSeconds, ...r.referenceSeconds];
-        if (relative.length < pending.target) {
-          this.put({ ...now, refining: { ...pending, relative, referenceSeconds } });
-          if (long && this.host.get().longRun?.key === job.key)
-            this.host.set({ longRun: { key: job.key, progress: relative.length / pending.target } });
-          return;
-        }
-        const basis = {
-          relative,
-          flops: r.flops,
-          referenceFlops: r.referenceFlops,
-          referenceSeconds: medianOf(referenceSeconds),
-        };
-        const { refining: _done, ...rest } = now;
-        this.put({
-          ...withRefinedFigure(rest, basis, this.peakGflops()),
-          samples: relative.length,
-          refinedAt: this.now(),
-          ...(long ? { long: true } : {}),
-        });
-        if (long) this.endLongRun(job.key);
+        const { measurement, progress } = withRound(now, pending, r, this.peakGflops(), this.now());
+        this.put(measurement);
+        if (long && progress < 1 && this.host.get().longRun?.key === job.key)
+          this.host.set({ longRun: { key: job.key, progress } });
+        if (long && progress >= 1) this.endLongRun(job.key);
       },
       (message) => {
         const now = this.host.get().measurements[job.key];

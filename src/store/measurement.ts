@@ -8,7 +8,8 @@ import { medianInterval, medianOf } from '../core/spread.ts';
 import { effectiveThreads, threadsOffReason, type ThreadSupport } from '../runtime/threadSupport.ts';
 import { MAX_THREADS } from '../runtime/threads.ts';
 import type { KernelFigure } from '../workers/kernel/protocol.ts';
-import type { MeasureSlice, PeakRecord, ScheduleMeasurement } from './types.ts';
+import { relativeTimes } from '../runtime/interleave.ts';
+import type { MeasureSlice, PeakRecord, RefineSamples, ScheduleMeasurement } from './types.ts';
 
 /** Kernel samples per refining round (each between two reference samples): ~35 ms of work. */
 export const REFINE_PAIRS_PER_ROUND = 2;
@@ -164,6 +165,51 @@ export function withRefinedFigure(
     gflopsMedian: f.gflops,
     interval: { low: f.low, high: f.high },
     basis,
+  };
+}
+
+type Refining = NonNullable<ScheduleMeasurement['refining']>;
+
+/** The refinement a round of `m` adds to: its own when of the same kind (long or not), else a new one. */
+export function refiningOf(m: ScheduleMeasurement, long: boolean): Refining {
+  if (m.refining && m.refining.long === long) return m.refining;
+  return { relative: [], referenceSeconds: [], target: long ? LONG_REFINE_SAMPLES : REFINE_SAMPLES, long };
+}
+
+/**
+ * `m` with one refining round's samples added to `pending`: still refining, with its progress
+ * (0..1), or, once `pending.target` samples are in, refined (progress 1) at `refinedAt`.
+ */
+export function withRound(
+  m: ScheduleMeasurement,
+  pending: Refining,
+  round: RefineSamples,
+  peakGflops: number | null,
+  refinedAt: number,
+): { measurement: ScheduleMeasurement; progress: number } {
+  const relative = [...pending.relative, ...relativeTimes(round)];
+  const referenceSeconds = [...pending.referenceSeconds, ...round.referenceSeconds];
+  if (relative.length < pending.target) {
+    return {
+      measurement: { ...m, refining: { ...pending, relative, referenceSeconds } },
+      progress: relative.length / pending.target,
+    };
+  }
+  const basis = {
+    relative,
+    flops: round.flops,
+    referenceFlops: round.referenceFlops,
+    referenceSeconds: medianOf(referenceSeconds),
+  };
+  const { refining: _done, ...rest } = m;
+  return {
+    measurement: {
+      ...withRefinedFigure(rest, basis, peakGflops),
+      samples: relative.length,
+      refinedAt,
+      ...(pending.long ? { long: true } : {}),
+    },
+    progress: 1,
   };
 }
 
