@@ -8,8 +8,9 @@
 //
 // Refining: the quick figure is provisional. Once the current schedule has stayed put for
 // REFINE_IDLE_MS, the worker takes rounds of a few kernel samples interleaved with samples of a
-// fixed reference kernel (the peak kernel); see measurement.ts refinedFigure. Rounds are short,
-// so a new action waits for at most one; an older schedule's rounds stop when it is no longer
+// fixed reference kernel (the peak kernel); see measurement.ts refinedFigure. Rounds are short
+// (a kernel on threads gets longer ones, see pairsPerRound) and a new measurement cuts the one in
+// flight short, so a new action hardly waits; an older schedule's rounds stop when it is no longer
 // current and resume if it comes back. A runaway kernel is stopped by the measurer (the kernel
 // worker's 10 s limit) and arrives here as a rejection. Every failure becomes a status with its
 // message (and a notice), never an unhandled rejection.
