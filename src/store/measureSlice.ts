@@ -7,6 +7,7 @@ import { NO_THREADS } from './measurement.ts';
 import type { SliceCreator } from './sliceCreator.ts';
 import type { MeasureSlice } from './types.ts';
 
+// Modules (and other branches) import these from here.
 export {
   checkPeakRecord,
   currentKey,

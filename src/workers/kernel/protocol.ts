@@ -143,6 +143,6 @@ export interface KernelWorkerApi {
   peak(threads?: number): Promise<number>;
   /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel (runtime/bandwidth.ts). */
   bandwidth(): Promise<number>;
-  /** XNNPACK (tfjs-backend-wasm matMul) on the problem, or null when it is not matmul-shaped. */
+  /** XNNPACK (tfjs-backend-wasm matMul or conv2d) on the problem, or null when it is neither shape. */
   xnnpack(problemText: string): Promise<XnnpackResult | null>;
 }
