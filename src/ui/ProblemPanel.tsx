@@ -1,6 +1,7 @@
 // The computation: a preset or the DSL text (with the core's error at its place), then what it
 // means: statement, sizes, tensor shapes, work and memory, and a warning when a whole run of its
-// default schedule would take minutes. A new problem starts from its default schedule.
+// default schedule would take minutes. A new problem starts from its default schedule, as a step
+// of the history (undo returns to the problem before).
 import { useState } from 'react';
 import { formatBytes, PRESETS, problemBytes, sizesText } from '../core/problem.ts';
 import type { Problem } from '../core/types.ts';
@@ -82,8 +83,8 @@ export function ProblemPanel() {
             </>
           ) : (
             <>
-              edit the statement or the sizes; a new problem starts from its default schedule · <kbd>Esc</kbd> leaves
-              the editor
+              edit the statement or the sizes; a new problem starts from its default schedule, and undo returns to this
+              one · <kbd>Esc</kbd> leaves the editor
             </>
           )}
         </p>
