@@ -26,6 +26,7 @@ export const KERNEL_FIGURE_FIELDS = [
   'generateMs',
   'compileMs',
   'threads',
+  'slice',
 ] as const satisfies readonly (keyof KernelMeasurement)[];
 
 /**
@@ -69,12 +70,19 @@ export interface KernelMeasureOptions {
   minWarmupCalls?: number;
   /** Minimum warm-up duration in ms (default 20). */
   warmupMs?: number;
+  /**
+   * Run the whole kernel even when a full run would take over 50 ms; by default such a kernel is
+   * checked and timed on a slice of its outermost loop, and the answer's `slice` says which.
+   */
+  full?: boolean;
 }
 
 /** Options of `refine`: samples of an already measured kernel, interleaved with the reference. */
 export interface KernelRefineOptions {
   /** Threads, as given to `measure` for the same kernel (default 1). */
   threads?: number;
+  /** As given to `measure` for the same kernel: the whole kernel rather than a slice. */
+  full?: boolean;
   /** Seed of the random inputs (default 1). */
   seed?: number;
   /** Kernel samples to take, each between two reference samples (default 2). */
@@ -99,7 +107,7 @@ export interface KernelRefinement {
   kernelSeconds: number[];
   /** Seconds per reference call of each reference sample (one more than the kernel samples). */
   referenceSeconds: number[];
-  /** Floating-point operations of one kernel call and of one reference call. */
+  /** Floating-point operations of one kernel call (of its slice, when sliced) and of one reference call. */
   flops: number;
   referenceFlops: number;
   threads: number;
