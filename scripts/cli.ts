@@ -3,7 +3,7 @@
 //
 // Exit codes: 0 success; 1 something failed unexpectedly (or a result is wrong); 2 bad input.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { excerpt } from '../src/core/dsl.ts';
+import { excerpt } from '../src/core/format.ts';
 import { errorMessage } from '../src/core/errors.ts';
 import { formatGflops } from '../src/core/format.ts';
 
