@@ -21,6 +21,7 @@
 //
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
+import { excerpt } from '../src/core/format.ts';
 import { MAX_THREADS } from '../src/runtime/threads.ts';
 import {
   UsageError,
@@ -174,7 +175,7 @@ async function run(args: Args): Promise<number> {
     try {
       return parseSchedule(problem, text);
     } catch (e) {
-      if (e instanceof Error) e.message = `--schedule "${text}": ${e.message}`;
+      if (e instanceof Error) e.message = `--schedule "${excerpt(text)}": ${e.message}`;
       throw e;
     }
   });

@@ -86,11 +86,7 @@ describe('parseSchedule', () => {
   });
 
   it('quotes at most a short excerpt of a huge token', () => {
-    for (const text of [
-      `m n k ${'q'.repeat(9_000)}`,
-      `m n k:${'x'.repeat(9_000)}`,
-      `m n k ${'#'.repeat(9_000)}`,
-    ]) {
+    for (const text of [`m n k ${'q'.repeat(9_000)}`, `m n k:${'x'.repeat(9_000)}`, `m n k ${'#'.repeat(9_000)}`]) {
       const message = errorOf(() => parseSchedule(mm97, text)).message;
       expect(message).toMatch(/\.\.\. \(\d+ characters\)/);
       expect(message.length).toBeLessThan(200);

@@ -1,6 +1,7 @@
 // A whole playground state as plain data (problem text, base schedule, action log, position,
 // panels) and its validation: links, sessions, files and the store's `initial` option all pass
 // through `resolveSnapshot`, which replays the log and words any problem for a person.
+import { excerpt } from '../core/format.ts';
 import { DslError, PRESETS, parseProblemText, problemText as canonicalProblemText } from '../core/problem.ts';
 import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
@@ -125,7 +126,7 @@ export function resolveSnapshot(
       base = parseSchedule(problem, snapshot.base);
     } catch (error) {
       const message = errorMessage(error);
-      return fail(`${owner} schedule '${snapshot.base}' has an error: ${message}`);
+      return fail(`${owner} schedule '${excerpt(snapshot.base)}' has an error: ${message}`);
     }
   }
 
@@ -178,8 +179,8 @@ export function resolveSnapshot(
     panels = {};
     for (const [id, shown] of Object.entries(snapshot.panels)) {
       if (!(PANEL_IDS as string[]).includes(id))
-        return fail(`${owner} panel '${id}' is not a panel; the panels are ${PANEL_IDS.join(', ')}`);
-      if (typeof shown !== 'boolean') return fail(`${owner} panel '${id}' is neither shown nor hidden`);
+        return fail(`${owner} panel '${excerpt(id)}' is not a panel; the panels are ${PANEL_IDS.join(', ')}`);
+      if (typeof shown !== 'boolean') return fail(`${owner} panel '${excerpt(id)}' is neither shown nor hidden`);
       panels[id as PanelId] = shown;
     }
   }
