@@ -42,7 +42,7 @@ export interface ResolvedSnapshot {
   panels?: Partial<Record<PanelId, boolean>>;
   /** Threads chosen for parallel loops (null: one per processor); absent: keep the page's choice. */
   threads?: number | null;
-  /** With `keepValidPrefix`: what was left out of the snapshot and why, in words. */
+  /** What was left out of the snapshot and why, in words: a bad thread count, and with `keepValidPrefix` the rest of a history. */
   notice?: string;
 }
 
@@ -165,8 +165,8 @@ export function resolveSnapshot(
   else if (snapshot.threads !== undefined) {
     const problem = threadsProblem(snapshot.threads);
     if (problem === null) threads = snapshot.threads as number;
-    else if (!options.keepValidPrefix) return fail(`${owner} ${problem}`);
     else {
+      // Like a link, a file or session with a bad count keeps its state (the count is a setting).
       threads = null;
       const fallBack = `${owner} ${problem}; parallel loops run on one thread per processor instead (choose another count in the performance panel)`;
       notice = notice ? `${notice}; ${fallBack}` : fallBack;
