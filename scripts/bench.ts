@@ -24,6 +24,7 @@
 import { excerpt } from '../src/core/format.ts';
 import { MAX_THREADS } from '../src/runtime/threads.ts';
 import {
+  MAX_REPS,
   UsageError,
   fmt,
   fmtGflops,
@@ -31,6 +32,7 @@ import {
   parseFlags,
   positiveInt,
   positiveNumber,
+  roundsFlag,
   runScript,
   table,
 } from './cli.ts';
@@ -49,7 +51,6 @@ const USAGE =
 
 const COMPILE_REPS = 11;
 /** Most samples or compile repetitions a run may ask for. */
-const MAX_REPS = 1000;
 
 interface Args {
   op: string;
@@ -100,7 +101,7 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
     seed: positiveInt('seed', v.seed, 1, 0),
     compileReps: positiveInt('compile-reps', v['compile-reps'], COMPILE_REPS, 1, MAX_REPS),
     threads: threadCount(v.threads),
-    rounds: positiveInt('rounds', v.rounds, v.threads !== undefined && threadCount(v.threads) > 1 ? 3 : 1, 1, MAX_REPS),
+    rounds: roundsFlag(v.rounds, v.threads !== undefined && threadCount(v.threads) > 1 ? 3 : 1),
     maxGflop: positiveNumber('max-gflop', v['max-gflop'], DEFAULT_MAX_GFLOP),
     naiveGflop: positiveNumber('naive-gflop', v['naive-gflop'], DEFAULT_NAIVE_GFLOP),
   };
