@@ -1,7 +1,8 @@
 // The layers of src/ and the one direction their imports may point (README, "Repository layout"):
 //   ui -> store -> workers -> agent, runtime, teach -> codegen -> core
 // Every import counts, type-only ones too: a layer that names another's types depends on it.
-// `npm run lint:deps` (scripts/lint-deps.ts) checks src/ and scripts/; `npm test` runs it.
+// `npm run lint:deps` (scripts/lint-deps.ts) checks src/ and scripts/; `npm test` runs it. The rules are
+// in dependency-cruiser's format; scripts/depRules.ts reads the part of it used here.
 const layer = (name, mayNotImport, comment) => ({
   name: `${name}-imports-only-below`,
   comment,
@@ -10,7 +11,6 @@ const layer = (name, mayNotImport, comment) => ({
   to: { path: `^src/(${mayNotImport.join('|')})/` },
 });
 
-/** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
     layer(
@@ -71,14 +71,4 @@ module.exports = {
       to: { path: '^(src/(codegen|runtime|agent)/|node_modules/@tensorflow/)', dependencyTypesNot: ['type-only'] },
     },
   ],
-  options: {
-    doNotFollow: { path: 'node_modules' },
-    tsPreCompilationDeps: true,
-    parser: 'swc',
-    enhancedResolveOptions: {
-      exportsFields: ['exports'],
-      conditionNames: ['import', 'require', 'node', 'default'],
-      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs'],
-    },
-  },
 };
