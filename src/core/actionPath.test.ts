@@ -69,6 +69,15 @@ describe('actionPath', () => {
     expect(actionPath(mm, start(mm), target, { maxStates: 50 })).toBeNull();
   });
 
+  it('keeps packs: a target packing another input is out of reach at once; packs move with their loops', () => {
+    const packed = parseSchedule(mm, 'm n k:16 pack(B) k:16');
+    expect(actionPath(mm, start(mm), packed)).toBeNull();
+    const from: NestState = { schedule: parseSchedule(mm, 'm n k pack(B) k:16'), cursor: 0 };
+    const path = actionPath(mm, from, parseSchedule(mm, 'n m k pack(B) k:16'));
+    expect(path).toEqual(['swap_down']);
+    expect(actionPath(mm, from, parseSchedule(mm, 'n m k k:16'))).toBeNull();
+  });
+
   it('is shortest where the old estimate was not: 5 actions, not 6', () => {
     const small = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=4, n=8, k=6');
     const from: NestState = { schedule: parseSchedule(small, 'n:2 m:1 k:6 m:1 m:4 k:1 n:1 n:4'), cursor: 3 };

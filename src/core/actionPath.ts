@@ -20,9 +20,19 @@ export const DEFAULT_MAX_PATH_STATES = 6_000;
 
 function scheduleKey(loops: readonly Loop[]): string {
   let key = '';
-  for (const l of loops)
-    key += l.parallel ? `||${l.variable}:${l.trip}r${l.tail} ` : `${l.variable}:${l.trip}r${l.tail} `;
+  for (const l of loops) {
+    key += l.parallel ? `||${l.variable}:${l.trip}r${l.tail}` : `${l.variable}:${l.trip}r${l.tail}`;
+    key += l.packs && l.packs.length > 0 ? `p${l.packs.join('+')} ` : ' ';
+  }
   return key;
+}
+
+/** The inputs packed somewhere in the nest, sorted: no action adds or drops one (they move with their loops). */
+function packedInputs(schedule: Schedule): string {
+  return schedule.loops
+    .flatMap((l) => l.packs ?? [])
+    .sort()
+    .join(' ');
 }
 
 /** Per variable, the split factors that can lead to `target`: the trips of its loops below the outermost. */
@@ -159,6 +169,7 @@ export function actionPath(
   const maxStates = options.maxStates ?? DEFAULT_MAX_PATH_STATES;
   const goalKey = scheduleKey(target.loops);
   if (scheduleKey(from.schedule.loops) === goalKey) return [];
+  if (packedInputs(from.schedule) !== packedInputs(target)) return null;
   const goal = goalOf(target);
   const splits = new Map(
     [...targetFactors(target)].map(([v, f]) => [v, [...f].map((x) => ({ action: `split_${x}` as Action, factor: x }))]),
