@@ -49,6 +49,7 @@ const CASES: { name: string; problem: Problem; from: string; cursor: number; tar
     target: 'm:8 m:2 m:16 ||n:1 n:1 n:4 n:64 k',
   },
   { name: 'conv ow:4', problem: CONV, from: 'co oh ow ci kh kw', cursor: 0, target: 'co oh ow ci kh kw ow:4' },
+  { name: 'matmul re-tile', problem: MATMUL, from: 'm n k m:4 n:4 k:4', cursor: 0, target: 'm n k m:2 n:8 k:4' },
   { name: 'unreachable matmul', problem: MATMUL, from: 'm n k', cursor: 0, target: 'n m k n:20 r2 n:3' },
   {
     name: 'unreachable conv',

@@ -170,6 +170,7 @@ export function actionPath(
   const goalKey = scheduleKey(target.loops);
   if (scheduleKey(from.schedule.loops) === goalKey) return [];
   if (packedInputs(from.schedule) !== packedInputs(target)) return null;
+  if (!chainsReachable(problem, from.schedule, target)) return null;
   const goal = goalOf(target);
   const splits = new Map(
     [...targetFactors(target)].map(([v, f]) => [v, [...f].map((x) => ({ action: `split_${x}` as Action, factor: x }))]),
@@ -223,6 +224,48 @@ export function actionPath(
     if (!ok) return null;
   }
   return null;
+}
+
+/** Most chain states `chainsReachable` looks at per variable before it assumes the chain reachable. */
+const MAX_CHAIN_STATES = 2_000;
+
+/**
+ * False when, for some variable, no splits (by the target's factors) and merges turn the loops over
+ * it in `from` into those in `target`, so that the search need not run to its bound. A variable's
+ * trips and tails depend only on its own loops, and the other variables keep at least one loop
+ * each: a relaxation of the search, so false means out of reach. True when unsure.
+ */
+function chainsReachable(problem: Problem, from: Schedule, target: Schedule): boolean {
+  const factors = targetFactors(target);
+  const maxLoops = Math.max(target.loops.length, from.loops.length);
+  const chain = (s: Schedule, v: string): Loop[] =>
+    s.loops.filter((l) => l.variable === v).map((l) => ({ variable: v, trip: l.trip, tail: l.tail }));
+  for (const [v, f] of factors) {
+    const longest = maxLoops - (factors.size - 1);
+    const goal = scheduleKey(chain(target, v));
+    const start = chain(from, v);
+    const seen = new Set([scheduleKey(start)]);
+    const queue = [start];
+    let found = seen.has(goal);
+    for (let i = 0; i < queue.length && !found && seen.size < MAX_CHAIN_STATES; i++) {
+      const loops = queue[i];
+      for (let c = 0; c < loops.length && !found; c++) {
+        const moves: Action[] = c > 0 ? ['merge'] : [];
+        if (loops.length < longest) for (const x of f) if (x <= loops[c].trip) moves.push(`split_${x}`);
+        for (const action of moves) {
+          const r = applyAction(problem, { schedule: { loops }, cursor: c }, action);
+          if (!r.ok) continue;
+          const key = scheduleKey(r.state.schedule.loops);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          queue.push(r.state.schedule.loops);
+          if (key === goal) found = true;
+        }
+      }
+    }
+    if (!found && seen.size < MAX_CHAIN_STATES) return false;
+  }
+  return true;
 }
 
 function pathTo(parent: Map<string, { prev: string; action: Action } | null>, key: string): Action[] {
