@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFlops, formatGflops } from './format.ts';
+import { QUOTE_MAX, excerpt, formatFlops, formatGflops } from './format.ts';
 
 describe('formatGflops', () => {
   it('keeps three significant digits, trailing zeros included', () => {
@@ -27,5 +27,13 @@ describe('formatFlops', () => {
   it('uses engineering units', () => {
     expect(formatFlops(2 * 256 ** 3)).toBe('33.6 MFLOP');
     expect(formatFlops(500)).toBe('500 FLOP');
+  });
+});
+
+describe('excerpt', () => {
+  it('quotes short input whole and long input as its start and its length', () => {
+    expect(excerpt('m:4 n k')).toBe('m:4 n k');
+    expect(excerpt('x'.repeat(QUOTE_MAX))).toBe('x'.repeat(QUOTE_MAX));
+    expect(excerpt('y'.repeat(120_000))).toBe(`${'y'.repeat(QUOTE_MAX)}... (120000 characters)`);
   });
 });
