@@ -2,12 +2,13 @@
 // (`split_16`, or `agent:split_4` when the agent took it; `set:k m n k:32 m:2 n:16` sets a whole
 // schedule in one step).
 import { type Action, type ActionResult, applyAction } from '../core/actions.ts';
+import { PLAIN_LOG_CODES, SET_SCHEDULE_PREFIX } from '../core/commands.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Actor, HistoryEntry, LogAction } from './types.ts';
 
-const SET_PREFIX = 'set:';
+const SET_PREFIX = SET_SCHEDULE_PREFIX;
 
 /** The entry that sets `schedule` in one step. */
 export function setAction(schedule: Schedule): LogAction {
@@ -39,7 +40,7 @@ export function applyLogAction(problem: Problem, state: NestState, action: LogAc
   }
 }
 
-const PLAIN_ACTIONS = new Set(['up', 'down', 'swap_up', 'swap_down', 'merge', 'parallel']);
+const PLAIN_ACTIONS = new Set(PLAIN_LOG_CODES);
 
 /** Whether `text` names an action: a plain one or `split_F` with F a whole number >= 2. */
 export function isAction(text: string): text is Action {

@@ -1,12 +1,12 @@
-// The page's keyboard, as in loop_tool: one global handler (keyboard.ts says which key does what)
+// The page's keyboard, as in loop_tool: one global handler (the command table says which key does what)
 // plus the little UI state the keys open: the split prompt, the `?` overlay, and a note for keys
 // the store does not record as refusals (undo with nothing to undo). Typing in the problem editor
 // or any text field never reaches it.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { applyAction, type Action } from '../core/actions.ts';
+import { command, hiddenCommandReason, type CommandId } from '../core/commands.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
-import { isTypingTarget, keyCommand, KEY_HELP, type KeyCommand } from './keyboard.ts';
-import { hiddenActionReason } from '../store/lessons.ts';
+import { isTypingTarget, keyCommand, KEY_HELP } from './keyboard.ts';
 
 export interface NestKeys {
   /** The split prompt is open (the loop-nest panel shows it at the cursor loop). */
@@ -19,8 +19,8 @@ export interface NestKeys {
   setHelpOpen(open: boolean): void;
   /** A refused key the store does not record (nothing to undo or redo), in words. */
   note: string | null;
-  /** Runs a command as its key would (buttons use it so both paths behave the same). */
-  run(command: KeyCommand): void;
+  /** Runs a page command as its key would (buttons use it so both paths behave the same). */
+  run(id: CommandId): void;
 }
 
 const NestKeysContext = createContext<NestKeys | null>(null);
@@ -63,8 +63,8 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
     const s = store.getState();
     // When no split is possible at all, say why at once instead of asking a factor.
     const r = applyAction(s.problem, s.current, 'split_2');
-    // Refused (or hidden by a teacher's link): the store records the refusal with its reason.
-    if (!r.ok || hiddenActionReason(s.teacher, 'split_2')) {
+    // Refused: the store records the refusal with its reason.
+    if (!r.ok) {
       s.act('split_2', 'person');
       return;
     }
@@ -87,32 +87,42 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
   );
 
   const run = useCallback(
-    (command: KeyCommand) => {
+    (id: CommandId) => {
       const s = store.getState();
-      switch (command.kind) {
-        case 'act':
-          act(command.action);
+      const c = command(id);
+      // A teacher's link may take the command away: its key and its button say so instead.
+      const hidden = hiddenCommandReason(s.teacher.hideActions, c);
+      if (hidden) {
+        setNote(hidden);
+        return;
+      }
+      switch (id) {
+        case 'up':
+        case 'down':
+        case 'swap_up':
+        case 'swap_down':
+        case 'merge':
+        case 'parallel':
+          act(c.log as Action);
           return;
-        case 'split-prompt':
+        case 'split':
           openSplit();
           return;
         case 'undo':
-          if (hiddenActionReason(s.teacher, 'undo')) setNote(hiddenActionReason(s.teacher, 'undo'));
-          else if (s.position === 0) setNote('nothing to undo: this is the start of the history');
+          if (s.position === 0) setNote('nothing to undo: this is the start of the history');
           else {
             setNote(null);
             s.undo();
           }
           return;
         case 'redo':
-          if (hiddenActionReason(s.teacher, 'redo')) setNote(hiddenActionReason(s.teacher, 'redo'));
-          else if (s.position >= s.log.length) setNote('nothing to redo: this is the latest step of the history');
+          if (s.position >= s.log.length) setNote('nothing to redo: this is the latest step of the history');
           else {
             setNote(null);
             s.redo();
           }
           return;
-        case 'long-run':
+        case 'long_run':
           s.startLongRun();
           return;
         case 'help':
@@ -136,7 +146,7 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
       const command = keyCommand(e);
       if (!command) return;
       // The overlay is modal: only `?` and Escape close it.
-      if (helpOpen && command.kind !== 'help' && command.kind !== 'escape') return;
+      if (helpOpen && command !== 'help' && command !== 'escape') return;
       e.preventDefault();
       run(command);
     };
@@ -160,7 +170,7 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
 /** The `?` overlay: every key and what it does. */
 function KeysOverlay({ onClose }: { onClose: () => void }) {
   const closeRef = useRef<HTMLButtonElement>(null);
-  const teacher = useLooplab((s) => s.teacher);
+  const hidden = useLooplab((s) => s.teacher.hideActions);
   useEffect(() => {
     const previous = document.activeElement;
     closeRef.current?.focus();
@@ -190,7 +200,7 @@ function KeysOverlay({ onClose }: { onClose: () => void }) {
                 <th colSpan={2}>{group}</th>
               </tr>
               {KEY_HELP.filter((row) => row.group === group).map((row) => (
-                <tr key={row.keys.join()}>
+                <tr key={row.command.id} data-testid="keys-row" data-command={row.command.id}>
                   <td className="keys-keys">
                     {row.keys.map((k, i) => (
                       <span key={k}>
@@ -201,10 +211,10 @@ function KeysOverlay({ onClose }: { onClose: () => void }) {
                   </td>
                   <td>
                     {row.what}
-                    {row.action && hiddenActionReason(teacher, row.action) && (
+                    {hiddenCommandReason(hidden, row.command) && (
                       <em className="keys-hidden" data-testid="keys-hidden">
                         {' '}
-                        ({hiddenActionReason(teacher, row.action)})
+                        ({hiddenCommandReason(hidden, row.command)})
                       </em>
                     )}
                   </td>
@@ -214,7 +224,8 @@ function KeysOverlay({ onClose }: { onClose: () => void }) {
           ))}
         </table>
         <p className="keys-foot">
-          Keys act on the loop nest whenever the focus is not in a text field. Every key also has a button.
+          Keys act on the loop nest whenever the focus is not in a text field (the player's keys only while it has the
+          focus). Every nest key also has a button.
         </p>
       </div>
     </div>
