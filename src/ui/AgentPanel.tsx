@@ -5,7 +5,7 @@
 // here", and at every step what the agent considered: the search's options with predicted and
 // measured GFLOPS, or the policy's probability of every action. While the agent lesson asks for a
 // prediction, the panel shows nothing of the answer.
-import { useEffect, type KeyboardEvent } from 'react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { chordText, command, commandForKey, COMMANDS, type CommandId } from '../core/commands.ts';
 import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem } from '../core/types.ts';
@@ -132,6 +132,7 @@ function Player({ run }: { run: AgentRun }) {
   const n = runLength(run);
   const ready = run.status === 'done' && n > 0;
   const s = store.getState;
+  const playerRef = useRef<HTMLDivElement>(null);
   const perform = (id: CommandId) => {
     const st = s();
     switch (id) {
@@ -158,6 +159,9 @@ function Player({ run }: { run: AgentRun }) {
         return;
       case 'take_over':
         st.takeOver();
+        // The person goes on by hand: the focus leaves the player, so every key is the page's again.
+        if (document.activeElement instanceof HTMLElement && playerRef.current?.contains(document.activeElement))
+          document.activeElement.blur();
         return;
     }
   };
@@ -190,6 +194,7 @@ function Player({ run }: { run: AgentRun }) {
   };
   return (
     <div
+      ref={playerRef}
       className="agent-player"
       role="group"
       aria-label={`rollout player (keys: ${PLAYER_KEYS})`}
@@ -342,10 +347,14 @@ function Candidates({ run }: { run: AgentRun }) {
       </figcaption>
       {step.candidates.length > 0 && (
         <table className="agent-candidate-table">
+          <colgroup>
+            <col />
+            <col className="agent-col-figure" />
+            <col className="agent-col-figure" />
+          </colgroup>
           <thead>
             <tr>
-              <th scope="col">action</th>
-              <th scope="col">schedule</th>
+              <th scope="col">action → schedule</th>
               <th scope="col">predicted GFLOPS</th>
               <th scope="col">measured</th>
             </tr>
@@ -364,8 +373,8 @@ function Candidates({ run }: { run: AgentRun }) {
                 <td>
                   {c.action}
                   {c.chosen && <span className="agent-bar-mark"> ← chosen</span>}
+                  <span className="agent-candidate-schedule">{c.scheduleText}</span>
                 </td>
-                <td className="agent-candidate-schedule">{c.scheduleText}</td>
                 <td>
                   <span className="agent-candidate-bar" aria-hidden="true">
                     <span style={{ width: `${Math.min(100, (100 * c.predictedGflops) / search.scaleGflops)}%` }} />
