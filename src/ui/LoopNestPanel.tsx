@@ -23,7 +23,7 @@ import { ScheduleLine } from './ScheduleLine.tsx';
 import { placeBelowOrAbove } from './popoverPlacement.ts';
 import { createPortal } from 'react-dom';
 import { useNestKeys } from './useKeyboard.tsx';
-import { COMMANDS, HIDE_GROUPS, hiddenCommandReason, type Command, type CommandId } from '../core/commands.ts';
+import { COMMANDS, HIDE_GROUPS, type Command, type CommandId } from '../core/commands.ts';
 
 /** Text with every problem variable in its colour (tensor names and numbers stay plain). */
 export function VarText({ problem, text }: { problem: Problem; text: string }) {
@@ -252,7 +252,6 @@ export function LoopNestPanel() {
   const position = useLooplab((s) => s.position);
   const logLength = useLooplab((s) => s.log.length);
   const refusal = useLooplab((s) => s.refusal);
-  const hidden = useLooplab((s) => s.teacher.hideActions);
   const keys = useNestKeys();
   const { schedule, cursor } = current;
 
@@ -278,14 +277,14 @@ export function LoopNestPanel() {
       return legal.get(c.id === 'split' ? 'split_2' : (c.log ?? '')) ?? null;
     };
     // A teacher's link that hides an action takes its button away.
-    return NEST_BUTTONS.filter((c) => hiddenCommandReason(hidden, c) === null).map((c) => ({
+    return NEST_BUTTONS.filter((c) => keys.hiddenReason(c) === null).map((c) => ({
       id: c.id,
       label: c.label ?? c.id,
       keys: buttonKeys(c),
       group: c.group,
       reason: reason(c),
     }));
-  }, [problem, current, position, logLength, hidden]);
+  }, [problem, current, position, logLength, keys.hiddenReason]);
 
   const onRun = (spec: ButtonSpec) => {
     // A disabled action still runs: the store refuses it and the status line says why.
@@ -385,24 +384,27 @@ export function LoopNestPanel() {
             {message}
           </p>
         ) : (
-          <KeyHint hidden={hidden} />
+          <KeyHint hiddenReason={keys.hiddenReason} />
         )}
       </div>
     </Panel>
   );
 }
 
-/** The keys of the actions at hand, a group of the toolbar's commands each (a teacher's link may take some away). */
-function KeyHint({ hidden }: { hidden: readonly string[] }) {
-  const groups = HIDE_GROUPS.filter((g) => !hidden.includes(g));
+/** The keys of the actions at hand, one hide group of the toolbar's commands each (a teacher's link may take some away). */
+function KeyHint({ hiddenReason }: { hiddenReason: (c: Command) => string | null }) {
+  const shown = NEST_BUTTONS.filter((c) => hiddenReason(c) === null);
+  const groups = HIDE_GROUPS.filter((g) => shown.some((c) => c.hide === g));
   return (
     <p className="nest-status nest-hint" data-testid="key-hint">
       {groups.map((group) => (
         <span key={group}>
-          {NEST_BUTTONS.filter((c) => c.hide === group).map((c) => (
-            <kbd key={c.id}>{buttonKeys(c)}</kbd>
-          ))}{' '}
-          {group} ·{' '}
+          {shown
+            .filter((c) => c.hide === group)
+            .map((c) => (
+              <kbd key={c.id}>{buttonKeys(c)}</kbd>
+            ))}{' '}
+          {group === 'undo' ? 'undo/redo' : group} ·{' '}
         </span>
       ))}
       <kbd>?</kbd> all keys

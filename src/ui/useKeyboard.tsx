@@ -4,14 +4,13 @@
 // or any text field never reaches it.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { applyAction, type Action } from '../core/actions.ts';
-import { command, hiddenCommandReason, type CommandId } from '../core/commands.ts';
+import { command, hiddenCommandReason, type Command, type CommandId } from '../core/commands.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { isTypingTarget, keyCommand, KEY_HELP } from './keyboard.ts';
 
 export interface NestKeys {
   /** The split prompt is open (the loop-nest panel shows it at the cursor loop). */
   splitOpen: boolean;
-  openSplit(): void;
   closeSplit(): void;
   /** Splits the cursor loop by `factor` (a refusal shows under the nest); closes the prompt. */
   split(factor: number): void;
@@ -21,6 +20,8 @@ export interface NestKeys {
   note: string | null;
   /** Runs a page command as its key would (buttons use it so both paths behave the same). */
   run(id: CommandId): void;
+  /** Why a teacher's link takes the command away, or null: its key, button, hint and `?` row all ask here. */
+  hiddenReason(c: Command): string | null;
 }
 
 const NestKeysContext = createContext<NestKeys | null>(null);
@@ -45,6 +46,8 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
   const [helpOpen, setHelpOpen] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const beforePrompt = useRef<Element | null>(null);
+  const hideActions = useLooplab((s) => s.teacher.hideActions);
+  const hiddenReason = useCallback((c: Command) => hiddenCommandReason(hideActions, c), [hideActions]);
 
   // A new state or a new refusal replaces the note; a new problem closes the prompt.
   useEffect(() => setNote(null), [current, refusal]);
@@ -91,7 +94,7 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
       const s = store.getState();
       const c = command(id);
       // A teacher's link may take the command away: its key and its button say so instead.
-      const hidden = hiddenCommandReason(s.teacher.hideActions, c);
+      const hidden = hiddenReason(c);
       if (hidden) {
         setNote(hidden);
         return;
@@ -134,7 +137,7 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
           return;
       }
     },
-    [store, act, openSplit],
+    [store, act, openSplit, hiddenReason],
   );
 
   useEffect(() => {
@@ -155,22 +158,21 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
   }, [run, helpOpen, store]);
 
   const value = useMemo<NestKeys>(
-    () => ({ splitOpen, openSplit, closeSplit, split, helpOpen, setHelpOpen, note, run }),
-    [splitOpen, openSplit, closeSplit, split, helpOpen, note, run],
+    () => ({ splitOpen, closeSplit, split, helpOpen, setHelpOpen, note, run, hiddenReason }),
+    [splitOpen, closeSplit, split, helpOpen, note, run, hiddenReason],
   );
 
   return (
     <NestKeysContext.Provider value={value}>
       {children}
-      {helpOpen && <KeysOverlay onClose={() => setHelpOpen(false)} />}
+      {helpOpen && <KeysOverlay onClose={() => setHelpOpen(false)} hiddenReason={hiddenReason} />}
     </NestKeysContext.Provider>
   );
 }
 
 /** The `?` overlay: every key and what it does. */
-function KeysOverlay({ onClose }: { onClose: () => void }) {
+function KeysOverlay({ onClose, hiddenReason }: { onClose: () => void; hiddenReason: (c: Command) => string | null }) {
   const closeRef = useRef<HTMLButtonElement>(null);
-  const hidden = useLooplab((s) => s.teacher.hideActions);
   useEffect(() => {
     const previous = document.activeElement;
     closeRef.current?.focus();
@@ -211,10 +213,10 @@ function KeysOverlay({ onClose }: { onClose: () => void }) {
                   </td>
                   <td>
                     {row.what}
-                    {hiddenCommandReason(hidden, row.command) && (
+                    {hiddenReason(row.command) && (
                       <em className="keys-hidden" data-testid="keys-hidden">
                         {' '}
-                        ({hiddenCommandReason(hidden, row.command)})
+                        ({hiddenReason(row.command)})
                       </em>
                     )}
                   </td>
