@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, command } from '../core/commands.ts';
-import { buttonKeys, isTypingTarget, KEY_HELP, keyCommand, parseSplitFactor } from './keyboard.ts';
+import { buttonKeys, codeMirrorKeys, isTypingTarget, KEY_HELP, keyCommand, parseSplitFactor } from './keyboard.ts';
 
 describe('keyCommand', () => {
   it('maps the loop_tool keys to the page commands', () => {
@@ -81,6 +81,12 @@ describe('KEY_HELP', () => {
   it('groups the player keys apart and says they need the focus', () => {
     const groups = new Set(KEY_HELP.filter((r) => r.command.scope === 'player').map((r) => r.group));
     expect([...groups]).toEqual(['agent player (when it has the focus)']);
+  });
+
+  it("writes the editor's keys for CodeMirror", () => {
+    expect(codeMirrorKeys(command('apply_problem'))).toEqual(['Ctrl-Enter', 'Mod-Enter']);
+    expect(codeMirrorKeys(command('escape'))).toEqual(['Escape']);
+    expect(codeMirrorKeys(command('redo'))).toEqual(['U', 'Ctrl-Shift-z', 'Mod-Shift-z', 'Ctrl-y', 'Mod-y']);
   });
 
   it('shows the first key short on a button', () => {

@@ -56,3 +56,11 @@ export const KEY_HELP: readonly HelpRow[] = COMMANDS.filter((c) => c.keys.length
 export function buttonKeys(c: Command): string {
   return c.keys[0] ? chordText(c.keys[0], 'short') : '';
 }
+
+/** A command's keys in CodeMirror's notation (`Mod-Enter`, with `Ctrl-Enter` beside it so Ctrl works on a Mac too). */
+export function codeMirrorKeys(c: Command): string[] {
+  return c.keys.flatMap((k) => {
+    const shift = k.shift ? 'Shift-' : '';
+    return k.mod ? [`Ctrl-${shift}${k.key}`, `Mod-${shift}${k.key}`] : [`${shift}${k.key}`];
+  });
+}
