@@ -47,6 +47,12 @@ test('after a click on the player, and at once after "take over here", the nest 
   await expect(page.getByTestId('keys-help')).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('keys-help')).toHaveCount(0);
+  // The timeline keeps its arrows, and only those: `s` asks for a split factor from there too.
+  await panel.getByTestId('agent-timeline').focus();
+  await page.keyboard.press('s');
+  await expect(page.getByTestId('split-prompt')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('split-prompt')).toHaveCount(0);
 
   await panel.getByTestId('agent-take-over').click();
   await expect(panel.getByTestId('agent-taken-over')).toBeVisible();

@@ -17,6 +17,7 @@ import { actionBars } from './actionValues.ts';
 import { formatGflops } from '../core/format.ts';
 import { Panel } from './Panel.tsx';
 import { ScheduleText } from './ScheduleText.tsx';
+import { isTypingTarget } from './keyboard.ts';
 import './agentPanel.css';
 
 /** How long after the panel shows the policy starts loading (the first measurements go first). */
@@ -170,8 +171,7 @@ function Player({ run }: { run: AgentRun }) {
   // their arrows).
   const onKeyDown = (e: KeyboardEvent) => {
     if (!ready) return;
-    const tag = (e.target as HTMLElement).tagName;
-    if (tag === 'INPUT' || tag === 'SELECT') return;
+    if (isTypingTarget(e.target, e.key)) return;
     const c = commandForKey(e, 'player');
     if (!c) return;
     e.preventDefault();

@@ -106,6 +106,18 @@ describe('isTypingTarget', () => {
     expect(isTypingTarget(el('DIV', { isContentEditable: true }))).toBe(true);
     expect(isTypingTarget(el('SPAN', { closest: (s: string) => (s.includes('.cm-editor') ? {} : null) }))).toBe(true);
   });
+  it('leaves a slider, a checkbox or a radio only the keys it uses itself', () => {
+    const range = el('INPUT', { type: 'range' });
+    expect(isTypingTarget(range, 'ArrowLeft')).toBe(true);
+    expect(isTypingTarget(range, 'Home')).toBe(true);
+    expect(isTypingTarget(range, 's')).toBe(false);
+    expect(isTypingTarget(range, '?')).toBe(false);
+    expect(isTypingTarget(el('INPUT', { type: 'checkbox' }), ' ')).toBe(true);
+    expect(isTypingTarget(el('INPUT', { type: 'checkbox' }), 'ArrowUp')).toBe(false);
+    expect(isTypingTarget(el('INPUT', { type: 'text' }), 's')).toBe(true);
+    expect(isTypingTarget(el('INPUT'), 's')).toBe(true);
+    expect(isTypingTarget(el('SELECT'), 's')).toBe(true);
+  });
   it('is false for buttons, the page and nothing', () => {
     expect(isTypingTarget(el('BUTTON'))).toBe(false);
     expect(isTypingTarget(el('BODY'))).toBe(false);

@@ -9,12 +9,36 @@ export function keyCommand(e: KeyLike): CommandId | null {
   return commandForKey(e, 'page')?.id ?? null;
 }
 
-/** Whether a key event comes from a place where typing means text (editor, inputs, menus). */
-export function isTypingTarget(target: EventTarget | null): boolean {
-  const el = target as { tagName?: string; isContentEditable?: boolean; closest?: (s: string) => unknown } | null;
+/** The keys a focused control that is not a text field uses itself (a slider's arrows, a checkbox's space). */
+const CONTROL_KEYS: Record<string, readonly string[]> = {
+  range: ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown'],
+  checkbox: [' '],
+  radio: [' ', 'ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'],
+  button: [' ', 'Enter'],
+  submit: [' ', 'Enter'],
+  reset: [' ', 'Enter'],
+  color: [' ', 'Enter'],
+  file: [' ', 'Enter'],
+};
+
+/**
+ * Whether a key event comes from a place where typing means text (editor, inputs, menus), so the
+ * page's keys keep out. With `key`, a slider, checkbox or radio keeps only the keys it uses itself.
+ */
+export function isTypingTarget(target: EventTarget | null, key?: string): boolean {
+  const el = target as {
+    tagName?: string;
+    type?: string;
+    isContentEditable?: boolean;
+    closest?: (s: string) => unknown;
+  } | null;
   if (!el || typeof el.tagName !== 'string') return false;
   const tag = el.tagName.toUpperCase();
-  if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT') {
+    const own = CONTROL_KEYS[(el.type ?? 'text').toLowerCase()];
+    return !own || key === undefined || own.includes(key);
+  }
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
   if (el.isContentEditable) return true;
   // CodeMirror's content and anything that opts out explicitly.
   return typeof el.closest === 'function' && el.closest('.cm-editor, [data-keys="own"]') !== null;

@@ -143,7 +143,7 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.isComposing) return;
-      if (isTypingTarget(e.target)) return;
+      if (isTypingTarget(e.target, e.key)) return;
       // The handout covers the playground: its keys would change what is not on screen.
       if (store.getState().handoutOpen) return;
       const command = keyCommand(e);
