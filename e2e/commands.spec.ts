@@ -27,6 +27,9 @@ test('the ? list shows every command of the table with its keys', async ({ page 
     ]);
   }
   await expect(help).toContainText('agent player (when it has the focus)');
+  // The whole list fits a 1280x720 window: no scrolling to find a key.
+  expect(page.viewportSize()).toEqual({ width: 1280, height: 720 });
+  expect(await help.evaluate((el) => el.scrollHeight - el.clientHeight)).toBeLessThanOrEqual(1);
   await page.keyboard.press('Escape');
   await expect(help).toHaveCount(0);
 });

@@ -195,36 +195,38 @@ function KeysOverlay({ onClose, hiddenReason }: { onClose: () => void; hiddenRea
             close <kbd>Esc</kbd>
           </button>
         </div>
-        <table className="keys-table">
+        <div className="keys-columns">
           {groups.map((group) => (
-            <tbody key={group}>
-              <tr className="keys-group">
-                <th colSpan={2}>{group}</th>
-              </tr>
-              {KEY_HELP.filter((row) => row.group === group).map((row) => (
-                <tr key={row.command.id} data-testid="keys-row" data-command={row.command.id}>
-                  <td className="keys-keys">
-                    {row.keys.map((k, i) => (
-                      <span key={k}>
-                        {i > 0 && <span className="keys-or"> or </span>}
-                        <kbd>{k}</kbd>
-                      </span>
-                    ))}
-                  </td>
-                  <td>
-                    {row.what}
-                    {hiddenReason(row.command) && (
-                      <em className="keys-hidden" data-testid="keys-hidden">
-                        {' '}
-                        ({hiddenReason(row.command)})
-                      </em>
-                    )}
-                  </td>
+            <table key={group} className="keys-table">
+              <tbody>
+                <tr className="keys-group">
+                  <th colSpan={2}>{group}</th>
                 </tr>
-              ))}
-            </tbody>
+                {KEY_HELP.filter((row) => row.group === group).map((row) => (
+                  <tr key={row.command.id} data-testid="keys-row" data-command={row.command.id}>
+                    <td className="keys-keys">
+                      {row.keys.map((k, i) => (
+                        <span key={k}>
+                          {i > 0 && <span className="keys-or"> or </span>}
+                          <kbd>{k}</kbd>
+                        </span>
+                      ))}
+                    </td>
+                    <td>
+                      {row.what}
+                      {hiddenReason(row.command) && (
+                        <em className="keys-hidden" data-testid="keys-hidden">
+                          {' '}
+                          ({hiddenReason(row.command)})
+                        </em>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           ))}
-        </table>
+        </div>
         <p className="keys-foot">
           Keys act on the loop nest whenever the focus is not in a text field (the player's keys only while it has the
           focus). Every nest key also has a button.
