@@ -27,6 +27,7 @@ describe('the command table', () => {
     for (const action of ALL_ACTIONS) expect(commandOfLogCode(action), action).not.toBeNull();
     expect(commandOfLogCode('split_3')?.id).toBe('split');
     expect(commandOfLogCode('set:m n k')?.id).toBe('set_schedule');
+    expect(commandOfLogCode('problem:C[m,n] += A[m,k] * B[k,n]')?.id).toBe('apply_problem');
     expect(commandOfLogCode('jump')).toBeNull();
     expect([...PLAIN_LOG_CODES].sort()).toEqual(ALL_ACTIONS.filter((a) => !a.startsWith('split_')).sort());
   });

@@ -30,7 +30,7 @@ interface CommandSpec {
   label?: string;
   /** Its line in the `?` list (and the button's tooltip). */
   help: string;
-  /** What it writes in the action log: an action name, `split_F` (F the factor) or the `set:` prefix. */
+  /** What it writes in the action log: an action name, `split_F` (F the factor), or a prefix (`set:`, `problem:`) before its text. */
   log?: string;
   /** The group of a teacher's `hideActions` that takes it away. */
   hide?: HideGroup;
@@ -38,6 +38,7 @@ interface CommandSpec {
 
 const SPLIT_LOG = 'split_F';
 const SET_LOG = 'set:';
+const PROBLEM_LOG = 'problem:';
 
 const TABLE = [
   {
@@ -173,6 +174,7 @@ const TABLE = [
     group: 'problem editor',
     keys: [{ key: 'Enter', mod: true }],
     help: 'apply the problem text now (it also applies after a pause in typing)',
+    log: PROBLEM_LOG,
   },
   {
     id: 'player_start',
@@ -306,6 +308,7 @@ export function chordText(chord: Chord, form: 'long' | 'short' = 'long'): string
 /** The command that writes `action` (`split_16`, `set:m n k`, `up`) in the log, or null. */
 export function commandOfLogCode(action: string): Command | null {
   if (action.startsWith(SET_LOG)) return command('set_schedule');
+  if (action.startsWith(PROBLEM_LOG)) return command('apply_problem');
   if (/^split_[0-9]+$/.test(action)) return command('split');
   for (const c of COMMANDS) if (c.log === action) return c;
   return null;
@@ -313,11 +316,14 @@ export function commandOfLogCode(action: string): Command | null {
 
 /** The log codes that are plain action names (no factor, no schedule text). */
 export const PLAIN_LOG_CODES: readonly string[] = COMMANDS.flatMap((c) =>
-  c.log && c.log !== SPLIT_LOG && c.log !== SET_LOG ? [c.log] : [],
+  c.log && c.log !== SPLIT_LOG && c.log !== SET_LOG && c.log !== PROBLEM_LOG ? [c.log] : [],
 );
 
 /** The prefix of a log entry that sets a whole schedule. */
 export const SET_SCHEDULE_PREFIX = SET_LOG;
+
+/** The prefix of a log entry that goes on to another problem. */
+export const PROBLEM_CHANGE_PREFIX = PROBLEM_LOG;
 
 /**
  * Why a teacher's link that hides `hidden` takes the command away, or null when it keeps it.

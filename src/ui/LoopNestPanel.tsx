@@ -24,6 +24,7 @@ import { placeBelowOrAbove } from './popoverPlacement.ts';
 import { createPortal } from 'react-dom';
 import { useNestKeys } from './useKeyboard.tsx';
 import { COMMANDS, HIDE_GROUPS, type Command, type CommandId } from '../core/commands.ts';
+import { canRedo, canUndo } from '../store/historySlice.ts';
 
 /** Text with every problem variable in its colour (tensor names and numbers stay plain). */
 export function VarText({ problem, text }: { problem: Problem; text: string }) {
@@ -249,8 +250,8 @@ export function LoopNestPanel() {
   const store = useLooplabStore();
   const problem = useLooplab((s) => s.problem);
   const current = useLooplab((s) => s.current);
-  const position = useLooplab((s) => s.position);
-  const logLength = useLooplab((s) => s.log.length);
+  const undoable = useLooplab(canUndo);
+  const redoable = useLooplab(canRedo);
   const refusal = useLooplab((s) => s.refusal);
   const keys = useNestKeys();
   const { schedule, cursor } = current;
@@ -271,9 +272,8 @@ export function LoopNestPanel() {
       ),
     );
     const reason = (c: Command): string | null => {
-      if (c.id === 'undo') return position === 0 ? 'nothing to undo: this is the start of the history' : null;
-      if (c.id === 'redo')
-        return position >= logLength ? 'nothing to redo: this is the latest step of the history' : null;
+      if (c.id === 'undo') return undoable ? null : 'nothing to undo: this is the start of the history';
+      if (c.id === 'redo') return redoable ? null : 'nothing to redo: this is the latest step of the history';
       return legal.get(c.id === 'split' ? 'split_2' : (c.log ?? '')) ?? null;
     };
     // A teacher's link that hides an action takes its button away.
@@ -284,7 +284,7 @@ export function LoopNestPanel() {
       group: c.group,
       reason: reason(c),
     }));
-  }, [problem, current, position, logLength, keys.hiddenReason]);
+  }, [problem, current, undoable, redoable, keys.hiddenReason]);
 
   const onRun = (spec: ButtonSpec) => {
     // A disabled action still runs: the store refuses it and the status line says why.

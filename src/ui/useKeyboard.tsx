@@ -7,6 +7,7 @@ import { applyAction, type Action } from '../core/actions.ts';
 import { command, hiddenCommandReason, type Command, type CommandId } from '../core/commands.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { isTypingTarget, keyCommand, KEY_HELP } from './keyboard.ts';
+import { canRedo, canUndo } from '../store/historySlice.ts';
 
 export interface NestKeys {
   /** The split prompt is open (the loop-nest panel shows it at the cursor loop). */
@@ -112,14 +113,14 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
           openSplit();
           return;
         case 'undo':
-          if (s.position === 0) setNote('nothing to undo: this is the start of the history');
+          if (!canUndo(s)) setNote('nothing to undo: this is the start of the history');
           else {
             setNote(null);
             s.undo();
           }
           return;
         case 'redo':
-          if (s.position >= s.log.length) setNote('nothing to redo: this is the latest step of the history');
+          if (!canRedo(s)) setNote('nothing to redo: this is the latest step of the history');
           else {
             setNote(null);
             s.redo();
