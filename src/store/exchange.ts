@@ -3,9 +3,9 @@
 // or version, invalid problem, invalid schedule or log.
 import { scheduleToC } from '../core/pseudoC.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
-import { currentKey } from './measureSlice.ts';
 import { linearHistory } from './chapters.ts';
 import { storedEntry } from './log.ts';
+import { currentMeasurement } from './measurement.ts';
 import { onThreads } from './sessionFigures.ts';
 import { isDefaultBase, resolveProblem, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
 import type { HistoryEntry, LooplabState } from './types.ts';
@@ -112,7 +112,7 @@ export function exportFile(s: ExportState): ScheduleFile {
 
 /** The current schedule's measured best GFLOPS and the threads it ran on, when measured. */
 export function measuredFigure(s: ExportState): { gflops: number; threads: number } | null {
-  const m = s.measurements[currentKey(s)];
+  const m = currentMeasurement(s);
   if (m?.status !== 'done' || typeof m.gflops !== 'number') return null;
   return { gflops: m.gflops, threads: m.threads ?? 1 };
 }
