@@ -20,7 +20,14 @@ import type { Loop, NestState, Problem } from './types.ts';
 
 export { MAX_LOOPS } from './limits.ts';
 
-export type Action = 'up' | 'down' | 'swap_up' | 'swap_down' | 'merge' | 'parallel' | `split_${number}`;
+export type Action = 'up' | 'down' | 'swap_up' | 'swap_down' | 'merge' | 'parallel' | `split_${number}` | PackAction;
+
+/**
+ * Packing the first or the second input at the cursor loop (`k:8 pack(B)`), or no longer: a
+ * person's actions, kept out of ALL_ACTIONS (the searches' and LoopTune's space).
+ */
+export type PackAction = 'pack_in0' | 'pack_in1';
+export const PACK_ACTIONS: readonly PackAction[] = ['pack_in0', 'pack_in1'];
 
 export const SPLIT_FACTORS = [2, 4, 8, 16, 32, 64, 128, 256] as const;
 
@@ -147,6 +154,29 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       const result = withPackedLoops(problem, next, c, () => `run ${name()} in parallel`);
       if (was >= 0 && result.ok)
         result.note = `${loopText(loops[was])} runs on one thread again: one loop at a time runs in parallel`;
+      return result;
+    }
+    case 'pack_in0':
+    case 'pack_in1': {
+      const tensor = problem.inputs[action === 'pack_in0' ? 0 : 1].name;
+      const next = copy();
+      if ((here.packs ?? []).includes(tensor)) {
+        next[c] = withPacks(
+          next[c],
+          (here.packs ?? []).filter((t) => t !== tensor),
+        );
+        return withLoops(next, c);
+      }
+      const was = next.findIndex((l) => (l.packs ?? []).includes(tensor));
+      if (was >= 0)
+        next[was] = withPacks(
+          next[was],
+          (next[was].packs ?? []).filter((t) => t !== tensor),
+        );
+      next[c] = withPacks(next[c], [...(next[c].packs ?? []), tensor]);
+      const result = withPackedLoops(problem, next, c, () => `pack ${tensor} at ${name()}`);
+      if (was >= 0 && result.ok)
+        result.note = `${tensor} is no longer packed at ${loopText({ ...loops[was], packs: [] })}: an input is packed at one loop`;
       return result;
     }
     default: {

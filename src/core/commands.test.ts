@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_ACTIONS } from './actions.ts';
+import { ALL_ACTIONS, PACK_ACTIONS } from './actions.ts';
 import {
   chordText,
   COMMANDS,
@@ -29,7 +29,9 @@ describe('the command table', () => {
     expect(commandOfLogCode('set:m n k')?.id).toBe('set_schedule');
     expect(commandOfLogCode('problem:C[m,n] += A[m,k] * B[k,n]')?.id).toBe('apply_problem');
     expect(commandOfLogCode('jump')).toBeNull();
-    expect([...PLAIN_LOG_CODES].sort()).toEqual(ALL_ACTIONS.filter((a) => !a.startsWith('split_')).sort());
+    expect([...PLAIN_LOG_CODES].sort()).toEqual(
+      [...ALL_ACTIONS.filter((a) => !a.startsWith('split_')), ...PACK_ACTIONS].sort(),
+    );
   });
 
   it('puts every hideable command in a group a link can name, and every group hides something', () => {

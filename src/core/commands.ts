@@ -15,7 +15,7 @@ export interface Chord {
 }
 
 /** The groups of commands a teacher's link can take away (`hideActions=split,swap`), in the link builder's order. */
-export const HIDE_GROUPS = ['move', 'swap', 'split', 'merge', 'parallel', 'undo'] as const;
+export const HIDE_GROUPS = ['move', 'swap', 'split', 'merge', 'parallel', 'pack', 'undo'] as const;
 export type HideGroup = (typeof HIDE_GROUPS)[number];
 
 interface CommandSpec {
@@ -119,6 +119,26 @@ const TABLE = [
     help: 'run the loop in parallel on several threads, or on one thread again (refused on a loop summed over)',
     log: 'parallel',
     hide: 'parallel',
+  },
+  {
+    id: 'pack_in0',
+    scope: 'page',
+    group: 'schedule',
+    keys: [{ key: 'c' }],
+    label: 'pack 1st input',
+    help: 'pack the first input at this loop: copy the part the loops inside read to a contiguous buffer, in their order (again: no longer)',
+    log: 'pack_in0',
+    hide: 'pack',
+  },
+  {
+    id: 'pack_in1',
+    scope: 'page',
+    group: 'schedule',
+    keys: [{ key: 'C' }],
+    label: 'pack 2nd input',
+    help: 'pack the second input at this loop, the same way',
+    log: 'pack_in1',
+    hide: 'pack',
   },
   {
     id: 'set_schedule',

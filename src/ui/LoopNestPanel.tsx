@@ -267,9 +267,17 @@ export function LoopNestPanel() {
 
   const buttons = useMemo<ButtonSpec[]>(() => {
     const legal = new Map<string, string | null>(
-      legalActions(problem, current, ['up', 'down', 'swap_up', 'swap_down', 'merge', 'parallel', 'split_2']).map(
-        (l) => [l.action, l.reason ?? null],
-      ),
+      legalActions(problem, current, [
+        'up',
+        'down',
+        'swap_up',
+        'swap_down',
+        'merge',
+        'parallel',
+        'split_2',
+        'pack_in0',
+        'pack_in1',
+      ]).map((l) => [l.action, l.reason ?? null]),
     );
     const reason = (c: Command): string | null => {
       if (c.id === 'undo') return undoable ? null : 'nothing to undo: this is the start of the history';

@@ -50,6 +50,8 @@ describe('KEY_HELP', () => {
       split: ['s'],
       merge: ['Backspace', 'Delete'],
       parallel: ['p'],
+      pack_in0: ['c'],
+      pack_in1: ['C'],
       set_schedule: ['click the schedule line'],
       undo: ['u', 'Ctrl+Z'],
       redo: ['U', 'Ctrl+Shift+Z', 'Ctrl+Y'],

@@ -107,6 +107,8 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
         case 'swap_down':
         case 'merge':
         case 'parallel':
+        case 'pack_in0':
+        case 'pack_in1':
           act(c.log as Action);
           return;
         case 'split':
