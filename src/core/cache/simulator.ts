@@ -1,0 +1,180 @@
+// An exact simulator of a cache hierarchy: set-associative levels with LRU replacement,
+// write-allocate and write-back, all with one line size, non-inclusive (a level keeps what it was
+// filled with, whatever the others evict). Every miss is classified by the three Cs:
+// compulsory (the first reference to the line at that level), capacity (a fully associative LRU
+// cache of the same size would miss too), conflict (it would hit: the set was too small).
+//
+// A reference that misses in a level first writes back the dirty line it evicts (a write to the
+// next level, which allocates it without reading memory: the whole line is written), then fills
+// the line from the next level (a read there). The last level talks to memory.
+import { type CacheConfig, configProblem, setsOf } from './config.ts';
+import { FullyAssociativeLru } from './lru.ts';
+
+/** Per-level, per-tensor counters, in this order in `CacheStats.counts`. */
+export const COUNTERS = ['accesses', 'misses', 'compulsory', 'capacity', 'conflict', 'fills', 'writebacks'] as const;
+export type Counter = (typeof COUNTERS)[number];
+const ACCESSES = 0;
+const MISSES = 1;
+const COMPULSORY = 2;
+const CAPACITY = 3;
+const CONFLICT = 4;
+const FILLS = 5;
+const WRITEBACKS = 6;
+const N = COUNTERS.length;
+
+class Level {
+  readonly sets: number;
+  readonly ways: number;
+  /** Per set, its lines from most to least recently used; -1 is an empty way. */
+  readonly tags: Int32Array;
+  readonly dirty: Uint8Array;
+  /** The tensor a resident line is counted for (the one that filled or last wrote it). */
+  readonly owner: Uint8Array;
+  readonly seen: Uint8Array;
+  readonly shadow: FullyAssociativeLru;
+  readonly setMask: number;
+
+  constructor(bytes: number, ways: number, lineBytes: number, lines: number) {
+    this.sets = bytes / (lineBytes * ways);
+    this.ways = ways;
+    this.tags = new Int32Array(this.sets * ways).fill(-1);
+    this.dirty = new Uint8Array(this.sets * ways);
+    this.owner = new Uint8Array(this.sets * ways);
+    this.seen = new Uint8Array(lines);
+    this.shadow = new FullyAssociativeLru(this.sets * ways, lines);
+    this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
+  }
+
+  setOf(line: number): number {
+    return this.setMask >= 0 ? line & this.setMask : line % this.sets;
+  }
+}
+
+export interface CacheStats {
+  lineBytes: number;
+  tensors: number;
+  levels: string[];
+  /** counts[(level * tensors + tensor) * COUNTERS.length + counter] */
+  counts: Float64Array;
+}
+
+export function count(stats: CacheStats, level: number, tensor: number, counter: Counter): number {
+  return stats.counts[(level * stats.tensors + tensor) * N + COUNTERS.indexOf(counter)];
+}
+
+export class CacheSimulator {
+  private readonly levels: Level[];
+  private readonly counts: Float64Array;
+  private readonly lineShift: number;
+  private readonly lines: number;
+  private lastLine = -1;
+
+  /**
+   * `addressBytes`: every address referenced lies in [0, addressBytes). `tensors`: how many
+   * tensors the counts are split by (ids 0 .. tensors-1).
+   */
+  constructor(
+    readonly config: CacheConfig,
+    readonly tensors: number,
+    addressBytes: number,
+  ) {
+    const problem = configProblem(config);
+    if (problem) throw new RangeError(problem);
+    this.lineShift = Math.log2(config.lineBytes);
+    this.lines = Math.max(1, Math.ceil(addressBytes / config.lineBytes));
+    this.levels = config.levels.map((l) => new Level(l.bytes, l.ways, config.lineBytes, this.lines));
+    this.counts = new Float64Array(config.levels.length * tensors * N);
+  }
+
+  /** A load (`write` false) or store of `bytes` bytes at byte address `address` by `tensor`. */
+  access(tensor: number, write: boolean, address: number, bytes: number): void {
+    const first = Math.floor(address / this.config.lineBytes);
+    const last = Math.floor((address + bytes - 1) / this.config.lineBytes);
+    for (let line = first; line <= last; line++) this.line(tensor, write, line);
+  }
+
+  /** A reference to one whole line number (address >> log2(line size)). */
+  line(tensor: number, write: boolean, line: number): void {
+    if (line < 0 || line >= this.lines)
+      throw new RangeError(`address ${line << this.lineShift} lies outside the simulated memory`);
+    if (line === this.lastLine) {
+      // The most recent line of L1 is the most recent of its set and of the shadow: a hit that
+      // changes no order.
+      this.counts[tensor * N + ACCESSES]++;
+      if (write) {
+        const L = this.levels[0];
+        const at = L.setOf(line) * L.ways;
+        L.dirty[at] = 1;
+        L.owner[at] = tensor;
+      }
+      return;
+    }
+    this.lastLine = line;
+    this.reference(0, tensor, write, false, line);
+  }
+
+  /** `wholeLine`: a write-back from the level above, which needs no fill. */
+  private reference(level: number, tensor: number, write: boolean, wholeLine: boolean, line: number): void {
+    const L = this.levels[level];
+    const c = (level * this.tensors + tensor) * N;
+    const counts = this.counts;
+    counts[c + ACCESSES]++;
+    const shadowHit = L.shadow.touch(line);
+    const tags = L.tags;
+    const ways = L.ways;
+    const base = L.setOf(line) * ways;
+    let way = 0;
+    while (way < ways && tags[base + way] !== line && tags[base + way] !== -1) way++;
+    if (way < ways && tags[base + way] === line) {
+      const dirty = L.dirty[base + way] | (write ? 1 : 0);
+      const owner = write ? tensor : L.owner[base + way];
+      for (let w = way; w > 0; w--) {
+        tags[base + w] = tags[base + w - 1];
+        L.dirty[base + w] = L.dirty[base + w - 1];
+        L.owner[base + w] = L.owner[base + w - 1];
+      }
+      tags[base] = line;
+      L.dirty[base] = dirty;
+      L.owner[base] = owner;
+      return;
+    }
+    counts[c + MISSES]++;
+    if (!L.seen[line]) {
+      L.seen[line] = 1;
+      counts[c + COMPULSORY]++;
+    } else if (!shadowHit) counts[c + CAPACITY]++;
+    else counts[c + CONFLICT]++;
+    const victim = base + ways - 1;
+    if (tags[victim] !== -1 && L.dirty[victim]) {
+      const owner = L.owner[victim];
+      counts[(level * this.tensors + owner) * N + WRITEBACKS]++;
+      if (level + 1 < this.levels.length) this.reference(level + 1, owner, true, true, tags[victim]);
+    }
+    if (!wholeLine) {
+      counts[c + FILLS]++;
+      if (level + 1 < this.levels.length) this.reference(level + 1, tensor, false, false, line);
+    }
+    for (let w = ways - 1; w > 0; w--) {
+      tags[base + w] = tags[base + w - 1];
+      L.dirty[base + w] = L.dirty[base + w - 1];
+      L.owner[base + w] = L.owner[base + w - 1];
+    }
+    tags[base] = line;
+    L.dirty[base] = write ? 1 : 0;
+    L.owner[base] = tensor;
+  }
+
+  stats(): CacheStats {
+    return {
+      lineBytes: this.config.lineBytes,
+      tensors: this.tensors,
+      levels: this.config.levels.map((l) => l.name),
+      counts: this.counts.slice(),
+    };
+  }
+
+  /** Sets per level, for reports. */
+  sets(): number[] {
+    return this.config.levels.map((l) => setsOf(l, this.config.lineBytes));
+  }
+}
