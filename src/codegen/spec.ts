@@ -18,7 +18,11 @@ export function encodeSpec(problem: Problem, schedule: Schedule, target: Target,
   const tensors = [problem.output, problem.inputs[0], problem.inputs[1]];
   const parallel = schedule.loops.findIndex((loop) => loop.parallel === true);
   const flags =
-    (target.relaxedSimd ? 1 : 0) | (target.hoistsLoads ? 2 : 0) | (target.sharedMemory ? 4 : 0) | ((parallel + 1) << 8);
+    (target.relaxedSimd ? 1 : 0) |
+    (target.hoistsLoads ? 2 : 0) |
+    (target.sharedMemory ? 4 : 0) |
+    (target.trace ? 8 : 0) |
+    ((parallel + 1) << 8);
   const words: number[] = [1, flags, vars.length, schedule.loops.length];
   for (const v of vars) words.push(problem.sizes[v]);
   for (const t of tensors) for (const v of vars) words.push(t.strides[v] ?? 0);

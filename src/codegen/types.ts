@@ -17,6 +17,12 @@ export interface Target {
    * threads running the same module see one memory. Default false: a plain memory.
    */
   sharedMemory?: boolean;
+  /**
+   * An instrumented build for checking the cache simulator's access stream: the kernel also imports
+   * `env.access(address: i32, code: i32)` and calls it before every memory instruction, with
+   * code = tensor (0 output, 1 and 2 the inputs) | 4 for a store | bytes << 3. Default false.
+   */
+  trace?: boolean;
 }
 
 /** The schedule's parallel loop as the kernel runs it. */
