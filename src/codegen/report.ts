@@ -34,6 +34,8 @@ export interface RawReport {
   /** Index of the parallel loop, -1 when none. */
   parallelLoop: number;
   parallelIterations: number;
+  /** The loops as the kernel runs them: [variable, trip, tail, schedule loop] each. */
+  plan: { tileStart: number; accStart: number; loops: Array<[number, number, number, number]> };
 }
 
 /** The schedule's loops from index `from` up to (not including) `to`, with their indices. */
@@ -171,5 +173,13 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     bytes: raw.bytes,
     parallel,
     notes,
+    plan: {
+      loops: raw.plan.loops.map(([variable, trip, tail, origin]) => ({ variable, trip, tail, origin })),
+      tileStart: raw.plan.tileStart,
+      accStart: raw.plan.accStart,
+      vecVar: raw.vecVar,
+      access: raw.access,
+      horizontalSum: raw.horizontalSum,
+    },
   };
 }

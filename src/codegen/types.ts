@@ -38,6 +38,31 @@ export interface ParallelReport {
 /** How one tensor is read or written along the vectorized variable. */
 export type VectorAccess = AccessKind;
 
+/** One loop as the kernel runs it: variables by index in `problem.variables`. */
+export interface PlanLoop {
+  variable: number;
+  trip: number;
+  tail: number;
+  /** The schedule's loop it comes from (the generator may split one loop in two). */
+  origin: number;
+}
+
+/**
+ * The generator's plan in the terms of the loops it runs, enough to model the kernel's memory
+ * accesses (src/codegen/accessStream.ts): these may differ from the schedule's loops when the
+ * generator split the innermost loop to unroll it or kept part of a tile outside the registers.
+ */
+export interface KernelPlan {
+  loops: PlanLoop[];
+  /** First loop of the unrolled tile, first loop across which accumulators stay in registers. */
+  tileStart: number;
+  accStart: number;
+  /** The vectorized variable's index and each tensor's access along it (output, in0, in1). */
+  vecVar: number;
+  access: [VectorAccess, VectorAccess, VectorAccess];
+  horizontalSum: boolean;
+}
+
 /**
  * What the generator decided for a kernel, for people to read. The fields the explanations use
  * (vectorized variable, access per tensor, accumulator tile, what it is held across, unrolling)
@@ -65,6 +90,7 @@ export interface KernelReport extends KernelFacts {
   parallel: ParallelReport | null;
   /** Human-readable sentences summarizing the decisions. */
   notes: string[];
+  plan: KernelPlan;
 }
 
 /**

@@ -1,0 +1,223 @@
+// The memory accesses a generated kernel makes, in the order it makes them, without running it:
+// a model of wasm/src/lower.cpp built from the generator's plan. Like the lowering, it turns the
+// plan into a tree of code paths once (loops, tail copies, accumulator regions, unrolled tiles
+// with their loads in emitted order), then runs the tree, calling a sink per memory instruction.
+// The trace build of the same kernel (Target.trace) checks it access by access
+// (accessStream.test.ts).
+import type { Problem } from '../core/types.ts';
+import type { KernelPlan } from './types.ts';
+
+const LANES = 4;
+
+/** Receives one memory instruction: tensor 0 output, 1 and 2 the inputs; byte address and width. */
+export interface AccessSink {
+  access(tensor: number, write: boolean, address: number, bytes: number): void;
+}
+
+/** Packed description of one access: tensor | 4 for a store | bytes << 3 (the trace build's code). */
+export function accessCode(tensor: number, write: boolean, bytes: number): number {
+  return tensor | (write ? 4 : 0) | (bytes << 3);
+}
+
+type Node = LoopNode | RegionNode | TileNode;
+
+interface LoopNode {
+  kind: 'loop';
+  count: number;
+  /** Bytes each tensor's pointer moves per iteration. */
+  delta: [number, number, number];
+  body: Node | null;
+  tail: Node | null;
+}
+
+/** Accumulators zeroed, the body, then each accumulator added to the output (a load and a store). */
+interface RegionNode {
+  kind: 'region';
+  body: Node;
+  stores: Int32Array;
+}
+
+/** The unrolled tile: its loads, as (code, byte offset) pairs. */
+interface TileNode {
+  kind: 'tile';
+  loads: Int32Array;
+}
+
+interface TileOp {
+  vector: boolean;
+  laneGroup: number;
+  offset: [number, number, number];
+}
+
+/** The kernel's access stream for base byte addresses of the output and the two inputs. */
+export interface AccessStream {
+  run(bases: readonly [number, number, number], sink: AccessSink): void;
+  /** Memory instructions one run makes. */
+  count(): number;
+}
+
+export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
+  const vars = problem.variables;
+  const tensors = [problem.output, problem.inputs[0], problem.inputs[1]];
+  const stride = tensors.map((t) => vars.map((v) => t.strides[v] ?? 0));
+  const loops = plan.loops;
+  const n = loops.length;
+  const step = stepsOf(plan, vars.length);
+
+  function enumerateTile(level: number, extent: number[]): TileOp[] {
+    const ops: TileOp[] = [];
+    const walk = (l: number, ext: number[], base: [number, number, number]): void => {
+      const x = loops[l].variable;
+      const e = ext[x];
+      if (l === n - 1) {
+        const vectors = Math.floor(e / LANES);
+        for (let i = 0; i < e; i++) {
+          const vector = i < vectors * LANES;
+          if (vector && i % LANES) continue;
+          ops.push({
+            vector,
+            laneGroup: vector ? i / LANES : 0,
+            offset: [base[0] + i * stride[0][x], base[1] + i * stride[1][x], base[2] + i * stride[2][x]],
+          });
+        }
+        return;
+      }
+      const st = step[l];
+      const full = Math.floor(e / st);
+      const rem = e % st;
+      for (let i = 0; i <= full; i++) {
+        const inner = i < full ? st : rem;
+        if (inner === 0) break;
+        const next = ext.slice();
+        next[x] = inner;
+        walk(l + 1, next, [
+          base[0] + i * st * stride[0][x],
+          base[1] + i * st * stride[1][x],
+          base[2] + i * st * stride[2][x],
+        ]);
+      }
+    };
+    walk(level, extent, [0, 0, 0]);
+    return ops;
+  }
+
+  // Accumulator keys of the region being built: output offset, vector or not, partial sum.
+  let keys: Map<string, [number, boolean, number]> | null = null;
+
+  function tile(l: number, extent: number[]): TileNode {
+    const loads: number[] = [];
+    const loaded = new Set<string>();
+    const load = (t: number, op: TileOp): void => {
+      const what = `${t},${op.offset[t]},${op.vector}`;
+      if (loaded.has(what)) return;
+      loaded.add(what);
+      const at = op.offset[t];
+      const s = stride[t][plan.vecVar];
+      if (!op.vector) loads.push(accessCode(t, false, 4), at * 4);
+      else if (plan.access[t] === 'vector') loads.push(accessCode(t, false, 16), at * 4);
+      else if (plan.access[t] === 'splat') loads.push(accessCode(t, false, 4), at * 4);
+      else if (s === 2 || s === 3)
+        loads.push(accessCode(t, false, 16), at * 4, accessCode(t, false, 16), (at + 3 * s - 3) * 4);
+      else for (let lane = 0; lane < LANES; lane++) loads.push(accessCode(t, false, 4), (at + lane * s) * 4);
+    };
+    for (const op of enumerateTile(l, extent)) {
+      const partial = plan.horizontalSum && op.vector ? op.laneGroup % 4 : 0;
+      keys?.set(`${op.offset[0]},${op.vector},${partial}`, [op.offset[0], op.vector, partial]);
+      load(1, op);
+      load(2, op);
+    }
+    return { kind: 'tile', loads: Int32Array.from(loads) };
+  }
+
+  function stores(all: Array<[number, boolean, number]>): Int32Array {
+    all.sort((a, b) => a[0] - b[0] || Number(a[1]) - Number(b[1]) || a[2] - b[2]);
+    const out: number[] = [];
+    const addTo = (element: number, bytes: number) =>
+      out.push(accessCode(0, false, bytes), element * 4, accessCode(0, true, bytes), element * 4);
+    if (plan.horizontalSum) {
+      // Partial sums of one output element are added together first: one load and store each.
+      for (const offset of new Set(all.map(([o]) => o))) addTo(offset, 4);
+      return Int32Array.from(out);
+    }
+    const laneStride = stride[0][plan.vecVar];
+    for (const [offset, vector] of all) {
+      if (!vector) addTo(offset, 4);
+      else if (plan.access[0] === 'vector') addTo(offset, 16);
+      else for (let lane = 0; lane < LANES; lane++) addTo(offset + lane * laneStride, 4);
+    }
+    return Int32Array.from(out);
+  }
+
+  function level(l: number, extent: number[], inRegion: boolean): Node {
+    if (l === plan.accStart && !inRegion) {
+      const outer = keys;
+      keys = new Map();
+      const body = level(l, extent, true);
+      const node: RegionNode = { kind: 'region', body, stores: stores([...keys.values()]) };
+      keys = outer;
+      return node;
+    }
+    if (l === plan.tileStart) return tile(l, extent);
+    const x = loops[l].variable;
+    const st = step[l];
+    const full = Math.floor(extent[x] / st);
+    const rem = extent[x] % st;
+    const sub = (e: number): Node => {
+      const next = extent.slice();
+      next[x] = e;
+      return level(l + 1, next, inRegion);
+    };
+    const delta: [number, number, number] = [st * stride[0][x] * 4, st * stride[1][x] * 4, st * stride[2][x] * 4];
+    return { kind: 'loop', count: full, delta, body: full > 0 ? sub(st) : null, tail: rem > 0 ? sub(rem) : null };
+  }
+
+  const root = level(
+    0,
+    vars.map((v) => problem.sizes[v]),
+    false,
+  );
+
+  function run(node: Node, b0: number, b1: number, b2: number, sink: AccessSink): void {
+    if (node.kind === 'tile') {
+      emit(node.loads, b0, b1, b2, sink);
+    } else if (node.kind === 'region') {
+      run(node.body, b0, b1, b2, sink);
+      emit(node.stores, b0, b1, b2, sink);
+    } else {
+      const [d0, d1, d2] = node.delta;
+      if (node.body) for (let i = 0; i < node.count; i++) run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2, sink);
+      if (node.tail) run(node.tail, b0 + node.count * d0, b1 + node.count * d1, b2 + node.count * d2, sink);
+    }
+  }
+
+  function countOf(node: Node): number {
+    if (node.kind === 'tile') return node.loads.length / 2;
+    if (node.kind === 'region') return countOf(node.body) + node.stores.length / 2;
+    return (node.body ? node.count * countOf(node.body) : 0) + (node.tail ? countOf(node.tail) : 0);
+  }
+
+  return {
+    run: (bases, sink) => run(root, bases[0], bases[1], bases[2], sink),
+    count: () => countOf(root),
+  };
+}
+
+function emit(list: Int32Array, b0: number, b1: number, b2: number, sink: AccessSink): void {
+  for (let i = 0; i < list.length; i += 2) {
+    const code = list[i];
+    const tensor = code & 3;
+    sink.access(tensor, (code & 4) !== 0, (tensor === 0 ? b0 : tensor === 1 ? b1 : b2) + list[i + 1], code >> 3);
+  }
+}
+
+/** Per loop, its step in elements of its variable (the extent of the next loop inside over the same variable). */
+function stepsOf(plan: KernelPlan, variables: number): number[] {
+  const inner = new Array<number>(variables).fill(1);
+  const step = new Array<number>(plan.loops.length);
+  for (let l = plan.loops.length - 1; l >= 0; l--) {
+    const loop = plan.loops[l];
+    step[l] = inner[loop.variable];
+    inner[loop.variable] = loop.trip * step[l] + loop.tail;
+  }
+  return step;
+}
