@@ -9,10 +9,13 @@ import type { KernelPlan } from './types.ts';
 
 const LANES = 4;
 
-/** Receives one memory instruction: tensor 0 output, 1 and 2 the inputs; byte address and width. */
-export interface AccessSink {
-  access(tensor: number, write: boolean, address: number, bytes: number): void;
-}
+/**
+ * Receives the accesses in batches: byte addresses and codes (accessCode), `count` of them; the
+ * arrays are reused for the next batch.
+ */
+export type AccessBatchSink = (addresses: Uint32Array, codes: Uint8Array, count: number) => void;
+
+const BATCH = 1 << 14;
 
 /** Packed description of one access: tensor | 4 for a store | bytes << 3 (the trace build's code). */
 export function accessCode(tensor: number, write: boolean, bytes: number): number {
@@ -51,9 +54,18 @@ interface TileOp {
 
 /** The kernel's access stream for base byte addresses of the output and the two inputs. */
 export interface AccessStream {
-  run(bases: readonly [number, number, number], sink: AccessSink): void;
+  run(bases: readonly [number, number, number], sink: AccessBatchSink): void;
   /** Memory instructions one run makes. */
   count(): number;
+}
+
+/** One call per access: tensor 0 output, 1 and 2 the inputs; byte address and width. */
+export function eachAccess(
+  visit: (tensor: number, write: boolean, address: number, bytes: number) => void,
+): AccessBatchSink {
+  return (addresses, codes, count) => {
+    for (let i = 0; i < count; i++) visit(codes[i] & 3, (codes[i] & 4) !== 0, addresses[i], codes[i] >> 3);
+  };
 }
 
 export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
@@ -177,16 +189,34 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     false,
   );
 
-  function run(node: Node, b0: number, b1: number, b2: number, sink: AccessSink): void {
+  const addresses = new Uint32Array(BATCH);
+  const codes = new Uint8Array(BATCH);
+  let filled = 0;
+  let sink: AccessBatchSink = () => {};
+
+  function emit(list: Int32Array, b0: number, b1: number, b2: number): void {
+    if (filled + list.length / 2 > BATCH) {
+      sink(addresses, codes, filled);
+      filled = 0;
+    }
+    for (let i = 0; i < list.length; i += 2) {
+      const code = list[i];
+      const tensor = code & 3;
+      addresses[filled] = (tensor === 0 ? b0 : tensor === 1 ? b1 : b2) + list[i + 1];
+      codes[filled++] = code;
+    }
+  }
+
+  function run(node: Node, b0: number, b1: number, b2: number): void {
     if (node.kind === 'tile') {
-      emit(node.loads, b0, b1, b2, sink);
+      emit(node.loads, b0, b1, b2);
     } else if (node.kind === 'region') {
-      run(node.body, b0, b1, b2, sink);
-      emit(node.stores, b0, b1, b2, sink);
+      run(node.body, b0, b1, b2);
+      emit(node.stores, b0, b1, b2);
     } else {
       const [d0, d1, d2] = node.delta;
-      if (node.body) for (let i = 0; i < node.count; i++) run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2, sink);
-      if (node.tail) run(node.tail, b0 + node.count * d0, b1 + node.count * d1, b2 + node.count * d2, sink);
+      if (node.body) for (let i = 0; i < node.count; i++) run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2);
+      if (node.tail) run(node.tail, b0 + node.count * d0, b1 + node.count * d1, b2 + node.count * d2);
     }
   }
 
@@ -197,17 +227,15 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   }
 
   return {
-    run: (bases, sink) => run(root, bases[0], bases[1], bases[2], sink),
+    run(bases, to) {
+      sink = to;
+      filled = 0;
+      run(root, bases[0], bases[1], bases[2]);
+      if (filled > 0) sink(addresses, codes, filled);
+      filled = 0;
+    },
     count: () => countOf(root),
   };
-}
-
-function emit(list: Int32Array, b0: number, b1: number, b2: number, sink: AccessSink): void {
-  for (let i = 0; i < list.length; i += 2) {
-    const code = list[i];
-    const tensor = code & 3;
-    sink.access(tensor, (code & 4) !== 0, (tensor === 0 ? b0 : tensor === 1 ? b1 : b2) + list[i + 1], code >> 3);
-  }
 }
 
 /** Per loop, its step in elements of its variable (the extent of the next loop inside over the same variable). */

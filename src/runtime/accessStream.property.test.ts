@@ -8,7 +8,7 @@ import { ALL_ACTIONS, applyAction, legalActions } from '../core/actions.ts';
 import { parseProblem } from '../core/problem.ts';
 import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem } from '../core/types.ts';
-import { accessCode, accessStream } from '../codegen/accessStream.ts';
+import { accessCode, accessStream, eachAccess } from '../codegen/accessStream.ts';
 import { detectTarget, loadCodegen, type Codegen, type Target } from '../codegen/index.ts';
 import { allocateBuffers } from './buffers.ts';
 import { checkOutput } from './check.ts';
@@ -73,11 +73,10 @@ describe('the modelled access stream', () => {
     });
     const modelled: number[] = [];
     const stream = accessStream(problem, report.plan);
-    stream.run([buffers.outPtr, buffers.in0Ptr, buffers.in1Ptr], {
-      access(tensor, write, address, width) {
-        modelled.push(address, accessCode(tensor, write, width));
-      },
-    });
+    stream.run(
+      [buffers.outPtr, buffers.in0Ptr, buffers.in1Ptr],
+      eachAccess((tensor, write, address, width) => modelled.push(address, accessCode(tensor, write, width))),
+    );
     return { seen, modelled, check, count: stream.count(), report };
   }
 

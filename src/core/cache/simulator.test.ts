@@ -124,6 +124,18 @@ describe('cache simulator', () => {
     );
   });
 
+  it('counts a batch of coded accesses as the same accesses one by one', () => {
+    fc.assert(
+      fc.property(configs, traces, (config, trace) => {
+        const sim = new CacheSimulator(config, 3, MEMORY);
+        const addresses = Uint32Array.from(trace.map((a) => a.address));
+        const codes = Uint8Array.from(trace.map((a) => a.tensor | (a.write ? 4 : 0) | (a.bytes << 3)));
+        sim.accessBatch(addresses, codes, trace.length);
+        expect(Array.from(sim.stats().counts)).toEqual(Array.from(simulate(config, trace)));
+      }),
+    );
+  });
+
   it('splits every miss into exactly one of the three Cs', () => {
     fc.assert(
       fc.property(configs, traces, (config, trace) => {

@@ -25,28 +25,26 @@ const N = COUNTERS.length;
 class Level {
   readonly sets: number;
   readonly ways: number;
-  /** Per set, its lines from most to least recently used; -1 is an empty way. */
+  /** Per set, `ways` slots: the line held (-1 empty), when it was last used, dirty, counted for which tensor. */
   readonly tags: Int32Array;
+  readonly used: Float64Array;
   readonly dirty: Uint8Array;
-  /** The tensor a resident line is counted for (the one that filled or last wrote it). */
   readonly owner: Uint8Array;
   readonly seen: Uint8Array;
   readonly shadow: FullyAssociativeLru;
   readonly setMask: number;
+  now = 0;
 
   constructor(bytes: number, ways: number, lineBytes: number, lines: number) {
     this.sets = bytes / (lineBytes * ways);
     this.ways = ways;
     this.tags = new Int32Array(this.sets * ways).fill(-1);
+    this.used = new Float64Array(this.sets * ways);
     this.dirty = new Uint8Array(this.sets * ways);
     this.owner = new Uint8Array(this.sets * ways);
     this.seen = new Uint8Array(lines);
     this.shadow = new FullyAssociativeLru(this.sets * ways, lines);
     this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
-  }
-
-  setOf(line: number): number {
-    return this.setMask >= 0 ? line & this.setMask : line % this.sets;
   }
 }
 
@@ -68,6 +66,7 @@ export class CacheSimulator {
   private readonly lineShift: number;
   private readonly lines: number;
   private lastLine = -1;
+  private lastSlot = 0;
 
   /**
    * `addressBytes`: every address referenced lies in [0, addressBytes). `tensors`: how many
@@ -93,50 +92,65 @@ export class CacheSimulator {
     for (let line = first; line <= last; line++) this.line(tensor, write, line);
   }
 
+  /**
+   * Many accesses at once: byte addresses, and codes tensor | 4 for a store | bytes << 3 (the
+   * codes of codegen's access stream).
+   */
+  accessBatch(addresses: Uint32Array, codes: Uint8Array, count: number): void {
+    const shift = this.lineShift;
+    for (let i = 0; i < count; i++) {
+      const address = addresses[i];
+      const code = codes[i];
+      const first = address >>> shift;
+      const last = (address + (code >> 3) - 1) >>> shift;
+      this.line(code & 3, (code & 4) !== 0, first);
+      if (last !== first) this.line(code & 3, (code & 4) !== 0, last);
+    }
+  }
+
   /** A reference to one whole line number (address >> log2(line size)). */
   line(tensor: number, write: boolean, line: number): void {
     if (line < 0 || line >= this.lines)
-      throw new RangeError(`address ${line << this.lineShift} lies outside the simulated memory`);
+      throw new RangeError(`address ${line * this.config.lineBytes} lies outside the simulated memory`);
     if (line === this.lastLine) {
       // The most recent line of L1 is the most recent of its set and of the shadow: a hit that
       // changes no order.
       this.counts[tensor * N + ACCESSES]++;
       if (write) {
         const L = this.levels[0];
-        const at = L.setOf(line) * L.ways;
+        const at = this.lastSlot;
         L.dirty[at] = 1;
         L.owner[at] = tensor;
       }
       return;
     }
     this.lastLine = line;
-    this.reference(0, tensor, write, false, line);
+    this.lastSlot = this.reference(0, tensor, write, false, line);
   }
 
-  /** `wholeLine`: a write-back from the level above, which needs no fill. */
-  private reference(level: number, tensor: number, write: boolean, wholeLine: boolean, line: number): void {
+  /** `wholeLine`: a write-back from the level above, which needs no fill. Returns the line's slot. */
+  private reference(level: number, tensor: number, write: boolean, wholeLine: boolean, line: number): number {
     const L = this.levels[level];
     const c = (level * this.tensors + tensor) * N;
     const counts = this.counts;
     counts[c + ACCESSES]++;
     const shadowHit = L.shadow.touch(line);
     const tags = L.tags;
+    const used = L.used;
     const ways = L.ways;
-    const base = L.setOf(line) * ways;
-    let way = 0;
-    while (way < ways && tags[base + way] !== line && tags[base + way] !== -1) way++;
-    if (way < ways && tags[base + way] === line) {
-      const dirty = L.dirty[base + way] | (write ? 1 : 0);
-      const owner = write ? tensor : L.owner[base + way];
-      for (let w = way; w > 0; w--) {
-        tags[base + w] = tags[base + w - 1];
-        L.dirty[base + w] = L.dirty[base + w - 1];
-        L.owner[base + w] = L.owner[base + w - 1];
+    const base = (L.setMask >= 0 ? line & L.setMask : line % L.sets) * ways;
+    const now = ++L.now;
+    let victim = base;
+    for (let at = base; at < base + ways; at++) {
+      if (tags[at] === line) {
+        used[at] = now;
+        if (write) {
+          L.dirty[at] = 1;
+          L.owner[at] = tensor;
+        }
+        return at;
       }
-      tags[base] = line;
-      L.dirty[base] = dirty;
-      L.owner[base] = owner;
-      return;
+      if (used[at] < used[victim]) victim = at;
     }
     counts[c + MISSES]++;
     if (!L.seen[line]) {
@@ -144,7 +158,6 @@ export class CacheSimulator {
       counts[c + COMPULSORY]++;
     } else if (!shadowHit) counts[c + CAPACITY]++;
     else counts[c + CONFLICT]++;
-    const victim = base + ways - 1;
     if (tags[victim] !== -1 && L.dirty[victim]) {
       const owner = L.owner[victim];
       counts[(level * this.tensors + owner) * N + WRITEBACKS]++;
@@ -154,14 +167,11 @@ export class CacheSimulator {
       counts[c + FILLS]++;
       if (level + 1 < this.levels.length) this.reference(level + 1, tensor, false, false, line);
     }
-    for (let w = ways - 1; w > 0; w--) {
-      tags[base + w] = tags[base + w - 1];
-      L.dirty[base + w] = L.dirty[base + w - 1];
-      L.owner[base + w] = L.owner[base + w - 1];
-    }
-    tags[base] = line;
-    L.dirty[base] = write ? 1 : 0;
-    L.owner[base] = tensor;
+    tags[victim] = line;
+    used[victim] = now;
+    L.dirty[victim] = write ? 1 : 0;
+    L.owner[victim] = tensor;
+    return victim;
   }
 
   stats(): CacheStats {
