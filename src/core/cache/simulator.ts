@@ -103,8 +103,7 @@ export class CacheSimulator {
       const code = codes[i];
       const first = address >>> shift;
       const last = (address + (code >> 3) - 1) >>> shift;
-      this.line(code & 3, (code & 4) !== 0, first);
-      if (last !== first) this.line(code & 3, (code & 4) !== 0, last);
+      for (let line = first; line <= last; line++) this.line(code & 3, (code & 4) !== 0, line);
     }
   }
 
