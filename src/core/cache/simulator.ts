@@ -30,6 +30,8 @@ class Level {
   readonly used: Float64Array;
   readonly dirty: Uint8Array;
   readonly owner: Uint8Array;
+  /** Per line number, the slot holding it, or -1. */
+  readonly slotOf: Int32Array;
   readonly seen: Uint8Array;
   readonly shadow: FullyAssociativeLru;
   readonly setMask: number;
@@ -42,6 +44,7 @@ class Level {
     this.used = new Float64Array(this.sets * ways);
     this.dirty = new Uint8Array(this.sets * ways);
     this.owner = new Uint8Array(this.sets * ways);
+    this.slotOf = new Int32Array(lines).fill(-1);
     this.seen = new Uint8Array(lines);
     this.shadow = new FullyAssociativeLru(this.sets * ways, lines);
     this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
@@ -98,13 +101,40 @@ export class CacheSimulator {
    */
   accessBatch(addresses: Uint32Array, codes: Uint8Array, count: number): void {
     const shift = this.lineShift;
+    const lines = this.lines;
+    const counts = this.counts;
+    // An L1 hit inlined: most references end there.
+    const L = this.levels[0];
+    const { slotOf, used, dirty, owner, shadow } = L;
+    let lastLine = this.lastLine;
+    let lastSlot = this.lastSlot;
     for (let i = 0; i < count; i++) {
       const address = addresses[i];
       const code = codes[i];
-      const first = address >>> shift;
+      const tensor = code & 3;
+      const write = (code & 4) !== 0;
       const last = (address + (code >> 3) - 1) >>> shift;
-      for (let line = first; line <= last; line++) this.line(code & 3, (code & 4) !== 0, line);
+      for (let line = address >>> shift; line <= last; line++) {
+        if (line >= lines) throw new RangeError(`address ${address} lies outside the simulated memory`);
+        if (line !== lastLine) {
+          lastLine = line;
+          lastSlot = slotOf[line];
+          if (lastSlot < 0) {
+            lastSlot = this.reference(0, tensor, write, false, line);
+            continue;
+          }
+          used[lastSlot] = ++L.now;
+          shadow.touch(line);
+        }
+        counts[tensor * N + ACCESSES]++;
+        if (write) {
+          dirty[lastSlot] = 1;
+          owner[lastSlot] = tensor;
+        }
+      }
     }
+    this.lastLine = lastLine;
+    this.lastSlot = lastSlot;
   }
 
   /** A reference to one whole line number (address >> log2(line size)). */
@@ -139,18 +169,17 @@ export class CacheSimulator {
     const ways = L.ways;
     const base = (L.setMask >= 0 ? line & L.setMask : line % L.sets) * ways;
     const now = ++L.now;
-    let victim = base;
-    for (let at = base; at < base + ways; at++) {
-      if (tags[at] === line) {
-        used[at] = now;
-        if (write) {
-          L.dirty[at] = 1;
-          L.owner[at] = tensor;
-        }
-        return at;
+    const held = L.slotOf[line];
+    if (held >= 0) {
+      used[held] = now;
+      if (write) {
+        L.dirty[held] = 1;
+        L.owner[held] = tensor;
       }
-      if (used[at] < used[victim]) victim = at;
+      return held;
     }
+    let victim = base;
+    for (let at = base + 1; at < base + ways; at++) if (used[at] < used[victim]) victim = at;
     counts[c + MISSES]++;
     if (!L.seen[line]) {
       L.seen[line] = 1;
@@ -166,6 +195,8 @@ export class CacheSimulator {
       counts[c + FILLS]++;
       if (level + 1 < this.levels.length) this.reference(level + 1, tensor, false, false, line);
     }
+    if (tags[victim] !== -1) L.slotOf[tags[victim]] = -1;
+    L.slotOf[line] = victim;
     tags[victim] = line;
     used[victim] = now;
     L.dirty[victim] = write ? 1 : 0;
