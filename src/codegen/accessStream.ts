@@ -13,7 +13,23 @@ const LANES = 4;
  * Receives the accesses in batches: byte addresses and codes (accessCode), `count` of them; the
  * arrays are reused for the next batch.
  */
-export type AccessBatchSink = (addresses: Uint32Array, codes: Uint8Array, count: number) => void;
+export type AccessBatchSink = (addresses: Uint32Array, codes: Uint8Array, count: number, carries?: Uint8Array) => void;
+
+/** Carry of an access whose line the kernel touched before in the same pass of the unrolled tile. */
+export const CARRY_TILE = 254;
+/** Carry of the first access to a line. */
+export const CARRY_FIRST = 255;
+
+/**
+ * With reuse tracking, the sink also gets per access the loop that carries its reuse: the index
+ * (in `KernelPlan.loops`) of the outermost loop that started a new iteration since the kernel last
+ * touched the access's (first) line, CARRY_TILE or CARRY_FIRST.
+ */
+export interface ReuseTracking {
+  lineBytes: number;
+  /** Every address lies below this. */
+  addressBytes: number;
+}
 
 const BATCH = 1 << 14;
 
@@ -26,6 +42,8 @@ type Node = LoopNode | RegionNode | TileNode;
 
 interface LoopNode {
   kind: 'loop';
+  /** Index in the plan's loops. */
+  level: number;
   count: number;
   /** Bytes each tensor's pointer moves per iteration. */
   delta: [number, number, number];
@@ -54,7 +72,7 @@ interface TileOp {
 
 /** The kernel's access stream for base byte addresses of the output and the two inputs. */
 export interface AccessStream {
-  run(bases: readonly [number, number, number], sink: AccessBatchSink): void;
+  run(bases: readonly [number, number, number], sink: AccessBatchSink, reuse?: ReuseTracking): void;
   /** Memory instructions one run makes. */
   count(): number;
 }
@@ -180,7 +198,14 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       return level(l + 1, next, inRegion);
     };
     const delta: [number, number, number] = [st * stride[0][x] * 4, st * stride[1][x] * 4, st * stride[2][x] * 4];
-    return { kind: 'loop', count: full, delta, body: full > 0 ? sub(st) : null, tail: rem > 0 ? sub(rem) : null };
+    return {
+      kind: 'loop',
+      level: l,
+      count: full,
+      delta,
+      body: full > 0 ? sub(st) : null,
+      tail: rem > 0 ? sub(rem) : null,
+    };
   }
 
   const root = level(
@@ -191,18 +216,46 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
 
   const addresses = new Uint32Array(BATCH);
   const codes = new Uint8Array(BATCH);
+  const carries = new Uint8Array(BATCH);
   let filled = 0;
+  let flushed = 0;
   let sink: AccessBatchSink = () => {};
+  // Reuse tracking: per line, the index of the access that last touched it; per loop, the index
+  // of the first access of its current iteration.
+  let lastTouch: Float64Array | null = null;
+  let lineShift = 0;
+  const iterationStart = new Float64Array(n);
+  const runtimeLoops = plan.tileStart;
+
+  function flush(): void {
+    if (filled > 0) sink(addresses, codes, filled, lastTouch ? carries : undefined);
+    flushed += filled;
+    filled = 0;
+  }
 
   function emit(list: Int32Array, b0: number, b1: number, b2: number): void {
-    if (filled + list.length / 2 > BATCH) {
-      sink(addresses, codes, filled);
-      filled = 0;
-    }
+    if (filled + list.length / 2 > BATCH) flush();
     for (let i = 0; i < list.length; i += 2) {
       const code = list[i];
       const tensor = code & 3;
-      addresses[filled] = (tensor === 0 ? b0 : tensor === 1 ? b1 : b2) + list[i + 1];
+      const address = (tensor === 0 ? b0 : tensor === 1 ? b1 : b2) + list[i + 1];
+      if (lastTouch) {
+        const line = address >>> lineShift;
+        const now = flushed + filled;
+        const before = lastTouch[line];
+        let carry = CARRY_FIRST;
+        if (before >= 0) {
+          carry = CARRY_TILE;
+          for (let l = 0; l < runtimeLoops; l++)
+            if (iterationStart[l] > before) {
+              carry = l;
+              break;
+            }
+        }
+        lastTouch[line] = now;
+        carries[filled] = carry;
+      }
+      addresses[filled] = address;
       codes[filled++] = code;
     }
   }
@@ -215,8 +268,16 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       emit(node.stores, b0, b1, b2);
     } else {
       const [d0, d1, d2] = node.delta;
-      if (node.body) for (let i = 0; i < node.count; i++) run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2);
-      if (node.tail) run(node.tail, b0 + node.count * d0, b1 + node.count * d1, b2 + node.count * d2);
+      const l = node.level;
+      if (node.body)
+        for (let i = 0; i < node.count; i++) {
+          iterationStart[l] = flushed + filled;
+          run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2);
+        }
+      if (node.tail) {
+        iterationStart[l] = flushed + filled;
+        run(node.tail, b0 + node.count * d0, b1 + node.count * d1, b2 + node.count * d2);
+      }
     }
   }
 
@@ -227,12 +288,16 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   }
 
   return {
-    run(bases, to) {
+    run(bases, to, reuse) {
       sink = to;
       filled = 0;
+      flushed = 0;
+      iterationStart.fill(-1);
+      lastTouch = reuse ? new Float64Array(Math.ceil(reuse.addressBytes / reuse.lineBytes)).fill(-1) : null;
+      lineShift = reuse ? Math.log2(reuse.lineBytes) : 0;
       run(root, bases[0], bases[1], bases[2]);
-      if (filled > 0) sink(addresses, codes, filled);
-      filled = 0;
+      flush();
+      lastTouch = null;
     },
     count: () => countOf(root),
   };

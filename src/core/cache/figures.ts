@@ -31,6 +31,36 @@ export interface LevelFigures {
   total: CacheCounts;
 }
 
+/** Accesses to lines touched before, grouped by the loop that carries the reuse. */
+export interface ReuseRow {
+  /** The loop in words, e.g. `k:32 (loop 4)`, or `one pass of the register tile`. */
+  loop: string;
+  reuses: number;
+  /** Of those, how many each level served (hit there after missing the levels above), then memory. */
+  served: number[];
+}
+
+export interface TensorReuse {
+  tensor: string;
+  /** Outermost loop first, the tile last. */
+  rows: ReuseRow[];
+  /**
+   * Per level: the outermost loop whose reuse that level (or one above) serves mostly: the level
+   * holds the tensor's lines across that loop's iterations. Then memory: the loop with the most
+   * reuse served from memory. Null when none.
+   */
+  carriedBy: Array<string | null>;
+}
+
+/** What the reuse within one pass of the unrolled tile is called. */
+export const TILE_LABEL = 'one pass of the register tile';
+
+/** A carry byte of the stream (a loop index, or the tile) and what it is called. */
+export interface CarryLabel {
+  carry: number;
+  loop: string;
+}
+
 export interface CacheFigures {
   machine: Pick<Machine, 'id' | 'name' | 'source' | 'lineBytes'>;
   /** Multiply-adds of the problem (FLOPs / 2). */
@@ -38,6 +68,8 @@ export interface CacheFigures {
   /** Memory instructions the kernel executes (loads and stores, any width). */
   instructions: number;
   levels: LevelFigures[];
+  /** Present when the stream carried loop indices. */
+  reuse?: TensorReuse[];
 }
 
 const KEYS = ['accesses', 'misses', 'compulsory', 'capacity', 'conflict', 'fills', 'writebacks'] as const;
@@ -83,4 +115,56 @@ export function cacheFigures(
   });
   const { id, name, source, lineBytes } = machine;
   return { machine: { id, name, source, lineBytes }, fmas, instructions, levels };
+}
+
+/** Reuse per tensor by carrying loop; labels in the order to show them (several carries may share a label). */
+export function reuseFigures(stats: CacheStats, tensorNames: readonly string[], labels: CarryLabel[]): TensorReuse[] {
+  const slots = stats.levels.length + 1;
+  return tensorNames.map((tensor, t) => {
+    const rows: ReuseRow[] = [];
+    for (const { carry, loop } of labels) {
+      let row = rows.find((r) => r.loop === loop);
+      if (!row) {
+        row = { loop, reuses: 0, served: new Array(slots).fill(0) };
+        rows.push(row);
+      }
+      for (let s = 0; s < slots; s++) {
+        const n = stats.reuse[(t * 256 + carry) * slots + s];
+        row.served[s] += n;
+        row.reuses += n;
+      }
+    }
+    const used = rows.filter((r) => r.reuses > 0);
+    // A level keeps a loop's reuse when it or a level above serves most of it; the outermost such loop.
+    const carriedBy = Array.from({ length: slots }, (_, s) => {
+      if (s === slots - 1) {
+        let lost: ReuseRow | null = null;
+        for (const r of used) if (r.served[s] > 0 && (!lost || r.served[s] > lost.served[s])) lost = r;
+        return lost?.loop ?? null;
+      }
+      const kept = used.find((r) => 2 * r.served.slice(0, s + 1).reduce((a, b) => a + b, 0) > r.reuses);
+      return kept?.loop ?? null;
+    });
+    return { tensor, rows: used, carriedBy };
+  });
+}
+
+/**
+ * In words, per tensor: across which loop each level keeps the lines, and which loop's reuse comes
+ * from memory, e.g. `B: L1d keeps its lines across n:32 (loop 3); L2 across m:64 (loop 2)`.
+ */
+export function reuseSentences(reuse: TensorReuse[], levelNames: readonly string[]): string[] {
+  return reuse.map((r) => {
+    const parts: string[] = [];
+    levelNames.forEach((name, s) => {
+      const loop = r.carriedBy[s];
+      if (!loop || (s > 0 && loop === r.carriedBy[s - 1])) return;
+      parts.push(
+        loop === TILE_LABEL ? `${name} keeps its lines only within ${loop}` : `${name} keeps its lines across ${loop}`,
+      );
+    });
+    const lost = r.carriedBy[levelNames.length];
+    if (lost) parts.push(`the reuse carried by ${lost} comes from memory`);
+    return `${r.tensor}: ${parts.length ? parts.join('; ') : 'each line is used once'}`;
+  });
 }

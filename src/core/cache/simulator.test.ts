@@ -136,6 +136,61 @@ describe('cache simulator', () => {
     );
   });
 
+  it('with carries, counts the same and files every access under its carry and the level that served it', () => {
+    fc.assert(
+      fc.property(
+        configs,
+        traces,
+        fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 400, maxLength: 400 }),
+        (config, trace, carry) => {
+          const sim = new CacheSimulator(config, 3, MEMORY);
+          const addresses = Uint32Array.from(trace.map((a) => a.address));
+          const codes = Uint8Array.from(trace.map((a) => a.tensor | (a.write ? 4 : 0) | (a.bytes << 3)));
+          sim.accessBatch(addresses, codes, trace.length, Uint8Array.from(carry));
+          const stats = sim.stats();
+          expect(Array.from(stats.counts)).toEqual(Array.from(simulate(config, trace)));
+          const slots = config.levels.length + 1;
+          for (let i = 0; i < trace.length; i++) {
+            // Remove access i from its cell; at the end every cell must be empty.
+            const cell = (trace[i].tensor * 256 + carry[i]) * slots;
+            const served = stats.reuse.subarray(cell, cell + slots).findIndex((n) => n > 0);
+            expect(served).toBeGreaterThanOrEqual(0);
+            stats.reuse[cell + served]--;
+          }
+          expect(stats.reuse.every((n) => n === 0)).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('with carries, files an access under L1 exactly when it hits there', () => {
+    // One line per access: word-aligned 4-byte accesses.
+    const words = fc.array(
+      fc.record({
+        tensor: fc.integer({ min: 0, max: 2 }),
+        write: fc.boolean(),
+        word: fc.integer({ min: 0, max: 255 }),
+      }),
+      { maxLength: 300 },
+    );
+    fc.assert(
+      fc.property(configs, words, (config, trace) => {
+        const sim = new CacheSimulator(config, 3, MEMORY);
+        const addresses = Uint32Array.from(trace.map((a) => a.word * 4));
+        const codes = Uint8Array.from(trace.map((a) => a.tensor | (a.write ? 4 : 0) | (4 << 3)));
+        sim.accessBatch(addresses, codes, trace.length, new Uint8Array(trace.length).fill(7));
+        const stats = sim.stats();
+        const slots = config.levels.length + 1;
+        for (let t = 0; t < 3; t++) {
+          const cell = stats.reuse.subarray((t * 256 + 7) * slots, (t * 256 + 8) * slots);
+          expect(cell[0]).toBe(count(stats, 0, t, 'accesses') - count(stats, 0, t, 'misses'));
+          expect(cell.slice(1).reduce((a, b) => a + b, 0)).toBe(count(stats, 0, t, 'misses'));
+        }
+      }),
+    );
+  });
+
   it('splits every miss into exactly one of the three Cs', () => {
     fc.assert(
       fc.property(configs, traces, (config, trace) => {

@@ -57,6 +57,12 @@ export interface CacheStats {
   levels: string[];
   /** counts[(level * tensors + tensor) * COUNTERS.length + counter] */
   counts: Float64Array;
+  /**
+   * With carries given to accessBatch: reuse[(tensor * 256 + carry) * (levels + 1) + served], the
+   * accesses per tensor and carry (a byte the caller chose) by the level that served them (the
+   * number of levels for memory); an access spanning two lines is counted by its first.
+   */
+  reuse: Float64Array;
 }
 
 export function count(stats: CacheStats, level: number, tensor: number, counter: Counter): number {
@@ -70,6 +76,9 @@ export class CacheSimulator {
   private readonly lines: number;
   private lastLine = -1;
   private lastSlot = 0;
+  /** The level that served the last reference (levels.length: memory). */
+  private served = 0;
+  private readonly reuse: Float64Array;
 
   /**
    * `addressBytes`: every address referenced lies in [0, addressBytes). `tensors`: how many
@@ -86,6 +95,7 @@ export class CacheSimulator {
     this.lines = Math.max(1, Math.ceil(addressBytes / config.lineBytes));
     this.levels = config.levels.map((l) => new Level(l.bytes, l.ways, config.lineBytes, this.lines));
     this.counts = new Float64Array(config.levels.length * tensors * N);
+    this.reuse = new Float64Array(tensors * 256 * (config.levels.length + 1));
   }
 
   /** A load (`write` false) or store of `bytes` bytes at byte address `address` by `tensor`. */
@@ -99,7 +109,8 @@ export class CacheSimulator {
    * Many accesses at once: byte addresses, and codes tensor | 4 for a store | bytes << 3 (the
    * codes of codegen's access stream).
    */
-  accessBatch(addresses: Uint32Array, codes: Uint8Array, count: number): void {
+  accessBatch(addresses: Uint32Array, codes: Uint8Array, count: number, carries?: Uint8Array): void {
+    if (carries) return this.accessBatchWithCarries(addresses, codes, count, carries);
     const shift = this.lineShift;
     const lines = this.lines;
     const counts = this.counts;
@@ -137,6 +148,22 @@ export class CacheSimulator {
     this.lastSlot = lastSlot;
   }
 
+  private accessBatchWithCarries(addresses: Uint32Array, codes: Uint8Array, count: number, carries: Uint8Array): void {
+    const shift = this.lineShift;
+    const served = this.levels.length + 1;
+    for (let i = 0; i < count; i++) {
+      const address = addresses[i];
+      const code = codes[i];
+      const tensor = code & 3;
+      const first = address >>> shift;
+      const last = (address + (code >> 3) - 1) >>> shift;
+      this.served = 0;
+      this.line(tensor, (code & 4) !== 0, first);
+      this.reuse[(tensor * 256 + carries[i]) * served + this.served]++;
+      for (let line = first + 1; line <= last; line++) this.line(tensor, (code & 4) !== 0, line);
+    }
+  }
+
   /** A reference to one whole line number (address >> log2(line size)). */
   line(tensor: number, write: boolean, line: number): void {
     if (line < 0 || line >= this.lines)
@@ -172,6 +199,7 @@ export class CacheSimulator {
     const held = L.slotOf[line];
     if (held >= 0) {
       used[held] = now;
+      if (!wholeLine) this.served = level;
       if (write) {
         L.dirty[held] = 1;
         L.owner[held] = tensor;
@@ -194,6 +222,7 @@ export class CacheSimulator {
     if (!wholeLine) {
       counts[c + FILLS]++;
       if (level + 1 < this.levels.length) this.reference(level + 1, tensor, false, false, line);
+      else this.served = this.levels.length;
     }
     if (tags[victim] !== -1) L.slotOf[tags[victim]] = -1;
     L.slotOf[line] = victim;
@@ -210,6 +239,7 @@ export class CacheSimulator {
       tensors: this.tensors,
       levels: this.config.levels.map((l) => l.name),
       counts: this.counts.slice(),
+      reuse: this.reuse.slice(),
     };
   }
 
