@@ -40,6 +40,8 @@ describe('npm run cache', () => {
       /tensor +accesses +misses +compulsory +capacity +conflict +bytes to\/from L2 +misses per 1000 FMAs/,
     );
     expect(r.stdout).toMatch(/bytes to\/from memory/);
+    expect(r.stdout).toMatch(/tensor +carried by +reuses +in L1d +in L2 +from memory/);
+    expect(r.stdout).toMatch(/\n {2}B: L1d keeps its lines across m:16 \(loop 1\)/);
     // 32^3 fits in L1: only compulsory misses, 12 KiB of lines (3 tensors of 4 KiB).
     expect(r.stdout).toMatch(/\nall +[\d,]+ +192 +192 +0 +0 +/);
   });

@@ -10,7 +10,7 @@
 //
 // Exit codes: 0 success; 1 something failed unexpectedly; 2 bad input.
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { CacheFigures, CacheCounts } from '../src/core/cache/figures.ts';
+import { type CacheCounts, type CacheFigures, reuseSentences } from '../src/core/cache/figures.ts';
 import {
   customMachine,
   DEFAULT_MACHINE_ID,
@@ -149,6 +149,18 @@ export function cacheText(figures: CacheFigures, problemText: string, scheduleTe
     const body = [...level.tensors.map((t) => row(t.tensor, t)), row('all', level.total)];
     out.push(...table(header, body, [0]));
   }
+  if (figures.reuse) {
+    const names = figures.levels.map((l) => l.name);
+    out.push(
+      '',
+      "Reuse: the loop whose iterations bring each tensor's lines back (accesses), and where they were found",
+    );
+    const body = figures.reuse.flatMap((t) =>
+      t.rows.map((r) => [t.tensor, r.loop, int(r.reuses), ...r.served.map((n) => int(n))]),
+    );
+    out.push(...table(['tensor', 'carried by', 'reuses', ...names.map((n) => `in ${n}`), 'from memory'], body, [0, 1]));
+    out.push(...reuseSentences(figures.reuse, names).map((x) => `  ${x}`));
+  }
   out.push(
     '',
     'accesses: references to a cache line (an access spanning two lines counts twice). compulsory: first reference to the line;',
@@ -163,7 +175,7 @@ async function run(args: Args): Promise<number> {
   const { loadCodegen } = await import('../src/codegen/index.ts');
   const { kernelAccesses } = await import('../src/runtime/cacheSim.ts');
   const { CacheSimulator } = await import('../src/core/cache/simulator.ts');
-  const { cacheFigures } = await import('../src/core/cache/figures.ts');
+  const { cacheFigures, reuseFigures } = await import('../src/core/cache/figures.ts');
   const { dineroRecords } = await import('../src/core/cache/dinero.ts');
 
   const problem = parseProblem(args.op, args.sizes);
@@ -179,16 +191,21 @@ async function run(args: Args): Promise<number> {
   const file = args.trace === undefined ? undefined : openSync(args.trace, 'w');
   const t0 = performance.now();
   try {
-    accesses.run((addresses, codes, count) => {
-      sim.accessBatch(addresses, codes, count);
-      if (file !== undefined) writeSync(file, dineroRecords(addresses, codes, count, args.machine.lineBytes));
-    });
+    accesses.run(
+      (addresses, codes, count, carries) => {
+        sim.accessBatch(addresses, codes, count, carries);
+        if (file !== undefined) writeSync(file, dineroRecords(addresses, codes, count, args.machine.lineBytes));
+      },
+      { lineBytes: args.machine.lineBytes, addressBytes: accesses.addressBytes },
+    );
   } finally {
     if (file !== undefined) closeSync(file);
   }
   const ms = performance.now() - t0;
   const names = [problem.output.name, problem.inputs[0].name, problem.inputs[1].name];
-  const figures = cacheFigures(sim.stats(), args.machine, names, problem.flops / 2, accesses.instructions);
+  const stats = sim.stats();
+  const figures = cacheFigures(stats, args.machine, names, problem.flops / 2, accesses.instructions);
+  figures.reuse = reuseFigures(stats, names, accesses.carries);
   const scheduleText = printSchedule(schedule);
   if (args.json) {
     const json = { op: problem.op, sizes: sizesText(problem), schedule: scheduleText, ...figures, simulate_ms: ms };
