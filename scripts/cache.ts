@@ -20,6 +20,7 @@ import {
   sizeText,
   waysText,
 } from '../src/core/cache/machines.ts';
+import { formatBytes } from '../src/core/format.ts';
 import { UsageError, parseFlags, positiveInt, runScript, table } from './cli.ts';
 
 const USAGE = [
@@ -102,13 +103,6 @@ export function parseCacheArgs(argv: string[]): Args | 'help' {
 
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
-function bytesText(bytes: number): string {
-  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
-  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-  if (bytes >= 2 ** 10) return `${(bytes / 2 ** 10).toFixed(1)} KiB`;
-  return `${bytes} B`;
-}
-
 function row(name: string, c: CacheCounts): string[] {
   return [
     name,
@@ -117,7 +111,7 @@ function row(name: string, c: CacheCounts): string[] {
     int(c.compulsory),
     int(c.capacity),
     int(c.conflict),
-    bytesText(c.bytes),
+    formatBytes(c.bytes),
     c.missesPer1000Fma.toFixed(2),
   ];
 }

@@ -53,6 +53,16 @@ export interface CacheSimulation extends CacheFigures {
 export interface SimulateOptions {
   /** Also find the loop that carries each tensor's reuse at each level (slower). */
   reuse?: boolean;
+  /** Refuse (CacheWorkError) a kernel making more memory accesses than this. */
+  maxAccesses?: number;
+}
+
+/** The simulation would take too long here. */
+export class CacheWorkError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CacheWorkError';
+  }
 }
 
 export function simulateCache(
@@ -63,6 +73,12 @@ export function simulateCache(
   options: SimulateOptions = {},
 ): CacheSimulation {
   const accesses = kernelAccesses(codegen, problem, schedule);
+  const max = options.maxAccesses ?? Number.POSITIVE_INFINITY;
+  if (accesses.instructions > max)
+    throw new CacheWorkError(
+      `the kernel makes ${Math.round(accesses.instructions / 1e6)} million memory accesses, more than the ${Math.round(max / 1e6)} million simulated here; ` +
+        'use smaller sizes, or simulate it with npm run cache',
+    );
   const t0 = performance.now();
   const sim = new CacheSimulator(machine, 3, accesses.addressBytes);
   accesses.run(

@@ -110,7 +110,10 @@ export class CacheSimulator {
    * codes of codegen's access stream).
    */
   accessBatch(addresses: Uint32Array, codes: Uint8Array, count: number, carries?: Uint8Array): void {
-    if (carries) return this.accessBatchWithCarries(addresses, codes, count, carries);
+    if (carries) {
+      this.accessBatchWithCarries(addresses, codes, count, carries);
+      return;
+    }
     const shift = this.lineShift;
     const lines = this.lines;
     const counts = this.counts;

@@ -18,6 +18,7 @@ import type {
   ProgressCallback,
   Target,
   XnnpackResult,
+  CacheSimulationResult,
 } from './protocol.ts';
 
 export { WorkerTimeoutError, type WorkerLike } from '../supervisedWorker.ts';
@@ -57,6 +58,8 @@ export interface KernelClient {
   bandwidth(): Promise<number>;
   /** XNNPACK (tfjs-backend-wasm matMul or conv2d) on the problem, or null when it is neither shape. */
   xnnpack(problemText: string): Promise<XnnpackResult | null>;
+  /** The simulated caches of a machine (by id) on the schedule's kernel (see protocol.ts). */
+  simulateCache(problemText: string, scheduleText: string, machineId: string): Promise<CacheSimulationResult>;
   /** The time limit of one `measure` or `peak` call in ms. */
   readonly timeLimitMs: number;
   /** Stops the worker; later calls start a new one. */
@@ -72,6 +75,9 @@ export interface MeasureCallOptions {
   /** Progress of the timing, 0..1, posted by the worker while it runs (see api.ts). */
   onProgress?: ProgressCallback;
 }
+
+/** Time limit of one cache simulation (ms): CACHE_MAX_ACCESSES accesses take a few seconds. */
+const CACHE_TIME_LIMIT_MS = 60_000;
 
 function defaultCreateWorker(): WorkerLike {
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -141,6 +147,12 @@ export function createKernelClient(options: KernelClientOptions = {}): KernelCli
       return kernelCall((api) => api.xnnpack(problemText), {
         ms: xnnpackTimeLimitMs,
         message: (limit) => `XNNPACK ran longer than ${limit}; the worker was restarted`,
+      });
+    },
+    simulateCache(problemText, scheduleText, machineId) {
+      return kernelCall((api) => api.simulateCache(problemText, scheduleText, machineId), {
+        ms: CACHE_TIME_LIMIT_MS,
+        message: (limit) => `the cache simulation ran longer than ${limit}; the worker was restarted`,
       });
     },
     get timeLimitMs() {

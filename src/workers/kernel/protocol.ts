@@ -2,6 +2,7 @@
 // store can import it without pulling the generator or the runtime into the page (the imports
 // below are types, erased at build time).
 import type { Target } from '../../codegen/types.ts';
+import type { CacheFigures } from '../../core/cache/figures.ts';
 import type { Measurement } from '../../runtime/measure.ts';
 
 export type { Target } from '../../codegen/types.ts';
@@ -116,4 +117,15 @@ export interface KernelWorkerApi {
   bandwidth(): Promise<number>;
   /** XNNPACK (tfjs-backend-wasm matMul) on the problem, or null when it is not matmul-shaped. */
   xnnpack(problemText: string): Promise<XnnpackResult | null>;
+  /**
+   * The simulated caches of a machine (core/cache/machines.ts, by id) on the memory accesses of the
+   * schedule's kernel, with the loop carrying each tensor's reuse; the same figures on every
+   * machine. Refuses kernels of more than CACHE_MAX_ACCESSES accesses (CacheWorkError).
+   */
+  simulateCache(problemText: string, scheduleText: string, machineId: string): Promise<CacheSimulationResult>;
 }
+
+/** Memory accesses the worker simulates at most (a few seconds). */
+export const CACHE_MAX_ACCESSES = 40_000_000;
+
+export type CacheSimulationResult = CacheFigures & { simulateMs: number };
