@@ -4,6 +4,7 @@
 import { type CacheFigures, type LevelFigures, reuseSentences } from '../core/cache/figures.ts';
 import { MACHINES, sizeText, waysText } from '../core/cache/machines.ts';
 import { formatBytes, formatCount } from '../core/format.ts';
+import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
 import { currentMemoryKey } from '../store/memorySlice.ts';
 import { Panel } from './Panel.tsx';
@@ -50,10 +51,10 @@ function LevelView({ level }: { level: LevelFigures }) {
   );
 }
 
-function Figures({ figures }: { figures: CacheFigures }) {
+function Figures({ figures, schedule }: { figures: CacheFigures; schedule: string }) {
   const names = figures.levels.map((l) => l.name);
   return (
-    <>
+    <div data-testid="memory-figures" data-schedule={schedule} data-machine={figures.machine.id}>
       {figures.levels.map((level) => (
         <LevelView key={level.name} level={level} />
       ))}
@@ -68,7 +69,7 @@ function Figures({ figures }: { figures: CacheFigures }) {
         {formatCount(figures.instructions)} memory instructions for {formatCount(figures.fmas)} multiply-adds (FMAs).
         Simulated: LRU, write-back, write-allocate, the kernel as generated for Chromium with relaxed SIMD.
       </p>
-    </>
+    </div>
   );
 }
 
@@ -76,6 +77,7 @@ export function MemoryPanel() {
   const machineId = useLooplab((s) => s.memoryMachine);
   const setMachine = useLooplab((s) => s.setMemoryMachine);
   const entry = useLooplab((s) => s.memory[currentMemoryKey(s)]);
+  const schedule = useLooplab((s) => printSchedule(s.current.schedule));
   const machine = MACHINES.find((m) => m.id === machineId) ?? MACHINES[0];
   const levels = machine.levels.map((l) => `${l.name} ${sizeText(l.bytes)} ${waysText(l.ways)}`).join(', ');
   return (
@@ -98,7 +100,7 @@ export function MemoryPanel() {
       ) : entry.status === 'error' ? (
         <p className="memory-status memory-error">Not simulated: {entry.error}</p>
       ) : entry.figures ? (
-        <Figures figures={entry.figures} />
+        <Figures figures={entry.figures} schedule={schedule} />
       ) : null}
     </Panel>
   );
