@@ -58,3 +58,11 @@ test('the memory view shows simulated misses per tensor, and a k split moved out
   await expect(page.getByTestId('memory-level-L1')).toBeVisible();
   await expect(page.getByTestId('memory-level-L2')).toHaveCount(0);
 });
+
+test("a teacher's link fixes the machine: every student sees the teaching cache's figures", async ({ page }) => {
+  await page.goto('/?machine=teaching#preset=matmul-64&panels=nest,memory');
+  await expect(page.getByTestId('memory-for')).toContainText('Figures for Teaching cache: 1 KiB direct-mapped');
+  await expect(page.getByTestId('memory-machine')).toBeDisabled();
+  await expect(page.getByTestId('memory-figures')).toHaveAttribute('data-machine', 'teaching', { timeout: 90_000 });
+  expect(Number(await page.getByTestId('memory-misses-L1-B').getAttribute('data-value'))).toBeGreaterThan(0);
+});

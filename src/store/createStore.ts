@@ -83,7 +83,7 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
     ...createProblemSlice(set, get, deps),
     ...createHistorySlice(set, get, deps),
     ...createMeasureSlice(set, get, deps),
-    ...createMemorySlice(set, get, deps),
+    ...createMemorySlice(options.teacher?.machine)(set, get, deps),
     ...createUiSlice(set, get, deps),
     ...createSessionsSlice(set, get, deps),
     ...createCompareSlice(set, get, deps),

@@ -70,4 +70,24 @@ describe('memory slice', () => {
     expect(s.getState().memoryMachine).toBe('zen4');
     expect(s.getState().notices.at(-1)?.text).toBe("unknown machine 'cray'");
   });
+
+  it("keeps the machine a teacher's link fixed", () => {
+    const s = createLooplabStore({
+      teacher: {
+        lesson: null,
+        fixed: [],
+        hide: [],
+        hideActions: [],
+        present: false,
+        handout: false,
+        machine: 'teaching',
+      },
+    });
+    expect(s.getState().memoryMachine).toBe('teaching');
+    s.getState().setMemoryMachine('zen4');
+    expect(s.getState().memoryMachine).toBe('teaching');
+    expect(s.getState().notices.at(-1)?.text).toBe(
+      "the teacher's link fixes the machine to Teaching cache: 1 KiB direct-mapped, 32-byte lines",
+    );
+  });
 });

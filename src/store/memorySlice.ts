@@ -19,45 +19,53 @@ export function currentMemoryKey(s: {
   return memoryKey(s.problemKey, printSchedule(s.current.schedule), s.memoryMachine);
 }
 
-export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, { measurer }) => {
-  let running = false;
-  const put = (key: string, entry: MemoryEntry) => set({ memory: { ...get().memory, [key]: entry } });
+/** `fixedMachine`: a teacher's link fixed the machine (every student sees the same figures). */
+export const createMemorySlice =
+  (fixedMachine?: string): SliceCreator<MemorySlice> =>
+  (set, get, { measurer }) => {
+    let running = false;
+    const put = (key: string, entry: MemoryEntry) => set({ memory: { ...get().memory, [key]: entry } });
 
-  const pump = async (): Promise<void> => {
-    const s = get();
-    if (running || !s.panels.memory) return;
-    const key = currentMemoryKey(s);
-    if (s.memory[key]) return;
-    if (!measurer?.simulateCache) {
-      put(key, { status: 'error', error: 'this page cannot simulate caches' });
-      return;
-    }
-    running = true;
-    put(key, { status: 'running' });
-    try {
-      const figures = await measurer.simulateCache(s.problemKey, printSchedule(s.current.schedule), s.memoryMachine);
-      put(key, { status: 'done', figures });
-    } catch (e) {
-      put(key, { status: 'error', error: errorMessage(e) });
-    } finally {
-      running = false;
-    }
-    void pump();
-  };
-
-  return {
-    memoryMachine: DEFAULT_MACHINE_ID,
-    memory: {},
-    setMemoryMachine(id) {
-      if (!machineById(id)) {
-        get().notify('error', `unknown machine '${id}'`);
+    const pump = async (): Promise<void> => {
+      const s = get();
+      if (running || !s.panels.memory) return;
+      const key = currentMemoryKey(s);
+      if (s.memory[key]) return;
+      if (!measurer?.simulateCache) {
+        put(key, { status: 'error', error: 'this page cannot simulate caches' });
         return;
       }
-      set({ memoryMachine: id });
-      get().simulateMemory();
-    },
-    simulateMemory() {
+      running = true;
+      put(key, { status: 'running' });
+      try {
+        const figures = await measurer.simulateCache(s.problemKey, printSchedule(s.current.schedule), s.memoryMachine);
+        put(key, { status: 'done', figures });
+      } catch (e) {
+        put(key, { status: 'error', error: errorMessage(e) });
+      } finally {
+        running = false;
+      }
       void pump();
-    },
+    };
+
+    return {
+      memoryMachine: fixedMachine ?? DEFAULT_MACHINE_ID,
+      memoryMachineFixed: fixedMachine !== undefined,
+      memory: {},
+      setMemoryMachine(id) {
+        if (get().memoryMachineFixed && id !== get().memoryMachine) {
+          get().notify('error', `the teacher's link fixes the machine to ${machineById(get().memoryMachine)?.name}`);
+          return;
+        }
+        if (!machineById(id)) {
+          get().notify('error', `unknown machine '${id}'`);
+          return;
+        }
+        set({ memoryMachine: id });
+        get().simulateMemory();
+      },
+      simulateMemory() {
+        void pump();
+      },
+    };
   };
-};

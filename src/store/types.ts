@@ -416,6 +416,8 @@ export interface MemoryEntry {
 export interface MemorySlice {
   /** The machine whose caches the memory panel simulates (an id of core/cache/machines.ts). */
   memoryMachine: string;
+  /** A teacher's link fixed the machine: it can't be changed. */
+  memoryMachineFixed: boolean;
   /** Simulations by memoryKey(problemKey, schedule text, machine). */
   memory: Record<string, MemoryEntry>;
   setMemoryMachine(id: string): void;

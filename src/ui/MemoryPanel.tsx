@@ -76,6 +76,7 @@ function Figures({ figures, schedule }: { figures: CacheFigures; schedule: strin
 export function MemoryPanel() {
   const machineId = useLooplab((s) => s.memoryMachine);
   const setMachine = useLooplab((s) => s.setMemoryMachine);
+  const fixed = useLooplab((s) => s.memoryMachineFixed);
   const entry = useLooplab((s) => s.memory[currentMemoryKey(s)]);
   const schedule = useLooplab((s) => printSchedule(s.current.schedule));
   const machine = MACHINES.find((m) => m.id === machineId) ?? MACHINES[0];
@@ -84,7 +85,13 @@ export function MemoryPanel() {
     <Panel title="Memory (simulated caches)" testId="memory-panel">
       <label className="memory-machine">
         machine{' '}
-        <select value={machineId} onChange={(e) => setMachine(e.target.value)} data-testid="memory-machine">
+        <select
+          value={machineId}
+          onChange={(e) => setMachine(e.target.value)}
+          disabled={fixed}
+          title={fixed ? "fixed by the teacher's link" : undefined}
+          data-testid="memory-machine"
+        >
           {MACHINES.map((m) => (
             <option key={m.id} value={m.id}>
               {m.name}
