@@ -110,34 +110,39 @@ export class CacheSimulator {
    * codes of codegen's access stream).
    */
   accessBatch(addresses: Uint32Array, codes: Uint8Array, count: number, carries?: Uint8Array): void {
-    if (carries) {
-      this.accessBatchWithCarries(addresses, codes, count, carries);
-      return;
-    }
     const shift = this.lineShift;
     const lines = this.lines;
     const counts = this.counts;
+    const reuse = this.reuse;
+    const slots = this.levels.length + 1;
     // An L1 hit inlined: most references end there.
     const L = this.levels[0];
     const { slotOf, used, dirty, owner, shadow } = L;
     let lastLine = this.lastLine;
     let lastSlot = this.lastSlot;
+    let now = L.now;
     for (let i = 0; i < count; i++) {
       const address = addresses[i];
       const code = codes[i];
       const tensor = code & 3;
       const write = (code & 4) !== 0;
+      const first = address >>> shift;
       const last = (address + (code >> 3) - 1) >>> shift;
-      for (let line = address >>> shift; line <= last; line++) {
+      let served = 0;
+      for (let line = first; line <= last; line++) {
         if (line >= lines) throw new RangeError(`address ${address} lies outside the simulated memory`);
         if (line !== lastLine) {
           lastLine = line;
           lastSlot = slotOf[line];
           if (lastSlot < 0) {
+            L.now = now;
+            this.served = 0;
             lastSlot = this.reference(0, tensor, write, false, line);
+            now = L.now;
+            if (line === first) served = this.served;
             continue;
           }
-          used[lastSlot] = ++L.now;
+          used[lastSlot] = ++now;
           shadow.touch(line);
         }
         counts[tensor * N + ACCESSES]++;
@@ -146,25 +151,11 @@ export class CacheSimulator {
           owner[lastSlot] = tensor;
         }
       }
+      if (carries) reuse[(tensor * 256 + carries[i]) * slots + served]++;
     }
+    L.now = now;
     this.lastLine = lastLine;
     this.lastSlot = lastSlot;
-  }
-
-  private accessBatchWithCarries(addresses: Uint32Array, codes: Uint8Array, count: number, carries: Uint8Array): void {
-    const shift = this.lineShift;
-    const served = this.levels.length + 1;
-    for (let i = 0; i < count; i++) {
-      const address = addresses[i];
-      const code = codes[i];
-      const tensor = code & 3;
-      const first = address >>> shift;
-      const last = (address + (code >> 3) - 1) >>> shift;
-      this.served = 0;
-      this.line(tensor, (code & 4) !== 0, first);
-      this.reuse[(tensor * 256 + carries[i]) * served + this.served]++;
-      for (let line = first + 1; line <= last; line++) this.line(tensor, (code & 4) !== 0, line);
-    }
   }
 
   /** A reference to one whole line number (address >> log2(line size)). */
