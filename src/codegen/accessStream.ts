@@ -38,7 +38,18 @@ export function accessCode(tensor: number, write: boolean, bytes: number): numbe
   return tensor | (write ? 4 : 0) | (bytes << 3);
 }
 
-type Node = LoopNode | RegionNode | TileNode;
+type Node = LoopNode | RegionNode | TileNode | PackNode;
+
+/**
+ * One iteration's packs, then its body: each packed input's panel is copied into the scratch
+ * (loads relative to the input's pointer, stores relative to its place in the scratch), and the
+ * body reads the copy.
+ */
+interface PackNode {
+  kind: 'pack';
+  copies: Array<{ tensor: number; list: Int32Array }>;
+  body: Node;
+}
 
 interface LoopNode {
   kind: 'loop';
@@ -72,7 +83,8 @@ interface TileOp {
 
 /** The kernel's access stream for base byte addresses of the output and the two inputs. */
 export interface AccessStream {
-  run(bases: readonly [number, number, number], sink: AccessBatchSink, reuse?: ReuseTracking): void;
+  /** `bases`: byte addresses of the output, the inputs and the scratch for packed panels (if any). */
+  run(bases: readonly number[], sink: AccessBatchSink, reuse?: ReuseTracking): void;
   /** Memory instructions one run makes. */
   count(): number;
 }
@@ -93,6 +105,19 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   const loops = plan.loops;
   const n = loops.length;
   const step = stepsOf(plan, vars.length);
+  const packedAt = [0, 1, 2].map((t) => loops.findIndex((loop) => (loop.pack & (1 << t)) !== 0));
+
+  /** Elements tensor t's pointer moves per iteration of loop l (in its packed copy inside its pack). */
+  function iterStride(t: number, l: number): number {
+    const x = loops[l].variable;
+    if (stride[t][x] === 0) return 0;
+    const at = packedAt[t];
+    if (at < 0 || l <= at) return step[l] * stride[t][x];
+    let block = 1;
+    for (let d = l + 1; d < n; d++)
+      if (stride[t][loops[d].variable] !== 0) block *= loops[d].trip + (loops[d].tail > 0 ? 1 : 0);
+    return block;
+  }
 
   function enumerateTile(level: number, extent: number[]): TileOp[] {
     const ops: TileOp[] = [];
@@ -107,7 +132,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
           ops.push({
             vector,
             laneGroup: vector ? i / LANES : 0,
-            offset: [base[0] + i * stride[0][x], base[1] + i * stride[1][x], base[2] + i * stride[2][x]],
+            offset: [base[0] + i * iterStride(0, l), base[1] + i * iterStride(1, l), base[2] + i * iterStride(2, l)],
           });
         }
         return;
@@ -121,9 +146,9 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         const next = ext.slice();
         next[x] = inner;
         walk(l + 1, next, [
-          base[0] + i * st * stride[0][x],
-          base[1] + i * st * stride[1][x],
-          base[2] + i * st * stride[2][x],
+          base[0] + i * iterStride(0, l),
+          base[1] + i * iterStride(1, l),
+          base[2] + i * iterStride(2, l),
         ]);
       }
     };
@@ -142,7 +167,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       if (loaded.has(what)) return;
       loaded.add(what);
       const at = op.offset[t];
-      const s = stride[t][plan.vecVar];
+      const s = iterStride(t, n - 1);
       if (!op.vector) loads.push(accessCode(t, false, 4), at * 4);
       else if (plan.access[t] === 'vector') loads.push(accessCode(t, false, 16), at * 4);
       else if (plan.access[t] === 'splat') loads.push(accessCode(t, false, 4), at * 4);
@@ -169,7 +194,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       for (const offset of new Set(all.map(([o]) => o))) addTo(offset, 4);
       return Int32Array.from(out);
     }
-    const laneStride = stride[0][plan.vecVar];
+    const laneStride = iterStride(0, n - 1);
     for (const [offset, vector] of all) {
       if (!vector) addTo(offset, 4);
       else if (plan.access[0] === 'vector') addTo(offset, 16);
@@ -195,9 +220,9 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     const sub = (e: number): Node => {
       const next = extent.slice();
       next[x] = e;
-      return level(l + 1, next, inRegion);
+      return enter(l, next, inRegion);
     };
-    const delta: [number, number, number] = [st * stride[0][x] * 4, st * stride[1][x] * 4, st * stride[2][x] * 4];
+    const delta: [number, number, number] = [iterStride(0, l) * 4, iterStride(1, l) * 4, iterStride(2, l) * 4];
     return {
       kind: 'loop',
       level: l,
@@ -206,6 +231,59 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       body: full > 0 ? sub(st) : null,
       tail: rem > 0 ? sub(rem) : null,
     };
+  }
+
+  /** One iteration of loop l: its packs (lowering's `enter`), then the loops inside. */
+  function enter(l: number, extent: number[], inRegion: boolean): Node {
+    const body = level(l + 1, extent, inRegion);
+    if (!loops[l].pack) return body;
+    const copies: PackNode['copies'] = [];
+    for (let t = 1; t < 3; t++)
+      if (loops[l].pack & (1 << t)) copies.push({ tensor: t, list: packList(t, l + 1, extent) });
+    return { kind: 'pack', copies, body };
+  }
+
+  /** The copy of input t's panel read by loops d.. (lowering's `pack`): (code, byte offset) pairs. */
+  function packList(t: number, from: number, extent: number[]): Int32Array {
+    const out: number[] = [];
+    const copy = (start: number, ext: number[], source: number, target: number): void => {
+      let d = start;
+      while (d < n && stride[t][loops[d].variable] === 0) d++;
+      if (d === n) {
+        out.push(accessCode(t, false, 4), source * 4, accessCode(t, true, 4), target * 4);
+        return;
+      }
+      const x = loops[d].variable;
+      const st = step[d];
+      const full = Math.floor(ext[x] / st);
+      const rem = ext[x] % st;
+      const along = st * stride[t][x];
+      const packed = iterStride(t, d);
+      const next = ext.slice();
+      next[x] = st;
+      let last = true;
+      for (let e = d + 1; e < n; e++) last &&= stride[t][loops[e].variable] === 0;
+      if (last && st === 1 && along === 1 && full >= LANES) {
+        const vectors = Math.floor(full / LANES);
+        for (let v = 0; v < vectors; v++)
+          out.push(
+            accessCode(t, false, 16),
+            (source + v * LANES) * 4,
+            accessCode(t, true, 16),
+            (target + v * LANES) * 4,
+          );
+        for (let i = vectors * LANES; i < full; i++) copy(d + 1, next, source + i, target + i);
+      } else {
+        for (let i = 0; i < full; i++) copy(d + 1, next, source + i * along, target + i * packed);
+      }
+      if (rem > 0) {
+        const tail = ext.slice();
+        tail[x] = rem;
+        copy(d + 1, tail, source + full * along, target + full * packed);
+      }
+    };
+    copy(from, extent, 0, 0);
+    return Int32Array.from(out);
   }
 
   const root = level(
@@ -231,6 +309,14 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     if (filled > 0) sink(addresses, codes, filled, lastTouch ? carries : undefined);
     flushed += filled;
     filled = 0;
+  }
+
+  /** A pack's copy of input `tensor`: loads relative to `from`, stores relative to `to`. */
+  function emitCopy(list: Int32Array, tensor: number, from: number, to: number): void {
+    for (let i = 0; i < list.length; i += 2) {
+      const base = list[i] & 4 ? to : from;
+      emit(list.subarray(i, i + 2), 0, tensor === 1 ? base : 0, tensor === 2 ? base : 0);
+    }
   }
 
   function emit(list: Int32Array, b0: number, b1: number, b2: number): void {
@@ -260,8 +346,20 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     }
   }
 
+  let scratch = 0;
+
   function run(node: Node, b0: number, b1: number, b2: number): void {
-    if (node.kind === 'tile') {
+    if (node.kind === 'pack') {
+      let c1 = b1;
+      let c2 = b2;
+      for (const { tensor, list } of node.copies) {
+        const copy = scratch + plan.scratchOffset[tensor] * 4;
+        emitCopy(list, tensor, tensor === 1 ? b1 : b2, copy);
+        if (tensor === 1) c1 = copy;
+        else c2 = copy;
+      }
+      run(node.body, b0, c1, c2);
+    } else if (node.kind === 'tile') {
       emit(node.loads, b0, b1, b2);
     } else if (node.kind === 'region') {
       run(node.body, b0, b1, b2);
@@ -282,6 +380,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   }
 
   function countOf(node: Node): number {
+    if (node.kind === 'pack') return node.copies.reduce((s, c) => s + c.list.length / 2, countOf(node.body));
     if (node.kind === 'tile') return node.loads.length / 2;
     if (node.kind === 'region') return countOf(node.body) + node.stores.length / 2;
     return (node.body ? node.count * countOf(node.body) : 0) + (node.tail ? countOf(node.tail) : 0);
@@ -295,6 +394,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       iterationStart.fill(-1);
       lastTouch = reuse ? new Float64Array(Math.ceil(reuse.addressBytes / reuse.lineBytes)).fill(-1) : null;
       lineShift = reuse ? Math.log2(reuse.lineBytes) : 0;
+      scratch = bases[3] ?? 0;
       run(root, bases[0], bases[1], bases[2]);
       flush();
       lastTouch = null;

@@ -45,6 +45,8 @@ export interface PlanLoop {
   tail: number;
   /** The schedule's loop it comes from (the generator may split one loop in two). */
   origin: number;
+  /** Inputs packed at each iteration: bit 1 << tensor (1 first input, 2 second). */
+  pack: number;
 }
 
 /**
@@ -61,6 +63,8 @@ export interface KernelPlan {
   vecVar: number;
   access: [VectorAccess, VectorAccess, VectorAccess];
   horizontalSum: boolean;
+  /** Per tensor, where its packed copy starts in the scratch (elements; 0 when not packed). */
+  scratchOffset: [number, number, number];
 }
 
 /**
@@ -88,6 +92,13 @@ export interface KernelReport extends KernelFacts {
   bytes: number;
   /** The parallel loop, or null when the whole kernel runs on one thread. */
   parallel: ParallelReport | null;
+  /**
+   * Bytes of scratch memory the kernel's packed panels take; when > 0 the kernel takes the
+   * scratch's byte address as one more, last, parameter.
+   */
+  scratchBytes: number;
+  /** The packed inputs: the loop (index) at whose iterations each is packed and its panel's elements. */
+  packs: { loop: number; tensor: string; elements: number }[];
   /** Human-readable sentences summarizing the decisions. */
   notes: string[];
   plan: KernelPlan;

@@ -1,13 +1,14 @@
 // Property: the access stream modelled from the generator's plan (codegen/accessStream.ts) is,
 // memory instruction by memory instruction, what the trace build of the same kernel does, on
 // random schedules of matmul, batched matmul and convolutions (stride 1 and 2) with awkward
-// sizes, parallel loops included (`kernel` runs their iterations in order); and the trace build
+// sizes, parallel loops and packed inputs included (`kernel` runs a parallel loop's iterations in
+// order; a pack copies the panel, then the tile reads the copy); and the trace build
 // still computes the right result.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_ACTIONS, applyAction, legalActions } from '../core/actions.ts';
 import { parseProblem } from '../core/problem.ts';
-import { defaultSchedule, printSchedule } from '../core/schedule.ts';
+import { defaultSchedule, packIssue, printSchedule, withPacks } from '../core/schedule.ts';
 import type { NestState, Problem } from '../core/types.ts';
 import { accessCode, accessStream, eachAccess } from '../codegen/accessStream.ts';
 import { detectTarget, loadCodegen, type Codegen, type Target } from '../codegen/index.ts';
@@ -51,6 +52,15 @@ function walk(problem: Problem, picks: number[]): NestState {
   return state;
 }
 
+/** Packs an input at a loop where the generator can (`k:8 pack(B)`); unchanged where it can't. */
+function withPack(problem: Problem, state: NestState, pack: { at: number; second: boolean } | null): NestState {
+  if (!pack) return state;
+  const name = problem.inputs[pack.second ? 1 : 0].name;
+  const at = pack.at % state.schedule.loops.length;
+  const loops = state.schedule.loops.map((l, i) => (i === at ? withPacks(l, [...(l.packs ?? []), name]) : l));
+  return packIssue(problem, loops) === null ? { ...state, schedule: { loops } } : state;
+}
+
 describe('the modelled access stream', () => {
   let codegen: Codegen;
   beforeAll(async () => {
@@ -61,21 +71,21 @@ describe('the modelled access stream', () => {
     const schedule = state.schedule;
     const { bytes, report } = codegen.generate(problem, schedule, { ...target, trace: true });
     const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-    const buffers = allocateBuffers(problem, 3);
+    const buffers = allocateBuffers(problem, 3, { scratchBytes: report.scratchBytes });
     let seen: number[] = [];
     const access = (address: number, code: number) => {
       seen.push(address, code);
     };
     const instance = await WebAssembly.instantiate(module, { env: { memory: buffers.memory, access } });
-    const kernel = instance.exports.kernel as (o: number, a: number, b: number) => void;
+    const kernel = instance.exports.kernel as (o: number, a: number, b: number, scratch: number) => void;
     const check = checkOutput(problem, buffers, () => {
       seen = [];
-      kernel(buffers.outPtr, buffers.in0Ptr, buffers.in1Ptr);
+      kernel(buffers.outPtr, buffers.in0Ptr, buffers.in1Ptr, buffers.scratchPtr);
     });
     const modelled: number[] = [];
     const stream = accessStream(problem, report.plan);
     stream.run(
-      [buffers.outPtr, buffers.in0Ptr, buffers.in1Ptr],
+      [buffers.outPtr, buffers.in0Ptr, buffers.in1Ptr, buffers.scratchPtr],
       eachAccess((tensor, write, address, width) => modelled.push(address, accessCode(tensor, write, width))),
     );
     return { seen, modelled, check, count: stream.count(), report };
@@ -83,15 +93,24 @@ describe('the modelled access stream', () => {
 
   it(`equals the trace build's, access by access, on ${RUNS} random schedules (seed ${SEED})`, async () => {
     const relaxed = detectTarget().relaxedSimd;
-    const covered = { innermostSplit: 0, tileKeptPartly: 0, horizontalSum: 0, gather: 0, tails: 0, parallel: 0 };
+    const covered = {
+      innermostSplit: 0,
+      tileKeptPartly: 0,
+      horizontalSum: 0,
+      gather: 0,
+      tails: 0,
+      parallel: 0,
+      packed: 0,
+    };
     await fc.assert(
       fc.asyncProperty(
         problems,
         fc.array(fc.nat(), { maxLength: 14 }),
         fc.boolean(),
         fc.boolean(),
-        async (problem, picks, useRelaxed, hoistsLoads) => {
-          const state = walk(problem, picks);
+        fc.option(fc.record({ at: fc.nat(), second: fc.boolean() })),
+        async (problem, picks, useRelaxed, hoistsLoads, pack) => {
+          const state = withPack(problem, walk(problem, picks), pack);
           const where = `${problem.op} (${Object.entries(problem.sizes)
             .map(([v, s]) => `${v}=${s}`)
             .join(', ')}), schedule ${printSchedule(state.schedule)}`;
@@ -110,6 +129,7 @@ describe('the modelled access stream', () => {
           covered.gather += Object.values(report.access).includes('gather') ? 1 : 0;
           covered.tails += report.tailPaths > 1 ? 1 : 0;
           covered.parallel += report.parallel ? 1 : 0;
+          covered.packed += report.packs.length > 0 ? 1 : 0;
         },
       ),
       { seed: SEED, numRuns: RUNS },

@@ -29,8 +29,9 @@ export interface KernelAccesses {
 export function kernelAccesses(codegen: Codegen, problem: Problem, schedule: Schedule): KernelAccesses {
   const { report } = codegen.generate(problem, schedule, SIMULATED_TARGET);
   const stream = accessStream(problem, report.plan);
-  const layout = layoutBuffers(problem);
-  const bases = [layout.outPtr, layout.in0Ptr, layout.in1Ptr] as const;
+  const layout = layoutBuffers(problem, report.scratchBytes);
+  // A packed panel's copy lives in the scratch after the tensors; its accesses count for the input.
+  const bases = [layout.outPtr, layout.in0Ptr, layout.in1Ptr, layout.scratchPtr] as const;
   const plan = report.plan;
   const carries: CarryLabel[] = plan.loops.slice(0, plan.tileStart).map((loop, carry) => ({
     carry,

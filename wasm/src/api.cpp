@@ -50,6 +50,19 @@ std::string report_json(const looplab::Plan& plan, const looplab::LoweredKernel&
                   plan.requested.registers);
     out += buf;
   }
+  std::snprintf(buf, sizeof buf, ",\"scratchBytes\":%lld,\"packs\":[", (long long)(plan.scratch_elements * 4));
+  out += buf;
+  bool first = true;
+  for (int t = 1; t < looplab::kTensors; t++) {
+    int at = plan.packed_at(t);
+    if (at < 0) continue;
+    std::snprintf(buf, sizeof buf, "%s{\"loop\":%d,\"tensor\":%d,\"elements\":%lld,\"offset\":%lld}",
+                  first ? "" : ",", plan.origin[at], t, (long long)plan.pack_elements(t),
+                  (long long)plan.scratch_offset[t]);
+    out += buf;
+    first = false;
+  }
+  out += "]";
   // The loops as the kernel runs them (the innermost possibly split for unrolling, tile loops
   // kept partly outside), with the tile and accumulator region in those terms: what a model of
   // the kernel's memory accesses needs (src/codegen/accessStream.ts).
@@ -57,7 +70,8 @@ std::string report_json(const looplab::Plan& plan, const looplab::LoweredKernel&
          ",\"accStart\":" + std::to_string(plan.acc_start) + ",\"loops\":[";
   for (size_t l = 0; l < plan.spec.loops.size(); l++) {
     const looplab::LoopSpec& loop = plan.spec.loops[l];
-    std::snprintf(buf, sizeof buf, "%s[%d,%d,%d,%d]", l ? "," : "", loop.var, loop.trip, loop.tail, plan.origin[l]);
+    std::snprintf(buf, sizeof buf, "%s[%d,%d,%d,%d,%d]", l ? "," : "", loop.var, loop.trip, loop.tail, plan.origin[l],
+                  loop.pack);
     out += buf;
   }
   out += "]}";
