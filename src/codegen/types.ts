@@ -20,7 +20,8 @@ export interface Target {
   /**
    * An instrumented build for checking the cache simulator's access stream: the kernel also imports
    * `env.access(address: i32, code: i32)` and calls it before every memory instruction, with
-   * code = tensor (0 output, 1 and 2 the inputs) | 4 for a store | bytes << 3. Default false.
+   * code = tensor (0 output, 1 and 2 the inputs, a packed copy counting as its input) | 4 for a store
+   * | bytes << 3. Default false.
    */
   trace?: boolean;
 }
