@@ -15,7 +15,6 @@ import type { AgentLabSlice } from './agentLabTypes.ts';
 import type { AgentClient } from '../workers/agent/client.ts';
 import type { AgentMethod, AgentSearchResult, AgentStepView } from '../workers/agent/protocol.ts';
 import type { ModelFiles } from '../agent/policy.ts';
-import type { SearchMethod } from '../agent/search.ts';
 import type { PanelId } from './panels.ts';
 
 export type {
@@ -30,20 +29,8 @@ export type {
 
 export { PANEL_IDS, type PanelId } from './panels.ts';
 
-/**
- * Who took an action: the history is one log for people and tuners alike. Besides the person and
- * the agent, a schedule applied from "agent vs search" is credited to its method (LoopTune's
- * agent, the expert grid, or a search).
- */
-export type Actor = 'person' | 'agent' | 'looptune' | 'expert' | SearchMethod;
-
-/** A core action, or `set:<schedule text>`: a whole schedule set in one step (see log.ts). */
-export type LogAction = Action | `set:${string}`;
-
-export interface HistoryEntry {
-  action: LogAction;
-  by: Actor;
-}
+export type { Actor, HistoryChapter, HistoryEntry, LogAction } from './historyTypes.ts';
+import type { Actor, HistoryChapter, HistoryEntry, LogAction } from './historyTypes.ts';
 
 /** A message for the person: refused input, restored state, worker restarts, saved sessions. */
 export interface Notice {
@@ -65,8 +52,14 @@ export interface ProblemSlice {
   problemError: { message: string; line: number; col: number } | null;
   /** Preset the problem came from, if it is unchanged. */
   presetId: string | null;
-  /** Parses the text; a valid problem resets the history to its default schedule. */
+  /**
+   * Parses the text; a valid new problem is a step of the history (undo returns to the problem
+   * before, with its history), starting from its default schedule. Typing again before doing
+   * anything with it replaces that step (one step for one edit, not one per key); typing the
+   * problem before back removes it.
+   */
   setProblemText(text: string): void;
+  /** A preset's problem, as a step of the history like a typed one. */
   loadPreset(id: string): void;
 }
 
@@ -87,6 +80,12 @@ export interface HistorySlice {
   refusal: { action: LogAction; reason: string } | null;
   /** The position the last act, undo, redo or jump moved from (null: a new or restored history). */
   cameFrom: number | null;
+  /** The problems before this one, oldest first, each as it was left (at the end of its log): undo goes back to them. */
+  earlier: HistoryChapter[];
+  /** Problems undone, the next first (each from its start): redo goes on to them. A new action drops them. */
+  later: HistoryChapter[];
+  /** The current problem was typed over the one before and nothing was done with it yet: the next typed problem replaces it. */
+  problemTyped: boolean;
   /** Applies an action at the current position (dropping any redo tail). Returns whether it was legal. */
   act(action: Action, by?: Actor): boolean;
   /**
