@@ -7,7 +7,7 @@
 // A reference that misses in a level first writes back the dirty line it evicts (a write to the
 // next level, which allocates it without reading memory: the whole line is written), then fills
 // the line from the next level (a read there). The last level talks to memory.
-import { type CacheConfig, configProblem, setsOf } from './config.ts';
+import { type CacheConfig, configProblem } from './config.ts';
 import { FullyAssociativeLru } from './lru.ts';
 
 /** Per-level, per-tensor counters, in this order in `CacheStats.counts`. */
@@ -235,10 +235,5 @@ export class CacheSimulator {
       counts: this.counts.slice(),
       reuse: this.reuse.slice(),
     };
-  }
-
-  /** Sets per level, for reports. */
-  sets(): number[] {
-    return this.config.levels.map((l) => setsOf(l, this.config.lineBytes));
   }
 }
