@@ -1,3 +1,11 @@
+/** Most characters of the input a message quotes (a problem may come from a link, up to megabytes). */
+export const QUOTE_MAX = 40;
+
+/** Input text for a message: as it is, or its start and its length when longer than QUOTE_MAX. */
+export function excerpt(text: string): string {
+  return text.length <= QUOTE_MAX ? text : `${text.slice(0, QUOTE_MAX)}... (${text.length} characters)`;
+}
+
 /**
  * GFLOPS for people, page and command line alike: three significant digits, as in the README's
  * tables (0.0123, 1.58, 28.7, 46.0, 123), whole numbers from 1000 up; '–' for no finite number.

@@ -3,14 +3,14 @@
 // or version, invalid problem, invalid schedule or log.
 import { scheduleToC } from '../core/pseudoC.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
-import { currentKey } from './measureSlice.ts';
 import { linearHistory } from './chapters.ts';
 import { storedEntry } from './log.ts';
+import { currentMeasurement } from './measurement.ts';
 import { onThreads } from './sessionFigures.ts';
 import { isDefaultBase, resolveProblem, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
 import type { HistoryEntry, LooplabState } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
-import { formatGflops } from '../core/format.ts';
+import { excerpt, formatGflops } from '../core/format.ts';
 
 export const EXCHANGE_FORMAT = 'looplab-schedule';
 export const EXCHANGE_VERSION = 1;
@@ -112,7 +112,7 @@ export function exportFile(s: ExportState): ScheduleFile {
 
 /** The current schedule's measured best GFLOPS and the threads it ran on, when measured. */
 export function measuredFigure(s: ExportState): { gflops: number; threads: number } | null {
-  const m = s.measurements[currentKey(s)];
+  const m = currentMeasurement(s);
   if (m?.status !== 'done' || typeof m.gflops !== 'number') return null;
   return { gflops: m.gflops, threads: m.threads ?? 1 };
 }
@@ -184,7 +184,7 @@ export function importJson(text: string, noun: ImportNoun = 'the file'): Result<
     try {
       target = printSchedule(parseSchedule(p.problem, f.schedule));
     } catch (error) {
-      return fail(`the file's schedule '${f.schedule}' has an error: ${errorMessage(error)}`);
+      return fail(`the file's schedule '${excerpt(f.schedule)}' has an error: ${errorMessage(error)}`);
     }
   }
 
@@ -263,8 +263,9 @@ function importScheduleText(text: string, noun: ImportNoun, currentProblemText: 
     schedule = printSchedule(parseSchedule(p.problem, line));
   } catch (error) {
     const problem = statement === undefined ? ' for the current problem' : '';
-    const shown = line.length > 40 ? `${line.slice(0, 40)}…` : line;
-    return fail(`${noun} is neither a JSON export nor schedule text${problem}: '${shown}': ${errorMessage(error)}`);
+    return fail(
+      `${noun} is neither a JSON export nor schedule text${problem}: '${excerpt(line)}': ${errorMessage(error)}`,
+    );
   }
   const threadsText = fields.get('threads');
   const threads = threadsText === undefined ? undefined : /^\d+$/.test(threadsText) ? Number(threadsText) : threadsText;

@@ -4,13 +4,14 @@
 // bandwidth and the XNNPACK baseline (tfjs loaded on first use). Its contract is protocol.ts.
 import { detectTarget, loadCodegen, type Codegen, type Target } from '../../codegen/index.ts';
 import { parseProblemText } from '../../core/problem.ts';
-import { parallelLoopIndex, parseSchedule } from '../../core/schedule.ts';
+import { parallelLoopIndex, parseSchedule, printSchedule } from '../../core/schedule.ts';
 import type { Problem } from '../../core/types.ts';
 import { measureBandwidth } from '../../runtime/bandwidth.ts';
 import { allocateBuffers, type KernelBuffers } from '../../runtime/buffers.ts';
 import { createBrowserThreadPool } from '../../runtime/browserThreads.ts';
-import { checkThenTime, instantiateKernel } from '../../runtime/measure.ts';
-import { allocateSharedBuffers, loadOnThreads } from '../../runtime/measureThreads.ts';
+import { checkThenTime, instantiateKernel, prepareSlice } from '../../runtime/measure.ts';
+import { allocateSharedBuffers, loadOnThreads, sliceOnThreads } from '../../runtime/measureThreads.ts';
+import type { Slice } from '../../runtime/slice.ts';
 import { interleavedSamples } from '../../runtime/interleave.ts';
 import { threadSupportHere, threadsOffReason } from '../../runtime/threadSupport.ts';
 import { RunawayKernelError, type ThreadPool } from '../../runtime/threads.ts';
@@ -69,6 +70,20 @@ export const WORKER_TIMING_BUDGET_MS = 2500;
  */
 export const THREADED_WARMUP_MS = 300;
 
+/**
+ * A sample of a kernel on threads lasts at least this long (ms), several calls for a small kernel:
+ * waking the threads (they sleep through the reference samples and between rounds) and joining
+ * them then cost a small share of it, and a busy moment of the page (it redraws after every
+ * round, on one of the cores the threads need) a smaller one.
+ */
+export const THREADED_SAMPLE_MS = 20;
+
+/** Kernel calls per sample: enough calls of `callMs` for `minSampleMs`, on threads for THREADED_SAMPLE_MS. */
+export function callsPerSample(callMs: number, minSampleMs: number, onThreads: boolean): number {
+  const ms = onThreads ? Math.max(minSampleMs, THREADED_SAMPLE_MS) : minSampleMs;
+  return Math.max(1, Math.ceil(ms / Math.max(callMs, 1e-3)));
+}
+
 /** Warm-up of a kernel refined without a preceding `measure` in this worker (ms, at least 2 calls). */
 const REFINE_WARMUP_MS = 20;
 /** Kernels kept ready to refine (instantiated, warm), newest last. */
@@ -77,10 +92,17 @@ const READY_KERNELS = 8;
 /** A checked kernel, instantiated on the cached buffers and warm, ready for more samples. */
 interface ReadyKernel {
   run: () => void;
+  /** Floating-point operations of one call (of the slice it runs, when sliced). */
+  flops: number;
   /** Duration of one call (ms), from its last timing. */
   callMs: number;
   /** It runs on the pool's threads (and needs the pool to hold its module). */
   onThreads: boolean;
+}
+
+/** Ready kernels by schedule text, threads, and whole or sliced. */
+function readyKey(scheduleText: string, threads: number, full: boolean): string {
+  return `${scheduleText}\n${threads}${full ? '\nfull' : ''}`;
 }
 
 /** Calls `run` until `ms` and at least two calls have passed (V8 tiers the code up meanwhile); returns one call's ms. */
@@ -131,32 +153,72 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
   };
 
   /** The buffers of `problem` with inputs from `seed`, reused while the problem stays the same. */
-  const buffersFor = (problem: Problem, seed: number, shared = false): KernelBuffers => {
+  const buffersFor = (problem: Problem, seed: number, shared = false, scratchBytes = 0): KernelBuffers => {
     const key = `${seed}\n${problem.op}\n${JSON.stringify(problem.sizes)}\n${shared ? 'shared' : ''}`;
-    if (cached?.key !== key) {
+    if (cached?.key !== key || cached.buffers.scratchBytes < scratchBytes) {
       cached = null; // let the old memory go before allocating the new one
       readyKernels.clear();
       onPool = null;
-      cached = { key, buffers: shared ? allocateSharedBuffers(problem, seed) : allocateBuffers(problem, seed) };
+      cached = {
+        key,
+        buffers: shared ? allocateSharedBuffers(problem, seed) : allocateBuffers(problem, seed, { scratchBytes }),
+      };
     }
     return cached.buffers;
   };
 
-  /** Compiles and loads `schedule` on `buffers` (on the pool's threads when `threads` > 1). */
+  /**
+   * Compiles and loads `schedule` (on the pool's threads when `threads` > 1) on the buffers of
+   * `problem` and `seed` (with the scratch its packed inputs need). Unless `full`, a kernel whose
+   * full run would take over 50 ms runs a slice of its outermost loop (runtime/slice.ts): `problem`
+   * of the answer is then what the slice computes, and `slice` says which part it is.
+   */
   const load = async (
     codegen: Codegen,
     target: Target,
     problem: Problem,
     schedule: Schedule,
-    buffers: KernelBuffers,
+    seed: number,
     threads: number,
-  ) => {
+    full: boolean,
+  ): Promise<{
+    compiled: Awaited<ReturnType<Codegen['compile']>>;
+    run: () => void;
+    ranges: [number, number][] | null;
+    threads: number;
+    buffers: KernelBuffers;
+    problem: Problem;
+    slice?: Slice;
+  }> => {
     if (threads > 1) {
-      const r = await loadOnThreads(codegen, problem, schedule, target, poolOf(threads), buffers);
-      return { ...r, threads };
+      const pool = poolOf(threads);
+      const buffers = buffersFor(problem, seed, true);
+      const r = await loadOnThreads(codegen, problem, schedule, target, pool, buffers);
+      const sliced = full ? null : sliceOnThreads(problem, schedule, r, pool, buffers);
+      if (sliced) return { ...r, ...sliced, threads, buffers };
+      return { ...r, threads, buffers, problem };
     }
     const compiled = await codegen.compile(problem, schedule, target);
-    return { compiled, run: await instantiateKernel(compiled.module, buffers), ranges: null, threads: 1 };
+    const buffers = buffersFor(problem, seed, false, compiled.report.scratchBytes);
+    const sliced = full ? null : await prepareSlice(codegen, problem, schedule, target, compiled.report, buffers);
+    if (sliced)
+      return {
+        compiled,
+        run: sliced.run,
+        ranges: null,
+        threads: 1,
+        buffers,
+        problem: sliced.problem,
+        slice: sliced.slice,
+      };
+    return {
+      compiled,
+      run: await instantiateKernel(compiled.module, buffers),
+      ranges: null,
+      threads: 1,
+      buffers,
+      problem,
+    };
   };
 
   const onThreadsHere = (threads: number, schedule: Schedule) =>
@@ -181,11 +243,12 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
       const threads = Math.max(1, Math.floor(options.threads ?? 1));
       const onThreads = onThreadsHere(threads, schedule);
       const measureOptions = {
-        buffers: buffersFor(problem, options.seed ?? 1, onThreads),
         checkOnly: options.checkOnly,
         timing: {
           samples: options.samples,
-          minSampleMs: options.minSampleMs,
+          minSampleMs: onThreads
+            ? Math.max(options.minSampleMs ?? THREADED_SAMPLE_MS, THREADED_SAMPLE_MS)
+            : options.minSampleMs,
           maxTotalMs: budgetMs,
           minSamples: options.minSamples ?? 3,
           ...(options.minWarmupCalls !== undefined ? { minWarmupCalls: options.minWarmupCalls } : {}),
@@ -195,19 +258,28 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
         },
         check: { fullCheckMaxFlops: options.fullCheckMaxFlops ?? WORKER_FULL_CHECK_MAX_FLOPS },
       };
-      const buffers = measureOptions.buffers;
+      const full = options.full === true;
       try {
-        const loaded = await load(codegen, target, problem, schedule, buffers, onThreads ? threads : 1);
-        const m = checkThenTime(problem, schedule, loaded.compiled, buffers, loaded.run, measureOptions);
+        const loaded = await load(codegen, target, problem, schedule, options.seed ?? 1, onThreads ? threads : 1, full);
+        const { buffers } = loaded;
+        const m = checkThenTime(loaded.problem, schedule, loaded.compiled, buffers, loaded.run, measureOptions);
         onProgress?.(1);
         if (m.correct && m.samples && m.callsPerSample) {
-          remember(`${scheduleText}\n${loaded.threads}`, {
+          remember(readyKey(scheduleText, loaded.threads, full), {
             run: loaded.run,
+            flops: loaded.problem.flops,
             callMs: Math.min(...m.samples) * 1000,
             onThreads: loaded.threads > 1,
           });
         }
-        return { ...m, threads: loaded.threads };
+        const slice = loaded.slice ? { slice: loaded.slice } : {};
+        return {
+          ...m,
+          schedule: printSchedule(problem, schedule),
+          flops: problem.flops,
+          ...slice,
+          threads: loaded.threads,
+        };
       } catch (error) {
         // A runaway's threads are gone; the next call starts a new pool.
         if (error instanceof RunawayKernelError) {
@@ -224,17 +296,26 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
       const schedule = parseSchedule(problem, scheduleText);
       const asked = Math.max(1, Math.floor(options.threads ?? 1));
       const threads = onThreadsHere(asked, schedule) ? asked : 1;
-      const buffers = buffersFor(problem, options.seed ?? 1, threads > 1);
-      const key = `${scheduleText}\n${threads}`;
+      const full = options.full === true;
+      const key = readyKey(scheduleText, threads, full);
+      // The buffers of this problem (a change of problem drops the ready kernels of the last one).
+      buffersFor(problem, options.seed ?? 1, threads > 1);
       try {
         let kernel = readyKernels.get(key);
         if (!kernel || (kernel.onThreads && (onPool !== key || pool?.threads !== threads))) {
           // Not measured in this worker (e.g. after a restart), or another kernel took the threads:
           // load it again; the page refines only kernels whose check passed.
-          const loaded = await load(codegen, target, problem, schedule, buffers, threads);
-          kernel = { run: loaded.run, callMs: warmUp(loaded.run, REFINE_WARMUP_MS), onThreads: threads > 1 };
-          buffers.resetOutput();
+          const loaded = await load(codegen, target, problem, schedule, options.seed ?? 1, threads, full);
+          const warmupMs = threads > 1 ? THREADED_WARMUP_MS : REFINE_WARMUP_MS;
+          kernel = {
+            run: loaded.run,
+            flops: loaded.problem.flops,
+            callMs: warmUp(loaded.run, warmupMs),
+            onThreads: threads > 1,
+          };
+          loaded.buffers.resetOutput();
         }
+        const buffers = cached?.buffers as KernelBuffers;
         remember(key, kernel);
         if (!reference) {
           const peak = codegen.peak(target);
@@ -248,7 +329,7 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
         const referenceSampleMs = options.referenceSampleMs ?? 5;
         const samples = interleavedSamples(kernel.run, reference.run, {
           pairs: Math.max(1, Math.floor(options.pairs ?? 2)),
-          callsPerSample: Math.ceil(minSampleMs / Math.max(kernel.callMs, 1e-3)),
+          callsPerSample: callsPerSample(kernel.callMs, minSampleMs, threads > 1),
           referenceCallsPerSample: Math.ceil(referenceSampleMs / Math.max(reference.callMs, 1e-3)),
           beforeSample: () => buffers.resetOutput(),
           ...(options.stop ? { stop: () => Atomics.load(options.stop as Int32Array, 0) !== 0 } : {}),
@@ -256,7 +337,7 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
         buffers.resetOutput();
         if (samples.kernelSeconds.length > 0) kernel.callMs = Math.min(...samples.kernelSeconds) * 1000;
         reference.callMs = Math.min(...samples.referenceSeconds) * 1000;
-        return { ...samples, flops: problem.flops, referenceFlops: reference.flops, threads };
+        return { ...samples, flops: kernel.flops, referenceFlops: reference.flops, threads };
       } catch (error) {
         if (error instanceof RunawayKernelError) {
           pool = null;

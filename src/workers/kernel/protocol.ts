@@ -1,6 +1,7 @@
-// What the page and the kernel worker say to each other: types and constants only, so that the
-// store can import it without pulling the generator or the runtime into the page (the imports
-// below are types, erased at build time).
+// What the page and the kernel worker say to each other, declared once: KernelWorkerApi is the
+// worker's API, and the client (client.ts) and the store's Measurer (store/types.ts) derive their
+// types from it. Types, constants and one field picker only, so that the store can import it
+// without pulling the generator or the runtime into the page (the imports below are types).
 import type { Target } from '../../codegen/types.ts';
 import type { CacheFigures } from '../../core/cache/figures.ts';
 import type { Measurement } from '../../runtime/measure.ts';
@@ -13,6 +14,35 @@ export type { Target } from '../../codegen/types.ts';
  * and available).
  */
 export type KernelMeasurement = Measurement & { threads: number };
+
+/** What the page keeps of a KernelMeasurement: the figure and what the panels show of the kernel. */
+export const KERNEL_FIGURE_FIELDS = [
+  'gflops',
+  'gflopsMedian',
+  'correct',
+  'maxError',
+  'reason',
+  'report',
+  'kernelBytes',
+  'generateMs',
+  'compileMs',
+  'threads',
+  'slice',
+] as const satisfies readonly (keyof KernelMeasurement)[];
+
+/**
+ * A kernel's quick figure as the page keeps it: the fields of KERNEL_FIGURE_FIELDS, of which the
+ * figure and the check's verdict are always there (the rest is what panels show when present).
+ */
+export type KernelFigure = Pick<KernelMeasurement, 'gflops' | 'gflopsMedian' | 'correct'> &
+  Partial<Pick<KernelMeasurement, (typeof KERNEL_FIGURE_FIELDS)[number]>>;
+
+/** The figure's fields of a measurement (the rest, e.g. its timing samples, stays in the worker). */
+export function kernelFigure(m: KernelMeasurement): KernelFigure {
+  const figure: Partial<Record<keyof KernelFigure, unknown>> = {};
+  for (const field of KERNEL_FIGURE_FIELDS) if (m[field] !== undefined) figure[field] = m[field];
+  return figure as KernelFigure;
+}
 
 export interface KernelMeasureOptions {
   /**
@@ -41,12 +71,19 @@ export interface KernelMeasureOptions {
   minWarmupCalls?: number;
   /** Minimum warm-up duration in ms (default 20). */
   warmupMs?: number;
+  /**
+   * Run the whole kernel even when a full run would take over 50 ms; by default such a kernel is
+   * checked and timed on a slice of its outermost loop, and the answer's `slice` says which.
+   */
+  full?: boolean;
 }
 
 /** Options of `refine`: samples of an already measured kernel, interleaved with the reference. */
 export interface KernelRefineOptions {
   /** Threads, as given to `measure` for the same kernel (default 1). */
   threads?: number;
+  /** As given to `measure` for the same kernel: the whole kernel rather than a slice. */
+  full?: boolean;
   /** Seed of the random inputs (default 1). */
   seed?: number;
   /** Kernel samples to take, each between two reference samples (default 2). */
@@ -71,7 +108,7 @@ export interface KernelRefinement {
   kernelSeconds: number[];
   /** Seconds per reference call of each reference sample (one more than the kernel samples). */
   referenceSeconds: number[];
-  /** Floating-point operations of one kernel call and of one reference call. */
+  /** Floating-point operations of one kernel call (of its slice, when sliced) and of one reference call. */
   flops: number;
   referenceFlops: number;
   threads: number;
@@ -115,7 +152,7 @@ export interface KernelWorkerApi {
   peak(threads?: number): Promise<number>;
   /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel (runtime/bandwidth.ts). */
   bandwidth(): Promise<number>;
-  /** XNNPACK (tfjs-backend-wasm matMul) on the problem, or null when it is not matmul-shaped. */
+  /** XNNPACK (tfjs-backend-wasm matMul or conv2d) on the problem, or null when it is neither shape. */
   xnnpack(problemText: string): Promise<XnnpackResult | null>;
   /**
    * The simulated caches of a machine (core/cache/machines.ts, by id) on the memory accesses of the
