@@ -4,13 +4,14 @@
 // and files `problem:<problem text>` goes on to another problem, see chapters.ts).
 import { excerpt } from '../core/format.ts';
 import { type Action, type ActionResult, applyAction } from '../core/actions.ts';
+import { PLAIN_LOG_CODES, PROBLEM_CHANGE_PREFIX, SET_SCHEDULE_PREFIX } from '../core/commands.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Actor, HistoryEntry, LogAction } from './historyTypes.ts';
 
-const SET_PREFIX = 'set:';
-const PROBLEM_PREFIX = 'problem:';
+const SET_PREFIX = SET_SCHEDULE_PREFIX;
+const PROBLEM_PREFIX = PROBLEM_CHANGE_PREFIX;
 
 /** The entry that changes the problem to `text` (links, sessions and files; see chapters.ts). */
 export function problemAction(text: string): LogAction {
@@ -55,7 +56,7 @@ export function applyLogAction(problem: Problem, state: NestState, action: LogAc
   }
 }
 
-const PLAIN_ACTIONS = new Set(['up', 'down', 'swap_up', 'swap_down', 'merge', 'parallel']);
+const PLAIN_ACTIONS = new Set(PLAIN_LOG_CODES);
 
 /** Whether `text` names an action: a plain one or `split_F` with F a whole number >= 2. */
 export function isAction(text: string): text is Action {

@@ -171,7 +171,11 @@ export interface PeakStorage {
  */
 export interface Measurer {
   /** The quick figure of a schedule on `threads` (1 unless it has a parallel loop). */
-  measure(problemText: string, scheduleText: string, options?: { threads?: number }): Promise<KernelFigure>;
+  measure(
+    problemText: string,
+    scheduleText: string,
+    options?: { threads?: number; full?: boolean },
+  ): Promise<KernelFigure>;
   peak: KernelWorkerApi['peak'];
   /** Samples interleaved with the reference kernel (`pairs` of them a round); without it figures stay quick. */
   refine?(
@@ -238,6 +242,13 @@ export interface MeasureSlice {
   remeasurePeak(): void;
   /** Schedules (of the current problem) to refine after the current one, e.g. a lesson's comparisons. */
   wantRefined(needs: RefineNeed[]): void;
+  /**
+   * Figures of whole runs of kernels whose figure is a slice's, by measurement key: asked for
+   * with `measureWhole` (a full run of a big kernel can take seconds).
+   */
+  wholeRuns: Record<string, { status: MeasureStatus; gflops?: number | null; error?: string }>;
+  /** Checks and times the current schedule's whole kernel, not a slice of it. */
+  measureWhole(): void;
 }
 
 // ---------------------------------------------------------------- ui, sessions, compare

@@ -110,7 +110,11 @@ export function createWorkerMeasurer(
     threadSupport,
     async measure(problemText, scheduleText, options = {}) {
       return kernelFigure(
-        await client.measure(problemText, scheduleText, { ...QUICK_OPTIONS, threads: options.threads ?? 1 }),
+        await client.measure(problemText, scheduleText, {
+          ...QUICK_OPTIONS,
+          threads: options.threads ?? 1,
+          ...(options.full ? { full: true } : {}),
+        }),
       );
     },
     refine: (problemText, scheduleText, options) => client.refine(problemText, scheduleText, options),

@@ -10,12 +10,13 @@
 // keeps the options. A bad value is dropped with a message saying what the valid ones are; the
 // other options still apply. Pure: no DOM.
 import type { Action } from '../core/actions.ts';
+import { command, commandOfLogCode, HIDE_GROUPS, hiddenCommandReason, type HideGroup } from '../core/commands.ts';
 import { LESSONS } from './lessons.ts';
 import { MACHINES } from '../core/cache/machines.ts';
 
-/** Groups of actions a link can take away. */
-export const HIDEABLE_ACTIONS = ['move', 'swap', 'split', 'merge', 'parallel', 'undo'] as const;
-export type HideableAction = (typeof HIDEABLE_ACTIONS)[number];
+/** Groups of actions a link can take away (the command table's hide groups). */
+export const HIDEABLE_ACTIONS = HIDE_GROUPS;
+export type HideableAction = HideGroup;
 
 export const FIXABLE = ['problem', 'lesson'] as const;
 export type Fixable = (typeof FIXABLE)[number];
@@ -43,25 +44,13 @@ export const NO_TEACHER_OPTIONS: TeacherOptions = {
 
 const KEYS = ['lesson', 'fixed', 'hide', 'hideActions', 'present', 'handout', 'machine'] as const;
 
-/** The group an action belongs to. */
-export function actionGroup(action: Action | 'undo' | 'redo'): HideableAction {
-  if (action === 'up' || action === 'down') return 'move';
-  if (action === 'swap_up' || action === 'swap_down') return 'swap';
-  if (action === 'merge') return 'merge';
-  if (action === 'parallel') return 'parallel';
-  if (action === 'undo' || action === 'redo') return 'undo';
-  return 'split';
-}
-
-/** Why a person can't take `action` under these options, or null when they can. */
+/** Why a person can't take `action` under these options, or null when they can (the command table's rule). */
 export function hiddenActionReason(
   options: Pick<TeacherOptions, 'hideActions'> | null | undefined,
   action: Action | 'undo' | 'redo',
 ): string | null {
-  if (!options || options.hideActions.length === 0) return null;
-  const group = actionGroup(action);
-  if (!options.hideActions.includes(group)) return null;
-  return `this lesson hides ${group === 'undo' ? 'undo and redo' : group}`;
+  const c = action === 'undo' || action === 'redo' ? command(action) : commandOfLogCode(action);
+  return hiddenCommandReason(options?.hideActions, c);
 }
 
 /** Why the problem can't be changed under these options, or null. */
