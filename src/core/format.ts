@@ -31,3 +31,25 @@ export function formatFlops(flops: number): string {
   }
   return `${flops} FLOP`;
 }
+
+/** Bytes in binary units: 512 B, 48.0 KiB, 1.25 MiB, 2.00 GiB (three significant digits). */
+export function formatBytes(bytes: number): string {
+  const units: [number, string][] = [
+    [2 ** 30, 'GiB'],
+    [2 ** 20, 'MiB'],
+    [2 ** 10, 'KiB'],
+  ];
+  for (const [scale, unit] of units) if (bytes >= scale) return `${(bytes / scale).toPrecision(3)} ${unit}`;
+  return `${bytes} B`;
+}
+
+/** A count for a glance: 950, 12.3 k, 2.10 M, 1.07 G (three significant digits from 1000 up). */
+export function formatCount(n: number): string {
+  const units: [number, string][] = [
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
+  for (const [scale, unit] of units) if (Math.abs(n) >= scale) return `${(n / scale).toPrecision(3)} ${unit}`;
+  return `${Math.round(n)}`;
+}

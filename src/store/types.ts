@@ -9,6 +9,7 @@ import type {
   KernelRefinement,
   KernelWorkerApi,
 } from '../workers/kernel/protocol.ts';
+import type { CacheFigures } from '../core/cache/figures.ts';
 
 export type { ReportLoop } from '../core/explain.ts';
 export type { KernelReport, VectorAccess } from '../codegen/types.ts';
@@ -189,6 +190,11 @@ export interface Measurer {
   bandwidth?: KernelWorkerApi['bandwidth'];
   /** XNNPACK (tfjs-backend-wasm) GFLOPS for matmul-shaped problems, null otherwise. */
   xnnpack?(problemText: string): Promise<number | null>;
+  /**
+   * The simulated caches of a machine (core/cache/machines.ts, by id) on the schedule's kernel;
+   * without it the memory panel says the page cannot simulate.
+   */
+  simulateCache?(problemText: string, scheduleText: string, machineId: string): Promise<CacheFigures>;
   /** Whether its kernels can run on threads (default: no shared memory, one processor). */
   threadSupport?: ThreadSupport;
 }
@@ -387,7 +393,28 @@ export interface LessonSlice {
   resetLessonProgress(id: string): Promise<void>;
 }
 
+// ---------------------------------------------------------------- memory (simulated caches)
+
+export interface MemoryEntry {
+  status: 'running' | 'done' | 'error';
+  figures?: CacheFigures;
+  error?: string;
+}
+
+export interface MemorySlice {
+  /** The machine whose caches the memory panel simulates (an id of core/cache/machines.ts). */
+  memoryMachine: string;
+  /** A teacher's link fixed the machine: it can't be changed. */
+  memoryMachineFixed: boolean;
+  /** Simulations by memoryKey(problemKey, schedule text, machine). */
+  memory: Record<string, MemoryEntry>;
+  setMemoryMachine(id: string): void;
+  /** Simulates the current schedule on the chosen machine, once per schedule, while the memory panel is shown. */
+  simulateMemory(): void;
+}
+
 export type LooplabState = ProblemSlice &
+  MemorySlice &
   HistorySlice &
   MeasureSlice &
   UiSlice &

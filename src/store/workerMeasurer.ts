@@ -126,6 +126,9 @@ export function createWorkerMeasurer(
       if (!r.correct) throw new Error(`its result did not match the reference${r.reason ? `: ${r.reason}` : ''}`);
       return r.gflops;
     },
+    simulateCache(problemText, scheduleText, machineId) {
+      return client.simulateCache(problemText, scheduleText, machineId);
+    },
     dispose() {
       client.terminate();
     },

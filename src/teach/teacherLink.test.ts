@@ -71,6 +71,19 @@ describe('teacher links', () => {
     ).toBe('');
   });
 
+  it("fixes the memory view's machine, refusing one it does not simulate", () => {
+    const r = parseTeacherLink('?machine=teaching', PANELS);
+    expect(r.errors).toEqual([]);
+    expect(r.options.machine).toBe('teaching');
+    expect(teacherQuery(r.options)).toBe('?machine=teaching');
+    const bad = parseTeacherLink('?machine=cray&present=1', PANELS);
+    expect(bad.options.machine).toBeUndefined();
+    expect(bad.options.present).toBe(true);
+    expect(bad.errors[0]).toMatch(
+      /^the link's machine 'cray' is not one the memory view simulates; the machines are zen4, zen3, golden-cove/,
+    );
+  });
+
   it('says why a hidden action or a fixed problem is refused', () => {
     const o = { hideActions: ['split', 'undo', 'move'] as const };
     const opts = { hideActions: [...o.hideActions] };
