@@ -223,7 +223,7 @@ test("the agent searches by default: its path, each step's options with predicte
   await expect(schedule(page)).toHaveText(await stepSchedule(page, 1));
   await page.keyboard.press('ArrowLeft');
   await expect(panel.getByTestId('agent-step-label')).toHaveText(`step 0 of ${steps}`);
-  await page.keyboard.press('b');
+  await page.keyboard.press('g');
   await expect(panel.getByTestId('agent-step-label')).toHaveText(`step ${steps} of ${steps}`);
   await expect(schedule(page)).toHaveText(await stepSchedule(page, steps));
   await page.keyboard.press('Home');

@@ -114,7 +114,8 @@ test('a saved session survives a reload and opens', async ({ page, shot }) => {
 });
 
 // A bad link: its notice and the schedule it lands on. A bad action keeps the problem and the
-// actions before it; a link the page can't read keeps the default.
+// actions before it, a part cut short is left out; a link whose problem the page can't read keeps
+// the default.
 const BAD_LINKS: [string, string, string][] = [
   [
     '#preset=matmul-256&a=down,swap_up,down,down,up,up,splt_4',
@@ -130,6 +131,13 @@ const BAD_LINKS: [string, string, string][] = [
   ['#preset=matmul-256&a=split_4&at=9', "the link's position 9 is past the end of its history", 'm:64 m:4 n:256 k:256'],
   ['#preset=matmul-256&a=split_4,dow', "the link's action 2 'dow' is not an action", 'm:64 m:4 n:256 k:256'],
   ['#p=C[m,n]%2', "the link is damaged: its part 'p' has a broken %-escape", 'm:256 n:256 k:256'],
+  // Cut short after the problem: the problem and every part that still reads are kept.
+  [
+    '#preset=matmul-64&a=split_4,down&at=',
+    "the link's position 'at=' is not a whole number; it is shown at the end of its history",
+    'm:16 m:4 n:64 k:64',
+  ],
+  ['#preset=matmul-64&s=k+m', "the link's schedule 'k m' has an error: col 5: loop over n missing", 'm:64 n:64 k:64'],
 ];
 
 test('hand-edited and truncated links say what is wrong and the page keeps working', async ({ page, shot }) => {

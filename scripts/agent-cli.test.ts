@@ -144,6 +144,41 @@ describe('tune', () => {
     expect(existsSync('/no/such')).toBe(false);
   });
 
+  it('refuses flags it would ignore and empty paths', () => {
+    const base = ['--op', MATMUL, '--sizes', 'm=8,n=8,k=8'];
+    expectBadInput(
+      script('tune', ...base, '--method', 'greedy1', '--policy', '/garbage'),
+      /^tune: --policy is read only by --method looptune \(LoopTune's trained policy\); drop it for greedy1 \(see --help\)\n$/,
+    );
+    expectBadInput(
+      script('tune', ...base, '--method', 'expert', '--cost-model', '/garbage'),
+      /^tune: --cost-model is read only by --method agent \(its cost model\); drop it for expert/,
+    );
+    expectBadInput(
+      script('tune', ...base, '--method', 'greedy1', '--cache', ''),
+      /^tune: --cache needs a path, got ''; give one, or drop --cache/,
+    );
+    expectBadInput(
+      script('tune', ...base, '--method', 'greedy1', '--max-gflop', '-Infinity'),
+      /^tune: --max-gflop wants a number > 0, got '-Infinity'/,
+    );
+    expectBadInput(
+      script('tune', ...base, '--method', 'greedy1', '--steps', '1', '--cache', '/dev/null'),
+      /^tune: \/dev\/null is not a regular file \(a device, pipe or socket\)/,
+    );
+  });
+
+  it('refuses a policy folder whose model.json is not a policy, in words', () => {
+    const folder = path.join(empty, 'bare-policy');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'model.json'), '{}');
+    writeFileSync(path.join(folder, 'weights.bin'), '');
+    expectBadInput(
+      script('tune', '--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'looptune', '--policy', folder),
+      /^tune: --policy .*bare-policy: the policy in .*bare-policy: model\.json has no modelTopology \(not a tfjs layers model\); pass a folder/,
+    );
+  });
+
   it('bounds and checks its numbers', () => {
     const base = ['--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--method', 'greedy1'];
     expectBadInput(
@@ -156,6 +191,10 @@ describe('tune', () => {
     );
     expectBadInput(script('tune', ...base, '--seed', '-3'), /^tune: --seed must be an integer >= 0, got '-3'/);
     expectBadInput(script('eval', '--steps', '1000'), /^eval: --steps must be at most 100, got '1000'/);
+    expectBadInput(
+      script('eval', '--rounds', '99999999999'),
+      /^eval: --rounds must be at most 1000, got '99999999999'/,
+    );
     expectBadInput(
       script('tune', '--op', MATMUL, '--sizes', 'm=2048,n=2048,k=2048', '--method', 'greedy1'),
       /^tune: the problem takes 17\.2 GFLOP a call, over the limit of 10 GFLOP: tuning \(every candidate is timed\) would run for minutes; use smaller sizes, or pass --max-gflop 18 to run it anyway\n$/,

@@ -94,6 +94,12 @@ describe('bench arguments', () => {
     expectBadInput(r, /^bench: --schedule "m n z": /);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('quotes a huge --schedule as a short excerpt and names the cap', () => {
+    const r = bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--schedule', `m n k ${'m '.repeat(60_000)}`);
+    expectBadInput(r, /^bench: --schedule "m n k m m .*\.\.\. \(120006 characters\)": .*over the limit of 10000/);
+    expect(r.stderr.length).toBeLessThan(300);
+  });
 });
 
 describe('bench work limits', () => {

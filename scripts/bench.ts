@@ -24,8 +24,10 @@
 //
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
+import { excerpt } from '../src/core/format.ts';
 import { MAX_THREADS } from '../src/runtime/threads.ts';
 import {
+  MAX_REPS,
   UsageError,
   fmt,
   fmtGflops,
@@ -33,6 +35,7 @@ import {
   parseFlags,
   positiveInt,
   positiveNumber,
+  roundsFlag,
   runScript,
   table,
 } from './cli.ts';
@@ -51,7 +54,6 @@ const USAGE =
 
 const COMPILE_REPS = 11;
 /** Most samples or compile repetitions a run may ask for. */
-const MAX_REPS = 1000;
 
 interface Args {
   op: string;
@@ -105,7 +107,7 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
     seed: positiveInt('seed', v.seed, 1, 0),
     compileReps: positiveInt('compile-reps', v['compile-reps'], COMPILE_REPS, 1, MAX_REPS),
     threads: threadCount(v.threads),
-    rounds: positiveInt('rounds', v.rounds, v.threads !== undefined && threadCount(v.threads) > 1 ? 3 : 1, 1, MAX_REPS),
+    rounds: roundsFlag(v.rounds, v.threads !== undefined && threadCount(v.threads) > 1 ? 3 : 1),
     maxGflop: positiveNumber('max-gflop', v['max-gflop'], DEFAULT_MAX_GFLOP),
     naiveGflop: positiveNumber('naive-gflop', v['naive-gflop'], DEFAULT_NAIVE_GFLOP),
     full: v.full ?? false,
@@ -184,7 +186,7 @@ async function run(args: Args): Promise<number> {
     try {
       return parseSchedule(problem, text);
     } catch (e) {
-      if (e instanceof Error) e.message = `--schedule "${text}": ${e.message}`;
+      if (e instanceof Error) e.message = `--schedule "${excerpt(text)}": ${e.message}`;
       throw e;
     }
   });

@@ -3,7 +3,7 @@
 //
 // Exit codes: 0 success; 1 something failed unexpectedly (or a result is wrong); 2 bad input.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { excerpt } from '../src/core/dsl.ts';
+import { excerpt } from '../src/core/format.ts';
 import { errorMessage } from '../src/core/errors.ts';
 import { formatGflops } from '../src/core/format.ts';
 
@@ -34,6 +34,21 @@ export function positiveInt(
   return Number(t);
 }
 
+/** Most repetitions a count flag may ask for (--rounds, --samples, ...): more would run for hours. */
+export const MAX_REPS = 1000;
+
+/** `--rounds`, shared by the scripts that time in interleaved rounds: 1 to MAX_REPS. */
+export function roundsFlag(text: string | undefined, fallback: number): number {
+  return positiveInt('rounds', text, fallback, 1, MAX_REPS);
+}
+
+/** A file or folder flag value, or `fallback` when absent; an empty one is refused (it would mean the current folder). */
+export function pathFlag<T extends string | null>(flag: string, text: string | undefined, fallback: T): string | T {
+  if (text === undefined) return fallback;
+  if (text.trim() === '') throw new UsageError(`--${flag} needs a path, got ''; give one, or drop --${flag}`);
+  return text;
+}
+
 /** A number flag value > 0 (e.g. seconds), or `fallback` when absent. */
 export function positiveNumber(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -52,15 +67,19 @@ export function oneOf<T extends string>(flag: string, text: string | undefined, 
 }
 
 /**
- * `--flag -1` as `--flag=-1` for the flags that take a value, so that a negative number reaches the
- * flag's own check (parseArgs reads it as an option and says the flag has no value).
+ * `--flag -1` as `--flag=-1` for the flags that take a value, so that a negative number (or
+ * `-Infinity`) reaches the flag's own check (parseArgs reads it as an option and says the flag has
+ * no value).
  */
 function attachNegativeValues(argv: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const shorts = new Set(Object.values(options).map((o) => o.short));
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const name = /^--([^=]+)$/.exec(argv[i])?.[1];
     const next = argv[i + 1];
-    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+    // `-1`, `-0.5`, `-Infinity`, `-x`: anything after a single dash but a short option of ours.
+    const value = next !== undefined && /^-(?!-)/.test(next) && !shorts.has(next.slice(1));
+    if (name !== undefined && options[name]?.type === 'string' && value) {
       out.push(`--${name}=${next}`);
       i++;
     } else {

@@ -27,8 +27,21 @@
 // "family", "schedule", "gflops", "default_gflops", "expert_gflops", "speedup", "vs_expert",
 // "peak_fraction", "tuning_s", "actions"}]}]}
 import { MAX_STEPS } from './agentCli.ts';
-import { UsageError, fmt, fmtGflops, oneOf, parseFlags, positiveInt, positiveNumber, runScript, table } from './cli.ts';
+import {
+  UsageError,
+  fmt,
+  fmtGflops,
+  oneOf,
+  parseFlags,
+  pathFlag,
+  positiveInt,
+  positiveNumber,
+  roundsFlag,
+  runScript,
+  table,
+} from './cli.ts';
 import { METHODS, type Method } from '../src/agent/methods.ts';
+import { excerpt } from '../src/core/format.ts';
 
 const USAGE =
   'usage: npm run eval -- [--json] [--set heldout|expert] [--budget-s S] [--per-family N] [--odd N] [--methods agent,looptune,greedy1,...] ' +
@@ -69,7 +82,7 @@ export function parseEvalArgs(argv: string[]): Args | 'help' {
   const methods = (v.methods ?? METHODS.join(',')).split(',').map((m) => m.trim());
   for (const m of methods) {
     if (!(METHODS as readonly string[]).includes(m))
-      throw new UsageError(`--methods: unknown method '${m}'; the methods are ${METHODS.join(', ')}`);
+      throw new UsageError(`--methods: unknown method '${excerpt(m)}'; the methods are ${METHODS.join(', ')}`);
   }
   const set = oneOf('set', v.set, EVAL_SETS, 'heldout');
   if (set === 'expert' && (v['per-family'] !== undefined || v.odd !== undefined)) {
@@ -80,13 +93,13 @@ export function parseEvalArgs(argv: string[]): Args | 'help' {
   return {
     json: v.json ?? false,
     set,
-    costModel: v['cost-model'] ?? 'public/agent/cost-model',
-    rounds: positiveInt('rounds', v.rounds, 3),
+    costModel: pathFlag('cost-model', v['cost-model'], 'public/agent/cost-model'),
+    rounds: roundsFlag(v.rounds, 3),
     budgetMs: positiveNumber('budget-s', v['budget-s'], 10) * 1000,
     perFamily: positiveInt('per-family', v['per-family'], 3, 0),
     odd: positiveInt('odd', v.odd, 2, 0),
     methods: [...new Set(methods)] as Method[],
-    policy: v.policy ?? 'public/agent',
+    policy: pathFlag('policy', v.policy, 'public/agent'),
     seed: v.seed === undefined ? null : positiveInt('seed', v.seed, 1, 0),
     steps: positiveInt('steps', v.steps, 10, 1, MAX_STEPS),
   };

@@ -1,30 +1,28 @@
 // npm run lint:deps: checks that imports in src/ and scripts/ follow the layers (README, "Repository layout";
-// rules in .dependency-cruiser.cjs), with dependency-cruiser's swc parser. Exit 1 on a violation.
+// rules in .dependency-cruiser.cjs, in dependency-cruiser's format). Exit 1 on a violation.
 //
-// dependency-cruiser 18.3 is the first whose swc parser reads .tsx (TypeScript 7 has no JS API,
-// so its tsc parser can't be used here); it declares Node 22, and its command line refuses Node 20
-// (this project's), while its API runs on it. Hence this script rather than `depcruise src`.
+// The graph is read with swc (scripts/importGraph.ts) and the rules applied here
+// (scripts/depRules.ts): dependency-cruiser itself reads .tsx with swc only from 18.3, which wants
+// Node 22, and TypeScript 7 has no JS API for its tsc parser.
 import { createRequire } from 'node:module';
-import { cruise, type ICruiseResult, type IConfiguration } from 'dependency-cruiser';
+import { fileURLToPath } from 'node:url';
+import { type Rule, violations } from './depRules.ts';
+import { importGraph } from './importGraph.ts';
 
 const require = createRequire(import.meta.url);
-const config = require('../.dependency-cruiser.cjs') as IConfiguration;
+const config = require('../.dependency-cruiser.cjs') as { forbidden: Rule[] };
+const root = fileURLToPath(new URL('..', import.meta.url));
 
-const { output, exitCode } = await cruise(['src', 'scripts'], {
-  ...config.options,
-  validate: true,
-  ruleSet: { forbidden: config.forbidden },
-  outputType: 'json',
-});
-const result = (typeof output === 'string' ? JSON.parse(output) : output) as ICruiseResult;
-const { violations, totalCruised, totalDependenciesCruised } = result.summary;
-const comments = new Map((config.forbidden ?? []).map((rule) => [rule.name, rule.comment]));
-for (const v of violations) {
-  console.error(`${v.rule.severity} ${v.rule.name}: ${v.from} -> ${v.to}`);
-  const comment = comments.get(v.rule.name);
-  if (comment) console.error(`  (${comment})`);
+const { files, dependencies } = importGraph(root, ['src', 'scripts']);
+const unresolved = dependencies.filter((d) => !d.resolved);
+for (const d of unresolved) console.error(`error not-resolvable: ${d.from} -> ${d.to}`);
+const found = violations(config.forbidden, dependencies);
+for (const v of found) {
+  console.error(`${v.rule.severity ?? 'error'} ${v.rule.name}: ${v.from} -> ${v.to}`);
+  if (v.rule.comment) console.error(`  (${v.rule.comment})`);
 }
+const count = found.length + unresolved.length;
 console.log(
-  `lint:deps: ${violations.length} violation${violations.length === 1 ? '' : 's'} in ${totalCruised} modules, ${totalDependenciesCruised} imports`,
+  `lint:deps: ${count} violation${count === 1 ? '' : 's'} in ${files.length} modules, ${dependencies.length} imports`,
 );
-process.exit(exitCode === 0 && violations.length === 0 ? 0 : 1);
+process.exit(count === 0 ? 0 : 1);

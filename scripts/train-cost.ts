@@ -16,7 +16,7 @@
 // public/agent/cost-model). Everything is seeded by --seed, so the same cache gives the same model.
 import { measurementPrefix } from './agentCli.ts';
 import path from 'node:path';
-import { UsageError, fmt, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
+import { UsageError, fmt, parseFlags, pathFlag, positiveInt, positiveNumber, runScript } from './cli.ts';
 
 const USAGE =
   'usage: npm run train:cost -- [--seed S] [--collect-minutes M] [--epochs N] [--cache FILE] [--out DIR] [--collect-only] [--propose-with DIR]';
@@ -55,8 +55,8 @@ export function parseTrainCostArgs(argv: string[]): Args | 'help' {
     seed: positiveInt('seed', v.seed, 1, 0),
     collectMinutes,
     epochs: positiveInt('epochs', v.epochs, 60),
-    cache: v.cache ?? DEFAULT_CACHE,
-    out: v.out ?? DEFAULT_COST_MODEL_DIR,
+    cache: pathFlag('cache', v.cache, DEFAULT_CACHE),
+    out: pathFlag('out', v.out, DEFAULT_COST_MODEL_DIR),
     collectOnly: v['collect-only'] ?? false,
     proposeWith: v['propose-with'] ?? null,
   };

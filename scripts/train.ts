@@ -13,11 +13,22 @@
 // measurements.json) so that later runs, `npm run tune` and `npm run eval` reuse them. A
 // checkpoint is written at every validation; --resume continues from it (weights, counters,
 // curve and time spent; PPO's critic, DQN's replay buffer and Adam's moments start afresh).
+import { excerpt } from '../src/core/format.ts';
 import { measurementPrefix } from './agentCli.ts';
 import path from 'node:path';
 import type { FeatureMlp } from '../src/agent/policy.ts';
 import type { ResumeState } from '../src/agent/train.ts';
-import { UsageError, fmt, fmtGflops, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
+import {
+  UsageError,
+  fmt,
+  fmtGflops,
+  oneOf,
+  parseFlags,
+  pathFlag,
+  positiveInt,
+  positiveNumber,
+  runScript,
+} from './cli.ts';
 
 const USAGE =
   'usage: npm run train -- [--seed S] [--minutes M] [--features looptune|extended] [--out DIR] ' +
@@ -66,15 +77,15 @@ export function parseTrainArgs(argv: string[]): Args | 'help' {
     try {
       config = JSON.parse(v.config);
     } catch {
-      throw new UsageError(`--config wants a JSON object, got '${v.config}'`);
+      throw new UsageError(`--config wants a JSON object, got '${excerpt(v.config)}'`);
     }
   }
   return {
     seed: positiveInt('seed', v.seed, 1, 0),
     minutes: positiveNumber('minutes', v.minutes, 40),
     features: oneOf('features', v.features, ['looptune', 'extended'] as const, 'extended'),
-    out: v.out ?? 'public/agent',
-    cache: v['no-cache'] ? null : (v.cache ?? DEFAULT_CACHE),
+    out: pathFlag('out', v.out, 'public/agent'),
+    cache: v['no-cache'] ? null : pathFlag('cache', v.cache, DEFAULT_CACHE),
     resume: v.resume ?? false,
     evalEvery: positiveNumber('eval-every', v['eval-every'], 120),
     maxEpisodes: positiveInt('max-episodes', v['max-episodes'], Number.MAX_SAFE_INTEGER),

@@ -16,7 +16,17 @@
 // Exit codes: 0 done; 1 the tuned kernel is wrong or something failed; 2 bad input.
 import path from 'node:path';
 import { MAX_STEPS, measurementPrefix } from './agentCli.ts';
-import { UsageError, fmt, fmtGflops, oneOf, parseFlags, positiveInt, positiveNumber, runScript } from './cli.ts';
+import {
+  UsageError,
+  fmt,
+  fmtGflops,
+  oneOf,
+  parseFlags,
+  pathFlag,
+  positiveInt,
+  positiveNumber,
+  runScript,
+} from './cli.ts';
 import { DEFAULT_MAX_GFLOP, PROGRESS_FLOPS, Progress, checkWork } from './workLimit.ts';
 import { METHODS, type Method } from '../src/agent/methods.ts';
 
@@ -64,17 +74,25 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
     throw new UsageError('missing --sizes, e.g. --sizes "m=256,n=256,k=256"');
   if (v.method === undefined) throw new UsageError(`missing --method, one of ${METHODS.join(', ')}`);
   const budget = v['budget-s'] === undefined ? undefined : positiveNumber('budget-s', v['budget-s'], 60) * 1000;
+  const method = oneOf('method', v.method, METHODS, 'agent');
+  // A folder the method never reads is a mistake worth saying (a typo'd method, a wrong flag).
+  if (v.policy !== undefined && method !== 'looptune')
+    throw new UsageError(
+      `--policy is read only by --method looptune (LoopTune's trained policy); drop it for ${method}`,
+    );
+  if (v['cost-model'] !== undefined && method !== 'agent')
+    throw new UsageError(`--cost-model is read only by --method agent (its cost model); drop it for ${method}`);
   return {
     op: v.op,
     sizes: v.sizes,
-    method: oneOf('method', v.method, METHODS, 'agent'),
+    method,
     steps: positiveInt('steps', v.steps, 10, 1, MAX_STEPS),
     ...(budget === undefined ? {} : { budgetMs: budget }),
     json: v.json ?? false,
-    policy: v.policy ?? 'public/agent',
-    costModel: v['cost-model'] ?? 'public/agent/cost-model',
+    policy: pathFlag('policy', v.policy, 'public/agent'),
+    costModel: pathFlag('cost-model', v['cost-model'], 'public/agent/cost-model'),
     seed: positiveInt('seed', v.seed, 1, 0),
-    cache: v.cache ?? null,
+    cache: pathFlag('cache', v.cache, null),
     maxGflop: positiveNumber('max-gflop', v['max-gflop'], DEFAULT_MAX_GFLOP),
   };
 }

@@ -5,6 +5,7 @@
 // not exist (unless the caller asks for the folder to be created, as for training's default).
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { excerpt } from '../core/format.ts';
 import type { MeasurementStore } from './oracle.ts';
 
 interface CacheFileContent {
@@ -18,6 +19,25 @@ export class CacheFileError extends Error {
     super(message);
     this.name = 'CacheFileError';
   }
+}
+
+/**
+ * Why `data` is not what `flush` writes, or null when it is: only such a file may be written over
+ * (anything else in it would be lost).
+ */
+function notACache(data: unknown): string | null {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return 'not a JSON object';
+  const d = data as Record<string, unknown>;
+  if (d.version !== 1) return 'no "version": 1';
+  const e = d.entries;
+  if (!e || typeof e !== 'object' || Array.isArray(e)) return '"entries" is not an object of GFLOPS figures';
+  const other = Object.keys(d).filter((k) => k !== 'version' && k !== 'entries');
+  if (other.length > 0)
+    return `it holds ${other.map((k) => `"${excerpt(k)}"`).join(', ')} besides "version" and "entries"`;
+  // null: a figure that was not finite (JSON has no NaN); it is skipped on reading.
+  for (const [k, v] of Object.entries(e))
+    if (typeof v !== 'number' && v !== null) return `entry "${excerpt(k)}" is not a number`;
+  return null;
 }
 
 export interface JsonFileStoreOptions {
@@ -46,22 +66,28 @@ export class JsonFileStore implements MeasurementStore {
       );
     }
     if (!existsSync(file)) return;
-    if (!statSync(file).isFile())
-      throw new CacheFileError(`${file} is a folder, not a measurement cache; give a file name`);
-    let data: CacheFileContent;
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw new CacheFileError(`${file} is a folder, not a measurement cache; give a file name`);
+    if (!stat.isFile()) {
+      throw new CacheFileError(
+        `${file} is not a regular file (a device, pipe or socket), so it can't hold a measurement cache; give a file name`,
+      );
+    }
+    let data: unknown;
     try {
-      data = JSON.parse(readFileSync(file, 'utf8')) as CacheFileContent;
+      data = JSON.parse(readFileSync(file, 'utf8'));
     } catch {
       throw new CacheFileError(
         `${file} is not a measurement cache (not JSON) and is left as it is; give another file name, or delete the file if it is a damaged cache`,
       );
     }
-    if (data?.version !== 1 || typeof data.entries !== 'object' || data.entries === null) {
+    const why = notACache(data);
+    if (why) {
       throw new CacheFileError(
-        `${file} is not a measurement cache (no version 1 entries) and is left as it is; give another file name, or delete the file if it is a damaged cache`,
+        `${file} is not a measurement cache (${why}) and is left as it is; give another file name, or delete the file if it is a damaged cache`,
       );
     }
-    for (const [k, v] of Object.entries(data.entries))
+    for (const [k, v] of Object.entries((data as CacheFileContent).entries))
       if (typeof v === 'number' && Number.isFinite(v)) this.entries.set(k, v);
   }
 

@@ -66,7 +66,22 @@ describe('CachingOracle', () => {
         'my notes, not JSON',
         /notes\.txt is not a measurement cache \(not JSON\) and is left as it is; give another file name/,
       ],
-      ['other.json', '{"name":"package"}', /other\.json is not a measurement cache \(no version 1 entries\)/],
+      ['other.json', '{"name":"package"}', /other\.json is not a measurement cache \(no "version": 1\)/],
+      [
+        'list.json',
+        '{"version":1,"entries":[1,2,3]}',
+        /list\.json is not a measurement cache \("entries" is not an object/,
+      ],
+      [
+        'mine.json',
+        '{"version":1,"entries":{"x":"not a number"},"mine":"keep me"}',
+        /mine\.json is not a measurement cache \(it holds "mine" besides "version" and "entries"\) and is left as it is/,
+      ],
+      [
+        'words.json',
+        '{"version":1,"entries":{"x":"not a number"}}',
+        /words\.json is not a measurement cache \(entry "x" is not a number\)/,
+      ],
       [
         'damaged.json',
         '{"version":1,"entries":',
@@ -81,6 +96,9 @@ describe('CachingOracle', () => {
       expect(readFileSync(file, 'utf8')).toBe(content);
     }
     expect(() => new JsonFileStore(dir)).toThrow(/is a folder, not a measurement cache; give a file name/);
+    expect(() => new JsonFileStore('/dev/null')).toThrow(
+      "/dev/null is not a regular file (a device, pipe or socket), so it can't hold a measurement cache; give a file name",
+    );
   });
 
   it('refuses a file in a folder that does not exist unless asked to create it', () => {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import path from 'node:path';
 import { errorMessage } from '../core/errors.ts';
 import { FeatureMlp, type ModelFiles } from './policy.ts';
+import { checkModelFiles } from './shippedPolicy.ts';
 
 /** Where the app's shipped policy lives, relative to the repository root. */
 export const SHIPPED_POLICY_DIR = 'public/agent';
@@ -44,9 +45,11 @@ export async function loadPolicy(dir: string, prefix = ''): Promise<FeatureMlp> 
   } catch (e) {
     throw new Error(`${modelFile} is not valid JSON (${errorMessage(e).slice(0, 80)})`);
   }
-  const weightsFile = path.join(dir, modelJson.weightsManifest?.[0]?.paths?.[0] ?? `${prefix}weights.bin`);
+  const manifest = (modelJson as { weightsManifest?: { paths?: string[] }[] } | null)?.weightsManifest;
+  const weightsFile = path.join(dir, (Array.isArray(manifest) && manifest[0]?.paths?.[0]) || `${prefix}weights.bin`);
   if (!existsSync(weightsFile)) throw new Error(`${weightsFile} is missing (${modelFile} names it as its weights)`);
   const bytes = readFileSync(weightsFile);
   const weights = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  checkModelFiles({ modelJson, weights }, `the policy in ${dir}`);
   return FeatureMlp.fromFiles({ modelJson, weights });
 }

@@ -64,6 +64,13 @@ export function checkModelFiles(files: ModelFiles, where = 'the policy', kind: M
       `${where}: weights.bin has ${files.weights.byteLength} bytes but model.json describes ${expected}; the files are damaged or do not belong together`,
     );
   }
+  const specs = manifest.flatMap((group) => (group.weights ?? []) as WeightSpec[]);
+  if (specs.every((spec) => spec.dtype === 'float32')) {
+    for (const x of new Float32Array(files.weights)) {
+      if (!Number.isFinite(x))
+        throw new Error(`${where}: weights.bin holds weights that are not numbers (NaN or infinite); train it again`);
+    }
+  }
 }
 
 async function get(fetchFn: typeof fetch, url: string, what: string): Promise<Response> {

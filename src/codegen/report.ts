@@ -38,6 +38,8 @@ export interface RawReport {
   scratchBytes: number;
   /** Per packed input (tensor 1 or 2): the loop it is packed at, its panel's elements and where it starts in the scratch. */
   packs: Array<{ loop: number; tensor: number; elements: number; offset: number }>;
+  /** The loops as the kernel runs them: [variable, trip, tail, schedule loop, pack mask (1 << tensor)] each. */
+  plan: { tileStart: number; accStart: number; loops: Array<[number, number, number, number, number]> };
 }
 
 /** The schedule's loops from index `from` up to (not including) `to`, with their indices. */
@@ -188,5 +190,18 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     scratchBytes: raw.scratchBytes ?? 0,
     packs,
     notes,
+    plan: {
+      loops: raw.plan.loops.map(([variable, trip, tail, origin, pack]) => ({ variable, trip, tail, origin, pack })),
+      scratchOffset: [0, 1, 2].map((t) => (raw.packs ?? []).find((p) => p.tensor === t)?.offset ?? 0) as [
+        number,
+        number,
+        number,
+      ],
+      tileStart: raw.plan.tileStart,
+      accStart: raw.plan.accStart,
+      vecVar: raw.vecVar,
+      access: raw.access,
+      horizontalSum: raw.horizontalSum,
+    },
   };
 }

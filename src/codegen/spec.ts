@@ -23,6 +23,7 @@ export function encodeSpec(problem: Problem, schedule: Schedule, target: Target,
     (target.hoistsLoads ? 2 : 0) |
     (target.sharedMemory ? 4 : 0) |
     (packed ? 8 : 0) |
+    (target.trace ? 16 : 0) |
     ((parallel + 1) << 8);
   const words: number[] = [1, flags, vars.length, schedule.loops.length];
   for (const v of vars) words.push(problem.sizes[v]);

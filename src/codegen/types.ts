@@ -17,6 +17,13 @@ export interface Target {
    * threads running the same module see one memory. Default false: a plain memory.
    */
   sharedMemory?: boolean;
+  /**
+   * An instrumented build for checking the cache simulator's access stream: the kernel also imports
+   * `env.access(address: i32, code: i32)` and calls it before every memory instruction, with
+   * code = tensor (0 output, 1 and 2 the inputs, a packed copy counting as its input) | 4 for a store
+   * | bytes << 3. Default false.
+   */
+  trace?: boolean;
 }
 
 /** The schedule's parallel loop as the kernel runs it. */
@@ -31,6 +38,35 @@ export interface ParallelReport {
 
 /** How one tensor is read or written along the vectorized variable. */
 export type VectorAccess = AccessKind;
+
+/** One loop as the kernel runs it: variables by index in `problem.variables`. */
+export interface PlanLoop {
+  variable: number;
+  trip: number;
+  tail: number;
+  /** The schedule's loop it comes from (the generator may split one loop in two). */
+  origin: number;
+  /** Inputs packed at each iteration: bit 1 << tensor (1 first input, 2 second). */
+  pack: number;
+}
+
+/**
+ * The generator's plan in the terms of the loops it runs, enough to model the kernel's memory
+ * accesses (src/codegen/accessStream.ts): these may differ from the schedule's loops when the
+ * generator split the innermost loop to unroll it or kept part of a tile outside the registers.
+ */
+export interface KernelPlan {
+  loops: PlanLoop[];
+  /** First loop of the unrolled tile, first loop across which accumulators stay in registers. */
+  tileStart: number;
+  accStart: number;
+  /** The vectorized variable's index and each tensor's access along it (output, in0, in1). */
+  vecVar: number;
+  access: [VectorAccess, VectorAccess, VectorAccess];
+  horizontalSum: boolean;
+  /** Per tensor, where its packed copy starts in the scratch (elements; 0 when not packed). */
+  scratchOffset: [number, number, number];
+}
 
 /**
  * What the generator decided for a kernel, for people to read. The fields the explanations use
@@ -66,6 +102,7 @@ export interface KernelReport extends KernelFacts {
   packs: { loop: number; tensor: string; elements: number }[];
   /** Human-readable sentences summarizing the decisions. */
   notes: string[];
+  plan: KernelPlan;
 }
 
 /**

@@ -2,23 +2,37 @@
 // typed to get there. A* over the core's actions, with splits limited to the factors the target
 // uses for the loop's variable (the trips of its inner loops) and no more loops than either end
 // has, so the search stays small; past `maxStates` states it gives up and the caller sets the
-// schedule in one step instead.
-import { type Action, applyAction, splitFactor } from './actions.ts';
-import type { NestState, Problem, Schedule } from './types.ts';
+// schedule in one step instead. Within that space the path found is a shortest one: the estimate
+// never exceeds the actions left and drops by at most one per action (see `estimate`).
+import { type Action, applyAction } from './actions.ts';
+import type { Loop, NestState, Problem, Schedule } from './types.ts';
 
 export interface ActionPathOptions {
   /**
-   * States explored before giving up (default 20 000, some 50 ms: enough for a matmul register
-   * tile, e.g. 13 actions to `k m n k:32 m:2 n:16`; a conv tile of three loops moved below three
-   * reduction loops takes about 25 actions and more states).
+   * States explored before giving up (default 6 000, a few ms here: typing a schedule the search
+   * can't reach must not hold the page up; enough for a matmul register tile, e.g. 13 actions to
+   * `k m n k:32 m:2 n:16`).
    */
   maxStates?: number;
 }
 
-export const DEFAULT_MAX_PATH_STATES = 20_000;
+export const DEFAULT_MAX_PATH_STATES = 6_000;
 
-function scheduleKey(schedule: Schedule): string {
-  return schedule.loops.map((l) => `${l.parallel ? '||' : ''}${l.variable}:${l.trip}r${l.tail}`).join(' ');
+function scheduleKey(loops: readonly Loop[]): string {
+  let key = '';
+  for (const l of loops) {
+    key += l.parallel ? `||${l.variable}:${l.trip}r${l.tail}` : `${l.variable}:${l.trip}r${l.tail}`;
+    key += l.packs && l.packs.length > 0 ? `p${l.packs.join('+')} ` : ' ';
+  }
+  return key;
+}
+
+/** The inputs packed somewhere in the nest, sorted: no action adds or drops one (they move with their loops). */
+function packedInputs(schedule: Schedule): string {
+  return schedule.loops
+    .flatMap((l) => l.packs ?? [])
+    .sort()
+    .join(' ');
 }
 
 /** Per variable, the split factors that can lead to `target`: the trips of its loops below the outermost. */
@@ -32,34 +46,56 @@ function targetFactors(target: Schedule): Map<string, Set<number>> {
   return factors;
 }
 
-/** Loop labels `v#i` (the i-th loop over v from the outside), for matching loops across schedules. */
-function labels(schedule: Schedule): string[] {
-  const count = new Map<string, number>();
-  return schedule.loops.map((l) => {
-    const i = count.get(l.variable) ?? 0;
-    count.set(l.variable, i + 1);
-    return `${l.variable}#${i}`;
-  });
+/** What the estimate compares with: per variable (by index) its loops, the rank of its outermost loop; the parallel variable. */
+interface Goal {
+  index: Map<string, number>;
+  counts: number[];
+  parallel: number;
+}
+
+function goalOf(target: Schedule): Goal {
+  const index = new Map<string, number>();
+  const counts: number[] = [];
+  let parallel = -1;
+  for (const l of target.loops) {
+    let v = index.get(l.variable);
+    if (v === undefined) {
+      v = index.size;
+      index.set(l.variable, v);
+      counts.push(0);
+    }
+    counts[v]++;
+    if (l.parallel) parallel = v;
+  }
+  return { index, counts, parallel };
 }
 
 /**
- * A lower bound on the actions left: every missing or extra loop takes a split or a merge, every
- * pair of loops in the wrong order a swap (one swap fixes one pair), a parallel mark in the wrong
- * place a `parallel`.
+ * A lower bound on the actions left, by three kinds of action that no other kind can stand in for:
+ * - a split adds one loop over its variable and a merge removes one (nothing else changes the
+ *   counts): at least the difference in loops per variable;
+ * - the outermost loop over a variable is never created nor removed (a split puts the new loop
+ *   inside, a merge removes the inner one), and only a swap of two of them changes their order: at
+ *   least one swap per pair of variables whose outermost loops are in the wrong order;
+ * - only `parallel` puts the mark on a loop of another variable or takes it off: one more when the
+ *   marked variable differs.
+ * Each action changes at most one of the three, by one, so the bound is consistent and A* with it
+ * returns a shortest path. (Variables of the target are numbered in the order of their outermost
+ * loops, so that number is also the rank.)
  */
-function estimate(
-  schedule: Schedule,
-  target: Schedule,
-  targetLabels: string[],
-  targetRank: Map<string, number>,
-): number {
-  const here = labels(schedule);
-  let cost = Math.abs(target.loops.length - schedule.loops.length);
-  const ranks = here.map((l) => targetRank.get(l)).filter((r): r is number => r !== undefined);
-  for (let i = 0; i < ranks.length; i++) for (let j = i + 1; j < ranks.length; j++) if (ranks[i] > ranks[j]) cost++;
-  const p = schedule.loops.findIndex((l) => l.parallel);
-  const q = target.loops.findIndex((l) => l.parallel);
-  if (p < 0 !== q < 0 || (p >= 0 && here[p] !== targetLabels[q])) cost++;
+function estimate(loops: readonly Loop[], goal: Goal): number {
+  const counts = new Array<number>(goal.counts.length).fill(0);
+  const outermost: number[] = [];
+  let parallel = -1;
+  for (const l of loops) {
+    const v = goal.index.get(l.variable) ?? 0;
+    if (counts[v]++ === 0) outermost.push(v);
+    if (l.parallel) parallel = v;
+  }
+  let cost = parallel === goal.parallel ? 0 : 1;
+  for (let v = 0; v < counts.length; v++) cost += Math.abs(goal.counts[v] - counts[v]);
+  for (let i = 0; i < outermost.length; i++)
+    for (let j = i + 1; j < outermost.length; j++) if (outermost[i] > outermost[j]) cost++;
   return cost;
 }
 
@@ -70,7 +106,7 @@ interface Node {
   priority: number;
 }
 
-/** A binary min-heap on `priority` (ties: the older node first, which keeps paths stable). */
+/** A binary min-heap on `priority` (ties: the deeper node, then the older one, which keeps paths stable). */
 class Frontier {
   private heap: { node: Node; order: number }[] = [];
   private pushed = 0;
@@ -113,7 +149,9 @@ class Frontier {
   private less(a: number, b: number): boolean {
     const x = this.heap[a];
     const y = this.heap[b];
-    return x.node.priority < y.node.priority || (x.node.priority === y.node.priority && x.order < y.order);
+    if (x.node.priority !== y.node.priority) return x.node.priority < y.node.priority;
+    if (x.node.cost !== y.node.cost) return x.node.cost > y.node.cost;
+    return x.order < y.order;
   }
 }
 
@@ -129,58 +167,105 @@ export function actionPath(
   options: ActionPathOptions = {},
 ): Action[] | null {
   const maxStates = options.maxStates ?? DEFAULT_MAX_PATH_STATES;
-  const goal = scheduleKey(target);
-  if (scheduleKey(from.schedule) === goal) return [];
-  const factors = targetFactors(target);
-  const allFactors = [...new Set([...factors.values()].flatMap((f) => [...f]))];
-  const actions: Action[] = [
-    'up',
-    'down',
-    'swap_up',
-    'swap_down',
-    'merge',
-    'parallel',
-    ...allFactors.map((f): Action => `split_${f}`),
-  ];
+  const goalKey = scheduleKey(target.loops);
+  if (scheduleKey(from.schedule.loops) === goalKey) return [];
+  if (packedInputs(from.schedule) !== packedInputs(target)) return null;
+  if (!chainsReachable(problem, from.schedule, target)) return null;
+  const goal = goalOf(target);
+  const splits = new Map(
+    [...targetFactors(target)].map(([v, f]) => [v, [...f].map((x) => ({ action: `split_${x}` as Action, factor: x }))]),
+  );
   const maxLoops = Math.max(target.loops.length, from.schedule.loops.length);
-  const targetLabels = labels(target);
-  const targetRank = new Map(targetLabels.map((l, i) => [l, i]));
   const parent = new Map<string, { prev: string; action: Action } | null>();
   const best = new Map<string, number>();
-  const startKey = `${scheduleKey(from.schedule)}@${from.cursor}`;
+  const startKey = `${scheduleKey(from.schedule.loops)}@${from.cursor}`;
   parent.set(startKey, null);
   best.set(startKey, 0);
   const frontier = new Frontier();
-  frontier.push({
-    key: startKey,
-    state: from,
-    cost: 0,
-    priority: estimate(from.schedule, target, targetLabels, targetRank),
-  });
+  frontier.push({ key: startKey, state: from, cost: 0, priority: estimate(from.schedule.loops, goal) });
+  const tryAction = (key: string, state: NestState, cost: number, action: Action): boolean => {
+    const r = applyAction(problem, state, action);
+    if (!r.ok) return true;
+    const childKey = `${scheduleKey(r.state.schedule.loops)}@${r.state.cursor}`;
+    const childCost = cost + 1;
+    if (childCost >= (best.get(childKey) ?? Number.POSITIVE_INFINITY)) return true;
+    best.set(childKey, childCost);
+    parent.set(childKey, { prev: key, action });
+    if (best.size >= maxStates) return false;
+    frontier.push({
+      key: childKey,
+      state: r.state,
+      cost: childCost,
+      priority: childCost + estimate(r.state.schedule.loops, goal),
+    });
+    return true;
+  };
   while (frontier.size > 0) {
     const { key, state, cost } = frontier.pop();
     if (cost > (best.get(key) ?? Number.POSITIVE_INFINITY)) continue;
-    if (key.slice(0, key.lastIndexOf('@')) === goal) return pathTo(parent, key);
-    for (const action of actions) {
-      const f = splitFactor(action);
-      if (f !== null && !factors.get(state.schedule.loops[state.cursor].variable)?.has(f)) continue;
-      const r = applyAction(problem, state, action);
-      if (!r.ok || r.state.schedule.loops.length > maxLoops) continue;
-      const childKey = `${scheduleKey(r.state.schedule)}@${r.state.cursor}`;
-      const childCost = cost + 1;
-      if (childCost >= (best.get(childKey) ?? Number.POSITIVE_INFINITY)) continue;
-      best.set(childKey, childCost);
-      parent.set(childKey, { prev: key, action });
-      if (best.size >= maxStates) return null;
-      frontier.push({
-        key: childKey,
-        state: r.state,
-        cost: childCost,
-        priority: childCost + estimate(r.state.schedule, target, targetLabels, targetRank),
-      });
-    }
+    if (key.slice(0, key.lastIndexOf('@')) === goalKey) return pathTo(parent, key);
+    // Only what the core would not refuse for a plain reason (saves building its message).
+    const { loops } = state.schedule;
+    const c = state.cursor;
+    const here = loops[c];
+    const n = loops.length;
+    let merges = false;
+    for (let i = 0; i < c && !merges; i++) merges = loops[i].variable === here.variable;
+    const ok =
+      (c > 0 ? tryAction(key, state, cost, 'up') : true) &&
+      (c < n - 1 ? tryAction(key, state, cost, 'down') : true) &&
+      (c > 0 && loops[c - 1].variable !== here.variable ? tryAction(key, state, cost, 'swap_up') : true) &&
+      (c < n - 1 && loops[c + 1].variable !== here.variable ? tryAction(key, state, cost, 'swap_down') : true) &&
+      (merges ? tryAction(key, state, cost, 'merge') : true) &&
+      tryAction(key, state, cost, 'parallel') &&
+      (n < maxLoops
+        ? (splits.get(here.variable) ?? []).every((s) => s.factor > here.trip || tryAction(key, state, cost, s.action))
+        : true);
+    if (!ok) return null;
   }
   return null;
+}
+
+/** Most chain states `chainsReachable` looks at per variable before it assumes the chain reachable. */
+const MAX_CHAIN_STATES = 2_000;
+
+/**
+ * False when, for some variable, no splits (by the target's factors) and merges turn the loops over
+ * it in `from` into those in `target`, so that the search need not run to its bound. A variable's
+ * trips and tails depend only on its own loops, and the other variables keep at least one loop
+ * each: a relaxation of the search, so false means out of reach. True when unsure.
+ */
+function chainsReachable(problem: Problem, from: Schedule, target: Schedule): boolean {
+  const factors = targetFactors(target);
+  const maxLoops = Math.max(target.loops.length, from.loops.length);
+  const chain = (s: Schedule, v: string): Loop[] =>
+    s.loops.filter((l) => l.variable === v).map((l) => ({ variable: v, trip: l.trip, tail: l.tail }));
+  for (const [v, f] of factors) {
+    const longest = maxLoops - (factors.size - 1);
+    const goal = scheduleKey(chain(target, v));
+    const start = chain(from, v);
+    const seen = new Set([scheduleKey(start)]);
+    const queue = [start];
+    let found = seen.has(goal);
+    for (let i = 0; i < queue.length && !found && seen.size < MAX_CHAIN_STATES; i++) {
+      const loops = queue[i];
+      for (let c = 0; c < loops.length && !found; c++) {
+        const moves: Action[] = c > 0 ? ['merge'] : [];
+        if (loops.length < longest) for (const x of f) if (x <= loops[c].trip) moves.push(`split_${x}`);
+        for (const action of moves) {
+          const r = applyAction(problem, { schedule: { loops }, cursor: c }, action);
+          if (!r.ok) continue;
+          const key = scheduleKey(r.state.schedule.loops);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          queue.push(r.state.schedule.loops);
+          if (key === goal) found = true;
+        }
+      }
+    }
+    if (!found && seen.size < MAX_CHAIN_STATES) return false;
+  }
+  return true;
 }
 
 function pathTo(parent: Map<string, { prev: string; action: Action } | null>, key: string): Action[] {

@@ -420,3 +420,29 @@ describe('properties (fast-check)', () => {
     );
   });
 });
+
+describe('pack actions', () => {
+  const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=64, n=64, k=64');
+  const at = (text: string, cursor: number): NestState => ({ schedule: parseSchedule(problem, text), cursor });
+  const text = (r: ReturnType<typeof applyAction>) => (r.ok ? printSchedule(problem, r.state.schedule) : r.reason);
+
+  it('packs the first or second input at the cursor loop, and again unpacks it', () => {
+    const r = applyAction(problem, at('k:2 m n k:32 n:16', 0), 'pack_in1');
+    expect(text(r)).toBe('k:2 pack(B) m:64 n:4 k:32 n:16');
+    expect(r.ok && text(applyAction(problem, r.state, 'pack_in1'))).toBe('k:2 m:64 n:4 k:32 n:16');
+    expect(text(applyAction(problem, at('k:2 m n k:32 n:16', 1), 'pack_in0'))).toBe('k:2 m:64 pack(A) n:4 k:32 n:16');
+  });
+
+  it('moves a pack to the cursor loop and says so', () => {
+    const r = applyAction(problem, at('k:2 pack(B) m n k:32 n:16', 1), 'pack_in1');
+    expect(text(r)).toBe('k:2 m:64 pack(B) n:4 k:32 n:16');
+    expect(r.ok && r.note).toBe('B is no longer packed at k:2: an input is packed at one loop');
+  });
+
+  it('is refused in words on the innermost loop and with a parallel loop', () => {
+    expect(text(applyAction(problem, at('m n k', 2), 'pack_in1'))).toBe(
+      "can't pack B at k:64: pack(B) at k:64: the innermost loop has no loops inside whose reads could be packed",
+    );
+    expect(text(applyAction(problem, at('||m n k', 1), 'pack_in1'))).toMatch(/not supported yet/);
+  });
+});

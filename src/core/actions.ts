@@ -23,7 +23,14 @@ import type { Loop, NestState, Problem } from './types.ts';
 
 export { MAX_LOOPS } from './limits.ts';
 
-export type Action = 'up' | 'down' | 'swap_up' | 'swap_down' | 'merge' | 'parallel' | `split_${number}`;
+export type Action = 'up' | 'down' | 'swap_up' | 'swap_down' | 'merge' | 'parallel' | `split_${number}` | PackAction;
+
+/**
+ * Packing the first or the second input at the cursor loop (`k:8 pack(B)`), or no longer: a
+ * person's actions, kept out of ALL_ACTIONS (the searches' and LoopTune's space).
+ */
+export type PackAction = 'pack_in0' | 'pack_in1';
+export const PACK_ACTIONS: readonly PackAction[] = ['pack_in0', 'pack_in1'];
 
 export const SPLIT_FACTORS = [2, 4, 8, 16, 32, 64, 128, 256] as const;
 
@@ -64,9 +71,9 @@ function withLoops(loops: Loop[], cursor: number): ActionResult {
 }
 
 /** withLoops, refused in words when the loops' packs can't be generated (a pack moved innermost, ...). */
-function withPackedLoops(problem: Problem, loops: Loop[], cursor: number, what: string): ActionResult {
+function withPackedLoops(problem: Problem, loops: Loop[], cursor: number, what: () => string): ActionResult {
   const why = packIssue(problem, loops);
-  return why ? fail(`can't ${what}: ${why}`) : withLoops(loops, cursor);
+  return why ? fail(`can't ${what()}: ${why}`) : withLoops(loops, cursor);
 }
 
 /** Applies one action; never mutates `state`. */
@@ -76,7 +83,8 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
   const c = state.cursor;
   if (!Number.isInteger(c) || c < 0 || c >= n) return fail('the cursor is not on a loop');
   const here = loops[c];
-  const name = loopText(here);
+  // Only a refusal needs the loop's text.
+  const name = () => loopText(here);
   const copy = () => loops.map((l) => ({ ...l }));
 
   switch (action) {
@@ -90,13 +98,13 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
     case 'swap_down': {
       const up = action === 'swap_up';
       const other = up ? c - 1 : c + 1;
-      if (other < 0) return fail(`can't swap ${name} up: it is already the outermost loop`);
-      if (other >= n) return fail(`can't swap ${name} down: it is already the innermost loop`);
+      if (other < 0) return fail(`can't swap ${name()} up: it is already the outermost loop`);
+      if (other >= n) return fail(`can't swap ${name()} down: it is already the innermost loop`);
       const there = loops[other];
       if (there.variable === here.variable) {
         const [outer, inner] = up ? [there, here] : [here, there];
         return fail(
-          `can't swap ${name} ${up ? 'above' : 'below'} ${loopText(there)}: both loop over ${here.variable}, and the inner one (${loopText(inner)}) must stay inside ${loopText(outer)}`,
+          `can't swap ${name()} ${up ? 'above' : 'below'} ${loopText(there)}: both loop over ${here.variable}, and the inner one (${loopText(inner)}) must stay inside ${loopText(outer)}`,
         );
       }
       const next = copy();
@@ -107,15 +115,15 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       if (why) {
         const marked = loopText(here.parallel ? here : there);
         return fail(
-          `can't swap ${name} ${up ? 'above' : 'below'} ${loopText(there)}: ${why}; run ${marked} on one thread first (parallel on it again)`,
+          `can't swap ${name()} ${up ? 'above' : 'below'} ${loopText(there)}: ${why}; run ${marked} on one thread first (parallel on it again)`,
         );
       }
-      return withPackedLoops(problem, next, other, `swap ${name} ${up ? 'up' : 'down'}`);
+      return withPackedLoops(problem, next, other, () => `swap ${name()} ${up ? 'up' : 'down'}`);
     }
     case 'merge': {
       let j = c - 1;
       while (j >= 0 && loops[j].variable !== here.variable) j--;
-      if (j < 0) return fail(`can't merge ${name}: no enclosing loop over ${here.variable} to merge it into`);
+      if (j < 0) return fail(`can't merge ${name()}: no enclosing loop over ${here.variable} to merge it into`);
       const extents = loopExtents(problem, state.schedule);
       const steps = loopSteps(problem, state.schedule);
       const step = steps[c];
@@ -131,8 +139,8 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       next.splice(c, 1);
       const p = parallelLoopIndex({ loops: next });
       const why = p >= 0 ? parallelIssue(problem, next, p) : null;
-      if (why) return fail(`can't merge ${name}: the parallel loop ${loopText(next[p])} would be left where ${why}`);
-      return withPackedLoops(problem, next, j, `merge ${name}`);
+      if (why) return fail(`can't merge ${name()}: the parallel loop ${loopText(next[p])} would be left where ${why}`);
+      return withPackedLoops(problem, next, j, () => `merge ${name()}`);
     }
     case 'parallel': {
       if (here.parallel) {
@@ -141,31 +149,54 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
         return withLoops(next, c);
       }
       const why = parallelIssue(problem, loops, c);
-      if (why) return fail(`can't run ${name} in parallel: ${why}`);
+      if (why) return fail(`can't run ${name()} in parallel: ${why}`);
       const was = parallelLoopIndex(state.schedule);
       const next = copy();
       if (was >= 0) delete next[was].parallel;
       next[c].parallel = true;
-      const result = withPackedLoops(problem, next, c, `run ${name} in parallel`);
+      const result = withPackedLoops(problem, next, c, () => `run ${name()} in parallel`);
       if (was >= 0 && result.ok)
         result.note = `${loopText(loops[was])} runs on one thread again: one loop at a time runs in parallel`;
+      return result;
+    }
+    case 'pack_in0':
+    case 'pack_in1': {
+      const tensor = problem.inputs[action === 'pack_in0' ? 0 : 1].name;
+      const next = copy();
+      if ((here.packs ?? []).includes(tensor)) {
+        next[c] = withPacks(
+          next[c],
+          (here.packs ?? []).filter((t) => t !== tensor),
+        );
+        return withLoops(next, c);
+      }
+      const was = next.findIndex((l) => (l.packs ?? []).includes(tensor));
+      if (was >= 0)
+        next[was] = withPacks(
+          next[was],
+          (next[was].packs ?? []).filter((t) => t !== tensor),
+        );
+      next[c] = withPacks(next[c], [...(next[c].packs ?? []), tensor]);
+      const result = withPackedLoops(problem, next, c, () => `pack ${tensor} at ${name()}`);
+      if (was >= 0 && result.ok)
+        result.note = `${tensor} is no longer packed at ${loopText({ ...loops[was], packs: [] })}: an input is packed at one loop`;
       return result;
     }
     default: {
       const f = splitFactor(action);
       if (f === null) return fail(`unknown action '${String(action)}'`);
-      if (!Number.isInteger(f)) return fail(`can't split ${name} by ${f}: the factor must be a whole number`);
-      if (f < 2) return fail(`can't split ${name} by ${f}: the factor must be at least 2`);
+      if (!Number.isInteger(f)) return fail(`can't split ${name()} by ${f}: the factor must be a whole number`);
+      if (f < 2) return fail(`can't split ${name()} by ${f}: the factor must be at least 2`);
       if (n >= MAX_LOOPS) return fail(`can't split: the nest already has ${MAX_LOOPS} loops, the most allowed`);
       if (f > here.trip) {
-        return fail(`can't split ${name} by ${f}: the loop only runs ${here.trip} time${here.trip === 1 ? '' : 's'}`);
+        return fail(`can't split ${name()} by ${f}: the loop only runs ${here.trip} time${here.trip === 1 ? '' : 's'}`);
       }
       const step = loopSteps(problem, state.schedule)[c];
       const extent = loopExtents(problem, state.schedule)[c];
       const outerStep = f * step;
       if (Math.floor(extent / outerStep) === 1 && extent % outerStep === 0) {
         return fail(
-          `can't split ${name} by ${f}: the outer loop would run once (${here.variable}:1) and change nothing; split by a factor below ${f}`,
+          `can't split ${name()} by ${f}: the outer loop would run once (${here.variable}:1) and change nothing; split by a factor below ${f}`,
         );
       }
       const next = copy();
@@ -181,7 +212,7 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
         ),
         { variable: here.variable, trip: f, tail: 0 },
       );
-      return withPackedLoops(problem, next, c, `split ${name} by ${f}`);
+      return withPackedLoops(problem, next, c, () => `split ${name()} by ${f}`);
     }
   }
 }

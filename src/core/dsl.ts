@@ -1,5 +1,6 @@
 // Tokenizer and parser of the problem DSL: the statement `C[m,n] += A[m,k] * B[k,n]` and the sizes
 // `m=256, n=256, k=256`. Syntax only; meaning (shapes, strides, limits) lives in problem.ts.
+import { excerpt } from './format.ts';
 
 /** Where a DSL error points: a line of the problem text, or the sizes text on its own. */
 export type DslPlace = { kind: 'line'; line: number } | { kind: 'sizes' };
@@ -20,14 +21,6 @@ export class DslError extends Error {
     this.col = col;
     this.detail = detail;
   }
-}
-
-/** Most characters of the input a message quotes (a problem may come from a link, up to megabytes). */
-export const QUOTE_MAX = 40;
-
-/** Input text for a message: as it is, or its start and its length when longer than QUOTE_MAX. */
-export function excerpt(text: string): string {
-  return text.length <= QUOTE_MAX ? text : `${text.slice(0, QUOTE_MAX)}... (${text.length} characters)`;
 }
 
 export type TokenKind = 'ident' | 'int' | '[' | ']' | ',' | '+' | '*' | '+=' | '=' | 'end';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFlops, formatGflops } from './format.ts';
+import { QUOTE_MAX, excerpt, formatBytes, formatCount, formatFlops, formatGflops } from './format.ts';
 
 describe('formatGflops', () => {
   it('keeps three significant digits, trailing zeros included', () => {
@@ -27,5 +27,20 @@ describe('formatFlops', () => {
   it('uses engineering units', () => {
     expect(formatFlops(2 * 256 ** 3)).toBe('33.6 MFLOP');
     expect(formatFlops(500)).toBe('500 FLOP');
+  });
+});
+
+describe('formatBytes and formatCount', () => {
+  it('use binary units for bytes and k/M/G for counts, three significant digits', () => {
+    expect([512, 49152, 1310720, 2 ** 31].map(formatBytes)).toEqual(['512 B', '48.0 KiB', '1.25 MiB', '2.00 GiB']);
+    expect([950, 12345, 2.1e6, 1.07e9].map(formatCount)).toEqual(['950', '12.3 k', '2.10 M', '1.07 G']);
+  });
+});
+
+describe('excerpt', () => {
+  it('quotes short input whole and long input as its start and its length', () => {
+    expect(excerpt('m:4 n k')).toBe('m:4 n k');
+    expect(excerpt('x'.repeat(QUOTE_MAX))).toBe('x'.repeat(QUOTE_MAX));
+    expect(excerpt('y'.repeat(120_000))).toBe(`${'y'.repeat(QUOTE_MAX)}... (120000 characters)`);
   });
 });

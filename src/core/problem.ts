@@ -1,5 +1,6 @@
 // The problem: a parsed contraction with its derived shapes, strides and FLOP count.
-import { DslError, excerpt, parseSizes, parseStatement, placeOf, tensorText } from './dsl.ts';
+import { DslError, parseSizes, parseStatement, placeOf, tensorText } from './dsl.ts';
+import { excerpt } from './format.ts';
 import type { DslPlace, SizeItem, SizesLine, StatementNode, TensorNode } from './dsl.ts';
 import { MAX_LOOPS } from './limits.ts';
 import { TAIL_TOKEN } from './schedule.ts';

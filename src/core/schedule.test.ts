@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AGENT_ACTIONS, applyAction } from './actions.ts';
+import { MAX_SCHEDULE_CHARS } from './limits.ts';
 import { parseProblem } from './problem.ts';
 import {
   MAX_LOOPS,
@@ -82,16 +83,21 @@ describe('parseSchedule', () => {
   });
 
   it('quotes at most a short excerpt of a huge token', () => {
-    for (const text of [
-      `m n k ${'q'.repeat(100_000)}`,
-      `m n k:${'x'.repeat(100_000)}`,
-      `m n k ${'#'.repeat(100_000)}`,
-    ]) {
+    for (const text of [`m n k ${'q'.repeat(9_000)}`, `m n k:${'x'.repeat(9_000)}`, `m n k ${'#'.repeat(9_000)}`]) {
       const message = errorOf(() => parseSchedule(mm97, text)).message;
       expect(message).toMatch(/\.\.\. \(\d+ characters\)/);
       expect(message.length).toBeLessThan(200);
     }
-    expect(errorOf(() => parseSchedule(mm97, `m r${'1'.repeat(100_000)} n k`)).message.length).toBeLessThan(200);
+    expect(errorOf(() => parseSchedule(mm97, `m r${'1'.repeat(9_000)} n k`)).message.length).toBeLessThan(200);
+  });
+
+  it('refuses schedule text over MAX_SCHEDULE_CHARS before reading it, saying the cap', () => {
+    const message = errorOf(() => parseSchedule(mm97, `m n k ${' '.repeat(600_000)}`)).message;
+    expect(message).toBe(
+      `col ${MAX_SCHEDULE_CHARS + 1}: the schedule has 600006 characters, over the limit of ${MAX_SCHEDULE_CHARS}; a schedule of at most 10 loops takes far fewer`,
+    );
+    // Right at the cap the text is read (and padding is fine).
+    expect(printSchedule(parseSchedule(mm97, `m n k${' '.repeat(MAX_SCHEDULE_CHARS - 5)}`))).toBe('m:97 n:256 k:256');
   });
 
   const errors: [string, string][] = [

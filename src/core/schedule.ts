@@ -4,8 +4,8 @@
 // A loop's step is the extent of the next loop inside it over the same variable (1 if none); its
 // extent is `trip * step + tail`. The outermost loop over a variable covers the whole size, so its
 // trip and tail are derived: trip = floor(size / step), tail = size mod step.
-import { excerpt } from './dsl.ts';
-import { MAX_LOOPS } from './limits.ts';
+import { excerpt } from './format.ts';
+import { MAX_LOOPS, MAX_SCHEDULE_CHARS } from './limits.ts';
 import type { Loop, Problem, Schedule } from './types.ts';
 
 export { MAX_LOOPS } from './limits.ts';
@@ -329,6 +329,12 @@ interface Token {
 
 /** Parses schedule text like `m:64 n:16 k m:4 n:16`, `m:24 r1 m:4` (also `m:24r1`) or `||m:64 n k`. */
 export function parseSchedule(problem: Problem, text: string): Schedule {
+  if (text.length > MAX_SCHEDULE_CHARS) {
+    throw new ScheduleError(
+      MAX_SCHEDULE_CHARS + 1,
+      `the schedule has ${text.length} characters, over the limit of ${MAX_SCHEDULE_CHARS}; a schedule of at most ${MAX_LOOPS} loops takes far fewer`,
+    );
+  }
   const tokens: Token[] = [];
   const re = /\S+/g;
   for (let m = re.exec(text); m; m = re.exec(text)) tokens.push({ text: m[0], col: m.index + 1 });

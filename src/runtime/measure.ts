@@ -113,7 +113,7 @@ type KernelRangeFn = (
 ) => void;
 
 /** A slice of a kernel ready to run: the restricted problem it computes and a thunk running it. */
-interface PreparedSlice {
+export interface PreparedSlice {
   slice: Slice;
   problem: Problem;
   run: () => void;
@@ -126,7 +126,7 @@ interface PreparedSlice {
  * range over its outermost loop and sizes a slice of it (slice.ts); null when the whole kernel
  * should run (fast enough, no loop to slice, or the range changed the generator's decisions).
  */
-async function prepareSlice(
+export async function prepareSlice(
   codegen: Codegen,
   problem: Problem,
   schedule: Schedule,

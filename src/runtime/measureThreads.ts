@@ -84,7 +84,7 @@ export async function measureScheduleOnThreads(
  * whether a full run would take over SLICE_FULL_RUN_MS; if so, enough of the first full
  * iterations for about SLICE_TARGET_MS, split among the threads.
  */
-function sliceOnThreads(
+export function sliceOnThreads(
   problem: Problem,
   schedule: Schedule,
   loaded: KernelOnThreads,

@@ -15,7 +15,7 @@ import type { Problem } from '../core/types.ts';
 import type { KernelBuffers } from './buffers.ts';
 import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
 import { measureThroughput, type TimingOptions } from './timing.ts';
-import type { Tf } from './xnnpackCore.ts';
+import type { Tf } from './tf.ts';
 
 export interface XnnpackConvMeasurement {
   gflops: number | null;

@@ -18,17 +18,16 @@
 // Matmul-shaped problems here: C[m,n] += A[m,k] * B[k,n] under any variable names,
 // with either input transposed, inputs in either order, and the batched form
 // C[b,m,n] += A[b,m,k] * B[b,k,n] with the batch variable first everywhere.
-import type * as TfCore from '@tensorflow/tfjs-core';
 import { matmulShape, type MatmulShape } from '../core/matmulShape.ts';
 import type { Problem } from '../core/types.ts';
 import type { KernelBuffers } from './buffers.ts';
 import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
 import { measureThroughput, type TimingOptions } from './timing.ts';
 import type { ConvShape } from '../core/convShape.ts';
+import type { Tf } from './tf.ts';
 import { measureXnnpackConvWith } from './xnnpackConv.ts';
 
-/** tfjs-core's namespace, with the wasm backend set. */
-export type Tf = typeof TfCore;
+export type { Tf } from './tf.ts';
 
 export interface XnnpackMeasurement {
   gflops: number | null;

@@ -9,6 +9,7 @@ import { createCompareSlice } from './compareSlice.ts';
 import { createHistorySlice } from './historySlice.ts';
 import type { SliceDeps } from './sliceCreator.ts';
 import { createMeasureSlice } from './measureSlice.ts';
+import { createMemorySlice } from './memorySlice.ts';
 import { createProblemSlice } from './problemSlice.ts';
 import type { SessionStorage } from './sessions.ts';
 import { createSessionsSlice } from './sessionsSlice.ts';
@@ -83,6 +84,7 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
     ...createProblemSlice(set, get, deps),
     ...createHistorySlice(set, get, deps),
     ...createMeasureSlice(set, get, deps),
+    ...createMemorySlice(options.teacher?.machine)(set, get, deps),
     ...createUiSlice(set, get, deps),
     ...createSessionsSlice(set, get, deps),
     ...createCompareSlice(set, get, deps),
@@ -99,6 +101,11 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
   });
   store.subscribe((s, prev) => {
     if (s.current.schedule !== prev.current.schedule || s.problemKey !== prev.problemKey) s.dropStaleNotices();
+  });
+  // Simulate the caches of the current schedule while the memory panel is shown.
+  store.subscribe((s, prev) => {
+    if (s.current !== prev.current || s.problemKey !== prev.problemKey || s.panels.memory !== prev.panels.memory)
+      s.simulateMemory();
   });
   followAgentRun(store);
   // A teacher's link to the agent lesson opens it without openLesson: it predicts LoopTune's actions.

@@ -323,9 +323,26 @@ describe('threads in exports', () => {
     expect(r.ok && r.value.threads).toBe(undefined);
   });
 
-  it('an absurd count in a file is refused with the reason', () => {
-    const text = '# problem: C[m,n] += A[m,k] * B[k,n]\n# sizes: m=64, n=64, k=64\n# threads: 999\nm n k';
+  it('an absurd count in a file or pasted text keeps the rest, as a link does, and says why', () => {
+    const text = '# problem: C[m,n] += A[m,k] * B[k,n]\n# sizes: m=64, n=64, k=64\n# threads: 999\nm n k m:4';
     const r = importExport(text, 'the file', MATMUL);
-    expect(r).toEqual({ ok: false, error: "the file's thread count 999 is not a whole number from 1 to 64" });
+    if (!r.ok) throw new Error(r.error);
+    expect(printSchedule(r.value.base)).toBe('m:16 n:64 k:64 m:4');
+    expect(r.value.threads).toBe(null);
+    expect(r.value.notice).toBe(
+      "the file's thread count 999 is not a whole number from 1 to 64; parallel loops run on one thread per processor instead (choose another count in the performance panel)",
+    );
+    const json = JSON.stringify({
+      format: 'looplab-schedule',
+      version: 1,
+      problem: MATMUL,
+      schedule: 'm m:4 n k',
+      log: [{ action: 'split_4', by: 'person' }],
+      threads: 'many',
+    });
+    const pasted = importExport(json, 'the pasted text', MATMUL);
+    if (!pasted.ok) throw new Error(pasted.error);
+    expect(pasted.value.log.map((e) => e.action)).toEqual(['split_4']);
+    expect(pasted.value.notice).toMatch(/^the pasted text's thread count 'many' is not a whole number from 1 to 64; /);
   });
 });

@@ -10,7 +10,7 @@ import { onThreads } from './sessionFigures.ts';
 import { isDefaultBase, resolveProblem, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
 import type { HistoryEntry, LooplabState } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
-import { formatGflops } from '../core/format.ts';
+import { excerpt, formatGflops } from '../core/format.ts';
 
 export const EXCHANGE_FORMAT = 'looplab-schedule';
 export const EXCHANGE_VERSION = 1;
@@ -204,7 +204,7 @@ export function importJson(text: string, noun: ImportNoun = 'the file'): Result<
     try {
       target = printSchedule(parseSchedule(p.problem, f.schedule));
     } catch (error) {
-      return fail(`the file's schedule '${f.schedule}' has an error: ${errorMessage(error)}`);
+      return fail(`the file's schedule '${excerpt(f.schedule)}' has an error: ${errorMessage(error)}`);
     }
   }
 
@@ -283,8 +283,9 @@ function importScheduleText(text: string, noun: ImportNoun, currentProblemText: 
     schedule = printSchedule(parseSchedule(p.problem, line));
   } catch (error) {
     const problem = statement === undefined ? ' for the current problem' : '';
-    const shown = line.length > 40 ? `${line.slice(0, 40)}…` : line;
-    return fail(`${noun} is neither a JSON export nor schedule text${problem}: '${shown}': ${errorMessage(error)}`);
+    return fail(
+      `${noun} is neither a JSON export nor schedule text${problem}: '${excerpt(line)}': ${errorMessage(error)}`,
+    );
   }
   const threadsText = fields.get('threads');
   const threads = threadsText === undefined ? undefined : /^\d+$/.test(threadsText) ? Number(threadsText) : threadsText;

@@ -1,6 +1,6 @@
 // What the ui needs of the lessons and of a teacher's link (src/teach/), offered by the store: the
-// lessons, the open one, its live task checks from the store's state, the options a teacher's
-// link can set, and why such a link hides an action.
+// lessons, the open one, its live task checks from the store's state, and the options a teacher's
+// link can set.
 import { checkLesson, lessonById, type Lesson, type TaskCheck } from '../teach/lessons.ts';
 import { lessonFacts } from './lessonSlice.ts';
 import type { LooplabState } from './types.ts';
@@ -10,7 +10,6 @@ export { BLANK, worksheetQuestion } from '../teach/worksheet.ts';
 export {
   FIXABLE,
   HIDEABLE_ACTIONS,
-  hiddenActionReason,
   teacherQuery,
   type Fixable,
   type HideableAction,

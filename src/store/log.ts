@@ -2,14 +2,16 @@
 // (`split_16`, or `agent:split_4` when the agent took it; `set:k m n k:32 m:2 n:16` sets a whole
 // schedule in one step; `~down` is taken with the entry before it as one step; in links, sessions
 // and files `problem:<problem text>` goes on to another problem, see chapters.ts).
+import { excerpt } from '../core/format.ts';
 import { type Action, type ActionResult, applyAction } from '../core/actions.ts';
+import { PLAIN_LOG_CODES, PROBLEM_CHANGE_PREFIX, SET_SCHEDULE_PREFIX } from '../core/commands.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Actor, HistoryEntry, LogAction } from './historyTypes.ts';
 
-const SET_PREFIX = 'set:';
-const PROBLEM_PREFIX = 'problem:';
+const SET_PREFIX = SET_SCHEDULE_PREFIX;
+const PROBLEM_PREFIX = PROBLEM_CHANGE_PREFIX;
 
 /** The entry that changes the problem to `text` (links, sessions and files; see chapters.ts). */
 export function problemAction(text: string): LogAction {
@@ -50,11 +52,11 @@ export function applyLogAction(problem: Problem, state: NestState, action: LogAc
     const schedule = parseSchedule(problem, text);
     return { ok: true, state: { schedule, cursor: Math.min(state.cursor, schedule.loops.length - 1) } };
   } catch (error) {
-    return { ok: false, reason: `the schedule '${text}' doesn't fit the problem: ${errorMessage(error)}` };
+    return { ok: false, reason: `the schedule '${excerpt(text)}' doesn't fit the problem: ${errorMessage(error)}` };
   }
 }
 
-const PLAIN_ACTIONS = new Set(['up', 'down', 'swap_up', 'swap_down', 'merge', 'parallel']);
+const PLAIN_ACTIONS = new Set(PLAIN_LOG_CODES);
 
 /** Whether `text` names an action: a plain one or `split_F` with F a whole number >= 2. */
 export function isAction(text: string): text is Action {
@@ -129,13 +131,13 @@ export function entryFromValue(value: unknown): HistoryEntry | null {
 
 /** How an unreadable stored entry is quoted in messages. */
 export function quoteValue(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return `'${excerpt(value)}'`;
   if (value && typeof value === 'object' && typeof (value as { action?: unknown }).action === 'string') {
-    return `'${(value as { action: string }).action}'`;
+    return `'${excerpt((value as { action: string }).action)}'`;
   }
   try {
-    return JSON.stringify(value) ?? String(value);
+    return excerpt(JSON.stringify(value) ?? String(value));
   } catch {
-    return String(value);
+    return excerpt(String(value));
   }
 }

@@ -16,6 +16,7 @@ interface Call {
   problemText: string;
   scheduleText: string;
   threads?: number;
+  full?: boolean;
   resolve(gflops: number): void;
   reject(error: unknown): void;
 }
@@ -44,6 +45,7 @@ function fakeMeasurer(opts: { xnnpack?: boolean; threadSupport?: Measurer['threa
           problemText,
           scheduleText,
           threads: options.threads,
+          full: options.full,
           resolve: (gflops) =>
             resolve({
               gflops,
@@ -102,6 +104,39 @@ async function answerRefines(f: ReturnType<typeof fakeMeasurer>, kernel: number,
     await tick();
   }
 }
+
+describe('the whole kernel of a sliced figure', () => {
+  it('measureWhole runs the current kernel whole once and keeps its figure beside the slice', async () => {
+    const f = fakeMeasurer();
+    const s = createLooplabStore({ measurer: f.measurer });
+    const key = currentKey(s.getState());
+    f.calls[0].resolve(10);
+    await tick();
+    s.getState().measureWhole();
+    s.getState().measureWhole(); // already running: not asked twice
+    expect(f.calls).toHaveLength(2);
+    expect(f.calls[1]).toMatchObject({ scheduleText: 'm:256 n:256 k:256', full: true });
+    expect(s.getState().wholeRuns[key]).toEqual({ status: 'measuring' });
+    f.calls[1].resolve(8);
+    await tick();
+    expect(s.getState().wholeRuns[key]).toEqual({ status: 'done', gflops: 8 });
+    // The quick figure of the schedule stays the slice's.
+    expect(s.getState().measurements[key].gflops).toBe(10);
+  });
+
+  it('a whole run that fails says why', async () => {
+    const f = fakeMeasurer();
+    const s = createLooplabStore({ measurer: f.measurer });
+    const key = currentKey(s.getState());
+    s.getState().measureWhole();
+    f.calls.find((c) => c.full)?.reject(new Error('the kernel ran longer than 10 s and was stopped'));
+    await tick();
+    expect(s.getState().wholeRuns[key]).toEqual({
+      status: 'error',
+      error: 'the kernel ran longer than 10 s and was stopped',
+    });
+  });
+});
 
 describe('measurement orchestration', () => {
   it('measures nothing without a measurer', () => {

@@ -3,7 +3,8 @@
 // (measureQueue.ts); what a measurement is, and how panels look one up, is measurement.ts.
 import { clampThreads } from '../runtime/threadSupport.ts';
 import { MeasureQueue } from './measureQueue.ts';
-import { NO_THREADS } from './measurement.ts';
+import { errorMessage } from '../core/errors.ts';
+import { jobOf, NO_THREADS } from './measurement.ts';
 import type { SliceCreator } from './sliceCreator.ts';
 import type { MeasureSlice } from './types.ts';
 
@@ -11,6 +12,7 @@ import type { MeasureSlice } from './types.ts';
 export {
   checkPeakRecord,
   currentKey,
+  sliceLabel,
   LONG_REFINE_SAMPLES,
   MAX_PAGE_THREADS,
   measurementKey,
@@ -51,5 +53,23 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
     startLongRun: () => queue?.startLongRun(),
     remeasurePeak: () => queue?.remeasurePeak(),
     wantRefined: (needs) => queue?.wantRefined(needs),
+    wholeRuns: {},
+    measureWhole() {
+      if (!measurer) return;
+      const job = jobOf(get(), get().current.schedule);
+      if (get().wholeRuns[job.key]?.status === 'measuring') return;
+      const put = (run: MeasureSlice['wholeRuns'][string]) =>
+        set({ wholeRuns: { ...get().wholeRuns, [job.key]: run } });
+      put({ status: 'measuring' });
+      measurer.measure(job.problemKey, job.scheduleText, { threads: job.threads, full: true }).then(
+        (figure) =>
+          put(
+            figure.correct
+              ? { status: 'done', gflops: figure.gflops }
+              : { status: 'error', error: figure.reason ?? 'the whole kernel did not match the reference' },
+          ),
+        (error: unknown) => put({ status: 'error', error: errorMessage(error) }),
+      );
+    },
   };
 };

@@ -11,6 +11,9 @@ import type { KernelFigure } from '../workers/kernel/protocol.ts';
 import { relativeTimes } from '../runtime/interleave.ts';
 import type { MeasureSlice, PeakRecord, RefineSamples, ScheduleMeasurement } from './types.ts';
 
+/** How a slice's figure says which part of the kernel ran (`on 3 of 1024 iterations of m`). */
+export { sliceLabel } from '../runtime/slice.ts';
+
 /** Kernel samples per refining round (each between two reference samples): ~35 ms of work. */
 export const REFINE_PAIRS_PER_ROUND = 2;
 /**

@@ -21,6 +21,7 @@ describe('the panel registry', () => {
       'lab',
       'lesson',
       'access',
+      'memory',
     ]);
     expect(Object.keys(DEFAULT_PANELS).filter((id) => DEFAULT_PANELS[id as keyof typeof DEFAULT_PANELS])).toEqual([
       'problem',

@@ -28,6 +28,7 @@ export const PANELS = [
   // Opens with a lesson.
   { id: 'lesson', label: 'lesson', column: 'lesson', shownAtFirst: false },
   { id: 'access', label: 'access pattern', column: 'right', shownAtFirst: false },
+  { id: 'memory', label: 'memory', column: 'right', shownAtFirst: false },
 ] as const satisfies readonly PanelInfo[];
 
 export type PanelId = (typeof PANELS)[number]['id'];

@@ -103,13 +103,14 @@ describe('sessions in IndexedDB', () => {
     persistence.records.set('old', old);
     await b.getState().openSession('old');
     expect(b.getState().threadsChosen).toBe(2);
-    // An absurd count is a damaged record, left as it is.
+    // An absurd count opens the rest, as a link does, with one thread per processor and a notice.
     persistence.records.set('absurd', { ...old, id: 'absurd', name: 'absurd', threads: 500 });
     await b.getState().openSession('absurd');
     expect(b.getState().notices.at(-1)?.text).toBe(
-      "session 'absurd' is damaged: its thread count 500 is not a whole number from 1 to 64; it was left as it is",
+      "session 'absurd': its thread count 500 is not a whole number from 1 to 64; parallel loops run on one thread per processor instead (choose another count in the performance panel)",
     );
-    expect(b.getState().threadsChosen).toBe(2);
+    expect(b.getState().threadsChosen).toBe(null);
+    expect(b.getState().sessions.find((m) => m.id === 'absurd')?.damaged).toBeUndefined();
   });
 
   it('a damaged record lists, is reported when opened, and is left as it is; others still open', async () => {

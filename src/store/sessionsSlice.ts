@@ -76,6 +76,7 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, { per
         }
         get().restore(snapshot);
         get().notify('info', `opened session '${meta.name}'`);
+        if (snapshot.notice) get().notify('error', `session '${meta.name}': ${snapshot.notice}`);
       } catch (error) {
         failed('the session could not be opened', error);
       }

@@ -1,6 +1,7 @@
 // A whole playground state as plain data (problem text, base schedule, action log, position,
 // panels) and its validation: links, sessions, files and the store's `initial` option all pass
 // through `resolveSnapshot`, which replays the log and words any problem for a person.
+import { excerpt } from '../core/format.ts';
 import { DslError, PRESETS, parseProblemText, problemText as canonicalProblemText } from '../core/problem.ts';
 import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
@@ -42,7 +43,7 @@ export interface ResolvedSnapshot {
   panels?: Partial<Record<PanelId, boolean>>;
   /** Threads chosen for parallel loops (null: one per processor); absent: keep the page's choice. */
   threads?: number | null;
-  /** With `keepValidPrefix`: what was left out of the snapshot and why, in words. */
+  /** What was left out of the snapshot and why, in words: a bad thread count, and with `keepValidPrefix` the rest of a history. */
   notice?: string;
   /** The problems before the current one (its log had `problem:` entries); none when absent. */
   earlier?: HistoryChapter[];
@@ -167,7 +168,7 @@ export function resolveSnapshot(
       base = parseSchedule(problem, snapshot.base);
     } catch (error) {
       const message = errorMessage(error);
-      return fail(`${owner} schedule '${snapshot.base}' has an error: ${message}`);
+      return fail(`${owner} schedule '${excerpt(snapshot.base)}' has an error: ${message}`);
     }
   }
 
@@ -212,8 +213,8 @@ export function resolveSnapshot(
   else if (snapshot.threads !== undefined) {
     const problem = threadsProblem(snapshot.threads);
     if (problem === null) threads = snapshot.threads as number;
-    else if (!options.keepValidPrefix) return fail(`${owner} ${problem}`);
     else {
+      // Like a link, a file or session with a bad count keeps its state (the count is a setting).
       threads = null;
       const fallBack = `${owner} ${problem}; parallel loops run on one thread per processor instead (choose another count in the performance panel)`;
       notice = notice ? `${notice}; ${fallBack}` : fallBack;
@@ -226,8 +227,8 @@ export function resolveSnapshot(
     panels = {};
     for (const [id, shown] of Object.entries(snapshot.panels)) {
       if (!(PANEL_IDS as string[]).includes(id))
-        return fail(`${owner} panel '${id}' is not a panel; the panels are ${PANEL_IDS.join(', ')}`);
-      if (typeof shown !== 'boolean') return fail(`${owner} panel '${id}' is neither shown nor hidden`);
+        return fail(`${owner} panel '${excerpt(id)}' is not a panel; the panels are ${PANEL_IDS.join(', ')}`);
+      if (typeof shown !== 'boolean') return fail(`${owner} panel '${excerpt(id)}' is neither shown nor hidden`);
       panels[id as PanelId] = shown;
     }
   }

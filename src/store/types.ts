@@ -9,6 +9,7 @@ import type {
   KernelRefinement,
   KernelWorkerApi,
 } from '../workers/kernel/protocol.ts';
+import type { CacheFigures } from '../core/cache/figures.ts';
 
 export type { ReportLoop } from '../core/explain.ts';
 export type { KernelReport, VectorAccess } from '../codegen/types.ts';
@@ -170,7 +171,11 @@ export interface PeakStorage {
  */
 export interface Measurer {
   /** The quick figure of a schedule on `threads` (1 unless it has a parallel loop). */
-  measure(problemText: string, scheduleText: string, options?: { threads?: number }): Promise<KernelFigure>;
+  measure(
+    problemText: string,
+    scheduleText: string,
+    options?: { threads?: number; full?: boolean },
+  ): Promise<KernelFigure>;
   peak: KernelWorkerApi['peak'];
   /** Samples interleaved with the reference kernel (`pairs` of them a round); without it figures stay quick. */
   refine?(
@@ -185,6 +190,11 @@ export interface Measurer {
   bandwidth?: KernelWorkerApi['bandwidth'];
   /** XNNPACK (tfjs-backend-wasm) GFLOPS for matmul-shaped problems, null otherwise. */
   xnnpack?(problemText: string): Promise<number | null>;
+  /**
+   * The simulated caches of a machine (core/cache/machines.ts, by id) on the schedule's kernel;
+   * without it the memory panel says the page cannot simulate.
+   */
+  simulateCache?(problemText: string, scheduleText: string, machineId: string): Promise<CacheFigures>;
   /** Whether its kernels can run on threads (default: no shared memory, one processor). */
   threadSupport?: ThreadSupport;
 }
@@ -232,6 +242,13 @@ export interface MeasureSlice {
   remeasurePeak(): void;
   /** Schedules (of the current problem) to refine after the current one, e.g. a lesson's comparisons. */
   wantRefined(needs: RefineNeed[]): void;
+  /**
+   * Figures of whole runs of kernels whose figure is a slice's, by measurement key: asked for
+   * with `measureWhole` (a full run of a big kernel can take seconds).
+   */
+  wholeRuns: Record<string, { status: MeasureStatus; gflops?: number | null; error?: string }>;
+  /** Checks and times the current schedule's whole kernel, not a slice of it. */
+  measureWhole(): void;
 }
 
 // ---------------------------------------------------------------- ui, sessions, compare
@@ -378,7 +395,28 @@ export interface LessonSlice {
   resetLessonProgress(id: string): Promise<void>;
 }
 
+// ---------------------------------------------------------------- memory (simulated caches)
+
+export interface MemoryEntry {
+  status: 'running' | 'done' | 'error';
+  figures?: CacheFigures;
+  error?: string;
+}
+
+export interface MemorySlice {
+  /** The machine whose caches the memory panel simulates (an id of core/cache/machines.ts). */
+  memoryMachine: string;
+  /** A teacher's link fixed the machine: it can't be changed. */
+  memoryMachineFixed: boolean;
+  /** Simulations by memoryKey(problemKey, schedule text, machine). */
+  memory: Record<string, MemoryEntry>;
+  setMemoryMachine(id: string): void;
+  /** Simulates the current schedule on the chosen machine, once per schedule, while the memory panel is shown. */
+  simulateMemory(): void;
+}
+
 export type LooplabState = ProblemSlice &
+  MemorySlice &
   HistorySlice &
   MeasureSlice &
   UiSlice &

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { MAX_LOG_ACTIONS } from '../core/limits.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { createLooplabStore, type LooplabStore } from './createStore.ts';
 import { lessonById } from '../teach/lessons.ts';
@@ -221,6 +222,52 @@ describe('URL hash', () => {
       ['down'],
       "the link's position 5 is past the end of its history (1 action); it is shown at the end",
     ],
+    // Cut short after the problem: every part that still reads is kept, the broken one named.
+    [
+      '#preset=matmul-64&s=k+m',
+      'matmul-64',
+      [],
+      "the link's schedule 'k m' has an error: col 5: loop over n missing; add 'n'; kept the problem with its default schedule",
+    ],
+    [
+      '#preset=matmul-64&a=split_4,down&at=',
+      'matmul-64',
+      ['split_4', 'down'],
+      "the link's position 'at=' is not a whole number; it is shown at the end of its history",
+    ],
+    [
+      '#preset=matmul-64&panels=problem,ne',
+      'matmul-64',
+      [],
+      "the link's panel 'ne' is not a panel (the panels are problem, nest, graph, code, perf, compare, agent, lab, lesson, access); left out",
+    ],
+    [
+      '#preset=matmul-64&a=down&threads',
+      'matmul-64',
+      ['down'],
+      "the link's part 'threads' has no value (was the link cut short?); it is left out",
+    ],
+    [
+      '#preset=matmul-64&a',
+      'matmul-64',
+      [],
+      "the link's part 'a' has no value (was the link cut short?); it is left out",
+    ],
+    [
+      '#preset=matmul-64&a=down&threads=2%',
+      'matmul-64',
+      ['down'],
+      "the link is damaged: its part 'threads' has a broken %-escape (was the link cut short?); it is left out",
+    ],
+    // Hand edits of the parts after the problem are kept the same way.
+    ['#a=down&at=x1', 'matmul-256', ['down'], "the link's position 'at=x1' is not a whole number"],
+    [
+      '#s=m:4+q&a=down',
+      'matmul-256',
+      [],
+      "the link's schedule 'm:4 q' has an error: col 5: unknown variable 'q'; the variables are m, n, k; kept the problem with its default schedule and without its actions (they start from that schedule)",
+    ],
+    ['#a=down&panels=nest,grph,bogus', 'matmul-256', ['down'], "the link's panels 'grph', 'bogus' are not panels"],
   ];
   it.each(partial)('%s keeps %s and the valid actions', (hash, presetId, actions, notice) => {
     const r = parseHash(hash);
@@ -233,20 +280,55 @@ describe('URL hash', () => {
     expect(r.notice?.startsWith(notice)).toBe(true);
   });
 
+  it('keeps the valid panels of a panel list cut short, and the threads after a bad part', () => {
+    const r = parseHash('#preset=matmul-64&panels=problem,ne&threads=2');
+    if (!r.ok || !r.value) throw new Error('no state');
+    expect(Object.entries(r.value.panels ?? {}).filter(([, shown]) => shown)).toEqual([['problem', true]]);
+    expect(r.value.threads).toBe(2);
+    const cut = parseHash('#preset=matmul-64&a=split_4,down&at=1&panels=nest&thr');
+    if (!cut.ok || !cut.value) throw new Error('no state');
+    expect(cut.value.position).toBe(1);
+    expect(cut.notice).toBeUndefined(); // an unknown key is not ours, as before
+  });
+
+  it('quotes at most a short excerpt of huge input and caps the action list', () => {
+    const set = parseHash(`#preset=matmul-64&a=down,set:${'m'.repeat(100_000)}`);
+    if (!set.ok) throw new Error(set.error);
+    expect(set.value?.log).toHaveLength(1);
+    expect(set.notice).toMatch(
+      /^the link's history stops at action 2: the schedule 'm{40}\.\.\. \(100000 characters\)'/,
+    );
+    expect(set.notice?.length).toBeLessThan(400);
+
+    const loops = parseHash(`#preset=matmul-64&s=${'m+'.repeat(4_990)}n+k`);
+    if (!loops.ok) throw new Error(loops.error);
+    expect(loops.notice).toMatch(
+      /^the link's schedule 'm m m .*\.\.\. \(9983 characters\)' has an error: .*more than 10 loops/,
+    );
+    expect(loops.notice?.length).toBeLessThan(400);
+
+    const many = parseHash(`#preset=matmul-64&a=${'down,'.repeat(MAX_LOG_ACTIONS)}up`);
+    if (!many.ok) throw new Error(many.error);
+    expect(many.value?.presetId).toBe('matmul-64');
+    expect(many.value?.log).toEqual([]);
+    expect(many.notice).toBe(
+      `the link's history has more actions than the limit of ${MAX_LOG_ACTIONS}; kept the problem and none of its actions`,
+    );
+    // At the limit the actions are read.
+    const atLimit = parseHash(`#preset=matmul-64&a=${'down,up,'.repeat(MAX_LOG_ACTIONS / 2 - 1)}down,up`);
+    if (!atLimit.ok) throw new Error(atLimit.error);
+    expect(atLimit.value?.log).toHaveLength(MAX_LOG_ACTIONS);
+    expect(atLimit.notice).toBeUndefined();
+  });
+
   const bad: [string, string][] = [
     ['#p=C[m,n]+%2B=+A[m', "the link's problem has an error: line 1, col "],
     ['#p=C[m,n]+%2B=+A[m,k]+*+B[k,n]%0Am=8,+n=8', "the link's problem has an error: "],
     ['#preset=matmul-999', "the link's preset 'matmul-999' is not a preset; the presets are matmul-64,"],
     ['#preset=matmul-256&p=x', "the link gives both 'preset' and 'p'; keep one"],
-    ['#a=down&at=x1', "the link's position 'at=x1' is not a whole number"],
-    [
-      '#panels=nest,grph',
-      "the link's panel 'grph' is not a panel; the panels are problem, nest, graph, code, perf, compare",
-    ],
     ['#p=C[m,n]%2', "the link is damaged: its part 'p' has a broken %-escape (was the link cut short?)"],
-    ['#a', "the link's part 'a' has no value; write it as a=..."],
     ['#a=down&a=up', "the link gives 'a' twice; keep one"],
-    ['#s=m:4+q&a=down', "the link's schedule 'm:4 q' has an error: col 5: unknown variable 'q'"],
+    ['#preset', "the link's part 'preset' has no value; write it as preset=..."],
   ];
   it.each(bad)('%s is refused: %s', (hash, message) => {
     const r = parseHash(hash);

@@ -8,7 +8,10 @@
 // A teacher's link adds options in the query (teach/teacherLink.ts): where such a page starts, and
 // the query kept in step with the open lesson, are here too.
 import { PRESETS } from '../core/problem.ts';
-import { printSchedule } from '../core/schedule.ts';
+import { errorMessage } from '../core/errors.ts';
+import { excerpt } from '../core/format.ts';
+import { MAX_LOG_ACTIONS } from '../core/limits.ts';
+import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { lessonById } from '../teach/lessons.ts';
 import { parseTeacherLink, withTeacherQuery, type TeacherOptions } from '../teach/teacherLink.ts';
@@ -16,7 +19,14 @@ import type { LooplabStore } from './createStore.ts';
 import { linearHistory } from './chapters.ts';
 import { lessonSnapshot } from './lessonSlice.ts';
 import { entryText, parseEntryText } from './log.ts';
-import { isDefaultBase, keptText, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
+import {
+  isDefaultBase,
+  keptText,
+  resolveProblem,
+  resolveSnapshot,
+  type ResolvedSnapshot,
+  type Result,
+} from './snapshot.ts';
 import { PANEL_IDS, type HistoryEntry, type LooplabState, type PanelId } from './types.ts';
 import { DEFAULT_PANELS } from './uiSlice.ts';
 
@@ -79,20 +89,28 @@ const KEYS = ['p', 'preset', 's', 'a', 'at', 'panels', 'threads'];
 
 /**
  * What a link gave: its state (null when it holds none), and `notice` when part of it was left
- * out (a link cut short keeps its problem and the actions before the first bad one) or when a
- * hash that is not a state was ignored.
+ * out (a link cut short keeps its problem and every part that still reads) or when a hash that is
+ * not a state was ignored.
  */
 export type LinkResult = { ok: true; value: ResolvedSnapshot | null; notice?: string } | { ok: false; error: string };
 
 /** Actions of `a=` up to the first that is not one (a link cut short ends in half an action). */
 function linkActions(raw: string): { log: HistoryEntry[]; notice?: string } {
+  let count = 1;
+  for (let i = raw.indexOf(','); i >= 0 && count <= MAX_LOG_ACTIONS; i = raw.indexOf(',', i + 1)) count++;
+  if (count > MAX_LOG_ACTIONS) {
+    return {
+      log: [],
+      notice: `the link's history has more actions than the limit of ${MAX_LOG_ACTIONS}; kept the problem and none of its actions`,
+    };
+  }
   const log: HistoryEntry[] = [];
   const items = raw.split(',');
   for (let i = 0; i < items.length; i++) {
     const text = decodeValue('a', items[i]);
     const entry = text.ok ? parseEntryText(text.value.trim()) : null;
     if (!entry) {
-      const shown = text.ok ? text.value : items[i];
+      const shown = excerpt(text.ok ? text.value : items[i]);
       return {
         log,
         notice: `the link's action ${i + 1} '${shown}' is not an action (was the link cut short?); kept the problem and ${keptText(i)}`,
@@ -103,33 +121,46 @@ function linkActions(raw: string): { log: HistoryEntry[]; notice?: string } {
   return { log };
 }
 
+/** The parts that make the problem: without them (or with them broken) the link holds no state. */
+const PROBLEM_KEYS = ['p', 'preset'];
+
 /**
  * Reads a hash (with or without `#`). `value` is null when the hash holds no state (empty, or
  * no key of ours, which gets a notice). Errors are worded for a person who edited or truncated
- * the link; a bad action keeps the problem and the actions before it (with a notice).
+ * the link. Only a broken problem refuses the link: any other part that does not read (a link cut
+ * short after its problem ends in half a part) is left out, and `notice` names it.
  */
 export function parseHash(hash: string): LinkResult {
   const body = hash.startsWith('#') ? hash.slice(1) : hash;
   const fields = new Map<string, string>();
+  const dropped: string[] = [];
   for (const part of body.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const key = eq < 0 ? part : part.slice(0, eq);
     if (!KEYS.includes(key)) continue;
-    if (eq < 0) return { ok: false, error: `the link's part '${key}' has no value; write it as ${key}=...` };
+    if (fields.has(key)) return { ok: false, error: `the link gives '${key}' twice; keep one` };
+    if (eq < 0) {
+      if (PROBLEM_KEYS.includes(key))
+        return { ok: false, error: `the link's part '${key}' has no value; write it as ${key}=...` };
+      dropped.push(`the link's part '${key}' has no value (was the link cut short?); it is left out`);
+      continue;
+    }
     // The actions are decoded one by one, so that a link cut inside an escape keeps the ones before.
     const value = key === 'a' ? { ok: true as const, value: part.slice(eq + 1) } : decodeValue(key, part.slice(eq + 1));
-    if (!value.ok) return value;
-    if (fields.has(key)) return { ok: false, error: `the link gives '${key}' twice; keep one` };
+    if (!value.ok) {
+      if (PROBLEM_KEYS.includes(key)) return value;
+      dropped.push(`${value.error}; it is left out`);
+      continue;
+    }
     fields.set(key, value.value);
   }
-  if (fields.size === 0) {
+  if (fields.size === 0 && dropped.length === 0) {
     if (body.trim() === '') return { ok: true, value: null };
-    const shown = body.length > 40 ? `${body.slice(0, 40)}…` : body;
     return {
       ok: true,
       value: null,
-      notice: `the link's '#${shown}' holds no playground state (none of ${KEYS.map((k) => `${k}=`).join(', ')}): it is ignored and the page keeps what it shows; a link copied from the address bar has them`,
+      notice: `the link's '#${excerpt(body)}' holds no playground state (none of ${KEYS.map((k) => `${k}=`).join(', ')}): it is ignored and the page keeps what it shows; a link copied from the address bar has them`,
     };
   }
 
@@ -143,7 +174,7 @@ export function parseHash(hash: string): LinkResult {
     if (!preset) {
       return {
         ok: false,
-        error: `the link's preset '${presetId}' is not a preset; the presets are ${PRESETS.map((x) => x.id).join(', ')}`,
+        error: `the link's preset '${excerpt(presetId)}' is not a preset; the presets are ${PRESETS.map((x) => x.id).join(', ')}`,
       };
     }
     problemText = preset.text;
@@ -152,17 +183,37 @@ export function parseHash(hash: string): LinkResult {
   } else {
     problemText = PRESETS.find((x) => x.id === 'matmul-256')?.text ?? PRESETS[0].text;
   }
+  const problem = resolveProblem(problemText);
+  if (!problem.ok) return { ok: false, error: `${OWNER} problem has an error: ${problem.error.message}` };
+
+  // A schedule that does not read is left out with the actions that start from it.
+  let base = fields.get('s');
+  if (base !== undefined) {
+    const r = scheduleProblem(problem.problem, base);
+    if (r !== null) {
+      const a = fields.get('a');
+      const actions = a === undefined || a === '' ? '' : ' and without its actions (they start from that schedule)';
+      dropped.push(
+        `the link's schedule '${excerpt(base)}' has an error: ${r}; kept the problem with its default schedule${actions}`,
+      );
+      base = undefined;
+      fields.delete('a');
+    }
+  }
 
   const a = fields.get('a');
   const actions = a !== undefined && a !== '' ? linkActions(a) : { log: [] };
+  if (actions.notice) dropped.push(actions.notice);
   const log: unknown[] = actions.log;
 
   let position: number | undefined;
   const at = fields.get('at');
   if (at !== undefined) {
-    if (!/^[0-9]+$/.test(at.trim()))
-      return { ok: false, error: `the link's position 'at=${at}' is not a whole number` };
-    position = Number(at.trim());
+    if (/^[0-9]+$/.test(at.trim())) position = Number(at.trim());
+    else
+      dropped.push(
+        `the link's position 'at=${excerpt(at)}' is not a whole number; it is shown at the end of its history`,
+      );
   }
 
   // Without `panels` the link shows the default panels (a link restores the exact state).
@@ -170,14 +221,18 @@ export function parseHash(hash: string): LinkResult {
   const shown = fields.get('panels');
   if (shown !== undefined) {
     panels = Object.fromEntries(PANEL_IDS.map((id) => [id, false]));
+    const unknown: string[] = [];
     for (const id of shown
       .split(',')
       .map((x) => x.trim())
       .filter((x) => x !== '')) {
-      if (!(PANEL_IDS as string[]).includes(id)) {
-        return { ok: false, error: `the link's panel '${id}' is not a panel; the panels are ${PANEL_IDS.join(', ')}` };
-      }
-      panels[id as PanelId] = true;
+      if ((PANEL_IDS as string[]).includes(id)) panels[id as PanelId] = true;
+      else unknown.push(`'${excerpt(id)}'`);
+    }
+    if (unknown.length > 0) {
+      const which =
+        unknown.length === 1 ? `panel ${unknown[0]} is not a panel` : `panels ${unknown.join(', ')} are not panels`;
+      dropped.push(`the link's ${which} (the panels are ${PANEL_IDS.join(', ')}); left out`);
     }
   }
 
@@ -185,12 +240,22 @@ export function parseHash(hash: string): LinkResult {
   // A link restores the exact state: without `threads`, one thread per processor.
   const threadsText = fields.get('threads')?.trim();
   const threads = threadsText === undefined ? null : /^[0-9]+$/.test(threadsText) ? Number(threadsText) : threadsText;
-  const r = resolveSnapshot({ problemText, base: fields.get('s'), log, position, panels, threads }, OWNER, {
+  const r = resolveSnapshot({ problemText, base, log, position, panels, threads }, OWNER, {
     keepValidPrefix: true,
   });
   if (!r.ok) return r;
-  const notice = [actions.notice, r.value.notice].filter(Boolean).join('; ');
+  const notice = [...dropped, r.value.notice].filter(Boolean).join('; ');
   return notice ? { ok: true, value: r.value, notice } : r;
+}
+
+/** Why `text` is not a schedule of `problem`, or null when it is one. */
+function scheduleProblem(problem: Problem, text: string): string | null {
+  try {
+    parseSchedule(problem, text);
+    return null;
+  } catch (error) {
+    return errorMessage(error);
+  }
 }
 
 /** What `syncWithUrl` needs of the window. */

@@ -31,6 +31,9 @@ function fakeClient(overrides: Partial<KernelClient> = {}) {
     peak: async () => 50,
     bandwidth: async () => 4e10,
     xnnpack: async (): Promise<XnnpackResult | null> => ({ gflops: 30, gflopsMedian: 28, correct: true }),
+    simulateCache: async () => {
+      throw new Error('no cache simulation in this fake');
+    },
     terminate: () => {},
     restarts: 0,
     timeLimitMs: 10_000,

@@ -110,7 +110,11 @@ export function createWorkerMeasurer(
     threadSupport,
     async measure(problemText, scheduleText, options = {}) {
       return kernelFigure(
-        await client.measure(problemText, scheduleText, { ...QUICK_OPTIONS, threads: options.threads ?? 1 }),
+        await client.measure(problemText, scheduleText, {
+          ...QUICK_OPTIONS,
+          threads: options.threads ?? 1,
+          ...(options.full ? { full: true } : {}),
+        }),
       );
     },
     refine: (problemText, scheduleText, options) => client.refine(problemText, scheduleText, options),
@@ -121,6 +125,9 @@ export function createWorkerMeasurer(
       if (!r) return null;
       if (!r.correct) throw new Error(`its result did not match the reference${r.reason ? `: ${r.reason}` : ''}`);
       return r.gflops;
+    },
+    simulateCache(problemText, scheduleText, machineId) {
+      return client.simulateCache(problemText, scheduleText, machineId);
     },
     dispose() {
       client.terminate();

@@ -46,7 +46,7 @@ describe('teacher links', () => {
     expect(r.errors).toEqual([
       "the link's lesson 'nope' is not a lesson; the lessons are loop-order, tiling, vectorize, register-tile, tails, parallel, agent",
       "the link hides 'graf', which is not a panel; the panels are problem, nest, graph, code, perf, lesson",
-      "the link hides the action 'jump', which is not one; the actions are move, swap, split, merge, parallel, undo",
+      "the link hides the action 'jump', which is not one; the actions are move, swap, split, merge, parallel, pack, undo",
       "the link's 'present=yes' is neither 1 nor 0; write present=1 to turn it on",
       "the link's 'fixed=sizes' can't be fixed; write fixed=problem or fixed=lesson",
     ]);
@@ -69,6 +69,19 @@ describe('teacher links', () => {
     expect(
       withTeacherQuery('?lesson=tiling', { ...options, lesson: null, hide: [], hideActions: [], present: false }),
     ).toBe('');
+  });
+
+  it("fixes the memory view's machine, refusing one it does not simulate", () => {
+    const r = parseTeacherLink('?machine=teaching', PANELS);
+    expect(r.errors).toEqual([]);
+    expect(r.options.machine).toBe('teaching');
+    expect(teacherQuery(r.options)).toBe('?machine=teaching');
+    const bad = parseTeacherLink('?machine=cray&present=1', PANELS);
+    expect(bad.options.machine).toBeUndefined();
+    expect(bad.options.present).toBe(true);
+    expect(bad.errors[0]).toMatch(
+      /^the link's machine 'cray' is not one the memory view simulates; the machines are zen4, zen3, golden-cove/,
+    );
   });
 
   it('says why a hidden action or a fixed problem is refused', () => {

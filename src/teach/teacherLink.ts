@@ -5,15 +5,18 @@
 // the problem can't be edited or replaced; `lesson`: the lesson can't be switched), `hide`
 // (panels that are hidden and can't be shown), `hideActions` (actions taken away: their buttons
 // are gone and their keys are refused with a message), `present` (1: large type, high contrast),
-// `handout` (1: open the printable handout). The query survives the hash updates, so a reload
+// `handout` (1: open the printable handout), `machine` (the memory view's simulated machine, e.g.
+// `machine=teaching`: every student sees the same cache figures). The query survives the hash updates, so a reload
 // keeps the options. A bad value is dropped with a message saying what the valid ones are; the
 // other options still apply. Pure: no DOM.
 import type { Action } from '../core/actions.ts';
+import { command, commandOfLogCode, HIDE_GROUPS, hiddenCommandReason, type HideGroup } from '../core/commands.ts';
 import { LESSONS } from './lessons.ts';
+import { MACHINES } from '../core/cache/machines.ts';
 
-/** Groups of actions a link can take away. */
-export const HIDEABLE_ACTIONS = ['move', 'swap', 'split', 'merge', 'parallel', 'undo'] as const;
-export type HideableAction = (typeof HIDEABLE_ACTIONS)[number];
+/** Groups of actions a link can take away (the command table's hide groups). */
+export const HIDEABLE_ACTIONS = HIDE_GROUPS;
+export type HideableAction = HideGroup;
 
 export const FIXABLE = ['problem', 'lesson'] as const;
 export type Fixable = (typeof FIXABLE)[number];
@@ -26,6 +29,8 @@ export interface TeacherOptions {
   hideActions: HideableAction[];
   present: boolean;
   handout: boolean;
+  /** The machine the memory view simulates, fixed (an id of core/cache/machines.ts); absent: the person picks. */
+  machine?: string;
 }
 
 export const NO_TEACHER_OPTIONS: TeacherOptions = {
@@ -37,27 +42,15 @@ export const NO_TEACHER_OPTIONS: TeacherOptions = {
   handout: false,
 };
 
-const KEYS = ['lesson', 'fixed', 'hide', 'hideActions', 'present', 'handout'] as const;
+const KEYS = ['lesson', 'fixed', 'hide', 'hideActions', 'present', 'handout', 'machine'] as const;
 
-/** The group an action belongs to. */
-export function actionGroup(action: Action | 'undo' | 'redo'): HideableAction {
-  if (action === 'up' || action === 'down') return 'move';
-  if (action === 'swap_up' || action === 'swap_down') return 'swap';
-  if (action === 'merge') return 'merge';
-  if (action === 'parallel') return 'parallel';
-  if (action === 'undo' || action === 'redo') return 'undo';
-  return 'split';
-}
-
-/** Why a person can't take `action` under these options, or null when they can. */
+/** Why a person can't take `action` under these options, or null when they can (the command table's rule). */
 export function hiddenActionReason(
   options: Pick<TeacherOptions, 'hideActions'> | null | undefined,
   action: Action | 'undo' | 'redo',
 ): string | null {
-  if (!options || options.hideActions.length === 0) return null;
-  const group = actionGroup(action);
-  if (!options.hideActions.includes(group)) return null;
-  return `this lesson hides ${group === 'undo' ? 'undo and redo' : group}`;
+  const c = action === 'undo' || action === 'redo' ? command(action) : commandOfLogCode(action);
+  return hiddenCommandReason(options?.hideActions, c);
 }
 
 /** Why the problem can't be changed under these options, or null. */
@@ -140,6 +133,15 @@ export function parseTeacherLink(
       case 'handout':
         options.handout = flag(key, value.trim(), errors);
         break;
+      case 'machine': {
+        const id = value.trim();
+        if (MACHINES.some((m) => m.id === id)) options.machine = id;
+        else
+          errors.push(
+            `the link's machine '${id}' is not one the memory view simulates; the machines are ${MACHINES.map((m) => m.id).join(', ')}`,
+          );
+        break;
+      }
     }
   }
   if (options.fixed.includes('lesson') && !options.lesson) {
@@ -161,6 +163,7 @@ export function teacherQuery(options: TeacherOptions): string {
   if (options.hideActions.length) parts.push(`hideActions=${options.hideActions.join(',')}`);
   if (options.present) parts.push('present=1');
   if (options.handout) parts.push('handout=1');
+  if (options.machine) parts.push(`machine=${encodeURIComponent(options.machine)}`);
   return parts.length ? `?${parts.join('&')}` : '';
 }
 

@@ -5,7 +5,8 @@
 // here", and at every step what the agent considered: the search's options with predicted and
 // measured GFLOPS, or the policy's probability of every action. While the agent lesson asks for a
 // prediction, the panel shows nothing of the answer.
-import { useEffect, type KeyboardEvent } from 'react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { chordText, command, commandForKey, COMMANDS, type CommandId } from '../core/commands.ts';
 import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem } from '../core/types.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
@@ -16,6 +17,7 @@ import { actionBars } from './actionValues.ts';
 import { formatGflops } from '../core/format.ts';
 import { Panel } from './Panel.tsx';
 import { ScheduleText } from './ScheduleText.tsx';
+import { isTypingTarget } from './keyboard.ts';
 import './agentPanel.css';
 
 /** How long after the panel shows the policy starts loading (the first measurements go first). */
@@ -114,53 +116,89 @@ function Summary({ run }: { run: AgentRun }) {
   );
 }
 
+/** A player command's button text and its tooltip (its help, with its key). */
+function playerButton(id: CommandId): { label: string; title: string } {
+  const c = command(id);
+  return { label: c.label ?? id, title: c.keys[0] ? `${c.help} (${chordText(c.keys[0])})` : c.help };
+}
+
+/** The player's keys for its label, from the command table: `← step back, Space play or pause the rollout, …`. */
+const PLAYER_KEYS = COMMANDS.filter((c) => c.scope === 'player' && c.keys.length > 0)
+  .map((c) => `${chordText(c.keys[0])} ${c.help}`)
+  .join(', ');
+
 function Player({ run }: { run: AgentRun }) {
   const player = useLooplab((s) => s.player);
   const store = useLooplabStore();
   const n = runLength(run);
   const ready = run.status === 'done' && n > 0;
   const s = store.getState;
-  // The player's own keys (data-keys="own" keeps the page's nest keys out): the timeline and the
-  // speed menu keep their arrows.
-  const onKeyDown = (e: KeyboardEvent) => {
-    if (!ready || e.ctrlKey || e.metaKey || e.altKey) return;
-    const tag = (e.target as HTMLElement).tagName;
-    if (tag === 'INPUT' || tag === 'SELECT') return;
+  const playerRef = useRef<HTMLDivElement>(null);
+  const perform = (id: CommandId) => {
     const st = s();
-    switch (e.key) {
-      case 'ArrowLeft':
-        st.playerStep(-1);
-        break;
-      case 'ArrowRight':
-        st.playerStep(1);
-        break;
-      case ' ':
-        if (st.player.playing) st.playerPause();
-        else st.playerPlay();
-        break;
-      case 'b':
-        st.playerBest();
-        break;
-      case 'Home':
+    switch (id) {
+      case 'player_start':
         st.playerPause();
         st.playerSeek(0);
-        break;
-      case 'End':
+        return;
+      case 'player_back':
+        st.playerStep(-1);
+        return;
+      case 'player_play':
+        if (st.player.playing) st.playerPause();
+        else st.playerPlay();
+        return;
+      case 'player_forward':
+        st.playerStep(1);
+        return;
+      case 'player_end':
         st.playerPause();
         st.playerSeek(n);
-        break;
-      default:
+        return;
+      case 'player_best':
+        st.playerBest();
+        return;
+      case 'take_over':
+        st.takeOver();
+        // The person goes on by hand: the focus leaves the player, so every key is the page's again.
+        if (document.activeElement instanceof HTMLElement && playerRef.current?.contains(document.activeElement))
+          document.activeElement.blur();
         return;
     }
+  };
+  // The player's own keys while it has the focus; every other key goes on to the page, so the
+  // nest's keys work right after a click on a player button (the timeline and the speed menu keep
+  // their arrows).
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (!ready) return;
+    if (isTypingTarget(e.target, e.key)) return;
+    const c = commandForKey(e, 'player');
+    if (!c) return;
     e.preventDefault();
+    perform(c.id);
+  };
+  const button = (id: CommandId, testId: string | undefined, disabled: boolean) => {
+    const { label, title } = playerButton(id);
+    return (
+      <button
+        type="button"
+        data-testid={testId}
+        disabled={disabled}
+        onClick={() => perform(id)}
+        aria-label={/\w/.test(label) ? undefined : command(id).help}
+        title={title}
+      >
+        {label}
+      </button>
+    );
   };
   return (
     <div
+      ref={playerRef}
       className="agent-player"
       role="group"
-      aria-label="rollout player (keys: ← → step, space play/pause, b best step, Home, End)"
+      aria-label={`rollout player (keys: ${PLAYER_KEYS})`}
       data-testid="agent-player"
-      data-keys="own"
       // biome-ignore lint/a11y/noNoninteractiveTabindex: the player group takes its keys when focused
       tabIndex={0}
       onKeyDown={onKeyDown}
@@ -170,91 +208,26 @@ function Player({ run }: { run: AgentRun }) {
       }}
     >
       <div className="agent-player-buttons">
-        <button
-          type="button"
-          disabled={!ready || player.index === 0}
-          onClick={() => {
-            s().playerPause();
-            s().playerSeek(0);
-          }}
-          aria-label="to the start"
-          title="to the start"
-        >
-          |◀
-        </button>
-        <button
-          type="button"
-          data-testid="agent-step-back"
-          disabled={!ready || player.index === 0}
-          onClick={() => s().playerStep(-1)}
-          aria-label="step back"
-          title="step back"
-        >
-          ◀
-        </button>
+        {button('player_start', undefined, !ready || player.index === 0)}
+        {button('player_back', 'agent-step-back', !ready || player.index === 0)}
         {player.playing ? (
           <button
             type="button"
             data-testid="agent-pause"
             disabled={!ready}
-            onClick={() => s().playerPause()}
+            onClick={() => perform('player_play')}
             aria-label="pause"
-            title="pause"
+            title={playerButton('player_play').title}
           >
             pause
           </button>
         ) : (
-          <button
-            type="button"
-            data-testid="agent-play"
-            disabled={!ready}
-            onClick={() => s().playerPlay()}
-            aria-label="play"
-            title="play"
-          >
-            play
-          </button>
+          button('player_play', 'agent-play', !ready)
         )}
-        <button
-          type="button"
-          data-testid="agent-step-forward"
-          disabled={!ready || player.index >= n}
-          onClick={() => s().playerStep(1)}
-          aria-label="step forward"
-          title="step forward"
-        >
-          ▶
-        </button>
-        <button
-          type="button"
-          disabled={!ready || player.index >= n}
-          onClick={() => {
-            s().playerPause();
-            s().playerSeek(n);
-          }}
-          aria-label="to the end"
-          title="to the end"
-        >
-          ▶|
-        </button>
-        <button
-          type="button"
-          data-testid="agent-best"
-          disabled={!ready || player.index === run.bestIndex}
-          onClick={() => s().playerBest()}
-          title="go to the best step (b)"
-        >
-          best step
-        </button>
-        <button
-          type="button"
-          data-testid="agent-take-over"
-          disabled={run.status !== 'done'}
-          onClick={() => s().takeOver()}
-          title="continue by hand from this step: the history is cut here"
-        >
-          take over here
-        </button>
+        {button('player_forward', 'agent-step-forward', !ready || player.index >= n)}
+        {button('player_end', undefined, !ready || player.index >= n)}
+        {button('player_best', 'agent-best', !ready || player.index === run.bestIndex)}
+        {button('take_over', 'agent-take-over', run.status !== 'done')}
         <label className="agent-speed">
           speed{' '}
           <select
@@ -374,10 +347,14 @@ function Candidates({ run }: { run: AgentRun }) {
       </figcaption>
       {step.candidates.length > 0 && (
         <table className="agent-candidate-table">
+          <colgroup>
+            <col />
+            <col className="agent-col-figure" />
+            <col className="agent-col-figure" />
+          </colgroup>
           <thead>
             <tr>
-              <th scope="col">action</th>
-              <th scope="col">schedule</th>
+              <th scope="col">action → schedule</th>
               <th scope="col">predicted GFLOPS</th>
               <th scope="col">measured</th>
             </tr>
@@ -396,8 +373,8 @@ function Candidates({ run }: { run: AgentRun }) {
                 <td>
                   {c.action}
                   {c.chosen && <span className="agent-bar-mark"> ← chosen</span>}
+                  <span className="agent-candidate-schedule">{c.scheduleText}</span>
                 </td>
-                <td className="agent-candidate-schedule">{c.scheduleText}</td>
                 <td>
                   <span className="agent-candidate-bar" aria-hidden="true">
                     <span style={{ width: `${Math.min(100, (100 * c.predictedGflops) / search.scaleGflops)}%` }} />

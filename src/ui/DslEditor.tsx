@@ -16,6 +16,8 @@ import {
 } from '@codemirror/view';
 import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import type { Problem } from '../core/types.ts';
+import { command } from '../core/commands.ts';
+import { codeMirrorKeys } from './keyboard.ts';
 import { variableColor } from './colors.ts';
 import { diagnosticAt } from './dslDiagnostic.ts';
 
@@ -108,21 +110,21 @@ export function DslEditor({ text, error, problem, onApply, onPendingChange }: Ds
           // Above minimalSetup's default keymap, whose Mod-Enter inserts a blank line.
           Prec.highest(
             keymap.of([
-              ...['Ctrl-Enter', 'Mod-Enter'].map((key) => ({
+              ...codeMirrorKeys(command('apply_problem')).map((key) => ({
                 key,
                 run: (v: EditorView) => {
                   apply(v);
                   return true;
                 },
               })),
-              {
-                key: 'Escape',
-                run: (v) => {
+              ...codeMirrorKeys(command('escape')).map((key) => ({
+                key,
+                run: (v: EditorView) => {
                   apply(v);
                   v.contentDOM.blur();
                   return true;
                 },
-              },
+              })),
             ]),
           ),
           EditorView.updateListener.of((update) => {

@@ -83,6 +83,7 @@ export function ExchangeMenu() {
     setPasted('');
     store.getState().restore(r.value);
     notify('info', `imported ${source}`);
+    if (r.value.notice) notify('error', r.value.notice);
   };
 
   const onFile = (event: ChangeEvent<HTMLInputElement>) => {

@@ -17,13 +17,13 @@ import { loopExtents, loopSteps, loopText } from '../core/schedule.ts';
 import type { Problem } from '../core/types.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { variableColor, variableTint } from './colors.ts';
-import { parseSplitFactor, QUICK_SPLIT_FACTORS, type KeyCommand } from './keyboard.ts';
+import { buttonKeys, parseSplitFactor, QUICK_SPLIT_FACTORS } from './keyboard.ts';
 import { Panel } from './Panel.tsx';
 import { ScheduleLine } from './ScheduleLine.tsx';
 import { placeBelowOrAbove } from './popoverPlacement.ts';
 import { createPortal } from 'react-dom';
 import { useNestKeys } from './useKeyboard.tsx';
-import { hiddenActionReason } from '../store/lessons.ts';
+import { COMMANDS, HIDE_GROUPS, type Command, type CommandId } from '../core/commands.ts';
 import { canRedo, canUndo } from '../store/historySlice.ts';
 
 /** Text with every problem variable in its colour (tensor names and numbers stay plain). */
@@ -51,13 +51,16 @@ export function VarText({ problem, text }: { problem: Problem; text: string }) {
 }
 
 interface ButtonSpec {
-  id: string;
+  id: CommandId;
   label: string;
   keys: string;
-  command: KeyCommand;
+  group: string;
   /** Why it can't be used now, or null. */
   reason: string | null;
 }
+
+/** The commands the nest's toolbar has a button for (the page's commands with a label). */
+const NEST_BUTTONS: readonly Command[] = COMMANDS.filter((c) => c.scope === 'page' && c.label);
 
 function ActionButton({ spec, onRun }: { spec: ButtonSpec; onRun(spec: ButtonSpec): void }) {
   const disabled = spec.reason !== null;
@@ -250,7 +253,6 @@ export function LoopNestPanel() {
   const undoable = useLooplab(canUndo);
   const redoable = useLooplab(canRedo);
   const refusal = useLooplab((s) => s.refusal);
-  const teacher = useLooplab((s) => s.teacher);
   const keys = useNestKeys();
   const { schedule, cursor } = current;
 
@@ -264,65 +266,37 @@ export function LoopNestPanel() {
   }, [refusal, keys.note]);
 
   const buttons = useMemo<ButtonSpec[]>(() => {
-    const legal = new Map(
-      legalActions(problem, current, ['up', 'down', 'swap_up', 'swap_down', 'merge', 'parallel', 'split_2']).map(
-        (l) => [l.action, l.reason ?? null],
-      ),
+    const legal = new Map<string, string | null>(
+      legalActions(problem, current, [
+        'up',
+        'down',
+        'swap_up',
+        'swap_down',
+        'merge',
+        'parallel',
+        'split_2',
+        'pack_in0',
+        'pack_in1',
+      ]).map((l) => [l.action, l.reason ?? null]),
     );
-    const act = (id: string, label: string, keysText: string, action: Action): ButtonSpec => ({
-      id,
-      label,
-      keys: keysText,
-      command: { kind: 'act', action },
-      reason: legal.get(action) ?? null,
-    });
-    const all: ButtonSpec[] = [
-      act('up', 'up', '↑', 'up'),
-      act('down', 'down', '↓', 'down'),
-      act('swap_up', 'swap up', '⇧↑', 'swap_up'),
-      act('swap_down', 'swap down', '⇧↓', 'swap_down'),
-      {
-        id: 'split',
-        label: 'split…',
-        keys: 's',
-        command: { kind: 'split-prompt' },
-        reason: legal.get('split_2') ?? null,
-      },
-      act('merge', 'merge', '⌫', 'merge'),
-      act('parallel', 'parallel', 'p', 'parallel'),
-      {
-        id: 'undo',
-        label: 'undo',
-        keys: 'u',
-        command: { kind: 'undo' },
-        reason: undoable ? null : 'nothing to undo: this is the start of the history',
-      },
-      {
-        id: 'redo',
-        label: 'redo',
-        keys: '⇧U',
-        command: { kind: 'redo' },
-        reason: redoable ? null : 'nothing to redo: this is the latest step of the history',
-      },
-    ];
-    return all.filter((spec) => {
-      // A teacher's link that hides an action takes its button away.
-      const c = spec.command;
-      const what =
-        c.kind === 'act'
-          ? c.action
-          : c.kind === 'split-prompt'
-            ? 'split_2'
-            : c.kind === 'undo' || c.kind === 'redo'
-              ? c.kind
-              : null;
-      return what === null || hiddenActionReason(teacher, what) === null;
-    });
-  }, [problem, current, undoable, redoable, teacher]);
+    const reason = (c: Command): string | null => {
+      if (c.id === 'undo') return undoable ? null : 'nothing to undo: this is the start of the history';
+      if (c.id === 'redo') return redoable ? null : 'nothing to redo: this is the latest step of the history';
+      return legal.get(c.id === 'split' ? 'split_2' : (c.log ?? '')) ?? null;
+    };
+    // A teacher's link that hides an action takes its button away.
+    return NEST_BUTTONS.filter((c) => keys.hiddenReason(c) === null).map((c) => ({
+      id: c.id,
+      label: c.label ?? c.id,
+      keys: buttonKeys(c),
+      group: c.group,
+      reason: reason(c),
+    }));
+  }, [problem, current, undoable, redoable, keys.hiddenReason]);
 
   const onRun = (spec: ButtonSpec) => {
     // A disabled action still runs: the store refuses it and the status line says why.
-    keys.run(spec.command);
+    keys.run(spec.id);
   };
 
   /** Clicking a loop moves the cursor there with ↑/↓ steps, so the history records it. */
@@ -339,10 +313,10 @@ export function LoopNestPanel() {
   return (
     <Panel title="Loop nest" testId="loop-nest-panel">
       <div className="nest-toolbar" role="toolbar" aria-label="schedule actions">
-        {buttons.map((spec) => (
+        {buttons.map((spec, i) => (
           <Fragment key={spec.id}>
+            {i > 0 && buttons[i - 1].group !== spec.group && <span className="nest-sep" aria-hidden="true" />}
             <ActionButton spec={spec} onRun={onRun} />
-            {(spec.id === 'swap_down' || spec.id === 'parallel') && <span className="nest-sep" aria-hidden="true" />}
           </Fragment>
         ))}
       </div>
@@ -418,62 +392,29 @@ export function LoopNestPanel() {
             {message}
           </p>
         ) : (
-          <KeyHint hidden={teacher.hideActions} />
+          <KeyHint hiddenReason={keys.hiddenReason} />
         )}
       </div>
     </Panel>
   );
 }
 
-/** The keys of the actions at hand (a teacher's link may take some away). */
-function KeyHint({ hidden }: { hidden: readonly string[] }) {
-  const hints: [string, ReactNode][] = [
-    [
-      'move',
-      <>
-        <kbd>↑</kbd>
-        <kbd>↓</kbd> move
-      </>,
-    ],
-    [
-      'swap',
-      <>
-        <kbd>⇧↑</kbd>
-        <kbd>⇧↓</kbd> swap
-      </>,
-    ],
-    [
-      'split',
-      <>
-        <kbd>s</kbd> split
-      </>,
-    ],
-    [
-      'merge',
-      <>
-        <kbd>⌫</kbd> merge
-      </>,
-    ],
-    [
-      'parallel',
-      <>
-        <kbd>p</kbd> parallel
-      </>,
-    ],
-    [
-      'undo',
-      <>
-        <kbd>u</kbd> undo
-      </>,
-    ],
-  ];
+/** The keys of the actions at hand, one hide group of the toolbar's commands each (a teacher's link may take some away). */
+function KeyHint({ hiddenReason }: { hiddenReason: (c: Command) => string | null }) {
+  const shown = NEST_BUTTONS.filter((c) => hiddenReason(c) === null);
+  const groups = HIDE_GROUPS.filter((g) => shown.some((c) => c.hide === g));
   return (
     <p className="nest-status nest-hint" data-testid="key-hint">
-      {hints
-        .filter(([group]) => !hidden.includes(group))
-        .map(([group, hint]) => (
-          <span key={group}>{hint} · </span>
-        ))}
+      {groups.map((group) => (
+        <span key={group}>
+          {shown
+            .filter((c) => c.hide === group)
+            .map((c) => (
+              <kbd key={c.id}>{buttonKeys(c)}</kbd>
+            ))}{' '}
+          {group === 'undo' ? 'undo/redo' : group} ·{' '}
+        </span>
+      ))}
       <kbd>?</kbd> all keys
     </p>
   );

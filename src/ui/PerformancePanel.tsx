@@ -15,7 +15,7 @@ import {
   stateThreads,
   threadsOff,
 } from '../store/measureSlice.ts';
-import { currentMeasurement } from '../store/measurement.ts';
+import { currentKey, currentMeasurement, sliceLabel } from '../store/measurement.ts';
 import type { LooplabState, ScheduleMeasurement } from '../store/types.ts';
 import { machineFacts } from '../store/workerMeasurer.ts';
 import { formatGflops } from '../core/format.ts';
@@ -141,6 +141,40 @@ function PeakSource({ peak }: { peak: LooplabState['peak'] }) {
       >
         re-measure
       </button>
+    </span>
+  );
+}
+
+/**
+ * Says that the figure is a slice's (a full run would take over 50 ms) and offers the whole run,
+ * with its figure once measured.
+ */
+function SliceNote({ label }: { label: string }) {
+  const key = useLooplab(currentKey);
+  const whole = useLooplab((s) => s.wholeRuns[key]);
+  const measureWhole = useLooplab((s) => s.measureWhole);
+  return (
+    <span className="perf-slice" data-testid="slice-figure">
+      {' '}
+      · timed {label} (a full run would take over 50 ms){' '}
+      {whole?.status === 'done' ? (
+        <span data-testid="whole-figure">
+          · whole kernel: {whole.gflops != null ? formatGflops(whole.gflops) : '–'} GFLOPS
+        </span>
+      ) : whole?.status === 'error' ? (
+        <span data-testid="whole-error">· whole run failed: {whole.error}</span>
+      ) : (
+        <button
+          type="button"
+          className="lesson-small-btn"
+          data-testid="measure-whole"
+          disabled={whole?.status === 'measuring'}
+          onClick={() => measureWhole()}
+          title="Check and time the whole kernel once (it may take seconds; a run over the kernel time limit is stopped)"
+        >
+          {whole?.status === 'measuring' ? 'running the whole kernel…' : 'run the whole kernel'}
+        </button>
+      )}
     </span>
   );
 }
@@ -297,6 +331,7 @@ export function PerformancePanel() {
                 on {done.threads ?? 1} thread{(done.threads ?? 1) === 1 ? '' : 's'}
               </span>
             )}
+            {done?.slice && <SliceNote label={sliceLabel(done.slice)} />}
             {done?.long && refined && (
               <span
                 className="badge badge-info perf-long-badge"

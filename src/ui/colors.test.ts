@@ -27,9 +27,27 @@ describe('variableColor', () => {
     }
   });
 
-  it('gives grey to unknown variables and tints as rgba', () => {
-    const problem = { variables: ['m', 'n'] };
-    expect(variableColor(problem, 'q')).toMatch(/^#/);
-    expect(variableTint(problem, 'm', 0.2)).toBe('rgba(31, 95, 191, 0.2)');
+  it('keeps the palette colours apart: no two closer than 40 in RGB', () => {
+    const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    for (let i = 0; i < VARIABLE_PALETTE.length; i++) {
+      for (let j = i + 1; j < VARIABLE_PALETTE.length; j++) {
+        const [a, b] = [rgb(VARIABLE_PALETTE[i]), rgb(VARIABLE_PALETTE[j])];
+        const distance = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+        expect(distance, `${VARIABLE_PALETTE[i]} and ${VARIABLE_PALETTE[j]}`).toBeGreaterThanOrEqual(40);
+      }
+    }
+  });
+
+  it("gives unknown variables a readable grey that no preset's variable wears, and tints as rgba", () => {
+    const unknown = variableColor({ variables: ['m', 'n'] }, 'q');
+    expect(unknown).toBe('#5b5b5b');
+    expect(1.05 / (luminance(unknown) + 0.05)).toBeGreaterThanOrEqual(4.5);
+    for (const preset of PRESETS) {
+      const problem = parseProblemText(preset.text);
+      const colors = problem.variables.map((v) => variableColor(problem, v));
+      expect(colors, preset.id).not.toContain(unknown);
+    }
+    expect(variableTint({ variables: ['m', 'n'] }, 'm', 0.2)).toBe('rgba(31, 95, 191, 0.2)');
+    expect(variableTint({ variables: ['m', 'n'] }, 'n')).toBe('rgba(179, 71, 0, 0.14)');
   });
 });

@@ -1,70 +1,44 @@
-// The loop-nest keyboard, as in loop_tool: which key does what. Pure (no DOM, no React) so the
-// mapping is unit-tested beside this file and the help overlay lists the very same table.
-import type { Action } from '../core/actions.ts';
+// The page's keyboard, as in loop_tool: which key does what (read from the command table,
+// core/commands.ts), the `?` list's rows, and the split prompt's factor. Pure (no DOM, no React).
+import { chordText, COMMANDS, commandForKey, type Command, type CommandId, type KeyLike } from '../core/commands.ts';
 
-/** What a key asks for. */
-export type KeyCommand =
-  | { kind: 'act'; action: Action }
-  | { kind: 'split-prompt' }
-  | { kind: 'undo' }
-  | { kind: 'redo' }
-  | { kind: 'long-run' }
-  | { kind: 'help' }
-  | { kind: 'escape' };
+export type { KeyLike } from '../core/commands.ts';
 
-/** The parts of a KeyboardEvent the mapping looks at. */
-export interface KeyLike {
-  key: string;
-  shiftKey?: boolean;
-  ctrlKey?: boolean;
-  metaKey?: boolean;
-  altKey?: boolean;
+/** The page command of a key press, or null when the key is not one of the page's (the browser keeps it). */
+export function keyCommand(e: KeyLike): CommandId | null {
+  return commandForKey(e, 'page')?.id ?? null;
 }
 
-/** The command of a key press, or null when the key is not one of ours (the browser keeps it). */
-export function keyCommand(e: KeyLike): KeyCommand | null {
-  const mod = Boolean(e.ctrlKey || e.metaKey);
-  if (e.altKey) return null;
-  const key = e.key;
-  if (mod) {
-    const lower = key.toLowerCase();
-    if (lower === 'z') return e.shiftKey ? { kind: 'redo' } : { kind: 'undo' };
-    if (lower === 'y' && !e.shiftKey) return { kind: 'redo' };
-    return null;
-  }
-  switch (key) {
-    case 'ArrowUp':
-      return { kind: 'act', action: e.shiftKey ? 'swap_up' : 'up' };
-    case 'ArrowDown':
-      return { kind: 'act', action: e.shiftKey ? 'swap_down' : 'down' };
-    case 'Backspace':
-    case 'Delete':
-      return { kind: 'act', action: 'merge' };
-    case 's':
-      return { kind: 'split-prompt' };
-    case 'p':
-      return { kind: 'act', action: 'parallel' };
-    case 'u':
-      return { kind: 'undo' };
-    case 'U':
-      return { kind: 'redo' };
-    case 'b':
-      return { kind: 'long-run' };
-    case '?':
-      return { kind: 'help' };
-    case 'Escape':
-      return { kind: 'escape' };
-    default:
-      return null;
-  }
-}
+/** The keys a focused control that is not a text field uses itself (a slider's arrows, a checkbox's space). */
+const CONTROL_KEYS: Record<string, readonly string[]> = {
+  range: ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown'],
+  checkbox: [' '],
+  radio: [' ', 'ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'],
+  button: [' ', 'Enter'],
+  submit: [' ', 'Enter'],
+  reset: [' ', 'Enter'],
+  color: [' ', 'Enter'],
+  file: [' ', 'Enter'],
+};
 
-/** Whether a key event comes from a place where typing means text (editor, inputs, menus). */
-export function isTypingTarget(target: EventTarget | null): boolean {
-  const el = target as { tagName?: string; isContentEditable?: boolean; closest?: (s: string) => unknown } | null;
+/**
+ * Whether a key event comes from a place where typing means text (editor, inputs, menus), so the
+ * page's keys keep out. With `key`, a slider, checkbox or radio keeps only the keys it uses itself.
+ */
+export function isTypingTarget(target: EventTarget | null, key?: string): boolean {
+  const el = target as {
+    tagName?: string;
+    type?: string;
+    isContentEditable?: boolean;
+    closest?: (s: string) => unknown;
+  } | null;
   if (!el || typeof el.tagName !== 'string') return false;
   const tag = el.tagName.toUpperCase();
-  if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT') {
+    const own = CONTROL_KEYS[(el.type ?? 'text').toLowerCase()];
+    return !own || key === undefined || own.includes(key);
+  }
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
   if (el.isContentEditable) return true;
   // CodeMirror's content and anything that opts out explicitly.
   return typeof el.closest === 'function' && el.closest('.cm-editor, [data-keys="own"]') !== null;
@@ -86,59 +60,31 @@ export function parseSplitFactor(text: string): { ok: true; factor: number } | {
   return { ok: true, factor };
 }
 
-/** Every key, for the `?` overlay (one row each, grouped); `action` says which action a teacher's link can hide. */
-export const KEY_HELP: { group: string; keys: string[]; what: string; action?: Action | 'undo' | 'redo' }[] = [
-  { group: 'cursor', keys: ['↑'], what: 'move the cursor to the loop above', action: 'up' },
-  { group: 'cursor', keys: ['↓'], what: 'move the cursor to the loop below', action: 'down' },
-  { group: 'cursor', keys: ['click'], what: 'move the cursor to a loop (as ↑/↓ steps)', action: 'down' },
-  {
-    group: 'schedule',
-    keys: ['Shift+↑'],
-    what: 'swap the loop with the one above (the cursor moves with it)',
-    action: 'swap_up',
-  },
-  { group: 'schedule', keys: ['Shift+↓'], what: 'swap the loop with the one below', action: 'swap_down' },
-  {
-    group: 'schedule',
-    keys: ['s'],
-    what: 'split the loop: asks the factor (type digits, or ←/→ over 2 4 8 16 32), Enter splits, Escape cancels',
-    action: 'split_2',
-  },
-  {
-    group: 'schedule',
-    keys: ['Backspace', 'Delete'],
-    what: 'merge the loop into the enclosing loop over the same variable',
-    action: 'merge',
-  },
-  {
-    group: 'schedule',
-    keys: ['p'],
-    what: 'run the loop in parallel on several threads, or on one thread again (refused on a loop summed over)',
-    action: 'parallel',
-  },
-  {
-    group: 'schedule',
-    keys: ['click the schedule line'],
-    what: 'type a whole schedule, like k m n k:32 m:2 n:16: Enter applies it, Escape cancels',
-  },
-  {
-    group: 'history',
-    keys: ['u', 'Ctrl+Z'],
-    what: 'undo: back to before the last schedule change (cursor moves are stepped over)',
-    action: 'undo',
-  },
-  {
-    group: 'history',
-    keys: ['U', 'Ctrl+Shift+Z', 'Ctrl+Y'],
-    what: 'redo: forward through the next schedule change',
-    action: 'redo',
-  },
-  { group: 'measure', keys: ['b'], what: 'refine the figure again with more samples (long run)' },
-  { group: 'page', keys: ['?'], what: 'show or hide this list of keys' },
-  { group: 'page', keys: ['Escape'], what: 'close this list, the split prompt, or leave the problem editor' },
-  {
-    group: 'problem editor',
-    keys: ['Ctrl+Enter'],
-    what: 'apply the problem text now (it also applies after a pause in typing)',
-  },
-];
+export interface HelpRow {
+  group: string;
+  /** The keys (and pointer gesture) as the `?` list writes them. */
+  keys: string[];
+  what: string;
+  command: Command;
+}
+
+/** Every command with a key or a gesture, for the `?` overlay (one row each, in the table's order). */
+export const KEY_HELP: readonly HelpRow[] = COMMANDS.filter((c) => c.keys.length > 0 || c.gesture).map((c) => ({
+  group: c.group,
+  keys: [...c.keys.map((k) => chordText(k)), ...(c.gesture ? [c.gesture] : [])],
+  what: c.help,
+  command: c,
+}));
+
+/** The keys of a command as its button shows them (`⇧↑`, `⌫`). */
+export function buttonKeys(c: Command): string {
+  return c.keys[0] ? chordText(c.keys[0], 'short') : '';
+}
+
+/** A command's keys in CodeMirror's notation (`Mod-Enter`, with `Ctrl-Enter` beside it so Ctrl works on a Mac too). */
+export function codeMirrorKeys(c: Command): string[] {
+  return c.keys.flatMap((k) => {
+    const shift = k.shift ? 'Shift-' : '';
+    return k.mod ? [`Ctrl-${shift}${k.key}`, `Mod-${shift}${k.key}`] : [`${shift}${k.key}`];
+  });
+}

@@ -19,6 +19,8 @@ import { SessionsPanel } from './SessionsPanel.tsx';
 
 // The access-pattern view is hidden at first: loaded when shown.
 const AccessPanel = lazy(() => import('./AccessPanel.tsx').then((m) => ({ default: m.AccessPanel })));
+// So is the memory view.
+const MemoryPanel = lazy(() => import('./MemoryPanel.tsx').then((m) => ({ default: m.MemoryPanel })));
 // So is the agent lab.
 const AgentLabPanel = lazy(() => import('./AgentLabPanel.tsx').then((m) => ({ default: m.AgentLabPanel })));
 
@@ -51,6 +53,7 @@ export const PANEL_CONTENT: Record<PanelId, PanelPart[]> = {
   ],
   lab: [{ name: 'Agent vs search', Component: AgentLabPanel, loading: 'loading the agent lab…' }],
   access: [{ name: 'Access pattern', Component: AccessPanel, loading: 'loading the access-pattern view…' }],
+  memory: [{ name: 'Memory', Component: MemoryPanel, loading: 'loading the memory view…' }],
   graph: [{ name: 'Graph', Component: GraphPanel }],
   code: [{ name: 'Code', Component: CodePanel }],
   compare: [{ name: 'Compare', Component: ComparePanel }],

@@ -1,18 +1,17 @@
-// The page's keyboard, as in loop_tool: one global handler (keyboard.ts says which key does what)
+// The page's keyboard, as in loop_tool: one global handler (the command table says which key does what)
 // plus the little UI state the keys open: the split prompt, the `?` overlay, and a note for keys
 // the store does not record as refusals (undo with nothing to undo). Typing in the problem editor
 // or any text field never reaches it.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { applyAction, type Action } from '../core/actions.ts';
+import { command, hiddenCommandReason, type Command, type CommandId } from '../core/commands.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
-import { isTypingTarget, keyCommand, KEY_HELP, type KeyCommand } from './keyboard.ts';
-import { hiddenActionReason } from '../store/lessons.ts';
+import { isTypingTarget, keyCommand, KEY_HELP } from './keyboard.ts';
 import { canRedo, canUndo } from '../store/historySlice.ts';
 
 export interface NestKeys {
   /** The split prompt is open (the loop-nest panel shows it at the cursor loop). */
   splitOpen: boolean;
-  openSplit(): void;
   closeSplit(): void;
   /** Splits the cursor loop by `factor` (a refusal shows under the nest); closes the prompt. */
   split(factor: number): void;
@@ -20,8 +19,10 @@ export interface NestKeys {
   setHelpOpen(open: boolean): void;
   /** A refused key the store does not record (nothing to undo or redo), in words. */
   note: string | null;
-  /** Runs a command as its key would (buttons use it so both paths behave the same). */
-  run(command: KeyCommand): void;
+  /** Runs a page command as its key would (buttons use it so both paths behave the same). */
+  run(id: CommandId): void;
+  /** Why a teacher's link takes the command away, or null: its key, button, hint and `?` row all ask here. */
+  hiddenReason(c: Command): string | null;
 }
 
 const NestKeysContext = createContext<NestKeys | null>(null);
@@ -46,6 +47,8 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
   const [helpOpen, setHelpOpen] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const beforePrompt = useRef<Element | null>(null);
+  const hideActions = useLooplab((s) => s.teacher.hideActions);
+  const hiddenReason = useCallback((c: Command) => hiddenCommandReason(hideActions, c), [hideActions]);
 
   // A new state or a new refusal replaces the note; a new problem closes the prompt.
   useEffect(() => setNote(null), [current, refusal]);
@@ -64,8 +67,8 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
     const s = store.getState();
     // When no split is possible at all, say why at once instead of asking a factor.
     const r = applyAction(s.problem, s.current, 'split_2');
-    // Refused (or hidden by a teacher's link): the store records the refusal with its reason.
-    if (!r.ok || hiddenActionReason(s.teacher, 'split_2')) {
+    // Refused: the store records the refusal with its reason.
+    if (!r.ok) {
       s.act('split_2', 'person');
       return;
     }
@@ -88,32 +91,44 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
   );
 
   const run = useCallback(
-    (command: KeyCommand) => {
+    (id: CommandId) => {
       const s = store.getState();
-      switch (command.kind) {
-        case 'act':
-          act(command.action);
+      const c = command(id);
+      // A teacher's link may take the command away: its key and its button say so instead.
+      const hidden = hiddenReason(c);
+      if (hidden) {
+        setNote(hidden);
+        return;
+      }
+      switch (id) {
+        case 'up':
+        case 'down':
+        case 'swap_up':
+        case 'swap_down':
+        case 'merge':
+        case 'parallel':
+        case 'pack_in0':
+        case 'pack_in1':
+          act(c.log as Action);
           return;
-        case 'split-prompt':
+        case 'split':
           openSplit();
           return;
         case 'undo':
-          if (hiddenActionReason(s.teacher, 'undo')) setNote(hiddenActionReason(s.teacher, 'undo'));
-          else if (!canUndo(s)) setNote('nothing to undo: this is the start of the history');
+          if (!canUndo(s)) setNote('nothing to undo: this is the start of the history');
           else {
             setNote(null);
             s.undo();
           }
           return;
         case 'redo':
-          if (hiddenActionReason(s.teacher, 'redo')) setNote(hiddenActionReason(s.teacher, 'redo'));
-          else if (!canRedo(s)) setNote('nothing to redo: this is the latest step of the history');
+          if (!canRedo(s)) setNote('nothing to redo: this is the latest step of the history');
           else {
             setNote(null);
             s.redo();
           }
           return;
-        case 'long-run':
+        case 'long_run':
           s.startLongRun();
           return;
         case 'help':
@@ -125,19 +140,19 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
           return;
       }
     },
-    [store, act, openSplit],
+    [store, act, openSplit, hiddenReason],
   );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.isComposing) return;
-      if (isTypingTarget(e.target)) return;
+      if (isTypingTarget(e.target, e.key)) return;
       // The handout covers the playground: its keys would change what is not on screen.
       if (store.getState().handoutOpen) return;
       const command = keyCommand(e);
       if (!command) return;
       // The overlay is modal: only `?` and Escape close it.
-      if (helpOpen && command.kind !== 'help' && command.kind !== 'escape') return;
+      if (helpOpen && command !== 'help' && command !== 'escape') return;
       e.preventDefault();
       run(command);
     };
@@ -146,22 +161,21 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
   }, [run, helpOpen, store]);
 
   const value = useMemo<NestKeys>(
-    () => ({ splitOpen, openSplit, closeSplit, split, helpOpen, setHelpOpen, note, run }),
-    [splitOpen, openSplit, closeSplit, split, helpOpen, note, run],
+    () => ({ splitOpen, closeSplit, split, helpOpen, setHelpOpen, note, run, hiddenReason }),
+    [splitOpen, closeSplit, split, helpOpen, note, run, hiddenReason],
   );
 
   return (
     <NestKeysContext.Provider value={value}>
       {children}
-      {helpOpen && <KeysOverlay onClose={() => setHelpOpen(false)} />}
+      {helpOpen && <KeysOverlay onClose={() => setHelpOpen(false)} hiddenReason={hiddenReason} />}
     </NestKeysContext.Provider>
   );
 }
 
 /** The `?` overlay: every key and what it does. */
-function KeysOverlay({ onClose }: { onClose: () => void }) {
+function KeysOverlay({ onClose, hiddenReason }: { onClose: () => void; hiddenReason: (c: Command) => string | null }) {
   const closeRef = useRef<HTMLButtonElement>(null);
-  const teacher = useLooplab((s) => s.teacher);
   useEffect(() => {
     const previous = document.activeElement;
     closeRef.current?.focus();
@@ -184,38 +198,41 @@ function KeysOverlay({ onClose }: { onClose: () => void }) {
             close <kbd>Esc</kbd>
           </button>
         </div>
-        <table className="keys-table">
+        <div className="keys-columns">
           {groups.map((group) => (
-            <tbody key={group}>
-              <tr className="keys-group">
-                <th colSpan={2}>{group}</th>
-              </tr>
-              {KEY_HELP.filter((row) => row.group === group).map((row) => (
-                <tr key={row.keys.join()}>
-                  <td className="keys-keys">
-                    {row.keys.map((k, i) => (
-                      <span key={k}>
-                        {i > 0 && <span className="keys-or"> or </span>}
-                        <kbd>{k}</kbd>
-                      </span>
-                    ))}
-                  </td>
-                  <td>
-                    {row.what}
-                    {row.action && hiddenActionReason(teacher, row.action) && (
-                      <em className="keys-hidden" data-testid="keys-hidden">
-                        {' '}
-                        ({hiddenActionReason(teacher, row.action)})
-                      </em>
-                    )}
-                  </td>
+            <table key={group} className="keys-table">
+              <tbody>
+                <tr className="keys-group">
+                  <th colSpan={2}>{group}</th>
                 </tr>
-              ))}
-            </tbody>
+                {KEY_HELP.filter((row) => row.group === group).map((row) => (
+                  <tr key={row.command.id} data-testid="keys-row" data-command={row.command.id}>
+                    <td className="keys-keys">
+                      {row.keys.map((k, i) => (
+                        <span key={k}>
+                          {i > 0 && <span className="keys-or"> or </span>}
+                          <kbd>{k}</kbd>
+                        </span>
+                      ))}
+                    </td>
+                    <td>
+                      {row.what}
+                      {hiddenReason(row.command) && (
+                        <em className="keys-hidden" data-testid="keys-hidden">
+                          {' '}
+                          ({hiddenReason(row.command)})
+                        </em>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           ))}
-        </table>
+        </div>
         <p className="keys-foot">
-          Keys act on the loop nest whenever the focus is not in a text field. Every key also has a button.
+          Keys act on the loop nest whenever the focus is not in a text field (the player's keys only while it has the
+          focus). Every nest key also has a button.
         </p>
       </div>
     </div>

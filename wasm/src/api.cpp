@@ -63,6 +63,18 @@ std::string report_json(const looplab::Plan& plan, const looplab::LoweredKernel&
     first = false;
   }
   out += "]";
+  // The loops as the kernel runs them (the innermost possibly split for unrolling, tile loops
+  // kept partly outside), with the tile and accumulator region in those terms: what a model of
+  // the kernel's memory accesses needs (src/codegen/accessStream.ts).
+  out += ",\"plan\":{\"tileStart\":" + std::to_string(plan.tile_start) +
+         ",\"accStart\":" + std::to_string(plan.acc_start) + ",\"loops\":[";
+  for (size_t l = 0; l < plan.spec.loops.size(); l++) {
+    const looplab::LoopSpec& loop = plan.spec.loops[l];
+    std::snprintf(buf, sizeof buf, "%s[%d,%d,%d,%d,%d]", l ? "," : "", loop.var, loop.trip, loop.tail, plan.origin[l],
+                  loop.pack);
+    out += buf;
+  }
+  out += "]}";
   out += ",\"splits\":[";
   for (size_t i = 0; i < plan.splits.size(); i++) {
     const looplab::TileSplit& s = plan.splits[i];

@@ -62,7 +62,7 @@ class KernelLowering {
       whole.i32_const(0);
       whole.i32_const(plan_.parallel_iterations);
       if (scratch) whole.local_get(kTensors);
-      whole.call(0);
+      whole.call(spec_.trace ? 1 : 0);
       whole.end();
       FunctionDef all;
       all.export_name = "kernel";
@@ -75,7 +75,8 @@ class KernelLowering {
       functions = {kernel};
     }
     LoweredKernel out;
-    out.module = assemble_module(functions, spec_.shared_memory ? MemoryImport::Shared : MemoryImport::Plain);
+    out.module = assemble_module(functions, spec_.shared_memory ? MemoryImport::Shared : MemoryImport::Plain,
+                                 spec_.trace);
     out.instructions = body.instructions;
     out.tail_paths = tail_paths_;
     out.locals = int(locals_.count());
@@ -215,6 +216,17 @@ class KernelLowering {
     for (uint32_t local : owned) locals_.give(ValType::I32, local);
   }
 
+  // In a trace build, calls env.access(address, code) before the memory instruction at `off`
+  // bytes from pointer local `p`: stack-neutral, so it goes right before the instruction.
+  void trace(uint32_t p, uint32_t off, int tensor, bool store, int bytes) {
+    if (!spec_.trace) return;
+    w_->local_get(p);
+    w_->i32_const(int32_t(off));
+    w_->i32_add();
+    w_->i32_const(tensor | (store ? 4 : 0) | bytes << 3);
+    w_->call(0);
+  }
+
   // The body of one iteration of loop l: its packs (the panels of the packed inputs that the
   // loops inside read, copied to the scratch), then the loops inside, reading the copies.
   void enter(int l, const std::vector<int>& extent, const Pointers& ptr) {
@@ -240,7 +252,9 @@ class KernelLowering {
     if (d == n) {
       w.local_get(to);
       w.local_get(from);
+      trace(from, byte_offset(from_bias), t, false, 4);
       w.f32_load(byte_offset(from_bias));
+      trace(to, byte_offset(to_bias), t, true, 4);
       w.f32_store(byte_offset(to_bias));
       return;
     }
@@ -256,7 +270,9 @@ class KernelLowering {
       for (int v = 0; v < vectors; v++) {
         w.local_get(to);
         w.local_get(from);
+        trace(from, byte_offset(from_bias + v * kLanes), t, false, 16);
         w.v128_load(byte_offset(from_bias + v * kLanes));
+        trace(to, byte_offset(to_bias + v * kLanes), t, true, 16);
         w.v128_store(byte_offset(to_bias + v * kLanes));
       }
       for (int i = vectors * kLanes; i < full; i++) pack(t, d + 1, extent, from, from_bias + i, to, to_bias + i);
@@ -344,9 +360,11 @@ class KernelLowering {
           uint32_t off = byte_offset(bias + key.offset);
           w.local_get(out);
           w.local_get(out);
+          trace(out, off, 0, false, 16);
           w.v128_load(off);
           w.local_get(local);
           w.f32x4_add();
+          trace(out, off, 0, true, 16);
           w.v128_store(off);
         } else {
           for (uint8_t lane = 0; lane < kLanes; lane++)
@@ -398,9 +416,11 @@ class KernelLowering {
     uint32_t off = byte_offset(element);
     w_->local_get(out);
     w_->local_get(out);
+    trace(out, off, 0, false, 4);
     w_->f32_load(off);
     push_value();
     w_->f32_add();
+    trace(out, off, 0, true, 4);
     w_->f32_store(off);
   }
 
@@ -448,10 +468,13 @@ class KernelLowering {
     uint32_t off = byte_offset(at);
     w.local_get(p);
     if (!op.vector) {
+      trace(p, off, t, false, 4);
       w.f32_load(off);
     } else if (plan_.access[t] == Access::Vector) {
+      trace(p, off, t, false, 16);
       w.v128_load(off);
     } else if (plan_.access[t] == Access::Splat) {
+      trace(p, off, t, false, 4);
       w.v128_load32_splat(off);
     } else if (int64_t s = plan_.iter_stride(t, int(spec_.loops.size()) - 1); s == 2 || s == 3) {
       // Lanes 0, s, 2s, 3s from two overlapping vector loads (elements 0-3 and 3s-3 - 3s):
@@ -462,15 +485,19 @@ class KernelLowering {
       const uint8_t lanes[16] = {0,  1,  2,  3,  uint8_t(4 * a), uint8_t(4 * a + 1), uint8_t(4 * a + 2), uint8_t(4 * a + 3),
                                  uint8_t(16 + 4 * b), uint8_t(16 + 4 * b + 1), uint8_t(16 + 4 * b + 2), uint8_t(16 + 4 * b + 3),
                                  28, 29, 30, 31};
+      trace(p, off, t, false, 16);
       w.v128_load(off);
       w.local_get(p);
+      trace(p, byte_offset(at + second), t, false, 16);
       w.v128_load(byte_offset(at + second));
       w.i8x16_shuffle(lanes);
     } else {
       int64_t lane_stride = plan_.iter_stride(t, int(spec_.loops.size()) - 1);
+      trace(p, off, t, false, 4);
       w.v128_load32_splat(off);
       for (uint8_t lane = 1; lane < kLanes; lane++) {
         w.local_get(p);
+        trace(p, byte_offset(at + lane * lane_stride), t, false, 4);
         w.f32_load(byte_offset(at + lane * lane_stride));
         w.f32x4_replace_lane(lane);
       }

@@ -3,7 +3,7 @@
 namespace looplab {
 
 // Layout: [version=1, flags(bit0: relaxed SIMD, bit1: hoisted loads, bit2: shared memory,
-//          bit3: packs follow, bits 8-15: parallel loop + 1), nvars, nloops,
+//          bit3: packs follow, bit4: trace, bits 8-15: parallel loop + 1), nvars, nloops,
 //          size x nvars, stride(out) x nvars, stride(in0) x nvars, stride(in1) x nvars,
 //          (var, trip, tail) x nloops,
 //          registers, unrolled, innermost_vectors, innermost_unroll, loop_unroll  (0 keeps the default),
@@ -19,6 +19,7 @@ std::string decode_spec(const int32_t* w, int count, Spec& spec) {
   spec.relaxed = (w[1] & 1) != 0;
   spec.hoisted_loads = (w[1] & 2) != 0;
   spec.shared_memory = (w[1] & 4) != 0;
+  spec.trace = (w[1] & 16) != 0;
   spec.parallel = ((w[1] >> 8) & 0xff) - 1;
   if (spec.parallel >= nloops) return "spec: the parallel loop is not a loop of the schedule";
   if (spec.parallel == nloops - 1) return "spec: the innermost loop can't be the parallel loop";

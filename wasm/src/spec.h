@@ -40,6 +40,10 @@ struct Spec {
   // their last use in the emitted order (V8's Turboshaft, Chromium 156).
   bool hoisted_loads = false;
   bool shared_memory = false;             // import a shared memory (threads share it)
+  // Instrumented build: before each memory instruction the kernel calls the imported
+  // `env.access(address, code)` (code = tensor | store << 2 | bytes << 3), for the cache
+  // simulator's tests. Off, the module is exactly the ordinary one.
+  bool trace = false;
   int parallel = -1;                      // loop whose iterations the caller hands out, or -1
   std::vector<int> size;                  // per variable
   std::vector<int64_t> stride[kTensors];  // elements, per tensor per variable

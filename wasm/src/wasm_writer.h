@@ -136,8 +136,11 @@ struct FunctionDef {
 enum class MemoryImport { None, Plain, Shared };
 
 // Assembles a module with at most an imported memory `env.memory` and exported functions
-// (function i has index i, for `call`).
-inline std::vector<uint8_t> assemble_module(const std::vector<FunctionDef>& functions, MemoryImport memory) {
+// (function i has index i, for `call`). With `access_import`, function 0 is the imported
+// `env.access(i32, i32)` and function i has index i + 1.
+inline std::vector<uint8_t> assemble_module(const std::vector<FunctionDef>& functions, MemoryImport memory,
+                                            bool access_import = false) {
+  const uint32_t first = access_import ? 1 : 0;
   CodeWriter out;
   const uint8_t header[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
   out.raw(header, sizeof header);
@@ -151,7 +154,11 @@ inline std::vector<uint8_t> assemble_module(const std::vector<FunctionDef>& func
     w.raw(reinterpret_cast<const uint8_t*>(s.data()), s.size());
   };
   CodeWriter types;
-  types.uleb(functions.size());
+  types.uleb(functions.size() + first);
+  if (access_import) {
+    const uint8_t access_type[] = {0x60, 2, uint8_t(ValType::I32), uint8_t(ValType::I32), 0};
+    types.raw(access_type, sizeof access_type);
+  }
   for (auto& f : functions) {
     types.byte(0x60);
     types.uleb(f.params.size());
@@ -162,7 +169,13 @@ inline std::vector<uint8_t> assemble_module(const std::vector<FunctionDef>& func
   section(1, types);
   if (memory != MemoryImport::None) {
     CodeWriter imports;
-    imports.uleb(1);
+    imports.uleb(1 + first);
+    if (access_import) {
+      name(imports, "env");
+      name(imports, "access");
+      imports.byte(0x00);  // function of type 0
+      imports.uleb(0);
+    }
     name(imports, "env");
     name(imports, "memory");
     imports.byte(0x02);  // memory
@@ -178,14 +191,14 @@ inline std::vector<uint8_t> assemble_module(const std::vector<FunctionDef>& func
   }
   CodeWriter funcs;
   funcs.uleb(functions.size());
-  for (size_t i = 0; i < functions.size(); i++) funcs.uleb(i);
+  for (size_t i = 0; i < functions.size(); i++) funcs.uleb(i + first);
   section(3, funcs);
   CodeWriter exports;
   exports.uleb(functions.size());
   for (size_t i = 0; i < functions.size(); i++) {
     name(exports, functions[i].export_name);
     exports.byte(0x00);
-    exports.uleb(i);
+    exports.uleb(i + first);
   }
   section(7, exports);
   CodeWriter code;

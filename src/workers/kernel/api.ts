@@ -4,20 +4,23 @@
 // bandwidth and the XNNPACK baseline (tfjs loaded on first use). Its contract is protocol.ts.
 import { detectTarget, loadCodegen, type Codegen, type Target } from '../../codegen/index.ts';
 import { parseProblemText } from '../../core/problem.ts';
-import { parallelLoopIndex, parseSchedule } from '../../core/schedule.ts';
+import { parallelLoopIndex, parseSchedule, printSchedule } from '../../core/schedule.ts';
 import type { Problem } from '../../core/types.ts';
 import { measureBandwidth } from '../../runtime/bandwidth.ts';
 import { allocateBuffers, type KernelBuffers } from '../../runtime/buffers.ts';
 import { createBrowserThreadPool } from '../../runtime/browserThreads.ts';
-import { checkThenTime, instantiateKernel } from '../../runtime/measure.ts';
-import { allocateSharedBuffers, loadOnThreads } from '../../runtime/measureThreads.ts';
+import { checkThenTime, instantiateKernel, prepareSlice } from '../../runtime/measure.ts';
+import { allocateSharedBuffers, loadOnThreads, sliceOnThreads } from '../../runtime/measureThreads.ts';
+import type { Slice } from '../../runtime/slice.ts';
 import { interleavedSamples } from '../../runtime/interleave.ts';
 import { threadSupportHere, threadsOffReason } from '../../runtime/threadSupport.ts';
 import { RunawayKernelError, type ThreadPool } from '../../runtime/threads.ts';
 import { measurePeak, measurePeakOnThreads, PEAK_FLOPS_PER_CALL } from '../../runtime/peak.ts';
 import { xnnpackOp } from '../../core/xnnpackOp.ts';
 import { measureXnnpackWith, type Tf } from '../../runtime/xnnpackCore.ts';
-import type { KernelWorkerApi, ProgressCallback, XnnpackResult } from './protocol.ts';
+import { CACHE_MAX_ACCESSES, type KernelWorkerApi, type ProgressCallback, type XnnpackResult } from './protocol.ts';
+import { machineById, MACHINES } from '../../core/cache/machines.ts';
+import { simulateCache } from '../../runtime/cacheSim.ts';
 import type { Schedule } from '../../core/types.ts';
 
 export interface KernelApiDeps {
@@ -89,10 +92,17 @@ const READY_KERNELS = 8;
 /** A checked kernel, instantiated on the cached buffers and warm, ready for more samples. */
 interface ReadyKernel {
   run: () => void;
+  /** Floating-point operations of one call (of the slice it runs, when sliced). */
+  flops: number;
   /** Duration of one call (ms), from its last timing. */
   callMs: number;
   /** It runs on the pool's threads (and needs the pool to hold its module). */
   onThreads: boolean;
+}
+
+/** Ready kernels by schedule text, threads, and whole or sliced. */
+function readyKey(scheduleText: string, threads: number, full: boolean): string {
+  return `${scheduleText}\n${threads}${full ? '\nfull' : ''}`;
 }
 
 /** Calls `run` until `ms` and at least two calls have passed (V8 tiers the code up meanwhile); returns one call's ms. */
@@ -143,32 +153,72 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
   };
 
   /** The buffers of `problem` with inputs from `seed`, reused while the problem stays the same. */
-  const buffersFor = (problem: Problem, seed: number, shared = false): KernelBuffers => {
+  const buffersFor = (problem: Problem, seed: number, shared = false, scratchBytes = 0): KernelBuffers => {
     const key = `${seed}\n${problem.op}\n${JSON.stringify(problem.sizes)}\n${shared ? 'shared' : ''}`;
-    if (cached?.key !== key) {
+    if (cached?.key !== key || cached.buffers.scratchBytes < scratchBytes) {
       cached = null; // let the old memory go before allocating the new one
       readyKernels.clear();
       onPool = null;
-      cached = { key, buffers: shared ? allocateSharedBuffers(problem, seed) : allocateBuffers(problem, seed) };
+      cached = {
+        key,
+        buffers: shared ? allocateSharedBuffers(problem, seed) : allocateBuffers(problem, seed, { scratchBytes }),
+      };
     }
     return cached.buffers;
   };
 
-  /** Compiles and loads `schedule` on `buffers` (on the pool's threads when `threads` > 1). */
+  /**
+   * Compiles and loads `schedule` (on the pool's threads when `threads` > 1) on the buffers of
+   * `problem` and `seed` (with the scratch its packed inputs need). Unless `full`, a kernel whose
+   * full run would take over 50 ms runs a slice of its outermost loop (runtime/slice.ts): `problem`
+   * of the answer is then what the slice computes, and `slice` says which part it is.
+   */
   const load = async (
     codegen: Codegen,
     target: Target,
     problem: Problem,
     schedule: Schedule,
-    buffers: KernelBuffers,
+    seed: number,
     threads: number,
-  ) => {
+    full: boolean,
+  ): Promise<{
+    compiled: Awaited<ReturnType<Codegen['compile']>>;
+    run: () => void;
+    ranges: [number, number][] | null;
+    threads: number;
+    buffers: KernelBuffers;
+    problem: Problem;
+    slice?: Slice;
+  }> => {
     if (threads > 1) {
-      const r = await loadOnThreads(codegen, problem, schedule, target, poolOf(threads), buffers);
-      return { ...r, threads };
+      const pool = poolOf(threads);
+      const buffers = buffersFor(problem, seed, true);
+      const r = await loadOnThreads(codegen, problem, schedule, target, pool, buffers);
+      const sliced = full ? null : sliceOnThreads(problem, schedule, r, pool, buffers);
+      if (sliced) return { ...r, ...sliced, threads, buffers };
+      return { ...r, threads, buffers, problem };
     }
     const compiled = await codegen.compile(problem, schedule, target);
-    return { compiled, run: await instantiateKernel(compiled.module, buffers), ranges: null, threads: 1 };
+    const buffers = buffersFor(problem, seed, false, compiled.report.scratchBytes);
+    const sliced = full ? null : await prepareSlice(codegen, problem, schedule, target, compiled.report, buffers);
+    if (sliced)
+      return {
+        compiled,
+        run: sliced.run,
+        ranges: null,
+        threads: 1,
+        buffers,
+        problem: sliced.problem,
+        slice: sliced.slice,
+      };
+    return {
+      compiled,
+      run: await instantiateKernel(compiled.module, buffers),
+      ranges: null,
+      threads: 1,
+      buffers,
+      problem,
+    };
   };
 
   const onThreadsHere = (threads: number, schedule: Schedule) =>
@@ -193,7 +243,6 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
       const threads = Math.max(1, Math.floor(options.threads ?? 1));
       const onThreads = onThreadsHere(threads, schedule);
       const measureOptions = {
-        buffers: buffersFor(problem, options.seed ?? 1, onThreads),
         checkOnly: options.checkOnly,
         timing: {
           samples: options.samples,
@@ -209,19 +258,28 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
         },
         check: { fullCheckMaxFlops: options.fullCheckMaxFlops ?? WORKER_FULL_CHECK_MAX_FLOPS },
       };
-      const buffers = measureOptions.buffers;
+      const full = options.full === true;
       try {
-        const loaded = await load(codegen, target, problem, schedule, buffers, onThreads ? threads : 1);
-        const m = checkThenTime(problem, schedule, loaded.compiled, buffers, loaded.run, measureOptions);
+        const loaded = await load(codegen, target, problem, schedule, options.seed ?? 1, onThreads ? threads : 1, full);
+        const { buffers } = loaded;
+        const m = checkThenTime(loaded.problem, schedule, loaded.compiled, buffers, loaded.run, measureOptions);
         onProgress?.(1);
         if (m.correct && m.samples && m.callsPerSample) {
-          remember(`${scheduleText}\n${loaded.threads}`, {
+          remember(readyKey(scheduleText, loaded.threads, full), {
             run: loaded.run,
+            flops: loaded.problem.flops,
             callMs: Math.min(...m.samples) * 1000,
             onThreads: loaded.threads > 1,
           });
         }
-        return { ...m, threads: loaded.threads };
+        const slice = loaded.slice ? { slice: loaded.slice } : {};
+        return {
+          ...m,
+          schedule: printSchedule(problem, schedule),
+          flops: problem.flops,
+          ...slice,
+          threads: loaded.threads,
+        };
       } catch (error) {
         // A runaway's threads are gone; the next call starts a new pool.
         if (error instanceof RunawayKernelError) {
@@ -238,18 +296,26 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
       const schedule = parseSchedule(problem, scheduleText);
       const asked = Math.max(1, Math.floor(options.threads ?? 1));
       const threads = onThreadsHere(asked, schedule) ? asked : 1;
-      const buffers = buffersFor(problem, options.seed ?? 1, threads > 1);
-      const key = `${scheduleText}\n${threads}`;
+      const full = options.full === true;
+      const key = readyKey(scheduleText, threads, full);
+      // The buffers of this problem (a change of problem drops the ready kernels of the last one).
+      buffersFor(problem, options.seed ?? 1, threads > 1);
       try {
         let kernel = readyKernels.get(key);
         if (!kernel || (kernel.onThreads && (onPool !== key || pool?.threads !== threads))) {
           // Not measured in this worker (e.g. after a restart), or another kernel took the threads:
           // load it again; the page refines only kernels whose check passed.
-          const loaded = await load(codegen, target, problem, schedule, buffers, threads);
+          const loaded = await load(codegen, target, problem, schedule, options.seed ?? 1, threads, full);
           const warmupMs = threads > 1 ? THREADED_WARMUP_MS : REFINE_WARMUP_MS;
-          kernel = { run: loaded.run, callMs: warmUp(loaded.run, warmupMs), onThreads: threads > 1 };
-          buffers.resetOutput();
+          kernel = {
+            run: loaded.run,
+            flops: loaded.problem.flops,
+            callMs: warmUp(loaded.run, warmupMs),
+            onThreads: threads > 1,
+          };
+          loaded.buffers.resetOutput();
         }
+        const buffers = cached?.buffers as KernelBuffers;
         remember(key, kernel);
         if (!reference) {
           const peak = codegen.peak(target);
@@ -271,7 +337,7 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
         buffers.resetOutput();
         if (samples.kernelSeconds.length > 0) kernel.callMs = Math.min(...samples.kernelSeconds) * 1000;
         reference.callMs = Math.min(...samples.referenceSeconds) * 1000;
-        return { ...samples, flops: problem.flops, referenceFlops: reference.flops, threads };
+        return { ...samples, flops: kernel.flops, referenceFlops: reference.flops, threads };
       } catch (error) {
         if (error instanceof RunawayKernelError) {
           pool = null;
@@ -312,6 +378,16 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
       const result: XnnpackResult = { gflops: r.gflops, gflopsMedian: r.gflopsMedian, correct: r.check.correct };
       if (r.check.reason) result.reason = r.check.reason;
       return result;
+    },
+
+    async simulateCache(problemText, scheduleText, machineId) {
+      const problem = parseProblemText(problemText);
+      const schedule = parseSchedule(problem, scheduleText);
+      const machine = machineById(machineId);
+      if (!machine)
+        throw new Error(`unknown machine '${machineId}'; choose one of ${MACHINES.map((m) => m.id).join(', ')}`);
+      const { codegen } = await ready();
+      return simulateCache(codegen, problem, schedule, machine, { reuse: true, maxAccesses: CACHE_MAX_ACCESSES });
     },
   };
 }

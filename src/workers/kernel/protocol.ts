@@ -3,6 +3,7 @@
 // types from it. Types, constants and one field picker only, so that the store can import it
 // without pulling the generator or the runtime into the page (the imports below are types).
 import type { Target } from '../../codegen/types.ts';
+import type { CacheFigures } from '../../core/cache/figures.ts';
 import type { Measurement } from '../../runtime/measure.ts';
 
 export type { Target } from '../../codegen/types.ts';
@@ -26,6 +27,7 @@ export const KERNEL_FIGURE_FIELDS = [
   'generateMs',
   'compileMs',
   'threads',
+  'slice',
 ] as const satisfies readonly (keyof KernelMeasurement)[];
 
 /**
@@ -69,12 +71,19 @@ export interface KernelMeasureOptions {
   minWarmupCalls?: number;
   /** Minimum warm-up duration in ms (default 20). */
   warmupMs?: number;
+  /**
+   * Run the whole kernel even when a full run would take over 50 ms; by default such a kernel is
+   * checked and timed on a slice of its outermost loop, and the answer's `slice` says which.
+   */
+  full?: boolean;
 }
 
 /** Options of `refine`: samples of an already measured kernel, interleaved with the reference. */
 export interface KernelRefineOptions {
   /** Threads, as given to `measure` for the same kernel (default 1). */
   threads?: number;
+  /** As given to `measure` for the same kernel: the whole kernel rather than a slice. */
+  full?: boolean;
   /** Seed of the random inputs (default 1). */
   seed?: number;
   /** Kernel samples to take, each between two reference samples (default 2). */
@@ -99,7 +108,7 @@ export interface KernelRefinement {
   kernelSeconds: number[];
   /** Seconds per reference call of each reference sample (one more than the kernel samples). */
   referenceSeconds: number[];
-  /** Floating-point operations of one kernel call and of one reference call. */
+  /** Floating-point operations of one kernel call (of its slice, when sliced) and of one reference call. */
   flops: number;
   referenceFlops: number;
   threads: number;
@@ -145,4 +154,15 @@ export interface KernelWorkerApi {
   bandwidth(): Promise<number>;
   /** XNNPACK (tfjs-backend-wasm matMul or conv2d) on the problem, or null when it is neither shape. */
   xnnpack(problemText: string): Promise<XnnpackResult | null>;
+  /**
+   * The simulated caches of a machine (core/cache/machines.ts, by id) on the memory accesses of the
+   * schedule's kernel, with the loop carrying each tensor's reuse; the same figures on every
+   * machine. Refuses kernels of more than CACHE_MAX_ACCESSES accesses (CacheWorkError).
+   */
+  simulateCache(problemText: string, scheduleText: string, machineId: string): Promise<CacheSimulationResult>;
 }
+
+/** Memory accesses the worker simulates at most (a few seconds). */
+export const CACHE_MAX_ACCESSES = 40_000_000;
+
+export type CacheSimulationResult = CacheFigures & { simulateMs: number };

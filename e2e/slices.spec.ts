@@ -1,0 +1,27 @@
+// Large problems in the page: a kernel whose full run would take over 50 ms is timed on a slice of
+// its outermost loop, and the figure says so; the whole kernel runs on request. A schedule with a
+// packed input is typed like any other and measured correct.
+import { expect, test } from './fixtures';
+
+test('a large matmul is measured on a labelled slice at once; the whole kernel runs on request', async ({ page }) => {
+  // matmul 1024^3's default schedule: about 7 s a run at 0.3 GFLOPS.
+  await page.goto('/#preset=matmul-1024');
+  await expect(page.getByTestId('schedule')).toHaveText('m:1024 n:1024 k:1024');
+  await expect(page.getByTestId('gflops')).toHaveAttribute('data-value', /^\d/, { timeout: 30_000 });
+  await expect(page.getByTestId('correct')).toHaveAttribute('data-correct', 'true');
+  const note = page.getByTestId('slice-figure');
+  await expect(note).toContainText(/timed on \d+ of 1024 iterations of m \(a full run would take over 50 ms\)/);
+
+  // A cache-blocked, packed schedule typed in the schedule line: checked and timed on its slice too.
+  await page.getByTestId('schedule-edit').click();
+  const input = page.getByTestId('schedule-input');
+  await input.fill('n:8 k:8 pack(B) m:256 pack(A) n:16 k:128 m:4 n:8');
+  await input.press('Enter');
+  await expect(page.getByTestId('schedule')).toHaveText('n:8 k:8 pack(B) m:256 pack(A) n:16 k:128 m:4 n:8');
+  await expect(page.getByTestId('correct')).toHaveAttribute('data-correct', 'true', { timeout: 60_000 });
+  await expect(note).toContainText(/timed on \d+ of 8 iterations of n \(n < \d+ of 1024\)/);
+
+  // The whole kernel: one click, its own figure beside the slice's.
+  await page.getByTestId('measure-whole').click();
+  await expect(page.getByTestId('whole-figure')).toContainText(/whole kernel: [\d.]+ GFLOPS/, { timeout: 60_000 });
+});

@@ -1,0 +1,416 @@
+// The memory accesses a generated kernel makes, in the order it makes them, without running it:
+// a model of wasm/src/lower.cpp built from the generator's plan. Like the lowering, it turns the
+// plan into a tree of code paths once (loops, tail copies, accumulator regions, unrolled tiles
+// with their loads in emitted order), then runs the tree, calling a sink per memory instruction.
+// The trace build of the same kernel (Target.trace) checks it access by access
+// (accessStream.test.ts).
+import type { Problem } from '../core/types.ts';
+import type { KernelPlan } from './types.ts';
+
+const LANES = 4;
+
+/**
+ * Receives the accesses in batches: byte addresses and codes (accessCode), `count` of them; the
+ * arrays are reused for the next batch.
+ */
+export type AccessBatchSink = (addresses: Uint32Array, codes: Uint8Array, count: number, carries?: Uint8Array) => void;
+
+/** Carry of an access whose line the kernel touched before in the same pass of the unrolled tile. */
+export const CARRY_TILE = 254;
+/** Carry of the first access to a line. */
+export const CARRY_FIRST = 255;
+
+/**
+ * With reuse tracking, the sink also gets per access the loop that carries its reuse: the index
+ * (in `KernelPlan.loops`) of the outermost loop that started a new iteration since the kernel last
+ * touched the access's (first) line, CARRY_TILE or CARRY_FIRST.
+ */
+export interface ReuseTracking {
+  lineBytes: number;
+  /** Every address lies below this. */
+  addressBytes: number;
+}
+
+const BATCH = 1 << 14;
+
+/** Packed description of one access: tensor | 4 for a store | bytes << 3 (the trace build's code). */
+export function accessCode(tensor: number, write: boolean, bytes: number): number {
+  return tensor | (write ? 4 : 0) | (bytes << 3);
+}
+
+type Node = LoopNode | RegionNode | TileNode | PackNode;
+
+/**
+ * One iteration's packs, then its body: each packed input's panel is copied into the scratch
+ * (loads relative to the input's pointer, stores relative to its place in the scratch), and the
+ * body reads the copy.
+ */
+interface PackNode {
+  kind: 'pack';
+  copies: Array<{ tensor: number; list: Int32Array }>;
+  body: Node;
+}
+
+interface LoopNode {
+  kind: 'loop';
+  /** Index in the plan's loops. */
+  level: number;
+  count: number;
+  /** Bytes each tensor's pointer moves per iteration. */
+  delta: [number, number, number];
+  body: Node | null;
+  tail: Node | null;
+}
+
+/** Accumulators zeroed, the body, then each accumulator added to the output (a load and a store). */
+interface RegionNode {
+  kind: 'region';
+  body: Node;
+  stores: Int32Array;
+}
+
+/** The unrolled tile: its loads, as (code, byte offset) pairs. */
+interface TileNode {
+  kind: 'tile';
+  loads: Int32Array;
+}
+
+interface TileOp {
+  vector: boolean;
+  laneGroup: number;
+  offset: [number, number, number];
+}
+
+/** The kernel's access stream for base byte addresses of the output and the two inputs. */
+export interface AccessStream {
+  /** `bases`: byte addresses of the output, the inputs and the scratch for packed panels (if any). */
+  run(bases: readonly number[], sink: AccessBatchSink, reuse?: ReuseTracking): void;
+  /** Memory instructions one run makes. */
+  count(): number;
+}
+
+/** One call per access: tensor 0 output, 1 and 2 the inputs; byte address and width. */
+export function eachAccess(
+  visit: (tensor: number, write: boolean, address: number, bytes: number) => void,
+): AccessBatchSink {
+  return (addresses, codes, count) => {
+    for (let i = 0; i < count; i++) visit(codes[i] & 3, (codes[i] & 4) !== 0, addresses[i], codes[i] >> 3);
+  };
+}
+
+export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
+  const vars = problem.variables;
+  const tensors = [problem.output, problem.inputs[0], problem.inputs[1]];
+  const stride = tensors.map((t) => vars.map((v) => t.strides[v] ?? 0));
+  const loops = plan.loops;
+  const n = loops.length;
+  const step = stepsOf(plan, vars.length);
+  const packedAt = [0, 1, 2].map((t) => loops.findIndex((loop) => (loop.pack & (1 << t)) !== 0));
+
+  /** Elements tensor t's pointer moves per iteration of loop l (in its packed copy inside its pack). */
+  function iterStride(t: number, l: number): number {
+    const x = loops[l].variable;
+    if (stride[t][x] === 0) return 0;
+    const at = packedAt[t];
+    if (at < 0 || l <= at) return step[l] * stride[t][x];
+    let block = 1;
+    for (let d = l + 1; d < n; d++)
+      if (stride[t][loops[d].variable] !== 0) block *= loops[d].trip + (loops[d].tail > 0 ? 1 : 0);
+    return block;
+  }
+
+  function enumerateTile(level: number, extent: number[]): TileOp[] {
+    const ops: TileOp[] = [];
+    const walk = (l: number, ext: number[], base: [number, number, number]): void => {
+      const x = loops[l].variable;
+      const e = ext[x];
+      if (l === n - 1) {
+        const vectors = Math.floor(e / LANES);
+        for (let i = 0; i < e; i++) {
+          const vector = i < vectors * LANES;
+          if (vector && i % LANES) continue;
+          ops.push({
+            vector,
+            laneGroup: vector ? i / LANES : 0,
+            offset: [base[0] + i * iterStride(0, l), base[1] + i * iterStride(1, l), base[2] + i * iterStride(2, l)],
+          });
+        }
+        return;
+      }
+      const st = step[l];
+      const full = Math.floor(e / st);
+      const rem = e % st;
+      for (let i = 0; i <= full; i++) {
+        const inner = i < full ? st : rem;
+        if (inner === 0) break;
+        const next = ext.slice();
+        next[x] = inner;
+        walk(l + 1, next, [
+          base[0] + i * iterStride(0, l),
+          base[1] + i * iterStride(1, l),
+          base[2] + i * iterStride(2, l),
+        ]);
+      }
+    };
+    walk(level, extent, [0, 0, 0]);
+    return ops;
+  }
+
+  // Accumulator keys of the region being built: output offset, vector or not, partial sum.
+  let keys: Map<string, [number, boolean, number]> | null = null;
+
+  function tile(l: number, extent: number[]): TileNode {
+    const loads: number[] = [];
+    const loaded = new Set<string>();
+    const load = (t: number, op: TileOp): void => {
+      const what = `${t},${op.offset[t]},${op.vector}`;
+      if (loaded.has(what)) return;
+      loaded.add(what);
+      const at = op.offset[t];
+      const s = iterStride(t, n - 1);
+      if (!op.vector) loads.push(accessCode(t, false, 4), at * 4);
+      else if (plan.access[t] === 'vector') loads.push(accessCode(t, false, 16), at * 4);
+      else if (plan.access[t] === 'splat') loads.push(accessCode(t, false, 4), at * 4);
+      else if (s === 2 || s === 3)
+        loads.push(accessCode(t, false, 16), at * 4, accessCode(t, false, 16), (at + 3 * s - 3) * 4);
+      else for (let lane = 0; lane < LANES; lane++) loads.push(accessCode(t, false, 4), (at + lane * s) * 4);
+    };
+    for (const op of enumerateTile(l, extent)) {
+      const partial = plan.horizontalSum && op.vector ? op.laneGroup % 4 : 0;
+      keys?.set(`${op.offset[0]},${op.vector},${partial}`, [op.offset[0], op.vector, partial]);
+      load(1, op);
+      load(2, op);
+    }
+    return { kind: 'tile', loads: Int32Array.from(loads) };
+  }
+
+  function stores(all: Array<[number, boolean, number]>): Int32Array {
+    all.sort((a, b) => a[0] - b[0] || Number(a[1]) - Number(b[1]) || a[2] - b[2]);
+    const out: number[] = [];
+    const addTo = (element: number, bytes: number) =>
+      out.push(accessCode(0, false, bytes), element * 4, accessCode(0, true, bytes), element * 4);
+    if (plan.horizontalSum) {
+      // Partial sums of one output element are added together first: one load and store each.
+      for (const offset of new Set(all.map(([o]) => o))) addTo(offset, 4);
+      return Int32Array.from(out);
+    }
+    const laneStride = iterStride(0, n - 1);
+    for (const [offset, vector] of all) {
+      if (!vector) addTo(offset, 4);
+      else if (plan.access[0] === 'vector') addTo(offset, 16);
+      else for (let lane = 0; lane < LANES; lane++) addTo(offset + lane * laneStride, 4);
+    }
+    return Int32Array.from(out);
+  }
+
+  function level(l: number, extent: number[], inRegion: boolean): Node {
+    if (l === plan.accStart && !inRegion) {
+      const outer = keys;
+      keys = new Map();
+      const body = level(l, extent, true);
+      const node: RegionNode = { kind: 'region', body, stores: stores([...keys.values()]) };
+      keys = outer;
+      return node;
+    }
+    if (l === plan.tileStart) return tile(l, extent);
+    const x = loops[l].variable;
+    const st = step[l];
+    const full = Math.floor(extent[x] / st);
+    const rem = extent[x] % st;
+    const sub = (e: number): Node => {
+      const next = extent.slice();
+      next[x] = e;
+      return enter(l, next, inRegion);
+    };
+    const delta: [number, number, number] = [iterStride(0, l) * 4, iterStride(1, l) * 4, iterStride(2, l) * 4];
+    return {
+      kind: 'loop',
+      level: l,
+      count: full,
+      delta,
+      body: full > 0 ? sub(st) : null,
+      tail: rem > 0 ? sub(rem) : null,
+    };
+  }
+
+  /** One iteration of loop l: its packs (lowering's `enter`), then the loops inside. */
+  function enter(l: number, extent: number[], inRegion: boolean): Node {
+    const body = level(l + 1, extent, inRegion);
+    if (!loops[l].pack) return body;
+    const copies: PackNode['copies'] = [];
+    for (let t = 1; t < 3; t++)
+      if (loops[l].pack & (1 << t)) copies.push({ tensor: t, list: packList(t, l + 1, extent) });
+    return { kind: 'pack', copies, body };
+  }
+
+  /** The copy of input t's panel read by loops d.. (lowering's `pack`): (code, byte offset) pairs. */
+  function packList(t: number, from: number, extent: number[]): Int32Array {
+    const out: number[] = [];
+    const copy = (start: number, ext: number[], source: number, target: number): void => {
+      let d = start;
+      while (d < n && stride[t][loops[d].variable] === 0) d++;
+      if (d === n) {
+        out.push(accessCode(t, false, 4), source * 4, accessCode(t, true, 4), target * 4);
+        return;
+      }
+      const x = loops[d].variable;
+      const st = step[d];
+      const full = Math.floor(ext[x] / st);
+      const rem = ext[x] % st;
+      const along = st * stride[t][x];
+      const packed = iterStride(t, d);
+      const next = ext.slice();
+      next[x] = st;
+      let last = true;
+      for (let e = d + 1; e < n; e++) last &&= stride[t][loops[e].variable] === 0;
+      if (last && st === 1 && along === 1 && full >= LANES) {
+        const vectors = Math.floor(full / LANES);
+        for (let v = 0; v < vectors; v++)
+          out.push(
+            accessCode(t, false, 16),
+            (source + v * LANES) * 4,
+            accessCode(t, true, 16),
+            (target + v * LANES) * 4,
+          );
+        for (let i = vectors * LANES; i < full; i++) copy(d + 1, next, source + i, target + i);
+      } else {
+        for (let i = 0; i < full; i++) copy(d + 1, next, source + i * along, target + i * packed);
+      }
+      if (rem > 0) {
+        const tail = ext.slice();
+        tail[x] = rem;
+        copy(d + 1, tail, source + full * along, target + full * packed);
+      }
+    };
+    copy(from, extent, 0, 0);
+    return Int32Array.from(out);
+  }
+
+  const root = level(
+    0,
+    vars.map((v) => problem.sizes[v]),
+    false,
+  );
+
+  const addresses = new Uint32Array(BATCH);
+  const codes = new Uint8Array(BATCH);
+  const carries = new Uint8Array(BATCH);
+  let filled = 0;
+  let flushed = 0;
+  let sink: AccessBatchSink = () => {};
+  // Reuse tracking: per line, the index of the access that last touched it; per loop, the index
+  // of the first access of its current iteration.
+  let lastTouch: Float64Array | null = null;
+  let lineShift = 0;
+  const iterationStart = new Float64Array(n);
+  const runtimeLoops = plan.tileStart;
+
+  function flush(): void {
+    if (filled > 0) sink(addresses, codes, filled, lastTouch ? carries : undefined);
+    flushed += filled;
+    filled = 0;
+  }
+
+  /** A pack's copy of input `tensor`: loads relative to `from`, stores relative to `to`. */
+  function emitCopy(list: Int32Array, tensor: number, from: number, to: number): void {
+    for (let i = 0; i < list.length; i += 2) {
+      const base = list[i] & 4 ? to : from;
+      emit(list.subarray(i, i + 2), 0, tensor === 1 ? base : 0, tensor === 2 ? base : 0);
+    }
+  }
+
+  function emit(list: Int32Array, b0: number, b1: number, b2: number): void {
+    if (filled + list.length / 2 > BATCH) flush();
+    for (let i = 0; i < list.length; i += 2) {
+      const code = list[i];
+      const tensor = code & 3;
+      const address = (tensor === 0 ? b0 : tensor === 1 ? b1 : b2) + list[i + 1];
+      if (lastTouch) {
+        const line = address >>> lineShift;
+        const now = flushed + filled;
+        const before = lastTouch[line];
+        let carry = CARRY_FIRST;
+        if (before >= 0) {
+          carry = CARRY_TILE;
+          for (let l = 0; l < runtimeLoops; l++)
+            if (iterationStart[l] > before) {
+              carry = l;
+              break;
+            }
+        }
+        lastTouch[line] = now;
+        carries[filled] = carry;
+      }
+      addresses[filled] = address;
+      codes[filled++] = code;
+    }
+  }
+
+  let scratch = 0;
+
+  function run(node: Node, b0: number, b1: number, b2: number): void {
+    if (node.kind === 'pack') {
+      let c1 = b1;
+      let c2 = b2;
+      for (const { tensor, list } of node.copies) {
+        const copy = scratch + plan.scratchOffset[tensor] * 4;
+        emitCopy(list, tensor, tensor === 1 ? b1 : b2, copy);
+        if (tensor === 1) c1 = copy;
+        else c2 = copy;
+      }
+      run(node.body, b0, c1, c2);
+    } else if (node.kind === 'tile') {
+      emit(node.loads, b0, b1, b2);
+    } else if (node.kind === 'region') {
+      run(node.body, b0, b1, b2);
+      emit(node.stores, b0, b1, b2);
+    } else {
+      const [d0, d1, d2] = node.delta;
+      const l = node.level;
+      if (node.body)
+        for (let i = 0; i < node.count; i++) {
+          iterationStart[l] = flushed + filled;
+          run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2);
+        }
+      if (node.tail) {
+        iterationStart[l] = flushed + filled;
+        run(node.tail, b0 + node.count * d0, b1 + node.count * d1, b2 + node.count * d2);
+      }
+    }
+  }
+
+  function countOf(node: Node): number {
+    if (node.kind === 'pack') return node.copies.reduce((s, c) => s + c.list.length / 2, countOf(node.body));
+    if (node.kind === 'tile') return node.loads.length / 2;
+    if (node.kind === 'region') return countOf(node.body) + node.stores.length / 2;
+    return (node.body ? node.count * countOf(node.body) : 0) + (node.tail ? countOf(node.tail) : 0);
+  }
+
+  return {
+    run(bases, to, reuse) {
+      sink = to;
+      filled = 0;
+      flushed = 0;
+      iterationStart.fill(-1);
+      lastTouch = reuse ? new Float64Array(Math.ceil(reuse.addressBytes / reuse.lineBytes)).fill(-1) : null;
+      lineShift = reuse ? Math.log2(reuse.lineBytes) : 0;
+      scratch = bases[3] ?? 0;
+      run(root, bases[0], bases[1], bases[2]);
+      flush();
+      lastTouch = null;
+    },
+    count: () => countOf(root),
+  };
+}
+
+/** Per loop, its step in elements of its variable (the extent of the next loop inside over the same variable). */
+function stepsOf(plan: KernelPlan, variables: number): number[] {
+  const inner = new Array<number>(variables).fill(1);
+  const step = new Array<number>(plan.loops.length);
+  for (let l = plan.loops.length - 1; l >= 0; l--) {
+    const loop = plan.loops[l];
+    step[l] = inner[loop.variable];
+    inner[loop.variable] = loop.trip * step[l] + loop.tail;
+  }
+  return step;
+}

@@ -1,0 +1,245 @@
+// The fast simulator against a brute-force one written for clarity (per-set lists of lines, a
+// plain list for the fully associative shadow), on small random caches and random traces.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CacheConfig } from './config.ts';
+import { CacheSimulator, COUNTERS, count } from './simulator.ts';
+
+interface Resident {
+  line: number;
+  dirty: boolean;
+  owner: number;
+}
+
+/** The same rules as simulator.ts, written as directly as possible. */
+function referenceCounts(config: CacheConfig, tensors: number, trace: Access[]): number[] {
+  const levels = config.levels.map((l) => {
+    const sets = l.bytes / (config.lineBytes * l.ways);
+    return {
+      ways: l.ways,
+      sets: Array.from({ length: sets }, () => [] as Resident[]),
+      fa: [] as number[],
+      capacity: sets * l.ways,
+      seen: new Set<number>(),
+    };
+  });
+  const counts = new Array(levels.length * tensors * COUNTERS.length).fill(0);
+  const bump = (level: number, tensor: number, counter: string) => {
+    counts[(level * tensors + tensor) * COUNTERS.length + COUNTERS.indexOf(counter as never)]++;
+  };
+  const ref = (level: number, tensor: number, write: boolean, whole: boolean, line: number): void => {
+    const L = levels[level];
+    bump(level, tensor, 'accesses');
+    const faAt = L.fa.indexOf(line);
+    const faHit = faAt >= 0;
+    if (faHit) L.fa.splice(faAt, 1);
+    L.fa.unshift(line);
+    if (L.fa.length > L.capacity) L.fa.pop();
+    const set = L.sets[line % L.sets.length];
+    const at = set.findIndex((r) => r.line === line);
+    if (at >= 0) {
+      const [r] = set.splice(at, 1);
+      if (write) {
+        r.dirty = true;
+        r.owner = tensor;
+      }
+      set.unshift(r);
+      return;
+    }
+    bump(level, tensor, 'misses');
+    if (!L.seen.has(line)) {
+      L.seen.add(line);
+      bump(level, tensor, 'compulsory');
+    } else bump(level, tensor, faHit ? 'conflict' : 'capacity');
+    if (set.length === L.ways) {
+      const victim = set[set.length - 1];
+      if (victim.dirty) {
+        bump(level, victim.owner, 'writebacks');
+        if (level + 1 < levels.length) ref(level + 1, victim.owner, true, true, victim.line);
+      }
+      set.pop();
+    }
+    if (!whole) {
+      bump(level, tensor, 'fills');
+      if (level + 1 < levels.length) ref(level + 1, tensor, false, false, line);
+    }
+    set.unshift({ line, dirty: write, owner: tensor });
+  };
+  for (const a of trace) {
+    const first = Math.floor(a.address / config.lineBytes);
+    const last = Math.floor((a.address + a.bytes - 1) / config.lineBytes);
+    for (let line = first; line <= last; line++) ref(0, a.tensor, a.write, false, line);
+  }
+  return counts;
+}
+
+interface Access {
+  tensor: number;
+  write: boolean;
+  address: number;
+  bytes: number;
+}
+
+const MEMORY = 4096;
+
+const configs = fc
+  .record({
+    lineLog: fc.integer({ min: 2, max: 6 }),
+    levels: fc.array(fc.record({ sets: fc.integer({ min: 1, max: 8 }), ways: fc.integer({ min: 1, max: 5 }) }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+  })
+  .map(
+    ({ lineLog, levels }): CacheConfig => ({
+      lineBytes: 2 ** lineLog,
+      levels: levels.map((l, i) => ({ name: `L${i + 1}`, bytes: l.sets * l.ways * 2 ** lineLog, ways: l.ways })),
+    }),
+  );
+
+/** Addresses clustered in a few small regions so that lines come back (hits, conflicts, capacity). */
+const traces = fc.array(
+  fc.record({
+    tensor: fc.integer({ min: 0, max: 2 }),
+    write: fc.boolean(),
+    address: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: MEMORY - 16 })),
+    bytes: fc.constantFrom(4, 16),
+  }),
+  { maxLength: 400 },
+);
+
+function simulate(config: CacheConfig, trace: Access[]): Float64Array {
+  const sim = new CacheSimulator(config, 3, MEMORY);
+  for (const a of trace) sim.access(a.tensor, a.write, a.address, a.bytes);
+  return sim.stats().counts;
+}
+
+describe('cache simulator', () => {
+  it('counts exactly what a brute-force simulator counts (random caches, random traces)', () => {
+    fc.assert(
+      fc.property(configs, traces, (config, trace) => {
+        expect(Array.from(simulate(config, trace))).toEqual(referenceCounts(config, 3, trace));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts a batch of coded accesses as the same accesses one by one', () => {
+    fc.assert(
+      fc.property(configs, traces, (config, trace) => {
+        const sim = new CacheSimulator(config, 3, MEMORY);
+        const addresses = Uint32Array.from(trace.map((a) => a.address));
+        const codes = Uint8Array.from(trace.map((a) => a.tensor | (a.write ? 4 : 0) | (a.bytes << 3)));
+        sim.accessBatch(addresses, codes, trace.length);
+        expect(Array.from(sim.stats().counts)).toEqual(Array.from(simulate(config, trace)));
+      }),
+    );
+  });
+
+  it('with carries, counts the same and files every access under its carry and the level that served it', () => {
+    fc.assert(
+      fc.property(
+        configs,
+        traces,
+        fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 400, maxLength: 400 }),
+        (config, trace, carry) => {
+          const sim = new CacheSimulator(config, 3, MEMORY);
+          const addresses = Uint32Array.from(trace.map((a) => a.address));
+          const codes = Uint8Array.from(trace.map((a) => a.tensor | (a.write ? 4 : 0) | (a.bytes << 3)));
+          sim.accessBatch(addresses, codes, trace.length, Uint8Array.from(carry));
+          const stats = sim.stats();
+          expect(Array.from(stats.counts)).toEqual(Array.from(simulate(config, trace)));
+          const slots = config.levels.length + 1;
+          for (let i = 0; i < trace.length; i++) {
+            // Remove access i from its cell; at the end every cell must be empty.
+            const cell = (trace[i].tensor * 256 + carry[i]) * slots;
+            const served = stats.reuse.subarray(cell, cell + slots).findIndex((n) => n > 0);
+            expect(served).toBeGreaterThanOrEqual(0);
+            stats.reuse[cell + served]--;
+          }
+          expect(stats.reuse.every((n) => n === 0)).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('with carries, files an access under L1 exactly when it hits there', () => {
+    // One line per access: word-aligned 4-byte accesses.
+    const words = fc.array(
+      fc.record({
+        tensor: fc.integer({ min: 0, max: 2 }),
+        write: fc.boolean(),
+        word: fc.integer({ min: 0, max: 255 }),
+      }),
+      { maxLength: 300 },
+    );
+    fc.assert(
+      fc.property(configs, words, (config, trace) => {
+        const sim = new CacheSimulator(config, 3, MEMORY);
+        const addresses = Uint32Array.from(trace.map((a) => a.word * 4));
+        const codes = Uint8Array.from(trace.map((a) => a.tensor | (a.write ? 4 : 0) | (4 << 3)));
+        sim.accessBatch(addresses, codes, trace.length, new Uint8Array(trace.length).fill(7));
+        const stats = sim.stats();
+        const slots = config.levels.length + 1;
+        for (let t = 0; t < 3; t++) {
+          const cell = stats.reuse.subarray((t * 256 + 7) * slots, (t * 256 + 8) * slots);
+          expect(cell[0]).toBe(count(stats, 0, t, 'accesses') - count(stats, 0, t, 'misses'));
+          expect(cell.slice(1).reduce((a, b) => a + b, 0)).toBe(count(stats, 0, t, 'misses'));
+        }
+      }),
+    );
+  });
+
+  it('splits every miss into exactly one of the three Cs', () => {
+    fc.assert(
+      fc.property(configs, traces, (config, trace) => {
+        const sim = new CacheSimulator(config, 3, MEMORY);
+        for (const a of trace) sim.access(a.tensor, a.write, a.address, a.bytes);
+        const stats = sim.stats();
+        for (let level = 0; level < config.levels.length; level++)
+          for (let t = 0; t < 3; t++)
+            expect(
+              count(stats, level, t, 'compulsory') +
+                count(stats, level, t, 'capacity') +
+                count(stats, level, t, 'conflict'),
+            ).toBe(count(stats, level, t, 'misses'));
+      }),
+    );
+  });
+
+  it('gives the same counts on a second run', () => {
+    const config: CacheConfig = { lineBytes: 32, levels: [{ name: 'L1', bytes: 256, ways: 2 }] };
+    const trace = fc.sample(traces, { seed: 7, numRuns: 1 })[0];
+    expect(Array.from(simulate(config, trace))).toEqual(Array.from(simulate(config, trace)));
+  });
+
+  it('tells the three Cs apart on a trace worked by hand', () => {
+    // Direct-mapped, 2 sets of 16 B lines: lines 0 and 2 share set 0.
+    const config: CacheConfig = { lineBytes: 16, levels: [{ name: 'L1', bytes: 32, ways: 1 }] };
+    const sim = new CacheSimulator(config, 1, 256);
+    for (const address of [0, 32, 0, 16, 48, 0]) sim.access(0, false, address, 4);
+    const s = sim.stats();
+    // 0 (compulsory), 32 (compulsory, evicts 0), 0 (conflict: a 2-line LRU holds {32, 0}),
+    // 16 (compulsory), 48 (compulsory, evicts 16), 0: set 0 still holds it: a hit.
+    expect([count(s, 0, 0, 'accesses'), count(s, 0, 0, 'misses')]).toEqual([6, 5]);
+    expect([count(s, 0, 0, 'compulsory'), count(s, 0, 0, 'capacity'), count(s, 0, 0, 'conflict')]).toEqual([4, 0, 1]);
+  });
+
+  it('writes back a dirty line once, when it is evicted', () => {
+    const config: CacheConfig = { lineBytes: 16, levels: [{ name: 'L1', bytes: 16, ways: 1 }] };
+    const sim = new CacheSimulator(config, 2, 64);
+    sim.access(0, true, 0, 4);
+    sim.access(0, true, 4, 4);
+    sim.access(1, false, 16, 4);
+    sim.access(1, false, 32, 4);
+    const s = sim.stats();
+    expect([count(s, 0, 0, 'writebacks'), count(s, 0, 0, 'fills'), count(s, 0, 1, 'fills')]).toEqual([1, 1, 2]);
+  });
+
+  it('refuses a cache that is not a whole number of sets, saying what would fit', () => {
+    expect(() => new CacheSimulator({ lineBytes: 64, levels: [{ name: 'L1d', bytes: 1000, ways: 8 }] }, 1, 64)).toThrow(
+      /L1d: 1000 B is not a whole number of sets of 8 ways x 64 B lines; pick a size divisible by 512 B/,
+    );
+  });
+});

@@ -1,0 +1,239 @@
+// An exact simulator of a cache hierarchy: set-associative levels with LRU replacement,
+// write-allocate and write-back, all with one line size, non-inclusive (a level keeps what it was
+// filled with, whatever the others evict). Every miss is classified by the three Cs:
+// compulsory (the first reference to the line at that level), capacity (a fully associative LRU
+// cache of the same size would miss too), conflict (it would hit: the set was too small).
+//
+// A reference that misses in a level first writes back the dirty line it evicts (a write to the
+// next level, which allocates it without reading memory: the whole line is written), then fills
+// the line from the next level (a read there). The last level talks to memory.
+import { type CacheConfig, configProblem } from './config.ts';
+import { FullyAssociativeLru } from './lru.ts';
+
+/** Per-level, per-tensor counters, in this order in `CacheStats.counts`. */
+export const COUNTERS = ['accesses', 'misses', 'compulsory', 'capacity', 'conflict', 'fills', 'writebacks'] as const;
+export type Counter = (typeof COUNTERS)[number];
+const ACCESSES = 0;
+const MISSES = 1;
+const COMPULSORY = 2;
+const CAPACITY = 3;
+const CONFLICT = 4;
+const FILLS = 5;
+const WRITEBACKS = 6;
+const N = COUNTERS.length;
+
+class Level {
+  readonly sets: number;
+  readonly ways: number;
+  /** Per set, `ways` slots: the line held (-1 empty), when it was last used, dirty, counted for which tensor. */
+  readonly tags: Int32Array;
+  readonly used: Float64Array;
+  readonly dirty: Uint8Array;
+  readonly owner: Uint8Array;
+  /** Per line number, the slot holding it, or -1. */
+  readonly slotOf: Int32Array;
+  readonly seen: Uint8Array;
+  readonly shadow: FullyAssociativeLru;
+  readonly setMask: number;
+  now = 0;
+
+  constructor(bytes: number, ways: number, lineBytes: number, lines: number) {
+    this.sets = bytes / (lineBytes * ways);
+    this.ways = ways;
+    this.tags = new Int32Array(this.sets * ways).fill(-1);
+    this.used = new Float64Array(this.sets * ways);
+    this.dirty = new Uint8Array(this.sets * ways);
+    this.owner = new Uint8Array(this.sets * ways);
+    this.slotOf = new Int32Array(lines).fill(-1);
+    this.seen = new Uint8Array(lines);
+    this.shadow = new FullyAssociativeLru(this.sets * ways, lines);
+    this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
+  }
+}
+
+export interface CacheStats {
+  lineBytes: number;
+  tensors: number;
+  levels: string[];
+  /** counts[(level * tensors + tensor) * COUNTERS.length + counter] */
+  counts: Float64Array;
+  /**
+   * With carries given to accessBatch: reuse[(tensor * 256 + carry) * (levels + 1) + served], the
+   * accesses per tensor and carry (a byte the caller chose) by the level that served them (the
+   * number of levels for memory); an access spanning two lines is counted by its first.
+   */
+  reuse: Float64Array;
+}
+
+export function count(stats: CacheStats, level: number, tensor: number, counter: Counter): number {
+  return stats.counts[(level * stats.tensors + tensor) * N + COUNTERS.indexOf(counter)];
+}
+
+export class CacheSimulator {
+  private readonly levels: Level[];
+  private readonly counts: Float64Array;
+  private readonly lineShift: number;
+  private readonly lines: number;
+  private lastLine = -1;
+  private lastSlot = 0;
+  /** The level that served the last reference (levels.length: memory). */
+  private served = 0;
+  private readonly reuse: Float64Array;
+
+  /**
+   * `addressBytes`: every address referenced lies in [0, addressBytes). `tensors`: how many
+   * tensors the counts are split by (ids 0 .. tensors-1).
+   */
+  constructor(
+    readonly config: CacheConfig,
+    readonly tensors: number,
+    addressBytes: number,
+  ) {
+    const problem = configProblem(config);
+    if (problem) throw new RangeError(problem);
+    this.lineShift = Math.log2(config.lineBytes);
+    this.lines = Math.max(1, Math.ceil(addressBytes / config.lineBytes));
+    this.levels = config.levels.map((l) => new Level(l.bytes, l.ways, config.lineBytes, this.lines));
+    this.counts = new Float64Array(config.levels.length * tensors * N);
+    this.reuse = new Float64Array(tensors * 256 * (config.levels.length + 1));
+  }
+
+  /** A load (`write` false) or store of `bytes` bytes at byte address `address` by `tensor`. */
+  access(tensor: number, write: boolean, address: number, bytes: number): void {
+    const first = Math.floor(address / this.config.lineBytes);
+    const last = Math.floor((address + bytes - 1) / this.config.lineBytes);
+    for (let line = first; line <= last; line++) this.line(tensor, write, line);
+  }
+
+  /**
+   * Many accesses at once: byte addresses, and codes tensor | 4 for a store | bytes << 3 (the
+   * codes of codegen's access stream).
+   */
+  accessBatch(addresses: Uint32Array, codes: Uint8Array, count: number, carries?: Uint8Array): void {
+    const shift = this.lineShift;
+    const lines = this.lines;
+    const counts = this.counts;
+    const reuse = this.reuse;
+    const slots = this.levels.length + 1;
+    // An L1 hit inlined: most references end there.
+    const L = this.levels[0];
+    const { slotOf, used, dirty, owner, shadow } = L;
+    let lastLine = this.lastLine;
+    let lastSlot = this.lastSlot;
+    let now = L.now;
+    for (let i = 0; i < count; i++) {
+      const address = addresses[i];
+      const code = codes[i];
+      const tensor = code & 3;
+      const write = (code & 4) !== 0;
+      const first = address >>> shift;
+      const last = (address + (code >> 3) - 1) >>> shift;
+      let served = 0;
+      for (let line = first; line <= last; line++) {
+        if (line >= lines) throw new RangeError(`address ${address} lies outside the simulated memory`);
+        if (line !== lastLine) {
+          lastLine = line;
+          lastSlot = slotOf[line];
+          if (lastSlot < 0) {
+            L.now = now;
+            this.served = 0;
+            lastSlot = this.reference(0, tensor, write, false, line);
+            now = L.now;
+            if (line === first) served = this.served;
+            continue;
+          }
+          used[lastSlot] = ++now;
+          shadow.touch(line);
+        }
+        counts[tensor * N + ACCESSES]++;
+        if (write) {
+          dirty[lastSlot] = 1;
+          owner[lastSlot] = tensor;
+        }
+      }
+      if (carries) reuse[(tensor * 256 + carries[i]) * slots + served]++;
+    }
+    L.now = now;
+    this.lastLine = lastLine;
+    this.lastSlot = lastSlot;
+  }
+
+  /** A reference to one whole line number (address >> log2(line size)). */
+  line(tensor: number, write: boolean, line: number): void {
+    if (line < 0 || line >= this.lines)
+      throw new RangeError(`address ${line * this.config.lineBytes} lies outside the simulated memory`);
+    if (line === this.lastLine) {
+      // The most recent line of L1 is the most recent of its set and of the shadow: a hit that
+      // changes no order.
+      this.counts[tensor * N + ACCESSES]++;
+      if (write) {
+        const L = this.levels[0];
+        const at = this.lastSlot;
+        L.dirty[at] = 1;
+        L.owner[at] = tensor;
+      }
+      return;
+    }
+    this.lastLine = line;
+    this.lastSlot = this.reference(0, tensor, write, false, line);
+  }
+
+  /** `wholeLine`: a write-back from the level above, which needs no fill. Returns the line's slot. */
+  private reference(level: number, tensor: number, write: boolean, wholeLine: boolean, line: number): number {
+    const L = this.levels[level];
+    const c = (level * this.tensors + tensor) * N;
+    const counts = this.counts;
+    counts[c + ACCESSES]++;
+    const shadowHit = L.shadow.touch(line);
+    const tags = L.tags;
+    const used = L.used;
+    const ways = L.ways;
+    const base = (L.setMask >= 0 ? line & L.setMask : line % L.sets) * ways;
+    const now = ++L.now;
+    const held = L.slotOf[line];
+    if (held >= 0) {
+      used[held] = now;
+      if (!wholeLine) this.served = level;
+      if (write) {
+        L.dirty[held] = 1;
+        L.owner[held] = tensor;
+      }
+      return held;
+    }
+    let victim = base;
+    for (let at = base + 1; at < base + ways; at++) if (used[at] < used[victim]) victim = at;
+    counts[c + MISSES]++;
+    if (!L.seen[line]) {
+      L.seen[line] = 1;
+      counts[c + COMPULSORY]++;
+    } else if (!shadowHit) counts[c + CAPACITY]++;
+    else counts[c + CONFLICT]++;
+    if (tags[victim] !== -1 && L.dirty[victim]) {
+      const owner = L.owner[victim];
+      counts[(level * this.tensors + owner) * N + WRITEBACKS]++;
+      if (level + 1 < this.levels.length) this.reference(level + 1, owner, true, true, tags[victim]);
+    }
+    if (!wholeLine) {
+      counts[c + FILLS]++;
+      if (level + 1 < this.levels.length) this.reference(level + 1, tensor, false, false, line);
+      else this.served = this.levels.length;
+    }
+    if (tags[victim] !== -1) L.slotOf[tags[victim]] = -1;
+    L.slotOf[line] = victim;
+    tags[victim] = line;
+    used[victim] = now;
+    L.dirty[victim] = write ? 1 : 0;
+    L.owner[victim] = tensor;
+    return victim;
+  }
+
+  stats(): CacheStats {
+    return {
+      lineBytes: this.config.lineBytes,
+      tensors: this.tensors,
+      levels: this.config.levels.map((l) => l.name),
+      counts: this.counts.slice(),
+      reuse: this.reuse.slice(),
+    };
+  }
+}

@@ -1,0 +1,71 @@
+// The memory panel's state: which machine's caches to simulate and the simulated figures of the
+// schedules seen, asked of the kernel worker one at a time (after the measurement the worker is
+// running, so the GFLOPS figure never waits for a simulation), only while the panel is shown.
+import { DEFAULT_MACHINE_ID, machineById } from '../core/cache/machines.ts';
+import { errorMessage } from '../core/errors.ts';
+import { printSchedule } from '../core/schedule.ts';
+import type { SliceCreator } from './sliceCreator.ts';
+import type { MemoryEntry, MemorySlice } from './types.ts';
+
+export function memoryKey(problemKey: string, scheduleText: string, machineId: string): string {
+  return `${problemKey}\n@ ${scheduleText}\n# ${machineId}`;
+}
+
+export function currentMemoryKey(s: {
+  problemKey: string;
+  current: { schedule: import('../core/types.ts').Schedule };
+  memoryMachine: string;
+}): string {
+  return memoryKey(s.problemKey, printSchedule(s.current.schedule), s.memoryMachine);
+}
+
+/** `fixedMachine`: a teacher's link fixed the machine (every student sees the same figures). */
+export const createMemorySlice =
+  (fixedMachine?: string): SliceCreator<MemorySlice> =>
+  (set, get, { measurer }) => {
+    let running = false;
+    const put = (key: string, entry: MemoryEntry) => set({ memory: { ...get().memory, [key]: entry } });
+
+    const pump = async (): Promise<void> => {
+      const s = get();
+      if (running || !s.panels.memory) return;
+      const key = currentMemoryKey(s);
+      if (s.memory[key]) return;
+      if (!measurer?.simulateCache) {
+        put(key, { status: 'error', error: 'this page cannot simulate caches' });
+        return;
+      }
+      running = true;
+      put(key, { status: 'running' });
+      try {
+        const figures = await measurer.simulateCache(s.problemKey, printSchedule(s.current.schedule), s.memoryMachine);
+        put(key, { status: 'done', figures });
+      } catch (e) {
+        put(key, { status: 'error', error: errorMessage(e) });
+      } finally {
+        running = false;
+      }
+      void pump();
+    };
+
+    return {
+      memoryMachine: fixedMachine ?? DEFAULT_MACHINE_ID,
+      memoryMachineFixed: fixedMachine !== undefined,
+      memory: {},
+      setMemoryMachine(id) {
+        if (get().memoryMachineFixed && id !== get().memoryMachine) {
+          get().notify('error', `the teacher's link fixes the machine to ${machineById(get().memoryMachine)?.name}`);
+          return;
+        }
+        if (!machineById(id)) {
+          get().notify('error', `unknown machine '${id}'`);
+          return;
+        }
+        set({ memoryMachine: id });
+        get().simulateMemory();
+      },
+      simulateMemory() {
+        void pump();
+      },
+    };
+  };
