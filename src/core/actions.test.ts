@@ -124,6 +124,9 @@ describe('split', () => {
     expect(reason(mm97, at(mm97, 'm n k', 0), 'split_97')).toBe(
       "can't split m:97 by 97: the outer loop would run once (m:1) and change nothing; split by a factor below 97",
     );
+    expect(reason(mm, at(mm, 'm m:2 n k', 1), 'split_2')).toBe(
+      "can't split m:2 by 2: the outer loop would run once (m:1) and change nothing; a loop that runs twice has no split",
+    );
     // With a tail the outer loop runs twice (once whole, once partial): a real loop.
     expect(show(apply(mm97, at(mm97, 'm m:4 n k', 0), 'split_24'))).toBe('m:1 r1 m:24 m:4 n:8 k:8 @0');
   });

@@ -196,7 +196,7 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       const outerStep = f * step;
       if (Math.floor(extent / outerStep) === 1 && extent % outerStep === 0) {
         return fail(
-          `can't split ${name()} by ${f}: the outer loop would run once (${here.variable}:1) and change nothing; split by a factor below ${f}`,
+          `can't split ${name()} by ${f}: the outer loop would run once (${here.variable}:1) and change nothing; ${f > 2 ? `split by a factor below ${f}` : 'a loop that runs twice has no split'}`,
         );
       }
       const next = copy();
