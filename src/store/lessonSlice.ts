@@ -88,6 +88,14 @@ export function lessonFacts(s: LooplabState, lesson: Lesson): LessonFacts {
       right: s.predictions.filter((p) => p.predicted === p.actual).length,
     },
     since: s.lessonOpenedAt,
+    peaks: {
+      oneThread: s.peak.status === 'done' && finite(s.peak.gflops) ? s.peak.gflops : null,
+      onThreads: Object.fromEntries(
+        Object.entries(s.peaksOnThreads).flatMap(([n, p]) =>
+          p.status === 'done' && finite(p.gflops) ? [[Number(n), p.gflops]] : [],
+        ),
+      ),
+    },
   };
 }
 

@@ -14,6 +14,8 @@ export const agent: Lesson = {
     'Run the agent from the start schedule: it plays a whole episode. Then step through the rollout. Before each step, predict what the agent does next; the lesson scores your guess against the action it chose. Once you have guessed, the agent panel shows the probability it gave each action; until then it shows nothing of the answer.',
     'Things to look for: does it bring n innermost first? How does it build a register tile? When does it stop?',
   ],
+  // Driven by the lesson's buttons (run the agent, predict), not by the loop-nest keys.
+  steps: [],
   tasks: [
     {
       id: 'run',

@@ -26,6 +26,20 @@ export const loopOrder: Lesson = {
     'Swap n below k to get `m k n`: the innermost loop now walks along rows of B and C (stride 1) and `A[m,k]` stays the same (stride 0). The generator vectorizes along the innermost loop, 4 floats at a time, so stride 1 means one load for 4 neighbours instead of 4 separate loads.',
     'Keys: ↑/↓ move the cursor, ⇧↑/⇧↓ swap the loop with its neighbour, u undoes. Watch the GFLOPS after each step.',
   ],
+  steps: [
+    {
+      text: 'Put the cursor on n and swap it below k: `m k n`.',
+      actions: ['down', 'swap_down'],
+      schedule: 'm:256 k:256 n:256',
+      ticks: ['b-stride-1', 'speedup-3x'],
+    },
+    {
+      text: 'Go back up to m and swap it down to the bottom: m innermost.',
+      actions: ['up', 'up', 'swap_down', 'swap_down'],
+      schedule: 'k:256 n:256 m:256',
+      ticks: ['worst-order'],
+    },
+  ],
   tasks: [
     {
       id: 'b-stride-1',

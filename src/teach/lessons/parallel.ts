@@ -25,6 +25,23 @@ function parallelRun(
   return { loop: loopText(loop), iterations, threads: m.threads ?? 1, measured: m, tail: loop.tail > 0 };
 }
 
+/** Below this, the peak on N threads over the peak on one says the page gets a single core. */
+export const PEAK_SCALING_MIN = 1.3;
+
+/**
+ * Why a parallel speedup cannot come right now, read from the page's own peaks: when the peak
+ * kernel on `threads` threads at once is hardly faster than on one, the machine is busy (or gives
+ * the page one core), and no schedule will scale. Null when the peaks scale or are not measured.
+ */
+export function oneCoreOnly(facts: LessonFacts, threads: number): string | null {
+  const one = facts.peaks?.oneThread;
+  const many = facts.peaks?.onThreads[threads];
+  if (!one || !many || one <= 0) return null;
+  const scaling = many / one;
+  if (scaling >= PEAK_SCALING_MIN) return null;
+  return `this machine gives the page only one core right now: the peak on ${threads} threads is ${scaling.toFixed(2)}× the peak on one (try again when it is less busy)`;
+}
+
 export const parallelLoops: Lesson = {
   id: 'parallel',
   title: 'Parallel loops',
@@ -35,6 +52,20 @@ export const parallelLoops: Lesson = {
     'A parallel loop (`p`, shown `||m:256`, `#pragma omp parallel for` in the C) hands its iterations to several threads at once, each a contiguous range. That is only safe when the iterations write disjoint parts of the output: a loop over m or n writes its own rows or columns of C. A loop over k is refused: k is summed over, so two threads would add into the same C at once. A loop inside a k loop is refused too, since every thread would have to finish before the next k.',
     'The ideal is T times faster on T threads; the figure covers dispatch to join, so it also pays for waking the threads and for waiting on the slowest one. Choose the threads in the performance panel (threads need a cross-origin isolated page).',
     'Load imbalance: iterations are whole units. 256 rows on 3 threads are 86 + 85 + 85, and a tail iteration is a short one; a loop with fewer iterations than threads leaves threads idle. A tiny problem does not speed up at all: 16³ is a microsecond of work, about what it costs to wake the threads and wait for them.',
+  ],
+  steps: [
+    {
+      text: 'With the cursor on m, mark it parallel.',
+      actions: ['parallel'],
+      schedule: '||m:256 k:256 n:256',
+      ticks: ['outer', 'speedup'],
+    },
+    {
+      text: 'Split the parallel m by 3: its last iteration is a short tail.',
+      actions: ['split_3'],
+      schedule: '||m:85 r1 m:3 k:256 n:256',
+      ticks: ['tail'],
+    },
   ],
   tasks: [
     {
@@ -75,7 +106,9 @@ export const parallelLoops: Lesson = {
         if (c.b <= 0) return waiting(`${serialText} has no GFLOPS`);
         const ratio = c.a / c.b;
         const reading = `${ratio.toFixed(2)}× on ${r.threads} threads, ${Math.round((100 * ratio) / r.threads)}% of the ideal ${r.threads}×`;
-        return ratio >= 1.5 ? done(reading) : todo(reading);
+        if (ratio >= 1.5) return done(reading);
+        const why = oneCoreOnly(facts, r.threads);
+        return todo(why ? `${reading}; ${why}` : reading);
       },
     },
     {

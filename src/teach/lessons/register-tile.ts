@@ -15,8 +15,27 @@ import {
   speedupTask,
   MATMUL_256,
   holds2x16,
+  heldAcrossVariable,
+  tileExtents,
 } from './checks.ts';
 import type { MeasuredFacts, Lesson } from './types.ts';
+import type { KernelReport } from '../../codegen/types.ts';
+
+/**
+ * Why the current report is not a tile too big for the registers as the lesson means it (a tile
+ * over m and n, vectorized along n and held across k, that the generator had to cut down), or
+ * null when it is. A half-built tile (m:2 still innermost, vectorized along m in scalars) is not.
+ */
+function notATooBigTile(r: KernelReport, askedLoops: string): string | null {
+  const asked = askedLoops || 'none over m or n';
+  if (r.vectorizedVariable !== 'n' || r.lanes.vectors === 0)
+    return `the innermost loop runs over ${r.vectorizedVariable}${r.lanes.vectors === 0 ? ' in scalars' : ''}: a tile vectorized along n has n innermost`;
+  const t = tileExtents(r);
+  if ((t.m ?? 1) < 2) return `the tile (${asked}) has no loop over m below k`;
+  if (!heldAcrossVariable(r, 'k')) return `the tile (${asked}) is not held across k: put k right above it`;
+  if (!r.tileReduction) return `the innermost loops (${asked}) fit: ${r.registers} of ${r.registerBudget} registers`;
+  return null;
+}
 
 export const registerTile: Lesson = {
   id: 'register-tile',
@@ -28,7 +47,26 @@ export const registerTile: Lesson = {
     'Every multiply-add adds into an accumulator. When the innermost loops are short, the generator unrolls them completely into a tile of accumulators that stays in registers for the whole reduction loop above them: `m n k m:2 n:16` keeps a 2×16 block of C in 8 f32x4 registers across all of k, so C is loaded and stored once per block instead of at every step, and each value of A and B loaded is used several times.',
     "A bigger tile reuses loaded values more, up to the size of the register file. Wasm on x64 has 16 vector registers and V8 keeps one for itself, so a tile needs its accumulators plus the A and B values live at the same time to fit in 15: 2×16 is 8 accumulators + 4 vectors of B + 1 splat of A = 13. (Node 20's V8 loads all of a pass's values first, so there all 2 + 4 count.) One more and V8 spills: it stores registers to memory and reloads them on every pass. Measured here, a 4×16 tile that spilled ran at half the speed of the 4×8 tile.",
     'So the generator refuses to spill: when your innermost loops ask for more, it keeps part of the tile as a loop outside k and says so in the report (`n:64 stays a loop of 4 x 16 outside k:256`). The last two tasks make you see it, and measure what the tile you asked for runs at against a good one.',
-    'To build a tile: put the cursor on m, split it (s, 2) and swap the inner `m:2` down to the bottom (⇧↓); then split n by 16 and bring the inner `n:16` below it.',
+  ],
+  steps: [
+    {
+      text: 'Split m by 2; the cursor stays on the outer m, so go down to the inner `m:2` and swap it to the bottom.',
+      actions: ['split_2', 'down', 'swap_down', 'swap_down'],
+      schedule: 'm:128 n:256 k:256 m:2',
+      ticks: [],
+    },
+    {
+      text: 'Go up to n, split it by 16, go down to the inner `n:16` and swap it to the bottom, below `m:2`: a 2×16 tile.',
+      actions: ['up', 'up', 'split_16', 'down', 'swap_down', 'swap_down'],
+      schedule: 'm:128 n:16 k:256 m:2 n:16',
+      ticks: ['tile-2x16', 'speedup-5x'],
+    },
+    {
+      text: 'Merge the inner `n:16` back into n, split n by 64 instead and swap the inner `n:64` to the bottom: m:2 n:64 asks for 32 accumulators.',
+      actions: ['merge', 'split_64', 'down', 'swap_down', 'swap_down'],
+      schedule: 'm:128 n:4 k:256 m:2 n:64',
+      ticks: ['too-big', 'too-big-cost'],
+    },
   ],
   tasks: [
     {
@@ -49,11 +87,8 @@ export const registerTile: Lesson = {
         const asked = requestedTile(facts.problem, facts.current.schedule);
         const r = reportOrWait(facts);
         if ('state' in r) return r;
-        if (!r.tileReduction) {
-          return todo(
-            `the innermost loops (${asked.loops || 'none over m or n'}) fit: ${r.registers} of ${r.registerBudget} registers`,
-          );
-        }
+        const notYet = notATooBigTile(r, asked.loops);
+        if (notYet) return todo(notYet);
         return done(`asked ${asked.loops}; the generator: ${r.tileReduction}`);
       },
     },
@@ -64,7 +99,8 @@ export const registerTile: Lesson = {
       check(facts) {
         const r = reportOrWait(facts);
         if ('state' in r) return r;
-        if (!r.tileReduction) return todo('the current tile fits the registers: ask for a bigger one first');
+        const notYet = notATooBigTile(r, requestedTile(facts.problem, facts.current.schedule).loops);
+        if (notYet) return todo(`${notYet}: ask for a bigger tile first`);
         const m = measuredOrWait(facts);
         if (isCheck(m)) return m;
         const figure = (f: MeasuredFacts) => f.gflops ?? f.quickGflops ?? null;

@@ -22,6 +22,20 @@ export const tails: Lesson = {
     'The generator emits a separate copy of the loop body for each kind of partial iteration, specialized to what is left (the code panel counts these tail paths). Along the vectorized variable a remainder of fewer than 4 is computed with scalar code: n = 99 leaves 3.',
     'Every kernel is checked against a naive reference before it is timed. The tasks only count a correct kernel.',
   ],
+  steps: [
+    {
+      text: 'Split m by 4: 97 = 24 × 4 + 1.',
+      actions: ['split_4'],
+      schedule: 'm:24 r1 m:4 n:99 k:64',
+      ticks: ['tail-m'],
+    },
+    {
+      text: 'Take the inner `m:4` to the bottom; go up to n, split it by 8 (99 = 12 × 8 + 3) and take the inner `n:8` to the bottom.',
+      actions: ['down', 'swap_down', 'swap_down', 'up', 'up', 'split_8', 'down', 'swap_down', 'swap_down'],
+      schedule: 'm:24 r1 n:12 r3 k:64 m:4 n:8',
+      ticks: ['tile-tails', 'speedup-4x'],
+    },
+  ],
   tasks: [
     {
       id: 'tail-m',

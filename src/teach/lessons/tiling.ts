@@ -15,6 +15,20 @@ export const tiling: Lesson = {
     'Tiling cuts a loop in two and moves the outer half out, so that the loops inside work on a block small enough to stay in cache while it is reused. Split k (s, then 16) and move the outer k loop above m (⇧↑): the loops inside m now touch a 16-row panel of B, which stays in L1 while m walks down A.',
     "The working set of a group of loops is the data one run of them touches. The lesson counts it in 64-byte cache lines against a 32 KiB, 8-way L1 (the machine looplab was tuned on; yours may differ). B's rows are 1 KiB apart, a power of two, so they fall into the same few cache sets: a panel can overflow a set before it fills the cache, and that counts as not fitting.",
   ],
+  steps: [
+    {
+      text: 'Go down to k and split it by 16.',
+      actions: ['down', 'down', 'split_16'],
+      schedule: 'm:128 n:16 k:16 k:16 m:2 n:16',
+      ticks: ['split-k', 'keep-tile'],
+    },
+    {
+      text: 'Swap the outer k loop up, above m.',
+      actions: ['swap_up', 'swap_up'],
+      schedule: 'k:16 m:128 n:16 k:16 m:2 n:16',
+      ticks: ['fits-l1', 'speedup'],
+    },
+  ],
   tasks: [
     {
       id: 'split-k',

@@ -1,6 +1,7 @@
 // The shapes the lessons are written in: what a task's check knows of the page (`LessonFacts`), what it
 // answers (`TaskCheck`), and a lesson itself (text, start, tasks).
 import type { KernelReport } from '../../codegen/types.ts';
+import type { Action } from '../../core/actions.ts';
 import type { NestState, Problem } from '../../core/types.ts';
 
 /** What the checks know of one measured schedule. */
@@ -43,6 +44,11 @@ export interface LessonFacts {
   predictions: { made: number; right: number };
   /** When the lesson was opened (ms since the epoch): figures from before do not count. */
   since?: number;
+  /**
+   * The page's SIMD peak on one thread and, by thread count, on several threads at once (only
+   * those measured): how much of the machine the page gets right now.
+   */
+  peaks?: { oneThread: number | null; onThreads: Record<number, number> };
 }
 
 /** A schedule whose refined figure a task waits for, at least as recent as `after` (ms since the epoch). */
@@ -84,4 +90,23 @@ export interface Lesson {
   /** Paragraphs; `code` in backquotes. */
   text: string[];
   tasks: LessonTask[];
+  /** The walk-through by keyboard, from the start schedule (none for a lesson driven by buttons). */
+  steps: LessonStep[];
+}
+
+/**
+ * One step of a lesson's walk-through: what to do in words, the actions that do it (the page shows
+ * each as its key: ↓, ⇧↓, `s 16 Enter`…) and the schedule they lead to. Unit tests apply the
+ * actions with the core; the e2e presses the keys the page shows, so a step that cannot be
+ * followed as written fails.
+ */
+export interface LessonStep {
+  /** What the step does; `code` in backquotes. */
+  text: string;
+  /** One key press each (a split: s, the factor, Enter), starting where the previous step ended. */
+  actions: Action[];
+  /** The schedule after the step, as printed. */
+  schedule: string;
+  /** Tasks done once this step's schedule is measured. */
+  ticks: string[];
 }
