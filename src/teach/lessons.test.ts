@@ -265,9 +265,20 @@ describe("every lesson's walk-through", () => {
         const f = facts(l, text, { start: 10, others, gflops: 10 * 6 ** (visited.length + 1), threads: 2 });
         f.current = state;
         const checks = checkLesson(l, f);
+        // With every figure the same, exactly the tasks marked `speed` are not done.
+        const flat = facts(l, text, {
+          start: 10,
+          others: Object.fromEntries(visited.map((v) => [v, 10])),
+          gflops: 10,
+          threads: 2,
+        });
+        flat.current = state;
+        const flatChecks = checkLesson(l, flat);
         for (const id of step.ticks) {
-          const c = checks[l.tasks.findIndex((t) => t.id === id)];
+          const at = l.tasks.findIndex((t) => t.id === id);
+          const c = checks[at];
           expect(c?.state, `${l.id} step ${i + 1}, task ${id}: ${c?.detail}`).toBe('done');
+          expect(flatChecks[at].state === 'done', `${l.id} task ${id} at equal figures`).toBe(!l.tasks[at].speed);
           doneSoFar.add(id);
         }
         visited.push(text);

@@ -34,6 +34,7 @@ function TaskRow({ lesson, index, check }: { lesson: Lesson; index: number; chec
       data-testid={`lesson-task-${task.id}`}
       data-done={done ? 'true' : 'false'}
       data-live={check.state}
+      data-speed={task.speed ? 'true' : undefined}
     >
       <div className="lesson-task-head">
         <span className="lesson-task-mark" aria-hidden="true">

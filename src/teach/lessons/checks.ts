@@ -152,6 +152,7 @@ export function speedupTask(id: string, factor: number, hints: string[]): Lesson
     id,
     text: `Reach at least ${factor}× the GFLOPS of the starting schedule, with a correct kernel.`,
     hints,
+    speed: true,
     check(facts, lesson) {
       const m = measuredOrWait(facts);
       if (isCheck(m)) return m;

@@ -84,6 +84,7 @@ export const parallelLoops: Lesson = {
     },
     {
       id: 'speedup',
+      speed: true,
       text: 'On 2 or more threads, run the parallel schedule at least 1.5× faster than the same schedule on one thread.',
       hints: [
         'Measure the schedule without the mark first (p again takes it off), then with it.',

@@ -76,6 +76,11 @@ export interface LessonTask {
   text: string;
   /** Shown one at a time, on request. */
   hints: string[];
+  /**
+   * The task compares measured speeds, so whether it can be done depends on the machine and on how
+   * busy it is (the others depend only on the schedule and the generator's report).
+   */
+  speed?: boolean;
   check(facts: LessonFacts, lesson: Lesson): TaskCheck;
 }
 

@@ -77,6 +77,7 @@ export const vectorize: Lesson = {
     },
     {
       id: 'compare',
+      speed: true,
       text: 'Measure both: vectorizing along n is faster than along m.',
       hints: ['Visit a schedule vectorized along m and one vectorized along n; both stay measured.'],
       check(facts) {
