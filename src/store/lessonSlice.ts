@@ -116,6 +116,7 @@ export const createLessonSlice =
       teacher,
       present: teacher.present,
       handoutOpen: teacher.handout && teacher.lesson !== null,
+      handoutFilled: false,
       lessonProgress: {},
       progressProblems: [],
       predictions: [],
@@ -163,6 +164,10 @@ export const createLessonSlice =
 
       setHandoutOpen(open) {
         set({ handoutOpen: open && get().lessonId !== null });
+      },
+
+      setHandoutFilled(filled) {
+        set({ handoutFilled: filled });
       },
 
       predictNext(action) {
