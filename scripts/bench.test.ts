@@ -144,6 +144,9 @@ describe('bench work limits', () => {
     });
     expect(naive.gflops).toBeGreaterThan(0);
     expect(out.rows.map((row: { impl: string }) => row.impl)).toEqual(['naive-js', 'default', 'xnnpack', 'peak']);
+    // The default schedule's full run (0.2 GFLOP at 1-2 GFLOPS) is over 50 ms: it is timed on a slice.
+    expect(out.rows[1].slice).toMatch(/^on \d+ of 400 iterations of m$/);
+    expect(out.rows[1].correct).toBe(true);
     expect(r.stderr.split('\n').filter(Boolean)).toEqual([
       expect.stringMatching(/^bench: \[1\/3\] naive-js \(on m=19, n=512, k=512\) \.\.\. \d+\.\d s$/),
       expect.stringMatching(/^bench: \[2\/3\] default \.\.\. \d+\.\d s$/),
@@ -153,6 +156,18 @@ describe('bench work limits', () => {
 });
 
 describe('bench output', () => {
+  it('--full times every kernel whole, and the table names the slices otherwise', () => {
+    const args = ['--op', MATMUL, '--sizes', 'm=300,n=512,k=512', '--naive-gflop', '0.01', '--samples', '1'];
+    const full = bench(...args, '--compile-reps', '1', '--full', '--json');
+    expect(full.code).toBe(0);
+    expect(JSON.parse(full.stdout).rows[1]).not.toHaveProperty('slice');
+    const sliced = bench(...args, '--compile-reps', '1');
+    expect(sliced.code).toBe(0);
+    expect(sliced.stdout).toMatch(
+      /timed on a slice \(a full run would take over 50 ms; --full runs every kernel whole\):\n {2}default {2}on \d+ of 300 iterations of m {3}m:300 n:512 k:512/,
+    );
+  });
+
   it('prints the JSON rows for a small matmul (no speed asserted)', () => {
     const r = bench(
       '--op',

@@ -19,6 +19,9 @@
 // --threads), each row keeping its best round, so that a burst of load elsewhere on the machine
 // does not decide a ratio.
 //
+// A kernel whose full run would take over 50 ms is timed on a slice of its outermost loop
+// (src/runtime/slice.ts) and its row says which part ran; --full runs every kernel whole.
+//
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
 import { MAX_THREADS } from '../src/runtime/threads.ts';
@@ -44,7 +47,7 @@ import {
 
 const USAGE =
   'usage: npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... ' +
-  '[--threads N] [--rounds N] [--samples N] [--seed S] [--compile-reps N] [--max-gflop G] [--naive-gflop G] [--json]';
+  '[--threads N] [--rounds N] [--samples N] [--seed S] [--compile-reps N] [--max-gflop G] [--naive-gflop G] [--full] [--json]';
 
 const COMPILE_REPS = 11;
 /** Most samples or compile repetitions a run may ask for. */
@@ -62,6 +65,8 @@ interface Args {
   rounds: number;
   maxGflop: number;
   naiveGflop: number;
+  /** Run every kernel whole, never on a slice. */
+  full: boolean;
 }
 
 export function parseBenchArgs(argv: string[]): Args | 'help' {
@@ -79,6 +84,7 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
       rounds: { type: 'string' },
       'max-gflop': { type: 'string' },
       'naive-gflop': { type: 'string' },
+      full: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
@@ -102,6 +108,7 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
     rounds: positiveInt('rounds', v.rounds, v.threads !== undefined && threadCount(v.threads) > 1 ? 3 : 1, 1, MAX_REPS),
     maxGflop: positiveNumber('max-gflop', v['max-gflop'], DEFAULT_MAX_GFLOP),
     naiveGflop: positiveNumber('naive-gflop', v['naive-gflop'], DEFAULT_NAIVE_GFLOP),
+    full: v.full ?? false,
   };
 }
 
@@ -153,6 +160,8 @@ export interface Row {
   ranges?: [number, number][] | null;
   /** naive-js only: the sizes of the smaller problem it was timed on. */
   sampled_sizes?: string;
+  /** Kernel rows timed on a slice: which part ran (`on 12 of 2048 iterations of m`). */
+  slice?: string;
 }
 
 async function run(args: Args): Promise<number> {
@@ -162,6 +171,7 @@ async function run(args: Args): Promise<number> {
   const { loadCodegen, detectTarget } = await import('../src/codegen/index.ts');
   const { allocateBuffers } = await import('../src/runtime/buffers.ts');
   const { measureSchedule } = await import('../src/runtime/measure.ts');
+  const { sliceLabel } = await import('../src/runtime/slice.ts');
   const { measureNaive } = await import('../src/runtime/naive.ts');
   const { measurePeak, measurePeakOnThreads } = await import('../src/runtime/peak.ts');
   const { matmulShape } = await import('../src/core/matmulShape.ts');
@@ -227,6 +237,7 @@ async function run(args: Args): Promise<number> {
     max_error: m.maxError,
     checked: m.checked,
     ...(m.reason ? { reason: m.reason } : {}),
+    ...(m.slice ? { slice: sliceLabel(m.slice) } : {}),
     report: m.report,
   });
   /** Generating + compiling one kernel: median over a few repetitions (after a first, warming one). */
@@ -251,7 +262,11 @@ async function run(args: Args): Promise<number> {
   };
 
   progress.start(2, 'default');
-  const defaultRun = await measureSchedule(codegen, problem, defaultSchedule(problem), target, { buffers, timing });
+  const defaultRun = await measureSchedule(codegen, problem, defaultSchedule(problem), target, {
+    buffers,
+    timing,
+    full: args.full,
+  });
   rows.push({ ...kernelRow('default', defaultRun, 1), ...(await compileTimes(defaultSchedule(problem))) });
   progress.done();
 
@@ -280,7 +295,7 @@ async function run(args: Args): Promise<number> {
     const nThreads: Row[] = [];
     const { measureScheduleOnThreads } = await import('../src/runtime/measureThreads.ts');
     for (const schedule of schedules) {
-      const m = await measureSchedule(codegen, problem, schedule, target, { buffers, timing });
+      const m = await measureSchedule(codegen, problem, schedule, target, { buffers, timing, full: args.full });
       oneThread.push({ ...kernelRow('schedule', m, 1), ...(first ? await compileTimes(schedule) : {}) });
       if (pool && shared) {
         const t = await measureScheduleOnThreads(codegen, problem, parallelized(schedule), target, pool, {
@@ -440,6 +455,12 @@ function renderTable(
       out.push(
         `${r.impl}: timed on ${r.sampled_sizes}, a smaller problem (the whole one is over --naive-gflop); its schedule is that problem's`,
       );
+  }
+  const sliced = rows.filter((r) => r.slice);
+  if (sliced.length > 0) {
+    out.push('');
+    out.push('timed on a slice (a full run would take over 50 ms; --full runs every kernel whole):');
+    for (const r of sliced) out.push(`  ${r.impl.padEnd(8)} ${r.slice}   ${r.schedule ?? ''}`.trimEnd());
   }
   for (const r of rows) {
     if (!r.correct) out.push(`${r.impl}: ${r.reason ?? 'incorrect'}`);

@@ -197,7 +197,11 @@ export function elementReference(
 }
 
 function pointOfIndex(problem: Problem, vars: string[], index: number): Record<string, number> {
-  const shape = problem.output.shape;
+  return pointInRegion(vars, problem.output.shape, index);
+}
+
+/** The variables' values at a flat row-major index into a region of the given shape. */
+function pointInRegion(vars: string[], shape: readonly number[], index: number): Record<string, number> {
   const point: Record<string, number> = {};
   let rest = index;
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -335,11 +339,18 @@ function compareSampled(
   plain: string[],
   count: number,
 ): CheckResult {
-  const indices = sampleOutputIndices(problem.output.shape, count);
+  // The region the problem's sizes span: the whole output, or the part a slice computes (a
+  // problem restricted to a range of an output variable, see slice.ts) when smaller.
+  const region = plain.map((v) => problem.sizes[v]);
+  const samples = sampleOutputIndices(region, count);
+  const indices: number[] = [];
   let maxError = 0;
   let firstMismatch: Mismatch | undefined;
-  for (const i of indices) {
-    const { value, sumAbs } = elementReference(problem, in0, in1, pointOfIndex(problem, plain, i));
+  for (const r of samples) {
+    const point = pointInRegion(plain, region, r);
+    const i = plain.reduce((at, v) => at + point[v] * problem.output.strides[v], 0);
+    indices.push(i);
+    const { value, sumAbs } = elementReference(problem, in0, in1, point);
     const got = out[i];
     const err = Math.abs(got - value);
     const e = Number.isNaN(err) ? Infinity : err;

@@ -9,6 +9,17 @@ import type { Codegen, CompiledKernel, KernelReport, Target } from '../codegen/i
 import { allocateBuffers, type KernelBuffers } from './buffers.ts';
 import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
 import { measureThroughput, type TimingOptions } from './timing.ts';
+import {
+  planSlice,
+  rangeSchedule,
+  sameDecisions,
+  type Slice,
+  SLICE_FULL_RUN_MS,
+  SLICE_MIN_FLOPS,
+  sliceableLoop,
+  slicedProblem,
+  sliceIterations,
+} from './slice.ts';
 
 export interface MeasureOptions {
   /** Seed of the random inputs (default 1). Ignored when `buffers` is given. */
@@ -19,6 +30,8 @@ export interface MeasureOptions {
   check?: CheckOptions;
   /** Only check, do not time (gflops stay null). */
   checkOnly?: boolean;
+  /** Always run the whole kernel, even when it would be measured on a slice (see slice.ts). */
+  full?: boolean;
 }
 
 /** A kernel's correctness check (see check.ts) and, when correct, its speed. */
@@ -38,6 +51,8 @@ export interface Measurement extends CheckResult {
   /** Timing details (absent when not timed). */
   samples?: number[];
   callsPerSample?: number;
+  /** Present when the figure is a slice's (see slice.ts): which part of the kernel ran. */
+  slice?: Slice;
 }
 
 type KernelFn = (outPtr: number, in0Ptr: number, in1Ptr: number) => void;
@@ -65,6 +80,57 @@ export interface Timing {
   flops: number;
   samples: number[];
   callsPerSample: number;
+  /** Present when the figure is a slice's (see slice.ts). */
+  slice?: Slice;
+}
+
+type KernelRangeFn = (outPtr: number, in0Ptr: number, in1Ptr: number, begin: number, end: number) => void;
+
+/** A slice of a kernel ready to run: the restricted problem it computes and a thunk running it. */
+interface PreparedSlice {
+  slice: Slice;
+  problem: Problem;
+  run: () => void;
+  /** Duration of the probe call (one iteration), which also served as a warm-up call. */
+  probeMs: number;
+}
+
+/**
+ * When the schedule's full run would take longer than SLICE_FULL_RUN_MS, compiles the kernel with a
+ * range over its outermost loop and sizes a slice of it (slice.ts); null when the whole kernel
+ * should run (fast enough, no loop to slice, or the range changed the generator's decisions).
+ */
+async function prepareSlice(
+  codegen: Codegen,
+  problem: Problem,
+  schedule: Schedule,
+  target: Target,
+  plain: KernelReport,
+  buffers: KernelBuffers,
+): Promise<PreparedSlice | null> {
+  const loop = sliceableLoop(schedule);
+  if (loop === null || problem.flops < SLICE_MIN_FLOPS) return null;
+  const ranged = await codegen.compile(problem, rangeSchedule(schedule, loop), target);
+  if (!sameDecisions(plain, ranged.report)) return null;
+  const instance = await WebAssembly.instantiate(ranged.module, { env: { memory: buffers.memory } });
+  const range = instance.exports.kernel_range as KernelRangeFn | undefined;
+  if (typeof range !== 'function') return null;
+  const fullIterations = schedule.loops[loop].trip;
+  const { outPtr, in0Ptr, in1Ptr } = buffers;
+  buffers.resetOutput();
+  const t0 = performance.now();
+  range(outPtr, in0Ptr, in1Ptr, 0, 1);
+  const probeMs = performance.now() - t0;
+  buffers.resetOutput();
+  if (probeMs * (fullIterations + (schedule.loops[loop].tail > 0 ? 1 : 0)) <= SLICE_FULL_RUN_MS) return null;
+  const iterations = sliceIterations(probeMs, fullIterations);
+  const slice = planSlice(problem, schedule, loop, iterations);
+  return {
+    slice,
+    problem: slicedProblem(problem, slice),
+    run: () => range(outPtr, in0Ptr, in1Ptr, 0, iterations),
+    probeMs,
+  };
 }
 
 /**
@@ -77,13 +143,16 @@ export async function timeSchedule(
   problem: Problem,
   schedule: Schedule,
   target: Target,
-  options: Pick<MeasureOptions, 'seed' | 'buffers' | 'timing'> = {},
+  options: Pick<MeasureOptions, 'seed' | 'buffers' | 'timing' | 'full'> = {},
 ): Promise<Timing> {
   const compiled = await codegen.compile(problem, schedule, target);
   const buffers = options.buffers ?? allocateBuffers(problem, options.seed ?? 1);
-  const run = await instantiateKernel(compiled.module, buffers);
-  const t = timeKernel(run, problem, buffers, options.timing);
+  const sliced = options.full ? null : await prepareSlice(codegen, problem, schedule, target, compiled.report, buffers);
+  const run = sliced?.run ?? (await instantiateKernel(compiled.module, buffers));
+  const timing = sliced ? { priorCallMs: sliced.probeMs, ...options.timing } : options.timing;
+  const t = timeKernel(run, sliced?.problem ?? problem, buffers, timing);
   return {
+    ...(sliced ? { slice: sliced.slice } : {}),
     schedule: printSchedule(problem, schedule),
     gflops: t.gflops,
     gflopsMedian: t.gflopsMedian,
@@ -112,8 +181,18 @@ export async function measureSchedule(
 ): Promise<Measurement> {
   const compiled = await codegen.compile(problem, schedule, target);
   const buffers = options.buffers ?? allocateBuffers(problem, options.seed ?? 1);
-  const run = await instantiateKernel(compiled.module, buffers);
-  return checkThenTime(problem, schedule, compiled, buffers, run, options);
+  const sliced = options.full ? null : await prepareSlice(codegen, problem, schedule, target, compiled.report, buffers);
+  if (!sliced)
+    return checkThenTime(
+      problem,
+      schedule,
+      compiled,
+      buffers,
+      await instantiateKernel(compiled.module, buffers),
+      options,
+    );
+  const measurement = checkThenTime(sliced.problem, schedule, compiled, buffers, sliced.run, options);
+  return { ...measurement, schedule: printSchedule(problem, schedule), flops: problem.flops, slice: sliced.slice };
 }
 
 /**

@@ -1,0 +1,235 @@
+// Slices with the real generator: a slice computes exactly the same part of the output as a full
+// run (outermost output loops) or the same partial sums (an outermost reduction loop), its check
+// catches a wrong value inside the slice and a stray write outside it, and measureSchedule times
+// a slow kernel on a labelled slice unless asked for the full run.
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseProblem } from '../core/problem.ts';
+import { referenceCompute } from '../core/reference.ts';
+import { parseSchedule } from '../core/schedule.ts';
+import type { Problem, Schedule } from '../core/types.ts';
+import { detectTarget, loadCodegen, type Codegen, type Target } from '../codegen/index.ts';
+import { allocateBuffers, type KernelBuffers } from './buffers.ts';
+import { checkOutput } from './check.ts';
+import { instantiateKernel, measureSchedule } from './measure.ts';
+import { allocateSharedBuffers, measureScheduleOnThreads } from './measureThreads.ts';
+import { createNodeThreadPool } from './nodeThreads.ts';
+import {
+  planSlice,
+  rangeSchedule,
+  sameDecisions,
+  sliceableLoop,
+  sliceIterations,
+  sliceLabel,
+  slicedProblem,
+  SLICE_TARGET_MS,
+} from './slice.ts';
+
+const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
+let codegen: Codegen;
+let target: Target;
+beforeAll(async () => {
+  codegen = await loadCodegen();
+  target = await detectTarget();
+});
+
+type RangeFn = (o: number, a: number, b: number, begin: number, end: number) => void;
+
+async function rangeKernel(problem: Problem, schedule: Schedule, buffers: KernelBuffers) {
+  const compiled = await codegen.compile(problem, rangeSchedule(schedule, 0), target);
+  const instance = await WebAssembly.instantiate(compiled.module, { env: { memory: buffers.memory } });
+  const range = instance.exports.kernel_range as RangeFn;
+  return (iterations: number) => range(buffers.outPtr, buffers.in0Ptr, buffers.in1Ptr, 0, iterations);
+}
+
+const CASES: [string, string, string][] = [
+  ['C[m,n] += A[m,k] * B[k,n]', 'm=37, n=23, k=19', 'm:9 n k m:4 n:8'],
+  ['C[m,n] += A[m,k] * B[k,n]', 'm=40, n=33, k=50', 'k:6 m n k:8 m:2 n:16'],
+  ['C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=3, m=9, n=20, k=7', 'b m n k m:3 n:4'],
+  [
+    'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]',
+    'co=6, oh=5, ow=7, ci=3, kh=3, kw=2',
+    'ci co oh ow kh kw co:2 ow:4',
+  ],
+];
+
+describe('a slice runs part of the kernel with its own code', () => {
+  it.each(CASES)('%s (%s) %s: equals the restricted reference, nothing outside the slice', async (op, sizes, text) => {
+    const problem = parseProblem(op, sizes);
+    const schedule = parseSchedule(problem, text);
+    const buffers = allocateBuffers(problem, 3);
+    const run = await rangeKernel(problem, schedule, buffers);
+    for (let iterations = 1; iterations <= schedule.loops[0].trip; iterations++) {
+      const slice = planSlice(problem, schedule, 0, iterations);
+      buffers.resetOutput();
+      run(iterations);
+      const expected = new Float32Array(problem.output.elements);
+      referenceCompute(slicedProblem(problem, slice), expected, buffers.in0, buffers.in1);
+      for (let i = 0; i < expected.length; i++) {
+        const tol = 1e-4 * Math.abs(expected[i]) + 1e-4;
+        if (!(Math.abs(buffers.out[i] - expected[i]) <= tol)) {
+          throw new Error(`${iterations} iterations: element ${i} is ${buffers.out[i]}, expected ${expected[i]}`);
+        }
+      }
+    }
+  });
+
+  it('a slice over an output loop equals the same rows of a full run (property, random sizes)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 9 }),
+        fc.integer({ min: 5, max: 70 }),
+        fc.integer({ min: 9, max: 40 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (outer, n, k, take) => {
+          const m = outer * 4 + (n % 3);
+          const problem = parseProblem(MATMUL, `m=${m}, n=${n}, k=${k}`);
+          const schedule = parseSchedule(problem, `m n k m:4 n:8`);
+          const iterations = Math.min(take, schedule.loops[0].trip);
+          const buffers = allocateBuffers(problem, n + k);
+          const full = await instantiateKernel((await codegen.compile(problem, schedule, target)).module, buffers);
+          buffers.resetOutput();
+          full();
+          const fullOut = buffers.out.slice();
+          const run = await rangeKernel(problem, schedule, buffers);
+          buffers.resetOutput();
+          run(iterations);
+          const rows = planSlice(problem, schedule, 0, iterations).covered;
+          for (let i = 0; i < m * n; i++) {
+            const want = i < rows * n ? fullOut[i] : 0;
+            if (buffers.out[i] !== want) return false;
+          }
+          return true;
+        },
+      ),
+      { numRuns: 25, seed: 7 },
+    );
+  });
+
+  it('the check of a slice catches a wrong value inside it and a write outside it', async () => {
+    const problem = parseProblem(MATMUL, 'm=32, n=16, k=8');
+    const schedule = parseSchedule(problem, 'm n k n:16');
+    const buffers = allocateBuffers(problem, 1);
+    const run = await rangeKernel(problem, schedule, buffers);
+    const slice = planSlice(problem, schedule, 0, 5);
+    const restricted = slicedProblem(problem, slice);
+    expect(checkOutput(restricted, buffers, () => run(5)).correct).toBe(true);
+    const inside = checkOutput(restricted, buffers, () => {
+      run(5);
+      buffers.out[4 * 16 + 3] += 1;
+    });
+    expect(inside.correct).toBe(false);
+    expect(inside.reason).toMatch(/C\[4,3\]/);
+    const outside = checkOutput(restricted, buffers, () => {
+      run(5);
+      buffers.out[20 * 16] = 1;
+    });
+    expect(outside.correct).toBe(false);
+    expect(outside.reason).toMatch(/C\[20,0\]/);
+    // Sampled mode (as for large problems) checks inside the slice too.
+    const sampled = checkOutput(
+      restricted,
+      buffers,
+      () => {
+        run(5);
+        buffers.out[0] += 1;
+      },
+      { fullCheckMaxFlops: 0 },
+    );
+    expect(sampled).toMatchObject({ correct: false, checked: 'sampled' });
+  });
+});
+
+describe('what a slice is', () => {
+  const problem = parseProblem(MATMUL, 'm=1000, n=64, k=64');
+
+  it('the outermost loop, with its step, and the tail never in it', () => {
+    const schedule = parseSchedule(problem, 'm n k m:16 n:16');
+    expect(sliceableLoop(schedule)).toBe(0);
+    const slice = planSlice(problem, schedule, 0, 3);
+    expect(slice).toMatchObject({ variable: 'm', iterations: 3, of: 63, covered: 48, size: 1000 });
+    expect(slice.fraction).toBeCloseTo(0.048);
+    expect(sliceLabel(slice)).toBe('on 3 of 63 iterations of m (m < 48 of 1000)');
+    expect(sliceLabel(planSlice(problem, parseSchedule(problem, 'm n k'), 0, 64))).toBe(
+      'on 64 of 1000 iterations of m',
+    );
+    expect(slicedProblem(problem, slice).flops).toBe(2 * 48 * 64 * 64);
+  });
+
+  it('no slice of a loop with one iteration, or when another loop is parallel', () => {
+    expect(sliceableLoop(parseSchedule(problem, 'm:1 n k m:1000'))).toBeNull();
+    expect(sliceableLoop(parseSchedule(problem, 'n ||m k'))).toBeNull();
+    expect(sliceableLoop(parseSchedule(problem, '||m n k'))).toBe(0);
+  });
+
+  it('sizes a slice to the target time, within the loop', () => {
+    expect(sliceIterations(SLICE_TARGET_MS / 4, 100)).toBe(4);
+    expect(sliceIterations(SLICE_TARGET_MS * 3, 100)).toBe(1);
+    expect(sliceIterations(0.001, 100)).toBe(100);
+  });
+
+  it('the range changes none of the generator decisions on an ordinary schedule', async () => {
+    const schedule = parseSchedule(problem, 'k:2 m n k:32 m:2 n:16');
+    const plain = codegen.generate(problem, schedule, target).report;
+    const ranged = codegen.generate(problem, rangeSchedule(schedule, 0), target).report;
+    expect(sameDecisions(plain, ranged)).toBe(true);
+    const other = codegen.generate(problem, parseSchedule(problem, 'k:2 m n k:32 m:4 n:8'), target).report;
+    expect(sameDecisions(plain, other)).toBe(false);
+  });
+});
+
+describe('measureSchedule on a slice', () => {
+  // About 0.3 GFLOP: the default schedule runs at 1-2 GFLOPS, far over the 50 ms of a full run.
+  const problem = parseProblem(MATMUL, 'm=512, n=512, k=512');
+  const timing = { samples: 3, minSampleMs: 5, warmupMs: 5 };
+
+  it('times a slow kernel on a checked, labelled slice', async () => {
+    const m = await measureSchedule(codegen, problem, parseSchedule(problem, 'm n k'), target, { timing });
+    expect(m.correct).toBe(true);
+    expect(m.slice).toBeDefined();
+    expect(m.slice!.iterations).toBeLessThan(512);
+    expect(m.flops).toBe(problem.flops);
+    expect(m.schedule).toBe('m:512 n:512 k:512');
+    expect(m.gflops).toBeGreaterThan(0);
+  });
+
+  it('runs the whole kernel when asked, or when it is fast', async () => {
+    const mid = parseProblem(MATMUL, 'm=300, n=256, k=256');
+    const whole = await measureSchedule(codegen, mid, parseSchedule(mid, 'm n k'), target, {
+      timing: { samples: 1, minSampleMs: 1, warmupMs: 0, minWarmupCalls: 1 },
+      full: true,
+    });
+    expect(whole.slice).toBeUndefined();
+    const small = parseProblem(MATMUL, 'm=64, n=64, k=64');
+    const fast = await measureSchedule(codegen, small, parseSchedule(small, 'm n k m:2 n:16'), target, { timing });
+    expect(fast.slice).toBeUndefined();
+  });
+});
+
+describe('measureScheduleOnThreads on a slice', () => {
+  const problem = parseProblem(MATMUL, 'm=512, n=512, k=512');
+  const timing = { samples: 3, minSampleMs: 5, warmupMs: 5 };
+
+  it('splits a slice of the outermost parallel loop among the threads, checked and labelled', async () => {
+    const pool = createNodeThreadPool(2);
+    try {
+      const buffers = allocateSharedBuffers(problem, 1);
+      const m = await measureScheduleOnThreads(codegen, problem, parseSchedule(problem, '||m n k'), target, pool, {
+        buffers,
+        timing,
+      });
+      expect(m.correct).toBe(true);
+      expect(m.slice).toBeDefined();
+      const s = m.slice!;
+      expect(s.iterations).toBeGreaterThanOrEqual(2);
+      expect(s.iterations).toBeLessThan(512);
+      expect(m.ranges).toEqual([
+        [0, Math.ceil(s.iterations / 2)],
+        [Math.ceil(s.iterations / 2), s.iterations],
+      ]);
+      expect(m.flops).toBe(problem.flops);
+    } finally {
+      pool.terminate();
+    }
+  });
+});
