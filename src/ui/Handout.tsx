@@ -176,18 +176,11 @@ export function Handout() {
             {!filled &&
               BLANK_ROWS.map((i) => (
                 <tr key={i} data-testid="handout-blank-row">
-                  <td>
-                    <span className="handout-blank handout-blank-wide" />
-                  </td>
-                  <td>
-                    <span className="handout-blank" />
-                  </td>
-                  <td>
-                    <span className="handout-blank" />
-                  </td>
-                  <td>
-                    <span className="handout-blank" />
-                  </td>
+                  {['schedule', 'gflops', 'threads', 'correct'].map((column) => (
+                    <td key={column}>
+                      <span className={`handout-blank${column === 'schedule' ? ' handout-blank-wide' : ''}`} />
+                    </td>
+                  ))}
                 </tr>
               ))}
             {rows.map((r) => (
