@@ -44,8 +44,6 @@ test('the handout is a worksheet: blank to hand out, filled in with the figures 
   await expect(page.getByTestId('handout-best')).toHaveCount(0);
   await expect(page.getByTestId('handout-explain')).toHaveCount(0);
   await expect(worksheet.locator('tbody tr[data-done="true"]')).toHaveCount(0);
-  await expect(worksheet).not.toContainText('GFLOPS');
-  await expect(worksheet).not.toContainText('done on');
   for (const cell of await worksheet.getByTestId('handout-measured').all()) {
     await expect(cell).toHaveText('measured');
     await expect(cell.locator('.handout-blank')).toHaveCount(1);
