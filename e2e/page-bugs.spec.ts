@@ -13,7 +13,7 @@ test('Ctrl+Enter in the problem editor applies the text at once and adds no line
   await page.keyboard.press('Control+a');
   await page.keyboard.type('C[m,n] += A[m,k] * B[k,n]\nm=96, n=64, k=32');
   await page.keyboard.press('Control+Enter');
-  // Applied before the pause-in-typing timer (700 ms) could have done it.
+  // Applied before the pause-in-typing timer (1.5 s) could have done it.
   await expect(page.getByTestId('problem-sizes')).toHaveText('m=96, n=64, k=32', { timeout: 600 });
   await expect(schedule(page)).toHaveText('m:96 n:64 k:32');
   await expect(page.locator('.dsl-editor .cm-line')).toHaveCount(2);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProblem } from '../core/problem.ts';
 import { printSchedule } from '../core/schedule.ts';
-import { CONV_TILES, expertGrid, expertTune } from './expert.ts';
+import { CONV_TILES, expertGrid, expertTune, PACKED_BLOCKS, packedEntries } from './expert.ts';
 import { functionOracle } from './oracle.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
@@ -59,5 +59,26 @@ describe('expertTune', () => {
     expect(oracle.calls).toBe(18);
     expect(printSchedule(r.schedule)).toBe('k:8 m:128 n:16 k:32 m:2 n:16');
     expect(r.gflops).toBe(50);
+  });
+});
+
+describe('the packed, cache-blocked entries', () => {
+  it('a large matmul gets BLIS-ordered packed schedules; a small one none', () => {
+    const large = expertGrid(parseProblem(MATMUL, 'm=1024, n=1024, k=1024')).map((e) => printSchedule(e.schedule));
+    expect(large).toHaveLength(18 + PACKED_BLOCKS.length);
+    expect(large).toContain('n:8 k:8 pack(B) m:256 pack(A) n:16 k:128 m:4 n:8');
+    expect(large).toContain('n:4 k:8 pack(B) m:16 pack(A) n:32 m:16 k:128 m:4 n:8');
+    expect(
+      expertGrid(parseProblem(MATMUL, 'm=256, n=256, k=256')).every((e) => !e.schedule.loops.some((l) => l.packs)),
+    ).toBe(true);
+  });
+
+  it('batched: the batch stays outermost; odd sizes leave tails, never a loop that runs once', () => {
+    const bmm = packedEntries(parseProblem('C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=2, m=512, n=512, k=512'));
+    expect(bmm.length).toBeGreaterThan(0);
+    for (const s of bmm) expect(s.loops[0].variable).toBe('b');
+    const odd = packedEntries(parseProblem(MATMUL, 'm=1100, n=900, k=1300'));
+    expect(odd.length).toBeGreaterThan(0);
+    for (const s of odd) for (const l of s.loops) expect(l.trip >= 2 || l.tail > 0).toBe(true);
   });
 });

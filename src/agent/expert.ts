@@ -14,7 +14,11 @@
 // dropped (`m:1` above `m:4` when m = 4), and a k split that covers all of k is the untiled
 // entry again; entries that come out the same are measured once. A loop running once with a
 // tail (`ow:1 r3` for `ow:4` when ow = 7) is kept: that is what the hand-written tile gives.
-import { defaultSchedule, printSchedule } from '../core/schedule.ts';
+// Large (batched) matmuls, every side at least LARGE_MATMUL_SIDE, also get the cache-blocked,
+// packed schedules of PACKED_BLOCKS, in BLIS's loop order: a KC-long slice of k whose panel of B
+// (KC x NC, laid out as NR-wide micro-panels) is packed once per slice, MC rows of A packed per
+// row block (MR-wide micro-panels), then the MR x NR register tile over the slice.
+import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
 import type { SearchPoint, SearchResult } from './search.ts';
@@ -50,6 +54,51 @@ export const CONV_TILES: ReadonlyArray<readonly [number, number, number]> = [
   [4, 4, 4], // 16
   [8, 1, 8], // 16
 ];
+
+/** Sides from which a matmul also gets the packed, cache-blocked entries. */
+export const LARGE_MATMUL_SIDE = 512;
+
+/** The packed entries: register tile MR x NR, KC floats of k per slice, MC rows of A and NC columns of B per block. */
+export const PACKED_BLOCKS: ReadonlyArray<{ mr: number; nr: number; kc: number; mc: number; nc: number }> = [
+  { mr: 4, nr: 8, kc: 128, mc: 4, nc: 128 },
+  { mr: 4, nr: 8, kc: 256, mc: 4, nc: 128 },
+  { mr: 4, nr: 8, kc: 128, mc: 64, nc: 256 },
+  { mr: 2, nr: 16, kc: 128, mc: 2, nc: 128 },
+  { mr: 2, nr: 16, kc: 256, mc: 32, nc: 256 },
+  { mr: 6, nr: 8, kc: 128, mc: 6, nc: 128 },
+];
+
+/** The packed, cache-blocked entries for a large (batched) matmul; none for other problems. */
+export function packedEntries(problem: Problem): Schedule[] {
+  const outs = outputVariables(problem);
+  const r = mainReduction(problem);
+  if (problem.reductionVariables.length !== 1 || r === null || outs.length < 2) return [];
+  const n = vectorVariable(problem);
+  const m = outs[outs.length - 2];
+  const batch = outs.slice(0, -2);
+  const [a, b] = problem.inputs.map((t) => t.name);
+  const sizes = problem.sizes;
+  if ([m, n, r].some((v) => sizes[v] < LARGE_MATMUL_SIDE)) return [];
+  const out: Schedule[] = [];
+  for (const { mr, nr, kc, mc, nc } of PACKED_BLOCKS) {
+    if (sizes[r] < 2 * kc || sizes[m] < 2 * mc || sizes[n] < 2 * nc) continue;
+    const loops = [
+      ...batch,
+      n,
+      `${r} pack(${b})`,
+      `${m} pack(${a})`,
+      `${n}:${nc / nr}`,
+      ...(mc > mr ? [`${m}:${mc / mr}`] : []),
+      `${r}:${kc}`,
+      `${m}:${mr}`,
+      `${n}:${nr}`,
+    ];
+    const schedule = parseSchedule(problem, loops.join(' '));
+    // A block larger than its side would leave a loop that runs once: not a schedule to offer.
+    if (schedule.loops.every((loop) => loop.trip >= 2 || loop.tail > 0)) out.push(schedule);
+  }
+  return out;
+}
 
 export interface ExpertEntry {
   spec: TileSpec;
@@ -93,6 +142,22 @@ export function expertGrid(problem: Problem): ExpertEntry[] {
     if (seen.has(key)) continue;
     seen.add(key);
     out.push({ spec: s, schedule });
+  }
+  for (const schedule of packedEntries(problem)) {
+    const key = printSchedule(schedule);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const tile = schedule.loops.slice(-2);
+    out.push({
+      spec: {
+        tile: {
+          ...Object.fromEntries(outs.map((v) => [v, 1])),
+          ...Object.fromEntries(tile.map((l) => [l.variable, l.trip])),
+        },
+        reductionTile: schedule.loops[schedule.loops.length - 3].trip,
+      },
+      schedule,
+    });
   }
   return out;
 }

@@ -34,6 +34,10 @@ export interface RawReport {
   /** Index of the parallel loop, -1 when none. */
   parallelLoop: number;
   parallelIterations: number;
+  /** Bytes of scratch the kernel's packed panels need (0 without packs). */
+  scratchBytes: number;
+  /** Per packed input (tensor 1 or 2): the loop it is packed at, its panel's elements and where it starts in the scratch. */
+  packs: Array<{ loop: number; tensor: number; elements: number; offset: number }>;
 }
 
 /** The schedule's loops from index `from` up to (not including) `to`, with their indices. */
@@ -151,6 +155,17 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
       `${parallel.text} runs in parallel: its ${parallel.iterations} iterations${tail} are divided among the threads.`,
     );
   }
+  const packs = (raw.packs ?? []).map((p) => ({
+    loop: p.loop,
+    tensor: names[p.tensor],
+    elements: p.elements,
+  }));
+  for (const p of packs) {
+    const kib = (p.elements * 4) / 1024;
+    notes.push(
+      `${p.tensor} is packed at each iteration of ${loopText({ ...schedule.loops[p.loop], packs: [] })}: the ${p.elements} elements the loops inside read (${kib < 10 ? kib.toFixed(1) : Math.round(kib)} KiB) are copied in the order they are read, and read from the copy.`,
+    );
+  }
   return {
     lanes,
     vectorizedVariable: v,
@@ -170,6 +185,8 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     instructions: raw.instructions,
     bytes: raw.bytes,
     parallel,
+    scratchBytes: raw.scratchBytes ?? 0,
+    packs,
     notes,
   };
 }

@@ -57,6 +57,13 @@ export interface KernelReport extends KernelFacts {
   bytes: number;
   /** The parallel loop, or null when the whole kernel runs on one thread. */
   parallel: ParallelReport | null;
+  /**
+   * Bytes of scratch memory the kernel's packed panels take; when > 0 the kernel takes the
+   * scratch's byte address as one more, last, parameter.
+   */
+  scratchBytes: number;
+  /** The packed inputs: the loop (index) at whose iterations each is packed and its panel's elements. */
+  packs: { loop: number; tensor: string; elements: number }[];
   /** Human-readable sentences summarizing the decisions. */
   notes: string[];
 }

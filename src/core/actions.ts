@@ -6,7 +6,16 @@
 // with its loop: a swap carries it along (and is refused when it would put the parallel loop
 // inside a reduction loop), a split keeps it on the outer loop, a merge keeps it on the merged loop.
 import { MAX_LOOPS } from './limits.ts';
-import { loopExtents, loopSteps, loopText, parallelIssue, parallelLoopIndex, withMark } from './schedule.ts';
+import {
+  loopExtents,
+  loopSteps,
+  loopText,
+  packIssue,
+  parallelIssue,
+  parallelLoopIndex,
+  withMark,
+  withPacks,
+} from './schedule.ts';
 import type { Loop, NestState, Problem } from './types.ts';
 
 export { MAX_LOOPS } from './limits.ts';
@@ -51,6 +60,12 @@ function withLoops(loops: Loop[], cursor: number): ActionResult {
   return { ok: true, state: { schedule: { loops }, cursor } };
 }
 
+/** withLoops, refused in words when the loops' packs can't be generated (a pack moved innermost, ...). */
+function withPackedLoops(problem: Problem, loops: Loop[], cursor: number, what: string): ActionResult {
+  const why = packIssue(problem, loops);
+  return why ? fail(`can't ${what}: ${why}`) : withLoops(loops, cursor);
+}
+
 /** Applies one action; never mutates `state`. */
 export function applyAction(problem: Problem, state: NestState, action: Action): ActionResult {
   const loops = state.schedule.loops;
@@ -92,7 +107,7 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
           `can't swap ${name} ${up ? 'above' : 'below'} ${loopText(there)}: ${why}; run ${marked} on one thread first (parallel on it again)`,
         );
       }
-      return withLoops(next, other);
+      return withPackedLoops(problem, next, other, `swap ${name} ${up ? 'up' : 'down'}`);
     }
     case 'merge': {
       let j = c - 1;
@@ -103,15 +118,18 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       const step = steps[c];
       const extent = extents[j];
       const next = copy();
-      next[j] = withMark(
-        { variable: here.variable, trip: Math.floor(extent / step), tail: extent % step },
-        loops[j].parallel || here.parallel,
+      next[j] = withPacks(
+        withMark(
+          { variable: here.variable, trip: Math.floor(extent / step), tail: extent % step },
+          loops[j].parallel || here.parallel,
+        ),
+        [...(loops[j].packs ?? []), ...(here.packs ?? [])],
       );
       next.splice(c, 1);
       const p = parallelLoopIndex({ loops: next });
       const why = p >= 0 ? parallelIssue(problem, next, p) : null;
       if (why) return fail(`can't merge ${name}: the parallel loop ${loopText(next[p])} would be left where ${why}`);
-      return withLoops(next, j);
+      return withPackedLoops(problem, next, j, `merge ${name}`);
     }
     case 'parallel': {
       if (here.parallel) {
@@ -125,7 +143,7 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       const next = copy();
       if (was >= 0) delete next[was].parallel;
       next[c].parallel = true;
-      const result = withLoops(next, c);
+      const result = withPackedLoops(problem, next, c, `run ${name} in parallel`);
       if (was >= 0 && result.ok)
         result.note = `${loopText(loops[was])} runs on one thread again: one loop at a time runs in parallel`;
       return result;
@@ -146,13 +164,16 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       next.splice(
         c,
         1,
-        withMark(
-          { variable: here.variable, trip: Math.floor(extent / outerStep), tail: extent % outerStep },
-          here.parallel,
+        withPacks(
+          withMark(
+            { variable: here.variable, trip: Math.floor(extent / outerStep), tail: extent % outerStep },
+            here.parallel,
+          ),
+          here.packs,
         ),
         { variable: here.variable, trip: f, tail: 0 },
       );
-      return withLoops(next, c);
+      return withPackedLoops(problem, next, c, `split ${name} by ${f}`);
     }
   }
 }

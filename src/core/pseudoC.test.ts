@@ -243,3 +243,14 @@ describe.skipIf(!hasGcc)('scheduleToC compiled with gcc and run (matches the cor
     });
   }
 });
+
+describe('scheduleToC with packs', () => {
+  it('says where each input is packed and in which layout', () => {
+    const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=64, n=64, k=64');
+    const c = scheduleToC(problem, parseSchedule(problem, 'k:2 pack(B) m n k:32 m:2 n:16'));
+    expect(c).toContain('// schedule: k:2 pack(B) m:32 n:4 k:32 m:2 n:16');
+    expect(c).toMatch(
+      /for \(int k0 = 0; k0 < 64; k0 \+= 32\).*\n {4}\/\/ pack\(B\): here the part of B the loops below read is copied to a contiguous buffer, laid out n:4 x k:32 x n:16 in their order/,
+    );
+  });
+});

@@ -135,6 +135,15 @@ export function scheduleToC(problem: Problem, schedule: Schedule, options: Sched
     if (pragmas[i]) lines.push(`${pad(i)}#pragma omp parallel for`);
     const text = pad(i) + h;
     lines.push(`${text.padEnd(width)}  // ${notes[i]}`);
+    for (const name of loops[i].packs ?? []) {
+      const inside = loops
+        .slice(i + 1)
+        .filter((l) => (problem.inputs.find((t) => t.name === name)?.strides[l.variable] ?? 0) !== 0)
+        .map((l) => loopText({ ...l, packs: [] }));
+      lines.push(
+        `${pad(i + 1)}// pack(${name}): here the part of ${name} the loops below read is copied to a contiguous buffer, laid out ${inside.join(' x ')} in their order, and read from it`,
+      );
+    }
   });
   const [out, a, b] = tensors.map((t) => accessC(t, tensorNames.get(t.name) as string, indexName));
   lines.push(`${pad(loops.length)}${out} += ${a} * ${b};`);

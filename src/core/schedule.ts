@@ -30,10 +30,61 @@ export const PARALLEL_MARK = '||';
 /** A tail in schedule text (`r1` in `m:24 r1`); the DSL refuses variables named like it. */
 export const TAIL_TOKEN = /^r([0-9]+)$/;
 
-/** A loop in schedule notation: `m:24`, `m:24 r1`, `||m:24`. */
+/** A pack in schedule text, written after its loop: `k:8 pack(B)`. */
+export const PACK_TOKEN = /^pack\(([A-Za-z_][A-Za-z0-9_]*)\)$/;
+
+/** A loop in schedule notation: `m:24`, `m:24 r1`, `||m:24`, `k:8 pack(B)`. */
 export function loopText(loop: Loop): string {
   const head = `${loop.parallel ? PARALLEL_MARK : ''}${loop.variable}:${loop.trip}`;
-  return loop.tail > 0 ? `${head} r${loop.tail}` : head;
+  const packs = (loop.packs ?? []).map((name) => ` pack(${name})`).join('');
+  return `${loop.tail > 0 ? `${head} r${loop.tail}` : head}${packs}`;
+}
+
+/** `loop` carrying `packs` (loops without packs carry no `packs` key). */
+export function withPacks(loop: Loop, packs: readonly string[] | undefined): Loop {
+  const { packs: _, ...rest } = loop;
+  return packs && packs.length > 0 ? { ...rest, packs: [...packs] } : rest;
+}
+
+/** Most bytes one packed panel may take (the scratch buffer is allocated beside the tensors). */
+export const MAX_PACK_BYTES = 256 * 2 ** 20;
+
+/** Elements of the panel of `tensor` packed at loop `index`: one per iteration combination of the loops inside over its variables. */
+export function packElements(problem: Problem, loops: readonly Loop[], index: number, tensor: string): number {
+  const input = problem.inputs.find((t) => t.name === tensor);
+  if (!input) return 0;
+  let n = 1;
+  for (let d = index + 1; d < loops.length; d++) {
+    if ((input.strides[loops[d].variable] ?? 0) !== 0) n *= loops[d].trip + (loops[d].tail > 0 ? 1 : 0);
+  }
+  return n;
+}
+
+/** Why the schedule's packs can't be generated, or null when they can (or there are none). */
+export function packIssue(problem: Problem, loops: readonly Loop[]): string | null {
+  const inputs = problem.inputs.map((t) => t.name);
+  const seen = new Set<string>();
+  for (let i = 0; i < loops.length; i++) {
+    for (const name of loops[i].packs ?? []) {
+      const where = `pack(${name}) at ${loopText({ ...loops[i], packs: [] })}`;
+      if (!inputs.includes(name)) {
+        return name === problem.output.name
+          ? `${where}: only inputs can be packed, and ${name} is the output`
+          : `${where}: there is no input ${name}; the inputs are ${inputs.join(' and ')}`;
+      }
+      if (seen.has(name)) return `${name} is packed twice; pack each input at one loop`;
+      seen.add(name);
+      if (i === loops.length - 1) return `${where}: the innermost loop has no loops inside whose reads could be packed`;
+      if (loops.some((l) => l.parallel)) {
+        return `${where}: packing with a parallel loop is not supported yet (each thread would need its own copy); remove the || mark or the pack`;
+      }
+      const bytes = packElements(problem, loops, i, name) * 4;
+      if (bytes > MAX_PACK_BYTES) {
+        return `${where}: the panel would take ${Math.ceil(bytes / 2 ** 20)} MiB, more than ${MAX_PACK_BYTES / 2 ** 20} MiB; pack at a loop further in`;
+      }
+    }
+  }
+  return null;
 }
 
 /** Index of the schedule's parallel loop, or -1 when every loop runs on one thread. */
@@ -125,9 +176,9 @@ export function deriveOuterLoops(problem: Problem, schedule: Schedule): Schedule
       if (seen.has(loop.variable)) return { ...loop };
       seen.add(loop.variable);
       const size = problem.sizes[loop.variable];
-      return withMark(
-        { variable: loop.variable, trip: Math.floor(size / steps[i]), tail: size % steps[i] },
-        loop.parallel,
+      return withPacks(
+        withMark({ variable: loop.variable, trip: Math.floor(size / steps[i]), tail: size % steps[i] }, loop.parallel),
+        loop.packs,
       );
     }),
   };
@@ -144,6 +195,7 @@ interface Entry {
   trip: number | null;
   tail: number | null;
   parallel: boolean;
+  packs?: string[];
 }
 
 function entryText(e: Entry): string {
@@ -305,6 +357,7 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
   }
   const entries: Entry[] = [];
   const cols: { loop: number; tail: number }[] = [];
+  const packCols: { entry: number; col: number }[] = [];
   for (const tok of tokens) {
     const parallel = tok.text.startsWith(PARALLEL_MARK);
     const t = parallel ? tok.text.slice(PARALLEL_MARK.length) : tok.text;
@@ -313,6 +366,19 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
         tok.col,
         `'${PARALLEL_MARK}' marks no loop; write it right before the loop, like '${PARALLEL_MARK}${problem.variables[0]}'`,
       );
+    }
+    const packTok = PACK_TOKEN.exec(tok.text);
+    if (packTok) {
+      const prev = entries[entries.length - 1];
+      if (!prev) {
+        throw new ScheduleError(
+          tok.col,
+          `'${excerpt(tok.text)}' follows no loop; write it after the loop whose iterations pack, like 'k:8 pack(${problem.inputs[1].name})'`,
+        );
+      }
+      prev.packs = [...(prev.packs ?? []), packTok[1]];
+      packCols.push({ entry: entries.length - 1, col: tok.col });
+      continue;
     }
     const tailTok = TAIL_TOKEN.exec(t);
     if (tailTok && parallel) {
@@ -382,7 +448,10 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
           : cols[issue.index].loop;
     throw new ScheduleError(col, issue.message);
   }
-  return { loops: result.loops };
+  const loops = result.loops.map((loop, i) => withPacks(loop, entries[i].packs));
+  const packs = packIssue(problem, loops);
+  if (packs) throw new ScheduleError(packCols[0]?.col ?? 1, packs);
+  return { loops };
 }
 
 /**
@@ -403,7 +472,14 @@ export function validateSchedule(problem: Problem, schedule: Schedule): string |
     entries.push({ variable: loop.variable, trip: loop.trip, tail: loop.tail, parallel: loop.parallel === true });
   }
   const result = checkEntries(problem, entries);
-  if (!('issue' in result)) return null;
+  if (!('issue' in result)) {
+    for (const loop of schedule.loops) {
+      if (loop.packs !== undefined && (!Array.isArray(loop.packs) || loop.packs.some((x) => typeof x !== 'string'))) {
+        return 'a loop has a malformed pack list; packs are input names, like pack(B)';
+      }
+    }
+    return packIssue(problem, schedule.loops);
+  }
   if (result.missing !== undefined) return result.issue.message;
   return `loop ${result.issue.index + 1}: ${result.issue.message}`;
 }

@@ -48,6 +48,12 @@ export interface Loop {
    * per schedule; only loops over output variables enclose it (see `parallelIssue`).
    */
   parallel?: boolean;
+  /**
+   * Inputs packed at the start of each iteration (`k:8 pack(B)` in schedule text): the part of
+   * the tensor the loops inside read is copied into a contiguous scratch buffer, in the order
+   * they read it, and read from there. Each input is packed at one loop at most.
+   */
+  packs?: string[];
 }
 
 /** A schedule: loops outermost first. */

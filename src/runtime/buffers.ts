@@ -34,6 +34,9 @@ export interface BufferLayout {
   outElements: number;
   in0Elements: number;
   in1Elements: number;
+  /** Scratch for the kernels' packed panels, after the tensors (0 bytes unless asked for). */
+  scratchPtr: number;
+  scratchBytes: number;
   /** Bytes actually used (end of the last guard). */
   usedBytes: number;
   pages: number;
@@ -70,16 +73,17 @@ function alignUp(n: number, a: number): number {
 }
 
 /** Byte layout for a problem's tensors; pure, no allocation. */
-export function layoutBuffers(problem: Problem): BufferLayout {
+export function layoutBuffers(problem: Problem, scratchBytes = 0): BufferLayout {
   const outElements = problem.output.elements;
   const in0Elements = problem.inputs[0].elements;
   const in1Elements = problem.inputs[1].elements;
   const outPtr = GUARD_BYTES;
   const in0Ptr = alignUp(outPtr + outElements * 4 + GUARD_BYTES, ALIGN_BYTES);
   const in1Ptr = alignUp(in0Ptr + in0Elements * 4 + GUARD_BYTES, ALIGN_BYTES);
-  const usedBytes = alignUp(in1Ptr + in1Elements * 4 + GUARD_BYTES, ALIGN_BYTES);
+  const scratchPtr = alignUp(in1Ptr + in1Elements * 4 + GUARD_BYTES, ALIGN_BYTES);
+  const usedBytes = alignUp(scratchPtr + scratchBytes + (scratchBytes > 0 ? GUARD_BYTES : 0), ALIGN_BYTES);
   const pages = Math.max(1, Math.ceil(usedBytes / PAGE_BYTES));
-  return { outPtr, in0Ptr, in1Ptr, outElements, in0Elements, in1Elements, usedBytes, pages };
+  return { outPtr, in0Ptr, in1Ptr, outElements, in0Elements, in1Elements, scratchPtr, scratchBytes, usedBytes, pages };
 }
 
 /** Seeds of the two input streams, derived from one seed so the inputs are not correlated. */
@@ -93,6 +97,8 @@ export interface AllocateOptions {
    * kernels must then be generated for `Target.sharedMemory`.
    */
   shared?: boolean;
+  /** Bytes of scratch for packed panels (a kernel's `report.scratchBytes`), after the tensors. */
+  scratchBytes?: number;
 }
 
 /**
@@ -100,7 +106,7 @@ export interface AllocateOptions {
  * zeroes the output and writes the guard canaries.
  */
 export function allocateBuffers(problem: Problem, seed = 1, options: AllocateOptions = {}): KernelBuffers {
-  const layout = layoutBuffers(problem);
+  const layout = layoutBuffers(problem, options.scratchBytes ?? 0);
   if (layout.pages > MAX_PAGES) {
     const mib = Math.ceil(layout.usedBytes / 2 ** 20);
     throw new BufferSizeError(
@@ -128,6 +134,8 @@ export function allocateBuffers(problem: Problem, seed = 1, options: AllocateOpt
     [layout.outPtr / 4, layout.outPtr / 4 + layout.outElements],
     [layout.in0Ptr / 4, layout.in0Ptr / 4 + layout.in0Elements],
     [layout.in1Ptr / 4, layout.in1Ptr / 4 + layout.in1Elements],
+    // The scratch is the kernels' to write: no canaries in it.
+    [layout.scratchPtr / 4, (layout.scratchPtr + layout.scratchBytes) / 4],
   ];
   const guards: Array<[number, number]> = [];
   let cursor = 0;

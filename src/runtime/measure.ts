@@ -55,15 +55,34 @@ export interface Measurement extends CheckResult {
   slice?: Slice;
 }
 
-type KernelFn = (outPtr: number, in0Ptr: number, in1Ptr: number) => void;
+type KernelFn = (outPtr: number, in0Ptr: number, in1Ptr: number, scratchPtr?: number) => void;
 
-/** Instantiates a kernel module on the buffers' memory and returns a thunk running it once. */
+/**
+ * Instantiates a kernel module on the buffers' memory and returns a thunk running it once. A
+ * kernel with packed inputs takes a fourth parameter, the scratch's address: the buffers must
+ * have been allocated with at least its `report.scratchBytes` (see buffersFor).
+ */
 export async function instantiateKernel(module: WebAssembly.Module, buffers: KernelBuffers): Promise<() => void> {
   const instance = await WebAssembly.instantiate(module, { env: { memory: buffers.memory } });
   const kernel = instance.exports.kernel as KernelFn | undefined;
   if (typeof kernel !== 'function') throw new Error('the kernel module does not export a function `kernel`');
-  const { outPtr, in0Ptr, in1Ptr } = buffers;
-  return () => kernel(outPtr, in0Ptr, in1Ptr);
+  const { outPtr, in0Ptr, in1Ptr, scratchPtr } = buffers;
+  return kernel.length > 3 ? () => kernel(outPtr, in0Ptr, in1Ptr, scratchPtr) : () => kernel(outPtr, in0Ptr, in1Ptr);
+}
+
+/**
+ * Buffers a compiled kernel can run on: `given` when its scratch is large enough (or the kernel
+ * packs nothing), else new buffers with the same seed and the scratch the kernel needs.
+ */
+export function buffersFor(
+  problem: Problem,
+  compiled: CompiledKernel,
+  given: KernelBuffers | undefined,
+  seed = 1,
+): KernelBuffers {
+  const need = compiled.report.scratchBytes ?? 0;
+  if (given && given.scratchBytes >= need) return given;
+  return allocateBuffers(problem, given?.seed ?? seed, { scratchBytes: need });
 }
 
 /** A kernel timed without the correctness check (see `timeSchedule`). */
@@ -84,7 +103,14 @@ export interface Timing {
   slice?: Slice;
 }
 
-type KernelRangeFn = (outPtr: number, in0Ptr: number, in1Ptr: number, begin: number, end: number) => void;
+type KernelRangeFn = (
+  outPtr: number,
+  in0Ptr: number,
+  in1Ptr: number,
+  begin: number,
+  end: number,
+  scratchPtr?: number,
+) => void;
 
 /** A slice of a kernel ready to run: the restricted problem it computes and a thunk running it. */
 interface PreparedSlice {
@@ -116,10 +142,10 @@ async function prepareSlice(
   const range = instance.exports.kernel_range as KernelRangeFn | undefined;
   if (typeof range !== 'function') return null;
   const fullIterations = schedule.loops[loop].trip;
-  const { outPtr, in0Ptr, in1Ptr } = buffers;
+  const { outPtr, in0Ptr, in1Ptr, scratchPtr } = buffers;
   buffers.resetOutput();
   const t0 = performance.now();
-  range(outPtr, in0Ptr, in1Ptr, 0, 1);
+  range(outPtr, in0Ptr, in1Ptr, 0, 1, scratchPtr);
   const probeMs = performance.now() - t0;
   buffers.resetOutput();
   if (probeMs * (fullIterations + (schedule.loops[loop].tail > 0 ? 1 : 0)) <= SLICE_FULL_RUN_MS) return null;
@@ -128,7 +154,7 @@ async function prepareSlice(
   return {
     slice,
     problem: slicedProblem(problem, slice),
-    run: () => range(outPtr, in0Ptr, in1Ptr, 0, iterations),
+    run: () => range(outPtr, in0Ptr, in1Ptr, 0, iterations, scratchPtr),
     probeMs,
   };
 }
@@ -146,7 +172,7 @@ export async function timeSchedule(
   options: Pick<MeasureOptions, 'seed' | 'buffers' | 'timing' | 'full'> = {},
 ): Promise<Timing> {
   const compiled = await codegen.compile(problem, schedule, target);
-  const buffers = options.buffers ?? allocateBuffers(problem, options.seed ?? 1);
+  const buffers = buffersFor(problem, compiled, options.buffers, options.seed);
   const sliced = options.full ? null : await prepareSlice(codegen, problem, schedule, target, compiled.report, buffers);
   const run = sliced?.run ?? (await instantiateKernel(compiled.module, buffers));
   const timing = sliced ? { priorCallMs: sliced.probeMs, ...options.timing } : options.timing;
@@ -180,7 +206,7 @@ export async function measureSchedule(
   options: MeasureOptions = {},
 ): Promise<Measurement> {
   const compiled = await codegen.compile(problem, schedule, target);
-  const buffers = options.buffers ?? allocateBuffers(problem, options.seed ?? 1);
+  const buffers = buffersFor(problem, compiled, options.buffers, options.seed);
   const sliced = options.full ? null : await prepareSlice(codegen, problem, schedule, target, compiled.report, buffers);
   if (!sliced)
     return checkThenTime(

@@ -92,7 +92,7 @@ function sliceOnThreads(
   buffers: KernelBuffers,
 ): { slice: Slice; problem: Problem; run: () => void; ranges: [number, number][] } | null {
   const parallel = loaded.compiled.report.parallel;
-  if (!parallel || parallel.loop !== 0 || problem.flops < SLICE_MIN_FLOPS) return null;
+  if (parallel?.loop !== 0 || problem.flops < SLICE_MIN_FLOPS) return null;
   const full = schedule.loops[0].trip;
   if (full < 2) return null;
   const { outPtr, in0Ptr, in1Ptr } = buffers;

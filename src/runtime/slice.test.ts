@@ -14,6 +14,7 @@ import { checkOutput } from './check.ts';
 import { instantiateKernel, measureSchedule } from './measure.ts';
 import { allocateSharedBuffers, measureScheduleOnThreads } from './measureThreads.ts';
 import { createNodeThreadPool } from './nodeThreads.ts';
+import { splitIterations } from './threads.ts';
 import {
   planSlice,
   rangeSchedule,
@@ -207,7 +208,8 @@ describe('measureSchedule on a slice', () => {
 });
 
 describe('measureScheduleOnThreads on a slice', () => {
-  const problem = parseProblem(MATMUL, 'm=512, n=512, k=512');
+  // 1024 rows of 0.5 MFLOP each: a full run takes far more than 50 ms on 2 threads.
+  const problem = parseProblem(MATMUL, 'm=1024, n=512, k=512');
   const timing = { samples: 3, minSampleMs: 5, warmupMs: 5 };
 
   it('splits a slice of the outermost parallel loop among the threads, checked and labelled', async () => {
@@ -222,11 +224,9 @@ describe('measureScheduleOnThreads on a slice', () => {
       expect(m.slice).toBeDefined();
       const s = m.slice!;
       expect(s.iterations).toBeGreaterThanOrEqual(2);
-      expect(s.iterations).toBeLessThan(512);
-      expect(m.ranges).toEqual([
-        [0, Math.ceil(s.iterations / 2)],
-        [Math.ceil(s.iterations / 2), s.iterations],
-      ]);
+      expect(s.iterations).toBeLessThan(1024);
+      expect(m.ranges).toEqual(splitIterations(s.iterations, 2));
+      expect(m.ranges!.flat()).toEqual([0, m.ranges![0][1], m.ranges![0][1], s.iterations]);
       expect(m.flops).toBe(problem.flops);
     } finally {
       pool.terminate();

@@ -216,7 +216,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
         );
         return;
       }
-      // Appended to the history (undo returns to the person's schedule), credited to the method.
+      // Appended to the history as one step (one undo returns to the person's schedule), credited to the method.
       const before = get().position;
       if (!get().setSchedule(schedule, method)) {
         get().notify('error', `${method}'s schedule was refused: ${get().refusal?.reason ?? 'unknown reason'}`);
@@ -225,7 +225,7 @@ export const createAgentLabSlice: SliceCreator<AgentLabSlice> = (set, get, { lab
       const added = get().position - before;
       get().notify(
         'info',
-        `${method}'s best schedule (${formatGflops(best.gflops)} GFLOPS in the race) is now the playground's: ${added} ${added === 1 ? 'entry' : 'entries'} by ${method} added to the history (undo returns to yours)`,
+        `${method}'s best schedule (${formatGflops(best.gflops)} GFLOPS in the race) is now the playground's: ${added} ${added === 1 ? 'entry' : 'entries'} by ${method} added to the history as one step (undo returns to yours)`,
       );
     },
 

@@ -378,6 +378,46 @@ describe('agent slice', () => {
     expect(s.getState().player.index).toBe(3);
   });
 
+  it('taking over keeps the problems before the rollout (undo still reaches them)', async () => {
+    const f = fakeAgent();
+    const s = createLooplabStore({ agent: f.agent });
+    s.getState().act('split_4');
+    s.getState().setProblemText('C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64');
+    s.getState().driveAgent('looptune');
+    f.tunes[0].finish(ROLLOUT);
+    await vi.waitFor(() => expect(s.getState().agentRun?.status).toBe('done'));
+    s.getState().takeOver(2);
+    s.getState().jumpTo(0);
+    s.getState().undo();
+    expect(s.getState().presetId).toBe('matmul-256');
+    expect(s.getState().log).toEqual([{ action: 'split_4', by: 'person' }]);
+  });
+
+  it("undoes the search's steps one schedule at a time (each step is one step of the history)", async () => {
+    const f = fakeAgent();
+    const s = createLooplabStore({
+      agent: f.agent,
+      initial: { problemText: 'C[m,n] += A[m,k] * B[k,n]\nm=64, n=64, k=64' },
+    });
+    s.getState().driveAgent();
+    const r = f.searches[0].finish(['m n:8 k n:8', 'm:16 n:8 k m:4 n:8', 'k m n k:32 m:4 n:8']);
+    await vi.waitFor(() => expect(s.getState().agentRun?.status).toBe('done'));
+    s.getState().playerBest();
+    expect(s.getState().log.length).toBeGreaterThan(3);
+    for (const i of [1, 0]) {
+      s.getState().undo();
+      expect(printSchedule(s.getState().current.schedule)).toBe(r.steps[i].scheduleText);
+      expect(s.getState().player.index).toBe(i + 1);
+    }
+    s.getState().undo();
+    expect(printSchedule(s.getState().current.schedule)).toBe('m:64 n:64 k:64');
+    s.getState().redo();
+    expect(printSchedule(s.getState().current.schedule)).toBe(r.steps[0].scheduleText);
+    // The player still seeks every step.
+    s.getState().playerSeek(2);
+    expect(printSchedule(s.getState().current.schedule)).toBe(r.steps[1].scheduleText);
+  });
+
   it('plays to the end, then ends on the best step', async () => {
     const f = fakeAgent();
     const s = createLooplabStore({

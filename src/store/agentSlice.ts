@@ -13,7 +13,7 @@ import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
 
 export { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
-import type { LooplabStore } from './createStore.ts';
+import type { LooplabStore } from './storeApi.ts';
 import type { SliceCreator } from './sliceCreator.ts';
 import { measurementKey } from './measureSlice.ts';
 import type { AgentMethod, AgentRun, AgentSlice, LooplabState } from './types.ts';
@@ -310,6 +310,7 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get, { agent }) 
         log: s.log.slice(0, at),
         states: s.states.slice(0, at + 1),
         position: at,
+        earlier: s.earlier,
       });
       const taken: AgentRun = {
         ...run,

@@ -1,6 +1,6 @@
 // The playground's store: one zustand vanilla store composed of slices, made by a factory (no
 // module singleton) so that every page and every test gets its own.
-import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createStore } from 'zustand/vanilla';
 import { PRESETS } from '../core/problem.ts';
 import { createAgentLabSlice } from './agentLabSlice.ts';
 import type { LabService } from './agentLabTypes.ts';
@@ -48,7 +48,8 @@ export interface LooplabStoreOptions {
   lab?: LabService;
 }
 
-export type LooplabStore = StoreApi<LooplabState>;
+export type { LooplabStore } from './storeApi.ts';
+import type { LooplabStore } from './storeApi.ts';
 
 function defaultSnapshot(): ResolvedSnapshot {
   const preset = PRESETS.find((p) => p.id === DEFAULT_PRESET) ?? PRESETS[0];

@@ -3,7 +3,9 @@
 // or version, invalid problem, invalid schedule or log.
 import { scheduleToC } from '../core/pseudoC.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
-import { currentKey } from './measureSlice.ts';
+import { linearHistory } from './chapters.ts';
+import { storedEntry } from './log.ts';
+import { currentMeasurement } from './measurement.ts';
 import { onThreads } from './sessionFigures.ts';
 import { isDefaultBase, resolveProblem, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
 import type { HistoryEntry, LooplabState } from './types.ts';
@@ -21,8 +23,13 @@ export interface ScheduleFile {
   problem: string;
   /** The schedule in schedule notation. */
   schedule: string;
-  /** Schedule text the log starts from, when not the problem's default. */
+  /** Schedule text the log starts from, when not the default of the problem it starts on. */
   base?: string;
+  /**
+   * When the log changes problem (`problem:` entries, e.g. `problem:C[m,n] += ...`): the problem
+   * it starts on; `problem` is the one it ends on. Absent: the log stays on `problem`.
+   */
+  startProblem?: string;
   log: HistoryEntry[];
   /** The thread count chosen for parallel loops, when one was chosen (else one per processor). */
   threads?: number;
@@ -35,6 +42,11 @@ type ExportState = Pick<
   LooplabState,
   | 'problem'
   | 'problemKey'
+  | 'problemText'
+  | 'problemError'
+  | 'presetId'
+  | 'states'
+  | 'earlier'
   | 'base'
   | 'log'
   | 'position'
@@ -78,14 +90,17 @@ export function exportC(s: ExportState): string {
 }
 
 export function exportFile(s: ExportState): ScheduleFile {
+  // The history up to the schedule shown, from the first problem (what was undone is left out).
+  const { first, log, position } = linearHistory({ ...s, later: [] });
   const file: ScheduleFile = {
     format: EXCHANGE_FORMAT,
     version: EXCHANGE_VERSION,
     problem: s.problemKey,
     schedule: printSchedule(s.current.schedule),
-    log: s.log.slice(0, s.position).map((e) => ({ action: e.action, by: e.by })),
+    log: log.slice(0, position).map(storedEntry),
   };
-  if (!isDefaultBase(s.problem, s.base)) file.base = printSchedule(s.base);
+  if (first.problemKey !== s.problemKey || s.earlier.length > 0) file.startProblem = first.problemKey;
+  if (!isDefaultBase(first.problem, first.base)) file.base = printSchedule(first.base);
   if (s.threadsChosen !== null) file.threads = s.threadsChosen;
   const figure = measuredFigure(s);
   if (figure) {
@@ -97,7 +112,7 @@ export function exportFile(s: ExportState): ScheduleFile {
 
 /** The current schedule's measured best GFLOPS and the threads it ran on, when measured. */
 export function measuredFigure(s: ExportState): { gflops: number; threads: number } | null {
-  const m = s.measurements[currentKey(s)];
+  const m = currentMeasurement(s);
   if (m?.status !== 'done' || typeof m.gflops !== 'number') return null;
   return { gflops: m.gflops, threads: m.threads ?? 1 };
 }
@@ -161,6 +176,8 @@ export function importJson(text: string, noun: ImportNoun = 'the file'): Result<
   if (f.log !== undefined && !Array.isArray(f.log))
     return fail(`the file's log is ${kindOf(f.log)}, not a list of actions`);
   if (f.schedule === undefined && f.log === undefined) return fail('the file has neither a schedule nor a log');
+  if (f.startProblem !== undefined && typeof f.startProblem !== 'string')
+    return fail(`the file's start problem is ${kindOf(f.startProblem)}, not problem text`);
 
   let target: string | null = null;
   if (typeof f.schedule === 'string') {
@@ -177,10 +194,15 @@ export function importJson(text: string, noun: ImportNoun = 'the file'): Result<
     return resolveSnapshot({ problemText: f.problem, base: target, log: [], threads: f.threads }, `${noun}'s`);
   }
   const r = resolveSnapshot(
-    { problemText: f.problem, base: f.base as string | undefined, log, threads: f.threads },
+    { problemText: f.startProblem ?? f.problem, base: f.base as string | undefined, log, threads: f.threads },
     `${noun}'s`,
   );
   if (!r.ok) return r;
+  if (r.value.problemKey !== p.problemKey) {
+    return fail(
+      'the file\'s log ends on another problem than its problem; give the problem it starts on as "startProblem"',
+    );
+  }
   const reached = printSchedule(r.value.states[r.value.position].schedule);
   if (target !== null && reached !== target) {
     return fail(`the file's log leads to '${reached}', not to its schedule '${target}'`);

@@ -4,12 +4,26 @@ import { applyAction } from '../core/actions.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
 import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { SliceCreator } from './sliceCreator.ts';
-import type { HistoryEntry, HistorySlice, LogAction } from './types.ts';
+import type { HistoryChapter, HistoryEntry, HistorySlice, LogAction } from './types.ts';
+import { chapterState, currentChapter } from './chapters.ts';
 import { actionPath } from '../core/actionPath.ts';
 import { applyLogAction, setAction } from './log.ts';
 import { fixedProblemReason, hiddenActionReason } from '../teach/teacherLink.ts';
 
 type HistoryData = Pick<HistorySlice, 'base' | 'log' | 'position' | 'states' | 'current' | 'refusal' | 'cameFrom'>;
+
+/** No problems before or after: what a new action leaves of the redo side. */
+const NO_CHAPTERS: HistoryChapter[] = [];
+
+/** Whether undo has somewhere to go: a step back, or the problem before. */
+export function canUndo(s: Pick<HistorySlice, 'position' | 'earlier'>): boolean {
+  return s.position > 0 || s.earlier.length > 0;
+}
+
+/** Whether redo has somewhere to go: a step undone, or a problem change undone. */
+export function canRedo(s: Pick<HistorySlice, 'position' | 'log' | 'later'>): boolean {
+  return s.position < s.log.length || s.later.length > 0;
+}
 
 /** An empty history starting from `base` (the problem's default schedule when absent). */
 export function freshHistory(problem: Problem, base: Schedule = defaultSchedule(problem)): HistoryData {
@@ -30,6 +44,20 @@ export function lastScheduleChange(states: readonly NestState[], position: numbe
   return -1;
 }
 
+/** The first entry of the step entry `i` belongs to (a step: an entry and the entries joined to it). */
+function stepStart(log: readonly HistoryEntry[], i: number): number {
+  let at = i;
+  while (at > 0 && log[at].joined) at--;
+  return at;
+}
+
+/** The last entry of the step entry `i` belongs to. */
+function stepEnd(log: readonly HistoryEntry[], i: number): number {
+  let at = i;
+  while (at + 1 < log.length && log[at + 1].joined) at++;
+  return at;
+}
+
 /** The first entry at or after `position` that changes the schedule, or -1 when none is left. */
 function nextScheduleChange(states: readonly NestState[], position: number): number {
   for (let i = Math.max(0, position); i < states.length - 1; i++) if (changesSchedule(states, i)) return i;
@@ -44,6 +72,9 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
   current: initial.states[initial.position],
   refusal: null,
   cameFrom: null,
+  earlier: initial.earlier ?? NO_CHAPTERS,
+  later: initial.later ?? NO_CHAPTERS,
+  problemTyped: false,
 
   act(action, by = 'person') {
     const { problem, current, log, states, position } = get();
@@ -65,6 +96,7 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
       current: r.state,
       refusal: null,
       cameFrom: position,
+      later: NO_CHAPTERS,
     });
     return true;
   },
@@ -94,7 +126,8 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
         return false;
       }
       state = r.state;
-      entries.push({ action, by });
+      // One step however many actions it takes: undo and redo move over all of them.
+      entries.push(entries.length === 0 ? { action, by } : { action, by, joined: true });
       reached.push(state);
     }
     if (entries.length === 0) return true;
@@ -105,25 +138,43 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
       current: state,
       refusal: null,
       cameFrom: position,
+      later: NO_CHAPTERS,
     });
     return true;
   },
 
-  // Undo and redo step over cursor moves: undo goes back to just before the last schedule change
-  // (the cursor where it was then), redo forward through the next one and the moves that follow it.
+  // Undo and redo move by steps (an entry and those joined to it) and step over cursor moves: undo
+  // goes back to just before the step of the last schedule change (the cursor where it was then),
+  // redo forward through the next one's step and the moves that follow it. At the start of a
+  // problem's log undo goes back to the problem before (where it was left), at the end redo on to
+  // the problem after.
   undo() {
     if (hiddenActionReason(get().teacher, 'undo')) return;
-    const { position, states } = get();
-    if (position > 0) get().jumpTo(Math.max(0, lastScheduleChange(states, position)));
+    const { position, states, log, earlier, later } = get();
+    if (position === 0) {
+      const before = earlier[earlier.length - 1];
+      if (!before) return;
+      const left = currentChapter(get());
+      set({ ...chapterState(before), earlier: earlier.slice(0, -1), later: [left, ...later], problemTyped: false });
+      return;
+    }
+    const change = lastScheduleChange(states, position);
+    get().jumpTo(change < 0 ? 0 : stepStart(log, change));
   },
 
   redo() {
     if (hiddenActionReason(get().teacher, 'redo')) return;
-    const { position, log, states } = get();
-    if (position >= log.length) return;
+    const { position, log, states, earlier, later } = get();
+    if (position >= log.length) {
+      const [after, ...rest] = later;
+      if (!after) return;
+      const left = currentChapter(get());
+      set({ ...chapterState(after), earlier: [...earlier, left], later: rest, problemTyped: false });
+      return;
+    }
     const change = nextScheduleChange(states, position);
-    const after = change < 0 ? -1 : nextScheduleChange(states, change + 1);
-    get().jumpTo(after < 0 ? log.length : after);
+    const after = change < 0 ? -1 : nextScheduleChange(states, stepEnd(log, change) + 1);
+    get().jumpTo(after < 0 ? log.length : stepStart(log, after));
   },
 
   jumpTo(position) {
@@ -159,6 +210,9 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, { initi
       current: snapshot.states[snapshot.position],
       cameFrom: null,
       refusal: null,
+      earlier: snapshot.earlier ?? NO_CHAPTERS,
+      later: snapshot.later ?? NO_CHAPTERS,
+      problemTyped: false,
       ...(snapshot.panels ? { panels: { ...panels, ...snapshot.panels } } : {}),
     });
     if (snapshot.threads !== undefined && snapshot.threads !== get().threadsChosen) get().setThreads(snapshot.threads);

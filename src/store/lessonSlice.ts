@@ -14,7 +14,7 @@ import {
 } from '../teach/lessons.ts';
 import { loadProgress, type LessonProgress, type ProgressStorage } from '../teach/progress.ts';
 import { fixedProblemReason, NO_TEACHER_OPTIONS, type TeacherOptions } from '../teach/teacherLink.ts';
-import type { LooplabStore } from './createStore.ts';
+import type { LooplabStore } from './storeApi.ts';
 import type { SliceCreator } from './sliceCreator.ts';
 import { rolloutInHistory } from './agentSlice.ts';
 import { resolveSnapshot, type ResolvedSnapshot } from './snapshot.ts';

@@ -290,7 +290,7 @@ describe('measurement orchestration', () => {
     expect(f.refines).toHaveLength(0); // refined: nothing more to do
   });
 
-  it('a burst of load slowing kernel and reference alike widens the interval, not the figure', async () => {
+  it('a burst of load slowing kernel and reference alike moves neither the figure nor its interval; the noise shows it', async () => {
     const f = fakeMeasurer({ refine: true });
     const s = createLooplabStore({ measurer: f.measurer });
     const key = currentKey(s.getState());
@@ -305,6 +305,11 @@ describe('measurement orchestration', () => {
     const m = s.getState().measurements[key];
     expect(m.stage).toBe('refined');
     expect(m.gflops).toBeCloseTo(10, 6);
+    // Every kernel sample is timed against its neighbouring reference samples, so the slow ones
+    // (4 of 12, 3x the time) leave the interval as tight as the figure: timed on their own they
+    // would spread it to 3.3-10 GFLOPS.
+    expect(m.interval!.low).toBeCloseTo(10, 6);
+    expect(m.interval!.high).toBeCloseTo(10, 6);
     // The reference's samples say the machine was busy.
     expect(s.getState().machineNoise!.spread).toBeGreaterThan(0.5);
   });
@@ -481,6 +486,7 @@ describe('measurement orchestration', () => {
     let asked = 0;
     f.measurer.bandwidth = async () => {
       asked++;
+      return 4e10;
     };
     const s = createLooplabStore({ measurer: f.measurer });
     f.calls[0].resolve(7);

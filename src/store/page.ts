@@ -7,6 +7,7 @@ import { createLooplabStore, type LooplabStore, type LooplabStoreOptions } from 
 import { indexedDbSessions } from './sessions.ts';
 import { PROGRESS_DB, PROGRESS_STORE, type LessonProgress } from '../teach/progress.ts';
 import { indexedDbRecords } from './recordStorage.ts';
+import { linearHistory } from './chapters.ts';
 import { isDefaultBase, type ResolvedSnapshot } from './snapshot.ts';
 import type { AgentDriver, PeakRecord } from './types.ts';
 import { parseHash, snapshotHash, syncLessonQuery, syncWithUrl, teacherLinkStart } from './url.ts';
@@ -24,11 +25,12 @@ export interface PageStore {
 
 /** The store's `initial` option for a checked snapshot. */
 export function initialOf(s: ResolvedSnapshot): NonNullable<LooplabStoreOptions['initial']> {
+  const history = linearHistory(s);
   return {
-    problemText: s.problemText,
-    ...(isDefaultBase(s.problem, s.base) ? {} : { base: printSchedule(s.base) }),
-    log: s.log,
-    position: s.position,
+    problemText: history.problemText,
+    ...(isDefaultBase(history.first.problem, history.base) ? {} : { base: printSchedule(history.base) }),
+    log: history.log,
+    position: history.position,
     ...(s.panels ? { panels: s.panels } : {}),
   };
 }

@@ -1,6 +1,8 @@
 // The problem: DSL text as typed, the last valid problem, its canonical key, and inline errors.
-// A new valid problem resets the history to its default schedule; invalid text keeps the old one.
+// A new valid problem is a step of the history (chapters.ts): it starts from its default schedule,
+// and undo returns to the problem before with its history. Invalid text keeps the old problem.
 import { PRESETS } from '../core/problem.ts';
+import { chapterState, leftChapter } from './chapters.ts';
 import { freshHistory } from './historySlice.ts';
 import type { SliceCreator } from './sliceCreator.ts';
 import { resolveProblem } from './snapshot.ts';
@@ -30,6 +32,16 @@ export const createProblemSlice: SliceCreator<ProblemSlice> = (set, get, { initi
       set({ problemText: text, problemError: null, presetId: r.presetId });
       return;
     }
+    const s = get();
+    // Typing on (5, 51, 512) before doing anything with the typed problem replaces it: one step.
+    const replacing = s.problemTyped && s.log.length === 0 && s.earlier.length > 0;
+    const earlier = replacing ? s.earlier : [...s.earlier, leftChapter(s)];
+    const before = earlier[earlier.length - 1];
+    if (replacing && before.problemKey === r.problemKey) {
+      // Typed back to the problem before: no step is left, its history is back as it was.
+      set({ ...chapterState(before), problemText: text, earlier: earlier.slice(0, -1), problemTyped: false });
+      return;
+    }
     set({
       problemText: text,
       problemError: null,
@@ -37,6 +49,9 @@ export const createProblemSlice: SliceCreator<ProblemSlice> = (set, get, { initi
       problemKey: r.problemKey,
       presetId: r.presetId,
       ...freshHistory(r.problem),
+      earlier,
+      later: [],
+      problemTyped: true,
     });
   },
 
@@ -56,6 +71,7 @@ export const createProblemSlice: SliceCreator<ProblemSlice> = (set, get, { initi
       get().notify('error', `preset '${id}' has an error: ${r.error.message}`);
       return;
     }
+    const s = get();
     set({
       problemText: preset.text,
       problemError: null,
@@ -63,6 +79,9 @@ export const createProblemSlice: SliceCreator<ProblemSlice> = (set, get, { initi
       problemKey: r.problemKey,
       presetId: id,
       ...freshHistory(r.problem),
+      earlier: [...s.earlier, leftChapter(s)],
+      later: [],
+      problemTyped: false,
     });
   },
 });

@@ -2,7 +2,7 @@
 // figure read under the thread count the page measures at, and stating the threads it ran on, so
 // that a parallel schedule's figure is never shown as if measured on one thread.
 import { printSchedule } from '../core/schedule.ts';
-import { measurementKey, stateThreads } from './measureSlice.ts';
+import { measurementOf } from './measurement.ts';
 import type { LooplabState } from './types.ts';
 
 export interface ScheduleFigure {
@@ -24,7 +24,7 @@ export function scheduleFigure(
   s: Pick<FiguresState, 'measurements' | 'problemKey' | 'threadsChosen' | 'threadSupport'>,
   text: string,
 ): ScheduleFigure {
-  const m = s.measurements[measurementKey(s.problemKey, text, stateThreads(s))];
+  const m = measurementOf(s, text);
   const done = m?.status === 'done' && typeof m.gflops === 'number' && Number.isFinite(m.gflops);
   return {
     schedule: text,

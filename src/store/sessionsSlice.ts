@@ -1,6 +1,8 @@
 // Saved sessions: save, list, open, rename, delete. Every action reports through notices and
 // never rejects; without storage (tests), the list stays empty and saving says why.
 import { printSchedule } from '../core/schedule.ts';
+import { linearHistory } from './chapters.ts';
+import { storedEntry } from './log.ts';
 import { isDefaultBase } from './snapshot.ts';
 import { checkSession, damagedMessage, newSessionId, sessionName, type SessionRecord } from './sessions.ts';
 import type { SliceCreator } from './sliceCreator.ts';
@@ -36,18 +38,19 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, { per
       const s = get();
       // Saving under an existing name updates that session.
       const same = s.sessions.find((m) => m.name === name && !m.damaged);
+      const history = linearHistory(s);
       const record: SessionRecord = {
         id: same?.id ?? newSessionId(),
         name,
         savedAt: Date.now(),
-        // Text with an error is not saved: the session keeps the problem the page works with.
-        problemText: s.problemError ? s.problemKey : s.problemText,
-        log: s.log.map((e) => ({ action: e.action, by: e.by })),
-        position: s.position,
+        // The whole history from the first problem (text with an error is not saved).
+        problemText: history.problemText,
+        log: history.log.map(storedEntry),
+        position: history.position,
         panels: { ...s.panels },
         threads: s.threadsChosen,
       };
-      if (!isDefaultBase(s.problem, s.base)) record.base = printSchedule(s.base);
+      if (!isDefaultBase(history.first.problem, history.base)) record.base = printSchedule(history.base);
       try {
         await persistence.put(record);
         await get().refreshSessions();

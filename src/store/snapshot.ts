@@ -4,8 +4,9 @@
 import { DslError, PRESETS, parseProblemText, problemText as canonicalProblemText } from '../core/problem.ts';
 import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
-import { applyLogAction, entryFromValue, quoteValue } from './log.ts';
-import { PANEL_IDS, type HistoryEntry, type PanelId } from './types.ts';
+import { applyLogAction, entryFromValue, problemChangeText, quoteValue } from './log.ts';
+import type { HistoryChapter, HistoryEntry } from './historyTypes.ts';
+import { PANEL_IDS, type PanelId } from './panels.ts';
 import { errorMessage } from '../core/errors.ts';
 import { MAX_THREADS } from '../runtime/threads.ts';
 
@@ -43,6 +44,10 @@ export interface ResolvedSnapshot {
   threads?: number | null;
   /** With `keepValidPrefix`: what was left out of the snapshot and why, in words. */
   notice?: string;
+  /** The problems before the current one (its log had `problem:` entries); none when absent. */
+  earlier?: HistoryChapter[];
+  /** The problems after the current one (undone); none when absent. */
+  later?: HistoryChapter[];
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -83,19 +88,56 @@ export function resolveProblem(text: string): ProblemResult {
   }
 }
 
-export type ReplayResult =
-  | { ok: true; states: NestState[] }
-  | { ok: false; states: NestState[]; index: number; reason: string };
+/** A log replayed problem by problem; `failure`: the first entry refused (the chapters stop before it). */
+export interface ReplayResult {
+  chapters: HistoryChapter[];
+  failure?: { index: number; reason: string };
+}
 
-/** states[i] after the first i entries, from `base` with the cursor on loop 0; stops at the first refused entry. */
-export function replay(problem: Problem, base: Schedule, log: readonly HistoryEntry[]): ReplayResult {
-  const states: NestState[] = [{ schedule: base, cursor: 0 }];
+/**
+ * Splits a log at its `problem:` entries (each starts that problem from its default schedule) and
+ * replays each problem's entries: a chapter's states[i] is the nest after its first i entries, from
+ * its base with the cursor on loop 0. Stops at the first refused entry.
+ */
+export function replay(
+  first: Omit<HistoryChapter, 'log' | 'states' | 'position'>,
+  log: readonly HistoryEntry[],
+): ReplayResult {
+  const start = (c: Omit<HistoryChapter, 'log' | 'states' | 'position'>): HistoryChapter => ({
+    ...c,
+    log: [],
+    states: [{ schedule: c.base, cursor: 0 }],
+    position: 0,
+  });
+  let chapter = start(first);
+  const chapters = [chapter];
   for (let i = 0; i < log.length; i++) {
-    const r = applyLogAction(problem, states[i], log[i].action);
-    if (!r.ok) return { ok: false, states, index: i, reason: r.reason };
-    states.push(r.state);
+    const text = problemChangeText(log[i].action);
+    if (text !== null) {
+      const p = resolveProblem(text);
+      if (!p.ok) return { chapters, failure: { index: i, reason: `its problem has an error: ${p.error.message}` } };
+      const { problem, problemKey, presetId } = p;
+      chapter = start({ problemText: text, problem, problemKey, presetId, base: defaultSchedule(problem) });
+      chapters.push(chapter);
+      continue;
+    }
+    const r = applyLogAction(chapter.problem, chapter.states[chapter.states.length - 1], log[i].action);
+    if (!r.ok) return { chapters, failure: { index: i, reason: r.reason } };
+    chapter.log.push(log[i]);
+    chapter.states.push(r.state);
   }
-  return { ok: true, states };
+  return { chapters };
+}
+
+/** The chapter a position of the one log is in (a `problem:` entry counts one), and the position in it. */
+function chapterAt(chapters: readonly HistoryChapter[], position: number): { index: number; position: number } {
+  let at = position;
+  let index = 0;
+  while (index < chapters.length - 1 && at > chapters[index].log.length) {
+    at -= chapters[index].log.length + 1;
+    index++;
+  }
+  return { index, position: at };
 }
 
 /** Whether `schedule` is the problem's default (then links and files leave it out). */
@@ -150,14 +192,20 @@ export function resolveSnapshot(
     position = log.length;
   }
 
-  const r = replay(problem, base, log);
-  if (!r.ok) {
-    const error = `${owner} history stops at action ${r.index + 1}: ${r.reason}`;
+  const r = replay(
+    { problemText: snapshot.problemText, problem, problemKey: p.problemKey, presetId: p.presetId, base },
+    log,
+  );
+  if (r.failure) {
+    const error = `${owner} history stops at action ${r.failure.index + 1}: ${r.failure.reason}`;
     if (!options.keepValidPrefix) return fail(error);
-    notice = `${error}; kept the problem and ${keptText(r.index)}`;
-    log.length = r.index;
-    position = Math.min(position, r.index);
+    notice = `${error}; kept the problem and ${keptText(r.failure.index)}`;
+    position = Math.min(position, r.failure.index);
   }
+  const at = chapterAt(r.chapters, position);
+  const current = { ...r.chapters[at.index], position: at.position };
+  const earlier = r.chapters.slice(0, at.index).map((c) => ({ ...c, position: c.log.length }));
+  const later = r.chapters.slice(at.index + 1);
 
   let threads: number | null | undefined;
   if (snapshot.threads === null) threads = null;
@@ -187,17 +235,12 @@ export function resolveSnapshot(
   return {
     ok: true,
     value: {
-      problemText: snapshot.problemText,
-      problem,
-      problemKey: p.problemKey,
-      presetId: p.presetId,
-      base,
-      log,
-      states: r.states,
-      position,
+      ...current,
       panels,
       ...(threads !== undefined ? { threads } : {}),
       ...(notice ? { notice } : {}),
+      ...(earlier.length > 0 ? { earlier } : {}),
+      ...(later.length > 0 ? { later } : {}),
     },
   };
 }

@@ -3,7 +3,12 @@
 import type { Action } from '../core/actions.ts';
 import type { ThreadSupport } from '../runtime/threadSupport.ts';
 import type { NestState, Problem, Schedule } from '../core/types.ts';
-import type { KernelReport } from '../codegen/types.ts';
+import type {
+  KernelFigure,
+  KernelRefineOptions,
+  KernelRefinement,
+  KernelWorkerApi,
+} from '../workers/kernel/protocol.ts';
 
 export type { ReportLoop } from '../core/explain.ts';
 export type { KernelReport, VectorAccess } from '../codegen/types.ts';
@@ -14,7 +19,6 @@ import type { AgentLabSlice } from './agentLabTypes.ts';
 import type { AgentClient } from '../workers/agent/client.ts';
 import type { AgentMethod, AgentSearchResult, AgentStepView } from '../workers/agent/protocol.ts';
 import type { ModelFiles } from '../agent/policy.ts';
-import type { SearchMethod } from '../agent/search.ts';
 import type { PanelId } from './panels.ts';
 
 export type {
@@ -29,20 +33,8 @@ export type {
 
 export { PANEL_IDS, type PanelId } from './panels.ts';
 
-/**
- * Who took an action: the history is one log for people and tuners alike. Besides the person and
- * the agent, a schedule applied from "agent vs search" is credited to its method (LoopTune's
- * agent, the expert grid, or a search).
- */
-export type Actor = 'person' | 'agent' | 'looptune' | 'expert' | SearchMethod;
-
-/** A core action, or `set:<schedule text>`: a whole schedule set in one step (see log.ts). */
-export type LogAction = Action | `set:${string}`;
-
-export interface HistoryEntry {
-  action: LogAction;
-  by: Actor;
-}
+export type { Actor, HistoryChapter, HistoryEntry, LogAction } from './historyTypes.ts';
+import type { Actor, HistoryChapter, HistoryEntry, LogAction } from './historyTypes.ts';
 
 /** A message for the person: refused input, restored state, worker restarts, saved sessions. */
 export interface Notice {
@@ -64,8 +56,14 @@ export interface ProblemSlice {
   problemError: { message: string; line: number; col: number } | null;
   /** Preset the problem came from, if it is unchanged. */
   presetId: string | null;
-  /** Parses the text; a valid problem resets the history to its default schedule. */
+  /**
+   * Parses the text; a valid new problem is a step of the history (undo returns to the problem
+   * before, with its history), starting from its default schedule. Typing again before doing
+   * anything with it replaces that step (one step for one edit, not one per key); typing the
+   * problem before back removes it.
+   */
   setProblemText(text: string): void;
+  /** A preset's problem, as a step of the history like a typed one. */
   loadPreset(id: string): void;
 }
 
@@ -86,6 +84,12 @@ export interface HistorySlice {
   refusal: { action: LogAction; reason: string } | null;
   /** The position the last act, undo, redo or jump moved from (null: a new or restored history). */
   cameFrom: number | null;
+  /** The problems before this one, oldest first, each as it was left (at the end of its log): undo goes back to them. */
+  earlier: HistoryChapter[];
+  /** Problems undone, the next first (each from its start): redo goes on to them. A new action drops them. */
+  later: HistoryChapter[];
+  /** The current problem was typed over the one before and nothing was done with it yet: the next typed problem replaces it. */
+  problemTyped: boolean;
   /** Applies an action at the current position (dropping any redo tail). Returns whether it was legal. */
   act(action: Action, by?: Actor): boolean;
   /**
@@ -108,25 +112,18 @@ export interface HistorySlice {
 
 export type MeasureStatus = 'queued' | 'measuring' | 'done' | 'error';
 
-export interface ScheduleMeasurement {
-  /** measurementKey(problemKey, schedule). */
+/**
+ * One schedule's measurement: its state, then (once done) the kernel's figure as the worker gave
+ * it (KernelFigure: GFLOPS, correctness, report, bytes, threads), then the refinement's fields.
+ */
+export interface ScheduleMeasurement extends Partial<KernelFigure> {
+  /** measurementKey(problemKey, schedule, threads). */
   key: string;
   status: MeasureStatus;
-  gflops?: number | null;
-  gflopsMedian?: number | null;
-  correct?: boolean;
-  maxError?: number;
-  report?: KernelReport;
-  /** The kernel module's bytes, as the kernel worker generated and measured it (the code panel's wasm text). */
-  kernelBytes?: Uint8Array;
-  generateMs?: number;
-  compileMs?: number;
   /** Why it failed or is incorrect, in words. */
   error?: string;
   /** Refined with the long run (more samples). */
   long?: boolean;
-  /** Threads the kernel ran on (a schedule with a parallel loop, on a cross-origin isolated page). */
-  threads?: number;
   /**
    * `quick`: `gflops` is the first, provisional figure; `refined`: `gflops` is the median over
    * samples interleaved with the reference kernel, `interval` its spread (absent before a figure).
@@ -148,14 +145,8 @@ export interface ScheduleMeasurement {
   basis?: { relative: number[]; flops: number; referenceFlops: number; referenceSeconds: number };
 }
 
-/** The refine samples' source: one call of the worker (see src/workers/kernel/protocol.ts KernelRefinement). */
-export interface RefineSamples {
-  kernelSeconds: number[];
-  referenceSeconds: number[];
-  flops: number;
-  referenceFlops: number;
-  threads: number;
-}
+/** The refine samples' source: one call of the worker (see src/workers/kernel/protocol.ts). */
+export type RefineSamples = KernelRefinement;
 
 /** The machine's SIMD peak as kept per device (IndexedDB in the page). */
 export interface PeakRecord {
@@ -172,40 +163,26 @@ export interface PeakStorage {
   put(record: PeakRecord): Promise<void>;
 }
 
-/** What the store needs from the runtime (the worker client in the page, a fake in tests). */
+/**
+ * What the store needs from the runtime (the worker client in the page, a fake in tests): the
+ * kernel worker's calls (protocol.ts KernelWorkerApi), with the quick figure's options fixed by
+ * the measurer and XNNPACK reduced to its GFLOPS.
+ */
 export interface Measurer {
-  measure(
-    problemText: string,
-    scheduleText: string,
-    options?: { threads?: number },
-  ): Promise<{
-    threads?: number;
-    gflops: number | null;
-    gflopsMedian: number | null;
-    correct: boolean;
-    maxError?: number;
-    report?: KernelReport;
-    kernelBytes?: Uint8Array;
-    generateMs?: number;
-    compileMs?: number;
-    reason?: string;
-  }>;
-  /** Peak GFLOPS on one thread, or with `threads` > 1 the peak kernel on that many threads at once. */
-  peak(threads?: number): Promise<number>;
-  /**
-   * Samples of a measured (and correct) kernel interleaved with the reference kernel; without it
-   * figures stay quick.
-   */
+  /** The quick figure of a schedule on `threads` (1 unless it has a parallel loop). */
+  measure(problemText: string, scheduleText: string, options?: { threads?: number }): Promise<KernelFigure>;
+  peak: KernelWorkerApi['peak'];
+  /** Samples interleaved with the reference kernel (`pairs` of them a round); without it figures stay quick. */
   refine?(
     problemText: string,
     scheduleText: string,
-    options: { threads?: number; pairs: number },
-  ): Promise<RefineSamples>;
+    options: KernelRefineOptions & { pairs: number },
+  ): ReturnType<KernelWorkerApi['refine']>;
   /**
    * Measures the memory bandwidth once per page (the store asks after the peak); the measurer
    * publishes it itself, and its failure only leaves the roofline's memory line out.
    */
-  bandwidth?(): Promise<unknown>;
+  bandwidth?: KernelWorkerApi['bandwidth'];
   /** XNNPACK (tfjs-backend-wasm) GFLOPS for matmul-shaped problems, null otherwise. */
   xnnpack?(problemText: string): Promise<number | null>;
   /** Whether its kernels can run on threads (default: no shared memory, one processor). */

@@ -77,10 +77,12 @@ describe('URL hash', () => {
   });
 
   it('round trip: stateToHash then parseHash gives the same state (problem, log, position, cursor, panels)', () => {
-    const store = createLooplabStore();
-    store
-      .getState()
-      .setProblemText('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]\nco=16, ci=8, oh=7, ow=7, kh=3, kw=3');
+    // A page opened on this problem (a problem typed over another is a step of the history, in `a=`).
+    const store = createLooplabStore({
+      initial: {
+        problemText: 'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]\nco=16, ci=8, oh=7, ow=7, kh=3, kw=3',
+      },
+    });
     const { act } = store.getState();
     act('split_4');
     act('down');

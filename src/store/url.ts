@@ -13,6 +13,7 @@ import type { Problem, Schedule } from '../core/types.ts';
 import { lessonById } from '../teach/lessons.ts';
 import { parseTeacherLink, withTeacherQuery, type TeacherOptions } from '../teach/teacherLink.ts';
 import type { LooplabStore } from './createStore.ts';
+import { linearHistory } from './chapters.ts';
 import { lessonSnapshot } from './lessonSlice.ts';
 import { entryText, parseEntryText } from './log.ts';
 import { isDefaultBase, keptText, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
@@ -22,21 +23,24 @@ import { DEFAULT_PANELS } from './uiSlice.ts';
 /** What of the state goes into the URL. */
 export type UrlState = Pick<
   LooplabState,
-  'problemText' | 'problemKey' | 'problemError' | 'log' | 'position' | 'panels'
-> & {
-  problem: Problem;
-  base: Schedule;
-  /** The thread count chosen in the page (null or absent: one per processor). */
-  threadsChosen?: number | null;
-};
+  'problemText' | 'problemKey' | 'problemError' | 'presetId' | 'log' | 'states' | 'position' | 'panels'
+> &
+  Partial<Pick<LooplabState, 'earlier' | 'later'>> & {
+    problem: Problem;
+    base: Schedule;
+    /** The thread count chosen in the page (null or absent: one per processor). */
+    threadsChosen?: number | null;
+  };
 
 const OWNER = "the link's";
 
-/** Percent-encoding that leaves the DSL and action lists readable (`[m,n]`, `k=256`, `agent:split_4`). */
-function encodeValue(value: string): string {
-  return encodeURIComponent(value)
-    .replace(/%20/g, '+')
-    .replace(/%2C/g, ',')
+/**
+ * Percent-encoding that leaves the DSL and action lists readable (`[m,n]`, `k=256`, `agent:split_4`);
+ * in an entry of the action list (`problem:` holds sizes) commas stay escaped.
+ */
+function encodeValue(value: string, inList = false): string {
+  const encoded = encodeURIComponent(value).replace(/%20/g, '+');
+  return (inList ? encoded : encoded.replace(/%2C/g, ','))
     .replace(/%3A/g, ':')
     .replace(/%5B/g, '[')
     .replace(/%5D/g, ']')
@@ -57,13 +61,14 @@ function decodeValue(key: string, raw: string): Result<string> {
 /** The hash (with `#`) of a state; `parseHash` gives the same state back. */
 export function stateToHash(state: UrlState): string {
   const parts: string[] = [];
-  // Text with an error is not shared: the link holds the problem the page works with.
-  const text = state.problemError ? state.problemKey : state.problemText;
+  // The whole history from the first problem (text with an error is not shared: the link holds
+  // the problem the page works with).
+  const { problemText: text, first, log, position } = linearHistory(state);
   const preset = PRESETS.find((p) => p.text === text);
   parts.push(preset ? `preset=${encodeValue(preset.id)}` : `p=${encodeValue(text)}`);
-  if (!isDefaultBase(state.problem, state.base)) parts.push(`s=${encodeValue(printSchedule(state.base))}`);
-  if (state.log.length > 0) parts.push(`a=${state.log.map((e) => encodeValue(entryText(e))).join(',')}`);
-  if (state.position !== state.log.length) parts.push(`at=${state.position}`);
+  if (!isDefaultBase(first.problem, first.base)) parts.push(`s=${encodeValue(printSchedule(first.base))}`);
+  if (log.length > 0) parts.push(`a=${log.map((e) => encodeValue(entryText(e), true)).join(',')}`);
+  if (position !== log.length) parts.push(`at=${position}`);
   const shown = PANEL_IDS.filter((id) => state.panels[id]);
   if (PANEL_IDS.some((id) => !!state.panels[id] !== DEFAULT_PANELS[id])) parts.push(`panels=${shown.join(',')}`);
   if (state.threadsChosen !== undefined && state.threadsChosen !== null) parts.push(`threads=${state.threadsChosen}`);
@@ -195,7 +200,18 @@ export type UrlWindow = Pick<
 >;
 
 function urlFields(s: LooplabState) {
-  return [s.problemText, s.problemKey, s.problemError, s.base, s.log, s.position, s.panels, s.threadsChosen] as const;
+  return [
+    s.problemText,
+    s.problemKey,
+    s.problemError,
+    s.base,
+    s.log,
+    s.position,
+    s.earlier,
+    s.later,
+    s.panels,
+    s.threadsChosen,
+  ] as const;
 }
 
 /**

@@ -7,7 +7,7 @@
 //
 // Debugging: `?kernel-time-limit-ms=800` in the page's URL lowers the kernel time limit, to see
 // what a runaway kernel does to the page (e.g. with #preset=matmul-1024).
-import type { KernelMeasureOptions } from '../workers/kernel/protocol.ts';
+import { kernelFigure, type KernelMeasureOptions } from '../workers/kernel/protocol.ts';
 import { threadSupportHere, type ThreadSupport } from '../runtime/threadSupport.ts';
 import { createKernelClient, type KernelClient, type KernelClientOptions } from '../workers/kernel/client.ts';
 import type { Measurer } from './types.ts';
@@ -109,26 +109,12 @@ export function createWorkerMeasurer(
     facts,
     threadSupport,
     async measure(problemText, scheduleText, options = {}) {
-      const m = await client.measure(problemText, scheduleText, { ...QUICK_OPTIONS, threads: options.threads ?? 1 });
-      return {
-        threads: m.threads,
-        gflops: m.gflops,
-        gflopsMedian: m.gflopsMedian,
-        correct: m.correct,
-        maxError: m.maxError,
-        report: m.report,
-        kernelBytes: m.kernelBytes,
-        generateMs: m.generateMs,
-        compileMs: m.compileMs,
-        reason: m.reason,
-      };
+      return kernelFigure(
+        await client.measure(problemText, scheduleText, { ...QUICK_OPTIONS, threads: options.threads ?? 1 }),
+      );
     },
-    refine(problemText, scheduleText, options) {
-      return client.refine(problemText, scheduleText, options);
-    },
-    peak(threads) {
-      return client.peak(threads);
-    },
+    refine: (problemText, scheduleText, options) => client.refine(problemText, scheduleText, options),
+    peak: (threads) => client.peak(threads),
     bandwidth,
     async xnnpack(problemText) {
       const r = await client.xnnpack(problemText);

@@ -173,7 +173,7 @@ function RaceSection() {
                         disabled={r.schedule === null || !sameProblem || running}
                         title={
                           r.schedule
-                            ? `make ${r.schedule} the playground's schedule (added to the history as ${r.method}'s; undo returns to yours)`
+                            ? `make ${r.schedule} the playground's schedule (added to the history as ${r.method}'s, one step: undo returns to yours)`
                             : 'nothing found yet'
                         }
                         onClick={() => store.getState().applyRaceBest(r.method as RaceMethod)}

@@ -5,8 +5,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { scheduleToC } from '../core/pseudoC.ts';
 import { loopsText, printSchedule } from '../core/schedule.ts';
 import type { Problem } from '../core/types.ts';
-import { useLooplab } from '../store/context.tsx';
-import { measurementKey, stateThreads } from '../store/measureSlice.ts';
+import { useLooplab, useMeasurement } from '../store/context.tsx';
 import type { KernelReport, ReportLoop, VectorAccess } from '../store/types.ts';
 import { variableColor } from './colors.ts';
 import { Panel } from './Panel.tsx';
@@ -133,11 +132,12 @@ interface MeasuredKernel {
 }
 
 /**
- * The measured kernel of `key` from the store: loading while it is measured (the last kernel
+ * The measured kernel of a schedule from the store: loading while it is measured (the last kernel
  * shown stays on screen, stale), an error when the measurement failed without one.
  */
-function useMeasuredKernel(key: string): Loaded<MeasuredKernel> {
-  const m = useLooplab((s) => s.measurements[key]);
+function useMeasuredKernel(scheduleText: string): Loaded<MeasuredKernel> {
+  const m = useMeasurement(scheduleText);
+  const key = m?.key ?? scheduleText;
   const last = useRef<{ key: string; value: MeasuredKernel } | null>(null);
   if (m?.report && m.kernelBytes) {
     const value = last.current?.key === key ? last.current.value : { report: m.report, bytes: m.kernelBytes };
@@ -407,7 +407,6 @@ function CopyButton({ text }: { text: string }) {
 
 export function CodePanel() {
   const problem = useLooplab((s) => s.problem);
-  const problemKey = useLooplab((s) => s.problemKey);
   const schedule = useLooplab((s) => s.current.schedule);
   const [tab, setTab] = useState<Tab>('c');
   const scheduleText = printSchedule(schedule);
@@ -419,8 +418,7 @@ export function CodePanel() {
       return { ok: false as const, message: errorMessage(error) };
     }
   }, [problem, schedule]);
-  const threads = useLooplab(stateThreads);
-  const kernel = useMeasuredKernel(measurementKey(problemKey, scheduleText, threads));
+  const kernel = useMeasuredKernel(scheduleText);
   const wasm = useWasmText(kernel, tab === 'wasm');
 
   return (

@@ -1,10 +1,9 @@
 // Two loop nests side by side: the pinned schedule and the current one, loops that differ
 // marked, and the measured GFLOPS of each.
-import { printSchedule, loopText } from '../core/schedule.ts';
+import { loopText } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
-import { useLooplab } from '../store/context.tsx';
+import { useLooplab, useMeasurement } from '../store/context.tsx';
 import { diffLoops } from '../store/diffLoops.ts';
-import { measurementKey, stateThreads } from '../store/measureSlice.ts';
 import type { ScheduleMeasurement } from '../store/types.ts';
 import { variableColor } from './colors.ts';
 import { formatGflops } from '../core/format.ts';
@@ -63,8 +62,8 @@ export function ComparePanel() {
   const current = useLooplab((s) => s.current.schedule);
   const problemKey = useLooplab((s) => s.problemKey);
   const problem = useLooplab((s) => s.problem);
-  const measurements = useLooplab((s) => s.measurements);
-  const threads = useLooplab(stateThreads);
+  const pinnedM = useMeasurement(pinned?.schedule, pinned?.problemKey);
+  const currentM = useMeasurement(current);
   const pinCurrent = useLooplab((s) => s.pinCurrent);
   const unpin = useLooplab((s) => s.unpin);
 
@@ -83,8 +82,6 @@ export function ComparePanel() {
   const marks = sameProblem
     ? diffLoops(pinned.schedule, current)
     : { a: pinned.schedule.loops.map(() => true), b: current.loops.map(() => true) };
-  const pinnedM = measurements[measurementKey(pinned.problemKey, printSchedule(pinned.schedule), threads)];
-  const currentM = measurements[measurementKey(problemKey, printSchedule(current), threads)];
   const differing = marks.a.filter(Boolean).length + marks.b.filter(Boolean).length;
 
   return (

@@ -22,8 +22,11 @@ import { diagnosticAt } from './dslDiagnostic.ts';
 /** Marks transactions that bring the store's text in (they are not the person's typing). */
 const fromOutside = Annotation.define<boolean>();
 
-/** How long typing must pause before the text is applied, in ms. */
-export const APPLY_AFTER_MS = 700;
+/**
+ * How long typing must pause before the text is applied, in ms: longer than a person takes
+ * between the keys of a size, so that `5`, `51` of `512` are never applied (and measured) alone.
+ */
+export const APPLY_AFTER_MS = 1500;
 
 export interface DslEditorProps {
   /** The store's problem text (an outside change, e.g. a preset, replaces the editor's text). */

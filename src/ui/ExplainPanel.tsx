@@ -7,8 +7,7 @@ import { explainChange, factsSummary } from '../core/explain.ts';
 import { CACHE, scheduleFacts } from '../core/facts.ts';
 import { formatBytes } from '../core/problem.ts';
 import { printSchedule } from '../core/schedule.ts';
-import { useLooplab, useShallow } from '../store/context.tsx';
-import { measurementKey, stateThreads } from '../store/measureSlice.ts';
+import { useLooplab, useMeasurement, useShallow } from '../store/context.tsx';
 import { entryText } from '../store/log.ts';
 import { lastScheduleChange } from '../store/historySlice.ts';
 import type { HistoryEntry } from '../store/types.ts';
@@ -55,7 +54,6 @@ function MoveText({ from, to, log }: { from: number; to: number; log: readonly H
 
 export function ExplainPanel() {
   const problem = useLooplab((s) => s.problem);
-  const problemKey = useLooplab((s) => s.problemKey);
   const position = useLooplab((s) => s.position);
   const log = useLooplab((s) => s.log);
   // Explain the last move (from the position it came from: an action, undo, redo, a chart jump) when
@@ -73,10 +71,8 @@ export function ExplainPanel() {
   const from = move.from;
   const before = useLooplab((s) => (from !== null ? s.states[from].schedule : null));
   const after = useLooplab((s) => s.current.schedule);
-  const mBefore = useLooplab((s) =>
-    before ? s.measurements[measurementKey(problemKey, printSchedule(before), stateThreads(s))] : undefined,
-  );
-  const mAfter = useLooplab((s) => s.measurements[measurementKey(problemKey, printSchedule(after), stateThreads(s))]);
+  const mBefore = useMeasurement(before);
+  const mAfter = useMeasurement(after);
 
   const explanation = useMemo(() => {
     if (!before) return null;

@@ -7,7 +7,7 @@ import { useEffect, useMemo } from 'react';
 import { explainChange } from '../core/explain.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
-import { measurementKey, stateThreads } from '../store/measureSlice.ts';
+import { measurementOf } from '../store/measurement.ts';
 import { BLANK, lessonStart, openLesson, worksheetQuestion } from '../store/lessons.ts';
 import { handoutFigures } from '../store/handout.ts';
 import { onThreads } from '../store/sessionFigures.ts';
@@ -43,7 +43,6 @@ export function Handout() {
   const lessonProgress = useLooplab((s) => s.lessonProgress);
   const threadsChosen = useLooplab((s) => s.threadsChosen);
   const threadSupport = useLooplab((s) => s.threadSupport);
-  const threads = useLooplab(stateThreads);
   const setHandoutOpen = useLooplab((s) => s.setHandoutOpen);
   const filled = useLooplab((s) => s.handoutFilled);
   const setHandoutFilled = useLooplab((s) => s.setHandoutFilled);
@@ -81,7 +80,7 @@ export function Handout() {
   const { rows, best } = figures;
   const start = lessonStart(lesson);
   const currentText = printSchedule(current.schedule);
-  const measured = (text: string) => measurements[measurementKey(problemKey, text, threads)];
+  const measured = (text: string) => measurementOf({ problemKey, measurements, threadsChosen, threadSupport }, text);
   let explanation: string[] = [];
   if (filled && currentText !== start.scheduleText) {
     try {

@@ -24,6 +24,7 @@ import { placeBelowOrAbove } from './popoverPlacement.ts';
 import { createPortal } from 'react-dom';
 import { useNestKeys } from './useKeyboard.tsx';
 import { hiddenActionReason } from '../store/lessons.ts';
+import { canRedo, canUndo } from '../store/historySlice.ts';
 
 /** Text with every problem variable in its colour (tensor names and numbers stay plain). */
 export function VarText({ problem, text }: { problem: Problem; text: string }) {
@@ -246,8 +247,8 @@ export function LoopNestPanel() {
   const store = useLooplabStore();
   const problem = useLooplab((s) => s.problem);
   const current = useLooplab((s) => s.current);
-  const position = useLooplab((s) => s.position);
-  const logLength = useLooplab((s) => s.log.length);
+  const undoable = useLooplab(canUndo);
+  const redoable = useLooplab(canRedo);
   const refusal = useLooplab((s) => s.refusal);
   const teacher = useLooplab((s) => s.teacher);
   const keys = useNestKeys();
@@ -294,14 +295,14 @@ export function LoopNestPanel() {
         label: 'undo',
         keys: 'u',
         command: { kind: 'undo' },
-        reason: position === 0 ? 'nothing to undo: this is the start of the history' : null,
+        reason: undoable ? null : 'nothing to undo: this is the start of the history',
       },
       {
         id: 'redo',
         label: 'redo',
         keys: '⇧U',
         command: { kind: 'redo' },
-        reason: position >= logLength ? 'nothing to redo: this is the latest step of the history' : null,
+        reason: redoable ? null : 'nothing to redo: this is the latest step of the history',
       },
     ];
     return all.filter((spec) => {
@@ -317,7 +318,7 @@ export function LoopNestPanel() {
               : null;
       return what === null || hiddenActionReason(teacher, what) === null;
     });
-  }, [problem, current, position, logLength, teacher]);
+  }, [problem, current, undoable, redoable, teacher]);
 
   const onRun = (spec: ButtonSpec) => {
     // A disabled action still runs: the store refuses it and the status line says why.

@@ -7,16 +7,15 @@ import { useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternal
 import { printSchedule } from '../core/schedule.ts';
 import { xnnpackOp } from '../core/xnnpackOp.ts';
 import { agentAnswerHidden } from '../store/agentRun.ts';
-import { useLooplab, useLooplabStore } from '../store/context.tsx';
+import { useLooplab, useLooplabStore, useMeasurementLookup } from '../store/context.tsx';
 import {
-  currentKey,
   LONG_REFINE_SAMPLES,
   MAX_PAGE_THREADS,
-  measurementKey,
   STEADY_SPREAD,
   stateThreads,
   threadsOff,
 } from '../store/measureSlice.ts';
+import { currentMeasurement } from '../store/measurement.ts';
 import type { LooplabState, ScheduleMeasurement } from '../store/types.ts';
 import { machineFacts } from '../store/workerMeasurer.ts';
 import { formatGflops } from '../core/format.ts';
@@ -232,21 +231,16 @@ function RooflineChartView({ model }: { model: RooflineModel }) {
 
 // ----------------------------------------------------------------- the panel
 
-const selectCurrentKey = (s: LooplabState) => currentKey(s);
-
 /** Takes no props: everything comes from the store. */
 export function PerformancePanel() {
   const store = useLooplabStore();
   const problem = useLooplab((s) => s.problem);
   const states = useLooplab((s) => s.states);
   const position = useLooplab((s) => s.position);
-  const measurements = useLooplab((s) => s.measurements);
   const peak = useLooplab((s) => s.peak);
   const xnn = useLooplab((s) => s.xnnpack[s.problemKey]);
   const longRun = useLooplab((s) => s.longRun);
-  const key = useLooplab(selectCurrentKey);
-
-  const m = measurements[key];
+  const m = useLooplab(currentMeasurement);
   const status = m?.status ?? 'queued';
   const done = status === 'done' ? m : undefined;
   const gflops = done?.gflops ?? null;
@@ -261,7 +255,7 @@ export function PerformancePanel() {
   const percent = gflops !== null && figurePeak ? (100 * gflops) / figurePeak : null;
   const xnnOp = useMemo(() => xnnpackOp(problem), [problem]);
   const xnnGflops = xnn?.status === 'done' && typeof xnn.gflops === 'number' ? xnn.gflops : null;
-  const longRunning = longRun !== null && longRun.key === key;
+  const longRunning = longRun !== null && longRun.key === m?.key;
   const scheduleText = useMemo(() => printSchedule(states[position].schedule), [states, position]);
 
   return (
@@ -416,19 +410,16 @@ export function PerformancePanel() {
 export function PerformanceCharts() {
   const store = useLooplabStore();
   const problem = useLooplab((s) => s.problem);
-  const problemKey = useLooplab((s) => s.problemKey);
   const states = useLooplab((s) => s.states);
   const log = useLooplab((s) => s.log);
   const position = useLooplab((s) => s.position);
-  const measurements = useLooplab((s) => s.measurements);
   const peak = useLooplab((s) => s.peak);
   const xnn = useLooplab((s) => s.xnnpack[s.problemKey]);
-  const key = useLooplab(selectCurrentKey);
-  const threads = useLooplab(stateThreads);
+  const measurementAt = useMeasurementLookup();
   const facts = useSyncExternalStore(machineFacts.subscribe, machineFacts.get);
   const [hovered, setHovered] = useState<number | null>(null);
 
-  const m = measurements[key];
+  const m = useLooplab(currentMeasurement);
   const done = m?.status === 'done' ? m : undefined;
   const gflops = done?.gflops ?? null;
   const peakGflops = peak.status === 'done' && peak.gflops !== undefined ? peak.gflops : null;
@@ -445,16 +436,15 @@ export function PerformanceCharts() {
     () => ({
       points: historyPoints({
         count: hideAhead ? Math.min(schedules.length, position + 1) : schedules.length,
-        keyOf: (i) => measurementKey(problemKey, schedules[i], threads),
+        measurementOf: (i) => measurementAt(schedules[i]),
         scheduleOf: (i) => schedules[i],
         actionOf: (i) => (i === 0 ? null : (log[i - 1]?.action ?? null)),
-        measurements,
       }),
       current: position,
       peak: peakGflops,
       xnnpack: xnnGflops,
     }),
-    [schedules, problemKey, threads, log, measurements, position, peakGflops, xnnGflops, hideAhead],
+    [schedules, measurementAt, log, position, peakGflops, xnnGflops, hideAhead],
   );
   const roofline = useMemo<RooflineModel>(
     () => ({

@@ -1,6 +1,6 @@
 // The computation: a preset or the DSL text (with the core's error at its place), then what it
 // means: statement, sizes, tensor shapes, work and memory. A new problem starts from its default
-// schedule.
+// schedule, as a step of the history (undo returns to the problem before).
 import { useState } from 'react';
 import { formatBytes, PRESETS, problemBytes, sizesText } from '../core/problem.ts';
 import type { Problem } from '../core/types.ts';
@@ -80,8 +80,8 @@ export function ProblemPanel() {
             </>
           ) : (
             <>
-              edit the statement or the sizes; a new problem starts from its default schedule · <kbd>Esc</kbd> leaves
-              the editor
+              edit the statement or the sizes; a new problem starts from its default schedule, and undo returns to this
+              one · <kbd>Esc</kbd> leaves the editor
             </>
           )}
         </p>

@@ -32,6 +32,8 @@ export function ScheduleLine() {
   const scheduleText = useLooplab((s) => printSchedule(s.current.schedule));
   const position = useLooplab((s) => s.position);
   const logLength = useLooplab((s) => s.log.length);
+  const problemsBefore = useLooplab((s) => s.earlier.length);
+  const problemsAfter = useLooplab((s) => s.later.length);
   const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<Failure | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -125,6 +127,15 @@ export function ScheduleLine() {
         <span className="nest-step" data-testid="history-position">
           step {position} of {logLength}
         </span>
+        {problemsBefore + problemsAfter > 0 && (
+          <span
+            className="nest-step"
+            data-testid="history-problem"
+            title="the history holds several problems: undo at step 0 returns to the problem before, redo at the last step goes on to the next"
+          >
+            problem {problemsBefore + 1} of {problemsBefore + problemsAfter + 1}
+          </span>
+        )}
       </div>
       {draft !== null &&
         (error ? (

@@ -33,10 +33,9 @@ describe('historyPoints', () => {
   };
   const points = historyPoints({
     count: schedules.length,
-    keyOf: (i) => `P@${schedules[i]}`,
+    measurementOf: (i) => measurements[`P@${schedules[i]}`],
     scheduleOf: (i) => schedules[i],
     actionOf: (i) => [null, 'swap_down', 'down', 'split_4'][i],
-    measurements,
   });
 
   it('gives one point per log position, with the figure of the schedule there', () => {
@@ -59,10 +58,9 @@ describe('historyPoints', () => {
   it('marks a quick figure as provisional until the refined one replaces it', () => {
     const [quick] = historyPoints({
       count: 1,
-      keyOf: () => 'P@n k m',
+      measurementOf: () => measurements['P@n k m'],
       scheduleOf: () => 'n k m',
       actionOf: () => null,
-      measurements,
     });
     expect(quick.quick).toBe(true);
     expect(points[0].quick).toBe(false);

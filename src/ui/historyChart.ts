@@ -49,19 +49,18 @@ export function pointState(m: Pick<ScheduleMeasurement, 'status' | 'gflops' | 'c
 }
 
 /**
- * One point per position of the log. `keyOf(i)` gives the measurement key of the schedule at
- * position i (callers build it with measurementKey), `scheduleOf(i)` its text.
+ * One point per position of the log. `measurementOf(i)` gives the measurement of the schedule at
+ * position i (from the store's lookup), `scheduleOf(i)` its text.
  */
 export function historyPoints(args: {
   count: number;
-  keyOf: (position: number) => string;
+  measurementOf: (position: number) => ScheduleMeasurement | undefined;
   scheduleOf: (position: number) => string;
   actionOf: (position: number) => string | null;
-  measurements: Record<string, ScheduleMeasurement | undefined>;
 }): HistoryPoint[] {
   const points: HistoryPoint[] = [];
   for (let i = 0; i < args.count; i++) {
-    const m = args.measurements[args.keyOf(i)];
+    const m = args.measurementOf(i);
     const state = pointState(m);
     points.push({
       position: i,

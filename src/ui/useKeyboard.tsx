@@ -7,6 +7,7 @@ import { applyAction, type Action } from '../core/actions.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { isTypingTarget, keyCommand, KEY_HELP, type KeyCommand } from './keyboard.ts';
 import { hiddenActionReason } from '../store/lessons.ts';
+import { canRedo, canUndo } from '../store/historySlice.ts';
 
 export interface NestKeys {
   /** The split prompt is open (the loop-nest panel shows it at the cursor loop). */
@@ -98,7 +99,7 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
           return;
         case 'undo':
           if (hiddenActionReason(s.teacher, 'undo')) setNote(hiddenActionReason(s.teacher, 'undo'));
-          else if (s.position === 0) setNote('nothing to undo: this is the start of the history');
+          else if (!canUndo(s)) setNote('nothing to undo: this is the start of the history');
           else {
             setNote(null);
             s.undo();
@@ -106,7 +107,7 @@ export function KeyboardProvider({ children }: { children?: ReactNode }) {
           return;
         case 'redo':
           if (hiddenActionReason(s.teacher, 'redo')) setNote(hiddenActionReason(s.teacher, 'redo'));
-          else if (s.position >= s.log.length) setNote('nothing to redo: this is the latest step of the history');
+          else if (!canRedo(s)) setNote('nothing to redo: this is the latest step of the history');
           else {
             setNote(null);
             s.redo();

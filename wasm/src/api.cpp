@@ -50,6 +50,19 @@ std::string report_json(const looplab::Plan& plan, const looplab::LoweredKernel&
                   plan.requested.registers);
     out += buf;
   }
+  std::snprintf(buf, sizeof buf, ",\"scratchBytes\":%lld,\"packs\":[", (long long)(plan.scratch_elements * 4));
+  out += buf;
+  bool first = true;
+  for (int t = 1; t < looplab::kTensors; t++) {
+    int at = plan.packed_at(t);
+    if (at < 0) continue;
+    std::snprintf(buf, sizeof buf, "%s{\"loop\":%d,\"tensor\":%d,\"elements\":%lld,\"offset\":%lld}",
+                  first ? "" : ",", plan.origin[at], t, (long long)plan.pack_elements(t),
+                  (long long)plan.scratch_offset[t]);
+    out += buf;
+    first = false;
+  }
+  out += "]";
   out += ",\"splits\":[";
   for (size_t i = 0; i < plan.splits.size(); i++) {
     const looplab::TileSplit& s = plan.splits[i];

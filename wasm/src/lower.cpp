@@ -15,9 +15,10 @@ struct Pointers {
   uint32_t local[kTensors];
   int64_t bias[kTensors];
 
-  Pointers shifted(const Spec& spec, int var, int64_t elements) const {
+  // Moved by `iterations` iterations of loop l.
+  Pointers shifted(const Plan& plan, int l, int64_t iterations) const {
     Pointers p = *this;
-    for (int t = 0; t < kTensors; t++) p.bias[t] += elements * spec.stride[t][var];
+    for (int t = 0; t < kTensors; t++) p.bias[t] += iterations * plan.iter_stride(t, l);
     return p;
   }
 };
@@ -27,7 +28,10 @@ uint32_t byte_offset(int64_t elements) { return uint32_t(elements * 4); }
 class KernelLowering {
  public:
   explicit KernelLowering(const Plan& plan)
-      : plan_(plan), spec_(plan.spec), locals_(plan.spec.parallel >= 0 ? kTensors + 2 : kTensors) {}
+      : plan_(plan),
+        spec_(plan.spec),
+        scratch_(plan.spec.parallel >= 0 ? kTensors + 2 : kTensors),
+        locals_(scratch_ + (plan.scratch_elements > 0 ? 1 : 0)) {}
 
   LoweredKernel run() {
     CodeWriter body;
@@ -44,25 +48,30 @@ class KernelLowering {
     kernel.export_name = "kernel";
     kernel.params = {ValType::I32, ValType::I32, ValType::I32};
     kernel.body = function.bytes;
+    const bool scratch = plan_.scratch_elements > 0;
     std::vector<FunctionDef> functions;
     if (spec_.parallel >= 0) {
       // kernel_range is function 0; kernel calls it with the whole range.
       kernel.params.push_back(ValType::I32);
       kernel.params.push_back(ValType::I32);
+      if (scratch) kernel.params.push_back(ValType::I32);
       kernel.export_name = "kernel_range";
       CodeWriter whole;
       whole.uleb(0);  // no locals
       for (uint32_t p = 0; p < kTensors; p++) whole.local_get(p);
       whole.i32_const(0);
       whole.i32_const(plan_.parallel_iterations);
+      if (scratch) whole.local_get(kTensors);
       whole.call(0);
       whole.end();
       FunctionDef all;
       all.export_name = "kernel";
       all.params = {ValType::I32, ValType::I32, ValType::I32};
+      if (scratch) all.params.push_back(ValType::I32);
       all.body = whole.bytes;
       functions = {kernel, all};
     } else {
+      if (scratch) kernel.params.push_back(ValType::I32);
       functions = {kernel};
     }
     LoweredKernel out;
@@ -76,6 +85,7 @@ class KernelLowering {
  private:
   const Plan& plan_;
   const Spec& spec_;
+  const uint32_t scratch_;  // the scratch parameter (when an input is packed)
   Locals locals_;
   CodeWriter* w_ = nullptr;
   int tail_paths_ = 1;
@@ -116,18 +126,18 @@ class KernelLowering {
       w.i32_ge_s();
       w.br_if(1);
       for (int t = 0; t < kTensors; t++) {
-        if (spec_.stride[t][x] == 0) continue;
+        if (plan_.iter_stride(t, l) == 0) continue;
         at.local[t] = locals_.take(ValType::I32);
         owned.push_back(at.local[t]);
         w.local_get(ptr.local[t]);
         w.local_get(i);
-        w.i32_const(int32_t(byte_offset(int64_t(st) * spec_.stride[t][x])));
+        w.i32_const(int32_t(byte_offset(plan_.iter_stride(t, l))));
         w.i32_mul();
         w.i32_add();
         w.local_set(at.local[t]);
       }
       extent[x] = st;
-      level(l + 1, extent, at);
+      enter(l, extent, at);
       w.local_get(i);
       w.i32_const(1);
       w.i32_add();
@@ -150,7 +160,7 @@ class KernelLowering {
       w.if_();
       extent[x] = rem;
       tail_paths_++;
-      level(l + 1, extent, ptr.shifted(spec_, x, int64_t(full) * st));
+      enter(l, extent, ptr.shifted(plan_, l, full));
       w.end();
     }
   }
@@ -168,14 +178,14 @@ class KernelLowering {
     std::vector<uint32_t> owned;
     extent[x] = st;
     auto bodies = [&](const Pointers& from, int count) {
-      for (int u = 0; u < count; u++) level(l + 1, extent, from.shifted(spec_, x, int64_t(u) * st));
+      for (int u = 0; u < count; u++) enter(l, extent, from.shifted(plan_, l, u));
     };
     if (rounds == 1) {
       bodies(ptr, unroll);
-      at = ptr.shifted(spec_, x, int64_t(unroll) * st);
+      at = ptr.shifted(plan_, l, unroll);
     } else if (rounds > 1) {
       for (int t = 0; t < kTensors; t++) {
-        if (spec_.stride[t][x] == 0) continue;
+        if (plan_.iter_stride(t, l) == 0) continue;
         at.local[t] = locals_.take(ValType::I32);
         owned.push_back(at.local[t]);
         w.local_get(ptr.local[t]);
@@ -186,7 +196,7 @@ class KernelLowering {
       w.local_set(count);
       w.loop();
       bodies(at, unroll);
-      advance(at, ptr, x, unroll * st);
+      advance(at, ptr, l, unroll);
       w.local_get(count);
       w.i32_const(1);
       w.i32_sub();
@@ -196,20 +206,104 @@ class KernelLowering {
       locals_.give(ValType::I32, count);
     }
     bodies(at, left);
-    at = at.shifted(spec_, x, int64_t(left) * st);
+    at = at.shifted(plan_, l, left);
     if (rem > 0) {
       extent[x] = rem;
       tail_paths_++;
-      level(l + 1, extent, at);
+      enter(l, extent, at);
     }
     for (uint32_t local : owned) locals_.give(ValType::I32, local);
   }
 
-  void advance(const Pointers& at, const Pointers& base, int x, int st) {
+  // The body of one iteration of loop l: its packs (the panels of the packed inputs that the
+  // loops inside read, copied to the scratch), then the loops inside, reading the copies.
+  void enter(int l, const std::vector<int>& extent, const Pointers& ptr) {
+    int mask = spec_.loops[l].pack;
+    if (!mask) return level(l + 1, extent, ptr);
+    Pointers inside = ptr;
+    for (int t = 1; t < kTensors; t++) {
+      if (!(mask & (1 << t))) continue;
+      pack(t, l + 1, extent, ptr.local[t], ptr.bias[t], scratch_, plan_.scratch_offset[t]);
+      inside.local[t] = scratch_;
+      inside.bias[t] = plan_.scratch_offset[t];
+    }
+    level(l + 1, extent, inside);
+  }
+
+  // Copies input t's elements that loops d.. read (from pointer local `from` + `from_bias`
+  // elements) into the packed layout (Plan::iter_stride) at pointer local `to` + `to_bias`. The
+  // walk splits the loops' tails as the kernel does, so exactly the elements it reads are copied.
+  void pack(int t, int d, std::vector<int> extent, uint32_t from, int64_t from_bias, uint32_t to, int64_t to_bias) {
+    CodeWriter& w = *w_;
+    const int n = int(spec_.loops.size());
+    while (d < n && spec_.stride[t][spec_.loops[d].var] == 0) d++;
+    if (d == n) {
+      w.local_get(to);
+      w.local_get(from);
+      w.f32_load(byte_offset(from_bias));
+      w.f32_store(byte_offset(to_bias));
+      return;
+    }
+    int x = spec_.loops[d].var, st = plan_.step[d];
+    int full = extent[x] / st, rem = extent[x] % st;
+    int64_t source = int64_t(st) * spec_.stride[t][x], packed = plan_.iter_stride(t, d);
+    extent[x] = st;
+    bool last = true;
+    for (int e = d + 1; e < n; e++) last &= spec_.stride[t][spec_.loops[e].var] == 0;
+    if (last && st == 1 && source == 1 && full >= kLanes) {
+      // Contiguous on both sides: whole vectors, then single elements.
+      int vectors = full / kLanes;
+      for (int v = 0; v < vectors; v++) {
+        w.local_get(to);
+        w.local_get(from);
+        w.v128_load(byte_offset(from_bias + v * kLanes));
+        w.v128_store(byte_offset(to_bias + v * kLanes));
+      }
+      for (int i = vectors * kLanes; i < full; i++) pack(t, d + 1, extent, from, from_bias + i, to, to_bias + i);
+    } else if (full <= 2) {
+      for (int i = 0; i < full; i++)
+        pack(t, d + 1, extent, from, from_bias + i * source, to, to_bias + i * packed);
+    } else {
+      // A run-time loop: source and destination pointers advance together.
+      uint32_t src = locals_.take(ValType::I32), dst = locals_.take(ValType::I32);
+      uint32_t count = locals_.take(ValType::I32);
+      w.local_get(from);
+      w.local_set(src);
+      w.local_get(to);
+      w.local_set(dst);
+      w.i32_const(full);
+      w.local_set(count);
+      w.loop();
+      pack(t, d + 1, extent, src, from_bias, dst, to_bias);
+      w.local_get(src);
+      w.i32_const(int32_t(byte_offset(source)));
+      w.i32_add();
+      w.local_set(src);
+      w.local_get(dst);
+      w.i32_const(int32_t(byte_offset(packed)));
+      w.i32_add();
+      w.local_set(dst);
+      w.local_get(count);
+      w.i32_const(1);
+      w.i32_sub();
+      w.local_tee(count);
+      w.br_if(0);
+      w.end();
+      locals_.give(ValType::I32, src);
+      locals_.give(ValType::I32, dst);
+      locals_.give(ValType::I32, count);
+    }
+    if (rem > 0) {
+      extent[x] = rem;
+      pack(t, d + 1, extent, from, from_bias + full * source, to, to_bias + full * packed);
+    }
+  }
+
+  void advance(const Pointers& at, const Pointers& base, int l, int iterations) {
     for (int t = 0; t < kTensors; t++) {
       if (at.local[t] == base.local[t]) continue;
       w_->local_get(at.local[t]);
-      w_->i32_const(int32_t(byte_offset(int64_t(st) * spec_.stride[t][x])));
+      w_->i32_const(int32_t(byte_offset(int64_t(iterations) * plan_.iter_stride(t, l))));
       w_->i32_add();
       w_->local_set(at.local[t]);
     }
@@ -359,7 +453,7 @@ class KernelLowering {
       w.v128_load(off);
     } else if (plan_.access[t] == Access::Splat) {
       w.v128_load32_splat(off);
-    } else if (int64_t s = spec_.stride[t][plan_.vec_var]; s == 2 || s == 3) {
+    } else if (int64_t s = plan_.iter_stride(t, int(spec_.loops.size()) - 1); s == 2 || s == 3) {
       // Lanes 0, s, 2s, 3s from two overlapping vector loads (elements 0-3 and 3s-3 - 3s):
       // one shuffle instead of four scalar loads, and no read past the last lane.
       int64_t second = 3 * s - 3;
@@ -373,7 +467,7 @@ class KernelLowering {
       w.v128_load(byte_offset(at + second));
       w.i8x16_shuffle(lanes);
     } else {
-      int64_t lane_stride = spec_.stride[t][plan_.vec_var];
+      int64_t lane_stride = plan_.iter_stride(t, int(spec_.loops.size()) - 1);
       w.v128_load32_splat(off);
       for (uint8_t lane = 1; lane < kLanes; lane++) {
         w.local_get(p);

@@ -129,7 +129,7 @@ void Plan::enumerate_tile(int level, const std::vector<int>& extent, std::vector
           TileOp op;
           op.vector = vec;
           op.lane_group = vec ? i / kLanes : 0;
-          for (int t = 0; t < kTensors; t++) op.offset[t] = base[t] + int64_t(i) * s.stride[t][x];
+          for (int t = 0; t < kTensors; t++) op.offset[t] = base[t] + int64_t(i) * plan.iter_stride(t, l);
           ops.push_back(op);
         }
         return;
@@ -139,7 +139,7 @@ void Plan::enumerate_tile(int level, const std::vector<int>& extent, std::vector
       for (int i = 0; i <= full; i++) {
         int inner = i < full ? st : rem;
         if (inner == 0) break;
-        for (int t = 0; t < kTensors; t++) at[t] = base[t] + int64_t(i) * st * s.stride[t][x];
+        for (int t = 0; t < kTensors; t++) at[t] = base[t] + int64_t(i) * plan.iter_stride(t, l);
         extent[x] = inner;
         walk(l + 1, extent, at);
       }
@@ -149,8 +149,38 @@ void Plan::enumerate_tile(int level, const std::vector<int>& extent, std::vector
   Walker{*this, ops}.walk(level, extent, zero);
 }
 
+int Plan::packed_at(int t) const {
+  for (int l = 0; l < int(spec.loops.size()); l++)
+    if (spec.loops[l].pack & (1 << t)) return l;
+  return -1;
+}
+
+int64_t Plan::iter_stride(int t, int l) const {
+  int x = spec.loops[l].var;
+  if (spec.stride[t][x] == 0) return 0;
+  int at = packed_at(t);
+  if (at < 0 || l <= at) return int64_t(step[l]) * spec.stride[t][x];
+  int64_t block = 1;
+  for (int d = l + 1; d < int(spec.loops.size()); d++) {
+    const LoopSpec& inner = spec.loops[d];
+    if (spec.stride[t][inner.var] != 0) block *= inner.trip + (inner.tail > 0 ? 1 : 0);
+  }
+  return block;
+}
+
+int64_t Plan::pack_elements(int t) const {
+  int at = packed_at(t);
+  if (at < 0) return 0;
+  int64_t n = 1;
+  for (int d = at + 1; d < int(spec.loops.size()); d++) {
+    const LoopSpec& inner = spec.loops[d];
+    if (spec.stride[t][inner.var] != 0) n *= inner.trip + (inner.tail > 0 ? 1 : 0);
+  }
+  return n;
+}
+
 bool Plan::paired_gather(int t) const {
-  int64_t s = spec.stride[t][vec_var];
+  int64_t s = iter_stride(t, int(spec.loops.size()) - 1);
   return access[t] == Access::Gather && (s == 2 || s == 3);
 }
 
@@ -195,7 +225,7 @@ std::string make_plan(const Spec& input, Plan& plan) {
   plan.step = compute_steps(spec, nullptr);
 
   for (int t = 0; t < kTensors; t++) {
-    int64_t s = spec.stride[t][plan.vec_var];
+    int64_t s = plan.iter_stride(t, int(spec.loops.size()) - 1);
     plan.access[t] = s == 0 ? Access::Splat : s == 1 ? Access::Vector : Access::Gather;
   }
   plan.horizontal_sum = spec.stride[0][plan.vec_var] == 0;
@@ -229,7 +259,10 @@ std::string make_plan(const Spec& input, Plan& plan) {
     const LoopSpec& p = spec.loops[spec.parallel];
     plan.parallel_iterations = p.trip + (p.tail > 0 ? 1 : 0);
   }
-  while (start > spec.parallel + 1 && !spec.loops[start - 1].split_by_generator) {
+  // A loop where an input is packed stays a run-time loop above the tile too: its iterations copy.
+  int above = spec.parallel;
+  for (int t = 1; t < kTensors; t++) above = std::max(above, plan.packed_at(t));
+  while (start > above + 1 && !spec.loops[start - 1].split_by_generator) {
     // Each full iteration of the loop repeats the whole tile: past the cap without enumerating
     // (a long loop would cost milliseconds to walk).
     if (int64_t(cost.ops) * spec.loops[start - 1].trip > budget.unrolled) break;
@@ -324,6 +357,12 @@ std::string make_plan(const Spec& input, Plan& plan) {
   // tile there only make it hoist loads and spill.
   if (plan.tile_start > 0 && plan.acc_start == plan.tile_start && plan.tile_start - 1 != spec.parallel)
     plan.loop_unroll = std::max(1, std::min(budget.loop_unroll, budget.unrolled / std::max(1, cost.ops)));
+
+  for (int t = 1; t < kTensors; t++) {
+    plan.scratch_offset[t] = plan.scratch_elements;
+    // Panels start on a 64-byte line.
+    plan.scratch_elements += (plan.pack_elements(t) + 15) / 16 * 16;
+  }
 
   // Tails multiply the copies of the tile; keep the kernel small enough to compile in
   // milliseconds by unrolling less.

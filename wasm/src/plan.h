@@ -77,6 +77,17 @@ struct Plan {
   bool paired_gather(int t) const;
   // Extent per variable as seen by loop `level` on the path without tails.
   std::vector<int> full_extents(int level) const;
+
+  // Packing (LoopSpec::pack): the loop at whose iterations input t is packed, or -1.
+  int packed_at(int t) const;
+  // Elements tensor t's pointer moves per iteration of loop l: in the tensor itself, or, inside
+  // the loop where t is packed, in its packed panel (the loops inside that loop over t's
+  // variables, in nesting order, each iteration a block of the ones inside it).
+  int64_t iter_stride(int t, int l) const;
+  // Elements of t's packed panel (0 when t is not packed), and where it starts in the scratch.
+  int64_t pack_elements(int t) const;
+  int64_t scratch_offset[kTensors] = {0, 0, 0};
+  int64_t scratch_elements = 0;
 };
 
 // Returns an error message, or "" with `plan` filled.

@@ -3,16 +3,18 @@
 namespace looplab {
 
 // Layout: [version=1, flags(bit0: relaxed SIMD, bit1: hoisted loads, bit2: shared memory,
-//          bits 8-15: parallel loop + 1), nvars, nloops,
+//          bit3: packs follow, bits 8-15: parallel loop + 1), nvars, nloops,
 //          size x nvars, stride(out) x nvars, stride(in0) x nvars, stride(in1) x nvars,
 //          (var, trip, tail) x nloops,
-//          registers, unrolled, innermost_vectors, innermost_unroll, loop_unroll]  (0 keeps the default)
+//          registers, unrolled, innermost_vectors, innermost_unroll, loop_unroll  (0 keeps the default),
+//          with bit 3: pack mask x nloops (bit 1: first input, bit 2: second input)]
 std::string decode_spec(const int32_t* w, int count, Spec& spec) {
   if (count < 4 || w[0] != 1) return "spec: unknown version";
   int nvars = w[2], nloops = w[3];
   if (nvars < 1 || nvars > kMaxVars) return "spec: bad variable count";
   if (nloops < 1 || nloops > kMaxLoops) return "spec: bad loop count";
-  int need = 4 + nvars * (1 + kTensors) + 3 * nloops + 5;
+  bool packs = (w[1] & 8) != 0;
+  int need = 4 + nvars * (1 + kTensors) + 3 * nloops + 5 + (packs ? nloops : 0);
   if (count != need) return "spec: wrong length";
   spec.relaxed = (w[1] & 1) != 0;
   spec.hoisted_loads = (w[1] & 2) != 0;
@@ -52,6 +54,17 @@ std::string decode_spec(const int32_t* w, int count, Spec& spec) {
   pick(p[2], spec.budget.innermost_vectors);
   pick(p[3], spec.budget.innermost_unroll);
   pick(p[4], spec.budget.loop_unroll);
+  if (packs) {
+    int packed[kTensors] = {0, 0, 0};
+    for (int l = 0; l < nloops; l++) {
+      int mask = p[5 + l];
+      if (mask & ~6) return "spec: only the inputs can be packed";
+      if (mask && l == nloops - 1) return "spec: the innermost loop has no loops inside to pack for";
+      for (int t = 1; t < kTensors; t++)
+        if (mask & (1 << t) && packed[t]++) return "spec: an input is packed at two loops";
+      spec.loops[l].pack = mask;
+    }
+  }
   return "";
 }
 

@@ -16,6 +16,9 @@ struct LoopSpec {
   int trip = 1;
   int tail = 0;
   bool split_by_generator = false;  // the outer half of an innermost loop too long to unroll
+  // Bit t (1 or 2): at the start of each iteration, input t's panel that the loops inside read
+  // is copied into scratch, laid out in their order, and read from there.
+  int pack = 0;
 };
 
 struct Budget {

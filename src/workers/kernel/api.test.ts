@@ -1,6 +1,13 @@
 // The worker's API in Node, with the real code generator (what the page gets through comlink).
 import { describe, expect, it } from 'vitest';
-import { createKernelApi, progressClock, PROGRESS_EVERY_MS } from './api.ts';
+import {
+  callsPerSample,
+  createKernelApi,
+  progressClock,
+  PROGRESS_EVERY_MS,
+  THREADED_SAMPLE_MS,
+  THREADED_WARMUP_MS,
+} from './api.ts';
 import { loadTfWasm } from '../../runtime/xnnpack.ts';
 import { createNodeThreadPool } from '../../runtime/nodeThreads.ts';
 
@@ -121,6 +128,18 @@ describe('createKernelApi xnnpack', () => {
   });
 });
 
+describe('callsPerSample', () => {
+  it('fills a sample with calls; on threads a sample of at least THREADED_SAMPLE_MS', () => {
+    expect(callsPerSample(5, 10, false)).toBe(2);
+    expect(callsPerSample(30, 10, false)).toBe(1);
+    expect(callsPerSample(5, 10, true)).toBe(Math.ceil(THREADED_SAMPLE_MS / 5));
+    expect(callsPerSample(0.1, 1, true)).toBe(Math.ceil(THREADED_SAMPLE_MS / 0.1));
+    expect(callsPerSample(5, 60, true)).toBe(12);
+    expect(callsPerSample(300, 10, true)).toBe(1);
+    expect(callsPerSample(0, 10, false)).toBe(10_000);
+  });
+});
+
 describe('progressClock', () => {
   it('reports the fraction of the budget at most every PROGRESS_EVERY_MS, below 1', () => {
     let t = 1000;
@@ -147,6 +166,9 @@ describe('progressClock', () => {
     expect(m.checked).toBe('full');
     expect(m.threads).toBe(2);
     expect(m.gflops).toBeGreaterThan(0);
+    // Asked for 1 ms samples, a kernel on threads still gets samples of THREADED_SAMPLE_MS (the
+    // last calibration run reached it; a sample may come out a little faster).
+    expect(m.callsPerSample! * Math.max(...m.samples!) * 1000).toBeGreaterThan(THREADED_SAMPLE_MS * 0.75);
     // No parallel loop: one thread, whatever was asked.
     expect((await threaded.measure(MATMUL, 'm n k', { ...fast, threads: 2 })).threads).toBe(1);
     const isolatedless = createKernelApi({
@@ -159,8 +181,11 @@ describe('progressClock', () => {
     expect(single.correct).toBe(true);
     expect(single.threads).toBe(1);
     // Refining a parallel kernel runs it on the threads again, after another kernel took them.
+    // Loaded again, it is warmed up as long as a kernel on threads is in `measure`.
     await threaded.measure(MATMUL, '||n m k', { ...fast, threads: 2 });
+    const t0 = performance.now();
     const r = await threaded.refine(MATMUL, '||m n k m:2 n:16', { threads: 2, pairs: 2, minSampleMs: 1 });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(THREADED_WARMUP_MS);
     expect(r.threads).toBe(2);
     expect(r.kernelSeconds).toHaveLength(2);
   });

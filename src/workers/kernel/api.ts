@@ -67,6 +67,20 @@ export const WORKER_TIMING_BUDGET_MS = 2500;
  */
 export const THREADED_WARMUP_MS = 300;
 
+/**
+ * A sample of a kernel on threads lasts at least this long (ms), several calls for a small kernel:
+ * waking the threads (they sleep through the reference samples and between rounds) and joining
+ * them then cost a small share of it, and a busy moment of the page (it redraws after every
+ * round, on one of the cores the threads need) a smaller one.
+ */
+export const THREADED_SAMPLE_MS = 20;
+
+/** Kernel calls per sample: enough calls of `callMs` for `minSampleMs`, on threads for THREADED_SAMPLE_MS. */
+export function callsPerSample(callMs: number, minSampleMs: number, onThreads: boolean): number {
+  const ms = onThreads ? Math.max(minSampleMs, THREADED_SAMPLE_MS) : minSampleMs;
+  return Math.max(1, Math.ceil(ms / Math.max(callMs, 1e-3)));
+}
+
 /** Warm-up of a kernel refined without a preceding `measure` in this worker (ms, at least 2 calls). */
 const REFINE_WARMUP_MS = 20;
 /** Kernels kept ready to refine (instantiated, warm), newest last. */
@@ -183,7 +197,9 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
         checkOnly: options.checkOnly,
         timing: {
           samples: options.samples,
-          minSampleMs: options.minSampleMs,
+          minSampleMs: onThreads
+            ? Math.max(options.minSampleMs ?? THREADED_SAMPLE_MS, THREADED_SAMPLE_MS)
+            : options.minSampleMs,
           maxTotalMs: budgetMs,
           minSamples: options.minSamples ?? 3,
           ...(options.minWarmupCalls !== undefined ? { minWarmupCalls: options.minWarmupCalls } : {}),
@@ -230,7 +246,8 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
           // Not measured in this worker (e.g. after a restart), or another kernel took the threads:
           // load it again; the page refines only kernels whose check passed.
           const loaded = await load(codegen, target, problem, schedule, buffers, threads);
-          kernel = { run: loaded.run, callMs: warmUp(loaded.run, REFINE_WARMUP_MS), onThreads: threads > 1 };
+          const warmupMs = threads > 1 ? THREADED_WARMUP_MS : REFINE_WARMUP_MS;
+          kernel = { run: loaded.run, callMs: warmUp(loaded.run, warmupMs), onThreads: threads > 1 };
           buffers.resetOutput();
         }
         remember(key, kernel);
@@ -246,7 +263,7 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
         const referenceSampleMs = options.referenceSampleMs ?? 5;
         const samples = interleavedSamples(kernel.run, reference.run, {
           pairs: Math.max(1, Math.floor(options.pairs ?? 2)),
-          callsPerSample: Math.ceil(minSampleMs / Math.max(kernel.callMs, 1e-3)),
+          callsPerSample: callsPerSample(kernel.callMs, minSampleMs, threads > 1),
           referenceCallsPerSample: Math.ceil(referenceSampleMs / Math.max(reference.callMs, 1e-3)),
           beforeSample: () => buffers.resetOutput(),
           ...(options.stop ? { stop: () => Atomics.load(options.stop as Int32Array, 0) !== 0 } : {}),

@@ -9,16 +9,7 @@
 // refine after its current sample (a flag in shared memory, where the page has it).
 import * as Comlink from 'comlink';
 import { supervisedWorker, type TimeLimit, type WorkerLike } from '../supervisedWorker.ts';
-import type {
-  KernelMeasureOptions,
-  KernelMeasurement,
-  KernelRefineOptions,
-  KernelRefinement,
-  KernelWorkerApi,
-  ProgressCallback,
-  Target,
-  XnnpackResult,
-} from './protocol.ts';
+import type { KernelWorkerApi, ProgressCallback, Target } from './protocol.ts';
 
 export { WorkerTimeoutError, type WorkerLike } from '../supervisedWorker.ts';
 
@@ -36,27 +27,19 @@ export interface KernelClientOptions {
   createWorker?: () => WorkerLike;
 }
 
-export interface KernelClient {
-  /** Loads the code generator in the worker and returns the detected target. */
-  init(): Promise<Target>;
-  /** Checks then times a schedule; `problemText` and `scheduleText` as in the DSL (parsed in the worker). */
+type WorkerMeasure = KernelWorkerApi['measure'];
+
+/**
+ * The worker's API (protocol.ts, where every call is documented), called one at a time under a
+ * time limit; `measure` takes the page's own per-call options instead of a progress callback.
+ */
+export interface KernelClient extends Omit<KernelWorkerApi, 'measure'> {
   measure(
     problemText: string,
     scheduleText: string,
-    options?: KernelMeasureOptions,
+    options?: Parameters<WorkerMeasure>[2],
     call?: MeasureCallOptions,
-  ): Promise<KernelMeasurement>;
-  /**
-   * Samples of an already measured kernel interleaved with the reference kernel's (see
-   * protocol.ts); a `measure` asked for meanwhile cuts it short (fewer samples come back).
-   */
-  refine(problemText: string, scheduleText: string, options?: KernelRefineOptions): Promise<KernelRefinement>;
-  /** Peak GFLOPS of the machine (best sample), on one thread or on `threads` at once. */
-  peak(threads?: number): Promise<number>;
-  /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel. */
-  bandwidth(): Promise<number>;
-  /** XNNPACK (tfjs-backend-wasm matMul or conv2d) on the problem, or null when it is neither shape. */
-  xnnpack(problemText: string): Promise<XnnpackResult | null>;
+  ): ReturnType<WorkerMeasure>;
   /** The time limit of one `measure` or `peak` call in ms. */
   readonly timeLimitMs: number;
   /** Stops the worker; later calls start a new one. */

@@ -1,6 +1,7 @@
-// What the page and the kernel worker say to each other: types and constants only, so that the
-// store can import it without pulling the generator or the runtime into the page (the imports
-// below are types, erased at build time).
+// What the page and the kernel worker say to each other, declared once: KernelWorkerApi is the
+// worker's API, and the client (client.ts) and the store's Measurer (store/types.ts) derive their
+// types from it. Types, constants and one field picker only, so that the store can import it
+// without pulling the generator or the runtime into the page (the imports below are types).
 import type { Target } from '../../codegen/types.ts';
 import type { Measurement } from '../../runtime/measure.ts';
 
@@ -12,6 +13,34 @@ export type { Target } from '../../codegen/types.ts';
  * and available).
  */
 export type KernelMeasurement = Measurement & { threads: number };
+
+/** What the page keeps of a KernelMeasurement: the figure and what the panels show of the kernel. */
+export const KERNEL_FIGURE_FIELDS = [
+  'gflops',
+  'gflopsMedian',
+  'correct',
+  'maxError',
+  'reason',
+  'report',
+  'kernelBytes',
+  'generateMs',
+  'compileMs',
+  'threads',
+] as const satisfies readonly (keyof KernelMeasurement)[];
+
+/**
+ * A kernel's quick figure as the page keeps it: the fields of KERNEL_FIGURE_FIELDS, of which the
+ * figure and the check's verdict are always there (the rest is what panels show when present).
+ */
+export type KernelFigure = Pick<KernelMeasurement, 'gflops' | 'gflopsMedian' | 'correct'> &
+  Partial<Pick<KernelMeasurement, (typeof KERNEL_FIGURE_FIELDS)[number]>>;
+
+/** The figure's fields of a measurement (the rest, e.g. its timing samples, stays in the worker). */
+export function kernelFigure(m: KernelMeasurement): KernelFigure {
+  const figure: Partial<Record<keyof KernelFigure, unknown>> = {};
+  for (const field of KERNEL_FIGURE_FIELDS) if (m[field] !== undefined) figure[field] = m[field];
+  return figure as KernelFigure;
+}
 
 export interface KernelMeasureOptions {
   /**
@@ -114,6 +143,6 @@ export interface KernelWorkerApi {
   peak(threads?: number): Promise<number>;
   /** Memory bandwidth in bytes/s (best sample) of a generated streaming kernel (runtime/bandwidth.ts). */
   bandwidth(): Promise<number>;
-  /** XNNPACK (tfjs-backend-wasm matMul) on the problem, or null when it is not matmul-shaped. */
+  /** XNNPACK (tfjs-backend-wasm matMul or conv2d) on the problem, or null when it is neither shape. */
   xnnpack(problemText: string): Promise<XnnpackResult | null>;
 }
