@@ -28,13 +28,31 @@ async function overflow(page: Page) {
   });
 }
 
-test('the handout is a worksheet: a question with blanks for every task, beside the figures measured', async ({
+test('the handout is a worksheet: blank to hand out, filled in with the figures measured to hand in', async ({
   page,
 }) => {
   await page.goto('/?lesson=tiling');
   await measuredGflops(page);
   await page.getByTestId('lesson-handout').click();
   const worksheet = page.getByTestId('handout-worksheet');
+
+  // Blank by default: nothing ticked, no figure of this session, lines to write on instead.
+  await expect(page.getByTestId('handout')).toHaveAttribute('data-filled', 'false');
+  await expect(page.getByTestId('handout-mode-blank')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('handout-row')).toHaveCount(0);
+  await expect(page.getByTestId('handout-blank-row')).toHaveCount(5);
+  await expect(page.getByTestId('handout-best')).toHaveCount(0);
+  await expect(page.getByTestId('handout-explain')).toHaveCount(0);
+  await expect(worksheet.locator('tbody tr[data-done="true"]')).toHaveCount(0);
+  for (const cell of await worksheet.getByTestId('handout-measured').all()) {
+    await expect(cell).toHaveText('measured');
+    await expect(cell.locator('.handout-blank')).toHaveCount(1);
+  }
+
+  // Filled in, on request: what the session did and measured.
+  await page.getByTestId('handout-mode-filled').click();
+  await expect(page.getByTestId('handout')).toHaveAttribute('data-filled', 'true');
+  await expect(page.getByTestId('handout-row').first()).toHaveAttribute('data-schedule', 'm:128 n:16 k:256 m:2 n:16');
   await expect(worksheet).toBeVisible();
   const rows = worksheet.locator('tbody tr');
   await expect(rows).toHaveCount(4);
@@ -57,6 +75,8 @@ for (const paper of PAPERS) {
   test(`the worksheet prints on ${paper.name} with nothing cut`, async ({ page }) => {
     await page.goto('/?lesson=register-tile&handout=1');
     await expect(page.getByTestId('handout-worksheet')).toBeVisible();
+    // A link's handout is the blank one, to hand out.
+    await expect(page.getByTestId('handout')).toHaveAttribute('data-filled', 'false');
     await page.emulateMedia({ media: 'print' });
     await page.setViewportSize({ width: paper.width, height: paper.height });
     await expect(page.locator('.app-header')).toBeHidden();

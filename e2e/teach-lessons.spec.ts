@@ -280,6 +280,8 @@ test("the handout shows the lesson's text, its schedules and the GFLOPS reached,
   await page.getByTestId('lesson-handout').click();
   const handout = page.getByTestId('handout');
   await expect(handout).toBeVisible();
+  // The one to hand in, with this session's figures (the blank one is the default).
+  await page.getByTestId('handout-mode-filled').click();
   await expect(page.getByTestId('handout-title')).toHaveText('Loop order and stride');
   await expect(page.getByTestId('handout-text')).toContainText('three nested loops');
   const rows = handout.getByTestId('handout-row');

@@ -32,6 +32,7 @@ describe('the handout figures', () => {
     });
     const s = createLooplabStore({ measurer, progress });
     s.getState().openLesson('loop-order');
+    s.getState().setHandoutFilled(true);
     s.getState().act('down');
     s.getState().act('swap_down');
     const lesson = lessonById('loop-order')!;
@@ -57,5 +58,31 @@ describe('the handout figures', () => {
       threads: 1,
     });
     expect(f.tasks[1]).toEqual({ id: 'speedup-3x', done: false, schedule: null, gflops: null, threads: 1 });
+  });
+
+  it('is blank by default, to hand out: no figures, nothing ticked; filled in on request, to hand in', async () => {
+    const progress = memoryRecords<LessonProgress>('lessonId');
+    await progress.put({
+      lessonId: 'loop-order',
+      tasks: { 'b-stride-1': { doneAt: 1, schedule: 'm:256 k:256 n:256', gflops: 13.4 } },
+      updatedAt: 1,
+    });
+    const s = createLooplabStore({ measurer, progress });
+    s.getState().openLesson('loop-order');
+    s.getState().act('down');
+    s.getState().act('swap_down');
+    const lesson = lessonById('loop-order')!;
+    expect(s.getState().handoutFilled).toBe(false);
+    s.getState().setHandoutFilled(true);
+    await vi.waitFor(() => expect(handoutFigures(s.getState(), lesson).tasks[0].gflops).toBe(11.3));
+    s.getState().setHandoutFilled(false);
+    const blank = handoutFigures(s.getState(), lesson);
+    expect(blank.rows).toEqual([]);
+    expect(blank.best).toBeNull();
+    expect(blank.tasks.map((t) => [t.id, t.done, t.schedule, t.gflops])).toEqual([
+      ['b-stride-1', false, null, null],
+      ['speedup-3x', false, null, null],
+      ['worst-order', false, null, null],
+    ]);
   });
 });

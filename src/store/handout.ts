@@ -30,7 +30,19 @@ type FigureState = Pick<
   'problemKey' | 'measurements' | 'states' | 'log' | 'lessonProgress' | 'threadsChosen' | 'threadSupport'
 >;
 
-export function handoutFigures(s: FigureState, lesson: Lesson): HandoutFigures {
+/**
+ * The figures the handout prints: this session's when it is filled in (to hand in); none on the
+ * blank worksheet (to hand out), whose tasks are unticked and whose figures are left to write in.
+ */
+export function handoutFigures(s: FigureState & Pick<LooplabState, 'handoutFilled'>, lesson: Lesson): HandoutFigures {
+  if (!s.handoutFilled) {
+    const blank = { done: false, schedule: null, gflops: null, threads: 1 };
+    return { rows: [], best: null, tasks: lesson.tasks.map((t) => ({ id: t.id, ...blank })) };
+  }
+  return sessionHandoutFigures(s, lesson);
+}
+
+function sessionHandoutFigures(s: FigureState, lesson: Lesson): HandoutFigures {
   const rows = sessionFigures(s);
   const recorded = s.lessonProgress[lesson.id]?.tasks ?? {};
   const tasks = lesson.tasks.map((t) => {

@@ -10,7 +10,7 @@ import type { LessonProgress } from '../teach/progress.ts';
 import { memoryRecords } from './recordStorage.ts';
 import { parseTeacherLink, type TeacherOptions } from '../teach/teacherLink.ts';
 import { createLooplabStore } from './createStore.ts';
-import { lessonSnapshot } from './lessonSlice.ts';
+import { lessonFacts, lessonSnapshot } from './lessonSlice.ts';
 import { lessonChecks } from './lessons.ts';
 import { lessonById } from '../teach/lessons.ts';
 import { PANEL_IDS, type AgentDriver, type KernelReport, type Measurer } from './types.ts';
@@ -150,6 +150,19 @@ describe('lessons in the store', () => {
     s.getState().act('swap_down');
     await settle();
     expect(s.getState().lessonProgress['loop-order']).toBeUndefined();
+  });
+
+  it("gives the checks the page's peaks: on one thread and on each thread count measured", () => {
+    const s = createLooplabStore({ measurer: fakeMeasurer() });
+    s.getState().openLesson('parallel');
+    const lesson = lessonById('parallel')!;
+    s.setState({
+      peak: { status: 'done', gflops: 40 },
+      peaksOnThreads: { 2: { status: 'done', gflops: 44 }, 4: { status: 'measuring' } },
+    });
+    expect(lessonFacts(s.getState(), lesson).peaks).toEqual({ oneThread: 40, onThreads: { 2: 44 } });
+    s.setState({ peak: { status: 'measuring' } });
+    expect(lessonFacts(s.getState(), lesson).peaks?.oneThread).toBeNull();
   });
 
   it('damaged saved progress is reported and ignored', async () => {

@@ -88,6 +88,14 @@ export function lessonFacts(s: LooplabState, lesson: Lesson): LessonFacts {
       right: s.predictions.filter((p) => p.predicted === p.actual).length,
     },
     since: s.lessonOpenedAt,
+    peaks: {
+      oneThread: s.peak.status === 'done' && finite(s.peak.gflops) ? s.peak.gflops : null,
+      onThreads: Object.fromEntries(
+        Object.entries(s.peaksOnThreads).flatMap(([n, p]) =>
+          p.status === 'done' && finite(p.gflops) ? [[Number(n), p.gflops]] : [],
+        ),
+      ),
+    },
   };
 }
 
@@ -108,6 +116,7 @@ export const createLessonSlice =
       teacher,
       present: teacher.present,
       handoutOpen: teacher.handout && teacher.lesson !== null,
+      handoutFilled: false,
       lessonProgress: {},
       progressProblems: [],
       predictions: [],
@@ -155,6 +164,10 @@ export const createLessonSlice =
 
       setHandoutOpen(open) {
         set({ handoutOpen: open && get().lessonId !== null });
+      },
+
+      setHandoutFilled(filled) {
+        set({ handoutFilled: filled });
       },
 
       predictNext(action) {

@@ -378,6 +378,11 @@ export interface LessonSlice {
   present: boolean;
   /** The printable handout of the open lesson is shown. */
   handoutOpen: boolean;
+  /**
+   * The handout as filled in, to hand in (ticked tasks, this session's figures); otherwise, by
+   * default, a blank worksheet to hand out (nothing measured or ticked on it).
+   */
+  handoutFilled: boolean;
   /** Done tasks per lesson id (kept in IndexedDB). */
   lessonProgress: Record<string, LessonProgress>;
   /** Why saved progress was (partly) ignored. */
@@ -389,6 +394,7 @@ export interface LessonSlice {
   closeLesson(): void;
   setPresent(on: boolean): void;
   setHandoutOpen(open: boolean): void;
+  setHandoutFilled(filled: boolean): void;
   /** Records a prediction of the rollout's next action, then steps the player. */
   predictNext(action: string): void;
   refreshProgress(): Promise<void>;

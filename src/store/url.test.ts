@@ -239,7 +239,7 @@ describe('URL hash', () => {
       '#preset=matmul-64&panels=problem,ne',
       'matmul-64',
       [],
-      "the link's panel 'ne' is not a panel (the panels are problem, nest, graph, code, perf, compare, agent, lab, lesson, access); left out",
+      "the link's panel 'ne' is not a panel (the panels are problem, nest, graph, code, perf, compare, agent, lab, lesson, access, memory); left out",
     ],
     [
       '#preset=matmul-64&a=down&threads',

@@ -4,7 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCodegen, type Codegen } from '../codegen/index.ts';
 import type { KernelReport } from '../codegen/types.ts';
 import { parseProblemText, problemText } from '../core/problem.ts';
+import { applyAction } from '../core/actions.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
+import type { NestState } from '../core/types.ts';
+import { oneCoreOnly } from './lessons/parallel.ts';
 import {
   checkLesson,
   CLOSE_IN_TIME_MS,
@@ -48,6 +51,7 @@ interface Given {
   quick?: boolean;
   /** When the current schedule's figure was refined (default REFINED_AT; the others' always is). */
   currentAt?: number;
+  peaks?: LessonFacts['peaks'];
 }
 
 /** When the given figures were refined (ms since the epoch), after the lesson opened at 0. */
@@ -101,6 +105,7 @@ function facts(l: Lesson, scheduleText: string, g: Given = {}): LessonFacts {
     agent: g.agent === undefined ? null : g.agent,
     predictions: g.predictions ?? { made: 0, right: 0 },
     since: 0,
+    peaks: g.peaks,
   };
 }
 
@@ -233,6 +238,65 @@ describe('tiling', () => {
   });
 });
 
+describe("every lesson's walk-through", () => {
+  /** Applies a step's actions with the core, as the page's keys do. */
+  function follow(l: Lesson, state: NestState, actions: string[]): NestState {
+    const problem = parseProblemText(l.problemText);
+    let s = state;
+    for (const action of actions) {
+      const r = applyAction(problem, s, action as Parameters<typeof applyAction>[2]);
+      if (!r.ok) throw new Error(`${l.id}: ${action} refused: ${r.reason}`);
+      s = r.state;
+    }
+    return s;
+  }
+
+  for (const l of LESSONS.filter((x) => x.steps.length > 0)) {
+    it(`${l.id}: each step reaches its schedule, and its tasks are done there (figures rising step by step)`, () => {
+      let state: NestState = { schedule: lessonStart(l).schedule, cursor: 0 };
+      const visited: string[] = [];
+      const doneSoFar = new Set<string>();
+      for (const [i, step] of l.steps.entries()) {
+        state = follow(l, state, step.actions);
+        const text = printSchedule(state.schedule);
+        expect(text, `${l.id} step ${i + 1}: ${step.text}`).toBe(step.schedule);
+        // Every schedule the steps passed is measured, each step faster than the one before.
+        const others = Object.fromEntries(visited.map((v, j) => [v, 10 * 6 ** (j + 1)]));
+        const f = facts(l, text, { start: 10, others, gflops: 10 * 6 ** (visited.length + 1), threads: 2 });
+        f.current = state;
+        const checks = checkLesson(l, f);
+        // With every figure the same, exactly the tasks marked `speed` are not done.
+        const flat = facts(l, text, {
+          start: 10,
+          others: Object.fromEntries(visited.map((v) => [v, 10])),
+          gflops: 10,
+          threads: 2,
+        });
+        flat.current = state;
+        const flatChecks = checkLesson(l, flat);
+        for (const id of step.ticks) {
+          const at = l.tasks.findIndex((t) => t.id === id);
+          const c = checks[at];
+          expect(c?.state, `${l.id} step ${i + 1}, task ${id}: ${c?.detail}`).toBe('done');
+          expect(flatChecks[at].state === 'done', `${l.id} task ${id} at equal figures`).toBe(!l.tasks[at].speed);
+          doneSoFar.add(id);
+        }
+        visited.push(text);
+      }
+      expect([...doneSoFar].sort()).toEqual(l.tasks.map((t) => t.id).sort());
+    });
+  }
+
+  it('the register tile: a split leaves the cursor on the outer loop, so the steps go down before swapping', () => {
+    const l = lesson('register-tile');
+    expect(l.steps[0].actions.slice(0, 2)).toEqual(['split_2', 'down']);
+    // "split it (s, 2) and swap the inner m:2 down (⇧↓)", as the text once said, is refused.
+    expect(() => follow(l, { schedule: lessonStart(l).schedule, cursor: 0 }, ['split_2', 'swap_down'])).toThrow(
+      "can't swap m:128 below m:2",
+    );
+  });
+});
+
 describe('vectorization', () => {
   const l = () => lesson('vectorize');
 
@@ -243,6 +307,16 @@ describe('vectorization', () => {
     expect(task(l(), 'along-m', facts(l(), 'm n k')).state).toBe('todo');
     expect(task(l(), 'along-n', facts(l(), 'm k n')).state).toBe('done');
     expect(task(l(), 'along-n', facts(l(), 'm n k')).state).toBe('todo');
+  });
+
+  it('says what the text says of the start: C needs a horizontal sum (the report files it as a splat)', () => {
+    expect(l().text.join(' ')).toContain('C needs a horizontal sum');
+    const r = report(l().problemText, 'm n k');
+    expect(r.horizontalSum).toBe(true);
+    expect(task(l(), 'along-n', facts(l(), 'm n k')).detail).toBe(
+      'vectorized along k: C horizontal sum, A vector, B gather',
+    );
+    expect(task(l(), 'along-n', facts(l(), 'm k n')).detail).toBe('vectorized along n: C vector, A splat, B vector');
   });
 
   it('an innermost loop of 2 makes scalar accumulators', () => {
@@ -282,6 +356,20 @@ describe('the register tile', () => {
     const fits = task(l(), 'too-big', facts(l(), 'm n k m:2 n:16'));
     expect(fits.state).toBe('todo');
     expect(fits.detail).toBe('the innermost loops (m:2 n:16) fit: 13 of 15 registers');
+  });
+
+  it('a half-built 2x16 tile (m:2 still innermost, in scalars) is not a tile too big, though the generator cuts it', () => {
+    for (const half of ['m n k n:16 m:2', 'm:128 n:4 k:256 n:64 m:2']) {
+      expect(report(l().problemText, half).tileReduction).toBeTruthy();
+      const t = task(l(), 'too-big', facts(l(), half));
+      expect(t.state).toBe('todo');
+      expect(t.detail).toMatch(
+        /^the innermost loop runs over m in scalars: a tile vectorized along n has n innermost$/,
+      );
+      expect(task(l(), 'too-big-cost', facts(l(), half, { others: { 'm n k m:2 n:16': 40 } })).state).toBe('todo');
+    }
+    // Not held across k: k innermost-but-one is what makes it a register tile.
+    expect(task(l(), 'too-big', facts(l(), 'm n m:2 k n:64')).state).toBe('todo');
   });
 
   it('the cost of a too-big tile: its measured GFLOPS against the best measured 2x16 tile', () => {
@@ -357,6 +445,25 @@ describe('parallel loops', () => {
     expect(fast).toEqual({ state: 'done', detail: '1.80× on 2 threads, 90% of the ideal 2×' });
     const slow = task(l(), 'speedup', facts(l(), '||m k n', { threads: 4, gflops: 12, others: { 'm k n': 10 } }));
     expect(slow).toEqual({ state: 'todo', detail: '1.20× on 4 threads, 30% of the ideal 4×' });
+  });
+
+  it("says the machine gives the page one core when the page's own peak does not scale with the threads", () => {
+    const given = { threads: 2, gflops: 11, others: { 'm k n': 10 } };
+    const busy = task(
+      l(),
+      'speedup',
+      facts(l(), '||m k n', { ...given, peaks: { oneThread: 40, onThreads: { 2: 44 } } }),
+    );
+    expect(busy).toEqual({
+      state: 'todo',
+      detail:
+        '1.10× on 2 threads, 55% of the ideal 2×; this machine gives the page only one core right now: the peak on 2 threads is 1.10× the peak on one (try again when it is less busy)',
+    });
+    // Peaks that scale, or not measured: no such claim.
+    const scales = facts(l(), '||m k n', { ...given, peaks: { oneThread: 40, onThreads: { 2: 78 } } });
+    expect(task(l(), 'speedup', scales).detail).toBe('1.10× on 2 threads, 55% of the ideal 2×');
+    expect(oneCoreOnly(facts(l(), '||m k n', { ...given, peaks: { oneThread: 40, onThreads: {} } }), 2)).toBeNull();
+    expect(oneCoreOnly(facts(l(), '||m k n', given), 2)).toBeNull();
   });
 
   it('a tail on the parallel loop: how its iterations fall on the threads', () => {

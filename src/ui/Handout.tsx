@@ -15,6 +15,9 @@ import { formatGflops } from '../core/format.ts';
 import { LessonText } from './LessonPanel.tsx';
 import { useLessonChecks } from './useLessonChecks.ts';
 
+/** Lines of the blank worksheet's table of schedules, to write in. */
+const BLANK_ROWS = [0, 1, 2, 3, 4];
+
 /** A worksheet question with its blanks drawn as lines to write on. */
 function QuestionText({ text }: { text: string }) {
   return (
@@ -41,6 +44,8 @@ export function Handout() {
   const threadsChosen = useLooplab((s) => s.threadsChosen);
   const threadSupport = useLooplab((s) => s.threadSupport);
   const setHandoutOpen = useLooplab((s) => s.setHandoutOpen);
+  const filled = useLooplab((s) => s.handoutFilled);
+  const setHandoutFilled = useLooplab((s) => s.setHandoutFilled);
   const checks = useLessonChecks(lesson);
 
   useEffect(() => {
@@ -55,11 +60,20 @@ export function Handout() {
     () =>
       lesson
         ? handoutFigures(
-            { problemKey, measurements, states, log, lessonProgress, threadsChosen, threadSupport },
+            {
+              problemKey,
+              measurements,
+              states,
+              log,
+              lessonProgress,
+              threadsChosen,
+              threadSupport,
+              handoutFilled: filled,
+            },
             lesson,
           )
         : null,
-    [lesson, problemKey, measurements, states, log, lessonProgress, threadsChosen, threadSupport],
+    [lesson, problemKey, measurements, states, log, lessonProgress, threadsChosen, threadSupport, filled],
   );
 
   if (!lesson || !figures) return null;
@@ -68,7 +82,7 @@ export function Handout() {
   const currentText = printSchedule(current.schedule);
   const measured = (text: string) => measurementOf({ problemKey, measurements, threadsChosen, threadSupport }, text);
   let explanation: string[] = [];
-  if (currentText !== start.scheduleText) {
+  if (filled && currentText !== start.scheduleText) {
     try {
       const before = measured(start.scheduleText);
       const after = measured(currentText);
@@ -87,8 +101,35 @@ export function Handout() {
   }
 
   return (
-    <article className="handout" data-testid="handout" aria-label={`handout: ${lesson.title}`}>
+    <article
+      className="handout"
+      data-testid="handout"
+      data-filled={filled ? 'true' : 'false'}
+      aria-label={`handout: ${lesson.title}`}
+    >
       <div className="handout-bar no-print">
+        <div className="handout-mode" role="group" aria-label="which handout">
+          <button
+            type="button"
+            className="lesson-small-btn"
+            data-testid="handout-mode-blank"
+            aria-pressed={!filled}
+            onClick={() => setHandoutFilled(false)}
+            title="nothing ticked or measured on it: to hand out before the lesson"
+          >
+            blank, to hand out
+          </button>
+          <button
+            type="button"
+            className="lesson-small-btn"
+            data-testid="handout-mode-filled"
+            aria-pressed={filled}
+            onClick={() => setHandoutFilled(true)}
+            title="the tasks done and the figures of this session: to hand in"
+          >
+            filled in, to hand in
+          </button>
+        </div>
         <button type="button" className="lesson-small-btn" data-testid="handout-print" onClick={() => window.print()}>
           print
         </button>
@@ -131,6 +172,16 @@ export function Handout() {
             </tr>
           </thead>
           <tbody>
+            {!filled &&
+              BLANK_ROWS.map((i) => (
+                <tr key={i} data-testid="handout-blank-row">
+                  {['schedule', 'gflops', 'threads', 'correct'].map((column) => (
+                    <td key={column}>
+                      <span className={`handout-blank${column === 'schedule' ? ' handout-blank-wide' : ''}`} />
+                    </td>
+                  ))}
+                </tr>
+              ))}
             {rows.map((r) => (
               <tr
                 key={r.schedule}
@@ -175,7 +226,7 @@ export function Handout() {
             <tr>
               <th>task</th>
               <th>predict before measuring</th>
-              <th>measured in this session</th>
+              <th>{filled ? 'measured in this session' : 'measured'}</th>
             </tr>
           </thead>
           <tbody>
@@ -199,8 +250,12 @@ export function Handout() {
                       </>
                     ) : (
                       <>
-                        <small>{checks[i]?.detail}</small>
-                        <br />
+                        {filled && (
+                          <>
+                            <small>{checks[i]?.detail}</small>
+                            <br />
+                          </>
+                        )}
                         measured <span className="handout-blank" />
                       </>
                     )}

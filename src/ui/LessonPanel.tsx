@@ -8,6 +8,7 @@ import { LESSONS, openLesson, type Lesson, type TaskCheck } from '../store/lesso
 import { LessonProgress } from './LessonProgress.tsx';
 import { Panel } from './Panel.tsx';
 import { TeacherLinkBuilder } from './TeacherLinkBuilder.tsx';
+import { actionKeys } from './stepKeys.ts';
 import { useLessonChecks } from './useLessonChecks.ts';
 import { scheduleFigure } from '../store/sessionFigures.ts';
 import { formatGflops } from '../core/format.ts';
@@ -33,6 +34,7 @@ function TaskRow({ lesson, index, check }: { lesson: Lesson; index: number; chec
       data-testid={`lesson-task-${task.id}`}
       data-done={done ? 'true' : 'false'}
       data-live={check.state}
+      data-speed={task.speed ? 'true' : undefined}
     >
       <div className="lesson-task-head">
         <span className="lesson-task-mark" aria-hidden="true">
@@ -153,6 +155,28 @@ function PredictWidget() {
   );
 }
 
+/** The walk-through by keyboard: each step in words, the keys that do it, and the schedule it leads to. */
+function LessonSteps({ lesson }: { lesson: Lesson }) {
+  return (
+    <details className="lesson-steps" data-testid="lesson-steps">
+      <summary>step by step, by keyboard</summary>
+      <ol>
+        {lesson.steps.map((step) => (
+          <li key={step.schedule} data-testid="lesson-step" data-ticks={step.ticks.join(' ')}>
+            <LessonText text={step.text} />{' '}
+            <span className="lesson-step-keys" data-testid="lesson-step-keys">
+              {step.actions.flatMap(actionKeys).map((k, i) => (
+                <kbd key={i}>{k}</kbd>
+              ))}
+            </span>{' '}
+            → <code data-testid="lesson-step-schedule">{step.schedule}</code>
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
 function OpenLesson({ lesson }: { lesson: Lesson }) {
   const checks = useLessonChecks(lesson);
   const openLesson = useLooplab((s) => s.openLesson);
@@ -171,6 +195,16 @@ function OpenLesson({ lesson }: { lesson: Lesson }) {
           {doneCount} of {lesson.tasks.length} done
         </span>
       </div>
+      {/* The tasks come first so that they are on the first screen at every size, present mode too. */}
+      <h4 className="lesson-tasks-title">tasks</h4>
+      <ol className="lesson-tasks">
+        {lesson.tasks.map((t, i) => (
+          <TaskRow key={t.id} lesson={lesson} index={i} check={checks[i]} />
+        ))}
+      </ol>
+      {lesson.id === 'agent' && <PredictWidget />}
+      {lesson.steps.length > 0 && <LessonSteps lesson={lesson} />}
+      <h4 className="lesson-tasks-title">why</h4>
       <p className="lesson-start">
         starts from <code>{lesson.startSchedule}</code> on <code>{lesson.problemText.replace('\n', ', ')}</code>
       </p>
@@ -181,13 +215,6 @@ function OpenLesson({ lesson }: { lesson: Lesson }) {
           </p>
         ))}
       </div>
-      {lesson.id === 'agent' && <PredictWidget />}
-      <h4 className="lesson-tasks-title">tasks</h4>
-      <ol className="lesson-tasks">
-        {lesson.tasks.map((t, i) => (
-          <TaskRow key={t.id} lesson={lesson} index={i} check={checks[i]} />
-        ))}
-      </ol>
       <div className="lesson-actions">
         <button
           type="button"

@@ -287,7 +287,11 @@ export function LoopNestPanel() {
     // A teacher's link that hides an action takes its button away.
     return NEST_BUTTONS.filter((c) => keys.hiddenReason(c) === null).map((c) => ({
       id: c.id,
-      label: c.label ?? c.id,
+      // The pack buttons name the problem's inputs (`pack A`, `pack B`).
+      label:
+        c.id === 'pack_in0' || c.id === 'pack_in1'
+          ? `pack ${problem.inputs[c.id === 'pack_in0' ? 0 : 1].name}`
+          : (c.label ?? c.id),
       keys: buttonKeys(c),
       group: c.group,
       reason: reason(c),

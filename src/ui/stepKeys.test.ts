@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { keyCommand } from './keyboard.ts';
+import { actionKeys } from './stepKeys.ts';
+
+/** A shown glyph as the key event it stands for. */
+function event(glyph: string) {
+  const shift = glyph.startsWith('⇧');
+  const base = shift ? glyph.slice(1) : glyph;
+  const key = ({ '↑': 'ArrowUp', '↓': 'ArrowDown', '⌫': 'Backspace' } as Record<string, string>)[base] ?? base;
+  return { key, shiftKey: shift };
+}
+
+describe('the keys a walk-through step shows', () => {
+  it('are the keys the loop nest maps to the same action', () => {
+    for (const action of ['up', 'down', 'swap_up', 'swap_down', 'merge', 'parallel'] as const) {
+      const keys = actionKeys(action);
+      expect(keys).toHaveLength(1);
+      expect(keyCommand(event(keys[0]))).toEqual({ kind: 'act', action });
+    }
+  });
+
+  it('split: s opens the prompt, then the factor and Enter', () => {
+    expect(actionKeys('split_16')).toEqual(['s', '16', 'Enter']);
+    expect(keyCommand(event('s'))).toEqual({ kind: 'split-prompt' });
+    expect(actionKeys('split_3')).toEqual(['s', '3', 'Enter']);
+  });
+});
