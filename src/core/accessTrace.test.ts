@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { AccessTrace, accessSteps, gridPlace, problemGrids, stepText } from './accessTrace.ts';
+import { AccessTrace, gridPlace, problemGrids, stepText, type AccessStep } from './accessTrace.ts';
 import { ALL_ACTIONS, applyAction } from './actions.ts';
 import { parseProblem } from './problem.ts';
 import { seededRandom } from './random.ts';
 import { defaultSchedule, parseSchedule, printSchedule } from './schedule.ts';
 import type { NestState, Problem, Schedule } from './types.ts';
+
+/** The first `limit` steps of a schedule. */
+function accessSteps(problem: Problem, schedule: Schedule, limit = Infinity): AccessStep[] {
+  const trace = new AccessTrace(problem, schedule);
+  const out: AccessStep[] = [];
+  while (out.length < limit) {
+    const s = trace.next();
+    if (!s) break;
+    out.push(s);
+  }
+  return out;
+}
 
 // The tiny matmul: C is 2x3, A is 2x2, B is 2x3.
 const tiny = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=2, n=3, k=2');

@@ -178,15 +178,3 @@ export class AccessTrace {
     return k;
   }
 }
-
-/** The first `limit` steps of a schedule (tests, small problems). */
-export function accessSteps(problem: Problem, schedule: Schedule, limit = Infinity): AccessStep[] {
-  const trace = new AccessTrace(problem, schedule);
-  const out: AccessStep[] = [];
-  while (out.length < limit) {
-    const s = trace.next();
-    if (!s) break;
-    out.push(s);
-  }
-  return out;
-}

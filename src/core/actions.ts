@@ -5,6 +5,9 @@
 // loop moves the mark from the loop that had it (the new state's `note` says so). The mark stays
 // with its loop: a swap carries it along (and is refused when it would put the parallel loop
 // inside a reduction loop), a split keeps it on the outer loop, a merge keeps it on the merged loop.
+//
+// A split by the loop's whole trip is refused: its outer loop would run exactly once (`m:16` by 16
+// gives `m:1 m:16`, the same nest). With a tail the outer loop still runs twice and is allowed.
 import { MAX_LOOPS } from './limits.ts';
 import {
   loopExtents,
@@ -190,8 +193,13 @@ export function applyAction(problem: Problem, state: NestState, action: Action):
       }
       const step = loopSteps(problem, state.schedule)[c];
       const extent = loopExtents(problem, state.schedule)[c];
-      const next = copy();
       const outerStep = f * step;
+      if (Math.floor(extent / outerStep) === 1 && extent % outerStep === 0) {
+        return fail(
+          `can't split ${name()} by ${f}: the outer loop would run once (${here.variable}:1) and change nothing; ${f > 2 ? `split by a factor below ${f}` : 'a loop that runs twice has no split'}`,
+        );
+      }
+      const next = copy();
       next.splice(
         c,
         1,

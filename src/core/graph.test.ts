@@ -154,8 +154,10 @@ describe('loop ids across actions', () => {
   it('trip-1 loops: the unchanged suffix decides which loop is new or gone', () => {
     const st: NestState = { schedule: parseSchedule(mm, 'm n k m:2'), cursor: 3 };
     const ids = defaultLoopIds(st.schedule.loops);
-    // m:2 split by 2 -> m:1 m:2: m.1 stays on the outer (cursor) loop, which now reads m:1.
-    const split = step(mm, st, ids, 'split_2');
+    // m:2 split by 2 -> m:1 m:2 (refused as an action since it changes nothing, but a person may
+    // type it): m.1 stays on the outer (cursor) loop, which now reads m:1.
+    const after = parseSchedule(mm, 'm n k m:1 m:2');
+    const split = { state: { schedule: after, cursor: 3 }, ids: carryLoopIds(st.schedule.loops, ids, after.loops) };
     expect(split.state.schedule.loops.map((l) => l.trip)).toEqual([128, 256, 256, 1, 2]);
     expect(new Set(split.ids).size).toBe(5);
     expect(split.ids.slice(0, 3)).toEqual(['m.0', 'n.0', 'k.0']);

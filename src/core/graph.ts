@@ -46,8 +46,6 @@ export interface GraphDataNode {
   shape: number[];
 }
 
-export type GraphNode = GraphLoopNode | GraphComputeNode | GraphDataNode;
-
 export type GraphEdge =
   /** Loop `source` directly encloses loop `target`. */
   | { kind: 'nest'; id: string; source: string; target: string }

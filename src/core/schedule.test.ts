@@ -7,15 +7,12 @@ import {
   MAX_LOOPS,
   ScheduleError,
   defaultSchedule,
-  deriveOuterLoops,
   loopExtents,
   loopSteps,
   loopText,
   parseSchedule,
   printSchedule,
-  validateSchedule,
 } from './schedule.ts';
-import type { Schedule } from './types.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
 const mm256 = parseProblem(MATMUL, 'm=256, n=256, k=256');
@@ -185,65 +182,20 @@ describe('parallel mark', () => {
   it('points at the tail of a marked loop', () => {
     expect(errorOf(() => parseSchedule(mm97, '||m:24r2 m:4 n k')).col).toBe(7);
   });
-  it('stored schedules are validated the same way', () => {
-    expect(validateSchedule(mm256, { loops: [L('m', 256), L('n', 256), { ...L('k', 256), parallel: true }] })).toMatch(
-      /^loop 3: '\|\|k:256' can't run in parallel/,
-    );
-    expect(
-      validateSchedule(mm256, { loops: [{ ...L('m', 256), parallel: true }, L('n', 256), L('k', 256)] }),
-    ).toBeNull();
-  });
 });
 
-describe('defaultSchedule / validateSchedule / loopText', () => {
+describe('defaultSchedule / loopText', () => {
   it('default is every variable once in variables order', () => {
     const conv = parseProblem(
       'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]',
       'co=8, ci=4, oh=5, ow=5, kh=3, kw=3',
     );
     expect(printSchedule(defaultSchedule(conv))).toBe('co:8 oh:5 ow:5 ci:4 kh:3 kw:3');
-    expect(validateSchedule(conv, defaultSchedule(conv))).toBeNull();
   });
 
   it('loopText', () => {
     expect(loopText(L('m', 24, 1))).toBe('m:24 r1');
     expect(loopText(L('m', 24))).toBe('m:24');
-  });
-
-  it('validates stored schedules', () => {
-    const ok: Schedule = parseSchedule(mm97, 'm:24 r1 m:4 n k');
-    expect(validateSchedule(mm97, ok)).toBeNull();
-    expect(validateSchedule(mm97, { loops: [L('m', 24), L('m', 4), L('n', 256), L('k', 256)] })).toBe(
-      "loop 1: 'm:24' is the outermost loop over m, so it covers m=97 with step 4: its tail must be r1; write 'm:24 r1' or just 'm'",
-    );
-    expect(validateSchedule(mm97, { loops: [L('m', 97), L('n', 256)] })).toBe("loop over k missing; add 'k'");
-    expect(validateSchedule(mm97, { loops: [L('m', 97), L('n', 256), L('k', 256), L('q', 2)] })).toBe(
-      "loop 4: unknown variable 'q'; the variables are m, n, k",
-    );
-    expect(validateSchedule(mm97, { loops: [L('m', 97), L('n', 256), L('k', 256, 0), L('k', 1.5)] })).toBe(
-      "loop 4: bad trip in 'k:1.5'; a trip is a positive integer, like k:4",
-    );
-    expect(validateSchedule(mm97, { loops: [L('m', 97), L('n', 256), L('k', 256), L('k', 1, -1)] })).toBe(
-      "loop 4: bad tail in 'k:1'; a tail is a non-negative integer, like r1",
-    );
-    expect(validateSchedule(mm97, { loops: [] })).toBe(
-      "the schedule is empty; write one loop per variable, like 'm n k'",
-    );
-    expect(validateSchedule(mm97, { loops: [{ variable: 'm' } as never] })).toBe(
-      'loop 1 is malformed; each loop needs a variable, a trip and a tail',
-    );
-    expect(validateSchedule(mm97, null as never)).toBe(
-      'the schedule has no loop list; start from the default schedule',
-    );
-    const eleven = {
-      loops: [...'mnk'.split('').map((v) => L(v, v === 'm' ? 97 : 256)), ...Array.from({ length: 8 }, () => L('k', 1))],
-    };
-    expect(validateSchedule(mm97, eleven)).toBe('loop 11: more than 10 loops; merge or remove loops (at most 10)');
-  });
-
-  it('deriveOuterLoops fixes the outermost trips', () => {
-    const s = deriveOuterLoops(mm97, { loops: [L('m', 1), L('n', 1), L('k', 1), L('m', 4)] });
-    expect(printSchedule(s)).toBe('m:24 r1 n:256 k:256 m:4');
   });
 });
 

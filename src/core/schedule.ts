@@ -167,23 +167,6 @@ export function defaultSchedule(problem: Problem): Schedule {
   return { loops: problem.variables.map((variable) => ({ variable, trip: problem.sizes[variable], tail: 0 })) };
 }
 
-/** Recomputes the derived trip and tail of the outermost loop of every variable. */
-export function deriveOuterLoops(problem: Problem, schedule: Schedule): Schedule {
-  const steps = loopSteps(problem, schedule);
-  const seen = new Set<string>();
-  return {
-    loops: schedule.loops.map((loop, i) => {
-      if (seen.has(loop.variable)) return { ...loop };
-      seen.add(loop.variable);
-      const size = problem.sizes[loop.variable];
-      return withPacks(
-        withMark({ variable: loop.variable, trip: Math.floor(size / steps[i]), tail: size % steps[i] }, loop.parallel),
-        loop.packs,
-      );
-    }),
-  };
-}
-
 /** `loop`, marked parallel when `parallel` is true (unmarked loops carry no `parallel` key). */
 export function withMark(loop: Loop, parallel: boolean | undefined): Loop {
   return parallel ? { ...loop, parallel: true } : loop;
@@ -458,34 +441,4 @@ export function parseSchedule(problem: Problem, text: string): Schedule {
   const packs = packIssue(problem, loops);
   if (packs) throw new ScheduleError(packCols[0]?.col ?? 1, packs);
   return { loops };
-}
-
-/**
- * Checks a stored schedule (e.g. from a hand-edited URL) against the problem. Returns a message
- * naming the loop and the fix, or null when the schedule is valid.
- */
-export function validateSchedule(problem: Problem, schedule: Schedule): string | null {
-  if (!schedule || !Array.isArray(schedule.loops))
-    return 'the schedule has no loop list; start from the default schedule';
-  if (schedule.loops.length === 0) {
-    return `the schedule is empty; write one loop per variable, like '${problem.variables.join(' ')}'`;
-  }
-  const entries: Entry[] = [];
-  for (const loop of schedule.loops) {
-    if (!loop || typeof loop.variable !== 'string' || typeof loop.trip !== 'number' || typeof loop.tail !== 'number') {
-      return `loop ${entries.length + 1} is malformed; each loop needs a variable, a trip and a tail`;
-    }
-    entries.push({ variable: loop.variable, trip: loop.trip, tail: loop.tail, parallel: loop.parallel === true });
-  }
-  const result = checkEntries(problem, entries);
-  if (!('issue' in result)) {
-    for (const loop of schedule.loops) {
-      if (loop.packs !== undefined && (!Array.isArray(loop.packs) || loop.packs.some((x) => typeof x !== 'string'))) {
-        return 'a loop has a malformed pack list; packs are input names, like pack(B)';
-      }
-    }
-    return packIssue(problem, schedule.loops);
-  }
-  if (result.missing !== undefined) return result.issue.message;
-  return `loop ${result.issue.index + 1}: ${result.issue.message}`;
 }

@@ -1,6 +1,5 @@
 // Kernel threads in Node: worker_threads running kernelThread.js (for the CLIs and tests; a page
 // spawns Web Workers instead).
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createThreadPool, type SpawnThread, type ThreadPool, type ThreadPoolOptions } from './threads.ts';
 
@@ -27,9 +26,4 @@ export function createNodeThreadPool(
   options: Omit<ThreadPoolOptions, 'threads' | 'spawn'> = {},
 ): ThreadPool {
   return createThreadPool({ threads, spawn: spawnNodeThread, ...options });
-}
-
-/** Logical CPUs Node may use. */
-export function nodeCpuCount(): number {
-  return availableParallelism();
 }

@@ -99,6 +99,9 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
   store.subscribe((s, prev) => {
     if (s.current !== prev.current || s.problemKey !== prev.problemKey) s.measureCurrent();
   });
+  store.subscribe((s, prev) => {
+    if (s.current.schedule !== prev.current.schedule || s.problemKey !== prev.problemKey) s.dropStaleNotices();
+  });
   // Simulate the caches of the current schedule while the memory panel is shown.
   store.subscribe((s, prev) => {
     if (s.current !== prev.current || s.problemKey !== prev.problemKey || s.panels.memory !== prev.panels.memory)

@@ -38,3 +38,13 @@ export function diffLoops(a: Schedule, b: Schedule): LoopDiff {
   }
   return { a: da, b: db };
 }
+
+/** What the ≠ marks of a diff count, side by side (pinned = `a`, current = `b`). */
+export function diffSummary(diff: LoopDiff): string {
+  const a = diff.a.filter(Boolean).length;
+  const b = diff.b.filter(Boolean).length;
+  if (a === 0 && b === 0) return 'the two schedules are the same';
+  if (b === 0) return `${a} of the pinned schedule's loops ${a === 1 ? 'is' : 'are'} not in the current one (marked ≠)`;
+  if (a === 0) return `${b} of the current schedule's loops ${b === 1 ? 'is' : 'are'} not in the pinned one (marked ≠)`;
+  return `${a} of the pinned schedule's loops and ${b} of the current one's are not in the other (marked ≠)`;
+}

@@ -48,9 +48,26 @@ describe('export', () => {
         { action: 'swap_up', by: 'person' },
       ],
       gflops: 12.5,
+      gflopsStatistic: 'best',
       gflopsThreads: 1,
     });
     expect(exportFileName(s, 'json')).toBe('looplab-m16n256m16k256.json');
+  });
+
+  it('a refined figure is exported as the median it is, with its samples', () => {
+    const store = worked();
+    const s = store.getState();
+    const key = currentKey(s);
+    store.setState({
+      measurements: {
+        [key]: { key, status: 'done', gflops: 20.25, quickGflops: 24, stage: 'refined', samples: 40 },
+      },
+    });
+    expect(JSON.parse(exportJson(store.getState()))).toMatchObject({ gflops: 20.25, gflopsStatistic: 'median' });
+    expect(exportScheduleText(store.getState())).toContain(
+      '# measured: 20.3 GFLOPS (median of 40 samples) on 1 thread\n',
+    );
+    expect(exportScheduleText(store.getState())).not.toContain('best');
   });
 
   it('round trip: importing an export gives the same problem, log and schedule', () => {
@@ -281,7 +298,9 @@ describe('threads in exports', () => {
     const file = JSON.parse(exportJson(store.getState()));
     expect(file).toMatchObject({ threads: 4, gflops: 80.5, gflopsThreads: 4 });
     const text = exportScheduleText(store.getState());
-    expect(text).toContain('# threads: 4\n# measured: 80.5 GFLOPS best on 4 threads\n||m:256 n:256 k:256\n');
+    expect(text).toContain(
+      '# threads: 4\n# measured: 80.5 GFLOPS (best sample of a quick run) on 4 threads\n||m:256 n:256 k:256\n',
+    );
 
     for (const exported of [exportJson(store.getState()), text]) {
       const r = importExport(exported, 'the file', MATMUL);
@@ -297,7 +316,9 @@ describe('threads in exports', () => {
     const s = store.getState();
     store.setState({ measurements: { [currentKey(s)]: { key: currentKey(s), status: 'done', gflops: 1.5 } } });
     expect(JSON.parse(exportJson(store.getState()))).not.toHaveProperty('threads');
-    expect(exportScheduleText(store.getState())).toContain('# measured: 1.50 GFLOPS best on 1 thread\n');
+    expect(exportScheduleText(store.getState())).toContain(
+      '# measured: 1.50 GFLOPS (best sample of a quick run) on 1 thread\n',
+    );
     const r = importExport(exportJson(store.getState()), 'the file', MATMUL);
     expect(r.ok && r.value.threads).toBe(undefined);
   });

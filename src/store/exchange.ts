@@ -33,10 +33,17 @@ export interface ScheduleFile {
   log: HistoryEntry[];
   /** The thread count chosen for parallel loops, when one was chosen (else one per processor). */
   threads?: number;
-  /** Best GFLOPS measured on the exporting machine, when known, and the threads it ran on. */
+  /**
+   * GFLOPS measured on the exporting machine, when known, and the threads it ran on.
+   * `gflopsStatistic` says what the figure is: the median of the refined samples, or the best
+   * sample of the first quick run (before refining).
+   */
   gflops?: number;
+  gflopsStatistic?: FigureStatistic;
   gflopsThreads?: number;
 }
+
+export type FigureStatistic = 'median' | 'best';
 
 type ExportState = Pick<
   LooplabState,
@@ -71,7 +78,7 @@ const TEXT_HEADER = '# looplab schedule';
  *   # problem: C[m,n] += A[m,k] * B[k,n]
  *   # sizes: m=256, n=256, k=256
  *   # threads: 4                       (when a count is chosen)
- *   # measured: 12.5 GFLOPS best on 1 thread   (when measured)
+ *   # measured: 12.5 GFLOPS (median of 40 samples) on 1 thread   (when measured)
  *   m:16 n:256 m:16 k:256
  */
 export function exportScheduleText(s: ExportState): string {
@@ -79,7 +86,13 @@ export function exportScheduleText(s: ExportState): string {
   const lines = [TEXT_HEADER, `# problem: ${statement}`, `# sizes: ${sizes.join(' ')}`];
   if (s.threadsChosen !== null) lines.push(`# threads: ${s.threadsChosen}`);
   const figure = measuredFigure(s);
-  if (figure) lines.push(`# measured: ${formatGflops(figure.gflops)} GFLOPS best ${onThreads(figure.threads)}`);
+  if (figure) {
+    const what =
+      figure.statistic === 'median'
+        ? `median of ${figure.samples ?? 'the refined'} samples`
+        : 'best sample of a quick run';
+    lines.push(`# measured: ${formatGflops(figure.gflops)} GFLOPS (${what}) ${onThreads(figure.threads)}`);
+  }
   return [...lines, exportText(s), ''].join('\n');
 }
 
@@ -105,16 +118,23 @@ export function exportFile(s: ExportState): ScheduleFile {
   const figure = measuredFigure(s);
   if (figure) {
     file.gflops = figure.gflops;
+    file.gflopsStatistic = figure.statistic;
     file.gflopsThreads = figure.threads;
   }
   return file;
 }
 
-/** The current schedule's measured best GFLOPS and the threads it ran on, when measured. */
-export function measuredFigure(s: ExportState): { gflops: number; threads: number } | null {
+/**
+ * The current schedule's measured GFLOPS, what that figure is (a refined figure is a median, a
+ * quick one the best sample) and the threads it ran on, when measured.
+ */
+function measuredFigure(
+  s: ExportState,
+): { gflops: number; statistic: FigureStatistic; samples?: number; threads: number } | null {
   const m = currentMeasurement(s);
   if (m?.status !== 'done' || typeof m.gflops !== 'number') return null;
-  return { gflops: m.gflops, threads: m.threads ?? 1 };
+  const statistic = m.stage === 'refined' ? 'median' : 'best';
+  return { gflops: m.gflops, statistic, threads: m.threads ?? 1, ...(m.samples ? { samples: m.samples } : {}) };
 }
 
 /** The JSON export, pretty-printed. */

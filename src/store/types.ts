@@ -259,6 +259,8 @@ export interface UiSlice {
   notices: Notice[];
   notify(kind: Notice['kind'], text: string): void;
   dismissNotice(id: number): void;
+  /** Drops the errors raised on another problem or schedule than the current one (they no longer apply). */
+  dropStaleNotices(): void;
 }
 
 export interface SessionMeta {

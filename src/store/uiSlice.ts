@@ -1,7 +1,10 @@
-// Which panels are shown, and the notices for the person (errors and information).
+// Which panels are shown, and the notices for the person (errors and information). An error is
+// about the problem and schedule it was raised on: once either changes it no longer applies and
+// goes (`dropStaleNotices`); information times out in the page.
+import { printSchedule } from '../core/schedule.ts';
 import type { SliceCreator } from './sliceCreator.ts';
 import { PANELS, type PanelId } from './panels.ts';
-import type { UiSlice } from './types.ts';
+import type { LooplabState, UiSlice } from './types.ts';
 
 /** Shown on a first visit (store/panels.ts's `shownAtFirst`). */
 export const DEFAULT_PANELS: Record<PanelId, boolean> = Object.fromEntries(
@@ -11,8 +14,15 @@ export const DEFAULT_PANELS: Record<PanelId, boolean> = Object.fromEntries(
 /** The most notices kept; older ones go first. */
 export const MAX_NOTICES = 8;
 
+/** What an error notice is about: the problem and the schedule (not the cursor). */
+function noticeSubject(s: Pick<LooplabState, 'problemKey' | 'current'>): string {
+  return `${s.problemKey}\n${printSchedule(s.current.schedule)}`;
+}
+
 export const createUiSlice: SliceCreator<UiSlice> = (set, get, { initial }) => {
   let nextId = 1;
+  /** Per error notice id, what it was about when raised. */
+  const about = new Map<number, string>();
   return {
     panels: { ...DEFAULT_PANELS, ...initial.panels },
     togglePanel(id) {
@@ -27,10 +37,23 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get, { initial }) => {
       const notices = get().notices;
       // The same message twice (e.g. two failed measurements) shows once.
       if (notices.some((n) => n.kind === kind && n.text === text)) return;
-      set({ notices: [...notices, { id: nextId++, kind, text }].slice(-MAX_NOTICES) });
+      const id = nextId++;
+      if (kind === 'error') about.set(id, noticeSubject(get()));
+      const kept = [...notices, { id, kind, text }].slice(-MAX_NOTICES);
+      for (const n of notices) if (!kept.includes(n)) about.delete(n.id);
+      set({ notices: kept });
     },
     dismissNotice(id) {
+      about.delete(id);
       set({ notices: get().notices.filter((n) => n.id !== id) });
+    },
+    dropStaleNotices() {
+      if (about.size === 0) return;
+      const subject = noticeSubject(get());
+      const stale = new Set([...about].filter(([, s]) => s !== subject).map(([id]) => id));
+      if (stale.size === 0) return;
+      for (const id of stale) about.delete(id);
+      set({ notices: get().notices.filter((n) => !stale.has(n.id)) });
     },
   };
 };

@@ -296,8 +296,9 @@ export function syncWithUrl(store: LooplabStore, win: UrlWindow, options: { debo
       store.getState().notify('error', `${r.error}; the page shows its default instead`);
       return;
     }
-    if (r.notice) store.getState().notify('error', r.notice);
+    // Restored first: the notice is about the state the link lands on.
     if (r.value) store.getState().restore(r.value);
+    if (r.notice) store.getState().notify('error', r.notice);
   };
 
   const write = () => {

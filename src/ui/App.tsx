@@ -164,8 +164,10 @@ function Layout() {
   return (
     <div className="app">
       <header className="app-header">
-        <h1>looplab</h1>
-        <p className="tagline">reorder and split loops; WebAssembly SIMD kernels timed on your CPU</p>
+        <div className="app-title">
+          <h1>looplab</h1>
+          <p className="tagline">reorder and split loops; WebAssembly SIMD kernels timed on your CPU</p>
+        </div>
         <PanelToggles />
       </header>
       <Notices />

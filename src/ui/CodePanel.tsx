@@ -1,7 +1,7 @@
 // The generated code, three ways: the schedule as C (with tails), the wasm text of the kernel the
 // kernel worker generated and measured for it (its bytes disassembled by wabt in the page), and
 // what the generator decided (its report, from the same measurement).
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { scheduleToC } from '../core/pseudoC.ts';
 import { loopsText, printSchedule } from '../core/schedule.ts';
 import type { Problem } from '../core/types.ts';
@@ -33,11 +33,16 @@ function variableOf(problem: Problem, ident: string): string | null {
 
 const C_KEYWORDS = new Set(['for', 'int', 'void', 'float', 'const']);
 
-/** The C text with comments muted, keywords marked and loop variables in their colours. */
+/**
+ * The C text with comments muted, keywords marked and loop variables in their colours. Each line
+ * is a block that wraps rather than runs off the panel (a loop's trailing comment is the longest
+ * part), continuing indented under its own code.
+ */
 function CCode({ problem, text }: { problem: Problem; text: string }) {
-  const out: ReactNode[] = [];
+  const lines: ReactNode[] = [];
   let key = 0;
   for (const line of text.split('\n')) {
+    const out: ReactNode[] = [];
     const at = line.indexOf('//');
     const code = at < 0 ? line : line.slice(0, at);
     const re = /[A-Za-z_][A-Za-z0-9_]*/g;
@@ -69,8 +74,14 @@ function CCode({ problem, text }: { problem: Problem; text: string }) {
         </span>,
       );
     out.push('\n');
+    const indent = line.length - line.trimStart().length;
+    lines.push(
+      <span key={key++} className="c-line" style={{ '--c-indent': `${indent + 4}ch` } as CSSProperties}>
+        {out}
+      </span>,
+    );
   }
-  return <>{out}</>;
+  return <>{lines}</>;
 }
 
 /** One wasm text line with SIMD instructions and control flow marked. */

@@ -3,7 +3,7 @@
 import { loopText } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { useLooplab, useMeasurement } from '../store/context.tsx';
-import { diffLoops } from '../store/diffLoops.ts';
+import { diffLoops, diffSummary } from '../store/diffLoops.ts';
 import type { ScheduleMeasurement } from '../store/types.ts';
 import { variableColor } from './colors.ts';
 import { formatGflops } from '../core/format.ts';
@@ -82,15 +82,12 @@ export function ComparePanel() {
   const marks = sameProblem
     ? diffLoops(pinned.schedule, current)
     : { a: pinned.schedule.loops.map(() => true), b: current.loops.map(() => true) };
-  const differing = marks.a.filter(Boolean).length + marks.b.filter(Boolean).length;
 
   return (
     <Panel title="Compare" testId="compare-panel">
       {sameProblem ? (
         <p className="ll-muted" data-testid="compare-summary">
-          {differing === 0
-            ? 'the two schedules are the same'
-            : `${differing} loop${differing === 1 ? '' : 's'} differ (marked ≠)`}
+          {diffSummary(marks)}
         </p>
       ) : (
         <p className="ll-compare-other" data-testid="compare-other-problem">

@@ -1,4 +1,5 @@
-// The notices: errors stay until dismissed (role="alert"), information fades after a while. One
+// The notices: errors stay until dismissed or until the problem or schedule they were about
+// changes (store/uiSlice.ts; role="alert"), information fades after a while. One
 // stack in the page's flow under the header, so that it never covers a panel: the newest few are
 // shown, older ones behind "n older", and all can be dismissed at once.
 import { useEffect, useState } from 'react';

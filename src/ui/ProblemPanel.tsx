@@ -1,12 +1,14 @@
 // The computation: a preset or the DSL text (with the core's error at its place), then what it
-// means: statement, sizes, tensor shapes, work and memory. A new problem starts from its default
-// schedule, as a step of the history (undo returns to the problem before).
+// means: statement, sizes, tensor shapes, work and memory, and a warning when a whole run of its
+// default schedule would take minutes. A new problem starts from its default schedule, as a step
+// of the history (undo returns to the problem before).
 import { useState } from 'react';
 import { formatBytes, PRESETS, problemBytes, sizesText } from '../core/problem.ts';
 import type { Problem } from '../core/types.ts';
 import { useLooplab } from '../store/context.tsx';
 import { DslEditor } from './DslEditor.tsx';
 import { formatFlops } from '../core/format.ts';
+import { slowProblemWarning } from '../core/slowProblem.ts';
 import { VarText } from './LoopNestPanel.tsx';
 import { Panel } from './Panel.tsx';
 
@@ -33,6 +35,7 @@ export function ProblemPanel() {
   const loadPreset = useLooplab((s) => s.loadPreset);
   const [pending, setPending] = useState(false);
   const tensors = [problem.output, ...problem.inputs];
+  const slow = slowProblemWarning(problem);
 
   return (
     <Panel title="Problem" testId="problem-panel">
@@ -87,6 +90,11 @@ export function ProblemPanel() {
         </p>
       )}
       <ProblemStatement problem={problem} />
+      {slow && (
+        <p className="problem-slow" role="status" data-testid="problem-slow">
+          Slow: {slow}
+        </p>
+      )}
       <table className="facts">
         <tbody>
           {tensors.map((t) => (

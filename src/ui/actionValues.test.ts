@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionBars, bestOfRollout } from './actionValues.ts';
+import { actionBars } from './actionValues.ts';
 
 describe('action value bars', () => {
   it('draws positive values from the left edge and marks the chosen and the illegal ones', () => {
@@ -51,11 +51,5 @@ describe('action value bars', () => {
     expect(zero).toBe(0);
     expect(bars.map((b) => b.width)).toEqual([0, 0.6, 0.3995, 0.0005]);
     expect(bars.map((b) => b.label)).toEqual(['0.0%', '60.0%', '40.0%', '<0.1%']);
-  });
-
-  it('finds the best step of a rollout', () => {
-    expect(bestOfRollout(2, [{ gflops: 1 }, { gflops: 7 }, { gflops: 5 }])).toEqual({ gflops: 7, index: 2 });
-    expect(bestOfRollout(9, [{ gflops: 1 }])).toEqual({ gflops: 9, index: 0 });
-    expect(bestOfRollout(undefined, [])).toBeNull();
   });
 });

@@ -57,16 +57,3 @@ export function actionBars(
   });
   return { bars, zero };
 }
-
-/** The best GFLOPS of a rollout (its start included) and the step that reached it (0 = the start). */
-export function bestOfRollout(
-  startGflops: number | undefined,
-  steps: readonly { gflops: number }[],
-): { gflops: number; index: number } | null {
-  let best: { gflops: number; index: number } | null =
-    startGflops !== undefined ? { gflops: startGflops, index: 0 } : null;
-  steps.forEach((s, i) => {
-    if (!best || s.gflops > best.gflops) best = { gflops: s.gflops, index: i + 1 };
-  });
-  return best;
-}
