@@ -1,21 +1,15 @@
-// The keys a lesson's walk-through step shows for each action, as the loop nest takes them
-// (keyboard.ts): one glyph per key press; a split is `s`, the factor typed, Enter.
+// The keys a lesson's walk-through step shows for each action, read from the command table
+// (core/commands.ts) as the nest's buttons show them: one glyph per key press; a split is its
+// key, the factor typed, Enter.
 import { splitFactor, type Action } from '../core/actions.ts';
-
-const KEYS: Record<string, string> = {
-  up: '↑',
-  down: '↓',
-  swap_up: '⇧↑',
-  swap_down: '⇧↓',
-  merge: '⌫',
-  parallel: 'p',
-};
+import { chordText, command, COMMANDS } from '../core/commands.ts';
 
 /** The keys that perform `action`, in order. */
 export function actionKeys(action: Action): string[] {
   const factor = splitFactor(action);
-  if (factor !== null) return ['s', String(factor), 'Enter'];
-  const key = KEYS[action];
-  if (!key) throw new Error(`no key for the action '${action}'`);
-  return [key];
+  const c = factor !== null ? command('split') : COMMANDS.find((x) => x.scope === 'page' && x.log === action);
+  const chord = c?.keys[0];
+  if (!chord) throw new Error(`no key for the action '${action}'`);
+  const key = chordText(chord, 'short');
+  return factor !== null ? [key, String(factor), 'Enter'] : [key];
 }
