@@ -1,6 +1,6 @@
 // The explanation generator's facts and summaries on known schedules, checked against numbers by hand.
 import { describe, expect, it } from 'vitest';
-import { factsSummary } from './explain.ts';
+import { explainChange, factsSummary } from './explain.ts';
 import { CACHE, L1_SETS, footprint, scheduleFacts } from './facts.ts';
 import { formatBytes, parseProblem } from './problem.ts';
 import { parseSchedule } from './schedule.ts';
@@ -70,5 +70,21 @@ describe('factsSummary', () => {
       `innermost n:256: C stride 1, A stride 0, B stride 1; 64 × f32x4 (4 lanes); n:256 fit L1 (${formatBytes((16 + 1 + 16) * CACHE.lineBytes)})`,
     );
     expect(factsSummary(scheduleFacts(odd, S(odd, 'm:24 r1 n k m:4')))).toMatch(/; 1\.0% in tails$/);
+  });
+});
+
+describe('explainChange with packs', () => {
+  const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=256, n=256, k=256');
+  it('says which panel is copied where, in which layout and how big, and when a pack goes', () => {
+    const before = parseSchedule(problem, 'k:2 m n k:128 m:2 n:16');
+    const after = parseSchedule(problem, 'k:2 pack(B) m n k:128 m:2 n:16');
+    const e = explainChange(problem, before, after);
+    expect(e.topics[0]).toBe('pack');
+    expect(e.sentences[0]).toBe(
+      'B is now packed at each iteration of k:2: the 128 KiB the loops inside read are copied, laid out n:16 x k:128 x n:16 as they read them, so the tile reads one contiguous panel; the copy costs one pass over it per iteration.',
+    );
+    expect(explainChange(problem, after, before).sentences[0]).toMatch(
+      /^B is no longer packed: the loops inside k:2 read it where it lies again/,
+    );
   });
 });

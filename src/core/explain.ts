@@ -13,7 +13,7 @@ import {
 } from './facts.ts';
 import { formatBytes } from './problem.ts';
 import { formatGflops } from './format.ts';
-import { loopsText } from './schedule.ts';
+import { loopsText, loopText, packElements } from './schedule.ts';
 import type { Loop, Problem, Schedule } from './types.ts';
 
 /** A loop of the kernel's schedule that the generator's report names: the loop and its index (0 = outermost). */
@@ -47,7 +47,7 @@ export interface KernelFacts {
 /** The vector registers of x86-64 with SSE/AVX, where V8 maps wasm v128 values. */
 export const VECTOR_REGISTERS = 16;
 
-export type ExplanationTopic = 'cursor' | 'innermost' | 'tile' | 'l1' | 'tails' | 'l2' | 'outer';
+export type ExplanationTopic = 'cursor' | 'pack' | 'innermost' | 'tile' | 'l1' | 'tails' | 'l2' | 'outer';
 
 export interface Explanation {
   /** One or two sentences. */
@@ -280,6 +280,7 @@ export function explainChange(
   }
 
   const candidates: [ExplanationTopic, string | null][] = [
+    ['pack', packSentence(problem, before, after)],
     ['innermost', innermostSentence(b, a, afterReport)],
     ['tile', tileSentence(beforeReport, afterReport)],
     ['l1', l1Sentence(b, a)],
@@ -308,6 +309,52 @@ export function explainChange(
   }
   const sentences = chosen.map(([, s], i) => `${i === 0 ? lead(s) : capitalize(s)}.`);
   return { sentences, topics: chosen.map(([t]) => t), before: b, after: a };
+}
+
+/** Where each input is packed: tensor name -> loop index. */
+function packedAt(schedule: Schedule): Map<string, number> {
+  const at = new Map<string, number>();
+  schedule.loops.forEach((loop, i) => {
+    for (const t of loop.packs ?? []) at.set(t, i);
+  });
+  return at;
+}
+
+/** What a change of packs does: which panel is copied where, in which layout, and how big. */
+function packSentence(problem: Problem, before: Schedule, after: Schedule): string | null {
+  const was = packedAt(before);
+  const now = packedAt(after);
+  const parts: string[] = [];
+  for (const input of problem.inputs) {
+    const t = input.name;
+    const i = now.get(t);
+    const loopOf = (s: Schedule, k: number) => loopText({ ...s.loops[k], packs: [] });
+    if (i === undefined) {
+      const j = was.get(t);
+      if (j !== undefined)
+        parts.push(`${t} is no longer packed: the loops inside ${loopOf(before, j)} read it where it lies again`);
+      continue;
+    }
+    const j = was.get(t);
+    const inside = after.loops.slice(i + 1).filter((l) => (input.strides[l.variable] ?? 0) !== 0);
+    const sameLayout =
+      j !== undefined &&
+      loopOf(before, j) === loopOf(after, i) &&
+      before.loops
+        .slice(j + 1)
+        .map(loopText)
+        .join(' ') ===
+        after.loops
+          .slice(i + 1)
+          .map(loopText)
+          .join(' ');
+    if (sameLayout) continue;
+    const kib = (packElements(problem, after.loops, i, t) * 4) / 1024;
+    parts.push(
+      `${t} is ${j === undefined ? 'now' : 'now instead'} packed at each iteration of ${loopOf(after, i)}: the ${kib < 10 ? kib.toFixed(1) : Math.round(kib)} KiB the loops inside read are copied, laid out ${inside.map((l) => loopText({ ...l, packs: [] })).join(' x ')} as they read them, so the tile reads one contiguous panel; the copy costs one pass over it per iteration`,
+    );
+  }
+  return parts.length > 0 ? parts.join('; ') : null;
 }
 
 /** The schedule's facts in one line: innermost strides, vectors, the inner loops that fit L1. */
