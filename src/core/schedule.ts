@@ -75,9 +75,6 @@ export function packIssue(problem: Problem, loops: readonly Loop[]): string | nu
       if (seen.has(name)) return `${name} is packed twice; pack each input at one loop`;
       seen.add(name);
       if (i === loops.length - 1) return `${where}: the innermost loop has no loops inside whose reads could be packed`;
-      if (loops.some((l) => l.parallel)) {
-        return `${where}: packing with a parallel loop is not supported yet (each thread would need its own copy); remove the || mark or the pack`;
-      }
       const bytes = packElements(problem, loops, i, name) * 4;
       if (bytes > MAX_PACK_BYTES) {
         return `${where}: the panel would take ${Math.ceil(bytes / 2 ** 20)} MiB, more than ${MAX_PACK_BYTES / 2 ** 20} MiB; pack at a loop further in`;

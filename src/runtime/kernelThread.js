@@ -36,7 +36,14 @@ export function serveKernelThread(port) {
       const slot = SLOTS + index * SLOT_WORDS;
       if (control[slot] === 1) {
         try {
-          fn(control[slot + 1], control[slot + 2], control[slot + 3], control[slot + 4], control[slot + 5]);
+          fn(
+            control[slot + 1],
+            control[slot + 2],
+            control[slot + 3],
+            control[slot + 4],
+            control[slot + 5],
+            control[slot + 6],
+          );
         } catch (error) {
           const text = new TextEncoder().encode(
             `thread ${index}: ${error instanceof Error ? error.message : String(error)}`,

@@ -18,9 +18,22 @@ export interface ThreadedMeasurement extends Measurement {
   ranges: [number, number][] | null;
 }
 
-/** Allocates buffers in a shared memory, as the threads need (see allocateBuffers). */
-export function allocateSharedBuffers(problem: Problem, seed = 1): KernelBuffers {
-  return allocateBuffers(problem, seed, { shared: true });
+/**
+ * Allocates buffers in a shared memory, as the threads need (see allocateBuffers), with
+ * `scratchBytes` of scratch for packed panels (each thread packs into its own part of it).
+ */
+export function allocateSharedBuffers(problem: Problem, seed = 1, scratchBytes = 0): KernelBuffers {
+  return allocateBuffers(problem, seed, { shared: true, scratchBytes });
+}
+
+/** Scratch one thread's packed panels take, rounded up to whole cache lines (64 bytes). */
+function scratchPerThread(compiled: CompiledKernel): number {
+  return Math.ceil((compiled.report.scratchBytes ?? 0) / 64) * 64;
+}
+
+/** Buffers for the threads: `given` when its scratch holds every thread's panels, else new ones (same seed). */
+function sharedBuffersFor(problem: Problem, given: KernelBuffers, scratchBytes: number): KernelBuffers {
+  return given.scratchBytes >= scratchBytes ? given : allocateSharedBuffers(problem, given.seed, scratchBytes);
 }
 
 /** A compiled schedule loaded on a pool's threads, ready to run (one call = dispatch to join). */
@@ -28,6 +41,10 @@ export interface KernelOnThreads {
   compiled: CompiledKernel;
   run: () => void;
   ranges: [number, number][] | null;
+  /** The buffers it runs on (new ones when the given ones had too little scratch for its packs). */
+  buffers: KernelBuffers;
+  /** The threads' arguments for these ranges of the parallel loop (each thread with its own scratch). */
+  argsFor(ranges: [number, number][]): number[][];
 }
 
 /** Compiles `schedule` for shared memory and loads it on every thread of `pool`, on `buffers`. */
@@ -37,20 +54,25 @@ export async function loadOnThreads(
   schedule: Schedule,
   target: Target,
   pool: ThreadPool,
-  buffers: KernelBuffers,
+  given: KernelBuffers,
 ): Promise<KernelOnThreads> {
-  if (!(buffers.memory.buffer instanceof SharedArrayBuffer)) {
+  if (!(given.memory.buffer instanceof SharedArrayBuffer)) {
     throw new Error('threads need buffers in a shared memory; allocate them with allocateSharedBuffers');
   }
   const compiled = await codegen.compile(problem, schedule, { ...target, sharedMemory: true });
+  const perThread = scratchPerThread(compiled);
+  const buffers = sharedBuffersFor(problem, given, perThread * pool.threads);
   const parallel = compiled.report.parallel;
-  const { outPtr, in0Ptr, in1Ptr } = buffers;
+  const { outPtr, in0Ptr, in1Ptr, scratchPtr } = buffers;
+  const scratch = (i: number) => (perThread > 0 ? [scratchPtr + i * perThread] : []);
+  const argsFor = (ranges: [number, number][]) =>
+    ranges.map(([begin, end], i) => [outPtr, in0Ptr, in1Ptr, begin, end, ...scratch(i)]);
   const ranges = parallel ? splitIterations(parallel.iterations, pool.threads) : null;
   const args = ranges
-    ? ranges.map(([begin, end]) => [outPtr, in0Ptr, in1Ptr, begin, end])
-    : Array.from({ length: pool.threads }, (_, i) => (i === 0 ? [outPtr, in0Ptr, in1Ptr] : null));
+    ? argsFor(ranges)
+    : Array.from({ length: pool.threads }, (_, i) => (i === 0 ? [outPtr, in0Ptr, in1Ptr, ...scratch(0)] : null));
   await pool.load(compiled.module, parallel ? 'kernel_range' : 'kernel', buffers.memory);
-  return { compiled, run: () => pool.run(args), ranges };
+  return { compiled, run: () => pool.run(args), ranges, buffers, argsFor };
 }
 
 export async function measureScheduleOnThreads(
@@ -61,8 +83,15 @@ export async function measureScheduleOnThreads(
   pool: ThreadPool,
   options: MeasureOptions = {},
 ): Promise<ThreadedMeasurement> {
-  const buffers = options.buffers ?? allocateSharedBuffers(problem, options.seed ?? 1);
-  const loaded = await loadOnThreads(codegen, problem, schedule, target, pool, buffers);
+  const loaded = await loadOnThreads(
+    codegen,
+    problem,
+    schedule,
+    target,
+    pool,
+    options.buffers ?? allocateSharedBuffers(problem, options.seed ?? 1),
+  );
+  const { buffers } = loaded;
   const sliced = options.full ? null : sliceOnThreads(problem, schedule, loaded, pool, buffers);
   if (!sliced) {
     const m = checkThenTime(problem, schedule, loaded.compiled, buffers, loaded.run, options);
@@ -95,11 +124,10 @@ export function sliceOnThreads(
   if (parallel?.loop !== 0 || problem.flops < SLICE_MIN_FLOPS) return null;
   const full = schedule.loops[0].trip;
   if (full < 2) return null;
-  const { outPtr, in0Ptr, in1Ptr } = buffers;
-  const argsFor = (ranges: [number, number][]) => ranges.map(([b, e]) => [outPtr, in0Ptr, in1Ptr, b, e]);
+  const { argsFor } = loaded;
   buffers.resetOutput();
   const t0 = performance.now();
-  pool.run([[outPtr, in0Ptr, in1Ptr, 0, 1], ...Array.from({ length: pool.threads - 1 }, () => null)]);
+  pool.run([argsFor([[0, 1]])[0], ...Array.from({ length: pool.threads - 1 }, () => null)]);
   const oneMs = performance.now() - t0;
   buffers.resetOutput();
   if ((oneMs * parallel.iterations) / pool.threads <= SLICE_FULL_RUN_MS) return null;

@@ -1,6 +1,7 @@
 // Property: kernels with packed inputs (`k:8 pack(B)`) compute what the reference computes, on
 // random schedules with packs at random legal loops, on matmul, batched matmul and (strided)
-// convolution with awkward sizes and tails; whole and on a slice of the outermost loop.
+// convolution with awkward sizes and tails; whole and on a slice of the outermost loop; and with a
+// parallel loop on 2-3 threads, each thread packing into its own scratch.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_ACTIONS, applyAction } from '../core/actions.ts';
@@ -11,6 +12,9 @@ import { detectTarget, loadCodegen, type Codegen, type Target } from '../codegen
 import { allocateBuffers } from './buffers.ts';
 import { checkOutput } from './check.ts';
 import { buffersFor, instantiateKernel, measureSchedule } from './measure.ts';
+import { allocateSharedBuffers, loadOnThreads } from './measureThreads.ts';
+import { createNodeThreadPool } from './nodeThreads.ts';
+import { splitIterations } from './threads.ts';
 
 const SEED = Number(process.env.LOOPLAB_PROPERTY_SEED ?? 20261207);
 const RUNS = Number(process.env.LOOPLAB_PROPERTY_RUNS ?? 400);
@@ -109,6 +113,44 @@ describe('packed kernels', () => {
   });
 });
 
+describe('packed kernels on threads', () => {
+  it('match the reference with a parallel loop outside or inside the pack, on 2 and 3 threads', async () => {
+    const cases: [number, string, string][] = [
+      [0, '||m pack(B) n k m:2 n:16', "B packed in each thread's iterations"],
+      [0, 'n ||m k pack(A) n:16 m:2', 'A packed per k, inside the parallel loop'],
+      [2, '||b m pack(B) n k m:3 n:4', 'batched: B per batch and row block'],
+      [3, '||co oh pack(I) ow ci kh kw co:2 ow:4', 'conv: I per output channel and row'],
+    ];
+    for (const threads of [2, 3]) {
+      const pool = createNodeThreadPool(threads);
+      try {
+        for (const [p, text] of cases) {
+          const problem = parseProblem(...PROBLEMS[p]);
+          const schedule = parseSchedule(problem, text);
+          const loaded = await loadOnThreads(
+            codegen,
+            problem,
+            schedule,
+            target,
+            pool,
+            allocateSharedBuffers(problem, 4),
+          );
+          expect(loaded.buffers.scratchBytes).toBeGreaterThanOrEqual(threads * loaded.compiled.report.scratchBytes);
+          // Each thread packs into its own part of the scratch, after the one before it.
+          const scratchArgs = loaded.argsFor(splitIterations(threads, threads)).map((a) => a[5]);
+          for (let t = 1; t < threads; t++) {
+            expect(scratchArgs[t] - scratchArgs[t - 1]).toBeGreaterThanOrEqual(loaded.compiled.report.scratchBytes);
+          }
+          const check = checkOutput(problem, loaded.buffers, loaded.run);
+          if (!check.correct) throw new Error(`${text} on ${threads} threads: ${check.reason}`);
+        }
+      } finally {
+        pool.terminate();
+      }
+    }
+  });
+});
+
 describe('pack in schedule text', () => {
   const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=64, n=64, k=64');
   it('is refused in words where it cannot be generated', () => {
@@ -117,7 +159,6 @@ describe('pack in schedule text', () => {
     expect(() => parseSchedule(problem, 'm pack(C) n k')).toThrow(/only inputs can be packed, and C is the output/);
     expect(() => parseSchedule(problem, 'm pack(Q) n k')).toThrow(/there is no input Q; the inputs are A and B/);
     expect(() => parseSchedule(problem, 'm pack(B) n pack(B) k')).toThrow(/B is packed twice/);
-    expect(() => parseSchedule(problem, '||m pack(B) n k')).toThrow(/parallel loop is not supported yet/);
   });
   it('moves with its loop, and an action that would leave it innermost is refused', () => {
     const state: NestState = { schedule: parseSchedule(problem, 'm n pack(B) k'), cursor: 1 };

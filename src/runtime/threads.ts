@@ -60,7 +60,7 @@ export interface ThreadPool {
   load(module: WebAssembly.Module, exportName: string, memory?: WebAssembly.Memory): Promise<void>;
   /**
    * Calls the loaded function once per thread at the same time and returns when all have
-   * returned. `argsPerThread[i]` are thread i's arguments (at most 5 integers), or null to leave
+   * returned. `argsPerThread[i]` are thread i's arguments (at most 6 integers), or null to leave
    * thread i idle. Throws the first thread's error when a call throws (e.g. a trap).
    */
   run(argsPerThread: readonly (readonly number[] | null)[]): void;
@@ -73,7 +73,7 @@ const COMMAND = 2;
 const FAILED = 3;
 const SLOTS = 8;
 const SLOT_WORDS = 8;
-const MAX_ARGS = 5;
+const MAX_ARGS = 6;
 const LOADED_WORD = 7;
 const COMMAND_RUN = 0;
 const COMMAND_RELEASE = 1;

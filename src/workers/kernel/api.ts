@@ -192,8 +192,13 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
   }> => {
     if (threads > 1) {
       const pool = poolOf(threads);
-      const buffers = buffersFor(problem, seed, true);
-      const r = await loadOnThreads(codegen, problem, schedule, target, pool, buffers);
+      const r = await loadOnThreads(codegen, problem, schedule, target, pool, buffersFor(problem, seed, true));
+      // Packed inputs may have needed more scratch than the cached buffers hold: keep the new ones.
+      if (cached && r.buffers !== cached.buffers) {
+        cached = { ...cached, buffers: r.buffers };
+        readyKernels.clear();
+      }
+      const { buffers } = r;
       const sliced = full ? null : sliceOnThreads(problem, schedule, r, pool, buffers);
       if (sliced) return { ...r, ...sliced, threads, buffers };
       return { ...r, threads, buffers, problem };
