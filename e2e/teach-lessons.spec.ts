@@ -192,9 +192,7 @@ test("a teacher's link hides panels and actions for real, and fixes the problem"
   for (const id of ['split', 'swap_up', 'swap_down']) await expect(page.getByTestId(`nest-btn-${id}`)).toHaveCount(0);
   await expect(page.getByTestId('nest-btn-down')).toBeVisible();
   await expect(page.getByTestId('nest-btn-merge')).toBeVisible();
-  await expect(page.getByTestId('key-hint')).toHaveText(
-    '↑↓ move · ⌫ merge · p parallel · cC pack · uU undo/redo · ? all keys',
-  );
+  await expect(page.getByTestId('key-hint')).toHaveText('↑↓ move · ⌫ merge · p parallel · uU undo/redo · ? all keys');
   await page.keyboard.press('s');
   await expect(page.getByTestId('refusal')).toHaveText('this lesson hides split');
   await expect(page.getByTestId('split-prompt')).toHaveCount(0);

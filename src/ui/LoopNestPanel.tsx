@@ -403,10 +403,14 @@ export function LoopNestPanel() {
   );
 }
 
-/** The keys of the actions at hand, one hide group of the toolbar's commands each (a teacher's link may take some away). */
+/**
+ * The keys of the actions at hand, one hide group of the toolbar's commands each (a teacher's link
+ * may take some away). Packing is left to its buttons and the `?` list: one line less under the
+ * nest keeps the GFLOPS figure on a projector's first screen.
+ */
 function KeyHint({ hiddenReason }: { hiddenReason: (c: Command) => string | null }) {
   const shown = NEST_BUTTONS.filter((c) => hiddenReason(c) === null);
-  const groups = HIDE_GROUPS.filter((g) => shown.some((c) => c.hide === g));
+  const groups = HIDE_GROUPS.filter((g) => g !== 'pack' && shown.some((c) => c.hide === g));
   return (
     <p className="nest-status nest-hint" data-testid="key-hint">
       {groups.map((group) => (
