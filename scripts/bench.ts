@@ -33,6 +33,7 @@ import {
   fmtGflops,
   median,
   parseFlags,
+  problemFlags,
   positiveInt,
   positiveNumber,
   roundsFlag,
@@ -92,15 +93,10 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
   );
   if (v.help) return 'help';
-  if (v.op === undefined || v.op.trim() === '') {
-    throw new UsageError('missing --op "<expr>", e.g. --op "C[m,n] += A[m,k] * B[k,n]"');
-  }
-  if (v.sizes === undefined || v.sizes.trim() === '') {
-    throw new UsageError('missing --sizes, e.g. --sizes "m=256,n=256,k=256"');
-  }
+  const { op, sizes } = problemFlags(v);
   return {
-    op: v.op,
-    sizes: v.sizes,
+    op,
+    sizes,
     schedules: v.schedule ?? [],
     json: v.json ?? false,
     samples: positiveInt('samples', v.samples, 7, 1, MAX_REPS),

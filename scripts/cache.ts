@@ -21,7 +21,7 @@ import {
   waysText,
 } from '../src/core/cache/machines.ts';
 import { formatBytes } from '../src/core/format.ts';
-import { UsageError, parseFlags, positiveInt, runScript, table } from './cli.ts';
+import { UsageError, parseFlags, positiveInt, problemFlags, runScript, table } from './cli.ts';
 
 const USAGE = [
   'usage: npm run cache -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"] [--machine NAME]',
@@ -85,14 +85,11 @@ export function parseCacheArgs(argv: string[]): Args | 'help' {
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
   );
   if (v.help) return 'help';
-  if (v.op === undefined || v.op.trim() === '')
-    throw new UsageError('missing --op "<expr>", e.g. --op "C[m,n] += A[m,k] * B[k,n]"');
-  if (v.sizes === undefined || v.sizes.trim() === '')
-    throw new UsageError('missing --sizes, e.g. --sizes "m=256,n=256,k=256"');
+  const { op, sizes } = problemFlags(v);
   if (v.trace !== undefined && v.trace.trim() === '') throw new UsageError('--trace needs a file name');
   return {
-    op: v.op,
-    sizes: v.sizes,
+    op,
+    sizes,
     schedule: v.schedule,
     machine: machineOf(v),
     trace: v.trace,

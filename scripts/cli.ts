@@ -49,6 +49,17 @@ export function pathFlag<T extends string | null>(flag: string, text: string | u
   return text;
 }
 
+/** The `--op` and `--sizes` of a command that takes a problem, or a usage error naming the one missing. */
+export function problemFlags(v: { op?: string; sizes?: string }): { op: string; sizes: string } {
+  if (v.op === undefined || v.op.trim() === '') {
+    throw new UsageError('missing --op "<expr>", e.g. --op "C[m,n] += A[m,k] * B[k,n]"');
+  }
+  if (v.sizes === undefined || v.sizes.trim() === '') {
+    throw new UsageError('missing --sizes, e.g. --sizes "m=256,n=256,k=256"');
+  }
+  return { op: v.op, sizes: v.sizes };
+}
+
 /** A number flag value > 0 (e.g. seconds), or `fallback` when absent. */
 export function positiveNumber(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

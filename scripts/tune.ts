@@ -22,6 +22,7 @@ import {
   fmtGflops,
   oneOf,
   parseFlags,
+  problemFlags,
   pathFlag,
   positiveInt,
   positiveNumber,
@@ -68,10 +69,7 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
   );
   if (v.help) return 'help';
-  if (v.op === undefined || v.op.trim() === '')
-    throw new UsageError('missing --op "<expr>", e.g. --op "C[m,n] += A[m,k] * B[k,n]"');
-  if (v.sizes === undefined || v.sizes.trim() === '')
-    throw new UsageError('missing --sizes, e.g. --sizes "m=256,n=256,k=256"');
+  const { op, sizes } = problemFlags(v);
   if (v.method === undefined) throw new UsageError(`missing --method, one of ${METHODS.join(', ')}`);
   const budget = v['budget-s'] === undefined ? undefined : positiveNumber('budget-s', v['budget-s'], 60) * 1000;
   const method = oneOf('method', v.method, METHODS, 'agent');
@@ -83,8 +81,8 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
   if (v['cost-model'] !== undefined && method !== 'agent')
     throw new UsageError(`--cost-model is read only by --method agent (its cost model); drop it for ${method}`);
   return {
-    op: v.op,
-    sizes: v.sizes,
+    op,
+    sizes,
     method,
     steps: positiveInt('steps', v.steps, 10, 1, MAX_STEPS),
     ...(budget === undefined ? {} : { budgetMs: budget }),
