@@ -4,7 +4,7 @@
 import { excerpt } from '../core/format.ts';
 import { DslError, PRESETS, parseProblemText, problemText as canonicalProblemText } from '../core/problem.ts';
 import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
-import type { NestState, Problem, Schedule } from '../core/types.ts';
+import type { Problem, Schedule } from '../core/types.ts';
 import { applyLogAction, entryFromValue, problemChangeText, quoteValue } from './log.ts';
 import type { HistoryChapter, HistoryEntry } from './historyTypes.ts';
 import { PANEL_IDS, type PanelId } from './panels.ts';
@@ -30,16 +30,8 @@ export interface Snapshot {
   threads?: unknown;
 }
 
-/** A checked state, ready for the store's `restore`. */
-export interface ResolvedSnapshot {
-  problemText: string;
-  problem: Problem;
-  problemKey: string;
-  presetId: string | null;
-  base: Schedule;
-  log: HistoryEntry[];
-  states: NestState[];
-  position: number;
+/** A checked state, ready for the store's `restore`: the current problem's history and the page's settings. */
+export interface ResolvedSnapshot extends HistoryChapter {
   panels?: Partial<Record<PanelId, boolean>>;
   /** Threads chosen for parallel loops (null: one per processor); absent: keep the page's choice. */
   threads?: number | null;
