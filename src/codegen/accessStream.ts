@@ -321,26 +321,42 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
 
   function emit(list: Int32Array, b0: number, b1: number, b2: number): void {
     if (filled + list.length / 2 > BATCH) flush();
+    if (lastTouch) {
+      emitTracked(list, b0, b1, b2, lastTouch);
+      return;
+    }
+    for (let i = 0; i < list.length; i += 2) {
+      const code = list[i];
+      const tensor = code & 3;
+      addresses[filled] = (tensor === 0 ? b0 : tensor === 1 ? b1 : b2) + list[i + 1];
+      codes[filled++] = code;
+    }
+  }
+
+  /**
+   * emit, with each access's carry. A loop's iteration start also restarts the loops inside it
+   * (iterationStart never decreases inward), so the carry is found scanning outward from the
+   * innermost loop, which carries most reuse: the outermost loop that started after the line's
+   * last touch is the last one passed.
+   */
+  function emitTracked(list: Int32Array, b0: number, b1: number, b2: number, touched: Float64Array): void {
+    const shift = lineShift;
+    const innermost = runtimeLoops - 1;
     for (let i = 0; i < list.length; i += 2) {
       const code = list[i];
       const tensor = code & 3;
       const address = (tensor === 0 ? b0 : tensor === 1 ? b1 : b2) + list[i + 1];
-      if (lastTouch) {
-        const line = address >>> lineShift;
-        const now = flushed + filled;
-        const before = lastTouch[line];
-        let carry = CARRY_FIRST;
-        if (before >= 0) {
-          carry = CARRY_TILE;
-          for (let l = 0; l < runtimeLoops; l++)
-            if (iterationStart[l] > before) {
-              carry = l;
-              break;
-            }
-        }
-        lastTouch[line] = now;
-        carries[filled] = carry;
+      const line = address >>> shift;
+      const now = flushed + filled;
+      const before = touched[line];
+      let carry = CARRY_FIRST;
+      if (before >= 0) {
+        let l = innermost;
+        while (l >= 0 && iterationStart[l] > before) l--;
+        carry = l === innermost ? CARRY_TILE : l + 1;
       }
+      touched[line] = now;
+      carries[filled] = carry;
       addresses[filled] = address;
       codes[filled++] = code;
     }
@@ -369,11 +385,11 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       const l = node.level;
       if (node.body)
         for (let i = 0; i < node.count; i++) {
-          iterationStart[l] = flushed + filled;
+          iterationStart.fill(flushed + filled, l, runtimeLoops);
           run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2);
         }
       if (node.tail) {
-        iterationStart[l] = flushed + filled;
+        iterationStart.fill(flushed + filled, l, runtimeLoops);
         run(node.tail, b0 + node.count * d0, b1 + node.count * d1, b2 + node.count * d2);
       }
     }
