@@ -1,68 +1,64 @@
-// A fully associative LRU cache of `capacity` lines, O(1) amortized per reference and no
-// allocation per reference. The simulator runs one beside each level to tell capacity misses from
-// conflict misses, and touches it on every reference, so it is kept to a few array operations:
-//
-// Every reference appends the line to a log and stamps the line with its position there. A line
-// is resident when its stamp is at or after `tail`, the oldest position that may still hold a
-// resident line; an entry of the log is stale once its line has a later stamp. When a new line
-// makes the cache overflow, `tail` moves past the stale entries to the least recently used
-// resident line and past it: that line is evicted. When the log's window (a ring) is full, the
-// resident lines are copied, oldest first, to fresh positions after the newest.
+// A fully associative LRU cache of `capacity` lines, O(1) per reference: a table from line number
+// to node and a doubly linked recency list, all in typed arrays (no allocation per reference).
+// The simulator runs one beside each level to tell capacity misses from conflict misses.
 
 export class FullyAssociativeLru {
-  /** Per line number, its last position in the log (-1 never referenced). */
-  private readonly stamp: Float64Array;
-  private readonly ring: Int32Array;
-  private readonly mask: number;
-  private head = 0;
-  private tail = 0;
-  private resident = 0;
+  private readonly nodeOf: Int32Array;
+  private readonly lineOf: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly next: Int32Array;
+  private head = -1;
+  private tail = -1;
+  private used = 0;
 
   /** `lines`: how many distinct line numbers can occur (0 .. lines-1). */
   constructor(
     readonly capacity: number,
     lines: number,
   ) {
-    this.stamp = new Float64Array(lines).fill(-1);
-    let size = 16;
-    while (size < 4 * capacity) size *= 2;
-    this.ring = new Int32Array(size);
-    this.mask = size - 1;
+    this.nodeOf = new Int32Array(lines).fill(-1);
+    this.lineOf = new Int32Array(capacity);
+    this.prev = new Int32Array(capacity);
+    this.next = new Int32Array(capacity);
   }
 
   /** References `line`; true when it was resident (a hit). It becomes the most recently used. */
   touch(line: number): boolean {
-    if (this.head - this.tail > this.mask) this.compact();
-    const stamp = this.stamp;
-    const hit = stamp[line] >= this.tail;
-    const at = this.head++;
-    this.ring[at & this.mask] = line;
-    stamp[line] = at;
-    if (!hit && ++this.resident > this.capacity) this.evict();
-    return hit;
-  }
-
-  /** Drops the least recently used resident line. */
-  private evict(): void {
-    const { ring, stamp, mask } = this;
-    let t = this.tail;
-    while (stamp[ring[t & mask]] !== t) t++;
-    this.tail = t + 1;
-    this.resident--;
-  }
-
-  /** Moves the resident lines, in recency order, to the newest positions: the window shrinks to them. */
-  private compact(): void {
-    const { ring, stamp, mask } = this;
-    const end = this.head;
-    let to = end;
-    for (let t = this.tail; t < end; t++) {
-      const line = ring[t & mask];
-      if (stamp[line] !== t) continue;
-      ring[to & mask] = line;
-      stamp[line] = to++;
+    let node = this.nodeOf[line];
+    if (node >= 0) {
+      if (node !== this.head) {
+        this.unlink(node);
+        this.pushFront(node);
+      }
+      return true;
     }
-    this.tail = end;
-    this.head = to;
+    if (this.used < this.capacity) {
+      node = this.used++;
+    } else {
+      node = this.tail;
+      this.unlink(node);
+      this.nodeOf[this.lineOf[node]] = -1;
+    }
+    this.lineOf[node] = line;
+    this.nodeOf[line] = node;
+    this.pushFront(node);
+    return false;
+  }
+
+  private unlink(node: number): void {
+    const p = this.prev[node];
+    const n = this.next[node];
+    if (p >= 0) this.next[p] = n;
+    else this.head = n;
+    if (n >= 0) this.prev[n] = p;
+    else this.tail = p;
+  }
+
+  private pushFront(node: number): void {
+    this.prev[node] = -1;
+    this.next[node] = this.head;
+    if (this.head >= 0) this.prev[this.head] = node;
+    this.head = node;
+    if (this.tail < 0) this.tail = node;
   }
 }
