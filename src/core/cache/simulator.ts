@@ -128,9 +128,9 @@ export class CacheSimulator {
       const write = (code & 4) !== 0;
       const first = address >>> shift;
       const last = (address + (code >> 3) - 1) >>> shift;
+      if (last >= lines) throw new RangeError(`address ${address} lies outside the simulated memory`);
       let served = 0;
       for (let line = first; line <= last; line++) {
-        if (line >= lines) throw new RangeError(`address ${address} lies outside the simulated memory`);
         if (line !== lastLine) {
           lastLine = line;
           lastSlot = slotOf[line];
