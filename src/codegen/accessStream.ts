@@ -5,6 +5,20 @@
 // The trace build of the same kernel (Target.trace) checks it access by access
 // (accessStream.test.ts).
 import type { Problem } from '../core/types.ts';
+import {
+  difference,
+  ITERATION_SHARE,
+  MAX_COUNTED,
+  REPLAY_SHARE,
+  SPREAD,
+  refilled,
+  replayIterations,
+  type SampleReport,
+  type StreamSampler,
+  settled,
+  settledChange,
+  warmupIterations,
+} from './streamSampling.ts';
 import type { KernelPlan } from './types.ts';
 
 const LANES = 4;
@@ -83,8 +97,11 @@ interface TileOp {
 
 /** The kernel's access stream for base byte addresses of the output and the two inputs. */
 export interface AccessStream {
-  /** `bases`: byte addresses of the output, the inputs and the scratch for packed panels (if any). */
-  run(bases: readonly number[], sink: AccessBatchSink, reuse?: ReuseTracking): void;
+  /**
+   * `bases`: byte addresses of the output, the inputs and the scratch for packed panels (if any).
+   * With a sampler, loops whose accesses exceed its budget are sampled (streamSampling.ts).
+   */
+  run(bases: readonly number[], sink: AccessBatchSink, reuse?: ReuseTracking, sampler?: StreamSampler): SampleReport;
   /** Memory instructions one run makes. */
   count(): number;
 }
@@ -364,7 +381,11 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
 
   let scratch = 0;
 
-  function run(node: Node, b0: number, b1: number, b2: number): void {
+  let sampler: StreamSampler | null = null;
+  const sampledLoops = new Set<number>();
+
+  /** Runs `node`; a loop making more than `budget` accesses is sampled (when there is a sampler). */
+  function run(node: Node, b0: number, b1: number, b2: number, budget: number): void {
     if (node.kind === 'pack') {
       let c1 = b1;
       let c2 = b2;
@@ -374,46 +395,129 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         if (tensor === 1) c1 = copy;
         else c2 = copy;
       }
-      run(node.body, b0, c1, c2);
+      run(node.body, b0, c1, c2, budget);
     } else if (node.kind === 'tile') {
       emit(node.loads, b0, b1, b2);
     } else if (node.kind === 'region') {
-      run(node.body, b0, b1, b2);
+      run(node.body, b0, b1, b2, budget);
       emit(node.stores, b0, b1, b2);
     } else {
       const [d0, d1, d2] = node.delta;
       const l = node.level;
-      if (node.body)
-        for (let i = 0; i < node.count; i++) {
-          iterationStart.fill(flushed + filled, l, runtimeLoops);
-          run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2);
-        }
-      if (node.tail) {
+      const iteration = (i: number, body: Node, inner: number) => {
         iterationStart.fill(flushed + filled, l, runtimeLoops);
-        run(node.tail, b0 + node.count * d0, b1 + node.count * d1, b2 + node.count * d2);
+        run(body, b0 + i * d0, b1 + i * d1, b2 + i * d2, inner);
+      };
+      if (node.body) {
+        if (sampler && countOf(node) > budget) sampleLoop(node, node.body, iteration, budget, sampler);
+        else for (let i = 0; i < node.count; i++) iteration(i, node.body, budget);
       }
+      if (node.tail) iteration(node.count, node.tail, budget);
     }
   }
 
+  /** The loop's iterations, some run and the others' counts taken from those (streamSampling.ts). */
+  function sampleLoop(
+    node: LoopNode,
+    body: Node,
+    iteration: (i: number, body: Node, inner: number) => void,
+    budget: number,
+    s: StreamSampler,
+  ): void {
+    const inner = Math.max(1, budget * ITERATION_SHARE);
+    const deltas: Float64Array[] = [];
+    const counters = () => {
+      flush();
+      return s.read();
+    };
+    let before = counters();
+    let misses = new Int32Array(0);
+    let last = -1;
+    const counted = (i: number): void => {
+      s.record();
+      iteration(i, body, inner);
+      const after = counters();
+      misses = s.recorded();
+      deltas.push(difference(after, before));
+      before = after;
+      last = i;
+    };
+    while (last + 1 < node.count && !settled(deltas, s.watch) && deltas.length < MAX_COUNTED) counted(last + 1);
+    if (last + 1 === node.count) return;
+    sampledLoops.add(node.level);
+    const first = last + 1;
+    const perIteration = countOf(body);
+    // More counted iterations spread over the rest (the last one last), each after a warm-up.
+    const change = settledChange(deltas);
+    const fills = s.fillsOf(change);
+    const levels = fills.length;
+    const warm = warmupIterations(fills[0], s.levelLines[0], node.count - first, perIteration, budget / SPREAD);
+    const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count - first) / (warm + 1))));
+    const fixedFrom = [0, 1, 2].map((t) =>
+      packedAt[t] >= 0 && node.level <= packedAt[t] ? scratch : Number.POSITIVE_INFINITY,
+    );
+    let estimate = before;
+    let at = first;
+    let skipped = 0;
+    for (let k = 1; k <= spread; k++) {
+      const target = first + Math.round(((node.count - first) * k) / spread) - 1;
+      const startWarm = Math.max(at, target - warm);
+      const notRun = startWarm - at;
+      const replays = replayIterations(fills, s.levelLines, notRun, misses.length / 2, (budget * REPLAY_SHARE) / spread);
+      const beforeReplay = s.mark();
+      for (let j = startWarm - replays; j < startWarm; j++) {
+        const steps = j - last;
+        s.replay(misses, [node.delta[0] * steps, node.delta[1] * steps, node.delta[2] * steps], fixedFrom);
+      }
+      const beforeWarmup = s.mark();
+      for (let j = startWarm; j < target; j++) iteration(j, body, inner);
+      flush();
+      s.write(estimate);
+      s.forgetOlder(beforeWarmup, refilled(fills, s.levelLines, notRun, 0, 0));
+      s.forgetOlder(beforeReplay, refilled(fills, s.levelLines, notRun - replays, 1, levels - 1));
+      skipped += target - at;
+      before = estimate;
+      counted(target);
+      estimate = before;
+      at = target + 1;
+    }
+    // The skipped iterations count as the mean of the counted ones after the first.
+    const mean = new Float64Array(estimate.length);
+    const steady = deltas.slice(1);
+    for (const d of steady) for (let k = 0; k < mean.length; k++) mean[k] += d[k] / steady.length;
+    for (let k = 0; k < estimate.length; k++) estimate[k] += mean[k] * skipped;
+    s.write(estimate);
+  }
+
+  const counted = new Map<Node, number>();
   function countOf(node: Node): number {
-    if (node.kind === 'pack') return node.copies.reduce((s, c) => s + c.list.length / 2, countOf(node.body));
-    if (node.kind === 'tile') return node.loads.length / 2;
-    if (node.kind === 'region') return countOf(node.body) + node.stores.length / 2;
-    return (node.body ? node.count * countOf(node.body) : 0) + (node.tail ? countOf(node.tail) : 0);
+    let c = counted.get(node);
+    if (c === undefined) {
+      if (node.kind === 'pack') c = node.copies.reduce((s, x) => s + x.list.length / 2, countOf(node.body));
+      else if (node.kind === 'tile') c = node.loads.length / 2;
+      else if (node.kind === 'region') c = countOf(node.body) + node.stores.length / 2;
+      else c = (node.body ? node.count * countOf(node.body) : 0) + (node.tail ? countOf(node.tail) : 0);
+      counted.set(node, c);
+    }
+    return c;
   }
 
   return {
-    run(bases, to, reuse) {
+    run(bases, to, reuse, sampling) {
       sink = to;
+      sampler = sampling ?? null;
+      sampledLoops.clear();
       filled = 0;
       flushed = 0;
       iterationStart.fill(-1);
       lastTouch = reuse ? new Float64Array(Math.ceil(reuse.addressBytes / reuse.lineBytes)).fill(-1) : null;
       lineShift = reuse ? Math.log2(reuse.lineBytes) : 0;
       scratch = bases[3] ?? 0;
-      run(root, bases[0], bases[1], bases[2]);
+      run(root, bases[0], bases[1], bases[2], sampler ? sampler.budget : Number.POSITIVE_INFINITY);
       flush();
       lastTouch = null;
+      sampler = null;
+      return { loops: [...sampledLoops].sort((a, b) => a - b), accesses: flushed, of: countOf(root) };
     },
     count: () => countOf(root),
   };
