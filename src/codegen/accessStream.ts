@@ -7,11 +7,10 @@
 import type { Problem } from '../core/types.ts';
 import {
   difference,
-  ITERATION_SHARE,
   MAX_COUNTED,
+  SIMULATED_ITERATIONS,
   REPLAY_SHARE,
   SPREAD,
-  refilled,
   replayIterations,
   type SampleReport,
   type StreamSampler,
@@ -424,16 +423,20 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     budget: number,
     s: StreamSampler,
   ): void {
-    const inner = Math.max(1, budget * ITERATION_SHARE);
+    const inner = Math.max(1, budget / Math.min(node.count, SIMULATED_ITERATIONS));
     const deltas: Float64Array[] = [];
     const counters = () => {
       flush();
       return s.read();
     };
     let before = counters();
-    let misses = new Int32Array(0);
+    let misses: Int32Array = new Int32Array(0);
     let last = -1;
-    const counted = (i: number): void => {
+    // Where each simulated or replayed iteration began: its position in the loop, the consumer's mark.
+    const history: Array<{ position: number; mark: number[] }> = [];
+    const begin = (position: number) => history.push({ position, mark: s.mark() });
+    const countIteration = (i: number): void => {
+      begin(i);
       s.record();
       iteration(i, body, inner);
       const after = counters();
@@ -442,7 +445,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       before = after;
       last = i;
     };
-    while (last + 1 < node.count && !settled(deltas, s.watch) && deltas.length < MAX_COUNTED) counted(last + 1);
+    while (last + 1 < node.count && !settled(deltas, s.watch) && deltas.length < MAX_COUNTED) countIteration(last + 1);
     if (last + 1 === node.count) return;
     sampledLoops.add(node.level);
     const first = last + 1;
@@ -450,12 +453,24 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     // More counted iterations spread over the rest (the last one last), each after a warm-up.
     const change = settledChange(deltas);
     const fills = s.fillsOf(change);
-    const levels = fills.length;
     const warm = warmupIterations(fills[0], s.levelLines[0], node.count - first, perIteration, budget / SPREAD);
     const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count - first) / (warm + 1))));
     const fixedFrom = [0, 1, 2].map((t) =>
       packedAt[t] >= 0 && node.level <= packedAt[t] ? scratch : Number.POSITIVE_INFINITY,
     );
+    /** Each level forgets what it last used in iterations that enough later ones would have pushed out. */
+    const age = (now: number) => {
+      flush();
+      fills.forEach((fill, level) => {
+        if (fill <= 0) return;
+        if (level === 0) return;
+        const horizon = now - s.levelLines[level] / fill;
+        if (history[0].position > horizon) return;
+        // Lines last used up to the end of the last iteration before the horizon.
+        const after = history.find((h) => h.position > horizon);
+        s.forgetOlder(after ? after.mark : s.mark(), fills.map((_, l) => l === level));
+      });
+    };
     let estimate = before;
     let at = first;
     let skipped = 0;
@@ -464,23 +479,29 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       const startWarm = Math.max(at, target - warm);
       const notRun = startWarm - at;
       const replays = replayIterations(fills, s.levelLines, notRun, misses.length / 2, (budget * REPLAY_SHARE) / spread);
-      const beforeReplay = s.mark();
+      // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
+      if (fills[0] * notRun >= s.levelLines[0]) {
+        flush();
+        s.writeBackFirst();
+      }
       for (let j = startWarm - replays; j < startWarm; j++) {
+        begin(j);
         const steps = j - last;
         s.replay(misses, [node.delta[0] * steps, node.delta[1] * steps, node.delta[2] * steps], fixedFrom);
       }
-      const beforeWarmup = s.mark();
-      for (let j = startWarm; j < target; j++) iteration(j, body, inner);
-      flush();
+      for (let j = startWarm; j < target; j++) {
+        begin(j);
+        iteration(j, body, inner);
+      }
+      age(target);
       s.write(estimate);
-      s.forgetOlder(beforeWarmup, refilled(fills, s.levelLines, notRun, 0, 0));
-      s.forgetOlder(beforeReplay, refilled(fills, s.levelLines, notRun - replays, 1, levels - 1));
       skipped += target - at;
       before = estimate;
-      counted(target);
+      countIteration(target);
       estimate = before;
       at = target + 1;
     }
+    age(node.count);
     // The skipped iterations count as the mean of the counted ones after the first.
     const mean = new Float64Array(estimate.length);
     const steady = deltas.slice(1);

@@ -37,6 +37,8 @@ export interface StreamSampler {
   mark(): number[];
   /** Drops from the levels flagged the lines not referenced since `mark`. */
   forgetOlder(mark: number[], levels: boolean[]): void;
+  /** Writes the first level's dirty lines back now (they stay, clean). */
+  writeBackFirst(): void;
 }
 
 /** How a run was sampled: the loops (indices in the plan) that skipped iterations, and the accesses run. */
@@ -57,8 +59,8 @@ export const SELF_REFILL = 4;
 export const SPREAD = 3;
 /** A sampled loop's replays, all together, get this share of its budget. */
 export const REPLAY_SHARE = 1 / 4;
-/** A sampled loop's iterations each get this share of its budget. */
-export const ITERATION_SHARE = 1 / 8;
+/** About how many iterations of a sampled loop run in full: each gets this share of its budget (or 1/count). */
+export const SIMULATED_ITERATIONS = 8;
 /** How much two iterations' watched changes may differ, relative to their size, to be settled. */
 export const SETTLED = 0.01;
 
@@ -121,9 +123,4 @@ export function replayIterations(
       wanted = Math.max(wanted, Math.ceil((2 * levelLines[level]) / fills[level]));
   const affordable = Math.floor(budget / Math.max(1, recorded));
   return Math.max(0, Math.min(notRun, wanted, affordable));
-}
-
-/** Per level from `first`, whether `iterations` iterations bringing `fills` lines each refill it. */
-export function refilled(fills: readonly number[], levelLines: readonly number[], iterations: number, first: number, last: number): boolean[] {
-  return fills.map((f, level) => level >= first && level <= last && f * iterations >= levelLines[level]);
 }

@@ -127,6 +127,7 @@ export function samplerFor(sim: CacheSimulator, machine: Machine, budget: number
     replay: (records, shift, fixedFrom) => sim.replay(records, shift, fixedFrom),
     mark: () => sim.mark(),
     forgetOlder: (mark, which) => sim.forgetOlder(mark, which),
+    writeBackFirst: () => sim.writeBackFirst(),
   };
 }
 

@@ -306,6 +306,20 @@ export class CacheSimulator {
     this.lastLine = -1;
   }
 
+  /**
+   * Writes the first level's dirty lines back to the next level now, keeping them clean: a
+   * sampler's stand-in for the write-backs the iterations it skips would have made early on.
+   */
+  writeBackFirst(): void {
+    const L = this.levels[0];
+    if (this.levels.length < 2) return;
+    for (let at = 0; at < L.tags.length; at++)
+      if (L.tags[at] !== -1 && L.dirty[at]) {
+        this.reference(1, L.owner[at], true, true, L.tags[at]);
+        L.dirty[at] = 0;
+      }
+  }
+
   /** Index in `counters()` of a level's, tensor's counter. */
   counterIndex(level: number, tensor: number, counter: Counter): number {
     return (level * this.tensors + tensor) * N + COUNTERS.indexOf(counter);
