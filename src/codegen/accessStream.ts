@@ -454,29 +454,37 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     const change = settledChange(deltas);
     const fills = s.fillsOf(change);
     const warm = warmupIterations(fills[0], s.levelLines[0], node.count - first, perIteration, budget / SPREAD);
-    const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count - first) / (warm + 1))));
+    const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count - first) / (warm + 2))));
     const fixedFrom = [0, 1, 2].map((t) =>
       packedAt[t] >= 0 && node.level <= packedAt[t] ? scratch : Number.POSITIVE_INFINITY,
     );
+    // Lines that every iteration touches again are never forgotten.
+    const moving = { tensors: node.delta.map((d) => d !== 0), fixedFrom };
     /** Each level forgets what it last used in iterations that enough later ones would have pushed out. */
     const age = (now: number) => {
       flush();
       fills.forEach((fill, level) => {
         if (fill <= 0) return;
-        if (level === 0) return;
         const horizon = now - s.levelLines[level] / fill;
         if (history[0].position > horizon) return;
         // Lines last used up to the end of the last iteration before the horizon.
         const after = history.find((h) => h.position > horizon);
-        s.forgetOlder(after ? after.mark : s.mark(), fills.map((_, l) => l === level));
+        s.forgetOlder(
+          after ? after.mark : s.mark(),
+          fills.map((_, l) => l === level),
+          moving,
+        );
       });
     };
     let estimate = before;
     let at = first;
     let skipped = 0;
+    // Counted iterations come in pairs (a pattern of period 2, e.g. a tile of half a line, averages out).
+    const groups: Float64Array[][] = [deltas.slice(-2)];
     for (let k = 1; k <= spread; k++) {
       const target = first + Math.round(((node.count - first) * k) / spread) - 1;
-      const startWarm = Math.max(at, target - warm);
+      const pairStart = Math.max(at, target - 1);
+      const startWarm = Math.max(at, pairStart - warm);
       const notRun = startWarm - at;
       const replays = replayIterations(fills, s.levelLines, notRun, misses.length / 2, (budget * REPLAY_SHARE) / spread);
       // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
@@ -489,23 +497,24 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         const steps = j - last;
         s.replay(misses, [node.delta[0] * steps, node.delta[1] * steps, node.delta[2] * steps], fixedFrom);
       }
-      for (let j = startWarm; j < target; j++) {
+      for (let j = startWarm; j < pairStart; j++) {
         begin(j);
         iteration(j, body, inner);
       }
-      age(target);
+      age(pairStart);
       s.write(estimate);
-      skipped += target - at;
+      skipped += pairStart - at;
       before = estimate;
-      countIteration(target);
+      for (let j = pairStart; j <= target; j++) countIteration(j);
+      groups.push(deltas.slice(-(target - pairStart + 1)));
       estimate = before;
       at = target + 1;
     }
     age(node.count);
-    // The skipped iterations count as the mean of the counted ones after the first.
+    // The skipped iterations count as the mean of the groups' means.
     const mean = new Float64Array(estimate.length);
-    const steady = deltas.slice(1);
-    for (const d of steady) for (let k = 0; k < mean.length; k++) mean[k] += d[k] / steady.length;
+    for (const group of groups)
+      for (const d of group) for (let k = 0; k < mean.length; k++) mean[k] += d[k] / group.length / groups.length;
     for (let k = 0; k < estimate.length; k++) estimate[k] += mean[k] * skipped;
     s.write(estimate);
   }

@@ -35,8 +35,11 @@ export interface StreamSampler {
   replay(records: Int32Array, shift: readonly number[], fixedFrom: readonly number[]): void;
   /** The present moment, to forget what is older. */
   mark(): number[];
-  /** Drops from the levels flagged the lines not referenced since `mark`. */
-  forgetOlder(mark: number[], levels: boolean[]): void;
+  /**
+   * Drops from the levels flagged the lines not referenced since `mark`, of the tensors that move
+   * (`moving`), below `fixedFrom` (bytes) for each.
+   */
+  forgetOlder(mark: number[], levels: boolean[], moving?: { tensors: boolean[]; fixedFrom: number[] }): void;
   /** Writes the first level's dirty lines back now (they stay, clean). */
   writeBackFirst(): void;
 }
@@ -94,14 +97,13 @@ export function settledChange(deltas: readonly Float64Array[]): Float64Array {
 }
 
 /**
- * Iterations to run in full as warm-up before the end of a loop: enough to refill the first level
- * at `fills` lines per iteration, at most `skipped`, and at most what half the budget buys (at least one).
+ * Iterations to run in full as warm-up before a counted one: enough to refill the first level at
+ * `fill` lines per iteration (at least one, which also touches again what every iteration
+ * touches), at most `skipped` and what half the budget buys; none when one iteration costs more.
  */
 export function warmupIterations(fill: number, lines: number, skipped: number, perIteration: number, budget: number): number {
-  // An iteration that refills the level many times over refills it in its own first part.
-  if (fill >= SELF_REFILL * lines) return 0;
+  const affordable = Math.floor(budget / 2 / Math.max(1, perIteration));
   const wanted = fill > 0 ? Math.ceil(lines / fill) : 1;
-  const affordable = Math.max(1, Math.floor(budget / 2 / Math.max(1, perIteration)));
   return Math.min(skipped, wanted, affordable);
 }
 

@@ -126,7 +126,7 @@ export function samplerFor(sim: CacheSimulator, machine: Machine, budget: number
     recorded: () => sim.recorded(),
     replay: (records, shift, fixedFrom) => sim.replay(records, shift, fixedFrom),
     mark: () => sim.mark(),
-    forgetOlder: (mark, which) => sim.forgetOlder(mark, which),
+    forgetOlder: (mark, which, moving) => sim.forgetOlder(mark, which, moving),
     writeBackFirst: () => sim.writeBackFirst(),
   };
 }

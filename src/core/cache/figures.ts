@@ -139,10 +139,14 @@ export function methodSentence(figures: Pick<CacheFigures, 'method' | 'sampling'
   const s = figures.sampling;
   if (figures.method === 'exact' || !s)
     return `Exact: all ${millions(figures.instructions)} memory accesses of the kernel simulated.`;
-  const loops = s.loops.length === 1 ? `loop ${s.loops[0]}` : `loops ${s.loops.join(', ')}`;
+  const loops =
+    s.loops.length === 1
+      ? `the loop ${s.loops[0]}`
+      : `the loops ${s.loops.slice(0, -1).join(', ')} and ${s.loops[s.loops.length - 1]}`;
   return (
     `Sampled: ${millions(s.simulated)} of the kernel's ${millions(figures.instructions)} memory accesses simulated; ` +
-    `${loops} ran a few iterations, until their misses per iteration settled, and the others were counted as those.`
+    `${loops} ran some of their iterations (the first, until the misses per iteration settled, and a few spread over the rest) ` +
+    'and each other iteration counts as their mean.'
   );
 }
 

@@ -51,6 +51,16 @@ class Level {
   }
 }
 
+/**
+ * What a sampled loop's iterations move: per tensor whether its pointer moves, and from which
+ * byte address its lines stay put (a packed copy outside its pack); lines that stay are touched
+ * again by every iteration.
+ */
+export interface Moving {
+  tensors: readonly boolean[];
+  fixedFrom: readonly number[];
+}
+
 export interface CacheStats {
   lineBytes: number;
   tensors: number;
@@ -283,20 +293,25 @@ export class CacheSimulator {
   }
 
   /**
-   * Drops, from the levels flagged, every line not referenced since `mark`, without write-backs,
-   * and from their fully associative shadows what is older (about). A sampler
+   * Drops, from the levels flagged, every line not referenced since `mark` (with `moving`, only
+   * lines that move), without write-backs, and from their fully associative shadows what is older
+   * (about). A sampler
    * calls it when the iterations it skipped would have brought more lines than the level holds:
    * they would have evicted what the level held before them.
    */
-  forgetOlder(mark: readonly number[], levels: readonly boolean[]): void {
+  forgetOlder(mark: readonly number[], levels: readonly boolean[], moving?: Moving): void {
+    const bytes = this.config.lineBytes;
     this.levels.forEach((L, level) => {
       if (!levels[level]) return;
       const since = mark[level];
-      // The shadow holds lines by recency: the newest down to the first one the level last used before the mark.
-      L.shadow.retainWhile((line) => L.slotOf[line] < 0 || L.used[L.slotOf[line]] > since);
+      const stays = (at: number) =>
+        L.used[at] > since ||
+        (moving !== undefined && (!moving.tensors[L.owner[at]] || L.tags[at] * bytes >= moving.fixedFrom[L.owner[at]]));
+      // The shadow holds lines by recency: the newest down to the first one the level would drop.
+      L.shadow.retainWhile((line) => L.slotOf[line] < 0 || stays(L.slotOf[line]));
       for (let at = 0; at < L.tags.length; at++) {
         const line = L.tags[at];
-        if (line === -1 || L.used[at] > since) continue;
+        if (line === -1 || stays(at)) continue;
         L.slotOf[line] = -1;
         L.tags[at] = -1;
         L.dirty[at] = 0;
