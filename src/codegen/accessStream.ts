@@ -8,6 +8,7 @@ import type { Problem } from '../core/types.ts';
 import {
   difference,
   MAX_COUNTED,
+  MIN_SAMPLED_ITERATION,
   SIMULATED_ITERATIONS,
   REPLAY_SHARE,
   SPREAD,
@@ -408,7 +409,9 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         run(body, b0 + i * d0, b1 + i * d1, b2 + i * d2, inner);
       };
       if (node.body) {
-        if (sampler && countOf(node) > budget) sampleLoop(node, node.body, iteration, budget, sampler);
+        const total = countOf(node);
+        if (sampler && total > budget && (countOf(node.body) >= MIN_SAMPLED_ITERATION || total > 16 * budget))
+          sampleLoop(node, node.body, iteration, budget, sampler);
         else for (let i = 0; i < node.count; i++) iteration(i, node.body, budget);
       }
       if (node.tail) iteration(node.count, node.tail, budget);
@@ -464,13 +467,18 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     const age = (now: number) => {
       flush();
       fills.forEach((fill, level) => {
-        if (fill <= 0) return;
+        // The first level is left as it is: entering an iteration after a skip, it holds what it
+        // would, moved by the loop's steps (lines that come back are touched by every iteration).
+        if (fill <= 0 || level === 0) return;
         const horizon = now - s.levelLines[level] / fill;
         if (history[0].position > horizon) return;
-        // Lines last used up to the end of the last iteration before the horizon.
-        const after = history.find((h) => h.position > horizon);
+        // What was last used up to the end of the last iteration before the horizon (the first
+        // level's write-backs of its lines come later).
+        let at = 0;
+        while (at + 1 < history.length && history[at + 1].position <= horizon) at++;
+        const mark = at + 1 < history.length ? history[at + 1].mark : s.mark();
         s.forgetOlder(
-          after ? after.mark : s.mark(),
+          mark,
           fills.map((_, l) => l === level),
           moving,
         );

@@ -53,6 +53,12 @@ export interface SampleReport {
   of: number;
 }
 
+/**
+ * Accesses an iteration must make for its loop to be sampled (unless the loop makes more than 16
+ * times its budget): shorter iterations run in full (their loop is sampled through a loop around
+ * it), which keeps the bookkeeping per iteration cheap and the caches' state close to what it would be.
+ */
+export const MIN_SAMPLED_ITERATION = 1024;
 /** Iterations of a sampled loop that are always counted, and at most. */
 export const MIN_COUNTED = 3;
 export const MAX_COUNTED = 6;
