@@ -72,10 +72,11 @@ export interface Sampling {
 export interface CacheFigures {
   machine: Pick<Machine, 'id' | 'name' | 'source' | 'lineBytes'>;
   /**
-   * `exact`: every access of the kernel simulated. `sampled`: the loops in `sampling` ran a few
-   * iterations each, the others' counts extrapolated from them (runtime/cacheSim.ts says how).
+   * `exact` (also when absent): every access of the kernel simulated. `sampled`: the loops in
+   * `sampling` ran some of their iterations, the others' counts extrapolated from them
+   * (codegen/streamSampling.ts says how). cacheFigures always sets it.
    */
-  method: 'exact' | 'sampled';
+  method?: 'exact' | 'sampled';
   sampling?: Sampling;
   /** Multiply-adds of the problem (FLOPs / 2). */
   fmas: number;
@@ -137,7 +138,7 @@ const millions = (n: number) =>
 /** How the figures were obtained, in one sentence for the page and the command line. */
 export function methodSentence(figures: Pick<CacheFigures, 'method' | 'sampling' | 'instructions'>): string {
   const s = figures.sampling;
-  if (figures.method === 'exact' || !s)
+  if (figures.method !== 'sampled' || !s)
     return `Exact: all ${millions(figures.instructions)} memory accesses of the kernel simulated.`;
   const loops =
     s.loops.length === 1
