@@ -47,7 +47,14 @@ describe('npm run cache', () => {
   });
 
   it('samples a long kernel by default and says so; --exact simulates every access', () => {
-    const large = ['--op', 'C[m,n] += A[m,k] * B[k,n]', '--sizes', 'm=1024,n=1024,k=1024', '--schedule', 'm n k m:4 n:8'];
+    const large = [
+      '--op',
+      'C[m,n] += A[m,k] * B[k,n]',
+      '--sizes',
+      'm=1024,n=1024,k=1024',
+      '--schedule',
+      'm n k m:4 n:8',
+    ];
     const sampled = cache(...large);
     expect(sampled.code).toBe(0);
     expect(sampled.stdout).toMatch(

@@ -39,7 +39,7 @@ for (const [op, sizes, text] of quick ? CASES.slice(0, 3) : CASES) {
   const sampledMs = performance.now() - t0;
   let worst = 0;
   let where = 'none';
-  exact.levels.forEach((level, l) =>
+  exact.levels.forEach((level, l) => {
     level.tensors.forEach((t, i) => {
       const s = sampled.levels[l].tensors[i].misses;
       const error = t.misses === 0 ? (s === 0 ? 0 : 1) : Math.abs(s - t.misses) / t.misses;
@@ -47,8 +47,8 @@ for (const [op, sizes, text] of quick ? CASES.slice(0, 3) : CASES) {
         worst = error;
         where = `${level.name} ${t.tensor}: exact ${t.misses}, sampled ${Math.round(s)}`;
       }
-    }),
-  );
+    });
+  });
   worstAll = Math.max(worstAll, worst);
   const simulated = sampled.sampling ? sampled.sampling.simulated : sampled.instructions;
   console.log(

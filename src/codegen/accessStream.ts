@@ -497,7 +497,13 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       const pairStart = Math.max(at, target - 1);
       const startWarm = Math.max(at, pairStart - warm);
       const notRun = startWarm - at;
-      const replays = replayIterations(fills, s.levelLines, notRun, misses.length / 2, (budget * REPLAY_SHARE) / spread);
+      const replays = replayIterations(
+        fills,
+        s.levelLines,
+        notRun,
+        misses.length / 2,
+        (budget * REPLAY_SHARE) / spread,
+      );
       // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
       if (fills[0] * notRun >= s.levelLines[0]) {
         flush();

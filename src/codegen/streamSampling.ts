@@ -109,7 +109,13 @@ export function settledChange(deltas: readonly Float64Array[]): Float64Array {
  * `fill` lines per iteration (at least one, which also touches again what every iteration
  * touches), at most `skipped` and what half the budget buys; none when one iteration costs more.
  */
-export function warmupIterations(fill: number, lines: number, skipped: number, perIteration: number, budget: number): number {
+export function warmupIterations(
+  fill: number,
+  lines: number,
+  skipped: number,
+  perIteration: number,
+  budget: number,
+): number {
   const affordable = Math.floor(budget / 2 / Math.max(1, perIteration));
   const wanted = fill > 0 ? Math.ceil(lines / fill) : 1;
   return Math.min(skipped, wanted, affordable);

@@ -26,29 +26,31 @@ describe('sampled cache simulation', () => {
     };
   };
 
-  it.each([
-    'k:16 m:64 n:32 k:16 m:4 n:8',
-    'k:8 m n k:32 m:4 n:8',
-    'n:2 k:2 pack(B) m pack(A) n:16 k:128 m:4 n:8',
-  ])('%s: misses per level and tensor within 2 percent of exact, from a fraction of the accesses', (text) => {
-    const { exact, sampled } = both(text);
-    expect(exact.method).toBe('exact');
-    expect(sampled.method).toBe('sampled');
-    expect(sampled.sampling?.simulated).toBeLessThan(exact.instructions / 4);
-    expect(sampled.sampling?.loops.length).toBeGreaterThan(0);
-    exact.levels.forEach((level, l) =>
-      level.tensors.forEach((t, i) => {
-        const s = sampled.levels[l].tensors[i];
-        expect(Math.abs(s.misses - t.misses), `${level.name} ${t.tensor}`).toBeLessThanOrEqual(0.02 * t.misses);
-        expect(s.compulsory + s.capacity + s.conflict).toBeCloseTo(s.misses, 6);
-      }),
-    );
-  });
+  it.each(['k:16 m:64 n:32 k:16 m:4 n:8', 'k:8 m n k:32 m:4 n:8', 'n:2 k:2 pack(B) m pack(A) n:16 k:128 m:4 n:8'])(
+    '%s: misses per level and tensor within 2 percent of exact, from a fraction of the accesses',
+    (text) => {
+      const { exact, sampled } = both(text);
+      expect(exact.method).toBe('exact');
+      expect(sampled.method).toBe('sampled');
+      expect(sampled.sampling?.simulated).toBeLessThan(exact.instructions / 4);
+      expect(sampled.sampling?.loops.length).toBeGreaterThan(0);
+      exact.levels.forEach((level, l) => {
+        level.tensors.forEach((t, i) => {
+          const s = sampled.levels[l].tensors[i];
+          expect(Math.abs(s.misses - t.misses), `${level.name} ${t.tensor}`).toBeLessThanOrEqual(0.02 * t.misses);
+          expect(s.compulsory + s.capacity + s.conflict).toBeCloseTo(s.misses, 6);
+        });
+      });
+    },
+  );
 
   it('gives the same figures twice, and exact ones when the kernel is within the budget', () => {
     const schedule = parseSchedule(MATMUL, 'm n k m:4 n:8');
     const run = () => {
-      const { simulateMs: _, ...figures } = simulateCache(codegen, MATMUL, schedule, ZEN4, { reuse: true, budget: BUDGET });
+      const { simulateMs: _, ...figures } = simulateCache(codegen, MATMUL, schedule, ZEN4, {
+        reuse: true,
+        budget: BUDGET,
+      });
       return figures;
     };
     const first = run();

@@ -52,12 +52,10 @@ export function kernelAccesses(codegen: Codegen, problem: Problem, schedule: Sch
     [0, layout.outPtr, layout.outElements * 4],
     [1, layout.in0Ptr, layout.in0Elements * 4],
     [2, layout.in1Ptr, layout.in1Elements * 4],
-    ...report.packs.map(
-      (p): [number, number, number] => {
-        const t = names.indexOf(p.tensor, 1);
-        return [t, layout.scratchPtr + plan.scratchOffset[t] * 4, p.elements * 4];
-      },
-    ),
+    ...report.packs.map((p): [number, number, number] => {
+      const t = names.indexOf(p.tensor, 1);
+      return [t, layout.scratchPtr + plan.scratchOffset[t] * 4, p.elements * 4];
+    }),
   ];
   return {
     run: (sink, reuse, sampler) => stream.run(bases, sink, reuse, sampler),

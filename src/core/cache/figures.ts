@@ -133,7 +133,11 @@ export function cacheFigures(
 }
 
 const millions = (n: number) =>
-  n >= 1e9 ? `${(n / 1e9).toFixed(1)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : Math.round(n).toLocaleString('en-US');
+  n >= 1e9
+    ? `${(n / 1e9).toFixed(1)} G`
+    : n >= 1e6
+      ? `${(n / 1e6).toFixed(1)} M`
+      : Math.round(n).toLocaleString('en-US');
 
 /** How the figures were obtained, in one sentence for the page and the command line. */
 export function methodSentence(figures: Pick<CacheFigures, 'method' | 'sampling' | 'instructions'>): string {

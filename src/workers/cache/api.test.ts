@@ -36,7 +36,9 @@ describe('cache worker api', () => {
   });
 
   it('refuses an unknown machine and a bad schedule in words', async () => {
-    await expect(api.simulateCache(MATMUL, 'm n k', 'cray')).rejects.toThrow(/unknown machine 'cray'; choose one of zen4/);
+    await expect(api.simulateCache(MATMUL, 'm n k', 'cray')).rejects.toThrow(
+      /unknown machine 'cray'; choose one of zen4/,
+    );
     await expect(api.simulateCache(MATMUL, 'm n q', 'zen4')).rejects.toThrow(/q/);
   });
 });

@@ -18,7 +18,7 @@ import { RunawayKernelError, type ThreadPool } from '../../runtime/threads.ts';
 import { measurePeak, measurePeakOnThreads, PEAK_FLOPS_PER_CALL } from '../../runtime/peak.ts';
 import { xnnpackOp } from '../../core/xnnpackOp.ts';
 import { measureXnnpackWith, type Tf } from '../../runtime/xnnpackCore.ts';
-import { type KernelWorkerApi, type ProgressCallback, type XnnpackResult } from './protocol.ts';
+import type { KernelWorkerApi, ProgressCallback, XnnpackResult } from './protocol.ts';
 import type { Schedule } from '../../core/types.ts';
 
 export interface KernelApiDeps {

@@ -56,7 +56,6 @@ export interface MeasureCallOptions {
   onProgress?: ProgressCallback;
 }
 
-
 function defaultCreateWorker(): WorkerLike {
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 }
