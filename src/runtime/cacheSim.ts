@@ -82,6 +82,8 @@ export interface CacheSimulation extends CacheFigures {
  * many (warm-ups, replays): about 0.1 s.
  */
 export const SAMPLING_BUDGET = 2_000_000;
+/** Kernels of up to this many accesses are simulated exactly by default (a register-tiled 256^3 matmul makes 3.7 M). */
+export const EXACT_UP_TO = 4_000_000;
 
 export interface SimulateOptions {
   /** Also find the loop that carries each tensor's reuse at each level (slower). */
@@ -91,7 +93,10 @@ export interface SimulateOptions {
    * figures say so; see samplerFor).
    */
   exact?: boolean;
-  /** Accesses simulated before loops are sampled (default SAMPLING_BUDGET). */
+  /**
+   * Accesses simulated before loops are sampled (default SAMPLING_BUDGET, and kernels of up to
+   * EXACT_UP_TO accesses exact); given, kernels of more accesses than this are sampled.
+   */
   budget?: number;
   /** With `exact`: refuse (CacheWorkError) a kernel making more memory accesses than this. */
   maxAccesses?: number;
@@ -149,7 +154,9 @@ export function simulateCache(
   const sampled = accesses.run(
     (addresses, codes, count, carries) => sim.accessBatch(addresses, codes, count, carries),
     options.reuse ? { lineBytes: machine.lineBytes, addressBytes: accesses.addressBytes } : undefined,
-    options.exact ? undefined : samplerFor(sim, machine, options.budget ?? SAMPLING_BUDGET),
+    options.exact || accesses.instructions <= (options.budget ?? EXACT_UP_TO)
+      ? undefined
+      : samplerFor(sim, machine, options.budget ?? SAMPLING_BUDGET),
   );
   if (sampled.loops.length > 0) sim.setCompulsory(accesses.linesTouched(machine.lineBytes));
   const simulateMs = performance.now() - t0;
