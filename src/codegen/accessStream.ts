@@ -457,7 +457,8 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     const change = settledChange(deltas);
     const fills = s.fillsOf(change);
     const warm = warmupIterations(fills[0], s.levelLines[0], node.count - first, perIteration, budget / SPREAD);
-    const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count - first) / (warm + 2))));
+    // At most about half the loop runs: a loop of few iterations gets fewer pairs.
+    const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count / 2 - first) / (warm + 2))));
     const fixedFrom = [0, 1, 2].map((t) =>
       packedAt[t] >= 0 && node.level <= packedAt[t] ? scratch : Number.POSITIVE_INFINITY,
     );
