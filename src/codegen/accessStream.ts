@@ -467,10 +467,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     /** Each level forgets what it last used in iterations that enough later ones would have pushed out. */
     const age = (now: number) => {
       flush();
-      const resident = s.resident();
       fills.forEach((fill, level) => {
-        // A level that is not full yet evicts nothing.
-        if (resident[level] < s.levelLines[level]) return;
         // The first level is left as it is: entering an iteration after a skip, it holds what it
         // would, moved by the loop's steps (lines that come back are touched by every iteration).
         if (fill <= 0 || level === 0) return;

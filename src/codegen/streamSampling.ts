@@ -33,8 +33,6 @@ export interface StreamSampler {
   recorded(): Int32Array;
   /** Plays a recording into the levels after the first, lines moved per tensor (see CacheSimulator.replay). */
   replay(records: Int32Array, shift: readonly number[], fixedFrom: readonly number[]): void;
-  /** Per level, the lines it holds now. */
-  resident(): number[];
   /** The present moment, to forget what is older. */
   mark(): number[];
   /**

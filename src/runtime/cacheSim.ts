@@ -128,7 +128,6 @@ export function samplerFor(sim: CacheSimulator, machine: Machine, budget: number
     record: () => sim.record(),
     recorded: () => sim.recorded(),
     replay: (records, shift, fixedFrom) => sim.replay(records, shift, fixedFrom),
-    resident: () => sim.resident(),
     mark: () => sim.mark(),
     forgetOlder: (mark, which, moving) => sim.forgetOlder(mark, which, moving),
     writeBackFirst: () => sim.writeBackFirst(),

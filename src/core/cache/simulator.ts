@@ -287,11 +287,6 @@ export class CacheSimulator {
     }
   }
 
-  /** Per level, the lines it holds now. */
-  resident(): number[] {
-    return this.levels.map((L) => L.tags.reduce((n, line) => n + (line === -1 ? 0 : 1), 0));
-  }
-
   /** The present moment, per level: lines referenced after it are newer (for forgetOlder). */
   mark(): number[] {
     return this.levels.map((l) => l.now);
