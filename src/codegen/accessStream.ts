@@ -404,18 +404,35 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     } else {
       const [d0, d1, d2] = node.delta;
       const l = node.level;
-      const iteration = (i: number, body: Node, inner: number) => {
-        iterationStart.fill(flushed + filled, l, runtimeLoops);
-        run(body, b0 + i * d0, b1 + i * d1, b2 + i * d2, inner);
-      };
       if (node.body) {
-        const total = countOf(node);
-        if (sampler && total > budget && (countOf(node.body) >= MIN_SAMPLED_ITERATION || total > 16 * budget))
-          sampleLoop(node, node.body, iteration, budget, sampler);
-        else for (let i = 0; i < node.count; i++) iteration(i, node.body, budget);
+        if (sampler && sampled(node, node.body, budget))
+          sampleLoop(
+            node,
+            node.body,
+            (i, body, inner) => {
+              iterationStart.fill(flushed + filled, l, runtimeLoops);
+              run(body, b0 + i * d0, b1 + i * d1, b2 + i * d2, inner);
+            },
+            budget,
+            sampler,
+          );
+        else
+          for (let i = 0; i < node.count; i++) {
+            iterationStart.fill(flushed + filled, l, runtimeLoops);
+            run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2, budget);
+          }
       }
-      if (node.tail) iteration(node.count, node.tail, budget);
+      if (node.tail) {
+        iterationStart.fill(flushed + filled, l, runtimeLoops);
+        run(node.tail, b0 + node.count * d0, b1 + node.count * d1, b2 + node.count * d2, budget);
+      }
     }
+  }
+
+  /** Whether a loop making more than `budget` accesses is sampled: when its iterations are long enough, or it is far over. */
+  function sampled(node: LoopNode, body: Node, budget: number): boolean {
+    const total = countOf(node);
+    return total > budget && (countOf(body) >= MIN_SAMPLED_ITERATION || total > 16 * budget);
   }
 
   /** The loop's iterations, some run and the others' counts taken from those (streamSampling.ts). */
