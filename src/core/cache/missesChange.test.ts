@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CacheCounts, CacheFigures } from './figures.ts';
-import { missesChangeSentence, missesChanges } from './missesChange.ts';
+import { missesChangeSentence, missesChanges, missesSummary } from './missesChange.ts';
 
 function counts(misses: number): CacheCounts {
   return {
@@ -58,5 +58,14 @@ describe('missesChangeSentence', () => {
     const after = figures([1, 2, 3], [1, 2, 3], 'teaching');
     expect(missesChanges(before, after)).toEqual([]);
     expect(missesChangeSentence(before, after)).toBeNull();
+  });
+});
+
+describe('missesSummary', () => {
+  it('lists each level’s misses per tensor', () => {
+    expect(missesSummary(figures([4100, 1200, 260_000], [12, 0, 9000]))).toEqual([
+      'L1d misses: C 4.10 k, A 1.20 k, B 260 k',
+      'L2 misses: C 12, A 0, B 9.00 k',
+    ]);
   });
 });

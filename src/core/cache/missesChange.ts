@@ -57,3 +57,10 @@ export function missesChangeSentence(before: CacheFigures, after: CacheFigures, 
   }
   return `${notable.map(changeText).join('; ')} (${on})`;
 }
+
+/** Per level, its misses per tensor in a line: `L1d misses: C 4.10 k, A 1.20 k, B 260 k`. */
+export function missesSummary(figures: CacheFigures): string[] {
+  return figures.levels.map(
+    (level) => `${level.name} misses: ${level.tensors.map((t) => `${t.tensor} ${formatCount(t.misses)}`).join(', ')}`,
+  );
+}
