@@ -44,8 +44,8 @@ export interface MemoryWant {
 /**
  * The schedules whose simulated figures the page shows now, the one on screen first: the current
  * one for the memory panel and the roofline; the one before the last change for "Why did that
- * change?" (in the nest panel); the pinned one in compare; the session's schedules on the filled-in
- * handout.
+ * change?" (in the nest panel); the pinned one in compare; the session's schedules and the open
+ * lesson's done tasks' schedules on the filled-in handout.
  */
 export function memoryWanted(s: LooplabState): MemoryWant[] {
   const out: MemoryWant[] = [];
@@ -60,7 +60,11 @@ export function memoryWanted(s: LooplabState): MemoryWant[] {
     if (move.from !== null) add(s.problemKey, printSchedule(s.states[move.from].schedule));
   }
   if (compare && s.pinned) add(s.pinned.problemKey, printSchedule(s.pinned.schedule));
-  if (handout) for (const row of sessionFigures(s)) add(s.problemKey, row.schedule);
+  if (handout) {
+    for (const row of sessionFigures(s)) add(s.problemKey, row.schedule);
+    const tasks = s.lessonId ? s.lessonProgress[s.lessonId]?.tasks : undefined;
+    for (const task of Object.values(tasks ?? {})) add(s.problemKey, task.schedule);
+  }
   return out;
 }
 
