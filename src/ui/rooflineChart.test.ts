@@ -191,3 +191,34 @@ describe('the cache-aware roofline', () => {
     expect(unknown[1]).toBe('L2 ← memory: 2.0 flop/byte (1.00 GiB moved); no roof: source of L2 ← memory.');
   });
 });
+
+describe('rooflineLabels with cache levels', () => {
+  it("keeps the kernel's label off the levels' squares", () => {
+    const model: RooflineModel = {
+      intensity: 21,
+      gflops: 27,
+      peak: 41,
+      bandwidth: 17.7e9,
+      xnnpack: null,
+      levels: [6.5, 21].map((intensity, i) => ({
+        label: `L${i + 1}`,
+        level: `L${i + 1}`,
+        from: i === 0 ? 'L2' : 'memory',
+        bytes: 1,
+        intensity,
+        bandwidth: null,
+        source: '',
+      })),
+    };
+    const width = 330;
+    const height = 174;
+    const kernel = rooflineLabels(model, width, height).find((b) => b.id === 'kernel')!;
+    const d = rooflineDomains(model);
+    const x = (v: number) => (width * Math.log(v / d.x[0])) / Math.log(d.x[1] / d.x[0]);
+    const y = (v: number) => height - (height * Math.log(v / d.y[0])) / Math.log(d.y[1] / d.y[0]);
+    for (const l of model.levels ?? []) {
+      const square = { left: x(l.intensity) - 6, top: y(27) - 6, width: 12, height: 12 + 16 };
+      expect(boxesOverlap(kernel, square), l.label).toBe(false);
+    }
+  });
+});

@@ -198,14 +198,21 @@ export function rooflineLabels(
   const y = scaleLog().domain(d.y).range([height, 0]);
   const placed: LabelBox[] = [];
   const px = x(model.intensity);
+  const marker = (cx: number, cy: number) => ({
+    left: cx - POINT_RADIUS,
+    top: cy - POINT_RADIUS,
+    width: 2 * POINT_RADIUS,
+    height: 2 * POINT_RADIUS,
+  });
   const points = [model.gflops, model.xnnpack]
     .filter((v): v is number => v !== null && v > 0)
-    .map((v) => ({
-      left: px - POINT_RADIUS,
-      top: y(v) - POINT_RADIUS,
-      width: 2 * POINT_RADIUS,
-      height: 2 * POINT_RADIUS,
-    }));
+    .map((v) => marker(px, y(v)));
+  // The cache levels' squares (with their names under them) are in the way too.
+  if (model.gflops !== null && model.gflops > 0)
+    for (const l of model.levels ?? []) {
+      const square = marker(x(l.intensity), y(model.gflops));
+      points.push({ ...square, height: square.height + LABEL_HEIGHT + 4 });
+    }
   const inside = (b: Omit<LabelBox, 'id' | 'text'>) =>
     b.left >= 0 && b.left + b.width <= width && b.top >= 0 && b.top + b.height <= height;
   const free = (b: Omit<LabelBox, 'id' | 'text'>) =>
