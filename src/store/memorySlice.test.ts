@@ -49,7 +49,8 @@ describe('memoryWanted', () => {
     s.getState().act('split_8');
     const split = printSchedule(s.getState().current.schedule);
     const key = s.getState().problemKey;
-    const want = (...schedules: string[]) => schedules.map((schedule) => ({ problemKey: key, schedule }));
+    const want = (...schedules: string[]) =>
+      schedules.map((schedule) => ({ problemKey: key, schedule, machineId: 'zen4' }));
     showOnly(s, 'memory');
     expect(memoryWanted(s.getState())).toEqual(want(split));
     showOnly(s, 'perf');
@@ -122,6 +123,20 @@ describe('memory slice', () => {
       while (measurements.length > 0) measurements.shift()?.();
       await settle();
     }
+    expect(calls).toEqual([`${printSchedule(s.getState().current.schedule)} on zen4`]);
+  });
+
+  it('asks for the figures other panels cite only once the current figure is refined; the memory panel right after the quick one', async () => {
+    const { measurer, calls } = fakeMeasurer();
+    // A measurer that refines, whose refinement never ends: the current figure stays quick.
+    measurer.refine = () => new Promise(() => {});
+    const s = createLooplabStore({ measurer });
+    showOnly(s, 'nest', 'perf');
+    s.getState().act('split_8');
+    await settle();
+    expect(calls).toEqual([]);
+    s.getState().togglePanel('memory');
+    await settle();
     expect(calls).toEqual([`${printSchedule(s.getState().current.schedule)} on zen4`]);
   });
 

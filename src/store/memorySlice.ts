@@ -1,8 +1,8 @@
 // The simulated caches of the schedules the page shows: which machine's caches to simulate, and
 // the figures of every (problem, schedule, machine) seen, so each step of the history keeps its
 // own. What the page needs simulated now is decided in one place (memoryWanted); the measurer is
-// asked one schedule at a time, and only once the current schedule's figure is in, so the GFLOPS
-// figure never waits for a simulation.
+// asked one schedule at a time, and only once the current schedule's figure is in (refined too,
+// unless the memory panel itself is shown), so the GFLOPS figure never waits for a simulation.
 import { DEFAULT_MACHINE_ID, machineById } from '../core/cache/machines.ts';
 import { errorMessage } from '../core/errors.ts';
 import { printSchedule } from '../core/schedule.ts';
@@ -35,10 +35,11 @@ export function memoryEntryOf(
   return s.memory[memoryKey(problemKey, text, s.memoryMachine)];
 }
 
-/** A schedule the page wants simulated. */
+/** A schedule the page wants simulated, on a machine. */
 export interface MemoryWant {
   problemKey: string;
   schedule: string;
+  machineId: string;
 }
 
 /**
@@ -50,7 +51,8 @@ export interface MemoryWant {
 export function memoryWanted(s: LooplabState): MemoryWant[] {
   const out: MemoryWant[] = [];
   const add = (problemKey: string, schedule: string) => {
-    if (!out.some((w) => w.problemKey === problemKey && w.schedule === schedule)) out.push({ problemKey, schedule });
+    if (!out.some((w) => w.problemKey === problemKey && w.schedule === schedule))
+      out.push({ problemKey, schedule, machineId: s.memoryMachine });
   };
   const handout = s.handoutOpen && s.handoutFilled;
   const { memory, perf, nest, compare } = s.panels;
@@ -84,10 +86,16 @@ export function memoryInputsChanged(s: LooplabState, prev: LooplabState): boolea
   );
 }
 
-/** The current schedule's figure is in (or failed): a simulation asked now doesn't hold it up. */
-function measurementSettled(s: LooplabState): boolean {
-  const status = currentMeasurement(s)?.status;
-  return status !== 'queued' && status !== 'measuring';
+/**
+ * Whether a simulation asked now holds up no figure: the current schedule's figure is in (or
+ * failed), and refined too when `refined` (a measurer that refines keeps the worker busy until then).
+ */
+function measurementSettled(s: LooplabState, refined: boolean): boolean {
+  const m = currentMeasurement(s);
+  if (!m) return true;
+  if (m.status === 'error') return true;
+  if (m.status !== 'done') return false;
+  return !refined || m.correct === false || (m.stage !== 'quick' && m.refining === undefined);
 }
 
 /** `fixedMachine`: a teacher's link fixed the machine (every student sees the same figures). */
@@ -99,11 +107,12 @@ export const createMemorySlice =
 
     const pump = async (): Promise<void> => {
       const s = get();
-      if (running || !measurementSettled(s)) return;
-      const machine = s.memoryMachine;
-      const want = memoryWanted(s).find((w) => !s.memory[memoryKey(w.problemKey, w.schedule, machine)]);
+      // The memory panel's own figures come right after the quick figure; the figures other panels
+      // cite wait until the current figure is refined (on a measurer that refines).
+      if (running || !measurementSettled(s, !s.panels.memory && measurer?.refine !== undefined)) return;
+      const want = memoryWanted(s).find((w) => !s.memory[memoryKey(w.problemKey, w.schedule, w.machineId)]);
       if (!want) return;
-      const key = memoryKey(want.problemKey, want.schedule, machine);
+      const key = memoryKey(want.problemKey, want.schedule, want.machineId);
       if (!measurer?.simulateCache) {
         put(key, { status: 'error', error: 'this page cannot simulate caches' });
         return;
@@ -111,7 +120,7 @@ export const createMemorySlice =
       running = true;
       put(key, { status: 'running' });
       try {
-        const figures = await measurer.simulateCache(want.problemKey, want.schedule, machine);
+        const figures = await measurer.simulateCache(want.problemKey, want.schedule, want.machineId);
         put(key, { status: 'done', figures });
       } catch (e) {
         put(key, { status: 'error', error: errorMessage(e) });
