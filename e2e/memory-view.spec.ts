@@ -72,6 +72,7 @@ test('a k split: the annotated nest, the explanation citing the misses, the cach
   await expect(cited).toContainText(/B's L1d misses: [\d.]+ k? → [\d.]+ k?/);
   await expect(cited).toContainText('simulated on AMD Zen 4 core');
   await expect(page.getByTestId('explain-cache-note')).toContainText('AMD Zen 4 core, L1 32 KiB (8-way');
+  await shot('memory-view-explain', page.getByTestId('explain-panel'));
 
   // The roofline: one square per level at its simulated intensity, a stated roof between L1d and L2.
   await measuredGflops(page);
@@ -108,7 +109,7 @@ test('the machine chooser changes every figure: misses, working sets, the explan
   await expect(page.getByTestId('memory-nest-loop').nth(1)).toHaveAttribute('data-fits', 'L1');
 });
 
-test("a teacher's link fixes the machine for the explanation and compare as well", async ({ page }) => {
+test("a teacher's link fixes the machine for the explanation and compare as well", async ({ page, shot }) => {
   await page.goto('/?machine=teaching#preset=matmul-64&panels=nest,compare');
   await expect(page.getByTestId('explain-cache-note')).toContainText('Teaching cache: 1 KiB direct-mapped');
   await expect(page.getByTestId('explain-cache-note')).toContainText('no L2');
@@ -126,6 +127,7 @@ test("a teacher's link fixes the machine for the explanation and compare as well
     return Number(/B=(\d+)/.exec(values)?.[1]);
   };
   expect(await bOf(current)).toBeLessThan((await bOf(pinned)) / 2);
+  await shot('memory-view-compare', page.getByTestId('compare-panel'));
 });
 
 test('the filled-in handout prints simulated misses beside the GFLOPS', async ({ page }) => {
