@@ -31,7 +31,7 @@ function missesText(before: MemoryEntry | undefined, after: MemoryEntry | undefi
   if (before?.status === 'done' && after?.status === 'done' && before.figures && after.figures)
     return `${missesChangeSentence(before.figures, after.figures)}.`;
   if (before?.status === 'error' || after?.status === 'error') return null;
-  return 'Simulated misses: being simulated…';
+  return 'Simulated misses: on their way (simulated after the GFLOPS figure)…';
 }
 
 /** What moved the playground from step `from` to step `to` of the log. */
