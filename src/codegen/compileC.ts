@@ -35,7 +35,7 @@ export async function compileCKernels(
 ): Promise<CKernels> {
   const dir = mkdtempSync(join(tmpdir(), 'looplab-c-'));
   try {
-    sources.forEach(({ source }, i) => writeFileSync(join(dir, `kernel${i}.c`), source));
+    for (const [i, { source }] of sources.entries()) writeFileSync(join(dir, `kernel${i}.c`), source);
     writeFileSync(join(dir, 'all.c'), sources.map((_, i) => `#include "kernel${i}.c"`).join('\n'));
     const pages = Math.ceil(((options.memoryBytes ?? 0) + 2 ** 22) / 65536);
     const exported = ['_malloc', ...sources.map((s) => `_${s.name}`)].join(',');

@@ -77,9 +77,9 @@ export function simdCExport(
   let accumulators: Map<string, Accumulator> | null = null;
 
   function level(l: number, extent: number[], p: Pointers, d: number): void {
-    if (l === plan.accStart && accumulators === null) return region(l, extent, p, d);
-    if (l === plan.tileStart) return tile(l, extent, p, d);
-    loop(l, extent, p, d);
+    if (l === plan.accStart && accumulators === null) region(l, extent, p, d);
+    else if (l === plan.tileStart) tile(l, extent, p, d);
+    else loop(l, extent, p, d);
   }
 
   function loop(l: number, extent: number[], p: Pointers, d: number): void {
