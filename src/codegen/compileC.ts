@@ -15,6 +15,18 @@ export interface CKernels {
   compileMs: number;
 }
 
+/** Runs emcc in `dir`; a failure says what emcc said. */
+function emcc(dir: string, args: string[]): void {
+  try {
+    // emcc's JS optimizer needs Debian's node modules (acorn).
+    const env = { ...process.env, NODE_PATH: process.env.NODE_PATH ?? '/usr/share/nodejs' };
+    execFileSync('emcc', args, { cwd: dir, stdio: 'pipe', env });
+  } catch (error) {
+    const said = (error as { stderr?: Buffer }).stderr?.toString().trim().slice(-2000) ?? String(error);
+    throw new Error(`emcc ${args.join(' ')} failed: ${said}`);
+  }
+}
+
 /** Whether emcc can be run here. */
 export function emccAvailable(): boolean {
   try {
@@ -37,25 +49,22 @@ export async function compileCKernels(
   try {
     for (const [i, { source }] of sources.entries()) writeFileSync(join(dir, `kernel${i}.c`), source);
     writeFileSync(join(dir, 'all.c'), sources.map((_, i) => `#include "kernel${i}.c"`).join('\n'));
-    const pages = Math.ceil(((options.memoryBytes ?? 0) + 2 ** 22) / 65536);
+    // Room for emcc's stack (5 MiB) and data besides the tensors.
+    const pages = Math.ceil(((options.memoryBytes ?? 0) + 2 ** 24) / 65536);
     const exported = ['_malloc', ...sources.map((s) => `_${s.name}`)].join(',');
     const t0 = performance.now();
-    execFileSync(
-      'emcc',
-      [
-        '-O2',
-        '-msimd128',
-        ...(options.relaxed ? ['-mrelaxed-simd'] : []),
-        '--no-entry',
-        '-sSTANDALONE_WASM',
-        `-sEXPORTED_FUNCTIONS=${exported}`,
-        `-sINITIAL_MEMORY=${pages * 65536}`,
-        '-o',
-        'all.wasm',
-        'all.c',
-      ],
-      { cwd: dir, stdio: 'pipe', env: { ...process.env, NODE_PATH: process.env.NODE_PATH ?? '/usr/share/nodejs' } },
-    );
+    emcc(dir, [
+      '-O2',
+      '-msimd128',
+      ...(options.relaxed ? ['-mrelaxed-simd'] : []),
+      '--no-entry',
+      '-sSTANDALONE_WASM',
+      `-sEXPORTED_FUNCTIONS=${exported}`,
+      `-sINITIAL_MEMORY=${pages * 65536}`,
+      '-o',
+      'all.wasm',
+      'all.c',
+    ]);
     const compileMs = performance.now() - t0;
     const { instance } = await WebAssembly.instantiate(readFileSync(join(dir, 'all.wasm')), {});
     const exports = instance.exports as Record<string, unknown>;
@@ -66,6 +75,29 @@ export async function compileCKernels(
       kernel: (name) => exports[name] as (out: number, in0: number, in1: number) => void,
       compileMs,
     };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Whether emcc's clang has the relaxed madd intrinsic (clang 16+); older ones compile
+ * simdCExport's LOOPLAB_RELAXED_MADD as f32x4.mul + f32x4.add.
+ */
+export function emccRelaxedMadd(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'looplab-c-'));
+  try {
+    writeFileSync(
+      join(dir, 'probe.c'),
+      '#if !(defined(__has_builtin) && __has_builtin(__builtin_wasm_relaxed_madd_f32x4))\n#error no relaxed madd\n#endif\n',
+    );
+    execFileSync('emcc', ['-msimd128', '-mrelaxed-simd', '-c', 'probe.c', '-o', 'probe.o'], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
+    return true;
+  } catch {
+    return false;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
