@@ -1,4 +1,4 @@
-// Export the current schedule (schedule text, JSON, C) by download or copy; import what export
+// Export the current schedule (schedule text, JSON, C, Halide, C with wasm SIMD intrinsics) by download or copy; import what export
 // writes (JSON or schedule text) from a file or pasted text. A bad import says why, in place, and
 // changes nothing.
 import { useRef, useState, type ChangeEvent } from 'react';
@@ -6,8 +6,10 @@ import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import {
   exportC,
   exportFileName,
+  exportHalide,
   exportJson,
   exportScheduleText,
+  exportSimdC,
   importExport,
   type ImportNoun,
 } from '../store/exchange.ts';
@@ -27,6 +29,14 @@ const FORMATS: Format[] = [
   { id: 'text', label: 'schedule text', extension: 'txt', mime: 'text/plain', render: exportScheduleText },
   { id: 'json', label: 'JSON', extension: 'json', mime: 'application/json', render: exportJson },
   { id: 'c', label: 'C', extension: 'c', mime: 'text/x-c', render: exportC },
+  { id: 'halide', label: 'Halide (C++)', extension: 'halide.cpp', mime: 'text/x-c++src', render: exportHalide },
+  {
+    id: 'simd-c',
+    label: 'C with wasm SIMD intrinsics',
+    extension: 'simd.c',
+    mime: 'text/x-c',
+    render: exportSimdC,
+  },
 ];
 
 function download(name: string, mime: string, text: string) {
@@ -54,10 +64,12 @@ export function ExchangeMenu() {
 
   const format = FORMATS.find((f) => f.id === formatId) ?? FORMATS[0];
   let preview: string;
+  let failed = false;
   try {
     preview = format.render(store.getState());
   } catch (error) {
-    preview = `(this export failed: ${errorMessage(error)})`;
+    preview = `(no ${format.label} export: ${errorMessage(error)})`;
+    failed = true;
   }
 
   const copy = () => {
@@ -113,12 +125,13 @@ export function ExchangeMenu() {
             ))}
           </select>
         </label>
-        <button type="button" data-testid="export-copy" onClick={copy}>
+        <button type="button" data-testid="export-copy" disabled={failed} onClick={copy}>
           Copy
         </button>
         <button
           type="button"
           data-testid="export-download"
+          disabled={failed}
           onClick={() => download(exportFileName(store.getState(), format.extension), format.mime, preview)}
         >
           Download
