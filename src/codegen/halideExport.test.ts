@@ -104,6 +104,9 @@ describe('the Halide export', () => {
         'co oh ci kh kw co:2 ow',
       ],
       ['C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=2, m=5, n=3, k=97', 'b m n k k:8'],
+      // Innermost loops longer than MAX_WHOLE_VECTOR: vectorized in f32x4 pieces, a sum among them.
+      ['C[m,n] += A[m,k] * B[k,n]', 'm=3, n=97, k=2', 'm k n'],
+      ['C[m,n] += A[m,k] * B[k,n]', 'm=2, n=3, k=131', 'm n k'],
     ].map(([op, sizes, text]) => {
       const problem = parseProblem(op, sizes);
       return { problem, schedule: parseSchedule(problem, text), where: `${op} with ${sizes}, schedule ${text}` };

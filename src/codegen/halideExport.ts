@@ -226,7 +226,8 @@ export function halideExport(problem: Problem, schedule: Schedule, report?: Kern
   L.push(
     wholeVector
       ? `  s.vectorize(${loopId(last)});`
-      : `  s.vectorize(${loopId(last)}, 4, TailStrategy::GuardWithIf);  // adds the loop v4`,
+      : `  ${isReduction(loops[last].variable) ? 'RVar' : 'Var'} lanes("v4");  // one more loop: f32x4 pieces\n` +
+          `  s.split(${loopId(last)}, ${loopId(last)}, lanes, 4, TailStrategy::GuardWithIf).vectorize(lanes);`,
   );
   L.push(
     '  return f;',
