@@ -103,6 +103,7 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
   );
   if (v.help) return 'help';
   const { op, sizes } = problemFlags(v);
+  if (v['c-export'] && !v.schedule) throw new UsageError('--c-export times the C export of each --schedule; give one');
   return {
     op,
     sizes,
@@ -286,7 +287,6 @@ async function run(args: Args): Promise<number> {
   async function prepareCExport() {
     const { simdCExport, simdCIssue } = await import('../src/codegen/simdCExport.ts');
     const { compileCKernels, emccAvailable, emccRelaxedMadd } = await import('../src/codegen/compileC.ts');
-    if (schedules.length === 0) throw new UsageError('--c-export times the C export of each --schedule; give one');
     if (!emccAvailable()) throw new UsageError('--c-export needs Emscripten: install it (apt-get install emscripten)');
     const sources = schedules.map((schedule, i) => {
       const { report } = codegen.generate(problem, schedule, target);
