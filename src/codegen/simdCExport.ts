@@ -3,7 +3,7 @@
 // then a copy of their body specialized to the partial one (a tail); the accumulator tile is named
 // locals, zeroed where the kernel zeroes them and added to the output where it adds them; the
 // unrolled tile is straight-line loads (vector, splat, gather), each input value loaded once, and
-// multiply-adds (relaxed madd or mul + add, as the generator chose). Same operations in the same
+// multiply-adds; packed inputs are copied into a static scratch array where the kernel packs them, (relaxed madd or mul + add, as the generator chose). Same operations in the same
 // order, so the numbers are the generator kernel's, bit for bit, when both are built for the same
 // SIMD flavour.
 import { loopText } from '../core/schedule.ts';
@@ -17,18 +17,15 @@ export interface SimdCOptions {
   name?: string;
 }
 
-/** Why the kernel can't be written as C here, or null. */
-export function simdCIssue(report: KernelReport): string | null {
-  if (report.packs.length > 0) {
-    const what = report.packs.map((p) => `pack(${p.tensor})`).join(' and ');
-    return `the schedule packs inputs (${what}); the C export reads inputs where they are, so remove the pack to export it`;
-  }
-  return null;
-}
-
 interface Pointers {
   name: [string, string, string];
   bias: [number, number, number];
+}
+
+/** A pointer and a constant offset from it (elements). */
+interface Place {
+  name: string;
+  bias: number;
 }
 
 interface Accumulator {
@@ -45,8 +42,6 @@ export function simdCExport(
   report: KernelReport,
   options: SimdCOptions = {},
 ): string {
-  const issue = simdCIssue(report);
-  if (issue) throw new Error(`can't export the kernel as C: ${issue}`);
   const plan = report.plan;
   const loops = plan.loops;
   const n = loops.length;
@@ -56,6 +51,7 @@ export function simdCExport(
   const tensorC = tensors.map((t) => cIdentifier(t.name));
   const fn = cIdentifier(options.name ?? 'kernel');
   const relaxed = report.relaxedFma;
+  const scratch = `${fn}_scratch`;
 
   let out: string[] = [];
   const emit = (depth: number, line: string) => out.push(`${'  '.repeat(depth)}${line}`);
@@ -92,7 +88,7 @@ export function simdCExport(
     const what = `${planLoopText(l)}: ${full} x ${st}${rem > 0 ? `, then a partial iteration of ${rem}` : ''}`;
     if (full === 1) {
       emit(d, `// ${what}`);
-      level(l + 1, next, p, d);
+      enter(l, next, p, d);
     } else if (full > 1) {
       const moving = [0, 1, 2].filter((t) => g.iterStride(t, l) !== 0);
       const inner: Pointers = { name: [...p.name], bias: [...p.bias] };
@@ -105,14 +101,80 @@ export function simdCExport(
       const i = loopName(l);
       const steps = moving.map((t) => `${inner.name[t]} += ${g.iterStride(t, l)}`);
       emit(d + 1, `for (int ${i} = 0; ${i} < ${full}; ${[`${i}++`, ...steps].join(', ')}) {`);
-      level(l + 1, next, inner, d + 2);
+      enter(l, next, inner, d + 2);
       emit(d + 1, '}');
       emit(d, '}');
     }
     if (rem > 0) {
       next[x] = rem;
       emit(d, `// ${planLoopText(l)}: the partial iteration (${rem} of ${st})`);
-      level(l + 1, next, shifted(p, l, full), d);
+      enter(l, next, shifted(p, l, full), d);
+    }
+  }
+
+  /** One iteration of loop l: its packs (the panels the loops inside read, copied to the scratch), then the loops inside. */
+  function enter(l: number, extent: number[], p: Pointers, d: number): void {
+    const mask = loops[l].pack;
+    if (!mask) {
+      level(l + 1, extent, p, d);
+      return;
+    }
+    const inside: Pointers = { name: [...p.name], bias: [...p.bias] };
+    for (const t of [1, 2]) {
+      if (!(mask & (1 << t))) continue;
+      emit(d, `// pack(${tensors[t].name}): the part of ${tensors[t].name} the loops inside read, in their order`);
+      pack(t, l + 1, extent, { name: p.name[t], bias: p.bias[t] }, { name: scratch, bias: plan.scratchOffset[t] }, d);
+      inside.name[t] = scratch;
+      inside.bias[t] = plan.scratchOffset[t];
+    }
+    level(l + 1, extent, inside, d);
+  }
+
+  /** Copies input t's elements that loops d.. read into the packed layout (Plan::iter_stride), splitting tails as the kernel does. */
+  function pack(t: number, from: number, extent: number[], src: Place, dst: Place, depth: number): void {
+    let d = from;
+    while (d < n && g.stride[t][loops[d].variable] === 0) d++;
+    const ref = (p: Place, offset: number) => `${p.name}[${p.bias + offset}]`;
+    const addr = (p: Place, offset: number) => (p.bias + offset === 0 ? p.name : `${p.name} + ${p.bias + offset}`);
+    if (d === n) {
+      emit(depth, `${ref(dst, 0)} = ${ref(src, 0)};`);
+      return;
+    }
+    const x = loops[d].variable;
+    const st = g.step[d];
+    const full = Math.floor(extent[x] / st);
+    const rem = extent[x] % st;
+    const source = st * g.stride[t][x];
+    const packed = g.iterStride(t, d);
+    const next = extent.slice();
+    next[x] = st;
+    let last = true;
+    for (let e = d + 1; e < n; e++) last &&= g.stride[t][loops[e].variable] === 0;
+    const at = (p: Place, offset: number): Place => ({ name: p.name, bias: p.bias + offset });
+    if (last && st === 1 && source === 1 && full >= LANES) {
+      // Contiguous on both sides: whole vectors, then single elements.
+      const vectors = Math.floor(full / LANES);
+      const v = `v${d}`;
+      emit(depth, `for (int ${v} = 0; ${v} < ${vectors * LANES}; ${v} += 4)`);
+      emit(depth + 1, `wasm_v128_store(${addr(dst, 0)} + ${v}, wasm_v128_load(${addr(src, 0)} + ${v}));`);
+      for (let i = vectors * LANES; i < full; i++) pack(t, d + 1, next, at(src, i), at(dst, i), depth);
+    } else if (full <= 2) {
+      for (let i = 0; i < full; i++) pack(t, d + 1, next, at(src, i * source), at(dst, i * packed), depth);
+    } else {
+      const from = `${tensorC[t]}_src${d}`;
+      const to = `${tensorC[t]}_dst${d}`;
+      const i = `${loopName(d)}_pack`;
+      emit(depth, `{`);
+      emit(depth + 1, `const float *${from} = ${addr(src, 0)};`);
+      emit(depth + 1, `float *${to} = ${addr(dst, 0)};`);
+      emit(depth + 1, `for (int ${i} = 0; ${i} < ${full}; ${i}++, ${from} += ${source}, ${to} += ${packed}) {`);
+      pack(t, d + 1, next, { name: from, bias: 0 }, { name: to, bias: 0 }, depth + 2);
+      emit(depth + 1, '}');
+      emit(depth, '}');
+    }
+    if (rem > 0) {
+      next[x] = rem;
+      pack(t, d + 1, next, at(src, full * source), at(dst, full * packed), depth);
     }
   }
 
@@ -285,6 +347,13 @@ export function simdCExport(
         ]
       : []),
     '',
+    ...(report.scratchBytes > 0
+      ? [
+          `// The packed panels (${report.packs.map((p) => `pack(${p.tensor}): ${p.elements} floats`).join(', ')}).`,
+          `static float ${scratch}[${report.scratchBytes / 4}] __attribute__((aligned(16)));`,
+          '',
+        ]
+      : []),
     `LOOPLAB_EXPORT void ${fn}(float *restrict ${tensorC[0]}, const float *restrict ${tensorC[1]}, const float *restrict ${tensorC[2]}) {`,
     ...body,
     '}',

@@ -89,3 +89,14 @@ export function markParallel(problem: Problem, state: NestState, pick: number): 
   const { r } = candidates[pick % candidates.length];
   return r.ok ? r.state : state;
 }
+
+/** Packs the inputs at loops picked by `picks` (each pick: an input and a loop); picks that are not legal are skipped. */
+export function packSome(problem: Problem, state: NestState, picks: number[]): NestState {
+  let s = state;
+  for (const pick of picks) {
+    const cursor = Math.floor(pick / 2) % s.schedule.loops.length;
+    const r = applyAction(problem, { ...s, cursor }, pick % 2 === 0 ? 'pack_in0' : 'pack_in1');
+    if (r.ok) s = { ...r.state, cursor: s.cursor };
+  }
+  return s;
+}
