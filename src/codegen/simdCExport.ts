@@ -4,8 +4,8 @@
 // locals, zeroed where the kernel zeroes them and added to the output where it adds them; the
 // unrolled tile is straight-line loads (vector, splat, gather), each input value loaded once, and
 // multiply-adds (relaxed madd or mul + add, as the generator chose); packed inputs are copied into
-// a static scratch array where the kernel packs them. Same operations in the same order, so the numbers are the generator kernel's, bit for bit, when both are built for the same
-// SIMD flavour.
+// a static scratch array where the kernel packs them. Same operations in the same order, so the
+// numbers are the generator kernel's, bit for bit, when both are built for the same SIMD flavour.
 import { loopText } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { cIdentifier, exportHeader } from './exportHeader.ts';
