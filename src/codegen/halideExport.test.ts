@@ -3,7 +3,7 @@
 // of matmul, batched matmul and (strided) convolution with awkward sizes. Several exports go into
 // one program (each in its own namespace), compiled once. Needs Halide 14 (`libhalide14-0-dev`,
 // which .ci/run installs); without it the test fails and says so.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,10 +138,27 @@ describe('the Halide export', () => {
         `  std::cerr << "=== nest ${i}" << std::endl; s${i}::print_loop_nest(); std::cerr << "=== end" << std::endl;\n` +
         `  run_one(${i}, ${problem.output.elements}, ${problem.inputs[0].elements}, ${problem.inputs[1].elements}, s${i}::run);`,
     );
+    // One export as it is, main included (renamed, so that the harness has the only main).
+    const standalone = {
+      problem: parseProblem(
+        'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]',
+        'co=3, oh=4, ow=5, ci=2, kh=3, kw=3',
+      ),
+      text: 'co oh ci kh kw co:3 ow',
+    };
+    writeFileSync(
+      join(dir, 'standalone.cpp'),
+      halideExport(standalone.problem, parseSchedule(standalone.problem, standalone.text)).source,
+    );
     writeFileSync(
       join(dir, 'harness.cpp'),
       [
         ...includes,
+        '#undef LOOPLAB_NO_MAIN',
+        '#define main standalone_main',
+        '#define LOOPLAB_NAMESPACE standalone',
+        '#include "standalone.cpp"',
+        '#undef main',
         '#include <fstream>',
         '#include <iostream>',
         '#include <string>',
@@ -156,13 +173,14 @@ describe('the Halide export', () => {
         '  std::ofstream(std::to_string(i) + ".out", std::ios::binary).write(reinterpret_cast<const char*>(o.data()), std::streamsize(out * sizeof(float)));',
         '}',
         'int main() {',
+        '  std::cout << "=== standalone" << std::endl; standalone_main(); std::cout << "=== end" << std::endl;',
         ...calls,
         '  return 0;',
         '}',
         '',
       ].join('\n'),
     );
-    execFileSync(
+    const gxx = spawnSync(
       'g++',
       [
         '-std=c++17',
@@ -175,12 +193,32 @@ describe('the Halide export', () => {
         '-lpthread',
         '-ldl',
       ],
-      { cwd: dir, stdio: 'pipe' },
+      { cwd: dir, encoding: 'utf8' },
     );
+    expect(gxx.status, `g++ failed on the exports:\n${gxx.stderr.slice(0, 3000)}`).toBe(0);
     // print_loop_nest writes to stderr.
     const run = spawnSync('./harness', { cwd: dir, encoding: 'utf8', timeout: 120_000 });
     expect(run.status, `the harness failed: ${run.error?.message ?? ''}\n${run.stderr.slice(-2000)}`).toBe(0);
     const printed = run.stderr;
+
+    // The export's own main: looplab's inputs for seed 1 (inputSeeds: 3 and 4), from a zeroed output.
+    {
+      const { problem } = standalone;
+      const said = run.stdout.split('=== standalone\n')[1].split('=== end')[0];
+      const in0 = new Float32Array(problem.inputs[0].elements);
+      const in1 = new Float32Array(problem.inputs[1].elements);
+      fillRandom(in0, 3);
+      fillRandom(in1, 4);
+      const expected = new Float32Array(problem.output.elements);
+      referenceCompute(problem, expected, in0, in1);
+      const values = [...said.matchAll(/^ {2}\[(\d+)\] (-?[\d.]+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+      expect(values.length, said).toBe(8);
+      for (const [e, value] of values) expect(Math.abs(value - expected[e]), `main's element ${e}`).toBeLessThan(1e-5);
+      expect(Number(/sum (-?[\d.]+)/.exec(said)?.[1])).toBeCloseTo(
+        expected.reduce((a, b) => a + b, 0),
+        4,
+      );
+    }
 
     all.forEach(({ problem, loops, where }, i) => {
       // Numbers: the same as the reference's on the same inputs.
