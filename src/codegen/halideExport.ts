@@ -95,10 +95,10 @@ export function halideExport(problem: Problem, schedule: Schedule, report?: Kern
 
   // Which loops run how.
   const last = n - 1;
-  const tileFrom = unrolledFrom(schedule, report);
+  const unrolled = unrolledLoops(schedule, report);
   const wholeVector = loops[last].trip + (loops[last].tail > 0 ? 1 : 0) <= MAX_WHOLE_VECTOR;
   const kinds: HalideLoopKind[] = loops.map((l, i) =>
-    i === last ? 'vectorized' : l.parallel ? 'parallel' : i >= tileFrom ? 'unrolled' : 'for',
+    i === last ? 'vectorized' : l.parallel ? 'parallel' : unrolled.has(i) ? 'unrolled' : 'for',
   );
   const halideLoops: HalideLoop[] = loops.map((l, i) => ({
     name: names[i],
@@ -113,10 +113,9 @@ export function halideExport(problem: Problem, schedule: Schedule, report?: Kern
   const L: string[] = exportHeader('Halide C++ pipeline and schedule', problem, schedule);
   L.push(
     '//',
-    `// ${problem.output.name} += ${a.name} * ${b.name} as a Halide Func: the pure stage copies ${out.name}'s initial`,
-    '// values, the update stage adds the products over an RDom of the reduction variables',
-    `// (${reductions.join(', ') || 'none'}). Tensors are looplab's: f32, dense, row-major, so Halide's first dimension is`,
-    '// the last index (A[m][k] is A(k, m)).',
+    `// ${problem.output.name} += ${a.name} * ${b.name} as a Halide Func: the pure stage copies ${out.name}'s initial values, the update`,
+    `// stage adds the products over an RDom of the reduction variables (${reductions.join(', ') || 'none'}). Tensors are`,
+    "// looplab's: f32, dense, row-major, so Halide's first dimension is the last index (A[m][k] is A(k, m)).",
     '//',
     '// The loops, outermost first (Halide prints them prefixed with what they were split from):',
   );
@@ -136,10 +135,9 @@ export function halideExport(problem: Problem, schedule: Schedule, report?: Kern
     '//   iteration and leaves keeping values in registers to LLVM.',
   );
   if (report) {
-    const acc = report.plan.loops[report.plan.accStart]?.origin;
     L.push(
-      `//   Here the generator unrolls from loop ${tileFrom < n ? `${tileFrom} (${loopText(loops[tileFrom])})` : `${last} (the innermost)`}` +
-        `${acc !== undefined ? ` and holds accumulators from loop ${acc} (${loopText(loops[acc])})` : ''}.`,
+      '//   Here Halide unrolls the loops the generator unrolls whole. What the generator decided:',
+      ...report.notes.map((note) => `//     ${note}`),
     );
   } else L.push("//   (Exported without the generator's report: only the innermost loop is vectorized.)");
   if (loops.some((l) => (l.packs ?? []).length > 0))
@@ -287,18 +285,16 @@ export function halideExport(problem: Problem, schedule: Schedule, report?: Kern
 }
 
 /**
- * The first schedule loop the generator unrolls whole into its register tile (n when none is):
- * a loop is unrolled when all of the kernel's loops it became are in the tile.
+ * The schedule loops (other than the innermost, which is vectorized) that the generator unrolls
+ * whole into its register tile: every kernel loop they became is in the tile.
  */
-function unrolledFrom(schedule: Schedule, report?: KernelReport): number {
-  const n = schedule.loops.length;
-  if (!report) return n;
+function unrolledLoops(schedule: Schedule, report?: KernelReport): Set<number> {
+  const out = new Set<number>();
+  if (!report) return out;
   const { loops, tileStart } = report.plan;
-  let from = n;
-  for (let i = n - 1; i >= 0; i--) {
+  for (let i = 0; i < schedule.loops.length - 1; i++) {
     const mine = loops.map((l, at) => ({ l, at })).filter(({ l }) => l.origin === i);
-    if (mine.length === 0 || mine.some(({ at }) => at < tileStart)) break;
-    from = i;
+    if (mine.length > 0 && mine.every(({ at }) => at >= tileStart)) out.add(i);
   }
-  return from;
+  return out;
 }
