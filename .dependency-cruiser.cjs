@@ -43,7 +43,7 @@ module.exports = {
     {
       name: 'store-imports-codegen-types-only',
       comment:
-        'the page never loads the generator: kernels are generated in the kernel worker (the export writers, pure text from a report, are not the generator)',
+        'the page never loads the generator: kernels are generated in the kernel worker (the export writers, pure text from a report loaded on demand, are not the generator)',
       severity: 'error',
       from: { path: '^src/store/' },
       to: {

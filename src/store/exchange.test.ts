@@ -5,14 +5,13 @@ import {
   exportC,
   exportFile,
   exportFileName,
-  exportHalide,
   exportJson,
   exportScheduleText,
-  exportSimdC,
   exportText,
   importExport,
   importJson,
 } from './exchange.ts';
+import { exportHalide, exportSimdC } from './compiledExports.ts';
 import { currentKey } from './measureSlice.ts';
 
 function worked() {

@@ -1,8 +1,6 @@
 // Export the current schedule (schedule text, JSON, C) and import what export writes (JSON or
 // schedule text), with a worded message for every bad file or pasted text: not JSON, wrong format
 // or version, invalid problem, invalid schedule or log.
-import { halideExport } from '../codegen/halideExport.ts';
-import { simdCExport } from '../codegen/simdCExport.ts';
 import { scheduleToC } from '../core/pseudoC.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import { linearHistory } from './chapters.ts';
@@ -47,7 +45,7 @@ export interface ScheduleFile {
 
 export type FigureStatistic = 'median' | 'best';
 
-type ExportState = Pick<
+export type ExportState = Pick<
   LooplabState,
   | 'problem'
   | 'problemKey'
@@ -102,27 +100,6 @@ export function exportScheduleText(s: ExportState): string {
 export function exportC(s: ExportState): string {
   const c = scheduleToC(s.problem, s.current.schedule);
   return c.endsWith('\n') ? c : `${c}\n`;
-}
-
-/**
- * The current schedule as a Halide C++ program (codegen/halideExport.ts). With the measured
- * kernel's report, the loops the generator unrolls are unrolled in Halide too.
- */
-export function exportHalide(s: ExportState): string {
-  return halideExport(s.problem, s.current.schedule, currentMeasurement(s)?.report).source;
-}
-
-/**
- * The current schedule's kernel as C with wasm SIMD intrinsics (codegen/simdCExport.ts), written
- * from the generator's report of the measured kernel: refused, in words, until there is one.
- */
-export function exportSimdC(s: ExportState): string {
-  const report = currentMeasurement(s)?.report;
-  if (!report)
-    throw new Error(
-      "it is written from the code generator's report of this schedule's kernel, which comes with its measurement; wait for the GFLOPS figure",
-    );
-  return simdCExport(s.problem, s.current.schedule, report);
 }
 
 export function exportFile(s: ExportState): ScheduleFile {
