@@ -51,9 +51,13 @@ function isolated(response) {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
+/**
+ * The cached copy of a file. By its path alone: a server's `Vary: Origin` (vite preview sends it)
+ * would otherwise keep a module script's request from matching the copy cached without an Origin.
+ */
 async function fromCache(request) {
   const cache = await caches.open(CACHE);
-  return cache.match(request, { ignoreSearch: true });
+  return cache.match(request, { ignoreSearch: true, ignoreVary: true });
 }
 
 /** The network's answer (kept in the cache when it is a precached file), else the cache's. */
