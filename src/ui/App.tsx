@@ -11,6 +11,7 @@ import { PANEL_CONTENT, SIDE_CONTENT, type PanelPart } from './panelContent.tsx'
 import { KeyboardProvider, useNestKeys } from './useKeyboard.tsx';
 import { Handout } from './Handout.tsx';
 import { PresentToggle, usePageModes } from './PresentMode.tsx';
+import { EmbedBar } from './EmbedBar.tsx';
 import { errorMessage } from '../core/errors.ts';
 
 // One store per page load (StrictMode renders twice; a module-level store keeps one worker).
@@ -154,7 +155,11 @@ function Layout() {
   const shownKey = useLooplab((s) => PANEL_IDS.filter((id) => s.panels[id] && !s.teacher.hide.includes(id)).join(' '));
   const shown = new Set(shownKey.split(' '));
   const lessonShown = shown.has('lesson');
-  const shownColumns = COLUMNS.filter((c) => c === SIDE_COLUMN || COLUMN_PANELS[c].some((id) => shown.has(id)));
+  // An embed (?embed=1, in a slide's iframe) has no header and no side content: only the link's panels.
+  const embed = useLooplab((s) => s.teacher.embed === true);
+  const shownColumns = COLUMNS.filter(
+    (c) => (c === SIDE_COLUMN && !embed) || COLUMN_PANELS[c].some((id) => shown.has(id)),
+  );
   const tracks = lessonShown ? TRACKS.lesson : TRACKS.plain;
   const columns = shownColumns
     .map((c) => tracks[c])
@@ -163,13 +168,17 @@ function Layout() {
   const mainRef = useLayoutTop();
   return (
     <div className="app">
-      <header className="app-header">
-        <div className="app-title">
-          <h1>looplab</h1>
-          <p className="tagline">reorder and split loops; WebAssembly SIMD kernels timed on your CPU</p>
-        </div>
-        <PanelToggles />
-      </header>
+      {embed ? (
+        <EmbedBar />
+      ) : (
+        <header className="app-header">
+          <div className="app-title">
+            <h1>looplab</h1>
+            <p className="tagline">reorder and split loops; WebAssembly SIMD kernels timed on your CPU</p>
+          </div>
+          <PanelToggles />
+        </header>
+      )}
       <Notices />
       {handoutOpen && <Handout />}
       <main
@@ -183,7 +192,9 @@ function Layout() {
             {COLUMN_PANELS[c].flatMap((id) =>
               PANEL_CONTENT[id].map((part) => <PartSlot key={part.name} id={id} part={part} />),
             )}
-            {c === SIDE_COLUMN && SIDE_CONTENT.map((part) => <PartSlot key={part.name} id="side" part={part} />)}
+            {c === SIDE_COLUMN &&
+              !embed &&
+              SIDE_CONTENT.map((part) => <PartSlot key={part.name} id="side" part={part} />)}
           </div>
         ))}
       </main>
