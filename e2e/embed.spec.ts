@@ -27,6 +27,7 @@ test('the embed code puts the chosen panels and schedule in a slide: no header, 
   page,
   context,
   baseURL,
+  shot,
 }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
   await page.goto('/#preset=matmul-128');
@@ -60,9 +61,10 @@ test('the embed code puts the chosen panels and schedule in a slide: no header, 
     await expect(gflops).toHaveAttribute('data-schedule', 'm:128 k:128 n:128');
     await expect(gflops).toHaveAttribute('data-stage', 'refined', { timeout: 60_000 });
     await expect(frame.getByTestId('correct')).toHaveAttribute('data-correct', 'true');
+    await shot('embed-in-a-slide');
 
     // Keys work inside the frame once it has the focus.
-    await frame.getByTestId('loop-nest-panel').click();
+    await frame.getByTestId('loop-nest-panel').locator('.panel-title').click();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('s');
     await page.keyboard.type('8');
