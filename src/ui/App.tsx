@@ -1,7 +1,7 @@
 // The page: one store (made once: the worker measures, IndexedDB keeps sessions, the URL holds the
 // state), the keyboard, and the panels in three columns readable at 1280x720 and on a projector.
 // Each panel is a component without props that reads the store itself.
-import { Component, Suspense, useLayoutEffect, useRef, type CSSProperties, type ReactNode } from 'react';
+import { Component, Suspense, useEffect, useLayoutEffect, useRef, type CSSProperties, type ReactNode } from 'react';
 import { LooplabProvider, useLooplab } from '../store/context.tsx';
 import { createPageStore, type PageStore } from '../store/page.ts';
 import { PANEL_BY_ID, PANEL_IDS, PANELS, type PanelColumn, type PanelId } from '../store/panels.ts';
@@ -13,6 +13,7 @@ import { Handout } from './Handout.tsx';
 import { PresentToggle, usePageModes } from './PresentMode.tsx';
 import { EmbedBar } from './EmbedBar.tsx';
 import { errorMessage } from '../core/errors.ts';
+import { registerServiceWorker } from './serviceWorker.ts';
 
 // One store per page load (StrictMode renders twice; a module-level store keeps one worker).
 let page: PageStore | null = null;
@@ -204,6 +205,18 @@ function Layout() {
 
 export function App() {
   const { store } = pageStore();
+  useEffect(() => {
+    // Only a build has the service worker (the dev server serves the sources as they change).
+    if (!import.meta.env.PROD) return;
+    void registerServiceWorker(import.meta.env.BASE_URL, () =>
+      store
+        .getState()
+        .notify(
+          'error',
+          'a new version of looplab is installed: reload the page to use it (this page is the older one)',
+        ),
+    );
+  }, [store]);
   return (
     <LooplabProvider store={store}>
       <KeyboardProvider>

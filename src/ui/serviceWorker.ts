@@ -32,8 +32,11 @@ function sessionStore(): Storage | null {
   }
 }
 
-/** Registers `${base}sw.js` (built pages only) and reloads once for isolation when that helps. */
-export async function registerServiceWorker(base: string): Promise<void> {
+/**
+ * Registers `${base}sw.js` (built pages only) and reloads once for isolation when that helps.
+ * `onUpdate` is called when a new build's worker takes over a page that an older one served.
+ */
+export async function registerServiceWorker(base: string, onUpdate: () => void = () => {}): Promise<void> {
   if (!('serviceWorker' in navigator)) return;
   const storage = sessionStore();
   const isolated = window.crossOriginIsolated === true;
@@ -52,8 +55,11 @@ export async function registerServiceWorker(base: string): Promise<void> {
     storage.setItem(RELOADED_KEY, '1');
     window.location.reload();
   };
-  if (container.controller) reloadIfItHelps();
-  else {
+  if (container.controller) {
+    reloadIfItHelps();
+    // A new build's worker (skipWaiting, clients.claim) replaces this one: this page is the old build.
+    container.addEventListener('controllerchange', onUpdate, { once: true });
+  } else {
     // The first visit: the worker takes charge (clients.claim) once it has cached the build.
     container.addEventListener('controllerchange', reloadIfItHelps, { once: true });
   }
