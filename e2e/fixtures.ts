@@ -83,15 +83,17 @@ const TYPES: Record<string, string> = {
 
 /**
  * Serves a folder as a plain static site: no COOP/COEP headers, so a page is not cross-origin
- * isolated unless its service worker adds them. `extra` serves more paths (e.g. a page that embeds looplab).
+ * isolated unless its service worker adds them. `root` may change between requests (a new build
+ * deployed); `extra` serves more paths (e.g. a page that embeds looplab).
  */
 export async function serveWithoutIsolation(
-  root: string,
+  root: string | (() => string),
   extra: Record<string, string> = {},
 ): Promise<{ server: Server; url: string }> {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = extra[path] ?? join(root, path === '/' ? 'index.html' : path);
+    const dir = typeof root === 'string' ? root : root();
+    const file = extra[path] ?? join(dir, path === '/' ? 'index.html' : path);
     try {
       const body = await readFile(file);
       res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });

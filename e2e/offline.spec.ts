@@ -2,7 +2,11 @@
 // whole build, so with the network off a reload still shows the nest, measures kernels, runs a
 // lesson and lets the agent propose; the page is installable (manifest, icons, worker); and on a
 // host that sends no COOP/COEP headers the worker adds them, so the page, reloaded once under it,
-// is cross-origin isolated and offers threads.
+// is cross-origin isolated and offers threads. A new build deployed is what the next load shows, and a
+// page of the old build says that a new version is installed.
+import { cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { builtPage, expect, measuredGflops, serveWithoutIsolation, test } from './fixtures';
 
@@ -95,5 +99,65 @@ test('on a host without COOP/COEP the service worker makes the page isolated: th
     await expect(schedule(page)).toHaveText('||m:128 n:128 k:128');
   } finally {
     await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/**
+ * A second build made from the first, as a new deployment looks to the browser: the entry script
+ * has another name (its content hash changed) and the service worker another version.
+ */
+async function nextBuild(from: string): Promise<{ dir: string; entry: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'looplab-next-build-'));
+  await cp(from, dir, { recursive: true });
+  const html = await readFile(join(dir, 'index.html'), 'utf8');
+  const entry = /assets\/(index-[^"]+)\.js/.exec(html)?.[1];
+  if (!entry) throw new Error('the build has no entry script in index.html');
+  const next = `${entry}-next`;
+  await rename(join(dir, 'assets', `${entry}.js`), join(dir, 'assets', `${next}.js`));
+  for (const file of ['index.html', 'sw.js', ...(await readdir(join(dir, 'assets'))).map((f) => `assets/${f}`)]) {
+    if (!/\.(html|js)$/.test(file)) continue;
+    const text = await readFile(join(dir, file), 'utf8');
+    let changed = text.replaceAll(`${entry}.js`, `${next}.js`);
+    if (file === 'sw.js') changed = changed.replace(/const VERSION = "([0-9a-f]+)"/, 'const VERSION = "$1next"');
+    if (changed !== text) await writeFile(join(dir, file), changed);
+  }
+  return { dir, entry: next };
+}
+
+test('a new build is served as soon as it is deployed; a page of the old build says a new version is installed', async ({
+  page,
+  context,
+}) => {
+  const first = builtPage();
+  let root = first;
+  const { server, url } = await serveWithoutIsolation(() => root);
+  const second = await nextBuild(first);
+  try {
+    await page.goto(`${url}/#preset=matmul-64`);
+    await expect(page.getByTestId('cross-origin-isolated')).toHaveAttribute('data-value', 'true', {
+      timeout: 60_000,
+    });
+    await underServiceWorker(page);
+    await expect(page.getByTestId('schedule')).toHaveText('m:64 n:64 k:64');
+
+    // Deployed. A page opened now, while the old build's worker is still in charge, is the new build.
+    root = second.dir;
+    const next = await context.newPage();
+    await next.goto(`${url}/#preset=matmul-64`);
+    await expect(next.locator(`script[src$="${second.entry}.js"]`)).toHaveCount(1);
+    await expect(next.getByTestId('schedule')).toHaveText('m:64 n:64 k:64');
+    // That navigation found the new worker, which takes over both pages: the old one says so.
+    await expect(page.getByTestId('notices')).toContainText('a new version of looplab is installed', {
+      timeout: 60_000,
+    });
+    await expect.poll(() => next.evaluate(() => globalThis.caches.keys())).toEqual([expect.stringMatching(/next$/)]);
+    await expect(next.getByText('a new version of looplab is installed')).toHaveCount(0);
+    // Its reload is the new build.
+    await page.reload();
+    await expect(page.locator(`script[src$="${second.entry}.js"]`)).toHaveCount(1);
+    await expect(page.getByTestId('schedule')).toHaveText('m:64 n:64 k:64');
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    await rm(second.dir, { recursive: true, force: true });
   }
 });

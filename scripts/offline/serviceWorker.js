@@ -38,8 +38,10 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+// A page asks whether a file (its own entry script) is of this build: if not, the page is an older build.
 self.addEventListener('message', (event) => {
-  if (event.data === 'looplab:version') event.source?.postMessage({ looplabServiceWorker: VERSION });
+  const port = event.ports[0];
+  if (event.data?.looplab === 'has' && port) port.postMessage(PRECACHE_PATHS.has(event.data.path));
 });
 
 /** A copy of a response with the cross-origin-isolation headers (opaque responses can't be copied). */

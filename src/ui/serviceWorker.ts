@@ -57,10 +57,36 @@ export async function registerServiceWorker(base: string, onUpdate: () => void =
   };
   if (container.controller) {
     reloadIfItHelps();
-    // A new build's worker (skipWaiting, clients.claim) replaces this one: this page is the old build.
-    container.addEventListener('controllerchange', onUpdate, { once: true });
+    // A new build's worker (skipWaiting, clients.claim) replaced this one: this page may be the old build.
+    container.addEventListener(
+      'controllerchange',
+      async () => {
+        const worker = container.controller;
+        if (worker && !(await isOfBuild(worker, entryScript()))) onUpdate();
+      },
+      { once: true },
+    );
   } else {
     // The first visit: the worker takes charge (clients.claim) once it has cached the build.
     container.addEventListener('controllerchange', reloadIfItHelps, { once: true });
   }
+}
+
+/** The page's entry script (its name carries the build's content hash). */
+function entryScript(): string | null {
+  return document.querySelector<HTMLScriptElement>('script[type="module"][src]')?.src ?? null;
+}
+
+/** Whether `script` is a file of the build `worker` serves (true when it can't tell: no false alarm). */
+function isOfBuild(worker: ServiceWorker, script: string | null): Promise<boolean> {
+  if (script === null) return Promise.resolve(true);
+  const channel = new MessageChannel();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(true), 2000);
+    channel.port1.onmessage = (event) => {
+      clearTimeout(timer);
+      resolve(event.data !== false);
+    };
+    worker.postMessage({ looplab: 'has', path: new URL(script).pathname }, [channel.port2]);
+  });
 }
