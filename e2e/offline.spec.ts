@@ -56,6 +56,9 @@ test('after one visit the page works offline: the nest, a measured kernel, a les
   await agent.getByTestId('agent-drive').click();
   await expect(agent.getByTestId('agent-run')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
   await expect(agent.getByTestId('agent-run')).toHaveAttribute('data-method', 'agent');
+  // Its answer: a path of at least one step to the fastest schedule it measured, in the history.
+  await expect(agent.getByTestId('agent-summary')).toHaveAttribute('data-best-index', /^[1-9]\d*$/);
+  await expect.poll(() => decodeURIComponent(page.url())).toMatch(/a=.*agent:/);
   // LoopTune's policy (model.json + weights.bin) loads and rolls out too.
   await agent.getByTestId('agent-method').selectOption('looptune');
   await agent.getByTestId('agent-drive').click();
