@@ -42,6 +42,10 @@ export async function registerServiceWorker(base: string, onUpdate: () => void =
   const isolated = window.crossOriginIsolated === true;
   if (isolated) storage?.removeItem(RELOADED_KEY);
   const container = navigator.serviceWorker;
+  // After the page's own load, so that caching the build does not compete with it.
+  if (document.readyState !== 'complete') {
+    await new Promise((resolve) => window.addEventListener('load', resolve, { once: true }));
+  }
   try {
     await container.register(`${base}sw.js`, { scope: base });
   } catch (error) {
