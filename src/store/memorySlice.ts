@@ -42,7 +42,11 @@ export const createMemorySlice =
     /** What to simulate next: the panel's current schedule first, then what the lesson asked for. */
     const nextJob = (s: ReturnType<typeof get>): LessonSimulation | null => {
       if (s.panels.memory && !s.memory[currentMemoryKey(s)])
-        return { problemKey: s.problemKey, scheduleText: printSchedule(s.current.schedule), machineId: s.memoryMachine };
+        return {
+          problemKey: s.problemKey,
+          scheduleText: printSchedule(s.current.schedule),
+          machineId: s.memoryMachine,
+        };
       return lessonWants.find((w) => w.problemKey === s.problemKey && !s.memory[lessonMemoryKey(w)]) ?? null;
     };
 

@@ -210,15 +210,17 @@ export function simulatedPair(
   lesson: Lesson,
 ): { now: CacheFigures; start: CacheFigures; schedule: string } | TaskCheck {
   const schedule = printSchedule(facts.current.schedule);
-  const now = simulatedOrWait(facts, schedule, 'this schedule');
-  const start = simulatedOrWait(facts, startText(lesson), 'the start');
-  const waits = [now, start].filter(isCheck);
+  const first = startText(lesson);
+  const start = simulatedOrWait(facts, first, 'the start');
+  const now = schedule === first ? start : simulatedOrWait(facts, schedule, 'this schedule');
+  const waits = schedule === first ? [start].filter(isCheck) : [now, start].filter(isCheck);
   if (waits.length === 0) return { now: now as CacheFigures, start: start as CacheFigures, schedule };
   const unavailable = waits.find((w) => w.state === 'unavailable');
   if (unavailable) return unavailable;
+  const names = waits.map((w) => (w.simulations?.[0] === first ? 'the start' : 'this schedule'));
   return {
     state: 'waiting',
-    detail: `simulating… (the caches of ${waits.map((w) => (w.simulations?.[0] === schedule ? 'this schedule' : 'the start')).join(' and ')})`,
+    detail: `simulating… (the caches of ${names.join(' and ')})`,
     simulations: waits.flatMap((w) => w.simulations ?? []),
   };
 }

@@ -49,7 +49,7 @@ export const conflicts: Lesson = {
         id: 'fewer-conflicts',
         text: `Cut B's simulated ${L1} conflict misses at least ${CONFLICTS_FEWER}× against the start, keeping a panel of B inside m.`,
         hints: [
-          "Fewer rows of B in the panel put fewer lines in each of its sets. Split the k loop below m and move the outer half above m.",
+          'Fewer rows of B in the panel put fewer lines in each of its sets. Split the k loop below m and move the outer half above m.',
           `A 16-row panel puts 8 lines in each set: the ${l1.ways} ways, nearly enough.`,
         ],
       },

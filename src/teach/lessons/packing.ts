@@ -25,7 +25,7 @@ export const packing: Lesson = {
   text: [
     `Graded on a simulated ${machine.name} (${levelText(machine, 0)}, ${levelText(machine, 1)}): the same misses for every student. The problem is 512³ so that each simulation takes about a second; the loop order is BLIS's at any size.`,
     "The start is blocked like BLIS: `n:4` and `k:4` cut a 128×128 panel of B (64 KiB, for the L2), `m:4` a 128×128 block of A, and the 4×8 register tile walks a micro-panel of B of 128 rows of k by 8 floats: 4 KiB, which should stay in the L1 while the tile moves down A. It does not: B's rows are 2 KiB apart, so the micro-panel's 128 lines fall into 2 sets of the L1, and 4.13 M of B's 4.19 M L1 misses are conflict misses.",
-    "`pack(B)` after a loop copies, at each of its iterations, the panel of B the loops inside read into a contiguous buffer in the order the tile reads it (docs/notation.md). The micro-panel then lies in 64 consecutive lines, one per set. The copy costs a pass over the panel, counted in the misses and the time.",
+    '`pack(B)` after a loop copies, at each of its iterations, the panel of B the loops inside read into a contiguous buffer in the order the tile reads it (docs/notation.md). The micro-panel then lies in 64 consecutive lines, one per set. The copy costs a pass over the panel, counted in the misses and the time.',
     `BLIS packs A too, at the loop that cuts its block (here \`m:4\`), so that the tile reads A's rows from one stream. On the simulated ${L1} this changes little (the copy adds a pass over A); on a real core it saves TLB misses and prefetch streams, which the simulator does not model. The measured speedup beside each task shows what your machine makes of it.`,
   ],
   steps: [
@@ -75,7 +75,10 @@ export const packing: Lesson = {
       {
         id: 'pack-a',
         text: `Pack A as well, keeping the ${L1} misses at least ${PACKING_FEWER_MISSES}× under the start's.`,
-        hints: ["Pack A at the loop that cuts A's block: `m:4`, below the outer k.", 'Then compare the measured speed.'],
+        hints: [
+          "Pack A at the loop that cuts A's block: `m:4`, below the outer k.",
+          'Then compare the measured speed.',
+        ],
       },
       (now, start, facts) => {
         const packed = packs(facts.current.schedule, 'A') && packs(facts.current.schedule, 'B');

@@ -1,16 +1,7 @@
 // Lesson: tiling k so B's panel inside m stays in the L1, graded on the simulated misses of the
 // lesson's machine (the same for every student), with the measured speed beside as evidence.
 import { loopText } from '../../core/schedule.ts';
-import {
-  done,
-  holds2x16,
-  missesChange,
-  simulatedTask,
-  tensorCounts,
-  tileText,
-  todo,
-  withReport,
-} from './checks.ts';
+import { done, holds2x16, missesChange, simulatedTask, tensorCounts, tileText, todo, withReport } from './checks.ts';
 import { CACHE_LESSON_MACHINE_ID, cacheLessonMachine, levelText, MATMUL_512 } from './cacheMachine.ts';
 import type { Lesson } from './types.ts';
 
@@ -29,7 +20,7 @@ export const tiling: Lesson = {
   machine: CACHE_LESSON_MACHINE_ID,
   text: [
     `This lesson is graded on a simulated ${machine.name}: a ${levelText(machine, 0)} and a ${levelText(machine, 1)}, fed the memory accesses of the very kernel you build. Every student gets the same misses for the same schedule, whatever laptop they use; the measured GFLOPS are shown beside, as evidence.`,
-    "The start keeps a 2×16 block of C in registers (the register-tile lesson) and runs the whole k loop for it: each block reads a 2×512 strip of A and a 512×16 strip of B. After all of n, the next step of m reads all of B again: 1 MiB, 32 times the L1, so every load of B misses the L1 (the memory panel shows 4.19 M misses of B).",
+    'The start keeps a 2×16 block of C in registers (the register-tile lesson) and runs the whole k loop for it: each block reads a 2×512 strip of A and a 512×16 strip of B. After all of n, the next step of m reads all of B again: 1 MiB, 32 times the L1, so every load of B misses the L1 (the memory panel shows 4.19 M misses of B).',
     `Tiling cuts a loop in two and moves the outer half out, so that the loops inside work on a block small enough to stay in cache while it is reused. Split k (s, then 8) and move the outer k loop above m (⇧↑): the loops inside m now read an 8-row panel of B, 16 KiB, which stays in the ${L1} while m walks down A. A 16-row panel is 32 KiB: the whole ${L1}, with no room left for A and C, so it does not stay.`,
     `The simulator splits misses into the three Cs: compulsory (the first touch of a line), capacity (a fully associative cache of the same size would miss too: the data does not fit) and conflict (it would fit, but too many lines fall into one set). C pays for the tiling: its 2×16 block is loaded and stored once per k panel instead of once.`,
   ],
