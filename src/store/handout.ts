@@ -3,7 +3,9 @@
 // that schedule's figure in this session, so that "best" and the tasks never disagree (a figure
 // recorded in an earlier session, on a busier or quieter machine, is not shown beside today's).
 import { bestFigure, type ScheduleFigure, scheduleFigure, sessionFigures } from './sessionFigures.ts';
-import type { Lesson } from '../teach/lessons.ts';
+import { machineById } from '../core/cache/machines.ts';
+import { type Lesson, lessonStart } from '../teach/lessons.ts';
+import { memoryKey } from './memorySlice.ts';
 import type { LooplabState } from './types.ts';
 
 export interface HandoutTask {
@@ -57,4 +59,49 @@ function sessionHandoutFigures(s: FigureState, lesson: Lesson): HandoutFigures {
     };
   });
   return { rows, best: bestFigure(rows), tasks };
+}
+
+/** One schedule's simulated caches on the lesson's machine, as the handout prints them. */
+export interface HandoutSimulation {
+  schedule: string;
+  /** `none`: not simulated in this session (the lesson simulates the start and each schedule it stops on). */
+  status: 'done' | 'simulating' | 'none' | 'error';
+  /** Per level (L1 first): misses per tensor (output, inputs) and in all, and the conflict misses in all. */
+  levels: Array<{ name: string; tensors: Array<{ tensor: string; misses: number }>; misses: number; conflict: number }>;
+  error?: string;
+}
+
+export interface HandoutSimulations {
+  /** The machine's name, e.g. `AMD Zen 4 core`. */
+  machine: string;
+  rows: HandoutSimulation[];
+}
+
+/**
+ * The simulated figures the handout prints for a lesson graded on simulated misses (null for the
+ * others): deterministic, so every student's sheet has the same numbers for the same schedule.
+ * The blank sheet has the start's; the filled one every schedule of the session too.
+ */
+export function handoutSimulations(
+  s: FigureState & Pick<LooplabState, 'handoutFilled' | 'memory'>,
+  lesson: Lesson,
+): HandoutSimulations | null {
+  const machine = lesson.machine ? machineById(lesson.machine) : undefined;
+  if (!machine) return null;
+  const start = lessonStart(lesson).scheduleText;
+  const schedules = s.handoutFilled ? [...new Set([start, ...sessionFigures(s).map((r) => r.schedule)])] : [start];
+  const rows = schedules.map((schedule): HandoutSimulation => {
+    const entry = s.memory[memoryKey(s.problemKey, schedule, machine.id)];
+    if (entry?.status === 'error') return { schedule, status: 'error', levels: [], error: entry.error };
+    if (entry?.status === 'running') return { schedule, status: 'simulating', levels: [] };
+    if (entry?.status !== 'done' || !entry.figures) return { schedule, status: 'none', levels: [] };
+    const levels = entry.figures.levels.map((l) => ({
+      name: l.name,
+      tensors: l.tensors.map((t) => ({ tensor: t.tensor, misses: t.misses })),
+      misses: l.total.misses,
+      conflict: l.total.conflict,
+    }));
+    return { schedule, status: 'done', levels };
+  });
+  return { machine: machine.name, rows };
 }

@@ -9,9 +9,9 @@ import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
 import { measurementOf } from '../store/measurement.ts';
 import { BLANK, lessonStart, openLesson, worksheetQuestion } from '../store/lessons.ts';
-import { handoutFigures } from '../store/handout.ts';
+import { type HandoutSimulations, handoutFigures, handoutSimulations } from '../store/handout.ts';
 import { onThreads } from '../store/sessionFigures.ts';
-import { formatGflops } from '../core/format.ts';
+import { formatCount, formatGflops } from '../core/format.ts';
 import { LessonText } from './LessonPanel.tsx';
 import { useLessonChecks } from './useLessonChecks.ts';
 
@@ -47,6 +47,7 @@ export function Handout() {
   const filled = useLooplab((s) => s.handoutFilled);
   const setHandoutFilled = useLooplab((s) => s.setHandoutFilled);
   const checks = useLessonChecks(lesson);
+  const memory = useLooplab((s) => s.memory);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -74,6 +75,27 @@ export function Handout() {
           )
         : null,
     [lesson, problemKey, measurements, states, log, lessonProgress, threadsChosen, threadSupport, filled],
+  );
+
+  const simulations = useMemo(
+    () =>
+      lesson
+        ? handoutSimulations(
+            {
+              problemKey,
+              measurements,
+              states,
+              log,
+              lessonProgress,
+              threadsChosen,
+              threadSupport,
+              handoutFilled: filled,
+              memory,
+            },
+            lesson,
+          )
+        : null,
+    [lesson, problemKey, measurements, states, log, lessonProgress, threadsChosen, threadSupport, filled, memory],
   );
 
   if (!lesson || !figures) return null;
@@ -213,6 +235,7 @@ export function Handout() {
           </p>
         )}
       </section>
+      {simulations && <SimulatedCaches simulations={simulations} start={start.scheduleText} />}
       <section>
         <h2>Worksheet: predict, then measure</h2>
         <p className="handout-instructions">
@@ -267,5 +290,82 @@ export function Handout() {
         </table>
       </section>
     </article>
+  );
+}
+
+/**
+ * The simulated misses of the lesson's schedules on its machine: the same numbers on every
+ * student's sheet for the same schedule (the lesson's tasks are graded on them).
+ */
+function SimulatedCaches({ simulations, start }: { simulations: HandoutSimulations; start: string }) {
+  const done = simulations.rows.find((r) => r.status === 'done');
+  const levels = done?.levels ?? [];
+  const tensors = levels[0]?.tensors.map((t) => t.tensor) ?? [];
+  return (
+    <section data-testid="handout-simulated" data-machine={simulations.machine}>
+      <h2>Simulated cache misses ({simulations.machine})</h2>
+      <p className="handout-instructions">
+        Counted by looplab's cache simulator on the accesses of the generated kernel: the same on every computer.
+      </p>
+      <table className="handout-table">
+        <thead>
+          <tr>
+            <th>schedule</th>
+            {levels.map((l, i) =>
+              i === 0 ? (
+                [
+                  ...tensors.map((t) => <th key={`${l.name}-${t}`}>{`${l.name} misses of ${t}`}</th>),
+                  <th key={`${l.name}-conflict`}>{`${l.name} conflict misses`}</th>,
+                ]
+              ) : (
+                <th key={l.name}>{`${l.name} misses`}</th>
+              ),
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {simulations.rows.map((r) => (
+            <tr key={r.schedule} data-testid="handout-simulated-row" data-schedule={r.schedule} data-status={r.status}>
+              <td>
+                <code>{r.schedule}</code>
+                {r.schedule === start && <em> (start)</em>}
+              </td>
+              {r.status === 'done' ? (
+                r.levels.map((l, i) =>
+                  i === 0 ? (
+                    [
+                      ...l.tensors.map((t) => (
+                        <td
+                          key={`${l.name}-${t.tensor}`}
+                          className="num"
+                          data-testid={`handout-simulated-${l.name}-${t.tensor}`}
+                        >
+                          {formatCount(t.misses)}
+                        </td>
+                      )),
+                      <td key={`${l.name}-conflict`} className="num">
+                        {formatCount(l.conflict)}
+                      </td>,
+                    ]
+                  ) : (
+                    <td key={l.name} className="num">
+                      {formatCount(l.misses)}
+                    </td>
+                  ),
+                )
+              ) : (
+                <td colSpan={Math.max(1, tensors.length + levels.length)}>
+                  {r.status === 'simulating'
+                    ? 'simulating…'
+                    : r.status === 'error'
+                      ? `not simulated: ${r.error}`
+                      : 'not simulated in this session'}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
