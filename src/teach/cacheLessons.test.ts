@@ -194,6 +194,20 @@ describe('conflict misses (512^3, the simulated Zen 4 core)', () => {
   });
 });
 
+describe("the conflict lesson's text", () => {
+  it('cites the simulated misses of B at the nearby odd size n = 520: no conflicts', { timeout: 60_000 }, () => {
+    const l = lesson('conflicts');
+    const problem = parseProblemText(l.problemText.replace('n=512', 'n=520'));
+    expect(problem.sizes.n).toBe(520);
+    const machine = machineById(l.machine ?? '');
+    if (!machine) throw new Error('no machine');
+    const figures = simulateCache(codegen, problem, parseSchedule(problem, l.startSchedule), machine);
+    const b = figures.levels[0].tensors.find((t) => t.tensor === 'B');
+    expect(b).toMatchObject({ misses: 25088, conflict: 0 });
+    expect(l.text.join(' ')).toContain('25.1 k times, none of them conflicts');
+  });
+});
+
 describe('packing (512^3, the simulated Zen 4 core)', () => {
   const l = () => lesson('packing');
   const START = 'n:4 k:4 m:4 n:16 m:32 k:128 m:4 n:8';
