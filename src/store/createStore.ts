@@ -102,9 +102,15 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
   store.subscribe((s, prev) => {
     if (s.current.schedule !== prev.current.schedule || s.problemKey !== prev.problemKey) s.dropStaleNotices();
   });
-  // Simulate the caches of the current schedule while the memory panel is shown.
+  // Simulate the caches of the current schedule while the memory panel is shown (and, once its
+  // figure is in, those an open lesson asked for).
   store.subscribe((s, prev) => {
-    if (s.current !== prev.current || s.problemKey !== prev.problemKey || s.panels.memory !== prev.panels.memory)
+    if (
+      s.current !== prev.current ||
+      s.problemKey !== prev.problemKey ||
+      s.panels.memory !== prev.panels.memory ||
+      s.measurements !== prev.measurements
+    )
       s.simulateMemory();
   });
   followAgentRun(store);

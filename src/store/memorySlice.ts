@@ -5,6 +5,7 @@
 import { DEFAULT_MACHINE_ID, machineById } from '../core/cache/machines.ts';
 import { errorMessage } from '../core/errors.ts';
 import { printSchedule } from '../core/schedule.ts';
+import { currentMeasurement } from './measurement.ts';
 import type { SliceCreator } from './sliceCreator.ts';
 import type { MemoryEntry, MemorySlice } from './types.ts';
 
@@ -47,6 +48,9 @@ export const createMemorySlice =
           scheduleText: printSchedule(s.current.schedule),
           machineId: s.memoryMachine,
         };
+      // A lesson's simulations wait for the current schedule's figure: they never delay it.
+      const figure = currentMeasurement(s)?.status;
+      if (figure !== 'done' && figure !== 'error') return null;
       return lessonWants.find((w) => w.problemKey === s.problemKey && !s.memory[lessonMemoryKey(w)]) ?? null;
     };
 
