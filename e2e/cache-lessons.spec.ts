@@ -55,7 +55,7 @@ test('the conflict lesson: the 2 KiB panel misses by conflicts, 8 rows do not; a
   await presses(page, 'Shift+ArrowUp');
   await expect(schedule(page)).toHaveText('n:32 k:16 k:2 m:256 k:16 m:2 n:16');
   await expect(task(page, 'fewer-conflicts')).toHaveAttribute('data-done', 'true');
-  await expect(detail(page, 'no-conflicts')).toHaveText(/^B's L1d conflict misses 4\.18 M → 131 k \(32\.0× fewer\)/);
+  await expect(detail(page, 'no-conflicts')).toHaveText(/^B's L1d conflict misses 4\.18 M → 131 k \(32× fewer\)/);
   await expect(task(page, 'no-conflicts')).toHaveAttribute('data-done', 'false');
   await presses(page, 'ArrowDown', 'ArrowDown');
   await splitBy(page, '8');
@@ -76,7 +76,7 @@ test('the packing lesson: pack B, then A, by keyboard; graded on simulated misse
   await presses(page, 'ArrowDown', 'Shift+C');
   await expect(schedule(page)).toHaveText('n:4 k:4 pack(B) m:4 n:16 m:32 k:128 m:4 n:8');
   await expect(task(page, 'pack-b')).toHaveAttribute('data-done', 'true');
-  await expect(detail(page, 'pack-b')).toHaveText(/^B's L1d conflict misses 4\.13 M → 16\.4 k \(252\.0× fewer\)/);
+  await expect(detail(page, 'pack-b')).toHaveText(/^B's L1d conflict misses 4\.13 M → 16\.4 k \(252× fewer\)/);
   await expect(task(page, 'fewer-misses')).toHaveAttribute('data-done', 'true');
   await expect(task(page, 'pack-a')).toHaveAttribute('data-done', 'false');
   await presses(page, 'ArrowDown', 'c');

@@ -232,6 +232,9 @@ export function tensorCounts(figures: CacheFigures, tensor: string, level = 0): 
   return counts;
 }
 
+/** `3.9×`, `32×`, `256×`: a tenth only under 10. */
+const ratioText = (r: number) => `${r < 10 ? r.toFixed(1) : Math.round(r)}×`;
+
 /** `B's L1d misses 4.19 M → 16.4 k (256× fewer)`: `what` names the count. */
 export function missesChange(what: string, before: number, after: number): string {
   const ratio =
@@ -240,8 +243,8 @@ export function missesChange(what: string, before: number, after: number): strin
       : after === 0
         ? 'none left'
         : after < before
-          ? `${(before / after).toFixed(1)}× fewer`
-          : `${(after / before).toFixed(1)}× more`;
+          ? `${ratioText(before / after)} fewer`
+          : `${ratioText(after / before)} more`;
   return `${what} ${formatCount(before)} → ${formatCount(after)} (${ratio})`;
 }
 
@@ -250,6 +253,7 @@ export function missesChange(what: string, before: number, after: number): strin
  * check (never its condition): the reading, and the refined figures it still waits for.
  */
 export function measuredBeside(facts: LessonFacts, lesson: Lesson): { text: string; needs: FigureNeed[] } {
+  if (printSchedule(facts.current.schedule) === startText(lesson)) return { text: '', needs: [] };
   const r = compareFigures(
     facts,
     { schedule: printSchedule(facts.current.schedule), name: 'this schedule' },

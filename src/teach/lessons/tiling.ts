@@ -84,7 +84,7 @@ export const tiling: Lesson = {
       (now, start) => {
         const [before, after] = [start.levels[0].total.misses, now.levels[0].total.misses];
         const b = missesChange(`B's`, tensorCounts(start, 'B').misses, tensorCounts(now, 'B').misses);
-        const reading = `${missesChange(`${L1} misses`, before, after)} (${b})`;
+        const reading = `${missesChange(`${L1} misses`, before, after)}; ${b}`;
         return { ok: after * TILING_FEWER_MISSES <= before, reading };
       },
     ),
