@@ -108,7 +108,7 @@ describe('the handout of a lesson graded on simulated misses', () => {
     },
   };
 
-  it("prints the start's simulated misses on the blank sheet, every schedule's on the filled one, naming the machine", async () => {
+  it("prints the start's simulated misses on the lesson's machine on the blank sheet, naming the machine", async () => {
     const s = createLooplabStore({ measurer: simulating });
     s.getState().openLesson('tiling');
     const lesson = lessonById('tiling')!;
@@ -127,16 +127,8 @@ describe('the handout of a lesson graded on simulated misses', () => {
       misses: 4_260_000,
       conflict: 7,
     });
-    for (const a of ['down', 'down', 'split_8', 'swap_up', 'swap_up'] as const) s.getState().act(a);
+    // The filled sheet prints each schedule's misses beside its GFLOPS instead.
     s.getState().setHandoutFilled(true);
-    await vi.waitFor(() =>
-      expect(handoutSimulations(s.getState(), lesson)?.rows.at(-1)).toMatchObject({
-        schedule: 'k:64 m:256 n:32 k:8 m:2 n:16',
-        status: 'done',
-      }),
-    );
-    const filled = handoutSimulations(s.getState(), lesson)!;
-    expect(filled.rows[0].schedule).toBe('m:256 n:32 k:512 m:2 n:16');
-    expect(filled.rows.at(-1)?.levels[0].misses).toBe(1_100_000);
+    expect(handoutSimulations(s.getState(), lesson)).toBeNull();
   });
 });

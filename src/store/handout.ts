@@ -64,8 +64,8 @@ function sessionHandoutFigures(s: FigureState, lesson: Lesson): HandoutFigures {
 /** One schedule's simulated caches on the lesson's machine, as the handout prints them. */
 export interface HandoutSimulation {
   schedule: string;
-  /** `none`: not simulated in this session (the lesson simulates the start and each schedule it stops on). */
-  status: 'done' | 'simulating' | 'none' | 'error';
+  /** `simulating` until the start's simulation is in (the lesson asks for it when it opens). */
+  status: 'done' | 'simulating' | 'error';
   /** Per level (L1 first): misses per tensor (output, inputs) and in all, and the conflict misses in all. */
   levels: Array<{ name: string; tensors: Array<{ tensor: string; misses: number }>; misses: number; conflict: number }>;
   error?: string;
@@ -78,23 +78,21 @@ export interface HandoutSimulations {
 }
 
 /**
- * The simulated figures the handout prints for a lesson graded on simulated misses (null for the
- * others): deterministic, so every student's sheet has the same numbers for the same schedule.
- * The blank sheet has the start's; the filled one every schedule of the session too.
+ * The simulated figures the blank sheet prints for a lesson graded on simulated misses (null for
+ * the others, and on the filled sheet, which prints each schedule's misses beside its GFLOPS): the
+ * start's on the lesson's machine, deterministic, so every student's sheet has the same numbers.
  */
 export function handoutSimulations(
-  s: FigureState & Pick<LooplabState, 'handoutFilled' | 'memory'>,
+  s: Pick<LooplabState, 'handoutFilled' | 'memory' | 'problemKey'>,
   lesson: Lesson,
 ): HandoutSimulations | null {
   const machine = lesson.machine ? machineById(lesson.machine) : undefined;
-  if (!machine) return null;
-  const start = lessonStart(lesson).scheduleText;
-  const schedules = s.handoutFilled ? [...new Set([start, ...sessionFigures(s).map((r) => r.schedule)])] : [start];
-  const rows = schedules.map((schedule): HandoutSimulation => {
-    const entry = s.memory[memoryKey(s.problemKey, schedule, machine.id)];
+  if (!machine || s.handoutFilled) return null;
+  const schedule = lessonStart(lesson).scheduleText;
+  const entry = s.memory[memoryKey(s.problemKey, schedule, machine.id)];
+  const row = ((): HandoutSimulation => {
     if (entry?.status === 'error') return { schedule, status: 'error', levels: [], error: entry.error };
-    if (entry?.status === 'running') return { schedule, status: 'simulating', levels: [] };
-    if (entry?.status !== 'done' || !entry.figures) return { schedule, status: 'none', levels: [] };
+    if (entry?.status !== 'done' || !entry.figures) return { schedule, status: 'simulating', levels: [] };
     const levels = entry.figures.levels.map((l) => ({
       name: l.name,
       tensors: l.tensors.map((t) => ({ tensor: t.tensor, misses: t.misses })),
@@ -102,6 +100,6 @@ export function handoutSimulations(
       conflict: l.total.conflict,
     }));
     return { schedule, status: 'done', levels };
-  });
-  return { machine: machine.name, rows };
+  })();
+  return { machine: machine.name, rows: [row] };
 }
