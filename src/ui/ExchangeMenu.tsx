@@ -1,7 +1,7 @@
-// Export the current schedule (schedule text, JSON, C) by download or copy; import what export
+// Export the current schedule (schedule text, JSON, C, Halide, C with wasm SIMD intrinsics) by download or copy; import what export
 // writes (JSON or schedule text) from a file or pasted text. A bad import says why, in place, and
 // changes nothing.
-import { useRef, useState, type ChangeEvent } from 'react';
+import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import {
   exportC,
@@ -13,20 +13,41 @@ import {
 } from '../store/exchange.ts';
 import type { LooplabState } from '../store/types.ts';
 import { Panel } from './Panel.tsx';
+import { copyText } from './clipboard.ts';
+import { EmbedCode } from './EmbedCode.tsx';
 import { errorMessage } from '../core/errors.ts';
+
+type Render = (s: LooplabState) => string;
 
 interface Format {
   id: string;
   label: string;
   extension: string;
   mime: string;
-  render(s: LooplabState): string;
+  /** The writer, or a loader of it (writers the first load does not carry). */
+  render: Render | { load: () => Promise<Render> };
 }
+
+const compiled = () => import('../store/compiledExports.ts');
 
 const FORMATS: Format[] = [
   { id: 'text', label: 'schedule text', extension: 'txt', mime: 'text/plain', render: exportScheduleText },
   { id: 'json', label: 'JSON', extension: 'json', mime: 'application/json', render: exportJson },
   { id: 'c', label: 'C', extension: 'c', mime: 'text/x-c', render: exportC },
+  {
+    id: 'halide',
+    label: 'Halide (C++)',
+    extension: 'halide.cpp',
+    mime: 'text/x-c++src',
+    render: { load: () => compiled().then((m) => m.exportHalide) },
+  },
+  {
+    id: 'simd-c',
+    label: 'C with wasm SIMD intrinsics',
+    extension: 'simd.c',
+    mime: 'text/x-c',
+    render: { load: () => compiled().then((m) => m.exportSimdC) },
+  },
 ];
 
 function download(name: string, mime: string, text: string) {
@@ -53,24 +74,32 @@ export function ExchangeMenu() {
   const fileInput = useRef<HTMLInputElement>(null);
 
   const format = FORMATS.find((f) => f.id === formatId) ?? FORMATS[0];
+  const [loaded, setLoaded] = useState<Record<string, Render | Error>>({});
+  const writer = typeof format.render === 'function' ? format.render : loaded[format.id];
+  useEffect(() => {
+    const { render, id } = format;
+    if (typeof render === 'function' || loaded[id]) return;
+    render.load().then(
+      (fn) => setLoaded((l) => ({ ...l, [id]: fn })),
+      (error: unknown) => setLoaded((l) => ({ ...l, [id]: new Error(errorMessage(error)) })),
+    );
+  }, [format, loaded]);
   let preview: string;
+  let failed = false;
   try {
-    preview = format.render(store.getState());
+    if (writer === undefined) {
+      preview = `(loading the ${format.label} writer…)`;
+      failed = true;
+    } else if (writer instanceof Error) {
+      preview = `(the ${format.label} writer could not be loaded: ${writer.message}; reload the page)`;
+      failed = true;
+    } else preview = writer(store.getState());
   } catch (error) {
-    preview = `(this export failed: ${errorMessage(error)})`;
+    preview = `(no ${format.label} export: ${errorMessage(error)})`;
+    failed = true;
   }
 
-  const copy = () => {
-    const clipboard = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
-    if (!clipboard?.writeText) {
-      notify('error', 'this browser gives no clipboard access here; select the text and copy it');
-      return;
-    }
-    clipboard.writeText(preview).then(
-      () => notify('info', `copied the ${format.label}`),
-      (error: unknown) => notify('error', `could not copy: ${errorMessage(error)}; select the text and copy it`),
-    );
-  };
+  const copy = () => copyText(preview, `the ${format.label}`, notify);
 
   const apply = (text: string, source: string, noun: ImportNoun) => {
     const r = importExport(text, noun, store.getState().problemKey);
@@ -113,12 +142,13 @@ export function ExchangeMenu() {
             ))}
           </select>
         </label>
-        <button type="button" data-testid="export-copy" onClick={copy}>
+        <button type="button" data-testid="export-copy" disabled={failed} onClick={copy}>
           Copy
         </button>
         <button
           type="button"
           data-testid="export-download"
+          disabled={failed}
           onClick={() => download(exportFileName(store.getState(), format.extension), format.mime, preview)}
         >
           Download
@@ -163,6 +193,7 @@ export function ExchangeMenu() {
           </p>
         ) : null}
       </div>
+      <EmbedCode />
     </Panel>
   );
 }
