@@ -82,8 +82,13 @@ export interface CacheSimulation extends CacheFigures {
  * many (warm-ups, replays): about 0.1 s.
  */
 export const SAMPLING_BUDGET = 2_000_000;
-/** Kernels of up to this many accesses are simulated exactly by default (a register-tiled 256^3 matmul makes 3.7 M). */
-export const EXACT_UP_TO = 4_000_000;
+/**
+ * Kernels of up to this many accesses are simulated exactly by default: a few seconds at most
+ * (a register-tiled 256^3 matmul makes 3.7 M, a 512^3 one 25-35 M). Sampling is off by tens of
+ * percent where a working set is about the size of a level (docs/architecture.md), and the
+ * lessons grade 512^3 schedules on these figures, so it is kept for larger kernels.
+ */
+export const EXACT_UP_TO = 40_000_000;
 
 export interface SimulateOptions {
   /** Also find the loop that carries each tensor's reuse at each level (slower). */
