@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CacheFigures, LevelFigures } from '../src/core/cache/figures.ts';
-import { modelTime, spearman } from './cacheModel.ts';
+import { computeShare, modelTime, spearman } from './cacheModel.ts';
 
 function level(name: string, next: string, bytes: number): LevelFigures {
   const zero = {
@@ -39,6 +39,12 @@ describe('modelTime', () => {
     expect(c.seconds).toBeCloseTo(0.2, 9);
   });
 
+  it('slows the compute bound by the share of the peak the tile reaches', () => {
+    const m = modelTime(figures(1e9, 1e8, [1e8, 1e7]), rates, 0.25);
+    expect(m.bound).toBe('compute');
+    expect(m.seconds).toBeCloseTo(0.8, 9);
+  });
+
   it('refuses rates that do not match the levels', () => {
     expect(() => modelTime(figures(1, 1, [1, 1]), { ...rates, bandwidths: [1] })).toThrow(/2 levels need 2 bandwidths/);
   });
@@ -50,5 +56,14 @@ describe('spearman', () => {
     expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
     expect(spearman([1, 2, 3, 4], [10, 20, 40, 30])).toBeCloseTo(0.8, 12);
     expect(spearman([1, 1, 2], [1, 1, 2])).toBeCloseTo(1, 12);
+  });
+});
+
+describe('computeShare', () => {
+  it('is the share of the 8 chains that saturate the units, a quarter of it for scalar tiles', () => {
+    expect(computeShare({ vectorAccumulators: 12, scalarAccumulators: 0 })).toBe(1);
+    expect(computeShare({ vectorAccumulators: 4, scalarAccumulators: 2 })).toBe(0.5);
+    expect(computeShare({ vectorAccumulators: 0, scalarAccumulators: 1 })).toBeCloseTo(1 / 32, 12);
+    expect(computeShare({ vectorAccumulators: 0, scalarAccumulators: 8 })).toBe(0.25);
   });
 });

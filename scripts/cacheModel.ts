@@ -2,7 +2,8 @@
 // a roofline with one roof per level. The kernel can go no faster than its multiply-adds at the
 // measured peak, its memory instructions at the rate the core issues them from L1, and the bytes
 // moved between each pair of levels at the bandwidth the next level delivers; the model time is
-// the largest of these (the bound that limits it).
+// the largest of these (the bound that limits it). The compute bound counts only the share of the
+// peak the register tile can reach (computeShare).
 import { sampleRankCorrelation } from 'simple-statistics';
 import type { CacheFigures } from '../src/core/cache/figures.ts';
 
@@ -26,12 +27,26 @@ export interface ModelTime {
   bounds: Record<string, number>;
 }
 
-export function modelTime(figures: CacheFigures, rates: MachineRates): ModelTime {
+/** Independent f32x4 multiply-add chains that keep the core's multiply-add units busy (2 units x 4 cycles of latency). */
+export const SATURATING_CHAINS = 8;
+
+/**
+ * The share of the peak the kernel's register tile can reach: its accumulators are independent
+ * dependency chains, and fewer than SATURATING_CHAINS leave the units idle; a tile of scalar
+ * accumulators (no whole vector) does one lane of work per instruction instead of four.
+ */
+export function computeShare(tile: { vectorAccumulators: number; scalarAccumulators: number }): number {
+  if (tile.vectorAccumulators > 0) return Math.min(1, tile.vectorAccumulators / SATURATING_CHAINS);
+  return Math.min(2, Math.max(1, tile.scalarAccumulators) / 4) / SATURATING_CHAINS;
+}
+
+/** `share`: the fraction of the peak the kernel's tile can reach (computeShare; 1 = the peak). */
+export function modelTime(figures: CacheFigures, rates: MachineRates, share = 1): ModelTime {
   const levels = figures.levels;
   if (rates.bandwidths.length !== levels.length)
     throw new RangeError(`${levels.length} levels need ${levels.length} bandwidths (the levels below L1, then memory)`);
   const bounds: Record<string, number> = {
-    compute: (2 * figures.fmas) / rates.peakFlops,
+    compute: (2 * figures.fmas) / (rates.peakFlops * share),
     'L1 issue': figures.instructions / rates.l1Instructions,
   };
   levels.forEach((level, i) => {

@@ -9,7 +9,7 @@
 // problem, Spearman's rank correlation between model and measured time, and how often each bound
 // decided. The rates are measured first with the generator's own streaming kernel on arrays sized
 // for each level.
-import { modelTime, type MachineRates, spearman } from './cacheModel.ts';
+import { computeShare, modelTime, type MachineRates, spearman } from './cacheModel.ts';
 import { fmt, parseFlags, positiveInt, runScript, table, UsageError } from './cli.ts';
 
 const USAGE = 'usage: npm run measure:cache-model [-- --count N] [--seed S] [--only TEXT] [--json]';
@@ -121,7 +121,14 @@ async function run(args: Args): Promise<number> {
       if (s) schedules.set(printSchedule(s), s);
     }
     const buffers = allocateBuffers(problem, 1);
-    const rows: Array<{ schedule: string; measured: number; model: number; bound: string; slice: boolean }> = [];
+    const rows: Array<{
+      schedule: string;
+      measured: number;
+      model: number;
+      bound: string;
+      slice: boolean;
+      sampled: boolean;
+    }> = [];
     let n = 0;
     for (const [text, schedule] of schedules) {
       n++;
@@ -130,9 +137,16 @@ async function run(args: Args): Promise<number> {
         timing: { samples: 3, minSamples: 2, maxTotalMs: 2000 },
       });
       const figures = simulateCache(codegen, problem, schedule, machine);
-      const m = modelTime(figures, rates);
+      const m = modelTime(figures, rates, computeShare(t.report));
       const measured = problem.flops / (t.gflops * 1e9);
-      rows.push({ schedule: text, measured, model: m.seconds, bound: m.bound, slice: t.slice !== undefined });
+      rows.push({
+        schedule: text,
+        measured,
+        model: m.seconds,
+        bound: m.bound,
+        slice: t.slice !== undefined,
+        sampled: figures.method === 'sampled',
+      });
       log(
         `${spec.name} ${n}/${schedules.size}: ${text}: measured ${fmt(measured * 1e3, 1)} ms, model ${fmt(m.seconds * 1e3, 1)} ms (${m.bound}), simulated in ${fmt(figures.simulateMs, 0)} ms`,
       );
@@ -142,6 +156,7 @@ async function run(args: Args): Promise<number> {
     results.push({
       problem: spec.name,
       schedules: rows.length,
+      sampled: rows.filter((r) => r.sampled).length,
       spearman: spearman(
         rows.map((r) => r.model),
         rows.map((r) => r.measured),
@@ -159,7 +174,7 @@ async function run(args: Args): Promise<number> {
     throw new UsageError(`no problem's name contains '${args.only}': ${PROBLEMS.map((p) => p.name).join(', ')}`);
   const body = results.map((r) => [
     r.problem,
-    String(r.schedules),
+    `${r.schedules} (${r.sampled} sampled)`,
     fmt(r.spearman, 3),
     Object.entries(r.bounds)
       .map(([b, c]) => `${b} ${c}`)
