@@ -9,6 +9,7 @@ import type { Problem, Schedule } from '../core/types.ts';
 import { allocateBuffers, type KernelBuffers } from '../runtime/buffers.ts';
 import { timeSchedule } from '../runtime/measure.ts';
 import { measurePeak } from '../runtime/peak.ts';
+import type { SliceOptions } from '../runtime/slice.ts';
 import type { TimingOptions } from '../runtime/timing.ts';
 
 export interface GflopsOracle {
@@ -33,6 +34,14 @@ export const SEARCH_TIMING: TimingOptions = {
   minSamples: 2,
 };
 
+/**
+ * Slices for searching and training: a kernel whose full run would take over 10 ms is timed on
+ * slices of about 3 ms (at least one iteration of its outermost loop), so that a measurement
+ * of a 2048^3 matmul costs about what one of a 256^3 does (the CLIs re-measure the answer on the
+ * default slices, SLICE_TARGET_MS).
+ */
+export const SEARCH_SLICING: SliceOptions = { fullRunMs: 10, targetMs: 3 };
+
 /** Careful timing for final results (the CLIs' reported GFLOPS). */
 export const FINAL_TIMING: TimingOptions = {
   samples: 7,
@@ -54,6 +63,7 @@ export class RuntimeOracle implements GflopsOracle {
     private target: Target,
     private timing: TimingOptions = SEARCH_TIMING,
     private keepBuffers = 4,
+    private slicing: SliceOptions = SEARCH_SLICING,
   ) {}
 
   async gflops(problem: Problem, schedule: Schedule): Promise<number> {
@@ -62,6 +72,7 @@ export class RuntimeOracle implements GflopsOracle {
       const t = await timeSchedule(this.codegen, problem, schedule, this.target, {
         buffers: this.buffersFor(problem),
         timing: this.timing,
+        slicing: this.slicing,
       });
       return t.gflops;
     } catch {

@@ -150,7 +150,7 @@ describe('tile schedules', () => {
               ? `m=${sizes[0]}, n=${sizes[1]}, k=${sizes[2]}`
               : `b=${2 + (sizes[3] % 4)}, m=${sizes[0]}, n=${sizes[1]}, k=${sizes[2]}`;
           const p = parseProblem(op, text);
-          const base = op === MATMUL ? {} : { b: 1 };
+          const base: Record<string, number> = op === MATMUL ? {} : { b: 1 };
           const spec = { tile: { ...base, m: mr, n: nr }, reductionTile: kc, panel: { n: pn, m: pm }, pack };
           const s = tileSchedule(p, spec);
           if (!s) return;

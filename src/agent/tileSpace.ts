@@ -342,6 +342,46 @@ export function isLegalSpec(problem: Problem, spec: TileSpec): boolean {
   return tileSchedule(problem, spec) !== null;
 }
 
+/**
+ * A random legal spec (seeded by `random`): every decision drawn uniformly from what the
+ * macro-actions offer (a panel or a pack only half of the time), redrawn until legal and
+ * `accept`ed; null after `tries` draws. For sampling spaces too large to enumerate (allSpecs).
+ */
+export function randomSpec(
+  problem: Problem,
+  random: () => number,
+  options: ActionSpaceOptions & { accept?: (spec: TileSpec) => boolean; tries?: number } = {},
+): TileSpec | null {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+  const vec = vectorVariable(problem);
+  const factors = new Map<string, number[]>();
+  for (const a of macroActions(problem, options)) {
+    const t = /^tile_(.+)_(\d+)$/.exec(a);
+    if (t) factors.set(t[1], [...(factors.get(t[1]) ?? [1]), Number(t[2])]);
+  }
+  const panels = panelVariables(problem);
+  const r = mainReduction(problem);
+  for (let i = 0; i < (options.tries ?? 200); i++) {
+    const spec: TileSpec = {
+      tile: Object.fromEntries(outputVariables(problem).map((v) => [v, pick(factors.get(v) ?? [1])])),
+      reductionTile: r === null ? 0 : pick(REDUCTION_FACTORS),
+    };
+    if (spec.tile[vec] === 1 && random() < 0.9) continue;
+    if (panels.length > 0 && random() < 0.5) {
+      const panel: Record<string, number> = {};
+      for (const v of panels) {
+        const p = pick(PANEL_FACTORS);
+        if (p > 0) panel[v] = p;
+      }
+      if (Object.keys(panel).length > 0) spec.panel = panel;
+      if (packedInputs(problem) && random() < 0.5) spec.pack = true;
+    }
+    if ((options.threads ?? 1) > 1 && random() < 0.5) spec.parallel = true;
+    if (isLegalSpec(problem, spec) && (options.accept?.(spec) ?? true)) return spec;
+  }
+  return null;
+}
+
 /** Every legal spec reachable by macro-actions (for exhaustive checks on small problems). */
 export function allSpecs(problem: Problem, options: ActionSpaceOptions = {}): TileSpec[] {
   const seen = new Map<string, TileSpec>();
