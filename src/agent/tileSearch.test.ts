@@ -37,7 +37,8 @@ describe('tileSearch', () => {
     const scorer: Scorer = (problem, schedules) => schedules.map((s) => fakeGflops(problem, s) * (0.9 + 0.2 * noise()));
     const r = await tileSearch(p, oracle, scorer, { measure: 6, budgetMs: 1e9 });
     expect(r.gflops).toBe(exhaustive);
-    expect(printSchedule(r.schedule)).toBe('k:2 m:8 n:2 k:32 m:2 n:16');
+    // The fake machine ignores panels: any k:32 split around a 2x16 tile is optimal.
+    expect(printSchedule(r.schedule)).toMatch(/^k:2 .*k:32 m:2 n:16$/);
     expect(r.evaluations).toBeLessThanOrEqual(6);
     expect(allSpecs(p).length).toBeGreaterThan(10 * 6);
     expect(oracle.calls).toBe(r.evaluations);

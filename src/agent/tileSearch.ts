@@ -1,8 +1,9 @@
 // The agent (`--method agent`): a beam search over the macro-actions of tileSpace.ts, ranked by a
 // scorer (the learned cost model's prediction), that measures only the best few.
 //
-// From the untiled spec, every state of the beam is expanded by every macro-action; the new
-// specs are scored in one batch and the `beamWidth` best form the next beam, for `depth` rounds
+// From the untiled spec, every state of the beam is expanded by every macro-action (register
+// tile, reduction split, panels, pack; parallel when threads are available); the new specs are
+// scored in one batch and the `beamWidth` best form the next beam, for `depth` rounds
 // (a spec already scored is not scored again; no round starts after half the time budget). Then
 // the scored specs with MIN_MEASURED_ACCUMULATORS to MAX_MEASURED_ACCUMULATORS accumulators (4 to
 // 12) are measured, best predicted first but taking turns between groups (a reduction split and a
@@ -49,6 +50,11 @@ export interface TileSearchOptions {
   now?: () => number;
   /** The spec the search starts from (default: the untiled spec; the page continues from a person's schedule). */
   root?: TileSpec;
+  /**
+   * Threads the oracle's kernels run on (default 1). With more, `parallel` is an action and the
+   * figure the search maximizes is the oracle's, i.e. the GFLOPS on that many threads.
+   */
+  threads?: number;
 }
 
 export interface Candidate {
@@ -82,7 +88,11 @@ export interface TileSearchResult {
 /** The share of the budget after which no further round is scored. */
 export const SCORING_SHARE = 0.5;
 
-export const DEFAULT_TILE_SEARCH = { beamWidth: 6, depth: 4, measure: 16, budgetMs: 1000 } as const;
+/**
+ * Six rounds reach a blocked, packed spec from the untiled one (register tile m and n, a
+ * reduction split, panels of n and m, pack); a beam of 5 keeps scoring within half the budget.
+ */
+export const DEFAULT_TILE_SEARCH = { beamWidth: 5, depth: 6, measure: 16, budgetMs: 1000 } as const;
 
 /** A group (reduction split, vector width) takes turns only if its best prediction is at least this share of the best. */
 export const TURN_SHARE = 0.65;
@@ -125,7 +135,7 @@ export async function tileSearch(
   const depth = options.depth ?? DEFAULT_TILE_SEARCH.depth;
   const maxMeasure = options.measure ?? DEFAULT_TILE_SEARCH.measure;
   const budgetMs = options.budgetMs ?? DEFAULT_TILE_SEARCH.budgetMs;
-  const actions = macroActions(problem).filter((a) => a !== 'stop');
+  const actions = macroActions(problem, { threads: options.threads }).filter((a) => a !== 'stop');
 
   const seen = new Map<string, Candidate>();
   const rootSpec = options.root ?? untiledSpec(problem);
