@@ -155,6 +155,10 @@ describe('tune', () => {
       /^tune: --cost-model is read only by --method agent \(its cost model\); drop it for expert/,
     );
     expectBadInput(
+      script('tune', ...base, '--method', 'expert', '--threads', '2'),
+      /^tune: --threads is read only by --method agent \(it measures on threads\); drop it for expert/,
+    );
+    expectBadInput(
       script('tune', ...base, '--method', 'greedy1', '--cache', ''),
       /^tune: --cache needs a path, got ''; give one, or drop --cache/,
     );

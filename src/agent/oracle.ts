@@ -8,6 +8,8 @@ import { printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { allocateBuffers, type KernelBuffers } from '../runtime/buffers.ts';
 import { timeSchedule } from '../runtime/measure.ts';
+import { allocateSharedBuffers, measureScheduleOnThreads } from '../runtime/measureThreads.ts';
+import type { ThreadPool } from '../runtime/threads.ts';
 import { measurePeak } from '../runtime/peak.ts';
 import type { SliceOptions } from '../runtime/slice.ts';
 import type { TimingOptions } from '../runtime/timing.ts';
@@ -97,6 +99,53 @@ export class RuntimeOracle implements GflopsOracle {
     this.buffers.set(key, b);
     while (this.buffers.size > this.keepBuffers) this.buffers.delete(this.buffers.keys().next().value as string);
     return b;
+  }
+}
+
+/**
+ * Measures on a pool of threads (one buffer set in shared memory per problem, the last few
+ * kept): a schedule's parallel loop is split among them, so the figure is the GFLOPS on
+ * `pool.threads` threads, what the agent maximizes when threads are available. Each kernel is
+ * checked before it is timed (measureScheduleOnThreads); a wrong or refused one scores 0.
+ */
+export class ThreadsOracle implements GflopsOracle {
+  private buffers = new Map<string, KernelBuffers>();
+  measured = 0;
+  measuredMs = 0;
+
+  constructor(
+    private codegen: Codegen,
+    private target: Target,
+    private pool: ThreadPool,
+    private timing: TimingOptions = SEARCH_TIMING,
+    private keepBuffers = 2,
+  ) {}
+
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  async gflops(problem: Problem, schedule: Schedule): Promise<number> {
+    const t0 = performance.now();
+    try {
+      const key = problemText(problem);
+      let buffers = this.buffers.get(key);
+      if (!buffers) {
+        buffers = allocateSharedBuffers(problem, 1);
+        this.buffers.set(key, buffers);
+        while (this.buffers.size > this.keepBuffers) this.buffers.delete(this.buffers.keys().next().value as string);
+      }
+      const m = await measureScheduleOnThreads(this.codegen, problem, schedule, this.target, this.pool, {
+        buffers,
+        timing: this.timing,
+      });
+      return m.gflops ?? 0;
+    } catch {
+      return 0;
+    } finally {
+      this.measured++;
+      this.measuredMs += performance.now() - t0;
+    }
   }
 }
 
