@@ -53,6 +53,13 @@ export const FINAL_TIMING: TimingOptions = {
   minSamples: 3,
 };
 
+/**
+ * Scratch the runtime oracle's buffers carry for packed panels: the agent's largest (a 512 x 2048
+ * panel of B, 4 MiB, and A's rows) fit, so measuring packed candidates does not allocate and fill
+ * a new buffer set each time; a kernel needing more gets buffers of its own (measure.ts buffersFor).
+ */
+export const ORACLE_SCRATCH_BYTES = 8 * 2 ** 20;
+
 /** Measures with the runtime (one buffer set per problem, kept for the last few problems). */
 export class RuntimeOracle implements GflopsOracle {
   private buffers = new Map<string, KernelBuffers>();
@@ -95,7 +102,7 @@ export class RuntimeOracle implements GflopsOracle {
       this.buffers.set(key, b);
       return b;
     }
-    b = allocateBuffers(problem, 1);
+    b = allocateBuffers(problem, 1, problem.inputs.length === 2 ? { scratchBytes: ORACLE_SCRATCH_BYTES } : {});
     this.buffers.set(key, b);
     while (this.buffers.size > this.keepBuffers) this.buffers.delete(this.buffers.keys().next().value as string);
     return b;
