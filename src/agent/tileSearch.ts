@@ -4,7 +4,8 @@
 // From the untiled spec, every state of the beam is expanded by every macro-action (register
 // tile, reduction split, panels, pack; parallel when threads are available); the new specs are
 // scored in one batch and the `beamWidth` best form the next beam, for `depth` rounds
-// (a spec already scored is not scored again; no round starts after half the time budget). Then
+// (a spec already scored is not scored again; no round starts that would end, taking as long as
+// the last, past half the time budget). Then
 // the scored specs with MIN_MEASURED_ACCUMULATORS to MAX_MEASURED_ACCUMULATORS accumulators (4 to
 // 12) are measured, best predicted first but taking turns between groups (a reduction split and a
 // tile width along the vectorized variable) predicted within 65% of the best (the best unsplit
@@ -149,9 +150,12 @@ export async function tileSearch(
   seen.set(specKey(rootSpec), root);
   const rounds: Candidate[][] = [[root]];
   let beam = [root];
+  let lastRoundMs = 0;
   for (let d = 0; d < depth && beam.length > 0; d++) {
-    // Half the budget is for measuring: on a loaded machine, scoring stops early.
-    if (d > 0 && now() - start > budgetMs * SCORING_SHARE) break;
+    // Half the budget is for measuring: on a loaded machine, scoring stops early (no round
+    // starts that would end past the share if it took as long as the last one).
+    const roundStart = now();
+    if (d > 0 && roundStart - start + lastRoundMs > budgetMs * SCORING_SHARE) break;
     const fresh: Candidate[] = [];
     for (const parent of beam) {
       for (const a of actions) {
@@ -177,6 +181,7 @@ export async function tileSearch(
     fresh.sort((a, b) => b.predicted - a.predicted);
     rounds.push(fresh);
     beam = fresh.slice(0, beamWidth);
+    lastRoundMs = now() - roundStart;
   }
 
   const worthMeasuring = [...seen.values()].filter((c) => {

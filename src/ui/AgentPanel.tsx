@@ -390,7 +390,7 @@ function Candidates({ run }: { run: AgentRun }) {
       <p className="ll-muted agent-values-note">
         The cost model (a small network trained on measurements) predicts each schedule's share of this problem's best
         schedule without running it; the panel shows that share as GFLOPS: predicted share × the fastest schedule the
-        search measured ({formatGflops(search.scaleGflops)} GFLOPS). The search keeps the 6 best predicted per round, 4
+        search measured ({formatGflops(search.scaleGflops)} GFLOPS). The search keeps the 5 best predicted per round, 6
         rounds, then measures the best few within 1 s and answers with the fastest measured.
         {step.candidates.length > shown.length &&
           ` The ${step.candidates.length - shown.length} options predicted slowest are not listed.`}
