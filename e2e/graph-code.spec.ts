@@ -91,6 +91,32 @@ test('the graph shows the loops in nesting order with strides; a swap reorders i
   await shot('graph-split', graphPanel(page));
 });
 
+test('a packed input: its data node says where it is packed, and the loops inside walk the packed copy', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/#preset=matmul-256');
+  await page.getByTestId('schedule-edit').click();
+  const input = page.getByTestId('schedule-input');
+  await input.fill('k:8 pack(B) m n k:32 m:4 n:8');
+  await input.press('Enter');
+  await expect.poll(() => graphLoops(page)).toEqual(['k:8 pack(B)', 'm:64', 'n:32', 'k:32', 'm:4', 'n:8']);
+  const b = graph(page).locator('[data-testid="graph-data"][data-tensor="B"]');
+  await expect(b).toHaveAttribute('data-packed-at', 'k:8 pack(B)');
+  await expect(graph(page).locator('[data-testid="graph-data"][data-tensor="A"]')).not.toHaveAttribute(
+    'data-packed-at',
+    /./,
+  );
+  // Outside the pack, B itself (k moves 32 rows of 256); inside, the copy's 8-wide micro-panels, 32 deep.
+  expect(await rowStrides(page, 'k:8 pack(B)')).toEqual({ C: 0, A: 32, B: 8192 });
+  expect(await rowStrides(page, 'n:32')).toEqual({ C: 8, A: 0, B: 256 });
+  expect(await rowStrides(page, 'k:32')).toEqual({ C: 0, A: 1, B: 8 });
+  expect(await rowStrides(page, 'n:8')).toEqual({ C: 1, A: 0, B: 1 });
+  const packedPills = graph(page).locator('[data-testid="graph-stride"][data-tensor="B"][data-packed="true"]');
+  await expect(packedPills).toHaveCount(5);
+  await expect(packedPills.last().locator('title')).toContainText('reads its packed copy');
+});
+
 test('reduced motion: the graph jumps to the new state', async ({ page }) => {
   await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.goto('/#preset=matmul-64');

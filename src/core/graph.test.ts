@@ -51,6 +51,26 @@ describe('buildLoopGraph', () => {
     expect(g.compute.text).toBe('C[m,n] += A[m,k] * B[k,n]');
   });
 
+  it('a packed input: the packing loop, and the strides of the packed copy inside it', () => {
+    const g = buildLoopGraph(mm, parseSchedule(mm, 'k:8 pack(B) m n k:32 m:4 n:3'));
+    expect(g.loops.map((l) => l.text)).toEqual(['k:8 pack(B)', 'm:64', 'n:85 r1', 'k:32', 'm:4', 'n:3']);
+    expect(g.data.map((d) => d.packedAt)).toEqual([null, null, 'k.0']);
+    expect(g.edges.filter((e) => e.kind === 'pack')).toEqual([
+      { kind: 'pack', id: 'pack:B', source: 'k.0', target: 'data:B', tensor: 'B' },
+    ]);
+    // The copy holds 3-wide micro-panels of B, 32 deep, for the 86 slots of n (the tail is a whole slot).
+    const b = g.edges.filter((e) => e.kind === 'access' && e.tensor === 'B');
+    expect(b.map((e) => (e.kind === 'access' ? [e.source, e.stride, e.packed] : null))).toEqual([
+      ['k.0', 8192, undefined],
+      ['m.0', 0, 0],
+      ['n.0', 3, 96],
+      ['k.1', 256, 3],
+      ['m.1', 0, 0],
+      ['n.1', 1, 1],
+    ]);
+    expect(g.edges.some((e) => e.kind === 'access' && e.tensor !== 'B' && e.packed !== undefined)).toBe(false);
+  });
+
   it('edges: nesting chain, innermost loop to compute, data to compute, loop to data', () => {
     const g = buildLoopGraph(mm, parseSchedule(mm, 'm n k m:2 n:16'));
     const nest = g.edges.filter((e) => e.kind === 'nest').map((e) => `${e.source}>${e.target}`);

@@ -44,6 +44,8 @@ export interface GraphDataNode {
   /** The tensor as written in the statement, e.g. `A[m,k]`. */
   text: string;
   shape: number[];
+  /** Id of the loop at whose iterations the input is packed (`k:8 pack(B)`), or null. */
+  packedAt: string | null;
 }
 
 export type GraphEdge =
@@ -53,8 +55,14 @@ export type GraphEdge =
   | { kind: 'body'; id: string; source: string; target: 'compute' }
   /** The tensor is an operand of the statement (the output is read and written). */
   | { kind: 'operand'; id: string; source: string; target: 'compute'; tensor: string; role: 'output' | 'input' }
-  /** Advancing loop `source` by one iteration moves through tensor `target` by `stride` elements. */
-  | { kind: 'access'; id: string; source: string; target: string; tensor: string; stride: number };
+  /**
+   * Advancing loop `source` by one iteration moves through tensor `target` by `stride` elements.
+   * Inside the loop that packs the tensor, the kernel reads the packed copy instead: `packed` is
+   * the stride there.
+   */
+  | { kind: 'access'; id: string; source: string; target: string; tensor: string; stride: number; packed?: number }
+  /** Loop `source` copies the panel of input `target` its inner loops read, at each of its iterations. */
+  | { kind: 'pack'; id: string; source: string; target: string; tensor: string };
 
 export interface LoopGraph {
   /** Loop nodes in nesting order, outermost first. */
@@ -199,13 +207,15 @@ export function buildLoopGraph(problem: Problem, schedule: Schedule, options: Bu
     { access: problem.inputs[0], role: 'input' as const },
     { access: problem.inputs[1], role: 'input' as const },
   ];
-  const data: GraphDataNode[] = tensors.map(({ access, role }) => ({
+  const packedAt = tensors.map(({ access }) => loops.findIndex((l) => l.packs?.includes(access.name)));
+  const data: GraphDataNode[] = tensors.map(({ access, role }, t) => ({
     kind: 'data',
     id: `data:${access.name}`,
     tensor: access.name,
     role,
     text: tensorText(access),
     shape: [...access.shape],
+    packedAt: packedAt[t] >= 0 ? loopNodes[packedAt[t]].id : null,
   }));
 
   const edges: GraphEdge[] = [];
@@ -227,6 +237,7 @@ export function buildLoopGraph(problem: Problem, schedule: Schedule, options: Bu
   for (const node of loopNodes) {
     tensors.forEach(({ access }, t) => {
       const stride = (access.strides[node.variable] ?? 0) * node.step;
+      const inPack = packedAt[t] >= 0 && node.index > packedAt[t];
       edges.push({
         kind: 'access',
         id: `access:${node.id}:${access.name}`,
@@ -234,12 +245,30 @@ export function buildLoopGraph(problem: Problem, schedule: Schedule, options: Bu
         target: data[t].id,
         tensor: access.name,
         stride,
+        ...(inPack ? { packed: packedStride(access.strides, loops, node.index) } : {}),
       });
     });
   }
+  for (const d of data)
+    if (d.packedAt)
+      edges.push({ kind: 'pack', id: `pack:${d.tensor}`, source: d.packedAt, target: d.id, tensor: d.tensor });
 
   const cursorNode = loopNodes[cursor];
   return { loops: loopNodes, compute, data, edges, cursorId: cursorNode ? cursorNode.id : null };
+}
+
+/**
+ * Elements the packed copy of a tensor moves per iteration of loop `l` inside its pack: the copy
+ * holds the panel in the order the loops inside read it, one slot per iteration (a tail counts as
+ * a whole one), so a loop's stride is the number of slots of the loops inside it over the tensor's
+ * variables (the generator's layout, wasm/src/plan.cpp iter_stride).
+ */
+function packedStride(strides: Record<string, number>, loops: readonly Loop[], l: number): number {
+  if (!strides[loops[l].variable]) return 0;
+  let block = 1;
+  for (let d = l + 1; d < loops.length; d++)
+    if (strides[loops[d].variable]) block *= loops[d].trip + (loops[d].tail > 0 ? 1 : 0);
+  return block;
 }
 
 /** The access edges of one loop, in the order of `graph.data`: one stride per tensor. */

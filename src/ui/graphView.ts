@@ -48,7 +48,8 @@ const DURATION = 480;
 const SPINE_X = LOOP_X + LOOP_W / 2;
 
 interface Row extends GraphLoopNode {
-  strides: { tensor: string; stride: number }[];
+  /** `packed`: inside the loop that packs the tensor, the stride through its packed copy (what the kernel reads). */
+  strides: { tensor: string; stride: number; packed?: number }[];
 }
 
 const rowY = (index: number) => ROW0 + index * PITCH;
@@ -60,15 +61,18 @@ export function strideLabel(stride: number): string {
   return `${Math.round(stride / 1000000)}M`;
 }
 
-function strideClass(stride: number): string {
-  return stride === 0 ? 'stride-pill stride-reuse' : stride === 1 ? 'stride-pill stride-unit' : 'stride-pill';
+function strideClass(stride: number, packed: boolean): string {
+  const kind = stride === 0 ? ' stride-reuse' : stride === 1 ? ' stride-unit' : '';
+  return `stride-pill${kind}${packed ? ' stride-packed' : ''}`;
 }
 
-function strideTitle(row: Row, tensor: string, stride: number): string {
+function strideTitle(row: Row, tensor: string, stride: number, packed?: number): string {
   const steps = row.step > 1 ? ` (its step is ${row.step} ${row.variable})` : '';
   if (stride === 0)
     return `${row.text}: ${tensor} does not depend on ${row.variable}, so every iteration reuses the same ${tensor} elements`;
-  return `${row.text}: each iteration moves ${stride} element${stride === 1 ? '' : 's'} through ${tensor}${steps}`;
+  const plain = `each iteration moves ${stride} element${stride === 1 ? '' : 's'} through ${tensor}${steps}`;
+  if (packed === undefined) return `${row.text}: ${plain}`;
+  return `${row.text}: inside the loop that packs ${tensor}, the kernel reads its packed copy, where each iteration moves ${packed} element${packed === 1 ? '' : 's'} (through ${tensor} itself it would be ${stride})`;
 }
 
 function loopTitle(row: Row): string {
@@ -218,13 +222,18 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
       .attr('data-role', (d) => d.role)
       .attr('transform', (d) => `translate(${colOf.get(d.tensor)},0)`)
       .call((g) => {
-        g.select('title').text(
-          (d) =>
-            `${d.text}: ${d.role === 'output' ? 'the output (read and written)' : 'an input'}, shape ${d.shape.join(' × ')}`,
-        );
+        const packer = (d: GraphDataNode) => graph.loops.find((l) => l.id === d.packedAt);
+        g.select('title').text((d) => {
+          const what = `${d.text}: ${d.role === 'output' ? 'the output (read and written)' : 'an input'}, shape ${d.shape.join(' × ')}`;
+          const p = packer(d);
+          return p
+            ? `${what}; packed at ${p.text}: each of its iterations copies the panel the loops inside read into a contiguous buffer, in the order they read it (strides with a purple dashed outline: through the copy)`
+            : what;
+        });
+        g.attr('data-packed-at', (d) => packer(d)?.text ?? null);
         g.select('rect')
           .attr('x', -DATA_W / 2)
-          .attr('class', (d) => (d.role === 'output' ? 'graph-data-rect output' : 'graph-data-rect'));
+          .attr('class', (d) => `graph-data-rect${d.role === 'output' ? ' output' : ''}${d.packedAt ? ' packed' : ''}`);
         g.select('.graph-data-name').text((d) => d.tensor);
         g.select('.graph-data-shape').text((d) => d.shape.join('×'));
       });
@@ -274,7 +283,8 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
       ...loop,
       strides: graph.data.map((d) => {
         const e = graph.edges.find((x) => x.kind === 'access' && x.source === loop.id && x.target === d.id);
-        return { tensor: d.tensor, stride: e && e.kind === 'access' ? e.stride : 0 };
+        if (e?.kind !== 'access') return { tensor: d.tensor, stride: 0 };
+        return { tensor: d.tensor, stride: e.stride, ...(e.packed !== undefined ? { packed: e.packed } : {}) };
       }),
     }));
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -386,7 +396,7 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
     // Stride pills, one per tensor; a changed stride flashes.
     all
       .select<SVGGElement>('.graph-pills')
-      .selectAll<SVGGElement, { row: Row; tensor: string; stride: number }>('g.stride')
+      .selectAll<SVGGElement, { row: Row; tensor: string; stride: number; packed?: number }>('g.stride')
       .data(
         (d) => d.strides.map((s) => ({ row: d, ...s })),
         (s) => s.tensor,
@@ -408,10 +418,14 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
       .attr('data-tensor', (s) => s.tensor)
       .each(function (s) {
         const g = select<SVGGElement, unknown>(this as SVGGElement);
-        const label = strideLabel(s.stride);
-        const changed = g.attr('data-stride') !== null && g.attr('data-stride') !== String(s.stride);
-        g.attr('data-stride', String(s.stride)).attr('class', `stride ${strideClass(s.stride)}`);
-        g.select('title').text(strideTitle(s.row, s.tensor, s.stride));
+        // The stride the kernel walks: through the packed copy inside the loop that packs the tensor.
+        const walked = s.packed ?? s.stride;
+        const label = strideLabel(walked);
+        const changed = g.attr('data-stride') !== null && g.attr('data-stride') !== String(walked);
+        g.attr('data-stride', String(walked))
+          .attr('data-packed', s.packed !== undefined ? 'true' : null)
+          .attr('class', `stride ${strideClass(walked, s.packed !== undefined)}`);
+        g.select('title').text(strideTitle(s.row, s.tensor, s.stride, s.packed));
         const w = pillWidth(label);
         const rect = g
           .select<SVGRectElement>('rect')
