@@ -157,3 +157,30 @@ describe('tileSearch on a slow machine', () => {
     expect(r.evaluations).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('tileSearch with seeds', () => {
+  it('scores the seeds with the root, reaches them by their macro-action path, and may answer with one', async () => {
+    const p = parseProblem(MATMUL, 'm=64, n=64, k=64');
+    // A machine where only one blocked spec is fast, far from the untiled start.
+    const target = 'k:2 m:32 n:4 k:32 m:2 n:16';
+    const oracle = functionOracle((_, s) => (printSchedule(s) === target ? 50 : 10));
+    const scorer: Scorer = (_, schedules) => schedules.map((s) => (printSchedule(s) === target ? 1 : 0.5));
+    const seed = { tile: { m: 2, n: 16 }, reductionTile: 32 };
+    const r = await tileSearch(p, oracle, scorer, { seeds: [seed], depth: 1, measure: 1, budgetMs: 1e9 });
+    expect(printSchedule(r.schedule)).toBe(target);
+    expect([...r.actions].sort()).toEqual(['rtile_32', 'tile_m_2', 'tile_n_16']);
+    expect(r.rounds[0].map((c) => printSchedule(c.schedule))).toContain(target);
+    // Without the seed, one round from the untiled spec cannot get there.
+    const alone = await tileSearch(
+      p,
+      functionOracle((_, s) => (printSchedule(s) === target ? 50 : 10)),
+      scorer,
+      {
+        depth: 1,
+        measure: 1,
+        budgetMs: 1e9,
+      },
+    );
+    expect(printSchedule(alone.schedule)).not.toBe(target);
+  });
+});

@@ -21,6 +21,8 @@ import type { SearchPoint } from './search.ts';
 import {
   accumulators,
   applyMacro,
+  isLegalSpec,
+  specPath,
   macroActions,
   MAX_MEASURED_ACCUMULATORS,
   MIN_MEASURED_ACCUMULATORS,
@@ -56,6 +58,13 @@ export interface TileSearchOptions {
    * figure the search maximizes is the oracle's, i.e. the GFLOPS on that many threads.
    */
   threads?: number;
+  /**
+   * Specs scored with the root before the first round, each reached by its path of
+   * macro-actions (specPath; those without one are left out), so the beam can start from them:
+   * the agent passes the expert grid's (a person's first guesses, which the cost model ranks
+   * with everything else and the search refines and measures like any candidate).
+   */
+  seeds?: readonly TileSpec[];
 }
 
 export interface Candidate {
@@ -148,8 +157,27 @@ export async function tileSearch(
     predicted: scorer(problem, [rootSchedule])[0],
   };
   seen.set(specKey(rootSpec), root);
-  const rounds: Candidate[][] = [[root]];
-  let beam = [root];
+  const seeded: Candidate[] = [];
+  for (const spec of options.seeds ?? []) {
+    if (seen.has(specKey(spec)) || !isLegalSpec(problem, spec)) continue;
+    const path = specPath(problem, rootSpec, spec, { threads: options.threads });
+    if (!path) continue;
+    const c: Candidate = { spec, schedule: tileSchedule(problem, spec) as Schedule, actions: path, predicted: 0 };
+    seen.set(specKey(spec), c);
+    seeded.push(c);
+  }
+  if (seeded.length > 0) {
+    const scores = scorer(
+      problem,
+      seeded.map((c) => c.schedule),
+    );
+    seeded.forEach((c, i) => {
+      c.predicted = scores[i];
+    });
+  }
+  const start0 = [root, ...seeded].sort((a, b) => b.predicted - a.predicted);
+  const rounds: Candidate[][] = [start0];
+  let beam = start0.slice(0, beamWidth);
   let lastRoundMs = 0;
   for (let d = 0; d < depth && beam.length > 0; d++) {
     // Half the budget is for measuring: on a loaded machine, scoring stops early (no round

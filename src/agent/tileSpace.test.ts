@@ -14,6 +14,7 @@ import {
   tileSchedule,
   tileScheduleText,
   isLegalSpec,
+  specPath,
   untiledSpec,
   vectorVariable,
 } from './tileSpace.ts';
@@ -162,5 +163,21 @@ describe('tile schedules', () => {
       ),
       { numRuns: 200, seed: 11 },
     );
+  });
+});
+
+describe('specPath', () => {
+  it('finds macro-actions from one spec to another through legal specs only', () => {
+    const mm = parseProblem(MATMUL, 'm=1024, n=1024, k=1024');
+    const to = { tile: { m: 4, n: 8 }, reductionTile: 128, panel: { n: 32 }, pack: true };
+    const path = specPath(mm, untiledSpec(mm), to)!;
+    expect([...path].sort()).toEqual(['pack', 'panel_n_32', 'rtile_128', 'tile_m_4', 'tile_n_8']);
+    let spec = untiledSpec(mm);
+    for (const a of path) spec = applyMacro(mm, spec, a)!;
+    expect(tileSchedule(mm, spec)).toEqual(tileSchedule(mm, to));
+    // pack needs the reduction split first: the path orders them so.
+    expect(path.indexOf('rtile_128')).toBeLessThan(path.indexOf('pack'));
+    // A factor no action offers has no path.
+    expect(specPath(mm, untiledSpec(mm), { tile: { m: 5, n: 8 }, reductionTile: 0 })).toBeNull();
   });
 });

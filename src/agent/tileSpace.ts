@@ -382,6 +382,40 @@ export function randomSpec(
   return null;
 }
 
+/**
+ * Macro-actions leading from `from` to `to` through legal specs only (one per decision that
+ * differs: a tile factor, the reduction split, a panel, pack, parallel), or null when no order of
+ * them stays legal throughout or a decision is not among the actions.
+ */
+export function specPath(
+  problem: Problem,
+  from: TileSpec,
+  to: TileSpec,
+  options: ActionSpaceOptions = {},
+): MacroAction[] | null {
+  const offered = new Set<string>(macroActions(problem, options));
+  const needed: MacroAction[] = [];
+  for (const v of Object.keys(to.tile)) if ((from.tile[v] ?? 1) !== to.tile[v]) needed.push(`tile_${v}_${to.tile[v]}`);
+  if (from.reductionTile !== to.reductionTile) needed.push(`rtile_${to.reductionTile}`);
+  for (const v of new Set([...Object.keys(from.panel ?? {}), ...Object.keys(to.panel ?? {})]))
+    if ((from.panel?.[v] ?? 0) !== (to.panel?.[v] ?? 0)) needed.push(`panel_${v}_${to.panel?.[v] ?? 0}`);
+  if (!!from.pack !== !!to.pack) needed.push('pack');
+  if (!!from.parallel !== !!to.parallel) needed.push('parallel');
+  if (needed.some((a) => !offered.has(a))) return null;
+  const goal = specKey(to);
+  const search = (spec: TileSpec, left: MacroAction[]): MacroAction[] | null => {
+    if (left.length === 0) return specKey(spec) === goal ? [] : null;
+    for (const [i, a] of left.entries()) {
+      const next = applyMacro(problem, spec, a);
+      if (!next) continue;
+      const rest = search(next, [...left.slice(0, i), ...left.slice(i + 1)]);
+      if (rest) return [a, ...rest];
+    }
+    return null;
+  };
+  return search(from, needed);
+}
+
 /** Every legal spec reachable by macro-actions (for exhaustive checks on small problems). */
 export function allSpecs(problem: Problem, options: ActionSpaceOptions = {}): TileSpec[] {
   const seen = new Map<string, TileSpec>();
