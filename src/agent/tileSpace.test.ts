@@ -93,7 +93,7 @@ describe('tile schedules', () => {
           }
         },
       ),
-      { numRuns: 25, seed: 7 },
+      { numRuns: 12, seed: 7 },
     );
   });
 
