@@ -174,6 +174,34 @@ describe('bench output', () => {
     );
   });
 
+  it("--c-export checks and times each schedule's C export beside the generator's kernel and prints the ratio", () => {
+    const r = bench(
+      '--op',
+      MATMUL,
+      '--sizes',
+      'm=24,n=20,k=9',
+      '--schedule',
+      'm n k m:2 n:8',
+      '--samples',
+      '1',
+      '--compile-reps',
+      '1',
+      '--c-export',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\nc-export +[\d.]+ +[\d.]+ +yes .* m:12 n:2 r4 k:9 m:2 n:8\n/);
+    expect(r.stdout).toMatch(
+      /C export \(emcc -O2\) \/ the generator's kernel with the same multiply-add, best GFLOPS \(median\):\n {2}[\d.]+x \([\d.]+x\) {3}(relaxed|mul\+add) vs schedule(-simd128)? {3}m:12 n:2 r4 k:9 m:2 n:8\n/,
+    );
+  });
+
+  it('--c-export without a schedule is bad input', () => {
+    expectBadInput(
+      bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--c-export', '--samples', '1', '--compile-reps', '1'),
+      /--c-export times the C export of each --schedule; give one/,
+    );
+  });
+
   it('prints the JSON rows for a small matmul (no speed asserted)', () => {
     const r = bench(
       '--op',

@@ -22,6 +22,12 @@
 // A kernel whose full run would take over 50 ms is timed on a slice of its outermost loop
 // (src/runtime/slice.ts) and its row says which part ran; --full runs every kernel whole.
 //
+// With --c-export every --schedule is also exported as C with wasm SIMD intrinsics
+// (src/codegen/simdCExport.ts), compiled with `emcc -O2 -msimd128`, checked and timed in the same
+// rounds (`c-export` rows, every kernel whole) and compared with the generator's kernel of the same
+// multiply-add: when emcc's clang lacks the relaxed madd intrinsic (before clang 16) the C runs
+// mul + add, and a `schedule-simd128` row times the generator's mul + add kernel beside it.
+//
 // Exit codes: 0 all rows correct; 1 a row is incorrect or something failed unexpectedly;
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
 import { excerpt } from '../src/core/format.ts';
@@ -51,7 +57,7 @@ import {
 
 const USAGE =
   'usage: npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... ' +
-  '[--threads N] [--rounds N] [--samples N] [--seed S] [--compile-reps N] [--max-gflop G] [--naive-gflop G] [--full] [--json]';
+  '[--threads N] [--rounds N] [--samples N] [--seed S] [--compile-reps N] [--max-gflop G] [--naive-gflop G] [--full] [--c-export] [--json]';
 
 const COMPILE_REPS = 11;
 /** Most samples or compile repetitions a run may ask for. */
@@ -70,6 +76,8 @@ interface Args {
   naiveGflop: number;
   /** Run every kernel whole, never on a slice. */
   full: boolean;
+  /** Also time every schedule's C export (emcc) beside the generator's kernel. */
+  cExport: boolean;
 }
 
 export function parseBenchArgs(argv: string[]): Args | 'help' {
@@ -88,12 +96,14 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
       'max-gflop': { type: 'string' },
       'naive-gflop': { type: 'string' },
       full: { type: 'boolean' },
+      'c-export': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
   );
   if (v.help) return 'help';
   const { op, sizes } = problemFlags(v);
+  if (v['c-export'] && !v.schedule) throw new UsageError('--c-export times the C export of each --schedule; give one');
   return {
     op,
     sizes,
@@ -106,7 +116,8 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
     rounds: roundsFlag(v.rounds, v.threads !== undefined && threadCount(v.threads) > 1 ? 3 : 1),
     maxGflop: positiveNumber('max-gflop', v['max-gflop'], DEFAULT_MAX_GFLOP),
     naiveGflop: positiveNumber('naive-gflop', v['naive-gflop'], DEFAULT_NAIVE_GFLOP),
-    full: v.full ?? false,
+    full: (v.full ?? false) || (v['c-export'] ?? false),
+    cExport: v['c-export'] ?? false,
   };
 }
 
@@ -160,6 +171,8 @@ export interface Row {
   sampled_sizes?: string;
   /** Kernel rows timed on a slice: which part ran (`on 12 of 2048 iterations of m`). */
   slice?: string;
+  /** c-export rows: the multiply-add the C compiled to. */
+  madd?: 'relaxed' | 'mul+add';
 }
 
 async function run(args: Args): Promise<number> {
@@ -268,6 +281,32 @@ async function run(args: Args): Promise<number> {
   rows.push({ ...kernelRow('default', defaultRun, 1), ...(await compileTimes(defaultSchedule(problem))) });
   progress.done();
 
+  const cExport = args.cExport ? await prepareCExport() : null;
+
+  /** Every schedule's C export compiled by emcc into one module, its tensors copied from `buffers`. */
+  async function prepareCExport() {
+    const { simdCExport } = await import('../src/codegen/simdCExport.ts');
+    const { compileCKernels, emccAvailable, emccRelaxedMadd } = await import('../src/codegen/compileC.ts');
+    if (!emccAvailable()) throw new UsageError('--c-export needs Emscripten: install it (apt-get install emscripten)');
+    const sources = schedules.map((schedule, i) => {
+      const { report } = codegen.generate(problem, schedule, target);
+      return { name: `kernel_${i}`, source: simdCExport(problem, schedule, report, { name: `kernel_${i}` }) };
+    });
+    const relaxed = target.relaxedSimd && emccRelaxedMadd();
+    const kernels = await compileCKernels(sources, {
+      relaxed: target.relaxedSimd,
+      memoryBytes: 4 * (buffers.out.length + buffers.in0.length + buffers.in1.length) + 256,
+    });
+    const view = (elements: number) =>
+      new Float32Array(kernels.memory.buffer, kernels.malloc(elements * 4 + 64), elements);
+    const out = view(buffers.out.length);
+    const in0 = view(buffers.in0.length);
+    const in1 = view(buffers.in1.length);
+    in0.set(buffers.in0);
+    in1.set(buffers.in1);
+    return { kernels, out, in0, in1, relaxed };
+  }
+
   // Rows compared with each other are timed in interleaved rounds (best of the rounds), so that
   // load coming and going on a shared machine favours none of them.
   const pool =
@@ -287,14 +326,63 @@ async function run(args: Args): Promise<number> {
   }
   rows.push(...mergeRounds(rounds));
 
+  /** The schedule's C export, and the generator's mul + add kernel when the C could not use relaxed madd. */
+  async function cExportRows(schedule: Schedule, i: number): Promise<Row[]> {
+    if (!cExport) return [];
+    const { checkOutput } = await import('../src/runtime/check.ts');
+    const { measureThroughput } = await import('../src/runtime/timing.ts');
+    const { kernels, out, in0, in1, relaxed } = cExport;
+    const kernel = kernels.kernel(`kernel_${i}`);
+    const ptr = (a: Float32Array) => a.byteOffset;
+    const call = () => kernel(ptr(out), ptr(in0), ptr(in1));
+    const check = checkOutput(problem, buffers, () => {
+      out.set(buffers.out);
+      call();
+      buffers.out.set(out);
+    });
+    const t = check.correct
+      ? measureThroughput(call, problem.flops, { ...timing, beforeSample: () => out.fill(0) })
+      : null;
+    const rows: Row[] = [
+      {
+        impl: 'c-export',
+        threads: 1,
+        gflops: t?.gflops ?? null,
+        gflops_median: t?.gflopsMedian ?? null,
+        correct: check.correct,
+        schedule: printSchedule(problem, schedule),
+        max_error: check.maxError,
+        checked: check.checked,
+        madd: relaxed ? 'relaxed' : 'mul+add',
+        ...(check.reason ? { reason: check.reason } : {}),
+      },
+    ];
+    if (target.relaxedSimd && !relaxed) {
+      const plain = await measureSchedule(
+        codegen,
+        problem,
+        schedule,
+        { ...target, relaxedSimd: false },
+        {
+          buffers,
+          timing,
+          full: true,
+        },
+      );
+      rows.push(kernelRow('schedule-simd128', plain, 1));
+    }
+    return rows;
+  }
+
   async function comparedRows(first: boolean): Promise<Row[]> {
     // Each schedule on one thread and right after on N, so that the two see the same load.
     const oneThread: Row[] = [];
     const nThreads: Row[] = [];
     const { measureScheduleOnThreads } = await import('../src/runtime/measureThreads.ts');
-    for (const schedule of schedules) {
+    for (const [i, schedule] of schedules.entries()) {
       const m = await measureSchedule(codegen, problem, schedule, target, { buffers, timing, full: args.full });
       oneThread.push({ ...kernelRow('schedule', m, 1), ...(first ? await compileTimes(schedule) : {}) });
+      if (cExport) oneThread.push(...(await cExportRows(schedule, i)));
       if (pool && shared) {
         const t = await measureScheduleOnThreads(codegen, problem, parallelized(schedule), target, pool, {
           buffers: shared,
@@ -417,7 +505,9 @@ function renderTable(
         : []),
       isPeak ? '' : ratio(r.gflops, xnn),
       peak !== null && r.gflops !== null && !isPeak ? `${fmt((100 * r.gflops) / peak, 1)}%` : '',
-      r.impl === 'naive-js' || r.impl === 'default' || r.impl === 'schedule' ? (r.schedule ?? '') : '',
+      r.impl === 'naive-js' || r.impl.startsWith('schedule') || r.impl === 'default' || r.impl === 'c-export'
+        ? (r.schedule ?? '')
+        : '',
     ];
   });
   const out: string[] = [];
@@ -433,6 +523,20 @@ function renderTable(
     out.push(
       `  ${r.impl.padEnd(8)} ${fmt(r.generate_ms, 3)} ms generate + ${fmt(r.compile_ms, 3)} ms compile = ${fmt(total, 3)} ms   ${r.schedule ?? ''}`.trimEnd(),
     );
+  }
+  // A c-export row follows its schedule's row, and comes before its schedule-simd128 row (if any).
+  const cRows = rows.flatMap((c, j) => {
+    if (c.impl !== 'c-export') return [];
+    const same = rows[j + 1]?.impl === 'schedule-simd128' && c.madd === 'mul+add' ? rows[j + 1] : rows[j - 1];
+    return [{ c, same }];
+  });
+  if (cRows.length > 0) {
+    out.push('');
+    out.push("C export (emcc -O2) / the generator's kernel with the same multiply-add, best GFLOPS (median):");
+    for (const { c, same } of cRows)
+      out.push(
+        `  ${ratio(c.gflops, same.gflops) || '-'} (${ratio(c.gflops_median, same.gflops_median) || '-'})   ${c.madd} vs ${same.impl}   ${c.schedule}`,
+      );
   }
   const parallelRows = rows.filter((r) => r.ranges !== undefined);
   if (parallelRows.length > 0) {

@@ -5,9 +5,8 @@
 // The trace build of the same kernel (Target.trace) checks it access by access
 // (accessStream.test.ts).
 import type { Problem } from '../core/types.ts';
+import { LANES, planGeometry, type TileOp } from './planGeometry.ts';
 import type { KernelPlan } from './types.ts';
-
-const LANES = 4;
 
 /**
  * Receives the accesses in batches: byte addresses and codes (accessCode), `count` of them; the
@@ -75,12 +74,6 @@ interface TileNode {
   loads: Int32Array;
 }
 
-interface TileOp {
-  vector: boolean;
-  laneGroup: number;
-  offset: [number, number, number];
-}
-
 /** The kernel's access stream for base byte addresses of the output and the two inputs. */
 export interface AccessStream {
   /** `bases`: byte addresses of the output, the inputs and the scratch for packed panels (if any). */
@@ -100,61 +93,9 @@ export function eachAccess(
 
 export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   const vars = problem.variables;
-  const tensors = [problem.output, problem.inputs[0], problem.inputs[1]];
-  const stride = tensors.map((t) => vars.map((v) => t.strides[v] ?? 0));
   const loops = plan.loops;
   const n = loops.length;
-  const step = stepsOf(plan, vars.length);
-  const packedAt = [0, 1, 2].map((t) => loops.findIndex((loop) => (loop.pack & (1 << t)) !== 0));
-
-  /** Elements tensor t's pointer moves per iteration of loop l (in its packed copy inside its pack). */
-  function iterStride(t: number, l: number): number {
-    const x = loops[l].variable;
-    if (stride[t][x] === 0) return 0;
-    const at = packedAt[t];
-    if (at < 0 || l <= at) return step[l] * stride[t][x];
-    let block = 1;
-    for (let d = l + 1; d < n; d++)
-      if (stride[t][loops[d].variable] !== 0) block *= loops[d].trip + (loops[d].tail > 0 ? 1 : 0);
-    return block;
-  }
-
-  function enumerateTile(level: number, extent: number[]): TileOp[] {
-    const ops: TileOp[] = [];
-    const walk = (l: number, ext: number[], base: [number, number, number]): void => {
-      const x = loops[l].variable;
-      const e = ext[x];
-      if (l === n - 1) {
-        const vectors = Math.floor(e / LANES);
-        for (let i = 0; i < e; i++) {
-          const vector = i < vectors * LANES;
-          if (vector && i % LANES) continue;
-          ops.push({
-            vector,
-            laneGroup: vector ? i / LANES : 0,
-            offset: [base[0] + i * iterStride(0, l), base[1] + i * iterStride(1, l), base[2] + i * iterStride(2, l)],
-          });
-        }
-        return;
-      }
-      const st = step[l];
-      const full = Math.floor(e / st);
-      const rem = e % st;
-      for (let i = 0; i <= full; i++) {
-        const inner = i < full ? st : rem;
-        if (inner === 0) break;
-        const next = ext.slice();
-        next[x] = inner;
-        walk(l + 1, next, [
-          base[0] + i * iterStride(0, l),
-          base[1] + i * iterStride(1, l),
-          base[2] + i * iterStride(2, l),
-        ]);
-      }
-    };
-    walk(level, extent, [0, 0, 0]);
-    return ops;
-  }
+  const { stride, step, iterStride, enumerateTile } = planGeometry(problem, plan);
 
   // Accumulator keys of the region being built: output offset, vector or not, partial sum.
   let keys: Map<string, [number, boolean, number]> | null = null;
@@ -401,16 +342,4 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     },
     count: () => countOf(root),
   };
-}
-
-/** Per loop, its step in elements of its variable (the extent of the next loop inside over the same variable). */
-function stepsOf(plan: KernelPlan, variables: number): number[] {
-  const inner = new Array<number>(variables).fill(1);
-  const step = new Array<number>(plan.loops.length);
-  for (let l = plan.loops.length - 1; l >= 0; l--) {
-    const loop = plan.loops[l];
-    step[l] = inner[loop.variable];
-    inner[loop.variable] = loop.trip * step[l] + loop.tail;
-  }
-  return step;
 }

@@ -1,7 +1,8 @@
 // The explanation generator's facts and summaries on known schedules, checked against numbers by hand.
 import { describe, expect, it } from 'vitest';
 import { explainChange, factsSummary } from './explain.ts';
-import { CACHE, L1_SETS, footprint, scheduleFacts } from './facts.ts';
+import { machineById } from './cache/machines.ts';
+import { CACHE, cacheOfMachine, L1_SETS, footprint, scheduleFacts } from './facts.ts';
 import { formatBytes, parseProblem } from './problem.ts';
 import { parseSchedule } from './schedule.ts';
 import type { Problem } from './types.ts';
@@ -12,6 +13,25 @@ const S = (p: Problem, text: string) => parseSchedule(p, text);
 const LINE_FLOATS = CACHE.lineBytes / 4;
 
 describe('scheduleFacts', () => {
+  it("holds the working sets against the chosen machine's L1 and L2", () => {
+    const golden = cacheOfMachine(machineById('golden-cove')!);
+    expect(golden).toEqual({ lineBytes: 64, l1Bytes: 48 * 1024, l1Ways: 12, l2Bytes: 1.25 * 1024 * 1024 });
+    // k:32 m:2 n:16 ... with n:256 inside: 34.3 KiB, over a 32 KiB L1 and under a 48 KiB one.
+    const s = S(mm, 'm n:1 k:8 k:32 n:256');
+    const level = scheduleFacts(mm, s).levels[3];
+    expect(level.bytes).toBeGreaterThan(CACHE.l1Bytes);
+    expect(level.fitsL1).toBe(false);
+    expect(scheduleFacts(mm, s, golden).levels[3].fitsL1).toBe(true);
+    // The teaching cache: 32-byte lines, 32 sets of one way, no L2.
+    const teaching = cacheOfMachine(machineById('teaching')!);
+    expect(teaching).toEqual({ lineBytes: 32, l1Bytes: 1024, l1Ways: 1, l2Bytes: null });
+    const f = scheduleFacts(mm, S(mm, 'm n k'), teaching);
+    expect(f.levels.every((l) => !l.fitsL2)).toBe(true);
+    expect(f.levels[2].perTensor.find((t) => t.tensor === 'A')?.lines).toBe(256 / 8);
+    const change = explainChange(mm, S(mm, 'm n k'), S(mm, 'm k n'), undefined, undefined, null, null, teaching);
+    expect(change.sentences.join(' ')).not.toContain('L2');
+  });
+
   it('strides of each tensor in the innermost loop', () => {
     const f = scheduleFacts(mm, S(mm, 'm n k'));
     expect(f.innermost.text).toBe('k:256');

@@ -2,8 +2,9 @@
 // the two schedules (src/core/facts.ts) and, when given, the code generator's reports of their
 // kernels (vectorized variable, accumulator tile). Every number in a sentence is computed here.
 import {
+  type CacheAssumption,
   CACHE,
-  L1_SETS,
+  l1Sets,
   LANES,
   scheduleFacts,
   trafficEstimate,
@@ -79,7 +80,7 @@ function gflopsClause(before?: number | null, after?: number | null): string {
   return '';
 }
 
-function strideWords(s: TensorStride, variable: string, vectorized: boolean): string {
+function strideWords(s: TensorStride, variable: string, vectorized: boolean, lineBytes: number): string {
   if (s.elements === 0)
     return vectorized
       ? `${s.tensor} stays put (stride 0: one value broadcast to the 4 lanes)`
@@ -88,7 +89,7 @@ function strideWords(s: TensorStride, variable: string, vectorized: boolean): st
     return vectorized
       ? `${s.tensor} moves by 1 float (contiguous: one v128 load per 4 values of ${variable})`
       : `${s.tensor} moves by 1 float (contiguous)`;
-  const line = s.bytes >= CACHE.lineBytes ? `, a new ${CACHE.lineBytes}-byte line every step` : '';
+  const line = s.bytes >= lineBytes ? `, a new ${lineBytes}-byte line every step` : '';
   return `${s.tensor} moves by ${s.elements} floats (${formatBytes(s.bytes)}${line}${vectorized ? ', gathered lane by lane' : ''})`;
 }
 
@@ -98,7 +99,7 @@ function stridesText(f: ScheduleFacts, vectorized: boolean): string {
   for (const s of f.strides) groups.set(s.elements, [...(groups.get(s.elements) ?? []), s]);
   const parts: string[] = [];
   for (const [, group] of [...groups].sort((a, b) => Math.abs(a[0] - 1) - Math.abs(b[0] - 1))) {
-    const words = strideWords(group[0], f.innermost.variable, vectorized);
+    const words = strideWords(group[0], f.innermost.variable, vectorized, f.cache.lineBytes);
     const names = list(group.map((s) => s.tensor));
     parts.push(
       group.length > 1
@@ -183,7 +184,7 @@ function l1Reason(f: ScheduleFacts, from: number): string {
   const l = f.levels[from];
   if (!l.setConflict) return `${formatBytes(l.bytes)}`;
   const t = l.perTensor.find((p) => p.tensor === l.setConflict!.tensor)!;
-  return `${formatBytes(l.bytes)}, and ${t.lines} lines of ${t.tensor} would crowd ${l.setConflict.perSet} into one of L1's ${L1_SETS} sets of ${CACHE.l1Ways} ways`;
+  return `${formatBytes(l.bytes)}, and ${t.lines} lines of ${t.tensor} would crowd ${l.setConflict.perSet} into one of L1's ${l1Sets(f.cache)} sets of ${f.cache.l1Ways} ways`;
 }
 
 function l1Text(f: ScheduleFacts, now: boolean): string {
@@ -193,7 +194,7 @@ function l1Text(f: ScheduleFacts, now: boolean): string {
   }
   const l = f.levels[f.l1From];
   const outside = f.l1From > 0 ? `; with the next loop out it would be ${l1Reason(f, f.l1From - 1)}` : '';
-  return `${now ? 'the inner loops ' : 'only '}${l.loopsText} fit${now ? ` the ${formatBytes(CACHE.l1Bytes)} L1` : ''} with ${formatBytes(l.bytes)} per run (${l.runs} run${l.runs === 1 ? '' : 's'}${outside})`;
+  return `${now ? 'the inner loops ' : 'only '}${l.loopsText} fit${now ? ` the ${formatBytes(f.cache.l1Bytes)} L1` : ''} with ${formatBytes(l.bytes)} per run (${l.runs} run${l.runs === 1 ? '' : 's'}${outside})`;
 }
 
 function l1Sentence(b: ScheduleFacts, a: ScheduleFacts): string | null {
@@ -205,6 +206,8 @@ function l1Sentence(b: ScheduleFacts, a: ScheduleFacts): string | null {
 }
 
 function l2Sentence(b: ScheduleFacts, a: ScheduleFacts): string | null {
+  const l2Bytes = a.cache.l2Bytes;
+  if (l2Bytes === null) return null;
   const tb = trafficEstimate(b, 'l2');
   const ta = trafficEstimate(a, 'l2');
   if (Math.max(ta, tb) < 1.5 * Math.min(ta, tb)) return null;
@@ -213,7 +216,7 @@ function l2Sentence(b: ScheduleFacts, a: ScheduleFacts): string | null {
     const l = f.levels[f.l2From];
     return `${l.loopsText} fit with ${formatBytes(l.bytes)} per run (${l.runs} run${l.runs === 1 ? '' : 's'})`;
   };
-  return `in the ${formatBytes(CACHE.l2Bytes)} L2, the inner loops ${fit(a)} (before, ${fit(b)}): roughly ${mib(ta)} instead of ${mib(tb)} come from memory over the run`;
+  return `in the ${formatBytes(l2Bytes)} L2, the inner loops ${fit(a)} (before, ${fit(b)}): roughly ${mib(ta)} instead of ${mib(tb)} come from memory over the run`;
 }
 
 function tailsSentence(b: ScheduleFacts, a: ScheduleFacts): string | null {
@@ -260,9 +263,10 @@ export function explainChange(
   afterReport?: KernelFacts,
   beforeGflops?: number | null,
   afterGflops?: number | null,
+  cache: CacheAssumption = CACHE,
 ): Explanation {
-  const b = scheduleFacts(problem, before);
-  const a = scheduleFacts(problem, after);
+  const b = scheduleFacts(problem, before, cache);
+  const a = scheduleFacts(problem, after, cache);
   const figures = gflopsClause(beforeGflops, afterGflops);
   const lead = (s: string) => capitalize(figures ? `${figures}: ${s}` : s);
 

@@ -1,23 +1,44 @@
 // Facts of a schedule that explain its speed, computed from the schedule alone: the innermost loop
 // and each tensor's stride in it, the working set of the inner loops against the L1/L2 sizes
-// (counted in 64-byte cache lines, with L1 set conflicts), and the iterations left to tails.
+// (counted in the cache's lines, with L1 set conflicts), and the iterations left to tails.
 // Pure: src/core/explain.ts turns two schedules' facts into sentences.
+import type { Machine } from './cache/machines.ts';
 import { loopExtents, loopSteps, loopText } from './schedule.ts';
 import type { Problem, Schedule, TensorAccess } from './types.ts';
 
+/** The L1 and L2 a schedule's working sets are held against. */
+export interface CacheAssumption {
+  lineBytes: number;
+  l1Bytes: number;
+  l1Ways: number;
+  /** Null when the machine has one level (its misses go to memory). */
+  l2Bytes: number | null;
+}
+
 /**
- * The cache the explanations assume: one core of the machine looplab was tuned on (AMD EPYC:
- * 32 KiB 8-way L1 data cache, 512 KiB L2 per core, 64-byte lines). Stated in the page.
+ * The cache assumed when no machine is chosen: one core of the machine looplab was tuned on (AMD
+ * EPYC: 32 KiB 8-way L1 data cache, 512 KiB L2 per core, 64-byte lines). Stated in the page.
  */
-export const CACHE = {
+export const CACHE: CacheAssumption = {
   lineBytes: 64,
   l1Bytes: 32 * 1024,
   l1Ways: 8,
   l2Bytes: 512 * 1024,
-} as const;
+};
+
+/** The first two levels of a simulated machine (core/cache/machines.ts) as the facts' cache. */
+export function cacheOfMachine(machine: Pick<Machine, 'lineBytes' | 'levels'>): CacheAssumption {
+  const [l1, l2] = machine.levels;
+  return { lineBytes: machine.lineBytes, l1Bytes: l1.bytes, l1Ways: l1.ways, l2Bytes: l2?.bytes ?? null };
+}
 
 /** Number of L1 sets (32 KiB / 64 B / 8 ways = 64). */
-export const L1_SETS = CACHE.l1Bytes / CACHE.lineBytes / CACHE.l1Ways;
+export function l1Sets(cache: CacheAssumption): number {
+  return cache.l1Bytes / cache.lineBytes / cache.l1Ways;
+}
+
+/** The sets of the default cache. */
+export const L1_SETS = l1Sets(CACHE);
 
 /** f32x4: the generator's vectors hold 4 floats. */
 export const LANES = 4;
@@ -36,7 +57,7 @@ export interface TensorStride {
 
 export interface TensorFootprint {
   tensor: string;
-  /** Distinct 64-byte lines one run of the inner loops touches. */
+  /** Distinct cache lines one run of the inner loops touches. */
   lines: number;
   /** Most lines of this tensor that fall into one L1 set (null when too many lines to count). */
   maxPerSet: number | null;
@@ -70,6 +91,8 @@ export interface TailFacts {
 
 export interface ScheduleFacts {
   schedule: string;
+  /** The caches the working sets were held against. */
+  cache: CacheAssumption;
   innermost: { index: number; variable: string; text: string; extent: number };
   /** Output first, then the two inputs. */
   strides: TensorStride[];
@@ -124,24 +147,28 @@ function dimStrides(shape: readonly number[]): number[] {
 
 // Above this many lines they are estimated rather than listed: only blocks near the L1's size
 // need exact lines and set counts.
-const MAX_LISTED_LINES = 4 * (CACHE.l1Bytes / CACHE.lineBytes);
+const maxListedLines = (cache: CacheAssumption) => 4 * (cache.l1Bytes / cache.lineBytes);
 
 /**
  * Lines of `t` touched when each variable v runs over [0, range[v]) (a box at the origin; tensors
  * start on a line boundary). Conv windows (`oh+kh`) are a union of ranges, counted as their span.
  */
-export function footprint(t: TensorAccess, range: Record<string, number>): TensorFootprint {
+export function footprint(
+  t: TensorAccess,
+  range: Record<string, number>,
+  cache: CacheAssumption = CACHE,
+): TensorFootprint {
   const dims = t.indices.map(
     (terms) => terms.reduce((sum, term) => sum + term.coef * ((range[term.variable] ?? 1) - 1), 0) + 1,
   );
   const strides = dimStrides(t.shape);
   const last = dims.length - 1;
   const rows = dims.slice(0, last).reduce((p, d) => p * d, 1);
-  const perLine = CACHE.lineBytes / 4;
+  const perLine = cache.lineBytes / 4;
   // Upper bounds: each row's lines (a row may straddle one more line), or the whole span.
   const span = dims.reduce((s, d, i) => s + (d - 1) * strides[i], 0) + 1;
   const bound = Math.min(rows * (Math.ceil(dims[last] / perLine) + 1), Math.ceil(span / perLine) + 1);
-  if (bound > MAX_LISTED_LINES) {
+  if (bound > maxListedLines(cache)) {
     const lines = Math.min(
       rows * Math.ceil(dims[last] / perLine),
       Math.ceil(span / perLine),
@@ -162,8 +189,9 @@ export function footprint(t: TensorAccess, range: Record<string, number>): Tenso
       idx[d] = 0;
     }
   }
-  const perSet = new Array<number>(L1_SETS).fill(0);
-  for (const l of lines) perSet[l % L1_SETS]++;
+  const sets = l1Sets(cache);
+  const perSet = new Array<number>(sets).fill(0);
+  for (const l of lines) perSet[l % sets]++;
   return { tensor: t.name, lines: lines.size, maxPerSet: Math.max(...perSet) };
 }
 
@@ -184,8 +212,8 @@ function tailValues(problem: Problem, schedule: Schedule, variable: string): num
   return size - full(size, 0);
 }
 
-/** The facts of one schedule. */
-export function scheduleFacts(problem: Problem, schedule: Schedule): ScheduleFacts {
+/** The facts of one schedule, its working sets held against `cache`. */
+export function scheduleFacts(problem: Problem, schedule: Schedule, cache: CacheAssumption = CACHE): ScheduleFacts {
   const { loops } = schedule;
   const n = loops.length;
   const extents = loopExtents(problem, schedule);
@@ -209,11 +237,11 @@ export function scheduleFacts(problem: Problem, schedule: Schedule): ScheduleFac
   for (let from = 0; from < n; from++) {
     const range: Record<string, number> = {};
     for (let i = n - 1; i >= from; i--) range[loops[i].variable] = extents[i];
-    const perTensor = tensors.map(({ access }) => footprint(access, range));
+    const perTensor = tensors.map(({ access }) => footprint(access, range, cache));
     const lines = perTensor.reduce((s, t) => s + t.lines, 0);
-    const bytes = lines * CACHE.lineBytes;
-    const over = perTensor.find((t) => t.maxPerSet !== null && t.maxPerSet > CACHE.l1Ways);
-    const capacity = bytes <= CACHE.l1Bytes;
+    const bytes = lines * cache.lineBytes;
+    const over = perTensor.find((t) => t.maxPerSet !== null && t.maxPerSet > cache.l1Ways);
+    const capacity = bytes <= cache.l1Bytes;
     levels.push({
       from,
       loopsText: loops.slice(from).map(loopText).join(' '),
@@ -221,7 +249,7 @@ export function scheduleFacts(problem: Problem, schedule: Schedule): ScheduleFac
       perTensor,
       fitsL1: capacity && !over,
       setConflict: capacity && over ? { tensor: over.tensor, perSet: over.maxPerSet as number } : null,
-      fitsL2: bytes <= CACHE.l2Bytes,
+      fitsL2: cache.l2Bytes !== null && bytes <= cache.l2Bytes,
       runs: runsOf(from),
     });
   }
@@ -242,6 +270,7 @@ export function scheduleFacts(problem: Problem, schedule: Schedule): ScheduleFac
   const lanes = innermostLanes(problem, schedule);
   return {
     schedule: loops.map(loopText).join(' '),
+    cache,
     innermost: { index: n - 1, variable: inner.variable, text: loopText(inner), extent: lanes.extent },
     strides,
     levels,
@@ -262,5 +291,5 @@ export function trafficEstimate(facts: ScheduleFacts, level: 'l1' | 'l2'): numbe
   if (from !== null) return facts.levels[from].runs * facts.levels[from].bytes;
   // Nothing fits: every run of the innermost loop's body touches one line per tensor.
   const innermost = facts.levels[facts.levels.length - 1];
-  return innermost.runs * facts.innermost.extent * innermost.perTensor.length * CACHE.lineBytes;
+  return innermost.runs * facts.innermost.extent * innermost.perTensor.length * facts.cache.lineBytes;
 }

@@ -5,11 +5,11 @@
 // parallel loop also run on 1-4 threads sharing one memory, each thread a range of its iterations.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_ACTIONS, applyAction, legalActions, type Action } from '../core/actions.ts';
 import { parseProblem } from '../core/problem.ts';
-import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
-import type { NestState, Problem, Schedule } from '../core/types.ts';
+import { parseSchedule, printSchedule } from '../core/schedule.ts';
+import type { Problem, Schedule } from '../core/types.ts';
 import { detectTarget, loadCodegen, type Codegen } from '../codegen/index.ts';
+import { markParallel, OPS, problemArb as problemArbOf, tiledSchedule, walk } from '../codegen/testSchedules.ts';
 import { allocateBuffers } from './buffers.ts';
 import { checkOutput } from './check.ts';
 import { instantiateKernel } from './measure.ts';
@@ -19,88 +19,9 @@ import type { ThreadPool } from './threads.ts';
 
 const SEED = Number(process.env.LOOPLAB_PROPERTY_SEED ?? 20261124);
 const RUNS = Number(process.env.LOOPLAB_PROPERTY_RUNS ?? 1000);
-const AWKWARD = [1, 2, 3, 5, 17, 97, 131];
 /** Keeps the naive reference fast: multiply-adds per problem. */
 const MAX_MACS = 600_000;
-
-const OPS = {
-  matmul: { op: 'C[m,n] += A[m,k] * B[k,n]', vars: ['m', 'n', 'k'] },
-  batched: { op: 'C[b,m,n] += A[b,m,k] * B[b,k,n]', vars: ['b', 'm', 'n', 'k'] },
-  conv: { op: 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', vars: ['co', 'oh', 'ow', 'ci', 'kh', 'kw'] },
-  strided: { op: 'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', vars: ['co', 'oh', 'ow', 'ci', 'kh', 'kw'] },
-} as const;
-
-const SMALL_KERNEL_VARS = new Set(['kh', 'kw']);
-const sizeOf = (v: string) => (SMALL_KERNEL_VARS.has(v) ? fc.constantFrom(1, 2, 3, 5) : fc.constantFrom(...AWKWARD));
-
-const problemArb = fc
-  .constantFrom(...(Object.keys(OPS) as (keyof typeof OPS)[]))
-  .chain((kind) =>
-    fc
-      .tuple(fc.constant(kind), fc.tuple(...OPS[kind].vars.map(sizeOf)))
-      .filter(([, sizes]) => sizes.reduce((a, b) => a * b, 1) <= MAX_MACS),
-  )
-  .map(([kind, sizes]) => {
-    const vars = OPS[kind].vars;
-    return { op: OPS[kind].op, sizes: vars.map((v, i) => `${v}=${sizes[i]}`).join(', ') };
-  });
-
-/** Actions drawn for the walk; includes splits by factors that leave tails. */
-const WALK_ACTIONS: Action[] = [
-  ...ALL_ACTIONS.filter((a) => !/^split_(64|128|256)$/.test(a)),
-  'split_3',
-  'split_5',
-  'split_6',
-];
-
-const KINDS = [/^(up|down)$/, /^swap_/, /^split_/, /^merge$/];
-
-/** From the cursor at `start`, applies `picks` as choices of an action kind, then of a legal action of that kind. */
-function walk(problem: Problem, start: number, picks: number[]): NestState {
-  const schedule = defaultSchedule(problem);
-  let state: NestState = { schedule, cursor: start % schedule.loops.length };
-  for (const pick of picks) {
-    const legal = legalActions(problem, state, WALK_ACTIONS).filter((a) => a.ok);
-    const kind = KINDS[pick % KINDS.length];
-    const ofKind = legal.filter((a) => kind.test(a.action));
-    const choices = ofKind.length > 0 ? ofKind : legal;
-    if (choices.length === 0) break;
-    const action = choices[Math.floor(pick / KINDS.length) % choices.length].action;
-    const result = applyAction(problem, state, action);
-    if (!result.ok) throw new Error(`legalActions allowed ${action}, applyAction refused: ${result.reason}`);
-    state = result.state;
-  }
-  return state;
-}
-
-/**
- * A register-tiled shape: every variable once in some order, then inner loops over some of
- * them (the tile), e.g. `n k m m:3 n:8`, with trips that leave tails.
- */
-function tiledSchedule(problem: Problem, order: number[], tile: { pick: number; trip: number }[]): Schedule {
-  const vars = [...problem.variables].sort(
-    (a, b) => order[problem.variables.indexOf(a)] - order[problem.variables.indexOf(b)],
-  );
-  const inner: string[] = [];
-  const used = new Set<string>();
-  for (const { pick, trip } of tile) {
-    const v = problem.variables[pick % problem.variables.length];
-    if (used.has(v) || trip > problem.sizes[v]) continue;
-    used.add(v);
-    inner.push(`${v}:${trip}`);
-  }
-  return parseSchedule(problem, [...vars, ...inner].join(' '));
-}
-
-/** Marks the `pick`-th loop (of those that may run in parallel) parallel; unchanged when none may. */
-function markParallel(problem: Problem, state: NestState, pick: number): NestState {
-  const candidates = state.schedule.loops
-    .map((_, cursor) => ({ cursor, r: applyAction(problem, { ...state, cursor }, 'parallel') }))
-    .filter(({ r }) => r.ok);
-  if (candidates.length === 0) return state;
-  const { r } = candidates[pick % candidates.length];
-  return r.ok ? r.state : state;
-}
+const problemArb = problemArbOf(MAX_MACS);
 
 describe('generated kernels match the reference', () => {
   let codegen: Codegen;

@@ -9,7 +9,7 @@ import { createCompareSlice } from './compareSlice.ts';
 import { createHistorySlice } from './historySlice.ts';
 import type { SliceDeps } from './sliceCreator.ts';
 import { createMeasureSlice } from './measureSlice.ts';
-import { createMemorySlice } from './memorySlice.ts';
+import { createMemorySlice, memoryInputsChanged } from './memorySlice.ts';
 import { createProblemSlice } from './problemSlice.ts';
 import type { SessionStorage } from './sessions.ts';
 import { createSessionsSlice } from './sessionsSlice.ts';
@@ -102,10 +102,9 @@ export function createLooplabStore(options: LooplabStoreOptions = {}): LooplabSt
   store.subscribe((s, prev) => {
     if (s.current.schedule !== prev.current.schedule || s.problemKey !== prev.problemKey) s.dropStaleNotices();
   });
-  // Simulate the caches of the current schedule while the memory panel is shown.
+  // Simulate the caches of the schedules the page shows (memorySlice.ts memoryWanted).
   store.subscribe((s, prev) => {
-    if (s.current !== prev.current || s.problemKey !== prev.problemKey || s.panels.memory !== prev.panels.memory)
-      s.simulateMemory();
+    if (memoryInputsChanged(s, prev)) s.simulateMemory();
   });
   followAgentRun(store);
   // A teacher's link to the agent lesson opens it without openLesson: it predicts LoopTune's actions.

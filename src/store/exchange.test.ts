@@ -11,6 +11,7 @@ import {
   importExport,
   importJson,
 } from './exchange.ts';
+import { exportHalide, exportSimdC } from './compiledExports.ts';
 import { currentKey } from './measureSlice.ts';
 
 function worked() {
@@ -204,6 +205,19 @@ describe('C export', () => {
     expect(c.endsWith('}\n')).toBe(true);
     expect(c).toMatch(/for \(int /);
     expect(c).toContain('C[m][n] += A[m][k] * B[k][n]');
+  });
+});
+
+describe('Halide and SIMD C exports', () => {
+  it('Halide: the current problem and schedule, headed by the looplab version that wrote it', () => {
+    const halide = exportHalide(worked().getState());
+    expect(halide).toMatch(/^\/\/ Halide C\+\+ pipeline and schedule, written by looplab \d+\.\d+\.\d+\n/);
+    expect(halide).toContain('// problem: C[m,n] += A[m,k] * B[k,n]\n// sizes: m=256, n=256, k=256\n');
+    expect(halide).toContain('// schedule: m:16 n:256 m:16 k:256\n');
+  });
+
+  it('C with SIMD intrinsics waits for the measured kernel, whose report it is written from', () => {
+    expect(() => exportSimdC(worked().getState())).toThrow(/wait for the GFLOPS figure/);
   });
 });
 

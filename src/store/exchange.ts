@@ -45,7 +45,7 @@ export interface ScheduleFile {
 
 export type FigureStatistic = 'median' | 'best';
 
-type ExportState = Pick<
+export type ExportState = Pick<
   LooplabState,
   | 'problem'
   | 'problemKey'

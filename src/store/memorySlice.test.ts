@@ -4,15 +4,22 @@ import { describe, expect, it } from 'vitest';
 import type { CacheFigures } from '../core/cache/figures.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { createLooplabStore } from './createStore.ts';
-import { currentMemoryKey } from './memorySlice.ts';
+import { currentMemoryKey, memoryEntryOf, memoryWanted } from './memorySlice.ts';
+import { PANEL_IDS, type PanelId } from './panels.ts';
+import type { LooplabStore } from './storeApi.ts';
 import type { Measurer } from './types.ts';
 
-function fakeMeasurer() {
+function fakeMeasurer(opts: { holdMeasurements?: boolean } = {}) {
   const calls: string[] = [];
   const pending: Array<() => void> = [];
+  const measurements: Array<() => void> = [];
+  const figure = { gflops: 1, gflopsMedian: 1, correct: true, maxError: 0, kernelBytes: new Uint8Array(8) };
   const measurer: Measurer = {
-    measure: () => new Promise(() => {}),
-    peak: () => new Promise(() => {}),
+    measure: () =>
+      opts.holdMeasurements
+        ? new Promise((resolve) => measurements.push(() => resolve(figure)))
+        : Promise.resolve(figure),
+    peak: () => Promise.resolve(10),
     simulateCache(_problem, schedule, machine) {
       calls.push(`${schedule} on ${machine}`);
       return new Promise<CacheFigures>((resolve) =>
@@ -20,17 +27,60 @@ function fakeMeasurer() {
       );
     },
   };
-  return { measurer, calls, pending };
+  return { measurer, calls, pending, measurements };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 0));
+/** Lets the measure queue and the slice's promises run. */
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+/** Only these panels shown. */
+function showOnly(s: LooplabStore, ...ids: PanelId[]) {
+  s.setState({ panels: Object.fromEntries(PANEL_IDS.map((id) => [id, ids.includes(id)])) as Record<PanelId, boolean> });
+}
+
+describe('memoryWanted', () => {
+  it('asks for what the shown panels cite: the current schedule, the one before the change, the pinned one, the handout rows', () => {
+    const s = createLooplabStore();
+    const start = printSchedule(s.getState().current.schedule);
+    showOnly(s);
+    expect(memoryWanted(s.getState())).toEqual([]);
+    s.getState().act('split_8');
+    const split = printSchedule(s.getState().current.schedule);
+    const key = s.getState().problemKey;
+    const want = (...schedules: string[]) =>
+      schedules.map((schedule) => ({ problemKey: key, schedule, machineId: 'zen4' }));
+    showOnly(s, 'memory');
+    expect(memoryWanted(s.getState())).toEqual(want(split));
+    showOnly(s, 'perf');
+    expect(memoryWanted(s.getState())).toEqual(want(split));
+    // The explanation in the nest panel cites the change from the start.
+    showOnly(s, 'nest');
+    expect(memoryWanted(s.getState())).toEqual(want(split, start));
+    // Compare: the pinned schedule too.
+    s.getState().pinCurrent();
+    s.getState().act('split_4');
+    const now = printSchedule(s.getState().current.schedule);
+    showOnly(s, 'compare');
+    expect(memoryWanted(s.getState())).toEqual(want(now, split));
+    // The filled-in handout: every schedule of the session.
+    showOnly(s);
+    s.setState({ handoutOpen: true, handoutFilled: true });
+    expect(memoryWanted(s.getState())).toEqual(want(now, start, split));
+    s.setState({ handoutFilled: false });
+    expect(memoryWanted(s.getState())).toEqual([]);
+  });
+});
 
 describe('memory slice', () => {
-  it('simulates only while the panel is shown, once per schedule and machine, the latest after the running one', async () => {
+  it('simulates what is shown, once per schedule and machine, the latest after the running one', async () => {
     const { measurer, calls, pending } = fakeMeasurer();
     const s = createLooplabStore({ measurer });
+    showOnly(s);
     const start = printSchedule(s.getState().current.schedule);
     s.getState().act('split_8');
+    await settle();
     expect(calls).toEqual([]);
     s.getState().togglePanel('memory');
     const split = printSchedule(s.getState().current.schedule);
@@ -39,6 +89,7 @@ describe('memory slice', () => {
     // Two more steps while it runs: only the last is simulated next.
     s.getState().undo();
     s.getState().act('split_4');
+    await settle();
     pending.shift()?.();
     await settle();
     const now = printSchedule(s.getState().current.schedule);
@@ -46,8 +97,10 @@ describe('memory slice', () => {
     pending.shift()?.();
     await settle();
     expect(s.getState().memory[currentMemoryKey(s.getState())].status).toBe('done');
+    expect(memoryEntryOf(s.getState(), now)?.status).toBe('done');
     // Undo shows the start (simulated now); the split again: already simulated, nothing new.
     s.getState().undo();
+    await settle();
     expect(calls.at(-1)).toBe(`${start} on zen4`);
     pending.shift()?.();
     await settle();
@@ -57,6 +110,50 @@ describe('memory slice', () => {
     // Another machine: simulated again.
     s.getState().setMemoryMachine('teaching');
     expect(calls.at(-1)).toBe(`${split} on teaching`);
+  });
+
+  it("waits for the current schedule's figure before asking for a simulation", async () => {
+    const { measurer, calls, measurements } = fakeMeasurer({ holdMeasurements: true });
+    const s = createLooplabStore({ measurer });
+    showOnly(s, 'memory');
+    s.getState().act('split_8');
+    await settle();
+    expect(calls).toEqual([]);
+    for (let round = 0; round < 3; round++) {
+      while (measurements.length > 0) measurements.shift()?.();
+      await settle();
+    }
+    expect(calls).toEqual([`${printSchedule(s.getState().current.schedule)} on zen4`]);
+  });
+
+  it('asks for the figures other panels cite only once the current figure is refined; the memory panel right after the quick one', async () => {
+    const { measurer, calls } = fakeMeasurer();
+    // A measurer that refines, whose refinement never ends: the current figure stays quick.
+    measurer.refine = () => new Promise(() => {});
+    const s = createLooplabStore({ measurer });
+    showOnly(s, 'nest', 'perf');
+    s.getState().act('split_8');
+    await settle();
+    expect(calls).toEqual([]);
+    s.getState().togglePanel('memory');
+    await settle();
+    expect(calls).toEqual([`${printSchedule(s.getState().current.schedule)} on zen4`]);
+  });
+
+  it('simulates the schedule before the change while the explanation is shown', async () => {
+    const { measurer, calls, pending } = fakeMeasurer();
+    const s = createLooplabStore({ measurer });
+    showOnly(s, 'nest');
+    const start = printSchedule(s.getState().current.schedule);
+    await settle();
+    pending.shift()?.();
+    await settle();
+    s.getState().act('split_8');
+    await settle();
+    const split = printSchedule(s.getState().current.schedule);
+    pending.shift()?.();
+    await settle();
+    expect(calls).toEqual([`${start} on zen4`, `${split} on zen4`]);
   });
 
   it('says so when the page cannot simulate, and refuses an unknown machine', () => {

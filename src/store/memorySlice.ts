@@ -1,11 +1,17 @@
-// The memory panel's state: which machine's caches to simulate and the simulated figures of the
-// schedules seen, asked of the kernel worker one at a time (after the measurement the worker is
-// running, so the GFLOPS figure never waits for a simulation), only while the panel is shown.
+// The simulated caches of the schedules the page shows: which machine's caches to simulate, and
+// the figures of every (problem, schedule, machine) seen, so each step of the history keeps its
+// own. What the page needs simulated now is decided in one place (memoryWanted); the measurer is
+// asked one schedule at a time, and only once the current schedule's figure is in (refined too,
+// unless the memory panel itself is shown), so the GFLOPS figure never waits for a simulation.
 import { DEFAULT_MACHINE_ID, machineById } from '../core/cache/machines.ts';
 import { errorMessage } from '../core/errors.ts';
 import { printSchedule } from '../core/schedule.ts';
+import type { Schedule } from '../core/types.ts';
+import { explainedMove } from './explainedMove.ts';
+import { currentMeasurement } from './measurement.ts';
+import { sessionFigures } from './sessionFigures.ts';
 import type { SliceCreator } from './sliceCreator.ts';
-import type { MemoryEntry, MemorySlice } from './types.ts';
+import type { LooplabState, MemoryEntry, MemorySlice } from './types.ts';
 
 export function memoryKey(problemKey: string, scheduleText: string, machineId: string): string {
   return `${problemKey}\n@ ${scheduleText}\n# ${machineId}`;
@@ -13,10 +19,83 @@ export function memoryKey(problemKey: string, scheduleText: string, machineId: s
 
 export function currentMemoryKey(s: {
   problemKey: string;
-  current: { schedule: import('../core/types.ts').Schedule };
+  current: { schedule: Schedule };
   memoryMachine: string;
 }): string {
   return memoryKey(s.problemKey, printSchedule(s.current.schedule), s.memoryMachine);
+}
+
+/** The simulated figures of a schedule of the current problem on the chosen machine (a selector's helper). */
+export function memoryEntryOf(
+  s: Pick<LooplabState, 'memory' | 'problemKey' | 'memoryMachine'>,
+  schedule: Schedule | string,
+  problemKey = s.problemKey,
+): MemoryEntry | undefined {
+  const text = typeof schedule === 'string' ? schedule : printSchedule(schedule);
+  return s.memory[memoryKey(problemKey, text, s.memoryMachine)];
+}
+
+/** A schedule the page wants simulated, on a machine. */
+export interface MemoryWant {
+  problemKey: string;
+  schedule: string;
+  machineId: string;
+}
+
+/**
+ * The schedules whose simulated figures the page shows now, the one on screen first: the current
+ * one for the memory panel and the roofline; the one before the last change for "Why did that
+ * change?" (in the nest panel); the pinned one in compare; the session's schedules and the open
+ * lesson's done tasks' schedules on the filled-in handout.
+ */
+export function memoryWanted(s: LooplabState): MemoryWant[] {
+  const out: MemoryWant[] = [];
+  const add = (problemKey: string, schedule: string) => {
+    if (!out.some((w) => w.problemKey === problemKey && w.schedule === schedule))
+      out.push({ problemKey, schedule, machineId: s.memoryMachine });
+  };
+  const handout = s.handoutOpen && s.handoutFilled;
+  const { memory, perf, nest, compare } = s.panels;
+  if (memory || perf || nest || handout || (compare && s.pinned)) add(s.problemKey, printSchedule(s.current.schedule));
+  if (nest) {
+    const move = explainedMove(s);
+    if (move.from !== null) add(s.problemKey, printSchedule(s.states[move.from].schedule));
+  }
+  if (compare && s.pinned) add(s.pinned.problemKey, printSchedule(s.pinned.schedule));
+  if (handout) {
+    for (const row of sessionFigures(s)) add(s.problemKey, row.schedule);
+    const tasks = s.lessonId ? s.lessonProgress[s.lessonId]?.tasks : undefined;
+    for (const task of Object.values(tasks ?? {})) add(s.problemKey, task.schedule);
+  }
+  return out;
+}
+
+/** Whether a change of state may change what memoryWanted asks, or let a waiting simulation start. */
+export function memoryInputsChanged(s: LooplabState, prev: LooplabState): boolean {
+  return (
+    s.current !== prev.current ||
+    s.problemKey !== prev.problemKey ||
+    s.panels !== prev.panels ||
+    s.pinned !== prev.pinned ||
+    s.handoutOpen !== prev.handoutOpen ||
+    s.handoutFilled !== prev.handoutFilled ||
+    s.memoryMachine !== prev.memoryMachine ||
+    s.cameFrom !== prev.cameFrom ||
+    s.states !== prev.states ||
+    s.measurements !== prev.measurements
+  );
+}
+
+/**
+ * Whether a simulation asked now holds up no figure: the current schedule's figure is in (or
+ * failed), and refined too when `refined` (a measurer that refines keeps the worker busy until then).
+ */
+function measurementSettled(s: LooplabState, refined: boolean): boolean {
+  const m = currentMeasurement(s);
+  if (!m) return true;
+  if (m.status === 'error') return true;
+  if (m.status !== 'done') return false;
+  return !refined || m.correct === false || (m.stage !== 'quick' && m.refining === undefined);
 }
 
 /** `fixedMachine`: a teacher's link fixed the machine (every student sees the same figures). */
@@ -28,9 +107,12 @@ export const createMemorySlice =
 
     const pump = async (): Promise<void> => {
       const s = get();
-      if (running || !s.panels.memory) return;
-      const key = currentMemoryKey(s);
-      if (s.memory[key]) return;
+      // The memory panel's own figures come right after the quick figure; the figures other panels
+      // cite wait until the current figure is refined (on a measurer that refines).
+      if (running || !measurementSettled(s, !s.panels.memory && measurer?.refine !== undefined)) return;
+      const want = memoryWanted(s).find((w) => !s.memory[memoryKey(w.problemKey, w.schedule, w.machineId)]);
+      if (!want) return;
+      const key = memoryKey(want.problemKey, want.schedule, want.machineId);
       if (!measurer?.simulateCache) {
         put(key, { status: 'error', error: 'this page cannot simulate caches' });
         return;
@@ -38,7 +120,7 @@ export const createMemorySlice =
       running = true;
       put(key, { status: 'running' });
       try {
-        const figures = await measurer.simulateCache(s.problemKey, printSchedule(s.current.schedule), s.memoryMachine);
+        const figures = await measurer.simulateCache(want.problemKey, want.schedule, want.machineId);
         put(key, { status: 'done', figures });
       } catch (e) {
         put(key, { status: 'error', error: errorMessage(e) });

@@ -417,7 +417,7 @@ export interface MemorySlice {
   /** Simulations by memoryKey(problemKey, schedule text, machine). */
   memory: Record<string, MemoryEntry>;
   setMemoryMachine(id: string): void;
-  /** Simulates the current schedule on the chosen machine, once per schedule, while the memory panel is shown. */
+  /** Simulates what the page shows (memorySlice.ts memoryWanted) on the chosen machine, once per schedule, one at a time. */
   simulateMemory(): void;
 }
 

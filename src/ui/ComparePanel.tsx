@@ -1,10 +1,14 @@
 // Two loop nests side by side: the pinned schedule and the current one, loops that differ
-// marked, and the measured GFLOPS of each.
+// marked, the measured GFLOPS of each and beside it its simulated misses per tensor and level on
+// the memory view's machine (the same on every computer).
+import { missesSummary } from '../core/cache/missesChange.ts';
+import { machineById } from '../core/cache/machines.ts';
 import { loopText } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { useLooplab, useMeasurement } from '../store/context.tsx';
 import { diffLoops, diffSummary } from '../store/diffLoops.ts';
-import type { ScheduleMeasurement } from '../store/types.ts';
+import { memoryEntryOf } from '../store/memorySlice.ts';
+import type { MemoryEntry, ScheduleMeasurement } from '../store/types.ts';
 import { variableColor } from './colors.ts';
 import { formatGflops } from '../core/format.ts';
 import { Panel } from './Panel.tsx';
@@ -17,12 +21,37 @@ function figure(m: ScheduleMeasurement | undefined): string {
   return typeof m.gflops === 'number' ? `${formatGflops(m.gflops)} GFLOPS` : 'not measured';
 }
 
+/** The simulated misses of one side, or what became of its simulation. */
+function Misses({ entry, testId }: { entry: MemoryEntry | undefined; testId: string }) {
+  const machine = useLooplab((s) => machineById(s.memoryMachine)?.name ?? s.memoryMachine);
+  if (!entry || entry.status === 'running')
+    return <p className="ll-compare-misses ll-muted">simulated misses on {machine}: simulating…</p>;
+  if (entry.status === 'error' || !entry.figures)
+    return <p className="ll-compare-misses ll-muted">not simulated: {entry.error}</p>;
+  const figures = entry.figures;
+  return (
+    <div className="ll-compare-misses" data-testid={`${testId}-misses`} data-machine={figures.machine.id}>
+      {missesSummary(figures).map((line, l) => (
+        <p
+          key={line}
+          data-level={figures.levels[l].name}
+          data-values={figures.levels[l].tensors.map((t) => `${t.tensor}=${t.misses}`).join(' ')}
+        >
+          {line}
+        </p>
+      ))}
+      <p className="ll-muted">simulated on {figures.machine.name}</p>
+    </div>
+  );
+}
+
 function Nest({
   title,
   problem,
   schedule,
   marks,
   gflops,
+  misses,
   testId,
 }: {
   title: string;
@@ -30,6 +59,7 @@ function Nest({
   schedule: Schedule;
   marks: boolean[];
   gflops: string;
+  misses: MemoryEntry | undefined;
   testId: string;
 }) {
   return (
@@ -38,6 +68,7 @@ function Nest({
       <p className="ll-compare-gflops" data-testid={`${testId}-gflops`}>
         {gflops}
       </p>
+      <Misses entry={misses} testId={testId} />
       <ol className="ll-compare-nest">
         {schedule.loops.map((loop, i) => (
           <li
@@ -64,6 +95,8 @@ export function ComparePanel() {
   const problem = useLooplab((s) => s.problem);
   const pinnedM = useMeasurement(pinned?.schedule, pinned?.problemKey);
   const currentM = useMeasurement(current);
+  const pinnedSim = useLooplab((s) => (pinned ? memoryEntryOf(s, pinned.schedule, pinned.problemKey) : undefined));
+  const currentSim = useLooplab((s) => memoryEntryOf(s, s.current.schedule));
   const pinCurrent = useLooplab((s) => s.pinCurrent);
   const unpin = useLooplab((s) => s.unpin);
 
@@ -101,6 +134,7 @@ export function ComparePanel() {
           schedule={pinned.schedule}
           marks={marks.a}
           gflops={figure(pinnedM)}
+          misses={pinnedSim}
           testId="compare-pinned"
         />
         <Nest
@@ -109,6 +143,7 @@ export function ComparePanel() {
           schedule={current}
           marks={marks.b}
           gflops={figure(currentM)}
+          misses={currentSim}
           testId="compare-current"
         />
       </div>

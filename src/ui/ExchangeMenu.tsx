@@ -1,7 +1,7 @@
-// Export the current schedule (schedule text, JSON, C) by download or copy; import what export
+// Export the current schedule (schedule text, JSON, C, Halide, C with wasm SIMD intrinsics) by download or copy; import what export
 // writes (JSON or schedule text) from a file or pasted text. A bad import says why, in place, and
 // changes nothing.
-import { useRef, useState, type ChangeEvent } from 'react';
+import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import {
   exportC,
@@ -15,18 +15,37 @@ import type { LooplabState } from '../store/types.ts';
 import { Panel } from './Panel.tsx';
 import { errorMessage } from '../core/errors.ts';
 
+type Render = (s: LooplabState) => string;
+
 interface Format {
   id: string;
   label: string;
   extension: string;
   mime: string;
-  render(s: LooplabState): string;
+  /** The writer, or a loader of it (writers the first load does not carry). */
+  render: Render | { load: () => Promise<Render> };
 }
+
+const compiled = () => import('../store/compiledExports.ts');
 
 const FORMATS: Format[] = [
   { id: 'text', label: 'schedule text', extension: 'txt', mime: 'text/plain', render: exportScheduleText },
   { id: 'json', label: 'JSON', extension: 'json', mime: 'application/json', render: exportJson },
   { id: 'c', label: 'C', extension: 'c', mime: 'text/x-c', render: exportC },
+  {
+    id: 'halide',
+    label: 'Halide (C++)',
+    extension: 'halide.cpp',
+    mime: 'text/x-c++src',
+    render: { load: () => compiled().then((m) => m.exportHalide) },
+  },
+  {
+    id: 'simd-c',
+    label: 'C with wasm SIMD intrinsics',
+    extension: 'simd.c',
+    mime: 'text/x-c',
+    render: { load: () => compiled().then((m) => m.exportSimdC) },
+  },
 ];
 
 function download(name: string, mime: string, text: string) {
@@ -53,11 +72,29 @@ export function ExchangeMenu() {
   const fileInput = useRef<HTMLInputElement>(null);
 
   const format = FORMATS.find((f) => f.id === formatId) ?? FORMATS[0];
+  const [loaded, setLoaded] = useState<Record<string, Render | Error>>({});
+  const writer = typeof format.render === 'function' ? format.render : loaded[format.id];
+  useEffect(() => {
+    const { render, id } = format;
+    if (typeof render === 'function' || loaded[id]) return;
+    render.load().then(
+      (fn) => setLoaded((l) => ({ ...l, [id]: fn })),
+      (error: unknown) => setLoaded((l) => ({ ...l, [id]: new Error(errorMessage(error)) })),
+    );
+  }, [format, loaded]);
   let preview: string;
+  let failed = false;
   try {
-    preview = format.render(store.getState());
+    if (writer === undefined) {
+      preview = `(loading the ${format.label} writer…)`;
+      failed = true;
+    } else if (writer instanceof Error) {
+      preview = `(the ${format.label} writer could not be loaded: ${writer.message}; reload the page)`;
+      failed = true;
+    } else preview = writer(store.getState());
   } catch (error) {
-    preview = `(this export failed: ${errorMessage(error)})`;
+    preview = `(no ${format.label} export: ${errorMessage(error)})`;
+    failed = true;
   }
 
   const copy = () => {
@@ -113,12 +150,13 @@ export function ExchangeMenu() {
             ))}
           </select>
         </label>
-        <button type="button" data-testid="export-copy" onClick={copy}>
+        <button type="button" data-testid="export-copy" disabled={failed} onClick={copy}>
           Copy
         </button>
         <button
           type="button"
           data-testid="export-download"
+          disabled={failed}
           onClick={() => download(exportFileName(store.getState(), format.extension), format.mime, preview)}
         >
           Download

@@ -1,13 +1,19 @@
 // A printable handout of the open lesson: its text, the schedules of this session with the GFLOPS
 // they reached, the engine's explanation of the change from the start to the current schedule, and
 // the tasks as a worksheet (a question to predict on paper before measuring, beside what the
-// session measured). On screen it replaces the playground; the print stylesheet prints only it, on
+// session measured). Beside each figure, the schedule's simulated misses per tensor and level on
+// the memory view's machine: the same on every student's sheet for the same schedule. On screen it replaces the playground; the print stylesheet prints only it, on
 // A4 or Letter.
 import { useEffect, useMemo } from 'react';
+import { missesSummary } from '../core/cache/missesChange.ts';
+import { machineById } from '../core/cache/machines.ts';
 import { explainChange } from '../core/explain.ts';
+import { cacheOfMachine } from '../core/facts.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
 import { measurementOf } from '../store/measurement.ts';
+import { memoryEntryOf } from '../store/memorySlice.ts';
+import type { MemoryEntry } from '../store/types.ts';
 import { BLANK, lessonStart, openLesson, worksheetQuestion } from '../store/lessons.ts';
 import { handoutFigures } from '../store/handout.ts';
 import { onThreads } from '../store/sessionFigures.ts';
@@ -32,6 +38,22 @@ function QuestionText({ text }: { text: string }) {
   );
 }
 
+/** A schedule's simulated misses, one line per level, or what became of its simulation. */
+function SimulatedMisses({ entry }: { entry: MemoryEntry | undefined }) {
+  if (!entry || entry.status === 'running') return <span className="handout-muted">simulating…</span>;
+  if (entry.status === 'error' || !entry.figures) return <span className="handout-muted">not simulated</span>;
+  return (
+    <span data-testid="handout-misses" data-machine={entry.figures.machine.id}>
+      {missesSummary(entry.figures).map((line, i) => (
+        <span key={line}>
+          {i > 0 && <br />}
+          {line}
+        </span>
+      ))}
+    </span>
+  );
+}
+
 export function Handout() {
   const lesson = useLooplab(openLesson);
   const problem = useLooplab((s) => s.problem);
@@ -47,6 +69,10 @@ export function Handout() {
   const filled = useLooplab((s) => s.handoutFilled);
   const setHandoutFilled = useLooplab((s) => s.setHandoutFilled);
   const checks = useLessonChecks(lesson);
+  const memory = useLooplab((s) => s.memory);
+  const memoryMachine = useLooplab((s) => s.memoryMachine);
+  const machine = machineById(memoryMachine);
+  const simulated = (text: string) => memoryEntryOf({ memory, problemKey, memoryMachine }, text);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -94,6 +120,7 @@ export function Handout() {
         after?.report,
         before?.gflops,
         after?.gflops,
+        machine ? cacheOfMachine(machine) : undefined,
       ).sentences;
     } catch {
       explanation = [];
@@ -169,13 +196,14 @@ export function Handout() {
               <th>GFLOPS</th>
               <th>threads</th>
               <th>correct</th>
+              <th>simulated misses</th>
             </tr>
           </thead>
           <tbody>
             {!filled &&
               BLANK_ROWS.map((i) => (
                 <tr key={i} data-testid="handout-blank-row">
-                  {['schedule', 'gflops', 'threads', 'correct'].map((column) => (
+                  {['schedule', 'gflops', 'threads', 'correct', 'misses'].map((column) => (
                     <td key={column}>
                       <span className={`handout-blank${column === 'schedule' ? ' handout-blank-wide' : ''}`} />
                     </td>
@@ -198,10 +226,17 @@ export function Handout() {
                 <td className="num">{r.gflops !== null ? formatGflops(r.gflops) : 'not measured'}</td>
                 <td className="num">{r.gflops !== null ? r.threads : ''}</td>
                 <td>{r.correct === null ? '' : r.correct ? 'yes' : 'no'}</td>
+                <td className="handout-misses">
+                  <SimulatedMisses entry={simulated(r.schedule)} />
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+        <p className="handout-machine" data-testid="handout-machine" title={machine?.source}>
+          Simulated misses: the kernel's own loads and stores through the caches of {machine?.name ?? memoryMachine}{' '}
+          (LRU, write-back), the same on every computer.
+        </p>
         {best?.gflops != null && (
           <p data-testid="handout-best" data-threads={best.threads}>
             best: <strong>{formatGflops(best.gflops)} GFLOPS</strong> {onThreads(best.threads)}
@@ -247,6 +282,14 @@ export function Handout() {
                         {r.gflops !== null
                           ? `, ${formatGflops(r.gflops)} GFLOPS ${onThreads(r.threads)}`
                           : ' (not measured in this session)'}
+                        {r.schedule && simulated(r.schedule)?.figures && (
+                          <>
+                            <br />
+                            <small>
+                              <SimulatedMisses entry={simulated(r.schedule)} />
+                            </small>
+                          </>
+                        )}
                       </>
                     ) : (
                       <>

@@ -1,8 +1,13 @@
 // Memory view: the simulated caches of a chosen machine on the current schedule's kernel (the same
 // figures on every laptop). Per level, per tensor: bars of misses and of bytes moved to and from
-// the next level, with the numbers in words, and which loop's reuse each level keeps.
+// the next level, with the numbers in words, and which loop's reuse each level keeps; the loop nest
+// with each loop's working set against the machine's L1 and L2 and a mark on the loop whose
+// iterations a level keeps a tensor's lines across.
+import { useMemo } from 'react';
 import { type CacheFigures, type LevelFigures, reuseSentences } from '../core/cache/figures.ts';
-import { MACHINES, sizeText, waysText } from '../core/cache/machines.ts';
+import { type Machine, MACHINES, sizeText, waysText } from '../core/cache/machines.ts';
+import { nestMarks } from '../core/cache/nestMarks.ts';
+import { cacheOfMachine } from '../core/facts.ts';
 import { formatBytes, formatCount } from '../core/format.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
@@ -73,6 +78,76 @@ function Figures({ figures, schedule }: { figures: CacheFigures; schedule: strin
   );
 }
 
+function kib(bytes: number): string {
+  const k = bytes / 1024;
+  return `${k < 10 ? k.toFixed(1) : Math.round(k)} KiB`;
+}
+
+/** The nest with each loop's working set and the reuse marks of the simulated figures (when in). */
+function AnnotatedNest({ machine, figures }: { machine: Machine; figures?: CacheFigures }) {
+  const problem = useLooplab((s) => s.problem);
+  const schedule = useLooplab((s) => s.current.schedule);
+  const rows = useMemo(() => {
+    try {
+      const names = figures?.levels.map((l) => l.name) ?? [];
+      return nestMarks(problem, schedule, cacheOfMachine(machine), figures?.reuse, names);
+    } catch {
+      return null;
+    }
+  }, [problem, schedule, machine, figures]);
+  if (!rows) return null;
+  const [l1, l2] = machine.levels;
+  const fitsText = (fits: 'L1' | 'L2' | null) =>
+    fits === 'L1' ? `fits ${l1.name}` : fits === 'L2' ? `fits ${l2?.name ?? 'L2'}` : `over ${(l2 ?? l1).name}`;
+  return (
+    <div className="memory-nest-box">
+      <ol className="memory-nest" data-testid="memory-nest">
+        {rows.map((r, i) => (
+          <li
+            key={i}
+            className={`memory-nest-loop memory-fits-${r.fits ?? 'none'}`}
+            data-testid="memory-nest-loop"
+            data-loop={i}
+            data-working-set={r.workingSet}
+            data-fits={r.fits ?? 'none'}
+            style={{ paddingLeft: `${i * 0.8}em` }}
+          >
+            <code>for {r.text}</code>
+            <span
+              className="memory-nest-ws"
+              title={`the loops from ${r.text} inward touch ${formatBytes(r.workingSet)} of cache lines in one run`}
+            >
+              {kib(r.workingSet)} · {fitsText(r.fits)}
+            </span>
+            {r.marks.map((m) => (
+              <span
+                key={`${m.tensor}-${m.level}`}
+                className={`memory-mark memory-mark-${m.level === 'memory' ? 'memory' : 'kept'}`}
+                data-testid="memory-mark"
+                data-tensor={m.tensor}
+                data-level={m.level}
+                title={
+                  m.level === 'memory'
+                    ? `the reuse of ${m.tensor} this loop carries comes from memory`
+                    : `${m.level} keeps ${m.tensor}'s lines across the iterations of ${r.text}`
+                }
+              >
+                {m.tensor} {m.level === 'memory' ? 'from memory' : `in ${m.level}`}
+              </span>
+            ))}
+          </li>
+        ))}
+      </ol>
+      <p className="memory-note">
+        Beside each loop: the cache lines the loops from it inward touch in one run, against {l1.name}{' '}
+        {sizeText(l1.bytes)}
+        {l2 ? ` and ${l2.name} ${sizeText(l2.bytes)}` : ''}. A mark “B in {l1.name}”: {l1.name} keeps B's lines across
+        that loop's iterations (simulated); “from memory”: the reuse that loop carries is fetched from memory again.
+      </p>
+    </div>
+  );
+}
+
 export function MemoryPanel() {
   const machineId = useLooplab((s) => s.memoryMachine);
   const setMachine = useLooplab((s) => s.setMemoryMachine);
@@ -102,6 +177,7 @@ export function MemoryPanel() {
       <p className="memory-for" data-testid="memory-for" title={machine.source}>
         Figures for {machine.name}: {levels}, {machine.lineBytes}-byte lines. The same on every computer.
       </p>
+      <AnnotatedNest machine={machine} figures={entry?.status === 'done' ? entry.figures : undefined} />
       {!entry || entry.status === 'running' ? (
         <p className="memory-status">simulating…</p>
       ) : entry.status === 'error' ? (

@@ -3,6 +3,8 @@
 // XNNPACK line for matmul- and convolution-shaped problems, a long run (`b`, handled by the page's keyboard module
 // through store.startLongRun) with its progress, GFLOPS over the action history (click a point to
 // jump there) and a roofline.
+import { levelIntensities } from '../core/cache/levelRoofs.ts';
+import { memoryEntryOf } from '../store/memorySlice.ts';
 import { useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { printSchedule } from '../core/schedule.ts';
 import { xnnpackOp } from '../core/xnnpackOp.ts';
@@ -25,6 +27,7 @@ import { Panel } from './Panel.tsx';
 import { ScheduleText } from './ScheduleText.tsx';
 import {
   arithmeticIntensity,
+  cacheRooflineSentences,
   createRooflineChart,
   rooflineCaption,
   type RooflineChart,
@@ -481,16 +484,21 @@ export function PerformanceCharts() {
     }),
     [schedules, measurementAt, log, position, peakGflops, xnnGflops, hideAhead],
   );
-  const roofline = useMemo<RooflineModel>(
-    () => ({
+  const simulated = useLooplab((s) => memoryEntryOf(s, s.current.schedule));
+  const cacheFigures = simulated?.status === 'done' ? simulated.figures : undefined;
+  const roofline = useMemo<RooflineModel>(() => {
+    const bandwidth = facts.bandwidth.status === 'done' ? (facts.bandwidth.bytesPerSecond ?? null) : null;
+    return {
       intensity: arithmeticIntensity(problem),
       gflops,
       peak: figurePeak,
-      bandwidth: facts.bandwidth.status === 'done' ? (facts.bandwidth.bytesPerSecond ?? null) : null,
+      bandwidth,
       xnnpack: xnnGflops,
-    }),
-    [problem, gflops, figurePeak, facts, xnnGflops],
-  );
+      levels: cacheFigures ? levelIntensities(cacheFigures, bandwidth) : [],
+      machineName: cacheFigures?.machine.name,
+    };
+  }, [problem, gflops, figurePeak, facts, xnnGflops, cacheFigures]);
+  const cacheSentences = cacheRooflineSentences(roofline);
   // The d3 charts redraw after the figures are on screen, in tasks of their own.
   const shownHistory = useDeferredValue(history);
   const shownRoofline = useDeferredValue(roofline);
@@ -520,6 +528,17 @@ export function PerformanceCharts() {
         {rooflineCaption(roofline)}
         {facts.bandwidth.status === 'error' && ` (bandwidth: ${facts.bandwidth.error})`}
       </p>
+      {cacheSentences.length > 0 ? (
+        <ul className="perf-chart-caption roofline-cache" data-testid="roofline-cache">
+          {cacheSentences.map((sentence) => (
+            <li key={sentence}>{sentence}</li>
+          ))}
+        </ul>
+      ) : simulated?.status === 'running' ? (
+        <p className="perf-chart-caption" data-testid="roofline-cache-pending">
+          The simulated caches' points are on their way.
+        </p>
+      ) : null}
     </Panel>
   );
 }

@@ -3,6 +3,7 @@ import { parseProblemText } from '../core/problem.ts';
 import {
   arithmeticIntensity,
   boxesOverlap,
+  cacheRooflineSentences,
   rooflineLabels,
   attainable,
   memoryRoof,
@@ -139,5 +140,85 @@ describe('rooflineLabels', () => {
   it('labels only what is drawn', () => {
     expect(rooflineLabels({ ...base, xnnpack: null }, W, H).map((b) => b.id)).toEqual(['peak', 'kernel']);
     expect(rooflineLabels({ ...base, peak: null, gflops: null }, W, H).map((b) => b.id)).toEqual(['xnnpack']);
+  });
+});
+
+describe('the cache-aware roofline', () => {
+  const level = (label: string, intensity: number, bandwidth: number | null, from = 'L2') => ({
+    label,
+    level: label.split(' ')[0],
+    from,
+    bytes: 1024 ** 3,
+    intensity,
+    bandwidth,
+    source: `source of ${label}`,
+  });
+  const base: RooflineModel = { intensity: 40, gflops: 30, peak: 60, bandwidth: 20e9, xnnpack: null };
+
+  it('spans the levels’ intensities and their ridges', () => {
+    const d = rooflineDomains({
+      ...base,
+      levels: [level('L1d ← L2', 0.05, 144e9), level('L2 ← memory', 2000, 20e9, 'memory')],
+    });
+    expect(d.x[0]).toBeLessThanOrEqual(0.05 / 3);
+    expect(d.x[1]).toBeGreaterThanOrEqual(2000 * 3);
+    // An infinite intensity (nothing moved) is left out of the axes.
+    expect(rooflineDomains({ ...base, levels: [level('L1d ← L2', Number.POSITIVE_INFINITY, 144e9)] })).toEqual(
+      rooflineDomains(base),
+    );
+  });
+
+  it('says in words each level’s intensity and roof, and which roof limits the kernel', () => {
+    expect(cacheRooflineSentences(base)).toEqual([]);
+    const sentences = cacheRooflineSentences({
+      ...base,
+      machineName: 'AMD Zen 4 core',
+      levels: [level('L1d ← L2', 8, 144e9), level('L2 ← memory', 2, 20e9, 'memory')],
+    });
+    expect(sentences[0]).toContain('simulated caches of AMD Zen 4 core');
+    expect(sentences[1]).toBe(
+      'L1d ← L2: 8.0 flop/byte (1.00 GiB moved); roof 144 GB/s × 8.0 = 1152 GFLOPS, above the peak: not what limits it (source of L1d ← L2).',
+    );
+    expect(sentences[2]).toBe(
+      'L2 ← memory: 2.0 flop/byte (1.00 GiB moved); roof 20.0 GB/s × 2.0 = 40.0 GFLOPS (source of L2 ← memory).',
+    );
+    expect(sentences[3]).toBe("The lowest roof is L2 ← memory's (40.0 GFLOPS): that traffic limits this kernel first.");
+    const compute = cacheRooflineSentences({ ...base, levels: [level('L1d ← L2', 8, 144e9)] });
+    expect(compute.at(-1)).toBe(
+      'Every level moves few enough bytes: the compute peak is the roof that limits this kernel.',
+    );
+    const unknown = cacheRooflineSentences({ ...base, levels: [level('L2 ← memory', 2, null, 'memory')] });
+    expect(unknown[1]).toBe('L2 ← memory: 2.0 flop/byte (1.00 GiB moved); no roof: source of L2 ← memory.');
+  });
+});
+
+describe('rooflineLabels with cache levels', () => {
+  it("keeps the kernel's label off the levels' squares", () => {
+    const model: RooflineModel = {
+      intensity: 21,
+      gflops: 27,
+      peak: 41,
+      bandwidth: 17.7e9,
+      xnnpack: null,
+      levels: [6.5, 21].map((intensity, i) => ({
+        label: `L${i + 1}`,
+        level: `L${i + 1}`,
+        from: i === 0 ? 'L2' : 'memory',
+        bytes: 1,
+        intensity,
+        bandwidth: null,
+        source: '',
+      })),
+    };
+    const width = 330;
+    const height = 174;
+    const kernel = rooflineLabels(model, width, height).find((b) => b.id === 'kernel')!;
+    const d = rooflineDomains(model);
+    const x = (v: number) => (width * Math.log(v / d.x[0])) / Math.log(d.x[1] / d.x[0]);
+    const y = (v: number) => height - (height * Math.log(v / d.y[0])) / Math.log(d.y[1] / d.y[0]);
+    for (const l of model.levels ?? []) {
+      const square = { left: x(l.intensity) - 6, top: y(27) - 6, width: 12, height: 12 + 16 };
+      expect(boxesOverlap(kernel, square), l.label).toBe(false);
+    }
   });
 });

@@ -3,7 +3,11 @@
 // measured bandwidth times the intensity (slanted, drawn only when the bandwidth is known); they
 // meet at the ridge. The current kernel is a point at its intensity: flops / the minimal bytes of
 // its three tensors (each read or written once), so it can't sit above the roof a perfect kernel
-// would reach. XNNPACK, when measured, is a second point at the same intensity.
+// would reach. XNNPACK, when measured, is a second point at the same intensity. With simulated
+// caches (a cache-aware roofline), each level is a square at the intensity of the traffic the
+// simulation moved between it and the next level, under that boundary's own slanted roof (a stated
+// per-machine bandwidth between caches; the measured one from memory), so the point that sits
+// closest under its roof shows which traffic limits the kernel.
 //
 // The pure half (arithmeticIntensity, memoryRoof, rooflineDomains, rooflineCaption, the label
 // boxes of rooflineLabels) is unit-tested; createRooflineChart draws it.
@@ -11,7 +15,8 @@ import { axisBottom, axisLeft, scaleLog, select, type Selection } from 'd3';
 import { problemBytes } from '../core/problem.ts';
 import type { Problem } from '../core/types.ts';
 import { followWidth } from './followWidth.ts';
-import { formatGflops } from '../core/format.ts';
+import { formatBytes, formatGflops } from '../core/format.ts';
+import { type LevelIntensity, levelRoof, limitingLevel } from '../core/cache/levelRoofs.ts';
 
 /** Flops per byte of the minimal traffic: every tensor moved once (f32). */
 export function arithmeticIntensity(problem: Pick<Problem, 'flops' | 'output' | 'inputs'>): number {
@@ -41,6 +46,10 @@ export interface RooflineModel {
   /** Bytes per second, or null when not measured. */
   bandwidth: number | null;
   xnnpack: number | null;
+  /** The simulated traffic per cache level (absent or empty: not simulated). */
+  levels?: LevelIntensity[];
+  /** The simulated machine's name, for the caption. */
+  machineName?: string;
 }
 
 /** A figure that can be drawn on log axes: finite and above 0, else null. */
@@ -59,6 +68,10 @@ export function drawableModel(model: RooflineModel): RooflineModel {
     peak: drawable(model.peak),
     bandwidth: drawable(model.bandwidth),
     xnnpack: drawable(model.xnnpack),
+    levels: (model.levels ?? [])
+      .filter((l) => Number.isFinite(l.intensity) && l.intensity > 0)
+      .map((l) => ({ ...l, bandwidth: drawable(l.bandwidth) })),
+    machineName: model.machineName,
   };
 }
 
@@ -78,6 +91,10 @@ export function rooflineDomains(given: RooflineModel): { x: [number, number]; y:
   const model = drawableModel(given);
   const xs = [model.intensity];
   if (model.peak !== null && model.bandwidth !== null) xs.push(ridgeIntensity(model.peak, model.bandwidth));
+  for (const l of model.levels ?? []) {
+    xs.push(l.intensity);
+    if (model.peak !== null && l.bandwidth !== null) xs.push(ridgeIntensity(model.peak, l.bandwidth));
+  }
   const ys = [model.gflops, model.peak, model.xnnpack].filter((v): v is number => v !== null && v > 0);
   const xLo = decadeBelow(Math.min(...xs) / 3);
   const xHi = decadeAbove(Math.max(...xs) * 3);
@@ -108,6 +125,32 @@ export function rooflineCaption(model: RooflineModel): string {
   ];
   if (model.xnnpack !== null) parts.push(`Diamond: XNNPACK (${formatGflops(model.xnnpack)} GFLOPS).`);
   return parts.join(' ');
+}
+
+/**
+ * The cache-aware part in words, one sentence per level: its intensity, its roof and where the
+ * roof comes from, and which roof limits the kernel. Empty when nothing is simulated.
+ */
+export function cacheRooflineSentences(model: RooflineModel): string[] {
+  const levels = drawableModel(model).levels ?? [];
+  if (levels.length === 0) return [];
+  const head = `Squares: the same figure at the intensity of the traffic the simulated caches of ${model.machineName ?? 'the chosen machine'} moved between each level and the next (FLOPs ÷ bytes moved).`;
+  const lines = levels.map((l) => {
+    const roof = levelRoof(l);
+    const at = `${l.label}: ${short(l.intensity)} flop/byte (${formatBytes(l.bytes)} moved)`;
+    if (roof === null) return `${at}; no roof: ${l.source}.`;
+    const above = model.peak !== null && roof >= model.peak ? ', above the peak: not what limits it' : '';
+    return `${at}; roof ${short((l.bandwidth as number) / 1e9)} GB/s × ${short(l.intensity)} = ${formatGflops(roof)} GFLOPS${above} (${l.source}).`;
+  });
+  const worst = limitingLevel(levels);
+  const worstRoof = worst ? levelRoof(worst) : null;
+  const limit =
+    worst && worstRoof !== null
+      ? model.peak !== null && worstRoof >= model.peak
+        ? 'Every level moves few enough bytes: the compute peak is the roof that limits this kernel.'
+        : `The lowest roof is ${worst.label}'s (${formatGflops(worstRoof)} GFLOPS): that traffic limits this kernel first.`
+      : '';
+  return [head, ...lines, limit].filter(Boolean);
 }
 
 // ------------------------------------------------------------------------- labels
@@ -155,14 +198,21 @@ export function rooflineLabels(
   const y = scaleLog().domain(d.y).range([height, 0]);
   const placed: LabelBox[] = [];
   const px = x(model.intensity);
+  const marker = (cx: number, cy: number) => ({
+    left: cx - POINT_RADIUS,
+    top: cy - POINT_RADIUS,
+    width: 2 * POINT_RADIUS,
+    height: 2 * POINT_RADIUS,
+  });
   const points = [model.gflops, model.xnnpack]
     .filter((v): v is number => v !== null && v > 0)
-    .map((v) => ({
-      left: px - POINT_RADIUS,
-      top: y(v) - POINT_RADIUS,
-      width: 2 * POINT_RADIUS,
-      height: 2 * POINT_RADIUS,
-    }));
+    .map((v) => marker(px, y(v)));
+  // The cache levels' squares (with their names under them) are in the way too.
+  if (model.gflops !== null && model.gflops > 0)
+    for (const l of model.levels ?? []) {
+      const square = marker(x(l.intensity), y(model.gflops));
+      points.push({ ...square, height: square.height + LABEL_HEIGHT + 4 });
+    }
   const inside = (b: Omit<LabelBox, 'id' | 'text'>) =>
     b.left >= 0 && b.left + b.width <= width && b.top >= 0 && b.top + b.height <= height;
   const free = (b: Omit<LabelBox, 'id' | 'text'>) =>
@@ -247,6 +297,8 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
   const memoryLine = roofs.append('line').attr('class', 'roof roof-memory').attr('data-testid', 'roofline-memory');
   const computeLabel = plot.append('text').attr('class', 'roof-label roof-label-compute').attr('dy', '0.32em');
   const memoryLabel = plot.append('text').attr('class', 'roof-label roof-label-memory').attr('dy', '-0.5em');
+  const levelRoofs = roofs.append('g').attr('class', 'level-roofs');
+  const levelPoints = plot.append('g').attr('class', 'level-points');
   const xnnpackPoint = plot.append('path').attr('class', 'roofline-xnnpack').attr('data-testid', 'roofline-xnnpack');
   const xnnpackLabel = plot.append('text').attr('class', 'point-label point-label-xnnpack').attr('dy', '0.32em');
   const point = plot
@@ -349,6 +401,42 @@ export function createRooflineChart(svgElement: SVGSVGElement): RooflineChart {
       point.attr('display', 'none');
       pointLabel.attr('display', 'none');
     }
+
+    // Cache levels: a slanted roof per boundary with a known bandwidth (the memory one is drawn
+    // above), and a square per level at the kernel's figure.
+    const levels = model.levels ?? [];
+    const roofEnd = (bw: number) => (model.peak !== null ? Math.min(d.x[1], ridgeIntensity(model.peak, bw)) : d.x[1]);
+    const cacheRoofs = levels.filter((l) => l.bandwidth !== null && l.from !== 'memory');
+    levelRoofs
+      .selectAll<SVGLineElement, LevelIntensity>('line')
+      .data(cacheRoofs, (l) => l.label)
+      .join('line')
+      .attr('class', 'roof roof-level')
+      .attr('data-testid', 'roofline-level-roof')
+      .attr('data-level', (l) => l.level)
+      .attr('data-value', (l) => l.bandwidth as number)
+      .attr('x1', x(d.x[0]))
+      .attr('y1', (l) => y(memoryRoof(l.bandwidth as number, d.x[0])))
+      .attr('x2', (l) => x(roofEnd(l.bandwidth as number)))
+      .attr('y2', (l) => y(memoryRoof(l.bandwidth as number, roofEnd(l.bandwidth as number))));
+    const shownPoints = model.gflops !== null && model.gflops > 0 ? levels : [];
+    const squares = levelPoints
+      .selectAll<SVGGElement, LevelIntensity>('g')
+      .data(shownPoints, (l) => l.label)
+      .join((enter) => {
+        const g = enter.append('g').attr('class', 'roofline-level').attr('data-testid', 'roofline-level');
+        g.append('rect').attr('width', 8).attr('height', 8).attr('x', -4).attr('y', -4);
+        g.append('text').attr('class', 'point-label point-label-level').attr('x', -6).attr('y', 15);
+        g.append('title');
+        return g;
+      })
+      .attr('data-level', (l) => l.level)
+      .attr('data-intensity', (l) => l.intensity)
+      .attr('transform', (l) => `translate(${x(l.intensity)},${y(model.gflops as number)})`);
+    squares.select('text').text((l) => l.level);
+    squares
+      .select('title')
+      .text((l) => `${l.label}: ${short(l.intensity)} flop/byte of simulated traffic, ${formatBytes(l.bytes)} moved`);
 
     if (model.xnnpack !== null && model.xnnpack > 0) {
       const py = y(model.xnnpack);

@@ -3,6 +3,15 @@
 // go through (L1d, then L2); shared last-level caches are left out.
 import { type CacheConfig, type CacheLevelSpec, configProblem } from './config.ts';
 
+/** The bandwidth into a cache level from the next cache level. */
+export interface CacheBandwidth {
+  /** Bytes per cycle the next level can fill this one with. */
+  bytesPerCycle: number;
+  /** The clock assumed to turn cycles into seconds. */
+  ghz: number;
+  source: string;
+}
+
 export interface Machine extends CacheConfig {
   /** Short id used in links and on the command line, e.g. `zen4`. */
   id: string;
@@ -10,6 +19,11 @@ export interface Machine extends CacheConfig {
   name: string;
   /** Where the figures come from (and what was assumed). */
   source: string;
+  /**
+   * Into each cache level from the next cache level (index 0: into L1d from L2), for the
+   * cache-aware roofline; the last level's fills come from memory, which the page measures.
+   */
+  fillBandwidth?: CacheBandwidth[];
 }
 
 const KiB = 1024;
@@ -26,6 +40,14 @@ export const MACHINES: readonly Machine[] = [
     ],
     source:
       'AMD, Software Optimization Guide for the AMD Zen4 Microarchitecture (pub. 57647), section 2.6: 32 KiB 8-way L1d, 1 MiB 8-way private L2, 64-byte lines',
+    fillBandwidth: [
+      {
+        bytesPerCycle: 32,
+        ghz: 4.5,
+        source:
+          'L2 to L1d: 32 bytes per cycle, the width AMD gives for the Zen 3 and Zen 4 L2 (Zen 5 doubles it); a peak, at an assumed 4.5 GHz clock',
+      },
+    ],
   },
   {
     id: 'zen3',
@@ -37,6 +59,14 @@ export const MACHINES: readonly Machine[] = [
     ],
     source:
       'AMD, Software Optimization Guide for AMD EPYC 7003 Processors (pub. 56665), section 2.6: 32 KiB 8-way L1d, 512 KiB 8-way private L2, 64-byte lines',
+    fillBandwidth: [
+      {
+        bytesPerCycle: 32,
+        ghz: 3.5,
+        source:
+          'L2 to L1d: 32 bytes per cycle, the width AMD gives for the Zen 3 L2; a peak, at an assumed 3.5 GHz boost clock',
+      },
+    ],
   },
   {
     id: 'golden-cove',
@@ -48,6 +78,14 @@ export const MACHINES: readonly Machine[] = [
     ],
     source:
       'Intel 64 and IA-32 Architectures Optimization Reference Manual, Golden Cove cache parameters: 48 KiB 12-way L1d, 1.25 MiB 10-way L2 (client parts), 64-byte lines',
+    fillBandwidth: [
+      {
+        bytesPerCycle: 64,
+        ghz: 4.9,
+        source:
+          'L2 to L1d: 64 bytes per cycle, the peak Intel gives for the Golden Cove L2 (sustained is lower); at an assumed 4.9 GHz P-core turbo',
+      },
+    ],
   },
   {
     id: 'raptor-cove',
@@ -59,6 +97,14 @@ export const MACHINES: readonly Machine[] = [
     ],
     source:
       'Intel 64 and IA-32 Architectures Optimization Reference Manual: 48 KiB 12-way L1d, 2 MiB 16-way L2 per P-core (Raptor Lake; also Sapphire Rapids server cores), 64-byte lines',
+    fillBandwidth: [
+      {
+        bytesPerCycle: 64,
+        ghz: 5.0,
+        source:
+          'L2 to L1d: 64 bytes per cycle, as Golden Cove (a peak; sustained is lower); at an assumed 5.0 GHz P-core turbo',
+      },
+    ],
   },
   {
     id: 'apple-m1',
@@ -70,6 +116,14 @@ export const MACHINES: readonly Machine[] = [
     ],
     source:
       'Apple Silicon CPU Optimization Guide and Apple M1 announcement: 128 KiB L1d per P-core, 12 MiB L2 shared by the 4 P-cores, 128-byte lines. Apple publishes no associativity: 8-way L1d and 12-way L2 are assumptions, and here one core has the whole L2',
+    fillBandwidth: [
+      {
+        bytesPerCycle: 64,
+        ghz: 3.2,
+        source:
+          'Apple publishes no L2 bandwidth: 64 bytes per cycle into L1d is an assumption (half a 128-byte line per cycle); at the 3.2 GHz Firestorm clock',
+      },
+    ],
   },
   {
     id: 'teaching',
