@@ -181,3 +181,15 @@ describe('specPath', () => {
     expect(specPath(mm, untiledSpec(mm), { tile: { m: 5, n: 8 }, reductionTile: 0 })).toBeNull();
   });
 });
+
+describe('panels of a batched matmul', () => {
+  it('keep the batch outermost, each matrix blocked on its own', () => {
+    const bmm = parseProblem(BMM, 'b=4, m=512, n=512, k=512');
+    const spec = { tile: { b: 1, m: 4, n: 8 }, reductionTile: 128, panel: { n: 16 }, pack: true };
+    expect(printSchedule(tileSchedule(bmm, spec)!)).toBe('b:4 n:4 k:4 pack(B) m:128 pack(A) n:16 k:128 m:4 n:8');
+    // Without panels the batch stays where it was, inside the reduction's outer loop.
+    expect(printSchedule(tileSchedule(bmm, { tile: { b: 1, m: 4, n: 8 }, reductionTile: 128 })!)).toBe(
+      'k:4 b:4 m:128 n:64 k:128 m:4 n:8',
+    );
+  });
+});

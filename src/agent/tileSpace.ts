@@ -10,8 +10,8 @@
 //     whether the inputs are packed (BLIS: B's KC x NC panel at the reduction's outer loop, A's
 //     rows at m's outer loop).
 // Its schedule (`tileSchedule`) is
-//     [n panels] [r] [m panels] <output variables: tiles of the panel, or whole>  <r:t or r>
-//       <other reductions>  <tile loops, vector last>
+//     [batch, with panels] [n panels] [r] [m panels] <output variables: tiles of the panel, or
+//       whole>  <r:t or r>  <other reductions>  <tile loops, vector last>
 // e.g. `k m n k:32 m:4 n:8`, `b m n k m:2 n:16`, `co oh ow ci kh kw co:4 oh:2 ow:8`, and with
 // panels and packing `n k pack(B) m pack(A) n:16 m:8 k:128 m:4 n:8` (BLIS's loop order).
 // Without panels it is the first form: the register-tile schedules are what they were.
@@ -175,10 +175,13 @@ function planLoops(problem: Problem, spec: TileSpec): PlannedLoop[] | null {
     rInner = { variable: r as string, text: `${r}:${rt}`, trip: rt, tail: 0 };
   }
   const [row] = pv;
+  // With panels, a batch stays outermost (each matrix blocked on its own, as BLIS does).
+  const batchFirst = outer.size > 0 ? outs.filter((v) => !pv.includes(v)) : [];
+  for (const v of batchFirst) loops.push(middle.get(v) as PlannedLoop);
   if (outer.has(vec)) loops.push(outer.get(vec) as PlannedLoop);
   if (rOuter) loops.push(rOuter);
   if (row !== undefined && outer.has(row)) loops.push(outer.get(row) as PlannedLoop);
-  for (const v of outs) loops.push(middle.get(v) as PlannedLoop);
+  for (const v of outs) if (!batchFirst.includes(v)) loops.push(middle.get(v) as PlannedLoop);
   for (const v of problem.reductionVariables)
     loops.push(v === r && rInner ? rInner : { variable: v, text: v, trip: sizes[v], tail: 0 });
   loops.push(...tileLoops);
