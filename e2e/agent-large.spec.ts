@@ -20,15 +20,16 @@ test('the agent drives a 1024^3 matmul within its budget, and its candidates sho
   expect(tuningMs).toBeGreaterThan(0);
   expect(tuningMs).toBeLessThan(2000);
 
+  // Its last decision: a state of the beam, expanded by every action.
   await panel.getByTestId('agent-player').focus();
-  await page.keyboard.press('Home');
+  await page.keyboard.press('End');
   const candidates = panel.getByTestId('agent-candidates');
   const rows = candidates.getByTestId('agent-candidate');
   expect(await rows.count()).toBeGreaterThan(3);
   const misses = candidates.getByTestId('agent-candidate-misses');
   await expect(misses).toHaveCount(await rows.count());
   await expect(misses.first()).toHaveText(/^misses\/1k FMA L1 [\d.]+ · L2 [\d.]+/);
-  // From the untiled loops, some step changes a tensor's misses a lot, and says which.
+  // Some option changes a tensor's misses a lot, and says which.
   const texts = await misses.allTextContents();
   expect(texts.some((t) => /· [ABC]'s L[123] misses [÷×][\d.]+$/.test(t))).toBe(true);
   await shot('agent-large-candidates', panel);
