@@ -177,7 +177,8 @@ export async function tileSearch(
   }
   const start0 = [root, ...seeded].sort((a, b) => b.predicted - a.predicted);
   const rounds: Candidate[][] = [start0];
-  let beam = start0.slice(0, beamWidth);
+  // The root is always expanded (the page lists every option of the first decision), with the best seeds.
+  let beam = [root, ...start0.filter((c) => c !== root).slice(0, beamWidth)];
   let lastRoundMs = 0;
   for (let d = 0; d < depth && beam.length > 0; d++) {
     // Half the budget is for measuring: on a loaded machine, scoring stops early (no round
