@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { offlineServiceWorker } from './scripts/offline/vitePlugin.ts';
 
 // COOP + COEP make the page cross-origin isolated: SharedArrayBuffer and 5 us timers
 // (performance.now) for timing kernels in the worker.
@@ -9,7 +10,8 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  // The service worker makes the built page work offline and isolated on any static host (docs/playground.md).
+  plugins: [react(), offlineServiceWorker()],
   server: {
     port: 5173,
     strictPort: true,

@@ -2,12 +2,8 @@
 // performance panel (Web Workers sharing the kernel worker's memory), checked against the
 // reference; `p` on the reduction loop is refused with the core's reason; the built page served
 // without COOP/COEP says threads are off and measures on one thread.
-import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
-import { expect, measuredGflops, test } from './fixtures';
+import { builtPage, expect, measuredGflops, serveWithoutIsolation, test } from './fixtures';
 
 const schedule = (page: Page) => page.getByTestId('schedule');
 const cursorLoop = (page: Page) => page.getByTestId('loop-nest').locator('[data-cursor="true"]');
@@ -61,48 +57,26 @@ test('p runs the outer loop on the chosen threads, checked; p on the reduction i
   await expect(schedule(page)).toHaveText('m:128 n:128 k:128');
 });
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-};
-
-/** Serves dist/ as a plain static site: no COOP/COEP headers, so the page is not cross-origin isolated. */
-async function serveWithoutIsolation(root: string): Promise<{ server: Server; url: string }> {
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = join(root, path === '/' ? 'index.html' : path);
+test.describe('without the service worker', () => {
+  // A browser that refuses service workers (or a host where it can't register) leaves the page as
+  // the host served it; offline.spec.ts shows the worker making such a page isolated.
+  test.use({ serviceWorkers: 'block' });
+  test('without cross-origin isolation the page says threads are off and measures on one thread', async ({ page }) => {
+    const { server, url } = await serveWithoutIsolation(builtPage());
     try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
+      await page.goto(`${url}/#preset=matmul-128`);
+      await expect(page.getByTestId('cross-origin-isolated')).toHaveAttribute('data-value', 'false');
+      await expect(page.getByTestId('threads-off')).toContainText(
+        'threads are off: the page is not cross-origin isolated (it is served without the COOP/COEP headers',
+      );
+      await expect(page.getByTestId('threads-select')).toHaveCount(0);
+      await page.keyboard.press('p');
+      await expect(schedule(page)).toHaveText('||m:128 n:128 k:128');
+      await expectCheckedOn(page, 1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-test('without cross-origin isolation the page says threads are off and measures on one thread', async ({ page }) => {
-  const { server, url } = await serveWithoutIsolation(join(process.cwd(), process.env.LOOPLAB_DIST ?? 'dist'));
-  try {
-    await page.goto(`${url}/#preset=matmul-128`);
-    await expect(page.getByTestId('cross-origin-isolated')).toHaveAttribute('data-value', 'false');
-    await expect(page.getByTestId('threads-off')).toContainText(
-      'threads are off: the page is not cross-origin isolated (it is served without the COOP/COEP headers)',
-    );
-    await expect(page.getByTestId('threads-select')).toHaveCount(0);
-    await page.keyboard.press('p');
-    await expect(schedule(page)).toHaveText('||m:128 n:128 k:128');
-    await expectCheckedOn(page, 1);
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
 });
 
 test('a runaway parallel kernel is stopped like a single one: its threads end with the kernel worker', async ({

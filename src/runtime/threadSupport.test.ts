@@ -24,4 +24,13 @@ describe('thread count', () => {
     expect(threadsOffReason(isolated)).toBeNull();
     expect(threadSupportHere({ crossOriginIsolated: true }).hardware).toBe(1);
   });
+  it('says when the page is an embed whose frame keeps it from being isolated', () => {
+    const page = {};
+    const framed = threadSupportHere({ crossOriginIsolated: false, top: {}, self: page });
+    expect(framed.framed).toBe(true);
+    expect(threadsOffReason(framed)).toMatch(/embed is not cross-origin isolated.*page around it/);
+    const tab = threadSupportHere({ crossOriginIsolated: false, top: page, self: page });
+    expect(tab.framed).toBeUndefined();
+    expect(threadsOffReason(tab)).toMatch(/COOP\/COEP.*service worker/);
+  });
 });

@@ -7,24 +7,38 @@ export interface ThreadSupport {
   isolated: boolean;
   /** Logical processors the browser reports (navigator.hardwareConcurrency). */
   hardware: number;
+  /** The page is inside a frame (an embed): isolation then also depends on the page around it. */
+  framed?: boolean;
 }
 
 export const THREADS_OFF_REASON =
-  'threads are off: the page is not cross-origin isolated (it is served without the COOP/COEP headers), so the browser gives it no shared memory and kernels run on one thread';
+  'threads are off: the page is not cross-origin isolated (it is served without the COOP/COEP headers, and its service worker, which adds them, is not in charge yet or is blocked), so the browser gives it no shared memory and kernels run on one thread';
+
+export const FRAMED_THREADS_OFF_REASON =
+  'threads are off: this embed is not cross-origin isolated (a frame gets shared memory only when the page around it is isolated too), so kernels run on one thread; open it in its own tab for threads';
 
 /** What this page or worker has. */
 export function threadSupportHere(
-  scope: { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } } = globalThis,
+  scope: {
+    crossOriginIsolated?: boolean;
+    navigator?: { hardwareConcurrency?: number };
+    top?: unknown;
+    self?: unknown;
+  } = globalThis,
 ): ThreadSupport {
-  return {
+  const support: ThreadSupport = {
     isolated: scope.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function',
     hardware: scope.navigator?.hardwareConcurrency ?? 1,
   };
+  // Only a window has `top`; a worker can't tell whether its page is framed.
+  if (scope.top !== undefined && scope.top !== scope.self) support.framed = true;
+  return support;
 }
 
 /** Why threads can't run here, or null when they can. */
 export function threadsOffReason(support: ThreadSupport): string | null {
-  return support.isolated ? null : THREADS_OFF_REASON;
+  if (support.isolated) return null;
+  return support.framed ? FRAMED_THREADS_OFF_REASON : THREADS_OFF_REASON;
 }
 
 /** A thread count within 1..MAX_THREADS (a bad number counts as 1). */

@@ -54,19 +54,22 @@ export function createPageStore(win: Window = window): PageStore {
   // hash is rewritten to it, so that syncWithUrl restores that.
   const link = teacherLinkStart(win.location.search, win.location.hash);
   if (link.replaceHash && link.snapshot) win.history.replaceState(win.history.state, '', snapshotHash(link.snapshot));
+  // An embed keeps nothing on the device: a frame inside another site's page is often refused
+  // storage (third-party storage blocking), and a slide should start the same every time.
+  const keeps = link.teacher.embed !== true;
   const store = createLooplabStore({
     measurer,
     agent,
     lab,
-    persistence: indexedDbSessions(),
+    persistence: keeps ? indexedDbSessions() : undefined,
     initial: link.snapshot
       ? initialOf(link.snapshot)
       : fromLink.ok && fromLink.value
         ? initialOf(fromLink.value)
         : undefined,
     teacher: link.teacher,
-    progress: indexedDbRecords<LessonProgress>(PROGRESS_DB, PROGRESS_STORE, 'lessonId'),
-    peakStorage: indexedDbRecords<PeakRecord>(PEAK_DB, PEAK_STORE, 'id'),
+    progress: keeps ? indexedDbRecords<LessonProgress>(PROGRESS_DB, PROGRESS_STORE, 'lessonId') : undefined,
+    peakStorage: keeps ? indexedDbRecords<PeakRecord>(PEAK_DB, PEAK_STORE, 'id') : undefined,
   });
   for (const error of link.errors) store.getState().notify('error', error);
   const stopUrl = syncWithUrl(store, win);

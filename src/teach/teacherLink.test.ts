@@ -26,6 +26,18 @@ describe('teacher links', () => {
     });
   });
 
+  it('reads the embed mode, keeps it in its query, and refuses a value that is not a flag', () => {
+    const r = parseTeacherLink('?embed=1&present=1', PANELS);
+    expect(r.errors).toEqual([]);
+    expect(r.options.embed).toBe(true);
+    expect(r.options.present).toBe(true);
+    expect(teacherQuery(r.options)).toBe('?present=1&embed=1');
+    expect(parseTeacherLink('?embed=0', PANELS).options.embed).toBeUndefined();
+    expect(parseTeacherLink('?embed=yes', PANELS).errors).toEqual([
+      "the link's 'embed=yes' is neither 1 nor 0; write embed=1 to turn it on",
+    ]);
+  });
+
   it('an empty or foreign query sets nothing', () => {
     for (const q of ['', '?', '?kernel-time-limit-ms=500']) {
       const r = parseTeacherLink(q, PANELS);

@@ -6,7 +6,8 @@
 // (panels that are hidden and can't be shown), `hideActions` (actions taken away: their buttons
 // are gone and their keys are refused with a message), `present` (1: large type, high contrast),
 // `handout` (1: open the printable handout), `machine` (the memory view's simulated machine, e.g.
-// `machine=teaching`: every student sees the same cache figures). The query survives the hash updates, so a reload
+// `machine=teaching`: every student sees the same cache figures), `embed` (1: the page is in an
+// iframe of a slide or a course page: no header, only the link's panels). The query survives the hash updates, so a reload
 // keeps the options. A bad value is dropped with a message saying what the valid ones are; the
 // other options still apply. Pure: no DOM.
 import type { Action } from '../core/actions.ts';
@@ -31,6 +32,8 @@ export interface TeacherOptions {
   handout: boolean;
   /** The machine the memory view simulates, fixed (an id of core/cache/machines.ts); absent: the person picks. */
   machine?: string;
+  /** In an iframe (a slide, a course page): no header, no side content, only the link's panels. */
+  embed?: boolean;
 }
 
 export const NO_TEACHER_OPTIONS: TeacherOptions = {
@@ -42,7 +45,7 @@ export const NO_TEACHER_OPTIONS: TeacherOptions = {
   handout: false,
 };
 
-const KEYS = ['lesson', 'fixed', 'hide', 'hideActions', 'present', 'handout', 'machine'] as const;
+const KEYS = ['lesson', 'fixed', 'hide', 'hideActions', 'present', 'handout', 'machine', 'embed'] as const;
 
 /** Why a person can't take `action` under these options, or null when they can (the command table's rule). */
 export function hiddenActionReason(
@@ -133,6 +136,9 @@ export function parseTeacherLink(
       case 'handout':
         options.handout = flag(key, value.trim(), errors);
         break;
+      case 'embed':
+        if (flag(key, value.trim(), errors)) options.embed = true;
+        break;
       case 'machine': {
         const id = value.trim();
         if (MACHINES.some((m) => m.id === id)) options.machine = id;
@@ -164,6 +170,7 @@ export function teacherQuery(options: TeacherOptions): string {
   if (options.present) parts.push('present=1');
   if (options.handout) parts.push('handout=1');
   if (options.machine) parts.push(`machine=${encodeURIComponent(options.machine)}`);
+  if (options.embed) parts.push('embed=1');
   return parts.length ? `?${parts.join('&')}` : '';
 }
 

@@ -1,7 +1,7 @@
 // The page: one store (made once: the worker measures, IndexedDB keeps sessions, the URL holds the
 // state), the keyboard, and the panels in three columns readable at 1280x720 and on a projector.
 // Each panel is a component without props that reads the store itself.
-import { Component, Suspense, useLayoutEffect, useRef, type CSSProperties, type ReactNode } from 'react';
+import { Component, Suspense, useEffect, useLayoutEffect, useRef, type CSSProperties, type ReactNode } from 'react';
 import { LooplabProvider, useLooplab } from '../store/context.tsx';
 import { createPageStore, type PageStore } from '../store/page.ts';
 import { PANEL_BY_ID, PANEL_IDS, PANELS, type PanelColumn, type PanelId } from '../store/panels.ts';
@@ -11,7 +11,9 @@ import { PANEL_CONTENT, SIDE_CONTENT, type PanelPart } from './panelContent.tsx'
 import { KeyboardProvider, useNestKeys } from './useKeyboard.tsx';
 import { Handout } from './Handout.tsx';
 import { PresentToggle, usePageModes } from './PresentMode.tsx';
+import { EmbedBar } from './EmbedBar.tsx';
 import { errorMessage } from '../core/errors.ts';
+import { registerServiceWorker } from './serviceWorker.ts';
 
 // One store per page load (StrictMode renders twice; a module-level store keeps one worker).
 let page: PageStore | null = null;
@@ -154,7 +156,11 @@ function Layout() {
   const shownKey = useLooplab((s) => PANEL_IDS.filter((id) => s.panels[id] && !s.teacher.hide.includes(id)).join(' '));
   const shown = new Set(shownKey.split(' '));
   const lessonShown = shown.has('lesson');
-  const shownColumns = COLUMNS.filter((c) => c === SIDE_COLUMN || COLUMN_PANELS[c].some((id) => shown.has(id)));
+  // An embed (?embed=1, in a slide's iframe) has no header and no side content: only the link's panels.
+  const embed = useLooplab((s) => s.teacher.embed === true);
+  const shownColumns = COLUMNS.filter(
+    (c) => (c === SIDE_COLUMN && !embed) || COLUMN_PANELS[c].some((id) => shown.has(id)),
+  );
   const tracks = lessonShown ? TRACKS.lesson : TRACKS.plain;
   const columns = shownColumns
     .map((c) => tracks[c])
@@ -163,13 +169,17 @@ function Layout() {
   const mainRef = useLayoutTop();
   return (
     <div className="app">
-      <header className="app-header">
-        <div className="app-title">
-          <h1>looplab</h1>
-          <p className="tagline">reorder and split loops; WebAssembly SIMD kernels timed on your CPU</p>
-        </div>
-        <PanelToggles />
-      </header>
+      {embed ? (
+        <EmbedBar />
+      ) : (
+        <header className="app-header">
+          <div className="app-title">
+            <h1>looplab</h1>
+            <p className="tagline">reorder and split loops; WebAssembly SIMD kernels timed on your CPU</p>
+          </div>
+          <PanelToggles />
+        </header>
+      )}
       <Notices />
       {handoutOpen && <Handout />}
       <main
@@ -183,7 +193,9 @@ function Layout() {
             {COLUMN_PANELS[c].flatMap((id) =>
               PANEL_CONTENT[id].map((part) => <PartSlot key={part.name} id={id} part={part} />),
             )}
-            {c === SIDE_COLUMN && SIDE_CONTENT.map((part) => <PartSlot key={part.name} id="side" part={part} />)}
+            {c === SIDE_COLUMN &&
+              !embed &&
+              SIDE_CONTENT.map((part) => <PartSlot key={part.name} id="side" part={part} />)}
           </div>
         ))}
       </main>
@@ -193,6 +205,18 @@ function Layout() {
 
 export function App() {
   const { store } = pageStore();
+  useEffect(() => {
+    // Only a build has the service worker (the dev server serves the sources as they change).
+    if (!import.meta.env.PROD) return;
+    void registerServiceWorker(import.meta.env.BASE_URL, () =>
+      store
+        .getState()
+        .notify(
+          'error',
+          'a new version of looplab is installed: reload the page to use it (this page is the older one)',
+        ),
+    );
+  }, [store]);
   return (
     <LooplabProvider store={store}>
       <KeyboardProvider>

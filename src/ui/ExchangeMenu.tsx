@@ -13,6 +13,8 @@ import {
 } from '../store/exchange.ts';
 import type { LooplabState } from '../store/types.ts';
 import { Panel } from './Panel.tsx';
+import { copyText } from './clipboard.ts';
+import { EmbedCode } from './EmbedCode.tsx';
 import { errorMessage } from '../core/errors.ts';
 
 type Render = (s: LooplabState) => string;
@@ -97,17 +99,7 @@ export function ExchangeMenu() {
     failed = true;
   }
 
-  const copy = () => {
-    const clipboard = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
-    if (!clipboard?.writeText) {
-      notify('error', 'this browser gives no clipboard access here; select the text and copy it');
-      return;
-    }
-    clipboard.writeText(preview).then(
-      () => notify('info', `copied the ${format.label}`),
-      (error: unknown) => notify('error', `could not copy: ${errorMessage(error)}; select the text and copy it`),
-    );
-  };
+  const copy = () => copyText(preview, `the ${format.label}`, notify);
 
   const apply = (text: string, source: string, noun: ImportNoun) => {
     const r = importExport(text, noun, store.getState().problemKey);
@@ -201,6 +193,7 @@ export function ExchangeMenu() {
           </p>
         ) : null}
       </div>
+      <EmbedCode />
     </Panel>
   );
 }

@@ -43,7 +43,9 @@ function IsolationBadge() {
       </span>{' '}
       {isolated
         ? 'precise timers (COOP/COEP headers present)'
-        : 'timers are coarse: serve the page with COOP same-origin and COEP require-corp'}
+        : globalThis.top !== globalThis.self
+          ? 'timers are coarse: a frame is isolated only when the page around it is'
+          : 'timers are coarse: serve the page with COOP same-origin and COEP require-corp, or let its service worker add them (allow service workers and reload)'}
     </p>
   );
 }

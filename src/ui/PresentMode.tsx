@@ -2,14 +2,16 @@
 import { useEffect } from 'react';
 import { useLooplab } from '../store/context.tsx';
 
-/** Puts `present` (and `handout-open` for the print stylesheet) on <html> while they are on. */
+/** Puts `present`, `embed` (and `handout-open` for the print stylesheet) on <html> while they are on. */
 export function usePageModes() {
   const present = useLooplab((s) => s.present);
   const handout = useLooplab((s) => s.handoutOpen);
+  const embed = useLooplab((s) => s.teacher.embed === true);
   useEffect(() => {
     document.documentElement.classList.toggle('present', present);
     document.documentElement.classList.toggle('handout-open', handout);
-  }, [present, handout]);
+    document.documentElement.classList.toggle('embed', embed);
+  }, [present, handout, embed]);
 }
 
 export function PresentToggle() {

@@ -2,15 +2,18 @@
 // means: statement, sizes, tensor shapes, work and memory, and a warning when a whole run of its
 // default schedule would take minutes. A new problem starts from its default schedule, as a step
 // of the history (undo returns to the problem before).
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { formatBytes, PRESETS, problemBytes, sizesText } from '../core/problem.ts';
 import type { Problem } from '../core/types.ts';
 import { useLooplab } from '../store/context.tsx';
-import { DslEditor } from './DslEditor.tsx';
 import { formatFlops } from '../core/format.ts';
 import { slowProblemWarning } from '../core/slowProblem.ts';
 import { VarText } from './LoopNestPanel.tsx';
 import { Panel } from './Panel.tsx';
+
+// CodeMirror is the largest part of the page's script: the editor arrives just after the first
+// paint, which shows the problem's text in its place meanwhile.
+const DslEditor = lazy(() => import('./DslEditor.tsx').then((m) => ({ default: m.DslEditor })));
 
 /** The statement and the sizes, each variable in its colour (also the fixed problem's panel). */
 export function ProblemStatement({ problem }: { problem: Problem }) {
@@ -63,13 +66,21 @@ export function ProblemPanel() {
           ))}
         </select>
       </label>
-      <DslEditor
-        text={problemText}
-        error={problemError}
-        problem={problem}
-        onApply={setProblemText}
-        onPendingChange={setPending}
-      />
+      <Suspense
+        fallback={
+          <pre className="dsl-editor dsl-editor-loading" data-testid="dsl-editor-loading">
+            {problemText}
+          </pre>
+        }
+      >
+        <DslEditor
+          text={problemText}
+          error={problemError}
+          problem={problem}
+          onApply={setProblemText}
+          onPendingChange={setPending}
+        />
+      </Suspense>
       {problemError ? (
         <p className="error problem-error" role="alert" data-testid="problem-error">
           {problemError.message}
