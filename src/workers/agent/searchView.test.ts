@@ -41,7 +41,7 @@ describe('searchView', () => {
     }
     // The answer was measured, and the measured figures are the oracle's.
     expect(v.steps.at(-1)?.measured).toBe(result.gflops);
-    expect(v.measured.length).toBe(result.evaluations);
+    expect(v.measured.length).toBe(result.measuredCandidates.length);
     for (const m of v.measured) expect(m.gflops).toBe(fake(p, parseSchedule(p, m.scheduleText)));
   });
 
