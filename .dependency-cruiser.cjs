@@ -21,7 +21,15 @@ module.exports = {
     layer('codegen', ['runtime', 'agent', 'teach', 'workers', 'store', 'ui'], 'codegen imports core only'),
     layer('runtime', ['agent', 'teach', 'workers', 'store', 'ui'], 'runtime imports codegen and core'),
     layer('agent', ['teach', 'workers', 'store', 'ui'], 'agent imports runtime, codegen and core'),
-    layer('teach', ['runtime', 'agent', 'workers', 'store', 'ui'], 'teach imports core (and codegen types)'),
+    layer('teach', ['agent', 'workers', 'store', 'ui'], 'teach imports core (and codegen types)'),
+    {
+      name: 'teach-runs-the-runtime-only-in-tests',
+      comment:
+        'lessons read figures the workers computed; their tests may run the real simulator (src/runtime/cacheSim.ts), as they run the generator',
+      severity: 'error',
+      from: { path: '^src/teach/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/runtime/' },
+    },
     layer('workers', ['store', 'ui'], 'workers import agent, runtime, teach, codegen and core'),
     layer('store', ['ui'], 'the store never imports the ui'),
     layer('ui', ['codegen', 'runtime', 'agent', 'teach', 'workers'], 'the ui imports the store and core only'),

@@ -44,6 +44,13 @@ test('the handout is a worksheet: blank to hand out, filled in with the figures 
   await expect(page.getByTestId('handout-best')).toHaveCount(0);
   await expect(page.getByTestId('handout-explain')).toHaveCount(0);
   await expect(worksheet.locator('tbody tr[data-done="true"]')).toHaveCount(0);
+  // The start's simulated misses, the same on every sheet, with the machine named.
+  const simulated = page.getByTestId('handout-simulated');
+  await expect(simulated).toContainText('Simulated cache misses (AMD Zen 4 core)');
+  const startRow = simulated.getByTestId('handout-simulated-row');
+  await expect(startRow).toHaveCount(1);
+  await expect(startRow).toHaveAttribute('data-status', 'done');
+  await expect(startRow.getByTestId('handout-simulated-L1d-B')).toHaveText('4.19 M');
   for (const cell of await worksheet.getByTestId('handout-measured').all()) {
     await expect(cell).toHaveText('measured');
     await expect(cell.locator('.handout-blank')).toHaveCount(1);
@@ -52,7 +59,7 @@ test('the handout is a worksheet: blank to hand out, filled in with the figures 
   // Filled in, on request: what the session did and measured.
   await page.getByTestId('handout-mode-filled').click();
   await expect(page.getByTestId('handout')).toHaveAttribute('data-filled', 'true');
-  await expect(page.getByTestId('handout-row').first()).toHaveAttribute('data-schedule', 'm:128 n:16 k:256 m:2 n:16');
+  await expect(page.getByTestId('handout-row').first()).toHaveAttribute('data-schedule', 'm:256 n:32 k:512 m:2 n:16');
   await expect(worksheet).toBeVisible();
   const rows = worksheet.locator('tbody tr');
   await expect(rows).toHaveCount(4);
@@ -63,12 +70,12 @@ test('the handout is a worksheet: blank to hand out, filled in with the figures 
   }
   // The fits-L1 question and, beside it, what the session reads for it now.
   const fits = page.getByTestId('handout-task-fits-l1');
-  await expect(fits.getByTestId('handout-question')).toContainText('Will that fit the 32 KiB L1?');
-  await expect(fits.getByTestId('handout-measured')).toContainText('KiB');
+  await expect(fits.getByTestId('handout-question')).toContainText('Which stays in the 32 KiB L1?');
+  await expect(fits.getByTestId('handout-measured')).toContainText("B's L1d capacity misses 4.18 M");
   // The task already done from the start schedule (the lesson starts with a 2×16 tile) shows where and at what speed.
   const kept = page.getByTestId('handout-task-keep-tile');
   await expect(kept).toHaveAttribute('data-done', 'true');
-  await expect(kept.getByTestId('handout-measured')).toContainText(/done on m:128 n:16 k:256 m:2 n:16, [\d.]+ GFLOPS/);
+  await expect(kept.getByTestId('handout-measured')).toContainText(/done on m:256 n:32 k:512 m:2 n:16, [\d.]+ GFLOPS/);
 });
 
 for (const paper of PAPERS) {

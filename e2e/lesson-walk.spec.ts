@@ -11,7 +11,7 @@ const SIZES = [
 ];
 // The lessons driven by the loop-nest keys (the agent lesson is driven by its buttons, tested in
 // teach-lessons.spec.ts).
-const LESSONS = ['loop-order', 'tiling', 'vectorize', 'register-tile', 'tails', 'parallel'];
+const LESSONS = ['loop-order', 'tiling', 'conflicts', 'packing', 'vectorize', 'register-tile', 'tails', 'parallel'];
 
 /** A shown key as Playwright presses it: glyphs for the arrows and Backspace, else the key itself. */
 const PRESS: Record<string, string> = {

@@ -66,3 +66,21 @@ test("a teacher's link fixes the machine: every student sees the teaching cache'
   await expect(page.getByTestId('memory-figures')).toHaveAttribute('data-machine', 'teaching', { timeout: 90_000 });
   expect(Number(await page.getByTestId('memory-misses-L1-B').getAttribute('data-value'))).toBeGreaterThan(0);
 });
+
+test('a large kernel is sampled and says so; a small one is simulated exactly', async ({ page }) => {
+  const p = encodeURIComponent('C[m,n] += A[m,k] * B[k,n]\nm=1024, n=1024, k=1024');
+  const s = encodeURIComponent('k:64 m:256 n:128 k:16 m:4 n:8');
+  await page.goto(`/#p=${p}&s=${s}&panels=nest,memory`);
+  const figures = page.getByTestId('memory-figures');
+  await expect(figures).toHaveAttribute('data-schedule', 'k:64 m:256 n:128 k:16 m:4 n:8', { timeout: 90_000 });
+  await expect(figures).toHaveAttribute('data-method', 'sampled');
+  await expect(page.getByTestId('memory-method')).toContainText(
+    /^Sampled: [\d.]+ M of the kernel's [\d.]+ M memory accesses simulated/,
+  );
+
+  await page.goto('/#preset=matmul-64&panels=nest,memory');
+  await expect(figures).toHaveAttribute('data-method', 'exact', { timeout: 90_000 });
+  await expect(page.getByTestId('memory-method')).toContainText(
+    /^Exact: all [\d.,]+ ( M )?memory accesses of the kernel simulated/,
+  );
+});

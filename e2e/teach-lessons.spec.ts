@@ -357,7 +357,7 @@ test("the agent lesson: a rollout waits at its start, and each prediction is sco
 
 test("the lesson builds a teacher's link that opens with what it hides", async ({ page }) => {
   await page.goto('/?lesson=tiling');
-  await expect(schedule(page)).toHaveText('m:128 n:16 k:256 m:2 n:16');
+  await expect(schedule(page)).toHaveText('m:256 n:32 k:512 m:2 n:16');
   await page.getByTestId('teacher-link').locator('summary').click();
   await page.getByTestId('teacher-hide-merge').check();
   const url = await page.getByTestId('teacher-link-url').inputValue();

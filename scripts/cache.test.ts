@@ -46,6 +46,25 @@ describe('npm run cache', () => {
     expect(r.stdout).toMatch(/\nall +[\d,]+ +192 +192 +0 +0 +/);
   });
 
+  it('samples a long kernel by default and says so; --exact simulates every access', () => {
+    const large = [
+      '--op',
+      'C[m,n] += A[m,k] * B[k,n]',
+      '--sizes',
+      'm=1024,n=1024,k=1024',
+      '--schedule',
+      'm n k m:4 n:8',
+    ];
+    const sampled = cache(...large);
+    expect(sampled.code).toBe(0);
+    expect(sampled.stdout).toMatch(
+      /\nMethod: Sampled: [\d,.]+( M)? of the kernel's 201\.9 M memory accesses simulated; the loops? m:256 \(loop 1\)/,
+    );
+    expect(sampled.stdout).toMatch(/--exact simulates every access\./);
+    const exact = cache(...MATMUL, '--exact');
+    expect(exact.stdout).toMatch(/\nMethod: Exact: all [\d,]+ memory accesses of the kernel simulated\./);
+  });
+
   it('gives the same figures on a second run, as JSON', () => {
     const run = () => {
       const r = cache(...MATMUL, '--schedule', 'k m n', '--machine', 'teaching', '--json');
@@ -97,8 +116,9 @@ describe('npm run cache', () => {
     expectBadInput(cache('--sizes', 'm=8'), /^cache: missing --op/);
     expectBadInput(cache(...MATMUL, '--schedule', 'm q'), /^cache: .*q/);
     expectBadInput(
-      cache(...MATMUL, '--max-accesses', '10'),
-      /^cache: the kernel makes [\d,]+ memory accesses, over the limit of 10: .* pass --max-accesses \d+ to run it anyway/,
+      cache(...MATMUL, '--exact', '--max-accesses', '10'),
+      /^cache: the kernel makes [\d,]+ memory accesses, over the limit of 10: .*leave out --exact to sample it, .* pass --max-accesses \d+ to run it anyway/,
     );
+    expectBadInput(cache(...MATMUL, '--max-accesses', '10'), /^cache: --max-accesses limits an exact run: add --exact/);
   });
 });

@@ -1,16 +1,19 @@
 // npm run cache -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"] [--machine NAME]
-//                  [--l1 SIZE:WAYS --l2 SIZE:WAYS --l3 SIZE:WAYS --line BYTES] [--trace FILE] [--json]
+//                  [--l1 SIZE:WAYS --l2 SIZE:WAYS --l3 SIZE:WAYS --line BYTES] [--exact] [--trace FILE] [--json]
 //
 // Simulates the caches of one core on the memory accesses the generated kernel of the schedule
 // makes (its vector loads, broadcasts, gathers, the register tile's loads and stores of the
 // output), with the tensors where the runtime places them. Prints per level and per tensor:
 // references, misses split into the three Cs, bytes moved to and from the next level, misses per
-// 1,000 multiply-adds. The figures do not depend on the machine running the script. --trace
-// writes the access stream in Dinero IV's din format (`0 addr` read, `1 addr` write, hex).
+// 1,000 multiply-adds. The figures do not depend on the machine running the script. A kernel of
+// more than a few million accesses is sampled (runtime/cacheSim.ts: some iterations of its long
+// loops simulated, the others extrapolated) and the output says so; --exact simulates every
+// access. --trace writes the access stream in Dinero IV's din format (`0 addr` read, `1 addr`
+// write, hex), which takes an exact run.
 //
 // Exit codes: 0 success; 1 something failed unexpectedly; 2 bad input.
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { type CacheCounts, type CacheFigures, reuseSentences } from '../src/core/cache/figures.ts';
+import { type CacheCounts, type CacheFigures, methodSentence, reuseSentences } from '../src/core/cache/figures.ts';
 import {
   customMachine,
   DEFAULT_MACHINE_ID,
@@ -25,13 +28,14 @@ import { UsageError, parseFlags, positiveInt, problemFlags, runScript, table } f
 
 const USAGE = [
   'usage: npm run cache -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"] [--machine NAME]',
-  '         [--l1 SIZE:WAYS [--l2 SIZE:WAYS [--l3 SIZE:WAYS]] --line BYTES] [--trace FILE] [--max-accesses N] [--json]',
+  '         [--l1 SIZE:WAYS [--l2 SIZE:WAYS [--l3 SIZE:WAYS]] --line BYTES] [--exact [--max-accesses N]] [--trace FILE] [--json]',
+  'long kernels are sampled unless --exact (every access simulated); --trace implies --exact',
   `machines (default ${DEFAULT_MACHINE_ID}):`,
   ...MACHINES.map((m) => `  ${m.id.padEnd(12)} ${m.name}`),
   'custom: --l1 32K:8 --l2 1M:16 --line 64 (sizes in bytes, K or M; ways; line size in bytes)',
 ].join('\n');
 
-/** Memory instructions a run may simulate unless --max-accesses says more (about a minute). */
+/** Memory instructions an exact run may simulate unless --max-accesses says more (about a minute). */
 const DEFAULT_MAX_ACCESSES = 500_000_000;
 
 interface Args {
@@ -40,6 +44,8 @@ interface Args {
   schedule: string | undefined;
   machine: Machine;
   trace: string | undefined;
+  /** Every access simulated (with --exact or --trace). */
+  exact: boolean;
   maxAccesses: number;
   json: boolean;
 }
@@ -79,6 +85,7 @@ export function parseCacheArgs(argv: string[]): Args | 'help' {
       line: { type: 'string' },
       trace: { type: 'string' },
       'max-accesses': { type: 'string' },
+      exact: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -87,12 +94,15 @@ export function parseCacheArgs(argv: string[]): Args | 'help' {
   if (v.help) return 'help';
   const { op, sizes } = problemFlags(v);
   if (v.trace !== undefined && v.trace.trim() === '') throw new UsageError('--trace needs a file name');
+  if (v['max-accesses'] !== undefined && !v.exact && v.trace === undefined)
+    throw new UsageError('--max-accesses limits an exact run: add --exact (a sampled run needs no limit)');
   return {
     op,
     sizes,
     schedule: v.schedule,
     machine: machineOf(v),
     trace: v.trace,
+    exact: (v.exact ?? false) || v.trace !== undefined,
     maxAccesses: positiveInt('max-accesses', v['max-accesses'], DEFAULT_MAX_ACCESSES),
     json: v.json ?? false,
   };
@@ -121,6 +131,7 @@ export function cacheText(figures: CacheFigures, problemText: string, scheduleTe
     `Machine: ${m.name} [${m.id}]: ${levels.join(', ')}, ${m.lineBytes}-byte lines, LRU, write-back, write-allocate`,
     `  figures from: ${m.source}`,
     `Kernel: ${int(figures.instructions)} memory instructions (loads and stores) for ${int(figures.fmas)} multiply-adds; simulated in ${ms.toFixed(0)} ms`,
+    `Method: ${methodSentence(figures)}${figures.method === 'sampled' ? ' --exact simulates every access.' : ''}`,
   ];
   for (const level of figures.levels) {
     out.push(
@@ -164,39 +175,55 @@ async function run(args: Args): Promise<number> {
   const { parseProblem, sizesText } = await import('../src/core/problem.ts');
   const { defaultSchedule, parseSchedule, printSchedule } = await import('../src/core/schedule.ts');
   const { loadCodegen } = await import('../src/codegen/index.ts');
-  const { kernelAccesses } = await import('../src/runtime/cacheSim.ts');
+  const { kernelAccesses, simulateCache } = await import('../src/runtime/cacheSim.ts');
   const { CacheSimulator } = await import('../src/core/cache/simulator.ts');
   const { cacheFigures, reuseFigures } = await import('../src/core/cache/figures.ts');
   const { dineroRecords } = await import('../src/core/cache/dinero.ts');
 
+  type Codegen = Awaited<ReturnType<typeof loadCodegen>>;
+  type P = ReturnType<typeof parseProblem>;
+  type S = ReturnType<typeof parseSchedule>;
+  const names = (problem: P) => [problem.output.name, problem.inputs[0].name, problem.inputs[1].name];
+
+  /** Every access, also written to the trace file when asked. */
+  const exactRun = (codegen: Codegen, problem: P, schedule: S) => {
+    const accesses = kernelAccesses(codegen, problem, schedule);
+    if (accesses.instructions > args.maxAccesses)
+      throw new UsageError(
+        `the kernel makes ${int(accesses.instructions)} memory accesses, over the limit of ${int(args.maxAccesses)}: the exact simulation would run for minutes; ` +
+          `leave out --exact${args.trace !== undefined ? ' and --trace' : ''} to sample it, use smaller sizes, or pass --max-accesses ${accesses.instructions} to run it anyway`,
+      );
+    const sim = new CacheSimulator(args.machine, 3, accesses.addressBytes);
+    const file = args.trace === undefined ? undefined : openSync(args.trace, 'w');
+    const t0 = performance.now();
+    try {
+      accesses.run(
+        (addresses, codes, count, carries) => {
+          sim.accessBatch(addresses, codes, count, carries);
+          if (file !== undefined) writeSync(file, dineroRecords(addresses, codes, count, args.machine.lineBytes));
+        },
+        { lineBytes: args.machine.lineBytes, addressBytes: accesses.addressBytes },
+      );
+    } finally {
+      if (file !== undefined) closeSync(file);
+    }
+    const ms = performance.now() - t0;
+    const stats = sim.stats();
+    const figures = cacheFigures(stats, args.machine, names(problem), problem.flops / 2, accesses.instructions);
+    figures.reuse = reuseFigures(stats, names(problem), accesses.carries);
+    return { figures, ms };
+  };
+
+  /** Sampled when the kernel is long (runtime/cacheSim.ts). */
+  const sampledRun = (codegen: Codegen, problem: P, schedule: S) => {
+    const { simulateMs, ...figures } = simulateCache(codegen, problem, schedule, args.machine, { reuse: true });
+    return { figures: figures as CacheFigures, ms: simulateMs };
+  };
+
   const problem = parseProblem(args.op, args.sizes);
   const schedule = args.schedule === undefined ? defaultSchedule(problem) : parseSchedule(problem, args.schedule);
   const codegen = await loadCodegen();
-  const accesses = kernelAccesses(codegen, problem, schedule);
-  if (accesses.instructions > args.maxAccesses)
-    throw new UsageError(
-      `the kernel makes ${int(accesses.instructions)} memory accesses, over the limit of ${int(args.maxAccesses)}: the simulation would run for minutes; ` +
-        `use smaller sizes, or pass --max-accesses ${accesses.instructions} to run it anyway`,
-    );
-  const sim = new CacheSimulator(args.machine, 3, accesses.addressBytes);
-  const file = args.trace === undefined ? undefined : openSync(args.trace, 'w');
-  const t0 = performance.now();
-  try {
-    accesses.run(
-      (addresses, codes, count, carries) => {
-        sim.accessBatch(addresses, codes, count, carries);
-        if (file !== undefined) writeSync(file, dineroRecords(addresses, codes, count, args.machine.lineBytes));
-      },
-      { lineBytes: args.machine.lineBytes, addressBytes: accesses.addressBytes },
-    );
-  } finally {
-    if (file !== undefined) closeSync(file);
-  }
-  const ms = performance.now() - t0;
-  const names = [problem.output.name, problem.inputs[0].name, problem.inputs[1].name];
-  const stats = sim.stats();
-  const figures = cacheFigures(stats, args.machine, names, problem.flops / 2, accesses.instructions);
-  figures.reuse = reuseFigures(stats, names, accesses.carries);
+  const { figures, ms } = args.exact ? exactRun(codegen, problem, schedule) : sampledRun(codegen, problem, schedule);
   const scheduleText = printSchedule(schedule);
   if (args.json) {
     const json = { op: problem.op, sizes: sizesText(problem), schedule: scheduleText, ...figures, simulate_ms: ms };

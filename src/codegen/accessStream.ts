@@ -5,6 +5,20 @@
 // The trace build of the same kernel (Target.trace) checks it access by access
 // (accessStream.test.ts).
 import type { Problem } from '../core/types.ts';
+import {
+  difference,
+  MAX_COUNTED,
+  MIN_SAMPLED_ITERATION,
+  SIMULATED_ITERATIONS,
+  REPLAY_SHARE,
+  SPREAD,
+  replayIterations,
+  type SampleReport,
+  type StreamSampler,
+  settled,
+  settledChange,
+  warmupIterations,
+} from './streamSampling.ts';
 import { LANES, planGeometry, type TileOp } from './planGeometry.ts';
 import type { KernelPlan } from './types.ts';
 
@@ -76,8 +90,11 @@ interface TileNode {
 
 /** The kernel's access stream for base byte addresses of the output and the two inputs. */
 export interface AccessStream {
-  /** `bases`: byte addresses of the output, the inputs and the scratch for packed panels (if any). */
-  run(bases: readonly number[], sink: AccessBatchSink, reuse?: ReuseTracking): void;
+  /**
+   * `bases`: byte addresses of the output, the inputs and the scratch for packed panels (if any).
+   * With a sampler, loops whose accesses exceed its budget are sampled (streamSampling.ts).
+   */
+  run(bases: readonly number[], sink: AccessBatchSink, reuse?: ReuseTracking, sampler?: StreamSampler): SampleReport;
   /** Memory instructions one run makes. */
   count(): number;
 }
@@ -95,7 +112,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   const vars = problem.variables;
   const loops = plan.loops;
   const n = loops.length;
-  const { stride, step, iterStride, enumerateTile } = planGeometry(problem, plan);
+  const { stride, step, packedAt, iterStride, enumerateTile } = planGeometry(problem, plan);
 
   // Accumulator keys of the region being built: output offset, vector or not, partial sum.
   let keys: Map<string, [number, boolean, number]> | null = null;
@@ -262,26 +279,42 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
 
   function emit(list: Int32Array, b0: number, b1: number, b2: number): void {
     if (filled + list.length / 2 > BATCH) flush();
+    if (lastTouch) {
+      emitTracked(list, b0, b1, b2, lastTouch);
+      return;
+    }
+    for (let i = 0; i < list.length; i += 2) {
+      const code = list[i];
+      const tensor = code & 3;
+      addresses[filled] = (tensor === 0 ? b0 : tensor === 1 ? b1 : b2) + list[i + 1];
+      codes[filled++] = code;
+    }
+  }
+
+  /**
+   * emit, with each access's carry. A loop's iteration start also restarts the loops inside it
+   * (iterationStart never decreases inward), so the carry is found scanning outward from the
+   * innermost loop, which carries most reuse: the outermost loop that started after the line's
+   * last touch is the last one passed.
+   */
+  function emitTracked(list: Int32Array, b0: number, b1: number, b2: number, touched: Float64Array): void {
+    const shift = lineShift;
+    const innermost = runtimeLoops - 1;
     for (let i = 0; i < list.length; i += 2) {
       const code = list[i];
       const tensor = code & 3;
       const address = (tensor === 0 ? b0 : tensor === 1 ? b1 : b2) + list[i + 1];
-      if (lastTouch) {
-        const line = address >>> lineShift;
-        const now = flushed + filled;
-        const before = lastTouch[line];
-        let carry = CARRY_FIRST;
-        if (before >= 0) {
-          carry = CARRY_TILE;
-          for (let l = 0; l < runtimeLoops; l++)
-            if (iterationStart[l] > before) {
-              carry = l;
-              break;
-            }
-        }
-        lastTouch[line] = now;
-        carries[filled] = carry;
+      const line = address >>> shift;
+      const now = flushed + filled;
+      const before = touched[line];
+      let carry = CARRY_FIRST;
+      if (before >= 0) {
+        let l = innermost;
+        while (l >= 0 && iterationStart[l] > before) l--;
+        carry = l === innermost ? CARRY_TILE : l + 1;
       }
+      touched[line] = now;
+      carries[filled] = carry;
       addresses[filled] = address;
       codes[filled++] = code;
     }
@@ -289,7 +322,11 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
 
   let scratch = 0;
 
-  function run(node: Node, b0: number, b1: number, b2: number): void {
+  let sampler: StreamSampler | null = null;
+  const sampledLoops = new Set<number>();
+
+  /** Runs `node`; a loop making more than `budget` accesses is sampled (when there is a sampler). */
+  function run(node: Node, b0: number, b1: number, b2: number, budget: number): void {
     if (node.kind === 'pack') {
       let c1 = b1;
       let c2 = b2;
@@ -299,46 +336,191 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         if (tensor === 1) c1 = copy;
         else c2 = copy;
       }
-      run(node.body, b0, c1, c2);
+      run(node.body, b0, c1, c2, budget);
     } else if (node.kind === 'tile') {
       emit(node.loads, b0, b1, b2);
     } else if (node.kind === 'region') {
-      run(node.body, b0, b1, b2);
+      run(node.body, b0, b1, b2, budget);
       emit(node.stores, b0, b1, b2);
     } else {
       const [d0, d1, d2] = node.delta;
       const l = node.level;
-      if (node.body)
-        for (let i = 0; i < node.count; i++) {
-          iterationStart[l] = flushed + filled;
-          run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2);
-        }
+      if (node.body) {
+        if (sampler && sampled(node, node.body, budget))
+          sampleLoop(
+            node,
+            node.body,
+            (i, body, inner) => {
+              iterationStart.fill(flushed + filled, l, runtimeLoops);
+              run(body, b0 + i * d0, b1 + i * d1, b2 + i * d2, inner);
+            },
+            budget,
+            sampler,
+          );
+        else
+          for (let i = 0; i < node.count; i++) {
+            iterationStart.fill(flushed + filled, l, runtimeLoops);
+            run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2, budget);
+          }
+      }
       if (node.tail) {
-        iterationStart[l] = flushed + filled;
-        run(node.tail, b0 + node.count * d0, b1 + node.count * d1, b2 + node.count * d2);
+        iterationStart.fill(flushed + filled, l, runtimeLoops);
+        run(node.tail, b0 + node.count * d0, b1 + node.count * d1, b2 + node.count * d2, budget);
       }
     }
   }
 
+  /** Whether a loop making more than `budget` accesses is sampled: when its iterations are long enough, or it is far over. */
+  function sampled(node: LoopNode, body: Node, budget: number): boolean {
+    const total = countOf(node);
+    return total > budget && (countOf(body) >= MIN_SAMPLED_ITERATION || total > 16 * budget);
+  }
+
+  /** The loop's iterations, some run and the others' counts taken from those (streamSampling.ts). */
+  function sampleLoop(
+    node: LoopNode,
+    body: Node,
+    iteration: (i: number, body: Node, inner: number) => void,
+    budget: number,
+    s: StreamSampler,
+  ): void {
+    const inner = Math.max(1, budget / Math.min(node.count, SIMULATED_ITERATIONS));
+    const deltas: Float64Array[] = [];
+    const counters = () => {
+      flush();
+      return s.read();
+    };
+    let before = counters();
+    let misses: Int32Array = new Int32Array(0);
+    let last = -1;
+    // Where each simulated or replayed iteration began: its position in the loop, the consumer's mark.
+    const history: Array<{ position: number; mark: number[] }> = [];
+    const begin = (position: number) => history.push({ position, mark: s.mark() });
+    const countIteration = (i: number): void => {
+      begin(i);
+      s.record();
+      iteration(i, body, inner);
+      const after = counters();
+      misses = s.recorded();
+      deltas.push(difference(after, before));
+      before = after;
+      last = i;
+    };
+    while (last + 1 < node.count && !settled(deltas, s.watch) && deltas.length < MAX_COUNTED) countIteration(last + 1);
+    if (last + 1 === node.count) return;
+    sampledLoops.add(node.level);
+    const first = last + 1;
+    const perIteration = countOf(body);
+    // More counted iterations spread over the rest (the last one last), each after a warm-up.
+    const change = settledChange(deltas);
+    const fills = s.fillsOf(change);
+    const warm = warmupIterations(fills[0], s.levelLines[0], node.count - first, perIteration, budget / SPREAD);
+    // At most about half the loop runs: a loop of few iterations gets fewer pairs.
+    const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count / 2 - first) / (warm + 2))));
+    const fixedFrom = [0, 1, 2].map((t) =>
+      packedAt[t] >= 0 && node.level <= packedAt[t] ? scratch : Number.POSITIVE_INFINITY,
+    );
+    // Lines that every iteration touches again are never forgotten.
+    const moving = { tensors: node.delta.map((d) => d !== 0), fixedFrom };
+    /** Each level forgets what it last used in iterations that enough later ones would have pushed out. */
+    const age = (now: number) => {
+      flush();
+      fills.forEach((fill, level) => {
+        // The first level is left as it is: entering an iteration after a skip, it holds what it
+        // would, moved by the loop's steps (lines that come back are touched by every iteration).
+        if (fill <= 0 || level === 0) return;
+        const horizon = now - s.levelLines[level] / fill;
+        if (history[0].position > horizon) return;
+        // What was last used up to the end of the last iteration before the horizon (the first
+        // level's write-backs of its lines come later).
+        let at = 0;
+        while (at + 1 < history.length && history[at + 1].position <= horizon) at++;
+        const mark = at + 1 < history.length ? history[at + 1].mark : s.mark();
+        s.forgetOlder(
+          mark,
+          fills.map((_, l) => l === level),
+          moving,
+        );
+      });
+    };
+    let estimate = before;
+    let at = first;
+    let skipped = 0;
+    // Counted iterations come in pairs (a pattern of period 2, e.g. a tile of half a line, averages out).
+    const groups: Float64Array[][] = [deltas.slice(-2)];
+    for (let k = 1; k <= spread; k++) {
+      const target = first + Math.round(((node.count - first) * k) / spread) - 1;
+      const pairStart = Math.max(at, target - 1);
+      const startWarm = Math.max(at, pairStart - warm);
+      const notRun = startWarm - at;
+      const replays = replayIterations(
+        fills,
+        s.levelLines,
+        notRun,
+        misses.length / 2,
+        (budget * REPLAY_SHARE) / spread,
+      );
+      // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
+      if (fills[0] * notRun >= s.levelLines[0]) {
+        flush();
+        s.writeBackFirst();
+      }
+      for (let j = startWarm - replays; j < startWarm; j++) {
+        begin(j);
+        const steps = j - last;
+        s.replay(misses, [node.delta[0] * steps, node.delta[1] * steps, node.delta[2] * steps], fixedFrom);
+      }
+      for (let j = startWarm; j < pairStart; j++) {
+        begin(j);
+        iteration(j, body, inner);
+      }
+      age(pairStart);
+      s.write(estimate);
+      skipped += pairStart - at;
+      before = estimate;
+      for (let j = pairStart; j <= target; j++) countIteration(j);
+      groups.push(deltas.slice(-(target - pairStart + 1)));
+      estimate = before;
+      at = target + 1;
+    }
+    age(node.count);
+    // The skipped iterations count as the mean of the groups' means.
+    const mean = new Float64Array(estimate.length);
+    for (const group of groups)
+      for (const d of group) for (let k = 0; k < mean.length; k++) mean[k] += d[k] / group.length / groups.length;
+    for (let k = 0; k < estimate.length; k++) estimate[k] += mean[k] * skipped;
+    s.write(estimate);
+  }
+
+  const counted = new Map<Node, number>();
   function countOf(node: Node): number {
-    if (node.kind === 'pack') return node.copies.reduce((s, c) => s + c.list.length / 2, countOf(node.body));
-    if (node.kind === 'tile') return node.loads.length / 2;
-    if (node.kind === 'region') return countOf(node.body) + node.stores.length / 2;
-    return (node.body ? node.count * countOf(node.body) : 0) + (node.tail ? countOf(node.tail) : 0);
+    let c = counted.get(node);
+    if (c === undefined) {
+      if (node.kind === 'pack') c = node.copies.reduce((s, x) => s + x.list.length / 2, countOf(node.body));
+      else if (node.kind === 'tile') c = node.loads.length / 2;
+      else if (node.kind === 'region') c = countOf(node.body) + node.stores.length / 2;
+      else c = (node.body ? node.count * countOf(node.body) : 0) + (node.tail ? countOf(node.tail) : 0);
+      counted.set(node, c);
+    }
+    return c;
   }
 
   return {
-    run(bases, to, reuse) {
+    run(bases, to, reuse, sampling) {
       sink = to;
+      sampler = sampling ?? null;
+      sampledLoops.clear();
       filled = 0;
       flushed = 0;
       iterationStart.fill(-1);
       lastTouch = reuse ? new Float64Array(Math.ceil(reuse.addressBytes / reuse.lineBytes)).fill(-1) : null;
       lineShift = reuse ? Math.log2(reuse.lineBytes) : 0;
       scratch = bases[3] ?? 0;
-      run(root, bases[0], bases[1], bases[2]);
+      run(root, bases[0], bases[1], bases[2], sampler ? sampler.budget : Number.POSITIVE_INFINITY);
       flush();
       lastTouch = null;
+      sampler = null;
+      return { loops: [...sampledLoops].sort((a, b) => a - b), accesses: flushed, of: countOf(root) };
     },
     count: () => countOf(root),
   };

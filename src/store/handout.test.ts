@@ -4,7 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createLooplabStore } from './createStore.ts';
 import { memoryRecords } from './recordStorage.ts';
-import { handoutFigures } from './handout.ts';
+import { handoutFigures, handoutSimulations } from './handout.ts';
 import { lessonById } from '../teach/lessons.ts';
 import type { LessonProgress } from '../teach/progress.ts';
 import type { Measurer } from './types.ts';
@@ -84,5 +84,51 @@ describe('the handout figures', () => {
       ['speedup-3x', false, null, null],
       ['worst-order', false, null, null],
     ]);
+  });
+});
+
+describe('the handout of a lesson graded on simulated misses', () => {
+  const simulating: Measurer = {
+    ...measurer,
+    async simulateCache(_problem, schedule, machine) {
+      const misses = schedule.startsWith('k:') ? 1_100_000 : 4_260_000;
+      const level = (name: string, m: number) => ({
+        name,
+        tensors: [
+          { tensor: 'C', misses: 0 },
+          { tensor: 'A', misses: 0 },
+          { tensor: 'B', misses: m },
+        ],
+        total: { misses: m, conflict: 7 },
+      });
+      return {
+        machine: { id: machine },
+        levels: [level('L1d', misses), level('L2', misses / 10)],
+      } as unknown as import('../core/cache/figures.ts').CacheFigures;
+    },
+  };
+
+  it("prints the start's simulated misses on the lesson's machine on the blank sheet, naming the machine", async () => {
+    const s = createLooplabStore({ measurer: simulating });
+    s.getState().openLesson('tiling');
+    const lesson = lessonById('tiling')!;
+    expect(handoutSimulations(s.getState(), lessonById('loop-order')!)).toBeNull();
+    await vi.waitFor(() => expect(handoutSimulations(s.getState(), lesson)?.rows[0].status).toBe('done'));
+    const blank = handoutSimulations(s.getState(), lesson)!;
+    expect(blank.machine).toBe('AMD Zen 4 core');
+    expect(blank.rows.map((r) => r.schedule)).toEqual(['m:256 n:32 k:512 m:2 n:16']);
+    expect(blank.rows[0].levels[0]).toEqual({
+      name: 'L1d',
+      tensors: [
+        { tensor: 'C', misses: 0 },
+        { tensor: 'A', misses: 0 },
+        { tensor: 'B', misses: 4_260_000 },
+      ],
+      misses: 4_260_000,
+      conflict: 7,
+    });
+    // The filled sheet prints each schedule's misses beside its GFLOPS instead.
+    s.getState().setHandoutFilled(true);
+    expect(handoutSimulations(s.getState(), lesson)).toBeNull();
   });
 });

@@ -11,6 +11,7 @@ import { memoryRecords } from './recordStorage.ts';
 import { parseTeacherLink, type TeacherOptions } from '../teach/teacherLink.ts';
 import { createLooplabStore } from './createStore.ts';
 import { lessonFacts, lessonSnapshot } from './lessonSlice.ts';
+import { currentKey } from './measurement.ts';
 import { lessonChecks } from './lessons.ts';
 import { lessonById } from '../teach/lessons.ts';
 import { PANEL_IDS, type AgentDriver, type KernelReport, type Measurer } from './types.ts';
@@ -68,7 +69,7 @@ describe('lessons in the store', () => {
     s.getState().openLesson('tiling');
     const st = s.getState();
     expect(st.lessonId).toBe('tiling');
-    expect(printSchedule(st.current.schedule)).toBe('m:128 n:16 k:256 m:2 n:16');
+    expect(printSchedule(st.current.schedule)).toBe('m:256 n:32 k:512 m:2 n:16');
     expect(st.log).toEqual([]);
     expect(st.panels.lesson).toBe(true);
     s.getState().openLesson('nope');
@@ -297,5 +298,99 @@ describe('the agent lesson', () => {
     expect(Object.keys(st.lessonProgress.agent.tasks).sort()).toEqual(['predict-5', 'right-3', 'run', 'to-the-end']);
     s.getState().predictNext('up');
     expect(s.getState().notices.at(-1)?.text).toBe('the rollout is over: there is no next action to predict');
+  });
+});
+
+describe('lessons graded on simulated misses', () => {
+  /** Figures of the fake simulator: B misses the L1 (capacity) unless the outermost loop is over k. */
+  function figuresOf(schedule: string, machine: string) {
+    const tiled = schedule.startsWith('k:');
+    const counts = (misses: number, capacity: number) => ({
+      accesses: 1e6,
+      misses,
+      compulsory: misses - capacity,
+      capacity,
+      conflict: 0,
+      fills: misses,
+      writebacks: 0,
+      bytes: misses * 64,
+      missesPer1000Fma: 0,
+    });
+    const b = tiled ? counts(100, 0) : counts(4000, 3900);
+    const c = tiled ? counts(300, 200) : counts(100, 0);
+    const tensors = [
+      { tensor: 'C', ...c },
+      { tensor: 'A', ...counts(100, 0) },
+      { tensor: 'B', ...b },
+    ];
+    const total = counts(b.misses + c.misses + 100, b.capacity + c.capacity);
+    return {
+      machine: { id: machine, name: machine, source: '', lineBytes: 64 },
+      fmas: 1,
+      instructions: 1,
+      levels: [{ name: 'L1d', bytes: 32768, ways: 8, sets: 64, next: 'L2', tensors, total }],
+    } as unknown as import('../core/cache/figures.ts').CacheFigures;
+  }
+
+  function simulatingMeasurer() {
+    const base = fakeMeasurer();
+    const simulated: string[] = [];
+    const pending: Array<() => void> = [];
+    const measurer: Measurer = {
+      ...base,
+      simulateCache(_problem, schedule, machine) {
+        simulated.push(`${schedule} on ${machine}`);
+        return new Promise((resolve) => pending.push(() => resolve(figuresOf(schedule, machine))));
+      },
+    };
+    const flush = async () => {
+      while (pending.length > 0) {
+        pending.shift()?.();
+        await settle();
+      }
+    };
+    return { measurer, simulated, flush };
+  }
+
+  it("simulates the start and the current schedule on the lesson's machine, panel hidden; the task says simulating…, then ticks", async () => {
+    const { measurer, simulated, flush } = simulatingMeasurer();
+    const s = createLooplabStore({ measurer });
+    s.getState().setMemoryMachine('teaching');
+    s.getState().openLesson('tiling');
+    // Not before the start's GFLOPS figure: a simulation never delays it.
+    expect(s.getState().measurements[currentKey(s.getState())]?.status).toMatch(/^(queued|measuring)$/);
+    expect(simulated).toEqual([]);
+    expect(s.getState().panels.memory).toBe(false);
+    // The memory panel now shows the lesson's machine.
+    expect(s.getState().memoryMachine).toBe('zen4');
+    const lesson = lessonById('tiling')!;
+    const fits = () => lessonChecks(s.getState(), lesson)[lesson.tasks.findIndex((t) => t.id === 'fits-l1')];
+    await settle();
+    expect(fits().state).toBe('waiting');
+    expect(fits().detail).toBe('simulating… (the caches of the start)');
+    expect(simulated).toEqual(['m:256 n:32 k:512 m:2 n:16 on zen4']);
+    await flush();
+    expect(fits().state).toBe('todo');
+    expect(fits().detail).toMatch(/^B's L1d capacity misses 3.90 k → 3.90 k \(unchanged\)/);
+    for (const a of ['down', 'down', 'split_8', 'swap_up', 'swap_up'] as Action[]) s.getState().act(a);
+    await settle();
+    expect(fits().detail).toBe('simulating… (the caches of this schedule)');
+    await flush();
+    // Only the schedule it reached, once measured (the one it passed was left before its figure came).
+    expect(simulated.slice(1)).toEqual(['k:64 m:256 n:32 k:8 m:2 n:16 on zen4']);
+    expect(fits().state).toBe('done');
+    await eventually(() => expect(s.getState().lessonProgress.tiling?.tasks['fits-l1']).toBeDefined());
+    // Each schedule was simulated once.
+    expect(new Set(simulated).size).toBe(simulated.length);
+  });
+
+  it("keeps the machine a teacher's link fixed, and grades on the lesson's machine anyway", async () => {
+    const { measurer, simulated, flush } = simulatingMeasurer();
+    const s = createLooplabStore({ measurer, teacher: { ...teacher('?machine=teaching'), lesson: null } });
+    s.getState().openLesson('conflicts');
+    await settle();
+    expect(s.getState().memoryMachine).toBe('teaching');
+    expect(simulated).toEqual(['n:32 k:16 m:256 k:32 m:2 n:16 on zen4']);
+    await flush();
   });
 });

@@ -4,6 +4,7 @@
 // first time it is done (sticky, with the schedule and GFLOPS of that moment).
 import { printSchedule } from '../core/schedule.ts';
 import { measurementKey, stateThreads } from './measureSlice.ts';
+import { memoryKey } from './memorySlice.ts';
 import {
   checkLesson,
   lessonById,
@@ -11,6 +12,7 @@ import {
   type Lesson,
   type LessonFacts,
   type MeasuredFacts,
+  type SimulatedFacts,
 } from '../teach/lessons.ts';
 import { loadProgress, type LessonProgress, type ProgressStorage } from '../teach/progress.ts';
 import { fixedProblemReason, NO_TEACHER_OPTIONS, type TeacherOptions } from '../teach/teacherLink.ts';
@@ -68,6 +70,7 @@ export function lessonFacts(s: LooplabState, lesson: Lesson): LessonFacts {
     };
   }
   const run = s.agentRun;
+  const simulated = lesson.machine !== undefined && typeof s.simulateForLesson === 'function';
   const agent =
     typeof s.driveAgent !== 'function'
       ? null
@@ -82,6 +85,7 @@ export function lessonFacts(s: LooplabState, lesson: Lesson): LessonFacts {
     current: s.current,
     measured: measuredBySchedule[printSchedule(s.current.schedule)] ?? null,
     measuredBySchedule,
+    ...(simulated ? { simulatedBySchedule: simulatedFacts(s, lesson.machine as string) } : {}),
     agent,
     predictions: {
       made: s.predictions.length,
@@ -97,6 +101,25 @@ export function lessonFacts(s: LooplabState, lesson: Lesson): LessonFacts {
       ),
     },
   };
+}
+
+/** The simulations of the problem's schedules on `machineId`, by schedule text (deterministic: any time counts). */
+function simulatedFacts(s: LooplabState, machineId: string): Record<string, SimulatedFacts> {
+  const prefix = `${s.problemKey}\n@ `;
+  const suffix = `\n# ${machineId}`;
+  const out: Record<string, SimulatedFacts> = {};
+  for (const [key, e] of Object.entries(s.memory)) {
+    if (!key.startsWith(prefix) || !key.endsWith(suffix)) continue;
+    const scheduleText = key.slice(prefix.length, key.length - suffix.length);
+    if (key !== memoryKey(s.problemKey, scheduleText, machineId)) continue;
+    out[scheduleText] =
+      e.status === 'done' && e.figures
+        ? { status: 'done', figures: e.figures }
+        : e.status === 'error'
+          ? { status: 'error', error: e.error ?? 'the simulation failed' }
+          : { status: 'running' };
+  }
+  return out;
 }
 
 export interface LessonDeps {
@@ -147,6 +170,8 @@ export const createLessonSlice =
           predictions: [],
           panels: { ...get().panels, lesson: true },
           ...(id === 'agent' ? { agentMethod: 'looptune' as const } : {}),
+          // The memory panel shows the figures the lesson grades on, unless a teacher's link fixed its machine.
+          ...(lesson.machine && !get().memoryMachineFixed ? { memoryMachine: lesson.machine } : {}),
         });
       },
 
@@ -234,11 +259,25 @@ export function watchLessons(store: LooplabStore, storage?: ProgressStorage): ()
     asked = text;
     store.getState().wantRefined(needs);
   };
+  /** The simulations the open lesson's tasks read, as last handed to the memory slice. */
+  let askedSimulations = '';
+  const askSimulations = (machineId: string | undefined, schedules: string[]) => {
+    const text = JSON.stringify([machineId, schedules]);
+    if (text === askedSimulations) return;
+    askedSimulations = text;
+    store.getState().simulateForLesson?.(machineId ?? '', machineId ? schedules : []);
+  };
   const record = (s: LooplabState) => {
     const lesson = lessonById(s.lessonId);
-    if (!lesson) return ask([]);
+    if (!lesson) {
+      askSimulations(undefined, []);
+      return ask([]);
+    }
     const facts = lessonFacts(s, lesson);
-    if (!facts.onLessonProblem) return ask([]);
+    if (!facts.onLessonProblem) {
+      askSimulations(undefined, []);
+      return ask([]);
+    }
     const here = printSchedule(s.current.schedule);
     if (!s.lessonVisited.includes(here)) {
       store.setState({ lessonVisited: [...s.lessonVisited, here] }); // records again, with it
@@ -253,6 +292,7 @@ export function watchLessons(store: LooplabStore, storage?: ProgressStorage): ()
       }
     }
     ask([...needs.values()]);
+    askSimulations(lesson.machine, [...new Set(checks.flatMap((c) => c.simulations ?? []))]);
     const before = s.lessonProgress[lesson.id];
     const tasks = { ...(before?.tasks ?? {}) };
     let changed = false;
@@ -284,6 +324,7 @@ export function watchLessons(store: LooplabStore, storage?: ProgressStorage): ()
       s.lessonVisited !== prev.lessonVisited ||
       s.current !== prev.current ||
       s.measurements !== prev.measurements ||
+      s.memory !== prev.memory ||
       s.problemKey !== prev.problemKey ||
       s.agentRun !== prev.agentRun ||
       s.player !== prev.player ||

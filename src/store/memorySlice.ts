@@ -3,6 +3,8 @@
 // own. What the page needs simulated now is decided in one place (memoryWanted); the measurer is
 // asked one schedule at a time, and only once the current schedule's figure is in (refined too,
 // unless the memory panel itself is shown), so the GFLOPS figure never waits for a simulation.
+// An open lesson graded on simulated misses also asks for its schedules on its own machine
+// (simulateForLesson), whatever the panels show.
 import { DEFAULT_MACHINE_ID, machineById } from '../core/cache/machines.ts';
 import { errorMessage } from '../core/errors.ts';
 import { printSchedule } from '../core/schedule.ts';
@@ -105,12 +107,29 @@ export const createMemorySlice =
     let running = false;
     const put = (key: string, entry: MemoryEntry) => set({ memory: { ...get().memory, [key]: entry } });
 
-    const pump = async (): Promise<void> => {
-      const s = get();
+    /** The schedules the open lesson grades on (simulateForLesson), on its machine. */
+    let lessonWants: MemoryWant[] = [];
+
+    const nextWant = (s: LooplabState): MemoryWant | undefined => {
+      const missing = (w: MemoryWant) => !s.memory[memoryKey(w.problemKey, w.schedule, w.machineId)];
       // The memory panel's own figures come right after the quick figure; the figures other panels
       // cite wait until the current figure is refined (on a measurer that refines).
-      if (running || !measurementSettled(s, !s.panels.memory && measurer?.refine !== undefined)) return;
-      const want = memoryWanted(s).find((w) => !s.memory[memoryKey(w.problemKey, w.schedule, w.machineId)]);
+      const shown = measurementSettled(s, !s.panels.memory && measurer?.refine !== undefined)
+        ? memoryWanted(s).find(missing)
+        : undefined;
+      // A lesson grades its tasks on its simulations: they come right after the quick figure too.
+      return (
+        shown ??
+        (currentMeasurement(s) !== undefined && measurementSettled(s, false)
+          ? lessonWants.find((w) => w.problemKey === s.problemKey && missing(w))
+          : undefined)
+      );
+    };
+
+    const pump = async (): Promise<void> => {
+      const s = get();
+      if (running) return;
+      const want = nextWant(s);
       if (!want) return;
       const key = memoryKey(want.problemKey, want.schedule, want.machineId);
       if (!measurer?.simulateCache) {
@@ -148,6 +167,12 @@ export const createMemorySlice =
       },
       simulateMemory() {
         void pump();
+      },
+      simulateForLesson(machineId, scheduleTexts) {
+        const problemKey = get().problemKey;
+        lessonWants = scheduleTexts.map((schedule) => ({ problemKey, schedule, machineId }));
+        // After the change that made the lesson ask has asked for its measurement.
+        queueMicrotask(() => void pump());
       },
     };
   };

@@ -419,6 +419,11 @@ export interface MemorySlice {
   setMemoryMachine(id: string): void;
   /** Simulates what the page shows (memorySlice.ts memoryWanted) on the chosen machine, once per schedule, one at a time. */
   simulateMemory(): void;
+  /**
+   * Simulates these schedules of the current problem on `machineId` (the open lesson's machine),
+   * each once, after the memory panel's own; replaces what the lesson asked before.
+   */
+  simulateForLesson(machineId: string, scheduleTexts: string[]): void;
 }
 
 export type LooplabState = ProblemSlice &

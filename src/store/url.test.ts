@@ -438,11 +438,11 @@ describe("where a teacher's link starts", () => {
     const fresh = teacherLinkStart('?lesson=tiling', '');
     expect(fresh.errors).toEqual([]);
     expect(fresh.replaceHash).toBe(true);
-    expect(printSchedule(fresh.snapshot!.base)).toBe('m:128 n:16 k:256 m:2 n:16');
+    expect(printSchedule(fresh.snapshot!.base)).toBe('m:256 n:32 k:512 m:2 n:16');
     expect(fresh.snapshot!.panels?.lesson).toBe(true);
     // The hash written for it reads back as the same state.
     const back = parseHash(snapshotHash(fresh.snapshot!));
-    expect(back.ok && back.value && printSchedule(back.value.base)).toBe('m:128 n:16 k:256 m:2 n:16');
+    expect(back.ok && back.value && printSchedule(back.value.base)).toBe('m:256 n:32 k:512 m:2 n:16');
 
     const kept = teacherLinkStart('?lesson=loop-order', '#preset=matmul-256&a=down,swap_down');
     expect(kept.snapshot!.log.map((e) => e.action)).toEqual(['down', 'swap_down']);

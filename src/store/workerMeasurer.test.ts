@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelMeasurement as Measurement, XnnpackResult } from '../workers/kernel/protocol.ts';
 import type { KernelClient } from '../workers/kernel/client.ts';
+import type { CacheClient } from '../workers/cache/client.ts';
+import type { CacheSimulationResult } from '../workers/cache/protocol.ts';
 import { clientOptionsFromSearch, createMachineFacts, createWorkerMeasurer, QUICK_OPTIONS } from './workerMeasurer.ts';
 
 /** Stand-in bytes of a measured kernel module. */
@@ -31,9 +33,6 @@ function fakeClient(overrides: Partial<KernelClient> = {}) {
     peak: async () => 50,
     bandwidth: async () => 4e10,
     xnnpack: async (): Promise<XnnpackResult | null> => ({ gflops: 30, gflopsMedian: 28, correct: true }),
-    simulateCache: async () => {
-      throw new Error('no cache simulation in this fake');
-    },
     terminate: () => {},
     restarts: 0,
     timeLimitMs: 10_000,
@@ -43,6 +42,25 @@ function fakeClient(overrides: Partial<KernelClient> = {}) {
 }
 
 describe('createWorkerMeasurer', () => {
+  it('hands cache simulations to the cache worker, never to the kernel worker, and ends both', async () => {
+    const asked: string[][] = [];
+    let ended = 0;
+    const cache: CacheClient = {
+      simulateCache: async (...args: string[]) => {
+        asked.push(args);
+        return { method: 'exact', simulateMs: 1 } as CacheSimulationResult;
+      },
+      terminate: () => ended++,
+    };
+    const { client, calls } = fakeClient({ terminate: () => ended++ });
+    const m = createWorkerMeasurer(client, createMachineFacts(), undefined, cache);
+    expect((await m.simulateCache!('p', 's', 'zen4')).method).toBe('exact');
+    expect(asked).toEqual([['p', 's', 'zen4']]);
+    expect(calls).toEqual([]);
+    m.dispose();
+    expect(ended).toBe(2);
+  });
+
   it('measures quick figures with the quick options and hands refining to the client', async () => {
     const { client, calls } = fakeClient();
     const m = createWorkerMeasurer(client, createMachineFacts());

@@ -1,5 +1,6 @@
 // The page's Measurer: the kernel worker's client (src/workers/kernel/client.ts) behind the
-// store's Measurer interface. A timed-out kernel rejects with the client's WorkerTimeoutError
+// store's Measurer interface, and the cache worker's (src/workers/cache/client.ts) for cache
+// simulations, so that a simulation never delays a measurement. A timed-out kernel rejects with the client's WorkerTimeoutError
 // ("the kernel ran longer than 10 s; the worker was restarted"); the store turns it into a notice.
 //
 // Quick figures come from `measure`, refined ones from rounds of `refine` (the store runs them). XNNPACK loads tfjs in the worker on first use. After the peak, the memory
@@ -10,6 +11,7 @@
 import { kernelFigure, type KernelMeasureOptions } from '../workers/kernel/protocol.ts';
 import { threadSupportHere, type ThreadSupport } from '../runtime/threadSupport.ts';
 import { createKernelClient, type KernelClient, type KernelClientOptions } from '../workers/kernel/client.ts';
+import { type CacheClient, createCacheClient } from '../workers/cache/client.ts';
 import type { Measurer } from './types.ts';
 import { errorMessage } from '../core/errors.ts';
 
@@ -76,6 +78,8 @@ export const machineFacts: MachineFactsStore = createMachineFacts();
 
 export interface WorkerMeasurer extends Measurer {
   readonly client: KernelClient;
+  /** The cache worker's client: simulations run there, never in the kernel worker nor on the page's thread. */
+  readonly cache: CacheClient;
   /** Memory bandwidth in bytes/s (also published in the measurer's `facts`). */
   bandwidth(): Promise<number>;
   readonly facts: MachineFactsStore;
@@ -91,6 +95,7 @@ export function createWorkerMeasurer(
   client: KernelClient = createKernelClient(clientOptionsFromSearch(pageSearch())),
   facts: MachineFactsStore = machineFacts,
   threadSupport: ThreadSupport = threadSupportHere(),
+  cache: CacheClient = createCacheClient(),
 ): WorkerMeasurer {
   const bandwidth = async () => {
     facts.set({ ...facts.get(), bandwidth: { status: 'measuring' } });
@@ -106,6 +111,7 @@ export function createWorkerMeasurer(
 
   return {
     client,
+    cache,
     facts,
     threadSupport,
     async measure(problemText, scheduleText, options = {}) {
@@ -127,10 +133,11 @@ export function createWorkerMeasurer(
       return r.gflops;
     },
     simulateCache(problemText, scheduleText, machineId) {
-      return client.simulateCache(problemText, scheduleText, machineId);
+      return cache.simulateCache(problemText, scheduleText, machineId);
     },
     dispose() {
       client.terminate();
+      cache.terminate();
     },
   };
 }

@@ -5,7 +5,9 @@
 // and real reports.
 import { errorMessage } from '../core/errors.ts';
 import { agent } from './lessons/agent.ts';
+import { conflicts } from './lessons/conflicts.ts';
 import { loopOrder } from './lessons/loop-order.ts';
+import { packing } from './lessons/packing.ts';
 import { parallelLoops } from './lessons/parallel.ts';
 import { registerTile } from './lessons/register-tile.ts';
 import { tails } from './lessons/tails.ts';
@@ -30,11 +32,22 @@ export {
   type LessonFacts,
   type LessonTask,
   type MeasuredFacts,
+  type SimulatedFacts,
   type TaskCheck,
   type TaskState,
 } from './lessons/types.ts';
 
-export const LESSONS: Lesson[] = [loopOrder, tiling, vectorize, registerTile, tails, parallelLoops, agent];
+export const LESSONS: Lesson[] = [
+  loopOrder,
+  tiling,
+  conflicts,
+  packing,
+  vectorize,
+  registerTile,
+  tails,
+  parallelLoops,
+  agent,
+];
 
 export function lessonById(id: string | null | undefined): Lesson | null {
   return LESSONS.find((l) => l.id === id) ?? null;

@@ -56,7 +56,7 @@ describe('teacher links', () => {
     expect(r.options.present).toBe(false);
     expect(r.options.fixed).toEqual([]);
     expect(r.errors).toEqual([
-      "the link's lesson 'nope' is not a lesson; the lessons are loop-order, tiling, vectorize, register-tile, tails, parallel, agent",
+      "the link's lesson 'nope' is not a lesson; the lessons are loop-order, tiling, conflicts, packing, vectorize, register-tile, tails, parallel, agent",
       "the link hides 'graf', which is not a panel; the panels are problem, nest, graph, code, perf, lesson",
       "the link hides the action 'jump', which is not one; the actions are move, swap, split, merge, parallel, pack, undo",
       "the link's 'present=yes' is neither 1 nor 0; write present=1 to turn it on",

@@ -13,10 +13,20 @@ const QUESTIONS: Record<string, Record<string, string>> = {
     'worst-order': `With m innermost (A and C a whole row apart per step), faster or slower than the start? ${BLANK} By how much? ${BLANK}×`,
   },
   tiling: {
-    'split-k': `Splitting k alone, loops in the same order: will the GFLOPS change? ${BLANK} Why? ${BLANK}`,
-    'fits-l1': `With k split by 16 and the outer k above m, how many KiB will the loops inside m touch? ${BLANK} KiB. Will that fit the 32 KiB L1? ${BLANK}`,
-    'keep-tile': `If the 2×16 tile were no longer held across k, faster or slower? ${BLANK}`,
-    speedup: `Once B's panel stays in L1, how much faster than the start? ${BLANK}×`,
+    'split-k': `Splitting k alone, loops in the same order: will B's L1 misses change? ${BLANK} Why? ${BLANK}`,
+    'fits-l1': `How many KiB of B do the loops inside m read with \`k:8\` inside? ${BLANK} KiB. And with \`k:16\`? ${BLANK} KiB. Which stays in the 32 KiB L1? ${BLANK}`,
+    'keep-tile': `If the 2×16 tile were no longer held across k, how many more loads and stores of C? ${BLANK}`,
+    'fewer-misses': `The start misses the L1 4.26 M times. How many misses once B's panel stays there? ${BLANK} M. And how much faster? ${BLANK}×`,
+  },
+  conflicts: {
+    'fewer-conflicts': `B's rows are 2 KiB apart and the L1 has 64 sets of 64 bytes: how many sets do 32 rows of one line fall into? ${BLANK} How many lines per set? ${BLANK}`,
+    'no-conflicts': `With 8 ways per set, how many rows of B can the panel have before its lines conflict? ${BLANK}`,
+    'keep-tile': `Does shortening the panel of B change the register tile? ${BLANK}`,
+  },
+  packing: {
+    'pack-b': `After packing B, into how many L1 sets does a 128×8 micro-panel fall? ${BLANK} How many of B's 4.13 M conflict misses are left? ${BLANK}`,
+    'fewer-misses': `The copy reads each panel of B once more: will the kernel's L1 misses go up or down? ${BLANK} By how much? ${BLANK}×`,
+    'pack-a': `Packing A: L1 misses up or down? ${BLANK} Faster on your machine? ${BLANK}×`,
   },
   vectorize: {
     'along-m': `Vectorized along m, which tensors will be gathered? ${BLANK} Faster or slower than along n? ${BLANK}`,

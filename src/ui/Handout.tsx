@@ -15,9 +15,9 @@ import { measurementOf } from '../store/measurement.ts';
 import { memoryEntryOf } from '../store/memorySlice.ts';
 import type { MemoryEntry } from '../store/types.ts';
 import { BLANK, lessonStart, openLesson, worksheetQuestion } from '../store/lessons.ts';
-import { handoutFigures } from '../store/handout.ts';
+import { type HandoutSimulations, handoutFigures, handoutSimulations } from '../store/handout.ts';
 import { onThreads } from '../store/sessionFigures.ts';
-import { formatGflops } from '../core/format.ts';
+import { formatCount, formatGflops } from '../core/format.ts';
 import { LessonText } from './LessonPanel.tsx';
 import { useLessonChecks } from './useLessonChecks.ts';
 
@@ -101,6 +101,8 @@ export function Handout() {
         : null,
     [lesson, problemKey, measurements, states, log, lessonProgress, threadsChosen, threadSupport, filled],
   );
+
+  const simulations = lesson ? handoutSimulations({ problemKey, memory, handoutFilled: filled }, lesson) : null;
 
   if (!lesson || !figures) return null;
   const { rows, best } = figures;
@@ -248,6 +250,7 @@ export function Handout() {
           </p>
         )}
       </section>
+      {simulations && <SimulatedCaches simulations={simulations} start={start.scheduleText} />}
       <section>
         <h2>Worksheet: predict, then measure</h2>
         <p className="handout-instructions">
@@ -310,5 +313,78 @@ export function Handout() {
         </table>
       </section>
     </article>
+  );
+}
+
+/**
+ * The simulated misses of the lesson's schedules on its machine: the same numbers on every
+ * student's sheet for the same schedule (the lesson's tasks are graded on them).
+ */
+function SimulatedCaches({ simulations, start }: { simulations: HandoutSimulations; start: string }) {
+  const done = simulations.rows.find((r) => r.status === 'done');
+  const levels = done?.levels ?? [];
+  const tensors = levels[0]?.tensors.map((t) => t.tensor) ?? [];
+  return (
+    <section data-testid="handout-simulated" data-machine={simulations.machine}>
+      <h2>Simulated cache misses ({simulations.machine})</h2>
+      <p className="handout-instructions">
+        Counted by looplab's cache simulator on the accesses of the generated kernel: the same on every computer.
+      </p>
+      <table className="handout-table">
+        <thead>
+          <tr>
+            <th>schedule</th>
+            {levels.map((l, i) =>
+              i === 0 ? (
+                [
+                  ...tensors.map((t) => <th key={`${l.name}-${t}`}>{`${l.name} misses of ${t}`}</th>),
+                  <th key={`${l.name}-conflict`}>{`${l.name} conflict misses`}</th>,
+                ]
+              ) : (
+                <th key={l.name}>{`${l.name} misses`}</th>
+              ),
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {simulations.rows.map((r) => (
+            <tr key={r.schedule} data-testid="handout-simulated-row" data-schedule={r.schedule} data-status={r.status}>
+              <td>
+                <code>{r.schedule}</code>
+                {r.schedule === start && <em> (start)</em>}
+              </td>
+              {r.status === 'done' ? (
+                r.levels.map((l, i) =>
+                  i === 0 ? (
+                    [
+                      ...l.tensors.map((t) => (
+                        <td
+                          key={`${l.name}-${t.tensor}`}
+                          className="num"
+                          data-testid={`handout-simulated-${l.name}-${t.tensor}`}
+                        >
+                          {formatCount(t.misses)}
+                        </td>
+                      )),
+                      <td key={`${l.name}-conflict`} className="num">
+                        {formatCount(l.conflict)}
+                      </td>,
+                    ]
+                  ) : (
+                    <td key={l.name} className="num">
+                      {formatCount(l.misses)}
+                    </td>
+                  ),
+                )
+              ) : (
+                <td colSpan={Math.max(1, tensors.length + levels.length)}>
+                  {r.status === 'error' ? `not simulated: ${r.error}` : 'simulating…'}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }

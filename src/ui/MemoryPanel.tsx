@@ -4,7 +4,7 @@
 // with each loop's working set against the machine's L1 and L2 and a mark on the loop whose
 // iterations a level keeps a tensor's lines across.
 import { useMemo } from 'react';
-import { type CacheFigures, type LevelFigures, reuseSentences } from '../core/cache/figures.ts';
+import { type CacheFigures, type LevelFigures, methodSentence, reuseSentences } from '../core/cache/figures.ts';
 import { type Machine, MACHINES, sizeText, waysText } from '../core/cache/machines.ts';
 import { nestMarks } from '../core/cache/nestMarks.ts';
 import { cacheOfMachine } from '../core/facts.ts';
@@ -59,7 +59,15 @@ function LevelView({ level }: { level: LevelFigures }) {
 function Figures({ figures, schedule }: { figures: CacheFigures; schedule: string }) {
   const names = figures.levels.map((l) => l.name);
   return (
-    <div data-testid="memory-figures" data-schedule={schedule} data-machine={figures.machine.id}>
+    <div
+      data-testid="memory-figures"
+      data-schedule={schedule}
+      data-machine={figures.machine.id}
+      data-method={figures.method ?? 'exact'}
+    >
+      <p className="memory-method" data-testid="memory-method">
+        {methodSentence(figures)}
+      </p>
       {figures.levels.map((level) => (
         <LevelView key={level.name} level={level} />
       ))}

@@ -9,7 +9,15 @@ export function useLessonChecks(lesson: Lesson | null): TaskCheck[] {
   const store = useLooplabStore();
   // Re-render only when a part the checks read changes.
   const parts = useLooplab(
-    useShallow((s: LooplabState) => [s.problemKey, s.current, s.measurements, s.agentRun, s.player, s.predictions]),
+    useShallow((s: LooplabState) => [
+      s.problemKey,
+      s.current,
+      s.measurements,
+      s.memory,
+      s.agentRun,
+      s.player,
+      s.predictions,
+    ]),
   );
   return useMemo(() => (lesson ? lessonChecks(store.getState(), lesson) : []), [lesson, store, ...parts]);
 }

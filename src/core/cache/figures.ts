@@ -61,8 +61,23 @@ export interface CarryLabel {
   loop: string;
 }
 
+/** How figures were obtained when not every access was simulated. */
+export interface Sampling {
+  /** The loops that ran only some of their iterations, in words, e.g. `k:128 (loop 1)`. */
+  loops: string[];
+  /** Memory instructions simulated (warm-ups included), of `instructions`. */
+  simulated: number;
+}
+
 export interface CacheFigures {
   machine: Pick<Machine, 'id' | 'name' | 'source' | 'lineBytes'>;
+  /**
+   * `exact` (also when absent): every access of the kernel simulated. `sampled`: the loops in
+   * `sampling` ran some of their iterations, the others' counts extrapolated from them
+   * (codegen/streamSampling.ts says how). cacheFigures always sets it.
+   */
+  method?: 'exact' | 'sampled';
+  sampling?: Sampling;
   /** Multiply-adds of the problem (FLOPs / 2). */
   fmas: number;
   /** Memory instructions the kernel executes (loads and stores, any width). */
@@ -114,7 +129,30 @@ export function cacheFigures(
     };
   });
   const { id, name, source, lineBytes } = machine;
-  return { machine: { id, name, source, lineBytes }, fmas, instructions, levels };
+  return { machine: { id, name, source, lineBytes }, method: 'exact', fmas, instructions, levels };
+}
+
+const millions = (n: number) =>
+  n >= 1e9
+    ? `${(n / 1e9).toFixed(1)} G`
+    : n >= 1e6
+      ? `${(n / 1e6).toFixed(1)} M`
+      : Math.round(n).toLocaleString('en-US');
+
+/** How the figures were obtained, in one sentence for the page and the command line. */
+export function methodSentence(figures: Pick<CacheFigures, 'method' | 'sampling' | 'instructions'>): string {
+  const s = figures.sampling;
+  if (figures.method !== 'sampled' || !s)
+    return `Exact: all ${millions(figures.instructions)} memory accesses of the kernel simulated.`;
+  const loops =
+    s.loops.length === 1
+      ? `the loop ${s.loops[0]}`
+      : `the loops ${s.loops.slice(0, -1).join(', ')} and ${s.loops[s.loops.length - 1]}`;
+  return (
+    `Sampled: ${millions(s.simulated)} of the kernel's ${millions(figures.instructions)} memory accesses simulated; ` +
+    `${loops} ran some of their iterations (the first, until the misses per iteration settled, and a few spread over the rest) ` +
+    'and each other iteration counts as their mean.'
+  );
 }
 
 /** Reuse per tensor by carrying loop; labels in the order to show them (several carries may share a label). */

@@ -22,6 +22,23 @@ export class FullyAssociativeLru {
     this.next = new Int32Array(capacity);
   }
 
+  /**
+   * Keeps the most recent lines as long as `keep` says so, forgets the first one it refuses and
+   * every older line.
+   */
+  retainWhile(keep: (line: number) => boolean): void {
+    const kept: number[] = [];
+    for (let node = this.head; node >= 0; node = this.next[node]) {
+      if (!keep(this.lineOf[node])) break;
+      kept.push(this.lineOf[node]);
+    }
+    for (let node = this.head; node >= 0; node = this.next[node]) this.nodeOf[this.lineOf[node]] = -1;
+    this.head = -1;
+    this.tail = -1;
+    this.used = 0;
+    for (let i = kept.length - 1; i >= 0; i--) this.touch(kept[i]);
+  }
+
   /** References `line`; true when it was resident (a hit). It becomes the most recently used. */
   touch(line: number): boolean {
     let node = this.nodeOf[line];

@@ -51,6 +51,16 @@ class Level {
   }
 }
 
+/**
+ * What a sampled loop's iterations move: per tensor whether its pointer moves, and from which
+ * byte address its lines stay put (a packed copy outside its pack); lines that stay are touched
+ * again by every iteration.
+ */
+export interface Moving {
+  tensors: readonly boolean[];
+  fixedFrom: readonly number[];
+}
+
 export interface CacheStats {
   lineBytes: number;
   tensors: number;
@@ -128,9 +138,9 @@ export class CacheSimulator {
       const write = (code & 4) !== 0;
       const first = address >>> shift;
       const last = (address + (code >> 3) - 1) >>> shift;
+      if (last >= lines) throw new RangeError(`address ${address} lies outside the simulated memory`);
       let served = 0;
       for (let line = first; line <= last; line++) {
-        if (line >= lines) throw new RangeError(`address ${address} lies outside the simulated memory`);
         if (line !== lastLine) {
           lastLine = line;
           lastSlot = slotOf[line];
@@ -180,6 +190,7 @@ export class CacheSimulator {
 
   /** `wholeLine`: a write-back from the level above, which needs no fill. Returns the line's slot. */
   private reference(level: number, tensor: number, write: boolean, wholeLine: boolean, line: number): number {
+    if (level === 1 && this.recording) this.recording.push(tensor | (write ? 4 : 0) | (wholeLine ? 8 : 0), line);
     const L = this.levels[level];
     const c = (level * this.tensors + tensor) * N;
     const counts = this.counts;
@@ -225,6 +236,128 @@ export class CacheSimulator {
     L.dirty[victim] = write ? 1 : 0;
     L.owner[victim] = tensor;
     return victim;
+  }
+
+  /** All counters (counts, then reuse), copied: what a sampler reads between loop iterations. */
+  counters(): Float64Array {
+    const all = new Float64Array(this.counts.length + this.reuse.length);
+    all.set(this.counts);
+    all.set(this.reuse, this.counts.length);
+    return all;
+  }
+
+  /** Replaces all counters (as `counters` lists them): a sampler's estimate for skipped iterations. */
+  setCounters(values: Float64Array): void {
+    if (values.length !== this.counts.length + this.reuse.length)
+      throw new RangeError(`expected ${this.counts.length + this.reuse.length} counters, got ${values.length}`);
+    this.counts.set(values.subarray(0, this.counts.length));
+    this.reuse.set(values.subarray(this.counts.length));
+  }
+
+  private recording: number[] | null = null;
+
+  /** Starts recording what the first level passes to the second: its fills and write-backs. */
+  record(): void {
+    this.recording = [];
+  }
+
+  /** Stops recording; what was recorded, as (tensor | 4 write | 8 whole line, line) pairs. */
+  recorded(): Int32Array {
+    const r = Int32Array.from(this.recording ?? []);
+    this.recording = null;
+    return r;
+  }
+
+  /**
+   * Plays `records` (from `recorded`) into the second level onward as if the first had passed
+   * them again, each tensor's lines moved by `shift[tensor]` bytes, except lines at or after
+   * `fixedFrom[tensor]` bytes (a packed copy that stays put); lines moved out of memory are left
+   * out. What a sampler does for iterations it skips, at the cost of their first level's misses.
+   */
+  replay(records: Int32Array, shift: readonly number[], fixedFrom: readonly number[]): void {
+    if (this.levels.length < 2) return;
+    const bytes = this.config.lineBytes;
+    for (let i = 0; i < records.length; i += 2) {
+      const code = records[i];
+      const tensor = code & 3;
+      const at = records[i + 1] * bytes;
+      const line = at >= fixedFrom[tensor] ? records[i + 1] : Math.floor((at + shift[tensor]) / bytes);
+      if (line < 0 || line >= this.lines) continue;
+      this.reference(1, tensor, (code & 4) !== 0, (code & 8) !== 0, line);
+    }
+  }
+
+  /** The present moment, per level: lines referenced after it are newer (for forgetOlder). */
+  mark(): number[] {
+    return this.levels.map((l) => l.now);
+  }
+
+  /**
+   * Drops, from the levels flagged, every line not referenced since `mark` (with `moving`, only
+   * lines that move), without write-backs, and from their fully associative shadows what is older
+   * (about). A sampler
+   * calls it when the iterations it skipped would have brought more lines than the level holds:
+   * they would have evicted what the level held before them.
+   */
+  forgetOlder(mark: readonly number[], levels: readonly boolean[], moving?: Moving): void {
+    const bytes = this.config.lineBytes;
+    this.levels.forEach((L, level) => {
+      if (!levels[level]) return;
+      const since = mark[level];
+      const stays = (at: number) =>
+        L.used[at] > since ||
+        (moving !== undefined && (!moving.tensors[L.owner[at]] || L.tags[at] * bytes >= moving.fixedFrom[L.owner[at]]));
+      // The shadow holds lines by recency: the newest down to the first one the level would drop.
+      L.shadow.retainWhile((line) => L.slotOf[line] < 0 || stays(L.slotOf[line]));
+      for (let at = 0; at < L.tags.length; at++) {
+        const line = L.tags[at];
+        if (line === -1 || stays(at)) continue;
+        L.slotOf[line] = -1;
+        L.tags[at] = -1;
+        L.dirty[at] = 0;
+        L.used[at] = 0;
+      }
+    });
+    this.lastLine = -1;
+  }
+
+  /**
+   * Writes the first level's dirty lines back to the next level now, keeping them clean: a
+   * sampler's stand-in for the write-backs the iterations it skips would have made early on.
+   */
+  writeBackFirst(): void {
+    const L = this.levels[0];
+    if (this.levels.length < 2) return;
+    for (let at = 0; at < L.tags.length; at++)
+      if (L.tags[at] !== -1 && L.dirty[at]) {
+        this.reference(1, L.owner[at], true, true, L.tags[at]);
+        L.dirty[at] = 0;
+      }
+  }
+
+  /** Index in `counters()` of a level's, tensor's counter. */
+  counterIndex(level: number, tensor: number, counter: Counter): number {
+    return (level * this.tensors + tensor) * N + COUNTERS.indexOf(counter);
+  }
+
+  /**
+   * After sampling, a line first met in an iteration that was not run is taken as new when it
+   * comes back: the compulsory misses are set to the distinct lines each tensor touches
+   * (`firstLines`, the same at every level: a line's first reference misses every level), the
+   * difference going to capacity misses; the three Cs still add up to the misses.
+   */
+  setCompulsory(firstLines: readonly number[]): void {
+    const c = this.counts;
+    for (let level = 0; level < this.levels.length; level++)
+      for (let t = 0; t < this.tensors; t++) {
+        const at = (level * this.tensors + t) * N;
+        const misses = c[at + MISSES];
+        const compulsory = Math.min(firstLines[t] ?? 0, misses);
+        const conflict = Math.min(c[at + CONFLICT], misses - compulsory);
+        c[at + COMPULSORY] = compulsory;
+        c[at + CONFLICT] = conflict;
+        c[at + CAPACITY] = misses - compulsory - conflict;
+      }
   }
 
   stats(): CacheStats {

@@ -5,7 +5,8 @@ import { buildLoopGraph, loopStrides } from '../../core/graph.ts';
 import { PRESETS, parseProblemText } from '../../core/problem.ts';
 import { loopsText, loopText, parseSchedule, printSchedule } from '../../core/schedule.ts';
 import type { Problem, Schedule } from '../../core/types.ts';
-import { formatGflops } from '../../core/format.ts';
+import type { CacheCounts, CacheFigures } from '../../core/cache/figures.ts';
+import { formatCount, formatGflops } from '../../core/format.ts';
 import type { FigureNeed, Lesson, LessonFacts, LessonTask, MeasuredFacts, TaskCheck } from './types.ts';
 import { CLOSE_IN_TIME_MS } from './types.ts';
 
@@ -187,4 +188,102 @@ export function correctOrWait(facts: LessonFacts): TaskCheck | null {
   if (m.correct === null) return waiting('checking the kernel against the reference…');
   if (!m.correct) return todo('the kernel computes wrong values');
   return null;
+}
+
+/**
+ * The simulated caches of `schedule` on the lesson's machine, or a check that waits for them
+ * ("simulating…", naming the schedule to simulate) or says why there are none.
+ */
+export function simulatedOrWait(facts: LessonFacts, schedule: string, name: string): CacheFigures | TaskCheck {
+  const sim = facts.simulatedBySchedule;
+  if (!sim) return { state: 'unavailable', detail: 'this page cannot simulate caches' };
+  const entry = sim[schedule];
+  if (entry?.status === 'done') return entry.figures;
+  if (entry?.status === 'error')
+    return { state: 'unavailable', detail: `${name} could not be simulated: ${entry.error}` };
+  return { state: 'waiting', detail: `simulating… (the caches of ${name})`, simulations: [schedule] };
+}
+
+/** The simulated figures of the current schedule and of the lesson's start, or a check waiting for them. */
+export function simulatedPair(
+  facts: LessonFacts,
+  lesson: Lesson,
+): { now: CacheFigures; start: CacheFigures; schedule: string } | TaskCheck {
+  const schedule = printSchedule(facts.current.schedule);
+  const first = startText(lesson);
+  const start = simulatedOrWait(facts, first, 'the start');
+  const now = schedule === first ? start : simulatedOrWait(facts, schedule, 'this schedule');
+  const waits = schedule === first ? [start].filter(isCheck) : [now, start].filter(isCheck);
+  if (waits.length === 0) return { now: now as CacheFigures, start: start as CacheFigures, schedule };
+  const unavailable = waits.find((w) => w.state === 'unavailable');
+  if (unavailable) return unavailable;
+  const names = waits.map((w) => (w.simulations?.[0] === first ? 'the start' : 'this schedule'));
+  return {
+    state: 'waiting',
+    detail: `simulating… (the caches of ${names.join(' and ')})`,
+    simulations: waits.flatMap((w) => w.simulations ?? []),
+  };
+}
+
+/** One tensor's counts at one level (0: the L1) of simulated figures. */
+export function tensorCounts(figures: CacheFigures, tensor: string, level = 0): CacheCounts {
+  const counts = figures.levels[level]?.tensors.find((t) => t.tensor === tensor);
+  if (!counts) throw new Error(`the simulation has no ${tensor} at level ${level}`);
+  return counts;
+}
+
+/** `3.9×`, `32×`, `256×`: a tenth only under 10. */
+const ratioText = (r: number) => `${r < 10 ? r.toFixed(1) : Math.round(r)}×`;
+
+/** `B's L1d misses 4.19 M → 16.4 k (256× fewer)`: `what` names the count. */
+export function missesChange(what: string, before: number, after: number): string {
+  const ratio =
+    after === before
+      ? 'unchanged'
+      : after === 0
+        ? 'none left'
+        : after < before
+          ? `${ratioText(before / after)} fewer`
+          : `${ratioText(after / before)} more`;
+  return `${what} ${formatCount(before)} → ${formatCount(after)} (${ratio})`;
+}
+
+/**
+ * The measured speedup of the current schedule over the start, as evidence beside a simulated
+ * check (never its condition): the reading, and the refined figures it still waits for.
+ */
+export function measuredBeside(facts: LessonFacts, lesson: Lesson): { text: string; needs: FigureNeed[] } {
+  if (printSchedule(facts.current.schedule) === startText(lesson)) return { text: '', needs: [] };
+  const r = compareFigures(
+    facts,
+    { schedule: printSchedule(facts.current.schedule), name: 'this schedule' },
+    { schedule: startText(lesson), name: 'the start' },
+  );
+  if (isCheck(r)) return { text: 'measured speed: measuring…', needs: r.needs ?? [] };
+  if (r.b <= 0) return { text: '', needs: [] };
+  return { text: `measured ${formatGflops(r.a)} GFLOPS = ${(r.a / r.b).toFixed(2)}× the start`, needs: [] };
+}
+
+/**
+ * A task graded on the simulated caches of the current schedule against the start's (correct
+ * kernels only), with the measured speedup beside it in the reading.
+ */
+export function simulatedTask(
+  task: Omit<LessonTask, 'check' | 'speed'>,
+  grade: (now: CacheFigures, start: CacheFigures, facts: LessonFacts) => { ok: boolean; reading: string },
+): LessonTask {
+  return {
+    ...task,
+    check(facts, lesson) {
+      const wrong = facts.measured?.correct === false;
+      if (wrong) return todo('the current kernel computes wrong values');
+      const pair = simulatedPair(facts, lesson);
+      if (isCheck(pair)) return pair;
+      const { ok, reading } = grade(pair.now, pair.start, facts);
+      const beside = measuredBeside(facts, lesson);
+      const detail = beside.text ? `${reading}; ${beside.text}` : reading;
+      const check = ok ? done(detail) : todo(detail);
+      return beside.needs.length > 0 ? { ...check, needs: beside.needs } : check;
+    },
+  };
 }

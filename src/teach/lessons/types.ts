@@ -1,6 +1,7 @@
 // The shapes the lessons are written in: what a task's check knows of the page (`LessonFacts`), what it
 // answers (`TaskCheck`), and a lesson itself (text, start, tasks).
 import type { KernelReport } from '../../codegen/types.ts';
+import type { CacheFigures } from '../../core/cache/figures.ts';
 import type { Action } from '../../core/actions.ts';
 import type { NestState, Problem } from '../../core/types.ts';
 
@@ -22,6 +23,12 @@ export interface MeasuredFacts {
   threads?: number;
 }
 
+/** One schedule's simulated caches on the lesson's machine: deterministic, the same on every computer. */
+export type SimulatedFacts =
+  | { status: 'running' }
+  | { status: 'done'; figures: CacheFigures }
+  | { status: 'error'; error: string };
+
 /** The agent's rollout as the lesson sees it (null when the page has no agent). */
 export interface AgentFacts {
   status: string;
@@ -40,6 +47,11 @@ export interface LessonFacts {
   measured: MeasuredFacts | null;
   /** Finished measurements of the problem's schedules, by schedule text (printSchedule). */
   measuredBySchedule: Record<string, MeasuredFacts>;
+  /**
+   * Simulated caches of the schedules the page simulated on the lesson's machine (Lesson.machine),
+   * by schedule text; absent when the page cannot simulate.
+   */
+  simulatedBySchedule?: Record<string, SimulatedFacts>;
   agent: AgentFacts | null;
   predictions: { made: number; right: number };
   /** When the lesson was opened (ms since the epoch): figures from before do not count. */
@@ -69,6 +81,8 @@ export interface TaskCheck {
   detail: string;
   /** While waiting: the refined figures the task waits for (the page measures them). */
   needs?: FigureNeed[];
+  /** Schedules whose caches the task reads, by schedule text (the page simulates them on the lesson's machine). */
+  simulations?: string[];
 }
 
 export interface LessonTask {
@@ -97,6 +111,11 @@ export interface Lesson {
   tasks: LessonTask[];
   /** The walk-through by keyboard, from the start schedule (none for a lesson driven by buttons). */
   steps: LessonStep[];
+  /**
+   * The machine (core/cache/machines.ts id) whose simulated caches the tasks read, for lessons
+   * graded on simulated misses; its text is written for that machine's sizes.
+   */
+  machine?: string;
 }
 
 /**

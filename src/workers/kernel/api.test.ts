@@ -34,21 +34,6 @@ describe('createKernelApi', () => {
     }
   });
 
-  it('simulates the caches of a named machine on the kernel, and refuses an unknown machine', async () => {
-    const f = await api.simulateCache(MATMUL, 'm n k m:2 n:16', 'teaching');
-    expect(f.machine.id).toBe('teaching');
-    expect(f.levels.map((l) => l.name)).toEqual(['L1']);
-    expect(f.fmas).toBe(33 * 40 * 17);
-    expect(f.levels[0].total.misses).toBeGreaterThan(0);
-    expect(f.reuse?.map((r) => r.tensor)).toEqual(['C', 'A', 'B']);
-    // The same figures on a second request.
-    const again = await api.simulateCache(MATMUL, 'm n k m:2 n:16', 'teaching');
-    expect(again.levels).toEqual(f.levels);
-    await expect(api.simulateCache(MATMUL, 'm n k', 'cray')).rejects.toThrow(
-      /unknown machine 'cray'; choose one of zen4/,
-    );
-  });
-
   it("answers with the measured kernel's bytes and a report that names the tile loops by index", async () => {
     const m = await api.measure(MATMUL, 'm n k m:2 n:16', fast);
     expect(WebAssembly.validate(m.kernelBytes as Uint8Array<ArrayBuffer>)).toBe(true);

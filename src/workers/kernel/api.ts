@@ -18,9 +18,7 @@ import { RunawayKernelError, type ThreadPool } from '../../runtime/threads.ts';
 import { measurePeak, measurePeakOnThreads, PEAK_FLOPS_PER_CALL } from '../../runtime/peak.ts';
 import { xnnpackOp } from '../../core/xnnpackOp.ts';
 import { measureXnnpackWith, type Tf } from '../../runtime/xnnpackCore.ts';
-import { CACHE_MAX_ACCESSES, type KernelWorkerApi, type ProgressCallback, type XnnpackResult } from './protocol.ts';
-import { machineById, MACHINES } from '../../core/cache/machines.ts';
-import { simulateCache } from '../../runtime/cacheSim.ts';
+import type { KernelWorkerApi, ProgressCallback, XnnpackResult } from './protocol.ts';
 import type { Schedule } from '../../core/types.ts';
 
 export interface KernelApiDeps {
@@ -383,16 +381,6 @@ export function createKernelApi(deps: KernelApiDeps = {}): KernelWorkerApi {
       const result: XnnpackResult = { gflops: r.gflops, gflopsMedian: r.gflopsMedian, correct: r.check.correct };
       if (r.check.reason) result.reason = r.check.reason;
       return result;
-    },
-
-    async simulateCache(problemText, scheduleText, machineId) {
-      const problem = parseProblemText(problemText);
-      const schedule = parseSchedule(problem, scheduleText);
-      const machine = machineById(machineId);
-      if (!machine)
-        throw new Error(`unknown machine '${machineId}'; choose one of ${MACHINES.map((m) => m.id).join(', ')}`);
-      const { codegen } = await ready();
-      return simulateCache(codegen, problem, schedule, machine, { reuse: true, maxAccesses: CACHE_MAX_ACCESSES });
     },
   };
 }

@@ -56,9 +56,6 @@ export interface MeasureCallOptions {
   onProgress?: ProgressCallback;
 }
 
-/** Time limit of one cache simulation (ms): CACHE_MAX_ACCESSES accesses take a few seconds. */
-const CACHE_TIME_LIMIT_MS = 60_000;
-
 function defaultCreateWorker(): WorkerLike {
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 }
@@ -127,12 +124,6 @@ export function createKernelClient(options: KernelClientOptions = {}): KernelCli
       return kernelCall((api) => api.xnnpack(problemText), {
         ms: xnnpackTimeLimitMs,
         message: (limit) => `XNNPACK ran longer than ${limit}; the worker was restarted`,
-      });
-    },
-    simulateCache(problemText, scheduleText, machineId) {
-      return kernelCall((api) => api.simulateCache(problemText, scheduleText, machineId), {
-        ms: CACHE_TIME_LIMIT_MS,
-        message: (limit) => `the cache simulation ran longer than ${limit}; the worker was restarted`,
       });
     },
     get timeLimitMs() {

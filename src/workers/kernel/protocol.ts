@@ -3,7 +3,6 @@
 // types from it. Types, constants and one field picker only, so that the store can import it
 // without pulling the generator or the runtime into the page (the imports below are types).
 import type { Target } from '../../codegen/types.ts';
-import type { CacheFigures } from '../../core/cache/figures.ts';
 import type { Measurement } from '../../runtime/measure.ts';
 
 export type { Target } from '../../codegen/types.ts';
@@ -154,15 +153,4 @@ export interface KernelWorkerApi {
   bandwidth(): Promise<number>;
   /** XNNPACK (tfjs-backend-wasm matMul or conv2d) on the problem, or null when it is neither shape. */
   xnnpack(problemText: string): Promise<XnnpackResult | null>;
-  /**
-   * The simulated caches of a machine (core/cache/machines.ts, by id) on the memory accesses of the
-   * schedule's kernel, with the loop carrying each tensor's reuse; the same figures on every
-   * machine. Refuses kernels of more than CACHE_MAX_ACCESSES accesses (CacheWorkError).
-   */
-  simulateCache(problemText: string, scheduleText: string, machineId: string): Promise<CacheSimulationResult>;
 }
-
-/** Memory accesses the worker simulates at most (a few seconds). */
-export const CACHE_MAX_ACCESSES = 40_000_000;
-
-export type CacheSimulationResult = CacheFigures & { simulateMs: number };

@@ -1,0 +1,65 @@
+// npm run measure:cache-sampling [-- --quick]
+//
+// The sampled cache simulation (runtime/cacheSim.ts, codegen/streamSampling.ts) against the exact
+// one, on schedules where exact simulation still takes seconds: matmul 512^3 and 1024^3 (tiled,
+// untiled, k split, packed, with tails) and a convolution, on the default machine. Prints per
+// schedule the accesses simulated, both times and the worst relative error over the misses of
+// every level and tensor. Exact runs take minutes in all; --quick runs the first three.
+import { loadCodegen } from '../src/codegen/index.ts';
+import { DEFAULT_MACHINE_ID, machineById } from '../src/core/cache/machines.ts';
+import { parseProblem } from '../src/core/problem.ts';
+import { parseSchedule } from '../src/core/schedule.ts';
+import { simulateCache } from '../src/runtime/cacheSim.ts';
+
+const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
+const CONV = 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]';
+const CASES: Array<[string, string, string]> = [
+  [MATMUL, 'm=1024,n=1024,k=1024', 'k:64 m:256 n:128 k:16 m:4 n:8'],
+  [MATMUL, 'm=1024,n=1024,k=1024', 'm n k m:4 n:8'],
+  [MATMUL, 'm=1024,n=1024,k=1024', 'k:8 m n k:128 m:4 n:8'],
+  [MATMUL, 'm=1024,n=1024,k=1024', 'n:8 k:8 pack(B) m:256 pack(A) n:16 k:128 m:4 n:8'],
+  [MATMUL, 'm=1000,n=1000,k=1000', 'k:8 m n k:125 m:3 n:8'],
+  [MATMUL, 'm=512,n=512,k=512', 'k:16 m n k:32 m:4 n:8'],
+  [MATMUL, 'm=512,n=512,k=512', 'k:32 m:128 n:64 k:16 m:4 n:8'],
+  [MATMUL, 'm=512,n=512,k=512', 'n:4 k:2 pack(B) m pack(A) n:16 k:256 m:4 n:8'],
+  [CONV, 'co=64, ci=64, oh=56, ow=56, kh=3, kw=3', 'co oh ci kh kw ow co:4'],
+];
+
+const quick = process.argv.includes('--quick');
+const machine = machineById(DEFAULT_MACHINE_ID);
+if (!machine) throw new Error('no default machine');
+const codegen = await loadCodegen();
+let worstAll = 0;
+for (const [op, sizes, text] of quick ? CASES.slice(0, 3) : CASES) {
+  const problem = parseProblem(op, sizes);
+  const schedule = parseSchedule(problem, text);
+  const exact = simulateCache(codegen, problem, schedule, machine, { reuse: true, exact: true });
+  const t0 = performance.now();
+  const sampled = simulateCache(codegen, problem, schedule, machine, { reuse: true });
+  const sampledMs = performance.now() - t0;
+  let worst = 0;
+  let where = 'none';
+  exact.levels.forEach((level, l) => {
+    level.tensors.forEach((t, i) => {
+      const s = sampled.levels[l].tensors[i].misses;
+      const error = t.misses === 0 ? (s === 0 ? 0 : 1) : Math.abs(s - t.misses) / t.misses;
+      if (error > worst) {
+        worst = error;
+        where = `${level.name} ${t.tensor}: exact ${t.misses}, sampled ${Math.round(s)}`;
+      }
+    });
+  });
+  worstAll = Math.max(worstAll, worst);
+  const simulated = sampled.sampling ? sampled.sampling.simulated : sampled.instructions;
+  console.log(
+    [
+      `${op.startsWith('C') ? 'matmul' : 'conv'} ${sizes}`,
+      text,
+      sampled.method,
+      `${(simulated / 1e6).toFixed(2)} M of ${(sampled.instructions / 1e6).toFixed(1)} M accesses`,
+      `exact ${exact.simulateMs.toFixed(0)} ms, sampled ${sampledMs.toFixed(0)} ms`,
+      `worst ${(worst * 100).toFixed(2)}% (${where})`,
+    ].join(' | '),
+  );
+}
+console.log(`worst error over all: ${(worstAll * 100).toFixed(2)}%`);

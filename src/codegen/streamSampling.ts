@@ -1,0 +1,140 @@
+// Sampling a long access stream by the periodicity of its loops. A loop whose iterations would
+// make more accesses than the budget runs its first iterations, reading the consumer's counters
+// after each, until the change one iteration makes (its misses) settles. The iterations left are
+// not run: the consumer's counters get the settled change once per skipped iteration. So that
+// what follows the loop (its tail, the next iteration of the loop around it) meets caches holding
+// about what they would hold:
+// - the last skipped iterations run in full as warm-up, enough to refill the first level;
+// - the iterations before them replay, at the outer levels only, what the first level passed on
+//   in the last counted iteration (its misses and write-backs), moved by the loop's pointer steps:
+//   enough iterations to refill the outer levels twice, at a small part of the cost;
+// - a level that the iterations not run nor replayed would have refilled forgets what it held
+//   before (they would have evicted it).
+// What warm-up and replay count is dropped. Inside a sampled loop each iteration gets a smaller
+// budget, so loops nested in it are sampled the same way.
+
+/** What the stream needs of the consumer (e.g. a cache simulator) to sample. */
+export interface StreamSampler {
+  /** Accesses one run may make before its loops are sampled, about. */
+  budget: number;
+  /** A copy of all the consumer's counters (the stream hands over its pending accesses first). */
+  read(): Float64Array;
+  /** Replaces all the consumer's counters. */
+  write(values: Float64Array): void;
+  /** Indices of the counters whose change per iteration must settle (e.g. misses per level and tensor). */
+  watch: readonly number[];
+  /** Per cache level, the lines it holds. */
+  levelLines: readonly number[];
+  /** Per level, the lines an iteration that changed the counters by `delta` brought there (its misses). */
+  fillsOf(delta: Float64Array): number[];
+  /** Starts recording what the first cache level passes on (its misses). */
+  record(): void;
+  /** Stops recording and returns it. */
+  recorded(): Int32Array;
+  /** Plays a recording into the levels after the first, lines moved per tensor (see CacheSimulator.replay). */
+  replay(records: Int32Array, shift: readonly number[], fixedFrom: readonly number[]): void;
+  /** The present moment, to forget what is older. */
+  mark(): number[];
+  /**
+   * Drops from the levels flagged the lines not referenced since `mark`, of the tensors that move
+   * (`moving`), below `fixedFrom` (bytes) for each.
+   */
+  forgetOlder(mark: number[], levels: boolean[], moving?: { tensors: boolean[]; fixedFrom: number[] }): void;
+  /** Writes the first level's dirty lines back now (they stay, clean). */
+  writeBackFirst(): void;
+}
+
+/** How a run was sampled: the loops (indices in the plan) that skipped iterations, and the accesses run. */
+export interface SampleReport {
+  loops: number[];
+  /** Accesses made (and simulated), warm-ups included. */
+  accesses: number;
+  /** Accesses the whole kernel makes. */
+  of: number;
+}
+
+/**
+ * Accesses an iteration must make for its loop to be sampled (unless the loop makes more than 16
+ * times its budget): shorter iterations run in full (their loop is sampled through a loop around
+ * it), which keeps the bookkeeping per iteration cheap and the caches' state close to what it would be.
+ */
+export const MIN_SAMPLED_ITERATION = 1024;
+/** Iterations of a sampled loop that are always counted, and at most. */
+export const MIN_COUNTED = 3;
+export const MAX_COUNTED = 6;
+/** An iteration bringing this many times a level's lines needs no warm-up nor replay for it. */
+export const SELF_REFILL = 4;
+/** Counted iterations spread over the rest of a sampled loop after the first ones settled. */
+export const SPREAD = 3;
+/** A sampled loop's replays, all together, get this share of its budget. */
+export const REPLAY_SHARE = 1 / 4;
+/** About how many iterations of a sampled loop run in full: each gets this share of its budget (or 1/count). */
+export const SIMULATED_ITERATIONS = 8;
+/** How much two iterations' watched changes may differ, relative to their size, to be settled. */
+export const SETTLED = 0.01;
+
+export function difference(after: Float64Array, before: Float64Array): Float64Array {
+  const d = new Float64Array(after.length);
+  for (let i = 0; i < d.length; i++) d[i] = after[i] - before[i];
+  return d;
+}
+
+/** True when the last two changes agree on the watched counters (within SETTLED of their size). */
+export function settled(deltas: readonly Float64Array[], watch: readonly number[]): boolean {
+  const n = deltas.length;
+  if (n < MIN_COUNTED) return false;
+  const a = deltas[n - 1];
+  const b = deltas[n - 2];
+  let gap = 0;
+  let size = 0;
+  for (const i of watch) {
+    gap += Math.abs(a[i] - b[i]);
+    size += Math.abs(a[i]) + Math.abs(b[i]);
+  }
+  return gap <= (SETTLED * size) / 2;
+}
+
+/** The change one skipped iteration is taken to make: the mean of the last two counted (a period of 2 averages out). */
+export function settledChange(deltas: readonly Float64Array[]): Float64Array {
+  const last = deltas.slice(-2);
+  const mean = new Float64Array(last[0].length);
+  for (const d of last) for (let i = 0; i < mean.length; i++) mean[i] += d[i] / last.length;
+  return mean;
+}
+
+/**
+ * Iterations to run in full as warm-up before a counted one: enough to refill the first level at
+ * `fill` lines per iteration (at least one, which also touches again what every iteration
+ * touches), at most `skipped` and what half the budget buys; none when one iteration costs more.
+ */
+export function warmupIterations(
+  fill: number,
+  lines: number,
+  skipped: number,
+  perIteration: number,
+  budget: number,
+): number {
+  const affordable = Math.floor(budget / 2 / Math.max(1, perIteration));
+  const wanted = fill > 0 ? Math.ceil(lines / fill) : 1;
+  return Math.min(skipped, wanted, affordable);
+}
+
+/**
+ * Iterations to replay at the outer levels (only the first level's misses, recorded once): enough
+ * to refill each of them twice, at most `notRun`, and what the budget buys (a replayed line costs
+ * about what an access does).
+ */
+export function replayIterations(
+  fills: readonly number[],
+  levelLines: readonly number[],
+  notRun: number,
+  recorded: number,
+  budget: number,
+): number {
+  let wanted = 0;
+  for (let level = 1; level < fills.length; level++)
+    if (fills[level] > 0 && fills[level] < SELF_REFILL * levelLines[level])
+      wanted = Math.max(wanted, Math.ceil((2 * levelLines[level]) / fills[level]));
+  const affordable = Math.floor(budget / Math.max(1, recorded));
+  return Math.max(0, Math.min(notRun, wanted, affordable));
+}

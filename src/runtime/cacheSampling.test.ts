@@ -1,0 +1,63 @@
+// Sampled cache simulation (codegen/streamSampling.ts) against the exact one on matmul 256^3 with
+// a small budget, so that the sampling nests as it does on 2048^3 with the default budget: misses
+// per level and tensor within 2%, the same figures twice, and the figures say how they were made.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Codegen, loadCodegen } from '../codegen/index.ts';
+import { machineById } from '../core/cache/machines.ts';
+import { parseProblem } from '../core/problem.ts';
+import { parseSchedule } from '../core/schedule.ts';
+import { simulateCache } from './cacheSim.ts';
+
+const ZEN4 = machineById('zen4')!;
+const MATMUL = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=256, n=256, k=256');
+const BUDGET = 300_000;
+
+describe('sampled cache simulation', () => {
+  let codegen: Codegen;
+  beforeAll(async () => {
+    codegen = await loadCodegen();
+  });
+
+  const both = (text: string) => {
+    const schedule = parseSchedule(MATMUL, text);
+    return {
+      exact: simulateCache(codegen, MATMUL, schedule, ZEN4, { exact: true }),
+      sampled: simulateCache(codegen, MATMUL, schedule, ZEN4, { budget: BUDGET }),
+    };
+  };
+
+  it.each(['k:16 m:64 n:32 k:16 m:4 n:8', 'k:8 m n k:32 m:4 n:8', 'n:2 k:2 pack(B) m pack(A) n:16 k:128 m:4 n:8'])(
+    '%s: misses per level and tensor within 2 percent of exact, from a fraction of the accesses',
+    (text) => {
+      const { exact, sampled } = both(text);
+      expect(exact.method).toBe('exact');
+      expect(sampled.method).toBe('sampled');
+      expect(sampled.sampling?.simulated).toBeLessThan(exact.instructions / 4);
+      expect(sampled.sampling?.loops.length).toBeGreaterThan(0);
+      exact.levels.forEach((level, l) => {
+        level.tensors.forEach((t, i) => {
+          const s = sampled.levels[l].tensors[i];
+          expect(Math.abs(s.misses - t.misses), `${level.name} ${t.tensor}`).toBeLessThanOrEqual(0.02 * t.misses);
+          expect(s.compulsory + s.capacity + s.conflict).toBeCloseTo(s.misses, 6);
+        });
+      });
+    },
+  );
+
+  it('gives the same figures twice, and exact ones when the kernel is within the budget', () => {
+    const schedule = parseSchedule(MATMUL, 'm n k m:4 n:8');
+    const run = () => {
+      const { simulateMs: _, ...figures } = simulateCache(codegen, MATMUL, schedule, ZEN4, {
+        reuse: true,
+        budget: BUDGET,
+      });
+      return figures;
+    };
+    const first = run();
+    expect(first.method).toBe('sampled');
+    expect(run()).toEqual(first);
+    const whole = simulateCache(codegen, MATMUL, schedule, ZEN4, { budget: 1e9 });
+    expect(whole.method).toBe('exact');
+    expect(whole.sampling).toBeUndefined();
+  });
+});
