@@ -155,6 +155,10 @@ describe('tune', () => {
       /^tune: --cost-model is read only by --method agent \(its cost model\); drop it for expert/,
     );
     expectBadInput(
+      script('tune', ...base, '--method', 'expert', '--threads', '2'),
+      /^tune: --threads is read only by --method agent \(it measures on threads\); drop it for expert/,
+    );
+    expectBadInput(
       script('tune', ...base, '--method', 'greedy1', '--cache', ''),
       /^tune: --cache needs a path, got ''; give one, or drop --cache/,
     );
@@ -208,7 +212,7 @@ describe('eval, train, train:cost and train:all', () => {
     expectBadInput(script('eval', '--bogus'), /^eval: unknown option --bogus/);
     expectBadInput(script('train', '--features', 'fancy'), /^train: --features must be one of looptune, extended/);
     expectBadInput(script('train', '--minutes', 'soon'), /^train: --minutes wants a number > 0/);
-    expectBadInput(script('eval', '--set', 'big'), /^eval: --set must be one of heldout, expert; got 'big'/);
+    expectBadInput(script('eval', '--set', 'big'), /^eval: --set must be one of heldout, expert, large; got 'big'/);
     expectBadInput(
       script('eval', '--set', 'expert', '--odd', '3'),
       /^eval: --per-family and --odd choose problems of the held-out set; the expert set is fixed/,

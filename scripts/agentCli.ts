@@ -51,7 +51,18 @@ export async function loadAgentScorer(given: string, codegen: Codegen, target: T
     );
   }
   const reporter = codegenReporter(codegen, target);
-  return (problem, schedules) => model.predictGflops(problem, schedules, reporter);
+  const scorer: Scorer = (problem, schedules) => model.predictGflops(problem, schedules, reporter);
+  // Warm up (as the page's worker does on loading the model): the first calls of the generator's
+  // report, the features and tfjs run unoptimized code, which would count as the first search's time.
+  const { parseProblem } = await import('../src/core/problem.ts');
+  const { expertGrid } = await import('../src/agent/expert.ts');
+  const warm = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=1024, n=1024, k=1024');
+  for (let i = 0; i < 3; i++)
+    scorer(
+      warm,
+      expertGrid(warm).map((e) => e.schedule),
+    );
+  return scorer;
 }
 
 export interface FinalMeasurement {

@@ -1,4 +1,4 @@
-// npm run eval -- [--json] [--set heldout|expert] [--budget-s S] [--per-family N] [--odd N]
+// npm run eval -- [--json] [--set heldout|expert|large] [--budget-s S] [--per-family N] [--odd N]
 //                 [--methods agent,looptune,greedy1,...] [--policy DIR] [--cost-model DIR] [--seed S] [--steps 10]
 //                 [--rounds 3]
 //
@@ -13,7 +13,10 @@
 // policy was trained against (the split seed is read from LoopTune's policy's metadata; --seed
 // without it), spread evenly over the split, plus --odd (default 2) odd-sized problems per
 // family off every training grid; `expert` is benchmarks.ts' expertBenchmarks (matmuls up to 512
-// and odd, batched matmuls, 3x3 / 1x1 / strided / odd convolutions up to 64 channels at 56x56).
+// and odd, batched matmuls, 3x3 / 1x1 / strided / odd convolutions up to 64 channels at 56x56);
+// `large` is largeBenchmarks (matmuls 1024^3, 2048^3 and odd sizes 600-2000, batched matmuls of
+// 512x512 matrices, convolutions with 128-512 channels at 7x7-56x56, 3x3 and 1x1), whose kernels
+// are measured on slices (src/runtime/slice.ts).
 // The searches get --budget-s seconds each (default 10; greedy searches may finish earlier); the
 // agent has its own budget of 1 s, LoopTune's agent does one 10-step rollout, the expert measures
 // its grid. Measurements during tuning are not cached (tuning times are honest); then the default
@@ -44,10 +47,10 @@ import { METHODS, type Method } from '../src/agent/methods.ts';
 import { excerpt } from '../src/core/format.ts';
 
 const USAGE =
-  'usage: npm run eval -- [--json] [--set heldout|expert] [--budget-s S] [--per-family N] [--odd N] [--methods agent,looptune,greedy1,...] ' +
+  'usage: npm run eval -- [--json] [--set heldout|expert|large] [--budget-s S] [--per-family N] [--odd N] [--methods agent,looptune,greedy1,...] ' +
   '[--policy DIR] [--cost-model DIR] [--seed S] [--steps 10] [--rounds 3]';
 
-export const EVAL_SETS = ['heldout', 'expert'] as const;
+export const EVAL_SETS = ['heldout', 'expert', 'large'] as const;
 
 interface Args {
   json: boolean;
@@ -85,9 +88,9 @@ export function parseEvalArgs(argv: string[]): Args | 'help' {
       throw new UsageError(`--methods: unknown method '${excerpt(m)}'; the methods are ${METHODS.join(', ')}`);
   }
   const set = oneOf('set', v.set, EVAL_SETS, 'heldout');
-  if (set === 'expert' && (v['per-family'] !== undefined || v.odd !== undefined)) {
+  if (set !== 'heldout' && (v['per-family'] !== undefined || v.odd !== undefined)) {
     throw new UsageError(
-      '--per-family and --odd choose problems of the held-out set; the expert set is fixed (drop them, or use --set heldout)',
+      `--per-family and --odd choose problems of the held-out set; the ${set} set is fixed (drop them, or use --set heldout)`,
     );
   }
   return {
@@ -127,8 +130,15 @@ async function run(args: Args): Promise<number> {
   const { loadCodegen, detectTarget } = await import('../src/codegen/index.ts');
   const { RuntimeOracle } = await import('../src/agent/oracle.ts');
   const { measurePeak } = await import('../src/runtime/peak.ts');
-  const { splitBenchmarks, samplePerFamily, oddBenchmarks, benchmarkProblem, expertBenchmarks, FAMILIES } =
-    await import('../src/agent/benchmarks.ts');
+  const {
+    splitBenchmarks,
+    samplePerFamily,
+    oddBenchmarks,
+    benchmarkProblem,
+    expertBenchmarks,
+    largeBenchmarks,
+    FAMILIES,
+  } = await import('../src/agent/benchmarks.ts');
   const { tune, takesBudget } = await import('../src/agent/methods.ts');
   const { loadAgentPolicy, loadAgentScorer, finalMeasurer } = await import('./agentCli.ts');
 
@@ -148,8 +158,12 @@ async function run(args: Args): Promise<number> {
     );
   }
   const test =
-    args.set === 'expert' ? expertBenchmarks() : samplePerFamily(splitBenchmarks(splitSeed).test, args.perFamily);
-  const odd = args.set === 'expert' ? [] : samplePerFamily(oddBenchmarks(splitSeed, Math.max(args.odd, 1)), args.odd);
+    args.set === 'expert'
+      ? expertBenchmarks()
+      : args.set === 'large'
+        ? largeBenchmarks()
+        : samplePerFamily(splitBenchmarks(splitSeed).test, args.perFamily);
+  const odd = args.set !== 'heldout' ? [] : samplePerFamily(oddBenchmarks(splitSeed, Math.max(args.odd, 1)), args.odd);
   const benchmarks = [...test, ...odd];
   if (benchmarks.length === 0) throw new UsageError('no benchmarks: give --per-family or --odd > 0');
   // The expert grid is the reference: it always runs, once.
@@ -164,8 +178,8 @@ async function run(args: Args): Promise<number> {
   const results = new Map<Method, Result[]>(methods.map((m) => [m, []]));
   const defaults: number[] = [];
   const setText =
-    args.set === 'expert'
-      ? `the expert set (${benchmarks.length} benchmarks)`
+    args.set !== 'heldout'
+      ? `the ${args.set} set (${benchmarks.length} benchmarks)`
       : `${test.length} held-out (split seed ${splitSeed}) + ${odd.length} odd-sized benchmarks`;
   log(
     `eval: ${setText}, ${methods.length} methods, searches get ${fmt(args.budgetMs / 1000, 0)} s each; peak ${fmt(peak, 1)} GFLOPS (measured again at the end)`,

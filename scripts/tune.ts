@@ -1,5 +1,6 @@
 // npm run tune -- --op "<expr>" --sizes "m=..,n=..,k=.." --method agent|looptune|expert|greedy1|greedy2|beam2dfs|beam4dfs|beam2bfs|beam4bfs|random
 //                 [--steps 10] [--budget-s S] [--json] [--policy DIR] [--cost-model DIR] [--seed S] [--cache FILE] [--max-gflop G]
+//                 [--threads N]
 //
 // Tunes one problem from its default schedule with the agent (the cost model's beam search over
 // macro-actions, src/agent/tileSearch.ts, cost model in public/agent/cost-model, 1 s), LoopTune's
@@ -10,7 +11,9 @@
 // tuning_s is the wall time of the tuning itself (measurements included). By default nothing is
 // cached between runs, so tuning_s is honest; --cache FILE reuses (and extends) a measurement
 // cache such as the one training writes. A problem over --max-gflop (default 10 GFLOP a call) is
-// refused; from 0.1 GFLOP on, progress goes to stderr.
+// refused; from 0.1 GFLOP on, progress goes to stderr. --threads N (the agent only) measures every
+// kernel on N threads (worker_threads): `parallel` joins the agent's actions, and the figure it
+// maximizes, and the one reported, is the GFLOPS on N threads.
 //
 // JSON: {"method", "schedule", "gflops", "default_gflops", "speedup", "tuning_s", "actions":[...]}
 // Exit codes: 0 done; 1 the tuned kernel is wrong or something failed; 2 bad input.
@@ -33,7 +36,7 @@ import { METHODS, type Method } from '../src/agent/methods.ts';
 
 const USAGE =
   'usage: npm run tune -- --op "<expr>" --sizes "m=..,n=..,k=.." --method agent|looptune|expert|greedy1|greedy2|beam2dfs|beam4dfs|beam2bfs|beam4bfs|random ' +
-  '[--steps 10] [--budget-s S] [--json] [--policy DIR] [--cost-model DIR] [--seed S] [--cache FILE] [--max-gflop G]';
+  '[--steps 10] [--budget-s S] [--json] [--policy DIR] [--cost-model DIR] [--seed S] [--cache FILE] [--max-gflop G] [--threads N]';
 
 interface Args {
   op: string;
@@ -47,6 +50,7 @@ interface Args {
   seed: number;
   cache: string | null;
   maxGflop: number;
+  threads: number;
 }
 
 export function parseTuneArgs(argv: string[]): Args | 'help' {
@@ -64,6 +68,7 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
       seed: { type: 'string' },
       cache: { type: 'string' },
       'max-gflop': { type: 'string' },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
@@ -80,6 +85,11 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
     );
   if (v['cost-model'] !== undefined && method !== 'agent')
     throw new UsageError(`--cost-model is read only by --method agent (its cost model); drop it for ${method}`);
+  const threads = positiveInt('threads', v.threads, 1, 1, 64);
+  if (threads > 1 && method !== 'agent')
+    throw new UsageError(`--threads is read only by --method agent (it measures on threads); drop it for ${method}`);
+  if (threads > 1 && v.cache !== undefined)
+    throw new UsageError('--threads and --cache: the cache holds one-thread figures; drop one of them');
   return {
     op,
     sizes,
@@ -92,6 +102,7 @@ export function parseTuneArgs(argv: string[]): Args | 'help' {
     seed: positiveInt('seed', v.seed, 1, 0),
     cache: pathFlag('cache', v.cache, null),
     maxGflop: positiveNumber('max-gflop', v['max-gflop'], DEFAULT_MAX_GFLOP),
+    threads,
   };
 }
 
@@ -99,7 +110,7 @@ async function run(args: Args): Promise<number> {
   const { parseProblem, sizesText } = await import('../src/core/problem.ts');
   const { defaultSchedule, printSchedule } = await import('../src/core/schedule.ts');
   const { loadCodegen, detectTarget } = await import('../src/codegen/index.ts');
-  const { RuntimeOracle, CachingOracle } = await import('../src/agent/oracle.ts');
+  const { RuntimeOracle, CachingOracle, ThreadsOracle, FINAL_TIMING } = await import('../src/agent/oracle.ts');
   const { JsonFileStore } = await import('../src/agent/cacheFile.ts');
   const { tune } = await import('../src/agent/methods.ts');
   const { loadAgentPolicy, loadAgentScorer, finalMeasurer } = await import('./agentCli.ts');
@@ -112,7 +123,9 @@ async function run(args: Args): Promise<number> {
   const target = detectTarget();
   const policy = args.method === 'looptune' ? await loadAgentPolicy(args.policy) : undefined;
   const scorer = args.method === 'agent' ? await loadAgentScorer(args.costModel, codegen, target) : undefined;
-  const runtime = new RuntimeOracle(codegen, target);
+  const pool =
+    args.threads > 1 ? (await import('../src/runtime/nodeThreads.ts')).createNodeThreadPool(args.threads) : null;
+  const runtime = pool ? new ThreadsOracle(codegen, target, pool) : new RuntimeOracle(codegen, target);
   const oracle = store ? new CachingOracle(runtime, store, measurementPrefix(target)) : runtime;
 
   progress.start(1, `tuning with ${args.method}`);
@@ -122,12 +135,26 @@ async function run(args: Args): Promise<number> {
     steps: args.steps,
     budgetMs: args.budgetMs,
     seed: args.seed,
+    agentSearch: { threads: args.threads },
   });
   progress.done();
   store?.flush();
-  const measure = await finalMeasurer(codegen, target);
   progress.start(2, 'checking and timing the default and the tuned schedule');
-  const [def, tuned] = await measure(problem, [defaultSchedule(problem), result.schedule]);
+  let def: { gflops: number; correct: boolean; reason?: string };
+  let tuned: typeof def;
+  if (pool) {
+    const { measureScheduleOnThreads } = await import('../src/runtime/measureThreads.ts');
+    const onThreads = async (s: typeof result.schedule) => {
+      const m = await measureScheduleOnThreads(codegen, problem, s, target, pool, { timing: FINAL_TIMING });
+      return { gflops: m.gflops ?? 0, correct: m.correct, reason: m.reason };
+    };
+    def = await onThreads(defaultSchedule(problem));
+    tuned = await onThreads(result.schedule);
+    pool.terminate();
+  } else {
+    const measure = await finalMeasurer(codegen, target);
+    [def, tuned] = await measure(problem, [defaultSchedule(problem), result.schedule]);
+  }
   progress.done();
   const schedule = printSchedule(problem, result.schedule);
   if (!tuned.correct || !def.correct) {
@@ -149,7 +176,7 @@ async function run(args: Args): Promise<number> {
     return 0;
   }
   const lines = [
-    `${problem.op}   (${sizesText(problem)}; ${(problem.flops / 1e6).toFixed(1)} MFLOP; relaxed SIMD ${target.relaxedSimd ? 'on' : 'off'}; one thread)`,
+    `${problem.op}   (${sizesText(problem)}; ${(problem.flops / 1e6).toFixed(1)} MFLOP; relaxed SIMD ${target.relaxedSimd ? 'on' : 'off'}; ${args.threads > 1 ? `${args.threads} threads` : 'one thread'})`,
     '',
     `method    ${args.method}${['agent', 'looptune', 'expert'].includes(args.method) ? '' : `, ${args.steps} steps`}${result.budgetSpent ? ' (stopped by its time budget)' : ''}`,
     `default   ${fmtGflops(def.gflops).padStart(7)} GFLOPS   ${printSchedule(problem, defaultSchedule(problem))}`,

@@ -96,15 +96,36 @@ describe('expertBenchmarks and costTrainingProblem', () => {
     const excluded = new Set([...split.test, ...expertBenchmarks()].map((b) => b.id));
     // Exclude a drawn problem to see it is never drawn again.
     const random = seededRandom(3);
-    const first = costTrainingProblem(split.train, excluded, random);
+    const first = costTrainingProblem(split.train, excluded, random, 0);
     excluded.add(first.id);
     const families = new Set<string>();
     for (let i = 0; i < 300; i++) {
-      const b = costTrainingProblem(split.train, excluded, random);
+      const b = costTrainingProblem(split.train, excluded, random, 0);
       expect(excluded.has(b.id)).toBe(false);
       expect(benchmarkProblem(b).flops).toBeLessThanOrEqual(3e8);
       families.add(b.id.split(' ')[0]);
     }
     expect([...families].sort()).toEqual(['bmm', 'conv', 'conv-stride2', 'matmul']);
+  });
+
+  it('draws large problems (to a 2048^3 matmul, 512 channels) a share of the time, never one of the large set', async () => {
+    const { costTrainingProblem, largeBenchmarks, LARGE_TRAINING_SHARE, MAX_TRAINING_FLOPS } = await import(
+      './benchmarks.ts'
+    );
+    const { seededRandom } = await import('../core/random.ts');
+    const large = largeBenchmarks();
+    expect(new Set(large.map((b) => b.id)).size).toBe(large.length);
+    expect(large.some((b) => b.id === 'matmul m=2048,n=2048,k=2048')).toBe(true);
+    const excluded = new Set(large.map((b) => b.id));
+    const random = seededRandom(5);
+    let big = 0;
+    for (let i = 0; i < 400; i++) {
+      const b = costTrainingProblem([], excluded, random);
+      expect(excluded.has(b.id)).toBe(false);
+      const flops = benchmarkProblem(b).flops;
+      expect(flops).toBeLessThanOrEqual(MAX_TRAINING_FLOPS);
+      if (flops > 3e8) big++;
+    }
+    expect(big / 400).toBeGreaterThan(LARGE_TRAINING_SHARE / 2);
   });
 });

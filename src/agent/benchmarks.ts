@@ -224,23 +224,81 @@ export function expertBenchmarks(): Benchmark[] {
 }
 
 /**
+ * The `large` set of `npm run eval -- --set large`: where cache blocking and packing pay. Matmuls
+ * 1024^3 and 2048^3, odd sizes between 600 and 2000 on every side (and the 768x1536x640 of issue
+ * 20), batched matmuls of 512x512 matrices, convolutions with 128-512 channels at 7x7 to 56x56,
+ * 3x3 and 1x1. None is trained on (costTrainingProblem skips them).
+ */
+export function largeBenchmarks(): Benchmark[] {
+  return [
+    benchmark('matmul', { m: 1024, n: 1024, k: 1024 }),
+    benchmark('matmul', { m: 2048, n: 2048, k: 2048 }),
+    benchmark('matmul', { m: 768, n: 1536, k: 640 }),
+    benchmark('matmul', { m: 1100, n: 900, k: 1300 }),
+    benchmark('matmul', { m: 1999, n: 613, k: 1031 }),
+    benchmark('matmul', { m: 677, n: 1871, k: 1523 }),
+    benchmark('bmm', { b: 4, m: 512, n: 512, k: 512 }),
+    benchmark('bmm', { b: 2, m: 512, n: 512, k: 64 }),
+    benchmark('conv', { co: 128, oh: 56, ow: 56, ci: 128, kh: 3, kw: 3 }),
+    benchmark('conv', { co: 256, oh: 28, ow: 28, ci: 256, kh: 3, kw: 3 }),
+    benchmark('conv', { co: 512, oh: 7, ow: 7, ci: 512, kh: 3, kw: 3 }),
+    benchmark('conv', { co: 256, oh: 56, ow: 56, ci: 128, kh: 1, kw: 1 }),
+    benchmark('conv', { co: 512, oh: 14, ow: 14, ci: 256, kh: 1, kw: 1 }),
+  ];
+}
+
+/** Share of the cost model's training problems drawn from the large ranges (costTrainingProblem). */
+export const LARGE_TRAINING_SHARE = 0.3;
+/** The largest training problem (flops of one call): a 2048^3 matmul. */
+export const MAX_TRAINING_FLOPS = 1.8e10;
+
+/** A random large problem: a matmul of sides 512-2048, a bmm of 256-512 sides, a conv of 128-512 channels at 7-56, 1x1 or 3x3. */
+function largeTrainingProblem(random: () => number): Benchmark {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+  const family = pick(FAMILIES);
+  if (family === 'matmul') {
+    const s = () => 512 + Math.floor(random() * 1537);
+    return benchmark('matmul', { m: s(), n: s(), k: s() });
+  }
+  if (family === 'bmm') {
+    const s = () => 256 + Math.floor(random() * 257);
+    return benchmark('bmm', { b: 2 + Math.floor(random() * 7), m: s(), n: s(), k: s() });
+  }
+  const o = 7 + Math.floor(random() * 50);
+  const kk = pick([1, 3]);
+  return benchmark('conv', {
+    co: pick([128, 192, 256, 384, 512]),
+    oh: o,
+    ow: o,
+    ci: pick([128, 192, 256, 384, 512]),
+    kh: kk,
+    kw: kk,
+  });
+}
+
+/**
  * A random problem for the cost model's measurements (seeded by `random`): a family (uniformly),
  * then one of its train-split problems, or, half of the time, one from wider ranges than the agent's training grids (matmuls
  * up to 512, convolutions up to 56x56 and 128 channels, 1x1 to 5x5, stride 1 or 2), so that the
- * model sees the sizes it is asked about. Problems of the test split and the expert set are
- * never returned, nor problems over 300 MFLOP.
+ * model sees the sizes it is asked about; `largeShare` of the time (LARGE_TRAINING_SHARE) one of
+ * the large ranges (largeTrainingProblem: matmuls to 2048, convolutions to 512 channels), measured
+ * on slices. Problems of the test split, the expert set and the large set are never returned, nor
+ * problems over 300 MFLOP from the small ranges.
  */
 export function costTrainingProblem(
   train: readonly Benchmark[],
   excluded: ReadonlySet<string>,
   random: () => number,
+  largeShare = LARGE_TRAINING_SHARE,
 ): Benchmark {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   for (;;) {
     let b: Benchmark;
     const family = pick(FAMILIES);
     const ofFamily = train.filter((t) => t.family === family);
-    if (random() < 0.5 && ofFamily.length > 0) b = pick(ofFamily);
+    const large = random() < largeShare;
+    if (large) b = largeTrainingProblem(random);
+    else if (random() < 0.5 && ofFamily.length > 0) b = pick(ofFamily);
     else {
       if (family === 'matmul') {
         const s = () => 32 + Math.floor(random() * 481);
@@ -264,7 +322,8 @@ export function costTrainingProblem(
       }
     }
     const flops = 2 * b.sizes.split(',').reduce((acc, kv) => acc * Number(kv.split('=')[1]), 1);
-    // Larger problems cost seconds per measurement of a slow schedule.
-    if (!excluded.has(b.id) && flops <= 3e8) return b;
+    // Larger problems of the small ranges cost seconds per measurement of a slow schedule; the
+    // large ones are measured on slices (a part of the outermost loop).
+    if (!excluded.has(b.id) && flops <= (large ? MAX_TRAINING_FLOPS : 3e8)) return b;
   }
 }

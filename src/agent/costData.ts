@@ -8,11 +8,27 @@
 import { seededRandom } from '../core/random.ts';
 import { printSchedule } from '../core/schedule.ts';
 import type { Schedule } from '../core/types.ts';
-import { benchmarkProblem, costTrainingProblem, expertBenchmarks, splitBenchmarks } from './benchmarks.ts';
+import {
+  benchmarkProblem,
+  costTrainingProblem,
+  expertBenchmarks,
+  largeBenchmarks,
+  splitBenchmarks,
+} from './benchmarks.ts';
 import { expertGrid } from './expert.ts';
 import type { GflopsOracle } from './oracle.ts';
 import type { Scorer } from './tileSearch.ts';
-import { allSpecs, tileSchedule } from './tileSpace.ts';
+import {
+  accumulators,
+  MAX_MEASURED_ACCUMULATORS,
+  MIN_MEASURED_ACCUMULATORS,
+  randomSpec,
+  tileSchedule,
+  type TileSpec,
+} from './tileSpace.ts';
+
+/** Random specs the scorer ranks per problem when proposing. */
+const PROPOSAL_POOL = 200;
 
 export interface CollectOptions {
   seed: number;
@@ -39,26 +55,40 @@ export async function collectMeasurements(
   const start = now();
   const random = seededRandom(options.seed * 7741 + 3);
   const split = splitBenchmarks(options.seed);
-  const excluded = new Set([...split.test, ...expertBenchmarks()].map((b) => b.id));
+  const excluded = new Set([...split.test, ...expertBenchmarks(), ...largeBenchmarks()].map((b) => b.id));
   let problems = 0;
   let measured = 0;
   while ((now() - start) / 1000 < options.budgetSec) {
     const b = costTrainingProblem(split.train, excluded, random);
     const problem = benchmarkProblem(b);
     const chosen = new Map<string, Schedule>();
-    const specs = allSpecs(problem);
     const perProblem = options.randomPerProblem ?? 8;
     let randomCount = perProblem;
+    // Three in four random specs from those the search measures (4-12 accumulators): the ranking
+    // among them is what the model is for.
+    const measurable = (sp: TileSpec) => {
+      const n = accumulators(problem, sp);
+      return n >= MIN_MEASURED_ACCUMULATORS && n <= MAX_MEASURED_ACCUMULATORS;
+    };
     if (options.scorer) {
+      // The space is too large to score whole at large sizes: the scorer ranks a random sample.
       const proposed = Math.min(options.proposedPerProblem ?? Math.ceil(perProblem / 2), perProblem);
-      const schedules = specs.map((sp) => tileSchedule(problem, sp) as Schedule);
+      const pool = new Map<string, Schedule>();
+      for (let i = 0; i < PROPOSAL_POOL; i++) {
+        const sp = randomSpec(problem, random, { accept: measurable });
+        if (!sp) break;
+        const s = tileSchedule(problem, sp) as Schedule;
+        pool.set(printSchedule(s), s);
+      }
+      const schedules = [...pool.values()];
       const scores = options.scorer(problem, schedules);
       const order = schedules.map((_, i) => i).sort((a, b) => scores[b] - scores[a]);
       for (const i of order.slice(0, proposed)) chosen.set(printSchedule(schedules[i]), schedules[i]);
       randomCount = perProblem - proposed;
     }
-    for (let i = 0; i < randomCount && specs.length > 0; i++) {
-      const s = tileSchedule(problem, specs[Math.floor(random() * specs.length)]);
+    for (let i = 0; i < randomCount; i++) {
+      const sp = randomSpec(problem, random, random() < 0.75 ? { accept: measurable } : {});
+      const s = sp && tileSchedule(problem, sp);
       if (s) chosen.set(printSchedule(s), s);
     }
     const grid = expertGrid(problem);

@@ -15,7 +15,16 @@
 //             17-24, more (the speed is not monotonic in them: too few leave the multiply-add
 //             latency exposed, too many spill);
 //   344..346  the innermost loop's trip (log2 / 6) and whether it is a multiple of 4 (whole
-//             vectors), the number of loops with a tail / 10.
+//             vectors), the number of loops with a tail / 10;
+// What does not change with the size range or the machine (reuseModel.ts; version 3):
+//   347..376  per loop and cache level (L1, L2, L3), whether its working set fits the level;
+//   377..388  per level, the analytic misses per multiply-add of each tensor and their sum,
+//             log2(x + 2^-20) / 20;
+//   389..390  the register model's verdict: registers the tile needs / the budget, and whether it
+//             spills (needs more than the budget);
+//   391..394  per input (in order), whether it is packed and log2(1 + copied elements per
+//             multiply-add x 1024) / 10;
+//   395       whether a loop runs on threads.
 // Inputs are standardized with the training set's mean and deviation (kept in the model's
 // metadata). The model predicts ln(GFLOPS / the best GFLOPS of the problem), the target TVM's
 // cost model uses (throughput normalized per task): only the order within a problem matters to
@@ -28,16 +37,26 @@ import type { Codegen, KernelReport, Target } from '../codegen/index.ts';
 import { MAX_LOOPS } from '../core/limits.ts';
 import { parseProblem } from '../core/problem.ts';
 import { seededRandom } from '../core/random.ts';
-import { loopExtents, parseSchedule } from '../core/schedule.ts';
+import { loopExtents, loopSteps, parseSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { seededShuffle } from './benchmarks.ts';
 import { EXTENDED_COLUMNS, encodeFeatures } from './features.ts';
 import { layersModelFiles } from './layersModelFiles.ts';
+import { CACHE_LEVELS, reuseEstimate, tensorFootprints } from './reuseModel.ts';
 
-export const COST_FEATURE_VERSION = 2;
+export const COST_FEATURE_VERSION = 3;
 /** Targets below ln(1/16) are raised to it. */
 export const TARGET_FLOOR = Math.log(1 / 16);
-export const COST_FEATURES = 347;
+export const COST_FEATURES = 396;
+/** Column ranges of the feature groups (for ablations: a group zeroed is a group the model cannot use). */
+export const FEATURE_GROUPS = {
+  loops: [0, 310],
+  report: [310, 347],
+  cacheFit: [347, 377],
+  misses: [377, 389],
+  registers: [389, 391],
+  packs: [391, 396],
+} as const satisfies Record<string, readonly [number, number]>;
 const ACCUMULATOR_BUCKETS = [1, 2, 3, 4, 6, 8, 12, 16, 24];
 const ACCESS_KINDS = ['vector', 'gather', 'splat'] as const;
 
@@ -56,22 +75,7 @@ export function codegenReporter(codegen: Codegen, target: Target): Reporter {
 
 /** Bytes the three tensors touch inside loop i (all loops from i inward), per loop. */
 export function workingSets(problem: Problem, schedule: Schedule): number[] {
-  const loops = schedule.loops;
-  const extents = loopExtents(problem, schedule);
-  const out: number[] = [];
-  for (let i = 0; i < loops.length; i++) {
-    const ext = new Map<string, number>();
-    for (let j = i; j < loops.length; j++) if (!ext.has(loops[j].variable)) ext.set(loops[j].variable, extents[j]);
-    let bytes = 0;
-    for (const t of [problem.output, ...problem.inputs]) {
-      let elements = 1;
-      for (const index of t.indices)
-        elements *= index.reduce((acc, term) => acc + Math.abs(term.coef) * ((ext.get(term.variable) ?? 1) - 1), 0) + 1;
-      bytes += 4 * elements;
-    }
-    out.push(bytes);
-  }
-  return out;
+  return tensorFootprints(problem, schedule).map((bytes) => bytes.reduce((a, b) => a + b, 0));
 }
 
 export function costFeatures(problem: Problem, schedule: Schedule, report: KernelReport): Float32Array {
@@ -116,6 +120,36 @@ export function costFeatures(problem: Problem, schedule: Schedule, report: Kerne
   out[o++] = Math.log2(innermost.trip) / 6;
   out[o++] = innermost.trip % 4 === 0 ? 1 : 0;
   out[o++] = schedule.loops.filter((l) => l.tail > 0).length / 10;
+  o = FEATURE_GROUPS.cacheFit[0];
+  const sets = workingSets(problem, schedule);
+  for (const level of CACHE_LEVELS) {
+    sets.forEach((bytes, i) => {
+      if (i < MAX_LOOPS) out[o + i] = bytes <= level.bytes ? 1 : 0;
+    });
+    o += MAX_LOOPS;
+  }
+  const reuse = reuseEstimate(problem, schedule);
+  const logMisses = (x: number) => Math.log2(x + 2 ** -20) / 20;
+  for (const perTensor of reuse.missesPerFma) {
+    for (const m of perTensor) out[o++] = logMisses(m);
+    out[o++] = logMisses(perTensor.reduce((a, b) => a + b, 0));
+  }
+  out[o++] = r.registerBudget > 0 ? r.registers / r.registerBudget : 0;
+  out[o++] = r.registers > r.registerBudget ? 1 : 0;
+  const fmas = problem.flops / 2;
+  const steps = loopSteps(problem, schedule);
+  const extents = loopExtents(problem, schedule);
+  for (const t of problem.inputs) {
+    const pack = r.packs.find((p) => p.tensor === t.name);
+    out[o++] = pack ? 1 : 0;
+    let copies = 0;
+    if (pack) {
+      copies = pack.elements;
+      for (let j = 0; j <= pack.loop; j++) copies *= extents[j] / steps[j];
+    }
+    out[o++] = Math.log2(1 + (copies / fmas) * 1024) / 10;
+  }
+  out[o++] = schedule.loops.some((l) => l.parallel) ? 1 : 0;
   return out;
 }
 

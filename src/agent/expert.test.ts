@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseProblem } from '../core/problem.ts';
 import { printSchedule } from '../core/schedule.ts';
-import { CONV_TILES, expertGrid, expertTune, PACKED_BLOCKS, packedEntries } from './expert.ts';
+import { blockedSpecs, CONV_TILES, expertGrid, expertTune, PACKED_BLOCKS, packedEntries } from './expert.ts';
+import { tileSchedule } from './tileSpace.ts';
 import { functionOracle } from './oracle.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
@@ -65,12 +66,28 @@ describe('expertTune', () => {
 describe('the packed, cache-blocked entries', () => {
   it('a large matmul gets BLIS-ordered packed schedules; a small one none', () => {
     const large = expertGrid(parseProblem(MATMUL, 'm=1024, n=1024, k=1024')).map((e) => printSchedule(e.schedule));
-    expect(large).toHaveLength(18 + PACKED_BLOCKS.length);
+    expect(large).toHaveLength(18 + 18 + PACKED_BLOCKS.length);
     expect(large).toContain('n:8 k:8 pack(B) m:256 pack(A) n:16 k:128 m:4 n:8');
-    expect(large).toContain('n:4 k:8 pack(B) m:16 pack(A) n:32 m:16 k:128 m:4 n:8');
+    // The cache-blocked entries in the agent's layout: a k slice, within 256-wide panels of n, packed or not.
+    expect(large).toContain('k:8 m:256 n:128 k:128 m:4 n:8');
+    expect(large).toContain('n:4 k:4 m:256 n:32 k:256 m:4 n:8');
+    expect(large).toContain('n:4 k:8 pack(B) m:512 pack(A) n:16 k:128 m:2 n:16');
+    // The agent reaches every one of them: its spec gives back its schedule.
+    const p = parseProblem(MATMUL, 'm=1024, n=1024, k=1024');
+    const specs = blockedSpecs(p);
+    expect(specs).toHaveLength(18);
+    for (const spec of specs) expect(large).toContain(printSchedule(tileSchedule(p, spec)!));
     expect(
       expertGrid(parseProblem(MATMUL, 'm=256, n=256, k=256')).every((e) => !e.schedule.loops.some((l) => l.packs)),
     ).toBe(true);
+  });
+
+  it('a convolution with many input channels also gets every tile with ci split by 64', () => {
+    const grid = expertGrid(parseProblem(CONV, 'co=256, ci=256, oh=28, ow=28, kh=3, kw=3')).map((e) =>
+      printSchedule(e.schedule),
+    );
+    expect(grid).toHaveLength(2 * CONV_TILES.length);
+    expect(grid).toContain('ci:4 co:64 oh:14 ow:7 ci:64 kh:3 kw:3 co:4 oh:2 ow:4');
   });
 
   it('batched: the batch stays outermost; odd sizes leave tails, never a loop that runs once', () => {

@@ -68,6 +68,46 @@ export const PACKED_BLOCKS: ReadonlyArray<{ mr: number; nr: number; kc: number; 
   { mr: 6, nr: 8, kc: 128, mc: 6, nc: 128 },
 ];
 
+/** Register tiles (rows, floats) of the large matmul's cache-blocked entries. */
+export const BLOCKED_TILES: ReadonlyArray<readonly [number, number]> = [
+  [4, 8],
+  [2, 16],
+  [4, 16],
+];
+/** Slices of k of the large matmul's cache-blocked entries: a KC x 256 panel of B is 128-256 KiB (L2). */
+export const BLOCKED_K_SPLITS = [128, 256] as const;
+/** The n panel of the large matmul's cache-blocked entries, in floats. */
+export const BLOCKED_N_PANEL = 256;
+/** Splits of ci for convolutions with at least LARGE_CONV_CHANNELS input channels. */
+export const LARGE_CONV_CI_SPLIT = 64;
+export const LARGE_CONV_CHANNELS = 128;
+
+/**
+ * The cache-blocked specs of a large (batched) matmul, every side at least LARGE_MATMUL_SIDE, in
+ * the agent's own layout (tileSpace.ts), so the agent can reach each of them: for each register
+ * tile of BLOCKED_TILES and k slice of BLOCKED_K_SPLITS, the k split alone (`k m n k:128 m:4 n:8`),
+ * and within panels of BLOCKED_N_PANEL floats of n, unpacked (`n k m n:32 k:128 m:4 n:8`) and
+ * packed (`n k pack(B) m pack(A) n:32 k:128 m:4 n:8`): 18 specs. None for other problems.
+ */
+export function blockedSpecs(problem: Problem): TileSpec[] {
+  const outs = outputVariables(problem);
+  const r = mainReduction(problem);
+  if (problem.reductionVariables.length !== 1 || r === null || outs.length < 2) return [];
+  const n = vectorVariable(problem);
+  const m = outs[outs.length - 2];
+  if ([m, n, r].some((v) => problem.sizes[v] < LARGE_MATMUL_SIDE)) return [];
+  const base = Object.fromEntries(outs.map((v) => [v, 1]));
+  const out: TileSpec[] = [];
+  for (const [a, b] of BLOCKED_TILES)
+    for (const kc of BLOCKED_K_SPLITS) {
+      const tile = { ...base, [m]: a, [n]: b };
+      out.push({ tile, reductionTile: kc });
+      out.push({ tile, reductionTile: kc, panel: { [n]: BLOCKED_N_PANEL / b } });
+      out.push({ tile, reductionTile: kc, panel: { [n]: BLOCKED_N_PANEL / b }, pack: true });
+    }
+  return out;
+}
+
 /** The packed, cache-blocked entries for a large (batched) matmul; none for other problems. */
 export function packedEntries(problem: Problem): Schedule[] {
   const outs = outputVariables(problem);
@@ -121,13 +161,19 @@ export function expertGrid(problem: Problem): ExpertEntry[] {
     for (const split of MATMUL_K_SPLITS) {
       for (const [a, b] of MATMUL_TILES) specs.push({ tile: { ...base, [row]: a, [vec]: b }, reductionTile: split });
     }
+    specs.push(...blockedSpecs(problem));
   } else {
     const [c, h] = outs.filter((v) => v !== vec);
-    for (const [co, oh, ow] of CONV_TILES)
-      specs.push({
-        tile: { ...base, ...(c ? { [c]: co } : {}), ...(h ? { [h]: oh } : {}), [vec]: ow },
-        reductionTile: 0,
-      });
+    const r = mainReduction(problem);
+    // Many input channels: also each tile with ci split, so a slice of the weights and the input
+    // rows stays in L1 across the tile's passes.
+    const splits = r !== null && problem.sizes[r] >= LARGE_CONV_CHANNELS ? [0, LARGE_CONV_CI_SPLIT] : [0];
+    for (const split of splits)
+      for (const [co, oh, ow] of CONV_TILES)
+        specs.push({
+          tile: { ...base, ...(c ? { [c]: co } : {}), ...(h ? { [h]: oh } : {}), [vec]: ow },
+          reductionTile: split,
+        });
   }
   const r = mainReduction(problem);
   const seen = new Set<string>();
@@ -135,7 +181,7 @@ export function expertGrid(problem: Problem): ExpertEntry[] {
   for (const spec of specs) {
     const tile = Object.fromEntries(Object.entries(spec.tile).map(([v, f]) => [v, Math.min(f, problem.sizes[v])]));
     const split = r !== null && spec.reductionTile < problem.sizes[r] ? spec.reductionTile : 0;
-    const s: TileSpec = { tile, reductionTile: split };
+    const s: TileSpec = { ...spec, tile, reductionTile: split };
     const schedule = tileSchedule(problem, s, { allowOnceWithTail: true });
     if (!schedule) continue;
     const key = printSchedule(schedule);

@@ -2,7 +2,7 @@
 // macro-actions, tileSearch.ts), LoopTune's agent (the greedy rollout of the policy), the expert
 // grid (expert.ts), or one of LoopTune's searches.
 import type { Problem, Schedule } from '../core/types.ts';
-import { expertTune } from './expert.ts';
+import { expertGrid, expertTune } from './expert.ts';
 import type { GflopsOracle } from './oracle.ts';
 import type { FeatureMlp } from './policy.ts';
 import { agentTune } from './rollout.ts';
@@ -59,6 +59,7 @@ export async function tune(
     case 'agent':
       if (!options.scorer) throw new Error('the agent needs a cost model');
       return tileSearch(problem, oracle, options.scorer, {
+        seeds: expertGrid(problem).map((e) => e.spec),
         ...options.agentSearch,
         ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
       });

@@ -8,7 +8,10 @@ import { printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { allocateBuffers, type KernelBuffers } from '../runtime/buffers.ts';
 import { timeSchedule } from '../runtime/measure.ts';
+import { allocateSharedBuffers, measureScheduleOnThreads } from '../runtime/measureThreads.ts';
+import type { ThreadPool } from '../runtime/threads.ts';
 import { measurePeak } from '../runtime/peak.ts';
+import type { SliceOptions } from '../runtime/slice.ts';
 import type { TimingOptions } from '../runtime/timing.ts';
 
 export interface GflopsOracle {
@@ -33,6 +36,14 @@ export const SEARCH_TIMING: TimingOptions = {
   minSamples: 2,
 };
 
+/**
+ * Slices for searching and training: a kernel whose full run would take over 10 ms is timed on
+ * slices of about 3 ms (at least one iteration of its outermost loop), so that a measurement
+ * of a 2048^3 matmul costs about what one of a 256^3 does (the CLIs re-measure the answer on the
+ * default slices, SLICE_TARGET_MS).
+ */
+export const SEARCH_SLICING: SliceOptions = { fullRunMs: 10, targetMs: 3 };
+
 /** Careful timing for final results (the CLIs' reported GFLOPS). */
 export const FINAL_TIMING: TimingOptions = {
   samples: 7,
@@ -41,6 +52,13 @@ export const FINAL_TIMING: TimingOptions = {
   maxTotalMs: 3000,
   minSamples: 3,
 };
+
+/**
+ * Scratch the runtime oracle's buffers carry for packed panels: the agent's largest (a 512 x 2048
+ * panel of B, 4 MiB, and A's rows) fit, so measuring packed candidates does not allocate and fill
+ * a new buffer set each time; a kernel needing more gets buffers of its own (measure.ts buffersFor).
+ */
+export const ORACLE_SCRATCH_BYTES = 8 * 2 ** 20;
 
 /** Measures with the runtime (one buffer set per problem, kept for the last few problems). */
 export class RuntimeOracle implements GflopsOracle {
@@ -54,6 +72,7 @@ export class RuntimeOracle implements GflopsOracle {
     private target: Target,
     private timing: TimingOptions = SEARCH_TIMING,
     private keepBuffers = 4,
+    private slicing: SliceOptions = SEARCH_SLICING,
   ) {}
 
   async gflops(problem: Problem, schedule: Schedule): Promise<number> {
@@ -62,6 +81,7 @@ export class RuntimeOracle implements GflopsOracle {
       const t = await timeSchedule(this.codegen, problem, schedule, this.target, {
         buffers: this.buffersFor(problem),
         timing: this.timing,
+        slicing: this.slicing,
       });
       return t.gflops;
     } catch {
@@ -82,10 +102,57 @@ export class RuntimeOracle implements GflopsOracle {
       this.buffers.set(key, b);
       return b;
     }
-    b = allocateBuffers(problem, 1);
+    b = allocateBuffers(problem, 1, problem.inputs.length === 2 ? { scratchBytes: ORACLE_SCRATCH_BYTES } : {});
     this.buffers.set(key, b);
     while (this.buffers.size > this.keepBuffers) this.buffers.delete(this.buffers.keys().next().value as string);
     return b;
+  }
+}
+
+/**
+ * Measures on a pool of threads (one buffer set in shared memory per problem, the last few
+ * kept): a schedule's parallel loop is split among them, so the figure is the GFLOPS on
+ * `pool.threads` threads, what the agent maximizes when threads are available. Each kernel is
+ * checked before it is timed (measureScheduleOnThreads); a wrong or refused one scores 0.
+ */
+export class ThreadsOracle implements GflopsOracle {
+  private buffers = new Map<string, KernelBuffers>();
+  measured = 0;
+  measuredMs = 0;
+
+  constructor(
+    private codegen: Codegen,
+    private target: Target,
+    private pool: ThreadPool,
+    private timing: TimingOptions = SEARCH_TIMING,
+    private keepBuffers = 2,
+  ) {}
+
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  async gflops(problem: Problem, schedule: Schedule): Promise<number> {
+    const t0 = performance.now();
+    try {
+      const key = problemText(problem);
+      let buffers = this.buffers.get(key);
+      if (!buffers) {
+        buffers = allocateSharedBuffers(problem, 1);
+        this.buffers.set(key, buffers);
+        while (this.buffers.size > this.keepBuffers) this.buffers.delete(this.buffers.keys().next().value as string);
+      }
+      const m = await measureScheduleOnThreads(this.codegen, problem, schedule, this.target, this.pool, {
+        buffers,
+        timing: this.timing,
+      });
+      return m.gflops ?? 0;
+    } catch {
+      return 0;
+    } finally {
+      this.measured++;
+      this.measuredMs += performance.now() - t0;
+    }
   }
 }
 

@@ -37,8 +37,9 @@ describe('tileSearch', () => {
     const scorer: Scorer = (problem, schedules) => schedules.map((s) => fakeGflops(problem, s) * (0.9 + 0.2 * noise()));
     const r = await tileSearch(p, oracle, scorer, { measure: 6, budgetMs: 1e9 });
     expect(r.gflops).toBe(exhaustive);
-    expect(printSchedule(r.schedule)).toBe('k:2 m:8 n:2 k:32 m:2 n:16');
-    expect(r.evaluations).toBeLessThanOrEqual(6);
+    // The fake machine ignores panels: any k:32 split around a 2x16 tile is optimal.
+    expect(printSchedule(r.schedule)).toMatch(/^k:2 .*k:32 m:2 n:16$/);
+    expect(r.measuredCandidates.length).toBeLessThanOrEqual(6);
     expect(allSpecs(p).length).toBeGreaterThan(10 * 6);
     expect(oracle.calls).toBe(r.evaluations);
     expect(r.actions.length).toBeGreaterThan(0);
@@ -154,5 +155,58 @@ describe('tileSearch on a slow machine', () => {
     // The root (scored by 300 ms) and round 1 (by 600 ms); round 2 would start after 500 ms.
     expect(r.rounds).toHaveLength(2);
     expect(r.evaluations).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('tileSearch with seeds', () => {
+  it('scores the seeds with the root, reaches them by their macro-action path, and may answer with one', async () => {
+    const p = parseProblem(MATMUL, 'm=64, n=64, k=64');
+    // A machine where only one blocked spec is fast, far from the untiled start.
+    const target = 'k:2 m:32 n:4 k:32 m:2 n:16';
+    const oracle = functionOracle((_, s) => (printSchedule(s) === target ? 50 : 10));
+    const scorer: Scorer = (_, schedules) => schedules.map((s) => (printSchedule(s) === target ? 1 : 0.5));
+    const seed = { tile: { m: 2, n: 16 }, reductionTile: 32 };
+    const r = await tileSearch(p, oracle, scorer, { seeds: [seed], depth: 1, measure: 1, budgetMs: 1e9 });
+    expect(printSchedule(r.schedule)).toBe(target);
+    expect([...r.actions].sort()).toEqual(['rtile_32', 'tile_m_2', 'tile_n_16']);
+    expect(r.rounds[0].map((c) => printSchedule(c.schedule))).toContain(target);
+    // Without the seed, one round from the untiled spec cannot get there.
+    const alone = await tileSearch(
+      p,
+      functionOracle((_, s) => (printSchedule(s) === target ? 50 : 10)),
+      scorer,
+      {
+        depth: 1,
+        measure: 1,
+        budgetMs: 1e9,
+      },
+    );
+    expect(printSchedule(alone.schedule)).not.toBe(target);
+  });
+});
+
+describe('tileSearch re-measures its finalists', () => {
+  it('measures the best few again when time is left and keeps the better figure', async () => {
+    const p = parseProblem(MATMUL, 'm=16, n=32, k=64');
+    const calls = new Map<string, number>();
+    // A noisy machine: every schedule's first timing is 10, its second 10 + its true speed.
+    const oracle = functionOracle((problem, s) => {
+      const key = printSchedule(s);
+      const n = (calls.get(key) ?? 0) + 1;
+      calls.set(key, n);
+      return n === 1 ? 10 : 10 + fakeGflops(problem, s);
+    });
+    const scorer: Scorer = (problem, schedules) => schedules.map((s) => fakeGflops(problem, s));
+    const r = await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9 });
+    expect(r.evaluations).toBe(r.measuredCandidates.length + 3);
+    expect(oracle.calls).toBe(r.evaluations);
+    expect(r.gflops).toBeGreaterThan(10);
+    const none = await tileSearch(
+      p,
+      functionOracle(() => 10),
+      scorer,
+      { measure: 4, budgetMs: 1e9, remeasure: 0 },
+    );
+    expect(none.evaluations).toBe(none.measuredCandidates.length);
   });
 });

@@ -1,17 +1,20 @@
 // The agent (`--method agent`): a beam search over the macro-actions of tileSpace.ts, ranked by a
 // scorer (the learned cost model's prediction), that measures only the best few.
 //
-// From the untiled spec, every state of the beam is expanded by every macro-action; the new
-// specs are scored in one batch and the `beamWidth` best form the next beam, for `depth` rounds
-// (a spec already scored is not scored again; no round starts after half the time budget). Then
+// From the untiled spec, every state of the beam is expanded by every macro-action (register
+// tile, reduction split, panels, pack; parallel when threads are available); the new specs are
+// scored in one batch and the `beamWidth` best form the next beam, for `depth` rounds
+// (a spec already scored is not scored again; no round starts that would end, taking as long as
+// the last, past half the time budget). Then
 // the scored specs with MIN_MEASURED_ACCUMULATORS to MAX_MEASURED_ACCUMULATORS accumulators (4 to
 // 12) are measured, best predicted first but taking turns between groups (a reduction split and a
 // tile width along the vectorized variable) predicted within 65% of the best (the best unsplit
 // 8-wide one, the best 16-wide one split by 32, ..., then the second best of each: whether a
 // long reduction wants splitting and how wide the vector part should be are what the cost model
 // is least sure of, and a measurement settles it), at most `measure` (16) of them, while the time budget
-// allows another measurement as long as the longest so far (at least one is always measured).
-// The fastest measured one is the answer. Every round is recorded (what was considered, with its
+// allows another measurement as long as the longest so far (at least one is always measured);
+// with time left, the best 3 measured are measured again (the better figure kept). The fastest
+// measured one is the answer. Every round is recorded (what was considered, with its
 // predicted and, once measured, measured figure) for people watching.
 import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
@@ -19,6 +22,8 @@ import type { SearchPoint } from './search.ts';
 import {
   accumulators,
   applyMacro,
+  isLegalSpec,
+  specPath,
   macroActions,
   MAX_MEASURED_ACCUMULATORS,
   MIN_MEASURED_ACCUMULATORS,
@@ -46,9 +51,23 @@ export interface TileSearchOptions {
   measure?: number;
   /** Wall-time budget of the whole search in ms (default 1000). */
   budgetMs?: number;
+  /** The best this many measured are measured again when time is left, keeping the better figure (default 3). */
+  remeasure?: number;
   now?: () => number;
   /** The spec the search starts from (default: the untiled spec; the page continues from a person's schedule). */
   root?: TileSpec;
+  /**
+   * Threads the oracle's kernels run on (default 1). With more, `parallel` is an action and the
+   * figure the search maximizes is the oracle's, i.e. the GFLOPS on that many threads.
+   */
+  threads?: number;
+  /**
+   * Specs scored with the root before the first round, each reached by its path of
+   * macro-actions (specPath; those without one are left out), so the beam can start from them:
+   * the agent passes the expert grid's (a person's first guesses, which the cost model ranks
+   * with everything else and the search refines and measures like any candidate).
+   */
+  seeds?: readonly TileSpec[];
 }
 
 export interface Candidate {
@@ -67,6 +86,7 @@ export interface TileSearchResult {
   actions: MacroAction[];
   /** Ms since the search started when the best was measured. */
   elapsedMs: number;
+  /** Kernels timed: the candidates measured and the finalists measured again. */
   evaluations: number;
   /** Candidates scored by the cost model. */
   scored: number;
@@ -82,7 +102,11 @@ export interface TileSearchResult {
 /** The share of the budget after which no further round is scored. */
 export const SCORING_SHARE = 0.5;
 
-export const DEFAULT_TILE_SEARCH = { beamWidth: 6, depth: 4, measure: 16, budgetMs: 1000 } as const;
+/**
+ * Six rounds reach a blocked, packed spec from the untiled one (register tile m and n, a
+ * reduction split, panels of n and m, pack); a beam of 5 keeps scoring within half the budget.
+ */
+export const DEFAULT_TILE_SEARCH = { beamWidth: 5, depth: 6, measure: 16, budgetMs: 1000, remeasure: 3 } as const;
 
 /** A group (reduction split, vector width) takes turns only if its best prediction is at least this share of the best. */
 export const TURN_SHARE = 0.65;
@@ -125,7 +149,7 @@ export async function tileSearch(
   const depth = options.depth ?? DEFAULT_TILE_SEARCH.depth;
   const maxMeasure = options.measure ?? DEFAULT_TILE_SEARCH.measure;
   const budgetMs = options.budgetMs ?? DEFAULT_TILE_SEARCH.budgetMs;
-  const actions = macroActions(problem).filter((a) => a !== 'stop');
+  const actions = macroActions(problem, { threads: options.threads }).filter((a) => a !== 'stop');
 
   const seen = new Map<string, Candidate>();
   const rootSpec = options.root ?? untiledSpec(problem);
@@ -137,11 +161,34 @@ export async function tileSearch(
     predicted: scorer(problem, [rootSchedule])[0],
   };
   seen.set(specKey(rootSpec), root);
-  const rounds: Candidate[][] = [[root]];
-  let beam = [root];
+  const seeded: Candidate[] = [];
+  for (const spec of options.seeds ?? []) {
+    if (seen.has(specKey(spec)) || !isLegalSpec(problem, spec)) continue;
+    const path = specPath(problem, rootSpec, spec, { threads: options.threads });
+    if (!path) continue;
+    const c: Candidate = { spec, schedule: tileSchedule(problem, spec) as Schedule, actions: path, predicted: 0 };
+    seen.set(specKey(spec), c);
+    seeded.push(c);
+  }
+  if (seeded.length > 0) {
+    const scores = scorer(
+      problem,
+      seeded.map((c) => c.schedule),
+    );
+    seeded.forEach((c, i) => {
+      c.predicted = scores[i];
+    });
+  }
+  const start0 = [root, ...seeded].sort((a, b) => b.predicted - a.predicted);
+  const rounds: Candidate[][] = [start0];
+  // The root is always expanded (the page lists every option of the first decision), with the best seeds.
+  let beam = [root, ...start0.filter((c) => c !== root).slice(0, beamWidth)];
+  let lastRoundMs = 0;
   for (let d = 0; d < depth && beam.length > 0; d++) {
-    // Half the budget is for measuring: on a loaded machine, scoring stops early.
-    if (d > 0 && now() - start > budgetMs * SCORING_SHARE) break;
+    // Half the budget is for measuring: on a loaded machine, scoring stops early (no round
+    // starts that would end past the share if it took as long as the last one).
+    const roundStart = now();
+    if (d > 0 && roundStart - start + lastRoundMs > budgetMs * SCORING_SHARE) break;
     const fresh: Candidate[] = [];
     for (const parent of beam) {
       for (const a of actions) {
@@ -167,6 +214,7 @@ export async function tileSearch(
     fresh.sort((a, b) => b.predicted - a.predicted);
     rounds.push(fresh);
     beam = fresh.slice(0, beamWidth);
+    lastRoundMs = now() - roundStart;
   }
 
   const worthMeasuring = [...seen.values()].filter((c) => {
@@ -201,13 +249,32 @@ export async function tileSearch(
       trace.push({ schedule: c.schedule, gflops: c.measured, actions: [], elapsedMs: bestAt });
     }
   }
+  // Time left (a small problem): the best few measured are measured again and keep their better
+  // figure, so that one lucky or unlucky quick timing does not decide between close schedules.
+  let remeasured = 0;
+  if (!budgetSpent && measuredCandidates.length > 1) {
+    const finalists = [...measuredCandidates]
+      .sort((a, b) => (b.measured as number) - (a.measured as number))
+      .slice(0, options.remeasure ?? DEFAULT_TILE_SEARCH.remeasure);
+    for (const c of finalists) {
+      if (now() - start + longest > budgetMs) break;
+      const again = await oracle.gflops(problem, c.schedule);
+      remeasured++;
+      if (again > (c.measured as number)) c.measured = again;
+      if (c !== best && (c.measured as number) > ((best as Candidate).measured as number)) {
+        best = c;
+        bestAt = now() - start;
+        trace.push({ schedule: c.schedule, gflops: c.measured as number, actions: [], elapsedMs: bestAt });
+      }
+    }
+  }
   const winner = best as Candidate;
   return {
     schedule: winner.schedule,
     gflops: winner.measured as number,
     actions: winner.actions,
     elapsedMs: bestAt,
-    evaluations: measuredCandidates.length,
+    evaluations: measuredCandidates.length + remeasured,
     scored: seen.size,
     totalMs: now() - start,
     budgetSpent,

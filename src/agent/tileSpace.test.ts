@@ -13,6 +13,8 @@ import {
   MAX_ACCUMULATORS,
   tileSchedule,
   tileScheduleText,
+  isLegalSpec,
+  specPath,
   untiledSpec,
   vectorVariable,
 } from './tileSpace.ts';
@@ -91,7 +93,103 @@ describe('tile schedules', () => {
           }
         },
       ),
-      { numRuns: 25, seed: 7 },
+      { numRuns: 12, seed: 7 },
+    );
+  });
+
+  it('blocks n and m in panels around the register tile and packs the inputs in BLIS order', () => {
+    const mm = parseProblem(MATMUL, 'm=1024, n=1024, k=1024');
+    const blis = { tile: { m: 4, n: 8 }, reductionTile: 128, panel: { n: 16, m: 8 }, pack: true };
+    expect(printSchedule(tileSchedule(mm, blis)!)).toBe('n:8 k:8 pack(B) m:32 pack(A) m:8 n:16 k:128 m:4 n:8');
+    expect(tileScheduleText(mm, blis)).toBe('n k pack(B) m pack(A) m:8 n:16 k:128 m:4 n:8');
+    // Without a panel of m, A is packed at m's tile loop (a 4 x 128 panel per row of tiles).
+    expect(printSchedule(tileSchedule(mm, { tile: { m: 4, n: 8 }, reductionTile: 128, pack: true })!)).toBe(
+      'k:8 pack(B) m:256 pack(A) n:128 k:128 m:4 n:8',
+    );
+    // Packing needs a reduction split (B's panel is a slice of k).
+    expect(isLegalSpec(mm, { tile: { m: 4, n: 8 }, reductionTile: 0, pack: true })).toBe(false);
+    // A panel as large as its variable is no panel.
+    expect(isLegalSpec(mm, { tile: { m: 4, n: 8 }, reductionTile: 0, panel: { n: 128 } })).toBe(false);
+    const actions = macroActions(mm);
+    for (const a of ['rtile_256', 'rtile_512', 'panel_n_16', 'panel_m_8', 'pack']) expect(actions).toContain(a);
+    // Convolutions get reduction splits but no panels or packs.
+    const conv = parseProblem(CONV, 'co=256, ci=256, oh=14, ow=14, kh=3, kw=3');
+    expect(macroActions(conv)).toContain('rtile_128');
+    expect(macroActions(conv).some((a) => a.startsWith('panel_') || a === 'pack')).toBe(false);
+  });
+
+  it('offers parallel only with threads, on an outermost loop over an output variable', () => {
+    const mm = parseProblem(MATMUL, 'm=512, n=512, k=512');
+    expect(macroActions(mm)).not.toContain('parallel');
+    expect(macroActions(mm, { threads: 4 })).toContain('parallel');
+    const spec = { tile: { m: 4, n: 8 }, reductionTile: 0 };
+    const par = applyMacro(mm, spec, 'parallel')!;
+    expect(printSchedule(tileSchedule(mm, par)!)).toBe('||m:128 n:64 k:512 m:4 n:8');
+    // k split outermost: summed over, so no parallel loop.
+    expect(applyMacro(mm, { ...spec, reductionTile: 32 }, 'parallel')).toBeNull();
+    // With a panel of n outside the k split, the panel loop is the parallel one.
+    expect(printSchedule(tileSchedule(mm, { ...spec, reductionTile: 32, panel: { n: 16 }, parallel: true })!)).toBe(
+      '||n:4 k:16 m:128 n:16 k:32 m:4 n:8',
+    );
+    expect(applyMacro(mm, par, 'parallel')).toEqual(spec);
+  });
+
+  it('has no dead loop at large sizes either, packed and blocked', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(MATMUL, BMM),
+        fc.array(fc.integer({ min: 200, max: 2100 }), { minLength: 4, maxLength: 4 }),
+        fc.constantFrom(...[4, 8, 16, 24]),
+        fc.constantFrom(...[1, 2, 4, 6]),
+        fc.constantFrom(0, 16, 64, 256, 512),
+        fc.constantFrom(0, 2, 8, 32),
+        fc.constantFrom(0, 2, 8, 32),
+        fc.boolean(),
+        (op, sizes, nr, mr, kc, pn, pm, pack) => {
+          const text =
+            op === MATMUL
+              ? `m=${sizes[0]}, n=${sizes[1]}, k=${sizes[2]}`
+              : `b=${2 + (sizes[3] % 4)}, m=${sizes[0]}, n=${sizes[1]}, k=${sizes[2]}`;
+          const p = parseProblem(op, text);
+          const base: Record<string, number> = op === MATMUL ? {} : { b: 1 };
+          const spec = { tile: { ...base, m: mr, n: nr }, reductionTile: kc, panel: { n: pn, m: pm }, pack };
+          const s = tileSchedule(p, spec);
+          if (!s) return;
+          expect(parseSchedule(p, printSchedule(s))).toEqual(s);
+          expect(deadLoop(p, s)).toBeNull();
+          for (const loop of s.loops) if (loop.trip === 1) expect(p.sizes[loop.variable]).toBe(1);
+          if (pack) expect(s.loops.flatMap((l) => l.packs ?? []).sort()).toEqual(['A', 'B']);
+        },
+      ),
+      { numRuns: 200, seed: 11 },
+    );
+  });
+});
+
+describe('specPath', () => {
+  it('finds macro-actions from one spec to another through legal specs only', () => {
+    const mm = parseProblem(MATMUL, 'm=1024, n=1024, k=1024');
+    const to = { tile: { m: 4, n: 8 }, reductionTile: 128, panel: { n: 32 }, pack: true };
+    const path = specPath(mm, untiledSpec(mm), to)!;
+    expect([...path].sort()).toEqual(['pack', 'panel_n_32', 'rtile_128', 'tile_m_4', 'tile_n_8']);
+    let spec = untiledSpec(mm);
+    for (const a of path) spec = applyMacro(mm, spec, a)!;
+    expect(tileSchedule(mm, spec)).toEqual(tileSchedule(mm, to));
+    // pack needs the reduction split first: the path orders them so.
+    expect(path.indexOf('rtile_128')).toBeLessThan(path.indexOf('pack'));
+    // A factor no action offers has no path.
+    expect(specPath(mm, untiledSpec(mm), { tile: { m: 5, n: 8 }, reductionTile: 0 })).toBeNull();
+  });
+});
+
+describe('panels of a batched matmul', () => {
+  it('keep the batch outermost, each matrix blocked on its own', () => {
+    const bmm = parseProblem(BMM, 'b=4, m=512, n=512, k=512');
+    const spec = { tile: { b: 1, m: 4, n: 8 }, reductionTile: 128, panel: { n: 16 }, pack: true };
+    expect(printSchedule(tileSchedule(bmm, spec)!)).toBe('b:4 n:4 k:4 pack(B) m:128 pack(A) n:16 k:128 m:4 n:8');
+    // Without panels the batch stays where it was, inside the reduction's outer loop.
+    expect(printSchedule(tileSchedule(bmm, { tile: { b: 1, m: 4, n: 8 }, reductionTile: 128 })!)).toBe(
+      'k:4 b:4 m:128 n:64 k:128 m:4 n:8',
     );
   });
 });

@@ -304,6 +304,7 @@ export const PRESETS: Preset[] = [
   ),
   preset('conv-3x3', 'conv 3×3 (ResNet-like)', CONV, 'co=64, ci=64, oh=28, ow=28, kh=3, kw=3'),
   preset('conv-1x1', 'conv 1×1', CONV, 'co=64, ci=64, oh=28, ow=28, kh=1, kw=1'),
+  preset('conv-3x3-256', 'conv 3×3, 256 channels', CONV, 'co=256, ci=256, oh=28, ow=28, kh=3, kw=3'),
   preset(
     'conv-3x3-stride2',
     'strided conv 3×3, stride 2',

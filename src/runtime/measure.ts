@@ -14,6 +14,7 @@ import {
   rangeSchedule,
   sameDecisions,
   type Slice,
+  type SliceOptions,
   SLICE_FULL_RUN_MS,
   SLICE_MIN_FLOPS,
   sliceableLoop,
@@ -32,6 +33,8 @@ export interface MeasureOptions {
   checkOnly?: boolean;
   /** Always run the whole kernel, even when it would be measured on a slice (see slice.ts). */
   full?: boolean;
+  /** When to slice and how long a slice runs (default: SLICE_FULL_RUN_MS, SLICE_TARGET_MS). */
+  slicing?: SliceOptions;
 }
 
 /** A kernel's correctness check (see check.ts) and, when correct, its speed. */
@@ -133,6 +136,7 @@ export async function prepareSlice(
   target: Target,
   plain: KernelReport,
   buffers: KernelBuffers,
+  slicing: SliceOptions = {},
 ): Promise<PreparedSlice | null> {
   const loop = sliceableLoop(schedule);
   if (loop === null || problem.flops < SLICE_MIN_FLOPS) return null;
@@ -153,8 +157,9 @@ export async function prepareSlice(
   // asks for the optimized code, which a later call gets; so the probe is the faster of two calls.
   const probeMs = Math.min(timeOneIteration(), timeOneIteration());
   buffers.resetOutput();
-  if (probeMs * (fullIterations + (schedule.loops[loop].tail > 0 ? 1 : 0)) <= SLICE_FULL_RUN_MS) return null;
-  const iterations = sliceIterations(probeMs, fullIterations);
+  const fullRunMs = slicing.fullRunMs ?? SLICE_FULL_RUN_MS;
+  if (probeMs * (fullIterations + (schedule.loops[loop].tail > 0 ? 1 : 0)) <= fullRunMs) return null;
+  const iterations = sliceIterations(probeMs, fullIterations, slicing.targetMs);
   const slice = planSlice(problem, schedule, loop, iterations);
   return {
     slice,
@@ -174,11 +179,13 @@ export async function timeSchedule(
   problem: Problem,
   schedule: Schedule,
   target: Target,
-  options: Pick<MeasureOptions, 'seed' | 'buffers' | 'timing' | 'full'> = {},
+  options: Pick<MeasureOptions, 'seed' | 'buffers' | 'timing' | 'full' | 'slicing'> = {},
 ): Promise<Timing> {
   const compiled = await codegen.compile(problem, schedule, target);
   const buffers = buffersFor(problem, compiled, options.buffers, options.seed);
-  const sliced = options.full ? null : await prepareSlice(codegen, problem, schedule, target, compiled.report, buffers);
+  const sliced = options.full
+    ? null
+    : await prepareSlice(codegen, problem, schedule, target, compiled.report, buffers, options.slicing);
   const run = sliced?.run ?? (await instantiateKernel(compiled.module, buffers));
   const timing = sliced ? { priorCallMs: sliced.probeMs, ...options.timing } : options.timing;
   const t = timeKernel(run, sliced?.problem ?? problem, buffers, timing);

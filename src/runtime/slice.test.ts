@@ -11,7 +11,7 @@ import type { Problem, Schedule } from '../core/types.ts';
 import { detectTarget, loadCodegen, type Codegen, type Target } from '../codegen/index.ts';
 import { allocateBuffers, type KernelBuffers } from './buffers.ts';
 import { checkOutput } from './check.ts';
-import { instantiateKernel, measureSchedule } from './measure.ts';
+import { instantiateKernel, measureSchedule, timeSchedule } from './measure.ts';
 import { allocateSharedBuffers, measureScheduleOnThreads } from './measureThreads.ts';
 import { createNodeThreadPool } from './nodeThreads.ts';
 import { splitIterations } from './threads.ts';
@@ -204,6 +204,24 @@ describe('measureSchedule on a slice', () => {
     const small = parseProblem(MATMUL, 'm=64, n=64, k=64');
     const fast = await measureSchedule(codegen, small, parseSchedule(small, 'm n k m:2 n:16'), target, { timing });
     expect(fast.slice).toBeUndefined();
+  });
+});
+
+describe('timeSchedule with slicing options (the agent searches on short slices)', () => {
+  it('slices a kernel far faster than the default threshold when asked, to about the target', async () => {
+    const problem = parseProblem(MATMUL, 'm=128, n=256, k=256');
+    const schedule = parseSchedule(problem, 'm n k m:2 n:16');
+    const timing = { samples: 1, minSampleMs: 0.1, warmupMs: 0, minWarmupCalls: 1 };
+    const plain = await timeSchedule(codegen, problem, schedule, target, { timing });
+    expect(plain.slice).toBeUndefined();
+    const sliced = await timeSchedule(codegen, problem, schedule, target, {
+      timing,
+      slicing: { fullRunMs: 0.001, targetMs: 0.001 },
+    });
+    expect(sliced.slice).toBeDefined();
+    // A target below one iteration's time runs one iteration.
+    expect(sliced.slice!.iterations).toBe(1);
+    expect(sliced.gflops).toBeGreaterThan(0);
   });
 });
 

@@ -19,6 +19,17 @@ export const SLICE_TARGET_MS = 20;
 /** Below this many flops no schedule is slow enough to need a slice (50 ms at 0.2 GFLOPS). */
 export const SLICE_MIN_FLOPS = 1e7;
 
+/**
+ * When to slice and how long a slice runs, for callers that trade precision for speed (the
+ * agent's searches measure many kernels): the defaults are SLICE_FULL_RUN_MS and SLICE_TARGET_MS.
+ */
+export interface SliceOptions {
+  /** A full run expected to take longer than this (ms) is measured on a slice. */
+  fullRunMs?: number;
+  /** A slice is sized to take about this long (ms) per call (at least one iteration). */
+  targetMs?: number;
+}
+
 /** The part of a kernel a sliced measurement ran. */
 export interface Slice {
   /** Index of the sliced loop in the schedule (the outermost). */
@@ -107,7 +118,7 @@ export function sameDecisions(plain: KernelReport, ranged: KernelReport): boolea
 }
 
 /** How many iterations make a slice of about SLICE_TARGET_MS, given one iteration's time. */
-export function sliceIterations(oneIterationMs: number, fullIterations: number): number {
-  const n = Math.ceil(SLICE_TARGET_MS / Math.max(oneIterationMs, 1e-3));
+export function sliceIterations(oneIterationMs: number, fullIterations: number, targetMs = SLICE_TARGET_MS): number {
+  const n = Math.ceil(targetMs / Math.max(oneIterationMs, 1e-3));
   return Math.max(1, Math.min(fullIterations, n));
 }

@@ -329,6 +329,11 @@ function StepList({ run, problem }: { run: AgentRun; problem: Problem }) {
 /** How many of the search's options the panel lists (the chosen one is always listed). */
 const SHOWN_CANDIDATES = 10;
 
+/** A misses-per-1k figure in two significant digits (0.031, 2.4, 125). */
+function formatMisses(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(2);
+}
+
 /** What the search considered in the state at the player's position: its options, predicted and measured. */
 function Candidates({ run }: { run: AgentRun }) {
   const { index, n, asking } = usePlayerView(run);
@@ -374,6 +379,16 @@ function Candidates({ run }: { run: AgentRun }) {
                   {c.action}
                   {c.chosen && <span className="agent-bar-mark"> ← chosen</span>}
                   <span className="agent-candidate-schedule">{c.scheduleText}</span>
+                  {c.missesPerKFma && (
+                    <span
+                      className="agent-candidate-misses"
+                      data-testid="agent-candidate-misses"
+                      title="estimated cache misses per 1,000 multiply-adds (the reuse estimate the cost model reads), and the largest change from the state's schedule"
+                    >
+                      misses/1k FMA L1 {formatMisses(c.missesPerKFma[0])} · L2 {formatMisses(c.missesPerKFma[1])}
+                      {c.missesChange ? ` · ${c.missesChange}` : ''}
+                    </span>
+                  )}
                 </td>
                 <td>
                   <span className="agent-candidate-bar" aria-hidden="true">
@@ -390,8 +405,9 @@ function Candidates({ run }: { run: AgentRun }) {
       <p className="ll-muted agent-values-note">
         The cost model (a small network trained on measurements) predicts each schedule's share of this problem's best
         schedule without running it; the panel shows that share as GFLOPS: predicted share × the fastest schedule the
-        search measured ({formatGflops(search.scaleGflops)} GFLOPS). The search keeps the 6 best predicted per round, 4
-        rounds, then measures the best few within 1 s and answers with the fastest measured.
+        search measured ({formatGflops(search.scaleGflops)} GFLOPS). The search keeps the 5 best predicted per round, 6
+        rounds, then measures the best few within 1 s and answers with the fastest measured. Misses per 1,000
+        multiply-adds are the estimate the cost model reads (what stays in a level between reuses), not a simulation.
         {step.candidates.length > shown.length &&
           ` The ${step.candidates.length - shown.length} options predicted slowest are not listed.`}
       </p>

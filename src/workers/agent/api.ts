@@ -16,6 +16,7 @@ import { fetchShippedPolicy } from '../../agent/shippedPolicy.ts';
 import { fetchShippedCostModel } from '../../agent/shippedCostModel.ts';
 import { CostModel, codegenReporter } from '../../agent/costModel.ts';
 import { nearestTileSpec } from '../../agent/nearestSpec.ts';
+import { expertGrid } from '../../agent/expert.ts';
 import { DEFAULT_TILE_SEARCH, tileSearch, type Scorer } from '../../agent/tileSearch.ts';
 import { applyMacro, macroActions, tileSchedule, untiledSpec } from '../../agent/tileSpace.ts';
 import type { Schedule } from '../../core/types.ts';
@@ -239,7 +240,8 @@ export function createAgentApi(deps: AgentWorkerDeps = {}): AgentWorkerApi {
       const reporter = codegenReporter(codegen, target);
       const scorer: Scorer = (p, schedules) => model.predictGflops(p, schedules, reporter);
       const budgetMs = Math.max(300, DEFAULT_TILE_SEARCH.budgetMs - (performance.now() - t1));
-      const result = await tileSearch(problem, oracle, scorer, { root, budgetMs });
+      const seeds = expertGrid(problem).map((e) => e.spec);
+      const result = await tileSearch(problem, oracle, scorer, { root, budgetMs, seeds });
       return searchView({
         problem,
         start: startSchedule,

@@ -79,6 +79,13 @@ export interface SearchCandidateView {
   measured?: number;
   /** The action the path takes from this state. */
   chosen: boolean;
+  /**
+   * Estimated cache misses per 1,000 multiply-adds at L1, L2 and L3 (the analytic reuse estimate
+   * the cost model reads, src/agent/reuseModel.ts; not the simulator's count).
+   */
+  missesPerKFma?: number[];
+  /** The largest change in one tensor's estimated misses at one level from the state's schedule, e.g. "B's L2 misses ÷8". */
+  missesChange?: string;
 }
 
 /** One step of the search's path to its answer. */

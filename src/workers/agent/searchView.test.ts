@@ -9,7 +9,7 @@ import { nearestTileSpec } from '../../agent/nearestSpec.ts';
 import { tileSearch, type Scorer } from '../../agent/tileSearch.ts';
 import { untiledSpec } from '../../agent/tileSpace.ts';
 import { NEAREST_SPEC_STEP } from './protocol.ts';
-import { searchView } from './searchView.ts';
+import { missesChange, searchView } from './searchView.ts';
 
 const p = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=16, n=32, k=64');
 
@@ -41,7 +41,7 @@ describe('searchView', () => {
     }
     // The answer was measured, and the measured figures are the oracle's.
     expect(v.steps.at(-1)?.measured).toBe(result.gflops);
-    expect(v.measured.length).toBe(result.evaluations);
+    expect(v.measured.length).toBe(result.measuredCandidates.length);
     for (const m of v.measured) expect(m.gflops).toBe(fake(p, parseSchedule(p, m.scheduleText)));
   });
 
@@ -85,5 +85,16 @@ describe('searchView', () => {
     expect(v.steps).toEqual([]);
     expect(v.best).toEqual({ scheduleText: printSchedule(start), gflops: 99 });
     expect(v.scaleGflops).toBe(99);
+  });
+});
+
+describe('missesChange', () => {
+  it("says which tensor's estimated misses a step cuts at which level, and nothing for a small change", () => {
+    const p = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=2048, n=2048, k=2048');
+    const whole = parseSchedule(p, 'm n k m:4 n:16');
+    const split = parseSchedule(p, 'k m n k:64 m:4 n:16');
+    expect(missesChange(p, whole, split)).toMatch(/^B's L[23] misses ÷\d+(\.\d)?$/);
+    expect(missesChange(p, split, whole)).toMatch(/^B's L[23] misses ×\d+(\.\d)?$/);
+    expect(missesChange(p, whole, whole)).toBeUndefined();
   });
 });

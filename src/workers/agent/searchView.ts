@@ -9,6 +9,7 @@ import { printSchedule } from '../../core/schedule.ts';
 import type { Problem, Schedule } from '../../core/types.ts';
 import type { Candidate, TileSearchResult } from '../../agent/tileSearch.ts';
 import { applyMacro, macroActions, specKey, tileSchedule, type TileSpec } from '../../agent/tileSpace.ts';
+import { CACHE_LEVELS, reuseEstimate } from '../../agent/reuseModel.ts';
 import {
   NEAREST_SPEC_STEP,
   type AgentSearchResult,
@@ -27,6 +28,37 @@ export interface SearchViewInput {
   result: TileSearchResult;
   tuningMs: number;
   setupMs: number;
+}
+
+/** Smallest factor of change in one tensor's estimated misses worth saying. */
+const MISSES_CHANGE_WORTH = 1.5;
+
+/**
+ * The largest change of one tensor's estimated misses at one level from `before` to `after`
+ * ("B's L2 misses ÷8", "A's L1 misses ×2"), or undefined when none changes by MISSES_CHANGE_WORTH.
+ */
+export function missesChange(problem: Problem, before: Schedule, after: Schedule): string | undefined {
+  const a = reuseEstimate(problem, before).missesPerFma;
+  const b = reuseEstimate(problem, after).missesPerFma;
+  const names = [problem.output.name, ...problem.inputs.map((t) => t.name)];
+  let best: { ratio: number; text: string } | undefined;
+  CACHE_LEVELS.forEach((level, l) => {
+    names.forEach((name, t) => {
+      const x = a[l][t];
+      const y = b[l][t];
+      if (!(x > 0 && y > 0)) return;
+      const ratio = Math.max(x / y, y / x);
+      if (ratio < MISSES_CHANGE_WORTH || (best && ratio <= best.ratio)) return;
+      const factor = ratio >= 10 ? Math.round(ratio).toString() : ratio.toFixed(1).replace(/\.0$/, '');
+      best = { ratio, text: `${name}'s ${level.name} misses ${x > y ? '÷' : '×'}${factor}` };
+    });
+  });
+  return best?.text;
+}
+
+/** Estimated misses per 1,000 multiply-adds at each level (all tensors). */
+function missesPerKFma(problem: Problem, schedule: Schedule): number[] {
+  return reuseEstimate(problem, schedule).missesPerFma.map((perTensor) => 1000 * perTensor.reduce((s, x) => s + x, 0));
 }
 
 export function searchView(input: SearchViewInput): AgentSearchResult {
@@ -65,7 +97,10 @@ export function searchView(input: SearchViewInput): AgentSearchResult {
           predicted: c.predicted,
           predictedGflops: c.predicted * scale,
           chosen: a === action,
+          missesPerKFma: missesPerKFma(problem, c.schedule),
         };
+        const change = missesChange(problem, tileSchedule(problem, spec) as Schedule, c.schedule);
+        if (change) view.missesChange = change;
         if (c.measured !== undefined) view.measured = c.measured;
         candidates.push(view);
       }
