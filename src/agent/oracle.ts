@@ -61,8 +61,33 @@ export const FINAL_TIMING: TimingOptions = {
 export const ORACLE_SCRATCH_BYTES = 8 * 2 ** 20;
 
 /** Measures with the runtime (one buffer set per problem, kept for the last few problems). */
+/** One buffer set per problem, allocated on first use; the `keep` most recently used are kept. */
+class BuffersByProblem {
+  private sets = new Map<string, KernelBuffers>();
+
+  constructor(
+    private keep: number,
+    private allocate: (problem: Problem) => KernelBuffers,
+  ) {}
+
+  for(problem: Problem): KernelBuffers {
+    const key = problemText(problem);
+    let b = this.sets.get(key);
+    if (b) {
+      // Most recently used last.
+      this.sets.delete(key);
+      this.sets.set(key, b);
+      return b;
+    }
+    b = this.allocate(problem);
+    this.sets.set(key, b);
+    while (this.sets.size > this.keep) this.sets.delete(this.sets.keys().next().value as string);
+    return b;
+  }
+}
+
 export class RuntimeOracle implements GflopsOracle {
-  private buffers = new Map<string, KernelBuffers>();
+  private buffers: BuffersByProblem;
   /** Kernels timed and the wall time spent generating, compiling and timing them. */
   measured = 0;
   measuredMs = 0;
@@ -71,15 +96,19 @@ export class RuntimeOracle implements GflopsOracle {
     private codegen: Codegen,
     private target: Target,
     private timing: TimingOptions = SEARCH_TIMING,
-    private keepBuffers = 4,
+    keepBuffers = 4,
     private slicing: SliceOptions = SEARCH_SLICING,
-  ) {}
+  ) {
+    this.buffers = new BuffersByProblem(keepBuffers, (problem) =>
+      allocateBuffers(problem, 1, problem.inputs.length === 2 ? { scratchBytes: ORACLE_SCRATCH_BYTES } : {}),
+    );
+  }
 
   async gflops(problem: Problem, schedule: Schedule): Promise<number> {
     const t0 = performance.now();
     try {
       const t = await timeSchedule(this.codegen, problem, schedule, this.target, {
-        buffers: this.buffersFor(problem),
+        buffers: this.buffers.for(problem),
         timing: this.timing,
         slicing: this.slicing,
       });
@@ -92,21 +121,6 @@ export class RuntimeOracle implements GflopsOracle {
       this.measuredMs += performance.now() - t0;
     }
   }
-
-  private buffersFor(problem: Problem): KernelBuffers {
-    const key = problemText(problem);
-    let b = this.buffers.get(key);
-    if (b) {
-      // Most recently used last.
-      this.buffers.delete(key);
-      this.buffers.set(key, b);
-      return b;
-    }
-    b = allocateBuffers(problem, 1, problem.inputs.length === 2 ? { scratchBytes: ORACLE_SCRATCH_BYTES } : {});
-    this.buffers.set(key, b);
-    while (this.buffers.size > this.keepBuffers) this.buffers.delete(this.buffers.keys().next().value as string);
-    return b;
-  }
 }
 
 /**
@@ -116,7 +130,7 @@ export class RuntimeOracle implements GflopsOracle {
  * checked before it is timed (measureScheduleOnThreads); a wrong or refused one scores 0.
  */
 export class ThreadsOracle implements GflopsOracle {
-  private buffers = new Map<string, KernelBuffers>();
+  private buffers: BuffersByProblem;
   measured = 0;
   measuredMs = 0;
 
@@ -125,8 +139,10 @@ export class ThreadsOracle implements GflopsOracle {
     private target: Target,
     private pool: ThreadPool,
     private timing: TimingOptions = SEARCH_TIMING,
-    private keepBuffers = 2,
-  ) {}
+    keepBuffers = 2,
+  ) {
+    this.buffers = new BuffersByProblem(keepBuffers, (problem) => allocateSharedBuffers(problem, 1));
+  }
 
   get threads(): number {
     return this.pool.threads;
@@ -135,15 +151,8 @@ export class ThreadsOracle implements GflopsOracle {
   async gflops(problem: Problem, schedule: Schedule): Promise<number> {
     const t0 = performance.now();
     try {
-      const key = problemText(problem);
-      let buffers = this.buffers.get(key);
-      if (!buffers) {
-        buffers = allocateSharedBuffers(problem, 1);
-        this.buffers.set(key, buffers);
-        while (this.buffers.size > this.keepBuffers) this.buffers.delete(this.buffers.keys().next().value as string);
-      }
       const m = await measureScheduleOnThreads(this.codegen, problem, schedule, this.target, this.pool, {
-        buffers,
+        buffers: this.buffers.for(problem),
         timing: this.timing,
       });
       return m.gflops ?? 0;
