@@ -101,7 +101,8 @@ describe('race', () => {
         expect(printSchedule(parseSchedule(problem, p.schedule))).toBe(p.schedule);
       }
     }
-    expect(r.runs[0].evaluations).toBeLessThanOrEqual(DEFAULT_TILE_SEARCH.measure);
+    // The candidates measured, then the best few measured again when time is left.
+    expect(r.runs[0].evaluations).toBeLessThanOrEqual(DEFAULT_TILE_SEARCH.measure + DEFAULT_TILE_SEARCH.remeasure);
     expect(events.filter((e) => e.kind === 'improve' && e.method === 'expert').length).toBe(r.runs[1].trace.length);
   });
 
