@@ -2,13 +2,13 @@
 // XNNPACK's NHWC convolution, single-threaded like our kernels (shared by Node and the worker
 // through xnnpackCore.ts, which dispatches here).
 //
-// Recognized: O[co,oh,ow] += I[ci, s*oh+kh, s*ow+kw] * W[co,ci,kh,kw] under any variable names,
-// with the inputs in either order and the same stride s (1 or more) on both spatial axes: a
-// 'valid' convolution of one CHW image. XNNPACK wants NHWC input and HWIO filters, so before
-// timing (untimed) the operands are transposed to [1,H,W,CI] and [KH,KW,CI,CO].
+// Recognized (core/convShape.ts): a 'valid' convolution of one image, CHW with OIHW filters or HWC
+// with HWIO filters, a stride on both axes. XNNPACK wants NHWC input and HWIO filters, so before
+// timing (untimed) a CHW image and OIHW filter are transposed to [1,H,W,CI] and [KH,KW,CI,CO]; an
+// HWC problem is handed over as it is.
 //
 // What is timed: per call, one `tf.conv2d` on tensors already living in the backend's heap, plus
-// disposing the result (the NHWC output is not transposed back; the check does that, untimed).
+// disposing the result (a CHW problem's NHWC output is not transposed back; the check does that, untimed).
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { convShape, type ConvShape } from '../core/convShape.ts';
 import type { Problem } from '../core/types.ts';
@@ -45,15 +45,18 @@ export function measureXnnpackConvWith(
     return t;
   };
   try {
-    // Untimed: CHW -> NHWC and OIHW -> HWIO.
-    const [c, h, w] = imageAccess.shape;
-    const chw = keep(tf.tensor(inputs[shape.imageInput].slice(), [c, h, w], 'float32'));
-    const image = keep(tf.reshape(keep(tf.transpose(chw, [1, 2, 0])), [1, h, w, c])) as Tensor4D;
-    const oihw = keep(tf.tensor(inputs[1 - shape.imageInput].slice(), filterAccess.shape, 'float32'));
-    const filter = keep(tf.transpose(oihw, [2, 3, 1, 0])) as Tensor4D;
+    const chw = shape.layout === 'chw';
+    // Untimed: CHW -> NHWC and OIHW -> HWIO (an HWC problem is in XNNPACK's layout already).
+    const [c, h, w] = chw ? imageAccess.shape : [imageAccess.shape[2], imageAccess.shape[0], imageAccess.shape[1]];
+    const given = keep(tf.tensor(inputs[shape.imageInput].slice(), imageAccess.shape, 'float32'));
+    const image = keep(tf.reshape(chw ? keep(tf.transpose(given, [1, 2, 0])) : given, [1, h, w, c])) as Tensor4D;
+    const filterGiven = keep(tf.tensor(inputs[1 - shape.imageInput].slice(), filterAccess.shape, 'float32'));
+    const filter = (chw ? keep(tf.transpose(filterGiven, [2, 3, 1, 0])) : filterGiven) as Tensor4D;
     const s = shape.stride;
     const conv = () => tf.conv2d(image, filter, s, 'valid');
-    const [co, oh, ow] = problem.output.shape;
+    const [co, oh, ow] = chw
+      ? problem.output.shape
+      : [problem.output.shape[2], problem.output.shape[0], problem.output.shape[1]];
     const out = buffers.out;
 
     const check = checkOutput(
@@ -65,9 +68,11 @@ export function measureXnnpackConvWith(
         result.dispose();
         if (nhwc.length !== co * oh * ow)
           throw new Error(`tf.conv2d returned ${nhwc.length} values, expected ${co * oh * ow}`);
-        for (let y = 0; y < oh; y++)
-          for (let x = 0; x < ow; x++)
-            for (let o = 0; o < co; o++) out[(o * oh + y) * ow + x] += nhwc[(y * ow + x) * co + o];
+        if (!chw) for (let i = 0; i < nhwc.length; i++) out[i] += nhwc[i];
+        else
+          for (let y = 0; y < oh; y++)
+            for (let x = 0; x < ow; x++)
+              for (let o = 0; o < co; o++) out[(o * oh + y) * ow + x] += nhwc[(y * ow + x) * co + o];
       },
       options.check,
     );
