@@ -20,10 +20,17 @@ constexpr int CARRY_FIRST = 255;
 
 enum NodeKind { LOOP = 0, REGION = 1, LIST = 2, COPY = 3, PACK = 4 };
 
-// A fully associative LRU cache of `capacity` lines (lru.ts).
+// Per line number and level, two words side by side (one host cache line serves both): the slot
+// holding the line (NEVER_SEEN, ABSENT or the slot) and its node in the level's shadow (-1: none).
+constexpr int32_t NEVER_SEEN = -2;
+constexpr int32_t ABSENT = -1;
+
+// A fully associative LRU cache of `capacity` lines (lru.ts); its node per line is the second word
+// of the level's per-line pair.
 struct Shadow {
   int32_t capacity = 0, used = 0, head = -1, tail = -1;
-  int32_t *nodeOf = nullptr, *lineOf = nullptr, *prev = nullptr, *next = nullptr;
+  int32_t *perLine = nullptr, *lineOf = nullptr, *prev = nullptr, *next = nullptr;
+  int32_t& nodeOf(int32_t line) { return perLine[2 * line + 1]; }
 
   void unlink(int32_t node) {
     int32_t p = prev[node], n = next[node];
@@ -38,7 +45,7 @@ struct Shadow {
     if (tail < 0) tail = node;
   }
   bool touch(int32_t line) {
-    int32_t node = nodeOf[line];
+    int32_t node = nodeOf(line);
     if (node >= 0) {
       if (node != head) {
         unlink(node);
@@ -51,10 +58,10 @@ struct Shadow {
     } else {
       node = tail;
       unlink(node);
-      nodeOf[lineOf[node]] = -1;
+      nodeOf(lineOf[node]) = -1;
     }
     lineOf[node] = line;
-    nodeOf[line] = node;
+    nodeOf(line) = node;
     pushFront(node);
     return false;
   }
@@ -66,8 +73,8 @@ struct Level {
   double* used = nullptr;
   uint8_t* dirty = nullptr;
   uint8_t* owner = nullptr;
-  int32_t* slotOf = nullptr;
-  uint8_t* seen = nullptr;
+  int32_t* perLine = nullptr;
+  int32_t& slotOf(int32_t line) { return perLine[2 * line]; }
   Shadow shadow;
   double now = 0;
 };
@@ -124,7 +131,7 @@ int32_t reference(int32_t lv, int32_t tensor, bool write, bool wholeLine, int32_
   const int32_t ways = L.ways;
   const int32_t base = (L.setMask >= 0 ? (line & L.setMask) : (line % L.sets)) * ways;
   const double now = ++L.now;
-  const int32_t held = L.slotOf[line];
+  const int32_t held = L.slotOf(line);
   if (held >= 0) {
     used[held] = now;
     if (!wholeLine) sim.served = lv;
@@ -134,12 +141,18 @@ int32_t reference(int32_t lv, int32_t tensor, bool write, bool wholeLine, int32_
     }
     return held;
   }
-  int32_t victim = base;
-  for (int32_t at = base + 1; at < base + ways; at++)
-    if (used[at] < used[victim]) victim = at;
+  // The least recently used slot, the first of equals (empty slots are 0): four independent
+  // chains of comparisons, then the least of their four (by time, then by slot).
+  int32_t chain[4] = {base, base + 1, base + 2, base + 3};
+  const int32_t end = base + ways;
+  for (int32_t j = 0; j < 4 && j < ways; j++)
+    for (int32_t at = base + j + 4; at < end; at += 4)
+      if (used[at] < used[chain[j]]) chain[j] = at;
+  int32_t victim = chain[0];
+  for (int32_t j = 1; j < 4 && j < ways; j++)
+    if (used[chain[j]] < used[victim] || (used[chain[j]] == used[victim] && chain[j] < victim)) victim = chain[j];
   counts[c + MISSES]++;
-  if (!L.seen[line]) {
-    L.seen[line] = 1;
+  if (held == NEVER_SEEN) {
     counts[c + COMPULSORY]++;
   } else if (!shadowHit) {
     counts[c + CAPACITY]++;
@@ -156,8 +169,8 @@ int32_t reference(int32_t lv, int32_t tensor, bool write, bool wholeLine, int32_
     if (lv + 1 < sim.levels) reference(lv + 1, tensor, false, false, line);
     else sim.served = sim.levels;
   }
-  if (tags[victim] != -1) L.slotOf[tags[victim]] = -1;
-  L.slotOf[line] = victim;
+  if (tags[victim] != -1) L.slotOf(tags[victim]) = ABSENT;
+  L.slotOf(line) = victim;
   tags[victim] = line;
   used[victim] = now;
   L.dirty[victim] = write ? 1 : 0;
@@ -169,18 +182,21 @@ int32_t reference(int32_t lv, int32_t tensor, bool write, bool wholeLine, int32_
 // simulated as CacheSimulator.accessBatch does (an L1 hit inlined), with its carry when the reuse
 // is tracked. The hot state lives in locals for the loop (globals would be reloaded after every
 // store through a counter pointer).
+//
+// `iterations` times, the bases moved by the deltas after each: a loop whose body is the list, an
+// iteration of plan loop `level` starting before each (level -1: a list alone).
 template <bool TRACK>
-void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b2) {
-  const uint32_t base[4] = {static_cast<uint32_t>(b0), static_cast<uint32_t>(b1), static_cast<uint32_t>(b2), 0};
+void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b2, int32_t iterations, double d0,
+              double d1, double d2, int32_t level) {
   Level& L = sim.level[0];
-  int32_t* const slotOf = L.slotOf;
+  int32_t* const perLine = L.perLine;
   double* const used = L.used;
   uint8_t* const dirty = L.dirty;
   uint8_t* const owner = L.owner;
   Shadow& shadow = L.shadow;
   double* const counts = sim.counts;
   double* const lastTouch = sim.lastTouch;
-  const double* const iterationStart = sim.iterationStart;
+  double* const iterationStart = sim.iterationStart;
   const int32_t innermost = sim.runtimeLoops - 1;
   const int32_t shift = sim.lineShift;
   const uint32_t lines = static_cast<uint32_t>(sim.lines);
@@ -191,52 +207,58 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
   // L1 hits per tensor, added to the counters at the end (a counter in memory incremented by
   // every access would chain them all through store-to-load forwarding).
   int32_t hits[4] = {0, 0, 0, 0};
-  for (int32_t i = 0; i < pairs; i++) {
-    const int32_t code = list[2 * i];
-    const int32_t tensor = code & 3;
-    const bool write = (code & 4) != 0;
-    const uint32_t address = base[tensor] + static_cast<uint32_t>(list[2 * i + 1]);
-    const uint32_t first = address >> shift;
-    const uint32_t last = (address + static_cast<uint32_t>(code >> 3) - 1) >> shift;
-    if (last >= lines) {
-      sim.error = 1;
-      break;
-    }
-    int32_t carry = 0;
-    if (TRACK) {
-      const double before = lastTouch[first];
-      carry = CARRY_FIRST;
-      if (before >= 0) {
-        int32_t l = innermost;
-        while (l >= 0 && iterationStart[l] > before) l--;
-        carry = l == innermost ? CARRY_TILE : l + 1;
+  for (int32_t iteration = 0; iteration < iterations && !sim.error; iteration++) {
+    if (TRACK && level >= 0)
+      for (int32_t l = level; l < sim.runtimeLoops; l++) iterationStart[l] = accesses;
+    const uint32_t base[4] = {static_cast<uint32_t>(b0 + iteration * d0), static_cast<uint32_t>(b1 + iteration * d1),
+                              static_cast<uint32_t>(b2 + iteration * d2), 0};
+    for (int32_t i = 0; i < pairs; i++) {
+      const int32_t code = list[2 * i];
+      const int32_t tensor = code & 3;
+      const bool write = (code & 4) != 0;
+      const uint32_t address = base[tensor] + static_cast<uint32_t>(list[2 * i + 1]);
+      const uint32_t first = address >> shift;
+      const uint32_t last = (address + static_cast<uint32_t>(code >> 3) - 1) >> shift;
+      if (last >= lines) {
+        sim.error = 1;
+        break;
       }
-      lastTouch[first] = accesses;
-    }
-    accesses++;
-    int32_t served = 0;
-    for (uint32_t ln = first; ln <= last; ln++) {
-      const int32_t line = static_cast<int32_t>(ln);
-      if (line != lastLine) {
-        lastLine = line;
-        const int32_t slot = slotOf[line];
-        if (slot < 0) {
-          sim.served = 0;
-          lastSlot = reference(0, tensor, write, false, line);
-          if (ln == first) served = sim.served;
-          continue;
+      int32_t carry = 0;
+      if (TRACK) {
+        const double before = lastTouch[first];
+        carry = CARRY_FIRST;
+        if (before >= 0) {
+          int32_t l = innermost;
+          while (l >= 0 && iterationStart[l] > before) l--;
+          carry = l == innermost ? CARRY_TILE : l + 1;
         }
-        lastSlot = slot;
-        used[slot] = ++L.now;
-        if (shadow.nodeOf[line] != shadow.head) shadow.touch(line);
+        lastTouch[first] = accesses;
       }
-      hits[tensor]++;
-      if (write) {
-        dirty[lastSlot] = 1;
-        owner[lastSlot] = tensor;
+      accesses++;
+      int32_t served = 0;
+      for (uint32_t ln = first; ln <= last; ln++) {
+        const int32_t line = static_cast<int32_t>(ln);
+        if (line != lastLine) {
+          lastLine = line;
+          const int32_t slot = perLine[2 * line];
+          if (slot < 0) {
+            sim.served = 0;
+            lastSlot = reference(0, tensor, write, false, line);
+            if (ln == first) served = sim.served;
+            continue;
+          }
+          lastSlot = slot;
+          used[slot] = ++L.now;
+          if (perLine[2 * line + 1] != shadow.head) shadow.touch(line);
+        }
+        hits[tensor]++;
+        if (write) {
+          dirty[lastSlot] = 1;
+          owner[lastSlot] = tensor;
+        }
       }
+      if (TRACK) sim.reuse[(tensor * 256 + carry) * slots + served]++;
     }
-    if (TRACK) sim.reuse[(tensor * 256 + carry) * slots + served]++;
   }
   for (int32_t t = 0; t < sim.tensors; t++) counts[t * N + ACCESSES] += hits[t];
   sim.lastLine = lastLine;
@@ -244,9 +266,10 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
   sim.accesses = accesses;
 }
 
-void emit(const int32_t* list, int32_t pairs, double b0, double b1, double b2) {
-  if (sim.lastTouch) emitList<true>(list, pairs, b0, b1, b2);
-  else emitList<false>(list, pairs, b0, b1, b2);
+void emit(const int32_t* list, int32_t pairs, double b0, double b1, double b2, int32_t iterations = 1, double d0 = 0,
+          double d1 = 0, double d2 = 0, int32_t level = -1) {
+  if (sim.lastTouch) emitList<true>(list, pairs, b0, b1, b2, iterations, d0, d1, d2, level);
+  else emitList<false>(list, pairs, b0, b1, b2, iterations, d0, d1, d2, level);
 }
 
 void startIteration(int32_t l) {
@@ -259,7 +282,10 @@ void exec(int32_t node, double b0, double b1, double b2) {
     case LOOP: {
       const int32_t l = n[1], count = n[2], body = n[6], tail = n[7];
       const double d0 = n[3], d1 = n[4], d2 = n[5];
-      if (body >= 0)
+      const int32_t* inner = sim.program + body;
+      if (body >= 0 && inner[0] == LIST)
+        emit(sim.lists + inner[1], inner[2], b0, b1, b2, count, d0, d1, d2, l);
+      else if (body >= 0)
         for (int32_t i = 0; i < count && !sim.error; i++) {
           startIteration(l);
           exec(body, b0 + i * d0, b1 + i * d1, b2 + i * d2);
@@ -311,9 +337,7 @@ void freeLevel(Level& L) {
   free(L.used);
   free(L.dirty);
   free(L.owner);
-  free(L.slotOf);
-  free(L.seen);
-  free(L.shadow.nodeOf);
+  free(L.perLine);
   free(L.shadow.lineOf);
   free(L.shadow.prev);
   free(L.shadow.next);
@@ -357,19 +381,20 @@ int32_t sim_create(int32_t lineBytes, int32_t levels, const int32_t* levelSpec, 
     L.used = allocate<double>(slots);
     L.dirty = allocate<uint8_t>(slots);
     L.owner = allocate<uint8_t>(slots);
-    L.slotOf = allocate<int32_t>(lines);
-    L.seen = allocate<uint8_t>(lines);
+    L.perLine = allocate<int32_t>(2 * static_cast<size_t>(lines));
     L.shadow.capacity = slots;
-    L.shadow.nodeOf = allocate<int32_t>(lines);
+    L.shadow.perLine = L.perLine;
     L.shadow.lineOf = allocate<int32_t>(slots);
     L.shadow.prev = allocate<int32_t>(slots);
     L.shadow.next = allocate<int32_t>(slots);
-    ok = ok && L.tags && L.used && L.dirty && L.owner && L.slotOf && L.seen && L.shadow.nodeOf && L.shadow.lineOf &&
+    ok = ok && L.tags && L.used && L.dirty && L.owner && L.perLine && L.shadow.lineOf &&
          L.shadow.prev && L.shadow.next;
     if (!ok) break;
     memset(L.tags, 0xff, slots * sizeof(int32_t));
-    memset(L.slotOf, 0xff, lines * sizeof(int32_t));
-    memset(L.shadow.nodeOf, 0xff, lines * sizeof(int32_t));
+    for (int32_t line = 0; line < lines; line++) {
+      L.perLine[2 * line] = NEVER_SEEN;
+      L.perLine[2 * line + 1] = -1;
+    }
   }
   sim.countsLength = levels * tensors * N;
   sim.reuseLength = tensors * 256 * (levels + 1);
@@ -461,11 +486,11 @@ void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMa
   int32_t* kept = allocate<int32_t>(S.capacity);
   for (int32_t node = S.head; node >= 0; node = S.next[node]) {
     const int32_t line = S.lineOf[node];
-    const int32_t slot = L.slotOf[line];
+    const int32_t slot = L.slotOf(line);
     if (!(slot < 0 || stays(slot))) break;
     kept[keptCount++] = line;
   }
-  for (int32_t node = S.head; node >= 0; node = S.next[node]) S.nodeOf[S.lineOf[node]] = -1;
+  for (int32_t node = S.head; node >= 0; node = S.next[node]) S.nodeOf(S.lineOf[node]) = -1;
   S.head = -1;
   S.tail = -1;
   S.used = 0;
@@ -475,7 +500,7 @@ void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMa
   for (int32_t at = 0; at < slots; at++) {
     const int32_t line = L.tags[at];
     if (line == -1 || stays(at)) continue;
-    L.slotOf[line] = -1;
+    L.slotOf(line) = ABSENT;
     L.tags[at] = -1;
     L.dirty[at] = 0;
     L.used[at] = 0;
