@@ -9,7 +9,8 @@ import { loadCodegen } from '../src/codegen/index.ts';
 import { DEFAULT_MACHINE_ID, machineById } from '../src/core/cache/machines.ts';
 import { parseProblem } from '../src/core/problem.ts';
 import { parseSchedule } from '../src/core/schedule.ts';
-import { simulateCache } from '../src/runtime/cacheSim.ts';
+import { SAMPLING_BUDGET, simulateCache } from '../src/runtime/cacheSim.ts';
+import { loadCacheSim } from '../src/runtime/wasmCacheSim.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
 const CONV = 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]';
@@ -29,13 +30,18 @@ const quick = process.argv.includes('--quick');
 const machine = machineById(DEFAULT_MACHINE_ID);
 if (!machine) throw new Error('no default machine');
 const codegen = await loadCodegen();
+const compiled = await loadCacheSim();
 let worstAll = 0;
 for (const [op, sizes, text] of quick ? CASES.slice(0, 3) : CASES) {
   const problem = parseProblem(op, sizes);
   const schedule = parseSchedule(problem, text);
-  const exact = simulateCache(codegen, problem, schedule, machine, { reuse: true, exact: true });
+  const exact = simulateCache(codegen, problem, schedule, machine, { reuse: true, exact: true, compiled });
   const t0 = performance.now();
-  const sampled = simulateCache(codegen, problem, schedule, machine, { reuse: true });
+  const sampled = simulateCache(codegen, problem, schedule, machine, {
+    reuse: true,
+    compiled,
+    budget: SAMPLING_BUDGET,
+  });
   const sampledMs = performance.now() - t0;
   let worst = 0;
   let where = 'none';

@@ -107,7 +107,7 @@ export const SAMPLING_BUDGET = 2_000_000;
  * percent where a working set is about the size of a level (docs/architecture.md), and the
  * lessons grade 512^3 schedules on these figures, so it is kept for larger kernels.
  */
-export const EXACT_UP_TO = 40_000_000;
+export const EXACT_UP_TO = 60_000_000;
 
 export interface SimulateOptions {
   /** Also find the loop that carries each tensor's reuse at each level (slower). */
