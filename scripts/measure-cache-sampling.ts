@@ -1,10 +1,11 @@
 // npm run measure:cache-sampling [-- --quick]
 //
 // The sampled cache simulation (runtime/cacheSim.ts, codegen/streamSampling.ts) against the exact
-// one, on schedules where exact simulation still takes seconds: matmul 512^3 and 1024^3 (tiled,
-// untiled, k split, packed, with tails) and a convolution, on the default machine. Prints per
-// schedule the accesses simulated, both times and the worst relative error over the misses of
-// every level and tensor. Exact runs take minutes in all; --quick runs the first three.
+// one, both compiled (runtime/wasmCacheSim.ts), on matmul 512^3 and 1024^3 (tiled, untiled, k
+// split, packed, with tails) and a convolution, on the default machine; sampled at the default
+// budget even where the kernel is short enough to run exactly by default. Prints per schedule the
+// accesses simulated, both times and the worst relative error over the misses of every level and
+// tensor. Exact runs take about half a minute in all; --quick runs the first three.
 import { loadCodegen } from '../src/codegen/index.ts';
 import { DEFAULT_MACHINE_ID, machineById } from '../src/core/cache/machines.ts';
 import { parseProblem } from '../src/core/problem.ts';

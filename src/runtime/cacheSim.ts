@@ -102,8 +102,9 @@ export interface CacheSimulation extends CacheFigures {
  */
 export const SAMPLING_BUDGET = 2_000_000;
 /**
- * Kernels of up to this many accesses are simulated exactly by default: a few seconds at most
- * (a register-tiled 256^3 matmul makes 3.7 M, a 512^3 one 25-35 M). Sampling is off by tens of
+ * Kernels of up to this many accesses are simulated exactly by default: about a second compiled
+ * (a register-tiled 256^3 matmul makes 3.7 M, a 512^3 one 25-35 M; the TypeScript simulator takes
+ * about 3x as long). Sampling is off by tens of
  * percent where a working set is about the size of a level (docs/architecture.md), and the
  * lessons grade 512^3 schedules on these figures, so it is kept for larger kernels.
  */
