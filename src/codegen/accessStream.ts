@@ -604,7 +604,13 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       return self;
     };
     lay(root);
-    flat = Int32Array.from([nodes.length, ...nodes, ...lists]);
+    const words = [nodes.length, ...nodes, ...lists];
+    const wide = words.find((w) => !Number.isInteger(w) || Math.abs(w) >= 2 ** 31);
+    if (wide !== undefined)
+      throw new RangeError(
+        `a pointer step or offset of ${wide} bytes is too large for the compiled cache simulator (2 GiB at most); use smaller sizes`,
+      );
+    flat = Int32Array.from(words);
     ids = at;
     return at;
   }
