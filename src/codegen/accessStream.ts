@@ -12,6 +12,7 @@ import {
   SIMULATED_ITERATIONS,
   REPLAY_SHARE,
   GROUP_SHARE,
+  MAX_PERIOD,
   setPeriod,
   WHOLE_REPLAY_SHARE,
   SPREAD,
@@ -132,6 +133,16 @@ export interface AccessStream {
   program(): Int32Array;
   /** Memory instructions one run makes. */
   count(): number;
+}
+
+function concatenate(parts: readonly Int32Array[]): Int32Array {
+  const all = new Int32Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all;
 }
 
 /** One call per access: tensor 0 output, 1 and 2 the inputs; byte address and width. */
@@ -362,6 +373,24 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   const sampledLoops = new Set<number>();
   // Sampled loops so far in this run: tells whether an iteration ran in full or was itself sampled.
   let samplings = 0;
+  // Recordings under way, outermost first: the parts each got so far. A counted iteration inside
+  // another's records what it passed on, then hands it to the one around it, which records on.
+  const recordings: Int32Array[][] = [];
+  function startRecording(s: StreamSampler): void {
+    if (recordings.length > 0) recordings[recordings.length - 1].push(s.recorded());
+    recordings.push([]);
+    s.record();
+  }
+  function stopRecording(s: StreamSampler): Int32Array {
+    const parts = recordings.pop() ?? [];
+    parts.push(s.recorded());
+    const whole = parts.length === 1 ? parts[0] : concatenate(parts);
+    if (recordings.length > 0) {
+      recordings[recordings.length - 1].push(whole);
+      s.record();
+    }
+    return whole;
+  }
 
   function startIteration(l: number): void {
     if (engine) engine.startIteration(l);
@@ -456,11 +485,11 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     };
     const countIteration = (i: number): void => {
       begin(i);
-      s.record();
+      startRecording(s);
       const samplingsBefore = samplings;
       iteration(i, body, inner);
       const after = counters();
-      misses = s.recorded();
+      misses = stopRecording(s);
       whole = samplings === samplingsBefore;
       deltas.push(difference(after, before));
       before = after;
@@ -479,7 +508,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     // A counted group spans the loop's set period when that is affordable (else a pair, which
     // averages out a period of 2, e.g. a tile of half a line).
     const period = setPeriod(node.delta, s.levelSpans);
-    const length = period * perIteration * SPREAD <= budget * GROUP_SHARE ? period : 2;
+    const length = period <= MAX_PERIOD && period * perIteration * SPREAD <= budget * GROUP_SHARE ? period : 2;
     // At most about half the loop runs: a loop of few iterations gets fewer groups.
     const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count / 2 - first) / (warm + length))));
     const fixedFrom = [0, 1, 2].map((t) =>
