@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseProblem } from '../core/problem.ts';
 import { seededRandom } from '../core/random.ts';
-import { printSchedule } from '../core/schedule.ts';
+import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { functionOracle } from './oracle.ts';
 import { accumulators, allSpecs, deadLoop, tileSchedule } from './tileSpace.ts';
-import { tileSearch, type Scorer } from './tileSearch.ts';
+import { tileSearch, withSeedsFirst, type Candidate, type Scorer } from './tileSearch.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
 const CONV = 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]';
@@ -208,5 +208,25 @@ describe('tileSearch re-measures its finalists', () => {
       { measure: 4, budgetMs: 1e9, remeasure: 0 },
     );
     expect(none.evaluations).toBe(none.measuredCandidates.length);
+  });
+});
+
+describe('withSeedsFirst', () => {
+  const p = parseProblem(MATMUL, 'm=64, n=64, k=64');
+  const candidate = (name: number, predicted: number): Candidate => ({
+    spec: { tile: { n: 4 * name }, reductionTile: 0 },
+    schedule: parseSchedule(p, 'm n k'),
+    actions: [],
+    predicted,
+  });
+
+  it('the best predicted seeds take turns with the ranking at its head, each once', () => {
+    const [a, b, c, d] = [candidate(1, 0.9), candidate(2, 0.8), candidate(3, 0.7), candidate(4, 0.6)];
+    const [s1, s2, s3] = [candidate(5, 0.3), candidate(6, 0.5), candidate(7, 0.1)];
+    const ranked = [a, b, c, d, s2, s1, s3];
+    expect(withSeedsFirst(ranked, [s1, s2, s3], 2)).toEqual([a, s2, b, s1, c, d, s3]);
+    // A seed the ranking puts first is measured first, once.
+    expect(withSeedsFirst([s2, a, b, s1], [s1, s2], 2)).toEqual([s2, a, s1, b]);
+    expect(withSeedsFirst(ranked, [s1], 0)).toEqual(ranked);
   });
 });

@@ -7,11 +7,13 @@
 // (a spec already scored is not scored again; no round starts that would end, taking as long as
 // the last, past half the time budget). Then
 // the scored specs with MIN_MEASURED_ACCUMULATORS to MAX_MEASURED_ACCUMULATORS accumulators (4 to
-// 12) are measured, best predicted first but taking turns between groups (a reduction split and a
+// 12; 16 when packed, isMeasuredSpec) are measured, best predicted first but taking turns between groups (a reduction split and a
 // tile width along the vectorized variable) predicted within 65% of the best (the best unsplit
 // 8-wide one, the best 16-wide one split by 32, ..., then the second best of each: whether a
 // long reduction wants splitting and how wide the vector part should be are what the cost model
-// is least sure of, and a measurement settles it), at most `measure` (16) of them, while the time budget
+// is least sure of, and a measurement settles it), with the 3 best predicted seeds (the expert
+// grid's entries, when the agent passes them) taking turns with that order at its head, at most
+// `measure` (16) of them, while the time budget
 // allows another measurement as long as the longest so far (at least one is always measured);
 // with time left, the best 3 measured are measured again (the better figure kept). The fastest
 // measured one is the answer. Every round is recorded (what was considered, with its
@@ -20,13 +22,11 @@ import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
 import type { SearchPoint } from './search.ts';
 import {
-  accumulators,
   applyMacro,
   isLegalSpec,
   specPath,
   macroActions,
-  MAX_MEASURED_ACCUMULATORS,
-  MIN_MEASURED_ACCUMULATORS,
+  isMeasuredSpec,
   specKey,
   tileSchedule,
   untiledSpec,
@@ -68,6 +68,11 @@ export interface TileSearchOptions {
    * with everything else and the search refines and measures like any candidate).
    */
   seeds?: readonly TileSpec[];
+  /**
+   * The best predicted this many seeds are measured among the first, taking turns with the
+   * ranking (default 3; see withSeedsFirst).
+   */
+  seedsMeasured?: number;
 }
 
 export interface Candidate {
@@ -106,7 +111,14 @@ export const SCORING_SHARE = 0.5;
  * Six rounds reach a blocked, packed spec from the untiled one (register tile m and n, a
  * reduction split, panels of n and m, pack); a beam of 5 keeps scoring within half the budget.
  */
-export const DEFAULT_TILE_SEARCH = { beamWidth: 5, depth: 6, measure: 16, budgetMs: 1000, remeasure: 3 } as const;
+export const DEFAULT_TILE_SEARCH = {
+  beamWidth: 5,
+  depth: 6,
+  measure: 16,
+  budgetMs: 1000,
+  remeasure: 3,
+  seedsMeasured: 3,
+} as const;
 
 /** A group (reduction split, vector width) takes turns only if its best prediction is at least this share of the best. */
 export const TURN_SHARE = 0.65;
@@ -135,6 +147,32 @@ export function measurementOrder(candidates: Candidate[], vectorVariable?: strin
   for (let i = 0; i < longest; i++) for (const g of lists) if (i < g.length) out.push(g[i]);
   const taken = new Set(out);
   return [...out, ...sorted.filter((c) => !taken.has(c))];
+}
+
+/**
+ * The `count` best predicted seeds take turns with the ranking at its head (ranking, seed,
+ * ranking, seed, ...), each measured once. The beam's deeper rounds reach specs the cost model
+ * overrates (at 768x1536x640 its eight best predicted, six-action blocked specs measured 12-42
+ * GFLOPS where its best predicted expert entry measured 50): a person's first guesses, ranked by
+ * the same model, are a floor under what the search returns when it measures only a few.
+ */
+export function withSeedsFirst(ranked: Candidate[], seeds: Candidate[], count: number): Candidate[] {
+  const first = [...seeds].sort((a, b) => b.predicted - a.predicted).slice(0, count);
+  const out: Candidate[] = [];
+  const taken = new Set<Candidate>();
+  const add = (c: Candidate) => {
+    if (taken.has(c)) return;
+    taken.add(c);
+    out.push(c);
+  };
+  let next = 0;
+  for (const seed of first) {
+    while (next < ranked.length && taken.has(ranked[next])) next++;
+    if (next < ranked.length) add(ranked[next++]);
+    add(seed);
+  }
+  for (const c of ranked) add(c);
+  return out;
 }
 
 export async function tileSearch(
@@ -217,14 +255,12 @@ export async function tileSearch(
     lastRoundMs = now() - roundStart;
   }
 
-  const worthMeasuring = [...seen.values()].filter((c) => {
-    const n = accumulators(problem, c.spec);
-    return n >= MIN_MEASURED_ACCUMULATORS && n <= MAX_MEASURED_ACCUMULATORS;
-  });
+  const worthMeasuring = [...seen.values()].filter((c) => isMeasuredSpec(problem, c.spec));
   // A problem too small for 4 accumulators measures everything it has.
-  const ranked = measurementOrder(
-    worthMeasuring.length > 0 ? worthMeasuring : [...seen.values()],
-    vectorVariable(problem),
+  const ranked = withSeedsFirst(
+    measurementOrder(worthMeasuring.length > 0 ? worthMeasuring : [...seen.values()], vectorVariable(problem)),
+    seeded.filter((c) => isMeasuredSpec(problem, c.spec)),
+    options.seedsMeasured ?? DEFAULT_TILE_SEARCH.seedsMeasured,
   );
   const measuredCandidates: Candidate[] = [];
   const trace: SearchPoint[] = [];

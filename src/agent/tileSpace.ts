@@ -74,6 +74,18 @@ export const MIN_MEASURED_ACCUMULATORS = 4;
  */
 export const MAX_MEASURED_ACCUMULATORS = 12;
 
+/**
+ * Whether the search measures a spec (or training samples it as one the search would measure):
+ * MIN_MEASURED_ACCUMULATORS to MAX_MEASURED_ACCUMULATORS accumulators, or up to MAX_ACCUMULATORS
+ * when the inputs are packed (the tile then loads from contiguous micro-panels and needs few
+ * registers for them: BLIS's 4 x 16 and 6 x 16 kernels; the expert's packed 4 x 16 is the best
+ * of its grid on large matmuls such as 768x1536x640).
+ */
+export function isMeasuredSpec(problem: Problem, spec: TileSpec): boolean {
+  const n = accumulators(problem, spec);
+  return n >= MIN_MEASURED_ACCUMULATORS && n <= (spec.pack ? MAX_ACCUMULATORS : MAX_MEASURED_ACCUMULATORS);
+}
+
 /** The output's contiguous variable (its last index), which the tile keeps innermost. */
 export function vectorVariable(problem: Problem): string {
   const last = problem.output.indices[problem.output.indices.length - 1];
