@@ -5,6 +5,7 @@ import { parseProblem } from '../core/problem.ts';
 import { seededRandom } from '../core/random.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
+import { expertGrid } from './expert.ts';
 import { functionOracle } from './oracle.ts';
 import { accumulators, allSpecs, deadLoop, tileSchedule } from './tileSpace.ts';
 import { tileSearch, withSeedsFirst, type Candidate, type Scorer } from './tileSearch.ts';
@@ -90,6 +91,30 @@ describe('tileSearch', () => {
         );
         expect(deadLoop(p, r.schedule)).toBeNull();
         for (const loop of r.schedule.loops) if (loop.trip === 1) expect(p.sizes[loop.variable]).toBe(1);
+      }
+    }
+  });
+
+  it('nor does the agent seeded with the expert grid on large problems, nor anything it measures', async () => {
+    const problems = [
+      parseProblem(MATMUL, 'm=768, n=1536, k=640'),
+      parseProblem(MATMUL, 'm=1999, n=613, k=1031'),
+      parseProblem(MATMUL, 'm=2048, n=2048, k=2048'),
+      parseProblem('C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=2, m=512, n=512, k=64'),
+      parseProblem(CONV, 'co=512, ci=512, oh=7, ow=7, kh=3, kw=3'),
+      parseProblem(CONV, 'co=512, ci=256, oh=14, ow=14, kh=1, kw=1'),
+    ];
+    for (const p of problems) {
+      const noise = seededRandom(p.flops % 1000);
+      const r = await tileSearch(
+        p,
+        functionOracle(() => 1 + noise()),
+        (_, ss) => ss.map(() => noise()),
+        { budgetMs: 1e9, seeds: expertGrid(p).map((e) => e.spec) },
+      );
+      for (const s of [r.schedule, ...r.measuredCandidates.map((c) => c.schedule)]) {
+        expect(deadLoop(p, s)).toBeNull();
+        for (const loop of s.loops) if (loop.trip === 1) expect(p.sizes[loop.variable]).toBe(1);
       }
     }
   });
