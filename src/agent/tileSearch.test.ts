@@ -254,4 +254,18 @@ describe('withSeedsFirst', () => {
     expect(withSeedsFirst([s2, a, b, s1], [s1, s2], 2)).toEqual([s2, a, s1, b]);
     expect(withSeedsFirst(ranked, [s1], 0)).toEqual(ranked);
   });
+
+  it('the best of each family first: the reduction whole, split, blocked or packed', () => {
+    const seed = (spec: Partial<Candidate['spec']>, predicted: number): Candidate => ({
+      ...candidate(1, predicted),
+      spec: { tile: { m: 4, n: 8 }, reductionTile: 0, ...spec },
+    });
+    const whole = [seed({}, 0.5), seed({}, 0.49)];
+    const split = [seed({ reductionTile: 32 }, 0.45), seed({ reductionTile: 64 }, 0.44)];
+    const packed = seed({ reductionTile: 128, panel: { n: 16 }, pack: true }, 0.27);
+    const blocked = seed({ reductionTile: 128, panel: { n: 16 } }, 0.26);
+    const seeds = [...whole, ...split, packed, blocked];
+    expect(withSeedsFirst([], seeds, 3)).toEqual([whole[0], split[0], packed]);
+    expect(withSeedsFirst([], seeds, 6)).toEqual([whole[0], split[0], packed, whole[1], split[1], blocked]);
+  });
 });

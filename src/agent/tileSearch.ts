@@ -11,8 +11,9 @@
 // tile width along the vectorized variable) predicted within 65% of the best (the best unsplit
 // 8-wide one, the best 16-wide one split by 32, ..., then the second best of each: whether a
 // long reduction wants splitting and how wide the vector part should be are what the cost model
-// is least sure of, and a measurement settles it), with the 3 best predicted seeds (the expert
-// grid's entries, when the agent passes them) taking turns with that order at its head, at most
+// is least sure of, and a measurement settles it), with 3 seeds (the expert grid's entries, when
+// the agent passes them: the best predicted whole-reduction, split and blocked one) taking turns
+// with that order at its head, at most
 // `measure` (16) of them, while the time budget
 // allows another measurement as long as the longest so far (at least one is always measured);
 // with time left, the best 3 measured are measured again (the better figure kept). The fastest
@@ -149,15 +150,31 @@ export function measurementOrder(candidates: Candidate[], vectorVariable?: strin
   return [...out, ...sorted.filter((c) => !taken.has(c))];
 }
 
+/** A seed's family in the expert grid: the reduction whole, split, or cache-blocked (panels, packs). */
+export function seedFamily(spec: TileSpec): 'whole' | 'split' | 'blocked' {
+  if (spec.pack || Object.values(spec.panel ?? {}).some((p) => p > 0)) return 'blocked';
+  return spec.reductionTile > 0 ? 'split' : 'whole';
+}
+
 /**
- * The `count` best predicted seeds take turns with the ranking at its head (ranking, seed,
- * ranking, seed, ...), each measured once. The beam's deeper rounds reach specs the cost model
- * overrates (at 768x1536x640 its eight best predicted, six-action blocked specs measured 12-42
- * GFLOPS where its best predicted expert entry measured 50): a person's first guesses, ranked by
- * the same model, are a floor under what the search returns when it measures only a few.
+ * `count` seeds, the best predicted of each family first (families in order of their best, then
+ * the second best of each, ...), take turns with the ranking at its head (ranking, seed, ranking,
+ * seed, ...), each measured once. The beam's deeper rounds reach specs the cost model overrates,
+ * and which family wins at a size it saw little of is what it is least sure of (at
+ * 768x1536x640 it ranks the grid's packed entries, the fastest measured, at half its unsplit
+ * ones): a person's first guesses of each kind are a floor under what a search that measures
+ * only a few returns.
  */
 export function withSeedsFirst(ranked: Candidate[], seeds: Candidate[], count: number): Candidate[] {
-  const first = [...seeds].sort((a, b) => b.predicted - a.predicted).slice(0, count);
+  const families = new Map<string, Candidate[]>();
+  for (const c of [...seeds].sort((a, b) => b.predicted - a.predicted)) {
+    const key = seedFamily(c.spec);
+    families.set(key, [...(families.get(key) ?? []), c]);
+  }
+  const byFamily: Candidate[] = [];
+  const longest = Math.max(0, ...[...families.values()].map((f) => f.length));
+  for (let i = 0; i < longest; i++) for (const f of families.values()) if (i < f.length) byFamily.push(f[i]);
+  const first = byFamily.slice(0, count);
   const out: Candidate[] = [];
   const taken = new Set<Candidate>();
   const add = (c: Candidate) => {
