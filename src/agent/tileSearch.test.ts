@@ -263,9 +263,10 @@ describe('withSeedsFirst', () => {
     const whole = [seed({}, 0.5), seed({}, 0.49)];
     const split = [seed({ reductionTile: 32 }, 0.45), seed({ reductionTile: 64 }, 0.44)];
     const packed = seed({ reductionTile: 128, panel: { n: 16 }, pack: true }, 0.27);
-    const blocked = seed({ reductionTile: 128, panel: { n: 16 } }, 0.26);
+    const blocked = seed({ reductionTile: 128, panel: { n: 16 } }, 0.46);
     const seeds = [...whole, ...split, packed, blocked];
-    expect(withSeedsFirst([], seeds, 3)).toEqual([whole[0], split[0], packed]);
-    expect(withSeedsFirst([], seeds, 6)).toEqual([whole[0], split[0], packed, whole[1], split[1], blocked]);
+    // Families in order of their best: whole (0.5), blocked and packed (0.46), split (0.45).
+    expect(withSeedsFirst([], seeds, 3)).toEqual([whole[0], blocked, split[0]]);
+    expect(withSeedsFirst([], seeds, 6)).toEqual([whole[0], blocked, split[0], whole[1], packed, split[1]]);
   });
 });
