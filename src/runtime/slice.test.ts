@@ -353,5 +353,7 @@ describe('timeSchedule on a slice inside the outermost loop', () => {
     });
     expect(t.slice).toMatchObject({ loop: 1, variable: 'k', within: [{ variable: 'n', covered: 128 }] });
     expect(t.gflops).toBeGreaterThan(0);
+    // Only the ranged kernel was compiled.
+    expect(t.compileMs).toBe(0);
   });
 });
