@@ -16,8 +16,9 @@
 // tail (`ow:1 r3` for `ow:4` when ow = 7) is kept: that is what the hand-written tile gives.
 // Large (batched) matmuls, every side at least LARGE_MATMUL_SIDE, also get the cache-blocked,
 // packed schedules of PACKED_BLOCKS, in BLIS's loop order: a KC-long slice of k whose panel of B
-// (KC x NC, laid out as NR-wide micro-panels) is packed once per slice, MC rows of A packed per
-// row block (MR-wide micro-panels), then the MR x NR register tile over the slice.
+// (KC x NC, laid out as NR-wide micro-panels) is packed once per slice, MC rows of A (packed per
+// row block as MR-wide micro-panels, or read in place) swept across the panel's micro-panels, then
+// the MR x NR register tile over the slice.
 import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
@@ -58,14 +59,29 @@ export const CONV_TILES: ReadonlyArray<readonly [number, number, number]> = [
 /** Sides from which a matmul also gets the packed, cache-blocked entries. */
 export const LARGE_MATMUL_SIDE = 512;
 
-/** The packed entries: register tile MR x NR, KC floats of k per slice, MC rows of A and NC columns of B per block. */
-export const PACKED_BLOCKS: ReadonlyArray<{ mr: number; nr: number; kc: number; mc: number; nc: number }> = [
-  { mr: 4, nr: 8, kc: 128, mc: 4, nc: 128 },
-  { mr: 4, nr: 8, kc: 256, mc: 4, nc: 128 },
-  { mr: 4, nr: 8, kc: 128, mc: 64, nc: 256 },
-  { mr: 2, nr: 16, kc: 128, mc: 2, nc: 128 },
-  { mr: 2, nr: 16, kc: 256, mc: 32, nc: 256 },
-  { mr: 6, nr: 8, kc: 128, mc: 6, nc: 128 },
+/**
+ * The packed entries: register tile MR x NR, KC floats of k per slice, MC rows of A and NC columns
+ * of B per block, and whether A is packed too (B always is). Measured on one Zen 4 core
+ * (docs/benchmarks.md): packing A as well costs at 1024-2048, since a 4-row panel of A already
+ * streams from L2; the best large entries pack B only.
+ */
+export const PACKED_BLOCKS: ReadonlyArray<{
+  mr: number;
+  nr: number;
+  kc: number;
+  mc: number;
+  nc: number;
+  packA: boolean;
+}> = [
+  { mr: 4, nr: 8, kc: 128, mc: 4, nc: 128, packA: true },
+  { mr: 4, nr: 8, kc: 256, mc: 4, nc: 128, packA: true },
+  { mr: 4, nr: 8, kc: 128, mc: 64, nc: 256, packA: true },
+  { mr: 2, nr: 16, kc: 128, mc: 2, nc: 128, packA: true },
+  { mr: 2, nr: 16, kc: 256, mc: 32, nc: 256, packA: true },
+  { mr: 6, nr: 8, kc: 128, mc: 6, nc: 128, packA: true },
+  { mr: 4, nr: 8, kc: 128, mc: 4, nc: 128, packA: false },
+  { mr: 4, nr: 8, kc: 128, mc: 16, nc: 128, packA: false },
+  { mr: 4, nr: 8, kc: 256, mc: 4, nc: 256, packA: false },
 ];
 
 /** Register tiles (rows, floats) of the large matmul's cache-blocked entries. */
@@ -120,13 +136,13 @@ export function packedEntries(problem: Problem): Schedule[] {
   const sizes = problem.sizes;
   if ([m, n, r].some((v) => sizes[v] < LARGE_MATMUL_SIDE)) return [];
   const out: Schedule[] = [];
-  for (const { mr, nr, kc, mc, nc } of PACKED_BLOCKS) {
+  for (const { mr, nr, kc, mc, nc, packA } of PACKED_BLOCKS) {
     if (sizes[r] < 2 * kc || sizes[m] < 2 * mc || sizes[n] < 2 * nc) continue;
     const loops = [
       ...batch,
       n,
       `${r} pack(${b})`,
-      `${m} pack(${a})`,
+      packA ? `${m} pack(${a})` : m,
       `${n}:${nc / nr}`,
       ...(mc > mr ? [`${m}:${mc / mr}`] : []),
       `${r}:${kc}`,
