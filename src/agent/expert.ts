@@ -19,6 +19,7 @@
 // (KC x NC, laid out as NR-wide micro-panels) is packed once per slice, MC rows of A (packed per
 // row block as MR-wide micro-panels, or read in place) swept across the panel's micro-panels, then
 // the MR x NR register tile over the slice.
+import { convShape } from '../core/convShape.ts';
 import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
@@ -82,6 +83,7 @@ export const PACKED_BLOCKS: ReadonlyArray<{
   { mr: 4, nr: 8, kc: 128, mc: 4, nc: 128, packA: false },
   { mr: 4, nr: 8, kc: 128, mc: 16, nc: 128, packA: false },
   { mr: 4, nr: 8, kc: 256, mc: 4, nc: 256, packA: false },
+  { mr: 3, nr: 12, kc: 128, mc: 12, nc: 192, packA: false },
 ];
 
 /** Register tiles (rows, floats) of the large matmul's cache-blocked entries. */
@@ -156,6 +158,42 @@ export function packedEntries(problem: Problem): Schedule[] {
   return out;
 }
 
+/** Slices of ci (floats) of the packed NHWC convolution entries: the weights' micro-panel stays in L1. */
+export const PACKED_CONV_CI_SLICES = [8, 16] as const;
+
+/**
+ * The packed entries of an NHWC convolution (O[oh,ow,co] += I[oh+kh,ow+kw,ci] * W[kh,kw,ci,co],
+ * stride 1) with at least LARGE_CONV_CHANNELS input channels: per slice of ci the image's slice is
+ * packed once (every window the tiles read, in their order) and, per 16 output channels, the
+ * weights' KH x KW x slice x 16 micro-panel; the register tile is 2 pixels of a row x 16 channels
+ * (8 accumulators, 6 loads per 8 multiply-adds). The deep 7x7 layer goes from 61% to 77% of peak
+ * with them (docs/benchmarks.md). None for other problems.
+ */
+export function packedConvEntries(problem: Problem): Schedule[] {
+  const shape = convShape(problem);
+  if (!shape || shape.layout !== 'hwc' || shape.stride !== 1) return [];
+  const { ci, co, oh, ow, kh, kw } = shape;
+  const sizes = problem.sizes;
+  if (sizes[ci] < LARGE_CONV_CHANNELS || sizes[co] < 32 || sizes[ow] < 2) return [];
+  const [image, weights] = shape.imageInput === 0 ? problem.inputs : [problem.inputs[1], problem.inputs[0]];
+  return PACKED_CONV_CI_SLICES.filter((slice) => sizes[ci] >= 2 * slice).map((slice) =>
+    parseSchedule(
+      problem,
+      [
+        `${ci} pack(${image.name})`,
+        `${co} pack(${weights.name})`,
+        ow,
+        oh,
+        kh,
+        kw,
+        `${ci}:${slice}`,
+        `${ow}:2`,
+        `${co}:16`,
+      ].join(' '),
+    ),
+  );
+}
+
 export interface ExpertEntry {
   spec: TileSpec;
   /** As a person writes it, e.g. `k m n k:32 m:4 n:8`. */
@@ -205,7 +243,7 @@ export function expertGrid(problem: Problem): ExpertEntry[] {
     seen.add(key);
     out.push({ spec: s, schedule });
   }
-  for (const schedule of packedEntries(problem)) {
+  for (const schedule of [...packedEntries(problem), ...packedConvEntries(problem)]) {
     const key = printSchedule(schedule);
     if (seen.has(key)) continue;
     seen.add(key);
