@@ -171,7 +171,7 @@ export const PACKED_CONV_CI_SLICES = [8, 16] as const;
  */
 export function packedConvEntries(problem: Problem): Schedule[] {
   const shape = convShape(problem);
-  if (!shape || shape.layout !== 'hwc' || shape.stride !== 1) return [];
+  if (shape?.layout !== 'hwc' || shape.stride !== 1) return [];
   const { ci, co, oh, ow, kh, kw } = shape;
   const sizes = problem.sizes;
   if (sizes[ci] < LARGE_CONV_CHANNELS || sizes[co] < 32 || sizes[ow] < 2) return [];
