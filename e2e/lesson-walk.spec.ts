@@ -9,8 +9,7 @@ const SIZES = [
   { width: 1024, height: 768 },
   { width: 1280, height: 720 },
 ];
-// The lessons driven by the loop-nest keys (the agent lesson is driven by its buttons, tested in
-// teach-lessons.spec.ts).
+// The lessons driven by the loop-nest keys (the agent lesson, driven by its buttons, is at the end).
 const LESSONS = ['loop-order', 'tiling', 'conflicts', 'packing', 'vectorize', 'register-tile', 'tails', 'parallel'];
 
 /** A shown key as Playwright presses it: glyphs for the arrows and Backspace, else the key itself. */
@@ -95,5 +94,40 @@ for (const size of SIZES) {
         await expect(page.getByTestId('lesson-count')).toHaveText(`${total - short.length} of ${total} done`);
       });
     }
+  }
+}
+
+/** Moves the focus with Tab, as a keyboard user does, to the element with `testId`. */
+async function tabTo(page: Page, testId: string) {
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? '');
+  for (let i = 0; i < 300 && (await focused()) !== testId; i++) await page.keyboard.press('Tab');
+  expect(await focused(), `Tab reaches ${testId}`).toBe(testId);
+}
+
+// The agent lesson is driven by its buttons: reached with Tab and pressed with Enter.
+for (const size of SIZES) {
+  for (const present of [false, true]) {
+    test(`agent by keyboard (Tab to its buttons, Enter) at ${size.width}x${size.height}${present ? ', present' : ''}`, async ({
+      page,
+    }) => {
+      await page.setViewportSize(size);
+      await page.goto(`/?lesson=agent${present ? '&present=1' : ''}`);
+      await expect(page.getByTestId('lesson')).toHaveAttribute('data-lesson', 'agent');
+      await tabTo(page, 'lesson-run-agent');
+      await page.keyboard.press('Enter');
+      const step = page.getByTestId('lesson-predict-step');
+      await expect(step).toHaveText(/^step 0 of \d+$/, { timeout: 90_000 });
+      const total = Number(/of (\d+)/.exec((await step.textContent()) ?? '')?.[1]);
+      for (let i = 0; i < total; i++) {
+        await tabTo(page, 'lesson-predict-down');
+        await page.keyboard.press('Enter');
+        await expect(page.getByTestId('lesson-predict-score')).toHaveAttribute('data-made', String(i + 1));
+      }
+      const task = (id: string) => page.getByTestId(`lesson-task-${id}`);
+      for (const id of ['run', 'predict-5', 'to-the-end'])
+        await expect(task(id), id).toHaveAttribute('data-done', 'true');
+      const right = Number(await page.getByTestId('lesson-predict-score').getAttribute('data-right'));
+      await expect(task('right-3')).toHaveAttribute('data-done', right >= 3 ? 'true' : 'false');
+    });
   }
 }

@@ -3,7 +3,8 @@
 // (default: main), in one run and interleaved, so that the machine's load weighs on both alike:
 // per target, each side's best time over the rounds, the path length (null: gave up at its
 // default bound) and the ratio old/new. The targets are reachable register tiles and schedules
-// the search can't reach within its space (the case that used to hold the page up).
+// the search can't reach within its space (the case that used to hold the page up), and one it
+// gives up on only at its bound (every state explored: the worst case).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,8 @@ const CASES: { name: string; problem: Problem; from: string; cursor: number; tar
     cursor: 0,
     target: 'co oh ci ow kh kw co:5 r3 co:5',
   },
+  // Out of reach only by the bound: the search explores all its states, the worst case.
+  { name: 'matmul past the bound', problem: MATMUL, from: 'm n k m:4 n:4 k:4', cursor: 0, target: 'k n m k:8 n:8 m:8' },
 ];
 
 interface Row {

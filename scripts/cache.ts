@@ -177,6 +177,8 @@ async function run(args: Args): Promise<number> {
   const { loadCodegen } = await import('../src/codegen/index.ts');
   const { kernelAccesses, simulateCache } = await import('../src/runtime/cacheSim.ts');
   const { CacheSimulator } = await import('../src/core/cache/simulator.ts');
+  const { loadCacheSim } = await import('../src/runtime/wasmCacheSim.ts');
+  const compiled = await loadCacheSim();
   const { cacheFigures, reuseFigures } = await import('../src/core/cache/figures.ts');
   const { dineroRecords } = await import('../src/core/cache/dinero.ts');
 
@@ -185,7 +187,10 @@ async function run(args: Args): Promise<number> {
   type S = ReturnType<typeof parseSchedule>;
   const names = (problem: P) => [problem.output.name, problem.inputs[0].name, problem.inputs[1].name];
 
-  /** Every access, also written to the trace file when asked. */
+  /**
+   * Every access, also written to the trace file when asked (then by the TypeScript simulator,
+   * which sees each access; otherwise by the compiled one).
+   */
   const exactRun = (codegen: Codegen, problem: P, schedule: S) => {
     const accesses = kernelAccesses(codegen, problem, schedule);
     if (accesses.instructions > args.maxAccesses)
@@ -193,6 +198,14 @@ async function run(args: Args): Promise<number> {
         `the kernel makes ${int(accesses.instructions)} memory accesses, over the limit of ${int(args.maxAccesses)}: the exact simulation would run for minutes; ` +
           `leave out --exact${args.trace !== undefined ? ' and --trace' : ''} to sample it, use smaller sizes, or pass --max-accesses ${accesses.instructions} to run it anyway`,
       );
+    if (args.trace === undefined) {
+      const { simulateMs, ...figures } = simulateCache(codegen, problem, schedule, args.machine, {
+        reuse: true,
+        exact: true,
+        compiled,
+      });
+      return { figures: figures as CacheFigures, ms: simulateMs };
+    }
     const sim = new CacheSimulator(args.machine, 3, accesses.addressBytes);
     const file = args.trace === undefined ? undefined : openSync(args.trace, 'w');
     const t0 = performance.now();
@@ -216,7 +229,10 @@ async function run(args: Args): Promise<number> {
 
   /** Sampled when the kernel is long (runtime/cacheSim.ts). */
   const sampledRun = (codegen: Codegen, problem: P, schedule: S) => {
-    const { simulateMs, ...figures } = simulateCache(codegen, problem, schedule, args.machine, { reuse: true });
+    const { simulateMs, ...figures } = simulateCache(codegen, problem, schedule, args.machine, {
+      reuse: true,
+      compiled,
+    });
     return { figures: figures as CacheFigures, ms: simulateMs };
   };
 

@@ -1,15 +1,17 @@
 // npm run measure:cache-sampling [-- --quick]
 //
 // The sampled cache simulation (runtime/cacheSim.ts, codegen/streamSampling.ts) against the exact
-// one, on schedules where exact simulation still takes seconds: matmul 512^3 and 1024^3 (tiled,
-// untiled, k split, packed, with tails) and a convolution, on the default machine. Prints per
-// schedule the accesses simulated, both times and the worst relative error over the misses of
-// every level and tensor. Exact runs take minutes in all; --quick runs the first three.
+// one, both compiled (runtime/wasmCacheSim.ts), on matmul 512^3 and 1024^3 (tiled, untiled, k
+// split, packed, with tails) and a convolution, on the default machine; sampled at the default
+// budget even where the kernel is short enough to run exactly by default. Prints per schedule the
+// accesses simulated, both times and the worst relative error over the misses of every level and
+// tensor. Exact runs take about half a minute in all; --quick runs the first three.
 import { loadCodegen } from '../src/codegen/index.ts';
 import { DEFAULT_MACHINE_ID, machineById } from '../src/core/cache/machines.ts';
 import { parseProblem } from '../src/core/problem.ts';
 import { parseSchedule } from '../src/core/schedule.ts';
-import { simulateCache } from '../src/runtime/cacheSim.ts';
+import { SAMPLING_BUDGET, simulateCache } from '../src/runtime/cacheSim.ts';
+import { loadCacheSim } from '../src/runtime/wasmCacheSim.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
 const CONV = 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]';
@@ -29,13 +31,18 @@ const quick = process.argv.includes('--quick');
 const machine = machineById(DEFAULT_MACHINE_ID);
 if (!machine) throw new Error('no default machine');
 const codegen = await loadCodegen();
+const compiled = await loadCacheSim();
 let worstAll = 0;
 for (const [op, sizes, text] of quick ? CASES.slice(0, 3) : CASES) {
   const problem = parseProblem(op, sizes);
   const schedule = parseSchedule(problem, text);
-  const exact = simulateCache(codegen, problem, schedule, machine, { reuse: true, exact: true });
+  const exact = simulateCache(codegen, problem, schedule, machine, { reuse: true, exact: true, compiled });
   const t0 = performance.now();
-  const sampled = simulateCache(codegen, problem, schedule, machine, { reuse: true });
+  const sampled = simulateCache(codegen, problem, schedule, machine, {
+    reuse: true,
+    compiled,
+    budget: SAMPLING_BUDGET,
+  });
   const sampledMs = performance.now() - t0;
   let worst = 0;
   let where = 'none';

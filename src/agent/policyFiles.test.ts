@@ -32,6 +32,16 @@ describe('loadPolicy', () => {
     );
   });
 
+  it('says a model.json of {} is no layers model, even without its weights file', async () => {
+    const folder = path.join(dir, 'bare');
+    await savePolicy(FeatureMlp.create(), folder);
+    writeFileSync(path.join(folder, 'model.json'), '{}');
+    rmSync(path.join(folder, 'weights.bin'));
+    await expect(loadPolicy(folder)).rejects.toThrow(
+      `the policy in ${folder}: model.json has no modelTopology (not a tfjs layers model)`,
+    );
+  });
+
   it('refuses weights that are not numbers', async () => {
     const folder = path.join(dir, 'nan');
     await savePolicy(FeatureMlp.create(), folder);

@@ -46,8 +46,14 @@ export async function loadPolicy(dir: string, prefix = ''): Promise<FeatureMlp> 
     throw new Error(`${modelFile} is not valid JSON (${errorMessage(e).slice(0, 80)})`);
   }
   const manifest = (modelJson as { weightsManifest?: { paths?: string[] }[] } | null)?.weightsManifest;
-  const weightsFile = path.join(dir, (Array.isArray(manifest) && manifest[0]?.paths?.[0]) || `${prefix}weights.bin`);
-  if (!existsSync(weightsFile)) throw new Error(`${weightsFile} is missing (${modelFile} names it as its weights)`);
+  const named = Array.isArray(manifest) ? manifest[0]?.paths?.[0] : undefined;
+  const weightsFile = path.join(dir, named || `${prefix}weights.bin`);
+  if (!existsSync(weightsFile)) {
+    // A model.json that is no layers model is the first thing wrong, not the weights beside it.
+    if (!(modelJson as { modelTopology?: unknown } | null)?.modelTopology)
+      checkModelFiles({ modelJson, weights: new ArrayBuffer(0) }, `the policy in ${dir}`);
+    throw new Error(`${weightsFile} is missing${named ? ` (${modelFile} names it as its weights)` : ''}`);
+  }
   const bytes = readFileSync(weightsFile);
   const weights = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   checkModelFiles({ modelJson, weights }, `the policy in ${dir}`);

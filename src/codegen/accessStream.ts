@@ -88,6 +88,28 @@ interface TileNode {
   loads: Int32Array;
 }
 
+/**
+ * Runs whole parts of the stream elsewhere (the compiled simulator, runtime/wasmCacheSim.ts): the
+ * nodes of `AccessStream.program()`, fed straight to its consumer instead of to a sink. The stream
+ * walks only the loops it samples and hands everything else over.
+ */
+export interface StreamEngine {
+  /** Makes the accesses of program node `node` at these base addresses (output, inputs). */
+  exec(node: number, b0: number, b1: number, b2: number): void;
+  /** An iteration of plan loop `level` starts (for the reuse tracking). */
+  startIteration(level: number): void;
+  /** Accesses made so far in this run. */
+  accesses(): number;
+}
+
+/**
+ * Program node kinds. A node is a run of words: LOOP level count d0 d1 d2 body tail (-1: none);
+ * REGION body stores; LIST start pairs (the (code, offset) pairs at `start` in the lists);
+ * COPY tensor start pairs scratchOffsetBytes (a pack's copy, loads from the input's pointer and
+ * stores into the scratch); PACK body copies copy...
+ */
+export const PROGRAM_NODE = { loop: 0, region: 1, list: 2, copy: 3, pack: 4 } as const;
+
 /** The kernel's access stream for base byte addresses of the output and the two inputs. */
 export interface AccessStream {
   /**
@@ -95,6 +117,16 @@ export interface AccessStream {
    * With a sampler, loops whose accesses exceed its budget are sampled (streamSampling.ts).
    */
   run(bases: readonly number[], sink: AccessBatchSink, reuse?: ReuseTracking, sampler?: StreamSampler): SampleReport;
+  /**
+   * As run, with every part not sampled made by `engine` (its accesses never reach a sink; the
+   * engine tracks reuse if asked to).
+   */
+  runOn(bases: readonly number[], engine: StreamEngine, sampler?: StreamSampler): SampleReport;
+  /**
+   * The stream tree, flat (PROGRAM_NODE): word 0 is how many words of nodes follow, then the
+   * nodes (the root at node 0), then the lists of (code, byte offset) pairs.
+   */
+  program(): Int32Array;
   /** Memory instructions one run makes. */
   count(): number;
 }
@@ -323,25 +355,40 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   let scratch = 0;
 
   let sampler: StreamSampler | null = null;
+  let engine: StreamEngine | null = null;
   const sampledLoops = new Set<number>();
+
+  function startIteration(l: number): void {
+    if (engine) engine.startIteration(l);
+    else iterationStart.fill(flushed + filled, l, runtimeLoops);
+  }
 
   /** Runs `node`; a loop making more than `budget` accesses is sampled (when there is a sampler). */
   function run(node: Node, b0: number, b1: number, b2: number, budget: number): void {
+    if (engine && countOf(node) <= budget) {
+      // Nothing inside is sampled: a loop is sampled only past its budget, and budgets shrink inward.
+      engine.exec(nodeIds().get(node) as number, b0, b1, b2);
+      return;
+    }
     if (node.kind === 'pack') {
       let c1 = b1;
       let c2 = b2;
-      for (const { tensor, list } of node.copies) {
+      for (const entry of node.copies) {
+        const { tensor, list } = entry;
         const copy = scratch + plan.scratchOffset[tensor] * 4;
-        emitCopy(list, tensor, tensor === 1 ? b1 : b2, copy);
+        if (engine) engine.exec(nodeIds().get(entry) as number, b0, b1, b2);
+        else emitCopy(list, tensor, tensor === 1 ? b1 : b2, copy);
         if (tensor === 1) c1 = copy;
         else c2 = copy;
       }
       run(node.body, b0, c1, c2, budget);
     } else if (node.kind === 'tile') {
-      emit(node.loads, b0, b1, b2);
+      if (engine) engine.exec(nodeIds().get(node) as number, b0, b1, b2);
+      else emit(node.loads, b0, b1, b2);
     } else if (node.kind === 'region') {
       run(node.body, b0, b1, b2, budget);
-      emit(node.stores, b0, b1, b2);
+      if (engine) engine.exec(nodeIds().get(node.stores) as number, b0, b1, b2);
+      else emit(node.stores, b0, b1, b2);
     } else {
       const [d0, d1, d2] = node.delta;
       const l = node.level;
@@ -351,7 +398,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
             node,
             node.body,
             (i, body, inner) => {
-              iterationStart.fill(flushed + filled, l, runtimeLoops);
+              startIteration(l);
               run(body, b0 + i * d0, b1 + i * d1, b2 + i * d2, inner);
             },
             budget,
@@ -359,12 +406,12 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
           );
         else
           for (let i = 0; i < node.count; i++) {
-            iterationStart.fill(flushed + filled, l, runtimeLoops);
+            startIteration(l);
             run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2, budget);
           }
       }
       if (node.tail) {
-        iterationStart.fill(flushed + filled, l, runtimeLoops);
+        startIteration(l);
         run(node.tail, b0 + node.count * d0, b1 + node.count * d1, b2 + node.count * d2, budget);
       }
     }
@@ -395,7 +442,11 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     let last = -1;
     // Where each simulated or replayed iteration began: its position in the loop, the consumer's mark.
     const history: Array<{ position: number; mark: number[] }> = [];
-    const begin = (position: number) => history.push({ position, mark: s.mark() });
+    const begin = (position: number) => {
+      // The consumer's present includes every access made before the iteration.
+      flush();
+      history.push({ position, mark: s.mark() });
+    };
     const countIteration = (i: number): void => {
       begin(i);
       s.record();
@@ -505,7 +556,80 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     return c;
   }
 
+  let ids: Map<object, number> | null = null;
+  let flat: Int32Array | null = null;
+
+  /** Lays the tree out as the program (PROGRAM_NODE), once; each node's (and copy's, stores') index. */
+  function nodeIds(): Map<object, number> {
+    if (ids) return ids;
+    const at = new Map<object, number>();
+    const nodes: number[] = [];
+    const lists: number[] = [];
+    const list = (pairs: Int32Array): [number, number] => {
+      const start = lists.length;
+      for (const word of pairs) lists.push(word);
+      return [start, pairs.length / 2];
+    };
+    const place = (key: object, words: number[]): number => {
+      const index = nodes.length;
+      at.set(key, index);
+      nodes.push(...words);
+      return index;
+    };
+    // Children are laid out after their parent; a parent's words are patched once they are.
+    const lay = (node: Node): number => {
+      if (node.kind === 'tile') return place(node, [PROGRAM_NODE.list, ...list(node.loads)]);
+      if (node.kind === 'region') {
+        const self = place(node, [PROGRAM_NODE.region, -1, -1]);
+        nodes[self + 1] = lay(node.body);
+        nodes[self + 2] = place(node.stores, [PROGRAM_NODE.list, ...list(node.stores)]);
+        return self;
+      }
+      if (node.kind === 'pack') {
+        const self = place(node, [PROGRAM_NODE.pack, -1, node.copies.length, ...node.copies.map(() => -1)]);
+        node.copies.forEach((copy, i) => {
+          nodes[self + 3 + i] = place(copy, [
+            PROGRAM_NODE.copy,
+            copy.tensor,
+            ...list(copy.list),
+            plan.scratchOffset[copy.tensor] * 4,
+          ]);
+        });
+        nodes[self + 1] = lay(node.body);
+        return self;
+      }
+      const self = place(node, [PROGRAM_NODE.loop, node.level, node.count, ...node.delta, -1, -1]);
+      if (node.body) nodes[self + 6] = lay(node.body);
+      if (node.tail) nodes[self + 7] = lay(node.tail);
+      return self;
+    };
+    lay(root);
+    const words = [nodes.length, ...nodes, ...lists];
+    const wide = words.find((w) => !Number.isInteger(w) || Math.abs(w) >= 2 ** 31);
+    if (wide !== undefined)
+      throw new RangeError(
+        `a pointer step or offset of ${wide} bytes is too large for the compiled cache simulator (2 GiB at most); use smaller sizes`,
+      );
+    flat = Int32Array.from(words);
+    ids = at;
+    return at;
+  }
+
   return {
+    program() {
+      nodeIds();
+      return flat as Int32Array;
+    },
+    runOn(bases, on, sampling) {
+      nodeIds();
+      engine = on;
+      try {
+        const report = this.run(bases, () => {}, undefined, sampling);
+        return { ...report, accesses: on.accesses() };
+      } finally {
+        engine = null;
+      }
+    },
     run(bases, to, reuse, sampling) {
       sink = to;
       sampler = sampling ?? null;

@@ -101,6 +101,8 @@ function estimate(loops: readonly Loop[], goal: Goal): number {
 
 interface Node {
   key: string;
+  /** `key` without the cursor: the schedule's key. */
+  loopsKey: string;
   state: NestState;
   cost: number;
   priority: number;
@@ -178,32 +180,45 @@ export function actionPath(
   const maxLoops = Math.max(target.loops.length, from.schedule.loops.length);
   const parent = new Map<string, { prev: string; action: Action } | null>();
   const best = new Map<string, number>();
-  const startKey = `${scheduleKey(from.schedule.loops)}@${from.cursor}`;
+  const startLoopsKey = scheduleKey(from.schedule.loops);
+  const startKey = `${startLoopsKey}@${from.cursor}`;
   parent.set(startKey, null);
   best.set(startKey, 0);
   const frontier = new Frontier();
-  frontier.push({ key: startKey, state: from, cost: 0, priority: estimate(from.schedule.loops, goal) });
-  const tryAction = (key: string, state: NestState, cost: number, action: Action): boolean => {
-    const r = applyAction(problem, state, action);
-    if (!r.ok) return true;
-    const childKey = `${scheduleKey(r.state.schedule.loops)}@${r.state.cursor}`;
-    const childCost = cost + 1;
+  frontier.push({
+    key: startKey,
+    loopsKey: startLoopsKey,
+    state: from,
+    cost: 0,
+    priority: estimate(from.schedule.loops, goal),
+  });
+  const reach = (node: Node, action: Action, state: NestState, loopsKey: string, priority: () => number): boolean => {
+    const childKey = `${loopsKey}@${state.cursor}`;
+    const childCost = node.cost + 1;
     if (childCost >= (best.get(childKey) ?? Number.POSITIVE_INFINITY)) return true;
     best.set(childKey, childCost);
-    parent.set(childKey, { prev: key, action });
+    parent.set(childKey, { prev: node.key, action });
     if (best.size >= maxStates) return false;
-    frontier.push({
-      key: childKey,
-      state: r.state,
-      cost: childCost,
-      priority: childCost + estimate(r.state.schedule.loops, goal),
-    });
+    frontier.push({ key: childKey, loopsKey, state, cost: childCost, priority: childCost + priority() });
     return true;
   };
+  const tryAction = (node: Node, action: Action): boolean => {
+    const r = applyAction(problem, node.state, action);
+    if (!r.ok) return true;
+    const loops = r.state.schedule.loops;
+    return reach(node, action, r.state, scheduleKey(loops), () => estimate(loops, goal));
+  };
+  // A cursor move keeps the schedule (and so its key and estimate): no need to build a new one.
+  const move = (node: Node, action: 'up' | 'down'): boolean => {
+    const { schedule, cursor } = node.state;
+    const state = { schedule, cursor: cursor + (action === 'up' ? -1 : 1) };
+    return reach(node, action, state, node.loopsKey, () => node.priority - node.cost);
+  };
   while (frontier.size > 0) {
-    const { key, state, cost } = frontier.pop();
-    if (cost > (best.get(key) ?? Number.POSITIVE_INFINITY)) continue;
-    if (key.slice(0, key.lastIndexOf('@')) === goalKey) return pathTo(parent, key);
+    const node = frontier.pop();
+    const { state, cost } = node;
+    if (cost > (best.get(node.key) ?? Number.POSITIVE_INFINITY)) continue;
+    if (node.loopsKey === goalKey) return pathTo(parent, node.key);
     // Only what the core would not refuse for a plain reason (saves building its message).
     const { loops } = state.schedule;
     const c = state.cursor;
@@ -212,14 +227,14 @@ export function actionPath(
     let merges = false;
     for (let i = 0; i < c && !merges; i++) merges = loops[i].variable === here.variable;
     const ok =
-      (c > 0 ? tryAction(key, state, cost, 'up') : true) &&
-      (c < n - 1 ? tryAction(key, state, cost, 'down') : true) &&
-      (c > 0 && loops[c - 1].variable !== here.variable ? tryAction(key, state, cost, 'swap_up') : true) &&
-      (c < n - 1 && loops[c + 1].variable !== here.variable ? tryAction(key, state, cost, 'swap_down') : true) &&
-      (merges ? tryAction(key, state, cost, 'merge') : true) &&
-      tryAction(key, state, cost, 'parallel') &&
+      (c > 0 ? move(node, 'up') : true) &&
+      (c < n - 1 ? move(node, 'down') : true) &&
+      (c > 0 && loops[c - 1].variable !== here.variable ? tryAction(node, 'swap_up') : true) &&
+      (c < n - 1 && loops[c + 1].variable !== here.variable ? tryAction(node, 'swap_down') : true) &&
+      (merges ? tryAction(node, 'merge') : true) &&
+      tryAction(node, 'parallel') &&
       (n < maxLoops
-        ? (splits.get(here.variable) ?? []).every((s) => s.factor > here.trip || tryAction(key, state, cost, s.action))
+        ? (splits.get(here.variable) ?? []).every((s) => s.factor > here.trip || tryAction(node, s.action))
         : true);
     if (!ok) return null;
   }

@@ -2,15 +2,22 @@
 // schedule makes (codegen/accessStream.ts), with the tensors where the runtime places them
 // (buffers.ts). The generator is asked for one fixed target, so the figures are the same on every
 // machine and browser whatever engine runs the page.
-import { type AccessBatchSink, accessStream, CARRY_TILE, type ReuseTracking } from '../codegen/accessStream.ts';
+import {
+  type AccessBatchSink,
+  accessStream,
+  CARRY_TILE,
+  type ReuseTracking,
+  type StreamEngine,
+} from '../codegen/accessStream.ts';
 import type { SampleReport, StreamSampler } from '../codegen/streamSampling.ts';
 import type { Codegen, Target } from '../codegen/index.ts';
 import { type CacheFigures, type CarryLabel, cacheFigures, reuseFigures, TILE_LABEL } from '../core/cache/figures.ts';
 import type { Machine } from '../core/cache/machines.ts';
-import { CacheSimulator } from '../core/cache/simulator.ts';
+import { type CacheStats, CacheSimulator } from '../core/cache/simulator.ts';
 import { loopText } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { layoutBuffers } from './buffers.ts';
+import { type CacheSimModule, WasmCacheSimulator } from './wasmCacheSim.ts';
 
 /** Chromium's engine (relaxed SIMD, loads kept in emitted order): what the page's kernels are planned for. */
 export const SIMULATED_TARGET: Target = { relaxedSimd: true, hoistsLoads: false };
@@ -21,6 +28,14 @@ export interface KernelAccesses {
    * is given); with a sampler, only some iterations of long loops (codegen/streamSampling.ts).
    */
   run(sink: AccessBatchSink, reuse?: ReuseTracking, sampler?: StreamSampler): SampleReport;
+  /** As run, the parts not sampled made by `engine` (AccessStream.runOn). */
+  runOn(engine: StreamEngine, sampler?: StreamSampler): SampleReport;
+  /** The stream tree as a program (AccessStream.program). */
+  program(): Int32Array;
+  /** Base byte address of the packed panels' scratch. */
+  scratch: number;
+  /** The plan loops that run (not unrolled in the tile): what the reuse tracking watches. */
+  runtimeLoops: number;
   /** What the carry bytes of the stream stand for, outermost loop first. */
   carries: CarryLabel[];
   /** Memory instructions in one run. */
@@ -59,6 +74,10 @@ export function kernelAccesses(codegen: Codegen, problem: Problem, schedule: Sch
   ];
   return {
     run: (sink, reuse, sampler) => stream.run(bases, sink, reuse, sampler),
+    runOn: (engine, sampler) => stream.runOn(bases, engine, sampler),
+    program: () => stream.program(),
+    scratch: layout.scratchPtr,
+    runtimeLoops: plan.tileStart,
     carries,
     instructions: stream.count(),
     addressBytes: layout.usedBytes,
@@ -83,12 +102,13 @@ export interface CacheSimulation extends CacheFigures {
  */
 export const SAMPLING_BUDGET = 2_000_000;
 /**
- * Kernels of up to this many accesses are simulated exactly by default: a few seconds at most
- * (a register-tiled 256^3 matmul makes 3.7 M, a 512^3 one 25-35 M). Sampling is off by tens of
+ * Kernels of up to this many accesses are simulated exactly by default: about a second compiled
+ * (a register-tiled 256^3 matmul makes 3.7 M, a 512^3 one 25-35 M; the TypeScript simulator takes
+ * about 3x as long). Sampling is off by tens of
  * percent where a working set is about the size of a level (docs/architecture.md), and the
  * lessons grade 512^3 schedules on these figures, so it is kept for larger kernels.
  */
-export const EXACT_UP_TO = 40_000_000;
+export const EXACT_UP_TO = 60_000_000;
 
 export interface SimulateOptions {
   /** Also find the loop that carries each tensor's reuse at each level (slower). */
@@ -105,7 +125,27 @@ export interface SimulateOptions {
   budget?: number;
   /** With `exact`: refuse (CacheWorkError) a kernel making more memory accesses than this. */
   maxAccesses?: number;
+  /**
+   * The compiled simulator (loadCacheSim): the same figures, about ten times faster. Without it
+   * the TypeScript simulator runs (the reference).
+   */
+  compiled?: CacheSimModule;
 }
+
+/** What samplerFor needs of a simulator: the TypeScript one or the compiled one. */
+type SampledSimulator = Pick<
+  CacheSimulator,
+  | 'tensors'
+  | 'counters'
+  | 'setCounters'
+  | 'counterIndex'
+  | 'record'
+  | 'recorded'
+  | 'replay'
+  | 'mark'
+  | 'forgetOlder'
+  | 'writeBackFirst'
+>;
 
 /** The simulation would take too long here. */
 export class CacheWorkError extends RangeError {
@@ -119,7 +159,7 @@ export class CacheWorkError extends RangeError {
  * The simulator's side of sampling: all its counters, the misses of every level and tensor as
  * what must settle and as the lines an iteration brought to each level.
  */
-export function samplerFor(sim: CacheSimulator, machine: Machine, budget: number): StreamSampler {
+export function samplerFor(sim: SampledSimulator, machine: Machine, budget: number): StreamSampler {
   const levels = machine.levels.map((_, level) =>
     Array.from({ length: sim.tensors }, (_, t) => sim.counterIndex(level, t, 'misses')),
   );
@@ -154,18 +194,39 @@ export function simulateCache(
         'use smaller sizes, or let the simulation sample',
     );
   const t0 = performance.now();
-  const sim = new CacheSimulator(machine, 3, accesses.addressBytes);
-  const sampled = accesses.run(
-    (addresses, codes, count, carries) => sim.accessBatch(addresses, codes, count, carries),
-    options.reuse ? { lineBytes: machine.lineBytes, addressBytes: accesses.addressBytes } : undefined,
-    options.exact || accesses.instructions <= (options.budget ?? EXACT_UP_TO)
-      ? undefined
-      : samplerFor(sim, machine, options.budget ?? SAMPLING_BUDGET),
-  );
-  if (sampled.loops.length > 0) sim.setCompulsory(accesses.linesTouched(machine.lineBytes));
+  const exact = options.exact || accesses.instructions <= (options.budget ?? EXACT_UP_TO);
+  const budget = options.budget ?? SAMPLING_BUDGET;
+  let sampled: SampleReport;
+  let stats: CacheStats;
+  if (options.compiled) {
+    const sim = new WasmCacheSimulator(
+      options.compiled,
+      machine,
+      3,
+      accesses.addressBytes,
+      !!options.reuse,
+      accesses.runtimeLoops,
+    );
+    try {
+      const engine = sim.engine(accesses.program(), accesses.scratch);
+      sampled = accesses.runOn(engine, exact ? undefined : samplerFor(sim, machine, budget));
+      if (sampled.loops.length > 0) sim.setCompulsory(accesses.linesTouched(machine.lineBytes));
+      stats = sim.stats();
+    } finally {
+      sim.end();
+    }
+  } else {
+    const sim = new CacheSimulator(machine, 3, accesses.addressBytes);
+    sampled = accesses.run(
+      (addresses, codes, count, carries) => sim.accessBatch(addresses, codes, count, carries),
+      options.reuse ? { lineBytes: machine.lineBytes, addressBytes: accesses.addressBytes } : undefined,
+      exact ? undefined : samplerFor(sim, machine, budget),
+    );
+    if (sampled.loops.length > 0) sim.setCompulsory(accesses.linesTouched(machine.lineBytes));
+    stats = sim.stats();
+  }
   const simulateMs = performance.now() - t0;
   const names = [problem.output.name, problem.inputs[0].name, problem.inputs[1].name];
-  const stats = sim.stats();
   const figures = cacheFigures(stats, machine, names, problem.flops / 2, accesses.instructions);
   if (sampled.loops.length > 0) {
     figures.method = 'sampled';

@@ -307,6 +307,21 @@ describe('URL hash', () => {
     );
     expect(loops.notice?.length).toBeLessThan(400);
 
+    // A part far over every cap is left out before it is decoded (decoding 600,000 characters
+    // would hold the page up longer than the cap's whole point).
+    const huge = parseHash(`#preset=matmul-64&s=${'m+'.repeat(300_000)}&threads=2`);
+    if (!huge.ok) throw new Error(huge.error);
+    expect(huge.value?.presetId).toBe('matmul-64');
+    expect(huge.value?.threads).toBe(2);
+    expect(huge.notice).toBe(
+      "the link's part 's' has 600000 characters, more than any the page writes (at most 90000); it is left out",
+    );
+    const hugeProblem = parseHash(`#p=${'C'.repeat(100_000)}`);
+    expect(hugeProblem).toEqual({
+      ok: false,
+      error: "the link's part 'p' has 100000 characters, more than any the page writes (at most 90000)",
+    });
+
     const many = parseHash(`#preset=matmul-64&a=${'down,'.repeat(MAX_LOG_ACTIONS)}up`);
     if (!many.ok) throw new Error(many.error);
     expect(many.value?.presetId).toBe('matmul-64');

@@ -7,10 +7,10 @@
 // loops, when one is chosen; without it, one per processor). Unknown keys are ignored.
 // A teacher's link adds options in the query (teach/teacherLink.ts): where such a page starts, and
 // the query kept in step with the open lesson, are here too.
-import { PRESETS } from '../core/problem.ts';
+import { MAX_PROBLEM_CHARS, PRESETS } from '../core/problem.ts';
 import { errorMessage } from '../core/errors.ts';
 import { excerpt } from '../core/format.ts';
-import { MAX_LOG_ACTIONS } from '../core/limits.ts';
+import { MAX_LOG_ACTIONS, MAX_SCHEDULE_CHARS } from '../core/limits.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { lessonById } from '../teach/lessons.ts';
@@ -125,6 +125,13 @@ function linkActions(raw: string): { log: HistoryEntry[]; notice?: string } {
 const PROBLEM_KEYS = ['p', 'preset'];
 
 /**
+ * Most characters of a part other than `a=` (whose actions are decoded one by one): the longest
+ * problem or schedule text with every character a 9-character %-escape (3 UTF-8 bytes). A longer
+ * part is left out before it is decoded, which for hundreds of thousands of characters takes long.
+ */
+const MAX_PART_CHARS = 9 * Math.max(MAX_PROBLEM_CHARS, MAX_SCHEDULE_CHARS);
+
+/**
  * Reads a hash (with or without `#`). `value` is null when the hash holds no state (empty, or
  * no key of ours, which gets a notice). Errors are worded for a person who edited or truncated
  * the link. Only a broken problem refuses the link: any other part that does not read (a link cut
@@ -144,6 +151,12 @@ export function parseHash(hash: string): LinkResult {
       if (PROBLEM_KEYS.includes(key))
         return { ok: false, error: `the link's part '${key}' has no value; write it as ${key}=...` };
       dropped.push(`the link's part '${key}' has no value (was the link cut short?); it is left out`);
+      continue;
+    }
+    if (key !== 'a' && part.length - eq - 1 > MAX_PART_CHARS) {
+      const error = `the link's part '${key}' has ${part.length - eq - 1} characters, more than any the page writes (at most ${MAX_PART_CHARS})`;
+      if (PROBLEM_KEYS.includes(key)) return { ok: false, error };
+      dropped.push(`${error}; it is left out`);
       continue;
     }
     // The actions are decoded one by one, so that a link cut inside an escape keeps the ones before.

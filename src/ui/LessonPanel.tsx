@@ -45,14 +45,27 @@ function TaskRow({ lesson, index, check }: { lesson: Lesson; index: number; chec
           {done && <span className="visually-hidden"> (done)</span>}
         </span>
       </div>
-      <p className="lesson-task-detail" data-testid={`lesson-task-detail-${task.id}`}>
-        {check.detail}
-        {done && check.state !== 'done' && (
-          <span className="lesson-task-was">
-            {' '}
-            · done on <code>{recorded.schedule}</code>
-            {recordedGflops !== null ? ` (${formatGflops(recordedGflops)} GFLOPS)` : ''}
-          </span>
+      <p className="lesson-task-detail">
+        <span data-testid={`lesson-task-detail-${task.id}`}>
+          {check.detail}
+          {done && check.state !== 'done' && (
+            <span className="lesson-task-was">
+              {' '}
+              · done on <code>{recorded.schedule}</code>
+              {recordedGflops !== null ? ` (${formatGflops(recordedGflops)} GFLOPS)` : ''}
+            </span>
+          )}
+        </span>
+        {/* On the detail's line, not a line of its own: every task stays on a projector's first screen. */}
+        {hints < task.hints.length && (
+          <button
+            type="button"
+            className="lesson-small-btn"
+            data-testid={`lesson-hint-${task.id}`}
+            onClick={() => setHints(hints + 1)}
+          >
+            {hints === 0 ? 'hint' : 'another hint'}
+          </button>
         )}
       </p>
       {hints > 0 && (
@@ -63,16 +76,6 @@ function TaskRow({ lesson, index, check }: { lesson: Lesson; index: number; chec
             </li>
           ))}
         </ol>
-      )}
-      {hints < task.hints.length && (
-        <button
-          type="button"
-          className="lesson-small-btn"
-          data-testid={`lesson-hint-${task.id}`}
-          onClick={() => setHints(hints + 1)}
-        >
-          {hints === 0 ? 'hint' : 'another hint'}
-        </button>
       )}
     </li>
   );

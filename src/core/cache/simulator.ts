@@ -79,6 +79,28 @@ export function count(stats: CacheStats, level: number, tensor: number, counter:
   return stats.counts[(level * stats.tensors + tensor) * N + COUNTERS.indexOf(counter)];
 }
 
+/**
+ * CacheSimulator.setCompulsory on counts laid out as `CacheStats.counts` (of `levels` levels and
+ * `tensors` tensors), in place.
+ */
+export function settleCompulsory(
+  c: Float64Array,
+  levels: number,
+  tensors: number,
+  firstLines: readonly number[],
+): void {
+  for (let level = 0; level < levels; level++)
+    for (let t = 0; t < tensors; t++) {
+      const at = (level * tensors + t) * N;
+      const misses = c[at + MISSES];
+      const compulsory = Math.min(firstLines[t] ?? 0, misses);
+      const conflict = Math.min(c[at + CONFLICT], misses - compulsory);
+      c[at + COMPULSORY] = compulsory;
+      c[at + CONFLICT] = conflict;
+      c[at + CAPACITY] = misses - compulsory - conflict;
+    }
+}
+
 export class CacheSimulator {
   private readonly levels: Level[];
   private readonly counts: Float64Array;
@@ -347,17 +369,7 @@ export class CacheSimulator {
    * difference going to capacity misses; the three Cs still add up to the misses.
    */
   setCompulsory(firstLines: readonly number[]): void {
-    const c = this.counts;
-    for (let level = 0; level < this.levels.length; level++)
-      for (let t = 0; t < this.tensors; t++) {
-        const at = (level * this.tensors + t) * N;
-        const misses = c[at + MISSES];
-        const compulsory = Math.min(firstLines[t] ?? 0, misses);
-        const conflict = Math.min(c[at + CONFLICT], misses - compulsory);
-        c[at + COMPULSORY] = compulsory;
-        c[at + CONFLICT] = conflict;
-        c[at + CAPACITY] = misses - compulsory - conflict;
-      }
+    settleCompulsory(this.counts, this.levels.length, this.tensors, firstLines);
   }
 
   stats(): CacheStats {

@@ -2,6 +2,12 @@
 // sampled (and saying so) for a kernel too long to simulate access by access, and bad input
 // refused in words.
 import { describe, expect, it } from 'vitest';
+import { loadCodegen } from '../../codegen/index.ts';
+import { machineById } from '../../core/cache/machines.ts';
+import { parseProblemText } from '../../core/problem.ts';
+import { parseSchedule } from '../../core/schedule.ts';
+import { simulateCache } from '../../runtime/cacheSim.ts';
+import { loadCacheSim } from '../../runtime/wasmCacheSim.ts';
 import { createCacheApi } from './api.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]\nm=33, n=40, k=17';
@@ -33,6 +39,30 @@ describe('cache worker api', () => {
     expect(l1.compulsory + l1.capacity + l1.conflict).toBeCloseTo(l1.misses, 3);
     const again = await api.simulateCache(LARGE, 'm n k m:4 n:8', 'zen4');
     expect(withoutTime(again)).toEqual(withoutTime(f));
+  });
+
+  it('runs the compiled simulator, loaded once, with the figures of the TypeScript one', async () => {
+    let loads = 0;
+    const compiledApi = createCacheApi({
+      cacheSim: () => {
+        loads++;
+        return loadCacheSim();
+      },
+    });
+    const f = await compiledApi.simulateCache(MATMUL, 'k m n k:5 m:2 n:8', 'zen4');
+    await compiledApi.simulateCache(MATMUL, 'm n k', 'zen4');
+    expect(loads).toBe(1);
+    const problem = parseProblemText(MATMUL);
+    const reference = simulateCache(
+      await loadCodegen(),
+      problem,
+      parseSchedule(problem, 'k m n k:5 m:2 n:8'),
+      machineById('zen4')!,
+      { reuse: true },
+    );
+    expect(withoutTime(f)).toEqual(withoutTime(reference));
+    const broken = createCacheApi({ cacheSim: () => Promise.reject(new Error('no compiled simulator here')) });
+    await expect(broken.simulateCache(MATMUL, 'm n k', 'zen4')).rejects.toThrow(/no compiled simulator here/);
   });
 
   it('refuses an unknown machine and a bad schedule in words', async () => {

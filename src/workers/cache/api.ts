@@ -7,16 +7,21 @@ import { MACHINES, machineById } from '../../core/cache/machines.ts';
 import { parseProblemText } from '../../core/problem.ts';
 import { parseSchedule } from '../../core/schedule.ts';
 import { simulateCache } from '../../runtime/cacheSim.ts';
+import { type CacheSimModule, loadCacheSim } from '../../runtime/wasmCacheSim.ts';
 import type { CacheWorkerApi } from './protocol.ts';
 
 export interface CacheApiDeps {
   /** The code generator (default: loaded on first use). */
   codegen?: () => Promise<Codegen>;
+  /** The compiled cache simulator (default: loaded on first use). */
+  cacheSim?: () => Promise<CacheSimModule>;
 }
 
 export function createCacheApi(deps: CacheApiDeps = {}): CacheWorkerApi {
   let codegen: Promise<Codegen> | null = null;
   const generator = () => (codegen ??= (deps.codegen ?? loadCodegen)());
+  let cacheSim: Promise<CacheSimModule> | null = null;
+  const compiled = () => (cacheSim ??= (deps.cacheSim ?? loadCacheSim)());
   return {
     async simulateCache(problemText, scheduleText, machineId) {
       const problem = parseProblemText(problemText);
@@ -24,7 +29,7 @@ export function createCacheApi(deps: CacheApiDeps = {}): CacheWorkerApi {
       const machine = machineById(machineId);
       if (!machine)
         throw new Error(`unknown machine '${machineId}'; choose one of ${MACHINES.map((m) => m.id).join(', ')}`);
-      return simulateCache(await generator(), problem, schedule, machine, { reuse: true });
+      return simulateCache(await generator(), problem, schedule, machine, { reuse: true, compiled: await compiled() });
     },
   };
 }

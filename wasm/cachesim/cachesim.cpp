@@ -1,0 +1,522 @@
+// The cache simulator's hot loop, compiled: runs a kernel's access stream (a flat "program" of the
+// stream tree built by src/codegen/accessStream.ts) straight into the simulator, with the reuse
+// tracking, in one pass. A port of src/core/cache/simulator.ts, lru.ts and the stream's emission,
+// which stay the reference: src/runtime/wasmCacheSim.property.test.ts holds every counter equal.
+//
+// One simulation at a time per module instance: sim_create, then sim_exec of program nodes (the
+// caller walks what it samples), sim_destroy.
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+namespace {
+
+constexpr int N = 7;  // counters per level and tensor, in simulator.ts's COUNTERS order
+constexpr int ACCESSES = 0, MISSES = 1, COMPULSORY = 2, CAPACITY = 3, CONFLICT = 4, FILLS = 5, WRITEBACKS = 6;
+constexpr int MAX_LEVELS = 8;
+constexpr int CARRY_TILE = 254;
+constexpr int CARRY_FIRST = 255;
+
+enum NodeKind { LOOP = 0, REGION = 1, LIST = 2, COPY = 3, PACK = 4 };
+
+// Per line number and level, two words side by side (one host cache line serves both): the slot
+// holding the line (NEVER_SEEN, ABSENT or the slot) and its node in the level's shadow (-1: none).
+constexpr int32_t NEVER_SEEN = -2;
+constexpr int32_t ABSENT = -1;
+
+// A fully associative LRU cache of `capacity` lines (lru.ts); its node per line is the second word
+// of the level's per-line pair.
+struct Shadow {
+  int32_t capacity = 0, used = 0, head = -1, tail = -1;
+  int32_t *perLine = nullptr, *lineOf = nullptr, *prev = nullptr, *next = nullptr;
+  int32_t& nodeOf(int32_t line) { return perLine[2 * line + 1]; }
+
+  void unlink(int32_t node) {
+    int32_t p = prev[node], n = next[node];
+    if (p >= 0) next[p] = n; else head = n;
+    if (n >= 0) prev[n] = p; else tail = p;
+  }
+  void pushFront(int32_t node) {
+    prev[node] = -1;
+    next[node] = head;
+    if (head >= 0) prev[head] = node;
+    head = node;
+    if (tail < 0) tail = node;
+  }
+  bool touch(int32_t line) {
+    int32_t node = nodeOf(line);
+    if (node >= 0) {
+      if (node != head) {
+        unlink(node);
+        pushFront(node);
+      }
+      return true;
+    }
+    if (used < capacity) {
+      node = used++;
+    } else {
+      node = tail;
+      unlink(node);
+      nodeOf(lineOf[node]) = -1;
+    }
+    lineOf[node] = line;
+    nodeOf(line) = node;
+    pushFront(node);
+    return false;
+  }
+};
+
+struct Level {
+  int32_t sets = 0, ways = 0, setMask = -1;
+  int32_t* tags = nullptr;
+  double* used = nullptr;
+  uint8_t* dirty = nullptr;
+  uint8_t* owner = nullptr;
+  int32_t* perLine = nullptr;
+  int32_t& slotOf(int32_t line) { return perLine[2 * line]; }
+  Shadow shadow;
+  double now = 0;
+};
+
+struct Sim {
+  int32_t levels = 0, tensors = 0, lineBytes = 0, lineShift = 0, lines = 0;
+  Level level[MAX_LEVELS];
+  double* counts = nullptr;
+  double* reuse = nullptr;
+  int32_t countsLength = 0, reuseLength = 0;
+  int32_t lastLine = -1, lastSlot = 0, served = 0;
+  // The stream: the program, reuse tracking, accesses so far.
+  const int32_t* program = nullptr;
+  const int32_t* lists = nullptr;
+  double* lastTouch = nullptr;
+  double* iterationStart = nullptr;
+  int32_t runtimeLoops = 0;
+  double accesses = 0;
+  double scratch = 0;
+  int32_t error = 0;
+  // What the first level passes to the second, while recording.
+  int32_t* recording = nullptr;
+  int32_t recordingLength = 0, recordingCapacity = 0;
+  bool recordingOn = false;
+};
+
+Sim sim;
+
+template <typename T>
+T* allocate(size_t count) {
+  return static_cast<T*>(calloc(count > 0 ? count : 1, sizeof(T)));
+}
+
+void record(int32_t code, int32_t line) {
+  if (sim.recordingLength + 2 > sim.recordingCapacity) {
+    int32_t capacity = sim.recordingCapacity > 0 ? sim.recordingCapacity * 2 : 4096;
+    sim.recording = static_cast<int32_t*>(realloc(sim.recording, capacity * sizeof(int32_t)));
+    sim.recordingCapacity = capacity;
+  }
+  sim.recording[sim.recordingLength++] = code;
+  sim.recording[sim.recordingLength++] = line;
+}
+
+// simulator.ts's reference: `wholeLine` is a write-back from the level above. Returns the slot.
+int32_t reference(int32_t lv, int32_t tensor, bool write, bool wholeLine, int32_t line) {
+  if (lv == 1 && sim.recordingOn) record(tensor | (write ? 4 : 0) | (wholeLine ? 8 : 0), line);
+  Level& L = sim.level[lv];
+  const int32_t c = (lv * sim.tensors + tensor) * N;
+  double* counts = sim.counts;
+  counts[c + ACCESSES]++;
+  const bool shadowHit = L.shadow.touch(line);
+  int32_t* tags = L.tags;
+  double* used = L.used;
+  const int32_t ways = L.ways;
+  const int32_t base = (L.setMask >= 0 ? (line & L.setMask) : (line % L.sets)) * ways;
+  const double now = ++L.now;
+  const int32_t held = L.slotOf(line);
+  if (held >= 0) {
+    used[held] = now;
+    if (!wholeLine) sim.served = lv;
+    if (write) {
+      L.dirty[held] = 1;
+      L.owner[held] = tensor;
+    }
+    return held;
+  }
+  // The least recently used slot, the first of equals (empty slots are 0): four independent
+  // chains of comparisons, then the least of their four (by time, then by slot).
+  int32_t chain[4] = {base, base + 1, base + 2, base + 3};
+  const int32_t end = base + ways;
+  for (int32_t j = 0; j < 4 && j < ways; j++)
+    for (int32_t at = base + j + 4; at < end; at += 4)
+      if (used[at] < used[chain[j]]) chain[j] = at;
+  int32_t victim = chain[0];
+  for (int32_t j = 1; j < 4 && j < ways; j++)
+    if (used[chain[j]] < used[victim] || (used[chain[j]] == used[victim] && chain[j] < victim)) victim = chain[j];
+  counts[c + MISSES]++;
+  if (held == NEVER_SEEN) {
+    counts[c + COMPULSORY]++;
+  } else if (!shadowHit) {
+    counts[c + CAPACITY]++;
+  } else {
+    counts[c + CONFLICT]++;
+  }
+  if (tags[victim] != -1 && L.dirty[victim]) {
+    const int32_t owner = L.owner[victim];
+    counts[(lv * sim.tensors + owner) * N + WRITEBACKS]++;
+    if (lv + 1 < sim.levels) reference(lv + 1, owner, true, true, tags[victim]);
+  }
+  if (!wholeLine) {
+    counts[c + FILLS]++;
+    if (lv + 1 < sim.levels) reference(lv + 1, tensor, false, false, line);
+    else sim.served = sim.levels;
+  }
+  if (tags[victim] != -1) L.slotOf(tags[victim]) = ABSENT;
+  L.slotOf(line) = victim;
+  tags[victim] = line;
+  used[victim] = now;
+  L.dirty[victim] = write ? 1 : 0;
+  L.owner[victim] = tensor;
+  return victim;
+}
+
+// The stream's emit: a list of (code, byte offset) pairs from the tensors' bases, each access
+// simulated as CacheSimulator.accessBatch does (an L1 hit inlined), with its carry when the reuse
+// is tracked. The hot state lives in locals for the loop (globals would be reloaded after every
+// store through a counter pointer).
+//
+// `iterations` times, the bases moved by the deltas after each: a loop whose body is the list, an
+// iteration of plan loop `level` starting before each (level -1: a list alone).
+template <bool TRACK>
+void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b2, int32_t iterations, double d0,
+              double d1, double d2, int32_t level) {
+  Level& L = sim.level[0];
+  int32_t* const perLine = L.perLine;
+  double* const used = L.used;
+  uint8_t* const dirty = L.dirty;
+  uint8_t* const owner = L.owner;
+  Shadow& shadow = L.shadow;
+  double* const counts = sim.counts;
+  double* const lastTouch = sim.lastTouch;
+  double* const iterationStart = sim.iterationStart;
+  const int32_t innermost = sim.runtimeLoops - 1;
+  const int32_t shift = sim.lineShift;
+  const uint32_t lines = static_cast<uint32_t>(sim.lines);
+  const int32_t slots = sim.levels + 1;
+  int32_t lastLine = sim.lastLine;
+  int32_t lastSlot = sim.lastSlot;
+  double accesses = sim.accesses;
+  // L1 hits per tensor, added to the counters at the end (a counter in memory incremented by
+  // every access would chain them all through store-to-load forwarding).
+  int32_t hits[4] = {0, 0, 0, 0};
+  for (int32_t iteration = 0; iteration < iterations && !sim.error; iteration++) {
+    if (TRACK && level >= 0)
+      for (int32_t l = level; l < sim.runtimeLoops; l++) iterationStart[l] = accesses;
+    const uint32_t base[4] = {static_cast<uint32_t>(b0 + iteration * d0), static_cast<uint32_t>(b1 + iteration * d1),
+                              static_cast<uint32_t>(b2 + iteration * d2), 0};
+    for (int32_t i = 0; i < pairs; i++) {
+      const int32_t code = list[2 * i];
+      const int32_t tensor = code & 3;
+      const bool write = (code & 4) != 0;
+      const uint32_t address = base[tensor] + static_cast<uint32_t>(list[2 * i + 1]);
+      const uint32_t first = address >> shift;
+      const uint32_t last = (address + static_cast<uint32_t>(code >> 3) - 1) >> shift;
+      if (last >= lines) {
+        sim.error = 1;
+        break;
+      }
+      int32_t carry = 0;
+      if (TRACK) {
+        const double before = lastTouch[first];
+        carry = CARRY_FIRST;
+        if (before >= 0) {
+          int32_t l = innermost;
+          while (l >= 0 && iterationStart[l] > before) l--;
+          carry = l == innermost ? CARRY_TILE : l + 1;
+        }
+        lastTouch[first] = accesses;
+      }
+      accesses++;
+      int32_t served = 0;
+      for (uint32_t ln = first; ln <= last; ln++) {
+        const int32_t line = static_cast<int32_t>(ln);
+        if (line != lastLine) {
+          lastLine = line;
+          const int32_t slot = perLine[2 * line];
+          if (slot < 0) {
+            sim.served = 0;
+            lastSlot = reference(0, tensor, write, false, line);
+            if (ln == first) served = sim.served;
+            continue;
+          }
+          lastSlot = slot;
+          used[slot] = ++L.now;
+          if (perLine[2 * line + 1] != shadow.head) shadow.touch(line);
+        }
+        hits[tensor]++;
+        if (write) {
+          dirty[lastSlot] = 1;
+          owner[lastSlot] = tensor;
+        }
+      }
+      if (TRACK) sim.reuse[(tensor * 256 + carry) * slots + served]++;
+    }
+  }
+  for (int32_t t = 0; t < sim.tensors; t++) counts[t * N + ACCESSES] += hits[t];
+  sim.lastLine = lastLine;
+  sim.lastSlot = lastSlot;
+  sim.accesses = accesses;
+}
+
+void emit(const int32_t* list, int32_t pairs, double b0, double b1, double b2, int32_t iterations = 1, double d0 = 0,
+          double d1 = 0, double d2 = 0, int32_t level = -1) {
+  if (sim.lastTouch) emitList<true>(list, pairs, b0, b1, b2, iterations, d0, d1, d2, level);
+  else emitList<false>(list, pairs, b0, b1, b2, iterations, d0, d1, d2, level);
+}
+
+void startIteration(int32_t l) {
+  for (int32_t i = l; i < sim.runtimeLoops; i++) sim.iterationStart[i] = sim.accesses;
+}
+
+void exec(int32_t node, double b0, double b1, double b2) {
+  const int32_t* n = sim.program + node;
+  switch (n[0]) {
+    case LOOP: {
+      const int32_t l = n[1], count = n[2], body = n[6], tail = n[7];
+      const double d0 = n[3], d1 = n[4], d2 = n[5];
+      const int32_t* inner = sim.program + body;
+      if (body >= 0 && inner[0] == LIST)
+        emit(sim.lists + inner[1], inner[2], b0, b1, b2, count, d0, d1, d2, l);
+      else if (body >= 0)
+        for (int32_t i = 0; i < count && !sim.error; i++) {
+          startIteration(l);
+          exec(body, b0 + i * d0, b1 + i * d1, b2 + i * d2);
+        }
+      if (tail >= 0 && !sim.error) {
+        startIteration(l);
+        exec(tail, b0 + count * d0, b1 + count * d1, b2 + count * d2);
+      }
+      break;
+    }
+    case REGION:
+      exec(n[1], b0, b1, b2);
+      if (!sim.error) exec(n[2], b0, b1, b2);
+      break;
+    case LIST:
+      emit(sim.lists + n[1], n[2], b0, b1, b2);
+      break;
+    case COPY: {
+      // A pack's copy of input n[1]: loads from its pointer, stores into its place in the scratch.
+      const int32_t tensor = n[1];
+      const double from = tensor == 1 ? b1 : b2;
+      const double to = sim.scratch + n[4];
+      const int32_t* list = sim.lists + n[2];
+      for (int32_t i = 0; i < n[3] && !sim.error; i++) {
+        const double base = (list[2 * i] & 4) ? to : from;
+        emit(list + 2 * i, 1, tensor == 0 ? base : 0, tensor == 1 ? base : 0, tensor == 2 ? base : 0);
+      }
+      break;
+    }
+    case PACK: {
+      double c1 = b1, c2 = b2;
+      for (int32_t i = 0; i < n[2] && !sim.error; i++) {
+        const int32_t copy = n[3 + i];
+        exec(copy, b0, b1, b2);
+        const int32_t* c = sim.program + copy;
+        if (c[1] == 1) c1 = sim.scratch + c[4];
+        else c2 = sim.scratch + c[4];
+      }
+      if (!sim.error) exec(n[1], b0, c1, c2);
+      break;
+    }
+    default:
+      sim.error = 2;
+  }
+}
+
+void freeLevel(Level& L) {
+  free(L.tags);
+  free(L.used);
+  free(L.dirty);
+  free(L.owner);
+  free(L.perLine);
+  free(L.shadow.lineOf);
+  free(L.shadow.prev);
+  free(L.shadow.next);
+  L = Level();
+}
+
+}  // namespace
+
+extern "C" {
+
+void sim_destroy() {
+  for (int32_t i = 0; i < sim.levels; i++) freeLevel(sim.level[i]);
+  free(sim.counts);
+  free(sim.reuse);
+  free(sim.lastTouch);
+  free(sim.iterationStart);
+  free(sim.recording);
+  sim = Sim();
+}
+
+// levelSpec: (bytes, ways) per level; the configuration was checked by config.ts. Returns 0, or 1
+// when memory ran out.
+int32_t sim_create(int32_t lineBytes, int32_t levels, const int32_t* levelSpec, int32_t tensors, int32_t lines,
+                   int32_t trackReuse, int32_t runtimeLoops) {
+  sim_destroy();
+  if (levels < 1 || levels > MAX_LEVELS) return 2;
+  sim.levels = levels;
+  sim.tensors = tensors;
+  sim.lineBytes = lineBytes;
+  sim.lineShift = 0;
+  while ((1 << sim.lineShift) < lineBytes) sim.lineShift++;
+  sim.lines = lines;
+  bool ok = true;
+  for (int32_t i = 0; i < levels; i++) {
+    Level& L = sim.level[i];
+    L.ways = levelSpec[2 * i + 1];
+    L.sets = levelSpec[2 * i] / (lineBytes * L.ways);
+    const int32_t slots = L.sets * L.ways;
+    L.setMask = (L.sets & (L.sets - 1)) == 0 ? L.sets - 1 : -1;
+    L.tags = allocate<int32_t>(slots);
+    L.used = allocate<double>(slots);
+    L.dirty = allocate<uint8_t>(slots);
+    L.owner = allocate<uint8_t>(slots);
+    L.perLine = allocate<int32_t>(2 * static_cast<size_t>(lines));
+    L.shadow.capacity = slots;
+    L.shadow.perLine = L.perLine;
+    L.shadow.lineOf = allocate<int32_t>(slots);
+    L.shadow.prev = allocate<int32_t>(slots);
+    L.shadow.next = allocate<int32_t>(slots);
+    ok = ok && L.tags && L.used && L.dirty && L.owner && L.perLine && L.shadow.lineOf &&
+         L.shadow.prev && L.shadow.next;
+    if (!ok) break;
+    memset(L.tags, 0xff, slots * sizeof(int32_t));
+    for (int32_t line = 0; line < lines; line++) {
+      L.perLine[2 * line] = NEVER_SEEN;
+      L.perLine[2 * line + 1] = -1;
+    }
+  }
+  sim.countsLength = levels * tensors * N;
+  sim.reuseLength = tensors * 256 * (levels + 1);
+  sim.counts = allocate<double>(sim.countsLength);
+  sim.reuse = allocate<double>(sim.reuseLength);
+  sim.runtimeLoops = runtimeLoops;
+  sim.iterationStart = allocate<double>(runtimeLoops);
+  ok = ok && sim.counts && sim.reuse && sim.iterationStart;
+  if (ok && trackReuse) {
+    sim.lastTouch = allocate<double>(lines);
+    ok = sim.lastTouch != nullptr;
+    if (ok)
+      for (int32_t i = 0; i < lines; i++) sim.lastTouch[i] = -1;
+  }
+  if (ok)
+    for (int32_t i = 0; i < runtimeLoops; i++) sim.iterationStart[i] = -1;
+  if (!ok) {
+    sim_destroy();
+    return 1;
+  }
+  return 0;
+}
+
+double* sim_counts() { return sim.counts; }
+int32_t sim_counts_length() { return sim.countsLength; }
+double* sim_reuse() { return sim.reuse; }
+int32_t sim_reuse_length() { return sim.reuseLength; }
+double sim_accesses() { return sim.accesses; }
+
+// The program (accessStream.ts's `program`): its first word is how many words of nodes follow;
+// the lists of (code, offset) pairs come after the nodes. It must outlive the runs.
+void sim_program(const int32_t* program, double scratch) {
+  sim.program = program + 1;
+  sim.lists = program + 1 + program[0];
+  sim.scratch = scratch;
+}
+
+void sim_start_iteration(int32_t level) { startIteration(level); }
+
+// Runs a node of the program at these base addresses. 0, or 1 when an address lies outside the
+// simulated memory.
+int32_t sim_exec(int32_t node, double b0, double b1, double b2) {
+  exec(node, b0, b1, b2);
+  return sim.error;
+}
+
+// The sampler's side (simulator.ts's record, recorded, replay, mark, forgetOlder, writeBackFirst).
+void sim_record() {
+  sim.recordingOn = true;
+  sim.recordingLength = 0;
+}
+void sim_stop_recording() { sim.recordingOn = false; }
+int32_t* sim_recorded() { return sim.recording; }
+int32_t sim_recorded_length() { return sim.recordingLength; }
+
+void sim_replay(const int32_t* records, int32_t length, double s0, double s1, double s2, double f0, double f1,
+                double f2) {
+  if (sim.levels < 2) return;
+  const double shift[3] = {s0, s1, s2};
+  const double fixedFrom[3] = {f0, f1, f2};
+  const double bytes = sim.lineBytes;
+  for (int32_t i = 0; i < length; i += 2) {
+    const int32_t code = records[i];
+    const int32_t tensor = code & 3;
+    const double at = static_cast<double>(records[i + 1]) * bytes;
+    const double line = at >= fixedFrom[tensor] ? records[i + 1] : floor((at + shift[tensor]) / bytes);
+    if (line < 0 || line >= sim.lines) continue;
+    reference(1, tensor, (code & 4) != 0, (code & 8) != 0, static_cast<int32_t>(line));
+  }
+}
+
+double sim_mark(int32_t level) { return sim.level[level].now; }
+
+// forgetOlder for one level: `moving` 0 forgets every line not used since `since`; otherwise only
+// those of tensors flagged in movingMask (bit per tensor) below fixedFrom.
+void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMask, double f0, double f1, double f2) {
+  Level& L = sim.level[lv];
+  const double fixedFrom[3] = {f0, f1, f2};
+  const double bytes = sim.lineBytes;
+  auto stays = [&](int32_t at) {
+    if (L.used[at] > since) return true;
+    if (!moving) return false;
+    const int32_t owner = L.owner[at];
+    return !(movingMask & (1 << owner)) || static_cast<double>(L.tags[at]) * bytes >= fixedFrom[owner];
+  };
+  // The shadow keeps its newest lines down to the first one the level would drop (retainWhile).
+  Shadow& S = L.shadow;
+  int32_t keptCount = 0;
+  int32_t* kept = allocate<int32_t>(S.capacity);
+  for (int32_t node = S.head; node >= 0; node = S.next[node]) {
+    const int32_t line = S.lineOf[node];
+    const int32_t slot = L.slotOf(line);
+    if (!(slot < 0 || stays(slot))) break;
+    kept[keptCount++] = line;
+  }
+  for (int32_t node = S.head; node >= 0; node = S.next[node]) S.nodeOf(S.lineOf[node]) = -1;
+  S.head = -1;
+  S.tail = -1;
+  S.used = 0;
+  for (int32_t i = keptCount - 1; i >= 0; i--) S.touch(kept[i]);
+  free(kept);
+  const int32_t slots = L.sets * L.ways;
+  for (int32_t at = 0; at < slots; at++) {
+    const int32_t line = L.tags[at];
+    if (line == -1 || stays(at)) continue;
+    L.slotOf(line) = ABSENT;
+    L.tags[at] = -1;
+    L.dirty[at] = 0;
+    L.used[at] = 0;
+  }
+  sim.lastLine = -1;
+}
+
+void sim_write_back_first() {
+  if (sim.levels < 2) return;
+  Level& L = sim.level[0];
+  const int32_t slots = L.sets * L.ways;
+  for (int32_t at = 0; at < slots; at++)
+    if (L.tags[at] != -1 && L.dirty[at]) {
+      reference(1, L.owner[at], true, true, L.tags[at]);
+      L.dirty[at] = 0;
+    }
+}
+
+}  // extern "C"
