@@ -82,7 +82,7 @@ describe('the packed, cache-blocked entries', () => {
     expect(large).toContain('n:8 k:8 pack(B) m:256 n:16 k:128 m:4 n:8');
     expect(large).toContain('n:8 k:8 pack(B) m:64 n:16 m:4 k:128 m:4 n:8');
     expect(large).toContain('n:4 k:4 pack(B) m:256 n:32 k:256 m:4 n:8');
-    // 3 x 12 (9 accumulators) where 12 divides n: 1536 x 1536 x 768 at 90% of peak.
+    // 3 x 12 (9 accumulators): 1536 x 1536 x 768 at 90% of peak; with tails elsewhere.
     const mid = expertGrid(parseProblem(MATMUL, 'm=1536, n=1536, k=768')).map((e) => printSchedule(e.schedule));
     expect(mid).toContain('n:8 k:6 pack(B) m:128 n:16 m:4 k:128 m:3 n:12');
     // The cache-blocked entries in the agent's layout: a k slice, within 256-wide panels of n, packed or not.
