@@ -359,9 +359,8 @@ function CandidateMisses({
         data-sampled={String(sim.sampled)}
         title={`cache misses per 1,000 multiply-adds counted by the cache simulator on ${sim.machine}${sim.sampled ? ' (sampled: some loops ran a share of their iterations, the rest extrapolated)' : ''}`}
       >
-        simulated misses/1k FMA {sim.levels.map((l) => `${l.name} ${formatMisses(l.perKFma)}`).join(' · ')} (
-        {sim.machine}
-        {sim.sampled ? ', sampled' : ''})
+        simulated misses/1k FMA {sim.levels.map((l) => `${l.name} ${formatMisses(l.perKFma)}`).join(' · ')}
+        {sim.sampled ? ' · sampled' : ''}
         {sentence && (
           <span className="agent-candidate-change" data-testid="agent-candidate-change">
             {sentence}
@@ -465,7 +464,14 @@ function Candidates({ run }: { run: AgentRun }) {
         rounds, then measures the best few within 1 s and answers with the fastest measured. Misses per 1,000
         multiply-adds are the estimate the cost model reads (what stays in a level between reuses) until the cache
         simulator's count arrives for the measured options and the chosen one
-        {machineName ? ` (simulated on ${machineName}, the memory view's machine)` : ''}.
+        {machineName && (
+          <span data-testid="agent-candidates-machine">
+            {' '}
+            (simulated on {machineName}, the memory view's machine; "sampled": some loops ran a share of their
+            iterations, the rest extrapolated)
+          </span>
+        )}
+        .
         {step.candidates.length > shown.length &&
           ` The ${step.candidates.length - shown.length} options predicted slowest are not listed.`}
       </p>
