@@ -4,11 +4,13 @@
 // asked one schedule at a time, and only once the current schedule's figure is in (refined too,
 // unless the memory panel itself is shown), so the GFLOPS figure never waits for a simulation.
 // An open lesson graded on simulated misses also asks for its schedules on its own machine
-// (simulateForLesson), whatever the panels show.
+// (simulateForLesson), whatever the panels show. The agent's measured candidates come after the
+// panels' schedules (candidateMisses.ts), once its rollout is done and the current figure is in.
 import { DEFAULT_MACHINE_ID, machineById } from '../core/cache/machines.ts';
 import { errorMessage } from '../core/errors.ts';
 import { printSchedule } from '../core/schedule.ts';
 import type { Schedule } from '../core/types.ts';
+import { candidateMissesWanted } from './candidateMisses.ts';
 import { explainedMove } from './explainedMove.ts';
 import { currentMeasurement } from './measurement.ts';
 import { sessionFigures } from './sessionFigures.ts';
@@ -84,7 +86,10 @@ export function memoryInputsChanged(s: LooplabState, prev: LooplabState): boolea
     s.memoryMachine !== prev.memoryMachine ||
     s.cameFrom !== prev.cameFrom ||
     s.states !== prev.states ||
-    s.measurements !== prev.measurements
+    s.measurements !== prev.measurements ||
+    s.agentRun !== prev.agentRun ||
+    s.player.index !== prev.player.index ||
+    s.lessonId !== prev.lessonId
   );
 }
 
@@ -114,8 +119,13 @@ export const createMemorySlice =
       const missing = (w: MemoryWant) => !s.memory[memoryKey(w.problemKey, w.schedule, w.machineId)];
       // The memory panel's own figures come right after the quick figure; the figures other panels
       // cite wait until the current figure is refined (on a measurer that refines).
-      const shown = measurementSettled(s, !s.panels.memory && measurer?.refine !== undefined)
-        ? memoryWanted(s).find(missing)
+      const settled = measurementSettled(s, !s.panels.memory && measurer?.refine !== undefined);
+      // The agent's candidates after them: the rollout is measured by then (candidateMissesWanted).
+      const shown = settled
+        ? (memoryWanted(s).find(missing) ??
+          candidateMissesWanted(s)
+            .map((schedule) => ({ problemKey: s.problemKey, schedule, machineId: s.memoryMachine }))
+            .find(missing))
         : undefined;
       // A lesson grades its tasks on its simulations: they come right after the quick figure too.
       return (

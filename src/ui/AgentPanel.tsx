@@ -12,7 +12,10 @@ import type { Problem } from '../core/types.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
 import { PLAYER_SPEEDS } from '../store/agentSlice.ts';
 import { agentAnswerHidden, runLength, runSteps } from '../store/agentRun.ts';
-import type { AgentMethod, AgentRun, AgentStepView, SearchStepView } from '../store/types.ts';
+import { chosenMissesSentence, shownSearchStep, simulatedMisses } from '../store/candidateMisses.ts';
+import { memoryEntryOf } from '../store/memorySlice.ts';
+import type { CacheFigures } from '../core/cache/figures.ts';
+import type { AgentMethod, AgentRun, AgentStepView, SearchCandidateView } from '../store/types.ts';
 import { actionBars } from './actionValues.ts';
 import { formatGflops } from '../core/format.ts';
 import { Panel } from './Panel.tsx';
@@ -334,13 +337,70 @@ function formatMisses(x: number): string {
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(2);
 }
 
+/**
+ * A candidate's misses per 1,000 multiply-adds: simulated once the cache worker has counted them
+ * (with the chosen one's largest change from the state's schedule), the cost model's estimate before.
+ */
+function CandidateMisses({
+  candidate: c,
+  figures,
+  sentence,
+}: {
+  candidate: SearchCandidateView;
+  figures: CacheFigures | undefined;
+  sentence: string | null;
+}) {
+  if (figures) {
+    const sim = simulatedMisses(figures);
+    return (
+      <span
+        className="agent-candidate-misses agent-candidate-simulated"
+        data-testid="agent-candidate-simulated"
+        data-sampled={String(sim.sampled)}
+        title={`cache misses per 1,000 multiply-adds counted by the cache simulator on ${sim.machine}${sim.sampled ? ' (sampled: some loops ran a share of their iterations, the rest extrapolated)' : ''}`}
+      >
+        simulated misses/1k FMA {sim.levels.map((l) => `${l.name} ${formatMisses(l.perKFma)}`).join(' · ')}
+        {sim.sampled ? ' · sampled' : ''}
+        {sentence && (
+          <span className="agent-candidate-change" data-testid="agent-candidate-change">
+            {sentence}
+          </span>
+        )}
+      </span>
+    );
+  }
+  if (!c.missesPerKFma) return null;
+  return (
+    <span
+      className="agent-candidate-misses"
+      data-testid="agent-candidate-misses"
+      title="estimated cache misses per 1,000 multiply-adds (the reuse estimate the cost model reads), and the largest change from the state's schedule"
+    >
+      misses/1k FMA L1 {formatMisses(c.missesPerKFma[0])} · L2 {formatMisses(c.missesPerKFma[1])}
+      {c.missesChange ? ` · ${c.missesChange}` : ''}
+    </span>
+  );
+}
+
 /** What the search considered in the state at the player's position: its options, predicted and measured. */
 function Candidates({ run }: { run: AgentRun }) {
   const { index, n, asking } = usePlayerView(run);
+  // The simulated figures arrive one by one after the rollout (store/candidateMisses.ts).
+  const memory = useLooplab((s) => s.memory);
+  const problemKey = useLooplab((s) => s.problemKey);
+  const memoryMachine = useLooplab((s) => s.memoryMachine);
   const search = run.search;
-  if (!search || n === 0 || asking) return null;
-  const at = Math.min(index, n - 1);
-  const step: SearchStepView = search.steps[at];
+  const shownStep = search && shownSearchStep(search, index);
+  if (!search || !shownStep || n === 0 || asking) return null;
+  const { step, at, before } = shownStep;
+  const simulated = (text: string) => {
+    const entry = memoryEntryOf({ memory, problemKey, memoryMachine }, text);
+    return entry?.status === 'done' ? entry.figures : undefined;
+  };
+  const chosen = step.candidates.find((c) => c.chosen);
+  const sentence = chosen ? chosenMissesSentence(simulated(before), simulated(chosen.scheduleText)) : null;
+  const simulatedRows = step.candidates.filter((c) => simulated(c.scheduleText) !== undefined);
+  const machineName = simulatedRows.length > 0 ? simulated(simulatedRows[0].scheduleText)?.machine.name : undefined;
   const shown = step.candidates.filter((c, i) => i < SHOWN_CANDIDATES || c.chosen);
   const measured = step.candidates.filter((c) => c.measured !== undefined).length;
   return (
@@ -379,16 +439,11 @@ function Candidates({ run }: { run: AgentRun }) {
                   {c.action}
                   {c.chosen && <span className="agent-bar-mark"> ← chosen</span>}
                   <span className="agent-candidate-schedule">{c.scheduleText}</span>
-                  {c.missesPerKFma && (
-                    <span
-                      className="agent-candidate-misses"
-                      data-testid="agent-candidate-misses"
-                      title="estimated cache misses per 1,000 multiply-adds (the reuse estimate the cost model reads), and the largest change from the state's schedule"
-                    >
-                      misses/1k FMA L1 {formatMisses(c.missesPerKFma[0])} · L2 {formatMisses(c.missesPerKFma[1])}
-                      {c.missesChange ? ` · ${c.missesChange}` : ''}
-                    </span>
-                  )}
+                  <CandidateMisses
+                    candidate={c}
+                    figures={simulated(c.scheduleText)}
+                    sentence={c.chosen ? sentence : null}
+                  />
                 </td>
                 <td>
                   <span className="agent-candidate-bar" aria-hidden="true">
@@ -407,7 +462,16 @@ function Candidates({ run }: { run: AgentRun }) {
         schedule without running it; the panel shows that share as GFLOPS: predicted share × the fastest schedule the
         search measured ({formatGflops(search.scaleGflops)} GFLOPS). The search keeps the 5 best predicted per round, 6
         rounds, then measures the best few within 1 s and answers with the fastest measured. Misses per 1,000
-        multiply-adds are the estimate the cost model reads (what stays in a level between reuses), not a simulation.
+        multiply-adds are the estimate the cost model reads (what stays in a level between reuses) until the cache
+        simulator's count arrives for the measured options and the chosen one
+        {machineName && (
+          <span data-testid="agent-candidates-machine">
+            {' '}
+            (simulated on {machineName}, the memory view's machine; "sampled": some loops ran a share of their
+            iterations, the rest extrapolated)
+          </span>
+        )}
+        .
         {step.candidates.length > shown.length &&
           ` The ${step.candidates.length - shown.length} options predicted slowest are not listed.`}
       </p>
