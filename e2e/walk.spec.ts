@@ -24,3 +24,38 @@ test("the agent's and the race's figures on a large problem say they are quick t
   await expect(page.getByTestId('agent-timings-note')).toContainText(slices);
   await expect(page.getByTestId('agent-candidates').locator('th', { hasText: 'measured GFLOPS' })).toBeVisible();
 });
+
+test('a key pressed while the whole kernel runs gets its figure at once, not after the whole run', async ({ page }) => {
+  // matmul 2048^3's default schedule: about 17 s whole at 1 GFLOPS, stopped at the 10 s limit.
+  const problem = encodeURIComponent('C[m,n] += A[m,k] * B[k,n]\nm=2048, n=2048, k=2048');
+  await page.goto(`/#p=${problem}&panels=nest,perf`);
+  await expect(page.getByTestId('gflops')).toHaveAttribute('data-value', /^\d/, { timeout: 30_000 });
+  await page.getByTestId('measure-whole').click();
+  await expect(page.getByTestId('measure-whole')).toHaveText('running the whole kernel…');
+  await page.getByTestId('loop-nest').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('s');
+  await page.keyboard.press('8');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('schedule')).toHaveText('m:2048 n:2048 k:256 k:8');
+  const gflops = page.getByTestId('gflops');
+  await expect(gflops).toHaveAttribute('data-schedule', 'm:2048 n:2048 k:256 k:8', { timeout: 5_000 });
+  await expect(gflops).toHaveAttribute('data-value', /^\d/, { timeout: 5_000 });
+});
+
+test('on a large problem a key right after the first figure gets its figure at once, not after XNNPACK', async ({
+  page,
+}) => {
+  // XNNPACK on 2048^3 (loading tfjs, then timing a 17 GFLOP matmul) takes seconds.
+  const problem = encodeURIComponent('C[m,n] += A[m,k] * B[k,n]\nm=2048, n=2048, k=2048');
+  await page.goto(`/#p=${problem}&panels=nest,perf`);
+  const gflops = page.getByTestId('gflops');
+  await expect(gflops).toHaveAttribute('data-stage', 'refined', { timeout: 30_000 });
+  await expect(page.getByTestId('xnnpack')).toHaveAttribute('data-state', 'measuring');
+  await page.getByTestId('loop-nest').focus();
+  for (const key of ['ArrowDown', 'ArrowDown', 's', '8', 'Enter']) await page.keyboard.press(key);
+  await expect(page.getByTestId('schedule')).toHaveText('m:2048 n:2048 k:256 k:8');
+  await expect(gflops).toHaveAttribute('data-schedule', 'm:2048 n:2048 k:256 k:8', { timeout: 3_000 });
+  await expect(gflops).toHaveAttribute('data-value', /^\d/, { timeout: 3_000 });
+});

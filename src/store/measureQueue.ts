@@ -3,7 +3,9 @@
 // (read from the device's store, measured only when missing, damaged or asked for), the peak on
 // the threads of the current figure, the memory bandwidth (once), a long run of the current
 // schedule, refining the current schedule's figure, XNNPACK for the current problem, then
-// refining schedules a lesson compares with. So the newest schedule always wins: a schedule that
+// refining schedules a lesson compares with (XNNPACK is only started when the measurer runs it in a
+// worker of its own, so that the next schedule's figure never waits for it on a large problem).
+// So the newest schedule always wins: a schedule that
 // stopped being current while waiting is dropped.
 //
 // Refining: the quick figure is provisional. Once the current schedule has stayed put for
@@ -318,13 +320,18 @@ export class MeasureQueue {
       this.host.set({ xnnpack: { ...this.host.get().xnnpack, [problemKey]: v } });
     put({ status: 'measuring' });
     const measurer = this.measurer;
-    this.run(
-      async () => put({ status: 'done', gflops: (await measurer.xnnpack?.(problemKey)) ?? null }),
-      (message) => {
-        put({ status: 'error', error: message });
-        this.fail(`XNNPACK could not be measured: ${message}`);
-      },
-    );
+    const body = async () => put({ status: 'done', gflops: (await measurer.xnnpack?.(problemKey)) ?? null });
+    const onError = (message: string) => {
+      put({ status: 'error', error: message });
+      this.fail(`XNNPACK could not be measured: ${message}`);
+    };
+    if (!measurer.xnnpackApart) {
+      this.run(body, onError);
+      return;
+    }
+    // In a worker of its own: the queue goes on with the next job meanwhile.
+    body().catch((error: unknown) => onError(errorMessage(error)));
+    this.pump();
   }
 
   /** One refining round of `job`; `long` for a long run. */

@@ -61,7 +61,10 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
       const put = (run: MeasureSlice['wholeRuns'][string]) =>
         set({ wholeRuns: { ...get().wholeRuns, [job.key]: run } });
       put({ status: 'measuring' });
-      measurer.measure(job.problemKey, job.scheduleText, { threads: job.threads, full: true }).then(
+      const whole = measurer.measureWhole
+        ? measurer.measureWhole(job.problemKey, job.scheduleText, { threads: job.threads })
+        : measurer.measure(job.problemKey, job.scheduleText, { threads: job.threads, full: true });
+      whole.then(
         (figure) =>
           put(
             figure.correct
