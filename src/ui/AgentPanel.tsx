@@ -100,7 +100,7 @@ function Summary({ run }: { run: AgentRun }) {
         )}
         <span className="ll-muted" data-testid="agent-timings-note">
           {' '}
-          · the agent's quick timings ({SEARCH_SLICING_NOTE}); the performance panel measures each step again
+          · the agent's quick timings: {SEARCH_SLICING_NOTE}; the performance panel measures each step again
         </span>
       </p>
       {search?.from === 'nearest' && (
