@@ -1,11 +1,13 @@
-// npm run measure:slices [-- --rounds N] [--json]
+// npm run measure:slices [-- --rounds N] [--search] [--json]
 //
 // How far a slice's figure is from the full run's, on large problems: every schedule below is
 // timed on its slice and whole, alternating in --rounds rounds (default 3, best of each), so that
 // load coming and going on a shared machine affects both alike. Prints slice / full per schedule.
+// --search takes the slices the agent's search times (SEARCH_SLICING: ~3 ms, often inside the
+// outermost loop) instead of the default ~20-ms ones.
 import { fmt, fmtGflops, parseFlags, positiveInt, runScript, table } from './cli.ts';
 
-const USAGE = 'usage: npm run measure:slices [-- --rounds N] [--json]';
+const USAGE = 'usage: npm run measure:slices [-- --rounds N] [--search] [--json]';
 
 const CASES: { op: string; sizes: string; schedules: string[] }[] = [
   {
@@ -16,7 +18,18 @@ const CASES: { op: string; sizes: string; schedules: string[] }[] = [
   {
     op: 'C[m,n] += A[m,k] * B[k,n]',
     sizes: 'm=2048, n=2048, k=2048',
-    schedules: ['n:8 k:16 m:512 n:32 k:128 m:4 n:8', 'm n k m:2 n:16'],
+    schedules: [
+      'n:8 k:16 m:512 n:32 k:128 m:4 n:8',
+      'm n k m:2 n:16',
+      // What the agent returns and the expert's packed entries.
+      'k:32 pack(B) m:170 r8 pack(A) m:4 n:170 r8 k:64 m:3 n:12',
+      'n:8 k:8 pack(B) m:512 pack(A) n:32 k:256 m:4 n:8',
+    ],
+  },
+  {
+    op: 'C[m,n] += A[m,k] * B[k,n]',
+    sizes: 'm=768, n=1536, k=640',
+    schedules: ['n:6 k:5 pack(B) m:384 pack(A) n:16 k:128 m:2 n:16', 'k:20 m:192 n:192 k:32 m:4 n:8'],
   },
   {
     op: 'C[m,n] += A[m,k] * B[k,n]',
@@ -32,17 +45,19 @@ const CASES: { op: string; sizes: string; schedules: string[] }[] = [
 
 interface Args {
   rounds: number;
+  search: boolean;
   json: boolean;
 }
 
 function parse(argv: string[]): Args | 'help' {
   const v = parseFlags(argv, {
     rounds: { type: 'string' },
+    search: { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) return 'help';
-  return { rounds: positiveInt('rounds', v.rounds, 3, 1, 20), json: v.json ?? false };
+  return { rounds: positiveInt('rounds', v.rounds, 3, 1, 20), search: v.search ?? false, json: v.json ?? false };
 }
 
 async function run(args: Args): Promise<number> {
@@ -52,20 +67,22 @@ async function run(args: Args): Promise<number> {
   const { allocateBuffers } = await import('../src/runtime/buffers.ts');
   const { timeSchedule } = await import('../src/runtime/measure.ts');
   const { sliceLabel } = await import('../src/runtime/slice.ts');
+  const { SEARCH_SLICING, ORACLE_SCRATCH_BYTES } = await import('../src/agent/oracle.ts');
+  const slicing = args.search ? SEARCH_SLICING : undefined;
   const codegen = await loadCodegen();
   const target = detectTarget();
   const timing = { samples: 5, minSamples: 3, maxTotalMs: 20_000 };
   const rows: { problem: string; schedule: string; slice: string; sliced: number; full: number }[] = [];
   for (const c of CASES) {
     const problem = parseProblem(c.op, c.sizes);
-    const buffers = allocateBuffers(problem, 1);
+    const buffers = allocateBuffers(problem, 1, { scratchBytes: ORACLE_SCRATCH_BYTES });
     for (const text of c.schedules) {
       const schedule = parseSchedule(problem, text);
       let sliced = 0;
       let full = 0;
       let label = 'whole (fast enough)';
       for (let r = 0; r < args.rounds; r++) {
-        const s = await timeSchedule(codegen, problem, schedule, target, { buffers, timing });
+        const s = await timeSchedule(codegen, problem, schedule, target, { buffers, timing, slicing });
         if (s.slice) label = sliceLabel(s.slice);
         sliced = Math.max(sliced, s.gflops);
         const f = await timeSchedule(codegen, problem, schedule, target, { buffers, timing, full: true });

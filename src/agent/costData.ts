@@ -18,14 +18,7 @@ import {
 import { expertGrid } from './expert.ts';
 import type { GflopsOracle } from './oracle.ts';
 import type { Scorer } from './tileSearch.ts';
-import {
-  accumulators,
-  MAX_MEASURED_ACCUMULATORS,
-  MIN_MEASURED_ACCUMULATORS,
-  randomSpec,
-  tileSchedule,
-  type TileSpec,
-} from './tileSpace.ts';
+import { isMeasuredSpec, randomSpec, tileSchedule, type TileSpec } from './tileSpace.ts';
 
 /** Random specs the scorer ranks per problem when proposing. */
 const PROPOSAL_POOL = 200;
@@ -64,12 +57,9 @@ export async function collectMeasurements(
     const chosen = new Map<string, Schedule>();
     const perProblem = options.randomPerProblem ?? 8;
     let randomCount = perProblem;
-    // Three in four random specs from those the search measures (4-12 accumulators): the ranking
-    // among them is what the model is for.
-    const measurable = (sp: TileSpec) => {
-      const n = accumulators(problem, sp);
-      return n >= MIN_MEASURED_ACCUMULATORS && n <= MAX_MEASURED_ACCUMULATORS;
-    };
+    // Three in four random specs from those the search measures (4-12 accumulators, 16 packed):
+    // the ranking among them is what the model is for.
+    const measurable = (sp: TileSpec) => isMeasuredSpec(problem, sp);
     if (options.scorer) {
       // The space is too large to score whole at large sizes: the scorer ranks a random sample.
       const proposed = Math.min(options.proposedPerProblem ?? Math.ceil(perProblem / 2), perProblem);

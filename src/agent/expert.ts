@@ -22,7 +22,14 @@ import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.
 import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
 import type { SearchPoint, SearchResult } from './search.ts';
-import { mainReduction, outputVariables, tileSchedule, vectorVariable, type TileSpec } from './tileSpace.ts';
+import {
+  isLargeMatmul,
+  mainReduction,
+  outputVariables,
+  tileSchedule,
+  vectorVariable,
+  type TileSpec,
+} from './tileSpace.ts';
 
 /** (rows, floats) of the matmul register tiles. */
 export const MATMUL_TILES: ReadonlyArray<readonly [number, number]> = [
@@ -54,9 +61,6 @@ export const CONV_TILES: ReadonlyArray<readonly [number, number, number]> = [
   [4, 4, 4], // 16
   [8, 1, 8], // 16
 ];
-
-/** Sides from which a matmul also gets the packed, cache-blocked entries. */
-export const LARGE_MATMUL_SIDE = 512;
 
 /** The packed entries: register tile MR x NR, KC floats of k per slice, MC rows of A and NC columns of B per block. */
 export const PACKED_BLOCKS: ReadonlyArray<{ mr: number; nr: number; kc: number; mc: number; nc: number }> = [
@@ -90,12 +94,10 @@ export const LARGE_CONV_CHANNELS = 128;
  * packed (`n k pack(B) m pack(A) n:32 k:128 m:4 n:8`): 18 specs. None for other problems.
  */
 export function blockedSpecs(problem: Problem): TileSpec[] {
+  if (!isLargeMatmul(problem)) return [];
   const outs = outputVariables(problem);
-  const r = mainReduction(problem);
-  if (problem.reductionVariables.length !== 1 || r === null || outs.length < 2) return [];
   const n = vectorVariable(problem);
   const m = outs[outs.length - 2];
-  if ([m, n, r].some((v) => problem.sizes[v] < LARGE_MATMUL_SIDE)) return [];
   const base = Object.fromEntries(outs.map((v) => [v, 1]));
   const out: TileSpec[] = [];
   for (const [a, b] of BLOCKED_TILES)
@@ -112,13 +114,12 @@ export function blockedSpecs(problem: Problem): TileSpec[] {
 export function packedEntries(problem: Problem): Schedule[] {
   const outs = outputVariables(problem);
   const r = mainReduction(problem);
-  if (problem.reductionVariables.length !== 1 || r === null || outs.length < 2) return [];
+  if (!isLargeMatmul(problem) || r === null) return [];
   const n = vectorVariable(problem);
   const m = outs[outs.length - 2];
   const batch = outs.slice(0, -2);
   const [a, b] = problem.inputs.map((t) => t.name);
   const sizes = problem.sizes;
-  if ([m, n, r].some((v) => sizes[v] < LARGE_MATMUL_SIDE)) return [];
   const out: Schedule[] = [];
   for (const { mr, nr, kc, mc, nc } of PACKED_BLOCKS) {
     if (sizes[r] < 2 * kc || sizes[m] < 2 * mc || sizes[n] < 2 * nc) continue;

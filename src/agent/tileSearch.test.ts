@@ -3,11 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseProblem } from '../core/problem.ts';
 import { seededRandom } from '../core/random.ts';
-import { printSchedule } from '../core/schedule.ts';
+import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
+import { expertGrid } from './expert.ts';
 import { functionOracle } from './oracle.ts';
 import { accumulators, allSpecs, deadLoop, tileSchedule } from './tileSpace.ts';
-import { tileSearch, type Scorer } from './tileSearch.ts';
+import { tileSearch, withSeedsFirst, type Candidate, type Scorer } from './tileSearch.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
 const CONV = 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]';
@@ -64,7 +65,9 @@ describe('tileSearch', () => {
     });
     const scorer: Scorer = (problem, schedules) => schedules.map((s) => fakeGflops(problem, s));
     const r = await tileSearch(p, oracle, scorer, { measure: 8, budgetMs: 1000, now: () => clock });
-    expect(r.evaluations).toBe(3);
+    // At 600 ms a third measurement would fit only if it took no longer than the others (the
+    // search leaves a margin of half the longest: 600 + 450 > 1000).
+    expect(r.evaluations).toBe(2);
     expect(r.budgetSpent).toBe(true);
     expect(r.totalMs).toBeLessThanOrEqual(1000);
     const none = await tileSearch(p, oracle, scorer, { budgetMs: 0, now: () => clock });
@@ -90,6 +93,30 @@ describe('tileSearch', () => {
         );
         expect(deadLoop(p, r.schedule)).toBeNull();
         for (const loop of r.schedule.loops) if (loop.trip === 1) expect(p.sizes[loop.variable]).toBe(1);
+      }
+    }
+  });
+
+  it('nor does the agent seeded with the expert grid on large problems, nor anything it measures', async () => {
+    const problems = [
+      parseProblem(MATMUL, 'm=768, n=1536, k=640'),
+      parseProblem(MATMUL, 'm=1999, n=613, k=1031'),
+      parseProblem(MATMUL, 'm=2048, n=2048, k=2048'),
+      parseProblem('C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=2, m=512, n=512, k=64'),
+      parseProblem(CONV, 'co=512, ci=512, oh=7, ow=7, kh=3, kw=3'),
+      parseProblem(CONV, 'co=512, ci=256, oh=14, ow=14, kh=1, kw=1'),
+    ];
+    for (const p of problems) {
+      const noise = seededRandom(p.flops % 1000);
+      const r = await tileSearch(
+        p,
+        functionOracle(() => 1 + noise()),
+        (_, ss) => ss.map(() => noise()),
+        { budgetMs: 1e9, seeds: expertGrid(p).map((e) => e.spec) },
+      );
+      for (const s of [r.schedule, ...r.measuredCandidates.map((c) => c.schedule)]) {
+        expect(deadLoop(p, s)).toBeNull();
+        for (const loop of s.loops) if (loop.trip === 1) expect(p.sizes[loop.variable]).toBe(1);
       }
     }
   });
@@ -208,5 +235,40 @@ describe('tileSearch re-measures its finalists', () => {
       { measure: 4, budgetMs: 1e9, remeasure: 0 },
     );
     expect(none.evaluations).toBe(none.measuredCandidates.length);
+  });
+});
+
+describe('withSeedsFirst', () => {
+  const p = parseProblem(MATMUL, 'm=64, n=64, k=64');
+  const candidate = (name: number, predicted: number): Candidate => ({
+    spec: { tile: { n: 4 * name }, reductionTile: 0 },
+    schedule: parseSchedule(p, 'm n k'),
+    actions: [],
+    predicted,
+  });
+
+  it('the best predicted seeds take turns with the ranking at its head, each once', () => {
+    const [a, b, c, d] = [candidate(1, 0.9), candidate(2, 0.8), candidate(3, 0.7), candidate(4, 0.6)];
+    const [s1, s2, s3] = [candidate(5, 0.3), candidate(6, 0.5), candidate(7, 0.1)];
+    const ranked = [a, b, c, d, s2, s1, s3];
+    expect(withSeedsFirst(ranked, [s1, s2, s3], 2)).toEqual([a, s2, b, s1, c, d, s3]);
+    // A seed the ranking puts first is measured first, once.
+    expect(withSeedsFirst([s2, a, b, s1], [s1, s2], 2)).toEqual([s2, a, s1, b]);
+    expect(withSeedsFirst(ranked, [s1], 0)).toEqual(ranked);
+  });
+
+  it('the best of each family first: the reduction whole, split, blocked or packed', () => {
+    const seed = (spec: Partial<Candidate['spec']>, predicted: number): Candidate => ({
+      ...candidate(1, predicted),
+      spec: { tile: { m: 4, n: 8 }, reductionTile: 0, ...spec },
+    });
+    const whole = [seed({}, 0.5), seed({}, 0.49)];
+    const split = [seed({ reductionTile: 32 }, 0.45), seed({ reductionTile: 64 }, 0.44)];
+    const packed = seed({ reductionTile: 128, panel: { n: 16 }, pack: true }, 0.27);
+    const blocked = seed({ reductionTile: 128, panel: { n: 16 } }, 0.46);
+    const seeds = [...whole, ...split, packed, blocked];
+    // Families in order of their best: whole (0.5), blocked and packed (0.46), split (0.45).
+    expect(withSeedsFirst([], seeds, 3)).toEqual([whole[0], blocked, split[0]]);
+    expect(withSeedsFirst([], seeds, 6)).toEqual([whole[0], blocked, split[0], whole[1], packed, split[1]]);
   });
 });

@@ -7,12 +7,15 @@
 // (a spec already scored is not scored again; no round starts that would end, taking as long as
 // the last, past half the time budget). Then
 // the scored specs with MIN_MEASURED_ACCUMULATORS to MAX_MEASURED_ACCUMULATORS accumulators (4 to
-// 12) are measured, best predicted first but taking turns between groups (a reduction split and a
+// 12; 16 when packed, isMeasuredSpec) are measured, best predicted first but taking turns between groups (a reduction split and a
 // tile width along the vectorized variable) predicted within 65% of the best (the best unsplit
 // 8-wide one, the best 16-wide one split by 32, ..., then the second best of each: whether a
 // long reduction wants splitting and how wide the vector part should be are what the cost model
-// is least sure of, and a measurement settles it), at most `measure` (16) of them, while the time budget
-// allows another measurement as long as the longest so far (at least one is always measured);
+// is least sure of, and a measurement settles it), with 3 seeds (the expert grid's entries, when
+// the agent passes them: the best predicted whole-reduction, split and blocked one) taking turns
+// with that order at its head, at most
+// `measure` (16) of them, while the time budget
+// allows another measurement 1.5 times as long as the longest so far (at least one is always measured);
 // with time left, the best 3 measured are measured again (the better figure kept). The fastest
 // measured one is the answer. Every round is recorded (what was considered, with its
 // predicted and, once measured, measured figure) for people watching.
@@ -20,13 +23,11 @@ import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
 import type { SearchPoint } from './search.ts';
 import {
-  accumulators,
   applyMacro,
   isLegalSpec,
   specPath,
   macroActions,
-  MAX_MEASURED_ACCUMULATORS,
-  MIN_MEASURED_ACCUMULATORS,
+  isMeasuredSpec,
   specKey,
   tileSchedule,
   untiledSpec,
@@ -68,6 +69,11 @@ export interface TileSearchOptions {
    * with everything else and the search refines and measures like any candidate).
    */
   seeds?: readonly TileSpec[];
+  /**
+   * The best predicted this many seeds are measured among the first, taking turns with the
+   * ranking (default 3; see withSeedsFirst).
+   */
+  seedsMeasured?: number;
 }
 
 export interface Candidate {
@@ -106,7 +112,21 @@ export const SCORING_SHARE = 0.5;
  * Six rounds reach a blocked, packed spec from the untiled one (register tile m and n, a
  * reduction split, panels of n and m, pack); a beam of 5 keeps scoring within half the budget.
  */
-export const DEFAULT_TILE_SEARCH = { beamWidth: 5, depth: 6, measure: 16, budgetMs: 1000, remeasure: 3 } as const;
+export const DEFAULT_TILE_SEARCH = {
+  beamWidth: 5,
+  depth: 6,
+  measure: 16,
+  budgetMs: 1000,
+  remeasure: 3,
+  seedsMeasured: 3,
+} as const;
+
+/**
+ * Another measurement starts only if one this many times the longest so far still fits the
+ * budget: a kernel not measured yet may compile longer (a packed 16-accumulator tile at 1024^3:
+ * 20-27 ms of its 40) or meet a burst of load (the large set's 1024^3 once ended at 1.05 s).
+ */
+export const MEASURE_MARGIN = 1.5;
 
 /** A group (reduction split, vector width) takes turns only if its best prediction is at least this share of the best. */
 export const TURN_SHARE = 0.65;
@@ -135,6 +155,48 @@ export function measurementOrder(candidates: Candidate[], vectorVariable?: strin
   for (let i = 0; i < longest; i++) for (const g of lists) if (i < g.length) out.push(g[i]);
   const taken = new Set(out);
   return [...out, ...sorted.filter((c) => !taken.has(c))];
+}
+
+/** A seed's family in the expert grid: the reduction whole, split, or cache-blocked (panels, packs). */
+export function seedFamily(spec: TileSpec): 'whole' | 'split' | 'blocked' {
+  if (spec.pack || Object.values(spec.panel ?? {}).some((p) => p > 0)) return 'blocked';
+  return spec.reductionTile > 0 ? 'split' : 'whole';
+}
+
+/**
+ * `count` seeds, the best predicted of each family first (families in order of their best, then
+ * the second best of each, ...), take turns with the ranking at its head (ranking, seed, ranking,
+ * seed, ...), each measured once. The beam's deeper rounds reach specs the cost model overrates,
+ * and which family wins at a size it saw little of is what it is least sure of (at
+ * 768x1536x640 it ranks the grid's packed entries, the fastest measured, at half its unsplit
+ * ones): a person's first guesses of each kind are a floor under what a search that measures
+ * only a few returns.
+ */
+export function withSeedsFirst(ranked: Candidate[], seeds: Candidate[], count: number): Candidate[] {
+  const families = new Map<string, Candidate[]>();
+  for (const c of [...seeds].sort((a, b) => b.predicted - a.predicted)) {
+    const key = seedFamily(c.spec);
+    families.set(key, [...(families.get(key) ?? []), c]);
+  }
+  const byFamily: Candidate[] = [];
+  const longest = Math.max(0, ...[...families.values()].map((f) => f.length));
+  for (let i = 0; i < longest; i++) for (const f of families.values()) if (i < f.length) byFamily.push(f[i]);
+  const first = byFamily.slice(0, count);
+  const out: Candidate[] = [];
+  const taken = new Set<Candidate>();
+  const add = (c: Candidate) => {
+    if (taken.has(c)) return;
+    taken.add(c);
+    out.push(c);
+  };
+  let next = 0;
+  for (const seed of first) {
+    while (next < ranked.length && taken.has(ranked[next])) next++;
+    if (next < ranked.length) add(ranked[next++]);
+    add(seed);
+  }
+  for (const c of ranked) add(c);
+  return out;
 }
 
 export async function tileSearch(
@@ -217,14 +279,12 @@ export async function tileSearch(
     lastRoundMs = now() - roundStart;
   }
 
-  const worthMeasuring = [...seen.values()].filter((c) => {
-    const n = accumulators(problem, c.spec);
-    return n >= MIN_MEASURED_ACCUMULATORS && n <= MAX_MEASURED_ACCUMULATORS;
-  });
+  const worthMeasuring = [...seen.values()].filter((c) => isMeasuredSpec(problem, c.spec));
   // A problem too small for 4 accumulators measures everything it has.
-  const ranked = measurementOrder(
-    worthMeasuring.length > 0 ? worthMeasuring : [...seen.values()],
-    vectorVariable(problem),
+  const ranked = withSeedsFirst(
+    measurementOrder(worthMeasuring.length > 0 ? worthMeasuring : [...seen.values()], vectorVariable(problem)),
+    seeded.filter((c) => isMeasuredSpec(problem, c.spec)),
+    options.seedsMeasured ?? DEFAULT_TILE_SEARCH.seedsMeasured,
   );
   const measuredCandidates: Candidate[] = [];
   const trace: SearchPoint[] = [];
@@ -235,7 +295,7 @@ export async function tileSearch(
   for (const c of ranked) {
     if (measuredCandidates.length >= maxMeasure) break;
     const elapsed = now() - start;
-    if (measuredCandidates.length > 0 && elapsed + longest > budgetMs) {
+    if (measuredCandidates.length > 0 && elapsed + MEASURE_MARGIN * longest > budgetMs) {
       budgetSpent = true;
       break;
     }
@@ -257,7 +317,7 @@ export async function tileSearch(
       .sort((a, b) => (b.measured as number) - (a.measured as number))
       .slice(0, options.remeasure ?? DEFAULT_TILE_SEARCH.remeasure);
     for (const c of finalists) {
-      if (now() - start + longest > budgetMs) break;
+      if (now() - start + MEASURE_MARGIN * longest > budgetMs) break;
       const again = await oracle.gflops(problem, c.schedule);
       remeasured++;
       if (again > (c.measured as number)) c.measured = again;

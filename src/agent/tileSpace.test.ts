@@ -14,6 +14,7 @@ import {
   tileSchedule,
   tileScheduleText,
   isLegalSpec,
+  isMeasuredSpec,
   specPath,
   untiledSpec,
   vectorVariable,
@@ -191,5 +192,18 @@ describe('panels of a batched matmul', () => {
     expect(printSchedule(tileSchedule(bmm, { tile: { b: 1, m: 4, n: 8 }, reductionTile: 128 })!)).toBe(
       'k:4 b:4 m:128 n:64 k:128 m:4 n:8',
     );
+  });
+});
+
+describe('isMeasuredSpec', () => {
+  it("measures 4-12 accumulators, and 16 when a large matmul's inputs are packed", () => {
+    const p = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=768, n=1536, k=640');
+    expect(isMeasuredSpec(p, { tile: { m: 4, n: 8 }, reductionTile: 128 })).toBe(true);
+    expect(isMeasuredSpec(p, { tile: { m: 1, n: 8 }, reductionTile: 128 })).toBe(false);
+    expect(isMeasuredSpec(p, { tile: { m: 4, n: 16 }, reductionTile: 128 })).toBe(false);
+    expect(isMeasuredSpec(p, { tile: { m: 4, n: 16 }, reductionTile: 128, pack: true })).toBe(true);
+    // Not on a matmul with a side under 512.
+    const small = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=768, n=1536, k=256');
+    expect(isMeasuredSpec(small, { tile: { m: 4, n: 16 }, reductionTile: 128, pack: true })).toBe(false);
   });
 });

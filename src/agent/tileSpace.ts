@@ -74,6 +74,32 @@ export const MIN_MEASURED_ACCUMULATORS = 4;
  */
 export const MAX_MEASURED_ACCUMULATORS = 12;
 
+/** Sides from which a matmul is large: B alone is 1 MiB at 512, past this machine's L2. */
+export const LARGE_MATMUL_SIDE = 512;
+
+/** A (batched) matmul whose m, n and reduction are all at least LARGE_MATMUL_SIDE. */
+export function isLargeMatmul(problem: Problem): boolean {
+  const outs = outputVariables(problem);
+  const r = mainReduction(problem);
+  if (problem.reductionVariables.length !== 1 || r === null || outs.length < 2) return false;
+  const sides = [outs[outs.length - 2], vectorVariable(problem), r];
+  return sides.every((v) => problem.sizes[v] >= LARGE_MATMUL_SIDE);
+}
+
+/**
+ * Whether the search measures a spec (or training samples it as one the search would measure):
+ * MIN_MEASURED_ACCUMULATORS to MAX_MEASURED_ACCUMULATORS accumulators, or up to MAX_ACCUMULATORS
+ * when a large matmul's inputs are packed (the tile then loads from contiguous micro-panels and
+ * needs few registers for them: BLIS's 4 x 16 and 6 x 16 kernels; the expert's packed 4 x 16 is
+ * the best of its grid on large matmuls such as 768x1536x640, while at 128^3 a packed 2 x 32
+ * measured 0.93 of the best there).
+ */
+export function isMeasuredSpec(problem: Problem, spec: TileSpec): boolean {
+  const n = accumulators(problem, spec);
+  const most = spec.pack && isLargeMatmul(problem) ? MAX_ACCUMULATORS : MAX_MEASURED_ACCUMULATORS;
+  return n >= MIN_MEASURED_ACCUMULATORS && n <= most;
+}
+
 /** The output's contiguous variable (its last index), which the tile keeps innermost. */
 export function vectorVariable(problem: Problem): string {
   const last = problem.output.indices[problem.output.indices.length - 1];

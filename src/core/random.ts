@@ -17,9 +17,14 @@ export function seededRandom(seed: number): () => number {
  * exact in f32 (never rounded up to 1).
  */
 export function fillRandom(arr: Float32Array, seed: number): void {
-  const next = seededRandom(seed);
+  // seededRandom inlined (the same values: floor(u / 2^32 * 2^24) is u >>> 8): a 2048^3
+  // matmul's 8 M inputs take ~40 ms instead of ~300 through the closure.
+  let a = seed >>> 0;
   for (let i = 0; i < arr.length; i++) {
-    const bits24 = Math.floor(next() * 16777216);
-    arr[i] = bits24 / 8388608 - 1;
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    arr[i] = ((t ^ (t >>> 14)) >>> 8) / 8388608 - 1;
   }
 }

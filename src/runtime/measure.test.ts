@@ -85,7 +85,10 @@ describe('timeSchedule', () => {
     expect(t.gflops).toBeGreaterThan(0);
     expect(t.gflops).toBeGreaterThanOrEqual(t.gflopsMedian);
     expect(t.samples).toHaveLength(3);
-    expect(t).toMatchObject({ schedule: 'i:1000', generateMs: 0.1, compileMs: 0.2, flops: 2 * n });
+    expect(t).toMatchObject({ schedule: 'i:1000', flops: 2 * n });
+    // Generated, then compiled here (a slice would compile only its ranged kernel).
+    expect(t.generateMs).toBeGreaterThanOrEqual(0);
+    expect(t.compileMs).toBeGreaterThan(0);
     expect(buffers.out.every((x) => x === 0)).toBe(true);
   });
 });

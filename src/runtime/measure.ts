@@ -11,15 +11,17 @@ import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
 import { measureThroughput, type TimingOptions } from './timing.ts';
 import {
   planSlice,
-  rangeSchedule,
   sameDecisions,
   type Slice,
   type SliceOptions,
   SLICE_FULL_RUN_MS,
   SLICE_MIN_FLOPS,
-  sliceableLoop,
+  SLICE_TARGET_MS,
   slicedProblem,
   sliceIterations,
+  minSliceIterations,
+  sliceLoopOrder,
+  sliceView,
 } from './slice.ts';
 
 export interface MeasureOptions {
@@ -79,7 +81,7 @@ export async function instantiateKernel(module: WebAssembly.Module, buffers: Ker
  */
 export function buffersFor(
   problem: Problem,
-  compiled: CompiledKernel,
+  compiled: Pick<CompiledKernel, 'report'>,
   given: KernelBuffers | undefined,
   seed = 1,
 ): KernelBuffers {
@@ -98,6 +100,7 @@ export interface Timing {
   gflopsMedian: number;
   report: KernelReport;
   generateMs: number;
+  /** Compiling the plain kernel (0 when a slice ran: only the ranged kernel is compiled then). */
   compileMs: number;
   flops: number;
   samples: number[];
@@ -126,8 +129,9 @@ export interface PreparedSlice {
 
 /**
  * When the schedule's full run would take longer than SLICE_FULL_RUN_MS, compiles the kernel with a
- * range over its outermost loop and sizes a slice of it (slice.ts); null when the whole kernel
- * should run (fast enough, no loop to slice, or the range changed the generator's decisions).
+ * range over the loop to slice (slice.ts sliceLoopOrder: the outermost, or a loop inside it when
+ * one outer iteration is far longer than the target) and sizes a slice of it; null when the whole
+ * kernel should run (fast enough, no loop to slice, or every range changed the generator's decisions).
  */
 export async function prepareSlice(
   codegen: Codegen,
@@ -138,17 +142,32 @@ export async function prepareSlice(
   buffers: KernelBuffers,
   slicing: SliceOptions = {},
 ): Promise<PreparedSlice | null> {
-  const loop = sliceableLoop(schedule);
-  if (loop === null || problem.flops < SLICE_MIN_FLOPS) return null;
-  const ranged = await codegen.compile(problem, rangeSchedule(schedule, loop), target);
-  if (!sameDecisions(plain, ranged.report)) return null;
-  const instance = await WebAssembly.instantiate(ranged.module, { env: { memory: buffers.memory } });
-  const range = instance.exports.kernel_range as KernelRangeFn | undefined;
-  if (typeof range !== 'function') return null;
-  const fullIterations = schedule.loops[loop].trip;
+  if (problem.flops < SLICE_MIN_FLOPS) return null;
+  const targetMs = slicing.targetMs ?? SLICE_TARGET_MS;
+  for (const loop of sliceLoopOrder(problem, schedule, targetMs)) {
+    const view = sliceView(problem, schedule, loop);
+    const ranged = await codegen.compile(view.problem, view.schedule, target);
+    if (!sameDecisions(plain, ranged.report)) continue;
+    const instance = await WebAssembly.instantiate(ranged.module, { env: { memory: buffers.memory } });
+    const range = instance.exports.kernel_range as KernelRangeFn | undefined;
+    if (typeof range !== 'function') continue;
+    return sizeSlice(problem, schedule, loop, range, buffers, slicing);
+  }
+  return null;
+}
+
+/** Times one iteration of the ranged loop, then sizes the slice (null when the full run is quick). */
+function sizeSlice(
+  problem: Problem,
+  schedule: Schedule,
+  loop: number,
+  range: KernelRangeFn,
+  buffers: KernelBuffers,
+  slicing: SliceOptions,
+): PreparedSlice | null {
   const { outPtr, in0Ptr, in1Ptr, scratchPtr } = buffers;
+  // The probe adds into the output: whoever checks or reads it zeroes it first (check.ts).
   const timeOneIteration = () => {
-    buffers.resetOutput();
     const t0 = performance.now();
     range(outPtr, in0Ptr, in1Ptr, 0, 1, scratchPtr);
     return performance.now() - t0;
@@ -156,10 +175,13 @@ export async function prepareSlice(
   // A module's first call runs code from the baseline compiler (V8's Liftoff: 2-10x slower) and
   // asks for the optimized code, which a later call gets; so the probe is the faster of two calls.
   const probeMs = Math.min(timeOneIteration(), timeOneIteration());
-  buffers.resetOutput();
-  const fullRunMs = slicing.fullRunMs ?? SLICE_FULL_RUN_MS;
-  if (probeMs * (fullIterations + (schedule.loops[loop].tail > 0 ? 1 : 0)) <= fullRunMs) return null;
-  const iterations = sliceIterations(probeMs, fullIterations, slicing.targetMs);
+  const one = planSlice(problem, schedule, loop, 1);
+  if (probeMs / one.fraction <= (slicing.fullRunMs ?? SLICE_FULL_RUN_MS)) return null;
+  const trip = schedule.loops[loop].trip;
+  const iterations = Math.max(
+    minSliceIterations(problem, schedule, loop),
+    sliceIterations(probeMs, trip, slicing.targetMs),
+  );
   const slice = planSlice(problem, schedule, loop, iterations);
   return {
     slice,
@@ -181,22 +203,34 @@ export async function timeSchedule(
   target: Target,
   options: Pick<MeasureOptions, 'seed' | 'buffers' | 'timing' | 'full' | 'slicing'> = {},
 ): Promise<Timing> {
-  const compiled = await codegen.compile(problem, schedule, target);
-  const buffers = buffersFor(problem, compiled, options.buffers, options.seed);
+  // The plain kernel is compiled only when it runs: a slice runs the ranged one (and at 1024^3 a
+  // packed 16-accumulator kernel takes 10-25 ms to compile, half of what timing its slice costs).
+  const t0 = performance.now();
+  const generated = codegen.generate(problem, schedule, target);
+  const generateMs = performance.now() - t0;
+  const buffers = buffersFor(problem, generated, options.buffers, options.seed);
   const sliced = options.full
     ? null
-    : await prepareSlice(codegen, problem, schedule, target, compiled.report, buffers, options.slicing);
-  const run = sliced?.run ?? (await instantiateKernel(compiled.module, buffers));
+    : await prepareSlice(codegen, problem, schedule, target, generated.report, buffers, options.slicing);
+  let compileMs = 0;
+  let run = sliced?.run;
+  if (!run) {
+    const t1 = performance.now();
+    const module = await WebAssembly.compile(generated.bytes as Uint8Array<ArrayBuffer>);
+    compileMs = performance.now() - t1;
+    run = await instantiateKernel(module, buffers);
+  }
   const timing = sliced ? { priorCallMs: sliced.probeMs, ...options.timing } : options.timing;
-  const t = timeKernel(run, sliced?.problem ?? problem, buffers, timing);
+  // Nothing reads the output here: a slice skips zeroing all of it (16 MiB at 2048^3) per sample.
+  const t = sliced ? measureThroughput(run, sliced.problem.flops, timing) : timeKernel(run, problem, buffers, timing);
   return {
     ...(sliced ? { slice: sliced.slice } : {}),
     schedule: printSchedule(problem, schedule),
     gflops: t.gflops,
     gflopsMedian: t.gflopsMedian,
-    report: compiled.report,
-    generateMs: compiled.generateMs,
-    compileMs: compiled.compileMs,
+    report: generated.report,
+    generateMs,
+    compileMs,
     flops: problem.flops,
     samples: t.timing.samples,
     callsPerSample: t.timing.callsPerSample,

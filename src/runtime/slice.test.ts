@@ -16,13 +16,19 @@ import { allocateSharedBuffers, measureScheduleOnThreads } from './measureThread
 import { createNodeThreadPool } from './nodeThreads.ts';
 import { splitIterations } from './threads.ts';
 import {
+  minSliceIterations,
   planSlice,
   rangeSchedule,
   sameDecisions,
   sliceableLoop,
+  sliceBytes,
   sliceIterations,
   sliceLabel,
+  sliceLoopOrder,
+  sliceLoops,
   slicedProblem,
+  sliceView,
+  SLICE_MIN_BYTES,
   SLICE_TARGET_MS,
 } from './slice.ts';
 
@@ -249,5 +255,105 @@ describe('measureScheduleOnThreads on a slice', () => {
     } finally {
       pool.terminate();
     }
+  });
+});
+
+const DEEP_CASES: [string, string, string, number][] = [
+  // One iteration of n (and of k), a few of m inside: a blocked, packed matmul with tails.
+  [MATMUL, 'm=37, n=40, k=50', 'n k pack(B) m pack(A) n:2 k:16 m:4 m:2 n:8', 2],
+  [MATMUL, 'm=37, n=40, k=50', 'n k pack(B) m pack(A) n:2 k:16 m:4 m:2 n:8', 1],
+  // The sliced loop over the variable of a loop outside it.
+  [MATMUL, 'm=40, n=33, k=20', 'm:2 m:5 n k m:4 n:8', 1],
+  ['C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=3, m=9, n=20, k=7', 'b m:3 n k m:3 n:4', 1],
+  [
+    'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]',
+    'co=6, oh=5, ow=7, ci=3, kh=3, kw=2',
+    'ci co:3 oh ow kh kw co:2 ow:4',
+    1,
+  ],
+];
+
+describe('a slice inside the outermost loop (the first iteration of the loops outside it)', () => {
+  it.each(DEEP_CASES)(
+    '%s (%s) %s, loop %i: equals the restricted reference, nothing outside',
+    async (op, sizes, text, loop) => {
+      const problem = parseProblem(op, sizes);
+      const schedule = parseSchedule(problem, text);
+      expect(sliceLoops(schedule)).toContain(loop);
+      const buffers = allocateBuffers(problem, 5, { scratchBytes: 1 << 16 });
+      const plain = await codegen.compile(problem, schedule, target);
+      const view = sliceView(problem, schedule, loop);
+      const ranged = await codegen.compile(view.problem, view.schedule, target);
+      expect(sameDecisions(plain.report, ranged.report)).toBe(true);
+      const instance = await WebAssembly.instantiate(ranged.module, { env: { memory: buffers.memory } });
+      const range = instance.exports.kernel_range as (...args: number[]) => void;
+      for (let iterations = 1; iterations <= schedule.loops[loop].trip; iterations++) {
+        const slice = planSlice(problem, schedule, loop, iterations);
+        expect(slice.fraction).toBeLessThan(iterations / schedule.loops[loop].trip);
+        const restricted = slicedProblem(problem, slice);
+        const check = checkOutput(restricted, buffers, () =>
+          range(buffers.outPtr, buffers.in0Ptr, buffers.in1Ptr, 0, iterations, buffers.scratchPtr),
+        );
+        if (!check.correct) throw new Error(`${iterations} iterations: ${check.reason}`);
+        expect(slice.fraction * problem.flops).toBeCloseTo(restricted.flops, 0);
+      }
+    },
+  );
+
+  it('what it covers, and its label', () => {
+    const problem = parseProblem(MATMUL, 'm=2048, n=2048, k=2048');
+    const schedule = parseSchedule(problem, 'n k pack(B) m pack(A) n:16 m:16 k:128 m:4 n:8');
+    const slice = planSlice(problem, schedule, 1, 3);
+    expect(slice).toMatchObject({ loop: 1, variable: 'k', iterations: 3, of: 16, covered: 384, size: 2048 });
+    expect(slice.within).toEqual([{ loop: 0, variable: 'n', covered: 128, size: 2048 }]);
+    expect(slice.fraction).toBeCloseTo((384 / 2048) * (128 / 2048));
+    expect(sliceLabel(slice)).toBe(
+      'on 3 of 16 iterations of k (k < 384 of 2048), within the first iteration of the loops outside (n < 128 of 2048)',
+    );
+    expect(slicedProblem(problem, slice).sizes).toEqual({ m: 2048, n: 128, k: 384 });
+    // A: 2048 x 384, B: 384 x 128, C: 2048 x 128 floats.
+    expect(sliceBytes(problem, slice)).toBe(4 * (2048 * 384 + 384 * 128 + 2048 * 128));
+  });
+
+  it('goes as deep as a short slice needs, no deeper than 2 MiB a call and a quarter of a packing iteration', () => {
+    const problem = parseProblem(MATMUL, 'm=2048, n=2048, k=2048');
+    // BLIS order: one n panel (1 GFLOP) is too long for 3 ms; one k slice inside it is 67 MFLOP.
+    const blis = parseSchedule(problem, 'n k pack(B) m pack(A) n:16 m:16 k:128 m:4 n:8');
+    expect(sliceLoops(blis)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(sliceLoopOrder(problem, blis, 3)).toEqual([1, 0]);
+    // At 25 ms (1.25 GFLOP at SLICE_PLAN_GFLOPS) one n panel is short enough.
+    expect(sliceLoopOrder(problem, blis, 25)).toEqual([0]);
+    // k outermost, B packed there: m inside it, at least a quarter of the k iteration.
+    const kOuter = parseSchedule(problem, 'k:32 pack(B) m:170 r8 pack(A) m:4 n:170 r8 k:64 m:3 n:12');
+    const quarter = minSliceIterations(problem, kOuter, 1);
+    expect(quarter).toBe(Math.ceil(170 / 4));
+    expect(sliceLoopOrder(problem, kOuter, 3)).toEqual([1, 0]);
+    // Slices of 4 rows of C: under 2 MiB inside k:64, so the search's slice stays outermost.
+    const rows = parseSchedule(problem, 'k:32 m n k:64 m:4 n:8');
+    expect(sliceBytes(problem, planSlice(problem, rows, 1, 1))).toBeLessThan(SLICE_MIN_BYTES);
+    expect(
+      sliceBytes(problem, planSlice(problem, rows, 1, minSliceIterations(problem, rows, 1))),
+    ).toBeGreaterThanOrEqual(SLICE_MIN_BYTES);
+    // The outermost loop is sliced alone when one iteration is short enough.
+    expect(sliceLoopOrder(problem, parseSchedule(problem, 'm n k m:4 n:8'), 3)).toEqual([0]);
+    // No deeper slice with a parallel loop.
+    expect(sliceLoops(parseSchedule(problem, '||m n k m:4 n:8'))).toEqual([0]);
+  });
+});
+
+describe('timeSchedule on a slice inside the outermost loop', () => {
+  it('times a 1024^3 blocked matmul on a few k slices of one n panel', async () => {
+    const problem = parseProblem(MATMUL, 'm=1024, n=1024, k=1024');
+    const schedule = parseSchedule(problem, 'n k pack(B) m pack(A) n:16 m:16 k:64 m:4 n:8');
+    const buffers = allocateBuffers(problem, 1, { scratchBytes: 1 << 20 });
+    const t = await timeSchedule(codegen, problem, schedule, target, {
+      buffers,
+      timing: { samples: 1, minSampleMs: 0.1, warmupMs: 0, minWarmupCalls: 1 },
+      slicing: { fullRunMs: 1, targetMs: 0.5 },
+    });
+    expect(t.slice).toMatchObject({ loop: 1, variable: 'k', within: [{ variable: 'n', covered: 128 }] });
+    expect(t.gflops).toBeGreaterThan(0);
+    // Only the ranged kernel was compiled.
+    expect(t.compileMs).toBe(0);
   });
 });
