@@ -3,8 +3,9 @@
 // (read from the device's store, measured only when missing, damaged or asked for), the peak on
 // the threads of the current figure, the memory bandwidth (once), a long run of the current
 // schedule, refining the current schedule's figure, XNNPACK for the current problem, then
-// refining schedules a lesson compares with (XNNPACK is only started when the measurer runs it in a
-// worker of its own, so that the next schedule's figure never waits for it on a large problem).
+// refining schedules a lesson compares with. When the measurer runs XNNPACK (or a whole kernel) in a
+// worker of its own, the queue takes only quick figures until it ends: the next schedule's figure
+// never waits for it on a large problem, and no refined sample shares the processor with it.
 // So the newest schedule always wins: a schedule that
 // stopped being current while waiting is dropped.
 //
@@ -81,6 +82,8 @@ export class MeasureQueue {
   /** The latest reference samples (seconds per call), for the machine's noise. */
   private referenceWindow: number[] = [];
   private bandwidthAsked = false;
+  /** Runs in workers of their own (XNNPACK, a whole kernel) in flight: meanwhile only quick figures are taken. */
+  private apart = 0;
 
   constructor(
     private readonly host: QueueHost,
@@ -133,6 +136,20 @@ export class MeasureQueue {
     this.pump();
   }
 
+  /**
+   * A run in a worker of its own (a whole kernel): the queue goes on taking quick figures meanwhile,
+   * but no peak, bandwidth or refined sample, which sharing the processor with it would skew.
+   */
+  aside<T>(run: Promise<T>): Promise<T> {
+    this.apart++;
+    const done = () => {
+      this.apart--;
+      this.pump();
+    };
+    run.then(done, done);
+    return run;
+  }
+
   wantRefined(needs: RefineNeed[]): void {
     this.needs = needs;
     this.pump();
@@ -182,6 +199,7 @@ export class MeasureQueue {
     }
     const cached = s.measurements[job.key];
     if (!cached || cached.status === 'queued') return () => this.quick(job);
+    if (this.apart > 0) return null;
     if (s.peak.status === 'queued') return () => this.measurePeak();
     const onThreads = cached.status === 'done' ? (cached.threads ?? 1) : 1;
     if (onThreads > 1 && !s.peaksOnThreads[onThreads]) return () => this.measurePeakOnThreads(onThreads);
@@ -329,9 +347,8 @@ export class MeasureQueue {
       this.run(body, onError);
       return;
     }
-    // In a worker of its own: the queue goes on with the next job meanwhile.
-    body().catch((error: unknown) => onError(errorMessage(error)));
-    this.pump();
+    // In a worker of its own: the queue goes on with quick figures meanwhile.
+    this.aside(body()).catch((error: unknown) => onError(errorMessage(error)));
   }
 
   /** One refining round of `job`; `long` for a long run. */

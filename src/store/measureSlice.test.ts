@@ -344,6 +344,43 @@ describe('measurement orchestration', () => {
     expect(s.getState().xnnpack[pk]).toEqual({ status: 'done', gflops: 42 });
   });
 
+  it('no refined sample is taken while XNNPACK or a whole kernel runs in a worker of its own', async () => {
+    const f = fakeMeasurer({ refine: true });
+    let finish: (gflops: number) => void = () => {};
+    f.measurer.xnnpack = () => new Promise((resolve) => (finish = resolve));
+    f.measurer.xnnpackApart = true;
+    let finishWhole: () => void = () => {};
+    f.measurer.measureWhole = () =>
+      new Promise((resolve) => {
+        finishWhole = () =>
+          resolve({ gflops: 1, gflopsMedian: 1, correct: true, maxError: 0, kernelBytes: KERNEL_BYTES });
+      });
+    const s = createLooplabStore({ measurer: f.measurer });
+    f.calls[0].resolve(7);
+    await tick();
+    f.peaks[0].resolve(100);
+    await tick(); // XNNPACK starts while the page is not idle yet
+    expect(s.getState().xnnpack[s.getState().problemKey]).toEqual({ status: 'measuring' });
+    await idle();
+    expect(f.refines).toHaveLength(0);
+    finish(42);
+    await tick();
+    expect(f.refines).toHaveLength(1);
+    await answerRefines(f, 2e-3, 1e-3, REFINE_SAMPLES / REFINE_PAIRS_PER_ROUND);
+    s.getState().startLongRun();
+    await tick();
+    const asked = f.refines.length;
+    expect(asked).toBe(1);
+    s.getState().measureWhole();
+    await answerRefines(f, 2e-3, 1e-3, 1); // the round in flight ends; the next waits for the whole kernel
+    await idle();
+    expect(f.refines).toHaveLength(0);
+    finishWhole();
+    await tick();
+    await tick();
+    expect(f.refines).toHaveLength(1);
+  });
+
   it('refines the quick figure once the page is idle: kernel time relative to the reference, scaled by the peak', async () => {
     const f = fakeMeasurer({ refine: true });
     const s = createLooplabStore({ measurer: f.measurer });
