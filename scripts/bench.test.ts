@@ -315,6 +315,31 @@ describe('bench output', () => {
     expect(rows[5].ranges).toBeNull();
   }, 120_000);
 
+  it('with --threads 2 on an NHWC convolution: xnnpack on one thread and ort-mlas (its Conv) on 2, in the same run', () => {
+    const r = bench(
+      '--op',
+      'O[oh,ow,co] += I[oh+kh,ow+kw,ci] * W[kh,kw,ci,co]',
+      '--sizes',
+      'co=8, ci=5, oh=7, ow=7, kh=3, kw=3',
+      '--schedule',
+      'oh ow ci kh kw co',
+      '--threads',
+      '2',
+      '--rounds',
+      '1',
+      '--samples',
+      '2',
+      '--compile-reps',
+      '1',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^xnnpack +1 .* yes/m);
+    // ort-mlas on 2 threads: compared with xnnpack, and the baseline of the rows on 2 threads.
+    expect(r.stdout).toMatch(/^ort-mlas +2 +[\d.]+ +[\d.]+ +yes +[\d.]+x +[\d.]+%/m);
+    expect(r.stdout).toMatch(/^schedule +2 .* yes +[\d.]+x +[\d.]+x/m);
+  }, 120_000);
+
   it('prints no xnnpack row for a problem XNNPACK has no op for', () => {
     const r = bench('--op', 'C[i] += A[i] * B[i]', '--sizes', 'i=64', '--samples', '2', '--compile-reps', '3');
     expect(r.code).toBe(0);

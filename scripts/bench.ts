@@ -10,8 +10,8 @@
 //
 // With --threads N (N >= 2) the same run adds, on N threads sharing one memory: every --schedule
 // again (its parallel loop's iterations divided among the threads; a schedule without `||` gets
-// its outermost loop that may run in parallel marked), onnxruntime-web's MatMul (`ort-mlas`, its
-// MLAS GEMM, the threaded baseline; matmul-shaped problems only) and the peak kernel on every
+// its outermost loop that may run in parallel marked), onnxruntime-web's MatMul or Conv (`ort-mlas`, its
+// MLAS GEMM or convolution, the threaded baseline; matmul- and convolution-shaped problems) and the peak kernel on every
 // thread at once. Ratios: `vs 1 thread` (the same schedule's row on one thread), `vs ort` (rows
 // on N threads), and `% of peak` against the peak at the row's thread count.
 //
@@ -185,7 +185,7 @@ async function run(args: Args): Promise<number> {
   const { sliceLabel } = await import('../src/runtime/slice.ts');
   const { measureNaive } = await import('../src/runtime/naive.ts');
   const { measurePeak, measurePeakOnThreads } = await import('../src/runtime/peak.ts');
-  const { matmulShape } = await import('../src/core/matmulShape.ts');
+  const { measureOrt } = await import('../src/runtime/ortBaseline.ts');
   const { measureXnnpack } = await import('../src/runtime/xnnpack.ts');
   const { xnnpackOp } = await import('../src/core/xnnpackOp.ts');
   const { applyAction } = await import('../src/core/actions.ts');
@@ -418,21 +418,18 @@ async function run(args: Args): Promise<number> {
         gflops_median: peakN.gflopsMedian,
         correct: true,
       });
-      if (matmulShape(problem)) {
-        const { measureOrtMatmul } = await import('../src/runtime/ortMatmul.ts');
-        const o = await measureOrtMatmul(problem, buffers, pool.threads, { timing });
-        if (o) {
-          out.push({
-            impl: 'ort-mlas',
-            threads: o.threads,
-            gflops: o.gflops,
-            gflops_median: o.gflopsMedian,
-            correct: o.check.correct,
-            max_error: o.check.maxError,
-            checked: o.check.checked,
-            ...(o.check.reason ? { reason: o.check.reason } : {}),
-          });
-        }
+      const o = await measureOrt(problem, buffers, pool.threads, { timing });
+      if (o) {
+        out.push({
+          impl: 'ort-mlas',
+          threads: o.threads,
+          gflops: o.gflops,
+          gflops_median: o.gflopsMedian,
+          correct: o.check.correct,
+          max_error: o.check.maxError,
+          checked: o.check.checked,
+          ...(o.check.reason ? { reason: o.check.reason } : {}),
+        });
       }
     }
     return out;

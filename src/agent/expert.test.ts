@@ -2,7 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import { parseProblem } from '../core/problem.ts';
 import { printSchedule } from '../core/schedule.ts';
-import { blockedSpecs, CONV_TILES, expertGrid, expertTune, PACKED_BLOCKS, packedEntries } from './expert.ts';
+import { loadCodegen, detectTarget } from '../codegen/index.ts';
+import { measureSchedule } from '../runtime/measure.ts';
+import {
+  blockedSpecs,
+  CONV_TILES,
+  expertGrid,
+  expertTune,
+  PACKED_BLOCKS,
+  packedConvEntries,
+  packedEntries,
+} from './expert.ts';
 import { tileSchedule } from './tileSpace.ts';
 import { functionOracle } from './oracle.ts';
 
@@ -68,6 +78,13 @@ describe('the packed, cache-blocked entries', () => {
     const large = expertGrid(parseProblem(MATMUL, 'm=1024, n=1024, k=1024')).map((e) => printSchedule(e.schedule));
     expect(large).toHaveLength(18 + 18 + PACKED_BLOCKS.length);
     expect(large).toContain('n:8 k:8 pack(B) m:256 pack(A) n:16 k:128 m:4 n:8');
+    // B packed alone, A read in place: the best measured at 1024-2048 (docs/benchmarks.md).
+    expect(large).toContain('n:8 k:8 pack(B) m:256 n:16 k:128 m:4 n:8');
+    expect(large).toContain('n:8 k:8 pack(B) m:64 n:16 m:4 k:128 m:4 n:8');
+    expect(large).toContain('n:4 k:4 pack(B) m:256 n:32 k:256 m:4 n:8');
+    // 3 x 12 (9 accumulators): 1536 x 1536 x 768 at 90% of peak; with tails elsewhere.
+    const mid = expertGrid(parseProblem(MATMUL, 'm=1536, n=1536, k=768')).map((e) => printSchedule(e.schedule));
+    expect(mid).toContain('n:8 k:6 pack(B) m:128 n:16 m:4 k:128 m:3 n:12');
     // The cache-blocked entries in the agent's layout: a k slice, within 256-wide panels of n, packed or not.
     expect(large).toContain('k:8 m:256 n:128 k:128 m:4 n:8');
     expect(large).toContain('n:4 k:4 m:256 n:32 k:256 m:4 n:8');
@@ -97,5 +114,33 @@ describe('the packed, cache-blocked entries', () => {
     const odd = packedEntries(parseProblem(MATMUL, 'm=1100, n=900, k=1300'));
     expect(odd.length).toBeGreaterThan(0);
     for (const s of odd) for (const l of s.loops) expect(l.trip >= 2 || l.tail > 0).toBe(true);
+  });
+
+  it('an NHWC convolution with many input channels gets the packed entries (image per ci slice, weights per 16 channels), correct with tails', async () => {
+    const nhwc = 'O[oh,ow,co] += I[oh+kh,ow+kw,ci] * W[kh,kw,ci,co]';
+    const deep = expertGrid(parseProblem(nhwc, 'co=512, ci=512, oh=7, ow=7, kh=3, kw=3')).map((e) =>
+      printSchedule(e.schedule),
+    );
+    expect(deep).toContain('ci:64 pack(I) co:32 pack(W) ow:3 r1 oh:7 kh:3 kw:3 ci:8 ow:2 co:16');
+    expect(deep).toContain('ci:32 pack(I) co:32 pack(W) ow:3 r1 oh:7 kh:3 kw:3 ci:16 ow:2 co:16');
+    // Not for CHW, nor for few input channels.
+    expect(packedConvEntries(parseProblem(CONV, 'co=256, ci=256, oh=14, ow=14, kh=3, kw=3'))).toEqual([]);
+    expect(packedConvEntries(parseProblem(nhwc, 'co=256, ci=64, oh=14, ow=14, kh=3, kw=3'))).toEqual([]);
+    // Odd sizes everywhere (tails in ow, co and ci), inputs in the other order: checked against the reference.
+    const odd = parseProblem(
+      'O[oh,ow,co] += W[kh,kw,ci,co] * I[oh+kh,ow+kw,ci]',
+      'co=40, ci=136, oh=3, ow=5, kh=3, kw=2',
+    );
+    const entries = packedConvEntries(odd);
+    expect(entries.map((s) => printSchedule(s))).toEqual([
+      'ci:17 pack(I) co:2 r8 pack(W) ow:2 r1 oh:3 kh:3 kw:2 ci:8 ow:2 co:16',
+      'ci:8 r8 pack(I) co:2 r8 pack(W) ow:2 r1 oh:3 kh:3 kw:2 ci:16 ow:2 co:16',
+    ]);
+    const codegen = await loadCodegen();
+    const target = await detectTarget();
+    for (const schedule of entries) {
+      const m = await measureSchedule(codegen, odd, schedule, target, { checkOnly: true, full: true });
+      expect(m.correct, m.reason).toBe(true);
+    }
   });
 });

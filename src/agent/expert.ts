@@ -16,8 +16,10 @@
 // tail (`ow:1 r3` for `ow:4` when ow = 7) is kept: that is what the hand-written tile gives.
 // Large (batched) matmuls, every side at least LARGE_MATMUL_SIDE, also get the cache-blocked,
 // packed schedules of PACKED_BLOCKS, in BLIS's loop order: a KC-long slice of k whose panel of B
-// (KC x NC, laid out as NR-wide micro-panels) is packed once per slice, MC rows of A packed per
-// row block (MR-wide micro-panels), then the MR x NR register tile over the slice.
+// (KC x NC, laid out as NR-wide micro-panels) is packed once per slice, MC rows of A (packed per
+// row block as MR-wide micro-panels, or read in place) swept across the panel's micro-panels, then
+// the MR x NR register tile over the slice.
+import { convShape } from '../core/convShape.ts';
 import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
@@ -62,14 +64,30 @@ export const CONV_TILES: ReadonlyArray<readonly [number, number, number]> = [
   [8, 1, 8], // 16
 ];
 
-/** The packed entries: register tile MR x NR, KC floats of k per slice, MC rows of A and NC columns of B per block. */
-export const PACKED_BLOCKS: ReadonlyArray<{ mr: number; nr: number; kc: number; mc: number; nc: number }> = [
-  { mr: 4, nr: 8, kc: 128, mc: 4, nc: 128 },
-  { mr: 4, nr: 8, kc: 256, mc: 4, nc: 128 },
-  { mr: 4, nr: 8, kc: 128, mc: 64, nc: 256 },
-  { mr: 2, nr: 16, kc: 128, mc: 2, nc: 128 },
-  { mr: 2, nr: 16, kc: 256, mc: 32, nc: 256 },
-  { mr: 6, nr: 8, kc: 128, mc: 6, nc: 128 },
+/**
+ * The packed entries: register tile MR x NR, KC floats of k per slice, MC rows of A and NC columns
+ * of B per block, and whether A is packed too (B always is). Measured on one Zen 4 core
+ * (docs/benchmarks.md): packing A as well costs at 1024-2048, since a 4-row panel of A already
+ * streams from L2; the best large entries pack B only.
+ */
+export const PACKED_BLOCKS: ReadonlyArray<{
+  mr: number;
+  nr: number;
+  kc: number;
+  mc: number;
+  nc: number;
+  packA: boolean;
+}> = [
+  { mr: 4, nr: 8, kc: 128, mc: 4, nc: 128, packA: true },
+  { mr: 4, nr: 8, kc: 256, mc: 4, nc: 128, packA: true },
+  { mr: 4, nr: 8, kc: 128, mc: 64, nc: 256, packA: true },
+  { mr: 2, nr: 16, kc: 128, mc: 2, nc: 128, packA: true },
+  { mr: 2, nr: 16, kc: 256, mc: 32, nc: 256, packA: true },
+  { mr: 6, nr: 8, kc: 128, mc: 6, nc: 128, packA: true },
+  { mr: 4, nr: 8, kc: 128, mc: 4, nc: 128, packA: false },
+  { mr: 4, nr: 8, kc: 128, mc: 16, nc: 128, packA: false },
+  { mr: 4, nr: 8, kc: 256, mc: 4, nc: 256, packA: false },
+  { mr: 3, nr: 12, kc: 128, mc: 12, nc: 192, packA: false },
 ];
 
 /** Register tiles (rows, floats) of the large matmul's cache-blocked entries. */
@@ -121,13 +139,13 @@ export function packedEntries(problem: Problem): Schedule[] {
   const [a, b] = problem.inputs.map((t) => t.name);
   const sizes = problem.sizes;
   const out: Schedule[] = [];
-  for (const { mr, nr, kc, mc, nc } of PACKED_BLOCKS) {
+  for (const { mr, nr, kc, mc, nc, packA } of PACKED_BLOCKS) {
     if (sizes[r] < 2 * kc || sizes[m] < 2 * mc || sizes[n] < 2 * nc) continue;
     const loops = [
       ...batch,
       n,
       `${r} pack(${b})`,
-      `${m} pack(${a})`,
+      packA ? `${m} pack(${a})` : m,
       `${n}:${nc / nr}`,
       ...(mc > mr ? [`${m}:${mc / mr}`] : []),
       `${r}:${kc}`,
@@ -139,6 +157,42 @@ export function packedEntries(problem: Problem): Schedule[] {
     if (schedule.loops.every((loop) => loop.trip >= 2 || loop.tail > 0)) out.push(schedule);
   }
   return out;
+}
+
+/** Slices of ci (floats) of the packed NHWC convolution entries: the weights' micro-panel stays in L1. */
+export const PACKED_CONV_CI_SLICES = [8, 16] as const;
+
+/**
+ * The packed entries of an NHWC convolution (O[oh,ow,co] += I[oh+kh,ow+kw,ci] * W[kh,kw,ci,co],
+ * stride 1) with at least LARGE_CONV_CHANNELS input channels: per slice of ci the image's slice is
+ * packed once (every window the tiles read, in their order) and, per 16 output channels, the
+ * weights' KH x KW x slice x 16 micro-panel; the register tile is 2 pixels of a row x 16 channels
+ * (8 accumulators, 6 loads per 8 multiply-adds). The deep 7x7 layer goes from 61% to 77% of peak
+ * with them (docs/benchmarks.md). None for other problems.
+ */
+export function packedConvEntries(problem: Problem): Schedule[] {
+  const shape = convShape(problem);
+  if (shape?.layout !== 'hwc' || shape.stride !== 1) return [];
+  const { ci, co, oh, ow, kh, kw } = shape;
+  const sizes = problem.sizes;
+  if (sizes[ci] < LARGE_CONV_CHANNELS || sizes[co] < 32 || sizes[ow] < 2) return [];
+  const [image, weights] = shape.imageInput === 0 ? problem.inputs : [problem.inputs[1], problem.inputs[0]];
+  return PACKED_CONV_CI_SLICES.filter((slice) => sizes[ci] >= 2 * slice).map((slice) =>
+    parseSchedule(
+      problem,
+      [
+        `${ci} pack(${image.name})`,
+        `${co} pack(${weights.name})`,
+        ow,
+        oh,
+        kh,
+        kw,
+        `${ci}:${slice}`,
+        `${ow}:2`,
+        `${co}:16`,
+      ].join(' '),
+    ),
+  );
 }
 
 export interface ExpertEntry {
@@ -190,7 +244,7 @@ export function expertGrid(problem: Problem): ExpertEntry[] {
     seen.add(key);
     out.push({ spec: s, schedule });
   }
-  for (const schedule of packedEntries(problem)) {
+  for (const schedule of [...packedEntries(problem), ...packedConvEntries(problem)]) {
     const key = printSchedule(schedule);
     if (seen.has(key)) continue;
     seen.add(key);

@@ -11,6 +11,10 @@ import {
   MIN_SAMPLED_ITERATION,
   SIMULATED_ITERATIONS,
   REPLAY_SHARE,
+  GROUP_SHARE,
+  MAX_PERIOD,
+  setPeriod,
+  WHOLE_REPLAY_SHARE,
   SPREAD,
   replayIterations,
   type SampleReport,
@@ -129,6 +133,16 @@ export interface AccessStream {
   program(): Int32Array;
   /** Memory instructions one run makes. */
   count(): number;
+}
+
+function concatenate(parts: readonly Int32Array[]): Int32Array {
+  const all = new Int32Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all;
 }
 
 /** One call per access: tensor 0 output, 1 and 2 the inputs; byte address and width. */
@@ -357,6 +371,26 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   let sampler: StreamSampler | null = null;
   let engine: StreamEngine | null = null;
   const sampledLoops = new Set<number>();
+  // Sampled loops so far in this run: tells whether an iteration ran in full or was itself sampled.
+  let samplings = 0;
+  // Recordings under way, outermost first: the parts each got so far. A counted iteration inside
+  // another's records what it passed on, then hands it to the one around it, which records on.
+  const recordings: Int32Array[][] = [];
+  function startRecording(s: StreamSampler): void {
+    if (recordings.length > 0) recordings[recordings.length - 1].push(s.recorded());
+    recordings.push([]);
+    s.record();
+  }
+  function stopRecording(s: StreamSampler): Int32Array {
+    const parts = recordings.pop() ?? [];
+    parts.push(s.recorded());
+    const whole = parts.length === 1 ? parts[0] : concatenate(parts);
+    if (recordings.length > 0) {
+      recordings[recordings.length - 1].push(whole);
+      s.record();
+    }
+    return whole;
+  }
 
   function startIteration(l: number): void {
     if (engine) engine.startIteration(l);
@@ -440,6 +474,8 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     let before = counters();
     let misses: Int32Array = new Int32Array(0);
     let last = -1;
+    // Whether the recorded iteration ran in full (no loop in it was sampled).
+    let whole = true;
     // Where each simulated or replayed iteration began: its position in the loop, the consumer's mark.
     const history: Array<{ position: number; mark: number[] }> = [];
     const begin = (position: number) => {
@@ -449,10 +485,12 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     };
     const countIteration = (i: number): void => {
       begin(i);
-      s.record();
+      startRecording(s);
+      const samplingsBefore = samplings;
       iteration(i, body, inner);
       const after = counters();
-      misses = s.recorded();
+      misses = stopRecording(s);
+      whole = samplings === samplingsBefore;
       deltas.push(difference(after, before));
       before = after;
       last = i;
@@ -460,14 +498,19 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     while (last + 1 < node.count && !settled(deltas, s.watch) && deltas.length < MAX_COUNTED) countIteration(last + 1);
     if (last + 1 === node.count) return;
     sampledLoops.add(node.level);
+    samplings++;
     const first = last + 1;
     const perIteration = countOf(body);
     // More counted iterations spread over the rest (the last one last), each after a warm-up.
     const change = settledChange(deltas);
     const fills = s.fillsOf(change);
     const warm = warmupIterations(fills[0], s.levelLines[0], node.count - first, perIteration, budget / SPREAD);
-    // At most about half the loop runs: a loop of few iterations gets fewer pairs.
-    const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count / 2 - first) / (warm + 2))));
+    // A counted group spans the loop's set period when that is affordable (else a pair, which
+    // averages out a period of 2, e.g. a tile of half a line).
+    const period = setPeriod(node.delta, s.levelSpans);
+    const length = period <= MAX_PERIOD && period * perIteration * SPREAD <= budget * GROUP_SHARE ? period : 2;
+    // At most about half the loop runs: a loop of few iterations gets fewer groups.
+    const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count / 2 - first) / (warm + length))));
     const fixedFrom = [0, 1, 2].map((t) =>
       packedAt[t] >= 0 && node.level <= packedAt[t] ? scratch : Number.POSITIVE_INFINITY,
     );
@@ -497,11 +540,10 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     let estimate = before;
     let at = first;
     let skipped = 0;
-    // Counted iterations come in pairs (a pattern of period 2, e.g. a tile of half a line, averages out).
     const groups: Float64Array[][] = [deltas.slice(-2)];
     for (let k = 1; k <= spread; k++) {
       const target = first + Math.round(((node.count - first) * k) / spread) - 1;
-      const pairStart = Math.max(at, target - 1);
+      const pairStart = Math.max(at, target - length + 1);
       const startWarm = Math.max(at, pairStart - warm);
       const notRun = startWarm - at;
       const replays = replayIterations(
@@ -509,7 +551,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         s.levelLines,
         notRun,
         misses.length / 2,
-        (budget * REPLAY_SHARE) / spread,
+        (budget * (whole ? WHOLE_REPLAY_SHARE : REPLAY_SHARE)) / spread,
       );
       // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
       if (fills[0] * notRun >= s.levelLines[0]) {
@@ -535,10 +577,10 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       at = target + 1;
     }
     age(node.count);
-    // The skipped iterations count as the mean of the groups' means.
+    // The skipped iterations count as the mean of the counted iterations in groups.
     const mean = new Float64Array(estimate.length);
-    for (const group of groups)
-      for (const d of group) for (let k = 0; k < mean.length; k++) mean[k] += d[k] / group.length / groups.length;
+    const n = groups.reduce((sum, group) => sum + group.length, 0);
+    for (const group of groups) for (const d of group) for (let k = 0; k < mean.length; k++) mean[k] += d[k] / n;
     for (let k = 0; k < estimate.length; k++) estimate[k] += mean[k] * skipped;
     s.write(estimate);
   }

@@ -25,6 +25,8 @@ export interface StreamSampler {
   watch: readonly number[];
   /** Per cache level, the lines it holds. */
   levelLines: readonly number[];
+  /** Per level, the bytes one way spans (sets x line): addresses this far apart share a set. */
+  levelSpans: readonly number[];
   /** Per level, the lines an iteration that changed the counters by `delta` brought there (its misses). */
   fillsOf(delta: Float64Array): number[];
   /** Starts recording what the first cache level passes on (its misses). */
@@ -64,10 +66,19 @@ export const MIN_COUNTED = 3;
 export const MAX_COUNTED = 6;
 /** An iteration bringing this many times a level's lines needs no warm-up nor replay for it. */
 export const SELF_REFILL = 4;
-/** Counted iterations spread over the rest of a sampled loop after the first ones settled. */
+/** Groups of counted iterations spread over the rest of a sampled loop after the first ones settled. */
 export const SPREAD = 3;
 /** A sampled loop's replays, all together, get this share of its budget. */
 export const REPLAY_SHARE = 1 / 4;
+/**
+ * When the iteration recorded ran in full (no loop in it sampled), its record is the whole of what
+ * it passed on, and replaying every iteration not run is cheap (a line per first-level miss) and
+ * leaves the outer levels as they would be: its replays may take this much of the budget.
+ */
+export const WHOLE_REPLAY_SHARE = 4;
+/** Counted groups spanning a set period (setPeriod) may take, all together, this much of the budget. */
+export const GROUP_SHARE = 2;
+
 /** About how many iterations of a sampled loop run in full: each gets this share of its budget (or 1/count). */
 export const SIMULATED_ITERATIONS = 8;
 /** How much two iterations' watched changes may differ, relative to their size, to be settled. */
@@ -137,4 +148,31 @@ export function replayIterations(
       wanted = Math.max(wanted, Math.ceil((2 * levelLines[level]) / fills[level]));
   const affordable = Math.floor(budget / Math.max(1, recorded));
   return Math.max(0, Math.min(notRun, wanted, affordable));
+}
+
+/** Longest set period (setPeriod) looked at. */
+export const MAX_PERIOD = 64;
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * Iterations after which a loop's moving lines fall in the same sets of every level again (its
+ * pointer steps against each level's way span), at least 2 (a pair), or MAX_PERIOD + 1 when longer.
+ * Within such a period an iteration's misses can depend on its phase: a working set about a level's
+ * size hits in some sets and misses in others (e.g. matmul 512^3 `k:32 m:128 n:64 k:16 m:4 n:8`:
+ * 8 iterations of m whose rows of C all miss the L2, then 8 that hit, a period of 16).
+ */
+export function setPeriod(steps: readonly number[], spans: readonly number[]): number {
+  let period = 2;
+  for (const span of spans)
+    for (const step of steps) {
+      if (step === 0 || !Number.isInteger(span) || !Number.isInteger(step)) continue;
+      const p = span / gcd(Math.abs(step), span);
+      period = (period * p) / gcd(period, p);
+      if (period > MAX_PERIOD) return MAX_PERIOD + 1;
+    }
+  return period;
 }

@@ -11,6 +11,9 @@ import { simulateCache } from './cacheSim.ts';
 const ZEN4 = machineById('zen4')!;
 const MATMUL = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=256, n=256, k=256');
 const BUDGET = 300_000;
+// C of 512 KiB against zen3's 512 KiB L2: a working set on the level's LRU cliff.
+const ZEN3 = machineById('zen3')!;
+const WIDE = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=256, n=512, k=256');
 
 describe('sampled cache simulation', () => {
   let codegen: Codegen;
@@ -39,6 +42,23 @@ describe('sampled cache simulation', () => {
           const s = sampled.levels[l].tensors[i];
           expect(Math.abs(s.misses - t.misses), `${level.name} ${t.tensor}`).toBeLessThanOrEqual(0.02 * t.misses);
           expect(s.compulsory + s.capacity + s.conflict).toBeCloseTo(s.misses, 6);
+        });
+      });
+    },
+  );
+
+  it.each(['n:2 k:2 pack(B) m:64 pack(A) n:32 k:128 m:4 n:8', 'k:8 m n k:32 m:4 n:8'])(
+    '%s with C the size of the L2: within 2 percent (outer levels replay every iteration skipped)',
+    (text) => {
+      const schedule = parseSchedule(WIDE, text);
+      const exact = simulateCache(codegen, WIDE, schedule, ZEN3, { exact: true });
+      const sampled = simulateCache(codegen, WIDE, schedule, ZEN3, { budget: BUDGET });
+      expect(sampled.method).toBe('sampled');
+      expect(sampled.sampling?.simulated).toBeLessThan(exact.instructions / 4);
+      exact.levels.forEach((level, l) => {
+        level.tensors.forEach((t, i) => {
+          const s = sampled.levels[l].tensors[i].misses;
+          expect(Math.abs(s - t.misses), `${level.name} ${t.tensor}`).toBeLessThanOrEqual(0.02 * t.misses);
         });
       });
     },

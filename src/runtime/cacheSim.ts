@@ -169,6 +169,7 @@ export function samplerFor(sim: SampledSimulator, machine: Machine, budget: numb
     write: (values) => sim.setCounters(values),
     watch: levels.flat(),
     levelLines: machine.levels.map((l) => l.bytes / machine.lineBytes),
+    levelSpans: machine.levels.map((l) => l.bytes / l.ways),
     fillsOf: (delta) => levels.map((misses) => misses.reduce((s, i) => s + delta[i], 0)),
     record: () => sim.record(),
     recorded: () => sim.recorded(),

@@ -1,51 +1,14 @@
-// The threaded matmul baseline in Node (scripts/bench.ts): onnxruntime-web's wasm execution
-// provider, whose MatMul runs ONNX Runtime's MLAS GEMM, on `threads` threads
-// (ort.env.wasm.numThreads; ORT fixes it when it first initializes, so a process gets one thread
-// count). tfjs-backend-wasm's threaded XNNPACK does not start its threads in Node 20 (see
-// TOOLCHAIN.md), which is why the threaded baseline is ORT's.
+// ORT's MatMul (MLAS GEMM) for matmul-shaped problems: the threaded matmul baseline (ort.ts).
 //
-// Untimed: a one-node MatMul model for the problem's shapes (onnxMatmulModel.ts), operands
-// gathered from the buffers into row-major [batch][m,k] and [batch][k,n]. Timed: one awaited
-// `session.run` per call, which includes copying both inputs into ORT's heap and the result out.
-// The result of one run is checked against the reference before timing.
+// Untimed: a one-node MatMul model for the problem's shapes (onnxModels.ts), operands gathered from
+// the buffers into row-major [batch][m,k] and [batch][k,n].
+import { matmulShape } from '../core/matmulShape.ts';
 import type { Problem } from '../core/types.ts';
 import type { KernelBuffers } from './buffers.ts';
-import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
-import { matmulModelBytes } from './onnxMatmulModel.ts';
-import { measureAsyncThroughput, type TimingOptions } from './timing.ts';
-import { matmulShape } from '../core/matmulShape.ts';
+import { matmulModelBytes } from './onnxModels.ts';
+import { type OrtMeasurement, type OrtOptions, measureOrtModel } from './ort.ts';
 
-export interface OrtMeasurement {
-  gflops: number | null;
-  gflopsMedian: number | null;
-  check: CheckResult;
-  threads: number;
-}
-
-export interface OrtOptions {
-  timing?: TimingOptions;
-  check?: CheckOptions;
-}
-
-type Ort = typeof import('onnxruntime-web');
-let ortReady: { threads: number; ort: Promise<Ort> } | null = null;
-
-function loadOrt(threads: number): Promise<Ort> {
-  if (ortReady && ortReady.threads !== threads) {
-    throw new Error(
-      `onnxruntime-web already runs on ${ortReady.threads} threads in this process; it can't switch to ${threads}`,
-    );
-  }
-  ortReady ??= {
-    threads,
-    ort: import('onnxruntime-web').then((ort) => {
-      ort.env.wasm.numThreads = threads;
-      ort.env.logLevel = 'error';
-      return ort;
-    }),
-  };
-  return ortReady.ort;
-}
+export type { OrtMeasurement, OrtOptions } from './ort.ts';
 
 /**
  * Checks and times ORT's MatMul for a matmul-shaped problem on the buffers' inputs, on `threads`
@@ -59,7 +22,6 @@ export async function measureOrtMatmul(
 ): Promise<OrtMeasurement | null> {
   const shape = matmulShape(problem);
   if (!shape) return null;
-  const ort = await loadOrt(threads);
   const size = (v: string | null) => (v === null ? 1 : problem.sizes[v]);
   const [batches, m, n, k] = [size(shape.batch), size(shape.m), size(shape.n), size(shape.k)];
   const aAccess = problem.inputs[shape.aInput];
@@ -85,18 +47,15 @@ export async function measureOrtMatmul(
     }
   }
   const dims = (rows: number, cols: number) => (shape.batch === null ? [rows, cols] : [batches, rows, cols]);
-  const session = await ort.InferenceSession.create(matmulModelBytes(dims(m, k), dims(k, n), dims(m, n)), {
-    executionProviders: ['wasm'],
-    graphOptimizationLevel: 'all',
-  });
-  try {
-    const feeds = { A: new ort.Tensor('float32', a, dims(m, k)), B: new ort.Tensor('float32', b, dims(k, n)) };
-    const result = (await session.run(feeds)).C.data as Float32Array;
-    const out = buffers.out;
-    const check = checkOutput(
-      problem,
-      buffers,
-      () => {
+  return measureOrtModel(
+    problem,
+    buffers,
+    threads,
+    {
+      bytes: matmulModelBytes(dims(m, k), dims(k, n), dims(m, n)),
+      inputs: { A: { data: a, dims: dims(m, k) }, B: { data: b, dims: dims(k, n) } },
+      output: 'C',
+      addInto(result, out) {
         for (let bi = 0; bi < batches; bi++) {
           for (let i = 0; i < m; i++) {
             for (let j = 0; j < n; j++) {
@@ -109,12 +68,7 @@ export async function measureOrtMatmul(
           }
         }
       },
-      options.check,
-    );
-    if (!check.correct) return { gflops: null, gflopsMedian: null, check, threads };
-    const t = await measureAsyncThroughput(() => session.run(feeds), problem.flops, options.timing);
-    return { gflops: t.gflops, gflopsMedian: t.gflopsMedian, check, threads };
-  } finally {
-    await session.release();
-  }
+    },
+    options,
+  );
 }
