@@ -12,6 +12,7 @@ import { allocateSharedBuffers, measureScheduleOnThreads } from '../runtime/meas
 import type { ThreadPool } from '../runtime/threads.ts';
 import { measurePeak } from '../runtime/peak.ts';
 import type { SliceOptions } from '../runtime/slice.ts';
+import { SEARCH_SLICING } from './searchSlicing.ts';
 import type { TimingOptions } from '../runtime/timing.ts';
 
 export interface GflopsOracle {
@@ -36,13 +37,7 @@ export const SEARCH_TIMING: TimingOptions = {
   minSamples: 2,
 };
 
-/**
- * Slices for searching and training: a kernel whose full run would take over 10 ms is timed on
- * slices of about 3 ms (at least one iteration of its outermost loop), so that a measurement
- * of a 2048^3 matmul costs about what one of a 256^3 does (the CLIs re-measure the answer on the
- * default slices, SLICE_TARGET_MS).
- */
-export const SEARCH_SLICING: SliceOptions = { fullRunMs: 10, targetMs: 3 };
+export { SEARCH_SLICING } from './searchSlicing.ts';
 
 /** Careful timing for final results (the CLIs' reported GFLOPS). */
 export const FINAL_TIMING: TimingOptions = {

@@ -13,6 +13,7 @@ import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
 
 export { SHIPPED_POLICY_LABEL } from '../agent/shippedPolicy.ts';
+export { SEARCH_SLICING_NOTE } from '../agent/searchSlicing.ts';
 import type { LooplabStore } from './storeApi.ts';
 import type { SliceCreator } from './sliceCreator.ts';
 import { measurementKey } from './measureSlice.ts';

@@ -71,6 +71,21 @@ describe('export', () => {
     expect(exportScheduleText(store.getState())).not.toContain('best');
   });
 
+  it("a slice's figure says which part of the kernel was timed, in both exports, and still imports", () => {
+    const store = worked();
+    const s = store.getState();
+    const key = currentKey(s);
+    const slice = { loop: 0, variable: 'm', iterations: 3, of: 1024, covered: 3, size: 1024, fraction: 3 / 1024 };
+    store.setState({ measurements: { [key]: { key, status: 'done', gflops: 0.33, slice } } });
+    const text = exportScheduleText(store.getState());
+    expect(text).toContain(
+      '# measured: 0.330 GFLOPS (best sample of a quick run) on 1 thread, timed on 3 of 1024 iterations of m\n',
+    );
+    expect(JSON.parse(exportJson(store.getState()))).toMatchObject({ gflopsSlice: 'on 3 of 1024 iterations of m' });
+    for (const exported of [text, exportJson(store.getState())])
+      expect(importExport(exported, 'the file', MATMUL).ok).toBe(true);
+  });
+
   it('round trip: importing an export gives the same problem, log and schedule', () => {
     const store = worked();
     const r = importJson(exportJson(store.getState()));

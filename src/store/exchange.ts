@@ -5,7 +5,7 @@ import { scheduleToC } from '../core/pseudoC.ts';
 import { parseSchedule, printSchedule } from '../core/schedule.ts';
 import { linearHistory } from './chapters.ts';
 import { storedEntry } from './log.ts';
-import { currentMeasurement } from './measurement.ts';
+import { currentMeasurement, sliceLabel } from './measurement.ts';
 import { onThreads } from './sessionFigures.ts';
 import { isDefaultBase, resolveProblem, resolveSnapshot, type ResolvedSnapshot, type Result } from './snapshot.ts';
 import type { HistoryEntry, LooplabState } from './types.ts';
@@ -41,6 +41,11 @@ export interface ScheduleFile {
   gflops?: number;
   gflopsStatistic?: FigureStatistic;
   gflopsThreads?: number;
+  /**
+   * When the figure is a slice's (a kernel whose full run would take over 50 ms): which part ran,
+   * e.g. `on 3 of 1024 iterations of m`. Absent: the whole kernel was timed.
+   */
+  gflopsSlice?: string;
 }
 
 export type FigureStatistic = 'median' | 'best';
@@ -78,7 +83,8 @@ const TEXT_HEADER = '# looplab schedule';
  *   # problem: C[m,n] += A[m,k] * B[k,n]
  *   # sizes: m=256, n=256, k=256
  *   # threads: 4                       (when a count is chosen)
- *   # measured: 12.5 GFLOPS (median of 40 samples) on 1 thread   (when measured)
+ *   # measured: 12.5 GFLOPS (median of 40 samples) on 1 thread   (when measured; a slice's figure adds
+ *                                      ", timed on 3 of 1024 iterations of m")
  *   m:16 n:256 m:16 k:256
  */
 export function exportScheduleText(s: ExportState): string {
@@ -91,7 +97,8 @@ export function exportScheduleText(s: ExportState): string {
       figure.statistic === 'median'
         ? `median of ${figure.samples ?? 'the refined'} samples`
         : 'best sample of a quick run';
-    lines.push(`# measured: ${formatGflops(figure.gflops)} GFLOPS (${what}) ${onThreads(figure.threads)}`);
+    const part = figure.slice ? `, timed ${figure.slice}` : '';
+    lines.push(`# measured: ${formatGflops(figure.gflops)} GFLOPS (${what}) ${onThreads(figure.threads)}${part}`);
   }
   return [...lines, exportText(s), ''].join('\n');
 }
@@ -120,6 +127,7 @@ export function exportFile(s: ExportState): ScheduleFile {
     file.gflops = figure.gflops;
     file.gflopsStatistic = figure.statistic;
     file.gflopsThreads = figure.threads;
+    if (figure.slice) file.gflopsSlice = figure.slice;
   }
   return file;
 }
@@ -130,11 +138,17 @@ export function exportFile(s: ExportState): ScheduleFile {
  */
 function measuredFigure(
   s: ExportState,
-): { gflops: number; statistic: FigureStatistic; samples?: number; threads: number } | null {
+): { gflops: number; statistic: FigureStatistic; samples?: number; threads: number; slice?: string } | null {
   const m = currentMeasurement(s);
   if (m?.status !== 'done' || typeof m.gflops !== 'number') return null;
   const statistic = m.stage === 'refined' ? 'median' : 'best';
-  return { gflops: m.gflops, statistic, threads: m.threads ?? 1, ...(m.samples ? { samples: m.samples } : {}) };
+  return {
+    gflops: m.gflops,
+    statistic,
+    threads: m.threads ?? 1,
+    ...(m.samples ? { samples: m.samples } : {}),
+    ...(m.slice ? { slice: sliceLabel(m.slice) } : {}),
+  };
 }
 
 /** The JSON export, pretty-printed. */

@@ -3,7 +3,10 @@
 // (read from the device's store, measured only when missing, damaged or asked for), the peak on
 // the threads of the current figure, the memory bandwidth (once), a long run of the current
 // schedule, refining the current schedule's figure, XNNPACK for the current problem, then
-// refining schedules a lesson compares with. So the newest schedule always wins: a schedule that
+// refining schedules a lesson compares with. When the measurer runs XNNPACK (or a whole kernel) in a
+// worker of its own, the queue takes only quick figures until it ends: the next schedule's figure
+// never waits for it on a large problem, and no refined sample shares the processor with it.
+// So the newest schedule always wins: a schedule that
 // stopped being current while waiting is dropped.
 //
 // Refining: the quick figure is provisional. Once the current schedule has stayed put for
@@ -79,6 +82,8 @@ export class MeasureQueue {
   /** The latest reference samples (seconds per call), for the machine's noise. */
   private referenceWindow: number[] = [];
   private bandwidthAsked = false;
+  /** Runs in workers of their own (XNNPACK, a whole kernel) in flight: meanwhile only quick figures are taken. */
+  private apart = 0;
 
   constructor(
     private readonly host: QueueHost,
@@ -131,6 +136,20 @@ export class MeasureQueue {
     this.pump();
   }
 
+  /**
+   * A run in a worker of its own (a whole kernel): the queue goes on taking quick figures meanwhile,
+   * but no peak, bandwidth or refined sample, which sharing the processor with it would skew.
+   */
+  aside<T>(run: Promise<T>): Promise<T> {
+    this.apart++;
+    const done = () => {
+      this.apart--;
+      this.pump();
+    };
+    run.then(done, done);
+    return run;
+  }
+
   wantRefined(needs: RefineNeed[]): void {
     this.needs = needs;
     this.pump();
@@ -180,6 +199,7 @@ export class MeasureQueue {
     }
     const cached = s.measurements[job.key];
     if (!cached || cached.status === 'queued') return () => this.quick(job);
+    if (this.apart > 0) return null;
     if (s.peak.status === 'queued') return () => this.measurePeak();
     const onThreads = cached.status === 'done' ? (cached.threads ?? 1) : 1;
     if (onThreads > 1 && !s.peaksOnThreads[onThreads]) return () => this.measurePeakOnThreads(onThreads);
@@ -318,13 +338,17 @@ export class MeasureQueue {
       this.host.set({ xnnpack: { ...this.host.get().xnnpack, [problemKey]: v } });
     put({ status: 'measuring' });
     const measurer = this.measurer;
-    this.run(
-      async () => put({ status: 'done', gflops: (await measurer.xnnpack?.(problemKey)) ?? null }),
-      (message) => {
-        put({ status: 'error', error: message });
-        this.fail(`XNNPACK could not be measured: ${message}`);
-      },
-    );
+    const body = async () => put({ status: 'done', gflops: (await measurer.xnnpack?.(problemKey)) ?? null });
+    const onError = (message: string) => {
+      put({ status: 'error', error: message });
+      this.fail(`XNNPACK could not be measured: ${message}`);
+    };
+    if (!measurer.xnnpackApart) {
+      this.run(body, onError);
+      return;
+    }
+    // In a worker of its own: the queue goes on with quick figures meanwhile.
+    this.aside(body()).catch((error: unknown) => onError(errorMessage(error)));
   }
 
   /** One refining round of `job`; `long` for a long run. */

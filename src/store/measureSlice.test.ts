@@ -124,6 +124,34 @@ describe('the whole kernel of a sliced figure', () => {
     expect(s.getState().measurements[key].gflops).toBe(10);
   });
 
+  it("with the measurer's own whole runs, a schedule moved on to is measured meanwhile", async () => {
+    const f = fakeMeasurer();
+    const wholes: { scheduleText: string; resolve(gflops: number): void }[] = [];
+    f.measurer.measureWhole = (_problemText, scheduleText) =>
+      new Promise((resolve) =>
+        wholes.push({
+          scheduleText,
+          resolve: (gflops) =>
+            resolve({ gflops, gflopsMedian: gflops, correct: true, maxError: 0, kernelBytes: KERNEL_BYTES }),
+        }),
+      );
+    const s = createLooplabStore({ measurer: f.measurer });
+    const key = currentKey(s.getState());
+    f.calls[0].resolve(10);
+    await tick();
+    f.peaks[0].resolve(100);
+    await tick();
+    s.getState().measureWhole();
+    expect(wholes.map((w) => w.scheduleText)).toEqual(['m:256 n:256 k:256']);
+    expect(f.calls.filter((c) => c.full)).toEqual([]);
+    s.getState().act('split_4');
+    await tick();
+    expect(f.calls.at(-1)?.scheduleText).toBe('m:64 m:4 n:256 k:256');
+    wholes[0].resolve(8);
+    await tick();
+    expect(s.getState().wholeRuns[key]).toEqual({ status: 'done', gflops: 8 });
+  });
+
   it('a whole run that fails says why', async () => {
     const f = fakeMeasurer();
     const s = createLooplabStore({ measurer: f.measurer });
@@ -294,6 +322,63 @@ describe('measurement orchestration', () => {
     await tick();
     await tick();
     expect(f.xnn).toEqual([pk, s.getState().problemKey]);
+  });
+
+  it("XNNPACK in the measurer's own worker: the next schedule is measured while it runs", async () => {
+    const f = fakeMeasurer();
+    let finish: (gflops: number) => void = () => {};
+    f.measurer.xnnpack = () => new Promise((resolve) => (finish = resolve));
+    f.measurer.xnnpackApart = true;
+    const s = createLooplabStore({ measurer: f.measurer });
+    f.calls[0].resolve(1);
+    await tick();
+    f.peaks[0].resolve(50);
+    await tick();
+    const pk = s.getState().problemKey;
+    expect(s.getState().xnnpack[pk]).toEqual({ status: 'measuring' });
+    s.getState().act('split_4');
+    await tick();
+    expect(f.calls.map((c) => c.scheduleText)).toEqual(['m:256 n:256 k:256', 'm:64 m:4 n:256 k:256']);
+    finish(42);
+    await tick();
+    expect(s.getState().xnnpack[pk]).toEqual({ status: 'done', gflops: 42 });
+  });
+
+  it('no refined sample is taken while XNNPACK or a whole kernel runs in a worker of its own', async () => {
+    const f = fakeMeasurer({ refine: true });
+    let finish: (gflops: number) => void = () => {};
+    f.measurer.xnnpack = () => new Promise((resolve) => (finish = resolve));
+    f.measurer.xnnpackApart = true;
+    let finishWhole: () => void = () => {};
+    f.measurer.measureWhole = () =>
+      new Promise((resolve) => {
+        finishWhole = () =>
+          resolve({ gflops: 1, gflopsMedian: 1, correct: true, maxError: 0, kernelBytes: KERNEL_BYTES });
+      });
+    const s = createLooplabStore({ measurer: f.measurer });
+    f.calls[0].resolve(7);
+    await tick();
+    f.peaks[0].resolve(100);
+    await tick(); // XNNPACK starts while the page is not idle yet
+    expect(s.getState().xnnpack[s.getState().problemKey]).toEqual({ status: 'measuring' });
+    await idle();
+    expect(f.refines).toHaveLength(0);
+    finish(42);
+    await tick();
+    expect(f.refines).toHaveLength(1);
+    await answerRefines(f, 2e-3, 1e-3, REFINE_SAMPLES / REFINE_PAIRS_PER_ROUND);
+    s.getState().startLongRun();
+    await tick();
+    const asked = f.refines.length;
+    expect(asked).toBe(1);
+    s.getState().measureWhole();
+    await answerRefines(f, 2e-3, 1e-3, 1); // the round in flight ends; the next waits for the whole kernel
+    await idle();
+    expect(f.refines).toHaveLength(0);
+    finishWhole();
+    await tick();
+    await tick();
+    expect(f.refines).toHaveLength(1);
   });
 
   it('refines the quick figure once the page is idle: kernel time relative to the reference, scaled by the peak', async () => {

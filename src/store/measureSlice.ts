@@ -61,7 +61,12 @@ export const createMeasureSlice: SliceCreator<MeasureSlice> = (set, get, { measu
       const put = (run: MeasureSlice['wholeRuns'][string]) =>
         set({ wholeRuns: { ...get().wholeRuns, [job.key]: run } });
       put({ status: 'measuring' });
-      measurer.measure(job.problemKey, job.scheduleText, { threads: job.threads, full: true }).then(
+      // In the measurer's own worker when it has one: the queue's quick figures go on meanwhile.
+      const whole =
+        measurer.measureWhole && queue
+          ? queue.aside(measurer.measureWhole(job.problemKey, job.scheduleText, { threads: job.threads }))
+          : measurer.measure(job.problemKey, job.scheduleText, { threads: job.threads, full: true });
+      whole.then(
         (figure) =>
           put(
             figure.correct

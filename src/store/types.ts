@@ -177,6 +177,12 @@ export interface Measurer {
     options?: { threads?: number; full?: boolean },
   ): Promise<KernelFigure>;
   peak: KernelWorkerApi['peak'];
+  /**
+   * The whole kernel's quick figure (not a slice's) apart from `measure`'s queue, in a worker of
+   * its own, so that the figures of the schedules a person moves on to are not held up by a run
+   * that may take seconds; without it `measureWhole` asks `measure` with `full`.
+   */
+  measureWhole?(problemText: string, scheduleText: string, options?: { threads?: number }): Promise<KernelFigure>;
   /** Samples interleaved with the reference kernel (`pairs` of them a round); without it figures stay quick. */
   refine?(
     problemText: string,
@@ -190,6 +196,11 @@ export interface Measurer {
   bandwidth?: KernelWorkerApi['bandwidth'];
   /** XNNPACK (tfjs-backend-wasm) GFLOPS for matmul-shaped problems, null otherwise. */
   xnnpack?(problemText: string): Promise<number | null>;
+  /**
+   * Whether `xnnpack` runs in a worker of its own: then the queue does not wait for it (on a large
+   * problem it takes seconds), and the next schedule's figure comes meanwhile.
+   */
+  xnnpackApart?: boolean;
   /**
    * The simulated caches of a machine (core/cache/machines.ts, by id) on the schedule's kernel;
    * without it the memory panel says the page cannot simulate.

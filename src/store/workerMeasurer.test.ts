@@ -42,6 +42,17 @@ function fakeClient(overrides: Partial<KernelClient> = {}) {
 }
 
 describe('createWorkerMeasurer', () => {
+  it("runs a whole kernel in a worker of its own, ended after it, not in the page's kernel worker", async () => {
+    const main = fakeClient();
+    let ended = 0;
+    const whole = fakeClient({ terminate: () => ended++ });
+    const m = createWorkerMeasurer(main.client, createMachineFacts(), undefined, undefined, () => whole.client);
+    expect((await m.measureWhole!('p', 'm:2048 n:2048 k:2048', { threads: 1 })).gflops).toBe(10);
+    expect(main.calls).toEqual([]);
+    expect(whole.calls).toEqual([['p', 'm:2048 n:2048 k:2048', { ...QUICK_OPTIONS, threads: 1, full: true }]]);
+    expect(ended).toBe(1);
+  });
+
   it('hands cache simulations to the cache worker, never to the kernel worker, and ends both', async () => {
     const asked: string[][] = [];
     let ended = 0;
@@ -79,15 +90,43 @@ describe('createWorkerMeasurer', () => {
   });
 
   it('gives XNNPACK GFLOPS, null for other problems, and an error when its result is wrong', async () => {
-    expect(await createWorkerMeasurer(fakeClient().client, createMachineFacts()).xnnpack!('p')).toBe(30);
-    const none = fakeClient({ xnnpack: async () => null }).client;
-    expect(await createWorkerMeasurer(none, createMachineFacts()).xnnpack!('p')).toBeNull();
+    const apart = (xnnpack: KernelClient) =>
+      createWorkerMeasurer(fakeClient().client, createMachineFacts(), undefined, undefined, undefined, () => xnnpack);
+    expect(await apart(fakeClient().client).xnnpack!('p')).toBe(30);
+    expect(await apart(fakeClient({ xnnpack: async () => null }).client).xnnpack!('p')).toBeNull();
     const wrong = fakeClient({
       xnnpack: async () => ({ gflops: null, gflopsMedian: null, correct: false, reason: 'C[0,0] is 3, expected 4' }),
     }).client;
-    await expect(createWorkerMeasurer(wrong, createMachineFacts()).xnnpack!('p')).rejects.toThrow(
+    await expect(apart(wrong).xnnpack!('p')).rejects.toThrow(
       'its result did not match the reference: C[0,0] is 3, expected 4',
     );
+  });
+
+  it("runs XNNPACK in a worker of its own, started once and ended with the page's", async () => {
+    const asked: string[] = [];
+    let started = 0;
+    let ended = 0;
+    const main = fakeClient({
+      xnnpack: async () => {
+        throw new Error('not in the kernel worker');
+      },
+    });
+    const m = createWorkerMeasurer(main.client, createMachineFacts(), undefined, undefined, undefined, () => {
+      started++;
+      return fakeClient({
+        xnnpack: async (problemText: string) => {
+          asked.push(problemText);
+          return { gflops: 30, gflopsMedian: 28, correct: true };
+        },
+        terminate: () => ended++,
+      }).client;
+    });
+    expect(m.xnnpackApart).toBe(true);
+    expect(await m.xnnpack!('p')).toBe(30);
+    expect(await m.xnnpack!('q')).toBe(30);
+    expect([asked, started]).toEqual([['p', 'q'], 1]);
+    m.dispose();
+    expect(ended).toBe(1);
   });
 
   it("publishes the bandwidth; its failure becomes the facts' error", async () => {

@@ -3,7 +3,7 @@
 // simulations, so that a simulation never delays a measurement. A timed-out kernel rejects with the client's WorkerTimeoutError
 // ("the kernel ran longer than 10 s; the worker was restarted"); the store turns it into a notice.
 //
-// Quick figures come from `measure`, refined ones from rounds of `refine` (the store runs them). XNNPACK loads tfjs in the worker on first use. After the peak, the memory
+// Quick figures come from `measure`, refined ones from rounds of `refine` (the store runs them). XNNPACK runs in a worker of its own (tfjs loads there on first use), so a large problem's XNNPACK run holds up no figure; so does each whole-kernel run. After the peak, the memory
 // bandwidth (asked for once by the store) is published in `machineFacts` for the roofline's memory line.
 //
 // Debugging: `?kernel-time-limit-ms=800` in the page's URL lowers the kernel time limit, to see
@@ -96,7 +96,12 @@ export function createWorkerMeasurer(
   facts: MachineFactsStore = machineFacts,
   threadSupport: ThreadSupport = threadSupportHere(),
   cache: CacheClient = createCacheClient(),
+  wholeClient: () => KernelClient = () => createKernelClient(clientOptionsFromSearch(pageSearch())),
+  xnnpackClient: () => KernelClient = wholeClient,
 ): WorkerMeasurer {
+  // XNNPACK in a worker of its own, started on first use and kept (tfjs loads once): on a large
+  // problem it takes seconds, which the page's kernel worker does not wait for.
+  let xnnpackWorker: KernelClient | null = null;
   const bandwidth = async () => {
     facts.set({ ...facts.get(), bandwidth: { status: 'measuring' } });
     try {
@@ -123,11 +128,29 @@ export function createWorkerMeasurer(
         }),
       );
     },
+    // A worker of its own for each whole run, ended after it: the page's worker goes on measuring
+    // the schedules a person moves on to (the two share the processor meanwhile).
+    async measureWhole(problemText, scheduleText, options = {}) {
+      const whole = wholeClient();
+      try {
+        return kernelFigure(
+          await whole.measure(problemText, scheduleText, {
+            ...QUICK_OPTIONS,
+            threads: options.threads ?? 1,
+            full: true,
+          }),
+        );
+      } finally {
+        whole.terminate();
+      }
+    },
     refine: (problemText, scheduleText, options) => client.refine(problemText, scheduleText, options),
     peak: (threads) => client.peak(threads),
     bandwidth,
+    xnnpackApart: true,
     async xnnpack(problemText) {
-      const r = await client.xnnpack(problemText);
+      xnnpackWorker ??= xnnpackClient();
+      const r = await xnnpackWorker.xnnpack(problemText);
       if (!r) return null;
       if (!r.correct) throw new Error(`its result did not match the reference${r.reason ? `: ${r.reason}` : ''}`);
       return r.gflops;
@@ -137,6 +160,7 @@ export function createWorkerMeasurer(
     },
     dispose() {
       client.terminate();
+      xnnpackWorker?.terminate();
       cache.terminate();
     },
   };

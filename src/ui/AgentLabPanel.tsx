@@ -3,7 +3,7 @@
 // policy on the current problem (a live reward curve, before/after, keep or discard), and the
 // shipped policy's learning curve. Everything heavy runs in the lab's worker, loaded on first use.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { SHIPPED_POLICY_LABEL } from '../store/agentSlice.ts';
+import { SEARCH_SLICING_NOTE, SHIPPED_POLICY_LABEL } from '../store/agentSlice.ts';
 import {
   BUDGETED_RACE_METHODS,
   DEFAULT_RACE_METHODS,
@@ -90,8 +90,8 @@ function RaceSection() {
         another, each from scratch; each search gets the time budget (so the race takes up to about{' '}
         {Math.round((budget * DEFAULT_RACE_METHODS.filter((m) => BUDGETED_RACE_METHODS.includes(m)).length) / 1000) + 3}{' '}
         s). Tuning time counts choosing and measuring schedules (not loading the models); other work in the page at the
-        same time slows the kernels down. Applying a method's best adds it to your history, credited to the method: undo
-        returns to your schedule.
+        same time slows the kernels down. Every figure here is a quick timing: {SEARCH_SLICING_NOTE}. Applying a
+        method's best adds it to your history, credited to the method: undo returns to your schedule.
       </p>
       <div className="lab-controls">
         <label>

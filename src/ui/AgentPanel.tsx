@@ -10,7 +10,7 @@ import { chordText, command, commandForKey, COMMANDS, type CommandId } from '../
 import { defaultSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem } from '../core/types.ts';
 import { useLooplab, useLooplabStore } from '../store/context.tsx';
-import { PLAYER_SPEEDS } from '../store/agentSlice.ts';
+import { PLAYER_SPEEDS, SEARCH_SLICING_NOTE } from '../store/agentSlice.ts';
 import { agentAnswerHidden, runLength, runSteps } from '../store/agentRun.ts';
 import { chosenMissesSentence, shownSearchStep, simulatedMisses } from '../store/candidateMisses.ts';
 import { memoryEntryOf } from '../store/memorySlice.ts';
@@ -101,7 +101,10 @@ function Summary({ run }: { run: AgentRun }) {
             {speedup !== null && ` (${speedup.toFixed(1)}×, step ${run.bestIndex})`}
           </>
         )}
-        <span className="ll-muted"> · the agent's quick timings; the performance panel measures each step again</span>
+        <span className="ll-muted" data-testid="agent-timings-note">
+          {' '}
+          · the agent's quick timings: {SEARCH_SLICING_NOTE}; the performance panel measures each step again
+        </span>
       </p>
       {search?.from === 'nearest' && (
         <p data-testid="agent-outcome">
@@ -421,7 +424,9 @@ function Candidates({ run }: { run: AgentRun }) {
             <tr>
               <th scope="col">action → schedule</th>
               <th scope="col">predicted GFLOPS</th>
-              <th scope="col">measured</th>
+              <th scope="col" title={`GFLOPS, a quick timing: ${SEARCH_SLICING_NOTE}`}>
+                measured GFLOPS
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -410,7 +410,7 @@ export function PerformancePanel() {
           ) : xnn?.status === 'error' ? (
             <span className="muted">XNNPACK could not be measured: {xnn.error}</span>
           ) : (
-            <span className="muted">XNNPACK: measuring after the kernel (loads tfjs in the worker)…</span>
+            <span className="muted">XNNPACK: measuring in a worker of its own (loads tfjs there)…</span>
           )}
         </p>
       </div>

@@ -54,6 +54,18 @@ interface Row extends GraphLoopNode {
 
 const rowY = (index: number) => ROW0 + index * PITCH;
 
+/** Room for a loop's label inside its node, and the width of one character of it (17 px monospace, bold). */
+const LOOP_TEXT_W = LOOP_W - 12;
+const LOOP_CHAR_W = 17 * 0.6;
+
+/**
+ * The length a loop's label is squeezed to when it would overflow its node (`n:2048 pack(A)`),
+ * or null when it fits as it is.
+ */
+export function loopLabelLength(text: string): number | null {
+  return text.length * LOOP_CHAR_W > LOOP_TEXT_W ? LOOP_TEXT_W : null;
+}
+
 /** Exact strides up to 5 digits, then in thousands (the exact value is in the tooltip). */
 export function strideLabel(stride: number): string {
   if (Math.abs(stride) < 100000) return String(stride);
@@ -374,6 +386,8 @@ export function createGraphView(svgElement: SVGSVGElement): GraphView {
           .attr('stroke-width', (d) => (d.cursor ? 3 : 2));
         g.select('.graph-loop-text')
           .attr('fill', (d) => style.color(d.variable))
+          .attr('textLength', (d) => loopLabelLength(d.text))
+          .attr('lengthAdjust', (d) => (loopLabelLength(d.text) === null ? null : 'spacingAndGlyphs'))
           .text((d) => d.text);
       })
       .each(function (d) {
