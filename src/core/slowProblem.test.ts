@@ -9,7 +9,7 @@ describe('slowProblemWarning', () => {
     const p = parseProblem(MATMUL, 'm=4096, n=4096, k=4096');
     expect(defaultScheduleSeconds(p)).toBeCloseTo(p.flops / (DEFAULT_SCHEDULE_GFLOPS * 1e9));
     expect(slowProblemWarning(p)).toBe(
-      'one whole run of its default schedule (137 GFLOP) takes about 2 minutes at the ~1 GFLOPS a default schedule gets. The page times large kernels on a slice of their outermost loop, so its figures come sooner; a whole run (npm run bench -- --full) takes that long.',
+      'one whole run of its default schedule (137 GFLOP) takes about 2 minutes at the ~1 GFLOPS a default schedule gets. The page times large kernels on a slice of their outermost loop, so its figures come sooner; its "run the whole kernel" stops after 10 s, so time this schedule whole with npm run bench -- --full, or tile it first.',
     );
   });
   it('says seconds below two minutes, and nothing for problems that run in a few seconds', () => {

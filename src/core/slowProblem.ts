@@ -7,6 +7,8 @@ import { formatFlops } from './format.ts';
 export const DEFAULT_SCHEDULE_GFLOPS = 1;
 /** A whole run estimated to take longer than this (s) gets a warning. */
 export const SLOW_RUN_SECONDS = 10;
+/** The page's kernel worker stops a call that runs longer than this (ms) and restarts. */
+export const KERNEL_TIME_LIMIT_MS = 10_000;
 
 /** Estimated seconds of one whole run of the problem's default schedule. */
 export function defaultScheduleSeconds(problem: { flops: number }): number {
@@ -18,5 +20,5 @@ export function slowProblemWarning(problem: { flops: number }): string | null {
   const seconds = defaultScheduleSeconds(problem);
   if (seconds <= SLOW_RUN_SECONDS) return null;
   const time = seconds < 120 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} minutes`;
-  return `one whole run of its default schedule (${formatFlops(problem.flops)}) takes about ${time} at the ~${DEFAULT_SCHEDULE_GFLOPS} GFLOPS a default schedule gets. The page times large kernels on a slice of their outermost loop, so its figures come sooner; a whole run (npm run bench -- --full) takes that long.`;
+  return `one whole run of its default schedule (${formatFlops(problem.flops)}) takes about ${time} at the ~${DEFAULT_SCHEDULE_GFLOPS} GFLOPS a default schedule gets. The page times large kernels on a slice of their outermost loop, so its figures come sooner; its "run the whole kernel" stops after ${KERNEL_TIME_LIMIT_MS / 1000} s, so time this schedule whole with npm run bench -- --full, or tile it first.`;
 }

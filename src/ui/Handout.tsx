@@ -198,7 +198,7 @@ export function Handout() {
               <th>GFLOPS</th>
               <th>threads</th>
               <th>correct</th>
-              <th>simulated misses</th>
+              <th>simulated misses, per cache level</th>
             </tr>
           </thead>
           <tbody>

@@ -8,6 +8,7 @@
 // lifecycle is supervisedWorker.ts's. A `measure` asked for while a `refine` runs stops that
 // refine after its current sample (a flag in shared memory, where the page has it).
 import * as Comlink from 'comlink';
+import { KERNEL_TIME_LIMIT_MS } from '../../core/slowProblem.ts';
 import { supervisedWorker, type TimeLimit, type WorkerLike } from '../supervisedWorker.ts';
 import type { KernelWorkerApi, ProgressCallback, Target } from './protocol.ts';
 
@@ -61,7 +62,7 @@ function defaultCreateWorker(): WorkerLike {
 }
 
 export function createKernelClient(options: KernelClientOptions = {}): KernelClient {
-  const timeLimitMs = options.timeLimitMs ?? 10_000;
+  const timeLimitMs = options.timeLimitMs ?? KERNEL_TIME_LIMIT_MS;
   const initTimeLimitMs = options.initTimeLimitMs ?? 30_000;
   const xnnpackTimeLimitMs = options.xnnpackTimeLimitMs ?? 60_000;
 
