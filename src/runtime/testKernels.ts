@@ -1,6 +1,7 @@
 // Test helpers only: hand-assembled wasm kernels with the kernel ABI (imports env.memory, exports
 // kernel(outPtr, in0Ptr, in1Ptr)) for the elementwise problem `C[i] += A[i] * B[i]`, with
 // deliberate bugs, so the runtime's check can be tested without the code generator.
+import { parseProblem } from '../core/problem.ts';
 
 export type ElementwiseVariant = 'correct' | 'skipLast' | 'overrun' | 'writeInput' | 'trap';
 
@@ -210,4 +211,15 @@ export function plainProblem(
     inputs: [tensor(in0), tensor(in1)],
     flops: 2 * variables.reduce((p, v) => p * sizes[v], 1),
   };
+}
+
+/** Small convolutions in every layout and stride the baselines take: CHW / OIHW and HWC / HWIO, stride 1 and 2, 1x1, the inputs in either order. */
+export function convLayoutProblems(): import('../core/types.ts').Problem[] {
+  return [
+    parseProblem('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=5, ci=3, oh=7, ow=6, kh=3, kw=2'),
+    parseProblem('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', 'co=4, ci=2, oh=5, ow=3, kh=3, kw=3'),
+    parseProblem('O[co,oh,ow] += W[co,ci,kh,kw] * I[ci,oh+kh,ow+kw]', 'co=3, ci=4, oh=4, ow=4, kh=1, kw=1'),
+    parseProblem('O[oh,ow,co] += I[oh+kh,ow+kw,ci] * W[kh,kw,ci,co]', 'co=5, ci=3, oh=7, ow=6, kh=3, kw=2'),
+    parseProblem('O[oh,ow,co] += W[kh,kw,ci,co] * I[2*oh+kh,2*ow+kw,ci]', 'co=4, ci=2, oh=5, ow=3, kh=3, kw=3'),
+  ];
 }

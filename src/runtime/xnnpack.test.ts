@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allocateBuffers } from './buffers.ts';
-import { parseProblem } from '../core/problem.ts';
 import { measureXnnpack } from './xnnpack.ts';
-import { plainProblem } from './testKernels.ts';
+import { convLayoutProblems, plainProblem } from './testKernels.ts';
 
 describe('measureXnnpack', () => {
   it('runs tf.matMul on the wasm backend, checks it and times it', async () => {
@@ -27,13 +26,7 @@ describe('measureXnnpack', () => {
 
 describe('measureXnnpack on convolutions', () => {
   it('runs tf.conv2d at stride 1 and 2, CHW and HWC, checks it against the reference and times it', async () => {
-    for (const p of [
-      parseProblem('O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]', 'co=5, ci=3, oh=7, ow=6, kh=3, kw=2'),
-      parseProblem('O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]', 'co=4, ci=2, oh=5, ow=3, kh=3, kw=3'),
-      parseProblem('O[co,oh,ow] += W[co,ci,kh,kw] * I[ci,oh+kh,ow+kw]', 'co=3, ci=4, oh=4, ow=4, kh=1, kw=1'),
-      parseProblem('O[oh,ow,co] += I[oh+kh,ow+kw,ci] * W[kh,kw,ci,co]', 'co=5, ci=3, oh=7, ow=6, kh=3, kw=2'),
-      parseProblem('O[oh,ow,co] += W[kh,kw,ci,co] * I[2*oh+kh,2*ow+kw,ci]', 'co=4, ci=2, oh=5, ow=3, kh=3, kw=3'),
-    ]) {
+    for (const p of convLayoutProblems()) {
       const b = allocateBuffers(p);
       const r = await measureXnnpack(p, b, { timing: { samples: 2, minSampleMs: 1, warmupMs: 1 } });
       expect(r?.check.correct, r?.check.reason).toBe(true);
