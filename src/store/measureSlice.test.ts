@@ -91,6 +91,14 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 const idle = () => new Promise((r) => setTimeout(r, REFINE_IDLE_MS + 30));
 
 /** Answers refine calls until none is pending: kernel samples `kernel` s, reference samples `reference` s. */
+/** The first quick figure (GFLOPS) and the peak (100 GFLOPS) answered, in that order. */
+async function answerQuickAndPeak(f: ReturnType<typeof fakeMeasurer>, gflops: number) {
+  f.calls[0].resolve(gflops);
+  await tick();
+  f.peaks[0].resolve(100);
+  await tick();
+}
+
 async function answerRefines(f: ReturnType<typeof fakeMeasurer>, kernel: number, reference: number, rounds: number) {
   for (let i = 0; i < rounds; i++) {
     const call = f.refines.at(-1);
@@ -137,10 +145,7 @@ describe('the whole kernel of a sliced figure', () => {
       );
     const s = createLooplabStore({ measurer: f.measurer });
     const key = currentKey(s.getState());
-    f.calls[0].resolve(10);
-    await tick();
-    f.peaks[0].resolve(100);
-    await tick();
+    await answerQuickAndPeak(f, 10);
     s.getState().measureWhole();
     expect(wholes.map((w) => w.scheduleText)).toEqual(['m:256 n:256 k:256']);
     expect(f.calls.filter((c) => c.full)).toEqual([]);
@@ -481,10 +486,7 @@ describe('measurement orchestration', () => {
     const f = fakeMeasurer({ refine: true });
     const s = createLooplabStore({ measurer: f.measurer });
     const key = currentKey(s.getState());
-    f.calls[0].resolve(10);
-    await tick();
-    f.peaks[0].resolve(100);
-    await tick();
+    await answerQuickAndPeak(f, 10);
     s.getState().startLongRun();
     expect(s.getState().longRun).toEqual({ key, progress: 0 });
     await tick();
