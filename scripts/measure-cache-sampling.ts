@@ -5,7 +5,8 @@
 // split, packed, with tails) and a convolution, on the default machine; sampled at the default
 // budget even where the kernel is short enough to run exactly by default. Prints per schedule the
 // accesses simulated, both times and the worst relative error over the misses of every level and
-// tensor. Exact runs take about half a minute in all; --quick runs the first three.
+// tensor, and a fingerprint of the sampled run's counters. Exact runs take about half a minute in
+// all; --quick runs the first three.
 //
 // --times: the sampled runs of the large problems (matmul 2048^3, a large conv) only, warm module,
 // 3 runs each: wall ms of simulateCache, and a fingerprint of every counter (counts and reuse) to
@@ -122,6 +123,7 @@ for (const [op, sizes, text] of quick ? CASES.slice(0, 3) : CASES) {
       `${(simulated / 1e6).toFixed(2)} M of ${(sampled.instructions / 1e6).toFixed(1)} M accesses`,
       `exact ${exact.simulateMs.toFixed(0)} ms, sampled ${sampledMs.toFixed(0)} ms`,
       `worst ${(worst * 100).toFixed(2)}% (${where})`,
+      `counters ${fingerprint(sampled)}`,
     ].join(' | '),
   );
 }
