@@ -135,16 +135,6 @@ export interface AccessStream {
   count(): number;
 }
 
-function concatenate(parts: readonly Int32Array[]): Int32Array {
-  const all = new Int32Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.length;
-  }
-  return all;
-}
-
 /** One call per access: tensor 0 output, 1 and 2 the inputs; byte address and width. */
 export function eachAccess(
   visit: (tensor: number, write: boolean, address: number, bytes: number) => void,
@@ -373,25 +363,6 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   const sampledLoops = new Set<number>();
   // Sampled loops so far in this run: tells whether an iteration ran in full or was itself sampled.
   let samplings = 0;
-  // Recordings under way, outermost first: the parts each got so far. A counted iteration inside
-  // another's records what it passed on, then hands it to the one around it, which records on.
-  const recordings: Int32Array[][] = [];
-  function startRecording(s: StreamSampler): void {
-    if (recordings.length > 0) recordings[recordings.length - 1].push(s.recorded());
-    recordings.push([]);
-    s.record();
-  }
-  function stopRecording(s: StreamSampler): Int32Array {
-    const parts = recordings.pop() ?? [];
-    parts.push(s.recorded());
-    const whole = parts.length === 1 ? parts[0] : concatenate(parts);
-    if (recordings.length > 0) {
-      recordings[recordings.length - 1].push(whole);
-      s.record();
-    }
-    return whole;
-  }
-
   function startIteration(l: number): void {
     if (engine) engine.startIteration(l);
     else iterationStart.fill(flushed + filled, l, runtimeLoops);
@@ -472,117 +443,128 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       return s.read();
     };
     let before = counters();
-    let misses: Int32Array = new Int32Array(0);
-    let last = -1;
-    // Whether the recorded iteration ran in full (no loop in it was sampled).
-    let whole = true;
-    // Where each simulated or replayed iteration began: its position in the loop, the consumer's mark.
-    const history: Array<{ position: number; mark: number[] }> = [];
-    const begin = (position: number) => {
-      // The consumer's present includes every access made before the iteration.
-      flush();
-      history.push({ position, mark: s.mark() });
-    };
-    const countIteration = (i: number): void => {
-      begin(i);
-      startRecording(s);
-      const samplingsBefore = samplings;
-      iteration(i, body, inner);
-      const after = counters();
-      misses = stopRecording(s);
-      whole = samplings === samplingsBefore;
-      deltas.push(difference(after, before));
-      before = after;
-      last = i;
-    };
-    while (last + 1 < node.count && !settled(deltas, s.watch) && deltas.length < MAX_COUNTED) countIteration(last + 1);
-    if (last + 1 === node.count) return;
-    sampledLoops.add(node.level);
-    samplings++;
-    const first = last + 1;
-    const perIteration = countOf(body);
-    // More counted iterations spread over the rest (the last one last), each after a warm-up.
-    const change = settledChange(deltas);
-    const fills = s.fillsOf(change);
-    const warm = warmupIterations(fills[0], s.levelLines[0], node.count - first, perIteration, budget / SPREAD);
-    // A counted group spans the loop's set period when that is affordable (else a pair, which
-    // averages out a period of 2, e.g. a tile of half a line).
-    const period = setPeriod(node.delta, s.levelSpans);
-    const length = period <= MAX_PERIOD && period * perIteration * SPREAD <= budget * GROUP_SHARE ? period : 2;
-    // At most about half the loop runs: a loop of few iterations gets fewer groups.
-    const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count / 2 - first) / (warm + length))));
-    const fixedFrom = [0, 1, 2].map((t) =>
-      packedAt[t] >= 0 && node.level <= packedAt[t] ? scratch : Number.POSITIVE_INFINITY,
-    );
-    // Lines that every iteration touches again are never forgotten.
-    const moving = { tensors: node.delta.map((d) => d !== 0), fixedFrom };
-    /** Each level forgets what it last used in iterations that enough later ones would have pushed out. */
-    const age = (now: number) => {
-      flush();
-      fills.forEach((fill, level) => {
-        // The first level is left as it is: entering an iteration after a skip, it holds what it
-        // would, moved by the loop's steps (lines that come back are touched by every iteration).
-        if (fill <= 0 || level === 0) return;
-        const horizon = now - s.levelLines[level] / fill;
-        if (history[0].position > horizon) return;
-        // What was last used up to the end of the last iteration before the horizon (the first
-        // level's write-backs of its lines come later).
-        let at = 0;
-        while (at + 1 < history.length && history[at + 1].position <= horizon) at++;
-        const mark = at + 1 < history.length ? history[at + 1].mark : s.mark();
-        s.forgetOlder(
-          mark,
-          fills.map((_, l) => l === level),
-          moving,
-        );
-      });
-    };
-    let estimate = before;
-    let at = first;
-    let skipped = 0;
-    const groups: Float64Array[][] = [deltas.slice(-2)];
-    for (let k = 1; k <= spread; k++) {
-      const target = first + Math.round(((node.count - first) * k) / spread) - 1;
-      const pairStart = Math.max(at, target - length + 1);
-      const startWarm = Math.max(at, pairStart - warm);
-      const notRun = startWarm - at;
-      const replays = replayIterations(
-        fills,
-        s.levelLines,
-        notRun,
-        misses.length / 2,
-        (budget * (whole ? WHOLE_REPLAY_SHARE : REPLAY_SHARE)) / spread,
-      );
-      // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
-      if (fills[0] * notRun >= s.levelLines[0]) {
-        flush();
-        s.writeBackFirst();
-      }
-      for (let j = startWarm - replays; j < startWarm; j++) {
-        begin(j);
-        const steps = j - last;
-        s.replay(misses, [node.delta[0] * steps, node.delta[1] * steps, node.delta[2] * steps], fixedFrom);
-      }
-      for (let j = startWarm; j < pairStart; j++) {
-        begin(j);
-        iteration(j, body, inner);
-      }
-      age(pairStart);
-      s.write(estimate);
-      skipped += pairStart - at;
-      before = estimate;
-      for (let j = pairStart; j <= target; j++) countIteration(j);
-      groups.push(deltas.slice(-(target - pairStart + 1)));
-      estimate = before;
-      at = target + 1;
+    // What the last counted iteration passed on (empty at first), kept by the consumer.
+    s.record();
+    let misses = s.recorded();
+    try {
+      sampleWith();
+    } finally {
+      s.release(misses);
     }
-    age(node.count);
-    // The skipped iterations count as the mean of the counted iterations in groups.
-    const mean = new Float64Array(estimate.length);
-    const n = groups.reduce((sum, group) => sum + group.length, 0);
-    for (const group of groups) for (const d of group) for (let k = 0; k < mean.length; k++) mean[k] += d[k] / n;
-    for (let k = 0; k < estimate.length; k++) estimate[k] += mean[k] * skipped;
-    s.write(estimate);
+    function sampleWith(): void {
+      let last = -1;
+      // Whether the recorded iteration ran in full (no loop in it was sampled).
+      let whole = true;
+      // Where each simulated or replayed iteration began: its position in the loop, the consumer's mark.
+      const history: Array<{ position: number; mark: number[] }> = [];
+      const begin = (position: number) => {
+        // The consumer's present includes every access made before the iteration.
+        flush();
+        history.push({ position, mark: s.mark() });
+      };
+      const countIteration = (i: number): void => {
+        begin(i);
+        s.record();
+        const samplingsBefore = samplings;
+        iteration(i, body, inner);
+        const after = counters();
+        s.release(misses);
+        misses = s.recorded();
+        whole = samplings === samplingsBefore;
+        deltas.push(difference(after, before));
+        before = after;
+        last = i;
+      };
+      while (last + 1 < node.count && !settled(deltas, s.watch) && deltas.length < MAX_COUNTED)
+        countIteration(last + 1);
+      if (last + 1 === node.count) return;
+      sampledLoops.add(node.level);
+      samplings++;
+      const first = last + 1;
+      const perIteration = countOf(body);
+      // More counted iterations spread over the rest (the last one last), each after a warm-up.
+      const change = settledChange(deltas);
+      const fills = s.fillsOf(change);
+      const warm = warmupIterations(fills[0], s.levelLines[0], node.count - first, perIteration, budget / SPREAD);
+      // A counted group spans the loop's set period when that is affordable (else a pair, which
+      // averages out a period of 2, e.g. a tile of half a line).
+      const period = setPeriod(node.delta, s.levelSpans);
+      const length = period <= MAX_PERIOD && period * perIteration * SPREAD <= budget * GROUP_SHARE ? period : 2;
+      // At most about half the loop runs: a loop of few iterations gets fewer groups.
+      const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count / 2 - first) / (warm + length))));
+      const fixedFrom = [0, 1, 2].map((t) =>
+        packedAt[t] >= 0 && node.level <= packedAt[t] ? scratch : Number.POSITIVE_INFINITY,
+      );
+      // Lines that every iteration touches again are never forgotten.
+      const moving = { tensors: node.delta.map((d) => d !== 0), fixedFrom };
+      /** Each level forgets what it last used in iterations that enough later ones would have pushed out. */
+      const age = (now: number) => {
+        flush();
+        fills.forEach((fill, level) => {
+          // The first level is left as it is: entering an iteration after a skip, it holds what it
+          // would, moved by the loop's steps (lines that come back are touched by every iteration).
+          if (fill <= 0 || level === 0) return;
+          const horizon = now - s.levelLines[level] / fill;
+          if (history[0].position > horizon) return;
+          // What was last used up to the end of the last iteration before the horizon (the first
+          // level's write-backs of its lines come later).
+          let at = 0;
+          while (at + 1 < history.length && history[at + 1].position <= horizon) at++;
+          const mark = at + 1 < history.length ? history[at + 1].mark : s.mark();
+          s.forgetOlder(
+            mark,
+            fills.map((_, l) => l === level),
+            moving,
+          );
+        });
+      };
+      let estimate = before;
+      let at = first;
+      let skipped = 0;
+      const groups: Float64Array[][] = [deltas.slice(-2)];
+      for (let k = 1; k <= spread; k++) {
+        const target = first + Math.round(((node.count - first) * k) / spread) - 1;
+        const pairStart = Math.max(at, target - length + 1);
+        const startWarm = Math.max(at, pairStart - warm);
+        const notRun = startWarm - at;
+        const replays = replayIterations(
+          fills,
+          s.levelLines,
+          notRun,
+          misses.pairs,
+          (budget * (whole ? WHOLE_REPLAY_SHARE : REPLAY_SHARE)) / spread,
+        );
+        // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
+        if (fills[0] * notRun >= s.levelLines[0]) {
+          flush();
+          s.writeBackFirst();
+        }
+        for (let j = startWarm - replays; j < startWarm; j++) {
+          begin(j);
+          const steps = j - last;
+          s.replay(misses, [node.delta[0] * steps, node.delta[1] * steps, node.delta[2] * steps], fixedFrom);
+        }
+        for (let j = startWarm; j < pairStart; j++) {
+          begin(j);
+          iteration(j, body, inner);
+        }
+        age(pairStart);
+        s.write(estimate);
+        skipped += pairStart - at;
+        before = estimate;
+        for (let j = pairStart; j <= target; j++) countIteration(j);
+        groups.push(deltas.slice(-(target - pairStart + 1)));
+        estimate = before;
+        at = target + 1;
+      }
+      age(node.count);
+      // The skipped iterations count as the mean of the counted iterations in groups.
+      const mean = new Float64Array(estimate.length);
+      const n = groups.reduce((sum, group) => sum + group.length, 0);
+      for (const group of groups) for (const d of group) for (let k = 0; k < mean.length; k++) mean[k] += d[k] / n;
+      for (let k = 0; k < estimate.length; k++) estimate[k] += mean[k] * skipped;
+      s.write(estimate);
+    }
   }
 
   const counted = new Map<Node, number>();
