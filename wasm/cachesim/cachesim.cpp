@@ -104,10 +104,17 @@ struct Sim {
   bool recordingOn = false;
   int32_t recordingStarts[MAX_RECORDINGS];
   int32_t recordingDepth = 0;
-  // Recordings handed out (sim_recorded), freed by sim_release or sim_destroy.
+  // Recordings handed out (sim_recorded), freed by sim_release or sim_destroy, with their room
+  // in words: an outermost recording is handed out in the log itself, whose room a later log
+  // takes over once it is released (spare), so neither copies nor grows again.
   int32_t* kept[MAX_KEPT];
+  int32_t keptCapacity[MAX_KEPT];
   int32_t keptCount = 0;
   int32_t lastRecordedLength = 0;
+  int32_t* spare = nullptr;
+  int32_t spareCapacity = 0;
+  // forgetOlder's list of the lines a shadow keeps, as long as the largest shadow.
+  int32_t* forgetKept = nullptr;
 };
 
 Sim sim;
@@ -365,6 +372,8 @@ void sim_destroy() {
   free(sim.iterationStart);
   free(sim.recording);
   for (int32_t i = 0; i < sim.keptCount; i++) free(sim.kept[i]);
+  free(sim.spare);
+  free(sim.forgetKept);
   sim = Sim();
 }
 
@@ -456,7 +465,15 @@ int32_t sim_exec(int32_t node, double b0, double b1, double b2) {
 // innermost, which the ones around it keep recording too. Returns 0, or 1 when nested too deep.
 int32_t sim_record() {
   if (sim.recordingDepth == MAX_RECORDINGS) return 1;
-  if (sim.recordingDepth == 0) sim.recordingLength = 0;
+  if (sim.recordingDepth == 0) {
+    sim.recordingLength = 0;
+    if (!sim.recording && sim.spare) {
+      sim.recording = sim.spare;
+      sim.recordingCapacity = sim.spareCapacity;
+      sim.spare = nullptr;
+      sim.spareCapacity = 0;
+    }
+  }
   sim.recordingStarts[sim.recordingDepth++] = sim.recordingLength;
   sim.recordingOn = true;
   return 0;
@@ -470,9 +487,20 @@ int32_t* sim_recorded() {
   const int32_t start = sim.recordingStarts[--sim.recordingDepth];
   sim.recordingOn = sim.recordingDepth > 0;
   const int32_t length = sim.recordingLength - start;
-  int32_t* copy = allocate<int32_t>(length);
-  if (!copy) return nullptr;
-  if (length > 0) memcpy(copy, sim.recording + start, length * sizeof(int32_t));
+  int32_t* copy;
+  int32_t capacity = length;
+  if (sim.recordingDepth == 0 && start == 0 && length > 0) {
+    copy = sim.recording;
+    capacity = sim.recordingCapacity;
+    sim.recording = nullptr;
+    sim.recordingCapacity = 0;
+    sim.recordingLength = 0;
+  } else {
+    copy = allocate<int32_t>(length);
+    if (!copy) return nullptr;
+    if (length > 0) memcpy(copy, sim.recording + start, length * sizeof(int32_t));
+  }
+  sim.keptCapacity[sim.keptCount] = capacity;
   sim.kept[sim.keptCount++] = copy;
   sim.lastRecordedLength = length;
   return copy;
@@ -482,8 +510,16 @@ int32_t sim_recorded_length() { return sim.lastRecordedLength; }
 void sim_release(int32_t* recorded) {
   for (int32_t i = 0; i < sim.keptCount; i++)
     if (sim.kept[i] == recorded) {
-      free(recorded);
-      sim.kept[i] = sim.kept[--sim.keptCount];
+      if (sim.keptCapacity[i] > sim.spareCapacity) {
+        free(sim.spare);
+        sim.spare = recorded;
+        sim.spareCapacity = sim.keptCapacity[i];
+      } else {
+        free(recorded);
+      }
+      sim.keptCount--;
+      sim.kept[i] = sim.kept[sim.keptCount];
+      sim.keptCapacity[i] = sim.keptCapacity[sim.keptCount];
       return;
     }
 }
@@ -525,7 +561,13 @@ void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMa
   // The shadow keeps its newest lines down to the first one the level would drop (retainWhile).
   Shadow& S = L.shadow;
   int32_t keptCount = 0;
-  int32_t* kept = allocate<int32_t>(S.capacity);
+  if (!sim.forgetKept) {
+    int32_t largest = 0;
+    for (int32_t i = 0; i < sim.levels; i++)
+      if (sim.level[i].shadow.capacity > largest) largest = sim.level[i].shadow.capacity;
+    sim.forgetKept = allocate<int32_t>(largest);
+  }
+  int32_t* kept = sim.forgetKept;
   for (int32_t node = S.head; node >= 0; node = S.next[node]) {
     const int32_t line = S.lineOf[node];
     const int32_t slot = L.slotOf(line);
@@ -537,7 +579,6 @@ void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMa
   S.tail = -1;
   S.used = 0;
   for (int32_t i = keptCount - 1; i >= 0; i--) S.touch(kept[i]);
-  free(kept);
   const int32_t slots = L.sets * L.ways;
   for (int32_t at = 0; at < slots; at++) {
     const int32_t line = L.tags[at];
