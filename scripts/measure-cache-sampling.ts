@@ -1,4 +1,4 @@
-// npm run measure:cache-sampling [-- --quick | --times]
+// npm run measure:cache-sampling [-- --quick] [-- --times]
 //
 // The sampled cache simulation (runtime/cacheSim.ts, codegen/streamSampling.ts) against the exact
 // one, both compiled (runtime/wasmCacheSim.ts), on matmul 512^3 and 1024^3 (tiled, untiled, k
