@@ -1,9 +1,7 @@
-// npm run cost:generalization -- [--cache FILE] [--seeds 1,2,3] [--epochs N] [--sim-budget N] [--quick]
+// npm run cost:generalization -- [--cache FILE] [--seeds 1,2,3] [--epochs N] [--quick]
 //
 // Does the agent's cost model generalize from small problems to large ones, and what does each
-// feature group buy? Reads the measurement cache (as train:cost does) and computes every row's
-// features of version 4 (version 3 and the cache simulator's group, simFeatures.ts, sampled past
-// --sim-budget accesses). A problem is small up to 300 MFLOP (the small training ranges stop
+// feature group buy? Reads the measurement cache (as train:cost does). A problem is small up to 300 MFLOP (the small training ranges stop
 // there: a 512^3 matmul), large above 2 GFLOP (about a 1000^3 matmul: the large ranges' 1024-2048
 // sides, convolutions of 256-512 channels); per seed, a seeded third of the large problems is
 // held out. For each seed it trains (seeded, --epochs each, the model of the best validation
@@ -17,21 +15,19 @@ import path from 'node:path';
 import { measurementPrefix } from './agentCli.ts';
 import { fmt, parseFlags, pathFlag, positiveInt, runScript, table, UsageError } from './cli.ts';
 
-const USAGE =
-  'usage: npm run cost:generalization -- [--cache FILE] [--seeds 1,2,3] [--epochs N] [--sim-budget N] [--quick]';
+const USAGE = 'usage: npm run cost:generalization -- [--cache FILE] [--seeds 1,2,3] [--epochs N] [--quick]';
 const SMALL_FLOPS = 3e8;
 const LARGE_FLOPS = 2e9;
 
-type Group = 'loops' | 'workingSets' | 'report' | 'cacheFit' | 'misses' | 'registers' | 'packs' | 'simulator';
-const ALL_GROUPS: Group[] = ['loops', 'workingSets', 'report', 'cacheFit', 'misses', 'registers', 'packs', 'simulator'];
+type Group = 'loops' | 'workingSets' | 'report' | 'cacheFit' | 'misses' | 'registers' | 'packs';
+const ALL_GROUPS: Group[] = ['loops', 'workingSets', 'report', 'cacheFit', 'misses', 'registers', 'packs'];
 
 /** Feature sets: the groups each one zeroes. */
 const ABLATIONS: { name: string; zero: Group[] }[] = [
   { name: 'every feature', zero: [] },
-  { name: 'without the simulator', zero: ['simulator'] },
   { name: 'without the analytic misses', zero: ['misses'] },
-  { name: 'without either misses', zero: ['misses', 'simulator'] },
-  { name: 'without v3 and the simulator', zero: ['cacheFit', 'misses', 'registers', 'packs', 'simulator'] },
+  { name: 'without cache fit and misses', zero: ['cacheFit', 'misses'] },
+  { name: 'without the version-3 features', zero: ['cacheFit', 'misses', 'registers', 'packs'] },
   { name: 'loop values only', zero: ALL_GROUPS.filter((g) => g !== 'loops') },
 ];
 
@@ -39,7 +35,6 @@ interface Args {
   cache: string;
   seeds: number[];
   epochs: number;
-  simBudget: number;
   quick: boolean;
 }
 
@@ -48,7 +43,6 @@ function parse(argv: string[]): Args | 'help' {
     cache: { type: 'string' },
     seeds: { type: 'string' },
     epochs: { type: 'string' },
-    'sim-budget': { type: 'string' },
     quick: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -59,7 +53,6 @@ function parse(argv: string[]): Args | 'help' {
     cache: pathFlag('cache', v.cache, 'node_modules/.cache/looplab-agent/measurements.json'),
     seeds,
     epochs: positiveInt('epochs', v.epochs, 20),
-    simBudget: positiveInt('sim-budget', v['sim-budget'], 100_000, 1000),
     quick: v.quick ?? false,
   };
 }
@@ -68,11 +61,9 @@ async function run(args: Args): Promise<number> {
   const { loadCodegen, detectTarget } = await import('../src/codegen/index.ts');
   const { JsonFileStore } = await import('../src/agent/cacheFile.ts');
   const { loadTfWasm } = await import('../src/runtime/xnnpack.ts');
-  const { loadCacheSim } = await import('../src/runtime/wasmCacheSim.ts');
   const { parseProblem } = await import('../src/core/problem.ts');
   const { seededShuffle } = await import('../src/agent/benchmarks.ts');
-  const { simulatedFeatures } = await import('../src/agent/simFeatures.ts');
-  const { costDatasetFromEntries, trainCostModel, topKRatio, FEATURE_GROUPS } = await import(
+  const { costDatasetFromEntries, trainCostModel, topKRatio, FEATURE_GROUPS, COST_FEATURES } = await import(
     '../src/agent/costModel.ts'
   );
   type Dataset = ReturnType<typeof costDatasetFromEntries>;
@@ -81,10 +72,7 @@ async function run(args: Args): Promise<number> {
   const target = detectTarget();
   await loadTfWasm();
   const store = new JsonFileStore(path.resolve(args.cache), { flushEvery: 1e9, createFolder: false });
-  const t0 = performance.now();
-  const simulated = simulatedFeatures(codegen, await loadCacheSim(), args.simBudget);
-  const data = costDatasetFromEntries(store.entriesWithPrefix(measurementPrefix(target)), codegen, target, simulated);
-  const featureSec = (performance.now() - t0) / 1000;
+  const data = costDatasetFromEntries(store.entriesWithPrefix(measurementPrefix(target)), codegen, target);
   const flops = data.problems.map((key) => {
     const [op, sizes] = key.split('|');
     return parseProblem(op, sizes).flops;
@@ -94,12 +82,12 @@ async function run(args: Args): Promise<number> {
   const rowsOf = (keep: (p: number) => boolean) => data.problemOf.filter(keep).length;
   log(
     `cost:generalization: ${data.rows} measurements of ${data.problems.length} problems (${data.problems.filter((_, i) => small(i)).length} small, ${rowsOf(small)} rows; ` +
-      `${largeIds.length} over ${LARGE_FLOPS / 1e9} GFLOP, ${rowsOf((p) => flops[p] > LARGE_FLOPS)} rows); features in ${fmt(featureSec, 0)} s ` +
-      `(simulator budget ${args.simBudget} accesses); ${args.epochs} epochs a run, seeds ${args.seeds.join(', ')}`,
+      `${largeIds.length} over ${LARGE_FLOPS / 1e9} GFLOP, ${rowsOf((p) => flops[p] > LARGE_FLOPS)} rows); ` +
+      `${args.epochs} epochs a run, seeds ${args.seeds.join(', ')}`,
   );
 
   const subset = (keep: (problem: number) => boolean, zero: readonly Group[]): Dataset => {
-    const w = data.width;
+    const w = COST_FEATURES;
     const rows: number[] = [];
     for (let r = 0; r < data.rows; r++) if (keep(data.problemOf[r])) rows.push(r);
     const x = new Float32Array(rows.length * w);

@@ -95,7 +95,6 @@ describe('the cost data set', () => {
     expect(data.rows).toBeGreaterThan(60);
     expect(data.skipped).toBe(3);
     expect(data.problems).toHaveLength(3);
-    expect(data.width).toBe(COST_FEATURES);
     expect(data.x).toHaveLength(data.rows * COST_FEATURES);
   });
 });

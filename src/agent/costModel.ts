@@ -25,10 +25,6 @@
 //   391..394  per input (in order), whether it is packed and log2(1 + copied elements per
 //             multiply-add x 1024) / 10;
 //   395       whether a loop runs on threads.
-// With a simulator (`simulated`, simFeatures.ts; feature version 4, for experiments: the shipped
-// model is version 3 and the search scores without it):
-//   396..405  per level of the simulated Zen 4 core (L1d, L2), the simulator's misses per
-//             multiply-add of each tensor and their sum, and its bytes moved per multiply-add / 64.
 // Inputs are standardized with the training set's mean and deviation (kept in the model's
 // metadata). The model predicts ln(GFLOPS / the best GFLOPS of the problem), the target TVM's
 // cost model uses (throughput normalized per task): only the order within a problem matters to
@@ -48,19 +44,10 @@ import { EXTENDED_COLUMNS, encodeFeatures } from './features.ts';
 import { layersModelFiles } from './layersModelFiles.ts';
 import { CACHE_LEVELS, reuseEstimate, tensorFootprints } from './reuseModel.ts';
 
-/** The version the shipped model, the page and the CLIs use. */
 export const COST_FEATURE_VERSION = 3;
-/** Version 3 and the simulator's group (experiments only, see the module comment). */
-export const SIM_FEATURE_VERSION = 4;
 /** Targets below ln(1/16) are raised to it. */
 export const TARGET_FLOOR = Math.log(1 / 16);
 export const COST_FEATURES = 396;
-/** The simulator's group: per level (L1d, L2), 3 tensors' misses, their sum, bytes. */
-export const SIM_FEATURES = 10;
-/** The simulator's group of one schedule (simFeatures.ts; kept out of this module, which the page loads, with the simulator). */
-export type SimulatedFeatures = (problem: Problem, schedule: Schedule) => Float32Array;
-/** Columns of version 4 (SIM_FEATURE_VERSION). */
-export const SIM_COST_FEATURES = COST_FEATURES + SIM_FEATURES;
 /** Column ranges of the feature groups (for ablations: a group zeroed is a group the model cannot use). */
 export const FEATURE_GROUPS = {
   loops: [0, 300],
@@ -70,7 +57,6 @@ export const FEATURE_GROUPS = {
   misses: [377, 389],
   registers: [389, 391],
   packs: [391, 396],
-  simulator: [396, 396 + SIM_FEATURES],
 } as const satisfies Record<string, readonly [number, number]>;
 const ACCUMULATOR_BUCKETS = [1, 2, 3, 4, 6, 8, 12, 16, 24];
 const ACCESS_KINDS = ['vector', 'gather', 'splat'] as const;
@@ -93,14 +79,8 @@ export function workingSets(problem: Problem, schedule: Schedule): number[] {
   return tensorFootprints(problem, schedule).map((bytes) => bytes.reduce((a, b) => a + b, 0));
 }
 
-/** The feature row (COST_FEATURES values; SIM_COST_FEATURES with `simulated`). */
-export function costFeatures(
-  problem: Problem,
-  schedule: Schedule,
-  report: KernelReport,
-  simulated?: SimulatedFeatures,
-): Float32Array {
-  const out = new Float32Array(simulated ? SIM_COST_FEATURES : COST_FEATURES);
+export function costFeatures(problem: Problem, schedule: Schedule, report: KernelReport): Float32Array {
+  const out = new Float32Array(COST_FEATURES);
   const rows = MAX_LOOPS * EXTENDED_COLUMNS;
   out.set(encodeFeatures(problem, { schedule, cursor: -1 }, 'extended', 0).subarray(0, rows));
   let o = rows;
@@ -171,16 +151,12 @@ export function costFeatures(
     out[o++] = Math.log2(1 + (copies / fmas) * 1024) / 10;
   }
   out[o++] = schedule.loops.some((l) => l.parallel) ? 1 : 0;
-  if (simulated) out.set(simulated(problem, schedule), o);
   return out;
 }
 
 /** Measurements as training rows: features, ln GFLOPS, and which problem each row is of. */
 export interface CostDataset {
-  /** Row-major, `width` values a row. */
   x: Float32Array;
-  /** Features per row: COST_FEATURES, or SIM_COST_FEATURES with the simulator's group. */
-  width: number;
   /** The target: ln(GFLOPS / the problem's best measured GFLOPS), floored at TARGET_FLOOR. */
   y: Float32Array;
   /** ln GFLOPS as measured. */
@@ -203,14 +179,12 @@ export function parseMeasurementKey(
   return { prefix, op, sizes, schedule };
 }
 
-/** Builds the data set from measurement-cache entries (key, GFLOPS) of one target; with `simulated`, of version 4. */
+/** Builds the data set from measurement-cache entries (key, GFLOPS) of one target. */
 export function costDatasetFromEntries(
   entries: Iterable<[string, number]>,
   codegen: Codegen,
   target: Target,
-  simulated?: SimulatedFeatures,
 ): CostDataset {
-  const width = simulated ? SIM_COST_FEATURES : COST_FEATURES;
   const reporter = codegenReporter(codegen, target);
   const parsed = new Map<string, Problem>();
   const problems = new Map<string, number>();
@@ -234,7 +208,7 @@ export function costDatasetFromEntries(
       const schedule = parseSchedule(problem, k.schedule);
       const report = reporter(problem, schedule);
       if (!report) throw new Error('refused');
-      xs.push(costFeatures(problem, schedule, report, simulated));
+      xs.push(costFeatures(problem, schedule, report));
       ys.push(Math.log(gflops));
       if (!problems.has(pkey)) problems.set(pkey, problems.size);
       of.push(problems.get(pkey) as number);
@@ -242,9 +216,9 @@ export function costDatasetFromEntries(
       skipped++;
     }
   }
-  const x = new Float32Array(xs.length * width);
+  const x = new Float32Array(xs.length * COST_FEATURES);
   xs.forEach((row, i) => {
-    x.set(row, i * width);
+    x.set(row, i * COST_FEATURES);
   });
   const best = new Map<number, number>();
   of.forEach((p, i) => {
@@ -253,7 +227,6 @@ export function costDatasetFromEntries(
   const y = Float32Array.from(ys, (v, i) => Math.max(TARGET_FLOOR, v - (best.get(of[i]) as number)));
   return {
     x,
-    width,
     y,
     logGflops: Float32Array.from(ys),
     problemOf: Int32Array.from(of),
@@ -278,14 +251,8 @@ export class CostModel {
     readonly metadata: CostModelMetadata,
   ) {}
 
-  /**
-   * A fresh network (seeded Glorot-uniform weights) with the given input standardization; its
-   * feature version follows the width of `mean` (COST_FEATURES: 3, SIM_COST_FEATURES: 4).
-   */
+  /** A fresh network (seeded Glorot-uniform weights) with the given input standardization. */
   static create(mean: ArrayLike<number>, std: ArrayLike<number>, hidden: number[] = [128, 64], seed = 1): CostModel {
-    const width = mean.length;
-    if (width !== COST_FEATURES && width !== SIM_COST_FEATURES)
-      throw new RangeError(`a cost model takes ${COST_FEATURES} or ${SIM_COST_FEATURES} features, not ${width}`);
     const widths = [...hidden, 1];
     const model = tfl.sequential({
       layers: widths.map((units, i) =>
@@ -294,26 +261,25 @@ export class CostModel {
           activation: i < widths.length - 1 ? 'relu' : 'linear',
           kernelInitializer: tfl.initializers.glorotUniform({ seed: seed * 1000 + i }),
           biasInitializer: 'zeros',
-          ...(i === 0 ? { inputShape: [width] } : {}),
+          ...(i === 0 ? { inputShape: [COST_FEATURES] } : {}),
         }),
       ),
     });
     return new CostModel(model, {
       kind: 'cost-model',
-      featureVersion: width === COST_FEATURES ? COST_FEATURE_VERSION : SIM_FEATURE_VERSION,
+      featureVersion: COST_FEATURE_VERSION,
       hidden: [...hidden],
       mean: Array.from(mean),
       std: Array.from(std),
     });
   }
 
-  /** Features per row. */
-  get width(): number {
-    return this.metadata.mean.length;
-  }
-
   private standardize(x: Float32Array, rows: number): tf.Tensor2D {
-    return standardized(this, x, rows);
+    const { mean, std } = this.metadata;
+    const z = new Float32Array(x.length);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < COST_FEATURES; c++) z[r * COST_FEATURES + c] = (x[r * COST_FEATURES + c] - mean[c]) / std[c];
+    return tf.tensor2d(z, [rows, COST_FEATURES]);
   }
 
   /** Predicted ln(fraction of the best) of feature rows. */
@@ -334,10 +300,6 @@ export class CostModel {
 
   /** Predicted fraction of the best schedule's GFLOPS, per schedule of one problem (0 for those the generator refuses). */
   predictGflops(problem: Problem, schedules: readonly Schedule[], reporter: Reporter): number[] {
-    if (this.width !== COST_FEATURES)
-      throw new Error(
-        `this cost model takes the simulator's features (version ${this.metadata.featureVersion}); the search scores with version ${COST_FEATURE_VERSION}`,
-      );
     const rows: Float32Array[] = [];
     const at: number[] = [];
     schedules.forEach((s, i) => {
@@ -394,22 +356,11 @@ export class CostModel {
   }
 }
 
-function standardized(model: CostModel, x: Float32Array, rows: number): tf.Tensor2D {
-  const { mean, std } = model.metadata;
-  const w = model.width;
-  if (x.length !== rows * w)
-    throw new RangeError(`${rows} rows of ${w} features are ${rows * w} values, not ${x.length}`);
-  const z = new Float32Array(x.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < w; c++) z[r * w + c] = (x[r * w + c] - mean[c]) / std[c];
-  return tf.tensor2d(z, [rows, w]);
-}
-
 function gather(data: CostDataset, idx: ArrayLike<number>): { x: Float32Array; y: Float32Array } {
-  const w = data.width;
-  const x = new Float32Array(idx.length * w);
+  const x = new Float32Array(idx.length * COST_FEATURES);
   const y = new Float32Array(idx.length);
   for (let i = 0; i < idx.length; i++) {
-    x.set(data.x.subarray(idx[i] * w, (idx[i] + 1) * w), i * w);
+    x.set(data.x.subarray(idx[i] * COST_FEATURES, (idx[i] + 1) * COST_FEATURES), i * COST_FEATURES);
     y[i] = data.y[idx[i]];
   }
   return { x, y };
@@ -417,13 +368,14 @@ function gather(data: CostDataset, idx: ArrayLike<number>): { x: Float32Array; y
 
 /** Per-feature mean and deviation of rows (a deviation of 0 becomes 1). */
 export function featureStats(data: CostDataset, rows: ArrayLike<number>): { mean: Float32Array; std: Float32Array } {
-  const w = data.width;
-  const mean = new Float32Array(w);
-  const std = new Float32Array(w);
-  for (let i = 0; i < rows.length; i++) for (let c = 0; c < w; c++) mean[c] += data.x[rows[i] * w + c];
-  for (let c = 0; c < w; c++) mean[c] /= Math.max(1, rows.length);
-  for (let i = 0; i < rows.length; i++) for (let c = 0; c < w; c++) std[c] += (data.x[rows[i] * w + c] - mean[c]) ** 2;
-  for (let c = 0; c < w; c++) {
+  const mean = new Float32Array(COST_FEATURES);
+  const std = new Float32Array(COST_FEATURES);
+  for (let i = 0; i < rows.length; i++)
+    for (let c = 0; c < COST_FEATURES; c++) mean[c] += data.x[rows[i] * COST_FEATURES + c];
+  for (let c = 0; c < COST_FEATURES; c++) mean[c] /= Math.max(1, rows.length);
+  for (let i = 0; i < rows.length; i++)
+    for (let c = 0; c < COST_FEATURES; c++) std[c] += (data.x[rows[i] * COST_FEATURES + c] - mean[c]) ** 2;
+  for (let c = 0; c < COST_FEATURES; c++) {
     const s = Math.sqrt(std[c] / Math.max(1, rows.length));
     std[c] = s > 1e-6 ? s : 1;
   }
@@ -485,7 +437,11 @@ export function costTrainStep(
 ): number {
   const { x, y } = gather(data, rows);
   return tf.tidy(() => {
-    const xt = standardized(model, x, rows.length);
+    const { mean, std } = model.metadata;
+    const z = new Float32Array(x.length);
+    for (let r = 0; r < rows.length; r++)
+      for (let c = 0; c < COST_FEATURES; c++) z[r * COST_FEATURES + c] = (x[r * COST_FEATURES + c] - mean[c]) / std[c];
+    const xt = tf.tensor2d(z, [rows.length, COST_FEATURES]);
     const yt = tf.tensor2d(y, [rows.length, 1]);
     const loss = optimizer.minimize(
       () => tf.losses.meanSquaredError(yt, model.model.apply(xt, { training: true }) as tf.Tensor2D) as tf.Scalar,
