@@ -4,6 +4,7 @@
 // with their loads in emitted order), then runs the tree, calling a sink per memory instruction.
 // The trace build of the same kernel (Target.trace) checks it access by access
 // (accessStream.test.ts).
+import type { Recording } from '../core/cache/simulator.ts';
 import type { Problem } from '../core/types.ts';
 import {
   difference,
@@ -436,6 +437,24 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     budget: number,
     s: StreamSampler,
   ): void {
+    // What the last counted iteration passed on (empty at first), kept by the consumer.
+    s.record();
+    const kept = { misses: s.recorded() };
+    try {
+      sampleLoopKeeping(node, body, iteration, budget, s, kept);
+    } finally {
+      s.release(kept.misses);
+    }
+  }
+
+  function sampleLoopKeeping(
+    node: LoopNode,
+    body: Node,
+    iteration: (i: number, body: Node, inner: number) => void,
+    budget: number,
+    s: StreamSampler,
+    kept: { misses: Recording },
+  ): void {
     const inner = Math.max(1, budget / Math.min(node.count, SIMULATED_ITERATIONS));
     const deltas: Float64Array[] = [];
     const counters = () => {
@@ -443,128 +462,122 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       return s.read();
     };
     let before = counters();
-    // What the last counted iteration passed on (empty at first), kept by the consumer.
-    s.record();
-    let misses = s.recorded();
-    try {
-      sampleWith();
-    } finally {
-      s.release(misses);
-    }
-    function sampleWith(): void {
-      let last = -1;
-      // Whether the recorded iteration ran in full (no loop in it was sampled).
-      let whole = true;
-      // Where each simulated or replayed iteration began: its position in the loop, the consumer's mark.
-      const history: Array<{ position: number; mark: number[] }> = [];
-      const begin = (position: number) => {
-        // The consumer's present includes every access made before the iteration.
-        flush();
-        history.push({ position, mark: s.mark() });
-      };
-      const countIteration = (i: number): void => {
-        begin(i);
-        s.record();
-        const samplingsBefore = samplings;
-        iteration(i, body, inner);
-        const after = counters();
-        s.release(misses);
-        misses = s.recorded();
-        whole = samplings === samplingsBefore;
-        deltas.push(difference(after, before));
-        before = after;
-        last = i;
-      };
-      while (last + 1 < node.count && !settled(deltas, s.watch) && deltas.length < MAX_COUNTED)
-        countIteration(last + 1);
-      if (last + 1 === node.count) return;
-      sampledLoops.add(node.level);
-      samplings++;
-      const first = last + 1;
-      const perIteration = countOf(body);
-      // More counted iterations spread over the rest (the last one last), each after a warm-up.
-      const change = settledChange(deltas);
-      const fills = s.fillsOf(change);
-      const warm = warmupIterations(fills[0], s.levelLines[0], node.count - first, perIteration, budget / SPREAD);
-      // A counted group spans the loop's set period when that is affordable (else a pair, which
-      // averages out a period of 2, e.g. a tile of half a line).
-      const period = setPeriod(node.delta, s.levelSpans);
-      const length = period <= MAX_PERIOD && period * perIteration * SPREAD <= budget * GROUP_SHARE ? period : 2;
-      // At most about half the loop runs: a loop of few iterations gets fewer groups.
-      const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count / 2 - first) / (warm + length))));
-      const fixedFrom = [0, 1, 2].map((t) =>
-        packedAt[t] >= 0 && node.level <= packedAt[t] ? scratch : Number.POSITIVE_INFINITY,
-      );
-      // Lines that every iteration touches again are never forgotten.
-      const moving = { tensors: node.delta.map((d) => d !== 0), fixedFrom };
-      /** Each level forgets what it last used in iterations that enough later ones would have pushed out. */
-      const age = (now: number) => {
-        flush();
-        fills.forEach((fill, level) => {
-          // The first level is left as it is: entering an iteration after a skip, it holds what it
-          // would, moved by the loop's steps (lines that come back are touched by every iteration).
-          if (fill <= 0 || level === 0) return;
-          const horizon = now - s.levelLines[level] / fill;
-          if (history[0].position > horizon) return;
-          // What was last used up to the end of the last iteration before the horizon (the first
-          // level's write-backs of its lines come later).
-          let at = 0;
-          while (at + 1 < history.length && history[at + 1].position <= horizon) at++;
-          const mark = at + 1 < history.length ? history[at + 1].mark : s.mark();
-          s.forgetOlder(
-            mark,
-            fills.map((_, l) => l === level),
-            moving,
-          );
-        });
-      };
-      let estimate = before;
-      let at = first;
-      let skipped = 0;
-      const groups: Float64Array[][] = [deltas.slice(-2)];
-      for (let k = 1; k <= spread; k++) {
-        const target = first + Math.round(((node.count - first) * k) / spread) - 1;
-        const pairStart = Math.max(at, target - length + 1);
-        const startWarm = Math.max(at, pairStart - warm);
-        const notRun = startWarm - at;
-        const replays = replayIterations(
-          fills,
-          s.levelLines,
-          notRun,
-          misses.pairs,
-          (budget * (whole ? WHOLE_REPLAY_SHARE : REPLAY_SHARE)) / spread,
+    let last = -1;
+    // Whether the recorded iteration ran in full (no loop in it was sampled).
+    let whole = true;
+    // Where each simulated or replayed iteration began: its position in the loop, the consumer's mark.
+    const history: Array<{ position: number; mark: number[] }> = [];
+    const begin = (position: number) => {
+      // The consumer's present includes every access made before the iteration.
+      flush();
+      history.push({ position, mark: s.mark() });
+    };
+    const countIteration = (i: number): void => {
+      begin(i);
+      s.record();
+      const samplingsBefore = samplings;
+      iteration(i, body, inner);
+      const after = counters();
+      s.release(kept.misses);
+      kept.misses = s.recorded();
+      whole = samplings === samplingsBefore;
+      deltas.push(difference(after, before));
+      before = after;
+      last = i;
+    };
+    while (last + 1 < node.count && !settled(deltas, s.watch) && deltas.length < MAX_COUNTED) countIteration(last + 1);
+    if (last + 1 === node.count) return;
+    sampledLoops.add(node.level);
+    samplings++;
+    const first = last + 1;
+    const perIteration = countOf(body);
+    // More counted iterations spread over the rest (the last one last), each after a warm-up.
+    const change = settledChange(deltas);
+    const fills = s.fillsOf(change);
+    const warm = warmupIterations(fills[0], s.levelLines[0], node.count - first, perIteration, budget / SPREAD);
+    // A counted group spans the loop's set period when that is affordable (else a pair, which
+    // averages out a period of 2, e.g. a tile of half a line).
+    const period = setPeriod(node.delta, s.levelSpans);
+    const length = period <= MAX_PERIOD && period * perIteration * SPREAD <= budget * GROUP_SHARE ? period : 2;
+    // At most about half the loop runs: a loop of few iterations gets fewer groups.
+    const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count / 2 - first) / (warm + length))));
+    const fixedFrom = [0, 1, 2].map((t) =>
+      packedAt[t] >= 0 && node.level <= packedAt[t] ? scratch : Number.POSITIVE_INFINITY,
+    );
+    // Lines that every iteration touches again are never forgotten.
+    const moving = { tensors: node.delta.map((d) => d !== 0), fixedFrom };
+    /** Each level forgets what it last used in iterations that enough later ones would have pushed out. */
+    const age = (now: number) => {
+      flush();
+      fills.forEach((fill, level) => {
+        if (fill <= 0) return;
+        const horizon = now - s.levelLines[level] / fill;
+        if (history[0].position > horizon) return;
+        // What was last used up to the end of the last iteration before the horizon (the first
+        // level's write-backs of its lines come later).
+        let at = 0;
+        while (at + 1 < history.length && history[at + 1].position <= horizon) at++;
+        // The first level keeps what the last iteration run used: it ran in full, so those lines
+        // are as they would be; older ones are stale (a loop around this one comes back to them,
+        // and the iterations not run would have evicted them).
+        const next = level === 0 ? Math.min(at + 1, history.length - 1) : at + 1;
+        const mark =
+          level === 0 && now < node.count ? history[0].mark : next < history.length ? history[next].mark : s.mark();
+        // A line the first level drops goes back to the next level if dirty, as an eviction would.
+        if (level === 0) s.writeBackFirst();
+        s.forgetOlder(
+          mark,
+          fills.map((_, l) => l === level),
+          moving,
         );
-        // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
-        if (fills[0] * notRun >= s.levelLines[0]) {
-          flush();
-          s.writeBackFirst();
-        }
-        for (let j = startWarm - replays; j < startWarm; j++) {
-          begin(j);
-          const steps = j - last;
-          s.replay(misses, [node.delta[0] * steps, node.delta[1] * steps, node.delta[2] * steps], fixedFrom);
-        }
-        for (let j = startWarm; j < pairStart; j++) {
-          begin(j);
-          iteration(j, body, inner);
-        }
-        age(pairStart);
-        s.write(estimate);
-        skipped += pairStart - at;
-        before = estimate;
-        for (let j = pairStart; j <= target; j++) countIteration(j);
-        groups.push(deltas.slice(-(target - pairStart + 1)));
-        estimate = before;
-        at = target + 1;
+      });
+    };
+    let estimate = before;
+    let at = first;
+    let skipped = 0;
+    const groups: Float64Array[][] = [deltas.slice(-2)];
+    for (let k = 1; k <= spread; k++) {
+      const target = first + Math.round(((node.count - first) * k) / spread) - 1;
+      const pairStart = Math.max(at, target - length + 1);
+      const startWarm = Math.max(at, pairStart - warm);
+      const notRun = startWarm - at;
+      const replays = replayIterations(
+        fills,
+        s.levelLines,
+        notRun,
+        kept.misses.pairs,
+        (budget * (whole ? WHOLE_REPLAY_SHARE : REPLAY_SHARE)) / spread,
+      );
+      // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
+      if (fills[0] * notRun >= s.levelLines[0]) {
+        flush();
+        s.writeBackFirst();
       }
-      age(node.count);
-      // The skipped iterations count as the mean of the counted iterations in groups.
-      const mean = new Float64Array(estimate.length);
-      const n = groups.reduce((sum, group) => sum + group.length, 0);
-      for (const group of groups) for (const d of group) for (let k = 0; k < mean.length; k++) mean[k] += d[k] / n;
-      for (let k = 0; k < estimate.length; k++) estimate[k] += mean[k] * skipped;
+      for (let j = startWarm - replays; j < startWarm; j++) {
+        begin(j);
+        const steps = j - last;
+        s.replay(kept.misses, [node.delta[0] * steps, node.delta[1] * steps, node.delta[2] * steps], fixedFrom);
+      }
+      for (let j = startWarm; j < pairStart; j++) {
+        begin(j);
+        iteration(j, body, inner);
+      }
+      age(pairStart);
       s.write(estimate);
+      skipped += pairStart - at;
+      before = estimate;
+      for (let j = pairStart; j <= target; j++) countIteration(j);
+      groups.push(deltas.slice(-(target - pairStart + 1)));
+      estimate = before;
+      at = target + 1;
     }
+    age(node.count);
+    // The skipped iterations count as the mean of the counted iterations in groups.
+    const mean = new Float64Array(estimate.length);
+    const n = groups.reduce((sum, group) => sum + group.length, 0);
+    for (const group of groups) for (const d of group) for (let k = 0; k < mean.length; k++) mean[k] += d[k] / n;
+    for (let k = 0; k < estimate.length; k++) estimate[k] += mean[k] * skipped;
+    s.write(estimate);
   }
 
   const counted = new Map<Node, number>();
