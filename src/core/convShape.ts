@@ -5,10 +5,20 @@
 // (1 or more) on both spatial axes: O[co,oh,ow] += I[ci, s*oh+kh, s*ow+kw] * W[co,ci,kh,kw] (CHW
 // image, OIHW filter) and O[oh,ow,co] += I[s*oh+kh, s*ow+kw, ci] * W[kh,kw,ci,co] (HWC, HWIO: what
 // XNNPACK itself runs).
+//
+// Also the HWC form with the output channel split in two, co = cb x cv, cb outer: O[oh,ow,cb,cv] (the
+// same memory as O[oh,ow,co]) and the weights blocked in micro-panels of cv output channels,
+// W[cb, .., cv] with kh, kw, ci in any order between (XNNPACK's own packed filter is
+// W[cb,kh,kw,ci,cv]). The baselines hand these over as the standard HWC layer.
 import type { Problem, TensorAccess } from './types.ts';
 
 export interface ConvShape {
+  /** The output channel; the outer variable (cb) when it is split in two. */
   co: string;
+  /** The inner variable (cv) of a split output channel, co = co * size(coInner) + coInner; null when not split. */
+  coInner: string | null;
+  /** W's variables in memory order. */
+  filterVars: string[];
   ci: string;
   oh: string;
   ow: string;
@@ -39,30 +49,61 @@ function window(dim: TensorAccess['indices'][number], out: string): { stride: nu
   return { stride: o.coef, kernel: k.variable };
 }
 
-/** Recognizes a single-image 'valid' 2-D convolution in CHW / OIHW or HWC / HWIO layout; null for anything else. */
+/** The image's ci, strides and kernel variables for output pixel variables oh, ow; null if it is not a window. */
+function imageWindow(
+  image: TensorAccess,
+  layout: 'chw' | 'hwc',
+  oh: string,
+  ow: string,
+): { ci: string; kh: string; kw: string; stride: number } | null {
+  if (image.indices.length !== 3) return null;
+  const [ciDim, hDim, wDim] = layout === 'chw' ? image.indices : [image.indices[2], image.indices[0], image.indices[1]];
+  if (ciDim.length !== 1 || ciDim[0].coef !== 1) return null;
+  const h = window(hDim, oh);
+  const w = window(wDim, ow);
+  if (!h || !w || h.stride !== w.stride) return null;
+  return { ci: ciDim[0].variable, kh: h.kernel, kw: w.kernel, stride: h.stride };
+}
+
+function sameReductions(problem: Problem, vars: string[]): boolean {
+  return [...problem.reductionVariables].sort().join() === [...vars].sort().join();
+}
+
+/** O[oh,ow,cb,cv] += I[s*oh+kh, s*ow+kw, ci] * W[cb, (kh,kw,ci in any order), cv]; null for anything else. */
+function blockedConvShape(problem: Problem, out: string[]): ConvShape | null {
+  const [oh, ow, co, coInner] = out;
+  for (const imageInput of [0, 1] as const) {
+    const win = imageWindow(problem.inputs[imageInput], 'hwc', oh, ow);
+    const filter = plainVars(problem.inputs[1 - imageInput]);
+    if (!win || filter?.length !== 5) continue;
+    const { ci, kh, kw, stride } = win;
+    if (filter[0] !== co || filter[4] !== coInner) continue;
+    if (filter.slice(1, 4).sort().join() !== [ci, kh, kw].sort().join()) continue;
+    if (!sameReductions(problem, [ci, kh, kw])) continue;
+    return { co, coInner, filterVars: filter, ci, oh, ow, kh, kw, stride, imageInput, layout: 'hwc' };
+  }
+  return null;
+}
+
+/**
+ * Recognizes a single-image 'valid' 2-D convolution in CHW / OIHW or HWC / HWIO layout, or HWC with
+ * blocked weights (above); null for anything else.
+ */
 export function convShape(problem: Problem): ConvShape | null {
   if (problem.reductionVariables.length !== 3) return null;
   const out = plainVars(problem.output);
+  if (out?.length === 4) return blockedConvShape(problem, out);
   if (out?.length !== 3) return null;
   for (const layout of ['chw', 'hwc'] as const) {
     const [co, oh, ow] = layout === 'chw' ? out : [out[2], out[0], out[1]];
     for (const imageInput of [0, 1] as const) {
-      const image = problem.inputs[imageInput];
+      const win = imageWindow(problem.inputs[imageInput], layout, oh, ow);
       const filter = plainVars(problem.inputs[1 - imageInput]);
-      if (image.indices.length !== 3 || !filter || filter.length !== 4) continue;
-      const [ciDim, hDim, wDim] =
-        layout === 'chw' ? image.indices : [image.indices[2], image.indices[0], image.indices[1]];
-      if (ciDim.length !== 1 || ciDim[0].coef !== 1) continue;
-      const ci = ciDim[0].variable;
-      const h = window(hDim, oh);
-      const w = window(wDim, ow);
-      if (!h || !w || h.stride !== w.stride) continue;
-      const shape: ConvShape = { co, ci, oh, ow, kh: h.kernel, kw: w.kernel, stride: h.stride, imageInput, layout };
-      const filterOrder = layout === 'chw' ? [co, ci, shape.kh, shape.kw] : [shape.kh, shape.kw, ci, co];
-      if (filter.join() !== filterOrder.join()) continue;
-      const reductions = [...problem.reductionVariables].sort().join();
-      if (reductions !== [ci, shape.kh, shape.kw].sort().join()) continue;
-      return shape;
+      if (!win || filter?.length !== 4) continue;
+      const { ci, kh, kw, stride } = win;
+      const filterOrder = layout === 'chw' ? [co, ci, kh, kw] : [kh, kw, ci, co];
+      if (filter.join() !== filterOrder.join() || !sameReductions(problem, [ci, kh, kw])) continue;
+      return { co, coInner: null, filterVars: filter, ci, oh, ow, kh, kw, stride, imageInput, layout };
     }
   }
   return null;

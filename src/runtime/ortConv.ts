@@ -1,11 +1,13 @@
 // ORT's Conv (MLAS's convolution: im2col + SGEMM, threaded) for convolution-shaped problems
 // (core/convShape.ts): the threaded convolution baseline (ort.ts).
 //
-// ONNX Conv takes NCHW input and OIHW filters: a CHW problem is handed over as it is, an HWC / HWIO
-// problem is transposed first (untimed), and its NCHW result transposed back when checked (untimed).
+// ONNX Conv takes NCHW input and OIHW filters: a CHW problem is handed over as it is, an HWC image
+// is transposed first and an HWIO or blocked filter copied to OIHW (untimed; the filter is a graph
+// input, see ort.ts), and an HWC result transposed back when checked (untimed).
 import { convShape } from '../core/convShape.ts';
 import type { Problem } from '../core/types.ts';
 import type { KernelBuffers } from './buffers.ts';
+import { convChannels, convFilter } from './convFilter.ts';
 import { convModelBytes } from './onnxModels.ts';
 import { type OrtMeasurement, type OrtOptions, measureOrtModel } from './ort.ts';
 
@@ -14,16 +16,6 @@ function cFirst(data: Float32Array, a: number, b: number, c: number): Float32Arr
   const out = new Float32Array(a * b * c);
   for (let i = 0; i < a; i++)
     for (let j = 0; j < b; j++) for (let k = 0; k < c; k++) out[(k * a + i) * b + j] = data[(i * b + j) * c + k];
-  return out;
-}
-
-/** HWIO -> OIHW. */
-function oihw(data: Float32Array, kh: number, kw: number, ci: number, co: number): Float32Array {
-  const out = new Float32Array(kh * kw * ci * co);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++) out[((o * ci + i) * kh + y) * kw + x] = data[((y * kw + x) * ci + i) * co + o];
   return out;
 }
 
@@ -41,12 +33,12 @@ export async function measureOrtConv(
   if (!shape) return null;
   const chw = shape.layout === 'chw';
   const image = problem.inputs[shape.imageInput];
-  const filter = problem.inputs[1 - shape.imageInput];
   const imageData = shape.imageInput === 0 ? buffers.in0 : buffers.in1;
   const filterData = shape.imageInput === 0 ? buffers.in1 : buffers.in0;
   const [ci, h, w] = chw ? image.shape : [image.shape[2], image.shape[0], image.shape[1]];
-  const [co, oh, ow] = chw ? problem.output.shape : [problem.output.shape[2], ...problem.output.shape.slice(0, 2)];
-  const [kh, kw] = chw ? filter.shape.slice(2) : filter.shape.slice(0, 2);
+  const sizes = problem.sizes;
+  const [co, oh, ow] = [convChannels(problem, shape), sizes[shape.oh], sizes[shape.ow]];
+  const [kh, kw] = [sizes[shape.kh], sizes[shape.kw]];
   const x = [1, ci, h, w];
   const wDims = [co, ci, kh, kw];
   const y = [1, co, oh, ow];
@@ -58,7 +50,7 @@ export async function measureOrtConv(
       bytes: convModelBytes(x, wDims, y, shape.stride),
       inputs: {
         X: { data: chw ? imageData.slice(0, ci * h * w) : cFirst(imageData, h, w, ci), dims: x },
-        W: { data: chw ? filterData.slice(0, co * ci * kh * kw) : oihw(filterData, kh, kw, ci, co), dims: wDims },
+        W: { data: convFilter(problem, shape, filterData, 'oihw'), dims: wDims },
       },
       output: 'Y',
       addInto(result, out) {

@@ -221,5 +221,11 @@ export function convLayoutProblems(): import('../core/types.ts').Problem[] {
     parseProblem('O[co,oh,ow] += W[co,ci,kh,kw] * I[ci,oh+kh,ow+kw]', 'co=3, ci=4, oh=4, ow=4, kh=1, kw=1'),
     parseProblem('O[oh,ow,co] += I[oh+kh,ow+kw,ci] * W[kh,kw,ci,co]', 'co=5, ci=3, oh=7, ow=6, kh=3, kw=2'),
     parseProblem('O[oh,ow,co] += W[kh,kw,ci,co] * I[2*oh+kh,2*ow+kw,ci]', 'co=4, ci=2, oh=5, ow=3, kh=3, kw=3'),
+    // Blocked weights (micro-panels of cv output channels), the output NHWC's memory.
+    parseProblem('O[oh,ow,cb,cv] += I[oh+kh,ow+kw,ci] * W[cb,kh,kw,ci,cv]', 'cb=3, cv=4, ci=5, oh=7, ow=6, kh=3, kw=2'),
+    parseProblem(
+      'O[oh,ow,cb,cv] += W[cb,ci,kh,kw,cv] * I[2*oh+kh,2*ow+kw,ci]',
+      'cb=2, cv=3, ci=4, oh=4, ow=3, kh=3, kw=2',
+    ),
   ];
 }

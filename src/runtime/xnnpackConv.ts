@@ -3,9 +3,10 @@
 // through xnnpackCore.ts, which dispatches here).
 //
 // Recognized (core/convShape.ts): a 'valid' convolution of one image, CHW with OIHW filters or HWC
-// with HWIO filters, a stride on both axes. XNNPACK wants NHWC input and HWIO filters, so before
-// timing (untimed) a CHW image and OIHW filter are transposed to [1,H,W,CI] and [KH,KW,CI,CO]; an
-// HWC problem is handed over as it is.
+// with HWIO or blocked filters, a stride on both axes. XNNPACK wants NHWC input and HWIO filters, so
+// before timing (untimed) a CHW image is transposed to [1,H,W,CI] and any other filter copied to
+// [KH,KW,CI,CO] (which XNNPACK packs once, at its operator's creation); an HWC image is handed over
+// as it is. A blocked problem's output O[oh,ow,cb,cv] is NHWC's memory, so it needs no copy either.
 //
 // What is timed: per call, one `tf.conv2d` on tensors already living in the backend's heap, plus
 // disposing the result (a CHW problem's NHWC output is not transposed back; the check does that, untimed).
@@ -13,6 +14,7 @@ import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { convShape, type ConvShape } from '../core/convShape.ts';
 import type { Problem } from '../core/types.ts';
 import type { KernelBuffers } from './buffers.ts';
+import { convChannels, convFilter } from './convFilter.ts';
 import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
 import { measureThroughput, type TimingOptions } from './timing.ts';
 import type { Tf } from './tf.ts';
@@ -38,7 +40,6 @@ export function measureXnnpackConvWith(
   if (!shape) return null;
   const inputs = [buffers.in0, buffers.in1];
   const imageAccess = problem.inputs[shape.imageInput];
-  const filterAccess = problem.inputs[1 - shape.imageInput];
   const live: Array<{ dispose(): void }> = [];
   const keep = <T extends { dispose(): void }>(t: T): T => {
     live.push(t);
@@ -50,13 +51,15 @@ export function measureXnnpackConvWith(
     const [c, h, w] = chw ? imageAccess.shape : [imageAccess.shape[2], imageAccess.shape[0], imageAccess.shape[1]];
     const given = keep(tf.tensor(inputs[shape.imageInput].slice(), imageAccess.shape, 'float32'));
     const image = keep(tf.reshape(chw ? keep(tf.transpose(given, [1, 2, 0])) : given, [1, h, w, c])) as Tensor4D;
-    const filterGiven = keep(tf.tensor(inputs[1 - shape.imageInput].slice(), filterAccess.shape, 'float32'));
-    const filter = (chw ? keep(tf.transpose(filterGiven, [2, 3, 1, 0])) : filterGiven) as Tensor4D;
+    const sizes = problem.sizes;
+    const co = convChannels(problem, shape);
+    const hwio = convFilter(problem, shape, inputs[1 - shape.imageInput], 'hwio');
+    const filter = keep(
+      tf.tensor(hwio, [sizes[shape.kh], sizes[shape.kw], sizes[shape.ci], co], 'float32'),
+    ) as Tensor4D;
     const s = shape.stride;
     const conv = () => tf.conv2d(image, filter, s, 'valid');
-    const [co, oh, ow] = chw
-      ? problem.output.shape
-      : [problem.output.shape[2], problem.output.shape[0], problem.output.shape[1]];
+    const [oh, ow] = [sizes[shape.oh], sizes[shape.ow]];
     const out = buffers.out;
 
     const check = checkOutput(
