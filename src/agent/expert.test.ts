@@ -5,6 +5,7 @@ import { printSchedule } from '../core/schedule.ts';
 import { loadCodegen, detectTarget } from '../codegen/index.ts';
 import { measureSchedule } from '../runtime/measure.ts';
 import {
+  blockedConvEntries,
   blockedSpecs,
   CONV_TILES,
   expertGrid,
@@ -138,6 +139,47 @@ describe('the packed, cache-blocked entries', () => {
     expect(entries.map((s) => printSchedule(s))).toEqual([
       'ci:17 pack(I) co:2 r8 pack(W) ow:2 r1 oh:3 kh:3 kw:2 ci:8 ow:2 co:16',
       'ci:8 r8 pack(I) co:2 r8 pack(W) ow:2 r1 oh:3 kh:3 kw:2 ci:16 ow:2 co:16',
+    ]);
+    const codegen = await loadCodegen();
+    const target = await detectTarget();
+    for (const schedule of entries) {
+      const m = await measureSchedule(codegen, odd, schedule, target, { checkOnly: true, full: true });
+      expect(m.correct, m.reason).toBe(true);
+    }
+  });
+
+  it("a convolution with weights blocked in 16-channel micro-panels gets the unpacked entries, in W's order, correct with tails", async () => {
+    const blocked = 'O[oh,ow,cb,cv] += I[oh+kh,ow+kw,ci] * W[cb,kh,kw,ci,cv]';
+    const deep = expertGrid(parseProblem(blocked, 'oh=7, ow=7, cb=32, cv=16, ci=512, kh=3, kw=3')).map((e) =>
+      printSchedule(e.schedule),
+    );
+    expect(deep).toContain('cb:32 ow:3 r1 oh:7 kh:3 kw:3 ci:512 ow:2 cv:16');
+    expect(deep).toContain('ci:32 cb:32 ow:3 r1 oh:7 kh:3 kw:3 ci:16 ow:2 cv:16');
+    // The reduction loops follow W's order.
+    expect(
+      blockedConvEntries(
+        parseProblem(
+          'O[oh,ow,cb,cv] += I[oh+kh,ow+kw,ci] * W[cb,ci,kh,kw,cv]',
+          'oh=7, ow=7, cb=2, cv=16, ci=64, kh=3, kw=3',
+        ),
+      ).map((s) => printSchedule(s)),
+    ).toEqual(['cb:2 ow:3 r1 oh:7 ci:64 kh:3 kw:3 ow:2 cv:16', 'ci:4 cb:2 ow:3 r1 oh:7 ci:16 kh:3 kw:3 ow:2 cv:16']);
+    // Not for micro-panels of another width, nor for NHWC.
+    expect(blockedConvEntries(parseProblem(blocked, 'oh=7, ow=7, cb=64, cv=8, ci=512, kh=3, kw=3'))).toEqual([]);
+    expect(
+      blockedConvEntries(
+        parseProblem('O[oh,ow,co] += I[oh+kh,ow+kw,ci] * W[kh,kw,ci,co]', 'co=512, ci=512, oh=7, ow=7, kh=3, kw=3'),
+      ),
+    ).toEqual([]);
+    // Odd sizes (tails in ow and ci), inputs in the other order: checked against the reference.
+    const odd = parseProblem(
+      'O[oh,ow,cb,cv] += W[cb,kh,kw,ci,cv] * I[oh+kh,ow+kw,ci]',
+      'oh=3, ow=5, cb=3, cv=16, ci=40, kh=3, kw=2',
+    );
+    const entries = blockedConvEntries(odd);
+    expect(entries.map((s) => printSchedule(s))).toEqual([
+      'cb:3 ow:2 r1 oh:3 kh:3 kw:2 ci:40 ow:2 cv:16',
+      'ci:2 r8 cb:3 ow:2 r1 oh:3 kh:3 kw:2 ci:16 ow:2 cv:16',
     ]);
     const codegen = await loadCodegen();
     const target = await detectTarget();

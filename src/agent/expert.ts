@@ -175,7 +175,7 @@ export const PACKED_CONV_CI_SLICES = [8, 16] as const;
  */
 export function packedConvEntries(problem: Problem): Schedule[] {
   const shape = convShape(problem);
-  if (shape?.layout !== 'hwc' || shape.stride !== 1) return [];
+  if (shape?.layout !== 'hwc' || shape.coInner !== null || shape.stride !== 1) return [];
   const { ci, co, oh, ow, kh, kw } = shape;
   const sizes = problem.sizes;
   if (sizes[ci] < LARGE_CONV_CHANNELS || sizes[co] < 32 || sizes[ow] < 2) return [];
@@ -196,6 +196,31 @@ export function packedConvEntries(problem: Problem): Schedule[] {
       ].join(' '),
     ),
   );
+}
+
+/** Input channels per slice of the blocked-weight convolution's sliced entry. */
+export const BLOCKED_CONV_CI_SLICE = 16;
+
+/**
+ * The entries of an HWC convolution whose weights are blocked in micro-panels of 16 output
+ * channels (O[oh,ow,cb,cv] += I[oh+kh,ow+kw,ci] * W[cb,..,cv], stride 1; core/convShape.ts), the
+ * layout XNNPACK packs its weights into once: nothing is packed per call, the 2-pixel x 16-channel
+ * tile reads W's micro-panel in its memory order, over all of ci (`cb ow oh kh kw ci ow:2 cv`) and
+ * per slice of 16 input channels (`ci cb ow oh kh kw ci:16 ow:2 cv`). The 512-channel 7x7 layer
+ * 79% of peak, the 256-channel 14x14 one 92% (docs/benchmarks.md). None for other problems.
+ */
+export function blockedConvEntries(problem: Problem): Schedule[] {
+  const shape = convShape(problem);
+  if (shape?.coInner == null || shape.stride !== 1) return [];
+  const { ci, co, oh, ow, coInner } = shape;
+  const sizes = problem.sizes;
+  if (sizes[coInner] !== 16 || sizes[ow] < 2) return [];
+  const reduction = (slice: string) => shape.filterVars.slice(1, 4).map((v) => (v === ci ? slice : v));
+  const whole = [co, ow, oh, ...reduction(ci), `${ow}:2`, coInner];
+  const out = [whole];
+  if (sizes[ci] >= 2 * BLOCKED_CONV_CI_SLICE)
+    out.push([ci, co, ow, oh, ...reduction(`${ci}:${BLOCKED_CONV_CI_SLICE}`), `${ow}:2`, coInner]);
+  return out.map((loops) => parseSchedule(problem, loops.join(' ')));
 }
 
 export interface ExpertEntry {
@@ -247,7 +272,7 @@ export function expertGrid(problem: Problem): ExpertEntry[] {
     seen.add(key);
     out.push({ spec: s, schedule });
   }
-  for (const schedule of [...packedEntries(problem), ...packedConvEntries(problem)]) {
+  for (const schedule of [...packedEntries(problem), ...packedConvEntries(problem), ...blockedConvEntries(problem)]) {
     const key = printSchedule(schedule);
     if (seen.has(key)) continue;
     seen.add(key);
