@@ -520,16 +520,21 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     const age = (now: number) => {
       flush();
       fills.forEach((fill, level) => {
-        // The first level is left as it is: entering an iteration after a skip, it holds what it
-        // would, moved by the loop's steps (lines that come back are touched by every iteration).
-        if (fill <= 0 || level === 0) return;
+        if (fill <= 0) return;
         const horizon = now - s.levelLines[level] / fill;
         if (history[0].position > horizon) return;
         // What was last used up to the end of the last iteration before the horizon (the first
         // level's write-backs of its lines come later).
         let at = 0;
         while (at + 1 < history.length && history[at + 1].position <= horizon) at++;
-        const mark = at + 1 < history.length ? history[at + 1].mark : s.mark();
+        // The first level keeps what the last iteration run used: it ran in full, so those lines
+        // are as they would be; older ones are stale (a loop around this one comes back to them,
+        // and the iterations not run would have evicted them).
+        const next = level === 0 ? Math.min(at + 1, history.length - 1) : at + 1;
+        const mark =
+          level === 0 && now < node.count ? history[0].mark : next < history.length ? history[next].mark : s.mark();
+        // A line the first level drops goes back to the next level if dirty, as an eviction would.
+        if (level === 0) s.writeBackFirst();
         s.forgetOlder(
           mark,
           fills.map((_, l) => l === level),
