@@ -48,7 +48,7 @@ export interface TierUp {
 /**
  * Runs `rounds(n)` (a kernel_range call with begin - end = n) until its optimized code runs or
  * `maxMs` have passed. The first call's time gives the baseline speed; the optimized code runs
- * a poll at least 1/OPTIMIZED_SHARE times faster (or under OPTIMIZED_NS_PER_ROUND a round).
+ * two polls in a row at least 1/OPTIMIZED_SHARE times faster (or under OPTIMIZED_NS_PER_ROUND a round).
  */
 export function awaitOptimizedCode(
   rounds: (n: number) => void,
@@ -65,12 +65,16 @@ export function awaitOptimizedCode(
   const fastMsPerRound = OPTIMIZED_NS_PER_ROUND * 1e-6;
   if (firstMs < TRIGGER_ROUNDS * fastMsPerRound) return { optimized: true, ms: now() - start, firstCallMs: firstMs };
   const threshold = Math.max(POLL_ROUNDS * (firstMs / TRIGGER_ROUNDS) * OPTIMIZED_SHARE, POLL_ROUNDS * fastMsPerRound);
+  // Two fast polls in a row: a page that is not cross-origin isolated reads a jittered 100-us
+  // clock, which can read a baseline poll (about 0.12 ms) as nothing.
+  let fast = 0;
   for (;;) {
     const t0 = now();
     rounds(POLL_ROUNDS);
     const t1 = now();
-    if (t1 - t0 < threshold) return { optimized: true, ms: t1 - start, firstCallMs: firstMs };
+    fast = t1 - t0 < threshold ? fast + 1 : 0;
+    if (fast === 2) return { optimized: true, ms: t1 - start, firstCallMs: firstMs };
     if (t1 - start >= maxMs) return { optimized: false, ms: t1 - start, firstCallMs: firstMs };
-    pause(POLL_SLEEP_MS);
+    if (fast === 0) pause(POLL_SLEEP_MS);
   }
 }
