@@ -207,7 +207,7 @@ export const BLOCKED_CONV_CI_SLICE = 16;
  * layout XNNPACK packs its weights into once: nothing is packed per call, the 2-pixel x 16-channel
  * tile reads W's micro-panel in its memory order, over all of ci (`cb ow oh kh kw ci ow:2 cv`) and
  * per slice of 16 input channels (`ci cb ow oh kh kw ci:16 ow:2 cv`). The 512-channel 7x7 layer
- * 79% of peak, the 256-channel 14x14 one 92% (docs/benchmarks.md). None for other problems.
+ * 77-81% of peak, the 256-channel 14x14 one 91-92% (docs/benchmarks.md). None for other problems.
  */
 export function blockedConvEntries(problem: Problem): Schedule[] {
   const shape = convShape(problem);
