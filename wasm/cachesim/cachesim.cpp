@@ -210,6 +210,7 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
   Shadow& shadow = L.shadow;
   double* const counts = sim.counts;
   double* const lastTouch = sim.lastTouch;
+  double* const reuse = sim.reuse;
   double* const iterationStart = sim.iterationStart;
   const int32_t innermost = sim.runtimeLoops - 1;
   const int32_t shift = sim.lineShift;
@@ -225,6 +226,8 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
   for (int32_t iteration = 0; iteration < iterations && !sim.error; iteration++) {
     if (TRACK && level >= 0)
       for (int32_t l = level; l < sim.runtimeLoops; l++) iterationStart[l] = accesses;
+    // When the innermost loop's current iteration began (a touch since then is carried by the tile).
+    const double tileStart = TRACK && innermost >= 0 ? iterationStart[innermost] : -1;
     const uint32_t base[4] = {static_cast<uint32_t>(b0 + iteration * d0), static_cast<uint32_t>(b1 + iteration * d1),
                               static_cast<uint32_t>(b2 + iteration * d2), 0};
     for (int32_t i = 0; i < pairs; i++) {
@@ -242,10 +245,13 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
       if (TRACK) {
         const double before = lastTouch[first];
         carry = CARRY_FIRST;
-        if (before >= 0) {
-          int32_t l = innermost;
+        if (before < 0) {
+        } else if (before >= tileStart) {
+          carry = CARRY_TILE;
+        } else {
+          int32_t l = innermost - 1;
           while (l >= 0 && iterationStart[l] > before) l--;
-          carry = l == innermost ? CARRY_TILE : l + 1;
+          carry = l + 1;
         }
         lastTouch[first] = accesses;
       }
@@ -274,7 +280,7 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
           owner[lastSlot] = tensor;
         }
       }
-      if (TRACK) sim.reuse[(tensor * 256 + carry) * slots + served]++;
+      if (TRACK) reuse[(tensor * 256 + carry) * slots + served]++;
     }
   }
   for (int32_t t = 0; t < sim.tensors; t++) counts[t * N + ACCESSES] += hits[t];
