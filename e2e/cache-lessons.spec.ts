@@ -71,18 +71,18 @@ test('the packing lesson: pack B, then A, by keyboard; graded on simulated misse
 }) => {
   await page.goto('/?lesson=packing');
   await measuredGflops(page);
-  await expect(schedule(page)).toHaveText('n:4 k:4 m:4 n:16 m:32 k:128 m:4 n:8');
-  await expect(detail(page, 'pack-b')).toHaveText(/^B's L1d conflict misses 4\.13 M → 4\.13 M \(unchanged\)/);
+  await expect(schedule(page)).toHaveText('n:8 k:8 m:8 n:16 m:32 k:128 m:4 n:8');
+  await expect(detail(page, 'pack-b')).toHaveText(/^B's L1d conflict misses 33\.0 M → 33\.0 M \(unchanged\)/);
   await presses(page, 'ArrowDown', 'Shift+C');
-  await expect(schedule(page)).toHaveText('n:4 k:4 pack(B) m:4 n:16 m:32 k:128 m:4 n:8');
+  await expect(schedule(page)).toHaveText('n:8 k:8 pack(B) m:8 n:16 m:32 k:128 m:4 n:8');
   await expect(task(page, 'pack-b')).toHaveAttribute('data-done', 'true');
-  await expect(detail(page, 'pack-b')).toHaveText(/^B's L1d conflict misses 4\.13 M → 16\.4 k \(252× fewer\)/);
+  await expect(detail(page, 'pack-b')).toHaveText(/^B's L1d conflict misses 33\.0 M → 286 k \(116× fewer\)/);
   await expect(task(page, 'fewer-misses')).toHaveAttribute('data-done', 'true');
   await expect(task(page, 'pack-a')).toHaveAttribute('data-done', 'false');
   await presses(page, 'ArrowDown', 'c');
-  await expect(schedule(page)).toHaveText('n:4 k:4 pack(B) m:4 pack(A) n:16 m:32 k:128 m:4 n:8');
+  await expect(schedule(page)).toHaveText('n:8 k:8 pack(B) m:8 pack(A) n:16 m:32 k:128 m:4 n:8');
   await expect(task(page, 'pack-a')).toHaveAttribute('data-done', 'true');
-  await expect(detail(page, 'pack-a')).toHaveText(/^A and B packed; L1d misses 5\.37 M → 1\.43 M \(3\.8× fewer\)/);
+  await expect(detail(page, 'pack-a')).toHaveText(/^A and B packed; L1d misses 43\.0 M → 11\.2 M \(3\.8× fewer\)/);
   await expect(detail(page, 'pack-a')).toHaveText(/measured [\d.]+ GFLOPS = [\d.]+× the start$/, { timeout: 90_000 });
   await expect(page.getByTestId('lesson-count')).toHaveText('3 of 3 done');
 });

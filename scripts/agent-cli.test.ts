@@ -222,6 +222,10 @@ describe('eval, train, train:cost and train:all', () => {
       /^train:cost: --epochs must be a positive integer, got 'many'/,
     );
     expectBadInput(
+      script('train-cost', '--large-share', '1.5'),
+      /^train:cost: --large-share takes a fraction from 0 to 1, not "1.5"/,
+    );
+    expectBadInput(
       script('train-cost', '--collect-only', '--collect-minutes', '0'),
       /^train:cost: --collect-only with --collect-minutes 0 does nothing/,
     );

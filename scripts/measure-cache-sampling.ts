@@ -1,11 +1,18 @@
-// npm run measure:cache-sampling [-- --quick]
+// npm run measure:cache-sampling [-- --quick] [-- --times]
 //
 // The sampled cache simulation (runtime/cacheSim.ts, codegen/streamSampling.ts) against the exact
 // one, both compiled (runtime/wasmCacheSim.ts), on matmul 512^3 and 1024^3 (tiled, untiled, k
 // split, packed, with tails) and a convolution, on the default machine; sampled at the default
 // budget even where the kernel is short enough to run exactly by default. Prints per schedule the
 // accesses simulated, both times and the worst relative error over the misses of every level and
-// tensor. Exact runs take about half a minute in all; --quick runs the first three.
+// tensor, and a fingerprint of the sampled run's counters. Exact runs take about half a minute in
+// all; --quick runs the first three.
+//
+// --times: the sampled runs of the large problems (matmul 2048^3, a large conv) only, warm module,
+// 3 runs each: wall ms of simulateCache, and a fingerprint of every counter (counts and reuse) to
+// tell whether a change left the figures bit-identical. Run it under the bench lock.
+import { createHash } from 'node:crypto';
+import { execSync } from 'node:child_process';
 import { loadCodegen } from '../src/codegen/index.ts';
 import { DEFAULT_MACHINE_ID, machineById } from '../src/core/cache/machines.ts';
 import { parseProblem } from '../src/core/problem.ts';
@@ -20,6 +27,8 @@ const CASES: Array<[string, string, string]> = [
   [MATMUL, 'm=1024,n=1024,k=1024', 'm n k m:4 n:8'],
   [MATMUL, 'm=1024,n=1024,k=1024', 'k:8 m n k:128 m:4 n:8'],
   [MATMUL, 'm=1024,n=1024,k=1024', 'n:8 k:8 pack(B) m:256 pack(A) n:16 k:128 m:4 n:8'],
+  [MATMUL, 'm=1024,n=1024,k=1024', 'n:8 k:8 m:8 n:16 m:32 k:128 m:4 n:8'],
+  [MATMUL, 'm=1024,n=1024,k=1024', 'n:8 k:8 pack(B) m:8 pack(A) n:16 m:32 k:128 m:4 n:8'],
   [MATMUL, 'm=1000,n=1000,k=1000', 'k:8 m n k:125 m:3 n:8'],
   [MATMUL, 'm=512,n=512,k=512', 'k:16 m n k:32 m:4 n:8'],
   [MATMUL, 'm=512,n=512,k=512', 'k:32 m:128 n:64 k:16 m:4 n:8'],
@@ -27,11 +36,61 @@ const CASES: Array<[string, string, string]> = [
   [CONV, 'co=64, ci=64, oh=56, ow=56, kh=3, kw=3', 'co oh ci kh kw ow co:4'],
 ];
 
+const LARGE: Array<[string, string, string]> = [
+  [MATMUL, 'm=2048,n=2048,k=2048', 'k:128 m:512 n:256 k:16 m:4 n:8'],
+  [MATMUL, 'm=2048,n=2048,k=2048', 'n:16 k:16 pack(B) m:512 pack(A) n:16 k:128 m:4 n:8'],
+  [MATMUL, 'm=2048,n=2048,k=2048', 'm n k m:4 n:8'],
+  [MATMUL, 'm=2048,n=2048,k=2048', 'm n k'],
+  [CONV, 'co=64, ci=256, oh=56, ow=56, kh=3, kw=3', 'co oh ci kh kw ow co:4'],
+];
+const RUNS = 3;
+
 const quick = process.argv.includes('--quick');
 const machine = machineById(DEFAULT_MACHINE_ID);
 if (!machine) throw new Error('no default machine');
 const codegen = await loadCodegen();
 const compiled = await loadCacheSim();
+
+function fingerprint(sim: ReturnType<typeof simulateCache>): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(sim.levels));
+  hash.update(JSON.stringify(sim.reuse ?? null));
+  hash.update(JSON.stringify(sim.sampling ?? null));
+  return hash.digest('hex').slice(0, 12);
+}
+
+if (process.argv.includes('--times')) {
+  console.log(`uptime: ${execSync('uptime').toString().trim()}`);
+  for (const [op, sizes, text] of LARGE) {
+    const problem = parseProblem(op, sizes);
+    const schedule = parseSchedule(problem, text);
+    const options = { reuse: true, compiled, budget: SAMPLING_BUDGET };
+    simulateCache(codegen, problem, schedule, machine, options);
+    const wall: number[] = [];
+    const simulate: number[] = [];
+    let last: ReturnType<typeof simulateCache> | null = null;
+    for (let run = 0; run < RUNS; run++) {
+      const t0 = performance.now();
+      last = simulateCache(codegen, problem, schedule, machine, options);
+      wall.push(performance.now() - t0);
+      simulate.push(last.simulateMs);
+    }
+    if (!last) continue;
+    const simulated = last.sampling ? last.sampling.simulated : last.instructions;
+    console.log(
+      [
+        `${op.startsWith('C') ? 'matmul' : 'conv'} ${sizes}`,
+        text,
+        `${(simulated / 1e6).toFixed(2)} M of ${(last.instructions / 1e6).toFixed(1)} M accesses`,
+        `wall ${wall.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+        `simulate ${simulate.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+        `counters ${fingerprint(last)}`,
+      ].join(' | '),
+    );
+  }
+  console.log(`uptime: ${execSync('uptime').toString().trim()}`);
+  process.exit(0);
+}
 let worstAll = 0;
 for (const [op, sizes, text] of quick ? CASES.slice(0, 3) : CASES) {
   const problem = parseProblem(op, sizes);
@@ -66,6 +125,7 @@ for (const [op, sizes, text] of quick ? CASES.slice(0, 3) : CASES) {
       `${(simulated / 1e6).toFixed(2)} M of ${(sampled.instructions / 1e6).toFixed(1)} M accesses`,
       `exact ${exact.simulateMs.toFixed(0)} ms, sampled ${sampledMs.toFixed(0)} ms`,
       `worst ${(worst * 100).toFixed(2)}% (${where})`,
+      `counters ${fingerprint(sampled)}`,
     ].join(' | '),
   );
 }

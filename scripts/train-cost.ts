@@ -1,11 +1,12 @@
 // npm run train:cost -- [--seed S] [--collect-minutes M] [--epochs N] [--cache FILE] [--out DIR]
-//                       [--collect-only] [--propose-with DIR]
+//                       [--collect-only] [--propose-with DIR] [--large-share F]
 //
 // Trains the agent's cost model (src/agent/costModel.ts): first measures random problems of the
 // cost model's training distribution for --collect-minutes (default 6; 0 to use the cache as it
 // is), each with random tile schedules and expert-grid entries (with --propose-with DIR, half of
 // the random ones are replaced by the schedules the cost model in DIR ranks highest: a second
-// round, as Ansor and MetaSchedule retrain on what their model proposes), into the measurement cache
+// round, as Ansor and MetaSchedule retrain on what their model proposes; --large-share F, default 0.3,
+// the share of problems from the large ranges), into the measurement cache
 // (--cache, default node_modules/.cache/looplab-agent/measurements.json, shared with train, tune
 // and eval); then reads every measurement of the cache that belongs to tile schedules on this
 // target and fits the model to log GFLOPS for --epochs (default 60), holding out a seeded 10% of
@@ -19,7 +20,7 @@ import path from 'node:path';
 import { UsageError, fmt, parseFlags, pathFlag, positiveInt, positiveNumber, runScript } from './cli.ts';
 
 const USAGE =
-  'usage: npm run train:cost -- [--seed S] [--collect-minutes M] [--epochs N] [--cache FILE] [--out DIR] [--collect-only] [--propose-with DIR]';
+  'usage: npm run train:cost -- [--seed S] [--collect-minutes M] [--epochs N] [--cache FILE] [--out DIR] [--collect-only] [--propose-with DIR] [--large-share F]';
 
 const DEFAULT_CACHE = 'node_modules/.cache/looplab-agent/measurements.json';
 export const DEFAULT_COST_MODEL_DIR = 'public/agent/cost-model';
@@ -32,6 +33,7 @@ interface Args {
   out: string;
   collectOnly: boolean;
   proposeWith: string | null;
+  largeShare: number | undefined;
 }
 
 export function parseTrainCostArgs(argv: string[]): Args | 'help' {
@@ -43,6 +45,7 @@ export function parseTrainCostArgs(argv: string[]): Args | 'help' {
     out: { type: 'string' },
     'collect-only': { type: 'boolean' },
     'propose-with': { type: 'string' },
+    'large-share': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) return 'help';
@@ -59,7 +62,14 @@ export function parseTrainCostArgs(argv: string[]): Args | 'help' {
     out: pathFlag('out', v.out, DEFAULT_COST_MODEL_DIR),
     collectOnly: v['collect-only'] ?? false,
     proposeWith: v['propose-with'] ?? null,
+    largeShare: v['large-share'] === undefined ? undefined : shareFlag(v['large-share']),
   };
+}
+
+function shareFlag(text: string): number {
+  const x = Number(text);
+  if (!(x >= 0 && x <= 1)) throw new UsageError(`--large-share takes a fraction from 0 to 1, not "${text}"`);
+  return x;
 }
 
 const clock = (sec: number) =>
@@ -92,6 +102,7 @@ async function run(args: Args): Promise<number> {
     const r = await collectMeasurements(oracle, {
       scorer,
       seed: args.seed,
+      largeShare: args.largeShare,
       budgetSec: args.collectMinutes * 60,
       onProblem: (p) => {
         if (p.wallSec - last < 15) return;

@@ -48,4 +48,29 @@ describe('collectMeasurements', () => {
     for (const s of measured.slice(0, 4))
       expect(s.split(' ').filter((w) => !w.startsWith('r')).length).toBeGreaterThanOrEqual(6);
   });
+
+  it('takes every problem from the large ranges with largeShare 1, and none with 0', async () => {
+    const sizesSeen = async (largeShare: number) => {
+      let clock = 0;
+      const seen: Record<string, number>[] = [];
+      const oracle = functionOracle((p) => {
+        clock += 100;
+        seen.push(p.sizes);
+        return 10;
+      });
+      await collectMeasurements(oracle, { seed: 2, budgetSec: 6, largeShare, now: () => clock });
+      return seen;
+    };
+    // The large ranges: matmul sides from 512, bmm from 256, conv channels from 128.
+    const large = (s: Record<string, number>) =>
+      s.ci !== undefined
+        ? s.ci >= 128 && s.co >= 128
+        : s.b !== undefined
+          ? s.m >= 256 && s.n >= 256 && s.k >= 256
+          : s.m >= 512 && s.n >= 512 && s.k >= 512;
+    const all = await sizesSeen(1);
+    expect(all.length).toBe(60);
+    expect(all.every(large)).toBe(true);
+    expect((await sizesSeen(0)).some((s) => !large(s))).toBe(true);
+  });
 });

@@ -35,6 +35,8 @@ export interface CollectOptions {
   scorer?: Scorer;
   /** Default: half of randomPerProblem. */
   proposedPerProblem?: number;
+  /** The share of problems from the large ranges (default LARGE_TRAINING_SHARE). */
+  largeShare?: number;
   now?: () => number;
   onProblem?: (info: { problems: number; measured: number; id: string; wallSec: number }) => void;
 }
@@ -52,7 +54,7 @@ export async function collectMeasurements(
   let problems = 0;
   let measured = 0;
   while ((now() - start) / 1000 < options.budgetSec) {
-    const b = costTrainingProblem(split.train, excluded, random);
+    const b = costTrainingProblem(split.train, excluded, random, options.largeShare);
     const problem = benchmarkProblem(b);
     const chosen = new Map<string, Schedule>();
     const perProblem = options.randomPerProblem ?? 8;

@@ -50,7 +50,8 @@ export const TARGET_FLOOR = Math.log(1 / 16);
 export const COST_FEATURES = 396;
 /** Column ranges of the feature groups (for ablations: a group zeroed is a group the model cannot use). */
 export const FEATURE_GROUPS = {
-  loops: [0, 310],
+  loops: [0, 300],
+  workingSets: [300, 310],
   report: [310, 347],
   cacheFit: [347, 377],
   misses: [377, 389],

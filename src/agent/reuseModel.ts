@@ -5,9 +5,11 @@
 // footprints) fits in it, so each tensor's footprint inside that loop is loaded once per
 // iteration of the loops outside it, in lines of LINE_BYTES (bytes / 64 counts spatial reuse
 // along contiguous reads). It knows nothing of associativity, prefetching or the packed copies'
-// layout, and it is cheap (a few microseconds per schedule): the simulator (src/runtime/
-// cacheSim.ts) counts exactly but takes far longer per schedule than the search can spend on
-// thousands of candidates, so it is left for the page's explanations.
+// layout, and it is cheap (a few microseconds per schedule): the compiled simulator (src/runtime/
+// cacheSim.ts), even sampled past 50 000-200 000 accesses, takes 25 ms a schedule (median; up to
+// seconds on large kernels: src/agent/README.md), against the search's 1 s for hundreds of
+// candidates, so it is left for the page's explanations. The tests hold this estimate within
+// 2.5x of the simulator in geomean (reuseModel.test.ts).
 import { loopExtents, loopSteps } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 

@@ -4,6 +4,7 @@
 // with their loads in emitted order), then runs the tree, calling a sink per memory instruction.
 // The trace build of the same kernel (Target.trace) checks it access by access
 // (accessStream.test.ts).
+import type { Recording } from '../core/cache/simulator.ts';
 import type { Problem } from '../core/types.ts';
 import {
   difference,
@@ -133,16 +134,6 @@ export interface AccessStream {
   program(): Int32Array;
   /** Memory instructions one run makes. */
   count(): number;
-}
-
-function concatenate(parts: readonly Int32Array[]): Int32Array {
-  const all = new Int32Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.length;
-  }
-  return all;
 }
 
 /** One call per access: tensor 0 output, 1 and 2 the inputs; byte address and width. */
@@ -373,25 +364,6 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   const sampledLoops = new Set<number>();
   // Sampled loops so far in this run: tells whether an iteration ran in full or was itself sampled.
   let samplings = 0;
-  // Recordings under way, outermost first: the parts each got so far. A counted iteration inside
-  // another's records what it passed on, then hands it to the one around it, which records on.
-  const recordings: Int32Array[][] = [];
-  function startRecording(s: StreamSampler): void {
-    if (recordings.length > 0) recordings[recordings.length - 1].push(s.recorded());
-    recordings.push([]);
-    s.record();
-  }
-  function stopRecording(s: StreamSampler): Int32Array {
-    const parts = recordings.pop() ?? [];
-    parts.push(s.recorded());
-    const whole = parts.length === 1 ? parts[0] : concatenate(parts);
-    if (recordings.length > 0) {
-      recordings[recordings.length - 1].push(whole);
-      s.record();
-    }
-    return whole;
-  }
-
   function startIteration(l: number): void {
     if (engine) engine.startIteration(l);
     else iterationStart.fill(flushed + filled, l, runtimeLoops);
@@ -465,6 +437,24 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     budget: number,
     s: StreamSampler,
   ): void {
+    // What the last counted iteration passed on (empty at first), kept by the consumer.
+    s.record();
+    const kept = { misses: s.recorded() };
+    try {
+      sampleLoopKeeping(node, body, iteration, budget, s, kept);
+    } finally {
+      s.release(kept.misses);
+    }
+  }
+
+  function sampleLoopKeeping(
+    node: LoopNode,
+    body: Node,
+    iteration: (i: number, body: Node, inner: number) => void,
+    budget: number,
+    s: StreamSampler,
+    kept: { misses: Recording },
+  ): void {
     const inner = Math.max(1, budget / Math.min(node.count, SIMULATED_ITERATIONS));
     const deltas: Float64Array[] = [];
     const counters = () => {
@@ -472,7 +462,6 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       return s.read();
     };
     let before = counters();
-    let misses: Int32Array = new Int32Array(0);
     let last = -1;
     // Whether the recorded iteration ran in full (no loop in it was sampled).
     let whole = true;
@@ -485,11 +474,12 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     };
     const countIteration = (i: number): void => {
       begin(i);
-      startRecording(s);
+      s.record();
       const samplingsBefore = samplings;
       iteration(i, body, inner);
       const after = counters();
-      misses = stopRecording(s);
+      s.release(kept.misses);
+      kept.misses = s.recorded();
       whole = samplings === samplingsBefore;
       deltas.push(difference(after, before));
       before = after;
@@ -520,16 +510,21 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     const age = (now: number) => {
       flush();
       fills.forEach((fill, level) => {
-        // The first level is left as it is: entering an iteration after a skip, it holds what it
-        // would, moved by the loop's steps (lines that come back are touched by every iteration).
-        if (fill <= 0 || level === 0) return;
+        if (fill <= 0) return;
         const horizon = now - s.levelLines[level] / fill;
         if (history[0].position > horizon) return;
         // What was last used up to the end of the last iteration before the horizon (the first
         // level's write-backs of its lines come later).
         let at = 0;
         while (at + 1 < history.length && history[at + 1].position <= horizon) at++;
-        const mark = at + 1 < history.length ? history[at + 1].mark : s.mark();
+        // The first level keeps what the last iteration run used: it ran in full, so those lines
+        // are as they would be; older ones are stale (a loop around this one comes back to them,
+        // and the iterations not run would have evicted them).
+        const next = level === 0 ? Math.min(at + 1, history.length - 1) : at + 1;
+        const mark =
+          level === 0 && now < node.count ? history[0].mark : next < history.length ? history[next].mark : s.mark();
+        // A line the first level drops goes back to the next level if dirty, as an eviction would.
+        if (level === 0) s.writeBackFirst();
         s.forgetOlder(
           mark,
           fills.map((_, l) => l === level),
@@ -550,7 +545,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         fills,
         s.levelLines,
         notRun,
-        misses.length / 2,
+        kept.misses.pairs,
         (budget * (whole ? WHOLE_REPLAY_SHARE : REPLAY_SHARE)) / spread,
       );
       // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
@@ -561,7 +556,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       for (let j = startWarm - replays; j < startWarm; j++) {
         begin(j);
         const steps = j - last;
-        s.replay(misses, [node.delta[0] * steps, node.delta[1] * steps, node.delta[2] * steps], fixedFrom);
+        s.replay(kept.misses, [node.delta[0] * steps, node.delta[1] * steps, node.delta[2] * steps], fixedFrom);
       }
       for (let j = startWarm; j < pairStart; j++) {
         begin(j);

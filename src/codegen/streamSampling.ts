@@ -13,6 +13,8 @@
 // What warm-up and replay count is dropped. Inside a sampled loop each iteration gets a smaller
 // budget, so loops nested in it are sampled the same way.
 
+import type { Recording } from '../core/cache/simulator.ts';
+
 /** What the stream needs of the consumer (e.g. a cache simulator) to sample. */
 export interface StreamSampler {
   /** Accesses one run may make before its loops are sampled, about. */
@@ -29,12 +31,17 @@ export interface StreamSampler {
   levelSpans: readonly number[];
   /** Per level, the lines an iteration that changed the counters by `delta` brought there (its misses). */
   fillsOf(delta: Float64Array): number[];
-  /** Starts recording what the first cache level passes on (its misses). */
+  /**
+   * Starts recording what the first cache level passes on (its misses); recordings nest (one
+   * started while others are under way is part of theirs too).
+   */
   record(): void;
-  /** Stops recording and returns it. */
-  recorded(): Int32Array;
+  /** Ends the innermost recording and returns it, kept by the consumer until `release`. */
+  recorded(): Recording;
+  /** Frees a recording. */
+  release(recording: Recording): void;
   /** Plays a recording into the levels after the first, lines moved per tensor (see CacheSimulator.replay). */
-  replay(records: Int32Array, shift: readonly number[], fixedFrom: readonly number[]): void;
+  replay(recording: Recording, shift: readonly number[], fixedFrom: readonly number[]): void;
   /** The present moment, to forget what is older. */
   mark(): number[];
   /**

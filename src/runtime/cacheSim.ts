@@ -141,6 +141,7 @@ type SampledSimulator = Pick<
   | 'counterIndex'
   | 'record'
   | 'recorded'
+  | 'release'
   | 'replay'
   | 'mark'
   | 'forgetOlder'
@@ -173,7 +174,8 @@ export function samplerFor(sim: SampledSimulator, machine: Machine, budget: numb
     fillsOf: (delta) => levels.map((misses) => misses.reduce((s, i) => s + delta[i], 0)),
     record: () => sim.record(),
     recorded: () => sim.recorded(),
-    replay: (records, shift, fixedFrom) => sim.replay(records, shift, fixedFrom),
+    release: (recording) => sim.release(recording),
+    replay: (recording, shift, fixedFrom) => sim.replay(recording, shift, fixedFrom),
     mark: () => sim.mark(),
     forgetOlder: (mark, which, moving) => sim.forgetOlder(mark, which, moving),
     writeBackFirst: () => sim.writeBackFirst(),

@@ -7,7 +7,7 @@ import type { CacheSimModule } from '../codegen/generated/looplab-cachesim.mjs';
 import createCacheSimModule from '../codegen/generated/looplab-cachesim.mjs';
 import type { CacheConfig } from '../core/cache/config.ts';
 import { configProblem } from '../core/cache/config.ts';
-import { COUNTERS, type CacheStats, type Moving, settleCompulsory } from '../core/cache/simulator.ts';
+import { COUNTERS, type CacheStats, type Moving, type Recording, settleCompulsory } from '../core/cache/simulator.ts';
 
 export type { CacheSimModule } from '../codegen/generated/looplab-cachesim.mjs';
 
@@ -28,6 +28,14 @@ export function loadCacheSim(): Promise<CacheSimModule> {
   return loading;
 }
 
+/** A recording kept in the module's memory (sim_recorded). */
+class ModuleRecording implements Recording {
+  constructor(
+    readonly ptr: number,
+    readonly pairs: number,
+  ) {}
+}
+
 /**
  * One simulation in the compiled module (one at a time per module: creating another ends this
  * one). Mirrors CacheSimulator's counters and its sampler's methods; the accesses come from a
@@ -37,7 +45,6 @@ export class WasmCacheSimulator {
   private readonly levels: number;
   private program = 0;
   private ended = false;
-  private recording = false;
 
   /**
    * `runtimeLoops`: the plan loops the reuse tracking watches (KernelPlan.tileStart); `reuse`:
@@ -114,26 +121,35 @@ export class WasmCacheSimulator {
     return (level * this.tensors + tensor) * COUNTERS.length + COUNTERS.indexOf(counter);
   }
 
+  /** As CacheSimulator.record: recordings nest. */
   record(): void {
-    this.recording = true;
-    this.m._sim_record();
+    if (this.m._sim_record() !== 0) throw new RangeError('the cache simulator nests too many recordings');
   }
 
-  /** As CacheSimulator.recorded: what was recorded since `record`, nothing when not recording. */
-  recorded(): Int32Array {
+  /** As CacheSimulator.recorded: the innermost recording, kept in the module until `release`. */
+  recorded(): Recording {
     const m = this.m;
-    if (!this.recording) return new Int32Array(0);
-    this.recording = false;
-    m._sim_stop_recording();
-    return this.int32(m._sim_recorded(), m._sim_recorded_length()).slice();
+    const ptr = m._sim_recorded();
+    if (!ptr) throw new RangeError('the cache simulator could not keep a recording (out of memory, or too many)');
+    return new ModuleRecording(ptr, m._sim_recorded_length() / 2);
   }
 
-  replay(records: Int32Array, shift: readonly number[], fixedFrom: readonly number[]): void {
-    const m = this.m;
-    const ptr = m._malloc(Math.max(4, records.byteLength));
-    this.int32(ptr, records.length).set(records);
-    m._sim_replay(ptr, records.length, shift[0], shift[1], shift[2], fixedFrom[0], fixedFrom[1], fixedFrom[2]);
-    m._free(ptr);
+  release(recording: Recording): void {
+    if (recording instanceof ModuleRecording) this.m._sim_release(recording.ptr);
+  }
+
+  replay(recording: Recording, shift: readonly number[], fixedFrom: readonly number[]): void {
+    if (!(recording instanceof ModuleRecording)) throw new TypeError('replay: not a recording of this simulator');
+    this.m._sim_replay(
+      recording.ptr,
+      recording.pairs * 2,
+      shift[0],
+      shift[1],
+      shift[2],
+      fixedFrom[0],
+      fixedFrom[1],
+      fixedFrom[2],
+    );
   }
 
   mark(): number[] {

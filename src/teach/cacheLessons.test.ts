@@ -206,23 +206,23 @@ describe("the conflict lesson's text", () => {
   });
 });
 
-describe('packing (512^3, the simulated Zen 4 core)', () => {
+describe('packing (1024^3, sampled, the simulated Zen 4 core)', () => {
   const l = () => lesson('packing');
-  const START = 'n:4 k:4 m:4 n:16 m:32 k:128 m:4 n:8';
+  const START = 'n:8 k:8 m:8 n:16 m:32 k:128 m:4 n:8';
 
   it('packing B removes its conflict misses; packing A alone does not', { timeout: 60_000 }, () => {
     expect(task(l(), 'pack-b', facts(l(), START)).state).toBe('todo');
-    expect(task(l(), 'pack-b', facts(l(), 'n:4 k:4 m:4 pack(A) n:16 m:32 k:128 m:4 n:8')).state).toBe('todo');
-    const b = task(l(), 'pack-b', facts(l(), 'n:4 k:4 pack(B) m:4 n:16 m:32 k:128 m:4 n:8'));
+    expect(task(l(), 'pack-b', facts(l(), 'n:8 k:8 m:8 pack(A) n:16 m:32 k:128 m:4 n:8')).state).toBe('todo');
+    const b = task(l(), 'pack-b', facts(l(), 'n:8 k:8 pack(B) m:8 n:16 m:32 k:128 m:4 n:8'));
     expect(b.state).toBe('done');
-    expect(b.detail).toMatch(/^B's L1d conflict misses 4\.13 M → 16\.4 k \(252× fewer\)/);
+    expect(b.detail).toMatch(/^B's L1d conflict misses 33\.0 M → 286 k \(116× fewer\)/);
   });
 
   it('pack A ticks only with both packed', { timeout: 60_000 }, () => {
-    expect(task(l(), 'pack-a', facts(l(), 'n:4 k:4 pack(B) m:4 n:16 m:32 k:128 m:4 n:8')).state).toBe('todo');
-    const both = task(l(), 'pack-a', facts(l(), 'n:4 k:4 pack(B) m:4 pack(A) n:16 m:32 k:128 m:4 n:8'));
+    expect(task(l(), 'pack-a', facts(l(), 'n:8 k:8 pack(B) m:8 n:16 m:32 k:128 m:4 n:8')).state).toBe('todo');
+    const both = task(l(), 'pack-a', facts(l(), 'n:8 k:8 pack(B) m:8 pack(A) n:16 m:32 k:128 m:4 n:8'));
     expect(both.state).toBe('done');
-    expect(both.detail).toMatch(/^A and B packed; L1d misses 5\.37 M → 1\.43 M \(3\.8× fewer\)/);
+    expect(both.detail).toMatch(/^A and B packed; L1d misses 43\.0 M → 11\.2 M \(3\.8× fewer\)/);
   });
 });
 

@@ -17,6 +17,8 @@ constexpr int ACCESSES = 0, MISSES = 1, COMPULSORY = 2, CAPACITY = 3, CONFLICT =
 constexpr int MAX_LEVELS = 8;
 constexpr int CARRY_TILE = 254;
 constexpr int CARRY_FIRST = 255;
+constexpr int MAX_RECORDINGS = 64;
+constexpr int MAX_KEPT = 256;
 
 enum NodeKind { LOOP = 0, REGION = 1, LIST = 2, COPY = 3, PACK = 4 };
 
@@ -109,10 +111,24 @@ struct Sim {
   double accesses = 0;
   double scratch = 0;
   int32_t error = 0;
-  // What the first level passes to the second, while recording.
+  // What the first level passes to the second, while recording: one log, each recording under
+  // way (nested, outermost first) a span of it from its start.
   int32_t* recording = nullptr;
   int32_t recordingLength = 0, recordingCapacity = 0;
   bool recordingOn = false;
+  int32_t recordingStarts[MAX_RECORDINGS];
+  int32_t recordingDepth = 0;
+  // Recordings handed out (sim_recorded), freed by sim_release or sim_destroy, with their room
+  // in words: an outermost recording is handed out in the log itself, whose room a later log
+  // takes over once it is released (spare), so neither copies nor grows again.
+  int32_t* kept[MAX_KEPT];
+  int32_t keptCapacity[MAX_KEPT];
+  int32_t keptCount = 0;
+  int32_t lastRecordedLength = 0;
+  int32_t* spare = nullptr;
+  int32_t spareCapacity = 0;
+  // forgetOlder's list of the lines a shadow keeps, as long as the largest shadow.
+  int32_t* forgetKept = nullptr;
 };
 
 Sim sim;
@@ -377,6 +393,9 @@ void sim_destroy() {
   free(sim.lastTouch);
   free(sim.iterationStart);
   free(sim.recording);
+  for (int32_t i = 0; i < sim.keptCount; i++) free(sim.kept[i]);
+  free(sim.spare);
+  free(sim.forgetKept);
   sim = Sim();
 }
 
@@ -462,26 +481,85 @@ int32_t sim_exec(int32_t node, double b0, double b1, double b2) {
 }
 
 // The sampler's side (simulator.ts's record, recorded, replay, mark, forgetOlder, writeBackFirst).
-void sim_record() {
+// Recordings nest: each sim_record starts one inside those under way, and sim_recorded ends the
+// innermost, which the ones around it keep recording too. Returns 0, or 1 when nested too deep.
+int32_t sim_record() {
+  if (sim.recordingDepth == MAX_RECORDINGS) return 1;
+  if (sim.recordingDepth == 0) {
+    sim.recordingLength = 0;
+    if (!sim.recording && sim.spare) {
+      sim.recording = sim.spare;
+      sim.recordingCapacity = sim.spareCapacity;
+      sim.spare = nullptr;
+      sim.spareCapacity = 0;
+    }
+  }
+  sim.recordingStarts[sim.recordingDepth++] = sim.recordingLength;
   sim.recordingOn = true;
-  sim.recordingLength = 0;
+  return 0;
 }
-void sim_stop_recording() { sim.recordingOn = false; }
-int32_t* sim_recorded() { return sim.recording; }
-int32_t sim_recorded_length() { return sim.recordingLength; }
 
+// Ends the innermost recording and keeps a copy of it (sim_recorded_length words) until
+// sim_release; null when none is under way or memory ran out.
+int32_t* sim_recorded() {
+  sim.lastRecordedLength = 0;
+  if (sim.recordingDepth == 0 || sim.keptCount == MAX_KEPT) return nullptr;
+  const int32_t start = sim.recordingStarts[--sim.recordingDepth];
+  sim.recordingOn = sim.recordingDepth > 0;
+  const int32_t length = sim.recordingLength - start;
+  int32_t* copy;
+  int32_t capacity = length;
+  if (sim.recordingDepth == 0 && start == 0 && length > 0) {
+    copy = sim.recording;
+    capacity = sim.recordingCapacity;
+    sim.recording = nullptr;
+    sim.recordingCapacity = 0;
+    sim.recordingLength = 0;
+  } else {
+    copy = allocate<int32_t>(length);
+    if (!copy) return nullptr;
+    if (length > 0) memcpy(copy, sim.recording + start, length * sizeof(int32_t));
+  }
+  sim.keptCapacity[sim.keptCount] = capacity;
+  sim.kept[sim.keptCount++] = copy;
+  sim.lastRecordedLength = length;
+  return copy;
+}
+int32_t sim_recorded_length() { return sim.lastRecordedLength; }
+
+void sim_release(int32_t* recorded) {
+  for (int32_t i = 0; i < sim.keptCount; i++)
+    if (sim.kept[i] == recorded) {
+      if (sim.keptCapacity[i] > sim.spareCapacity) {
+        free(sim.spare);
+        sim.spare = recorded;
+        sim.spareCapacity = sim.keptCapacity[i];
+      } else {
+        free(recorded);
+      }
+      sim.keptCount--;
+      sim.kept[i] = sim.kept[sim.keptCount];
+      sim.keptCapacity[i] = sim.keptCapacity[sim.keptCount];
+      return;
+    }
+}
+
+// Lines are moved by whole lines (`line * bytes + shift` floored to a line is `line` plus `shift`
+// floored to lines); a line at or past fixedFrom bytes stays.
 void sim_replay(const int32_t* records, int32_t length, double s0, double s1, double s2, double f0, double f1,
                 double f2) {
   if (sim.levels < 2) return;
-  const double shift[3] = {s0, s1, s2};
-  const double fixedFrom[3] = {f0, f1, f2};
   const double bytes = sim.lineBytes;
+  const double shift[3] = {floor(s0 / bytes), floor(s1 / bytes), floor(s2 / bytes)};
+  // The first line at or past fixedFrom (lines beyond the memory: none is).
+  const double fixedFrom[3] = {ceil(f0 / bytes), ceil(f1 / bytes), ceil(f2 / bytes)};
+  const double lines = sim.lines;
   for (int32_t i = 0; i < length; i += 2) {
     const int32_t code = records[i];
     const int32_t tensor = code & 3;
-    const double at = static_cast<double>(records[i + 1]) * bytes;
-    const double line = at >= fixedFrom[tensor] ? records[i + 1] : floor((at + shift[tensor]) / bytes);
-    if (line < 0 || line >= sim.lines) continue;
+    const double at = records[i + 1];
+    const double line = at >= fixedFrom[tensor] ? at : at + shift[tensor];
+    if (line < 0 || line >= lines) continue;
     reference(1, tensor, (code & 4) != 0, (code & 8) != 0, static_cast<int32_t>(line));
   }
 }
@@ -502,7 +580,13 @@ void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMa
   };
   // The shadow keeps its newest lines down to the first one the level would drop (retainWhile).
   Shadow& S = L.shadow;
-  int32_t* newest = allocate<int32_t>(S.capacity);
+  if (!sim.forgetKept) {
+    int32_t largest = 0;
+    for (int32_t i = 0; i < sim.levels; i++)
+      if (sim.level[i].shadow.capacity > largest) largest = sim.level[i].shadow.capacity;
+    sim.forgetKept = allocate<int32_t>(largest);
+  }
+  int32_t* newest = sim.forgetKept;
   const int32_t heldCount = S.newestFirst(newest);
   int32_t keptCount = 0;
   while (keptCount < heldCount) {
@@ -512,7 +596,6 @@ void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMa
   }
   S.clear();
   for (int32_t i = keptCount - 1; i >= 0; i--) S.touch(newest[i]);
-  free(newest);
   const int32_t slots = L.sets * L.ways;
   for (int32_t at = 0; at < slots; at++) {
     const int32_t line = L.tags[at];

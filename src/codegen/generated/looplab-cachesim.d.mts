@@ -20,10 +20,10 @@ export interface CacheSimModule {
   _sim_program(program: number, scratch: number): void;
   _sim_start_iteration(level: number): void;
   _sim_exec(node: number, b0: number, b1: number, b2: number): number;
-  _sim_record(): void;
-  _sim_stop_recording(): void;
+  _sim_record(): number;
   _sim_recorded(): number;
   _sim_recorded_length(): number;
+  _sim_release(recorded: number): void;
   _sim_replay(records: number, length: number, s0: number, s1: number, s2: number, f0: number, f1: number, f2: number): void;
   _sim_mark(level: number): number;
   _sim_forget_older(

@@ -237,6 +237,35 @@ describe('cache simulator', () => {
     expect([count(s, 0, 0, 'writebacks'), count(s, 0, 0, 'fills'), count(s, 0, 1, 'fills')]).toEqual([1, 1, 2]);
   });
 
+  it('nests recordings: the outer one holds what the inner one recorded, and replays as both would', () => {
+    // L1 of one 16 B line: every access to another line misses and passes one line on.
+    const config: CacheConfig = {
+      lineBytes: 16,
+      levels: [
+        { name: 'L1', bytes: 16, ways: 1 },
+        { name: 'L2', bytes: 64, ways: 4 },
+      ],
+    };
+    const sim = new CacheSimulator(config, 1, 1024);
+    sim.record();
+    sim.access(0, false, 0, 4);
+    sim.record();
+    sim.access(0, false, 16, 4);
+    sim.access(0, false, 32, 4);
+    const inner = sim.recorded();
+    sim.access(0, false, 48, 4);
+    const outer = sim.recorded();
+    expect([inner.pairs, outer.pairs]).toEqual([2, 4]);
+    // Replayed 4 lines on, the outer recording brings lines 4-7 to L2, the inner one 5 and 6 only.
+    const l2Misses = (recording: typeof outer) => {
+      const before = count(sim.stats(), 1, 0, 'misses');
+      sim.replay(recording, [64], [Number.POSITIVE_INFINITY]);
+      return count(sim.stats(), 1, 0, 'misses') - before;
+    };
+    expect(l2Misses(inner)).toBe(2);
+    expect(l2Misses(outer)).toBe(2);
+  });
+
   it('refuses a cache that is not a whole number of sets, saying what would fit', () => {
     expect(() => new CacheSimulator({ lineBytes: 64, levels: [{ name: 'L1d', bytes: 1000, ways: 8 }] }, 1, 64)).toThrow(
       /L1d: 1000 B is not a whole number of sets of 8 ways x 64 B lines; pick a size divisible by 512 B/,

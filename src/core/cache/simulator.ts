@@ -56,6 +56,18 @@ class Level {
  * byte address its lines stay put (a packed copy outside its pack); lines that stay are touched
  * again by every iteration.
  */
+/** What a simulator recorded (`recorded`), kept by it until released: `pairs` lines passed on. */
+export interface Recording {
+  readonly pairs: number;
+}
+
+class ArrayRecording implements Recording {
+  constructor(readonly records: Int32Array) {}
+  get pairs(): number {
+    return this.records.length / 2;
+  }
+}
+
 export interface Moving {
   tensors: readonly boolean[];
   fixedFrom: readonly number[];
@@ -277,26 +289,38 @@ export class CacheSimulator {
   }
 
   private recording: number[] | null = null;
-
-  /** Starts recording what the first level passes to the second: its fills and write-backs. */
-  record(): void {
-    this.recording = [];
-  }
-
-  /** Stops recording; what was recorded, as (tensor | 4 write | 8 whole line, line) pairs. */
-  recorded(): Int32Array {
-    const r = Int32Array.from(this.recording ?? []);
-    this.recording = null;
-    return r;
-  }
+  private recordingStarts: number[] = [];
 
   /**
-   * Plays `records` (from `recorded`) into the second level onward as if the first had passed
-   * them again, each tensor's lines moved by `shift[tensor]` bytes, except lines at or after
+   * Starts recording what the first level passes to the second: its fills and write-backs.
+   * Recordings nest: one started while others are under way is part of theirs too.
+   */
+  record(): void {
+    this.recording ??= [];
+    this.recordingStarts.push(this.recording.length);
+  }
+
+  /** Ends the innermost recording; what it recorded, as (tensor | 4 write | 8 whole line, line) pairs. */
+  recorded(): Recording {
+    const start = this.recordingStarts.pop();
+    if (!this.recording || start === undefined) return new ArrayRecording(new Int32Array(0));
+    const records = Int32Array.from(this.recording.slice(start));
+    if (this.recordingStarts.length === 0) this.recording = null;
+    return new ArrayRecording(records);
+  }
+
+  /** Frees a recording (nothing to do here: the compiled simulator's are in its memory). */
+  release(_recording: Recording): void {}
+
+  /**
+   * Plays `recording` (from `recorded`) into the second level onward as if the first had passed
+   * it again, each tensor's lines moved by `shift[tensor]` bytes, except lines at or after
    * `fixedFrom[tensor]` bytes (a packed copy that stays put); lines moved out of memory are left
    * out. What a sampler does for iterations it skips, at the cost of their first level's misses.
    */
-  replay(records: Int32Array, shift: readonly number[], fixedFrom: readonly number[]): void {
+  replay(recording: Recording, shift: readonly number[], fixedFrom: readonly number[]): void {
+    if (!(recording instanceof ArrayRecording)) throw new TypeError('replay: not a recording of this simulator');
+    const records = recording.records;
     if (this.levels.length < 2) return;
     const bytes = this.config.lineBytes;
     for (let i = 0; i < records.length; i += 2) {

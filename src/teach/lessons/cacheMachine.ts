@@ -20,3 +20,6 @@ export function levelText(machine: Machine, level: number): string {
 
 export const MATMUL_512 =
   PRESETS.find((p) => p.id === 'matmul-512')?.text ?? 'C[m,n] += A[m,k] * B[k,n]\nm=512, n=512, k=512';
+
+export const MATMUL_1024 =
+  PRESETS.find((p) => p.id === 'matmul-1024')?.text ?? 'C[m,n] += A[m,k] * B[k,n]\nm=1024, n=1024, k=1024';

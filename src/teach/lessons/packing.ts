@@ -2,7 +2,7 @@
 // panel of B conflicts in the L1, pack B (then A) into contiguous buffers; graded on the simulated
 // misses of the lesson's machine, with the measured speed beside.
 import { missesChange, simulatedTask, tensorCounts } from './checks.ts';
-import { CACHE_LESSON_MACHINE_ID, cacheLessonMachine, levelText, MATMUL_512 } from './cacheMachine.ts';
+import { CACHE_LESSON_MACHINE_ID, cacheLessonMachine, levelText, MATMUL_1024 } from './cacheMachine.ts';
 import type { Lesson } from './types.ts';
 
 const machine = cacheLessonMachine();
@@ -19,26 +19,26 @@ export const packing: Lesson = {
   id: 'packing',
   title: 'Packing, the way BLIS does it',
   summary: 'copy the panels of B and A to contiguous buffers (graded on simulated misses)',
-  problemText: MATMUL_512,
-  startSchedule: 'n:4 k:4 m:4 n:16 m:32 k:128 m:4 n:8',
+  problemText: MATMUL_1024,
+  startSchedule: 'n:8 k:8 m:8 n:16 m:32 k:128 m:4 n:8',
   machine: CACHE_LESSON_MACHINE_ID,
   text: [
-    `Graded on a simulated ${machine.name} (${levelText(machine, 0)}, ${levelText(machine, 1)}): the same misses for every student. The problem is 512³ so that each simulation takes about a second; the loop order is BLIS's at any size.`,
-    "The start is blocked like BLIS: `n:4` and `k:4` cut a 128×128 panel of B (64 KiB, for the L2), `m:4` a 128×128 block of A, and the 4×8 register tile walks a micro-panel of B of 128 rows of k by 8 floats: 4 KiB, which should stay in the L1 while the tile moves down A. It does not: B's rows are 2 KiB apart, so the micro-panel's 128 lines fall into 2 sets of the L1, and 4.13 M of B's 4.19 M L1 misses are conflict misses.",
+    `Graded on a simulated ${machine.name} (${levelText(machine, 0)}, ${levelText(machine, 1)}): the same misses for every student. The problem is 1024³, past the caches (B alone is 4 MiB), where packing pays; its figures are sampled (the memory view says so), the same on every computer. The loop order is BLIS's at any size.`,
+    "The start is blocked like BLIS: `n:8` and `k:8` cut a 128×128 panel of B (64 KiB, for the L2), `m:8` a 128×128 block of A, and the 4×8 register tile walks a micro-panel of B of 128 rows of k by 8 floats: 4 KiB, which should stay in the L1 while the tile moves down A. It does not: B's rows are 4 KiB apart, so all 128 lines of the micro-panel fall into one set of the L1, which holds 8 of them, and 33.0 M of B's 33.6 M L1 misses are conflict misses.",
     '`pack(B)` after a loop copies, at each of its iterations, the panel of B the loops inside read into a contiguous buffer in the order the tile reads it (docs/notation.md). The micro-panel then lies in 64 consecutive lines, one per set. The copy costs a pass over the panel, counted in the misses and the time.',
-    `BLIS packs A too, at the loop that cuts its block (here \`m:4\`), so that the tile reads A's rows from one stream. On the simulated ${L1} this changes little (the copy adds a pass over A); on a real core it saves TLB misses and prefetch streams, which the simulator does not model. The measured speedup beside each task shows what your machine makes of it.`,
+    `BLIS packs A too, at the loop that cuts its block (here \`m:8\`), so that the tile reads A's rows from one stream. On the simulated ${L1} this changes little (the copy adds a pass over A); on a real core it can save TLB misses and prefetch streams, which the simulator does not model. The measured speedup beside each task shows what your machine makes of it.`,
   ],
   steps: [
     {
-      text: 'Go down to k:4 and pack B there (the panel of B that the loops inside read).',
+      text: 'Go down to k:8 and pack B there (the panel of B that the loops inside read).',
       actions: ['down', 'pack_in1'],
-      schedule: 'n:4 k:4 pack(B) m:4 n:16 m:32 k:128 m:4 n:8',
+      schedule: 'n:8 k:8 pack(B) m:8 n:16 m:32 k:128 m:4 n:8',
       ticks: ['pack-b', 'fewer-misses'],
     },
     {
-      text: 'Go down to m:4 and pack A there.',
+      text: 'Go down to m:8 and pack A there.',
       actions: ['down', 'pack_in0'],
-      schedule: 'n:4 k:4 pack(B) m:4 pack(A) n:16 m:32 k:128 m:4 n:8',
+      schedule: 'n:8 k:8 pack(B) m:8 pack(A) n:16 m:32 k:128 m:4 n:8',
       ticks: ['pack-a'],
     },
   ],
@@ -76,7 +76,7 @@ export const packing: Lesson = {
         id: 'pack-a',
         text: `Pack A as well, keeping the ${L1} misses at least ${PACKING_FEWER_MISSES}× under the start's.`,
         hints: [
-          "Pack A at the loop that cuts A's block: `m:4`, below the outer k.",
+          "Pack A at the loop that cuts A's block: `m:8`, below the outer k.",
           'Then compare the measured speed.',
         ],
       },
