@@ -155,6 +155,13 @@ describe('the packed, cache-blocked entries', () => {
     );
     expect(deep).toContain('cb:32 ow:3 r1 oh:7 kh:3 kw:3 ci:512 ow:2 cv:16');
     expect(deep).toContain('ci:32 cb:32 ow:3 r1 oh:7 kh:3 kw:3 ci:16 ow:2 cv:16');
+    const specs = expertGrid(parseProblem(blocked, 'oh=7, ow=7, cb=32, cv=16, ci=512, kh=3, kw=3'));
+    const specOf = (text: string) => specs.find((e) => printSchedule(e.schedule) === text)?.spec;
+    expect(specOf('cb:32 ow:3 r1 oh:7 kh:3 kw:3 ci:512 ow:2 cv:16')).toMatchObject({
+      tile: { ow: 2, cv: 16 },
+      reductionTile: 0,
+    });
+    expect(specOf('ci:32 cb:32 ow:3 r1 oh:7 kh:3 kw:3 ci:16 ow:2 cv:16')?.reductionTile).toBe(16);
     // The reduction loops follow W's order.
     expect(
       blockedConvEntries(

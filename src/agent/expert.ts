@@ -223,6 +223,12 @@ export function blockedConvEntries(problem: Problem): Schedule[] {
   return out.map((loops) => parseSchedule(problem, loops.join(' ')));
 }
 
+/** The trip of the innermost loop over reduction `r` when it does not cover all of r (the spec's split); 0 otherwise. */
+function innerReductionSplit(problem: Problem, schedule: Schedule, r: string | null): number {
+  const inner = [...schedule.loops].reverse().find((l) => l.variable === r);
+  return inner && inner.trip < problem.sizes[inner.variable] ? inner.trip : 0;
+}
+
 export interface ExpertEntry {
   spec: TileSpec;
   /** As a person writes it, e.g. `k m n k:32 m:4 n:8`. */
@@ -283,7 +289,7 @@ export function expertGrid(problem: Problem): ExpertEntry[] {
           ...Object.fromEntries(outs.map((v) => [v, 1])),
           ...Object.fromEntries(tile.map((l) => [l.variable, l.trip])),
         },
-        reductionTile: schedule.loops[schedule.loops.length - 3].trip,
+        reductionTile: innerReductionSplit(problem, schedule, r),
       },
       schedule,
     });
