@@ -15,9 +15,9 @@ import type { Problem, TensorAccess } from './types.ts';
 export interface ConvShape {
   /** The output channel; the outer variable (cb) when it is split in two. */
   co: string;
-  /** The inner variable (cv) of a split output channel, co = co * size(coInner) + coInner; null when not split. */
+  /** The inner variable (cv) of a split output channel (channel = co * size(coInner) + coInner); null when not split. */
   coInner: string | null;
-  /** W's variables in memory order. */
+  /** W's variables, outermost first. */
   filterVars: string[];
   ci: string;
   oh: string;

@@ -5,8 +5,8 @@
 // Recognized (core/convShape.ts): a 'valid' convolution of one image, CHW with OIHW filters or HWC
 // with HWIO or blocked filters, a stride on both axes. XNNPACK wants NHWC input and HWIO filters, so
 // before timing (untimed) a CHW image is transposed to [1,H,W,CI] and any other filter copied to
-// [KH,KW,CI,CO] (which XNNPACK packs once, at its operator's creation); an HWC image is handed over
-// as it is. A blocked problem's output O[oh,ow,cb,cv] is NHWC's memory, so it needs no copy either.
+// [KH,KW,CI,CO]; an HWC image is handed over as it is. tfjs-backend-wasm creates XNNPACK's operator,
+// which packs the filter, on the first call (the untimed check) and keeps it per filter tensor. A blocked problem's output O[oh,ow,cb,cv] is NHWC's memory, so it needs no copy either.
 //
 // What is timed: per call, one `tf.conv2d` on tensors already living in the backend's heap, plus
 // disposing the result (a CHW problem's NHWC output is not transposed back; the check does that, untimed).
