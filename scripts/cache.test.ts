@@ -80,6 +80,15 @@ describe('npm run cache', () => {
     expect(run()).toEqual(first);
   });
 
+  it('times --runs N simulations in one process, each giving the same figures', () => {
+    const text = cache(...MATMUL, '--exact', '--runs', '3');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/simulated in \d+ ms \(3 runs in one process: \d+, \d+, \d+ ms; the first one cold\)/);
+    const json = JSON.parse(cache(...MATMUL, '--runs', '2', '--json').stdout);
+    expect(json.simulate_ms_runs).toHaveLength(2);
+    expect(json.simulate_ms).toBe(json.simulate_ms_runs[0]);
+  });
+
   it('writes the stream in Dinero IV din format, one record per line reference', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'looplab-cache-')), 'trace.din');
     const r = cache(...MATMUL, '--schedule', 'm n k m:2 n:16', '--machine', 'teaching', '--trace', file, '--json');
@@ -120,5 +129,7 @@ describe('npm run cache', () => {
       /^cache: the kernel makes [\d,]+ memory accesses, over the limit of 10: .*leave out --exact to sample it, .* pass --max-accesses \d+ to run it anyway/,
     );
     expectBadInput(cache(...MATMUL, '--max-accesses', '10'), /^cache: --max-accesses limits an exact run: add --exact/);
+    expectBadInput(cache(...MATMUL, '--runs', '0'), /^cache: --runs .*1 to 20/);
+    expectBadInput(cache(...MATMUL, '--runs', '2', '--trace', 'x.din'), /^cache: --runs times the compiled simulator/);
   });
 });

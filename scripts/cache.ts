@@ -1,5 +1,6 @@
 // npm run cache -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"] [--machine NAME]
 //                  [--l1 SIZE:WAYS --l2 SIZE:WAYS --l3 SIZE:WAYS --line BYTES] [--exact] [--trace FILE] [--json]
+//                  [--runs N]
 //
 // Simulates the caches of one core on the memory accesses the generated kernel of the schedule
 // makes (its vector loads, broadcasts, gathers, the register tile's loads and stores of the
@@ -9,7 +10,8 @@
 // more than a few million accesses is sampled (runtime/cacheSim.ts: some iterations of its long
 // loops simulated, the others extrapolated) and the output says so; --exact simulates every
 // access. --trace writes the access stream in Dinero IV's din format (`0 addr` read, `1 addr`
-// write, hex), which takes an exact run.
+// write, hex), which takes an exact run. --runs N simulates N times in this one process and gives
+// each time (the first one in a fresh process, with the compiled module still cold; the others warm).
 //
 // Exit codes: 0 success; 1 something failed unexpectedly; 2 bad input.
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -26,9 +28,13 @@ import {
 import { formatBytes } from '../src/core/format.ts';
 import { UsageError, parseFlags, positiveInt, problemFlags, runScript, table } from './cli.ts';
 
+/** How often --runs may repeat the simulation. */
+const MAX_RUNS = 20;
+
 const USAGE = [
   'usage: npm run cache -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"] [--machine NAME]',
   '         [--l1 SIZE:WAYS [--l2 SIZE:WAYS [--l3 SIZE:WAYS]] --line BYTES] [--exact [--max-accesses N]] [--trace FILE] [--json]',
+  `         [--runs N]  (N <= ${MAX_RUNS} simulations in one process, each one timed: the first cold, then warm)`,
   'long kernels are sampled unless --exact (every access simulated); --trace implies --exact',
   `machines (default ${DEFAULT_MACHINE_ID}):`,
   ...MACHINES.map((m) => `  ${m.id.padEnd(12)} ${m.name}`),
@@ -48,6 +54,8 @@ interface Args {
   exact: boolean;
   maxAccesses: number;
   json: boolean;
+  /** Simulations in this process, each timed (--runs). */
+  runs: number;
 }
 
 function machineOf(v: Record<string, string | boolean | undefined>): Machine {
@@ -86,6 +94,7 @@ export function parseCacheArgs(argv: string[]): Args | 'help' {
       trace: { type: 'string' },
       'max-accesses': { type: 'string' },
       exact: { type: 'boolean' },
+      runs: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -96,6 +105,8 @@ export function parseCacheArgs(argv: string[]): Args | 'help' {
   if (v.trace !== undefined && v.trace.trim() === '') throw new UsageError('--trace needs a file name');
   if (v['max-accesses'] !== undefined && !v.exact && v.trace === undefined)
     throw new UsageError('--max-accesses limits an exact run: add --exact (a sampled run needs no limit)');
+  if (v.runs !== undefined && v.trace !== undefined)
+    throw new UsageError('--runs times the compiled simulator; --trace runs the TypeScript one: leave out one of them');
   return {
     op,
     sizes,
@@ -105,6 +116,7 @@ export function parseCacheArgs(argv: string[]): Args | 'help' {
     exact: (v.exact ?? false) || v.trace !== undefined,
     maxAccesses: positiveInt('max-accesses', v['max-accesses'], DEFAULT_MAX_ACCESSES),
     json: v.json ?? false,
+    runs: positiveInt('runs', v.runs, 1, 1, MAX_RUNS),
   };
 }
 
@@ -123,14 +135,21 @@ function row(name: string, c: CacheCounts): string[] {
   ];
 }
 
-export function cacheText(figures: CacheFigures, problemText: string, scheduleText: string, ms: number): string {
+/** `52 ms`, or with --runs `52 ms (3 runs in one process: 52, 38, 39 ms; the first one cold)`. */
+function timesText(ms: number[]): string {
+  const first = `${ms[0].toFixed(0)} ms`;
+  if (ms.length === 1) return first;
+  return `${first} (${ms.length} runs in one process: ${ms.map((t) => t.toFixed(0)).join(', ')} ms; the first one cold)`;
+}
+
+export function cacheText(figures: CacheFigures, problemText: string, scheduleText: string, ms: number[]): string {
   const m = figures.machine;
   const levels = figures.levels.map((l) => `${l.name} ${sizeText(l.bytes)} ${waysText(l.ways)} (${int(l.sets)} sets)`);
   const out = [
     `Simulated caches for ${problemText}, schedule ${scheduleText}`,
     `Machine: ${m.name} [${m.id}]: ${levels.join(', ')}, ${m.lineBytes}-byte lines, LRU, write-back, write-allocate`,
     `  figures from: ${m.source}`,
-    `Kernel: ${int(figures.instructions)} memory instructions (loads and stores) for ${int(figures.fmas)} multiply-adds; simulated in ${ms.toFixed(0)} ms`,
+    `Kernel: ${int(figures.instructions)} memory instructions (loads and stores) for ${int(figures.fmas)} multiply-adds; simulated in ${timesText(ms)}`,
     `Method: ${methodSentence(figures)}${figures.method === 'sampled' ? ' --exact simulates every access.' : ''}`,
   ];
   for (const level of figures.levels) {
@@ -239,10 +258,26 @@ async function run(args: Args): Promise<number> {
   const problem = parseProblem(args.op, args.sizes);
   const schedule = args.schedule === undefined ? defaultSchedule(problem) : parseSchedule(problem, args.schedule);
   const codegen = await loadCodegen();
-  const { figures, ms } = args.exact ? exactRun(codegen, problem, schedule) : sampledRun(codegen, problem, schedule);
+  const simulate = () => (args.exact ? exactRun(codegen, problem, schedule) : sampledRun(codegen, problem, schedule));
+  const { figures, ms: firstMs } = simulate();
+  const ms = [firstMs];
+  while (ms.length < args.runs) {
+    const again = simulate();
+    if (JSON.stringify(again.figures) !== JSON.stringify(figures))
+      throw new Error(`run ${ms.length + 1} of the same simulation gave other figures than the first`);
+    ms.push(again.ms);
+  }
   const scheduleText = printSchedule(schedule);
   if (args.json) {
-    const json = { op: problem.op, sizes: sizesText(problem), schedule: scheduleText, ...figures, simulate_ms: ms };
+    const times = ms.length > 1 ? { simulate_ms_runs: ms } : {};
+    const json = {
+      op: problem.op,
+      sizes: sizesText(problem),
+      schedule: scheduleText,
+      ...figures,
+      simulate_ms: ms[0],
+      ...times,
+    };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   } else {
     process.stdout.write(cacheText(figures, `${problem.op} (${sizesText(problem)})`, scheduleText, ms));

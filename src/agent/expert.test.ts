@@ -85,6 +85,9 @@ describe('the packed, cache-blocked entries', () => {
     // 3 x 12 (9 accumulators): 1536 x 1536 x 768 at 90% of peak; with tails elsewhere.
     const mid = expertGrid(parseProblem(MATMUL, 'm=1536, n=1536, k=768')).map((e) => printSchedule(e.schedule));
     expect(mid).toContain('n:8 k:6 pack(B) m:128 n:16 m:4 k:128 m:3 n:12');
+    // BLIS with NC >= n: no panel loop over n, B's whole k slice packed, 96 rows of A packed per block.
+    const huge = packedEntries(parseProblem(MATMUL, 'm=2048, n=2048, k=2048')).map((s) => printSchedule(s));
+    expect(huge).toContain('k:8 pack(B) m:21 r32 pack(A) n:170 r8 m:32 k:256 m:3 n:12');
     // The cache-blocked entries in the agent's layout: a k slice, within 256-wide panels of n, packed or not.
     expect(large).toContain('k:8 m:256 n:128 k:128 m:4 n:8');
     expect(large).toContain('n:4 k:4 m:256 n:32 k:256 m:4 n:8');

@@ -16,9 +16,9 @@
 // tail (`ow:1 r3` for `ow:4` when ow = 7) is kept: that is what the hand-written tile gives.
 // Large (batched) matmuls, every side at least LARGE_MATMUL_SIDE, also get the cache-blocked,
 // packed schedules of PACKED_BLOCKS, in BLIS's loop order: a KC-long slice of k whose panel of B
-// (KC x NC, laid out as NR-wide micro-panels) is packed once per slice, MC rows of A (packed per
-// row block as MR-wide micro-panels, or read in place) swept across the panel's micro-panels, then
-// the MR x NR register tile over the slice.
+// (KC x NC, laid out as NR-wide micro-panels; NC all of n when 0) is packed once per slice, MC rows
+// of A (packed per row block as MR-wide micro-panels, or read in place) swept across the panel's
+// micro-panels, then the MR x NR register tile over the slice.
 import { convShape } from '../core/convShape.ts';
 import { defaultSchedule, parseSchedule, printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
@@ -66,9 +66,11 @@ export const CONV_TILES: ReadonlyArray<readonly [number, number, number]> = [
 
 /**
  * The packed entries: register tile MR x NR, KC floats of k per slice, MC rows of A and NC columns
- * of B per block, and whether A is packed too (B always is). Measured on one Zen 4 core
- * (docs/benchmarks.md): packing A as well costs at 1024-2048, since a 4-row panel of A already
- * streams from L2; the best large entries pack B only.
+ * of B per block (0: all of n, B's whole KC-row slice packed at once), and whether A is packed too
+ * (B always is). Measured on one Zen 4 core (docs/benchmarks.md): packing A as well costs at
+ * 1024-2048 with panels of n, since a 4-row panel of A already streams from L2; without panels
+ * (BLIS with NC >= n: B's 2 MiB slice from L3, 96 rows of A packed into 96 KiB of L2) the 3 x 12
+ * tile gains 2-3 points at 2048^3, whose rows of A, 8 KiB apart, share L1 sets when read in place.
  */
 export const PACKED_BLOCKS: ReadonlyArray<{
   mr: number;
@@ -88,6 +90,7 @@ export const PACKED_BLOCKS: ReadonlyArray<{
   { mr: 4, nr: 8, kc: 128, mc: 16, nc: 128, packA: false },
   { mr: 4, nr: 8, kc: 256, mc: 4, nc: 256, packA: false },
   { mr: 3, nr: 12, kc: 128, mc: 12, nc: 192, packA: false },
+  { mr: 3, nr: 12, kc: 256, mc: 96, nc: 0, packA: true },
 ];
 
 /** Register tiles (rows, floats) of the large matmul's cache-blocked entries. */
@@ -143,10 +146,10 @@ export function packedEntries(problem: Problem): Schedule[] {
     if (sizes[r] < 2 * kc || sizes[m] < 2 * mc || sizes[n] < 2 * nc) continue;
     const loops = [
       ...batch,
-      n,
+      ...(nc > 0 ? [n] : []),
       `${r} pack(${b})`,
       packA ? `${m} pack(${a})` : m,
-      `${n}:${nc / nr}`,
+      nc > 0 ? `${n}:${nc / nr}` : n,
       ...(mc > mr ? [`${m}:${mc / mr}`] : []),
       `${r}:${kc}`,
       `${m}:${mr}`,

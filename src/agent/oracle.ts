@@ -7,7 +7,7 @@ import { problemText } from '../core/problem.ts';
 import { printSchedule } from '../core/schedule.ts';
 import type { Problem, Schedule } from '../core/types.ts';
 import { allocateBuffers, type KernelBuffers } from '../runtime/buffers.ts';
-import { timeSchedule } from '../runtime/measure.ts';
+import { timeSchedule, type Timing } from '../runtime/measure.ts';
 import { allocateSharedBuffers, measureScheduleOnThreads } from '../runtime/measureThreads.ts';
 import type { ThreadPool } from '../runtime/threads.ts';
 import { measurePeak } from '../runtime/peak.ts';
@@ -21,11 +21,13 @@ export interface GflopsOracle {
 }
 
 /**
- * Short timing for searching and training: warm up for at least 5 ms (V8 runs a new wasm
- * function in Liftoff and tiers it up to TurboFan after about 1 ms of execution, compiling in
- * the background: measured on 64^3-256^3 matmuls, the first calls run at ~6 GFLOPS and the
- * TurboFan code takes over within 2-16 calls), then the best of 3 samples of >= 2 ms. Slow
- * kernels (a call of >= 10 ms) get 2 warm-up calls and at most ~80 ms in all.
+ * Short timing for searching and training: the best of 3 samples of >= 2 ms. A kernel timed
+ * through its ranged module (on a slice, or whole when the range is its outermost loop) first
+ * waits for V8's optimized code (runtime/tierUp.ts), and then warms up with one call. Otherwise
+ * it warms up for at least 5 ms (V8 runs a new wasm function in Liftoff and tiers it up to
+ * TurboFan after about 1 ms of execution, compiling in the background: measured on 64^3-256^3
+ * matmuls, the first calls run at ~6 GFLOPS and the TurboFan code takes over within 2-16
+ * calls); slow kernels (a call of >= 10 ms) get 2 warm-up calls and at most ~80 ms in all.
  */
 export const SEARCH_TIMING: TimingOptions = {
   samples: 3,
@@ -86,6 +88,8 @@ export class RuntimeOracle implements GflopsOracle {
   /** Kernels timed and the wall time spent generating, compiling and timing them. */
   measured = 0;
   measuredMs = 0;
+  /** Called with every kernel timed and the wall time of its measurement (ms). */
+  onTimed?: (timing: Timing, ms: number) => void;
 
   constructor(
     private codegen: Codegen,
@@ -107,6 +111,7 @@ export class RuntimeOracle implements GflopsOracle {
         timing: this.timing,
         slicing: this.slicing,
       });
+      this.onTimed?.(t, performance.now() - t0);
       return t.gflops;
     } catch {
       // The generator refused the schedule (LoopTune scores a failed evaluation as 0 too).

@@ -9,6 +9,7 @@ import type { Codegen, CompiledKernel, KernelReport, Target } from '../codegen/i
 import { allocateBuffers, type KernelBuffers } from './buffers.ts';
 import { checkOutput, type CheckOptions, type CheckResult } from './check.ts';
 import { measureThroughput, type TimingOptions } from './timing.ts';
+import { awaitOptimizedCode } from './tierUp.ts';
 import {
   planSlice,
   sameDecisions,
@@ -107,6 +108,23 @@ export interface Timing {
   callsPerSample: number;
   /** Present when the figure is a slice's (see slice.ts). */
   slice?: Slice;
+  /** Where the measurement's time went (ms), the ranged kernel's included. */
+  phases: TimingPhases;
+}
+
+export interface TimingPhases {
+  /** Generating the plain kernel and any ranged one. */
+  generateMs: number;
+  /** Compiling and instantiating the kernels that ran (V8 compiles lazily: most of it is in the calls). */
+  compileMs: number;
+  /** Waiting for V8's optimized code (tierUp.ts). */
+  tierUpMs: number;
+  /** The probe calls sizing a slice. */
+  probeMs: number;
+  /** Warm-up and samples. */
+  timingMs: number;
+  /** The timed code was seen to be optimized before timing began. */
+  optimized: boolean;
 }
 
 type KernelRangeFn = (
@@ -123,7 +141,24 @@ export interface PreparedSlice {
   slice: Slice;
   problem: Problem;
   run: () => void;
-  /** Duration of one iteration (the faster of two probe calls, which also served as warm-up calls). */
+  /** Duration of one iteration (one probe call on optimized code, else the faster of two; they also warmed up). */
+  probeMs: number;
+  /** The ranged kernel runs V8's optimized code (tierUp.ts). */
+  optimized: boolean;
+}
+
+/**
+ * What prepareRange found: a slice to time, or (`slice` null) that the whole kernel should run;
+ * then `whole` runs it with the ranged module's optimized code when the range was the
+ * outermost loop of the problem itself (its `kernel` export is the whole kernel).
+ */
+export interface PreparedRange {
+  slice: PreparedSlice | null;
+  whole?: () => void;
+  /** Milliseconds spent generating and compiling the ranged kernel, waiting for its optimized code, and probing it. */
+  generateMs: number;
+  compileMs: number;
+  tierUpMs: number;
   probeMs: number;
 }
 
@@ -142,18 +177,47 @@ export async function prepareSlice(
   buffers: KernelBuffers,
   slicing: SliceOptions = {},
 ): Promise<PreparedSlice | null> {
-  if (problem.flops < SLICE_MIN_FLOPS) return null;
+  return (await prepareRange(codegen, problem, schedule, target, plain, buffers, slicing)).slice;
+}
+
+/** prepareSlice, with the whole kernel's runner when the range was the outermost loop, and the time of each step. */
+export async function prepareRange(
+  codegen: Codegen,
+  problem: Problem,
+  schedule: Schedule,
+  target: Target,
+  plain: KernelReport,
+  buffers: KernelBuffers,
+  slicing: SliceOptions = {},
+): Promise<PreparedRange> {
+  const out: PreparedRange = { slice: null, generateMs: 0, compileMs: 0, tierUpMs: 0, probeMs: 0 };
+  if (problem.flops < SLICE_MIN_FLOPS) return out;
   const targetMs = slicing.targetMs ?? SLICE_TARGET_MS;
   for (const loop of sliceLoopOrder(problem, schedule, targetMs)) {
     const view = sliceView(problem, schedule, loop);
-    const ranged = await codegen.compile(view.problem, view.schedule, target);
+    const t0 = performance.now();
+    const ranged = codegen.generate(view.problem, view.schedule, target);
+    const t1 = performance.now();
+    out.generateMs += t1 - t0;
     if (!sameDecisions(plain, ranged.report)) continue;
-    const instance = await WebAssembly.instantiate(ranged.module, { env: { memory: buffers.memory } });
+    const module = await WebAssembly.compile(ranged.bytes as Uint8Array<ArrayBuffer>);
+    const instance = await WebAssembly.instantiate(module, { env: { memory: buffers.memory } });
+    out.compileMs += performance.now() - t1;
     const range = instance.exports.kernel_range as KernelRangeFn | undefined;
     if (typeof range !== 'function') continue;
-    return sizeSlice(problem, schedule, loop, range, buffers, slicing);
+    const { outPtr, in0Ptr, in1Ptr, scratchPtr } = buffers;
+    const tierUp = awaitOptimizedCode((n) => range(outPtr, in0Ptr, in1Ptr, n, 0, scratchPtr));
+    out.tierUpMs += tierUp.ms;
+    const t2 = performance.now();
+    out.slice = sizeSlice(problem, schedule, loop, range, buffers, slicing, tierUp.optimized);
+    out.probeMs += performance.now() - t2;
+    const kernel = instance.exports.kernel as KernelFn | undefined;
+    if (!out.slice && loop === 0 && tierUp.optimized && typeof kernel === 'function')
+      out.whole =
+        kernel.length > 3 ? () => kernel(outPtr, in0Ptr, in1Ptr, scratchPtr) : () => kernel(outPtr, in0Ptr, in1Ptr);
+    return out;
   }
-  return null;
+  return out;
 }
 
 /** Times one iteration of the ranged loop, then sizes the slice (null when the full run is quick). */
@@ -164,6 +228,7 @@ function sizeSlice(
   range: KernelRangeFn,
   buffers: KernelBuffers,
   slicing: SliceOptions,
+  optimized: boolean,
 ): PreparedSlice | null {
   const { outPtr, in0Ptr, in1Ptr, scratchPtr } = buffers;
   // The probe adds into the output: whoever checks or reads it zeroes it first (check.ts).
@@ -172,9 +237,9 @@ function sizeSlice(
     range(outPtr, in0Ptr, in1Ptr, 0, 1, scratchPtr);
     return performance.now() - t0;
   };
-  // A module's first call runs code from the baseline compiler (V8's Liftoff: 2-10x slower) and
-  // asks for the optimized code, which a later call gets; so the probe is the faster of two calls.
-  const probeMs = Math.min(timeOneIteration(), timeOneIteration());
+  // Without the optimized code a first call runs the baseline code (V8's Liftoff: 3-10x slower)
+  // and asks for the optimized code, which a later call gets; the probe is then the faster of two.
+  const probeMs = optimized ? timeOneIteration() : Math.min(timeOneIteration(), timeOneIteration());
   const one = planSlice(problem, schedule, loop, 1);
   if (probeMs / one.fraction <= (slicing.fullRunMs ?? SLICE_FULL_RUN_MS)) return null;
   const trip = schedule.loops[loop].trip;
@@ -188,13 +253,16 @@ function sizeSlice(
     problem: slicedProblem(problem, slice),
     run: () => range(outPtr, in0Ptr, in1Ptr, 0, iterations, scratchPtr),
     probeMs,
+    optimized,
   };
 }
 
 /**
  * Times a schedule's kernel without checking its output first: for callers that measure many
  * schedules and trust the generator (its kernels are verified by the property tests), like the
- * agent's searches and training. Anything user-facing should use `measureSchedule`.
+ * agent's searches and training. Anything user-facing should use `measureSchedule`. The ranged
+ * kernel waits for V8's optimized code before its probe (tierUp.ts), so neither the probe nor the
+ * warm-up runs baseline code; `phases` says where the time went.
  */
 export async function timeSchedule(
   codegen: Codegen,
@@ -204,25 +272,37 @@ export async function timeSchedule(
   options: Pick<MeasureOptions, 'seed' | 'buffers' | 'timing' | 'full' | 'slicing'> = {},
 ): Promise<Timing> {
   // The plain kernel is compiled only when it runs: a slice runs the ranged one (and at 1024^3 a
-  // packed 16-accumulator kernel takes 10-25 ms to compile, half of what timing its slice costs).
+  // packed 16-accumulator kernel takes 10-25 ms to compile, half of what timing its slice costs),
+  // and so does a whole run when the range was over the outermost loop (its `kernel` export).
   const t0 = performance.now();
   const generated = codegen.generate(problem, schedule, target);
   const generateMs = performance.now() - t0;
   const buffers = buffersFor(problem, generated, options.buffers, options.seed);
-  const sliced = options.full
+  const prepared = options.full
     ? null
-    : await prepareSlice(codegen, problem, schedule, target, generated.report, buffers, options.slicing);
+    : await prepareRange(codegen, problem, schedule, target, generated.report, buffers, options.slicing);
+  const sliced = prepared?.slice ?? null;
   let compileMs = 0;
-  let run = sliced?.run;
+  let run = sliced?.run ?? prepared?.whole;
   if (!run) {
     const t1 = performance.now();
     const module = await WebAssembly.compile(generated.bytes as Uint8Array<ArrayBuffer>);
     compileMs = performance.now() - t1;
     run = await instantiateKernel(module, buffers);
   }
-  const timing = sliced ? { priorCallMs: sliced.probeMs, ...options.timing } : options.timing;
+  const optimized = sliced ? sliced.optimized : !!prepared?.whole;
+  // On optimized code a probe counts as the warm-up only when it was the same call (a slice of
+  // one iteration); on baseline code it counts as the first warm-up call whatever its length.
+  const probeWarmed = sliced && (!optimized || sliced.slice.iterations === 1);
+  const timing = {
+    ...(probeWarmed ? { priorCallMs: sliced.probeMs } : {}),
+    ...options.timing,
+    ...(optimized ? { optimized } : {}),
+  };
+  const t2 = performance.now();
   // Nothing reads the output here: a slice skips zeroing all of it (16 MiB at 2048^3) per sample.
   const t = sliced ? measureThroughput(run, sliced.problem.flops, timing) : timeKernel(run, problem, buffers, timing);
+  const timingMs = performance.now() - t2;
   return {
     ...(sliced ? { slice: sliced.slice } : {}),
     schedule: printSchedule(problem, schedule),
@@ -234,6 +314,14 @@ export async function timeSchedule(
     flops: problem.flops,
     samples: t.timing.samples,
     callsPerSample: t.timing.callsPerSample,
+    phases: {
+      generateMs: generateMs + (prepared?.generateMs ?? 0),
+      compileMs: compileMs + (prepared?.compileMs ?? 0),
+      tierUpMs: prepared?.tierUpMs ?? 0,
+      probeMs: prepared?.probeMs ?? 0,
+      timingMs,
+      optimized,
+    },
   };
 }
 

@@ -77,6 +77,29 @@ describe('timeThunk', () => {
     expect(r.warmupCalls).toBe(15);
   });
 
+  it('warms optimized code up with one call and takes a call of a whole sample as a sample', () => {
+    const clock = fakeClock(() => 3);
+    const r = timeThunk(clock.thunk, {
+      now: clock.now,
+      samples: 3,
+      minSampleMs: 2,
+      warmupMs: 5,
+      minWarmupCalls: 3,
+      optimized: true,
+    });
+    expect(r.warmupCalls).toBe(1);
+    expect(r.callsPerSample).toBe(1);
+    // One warm-up call, no calibration run (3 ms >= the 2-ms sample), 3 samples.
+    expect(clock.calls).toBe(4);
+  });
+
+  it('counts a prior call as the one warm-up call of optimized code', () => {
+    const clock = fakeClock(() => 3);
+    const r = timeThunk(clock.thunk, { now: clock.now, samples: 3, minSampleMs: 2, optimized: true, priorCallMs: 3 });
+    expect(r.warmupCalls).toBe(1);
+    expect(clock.calls).toBe(3);
+  });
+
   it('reports the best and the median sample', () => {
     // Warm-up and calibration at 1 ms per call; then the samples get per-call times 3,1,2,5,4 ms.
     const sampleCost = [3, 1, 2, 5, 4];

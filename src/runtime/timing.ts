@@ -35,6 +35,12 @@ export interface TimingOptions {
    * the first warm-up call, so a kernel whose single call is long is not run again only to warm up.
    */
   priorCallMs?: number;
+  /**
+   * The thunk already runs optimized code (tierUp.ts): the warm-up is one call (for the caches;
+   * a prior call is that call) whatever `warmupMs` and `minWarmupCalls` say, and a call of at
+   * least `minSampleMs` is a sample.
+   */
+  optimized?: boolean;
   /** Called before each sample, outside the timed region (e.g. to reset the output). */
   beforeSample?: () => void;
   /** Clock in ms; default `performance.now`. Injectable for tests. */
@@ -84,7 +90,9 @@ export function timeThunk(thunk: () => void, options: TimingOptions = {}): Timin
   const prior = options.priorCallMs;
   let warmupCalls = prior === undefined ? 0 : 1;
   let lastCallMs = prior ?? 0;
+  const optimized = options.optimized ?? false;
   const warm = () =>
+    optimized ||
     (warmupCalls >= minWarmupCalls && now() - start + (prior ?? 0) >= warmupMs) ||
     (warmupCalls >= 2 && lastCallMs >= longCallMs);
   while (warmupCalls === 0 || !warm()) {
@@ -98,7 +106,7 @@ export function timeThunk(thunk: () => void, options: TimingOptions = {}): Timin
   // lasts at least minSampleMs (the calibration runs also serve as extra warm-up).
   let callsPerSample = Math.max(1, Math.ceil(minSampleMs / Math.max(lastCallMs, 1e-3)));
   // One call already lasts a whole sample: nothing to calibrate.
-  const calibrated = lastCallMs >= minSampleMs * 2;
+  const calibrated = lastCallMs >= minSampleMs * (optimized ? 1 : 2);
   for (let attempt = 0; attempt < 20 && !calibrated; attempt++) {
     beforeSample?.();
     const t0 = now();

@@ -23,49 +23,63 @@ constexpr int MAX_KEPT = 256;
 enum NodeKind { LOOP = 0, REGION = 1, LIST = 2, COPY = 3, PACK = 4 };
 
 // Per line number and level, two words side by side (one host cache line serves both): the slot
-// holding the line (NEVER_SEEN, ABSENT or the slot) and its node in the level's shadow (-1: none).
+// holding the line (NEVER_SEEN, ABSENT or the slot) and its place in the level's shadow (-1: none).
 constexpr int32_t NEVER_SEEN = -2;
 constexpr int32_t ABSENT = -1;
 
-// A fully associative LRU cache of `capacity` lines (lru.ts); its node per line is the second word
-// of the level's per-line pair.
+// A fully associative LRU cache of `capacity` lines (lru.ts), kept as a queue of touches, oldest
+// first: a touch appends the line and makes that place its own (the second word of the level's
+// per-line pair); the places it had before stay behind, stale, and are skipped when the oldest line
+// is dropped. A touch costs three stores instead of a linked list's six dependent moves. When the
+// queue is full its held lines (at most `capacity` of 4 * capacity) move to its start, so that
+// costs O(1) per touch on average.
 struct Shadow {
-  int32_t capacity = 0, used = 0, head = -1, tail = -1;
-  int32_t *perLine = nullptr, *lineOf = nullptr, *prev = nullptr, *next = nullptr;
-  int32_t& nodeOf(int32_t line) { return perLine[2 * line + 1]; }
+  int32_t capacity = 0, held = 0, front = 0, back = 0, size = 0;
+  int32_t *perLine = nullptr, *queue = nullptr;
+  int32_t& placeOf(int32_t line) { return perLine[2 * line + 1]; }
+  bool isNewest(int32_t line) { return placeOf(line) == back - 1; }
 
-  void unlink(int32_t node) {
-    int32_t p = prev[node], n = next[node];
-    if (p >= 0) next[p] = n; else head = n;
-    if (n >= 0) prev[n] = p; else tail = p;
+  void append(int32_t line) {
+    if (back == size) compact();
+    placeOf(line) = back;
+    queue[back++] = line;
   }
-  void pushFront(int32_t node) {
-    prev[node] = -1;
-    next[node] = head;
-    if (head >= 0) prev[head] = node;
-    head = node;
-    if (tail < 0) tail = node;
+  void compact() {
+    int32_t to = 0;
+    for (int32_t at = front; at < back; at++) {
+      const int32_t line = queue[at];
+      if (placeOf(line) != at) continue;
+      queue[to] = line;
+      placeOf(line) = to++;
+    }
+    front = 0;
+    back = to;
+  }
+  void dropOldest() {
+    while (placeOf(queue[front]) != front) front++;
+    placeOf(queue[front++]) = -1;
   }
   bool touch(int32_t line) {
-    int32_t node = nodeOf(line);
-    if (node >= 0) {
-      if (node != head) {
-        unlink(node);
-        pushFront(node);
-      }
+    if (placeOf(line) >= 0) {
+      if (!isNewest(line)) append(line);
       return true;
     }
-    if (used < capacity) {
-      node = used++;
-    } else {
-      node = tail;
-      unlink(node);
-      nodeOf(lineOf[node]) = -1;
-    }
-    lineOf[node] = line;
-    nodeOf(line) = node;
-    pushFront(node);
+    if (held < capacity) held++;
+    else dropOldest();
+    append(line);
     return false;
+  }
+  // The held lines, newest first, into `out`; returns how many.
+  int32_t newestFirst(int32_t* out) {
+    int32_t count = 0;
+    for (int32_t at = back - 1; at >= front; at--)
+      if (placeOf(queue[at]) == at) out[count++] = queue[at];
+    return count;
+  }
+  void clear() {
+    for (int32_t at = front; at < back; at++)
+      if (placeOf(queue[at]) == at) placeOf(queue[at]) = -1;
+    held = front = back = 0;
   }
 };
 
@@ -212,6 +226,7 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
   Shadow& shadow = L.shadow;
   double* const counts = sim.counts;
   double* const lastTouch = sim.lastTouch;
+  double* const reuse = sim.reuse;
   double* const iterationStart = sim.iterationStart;
   const int32_t innermost = sim.runtimeLoops - 1;
   const int32_t shift = sim.lineShift;
@@ -220,12 +235,15 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
   int32_t lastLine = sim.lastLine;
   int32_t lastSlot = sim.lastSlot;
   double accesses = sim.accesses;
+  double now = L.now;
   // L1 hits per tensor, added to the counters at the end (a counter in memory incremented by
   // every access would chain them all through store-to-load forwarding).
   int32_t hits[4] = {0, 0, 0, 0};
   for (int32_t iteration = 0; iteration < iterations && !sim.error; iteration++) {
     if (TRACK && level >= 0)
       for (int32_t l = level; l < sim.runtimeLoops; l++) iterationStart[l] = accesses;
+    // When the innermost loop's current iteration began (a touch since then is carried by the tile).
+    const double tileStart = TRACK && innermost >= 0 ? iterationStart[innermost] : -1;
     const uint32_t base[4] = {static_cast<uint32_t>(b0 + iteration * d0), static_cast<uint32_t>(b1 + iteration * d1),
                               static_cast<uint32_t>(b2 + iteration * d2), 0};
     for (int32_t i = 0; i < pairs; i++) {
@@ -243,10 +261,13 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
       if (TRACK) {
         const double before = lastTouch[first];
         carry = CARRY_FIRST;
-        if (before >= 0) {
-          int32_t l = innermost;
+        if (before < 0) {
+        } else if (before >= tileStart) {
+          carry = CARRY_TILE;
+        } else {
+          int32_t l = innermost - 1;
           while (l >= 0 && iterationStart[l] > before) l--;
-          carry = l == innermost ? CARRY_TILE : l + 1;
+          carry = l + 1;
         }
         lastTouch[first] = accesses;
       }
@@ -259,13 +280,15 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
           const int32_t slot = perLine[2 * line];
           if (slot < 0) {
             sim.served = 0;
+            L.now = now;
             lastSlot = reference(0, tensor, write, false, line);
+            now = L.now;
             if (ln == first) served = sim.served;
             continue;
           }
           lastSlot = slot;
-          used[slot] = ++L.now;
-          if (perLine[2 * line + 1] != shadow.head) shadow.touch(line);
+          used[slot] = ++now;
+          if (perLine[2 * line + 1] != shadow.back - 1) shadow.touch(line);
         }
         hits[tensor]++;
         if (write) {
@@ -273,13 +296,14 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
           owner[lastSlot] = tensor;
         }
       }
-      if (TRACK) sim.reuse[(tensor * 256 + carry) * slots + served]++;
+      if (TRACK) reuse[(tensor * 256 + carry) * slots + served]++;
     }
   }
   for (int32_t t = 0; t < sim.tensors; t++) counts[t * N + ACCESSES] += hits[t];
   sim.lastLine = lastLine;
   sim.lastSlot = lastSlot;
   sim.accesses = accesses;
+  L.now = now;
 }
 
 void emit(const int32_t* list, int32_t pairs, double b0, double b1, double b2, int32_t iterations = 1, double d0 = 0,
@@ -354,9 +378,7 @@ void freeLevel(Level& L) {
   free(L.dirty);
   free(L.owner);
   free(L.perLine);
-  free(L.shadow.lineOf);
-  free(L.shadow.prev);
-  free(L.shadow.next);
+  free(L.shadow.queue);
   L = Level();
 }
 
@@ -403,11 +425,9 @@ int32_t sim_create(int32_t lineBytes, int32_t levels, const int32_t* levelSpec, 
     L.perLine = allocate<int32_t>(2 * static_cast<size_t>(lines));
     L.shadow.capacity = slots;
     L.shadow.perLine = L.perLine;
-    L.shadow.lineOf = allocate<int32_t>(slots);
-    L.shadow.prev = allocate<int32_t>(slots);
-    L.shadow.next = allocate<int32_t>(slots);
-    ok = ok && L.tags && L.used && L.dirty && L.owner && L.perLine && L.shadow.lineOf &&
-         L.shadow.prev && L.shadow.next;
+    L.shadow.size = 4 * slots;
+    L.shadow.queue = allocate<int32_t>(L.shadow.size);
+    ok = ok && L.tags && L.used && L.dirty && L.owner && L.perLine && L.shadow.queue;
     if (!ok) break;
     memset(L.tags, 0xff, slots * sizeof(int32_t));
     for (int32_t line = 0; line < lines; line++) {
@@ -560,25 +580,22 @@ void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMa
   };
   // The shadow keeps its newest lines down to the first one the level would drop (retainWhile).
   Shadow& S = L.shadow;
-  int32_t keptCount = 0;
   if (!sim.forgetKept) {
     int32_t largest = 0;
     for (int32_t i = 0; i < sim.levels; i++)
       if (sim.level[i].shadow.capacity > largest) largest = sim.level[i].shadow.capacity;
     sim.forgetKept = allocate<int32_t>(largest);
   }
-  int32_t* kept = sim.forgetKept;
-  for (int32_t node = S.head; node >= 0; node = S.next[node]) {
-    const int32_t line = S.lineOf[node];
-    const int32_t slot = L.slotOf(line);
+  int32_t* newest = sim.forgetKept;
+  const int32_t heldCount = S.newestFirst(newest);
+  int32_t keptCount = 0;
+  while (keptCount < heldCount) {
+    const int32_t slot = L.slotOf(newest[keptCount]);
     if (!(slot < 0 || stays(slot))) break;
-    kept[keptCount++] = line;
+    keptCount++;
   }
-  for (int32_t node = S.head; node >= 0; node = S.next[node]) S.nodeOf(S.lineOf[node]) = -1;
-  S.head = -1;
-  S.tail = -1;
-  S.used = 0;
-  for (int32_t i = keptCount - 1; i >= 0; i--) S.touch(kept[i]);
+  S.clear();
+  for (int32_t i = keptCount - 1; i >= 0; i--) S.touch(newest[i]);
   const int32_t slots = L.sets * L.ways;
   for (int32_t at = 0; at < slots; at++) {
     const int32_t line = L.tags[at];

@@ -30,6 +30,7 @@ class CodeWriter {
   void if_() { op(0x04); byte(0x40); }
   void call(uint32_t function) { op(0x10); uleb(function); }
   void select() { op(0x1b); }
+  void return_() { op(0x0f); }
 
   // Locals.
   void local_get(uint32_t i) { op(0x20); uleb(i); }
