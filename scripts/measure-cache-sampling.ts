@@ -28,6 +28,7 @@ const CASES: Array<[string, string, string]> = [
   [MATMUL, 'm=1024,n=1024,k=1024', 'k:8 m n k:128 m:4 n:8'],
   [MATMUL, 'm=1024,n=1024,k=1024', 'n:8 k:8 pack(B) m:256 pack(A) n:16 k:128 m:4 n:8'],
   [MATMUL, 'm=1024,n=1024,k=1024', 'n:8 k:8 m:8 n:16 m:32 k:128 m:4 n:8'],
+  [MATMUL, 'm=1024,n=1024,k=1024', 'n:8 k:8 pack(B) m:8 n:16 m:32 k:128 m:4 n:8'],
   [MATMUL, 'm=1024,n=1024,k=1024', 'n:8 k:8 pack(B) m:8 pack(A) n:16 m:32 k:128 m:4 n:8'],
   [MATMUL, 'm=1000,n=1000,k=1000', 'k:8 m n k:125 m:3 n:8'],
   [MATMUL, 'm=512,n=512,k=512', 'k:16 m n k:32 m:4 n:8'],
