@@ -3,6 +3,7 @@
 // per level and tensor within 2%, the same figures twice, and the figures say how they were made.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Codegen, loadCodegen } from '../codegen/index.ts';
+import type { CacheFigures } from '../core/cache/figures.ts';
 import { machineById } from '../core/cache/machines.ts';
 import { parseProblem } from '../core/problem.ts';
 import { parseSchedule } from '../core/schedule.ts';
@@ -14,6 +15,16 @@ const BUDGET = 300_000;
 // C of 512 KiB against zen3's 512 KiB L2: a working set on the level's LRU cliff.
 const ZEN3 = machineById('zen3')!;
 const WIDE = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=256, n=512, k=256');
+
+/** Misses per level and tensor of `sampled` within `share` of `exact`'s. */
+function expectMissesWithin(exact: CacheFigures, sampled: CacheFigures, share: number): void {
+  exact.levels.forEach((level, l) => {
+    level.tensors.forEach((t, i) => {
+      const s = sampled.levels[l].tensors[i].misses;
+      expect(Math.abs(s - t.misses), `${level.name} ${t.tensor}`).toBeLessThanOrEqual(share * t.misses);
+    });
+  });
+}
 
 describe('sampled cache simulation', () => {
   let codegen: Codegen;
@@ -55,12 +66,7 @@ describe('sampled cache simulation', () => {
       const sampled = simulateCache(codegen, WIDE, schedule, ZEN3, { budget: BUDGET });
       expect(sampled.method).toBe('sampled');
       expect(sampled.sampling?.simulated).toBeLessThan(exact.instructions / 4);
-      exact.levels.forEach((level, l) => {
-        level.tensors.forEach((t, i) => {
-          const s = sampled.levels[l].tensors[i].misses;
-          expect(Math.abs(s - t.misses), `${level.name} ${t.tensor}`).toBeLessThanOrEqual(0.02 * t.misses);
-        });
-      });
+      expectMissesWithin(exact, sampled, 0.02);
     },
   );
 
@@ -71,12 +77,7 @@ describe('sampled cache simulation', () => {
     const exact = simulateCache(codegen, MATMUL, schedule, ZEN4, { exact: true });
     const sampled = simulateCache(codegen, MATMUL, schedule, ZEN4, { budget: BUDGET / 3 });
     expect(sampled.sampling?.loops.length).toBeGreaterThan(1);
-    exact.levels.forEach((level, l) => {
-      level.tensors.forEach((t, i) => {
-        const s = sampled.levels[l].tensors[i].misses;
-        expect(Math.abs(s - t.misses), `${level.name} ${t.tensor}`).toBeLessThanOrEqual(0.02 * t.misses);
-      });
-    });
+    expectMissesWithin(exact, sampled, 0.02);
   });
 
   it('a loop whose last pair of iterations is unlike the rest: the skipped ones count as the pairs inside', () => {
@@ -87,12 +88,7 @@ describe('sampled cache simulation', () => {
     const exact = simulateCache(codegen, problem, schedule, ZEN4, { exact: true });
     const sampled = simulateCache(codegen, problem, schedule, ZEN4, { budget: BUDGET });
     expect(sampled.method).toBe('sampled');
-    exact.levels.forEach((level, l) => {
-      level.tensors.forEach((t, i) => {
-        const s = sampled.levels[l].tensors[i].misses;
-        expect(Math.abs(s - t.misses), `${level.name} ${t.tensor}`).toBeLessThanOrEqual(0.03 * t.misses);
-      });
-    });
+    expectMissesWithin(exact, sampled, 0.03);
   });
 
   it('C the size of the L2, an iteration of the outer loop past its replay budget: outer levels keep their lines', () => {
@@ -102,12 +98,7 @@ describe('sampled cache simulation', () => {
     const exact = simulateCache(codegen, WIDE, schedule, ZEN3, { exact: true });
     const sampled = simulateCache(codegen, WIDE, schedule, ZEN3, { budget: BUDGET });
     expect(sampled.method).toBe('sampled');
-    exact.levels.forEach((level, l) => {
-      level.tensors.forEach((t, i) => {
-        const s = sampled.levels[l].tensors[i].misses;
-        expect(Math.abs(s - t.misses), `${level.name} ${t.tensor}`).toBeLessThanOrEqual(0.05 * t.misses);
-      });
-    });
+    expectMissesWithin(exact, sampled, 0.05);
   });
 
   it('gives the same figures twice, and exact ones when the kernel is within the budget', () => {
