@@ -311,4 +311,12 @@ export const PRESETS: Preset[] = [
     'O[co,oh,ow] += I[ci,2*oh+kh,2*ow+kw] * W[co,ci,kh,kw]',
     'co=128, ci=64, oh=28, ow=28, kh=3, kw=3',
   ),
+  // XNNPACK's own filter layout: 16-channel micro-panels of the weights, prepared once per layer
+  // (docs/benchmarks.md, "Deep convolutions with the weights blocked once").
+  preset(
+    'conv-3x3-512-blocked',
+    'conv 512@7×7, W blocked',
+    'O[oh,ow,cb,cv] += I[oh+kh,ow+kw,ci] * W[cb,kh,kw,ci,cv]',
+    'oh=7, ow=7, cb=32, cv=16, ci=512, kh=3, kw=3',
+  ),
 ];
