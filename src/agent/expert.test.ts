@@ -1,6 +1,7 @@
 // The expert grid: its schedules per family, fitted to small sizes, and the best one measured.
 import { describe, expect, it } from 'vitest';
 import { parseProblem } from '../core/problem.ts';
+import type { Problem, Schedule } from '../core/types.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { loadCodegen, detectTarget } from '../codegen/index.ts';
 import { measureSchedule } from '../runtime/measure.ts';
@@ -19,6 +20,16 @@ import { functionOracle } from './oracle.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
 const CONV = 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]';
+
+/** Every schedule's kernel on `problem` agrees with the reference. */
+async function expectCorrect(problem: Problem, schedules: Schedule[]): Promise<void> {
+  const codegen = await loadCodegen();
+  const target = await detectTarget();
+  for (const schedule of schedules) {
+    const m = await measureSchedule(codegen, problem, schedule, target, { checkOnly: true, full: true });
+    expect(m.correct, m.reason).toBe(true);
+  }
+}
 
 describe('expertGrid', () => {
   it('has the 18 matmul schedules: six register tiles, untiled and with k split by 32 and 64', () => {
@@ -140,12 +151,7 @@ describe('the packed, cache-blocked entries', () => {
       'ci:17 pack(I) co:2 r8 pack(W) ow:2 r1 oh:3 kh:3 kw:2 ci:8 ow:2 co:16',
       'ci:8 r8 pack(I) co:2 r8 pack(W) ow:2 r1 oh:3 kh:3 kw:2 ci:16 ow:2 co:16',
     ]);
-    const codegen = await loadCodegen();
-    const target = await detectTarget();
-    for (const schedule of entries) {
-      const m = await measureSchedule(codegen, odd, schedule, target, { checkOnly: true, full: true });
-      expect(m.correct, m.reason).toBe(true);
-    }
+    await expectCorrect(odd, entries);
   });
 
   it("a convolution with weights blocked in 16-channel micro-panels gets the unpacked entries, in W's order, correct with tails", async () => {
@@ -188,11 +194,6 @@ describe('the packed, cache-blocked entries', () => {
       'cb:3 ow:2 r1 oh:3 kh:3 kw:2 ci:40 ow:2 cv:16',
       'ci:2 r8 cb:3 ow:2 r1 oh:3 kh:3 kw:2 ci:16 ow:2 cv:16',
     ]);
-    const codegen = await loadCodegen();
-    const target = await detectTarget();
-    for (const schedule of entries) {
-      const m = await measureSchedule(codegen, odd, schedule, target, { checkOnly: true, full: true });
-      expect(m.correct, m.reason).toBe(true);
-    }
+    await expectCorrect(odd, entries);
   });
 });
