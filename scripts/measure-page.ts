@@ -1,4 +1,5 @@
 // npm run measure:page -- [--dist dist] [--port 4195] [--actions 24] [--seed 1] [--panels a,b] [--json]
+// npm run measure:page -- --cache [--loads 3] [--panels a,b] [--json]
 //
 // Drives the production build in Debian's Chromium (as the e2e tests do) and reports the speed
 // figures of issue 3 for matmul 256^3:
@@ -17,6 +18,10 @@
 // action the script waits for the page's own start-up work (first kernel, peak, bandwidth,
 // XNNPACK), which would otherwise queue ahead of the actions.
 //
+// `--cache` measures the cache simulations instead (scripts/pageCacheTimings.ts): the first one
+// after a fresh load and the later ones, `--loads` fresh pages with the cache worker's warm-up on
+// and as many with it off, alternating, with the first GFLOPS figure's time of each.
+//
 // `--panels problem,nest,perf` shows only those panels (the link's `panels`), to see what the other
 // panels cost. Needs a build (`npm run build`, or LOOPLAB_DIST=… / --dist). Starts `vite preview` on its own
 // port and stops it at the end. The machine is shared: read the numbers as noisy.
@@ -32,6 +37,7 @@ import { seededRandom } from '../src/core/random.ts';
 import { formatGflops } from '../src/core/format.ts';
 import { newPage, openPreview, pageMeasurementMain, runAsScript, wholeNumberOption } from './previewPage.ts';
 import type { NestState } from '../src/core/types.ts';
+import { type CacheLoad, cacheLoad, formatCacheTimings } from './pageCacheTimings.ts';
 
 const MATMUL_256 = 'C[m,n] += A[m,k] * B[k,n]\nm=256, n=256, k=256';
 
@@ -363,20 +369,67 @@ function format(r: Report): string {
   ].join('\n');
 }
 
+/** The panels of a --cache run without --panels: the memory view with the nest and the roofline. */
+const CACHE_PANELS = 'nest,perf,memory';
+
+interface CacheReport {
+  cache: true;
+  panels: string;
+  loads: CacheLoad[];
+}
+
+async function runCache(opts: {
+  dist: string;
+  port: number;
+  loads: number;
+  panels: string | null;
+}): Promise<CacheReport> {
+  const panels = opts.panels ?? CACHE_PANELS;
+  const { url, browser, close } = await openPreview(opts.dist, opts.port);
+  try {
+    const loads: CacheLoad[] = [];
+    for (let i = 0; i < opts.loads; i++)
+      for (const warmUp of i % 2 === 0 ? [true, false] : [false, true])
+        loads.push(await cacheLoad(browser, url, { panels, warmUp }));
+    return { cache: true, panels, loads };
+  } finally {
+    await close();
+  }
+}
+
+type Options = { dist: string; port: number; actions: number; seed: number; panels: string | null } & (
+  | { cache: false }
+  | { cache: true; loads: number }
+);
+
 runAsScript('measure-page', (argv) =>
-  pageMeasurementMain(argv, {
+  pageMeasurementMain<Options, Report | CacheReport>(argv, {
     name: 'measure-page',
     usage:
-      'usage: npm run measure:page -- [--dist dist] [--port 4195] [--actions 24] [--seed 1] [--panels a,b] [--json]',
+      'usage: npm run measure:page -- [--dist dist] [--port 4195] [--actions 24] [--seed 1] [--panels a,b] [--json]\n' +
+      '       npm run measure:page -- --cache [--loads 3] [--panels a,b] [--json]',
     port: 4195,
-    options: { actions: { type: 'string' }, seed: { type: 'string' }, panels: { type: 'string' } },
-    parse: (values, common) => ({
-      ...common,
-      actions: wholeNumberOption('actions', values.actions as string | undefined, 24, 1),
-      seed: wholeNumberOption('seed', values.seed as string | undefined, 1, 0),
-      panels: (values.panels as string | undefined) ?? null,
-    }),
-    run,
-    format,
+    options: {
+      actions: { type: 'string' },
+      seed: { type: 'string' },
+      panels: { type: 'string' },
+      cache: { type: 'boolean' },
+      loads: { type: 'string' },
+    },
+    parse: (values, common) => {
+      const base = {
+        ...common,
+        actions: wholeNumberOption('actions', values.actions as string | undefined, 24, 1),
+        seed: wholeNumberOption('seed', values.seed as string | undefined, 1, 0),
+        panels: (values.panels as string | undefined) ?? null,
+      };
+      if (values.cache !== true) {
+        if (values.loads !== undefined) throw new Error('--loads counts the page loads of --cache: add --cache');
+        return { ...base, cache: false };
+      }
+      return { ...base, cache: true, loads: wholeNumberOption('loads', values.loads as string | undefined, 3, 1) };
+    },
+    run: (o) => (o.cache ? runCache(o) : run(o)),
+    format: (r) => ('cache' in r ? formatCacheTimings(r.loads, r.panels) : format(r)),
   }),
 );

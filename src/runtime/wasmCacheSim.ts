@@ -17,15 +17,21 @@ let loading: Promise<CacheSimModule> | null = null;
 
 /** The compiled simulator, instantiated once. */
 export function loadCacheSim(): Promise<CacheSimModule> {
-  loading ??= (async () => {
-    if (!isNode) return createCacheSimModule();
-    // Node: hand Emscripten the binary (its web build would try to fetch a file:// URL).
-    const fs = 'node:fs/promises';
-    const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import('node:fs/promises');
-    const wasmBinary = await readFile(new URL('../codegen/generated/looplab-cachesim.wasm', import.meta.url));
-    return createCacheSimModule({ wasmBinary });
-  })();
+  loading ??= instantiateCacheSim();
   return loading;
+}
+
+/**
+ * A fresh instance of the compiled simulator (loadCacheSim keeps one; tests compare fresh ones).
+ * In a browser Emscripten compiles it with WebAssembly.instantiateStreaming as it downloads.
+ */
+export async function instantiateCacheSim(): Promise<CacheSimModule> {
+  if (!isNode) return createCacheSimModule();
+  // Node: hand Emscripten the binary (its web build would try to fetch a file:// URL).
+  const fs = 'node:fs/promises';
+  const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import('node:fs/promises');
+  const wasmBinary = await readFile(new URL('../codegen/generated/looplab-cachesim.wasm', import.meta.url));
+  return createCacheSimModule({ wasmBinary });
 }
 
 /** A recording kept in the module's memory (sim_recorded). */

@@ -6,7 +6,10 @@
 // An open lesson graded on simulated misses also asks for its schedules on its own machine
 // (simulateForLesson), whatever the panels show. The agent's measured candidates come after the
 // panels' schedules (candidateMisses.ts), once its rollout is done and the current figure is in.
+// The cache worker is warmed up once (Measurer.warmCache) as soon as the page's first figure is
+// in: not before, so that it never shares the processor with the first measurement.
 import { DEFAULT_MACHINE_ID, machineById } from '../core/cache/machines.ts';
+import { CACHE_SIMULATION_ENTRY, type CacheSimulationTiming, recordTiming } from './cacheTimings.ts';
 import { errorMessage } from '../core/errors.ts';
 import { printSchedule } from '../core/schedule.ts';
 import type { Schedule } from '../core/types.ts';
@@ -110,6 +113,7 @@ export const createMemorySlice =
   (fixedMachine?: string): SliceCreator<MemorySlice> =>
   (set, get, { measurer }) => {
     let running = false;
+    let warmAsked = false;
     const put = (key: string, entry: MemoryEntry) => set({ memory: { ...get().memory, [key]: entry } });
 
     /** The schedules the open lesson grades on (simulateForLesson), on its machine. */
@@ -149,7 +153,14 @@ export const createMemorySlice =
       running = true;
       put(key, { status: 'running' });
       try {
+        const asked = performance.now();
         const figures = await measurer.simulateCache(want.problemKey, want.schedule, want.machineId);
+        recordTiming(CACHE_SIMULATION_ENTRY, asked, {
+          schedule: want.schedule,
+          machine: want.machineId,
+          method: figures.method ?? 'exact',
+          simulateMs: figures.simulateMs ?? Number.NaN,
+        } satisfies CacheSimulationTiming);
         put(key, { status: 'done', figures });
       } catch (e) {
         put(key, { status: 'error', error: errorMessage(e) });
@@ -176,6 +187,13 @@ export const createMemorySlice =
         get().simulateMemory();
       },
       simulateMemory() {
+        if (!warmAsked && measurer?.warmCache) {
+          const first = currentMeasurement(get());
+          if (first && (first.status === 'done' || first.status === 'error')) {
+            warmAsked = true;
+            measurer.warmCache();
+          }
+        }
         void pump();
       },
       simulateForLesson(machineId, scheduleTexts) {

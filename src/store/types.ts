@@ -203,9 +203,20 @@ export interface Measurer {
   xnnpackApart?: boolean;
   /**
    * The simulated caches of a machine (core/cache/machines.ts, by id) on the schedule's kernel;
-   * without it the memory panel says the page cannot simulate.
+   * without it the memory panel says the page cannot simulate. `simulateMs`: the simulation's own
+   * time where the simulator says it.
    */
-  simulateCache?(problemText: string, scheduleText: string, machineId: string): Promise<CacheFigures>;
+  simulateCache?(
+    problemText: string,
+    scheduleText: string,
+    machineId: string,
+  ): Promise<CacheFigures & { simulateMs?: number }>;
+  /**
+   * Readies the cache simulator before the page asks for its first simulation (loads it and runs
+   * a small simulation, so that the first figures a person sees come from a warm simulator).
+   * Asked once, after the first GFLOPS figure is in; a simulation asked meanwhile waits for it.
+   */
+  warmCache?(): void;
   /** Whether its kernels can run on threads (default: no shared memory, one processor). */
   threadSupport?: ThreadSupport;
 }

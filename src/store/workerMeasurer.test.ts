@@ -5,7 +5,13 @@ import type { KernelMeasurement as Measurement, XnnpackResult } from '../workers
 import type { KernelClient } from '../workers/kernel/client.ts';
 import type { CacheClient } from '../workers/cache/client.ts';
 import type { CacheSimulationResult } from '../workers/cache/protocol.ts';
-import { clientOptionsFromSearch, createMachineFacts, createWorkerMeasurer, QUICK_OPTIONS } from './workerMeasurer.ts';
+import {
+  cacheWarmUpFromSearch,
+  clientOptionsFromSearch,
+  createMachineFacts,
+  createWorkerMeasurer,
+  QUICK_OPTIONS,
+} from './workerMeasurer.ts';
 
 /** Stand-in bytes of a measured kernel module. */
 const KERNEL_BYTES = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
@@ -61,12 +67,17 @@ describe('createWorkerMeasurer', () => {
         asked.push(args);
         return { method: 'exact', simulateMs: 1 } as CacheSimulationResult;
       },
+      warmUp: async () => {
+        asked.push(['warm-up']);
+        return { loadMs: 1, simulateMs: 1 };
+      },
       terminate: () => ended++,
     };
     const { client, calls } = fakeClient({ terminate: () => ended++ });
     const m = createWorkerMeasurer(client, createMachineFacts(), undefined, cache);
+    m.warmCache!();
     expect((await m.simulateCache!('p', 's', 'zen4')).method).toBe('exact');
-    expect(asked).toEqual([['p', 's', 'zen4']]);
+    expect(asked).toEqual([['warm-up'], ['p', 's', 'zen4']]);
     expect(calls).toEqual([]);
     m.dispose();
     expect(ended).toBe(2);
@@ -155,6 +166,14 @@ describe('createWorkerMeasurer', () => {
     );
     await expect(f.bandwidth()).rejects.toThrow('out of memory');
     expect(failing.get().bandwidth).toEqual({ status: 'error', error: 'out of memory' });
+  });
+});
+
+describe('the cache warm-up switch', () => {
+  it('leaves the warm-up on unless the query string says cache-warm-up=off', () => {
+    expect(cacheWarmUpFromSearch('')).toBe(true);
+    expect(cacheWarmUpFromSearch('?cache-warm-up=on')).toBe(true);
+    expect(cacheWarmUpFromSearch('?a=1&cache-warm-up=off')).toBe(false);
   });
 });
 

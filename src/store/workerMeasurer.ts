@@ -7,12 +7,14 @@
 // bandwidth (asked for once by the store) is published in `machineFacts` for the roofline's memory line.
 //
 // Debugging: `?kernel-time-limit-ms=800` in the page's URL lowers the kernel time limit, to see
-// what a runaway kernel does to the page (e.g. with #preset=matmul-1024).
+// what a runaway kernel does to the page (e.g. with #preset=matmul-1024); `?cache-warm-up=off`
+// leaves the cache worker cold until its first simulation (to measure what the warm-up saves).
 import { kernelFigure, type KernelMeasureOptions } from '../workers/kernel/protocol.ts';
 import { threadSupportHere, type ThreadSupport } from '../runtime/threadSupport.ts';
 import { createKernelClient, type KernelClient, type KernelClientOptions } from '../workers/kernel/client.ts';
 import { type CacheClient, createCacheClient } from '../workers/cache/client.ts';
 import type { Measurer } from './types.ts';
+import { CACHE_WARM_UP_ENTRY, recordTiming } from './cacheTimings.ts';
 import { errorMessage } from '../core/errors.ts';
 
 /**
@@ -32,6 +34,14 @@ export const QUICK_OPTIONS: KernelMeasureOptions = {
 
 /** The URL parameter that lowers the kernel time limit (debugging and the runaway-kernel e2e test). */
 export const TIME_LIMIT_PARAM = 'kernel-time-limit-ms';
+
+/** The URL parameter that turns the cache worker's warm-up off (`cache-warm-up=off`: measuring what it saves). */
+export const CACHE_WARM_UP_PARAM = 'cache-warm-up';
+
+/** Whether the page's query string leaves the cache worker's warm-up on (the default). */
+export function cacheWarmUpFromSearch(search: string): boolean {
+  return new URLSearchParams(search).get(CACHE_WARM_UP_PARAM)?.trim() !== 'off';
+}
 
 /** Client options from the page's query string: only `kernel-time-limit-ms` (a positive number). */
 export function clientOptionsFromSearch(search: string): KernelClientOptions {
@@ -157,6 +167,15 @@ export function createWorkerMeasurer(
     },
     simulateCache(problemText, scheduleText, machineId) {
       return cache.simulateCache(problemText, scheduleText, machineId);
+    },
+    warmCache() {
+      if (!cacheWarmUpFromSearch(pageSearch())) return;
+      const asked = performance.now();
+      cache.warmUp().then(
+        (report) => recordTiming(CACHE_WARM_UP_ENTRY, asked, report),
+        // A failed warm-up costs nothing but time: the next simulation loads anew and says why it fails.
+        () => {},
+      );
     },
     dispose() {
       client.terminate();

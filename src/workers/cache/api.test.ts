@@ -7,8 +7,8 @@ import { machineById } from '../../core/cache/machines.ts';
 import { parseProblemText } from '../../core/problem.ts';
 import { parseSchedule } from '../../core/schedule.ts';
 import { simulateCache } from '../../runtime/cacheSim.ts';
-import { loadCacheSim } from '../../runtime/wasmCacheSim.ts';
-import { createCacheApi } from './api.ts';
+import { type CacheSimModule, instantiateCacheSim, loadCacheSim } from '../../runtime/wasmCacheSim.ts';
+import { createCacheApi, WARM_UP } from './api.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]\nm=33, n=40, k=17';
 const LARGE = 'C[m,n] += A[m,k] * B[k,n]\nm=1024, n=1024, k=1024';
@@ -63,6 +63,46 @@ describe('cache worker api', () => {
     expect(withoutTime(f)).toEqual(withoutTime(reference));
     const broken = createCacheApi({ cacheSim: () => Promise.reject(new Error('no compiled simulator here')) });
     await expect(broken.simulateCache(MATMUL, 'm n k', 'zen4')).rejects.toThrow(/no compiled simulator here/);
+  });
+
+  it('warms up once, and a simulation asked during the warm-up runs after it with the figures of a cold worker', async () => {
+    // A fresh module per worker, counted; each simulation it starts is logged by its memory size in lines.
+    const made: { simulations: number[] }[] = [];
+    const freshModule = async (): Promise<CacheSimModule> => {
+      const m = await instantiateCacheSim();
+      const record = { simulations: [] as number[] };
+      made.push(record);
+      const create = m._sim_create;
+      const counted = (...args: Parameters<CacheSimModule['_sim_create']>) => {
+        record.simulations.push(args[4]);
+        return create(...args);
+      };
+      // Emscripten's export rebinds itself on its first call: keep the counting one in place.
+      Object.defineProperty(m, '_sim_create', { get: () => counted, set: () => {} });
+      return m;
+    };
+    const tiled = 'C[m,n] += A[m,k] * B[k,n]\nm=128, n=128, k=128';
+    const schedule = 'k:8 m:32 n:16 k:16 m:4 n:8';
+    const warm = createCacheApi({ cacheSim: freshModule });
+    const [first, figures, second] = await Promise.all([
+      warm.warmUp(),
+      warm.simulateCache(tiled, schedule, 'zen4'),
+      warm.warmUp(),
+    ]);
+    expect(second).toEqual(first);
+    expect(first.simulateMs).toBeGreaterThan(0);
+    const cold = createCacheApi({ cacheSim: freshModule });
+    const coldFigures = await cold.simulateCache(tiled, schedule, 'zen4');
+    const requestLines = made[1].simulations[0];
+    expect(made[1].simulations).toEqual([requestLines]);
+    // One module in the warm worker: the warm-up's simulation (64^3, fewer lines) first, then the request's.
+    expect(made).toHaveLength(2);
+    expect(WARM_UP.problem).toContain('m=64, n=64, k=64');
+    expect(made[0].simulations).toHaveLength(2);
+    expect(made[0].simulations[0]).toBeLessThan(requestLines / 3);
+    expect(made[0].simulations[1]).toBe(requestLines);
+    expect(withoutTime(figures)).toEqual(withoutTime(coldFigures));
+    expect(figures.levels[0].total.misses).toBeGreaterThan(0);
   });
 
   it('refuses an unknown machine and a bad schedule in words', async () => {

@@ -14,6 +14,7 @@ function fakeWorkers() {
         problemText === 'hang'
           ? new Promise<CacheSimulationResult>(() => {})
           : Promise.resolve({ method: 'exact', simulateMs: 1 } as CacheSimulationResult),
+      warmUp: () => Promise.resolve({ loadMs: 1, simulateMs: 1 }),
     };
     const record = { terminated: false };
     made.push(record);
@@ -33,6 +34,43 @@ describe('createCacheClient', () => {
     expect(f.made[0].terminated).toBe(true);
     expect((await client.simulateCache('p', 's', 'zen4')).method).toBe('exact');
     expect(f.made).toHaveLength(2);
+    client.terminate();
+  });
+
+  it('runs a simulation asked during the warm-up after it, in the same worker', async () => {
+    const log: string[] = [];
+    let finishWarmUp = () => {};
+    const made: number[] = [];
+    const createWorker = () => {
+      made.push(1);
+      const api: CacheWorkerApi = {
+        simulateCache: async () => {
+          log.push('simulate');
+          return { method: 'exact', simulateMs: 1 } as CacheSimulationResult;
+        },
+        warmUp: () => {
+          log.push('warm-up starts');
+          return new Promise(
+            (resolve) =>
+              (finishWarmUp = () => {
+                log.push('warm-up ends');
+                resolve({ loadMs: 1, simulateMs: 1 });
+              }),
+          );
+        },
+      };
+      return channelWorker(api);
+    };
+    const client = createCacheClient({ createWorker });
+    const warm = client.warmUp();
+    const simulated = client.simulateCache('p', 's', 'zen4');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(log).toEqual(['warm-up starts']);
+    finishWarmUp();
+    expect((await simulated).method).toBe('exact');
+    expect(await warm).toEqual({ loadMs: 1, simulateMs: 1 });
+    expect(log).toEqual(['warm-up starts', 'warm-up ends', 'simulate']);
+    expect(made).toHaveLength(1);
     client.terminate();
   });
 });

@@ -4,6 +4,12 @@ import type { CacheFigures } from '../../core/cache/figures.ts';
 
 export type CacheSimulationResult = CacheFigures & { simulateMs: number };
 
+/** What the worker's warm-up took (ms): loading the generator and the simulator, then its small simulation. */
+export interface CacheWarmUp {
+  loadMs: number;
+  simulateMs: number;
+}
+
 export interface CacheWorkerApi {
   /**
    * The simulated caches of a machine (core/cache/machines.ts, by id) on the memory accesses of
@@ -12,4 +18,11 @@ export interface CacheWorkerApi {
    * (`method`, `sampling`).
    */
   simulateCache(problemText: string, scheduleText: string, machineId: string): Promise<CacheSimulationResult>;
+  /**
+   * Loads the generator and the compiled simulator and runs a small simulation with them, so that
+   * the first simulation a person asks for runs warm (V8 has compiled the hot code by then). Once
+   * per worker: a second call returns the first one's answer; a simulation asked meanwhile waits
+   * for it. Its figures are thrown away; it leaves nothing behind that changes later figures.
+   */
+  warmUp(): Promise<CacheWarmUp>;
 }
