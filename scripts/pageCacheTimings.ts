@@ -2,13 +2,17 @@
 // first one after a fresh load (a fresh cache worker) and the later ones. Each load opens matmul
 // 256^3 on a register-tiled schedule, waits for its simulated figures, then types the other
 // orders of its three outer loops (the same 3.7 M accesses each) and waits for theirs. The page
-// records every simulation as a User Timing entry (src/store/cacheTimings.ts): from its request
+// records every simulation as a User Timing entry (src/core/cache/timings.ts): from its request
 // to its figures, and the simulation's own time in the worker. Loads alternate with the cache
 // worker's warm-up on and off (`?cache-warm-up=off`), so the two are compared within one run, and
 // the first GFLOPS figure's time after navigation is read for both: the warm-up must not delay it.
 import type { Browser, Page } from '@playwright/test';
-import { CACHE_SIMULATION_ENTRY, CACHE_WARM_UP_ENTRY, type CacheSimulationTiming } from '../src/store/cacheTimings.ts';
-import { CACHE_WARM_UP_PARAM } from '../src/store/workerMeasurer.ts';
+import {
+  CACHE_SIMULATION_ENTRY,
+  CACHE_WARM_UP_ENTRY,
+  CACHE_WARM_UP_PARAM,
+  type CacheSimulationTiming,
+} from '../src/core/cache/timings.ts';
 import { newPage } from './previewPage.ts';
 
 /** The register-tiled 256^3 schedule of issue 18's speed target, then the other orders of its outer loops. */

@@ -9,7 +9,7 @@
 // The cache worker is warmed up once (Measurer.warmCache) as soon as the page's first figure is
 // in: not before, so that it never shares the processor with the first measurement.
 import { DEFAULT_MACHINE_ID, machineById } from '../core/cache/machines.ts';
-import { CACHE_SIMULATION_ENTRY, type CacheSimulationTiming, recordTiming } from './cacheTimings.ts';
+import { CACHE_SIMULATION_ENTRY, type CacheSimulationTiming, recordTiming } from '../core/cache/timings.ts';
 import { errorMessage } from '../core/errors.ts';
 import { printSchedule } from '../core/schedule.ts';
 import type { Schedule } from '../core/types.ts';

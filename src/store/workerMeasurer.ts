@@ -14,7 +14,7 @@ import { threadSupportHere, type ThreadSupport } from '../runtime/threadSupport.
 import { createKernelClient, type KernelClient, type KernelClientOptions } from '../workers/kernel/client.ts';
 import { type CacheClient, createCacheClient } from '../workers/cache/client.ts';
 import type { Measurer } from './types.ts';
-import { CACHE_WARM_UP_ENTRY, recordTiming } from './cacheTimings.ts';
+import { CACHE_WARM_UP_ENTRY, CACHE_WARM_UP_PARAM, recordTiming } from '../core/cache/timings.ts';
 import { errorMessage } from '../core/errors.ts';
 
 /**
@@ -34,9 +34,6 @@ export const QUICK_OPTIONS: KernelMeasureOptions = {
 
 /** The URL parameter that lowers the kernel time limit (debugging and the runaway-kernel e2e test). */
 export const TIME_LIMIT_PARAM = 'kernel-time-limit-ms';
-
-/** The URL parameter that turns the cache worker's warm-up off (`cache-warm-up=off`: measuring what it saves). */
-export const CACHE_WARM_UP_PARAM = 'cache-warm-up';
 
 /** Whether the page's query string leaves the cache worker's warm-up on (the default). */
 export function cacheWarmUpFromSearch(search: string): boolean {

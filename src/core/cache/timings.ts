@@ -4,6 +4,9 @@
 export const CACHE_SIMULATION_ENTRY = 'looplab:cache-simulation';
 export const CACHE_WARM_UP_ENTRY = 'looplab:cache-warm-up';
 
+/** The URL parameter that turns the cache worker's warm-up off (`?cache-warm-up=off`: measuring what it saves). */
+export const CACHE_WARM_UP_PARAM = 'cache-warm-up';
+
 /** The detail of a CACHE_SIMULATION_ENTRY: what was simulated, and the simulation's own time in the worker. */
 export interface CacheSimulationTiming {
   schedule: string;
