@@ -427,6 +427,10 @@ runAsScript('measure-page', (argv) =>
         if (values.loads !== undefined) throw new Error('--loads counts the page loads of --cache: add --cache');
         return { ...base, cache: false };
       }
+      if (base.panels !== null && !base.panels.split(',').includes('perf'))
+        throw new Error(
+          "--cache waits for the first GFLOPS figure, which the 'perf' panel shows: add perf to --panels",
+        );
       return { ...base, cache: true, loads: wholeNumberOption('loads', values.loads as string | undefined, 3, 1) };
     },
     run: (o) => (o.cache ? runCache(o) : run(o)),

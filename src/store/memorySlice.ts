@@ -6,8 +6,6 @@
 // An open lesson graded on simulated misses also asks for its schedules on its own machine
 // (simulateForLesson), whatever the panels show. The agent's measured candidates come after the
 // panels' schedules (candidateMisses.ts), once its rollout is done and the current figure is in.
-// The cache worker is warmed up once (Measurer.warmCache) as soon as the page's first figure is
-// in: not before, so that it never shares the processor with the first measurement.
 import { DEFAULT_MACHINE_ID, machineById } from '../core/cache/machines.ts';
 import { CACHE_SIMULATION_ENTRY, type CacheSimulationTiming, recordTiming } from '../core/cache/timings.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -113,7 +111,6 @@ export const createMemorySlice =
   (fixedMachine?: string): SliceCreator<MemorySlice> =>
   (set, get, { measurer }) => {
     let running = false;
-    let warmAsked = false;
     const put = (key: string, entry: MemoryEntry) => set({ memory: { ...get().memory, [key]: entry } });
 
     /** The schedules the open lesson grades on (simulateForLesson), on its machine. */
@@ -187,13 +184,6 @@ export const createMemorySlice =
         get().simulateMemory();
       },
       simulateMemory() {
-        if (!warmAsked && measurer?.warmCache) {
-          const first = currentMeasurement(get());
-          if (first && (first.status === 'done' || first.status === 'error')) {
-            warmAsked = true;
-            measurer.warmCache();
-          }
-        }
         void pump();
       },
       simulateForLesson(machineId, scheduleTexts) {

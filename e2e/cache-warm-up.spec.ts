@@ -1,0 +1,42 @@
+// The cache worker's warm-up in the page: it runs once per page, before the first simulation has
+// its figures, and changes none of them (the same misses and bytes with `?cache-warm-up=off`).
+import type { Page } from '@playwright/test';
+import { CACHE_SIMULATION_ENTRY, CACHE_WARM_UP_ENTRY, CACHE_WARM_UP_PARAM } from '../src/core/cache/timings.ts';
+import { expect, test } from './fixtures.ts';
+
+const SCHEDULE = 'k:8 m:32 n:16 k:16 m:4 n:8';
+
+/** The page's simulated figures for SCHEDULE on matmul 128^3, and its warm-up and simulation timings. */
+async function simulated(page: Page, search: string) {
+  await page.goto(`/${search}#preset=matmul-128&s=${encodeURIComponent(SCHEDULE)}&panels=nest,perf,memory`);
+  await expect(page.getByTestId('memory-figures')).toHaveAttribute('data-schedule', SCHEDULE, { timeout: 90_000 });
+  const figures = await page
+    .locator('[data-testid^="memory-misses-"], [data-testid^="memory-bytes-"]')
+    .evaluateAll((els) => els.map((el) => `${el.getAttribute('data-testid')}=${el.getAttribute('data-value')}`));
+  const timings = await page.evaluate(
+    ([warm, sim]) => {
+      const spans = (name: string) =>
+        performance.getEntriesByName(name).map((e) => ({ start: e.startTime, end: e.startTime + e.duration }));
+      return { warmUps: spans(warm), simulations: spans(sim) };
+    },
+    [CACHE_WARM_UP_ENTRY, CACHE_SIMULATION_ENTRY] as const,
+  );
+  return { figures, ...timings };
+}
+
+test('the cache worker warms up once at start, before the first figures, and changes none of them', async ({
+  page,
+}) => {
+  const warm = await simulated(page, '');
+  expect(warm.warmUps).toHaveLength(1);
+  expect(warm.simulations.length).toBeGreaterThan(0);
+  // The first simulation's figures come after the warm-up ended (it waited, or was asked later).
+  expect(warm.simulations[0].end).toBeGreaterThanOrEqual(warm.warmUps[0].end);
+
+  const cold = await simulated(page, `?${CACHE_WARM_UP_PARAM}=off`);
+  expect(cold.warmUps).toHaveLength(0);
+  // Three tensors at two levels (Zen 4's L1d and L2 at least), misses and bytes each.
+  expect(cold.figures.length).toBeGreaterThanOrEqual(12);
+  expect(warm.figures).toEqual(cold.figures);
+  expect(warm.figures.some((f) => !f.endsWith('=0'))).toBe(true);
+});
