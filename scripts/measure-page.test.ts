@@ -4,6 +4,7 @@ import { parseProblemText } from '../src/core/problem.ts';
 import { defaultSchedule, printSchedule } from '../src/core/schedule.ts';
 import type { NestState } from '../src/core/types.ts';
 import { percentile, plannedSteps, traceTasks } from './measure-page.ts';
+import { traceSpans, workerTaskIn } from './pageCacheTimings.ts';
 
 describe('plannedSteps', () => {
   it('plans legal actions that each reach a schedule not seen before, mixing swaps, splits and merges', () => {
@@ -70,5 +71,44 @@ describe('traceTasks', () => {
     ];
     expect(traceTasks(events)).toEqual({ longestWallMs: 60, longestCpuMs: 50, over50Wall: 2, over50Cpu: 1 });
     expect(traceTasks([])).toEqual({ longestWallMs: 0, longestCpuMs: 0, over50Wall: 0, over50Cpu: 0 });
+  });
+});
+
+describe('the cache simulations in a trace', () => {
+  const worker = { name: 'thread_name', ph: 'M', pid: 1, tid: 7, ts: 0, args: { name: 'DedicatedWorker thread' } };
+  const main = { name: 'thread_name', ph: 'M', pid: 1, tid: 1, ts: 0, args: { name: 'CrRendererMain' } };
+  const task = (tid: number, ts: number, dur: number, tdur: number) => ({
+    name: 'RunTask',
+    ph: 'X',
+    pid: 1,
+    tid,
+    ts,
+    dur,
+    tdur,
+  });
+  const span = (ph: string, ts: number) => ({ name: 'looplab:cache-simulation', ph, pid: 1, tid: 1, ts });
+
+  it("pairs a User Timing span's begin and end, and finds the worker's longest task started in it", () => {
+    const events = [
+      worker,
+      main,
+      span('b', 1000),
+      span('e', 60_000),
+      span('b', 100_000),
+      span('e', 150_000),
+      task(7, 2_000, 40_000, 30_000),
+      task(7, 45_000, 16_000, 1_000),
+      task(1, 3_000, 50_000, 50_000),
+      task(7, 101_000, 52_000, 45_000),
+    ];
+    const spans = traceSpans(events, 'looplab:cache-simulation');
+    expect(spans).toEqual([
+      { start: 1000, end: 60_000 },
+      { start: 100_000, end: 150_000 },
+    ]);
+    // The main thread's longer task is not the worker's; a task may end after the page has its answer.
+    expect(workerTaskIn(events, spans[0])).toEqual({ wallMs: 40, cpuMs: 30 });
+    expect(workerTaskIn(events, spans[1])).toEqual({ wallMs: 52, cpuMs: 45 });
+    expect(workerTaskIn(events, { start: 200_000, end: 300_000 })).toBeNull();
   });
 });

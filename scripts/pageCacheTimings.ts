@@ -6,6 +6,11 @@
 // to its figures, and the simulation's own time in the worker. Loads alternate with the cache
 // worker's warm-up on and off (`?cache-warm-up=off`), so the two are compared within one run, and
 // the first GFLOPS figure's time after navigation is read for both: the warm-up must not delay it.
+// On a shared machine a wall time includes the time the worker waited for a core; a Chromium trace
+// of each load gives the worker's CPU time in the task that ran each simulation too.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import {
   CACHE_SIMULATION_ENTRY,
@@ -34,6 +39,8 @@ export interface SimulationSample {
   method: string;
   /** When it was asked, after the first GFLOPS figure (ms). */
   askedAfterFigureMs: number;
+  /** The worker's longest task in the span (the simulation's): wall and CPU time (ms; null: not in the trace). */
+  task: { wallMs: number; cpuMs: number } | null;
 }
 
 export interface CacheLoad {
@@ -41,8 +48,54 @@ export interface CacheLoad {
   /** Navigation -> first GFLOPS figure (ms, wall time in the script). */
   firstFigureMs: number;
   /** The warm-up: asked how long after the first figure, and how long it took (null: none). */
-  warmUpSpan: { afterFigureMs: number; ms: number; detail: unknown } | null;
+  warmUpSpan: {
+    afterFigureMs: number;
+    ms: number;
+    detail: unknown;
+    task: { wallMs: number; cpuMs: number } | null;
+  } | null;
   simulations: SimulationSample[];
+}
+
+export interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/** User Timing spans of `name` in a Chromium trace (µs): its nestable async begin and end events. */
+export function traceSpans(events: TraceEvent[], name: string): Array<{ start: number; end: number }> {
+  const begins = events.filter((e) => e.name === name && e.ph === 'b').sort((a, b) => a.ts - b.ts);
+  const ends = events.filter((e) => e.name === name && e.ph === 'e').sort((a, b) => a.ts - b.ts);
+  return begins.map((b, i) => ({ start: b.ts, end: ends[i]?.ts ?? b.ts }));
+}
+
+/**
+ * The longest task (by CPU time) of the page's dedicated workers that started within a span: the
+ * simulation itself, which runs in one task of the cache worker. Wall and CPU time in ms.
+ */
+export function workerTaskIn(
+  events: TraceEvent[],
+  span: { start: number; end: number },
+): { wallMs: number; cpuMs: number } | null {
+  const workers = new Set(
+    events
+      .filter((e) => e.name === 'thread_name' && e.args?.name === 'DedicatedWorker thread')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  let best: TraceEvent | null = null;
+  for (const e of events) {
+    if (e.ph !== 'X' || e.name !== 'RunTask' || !workers.has(`${e.pid}:${e.tid}`)) continue;
+    // Started within the span (it may end a little after the page has the answer it posted).
+    if (e.ts < span.start || e.ts > span.end) continue;
+    if (!best || (e.tdur ?? 0) > (best.tdur ?? 0)) best = e;
+  }
+  return best ? { wallMs: (best.dur ?? 0) / 1000, cpuMs: (best.tdur ?? best.dur ?? 0) / 1000 } : null;
 }
 
 interface PageEntry {
@@ -109,6 +162,12 @@ export async function cacheLoad(
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.addInitScript(watchFirstFigure);
+  const traceDir = mkdtempSync(path.join(tmpdir(), 'looplab-trace-'));
+  const tracePath = path.join(traceDir, 'trace.json');
+  await browser.startTracing(page, {
+    path: tracePath,
+    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'],
+  });
   try {
     const search = opts.warmUp ? '' : `?${CACHE_WARM_UP_PARAM}=off`;
     const hash = `#preset=matmul-256&s=${encodeURIComponent(schedules[0])}&panels=${opts.panels}`;
@@ -126,14 +185,22 @@ export async function cacheLoad(
       await waitForSimulation(page, schedule);
     }
     const read = await readEntries(page);
+    await browser.stopTracing();
+    const parsed = JSON.parse(readFileSync(tracePath, 'utf8')) as { traceEvents?: TraceEvent[] } | TraceEvent[];
+    const events = Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []);
+    const simulationSpans = traceSpans(events, CACHE_SIMULATION_ENTRY);
+    const warmUpSpans = traceSpans(events, CACHE_WARM_UP_ENTRY);
     if (errors.length > 0) throw new Error(`the page threw: ${errors.join('; ')}`);
     const after = (e: PageEntry) => e.startTime - read.firstFigureAt;
     const warm = read.warmUps[0];
+    const taskIn = (span: { start: number; end: number } | undefined) => (span ? workerTaskIn(events, span) : null);
     return {
       warmUp: opts.warmUp,
       firstFigureMs,
-      warmUpSpan: warm ? { afterFigureMs: after(warm), ms: warm.duration, detail: warm.detail } : null,
-      simulations: read.simulations.map((e) => {
+      warmUpSpan: warm
+        ? { afterFigureMs: after(warm), ms: warm.duration, detail: warm.detail, task: taskIn(warmUpSpans[0]) }
+        : null,
+      simulations: read.simulations.map((e, i) => {
         const d = e.detail as CacheSimulationTiming;
         return {
           schedule: d.schedule,
@@ -141,11 +208,13 @@ export async function cacheLoad(
           simulateMs: d.simulateMs,
           method: d.method,
           askedAfterFigureMs: after(e),
+          task: taskIn(simulationSpans[i]),
         };
       }),
     };
   } finally {
     await page.close();
+    rmSync(traceDir, { recursive: true, force: true });
   }
 }
 
@@ -166,9 +235,12 @@ export function summarize(loads: CacheLoad[]) {
     firstSimulateMs: median(firsts.map((s) => s.simulateMs)),
     laterRequestMs: median(later.map((s) => s.requestMs)),
     laterSimulateMs: median(later.map((s) => s.simulateMs)),
+    firstCpuMs: median(firsts.flatMap((s) => (s.task ? [s.task.cpuMs] : []))),
+    laterCpuMs: median(later.flatMap((s) => (s.task ? [s.task.cpuMs] : []))),
     firsts: firsts.map((s) => ({
       request: s.requestMs,
       simulate: s.simulateMs,
+      cpu: s.task?.cpuMs ?? Number.NaN,
       askedAfterFigure: s.askedAfterFigureMs,
     })),
     warmUps: loads.flatMap((l) => (l.warmUpSpan ? [l.warmUpSpan] : [])),
@@ -179,21 +251,30 @@ export function formatCacheTimings(loads: CacheLoad[], panels: string): string {
   const ms = (v: number) => `${v.toFixed(0)} ms`;
   const lines = [
     `matmul 256^3, ${CACHE_SCHEDULES[0]} first, then ${CACHE_SCHEDULES.length - 1} other orders of its outer loops (zen4, 3.7 M accesses each); panels ${panels}`,
+    'each simulation: request -> figures / the simulation in the worker (wall) / its task in the worker (CPU time, from the trace)',
   ];
   for (const warmUp of [true, false]) {
     const s = summarize(loads.filter((l) => l.warmUp === warmUp));
     if (s.loads === 0) continue;
     lines.push(
       `warm-up ${warmUp ? 'on ' : 'off'} (${s.loads} loads): first GFLOPS figure ${ms(s.firstFigureMs)} after navigation (median)`,
-      `  first simulation: request -> figures ${ms(s.firstRequestMs)}, simulation ${ms(s.firstSimulateMs)} (medians); each: ` +
+      `  first simulation: ${ms(s.firstRequestMs)} / ${ms(s.firstSimulateMs)} / ${ms(s.firstCpuMs)} CPU (medians); each: ` +
         s.firsts
-          .map((f) => `${ms(f.request)}/${ms(f.simulate)} asked ${ms(f.askedAfterFigure)} after the figure`)
+          .map(
+            (f) =>
+              `${f.request.toFixed(0)}/${f.simulate.toFixed(0)}/${f.cpu.toFixed(0)} (asked ${ms(f.askedAfterFigure)} after the figure)`,
+          )
           .join(', '),
-      `  later simulations: request -> figures ${ms(s.laterRequestMs)}, simulation ${ms(s.laterSimulateMs)} (medians)`,
+      `  later simulations: ${ms(s.laterRequestMs)} / ${ms(s.laterSimulateMs)} / ${ms(s.laterCpuMs)} CPU (medians)`,
     );
     if (s.warmUps.length > 0)
       lines.push(
-        `  warm-ups: ${s.warmUps.map((w) => `asked ${ms(w.afterFigureMs)} after the figure, took ${ms(w.ms)} ${JSON.stringify(w.detail)}`).join('; ')}`,
+        `  warm-ups: ${s.warmUps
+          .map(
+            (w) =>
+              `asked ${ms(w.afterFigureMs)} after the figure, took ${ms(w.ms)} (${w.task ? `longest task ${ms(w.task.cpuMs)} CPU` : 'no task in the trace'}) ${JSON.stringify(w.detail, (_, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`,
+          )
+          .join('; ')}`,
       );
   }
   lines.push('shared, noisy machine: compare figures within one run');
