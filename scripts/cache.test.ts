@@ -87,6 +87,14 @@ describe('npm run cache', () => {
     const json = JSON.parse(cache(...MATMUL, '--runs', '2', '--json').stdout);
     expect(json.simulate_ms_runs).toHaveLength(2);
     expect(json.simulate_ms).toBe(json.simulate_ms_runs[0]);
+    // After the cache worker's warm-up: the same figures, and the output says the first one was warmed up.
+    const warmed = cache(...MATMUL, '--exact', '--runs', '2', '--warm-up');
+    expect(warmed.stdout).toMatch(/\(2 runs in one process: \d+, \d+ ms; the first one after the warm-up\)/);
+    const warmedJson = JSON.parse(cache(...MATMUL, '--runs', '2', '--json', '--warm-up').stdout);
+    expect(warmedJson.warmed_up).toBe(true);
+    const { simulate_ms: _a, simulate_ms_runs: _b, warmed_up: _c, ...warmFigures } = warmedJson;
+    const { simulate_ms: _d, simulate_ms_runs: _e, ...coldFigures } = json;
+    expect(warmFigures).toEqual(coldFigures);
   });
 
   it('writes the stream in Dinero IV din format, one record per line reference', () => {
@@ -131,5 +139,9 @@ describe('npm run cache', () => {
     expectBadInput(cache(...MATMUL, '--max-accesses', '10'), /^cache: --max-accesses limits an exact run: add --exact/);
     expectBadInput(cache(...MATMUL, '--runs', '0'), /^cache: --runs .*1 to 20/);
     expectBadInput(cache(...MATMUL, '--runs', '2', '--trace', 'x.din'), /^cache: --runs times the compiled simulator/);
+    expectBadInput(
+      cache(...MATMUL, '--warm-up', '--trace', 'x.din'),
+      /^cache: --warm-up readies the compiled simulator/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 // npm run cache -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"] [--machine NAME]
 //                  [--l1 SIZE:WAYS --l2 SIZE:WAYS --l3 SIZE:WAYS --line BYTES] [--exact] [--trace FILE] [--json]
-//                  [--runs N]
+//                  [--runs N] [--warm-up]
 //
 // Simulates the caches of one core on the memory accesses the generated kernel of the schedule
 // makes (its vector loads, broadcasts, gathers, the register tile's loads and stores of the
@@ -12,6 +12,8 @@
 // access. --trace writes the access stream in Dinero IV's din format (`0 addr` read, `1 addr`
 // write, hex), which takes an exact run. --runs N simulates N times in this one process and gives
 // each time (the first one in a fresh process, with the compiled module still cold; the others warm).
+// --warm-up first runs the cache worker's warm-up (runtime/cacheSim.ts warmUpCacheSim) and leaves
+// V8 a moment to finish compiling, as the page's worker does before its first simulation.
 //
 // Exit codes: 0 success; 1 something failed unexpectedly; 2 bad input.
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -35,6 +37,7 @@ const USAGE = [
   'usage: npm run cache -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"] [--machine NAME]',
   '         [--l1 SIZE:WAYS [--l2 SIZE:WAYS [--l3 SIZE:WAYS]] --line BYTES] [--exact [--max-accesses N]] [--trace FILE] [--json]',
   `         [--runs N]  (N <= ${MAX_RUNS} simulations in one process, each one timed: the first cold, then warm)`,
+  "         [--warm-up]  (the cache worker's warm-up before the first: the first one warm too)",
   'long kernels are sampled unless --exact (every access simulated); --trace implies --exact',
   `machines (default ${DEFAULT_MACHINE_ID}):`,
   ...MACHINES.map((m) => `  ${m.id.padEnd(12)} ${m.name}`),
@@ -56,7 +59,12 @@ interface Args {
   json: boolean;
   /** Simulations in this process, each timed (--runs). */
   runs: number;
+  /** The cache worker's warm-up before the first one (--warm-up). */
+  warmUp: boolean;
 }
+
+/** How long --warm-up leaves V8 to compile the functions the warm-up tiered up (on background threads). */
+const WARM_UP_IDLE_MS = 100;
 
 function machineOf(v: Record<string, string | boolean | undefined>): Machine {
   const custom = (['l1', 'l2', 'l3'] as const).filter((k) => v[k] !== undefined);
@@ -95,6 +103,7 @@ export function parseCacheArgs(argv: string[]): Args | 'help' {
       'max-accesses': { type: 'string' },
       exact: { type: 'boolean' },
       runs: { type: 'string' },
+      'warm-up': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -107,6 +116,10 @@ export function parseCacheArgs(argv: string[]): Args | 'help' {
     throw new UsageError('--max-accesses limits an exact run: add --exact (a sampled run needs no limit)');
   if (v.runs !== undefined && v.trace !== undefined)
     throw new UsageError('--runs times the compiled simulator; --trace runs the TypeScript one: leave out one of them');
+  if (v['warm-up'] && v.trace !== undefined)
+    throw new UsageError(
+      '--warm-up readies the compiled simulator; --trace runs the TypeScript one: leave out one of them',
+    );
   return {
     op,
     sizes,
@@ -117,6 +130,7 @@ export function parseCacheArgs(argv: string[]): Args | 'help' {
     maxAccesses: positiveInt('max-accesses', v['max-accesses'], DEFAULT_MAX_ACCESSES),
     json: v.json ?? false,
     runs: positiveInt('runs', v.runs, 1, 1, MAX_RUNS),
+    warmUp: v['warm-up'] ?? false,
   };
 }
 
@@ -136,20 +150,27 @@ function row(name: string, c: CacheCounts): string[] {
 }
 
 /** `52 ms`, or with --runs `52 ms (3 runs in one process: 52, 38, 39 ms; the first one cold)`. */
-function timesText(ms: number[]): string {
+function timesText(ms: number[], warmedUp: boolean): string {
   const first = `${ms[0].toFixed(0)} ms`;
-  if (ms.length === 1) return first;
-  return `${first} (${ms.length} runs in one process: ${ms.map((t) => t.toFixed(0)).join(', ')} ms; the first one cold)`;
+  const firstOne = warmedUp ? 'the first one after the warm-up' : 'the first one cold';
+  if (ms.length === 1) return warmedUp ? `${first} (${firstOne})` : first;
+  return `${first} (${ms.length} runs in one process: ${ms.map((t) => t.toFixed(0)).join(', ')} ms; ${firstOne})`;
 }
 
-export function cacheText(figures: CacheFigures, problemText: string, scheduleText: string, ms: number[]): string {
+export function cacheText(
+  figures: CacheFigures,
+  problemText: string,
+  scheduleText: string,
+  ms: number[],
+  warmedUp = false,
+): string {
   const m = figures.machine;
   const levels = figures.levels.map((l) => `${l.name} ${sizeText(l.bytes)} ${waysText(l.ways)} (${int(l.sets)} sets)`);
   const out = [
     `Simulated caches for ${problemText}, schedule ${scheduleText}`,
     `Machine: ${m.name} [${m.id}]: ${levels.join(', ')}, ${m.lineBytes}-byte lines, LRU, write-back, write-allocate`,
     `  figures from: ${m.source}`,
-    `Kernel: ${int(figures.instructions)} memory instructions (loads and stores) for ${int(figures.fmas)} multiply-adds; simulated in ${timesText(ms)}`,
+    `Kernel: ${int(figures.instructions)} memory instructions (loads and stores) for ${int(figures.fmas)} multiply-adds; simulated in ${timesText(ms, warmedUp)}`,
     `Method: ${methodSentence(figures)}${figures.method === 'sampled' ? ' --exact simulates every access.' : ''}`,
   ];
   for (const level of figures.levels) {
@@ -194,7 +215,7 @@ async function run(args: Args): Promise<number> {
   const { parseProblem, sizesText } = await import('../src/core/problem.ts');
   const { defaultSchedule, parseSchedule, printSchedule } = await import('../src/core/schedule.ts');
   const { loadCodegen } = await import('../src/codegen/index.ts');
-  const { kernelAccesses, simulateCache } = await import('../src/runtime/cacheSim.ts');
+  const { kernelAccesses, simulateCache, warmUpCacheSim } = await import('../src/runtime/cacheSim.ts');
   const { CacheSimulator } = await import('../src/core/cache/simulator.ts');
   const { loadCacheSim } = await import('../src/runtime/wasmCacheSim.ts');
   const compiled = await loadCacheSim();
@@ -258,6 +279,10 @@ async function run(args: Args): Promise<number> {
   const problem = parseProblem(args.op, args.sizes);
   const schedule = args.schedule === undefined ? defaultSchedule(problem) : parseSchedule(problem, args.schedule);
   const codegen = await loadCodegen();
+  if (args.warmUp) {
+    warmUpCacheSim(codegen, compiled);
+    await new Promise((resolve) => setTimeout(resolve, WARM_UP_IDLE_MS));
+  }
   const simulate = () => (args.exact ? exactRun(codegen, problem, schedule) : sampledRun(codegen, problem, schedule));
   const { figures, ms: firstMs } = simulate();
   const ms = [firstMs];
@@ -269,7 +294,7 @@ async function run(args: Args): Promise<number> {
   }
   const scheduleText = printSchedule(schedule);
   if (args.json) {
-    const times = ms.length > 1 ? { simulate_ms_runs: ms } : {};
+    const times = { ...(ms.length > 1 ? { simulate_ms_runs: ms } : {}), ...(args.warmUp ? { warmed_up: true } : {}) };
     const json = {
       op: problem.op,
       sizes: sizesText(problem),
@@ -280,7 +305,7 @@ async function run(args: Args): Promise<number> {
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   } else {
-    process.stdout.write(cacheText(figures, `${problem.op} (${sizesText(problem)})`, scheduleText, ms));
+    process.stdout.write(cacheText(figures, `${problem.op} (${sizesText(problem)})`, scheduleText, ms, args.warmUp));
     if (args.trace !== undefined) process.stdout.write(`Trace written to ${args.trace} (Dinero IV din format).\n`);
   }
   return 0;

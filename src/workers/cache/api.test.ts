@@ -6,9 +6,9 @@ import { loadCodegen } from '../../codegen/index.ts';
 import { machineById } from '../../core/cache/machines.ts';
 import { parseProblemText } from '../../core/problem.ts';
 import { parseSchedule } from '../../core/schedule.ts';
-import { simulateCache } from '../../runtime/cacheSim.ts';
+import { simulateCache, WARM_UP } from '../../runtime/cacheSim.ts';
 import { type CacheSimModule, instantiateCacheSim, loadCacheSim } from '../../runtime/wasmCacheSim.ts';
-import { createCacheApi, WARM_UP } from './api.ts';
+import { createCacheApi } from './api.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]\nm=33, n=40, k=17';
 const LARGE = 'C[m,n] += A[m,k] * B[k,n]\nm=1024, n=1024, k=1024';
