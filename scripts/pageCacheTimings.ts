@@ -16,6 +16,7 @@ import {
   CACHE_SIMULATION_ENTRY,
   CACHE_WARM_UP_ENTRY,
   CACHE_WARM_UP_PARAM,
+  CACHE_WORKER_ENTRY,
   type CacheSimulationTiming,
 } from '../src/core/cache/timings.ts';
 import { newPage } from './previewPage.ts';
@@ -76,17 +77,16 @@ export function traceSpans(events: TraceEvent[], name: string): Array<{ start: n
 }
 
 /**
- * The longest task (by CPU time) of the page's dedicated workers that started within a span: the
- * simulation itself, which runs in one task of the cache worker. Wall and CPU time in ms.
+ * The cache worker's longest task (by CPU time) that started within a span: the simulation
+ * itself, which runs in one task. The worker's thread is the one that recorded CACHE_WORKER_ENTRY
+ * (the kernel and XNNPACK workers run beside it). Wall and CPU time in ms.
  */
 export function workerTaskIn(
   events: TraceEvent[],
   span: { start: number; end: number },
 ): { wallMs: number; cpuMs: number } | null {
   const workers = new Set(
-    events
-      .filter((e) => e.name === 'thread_name' && e.args?.name === 'DedicatedWorker thread')
-      .map((e) => `${e.pid}:${e.tid}`),
+    events.filter((e) => e.name === CACHE_WORKER_ENTRY && e.ph === 'b').map((e) => `${e.pid}:${e.tid}`),
   );
   let best: TraceEvent | null = null;
   for (const e of events) {

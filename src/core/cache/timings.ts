@@ -3,6 +3,8 @@
 // each simulation from the page's request to its figures, and the cache worker's warm-up.
 export const CACHE_SIMULATION_ENTRY = 'looplab:cache-simulation';
 export const CACHE_WARM_UP_ENTRY = 'looplab:cache-warm-up';
+/** Recorded in the cache worker itself around each simulation: in a trace it names the worker's thread. */
+export const CACHE_WORKER_ENTRY = 'looplab:cache-worker-simulation';
 
 /** The URL parameter that turns the cache worker's warm-up off (`?cache-warm-up=off`: measuring what it saves). */
 export const CACHE_WARM_UP_PARAM = 'cache-warm-up';

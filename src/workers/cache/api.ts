@@ -6,6 +6,7 @@
 // first simulation a person asks for runs as fast as the later ones.
 import { type Codegen, loadCodegen } from '../../codegen/index.ts';
 import { MACHINES, machineById } from '../../core/cache/machines.ts';
+import { CACHE_WORKER_ENTRY, recordTiming } from '../../core/cache/timings.ts';
 import { parseProblemText } from '../../core/problem.ts';
 import { parseSchedule } from '../../core/schedule.ts';
 import { simulateCache, warmUpCacheSim } from '../../runtime/cacheSim.ts';
@@ -30,7 +31,11 @@ export function createCacheApi(deps: CacheApiDeps = {}): CacheWorkerApi {
     const machine = machineById(machineId);
     if (!machine)
       throw new Error(`unknown machine '${machineId}'; choose one of ${MACHINES.map((m) => m.id).join(', ')}`);
-    return simulateCache(await generator(), problem, schedule, machine, { reuse: true, compiled: await compiled() });
+    const [codegen, module] = [await generator(), await compiled()];
+    const t0 = performance.now();
+    const result = simulateCache(codegen, problem, schedule, machine, { reuse: true, compiled: module });
+    recordTiming(CACHE_WORKER_ENTRY, t0, { schedule: scheduleText });
+    return result;
   };
   let warming: Promise<CacheWarmUp> | null = null;
   return {
