@@ -37,9 +37,6 @@ export function initialOf(s: ResolvedSnapshot): NonNullable<LooplabStoreOptions[
 
 export function createPageStore(win: Window = window): PageStore {
   const measurer = createWorkerMeasurer();
-  // The cache worker boots and warms up while the first figure is measured (on the other core),
-  // so that the first simulation, asked right after that figure, runs warm.
-  measurer.warmCache();
   // The agent's client (and its worker, with tfjs) loads on the first rollout or policy load.
   const agentClient = onFirstUse(() => import('../workers/agent/client.ts').then((m) => m.createAgentClient()));
   const agent: AgentDriver & { terminate(): void } = {

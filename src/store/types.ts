@@ -211,6 +211,12 @@ export interface Measurer {
     scheduleText: string,
     machineId: string,
   ): Promise<CacheFigures & { simulateMs?: number }>;
+  /**
+   * Readies the cache simulator before the page asks for its first simulation (loads it and runs
+   * a small simulation, so that the first figures a person sees come from a warm simulator).
+   * Asked once, after the first GFLOPS figure is in; a simulation asked meanwhile waits for it.
+   */
+  warmCache?(): void;
   /** Whether its kernels can run on threads (default: no shared memory, one processor). */
   threadSupport?: ThreadSupport;
 }

@@ -75,7 +75,7 @@ describe('createWorkerMeasurer', () => {
     };
     const { client, calls } = fakeClient({ terminate: () => ended++ });
     const m = createWorkerMeasurer(client, createMachineFacts(), undefined, cache);
-    m.warmCache();
+    m.warmCache!();
     expect((await m.simulateCache!('p', 's', 'zen4')).method).toBe('exact');
     expect(asked).toEqual([['warm-up'], ['p', 's', 'zen4']]);
     expect(calls).toEqual([]);

@@ -90,11 +90,6 @@ export interface WorkerMeasurer extends Measurer {
   /** Memory bandwidth in bytes/s (also published in the measurer's `facts`). */
   bandwidth(): Promise<number>;
   readonly facts: MachineFactsStore;
-  /**
-   * Starts the cache worker and warms it up (CacheClient.warmUp), unless the page's URL says
-   * `cache-warm-up=off`; a simulation asked meanwhile runs after it.
-   */
-  warmCache(): void;
   /** Stops the worker. */
   dispose(): void;
 }
