@@ -1,6 +1,7 @@
-// The cache worker's warm-up in the page: it runs once per page, after the first GFLOPS figure (so
-// it never shares the processor with that measurement) and before the first simulation has its
-// figures, and changes none of them (the same misses and bytes with `?cache-warm-up=off`).
+// The cache worker's warm-up in the page: with the default panels (the roofline's simulation waits
+// for the refined figure) it runs once, after the first GFLOPS figure (so it never shares the
+// processor with that measurement) and before the first simulation has its figures, and changes
+// none of them (the same misses and bytes with `?cache-warm-up=off`).
 import type { Page } from '@playwright/test';
 import { CACHE_SIMULATION_ENTRY, CACHE_WARM_UP_ENTRY, CACHE_WARM_UP_PARAM } from '../src/core/cache/timings.ts';
 import { expect, test } from './fixtures.ts';
@@ -19,7 +20,11 @@ async function simulated(page: Page, search: string) {
         w.__firstFigureAt = performance.now();
     }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-value'] });
   });
-  await page.goto(`/${search}#preset=matmul-128&s=${encodeURIComponent(SCHEDULE)}&panels=nest,perf,memory`);
+  await page.goto(`/${search}#preset=matmul-128&s=${encodeURIComponent(SCHEDULE)}&panels=nest,perf`);
+  await page.waitForFunction((name) => performance.getEntriesByName(name).length > 0, CACHE_SIMULATION_ENTRY, {
+    timeout: 90_000,
+  });
+  await page.getByTestId('toggle-memory').click();
   await expect(page.getByTestId('memory-figures')).toHaveAttribute('data-schedule', SCHEDULE, { timeout: 90_000 });
   const figures = await page
     .locator('[data-testid^="memory-misses-"], [data-testid^="memory-bytes-"]')

@@ -7,8 +7,8 @@
 // (simulateForLesson), whatever the panels show. The agent's measured candidates come after the
 // panels' schedules (candidateMisses.ts), once its rollout is done and the current figure is in.
 // The cache worker is warmed up once (Measurer.warmCache) as soon as the page's first figure is
-// in: not before, so that its start never shares the two cores with the first measurement (started
-// beside it, it cost the first figure about 90 ms in the median of 8 loads).
+// in (not before: its start would share the two cores with the first measurement), unless a
+// simulation is wanted at that moment (the memory panel shown): then that one starts the worker.
 import { DEFAULT_MACHINE_ID, machineById } from '../core/cache/machines.ts';
 import { CACHE_SIMULATION_ENTRY, type CacheSimulationTiming, recordTiming } from '../core/cache/timings.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -192,7 +192,8 @@ export const createMemorySlice =
           const first = currentMeasurement(get());
           if (first && (first.status === 'done' || first.status === 'error')) {
             warmAsked = true;
-            measurer.warmCache();
+            // A simulation wanted now starts the worker itself: a warm-up would only hold it up.
+            if (!nextWant(get())) measurer.warmCache();
           }
         }
         void pump();
