@@ -86,9 +86,16 @@ export function simdCExport(
     const next = extent.slice();
     next[x] = st;
     const what = `${planLoopText(l)}: ${full} x ${st}${rem > 0 ? `, then a partial iteration of ${rem}` : ''}`;
+    const pairs = accumulators !== null && l === plan.tileStart - 1 ? partialSumPairs(next) : [];
+    // Two partial sums per accumulator: each full iteration adds into one set, then the sets swap.
+    const swap = (depth: number) => {
+      for (const [a, b] of pairs)
+        emit(depth, `{ ${a.vector ? 'v128_t' : 'float'} t = ${a.name}; ${a.name} = ${b.name}; ${b.name} = t; }`);
+    };
     if (full === 1) {
       emit(d, `// ${what}`);
       enter(l, next, p, d);
+      swap(d);
     } else if (full > 1) {
       const moving = [0, 1, 2].filter((t) => g.iterStride(t, l) !== 0);
       const inner: Pointers = { name: [...p.name], bias: [...p.bias] };
@@ -102,6 +109,7 @@ export function simdCExport(
       const steps = moving.map((t) => `${inner.name[t]} += ${g.iterStride(t, l)}`);
       emit(d + 1, `for (int ${i} = 0; ${i} < ${full}; ${[`${i}++`, ...steps].join(', ')}) {`);
       enter(l, next, inner, d + 2);
+      swap(d + 2);
       emit(d + 1, '}');
       emit(d, '}');
     }
@@ -110,6 +118,30 @@ export function simdCExport(
       emit(d, `// ${planLoopText(l)}: the partial iteration (${rem} of ${st})`);
       enter(l, next, shifted(p, l, full), d);
     }
+  }
+
+  /**
+   * The accumulator pairs (partial sums 0 and 1) of the tile copy over `extent` when it keeps two
+   * partial sums (KernelPlan.partialSumLimit), else none; both sets are declared from here on.
+   */
+  function partialSumPairs(extent: number[]): [Accumulator, Accumulator][] {
+    if (plan.partialSumLimit === 0) return [];
+    const outputs = new Map<string, TileOp>();
+    for (const op of g.enumerateTile(plan.tileStart, extent)) outputs.set(`${op.offset[0]},${op.vector}`, op);
+    if (outputs.size > plan.partialSumLimit) return [];
+    return [...outputs.values()].map((op) => [accumulator(op, 0), accumulator(op, 1)]);
+  }
+
+  /** The accumulator of an op's output element (partial sum `partial`), named when first met. */
+  function accumulator(op: TileOp, partial: number): Accumulator {
+    const keys = accumulators as Map<string, Accumulator>;
+    const key = `${op.offset[0]},${op.vector},${partial}`;
+    let acc = keys.get(key);
+    if (!acc) {
+      acc = { offset: op.offset[0], vector: op.vector, partial, name: `acc${keys.size}` };
+      keys.set(key, acc);
+    }
+    return acc;
   }
 
   /** One iteration of loop l: its packs (the panels the loops inside read, copied to the scratch), then the loops inside. */
@@ -197,7 +229,7 @@ export function simdCExport(
     emit(d, `{  // ${all.length} accumulators${held ? `, held across ${held}` : ''}`);
     for (const acc of all) {
       const where = `${tensors[0].name}[+${acc.offset}${acc.vector ? ` +${g.stride[0][plan.vecVar]}*(0..3)` : ''}]`;
-      const part = plan.horizontalSum && acc.vector ? `, partial sum ${acc.partial}` : '';
+      const part = (plan.horizontalSum && acc.vector) || acc.partial ? `, partial sum ${acc.partial}` : '';
       emit(
         d + 1,
         `${acc.vector ? 'v128_t' : 'float'} ${acc.name} = ${acc.vector ? 'wasm_f32x4_splat(0.0f)' : '0.0f'};  // ${where}${part}`,
@@ -212,6 +244,14 @@ export function simdCExport(
     const laneStride = g.stride[0][plan.vecVar];
     if (!plan.horizontalSum) {
       for (const acc of all) {
+        if (acc.partial) continue;
+        const second = all.find((b) => b.partial === 1 && b.offset === acc.offset && b.vector === acc.vector);
+        // The tile's two partial sums (partialSumPairs): added first, then stored as one.
+        if (second)
+          emit(
+            d,
+            `${acc.name} = ${acc.vector ? `wasm_f32x4_add(${acc.name}, ${second.name})` : `${acc.name} + ${second.name}`};`,
+          );
         if (!acc.vector) emit(d, `${element(p, 0, acc.offset)} += ${acc.name};`);
         else if (plan.access[0] === 'vector')
           emit(
@@ -255,15 +295,8 @@ export function simdCExport(
       .map((_, i) => planLoopText(l + i))
       .join(' ');
     emit(d, `{  // the tile, unrolled: ${tileLoops} (${ops.length} multiply-adds)`);
-    const keys = accumulators as Map<string, Accumulator>;
     for (const op of ops) {
-      const partial = plan.horizontalSum && op.vector ? op.laneGroup % 4 : 0;
-      const key = `${op.offset[0]},${op.vector},${partial}`;
-      let acc = keys.get(key);
-      if (!acc) {
-        acc = { offset: op.offset[0], vector: op.vector, partial, name: `acc${keys.size}` };
-        keys.set(key, acc);
-      }
+      const acc = accumulator(op, plan.horizontalSum && op.vector ? op.laneGroup % 4 : 0);
       const a = operand(1, op, p, loaded, d + 1);
       const b = operand(2, op, p, loaded, d + 1);
       if (op.vector && relaxed) emit(d + 1, `${acc.name} = LOOPLAB_RELAXED_MADD(${a}, ${b}, ${acc.name});`);

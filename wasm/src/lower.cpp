@@ -83,6 +83,7 @@ class KernelLowering {
                                  spec_.trace);
     out.instructions = body.instructions;
     out.tail_paths = tail_paths_;
+    out.partial_sum_copies = partial_sum_copies_;
     out.locals = locals;
     return out;
   }
@@ -94,6 +95,7 @@ class KernelLowering {
   Locals locals_;
   CodeWriter* w_ = nullptr;
   int tail_paths_ = 1;
+  int partial_sum_copies_ = 0;
   bool in_acc_region_ = false;
   std::map<AccKey, uint32_t> acc_;
 
@@ -212,12 +214,24 @@ class KernelLowering {
     int x = spec_.loops[l].var, st = plan_.step[l];
     int full = extent[x] / st, rem = extent[x] % st;
     int unroll = l == plan_.tile_start - 1 ? std::max(1, std::min(plan_.loop_unroll, full)) : 1;
+    extent[x] = st;
+    // Two partial sums per accumulator: each iteration adds into one set and then swaps the two
+    // sets' locals, so consecutive iterations' multiply-adds are independent.
+    const bool swap = in_acc_region_ && l == plan_.tile_start - 1 && plan_.partial_sums(extent) == 2;
+    // Both sets' locals are taken before the loop's body: locals the body frees (its loaded
+    // values) would be reused in the next iteration.
+    if (swap) {
+      swap_partials(l + 1, extent, false);
+      partial_sum_copies_++;
+    }
     int rounds = full / unroll, left = full % unroll;
     Pointers at = ptr;
     std::vector<uint32_t> owned;
-    extent[x] = st;
     auto bodies = [&](const Pointers& from, int count) {
-      for (int u = 0; u < count; u++) enter(l, extent, from.shifted(plan_, l, u));
+      for (int u = 0; u < count; u++) {
+        enter(l, extent, from.shifted(plan_, l, u));
+        if (swap) swap_partials(l + 1, extent, true);
+      }
     };
     if (rounds == 1) {
       bodies(ptr, unroll);
@@ -252,6 +266,31 @@ class KernelLowering {
       enter(l, extent, at);
     }
     for (uint32_t local : owned) locals_.give(ValType::I32, local);
+  }
+
+  // Exchanges the two partial sums of every accumulator of the tile at level `tile` (over
+  // `extent`): local.get a, local.get b, local.set a, local.set b.
+  void swap_partials(int tile, const std::vector<int>& extent, bool emit) {
+    std::vector<TileOp> ops;
+    plan_.enumerate_tile(tile, extent, ops);
+    std::map<AccKey, bool> keys;
+    for (const TileOp& op : ops) keys[plan_.key_of(op)] = true;
+    for (auto& [key, unused] : keys) {
+      AccKey second = key;
+      second.partial = 1;
+      uint32_t a = accumulator(key), b = accumulator(second);
+      if (!emit) continue;
+      w_->local_get(a);
+      w_->local_get(b);
+      w_->local_set(a);
+      w_->local_set(b);
+    }
+  }
+
+  uint32_t accumulator(const AccKey& key) {
+    auto found = acc_.find(key);
+    if (found != acc_.end()) return found->second;
+    return acc_[key] = locals_.take(key.vector ? ValType::V128 : ValType::F32);
   }
 
   // In a trace build, calls env.access(address, code) before the memory instruction at `off`
@@ -391,7 +430,17 @@ class KernelLowering {
     if (!plan_.horizontal_sum) {
       for (auto& entry : acc_) {
         const AccKey& key = entry.first;
+        if (key.partial) continue;
         uint32_t local = entry.second;
+        AccKey second = key;
+        second.partial = 1;
+        if (auto found = acc_.find(second); found != acc_.end()) {
+          // The tile's two partial sums: added first, then stored as one accumulator.
+          w.local_get(local);
+          w.local_get(found->second);
+          if (key.vector) w.f32x4_add(); else w.f32_add();
+          w.local_set(local);
+        }
         if (!key.vector) {
           add_to_output(out, bias + key.offset, [&] { w.local_get(local); });
         } else if (plan_.access[0] == Access::Vector) {
@@ -470,9 +519,7 @@ class KernelLowering {
     CodeWriter& w = *w_;
     for (const TileOp& op : ops) {
       AccKey key = plan_.key_of(op);
-      auto found = acc_.find(key);
-      uint32_t acc = found != acc_.end() ? found->second
-                                         : (acc_[key] = locals_.take(op.vector ? ValType::V128 : ValType::F32));
+      uint32_t acc = accumulator(key);
       push_input(1, op, ptr, loaded);
       push_input(2, op, ptr, loaded);
       if (op.vector && spec_.relaxed) {

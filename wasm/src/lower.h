@@ -11,6 +11,7 @@ struct LoweredKernel {
   std::vector<uint8_t> module;
   int instructions = 0;
   int tail_paths = 0;
+  int partial_sum_copies = 0;  // loops above a tile copy that alternate two sets of partial sums
   int locals = 0;
 };
 

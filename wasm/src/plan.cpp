@@ -99,6 +99,15 @@ long count_tiles(const Plan& plan, int l, std::vector<int> extent) {
 
 }  // namespace
 
+int Plan::partial_sums(const std::vector<int>& extent) const {
+  if (partial_sum_limit == 0) return 1;
+  std::vector<TileOp> ops;
+  enumerate_tile(tile_start, extent, ops);
+  std::set<AccKey> keys;
+  for (const TileOp& op : ops) keys.insert(key_of(op));
+  return int(keys.size()) <= partial_sum_limit ? 2 : 1;
+}
+
 std::vector<int> Plan::full_extents(int level) const {
   std::vector<int> extent(spec.size.size(), 0);
   std::vector<bool> set(spec.size.size(), false);
@@ -370,6 +379,13 @@ std::string make_plan(const Spec& input, Plan& plan) {
     if (plan.loop_unroll > 1) plan.loop_unroll = 1;
     else if (plan.tile_start < n - 1) set_tile(plan.tile_start + 1, tile_cost(plan, plan.tile_start + 1));
     else break;
+  }
+
+  if (!plan.horizontal_sum && plan.acc_start < plan.tile_start) {
+    // The whole tile's operands bound a smaller copy's. The temporary of mul + add is counted
+    // with relaxed SIMD too, so that both flavours of a kernel sum in the same order.
+    int free = budget.registers - plan.operands - 1;
+    plan.partial_sum_limit = std::max(0, std::min(kLatencyAccumulators - 1, free / 2));
   }
   return "";
 }
