@@ -149,12 +149,15 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   const vars = problem.variables;
   const loops = plan.loops;
   const n = loops.length;
-  const { stride, step, packedAt, iterStride, enumerateTile } = planGeometry(problem, plan);
+  const { stride, step, packedAt, iterStride, jammedTile, jam } = planGeometry(problem, plan);
 
   // Accumulator keys of the region being built: output offset, vector or not, partial sum.
   let keys: Map<string, [number, boolean, number]> | null = null;
+  // A region copy running `jamCount` iterations of loop `jamLoop` at once (planGeometry's jam).
+  let jamLoop = 0;
+  let jamCount = 1;
 
-  function tile(l: number, extent: number[]): TileNode {
+  function tile(extent: number[]): TileNode {
     const loads: number[] = [];
     const loaded = new Set<string>();
     const load = (t: number, op: TileOp): void => {
@@ -170,7 +173,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         loads.push(accessCode(t, false, 16), at * 4, accessCode(t, false, 16), (at + 3 * s - 3) * 4);
       else for (let lane = 0; lane < LANES; lane++) loads.push(accessCode(t, false, 4), (at + lane * s) * 4);
     };
-    for (const op of enumerateTile(l, extent)) {
+    for (const op of jammedTile(extent, jamLoop, jamCount)) {
       const partial = plan.horizontalSum && op.vector ? op.laneGroup % 4 : 0;
       keys?.set(`${op.offset[0]},${op.vector},${partial}`, [op.offset[0], op.vector, partial]);
       load(1, op);
@@ -207,7 +210,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       keys = outer;
       return node;
     }
-    if (l === plan.tileStart) return tile(l, extent);
+    if (l === plan.tileStart) return tile(extent);
     const x = loops[l].variable;
     const st = step[l];
     const full = Math.floor(extent[x] / st);
@@ -218,13 +221,38 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       return enter(l, next, inRegion);
     };
     const delta: [number, number, number] = [iterStride(0, l) * 4, iterStride(1, l) * 4, iterStride(2, l) * 4];
+    const next = extent.slice();
+    next[x] = st;
+    const jammed = !inRegion && full >= 2 && l === plan.accStart - 1 ? jam(l, next) : 1;
+    if (jammed === 1)
+      return {
+        kind: 'loop',
+        level: l,
+        count: full,
+        delta,
+        body: full > 0 ? sub(st) : null,
+        tail: rem > 0 ? sub(rem) : null,
+      };
+    // Iterations in pairs (one region copy each), then the last full one alone, then the partial one.
+    jamLoop = l;
+    jamCount = jammed;
+    const pairs = sub(st);
+    jamCount = 1;
+    const rounds = Math.floor(full / jammed);
+    const left = full % jammed;
+    const after: Node | null =
+      left > 0
+        ? { kind: 'loop', level: l, count: left, delta, body: sub(st), tail: rem > 0 ? sub(rem) : null }
+        : rem > 0
+          ? sub(rem)
+          : null;
     return {
       kind: 'loop',
       level: l,
-      count: full,
-      delta,
-      body: full > 0 ? sub(st) : null,
-      tail: rem > 0 ? sub(rem) : null,
+      count: rounds,
+      delta: delta.map((b) => b * jammed) as [number, number, number],
+      body: pairs,
+      tail: after,
     };
   }
 

@@ -30,6 +30,8 @@ export interface RawReport {
   tailPaths: number;
   /** Loops above a copy of the tile that alternate two sets of partial sums (Plan::partial_sum_limit). */
   partialSumCopies: number;
+  /** Output loops whose iterations run two at a time in one copy of the accumulator region (Plan::jam). */
+  jammedCopies: number;
   instructions: number;
   locals: number;
   bytes: number;
@@ -154,6 +156,10 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     );
   else notes.push('Multiply-adds use f32.mul + f32.add.');
   if (raw.tailPaths > 1) notes.push(`Tails: ${raw.tailPaths - 1} extra copies of loop bodies for partial iterations.`);
+  if (raw.jammedCopies > 0)
+    notes.push(
+      `Small tiles: ${raw.jammedCopies === 1 ? 'a copy' : `${raw.jammedCopies} copies`} of the tile with at most 4 accumulators (a tail's) run${raw.jammedCopies === 1 ? 's' : ''} two iterations of the output loop above the accumulators at once: twice the accumulators, the inputs that do not move with that loop loaded once for both.`,
+    );
   if (raw.partialSumCopies > 0)
     notes.push(
       `Partial sums: ${raw.partialSumCopies === 1 ? 'a copy' : `${raw.partialSumCopies} copies`} of the tile with ${raw.plan.partialSumLimit} accumulators or fewer (too few chains to hide the multiply-add's latency) alternate${raw.partialSumCopies === 1 ? 's' : ''} between two sets of accumulators along the reduction loop above ${raw.partialSumCopies === 1 ? 'it' : 'them'}, added together when stored.`,
@@ -196,6 +202,7 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     relaxedFma: raw.relaxed,
     tailPaths: raw.tailPaths,
     partialSumCopies: raw.partialSumCopies,
+    jammedCopies: raw.jammedCopies,
     instructions: raw.instructions,
     bytes: raw.bytes,
     parallel,
@@ -212,6 +219,8 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
       tileStart: raw.plan.tileStart,
       accStart: raw.plan.accStart,
       partialSumLimit: raw.plan.partialSumLimit,
+      registerBudget: raw.registerBudget,
+      parallelLoop: raw.parallelLoop,
       vecVar: raw.vecVar,
       access: raw.access,
       horizontalSum: raw.horizontalSum,

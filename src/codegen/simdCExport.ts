@@ -71,6 +71,9 @@ export function simdCExport(
   };
 
   let accumulators: Map<string, Accumulator> | null = null;
+  // A region copy running `jamCount` iterations of loop `jamLoop` at once (planGeometry's jam).
+  let jamLoop = 0;
+  let jamCount = 1;
 
   function level(l: number, extent: number[], p: Pointers, d: number): void {
     if (l === plan.accStart && accumulators === null) region(l, extent, p, d);
@@ -85,18 +88,32 @@ export function simdCExport(
     const rem = extent[x] % st;
     const next = extent.slice();
     next[x] = st;
-    const what = `${planLoopText(l)}: ${full} x ${st}${rem > 0 ? `, then a partial iteration of ${rem}` : ''}`;
+    // A small copy of the tile runs two iterations of the output loop above its region at once.
+    const jam = accumulators === null && full >= 2 && l === plan.accStart - 1 ? g.jam(l, next) : 1;
+    const rounds = Math.floor(full / jam);
+    const left = full % jam;
+    const what = `${planLoopText(l)}: ${full} x ${st}${jam > 1 ? `, ${jam} iterations at a time in one tile` : ''}${rem > 0 ? `, then a partial iteration of ${rem}` : ''}`;
     const pairs = accumulators !== null && l === plan.tileStart - 1 ? partialSumPairs(next) : [];
     // Two partial sums per accumulator: each full iteration adds into one set, then the sets swap.
     const swap = (depth: number) => {
       for (const [a, b] of pairs)
         emit(depth, `{ ${a.vector ? 'v128_t' : 'float'} t = ${a.name}; ${a.name} = ${b.name}; ${b.name} = t; }`);
     };
-    if (full === 1) {
+    const body = (q: Pointers, depth: number) => {
+      if (jam > 1) {
+        jamLoop = l;
+        jamCount = jam;
+        enter(l, next, q, depth);
+        jamCount = 1;
+      } else {
+        enter(l, next, q, depth);
+        swap(depth);
+      }
+    };
+    if (rounds === 1) {
       emit(d, `// ${what}`);
-      enter(l, next, p, d);
-      swap(d);
-    } else if (full > 1) {
+      body(p, d);
+    } else if (rounds > 1) {
       const moving = [0, 1, 2].filter((t) => g.iterStride(t, l) !== 0);
       const inner: Pointers = { name: [...p.name], bias: [...p.bias] };
       emit(d, `{  // ${what}`);
@@ -106,12 +123,15 @@ export function simdCExport(
         emit(d + 1, `${t === 0 ? 'float' : 'const float'} *${inner.name[t]} = ${at(p, t, 0)};`);
       }
       const i = loopName(l);
-      const steps = moving.map((t) => `${inner.name[t]} += ${g.iterStride(t, l)}`);
-      emit(d + 1, `for (int ${i} = 0; ${i} < ${full}; ${[`${i}++`, ...steps].join(', ')}) {`);
-      enter(l, next, inner, d + 2);
-      swap(d + 2);
+      const steps = moving.map((t) => `${inner.name[t]} += ${jam * g.iterStride(t, l)}`);
+      emit(d + 1, `for (int ${i} = 0; ${i} < ${rounds}; ${[`${i}++`, ...steps].join(', ')}) {`);
+      body(inner, d + 2);
       emit(d + 1, '}');
       emit(d, '}');
+    }
+    if (left > 0) {
+      emit(d, `// ${planLoopText(l)}: the last full iteration, alone`);
+      enter(l, next, shifted(p, l, rounds * jam), d);
     }
     if (rem > 0) {
       next[x] = rem;
@@ -125,10 +145,10 @@ export function simdCExport(
    * partial sums (KernelPlan.partialSumLimit), else none; both sets are declared from here on.
    */
   function partialSumPairs(extent: number[]): [Accumulator, Accumulator][] {
-    if (plan.partialSumLimit === 0) return [];
+    const ops = g.jammedTile(extent, jamLoop, jamCount);
+    if (g.partialSums(ops) === 1) return [];
     const outputs = new Map<string, TileOp>();
-    for (const op of g.enumerateTile(plan.tileStart, extent)) outputs.set(`${op.offset[0]},${op.vector}`, op);
-    if (outputs.size > plan.partialSumLimit) return [];
+    for (const op of ops) outputs.set(`${op.offset[0]},${op.vector}`, op);
     return [...outputs.values()].map((op) => [accumulator(op, 0), accumulator(op, 1)]);
   }
 
@@ -288,7 +308,7 @@ export function simdCExport(
   }
 
   function tile(l: number, extent: number[], p: Pointers, d: number): void {
-    const ops = g.enumerateTile(l, extent);
+    const ops = g.jammedTile(extent, jamLoop, jamCount);
     const loaded = new Map<string, string>();
     const tileLoops = loops
       .slice(l)

@@ -66,6 +66,9 @@ export interface KernelPlan {
    * are added when stored. 0: never (wasm/src/plan.h, Plan::partial_sum_limit).
    */
   partialSumLimit: number;
+  /** Vector registers a tile may take, and the plan's parallel loop (-1: none): for Plan::jam. */
+  registerBudget: number;
+  parallelLoop: number;
   /** The vectorized variable's index and each tensor's access along it (output, in0, in1). */
   vecVar: number;
   access: [VectorAccess, VectorAccess, VectorAccess];
@@ -95,6 +98,8 @@ export interface KernelReport extends KernelFacts {
   tailPaths: number;
   /** Loops above a copy of the tile that alternate two sets of partial sums (KernelPlan.partialSumLimit). */
   partialSumCopies: number;
+  /** Output loops whose iterations run two at a time in one copy of the accumulator region (planGeometry's jam). */
+  jammedCopies: number;
   /** Wasm instructions in the kernel body. */
   instructions: number;
   /** Size of the module in bytes. */

@@ -84,6 +84,7 @@ class KernelLowering {
     out.instructions = body.instructions;
     out.tail_paths = tail_paths_;
     out.partial_sum_copies = partial_sum_copies_;
+    out.jammed_copies = jammed_copies_;
     out.locals = locals;
     return out;
   }
@@ -96,6 +97,8 @@ class KernelLowering {
   CodeWriter* w_ = nullptr;
   int tail_paths_ = 1;
   int partial_sum_copies_ = 0;
+  int jammed_copies_ = 0;
+  int jam_loop_ = 0, jam_ = 1;  // a region copy running jam_ iterations of loop jam_loop_ at once
   bool in_acc_region_ = false;
   std::map<AccKey, uint32_t> acc_;
 
@@ -215,22 +218,36 @@ class KernelLowering {
     int full = extent[x] / st, rem = extent[x] % st;
     int unroll = l == plan_.tile_start - 1 ? std::max(1, std::min(plan_.loop_unroll, full)) : 1;
     extent[x] = st;
+    // A small copy of the tile (a tail's) runs two iterations of the output loop above its
+    // accumulator region at once: twice the accumulators, inputs that do not move shared.
+    const bool jam = !in_acc_region_ && full >= 2 && l == plan_.acc_start - 1 && plan_.jam(l, extent) == 2;
+    if (jam) {
+      unroll = 2;
+      jammed_copies_++;
+    }
     // Two partial sums per accumulator: each iteration adds into one set and then swaps the two
     // sets' locals, so consecutive iterations' multiply-adds are independent.
-    const bool swap = in_acc_region_ && l == plan_.tile_start - 1 && plan_.partial_sums(extent) == 2;
+    const bool swap = in_acc_region_ && l == plan_.tile_start - 1 && plan_.partial_sums(tile_ops(extent)) == 2;
     // Both sets' locals are taken before the loop's body: locals the body frees (its loaded
     // values) would be reused in the next iteration.
     if (swap) {
-      swap_partials(l + 1, extent, false);
+      swap_partials(extent, false);
       partial_sum_copies_++;
     }
     int rounds = full / unroll, left = full % unroll;
     Pointers at = ptr;
     std::vector<uint32_t> owned;
     auto bodies = [&](const Pointers& from, int count) {
+      if (jam && count == 2) {
+        jam_loop_ = l;
+        jam_ = 2;
+        enter(l, extent, from);
+        jam_ = 1;
+        return;
+      }
       for (int u = 0; u < count; u++) {
         enter(l, extent, from.shifted(plan_, l, u));
-        if (swap) swap_partials(l + 1, extent, true);
+        if (swap) swap_partials(extent, true);
       }
     };
     if (rounds == 1) {
@@ -270,11 +287,9 @@ class KernelLowering {
 
   // Exchanges the two partial sums of every accumulator of the tile at level `tile` (over
   // `extent`): local.get a, local.get b, local.set a, local.set b.
-  void swap_partials(int tile, const std::vector<int>& extent, bool emit) {
-    std::vector<TileOp> ops;
-    plan_.enumerate_tile(tile, extent, ops);
+  void swap_partials(const std::vector<int>& extent, bool emit) {
     std::map<AccKey, bool> keys;
-    for (const TileOp& op : ops) keys[plan_.key_of(op)] = true;
+    for (const TileOp& op : tile_ops(extent)) keys[plan_.key_of(op)] = true;
     for (auto& [key, unused] : keys) {
       AccKey second = key;
       second.partial = 1;
@@ -285,6 +300,13 @@ class KernelLowering {
       w_->local_set(a);
       w_->local_set(b);
     }
+  }
+
+  // The tile's multiply-adds over `extent`, for the iterations of the loop being jammed.
+  std::vector<TileOp> tile_ops(const std::vector<int>& extent) const {
+    std::vector<TileOp> ops;
+    plan_.jammed_tile(extent, jam_loop_, jam_, ops);
+    return ops;
   }
 
   uint32_t accumulator(const AccKey& key) {
@@ -513,8 +535,7 @@ class KernelLowering {
 
   // The unrolled tile: straight-line multiply-adds, each input value loaded once.
   void tile(int l, const std::vector<int>& extent, const Pointers& ptr) {
-    std::vector<TileOp> ops;
-    plan_.enumerate_tile(l, extent, ops);
+    std::vector<TileOp> ops = tile_ops(extent);
     std::map<std::tuple<int, int64_t, bool>, uint32_t> loaded;
     CodeWriter& w = *w_;
     for (const TileOp& op : ops) {

@@ -82,9 +82,17 @@ struct Plan {
   // Tensor t is gathered along the vectorized variable with stride 2 or 3: each vector is one
   // shuffle of two overlapping vector loads.
   bool paired_gather(int t) const;
-  // Independent partial sums per accumulator for a copy of the tile over `extent`: 2 when the
+  // The tile's multiply-adds over `extent`, for `jam` consecutive iterations of loop `jam_loop`
+  // (their offsets moved by the loop's strides; 1: the tile alone).
+  void jammed_tile(const std::vector<int>& extent, int jam_loop, int jam, std::vector<TileOp>& ops) const;
+  // Independent partial sums per accumulator for a copy of the tile making `ops`: 2 when the
   // copy has at most `partial_sum_limit` accumulators, else 1.
-  int partial_sums(const std::vector<int>& extent) const;
+  int partial_sums(const std::vector<TileOp>& ops) const;
+  // Iterations of loop l (the output loop right above the accumulator region) that one copy of
+  // the region runs together: 2 when a copy of the tile over `extent` (a tail's) has at most half
+  // of kLatencyAccumulators accumulators and two of them fit the registers with all their
+  // operands, loaded once (an input that does not move with loop l is shared), else 1.
+  int jam(int l, const std::vector<int>& extent) const;
   // Extent per variable as seen by loop `level` on the path without tails.
   std::vector<int> full_extents(int level) const;
 
