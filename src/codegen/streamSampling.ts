@@ -29,6 +29,8 @@ export interface StreamSampler {
   levelLines: readonly number[];
   /** Per level, the bytes one way spans (sets x line): addresses this far apart share a set. */
   levelSpans: readonly number[];
+  /** Bytes of a cache line. */
+  lineBytes: number;
   /** Per level, the lines an iteration that changed the counters by `delta` brought there (its misses). */
   fillsOf(delta: Float64Array): number[];
   /**
@@ -182,4 +184,37 @@ export function setPeriod(steps: readonly number[], spans: readonly number[]): n
       if (period > MAX_PERIOD) return MAX_PERIOD + 1;
     }
   return period;
+}
+
+/** A loop of at most this many iterations whose iterations differ by their sets runs every one (stratified). */
+export const STRATIFY_UP_TO = 8;
+
+/**
+ * Whether a loop of `count` iterations runs all of them, each with its share of the budget, instead
+ * of being sampled: when there are few, and it moves a tensor by what a loop around it (`outer`, their
+ * pointer steps) moves another, in the same sets of some level: the iteration at the same index as
+ * the loop around it has the two tensors' blocks in the same sets, the others not. Its iterations
+ * are then strata, not samples of one behaviour: e.g. matmul 1024^3 `n:8 k:8 m:8 n:16 ...`, where
+ * k:8 moves A's block by 512 bytes and n:8 moves B's and C's by 512 bytes, so the three share the
+ * L2's sets when k0 = n0 (the diagonal, 1 in 8), and a sampled k:8 weighs the diagonal by the
+ * iterations it happened to run.
+ */
+export function stratified(
+  count: number,
+  steps: readonly number[],
+  outer: readonly (readonly number[])[],
+  spans: readonly number[],
+  lineBytes: number,
+): boolean {
+  if (count > STRATIFY_UP_TO) return false;
+  return outer.some((around) =>
+    steps.some((step, t) =>
+      around.some(
+        (other, u) =>
+          u !== t &&
+          Math.abs(step) >= lineBytes &&
+          spans.some((span) => step % span !== 0 && (step - other) % span === 0),
+      ),
+    ),
+  );
 }
