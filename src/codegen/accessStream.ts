@@ -18,6 +18,7 @@ import {
   WHOLE_REPLAY_SHARE,
   SPREAD,
   replayIterations,
+  replaysAll,
   type SampleReport,
   type StreamSampler,
   settled,
@@ -583,21 +584,20 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       const pairStart = Math.max(at, target - length + 1);
       const startWarm = Math.max(at, pairStart - warm);
       const notRun = startWarm - at;
-      // A whole record replayed for every iteration not run, when that passes the second level at
-      // most its size in lines, costs little and leaves the outer levels' LRU order as those
-      // iterations would: the budget alone would replay none where an iteration misses nothing
-      // there but touches its lines again (matmul 1024^3 `n:8 k:8 m:8 n:16 m:32 ...`: m:32 with a
-      // budget of 500 accesses, its iterations' hits in the L2 keep A's block ahead of B's).
-      const replays =
-        whole && notRun * kept.misses.pairs <= (s.levelLines[1] ?? 0)
-          ? notRun
-          : replayIterations(
-              fills,
-              s.levelLines,
-              notRun,
-              kept.misses.pairs,
-              (budget * (whole ? WHOLE_REPLAY_SHARE : REPLAY_SHARE)) / spread,
-            );
+      // Every iteration not run replays when that passes the second level at most twice its lines:
+      // cheap, and it leaves the outer levels' LRU order as those iterations would, where the
+      // budget alone replays few or none (matmul 1024^3 `n:8 k:8 m:8 n:16 m:32 ...`: m:32 with a
+      // budget of 500 accesses, whose iterations' L2 hits keep A's block ahead of B's; with pack(B),
+      // n:16 with 4 k, whose iterations not run keep the packed panel in the L2 for the next pack).
+      const replays = replaysAll(notRun, kept.misses.pairs, s.levelLines)
+        ? notRun
+        : replayIterations(
+            fills,
+            s.levelLines,
+            notRun,
+            kept.misses.pairs,
+            (budget * (whole ? WHOLE_REPLAY_SHARE : REPLAY_SHARE)) / spread,
+          );
       // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
       if (fills[0] * notRun >= s.levelLines[0]) {
         flush();

@@ -159,6 +159,14 @@ export function replayIterations(
   return Math.max(0, Math.min(notRun, wanted, affordable));
 }
 
+/**
+ * Whether every one of `notRun` iterations replays, whatever the budget: when together they pass
+ * the second level at most twice its lines (what replayIterations aims at), `recorded` lines each.
+ */
+export function replaysAll(notRun: number, recorded: number, levelLines: readonly number[]): boolean {
+  return levelLines.length > 1 && notRun * recorded <= 2 * levelLines[1];
+}
+
 /** Longest set period (setPeriod) looked at. */
 export const MAX_PERIOD = 64;
 
