@@ -2,7 +2,15 @@
 // fall in the same sets of every cache level again; which short loops run every iteration
 // (stratified); when every iteration not run replays.
 import { describe, expect, it } from 'vitest';
-import { MAX_PERIOD, replaysAll, STRATIFY_UP_TO, setPeriod, stratified } from './streamSampling.ts';
+import {
+  MAX_PERIOD,
+  replaysAll,
+  STRATIFY_UP_TO,
+  setPeriod,
+  stratified,
+  WARMUP_ONE,
+  warmupIterations,
+} from './streamSampling.ts';
 
 // zen4: L1d 32 KiB 8-way (4 KiB per way), L2 1 MiB 8-way (128 KiB per way).
 const ZEN4_SPANS = [4096, 131072];
@@ -54,5 +62,13 @@ describe('replaysAll', () => {
     expect(replaysAll(8, 4096, lines)).toBe(true);
     expect(replaysAll(9, 4096, lines)).toBe(false);
     expect(replaysAll(1, 10, [512])).toBe(false);
+  });
+});
+
+describe('warmupIterations', () => {
+  it('buys what half the budget buys, or one iteration costing up to WARMUP_ONE of it, else none', () => {
+    expect(warmupIterations(100, 512, 40, 1000, 10_000)).toBe(5);
+    expect(warmupIterations(100, 512, 40, 49_000, 83_000)).toBe(1);
+    expect(warmupIterations(100, 512, 40, WARMUP_ONE * 83_000 + 1, 83_000)).toBe(0);
   });
 });
