@@ -92,14 +92,16 @@ describe('sampled cache simulation', () => {
     expectMissesWithin(exact, sampled, 0.03);
   });
 
-  it('C the size of the L2, an iteration of the outer loop past its replay budget: outer levels keep their lines', () => {
-    // Forgetting them before a counted group left ways free that the skipped iterations would have
-    // filled, and C's lines then stayed: 8.9% under on C's L2 misses.
+  it('C the size of the L2, an iteration of the outer loop past its replay budget: within 2 percent', () => {
+    // Outer levels keep their lines: forgetting them before a counted group left ways free that
+    // the skipped iterations would have filled, and C's lines then stayed: 8.9% under on C's L2
+    // misses. A group's first iteration, which finds what the skipped iterations left there,
+    // counts only for itself: with it in the mean, 4.5% under.
     const schedule = parseSchedule(WIDE, 'k:16 m n k:16 m:4 n:8');
     const exact = simulateCache(codegen, WIDE, schedule, ZEN3, { exact: true });
     const sampled = simulateCache(codegen, WIDE, schedule, ZEN3, { budget: BUDGET });
     expect(sampled.method).toBe('sampled');
-    expectMissesWithin(exact, sampled, 0.05);
+    expectMissesWithin(exact, sampled, 0.02);
   });
 
   describe('matmul 1024^3, blocks of A, B and C in the same L2 sets on the diagonal (k:8 at n:8), compiled', () => {
