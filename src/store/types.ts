@@ -214,7 +214,8 @@ export interface Measurer {
   /**
    * Readies the cache simulator before the page asks for its first simulation (loads it and runs
    * a small simulation, so that the first figures a person sees come from a warm simulator).
-   * Asked once, after the first GFLOPS figure is in; a simulation asked meanwhile waits for it.
+   * Asked at most once, when the first GFLOPS figure is in and no simulation is wanted yet; a
+   * simulation asked meanwhile waits for it.
    */
   warmCache?(): void;
   /** Whether its kernels can run on threads (default: no shared memory, one processor). */
