@@ -148,6 +148,32 @@ void record(int32_t code, int32_t line) {
   sim.recording[sim.recordingLength++] = line;
 }
 
+// The least recently used slot of a set, the first of equals (empty slots are 0). A tournament
+// whose left side wins ties, without branches: the winner is the least, first of equals.
+template <int WAYS>
+inline int32_t leastUsed(const double* used, int32_t base) {
+  int32_t at[WAYS];
+  double u[WAYS];
+  for (int32_t j = 0; j < WAYS; j++) {
+    at[j] = base + j;
+    u[j] = used[base + j];
+  }
+  for (int32_t width = WAYS / 2; width >= 1; width /= 2)
+    for (int32_t j = 0; j < width; j++) {
+      const bool right = u[2 * j + 1] < u[2 * j];
+      at[j] = right ? at[2 * j + 1] : at[2 * j];
+      u[j] = right ? u[2 * j + 1] : u[2 * j];
+    }
+  return at[0];
+}
+
+inline int32_t leastUsedOf(const double* used, int32_t base, int32_t ways) {
+  int32_t victim = base;
+  for (int32_t at = base + 1; at < base + ways; at++)
+    if (used[at] < used[victim]) victim = at;
+  return victim;
+}
+
 // simulator.ts's reference: `wholeLine` is a write-back from the level above. Returns the slot.
 int32_t reference(int32_t lv, int32_t tensor, bool write, bool wholeLine, int32_t line) {
   if (lv == 1 && sim.recordingOn) record(tensor | (write ? 4 : 0) | (wholeLine ? 8 : 0), line);
@@ -171,16 +197,9 @@ int32_t reference(int32_t lv, int32_t tensor, bool write, bool wholeLine, int32_
     }
     return held;
   }
-  // The least recently used slot, the first of equals (empty slots are 0): four independent
-  // chains of comparisons, then the least of their four (by time, then by slot).
-  int32_t chain[4] = {base, base + 1, base + 2, base + 3};
-  const int32_t end = base + ways;
-  for (int32_t j = 0; j < 4 && j < ways; j++)
-    for (int32_t at = base + j + 4; at < end; at += 4)
-      if (used[at] < used[chain[j]]) chain[j] = at;
-  int32_t victim = chain[0];
-  for (int32_t j = 1; j < 4 && j < ways; j++)
-    if (used[chain[j]] < used[victim] || (used[chain[j]] == used[victim] && chain[j] < victim)) victim = chain[j];
+  const int32_t victim = ways == 8    ? leastUsed<8>(used, base)
+                         : ways == 16 ? leastUsed<16>(used, base)
+                                      : leastUsedOf(used, base, ways);
   counts[c + MISSES]++;
   if (held == NEVER_SEEN) {
     counts[c + COMPULSORY]++;
@@ -545,23 +564,101 @@ void sim_release(int32_t* recorded) {
 }
 
 // Lines are moved by whole lines (`line * bytes + shift` floored to a line is `line` plus `shift`
-// floored to lines); a line at or past fixedFrom bytes stays.
+// floored to lines); a line at or past fixedFrom bytes stays. Most replayed lines hit the second
+// level, so a hit is simulated here with the level's state in locals (what reference does for it);
+// a miss goes through reference, with the locals handed back first.
 void sim_replay(const int32_t* records, int32_t length, double s0, double s1, double s2, double f0, double f1,
                 double f2) {
   if (sim.levels < 2) return;
   const double bytes = sim.lineBytes;
-  const double shift[3] = {floor(s0 / bytes), floor(s1 / bytes), floor(s2 / bytes)};
+  // In lines, as integers: clamped far beyond any line, which changes no comparison below.
+  constexpr double FAR = 1099511627776.0;  // 2^40
+  auto lines = [&](double v) { return static_cast<int64_t>(v < -FAR ? -FAR : v > FAR ? FAR : v); };
+  const int64_t shift[3] = {lines(floor(s0 / bytes)), lines(floor(s1 / bytes)), lines(floor(s2 / bytes))};
   // The first line at or past fixedFrom (lines beyond the memory: none is).
-  const double fixedFrom[3] = {ceil(f0 / bytes), ceil(f1 / bytes), ceil(f2 / bytes)};
-  const double lines = sim.lines;
+  const int64_t fixedFrom[3] = {lines(ceil(f0 / bytes)), lines(ceil(f1 / bytes)), lines(ceil(f2 / bytes))};
+  const int64_t memoryLines = sim.lines;
+  // Every replayed line is recorded at most once (deeper levels record nothing): room for all first.
+  const bool recording = sim.recordingOn;
+  if (recording && sim.recordingLength + length > sim.recordingCapacity) {
+    int32_t capacity = sim.recordingCapacity > 0 ? sim.recordingCapacity : 4096;
+    while (capacity < sim.recordingLength + length) capacity *= 2;
+    sim.recording = static_cast<int32_t*>(realloc(sim.recording, capacity * sizeof(int32_t)));
+    sim.recordingCapacity = capacity;
+  }
+  int32_t* const log = sim.recording;
+  int32_t logLength = sim.recordingLength;
+  Level& L = sim.level[1];
+  int32_t* const perLine = L.perLine;
+  double* const used = L.used;
+  uint8_t* const dirty = L.dirty;
+  uint8_t* const owner = L.owner;
+  Shadow& S = L.shadow;
+  int32_t* const queue = S.queue;
+  const int32_t capacity = S.capacity, size = S.size;
+  int32_t held = S.held, front = S.front, back = S.back;
+  double now = L.now;
+  int64_t hits[4] = {0, 0, 0, 0};
   for (int32_t i = 0; i < length; i += 2) {
     const int32_t code = records[i];
     const int32_t tensor = code & 3;
-    const double at = records[i + 1];
-    const double line = at >= fixedFrom[tensor] ? at : at + shift[tensor];
-    if (line < 0 || line >= lines) continue;
-    reference(1, tensor, (code & 4) != 0, (code & 8) != 0, static_cast<int32_t>(line));
+    const int64_t at = records[i + 1];
+    const int64_t moved = at >= fixedFrom[tensor] ? at : at + shift[tensor];
+    if (moved < 0 || moved >= memoryLines) continue;
+    const int32_t line = static_cast<int32_t>(moved);
+    const int32_t slot = perLine[2 * line];
+    if (slot < 0) {
+      sim.recordingLength = logLength;
+      S.held = held;
+      S.front = front;
+      S.back = back;
+      L.now = now;
+      reference(1, tensor, (code & 4) != 0, (code & 8) != 0, line);
+      logLength = sim.recordingLength;
+      held = S.held;
+      front = S.front;
+      back = S.back;
+      now = L.now;
+      continue;
+    }
+    if (recording) {
+      log[logLength++] = code & 15;
+      log[logLength++] = line;
+    }
+    hits[tensor]++;
+    // The shadow's touch (Shadow::touch).
+    const int32_t place = perLine[2 * line + 1];
+    if (place != back - 1 || place < 0) {
+      if (place < 0) {
+        if (held < capacity) {
+          held++;
+        } else {
+          while (perLine[2 * queue[front] + 1] != front) front++;
+          perLine[2 * queue[front++] + 1] = -1;
+        }
+      }
+      if (back == size) {
+        S.front = front;
+        S.back = back;
+        S.compact();
+        front = S.front;
+        back = S.back;
+      }
+      perLine[2 * line + 1] = back;
+      queue[back++] = line;
+    }
+    used[slot] = ++now;
+    // A write marks the slot dirty and its own (without a branch: writes and reads interleave).
+    const bool write = (code & 4) != 0;
+    dirty[slot] |= static_cast<uint8_t>(write);
+    owner[slot] = write ? static_cast<uint8_t>(tensor) : owner[slot];
   }
+  sim.recordingLength = logLength;
+  S.held = held;
+  S.front = front;
+  S.back = back;
+  L.now = now;
+  for (int32_t t = 0; t < sim.tensors && t < 4; t++) sim.counts[(sim.tensors + t) * N + ACCESSES] += hits[t];
 }
 
 double sim_mark(int32_t level) { return sim.level[level].now; }
