@@ -29,10 +29,10 @@ constexpr int32_t ABSENT = -1;
 
 // A fully associative LRU cache of `capacity` lines (lru.ts), kept as a queue of touches, oldest
 // first: a touch appends the line and makes that place its own (the second word of the level's
-// per-line pair); the places it had before stay behind, stale, and are skipped when the oldest line
-// is dropped. A touch costs three stores instead of a linked list's six dependent moves. When the
-// queue is full its held lines (at most `capacity` of 4 * capacity) move to its start, so that
-// costs O(1) per touch on average.
+// per-line pair), leaving -1 at the place it had before. When the queue is full its held lines
+// (at most `capacity` of 4 * capacity) move to its start, so that costs O(1) per touch on average;
+// the -1s let that, and dropping the oldest line, skip the lines touched since without looking
+// them up.
 struct Shadow {
   int32_t capacity = 0, held = 0, front = 0, back = 0, size = 0;
   int32_t *perLine = nullptr, *queue = nullptr;
@@ -44,42 +44,37 @@ struct Shadow {
     placeOf(line) = back;
     queue[back++] = line;
   }
+  // Without branches on which places are held (about a quarter, in no order a predictor learns).
   void compact() {
     int32_t to = 0;
+    int32_t sink = 0;
     for (int32_t at = front; at < back; at++) {
       const int32_t line = queue[at];
-      if (placeOf(line) != at) continue;
+      const bool live = line >= 0;
       queue[to] = line;
-      placeOf(line) = to++;
+      *(live ? &placeOf(line) : &sink) = to;
+      to += live;
     }
     front = 0;
     back = to;
   }
   void dropOldest() {
-    while (placeOf(queue[front]) != front) front++;
+    while (queue[front] < 0) front++;
     placeOf(queue[front++]) = -1;
   }
   bool touch(int32_t line) {
-    if (placeOf(line) >= 0) {
-      if (!isNewest(line)) append(line);
+    const int32_t place = placeOf(line);
+    if (place >= 0) {
+      if (place != back - 1) {
+        queue[place] = -1;
+        append(line);
+      }
       return true;
     }
     if (held < capacity) held++;
     else dropOldest();
     append(line);
     return false;
-  }
-  // The held lines, newest first, into `out`; returns how many.
-  int32_t newestFirst(int32_t* out) {
-    int32_t count = 0;
-    for (int32_t at = back - 1; at >= front; at--)
-      if (placeOf(queue[at]) == at) out[count++] = queue[at];
-    return count;
-  }
-  void clear() {
-    for (int32_t at = front; at < back; at++)
-      if (placeOf(queue[at]) == at) placeOf(queue[at]) = -1;
-    held = front = back = 0;
   }
 };
 
@@ -127,8 +122,6 @@ struct Sim {
   int32_t lastRecordedLength = 0;
   int32_t* spare = nullptr;
   int32_t spareCapacity = 0;
-  // forgetOlder's list of the lines a shadow keeps, as long as the largest shadow.
-  int32_t* forgetKept = nullptr;
 };
 
 Sim sim;
@@ -414,7 +407,6 @@ void sim_destroy() {
   free(sim.recording);
   for (int32_t i = 0; i < sim.keptCount; i++) free(sim.kept[i]);
   free(sim.spare);
-  free(sim.forgetKept);
   sim = Sim();
 }
 
@@ -629,13 +621,13 @@ void sim_replay(const int32_t* records, int32_t length, double s0, double s1, do
     // The shadow's touch (Shadow::touch).
     const int32_t place = perLine[2 * line + 1];
     if (place != back - 1 || place < 0) {
-      if (place < 0) {
-        if (held < capacity) {
-          held++;
-        } else {
-          while (perLine[2 * queue[front] + 1] != front) front++;
-          perLine[2 * queue[front++] + 1] = -1;
-        }
+      if (place >= 0) {
+        queue[place] = -1;
+      } else if (held < capacity) {
+        held++;
+      } else {
+        while (queue[front] < 0) front++;
+        perLine[2 * queue[front++] + 1] = -1;
       }
       if (back == size) {
         S.front = front;
@@ -675,24 +667,18 @@ void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMa
     const int32_t owner = L.owner[at];
     return !(movingMask & (1 << owner)) || static_cast<double>(L.tags[at]) * bytes >= fixedFrom[owner];
   };
-  // The shadow keeps its newest lines down to the first one the level would drop (retainWhile).
+  // The shadow keeps its newest lines down to the first one the level would drop (retainWhile):
+  // the older ones go as the oldest would, which leaves the order of the rest as it was.
   Shadow& S = L.shadow;
-  if (!sim.forgetKept) {
-    int32_t largest = 0;
-    for (int32_t i = 0; i < sim.levels; i++)
-      if (sim.level[i].shadow.capacity > largest) largest = sim.level[i].shadow.capacity;
-    sim.forgetKept = allocate<int32_t>(largest);
-  }
-  int32_t* newest = sim.forgetKept;
-  const int32_t heldCount = S.newestFirst(newest);
-  int32_t keptCount = 0;
-  while (keptCount < heldCount) {
-    const int32_t slot = L.slotOf(newest[keptCount]);
+  int32_t kept = 0;
+  for (int32_t at = S.back - 1; at >= S.front; at--) {
+    const int32_t line = S.queue[at];
+    if (line < 0) continue;
+    const int32_t slot = L.slotOf(line);
     if (!(slot < 0 || stays(slot))) break;
-    keptCount++;
+    kept++;
   }
-  S.clear();
-  for (int32_t i = keptCount - 1; i >= 0; i--) S.touch(newest[i]);
+  for (; S.held > kept; S.held--) S.dropOldest();
   const int32_t slots = L.sets * L.ways;
   for (int32_t at = 0; at < slots; at++) {
     const int32_t line = L.tags[at];
