@@ -78,12 +78,18 @@ struct Shadow {
   }
 };
 
+// A slot of a level: what a reference reads and writes of it, side by side (one host cache line
+// holds four). `used` is the level's clock at its last reference (0: empty), `tag` its line (-1:
+// none), `owner` the tensor that last wrote it.
+struct Slot {
+  double used;
+  int32_t tag;
+  uint8_t dirty, owner;
+};
+
 struct Level {
   int32_t sets = 0, ways = 0, setMask = -1;
-  int32_t* tags = nullptr;
-  double* used = nullptr;
-  uint8_t* dirty = nullptr;
-  uint8_t* owner = nullptr;
+  Slot* slot = nullptr;
   int32_t* perLine = nullptr;
   int32_t& slotOf(int32_t line) { return perLine[2 * line]; }
   Shadow shadow;
@@ -144,12 +150,12 @@ void record(int32_t code, int32_t line) {
 // The least recently used slot of a set, the first of equals (empty slots are 0). A tournament
 // whose left side wins ties, without branches: the winner is the least, first of equals.
 template <int WAYS>
-inline int32_t leastUsed(const double* used, int32_t base) {
+inline int32_t leastUsed(const Slot* slot, int32_t base) {
   int32_t at[WAYS];
   double u[WAYS];
   for (int32_t j = 0; j < WAYS; j++) {
     at[j] = base + j;
-    u[j] = used[base + j];
+    u[j] = slot[base + j].used;
   }
   for (int32_t width = WAYS / 2; width >= 1; width /= 2)
     for (int32_t j = 0; j < width; j++) {
@@ -160,10 +166,10 @@ inline int32_t leastUsed(const double* used, int32_t base) {
   return at[0];
 }
 
-inline int32_t leastUsedOf(const double* used, int32_t base, int32_t ways) {
+inline int32_t leastUsedOf(const Slot* slot, int32_t base, int32_t ways) {
   int32_t victim = base;
   for (int32_t at = base + 1; at < base + ways; at++)
-    if (used[at] < used[victim]) victim = at;
+    if (slot[at].used < slot[victim].used) victim = at;
   return victim;
 }
 
@@ -175,24 +181,24 @@ int32_t reference(int32_t lv, int32_t tensor, bool write, bool wholeLine, int32_
   double* counts = sim.counts;
   counts[c + ACCESSES]++;
   const bool shadowHit = L.shadow.touch(line);
-  int32_t* tags = L.tags;
-  double* used = L.used;
+  Slot* const slot = L.slot;
   const int32_t ways = L.ways;
   const int32_t base = (L.setMask >= 0 ? (line & L.setMask) : (line % L.sets)) * ways;
   const double now = ++L.now;
   const int32_t held = L.slotOf(line);
   if (held >= 0) {
-    used[held] = now;
+    slot[held].used = now;
     if (!wholeLine) sim.served = lv;
     if (write) {
-      L.dirty[held] = 1;
-      L.owner[held] = tensor;
+      slot[held].dirty = 1;
+      slot[held].owner = tensor;
     }
     return held;
   }
-  const int32_t victim = ways == 8    ? leastUsed<8>(used, base)
-                         : ways == 16 ? leastUsed<16>(used, base)
-                                      : leastUsedOf(used, base, ways);
+  const int32_t victim = ways == 8    ? leastUsed<8>(slot, base)
+                         : ways == 16 ? leastUsed<16>(slot, base)
+                                      : leastUsedOf(slot, base, ways);
+  Slot& v = slot[victim];
   counts[c + MISSES]++;
   if (held == NEVER_SEEN) {
     counts[c + COMPULSORY]++;
@@ -201,23 +207,105 @@ int32_t reference(int32_t lv, int32_t tensor, bool write, bool wholeLine, int32_
   } else {
     counts[c + CONFLICT]++;
   }
-  if (tags[victim] != -1 && L.dirty[victim]) {
-    const int32_t owner = L.owner[victim];
+  if (v.tag != -1 && v.dirty) {
+    const int32_t owner = v.owner;
     counts[(lv * sim.tensors + owner) * N + WRITEBACKS]++;
-    if (lv + 1 < sim.levels) reference(lv + 1, owner, true, true, tags[victim]);
+    if (lv + 1 < sim.levels) reference(lv + 1, owner, true, true, v.tag);
   }
   if (!wholeLine) {
     counts[c + FILLS]++;
     if (lv + 1 < sim.levels) reference(lv + 1, tensor, false, false, line);
     else sim.served = sim.levels;
   }
-  if (tags[victim] != -1) L.slotOf(tags[victim]) = ABSENT;
+  if (v.tag != -1) L.slotOf(v.tag) = ABSENT;
   L.slotOf(line) = victim;
-  tags[victim] = line;
-  used[victim] = now;
-  L.dirty[victim] = write ? 1 : 0;
-  L.owner[victim] = tensor;
+  v.tag = line;
+  v.used = now;
+  v.dirty = write ? 1 : 0;
+  v.owner = tensor;
   return victim;
+}
+
+// sim_replay's loop: most replayed lines hit the second level, so a hit is simulated here with the
+// level's state in locals (what reference does for it); a miss goes through reference, with the
+// locals handed back first. RECORDING: whether a recording is under way (with room for every line).
+template <bool RECORDING>
+void replayLines(const int32_t* records, int32_t length, const int64_t* shift, const int64_t* fixedFrom) {
+  const uint64_t memoryLines = static_cast<uint64_t>(sim.lines);
+  int32_t* const log = sim.recording;
+  int32_t logLength = sim.recordingLength;
+  Level& L = sim.level[1];
+  int32_t* const perLine = L.perLine;
+  Slot* const slots = L.slot;
+  Shadow& S = L.shadow;
+  int32_t* const queue = S.queue;
+  const int32_t capacity = S.capacity, size = S.size;
+  int32_t held = S.held, front = S.front, back = S.back;
+  double now = L.now;
+  int32_t hits[4] = {0, 0, 0, 0};
+  for (int32_t i = 0; i < length; i += 2) {
+    const int32_t code = records[i];
+    const int32_t tensor = code & 3;
+    const int64_t at = records[i + 1];
+    const uint64_t moved = static_cast<uint64_t>(at >= fixedFrom[tensor] ? at : at + shift[tensor]);
+    if (moved >= memoryLines) continue;
+    const int32_t line = static_cast<int32_t>(moved);
+    int32_t* const pair = perLine + 2 * line;
+    const int32_t slot = pair[0];
+    if (slot < 0) {
+      sim.recordingLength = logLength;
+      S.held = held;
+      S.front = front;
+      S.back = back;
+      L.now = now;
+      reference(1, tensor, (code & 4) != 0, (code & 8) != 0, line);
+      logLength = sim.recordingLength;
+      held = S.held;
+      front = S.front;
+      back = S.back;
+      now = L.now;
+      continue;
+    }
+    if (RECORDING) {
+      log[logLength] = code & 15;
+      log[logLength + 1] = line;
+      logLength += 2;
+    }
+    hits[tensor]++;
+    // The shadow's touch (Shadow::touch).
+    const int32_t place = pair[1];
+    if (place != back - 1 || place < 0) {
+      if (place >= 0) {
+        queue[place] = -1;
+      } else if (held < capacity) {
+        held++;
+      } else {
+        while (queue[front] < 0) front++;
+        perLine[2 * queue[front++] + 1] = -1;
+      }
+      if (back == size) {
+        S.front = front;
+        S.back = back;
+        S.compact();
+        front = S.front;
+        back = S.back;
+      }
+      pair[1] = back;
+      queue[back++] = line;
+    }
+    Slot& hit = slots[slot];
+    hit.used = ++now;
+    // A write marks the slot dirty and its own (without a branch: writes and reads interleave).
+    const int32_t write = (code >> 2) & 1;
+    hit.dirty |= static_cast<uint8_t>(write);
+    hit.owner = static_cast<uint8_t>(write ? tensor : hit.owner);
+  }
+  sim.recordingLength = logLength;
+  S.held = held;
+  S.front = front;
+  S.back = back;
+  L.now = now;
+  for (int32_t t = 0; t < sim.tensors && t < 4; t++) sim.counts[(sim.tensors + t) * N + ACCESSES] += hits[t];
 }
 
 // The stream's emit: a list of (code, byte offset) pairs from the tensors' bases, each access
@@ -232,9 +320,7 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
               double d1, double d2, int32_t level) {
   Level& L = sim.level[0];
   int32_t* const perLine = L.perLine;
-  double* const used = L.used;
-  uint8_t* const dirty = L.dirty;
-  uint8_t* const owner = L.owner;
+  Slot* const slot = L.slot;
   Shadow& shadow = L.shadow;
   double* const counts = sim.counts;
   double* const lastTouch = sim.lastTouch;
@@ -289,8 +375,8 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
         const int32_t line = static_cast<int32_t>(ln);
         if (line != lastLine) {
           lastLine = line;
-          const int32_t slot = perLine[2 * line];
-          if (slot < 0) {
+          const int32_t at = perLine[2 * line];
+          if (at < 0) {
             sim.served = 0;
             L.now = now;
             lastSlot = reference(0, tensor, write, false, line);
@@ -298,14 +384,14 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
             if (ln == first) served = sim.served;
             continue;
           }
-          lastSlot = slot;
-          used[slot] = ++now;
+          lastSlot = at;
+          slot[at].used = ++now;
           if (perLine[2 * line + 1] != shadow.back - 1) shadow.touch(line);
         }
         hits[tensor]++;
         if (write) {
-          dirty[lastSlot] = 1;
-          owner[lastSlot] = tensor;
+          slot[lastSlot].dirty = 1;
+          slot[lastSlot].owner = tensor;
         }
       }
       if (TRACK) reuse[(tensor * 256 + carry) * slots + served]++;
@@ -385,10 +471,7 @@ void exec(int32_t node, double b0, double b1, double b2) {
 }
 
 void freeLevel(Level& L) {
-  free(L.tags);
-  free(L.used);
-  free(L.dirty);
-  free(L.owner);
+  free(L.slot);
   free(L.perLine);
   free(L.shadow.queue);
   L = Level();
@@ -429,18 +512,15 @@ int32_t sim_create(int32_t lineBytes, int32_t levels, const int32_t* levelSpec, 
     L.sets = levelSpec[2 * i] / (lineBytes * L.ways);
     const int32_t slots = L.sets * L.ways;
     L.setMask = (L.sets & (L.sets - 1)) == 0 ? L.sets - 1 : -1;
-    L.tags = allocate<int32_t>(slots);
-    L.used = allocate<double>(slots);
-    L.dirty = allocate<uint8_t>(slots);
-    L.owner = allocate<uint8_t>(slots);
+    L.slot = allocate<Slot>(slots);
     L.perLine = allocate<int32_t>(2 * static_cast<size_t>(lines));
     L.shadow.capacity = slots;
     L.shadow.perLine = L.perLine;
     L.shadow.size = 4 * slots;
     L.shadow.queue = allocate<int32_t>(L.shadow.size);
-    ok = ok && L.tags && L.used && L.dirty && L.owner && L.perLine && L.shadow.queue;
+    ok = ok && L.slot && L.perLine && L.shadow.queue;
     if (!ok) break;
-    memset(L.tags, 0xff, slots * sizeof(int32_t));
+    for (int32_t at = 0; at < slots; at++) L.slot[at].tag = -1;
     for (int32_t line = 0; line < lines; line++) {
       L.perLine[2 * line] = NEVER_SEEN;
       L.perLine[2 * line + 1] = -1;
@@ -556,9 +636,7 @@ void sim_release(int32_t* recorded) {
 }
 
 // Lines are moved by whole lines (`line * bytes + shift` floored to a line is `line` plus `shift`
-// floored to lines); a line at or past fixedFrom bytes stays. Most replayed lines hit the second
-// level, so a hit is simulated here with the level's state in locals (what reference does for it);
-// a miss goes through reference, with the locals handed back first.
+// floored to lines); a line at or past fixedFrom bytes stays.
 void sim_replay(const int32_t* records, int32_t length, double s0, double s1, double s2, double f0, double f1,
                 double f2) {
   if (sim.levels < 2) return;
@@ -566,91 +644,21 @@ void sim_replay(const int32_t* records, int32_t length, double s0, double s1, do
   // In lines, as integers: clamped far beyond any line, which changes no comparison below.
   constexpr double FAR = 1099511627776.0;  // 2^40
   auto lines = [&](double v) { return static_cast<int64_t>(v < -FAR ? -FAR : v > FAR ? FAR : v); };
-  const int64_t shift[3] = {lines(floor(s0 / bytes)), lines(floor(s1 / bytes)), lines(floor(s2 / bytes))};
+  const int64_t shift[4] = {lines(floor(s0 / bytes)), lines(floor(s1 / bytes)), lines(floor(s2 / bytes)), 0};
   // The first line at or past fixedFrom (lines beyond the memory: none is).
-  const int64_t fixedFrom[3] = {lines(ceil(f0 / bytes)), lines(ceil(f1 / bytes)), lines(ceil(f2 / bytes))};
-  const int64_t memoryLines = sim.lines;
-  // Every replayed line is recorded at most once (deeper levels record nothing): room for all first.
-  const bool recording = sim.recordingOn;
-  if (recording && sim.recordingLength + length > sim.recordingCapacity) {
-    int32_t capacity = sim.recordingCapacity > 0 ? sim.recordingCapacity : 4096;
-    while (capacity < sim.recordingLength + length) capacity *= 2;
-    sim.recording = static_cast<int32_t*>(realloc(sim.recording, capacity * sizeof(int32_t)));
-    sim.recordingCapacity = capacity;
+  const int64_t fixedFrom[4] = {lines(ceil(f0 / bytes)), lines(ceil(f1 / bytes)), lines(ceil(f2 / bytes)), 0};
+  if (sim.recordingOn) {
+    // Every replayed line is recorded at most once (deeper levels record nothing): room for all first.
+    if (sim.recordingLength + length > sim.recordingCapacity) {
+      int32_t capacity = sim.recordingCapacity > 0 ? sim.recordingCapacity : 4096;
+      while (capacity < sim.recordingLength + length) capacity *= 2;
+      sim.recording = static_cast<int32_t*>(realloc(sim.recording, capacity * sizeof(int32_t)));
+      sim.recordingCapacity = capacity;
+    }
+    replayLines<true>(records, length, shift, fixedFrom);
+  } else {
+    replayLines<false>(records, length, shift, fixedFrom);
   }
-  int32_t* const log = sim.recording;
-  int32_t logLength = sim.recordingLength;
-  Level& L = sim.level[1];
-  int32_t* const perLine = L.perLine;
-  double* const used = L.used;
-  uint8_t* const dirty = L.dirty;
-  uint8_t* const owner = L.owner;
-  Shadow& S = L.shadow;
-  int32_t* const queue = S.queue;
-  const int32_t capacity = S.capacity, size = S.size;
-  int32_t held = S.held, front = S.front, back = S.back;
-  double now = L.now;
-  int64_t hits[4] = {0, 0, 0, 0};
-  for (int32_t i = 0; i < length; i += 2) {
-    const int32_t code = records[i];
-    const int32_t tensor = code & 3;
-    const int64_t at = records[i + 1];
-    const int64_t moved = at >= fixedFrom[tensor] ? at : at + shift[tensor];
-    if (moved < 0 || moved >= memoryLines) continue;
-    const int32_t line = static_cast<int32_t>(moved);
-    const int32_t slot = perLine[2 * line];
-    if (slot < 0) {
-      sim.recordingLength = logLength;
-      S.held = held;
-      S.front = front;
-      S.back = back;
-      L.now = now;
-      reference(1, tensor, (code & 4) != 0, (code & 8) != 0, line);
-      logLength = sim.recordingLength;
-      held = S.held;
-      front = S.front;
-      back = S.back;
-      now = L.now;
-      continue;
-    }
-    if (recording) {
-      log[logLength++] = code & 15;
-      log[logLength++] = line;
-    }
-    hits[tensor]++;
-    // The shadow's touch (Shadow::touch).
-    const int32_t place = perLine[2 * line + 1];
-    if (place != back - 1 || place < 0) {
-      if (place >= 0) {
-        queue[place] = -1;
-      } else if (held < capacity) {
-        held++;
-      } else {
-        while (queue[front] < 0) front++;
-        perLine[2 * queue[front++] + 1] = -1;
-      }
-      if (back == size) {
-        S.front = front;
-        S.back = back;
-        S.compact();
-        front = S.front;
-        back = S.back;
-      }
-      perLine[2 * line + 1] = back;
-      queue[back++] = line;
-    }
-    used[slot] = ++now;
-    // A write marks the slot dirty and its own (without a branch: writes and reads interleave).
-    const bool write = (code & 4) != 0;
-    dirty[slot] |= static_cast<uint8_t>(write);
-    owner[slot] = write ? static_cast<uint8_t>(tensor) : owner[slot];
-  }
-  sim.recordingLength = logLength;
-  S.held = held;
-  S.front = front;
-  S.back = back;
-  L.now = now;
-  for (int32_t t = 0; t < sim.tensors && t < 4; t++) sim.counts[(sim.tensors + t) * N + ACCESSES] += hits[t];
 }
 
 double sim_mark(int32_t level) { return sim.level[level].now; }
@@ -662,10 +670,10 @@ void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMa
   const double fixedFrom[3] = {f0, f1, f2};
   const double bytes = sim.lineBytes;
   auto stays = [&](int32_t at) {
-    if (L.used[at] > since) return true;
+    const Slot& s = L.slot[at];
+    if (s.used > since) return true;
     if (!moving) return false;
-    const int32_t owner = L.owner[at];
-    return !(movingMask & (1 << owner)) || static_cast<double>(L.tags[at]) * bytes >= fixedFrom[owner];
+    return !(movingMask & (1 << s.owner)) || static_cast<double>(s.tag) * bytes >= fixedFrom[s.owner];
   };
   // The shadow keeps its newest lines down to the first one the level would drop (retainWhile):
   // the older ones go as the oldest would, which leaves the order of the rest as it was.
@@ -681,12 +689,12 @@ void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMa
   for (; S.held > kept; S.held--) S.dropOldest();
   const int32_t slots = L.sets * L.ways;
   for (int32_t at = 0; at < slots; at++) {
-    const int32_t line = L.tags[at];
+    const int32_t line = L.slot[at].tag;
     if (line == -1 || stays(at)) continue;
     L.slotOf(line) = ABSENT;
-    L.tags[at] = -1;
-    L.dirty[at] = 0;
-    L.used[at] = 0;
+    L.slot[at].tag = -1;
+    L.slot[at].dirty = 0;
+    L.slot[at].used = 0;
   }
   sim.lastLine = -1;
 }
@@ -696,9 +704,9 @@ void sim_write_back_first() {
   Level& L = sim.level[0];
   const int32_t slots = L.sets * L.ways;
   for (int32_t at = 0; at < slots; at++)
-    if (L.tags[at] != -1 && L.dirty[at]) {
-      reference(1, L.owner[at], true, true, L.tags[at]);
-      L.dirty[at] = 0;
+    if (L.slot[at].tag != -1 && L.slot[at].dirty) {
+      reference(1, L.slot[at].owner, true, true, L.slot[at].tag);
+      L.slot[at].dirty = 0;
     }
 }
 
