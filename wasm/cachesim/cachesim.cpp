@@ -149,21 +149,22 @@ void record(int32_t code, int32_t line) {
 
 // The least recently used slot of a set, the first of equals (empty slots are 0). A tournament
 // whose left side wins ties, without branches: the winner is the least, first of equals.
+struct Entry {
+  double used;
+  int32_t at;
+};
+inline Entry earlier(Entry left, Entry right) { return right.used < left.used ? right : left; }
+inline Entry least4(const Slot* slot, int32_t at) {
+  const Entry a = earlier({slot[at].used, at}, {slot[at + 1].used, at + 1});
+  const Entry b = earlier({slot[at + 2].used, at + 2}, {slot[at + 3].used, at + 3});
+  return earlier(a, b);
+}
 template <int WAYS>
 inline int32_t leastUsed(const Slot* slot, int32_t base) {
-  int32_t at[WAYS];
-  double u[WAYS];
-  for (int32_t j = 0; j < WAYS; j++) {
-    at[j] = base + j;
-    u[j] = slot[base + j].used;
-  }
-  for (int32_t width = WAYS / 2; width >= 1; width /= 2)
-    for (int32_t j = 0; j < width; j++) {
-      const bool right = u[2 * j + 1] < u[2 * j];
-      at[j] = right ? at[2 * j + 1] : at[2 * j];
-      u[j] = right ? u[2 * j + 1] : u[2 * j];
-    }
-  return at[0];
+  if (WAYS == 8) return earlier(least4(slot, base), least4(slot, base + 4)).at;
+  return earlier(earlier(least4(slot, base), least4(slot, base + 4)),
+                 earlier(least4(slot, base + 8), least4(slot, base + 12)))
+      .at;
 }
 
 inline int32_t leastUsedOf(const Slot* slot, int32_t base, int32_t ways) {
