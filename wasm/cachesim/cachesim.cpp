@@ -608,7 +608,7 @@ int32_t* sim_recorded() {
     sim.recordingCapacity = 0;
     sim.recordingLength = 0;
   } else {
-    copy = allocate<int32_t>(length);
+    copy = static_cast<int32_t*>(malloc((length > 0 ? length : 1) * sizeof(int32_t)));
     if (!copy) return nullptr;
     if (length > 0) memcpy(copy, sim.recording + start, length * sizeof(int32_t));
   }
