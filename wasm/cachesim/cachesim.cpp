@@ -29,10 +29,10 @@ constexpr int32_t ABSENT = -1;
 
 // A fully associative LRU cache of `capacity` lines (lru.ts), kept as a queue of touches, oldest
 // first: a touch appends the line and makes that place its own (the second word of the level's
-// per-line pair); the places it had before stay behind, stale, and are skipped when the oldest line
-// is dropped. A touch costs three stores instead of a linked list's six dependent moves. When the
-// queue is full its held lines (at most `capacity` of 4 * capacity) move to its start, so that
-// costs O(1) per touch on average.
+// per-line pair), leaving -1 at the place it had before. When the queue is full its held lines
+// (at most `capacity` of 4 * capacity) move to its start, so that costs O(1) per touch on average;
+// the -1s let that, and dropping the oldest line, skip the lines touched since without looking
+// them up.
 struct Shadow {
   int32_t capacity = 0, held = 0, front = 0, back = 0, size = 0;
   int32_t *perLine = nullptr, *queue = nullptr;
@@ -44,24 +44,31 @@ struct Shadow {
     placeOf(line) = back;
     queue[back++] = line;
   }
+  // Without branches on which places are held (about a quarter, in no order a predictor learns).
   void compact() {
     int32_t to = 0;
+    int32_t sink = 0;
     for (int32_t at = front; at < back; at++) {
       const int32_t line = queue[at];
-      if (placeOf(line) != at) continue;
+      const bool live = line >= 0;
       queue[to] = line;
-      placeOf(line) = to++;
+      *(live ? &placeOf(line) : &sink) = to;
+      to += live;
     }
     front = 0;
     back = to;
   }
   void dropOldest() {
-    while (placeOf(queue[front]) != front) front++;
+    while (queue[front] < 0) front++;
     placeOf(queue[front++]) = -1;
   }
   bool touch(int32_t line) {
-    if (placeOf(line) >= 0) {
-      if (!isNewest(line)) append(line);
+    const int32_t place = placeOf(line);
+    if (place >= 0) {
+      if (place != back - 1) {
+        queue[place] = -1;
+        append(line);
+      }
       return true;
     }
     if (held < capacity) held++;
@@ -69,26 +76,20 @@ struct Shadow {
     append(line);
     return false;
   }
-  // The held lines, newest first, into `out`; returns how many.
-  int32_t newestFirst(int32_t* out) {
-    int32_t count = 0;
-    for (int32_t at = back - 1; at >= front; at--)
-      if (placeOf(queue[at]) == at) out[count++] = queue[at];
-    return count;
-  }
-  void clear() {
-    for (int32_t at = front; at < back; at++)
-      if (placeOf(queue[at]) == at) placeOf(queue[at]) = -1;
-    held = front = back = 0;
-  }
+};
+
+// A slot of a level: what a reference reads and writes of it, side by side (one host cache line
+// holds four). `used` is the level's clock at its last reference (0: empty), `tag` its line (-1:
+// none), `owner` the tensor that last wrote it.
+struct Slot {
+  double used;
+  int32_t tag;
+  uint8_t dirty, owner;
 };
 
 struct Level {
   int32_t sets = 0, ways = 0, setMask = -1;
-  int32_t* tags = nullptr;
-  double* used = nullptr;
-  uint8_t* dirty = nullptr;
-  uint8_t* owner = nullptr;
+  Slot* slot = nullptr;
   int32_t* perLine = nullptr;
   int32_t& slotOf(int32_t line) { return perLine[2 * line]; }
   Shadow shadow;
@@ -127,8 +128,6 @@ struct Sim {
   int32_t lastRecordedLength = 0;
   int32_t* spare = nullptr;
   int32_t spareCapacity = 0;
-  // forgetOlder's list of the lines a shadow keeps, as long as the largest shadow.
-  int32_t* forgetKept = nullptr;
 };
 
 Sim sim;
@@ -148,6 +147,33 @@ void record(int32_t code, int32_t line) {
   sim.recording[sim.recordingLength++] = line;
 }
 
+// The least recently used slot of a set, the first of equals (empty slots are 0). A tournament
+// whose left side wins ties, without branches: the winner is the least, first of equals.
+struct Entry {
+  double used;
+  int32_t at;
+};
+inline Entry earlier(Entry left, Entry right) { return right.used < left.used ? right : left; }
+inline Entry least4(const Slot* slot, int32_t at) {
+  const Entry a = earlier({slot[at].used, at}, {slot[at + 1].used, at + 1});
+  const Entry b = earlier({slot[at + 2].used, at + 2}, {slot[at + 3].used, at + 3});
+  return earlier(a, b);
+}
+template <int WAYS>
+inline int32_t leastUsed(const Slot* slot, int32_t base) {
+  if (WAYS == 8) return earlier(least4(slot, base), least4(slot, base + 4)).at;
+  return earlier(earlier(least4(slot, base), least4(slot, base + 4)),
+                 earlier(least4(slot, base + 8), least4(slot, base + 12)))
+      .at;
+}
+
+inline int32_t leastUsedOf(const Slot* slot, int32_t base, int32_t ways) {
+  int32_t victim = base;
+  for (int32_t at = base + 1; at < base + ways; at++)
+    if (slot[at].used < slot[victim].used) victim = at;
+  return victim;
+}
+
 // simulator.ts's reference: `wholeLine` is a write-back from the level above. Returns the slot.
 int32_t reference(int32_t lv, int32_t tensor, bool write, bool wholeLine, int32_t line) {
   if (lv == 1 && sim.recordingOn) record(tensor | (write ? 4 : 0) | (wholeLine ? 8 : 0), line);
@@ -156,31 +182,24 @@ int32_t reference(int32_t lv, int32_t tensor, bool write, bool wholeLine, int32_
   double* counts = sim.counts;
   counts[c + ACCESSES]++;
   const bool shadowHit = L.shadow.touch(line);
-  int32_t* tags = L.tags;
-  double* used = L.used;
+  Slot* const slot = L.slot;
   const int32_t ways = L.ways;
   const int32_t base = (L.setMask >= 0 ? (line & L.setMask) : (line % L.sets)) * ways;
   const double now = ++L.now;
   const int32_t held = L.slotOf(line);
   if (held >= 0) {
-    used[held] = now;
+    slot[held].used = now;
     if (!wholeLine) sim.served = lv;
     if (write) {
-      L.dirty[held] = 1;
-      L.owner[held] = tensor;
+      slot[held].dirty = 1;
+      slot[held].owner = tensor;
     }
     return held;
   }
-  // The least recently used slot, the first of equals (empty slots are 0): four independent
-  // chains of comparisons, then the least of their four (by time, then by slot).
-  int32_t chain[4] = {base, base + 1, base + 2, base + 3};
-  const int32_t end = base + ways;
-  for (int32_t j = 0; j < 4 && j < ways; j++)
-    for (int32_t at = base + j + 4; at < end; at += 4)
-      if (used[at] < used[chain[j]]) chain[j] = at;
-  int32_t victim = chain[0];
-  for (int32_t j = 1; j < 4 && j < ways; j++)
-    if (used[chain[j]] < used[victim] || (used[chain[j]] == used[victim] && chain[j] < victim)) victim = chain[j];
+  const int32_t victim = ways == 8    ? leastUsed<8>(slot, base)
+                         : ways == 16 ? leastUsed<16>(slot, base)
+                                      : leastUsedOf(slot, base, ways);
+  Slot& v = slot[victim];
   counts[c + MISSES]++;
   if (held == NEVER_SEEN) {
     counts[c + COMPULSORY]++;
@@ -189,23 +208,105 @@ int32_t reference(int32_t lv, int32_t tensor, bool write, bool wholeLine, int32_
   } else {
     counts[c + CONFLICT]++;
   }
-  if (tags[victim] != -1 && L.dirty[victim]) {
-    const int32_t owner = L.owner[victim];
+  if (v.tag != -1 && v.dirty) {
+    const int32_t owner = v.owner;
     counts[(lv * sim.tensors + owner) * N + WRITEBACKS]++;
-    if (lv + 1 < sim.levels) reference(lv + 1, owner, true, true, tags[victim]);
+    if (lv + 1 < sim.levels) reference(lv + 1, owner, true, true, v.tag);
   }
   if (!wholeLine) {
     counts[c + FILLS]++;
     if (lv + 1 < sim.levels) reference(lv + 1, tensor, false, false, line);
     else sim.served = sim.levels;
   }
-  if (tags[victim] != -1) L.slotOf(tags[victim]) = ABSENT;
+  if (v.tag != -1) L.slotOf(v.tag) = ABSENT;
   L.slotOf(line) = victim;
-  tags[victim] = line;
-  used[victim] = now;
-  L.dirty[victim] = write ? 1 : 0;
-  L.owner[victim] = tensor;
+  v.tag = line;
+  v.used = now;
+  v.dirty = write ? 1 : 0;
+  v.owner = tensor;
   return victim;
+}
+
+// sim_replay's loop: most replayed lines hit the second level, so a hit is simulated here with the
+// level's state in locals (what reference does for it); a miss goes through reference, with the
+// locals handed back first. RECORDING: whether a recording is under way (with room for every line).
+template <bool RECORDING>
+void replayLines(const int32_t* records, int32_t length, const int64_t* shift, const int64_t* fixedFrom) {
+  const uint64_t memoryLines = static_cast<uint64_t>(sim.lines);
+  int32_t* const log = sim.recording;
+  int32_t logLength = sim.recordingLength;
+  Level& L = sim.level[1];
+  int32_t* const perLine = L.perLine;
+  Slot* const slots = L.slot;
+  Shadow& S = L.shadow;
+  int32_t* const queue = S.queue;
+  const int32_t capacity = S.capacity, size = S.size;
+  int32_t held = S.held, front = S.front, back = S.back;
+  double now = L.now;
+  int32_t hits[4] = {0, 0, 0, 0};
+  for (int32_t i = 0; i < length; i += 2) {
+    const int32_t code = records[i];
+    const int32_t tensor = code & 3;
+    const int64_t at = records[i + 1];
+    const uint64_t moved = static_cast<uint64_t>(at >= fixedFrom[tensor] ? at : at + shift[tensor]);
+    if (moved >= memoryLines) continue;
+    const int32_t line = static_cast<int32_t>(moved);
+    int32_t* const pair = perLine + 2 * line;
+    const int32_t slot = pair[0];
+    if (slot < 0) {
+      sim.recordingLength = logLength;
+      S.held = held;
+      S.front = front;
+      S.back = back;
+      L.now = now;
+      reference(1, tensor, (code & 4) != 0, (code & 8) != 0, line);
+      logLength = sim.recordingLength;
+      held = S.held;
+      front = S.front;
+      back = S.back;
+      now = L.now;
+      continue;
+    }
+    if (RECORDING) {
+      log[logLength] = code & 15;
+      log[logLength + 1] = line;
+      logLength += 2;
+    }
+    hits[tensor]++;
+    // The shadow's touch (Shadow::touch).
+    const int32_t place = pair[1];
+    if (place != back - 1 || place < 0) {
+      if (place >= 0) {
+        queue[place] = -1;
+      } else if (held < capacity) {
+        held++;
+      } else {
+        while (queue[front] < 0) front++;
+        perLine[2 * queue[front++] + 1] = -1;
+      }
+      if (back == size) {
+        S.front = front;
+        S.back = back;
+        S.compact();
+        front = S.front;
+        back = S.back;
+      }
+      pair[1] = back;
+      queue[back++] = line;
+    }
+    Slot& hit = slots[slot];
+    hit.used = ++now;
+    // A write marks the slot dirty and its own (without a branch: writes and reads interleave).
+    const int32_t write = (code >> 2) & 1;
+    hit.dirty |= static_cast<uint8_t>(write);
+    hit.owner = static_cast<uint8_t>(write ? tensor : hit.owner);
+  }
+  sim.recordingLength = logLength;
+  S.held = held;
+  S.front = front;
+  S.back = back;
+  L.now = now;
+  for (int32_t t = 0; t < sim.tensors && t < 4; t++) sim.counts[(sim.tensors + t) * N + ACCESSES] += hits[t];
 }
 
 // The stream's emit: a list of (code, byte offset) pairs from the tensors' bases, each access
@@ -220,9 +321,7 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
               double d1, double d2, int32_t level) {
   Level& L = sim.level[0];
   int32_t* const perLine = L.perLine;
-  double* const used = L.used;
-  uint8_t* const dirty = L.dirty;
-  uint8_t* const owner = L.owner;
+  Slot* const slot = L.slot;
   Shadow& shadow = L.shadow;
   double* const counts = sim.counts;
   double* const lastTouch = sim.lastTouch;
@@ -277,8 +376,8 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
         const int32_t line = static_cast<int32_t>(ln);
         if (line != lastLine) {
           lastLine = line;
-          const int32_t slot = perLine[2 * line];
-          if (slot < 0) {
+          const int32_t at = perLine[2 * line];
+          if (at < 0) {
             sim.served = 0;
             L.now = now;
             lastSlot = reference(0, tensor, write, false, line);
@@ -286,14 +385,14 @@ void emitList(const int32_t* list, int32_t pairs, double b0, double b1, double b
             if (ln == first) served = sim.served;
             continue;
           }
-          lastSlot = slot;
-          used[slot] = ++now;
+          lastSlot = at;
+          slot[at].used = ++now;
           if (perLine[2 * line + 1] != shadow.back - 1) shadow.touch(line);
         }
         hits[tensor]++;
         if (write) {
-          dirty[lastSlot] = 1;
-          owner[lastSlot] = tensor;
+          slot[lastSlot].dirty = 1;
+          slot[lastSlot].owner = tensor;
         }
       }
       if (TRACK) reuse[(tensor * 256 + carry) * slots + served]++;
@@ -373,10 +472,7 @@ void exec(int32_t node, double b0, double b1, double b2) {
 }
 
 void freeLevel(Level& L) {
-  free(L.tags);
-  free(L.used);
-  free(L.dirty);
-  free(L.owner);
+  free(L.slot);
   free(L.perLine);
   free(L.shadow.queue);
   L = Level();
@@ -395,7 +491,6 @@ void sim_destroy() {
   free(sim.recording);
   for (int32_t i = 0; i < sim.keptCount; i++) free(sim.kept[i]);
   free(sim.spare);
-  free(sim.forgetKept);
   sim = Sim();
 }
 
@@ -418,18 +513,15 @@ int32_t sim_create(int32_t lineBytes, int32_t levels, const int32_t* levelSpec, 
     L.sets = levelSpec[2 * i] / (lineBytes * L.ways);
     const int32_t slots = L.sets * L.ways;
     L.setMask = (L.sets & (L.sets - 1)) == 0 ? L.sets - 1 : -1;
-    L.tags = allocate<int32_t>(slots);
-    L.used = allocate<double>(slots);
-    L.dirty = allocate<uint8_t>(slots);
-    L.owner = allocate<uint8_t>(slots);
+    L.slot = allocate<Slot>(slots);
     L.perLine = allocate<int32_t>(2 * static_cast<size_t>(lines));
     L.shadow.capacity = slots;
     L.shadow.perLine = L.perLine;
     L.shadow.size = 4 * slots;
     L.shadow.queue = allocate<int32_t>(L.shadow.size);
-    ok = ok && L.tags && L.used && L.dirty && L.owner && L.perLine && L.shadow.queue;
+    ok = ok && L.slot && L.perLine && L.shadow.queue;
     if (!ok) break;
-    memset(L.tags, 0xff, slots * sizeof(int32_t));
+    for (int32_t at = 0; at < slots; at++) L.slot[at].tag = -1;
     for (int32_t line = 0; line < lines; line++) {
       L.perLine[2 * line] = NEVER_SEEN;
       L.perLine[2 * line + 1] = -1;
@@ -516,7 +608,7 @@ int32_t* sim_recorded() {
     sim.recordingCapacity = 0;
     sim.recordingLength = 0;
   } else {
-    copy = allocate<int32_t>(length);
+    copy = static_cast<int32_t*>(malloc((length > 0 ? length : 1) * sizeof(int32_t)));
     if (!copy) return nullptr;
     if (length > 0) memcpy(copy, sim.recording + start, length * sizeof(int32_t));
   }
@@ -550,17 +642,23 @@ void sim_replay(const int32_t* records, int32_t length, double s0, double s1, do
                 double f2) {
   if (sim.levels < 2) return;
   const double bytes = sim.lineBytes;
-  const double shift[3] = {floor(s0 / bytes), floor(s1 / bytes), floor(s2 / bytes)};
+  // In lines, as integers: clamped far beyond any line, which changes no comparison below.
+  constexpr double FAR = 1099511627776.0;  // 2^40
+  auto lines = [&](double v) { return static_cast<int64_t>(v < -FAR ? -FAR : v > FAR ? FAR : v); };
+  const int64_t shift[4] = {lines(floor(s0 / bytes)), lines(floor(s1 / bytes)), lines(floor(s2 / bytes)), 0};
   // The first line at or past fixedFrom (lines beyond the memory: none is).
-  const double fixedFrom[3] = {ceil(f0 / bytes), ceil(f1 / bytes), ceil(f2 / bytes)};
-  const double lines = sim.lines;
-  for (int32_t i = 0; i < length; i += 2) {
-    const int32_t code = records[i];
-    const int32_t tensor = code & 3;
-    const double at = records[i + 1];
-    const double line = at >= fixedFrom[tensor] ? at : at + shift[tensor];
-    if (line < 0 || line >= lines) continue;
-    reference(1, tensor, (code & 4) != 0, (code & 8) != 0, static_cast<int32_t>(line));
+  const int64_t fixedFrom[4] = {lines(ceil(f0 / bytes)), lines(ceil(f1 / bytes)), lines(ceil(f2 / bytes)), 0};
+  if (sim.recordingOn) {
+    // Every replayed line is recorded at most once (deeper levels record nothing): room for all first.
+    if (sim.recordingLength + length > sim.recordingCapacity) {
+      int32_t capacity = sim.recordingCapacity > 0 ? sim.recordingCapacity : 4096;
+      while (capacity < sim.recordingLength + length) capacity *= 2;
+      sim.recording = static_cast<int32_t*>(realloc(sim.recording, capacity * sizeof(int32_t)));
+      sim.recordingCapacity = capacity;
+    }
+    replayLines<true>(records, length, shift, fixedFrom);
+  } else {
+    replayLines<false>(records, length, shift, fixedFrom);
   }
 }
 
@@ -573,37 +671,31 @@ void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMa
   const double fixedFrom[3] = {f0, f1, f2};
   const double bytes = sim.lineBytes;
   auto stays = [&](int32_t at) {
-    if (L.used[at] > since) return true;
+    const Slot& s = L.slot[at];
+    if (s.used > since) return true;
     if (!moving) return false;
-    const int32_t owner = L.owner[at];
-    return !(movingMask & (1 << owner)) || static_cast<double>(L.tags[at]) * bytes >= fixedFrom[owner];
+    return !(movingMask & (1 << s.owner)) || static_cast<double>(s.tag) * bytes >= fixedFrom[s.owner];
   };
-  // The shadow keeps its newest lines down to the first one the level would drop (retainWhile).
+  // The shadow keeps its newest lines down to the first one the level would drop (retainWhile):
+  // the older ones go as the oldest would, which leaves the order of the rest as it was.
   Shadow& S = L.shadow;
-  if (!sim.forgetKept) {
-    int32_t largest = 0;
-    for (int32_t i = 0; i < sim.levels; i++)
-      if (sim.level[i].shadow.capacity > largest) largest = sim.level[i].shadow.capacity;
-    sim.forgetKept = allocate<int32_t>(largest);
-  }
-  int32_t* newest = sim.forgetKept;
-  const int32_t heldCount = S.newestFirst(newest);
-  int32_t keptCount = 0;
-  while (keptCount < heldCount) {
-    const int32_t slot = L.slotOf(newest[keptCount]);
+  int32_t kept = 0;
+  for (int32_t at = S.back - 1; at >= S.front; at--) {
+    const int32_t line = S.queue[at];
+    if (line < 0) continue;
+    const int32_t slot = L.slotOf(line);
     if (!(slot < 0 || stays(slot))) break;
-    keptCount++;
+    kept++;
   }
-  S.clear();
-  for (int32_t i = keptCount - 1; i >= 0; i--) S.touch(newest[i]);
+  for (; S.held > kept; S.held--) S.dropOldest();
   const int32_t slots = L.sets * L.ways;
   for (int32_t at = 0; at < slots; at++) {
-    const int32_t line = L.tags[at];
+    const int32_t line = L.slot[at].tag;
     if (line == -1 || stays(at)) continue;
     L.slotOf(line) = ABSENT;
-    L.tags[at] = -1;
-    L.dirty[at] = 0;
-    L.used[at] = 0;
+    L.slot[at].tag = -1;
+    L.slot[at].dirty = 0;
+    L.slot[at].used = 0;
   }
   sim.lastLine = -1;
 }
@@ -613,9 +705,9 @@ void sim_write_back_first() {
   Level& L = sim.level[0];
   const int32_t slots = L.sets * L.ways;
   for (int32_t at = 0; at < slots; at++)
-    if (L.tags[at] != -1 && L.dirty[at]) {
-      reference(1, L.owner[at], true, true, L.tags[at]);
-      L.dirty[at] = 0;
+    if (L.slot[at].tag != -1 && L.slot[at].dirty) {
+      reference(1, L.slot[at].owner, true, true, L.slot[at].tag);
+      L.slot[at].dirty = 0;
     }
 }
 
