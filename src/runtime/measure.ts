@@ -92,7 +92,10 @@ export async function compileNow(bytes: Uint8Array): Promise<WebAssembly.Module>
 }
 
 /** Instantiates a kernel module on `memory`, on this thread when allowed (see compileNow). */
-export async function instantiateNow(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<WebAssembly.Instance> {
+export async function instantiateNow(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+): Promise<WebAssembly.Instance> {
   const imports = { env: { memory } };
   try {
     return new WebAssembly.Instance(module, imports);
@@ -279,7 +282,13 @@ export async function prepareRange(
       return out;
     }
     const sliced = probe.slice;
-    if (!kept && sliced && tierUp.optimized && sliced.slice.iterations === 1 && probe.probeMs > RESLICE_FACTOR * targetMs) {
+    if (
+      !kept &&
+      sliced &&
+      tierUp.optimized &&
+      sliced.slice.iterations === 1 &&
+      probe.probeMs > RESLICE_FACTOR * targetMs
+    ) {
       const inside = sliceLoopOrder(problem, schedule, targetMs, probeGflops).filter((l) => l > loop);
       if (inside.length > 0) {
         kept = sliced;
@@ -409,9 +418,7 @@ export async function timeSchedule(
   // predicts so that a slice of about the sample's length is not calibrated; on baseline code the
   // first of the timing's warm-up calls.
   const timing = {
-    ...(sliced
-      ? { priorCallMs: optimized ? sliced.probeMs * sliced.slice.iterations : sliced.probeMs }
-      : {}),
+    ...(sliced ? { priorCallMs: optimized ? sliced.probeMs * sliced.slice.iterations : sliced.probeMs } : {}),
     ...options.timing,
     ...(optimized ? { optimized } : {}),
   };
