@@ -212,6 +212,12 @@ export interface PreparedRange {
 }
 
 /**
+ * A probe shorter than this (ms) never ends a measurement at the floor: it reads a coarse clock
+ * (5-100 us in a page) and cold caches, and the measurement it would cut is short anyway.
+ */
+export const FLOOR_MIN_PROBE_MS = 1;
+
+/**
  * A probe of one iteration longer than this many times the slice's target, on a loop with a
  * loop inside it whose smallest slice is shorter at the probe's speed, slices that loop instead
  * (a slow candidate's outer iteration at 1024^3: 13-40 ms, called 4 times to time it).
@@ -277,7 +283,7 @@ export async function prepareRange(
     const probe = probeSlice(problem, schedule, loop, range, buffers, slicing, tierUp.optimized);
     out.probeMs += performance.now() - t2;
     const probeGflops = (probe.oneFraction * problem.flops) / probe.probeMs / 1e6;
-    if (tierUp.optimized && probeGflops < floorGflops) {
+    if (tierUp.optimized && probe.probeMs >= FLOOR_MIN_PROBE_MS && probeGflops < floorGflops) {
       out.belowFloor = probeGflops;
       return out;
     }

@@ -11,7 +11,7 @@ import type { Problem, Schedule } from '../core/types.ts';
 import { detectTarget, loadCodegen, type Codegen, type Target } from '../codegen/index.ts';
 import { allocateBuffers, type KernelBuffers } from './buffers.ts';
 import { checkOutput } from './check.ts';
-import { instantiateKernel, measureSchedule, timeSchedule } from './measure.ts';
+import { FLOOR_MIN_PROBE_MS, instantiateKernel, measureSchedule, timeSchedule } from './measure.ts';
 import { allocateSharedBuffers, measureScheduleOnThreads } from './measureThreads.ts';
 import { createNodeThreadPool } from './nodeThreads.ts';
 import { splitIterations } from './threads.ts';
@@ -377,8 +377,9 @@ describe('timeSchedule after the probe', () => {
   });
 
   it('stops at the probe when it shows the kernel below the floor', async () => {
-    const schedule = parseSchedule(problem, 'm n k m:2 n:16');
-    const buffers = allocateBuffers(problem, 1);
+    // One n panel, the probe, runs for several ms (a probe under FLOOR_MIN_PROBE_MS never stops it).
+    const schedule = parseSchedule(problem, 'n k pack(B) m pack(A) n:16 m:16 k:64 m:1 n:4');
+    const buffers = allocateBuffers(problem, 1, { scratchBytes: 1 << 22 });
     // Once timed, an identical module starts on V8's optimized code, which the floor needs.
     const timed = await timeSchedule(codegen, problem, schedule, target, { buffers, timing, slicing });
     expect(timed.belowFloor).toBeUndefined();
@@ -400,5 +401,20 @@ describe('timeSchedule after the probe', () => {
     });
     expect(above.belowFloor).toBeUndefined();
     expect(above.samples.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('the floor and a short probe', () => {
+  it('a probe under FLOOR_MIN_PROBE_MS does not stop the measurement', async () => {
+    const problem = parseProblem(MATMUL, 'm=1024, n=1024, k=1024');
+    // One row pair of C a probe: 4 MFLOP, a tenth of a millisecond.
+    const schedule = parseSchedule(problem, 'm n k m:2 n:16');
+    const buffers = allocateBuffers(problem, 1);
+    const options = { buffers, timing: { samples: 2, minSampleMs: 1 }, slicing: { fullRunMs: 10, targetMs: 3 } };
+    await timeSchedule(codegen, problem, schedule, target, options);
+    const t = await timeSchedule(codegen, problem, schedule, target, { ...options, floorGflops: 1e6 });
+    expect(t.phases.probeMs).toBeLessThan(FLOOR_MIN_PROBE_MS);
+    expect(t.belowFloor).toBeUndefined();
+    expect(t.samples.length).toBeGreaterThanOrEqual(2);
   });
 });
