@@ -18,9 +18,10 @@
 // allows another measurement 1.5 times as long as the longest of the last 3 (at least one is
 // always measured; past MIN_MEASURED, only while the two best could be measured again after it).
 // Each candidate's measurement stops at its probe when that shows it below half the best so far
-// (FLOOR_SHARE). Then the best 3 measured are measured again, as time allows (the better figure
-// kept), and the two best take turns again while within 5% of each other. The fastest
-// measured one is the answer. Every round is recorded (what was considered, with its
+// (FLOOR_SHARE). Then the best 3 measured are measured again, as time allows (each keeps its
+// better figure), and the two best of those second figures take turns again while within 5% of
+// each other; when all 3 were measured again the best of the second figures is the answer (taken
+// close together, so a burst of load hits them alike), else the fastest measured. Every round is recorded (what was considered, with its
 // predicted and, once measured, measured figure) for people watching.
 import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
@@ -327,7 +328,7 @@ export async function tileSearch(
   let longest = 0;
   let evaluations = 0;
   const finalists = Math.max(0, options.remeasure ?? DEFAULT_TILE_SEARCH.remeasure);
-  const measure = async (c: Candidate, floor: number) => {
+  const measure = async (c: Candidate, floor: number): Promise<number> => {
     const t0 = now();
     const g = await oracle.gflops(problem, c.schedule, floor > 0 ? { floorGflops: floor } : {});
     recent.push(now() - t0);
@@ -340,6 +341,7 @@ export async function tileSearch(
       bestAt = now() - start;
       trace.push({ schedule: c.schedule, gflops: c.measured, actions: [], elapsedMs: bestAt });
     }
+    return g;
   };
   const fits = (measurements: number) => now() - start + measurements * MEASURE_MARGIN * longest <= budgetMs;
   for (const c of ranked) {
@@ -353,21 +355,38 @@ export async function tileSearch(
     await measure(c, FLOOR_SHARE * (best?.measured ?? 0));
     measuredCandidates.push(c);
   }
-  // The best few measured are measured again and keep their better figure, runner-up before the
-  // best (so that a burst of load spreads over both), so that one lucky or unlucky quick timing
-  // does not decide between close schedules; while the two best stay within CLOSE_SHARE of each
-  // other, they take turns again, as time allows.
-  const byMeasured = () => [...measuredCandidates].sort((a, b) => (b.measured as number) - (a.measured as number));
-  if (measuredCandidates.length > 1) {
-    for (const c of byMeasured().slice(0, finalists).reverse()) {
+  // The best few measured are measured again, runner-up before the best, and while the two best
+  // of these second figures stay within CLOSE_SHARE of each other they take turns again, as time
+  // allows. When every finalist was measured again, the answer is the best by these figures
+  // alone: taken close together, a burst of load hits them alike, where a first-pass figure
+  // taken in a quiet moment would win against a better schedule measured in a busy one.
+  if (measuredCandidates.length > 1 && finalists > 0) {
+    const chosen = [...measuredCandidates]
+      .sort((a, b) => (b.measured as number) - (a.measured as number))
+      .slice(0, finalists);
+    const again = new Map<Candidate, number>();
+    const measureAgain = async (c: Candidate) => {
+      const g = await measure(c, 0);
+      again.set(c, Math.max(again.get(c) ?? 0, g));
+    };
+    for (const c of [...chosen].reverse()) {
       if (!fits(1)) break;
-      await measure(c, 0);
+      await measureAgain(c);
     }
-    for (let turn = 0; turn < CLOSE_TURNS && finalists >= 2; turn++) {
-      const [first, second] = byMeasured();
-      if ((second.measured as number) < CLOSE_SHARE * (first.measured as number) || !fits(2)) break;
-      await measure(second, 0);
-      await measure(first, 0);
+    const byAgain = () => [...again.keys()].sort((a, b) => (again.get(b) as number) - (again.get(a) as number));
+    for (let turn = 0; turn < CLOSE_TURNS && again.size >= 2; turn++) {
+      const [first, second] = byAgain();
+      if ((again.get(second) as number) < CLOSE_SHARE * (again.get(first) as number) || !fits(2)) break;
+      await measureAgain(second);
+      await measureAgain(first);
+    }
+    if (again.size === chosen.length && chosen.length >= 2) {
+      const winner = byAgain()[0];
+      if (winner !== best) {
+        best = winner;
+        bestAt = now() - start;
+        trace.push({ schedule: winner.schedule, gflops: winner.measured as number, actions: [], elapsedMs: bestAt });
+      }
     }
   }
   const winner = best as Candidate;
