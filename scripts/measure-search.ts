@@ -55,6 +55,8 @@ interface Row {
   searchMs: number[];
   /** Readying the oracle before each search's clock (buffers; the process's first kernel), ms. */
   setupMs: number[];
+  /** Of each search, ms spent scoring before the first measurement. */
+  scoringMs: number[];
   belowFloor: number;
   /** Per measurement, ms. */
   total: number[];
@@ -103,6 +105,7 @@ async function run(args: Args): Promise<number> {
       candidates: [],
       searchMs: [],
       setupMs: [],
+      scoringMs: [],
       belowFloor: 0,
       total: [],
       generate: [],
@@ -148,6 +151,7 @@ async function run(args: Args): Promise<number> {
       row.candidates.push(candidates);
       row.searchMs.push(result.totalMs);
       row.setupMs.push(result.setupMs ?? 0);
+      row.scoringMs.push((result as { scoringMs?: number }).scoringMs ?? 0);
       process.stderr.write(
         `measure:search: ${p.name} round ${r + 1}: ${candidates} candidates, ${result.evaluations} kernels timed in ${result.totalMs.toFixed(0)} ms\n`,
       );
@@ -163,7 +167,7 @@ async function run(args: Args): Promise<number> {
   const body = rows.map((r) => [
     r.problem,
     r.measured.map((m, i) => `${r.candidates[i]} + ${m - r.candidates[i]}`).join(', '),
-    r.searchMs.map((x) => fmt(x, 0)).join(', '),
+    r.searchMs.map((x, i) => `${fmt(x, 0)} (${fmt(r.scoringMs[i], 0)})`).join(', '),
     r.setupMs.map((x) => fmt(x, 0)).join(', '),
     `${med(r.total)} (${fmt(Math.max(...r.total), 0)})`,
     med(r.generate),
@@ -183,7 +187,7 @@ async function run(args: Args): Promise<number> {
         [
           'problem',
           'measured (candidates + again)',
-          'search ms',
+          'search ms (scoring)',
           'setup ms',
           'ms each (max)',
           'generate',

@@ -103,6 +103,8 @@ export interface TileSearchResult {
   totalMs: number;
   /** Readying the oracle before the clock started (GflopsOracle.prepare: buffers, the process's first kernel). */
   setupMs: number;
+  /** Ms of the budget spent scoring (the beam's rounds) before the first measurement. */
+  scoringMs: number;
   budgetSpent: boolean;
   /** Per round, the candidates it scored, best predicted first. */
   rounds: Candidate[][];
@@ -310,6 +312,7 @@ export async function tileSearch(
     lastRoundMs = now() - roundStart;
   }
 
+  const scoringMs = now() - start;
   const worthMeasuring = [...seen.values()].filter((c) => isMeasuredSpec(problem, c.spec));
   // A problem too small for 4 accumulators measures everything it has.
   const ranked = withSeedsFirst(
@@ -399,6 +402,7 @@ export async function tileSearch(
     scored: seen.size,
     totalMs: now() - start,
     setupMs,
+    scoringMs,
     budgetSpent,
     rounds,
     measuredCandidates,
