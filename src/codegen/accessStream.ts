@@ -18,10 +18,12 @@ import {
   WHOLE_REPLAY_SHARE,
   SPREAD,
   replayIterations,
+  replaysAll,
   type SampleReport,
   type StreamSampler,
   settled,
   settledChange,
+  stratified,
   warmupIterations,
 } from './streamSampling.ts';
 import { LANES, planGeometry, type TileOp } from './planGeometry.ts';
@@ -149,12 +151,15 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   const vars = problem.variables;
   const loops = plan.loops;
   const n = loops.length;
-  const { stride, step, packedAt, iterStride, enumerateTile } = planGeometry(problem, plan);
+  const { stride, step, packedAt, iterStride, jammedTile, jam } = planGeometry(problem, plan);
 
   // Accumulator keys of the region being built: output offset, vector or not, partial sum.
   let keys: Map<string, [number, boolean, number]> | null = null;
+  // A region copy running `jamCount` iterations of loop `jamLoop` at once (planGeometry's jam).
+  let jamLoop = 0;
+  let jamCount = 1;
 
-  function tile(l: number, extent: number[]): TileNode {
+  function tile(extent: number[]): TileNode {
     const loads: number[] = [];
     const loaded = new Set<string>();
     const load = (t: number, op: TileOp): void => {
@@ -170,7 +175,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         loads.push(accessCode(t, false, 16), at * 4, accessCode(t, false, 16), (at + 3 * s - 3) * 4);
       else for (let lane = 0; lane < LANES; lane++) loads.push(accessCode(t, false, 4), (at + lane * s) * 4);
     };
-    for (const op of enumerateTile(l, extent)) {
+    for (const op of jammedTile(extent, jamLoop, jamCount)) {
       const partial = plan.horizontalSum && op.vector ? op.laneGroup % 4 : 0;
       keys?.set(`${op.offset[0]},${op.vector},${partial}`, [op.offset[0], op.vector, partial]);
       load(1, op);
@@ -207,7 +212,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       keys = outer;
       return node;
     }
-    if (l === plan.tileStart) return tile(l, extent);
+    if (l === plan.tileStart) return tile(extent);
     const x = loops[l].variable;
     const st = step[l];
     const full = Math.floor(extent[x] / st);
@@ -218,13 +223,38 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       return enter(l, next, inRegion);
     };
     const delta: [number, number, number] = [iterStride(0, l) * 4, iterStride(1, l) * 4, iterStride(2, l) * 4];
+    const next = extent.slice();
+    next[x] = st;
+    const jammed = !inRegion && full >= 2 && l === plan.accStart - 1 ? jam(l, next) : 1;
+    if (jammed === 1)
+      return {
+        kind: 'loop',
+        level: l,
+        count: full,
+        delta,
+        body: full > 0 ? sub(st) : null,
+        tail: rem > 0 ? sub(rem) : null,
+      };
+    // Iterations in pairs (one region copy each), then the last full one alone, then the partial one.
+    jamLoop = l;
+    jamCount = jammed;
+    const pairs = sub(st);
+    jamCount = 1;
+    const rounds = Math.floor(full / jammed);
+    const left = full % jammed;
+    const after: Node | null =
+      left > 0
+        ? { kind: 'loop', level: l, count: left, delta, body: sub(st), tail: rem > 0 ? sub(rem) : null }
+        : rem > 0
+          ? sub(rem)
+          : null;
     return {
       kind: 'loop',
       level: l,
-      count: full,
-      delta,
-      body: full > 0 ? sub(st) : null,
-      tail: rem > 0 ? sub(rem) : null,
+      count: rounds,
+      delta: delta.map((b) => b * jammed) as [number, number, number],
+      body: pairs,
+      tail: after,
     };
   }
 
@@ -429,6 +459,27 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     return total > budget && (countOf(body) >= MIN_SAMPLED_ITERATION || total > 16 * budget);
   }
 
+  // Per loop node, the loops around it (outermost first).
+  let around: Map<LoopNode, LoopNode[]> | null = null;
+  function loopsAround(node: LoopNode): LoopNode[] {
+    if (!around) {
+      const found = new Map<LoopNode, LoopNode[]>();
+      const walk = (at: Node | null, outer: LoopNode[]): void => {
+        if (!at || at.kind === 'tile') return;
+        if (at.kind !== 'loop') {
+          walk(at.body, outer);
+          return;
+        }
+        found.set(at, outer);
+        walk(at.body, [...outer, at]);
+        walk(at.tail, [...outer, at]);
+      };
+      walk(root, []);
+      around = found;
+    }
+    return around.get(node) ?? [];
+  }
+
   /** The loop's iterations, some run and the others' counts taken from those (streamSampling.ts). */
   function sampleLoop(
     node: LoopNode,
@@ -437,6 +488,19 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     budget: number,
     s: StreamSampler,
   ): void {
+    if (
+      stratified(
+        node.count,
+        node.delta,
+        loopsAround(node).map((o) => o.delta),
+        s.levelSpans,
+        s.lineBytes,
+      )
+    ) {
+      const inner = Math.max(1, budget / node.count);
+      for (let i = 0; i < node.count; i++) iteration(i, body, inner);
+      return;
+    }
     // What the last counted iteration passed on (empty at first), kept by the consumer.
     s.record();
     const kept = { misses: s.recorded() };
@@ -494,6 +558,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     // More counted iterations spread over the rest (the last one last), each after a warm-up.
     const change = settledChange(deltas);
     const fills = s.fillsOf(change);
+    const refillsOuter = fills.some((fill, level) => level > 0 && fill >= s.levelLines[level]);
     const warm = warmupIterations(fills[0], s.levelLines[0], node.count - first, perIteration, budget / SPREAD);
     // A counted group spans the loop's set period when that is affordable (else a pair, which
     // averages out a period of 2, e.g. a tile of half a line).
@@ -548,13 +613,20 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       const pairStart = Math.max(at, target - length + 1);
       const startWarm = Math.max(at, pairStart - warm);
       const notRun = startWarm - at;
-      const replays = replayIterations(
-        fills,
-        s.levelLines,
-        notRun,
-        kept.misses.pairs,
-        (budget * (whole ? WHOLE_REPLAY_SHARE : REPLAY_SHARE)) / spread,
-      );
+      // Every iteration not run replays when that passes the second level at most twice its lines:
+      // cheap, and it leaves the outer levels' LRU order as those iterations would, where the
+      // budget alone replays few or none (matmul 1024^3 `n:8 k:8 m:8 n:16 m:32 ...`: m:32 with a
+      // budget of 500 accesses, whose iterations' L2 hits keep A's block ahead of B's; with pack(B),
+      // n:16 with 4 k, whose iterations not run keep the packed panel in the L2 for the next pack).
+      const replays = replaysAll(notRun, kept.misses.pairs, s.levelLines)
+        ? notRun
+        : replayIterations(
+            fills,
+            s.levelLines,
+            notRun,
+            kept.misses.pairs,
+            (budget * (whole ? WHOLE_REPLAY_SHARE : REPLAY_SHARE)) / spread,
+          );
       // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
       if (fills[0] * notRun >= s.levelLines[0]) {
         flush();
@@ -574,7 +646,13 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       skipped += pairStart - at;
       before = estimate;
       for (let j = pairStart; j <= target; j++) countIteration(j);
-      groups.push(deltas.slice(-(target - pairStart + 1)));
+      const counted = deltas.slice(-(target - pairStart + 1));
+      // An iteration that refills an outer level by itself misses there by what the level held at
+      // its start; after iterations neither run nor replayed that is not what it would be (matmul
+      // 512^3 `k:16 m n k:32 m:4 n:8`: C is the size of the L2 and all of it misses there each
+      // iteration of k:16, but the first of a group found a third of it still there: 4.1% under).
+      // Such a group's first iteration counts only for itself; the next starts as it would.
+      groups.push(replays === 0 && notRun > 0 && counted.length > 1 && refillsOuter ? counted.slice(1) : counted);
       estimate = before;
       at = target + 1;
     }
@@ -583,9 +661,13 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     // of iterations run in full borders what follows the loop, and no skipped iteration does:
     // it counts only for itself when there are other groups (matmul 1024^3 `m n k m:4 n:8`: A's
     // L1 misses per iteration of n alternate 4, 8 but are 0, 4 in the last two; with them in the
-    // mean, 11.6% under).
+    // mean, 11.6% under). Where the only other group is the first iterations' last pair, it is left
+    // out too, whole or not: it is the part of the loop a loop around it last ran before this run,
+    // whose lines are the most likely to be left (matmul 1024^3 `n:8 k:8 m:8 n:16 m:32 ...` on the
+    // diagonal: B's L2 misses per iteration of n:16 are 128, 0 for the first pairs, 0, 0 for the
+    // last, and 7 of the 8 pairs miss in an exact run).
     const mean = new Float64Array(estimate.length);
-    const interior = groups.length > 2 && length === 2 && whole ? groups.slice(0, -1) : groups;
+    const interior = length === 2 && (whole || groups.length === 2) ? groups.slice(0, -1) : groups;
     const n = interior.reduce((sum, group) => sum + group.length, 0);
     for (const group of interior) for (const d of group) for (let k = 0; k < mean.length; k++) mean[k] += d[k] / n;
     for (let k = 0; k < estimate.length; k++) estimate[k] += mean[k] * skipped;

@@ -27,7 +27,22 @@ export interface PlanGeometry {
   iterStride(t: number, l: number): number;
   /** The tile's multiply-adds from loop `level` on, with `extent` elements per variable. */
   enumerateTile(level: number, extent: number[]): TileOp[];
+  /** The tile's multiply-adds over `extent` for `jam` iterations of loop `jamLoop` (Plan::jammed_tile). */
+  jammedTile(extent: number[], jamLoop: number, jam: number): TileOp[];
+  /** Partial sums per accumulator of a tile copy making `ops`: 2 or 1 (Plan::partial_sums). */
+  partialSums(ops: TileOp[]): number;
+  /** Iterations of loop l one copy of the accumulator region runs together: 2 or 1 (Plan::jam). */
+  jam(l: number, extent: number[]): number;
 }
+
+/** An accumulator's key (Plan::key_of): output offset, vector, and which partial sum when lanes are partial sums. */
+export function accumulatorKey(plan: KernelPlan, op: TileOp): string {
+  const partial = plan.horizontalSum && op.vector ? op.laneGroup % 4 : 0;
+  return `${op.offset[0]},${op.vector},${partial}`;
+}
+
+/** Plan's kLatencyAccumulators: independent accumulators that hide the multiply-add latency. */
+const LATENCY_ACCUMULATORS = 8;
 
 export function planGeometry(problem: Problem, plan: KernelPlan): PlanGeometry {
   const vars = problem.variables;
@@ -86,7 +101,53 @@ export function planGeometry(problem: Problem, plan: KernelPlan): PlanGeometry {
     return ops;
   }
 
-  return { stride, step, packedAt, iterStride, enumerateTile };
+  function jammedTile(extent: number[], jamLoop: number, jam: number): TileOp[] {
+    const one = enumerateTile(plan.tileStart, extent);
+    const ops: TileOp[] = [];
+    for (let j = 0; j < jam; j++)
+      for (const op of one)
+        ops.push({
+          ...op,
+          offset: op.offset.map((o, t) => o + j * iterStride(t, jamLoop)) as [number, number, number],
+        });
+    return ops;
+  }
+
+  function partialSums(ops: TileOp[]): number {
+    if (plan.partialSumLimit === 0) return 1;
+    return new Set(ops.map((op) => accumulatorKey(plan, op))).size <= plan.partialSumLimit ? 2 : 1;
+  }
+
+  function jam(l: number, extent: number[]): number {
+    const loop = loops[l];
+    if (
+      l !== plan.accStart - 1 ||
+      plan.accStart === plan.tileStart ||
+      plan.horizontalSum ||
+      l === plan.parallelLoop ||
+      loop.pack !== 0 ||
+      stride[0][loop.variable] === 0
+    )
+      return 1;
+    const one = new Set(jammedTile(extent, l, 1).map((op) => accumulatorKey(plan, op)));
+    if (2 * one.size > LATENCY_ACCUMULATORS) return 1;
+    const ops = jammedTile(extent, l, 2);
+    const keys = new Set(ops.map((op) => accumulatorKey(plan, op)));
+    const loads = new Set<string>();
+    const last = iterStride(1, n - 1);
+    let registers = 1 + keys.size;
+    for (const op of ops)
+      for (const t of [1, 2]) {
+        const what = `${t},${op.offset[t]},${op.vector}`;
+        if (loads.has(what)) continue;
+        loads.add(what);
+        const s = t === 1 ? last : iterStride(2, n - 1);
+        registers += op.vector && plan.access[t] === 'gather' && (s === 2 || s === 3) ? 2 : 1;
+      }
+    return registers <= plan.registerBudget ? 2 : 1;
+  }
+
+  return { stride, step, packedAt, iterStride, enumerateTile, jammedTile, partialSums, jam };
 }
 
 /** Per loop, its step in elements of its variable (the extent of the next loop inside over the same variable). */

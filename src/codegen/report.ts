@@ -28,6 +28,10 @@ export interface RawReport {
   splits: Array<{ loop: number; outer: number; inner: number; last: number }>;
   relaxed: boolean;
   tailPaths: number;
+  /** Loops above a copy of the tile that alternate two sets of partial sums (Plan::partial_sum_limit). */
+  partialSumCopies: number;
+  /** Output loops whose iterations run two at a time in one copy of the accumulator region (Plan::jam). */
+  jammedCopies: number;
   instructions: number;
   locals: number;
   bytes: number;
@@ -39,7 +43,12 @@ export interface RawReport {
   /** Per packed input (tensor 1 or 2): the loop it is packed at, its panel's elements and where it starts in the scratch. */
   packs: Array<{ loop: number; tensor: number; elements: number; offset: number }>;
   /** The loops as the kernel runs them: [variable, trip, tail, schedule loop, pack mask (1 << tensor)] each. */
-  plan: { tileStart: number; accStart: number; loops: Array<[number, number, number, number, number]> };
+  plan: {
+    tileStart: number;
+    accStart: number;
+    partialSumLimit: number;
+    loops: Array<[number, number, number, number, number]>;
+  };
 }
 
 /** The schedule's loops from index `from` up to (not including) `to`, with their indices. */
@@ -147,6 +156,14 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     );
   else notes.push('Multiply-adds use f32.mul + f32.add.');
   if (raw.tailPaths > 1) notes.push(`Tails: ${raw.tailPaths - 1} extra copies of loop bodies for partial iterations.`);
+  if (raw.jammedCopies > 0)
+    notes.push(
+      `Small tiles: ${raw.jammedCopies === 1 ? 'a copy' : `${raw.jammedCopies} copies`} of the tile with at most 4 accumulators (a tail's) run${raw.jammedCopies === 1 ? 's' : ''} two iterations of the output loop above the accumulators at once: twice the accumulators, the inputs that do not move with that loop loaded once for both.`,
+    );
+  if (raw.partialSumCopies > 0)
+    notes.push(
+      `Partial sums: ${raw.partialSumCopies === 1 ? 'a copy' : `${raw.partialSumCopies} copies`} of the tile with ${raw.plan.partialSumLimit} accumulators or fewer (too few chains to hide the multiply-add's latency) alternate${raw.partialSumCopies === 1 ? 's' : ''} between two sets of accumulators along the reduction loop above ${raw.partialSumCopies === 1 ? 'it' : 'them'}, added together when stored.`,
+    );
   const parallelLoop = raw.parallelLoop >= 0 ? schedule.loops[raw.parallelLoop] : undefined;
   const parallel = parallelLoop
     ? { loop: raw.parallelLoop, text: loopText(parallelLoop), iterations: raw.parallelIterations }
@@ -184,6 +201,8 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
     innermostUnroll: raw.innermostSplit ? raw.innermostUnroll : 0,
     relaxedFma: raw.relaxed,
     tailPaths: raw.tailPaths,
+    partialSumCopies: raw.partialSumCopies,
+    jammedCopies: raw.jammedCopies,
     instructions: raw.instructions,
     bytes: raw.bytes,
     parallel,
@@ -199,6 +218,9 @@ export function describeReport(problem: Problem, schedule: Schedule, raw: RawRep
       ],
       tileStart: raw.plan.tileStart,
       accStart: raw.plan.accStart,
+      partialSumLimit: raw.plan.partialSumLimit,
+      registerBudget: raw.registerBudget,
+      parallelLoop: raw.parallelLoop,
       vecVar: raw.vecVar,
       access: raw.access,
       horizontalSum: raw.horizontalSum,

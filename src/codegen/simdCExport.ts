@@ -71,6 +71,9 @@ export function simdCExport(
   };
 
   let accumulators: Map<string, Accumulator> | null = null;
+  // A region copy running `jamCount` iterations of loop `jamLoop` at once (planGeometry's jam).
+  let jamLoop = 0;
+  let jamCount = 1;
 
   function level(l: number, extent: number[], p: Pointers, d: number): void {
     if (l === plan.accStart && accumulators === null) region(l, extent, p, d);
@@ -85,11 +88,32 @@ export function simdCExport(
     const rem = extent[x] % st;
     const next = extent.slice();
     next[x] = st;
-    const what = `${planLoopText(l)}: ${full} x ${st}${rem > 0 ? `, then a partial iteration of ${rem}` : ''}`;
-    if (full === 1) {
+    // A small copy of the tile runs two iterations of the output loop above its region at once.
+    const jam = accumulators === null && full >= 2 && l === plan.accStart - 1 ? g.jam(l, next) : 1;
+    const rounds = Math.floor(full / jam);
+    const left = full % jam;
+    const what = `${planLoopText(l)}: ${full} x ${st}${jam > 1 ? `, ${jam} iterations at a time in one tile` : ''}${rem > 0 ? `, then a partial iteration of ${rem}` : ''}`;
+    const pairs = accumulators !== null && l === plan.tileStart - 1 ? partialSumPairs(next) : [];
+    // Two partial sums per accumulator: each full iteration adds into one set, then the sets swap.
+    const swap = (depth: number) => {
+      for (const [a, b] of pairs)
+        emit(depth, `{ ${a.vector ? 'v128_t' : 'float'} t = ${a.name}; ${a.name} = ${b.name}; ${b.name} = t; }`);
+    };
+    const body = (q: Pointers, depth: number) => {
+      if (jam > 1) {
+        jamLoop = l;
+        jamCount = jam;
+        enter(l, next, q, depth);
+        jamCount = 1;
+      } else {
+        enter(l, next, q, depth);
+        swap(depth);
+      }
+    };
+    if (rounds === 1) {
       emit(d, `// ${what}`);
-      enter(l, next, p, d);
-    } else if (full > 1) {
+      body(p, d);
+    } else if (rounds > 1) {
       const moving = [0, 1, 2].filter((t) => g.iterStride(t, l) !== 0);
       const inner: Pointers = { name: [...p.name], bias: [...p.bias] };
       emit(d, `{  // ${what}`);
@@ -99,17 +123,45 @@ export function simdCExport(
         emit(d + 1, `${t === 0 ? 'float' : 'const float'} *${inner.name[t]} = ${at(p, t, 0)};`);
       }
       const i = loopName(l);
-      const steps = moving.map((t) => `${inner.name[t]} += ${g.iterStride(t, l)}`);
-      emit(d + 1, `for (int ${i} = 0; ${i} < ${full}; ${[`${i}++`, ...steps].join(', ')}) {`);
-      enter(l, next, inner, d + 2);
+      const steps = moving.map((t) => `${inner.name[t]} += ${jam * g.iterStride(t, l)}`);
+      emit(d + 1, `for (int ${i} = 0; ${i} < ${rounds}; ${[`${i}++`, ...steps].join(', ')}) {`);
+      body(inner, d + 2);
       emit(d + 1, '}');
       emit(d, '}');
+    }
+    if (left > 0) {
+      emit(d, `// ${planLoopText(l)}: the last full iteration, alone`);
+      enter(l, next, shifted(p, l, rounds * jam), d);
     }
     if (rem > 0) {
       next[x] = rem;
       emit(d, `// ${planLoopText(l)}: the partial iteration (${rem} of ${st})`);
       enter(l, next, shifted(p, l, full), d);
     }
+  }
+
+  /**
+   * The accumulator pairs (partial sums 0 and 1) of the tile copy over `extent` when it keeps two
+   * partial sums (KernelPlan.partialSumLimit), else none; both sets are declared from here on.
+   */
+  function partialSumPairs(extent: number[]): [Accumulator, Accumulator][] {
+    const ops = g.jammedTile(extent, jamLoop, jamCount);
+    if (g.partialSums(ops) === 1) return [];
+    const outputs = new Map<string, TileOp>();
+    for (const op of ops) outputs.set(`${op.offset[0]},${op.vector}`, op);
+    return [...outputs.values()].map((op) => [accumulator(op, 0), accumulator(op, 1)]);
+  }
+
+  /** The accumulator of an op's output element (partial sum `partial`), named when first met. */
+  function accumulator(op: TileOp, partial: number): Accumulator {
+    const keys = accumulators as Map<string, Accumulator>;
+    const key = `${op.offset[0]},${op.vector},${partial}`;
+    let acc = keys.get(key);
+    if (!acc) {
+      acc = { offset: op.offset[0], vector: op.vector, partial, name: `acc${keys.size}` };
+      keys.set(key, acc);
+    }
+    return acc;
   }
 
   /** One iteration of loop l: its packs (the panels the loops inside read, copied to the scratch), then the loops inside. */
@@ -197,7 +249,7 @@ export function simdCExport(
     emit(d, `{  // ${all.length} accumulators${held ? `, held across ${held}` : ''}`);
     for (const acc of all) {
       const where = `${tensors[0].name}[+${acc.offset}${acc.vector ? ` +${g.stride[0][plan.vecVar]}*(0..3)` : ''}]`;
-      const part = plan.horizontalSum && acc.vector ? `, partial sum ${acc.partial}` : '';
+      const part = (plan.horizontalSum && acc.vector) || acc.partial ? `, partial sum ${acc.partial}` : '';
       emit(
         d + 1,
         `${acc.vector ? 'v128_t' : 'float'} ${acc.name} = ${acc.vector ? 'wasm_f32x4_splat(0.0f)' : '0.0f'};  // ${where}${part}`,
@@ -212,6 +264,14 @@ export function simdCExport(
     const laneStride = g.stride[0][plan.vecVar];
     if (!plan.horizontalSum) {
       for (const acc of all) {
+        if (acc.partial) continue;
+        const second = all.find((b) => b.partial === 1 && b.offset === acc.offset && b.vector === acc.vector);
+        // The tile's two partial sums (partialSumPairs): added first, then stored as one.
+        if (second)
+          emit(
+            d,
+            `${acc.name} = ${acc.vector ? `wasm_f32x4_add(${acc.name}, ${second.name})` : `${acc.name} + ${second.name}`};`,
+          );
         if (!acc.vector) emit(d, `${element(p, 0, acc.offset)} += ${acc.name};`);
         else if (plan.access[0] === 'vector')
           emit(
@@ -248,22 +308,15 @@ export function simdCExport(
   }
 
   function tile(l: number, extent: number[], p: Pointers, d: number): void {
-    const ops = g.enumerateTile(l, extent);
+    const ops = g.jammedTile(extent, jamLoop, jamCount);
     const loaded = new Map<string, string>();
     const tileLoops = loops
       .slice(l)
       .map((_, i) => planLoopText(l + i))
       .join(' ');
     emit(d, `{  // the tile, unrolled: ${tileLoops} (${ops.length} multiply-adds)`);
-    const keys = accumulators as Map<string, Accumulator>;
     for (const op of ops) {
-      const partial = plan.horizontalSum && op.vector ? op.laneGroup % 4 : 0;
-      const key = `${op.offset[0]},${op.vector},${partial}`;
-      let acc = keys.get(key);
-      if (!acc) {
-        acc = { offset: op.offset[0], vector: op.vector, partial, name: `acc${keys.size}` };
-        keys.set(key, acc);
-      }
+      const acc = accumulator(op, plan.horizontalSum && op.vector ? op.laneGroup % 4 : 0);
       const a = operand(1, op, p, loaded, d + 1);
       const b = operand(2, op, p, loaded, d + 1);
       if (op.vector && relaxed) emit(d + 1, `${acc.name} = LOOPLAB_RELAXED_MADD(${a}, ${b}, ${acc.name});`);

@@ -1,7 +1,16 @@
 // The set period of a sampled loop (streamSampling.ts): after how many iterations its moving lines
-// fall in the same sets of every cache level again.
+// fall in the same sets of every cache level again; which short loops run every iteration
+// (stratified); when every iteration not run replays.
 import { describe, expect, it } from 'vitest';
-import { MAX_PERIOD, setPeriod } from './streamSampling.ts';
+import {
+  MAX_PERIOD,
+  replaysAll,
+  STRATIFY_UP_TO,
+  setPeriod,
+  stratified,
+  WARMUP_ONE,
+  warmupIterations,
+} from './streamSampling.ts';
 
 // zen4: L1d 32 KiB 8-way (4 KiB per way), L2 1 MiB 8-way (128 KiB per way).
 const ZEN4_SPANS = [4096, 131072];
@@ -22,5 +31,44 @@ describe('setPeriod', () => {
 
   it('says "longer than MAX_PERIOD" for small steps (a 4-byte step walks a whole way)', () => {
     expect(setPeriod([4, 4, 0], ZEN4_SPANS)).toBe(MAX_PERIOD + 1);
+  });
+});
+
+describe('stratified', () => {
+  // matmul 1024^3 `n:8 k:8 m:8 ...`: n:8 moves B and C by 512 bytes, k:8 moves A by 512 bytes and B
+  // by 128 rows of 4 KiB (steps in the order output C, A, B).
+  const n8 = [512, 0, 512];
+  const k8 = [0, 512, 524288];
+
+  it('runs every iteration of a short loop moving a tensor by what a loop around it moves another', () => {
+    expect(stratified(8, k8, [n8], ZEN4_SPANS, 64)).toBe(true);
+  });
+
+  it('samples it when nothing around it lines up, or when it is longer than STRATIFY_UP_TO', () => {
+    expect(stratified(8, n8, [], ZEN4_SPANS, 64)).toBe(false);
+    expect(stratified(8, k8, [[0, 0, 4096]], ZEN4_SPANS, 64)).toBe(false);
+    expect(stratified(STRATIFY_UP_TO + 1, k8, [n8], ZEN4_SPANS, 64)).toBe(false);
+  });
+
+  it('ignores steps within a line (a conv row walked 32 bytes at a time) and steps of whole way spans', () => {
+    expect(stratified(7, [32, 32, 0], [[0, 32, 32]], ZEN4_SPANS, 64)).toBe(false);
+    expect(stratified(8, [0, 131072, 0], [[131072, 0, 0]], ZEN4_SPANS, 64)).toBe(false);
+  });
+});
+
+describe('replaysAll', () => {
+  it('replays every iteration not run when together they pass the second level at most twice its lines', () => {
+    const lines = [512, 16384];
+    expect(replaysAll(8, 4096, lines)).toBe(true);
+    expect(replaysAll(9, 4096, lines)).toBe(false);
+    expect(replaysAll(1, 10, [512])).toBe(false);
+  });
+});
+
+describe('warmupIterations', () => {
+  it('buys what half the budget buys, or one iteration costing up to WARMUP_ONE of it, else none', () => {
+    expect(warmupIterations(100, 512, 40, 1000, 10_000)).toBe(5);
+    expect(warmupIterations(100, 512, 40, 49_000, 83_000)).toBe(1);
+    expect(warmupIterations(100, 512, 40, WARMUP_ONE * 83_000 + 1, 83_000)).toBe(0);
   });
 });

@@ -29,6 +29,8 @@ export interface StreamSampler {
   levelLines: readonly number[];
   /** Per level, the bytes one way spans (sets x line): addresses this far apart share a set. */
   levelSpans: readonly number[];
+  /** Bytes of a cache line. */
+  lineBytes: number;
   /** Per level, the lines an iteration that changed the counters by `delta` brought there (its misses). */
   fillsOf(delta: Float64Array): number[];
   /**
@@ -123,7 +125,8 @@ export function settledChange(deltas: readonly Float64Array[]): Float64Array {
 /**
  * Iterations to run in full as warm-up before a counted one: enough to refill the first level at
  * `fill` lines per iteration (at least one, which also touches again what every iteration
- * touches), at most `skipped` and what half the budget buys; none when one iteration costs more.
+ * touches), at most `skipped` and what half the budget buys, or one when it costs at most
+ * WARMUP_ONE of the budget; none when one iteration costs more.
  */
 export function warmupIterations(
   fill: number,
@@ -132,10 +135,20 @@ export function warmupIterations(
   perIteration: number,
   budget: number,
 ): number {
-  const affordable = Math.floor(budget / 2 / Math.max(1, perIteration));
+  const per = Math.max(1, perIteration);
+  const affordable = Math.floor(budget / 2 / per) || (per <= WARMUP_ONE * budget ? 1 : 0);
   const wanted = fill > 0 ? Math.ceil(lines / fill) : 1;
   return Math.min(skipped, wanted, affordable);
 }
+
+/**
+ * A group's warm-up may be one iteration costing up to this share of its budget (more than the half
+ * that buys several): the counted iteration after it then finds in the first level what the one
+ * before it left (conv 64x64x56x56 `co oh ci kh kw ow co:4`: consecutive iterations of oh share 2
+ * of their 3 rows of I, an iteration costs 49 k accesses against 83 k per group, and without it
+ * the first of each group missed the rows the one before would have left: I's L1 misses 4.3% over).
+ */
+export const WARMUP_ONE = 2 / 3;
 
 /**
  * Iterations to replay at the outer levels (only the first level's misses, recorded once): enough
@@ -155,6 +168,14 @@ export function replayIterations(
       wanted = Math.max(wanted, Math.ceil((2 * levelLines[level]) / fills[level]));
   const affordable = Math.floor(budget / Math.max(1, recorded));
   return Math.max(0, Math.min(notRun, wanted, affordable));
+}
+
+/**
+ * Whether every one of `notRun` iterations replays, whatever the budget: when together they pass
+ * the second level at most twice its lines (what replayIterations aims at), `recorded` lines each.
+ */
+export function replaysAll(notRun: number, recorded: number, levelLines: readonly number[]): boolean {
+  return levelLines.length > 1 && notRun * recorded <= 2 * levelLines[1];
 }
 
 /** Longest set period (setPeriod) looked at. */
@@ -182,4 +203,37 @@ export function setPeriod(steps: readonly number[], spans: readonly number[]): n
       if (period > MAX_PERIOD) return MAX_PERIOD + 1;
     }
   return period;
+}
+
+/** A loop of at most this many iterations whose iterations differ by their sets runs every one (stratified). */
+export const STRATIFY_UP_TO = 8;
+
+/**
+ * Whether a loop of `count` iterations runs all of them, each with its share of the budget, instead
+ * of being sampled: when there are few, and it moves a tensor by what a loop around it (`outer`, their
+ * pointer steps) moves another, in the same sets of some level: the iteration at the same index as
+ * the loop around it has the two tensors' blocks in the same sets, the others not. Its iterations
+ * are then strata, not samples of one behaviour: e.g. matmul 1024^3 `n:8 k:8 m:8 n:16 ...`, where
+ * k:8 moves A's block by 512 bytes and n:8 moves B's and C's by 512 bytes, so the three share the
+ * L2's sets when k0 = n0 (the diagonal, 1 in 8), and a sampled k:8 weighs the diagonal by the
+ * iterations it happened to run.
+ */
+export function stratified(
+  count: number,
+  steps: readonly number[],
+  outer: readonly (readonly number[])[],
+  spans: readonly number[],
+  lineBytes: number,
+): boolean {
+  if (count > STRATIFY_UP_TO) return false;
+  return outer.some((around) =>
+    steps.some((step, t) =>
+      around.some(
+        (other, u) =>
+          u !== t &&
+          Math.abs(step) >= lineBytes &&
+          spans.some((span) => step % span !== 0 && (step - other) % span === 0),
+      ),
+    ),
+  );
 }

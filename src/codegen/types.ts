@@ -60,6 +60,15 @@ export interface KernelPlan {
   /** First loop of the unrolled tile, first loop across which accumulators stay in registers. */
   tileStart: number;
   accStart: number;
+  /**
+   * A copy of the tile with at most this many accumulators (a tail's, or a small tile) keeps two
+   * partial sums per accumulator: the loop right above it alternates between the two sets, which
+   * are added when stored. 0: never (wasm/src/plan.h, Plan::partial_sum_limit).
+   */
+  partialSumLimit: number;
+  /** Vector registers a tile may take, and the plan's parallel loop (-1: none): for Plan::jam. */
+  registerBudget: number;
+  parallelLoop: number;
   /** The vectorized variable's index and each tensor's access along it (output, in0, in1). */
   vecVar: number;
   access: [VectorAccess, VectorAccess, VectorAccess];
@@ -87,6 +96,10 @@ export interface KernelReport extends KernelFacts {
   registerBudget: number;
   /** Number of copies of the loop body emitted to handle tails. */
   tailPaths: number;
+  /** Loops above a copy of the tile that alternate two sets of partial sums (KernelPlan.partialSumLimit). */
+  partialSumCopies: number;
+  /** Output loops whose iterations run two at a time in one copy of the accumulator region (planGeometry's jam). */
+  jammedCopies: number;
   /** Wasm instructions in the kernel body. */
   instructions: number;
   /** Size of the module in bytes. */

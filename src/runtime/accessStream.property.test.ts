@@ -138,6 +138,34 @@ describe('the modelled access stream', () => {
     for (const [what, n] of Object.entries(covered)) expect(n, what).toBeGreaterThan(0);
   }, 240_000);
 
+  it('follows a tail tile run two output iterations at a time (jammed), with its two partial sums', async () => {
+    const { parseSchedule } = await import('../core/schedule.ts');
+    const cases: [string, string, string][] = [
+      // ow = 5 = 2 x 2 + 1: the 1-pixel tail runs two rows of oh at once, the last row alone.
+      [
+        'O[oh,ow,cb,cv] += I[oh+kh,ow+kw,ci] * W[cb,kh,kw,ci,cv]',
+        'oh=5, ow=5, cb=2, cv=16, ci=6, kh=3, kw=3',
+        'cb ow:2 r1 oh kh kw ci ow:2 cv',
+      ],
+      // n = 28 = 2 x 12 + 4: the 3 x 4 tail runs two 3-row blocks of m at once.
+      ['C[m,n] += A[m,k] * B[k,n]', 'm=19, n=28, k=9', 'n:2 r4 m:6 r1 k m:3 n:12'],
+    ];
+    for (const [op, sizes, text] of cases) {
+      const problem = parseProblem(op, sizes);
+      const state = { schedule: parseSchedule(problem, text), cursor: 0 };
+      for (const hoistsLoads of [false, true]) {
+        const { seen, modelled, check, report } = await traced(problem, state, { relaxedSimd: false, hoistsLoads });
+        const where = `${op} (${sizes}), schedule ${text}`;
+        expect(report.jammedCopies, where).toBeGreaterThan(0);
+        expect(report.partialSumCopies, where).toBeGreaterThan(0);
+        expect(check.correct, `${where}: ${check.reason}`).toBe(true);
+        const first = modelled.findIndex((x, i) => x !== seen[i]);
+        expect(first, `${where}: first difference at access ${first >> 1}`).toBe(-1);
+        expect(modelled.length, where).toBe(seen.length);
+      }
+    }
+  });
+
   it('follows what the generator keeps in registers: a k split above the tile reloads the accumulators', async () => {
     const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=8, n=16, k=16');
     const stores = async (text: string) => {

@@ -171,6 +171,7 @@ export function samplerFor(sim: SampledSimulator, machine: Machine, budget: numb
     watch: levels.flat(),
     levelLines: machine.levels.map((l) => l.bytes / machine.lineBytes),
     levelSpans: machine.levels.map((l) => l.bytes / l.ways),
+    lineBytes: machine.lineBytes,
     fillsOf: (delta) => levels.map((misses) => misses.reduce((s, i) => s + delta[i], 0)),
     record: () => sim.record(),
     recorded: () => sim.recorded(),

@@ -31,7 +31,7 @@ std::string report_json(const looplab::Plan& plan, const looplab::LoweredKernel&
                 "\"tileStart\":%d,\"accStart\":%d,\"innermostSplit\":%s,\"innermostUnroll\":%d,"
                 "\"vectorAccumulators\":%d,\"scalarAccumulators\":%d,\"unrolled\":%d,"
                 "\"operands\":%d,\"registers\":%d,\"registerBudget\":%d,"
-                "\"relaxed\":%s,\"tailPaths\":%d,\"instructions\":%d,\"locals\":%d,\"bytes\":%d,"
+                "\"relaxed\":%s,\"tailPaths\":%d,\"partialSumCopies\":%d,\"jammedCopies\":%d,\"instructions\":%d,\"locals\":%d,\"bytes\":%d,"
                 "\"parallelLoop\":%d,\"parallelIterations\":%d",
                 plan.vec_var, access_name(plan.access[0]), access_name(plan.access[1]),
                 access_name(plan.access[2]), plan.horizontal_sum ? "true" : "false",
@@ -40,7 +40,7 @@ std::string report_json(const looplab::Plan& plan, const looplab::LoweredKernel&
                 plan.innermost_split ? plan.spec.budget.innermost_unroll : 0,
                 plan.vector_accumulators, plan.scalar_accumulators, plan.unrolled, plan.operands,
                 plan.registers, plan.spec.budget.registers, plan.spec.relaxed ? "true" : "false",
-                k.tail_paths, k.instructions, k.locals, int(k.module.size()), plan.spec.parallel,
+                k.tail_paths, k.partial_sum_copies, k.jammed_copies, k.instructions, k.locals, int(k.module.size()), plan.spec.parallel,
                 plan.parallel_iterations);
   std::string out = buf;
   if (plan.requested.reduced) {
@@ -67,7 +67,8 @@ std::string report_json(const looplab::Plan& plan, const looplab::LoweredKernel&
   // kept partly outside), with the tile and accumulator region in those terms: what a model of
   // the kernel's memory accesses needs (src/codegen/accessStream.ts).
   out += ",\"plan\":{\"tileStart\":" + std::to_string(plan.tile_start) +
-         ",\"accStart\":" + std::to_string(plan.acc_start) + ",\"loops\":[";
+         ",\"accStart\":" + std::to_string(plan.acc_start) +
+         ",\"partialSumLimit\":" + std::to_string(plan.partial_sum_limit) + ",\"loops\":[";
   for (size_t l = 0; l < plan.spec.loops.size(); l++) {
     const looplab::LoopSpec& loop = plan.spec.loops[l];
     std::snprintf(buf, sizeof buf, "%s[%d,%d,%d,%d,%d]", l ? "," : "", loop.var, loop.trip, loop.tail, plan.origin[l],

@@ -83,6 +83,8 @@ class KernelLowering {
                                  spec_.trace);
     out.instructions = body.instructions;
     out.tail_paths = tail_paths_;
+    out.partial_sum_copies = partial_sum_copies_;
+    out.jammed_copies = jammed_copies_;
     out.locals = locals;
     return out;
   }
@@ -94,6 +96,9 @@ class KernelLowering {
   Locals locals_;
   CodeWriter* w_ = nullptr;
   int tail_paths_ = 1;
+  int partial_sum_copies_ = 0;
+  int jammed_copies_ = 0;
+  int jam_loop_ = 0, jam_ = 1;  // a region copy running jam_ iterations of loop jam_loop_ at once
   bool in_acc_region_ = false;
   std::map<AccKey, uint32_t> acc_;
 
@@ -212,12 +217,38 @@ class KernelLowering {
     int x = spec_.loops[l].var, st = plan_.step[l];
     int full = extent[x] / st, rem = extent[x] % st;
     int unroll = l == plan_.tile_start - 1 ? std::max(1, std::min(plan_.loop_unroll, full)) : 1;
+    extent[x] = st;
+    // A small copy of the tile (a tail's) runs two iterations of the output loop above its
+    // accumulator region at once: twice the accumulators, inputs that do not move shared.
+    const bool jam = !in_acc_region_ && full >= 2 && l == plan_.acc_start - 1 && plan_.jam(l, extent) == 2;
+    if (jam) {
+      unroll = 2;
+      jammed_copies_++;
+    }
+    // Two partial sums per accumulator: each iteration adds into one set and then swaps the two
+    // sets' locals, so consecutive iterations' multiply-adds are independent.
+    const bool swap = in_acc_region_ && l == plan_.tile_start - 1 && plan_.partial_sums(tile_ops(extent)) == 2;
+    // Both sets' locals are taken before the loop's body: locals the body frees (its loaded
+    // values) would be reused in the next iteration.
+    if (swap) {
+      swap_partials(extent, false);
+      partial_sum_copies_++;
+    }
     int rounds = full / unroll, left = full % unroll;
     Pointers at = ptr;
     std::vector<uint32_t> owned;
-    extent[x] = st;
     auto bodies = [&](const Pointers& from, int count) {
-      for (int u = 0; u < count; u++) enter(l, extent, from.shifted(plan_, l, u));
+      if (jam && count == 2) {
+        jam_loop_ = l;
+        jam_ = 2;
+        enter(l, extent, from);
+        jam_ = 1;
+        return;
+      }
+      for (int u = 0; u < count; u++) {
+        enter(l, extent, from.shifted(plan_, l, u));
+        if (swap) swap_partials(extent, true);
+      }
     };
     if (rounds == 1) {
       bodies(ptr, unroll);
@@ -252,6 +283,36 @@ class KernelLowering {
       enter(l, extent, at);
     }
     for (uint32_t local : owned) locals_.give(ValType::I32, local);
+  }
+
+  // Exchanges the two partial sums of every accumulator of the tile at level `tile` (over
+  // `extent`): local.get a, local.get b, local.set a, local.set b.
+  void swap_partials(const std::vector<int>& extent, bool emit) {
+    std::map<AccKey, bool> keys;
+    for (const TileOp& op : tile_ops(extent)) keys[plan_.key_of(op)] = true;
+    for (auto& [key, unused] : keys) {
+      AccKey second = key;
+      second.partial = 1;
+      uint32_t a = accumulator(key), b = accumulator(second);
+      if (!emit) continue;
+      w_->local_get(a);
+      w_->local_get(b);
+      w_->local_set(a);
+      w_->local_set(b);
+    }
+  }
+
+  // The tile's multiply-adds over `extent`, for the iterations of the loop being jammed.
+  std::vector<TileOp> tile_ops(const std::vector<int>& extent) const {
+    std::vector<TileOp> ops;
+    plan_.jammed_tile(extent, jam_loop_, jam_, ops);
+    return ops;
+  }
+
+  uint32_t accumulator(const AccKey& key) {
+    auto found = acc_.find(key);
+    if (found != acc_.end()) return found->second;
+    return acc_[key] = locals_.take(key.vector ? ValType::V128 : ValType::F32);
   }
 
   // In a trace build, calls env.access(address, code) before the memory instruction at `off`
@@ -391,7 +452,17 @@ class KernelLowering {
     if (!plan_.horizontal_sum) {
       for (auto& entry : acc_) {
         const AccKey& key = entry.first;
+        if (key.partial) continue;
         uint32_t local = entry.second;
+        AccKey second = key;
+        second.partial = 1;
+        if (auto found = acc_.find(second); found != acc_.end()) {
+          // The tile's two partial sums: added first, then stored as one accumulator.
+          w.local_get(local);
+          w.local_get(found->second);
+          if (key.vector) w.f32x4_add(); else w.f32_add();
+          w.local_set(local);
+        }
         if (!key.vector) {
           add_to_output(out, bias + key.offset, [&] { w.local_get(local); });
         } else if (plan_.access[0] == Access::Vector) {
@@ -464,15 +535,12 @@ class KernelLowering {
 
   // The unrolled tile: straight-line multiply-adds, each input value loaded once.
   void tile(int l, const std::vector<int>& extent, const Pointers& ptr) {
-    std::vector<TileOp> ops;
-    plan_.enumerate_tile(l, extent, ops);
+    std::vector<TileOp> ops = tile_ops(extent);
     std::map<std::tuple<int, int64_t, bool>, uint32_t> loaded;
     CodeWriter& w = *w_;
     for (const TileOp& op : ops) {
       AccKey key = plan_.key_of(op);
-      auto found = acc_.find(key);
-      uint32_t acc = found != acc_.end() ? found->second
-                                         : (acc_[key] = locals_.take(op.vector ? ValType::V128 : ValType::F32));
+      uint32_t acc = accumulator(key);
       push_input(1, op, ptr, loaded);
       push_input(2, op, ptr, loaded);
       if (op.vector && spec_.relaxed) {

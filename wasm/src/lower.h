@@ -11,6 +11,8 @@ struct LoweredKernel {
   std::vector<uint8_t> module;
   int instructions = 0;
   int tail_paths = 0;
+  int partial_sum_copies = 0;  // loops above a tile copy that alternate two sets of partial sums
+  int jammed_copies = 0;       // output loops whose iterations run two at a time in one region copy
   int locals = 0;
 };
 

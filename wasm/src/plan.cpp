@@ -99,6 +99,48 @@ long count_tiles(const Plan& plan, int l, std::vector<int> extent) {
 
 }  // namespace
 
+void Plan::jammed_tile(const std::vector<int>& extent, int jam_loop, int jam, std::vector<TileOp>& ops) const {
+  ops.clear();
+  std::vector<TileOp> one;
+  enumerate_tile(tile_start, extent, one);
+  for (int j = 0; j < jam; j++)
+    for (TileOp op : one) {
+      for (int t = 0; t < kTensors; t++) op.offset[t] += int64_t(j) * iter_stride(t, jam_loop);
+      ops.push_back(op);
+    }
+}
+
+int Plan::partial_sums(const std::vector<TileOp>& ops) const {
+  if (partial_sum_limit == 0) return 1;
+  std::set<AccKey> keys;
+  for (const TileOp& op : ops) keys.insert(key_of(op));
+  return int(keys.size()) <= partial_sum_limit ? 2 : 1;
+}
+
+int Plan::jam(int l, const std::vector<int>& extent) const {
+  const LoopSpec& loop = spec.loops[l];
+  if (l != acc_start - 1 || acc_start == tile_start || horizontal_sum || l == spec.parallel || loop.pack ||
+      spec.stride[0][loop.var] == 0)
+    return 1;
+  std::vector<TileOp> ops;
+  jammed_tile(extent, l, 1, ops);
+  std::set<AccKey> one;
+  for (const TileOp& op : ops) one.insert(key_of(op));
+  if (2 * int(one.size()) > kLatencyAccumulators) return 1;
+  jammed_tile(extent, l, 2, ops);
+  std::set<AccKey> keys;
+  std::set<std::tuple<int, int64_t, bool>> loads;
+  int registers = 1;  // the mul + add temporary, counted with relaxed SIMD too (see partial_sum_limit)
+  for (const TileOp& op : ops) {
+    keys.insert(key_of(op));
+    for (int t = 1; t < kTensors; t++)
+      if (loads.insert(std::make_tuple(t, op.offset[t], op.vector)).second)
+        registers += op.vector && paired_gather(t) ? 2 : 1;
+  }
+  registers += int(keys.size());
+  return registers <= spec.budget.registers ? 2 : 1;
+}
+
 std::vector<int> Plan::full_extents(int level) const {
   std::vector<int> extent(spec.size.size(), 0);
   std::vector<bool> set(spec.size.size(), false);
@@ -370,6 +412,13 @@ std::string make_plan(const Spec& input, Plan& plan) {
     if (plan.loop_unroll > 1) plan.loop_unroll = 1;
     else if (plan.tile_start < n - 1) set_tile(plan.tile_start + 1, tile_cost(plan, plan.tile_start + 1));
     else break;
+  }
+
+  if (!plan.horizontal_sum && plan.acc_start < plan.tile_start) {
+    // The whole tile's operands bound a smaller copy's. The temporary of mul + add is counted
+    // with relaxed SIMD too, so that both flavours of a kernel sum in the same order.
+    int free = budget.registers - plan.operands - 1;
+    plan.partial_sum_limit = std::max(0, std::min(kLatencyAccumulators - 1, free / 2));
   }
   return "";
 }

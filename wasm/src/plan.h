@@ -68,6 +68,13 @@ struct Plan {
   std::vector<TileSplit> splits;
   int loop_unroll = 1;           // copies of the tile per iteration of the loop above it
   int parallel_iterations = 0;   // iterations of the parallel loop (its tail the last), 0 if none
+  // A copy of the tile with fewer accumulators than the multiply-add latency needs (a tail's, or
+  // a small tile) waits on each chain. When the loop right above the tile is a reduction (inside
+  // the accumulator region), a copy with at most this many accumulators keeps two partial sums
+  // per accumulator: the loop's iterations alternate between two sets, added when stored. The
+  // largest count below kLatencyAccumulators whose double fits the registers with the whole
+  // tile's operands; 0 when the tile has no reduction loop above it or lanes are partial sums.
+  int partial_sum_limit = 0;
 
   // The tile's multiply-adds, starting at loop `level` with the given extent per variable.
   void enumerate_tile(int level, const std::vector<int>& extent, std::vector<TileOp>& ops) const;
@@ -75,6 +82,17 @@ struct Plan {
   // Tensor t is gathered along the vectorized variable with stride 2 or 3: each vector is one
   // shuffle of two overlapping vector loads.
   bool paired_gather(int t) const;
+  // The tile's multiply-adds over `extent`, for `jam` consecutive iterations of loop `jam_loop`
+  // (their offsets moved by the loop's strides; 1: the tile alone).
+  void jammed_tile(const std::vector<int>& extent, int jam_loop, int jam, std::vector<TileOp>& ops) const;
+  // Independent partial sums per accumulator for a copy of the tile making `ops`: 2 when the
+  // copy has at most `partial_sum_limit` accumulators, else 1.
+  int partial_sums(const std::vector<TileOp>& ops) const;
+  // Iterations of loop l (the output loop right above the accumulator region) that one copy of
+  // the region runs together: 2 when a copy of the tile over `extent` (a tail's) has at most half
+  // of kLatencyAccumulators accumulators and two of them fit the registers with all their
+  // operands, loaded once (an input that does not move with loop l is shared), else 1.
+  int jam(int l, const std::vector<int>& extent) const;
   // Extent per variable as seen by loop `level` on the path without tails.
   std::vector<int> full_extents(int level) const;
 
