@@ -300,7 +300,10 @@ describe('tileSearch measures the two best again in turns', () => {
     });
     const r = await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9, remeasure: 2 });
     expect(printSchedule(r.schedule)).toBe(seen[1]);
-    expect(r.gflops).toBe(90);
+    // Their figures are those taken again; the answer is the fastest figure.
+    expect(r.gflops).toBe(60);
+    expect(r.measuredCandidates.find((c) => printSchedule(c.schedule) === seen[0])?.measured).toBe(50);
+    expect(r.gflops).toBe(Math.max(...r.measuredCandidates.map((c) => c.measured as number)));
     expect(r.evaluations).toBe(6);
   });
 

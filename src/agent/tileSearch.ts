@@ -20,8 +20,8 @@
 // Each candidate's measurement stops at its probe when that shows it below half the best so far
 // (FLOOR_SHARE). Then the best 3 measured are measured again, as time allows (each keeps its
 // better figure), and the two best of those second figures take turns again while within 5% of
-// each other; when all 3 were measured again the best of the second figures is the answer (taken
-// close together, so a burst of load hits them alike), else the fastest measured. Every round is recorded (what was considered, with its
+// each other; when all 3 were measured again, their figures become the best of those taken
+// again (taken close together, so a burst of load hits them alike). The fastest figure is the answer. Every round is recorded (what was considered, with its
 // predicted and, once measured, measured figure) for people watching.
 import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
@@ -360,9 +360,10 @@ export async function tileSearch(
   }
   // The best few measured are measured again, runner-up before the best, and while the two best
   // of these second figures stay within CLOSE_SHARE of each other they take turns again, as time
-  // allows. When every finalist was measured again, the answer is the best by these figures
-  // alone: taken close together, a burst of load hits them alike, where a first-pass figure
-  // taken in a quiet moment would win against a better schedule measured in a busy one.
+  // allows. When every finalist was measured again, their figures become the best of these
+  // alone (taken close together, a burst of load hits them alike, where a first-pass figure taken
+  // in a quiet moment would win against a better schedule measured in a busy one); the answer is
+  // the fastest figure.
   if (measuredCandidates.length > 1 && finalists > 0) {
     const chosen = [...measuredCandidates]
       .sort((a, b) => (b.measured as number) - (a.measured as number))
@@ -384,7 +385,9 @@ export async function tileSearch(
       await measureAgain(first);
     }
     if (again.size === chosen.length && chosen.length >= 2) {
-      const winner = byAgain()[0];
+      // The finalists' figures become those taken again; the answer is still the fastest figure.
+      for (const [c, g] of again) c.measured = g;
+      const winner = [...measuredCandidates].sort((a, b) => (b.measured as number) - (a.measured as number))[0];
       if (winner !== best) {
         best = winner;
         bestAt = now() - start;
