@@ -37,6 +37,8 @@ export interface TuneResult {
   /** Kernels measured. */
   evaluations: number;
   totalMs: number;
+  /** Readying the oracle before the clock started (the agent's search: buffers, the process's first kernel). */
+  setupMs?: number;
   budgetSpent: boolean;
 }
 

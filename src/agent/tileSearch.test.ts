@@ -8,7 +8,15 @@ import type { Problem, Schedule } from '../core/types.ts';
 import { expertGrid } from './expert.ts';
 import { functionOracle } from './oracle.ts';
 import { accumulators, allSpecs, deadLoop, tileSchedule } from './tileSpace.ts';
-import { tileSearch, withSeedsFirst, type Candidate, type Scorer } from './tileSearch.ts';
+import {
+  CLOSE_TURNS,
+  FLOOR_SHARE,
+  MIN_MEASURED,
+  tileSearch,
+  withSeedsFirst,
+  type Candidate,
+  type Scorer,
+} from './tileSearch.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
 const CONV = 'O[co,oh,ow] += I[ci,oh+kh,ow+kw] * W[co,ci,kh,kw]';
@@ -224,8 +232,9 @@ describe('tileSearch re-measures its finalists', () => {
       return n === 1 ? 10 : 10 + fakeGflops(problem, s);
     });
     const scorer: Scorer = (problem, schedules) => schedules.map((s) => fakeGflops(problem, s));
-    const r = await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9 });
-    expect(r.evaluations).toBe(r.measuredCandidates.length + 3);
+    const r = await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9, remeasure: 3 });
+    // The 3 best again; then, their second figures within 5%, the two best take turns twice more.
+    expect(r.evaluations).toBe(r.measuredCandidates.length + 3 + 2 * CLOSE_TURNS);
     expect(oracle.calls).toBe(r.evaluations);
     expect(r.gflops).toBeGreaterThan(10);
     const none = await tileSearch(
@@ -235,6 +244,96 @@ describe('tileSearch re-measures its finalists', () => {
       { measure: 4, budgetMs: 1e9, remeasure: 0 },
     );
     expect(none.evaluations).toBe(none.measuredCandidates.length);
+  });
+});
+
+/** An oracle giving the first schedule it sees `first` GFLOPS, the second `second`, every other 50; it records the calls. */
+function rankedOracle(first: number, second: number) {
+  const figure = new Map<string, number>();
+  const calls: { key: string; floor?: number }[] = [];
+  return {
+    calls,
+    figure,
+    async gflops(_problem: Problem, s: Schedule, query: { floorGflops?: number } = {}) {
+      const key = printSchedule(s);
+      if (!figure.has(key)) figure.set(key, [first, second][figure.size] ?? 50);
+      calls.push({ key, ...(query.floorGflops === undefined ? {} : { floor: query.floorGflops }) });
+      return figure.get(key) as number;
+    },
+  };
+}
+
+describe('tileSearch measures the two best again in turns', () => {
+  const p = parseProblem(MATMUL, 'm=16, n=32, k=64');
+  const scorer: Scorer = (problem, schedules) => schedules.map((s) => fakeGflops(problem, s));
+
+  it('runner-up before the best, and again while they are within 5%', async () => {
+    const oracle = rankedOracle(100, 98);
+    const r = await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9, remeasure: 2 });
+    const [a, b] = [...oracle.figure.keys()];
+    expect(oracle.calls.slice(4).map((c) => c.key)).toEqual([b, a, b, a, b, a]);
+    expect(r.evaluations).toBe(4 + 2 + 2 * CLOSE_TURNS);
+    expect(r.gflops).toBe(100);
+  });
+
+  it('only once when the second is further off', async () => {
+    const oracle = rankedOracle(100, 80);
+    const r = await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9, remeasure: 2 });
+    const [a, b] = [...oracle.figure.keys()];
+    expect(oracle.calls.slice(4).map((c) => c.key)).toEqual([b, a]);
+    expect(r.evaluations).toBe(6);
+  });
+
+  it('answers with the best of the figures taken again, when every finalist was measured again', async () => {
+    // The first schedule measured read 100 in a quiet moment, then 50; the second 90, then 60.
+    const seen: string[] = [];
+    const counts = new Map<string, number>();
+    const oracle = functionOracle((_problem, s) => {
+      const key = printSchedule(s);
+      if (!seen.includes(key)) seen.push(key);
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
+      const i = seen.indexOf(key);
+      if (i === 0) return n === 1 ? 100 : 50;
+      if (i === 1) return n === 1 ? 90 : 60;
+      return 40;
+    });
+    const r = await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9, remeasure: 2 });
+    expect(printSchedule(r.schedule)).toBe(seen[1]);
+    // Their figures are those taken again; the answer is the fastest figure.
+    expect(r.gflops).toBe(60);
+    expect(r.measuredCandidates.find((c) => printSchedule(c.schedule) === seen[0])?.measured).toBe(50);
+    expect(r.gflops).toBe(Math.max(...r.measuredCandidates.map((c) => c.measured as number)));
+    expect(r.evaluations).toBe(6);
+  });
+
+  it('measures each candidate with a floor of half the best so far, and the finalists without one', async () => {
+    const oracle = rankedOracle(100, 98);
+    await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9, remeasure: 2 });
+    expect(oracle.calls.map((c) => c.floor)).toEqual([
+      undefined,
+      FLOOR_SHARE * 100,
+      FLOOR_SHARE * 100,
+      FLOOR_SHARE * 100,
+      ...Array(6).fill(undefined),
+    ]);
+  });
+
+  it('measures MIN_MEASURED candidates, then keeps time to measure the two best again, within the budget', async () => {
+    let clock = 0;
+    const inner = rankedOracle(100, 90);
+    // Every measurement takes 100 ms of the 1000.
+    const oracle = {
+      async gflops(problem: Problem, s: Schedule) {
+        clock += 100;
+        return inner.gflops(problem, s);
+      },
+    };
+    const r = await tileSearch(p, oracle, scorer, { measure: 16, budgetMs: 1000, remeasure: 2, now: () => clock });
+    expect(r.measuredCandidates).toHaveLength(MIN_MEASURED);
+    const [a, b] = [...inner.figure.keys()];
+    expect(inner.calls.slice(MIN_MEASURED).map((c) => c.key)).toEqual([b, a]);
+    expect(r.totalMs).toBeLessThanOrEqual(1000);
   });
 });
 

@@ -15,9 +15,13 @@
 // the agent passes them: the best predicted whole-reduction, split and blocked one) taking turns
 // with that order at its head, at most
 // `measure` (16) of them, while the time budget
-// allows another measurement 1.5 times as long as the longest so far (at least one is always measured);
-// with time left, the best 3 measured are measured again (the better figure kept). The fastest
-// measured one is the answer. Every round is recorded (what was considered, with its
+// allows another measurement 1.5 times as long as the longest of the last 3 (at least one is
+// always measured; past MIN_MEASURED, only while the two best could be measured again after it).
+// Each candidate's measurement stops at its probe when that shows it below half the best so far
+// (FLOOR_SHARE). Then the best 3 measured are measured again, as time allows (each keeps its
+// better figure), and the two best of those second figures take turns again while within 5% of
+// each other; when all 3 were measured again, their figures become the best of those taken
+// again (taken close together, so a burst of load hits them alike). The fastest figure is the answer. Every round is recorded (what was considered, with its
 // predicted and, once measured, measured figure) for people watching.
 import type { Problem, Schedule } from '../core/types.ts';
 import type { GflopsOracle } from './oracle.ts';
@@ -97,6 +101,10 @@ export interface TileSearchResult {
   /** Candidates scored by the cost model. */
   scored: number;
   totalMs: number;
+  /** Readying the oracle before the clock started (GflopsOracle.prepare: buffers, the process's first kernel). */
+  setupMs: number;
+  /** Ms of the budget spent scoring (the beam's rounds) before the first measurement. */
+  scoringMs: number;
   budgetSpent: boolean;
   /** Per round, the candidates it scored, best predicted first. */
   rounds: Candidate[][];
@@ -127,6 +135,27 @@ export const DEFAULT_TILE_SEARCH = {
  * 20-27 ms of its 40) or meet a burst of load (the large set's 1024^3 once ended at 1.05 s).
  */
 export const MEASURE_MARGIN = 1.5;
+
+/**
+ * At least this many candidates are measured before the search keeps time to measure the two
+ * best again (while one more measurement fits the budget).
+ */
+export const MIN_MEASURED = 6;
+
+/**
+ * A candidate is measured with a floor of this share of the best so far: one whose probe (one
+ * iteration, runtime/measure.ts) runs below it gets the probe's figure and is not timed further.
+ */
+export const FLOOR_SHARE = 0.5;
+
+/** The budget's margin follows the longest of this many last measurements. */
+export const RECENT = 3;
+
+/** The two best measured take turns again while the second is within this share of the first. */
+export const CLOSE_SHARE = 0.95;
+
+/** At most this many extra turns of the two best. */
+export const CLOSE_TURNS = 2;
 
 /** A group (reduction split, vector width) takes turns only if its best prediction is at least this share of the best. */
 export const TURN_SHARE = 0.65;
@@ -206,6 +235,10 @@ export async function tileSearch(
   options: TileSearchOptions = {},
 ): Promise<TileSearchResult> {
   const now = options.now ?? (() => performance.now());
+  // Buffers and the runtime's first kernel are the problem's and the process's, before the clock.
+  const setupStart = now();
+  await oracle.prepare?.(problem);
+  const setupMs = now() - setupStart;
   const start = now();
   const beamWidth = options.beamWidth ?? DEFAULT_TILE_SEARCH.beamWidth;
   const depth = options.depth ?? DEFAULT_TILE_SEARCH.depth;
@@ -279,6 +312,7 @@ export async function tileSearch(
     lastRoundMs = now() - roundStart;
   }
 
+  const scoringMs = now() - start;
   const worthMeasuring = [...seen.values()].filter((c) => isMeasuredSpec(problem, c.spec));
   // A problem too small for 4 accumulators measures everything it has.
   const ranked = withSeedsFirst(
@@ -288,43 +322,76 @@ export async function tileSearch(
   );
   const measuredCandidates: Candidate[] = [];
   const trace: SearchPoint[] = [];
-  let best: Candidate | null = null;
+  let best = null as Candidate | null;
   let bestAt = 0;
   let budgetSpent = false;
+  // The longest of the last RECENT measurements: one slow measurement (a burst of load, a first
+  // kernel) does not end the search, while the margin still follows the machine's current pace.
+  const recent: number[] = [];
   let longest = 0;
-  for (const c of ranked) {
-    if (measuredCandidates.length >= maxMeasure) break;
-    const elapsed = now() - start;
-    if (measuredCandidates.length > 0 && elapsed + MEASURE_MARGIN * longest > budgetMs) {
-      budgetSpent = true;
-      break;
-    }
+  let evaluations = 0;
+  const finalists = Math.max(0, options.remeasure ?? DEFAULT_TILE_SEARCH.remeasure);
+  const measure = async (c: Candidate, floor: number): Promise<number> => {
     const t0 = now();
-    c.measured = await oracle.gflops(problem, c.schedule);
-    longest = Math.max(longest, now() - t0);
-    measuredCandidates.push(c);
+    const g = await oracle.gflops(problem, c.schedule, floor > 0 ? { floorGflops: floor } : {});
+    recent.push(now() - t0);
+    if (recent.length > RECENT) recent.shift();
+    longest = Math.max(...recent);
+    evaluations++;
+    c.measured = c.measured === undefined ? g : Math.max(c.measured, g);
     if (!best || c.measured > (best.measured as number)) {
       best = c;
       bestAt = now() - start;
       trace.push({ schedule: c.schedule, gflops: c.measured, actions: [], elapsedMs: bestAt });
     }
+    return g;
+  };
+  const fits = (measurements: number) => now() - start + measurements * MEASURE_MARGIN * longest <= budgetMs;
+  for (const c of ranked) {
+    if (measuredCandidates.length >= maxMeasure) break;
+    // Past MIN_MEASURED, a candidate is measured only if the two best can still be measured again after it.
+    const reserve = measuredCandidates.length >= MIN_MEASURED && finalists >= 2 ? 2 : 0;
+    if (measuredCandidates.length > 0 && !fits(1 + reserve)) {
+      budgetSpent = true;
+      break;
+    }
+    await measure(c, FLOOR_SHARE * (best?.measured ?? 0));
+    measuredCandidates.push(c);
   }
-  // Time left (a small problem): the best few measured are measured again and keep their better
-  // figure, so that one lucky or unlucky quick timing does not decide between close schedules.
-  let remeasured = 0;
-  if (!budgetSpent && measuredCandidates.length > 1) {
-    const finalists = [...measuredCandidates]
+  // The best few measured are measured again, runner-up before the best, and while the two best
+  // of these second figures stay within CLOSE_SHARE of each other they take turns again, as time
+  // allows. When every finalist was measured again, their figures become the best of these
+  // alone (taken close together, a burst of load hits them alike, where a first-pass figure taken
+  // in a quiet moment would win against a better schedule measured in a busy one); the answer is
+  // the fastest figure.
+  if (measuredCandidates.length > 1 && finalists > 0) {
+    const chosen = [...measuredCandidates]
       .sort((a, b) => (b.measured as number) - (a.measured as number))
-      .slice(0, options.remeasure ?? DEFAULT_TILE_SEARCH.remeasure);
-    for (const c of finalists) {
-      if (now() - start + MEASURE_MARGIN * longest > budgetMs) break;
-      const again = await oracle.gflops(problem, c.schedule);
-      remeasured++;
-      if (again > (c.measured as number)) c.measured = again;
-      if (c !== best && (c.measured as number) > ((best as Candidate).measured as number)) {
-        best = c;
+      .slice(0, finalists);
+    const again = new Map<Candidate, number>();
+    const measureAgain = async (c: Candidate) => {
+      const g = await measure(c, 0);
+      again.set(c, Math.max(again.get(c) ?? 0, g));
+    };
+    for (const c of [...chosen].reverse()) {
+      if (!fits(1)) break;
+      await measureAgain(c);
+    }
+    const byAgain = () => [...again.keys()].sort((a, b) => (again.get(b) as number) - (again.get(a) as number));
+    for (let turn = 0; turn < CLOSE_TURNS && again.size >= 2; turn++) {
+      const [first, second] = byAgain();
+      if ((again.get(second) as number) < CLOSE_SHARE * (again.get(first) as number) || !fits(2)) break;
+      await measureAgain(second);
+      await measureAgain(first);
+    }
+    if (again.size === chosen.length && chosen.length >= 2) {
+      // The finalists' figures become those taken again; the answer is still the fastest figure.
+      for (const [c, g] of again) c.measured = g;
+      const winner = [...measuredCandidates].sort((a, b) => (b.measured as number) - (a.measured as number))[0];
+      if (winner !== best) {
+        best = winner;
         bestAt = now() - start;
-        trace.push({ schedule: c.schedule, gflops: c.measured as number, actions: [], elapsedMs: bestAt });
+        trace.push({ schedule: winner.schedule, gflops: winner.measured as number, actions: [], elapsedMs: bestAt });
       }
     }
   }
@@ -334,9 +401,11 @@ export async function tileSearch(
     gflops: winner.measured as number,
     actions: winner.actions,
     elapsedMs: bestAt,
-    evaluations: measuredCandidates.length + remeasured,
+    evaluations,
     scored: seen.size,
     totalMs: now() - start,
+    setupMs,
+    scoringMs,
     budgetSpent,
     rounds,
     measuredCandidates,

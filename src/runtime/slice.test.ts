@@ -11,7 +11,7 @@ import type { Problem, Schedule } from '../core/types.ts';
 import { detectTarget, loadCodegen, type Codegen, type Target } from '../codegen/index.ts';
 import { allocateBuffers, type KernelBuffers } from './buffers.ts';
 import { checkOutput } from './check.ts';
-import { instantiateKernel, measureSchedule, timeSchedule } from './measure.ts';
+import { FLOOR_MIN_PROBE_MS, instantiateKernel, measureSchedule, timeSchedule } from './measure.ts';
 import { allocateSharedBuffers, measureScheduleOnThreads } from './measureThreads.ts';
 import { createNodeThreadPool } from './nodeThreads.ts';
 import { splitIterations } from './threads.ts';
@@ -334,6 +334,8 @@ describe('a slice inside the outermost loop (the first iteration of the loops ou
     expect(
       sliceBytes(problem, planSlice(problem, rows, 1, minSliceIterations(problem, rows, 1))),
     ).toBeGreaterThanOrEqual(SLICE_MIN_BYTES);
+    // At the speed a probe showed (5 GFLOPS, not the 50 planned for), the n panel is too long again.
+    expect(sliceLoopOrder(problem, blis, 25, 5)).toEqual([1, 0]);
     // The outermost loop is sliced alone when one iteration is short enough.
     expect(sliceLoopOrder(problem, parseSchedule(problem, 'm n k m:4 n:8'), 3)).toEqual([0]);
     // No deeper slice with a parallel loop.
@@ -355,5 +357,64 @@ describe('timeSchedule on a slice inside the outermost loop', () => {
     expect(t.gflops).toBeGreaterThan(0);
     // Only the ranged kernel was compiled.
     expect(t.compileMs).toBe(0);
+  });
+});
+
+describe('timeSchedule after the probe', () => {
+  const problem = parseProblem(MATMUL, 'm=1024, n=1024, k=1024');
+  const timing = { samples: 2, minSampleMs: 1 };
+  const slicing = { fullRunMs: 10, targetMs: 3 };
+
+  it('slices a loop deeper when one outer iteration runs far over the target', async () => {
+    // A 1 x 4 tile runs near 10 GFLOPS: one n panel (134 MFLOP) planned at 2.7 ms takes over 6.
+    const schedule = parseSchedule(problem, 'n k pack(B) m pack(A) n:16 m:16 k:64 m:1 n:4');
+    expect(sliceLoopOrder(problem, schedule, slicing.targetMs)).toEqual([0]);
+    const buffers = allocateBuffers(problem, 1, { scratchBytes: 1 << 22 });
+    const t = await timeSchedule(codegen, problem, schedule, target, { buffers, timing, slicing });
+    expect(t.slice).toMatchObject({ loop: 1, variable: 'k', within: [{ variable: 'n' }] });
+    expect(t.slice!.iterations).toBeLessThan(16);
+    expect(t.gflops).toBeGreaterThan(0);
+  });
+
+  it('stops at the probe when it shows the kernel below the floor', async () => {
+    // One n panel, the probe, runs for several ms (a probe under FLOOR_MIN_PROBE_MS never stops it).
+    const schedule = parseSchedule(problem, 'n k pack(B) m pack(A) n:16 m:16 k:64 m:1 n:4');
+    const buffers = allocateBuffers(problem, 1, { scratchBytes: 1 << 22 });
+    // Once timed, an identical module starts on V8's optimized code, which the floor needs.
+    const timed = await timeSchedule(codegen, problem, schedule, target, { buffers, timing, slicing });
+    expect(timed.belowFloor).toBeUndefined();
+    const low = await timeSchedule(codegen, problem, schedule, target, {
+      buffers,
+      timing,
+      slicing,
+      floorGflops: 1e6,
+    });
+    expect(low).toMatchObject({ belowFloor: true, samples: [] });
+    expect(low.phases.timingMs).toBe(0);
+    expect(low.gflops).toBeGreaterThan(0);
+    expect(low.gflops).toBeLessThan(1e6);
+    const above = await timeSchedule(codegen, problem, schedule, target, {
+      buffers,
+      timing,
+      slicing,
+      floorGflops: 0.01,
+    });
+    expect(above.belowFloor).toBeUndefined();
+    expect(above.samples.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('the floor and a short probe', () => {
+  it('a probe under FLOOR_MIN_PROBE_MS does not stop the measurement', async () => {
+    const problem = parseProblem(MATMUL, 'm=1024, n=1024, k=1024');
+    // One row pair of C a probe: 4 MFLOP, a tenth of a millisecond.
+    const schedule = parseSchedule(problem, 'm n k m:2 n:16');
+    const buffers = allocateBuffers(problem, 1);
+    const options = { buffers, timing: { samples: 2, minSampleMs: 1 }, slicing: { fullRunMs: 10, targetMs: 3 } };
+    await timeSchedule(codegen, problem, schedule, target, options);
+    const t = await timeSchedule(codegen, problem, schedule, target, { ...options, floorGflops: 1e6 });
+    expect(t.phases.probeMs).toBeLessThan(FLOOR_MIN_PROBE_MS);
+    expect(t.belowFloor).toBeUndefined();
+    expect(t.samples.length).toBeGreaterThanOrEqual(2);
   });
 });

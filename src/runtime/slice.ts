@@ -214,11 +214,17 @@ export function minSliceIterations(problem: Problem, schedule: Schedule, loop: n
 /**
  * The loop to slice first (then the ones outside it, should the generator decide differently
  * there): the outermost whose smallest slice (minSliceIterations) takes at most `targetMs` at
- * SLICE_PLAN_GFLOPS, else the one whose smallest slice is the smallest.
+ * `planGflops` (before a probe, SLICE_PLAN_GFLOPS; after one, the speed it showed), else the
+ * one whose smallest slice is the smallest.
  */
-export function sliceLoopOrder(problem: Problem, schedule: Schedule, targetMs = SLICE_TARGET_MS): number[] {
+export function sliceLoopOrder(
+  problem: Problem,
+  schedule: Schedule,
+  targetMs = SLICE_TARGET_MS,
+  planGflops = SLICE_PLAN_GFLOPS,
+): number[] {
   const loops = sliceLoops(schedule);
-  const targetFlops = targetMs * SLICE_PLAN_GFLOPS * 1e6;
+  const targetFlops = targetMs * planGflops * 1e6;
   let pick = 0;
   let least = Infinity;
   for (let i = 0; i < loops.length; i++) {

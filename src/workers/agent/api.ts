@@ -229,6 +229,8 @@ export function createAgentApi(deps: AgentWorkerDeps = {}): AgentWorkerApi {
         ensureCostModel(),
         ensureRuntime(),
       ]);
+      // The problem's buffers (and the realm's first kernel) are setup, as the models' loading is.
+      await oracle.prepare(problem);
       const setupMs = performance.now() - t0;
       const t1 = performance.now();
       const untiled = untiledSpec(problem);
