@@ -310,7 +310,7 @@ export async function prepareRange(
         continue;
       }
     }
-    out.slice = sliced;
+    out.slice = deeperOrKept(kept, sliced);
     const kernel = instance.exports.kernel as KernelFn | undefined;
     if (!out.slice && loop === 0 && tierUp.optimized && typeof kernel === 'function')
       out.whole =
@@ -319,6 +319,14 @@ export async function prepareRange(
   }
   out.slice = kept;
   return out;
+}
+
+/**
+ * The slice a loop deeper, unless it covers all of that loop: then it is the kept outer slice's
+ * one iteration by another name, and the outer one says it plainly ("1 of 8 iterations of n").
+ */
+export function deeperOrKept(kept: PreparedSlice | null, deeper: PreparedSlice | null): PreparedSlice | null {
+  return kept && deeper && deeper.slice.iterations >= deeper.slice.of ? kept : deeper;
 }
 
 /** Times one iteration of the ranged loop, then sizes the slice (null when the full run is quick). */

@@ -11,7 +11,14 @@ import type { Problem, Schedule } from '../core/types.ts';
 import { detectTarget, loadCodegen, type Codegen, type Target } from '../codegen/index.ts';
 import { allocateBuffers, type KernelBuffers } from './buffers.ts';
 import { checkOutput } from './check.ts';
-import { FLOOR_MIN_PROBE_MS, instantiateKernel, measureSchedule, timeSchedule } from './measure.ts';
+import {
+  deeperOrKept,
+  FLOOR_MIN_PROBE_MS,
+  instantiateKernel,
+  measureSchedule,
+  type PreparedSlice,
+  timeSchedule,
+} from './measure.ts';
 import { allocateSharedBuffers, measureScheduleOnThreads } from './measureThreads.ts';
 import { createNodeThreadPool } from './nodeThreads.ts';
 import { splitIterations } from './threads.ts';
@@ -401,6 +408,26 @@ describe('timeSchedule after the probe', () => {
     });
     expect(above.belowFloor).toBeUndefined();
     expect(above.samples.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('a slice a loop deeper', () => {
+  const prepared = (variable: string, iterations: number, of: number): PreparedSlice => ({
+    slice: { loop: 0, variable, iterations, of, covered: iterations, size: of, fraction: iterations / of },
+    problem: parseProblem(MATMUL, 'm=8, n=8, k=8'),
+    run: () => {},
+    probeMs: 1,
+    optimized: true,
+  });
+
+  it('is kept when it covers part of its loop, and gives way to the outer slice when it covers all of it', () => {
+    const outer = prepared('n', 1, 8);
+    const part = prepared('k', 3, 8);
+    const all = prepared('k', 8, 8);
+    expect(deeperOrKept(outer, part)).toBe(part);
+    expect(deeperOrKept(outer, all)).toBe(outer);
+    expect(deeperOrKept(null, all)).toBe(all);
+    expect(deeperOrKept(outer, null)).toBeNull();
   });
 });
 
