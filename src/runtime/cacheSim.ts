@@ -144,7 +144,7 @@ type SampledSimulator = Pick<
   | 'record'
   | 'recorded'
   | 'release'
-  | 'replay'
+  | 'replayRun'
   | 'mark'
   | 'forgetOlder'
   | 'writeBackFirst'
@@ -178,7 +178,8 @@ export function samplerFor(sim: SampledSimulator, machine: Machine, budget: numb
     record: () => sim.record(),
     recorded: () => sim.recorded(),
     release: (recording) => sim.release(recording),
-    replay: (recording, shift, fixedFrom) => sim.replay(recording, shift, fixedFrom),
+    replayRun: (recording, delta, firstStep, count, fixedFrom) =>
+      sim.replayRun(recording, delta, firstStep, count, fixedFrom),
     mark: () => sim.mark(),
     forgetOlder: (mark, which, moving) => sim.forgetOlder(mark, which, moving),
     writeBackFirst: () => sim.writeBackFirst(),

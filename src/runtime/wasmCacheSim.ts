@@ -158,6 +158,32 @@ export class WasmCacheSimulator {
     );
   }
 
+  /** As CacheSimulator.replayRun. */
+  replayRun(
+    recording: Recording,
+    delta: readonly number[],
+    firstStep: number,
+    count: number,
+    fixedFrom: readonly number[],
+  ): Float64Array {
+    if (!(recording instanceof ModuleRecording)) throw new TypeError('replay: not a recording of this simulator');
+    if (count <= 0) return new Float64Array(0);
+    const marks = this.m._sim_replay_run(
+      recording.ptr,
+      recording.pairs * 2,
+      firstStep,
+      count,
+      delta[0],
+      delta[1],
+      delta[2],
+      fixedFrom[0],
+      fixedFrom[1],
+      fixedFrom[2],
+    );
+    if (!marks) throw new RangeError('the cache simulator ran out of memory for its replays');
+    return this.float64(marks, count * this.levels).slice();
+  }
+
   mark(): number[] {
     return Array.from({ length: this.levels }, (_, level) => this.m._sim_mark(level));
   }

@@ -333,6 +333,28 @@ export class CacheSimulator {
     }
   }
 
+  /**
+   * `count` replays in a row, the one at r with each tensor's lines moved by `delta[tensor]` times
+   * (`firstStep` + r) bytes: a sampled loop's iterations from firstStep on, after the recorded
+   * one. Returns the mark (as `mark`) at the start of each, `levels` numbers per replay.
+   */
+  replayRun(
+    recording: Recording,
+    delta: readonly number[],
+    firstStep: number,
+    count: number,
+    fixedFrom: readonly number[],
+  ): Float64Array {
+    const levels = this.levels.length;
+    const marks = new Float64Array(Math.max(0, count) * levels);
+    for (let r = 0; r < count; r++) {
+      for (let l = 0; l < levels; l++) marks[r * levels + l] = this.levels[l].now;
+      const steps = firstStep + r;
+      this.replay(recording, [delta[0] * steps, delta[1] * steps, delta[2] * steps], fixedFrom);
+    }
+    return marks;
+  }
+
   /** The present moment, per level: lines referenced after it are newer (for forgetOlder). */
   mark(): number[] {
     return this.levels.map((l) => l.now);
