@@ -19,9 +19,12 @@ import type { Recording } from '../core/cache/simulator.ts';
 export interface StreamSampler {
   /** Accesses one run may make before its loops are sampled, about. */
   budget: number;
-  /** A copy of all the consumer's counters (the stream hands over its pending accesses first). */
+  /**
+   * A copy of the consumer's counters, all that can change (the stream hands over its pending
+   * accesses first).
+   */
   read(): Float64Array;
-  /** Replaces all the consumer's counters. */
+  /** Replaces the counters `read` gives. */
   write(values: Float64Array): void;
   /** Indices of the counters whose change per iteration must settle (e.g. misses per level and tensor). */
   watch: readonly number[];
