@@ -139,8 +139,8 @@ export interface SimulateOptions {
 type SampledSimulator = Pick<
   CacheSimulator,
   | 'tensors'
-  | 'counters'
-  | 'setCounters'
+  | 'countersAt'
+  | 'setCountersAt'
   | 'counterIndex'
   | 'record'
   | 'recorded'
@@ -189,20 +189,10 @@ export function samplerFor(sim: SampledSimulator, machine: Machine, budget: numb
   const levels = machine.levels.map((_, level) =>
     Array.from({ length: sim.tensors }, (_, t) => sim.counterIndex(level, t, 'misses')),
   );
-  const all = sim.counters().length;
   return {
     budget,
-    read: () => {
-      const values = sim.counters();
-      const some = new Float64Array(live.length);
-      for (let i = 0; i < live.length; i++) some[i] = values[live[i]];
-      return some;
-    },
-    write: (some) => {
-      const values = new Float64Array(all);
-      for (let i = 0; i < live.length; i++) values[live[i]] = some[i];
-      sim.setCounters(values);
-    },
+    read: () => sim.countersAt(live),
+    write: (values) => sim.setCountersAt(live, values),
     watch: levels.flat(),
     levelLines: machine.levels.map((l) => l.bytes / machine.lineBytes),
     levelSpans: machine.levels.map((l) => l.bytes / l.ways),

@@ -114,6 +114,28 @@ export class WasmCacheSimulator {
     return all;
   }
 
+  /** As CacheSimulator.countersAt. */
+  countersAt(at: Int32Array): Float64Array {
+    const m = this.m;
+    const n = m._sim_counts_length();
+    const counts = this.float64(m._sim_counts(), n);
+    const reuse = this.float64(m._sim_reuse(), m._sim_reuse_length());
+    const values = new Float64Array(at.length);
+    for (let i = 0; i < at.length; i++) values[i] = at[i] < n ? counts[at[i]] : reuse[at[i] - n];
+    return values;
+  }
+
+  /** As CacheSimulator.setCountersAt. */
+  setCountersAt(at: Int32Array, values: Float64Array): void {
+    const m = this.m;
+    const n = m._sim_counts_length();
+    const counts = this.float64(m._sim_counts(), n);
+    const reuse = this.float64(m._sim_reuse(), m._sim_reuse_length());
+    for (let i = 0; i < at.length; i++)
+      if (at[i] < n) counts[at[i]] = values[i];
+      else reuse[at[i] - n] = values[i];
+  }
+
   setCounters(values: Float64Array): void {
     const m = this.m;
     const n = m._sim_counts_length();

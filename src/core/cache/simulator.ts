@@ -288,6 +288,22 @@ export class CacheSimulator {
     this.reuse.set(values.subarray(this.counts.length));
   }
 
+  /** The counters at indices `at` of `counters()`, without copying the rest. */
+  countersAt(at: Int32Array): Float64Array {
+    const n = this.counts.length;
+    const values = new Float64Array(at.length);
+    for (let i = 0; i < at.length; i++) values[i] = at[i] < n ? this.counts[at[i]] : this.reuse[at[i] - n];
+    return values;
+  }
+
+  /** Sets the counters at indices `at` of `counters()` (the rest stay). */
+  setCountersAt(at: Int32Array, values: Float64Array): void {
+    const n = this.counts.length;
+    for (let i = 0; i < at.length; i++)
+      if (at[i] < n) this.counts[at[i]] = values[i];
+      else this.reuse[at[i] - n] = values[i];
+  }
+
   private recording: number[] | null = null;
   private recordingStarts: number[] = [];
 
