@@ -114,12 +114,25 @@ export class WasmCacheSimulator {
     return all;
   }
 
+  private views: { buffer: ArrayBufferLike; counts: Float64Array; reuse: Float64Array } | null = null;
+
+  /** Views of the counts and the reuse in the module's memory, made again when the memory grew. */
+  private counterViews(): { counts: Float64Array; reuse: Float64Array } {
+    const m = this.m;
+    const buffer = m.heap().buffer;
+    if (this.views?.buffer !== buffer)
+      this.views = {
+        buffer,
+        counts: this.float64(m._sim_counts(), m._sim_counts_length()),
+        reuse: this.float64(m._sim_reuse(), m._sim_reuse_length()),
+      };
+    return this.views;
+  }
+
   /** As CacheSimulator.countersAt. */
   countersAt(at: Int32Array): Float64Array {
-    const m = this.m;
-    const n = m._sim_counts_length();
-    const counts = this.float64(m._sim_counts(), n);
-    const reuse = this.float64(m._sim_reuse(), m._sim_reuse_length());
+    const { counts, reuse } = this.counterViews();
+    const n = counts.length;
     const values = new Float64Array(at.length);
     for (let i = 0; i < at.length; i++) values[i] = at[i] < n ? counts[at[i]] : reuse[at[i] - n];
     return values;
@@ -127,10 +140,8 @@ export class WasmCacheSimulator {
 
   /** As CacheSimulator.setCountersAt. */
   setCountersAt(at: Int32Array, values: Float64Array): void {
-    const m = this.m;
-    const n = m._sim_counts_length();
-    const counts = this.float64(m._sim_counts(), n);
-    const reuse = this.float64(m._sim_reuse(), m._sim_reuse_length());
+    const { counts, reuse } = this.counterViews();
+    const n = counts.length;
     for (let i = 0; i < at.length; i++)
       if (at[i] < n) counts[at[i]] = values[i];
       else reuse[at[i] - n] = values[i];
@@ -207,7 +218,9 @@ export class WasmCacheSimulator {
   }
 
   mark(): number[] {
-    return Array.from({ length: this.levels }, (_, level) => this.m._sim_mark(level));
+    const mark: number[] = [];
+    for (let level = 0; level < this.levels; level++) mark.push(this.m._sim_mark(level));
+    return mark;
   }
 
   forgetOlder(mark: readonly number[], levels: readonly boolean[], moving?: Moving): void {
