@@ -284,10 +284,10 @@ describe('cache simulator', () => {
     const marks: number[] = [];
     for (let step = 2; step < 6; step++) {
       marks.push(...one.mark());
-      one.replay(oneRecording, [48 * step], [Number.POSITIVE_INFINITY]);
+      one.replay(oneRecording, [16 * step], [Number.POSITIVE_INFINITY]);
     }
     const run = new CacheSimulator(config, 1, 4096);
-    const runMarks = run.replayRun(recorded(run), [48], 2, 4, [Number.POSITIVE_INFINITY]);
+    const runMarks = run.replayRun(recorded(run), [16], 2, 4, [Number.POSITIVE_INFINITY]);
     expect(Array.from(runMarks)).toEqual(marks);
     // Each replay of 3 lines at L2 moves the clock there by 3 (plus a write-back's reference).
     expect(marks[3] - marks[1]).toBeGreaterThanOrEqual(3);
