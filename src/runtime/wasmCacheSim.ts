@@ -177,20 +177,6 @@ export class WasmCacheSimulator {
     if (recording instanceof ModuleRecording) this.m._sim_release(recording.ptr);
   }
 
-  replay(recording: Recording, shift: readonly number[], fixedFrom: readonly number[]): void {
-    if (!(recording instanceof ModuleRecording)) throw new TypeError('replay: not a recording of this simulator');
-    this.m._sim_replay(
-      recording.ptr,
-      recording.pairs * 2,
-      shift[0],
-      shift[1],
-      shift[2],
-      fixedFrom[0],
-      fixedFrom[1],
-      fixedFrom[2],
-    );
-  }
-
   /** As CacheSimulator.replayRun. */
   replayRun(
     recording: Recording,
