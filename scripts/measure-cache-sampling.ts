@@ -8,8 +8,8 @@
 // tensor, and a fingerprint of the sampled run's counters. Exact runs take about half a minute in
 // all; --quick runs the first three.
 //
-// --times: the sampled runs of the large problems (matmul 2048^3, a large conv) only, warm module,
-// 3 runs each: wall ms of simulateCache, and a fingerprint of every counter (counts and reuse) to
+// --times: the sampled runs of the large problems (matmul 2048^3, a large conv, the packing
+// lesson's 1024^3 schedules) only, warm module, 3 runs each: wall ms of simulateCache, and a fingerprint of every counter (counts and reuse) to
 // tell whether a change left the figures bit-identical. Run it under the bench lock.
 import { createHash } from 'node:crypto';
 import { execSync } from 'node:child_process';
@@ -43,6 +43,13 @@ const LARGE: Array<[string, string, string]> = [
   [MATMUL, 'm=2048,n=2048,k=2048', 'm n k m:4 n:8'],
   [MATMUL, 'm=2048,n=2048,k=2048', 'm n k'],
   [CONV, 'co=64, ci=256, oh=56, ow=56, kh=3, kw=3', 'co oh ci kh kw ow co:4'],
+  [MATMUL, 'm=2048,n=2048,k=2048', 'n:16 k:8 m:16 n:16 m:32 k:256 m:4 n:8'],
+  [MATMUL, 'm=2048,n=2048,k=2048', 'k:8 pack(B) m:21 r32 pack(A) n:170 r8 m:32 k:256 m:3 n:12'],
+  [MATMUL, 'm=2048,n=2048,k=2048', 'n:10 r128 k:16 pack(B) m:170 r8 n:16 m:4 k:128 m:3 n:12'],
+  // The packing lesson (teach/cacheLessons.ts) at 1024^3.
+  [MATMUL, 'm=1024,n=1024,k=1024', 'n:8 k:8 m:8 n:16 m:32 k:128 m:4 n:8'],
+  [MATMUL, 'm=1024,n=1024,k=1024', 'n:8 k:8 pack(B) m:8 n:16 m:32 k:128 m:4 n:8'],
+  [MATMUL, 'm=1024,n=1024,k=1024', 'n:8 k:8 pack(B) m:8 pack(A) n:16 m:32 k:128 m:4 n:8'],
 ];
 const RUNS = 3;
 

@@ -7,6 +7,7 @@
 import type { Recording } from '../core/cache/simulator.ts';
 import type { Problem } from '../core/types.ts';
 import {
+  MarkHistory,
   difference,
   MAX_COUNTED,
   MIN_SAMPLED_ITERATION,
@@ -529,12 +530,11 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     let last = -1;
     // Whether the recorded iteration ran in full (no loop in it was sampled).
     let whole = true;
-    // Where each simulated or replayed iteration began: its position in the loop, the consumer's mark.
-    const history: Array<{ position: number; mark: number[] }> = [];
+    const history = new MarkHistory();
     const begin = (position: number) => {
       // The consumer's present includes every access made before the iteration.
       flush();
-      history.push({ position, mark: s.mark() });
+      history.add(position, s.mark());
     };
     const countIteration = (i: number): void => {
       begin(i);
@@ -584,17 +584,14 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       fills.forEach((fill, level) => {
         if (fill <= 0 || (level > 0 && !replayed)) return;
         const horizon = now - s.levelLines[level] / fill;
-        if (history[0].position > horizon) return;
+        if (history.firstPosition() > horizon) return;
         // What was last used up to the end of the last iteration before the horizon (the first
-        // level's write-backs of its lines come later).
-        let at = 0;
-        while (at + 1 < history.length && history[at + 1].position <= horizon) at++;
+        // level's write-backs of its lines come later): older than the start of the next one.
         // The first level keeps what the last iteration run used: it ran in full, so those lines
         // are as they would be; older ones are stale (a loop around this one comes back to them,
         // and the iterations not run would have evicted them).
-        const next = level === 0 ? Math.min(at + 1, history.length - 1) : at + 1;
-        const mark =
-          level === 0 && now < node.count ? history[0].mark : next < history.length ? history[next].mark : s.mark();
+        const next = history.after(horizon);
+        const mark = level === 0 ? (now < node.count ? history.first() : (next ?? history.last())) : (next ?? s.mark());
         // A line the first level drops goes back to the next level if dirty, as an eviction would.
         if (level === 0) s.writeBackFirst();
         s.forgetOlder(
@@ -632,10 +629,10 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         flush();
         s.writeBackFirst();
       }
-      for (let j = startWarm - replays; j < startWarm; j++) {
-        begin(j);
-        const steps = j - last;
-        s.replay(kept.misses, [node.delta[0] * steps, node.delta[1] * steps, node.delta[2] * steps], fixedFrom);
+      if (replays > 0) {
+        flush();
+        const from = startWarm - replays;
+        history.addRun(from, replays, s.replayRun(kept.misses, node.delta, from - last, replays, fixedFrom));
       }
       for (let j = startWarm; j < pairStart; j++) {
         begin(j);

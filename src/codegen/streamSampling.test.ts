@@ -1,8 +1,9 @@
 // The set period of a sampled loop (streamSampling.ts): after how many iterations its moving lines
 // fall in the same sets of every cache level again; which short loops run every iteration
-// (stratified); when every iteration not run replays.
+// (stratified); when every iteration not run replays; the marks kept of iterations begun (MarkHistory).
 import { describe, expect, it } from 'vitest';
 import {
+  MarkHistory,
   MAX_PERIOD,
   replaysAll,
   STRATIFY_UP_TO,
@@ -70,5 +71,34 @@ describe('warmupIterations', () => {
     expect(warmupIterations(100, 512, 40, 1000, 10_000)).toBe(5);
     expect(warmupIterations(100, 512, 40, 49_000, 83_000)).toBe(1);
     expect(warmupIterations(100, 512, 40, WARMUP_ONE * 83_000 + 1, 83_000)).toBe(0);
+  });
+});
+
+describe('MarkHistory', () => {
+  // Iterations 0 and 1 run, 2-5 replayed in one run, 9 run; marks of two levels.
+  const history = new MarkHistory();
+  history.add(0, [10, 100]);
+  history.add(1, [11, 110]);
+  history.addRun(2, 4, Float64Array.from([12, 120, 12, 130, 12, 140, 12, 150]));
+  history.add(9, [19, 190]);
+
+  it('gives the mark of the first iteration begun after a position, inside a run or at its start', () => {
+    expect(history.firstPosition()).toBe(0);
+    expect(history.after(0)).toEqual([11, 110]);
+    expect(history.after(1.5)).toEqual([12, 120]);
+    expect(history.after(3)).toEqual([12, 140]);
+    expect(history.after(3.9)).toEqual([12, 140]);
+    expect(history.after(5)).toEqual([19, 190]);
+    expect(history.after(7.2)).toEqual([19, 190]);
+    expect(history.after(9)).toBeNull();
+    expect(history.after(-1)).toEqual([10, 100]);
+    expect([history.first(), history.last()]).toEqual([
+      [10, 100],
+      [19, 190],
+    ]);
+  });
+
+  it('refuses an iteration that begins before the last one recorded', () => {
+    expect(() => history.add(9, [20, 200])).toThrow(/iteration 9 begins before the last one recorded/);
   });
 });

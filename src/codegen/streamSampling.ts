@@ -19,9 +19,12 @@ import type { Recording } from '../core/cache/simulator.ts';
 export interface StreamSampler {
   /** Accesses one run may make before its loops are sampled, about. */
   budget: number;
-  /** A copy of all the consumer's counters (the stream hands over its pending accesses first). */
+  /**
+   * A copy of the consumer's counters, all that can change (the stream hands over its pending
+   * accesses first).
+   */
   read(): Float64Array;
-  /** Replaces all the consumer's counters. */
+  /** Replaces the counters `read` gives. */
   write(values: Float64Array): void;
   /** Indices of the counters whose change per iteration must settle (e.g. misses per level and tensor). */
   watch: readonly number[];
@@ -42,8 +45,18 @@ export interface StreamSampler {
   recorded(): Recording;
   /** Frees a recording. */
   release(recording: Recording): void;
-  /** Plays a recording into the levels after the first, lines moved per tensor (see CacheSimulator.replay). */
-  replay(recording: Recording, shift: readonly number[], fixedFrom: readonly number[]): void;
+  /**
+   * Plays a recording `count` times into the levels after the first, the r-th with each tensor's
+   * lines moved by `delta` times (firstStep + r) (see CacheSimulator.replayRun); returns the mark
+   * at the start of each replay, as many numbers each as `mark` gives.
+   */
+  replayRun(
+    recording: Recording,
+    delta: readonly number[],
+    firstStep: number,
+    count: number,
+    fixedFrom: readonly number[],
+  ): Float64Array;
   /** The present moment, to forget what is older. */
   mark(): number[];
   /**
@@ -236,4 +249,66 @@ export function stratified(
       ),
     ),
   );
+}
+
+/**
+ * Where each iteration a sampled loop simulated or replayed began, in the order run (positions
+ * rising): its position in the loop and the consumer's mark then. Kept as runs of consecutive
+ * positions with their marks side by side, so a replay run of many iterations is one entry.
+ */
+export class MarkHistory {
+  private readonly starts: number[] = [];
+  private readonly counts: number[] = [];
+  /** Per run, its marks, `width` numbers per position. */
+  private readonly marks: Float64Array[] = [];
+  private width = 0;
+
+  add(position: number, mark: readonly number[]): void {
+    this.addRun(position, 1, Float64Array.from(mark));
+  }
+
+  /** `count` consecutive positions from `position`, their marks one after another. */
+  addRun(position: number, count: number, marks: Float64Array): void {
+    if (count <= 0) return;
+    const last = this.starts.length - 1;
+    if (last >= 0 && position < this.starts[last] + this.counts[last])
+      throw new RangeError(`iteration ${position} begins before the last one recorded`);
+    this.width = marks.length / count;
+    this.starts.push(position);
+    this.counts.push(count);
+    this.marks.push(marks);
+  }
+
+  /** The first position recorded (Infinity when none). */
+  firstPosition(): number {
+    return this.starts.length > 0 ? this.starts[0] : Number.POSITIVE_INFINITY;
+  }
+
+  first(): number[] {
+    return this.markAt(0, 0);
+  }
+
+  last(): number[] {
+    const run = this.starts.length - 1;
+    return this.markAt(run, this.counts[run] - 1);
+  }
+
+  /** The mark of the first iteration begun at a position after `position`, or null when none. */
+  after(position: number): number[] | null {
+    // The first run whose last position lies after `position` (runs rise).
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] + this.counts[mid] - 1 > position) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === this.starts.length) return null;
+    const start = this.starts[lo];
+    return this.markAt(lo, start > position ? 0 : Math.floor(position) + 1 - start);
+  }
+
+  private markAt(run: number, index: number): number[] {
+    return Array.from(this.marks[run].subarray(index * this.width, (index + 1) * this.width));
+  }
 }

@@ -7,7 +7,8 @@ import { reuseSentences } from '../core/cache/figures.ts';
 import { machineById } from '../core/cache/machines.ts';
 import { parseProblem } from '../core/problem.ts';
 import { parseSchedule } from '../core/schedule.ts';
-import { kernelAccesses, simulateCache } from './cacheSim.ts';
+import { COUNTERS } from '../core/cache/simulator.ts';
+import { kernelAccesses, liveCounters, simulateCache } from './cacheSim.ts';
 
 const ZEN4 = machineById('zen4')!;
 const MATMUL = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=128, n=128, k=128');
@@ -60,5 +61,29 @@ describe('simulateCache', () => {
     const f = simulateCache(codegen, problem, schedule, ZEN4, { reuse: true });
     const reuses = (f.reuse ?? []).reduce((s, t) => s + t.rows.reduce((x, r) => x + r.reuses, 0), 0);
     expect(reuses + firsts).toBe(f.instructions);
+  });
+
+  it("gives the sampler every reuse counter an access can change (the carries' reuse it leaves out stays 0)", () => {
+    const levels = ZEN4.levels.length;
+    const counts = levels * 3 * COUNTERS.length;
+    for (const text of ['m n k m:4 n:8', 'n:4 k:2 pack(B) m pack(A) n:4 k:64 m:4 n:8', 'k:16 m:32 n:16 k:8 m:4 n:8']) {
+      const schedule = parseSchedule(MATMUL, text);
+      const accesses = kernelAccesses(codegen, MATMUL, schedule);
+      const live = new Set(liveCounters(levels, 3, true, accesses.runtimeLoops));
+      const used = new Set<number>();
+      accesses.run(
+        (_addresses, codes, count, carries) => {
+          for (let i = 0; i < count; i++) used.add((codes[i] & 3) * 256 + (carries?.[i] ?? -1));
+        },
+        { lineBytes: 64, addressBytes: accesses.addressBytes },
+      );
+      expect(used.size, text).toBeGreaterThan(3);
+      for (const at of used)
+        for (let served = 0; served <= levels; served++)
+          expect(live.has(counts + at * (levels + 1) + served), `${text}: tensor ${at >> 8}, carry ${at & 255}`).toBe(
+            true,
+          );
+    }
+    expect(liveCounters(levels, 3, false, 5)).toEqual(Int32Array.from({ length: counts }, (_, i) => i));
   });
 });

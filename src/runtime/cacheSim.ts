@@ -5,6 +5,7 @@
 import {
   type AccessBatchSink,
   accessStream,
+  CARRY_FIRST,
   CARRY_TILE,
   type ReuseTracking,
   type StreamEngine,
@@ -13,7 +14,7 @@ import type { SampleReport, StreamSampler } from '../codegen/streamSampling.ts';
 import type { Codegen, Target } from '../codegen/index.ts';
 import { type CacheFigures, type CarryLabel, cacheFigures, reuseFigures, TILE_LABEL } from '../core/cache/figures.ts';
 import type { Machine } from '../core/cache/machines.ts';
-import { type CacheStats, CacheSimulator } from '../core/cache/simulator.ts';
+import { type CacheStats, CacheSimulator, COUNTERS } from '../core/cache/simulator.ts';
 import { machineById } from '../core/cache/machines.ts';
 import { parseProblemText } from '../core/problem.ts';
 import { loopText, parseSchedule } from '../core/schedule.ts';
@@ -138,13 +139,13 @@ export interface SimulateOptions {
 type SampledSimulator = Pick<
   CacheSimulator,
   | 'tensors'
-  | 'counters'
-  | 'setCounters'
+  | 'countersAt'
+  | 'setCountersAt'
   | 'counterIndex'
   | 'record'
   | 'recorded'
   | 'release'
-  | 'replay'
+  | 'replayRun'
   | 'mark'
   | 'forgetOlder'
   | 'writeBackFirst'
@@ -159,17 +160,39 @@ export class CacheWorkError extends RangeError {
 }
 
 /**
- * The simulator's side of sampling: all its counters, the misses of every level and tensor as
- * what must settle and as the lines an iteration brought to each level.
+ * Indices in `counters()` (counts, then reuse) of the counters a run can change: every count, and
+ * the reuse of the carries a stream tracking `runtimeLoops` loops gives (0 to runtimeLoops,
+ * CARRY_TILE, CARRY_FIRST), none without `reuse`. The sampler works on these alone: the rest of
+ * the reuse histogram stays 0, and a few hundred counters instead of thousands per iteration
+ * counted keep sampling deep loop nests cheap.
  */
-export function samplerFor(sim: SampledSimulator, machine: Machine, budget: number): StreamSampler {
+export function liveCounters(levels: number, tensors: number, reuse: boolean, runtimeLoops: number): Int32Array {
+  const counts = levels * tensors * COUNTERS.length;
+  const live = Array.from({ length: counts }, (_, i) => i);
+  if (reuse) {
+    const loops = Math.min(runtimeLoops, CARRY_TILE - 1);
+    const carries = [...Array.from({ length: loops + 1 }, (_, c) => c), CARRY_TILE, CARRY_FIRST];
+    const slots = levels + 1;
+    for (let t = 0; t < tensors; t++)
+      for (const carry of carries)
+        for (let served = 0; served < slots; served++) live.push(counts + (t * 256 + carry) * slots + served);
+  }
+  return Int32Array.from(live);
+}
+
+/**
+ * The simulator's side of sampling: its counters that can change (`live`, liveCounters; all
+ * counts come first, at their own indices), the misses of every level and tensor as what must
+ * settle and as the lines an iteration brought to each level.
+ */
+export function samplerFor(sim: SampledSimulator, machine: Machine, budget: number, live: Int32Array): StreamSampler {
   const levels = machine.levels.map((_, level) =>
     Array.from({ length: sim.tensors }, (_, t) => sim.counterIndex(level, t, 'misses')),
   );
   return {
     budget,
-    read: () => sim.counters(),
-    write: (values) => sim.setCounters(values),
+    read: () => sim.countersAt(live),
+    write: (values) => sim.setCountersAt(live, values),
     watch: levels.flat(),
     levelLines: machine.levels.map((l) => l.bytes / machine.lineBytes),
     levelSpans: machine.levels.map((l) => l.bytes / l.ways),
@@ -178,7 +201,8 @@ export function samplerFor(sim: SampledSimulator, machine: Machine, budget: numb
     record: () => sim.record(),
     recorded: () => sim.recorded(),
     release: (recording) => sim.release(recording),
-    replay: (recording, shift, fixedFrom) => sim.replay(recording, shift, fixedFrom),
+    replayRun: (recording, delta, firstStep, count, fixedFrom) =>
+      sim.replayRun(recording, delta, firstStep, count, fixedFrom),
     mark: () => sim.mark(),
     forgetOlder: (mark, which, moving) => sim.forgetOlder(mark, which, moving),
     writeBackFirst: () => sim.writeBackFirst(),
@@ -204,6 +228,7 @@ export function simulateCache(
   const budget = options.budget ?? SAMPLING_BUDGET;
   let sampled: SampleReport;
   let stats: CacheStats;
+  const live = liveCounters(machine.levels.length, 3, !!options.reuse, accesses.runtimeLoops);
   if (options.compiled) {
     const sim = new WasmCacheSimulator(
       options.compiled,
@@ -215,7 +240,7 @@ export function simulateCache(
     );
     try {
       const engine = sim.engine(accesses.program(), accesses.scratch);
-      sampled = accesses.runOn(engine, exact ? undefined : samplerFor(sim, machine, budget));
+      sampled = accesses.runOn(engine, exact ? undefined : samplerFor(sim, machine, budget, live));
       if (sampled.loops.length > 0) sim.setCompulsory(accesses.linesTouched(machine.lineBytes));
       stats = sim.stats();
     } finally {
@@ -226,7 +251,7 @@ export function simulateCache(
     sampled = accesses.run(
       (addresses, codes, count, carries) => sim.accessBatch(addresses, codes, count, carries),
       options.reuse ? { lineBytes: machine.lineBytes, addressBytes: accesses.addressBytes } : undefined,
-      exact ? undefined : samplerFor(sim, machine, budget),
+      exact ? undefined : samplerFor(sim, machine, budget, live),
     );
     if (sampled.loops.length > 0) sim.setCompulsory(accesses.linesTouched(machine.lineBytes));
     stats = sim.stats();

@@ -114,6 +114,39 @@ export class WasmCacheSimulator {
     return all;
   }
 
+  private views: { buffer: ArrayBufferLike; counts: Float64Array; reuse: Float64Array } | null = null;
+
+  /** Views of the counts and the reuse in the module's memory, made again when the memory grew. */
+  private counterViews(): { counts: Float64Array; reuse: Float64Array } {
+    const m = this.m;
+    const buffer = m.heap().buffer;
+    if (this.views?.buffer !== buffer)
+      this.views = {
+        buffer,
+        counts: this.float64(m._sim_counts(), m._sim_counts_length()),
+        reuse: this.float64(m._sim_reuse(), m._sim_reuse_length()),
+      };
+    return this.views;
+  }
+
+  /** As CacheSimulator.countersAt. */
+  countersAt(at: Int32Array): Float64Array {
+    const { counts, reuse } = this.counterViews();
+    const n = counts.length;
+    const values = new Float64Array(at.length);
+    for (let i = 0; i < at.length; i++) values[i] = at[i] < n ? counts[at[i]] : reuse[at[i] - n];
+    return values;
+  }
+
+  /** As CacheSimulator.setCountersAt. */
+  setCountersAt(at: Int32Array, values: Float64Array): void {
+    const { counts, reuse } = this.counterViews();
+    const n = counts.length;
+    for (let i = 0; i < at.length; i++)
+      if (at[i] < n) counts[at[i]] = values[i];
+      else reuse[at[i] - n] = values[i];
+  }
+
   setCounters(values: Float64Array): void {
     const m = this.m;
     const n = m._sim_counts_length();
@@ -144,22 +177,36 @@ export class WasmCacheSimulator {
     if (recording instanceof ModuleRecording) this.m._sim_release(recording.ptr);
   }
 
-  replay(recording: Recording, shift: readonly number[], fixedFrom: readonly number[]): void {
+  /** As CacheSimulator.replayRun. */
+  replayRun(
+    recording: Recording,
+    delta: readonly number[],
+    firstStep: number,
+    count: number,
+    fixedFrom: readonly number[],
+  ): Float64Array {
     if (!(recording instanceof ModuleRecording)) throw new TypeError('replay: not a recording of this simulator');
-    this.m._sim_replay(
+    if (count <= 0) return new Float64Array(0);
+    const marks = this.m._sim_replay_run(
       recording.ptr,
       recording.pairs * 2,
-      shift[0],
-      shift[1],
-      shift[2],
+      firstStep,
+      count,
+      delta[0],
+      delta[1],
+      delta[2],
       fixedFrom[0],
       fixedFrom[1],
       fixedFrom[2],
     );
+    if (!marks) throw new RangeError('the cache simulator ran out of memory for its replays');
+    return this.float64(marks, count * this.levels).slice();
   }
 
   mark(): number[] {
-    return Array.from({ length: this.levels }, (_, level) => this.m._sim_mark(level));
+    const mark: number[] = [];
+    for (let level = 0; level < this.levels; level++) mark.push(this.m._sim_mark(level));
+    return mark;
   }
 
   forgetOlder(mark: readonly number[], levels: readonly boolean[], moving?: Moving): void {

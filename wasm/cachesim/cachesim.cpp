@@ -128,6 +128,9 @@ struct Sim {
   int32_t lastRecordedLength = 0;
   int32_t* spare = nullptr;
   int32_t spareCapacity = 0;
+  // sim_replay_run's marks, reused from run to run.
+  double* marks = nullptr;
+  int32_t marksCapacity = 0;
 };
 
 Sim sim;
@@ -491,6 +494,7 @@ void sim_destroy() {
   free(sim.recording);
   for (int32_t i = 0; i < sim.keptCount; i++) free(sim.kept[i]);
   free(sim.spare);
+  free(sim.marks);
   sim = Sim();
 }
 
@@ -660,6 +664,29 @@ void sim_replay(const int32_t* records, int32_t length, double s0, double s1, do
   } else {
     replayLines<false>(records, length, shift, fixedFrom);
   }
+}
+
+// `count` replays in a row, step r shifted by `delta` times (firstStep + r) bytes per tensor (what
+// the sampler's loop moves over as many iterations): sim_replay count times, in one call. Returns
+// the marks (sim_mark of every level) at the start of each step, `levels` per step, valid until
+// the next call; null when memory ran out.
+double* sim_replay_run(const int32_t* records, int32_t length, int32_t firstStep, int32_t count, double d0, double d1,
+                       double d2, double f0, double f1, double f2) {
+  const int32_t need = count * sim.levels;
+  if (need > sim.marksCapacity) {
+    int32_t capacity = sim.marksCapacity > 0 ? sim.marksCapacity : 256;
+    while (capacity < need) capacity *= 2;
+    double* grown = static_cast<double*>(realloc(sim.marks, capacity * sizeof(double)));
+    if (!grown) return nullptr;
+    sim.marks = grown;
+    sim.marksCapacity = capacity;
+  }
+  for (int32_t r = 0; r < count; r++) {
+    for (int32_t l = 0; l < sim.levels; l++) sim.marks[r * sim.levels + l] = sim.level[l].now;
+    const double steps = static_cast<double>(firstStep + r);
+    sim_replay(records, length, d0 * steps, d1 * steps, d2 * steps, f0, f1, f2);
+  }
+  return sim.marks;
 }
 
 double sim_mark(int32_t level) { return sim.level[level].now; }

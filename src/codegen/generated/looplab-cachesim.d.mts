@@ -25,6 +25,18 @@ export interface CacheSimModule {
   _sim_recorded_length(): number;
   _sim_release(recorded: number): void;
   _sim_replay(records: number, length: number, s0: number, s1: number, s2: number, f0: number, f1: number, f2: number): void;
+  _sim_replay_run(
+    records: number,
+    length: number,
+    firstStep: number,
+    count: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    f0: number,
+    f1: number,
+    f2: number,
+  ): number;
   _sim_mark(level: number): number;
   _sim_forget_older(
     level: number,

@@ -266,6 +266,35 @@ describe('cache simulator', () => {
     expect(l2Misses(outer)).toBe(2);
   });
 
+  it('replays a run of steps, each moved by one more delta, as that many replays, marking the start of each', () => {
+    const config: CacheConfig = {
+      lineBytes: 16,
+      levels: [
+        { name: 'L1', bytes: 16, ways: 1 },
+        { name: 'L2', bytes: 64, ways: 4 },
+      ],
+    };
+    const recorded = (sim: CacheSimulator) => {
+      sim.record();
+      for (const at of [0, 16, 32]) sim.access(0, at === 16, at, 4);
+      return sim.recorded();
+    };
+    const one = new CacheSimulator(config, 1, 4096);
+    const oneRecording = recorded(one);
+    const marks: number[] = [];
+    for (let step = 2; step < 6; step++) {
+      marks.push(...one.mark());
+      one.replay(oneRecording, [16 * step], [Number.POSITIVE_INFINITY]);
+    }
+    const run = new CacheSimulator(config, 1, 4096);
+    const runMarks = run.replayRun(recorded(run), [16], 2, 4, [Number.POSITIVE_INFINITY]);
+    expect(Array.from(runMarks)).toEqual(marks);
+    // Each replay of 3 lines at L2 moves the clock there by 3 (plus a write-back's reference).
+    expect(marks[3] - marks[1]).toBeGreaterThanOrEqual(3);
+    expect(run.stats()).toEqual(one.stats());
+    expect(run.mark()).toEqual(one.mark());
+  });
+
   it('refuses a cache that is not a whole number of sets, saying what would fit', () => {
     expect(() => new CacheSimulator({ lineBytes: 64, levels: [{ name: 'L1d', bytes: 1000, ways: 8 }] }, 1, 64)).toThrow(
       /L1d: 1000 B is not a whole number of sets of 8 ways x 64 B lines; pick a size divisible by 512 B/,

@@ -288,6 +288,22 @@ export class CacheSimulator {
     this.reuse.set(values.subarray(this.counts.length));
   }
 
+  /** The counters at indices `at` of `counters()`, without copying the rest. */
+  countersAt(at: Int32Array): Float64Array {
+    const n = this.counts.length;
+    const values = new Float64Array(at.length);
+    for (let i = 0; i < at.length; i++) values[i] = at[i] < n ? this.counts[at[i]] : this.reuse[at[i] - n];
+    return values;
+  }
+
+  /** Sets the counters at indices `at` of `counters()` (the rest stay). */
+  setCountersAt(at: Int32Array, values: Float64Array): void {
+    const n = this.counts.length;
+    for (let i = 0; i < at.length; i++)
+      if (at[i] < n) this.counts[at[i]] = values[i];
+      else this.reuse[at[i] - n] = values[i];
+  }
+
   private recording: number[] | null = null;
   private recordingStarts: number[] = [];
 
@@ -331,6 +347,28 @@ export class CacheSimulator {
       if (line < 0 || line >= this.lines) continue;
       this.reference(1, tensor, (code & 4) !== 0, (code & 8) !== 0, line);
     }
+  }
+
+  /**
+   * `count` replays in a row, the one at r with each tensor's lines moved by `delta[tensor]` times
+   * (`firstStep` + r) bytes: a sampled loop's iterations from firstStep on, after the recorded
+   * one. Returns the mark (as `mark`) at the start of each, `levels` numbers per replay.
+   */
+  replayRun(
+    recording: Recording,
+    delta: readonly number[],
+    firstStep: number,
+    count: number,
+    fixedFrom: readonly number[],
+  ): Float64Array {
+    const levels = this.levels.length;
+    const marks = new Float64Array(Math.max(0, count) * levels);
+    for (let r = 0; r < count; r++) {
+      for (let l = 0; l < levels; l++) marks[r * levels + l] = this.levels[l].now;
+      const steps = firstStep + r;
+      this.replay(recording, [delta[0] * steps, delta[1] * steps, delta[2] * steps], fixedFrom);
+    }
+    return marks;
   }
 
   /** The present moment, per level: lines referenced after it are newer (for forgetOlder). */
