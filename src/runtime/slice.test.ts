@@ -36,6 +36,8 @@ import {
   slicedProblem,
   sliceView,
   SLICE_MIN_BYTES,
+  SLICE_OUTERMOST_FACTOR,
+  SLICE_PLAN_GFLOPS,
   SLICE_TARGET_MS,
 } from './slice.ts';
 
@@ -347,6 +349,19 @@ describe('a slice inside the outermost loop (the first iteration of the loops ou
     expect(sliceLoopOrder(problem, parseSchedule(problem, 'm n k m:4 n:8'), 3)).toEqual([0]);
     // No deeper slice with a parallel loop.
     expect(sliceLoops(parseSchedule(problem, '||m n k m:4 n:8'))).toEqual([0]);
+  });
+
+  it('keeps the outermost loop up to SLICE_OUTERMOST_FACTOR times the target: a deeper slice runs a shallower kernel', () => {
+    const bmm = parseProblem('C[b,m,n] += A[b,m,k] * B[b,k,n]', 'b=4, m=512, n=512, k=512');
+    // One b iteration (268 MFLOP, 5.4 ms at SLICE_PLAN_GFLOPS) is over the search's 3 ms but within 3x of it:
+    // a slice of n inside it leaves the b loop out of the kernel and read 1.26x the full run.
+    const schedule = parseSchedule(bmm, 'b:4 n:2 k:4 m:128 n:32 k:128 m:4 n:8');
+    const one = planSlice(bmm, schedule, 0, 1).fraction * bmm.flops;
+    expect(one).toBeGreaterThan(3 * SLICE_PLAN_GFLOPS * 1e6);
+    expect(one).toBeLessThanOrEqual(SLICE_OUTERMOST_FACTOR * 3 * SLICE_PLAN_GFLOPS * 1e6);
+    expect(sliceLoopOrder(bmm, schedule, 3)).toEqual([0]);
+    // A loop deeper is still sliced when the outermost's iteration is longer than that (the target at 1 ms).
+    expect(sliceLoopOrder(bmm, schedule, 1)[0]).toBeGreaterThan(0);
   });
 });
 
