@@ -638,7 +638,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         // replays (which repeat that iteration's misses of them, not the ones each position
         // would have) let the outer levels lose the rest. The first level forgets those lines,
         // so the warm-up fetches them through the outer levels as the iterations not run would
-        // have (matmul 2048^3 `m n k m:4 n:8`: A's 32 KiB block, B's column in one L1 set and 8
+        // have (matmul 2048^3 `m n k m:4 n:8`: A's 32 KiB block, B's column in one L1 set and 16
         // L2 sets that move with n; A's lines the replayed B evicted from the L2 stayed in the
         // L1 and missed the L2 in the counted groups instead: A's L2 misses 19.9% over).
         if (startWarm < pairStart) {

@@ -93,7 +93,7 @@ describe('sampled cache simulation', () => {
   });
 
   it("a block of A the size of the L1, swept by each iteration of n while B's column thrashes a few sets: within 2 percent", () => {
-    // B's column (rows 4 KiB apart) falls in one L1 set and 8 L2 sets, moving with n; A's block
+    // B's column (rows 4 KiB apart) falls in one L1 set and 32 L2 sets, moving with n; A's block
     // (4 rows of k=2048, 32 KiB) stays. n's replays repeat the recorded iteration's misses of A
     // only, so A's lines the replayed B evicted from the L2 stayed in the L1 and missed the L2 in
     // the counted groups instead: A's L2 misses 28% over (19.9% on 2048^3) until the first level
