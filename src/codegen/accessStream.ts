@@ -625,7 +625,8 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
             (budget * (whole ? WHOLE_REPLAY_SHARE : REPLAY_SHARE)) / spread,
           );
       // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
-      if (fills[0] * notRun >= s.levelLines[0]) {
+      const turnsOver = fills[0] * notRun >= s.levelLines[0];
+      if (turnsOver) {
         flush();
         s.writeBackFirst();
       }
@@ -642,7 +643,8 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         // L2 sets that move with n; A's lines the replayed B evicted from the L2 stayed in the
         // L1 and missed the L2 in the counted groups instead: A's L2 misses 19.9% over).
         if (startWarm < pairStart) {
-          s.writeBackFirst();
+          // (The replays leave the first level as it was: written back already when it turns over.)
+          if (!turnsOver) s.writeBackFirst();
           s.forgetOlder(
             s.mark(),
             fills.map((_, l) => l === 0),
