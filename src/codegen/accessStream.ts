@@ -625,7 +625,8 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
             (budget * (whole ? WHOLE_REPLAY_SHARE : REPLAY_SHARE)) / spread,
           );
       // The first level turns over during the iterations not run: its dirty lines go back to the next level now.
-      if (fills[0] * notRun >= s.levelLines[0]) {
+      const turnsOver = fills[0] * notRun >= s.levelLines[0];
+      if (turnsOver) {
         flush();
         s.writeBackFirst();
       }
@@ -633,6 +634,23 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         flush();
         const from = startWarm - replays;
         history.addRun(from, replays, s.replayRun(kept.misses, node.delta, from - last, replays, fixedFrom));
+        // The replays moved the outer levels on without the first level: the lines of the tensors
+        // the loop does not move stay there as the recorded iteration left them, while the
+        // replays (which repeat that iteration's misses of them, not the ones each position
+        // would have) let the outer levels lose the rest. The first level forgets those lines,
+        // so the warm-up fetches them through the outer levels as the iterations not run would
+        // have (matmul 2048^3 `m n k m:4 n:8`: A's 32 KiB block, B's column in one L1 set and 16
+        // L2 sets that move with n; A's lines the replayed B evicted from the L2 stayed in the
+        // L1 and missed the L2 in the counted groups instead: A's L2 misses 19.9% over).
+        if (startWarm < pairStart) {
+          // (The replays leave the first level as it was: written back already when it turns over.)
+          if (!turnsOver) s.writeBackFirst();
+          s.forgetOlder(
+            s.mark(),
+            fills.map((_, l) => l === 0),
+            { tensors: node.delta.map((d) => d === 0), fixedFrom },
+          );
+        }
       }
       for (let j = startWarm; j < pairStart; j++) {
         begin(j);
