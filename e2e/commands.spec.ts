@@ -78,9 +78,15 @@ test('after a click on the player, and at once after "take over here", the nest 
   } else {
     await expect(page.getByTestId('refusal')).toContainText("can't swap");
   }
+  // `s` acts too: a split prompt, or the reason the loop under the cursor has none (the agent's
+  // steps depend on its measurements, so the loop there may run twice).
+  const refusal = page.getByTestId('refusal').filter({ hasText: "can't split" });
+  await expect(refusal).toHaveCount(0);
   await page.keyboard.press('s');
-  await expect(page.getByTestId('split-prompt')).toBeVisible();
-  await expect(page.getByTestId('split-input')).toBeFocused();
-  await page.keyboard.press('Escape');
-  await expect(page.getByTestId('split-prompt')).toHaveCount(0);
+  await expect(prompt.or(refusal)).toBeVisible();
+  if (await prompt.isVisible()) {
+    await expect(page.getByTestId('split-input')).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(prompt).toHaveCount(0);
+  }
 });
