@@ -37,7 +37,7 @@ import { seededRandom } from '../src/core/random.ts';
 import { formatGflops } from '../src/core/format.ts';
 import { newPage, openPreview, pageMeasurementMain, runAsScript, wholeNumberOption } from './previewPage.ts';
 import type { NestState } from '../src/core/types.ts';
-import { type CacheLoad, cacheLoad, formatCacheTimings } from './pageCacheTimings.ts';
+import { type CacheLoad, cacheLoad, formatCacheTimings, type TraceEvent } from './pageCacheTimings.ts';
 
 const MATMUL_256 = 'C[m,n] += A[m,k] * B[k,n]\nm=256, n=256, k=256';
 
@@ -172,17 +172,6 @@ async function press(page: Page, action: Action) {
 }
 
 // ------------------------------------------------------------------ the trace
-
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  args?: { name?: string; data?: { type?: string } };
-}
 
 export interface TraceTasks {
   /** Longest main-thread task in wall time and in thread CPU time (ms). */

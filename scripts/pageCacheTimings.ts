@@ -66,7 +66,7 @@ export interface TraceEvent {
   ts: number;
   dur?: number;
   tdur?: number;
-  args?: { name?: string };
+  args?: { name?: string; data?: { type?: string } };
 }
 
 /** User Timing spans of `name` in a Chromium trace (µs): its nestable async begin and end events. */
