@@ -14,8 +14,9 @@ import {
   PACKED_BLOCKS,
   packedConvEntries,
   packedEntries,
+  packedExpertEntries,
 } from './expert.ts';
-import { tileSchedule } from './tileSpace.ts';
+import { isLegalSpec, tileSchedule } from './tileSpace.ts';
 import { functionOracle } from './oracle.ts';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
@@ -109,6 +110,21 @@ describe('the packed, cache-blocked entries', () => {
     const specs = blockedSpecs(p);
     expect(specs).toHaveLength(18);
     for (const spec of specs) expect(large).toContain(printSchedule(tileSchedule(p, spec)!));
+    // So is every packed entry (B alone, BLIS's order): its spec, the agent's seed, gives back its schedule.
+    for (const sizes of [
+      'm=1024, n=1024, k=1024',
+      'm=2048, n=2048, k=2048',
+      'm=677, n=1871, k=1523',
+      'm=768, n=1536, k=640',
+    ]) {
+      const q = parseProblem(MATMUL, sizes);
+      const entries = packedExpertEntries(q);
+      expect(entries.length).toBeGreaterThan(6);
+      for (const e of entries) {
+        expect(isLegalSpec(q, e.spec)).toBe(true);
+        expect(printSchedule(tileSchedule(q, e.spec)!)).toBe(printSchedule(e.schedule));
+      }
+    }
     expect(
       expertGrid(parseProblem(MATMUL, 'm=256, n=256, k=256')).every((e) => !e.schedule.loops.some((l) => l.packs)),
     ).toBe(true);

@@ -131,8 +131,32 @@ export function blockedSpecs(problem: Problem): TileSpec[] {
   return out;
 }
 
+/**
+ * A packed entry in the agent's layout (tileSpace.ts): the register tile, the k slice, the panels
+ * (NC / NR tiles of n, MC / MR of m), both inputs packed or B alone, and with a block of rows
+ * (MC > MR) n's tiles outside m's, BLIS's order. Its schedule is the entry's (expert.test.ts).
+ */
+export function packedBlockSpec(problem: Problem, block: (typeof PACKED_BLOCKS)[number]): TileSpec {
+  const outs = outputVariables(problem);
+  const n = vectorVariable(problem);
+  const m = outs[outs.length - 2];
+  const { mr, nr, kc, mc, nc, packA } = block;
+  return {
+    tile: { ...Object.fromEntries(outs.map((v) => [v, 1])), [m]: mr, [n]: nr },
+    reductionTile: kc,
+    panel: { ...(nc > 0 ? { [n]: nc / nr } : {}), ...(mc > mr ? { [m]: mc / mr } : {}) },
+    ...(packA ? { pack: true } : { packB: true }),
+    ...(mc > mr ? { blisOrder: true } : {}),
+  };
+}
+
 /** The packed, cache-blocked entries for a large (batched) matmul; none for other problems. */
 export function packedEntries(problem: Problem): Schedule[] {
+  return packedExpertEntries(problem).map((e) => e.schedule);
+}
+
+/** The packed entries with their specs in the agent's layout (packedBlockSpec). */
+export function packedExpertEntries(problem: Problem): ExpertEntry[] {
   const outs = outputVariables(problem);
   const r = mainReduction(problem);
   if (!isLargeMatmul(problem) || r === null) return [];
@@ -141,8 +165,9 @@ export function packedEntries(problem: Problem): Schedule[] {
   const batch = outs.slice(0, -2);
   const [a, b] = problem.inputs.map((t) => t.name);
   const sizes = problem.sizes;
-  const out: Schedule[] = [];
-  for (const { mr, nr, kc, mc, nc, packA } of PACKED_BLOCKS) {
+  const out: ExpertEntry[] = [];
+  for (const block of PACKED_BLOCKS) {
+    const { mr, nr, kc, mc, nc, packA } = block;
     if (sizes[r] < 2 * kc || sizes[m] < 2 * mc || sizes[n] < 2 * nc) continue;
     const loops = [
       ...batch,
@@ -157,7 +182,8 @@ export function packedEntries(problem: Problem): Schedule[] {
     ];
     const schedule = parseSchedule(problem, loops.join(' '));
     // A block larger than its side would leave a loop that runs once: not a schedule to offer.
-    if (schedule.loops.every((loop) => loop.trip >= 2 || loop.tail > 0)) out.push(schedule);
+    if (schedule.loops.every((loop) => loop.trip >= 2 || loop.tail > 0))
+      out.push({ spec: packedBlockSpec(problem, block), schedule });
   }
   return out;
 }
@@ -278,7 +304,13 @@ export function expertGrid(problem: Problem): ExpertEntry[] {
     seen.add(key);
     out.push({ spec: s, schedule });
   }
-  for (const schedule of [...packedEntries(problem), ...packedConvEntries(problem), ...blockedConvEntries(problem)]) {
+  for (const entry of packedExpertEntries(problem)) {
+    const key = printSchedule(entry.schedule);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(entry);
+  }
+  for (const schedule of [...packedConvEntries(problem), ...blockedConvEntries(problem)]) {
     const key = printSchedule(schedule);
     if (seen.has(key)) continue;
     seen.add(key);

@@ -116,7 +116,36 @@ describe('tile schedules', () => {
     // Convolutions get reduction splits but no panels or packs.
     const conv = parseProblem(CONV, 'co=256, ci=256, oh=14, ow=14, kh=3, kw=3');
     expect(macroActions(conv)).toContain('rtile_128');
-    expect(macroActions(conv).some((a) => a.startsWith('panel_') || a === 'pack')).toBe(false);
+    expect(macroActions(conv).some((a) => a.startsWith('panel_') || a.startsWith('pack') || a === 'order')).toBe(false);
+  });
+
+  it("packs B's panel alone, and runs m's tiles inside n's within the panels (BLIS's order)", () => {
+    const mm = parseProblem(MATMUL, 'm=1536, n=1536, k=768');
+    const spec = { tile: { m: 3, n: 12 }, reductionTile: 128, panel: { n: 16, m: 4 }, packB: true, blisOrder: true };
+    expect(printSchedule(tileSchedule(mm, spec)!)).toBe('n:8 k:6 pack(B) m:128 n:16 m:4 k:128 m:3 n:12');
+    expect(printSchedule(tileSchedule(mm, { ...spec, blisOrder: false })!)).toBe(
+      'n:8 k:6 pack(B) m:128 m:4 n:16 k:128 m:3 n:12',
+    );
+    // Packing both and packing B alone replace each other.
+    const both = applyMacro(mm, spec, 'pack')!;
+    expect([both.pack, both.packB]).toEqual([true, undefined]);
+    expect(printSchedule(tileSchedule(mm, both)!)).toBe('n:8 k:6 pack(B) m:128 pack(A) n:16 m:4 k:128 m:3 n:12');
+    expect(applyMacro(mm, both, 'pack_b')).toEqual(spec);
+    expect(isLegalSpec(mm, { ...spec, pack: true })).toBe(false);
+    // The order needs a panel of m (without one it would change nothing of the kind).
+    expect(applyMacro(mm, { ...spec, panel: { n: 16 }, blisOrder: undefined }, 'order')).toBeNull();
+    expect(isLegalSpec(mm, { ...spec, panel: { n: 16 } })).toBe(false);
+    expect(applyMacro(mm, spec, 'order')).toEqual({ ...spec, blisOrder: undefined });
+    const path = specPath(mm, untiledSpec(mm), spec)!;
+    expect([...path].sort()).toEqual([
+      'order',
+      'pack_b',
+      'panel_m_4',
+      'panel_n_16',
+      'rtile_128',
+      'tile_m_3',
+      'tile_n_12',
+    ]);
   });
 
   it('offers parallel only with threads, on an outermost loop over an output variable', () => {
@@ -145,21 +174,30 @@ describe('tile schedules', () => {
         fc.constantFrom(0, 16, 64, 256, 512),
         fc.constantFrom(0, 2, 8, 32),
         fc.constantFrom(0, 2, 8, 32),
+        fc.constantFrom('none', 'both', 'B'),
         fc.boolean(),
-        (op, sizes, nr, mr, kc, pn, pm, pack) => {
+        (op, sizes, nr, mr, kc, pn, pm, packs, blisOrder) => {
           const text =
             op === MATMUL
               ? `m=${sizes[0]}, n=${sizes[1]}, k=${sizes[2]}`
               : `b=${2 + (sizes[3] % 4)}, m=${sizes[0]}, n=${sizes[1]}, k=${sizes[2]}`;
           const p = parseProblem(op, text);
           const base: Record<string, number> = op === MATMUL ? {} : { b: 1 };
-          const spec = { tile: { ...base, m: mr, n: nr }, reductionTile: kc, panel: { n: pn, m: pm }, pack };
+          const spec = {
+            tile: { ...base, m: mr, n: nr },
+            reductionTile: kc,
+            panel: { n: pn, m: pm },
+            pack: packs === 'both',
+            packB: packs === 'B',
+            blisOrder,
+          };
           const s = tileSchedule(p, spec);
           if (!s) return;
           expect(parseSchedule(p, printSchedule(s))).toEqual(s);
           expect(deadLoop(p, s)).toBeNull();
           for (const loop of s.loops) if (loop.trip === 1) expect(p.sizes[loop.variable]).toBe(1);
-          if (pack) expect(s.loops.flatMap((l) => l.packs ?? []).sort()).toEqual(['A', 'B']);
+          if (packs !== 'none')
+            expect(s.loops.flatMap((l) => l.packs ?? []).sort()).toEqual(packs === 'both' ? ['A', 'B'] : ['B']);
         },
       ),
       { numRuns: 200, seed: 11 },

@@ -8,10 +8,13 @@
 //   - for a matmul-shaped problem (one reduction, an output [.., m, n]), the cache level: a panel
 //     (cache block) of n and of m around the register tile, a number of register tiles, and
 //     whether the inputs are packed (BLIS: B's KC x NC panel at the reduction's outer loop, A's
-//     rows at m's outer loop).
+//     rows at m's outer loop) or B's panel alone (A read in place), and in which order the
+//     tiles of a panel run (m's tiles inside n's: BLIS's order, one NR-wide micro-panel of B
+//     stays in L1 while the MC rows of the block pass).
 // Its schedule (`tileSchedule`) is
 //     [batch, with panels] [n panels] [r] [m panels] <output variables: tiles of the panel, or
-//       whole>  <r:t or r>  <other reductions>  <tile loops, vector last>
+//       whole; m before n, or n before m in BLIS's order>  <r:t or r>  <other reductions>
+//       <tile loops, vector last>
 // e.g. `k m n k:32 m:4 n:8`, `b m n k m:2 n:16`, `co oh ow ci kh kw co:4 oh:2 ow:8`, and with
 // panels and packing `n k pack(B) m pack(A) n:16 m:8 k:128 m:4 n:8` (BLIS's loop order).
 // Without panels it is the first form: the register-tile schedules are what they were.
@@ -23,6 +26,8 @@
 // Macro-actions change one decision: `tile_<v>_<f>` makes f the register-tile factor of v,
 // `rtile_<f>` splits the main reduction by f (`rtile_0` undoes it), `panel_<v>_<p>` blocks v in
 // panels of p register tiles (`panel_<v>_0` undoes it), `pack` packs the inputs or no longer,
+// `pack_b` packs B's panel alone or no longer (each replaces the other), `order` puts m's tiles
+// inside n's within the panels or back (needs a panel of m),
 // `parallel` runs the outermost loop on threads or no longer (offered only when threads are
 // available), `stop` ends the episode.
 import { MAX_LOOPS } from '../core/limits.ts';
@@ -38,6 +43,10 @@ export interface TileSpec {
   panel?: Record<string, number>;
   /** Pack the inputs: B at the reduction's outer loop, A at m's outermost loop (needs a reduction split). */
   pack?: boolean;
+  /** Pack B alone at the reduction's outer loop, A read in place (not with `pack`). */
+  packB?: boolean;
+  /** Within the panels, n's tiles outside m's (BLIS's order; needs a panel of m). */
+  blisOrder?: boolean;
   /** The outermost loop runs on threads (it must loop over an output variable). */
   parallel?: boolean;
 }
@@ -47,6 +56,8 @@ export type MacroAction =
   | `rtile_${number}`
   | `panel_${string}_${number}`
   | 'pack'
+  | 'pack_b'
+  | 'order'
   | 'parallel'
   | 'stop';
 
@@ -96,7 +107,7 @@ export function isLargeMatmul(problem: Problem): boolean {
  */
 export function isMeasuredSpec(problem: Problem, spec: TileSpec): boolean {
   const n = accumulators(problem, spec);
-  const most = spec.pack && isLargeMatmul(problem) ? MAX_ACCUMULATORS : MAX_MEASURED_ACCUMULATORS;
+  const most = (spec.pack || spec.packB) && isLargeMatmul(problem) ? MAX_ACCUMULATORS : MAX_MEASURED_ACCUMULATORS;
   return n >= MIN_MEASURED_ACCUMULATORS && n <= most;
 }
 
@@ -207,7 +218,9 @@ function planLoops(problem: Problem, spec: TileSpec): PlannedLoop[] | null {
   if (outer.has(vec)) loops.push(outer.get(vec) as PlannedLoop);
   if (rOuter) loops.push(rOuter);
   if (row !== undefined && outer.has(row)) loops.push(outer.get(row) as PlannedLoop);
-  for (const v of outs) if (!batchFirst.includes(v)) loops.push(middle.get(v) as PlannedLoop);
+  if (spec.blisOrder && (row === undefined || !outer.has(row))) return null;
+  const middleOrder = spec.blisOrder ? [...outs.filter((v) => v !== row), row as string] : outs;
+  for (const v of middleOrder) if (!batchFirst.includes(v)) loops.push(middle.get(v) as PlannedLoop);
   for (const v of problem.reductionVariables)
     loops.push(v === r && rInner ? rInner : { variable: v, text: v, trip: sizes[v], tail: 0 });
   loops.push(...tileLoops);
@@ -217,13 +230,15 @@ function planLoops(problem: Problem, spec: TileSpec): PlannedLoop[] | null {
     if (!seen.has(l.variable)) l.text = l.variable;
     seen.add(l.variable);
   }
-  if (spec.pack) {
+  if (spec.pack || spec.packB) {
     const inputs = packedInputs(problem);
-    if (!inputs || !rOuter || row === undefined) return null;
+    if (!inputs || !rOuter || row === undefined || (spec.pack && spec.packB)) return null;
     const [a, b] = inputs;
     rOuter.packs = [b];
-    const rowLoop = outer.get(row) ?? (middle.get(row) as PlannedLoop);
-    rowLoop.packs = [...(rowLoop.packs ?? []), a];
+    if (spec.pack) {
+      const rowLoop = outer.get(row) ?? (middle.get(row) as PlannedLoop);
+      rowLoop.packs = [...(rowLoop.packs ?? []), a];
+    }
   }
   return loops;
 }
@@ -287,7 +302,7 @@ export function tileSchedule(
     kept.push(packs.length > 0 ? { ...rest, packs } : rest);
   });
   if (carried.length > 0 || kept.length > MAX_LOOPS) return null;
-  if (spec.pack && packIssue(problem, kept) !== null) return null;
+  if ((spec.pack || spec.packB) && packIssue(problem, kept) !== null) return null;
   if (spec.parallel) {
     if (kept[0].trip < 2 || parallelIssue(problem, kept, 0) !== null) return null;
     kept[0] = { ...kept[0], parallel: true };
@@ -302,7 +317,7 @@ const specKey = (spec: TileSpec) =>
     .join(',')}/${spec.reductionTile}/${Object.entries(spec.panel ?? {})
     .filter(([, p]) => p > 0)
     .map(([v, p]) => `${v}${p}`)
-    .join(',')}/${spec.pack ? 'p' : ''}${spec.parallel ? '|' : ''}`;
+    .join(',')}/${spec.pack ? 'p' : ''}${spec.packB ? 'b' : ''}${spec.blisOrder ? 'o' : ''}${spec.parallel ? '|' : ''}`;
 
 /** Options of the action space: threads make `parallel` an action. */
 export interface ActionSpaceOptions {
@@ -323,7 +338,8 @@ export function macroActions(problem: Problem, options: ActionSpaceOptions = {})
   }
   if (mainReduction(problem) !== null) for (const f of REDUCTION_FACTORS) out.push(`rtile_${f}`);
   for (const v of panelVariables(problem)) for (const p of PANEL_FACTORS) out.push(`panel_${v}_${p}`);
-  if (packedInputs(problem)) out.push('pack');
+  if (panelVariables(problem).length > 0) out.push('order');
+  if (packedInputs(problem)) out.push('pack', 'pack_b');
   if ((options.threads ?? 1) > 1) out.push('parallel');
   out.push('stop');
   return out;
@@ -347,10 +363,14 @@ export function applyMacro(problem: Problem, spec: TileSpec, action: MacroAction
     next = { ...spec, tile: { ...spec.tile } };
     if (Object.keys(panel).length > 0) next.panel = panel;
     else delete next.panel;
-  } else if (action === 'pack' || action === 'parallel') {
+  } else if (action === 'pack' || action === 'pack_b' || action === 'order' || action === 'parallel') {
+    const field = action === 'pack_b' ? 'packB' : action === 'order' ? 'blisOrder' : action;
     next = { ...spec, tile: { ...spec.tile } };
-    if (spec[action]) delete next[action];
-    else next[action] = true;
+    if (spec[field]) delete next[field];
+    else next[field] = true;
+    // Packing both inputs and packing B alone replace each other.
+    if (next[field] && field === 'pack') delete next.packB;
+    if (next[field] && field === 'packB') delete next.pack;
   } else {
     const r = /^rtile_(\d+)$/.exec(action);
     if (!r || Number(r[1]) === spec.reductionTile) return null;
@@ -403,7 +423,11 @@ export function randomSpec(
         if (p > 0) panel[v] = p;
       }
       if (Object.keys(panel).length > 0) spec.panel = panel;
-      if (packedInputs(problem) && random() < 0.5) spec.pack = true;
+      if (packedInputs(problem) && random() < 0.5) {
+        if (random() < 0.5) spec.pack = true;
+        else spec.packB = true;
+      }
+      if (panel[panels[0]] && random() < 0.5) spec.blisOrder = true;
     }
     if ((options.threads ?? 1) > 1 && random() < 0.5) spec.parallel = true;
     if (isLegalSpec(problem, spec) && (options.accept?.(spec) ?? true)) return spec;
@@ -429,6 +453,8 @@ export function specPath(
   for (const v of new Set([...Object.keys(from.panel ?? {}), ...Object.keys(to.panel ?? {})]))
     if ((from.panel?.[v] ?? 0) !== (to.panel?.[v] ?? 0)) needed.push(`panel_${v}_${to.panel?.[v] ?? 0}`);
   if (!!from.pack !== !!to.pack) needed.push('pack');
+  if (!!from.packB !== !!to.packB) needed.push('pack_b');
+  if (!!from.blisOrder !== !!to.blisOrder) needed.push('order');
   if (!!from.parallel !== !!to.parallel) needed.push('parallel');
   if (needed.some((a) => !offered.has(a))) return null;
   const goal = specKey(to);

@@ -36,7 +36,7 @@ describe('agent worker api', () => {
     expect(r.from).toBe('untiled');
     expect(r.outcome).toBe('improved');
     expect(r.steps.length).toBeGreaterThan(0);
-    expect(r.steps.every((s) => /^(tile_|rtile_|panel_|pack$)/.test(s.action))).toBe(true);
+    expect(r.steps.every((s) => /^(tile_|rtile_|panel_|pack$|pack_b$|order$)/.test(s.action))).toBe(true);
     expect(r.steps.at(-1)?.scheduleText).toBe(r.best.scheduleText);
     expect(r.best.gflops).toBe(Math.max(...r.measured.map((m) => m.gflops)));
     expect(r.measured.length).toBeGreaterThan(0);
