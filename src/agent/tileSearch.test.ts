@@ -10,6 +10,8 @@ import { functionOracle } from './oracle.ts';
 import { accumulators, allSpecs, deadLoop, tileSchedule } from './tileSpace.ts';
 import {
   CLOSE_TURNS,
+  DEFAULT_TILE_SEARCH,
+  EXTRA_SHARE,
   FLOOR_SHARE,
   MIN_MEASURED,
   tileSearch,
@@ -44,7 +46,7 @@ describe('tileSearch', () => {
     // A cost model that ranks well but not exactly: the truth with seeded noise.
     const noise = seededRandom(5);
     const scorer: Scorer = (problem, schedules) => schedules.map((s) => fakeGflops(problem, s) * (0.9 + 0.2 * noise()));
-    const r = await tileSearch(p, oracle, scorer, { measure: 6, budgetMs: 1e9 });
+    const r = await tileSearch(p, oracle, scorer, { measure: 6, extraMeasure: 0, budgetMs: 1e9 });
     expect(r.gflops).toBe(exhaustive);
     // The fake machine ignores panels: any k:32 split around a 2x16 tile is optimal.
     expect(printSchedule(r.schedule)).toMatch(/^k:2 .*k:32 m:2 n:16$/);
@@ -60,7 +62,7 @@ describe('tileSearch', () => {
     const p = parseProblem(MATMUL, 'm=16, n=32, k=64');
     const exhaustive = Math.max(...allSpecs(p).map((s) => fakeGflops(p, tileSchedule(p, s)!)));
     const inverted: Scorer = (problem, schedules) => schedules.map((s) => -fakeGflops(problem, s));
-    const r = await tileSearch(p, functionOracle(fakeGflops), inverted, { measure: 1, budgetMs: 1e9 });
+    const r = await tileSearch(p, functionOracle(fakeGflops), inverted, { measure: 1, extraMeasure: 0, budgetMs: 1e9 });
     expect(r.gflops).toBeLessThan(exhaustive);
   });
 
@@ -72,7 +74,7 @@ describe('tileSearch', () => {
       return fakeGflops(problem, s);
     });
     const scorer: Scorer = (problem, schedules) => schedules.map((s) => fakeGflops(problem, s));
-    const r = await tileSearch(p, oracle, scorer, { measure: 8, budgetMs: 1000, now: () => clock });
+    const r = await tileSearch(p, oracle, scorer, { measure: 8, extraMeasure: 0, budgetMs: 1000, now: () => clock });
     // At 600 ms a third measurement would fit only if it took no longer than the others (the
     // search leaves a margin of half the longest: 600 + 450 > 1000).
     expect(r.evaluations).toBe(2);
@@ -201,7 +203,13 @@ describe('tileSearch with seeds', () => {
     const oracle = functionOracle((_, s) => (printSchedule(s) === target ? 50 : 10));
     const scorer: Scorer = (_, schedules) => schedules.map((s) => (printSchedule(s) === target ? 1 : 0.5));
     const seed = { tile: { m: 2, n: 16 }, reductionTile: 32 };
-    const r = await tileSearch(p, oracle, scorer, { seeds: [seed], depth: 1, measure: 1, budgetMs: 1e9 });
+    const r = await tileSearch(p, oracle, scorer, {
+      seeds: [seed],
+      depth: 1,
+      measure: 1,
+      extraMeasure: 0,
+      budgetMs: 1e9,
+    });
     expect(printSchedule(r.schedule)).toBe(target);
     expect([...r.actions].sort()).toEqual(['rtile_32', 'tile_m_2', 'tile_n_16']);
     expect(r.rounds[0].map((c) => printSchedule(c.schedule))).toContain(target);
@@ -232,7 +240,7 @@ describe('tileSearch re-measures its finalists', () => {
       return n === 1 ? 10 : 10 + fakeGflops(problem, s);
     });
     const scorer: Scorer = (problem, schedules) => schedules.map((s) => fakeGflops(problem, s));
-    const r = await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9, remeasure: 3 });
+    const r = await tileSearch(p, oracle, scorer, { measure: 4, extraMeasure: 0, budgetMs: 1e9, remeasure: 3 });
     // The 3 best again; then, their second figures within 5%, the two best take turns twice more.
     expect(r.evaluations).toBe(r.measuredCandidates.length + 3 + 2 * CLOSE_TURNS);
     expect(oracle.calls).toBe(r.evaluations);
@@ -241,7 +249,7 @@ describe('tileSearch re-measures its finalists', () => {
       p,
       functionOracle(() => 10),
       scorer,
-      { measure: 4, budgetMs: 1e9, remeasure: 0 },
+      { measure: 4, extraMeasure: 0, budgetMs: 1e9, remeasure: 0 },
     );
     expect(none.evaluations).toBe(none.measuredCandidates.length);
   });
@@ -269,7 +277,7 @@ describe('tileSearch measures the two best again in turns', () => {
 
   it('runner-up before the best, and again while they are within 5%', async () => {
     const oracle = rankedOracle(100, 98);
-    const r = await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9, remeasure: 2 });
+    const r = await tileSearch(p, oracle, scorer, { measure: 4, extraMeasure: 0, budgetMs: 1e9, remeasure: 2 });
     const [a, b] = [...oracle.figure.keys()];
     expect(oracle.calls.slice(4).map((c) => c.key)).toEqual([b, a, b, a, b, a]);
     expect(r.evaluations).toBe(4 + 2 + 2 * CLOSE_TURNS);
@@ -278,7 +286,7 @@ describe('tileSearch measures the two best again in turns', () => {
 
   it('only once when the second is further off', async () => {
     const oracle = rankedOracle(100, 80);
-    const r = await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9, remeasure: 2 });
+    const r = await tileSearch(p, oracle, scorer, { measure: 4, extraMeasure: 0, budgetMs: 1e9, remeasure: 2 });
     const [a, b] = [...oracle.figure.keys()];
     expect(oracle.calls.slice(4).map((c) => c.key)).toEqual([b, a]);
     expect(r.evaluations).toBe(6);
@@ -298,7 +306,7 @@ describe('tileSearch measures the two best again in turns', () => {
       if (i === 1) return n === 1 ? 90 : 60;
       return 40;
     });
-    const r = await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9, remeasure: 2 });
+    const r = await tileSearch(p, oracle, scorer, { measure: 4, extraMeasure: 0, budgetMs: 1e9, remeasure: 2 });
     expect(printSchedule(r.schedule)).toBe(seen[1]);
     // Their figures are those taken again; the answer is the fastest figure.
     expect(r.gflops).toBe(60);
@@ -309,7 +317,7 @@ describe('tileSearch measures the two best again in turns', () => {
 
   it('measures each candidate with a floor of half the best so far, and the finalists without one', async () => {
     const oracle = rankedOracle(100, 98);
-    await tileSearch(p, oracle, scorer, { measure: 4, budgetMs: 1e9, remeasure: 2 });
+    await tileSearch(p, oracle, scorer, { measure: 4, extraMeasure: 0, budgetMs: 1e9, remeasure: 2 });
     expect(oracle.calls.map((c) => c.floor)).toEqual([
       undefined,
       FLOOR_SHARE * 100,
@@ -329,11 +337,66 @@ describe('tileSearch measures the two best again in turns', () => {
         return inner.gflops(problem, s);
       },
     };
-    const r = await tileSearch(p, oracle, scorer, { measure: 16, budgetMs: 1000, remeasure: 2, now: () => clock });
+    const r = await tileSearch(p, oracle, scorer, {
+      measure: 16,
+      extraMeasure: 0,
+      budgetMs: 1000,
+      remeasure: 2,
+      now: () => clock,
+    });
     expect(r.measuredCandidates).toHaveLength(MIN_MEASURED);
     const [a, b] = [...inner.figure.keys()];
     expect(inner.calls.slice(MIN_MEASURED).map((c) => c.key)).toEqual([b, a]);
     expect(r.totalMs).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('tileSearch with time left', () => {
+  const p = parseProblem(MATMUL, 'm=256, n=256, k=256');
+  // The cost model ranks the grid's entries below everything else; the machine finds them fastest.
+  const grid = expertGrid(p);
+  const gridTexts = new Set(grid.map((e) => printSchedule(e.schedule)));
+  // The third entry of the first family (untiled k; the families take turns): not among the 3 seeds measured first.
+  const fast = printSchedule(grid[2].schedule);
+  const figure = (_: Problem, s: Schedule) =>
+    printSchedule(s) === fast ? 60 : gridTexts.has(printSchedule(s)) ? 40 : 30;
+  const scorer: Scorer = (_, schedules) => schedules.map((s) => (gridTexts.has(printSchedule(s)) ? 0.1 : 0.5));
+  const seeds = grid.map((e) => e.spec);
+
+  it('measures the seeds not measured yet, taking turns with the ranking, within EXTRA_SHARE of the budget', async () => {
+    let clock = 0;
+    const inner = functionOracle(figure);
+    const oracle = {
+      async gflops(problem: Problem, s: Schedule) {
+        clock += 10;
+        return inner.gflops(problem, s);
+      },
+    };
+    const r = await tileSearch(p, oracle, scorer, { seeds, budgetMs: 1000, now: () => clock });
+    expect(r.measuredCandidates).toHaveLength(DEFAULT_TILE_SEARCH.measure + DEFAULT_TILE_SEARCH.extraMeasure);
+    const extra = r.measuredCandidates.slice(DEFAULT_TILE_SEARCH.measure);
+    expect(extra.filter((c) => gridTexts.has(printSchedule(c.schedule)))).toHaveLength(
+      DEFAULT_TILE_SEARCH.extraMeasure / 2,
+    );
+    expect(printSchedule(r.schedule)).toBe(fast);
+    // Without the extra pass, the 3 seeds measured first are not the fast one.
+    const without = await tileSearch(p, functionOracle(figure), scorer, { seeds, extraMeasure: 0 });
+    expect(printSchedule(without.schedule)).not.toBe(fast);
+  });
+
+  it('measures no extra candidate past EXTRA_SHARE of the budget', async () => {
+    let clock = 0;
+    const inner = functionOracle(figure);
+    const oracle = {
+      async gflops(problem: Problem, s: Schedule) {
+        clock += 40;
+        return inner.gflops(problem, s);
+      },
+    };
+    const r = await tileSearch(p, oracle, scorer, { seeds, budgetMs: 1000, now: () => clock });
+    // 16 candidates take 640 ms, past 60% of the budget.
+    expect(r.measuredCandidates).toHaveLength(DEFAULT_TILE_SEARCH.measure);
+    expect(EXTRA_SHARE * 1000).toBeLessThan(DEFAULT_TILE_SEARCH.measure * 40);
   });
 });
 

@@ -78,6 +78,11 @@ export interface TileSearchOptions {
    * ranking (default 3; see withSeedsFirst).
    */
   seedsMeasured?: number;
+  /**
+   * After the first `measure`, at most this many more (default 16) while the search is within
+   * EXTRA_SHARE of its budget: the seeds not measured yet taking turns with the ranking's next.
+   */
+  extraMeasure?: number;
 }
 
 export interface Candidate {
@@ -127,7 +132,15 @@ export const DEFAULT_TILE_SEARCH = {
   budgetMs: 1000,
   remeasure: 3,
   seedsMeasured: 3,
+  extraMeasure: 16,
 } as const;
+
+/**
+ * Extra candidates (past `measure`) are measured only within this share of the budget: a small
+ * problem's 16 take 0.3-0.4 s, and the expert grid it is held against measures 16-47 schedules, so
+ * the rest of the grid and the ranking's next are measured too, leaving time for the finalists.
+ */
+export const EXTRA_SHARE = 0.6;
 
 /**
  * Another measurement starts only if one this many times the longest so far still fits the
@@ -188,7 +201,7 @@ export function measurementOrder(candidates: Candidate[], vectorVariable?: strin
 
 /** A seed's family in the expert grid: the reduction whole, split, or cache-blocked (panels, packs). */
 export function seedFamily(spec: TileSpec): 'whole' | 'split' | 'blocked' {
-  if (spec.pack || Object.values(spec.panel ?? {}).some((p) => p > 0)) return 'blocked';
+  if (spec.pack || spec.packB || Object.values(spec.panel ?? {}).some((p) => p > 0)) return 'blocked';
   return spec.reductionTile > 0 ? 'split' : 'whole';
 }
 
@@ -347,16 +360,32 @@ export async function tileSearch(
     return g;
   };
   const fits = (measurements: number) => now() - start + measurements * MEASURE_MARGIN * longest <= budgetMs;
+  // Past MIN_MEASURED, a candidate is measured only if the two best can still be measured again after it.
+  const reserve = () => (measuredCandidates.length >= MIN_MEASURED && finalists >= 2 ? 2 : 0);
   for (const c of ranked) {
     if (measuredCandidates.length >= maxMeasure) break;
-    // Past MIN_MEASURED, a candidate is measured only if the two best can still be measured again after it.
-    const reserve = measuredCandidates.length >= MIN_MEASURED && finalists >= 2 ? 2 : 0;
-    if (measuredCandidates.length > 0 && !fits(1 + reserve)) {
+    if (measuredCandidates.length > 0 && !fits(1 + reserve())) {
       budgetSpent = true;
       break;
     }
     await measure(c, FLOOR_SHARE * (best?.measured ?? 0));
     measuredCandidates.push(c);
+  }
+  // Time left (a small problem): the seeds not measured yet, taking turns with the ranking's next.
+  const most = maxMeasure + Math.max(0, options.extraMeasure ?? DEFAULT_TILE_SEARCH.extraMeasure);
+  if (!budgetSpent && measuredCandidates.length >= maxMeasure && most > maxMeasure) {
+    const done = new Set(measuredCandidates);
+    const seedsLeft = seeded.filter((c) => !done.has(c) && isMeasuredSpec(problem, c.spec));
+    const extra = withSeedsFirst(
+      ranked.filter((c) => !done.has(c)),
+      seedsLeft,
+      seedsLeft.length,
+    );
+    for (const c of extra) {
+      if (measuredCandidates.length >= most || now() - start > EXTRA_SHARE * budgetMs || !fits(1 + reserve())) break;
+      await measure(c, FLOOR_SHARE * (best?.measured ?? 0));
+      measuredCandidates.push(c);
+    }
   }
   // The best few measured are measured again, runner-up before the best, and while the two best
   // of these second figures stay within CLOSE_SHARE of each other they take turns again, as time
