@@ -19,4 +19,14 @@ describe('finalMeasurer', () => {
     expect(again).toEqual(def);
     expect(again).not.toBe(def);
   });
+
+  it('times a quick batch in more rounds, up to three times as many, and a slow one in the rounds asked for', async () => {
+    const codegen = await loadCodegen();
+    const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=33, n=40, k=17');
+    const schedules = [defaultSchedule(problem), parseSchedule(problem, 'm k n:10 n:4')];
+    const quick = await (await finalMeasurer(codegen, detectTarget(), 2, 60_000))(problem, schedules);
+    expect(quick.map((m) => m.rounds)).toEqual([6, 6]);
+    const asked = await (await finalMeasurer(codegen, detectTarget(), 2, 0))(problem, schedules);
+    expect(asked.map((m) => m.rounds)).toEqual([2, 2]);
+  });
 });

@@ -69,26 +69,40 @@ export interface FinalMeasurement {
   gflops: number;
   correct: boolean;
   reason?: string;
+  /** Rounds the batch was timed in. */
+  rounds: number;
 }
 
 /** Rounds of the final timing: every schedule of a benchmark is timed this many times, interleaved. */
 export const FINAL_ROUNDS = 3;
 
 /**
+ * Past the rounds asked for, a batch whose rounds are quick gets more, up to this many times as
+ * many, while all of them fit FINAL_EXTRA_MS: a small kernel's figure varies from one compile and
+ * run to the next by up to a third (a 5x5 convolution at 19x19: 19-22 GFLOPS in 2 of 8 rounds,
+ * 30 in the others), so the best of 3 could leave one method on its low figure.
+ */
+export const FINAL_ROUNDS_FACTOR = 3;
+export const FINAL_EXTRA_MS = 2000;
+
+/**
  * Checks each schedule against the reference, then times all of them carefully (FINAL_TIMING)
- * `rounds` times, one after the other in turn, and keeps each one's best: load that comes and goes
- * on a shared machine then slows every method's schedule alike, not the one timed at a bad moment.
+ * `rounds` times (more for a quick batch: FINAL_ROUNDS_FACTOR, FINAL_EXTRA_MS), one after the
+ * other in turn, and keeps each one's best: load that comes and goes on a shared machine then
+ * slows every method's schedule alike, not the one timed at a bad moment.
  */
 export async function finalMeasurer(
   codegen: Codegen,
   target: Target,
   rounds = FINAL_ROUNDS,
+  extraMs = FINAL_EXTRA_MS,
 ): Promise<(problem: Problem, schedules: readonly Schedule[]) => Promise<FinalMeasurement[]>> {
   const { measureSchedule, timeSchedule } = await import('../src/runtime/measure.ts');
   const { allocateBuffers } = await import('../src/runtime/buffers.ts');
   const { FINAL_TIMING, measurementKey } = await import('../src/agent/oracle.ts');
   return async (problem, schedules) => {
     const buffers = allocateBuffers(problem, 1);
+    const start = performance.now();
     const distinct = new Map<string, { schedule: Schedule; result: FinalMeasurement }>();
     for (const schedule of schedules) {
       const key = measurementKey(problem, schedule);
@@ -96,17 +110,23 @@ export async function finalMeasurer(
       const m = await measureSchedule(codegen, problem, schedule, target, { buffers, timing: FINAL_TIMING });
       distinct.set(key, {
         schedule,
-        result: { gflops: m.gflops ?? 0, correct: m.correct, ...(m.reason ? { reason: m.reason } : {}) },
+        result: { gflops: m.gflops ?? 0, correct: m.correct, ...(m.reason ? { reason: m.reason } : {}), rounds: 1 },
       });
     }
-    for (let round = 1; round < rounds; round++) {
+    let round = 1;
+    const another = () => {
+      if (round < rounds) return true;
+      const elapsed = performance.now() - start;
+      return round < FINAL_ROUNDS_FACTOR * rounds && elapsed + elapsed / round <= extraMs;
+    };
+    for (; another(); round++) {
       for (const entry of distinct.values()) {
         if (!entry.result.correct) continue;
         const t = await timeSchedule(codegen, problem, entry.schedule, target, { buffers, timing: FINAL_TIMING });
         entry.result.gflops = Math.max(entry.result.gflops, t.gflops);
       }
     }
-    return schedules.map((schedule) => ({ ...distinct.get(measurementKey(problem, schedule))!.result }));
+    return schedules.map((schedule) => ({ ...distinct.get(measurementKey(problem, schedule))!.result, rounds: round }));
   };
 }
 

@@ -21,14 +21,16 @@
 // agent has its own budget of 1 s, LoopTune's agent does one 10-step rollout, the expert measures
 // its grid. Measurements during tuning are not cached (tuning times are honest); then the default
 // and every method's schedule are checked against the reference and timed carefully together, in
-// --rounds interleaved rounds (default 3; best of each: more rounds on a loaded machine), and
-// those numbers fill the table.
+// --rounds interleaved rounds (default 3; best of each: more rounds on a loaded machine; a problem
+// whose rounds are quick gets up to 3x as many within 2 s, agentCli.ts FINAL_ROUNDS_FACTOR: a
+// small kernel's figure varies by up to a third from one compile and run to the next), and those
+// numbers fill the table.
 //
 // JSON: {"set", "benchmarks":[...], "budget_s", "peak_gflops", "methods":[{"method", "mean_gflops",
 // "speedup_mean", "speedup_geomean", "vs_expert_geomean", "vs_expert_min", "peak_fraction_mean",
 // "tuning_s_mean", "tuning_s_max", "families":{"matmul": vs-expert geomean, ...}, "results":[{"benchmark",
 // "family", "schedule", "gflops", "default_gflops", "expert_gflops", "speedup", "vs_expert",
-// "peak_fraction", "tuning_s", "actions"}]}]}
+// "peak_fraction", "tuning_s", "final_rounds", "actions"}]}]}
 import { MAX_STEPS } from './agentCli.ts';
 import {
   UsageError,
@@ -119,6 +121,7 @@ interface Result {
   vs_expert: number;
   peak_fraction: number;
   tuning_s: number;
+  final_rounds: number;
   actions: readonly string[];
 }
 
@@ -220,6 +223,7 @@ async function run(args: Args): Promise<number> {
         vs_expert: final.gflops / expertGflops,
         peak_fraction: final.gflops / peak,
         tuning_s: r.totalMs / 1000,
+        final_rounds: final.rounds,
         actions: r.actions,
       });
       log(
