@@ -17,6 +17,8 @@
 // `measure` (16) of them, while the time budget
 // allows another measurement 1.5 times as long as the longest of the last 3 (at least one is
 // always measured; past MIN_MEASURED, only while the two best could be measured again after it).
+// With time left after those (a small problem: EXTRA_SHARE of the budget), up to `extraMeasure`
+// (16) more: the seeds not measured yet taking turns with the ranking's next.
 // Each candidate's measurement stops at its probe when that shows it below half the best so far
 // (FLOOR_SHARE). Then the best 3 measured are measured again, as time allows (each keeps its
 // better figure), and the two best of those second figures take turns again while within 5% of
