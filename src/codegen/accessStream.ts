@@ -10,6 +10,7 @@ import {
   MarkHistory,
   difference,
   MAX_COUNTED,
+  COUNTING_COST,
   MIN_COUNTED,
   MIN_SAMPLED_ITERATION,
   sampledUnit,
@@ -415,8 +416,9 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
 
   /** Runs `node`; a loop making more than `budget` accesses is sampled (when there is a sampler). */
   function run(node: Node, b0: number, b1: number, b2: number, budget: number): void {
-    if (engine && countOf(node) <= budget) {
-      // Nothing inside is sampled: a loop is sampled only past its budget, and budgets shrink inward.
+    if (engine && (countOf(node) <= budget || countOf(node) < UNSAMPLED_BELOW)) {
+      // Nothing inside is sampled: a loop is sampled only past its budget, budgets shrink inward,
+      // and no loop of fewer accesses than UNSAMPLED_BELOW is sampled (`sampled`).
       engine.exec(nodeIds().get(node) as number, b0, b1, b2);
       return;
     }
@@ -482,17 +484,22 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     }
   }
 
+  // A sampled loop has more than MIN_COUNTED units, so iterations of MIN_SAMPLED_ITERATION make at
+  // least this many, and a loop far over its budget more than 16 x COUNTING_COST.
+  const UNSAMPLED_BELOW = Math.min((MIN_COUNTED + 1) * MIN_SAMPLED_ITERATION, 16 * COUNTING_COST);
+
   /**
    * Whether a loop making more than `budget` accesses is sampled: when it has more units (sampledUnit)
-   * than are always counted, and they are long enough, or it is far over a budget that is not itself
-   * short (inside a sampled loop a short budget would sample short iterations, each costing more to
-   * count than to run).
+   * than are always counted, and they are long enough, or it is far over its budget and running it
+   * costs more than counting a few of its units would (deep in a sampled nest the budget is short,
+   * and a loop of short iterations there, e.g. the k:256 around a register tile, runs in full).
    */
   function sampled(node: LoopNode, body: Node, budget: number, lineBytes: number): boolean {
     const total = countOf(node);
     const unit = sampledUnit(node.delta, lineBytes);
     if (total <= budget || Math.floor(node.count / unit) <= MIN_COUNTED) return false;
-    return countOf(body) >= MIN_SAMPLED_ITERATION || (total > 16 * budget && budget >= MIN_SAMPLED_ITERATION);
+    const perUnit = countOf(body) * unit;
+    return countOf(body) >= MIN_SAMPLED_ITERATION || (total > 16 * budget && total > 16 * (perUnit + COUNTING_COST));
   }
 
   // Per loop node, the loops around it (outermost first).

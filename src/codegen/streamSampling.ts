@@ -83,6 +83,12 @@ export interface SampleReport {
  * it), which keeps the bookkeeping per iteration cheap and the caches' state close to what it would be.
  */
 export const MIN_SAMPLED_ITERATION = 1024;
+/**
+ * What counting an iteration of a sampled loop costs beyond its accesses (reading and comparing the
+ * counters, marking it), in accesses, about: a loop of short iterations is sampled only when it
+ * makes more than 16 times as many as a unit plus this.
+ */
+export const COUNTING_COST = 512;
 /** Iterations of a sampled loop that are always counted, and at most. */
 export const MIN_COUNTED = 3;
 export const MAX_COUNTED = 6;
