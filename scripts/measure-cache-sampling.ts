@@ -5,8 +5,11 @@
 // split, packed, with tails) and a convolution, on the default machine; sampled at the default
 // budget even where the kernel is short enough to run exactly by default. Prints per schedule the
 // accesses simulated, both times and the worst relative error over the misses of every level and
-// tensor, and a fingerprint of the sampled run's counters. Exact runs take about half a minute in
+// tensor, and a fingerprint of the sampled run's counters. Exact runs take about two minutes in
 // all; --quick runs the first three.
+//
+// --random N [--seed S]: N of the agent's schedules of matmul 1024^3, sampled against exact: the
+// spread of the worst errors.
 //
 // --times: the sampled runs of the large problems (matmul 2048^3, a large conv, the packing
 // lesson's 1024^3 schedules) only, warm module, 3 runs each: wall ms of simulateCache, and a fingerprint of every counter (counts and reuse) to
@@ -35,6 +38,10 @@ const CASES: Array<[string, string, string]> = [
   [MATMUL, 'm=512,n=512,k=512', 'k:32 m:128 n:64 k:16 m:4 n:8'],
   [MATMUL, 'm=512,n=512,k=512', 'n:4 k:2 pack(B) m pack(A) n:16 k:256 m:4 n:8'],
   [CONV, 'co=64, ci=64, oh=56, ow=56, kh=3, kw=3', 'co oh ci kh kw ow co:4'],
+  // Cache-blocked 2048^3 schedules, 3 x 12 tiles and packs included (their exact runs take 15-30 s each).
+  [MATMUL, 'm=2048,n=2048,k=2048', 'n:16 k:8 m:16 n:16 m:32 k:256 m:4 n:8'],
+  [MATMUL, 'm=2048,n=2048,k=2048', 'k:8 pack(B) m:21 r32 pack(A) n:170 r8 m:32 k:256 m:3 n:12'],
+  [MATMUL, 'm=2048,n=2048,k=2048', 'n:10 r128 k:16 pack(B) m:170 r8 n:16 m:4 k:128 m:3 n:12'],
 ];
 
 const LARGE: Array<[string, string, string]> = [
@@ -99,18 +106,17 @@ if (process.argv.includes('--times')) {
   console.log(`uptime: ${execSync('uptime').toString().trim()}`);
   process.exit(0);
 }
-let worstAll = 0;
-for (const [op, sizes, text] of quick ? CASES.slice(0, 3) : CASES) {
-  const problem = parseProblem(op, sizes);
-  const schedule = parseSchedule(problem, text);
-  const exact = simulateCache(codegen, problem, schedule, machine, { reuse: true, exact: true, compiled });
-  const t0 = performance.now();
-  const sampled = simulateCache(codegen, problem, schedule, machine, {
-    reuse: true,
-    compiled,
-    budget: SAMPLING_BUDGET,
-  });
-  const sampledMs = performance.now() - t0;
+const randomAt = process.argv.indexOf('--random');
+if (randomAt > 0) {
+  await survey(Number(process.argv[randomAt + 1] ?? 20), Number(process.argv[process.argv.indexOf('--seed') + 1] || 1));
+  process.exit(0);
+}
+
+/** Worst relative error over the misses of every level and tensor, and where. */
+function worstError(
+  exact: ReturnType<typeof simulateCache>,
+  sampled: ReturnType<typeof simulateCache>,
+): { worst: number; where: string } {
   let worst = 0;
   let where = 'none';
   exact.levels.forEach((level, l) => {
@@ -123,6 +129,58 @@ for (const [op, sizes, text] of quick ? CASES.slice(0, 3) : CASES) {
       }
     });
   });
+  return { worst, where };
+}
+
+/**
+ * --random N [--seed S]: N seeded schedules of matmul 1024^3 that the agent chooses from (register
+ * tiles, k splits, panels, packs: src/agent/tileSpace.ts), sampled at the default budget against
+ * exact; the spread of the worst errors.
+ */
+async function survey(count: number, seed: number): Promise<void> {
+  if (!machine) return;
+  const { seededRandom } = await import('../src/core/random.ts');
+  const { printSchedule } = await import('../src/core/schedule.ts');
+  const { allSpecs, tileSchedule } = await import('../src/agent/tileSpace.ts');
+  const problem = parseProblem(MATMUL, 'm=1024,n=1024,k=1024');
+  const rand = seededRandom(seed);
+  const specs = allSpecs(problem);
+  const schedules = new Map<string, ReturnType<typeof parseSchedule>>();
+  for (let tries = 0; schedules.size < count && tries < count * 50; tries++) {
+    const s = tileSchedule(problem, specs[Math.floor(rand() * specs.length)]);
+    if (s) schedules.set(printSchedule(s), s);
+  }
+  const errors: number[] = [];
+  for (const [text, schedule] of schedules) {
+    const exact = simulateCache(codegen, problem, schedule, machine, { exact: true, compiled });
+    const t0 = performance.now();
+    const sampled = simulateCache(codegen, problem, schedule, machine, { compiled, budget: SAMPLING_BUDGET });
+    const ms = performance.now() - t0;
+    const { worst, where } = worstError(exact, sampled);
+    errors.push(worst);
+    console.log(`${text} | ${(worst * 100).toFixed(2)}% (${where}) | sampled ${ms.toFixed(0)} ms`);
+  }
+  errors.sort((a, b) => a - b);
+  const within = (bound: number) => errors.filter((e) => e <= bound).length;
+  console.log(
+    `${errors.length} schedules (seed ${seed}): within 2% ${within(0.02)}, 5% ${within(0.05)}, 10% ${within(0.1)}; ` +
+      `median ${(errors[Math.floor(errors.length / 2)] * 100).toFixed(2)}%, worst ${(errors[errors.length - 1] * 100).toFixed(2)}%`,
+  );
+}
+
+let worstAll = 0;
+for (const [op, sizes, text] of quick ? CASES.slice(0, 3) : CASES) {
+  const problem = parseProblem(op, sizes);
+  const schedule = parseSchedule(problem, text);
+  const exact = simulateCache(codegen, problem, schedule, machine, { reuse: true, exact: true, compiled });
+  const t0 = performance.now();
+  const sampled = simulateCache(codegen, problem, schedule, machine, {
+    reuse: true,
+    compiled,
+    budget: SAMPLING_BUDGET,
+  });
+  const sampledMs = performance.now() - t0;
+  const { worst, where } = worstError(exact, sampled);
   worstAll = Math.max(worstAll, worst);
   const simulated = sampled.sampling ? sampled.sampling.simulated : sampled.instructions;
   console.log(

@@ -10,7 +10,10 @@ import {
   MarkHistory,
   difference,
   MAX_COUNTED,
+  COUNTING_COST,
+  MIN_COUNTED,
   MIN_SAMPLED_ITERATION,
+  sampledUnit,
   SIMULATED_ITERATIONS,
   REPLAY_SHARE,
   GROUP_SHARE,
@@ -390,6 +393,17 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
 
   let scratch = 0;
 
+  /**
+   * A loop as sampling sees it: its iterations taken `unit` (sampledUnit) at a time, the pointer
+   * steps those make, and the accesses of each.
+   */
+  interface SampledLoop {
+    level: number;
+    count: number;
+    delta: readonly number[];
+    perIteration: number;
+  }
+
   let sampler: StreamSampler | null = null;
   let engine: StreamEngine | null = null;
   const sampledLoops = new Set<number>();
@@ -402,8 +416,9 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
 
   /** Runs `node`; a loop making more than `budget` accesses is sampled (when there is a sampler). */
   function run(node: Node, b0: number, b1: number, b2: number, budget: number): void {
-    if (engine && countOf(node) <= budget) {
-      // Nothing inside is sampled: a loop is sampled only past its budget, and budgets shrink inward.
+    if (engine && (countOf(node) <= budget || countOf(node) < UNSAMPLED_BELOW)) {
+      // Nothing inside is sampled: a loop is sampled only past its budget, budgets shrink inward,
+      // and no loop of fewer accesses than UNSAMPLED_BELOW is sampled (`sampled`).
       engine.exec(nodeIds().get(node) as number, b0, b1, b2);
       return;
     }
@@ -430,18 +445,33 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       const [d0, d1, d2] = node.delta;
       const l = node.level;
       if (node.body) {
-        if (sampler && sampled(node, node.body, budget))
+        if (sampler && sampled(node, node.body, budget, sampler.lineBytes)) {
+          const body = node.body;
+          // Sampled by units of `unit` iterations, each beginning at the same place in its lines.
+          const unit = sampledUnit(node.delta, sampler.lineBytes);
+          const units = Math.floor(node.count / unit);
+          const loop: SampledLoop = {
+            level: l,
+            count: units,
+            delta: node.delta.map((d) => d * unit),
+            perIteration: countOf(body) * unit,
+          };
+          const subIteration = (i: number, inner: number) => {
+            startIteration(l);
+            run(body, b0 + i * d0, b1 + i * d1, b2 + i * d2, inner);
+          };
           sampleLoop(
             node,
-            node.body,
-            (i, body, inner) => {
-              startIteration(l);
-              run(body, b0 + i * d0, b1 + i * d1, b2 + i * d2, inner);
+            loop,
+            (u, inner) => {
+              for (let i = u * unit; i < (u + 1) * unit; i++) subIteration(i, Math.max(1, inner / unit));
             },
             budget,
             sampler,
           );
-        else
+          const rest = Math.max(1, budget / Math.min(units, SIMULATED_ITERATIONS) / unit);
+          for (let i = units * unit; i < node.count; i++) subIteration(i, rest);
+        } else
           for (let i = 0; i < node.count; i++) {
             startIteration(l);
             run(node.body, b0 + i * d0, b1 + i * d1, b2 + i * d2, budget);
@@ -454,10 +484,22 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     }
   }
 
-  /** Whether a loop making more than `budget` accesses is sampled: when its iterations are long enough, or it is far over. */
-  function sampled(node: LoopNode, body: Node, budget: number): boolean {
+  // A sampled loop has more than MIN_COUNTED units, so iterations of MIN_SAMPLED_ITERATION make at
+  // least this many, and a loop far over its budget more than 16 x COUNTING_COST.
+  const UNSAMPLED_BELOW = Math.min((MIN_COUNTED + 1) * MIN_SAMPLED_ITERATION, 16 * COUNTING_COST);
+
+  /**
+   * Whether a loop making more than `budget` accesses is sampled: when it has more units (sampledUnit)
+   * than are always counted, and they are long enough, or it is far over its budget and running it
+   * costs more than counting a few of its units would (deep in a sampled nest the budget is short,
+   * and a loop of short iterations there, e.g. the k:256 around a register tile, runs in full).
+   */
+  function sampled(node: LoopNode, body: Node, budget: number, lineBytes: number): boolean {
     const total = countOf(node);
-    return total > budget && (countOf(body) >= MIN_SAMPLED_ITERATION || total > 16 * budget);
+    const unit = sampledUnit(node.delta, lineBytes);
+    if (total <= budget || Math.floor(node.count / unit) <= MIN_COUNTED) return false;
+    const perUnit = countOf(body) * unit;
+    return countOf(body) >= MIN_SAMPLED_ITERATION || (total > 16 * budget && total > 16 * (perUnit + COUNTING_COST));
   }
 
   // Per loop node, the loops around it (outermost first).
@@ -484,38 +526,37 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   /** The loop's iterations, some run and the others' counts taken from those (streamSampling.ts). */
   function sampleLoop(
     node: LoopNode,
-    body: Node,
-    iteration: (i: number, body: Node, inner: number) => void,
+    loop: SampledLoop,
+    iteration: (i: number, inner: number) => void,
     budget: number,
     s: StreamSampler,
   ): void {
     if (
       stratified(
-        node.count,
-        node.delta,
+        loop.count,
+        loop.delta,
         loopsAround(node).map((o) => o.delta),
         s.levelSpans,
         s.lineBytes,
       )
     ) {
-      const inner = Math.max(1, budget / node.count);
-      for (let i = 0; i < node.count; i++) iteration(i, body, inner);
+      const inner = Math.max(1, budget / loop.count);
+      for (let i = 0; i < loop.count; i++) iteration(i, inner);
       return;
     }
     // What the last counted iteration passed on (empty at first), kept by the consumer.
     s.record();
     const kept = { misses: s.recorded() };
     try {
-      sampleLoopKeeping(node, body, iteration, budget, s, kept);
+      sampleLoopKeeping(loop, iteration, budget, s, kept);
     } finally {
       s.release(kept.misses);
     }
   }
 
   function sampleLoopKeeping(
-    node: LoopNode,
-    body: Node,
-    iteration: (i: number, body: Node, inner: number) => void,
+    node: SampledLoop,
+    iteration: (i: number, inner: number) => void,
     budget: number,
     s: StreamSampler,
     kept: { misses: Recording },
@@ -540,7 +581,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       begin(i);
       s.record();
       const samplingsBefore = samplings;
-      iteration(i, body, inner);
+      iteration(i, inner);
       const after = counters();
       s.release(kept.misses);
       kept.misses = s.recorded();
@@ -554,7 +595,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     sampledLoops.add(node.level);
     samplings++;
     const first = last + 1;
-    const perIteration = countOf(body);
+    const perIteration = node.perIteration;
     // More counted iterations spread over the rest (the last one last), each after a warm-up.
     const change = settledChange(deltas);
     const fills = s.fillsOf(change);
@@ -591,7 +632,12 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         // are as they would be; older ones are stale (a loop around this one comes back to them,
         // and the iterations not run would have evicted them).
         const next = history.after(horizon);
-        const mark = level === 0 ? (now < node.count ? history.first() : (next ?? history.last())) : (next ?? s.mark());
+        // An outer level keeps what the iteration just before `now` used when that one ran or
+        // replayed: it is what the level would hold (matmul 512^3 `k:16 m n k:32 m:4 n:8`, where
+        // one iteration of k:16 refills the L2: forgetting all of A and B after two replays left C
+        // room to stay, 8.6% under on C's L2 misses).
+        const recent = history.lastPosition() === now - 1 ? history.last() : s.mark();
+        const mark = level === 0 ? (now < node.count ? history.first() : (next ?? history.last())) : (next ?? recent);
         // A line the first level drops goes back to the next level if dirty, as an eviction would.
         if (level === 0) s.writeBackFirst();
         s.forgetOlder(
@@ -654,7 +700,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       }
       for (let j = startWarm; j < pairStart; j++) {
         begin(j);
-        iteration(j, body, inner);
+        iteration(j, inner);
       }
       age(pairStart, replays > 0);
       s.write(estimate);

@@ -3,9 +3,11 @@
 // (stratified); when every iteration not run replays; the marks kept of iterations begun (MarkHistory).
 import { describe, expect, it } from 'vitest';
 import {
+  linePeriod,
   MarkHistory,
   MAX_PERIOD,
   replaysAll,
+  sampledUnit,
   STRATIFY_UP_TO,
   setPeriod,
   stratified,
@@ -32,6 +34,25 @@ describe('setPeriod', () => {
 
   it('says "longer than MAX_PERIOD" for small steps (a 4-byte step walks a whole way)', () => {
     expect(setPeriod([4, 4, 0], ZEN4_SPANS)).toBe(MAX_PERIOD + 1);
+  });
+});
+
+describe('linePeriod and sampledUnit', () => {
+  it('is the iterations until every tensor moved by part of a line is at the same place in it again', () => {
+    // k of `k:256 m:4 n:8` steps A by 4 bytes: a new line every 16th iteration.
+    expect(linePeriod([0, 4, 32768], 64)).toBe(16);
+    // A 3 x 12 tile steps C and B by 48 bytes: C's new lines come 1, 1, 1, 0.
+    expect(linePeriod([48, 0, 48], 64)).toBe(4);
+    // Whole lines, and steps of more than a line, come back every iteration.
+    expect(linePeriod([8192, 512, 0], 64)).toBe(1);
+    expect(linePeriod([224, 232, 0], 64)).toBe(1);
+  });
+
+  it('samples by units of the line period when it is over 2 (pairs average a period of 2 out)', () => {
+    expect(sampledUnit([48, 0, 48], 64)).toBe(4);
+    expect(sampledUnit([0, 4, 0], 64)).toBe(16);
+    expect(sampledUnit([32, 0, 32], 64)).toBe(1);
+    expect(sampledUnit([0, 0, 0], 64)).toBe(1);
   });
 });
 

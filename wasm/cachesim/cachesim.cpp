@@ -131,6 +131,10 @@ struct Sim {
   // sim_replay_run's marks, reused from run to run.
   double* marks = nullptr;
   int32_t marksCapacity = 0;
+  // lastTouches' scratch, per line: the stamp of the last call that met it and where its pair went.
+  int32_t* touchSeen = nullptr;
+  int32_t* touchAt = nullptr;
+  int32_t touchStamp = 0;
 };
 
 Sim sim;
@@ -495,6 +499,8 @@ void sim_destroy() {
   for (int32_t i = 0; i < sim.keptCount; i++) free(sim.kept[i]);
   free(sim.spare);
   free(sim.marks);
+  free(sim.touchSeen);
+  free(sim.touchAt);
   sim = Sim();
 }
 
@@ -577,6 +583,42 @@ int32_t sim_exec(int32_t node, double b0, double b1, double b2) {
 }
 
 // The sampler's side (simulator.ts's record, recorded, replay, mark, forgetOlder, writeBackFirst).
+// simulator.ts's lastTouches, in place: each line once, at its last touch, in the order of those;
+// written when any touch wrote it (by the last writer), a whole-line write-back only when every
+// touch was one. Returns the new length in words (0 when the scratch cannot be had: then `length`).
+int32_t lastTouches(int32_t* records, int32_t length) {
+  if (!sim.touchSeen) {
+    sim.touchSeen = allocate<int32_t>(sim.lines);
+    sim.touchAt = allocate<int32_t>(sim.lines);
+    if (!sim.touchSeen || !sim.touchAt) return length;
+  }
+  const int32_t stamp = ++sim.touchStamp;
+  int32_t* const seen = sim.touchSeen;
+  int32_t* const at = sim.touchAt;
+  // Going back from the end, kept pairs are written from the end of the buffer down: a kept pair
+  // lands at or after the pair it comes from, so nothing unread is overwritten.
+  int32_t top = length;
+  for (int32_t i = length - 2; i >= 0; i -= 2) {
+    const int32_t code = records[i];
+    const int32_t line = records[i + 1];
+    if (seen[line] != stamp) {
+      seen[line] = stamp;
+      top -= 2;
+      at[line] = top;
+      records[top] = code;
+      records[top + 1] = line;
+      continue;
+    }
+    const int32_t k = at[line];
+    const int32_t merged = records[k];
+    // Going back, the first write met is the last one: its tensor owns the line.
+    const int32_t writer = (merged & 4) ? (merged & 3) : (code & 4) ? (code & 3) : (merged & 3);
+    records[k] = writer | ((merged | code) & 4) | (merged & code & 8);
+  }
+  memmove(records, records + top, (length - top) * sizeof(int32_t));
+  return length - top;
+}
+
 // Recordings nest: each sim_record starts one inside those under way, and sim_recorded ends the
 // innermost, which the ones around it keep recording too. Returns 0, or 1 when nested too deep.
 int32_t sim_record() {
@@ -618,7 +660,7 @@ int32_t* sim_recorded() {
   }
   sim.keptCapacity[sim.keptCount] = capacity;
   sim.kept[sim.keptCount++] = copy;
-  sim.lastRecordedLength = length;
+  sim.lastRecordedLength = length > 0 ? lastTouches(copy, length) : 0;
   return copy;
 }
 int32_t sim_recorded_length() { return sim.lastRecordedLength; }

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CacheConfig } from './config.ts';
-import { CacheSimulator, COUNTERS, count } from './simulator.ts';
+import { CacheSimulator, COUNTERS, count, lastTouches } from './simulator.ts';
 
 interface Resident {
   line: number;
@@ -113,6 +113,33 @@ function simulate(config: CacheConfig, trace: Access[]): Float64Array {
   for (const a of trace) sim.access(a.tensor, a.write, a.address, a.bytes);
   return sim.stats().counts;
 }
+
+describe('lastTouches', () => {
+  const scratch = () => ({ stamp: 0, seen: new Int32Array(16), at: new Int32Array(16) });
+  // Codes: tensor | 4 write | 8 whole-line write-back.
+  it('keeps each line once, at its last touch, in the order of those', () => {
+    const records = Int32Array.from([1, 5, 2, 7, 1, 5, 0, 3, 2, 7]);
+    expect(Array.from(lastTouches(records, scratch()))).toEqual([1, 5, 0, 3, 2, 7]);
+  });
+
+  it('keeps a line written when any touch wrote it, owned by the last writer', () => {
+    // C (0) writes line 9 back, then A (1) reads it: written, by C.
+    expect(Array.from(lastTouches(Int32Array.from([0 | 4 | 8, 9, 1, 9]), scratch()))).toEqual([0 | 4, 9]);
+    // Two writers: the last one owns it.
+    expect(Array.from(lastTouches(Int32Array.from([0 | 4, 9, 2 | 4, 9, 1, 9]), scratch()))).toEqual([2 | 4, 9]);
+  });
+
+  it('is a whole-line write-back only when every touch was one (else the line is fetched)', () => {
+    expect(Array.from(lastTouches(Int32Array.from([0 | 4 | 8, 2, 0 | 4 | 8, 2]), scratch()))).toEqual([0 | 4 | 8, 2]);
+    expect(Array.from(lastTouches(Int32Array.from([0, 2, 0 | 4 | 8, 2]), scratch()))).toEqual([0 | 4, 2]);
+  });
+
+  it('starts afresh on every call with the same scratch', () => {
+    const kept = scratch();
+    lastTouches(Int32Array.from([0, 1, 0, 2]), kept);
+    expect(Array.from(lastTouches(Int32Array.from([0, 2, 0, 1]), kept))).toEqual([0, 2, 0, 1]);
+  });
+});
 
 describe('cache simulator', () => {
   it('counts exactly what a brute-force simulator counts (random caches, random traces)', () => {

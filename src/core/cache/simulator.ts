@@ -68,6 +68,53 @@ class ArrayRecording implements Recording {
   }
 }
 
+/** Per line, the stamp of the last lastTouches call that met it and where its pair went. */
+export interface LastTouchScratch {
+  stamp: number;
+  seen: Int32Array;
+  at: Int32Array;
+}
+
+/**
+ * A recording with each line once, at its last touch, in the order of those: replayed, it leaves
+ * the outer levels as the whole would (a line's earlier touches in the same iteration only move
+ * it in the LRU order before its last one), at a fraction of the lines (an iteration touches B's
+ * lines once per row of the register tile: 4 of 5 recorded pairs repeat). The line is written when
+ * any touch wrote it, by the last writer, and a whole-line write-back only when every touch was one
+ * (else the line is fetched, as the first fill would). What a replay counts is dropped by the
+ * sampler, so only what the levels hold after it matters. Same as cachesim.cpp's lastTouches.
+ */
+export function lastTouches(records: Int32Array, scratch: LastTouchScratch): Int32Array {
+  const stamp = ++scratch.stamp;
+  const { seen, at } = scratch;
+  const out = new Int32Array(records.length);
+  let kept = 0;
+  for (let i = records.length - 2; i >= 0; i -= 2) {
+    const code = records[i];
+    const line = records[i + 1];
+    if (seen[line] !== stamp) {
+      seen[line] = stamp;
+      at[line] = kept;
+      out[kept] = code;
+      out[kept + 1] = line;
+      kept += 2;
+      continue;
+    }
+    const k = at[line];
+    const merged = out[k];
+    // Going back, the first write met is the last one: its tensor owns the line.
+    const writer = merged & 4 ? merged & 3 : code & 4 ? code & 3 : merged & 3;
+    out[k] = writer | ((merged | code) & 4) | (merged & code & 8);
+  }
+  // Back into the order of the last touches.
+  const ordered = new Int32Array(kept);
+  for (let i = 0; i < kept; i += 2) {
+    ordered[i] = out[kept - 2 - i];
+    ordered[i + 1] = out[kept - 1 - i];
+  }
+  return ordered;
+}
+
 export interface Moving {
   tensors: readonly boolean[];
   fixedFrom: readonly number[];
@@ -316,14 +363,20 @@ export class CacheSimulator {
     this.recordingStarts.push(this.recording.length);
   }
 
-  /** Ends the innermost recording; what it recorded, as (tensor | 4 write | 8 whole line, line) pairs. */
+  /**
+   * Ends the innermost recording; what it recorded, as (tensor | 4 write | 8 whole line, line) pairs,
+   * each line once (lastTouches).
+   */
   recorded(): Recording {
     const start = this.recordingStarts.pop();
     if (!this.recording || start === undefined) return new ArrayRecording(new Int32Array(0));
     const records = Int32Array.from(this.recording.slice(start));
     if (this.recordingStarts.length === 0) this.recording = null;
-    return new ArrayRecording(records);
+    this.lastTouch ??= { stamp: 0, seen: new Int32Array(this.lines), at: new Int32Array(this.lines) };
+    return new ArrayRecording(lastTouches(records, this.lastTouch));
   }
+
+  private lastTouch: LastTouchScratch | null = null;
 
   /** Frees a recording (nothing to do here: the compiled simulator's are in its memory). */
   release(_recording: Recording): void {}
