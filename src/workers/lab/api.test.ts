@@ -104,10 +104,7 @@ describe('race', () => {
     // The candidates measured (and more while time is left), then the best few measured again and
     // the two best in turns, as time allows.
     expect(r.runs[0].evaluations).toBeLessThanOrEqual(
-      DEFAULT_TILE_SEARCH.measure +
-        DEFAULT_TILE_SEARCH.extraMeasure +
-        DEFAULT_TILE_SEARCH.remeasure +
-        2 * CLOSE_TURNS,
+      DEFAULT_TILE_SEARCH.measure + DEFAULT_TILE_SEARCH.extraMeasure + DEFAULT_TILE_SEARCH.remeasure + 2 * CLOSE_TURNS,
     );
     expect(events.filter((e) => e.kind === 'improve' && e.method === 'expert').length).toBe(r.runs[1].trace.length);
   });
