@@ -36,10 +36,21 @@ export async function instantiateCacheSim(): Promise<CacheSimModule> {
 
 /** A recording kept in the module's memory (sim_recorded). */
 class ModuleRecording implements Recording {
+  private touched = false;
   constructor(
     readonly ptr: number,
-    readonly pairs: number,
+    private words: number,
+    private readonly m: CacheSimModule,
   ) {}
+
+  /** Pairs, each line once (lastTouches): made so the first time they are counted or replayed. */
+  get pairs(): number {
+    if (!this.touched) {
+      this.words = this.m._sim_last_touches(this.ptr, this.words);
+      this.touched = true;
+    }
+    return this.words / 2;
+  }
 }
 
 /**
@@ -170,7 +181,7 @@ export class WasmCacheSimulator {
     const m = this.m;
     const ptr = m._sim_recorded();
     if (!ptr) throw new RangeError('the cache simulator could not keep a recording (out of memory, or too many)');
-    return new ModuleRecording(ptr, m._sim_recorded_length() / 2);
+    return new ModuleRecording(ptr, m._sim_recorded_length(), m);
   }
 
   release(recording: Recording): void {

@@ -660,10 +660,14 @@ int32_t* sim_recorded() {
   }
   sim.keptCapacity[sim.keptCount] = capacity;
   sim.kept[sim.keptCount++] = copy;
-  sim.lastRecordedLength = length > 0 ? lastTouches(copy, length) : 0;
+  sim.lastRecordedLength = length;
   return copy;
 }
 int32_t sim_recorded_length() { return sim.lastRecordedLength; }
+
+// A recording from sim_recorded with each line once (lastTouches), in place: done when it is first
+// used, most being released unused. Returns its new length in words.
+int32_t sim_last_touches(int32_t* records, int32_t length) { return length > 0 ? lastTouches(records, length) : 0; }
 
 void sim_release(int32_t* recorded) {
   for (int32_t i = 0; i < sim.keptCount; i++)

@@ -23,6 +23,7 @@ export interface CacheSimModule {
   _sim_record(): number;
   _sim_recorded(): number;
   _sim_recorded_length(): number;
+  _sim_last_touches(records: number, length: number): number;
   _sim_release(recorded: number): void;
   _sim_replay(records: number, length: number, s0: number, s1: number, s2: number, f0: number, f1: number, f2: number): void;
   _sim_replay_run(

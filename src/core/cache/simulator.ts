@@ -62,7 +62,18 @@ export interface Recording {
 }
 
 class ArrayRecording implements Recording {
-  constructor(readonly records: Int32Array) {}
+  private touched: Int32Array | null = null;
+  constructor(
+    private readonly raw: Int32Array,
+    private readonly scratch: () => LastTouchScratch,
+  ) {}
+
+  /** The (code, line) pairs, each line once (lastTouches): made so the first time they are used. */
+  get records(): Int32Array {
+    this.touched ??= lastTouches(this.raw, this.scratch());
+    return this.touched;
+  }
+
   get pairs(): number {
     return this.records.length / 2;
   }
@@ -369,11 +380,14 @@ export class CacheSimulator {
    */
   recorded(): Recording {
     const start = this.recordingStarts.pop();
-    if (!this.recording || start === undefined) return new ArrayRecording(new Int32Array(0));
+    const scratch = () => {
+      this.lastTouch ??= { stamp: 0, seen: new Int32Array(this.lines), at: new Int32Array(this.lines) };
+      return this.lastTouch;
+    };
+    if (!this.recording || start === undefined) return new ArrayRecording(new Int32Array(0), scratch);
     const records = Int32Array.from(this.recording.slice(start));
     if (this.recordingStarts.length === 0) this.recording = null;
-    this.lastTouch ??= { stamp: 0, seen: new Int32Array(this.lines), at: new Int32Array(this.lines) };
-    return new ArrayRecording(lastTouches(records, this.lastTouch));
+    return new ArrayRecording(records, scratch);
   }
 
   private lastTouch: LastTouchScratch | null = null;
