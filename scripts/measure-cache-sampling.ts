@@ -8,8 +8,8 @@
 // tensor, and a fingerprint of the sampled run's counters. Exact runs take about two minutes in
 // all; --quick runs the first three.
 //
-// --random N [--seed S]: N of the agent's schedules of matmul 1024^3, sampled against exact: the
-// spread of the worst errors.
+// --random N [--seed S] [--op OP --sizes SIZES]: N of the agent's schedules of matmul 1024^3 (or
+// the problem given), sampled against exact: the spread of the worst errors.
 //
 // --times: the sampled runs of the large problems (matmul 2048^3, a large conv, the packing
 // lesson's 1024^3 schedules) only, warm module, 3 runs each: wall ms of simulateCache, and a fingerprint of every counter (counts and reuse) to
@@ -133,7 +133,8 @@ function worstError(
 }
 
 /**
- * --random N [--seed S]: N seeded schedules of matmul 1024^3 that the agent chooses from (register
+ * --random N [--seed S] [--op OP --sizes SIZES]: N seeded schedules of matmul 1024^3 (or the problem
+ * given) that the agent chooses from (register
  * tiles, k splits, panels, packs: src/agent/tileSpace.ts), sampled at the default budget against
  * exact; the spread of the worst errors.
  */
@@ -142,7 +143,11 @@ async function survey(count: number, seed: number): Promise<void> {
   const { seededRandom } = await import('../src/core/random.ts');
   const { printSchedule } = await import('../src/core/schedule.ts');
   const { allSpecs, tileSchedule } = await import('../src/agent/tileSpace.ts');
-  const problem = parseProblem(MATMUL, 'm=1024,n=1024,k=1024');
+  const arg = (name: string) => {
+    const at = process.argv.indexOf(name);
+    return at > 0 ? process.argv[at + 1] : undefined;
+  };
+  const problem = parseProblem(arg('--op') ?? MATMUL, arg('--sizes') ?? 'm=1024,n=1024,k=1024');
   const rand = seededRandom(seed);
   const specs = allSpecs(problem);
   const schedules = new Map<string, ReturnType<typeof parseSchedule>>();
