@@ -21,12 +21,22 @@ test('the agent drives a 1024^3 matmul within its budget, and its candidates sho
   expect(tuningMs).toBeGreaterThan(0);
   expect(tuningMs).toBeLessThan(2000);
 
-  // Its last decision: a state of the beam, expanded by every action.
+  // Its last decision that was a state of the beam, expanded by every action, with options it
+  // measured (a path to one of the expert's seeds, e.g. ending in `order`, shows only the step it
+  // takes: walk back to the beam).
   await panel.getByTestId('agent-player').focus();
   await page.keyboard.press('End');
   const candidates = panel.getByTestId('agent-candidates');
   const rows = candidates.getByTestId('agent-candidate');
+  const measuredRows = candidates.locator('[data-testid="agent-candidate"][data-measured]');
+  const label = panel.getByTestId('agent-step-label');
+  for (let back = 0; back < 12 && ((await rows.count()) <= 3 || (await measuredRows.count()) === 0); back++) {
+    const before = await label.textContent();
+    await page.keyboard.press('ArrowLeft');
+    await expect(label).not.toHaveText(before ?? '');
+  }
   expect(await rows.count()).toBeGreaterThan(3);
+  expect(await measuredRows.count()).toBeGreaterThan(0);
   const misses = candidates.getByTestId('agent-candidate-misses');
   const simulated = candidates.getByTestId('agent-candidate-simulated');
   // Estimates until the simulations arrive (one at a time, after the GFLOPS figures).
