@@ -445,10 +445,10 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       const [d0, d1, d2] = node.delta;
       const l = node.level;
       if (node.body) {
-        if (sampler && sampled(node, node.body, budget, sampler.lineBytes)) {
+        // Sampled by units of `unit` iterations, each beginning at the same place in its lines.
+        const unit = sampler ? sampledUnit(node.delta, sampler.lineBytes) : 1;
+        if (sampler && sampled(node, node.body, budget, unit)) {
           const body = node.body;
-          // Sampled by units of `unit` iterations, each beginning at the same place in its lines.
-          const unit = sampledUnit(node.delta, sampler.lineBytes);
           const units = Math.floor(node.count / unit);
           const loop: SampledLoop = {
             level: l,
@@ -494,9 +494,8 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
    * costs more than counting a few of its units would (deep in a sampled nest the budget is short,
    * and a loop of short iterations there, e.g. the k:256 around a register tile, runs in full).
    */
-  function sampled(node: LoopNode, body: Node, budget: number, lineBytes: number): boolean {
+  function sampled(node: LoopNode, body: Node, budget: number, unit: number): boolean {
     const total = countOf(node);
-    const unit = sampledUnit(node.delta, lineBytes);
     if (total <= budget || Math.floor(node.count / unit) <= MIN_COUNTED) return false;
     const perUnit = countOf(body) * unit;
     return countOf(body) >= MIN_SAMPLED_ITERATION || (total > 16 * budget && total > 16 * (perUnit + COUNTING_COST));
@@ -555,13 +554,13 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
   }
 
   function sampleLoopKeeping(
-    node: SampledLoop,
+    loop: SampledLoop,
     iteration: (i: number, inner: number) => void,
     budget: number,
     s: StreamSampler,
     kept: { misses: Recording },
   ): void {
-    const inner = Math.max(1, budget / Math.min(node.count, SIMULATED_ITERATIONS));
+    const inner = Math.max(1, budget / Math.min(loop.count, SIMULATED_ITERATIONS));
     const deltas: Float64Array[] = [];
     const counters = () => {
       flush();
@@ -590,28 +589,28 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       before = after;
       last = i;
     };
-    while (last + 1 < node.count && !settled(deltas, s.watch) && deltas.length < MAX_COUNTED) countIteration(last + 1);
-    if (last + 1 === node.count) return;
-    sampledLoops.add(node.level);
+    while (last + 1 < loop.count && !settled(deltas, s.watch) && deltas.length < MAX_COUNTED) countIteration(last + 1);
+    if (last + 1 === loop.count) return;
+    sampledLoops.add(loop.level);
     samplings++;
     const first = last + 1;
-    const perIteration = node.perIteration;
+    const perIteration = loop.perIteration;
     // More counted iterations spread over the rest (the last one last), each after a warm-up.
     const change = settledChange(deltas);
     const fills = s.fillsOf(change);
     const refillsOuter = fills.some((fill, level) => level > 0 && fill >= s.levelLines[level]);
-    const warm = warmupIterations(fills[0], s.levelLines[0], node.count - first, perIteration, budget / SPREAD);
+    const warm = warmupIterations(fills[0], s.levelLines[0], loop.count - first, perIteration, budget / SPREAD);
     // A counted group spans the loop's set period when that is affordable (else a pair, which
     // averages out a period of 2, e.g. a tile of half a line).
-    const period = setPeriod(node.delta, s.levelSpans);
+    const period = setPeriod(loop.delta, s.levelSpans);
     const length = period <= MAX_PERIOD && period * perIteration * SPREAD <= budget * GROUP_SHARE ? period : 2;
     // At most about half the loop runs: a loop of few iterations gets fewer groups.
-    const spread = Math.max(1, Math.min(SPREAD, Math.floor((node.count / 2 - first) / (warm + length))));
+    const spread = Math.max(1, Math.min(SPREAD, Math.floor((loop.count / 2 - first) / (warm + length))));
     const fixedFrom = [0, 1, 2].map((t) =>
-      packedAt[t] >= 0 && node.level <= packedAt[t] ? scratch : Number.POSITIVE_INFINITY,
+      packedAt[t] >= 0 && loop.level <= packedAt[t] ? scratch : Number.POSITIVE_INFINITY,
     );
     // Lines that every iteration touches again are never forgotten.
-    const moving = { tensors: node.delta.map((d) => d !== 0), fixedFrom };
+    const moving = { tensors: loop.delta.map((d) => d !== 0), fixedFrom };
     /**
      * Each level forgets what it last used in iterations that enough later ones would have pushed
      * out. Unless `replayed`, the outer levels keep it: lines forgotten leave ways free that the
@@ -637,7 +636,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         // one iteration of k:16 refills the L2: forgetting all of A and B after two replays left C
         // room to stay, 8.6% under on C's L2 misses).
         const recent = history.lastPosition() === now - 1 ? history.last() : s.mark();
-        const mark = level === 0 ? (now < node.count ? history.first() : (next ?? history.last())) : (next ?? recent);
+        const mark = level === 0 ? (now < loop.count ? history.first() : (next ?? history.last())) : (next ?? recent);
         // A line the first level drops goes back to the next level if dirty, as an eviction would.
         if (level === 0) s.writeBackFirst();
         s.forgetOlder(
@@ -652,7 +651,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     let skipped = 0;
     const groups: Float64Array[][] = [deltas.slice(-2)];
     for (let k = 1; k <= spread; k++) {
-      const target = first + Math.round(((node.count - first) * k) / spread) - 1;
+      const target = first + Math.round(((loop.count - first) * k) / spread) - 1;
       const pairStart = Math.max(at, target - length + 1);
       const startWarm = Math.max(at, pairStart - warm);
       const notRun = startWarm - at;
@@ -679,7 +678,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       if (replays > 0) {
         flush();
         const from = startWarm - replays;
-        history.addRun(from, replays, s.replayRun(kept.misses, node.delta, from - last, replays, fixedFrom));
+        history.addRun(from, replays, s.replayRun(kept.misses, loop.delta, from - last, replays, fixedFrom));
         // The replays moved the outer levels on without the first level: the lines of the tensors
         // the loop does not move stay there as the recorded iteration left them, while the
         // replays (which repeat that iteration's misses of them, not the ones each position
@@ -694,7 +693,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
           s.forgetOlder(
             s.mark(),
             fills.map((_, l) => l === 0),
-            { tensors: node.delta.map((d) => d === 0), fixedFrom },
+            { tensors: loop.delta.map((d) => d === 0), fixedFrom },
           );
         }
       }
@@ -717,7 +716,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       estimate = before;
       at = target + 1;
     }
-    age(node.count, true);
+    age(loop.count, true);
     // The skipped iterations count as the mean of the counted iterations in groups. A last pair
     // of iterations run in full borders what follows the loop, and no skipped iteration does:
     // it counts only for itself when there are other groups (matmul 1024^3 `m n k m:4 n:8`: A's
