@@ -17,6 +17,7 @@
 // current and resume if it comes back. A runaway kernel is stopped by the measurer (the kernel
 // worker's 10 s limit) and arrives here as a rejection. Every failure becomes a status with its
 // message (and a notice), never an unhandled rejection.
+import { MEASUREMENT_ENTRY, recordTiming } from '../core/cache/timings.ts';
 import { errorMessage } from '../core/errors.ts';
 import { relativeSpread } from '../core/spread.ts';
 import {
@@ -274,9 +275,11 @@ export class MeasureQueue {
 
   private quick(job: Job): void {
     this.put({ key: job.key, status: 'measuring' });
+    const asked = performance.now();
     this.run(
       async () => {
         const figure = await this.measurer.measure(job.problemKey, job.scheduleText, { threads: job.threads });
+        recordTiming(MEASUREMENT_ENTRY, asked, { schedule: job.scheduleText, threads: job.threads });
         this.put(quickMeasurement(job.key, figure));
       },
       (message) => {

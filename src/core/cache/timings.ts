@@ -1,8 +1,11 @@
 // What the page's cache simulations took, as User Timing entries (performance.measure) that a
 // measurement (scripts/measure-page.ts --cache) or a person in the browser's devtools can read:
-// each simulation from the page's request to its figures, and the cache worker's warm-up.
+// each simulation from the page's request to its figures, and the cache worker's warm-up. The quick
+// GFLOPS measurements are recorded the same way, so the two can be put on one timeline.
 export const CACHE_SIMULATION_ENTRY = 'looplab:cache-simulation';
 export const CACHE_WARM_UP_ENTRY = 'looplab:cache-warm-up';
+/** Each quick GFLOPS measurement, from the page's request to its figure in the store. */
+export const MEASUREMENT_ENTRY = 'looplab:measurement';
 /** Recorded in the cache worker itself around each simulation: in a trace it names the worker's thread. */
 export const CACHE_WORKER_ENTRY = 'looplab:cache-worker-simulation';
 
