@@ -84,3 +84,33 @@ test('a large kernel is sampled and says so; a small one is simulated exactly', 
     /^Exact: all [\d.,]+ ( M )?memory accesses of the kernel simulated/,
   );
 });
+
+test('sampled figures can be checked against every access simulated, on request, without holding up the page', async ({
+  page,
+}) => {
+  const p = encodeURIComponent('C[m,n] += A[m,k] * B[k,n]\nm=384, n=384, k=384');
+  await page.goto(`/#p=${p}&s=${encodeURIComponent('m n k')}&panels=nest,memory`);
+  const figures = page.getByTestId('memory-figures');
+  await expect(figures).toHaveAttribute('data-method', 'sampled', { timeout: 90_000 });
+  const sampledB = Number(await page.getByTestId('memory-misses-L1d-B').getAttribute('data-value'));
+  await expect(page.getByTestId('memory-exact')).toContainText(
+    /^simulate all 71\.\d M accesses \((about \d+ s|under a second)\)$/,
+  );
+  await page.getByTestId('memory-exact').click();
+  await expect(page.getByTestId('memory-exact-running')).toBeVisible();
+  await expect(figures).toHaveAttribute('data-method', 'exact', { timeout: 90_000 });
+  await expect(page.getByTestId('memory-method')).toContainText(/^Exact: all 71\.\d M memory accesses/);
+  const gap = page.getByTestId('memory-exact-gap');
+  await expect(gap).toContainText(
+    /the sampled figures were (within [\d.]+% of these|the same as these) \(the furthest: /,
+  );
+  expect(Number(await gap.getAttribute('data-value'))).toBeLessThan(0.05);
+  const exactB = Number(await page.getByTestId('memory-misses-L1d-B').getAttribute('data-value'));
+  expect(Math.abs(exactB - sampledB)).toBeLessThanOrEqual(0.05 * exactB);
+
+  // A change of schedule simulates the new one as usual (sampled or exact by its size), the
+  // asked-for exact figures stay with their schedule.
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(figures).not.toHaveAttribute('data-schedule', 'm n k', { timeout: 90_000 });
+  await expect(page.getByTestId('memory-exact-gap')).toHaveCount(0);
+});

@@ -221,4 +221,49 @@ describe('memory slice', () => {
       "the teacher's link fixes the machine to Teaching cache: 1 KiB direct-mapped, 32-byte lines",
     );
   });
+
+  it('simulates every access of the current schedule on request, once, apart from the figures the other panels use', async () => {
+    const { measurer } = fakeMeasurer();
+    const exactCalls: string[] = [];
+    const finish: Array<(f: CacheFigures) => void> = [];
+    measurer.simulateExactly = (_problem, schedule, machine) => {
+      exactCalls.push(`${schedule} on ${machine}`);
+      return new Promise<CacheFigures>((resolve) => finish.push(resolve));
+    };
+    const s = createLooplabStore({ measurer });
+    showOnly(s);
+    const key = currentMemoryKey(s.getState());
+    const schedule = printSchedule(s.getState().current.schedule);
+    s.getState().simulateExactly();
+    s.getState().simulateExactly();
+    expect(exactCalls).toEqual([`${schedule} on zen4`]);
+    expect(s.getState().exactRuns[key]).toEqual({ status: 'running' });
+    const figures = { machine: { id: 'zen4' }, method: 'exact' } as unknown as CacheFigures;
+    finish[0](figures);
+    await settle();
+    expect(s.getState().exactRuns[key]).toEqual({ status: 'done', figures });
+    // Not the figures the panels and the lessons read.
+    expect(s.getState().memory[key]).toBeUndefined();
+    s.getState().simulateExactly();
+    expect(exactCalls).toHaveLength(1);
+  });
+
+  it('says why when every access cannot be simulated', async () => {
+    const { measurer } = fakeMeasurer();
+    measurer.simulateExactly = () => Promise.reject(new Error('the kernel makes 9,000 million memory accesses'));
+    const s = createLooplabStore({ measurer });
+    const key = currentMemoryKey(s.getState());
+    s.getState().simulateExactly();
+    await settle();
+    expect(s.getState().exactRuns[key]).toEqual({
+      status: 'error',
+      error: 'the kernel makes 9,000 million memory accesses',
+    });
+    const bare = createLooplabStore();
+    bare.getState().simulateExactly();
+    expect(bare.getState().exactRuns[currentMemoryKey(bare.getState())]).toEqual({
+      status: 'error',
+      error: 'this page cannot simulate every access',
+    });
+  });
 });

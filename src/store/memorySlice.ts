@@ -175,6 +175,22 @@ export const createMemorySlice =
       memoryMachine: fixedMachine ?? DEFAULT_MACHINE_ID,
       memoryMachineFixed: fixedMachine !== undefined,
       memory: {},
+      exactRuns: {},
+      simulateExactly() {
+        const s = get();
+        const key = currentMemoryKey(s);
+        if (s.exactRuns[key]?.status === 'running' || s.exactRuns[key]?.status === 'done') return;
+        const putExact = (entry: MemoryEntry) => set({ exactRuns: { ...get().exactRuns, [key]: entry } });
+        if (!measurer?.simulateExactly) {
+          putExact({ status: 'error', error: 'this page cannot simulate every access' });
+          return;
+        }
+        putExact({ status: 'running' });
+        measurer.simulateExactly(s.problemKey, printSchedule(s.current.schedule), s.memoryMachine).then(
+          (figures) => putExact({ status: 'done', figures }),
+          (e: unknown) => putExact({ status: 'error', error: errorMessage(e) }),
+        );
+      },
       setMemoryMachine(id) {
         if (get().memoryMachineFixed && id !== get().memoryMachine) {
           get().notify('error', `the teacher's link fixes the machine to ${machineById(get().memoryMachine)?.name}`);

@@ -212,6 +212,15 @@ export interface Measurer {
     machineId: string,
   ): Promise<CacheFigures & { simulateMs?: number }>;
   /**
+   * simulateCache with every access simulated, however long the kernel (seconds on a large
+   * problem), in a worker of its own so that the page's other simulations go on meanwhile.
+   */
+  simulateExactly?(
+    problemText: string,
+    scheduleText: string,
+    machineId: string,
+  ): Promise<CacheFigures & { simulateMs?: number }>;
+  /**
    * Readies the cache simulator before the page asks for its first simulation (loads it and runs
    * a small simulation, so that the first figures a person sees come from a warm simulator).
    * Asked at most once, when the first GFLOPS figure is in and no simulation is wanted yet; a
@@ -439,6 +448,14 @@ export interface MemorySlice {
   memoryMachineFixed: boolean;
   /** Simulations by memoryKey(problemKey, schedule text, machine). */
   memory: Record<string, MemoryEntry>;
+  /**
+   * Simulations of every access asked for (simulateExactly), by memoryKey: a check of sampled
+   * figures that only the memory panel shows (the other panels and the lessons keep the figures
+   * every student gets without asking).
+   */
+  exactRuns: Record<string, MemoryEntry>;
+  /** Simulates every access of the current schedule's kernel on the chosen machine. */
+  simulateExactly(): void;
   setMemoryMachine(id: string): void;
   /** Simulates what the page shows (memorySlice.ts memoryWanted) on the chosen machine, once per schedule, one at a time. */
   simulateMemory(): void;

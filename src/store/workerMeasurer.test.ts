@@ -63,8 +63,8 @@ describe('createWorkerMeasurer', () => {
     const asked: string[][] = [];
     let ended = 0;
     const cache: CacheClient = {
-      simulateCache: async (...args: string[]) => {
-        asked.push(args);
+      simulateCache: async (...args) => {
+        asked.push(args.filter((a) => a !== undefined).map(String));
         return { method: 'exact', simulateMs: 1 } as CacheSimulationResult;
       },
       warmUp: async () => {
@@ -81,6 +81,42 @@ describe('createWorkerMeasurer', () => {
     expect(calls).toEqual([]);
     m.dispose();
     expect(ended).toBe(2);
+  });
+
+  it('simulates every access in a cache worker of its own, ended after', async () => {
+    const asked: unknown[][] = [];
+    let started = 0;
+    let ended = 0;
+    const exactClient = (): CacheClient => {
+      started++;
+      return {
+        simulateCache: async (...args) => {
+          asked.push(args);
+          return { method: 'exact', simulateMs: 1 } as CacheSimulationResult;
+        },
+        warmUp: async () => ({ loadMs: 1, simulateMs: 1 }),
+        terminate: () => ended++,
+      };
+    };
+    const main: CacheClient = {
+      simulateCache: async () => {
+        throw new Error('not for the page’s cache worker');
+      },
+      warmUp: async () => ({ loadMs: 1, simulateMs: 1 }),
+      terminate: () => {},
+    };
+    const m = createWorkerMeasurer(
+      fakeClient().client,
+      createMachineFacts(),
+      undefined,
+      main,
+      undefined,
+      undefined,
+      exactClient,
+    );
+    expect((await m.simulateExactly!('p', 's', 'zen4')).method).toBe('exact');
+    expect(asked).toEqual([['p', 's', 'zen4', { exact: true }]]);
+    expect([started, ended]).toEqual([1, 1]);
   });
 
   it('measures quick figures with the quick options and hands refining to the client', async () => {

@@ -33,6 +33,12 @@ export const QUICK_OPTIONS: KernelMeasureOptions = {
 };
 
 /** The URL parameter that lowers the kernel time limit (debugging and the runaway-kernel e2e test). */
+/**
+ * Time limit of a simulation of every access (Measurer.simulateExactly): its worker is stopped
+ * after this (the largest the page offers, cacheSim.ts EXACT_ON_REQUEST_UP_TO, takes about a minute).
+ */
+export const EXACT_SIMULATION_LIMIT_MS = 180_000;
+
 export const TIME_LIMIT_PARAM = 'kernel-time-limit-ms';
 
 /** Whether the page's query string leaves the cache worker's warm-up on (the default). */
@@ -105,6 +111,7 @@ export function createWorkerMeasurer(
   cache: CacheClient = createCacheClient(),
   wholeClient: () => KernelClient = () => createKernelClient(clientOptionsFromSearch(pageSearch())),
   xnnpackClient: () => KernelClient = wholeClient,
+  exactCacheClient: () => CacheClient = () => createCacheClient({ timeLimitMs: EXACT_SIMULATION_LIMIT_MS }),
 ): WorkerMeasurer {
   // XNNPACK in a worker of its own, started on first use and kept (tfjs loads once): on a large
   // problem it takes seconds, which the page's kernel worker does not wait for.
@@ -164,6 +171,14 @@ export function createWorkerMeasurer(
     },
     simulateCache(problemText, scheduleText, machineId) {
       return cache.simulateCache(problemText, scheduleText, machineId);
+    },
+    async simulateExactly(problemText, scheduleText, machineId) {
+      const exact = exactCacheClient();
+      try {
+        return await exact.simulateCache(problemText, scheduleText, machineId, { exact: true });
+      } finally {
+        exact.terminate();
+      }
     },
     warmCache() {
       if (!cacheWarmUpFromSearch(pageSearch())) return;

@@ -4,7 +4,16 @@
 // with each loop's working set against the machine's L1 and L2 and a mark on the loop whose
 // iterations a level keeps a tensor's lines across.
 import { useMemo } from 'react';
-import { type CacheFigures, type LevelFigures, methodSentence, reuseSentences } from '../core/cache/figures.ts';
+import {
+  type CacheFigures,
+  EXACT_ON_REQUEST_UP_TO,
+  exactDurationText,
+  type LevelFigures,
+  methodSentence,
+  reuseSentences,
+  samplingGap,
+  samplingGapSentence,
+} from '../core/cache/figures.ts';
 import { type Machine, MACHINES, sizeText, waysText } from '../core/cache/machines.ts';
 import { nestMarks } from '../core/cache/nestMarks.ts';
 import { cacheOfMachine } from '../core/facts.ts';
@@ -12,6 +21,7 @@ import { formatBytes, formatCount } from '../core/format.ts';
 import { printSchedule } from '../core/schedule.ts';
 import { useLooplab } from '../store/context.tsx';
 import { currentMemoryKey } from '../store/memorySlice.ts';
+import type { MemoryEntry } from '../store/types.ts';
 import { Panel } from './Panel.tsx';
 
 function Bar({ value, max, label, kind }: { value: number; max: number; label: string; kind: 'misses' | 'bytes' }) {
@@ -156,13 +166,67 @@ function AnnotatedNest({ machine, figures }: { machine: Machine; figures?: Cache
   );
 }
 
+/**
+ * For sampled figures: a button that simulates every access (in a worker of its own), then what
+ * the sampled figures were off by. Only this panel shows the exact figures: the other panels and
+ * the lessons keep the sampled ones, the same for every student.
+ */
+function ExactCheck({ sampled, exact }: { sampled: CacheFigures; exact: MemoryEntry | undefined }) {
+  const simulateExactly = useLooplab((s) => s.simulateExactly);
+  const count = formatCount(sampled.instructions);
+  if (sampled.instructions > EXACT_ON_REQUEST_UP_TO)
+    return (
+      <p className="memory-exact" data-testid="memory-exact-too-long">
+        {count} accesses are too many to simulate each in the page; <code>npm run cache -- --exact</code> does (
+        {exactDurationText(sampled.instructions)}).
+      </p>
+    );
+  if (!exact)
+    return (
+      <p className="memory-exact">
+        <button
+          type="button"
+          className="lesson-small-btn"
+          data-testid="memory-exact"
+          onClick={() => simulateExactly()}
+          title="Simulate all of the kernel's accesses in a worker of its own, to check the sampled figures; the other figures go on meanwhile"
+        >
+          simulate all {count} accesses ({exactDurationText(sampled.instructions)})
+        </button>
+      </p>
+    );
+  if (exact.status === 'running')
+    return (
+      <p className="memory-exact" data-testid="memory-exact-running">
+        simulating all {count} accesses ({exactDurationText(sampled.instructions)})…
+      </p>
+    );
+  if (exact.status === 'error' || !exact.figures)
+    return (
+      <p className="memory-exact memory-error" data-testid="memory-exact-error">
+        Not every access could be simulated: {exact.error}
+      </p>
+    );
+  const gap = samplingGap(sampled, exact.figures);
+  return (
+    <p className="memory-exact" data-testid="memory-exact-gap" data-value={gap?.relative}>
+      Every access simulated, on request: {gap ? samplingGapSentence(gap) : 'the sampled figures are of other levels'}.
+      The other panels and the lessons use the sampled figures, the same on every computer.
+    </p>
+  );
+}
+
 export function MemoryPanel() {
   const machineId = useLooplab((s) => s.memoryMachine);
   const setMachine = useLooplab((s) => s.setMemoryMachine);
   const fixed = useLooplab((s) => s.memoryMachineFixed);
   const entry = useLooplab((s) => s.memory[currentMemoryKey(s)]);
+  const exact = useLooplab((s) => s.exactRuns[currentMemoryKey(s)]);
   const schedule = useLooplab((s) => printSchedule(s.current.schedule));
   const machine = MACHINES.find((m) => m.id === machineId) ?? MACHINES[0];
+  // Every access simulated, once asked for and in; else the figures every panel reads.
+  const shown =
+    exact?.status === 'done' && exact.figures ? exact.figures : entry?.status === 'done' ? entry.figures : undefined;
   const levels = machine.levels.map((l) => `${l.name} ${sizeText(l.bytes)} ${waysText(l.ways)}`).join(', ');
   return (
     <Panel title="Memory (simulated caches)" testId="memory-panel">
@@ -185,13 +249,16 @@ export function MemoryPanel() {
       <p className="memory-for" data-testid="memory-for" title={machine.source}>
         Figures for {machine.name}: {levels}, {machine.lineBytes}-byte lines. The same on every computer.
       </p>
-      <AnnotatedNest machine={machine} figures={entry?.status === 'done' ? entry.figures : undefined} />
+      <AnnotatedNest machine={machine} figures={shown} />
       {!entry || entry.status === 'running' ? (
         <p className="memory-status">simulating…</p>
       ) : entry.status === 'error' ? (
         <p className="memory-status memory-error">Not simulated: {entry.error}</p>
-      ) : entry.figures ? (
-        <Figures figures={entry.figures} schedule={schedule} />
+      ) : entry.figures && shown ? (
+        <>
+          <Figures figures={shown} schedule={schedule} />
+          {entry.figures.method === 'sampled' && <ExactCheck sampled={entry.figures} exact={exact} />}
+        </>
       ) : null}
     </Panel>
   );

@@ -150,7 +150,7 @@ export function methodSentence(figures: Pick<CacheFigures, 'method' | 'sampling'
       : `the loops ${s.loops.slice(0, -1).join(', ')} and ${s.loops[s.loops.length - 1]}`;
   return (
     `Sampled: ${millions(s.simulated)} of the kernel's ${millions(figures.instructions)} memory accesses simulated; ` +
-    `${loops} ran some of their iterations (the first, until the misses per iteration settled, and a few spread over the rest) ` +
+    `${loops} ran some of ${s.loops.length === 1 ? 'its' : 'their'} iterations (the first, until the misses per iteration settled, and a few spread over the rest) ` +
     'and each other iteration counts as their mean.'
   );
 }
@@ -205,4 +205,62 @@ export function reuseSentences(reuse: TensorReuse[], levelNames: readonly string
     if (lost) parts.push(`the reuse carried by ${lost} comes from memory`);
     return `${r.tensor}: ${parts.length ? parts.join('; ') : 'each line is used once'}`;
   });
+}
+
+/**
+ * Accesses a simulation of every access asked for in the page may make: about a minute compiled at
+ * EXACT_NS_PER_ACCESS (matmul 1024^3 register-tiled makes 200 M, 2048^3 1.5-1.9 G).
+ */
+export const EXACT_ON_REQUEST_UP_TO = 4e9;
+/** What the compiled simulator takes per access simulating every one, about (15-20 ns on a 2-core Zen 4 server). */
+export const EXACT_NS_PER_ACCESS = 20;
+
+/** How long simulating every access of `instructions` takes, about, in words (`about 4 s`). */
+export function exactDurationText(instructions: number): string {
+  const seconds = (instructions * EXACT_NS_PER_ACCESS) / 1e9;
+  return seconds < 1
+    ? 'under a second'
+    : seconds < 90
+      ? `about ${Math.ceil(seconds)} s`
+      : `about ${Math.round(seconds / 60)} min`;
+}
+
+/** How far sampled figures were from those of every access: the miss count furthest off, relatively. */
+export interface SamplingGap {
+  /** |sampled - exact| / exact of that count (0 when every count agrees). */
+  relative: number;
+  level: string;
+  tensor: string;
+  exact: number;
+  sampled: number;
+}
+
+/**
+ * Compares sampled figures with exact ones of the same kernel and machine, miss count by miss count
+ * (per level and tensor); null when they are not of the same levels and tensors. A count that is 0
+ * exactly and not sampled is off by 100%.
+ */
+export function samplingGap(sampled: CacheFigures, exact: CacheFigures): SamplingGap | null {
+  if (sampled.levels.length !== exact.levels.length) return null;
+  let worst: SamplingGap | null = null;
+  for (const [l, level] of exact.levels.entries()) {
+    const other = sampled.levels[l];
+    if (other.name !== level.name || other.tensors.length !== level.tensors.length) return null;
+    for (const [t, tensor] of level.tensors.entries()) {
+      const s = other.tensors[t].misses;
+      const relative = tensor.misses === 0 ? (s === 0 ? 0 : 1) : Math.abs(s - tensor.misses) / tensor.misses;
+      if (!worst || relative > worst.relative)
+        worst = { relative, level: level.name, tensor: tensor.tensor, exact: tensor.misses, sampled: s };
+    }
+  }
+  return worst;
+}
+
+/** The gap in words: `the sampled figures were within 2.96% of these (the furthest: L2 misses of A, 237,227 sampled against 230,400)`. */
+export function samplingGapSentence(gap: SamplingGap): string {
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const percent = gap.relative * 100;
+  const within =
+    percent < 0.01 ? 'the same as these' : `within ${percent < 10 ? percent.toFixed(2) : percent.toFixed(0)}% of these`;
+  return `the sampled figures were ${within} (the furthest: ${gap.level} misses of ${gap.tensor}, ${n(gap.sampled)} sampled against ${n(gap.exact)})`;
 }

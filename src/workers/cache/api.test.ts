@@ -3,6 +3,7 @@
 // refused in words.
 import { describe, expect, it } from 'vitest';
 import { loadCodegen } from '../../codegen/index.ts';
+import { samplingGap } from '../../core/cache/figures.ts';
 import { machineById } from '../../core/cache/machines.ts';
 import { parseProblemText } from '../../core/problem.ts';
 import { parseSchedule } from '../../core/schedule.ts';
@@ -27,6 +28,17 @@ describe('cache worker api', () => {
     expect(f.reuse?.map((r) => r.tensor)).toEqual(['C', 'A', 'B']);
     const again = await api.simulateCache(MATMUL, 'm n k m:2 n:16', 'teaching');
     expect(withoutTime(again)).toEqual(withoutTime(f));
+  });
+
+  it('simulates every access of a kernel it would sample when asked to, and the sampled figures come close', async () => {
+    const problem = 'C[m,n] += A[m,k] * B[k,n]\nm=384, n=384, k=384';
+    const sampled = await api.simulateCache(problem, 'm n k', 'zen4');
+    expect(sampled.method).toBe('sampled');
+    const exact = await api.simulateCache(problem, 'm n k', 'zen4', { exact: true });
+    expect(exact.method).toBe('exact');
+    expect(exact.sampling).toBeUndefined();
+    expect(exact.instructions).toBe(sampled.instructions);
+    expect(samplingGap(sampled, exact)?.relative).toBeLessThan(0.05);
   });
 
   it('samples a kernel of a billion accesses, says which loops, and gives the same figures twice', async () => {

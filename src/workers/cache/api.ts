@@ -10,8 +10,9 @@ import { CACHE_WORKER_ENTRY, recordTiming } from '../../core/cache/timings.ts';
 import { parseProblemText } from '../../core/problem.ts';
 import { parseSchedule } from '../../core/schedule.ts';
 import { simulateCache, warmUpCacheSim } from '../../runtime/cacheSim.ts';
+import { EXACT_ON_REQUEST_UP_TO } from '../../core/cache/figures.ts';
 import { type CacheSimModule, loadCacheSim } from '../../runtime/wasmCacheSim.ts';
-import type { CacheWarmUp, CacheWorkerApi } from './protocol.ts';
+import type { CacheSimulationOptions, CacheWarmUp, CacheWorkerApi } from './protocol.ts';
 
 export interface CacheApiDeps {
   /** The code generator (default: loaded on first use). */
@@ -25,7 +26,12 @@ export function createCacheApi(deps: CacheApiDeps = {}): CacheWorkerApi {
   const generator = () => (codegen ??= (deps.codegen ?? loadCodegen)());
   let cacheSim: Promise<CacheSimModule> | null = null;
   const compiled = () => (cacheSim ??= (deps.cacheSim ?? loadCacheSim)());
-  const simulate = async (problemText: string, scheduleText: string, machineId: string) => {
+  const simulate = async (
+    problemText: string,
+    scheduleText: string,
+    machineId: string,
+    options: CacheSimulationOptions = {},
+  ) => {
     const problem = parseProblemText(problemText);
     const schedule = parseSchedule(problem, scheduleText);
     const machine = machineById(machineId);
@@ -33,16 +39,20 @@ export function createCacheApi(deps: CacheApiDeps = {}): CacheWorkerApi {
       throw new Error(`unknown machine '${machineId}'; choose one of ${MACHINES.map((m) => m.id).join(', ')}`);
     const [codegen, module] = [await generator(), await compiled()];
     const t0 = performance.now();
-    const result = simulateCache(codegen, problem, schedule, machine, { reuse: true, compiled: module });
+    const result = simulateCache(codegen, problem, schedule, machine, {
+      reuse: true,
+      compiled: module,
+      ...(options.exact ? { exact: true, maxAccesses: EXACT_ON_REQUEST_UP_TO } : {}),
+    });
     recordTiming(CACHE_WORKER_ENTRY, t0, { schedule: scheduleText });
     return result;
   };
   let warming: Promise<CacheWarmUp> | null = null;
   return {
-    async simulateCache(problemText, scheduleText, machineId) {
+    async simulateCache(problemText, scheduleText, machineId, options) {
       // After the warm-up (a failed one too: then this request says why in its own words).
       if (warming) await warming.catch(() => {});
-      return simulate(problemText, scheduleText, machineId);
+      return simulate(problemText, scheduleText, machineId, options);
     },
     warmUp() {
       warming ??= (async () => {

@@ -28,9 +28,9 @@ export function createCacheClient(options: CacheClientOptions = {}): CacheClient
     name: 'the cache worker',
   });
   return {
-    simulateCache(problemText, scheduleText, machineId) {
+    simulateCache(problemText, scheduleText, machineId, options) {
       return worker.serial(() =>
-        worker.call((api) => api.simulateCache(problemText, scheduleText, machineId), {
+        worker.call((api) => api.simulateCache(problemText, scheduleText, machineId, options), {
           ms,
           message: (limit) => `the cache simulation ran longer than ${limit}; the cache worker was restarted`,
         }),
