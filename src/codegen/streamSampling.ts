@@ -63,7 +63,25 @@ export interface StreamSampler {
    * Drops from the levels flagged the lines not referenced since `mark`, of the tensors that move
    * (`moving`), below `fixedFrom` (bytes) for each.
    */
-  forgetOlder(mark: number[], levels: boolean[], moving?: { tensors: boolean[]; fixedFrom: number[] }): void;
+  forgetOlder(
+    mark: number[],
+    levels: boolean[],
+    moving?: { tensors: boolean[]; fixedFrom: number[] },
+    inFillSets?: boolean,
+  ): void;
+  /**
+   * Marks the sets of `level` that a recording's lines fall in, moved by `delta` times r for r in
+   * [firstStep, firstStep + steps) (lines at or past `fixedFrom` stay), for forgetOlder's
+   * `inFillSets`; returns how many sets that is.
+   */
+  markFillSets(
+    level: number,
+    recording: Recording,
+    delta: readonly number[],
+    firstStep: number,
+    steps: number,
+    fixedFrom: readonly number[],
+  ): number;
   /** Writes the first level's dirty lines back now (they stay, clean). */
   writeBackFirst(): void;
 }
@@ -228,6 +246,9 @@ export function sampledUnit(steps: readonly number[], lineBytes: number): number
   const period = linePeriod(steps, lineBytes);
   return period > 2 ? period : 1;
 }
+
+/** Recorded lines times positions that marking the sets a loop's skipped iterations fill may look at. */
+export const FILL_SET_WORK = 200_000;
 
 /** Longest set period (setPeriod) looked at. */
 export const MAX_PERIOD = 64;

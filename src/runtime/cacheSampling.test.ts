@@ -237,6 +237,20 @@ describe('sampled cache simulation', () => {
     expect(a?.misses).toBeCloseTo(((2048 * 2048) / 16) * 256, -4);
   });
 
+  it('forgets, after skipped iterations, only in the sets they fill: a packed A beside rows of C in 8 sets', async () => {
+    // Each iteration of m:64 misses 3 rows of C, 4 KiB apart: 24 lines in 8 of the L1's 64 sets.
+    // The packed block of A (192 rows of 64 bytes) sits in every set; the iterations skipped keep
+    // it outside those 8. Forgetting it in every set made A's L1 misses 82% over.
+    const compiled = await loadCacheSim();
+    const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=1024, n=1024, k=1024');
+    const schedule = parseSchedule(problem, 'n:8 k:64 pack(B) m:5 r64 pack(A) m:64 n:8 k:16 m:3 n:16');
+    const exact = simulateCache(codegen, problem, schedule, ZEN4, { compiled, exact: true });
+    const sampled = simulateCache(codegen, problem, schedule, ZEN4, { compiled, budget: SAMPLING_BUDGET });
+    expect(sampled.sampling?.loops).toContain('m:64 (loop 4)');
+    const a = (f: CacheFigures) => f.levels[0].tensors.find((t) => t.tensor === 'A')?.misses ?? 0;
+    expect(Math.abs(a(sampled) - a(exact))).toBeLessThan(0.25 * a(exact));
+  });
+
   it('gives the same figures twice, and exact ones when the kernel is within the budget', () => {
     const schedule = parseSchedule(MATMUL, 'm n k m:4 n:8');
     const run = () => {

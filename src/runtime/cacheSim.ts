@@ -148,6 +148,7 @@ type SampledSimulator = Pick<
   | 'replayRun'
   | 'mark'
   | 'forgetOlder'
+  | 'markFillSets'
   | 'writeBackFirst'
 >;
 
@@ -204,7 +205,9 @@ export function samplerFor(sim: SampledSimulator, machine: Machine, budget: numb
     replayRun: (recording, delta, firstStep, count, fixedFrom) =>
       sim.replayRun(recording, delta, firstStep, count, fixedFrom),
     mark: () => sim.mark(),
-    forgetOlder: (mark, which, moving) => sim.forgetOlder(mark, which, moving),
+    forgetOlder: (mark, which, moving, inFillSets) => sim.forgetOlder(mark, which, moving, inFillSets),
+    markFillSets: (level, recording, delta, firstStep, steps, fixedFrom) =>
+      sim.markFillSets(level, recording, delta, firstStep, steps, fixedFrom),
     writeBackFirst: () => sim.writeBackFirst(),
   };
 }

@@ -220,12 +220,47 @@ export class WasmCacheSimulator {
     return mark;
   }
 
-  forgetOlder(mark: readonly number[], levels: readonly boolean[], moving?: Moving): void {
+  forgetOlder(mark: readonly number[], levels: readonly boolean[], moving?: Moving, inFillSets = false): void {
     const mask = moving ? moving.tensors.reduce((bits, on, t) => bits | (on ? 1 << t : 0), 0) : 0;
     const fixed = moving?.fixedFrom ?? [0, 0, 0];
     for (let level = 0; level < this.levels; level++)
       if (levels[level])
-        this.m._sim_forget_older(level, mark[level], moving ? 1 : 0, mask, fixed[0], fixed[1], fixed[2]);
+        this.m._sim_forget_older(
+          level,
+          mark[level],
+          moving ? 1 : 0,
+          mask,
+          fixed[0],
+          fixed[1],
+          fixed[2],
+          inFillSets ? 1 : 0,
+        );
+  }
+
+  /** As CacheSimulator.markFillSets. */
+  markFillSets(
+    level: number,
+    recording: Recording,
+    delta: readonly number[],
+    firstStep: number,
+    steps: number,
+    fixedFrom: readonly number[],
+  ): number {
+    if (!(recording instanceof ModuleRecording)) throw new TypeError('markFillSets: not a recording of this simulator');
+    const words = recording.pairs * 2;
+    return this.m._sim_mark_fill_sets(
+      level,
+      recording.ptr,
+      words,
+      firstStep,
+      steps,
+      delta[0],
+      delta[1],
+      delta[2],
+      fixedFrom[0],
+      fixedFrom[1],
+      fixedFrom[2],
+    );
   }
 
   writeBackFirst(): void {

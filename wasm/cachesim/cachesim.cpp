@@ -94,6 +94,10 @@ struct Level {
   int32_t& slotOf(int32_t line) { return perLine[2 * line]; }
   Shadow shadow;
   double now = 0;
+  // sim_mark_fill_sets' sets (1: the fills of the iterations a sampler skips land there), and whether marked.
+  uint8_t* fillSets = nullptr;
+  bool fillSetsMarked = false;
+  int32_t setOf(int32_t line) const { return setMask >= 0 ? (line & setMask) : (line % sets); }
 };
 
 struct Sim {
@@ -482,6 +486,7 @@ void freeLevel(Level& L) {
   free(L.slot);
   free(L.perLine);
   free(L.shadow.queue);
+  free(L.fillSets);
   L = Level();
 }
 
@@ -524,6 +529,7 @@ int32_t sim_create(int32_t lineBytes, int32_t levels, const int32_t* levelSpec, 
     const int32_t slots = L.sets * L.ways;
     L.setMask = (L.sets & (L.sets - 1)) == 0 ? L.sets - 1 : -1;
     L.slot = allocate<Slot>(slots);
+    L.fillSets = allocate<uint8_t>(L.sets);
     L.perLine = allocate<int32_t>(2 * static_cast<size_t>(lines));
     L.shadow.capacity = slots;
     L.shadow.perLine = L.perLine;
@@ -739,13 +745,44 @@ double sim_mark(int32_t level) { return sim.level[level].now; }
 
 // forgetOlder for one level: `moving` 0 forgets every line not used since `since`; otherwise only
 // those of tensors flagged in movingMask (bit per tensor) below fixedFrom.
-void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMask, double f0, double f1, double f2) {
+// Marks the sets of level `lv` that the recorded lines fall in, moved by delta times r bytes per
+// tensor for r in [firstStep, firstStep + steps) (lines at or past fixedFrom stay): where the
+// iterations a sampler skips bring their lines. Returns how many sets that is; sim_forget_older
+// with `inFillSets` then forgets only there.
+int32_t sim_mark_fill_sets(int32_t lv, const int32_t* records, int32_t length, int32_t firstStep, int32_t steps,
+                           double d0, double d1, double d2, double f0, double f1, double f2) {
+  Level& L = sim.level[lv];
+  memset(L.fillSets, 0, L.sets);
+  L.fillSetsMarked = true;
+  const double bytes = sim.lineBytes;
+  const double delta[4] = {d0, d1, d2, 0};
+  const double fixedFrom[4] = {f0, f1, f2, 0};
+  int32_t marked = 0;
+  for (int32_t r = firstStep; r < firstStep + steps && marked < L.sets; r++)
+    for (int32_t i = 0; i < length && marked < L.sets; i += 2) {
+      const int32_t tensor = records[i] & 3;
+      const double at = static_cast<double>(records[i + 1]) * bytes;
+      const double moved = at >= fixedFrom[tensor] ? at : at + delta[tensor] * r;
+      if (moved < 0 || moved >= static_cast<double>(sim.lines) * bytes) continue;
+      const int32_t set = L.setOf(static_cast<int32_t>(floor(moved / bytes)));
+      if (!L.fillSets[set]) {
+        L.fillSets[set] = 1;
+        marked++;
+      }
+    }
+  return marked;
+}
+
+void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMask, double f0, double f1, double f2,
+                      int32_t inFillSets) {
   Level& L = sim.level[lv];
   const double fixedFrom[3] = {f0, f1, f2};
   const double bytes = sim.lineBytes;
+  const bool masked = inFillSets && L.fillSetsMarked;
   auto stays = [&](int32_t at) {
     const Slot& s = L.slot[at];
     if (s.used > since) return true;
+    if (masked && !L.fillSets[at / L.ways]) return true;
     if (!moving) return false;
     return !(movingMask & (1 << s.owner)) || static_cast<double>(s.tag) * bytes >= fixedFrom[s.owner];
   };

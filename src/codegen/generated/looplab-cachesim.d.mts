@@ -47,7 +47,21 @@ export interface CacheSimModule {
     f0: number,
     f1: number,
     f2: number,
+    inFillSets: number,
   ): void;
+  _sim_mark_fill_sets(
+    level: number,
+    records: number,
+    length: number,
+    firstStep: number,
+    steps: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    f0: number,
+    f1: number,
+    f2: number,
+  ): number;
   _sim_write_back_first(): void;
   heap(): Uint8Array;
 }

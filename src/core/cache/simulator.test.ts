@@ -322,6 +322,41 @@ describe('cache simulator', () => {
     expect(run.mark()).toEqual(one.mark());
   });
 
+  it('forgets, when asked, only in the sets a recording moved by its steps fills', () => {
+    const config: CacheConfig = {
+      lineBytes: 16,
+      levels: [
+        { name: 'L1', bytes: 128, ways: 2 },
+        { name: 'L2', bytes: 1024, ways: 4 },
+      ],
+    };
+    const misses = (sim: CacheSimulator) => count(sim.stats(), 0, 0, 'misses');
+    const run = (inFillSets: boolean) => {
+      const sim = new CacheSimulator(config, 1, 4096);
+      for (const at of [0, 16, 32, 48]) sim.access(0, false, at, 4); // lines 0-3, sets 0-3
+      const before = sim.mark();
+      sim.record();
+      sim.access(0, false, 64, 4); // line 4, set 0
+      const recording = sim.recorded();
+      // Moved by 64 bytes a step, the line stays in set 0; by 16, it walks all four sets.
+      expect(sim.markFillSets(0, recording, [16], 0, 4, [Number.POSITIVE_INFINITY])).toBe(4);
+      expect(sim.markFillSets(0, recording, [64], 0, 3, [Number.POSITIVE_INFINITY])).toBe(1);
+      sim.forgetOlder(before, [true, false], undefined, inFillSets);
+      const start = misses(sim);
+      sim.access(0, false, 16, 4);
+      const line1 = misses(sim) - start;
+      sim.access(0, false, 0, 4);
+      const line0 = misses(sim) - start - line1;
+      sim.access(0, false, 64, 4);
+      const line4 = misses(sim) - start - line1 - line0;
+      return [line1, line0, line4];
+    };
+    // In set 0 only: line 0 (older than the mark) goes, line 1 in set 1 stays; line 4 is newer.
+    expect(run(true)).toEqual([0, 1, 0]);
+    // Everywhere: line 1 goes too.
+    expect(run(false)).toEqual([1, 1, 0]);
+  });
+
   it('refuses a cache that is not a whole number of sets, saying what would fit', () => {
     expect(() => new CacheSimulator({ lineBytes: 64, levels: [{ name: 'L1d', bytes: 1000, ways: 8 }] }, 1, 64)).toThrow(
       /L1d: 1000 B is not a whole number of sets of 8 ways x 64 B lines; pick a size divisible by 512 B/,

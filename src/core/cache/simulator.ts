@@ -35,6 +35,8 @@ class Level {
   readonly seen: Uint8Array;
   readonly shadow: FullyAssociativeLru;
   readonly setMask: number;
+  /** markFillSets' sets (1: the fills of the iterations a sampler skips land there), once marked. */
+  fillSets: Uint8Array | null = null;
   now = 0;
 
   constructor(bytes: number, ways: number, lineBytes: number, lines: number) {
@@ -438,6 +440,44 @@ export class CacheSimulator {
     return marks;
   }
 
+  /**
+   * Marks the sets of `level` that the recording's lines fall in, moved by `delta[tensor]` times r
+   * bytes for r in [firstStep, firstStep + steps) (lines at or past `fixedFrom` stay): where the
+   * fills of the iterations a sampler skips land. Returns how many sets; forgetOlder with
+   * `inFillSets` then forgets only there (a loop whose misses fall in a few sets, e.g. rows of C
+   * 4 KiB apart in the L1's 8 sets, leaves the lines of the other sets where they were).
+   */
+  markFillSets(
+    level: number,
+    recording: Recording,
+    delta: readonly number[],
+    firstStep: number,
+    steps: number,
+    fixedFrom: readonly number[],
+  ): number {
+    if (!(recording instanceof ArrayRecording)) throw new TypeError('markFillSets: not a recording of this simulator');
+    const L = this.levels[level];
+    const sets = new Uint8Array(L.sets);
+    L.fillSets = sets;
+    const records = recording.records;
+    const bytes = this.config.lineBytes;
+    let marked = 0;
+    for (let r = firstStep; r < firstStep + steps && marked < L.sets; r++)
+      for (let i = 0; i < records.length && marked < L.sets; i += 2) {
+        const tensor = records[i] & 3;
+        const at = records[i + 1] * bytes;
+        const moved = at >= fixedFrom[tensor] ? at : at + delta[tensor] * r;
+        if (moved < 0 || moved >= this.lines * bytes) continue;
+        const line = Math.floor(moved / bytes);
+        const set = L.setMask >= 0 ? line & L.setMask : line % L.sets;
+        if (sets[set] === 0) {
+          sets[set] = 1;
+          marked++;
+        }
+      }
+    return marked;
+  }
+
   /** The present moment, per level: lines referenced after it are newer (for forgetOlder). */
   mark(): number[] {
     return this.levels.map((l) => l.now);
@@ -450,13 +490,15 @@ export class CacheSimulator {
    * calls it when the iterations it skipped would have brought more lines than the level holds:
    * they would have evicted what the level held before them.
    */
-  forgetOlder(mark: readonly number[], levels: readonly boolean[], moving?: Moving): void {
+  forgetOlder(mark: readonly number[], levels: readonly boolean[], moving?: Moving, inFillSets = false): void {
     const bytes = this.config.lineBytes;
     this.levels.forEach((L, level) => {
       if (!levels[level]) return;
       const since = mark[level];
+      const sets = inFillSets ? L.fillSets : null;
       const stays = (at: number) =>
         L.used[at] > since ||
+        (sets !== null && sets[Math.floor(at / L.ways)] === 0) ||
         (moving !== undefined && (!moving.tensors[L.owner[at]] || L.tags[at] * bytes >= moving.fixedFrom[L.owner[at]]));
       // The shadow holds lines by recency: the newest down to the first one the level would drop.
       L.shadow.retainWhile((line) => L.slotOf[line] < 0 || stays(L.slotOf[line]));
