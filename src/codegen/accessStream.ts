@@ -626,31 +626,17 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         if (fill <= 0 || (level > 0 && !replayed)) return;
         const horizon = now - s.levelLines[level] / fill;
         if (history.firstPosition() > horizon) return;
-        // Only in the sets the iterations before `now` refill (where the last counted one's misses
+        // Only in the sets the iterations before `now` fill (where the last counted one's misses
         // fall, moved as those iterations would move them; past a set period they repeat): lines of
-        // other sets stay. At the first level, a set any of them falls in (matmul 1024^3 `n:8 k:64
-        // pack(B) m:5 r64 pack(A) m:64 n:8 k:16 m:3 n:16`: an iteration of m:64 misses 3 rows of C,
-        // 4 KiB apart, in 8 of the L1's 64 sets; the packed A elsewhere stays, and forgetting it made
-        // A's L1 misses 82% over; 19% now. Counting them per set as below lost 43-53% of the packing
-        // lesson's L1 misses). At outer levels, where the recording also holds the lines that hit
-        // there, a set that as many of them as its ways fall in over the window (matmul 1024^3
-        // `n:4 m:16 n:32 m:16 k:1024 m:4 n:8`: B's column, 4 KiB a row, thrashes 32 of the L2's 2048
-        // sets, and A's 256 KiB block elsewhere stays: forgotten, A's L2 misses were 484% over; 0.4% now).
+        // other sets stay (matmul 1024^3 `n:8 k:64 pack(B) m:5 r64 pack(A) m:64 n:8 k:16 m:3 n:16`:
+        // an iteration of m:64 misses 3 rows of C, 4 KiB apart, in 8 of the L1's 64 sets; the
+        // packed A around them stays, and forgetting it made A's L1 misses 82% over; 19% now).
         const sets = s.levelSpans[level] / s.lineBytes;
-        const window = Math.ceil(s.levelLines[level] / fill);
-        const positions = Math.min(window, setPeriod(loop.delta, [s.levelSpans[level]]));
+        const positions = Math.min(Math.ceil(s.levelLines[level] / fill), setPeriod(loop.delta, [s.levelSpans[level]]));
         const marked =
           positions * kept.misses.pairs > FILL_SET_WORK
             ? sets
-            : s.markFillSets(
-                level,
-                kept.misses,
-                loop.delta,
-                now - positions - last,
-                positions,
-                fixedFrom,
-                level === 0 ? Number.POSITIVE_INFINITY : window / positions,
-              );
+            : s.markFillSets(level, kept.misses, loop.delta, now - positions - last, positions, fixedFrom);
         // What was last used up to the end of the last iteration before the horizon (the first
         // level's write-backs of its lines come later): older than the start of the next one.
         // The first level keeps what the last iteration run used: it ran in full, so those lines

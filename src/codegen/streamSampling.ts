@@ -70,9 +70,9 @@ export interface StreamSampler {
     inFillSets?: boolean,
   ): void;
   /**
-   * Marks the sets of `level` that a recording's lines, moved by `delta` times r for r in
-   * [firstStep, firstStep + steps) (lines at or past `fixedFrom` stay), refill: at least its ways of
-   * them per set, their count scaled by `scale`; for forgetOlder's `inFillSets`. Returns how many sets.
+   * Marks the sets of `level` that a recording's lines fall in, moved by `delta` times r for r in
+   * [firstStep, firstStep + steps) (lines at or past `fixedFrom` stay), for forgetOlder's
+   * `inFillSets`; returns how many sets that is.
    */
   markFillSets(
     level: number,
@@ -81,7 +81,6 @@ export interface StreamSampler {
     firstStep: number,
     steps: number,
     fixedFrom: readonly number[],
-    scale: number,
   ): number;
   /** Writes the first level's dirty lines back now (they stay, clean). */
   writeBackFirst(): void;

@@ -32,17 +32,6 @@ function firstLevel(figures: CacheFigures): CacheFigures {
   return { ...figures, levels: figures.levels.slice(0, 1) };
 }
 
-/** Exact and sampled (at `budget`) figures of the compiled simulator on a matmul of `sizes` on zen4. */
-async function compiledMatmul(codegen: Codegen, sizes: string, text: string, budget: number) {
-  const compiled = await loadCacheSim();
-  const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', sizes);
-  const schedule = parseSchedule(problem, text);
-  return {
-    exact: simulateCache(codegen, problem, schedule, ZEN4, { compiled, exact: true }),
-    sampled: simulateCache(codegen, problem, schedule, ZEN4, { compiled, budget }),
-  };
-}
-
 describe('sampled cache simulation', () => {
   let codegen: Codegen;
   beforeAll(async () => {
@@ -223,12 +212,11 @@ describe('sampled cache simulation', () => {
     // C's new lines come 1, 1, 1, 0 in 4 iterations of n; counted one at a time, the first three
     // of them weighed as every iteration: C's L2 misses 16% over. (n:16 has 4 units, too few to
     // sample: it runs in full inside the sampled m:42.)
-    const { exact, sampled } = await compiledMatmul(
-      codegen,
-      'm=512, n=512, k=512',
-      'n:2 r128 k:4 pack(B) m:42 r8 n:16 m:4 k:128 m:3 n:12',
-      BUDGET,
-    );
+    const compiled = await loadCacheSim();
+    const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=512, n=512, k=512');
+    const schedule = parseSchedule(problem, 'n:2 r128 k:4 pack(B) m:42 r8 n:16 m:4 k:128 m:3 n:12');
+    const exact = simulateCache(codegen, problem, schedule, ZEN4, { compiled, exact: true });
+    const sampled = simulateCache(codegen, problem, schedule, ZEN4, { compiled, budget: BUDGET });
     expect(sampled.sampling?.loops).toContain('m:42 r8 (loop 3)');
     expect(sampled.sampling?.loops).not.toContain('n:16 (loop 4)');
     expectMissesWithin(exact, sampled, 0.05);
@@ -253,29 +241,14 @@ describe('sampled cache simulation', () => {
     // Each iteration of m:64 misses 3 rows of C, 4 KiB apart: 24 lines in 8 of the L1's 64 sets.
     // The packed block of A (192 rows of 64 bytes) sits in every set; the iterations skipped keep
     // it outside those 8. Forgetting it in every set made A's L1 misses 82% over.
-    const { exact, sampled } = await compiledMatmul(
-      codegen,
-      'm=1024, n=1024, k=1024',
-      'n:8 k:64 pack(B) m:5 r64 pack(A) m:64 n:8 k:16 m:3 n:16',
-      SAMPLING_BUDGET,
-    );
+    const compiled = await loadCacheSim();
+    const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=1024, n=1024, k=1024');
+    const schedule = parseSchedule(problem, 'n:8 k:64 pack(B) m:5 r64 pack(A) m:64 n:8 k:16 m:3 n:16');
+    const exact = simulateCache(codegen, problem, schedule, ZEN4, { compiled, exact: true });
+    const sampled = simulateCache(codegen, problem, schedule, ZEN4, { compiled, budget: SAMPLING_BUDGET });
     expect(sampled.sampling?.loops).toContain('m:64 (loop 4)');
     const a = (f: CacheFigures) => f.levels[0].tensors.find((t) => t.tensor === 'A')?.misses ?? 0;
     expect(Math.abs(a(sampled) - a(exact))).toBeLessThan(0.25 * a(exact));
-  });
-
-  it("forgets at the L2 only in the sets filled as many times as their ways: B's column in 32 sets beside A's block", async () => {
-    // B's column, a line every 4 KiB, falls in 32 of the L2's 2048 sets and thrashes them each
-    // iteration of m:16; A's 256 KiB block, read once per iteration of n:32, stays in the others.
-    // Forgetting it in every set the recording touched made A's L2 misses 484% over.
-    const { exact, sampled } = await compiledMatmul(
-      codegen,
-      'm=1024, n=1024, k=1024',
-      'n:4 m:16 n:32 m:16 k:1024 m:4 n:8',
-      SAMPLING_BUDGET,
-    );
-    expect(sampled.sampling?.loops).toContain('m:16 (loop 4)');
-    expectMissesWithin(exact, sampled, 0.05);
   });
 
   it('gives the same figures twice, and exact ones when the kernel is within the budget', () => {

@@ -206,8 +206,8 @@ export function samplerFor(sim: SampledSimulator, machine: Machine, budget: numb
       sim.replayRun(recording, delta, firstStep, count, fixedFrom),
     mark: () => sim.mark(),
     forgetOlder: (mark, which, moving, inFillSets) => sim.forgetOlder(mark, which, moving, inFillSets),
-    markFillSets: (level, recording, delta, firstStep, steps, fixedFrom, scale) =>
-      sim.markFillSets(level, recording, delta, firstStep, steps, fixedFrom, scale),
+    markFillSets: (level, recording, delta, firstStep, steps, fixedFrom) =>
+      sim.markFillSets(level, recording, delta, firstStep, steps, fixedFrom),
     writeBackFirst: () => sim.writeBackFirst(),
   };
 }

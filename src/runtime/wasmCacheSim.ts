@@ -245,7 +245,6 @@ export class WasmCacheSimulator {
     firstStep: number,
     steps: number,
     fixedFrom: readonly number[],
-    scale: number,
   ): number {
     if (!(recording instanceof ModuleRecording)) throw new TypeError('markFillSets: not a recording of this simulator');
     const words = recording.pairs * 2;
@@ -261,7 +260,6 @@ export class WasmCacheSimulator {
       fixedFrom[0],
       fixedFrom[1],
       fixedFrom[2],
-      scale,
     );
   }
 

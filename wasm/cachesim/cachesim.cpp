@@ -745,44 +745,31 @@ double sim_mark(int32_t level) { return sim.level[level].now; }
 
 // forgetOlder for one level: `moving` 0 forgets every line not used since `since`; otherwise only
 // those of tensors flagged in movingMask (bit per tensor) below fixedFrom.
-// simulator.ts's markFillSets: marks the sets of level `lv` that the recorded lines moved by delta
-// times r (r in [firstStep, firstStep + steps), lines at or past fixedFrom stay, a line met again at
-// the next r counted once) fill, counted per set and scaled by `scale`, at least `ways` of them.
-// Returns how many sets; sim_forget_older with `inFillSets` then forgets only there.
+// Marks the sets of level `lv` that the recorded lines fall in, moved by delta times r bytes per
+// tensor for r in [firstStep, firstStep + steps) (lines at or past fixedFrom stay): where the
+// iterations a sampler skips bring their lines. Returns how many sets that is; sim_forget_older
+// with `inFillSets` then forgets only there.
 int32_t sim_mark_fill_sets(int32_t lv, const int32_t* records, int32_t length, int32_t firstStep, int32_t steps,
-                           double d0, double d1, double d2, double f0, double f1, double f2, double scale) {
+                           double d0, double d1, double d2, double f0, double f1, double f2) {
   Level& L = sim.level[lv];
-  double* counts = static_cast<double*>(calloc(L.sets, sizeof(double)));
-  double* previous = static_cast<double*>(malloc((length / 2 + 1) * sizeof(double)));
-  if (!counts || !previous) {
-    free(counts);
-    free(previous);
-    L.fillSetsMarked = false;
-    return L.sets;
-  }
-  for (int32_t i = 0; i < length / 2; i++) previous[i] = -1;
+  memset(L.fillSets, 0, L.sets);
+  L.fillSetsMarked = true;
   const double bytes = sim.lineBytes;
   const double delta[4] = {d0, d1, d2, 0};
   const double fixedFrom[4] = {f0, f1, f2, 0};
-  for (int32_t r = firstStep; r < firstStep + steps; r++)
-    for (int32_t i = 0; i < length; i += 2) {
+  int32_t marked = 0;
+  for (int32_t r = firstStep; r < firstStep + steps && marked < L.sets; r++)
+    for (int32_t i = 0; i < length && marked < L.sets; i += 2) {
       const int32_t tensor = records[i] & 3;
       const double at = static_cast<double>(records[i + 1]) * bytes;
       const double moved = at >= fixedFrom[tensor] ? at : at + delta[tensor] * r;
       if (moved < 0 || moved >= static_cast<double>(sim.lines) * bytes) continue;
-      const double line = floor(moved / bytes);
-      if (previous[i / 2] == line) continue;
-      previous[i / 2] = line;
-      counts[L.setOf(static_cast<int32_t>(line))]++;
+      const int32_t set = L.setOf(static_cast<int32_t>(floor(moved / bytes)));
+      if (!L.fillSets[set]) {
+        L.fillSets[set] = 1;
+        marked++;
+      }
     }
-  int32_t marked = 0;
-  for (int32_t set = 0; set < L.sets; set++) {
-    L.fillSets[set] = counts[set] * scale >= L.ways ? 1 : 0;
-    marked += L.fillSets[set];
-  }
-  L.fillSetsMarked = true;
-  free(counts);
-  free(previous);
   return marked;
 }
 

@@ -61,7 +61,6 @@ export interface CacheSimModule {
     f0: number,
     f1: number,
     f2: number,
-    scale: number,
   ): number;
   _sim_write_back_first(): void;
   heap(): Uint8Array;

@@ -338,16 +338,9 @@ describe('cache simulator', () => {
       sim.record();
       sim.access(0, false, 64, 4); // line 4, set 0
       const recording = sim.recorded();
-      const mark = (delta: number, steps: number, scale: number) =>
-        sim.markFillSets(0, recording, [delta], 0, steps, [Number.POSITIVE_INFINITY], scale);
-      // Moved by 16 bytes a step, the line walks the four sets, once each: as many as the 2 ways
-      // only when each step stands for two iterations.
-      expect(mark(16, 4, 1)).toBe(0);
-      expect(mark(16, 4, 2)).toBe(4);
-      // Not moved, it is one line, however many steps.
-      expect(mark(0, 3, 1)).toBe(0);
-      // Moved by 64 bytes a step, it stays in set 0: three lines there.
-      expect(mark(64, 3, 1)).toBe(1);
+      // Moved by 64 bytes a step, the line stays in set 0; by 16, it walks all four sets.
+      expect(sim.markFillSets(0, recording, [16], 0, 4, [Number.POSITIVE_INFINITY])).toBe(4);
+      expect(sim.markFillSets(0, recording, [64], 0, 3, [Number.POSITIVE_INFINITY])).toBe(1);
       sim.forgetOlder(before, [true, false], undefined, inFillSets);
       const start = misses(sim);
       sim.access(0, false, 16, 4);

@@ -441,13 +441,11 @@ export class CacheSimulator {
   }
 
   /**
-   * Marks the sets of `level` that the fills of the iterations a sampler skips refill: the
-   * recording's lines moved by `delta[tensor]` times r bytes for r in [firstStep, firstStep +
-   * steps) (lines at or past `fixedFrom` stay; a line met again at the next r counts once), counted
-   * per set and scaled by `scale` (the iterations the counted positions stand for, per position); a
-   * set is marked when that reaches its ways. Returns how many sets; forgetOlder with `inFillSets`
-   * then forgets only there (a loop whose misses fall in a few sets, e.g. rows of C 4 KiB apart in
-   * the L1's 8 sets, or B's column in 32 of the L2's, leaves the lines of the other sets).
+   * Marks the sets of `level` that the recording's lines fall in, moved by `delta[tensor]` times r
+   * bytes for r in [firstStep, firstStep + steps) (lines at or past `fixedFrom` stay): where the
+   * fills of the iterations a sampler skips land. Returns how many sets; forgetOlder with
+   * `inFillSets` then forgets only there (a loop whose misses fall in a few sets, e.g. rows of C
+   * 4 KiB apart in the L1's 8 sets, leaves the lines of the other sets where they were).
    */
   markFillSets(
     level: number,
@@ -456,33 +454,27 @@ export class CacheSimulator {
     firstStep: number,
     steps: number,
     fixedFrom: readonly number[],
-    scale: number,
   ): number {
     if (!(recording instanceof ArrayRecording)) throw new TypeError('markFillSets: not a recording of this simulator');
     const L = this.levels[level];
-    const counts = new Float64Array(L.sets);
+    const sets = new Uint8Array(L.sets);
+    L.fillSets = sets;
     const records = recording.records;
-    const previous = new Float64Array(records.length / 2).fill(-1);
     const bytes = this.config.lineBytes;
-    for (let r = firstStep; r < firstStep + steps; r++)
-      for (let i = 0; i < records.length; i += 2) {
+    let marked = 0;
+    for (let r = firstStep; r < firstStep + steps && marked < L.sets; r++)
+      for (let i = 0; i < records.length && marked < L.sets; i += 2) {
         const tensor = records[i] & 3;
         const at = records[i + 1] * bytes;
         const moved = at >= fixedFrom[tensor] ? at : at + delta[tensor] * r;
         if (moved < 0 || moved >= this.lines * bytes) continue;
         const line = Math.floor(moved / bytes);
-        if (previous[i / 2] === line) continue;
-        previous[i / 2] = line;
-        counts[L.setMask >= 0 ? line & L.setMask : line % L.sets]++;
+        const set = L.setMask >= 0 ? line & L.setMask : line % L.sets;
+        if (sets[set] === 0) {
+          sets[set] = 1;
+          marked++;
+        }
       }
-    const sets = new Uint8Array(L.sets);
-    let marked = 0;
-    for (let set = 0; set < L.sets; set++)
-      if (counts[set] * scale >= L.ways) {
-        sets[set] = 1;
-        marked++;
-      }
-    L.fillSets = sets;
     return marked;
   }
 
