@@ -613,6 +613,19 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     // Lines that every iteration touches again are never forgotten.
     const moving = { tensors: loop.delta.map((d) => d !== 0), fixedFrom };
     /**
+     * Marks the sets of `level` that the iterations not run fill (the last counted one's misses
+     * moved as they would move them, over the iterations that refill the level at `fill` lines
+     * each, at most a set period: past it the sets repeat), from the iteration `start` gives
+     * (relative to the last counted one) for that many; whether that is fewer than all of them.
+     */
+    const markFills = (level: number, fill: number, start: (positions: number) => number): boolean => {
+      const window = fill > 0 ? Math.ceil(s.levelLines[level] / fill) : 1;
+      const positions = Math.min(window, setPeriod(loop.delta, [s.levelSpans[level]]));
+      if (positions * kept.misses.pairs > FILL_SET_WORK) return false;
+      const sets = s.levelSpans[level] / s.lineBytes;
+      return s.markFillSets(level, kept.misses, loop.delta, start(positions), positions, fixedFrom) < sets;
+    };
+    /**
      * Each level forgets what it last used in iterations that enough later ones would have pushed
      * out. Unless `replayed`, the outer levels keep it: lines forgotten leave ways free that the
      * iterations not run would have filled, and the lines the next ones bring then take those
@@ -631,12 +644,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         // other sets stay (matmul 1024^3 `n:8 k:64 pack(B) m:5 r64 pack(A) m:64 n:8 k:16 m:3 n:16`:
         // an iteration of m:64 misses 3 rows of C, 4 KiB apart, in 8 of the L1's 64 sets; the
         // packed A around them stays, and forgetting it made A's L1 misses 82% over; 19% now).
-        const sets = s.levelSpans[level] / s.lineBytes;
-        const positions = Math.min(Math.ceil(s.levelLines[level] / fill), setPeriod(loop.delta, [s.levelSpans[level]]));
-        const marked =
-          positions * kept.misses.pairs > FILL_SET_WORK
-            ? sets
-            : s.markFillSets(level, kept.misses, loop.delta, now - positions - last, positions, fixedFrom);
+        const inFillSets = markFills(level, fill, (positions) => now - positions - last);
         // What was last used up to the end of the last iteration before the horizon (the first
         // level's write-backs of its lines come later): older than the start of the next one.
         // The first level keeps what the last iteration run used: it ran in full, so those lines
@@ -655,7 +663,7 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
           mark,
           fills.map((_, l) => l === level),
           moving,
-          marked < sets,
+          inFillSets,
         );
       });
     };
@@ -699,14 +707,25 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         // so the warm-up fetches them through the outer levels as the iterations not run would
         // have (matmul 2048^3 `m n k m:4 n:8`: A's 32 KiB block, B's column in one L1 set and 16
         // L2 sets that move with n; A's lines the replayed B evicted from the L2 stayed in the
-        // L1 and missed the L2 in the counted groups instead: A's L2 misses 19.9% over).
+        // L1 and missed the L2 in the counted groups instead: A's L2 misses 19.9% over). A packed
+        // panel, sized for the outer levels, is not lost there: its lines go only in the sets the
+        // iterations not run would fill, the others' would have stayed (matmul 1024^3 `n:16 k:8
+        // pack(B) m:64 n:8 m:4 k:128 m:4 n:8`: m:64's iterations miss 4 rows of A and C, 4 KiB
+        // apart, in a few of the L1's sets, and the packed B, 32 KiB, stays in the others;
+        // forgotten everywhere, B's L1 misses were 244% over; 3.9% now).
         if (startWarm < pairStart) {
           // (The replays leave the first level as it was: written back already when it turns over.)
           if (!turnsOver) s.writeBackFirst();
+          const still = loop.delta.map((d) => d === 0);
+          const firstLevel = fills.map((_, l) => l === 0);
+          const packed = scratch > 0 ? scratch : Number.POSITIVE_INFINITY;
+          const now = s.mark();
+          s.forgetOlder(now, firstLevel, { tensors: still, fixedFrom: [packed, packed, packed] });
           s.forgetOlder(
-            s.mark(),
-            fills.map((_, l) => l === 0),
-            { tensors: loop.delta.map((d) => d === 0), fixedFrom },
+            now,
+            firstLevel,
+            { tensors: still, fixedFrom },
+            markFills(0, fills[0], () => at - last),
           );
         }
       }

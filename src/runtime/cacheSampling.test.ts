@@ -251,6 +251,18 @@ describe('sampled cache simulation', () => {
     expect(Math.abs(a(sampled) - a(exact))).toBeLessThan(0.25 * a(exact));
   });
 
+  it('after replays, the L1 forgets the lines the loop does not move only in the sets it fills: the packed B stays', async () => {
+    // m:64's iterations miss 4 rows of A and of C, 4 KiB apart, in a few of the L1's sets; the
+    // packed B (32 KiB) stays in the others. Forgotten in every set, B's L1 misses were 244% over.
+    const compiled = await loadCacheSim();
+    const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=1024, n=1024, k=1024');
+    const schedule = parseSchedule(problem, 'n:16 k:8 pack(B) m:64 n:8 m:4 k:128 m:4 n:8');
+    const exact = simulateCache(codegen, problem, schedule, ZEN4, { compiled, exact: true });
+    const sampled = simulateCache(codegen, problem, schedule, ZEN4, { compiled, budget: SAMPLING_BUDGET });
+    expect(sampled.sampling?.loops).toContain('m:64 (loop 3)');
+    expectMissesWithin(exact, sampled, 0.05);
+  });
+
   it('gives the same figures twice, and exact ones when the kernel is within the budget', () => {
     const schedule = parseSchedule(MATMUL, 'm n k m:4 n:8');
     const run = () => {
