@@ -719,10 +719,10 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
           const still = loop.delta.map((d) => d === 0);
           const firstLevel = fills.map((_, l) => l === 0);
           const packed = scratch > 0 ? scratch : Number.POSITIVE_INFINITY;
-          const now = s.mark();
-          s.forgetOlder(now, firstLevel, { tensors: still, fixedFrom: [packed, packed, packed] });
+          const present = s.mark();
+          s.forgetOlder(present, firstLevel, { tensors: still, fixedFrom: [packed, packed, packed] });
           s.forgetOlder(
-            now,
+            present,
             firstLevel,
             { tensors: still, fixedFrom },
             markFills(0, fills[0], () => at - last),
