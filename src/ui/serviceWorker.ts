@@ -46,8 +46,9 @@ export async function registerServiceWorker(base: string, onUpdate: () => void =
   if (document.readyState !== 'complete') {
     await new Promise((resolve) => window.addEventListener('load', resolve, { once: true }));
   }
+  let registration: ServiceWorkerRegistration;
   try {
-    await container.register(`${base}sw.js`, { scope: base });
+    registration = await container.register(`${base}sw.js`, { scope: base });
   } catch (error) {
     // The page works without it (online, and on one thread where the host sends no headers).
     console.warn(`looplab: the service worker could not be registered, so the page will not work offline: ${error}`);
@@ -61,6 +62,9 @@ export async function registerServiceWorker(base: string, onUpdate: () => void =
   };
   if (container.controller) {
     reloadIfItHelps();
+    // Browsers look for a new build after a navigation when they see fit (Chromium defers it while
+    // the worker is busy); asking at once makes a deployment reach this load. Offline it just fails.
+    registration.update().catch(() => {});
     // A new build's worker (skipWaiting, clients.claim) replaced this one: this page may be the old build.
     container.addEventListener(
       'controllerchange',
@@ -86,7 +90,8 @@ function isOfBuild(worker: ServiceWorker, script: string | null): Promise<boolea
   if (script === null) return Promise.resolve(true);
   const channel = new MessageChannel();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(true), 2000);
+    // A worker that just took charge on a busy machine may take seconds to answer.
+    const timer = setTimeout(() => resolve(true), 15_000);
     channel.port1.onmessage = (event) => {
       clearTimeout(timer);
       resolve(event.data !== false);
