@@ -18,7 +18,7 @@ em++ -std=c++17 -O3 -fno-exceptions -fno-rtti -Wall -Werror \
   wasm/cachesim/cachesim.cpp \
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker \
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sFILESYSTEM=0 -sEXPORT_NAME=createCacheSimModule \
-  -sEXPORTED_FUNCTIONS=_malloc,_free,_sim_create,_sim_destroy,_sim_counts,_sim_counts_length,_sim_reuse,_sim_reuse_length,_sim_accesses,_sim_program,_sim_start_iteration,_sim_exec,_sim_record,_sim_recorded,_sim_recorded_length,_sim_last_touches,_sim_release,_sim_replay,_sim_replay_run,_sim_mark,_sim_forget_older,_sim_mark_fill_sets,_sim_write_back_first \
+  -sEXPORTED_FUNCTIONS=_malloc,_free,_sim_create,_sim_destroy,_sim_counts,_sim_counts_length,_sim_reuse,_sim_reuse_length,_sim_accesses,_sim_program,_sim_start_iteration,_sim_exec,_sim_record,_sim_recorded,_sim_recorded_length,_sim_last_touches,_sim_release,_sim_replay,_sim_replay_run,_sim_mark,_sim_forget_older,_sim_forget_older_by_set,_sim_mark_fill_sets,_sim_write_back_first \
   --post-js wasm/post.js \
   -o "$out/looplab-cachesim.mjs"
 node scripts/wasm-sources-hash.mjs > "$out/sources.json"

@@ -22,6 +22,8 @@ import {
   WHOLE_REPLAY_SHARE,
   SPREAD,
   FILL_SET_WORK,
+  MAX_HORIZON,
+  BY_SET_STEPS,
   replayIterations,
   replaysAll,
   type SampleReport,
@@ -633,12 +635,39 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
      * iteration of k:16 costs more than its replay budget, and a group after the skipped ones
      * found most of C still there: 6.5% under on C's L2 misses; 3.1% keeping them).
      */
+    /**
+     * The second level's forgetting with a horizon per set (forgetOlderBySet): the last counted
+     * iteration's misses at the first level, moved as the iterations before `now` would move them,
+     * are the lines those bring each set; whether that was affordable.
+     */
+    const forgetBySet = (level: number, now: number, fewest: number): boolean => {
+      const positions = Math.min(setPeriod(loop.delta, [s.levelSpans[level]]), BY_SET_STEPS);
+      if (positions * kept.misses.pairs > FILL_SET_WORK || now - history.firstPosition() > MAX_HORIZON) return false;
+      s.markFillSets(level, kept.misses, loop.delta, now - positions - last, positions, fixedFrom, true);
+      const recent = history.lastPosition() === now - 1 ? history.last() : s.mark();
+      // A set's lines are gone after at most `ways` times `positions` iterations (one moving line each).
+      const ways = (s.levelLines[level] * s.lineBytes) / s.levelSpans[level];
+      const backs = Math.min(now - history.firstPosition(), Math.max(fewest, ways * positions)) + 1;
+      const since: number[] = [];
+      let far = Number.NaN;
+      for (let back = 0; back < backs; back++) {
+        if (back <= fewest && !Number.isNaN(far)) {
+          since.push(far);
+          continue;
+        }
+        since.push((history.after(now - Math.max(back, fewest)) ?? recent)[level]);
+        if (back === 0) far = since[0];
+      }
+      s.forgetOlderBySet(level, since, moving);
+      return true;
+    };
     const age = (now: number, replayed: boolean) => {
       flush();
       fills.forEach((fill, level) => {
         if (fill <= 0 || (level > 0 && !replayed)) return;
         const horizon = now - s.levelLines[level] / fill;
         if (history.firstPosition() > horizon) return;
+        if (level === 1 && forgetBySet(level, now, Math.ceil(now - horizon))) return;
         // Only in the sets the iterations before `now` fill (where the last counted one's misses
         // fall, moved as those iterations would move them; past a set period they repeat): lines of
         // other sets stay (matmul 1024^3 `n:8 k:64 pack(B) m:5 r64 pack(A) m:64 n:8 k:16 m:3 n:16`:
@@ -758,6 +787,26 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     // whose lines are the most likely to be left (matmul 1024^3 `n:8 k:8 m:8 n:16 m:32 ...` on the
     // diagonal: B's L2 misses per iteration of n:16 are 128, 0 for the first pairs, 0, 0 for the
     // last, and 7 of the 8 pairs miss in an exact run).
+      console.error(
+        'L',
+        loop.level,
+        'count',
+        loop.count,
+        'first',
+        first,
+        'warm',
+        warm,
+        'len',
+        length,
+        'spread',
+        spread,
+        'skipped',
+        skipped,
+        'fills',
+        fills.map(Math.round).join(','),
+        'groups',
+        groups.map((g) => g.map((d) => Math.round(d[29])).join('/')).join(' '),
+      );
     const mean = new Float64Array(estimate.length);
     const interior = length === 2 && (whole || groups.length === 2) ? groups.slice(0, -1) : groups;
     const n = interior.reduce((sum, group) => sum + group.length, 0);

@@ -70,9 +70,16 @@ export interface StreamSampler {
     inFillSets?: boolean,
   ): void;
   /**
+   * forgetOlder at one level with a horizon per set, from the last markFillSets there: a set that
+   * its lines reach in b iterations forgets what is older than `since[b]` (the mark b iterations
+   * back, -Infinity for nothing).
+   */
+  forgetOlderBySet(level: number, since: readonly number[], moving?: { tensors: boolean[]; fixedFrom: number[] }): void;
+  /**
    * Marks the sets of `level` that a recording's lines fall in, moved by `delta` times r for r in
    * [firstStep, firstStep + steps) (lines at or past `fixedFrom` stay), for forgetOlder's
-   * `inFillSets`; returns how many sets that is.
+   * `inFillSets`; returns how many sets that is. With `countLines`, also counts per set the distinct
+   * lines that stay and that move, for forgetOlderBySet.
    */
   markFillSets(
     level: number,
@@ -81,6 +88,7 @@ export interface StreamSampler {
     firstStep: number,
     steps: number,
     fixedFrom: readonly number[],
+    countLines?: boolean,
   ): number;
   /** Writes the first level's dirty lines back now (they stay, clean). */
   writeBackFirst(): void;
@@ -249,6 +257,12 @@ export function sampledUnit(steps: readonly number[], lineBytes: number): number
 
 /** Recorded lines times positions that marking the sets a loop's skipped iterations fill may look at. */
 export const FILL_SET_WORK = 200_000;
+
+/** Most iterations back a horizon per set looks (forgetOlderBySet's marks). */
+export const MAX_HORIZON = 4096;
+
+/** Iterations whose lines are counted per set for a horizon per set, at most (a set period, else these). */
+export const BY_SET_STEPS = 16;
 
 /** Longest set period (setPeriod) looked at. */
 export const MAX_PERIOD = 64;

@@ -263,6 +263,20 @@ describe('sampled cache simulation', () => {
     expectMissesWithin(exact, sampled, 0.05);
   });
 
+  it("forgets at the L2 with a horizon per set: B's column thrashes 16 sets, A's block stays in the others", async () => {
+    // Each iteration of m:16 reads B's 8 columns down all of k: 1024 lines 4 KiB apart, in 16 of the
+    // L2's 1024 sets, which they overflow every time; A's 4 new rows go one line to a set. One
+    // horizon for the whole level (the L2's lines over all of an iteration's fills: 13 iterations)
+    // forgot A's block in every set, and A's L2 misses were 484% over.
+    const compiled = await loadCacheSim();
+    const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=1024, n=1024, k=1024');
+    const schedule = parseSchedule(problem, 'n:4 m:16 n:32 m:16 k:1024 m:4 n:8');
+    const exact = simulateCache(codegen, problem, schedule, ZEN4, { compiled, exact: true });
+    const sampled = simulateCache(codegen, problem, schedule, ZEN4, { compiled, budget: SAMPLING_BUDGET });
+    expect(sampled.sampling?.loops).toEqual(expect.arrayContaining(['n:32 (loop 3)', 'm:16 (loop 4)']));
+    expectMissesWithin(exact, sampled, 0.05);
+  });
+
   it('gives the same figures twice, and exact ones when the kernel is within the budget', () => {
     const schedule = parseSchedule(MATMUL, 'm n k m:4 n:8');
     const run = () => {

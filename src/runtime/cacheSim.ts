@@ -148,6 +148,7 @@ type SampledSimulator = Pick<
   | 'replayRun'
   | 'mark'
   | 'forgetOlder'
+  | 'forgetOlderBySet'
   | 'markFillSets'
   | 'writeBackFirst'
 >;
@@ -206,8 +207,9 @@ export function samplerFor(sim: SampledSimulator, machine: Machine, budget: numb
       sim.replayRun(recording, delta, firstStep, count, fixedFrom),
     mark: () => sim.mark(),
     forgetOlder: (mark, which, moving, inFillSets) => sim.forgetOlder(mark, which, moving, inFillSets),
-    markFillSets: (level, recording, delta, firstStep, steps, fixedFrom) =>
-      sim.markFillSets(level, recording, delta, firstStep, steps, fixedFrom),
+    forgetOlderBySet: (level, since, moving) => sim.forgetOlderBySet(level, since, moving),
+    markFillSets: (level, recording, delta, firstStep, steps, fixedFrom, countLines) =>
+      sim.markFillSets(level, recording, delta, firstStep, steps, fixedFrom, countLines),
     writeBackFirst: () => sim.writeBackFirst(),
   };
 }

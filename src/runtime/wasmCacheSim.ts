@@ -237,6 +237,17 @@ export class WasmCacheSimulator {
         );
   }
 
+  /** As CacheSimulator.forgetOlderBySet. */
+  forgetOlderBySet(level: number, since: readonly number[], moving?: Moving): void {
+    const m = this.m;
+    const mask = moving ? moving.tensors.reduce((bits, on, t) => bits | (on ? 1 << t : 0), 0) : 0;
+    const fixed = moving?.fixedFrom ?? [0, 0, 0];
+    const marks = m._malloc(8 * Math.max(1, since.length));
+    this.float64(marks, since.length).set(since);
+    m._sim_forget_older_by_set(level, marks, since.length, moving ? 1 : 0, mask, fixed[0], fixed[1], fixed[2]);
+    m._free(marks);
+  }
+
   /** As CacheSimulator.markFillSets. */
   markFillSets(
     level: number,
@@ -245,6 +256,7 @@ export class WasmCacheSimulator {
     firstStep: number,
     steps: number,
     fixedFrom: readonly number[],
+    countLines = false,
   ): number {
     if (!(recording instanceof ModuleRecording)) throw new TypeError('markFillSets: not a recording of this simulator');
     const words = recording.pairs * 2;
@@ -260,6 +272,7 @@ export class WasmCacheSimulator {
       fixedFrom[0],
       fixedFrom[1],
       fixedFrom[2],
+      countLines ? 1 : 0,
     );
   }
 

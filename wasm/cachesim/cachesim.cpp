@@ -97,6 +97,12 @@ struct Level {
   // sim_mark_fill_sets' sets (1: the fills of the iterations a sampler skips land there), and whether marked.
   uint8_t* fillSets = nullptr;
   bool fillSetsMarked = false;
+  // sim_mark_fill_sets' distinct lines per set, that stay and that move, over fillSteps iterations.
+  int32_t* fillFixed = nullptr;
+  int32_t* fillMoving = nullptr;
+  int32_t fillSteps = 0;
+  // sim_forget_older_by_set's mark per set.
+  double* setSince = nullptr;
   int32_t setOf(int32_t line) const { return setMask >= 0 ? (line & setMask) : (line % sets); }
 };
 
@@ -139,6 +145,9 @@ struct Sim {
   int32_t* touchSeen = nullptr;
   int32_t* touchAt = nullptr;
   int32_t touchStamp = 0;
+  // sim_mark_fill_sets' per-line stamps (a line counted once per call).
+  int32_t* fillStamp = nullptr;
+  int32_t fillStampNow = 0;
 };
 
 Sim sim;
@@ -487,7 +496,47 @@ void freeLevel(Level& L) {
   free(L.perLine);
   free(L.shadow.queue);
   free(L.fillSets);
+  free(L.fillFixed);
+  free(L.fillMoving);
+  free(L.setSince);
   L = Level();
+}
+
+
+// Drops from L the lines not referenced since sinceAt(slot) (of the tensors that move), and from
+// its shadow what is older.
+template <typename SinceAt>
+void forgetOlderWhere(Level& L, SinceAt sinceAt, int32_t moving, int32_t movingMask, double f0, double f1, double f2) {
+  const double fixedFrom[3] = {f0, f1, f2};
+  const double bytes = sim.lineBytes;
+  auto stays = [&](int32_t at) {
+    const Slot& s = L.slot[at];
+    if (s.used > sinceAt(at)) return true;
+    if (!moving) return false;
+    return !(movingMask & (1 << s.owner)) || static_cast<double>(s.tag) * bytes >= fixedFrom[s.owner];
+  };
+  // The shadow keeps its newest lines down to the first one the level would drop (retainWhile):
+  // the older ones go as the oldest would, which leaves the order of the rest as it was.
+  Shadow& S = L.shadow;
+  int32_t kept = 0;
+  for (int32_t at = S.back - 1; at >= S.front; at--) {
+    const int32_t line = S.queue[at];
+    if (line < 0) continue;
+    const int32_t slot = L.slotOf(line);
+    if (!(slot < 0 || stays(slot))) break;
+    kept++;
+  }
+  for (; S.held > kept; S.held--) S.dropOldest();
+  const int32_t slots = L.sets * L.ways;
+  for (int32_t at = 0; at < slots; at++) {
+    const int32_t line = L.slot[at].tag;
+    if (line == -1 || stays(at)) continue;
+    L.slotOf(line) = ABSENT;
+    L.slot[at].tag = -1;
+    L.slot[at].dirty = 0;
+    L.slot[at].used = 0;
+  }
+  sim.lastLine = -1;
 }
 
 }  // namespace
@@ -506,6 +555,7 @@ void sim_destroy() {
   free(sim.marks);
   free(sim.touchSeen);
   free(sim.touchAt);
+  free(sim.fillStamp);
   sim = Sim();
 }
 
@@ -530,6 +580,10 @@ int32_t sim_create(int32_t lineBytes, int32_t levels, const int32_t* levelSpec, 
     L.setMask = (L.sets & (L.sets - 1)) == 0 ? L.sets - 1 : -1;
     L.slot = allocate<Slot>(slots);
     L.fillSets = allocate<uint8_t>(L.sets);
+    L.fillFixed = allocate<int32_t>(L.sets);
+    L.fillMoving = allocate<int32_t>(L.sets);
+    L.setSince = allocate<double>(L.sets);
+    ok = ok && L.fillSets && L.fillFixed && L.fillMoving && L.setSince;
     L.perLine = allocate<int32_t>(2 * static_cast<size_t>(lines));
     L.shadow.capacity = slots;
     L.shadow.perLine = L.perLine;
@@ -750,64 +804,89 @@ double sim_mark(int32_t level) { return sim.level[level].now; }
 // iterations a sampler skips bring their lines. Returns how many sets that is; sim_forget_older
 // with `inFillSets` then forgets only there.
 int32_t sim_mark_fill_sets(int32_t lv, const int32_t* records, int32_t length, int32_t firstStep, int32_t steps,
-                           double d0, double d1, double d2, double f0, double f1, double f2) {
+                           double d0, double d1, double d2, double f0, double f1, double f2, int32_t countLines) {
   Level& L = sim.level[lv];
   memset(L.fillSets, 0, L.sets);
   L.fillSetsMarked = true;
   const double bytes = sim.lineBytes;
   const double delta[4] = {d0, d1, d2, 0};
   const double fixedFrom[4] = {f0, f1, f2, 0};
+  const double end = static_cast<double>(sim.lines) * bytes;
   int32_t marked = 0;
-  for (int32_t r = firstStep; r < firstStep + steps && marked < L.sets; r++)
-    for (int32_t i = 0; i < length && marked < L.sets; i += 2) {
-      const int32_t tensor = records[i] & 3;
-      const double at = static_cast<double>(records[i + 1]) * bytes;
-      const double moved = at >= fixedFrom[tensor] ? at : at + delta[tensor] * r;
-      if (moved < 0 || moved >= static_cast<double>(sim.lines) * bytes) continue;
-      const int32_t set = L.setOf(static_cast<int32_t>(floor(moved / bytes)));
+  if (!countLines) {
+    for (int32_t r = firstStep; r < firstStep + steps && marked < L.sets; r++)
+      for (int32_t i = 0; i < length && marked < L.sets; i += 2) {
+        const int32_t tensor = records[i] & 3;
+        const double at = static_cast<double>(records[i + 1]) * bytes;
+        const double moved = at >= fixedFrom[tensor] ? at : at + delta[tensor] * r;
+        if (moved < 0 || moved >= end) continue;
+        const int32_t set = L.setOf(static_cast<int32_t>(floor(moved / bytes)));
+        if (!L.fillSets[set]) {
+          L.fillSets[set] = 1;
+          marked++;
+        }
+      }
+    return marked;
+  }
+  memset(L.fillFixed, 0, L.sets * sizeof(int32_t));
+  memset(L.fillMoving, 0, L.sets * sizeof(int32_t));
+  L.fillSteps = steps;
+  if (!sim.fillStamp) {
+    sim.fillStamp = allocate<int32_t>(sim.lines);
+    if (!sim.fillStamp) return 0;
+  }
+  const int32_t stamp = ++sim.fillStampNow;
+  for (int32_t i = 0; i < length; i += 2) {
+    const int32_t tensor = records[i] & 3;
+    const double at = static_cast<double>(records[i + 1]) * bytes;
+    const bool stays = at >= fixedFrom[tensor] || delta[tensor] == 0;
+    for (int32_t r = firstStep; r < (stays ? firstStep + 1 : firstStep + steps); r++) {
+      const double moved = stays ? at : at + delta[tensor] * r;
+      if (moved < 0 || moved >= end) continue;
+      const int32_t line = static_cast<int32_t>(floor(moved / bytes));
+      if (sim.fillStamp[line] == stamp) continue;
+      sim.fillStamp[line] = stamp;
+      const int32_t set = L.setOf(line);
+      if (stays) L.fillFixed[set]++;
+      else L.fillMoving[set]++;
       if (!L.fillSets[set]) {
         L.fillSets[set] = 1;
         marked++;
       }
     }
+  }
   return marked;
 }
 
 void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMask, double f0, double f1, double f2,
                       int32_t inFillSets) {
   Level& L = sim.level[lv];
-  const double fixedFrom[3] = {f0, f1, f2};
-  const double bytes = sim.lineBytes;
   const bool masked = inFillSets && L.fillSetsMarked;
-  auto stays = [&](int32_t at) {
-    const Slot& s = L.slot[at];
-    if (s.used > since) return true;
-    if (masked && !L.fillSets[at / L.ways]) return true;
-    if (!moving) return false;
-    return !(movingMask & (1 << s.owner)) || static_cast<double>(s.tag) * bytes >= fixedFrom[s.owner];
-  };
-  // The shadow keeps its newest lines down to the first one the level would drop (retainWhile):
-  // the older ones go as the oldest would, which leaves the order of the rest as it was.
-  Shadow& S = L.shadow;
-  int32_t kept = 0;
-  for (int32_t at = S.back - 1; at >= S.front; at--) {
-    const int32_t line = S.queue[at];
-    if (line < 0) continue;
-    const int32_t slot = L.slotOf(line);
-    if (!(slot < 0 || stays(slot))) break;
-    kept++;
+  forgetOlderWhere(
+      L, [&](int32_t at) { return masked && !L.fillSets[at / L.ways] ? -INFINITY : since; }, moving, movingMask, f0,
+      f1, f2);
+}
+
+// simulator.ts's forgetOlderBySet: `since` holds the marks 0 .. length - 1 iterations back.
+void sim_forget_older_by_set(int32_t lv, const double* since, int32_t length, int32_t moving, int32_t movingMask,
+                             double f0, double f1, double f2) {
+  Level& L = sim.level[lv];
+  for (int32_t set = 0; set < L.sets; set++) {
+    int32_t back = 0;
+    double mark = -INFINITY;
+    const int32_t fixed = L.fillFixed[set], mover = L.fillMoving[set];
+    if (fixed < L.ways) {
+      if (mover == 0) {
+        L.setSince[set] = mark;
+        continue;
+      }
+      back = static_cast<int32_t>(floor((static_cast<double>(L.ways - fixed) * L.fillSteps + mover - 1) / mover));
+    }
+    if (back < length) mark = since[back];
+    L.setSince[set] = mark;
   }
-  for (; S.held > kept; S.held--) S.dropOldest();
-  const int32_t slots = L.sets * L.ways;
-  for (int32_t at = 0; at < slots; at++) {
-    const int32_t line = L.slot[at].tag;
-    if (line == -1 || stays(at)) continue;
-    L.slotOf(line) = ABSENT;
-    L.slot[at].tag = -1;
-    L.slot[at].dirty = 0;
-    L.slot[at].used = 0;
-  }
-  sim.lastLine = -1;
+  const int32_t ways = L.ways;
+  forgetOlderWhere(L, [&](int32_t at) { return L.setSince[at / ways]; }, moving, movingMask, f0, f1, f2);
 }
 
 void sim_write_back_first() {

@@ -49,6 +49,16 @@ export interface CacheSimModule {
     f2: number,
     inFillSets: number,
   ): void;
+  _sim_forget_older_by_set(
+    level: number,
+    since: number,
+    length: number,
+    moving: number,
+    movingMask: number,
+    f0: number,
+    f1: number,
+    f2: number,
+  ): void;
   _sim_mark_fill_sets(
     level: number,
     records: number,
@@ -61,6 +71,7 @@ export interface CacheSimModule {
     f0: number,
     f1: number,
     f2: number,
+    countLines: number,
   ): number;
   _sim_write_back_first(): void;
   heap(): Uint8Array;

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CacheConfig } from './config.ts';
-import { CacheSimulator, COUNTERS, count, lastTouches } from './simulator.ts';
+import { CacheSimulator, COUNTERS, count, lastTouches, sinceOfSet } from './simulator.ts';
 
 interface Resident {
   line: number;
@@ -355,6 +355,50 @@ describe('cache simulator', () => {
     expect(run(true)).toEqual([0, 1, 0]);
     // Everywhere: line 1 goes too.
     expect(run(false)).toEqual([1, 1, 0]);
+  });
+
+  it('forgets with a horizon per set: where the lines a recording brings fill a set, not elsewhere', () => {
+    const config: CacheConfig = {
+      lineBytes: 16,
+      levels: [
+        { name: 'L1', bytes: 128, ways: 2 },
+        { name: 'L2', bytes: 1024, ways: 4 },
+      ],
+    };
+    const run = (depth: number) => {
+      const sim = new CacheSimulator(config, 1, 4096);
+      for (const at of [0, 16, 32, 48]) sim.access(0, false, at, 4); // lines 0-3, sets 0-3
+      const before = sim.mark();
+      sim.record();
+      sim.access(0, false, 64, 4); // line 4, set 0
+      sim.access(0, false, 80, 4); // line 5, set 1
+      const recording = sim.recorded();
+      // Moved 64 bytes (4 lines, the same set) a step: 2 new lines in sets 0 and 1 over 2 steps,
+      // which fills their 2 ways in 2 steps; sets 2 and 3 get none.
+      expect(sim.markFillSets(0, recording, [64], 0, 2, [Number.POSITIVE_INFINITY], true)).toBe(2);
+      const now = sim.mark();
+      sim.forgetOlderBySet(0, [now[0], now[0], before[0]].slice(0, depth));
+      const held = [0, 16, 32, 48].map((at) => {
+        const start = count(sim.stats(), 0, 0, 'misses');
+        sim.access(0, false, at, 4);
+        return count(sim.stats(), 0, 0, 'misses') === start;
+      });
+      return held;
+    };
+    // Two steps back is the mark before lines 4 and 5: lines 0 and 1 (sets 0, 1) go, 2 and 3 stay.
+    expect(run(3)).toEqual([false, false, true, true]);
+    // Marks for fewer steps than the sets need: nothing goes.
+    expect(run(2)).toEqual([true, true, true, true]);
+  });
+
+  it("a set's mark: at once when the lines that stay fill it, never when none move, else after the steps its moving lines need", () => {
+    const since = [10, 20, 30, 40];
+    expect(sinceOfSet(4, 0, 4, 2, since)).toBe(10);
+    expect(sinceOfSet(1, 0, 4, 2, since)).toBe(Number.NEGATIVE_INFINITY);
+    // (4 - 1) ways left, 2 moving lines in 2 steps: gone after 3 steps.
+    expect(sinceOfSet(1, 2, 4, 2, since)).toBe(40);
+    expect(sinceOfSet(0, 2, 4, 2, since)).toBe(Number.NEGATIVE_INFINITY);
+    expect(sinceOfSet(0, 8, 4, 2, since)).toBe(20);
   });
 
   it('refuses a cache that is not a whole number of sets, saying what would fit', () => {

@@ -22,6 +22,27 @@ const FILLS = 5;
 const WRITEBACKS = 6;
 const N = COUNTERS.length;
 
+/**
+ * forgetOlderBySet's mark for one set: a set that `fixed` distinct lines that stay and `moving`
+ * that move over `steps` iterations reach; `since[b]` is the mark b iterations back, -Infinity
+ * where nothing is forgotten. The set's older lines are gone after ceil((ways - fixed) * steps /
+ * moving) iterations, at once when the lines that stay fill it, never when none move.
+ */
+export function sinceOfSet(
+  fixed: number,
+  moving: number,
+  ways: number,
+  steps: number,
+  since: readonly number[],
+): number {
+  let back = 0;
+  if (fixed < ways) {
+    if (moving === 0) return Number.NEGATIVE_INFINITY;
+    back = Math.floor(((ways - fixed) * steps + moving - 1) / moving);
+  }
+  return back < since.length ? since[back] : Number.NEGATIVE_INFINITY;
+}
+
 class Level {
   readonly sets: number;
   readonly ways: number;
@@ -37,6 +58,13 @@ class Level {
   readonly setMask: number;
   /** markFillSets' sets (1: the fills of the iterations a sampler skips land there), once marked. */
   fillSets: Uint8Array | null = null;
+  /**
+   * markFillSets' distinct lines per set: those that stay put, and those that move, over its
+   * `fillSteps` iterations (forgetOlderBySet).
+   */
+  fillFixed: Int32Array | null = null;
+  fillMoving: Int32Array | null = null;
+  fillSteps = 0;
   now = 0;
 
   constructor(bytes: number, ways: number, lineBytes: number, lines: number) {
@@ -179,6 +207,9 @@ export class CacheSimulator {
   private readonly lineShift: number;
   private readonly lines: number;
   private lastLine = -1;
+  /** markFillSets' per-line stamps (a line counted once per call). */
+  private fillStamp: Int32Array | null = null;
+  private fillStampNow = 0;
   private lastSlot = 0;
   /** The level that served the last reference (levels.length: memory). */
   private served = 0;
@@ -445,7 +476,8 @@ export class CacheSimulator {
    * bytes for r in [firstStep, firstStep + steps) (lines at or past `fixedFrom` stay): where the
    * fills of the iterations a sampler skips land. Returns how many sets; forgetOlder with
    * `inFillSets` then forgets only there (a loop whose misses fall in a few sets, e.g. rows of C
-   * 4 KiB apart in the L1's 8 sets, leaves the lines of the other sets where they were).
+   * 4 KiB apart in the L1's 8 sets, leaves the lines of the other sets where they were). With
+   * `countLines`, also counts per set the distinct lines that stay and that move (forgetOlderBySet).
    */
   markFillSets(
     level: number,
@@ -454,6 +486,7 @@ export class CacheSimulator {
     firstStep: number,
     steps: number,
     fixedFrom: readonly number[],
+    countLines = false,
   ): number {
     if (!(recording instanceof ArrayRecording)) throw new TypeError('markFillSets: not a recording of this simulator');
     const L = this.levels[level];
@@ -461,21 +494,70 @@ export class CacheSimulator {
     L.fillSets = sets;
     const records = recording.records;
     const bytes = this.config.lineBytes;
+    const end = this.lines * bytes;
+    const setOf = (line: number) => (L.setMask >= 0 ? line & L.setMask : line % L.sets);
     let marked = 0;
-    for (let r = firstStep; r < firstStep + steps && marked < L.sets; r++)
-      for (let i = 0; i < records.length && marked < L.sets; i += 2) {
-        const tensor = records[i] & 3;
-        const at = records[i + 1] * bytes;
-        const moved = at >= fixedFrom[tensor] ? at : at + delta[tensor] * r;
-        if (moved < 0 || moved >= this.lines * bytes) continue;
+    if (!countLines) {
+      for (let r = firstStep; r < firstStep + steps && marked < L.sets; r++)
+        for (let i = 0; i < records.length && marked < L.sets; i += 2) {
+          const tensor = records[i] & 3;
+          const at = records[i + 1] * bytes;
+          const moved = at >= fixedFrom[tensor] ? at : at + delta[tensor] * r;
+          if (moved < 0 || moved >= end) continue;
+          const set = setOf(Math.floor(moved / bytes));
+          if (sets[set] === 0) {
+            sets[set] = 1;
+            marked++;
+          }
+        }
+      return marked;
+    }
+    const fixed = new Int32Array(L.sets);
+    const moving = new Int32Array(L.sets);
+    L.fillFixed = fixed;
+    L.fillMoving = moving;
+    L.fillSteps = steps;
+    this.fillStamp ??= new Int32Array(this.lines);
+    const stamp = ++this.fillStampNow;
+    for (let i = 0; i < records.length; i += 2) {
+      const tensor = records[i] & 3;
+      const at = records[i + 1] * bytes;
+      const stays = at >= fixedFrom[tensor] || delta[tensor] === 0;
+      for (let r = firstStep; r < (stays ? firstStep + 1 : firstStep + steps); r++) {
+        const moved = stays ? at : at + delta[tensor] * r;
+        if (moved < 0 || moved >= end) continue;
         const line = Math.floor(moved / bytes);
-        const set = L.setMask >= 0 ? line & L.setMask : line % L.sets;
+        if (this.fillStamp[line] === stamp) continue;
+        this.fillStamp[line] = stamp;
+        const set = setOf(line);
+        if (stays) fixed[set]++;
+        else moving[set]++;
         if (sets[set] === 0) {
           sets[set] = 1;
           marked++;
         }
       }
+    }
     return marked;
+  }
+
+  /**
+   * forgetOlder with a horizon per set of `level`, from markFillSets' counts: the iterations it
+   * looked at bring a set its lines that stay (once) and those that move (at their rate per
+   * iteration); once as many distinct lines as it has ways came, what the set held before is gone
+   * (LRU). A set whose own lines that stay fill it loses what is older than `since[0]`; one where
+   * that takes b iterations (b >= 1), what is older than `since[b]`; a set that takes more
+   * iterations than `since` has, or whose lines do not move and fit, keeps all.
+   */
+  forgetOlderBySet(level: number, since: readonly number[], moving?: Moving): void {
+    const L = this.levels[level];
+    const fixed = L.fillFixed;
+    const mover = L.fillMoving;
+    if (!fixed || !mover) throw new Error('forgetOlderBySet: markFillSets first');
+    const setSince = new Float64Array(L.sets);
+    for (let set = 0; set < L.sets; set++)
+      setSince[set] = sinceOfSet(fixed[set], mover[set], L.ways, L.fillSteps, since);
+    this.forgetOlderWhere(L, (at) => setSince[Math.floor(at / L.ways)], moving);
   }
 
   /** The present moment, per level: lines referenced after it are newer (for forgetOlder). */
@@ -491,26 +573,34 @@ export class CacheSimulator {
    * they would have evicted what the level held before them.
    */
   forgetOlder(mark: readonly number[], levels: readonly boolean[], moving?: Moving, inFillSets = false): void {
-    const bytes = this.config.lineBytes;
     this.levels.forEach((L, level) => {
       if (!levels[level]) return;
       const since = mark[level];
       const sets = inFillSets ? L.fillSets : null;
-      const stays = (at: number) =>
-        L.used[at] > since ||
-        (sets !== null && sets[Math.floor(at / L.ways)] === 0) ||
-        (moving !== undefined && (!moving.tensors[L.owner[at]] || L.tags[at] * bytes >= moving.fixedFrom[L.owner[at]]));
-      // The shadow holds lines by recency: the newest down to the first one the level would drop.
-      L.shadow.retainWhile((line) => L.slotOf[line] < 0 || stays(L.slotOf[line]));
-      for (let at = 0; at < L.tags.length; at++) {
-        const line = L.tags[at];
-        if (line === -1 || stays(at)) continue;
-        L.slotOf[line] = -1;
-        L.tags[at] = -1;
-        L.dirty[at] = 0;
-        L.used[at] = 0;
-      }
+      this.forgetOlderWhere(
+        L,
+        (at) => (sets !== null && sets[Math.floor(at / L.ways)] === 0 ? Number.NEGATIVE_INFINITY : since),
+        moving,
+      );
     });
+  }
+
+  /** Drops from `L` the lines not referenced since `sinceAt(slot)` (of the tensors that move). */
+  private forgetOlderWhere(L: Level, sinceAt: (at: number) => number, moving?: Moving): void {
+    const bytes = this.config.lineBytes;
+    const stays = (at: number) =>
+      L.used[at] > sinceAt(at) ||
+      (moving !== undefined && (!moving.tensors[L.owner[at]] || L.tags[at] * bytes >= moving.fixedFrom[L.owner[at]]));
+    // The shadow holds lines by recency: the newest down to the first one the level would drop.
+    L.shadow.retainWhile((line) => L.slotOf[line] < 0 || stays(L.slotOf[line]));
+    for (let at = 0; at < L.tags.length; at++) {
+      const line = L.tags[at];
+      if (line === -1 || stays(at)) continue;
+      L.slotOf[line] = -1;
+      L.tags[at] = -1;
+      L.dirty[at] = 0;
+      L.used[at] = 0;
+    }
     this.lastLine = -1;
   }
 
