@@ -787,26 +787,6 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
     // whose lines are the most likely to be left (matmul 1024^3 `n:8 k:8 m:8 n:16 m:32 ...` on the
     // diagonal: B's L2 misses per iteration of n:16 are 128, 0 for the first pairs, 0, 0 for the
     // last, and 7 of the 8 pairs miss in an exact run).
-      console.error(
-        'L',
-        loop.level,
-        'count',
-        loop.count,
-        'first',
-        first,
-        'warm',
-        warm,
-        'len',
-        length,
-        'spread',
-        spread,
-        'skipped',
-        skipped,
-        'fills',
-        fills.map(Math.round).join(','),
-        'groups',
-        groups.map((g) => g.map((d) => Math.round(d[29])).join('/')).join(' '),
-      );
     const mean = new Float64Array(estimate.length);
     const interior = length === 2 && (whole || groups.length === 2) ? groups.slice(0, -1) : groups;
     const n = interior.reduce((sum, group) => sum + group.length, 0);
