@@ -263,11 +263,11 @@ describe('sampled cache simulation', () => {
     expectMissesWithin(exact, sampled, 0.05);
   });
 
-  it("forgets at the L2 with a horizon per set: B's column thrashes 16 sets, A's block stays in the others", async () => {
-    // Each iteration of m:16 reads B's 8 columns down all of k: 1024 lines 4 KiB apart, in 16 of the
-    // L2's 1024 sets, which they overflow every time; A's 4 new rows go one line to a set. One
-    // horizon for the whole level (the L2's lines over all of an iteration's fills: 13 iterations)
-    // forgot A's block in every set, and A's L2 misses were 484% over.
+  it("forgets at the L2 with a horizon per set: B's column thrashes 32 sets, A's block stays in the others", async () => {
+    // Each iteration of m:16 reads B's 8 columns down all of k: 1024 lines 4 KiB apart, in 32 of the
+    // L2's 2048 sets (8 ways), which they overflow every time; A's 4 new rows go one line to a set.
+    // One horizon for the whole level (the L2's lines over all of an iteration's fills) forgot A's
+    // block in every set, and A's L2 misses were 484% over.
     const compiled = await loadCacheSim();
     const problem = parseProblem('C[m,n] += A[m,k] * B[k,n]', 'm=1024, n=1024, k=1024');
     const schedule = parseSchedule(problem, 'n:4 m:16 n:32 m:16 k:1024 m:4 n:8');
