@@ -658,7 +658,12 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
         since.push((history.after(now - Math.max(back, fewest)) ?? recent)[level]);
         if (back === 0) far = since[0];
       }
-      s.forgetOlderBySet(level, since, moving);
+      // An iteration whose inner loops were sampled recorded only what ran: its lines come at the
+      // rate of its first-level misses, not of the lines recorded (conv 128 -> 128 channels at
+      // 56x56 `ci:8 co:128 oh:7 ow:56 ci:16 kh:3 kw:3 oh:8`: O's L2 misses 31% under at the
+      // recorded rate, 14% as with the level's own horizon).
+      const scale = whole ? 1 : Math.max(1, fills[0] / Math.max(1, kept.misses.pairs));
+      s.forgetOlderBySet(level, since, moving, positions / scale);
       return true;
     };
     const age = (now: number, replayed: boolean) => {

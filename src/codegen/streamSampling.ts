@@ -72,9 +72,14 @@ export interface StreamSampler {
   /**
    * forgetOlder at one level with a horizon per set, from the last markFillSets there: a set that
    * its lines reach in b iterations forgets what is older than `since[b]` (the mark b iterations
-   * back, -Infinity for nothing).
+   * back, -Infinity for nothing); `steps`, the iterations its moving lines stand for.
    */
-  forgetOlderBySet(level: number, since: readonly number[], moving?: { tensors: boolean[]; fixedFrom: number[] }): void;
+  forgetOlderBySet(
+    level: number,
+    since: readonly number[],
+    moving?: { tensors: boolean[]; fixedFrom: number[] },
+    steps?: number,
+  ): void;
   /**
    * Marks the sets of `level` that a recording's lines fall in, moved by `delta` times r for r in
    * [firstStep, firstStep + steps) (lines at or past `fixedFrom` stay), for forgetOlder's

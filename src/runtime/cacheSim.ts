@@ -207,7 +207,7 @@ export function samplerFor(sim: SampledSimulator, machine: Machine, budget: numb
       sim.replayRun(recording, delta, firstStep, count, fixedFrom),
     mark: () => sim.mark(),
     forgetOlder: (mark, which, moving, inFillSets) => sim.forgetOlder(mark, which, moving, inFillSets),
-    forgetOlderBySet: (level, since, moving) => sim.forgetOlderBySet(level, since, moving),
+    forgetOlderBySet: (level, since, moving, steps) => sim.forgetOlderBySet(level, since, moving, steps),
     markFillSets: (level, recording, delta, firstStep, steps, fixedFrom, countLines) =>
       sim.markFillSets(level, recording, delta, firstStep, steps, fixedFrom, countLines),
     writeBackFirst: () => sim.writeBackFirst(),

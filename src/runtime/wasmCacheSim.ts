@@ -238,13 +238,23 @@ export class WasmCacheSimulator {
   }
 
   /** As CacheSimulator.forgetOlderBySet. */
-  forgetOlderBySet(level: number, since: readonly number[], moving?: Moving): void {
+  forgetOlderBySet(level: number, since: readonly number[], moving?: Moving, steps?: number): void {
     const m = this.m;
     const mask = moving ? moving.tensors.reduce((bits, on, t) => bits | (on ? 1 << t : 0), 0) : 0;
     const fixed = moving?.fixedFrom ?? [0, 0, 0];
     const marks = m._malloc(8 * Math.max(1, since.length));
     this.float64(marks, since.length).set(since);
-    m._sim_forget_older_by_set(level, marks, since.length, moving ? 1 : 0, mask, fixed[0], fixed[1], fixed[2]);
+    m._sim_forget_older_by_set(
+      level,
+      marks,
+      since.length,
+      steps ?? 0,
+      moving ? 1 : 0,
+      mask,
+      fixed[0],
+      fixed[1],
+      fixed[2],
+    );
     m._free(marks);
   }
 

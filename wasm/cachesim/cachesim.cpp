@@ -868,8 +868,8 @@ void sim_forget_older(int32_t lv, double since, int32_t moving, int32_t movingMa
 }
 
 // simulator.ts's forgetOlderBySet: `since` holds the marks 0 .. length - 1 iterations back.
-void sim_forget_older_by_set(int32_t lv, const double* since, int32_t length, int32_t moving, int32_t movingMask,
-                             double f0, double f1, double f2) {
+void sim_forget_older_by_set(int32_t lv, const double* since, int32_t length, double steps, int32_t moving,
+                             int32_t movingMask, double f0, double f1, double f2) {
   Level& L = sim.level[lv];
   for (int32_t set = 0; set < L.sets; set++) {
     int32_t back = 0;
@@ -880,7 +880,7 @@ void sim_forget_older_by_set(int32_t lv, const double* since, int32_t length, in
         L.setSince[set] = mark;
         continue;
       }
-      back = static_cast<int32_t>(floor((static_cast<double>(L.ways - fixed) * L.fillSteps + mover - 1) / mover));
+      back = static_cast<int32_t>(ceil(static_cast<double>(L.ways - fixed) * (steps > 0 ? steps : L.fillSteps) / mover));
     }
     if (back < length) mark = since[back];
     L.setSince[set] = mark;

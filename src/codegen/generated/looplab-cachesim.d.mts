@@ -53,6 +53,7 @@ export interface CacheSimModule {
     level: number,
     since: number,
     length: number,
+    steps: number,
     moving: number,
     movingMask: number,
     f0: number,

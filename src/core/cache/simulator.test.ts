@@ -365,7 +365,7 @@ describe('cache simulator', () => {
         { name: 'L2', bytes: 1024, ways: 4 },
       ],
     };
-    const run = (depth: number) => {
+    const run = (depth: number, steps?: number) => {
       const sim = new CacheSimulator(config, 1, 4096);
       for (const at of [0, 16, 32, 48]) sim.access(0, false, at, 4); // lines 0-3, sets 0-3
       const before = sim.mark();
@@ -377,7 +377,7 @@ describe('cache simulator', () => {
       // which fills their 2 ways in 2 steps; sets 2 and 3 get none.
       expect(sim.markFillSets(0, recording, [64], 0, 2, [Number.POSITIVE_INFINITY], true)).toBe(2);
       const now = sim.mark();
-      sim.forgetOlderBySet(0, [now[0], now[0], before[0]].slice(0, depth));
+      sim.forgetOlderBySet(0, [now[0], now[0], before[0]].slice(0, depth), undefined, steps);
       const held = [0, 16, 32, 48].map((at) => {
         const start = count(sim.stats(), 0, 0, 'misses');
         sim.access(0, false, at, 4);
@@ -389,6 +389,8 @@ describe('cache simulator', () => {
     expect(run(3)).toEqual([false, false, true, true]);
     // Marks for fewer steps than the sets need: nothing goes.
     expect(run(2)).toEqual([true, true, true, true]);
+    // The same lines standing for one step (twice the rate): sets 0 and 1 fill in one.
+    expect(run(2, 1)).toEqual([false, false, true, true]);
   });
 
   it("a set's mark: at once when the lines that stay fill it, never when none move, else after the steps its moving lines need", () => {

@@ -38,7 +38,7 @@ export function sinceOfSet(
   let back = 0;
   if (fixed < ways) {
     if (moving === 0) return Number.NEGATIVE_INFINITY;
-    back = Math.floor(((ways - fixed) * steps + moving - 1) / moving);
+    back = Math.ceil(((ways - fixed) * steps) / moving);
   }
   return back < since.length ? since[back] : Number.NEGATIVE_INFINITY;
 }
@@ -547,16 +547,17 @@ export class CacheSimulator {
    * iteration); once as many distinct lines as it has ways came, what the set held before is gone
    * (LRU). A set whose own lines that stay fill it loses what is older than `since[0]`; one where
    * that takes b iterations (b >= 1), what is older than `since[b]`; a set that takes more
-   * iterations than `since` has, or whose lines do not move and fit, keeps all.
+   * iterations than `since` has, or whose lines do not move and fit, keeps all. `steps`: the
+   * iterations the moving lines counted stand for, when not the ones markFillSets looked at.
    */
-  forgetOlderBySet(level: number, since: readonly number[], moving?: Moving): void {
+  forgetOlderBySet(level: number, since: readonly number[], moving?: Moving, steps?: number): void {
     const L = this.levels[level];
     const fixed = L.fillFixed;
     const mover = L.fillMoving;
     if (!fixed || !mover) throw new Error('forgetOlderBySet: markFillSets first');
     const setSince = new Float64Array(L.sets);
     for (let set = 0; set < L.sets; set++)
-      setSince[set] = sinceOfSet(fixed[set], mover[set], L.ways, L.fillSteps, since);
+      setSince[set] = sinceOfSet(fixed[set], mover[set], L.ways, steps ?? L.fillSteps, since);
     this.forgetOlderWhere(L, (at) => setSince[Math.floor(at / L.ways)], moving);
   }
 
