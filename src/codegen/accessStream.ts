@@ -628,14 +628,6 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       return s.markFillSets(level, kept.misses, loop.delta, start(positions), positions, fixedFrom) < sets;
     };
     /**
-     * Each level forgets what it last used in iterations that enough later ones would have pushed
-     * out. Unless `replayed`, the outer levels keep it: lines forgotten leave ways free that the
-     * iterations not run would have filled, and the lines the next ones bring then take those
-     * instead of evicting (matmul 512^3 `k:16 m n k:32 m:4 n:8`: C is the size of the L2, one
-     * iteration of k:16 costs more than its replay budget, and a group after the skipped ones
-     * found most of C still there: 6.5% under on C's L2 misses; 3.1% keeping them).
-     */
-    /**
      * The second level's forgetting with a horizon per set (forgetOlderBySet): the last counted
      * iteration's misses at the first level, moved as the iterations before `now` would move them,
      * are the lines those bring each set; whether that was affordable.
@@ -666,6 +658,14 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       s.forgetOlderBySet(level, since, moving, positions / scale);
       return true;
     };
+    /**
+     * Each level forgets what it last used in iterations that enough later ones would have pushed
+     * out. Unless `replayed`, the outer levels keep it: lines forgotten leave ways free that the
+     * iterations not run would have filled, and the lines the next ones bring then take those
+     * instead of evicting (matmul 512^3 `k:16 m n k:32 m:4 n:8`: C is the size of the L2, one
+     * iteration of k:16 costs more than its replay budget, and a group after the skipped ones
+     * found most of C still there: 6.5% under on C's L2 misses; 3.1% keeping them).
+     */
     const age = (now: number, replayed: boolean) => {
       flush();
       fills.forEach((fill, level) => {
