@@ -640,16 +640,10 @@ export function accessStream(problem: Problem, plan: KernelPlan): AccessStream {
       // A set's lines are gone after at most `ways` times `positions` iterations (one moving line each).
       const ways = (s.levelLines[level] * s.lineBytes) / s.levelSpans[level];
       const backs = Math.min(now - history.firstPosition(), Math.max(fewest, ways * positions)) + 1;
-      const since: number[] = [];
-      let far = Number.NaN;
-      for (let back = 0; back < backs; back++) {
-        if (back <= fewest && !Number.isNaN(far)) {
-          since.push(far);
-          continue;
-        }
-        since.push((history.after(now - Math.max(back, fewest)) ?? recent)[level]);
-        if (back === 0) far = since[0];
-      }
+      // No set forgets sooner than the level would: `fewest` iterations back at the nearest.
+      const markBack = (back: number) => (history.after(now - back) ?? recent)[level];
+      const nearest = markBack(fewest);
+      const since = Array.from({ length: backs }, (_, back) => (back <= fewest ? nearest : markBack(back)));
       // An iteration whose inner loops were sampled recorded only what ran: its lines come at the
       // rate of its first-level misses, not of the lines recorded (conv 128 -> 128 channels at
       // 56x56 `ci:8 co:128 oh:7 ow:56 ci:16 kh:3 kw:3 oh:8`: O's L2 misses 31% under at the

@@ -34,6 +34,13 @@ export async function instantiateCacheSim(): Promise<CacheSimModule> {
   return createCacheSimModule({ wasmBinary });
 }
 
+/** `moving` as the module takes it: whether given, a bit per tensor that moves, and each tensor's fixedFrom. */
+function movingArgs(moving?: Moving): [number, number, number, number, number] {
+  const mask = moving ? moving.tensors.reduce((bits, on, t) => bits | (on ? 1 << t : 0), 0) : 0;
+  const fixed = moving?.fixedFrom ?? [0, 0, 0];
+  return [moving ? 1 : 0, mask, fixed[0], fixed[1], fixed[2]];
+}
+
 /** A recording kept in the module's memory (sim_recorded). */
 class ModuleRecording implements Recording {
   private touched = false;
@@ -221,40 +228,17 @@ export class WasmCacheSimulator {
   }
 
   forgetOlder(mark: readonly number[], levels: readonly boolean[], moving?: Moving, inFillSets = false): void {
-    const mask = moving ? moving.tensors.reduce((bits, on, t) => bits | (on ? 1 << t : 0), 0) : 0;
-    const fixed = moving?.fixedFrom ?? [0, 0, 0];
+    const [on, mask, f0, f1, f2] = movingArgs(moving);
     for (let level = 0; level < this.levels; level++)
-      if (levels[level])
-        this.m._sim_forget_older(
-          level,
-          mark[level],
-          moving ? 1 : 0,
-          mask,
-          fixed[0],
-          fixed[1],
-          fixed[2],
-          inFillSets ? 1 : 0,
-        );
+      if (levels[level]) this.m._sim_forget_older(level, mark[level], on, mask, f0, f1, f2, inFillSets ? 1 : 0);
   }
 
   /** As CacheSimulator.forgetOlderBySet. */
   forgetOlderBySet(level: number, since: readonly number[], moving?: Moving, steps?: number): void {
     const m = this.m;
-    const mask = moving ? moving.tensors.reduce((bits, on, t) => bits | (on ? 1 << t : 0), 0) : 0;
-    const fixed = moving?.fixedFrom ?? [0, 0, 0];
     const marks = m._malloc(8 * Math.max(1, since.length));
     this.float64(marks, since.length).set(since);
-    m._sim_forget_older_by_set(
-      level,
-      marks,
-      since.length,
-      steps ?? 0,
-      moving ? 1 : 0,
-      mask,
-      fixed[0],
-      fixed[1],
-      fixed[2],
-    );
+    m._sim_forget_older_by_set(level, marks, since.length, steps ?? 0, ...movingArgs(moving));
     m._free(marks);
   }
 
