@@ -31,5 +31,7 @@ export default defineConfig({
     target: 'es2022',
     // Separate output folders let several builds (e.g. parallel e2e runs) coexist.
     outDir: process.env.LOOPLAB_DIST ?? 'dist',
+    // bench.html: the kernel worker alone, for `npm run bench -- --engine chromium`.
+    rolldownOptions: { input: { main: 'index.html', bench: 'bench.html' } },
   },
 });

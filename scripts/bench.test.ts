@@ -195,6 +195,27 @@ describe('bench output', () => {
     );
   });
 
+  it('rejects an unknown --engine, and what --engine chromium cannot do', () => {
+    const base = ['--op', MATMUL, '--sizes', 'm=8,n=8,k=8'];
+    expectBadInput(
+      bench(...base, '--engine', 'firefox'),
+      /^bench: --engine is node \(the default: kernels timed in this Node\) or chromium \(in the page's engine\), got 'firefox'/,
+    );
+    expectBadInput(
+      bench(...base, '--engine', 'chromium', '--threads', '2'),
+      /--engine chromium times one thread; for the page on threads run npm run measure:threads/,
+    );
+    expectBadInput(
+      bench(...base, '--engine', 'chromium', '--schedule', 'm n k', '--c-export'),
+      /--c-export compiles and times the C in Node; drop --engine chromium/,
+    );
+    expectBadInput(bench(...base, '--dist', 'dist'), /--dist and --port are for --engine chromium/);
+    expectBadInput(
+      bench(...base, '--engine', 'chromium', '--dist', 'no-such-build'),
+      /^bench: no build with bench\.html in no-such-build\/ \(run npm run build, or pass --dist\)/,
+    );
+  });
+
   it('--c-export without a schedule is bad input', () => {
     expectBadInput(
       bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8', '--c-export', '--samples', '1', '--compile-reps', '1'),

@@ -32,6 +32,7 @@
 // 2 bad input (unknown flag, missing --op/--sizes, a DSL or schedule error).
 import { excerpt } from '../src/core/format.ts';
 import { MAX_THREADS } from '../src/runtime/threads.ts';
+import { DEFAULT_BENCH_PORT } from './benchChromium.ts';
 import {
   MAX_REPS,
   UsageError,
@@ -57,7 +58,8 @@ import {
 
 const USAGE =
   'usage: npm run bench -- --op "<expr>" --sizes "m=..,n=..,k=.." [--schedule "<loops>"]... ' +
-  '[--threads N] [--rounds N] [--samples N] [--seed S] [--compile-reps N] [--max-gflop G] [--naive-gflop G] [--full] [--c-export] [--json]';
+  '[--threads N] [--rounds N] [--samples N] [--seed S] [--compile-reps N] [--max-gflop G] [--naive-gflop G] [--full] [--c-export] ' +
+  '[--engine node|chromium [--dist DIR] [--port N]] [--json]';
 
 const COMPILE_REPS = 11;
 /** Most samples or compile repetitions a run may ask for. */
@@ -78,6 +80,10 @@ interface Args {
   full: boolean;
   /** Also time every schedule's C export (emcc) beside the generator's kernel. */
   cExport: boolean;
+  /** Where the kernels run: this Node, or Chromium through the page's kernel worker (the build in `dist`, served on `port`). */
+  engine: 'node' | 'chromium';
+  dist: string;
+  port: number;
 }
 
 export function parseBenchArgs(argv: string[]): Args | 'help' {
@@ -97,6 +103,9 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
       'naive-gflop': { type: 'string' },
       full: { type: 'boolean' },
       'c-export': { type: 'boolean' },
+      engine: { type: 'string' },
+      dist: { type: 'string' },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'quote the expression: --op "C[m,n] += A[m,k] * B[k,n]"',
@@ -104,6 +113,15 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
   if (v.help) return 'help';
   const { op, sizes } = problemFlags(v);
   if (v['c-export'] && !v.schedule) throw new UsageError('--c-export times the C export of each --schedule; give one');
+  const engine = engineFlag(v.engine);
+  if (engine === 'node' && (v.dist !== undefined || v.port !== undefined))
+    throw new UsageError('--dist and --port are for --engine chromium (the page build it serves)');
+  if (engine === 'chromium' && v.threads !== undefined && threadCount(v.threads) > 1)
+    throw new UsageError(
+      '--engine chromium times one thread; for the page on threads run npm run measure:threads, for kernels on threads drop --engine',
+    );
+  if (engine === 'chromium' && v['c-export'])
+    throw new UsageError('--c-export compiles and times the C in Node; drop --engine chromium');
   return {
     op,
     sizes,
@@ -118,7 +136,18 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
     naiveGflop: positiveNumber('naive-gflop', v['naive-gflop'], DEFAULT_NAIVE_GFLOP),
     full: (v.full ?? false) || (v['c-export'] ?? false),
     cExport: v['c-export'] ?? false,
+    engine,
+    dist: v.dist ?? process.env.LOOPLAB_DIST ?? 'dist',
+    port: positiveInt('port', v.port, DEFAULT_BENCH_PORT, 1, 65535),
   };
+}
+
+function engineFlag(text: string | undefined): 'node' | 'chromium' {
+  if (text === undefined || text === 'node') return 'node';
+  if (text === 'chromium') return 'chromium';
+  throw new UsageError(
+    `--engine is node (the default: kernels timed in this Node) or chromium (in the page's engine), got '${excerpt(text)}'`,
+  );
 }
 
 function threadCount(text: string | undefined): number {
@@ -201,6 +230,11 @@ async function run(args: Args): Promise<number> {
   });
 
   checkWork(problem.flops, args.maxGflop, 'checking and timing every row');
+  if (args.engine === 'chromium') {
+    const printed = schedules.map((schedule) => printSchedule(problem, schedule));
+    const measured = await chromiumRows(args, printSchedule(problem, defaultSchedule(problem)), printed, problem.flops);
+    return finish(args, problem.op, problem.flops, measured.relaxedSimd, measured.rows, measured.engine);
+  }
 
   const codegen = await loadCodegen();
   const target = detectTarget();
@@ -238,19 +272,8 @@ async function run(args: Args): Promise<number> {
   });
 
   type Schedule = ReturnType<typeof defaultSchedule>;
-  const kernelRow = (impl: string, m: Measurement, threads: number): Row => ({
-    impl,
-    threads,
-    gflops: m.gflops,
-    gflops_median: m.gflopsMedian,
-    correct: m.correct,
-    schedule: m.schedule,
-    max_error: m.maxError,
-    checked: m.checked,
-    ...(m.reason ? { reason: m.reason } : {}),
-    ...(m.slice ? { slice: sliceLabel(m.slice) } : {}),
-    report: m.report,
-  });
+  const kernelRow = (impl: string, m: Measurement, threads: number): Row =>
+    measurementRow(impl, m, threads, sliceLabel);
   /** Generating + compiling one kernel: median over a few repetitions (after a first, warming one). */
   const compileTimes = async (schedule: Schedule) => {
     const gen: number[] = [];
@@ -435,14 +458,38 @@ async function run(args: Args): Promise<number> {
     return out;
   }
 
-  if (args.json) {
-    process.stdout.write(`${JSON.stringify({ op: args.op, sizes: args.sizes, rows })}\n`);
-  } else {
-    process.stdout.write(
-      renderTable(problem.op, args.sizes, problem.flops, target.relaxedSimd, rows, args.compileReps, args.threads),
-    );
-  }
+  return finish(args, problem.op, problem.flops, target.relaxedSimd, rows, null);
+}
 
+/** A kernel's row: its figures, check and report (`label` names the slice it was timed on, if any). */
+function measurementRow(
+  impl: string,
+  m: Omit<Measurement, 'kernelBytes'>,
+  threads: number,
+  label: (slice: NonNullable<Measurement['slice']>) => string,
+): Row {
+  return {
+    impl,
+    threads,
+    gflops: m.gflops,
+    gflops_median: m.gflopsMedian,
+    correct: m.correct,
+    schedule: m.schedule,
+    max_error: m.maxError,
+    checked: m.checked,
+    ...(m.reason ? { reason: m.reason } : {}),
+    ...(m.slice ? { slice: label(m.slice) } : {}),
+    report: m.report,
+  };
+}
+
+/** Prints the rows (a table, or JSON); the exit code: 1 when a row is incorrect. */
+function finish(args: Args, op: string, flops: number, relaxed: boolean, rows: Row[], engine: string | null): number {
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ op: args.op, sizes: args.sizes, engine: engine ?? 'node', rows })}\n`);
+  } else {
+    process.stdout.write(renderTable(op, args.sizes, flops, relaxed, rows, args.compileReps, args.threads, engine));
+  }
   const wrong = rows.filter((r) => !r.correct);
   for (const r of wrong) {
     process.stderr.write(
@@ -450,6 +497,63 @@ async function run(args: Args): Promise<number> {
     );
   }
   return wrong.length > 0 ? 1 : 0;
+}
+
+/**
+ * The rows of --engine chromium: the default schedule, then --rounds interleaved rounds of every
+ * schedule, XNNPACK and the peak, all timed by the page's kernel worker in Chromium (no naive-js:
+ * it is the same JS in either engine).
+ */
+async function chromiumRows(
+  args: Args,
+  defaultText: string,
+  schedules: string[],
+  flops: number,
+): Promise<{ rows: Row[]; engine: string; relaxedSimd: boolean }> {
+  const { benchBuildProblem, openPageBench } = await import('./benchChromium.ts');
+  const missing = benchBuildProblem(args.dist);
+  if (missing) throw new UsageError(missing);
+  const problemText = `${args.op}\n${args.sizes}`;
+  const options = { samples: args.samples, budgetMs: 10_000, full: args.full, seed: args.seed };
+  const progress = new Progress('bench', 2 + args.rounds, flops >= PROGRESS_FLOPS);
+  progress.start(1, `Chromium: the build in ${args.dist}/ on port ${args.port}`);
+  const bench = await openPageBench(args.dist, args.port);
+  progress.done();
+  try {
+    const { sliceLabel } = await import('../src/runtime/slice.ts');
+    const kernelRow = (impl: string, m: Omit<Measurement, 'kernelBytes'>, first: boolean): Row => ({
+      ...measurementRow(impl, m, 1, sliceLabel),
+      ...(first ? { generate_ms: m.generateMs, compile_ms: m.compileMs } : {}),
+    });
+    progress.start(2, 'default');
+    const rows: Row[] = [kernelRow('default', await bench.measure(problemText, defaultText, options), true)];
+    progress.done();
+    const rounds: Row[][] = [];
+    for (let round = 0; round < args.rounds; round++) {
+      progress.start(3 + round, `round ${round + 1} of ${args.rounds}: schedules, baselines, peak`);
+      const out: Row[] = [];
+      for (const text of schedules)
+        out.push(kernelRow('schedule', await bench.measure(problemText, text, options), round === 0));
+      const x = await bench.xnnpack(problemText);
+      if (x)
+        out.push({
+          impl: 'xnnpack',
+          threads: 1,
+          gflops: x.gflops,
+          gflops_median: x.gflopsMedian,
+          correct: x.correct,
+          ...(x.reason ? { reason: x.reason } : {}),
+        });
+      const peak = await bench.peak();
+      out.push({ impl: 'peak', threads: 1, gflops: peak, gflops_median: null, correct: true });
+      rounds.push(out);
+      progress.done();
+    }
+    rows.push(...mergeRounds(rounds));
+    return { rows, engine: bench.engine, relaxedSimd: bench.target.relaxedSimd };
+  } finally {
+    await bench.close();
+  }
 }
 
 function renderTable(
@@ -460,6 +564,7 @@ function renderTable(
   rows: Row[],
   reps: number,
   threads: number,
+  engine: string | null,
 ): string {
   const threaded = threads > 1;
   const xnn = rows.find((r) => r.impl === 'xnnpack')?.gflops ?? null;
@@ -509,11 +614,18 @@ function renderTable(
   });
   const out: string[] = [];
   const where = threaded ? `one thread and ${threads} threads` : 'one thread';
-  out.push(`${op}   (${sizes}; ${(flops / 1e6).toFixed(1)} MFLOP; relaxed SIMD ${relaxed ? 'on' : 'off'}; ${where})`);
+  const inEngine = engine ? `; in ${engine}, through the page's kernel worker` : '';
+  out.push(
+    `${op}   (${sizes}; ${(flops / 1e6).toFixed(1)} MFLOP; relaxed SIMD ${relaxed ? 'on' : 'off'}; ${where}${inEngine})`,
+  );
   out.push('');
   out.push(...table(header, body));
   out.push('');
-  out.push(`generating + compiling one kernel (median of ${reps}):`);
+  out.push(
+    engine
+      ? "generating + compiling one kernel (once, in the page's worker):"
+      : `generating + compiling one kernel (median of ${reps}):`,
+  );
   for (const r of rows) {
     if (r.generate_ms === undefined || r.compile_ms === undefined) continue;
     const total = r.generate_ms + r.compile_ms;

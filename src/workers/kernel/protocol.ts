@@ -154,3 +154,28 @@ export interface KernelWorkerApi {
   /** XNNPACK (tfjs-backend-wasm matMul or conv2d) on the problem, or null when it is neither shape. */
   xnnpack(problemText: string): Promise<XnnpackResult | null>;
 }
+
+/** A measurement as the bench page hands it to its driving script: the figures and the report, not the module's bytes. */
+export type BenchMeasurement = Omit<KernelMeasurement, 'kernelBytes'>;
+
+/** How the bench times a kernel: its samples and time budget (ms), whole or on a slice, the inputs' seed. */
+export interface BenchMeasureOptions {
+  samples: number;
+  budgetMs: number;
+  full: boolean;
+  seed: number;
+}
+
+/**
+ * What the bench page (bench.html, src/store/benchApi.ts) offers as `window.looplabBench`, for
+ * `npm run bench -- --engine chromium` (scripts/benchChromium.ts): the kernel worker's calls that
+ * the bench makes, through the playground's own client.
+ */
+export interface BenchApi {
+  /** The generator's target in this engine (relaxed SIMD, how its compiler spends registers). */
+  target(): Promise<Target>;
+  measure(problemText: string, scheduleText: string, options: BenchMeasureOptions): Promise<BenchMeasurement>;
+  xnnpack(problemText: string): Promise<XnnpackResult | null>;
+  /** Peak GFLOPS of the SIMD multiply-add on one thread. */
+  peak(): Promise<number>;
+}
