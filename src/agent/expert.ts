@@ -71,6 +71,9 @@ export const CONV_TILES: ReadonlyArray<readonly [number, number, number]> = [
  * 1024-2048 with panels of n, since a 4-row panel of A already streams from L2; without panels
  * (BLIS with NC >= n: B's 2 MiB slice from L3, 96 rows of A packed into 96 KiB of L2) the 3 x 12
  * tile gains 2-3 points at 2048^3, whose rows of A, 8 KiB apart, share L1 sets when read in place.
+ * The 6 x 8 tile in the same blocking is the page's best in Chromium (94% of peak at 1024^3-2048^3,
+ * `npm run bench -- --engine chromium`), whose compiler holds its 12 accumulators, B's 2 vectors
+ * and one splat of A; Node 20's TurboFan loads all 6 splats first, so there it is split (and slower).
  */
 export const PACKED_BLOCKS: ReadonlyArray<{
   mr: number;
@@ -91,6 +94,7 @@ export const PACKED_BLOCKS: ReadonlyArray<{
   { mr: 4, nr: 8, kc: 256, mc: 4, nc: 256, packA: false },
   { mr: 3, nr: 12, kc: 128, mc: 12, nc: 192, packA: false },
   { mr: 3, nr: 12, kc: 256, mc: 96, nc: 0, packA: true },
+  { mr: 6, nr: 8, kc: 256, mc: 96, nc: 0, packA: true },
 ];
 
 /** Register tiles (rows, floats) of the large matmul's cache-blocked entries. */
