@@ -32,6 +32,6 @@ export default defineConfig({
     // Separate output folders let several builds (e.g. parallel e2e runs) coexist.
     outDir: process.env.LOOPLAB_DIST ?? 'dist',
     // bench.html: the kernel worker alone, for `npm run bench -- --engine chromium`.
-    rolldownOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+    rolldownOptions: { input: { index: 'index.html', bench: 'bench.html' } },
   },
 });
