@@ -50,3 +50,43 @@ test('bench --engine chromium: the default, each schedule, XNNPACK and the peak,
   expect(table.stdout).toMatch(/^schedule .* yes .*m:12 n:2 r4 k:9 m:2 n:8$/m);
   expect(table.stdout).toContain("generating + compiling one kernel (once, in the page's worker):");
 });
+
+test('bench --engine chromium --threads 2: each schedule again on 2 threads, its parallel loop marked, and the peak on both', async () => {
+  const threaded = await bench(
+    '--op',
+    MATMUL,
+    '--sizes',
+    'm=64,n=32,k=16',
+    '--schedule',
+    'm n k m:2 n:8',
+    '--samples',
+    '2',
+    '--threads',
+    '2',
+    '--json',
+  );
+  expect(threaded.stderr).toBe('');
+  expect(threaded.code).toBe(0);
+  const rows = JSON.parse(threaded.stdout).rows as {
+    impl: string;
+    threads: number;
+    schedule?: string;
+    correct: boolean;
+    gflops: number;
+  }[];
+  expect(rows.map((row) => `${row.impl} ${row.threads}`)).toEqual([
+    'default 1',
+    'schedule 1',
+    'schedule 2',
+    'xnnpack 1',
+    'peak 1',
+    'peak 2',
+  ]);
+  for (const row of rows) {
+    expect(row.correct).toBe(true);
+    expect(row.gflops).toBeGreaterThan(0);
+  }
+  expect(rows[1].schedule).toBe('m:32 n:4 k:16 m:2 n:8');
+  // The page ran it on its threads: the outermost loop that may be parallel, marked.
+  expect(rows[2].schedule).toBe('||m:32 n:4 k:16 m:2 n:8');
+});

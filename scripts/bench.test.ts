@@ -202,10 +202,6 @@ describe('bench output', () => {
       /^bench: --engine is node \(the default: kernels timed in this Node\) or chromium \(in the page's engine\), got 'firefox'/,
     );
     expectBadInput(
-      bench(...base, '--engine', 'chromium', '--threads', '2'),
-      /--engine chromium times one thread; for the page on threads run npm run measure:threads/,
-    );
-    expectBadInput(
       bench(...base, '--engine', 'chromium', '--schedule', 'm n k', '--c-export'),
       /--c-export compiles and times the C in Node; drop --engine chromium/,
     );

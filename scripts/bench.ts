@@ -116,10 +116,6 @@ export function parseBenchArgs(argv: string[]): Args | 'help' {
   const engine = engineFlag(v.engine);
   if (engine === 'node' && (v.dist !== undefined || v.port !== undefined))
     throw new UsageError('--dist and --port are for --engine chromium (the page build it serves)');
-  if (engine === 'chromium' && v.threads !== undefined && threadCount(v.threads) > 1)
-    throw new UsageError(
-      '--engine chromium times one thread; for the page on threads run npm run measure:threads, for kernels on threads drop --engine',
-    );
   if (engine === 'chromium' && v['c-export'])
     throw new UsageError('--c-export compiles and times the C in Node; drop --engine chromium');
   return {
@@ -231,8 +227,11 @@ async function run(args: Args): Promise<number> {
 
   checkWork(problem.flops, args.maxGflop, 'checking and timing every row');
   if (args.engine === 'chromium') {
-    const printed = schedules.map((schedule) => printSchedule(problem, schedule));
-    const measured = await chromiumRows(args, printSchedule(problem, defaultSchedule(problem)), printed, problem.flops);
+    const texts = schedules.map((schedule) => ({
+      one: printSchedule(problem, schedule),
+      threaded: printSchedule(problem, parallelized(problem, schedule, applyAction)),
+    }));
+    const measured = await chromiumRows(args, printSchedule(problem, defaultSchedule(problem)), texts, problem.flops);
     return finish(args, problem.op, problem.flops, measured.relaxedSimd, measured.rows, measured.engine);
   }
 
@@ -284,15 +283,6 @@ async function run(args: Args): Promise<number> {
       comp.push(c.compileMs);
     }
     return { generate_ms: median(gen), compile_ms: median(comp) };
-  };
-  /** The schedule itself when it has a parallel loop, else with its outermost loop that may be parallel marked. */
-  const parallelized = (schedule: Schedule): Schedule => {
-    if (schedule.loops.some((loop) => loop.parallel)) return schedule;
-    for (let cursor = 0; cursor < schedule.loops.length; cursor++) {
-      const r = applyAction(problem, { schedule, cursor }, 'parallel');
-      if (r.ok) return r.state.schedule;
-    }
-    return schedule;
   };
 
   progress.start(2, 'default');
@@ -407,10 +397,17 @@ async function run(args: Args): Promise<number> {
       oneThread.push({ ...kernelRow('schedule', m, 1), ...(first ? await compileTimes(schedule) : {}) });
       if (cExport) oneThread.push(...(await cExportRows(schedule, i)));
       if (pool && shared) {
-        const t = await measureScheduleOnThreads(codegen, problem, parallelized(schedule), target, pool, {
-          buffers: shared,
-          timing,
-        });
+        const t = await measureScheduleOnThreads(
+          codegen,
+          problem,
+          parallelized(problem, schedule, applyAction),
+          target,
+          pool,
+          {
+            buffers: shared,
+            timing,
+          },
+        );
         nThreads.push({ ...kernelRow('schedule', t, pool.threads), ranges: t.ranges });
       }
     }
@@ -461,6 +458,23 @@ async function run(args: Args): Promise<number> {
   return finish(args, problem.op, problem.flops, target.relaxedSimd, rows, null);
 }
 
+type ScheduleOf = import('../src/core/types.ts').Schedule;
+type ProblemOf = import('../src/core/types.ts').Problem;
+
+/** The schedule itself when it has a parallel loop, else with its outermost loop that may be parallel marked. */
+function parallelized(
+  problem: ProblemOf,
+  schedule: ScheduleOf,
+  applyAction: typeof import('../src/core/actions.ts').applyAction,
+): ScheduleOf {
+  if (schedule.loops.some((loop) => loop.parallel)) return schedule;
+  for (let cursor = 0; cursor < schedule.loops.length; cursor++) {
+    const r = applyAction(problem, { schedule, cursor }, 'parallel');
+    if (r.ok) return r.state.schedule;
+  }
+  return schedule;
+}
+
 /** A kernel's row: its figures, check and report (`label` names the slice it was timed on, if any). */
 function measurementRow(
   impl: string,
@@ -501,28 +515,33 @@ function finish(args: Args, op: string, flops: number, relaxed: boolean, rows: R
 
 /**
  * The rows of --engine chromium: the default schedule, then --rounds interleaved rounds of every
- * schedule, XNNPACK and the peak, all timed by the page's kernel worker in Chromium (no naive-js:
- * it is the same JS in either engine).
+ * schedule (and with --threads N each again on N threads, its parallel loop marked where needed),
+ * XNNPACK and the peak (on N threads too), all timed by the page's kernel worker in Chromium (no
+ * naive-js: it is the same JS in either engine; no ort-mlas: the page does not load it).
  */
 async function chromiumRows(
   args: Args,
   defaultText: string,
-  schedules: string[],
+  schedules: { one: string; threaded: string }[],
   flops: number,
 ): Promise<{ rows: Row[]; engine: string; relaxedSimd: boolean }> {
   const { benchBuildProblem, openPageBench } = await import('./benchChromium.ts');
   const missing = benchBuildProblem(args.dist);
   if (missing) throw new UsageError(missing);
   const problemText = `${args.op}\n${args.sizes}`;
-  const options = { samples: args.samples, budgetMs: 10_000, full: args.full, seed: args.seed };
+  const options = { threads: 1, samples: args.samples, budgetMs: 10_000, full: args.full, seed: args.seed };
   const progress = new Progress('bench', 2 + args.rounds, flops >= PROGRESS_FLOPS);
   progress.start(1, `Chromium: the build in ${args.dist}/ on port ${args.port}`);
   const bench = await openPageBench(args.dist, args.port);
   progress.done();
   try {
     const { sliceLabel } = await import('../src/runtime/slice.ts');
-    const kernelRow = (impl: string, m: Omit<Measurement, 'kernelBytes'>, first: boolean): Row => ({
-      ...measurementRow(impl, m, 1, sliceLabel),
+    const kernelRow = (
+      impl: string,
+      m: Omit<Measurement, 'kernelBytes'> & { threads: number },
+      first: boolean,
+    ): Row => ({
+      ...measurementRow(impl, m, m.threads, sliceLabel),
       ...(first ? { generate_ms: m.generateMs, compile_ms: m.compileMs } : {}),
     });
     progress.start(2, 'default');
@@ -532,8 +551,19 @@ async function chromiumRows(
     for (let round = 0; round < args.rounds; round++) {
       progress.start(3 + round, `round ${round + 1} of ${args.rounds}: schedules, baselines, peak`);
       const out: Row[] = [];
-      for (const text of schedules)
-        out.push(kernelRow('schedule', await bench.measure(problemText, text, options), round === 0));
+      const onThreads: Row[] = [];
+      for (const { one, threaded } of schedules) {
+        out.push(kernelRow('schedule', await bench.measure(problemText, one, options), round === 0));
+        if (args.threads < 2) continue;
+        const m = await bench.measure(problemText, threaded, { ...options, threads: args.threads });
+        if (m.threads !== args.threads && m.schedule.includes('||'))
+          throw new Error(
+            `the page ran ${m.schedule} on ${m.threads} thread(s), not ${args.threads}: threads are not available in this Chromium`,
+          );
+        // A schedule with no loop that may be parallel runs on one of the threads, as in Node.
+        onThreads.push({ ...kernelRow('schedule', m, false), threads: args.threads });
+      }
+      out.push(...onThreads);
       const x = await bench.xnnpack(problemText);
       if (x)
         out.push({
@@ -544,8 +574,15 @@ async function chromiumRows(
           correct: x.correct,
           ...(x.reason ? { reason: x.reason } : {}),
         });
-      const peak = await bench.peak();
-      out.push({ impl: 'peak', threads: 1, gflops: peak, gflops_median: null, correct: true });
+      out.push({ impl: 'peak', threads: 1, gflops: await bench.peak(1), gflops_median: null, correct: true });
+      if (args.threads > 1)
+        out.push({
+          impl: 'peak',
+          threads: args.threads,
+          gflops: await bench.peak(args.threads),
+          gflops_median: null,
+          correct: true,
+        });
       rounds.push(out);
       progress.done();
     }

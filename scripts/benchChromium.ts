@@ -23,7 +23,7 @@ export interface PageBench {
   target: Target;
   measure(problemText: string, scheduleText: string, options: BenchMeasureOptions): Promise<BenchMeasurement>;
   xnnpack(problemText: string): Promise<XnnpackResult | null>;
-  peak(): Promise<number>;
+  peak(threads: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -71,7 +71,7 @@ export async function openPageBench(dist: string, port: number): Promise<PageBen
         ),
       xnnpack: (problemText) =>
         failed(page.evaluate((p) => (window as BenchWindow).looplabBench.xnnpack(p), problemText)),
-      peak: () => failed(page.evaluate(() => (window as BenchWindow).looplabBench.peak())),
+      peak: (threads) => failed(page.evaluate((n) => (window as BenchWindow).looplabBench.peak(n), threads)),
       close: () => preview.close(),
     };
   } catch (e) {

@@ -12,8 +12,9 @@ export function createBenchApi(): BenchApi {
   const client = createKernelClient({ timeLimitMs: CALL_LIMIT_MS, xnnpackTimeLimitMs: CALL_LIMIT_MS });
   return {
     target: () => client.init(),
-    async measure(problemText, scheduleText, { samples, budgetMs, full, seed }) {
+    async measure(problemText, scheduleText, { threads, samples, budgetMs, full, seed }) {
       const { kernelBytes: _bytes, ...measurement } = await client.measure(problemText, scheduleText, {
+        threads,
         samples,
         budgetMs,
         full,
@@ -23,6 +24,6 @@ export function createBenchApi(): BenchApi {
       return measurement;
     },
     xnnpack: (problemText) => client.xnnpack(problemText),
-    peak: () => client.peak(1),
+    peak: (threads) => client.peak(threads),
   };
 }

@@ -158,8 +158,12 @@ export interface KernelWorkerApi {
 /** A measurement as the bench page hands it to its driving script: the figures and the report, not the module's bytes. */
 export type BenchMeasurement = Omit<KernelMeasurement, 'kernelBytes'>;
 
-/** How the bench times a kernel: its samples and time budget (ms), whole or on a slice, the inputs' seed. */
+/**
+ * How the bench times a kernel: on how many threads (its parallel loop's iterations split among
+ * them), its samples and time budget (ms), whole or on a slice, the inputs' seed.
+ */
 export interface BenchMeasureOptions {
+  threads: number;
   samples: number;
   budgetMs: number;
   full: boolean;
@@ -176,6 +180,6 @@ export interface BenchApi {
   target(): Promise<Target>;
   measure(problemText: string, scheduleText: string, options: BenchMeasureOptions): Promise<BenchMeasurement>;
   xnnpack(problemText: string): Promise<XnnpackResult | null>;
-  /** Peak GFLOPS of the SIMD multiply-add on one thread. */
-  peak(): Promise<number>;
+  /** Peak GFLOPS of the SIMD multiply-add on one thread, or on `threads` at once. */
+  peak(threads: number): Promise<number>;
 }
