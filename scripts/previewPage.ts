@@ -40,6 +40,11 @@ export async function openPreview(dist: string, port: number): Promise<Preview> 
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://localhost:${port}/`;
+  // vite preview exits at once when the port is taken; another server may still answer there.
+  let exited: number | null = null;
+  server.on('exit', (code) => {
+    exited = code ?? 1;
+  });
   const browser = await chromium
     .launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS })
     .catch((e: unknown) => {
@@ -52,6 +57,10 @@ export async function openPreview(dist: string, port: number): Promise<Preview> 
   };
   try {
     await waitForServer(url, 30_000);
+    // Give a preview that could not take the port the moment it needs to say so.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    if (exited !== null)
+      throw new Error(`vite preview could not serve ${dist} on port ${port} (is the port taken? pass --port)`);
   } catch (e) {
     await close();
     throw e;
