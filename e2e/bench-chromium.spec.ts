@@ -2,6 +2,7 @@
 // Chromium by the page's kernel worker (bench.html). No speed is asserted: the rows are there, checked
 // against the reference and timed, and the table says which engine timed them.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { builtPage, expect, test } from './fixtures';
 
 const MATMUL = 'C[m,n] += A[m,k] * B[k,n]';
@@ -89,4 +90,17 @@ test('bench --engine chromium --threads 2: each schedule again on 2 threads, its
   expect(rows[1].schedule).toBe('m:32 n:4 k:16 m:2 n:8');
   // The page ran it on its threads: the outermost loop that may be parallel, marked.
   expect(rows[2].schedule).toBe('||m:32 n:4 k:16 m:2 n:8');
+});
+
+test('bench --engine chromium on a port another server holds: an error that says so, not that server measured', async () => {
+  const other = createServer((_, response) => response.end('another page'));
+  await new Promise<void>((resolve) => other.listen(Number(PORT), resolve));
+  try {
+    const r = await bench('--op', MATMUL, '--sizes', 'm=8,n=8,k=8');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/bench: vite preview could not serve .* on port \d+ \(is the port taken\? pass --port\)/);
+    expect(r.stdout).toBe('');
+  } finally {
+    await new Promise((resolve) => other.close(resolve));
+  }
 });
