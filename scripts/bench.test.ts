@@ -219,6 +219,31 @@ describe('bench output', () => {
     );
   });
 
+  it("names the tiles Node's compiler made the generator cut down that fit whole in Chromium's", () => {
+    const r = bench(
+      '--op',
+      MATMUL,
+      '--sizes',
+      'm=48,n=32,k=64',
+      '--schedule',
+      'm:8 n:4 k:64 m:6 n:8',
+      '--schedule',
+      'm:16 n:4 k:64 m:3 n:8',
+      '--samples',
+      '1',
+      '--compile-reps',
+      '1',
+    );
+    expect(r.code).toBe(0);
+    const note = r.stdout.split("Node 20's compiler loads all of a tile's operands")[1] ?? '';
+    expect(note).toContain('they fit whole (npm run bench -- --engine chromium):');
+    expect(note).toMatch(
+      /^ {2}m:8 n:4 k:64 m:6 n:8: the m:6 n:8 tile needs 12 accumulators .* m:6 stays a loop of 2 x 3 outside k:64$/m,
+    );
+    // The 3 x 8 tile fits in both: not listed.
+    expect(note).not.toContain('m:3 n:8:');
+  });
+
   it('prints the JSON rows for a small matmul (no speed asserted)', () => {
     const r = bench(
       '--op',

@@ -198,6 +198,11 @@ export interface Row {
   slice?: string;
   /** c-export rows: the multiply-add the C compiled to. */
   madd?: 'relaxed' | 'mul+add';
+  /**
+   * Node's rows whose tile the generator cut down for Node 20's compiler (which loads all of a
+   * tile's operands first) and that would fit whole in Chromium's: what it kept as a loop.
+   */
+  fits_in_chromium?: string;
 }
 
 async function run(args: Args): Promise<number> {
@@ -455,6 +460,18 @@ async function run(args: Args): Promise<number> {
     return out;
   }
 
+  if (target.hoistsLoads) {
+    // A tile Node's compiler cannot hold but the page's can: the table says so.
+    for (const row of rows) {
+      const cut = (row.report as { tileReduction?: string } | undefined)?.tileReduction;
+      if (row.threads !== 1 || !cut || !row.schedule || !row.impl.startsWith('schedule')) continue;
+      const inChromium = codegen.generate(problem, parseSchedule(problem, row.schedule), {
+        ...target,
+        hoistsLoads: false,
+      });
+      if (!inChromium.report.tileReduction) row.fits_in_chromium = cut;
+    }
+  }
   return finish(args, problem.op, problem.flops, target.relaxedSimd, rows, null);
 }
 
@@ -703,6 +720,14 @@ function renderTable(
       out.push(
         `${r.impl}: timed on ${r.sampled_sizes}, a smaller problem (the whole one is over --naive-gflop); its schedule is that problem's`,
       );
+  }
+  const cut = rows.filter((r) => r.fits_in_chromium);
+  if (cut.length > 0) {
+    out.push('');
+    out.push(
+      "Node 20's compiler loads all of a tile's operands before its multiply-adds, so the generator cut these tiles down here; in Chromium, the page's engine, they fit whole (npm run bench -- --engine chromium):",
+    );
+    for (const r of cut) out.push(`  ${r.schedule}: ${r.fits_in_chromium}`);
   }
   const sliced = rows.filter((r) => r.slice);
   if (sliced.length > 0) {
