@@ -5,25 +5,16 @@
 // between `npm run bench` and the page; this times what the page would show.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type {
-  BenchApi,
-  BenchMeasureOptions,
-  BenchMeasurement,
-  Target,
-  XnnpackResult,
-} from '../src/workers/kernel/protocol.ts';
+import type { BenchApi, Target } from '../src/workers/kernel/protocol.ts';
 import { newPage, openPreview } from './previewPage.ts';
 
 export const DEFAULT_BENCH_PORT = 4191;
 
-/** The page's kernel worker, driven from Node: one Chromium, one page. */
-export interface PageBench {
+/** The page's kernel worker, driven from Node: one Chromium, one page; the bench page's calls, its target known. */
+export interface PageBench extends Omit<BenchApi, 'target'> {
   /** Chromium's version, as its user agent says. */
   engine: string;
   target: Target;
-  measure(problemText: string, scheduleText: string, options: BenchMeasureOptions): Promise<BenchMeasurement>;
-  xnnpack(problemText: string): Promise<XnnpackResult | null>;
-  peak(threads: number): Promise<number>;
   close(): Promise<void>;
 }
 
